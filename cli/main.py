@@ -1,0 +1,73 @@
+"""The ``cxtui`` command. Imports stay light so that ``cxtui`` starts fast: each
+command imports the core it needs when it runs."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cli.common import DbOption, fail
+from cli.data import data_commands
+
+app = typer.Typer(
+    help="cxtui: a customer-success workspace in the terminal.",
+    add_completion=False,
+    no_args_is_help=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+data_commands(app)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"cxtui {version('cxtui')}")
+        raise typer.Exit()
+
+
+@app.callback(invoke_without_command=True)
+def main(
+    ctx: typer.Context,
+    db: DbOption = None,
+    demo: Annotated[
+        bool, typer.Option("--demo", help="Open the app on a fresh copy of the demo book.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Open the app (on the default database, --db PATH, or CXTUI_DATABASE_URL)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from core.db import database_url
+
+    if demo:
+        if db is not None:
+            fail("--demo opens its own fresh copy; use `cxtui demo --db PATH` to fill a file.")
+        url = _fresh_demo_database()
+    else:
+        url = database_url(db)
+    from tui.app import make_app
+
+    make_app(url).run()
+
+
+def _fresh_demo_database() -> str:
+    from core.db import default_db_path, open_engine, sqlite_url
+    from sample_data import load_demo
+
+    path = default_db_path().with_name("demo.db")
+    for stale in (path, path.with_name("demo.db-wal"), path.with_name("demo.db-shm")):
+        stale.unlink(missing_ok=True)
+    url = sqlite_url(path)
+    engine = open_engine(url)
+    load_demo(engine)
+    engine.dispose()
+    return url
+
+
+def run() -> None:
+    app()

@@ -1,0 +1,125 @@
+"""Where the database is, how to connect to it, and keeping its schema current.
+
+There is no module-level engine: every caller asks ``open_engine`` for one, so the
+CLI, the app and the tests each point at their own database.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import datetime
+from pathlib import Path
+
+from platformdirs import user_data_path
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+DATABASE_URL_ENV = "CXTUI_DATABASE_URL"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+class DatabaseError(Exception):
+    """A database cxtui cannot use, with a message meant for the user."""
+
+
+class SchemaTooNewError(DatabaseError):
+    """The database was written by a newer cxtui; it is left untouched."""
+
+
+def default_db_path() -> Path:
+    return user_data_path("cxtui", appauthor=False) / "cxtui.db"
+
+
+def database_url(db: Path | str | None = None) -> str:
+    """The URL to use: an explicit ``--db`` file, else ``CXTUI_DATABASE_URL``, else the
+    SQLite file in the user's data directory."""
+    if db is not None:
+        return sqlite_url(Path(db))
+    env = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if env:
+        return normalise_url(env)
+    return sqlite_url(default_db_path())
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path.expanduser().resolve()}"
+
+
+def normalise_url(url: str) -> str:
+    """PostgreSQL URLs without a driver use psycopg 3."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _create_private_file(path: Path) -> None:
+    """Create an empty database file readable by its owner only (mode 0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+        os.chmod(path, 0o600)
+
+
+def _set_sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url``, without touching the schema. SQLite files are created
+    with mode 0600 and every connection runs in WAL mode with foreign keys on."""
+    url = normalise_url(url)
+    path = sqlite_path(url)
+    if path is not None:
+        _create_private_file(path)
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        )
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def open_engine(url: str) -> Engine:
+    """An engine on a database whose schema is current: migrations run first
+    (after a backup of an existing SQLite file), and a newer schema is refused."""
+    from core.migrate import migrate
+
+    engine = make_engine(url)
+    migrate(engine)
+    return engine
+
+
+def backup_sqlite(path: Path, when: datetime | None = None) -> Path:
+    """Copy a SQLite database, consistently even in WAL mode, to a timestamped file
+    beside it, and return the copy's path."""
+    stamp = (when or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.{stamp}.bak")
+    counter = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}.{stamp}-{counter}.bak")
+        counter += 1
+    _create_private_file(target)
+    with sqlite3.connect(path) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    source.close()
+    copy.close()
+    return target

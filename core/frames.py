@@ -1,0 +1,134 @@
+"""Bulk reads into polars.
+
+Metrics and health scores are computed over whole tables at once, so reads go
+through ADBC (Arrow, no Python objects per row) on SQLite and PostgreSQL alike.
+A query is a SQLAlchemy ``Select`` over the tables of ``core.models``; the column
+types it selects decide the polars types of the frame, whatever the database
+returned (SQLite hands dates back as text, PostgreSQL as Arrow dates).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine, Select, func, types
+from sqlalchemy.engine import make_url
+
+# SQLite's ADBC driver infers a column's type from the first batch of rows; make
+# the batch large so that a column starting with NULLs is still typed right.
+_SQLITE_BATCH_ROWS = str(1 << 20)
+_SQLITE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S%.f"
+
+
+def _polars_type(sa_type: types.TypeEngine[Any]) -> pl.DataType | None:
+    """The polars type for a selected column, from its SQLAlchemy type."""
+    if isinstance(sa_type, types.TypeDecorator):
+        sa_type = sa_type.impl_instance if hasattr(sa_type, "impl_instance") else sa_type.impl
+    if isinstance(sa_type, types.DateTime):
+        return pl.Datetime("us")
+    if isinstance(sa_type, types.Date):
+        return pl.Date()
+    if isinstance(sa_type, types.Boolean):
+        return pl.Boolean()
+    if isinstance(sa_type, types.Integer):
+        return pl.Int64()
+    if isinstance(sa_type, types.Float):
+        return pl.Float64()
+    if isinstance(sa_type, types.String):
+        return pl.String()
+    return None
+
+
+def _is_textual(dtype: pl.DataType | None) -> bool:
+    return dtype is not None and (
+        dtype == pl.String or dtype == pl.Date or isinstance(dtype, pl.Datetime)
+    )
+
+
+def _adbc_connection(engine: Engine) -> Any:
+    url = engine.url
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        import adbc_driver_sqlite.dbapi
+
+        connection = adbc_driver_sqlite.dbapi.connect(url.database or ":memory:")
+        return connection
+    if backend == "postgresql":
+        import adbc_driver_postgresql.dbapi
+
+        libpq_url = make_url(str(url.render_as_string(hide_password=False))).set(
+            drivername="postgresql"
+        )
+        return adbc_driver_postgresql.dbapi.connect(libpq_url.render_as_string(hide_password=False))
+    raise ValueError(f"cxtui cannot read {backend} databases in bulk")
+
+
+def read_frame(engine: Engine, query: Select[Any]) -> pl.DataFrame:
+    """Run ``query`` and return its rows as a polars frame, typed from the query's
+    columns. Parameters are bound as literals (the values are our own typed
+    Python values, rendered by SQLAlchemy for the dialect)."""
+    is_sqlite = engine.dialect.name == "sqlite"
+    columns = list(query.selected_columns)
+    dtypes = {column.key: _polars_type(column.type) for column in columns}
+    if is_sqlite:
+        # NULLs first would make the driver type a text column as an integer.
+        query = query.with_only_columns(
+            *[
+                func.coalesce(column, "").label(column.key)
+                if _is_textual(dtypes[column.key])
+                else column
+                for column in columns
+            ],
+            maintain_column_froms=True,
+        )
+    sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+    connection = _adbc_connection(engine)
+    try:
+        cursor = connection.cursor()
+        if is_sqlite:
+            cursor.adbc_statement.set_options(
+                **{"adbc.sqlite.query.batch_rows": _SQLITE_BATCH_ROWS}
+            )
+        cursor.execute(sql)
+        frame = pl.from_arrow(cursor.fetch_arrow_table())
+        cursor.close()
+    finally:
+        connection.close()
+    assert isinstance(frame, pl.DataFrame)
+    return _normalise(frame, dtypes)
+
+
+def _normalise(frame: pl.DataFrame, dtypes: dict[str, pl.DataType | None]) -> pl.DataFrame:
+    """Cast each column to the type its SQLAlchemy column declares. Datetimes come
+    out naive, in UTC."""
+    casts = []
+    for name, dtype in dtypes.items():
+        column = pl.col(name)
+        current = frame.schema[name]
+        if dtype is None:
+            continue
+        if current == pl.String and dtype != pl.String:
+            column = column.replace("", None)
+            if dtype == pl.Date:
+                casts.append(column.str.to_date("%Y-%m-%d", strict=True).alias(name))
+            elif isinstance(dtype, pl.Datetime):
+                casts.append(
+                    column.str.slice(0, 26)
+                    .str.to_datetime(_SQLITE_DATETIME_FORMAT, time_unit="us", strict=True)
+                    .alias(name)
+                )
+            else:
+                casts.append(column.cast(dtype).alias(name))
+        elif current == pl.String and dtype == pl.String:
+            casts.append(column.replace("", None).alias(name))
+        elif isinstance(current, pl.Datetime) and current.time_zone is not None:
+            casts.append(
+                column.dt.convert_time_zone("UTC")
+                .dt.replace_time_zone(None)
+                .dt.cast_time_unit("us")
+                .alias(name)
+            )
+        elif current != dtype:
+            casts.append(column.cast(dtype).alias(name))
+    return frame.with_columns(casts) if casts else frame

@@ -1,0 +1,405 @@
+"""The schema: every table cxtui stores, as SQLModel classes.
+
+Money is integer cents (``*_cents``), never a float. Dates are ``date``, moments
+are timezone-aware UTC ``datetime``. ``../shared/domain.md`` says what each table is for.
+Schema changes go through an Alembic migration in ``core/migrations/versions``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, Index, Numeric, String, UniqueConstraint
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """The current moment, timezone-aware in UTC, the form every stored datetime takes."""
+    return datetime.now(UTC)
+
+
+class ExactDecimal(TypeDecorator):
+    """A Decimal stored exactly: NUMERIC on PostgreSQL, text on SQLite (which has no decimal)."""
+
+    impl = String
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect):  # type: ignore[no-untyped-def]
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Numeric(20, 6))
+        return dialect.type_descriptor(String(40))
+
+    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+        if value is None:
+            return None
+        value = Decimal(value)
+        return value if dialect.name == "postgresql" else str(value)
+
+    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+        return None if value is None else Decimal(value)
+
+
+class AccountStatus(StrEnum):
+    ACTIVE = "active"
+    ONBOARDING = "onboarding"
+    CHURNED = "churned"
+
+
+class InteractionKind(StrEnum):
+    CALL = "call"
+    EMAIL = "email"
+    MEETING = "meeting"
+    QBR = "qbr"
+    NOTE = "note"
+
+
+class SurveyKind(StrEnum):
+    NPS = "nps"
+    CSAT = "csat"
+
+
+class MrrMovementKind(StrEnum):
+    NEW = "new"
+    EXPANSION = "expansion"
+    CONTRACTION = "contraction"
+    CHURN = "churn"
+    REACTIVATION = "reactivation"
+
+
+class TicketPriority(StrEnum):
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+
+class Account(SQLModel, table=True):
+    __tablename__ = "account"
+    __table_args__ = (
+        CheckConstraint("mrr_cents >= 0", name="ck_account_mrr_non_negative"),
+        CheckConstraint("status IN ('active', 'onboarding', 'churned')", name="ck_account_status"),
+        Index("ix_account_owner", "owner"),
+        Index("ix_account_segment", "segment"),
+        Index("ix_account_status", "status"),
+        Index("ix_account_renewal_date", "renewal_date"),
+        Index("ix_account_name", "name"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)
+    name: str = Field(max_length=200)
+    segment: str = Field(max_length=40)
+    plan: str = Field(max_length=40)
+    owner: str = Field(max_length=80)
+    mrr_cents: int = 0
+    seats: int = 0
+    start_date: date
+    renewal_date: date | None = None
+    status: str = Field(default=AccountStatus.ACTIVE, max_length=16)
+    churned_at: date | None = None
+    onboarding_completed_at: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Contact(SQLModel, table=True):
+    __tablename__ = "contact"
+    __table_args__ = (Index("ix_contact_account", "account_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
+    name: str = Field(max_length=120)
+    email: str | None = Field(default=None, max_length=200)
+    role: str | None = Field(default=None, max_length=80)
+    is_primary: bool = False
+
+
+class Interaction(SQLModel, table=True):
+    __tablename__ = "interaction"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('call', 'email', 'meeting', 'qbr', 'note')", name="ck_interaction_kind"
+        ),
+        CheckConstraint(
+            "sentiment IS NULL OR sentiment IN (-1, 0, 1)", name="ck_interaction_sentiment"
+        ),
+        Index("ix_interaction_account_occurred", "account_id", "occurred_at"),
+        Index("ix_interaction_occurred", "occurred_at"),
+        Index("ix_interaction_follow_up", "follow_up_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", ondelete="SET NULL")
+    kind: str = Field(max_length=16)
+    occurred_at: datetime
+    logged_by: str = Field(max_length=80)
+    summary: str = Field(max_length=300)
+    notes: str | None = None
+    sentiment: int | None = None
+    follow_up_on: date | None = None
+    deleted_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime | None = None
+
+
+class DailyUsage(SQLModel, table=True):
+    __tablename__ = "daily_usage"
+    __table_args__ = (
+        CheckConstraint("active_users >= 0 AND logins >= 0", name="ck_usage_non_negative"),
+        Index("ix_daily_usage_day", "day"),
+    )
+
+    account_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
+    day: date = Field(primary_key=True)
+    active_users: int = 0
+    logins: int = 0
+
+
+class SurveyResponse(SQLModel, table=True):
+    __tablename__ = "survey_response"
+    __table_args__ = (
+        CheckConstraint(
+            "(kind = 'nps' AND score BETWEEN 0 AND 10)"
+            " OR (kind = 'csat' AND score BETWEEN 1 AND 5)",
+            name="ck_survey_score_range",
+        ),
+        Index("ix_survey_account_answered", "account_id", "answered_at"),
+        Index("ix_survey_answered", "answered_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", ondelete="SET NULL")
+    kind: str = Field(max_length=8)
+    score: int
+    answered_at: datetime
+    comment: str | None = None
+
+
+class Ticket(SQLModel, table=True):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        Index("ix_ticket_account_opened", "account_id", "opened_at"),
+        Index("ix_ticket_opened", "opened_at"),
+        Index("ix_ticket_resolved", "resolved_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
+    subject: str = Field(default="", max_length=300)
+    priority: str = Field(default=TicketPriority.NORMAL, max_length=16)
+    opened_at: datetime
+    first_response_at: datetime | None = None
+    resolved_at: datetime | None = None
+
+
+class MrrMovement(SQLModel, table=True):
+    """A dated change of an account's MRR. ``amount_cents`` is signed: contraction
+    and churn are negative, new, expansion and reactivation positive."""
+
+    __tablename__ = "mrr_movement"
+    __table_args__ = (
+        CheckConstraint(
+            "(kind IN ('new', 'expansion', 'reactivation') AND amount_cents > 0)"
+            " OR (kind IN ('contraction', 'churn') AND amount_cents < 0)",
+            name="ck_mrr_movement_sign",
+        ),
+        Index("ix_mrr_movement_account_date", "account_id", "occurred_on"),
+        Index("ix_mrr_movement_date", "occurred_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
+    occurred_on: date
+    kind: str = Field(max_length=16)
+    amount_cents: int
+
+
+class Purchase(SQLModel, table=True):
+    __tablename__ = "purchase"
+    __table_args__ = (
+        CheckConstraint("amount_cents >= 0", name="ck_purchase_amount_non_negative"),
+        Index("ix_purchase_account_at", "account_id", "purchased_at"),
+        Index("ix_purchase_at", "purchased_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
+    purchased_at: datetime
+    amount_cents: int
+    description: str | None = None
+
+
+class RetentionCost(SQLModel, table=True):
+    """What retention work cost (people, tools, programmes), for the customer retention cost."""
+
+    __tablename__ = "retention_cost"
+    __table_args__ = (Index("ix_retention_cost_incurred", "incurred_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    incurred_on: date
+    amount_cents: int
+    category: str = Field(default="", max_length=80)
+    description: str | None = None
+
+
+class Goal(SQLModel, table=True):
+    __tablename__ = "goal"
+    __table_args__ = (
+        CheckConstraint(
+            "target_type IN ('number', 'currency', 'percent', 'done', 'tasks')",
+            name="ck_goal_target_type",
+        ),
+        CheckConstraint("direction IN ('raise', 'lower')", name="ck_goal_direction"),
+        Index("ix_goal_owner", "owner"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    owner: str = Field(max_length=80)
+    scope_segment: str | None = Field(default=None, max_length=40)
+    scope_owner: str | None = Field(default=None, max_length=80)
+    start_date: date
+    due_date: date
+    target_type: str = Field(max_length=16)
+    start_value: Decimal = Field(default=Decimal(0), sa_type=ExactDecimal)
+    target_value: Decimal = Field(default=Decimal(1), sa_type=ExactDecimal)
+    direction: str = Field(default="raise", max_length=8)
+    metric: str | None = Field(default=None, max_length=60)
+    step: Decimal | None = Field(default=None, sa_type=ExactDecimal)
+    archived_at: datetime | None = None
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class GoalTask(SQLModel, table=True):
+    __tablename__ = "goal_task"
+    __table_args__ = (Index("ix_goal_task_goal", "goal_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    goal_id: int = Field(foreign_key="goal.id", ondelete="CASCADE")
+    title: str = Field(max_length=200)
+    done_at: datetime | None = None
+
+
+class GoalCheckin(SQLModel, table=True):
+    """A goal's progress at a date. History: check-ins are added, never overwritten."""
+
+    __tablename__ = "goal_checkin"
+    __table_args__ = (Index("ix_goal_checkin_goal_on", "goal_id", "checked_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    goal_id: int = Field(foreign_key="goal.id", ondelete="CASCADE")
+    value: Decimal = Field(sa_type=ExactDecimal)
+    checked_on: date
+    comment: str | None = None
+    checked_by: str = Field(default="", max_length=80)
+    computed: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Task(SQLModel, table=True):
+    """Work for a CS manager. ``rule`` + ``occurrence_key`` is unique, so a playbook
+    rule fires once per occurrence."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        UniqueConstraint("rule", "occurrence_key", name="uq_task_rule_occurrence"),
+        CheckConstraint("source IN ('rule', 'follow_up', 'manual')", name="ck_task_source"),
+        Index("ix_task_owner_due", "owner", "due_on"),
+        Index("ix_task_account", "account_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int | None = Field(default=None, foreign_key="account.id", ondelete="CASCADE")
+    interaction_id: int | None = Field(
+        default=None, foreign_key="interaction.id", ondelete="SET NULL"
+    )
+    owner: str = Field(max_length=80)
+    title: str = Field(max_length=300)
+    due_on: date
+    source: str = Field(max_length=16)
+    rule: str | None = Field(default=None, max_length=60)
+    occurrence_key: str | None = Field(default=None, max_length=200)
+    completed_at: datetime | None = None
+    snoozed_until: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class HealthSnapshot(SQLModel, table=True):
+    """One health score per account per day; a same-day recompute replaces it."""
+
+    __tablename__ = "health_snapshot"
+    __table_args__ = (Index("ix_health_snapshot_day", "day"),)
+
+    account_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
+    day: date = Field(primary_key=True)
+    score: float
+    band: str = Field(max_length=8)
+    components: str = Field(default="{}")  # JSON: component -> {raw, score, weight_pct, ...}
+    left_out: str = Field(default="[]")  # JSON list of components without data
+    model_id: int | None = Field(default=None, foreign_key="health_model.id")
+
+
+class HealthOverride(SQLModel, table=True):
+    """A CS manager's judgement over the computed score. Never deleted, only ended."""
+
+    __tablename__ = "health_override"
+    __table_args__ = (
+        CheckConstraint("score IS NOT NULL OR band IS NOT NULL", name="ck_override_has_value"),
+        CheckConstraint("score IS NULL OR (score >= 0 AND score <= 100)", name="ck_override_score"),
+        Index("ix_health_override_account", "account_id", "expires_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
+    score: float | None = None
+    band: str | None = Field(default=None, max_length=8)
+    reason: str = Field(max_length=500)
+    set_by: str = Field(default="", max_length=80)
+    starts_on: date
+    expires_on: date
+    ended_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class HealthModel(SQLModel, table=True):
+    """Each health model (weights, thresholds) that scores were computed with, so a
+    trend line can show where the model changed."""
+
+    __tablename__ = "health_model"
+
+    id: int | None = Field(default=None, primary_key=True)
+    fingerprint: str = Field(max_length=64, sa_column_kwargs={"unique": True}, nullable=False)
+    definition: str  # the model as JSON
+    first_used_at: datetime = Field(default_factory=utcnow)
+
+
+__all__ = [
+    "Account",
+    "AccountStatus",
+    "Contact",
+    "DailyUsage",
+    "ExactDecimal",
+    "Goal",
+    "GoalCheckin",
+    "GoalTask",
+    "HealthModel",
+    "HealthOverride",
+    "HealthSnapshot",
+    "Interaction",
+    "InteractionKind",
+    "MrrMovement",
+    "MrrMovementKind",
+    "Purchase",
+    "RetentionCost",
+    "SurveyKind",
+    "SurveyResponse",
+    "Task",
+    "Ticket",
+    "TicketPriority",
+    "utcnow",
+]
