@@ -1,0 +1,104 @@
+"""Bulk reads into polars come back typed the same on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import polars as pl
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from core import models as m
+from core.frames import read_frame
+
+
+def _account(session: Session, external_id: str) -> int:
+    account = m.Account(
+        external_id=external_id,
+        name=external_id,
+        segment="SMB",
+        plan="Starter",
+        owner="Sam",
+        start_date=date(2024, 1, 1),
+    )
+    session.add(account)
+    session.flush()
+    assert account.id is not None
+    return account.id
+
+
+def test_types_follow_the_columns_even_when_nulls_come_first(engine: Engine) -> None:
+    with Session(engine) as session:
+        account_id = _account(session, "A")
+        session.add_all(
+            [
+                m.Interaction(
+                    account_id=account_id,
+                    kind="call",
+                    occurred_at=datetime(2025, 1, day, 9, 30, tzinfo=UTC),
+                    logged_by="Sam",
+                    summary=f"call {day}",
+                    follow_up_on=date(2025, 2, 1) if day == 3 else None,
+                    deleted_at=datetime(2025, 1, 4, tzinfo=UTC) if day == 3 else None,
+                )
+                for day in (1, 2, 3)
+            ]
+        )
+        session.commit()
+    frame = read_frame(
+        engine,
+        select(
+            m.Interaction.id,
+            m.Interaction.occurred_at,
+            m.Interaction.follow_up_on,
+            m.Interaction.deleted_at,
+            m.Interaction.notes,
+            m.Interaction.sentiment,
+        ).order_by(m.Interaction.id),
+    )
+    assert frame.schema == pl.Schema(
+        {
+            "id": pl.Int64,
+            "occurred_at": pl.Datetime("us"),
+            "follow_up_on": pl.Date,
+            "deleted_at": pl.Datetime("us"),
+            "notes": pl.String,
+            "sentiment": pl.Int64,
+        }
+    )
+    assert frame["occurred_at"].to_list()[2] == datetime(2025, 1, 3, 9, 30)
+    assert frame["follow_up_on"].to_list() == [None, None, date(2025, 2, 1)]
+    assert frame["notes"].null_count() == 3
+
+
+def test_filters_and_aggregates_bind_dates(engine: Engine) -> None:
+    with Session(engine) as session:
+        first = _account(session, "A")
+        second = _account(session, "B")
+        session.add_all(
+            [
+                m.DailyUsage(account_id=first, day=date(2025, 1, d), active_users=d, logins=1)
+                for d in range(1, 11)
+            ]
+            + [m.DailyUsage(account_id=second, day=date(2025, 1, 5), active_users=7, logins=2)]
+        )
+        session.commit()
+    frame = read_frame(
+        engine,
+        select(
+            m.DailyUsage.account_id,
+            func.sum(m.DailyUsage.active_users).label("users"),
+            func.max(m.DailyUsage.day).label("last_day"),
+        )
+        .where(m.DailyUsage.day >= date(2025, 1, 5))
+        .group_by(m.DailyUsage.account_id)
+        .order_by(m.DailyUsage.account_id),
+    )
+    assert frame["users"].to_list() == [sum(range(5, 11)), 7]
+    assert frame["last_day"].to_list() == [date(2025, 1, 10), date(2025, 1, 5)]
+
+
+def test_an_empty_result_is_an_empty_typed_frame(engine: Engine) -> None:
+    frame = read_frame(engine, select(m.Account.id, m.Account.start_date))
+    assert frame.height == 0
+    assert frame.schema["start_date"] == pl.Date
