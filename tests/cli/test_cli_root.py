@@ -1,0 +1,44 @@
+"""The command line itself: version, and --help on every command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import typer
+from typer.testing import CliRunner
+
+from cli.main import app
+
+runner = CliRunner()
+
+
+def _command_paths(command: click.Command, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = [prefix]
+    if isinstance(command, click.Group):
+        for name, sub in command.commands.items():
+            paths += _command_paths(sub, (*prefix, name))
+    return paths
+
+
+def test_every_command_has_help() -> None:
+    paths = _command_paths(typer.main.get_command(app))
+    assert ("demo",) in paths and ("generate",) in paths
+    for path in paths:
+        result = runner.invoke(app, [*path, "--help"])
+        assert result.exit_code == 0, (path, result.output)
+        assert "Usage:" in result.output, path
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.output.startswith("cxtui ")
+
+
+def test_installed_console_script_runs() -> None:
+    script = Path(sys.executable).with_name("cxtui")
+    result = subprocess.run([script, "--version"], capture_output=True, text=True, check=True)
+    assert result.stdout.startswith("cxtui 0.")
