@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import click
 import typer
 from typer.testing import CliRunner
 
@@ -15,10 +14,11 @@ from cli.main import app
 runner = CliRunner()
 
 
-def _command_paths(command: click.Command, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+def _command_paths(command: object, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     paths = [prefix]
-    if isinstance(command, click.Group):
-        for name, sub in command.commands.items():
+    subcommands = getattr(command, "commands", None)
+    if subcommands:
+        for name, sub in subcommands.items():
             paths += _command_paths(sub, (*prefix, name))
     return paths
 
