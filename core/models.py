@@ -145,6 +145,20 @@ class Interaction(SQLModel, table=True):
     updated_at: datetime | None = None
 
 
+class InteractionRevision(SQLModel, table=True):
+    """The previous version of an edited interaction: who changed what, and when.
+    ``changes`` is JSON: field -> [old value, new value]."""
+
+    __tablename__ = "interaction_revision"
+    __table_args__ = (Index("ix_interaction_revision_interaction", "interaction_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    interaction_id: int = Field(foreign_key="interaction.id", ondelete="CASCADE")
+    edited_at: datetime = Field(default_factory=utcnow)
+    edited_by: str = Field(max_length=80)
+    changes: str
+
+
 class DailyUsage(SQLModel, table=True):
     __tablename__ = "daily_usage"
     __table_args__ = (
@@ -392,6 +406,7 @@ __all__ = [
     "HealthSnapshot",
     "Interaction",
     "InteractionKind",
+    "InteractionRevision",
     "MrrMovement",
     "MrrMovementKind",
     "Purchase",

@@ -255,6 +255,34 @@ def test_existing_sqlite_file_is_backed_up_before_migrating(tmp_path: Path, sqli
     assert stat.S_IMODE(os.stat(backup).st_mode) == 0o600
 
 
+def test_upgrading_an_older_schema_backs_up_first_and_keeps_the_data(
+    tmp_path: Path, sqlite_only
+) -> None:
+    from alembic import command
+
+    from core.migrate import alembic_config
+
+    path = tmp_path / "cxtui.db"
+    engine = make_engine(sqlite_url(path))
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+    with Session(engine) as session:
+        _one_of_everything(session)
+    assert current_revision(engine) == "0001"
+    backup = migrate(engine)
+    assert current_revision(engine) == head_revision() != "0001"
+    with Session(engine) as session:
+        assert session.exec(select(m.Account.name)).one() == "Acme Rockets"
+    engine.dispose()
+    assert backup is not None
+    with sqlite3.connect(backup) as copy:
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001",)]
+        assert copy.execute("SELECT name FROM account").fetchall() == [("Acme Rockets",)]
+    copy.close()
+
+
 def test_a_new_empty_database_needs_no_backup(tmp_path: Path, sqlite_only) -> None:
     engine = make_engine(sqlite_url(tmp_path / "new.db"))
     assert migrate(engine) is None
