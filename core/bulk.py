@@ -1,0 +1,304 @@
+"""The one fast write path: a polars frame into a table, without ORM objects.
+
+Used by the demo load, the dataset generator and imports. On SQLite the rows go
+through the raw DB-API connection with ``executemany`` in one transaction, with
+every value pre-formatted the way SQLAlchemy itself stores it (dates
+``YYYY-MM-DD``, datetimes ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC, booleans 0/1,
+exact decimals as text). On PostgreSQL they go through psycopg 3's
+``COPY ... FROM STDIN``. For large loads the table's secondary indexes (as
+declared in ``SQLModel.metadata``) are dropped first and rebuilt after the rows,
+in the same transaction. ``deferred_indexes`` keeps them dropped across many
+loads, for a generator that writes in chunks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Column, Engine, Index, Table, types
+from sqlalchemy.schema import CreateIndex, DropIndex
+from sqlmodel import SQLModel
+
+from core.models import ExactDecimal  # importing the models registers every table
+
+# From this many rows on, rebuilding the indexes after the load beats updating them.
+INDEX_REBUILD_MIN_ROWS = 20_000
+_SQLITE_BATCH_ROWS = 50_000
+_DATETIME_TEXT = "%Y-%m-%d %H:%M:%S%.6f"
+
+
+class BulkInsertError(ValueError):
+    """A frame that does not fit its table, with a message naming the field."""
+
+
+def table_for(name: str) -> Table:
+    table = SQLModel.metadata.tables.get(name)
+    if table is None:
+        known = ", ".join(sorted(SQLModel.metadata.tables))
+        raise BulkInsertError(f"There is no table {name!r}; the tables are: {known}.")
+    return table
+
+
+def bulk_insert(engine: Engine, table: str, frame: pl.DataFrame) -> int:
+    """Write every row of ``frame`` into ``table`` and return the number of rows.
+
+    The frame's columns are the table's column names; a nullable column, a column
+    with a model default (filled with that default) or the auto-increment id may be
+    left out. Dates are ``pl.Date``, datetimes ``pl.Datetime`` (naive means UTC).
+    With explicit ids on PostgreSQL the id sequence is moved past the largest id.
+    """
+    target = table_for(table)
+    if frame.height == 0:
+        return 0
+    frame = _complete(target, frame)
+    _check_not_null(target, frame)
+    if engine.dialect.name == "sqlite":
+        _insert_sqlite(engine, target, frame)
+    elif engine.dialect.name == "postgresql":
+        _copy_postgres(engine, target, frame)
+    else:
+        raise BulkInsertError(f"cxtui cannot bulk-write to {engine.dialect.name} databases.")
+    return frame.height
+
+
+@contextmanager
+def deferred_indexes(engine: Engine, tables: Iterable[str]) -> Iterator[None]:
+    """Drop the secondary indexes of ``tables`` for the duration of the block (many
+    ``bulk_insert`` calls) and rebuild them once at the end, even after an error."""
+    targets = [table_for(name) for name in tables]
+    raw = engine.raw_connection()
+    try:
+        dropped = [index for target in targets for index in _existing_indexes(raw, target)]
+        _run_ddl(raw, engine, dropped, DropIndex)
+        raw.commit()
+        try:
+            yield
+        finally:
+            raw.rollback()
+            _run_ddl(raw, engine, dropped, CreateIndex)
+            raw.commit()
+    finally:
+        raw.close()
+
+
+# -- preparing the frame -------------------------------------------------------------
+
+
+def _model_defaults(table: Table) -> dict[str, Any]:
+    """Python-side defaults of the SQLModel class behind ``table`` (status, created_at...)."""
+    for mapper in SQLModel._sa_registry.mappers:
+        if mapper.local_table is table:
+            defaults = {}
+            for name, field in mapper.class_.model_fields.items():
+                if field.default_factory is not None:
+                    defaults[name] = field.default_factory()  # type: ignore[call-arg]
+                elif not field.is_required() and field.default is not None:
+                    defaults[name] = field.default
+            return defaults
+    return {}
+
+
+def _complete(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with the table's columns in table order, missing optional ones filled."""
+    unknown = [name for name in frame.columns if name not in table.c]
+    if unknown:
+        raise BulkInsertError(
+            f"Table {table.name!r} has no column {', '.join(map(repr, unknown))}; "
+            f"its columns are: {', '.join(table.c.keys())}."
+        )
+    defaults = _model_defaults(table)
+    columns = []
+    for column in table.columns:
+        if column.name in frame.columns:
+            columns.append(column.name)
+        elif column.name in defaults:
+            frame = frame.with_columns(pl.lit(defaults[column.name]).alias(column.name))
+            columns.append(column.name)
+        elif column.primary_key and column.autoincrement in (True, "auto") and _is_int(column):
+            continue
+        elif not column.nullable:
+            raise BulkInsertError(
+                f"Table {table.name!r} needs column {column.name!r} (it cannot be empty)."
+            )
+    return pl.DataFrame([_typed(table, table.c[name], frame) for name in columns])
+
+
+def _is_int(column: Column[Any]) -> bool:
+    return isinstance(column.type, types.Integer)
+
+
+def _base_type(column: Column[Any]) -> types.TypeEngine[Any]:
+    sa_type = column.type
+    if isinstance(sa_type, types.TypeDecorator) and not isinstance(sa_type, ExactDecimal):
+        return sa_type.impl_instance
+    return sa_type
+
+
+def _typed(table: Table, column: Column[Any], frame: pl.DataFrame) -> pl.Series:
+    """The column cast to the polars type its SQL type stores, or a clear error."""
+    name = column.name
+    dtype = frame.schema[name]
+    sa_type = _base_type(column)
+    expr = pl.col(name)
+    try:
+        if isinstance(sa_type, ExactDecimal):
+            target: pl.DataType = pl.String()
+        elif isinstance(sa_type, types.DateTime):
+            if dtype == pl.String:
+                expr = expr.str.to_datetime(time_unit="us", strict=True)
+            elif isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
+                expr = expr.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+            elif not isinstance(dtype, pl.Datetime | pl.Null):
+                raise TypeError("expected a datetime")
+            target = pl.Datetime("us")
+        elif isinstance(sa_type, types.Date):
+            if dtype == pl.String:
+                expr = expr.str.to_date("%Y-%m-%d", strict=True)
+            elif not isinstance(dtype, pl.Date | pl.Null):
+                raise TypeError("expected a date")
+            target = pl.Date()
+        elif isinstance(sa_type, types.Boolean):
+            target = pl.Boolean()
+        elif isinstance(sa_type, types.Integer):
+            if dtype.is_float():
+                raise TypeError("expected whole numbers")
+            target = pl.Int64()
+        elif isinstance(sa_type, types.Float):
+            target = pl.Float64()
+        else:
+            target = pl.String()
+        return frame.select(expr.cast(target, strict=True))[name]
+    except (TypeError, pl.exceptions.PolarsError) as error:
+        first_line = str(error).splitlines()[0] if str(error) else ""
+        raise BulkInsertError(
+            f"Column {table.name}.{name} holds {dtype}, which cannot be stored as "
+            f"{sa_type.__class__.__name__}: {first_line}"
+        ) from None
+
+
+def _check_not_null(table: Table, frame: pl.DataFrame) -> None:
+    for column in table.columns:
+        if column.nullable or column.name not in frame.columns:
+            continue
+        nulls = frame.select(pl.arg_where(pl.col(column.name).is_null()).first()).item()
+        if nulls is not None:
+            raise BulkInsertError(
+                f"{table.name} row {nulls + 1}: {column.name} is empty, but it is required."
+            )
+
+
+# -- indexes ---------------------------------------------------------------------------
+
+
+def _existing_indexes(raw: Any, table: Table) -> list[Index]:
+    """The table's declared secondary indexes that exist in the database right now."""
+    declared = sorted(table.indexes, key=lambda index: str(index.name))
+    if not declared:
+        return []
+    cursor = raw.cursor()
+    if _is_sqlite(raw):
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", (table.name,)
+        )
+    else:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes"
+            " WHERE schemaname = current_schema() AND tablename = %s",
+            (table.name,),
+        )
+    present = {row[0] for row in cursor.fetchall()}
+    cursor.close()
+    return [index for index in declared if index.name in present]
+
+
+def _run_ddl(raw: Any, engine: Engine, indexes: list[Index], statement: type) -> None:
+    cursor = raw.cursor()
+    for index in indexes:
+        cursor.execute(str(statement(index).compile(dialect=engine.dialect)))
+    cursor.close()
+
+
+def _is_sqlite(raw: Any) -> bool:
+    return type(raw.dbapi_connection).__module__.startswith("sqlite3")
+
+
+# -- SQLite --------------------------------------------------------------------------------
+
+
+def _sqlite_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """Values exactly as SQLAlchemy writes them to SQLite."""
+    casts = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.Datetime):
+            casts.append(pl.col(name).dt.strftime(_DATETIME_TEXT))
+        elif dtype == pl.Date:
+            casts.append(pl.col(name).dt.strftime("%Y-%m-%d"))
+        elif dtype == pl.Boolean:
+            casts.append(pl.col(name).cast(pl.Int64))
+    return frame.with_columns(casts) if casts else frame
+
+
+def _insert_sqlite(engine: Engine, table: Table, frame: pl.DataFrame) -> None:
+    columns = ", ".join(f'"{name}"' for name in frame.columns)
+    marks = ", ".join("?" for _ in frame.columns)
+    sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        if raw.dbapi_connection.in_transaction:
+            raw.commit()
+        cursor.execute("BEGIN")
+        rebuild = _existing_indexes(raw, table) if frame.height >= INDEX_REBUILD_MIN_ROWS else []
+        _run_ddl(raw, engine, rebuild, DropIndex)
+        for batch in _sqlite_text(frame).iter_slices(_SQLITE_BATCH_ROWS):
+            cursor.executemany(sql, batch.iter_rows())
+        _run_ddl(raw, engine, rebuild, CreateIndex)
+        raw.commit()
+        cursor.close()
+    except BaseException:
+        raw.rollback()
+        raise
+    finally:
+        raw.close()
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------
+
+
+def _postgres_csv(frame: pl.DataFrame) -> pl.DataFrame:
+    casts = [
+        pl.col(name).dt.strftime(_DATETIME_TEXT + "+00")
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.Datetime)
+    ]
+    return frame.with_columns(casts) if casts else frame
+
+
+def _copy_postgres(engine: Engine, table: Table, frame: pl.DataFrame) -> None:
+    columns = ", ".join(f'"{name}"' for name in frame.columns)
+    sql = f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FORMAT csv)'
+    raw = engine.raw_connection()
+    try:
+        rebuild = _existing_indexes(raw, table) if frame.height >= INDEX_REBUILD_MIN_ROWS else []
+        _run_ddl(raw, engine, rebuild, DropIndex)
+        cursor = raw.cursor()
+        with cursor.copy(sql) as copy:
+            for batch in _postgres_csv(frame).iter_slices(_SQLITE_BATCH_ROWS * 4):
+                copy.write(batch.write_csv(include_header=False, date_format="%Y-%m-%d"))
+        _run_ddl(raw, engine, rebuild, CreateIndex)
+        identity = table.autoincrement_column
+        if identity is not None and identity.name in frame.columns:
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{identity.name}'),"
+                f' (SELECT max("{identity.name}") FROM "{table.name}"))'
+            )
+        cursor.close()
+        raw.commit()
+    except BaseException:
+        raw.rollback()
+        raise
+    finally:
+        raw.close()

@@ -1,0 +1,204 @@
+"""bulk_insert: what goes in through the fast path reads back through the ORM unchanged."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import polars as pl
+import pytest
+from sqlalchemy import Engine, inspect
+from sqlmodel import Session, select
+
+from core import bulk
+from core.bulk import BulkInsertError, bulk_insert, deferred_indexes
+from core.models import Account, Contact, Goal, GoalCheckin, Interaction
+
+
+def _accounts(count: int) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "id": list(range(1, count + 1)),
+            "external_id": [f"ACC-{i:05d}" for i in range(1, count + 1)],
+            "name": [f"Company {i}" for i in range(1, count + 1)],
+            "segment": ["SMB"] * count,
+            "plan": ["Starter"] * count,
+            "owner": ["Ada Moreau"] * count,
+            "mrr_cents": [1000 * i for i in range(1, count + 1)],
+            "seats": [5] * count,
+            "start_date": [date(2025, 1, 1 + i % 28) for i in range(count)],
+            "renewal_date": [None if i % 2 else date(2026, 12, 31) for i in range(count)],
+            "status": ["active"] * count,
+            "created_at": [datetime(2025, 1, 1, 9, 30, 15, 123456)] * count,
+        }
+    )
+
+
+def test_round_trip_through_the_orm(engine: Engine) -> None:
+    written = bulk_insert(engine, "account", _accounts(3))
+    contacts = pl.DataFrame(
+        {
+            "account_id": [1, 1, 2],
+            "name": ["Ann", "Bob", "Cy"],
+            "email": ["ann@x.test", None, ""],
+            "is_primary": [True, False, False],
+        }
+    )
+    bulk_insert(engine, "contact", contacts)
+    moment = datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)
+    bulk_insert(
+        engine,
+        "interaction",
+        pl.DataFrame(
+            {
+                "account_id": [2],
+                "contact_id": [3],
+                "kind": ["qbr"],
+                "occurred_at": [moment],
+                "logged_by": ["Ada Moreau"],
+                "summary": ["Quarterly review"],
+                "sentiment": [-1],
+                "follow_up_on": [date(2026, 3, 11)],
+                "created_at": [moment],
+            }
+        ),
+    )
+    bulk_insert(
+        engine,
+        "goal",
+        pl.DataFrame(
+            {
+                "id": [7],
+                "title": ["NPS above 50"],
+                "owner": ["Team"],
+                "start_date": [date(2026, 10, 1)],
+                "due_date": [date(2026, 12, 31)],
+                "target_type": ["number"],
+                "start_value": ["38.5"],
+                "target_value": ["50"],
+                "direction": ["raise"],
+            }
+        ),
+    )
+    bulk_insert(
+        engine,
+        "goal_checkin",
+        pl.DataFrame(
+            {"goal_id": [7], "value": ["41.25"], "checked_on": [date(2026, 11, 1)]},
+        ),
+    )
+    assert written == 3
+    with Session(engine) as session:
+        accounts = session.exec(select(Account).order_by(Account.id)).all()
+        assert [a.external_id for a in accounts] == ["ACC-00001", "ACC-00002", "ACC-00003"]
+        assert accounts[1].start_date == date(2025, 1, 2)
+        assert accounts[0].renewal_date == date(2026, 12, 31)
+        assert accounts[1].renewal_date is None
+        assert accounts[2].churned_at is None
+        assert accounts[0].created_at == datetime(2025, 1, 1, 9, 30, 15, 123456, tzinfo=UTC)
+        people = session.exec(select(Contact).order_by(Contact.id)).all()
+        assert [(c.email, c.is_primary) for c in people] == [
+            ("ann@x.test", True),
+            (None, False),
+            ("", False),
+        ]
+        interaction = session.exec(select(Interaction)).one()
+        assert interaction.occurred_at == moment
+        assert interaction.created_at == moment
+        assert interaction.follow_up_on == date(2026, 3, 11)
+        assert interaction.sentiment == -1
+        assert (interaction.notes, interaction.deleted_at) == (None, None)
+        goal = session.exec(select(Goal)).one()
+        assert (goal.start_value, goal.target_value, goal.step) == (
+            Decimal("38.5"),
+            Decimal(50),
+            None,
+        )
+        assert goal.version == 1  # the model default fills a left-out column
+        checkin = session.exec(select(GoalCheckin)).one()
+        assert checkin.value == Decimal("41.25")
+        assert (checkin.computed, checkin.checked_by) == (False, "")
+        # Rows written later through the ORM get fresh ids after the explicit ones.
+        session.add(
+            Goal(
+                title="Next",
+                owner="Team",
+                start_date=date(2026, 1, 1),
+                due_date=date(2026, 2, 1),
+                target_type="done",
+            )
+        )
+        session.commit()
+        assert max(g.id for g in session.exec(select(Goal)).all()) == 8
+
+
+def test_sqlite_text_matches_what_the_orm_writes(engine: Engine, sqlite_only: None) -> None:
+    moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    with Session(engine) as session:
+        session.add(
+            Account(
+                external_id="ORM",
+                name="n",
+                segment="SMB",
+                plan="p",
+                owner="o",
+                start_date=date(2026, 1, 2),
+                created_at=moment,
+            )
+        )
+        session.commit()
+    frame = _accounts(1).with_columns(
+        id=pl.lit(2),
+        external_id=pl.lit("BULK"),
+        start_date=pl.lit(date(2026, 1, 2)),
+        created_at=pl.lit(datetime(2026, 1, 2, 3, 4, 5)),
+    )
+    bulk_insert(engine, "account", frame)
+    raw = engine.raw_connection()
+    rows = raw.cursor().execute("SELECT start_date, created_at FROM account ORDER BY id").fetchall()
+    raw.close()
+    assert rows[0] == rows[1]
+
+
+def test_large_load_keeps_the_declared_indexes(engine: Engine) -> None:
+    count = bulk.INDEX_REBUILD_MIN_ROWS + 5
+    bulk_insert(engine, "account", _accounts(count))
+    names = {index["name"] for index in inspect(engine).get_indexes("account")}
+    assert {"ix_account_owner", "ix_account_renewal_date", "ix_account_name"} <= names
+    with Session(engine) as session:
+        assert len(session.exec(select(Account.id)).all()) == count
+
+
+def test_deferred_indexes_are_rebuilt(engine: Engine) -> None:
+    with deferred_indexes(engine, ["account"]):
+        assert not {i["name"] for i in inspect(engine).get_indexes("account")} & {
+            "ix_account_owner"
+        }
+        bulk_insert(engine, "account", _accounts(10))
+    assert "ix_account_owner" in {i["name"] for i in inspect(engine).get_indexes("account")}
+
+
+def test_wrong_column_name_is_a_clear_error(engine: Engine) -> None:
+    frame = _accounts(2).rename({"mrr_cents": "mrr"})
+    with pytest.raises(BulkInsertError, match=r"account.*no column 'mrr'"):
+        bulk_insert(engine, "account", frame)
+
+
+def test_missing_required_value_names_row_and_field(engine: Engine) -> None:
+    frame = _accounts(3).with_columns(
+        name=pl.Series(["a", None, "c"], dtype=pl.String),
+    )
+    with pytest.raises(BulkInsertError, match=r"account row 2: name is empty"):
+        bulk_insert(engine, "account", frame)
+    with pytest.raises(BulkInsertError, match=r"needs column 'owner'"):
+        bulk_insert(engine, "account", _accounts(1).drop("owner"))
+    with pytest.raises(BulkInsertError, match=r"account.start_date"):
+        bulk_insert(engine, "account", _accounts(1).with_columns(start_date=pl.lit(3.5)))
+
+
+def test_failed_load_writes_nothing(engine: Engine) -> None:
+    frame = pl.concat([_accounts(2), _accounts(2)])  # duplicate ids
+    with pytest.raises(Exception, match=r"(?i)unique|duplicate"):
+        bulk_insert(engine, "account", frame)
+    with Session(engine) as session:
+        assert session.exec(select(Account)).all() == []
