@@ -1,0 +1,501 @@
+"""Read-only queries behind the accounts list and the account 360.
+
+The list is one bulk read per table (accounts, latest health, last interaction per
+account, open tickets per account), joined in polars. Search, filters and sorting
+then run in polars over the loaded frame, never as a new query per keystroke.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine, and_, func
+from sqlmodel import select
+
+from core.frames import read_frame
+from core.models import (
+    Account,
+    Contact,
+    HealthOverride,
+    HealthSnapshot,
+    Interaction,
+    MrrMovement,
+    SurveyResponse,
+    Ticket,
+)
+
+BANDS = ("green", "yellow", "red")
+TREND_FLAT_POINTS = 3.0
+"""A 30-day score change smaller than this is shown as flat."""
+HEALTH_HISTORY_DAYS = 90
+TIMELINE_LIMIT = 1_000
+
+LIST_COLUMNS = {
+    "id": pl.Int64,
+    "external_id": pl.String,
+    "name": pl.String,
+    "segment": pl.String,
+    "plan": pl.String,
+    "owner": pl.String,
+    "status": pl.String,
+    "mrr_cents": pl.Int64,
+    "renewal_date": pl.Date,
+    "days_to_renewal": pl.Int64,
+    "health_score": pl.Float64,
+    "health_band": pl.String,
+    "computed_score": pl.Float64,
+    "overridden": pl.Boolean,
+    "trend_30d": pl.Float64,
+    "last_interaction_at": pl.Datetime("us"),
+    "days_since_interaction": pl.Int64,
+    "open_tickets": pl.Int64,
+    "search_key": pl.String,
+}
+
+
+def count_accounts(engine: Engine) -> int:
+    frame = read_frame(engine, select(func.count(Account.id).label("n")))
+    return int(frame["n"][0])
+
+
+def _latest_snapshots(engine: Engine, on_or_before: date) -> pl.DataFrame:
+    """Each account's latest health snapshot on or before a day (one grouped read
+    joined back on the primary key)."""
+    latest = (
+        select(HealthSnapshot.account_id, func.max(HealthSnapshot.day).label("day"))
+        .where(HealthSnapshot.day <= on_or_before)
+        .group_by(HealthSnapshot.account_id)
+        .subquery()
+    )
+    query = select(
+        HealthSnapshot.account_id,
+        HealthSnapshot.day,
+        HealthSnapshot.score,
+        HealthSnapshot.band,
+    ).join(
+        latest,
+        and_(latest.c.account_id == HealthSnapshot.account_id, latest.c.day == HealthSnapshot.day),
+    )
+    return read_frame(engine, query)
+
+
+def _active_overrides(engine: Engine, today: date) -> pl.DataFrame:
+    query = (
+        select(
+            HealthOverride.id,
+            HealthOverride.account_id,
+            HealthOverride.score,
+            HealthOverride.band,
+            HealthOverride.reason,
+            HealthOverride.set_by,
+            HealthOverride.starts_on,
+            HealthOverride.expires_on,
+        )
+        .where(HealthOverride.ended_at.is_(None))
+        .where(HealthOverride.starts_on <= today)
+        .where(HealthOverride.expires_on >= today)
+        .order_by(HealthOverride.account_id, HealthOverride.id)
+    )
+    return read_frame(engine, query).unique("account_id", keep="last", maintain_order=True)
+
+
+def _band_of(score: pl.Expr, green_from: float = 70, yellow_from: float = 40) -> pl.Expr:
+    return (
+        pl.when(score.is_null())
+        .then(None)
+        .when(score >= green_from)
+        .then(pl.lit("green"))
+        .when(score >= yellow_from)
+        .then(pl.lit("yellow"))
+        .otherwise(pl.lit("red"))
+    )
+
+
+def load_accounts(engine: Engine, today: date) -> pl.DataFrame:
+    """The accounts list: one row per account with its health, trend, renewal,
+    last interaction and open tickets, typed as ``LIST_COLUMNS``."""
+    accounts = read_frame(
+        engine,
+        select(
+            Account.id,
+            Account.external_id,
+            Account.name,
+            Account.segment,
+            Account.plan,
+            Account.owner,
+            Account.status,
+            Account.mrr_cents,
+            Account.renewal_date,
+        ),
+    )
+    current = _latest_snapshots(engine, today).select(
+        pl.col("account_id").alias("id"), pl.col("score").alias("computed_score"), "band"
+    )
+    month_ago = _latest_snapshots(engine, today - timedelta(days=30)).select(
+        pl.col("account_id").alias("id"), pl.col("score").alias("score_30d_ago")
+    )
+    overrides = _active_overrides(engine, today).select(
+        pl.col("account_id").alias("id"),
+        pl.col("score").alias("override_score"),
+        pl.col("band").alias("override_band"),
+    )
+    last_touch = read_frame(
+        engine,
+        select(
+            Interaction.account_id.label("id"),
+            func.max(Interaction.occurred_at).label("last_interaction_at"),
+        )
+        .where(Interaction.deleted_at.is_(None))
+        .group_by(Interaction.account_id),
+    )
+    tickets = read_frame(
+        engine,
+        select(Ticket.account_id.label("id"), func.count(Ticket.id).label("open_tickets"))
+        .where(Ticket.resolved_at.is_(None))
+        .group_by(Ticket.account_id),
+    )
+    frame = (
+        accounts.join(current, on="id", how="left")
+        .join(month_ago, on="id", how="left")
+        .join(overrides, on="id", how="left")
+        .join(last_touch, on="id", how="left")
+        .join(tickets, on="id", how="left")
+    )
+    return frame.select(
+        "id",
+        "external_id",
+        "name",
+        "segment",
+        "plan",
+        "owner",
+        "status",
+        "mrr_cents",
+        "renewal_date",
+        (pl.col("renewal_date") - pl.lit(today)).dt.total_days().alias("days_to_renewal"),
+        pl.coalesce("override_score", "computed_score").alias("health_score"),
+        pl.coalesce(
+            "override_band",
+            pl.when(pl.col("override_score").is_not_null())
+            .then(_band_of(pl.col("override_score")))
+            .otherwise(pl.col("band")),
+        ).alias("health_band"),
+        "computed_score",
+        (pl.col("override_score").is_not_null() | pl.col("override_band").is_not_null()).alias(
+            "overridden"
+        ),
+        (pl.col("computed_score") - pl.col("score_30d_ago")).alias("trend_30d"),
+        "last_interaction_at",
+        (pl.lit(today) - pl.col("last_interaction_at").dt.date())
+        .dt.total_days()
+        .alias("days_since_interaction"),
+        pl.col("open_tickets").fill_null(0),
+        pl.concat_str(
+            pl.col("name").str.to_lowercase(),
+            pl.col("external_id").str.to_lowercase(),
+            separator="\x1f",
+        ).alias("search_key"),
+    ).cast(LIST_COLUMNS)
+
+
+# ---------------------------------------------------------------- filters and sorting
+
+
+@dataclass(frozen=True)
+class AccountFilter:
+    """What narrows the accounts list. Empty sets and None mean "any"."""
+
+    search: str = ""
+    segments: frozenset[str] = frozenset()
+    owners: frozenset[str] = frozenset()
+    bands: frozenset[str] = frozenset()
+    statuses: frozenset[str] = frozenset()
+    renewal_within_days: int | None = None
+    no_interaction_days: int | None = None
+    my_book: str | None = None
+    """The owner whose book is shown, when "my book" is on."""
+
+    def describe(self) -> list[str]:
+        """Each active filter in words, for the filter bar."""
+        parts: list[str] = []
+        if self.my_book:
+            parts.append(f"my book ({self.my_book})")
+        if self.search:
+            parts.append(f'search "{self.search}"')
+        for label, values in (
+            ("segment", self.segments),
+            ("owner", self.owners),
+            ("health", self.bands),
+            ("status", self.statuses),
+        ):
+            if values:
+                parts.append(f"{label}: {', '.join(sorted(values))}")
+        if self.renewal_within_days is not None:
+            parts.append(f"renewal within {self.renewal_within_days} d")
+        if self.no_interaction_days is not None:
+            parts.append(f"no interaction for {self.no_interaction_days} d")
+        return parts
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.describe()
+
+
+def apply_filter(frame: pl.DataFrame, where: AccountFilter) -> pl.DataFrame:
+    """The rows of ``frame`` (a ``load_accounts`` frame) that ``where`` keeps, in order."""
+    conditions: list[pl.Expr] = []
+    query = where.search.strip().lower()
+    if query:
+        conditions.append(pl.col("search_key").str.contains(query, literal=True))
+    if where.my_book:
+        conditions.append(pl.col("owner") == where.my_book)
+    for column, values in (
+        ("segment", where.segments),
+        ("owner", where.owners),
+        ("health_band", where.bands),
+        ("status", where.statuses),
+    ):
+        if values:
+            conditions.append(pl.col(column).is_in(sorted(values)))
+    if where.renewal_within_days is not None:
+        conditions.append(pl.col("days_to_renewal").is_between(0, where.renewal_within_days))
+    if where.no_interaction_days is not None:
+        conditions.append(
+            pl.col("days_since_interaction").is_null()
+            | (pl.col("days_since_interaction") >= where.no_interaction_days)
+        )
+    if not conditions:
+        return frame
+    return frame.filter(pl.all_horizontal(conditions))
+
+
+def sort_accounts(frame: pl.DataFrame, column: str, descending: bool) -> pl.DataFrame:
+    """Sorted by ``column`` (missing values last), ties broken by name."""
+    by = [column] if column == "name" else [column, "name"]
+    return frame.sort(by, descending=[descending, False][: len(by)], nulls_last=True)
+
+
+def choices(frame: pl.DataFrame, column: str) -> list[str]:
+    """The distinct values of a column, for the filter form."""
+    return sorted(frame.get_column(column).drop_nulls().unique().to_list())
+
+
+@dataclass(frozen=True)
+class BookSummary:
+    accounts: int
+    active: int
+    mrr_cents: int
+    bands: dict[str, int]
+    renewing_30d: int
+    renewing_30d_mrr_cents: int
+
+
+def book_summary(frame: pl.DataFrame) -> BookSummary:
+    """Counts and MRR of a ``load_accounts`` frame, for the dashboard."""
+    live = frame.filter(pl.col("status") != "churned")
+    renewing = live.filter(pl.col("days_to_renewal").is_between(0, 30))
+    counts = dict(live.group_by("health_band").len().iter_rows())
+    return BookSummary(
+        accounts=frame.height,
+        active=live.height,
+        mrr_cents=int(live["mrr_cents"].sum() or 0),
+        bands={band: int(counts.get(band, 0)) for band in (*BANDS, None)},
+        renewing_30d=renewing.height,
+        renewing_30d_mrr_cents=int(renewing["mrr_cents"].sum() or 0),
+    )
+
+
+# ---------------------------------------------------------------- the account 360
+
+
+@dataclass
+class AccountDetail:
+    """Everything the account 360 shows about one account."""
+
+    account: dict[str, Any]
+    health: dict[str, Any] | None
+    """The latest snapshot: score, band, day, components, left_out."""
+    override: dict[str, Any] | None
+    health_history: pl.DataFrame
+    timeline: pl.DataFrame
+    contacts: pl.DataFrame
+    open_tickets: pl.DataFrame
+    surveys: pl.DataFrame
+    mrr_history: pl.DataFrame
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def account_detail(engine: Engine, account_id: int, today: date) -> AccountDetail:
+    """The account 360 of ``account_id`` as of ``today``. Raises LookupError for an
+    account that does not exist."""
+    accounts = read_frame(engine, select(Account).where(Account.id == account_id))
+    if accounts.is_empty():
+        raise LookupError(f"account {account_id} does not exist")
+    account = accounts.row(0, named=True)
+
+    history = read_frame(
+        engine,
+        select(
+            HealthSnapshot.day,
+            HealthSnapshot.score,
+            HealthSnapshot.band,
+            HealthSnapshot.components,
+            HealthSnapshot.left_out,
+        )
+        .where(HealthSnapshot.account_id == account_id)
+        .where(HealthSnapshot.day <= today)
+        .where(HealthSnapshot.day > today - timedelta(days=HEALTH_HISTORY_DAYS))
+        .order_by(HealthSnapshot.day),
+    )
+    health = None
+    if not history.is_empty():
+        latest = history.row(-1, named=True)
+        health = {
+            "day": latest["day"],
+            "score": latest["score"],
+            "band": latest["band"],
+            "components": _json(latest["components"], {}),
+            "left_out": _json(latest["left_out"], []),
+        }
+    overrides = _active_overrides(engine, today).filter(pl.col("account_id") == account_id)
+    override = overrides.row(0, named=True) if not overrides.is_empty() else None
+
+    contacts = read_frame(
+        engine,
+        select(Contact.name, Contact.role, Contact.email, Contact.is_primary)
+        .where(Contact.account_id == account_id)
+        .order_by(Contact.is_primary.desc(), Contact.name),
+    )
+    tickets = read_frame(
+        engine,
+        select(
+            Ticket.id,
+            Ticket.subject,
+            Ticket.priority,
+            Ticket.opened_at,
+            Ticket.first_response_at,
+            Ticket.resolved_at,
+        )
+        .where(Ticket.account_id == account_id)
+        .order_by(Ticket.opened_at.desc())
+        .limit(TIMELINE_LIMIT),
+    )
+    surveys = read_frame(
+        engine,
+        select(
+            SurveyResponse.kind,
+            SurveyResponse.score,
+            SurveyResponse.answered_at,
+            SurveyResponse.comment,
+        )
+        .where(SurveyResponse.account_id == account_id)
+        .order_by(SurveyResponse.answered_at.desc())
+        .limit(TIMELINE_LIMIT),
+    )
+    movements = read_frame(
+        engine,
+        select(MrrMovement.occurred_on, MrrMovement.kind, MrrMovement.amount_cents)
+        .where(MrrMovement.account_id == account_id)
+        .order_by(MrrMovement.occurred_on, MrrMovement.id),
+    ).with_columns(pl.col("amount_cents").cum_sum().alias("mrr_after_cents"))
+    interactions = read_frame(
+        engine,
+        select(
+            Interaction.occurred_at,
+            Interaction.kind,
+            Interaction.logged_by,
+            Interaction.summary,
+            Interaction.sentiment,
+        )
+        .where(Interaction.account_id == account_id)
+        .where(Interaction.deleted_at.is_(None))
+        .order_by(Interaction.occurred_at.desc())
+        .limit(TIMELINE_LIMIT),
+    )
+    return AccountDetail(
+        account=account,
+        health=health,
+        override=override,
+        health_history=history.select("day", "score", "band"),
+        timeline=_timeline(interactions, surveys, tickets, movements),
+        contacts=contacts,
+        open_tickets=tickets.filter(pl.col("resolved_at").is_null()),
+        surveys=surveys,
+        mrr_history=movements.sort("occurred_on", descending=True),
+    )
+
+
+TIMELINE_KINDS = ("interaction", "survey", "ticket", "mrr")
+
+
+def _timeline(
+    interactions: pl.DataFrame,
+    surveys: pl.DataFrame,
+    tickets: pl.DataFrame,
+    movements: pl.DataFrame,
+) -> pl.DataFrame:
+    """Every event of the account, newest first: at, source, kind, summary, sentiment."""
+    sentiment_words = {-1: "negative", 0: "neutral", 1: "positive"}
+    parts = [
+        interactions.select(
+            pl.col("occurred_at").alias("at"),
+            pl.lit("interaction").alias("source"),
+            pl.col("kind"),
+            pl.concat_str(pl.col("summary"), pl.lit(" — "), pl.col("logged_by")).alias("summary"),
+            pl.col("sentiment").replace_strict(sentiment_words, default=None).alias("sentiment"),
+        ),
+        surveys.select(
+            pl.col("answered_at").alias("at"),
+            pl.lit("survey").alias("source"),
+            pl.col("kind"),
+            pl.concat_str(
+                pl.col("kind").str.to_uppercase(),
+                pl.lit(" "),
+                pl.col("score").cast(pl.String),
+                pl.lit(": "),
+                pl.col("comment").fill_null("(no comment)"),
+            ).alias("summary"),
+            pl.lit(None, pl.String).alias("sentiment"),
+        ),
+        tickets.select(
+            pl.col("opened_at").alias("at"),
+            pl.lit("ticket").alias("source"),
+            pl.col("priority").alias("kind"),
+            pl.concat_str(
+                pl.col("subject"),
+                pl.when(pl.col("resolved_at").is_null())
+                .then(pl.lit(" (open)"))
+                .otherwise(pl.lit(" (resolved)")),
+            ).alias("summary"),
+            pl.lit(None, pl.String).alias("sentiment"),
+        ),
+        movements.select(
+            pl.col("occurred_on").cast(pl.Datetime("us")).alias("at"),
+            pl.lit("mrr").alias("source"),
+            pl.col("kind"),
+            pl.concat_str(
+                pl.col("kind"),
+                pl.lit(" "),
+                pl.col("amount_cents").map_elements(_signed_money, return_dtype=pl.String),
+            ).alias("summary"),
+            pl.lit(None, pl.String).alias("sentiment"),
+        ),
+    ]
+    return pl.concat(parts, how="vertical_relaxed").sort("at", descending=True)
+
+
+def _signed_money(cents: int) -> str:
+    sign = "-" if cents < 0 else "+"
+    return f"{sign}${abs(cents) / 100:,.2f}"
+
+
+def _json(text: str | None, default: Any) -> Any:
+    if not text:
+        return default
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return default

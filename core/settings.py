@@ -1,0 +1,95 @@
+"""The app's config file: who the current user is and which theme the app uses.
+
+The file is ``config.toml`` in the user's config directory (platformdirs). A file
+that cannot be read is reported with its line, the app runs on the defaults, and
+the broken file is never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tomllib
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from platformdirs import user_config_path
+
+USER_ENV = "CXTUI_USER"
+DEFAULT_THEME = "textual-dark"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the config file holds. ``problem`` says why the file was not used."""
+
+    user: str | None = None
+    theme: str = DEFAULT_THEME
+    path: Path | None = None
+    problem: str | None = None
+
+    @property
+    def current_user(self) -> str | None:
+        """The current user: ``CXTUI_USER`` if set, else the config file's ``user``."""
+        return os.environ.get(USER_ENV, "").strip() or self.user
+
+    def with_theme(self, theme: str) -> Settings:
+        return replace(self, theme=theme)
+
+
+def config_path() -> Path:
+    return user_config_path("cxtui", appauthor=False) / "config.toml"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """The settings in ``path`` (default: the user's config file). A missing file
+    gives the defaults; a broken one gives the defaults and a ``problem``."""
+    path = path or config_path()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Settings(path=path)
+    except OSError as error:
+        return Settings(path=path, problem=f"{path}: cannot be read ({error.strerror})")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line = getattr(error, "lineno", None)
+        where = f"{path}, line {line}" if line else str(path)
+        message = getattr(error, "msg", str(error))
+        return Settings(path=path, problem=f"{where}: {message}; using the defaults")
+    values: dict[str, str] = {}
+    for key in ("user", "theme"):
+        if key not in data:
+            continue
+        value = data[key]
+        if not isinstance(value, str) or not value.strip():
+            line = _line_of(text, key)
+            return Settings(
+                path=path,
+                problem=f"{path}, line {line}: {key!r} must be a non-empty string; "
+                "using the defaults",
+            )
+        values[key] = value.strip()
+    return Settings(path=path, **values)
+
+
+def save_settings(settings: Settings) -> None:
+    """Write ``settings`` back to its file. A file that could not be read is left
+    untouched (the user's text is never lost), so this raises ValueError then."""
+    if settings.problem is not None:
+        raise ValueError(f"not saving settings over a file with a problem: {settings.problem}")
+    path = settings.path or config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = ["# cxtui settings"]
+    if settings.user:
+        lines.append(f"user = {json.dumps(settings.user, ensure_ascii=False)}")
+    lines.append(f"theme = {json.dumps(settings.theme, ensure_ascii=False)}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _line_of(text: str, key: str) -> int:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip().startswith(key):
+            return number
+    return 1
