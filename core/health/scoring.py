@@ -1,0 +1,376 @@
+"""Computing health scores: bulk reads of the windows the components need, then
+polars from raw signals to component scores, weights, contributions and bands.
+
+Everything honours ``as_of``: windows end at the end of that day (UTC), tickets are
+open as of then, the latest survey answer is the latest one by then, and MRR is
+rebuilt from the movements up to then. Nothing after ``as_of`` is read, so past
+dates can be scored without leaking the future (the backtest relies on it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine, and_, case, func, or_, select
+
+from core.frames import read_frame
+from core.health.config import COMPONENTS, SIGNALS, HealthModelConfig, Mapping
+from core.models import (
+    Account,
+    AccountStatus,
+    DailyUsage,
+    Interaction,
+    InteractionKind,
+    MrrMovementKind,
+    SurveyKind,
+    SurveyResponse,
+    Ticket,
+)
+from core.models import MrrMovement as Movement
+
+USAGE_DAYS = 30  # the usage window, and the window before it for the trend
+RECENT_DAYS = 90  # meetings, interaction sentiment, slow first responses, contraction
+SURVEY_DAYS = 365  # an NPS or CSAT answer older than this is not data any more
+
+
+@dataclass(frozen=True)
+class Window:
+    """The moments a computation as of ``as_of`` looks at, in UTC."""
+
+    as_of: date
+
+    @property
+    def end(self) -> datetime:
+        """The end of the as_of day: everything strictly before it counts."""
+        return datetime.combine(self.as_of + timedelta(days=1), time(), tzinfo=UTC)
+
+    def days_back(self, days: int) -> datetime:
+        """The start of a window of ``days`` whole days ending with as_of."""
+        return self.end - timedelta(days=days)
+
+
+def _only(query: Any, column: Any, account_ids: list[int] | None) -> Any:
+    return query if account_ids is None else query.where(column.in_(account_ids))
+
+
+def read_accounts(engine: Engine, as_of: date, account_ids: list[int] | None) -> pl.DataFrame:
+    """The accounts alive at the end of ``as_of``: started by then, not churned by then."""
+    query = select(
+        Account.id.label("account_id"),
+        Account.external_id,
+        Account.name,
+        Account.seats,
+        Account.mrr_cents,
+        Account.start_date,
+        Account.renewal_date,
+        Account.status,
+        Account.churned_at,
+    ).where(Account.start_date <= as_of)
+    frame = read_frame(engine, _only(query, Account.id, account_ids))
+    churned = pl.col("churned_at").is_not_null() & (pl.col("churned_at") <= as_of)
+    no_date = pl.col("churned_at").is_null() & (pl.col("status") == AccountStatus.CHURNED.value)
+    return frame.filter(~churned & ~no_date)
+
+
+def _usage(engine: Engine, window: Window, accounts: pl.DataFrame, ids: list[int] | None):
+    start = window.as_of - timedelta(days=2 * USAGE_DAYS - 1)
+    split = window.as_of - timedelta(days=USAGE_DAYS)
+    query = select(DailyUsage.account_id, DailyUsage.day, DailyUsage.active_users).where(
+        DailyUsage.day >= start, DailyUsage.day <= window.as_of
+    )
+    usage = read_frame(engine, _only(query, DailyUsage.account_id, ids))
+    sums = usage.group_by("account_id").agg(
+        recent=pl.col("active_users").filter(pl.col("day") > split).sum(),
+        prior=pl.col("active_users").filter(pl.col("day") <= split).sum(),
+    )
+    age_days = (pl.lit(window.as_of) - pl.col("start_date")).dt.total_days() + 1
+    covered = pl.min_horizontal(age_days, pl.lit(USAGE_DAYS))
+    return (
+        accounts.select("account_id", "seats", "start_date")
+        .join(sums, on="account_id", how="inner")
+        .select(
+            "account_id",
+            pl.when(pl.col("seats") > 0)
+            .then(pl.col("recent") / covered / pl.col("seats"))
+            .alias("usage.active_user_ratio"),
+            pl.when((pl.col("prior") > 0) & (age_days > 2 * USAGE_DAYS))
+            .then((pl.col("recent") - pl.col("prior")) / pl.col("prior") * 100)
+            .alias("usage.trend_pct"),
+        )
+    )
+
+
+def _interactions(engine: Engine, window: Window, ids: list[int] | None):
+    alive = and_(Interaction.deleted_at.is_(None), Interaction.occurred_at < window.end)
+    last = read_frame(
+        engine,
+        _only(
+            select(
+                Interaction.account_id, func.max(Interaction.occurred_at).label("last_at")
+            ).where(alive),
+            Interaction.account_id,
+            ids,
+        ).group_by(Interaction.account_id),
+    )
+    recent = read_frame(
+        engine,
+        _only(
+            select(Interaction.account_id, Interaction.kind, Interaction.sentiment).where(
+                alive, Interaction.occurred_at >= window.days_back(RECENT_DAYS)
+            ),
+            Interaction.account_id,
+            ids,
+        ),
+    )
+    meetings = (InteractionKind.MEETING.value, InteractionKind.QBR.value)
+    per_account = recent.group_by("account_id").agg(
+        meetings=pl.col("kind").is_in(meetings).sum(),
+        sentiment=pl.col("sentiment").cast(pl.Float64).mean(),
+    )
+    return last, per_account
+
+
+def _surveys(engine: Engine, window: Window, ids: list[int] | None) -> pl.DataFrame:
+    query = select(
+        SurveyResponse.account_id,
+        SurveyResponse.kind,
+        SurveyResponse.score,
+        SurveyResponse.answered_at,
+    ).where(
+        SurveyResponse.answered_at >= window.days_back(SURVEY_DAYS),
+        SurveyResponse.answered_at < window.end,
+    )
+    answers = read_frame(engine, _only(query, SurveyResponse.account_id, ids))
+    latest = answers.sort("answered_at").group_by("account_id", "kind").agg(pl.col("score").last())
+    return latest.pivot(on="kind", index="account_id", values="score").select(
+        "account_id",
+        *(
+            (pl.col(kind) if kind in latest["kind"].unique().to_list() else pl.lit(None))
+            .cast(pl.Float64)
+            .alias(f"sentiment.latest_{kind}")
+            for kind in (SurveyKind.NPS.value, SurveyKind.CSAT.value)
+        ),
+    )
+
+
+def _tickets(engine: Engine, window: Window, model: HealthModelConfig, ids: list[int] | None):
+    since = window.days_back(RECENT_DAYS)
+    query = select(
+        Ticket.account_id, Ticket.opened_at, Ticket.first_response_at, Ticket.resolved_at
+    ).where(
+        Ticket.opened_at < window.end,
+        or_(
+            Ticket.opened_at >= since,
+            Ticket.resolved_at.is_(None),
+            Ticket.resolved_at >= window.end,
+        ),
+    )
+    tickets = read_frame(engine, _only(query, Ticket.account_id, ids))
+    end = window.end.replace(tzinfo=None)
+    slow = timedelta(hours=model.settings["slow_first_response_hours"])
+    stale = timedelta(hours=model.settings["stale_ticket_hours"])
+    is_open = pl.col("resolved_at").is_null() | (pl.col("resolved_at") >= end)
+    responded = pl.col("first_response_at").is_not_null() & (pl.col("first_response_at") < end)
+    response_time = pl.when(responded).then(pl.col("first_response_at")).otherwise(pl.lit(end))
+    is_recent = pl.col("opened_at") >= since.replace(tzinfo=None)
+    is_slow = (response_time - pl.col("opened_at")) > slow
+    return tickets.group_by("account_id").agg(
+        pl.col("resolved_at").filter(is_open).len().cast(pl.Float64).alias("support.open_tickets"),
+        pl.col("resolved_at")
+        .filter(is_open & (pl.col("opened_at") < end - stale))
+        .len()
+        .cast(pl.Float64)
+        .alias("support.tickets_over_48h"),
+        pl.when(is_recent.sum() > 0)
+        .then((is_slow & is_recent).sum() / is_recent.sum() * 100)
+        .alias("support.slow_first_response_pct"),
+    )
+
+
+def _movements(engine: Engine, window: Window, ids: list[int] | None) -> pl.DataFrame:
+    since = window.as_of - timedelta(days=RECENT_DAYS)
+    contraction = case(
+        (
+            and_(Movement.kind == MrrMovementKind.CONTRACTION.value, Movement.occurred_on > since),
+            Movement.amount_cents,
+        ),
+        else_=0,
+    )
+    query = (
+        select(
+            Movement.account_id,
+            func.sum(Movement.amount_cents).label("mrr_then"),
+            func.sum(contraction).label("contracted"),
+        )
+        .where(Movement.occurred_on <= window.as_of)
+        .group_by(Movement.account_id)
+    )
+    return read_frame(engine, _only(query, Movement.account_id, ids))
+
+
+def read_signals(
+    engine: Engine, as_of: date, model: HealthModelConfig, account_ids: list[int] | None = None
+) -> pl.DataFrame:
+    """One row per account alive at ``as_of``: its identity and every raw signal
+    (``component.signal`` columns, null where the account has no data)."""
+    window = Window(as_of)
+    accounts = read_accounts(engine, as_of, account_ids)
+    usage = _usage(engine, window, accounts, account_ids)
+    last, recent = _interactions(engine, window, account_ids)
+    surveys = _surveys(engine, window, account_ids)
+    tickets = _tickets(engine, window, model, account_ids)
+    movements = _movements(engine, window, account_ids)
+
+    end = window.end.replace(tzinfo=None)
+    since_contact = (
+        pl.lit(end) - pl.col("last_at").fill_null(pl.col("start_date").cast(pl.Datetime("us")))
+    ).dt.total_days()
+    days_to_renewal = (pl.col("renewal_date") - pl.lit(as_of)).dt.total_days()
+    contracted = -pl.col("contracted").fill_null(0)
+    mrr_then = pl.when(pl.col("mrr_then").is_not_null()).then(pl.col("mrr_then"))
+    mrr_then = mrr_then.otherwise(pl.col("mrr_cents"))
+    before = (mrr_then + contracted).cast(pl.Float64)
+    unattended = (
+        (days_to_renewal >= 0)
+        & (days_to_renewal <= model.settings["renewal_window_days"])
+        & (since_contact > model.settings["no_contact_days"])
+    )
+    frame = (
+        accounts.join(usage, on="account_id", how="left")
+        .join(last, on="account_id", how="left")
+        .join(recent, on="account_id", how="left")
+        .join(surveys, on="account_id", how="left")
+        .join(tickets, on="account_id", how="left")
+        .join(movements, on="account_id", how="left")
+        .with_columns(
+            since_contact.cast(pl.Float64).alias("engagement.days_since_last_interaction"),
+            pl.col("meetings").fill_null(0).cast(pl.Float64).alias("engagement.meetings_90d"),
+            pl.col("sentiment").alias("sentiment.interaction_sentiment"),
+            pl.when(before > 0)
+            .then(contracted / before * 100)
+            .otherwise(0.0)
+            .alias("commercial.contraction_pct"),
+            unattended.fill_null(False).cast(pl.Float64).alias("commercial.renewal_unattended"),
+        )
+    )
+    signal_columns = [f"{c}.{s}" for c in COMPONENTS for s in SIGNALS[c]]
+    return frame.select(
+        "account_id",
+        "external_id",
+        "name",
+        *(pl.col(column).cast(pl.Float64) for column in signal_columns),
+    )
+
+
+def _mapped(raw: pl.Expr, mapping: Mapping) -> pl.Expr:
+    if mapping.kind == "linear":
+        low, high = mapping.points  # type: ignore[misc]
+        return ((raw - low) / (high - low)).clip(0.0, 1.0) * 100.0
+    steps = list(mapping.points)
+    expr: Any = pl.lit(steps[0][1])  # type: ignore[index]
+    for at_least, score in steps[1:]:  # type: ignore[misc]
+        expr = pl.when(raw >= at_least).then(pl.lit(score)).otherwise(expr)
+    return pl.when(raw.is_null()).then(None).otherwise(expr).cast(pl.Float64)
+
+
+def score_signals(signals: pl.DataFrame, model: HealthModelConfig, as_of: date) -> pl.DataFrame:
+    """From raw signals to the explained score: per component its raw values (a
+    struct), 0-100 score, weight in % and contribution; the score (the sum of the
+    contributions), band, left_out (components without data) and as_of."""
+    component_scores = []
+    for component in COMPONENTS:
+        weighted, weights = [], []
+        for name, signal in model.signals[component].items():
+            raw = pl.col(f"{component}.{name}")
+            weighted.append((_mapped(raw, signal.mapping) * signal.weight).fill_null(0.0))
+            weights.append(pl.when(raw.is_null()).then(0.0).otherwise(signal.weight))
+        total = pl.sum_horizontal(weights)
+        component_scores.append(
+            pl.when(total > 0)
+            .then(pl.sum_horizontal(weighted) / total)
+            .round(1)
+            .alias(f"{component}_score")
+        )
+    frame = signals.with_columns(component_scores)
+    present_weight = pl.sum_horizontal(
+        pl.when(pl.col(f"{c}_score").is_null()).then(0.0).otherwise(model.weights[c])
+        for c in COMPONENTS
+    )
+    frame = frame.with_columns(
+        pl.when(pl.col(f"{c}_score").is_not_null() & (present_weight > 0))
+        .then(model.weights[c] / present_weight * 100)
+        .round(2)
+        .alias(f"{c}_weight_pct")
+        for c in COMPONENTS
+    ).with_columns(
+        (pl.col(f"{c}_score") * pl.col(f"{c}_weight_pct") / 100).round(2).alias(f"{c}_contribution")
+        for c in COMPONENTS
+    )
+    any_data = pl.any_horizontal(pl.col(f"{c}_weight_pct").is_not_null() for c in COMPONENTS)
+    score = pl.when(any_data).then(
+        pl.sum_horizontal(pl.col(f"{c}_contribution").fill_null(0.0) for c in COMPONENTS).round(2)
+    )
+    band = (
+        pl.when(score.is_null())
+        .then(None)
+        .when(score >= model.green)
+        .then(pl.lit("green"))
+        .when(score >= model.yellow)
+        .then(pl.lit("yellow"))
+        .otherwise(pl.lit("red"))
+    )
+    left_out = pl.concat_list(
+        pl.when(pl.col(f"{c}_score").is_null()).then(pl.lit(c)).otherwise(None) for c in COMPONENTS
+    ).list.drop_nulls()
+    raws = [
+        pl.struct(pl.col(f"{c}.{s}").round(3).alias(s) for s in SIGNALS[c]).alias(f"{c}_raw")
+        for c in COMPONENTS
+    ]
+    columns = [
+        f"{c}_{part}" for c in COMPONENTS for part in ("raw", "score", "weight_pct", "contribution")
+    ]
+    return frame.with_columns(
+        *raws, score.alias("score"), band.alias("band"), left_out.alias("left_out")
+    ).select(
+        "account_id",
+        "external_id",
+        "name",
+        pl.lit(as_of).alias("as_of"),
+        "score",
+        "band",
+        "left_out",
+        *columns,
+    )
+
+
+def compute_scores(
+    engine: Engine,
+    as_of: date,
+    model: HealthModelConfig,
+    account_ids: list[int] | None = None,
+) -> pl.DataFrame:
+    """The health of every account alive at ``as_of`` (or of ``account_ids``), from
+    the data up to the end of that day. Columns: account_id, external_id, name,
+    as_of, score (null when no component has data), band, left_out (list of
+    component names), and for each component ``<c>_raw`` (struct of its signals),
+    ``<c>_score``, ``<c>_weight_pct``, ``<c>_contribution``."""
+    return score_signals(read_signals(engine, as_of, model, account_ids), model, as_of)
+
+
+def components_of(row: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The explanation of one row of ``compute_scores`` in the stored/CLI shape:
+    ``{component: {"raw": {...}, "score", "weight_pct", "contribution"}}`` for the
+    components with data (the others are in ``left_out``)."""
+    return {
+        c: {
+            "raw": row[f"{c}_raw"],
+            "score": row[f"{c}_score"],
+            "weight_pct": row[f"{c}_weight_pct"],
+            "contribution": row[f"{c}_contribution"],
+        }
+        for c in COMPONENTS
+        if row[f"{c}_score"] is not None
+    }

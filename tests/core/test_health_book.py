@@ -1,0 +1,268 @@
+"""A hand-made book for the health tests (ORM inserts, dates relative to AS_OF),
+and the tests of computing scores from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from core import models as m
+from core.health.config import COMPONENTS, default_model, parse_model
+from core.health.scoring import compute_scores
+
+AS_OF = date(2026, 6, 30)
+
+
+def at(days_ago: float, as_of: date = AS_OF) -> datetime:
+    """Noon UTC ``days_ago`` days before as_of (fractions move the hour)."""
+    return datetime.combine(as_of, time(12), tzinfo=UTC) - timedelta(days=days_ago)
+
+
+@dataclass
+class Book:
+    engine: Engine
+    as_of: date = AS_OF
+    rows: list[Any] = field(default_factory=list)
+    _next: int = 0
+
+    def account(self, seats: int = 10, mrr: int = 100_000, **extra: Any) -> int:
+        self._next += 1
+        values = {
+            "id": self._next,
+            "external_id": f"ACC-{self._next:03d}",
+            "name": f"Account {self._next}",
+            "segment": "mid",
+            "plan": "pro",
+            "owner": "Ann",
+            "mrr_cents": mrr,
+            "seats": seats,
+            "start_date": self.as_of - timedelta(days=400),
+        } | extra
+        self.rows.append(m.Account(**values))
+        return self._next
+
+    def usage(self, account_id: int, active_users: int, days: range) -> None:
+        for days_ago in days:
+            day = self.as_of - timedelta(days=days_ago)
+            self.rows.append(
+                m.DailyUsage(account_id=account_id, day=day, active_users=active_users)
+            )
+
+    def interaction(
+        self, account_id: int, days_ago: float, kind: str = "call", sentiment: int | None = None
+    ) -> None:
+        self.rows.append(
+            m.Interaction(
+                account_id=account_id,
+                kind=kind,
+                occurred_at=at(days_ago, self.as_of),
+                logged_by="Ann",
+                summary=kind,
+                sentiment=sentiment,
+            )
+        )
+
+    def survey(self, account_id: int, kind: str, score: int, days_ago: float) -> None:
+        self.rows.append(
+            m.SurveyResponse(
+                account_id=account_id,
+                kind=kind,
+                score=score,
+                answered_at=at(days_ago, self.as_of),
+            )
+        )
+
+    def ticket(
+        self,
+        account_id: int,
+        days_ago: float,
+        response_hours: float | None = 1,
+        resolved_hours: float | None = None,
+    ) -> None:
+        opened = at(days_ago, self.as_of)
+        self.rows.append(
+            m.Ticket(
+                account_id=account_id,
+                opened_at=opened,
+                first_response_at=None
+                if response_hours is None
+                else opened + timedelta(hours=response_hours),
+                resolved_at=None
+                if resolved_hours is None
+                else opened + timedelta(hours=resolved_hours),
+            )
+        )
+
+    def movement(self, account_id: int, days_ago: int, kind: str, amount: int) -> None:
+        self.rows.append(
+            m.MrrMovement(
+                account_id=account_id,
+                occurred_on=self.as_of - timedelta(days=days_ago),
+                kind=kind,
+                amount_cents=amount,
+            )
+        )
+
+    def save(self) -> None:
+        accounts = [row for row in self.rows if isinstance(row, m.Account)]
+        with Session(self.engine) as session:
+            session.add_all(accounts)
+            session.flush()
+            session.add_all([row for row in self.rows if not isinstance(row, m.Account)])
+            session.commit()
+        self.rows.clear()
+
+
+def row_of(frame: Any, account_id: int) -> dict[str, Any]:
+    return frame.filter(account_id=account_id).to_dicts()[0]
+
+
+def healthy(book: Book) -> int:
+    """An account that is well in every component."""
+    account = book.account(seats=10)
+    book.usage(account, 6, range(60))
+    book.interaction(account, 3, "meeting", sentiment=1)
+    book.interaction(account, 40, "qbr", sentiment=1)
+    book.survey(account, "nps", 10, 20)
+    book.survey(account, "csat", 5, 10)
+    book.ticket(account, 20, response_hours=1, resolved_hours=5)
+    return account
+
+
+def test_a_healthy_account_scores_100_in_every_component(engine: Engine) -> None:
+    book = Book(engine)
+    account = healthy(book)
+    book.save()
+    row = row_of(compute_scores(engine, AS_OF, default_model()), account)
+    assert [row[f"{c}_score"] for c in COMPONENTS] == [100.0] * 5
+    assert row["score"] == 100.0
+    assert row["band"] == "green"
+    assert row["left_out"] == []
+    assert row["usage_raw"] == {"active_user_ratio": 0.6, "trend_pct": 0.0}
+
+
+def test_each_component_reads_its_signals(engine: Engine) -> None:
+    book = Book(engine)
+    account = book.account(seats=10, mrr=80_000, renewal_date=AS_OF + timedelta(days=45))
+    book.usage(account, 4, range(30))  # 4 a day now ...
+    book.usage(account, 8, range(30, 60))  # ... against 8 before: -50 %
+    book.interaction(account, 45, "meeting", sentiment=-1)
+    book.interaction(account, 200, "qbr", sentiment=1)  # too old for the 90-day signals
+    book.survey(account, "nps", 9, 300)
+    book.survey(account, "nps", 3, 100)  # the latest answer counts
+    book.survey(account, "csat", 2, 30)
+    book.ticket(account, 10, response_hours=30)  # slow, open, past 48 h
+    book.ticket(account, 0.5, response_hours=1)  # open for 12 h only (not past 48 h)
+    book.ticket(account, 60, response_hours=2, resolved_hours=20)
+    book.ticket(account, 200, response_hours=None)  # still open, very old, not recent
+    book.movement(account, 400, "new", 100_000)
+    book.movement(account, 30, "contraction", -20_000)
+    book.save()
+
+    row = row_of(compute_scores(engine, AS_OF, default_model()), account)
+    assert row["usage_raw"] == {"active_user_ratio": 0.4, "trend_pct": -50.0}
+    assert row["engagement_raw"] == {"days_since_last_interaction": 45.0, "meetings_90d": 1.0}
+    assert row["sentiment_raw"] == {
+        "latest_nps": 3.0,
+        "latest_csat": 2.0,
+        "interaction_sentiment": -1.0,
+    }
+    assert row["support_raw"] == {
+        "open_tickets": 3.0,
+        "tickets_over_48h": 2.0,
+        "slow_first_response_pct": pytest.approx(100 / 3, abs=0.001),
+    }
+    # 20,000 of the 100,000 the account paid before the contraction; renewal in 45
+    # days and the last contact 45 days ago (> 30): unattended.
+    assert row["commercial_raw"] == {"contraction_pct": 20.0, "renewal_unattended": 1.0}
+    # usage: ratio 0.4 -> 60, trend -50 % -> 0; weights 2:1 -> 40
+    assert row["usage_score"] == 40.0
+    # engagement: 45 days -> 50, one meeting -> 70; 2:1 -> 56.7
+    assert row["engagement_score"] == 56.7
+    # sentiment: detractor 0 (x2), CSAT 2 -> 0, sentiment -1 -> 0
+    assert row["sentiment_score"] == 0.0
+    # support: 3 open -> 50, 2 past 48 h -> 20 (x2), slow 33 % -> 33.3; (50+40+33.3)/4
+    assert row["support_score"] == 30.8
+    # commercial: 20 % contraction -> 20 (x2), unattended -> 0; 40/3
+    assert row["commercial_score"] == 13.3
+
+
+def test_as_of_ignores_later_data(engine: Engine) -> None:
+    book = Book(engine)
+    account = book.account(seats=10)
+    book.usage(account, 5, range(-20, 60))  # rows after as_of too
+    book.interaction(account, 10)
+    book.interaction(account, -5, "meeting")  # after as_of
+    book.survey(account, "nps", 2, -3)  # after as_of
+    book.ticket(account, 5, response_hours=1, resolved_hours=24 * 10)  # resolved after as_of
+    book.save()
+    row = row_of(compute_scores(engine, AS_OF, default_model()), account)
+    assert row["usage_raw"]["trend_pct"] == 0.0
+    assert row["engagement_raw"] == {"days_since_last_interaction": 10.0, "meetings_90d": 0.0}
+    assert row["sentiment_score"] is None  # the only answer is in the future
+    assert row["support_raw"]["open_tickets"] == 1.0  # still open as of then
+    assert row["support_raw"]["tickets_over_48h"] == 1.0
+
+
+def test_accounts_not_alive_at_as_of_are_not_scored(engine: Engine) -> None:
+    book = Book(engine)
+    alive = book.account()
+    gone = book.account(status="churned", churned_at=AS_OF - timedelta(days=1))
+    later = book.account(status="churned", churned_at=AS_OF + timedelta(days=10))
+    future = book.account(start_date=AS_OF + timedelta(days=1))
+    book.save()
+    ids = compute_scores(engine, AS_OF, default_model())["account_id"].to_list()
+    assert sorted(ids) == [alive, later]
+    assert gone not in ids and future not in ids
+
+
+def test_a_component_without_data_is_left_out_and_weights_renormalise(engine: Engine) -> None:
+    book = Book(engine)
+    account = book.account(seats=10)
+    book.usage(account, 6, range(60))
+    book.interaction(account, 3, "meeting")
+    book.save()
+    row = row_of(compute_scores(engine, AS_OF, default_model()), account)
+    # no surveys, no interaction sentiment, no tickets
+    assert row["left_out"] == ["sentiment", "support"]
+    assert row["sentiment_weight_pct"] is None and row["sentiment_contribution"] is None
+    # usage 30, engagement 20, commercial 15 of 65
+    assert row["usage_weight_pct"] == 46.15
+    assert row["engagement_weight_pct"] == 30.77
+    assert row["commercial_weight_pct"] == 23.08
+
+
+def test_weights_are_normalised_to_percentages(engine: Engine) -> None:
+    book = Book(engine)
+    account = healthy(book)
+    book.save()
+    text = "[weights]\nusage = 3\nengagement = 1\nsentiment = 1\nsupport = 0\ncommercial = 5\n"
+    model = parse_model(text, "health.toml", base=default_model())
+    row = row_of(compute_scores(engine, AS_OF, model), account)
+    assert [row[f"{c}_weight_pct"] for c in COMPONENTS] == [30.0, 10.0, 10.0, 0.0, 50.0]
+    assert row["left_out"] == []  # a weight of 0 is not "no data"
+
+
+def test_contributions_add_up_to_the_score(engine: Engine) -> None:
+    book = Book(engine)
+    accounts = [book.account(seats=7 + n) for n in range(12)]
+    for n, account in enumerate(accounts):
+        book.usage(account, 1 + n % 7, range(0, 60, 1 + n % 3))
+        book.interaction(account, 1 + 7 * n, ("call", "meeting", "qbr")[n % 3], (n % 3) - 1)
+        if n % 2:
+            book.survey(account, "nps", n % 11, 5 * n)
+        if n % 3:
+            book.ticket(account, n, response_hours=n * 3)
+    book.save()
+    frame = compute_scores(engine, AS_OF, default_model())
+    assert frame.height == 12
+    for row in frame.to_dicts():
+        total = sum(row[f"{c}_contribution"] or 0 for c in COMPONENTS)
+        assert round(total, 2) == row["score"]
+        weights = sum(row[f"{c}_weight_pct"] or 0 for c in COMPONENTS)
+        assert weights == pytest.approx(100, abs=0.02)
