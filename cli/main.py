@@ -9,6 +9,7 @@ import typer
 
 from cli.common import DbOption, fail
 from cli.data import data_commands
+from cli.log import log_commands
 
 app = typer.Typer(
     help="cxtui: a customer-success workspace in the terminal.",
@@ -17,6 +18,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 data_commands(app)
+log_commands(app)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,70 @@
+"""``cxtui log``: log an interaction or a survey answer from the command line."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Annotated
+
+import typer
+
+from cli.common import DbOption, fail, open_db
+
+
+def log_commands(app: typer.Typer) -> None:
+    app.command("log")(log)
+
+
+def log(
+    external_id: Annotated[str, typer.Argument(help="The account's external id.")],
+    kind: Annotated[
+        str, typer.Option("--kind", help="call, email, meeting, qbr, note, nps or csat.")
+    ],
+    summary: Annotated[str, typer.Option("--summary", help="One line (interactions).")] = "",
+    when: Annotated[
+        str, typer.Option("--when", help='When: now, "today 14:00", yesterday, -2d, ISO.')
+    ] = "now",
+    notes: Annotated[str, typer.Option("--notes", help="Longer notes.")] = "",
+    sentiment: Annotated[
+        str, typer.Option("--sentiment", help="-1, 0, 1 (or negative, neutral, positive).")
+    ] = "",
+    follow_up: Annotated[
+        str, typer.Option("--follow-up", help="YYYY-MM-DD: creates a task for the owner.")
+    ] = "",
+    contact: Annotated[str, typer.Option("--contact", help="A contact's name.")] = "",
+    score: Annotated[str, typer.Option("--score", help="NPS 0-10 or CSAT 1-5.")] = "",
+    comment: Annotated[str, typer.Option("--comment", help="Survey comment.")] = "",
+    db: DbOption = None,
+) -> None:
+    """Log a call, email, meeting, QBR or note, or an NPS / CSAT answer, for an account.
+    Bad input writes nothing and exits with status 2."""
+    from core.interactions import EntryForm, InvalidInput, find_account, log_entry
+    from core.settings import load_settings
+
+    engine = open_db(db)
+    account = find_account(engine, external_id)
+    if account is None or account.id is None:
+        fail(f'no account with external id "{external_id}"')
+    form = EntryForm(
+        kind=kind,
+        summary=summary,
+        when=when,
+        notes=notes,
+        sentiment=sentiment,
+        follow_up=follow_up,
+        contact=contact,
+        score=score,
+        comment=comment,
+    )
+    user = load_settings().current_user or getpass.getuser()
+    try:
+        logged = log_entry(engine, account.id, form, logged_by=user)
+    except InvalidInput as error:
+        for field_error in error.errors:
+            typer.echo(f"cxtui: {field_error}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    what = "survey answer" if logged.kind in ("nps", "csat") else logged.kind
+    typer.echo(f"Logged {what} #{logged.entry_id} for {account.name} ({external_id}).")
+    if logged.task_id is not None:
+        typer.echo(f"Follow-up task #{logged.task_id} created for {account.owner}.")

@@ -1,0 +1,384 @@
+"""Logging what happens with an account: calls, emails, meetings, QBRs, notes and
+survey answers. Validated in words, written whole or not at all, edited with
+history, deleted softly.
+
+Every function takes "now" explicitly (aware, in the user's time zone) so that
+relative dates such as "yesterday" or "-2d" are testable; stored moments are UTC.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from core.models import (
+    Account,
+    Contact,
+    Interaction,
+    InteractionKind,
+    InteractionRevision,
+    SurveyKind,
+    SurveyResponse,
+    Task,
+    utcnow,
+)
+
+INTERACTION_KINDS = tuple(kind.value for kind in InteractionKind)
+SURVEY_KINDS = tuple(kind.value for kind in SurveyKind)
+ALL_KINDS = INTERACTION_KINDS + SURVEY_KINDS
+SCORE_RANGES = {"nps": (0, 10), "csat": (1, 5)}
+SENTIMENTS = {"negative": -1, "neutral": 0, "positive": 1, "-1": -1, "0": 0, "1": 1, "+1": 1}
+# A call or a meeting has happened; logging one a little ahead of the clock is
+# tolerated (a user rounding up), an hour ahead is a mistake.
+FUTURE_TOLERANCE = timedelta(minutes=15)
+SUMMARY_MAX = 300
+EDITABLE_FIELDS = ("kind", "occurred_at", "summary", "notes", "sentiment", "follow_up_on")
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.message}"
+
+
+class InvalidInput(ValueError):
+    """Input that was refused; nothing was written. ``errors`` names each field."""
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(str(error) for error in errors))
+
+
+@dataclass
+class EntryForm:
+    """What a user typed, as text, before validation (the form and the CLI fill it)."""
+
+    kind: str
+    summary: str = ""
+    when: str = "now"
+    notes: str = ""
+    sentiment: str = ""
+    follow_up: str = ""
+    contact: str = ""
+    score: str = ""
+    comment: str = ""
+
+
+@dataclass
+class ValidEntry:
+    kind: str
+    occurred_at: datetime  # UTC
+    summary: str = ""
+    notes: str | None = None
+    sentiment: int | None = None
+    follow_up_on: date | None = None
+    contact_id: int | None = None
+    score: int | None = None
+    comment: str | None = None
+
+
+@dataclass
+class Logged:
+    kind: str
+    entry_id: int
+    account_id: int
+    task_id: int | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+_RELATIVE = re.compile(r"^-(\d+)\s*([dhm])$")
+_CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+def parse_when(text: str, now: datetime) -> datetime:
+    """A moment from what a person types: "now", "today 14:00", "yesterday",
+    "yesterday 9:30", "-2d", "-3h", "-45m", "2025-03-01", "2025-03-01 14:00".
+    Returns an aware datetime in ``now``'s time zone; raises ValueError in words."""
+    value = " ".join(text.strip().lower().split())
+    if value in ("", "now"):
+        return now
+    relative = _RELATIVE.match(value)
+    if relative:
+        amount, unit = int(relative.group(1)), relative.group(2)
+        return now - {"d": timedelta(days=amount), "h": timedelta(hours=amount)}.get(
+            unit, timedelta(minutes=amount)
+        )
+    day_word, _, clock = value.partition(" ")
+    if day_word in ("today", "yesterday"):
+        day = now.date() - timedelta(days=1 if day_word == "yesterday" else 0)
+        at = _parse_clock(clock) if clock else (now.timetz() if day_word == "today" else None)
+        if at is None:
+            at = time(12, 0)
+        return datetime.combine(day, at.replace(tzinfo=None), tzinfo=now.tzinfo)
+    try:
+        parsed = datetime.fromisoformat(value.upper().replace(" ", "T", 1))
+    except ValueError:
+        raise ValueError(
+            f'cannot read "{text.strip()}" as a date; use e.g. 2025-03-01, '
+            "2025-03-01 14:00, today 14:00, yesterday or -2d"
+        ) from None
+    if parsed.tzinfo is None:
+        if len(value) == 10:  # a bare date: noon, so the time zone cannot move the day
+            parsed = parsed.replace(hour=12)
+        parsed = parsed.replace(tzinfo=now.tzinfo)
+    return parsed
+
+
+def _parse_clock(text: str) -> time:
+    match = _CLOCK.match(text)
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise ValueError(f'cannot read "{text}" as a time of day; use HH:MM, e.g. 14:00')
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def parse_day(text: str, now: datetime) -> date:
+    """A calendar day: ISO, "today", "tomorrow", "+3d", or what parse_when accepts."""
+    value = text.strip().lower()
+    if value == "tomorrow":
+        return now.date() + timedelta(days=1)
+    plus = re.match(r"^\+(\d+)\s*d$", value)
+    if plus:
+        return now.date() + timedelta(days=int(plus.group(1)))
+    return parse_when(text, now).date()
+
+
+def validate(form: EntryForm, now: datetime, contacts: dict[str, int] | None = None) -> ValidEntry:
+    """Check every field and return the parsed entry, or raise InvalidInput naming
+    every field that is wrong (not only the first)."""
+    errors: list[FieldError] = []
+    kind = form.kind.strip().lower()
+    if kind not in ALL_KINDS:
+        errors.append(FieldError("kind", f"must be one of {', '.join(ALL_KINDS)}"))
+    occurred_at = now
+    try:
+        occurred_at = parse_when(form.when, now)
+    except ValueError as error:
+        errors.append(FieldError("when", str(error)))
+    else:
+        if kind in ALL_KINDS and occurred_at > now + FUTURE_TOLERANCE:
+            errors.append(
+                FieldError(
+                    "when",
+                    f"{occurred_at:%Y-%m-%d %H:%M} is in the future; a {kind} is logged "
+                    "once it has happened (use a follow-up date for what comes next)",
+                )
+            )
+    entry = ValidEntry(kind=kind, occurred_at=occurred_at.astimezone(UTC))
+    if kind in SURVEY_KINDS:
+        entry.score = _check_score(kind, form.score, errors)
+        entry.comment = form.comment.strip() or None
+    else:
+        entry.summary = _check_summary(form.summary, errors)
+        entry.notes = form.notes.strip("\n") or None
+        entry.sentiment = _check_sentiment(form.sentiment, errors)
+        entry.follow_up_on = _check_follow_up(form.follow_up, now, errors)
+    if form.contact.strip():
+        contact_id = (contacts or {}).get(form.contact.strip())
+        if contact_id is None:
+            errors.append(FieldError("contact", f'"{form.contact.strip()}" is not a contact'))
+        entry.contact_id = contact_id
+    if errors:
+        raise InvalidInput(errors)
+    return entry
+
+
+def _check_score(kind: str, text: str, errors: list[FieldError]) -> int | None:
+    low, high = SCORE_RANGES[kind]
+    label = kind.upper()
+    value = text.strip()
+    if not value:
+        errors.append(FieldError("score", f"{label} needs a score from {low} to {high}"))
+        return None
+    if not re.fullmatch(r"-?\d+", value):
+        errors.append(FieldError("score", f'"{value}" is not a whole number ({low}-{high})'))
+        return None
+    score = int(value)
+    if not low <= score <= high:
+        errors.append(FieldError("score", f"{label} must be {low}-{high}, not {score}"))
+        return None
+    return score
+
+
+def _check_summary(text: str, errors: list[FieldError]) -> str:
+    summary = text.strip()
+    if not summary:
+        errors.append(FieldError("summary", "a summary is required"))
+    elif "\n" in summary:
+        errors.append(FieldError("summary", "the summary is one line; put the rest in notes"))
+    elif len(summary) > SUMMARY_MAX:
+        errors.append(FieldError("summary", f"{len(summary)} characters; at most {SUMMARY_MAX}"))
+    return summary
+
+
+def _check_sentiment(text: str, errors: list[FieldError]) -> int | None:
+    value = text.strip().lower()
+    if not value:
+        return None
+    if value not in SENTIMENTS:
+        errors.append(
+            FieldError("sentiment", f'"{text.strip()}": use negative, neutral or positive')
+        )
+        return None
+    return SENTIMENTS[value]
+
+
+def _check_follow_up(text: str, now: datetime, errors: list[FieldError]) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        day = parse_day(text, now)
+    except ValueError as error:
+        errors.append(FieldError("follow_up", str(error)))
+        return None
+    if day < now.date():
+        errors.append(FieldError("follow_up", f"{day} is in the past"))
+        return None
+    return day
+
+
+def find_account(engine: Engine, external_id: str) -> Account | None:
+    with Session(engine) as session:
+        return session.exec(select(Account).where(Account.external_id == external_id)).first()
+
+
+def contact_names(engine: Engine, account_id: int) -> dict[str, int]:
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Contact.name, Contact.id).where(Contact.account_id == account_id)
+        ).all()
+    return {name: contact_id for name, contact_id in rows if contact_id is not None}
+
+
+def log_entry(
+    engine: Engine, account_id: int, form: EntryForm, logged_by: str, now: datetime | None = None
+) -> Logged:
+    """Validate and write one entry (and its follow-up task) in one transaction."""
+    now = now or datetime.now().astimezone()
+    entry = validate(form, now, contact_names(engine, account_id))
+    with Session(engine) as session:
+        account = session.get(Account, account_id)
+        if account is None:
+            raise InvalidInput([FieldError("account", f"no account with id {account_id}")])
+        if entry.kind in SURVEY_KINDS:
+            assert entry.score is not None
+            response = SurveyResponse(
+                account_id=account_id,
+                contact_id=entry.contact_id,
+                kind=entry.kind,
+                score=entry.score,
+                answered_at=entry.occurred_at,
+                comment=entry.comment,
+            )
+            session.add(response)
+            session.commit()
+            assert response.id is not None
+            return Logged(entry.kind, response.id, account_id)
+        interaction = Interaction(
+            account_id=account_id,
+            contact_id=entry.contact_id,
+            kind=entry.kind,
+            occurred_at=entry.occurred_at,
+            logged_by=logged_by,
+            summary=entry.summary,
+            notes=entry.notes,
+            sentiment=entry.sentiment,
+            follow_up_on=entry.follow_up_on,
+        )
+        session.add(interaction)
+        session.flush()
+        assert interaction.id is not None
+        task = None
+        if entry.follow_up_on is not None:
+            task = Task(
+                account_id=account_id,
+                interaction_id=interaction.id,
+                owner=account.owner,
+                title=f"Follow up with {account.name}: {entry.summary}",
+                due_on=entry.follow_up_on,
+                source="follow_up",
+            )
+            session.add(task)
+        session.commit()
+        return Logged(entry.kind, interaction.id, account_id, task.id if task else None)
+
+
+def edit_interaction(
+    engine: Engine,
+    interaction_id: int,
+    form: EntryForm,
+    edited_by: str,
+    now: datetime | None = None,
+) -> dict[str, list[Any]]:
+    """Apply an edit, keeping the previous values in an InteractionRevision.
+    Returns the changes (field -> [old, new]); an edit that changes nothing writes
+    nothing. The follow-up task is not moved: the revision records the change."""
+    now = now or datetime.now().astimezone()
+    with Session(engine) as session:
+        interaction = session.get(Interaction, interaction_id)
+        if interaction is None:
+            raise InvalidInput([FieldError("entry", f"no interaction with id {interaction_id}")])
+        if form.kind.strip().lower() in SURVEY_KINDS:
+            raise InvalidInput([FieldError("kind", "an interaction cannot become a survey answer")])
+        entry = validate(form, now, contact_names(engine, interaction.account_id))
+        new_values = {
+            "kind": entry.kind,
+            "occurred_at": entry.occurred_at,
+            "summary": entry.summary,
+            "notes": entry.notes,
+            "sentiment": entry.sentiment,
+            "follow_up_on": entry.follow_up_on,
+        }
+        changes: dict[str, list[Any]] = {}
+        for name in EDITABLE_FIELDS:
+            old = getattr(interaction, name)
+            if name == "occurred_at" and old is not None and old.tzinfo is None:
+                old = old.replace(tzinfo=UTC)
+            if old != new_values[name]:
+                changes[name] = [_jsonable(old), _jsonable(new_values[name])]
+                setattr(interaction, name, new_values[name])
+        if not changes:
+            return {}
+        interaction.updated_at = utcnow()
+        session.add(
+            InteractionRevision(
+                interaction_id=interaction_id,
+                edited_by=edited_by,
+                changes=json.dumps(changes, sort_keys=True),
+            )
+        )
+        session.commit()
+        return changes
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def revisions(engine: Engine, interaction_id: int) -> list[InteractionRevision]:
+    with Session(engine) as session:
+        return list(
+            session.exec(
+                select(InteractionRevision)
+                .where(InteractionRevision.interaction_id == interaction_id)
+                .order_by(col(InteractionRevision.edited_at), col(InteractionRevision.id))
+            ).all()
+        )
+
+
+def set_deleted(engine: Engine, interaction_id: int, deleted: bool) -> None:
+    """Soft-delete (or bring back) an interaction. Nothing is ever removed."""
+    with Session(engine) as session:
+        interaction = session.get(Interaction, interaction_id)
+        if interaction is None:
+            raise InvalidInput([FieldError("entry", f"no interaction with id {interaction_id}")])
+        interaction.deleted_at = utcnow() if deleted else None
+        session.commit()

@@ -1,0 +1,98 @@
+"""``cxtui log``: success and failure paths, on a real SQLite file."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from cli.main import app
+from core import models as m
+from core.db import open_engine, sqlite_url
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "book.db"
+    engine = open_engine(sqlite_url(path))
+    with Session(engine) as session:
+        session.add(
+            m.Account(
+                external_id="ACC-7",
+                name="Globex",
+                segment="Enterprise",
+                plan="Scale",
+                owner="Dana Reyes",
+                start_date=date(2025, 1, 1),
+            )
+        )
+        session.commit()
+    engine.dispose()
+    return path
+
+
+def _rows(path: Path, model: type) -> int:
+    engine = open_engine(sqlite_url(path))
+    with Session(engine) as session:
+        count = session.exec(select(func.count()).select_from(model)).one()
+    engine.dispose()
+    return count
+
+
+def test_log_a_call(db: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "log",
+            "ACC-7",
+            "--kind",
+            "call",
+            "--summary",
+            "Kick-off",
+            "--sentiment",
+            "-1",
+            "--follow-up",
+            "+7d",
+            "--db",
+            str(db),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "Logged call" in result.output and "Follow-up task" in result.output
+    assert _rows(db, m.Interaction) == 1 and _rows(db, m.Task) == 1
+
+
+def test_log_an_nps_answer(db: Path) -> None:
+    result = runner.invoke(app, ["log", "ACC-7", "--kind", "nps", "--score", "9", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert _rows(db, m.SurveyResponse) == 1
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--kind", "nps", "--score", "11"], "NPS must be 0-10, not 11"),
+        (["--kind", "csat", "--score", "0"], "CSAT must be 1-5, not 0"),
+        (["--kind", "call"], "summary: a summary is required"),
+        (["--kind", "call", "--summary", "x", "--when", "someday"], "when: cannot read"),
+    ],
+)
+def test_bad_input_exits_2_and_writes_nothing(db: Path, args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["log", "ACC-7", *args, "--db", str(db)])
+    assert result.exit_code == 2
+    assert message in result.output
+    assert _rows(db, m.Interaction) == 0 and _rows(db, m.SurveyResponse) == 0
+
+
+def test_unknown_account(db: Path) -> None:
+    result = runner.invoke(
+        app, ["log", "NOPE", "--kind", "call", "--summary", "x", "--db", str(db)]
+    )
+    assert result.exit_code == 2
+    assert 'no account with external id "NOPE"' in result.output

@@ -1,0 +1,213 @@
+"""Logging interactions and survey answers: parsing, validation, history."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from core import models as m
+from core.interactions import (
+    EntryForm,
+    InvalidInput,
+    edit_interaction,
+    log_entry,
+    parse_when,
+    revisions,
+    set_deleted,
+)
+
+PARIS = timezone(timedelta(hours=1))
+NOW = datetime(2026, 11, 23, 10, 30, tzinfo=PARIS)
+
+
+@pytest.fixture
+def account_id(engine: Engine) -> int:
+    with Session(engine) as session:
+        account = m.Account(
+            external_id="ACC-1",
+            name="Acme",
+            segment="SMB",
+            plan="Starter",
+            owner="Dana Reyes",
+            start_date=date(2025, 1, 1),
+        )
+        session.add(account)
+        session.flush()
+        assert account.id is not None
+        session.add(m.Contact(account_id=account.id, name="Ada Lovelace"))
+        session.commit()
+        return account.id
+
+
+def _count(engine: Engine, model: type) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("now", NOW),
+        ("", NOW),
+        ("today 14:00", datetime(2026, 11, 23, 14, 0, tzinfo=PARIS)),
+        ("yesterday", datetime(2026, 11, 22, 12, 0, tzinfo=PARIS)),
+        ("Yesterday 9:05", datetime(2026, 11, 22, 9, 5, tzinfo=PARIS)),
+        ("-2d", NOW - timedelta(days=2)),
+        ("-3h", NOW - timedelta(hours=3)),
+        ("2026-03-01", datetime(2026, 3, 1, 12, 0, tzinfo=PARIS)),
+        ("2026-03-01 08:15", datetime(2026, 3, 1, 8, 15, tzinfo=PARIS)),
+        ("2026-03-01T08:15Z", datetime(2026, 3, 1, 8, 15, tzinfo=UTC)),
+    ],
+)
+def test_parse_when(text: str, expected: datetime) -> None:
+    assert parse_when(text, NOW) == expected
+
+
+@pytest.mark.parametrize("text", ["next tuesday", "2026-13-01", "today 25:00", "-2w"])
+def test_parse_when_refuses_in_words(text: str) -> None:
+    with pytest.raises(ValueError, match="cannot read"):
+        parse_when(text, NOW)
+
+
+def test_log_a_call_with_a_follow_up_creates_the_owners_task(
+    engine: Engine, account_id: int
+) -> None:
+    form = EntryForm(
+        kind="call",
+        summary="Renewal check-in",
+        when="today 9:00",
+        notes="Budget approved\nWants SSO",
+        sentiment="positive",
+        follow_up="2026-11-30",
+        contact="Ada Lovelace",
+    )
+    logged = log_entry(engine, account_id, form, logged_by="Sam", now=NOW)
+    with Session(engine) as session:
+        interaction = session.get(m.Interaction, logged.entry_id)
+        assert interaction is not None
+        assert interaction.occurred_at == datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
+        assert (interaction.sentiment, interaction.logged_by) == (1, "Sam")
+        assert interaction.notes == "Budget approved\nWants SSO"
+        assert interaction.contact_id is not None
+        task = session.get(m.Task, logged.task_id)
+        assert task is not None
+        assert (task.owner, task.due_on, task.source) == (
+            "Dana Reyes",
+            date(2026, 11, 30),
+            "follow_up",
+        )
+        assert task.interaction_id == interaction.id
+
+
+@pytest.mark.parametrize(
+    ("kind", "score"), [("nps", "10"), ("nps", "0"), ("csat", "5"), ("csat", "1")]
+)
+def test_log_survey_answers_at_the_edges(
+    engine: Engine, account_id: int, kind: str, score: str
+) -> None:
+    logged = log_entry(
+        engine, account_id, EntryForm(kind=kind, score=score, comment="ok"), "Sam", NOW
+    )
+    with Session(engine) as session:
+        response = session.get(m.SurveyResponse, logged.entry_id)
+        assert response is not None
+        assert (response.kind, response.score, response.comment) == (kind, int(score), "ok")
+
+
+@pytest.mark.parametrize(
+    ("form", "field", "words"),
+    [
+        (EntryForm(kind="call", summary="  "), "summary", "required"),
+        (EntryForm(kind="nps", score="11"), "score", "NPS must be 0-10, not 11"),
+        (EntryForm(kind="csat", score="0"), "score", "CSAT must be 1-5, not 0"),
+        (EntryForm(kind="nps", score="nine"), "score", "not a whole number"),
+        (EntryForm(kind="meeting", summary="x", when="tomorrow-ish"), "when", "cannot read"),
+        (EntryForm(kind="qbr", summary="x", when="today 23:00"), "when", "in the future"),
+        (EntryForm(kind="note", summary="x", sentiment="great"), "sentiment", "negative, neutral"),
+        (EntryForm(kind="call", summary="x", follow_up="2026-11-01"), "follow_up", "in the past"),
+        (EntryForm(kind="call", summary="x", contact="Nobody"), "contact", "not a contact"),
+        (EntryForm(kind="lunch", summary="x"), "kind", "must be one of"),
+    ],
+)
+def test_invalid_input_is_named_and_writes_nothing(
+    engine: Engine, account_id: int, form: EntryForm, field: str, words: str
+) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        log_entry(engine, account_id, form, "Sam", NOW)
+    assert [error.field for error in raised.value.errors] == [field]
+    assert words in str(raised.value)
+    assert _count(engine, m.Interaction) == 0
+    assert _count(engine, m.SurveyResponse) == 0
+    assert _count(engine, m.Task) == 0
+
+
+def test_a_little_ahead_of_the_clock_is_tolerated(engine: Engine, account_id: int) -> None:
+    log_entry(
+        engine, account_id, EntryForm(kind="call", summary="x", when="today 10:40"), "Sam", NOW
+    )
+    assert _count(engine, m.Interaction) == 1
+
+
+def test_every_error_is_reported_at_once(engine: Engine, account_id: int) -> None:
+    form = EntryForm(kind="call", summary="", when="soon", sentiment="meh")
+    with pytest.raises(InvalidInput) as raised:
+        log_entry(engine, account_id, form, "Sam", NOW)
+    assert {error.field for error in raised.value.errors} == {"summary", "when", "sentiment"}
+
+
+def test_edit_keeps_the_previous_version(engine: Engine, account_id: int) -> None:
+    logged = log_entry(
+        engine, account_id, EntryForm(kind="call", summary="Intro", when="-1d"), "Sam", NOW
+    )
+    changes = edit_interaction(
+        engine,
+        logged.entry_id,
+        EntryForm(kind="meeting", summary="Intro meeting", when="-1d", sentiment="1"),
+        edited_by="Dana Reyes",
+        now=NOW,
+    )
+    assert changes == {
+        "kind": ["call", "meeting"],
+        "summary": ["Intro", "Intro meeting"],
+        "sentiment": [None, 1],
+    }
+    history = revisions(engine, logged.entry_id)
+    assert len(history) == 1
+    assert history[0].edited_by == "Dana Reyes"
+    assert json.loads(history[0].changes)["summary"] == ["Intro", "Intro meeting"]
+    unchanged = edit_interaction(
+        engine,
+        logged.entry_id,
+        EntryForm(kind="meeting", summary="Intro meeting", when="-1d", sentiment="1"),
+        edited_by="Dana Reyes",
+        now=NOW,
+    )
+    assert unchanged == {}
+    assert len(revisions(engine, logged.entry_id)) == 1
+
+
+def test_an_invalid_edit_changes_nothing(engine: Engine, account_id: int) -> None:
+    logged = log_entry(engine, account_id, EntryForm(kind="call", summary="Intro"), "Sam", NOW)
+    with pytest.raises(InvalidInput):
+        edit_interaction(engine, logged.entry_id, EntryForm(kind="call", summary=""), "Sam", NOW)
+    with Session(engine) as session:
+        interaction = session.get(m.Interaction, logged.entry_id)
+        assert interaction is not None and interaction.summary == "Intro"
+    assert revisions(engine, logged.entry_id) == []
+
+
+def test_soft_delete_and_undo(engine: Engine, account_id: int) -> None:
+    logged = log_entry(engine, account_id, EntryForm(kind="note", summary="Gossip"), "Sam", NOW)
+    set_deleted(engine, logged.entry_id, True)
+    with Session(engine) as session:
+        interaction = session.get(m.Interaction, logged.entry_id)
+        assert interaction is not None and interaction.deleted_at is not None
+    set_deleted(engine, logged.entry_id, False)
+    with Session(engine) as session:
+        interaction = session.get(m.Interaction, logged.entry_id)
+        assert interaction is not None and interaction.deleted_at is None
+    assert _count(engine, m.Interaction) == 1
