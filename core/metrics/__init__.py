@@ -1,0 +1,200 @@
+"""The metrics engine: "how is my book doing this period, and is it getting better?"
+
+Every figure of domain.md, for any period (``core.periods.Period``), any scope
+(``Scope``: the whole book, a segment, an owner) and broken down by segment or
+owner, computed in polars from one bulk read per table (``load_book``). No UI here:
+the dashboard, the goals and the command line all read these numbers.
+
+    compute_metrics(engine, period, scope, as_of) -> MetricSet
+    compute_breakdown(engine, period, scope, by, as_of) -> [(group, MetricSet)]
+    monthly_series(engine, months=12, as_of, scope) -> polars.DataFrame
+
+Definitions (where domain.md leaves a choice open, this is the choice)
+-----------------------------------------------------------------------
+Seen as of a date. A period is seen as of ``as_of`` (default today): nothing dated
+after it counts, and the period is cut at ``ref = min(period end, as_of)``. Datetimes
+are UTC; a day ends at 23:59:59.999999. Account attributes without history (segment,
+owner, renewal date) are taken as they are now.
+
+Customer. An account is a customer from its ``start_date`` (whatever its status:
+active or onboarding) until its ``churned_at`` date (on which it is no longer one),
+and again from any "reactivation" MRR movement until a later churn ("churn"
+movement or ``churned_at``). On one day, joining is applied before leaving.
+*At the start* of a period means at the end of the day before it; *at the end*
+means at the end of ``ref``.
+
+- ``active_accounts`` (E): customers at the end.
+- ``churned_accounts`` (lost, L): customers at the start who left during the
+  period. An account that joins and leaves within the period is in neither S nor L.
+- ``new_accounts`` (N): accounts that became customers during the period and were
+  not customers at its start (new logos and reactivations), counted once, even if
+  they left again before the end.
+- ``churn_rate_pct`` = L / S x 100; ``retention_rate_pct`` = (E - N) / S x 100,
+  S = customers at the start (``customers_at_start`` in the API).
+
+MRR. Each account's MRR on a day is the sum of its MRR movements up to that day
+(at least 0). An account with no recorded movement is read as a "new" movement of
+its ``mrr_cents`` on its start date and, once churned, a "churn" movement of the
+same amount on its churn date. ``mrr`` is the MRR of the customers at the end.
+``mrr_new`` ... ``mrr_reactivation`` are the movements dated in the period, signed
+as stored (contraction and churn are negative), so ``net_new_mrr`` is their sum.
+GRR and NRR follow the customers at the start (the cohort): start MRR is their MRR
+at the start, and only their expansion, contraction and churn in the period count:
+GRR = (start + contraction + churn) / start x 100, NRR adds expansion.
+
+Sentiment. NPS and CSAT are over the answers given in the period. NPS = %
+promoters (9-10) - % detractors (0-6). CSAT = answers at or above
+``MetricOptions.csat_satisfied_min`` (4) / all CSAT answers.
+
+Purchases, over the period. A purchase is one customer-day: everything one account
+bought on one (UTC) day is one purchase of their summed amount, for every purchase
+metric, so that ``avg_purchase_value x purchases_per_customer`` is the revenue per
+buyer. ``customers_with_purchases`` is the accounts with a purchase in the period,
+the base of ``repeat_purchase_rate_pct`` (those with two purchases or more).
+``clv`` = average purchase value x purchases a year x lifespan in years, where
+purchases a year = purchases per customer / period length in years, and lifespan =
+``MetricOptions.lifespan_years`` or else 1 / annual churn rate, the annual churn rate
+being the period's churn rate / period length in years (a month is 1/12 year, a
+range is days / 365.25). So with the default, ``clv`` = revenue per buyer in the
+period / period churn rate. No churn, no lifespan: ``clv`` is None. The API also
+has ``clv_subscription`` = ARPA (``mrr`` / ``active_accounts``) x 12 x lifespan, the
+same as ARPA x 12 / annual churn rate.
+
+Customer retention cost (API only, ``retention_cost_per_customer``): retention
+costs incurred in the period / customers at the start; None when no cost is
+recorded in the period, and for a scoped book (costs belong to no account).
+
+Stickiness. ``daily_usage`` counts active users per account and day, not user ids.
+For each month of the period, DAU on a day is the book's active users summed over
+accounts, and MAU is the sum over accounts of each account's highest daily active
+users in the month (a lower bound of its monthly users). Stickiness is the average,
+over the days that have usage data, of DAU / that month's MAU.
+
+Support. First-response hours (median, p90 with linear interpolation) over tickets
+opened in the period and answered by its end. Resolution rate: of the tickets
+opened in the period, the share resolved by its end. ``tickets_open_over_48h``:
+tickets not resolved at the end of ``ref`` and opened more than 48 h
+(``MetricOptions.open_ticket_hours``) before it.
+
+Onboarding. The accounts whose onboarding window (start date + 30 days,
+``MetricOptions.onboarding_target_days``) ended in the period, so every one of them
+has had its full window; success is ``onboarding_completed_at`` on or before the
+window's last day.
+
+Renewals, relative to ``as_of``: customers at ``as_of`` whose renewal date is in
+``[as_of, as_of + 30 days]`` (60, 90), with their MRR at ``as_of``.
+
+Series. ``monthly_series`` computes each of the last N calendar months as of its
+last day (the current month as of ``as_of``), from one read of the whole window.
+
+Not covered: saved filters as a scope (there is no saved-filter table yet).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+from sqlalchemy import Engine
+
+from core.metrics.book import Book, load_book
+from core.metrics.model import (
+    BREAKDOWNS,
+    CONTRACT_KEYS,
+    COUNT_KEYS,
+    METRIC_KEYS,
+    MONEY_KEYS,
+    MetricOptions,
+    MetricSet,
+    Scope,
+    json_ready,
+)
+from core.periods import Period, last_months
+
+__all__ = [
+    "BREAKDOWNS",
+    "CONTRACT_KEYS",
+    "METRIC_KEYS",
+    "MONEY_KEYS",
+    "Book",
+    "MetricOptions",
+    "MetricSet",
+    "Period",
+    "Scope",
+    "compute_breakdown",
+    "compute_metrics",
+    "json_ready",
+    "load_book",
+    "monthly_series",
+]
+
+
+def compute_metrics(
+    engine: Engine,
+    period: Period,
+    scope: Scope | None = None,
+    as_of: date | None = None,
+    options: MetricOptions | None = None,
+) -> MetricSet:
+    """Every metric of ``period`` for ``scope`` (default: the whole book), as of
+    ``as_of`` (default: today)."""
+    as_of = as_of or date.today()
+    book = load_book(engine, period, as_of, scope, options)
+    [(_, metrics)] = book.metrics(period, as_of)
+    return metrics
+
+
+def compute_breakdown(
+    engine: Engine,
+    period: Period,
+    scope: Scope | None = None,
+    by: str = "segment",
+    as_of: date | None = None,
+    options: MetricOptions | None = None,
+) -> list[tuple[str, MetricSet]]:
+    """Every metric of ``period`` per segment or per owner within ``scope``, sorted
+    by group name. Counts and money add up to the scope's."""
+    if by not in BREAKDOWNS:
+        raise ValueError(f"cannot break down by {by!r}: use {' or '.join(BREAKDOWNS)}")
+    as_of = as_of or date.today()
+    book = load_book(engine, period, as_of, scope, options)
+    return [(str(group), metrics) for group, metrics in book.metrics(period, as_of, by)]
+
+
+def monthly_series(
+    engine: Engine,
+    months: int = 12,
+    as_of: date | None = None,
+    scope: Scope | None = None,
+    options: MetricOptions | None = None,
+) -> pl.DataFrame:
+    """One row per calendar month, oldest first, up to the month containing ``as_of``:
+    ``month`` (its first day), ``start``, ``end`` and every metric (money as Decimal).
+    Each month is seen as of its last day, the current one as of ``as_of``."""
+    if months < 1:
+        raise ValueError(f"a series needs at least one month, not {months}")
+    as_of = as_of or date.today()
+    periods = last_months(as_of, months)
+    book = load_book(engine, Period(periods[0].start, periods[-1].end), as_of, scope, options)
+    return series_frame(book, periods)
+
+
+def series_frame(book: Book, periods: list[Period]) -> pl.DataFrame:
+    """The metrics of each period in ``periods`` from one loaded book, as a frame."""
+    rows = []
+    for period in periods:
+        [(_, metrics)] = book.metrics(period, min(period.end, book.as_of))
+        rows.append(
+            {"month": period.start, "start": period.start, "end": period.end} | metrics.as_dict()
+        )
+    schema: dict[str, pl.DataType] = {
+        "month": pl.Date(),
+        "start": pl.Date(),
+        "end": pl.Date(),
+    }
+    for key in METRIC_KEYS:
+        if key in MONEY_KEYS:
+            schema[key] = pl.Decimal(18, 2)
+        else:
+            schema[key] = pl.Int64() if key in COUNT_KEYS else pl.Float64()
+    return pl.DataFrame(rows, schema=schema)

@@ -1,0 +1,658 @@
+"""A book of accounts read once in bulk, and every metric computed from it in polars.
+
+``load_book`` runs one query per table (only the columns and the date window it
+needs); ``Book.metrics`` then computes a period, a breakdown or, month by month, a
+series from those frames without going back to the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from fractions import Fraction
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine, Select, extract, func, or_, select
+
+from core.frames import read_frame
+from core.metrics.model import BREAKDOWNS, MetricOptions, MetricSet, Scope, money, pct
+from core.models import (
+    Account,
+    DailyUsage,
+    MrrMovement,
+    MrrMovementKind,
+    Purchase,
+    RetentionCost,
+    SurveyKind,
+    SurveyResponse,
+    Ticket,
+)
+from core.periods import Period
+
+_ONE_DAY = timedelta(days=1)
+_MOVEMENT_KINDS = [kind.value for kind in MrrMovementKind]
+_RENEWAL_WINDOWS = (30, 60, 90)
+_COUNT_COLUMNS = (
+    "customers_at_start",
+    "active_accounts",
+    "churned_accounts",
+    "new_accounts",
+    "nps_promoters",
+    "nps_passives",
+    "nps_detractors",
+    "csat_answers",
+    "csat_satisfied",
+    "buyers",
+    "repeat_buyers",
+    "purchases",
+    "purchase_cents",
+    "mrr_cents",
+    "start_mrr_cents",
+    *(f"moved_{kind}" for kind in _MOVEMENT_KINDS),
+    "kept_expansion",
+    "kept_contraction",
+    "kept_churn",
+    "tickets_opened",
+    "tickets_resolved",
+    "tickets_open_long",
+    "onboarding_due",
+    "onboarding_on_time",
+    *(f"renewals_{days}d_count" for days in _RENEWAL_WINDOWS),
+    *(f"renewals_{days}d_cents" for days in _RENEWAL_WINDOWS),
+)
+
+
+def _naive(day: date) -> datetime:
+    """The first instant of ``day`` as a naive UTC datetime, the form frames hold."""
+    return datetime(day.year, day.month, day.day)
+
+
+def _moment(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _in_scope(query: Select[Any], column: Any, scope: Scope) -> Select[Any]:
+    """Restrict a query over a table with an ``account_id`` to the scope's accounts."""
+    if scope.is_whole_book:
+        return query
+    return query.where(column.in_(_scoped(select(Account.id), scope)))
+
+
+def _scoped(query: Select[Any], scope: Scope) -> Select[Any]:
+    if scope.segment is not None:
+        query = query.where(Account.segment == scope.segment)
+    if scope.owner is not None:
+        query = query.where(Account.owner == scope.owner)
+    return query
+
+
+def load_book(
+    engine: Engine,
+    window: Period,
+    as_of: date,
+    scope: Scope | None = None,
+    options: MetricOptions | None = None,
+) -> Book:
+    """Read, once, everything the metrics of ``window`` (seen as of ``as_of``) need
+    for the accounts in ``scope``. Nothing after ``as_of`` is read."""
+    scope = scope or Scope()
+    if window.start > as_of:
+        raise ValueError(f"the period {window.label} starts after the as-of date {as_of}")
+    data_end = min(window.end, as_of)
+    start, end = _moment(window.start), _moment(data_end + _ONE_DAY)
+
+    accounts = read_frame(
+        engine,
+        _scoped(
+            select(
+                Account.id.label("account_id"),
+                Account.segment,
+                Account.owner,
+                Account.mrr_cents,
+                Account.start_date,
+                Account.churned_at,
+                Account.onboarding_completed_at,
+                Account.renewal_date,
+            ),
+            scope,
+        ),
+    )
+    movements = read_frame(
+        engine,
+        _in_scope(
+            select(
+                MrrMovement.account_id,
+                MrrMovement.occurred_on,
+                MrrMovement.kind,
+                MrrMovement.amount_cents,
+            ).where(MrrMovement.occurred_on <= as_of),
+            MrrMovement.account_id,
+            scope,
+        ),
+    )
+    surveys = read_frame(
+        engine,
+        _in_scope(
+            select(
+                SurveyResponse.account_id,
+                SurveyResponse.kind,
+                SurveyResponse.score,
+                SurveyResponse.answered_at,
+            ).where(SurveyResponse.answered_at >= start, SurveyResponse.answered_at < end),
+            SurveyResponse.account_id,
+            scope,
+        ),
+    )
+    tickets = read_frame(
+        engine,
+        _in_scope(
+            select(
+                Ticket.account_id, Ticket.opened_at, Ticket.first_response_at, Ticket.resolved_at
+            ).where(
+                Ticket.opened_at < end,
+                or_(
+                    Ticket.opened_at >= start,
+                    Ticket.resolved_at.is_(None),
+                    Ticket.resolved_at >= start,
+                ),
+            ),
+            Ticket.account_id,
+            scope,
+        ),
+    )
+    purchases = read_frame(
+        engine,
+        _in_scope(
+            select(Purchase.account_id, Purchase.purchased_at, Purchase.amount_cents).where(
+                Purchase.purchased_at >= start, Purchase.purchased_at < end
+            ),
+            Purchase.account_id,
+            scope,
+        ),
+    )
+    year, month = extract("year", DailyUsage.day), extract("month", DailyUsage.day)
+    usage = read_frame(
+        engine,
+        _in_scope(
+            select(
+                DailyUsage.account_id,
+                year.label("year"),
+                month.label("month"),
+                func.sum(DailyUsage.active_users).label("users_sum"),
+                func.max(DailyUsage.active_users).label("users_max"),
+                func.count().label("days"),
+            )
+            .where(DailyUsage.day >= window.start, DailyUsage.day <= data_end)
+            .group_by(DailyUsage.account_id, year, month),
+            DailyUsage.account_id,
+            scope,
+        ),
+    )
+    costs = (
+        read_frame(
+            engine,
+            select(RetentionCost.incurred_on, RetentionCost.amount_cents).where(
+                RetentionCost.incurred_on >= window.start, RetentionCost.incurred_on <= data_end
+            ),
+        )
+        if scope.is_whole_book
+        else None
+    )
+    return Book.from_frames(
+        scope=scope,
+        window=window,
+        as_of=as_of,
+        options=options or MetricOptions(),
+        accounts=accounts,
+        movements=movements,
+        surveys=surveys,
+        tickets=tickets,
+        purchases=purchases,
+        usage=usage,
+        costs=costs,
+    )
+
+
+@dataclass(frozen=True)
+class Book:
+    """The frames of one scope over one window, ready for any period inside it."""
+
+    scope: Scope
+    window: Period
+    as_of: date
+    options: MetricOptions
+    accounts: pl.DataFrame  # account_id, segment, owner, mrr_cents, dates
+    events: pl.DataFrame  # account_id, day, inflow: when it became / stopped being a customer
+    movements: pl.DataFrame  # account_id, occurred_on, kind, amount_cents (signed)
+    surveys: pl.DataFrame  # account_id, kind, score, answered_at
+    tickets: pl.DataFrame  # account_id, opened_at, first_response_at, resolved_at
+    purchase_days: pl.DataFrame  # account_id, day, amount_cents: one row per customer-day
+    usage: pl.DataFrame  # account_id, month (its 1st), users_sum, users_max, days
+    costs: pl.DataFrame | None  # incurred_on, amount_cents; None when scoped
+
+    @classmethod
+    def from_frames(
+        cls,
+        *,
+        scope: Scope,
+        window: Period,
+        as_of: date,
+        options: MetricOptions,
+        accounts: pl.DataFrame,
+        movements: pl.DataFrame,
+        surveys: pl.DataFrame,
+        tickets: pl.DataFrame,
+        purchases: pl.DataFrame,
+        usage: pl.DataFrame,
+        costs: pl.DataFrame | None,
+    ) -> Book:
+        movements = pl.concat([movements, _implied_movements(accounts, movements, as_of)])
+        return cls(
+            scope=scope,
+            window=window,
+            as_of=as_of,
+            options=options,
+            accounts=accounts,
+            events=_customer_events(accounts, movements, as_of),
+            movements=movements,
+            surveys=surveys,
+            tickets=tickets,
+            purchase_days=purchases.group_by(
+                "account_id", pl.col("purchased_at").dt.date().alias("day")
+            ).agg(pl.col("amount_cents").sum()),
+            usage=usage.select(
+                "account_id",
+                pl.date("year", "month", 1).alias("month"),
+                "users_sum",
+                "users_max",
+                "days",
+            ),
+            costs=costs,
+        )
+
+    # -- who is a customer, and their MRR ------------------------------------------
+
+    def customers_at(self, day: date) -> pl.DataFrame:
+        """The ids of the accounts that are customers at the end of ``day``."""
+        return (
+            self.events.filter(pl.col("day") <= day)
+            .group_by("account_id")
+            .agg(pl.col("inflow").last())
+            .filter("inflow")
+            .select("account_id")
+        )
+
+    def mrr_at(self, day: date, customers: pl.DataFrame) -> pl.DataFrame:
+        """Each customer's MRR in cents at the end of ``day``: its movements summed."""
+        return (
+            self.movements.filter(pl.col("occurred_on") <= day)
+            .group_by("account_id")
+            .agg(pl.col("amount_cents").sum().clip(lower_bound=0).alias("mrr_cents"))
+            .join(customers, on="account_id", how="semi")
+        )
+
+    # -- the metrics ---------------------------------------------------------------
+
+    def metrics(
+        self, period: Period, as_of: date | None = None, by: str | None = None
+    ) -> list[tuple[str | None, MetricSet]]:
+        """Every metric of ``period`` seen as of ``as_of`` (default: the book's), for
+        the whole scope (one ``(None, metrics)`` pair) or per segment or owner."""
+        as_of = as_of or self.as_of
+        if by is not None and by not in BREAKDOWNS:
+            raise ValueError(f"cannot break down by {by!r}: use {' or '.join(BREAKDOWNS)}")
+        if as_of > self.as_of:
+            raise ValueError(f"the book was read as of {self.as_of}, not {as_of}")
+        if period.start > as_of:
+            raise ValueError(f"the period {period.label} starts after the as-of date {as_of}")
+        ref = min(period.end, as_of)
+        self._check_covers(period, ref)
+        groups = self.accounts.select(
+            "account_id", (pl.col(by) if by else pl.lit(None, pl.String)).alias("group")
+        )
+        names = sorted(groups["group"].unique().to_list()) if by else [None]
+        table = pl.DataFrame({"group": names}, schema={"group": pl.String})
+        for part in self._parts(period, ref, as_of, groups):
+            table = table.join(part, on="group", how="left", nulls_equal=True)
+        table = table.with_columns(
+            pl.col(column).fill_null(0) for column in _COUNT_COLUMNS if column in table.columns
+        )
+        effective = Period(period.start, ref)
+        cost = self._retention_cost(period, ref) if by is None else None
+        return [
+            (row["group"], _assemble(row, effective, self.options, cost))
+            for row in table.iter_rows(named=True)
+        ]
+
+    def _check_covers(self, period: Period, ref: date) -> None:
+        data_end = min(self.window.end, self.as_of)
+        if period.start < self.window.start or ref > data_end:
+            raise ValueError(f"the book holds {self.window.label}, not {period.label}")
+        # Usage is read summed by month: a period must cut the window at month edges.
+        if not (period.start == self.window.start or period.start.day == 1) or not (
+            ref == data_end or (ref + _ONE_DAY).day == 1
+        ):
+            raise ValueError(f"{period.label} does not cut {self.window.label} at month edges")
+
+    def _parts(
+        self, period: Period, ref: date, as_of: date, groups: pl.DataFrame
+    ) -> list[pl.DataFrame]:
+        before = period.start - _ONE_DAY
+        at_start, at_end = self.customers_at(before), self.customers_at(ref)
+        return [
+            *self._customers(period, ref, at_start, at_end, groups),
+            *self._revenue(period, ref, before, at_start, at_end, groups),
+            self._surveys(period, ref, groups),
+            self._purchases(period, ref, groups),
+            self._usage(period, ref, groups),
+            *self._support(period, ref, groups),
+            self._onboarding(period, ref, groups),
+            self._renewals(as_of, groups),
+        ]
+
+    def _customers(
+        self,
+        period: Period,
+        ref: date,
+        at_start: pl.DataFrame,
+        at_end: pl.DataFrame,
+        groups: pl.DataFrame,
+    ) -> list[pl.DataFrame]:
+        during = self.events.filter(pl.col("day").is_between(period.start, ref))
+        lost = at_start.join(during.filter(~pl.col("inflow")), on="account_id", how="semi")
+        gained = (
+            during.filter("inflow")
+            .select("account_id")
+            .unique()
+            .join(at_start, on="account_id", how="anti")
+        )
+        return [
+            _count(ids, groups, name)
+            for ids, name in (
+                (at_start, "customers_at_start"),
+                (at_end, "active_accounts"),
+                (lost, "churned_accounts"),
+                (gained, "new_accounts"),
+            )
+        ]
+
+    def _revenue(
+        self,
+        period: Period,
+        ref: date,
+        before: date,
+        at_start: pl.DataFrame,
+        at_end: pl.DataFrame,
+        groups: pl.DataFrame,
+    ) -> list[pl.DataFrame]:
+        moved = self.movements.filter(pl.col("occurred_on").is_between(period.start, ref)).join(
+            groups, on="account_id"
+        )
+        kept = moved.join(at_start, on="account_id", how="semi")
+        return [
+            _sum(self.mrr_at(ref, at_end), groups, "mrr_cents", "mrr_cents"),
+            _sum(self.mrr_at(before, at_start), groups, "mrr_cents", "start_mrr_cents"),
+            _by_kind(moved, "moved", _MOVEMENT_KINDS),
+            _by_kind(kept, "kept", ["expansion", "contraction", "churn"]),
+        ]
+
+    def _surveys(self, period: Period, ref: date, groups: pl.DataFrame) -> pl.DataFrame:
+        nps = pl.col("kind") == SurveyKind.NPS.value
+        csat = pl.col("kind") == SurveyKind.CSAT.value
+        score = pl.col("score")
+        return (
+            self.surveys.filter(
+                pl.col("answered_at") >= _naive(period.start),
+                pl.col("answered_at") < _naive(ref + _ONE_DAY),
+            )
+            .join(groups, on="account_id")
+            .group_by("group")
+            .agg(
+                (nps & (score >= 9)).sum().alias("nps_promoters"),
+                (nps & score.is_between(7, 8)).sum().alias("nps_passives"),
+                (nps & (score <= 6)).sum().alias("nps_detractors"),
+                csat.sum().alias("csat_answers"),
+                (csat & (score >= self.options.csat_satisfied_min)).sum().alias("csat_satisfied"),
+            )
+        )
+
+    def _purchases(self, period: Period, ref: date, groups: pl.DataFrame) -> pl.DataFrame:
+        per_buyer = (
+            self.purchase_days.filter(pl.col("day").is_between(period.start, ref))
+            .group_by("account_id")
+            .agg(pl.len().alias("days"), pl.col("amount_cents").sum())
+            .join(groups, on="account_id")
+        )
+        return per_buyer.group_by("group").agg(
+            pl.len().alias("buyers"),
+            (pl.col("days") > 1).sum().alias("repeat_buyers"),
+            pl.col("days").sum().alias("purchases"),
+            pl.col("amount_cents").sum().alias("purchase_cents"),
+        )
+
+    def _usage(self, period: Period, ref: date, groups: pl.DataFrame) -> pl.DataFrame:
+        months = (
+            self.usage.filter(
+                pl.col("month").is_between(period.start.replace(day=1), ref.replace(day=1))
+            )
+            .join(groups, on="account_id")
+            .group_by("group", "month")
+            .agg(
+                pl.col("users_sum").sum(),
+                pl.col("users_max").sum().alias("monthly_users"),
+                pl.col("days").max(),
+            )
+            .filter(pl.col("monthly_users") > 0)
+        )
+        # On an average day of a month, daily users / monthly users; averaged over days.
+        return months.group_by("group").agg(
+            (pl.col("users_sum") / pl.col("monthly_users")).sum().alias("sticky_days"),
+            pl.col("days").sum().alias("usage_days"),
+        )
+
+    def _support(self, period: Period, ref: date, groups: pl.DataFrame) -> list[pl.DataFrame]:
+        end = _naive(ref + _ONE_DAY)
+        tickets = self.tickets.join(groups, on="account_id")
+        opened = tickets.filter(
+            pl.col("opened_at") >= _naive(period.start), pl.col("opened_at") < end
+        )
+        hours = (pl.col("first_response_at") - pl.col("opened_at")).dt.total_microseconds() / 3.6e9
+        answered = opened.filter(pl.col("first_response_at") < end).with_columns(
+            hours.alias("hours")
+        )
+        resolved = pl.col("resolved_at") < end
+        long_open = pl.col("opened_at") < end - timedelta(hours=self.options.open_ticket_hours)
+        return [
+            answered.group_by("group").agg(
+                pl.col("hours").median().alias("first_response_hours_median"),
+                pl.col("hours").quantile(0.9, "linear").alias("first_response_hours_p90"),
+            ),
+            opened.group_by("group").agg(
+                pl.len().alias("tickets_opened"),
+                resolved.fill_null(False).sum().alias("tickets_resolved"),
+            ),
+            tickets.filter(long_open & resolved.fill_null(False).not_())
+            .group_by("group")
+            .agg(pl.len().alias("tickets_open_long")),
+        ]
+
+    def _onboarding(self, period: Period, ref: date, groups: pl.DataFrame) -> pl.DataFrame:
+        deadline = pl.col("start_date") + pl.duration(days=self.options.onboarding_target_days)
+        on_time = pl.col("onboarding_completed_at") <= deadline
+        return (
+            self.accounts.filter(deadline.is_between(period.start, ref))
+            .join(groups, on="account_id")
+            .group_by("group")
+            .agg(
+                pl.len().alias("onboarding_due"),
+                on_time.fill_null(False).sum().alias("onboarding_on_time"),
+            )
+        )
+
+    def _renewals(self, as_of: date, groups: pl.DataFrame) -> pl.DataFrame:
+        customers = self.customers_at(as_of)
+        due = (
+            self.accounts.join(customers, on="account_id", how="semi")
+            .select("account_id", "renewal_date")
+            .join(self.mrr_at(as_of, customers), on="account_id", how="left")
+            .join(groups, on="account_id")
+        )
+        columns = []
+        for days in _RENEWAL_WINDOWS:
+            soon = pl.col("renewal_date").is_between(as_of, as_of + timedelta(days=days))
+            columns += [
+                soon.fill_null(False).sum().alias(f"renewals_{days}d_count"),
+                pl.col("mrr_cents").filter(soon).sum().alias(f"renewals_{days}d_cents"),
+            ]
+        return due.group_by("group").agg(columns)
+
+    def _retention_cost(self, period: Period, ref: date) -> int | None:
+        """Retention cost of the period in cents, or None when none is recorded (or
+        the book is scoped: costs belong to no account)."""
+        if self.costs is None:
+            return None
+        spent = self.costs.filter(pl.col("incurred_on").is_between(period.start, ref))
+        return int(spent["amount_cents"].sum()) if spent.height else None
+
+
+def _count(ids: pl.DataFrame, groups: pl.DataFrame, name: str) -> pl.DataFrame:
+    return ids.join(groups, on="account_id").group_by("group").agg(pl.len().alias(name))
+
+
+def _sum(frame: pl.DataFrame, groups: pl.DataFrame, column: str, name: str) -> pl.DataFrame:
+    return (
+        frame.join(groups, on="account_id").group_by("group").agg(pl.col(column).sum().alias(name))
+    )
+
+
+def _by_kind(moved: pl.DataFrame, prefix: str, kinds: list[str]) -> pl.DataFrame:
+    return moved.group_by("group").agg(
+        pl.col("amount_cents").filter(pl.col("kind") == kind).sum().alias(f"{prefix}_{kind}")
+        for kind in kinds
+    )
+
+
+def _implied_movements(
+    accounts: pl.DataFrame, movements: pl.DataFrame, as_of: date
+) -> pl.DataFrame:
+    """For accounts without any recorded movement: a "new" movement of their MRR on
+    their start date and, once churned, a "churn" movement of it on their churn date."""
+    silent = accounts.join(movements, on="account_id", how="anti").filter(pl.col("mrr_cents") > 0)
+    schema = movements.schema
+    new = silent.select(
+        "account_id",
+        pl.col("start_date").alias("occurred_on"),
+        pl.lit("new").alias("kind"),
+        pl.col("mrr_cents").alias("amount_cents"),
+    )
+    churn = silent.filter(pl.col("churned_at").is_not_null()).select(
+        "account_id",
+        pl.col("churned_at").alias("occurred_on"),
+        pl.lit("churn").alias("kind"),
+        (-pl.col("mrr_cents")).alias("amount_cents"),
+    )
+    return (
+        pl.concat([new, churn])
+        .cast(dict(schema))  # type: ignore[arg-type]
+        .filter(pl.col("occurred_on") <= as_of)
+    )
+
+
+def _customer_events(accounts: pl.DataFrame, movements: pl.DataFrame, as_of: date) -> pl.DataFrame:
+    """When each account became a customer (its start date, a reactivation) or stopped
+    being one (its churn date, a churn movement), up to ``as_of``, in order; on one
+    day, joining comes before leaving."""
+    frames = [
+        accounts.select(
+            "account_id", pl.col("start_date").alias("day"), pl.lit(True).alias("inflow")
+        ),
+        accounts.filter(pl.col("churned_at").is_not_null()).select(
+            "account_id", pl.col("churned_at").alias("day"), pl.lit(False).alias("inflow")
+        ),
+        movements.filter(pl.col("kind").is_in(["reactivation", "churn"])).select(
+            "account_id",
+            pl.col("occurred_on").alias("day"),
+            (pl.col("kind") == "reactivation").alias("inflow"),
+        ),
+    ]
+    return (
+        pl.concat(frames)
+        .filter(pl.col("day") <= as_of)
+        .unique()
+        .sort(["account_id", "day", "inflow"], descending=[False, False, True])
+    )
+
+
+def _assemble(
+    row: dict[str, Any], period: Period, options: MetricOptions, cost_cents: int | None
+) -> MetricSet:
+    """One group's aggregates turned into metrics; ``period`` is the part of the
+    period that has elapsed (it sets the annual churn rate)."""
+    start, end = row["customers_at_start"], row["active_accounts"]
+    lost, new = row["churned_accounts"], row["new_accounts"]
+    start_mrr = row["start_mrr_cents"]
+    kept_loss = row["kept_contraction"] + row["kept_churn"]  # both negative
+    moved = {kind: row[f"moved_{kind}"] for kind in _MOVEMENT_KINDS}
+    promoters, passives, detractors = (
+        row["nps_promoters"],
+        row["nps_passives"],
+        row["nps_detractors"],
+    )
+    answers = promoters + passives + detractors
+    buyers, purchases, purchase_cents = row["buyers"], row["purchases"], row["purchase_cents"]
+    # Lifespan in years: configured, or 1 / annual churn rate, with the annual rate
+    # the period's churn rate scaled to a year (churn / period length in years).
+    lifespan: Fraction | None = None
+    if options.lifespan_years is not None:
+        lifespan = Fraction(options.lifespan_years)
+    elif start and lost:
+        lifespan = period.years * start / lost
+    clv = clv_subscription = None
+    if lifespan is not None and buyers:
+        clv = money(Fraction(purchase_cents, buyers) / period.years * lifespan)
+    if lifespan is not None and end:
+        clv_subscription = money(Fraction(row["mrr_cents"], end) * 12 * lifespan)
+    renewals = {}
+    for days in _RENEWAL_WINDOWS:
+        renewals[f"renewals_{days}d_count"] = row[f"renewals_{days}d_count"]
+        renewals[f"renewals_{days}d_mrr"] = money(row[f"renewals_{days}d_cents"])
+    return MetricSet(
+        active_accounts=end,
+        churned_accounts=lost,
+        new_accounts=new,
+        churn_rate_pct=pct(lost, start),
+        retention_rate_pct=pct(end - new, start),
+        mrr=money(row["mrr_cents"]),
+        mrr_new=money(moved["new"]),
+        mrr_expansion=money(moved["expansion"]),
+        mrr_contraction=money(moved["contraction"]),
+        mrr_churned=money(moved["churn"]),
+        mrr_reactivation=money(moved["reactivation"]),
+        net_new_mrr=money(sum(moved.values())),
+        grr_pct=pct(start_mrr + kept_loss, start_mrr),
+        nrr_pct=pct(start_mrr + row["kept_expansion"] + kept_loss, start_mrr),
+        nps=pct(promoters - detractors, answers),
+        nps_promoters=promoters,
+        nps_passives=passives,
+        nps_detractors=detractors,
+        csat_pct=pct(row["csat_satisfied"], row["csat_answers"]),
+        customers_with_purchases=buyers,
+        repeat_purchase_rate_pct=pct(row["repeat_buyers"], buyers),
+        avg_purchase_value=money(Fraction(purchase_cents, purchases)) if purchases else None,
+        purchases_per_customer=purchases / buyers if buyers else None,
+        clv=clv,
+        stickiness_pct=pct(row.get("sticky_days") or 0, row.get("usage_days") or 0),
+        first_response_hours_median=row.get("first_response_hours_median"),
+        first_response_hours_p90=row.get("first_response_hours_p90"),
+        ticket_resolution_rate_pct=pct(row["tickets_resolved"], row["tickets_opened"]),
+        tickets_open_over_48h=row["tickets_open_long"],
+        onboarding_success_rate_pct=pct(row["onboarding_on_time"], row["onboarding_due"]),
+        customers_at_start=start,
+        mrr_at_start=money(start_mrr),
+        clv_subscription=clv_subscription,
+        retention_cost_per_customer=(
+            money(Fraction(cost_cents, start)) if cost_cents is not None and start else None
+        ),
+        **renewals,
+    )

@@ -1,0 +1,183 @@
+"""The shapes of the metrics engine: what a result holds and what a call is about."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from typing import Any
+
+# The command line's JSON contract: exactly these keys, in this order.
+CONTRACT_KEYS: tuple[str, ...] = (
+    "active_accounts",
+    "churned_accounts",
+    "new_accounts",
+    "churn_rate_pct",
+    "retention_rate_pct",
+    "mrr",
+    "mrr_new",
+    "mrr_expansion",
+    "mrr_contraction",
+    "mrr_churned",
+    "mrr_reactivation",
+    "net_new_mrr",
+    "grr_pct",
+    "nrr_pct",
+    "nps",
+    "nps_promoters",
+    "nps_passives",
+    "nps_detractors",
+    "csat_pct",
+    "customers_with_purchases",
+    "repeat_purchase_rate_pct",
+    "avg_purchase_value",
+    "purchases_per_customer",
+    "clv",
+    "stickiness_pct",
+    "first_response_hours_median",
+    "first_response_hours_p90",
+    "ticket_resolution_rate_pct",
+    "tickets_open_over_48h",
+    "onboarding_success_rate_pct",
+    "renewals_30d_count",
+    "renewals_30d_mrr",
+    "renewals_90d_count",
+    "renewals_90d_mrr",
+)
+
+BREAKDOWNS = ("segment", "owner")
+
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which accounts a figure is about: the whole book, one segment, one owner
+    ("my book"), or both at once."""
+
+    segment: str | None = None
+    owner: str | None = None
+
+    @property
+    def is_whole_book(self) -> bool:
+        return self.segment is None and self.owner is None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"segment": self.segment, "owner": self.owner}
+
+
+@dataclass(frozen=True)
+class MetricOptions:
+    """The knobs domain.md leaves to the business."""
+
+    csat_satisfied_min: int = 4  # a CSAT answer at or above this is "satisfied"
+    onboarding_target_days: int = 30  # onboarding must complete within this many days
+    open_ticket_hours: int = 48  # "tickets open past 48 h"
+    lifespan_years: float | None = None  # CLV lifespan; None: 1 / annual churn rate
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.csat_satisfied_min <= 5:
+            raise ValueError(f"csat_satisfied_min must be 1-5, not {self.csat_satisfied_min}")
+        if self.onboarding_target_days < 0 or self.open_ticket_hours < 0:
+            raise ValueError("onboarding_target_days and open_ticket_hours cannot be negative")
+        if self.lifespan_years is not None and self.lifespan_years <= 0:
+            raise ValueError(f"lifespan_years must be positive, not {self.lifespan_years}")
+
+
+@dataclass(frozen=True)
+class MetricSet:
+    """Every metric for one scope and period. Counts are ints, money is Decimal in
+    the currency unit (exact to the cent), rates are floats in percent (0-100, not
+    rounded), hours are floats; None means "no data" (an empty base)."""
+
+    active_accounts: int
+    churned_accounts: int
+    new_accounts: int
+    churn_rate_pct: float | None
+    retention_rate_pct: float | None
+    mrr: Decimal
+    mrr_new: Decimal
+    mrr_expansion: Decimal
+    mrr_contraction: Decimal
+    mrr_churned: Decimal
+    mrr_reactivation: Decimal
+    net_new_mrr: Decimal
+    grr_pct: float | None
+    nrr_pct: float | None
+    nps: float | None
+    nps_promoters: int
+    nps_passives: int
+    nps_detractors: int
+    csat_pct: float | None
+    customers_with_purchases: int
+    repeat_purchase_rate_pct: float | None
+    avg_purchase_value: Decimal | None
+    purchases_per_customer: float | None
+    clv: Decimal | None
+    stickiness_pct: float | None
+    first_response_hours_median: float | None
+    first_response_hours_p90: float | None
+    ticket_resolution_rate_pct: float | None
+    tickets_open_over_48h: int
+    onboarding_success_rate_pct: float | None
+    renewals_30d_count: int
+    renewals_30d_mrr: Decimal
+    renewals_90d_count: int
+    renewals_90d_mrr: Decimal
+    # Beyond the command line's contract (the API has them, the JSON does not).
+    customers_at_start: int
+    mrr_at_start: Decimal
+    clv_subscription: Decimal | None
+    retention_cost_per_customer: Decimal | None
+    renewals_60d_count: int
+    renewals_60d_mrr: Decimal
+
+    def get(self, key: str) -> Any:
+        """A metric by its key (goals link to metrics this way)."""
+        if key not in _FIELD_NAMES:
+            raise KeyError(f"no metric called {key!r}")
+        return getattr(self, key)
+
+    def contract(self) -> dict[str, Any]:
+        """Exactly the contract's keys, values as computed (Decimal for money)."""
+        return {key: getattr(self, key) for key in CONTRACT_KEYS}
+
+    def as_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+_FIELD_NAMES = frozenset(field.name for field in dataclasses.fields(MetricSet))
+MONEY_KEYS = frozenset(
+    field.name for field in dataclasses.fields(MetricSet) if "Decimal" in str(field.type)
+)
+COUNT_KEYS = frozenset(
+    field.name for field in dataclasses.fields(MetricSet) if str(field.type) == "int"
+)
+METRIC_KEYS: tuple[str, ...] = tuple(field.name for field in dataclasses.fields(MetricSet))
+
+
+def money(value: int | Fraction) -> Decimal:
+    """Cents (an int or an exact fraction of cents) as Decimal currency units, rounded
+    half up to the cent."""
+    if isinstance(value, int):
+        return (Decimal(value) / 100).quantize(_CENT)
+    return (Decimal(value.numerator) / Decimal(value.denominator) / 100).quantize(
+        _CENT, rounding=ROUND_HALF_UP
+    )
+
+
+def pct(part: int | float, whole: int | float) -> float | None:
+    """``part / whole`` in percent, or None over an empty base."""
+    if not whole:
+        return None
+    return part / whole * 100
+
+
+def json_ready(metrics: MetricSet) -> dict[str, Any]:
+    """The contract's keys with JSON-able values: money becomes a float, whose shortest
+    representation is the exact cent amount (for any sum below 10^13)."""
+    return {
+        key: float(value) if isinstance(value, Decimal) else value
+        for key, value in metrics.contract().items()
+    }
