@@ -10,6 +10,7 @@ import typer
 from cli.common import DbOption, fail
 from cli.data import data_commands
 from cli.log import log_commands
+from cli.metrics import metrics_commands
 
 app = typer.Typer(
     help="cxtui: a customer-success workspace in the terminal.",
@@ -18,6 +19,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 data_commands(app)
+metrics_commands(app)
 log_commands(app)
 
 

@@ -181,3 +181,126 @@ def json_ready(metrics: MetricSet) -> dict[str, Any]:
         key: float(value) if isinstance(value, Decimal) else value
         for key, value in metrics.contract().items()
     }
+
+
+# How the metrics are presented: sections in reading order, each metric's label and
+# unit (count, money, pct, score, hours, ratio). Shared by the CLI and the dashboard.
+SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "Customers",
+        (
+            "customers_at_start",
+            "active_accounts",
+            "new_accounts",
+            "churned_accounts",
+            "churn_rate_pct",
+            "retention_rate_pct",
+        ),
+    ),
+    (
+        "Revenue",
+        (
+            "mrr_at_start",
+            "mrr",
+            "mrr_new",
+            "mrr_expansion",
+            "mrr_contraction",
+            "mrr_churned",
+            "mrr_reactivation",
+            "net_new_mrr",
+            "grr_pct",
+            "nrr_pct",
+            "clv_subscription",
+            "retention_cost_per_customer",
+        ),
+    ),
+    ("Sentiment", ("nps", "nps_promoters", "nps_passives", "nps_detractors", "csat_pct")),
+    (
+        "Purchases",
+        (
+            "customers_with_purchases",
+            "repeat_purchase_rate_pct",
+            "avg_purchase_value",
+            "purchases_per_customer",
+            "clv",
+        ),
+    ),
+    ("Engagement", ("stickiness_pct",)),
+    (
+        "Support",
+        (
+            "first_response_hours_median",
+            "first_response_hours_p90",
+            "ticket_resolution_rate_pct",
+            "tickets_open_over_48h",
+        ),
+    ),
+    ("Onboarding", ("onboarding_success_rate_pct",)),
+    (
+        "Renewals",
+        (
+            "renewals_30d_count",
+            "renewals_30d_mrr",
+            "renewals_60d_count",
+            "renewals_60d_mrr",
+            "renewals_90d_count",
+            "renewals_90d_mrr",
+        ),
+    ),
+)
+
+LABELS: dict[str, str] = {
+    "customers_at_start": "Customers at start",
+    "active_accounts": "Active accounts (end)",
+    "new_accounts": "New accounts",
+    "churned_accounts": "Churned accounts",
+    "churn_rate_pct": "Churn rate",
+    "retention_rate_pct": "Customer retention rate",
+    "mrr_at_start": "MRR at start",
+    "mrr": "MRR (end)",
+    "mrr_new": "New MRR",
+    "mrr_expansion": "Expansion MRR",
+    "mrr_contraction": "Contraction MRR",
+    "mrr_churned": "Churned MRR",
+    "mrr_reactivation": "Reactivation MRR",
+    "net_new_mrr": "Net new MRR",
+    "grr_pct": "Gross revenue retention",
+    "nrr_pct": "Net revenue retention",
+    "clv_subscription": "CLV (subscription)",
+    "retention_cost_per_customer": "Retention cost per customer",
+    "nps": "NPS",
+    "nps_promoters": "Promoters",
+    "nps_passives": "Passives",
+    "nps_detractors": "Detractors",
+    "csat_pct": "CSAT",
+    "customers_with_purchases": "Customers with purchases",
+    "repeat_purchase_rate_pct": "Repeat purchase rate",
+    "avg_purchase_value": "Average purchase value",
+    "purchases_per_customer": "Purchases per customer",
+    "clv": "CLV (purchases)",
+    "stickiness_pct": "Stickiness (DAU/MAU)",
+    "first_response_hours_median": "First response, median",
+    "first_response_hours_p90": "First response, p90",
+    "ticket_resolution_rate_pct": "Ticket resolution rate",
+    "tickets_open_over_48h": "Tickets open over 48 h",
+    "onboarding_success_rate_pct": "Onboarding success rate",
+    "renewals_30d_count": "Renewals in 30 days",
+    "renewals_30d_mrr": "MRR renewing in 30 days",
+    "renewals_60d_count": "Renewals in 60 days",
+    "renewals_60d_mrr": "MRR renewing in 60 days",
+    "renewals_90d_count": "Renewals in 90 days",
+    "renewals_90d_mrr": "MRR renewing in 90 days",
+}
+
+
+def unit(key: str) -> str:
+    """How a metric reads: count, money, pct, score (NPS), hours or ratio."""
+    if key in MONEY_KEYS:
+        return "money"
+    if key in COUNT_KEYS:
+        return "count"
+    if key.endswith("_pct"):
+        return "pct"
+    if key.startswith("first_response_hours"):
+        return "hours"
+    return "score" if key == "nps" else "ratio"

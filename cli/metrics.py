@@ -1,0 +1,164 @@
+"""``cxtui metrics``: the book's figures for a period, as a table or as JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from cli.common import DbOption, fail, open_db
+
+if TYPE_CHECKING:
+    from core.metrics import MetricSet
+    from core.periods import Period
+
+NO_DATA = "—"
+
+
+def metrics_commands(app: typer.Typer) -> None:
+    app.command("metrics")(metrics)
+
+
+def metrics(
+    db: DbOption = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="YYYY-MM-DD",
+            help="See the book as it was on this date: nothing later counts (default: today).",
+        ),
+    ] = None,
+    period: Annotated[
+        str,
+        typer.Option(
+            "--period",
+            metavar="PERIOD",
+            help="month, quarter or year (the one containing --as-of), YYYY-MM, YYYY-Qn, "
+            "YYYY, or a range YYYY-MM-DD..YYYY-MM-DD (both days included).",
+        ),
+    ] = "month",
+    segment: Annotated[
+        str | None, typer.Option("--segment", help="Only the accounts of this segment.")
+    ] = None,
+    owner: Annotated[
+        str | None, typer.Option("--owner", help='Only this owner\'s accounts ("my book").')
+    ] = None,
+    by: Annotated[
+        str | None,
+        typer.Option("--by", metavar="segment|owner", help="Break the figures down by group."),
+    ] = None,
+    as_json: Annotated[
+        bool,
+        typer.Option("--json", help="Print one JSON object (null for no data, rates in percent)."),
+    ] = False,
+) -> None:
+    """Print every customer-success metric of a period: churn, retention, MRR and its
+    movements, GRR/NRR, NPS, CSAT, purchases, CLV, stickiness, support, onboarding
+    and renewals."""
+    from core.metrics import BREAKDOWNS, Scope, compute_breakdown, compute_metrics
+    from core.periods import Period
+
+    day = _parse_day(as_of) if as_of is not None else date.today()
+    try:
+        chosen = Period.parse(period, day)
+    except ValueError as error:
+        fail(f"--period: {error}")
+    if chosen.start > day:
+        fail(f"--period {period} starts on {chosen.start}, after the as-of date {day}")
+    if by is not None and by not in BREAKDOWNS:
+        fail(f"--by must be {' or '.join(BREAKDOWNS)}, not {by!r}")
+    scope = Scope(segment=segment, owner=owner)
+    engine = open_db(db)
+    try:
+        if by is None:
+            results: list[tuple[str | None, MetricSet]] = [
+                (None, compute_metrics(engine, chosen, scope, day))
+            ]
+        else:
+            results = list(compute_breakdown(engine, chosen, scope, by, day))
+    finally:
+        engine.dispose()
+    header = {
+        "as_of": day.isoformat(),
+        "period": {"start": chosen.start.isoformat(), "end": chosen.end.isoformat()},
+        "scope": scope.as_dict() | {"by": by},
+    }
+    if as_json:
+        typer.echo(json.dumps(_json_document(header, results, by), ensure_ascii=False))
+    else:
+        _print_table(chosen, day, scope.as_dict(), by, results)
+
+
+def _parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"--as-of must be a date as YYYY-MM-DD, not {text!r}")
+
+
+def _json_document(
+    header: dict[str, Any], results: list[tuple[str | None, MetricSet]], by: str | None
+) -> dict[str, Any]:
+    from core.metrics import json_ready
+
+    if by is None:
+        return header | {"metrics": json_ready(results[0][1])}
+    return header | {
+        "metrics": [{"group": group, "metrics": json_ready(values)} for group, values in results]
+    }
+
+
+def format_value(key: str, value: Any) -> str:
+    """A metric as a person reads it: thousands separators, one decimal for rates."""
+    from core.metrics.model import unit
+
+    if value is None:
+        return NO_DATA
+    kind = unit(key)
+    if kind == "money":
+        return f"{value:,.2f}"
+    if kind == "count":
+        return f"{value:,}"
+    if kind == "pct":
+        return f"{value:,.1f} %"
+    if kind == "hours":
+        return f"{value:,.1f} h"
+    return f"{value:,.1f}" if kind == "score" else f"{value:,.2f}"
+
+
+def _print_table(
+    period: Period,
+    as_of: date,
+    scope: dict[str, str | None],
+    by: str | None,
+    results: list[tuple[str | None, MetricSet]],
+) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from core.metrics.model import LABELS, SECTIONS
+
+    who = ", ".join(f"{name} {value}" for name, value in scope.items() if value) or "whole book"
+    title = f"{period.label} ({period.start} to {period.end}), as of {as_of}, {who}" + (
+        f", by {by}" if by else ""
+    )
+    table = Table(show_edge=False, pad_edge=False)
+    table.add_column("Metric")
+    for group, _ in results:
+        table.add_column(group or "Value", justify="right")
+    if by is not None and not results:
+        table.add_column(f"(no {by})", justify="right")
+    for index, (section, keys) in enumerate(SECTIONS):
+        table.add_row(f"[bold]{section}[/bold]", end_section=False)
+        for key in keys:
+            table.add_row(
+                f"  {LABELS[key]}",
+                *(format_value(key, values.get(key)) for _, values in results),
+                end_section=key == keys[-1] and index < len(SECTIONS) - 1,
+            )
+    console = Console(soft_wrap=False, highlight=False)
+    console.print(title, markup=False)
+    console.print(table)
