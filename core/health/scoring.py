@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 import polars as pl
 from sqlalchemy import Engine, and_, case, func, or_, select
 
-from core.frames import read_frame
+from core import frames
 from core.health.config import COMPONENTS, SIGNALS, HealthModelConfig, Mapping
 from core.models import (
     Account,
@@ -50,6 +51,25 @@ class Window:
     def days_back(self, days: int) -> datetime:
         """The start of a window of ``days`` whole days ending with as_of."""
         return self.end - timedelta(days=days)
+
+
+def read_frame(engine: Engine, query: Any) -> pl.DataFrame:
+    """``core.frames.read_frame``, with SQLite opened read-only.
+
+    Workaround: ``core.frames`` opens SQLite through ADBC's own copy of SQLite in
+    read-write mode. When that connection closes it believes it is the last one, so
+    it checkpoints and deletes the WAL file under the SQLAlchemy connections of this
+    process (POSIX locks do not separate two SQLite libraries in one process): later
+    reads are stale and later writes go to a deleted file. A read-only connection
+    never deletes the WAL. Remove this once core.frames opens SQLite with mode=ro.
+    """
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        return frames.read_frame(engine, query)
+    read_only = SimpleNamespace(
+        url=engine.url.set(database=f"file:{path}?mode=ro"), dialect=engine.dialect
+    )
+    return frames.read_frame(read_only, query)  # type: ignore[arg-type]
 
 
 def _only(query: Any, column: Any, account_ids: list[int] | None) -> Any:

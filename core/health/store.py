@@ -1,0 +1,396 @@
+"""Health history: daily snapshots, overrides and the models scores were computed with.
+
+A snapshot is one account's score on one day; recomputing on the same day replaces
+that day's snapshot and never another day's. An override is a CS manager's
+judgement over the computed score, active while ``starts_on <= day < expires_on``
+and not ended (so on ``expires_on`` itself the computed value is back). Overrides
+are history: setting a new one ends the active one, nothing is ever deleted.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine, and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from core.health.config import BANDS, HealthModelConfig, load_model
+from core.health.scoring import components_of, compute_scores, read_accounts, read_frame
+from core.models import Account, HealthModel, HealthOverride, HealthSnapshot, utcnow
+
+TREND_DAYS = 30
+TREND_FLAT_POINTS = 5.0  # a change of this many points or less is flat
+TREND_LOOKBACK_DAYS = 60  # the snapshot "30 days ago" is the latest in [-60, -30]
+DROP_DAYS = 7
+OVERRIDE_DAYS = 30
+
+Progress = Callable[[float], None]
+
+
+class HealthOverrideError(ValueError):
+    """An override that cannot be set, with the reason in words."""
+
+
+def record_model(engine: Engine, model: HealthModelConfig) -> int:
+    """The id of ``model`` in ``health_model``, inserted the first time it is used."""
+    fingerprint = model.fingerprint()
+    query = select(HealthModel.id).where(HealthModel.fingerprint == fingerprint)
+    with engine.begin() as connection:
+        found = connection.execute(query).scalar()
+        if found is not None:
+            return int(found)
+    definition = json.dumps(model.definition(), sort_keys=True)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                insert(HealthModel).values(
+                    fingerprint=fingerprint, definition=definition, first_used_at=utcnow()
+                )
+            )
+    except IntegrityError:
+        pass  # recorded meanwhile by another process
+    with engine.begin() as connection:
+        return int(connection.execute(query).scalar_one())
+
+
+def snapshot_rows(scores: pl.DataFrame, day: date, model_id: int) -> list[dict[str, Any]]:
+    """``compute_scores`` rows in the shape of ``health_snapshot`` (accounts without
+    any data, hence without a score, get no snapshot)."""
+    return [
+        {
+            "account_id": row["account_id"],
+            "day": day,
+            "score": row["score"],
+            "band": row["band"],
+            "components": json.dumps(components_of(row), separators=(",", ":")),
+            "left_out": json.dumps(row["left_out"]),
+            "model_id": model_id,
+        }
+        for row in scores.filter(pl.col("score").is_not_null()).to_dicts()
+    ]
+
+
+def _write_snapshots(
+    engine: Engine, scores: pl.DataFrame, day: date, model_id: int, account_ids: list[int] | None
+) -> int:
+    rows = snapshot_rows(scores, day, model_id)
+    replaced = delete(HealthSnapshot).where(HealthSnapshot.day == day)
+    if account_ids is not None:
+        replaced = replaced.where(HealthSnapshot.account_id.in_(account_ids))
+    with engine.begin() as connection:
+        connection.execute(replaced)
+        if rows:
+            connection.execute(insert(HealthSnapshot), rows)
+    return len(rows)
+
+
+def _model(model: HealthModelConfig | None) -> HealthModelConfig:
+    return model if model is not None else load_model()[0]
+
+
+def recompute_all(
+    engine: Engine,
+    as_of: date | None = None,
+    model: HealthModelConfig | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Score every live account and write the day's snapshots (replacing that day's
+    earlier ones). Returns the number of snapshots written."""
+    as_of = as_of or date.today()
+    model = _model(model)
+    report = progress or (lambda _fraction: None)
+    report(0.0)
+    model_id = record_model(engine, model)
+    scores = compute_scores(engine, as_of, model)
+    report(0.7)
+    written = _write_snapshots(engine, scores, as_of, model_id, None)
+    report(1.0)
+    return written
+
+
+def recompute_account(
+    engine: Engine,
+    account_id: int,
+    as_of: date | None = None,
+    model: HealthModelConfig | None = None,
+) -> dict[str, Any] | None:
+    """Rescore one account right after its data changed (reading only its rows) and
+    replace its snapshot of the day. Returns the scored row, or None when the account
+    is not alive or has no data."""
+    as_of = as_of or date.today()
+    model = _model(model)
+    scores = compute_scores(engine, as_of, model, account_ids=[account_id])
+    _write_snapshots(engine, scores, as_of, record_model(engine, model), [account_id])
+    rows = scores.filter(pl.col("score").is_not_null()).to_dicts()
+    return rows[0] if rows else None
+
+
+def recompute_in_background(
+    engine: Engine,
+    as_of: date | None = None,
+    model: HealthModelConfig | None = None,
+    on_done: Callable[[int], None] | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
+    progress: Progress | None = None,
+) -> threading.Thread:
+    """Run ``recompute_all`` in a daemon thread; the caller never waits for it.
+    ``on_done`` gets the number of snapshots, ``on_error`` the exception."""
+
+    def job() -> None:
+        try:
+            written = recompute_all(engine, as_of, model, progress)
+        except Exception as error:  # handed to the caller, never swallowed
+            if on_error is None:
+                raise
+            on_error(error)
+            return
+        if on_done is not None:
+            on_done(written)
+
+    thread = threading.Thread(target=job, name="health-recompute", daemon=True)
+    thread.start()
+    return thread
+
+
+# -- reading --------------------------------------------------------------------------
+
+
+def _latest_snapshots(
+    engine: Engine,
+    on_or_before: date,
+    not_before: date | None,
+    account_ids: list[int] | None,
+    columns: tuple[Any, ...],
+) -> pl.DataFrame:
+    """Each account's latest snapshot in [not_before, on_or_before]."""
+    latest = select(HealthSnapshot.account_id, func.max(HealthSnapshot.day).label("latest_day"))
+    latest = latest.where(HealthSnapshot.day <= on_or_before)
+    if not_before is not None:
+        latest = latest.where(HealthSnapshot.day >= not_before)
+    if account_ids is not None:
+        latest = latest.where(HealthSnapshot.account_id.in_(account_ids))
+    found = latest.group_by(HealthSnapshot.account_id).subquery()
+    query = select(HealthSnapshot.account_id, HealthSnapshot.day, *columns).join(
+        found,
+        and_(
+            HealthSnapshot.account_id == found.c.account_id,
+            HealthSnapshot.day == found.c.latest_day,
+        ),
+    )
+    return read_frame(engine, query)
+
+
+def active_overrides(
+    engine: Engine, as_of: date, account_ids: list[int] | None = None
+) -> pl.DataFrame:
+    """The override in force on ``as_of`` per account (the newest, should there be two)."""
+    query = select(
+        HealthOverride.id.label("override_id"),
+        HealthOverride.account_id,
+        HealthOverride.score.label("override_score"),
+        HealthOverride.band.label("override_band"),
+        HealthOverride.reason.label("override_reason"),
+        HealthOverride.set_by.label("override_set_by"),
+        HealthOverride.starts_on.label("override_starts_on"),
+        HealthOverride.expires_on.label("override_expires_on"),
+    ).where(
+        HealthOverride.ended_at.is_(None),
+        HealthOverride.starts_on <= as_of,
+        HealthOverride.expires_on > as_of,
+    )
+    if account_ids is not None:
+        query = query.where(HealthOverride.account_id.in_(account_ids))
+    frame = read_frame(engine, query)
+    return frame.sort("override_id").unique("account_id", keep="last")
+
+
+def trend_expr(now: pl.Expr, before: pl.Expr) -> pl.Expr:
+    """up / down / flat (a change of TREND_FLAT_POINTS or less), null without both."""
+    change = now - before
+    return (
+        pl.when(change.is_null())
+        .then(None)
+        .when(change > TREND_FLAT_POINTS)
+        .then(pl.lit("up"))
+        .when(change < -TREND_FLAT_POINTS)
+        .then(pl.lit("down"))
+        .otherwise(pl.lit("flat"))
+    )
+
+
+def current_health(
+    engine: Engine,
+    as_of: date | None = None,
+    account_ids: list[int] | None = None,
+    model: HealthModelConfig | None = None,
+) -> pl.DataFrame:
+    """Per live account: the latest snapshot by ``as_of`` (computed_score,
+    computed_band, components and left_out as JSON text, model_id), the active
+    override (override_* columns), the score and band in force (the override's where
+    one is active), trend_30d and dropped_to_red_this_week."""
+    as_of = as_of or date.today()
+    model = _model(model)
+    accounts = read_accounts(engine, as_of, account_ids).select("account_id", "external_id", "name")
+    latest = _latest_snapshots(
+        engine,
+        as_of,
+        None,
+        account_ids,
+        (
+            HealthSnapshot.score.label("computed_score"),
+            HealthSnapshot.band.label("computed_band"),
+            HealthSnapshot.components,
+            HealthSnapshot.left_out,
+            HealthSnapshot.model_id,
+        ),
+    )
+    month_ago = _latest_snapshots(
+        engine,
+        as_of - timedelta(days=TREND_DAYS),
+        as_of - timedelta(days=TREND_LOOKBACK_DAYS),
+        account_ids,
+        (HealthSnapshot.score.label("score_30d_ago"),),
+    ).drop("day")
+    week_ago = _latest_snapshots(
+        engine,
+        as_of - timedelta(days=DROP_DAYS),
+        as_of - timedelta(days=TREND_LOOKBACK_DAYS),
+        account_ids,
+        (HealthSnapshot.band.label("band_week_ago"),),
+    ).drop("day")
+    overrides = active_overrides(engine, as_of, account_ids)
+    override_band = pl.col("override_band").fill_null(
+        pl.when(pl.col("override_score").is_not_null()).then(_band(pl.col("override_score"), model))
+    )
+    frame = (
+        accounts.join(latest, on="account_id", how="left")
+        .join(month_ago, on="account_id", how="left")
+        .join(week_ago, on="account_id", how="left")
+        .join(overrides, on="account_id", how="left")
+        .with_columns(override_band.alias("override_band"))
+    )
+    recent = pl.col("day") > as_of - timedelta(days=DROP_DAYS)
+    dropped = (
+        recent
+        & (pl.col("computed_band") == "red")
+        & pl.col("band_week_ago").is_not_null()
+        & (pl.col("band_week_ago") != "red")
+    )
+    return frame.with_columns(
+        pl.coalesce("override_score", "computed_score").alias("score"),
+        pl.coalesce("override_band", "computed_band").alias("band"),
+        trend_expr(pl.col("computed_score"), pl.col("score_30d_ago")).alias("trend_30d"),
+        dropped.fill_null(False).alias("dropped_to_red_this_week"),
+    ).sort("account_id")
+
+
+def _band(score: pl.Expr, model: HealthModelConfig) -> pl.Expr:
+    return (
+        pl.when(score >= model.green)
+        .then(pl.lit("green"))
+        .when(score >= model.yellow)
+        .then(pl.lit("yellow"))
+        .otherwise(pl.lit("red"))
+    )
+
+
+def history(engine: Engine, account_id: int, since: date, until: date | None = None):
+    """One account's snapshots from ``since`` (day, score, band, model_id) with
+    ``model_changed`` true on the first day of a different model than the day before."""
+    query = select(
+        HealthSnapshot.day, HealthSnapshot.score, HealthSnapshot.band, HealthSnapshot.model_id
+    ).where(HealthSnapshot.account_id == account_id, HealthSnapshot.day >= since)
+    if until is not None:
+        query = query.where(HealthSnapshot.day <= until)
+    frame = read_frame(engine, query).sort("day")
+    previous = pl.col("model_id").shift(1)
+    return frame.with_columns(
+        (previous.is_not_null() & (pl.col("model_id") != previous)).alias("model_changed")
+    )
+
+
+def model_changes(engine: Engine) -> pl.DataFrame:
+    """Every model scores were computed with, oldest first (id, fingerprint, first_used_at)."""
+    query = select(HealthModel.id, HealthModel.fingerprint, HealthModel.first_used_at)
+    return read_frame(engine, query).sort("first_used_at", "id")
+
+
+# -- overrides ------------------------------------------------------------------------
+
+
+def set_override(
+    engine: Engine,
+    account_id: int,
+    *,
+    reason: str,
+    score: float | None = None,
+    band: str | None = None,
+    expires_on: date | None = None,
+    set_by: str = "",
+    as_of: date | None = None,
+) -> int:
+    """Set a CS manager's score and/or band for an account from ``as_of`` (today)
+    until ``expires_on`` (default 30 days on; the computed value is back on that
+    day). Ends the active override first. Returns the new override's id."""
+    today = as_of or date.today()
+    expires_on = expires_on or today + timedelta(days=OVERRIDE_DAYS)
+    if not reason or not reason.strip():
+        raise HealthOverrideError("An override needs a reason: say why the score is wrong.")
+    if score is None and band is None:
+        raise HealthOverrideError("An override needs a score (0-100) or a band.")
+    if score is not None and not 0 <= score <= 100:
+        raise HealthOverrideError(f"The override score must be between 0 and 100, not {score:g}.")
+    if band is not None and band not in BANDS:
+        raise HealthOverrideError(
+            f"The override band must be one of {', '.join(BANDS)}, not {band!r}."
+        )
+    if expires_on <= today:
+        raise HealthOverrideError(
+            f"The override must expire after today ({today.isoformat()}), "
+            f"not on {expires_on.isoformat()}."
+        )
+    with engine.begin() as connection:
+        if connection.execute(select(Account.id).where(Account.id == account_id)).first() is None:
+            raise HealthOverrideError(f"There is no account with id {account_id}.")
+        connection.execute(_end_active(account_id, today))
+        result = connection.execute(
+            insert(HealthOverride).values(
+                account_id=account_id,
+                score=score,
+                band=band,
+                reason=reason.strip(),
+                set_by=set_by,
+                starts_on=today,
+                expires_on=expires_on,
+                created_at=utcnow(),
+            )
+        )
+        return int(result.inserted_primary_key[0])
+
+
+def _end_active(account_id: int, today: date) -> Any:
+    return (
+        update(HealthOverride)
+        .where(
+            HealthOverride.account_id == account_id,
+            HealthOverride.ended_at.is_(None),
+            HealthOverride.expires_on > today,
+        )
+        .values(ended_at=utcnow())
+    )
+
+
+def end_override(
+    engine: Engine, account_id: int, ended_by: str = "", as_of: date | None = None
+) -> int:
+    """End the account's active override now; the computed value is back. Returns how
+    many were ended (0 or 1). ``ended_by`` is not stored yet (the table has no column
+    for it)."""
+    del ended_by
+    with engine.begin() as connection:
+        return connection.execute(_end_active(account_id, as_of or date.today())).rowcount

@@ -1,0 +1,266 @@
+"""Snapshots, overrides, trends and model changes, on real databases."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from core import models as m
+from core.health.config import COMPONENTS, SIGNALS, default_model, parse_model
+from core.health.scoring import score_signals
+from core.health.store import (
+    HealthOverrideError,
+    current_health,
+    end_override,
+    history,
+    model_changes,
+    recompute_account,
+    recompute_all,
+    set_override,
+)
+from tests.core.test_health_book import AS_OF, Book, healthy
+
+
+def _snapshots(engine: Engine) -> list[tuple[int, date, float]]:
+    with Session(engine) as session:
+        rows = session.exec(select(m.HealthSnapshot).order_by("account_id", "day")).all()
+        return [(row[0].account_id, row[0].day, row[0].score) for row in rows]
+
+
+def _with_snapshots(engine: Engine, scores: dict[int, float], band: str | None = None) -> int:
+    """One account with a snapshot ``days_ago -> score`` each."""
+    book = Book(engine)
+    account = book.account()
+    book.save()
+    model = default_model()
+    with Session(engine) as session:
+        for days_ago, score in scores.items():
+            session.add(
+                m.HealthSnapshot(
+                    account_id=account,
+                    day=AS_OF - timedelta(days=days_ago),
+                    score=score,
+                    band=band or model.band_of(score),
+                )
+            )
+        session.commit()
+    return account
+
+
+def test_same_day_recompute_replaces_that_day_only(engine: Engine) -> None:
+    book = Book(engine)
+    first = healthy(book)
+    second = book.account()
+    book.interaction(second, 2)
+    book.save()
+    assert recompute_all(engine, AS_OF - timedelta(days=1), default_model()) == 2
+    assert recompute_all(engine, AS_OF, default_model()) == 2
+    book.interaction(second, 0.1, "meeting")  # new data, same day
+    book.save()
+    assert recompute_all(engine, AS_OF, default_model()) == 2
+    before = dict(((a, d), s) for a, d, s in _snapshots(engine))
+    assert recompute_account(engine, second, AS_OF, default_model()) is not None
+    rows = _snapshots(engine)
+    assert [(a, d) for a, d, _ in rows] == [
+        (first, AS_OF - timedelta(days=1)),
+        (first, AS_OF),
+        (second, AS_OF - timedelta(days=1)),
+        (second, AS_OF),
+    ]
+    assert dict(((a, d), s) for a, d, s in rows) == before
+
+
+def test_snapshot_components_have_the_documented_shape(engine: Engine) -> None:
+    import json
+
+    book = Book(engine)
+    account = book.account(seats=10)
+    book.usage(account, 3, range(60))
+    book.interaction(account, 3, "meeting")
+    book.save()
+    recompute_all(engine, AS_OF, default_model())
+    with Session(engine) as session:
+        snapshot = session.get(m.HealthSnapshot, (account, AS_OF))
+        assert snapshot is not None
+        components = json.loads(snapshot.components)
+        assert json.loads(snapshot.left_out) == ["sentiment", "support"]
+        assert snapshot.model_id is not None
+    assert set(components) == {"usage", "engagement", "commercial"}
+    assert components["usage"] == {
+        "raw": {"active_user_ratio": 0.3, "trend_pct": 0.0},
+        "score": 60.0,
+        "weight_pct": 46.15,
+        "contribution": 27.69,
+    }
+    total = sum(part["contribution"] for part in components.values())
+    assert round(total, 2) == snapshot.score
+
+
+def test_incremental_recompute_reads_the_new_data(engine: Engine) -> None:
+    book = Book(engine)
+    account = book.account()
+    book.interaction(account, 80)
+    book.save()
+    before = recompute_account(engine, account, AS_OF, default_model())
+    book.interaction(account, 0.1, "qbr", sentiment=1)
+    book.save()
+    after = recompute_account(engine, account, AS_OF, default_model())
+    assert before is not None and after is not None
+    assert after["engagement_score"] > before["engagement_score"]
+    assert after["score"] > before["score"]
+    assert after["left_out"] == ["usage", "support"]
+
+
+def _row(frame: pl.DataFrame, account: int) -> dict:
+    return frame.filter(account_id=account).to_dicts()[0]
+
+
+@pytest.mark.parametrize(
+    ("before", "now", "trend"),
+    [(60.0, 65.0, "flat"), (60.0, 65.01, "up"), (60.0, 55.0, "flat"), (60.0, 54.99, "down")],
+)
+def test_trend_over_30_days(engine: Engine, before: float, now: float, trend: str) -> None:
+    account = _with_snapshots(engine, {31: 10.0, 30: before, 10: 99.0, 0: now})
+    row = _row(current_health(engine, AS_OF, model=default_model()), account)
+    assert row["trend_30d"] == trend
+    assert row["computed_score"] == now
+
+
+def test_no_trend_without_a_snapshot_30_to_60_days_ago(engine: Engine) -> None:
+    account = _with_snapshots(engine, {61: 10.0, 29: 90.0, 0: 50.0})
+    assert _row(current_health(engine, AS_OF, model=default_model()), account)["trend_30d"] is None
+
+
+@pytest.mark.parametrize(
+    ("scores", "dropped"),
+    [
+        ({8: 45.0, 7: 45.0, 2: 30.0, 0: 35.0}, True),  # yellow a week ago, red now
+        ({8: 45.0, 6: 30.0, 0: 35.0}, True),  # a week ago = the latest snapshot by then
+        ({7: 30.0, 0: 35.0}, False),  # already red a week ago
+        ({7: 45.0, 0: 40.0}, False),  # still yellow
+        ({0: 30.0}, False),  # nothing to compare with
+        ({7: 45.0, 8: 45.0, 7 + 1: 45.0, 7 + 2: 20.0} | {1: 30.0}, True),
+    ],
+)
+def test_dropped_to_red_this_week(engine: Engine, scores: dict[int, float], dropped: bool) -> None:
+    account = _with_snapshots(engine, scores)
+    row = _row(current_health(engine, AS_OF, model=default_model()), account)
+    assert row["dropped_to_red_this_week"] is dropped
+
+
+def test_bands_at_their_exact_edges() -> None:
+    model = parse_model(
+        "[weights]\nusage = 0\nengagement = 0\nsentiment = 0\nsupport = 0\ncommercial = 1\n"
+        "[commercial.contraction_pct]\nlinear = [100, 0]\n"
+        "[commercial.renewal_unattended]\nweight = 0\n",
+        "health.toml",
+        base=default_model(),
+    )
+    raws = [30.0, 30.1, 60.0, 60.1, 100.0, 0.0]  # contraction % -> score 100 - raw
+    signals = pl.DataFrame(
+        {
+            "account_id": list(range(len(raws))),
+            "external_id": [f"A{n}" for n in range(len(raws))],
+            "name": ["x"] * len(raws),
+            **{f"{c}.{s}": [None] * len(raws) for c in COMPONENTS for s in SIGNALS[c]},
+        },
+        schema_overrides={f"{c}.{s}": pl.Float64 for c in COMPONENTS for s in SIGNALS[c]},
+    ).with_columns(pl.Series("commercial.contraction_pct", raws))
+    frame = score_signals(signals, model, AS_OF)
+    assert frame["score"].to_list() == [70.0, 69.9, 40.0, 39.9, 0.0, 100.0]
+    assert frame["band"].to_list() == ["green", "yellow", "yellow", "red", "red", "green"]
+    custom = parse_model("[bands]\ngreen = 80\nyellow = 70\n", "h.toml", base=default_model())
+    edges = [custom.band_of(score) for score in (80, 79.99, 70, 69.99)]
+    assert edges == ["green", "yellow", "yellow", "red"]
+
+
+def test_override_is_shown_beside_the_computed_score_until_it_expires(engine: Engine) -> None:
+    account = _with_snapshots(engine, {0: 35.0})
+    expires = AS_OF + timedelta(days=10)
+    set_override(
+        engine,
+        account,
+        score=80,
+        reason="Exec sponsor renewed verbally",
+        expires_on=expires,
+        set_by="Ann",
+        as_of=AS_OF,
+    )
+    model = default_model()
+    for day, active in [(AS_OF, True), (expires - timedelta(days=1), True), (expires, False)]:
+        row = _row(current_health(engine, day, model=model), account)
+        assert row["computed_score"] == 35.0 and row["computed_band"] == "red"
+        if active:
+            assert (row["score"], row["band"]) == (80.0, "green")
+            assert row["override_reason"] == "Exec sponsor renewed verbally"
+            assert row["override_expires_on"] == expires
+        else:
+            assert (row["score"], row["band"]) == (35.0, "red")
+            assert row["override_score"] is None
+
+
+def test_override_expires_30_days_on_by_default_and_a_band_alone_keeps_the_score(
+    engine: Engine,
+) -> None:
+    account = _with_snapshots(engine, {0: 35.0})
+    set_override(engine, account, band="yellow", reason="Known outage", as_of=AS_OF)
+    row = _row(current_health(engine, AS_OF, model=default_model()), account)
+    assert (row["score"], row["band"]) == (35.0, "yellow")
+    assert row["override_expires_on"] == AS_OF + timedelta(days=30)
+
+
+def test_a_new_override_ends_the_old_one_and_nothing_is_deleted(engine: Engine) -> None:
+    account = _with_snapshots(engine, {0: 50.0})
+    first = set_override(engine, account, score=20, reason="Champion left", as_of=AS_OF)
+    second = set_override(engine, account, score=90, reason="New champion", as_of=AS_OF)
+    row = _row(current_health(engine, AS_OF, model=default_model()), account)
+    assert (row["override_id"], row["score"]) == (second, 90.0)
+    assert end_override(engine, account, "Ann", as_of=AS_OF) == 1
+    assert end_override(engine, account, "Ann", as_of=AS_OF) == 0
+    row = _row(current_health(engine, AS_OF, model=default_model()), account)
+    assert row["score"] == 50.0 and row["override_id"] is None
+    with Session(engine) as session:
+        ended = session.exec(select(m.HealthOverride).order_by(m.HealthOverride.id)).all()
+        assert [(o[0].id, o[0].ended_at is not None) for o in ended] == [
+            (first, True),
+            (second, True),
+        ]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "words"),
+    [
+        ({"score": 50, "reason": "  "}, "needs a reason"),
+        ({"score": 101, "reason": "x"}, "between 0 and 100"),
+        ({"score": -1, "reason": "x"}, "between 0 and 100"),
+        ({"band": "amber", "reason": "x"}, "one of green, yellow, red"),
+        ({"reason": "x"}, "a score (0-100) or a band"),
+        ({"score": 50, "reason": "x", "expires_on": AS_OF}, "expire after today (2026-06-30)"),
+    ],
+)
+def test_bad_overrides_are_refused_in_words(engine: Engine, kwargs: dict, words: str) -> None:
+    account = _with_snapshots(engine, {0: 50.0})
+    with pytest.raises(HealthOverrideError, match=words.replace("(", r"\(").replace(")", r"\)")):
+        set_override(engine, account, as_of=AS_OF, **kwargs)
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(m.HealthOverride)).one()[0] == 0
+
+
+def test_model_changes_are_recorded_and_marked_in_history(engine: Engine) -> None:
+    book = Book(engine)
+    account = healthy(book)
+    book.save()
+    first = default_model()
+    changed = parse_model("[weights]\nusage = 50\n", "health.toml", base=first)
+    recompute_all(engine, AS_OF - timedelta(days=2), first)
+    recompute_all(engine, AS_OF - timedelta(days=1), first)
+    recompute_all(engine, AS_OF, changed)
+    recompute_all(engine, AS_OF, changed)  # the same model is recorded once
+    models = model_changes(engine)
+    assert models["fingerprint"].to_list() == [first.fingerprint(), changed.fingerprint()]
+    line = history(engine, account, AS_OF - timedelta(days=30))
+    assert line["model_changed"].to_list() == [False, False, True]
