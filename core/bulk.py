@@ -130,52 +130,53 @@ def _is_int(column: Column[Any]) -> bool:
     return isinstance(column.type, types.Integer)
 
 
-def _base_type(column: Column[Any]) -> types.TypeEngine[Any]:
+def stored_dtype(column: Column[Any]) -> pl.DataType:
+    """The polars type that holds the values of a table column."""
     sa_type = column.type
-    if isinstance(sa_type, types.TypeDecorator) and not isinstance(sa_type, ExactDecimal):
-        return sa_type.impl_instance
-    return sa_type
+    if isinstance(sa_type, ExactDecimal):
+        return pl.String()
+    if isinstance(sa_type, types.TypeDecorator):
+        sa_type = sa_type.impl_instance
+    if isinstance(sa_type, types.DateTime):
+        return pl.Datetime("us")
+    if isinstance(sa_type, types.Date):
+        return pl.Date()
+    if isinstance(sa_type, types.Boolean):
+        return pl.Boolean()
+    if isinstance(sa_type, types.Integer):
+        return pl.Int64()
+    if isinstance(sa_type, types.Float):
+        return pl.Float64()
+    return pl.String()
 
 
 def _typed(table: Table, column: Column[Any], frame: pl.DataFrame) -> pl.Series:
     """The column cast to the polars type its SQL type stores, or a clear error."""
     name = column.name
     dtype = frame.schema[name]
-    sa_type = _base_type(column)
+    target = stored_dtype(column)
     expr = pl.col(name)
     try:
-        if isinstance(sa_type, ExactDecimal):
-            target: pl.DataType = pl.String()
-        elif isinstance(sa_type, types.DateTime):
+        if isinstance(target, pl.Datetime):
             if dtype == pl.String:
                 expr = expr.str.to_datetime(time_unit="us", strict=True)
             elif isinstance(dtype, pl.Datetime) and dtype.time_zone is not None:
                 expr = expr.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
             elif not isinstance(dtype, pl.Datetime | pl.Null):
                 raise TypeError("expected a datetime")
-            target = pl.Datetime("us")
-        elif isinstance(sa_type, types.Date):
+        elif target == pl.Date:
             if dtype == pl.String:
                 expr = expr.str.to_date("%Y-%m-%d", strict=True)
             elif not isinstance(dtype, pl.Date | pl.Null):
                 raise TypeError("expected a date")
-            target = pl.Date()
-        elif isinstance(sa_type, types.Boolean):
-            target = pl.Boolean()
-        elif isinstance(sa_type, types.Integer):
-            if dtype.is_float():
-                raise TypeError("expected whole numbers")
-            target = pl.Int64()
-        elif isinstance(sa_type, types.Float):
-            target = pl.Float64()
-        else:
-            target = pl.String()
+        elif target == pl.Int64 and dtype.is_float():
+            raise TypeError("expected whole numbers")
         return frame.select(expr.cast(target, strict=True))[name]
     except (TypeError, pl.exceptions.PolarsError) as error:
         first_line = str(error).splitlines()[0] if str(error) else ""
         raise BulkInsertError(
             f"Column {table.name}.{name} holds {dtype}, which cannot be stored as "
-            f"{sa_type.__class__.__name__}: {first_line}"
+            f"{target}: {first_line}"
         ) from None
 
 
