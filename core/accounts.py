@@ -17,10 +17,16 @@ from sqlalchemy import Engine, and_, func
 from sqlmodel import select
 
 from core.frames import read_frame
+from core.health.config import load_model
+from core.health.store import (
+    TREND_DAYS,
+    TREND_LOOKBACK_DAYS,
+    active_overrides,
+    trend_expr,
+)
 from core.models import (
     Account,
     Contact,
-    HealthOverride,
     HealthSnapshot,
     Interaction,
     MrrMovement,
@@ -29,8 +35,6 @@ from core.models import (
 )
 
 BANDS = ("green", "yellow", "red")
-TREND_FLAT_POINTS = 3.0
-"""A 30-day score change smaller than this is shown as flat."""
 HEALTH_HISTORY_DAYS = 90
 TIMELINE_LIMIT = 1_000
 
@@ -50,6 +54,7 @@ LIST_COLUMNS = {
     "computed_score": pl.Float64,
     "overridden": pl.Boolean,
     "trend_30d": pl.Float64,
+    "trend": pl.String,
     "last_interaction_at": pl.Datetime("us"),
     "days_since_interaction": pl.Int64,
     "open_tickets": pl.Int64,
@@ -62,15 +67,17 @@ def count_accounts(engine: Engine) -> int:
     return int(frame["n"][0])
 
 
-def _latest_snapshots(engine: Engine, on_or_before: date) -> pl.DataFrame:
-    """Each account's latest health snapshot on or before a day (one grouped read
-    joined back on the primary key)."""
-    latest = (
-        select(HealthSnapshot.account_id, func.max(HealthSnapshot.day).label("day"))
-        .where(HealthSnapshot.day <= on_or_before)
-        .group_by(HealthSnapshot.account_id)
-        .subquery()
+def _latest_snapshots(
+    engine: Engine, on_or_before: date, not_before: date | None = None
+) -> pl.DataFrame:
+    """Each account's latest health snapshot in [not_before, on_or_before] (one
+    grouped read joined back on the primary key): account_id, day, score, band."""
+    latest = select(HealthSnapshot.account_id, func.max(HealthSnapshot.day).label("day")).where(
+        HealthSnapshot.day <= on_or_before
     )
+    if not_before is not None:
+        latest = latest.where(HealthSnapshot.day >= not_before)
+    latest = latest.group_by(HealthSnapshot.account_id).subquery()
     query = select(
         HealthSnapshot.account_id,
         HealthSnapshot.day,
@@ -83,35 +90,21 @@ def _latest_snapshots(engine: Engine, on_or_before: date) -> pl.DataFrame:
     return read_frame(engine, query)
 
 
-def _active_overrides(engine: Engine, today: date) -> pl.DataFrame:
-    query = (
-        select(
-            HealthOverride.id,
-            HealthOverride.account_id,
-            HealthOverride.score,
-            HealthOverride.band,
-            HealthOverride.reason,
-            HealthOverride.set_by,
-            HealthOverride.starts_on,
-            HealthOverride.expires_on,
-        )
-        .where(HealthOverride.ended_at.is_(None))
-        .where(HealthOverride.starts_on <= today)
-        .where(HealthOverride.expires_on >= today)
-        .order_by(HealthOverride.account_id, HealthOverride.id)
-    )
-    return read_frame(engine, query).unique("account_id", keep="last", maintain_order=True)
-
-
-def _band_of(score: pl.Expr, green_from: float = 70, yellow_from: float = 40) -> pl.Expr:
-    return (
-        pl.when(score.is_null())
-        .then(None)
-        .when(score >= green_from)
+def _overrides(engine: Engine, today: date, account_ids: list[int] | None = None):
+    """The override in force per account (core.health's rule), with its band filled
+    from its score by the health model's thresholds when only a score was set."""
+    model = load_model()[0]
+    frame = active_overrides(engine, today, account_ids)
+    score = pl.col("override_score")
+    band = (
+        pl.when(score >= model.green)
         .then(pl.lit("green"))
-        .when(score >= yellow_from)
+        .when(score >= model.yellow)
         .then(pl.lit("yellow"))
         .otherwise(pl.lit("red"))
+    )
+    return frame.with_columns(
+        pl.col("override_band").fill_null(pl.when(score.is_not_null()).then(band))
     )
 
 
@@ -135,13 +128,11 @@ def load_accounts(engine: Engine, today: date) -> pl.DataFrame:
     current = _latest_snapshots(engine, today).select(
         pl.col("account_id").alias("id"), pl.col("score").alias("computed_score"), "band"
     )
-    month_ago = _latest_snapshots(engine, today - timedelta(days=30)).select(
-        pl.col("account_id").alias("id"), pl.col("score").alias("score_30d_ago")
-    )
-    overrides = _active_overrides(engine, today).select(
-        pl.col("account_id").alias("id"),
-        pl.col("score").alias("override_score"),
-        pl.col("band").alias("override_band"),
+    month_ago = _latest_snapshots(
+        engine, today - timedelta(days=TREND_DAYS), today - timedelta(days=TREND_LOOKBACK_DAYS)
+    ).select(pl.col("account_id").alias("id"), pl.col("score").alias("score_30d_ago"))
+    overrides = _overrides(engine, today).select(
+        pl.col("account_id").alias("id"), "override_score", "override_band"
     )
     last_touch = read_frame(
         engine,
@@ -177,17 +168,13 @@ def load_accounts(engine: Engine, today: date) -> pl.DataFrame:
         "renewal_date",
         (pl.col("renewal_date") - pl.lit(today)).dt.total_days().alias("days_to_renewal"),
         pl.coalesce("override_score", "computed_score").alias("health_score"),
-        pl.coalesce(
-            "override_band",
-            pl.when(pl.col("override_score").is_not_null())
-            .then(_band_of(pl.col("override_score")))
-            .otherwise(pl.col("band")),
-        ).alias("health_band"),
+        pl.coalesce("override_band", "band").alias("health_band"),
         "computed_score",
         (pl.col("override_score").is_not_null() | pl.col("override_band").is_not_null()).alias(
             "overridden"
         ),
         (pl.col("computed_score") - pl.col("score_30d_ago")).alias("trend_30d"),
+        trend_expr(pl.col("computed_score"), pl.col("score_30d_ago")).alias("trend"),
         "last_interaction_at",
         (pl.lit(today) - pl.col("last_interaction_at").dt.date())
         .dt.total_days()
@@ -336,7 +323,7 @@ def account_detail(engine: Engine, account_id: int, today: date) -> AccountDetai
         raise LookupError(f"account {account_id} does not exist")
     account = accounts.row(0, named=True)
 
-    history = read_frame(
+    latest = read_frame(
         engine,
         select(
             HealthSnapshot.day,
@@ -347,21 +334,32 @@ def account_detail(engine: Engine, account_id: int, today: date) -> AccountDetai
         )
         .where(HealthSnapshot.account_id == account_id)
         .where(HealthSnapshot.day <= today)
+        .order_by(HealthSnapshot.day.desc())
+        .limit(1),
+    )
+    health = None
+    if not latest.is_empty():
+        row = latest.row(0, named=True)
+        health = {
+            "day": row["day"],
+            "score": row["score"],
+            "band": row["band"],
+            "components": _json(row["components"], {}),
+            "left_out": _json(row["left_out"], []),
+        }
+    history = read_frame(
+        engine,
+        select(HealthSnapshot.day, HealthSnapshot.score, HealthSnapshot.band)
+        .where(HealthSnapshot.account_id == account_id)
+        .where(HealthSnapshot.day <= today)
         .where(HealthSnapshot.day > today - timedelta(days=HEALTH_HISTORY_DAYS))
         .order_by(HealthSnapshot.day),
     )
-    health = None
-    if not history.is_empty():
-        latest = history.row(-1, named=True)
-        health = {
-            "day": latest["day"],
-            "score": latest["score"],
-            "band": latest["band"],
-            "components": _json(latest["components"], {}),
-            "left_out": _json(latest["left_out"], []),
-        }
-    overrides = _active_overrides(engine, today).filter(pl.col("account_id") == account_id)
-    override = overrides.row(0, named=True) if not overrides.is_empty() else None
+    overrides = _overrides(engine, today, [account_id])
+    override = None
+    if not overrides.is_empty():
+        row = overrides.row(0, named=True)
+        override = {key.removeprefix("override_"): value for key, value in row.items()}
 
     contacts = read_frame(
         engine,
@@ -419,7 +417,7 @@ def account_detail(engine: Engine, account_id: int, today: date) -> AccountDetai
         account=account,
         health=health,
         override=override,
-        health_history=history.select("day", "score", "band"),
+        health_history=history,
         timeline=_timeline(interactions, surveys, tickets, movements),
         contacts=contacts,
         open_tickets=tickets.filter(pl.col("resolved_at").is_null()),

@@ -1,43 +1,324 @@
-"""The Textual app. ``make_app`` is what the CLI and the tests build."""
+"""The Textual app. ``make_app`` is what the CLI and the tests build.
+
+The first frame comes before anything heavy: polars, SQLAlchemy, pyarrow and the
+table widget are imported, and the database opened and read, in a thread worker
+after the first paint. Each screen lives in its own module under ``tui.screens``
+and is imported when it is first shown.
+"""
 
 from __future__ import annotations
 
-from textual import work
+import logging
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Static
+from textual.screen import Screen
+from textual.signal import Signal
+from textual.widgets import Footer, Header, LoadingIndicator, Static
+from textual.worker import Worker, WorkerState
+
+from tui.messages import BookChanged, BookLoaded, DatabaseOpened, OpenAccount
+
+if TYPE_CHECKING:
+    import polars as pl
+    from sqlalchemy import Engine
+    from textual.command import Provider
+
+    from core.settings import Settings
+
+log = logging.getLogger("cxtui")
+
+SCREEN_KEYS = {"1": "dashboard", "2": "accounts", "3": "goals", "4": "tasks"}
+
+
+def _dashboard() -> Screen[Any]:
+    from tui.screens.dashboard import DashboardScreen
+
+    return DashboardScreen()
+
+
+def _accounts() -> Screen[Any]:
+    from tui.screens.accounts import AccountsScreen
+
+    return AccountsScreen()
+
+
+def _goals() -> Screen[Any]:
+    from tui.screens.goals import GoalsScreen
+
+    return GoalsScreen()
+
+
+def _tasks() -> Screen[Any]:
+    from tui.screens.tasks import TasksScreen
+
+    return TasksScreen()
+
+
+def _account_commands() -> type[Provider]:
+    from tui.commands import AccountCommands
+
+    return AccountCommands
+
+
+def _action_commands() -> type[Provider]:
+    from tui.commands import ActionCommands
+
+    return ActionCommands
 
 
 class CxtuiApp(App[None]):
     TITLE = "cxtui"
-    BINDINGS = [Binding("q", "quit", "Quit", id="quit")]
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {_account_commands, _action_commands}
+    MODES = {"dashboard": _dashboard, "accounts": _accounts, "goals": _goals, "tasks": _tasks}
+    BINDINGS = [
+        Binding("1", "go('dashboard')", "Dashboard", id="screen.dashboard", show=False),
+        Binding("2", "go('accounts')", "Accounts", id="screen.accounts", show=False),
+        Binding("3", "go('goals')", "Goals", id="screen.goals", show=False),
+        Binding("4", "go('tasks')", "Tasks", id="screen.tasks", show=False),
+        Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("escape", "back", "Back", id="app.back", show=False),
+    ]
 
-    def __init__(self, db_url: str) -> None:
+    def __init__(
+        self,
+        db_url: str,
+        *,
+        today: date | None = None,
+        settings: Settings | None = None,
+        recompute_health: bool = True,
+    ) -> None:
+        from core.settings import load_settings
+
+        self.settings = settings if settings is not None else load_settings()
         super().__init__()
         self.db_url = db_url
+        self.today = today or date.today()
+        self.recompute_health = recompute_health
+        self.engine: Engine | None = None
+        self.book: pl.DataFrame | None = None
+        self.last_account_id: int | None = None
+        """The account last shown in the 360, where the list's cursor goes back to."""
+        self.book_signal: Signal[pl.DataFrame] = Signal(self, "book")
+        """Published with the accounts frame each time it is (re)loaded."""
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Opening the database…", id="status")
+        yield Static("Opening the database…", id="startup-status")
+        yield LoadingIndicator()
         yield Footer()
 
     def on_mount(self) -> None:
-        self.load_summary()
+        if self.settings.problem:
+            self.notify(self.settings.problem, title="Config file", severity="warning")
+        elif self.settings.theme not in self.available_themes:
+            self.notify(f"Unknown theme {self.settings.theme!r} in the config file")
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.call_after_refresh(self.open_database)
 
-    @work(thread=True, exclusive=True, exit_on_error=False)
-    def load_summary(self) -> None:
-        from sqlalchemy import func
-        from sqlmodel import Session, select
+    # ------------------------------------------------------------------ workers
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="database")
+    def open_database(self) -> None:
+        import textual_fastdatatable.data_table  # noqa: F401  (warm the table import)
+
+        from core.accounts import count_accounts
         from core.db import open_engine
-        from core.models import Account
 
         engine = open_engine(self.db_url)
-        with Session(engine) as session:
-            count = session.exec(select(func.count()).select_from(Account)).one()
-        engine.dispose()
-        self.call_from_thread(self.query_one("#status", Static).update, f"{count:,} accounts")
+        accounts = count_accounts(engine)
+        self.post_message(DatabaseOpened(engine, accounts))
+        self._read_book(engine)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="book")
+    def reload_book(self) -> None:
+        if self.engine is not None:
+            self._read_book(self.engine)
+
+    def _read_book(self, engine: Engine) -> None:
+        from core.accounts import load_accounts
+
+        self.post_message(BookLoaded(load_accounts(engine, self.today)))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="health")
+    def recompute_missing_health(self) -> None:
+        """Recompute today's health scores in the background when they are missing;
+        the list shows the latest scores meanwhile and is reloaded after."""
+        from core.health.store import recompute_all
+
+        engine = self.engine
+        if engine is not None and not _has_snapshots_on(engine, self.today):
+            recompute_all(engine, as_of=self.today)
+            self.call_from_thread(self.reload_book)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="health",
+        name="Recomputing health scores",
+    )
+    def recompute_health_now(self) -> None:
+        from core.health.store import recompute_all
+
+        if self.engine is None:
+            return
+        written = recompute_all(self.engine, as_of=self.today)
+        self.call_from_thread(self.notify, f"Health recomputed for {written:,} accounts.")
+        self.call_from_thread(self.reload_book)
+
+    # ------------------------------------------------------------------ events
+
+    @on(DatabaseOpened)
+    def _database_opened(self, message: DatabaseOpened) -> None:
+        self.engine = message.engine
+        self.switch_mode("accounts")
+        if message.accounts == 0:
+            from tui.screens.welcome import WelcomeScreen
+
+            self.push_screen(WelcomeScreen())
+        elif self.recompute_health:
+            self.recompute_missing_health()
+
+    @on(BookLoaded)
+    def _book_loaded(self, message: BookLoaded) -> None:
+        self.book = message.frame
+        self.book_signal.publish(message.frame)
+
+    @on(BookChanged)
+    def _book_changed(self, _message: BookChanged) -> None:
+        self.reload_book()
+
+    @on(OpenAccount)
+    def _open_account(self, message: OpenAccount) -> None:
+        self.open_account(message.account_id, message.ids)
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """Every worker failure ends here: shown in words, logged, app kept running."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        self.report_error(error, f"{event.worker.name or 'A background task'} failed")
+
+    def report_error(self, error: BaseException | None, context: str) -> None:
+        from core.db import DatabaseError
+
+        log.error("%s: %r", context, error, exc_info=error)
+        _log_to_file(f"{context}: {error!r}", error)
+        if isinstance(error, DatabaseError):
+            from tui.screens.error import ErrorScreen
+
+            self.push_screen(ErrorScreen("The database cannot be used", str(error)))
+        else:
+            self.notify(f"{context}: {error}", title="Error", severity="error", timeout=10)
+
+    def _remember_theme(self, theme: Any) -> None:
+        from core.settings import save_settings
+
+        self.settings = self.settings.with_theme(theme.name)
+        if self.settings.problem is None:
+            try:
+                save_settings(self.settings)
+            except OSError as error:
+                self.notify(f"Could not save the theme: {error}", severity="warning")
+
+    # ------------------------------------------------------------------ actions
+
+    def action_go(self, mode: str) -> None:
+        if self.engine is None:
+            self.notify("Still opening the database…")
+            return
+        if mode == self.current_mode:
+            while len(self.screen_stack) > 1 and not self.screen.is_modal:
+                self.pop_screen()
+            return
+        self.switch_mode(mode)
+
+    def action_back(self) -> None:
+        if len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    async def action_quit(self) -> None:
+        unsaved = [screen for screen in self.screen_stack if getattr(screen, "unsaved", False)]
+        if not unsaved:
+            self.exit()
+            return
+        from tui.screens.confirm import ConfirmScreen
+
+        def answer(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit()
+
+        self.push_screen(
+            ConfirmScreen("You have unsaved changes. Quit anyway?", yes="Quit", no="Stay"),
+            answer,
+        )
+
+    def open_account(self, account_id: int, ids: list[int] | None = None) -> None:
+        """Show the account 360 on top of the accounts list."""
+        from tui.screens.account import AccountScreen
+
+        if self.current_mode != "accounts":
+            self.switch_mode("accounts")
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        if ids is None:
+            ids = getattr(self.screen, "visible_account_ids", list)()
+        self.last_account_id = account_id
+        self.push_screen(AccountScreen(account_id, ids))
 
 
-def make_app(db_url: str) -> CxtuiApp:
-    return CxtuiApp(db_url)
+def _has_snapshots_on(engine: Engine, day: date) -> bool:
+    from sqlmodel import Session, func, select
+
+    from core.models import HealthSnapshot
+
+    with Session(engine) as session:
+        count = session.exec(
+            select(func.count()).select_from(HealthSnapshot).where(HealthSnapshot.day == day)
+        ).one()
+    return bool(count)
+
+
+def _log_to_file(text: str, error: BaseException | None) -> None:
+    """Append an error to cxtui.log in the user's log directory."""
+    import traceback
+
+    from platformdirs import user_log_path
+
+    path = user_log_path("cxtui", appauthor=False) / "cxtui.log"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"{text}\n")
+            if error is not None:
+                handle.write("".join(traceback.format_exception(error)))
+    except OSError:
+        log.warning("could not write %s", path)
+
+
+def make_app(
+    db_url: str,
+    *,
+    today: date | None = None,
+    settings: Settings | None = None,
+    recompute_health: bool = True,
+) -> CxtuiApp:
+    """The app on ``db_url``. ``today`` pins the date (snapshots); ``settings``
+    replaces the config file; ``recompute_health`` can turn off the background
+    recompute of missing health scores (tests)."""
+    return CxtuiApp(db_url, today=today, settings=settings, recompute_health=recompute_health)

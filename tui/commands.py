@@ -1,0 +1,82 @@
+"""Command palette providers: jump to any account by part of its name, and run the
+app's main actions."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+if TYPE_CHECKING:
+    from tui.app import CxtuiApp
+
+ACCOUNT_HITS = 30
+"""At most this many accounts are offered for one query."""
+
+
+class AccountCommands(Provider):
+    """Accounts whose name (or external id) contains what is typed."""
+
+    async def search(self, query: str) -> Hits:
+        app: CxtuiApp = self.app  # type: ignore[assignment]
+        needle = query.strip().lower()
+        if app.book is None or len(needle) < 2:
+            return
+        import polars as pl
+
+        found = app.book.filter(pl.col("search_key").str.contains(needle, literal=True))
+        matcher = self.matcher(query)
+        hits: list[tuple[float, Any]] = []
+        for account_id, name, segment, owner in (
+            found.head(500).select("id", "name", "segment", "owner").iter_rows()
+        ):
+            score = matcher.match(name) or 0.1
+            hits.append((score, (account_id, name, segment, owner)))
+        hits.sort(key=lambda hit: -hit[0])
+        for score, (account_id, name, segment, owner) in hits[:ACCOUNT_HITS]:
+            yield Hit(
+                score,
+                matcher.highlight(name),
+                partial(app.open_account, account_id, None),
+                text=name,
+                help=f"Open account · {segment} · {owner}",
+            )
+
+
+def _actions(app: CxtuiApp) -> list[tuple[str, str, Any]]:
+    actions: list[tuple[str, str, Any]] = [
+        ("Go to the dashboard", "Key 1", partial(app.action_go, "dashboard")),
+        ("Go to the accounts list", "Key 2", partial(app.action_go, "accounts")),
+        ("Go to goals", "Key 3", partial(app.action_go, "goals")),
+        ("Go to tasks", "Key 4", partial(app.action_go, "tasks")),
+        (
+            "Toggle my book",
+            "Only my accounts (key m on the list)",
+            partial(_on_list, app, "my_book"),
+        ),
+        ("Filter the accounts", "Key f on the list", partial(_on_list, app, "filters")),
+        ("Search the accounts", "Key / on the list", partial(_on_list, app, "search")),
+        ("Recompute health scores", "Rescore every account now", app.recompute_health_now),
+        ("Reload the accounts", "Read the database again", app.reload_book),
+        ("Show the keys", "Key ?", app.action_help),
+    ]
+    return actions
+
+
+def _on_list(app: CxtuiApp, action: str) -> None:
+    app.action_go("accounts")
+    app.call_after_refresh(lambda: getattr(app.screen, f"action_{action}")())
+
+
+class ActionCommands(Provider):
+    async def discover(self) -> Hits:
+        for name, help_text, callback in _actions(self.app):  # type: ignore[arg-type]
+            yield DiscoveryHit(name, callback, help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, help_text, callback in _actions(self.app):  # type: ignore[arg-type]
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)

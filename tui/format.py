@@ -1,0 +1,52 @@
+"""How figures read on screen: money, day counts, trends. Plain functions, no widgets."""
+
+from __future__ import annotations
+
+
+def money(cents: int | None) -> str:
+    """Whole dollars with separators: 1234567 cents is "$12,346"."""
+    if cents is None:
+        return ""
+    sign = "-" if cents < 0 else ""
+    return f"{sign}${abs(cents) / 100:,.0f}"
+
+
+def days_ago(days: int | None) -> str:
+    if days is None:
+        return "never"
+    if days == 0:
+        return "today"
+    return f"{days}d ago" if days > 0 else f"in {-days}d"
+
+
+def countdown(days: int | None) -> str:
+    if days is None:
+        return "no date"
+    if days == 0:
+        return "today"
+    return f"in {days} days" if days > 0 else f"{-days} days ago"
+
+
+def trend_arrow(trend: str | None, delta: float | None) -> str:
+    """▲, ▼ or ▶ (core.health's up / down / flat) with the 30-day change in points;
+    blank when there is no history."""
+    if trend is None or delta is None:
+        return ""
+    arrow = {"up": "▲", "down": "▼"}.get(trend, "▶")
+    return f"{arrow} {delta:+.0f}"
+
+
+def bar(fraction: float, width: int) -> str:
+    """A horizontal bar of ``width`` cells, filled to ``fraction`` (0..1) in eighths."""
+    fraction = max(0.0, min(1.0, fraction))
+    eighths = round(fraction * width * 8)
+    full, part = divmod(eighths, 8)
+    partial = " ▏▎▍▌▋▊▉"[part] if part else ""
+    return ("█" * full + partial).ljust(width)
+
+
+def sparkline(values: list[float], low: float = 0.0, high: float = 100.0) -> str:
+    """One character per value, ▁ to █, on a fixed low..high scale."""
+    ticks = "▁▂▃▄▅▆▇█"
+    span = (high - low) or 1.0
+    return "".join(ticks[max(0, min(7, int((value - low) / span * 7.999)))] for value in values)

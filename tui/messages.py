@@ -1,0 +1,47 @@
+"""Messages that cross screens. Workers report back through these, never by
+touching widgets from their thread."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    import polars as pl
+    from sqlalchemy import Engine
+
+
+class DatabaseOpened(Message):
+    """The database is open and migrated; ``accounts`` is how many it holds."""
+
+    def __init__(self, engine: Engine, accounts: int) -> None:
+        super().__init__()
+        self.engine = engine
+        self.accounts = accounts
+
+
+class BookLoaded(Message):
+    """The accounts list frame (``core.accounts.load_accounts``) is ready."""
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        super().__init__()
+        self.frame = frame
+
+
+class OpenAccount(Message):
+    """Open the account 360 of ``account_id``; ``ids`` is the list it was opened
+    from, for ``[`` and ``]``."""
+
+    def __init__(self, account_id: int, ids: list[int] | None = None) -> None:
+        super().__init__()
+        self.account_id = account_id
+        self.ids = ids
+
+
+class BookChanged(Message):
+    """Something was written: the accounts list must be read again."""
+
+    def __init__(self, detail: Any = None) -> None:
+        super().__init__()
+        self.detail = detail

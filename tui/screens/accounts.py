@@ -1,0 +1,206 @@
+"""The accounts list (key ``2``): search, filters, "my book", sorting, open an account.
+
+The whole book is one polars frame (``app.book``); every keystroke filters and sorts
+it in polars and swaps the table's backend, with no query to the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, LoadingIndicator, Static
+
+from core.accounts import AccountFilter, apply_filter, sort_accounts
+from tui.messages import OpenAccount
+from tui.widgets.accounts_table import COLUMNS, AccountsTable
+
+if TYPE_CHECKING:
+    import polars as pl
+    from textual_fastdatatable import DataTable
+
+
+class AccountsScreen(Screen[None]):
+    CSS_PATH = "accounts.tcss"
+    BINDINGS = [
+        Binding("j", "cursor('down')", "Down", id="accounts.down", show=False),
+        Binding("k", "cursor('up')", "Up", id="accounts.up", show=False),
+        Binding("g", "cursor('top')", "Top", id="accounts.top", show=False),
+        Binding("G", "cursor('bottom')", "Bottom", id="accounts.bottom", show=False),
+        Binding("slash", "search", "Search", id="accounts.search", key_display="/"),
+        Binding("f", "filters", "Filters", id="accounts.filters"),
+        Binding("m", "my_book", "My book", id="accounts.my_book"),
+        Binding("s", "cycle_sort", "Sort", id="accounts.sort"),
+        Binding("S", "reverse_sort", "Reverse sort", id="accounts.reverse", show=False),
+        Binding("escape", "clear_search", "Clear search", id="accounts.clear", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.where = AccountFilter()
+        self.sort_column = "name"
+        self.descending = False
+        self.shown = 0
+        self.total = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="Search name or external id…", id="search")
+        yield Static("Loading the accounts…", id="filter-bar")
+        yield LoadingIndicator()
+        yield Static("No accounts yet.", id="empty")
+        yield AccountsTable(id="accounts")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Accounts"
+        self.app.book_signal.subscribe(self, self._book_loaded)  # type: ignore[attr-defined]
+        book = self.app.book  # type: ignore[attr-defined]
+        if book is not None:
+            self._book_loaded(book)
+
+    def on_screen_resume(self) -> None:
+        last = self.app.last_account_id  # type: ignore[attr-defined]
+        if last is not None and self.app.book is not None:  # type: ignore[attr-defined]
+            self.table.move_to_account(last)
+
+    @property
+    def table(self) -> AccountsTable:
+        return self.query_one(AccountsTable)
+
+    def _book_loaded(self, book: pl.DataFrame) -> None:
+        self.query_one(LoadingIndicator).display = False
+        self.total = book.height
+        self.refresh_list(keep_account=self.table.current_account_id())
+        self.table.focus()
+
+    def refresh_list(self, keep_account: int | None = None) -> None:
+        """Filter and sort the book in polars and show the result."""
+        book = self.app.book  # type: ignore[attr-defined]
+        if book is None:
+            return
+        view = sort_accounts(apply_filter(book, self.where), self.sort_column, self.descending)
+        self.shown = view.height
+        self.set_class(book.height == 0, "-empty")
+        self.table.show(view, keep_account=keep_account)
+        self._update_bar()
+
+    def _update_bar(self) -> None:
+        label = next(c.label for c in COLUMNS if c.key == self.sort_column)
+        arrow = "↓" if self.descending else "↑"
+        parts = [f"{self.shown:,} of {self.total:,} accounts", *self.where.describe()]
+        parts.append(f"sorted by {label} {arrow}")
+        self.query_one("#filter-bar", Static).update("  ·  ".join(parts))
+
+    def visible_account_ids(self) -> list[int]:
+        return self.table.account_ids()
+
+    # ------------------------------------------------------------------ actions
+
+    def action_cursor(self, where: str) -> None:
+        table = self.table
+        if where == "down":
+            table.action_cursor_down()
+        elif where == "up":
+            table.action_cursor_up()
+        elif where == "top":
+            table.move_cursor(row=0, animate=False)
+        elif where == "bottom":
+            table.move_cursor(row=max(0, table.row_count - 1), animate=False)
+
+    def action_open(self) -> None:
+        account_id = self.table.current_account_id()
+        if account_id is not None:
+            self.post_message(OpenAccount(account_id, self.visible_account_ids()))
+
+    @on(AccountsTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_search(self) -> None:
+        self.add_class("-searching")
+        self.query_one("#search", Input).focus()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.where = replace(self.where, search=event.value)
+        self.refresh_list()
+
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        """Enter in the search opens the account under the cursor (the best match)."""
+        self.table.focus()
+        if not self.query_one("#search", Input).value:
+            self.remove_class("-searching")
+        self.action_open()
+
+    def action_clear_search(self) -> None:
+        search = self.query_one("#search", Input)
+        had_search = bool(search.value)
+        self.remove_class("-searching")
+        search.value = ""
+        self.table.focus()
+        if had_search or self.where.search:
+            self.where = replace(self.where, search="")
+            self.refresh_list(keep_account=self.table.current_account_id())
+
+    def action_my_book(self) -> None:
+        if self.where.my_book:
+            self.where = replace(self.where, my_book=None)
+        else:
+            user = self.app.settings.current_user  # type: ignore[attr-defined]
+            if not user:
+                self.notify(
+                    'Set user = "Your Name" in the config file, or CXTUI_USER, to see your book.',
+                    title="Who are you?",
+                    severity="warning",
+                )
+                return
+            self.where = replace(self.where, my_book=user)
+        self.refresh_list(keep_account=self.table.current_account_id())
+
+    def action_filters(self) -> None:
+        from tui.screens.filters import FiltersScreen
+
+        book = self.app.book  # type: ignore[attr-defined]
+        if book is None:
+            return
+
+        def apply(where: AccountFilter | None) -> None:
+            if where is not None:
+                self.where = replace(where, search=self.where.search, my_book=self.where.my_book)
+                self.refresh_list(keep_account=self.table.current_account_id())
+
+        self.app.push_screen(FiltersScreen(book, self.where), apply)
+
+    def action_cycle_sort(self) -> None:
+        """Ascending, then descending, then the next column."""
+        if not self.descending:
+            self.descending = True
+        else:
+            keys = [column.key for column in COLUMNS]
+            self.sort_column = keys[(keys.index(self.sort_column) + 1) % len(keys)]
+            self.descending = False
+        self.refresh_list(keep_account=self.table.current_account_id())
+
+    def action_reverse_sort(self) -> None:
+        self.descending = not self.descending
+        self.refresh_list(keep_account=self.table.current_account_id())
+
+    def sort_by(self, column: str) -> None:
+        """Sort by ``column``; again on the same column reverses the direction."""
+        if column == self.sort_column:
+            self.descending = not self.descending
+        else:
+            self.sort_column, self.descending = column, False
+        self.refresh_list(keep_account=self.table.current_account_id())
+
+    @on(AccountsTable.HeaderSelected)
+    def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        self.sort_by(COLUMNS[event.column_index].key)

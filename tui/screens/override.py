@@ -1,0 +1,140 @@
+"""``o`` on the account 360: set or end a health override (score or band, reason,
+expiry), through core.health."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from core.accounts import BANDS, AccountDetail
+
+
+class OverrideScreen(ModalScreen[bool]):
+    """Dismissed with True when an override was set or ended."""
+
+    CSS_PATH = "dialog.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="override.cancel"),
+        Binding("ctrl+s", "save", "Save", id="override.save"),
+    ]
+
+    def __init__(self, detail: AccountDetail) -> None:
+        super().__init__()
+        self.detail = detail
+        self.unsaved = False
+
+    def compose(self) -> ComposeResult:
+        today: date = self.app.today  # type: ignore[attr-defined]
+        account = self.detail.account
+        current = self.detail.override
+        with Vertical(classes="dialog", id="override"):
+            yield Static(f"Health override: {account['name']}", classes="dialog-title")
+            computed = self.detail.health
+            yield Static(
+                "Computed score: "
+                + (f"{computed['score']:.0f} {computed['band']}" if computed else "none yet")
+                + (
+                    f"\nActive override: {current['score'] or ''} {current['band'] or ''}, "
+                    f'"{current["reason"]}" until {current["expires_on"]}'
+                    if current
+                    else ""
+                ),
+                classes="dialog-text",
+                markup=False,
+            )
+            with Horizontal(classes="form-row"):
+                yield Label("Score (0-100)")
+                yield Input(placeholder="e.g. 35", type="number", id="score")
+                yield Label("or band")
+                yield Select([(band, band) for band in BANDS], prompt="none", id="band")
+            yield Label("Reason")
+            yield Input(placeholder="Why the computed score is wrong", id="reason")
+            yield Label("Expires on (YYYY-MM-DD)")
+            yield Input((today + timedelta(days=30)).isoformat(), id="expires")
+            yield Static("", id="override-error", classes="dialog-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (ctrl+s)", variant="primary", id="save")
+                if current:
+                    yield Button("End override", variant="warning", id="end")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#score", Input).focus()
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    def _changed(self) -> None:
+        self.unsaved = True
+
+    @on(Button.Pressed, "#save")
+    @on(Input.Submitted)
+    def action_save(self) -> None:
+        score_text = self.query_one("#score", Input).value.strip()
+        band = self.query_one("#band", Select).value
+        try:
+            score = float(score_text) if score_text else None
+            expires = date.fromisoformat(self.query_one("#expires", Input).value.strip())
+        except ValueError as error:
+            self._problem(f"Expiry or score is not valid: {error}")
+            return
+        self.write(
+            score=score,
+            band=band if isinstance(band, str) else None,
+            reason=self.query_one("#reason", Input).value,
+            expires_on=expires,
+        )
+
+    @on(Button.Pressed, "#end")
+    def _end(self) -> None:
+        self.write(end=True)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+    def _problem(self, text: str) -> None:
+        self.query_one("#override-error", Static).update(text)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="override")
+    def write(
+        self,
+        score: float | None = None,
+        band: str | None = None,
+        reason: str = "",
+        expires_on: date | None = None,
+        end: bool = False,
+    ) -> None:
+        from core.health.store import HealthOverrideError, end_override, set_override
+
+        app = self.app
+        engine = app.engine  # type: ignore[attr-defined]
+        user = app.settings.current_user or ""  # type: ignore[attr-defined]
+        account_id = self.detail.account["id"]
+        try:
+            if end:
+                end_override(engine, account_id, ended_by=user, as_of=app.today)  # type: ignore[attr-defined]
+            else:
+                set_override(
+                    engine,
+                    account_id,
+                    reason=reason,
+                    score=score,
+                    band=band,
+                    expires_on=expires_on,
+                    set_by=user,
+                    as_of=app.today,  # type: ignore[attr-defined]
+                )
+        except HealthOverrideError as error:
+            app.call_from_thread(self._problem, str(error))
+            return
+        app.call_from_thread(self._saved)
+
+    def _saved(self) -> None:
+        self.unsaved = False
+        self.dismiss(True)

@@ -1,0 +1,136 @@
+"""The health panel of the account 360: the score and band, the override beside the
+computed score, a 90-day sparkline, and each component's bar with its contribution."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from tui.format import bar, countdown, sparkline
+
+COMPONENT_ORDER = ("usage", "engagement", "sentiment", "support", "commercial")
+
+
+class HealthPanel(Static):
+    DEFAULT_CSS = """
+    HealthPanel { height: auto; padding: 0 1; border: round $primary; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__("", id=id)
+        self.border_title = "Health"
+        self._shown: tuple[Any, ...] | None = None
+
+    def band_colour(self, band: str | None) -> str:
+        theme = self.app.current_theme
+        return {"green": theme.success, "yellow": theme.warning, "red": theme.error}.get(
+            band or "", theme.foreground or ""
+        ) or ""
+
+    def show(
+        self,
+        health: dict[str, Any] | None,
+        override: dict[str, Any] | None,
+        history: list[float],
+        today: date,
+    ) -> None:
+        self._shown = (health, override, history, today)
+        self.update(self._render_health(health, override, history, today))
+
+    def on_mount(self) -> None:
+        self.app.theme_changed_signal.subscribe(self, lambda _theme: self._rerender())
+
+    def _rerender(self) -> None:
+        if self._shown is not None:
+            self.show(*self._shown)
+
+    def _render_health(
+        self,
+        health: dict[str, Any] | None,
+        override: dict[str, Any] | None,
+        history: list[float],
+        today: date,
+    ) -> Group | Text:
+        if health is None and override is None:
+            return Text(
+                "No health score yet: it is computed from usage, interactions, "
+                "surveys, tickets and revenue.",
+                style="dim",
+            )
+        lines: list[Any] = []
+        headline = Text()
+        if override is not None:
+            score = override["score"]
+            band = override["band"] or _band_word(score)
+            headline.append(f"● {_score(score)} {band}", style=f"bold {self.band_colour(band)}")
+            headline.append("  overridden", style="italic")
+        if health is not None:
+            if override is not None:
+                headline.append("   computed ", style="dim")
+            headline.append(
+                f"● {_score(health['score'])} {health['band']}",
+                style=("dim " if override else "bold ") + self.band_colour(health["band"]),
+            )
+            headline.append(f"  ({health['day'].isoformat()})", style="dim")
+        lines.append(headline)
+        if override is not None:
+            expires: date = override["expires_on"]
+            lines.append(
+                Text.assemble(
+                    ("Override: ", "bold"),
+                    f'"{override["reason"]}"',
+                    (f" by {override['set_by'] or 'someone'}", "dim"),
+                    f", until {expires.isoformat()} ({countdown((expires - today).days)})",
+                )
+            )
+        if history:
+            lines.append(
+                Text.assemble(
+                    ("90 days ", "dim"),
+                    (sparkline(history), self.band_colour(health["band"] if health else None)),
+                )
+            )
+        if health is not None:
+            lines.append(self._components(health))
+        return Group(*lines)
+
+    def _components(self, health: dict[str, Any]) -> Table:
+        table = Table(box=None, padding=(0, 1), show_edge=False, expand=False)
+        table.add_column("component")
+        table.add_column("score", width=22)
+        table.add_column("weight", justify="right")
+        table.add_column("adds", justify="right")
+        components: dict[str, Any] = health["components"]
+        names = [name for name in COMPONENT_ORDER if name in components]
+        names += [name for name in components if name not in COMPONENT_ORDER]
+        for name in names:
+            part = components[name] or {}
+            score = float(part.get("score") or 0)
+            table.add_row(
+                name,
+                Text.assemble(
+                    (bar(score / 100, 16), self.band_colour(_band_word(score))),
+                    f" {score:3.0f}",
+                ),
+                f"{part.get('weight_pct', 0):.0f}%",
+                f"{float(part.get('contribution') or 0):.1f}",
+            )
+        for name in health["left_out"]:
+            table.add_row(Text(name, style="dim"), Text("left out: no data", style="dim"), "", "")
+        return table
+
+
+def _score(score: float | None) -> str:
+    return "—" if score is None else f"{score:.0f}"
+
+
+def _band_word(score: float | None) -> str:
+    """Only for colouring bars; the bands themselves come from the health model."""
+    if score is None:
+        return ""
+    return "green" if score >= 70 else "yellow" if score >= 40 else "red"
