@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, Select, extract, func, or_, select
+from sqlalchemy import Engine, Integer, Select, cast, extract, func, or_, select
 
 from core.frames import read_frame
 from core.metrics.model import BREAKDOWNS, MetricOptions, MetricSet, Scope, money, pct
@@ -171,7 +171,9 @@ def load_book(
             scope,
         ),
     )
-    year, month = extract("year", DailyUsage.day), extract("month", DailyUsage.day)
+    # PostgreSQL's EXTRACT gives a numeric; an integer cast keeps it an int.
+    year = cast(extract("year", DailyUsage.day), Integer)
+    month = cast(extract("month", DailyUsage.day), Integer)
     usage = read_frame(
         engine,
         _in_scope(
