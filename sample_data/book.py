@@ -73,6 +73,4 @@ def read_csv(table: str, path: Path) -> pl.DataFrame:
     """A committed CSV, typed from its table's columns."""
     schema = csv_schema(table)
     header = pl.read_csv(path, n_rows=0).columns
-    return pl.read_csv(
-        path, schema={name: schema[name] for name in header}, missing_utf8_is_empty_string=False
-    )
+    return pl.read_csv(path, schema={name: schema[name] for name in header})

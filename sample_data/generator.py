@@ -44,7 +44,14 @@ import polars as pl
 from sqlalchemy import Engine
 
 from core.bulk import bulk_insert, deferred_indexes
-from sample_data.book import DEMO_ANCHOR, DEMO_DIR, TABLES, ensure_empty, write_csv
+from sample_data.book import (
+    DEMO_ANCHOR,
+    DEMO_DIR,
+    TABLES,
+    csv_schema,
+    ensure_empty,
+    write_csv,
+)
 
 __all__ = ["DEMO_ANCHOR", "SIZES", "Spec", "generate", "generate_into", "write_demo"]
 
@@ -67,9 +74,9 @@ class Spec:
 
 SIZES: dict[str, Spec] = {
     "demo": Spec(accounts=250, days=730, interactions_per_year=30.0, chunk_accounts=250),
-    "S": Spec(accounts=1_000, days=365, interactions_per_year=100.0),
-    "M": Spec(accounts=10_000, days=365, interactions_per_year=100.0),
-    "L": Spec(accounts=100_000, days=365, interactions_per_year=50.0),
+    "S": Spec(accounts=1_000, days=365, interactions_per_year=125.0),
+    "M": Spec(accounts=10_000, days=365, interactions_per_year=125.0),
+    "L": Spec(accounts=100_000, days=365, interactions_per_year=62.5),
 }
 
 Sink = Callable[[str, pl.DataFrame], None]
@@ -95,68 +102,14 @@ TICKETS_PER_MONTH = {"Enterprise": 4.0, "Mid-market": 2.0, "SMB": 0.8}
 ONSET = 0.5  # the stress a decline starts with: the first signs are clear ones
 CONTACTS = {"Enterprise": (4, 7), "Mid-market": (3, 5), "SMB": (1, 3)}
 
-NAME_HEADS = [
-    "Acme",
-    "Arbor",
-    "Aster",
-    "Beacon",
-    "Birch",
-    "Bluefin",
-    "Bramble",
-    "Brightwater",
-    "Cascade",
-    "Cedar",
-    "Cinder",
-    "Cobalt",
-    "Copper",
-    "Crescent",
-    "Driftwood",
-    "Ember",
-    "Evergreen",
-    "Falcon",
-    "Fernhill",
-    "Fjord",
-    "Glacier",
-    "Granite",
-    "Harbor",
-    "Heron",
-    "Hollow",
-    "Indigo",
-    "Juniper",
-    "Kestrel",
-    "Lantern",
-    "Larch",
-    "Lumen",
-    "Maple",
-    "Marigold",
-    "Meridian",
-    "Nimbus",
-    "Northwind",
-    "Oakridge",
-    "Onyx",
-    "Orchid",
-    "Osprey",
-    "Pebble",
-    "Pinecrest",
-    "Prairie",
-    "Quartz",
-    "Quill",
-    "Redwood",
-    "Ridgeline",
-    "Saffron",
-    "Sable",
-    "Silverline",
-    "Sparrow",
-    "Summit",
-    "Tidewater",
-    "Timber",
-    "Topaz",
-    "Tundra",
-    "Umber",
-    "Vantage",
-    "Willow",
-    "Zephyr",
-]
+NAME_HEADS = (  # noqa: SIM905
+    "Acme Arbor Aster Beacon Birch Bluefin Bramble Brightwater Cascade Cedar Cinder Cobalt "
+    "Copper Crescent Driftwood Ember Evergreen Falcon Fernhill Fjord Glacier Granite Harbor "
+    "Heron Hollow Indigo Juniper Kestrel Lantern Larch Lumen Maple Marigold Meridian Nimbus "
+    "Northwind Oakridge Onyx Orchid Osprey Pebble Pinecrest Prairie Quartz Quill Redwood "
+    "Ridgeline Saffron Sable Silverline Sparrow Summit Tidewater Timber Topaz Tundra Umber "
+    "Vantage Willow Zephyr"
+).split()
 NAME_TAILS = (
     "Analytics",
     "Bakery Group",
@@ -189,80 +142,16 @@ NAME_TAILS = (
     "Telecom",
     "Travel",
 )
-FIRST_NAMES = [
-    "Ada",
-    "Alex",
-    "Amara",
-    "Ben",
-    "Carla",
-    "Chen",
-    "Dana",
-    "Diego",
-    "Elena",
-    "Emil",
-    "Farah",
-    "Felix",
-    "Grace",
-    "Hana",
-    "Hugo",
-    "Ines",
-    "Ivan",
-    "Jade",
-    "Jamal",
-    "Kai",
-    "Kara",
-    "Leo",
-    "Lina",
-    "Malik",
-    "Mara",
-    "Mateo",
-    "Nadia",
-    "Nils",
-    "Omar",
-    "Petra",
-    "Quinn",
-    "Rafael",
-    "Rhea",
-    "Sami",
-    "Sofia",
-    "Tariq",
-    "Uma",
-    "Vera",
-    "Wes",
-    "Yara",
-    "Zoe",
-]
-LAST_NAMES = [
-    "Abbott",
-    "Bauer",
-    "Castillo",
-    "Dubois",
-    "Eriksen",
-    "Fischer",
-    "Garcia",
-    "Haddad",
-    "Ivanova",
-    "Jensen",
-    "Kowalski",
-    "Larsen",
-    "Moreau",
-    "Nakamura",
-    "Novak",
-    "Olsen",
-    "Patel",
-    "Quinlan",
-    "Rossi",
-    "Schmidt",
-    "Silva",
-    "Sorensen",
-    "Tan",
-    "Uddin",
-    "Vargas",
-    "Weber",
-    "Xu",
-    "Yilmaz",
-    "Zimmer",
-]
+FIRST_NAMES = (  # noqa: SIM905
+    "Ada Alex Amara Ben Carla Chen Dana Diego Elena Emil Farah Felix Grace Hana Hugo Ines "
+    "Ivan Jade Jamal Kai Kara Leo Lina Malik Mara Mateo Nadia Nils Omar Petra Quinn Rafael "
+    "Rhea Sami Sofia Tariq Uma Vera Wes Yara Zoe"
+).split()
+LAST_NAMES = (  # noqa: SIM905
+    "Abbott Bauer Castillo Dubois Eriksen Fischer Garcia Haddad Ivanova Jensen Kowalski "
+    "Larsen Moreau Nakamura Novak Olsen Patel Quinlan Rossi Schmidt Silva Sorensen Tan Uddin "
+    "Vargas Weber Xu Yilmaz Zimmer"
+).split()
 ROLES = ("Champion", "Admin", "VP Operations", "Head of IT", "Finance", "Team lead", "Analyst")
 
 SUMMARIES = {
@@ -489,7 +378,7 @@ def _story(book: Book, account_id: int) -> tuple[Story, random.Random]:
         if churn < book.anchor - 40 and rng.random() < 0.06:
             back = churn + rng.randrange(30, 150)
             story.reactivation = back if back <= book.anchor - 10 else None
-    elif rng.random() < 0.08 * book.spec.days / 365:
+    elif rng.random() < 0.08 * book.spec.days / 365 and start < book.anchor - 60:
         begin = rng.randrange(max(start, book.first_day) + 30, book.anchor - 20)
         peak = begin + rng.randrange(30, 75)
         story.decline = (begin, peak, peak + rng.randrange(30, 90), rng.uniform(0.5, 0.9))
@@ -839,46 +728,20 @@ def _account(book: Book, account_id: int) -> Story:
 
 # -- frames ---------------------------------------------------------------------------------
 
-_DATE_COLUMNS = {
-    "start_date",
-    "renewal_date",
-    "churned_at",
-    "onboarding_completed_at",
-    "follow_up_on",
-    "occurred_on",
-    "due_on",
-    "incurred_on",
-    "due_date",
-    "checked_on",
-    "snoozed_until",
-}
-_DATETIME_COLUMNS = {
-    "created_at",
-    "occurred_at",
-    "answered_at",
-    "opened_at",
-    "first_response_at",
-    "resolved_at",
-    "purchased_at",
-    "completed_at",
-    "done_at",
-}
 
-
-def _frame(columns: dict[str, list[object]]) -> pl.DataFrame:
-    """Rows gathered as epoch days and microseconds, typed as dates and datetimes."""
+def _frame(table: str, columns: dict[str, list[object]]) -> pl.DataFrame:
+    """Rows gathered as plain values (dates as epoch days, datetimes as epoch
+    microseconds), typed from the table's columns."""
+    schema = csv_schema(table)
     series = []
     for name, values in columns.items():
-        if name in _DATE_COLUMNS:
+        dtype = schema[name]
+        if dtype == pl.Date:
             series.append(pl.Series(name, values, dtype=pl.Int32).cast(pl.Date))
-        elif name in _DATETIME_COLUMNS:
-            series.append(pl.Series(name, values, dtype=pl.Int64).cast(pl.Datetime("us")))
-        elif name == "is_primary":
-            series.append(pl.Series(name, values, dtype=pl.Boolean))
-        elif name in ("sentiment", "contact_id", "interaction_id"):
-            series.append(pl.Series(name, values, dtype=pl.Int64))
+        elif isinstance(dtype, pl.Datetime):
+            series.append(pl.Series(name, values, dtype=pl.Int64).cast(dtype))
         else:
-            series.append(pl.Series(name, values, strict=False))
+            series.append(pl.Series(name, values, dtype=dtype))
     return pl.DataFrame(series)
 
 
@@ -1098,7 +961,7 @@ def generate(
             if table in extra:
                 frame = extra[table]
             elif table in rows:
-                frame = _frame(rows[table])
+                frame = _frame(table, rows[table])
             else:
                 continue
             sink(table, frame)
