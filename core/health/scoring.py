@@ -248,7 +248,10 @@ def read_signals(
     since_contact = (
         pl.lit(end) - pl.col("last_at").fill_null(pl.col("start_date").cast(pl.Datetime("us")))
     ).dt.total_days()
-    days_to_renewal = (pl.col("renewal_date") - pl.lit(as_of)).dt.total_days()
+    # The renewal in force at as_of: the next anniversary of the renewal date (or,
+    # when none is known, of the start date), so that past dates see theirs too.
+    renews = pl.coalesce("renewal_date", "start_date")
+    days_to_renewal = ((renews - pl.lit(as_of)).dt.total_days() % 365 + 365) % 365
     contracted = -pl.col("contracted").fill_null(0)
     mrr_then = pl.when(pl.col("mrr_then").is_not_null()).then(pl.col("mrr_then"))
     mrr_then = mrr_then.otherwise(pl.col("mrr_cents"))

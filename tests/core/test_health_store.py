@@ -92,9 +92,9 @@ def test_snapshot_components_have_the_documented_shape(engine: Engine) -> None:
     assert set(components) == {"usage", "engagement", "commercial"}
     assert components["usage"] == {
         "raw": {"active_user_ratio": 0.3, "trend_pct": 0.0},
-        "score": 60.0,
+        "score": 80.0,  # ratio 0.3 -> 40 (x1), no change -> 100 (x2)
         "weight_pct": 46.15,
-        "contribution": 27.69,
+        "contribution": 36.92,
     }
     total = sum(part["contribution"] for part in components.values())
     assert round(total, 2) == snapshot.score

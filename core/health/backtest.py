@@ -1,0 +1,130 @@
+"""How well did the score predict churn? Scores are recomputed as of past cut-off
+dates from the data up to each date only, and compared with who churned in the
+``horizon`` days after it. Cut-offs are monthly over the last year of history and
+pooled, so an account appears once per cut-off it was alive at."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine, func, select
+
+from core.health.config import BANDS, HealthModelConfig, load_model
+from core.health.scoring import compute_scores, read_frame
+from core.models import Account
+
+CUTOFFS = 12
+CUTOFF_STEP_DAYS = 30
+MIN_HISTORY_DAYS = 60  # the usage trend needs two 30-day windows before a cut-off
+
+
+@dataclass(frozen=True)
+class BandOutcome:
+    band: str
+    accounts: int  # account-cut-off pairs scored in this band
+    churned: int
+    churn_rate_pct: float | None  # None when no account was in the band
+
+
+@dataclass(frozen=True)
+class BacktestResult:
+    horizon_days: int
+    cutoffs: list[date]
+    observations: int
+    churned: int
+    auc: float | None  # None without both churners and survivors
+    bands: list[BandOutcome]
+    model_fingerprint: str
+
+    def as_dict(self) -> dict[str, Any]:
+        result = asdict(self)
+        result["cutoffs"] = [day.isoformat() for day in self.cutoffs]
+        return result
+
+
+def auc(scores: pl.Series, churned: pl.Series) -> float | None:
+    """The probability that a churner scored lower than a survivor (ties count half):
+    the ROC AUC of the score as a churn predictor, from Mann-Whitney ranks."""
+    frame = pl.DataFrame({"score": scores, "churned": churned}).drop_nulls()
+    positives = int(frame["churned"].sum())
+    negatives = frame.height - positives
+    if positives == 0 or negatives == 0:
+        return None
+    ranked = frame.with_columns(rank=(-pl.col("score")).rank("average"))
+    rank_sum = float(ranked.filter(pl.col("churned"))["rank"].sum())
+    return (rank_sum - positives * (positives + 1) / 2) / (positives * negatives)
+
+
+def cutoff_dates(engine: Engine, horizon_days: int, as_of: date) -> list[date]:
+    """Monthly cut-offs, newest ``as_of - horizon``, none before the book has
+    MIN_HISTORY_DAYS of history."""
+    frame = read_frame(engine, select(func.min(Account.start_date).label("first")))
+    first = frame["first"][0] if frame.height else None
+    if first is None:
+        return []
+    latest = as_of - timedelta(days=horizon_days)
+    days = [latest - timedelta(days=CUTOFF_STEP_DAYS * k) for k in range(CUTOFFS)]
+    return sorted(day for day in days if day >= first + timedelta(days=MIN_HISTORY_DAYS))
+
+
+def backtest(
+    engine: Engine,
+    horizon_days: int = 90,
+    model: HealthModelConfig | None = None,
+    as_of: date | None = None,
+) -> BacktestResult:
+    """Score the accounts alive at each cut-off T as of T, label those that churned
+    in (T, T + horizon], and report the churn rate per band and the AUC."""
+    if horizon_days < 1:
+        raise ValueError(f"The horizon must be at least 1 day, not {horizon_days}.")
+    model = model or load_model()[0]
+    as_of = as_of or date.today()
+    cutoffs = cutoff_dates(engine, horizon_days, as_of)
+    churn_dates = read_frame(
+        engine,
+        select(Account.id.label("account_id"), Account.churned_at).where(
+            Account.churned_at.is_not(None)
+        ),
+    )
+    observed = []
+    for cutoff in cutoffs:
+        scores = compute_scores(engine, cutoff, model).select("account_id", "score", "band")
+        end = cutoff + timedelta(days=horizon_days)
+        observed.append(
+            scores.join(churn_dates, on="account_id", how="left").select(
+                "score",
+                "band",
+                pl.col("churned_at")
+                .is_between(cutoff, end, closed="right")
+                .fill_null(False)
+                .alias("churned"),
+            )
+        )
+    pooled = (
+        pl.concat(observed)
+        if observed
+        else pl.DataFrame(schema={"score": pl.Float64, "band": pl.String, "churned": pl.Boolean})
+    ).filter(pl.col("score").is_not_null())
+    per_band = pooled.group_by("band").agg(
+        pl.len().alias("accounts"), pl.col("churned").sum().alias("churned")
+    )
+    counts = {row["band"]: row for row in per_band.to_dicts()}
+    bands = []
+    for band in BANDS:
+        row = counts.get(band, {"accounts": 0, "churned": 0})
+        total, churned = int(row["accounts"]), int(row["churned"])
+        rate = round(churned / total * 100, 2) if total else None
+        bands.append(BandOutcome(band, total, churned, rate))
+    value = auc(pooled["score"], pooled["churned"])
+    return BacktestResult(
+        horizon_days=horizon_days,
+        cutoffs=cutoffs,
+        observations=pooled.height,
+        churned=int(pooled["churned"].sum()),
+        auc=None if value is None else round(value, 4),
+        bands=bands,
+        model_fingerprint=model.fingerprint(),
+    )
