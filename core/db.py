@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from platformdirs import user_data_path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 DATABASE_URL_ENV = "CXTUI_DATABASE_URL"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -83,6 +88,80 @@ def _set_sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -
     cursor.close()
 
 
+class SqliteLibraryGate:
+    """Keeps two copies of the SQLite library from having a database open at once.
+
+    Bulk reads go through ADBC, whose driver carries its own SQLite; everything else
+    goes through Python's ``sqlite3``. POSIX file locks belong to the process, so
+    when one copy closes the file it silently drops the other copy's locks, and
+    each copy believes it is the last connection and may checkpoint and delete the
+    WAL under the other's feet ("disk I/O error", or worse). So, in one process:
+    ``sqlite3`` connections (opened per use: SQLite engines use NullPool) wait
+    while an ADBC read runs, and an ADBC read only starts when no ``sqlite3``
+    connection is open (``try_adbc`` says no otherwise, and the reader falls back
+    to ``sqlite3``: slower, never blocked, never deadlocked).
+    """
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._sqlite_open = 0
+        self._adbc_open = 0
+
+    def sqlite_opening(self) -> None:
+        with self._condition:
+            self._condition.wait_for(lambda: self._adbc_open == 0)
+            self._sqlite_open += 1
+
+    def sqlite_closed(self) -> None:
+        with self._condition:
+            self._sqlite_open -= 1
+            self._condition.notify_all()
+
+    @contextmanager
+    def try_adbc(self) -> Iterator[bool]:
+        with self._condition:
+            allowed = self._sqlite_open == 0
+            if allowed:
+                self._adbc_open += 1
+        try:
+            yield allowed
+        finally:
+            if allowed:
+                with self._condition:
+                    self._adbc_open -= 1
+                    self._condition.notify_all()
+
+
+SQLITE_GATE = SqliteLibraryGate()
+
+
+class _GatedSqliteConnection(sqlite3.Connection):
+    """A sqlite3 connection that tells the gate once it is really closed."""
+
+    _gate_open = False
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self._gate_open:
+                self._gate_open = False
+                SQLITE_GATE.sqlite_closed()
+
+
+def _gated_sqlite_connect(
+    dialect: Any, _record: object, cargs: tuple, cparams: dict
+) -> sqlite3.Connection:
+    SQLITE_GATE.sqlite_opening()
+    try:
+        connection = dialect.connect(*cargs, **cparams, factory=_GatedSqliteConnection)
+    except BaseException:
+        SQLITE_GATE.sqlite_closed()
+        raise
+    connection._gate_open = True
+    return connection
+
+
 def make_engine(url: str) -> Engine:
     """An engine for ``url``, without touching the schema. SQLite files are created
     with mode 0600 and every connection runs in WAL mode with foreign keys on."""
@@ -91,8 +170,11 @@ def make_engine(url: str) -> Engine:
     if path is not None:
         _create_private_file(path)
         engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+            url,
+            poolclass=NullPool,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
         )
+        event.listen(engine, "do_connect", _gated_sqlite_connect)
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)

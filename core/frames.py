@@ -15,6 +15,8 @@ import polars as pl
 from sqlalchemy import Engine, Select, func, types
 from sqlalchemy.engine import make_url
 
+from core.db import SQLITE_GATE
+
 # SQLite's ADBC driver infers a column's type from the first batch of rows; make
 # the batch large so that a column starting with NULLs is still typed right.
 _SQLITE_BATCH_ROWS = str(1 << 20)
@@ -83,10 +85,19 @@ def read_frame(engine: Engine, query: Select[Any]) -> pl.DataFrame:
             maintain_column_froms=True,
         )
     sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+    if not is_sqlite:
+        return _normalise(_read_adbc(engine, sql), dtypes)
+    with SQLITE_GATE.try_adbc() as adbc_allowed:
+        if adbc_allowed:
+            return _normalise(_read_adbc(engine, sql, sqlite_batch=True), dtypes)
+    return _normalise(_read_sqlite3(engine, sql, dtypes), dtypes)
+
+
+def _read_adbc(engine: Engine, sql: str, sqlite_batch: bool = False) -> pl.DataFrame:
     connection = _adbc_connection(engine)
     try:
         cursor = connection.cursor()
-        if is_sqlite:
+        if sqlite_batch:
             cursor.adbc_statement.set_options(
                 **{"adbc.sqlite.query.batch_rows": _SQLITE_BATCH_ROWS}
             )
@@ -96,7 +107,21 @@ def read_frame(engine: Engine, query: Select[Any]) -> pl.DataFrame:
     finally:
         connection.close()
     assert isinstance(frame, pl.DataFrame)
-    return _normalise(frame, dtypes)
+    return frame
+
+
+def _read_sqlite3(engine: Engine, sql: str, dtypes: dict[str, pl.DataType | None]) -> pl.DataFrame:
+    """The slower path, through Python's sqlite3, while other connections are open
+    in this process (see ``core.db.SqliteLibraryGate``)."""
+    raw_types = {
+        name: pl.String()
+        if _is_textual(dtype) or dtype is None
+        else (pl.Int64() if dtype == pl.Boolean else dtype)
+        for name, dtype in dtypes.items()
+    }
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(sql).fetchall()
+    return pl.DataFrame(rows, schema=raw_types, orient="row")
 
 
 def _normalise(frame: pl.DataFrame, dtypes: dict[str, pl.DataType | None]) -> pl.DataFrame:

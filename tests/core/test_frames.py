@@ -102,3 +102,26 @@ def test_an_empty_result_is_an_empty_typed_frame(engine: Engine) -> None:
     frame = read_frame(engine, select(m.Account.id, m.Account.start_date))
     assert frame.height == 0
     assert frame.schema["start_date"] == pl.Date
+
+
+def test_reads_and_writes_interleave_without_corrupting_the_file(engine: Engine) -> None:
+    """ADBC carries its own SQLite: the gate in core.db keeps both copies from having
+    the file open at once (else the WAL is deleted under the other: disk I/O error)."""
+    with Session(engine) as session:
+        account_id = _account(session, "A")
+        session.commit()
+    for round_ in range(5):
+        with Session(engine) as session:
+            session.add(m.Contact(account_id=account_id, name=f"c{round_}"))
+            session.commit()
+        assert read_frame(engine, select(m.Contact.id)).height == round_ + 1
+    with Session(engine) as session:
+        # A connection held open in this thread: the read falls back, and does not wait.
+        session.add(m.Contact(account_id=account_id, name="pending"))
+        session.flush()
+        assert read_frame(engine, select(m.Contact.name)).height == 5
+        session.commit()
+    assert read_frame(engine, select(m.Contact.name)).height == 6
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
