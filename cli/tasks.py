@@ -1,0 +1,109 @@
+"""``cxtui rules run`` and ``cxtui tasks``: playbook rules and the task queue."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from cli.common import DbOption, fail, open_db
+
+rules_app = typer.Typer(help="Playbook rules: signals that turn into tasks.", no_args_is_help=True)
+
+
+def task_commands(app: typer.Typer) -> None:
+    app.add_typer(rules_app, name="rules")
+    app.command("tasks")(tasks)
+
+
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="Run as of this day (YYYY-MM-DD); default today.")
+]
+
+
+def _day(text: str | None) -> date:
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f'--as-of: "{text}" is not a date (YYYY-MM-DD)')
+
+
+@rules_app.command("run")
+def run(db: DbOption = None, as_of: AsOf = None) -> None:
+    """Run every enabled rule once and print how many tasks each created. A rule
+    fires once per occurrence: running again creates nothing new."""
+    from core.rules import load_rules_config, run_rules
+
+    today = _day(as_of)
+    config = load_rules_config()
+    for problem in config.problems:
+        typer.echo(f"cxtui: {problem}", err=True)
+    engine = open_db(db)
+    created = run_rules(engine, today, config)
+    engine.dispose()
+    width = max((len(name) for name in created), default=0)
+    for name, count in created.items():
+        typer.echo(f"{name:<{width}}  {count:>5} new task{'s' if count != 1 else ''}")
+    typer.echo(f"{'total':<{width}}  {sum(created.values()):>5}")
+
+
+def tasks(
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    mine: Annotated[bool, typer.Option("--mine", help="Only the current user's tasks.")] = False,
+    source: Annotated[
+        str | None, typer.Option("--source", help="rule, follow_up or manual.")
+    ] = None,
+    db: DbOption = None,
+    as_of: AsOf = None,
+) -> None:
+    """The task queue: overdue and due today first, then upcoming, ranked by MRR at
+    stake and health."""
+    from core.settings import load_settings
+    from core.tasks import TaskError, task_queue
+
+    owner = None
+    if mine:
+        owner = load_settings().current_user
+        if not owner:
+            fail("--mine needs to know who you are: set CXTUI_USER or user in the config file")
+    today = _day(as_of)
+    engine = open_db(db)
+    try:
+        queue = task_queue(engine, today, owner=owner, source=source)
+    except TaskError as error:
+        fail(str(error))
+    finally:
+        engine.dispose()
+    records = [
+        {
+            "id": row["id"],
+            "when": row["when"],
+            "due_on": row["due_on"].isoformat(),
+            "title": row["title"],
+            "owner": row["owner"],
+            "source": row["source"],
+            "rule": row["rule"],
+            "account": row["external_id"],
+            "account_name": row["account_name"],
+            "mrr": None if row["mrr_cents"] is None else row["mrr_cents"] / 100,
+            "health": row["score"],
+            "band": row["band"],
+        }
+        for row in queue.iter_rows(named=True)
+    ]
+    if json_output:
+        typer.echo(json.dumps(records, indent=2))
+        return
+    if not records:
+        typer.echo("No open tasks.")
+        return
+    for record in records:
+        account = record["account_name"] or "-"
+        typer.echo(
+            f"#{record['id']:<6} {record['when']:<8} {record['due_on']}  "
+            f"{record['owner']:<16.16} {account:<24.24} {record['title']}"
+        )

@@ -1,0 +1,136 @@
+"""The task queue: what a CS manager should do today, and what comes next.
+
+Tasks come from playbook rules, from follow-up dates of logged interactions, and
+by hand. Completing is undoable (``reopen``); snoozing moves a task out of sight
+until a day, without changing its due date.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from core.frames import read_frame
+from core.models import Account, Task, utcnow
+
+SOURCES = ("rule", "follow_up", "manual")
+
+
+class TaskError(ValueError):
+    """A task operation that was refused, in words; nothing was written."""
+
+
+def task_queue(
+    engine: Engine,
+    today: date,
+    owner: str | None = None,
+    source: str | None = None,
+    include_done: bool = False,
+    include_snoozed: bool = False,
+) -> pl.DataFrame:
+    """Open tasks, ranked: overdue and due today first, then upcoming by day; within
+    a day, by MRR at stake (highest first), then health (lowest first)."""
+    from core.health.store import current_health
+
+    query = select(
+        Task.id,
+        Task.account_id,
+        Task.owner,
+        Task.title,
+        Task.due_on,
+        Task.source,
+        Task.rule,
+        Task.completed_at,
+        Task.snoozed_until,
+        Account.external_id,
+        col(Account.name).label("account_name"),
+        Account.mrr_cents,
+    ).join(Account, col(Task.account_id) == col(Account.id), isouter=True)
+    if owner:
+        query = query.where(Task.owner == owner)
+    if source:
+        if source not in SOURCES:
+            raise TaskError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
+        query = query.where(Task.source == source)
+    if not include_done:
+        query = query.where(col(Task.completed_at).is_(None))
+    frame = read_frame(engine, query)
+    if not include_snoozed:
+        frame = frame.filter(pl.col("snoozed_until").is_null() | (pl.col("snoozed_until") <= today))
+    ids = frame["account_id"].drop_nulls().unique().to_list()
+    health = (
+        current_health(engine, today, ids).select("account_id", "score", "band")
+        if ids
+        else pl.DataFrame(schema={"account_id": pl.Int64, "score": pl.Float64, "band": pl.String})
+    )
+    due = pl.col("due_on")
+    return (
+        frame.join(health, on="account_id", how="left")
+        .with_columns(
+            pl.when(due < today)
+            .then(pl.lit("overdue"))
+            .when(due == today)
+            .then(pl.lit("today"))
+            .otherwise(pl.lit("upcoming"))
+            .alias("when"),
+            pl.when(due <= today).then(pl.lit(today)).otherwise(due).alias("_rank_day"),
+        )
+        .sort(
+            ["_rank_day", "mrr_cents", "score", "id"],
+            descending=[False, True, False, False],
+            nulls_last=True,
+        )
+        .drop("_rank_day")
+    )
+
+
+def _task(session: Session, task_id: int) -> Task:
+    task = session.get(Task, task_id)
+    if task is None:
+        raise TaskError(f"no task #{task_id}")
+    return task
+
+
+def complete(engine: Engine, task_id: int) -> None:
+    with Session(engine) as session:
+        _task(session, task_id).completed_at = utcnow()
+        session.commit()
+
+
+def reopen(engine: Engine, task_id: int) -> None:
+    """Undo a completion."""
+    with Session(engine) as session:
+        _task(session, task_id).completed_at = None
+        session.commit()
+
+
+def snooze(engine: Engine, task_id: int, until: date, today: date) -> None:
+    if until <= today:
+        raise TaskError(f"snooze until a day after today ({today}), not {until}")
+    with Session(engine) as session:
+        _task(session, task_id).snoozed_until = until
+        session.commit()
+
+
+def add_manual_task(
+    engine: Engine, title: str, due_on: date, owner: str, account_id: int | None = None
+) -> int:
+    if not title.strip():
+        raise TaskError("a task needs a title")
+    if not owner.strip():
+        raise TaskError("a task needs an owner")
+    with Session(engine) as session:
+        task = Task(
+            account_id=account_id,
+            owner=owner.strip(),
+            title=title.strip(),
+            due_on=due_on,
+            source="manual",
+        )
+        session.add(task)
+        session.commit()
+        assert task.id is not None
+        return task.id

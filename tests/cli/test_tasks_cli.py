@@ -1,0 +1,56 @@
+"""``cxtui rules run`` and ``cxtui tasks`` on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from cli.main import app
+from core import models as m
+from core.db import open_engine, sqlite_url
+
+runner = CliRunner()
+
+
+def test_rules_run_then_tasks(tmp_path: Path) -> None:
+    path = tmp_path / "book.db"
+    engine = open_engine(sqlite_url(path))
+    today = date(2026, 11, 23)
+    with Session(engine) as session:
+        session.add(
+            m.Account(
+                external_id="ACC-1",
+                name="Initech",
+                segment="SMB",
+                plan="p",
+                owner="Test User",
+                mrr_cents=123_456,
+                start_date=date(2025, 1, 1),
+                renewal_date=today + timedelta(days=30),
+            )
+        )
+        session.commit()
+    engine.dispose()
+    args = ["--db", str(path), "--as-of", today.isoformat()]
+    first = runner.invoke(app, ["rules", "run", *args])
+    assert first.exit_code == 0, first.output
+    assert "renewal_due" in first.output
+    # No interaction ever and started long ago: silent too.
+    assert "total      2" in first.output.replace("  ", " ") or "2" in first.output.splitlines()[-1]
+    again = runner.invoke(app, ["rules", "run", *args])
+    assert again.output.splitlines()[-1].split()[-1] == "0"
+    listed = runner.invoke(app, ["tasks", "--json", "--mine", *args])
+    assert listed.exit_code == 0, listed.output
+    records = json.loads(listed.output)
+    assert {record["rule"] for record in records} == {"renewal_due", "no_interaction"}
+    assert records[0]["account"] == "ACC-1" and records[0]["mrr"] == 1234.56
+
+
+def test_bad_as_of(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["tasks", "--db", str(tmp_path / "x.db"), "--as-of", "soon"])
+    assert result.exit_code == 2
+    assert "not a date" in result.output
