@@ -209,11 +209,13 @@ class CxtuiApp(App[None]):
         self.report_error(error, f"{event.worker.name or 'A background task'} failed")
 
     def report_error(self, error: BaseException | None, context: str) -> None:
+        from sqlalchemy.exc import SQLAlchemyError
+
         from core.db import DatabaseError
 
         log.error("%s: %r", context, error, exc_info=error)
         _log_to_file(f"{context}: {error!r}", error)
-        if isinstance(error, DatabaseError):
+        if isinstance(error, DatabaseError | SQLAlchemyError):
             from tui.screens.error import ErrorScreen
 
             self.push_screen(ErrorScreen("The database cannot be used", str(error)))

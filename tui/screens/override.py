@@ -22,6 +22,7 @@ class OverrideScreen(ModalScreen[bool]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="override.cancel"),
         Binding("ctrl+s", "save", "Save", id="override.save"),
+        Binding("q", "app.quit", "Quit", id="override.quit", show=False),
     ]
 
     def __init__(self, detail: AccountDetail) -> None:

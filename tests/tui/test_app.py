@@ -1,0 +1,366 @@
+"""Pilot tests of the app on a real (temporary) database with a small hand-made book."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.widget import Widget
+
+from core.settings import Settings
+from tests.tui.book import ROWS, TODAY, make_book
+from tui.app import CxtuiApp, make_app
+from tui.screens.account import AccountScreen
+from tui.screens.accounts import AccountsScreen
+
+SIZE = (160, 50)
+NAMES = sorted(row[0] for row in ROWS)
+
+
+@pytest.fixture
+def book(engine: Engine) -> dict[str, int]:
+    return make_book(engine)
+
+
+@asynccontextmanager
+async def running(db_url: str, **settings: object) -> AsyncIterator[tuple[CxtuiApp, Pilot]]:
+    app = make_app(
+        db_url,
+        today=TODAY,
+        settings=Settings(**settings),  # type: ignore[arg-type]
+        recompute_health=False,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        yield app, pilot
+
+
+async def settle(app: CxtuiApp, pilot: Pilot) -> None:
+    """Let workers finish and their messages land."""
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def names(app: CxtuiApp) -> list[str]:
+    return _accounts(app).table.accounts.data["name"].to_list()
+
+
+def _accounts(app: CxtuiApp) -> AccountsScreen:
+    screen = app.screen
+    assert isinstance(screen, AccountsScreen), screen
+    return screen
+
+
+def text_of(widget: Widget) -> str:
+    """The text a widget shows on screen."""
+    width, height = widget.outer_size
+    return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, width, height)))
+
+
+def bar(app: CxtuiApp) -> str:
+    return text_of(_accounts(app).query_one("#filter-bar"))
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    await pilot.press(*[{" ": "space"}.get(char, char) for char in text])
+
+
+async def test_starts_on_the_accounts_list(db_url: str, book) -> None:
+    async with running(db_url) as (app, _pilot):
+        assert app.current_mode == "accounts"
+        assert names(app) == NAMES
+        assert f"{len(ROWS)} of {len(ROWS)} accounts" in bar(app)
+
+
+async def test_number_keys_switch_screens(db_url: str, book) -> None:
+    async with running(db_url) as (app, pilot):
+        for key, mode in (("1", "dashboard"), ("3", "goals"), ("4", "tasks"), ("2", "accounts")):
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert app.current_mode == mode
+        await pilot.press("1")
+        await settle(app, pilot)
+        summary = text_of(app.screen.query_one("#summary"))
+        assert "Accounts" in summary and "12" in summary
+        await pilot.press("4")
+        await settle(app, pilot)
+        assert "No open tasks" in text_of(app.screen.query_one("#listing-note"))
+
+
+async def test_moving_with_keys(db_url: str, book) -> None:
+    async with running(db_url) as (app, pilot):
+        table = _accounts(app).table
+        assert table.cursor_row == 0
+        await pilot.press("j", "j", "down")
+        assert table.cursor_row == 3
+        await pilot.press("k", "up")
+        assert table.cursor_row == 1
+        await pilot.press("G")
+        assert table.cursor_row == len(ROWS) - 1
+        await pilot.press("g")
+        assert table.cursor_row == 0
+        await pilot.press("pagedown")
+        assert table.cursor_row == len(ROWS) - 1  # the whole book fits on one page
+
+
+async def test_sorting_cycles_column_and_direction(db_url: str, book) -> None:
+    async with running(db_url) as (app, pilot):
+        await pilot.press("s")  # name, descending
+        assert names(app) == sorted(NAMES, reverse=True)
+        assert "sorted by Name ↓" in bar(app)
+        await pilot.press("s")  # segment, ascending
+        assert "sorted by Segment ↑" in bar(app)
+        segments = [row[1] for row in ROWS]
+        assert _accounts(app).table.accounts.data["segment"].to_list() == sorted(segments)
+        _accounts(app).sort_by("mrr_cents")
+        mrr = _accounts(app).table.accounts.data["mrr_cents"].to_list()
+        assert mrr == sorted(mrr)
+        await pilot.press("S")
+        mrr = _accounts(app).table.accounts.data["mrr_cents"].to_list()
+        assert mrr == sorted(mrr, reverse=True)
+
+
+async def test_clicking_a_header_sorts(db_url: str, book) -> None:
+    async with running(db_url) as (app, pilot):
+        table = _accounts(app).table
+        # the Health header: columns are laid out left to right from x=0
+        x = sum(column.render_width for column in table.ordered_columns[:4]) + 2
+        await pilot.click(table, offset=(x, 0))
+        await settle(app, pilot)
+        assert "sorted by Health ↑" in bar(app)
+        scores = table.accounts.data["health_score"].to_list()
+        assert scores == sorted(scores)
+
+
+async def test_search_narrows_and_escape_clears(db_url: str, book) -> None:
+    async with running(db_url) as (app, pilot):
+        await pilot.press("slash")
+        await type_text(pilot, "in")
+        assert names(app) == ["Initech", "Vandelay Industries"]
+        await type_text(pilot, "it")
+        assert names(app) == ["Initech"]
+        assert "1 of 12 accounts" in bar(app)
+        await pilot.press("backspace", "backspace", "backspace", "backspace")
+        await type_text(pilot, "ext-100")
+        assert len(names(app)) == 10  # EXT-1000 .. EXT-1009
+        await pilot.press("escape")
+        assert names(app) == NAMES
+        assert "search" not in bar(app)
+
+
+async def test_filters_form(db_url: str, book) -> None:
+    async with running(db_url) as (app, pilot):
+        await pilot.press("f")
+        await settle(app, pilot)
+        from textual.widgets import Input, SelectionList
+
+        screen = app.screen
+        screen.query_one("#segments", SelectionList).select("Enterprise")
+        screen.query_one("#bands", SelectionList).select("red")
+        screen.query_one("#renewal", Input).value = "30"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert names(app) == ["Globex"]
+        text = bar(app)
+        assert "1 of 12 accounts" in text
+        assert "segment: Enterprise" in text and "health: red" in text
+        assert "renewal within 30 d" in text
+        await pilot.press("f")
+        await settle(app, pilot)
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert names(app) == NAMES
+
+
+async def test_my_book(db_url: str, book) -> None:
+    async with running(db_url) as (app, pilot):
+        await pilot.press("m")
+        mine = sorted(row[0] for row in ROWS if row[2] == "Test User")
+        assert names(app) == mine
+        assert "my book (Test User)" in bar(app)
+        await pilot.press("m")
+        assert names(app) == NAMES
+
+
+async def test_my_book_without_a_user_says_how_to_set_one(
+    db_url: str, book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("CXTUI_USER")
+    async with running(db_url) as (app, pilot):
+        await pilot.press("m")
+        assert names(app) == NAMES
+        assert any("CXTUI_USER" in str(n.message) for n in app._notifications)
+
+
+async def test_open_account_walk_and_back_keeps_state(db_url: str, book) -> None:
+    async with running(db_url) as (app, pilot):
+        await pilot.press("m")  # my book: 5 accounts
+        await pilot.press("j")
+        mine = sorted(row[0] for row in ROWS if row[2] == "Test User")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        header = text_of(app.screen.query_one("#a360-header"))
+        assert mine[1] in header and "2 of 5" in header
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert mine[2] in text_of(app.screen.query_one("#a360-header"))
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await settle(app, pilot)
+        assert mine[0] in text_of(app.screen.query_one("#a360-header"))
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert names(app) == mine  # the filter is kept
+        assert _accounts(app).table.cursor_row == 0  # on the account last shown
+        await pilot.press("3", "2")
+        await settle(app, pilot)
+        assert names(app) == mine
+        assert "my book" in bar(app)
+
+
+async def test_account_360_shows_health_and_override(db_url: str, book) -> None:
+    async with running(db_url) as (app, pilot):
+        await pilot.press("slash")
+        await type_text(pilot, "hooli")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        health = text_of(screen.query_one("#health"))
+        assert "30 red" in health and "overridden" in health
+        assert "computed" in health and "64 yellow" in health
+        assert "Champion left the company" in health
+        for component in ("usage", "engagement", "sentiment", "support", "commercial"):
+            assert component in health
+        assert "Export fails #1" in text_of(screen.query_one("#tickets"))
+        timeline = screen.query_one("#timeline")
+        total = timeline.row_count
+        await pilot.press("t")  # interactions only
+        assert 0 < timeline.row_count < total
+
+
+async def test_override_form_sets_an_override(db_url: str, book) -> None:
+    async with running(db_url) as (app, pilot):
+        await pilot.press("slash")
+        await type_text(pilot, "acme")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        await type_text(pilot, "20")
+        from textual.widgets import Input
+
+        app.screen.query_one("#reason", Input).value = "Budget cut announced"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        health = text_of(app.screen.query_one("#health"))
+        assert "20 red" in health and "Budget cut announced" in health
+        row = app.book.filter(app.book["name"] == "Acme Corp").row(0, named=True)
+        assert row["overridden"] and row["health_score"] == 20
+
+
+async def test_override_needs_a_reason(db_url: str, book) -> None:
+    async with running(db_url) as (app, pilot):
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        await type_text(pilot, "20")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "reason" in text_of(app.screen.query_one("#override-error"))
+
+
+async def test_help_lists_the_real_bindings(db_url: str, book) -> None:
+    async with running(db_url) as (app, pilot):
+        await pilot.press("question_mark")
+        await settle(app, pilot)
+        keys = text_of(app.screen.query_one("#help-keys"))
+        for text in ("Search", "Filters", "My book", "Sort", "Dashboard", "accounts.search"):
+            assert text in keys
+        await pilot.press("escape")
+        assert isinstance(app.screen, AccountsScreen)
+
+
+async def test_palette_jumps_to_an_account(db_url: str, book) -> None:
+    async with running(db_url) as (app, pilot):
+        await pilot.press("ctrl+p")
+        await settle(app, pilot)
+        await type_text(pilot, "vandel")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert "Vandelay Industries" in text_of(app.screen.query_one("#a360-header"))
+
+
+async def test_quit_asks_when_something_is_unsaved(db_url: str, book) -> None:
+    from tui.screens.confirm import ConfirmScreen
+    from tui.screens.override import OverrideScreen
+
+    async with running(db_url) as (app, pilot):
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        await type_text(pilot, "5")
+        app.screen.query_one("#save").focus()
+        await pilot.press("q")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, OverrideScreen)
+        assert app.is_running
+
+
+async def test_quit_without_unsaved_work_does_not_ask(db_url: str, book) -> None:
+    async with running(db_url) as (app, pilot):
+        await pilot.press("enter")
+        await settle(app, pilot)
+        await pilot.press("o")
+        await settle(app, pilot)
+        await type_text(pilot, "5")
+        await pilot.press("escape")  # cancel the form: nothing unsaved any more
+        await settle(app, pilot)
+        await pilot.press("q")
+        await settle(app, pilot)
+        assert not app.is_running
+
+
+async def test_empty_database_shows_the_welcome(db_url: str, engine: Engine) -> None:
+    from tui.screens.welcome import WelcomeScreen
+
+    async with running(db_url) as (app, pilot):
+        assert isinstance(app.screen, WelcomeScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountsScreen)
+        assert "0 of 0 accounts" in bar(app)
+
+
+async def test_database_error_is_shown_in_words(tmp_path: Path) -> None:
+    from tui.screens.error import ErrorScreen
+
+    broken = tmp_path / "broken.db"
+    broken.write_text("this is not a database")
+    async with running(f"sqlite:///{broken}") as (app, _pilot):
+        assert isinstance(app.screen, ErrorScreen)
+        assert app.is_running
+
+
+async def test_theme_is_remembered(db_url: str, book, tmp_path: Path) -> None:
+    from core.settings import load_settings
+
+    path = tmp_path / "config.toml"
+    async with running(db_url, path=path) as (app, pilot):
+        app.theme = "nord"
+        await settle(app, pilot)
+    assert load_settings(path).theme == "nord"
