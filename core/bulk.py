@@ -71,7 +71,7 @@ def deferred_indexes(engine: Engine, tables: Iterable[str]) -> Iterator[None]:
     targets = [table_for(name) for name in tables]
     raw = engine.raw_connection()
     try:
-        dropped = [index for target in targets for index in _existing_indexes(raw, target)]
+        dropped = [index for target in targets for index in _existing_indexes(raw, engine, target)]
         _run_ddl(raw, engine, dropped, DropIndex)
         raw.commit()
         try:
@@ -194,13 +194,13 @@ def _check_not_null(table: Table, frame: pl.DataFrame) -> None:
 # -- indexes ---------------------------------------------------------------------------
 
 
-def _existing_indexes(raw: Any, table: Table) -> list[Index]:
+def _existing_indexes(raw: Any, engine: Engine, table: Table) -> list[Index]:
     """The table's declared secondary indexes that exist in the database right now."""
     declared = sorted(table.indexes, key=lambda index: str(index.name))
     if not declared:
         return []
     cursor = raw.cursor()
-    if _is_sqlite(raw):
+    if engine.dialect.name == "sqlite":
         cursor.execute(
             "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ?", (table.name,)
         )
@@ -222,10 +222,6 @@ def _run_ddl(raw: Any, engine: Engine, indexes: list[Index], statement: type) ->
     cursor.close()
 
 
-def _is_sqlite(raw: Any) -> bool:
-    return type(raw.dbapi_connection).__module__.startswith("sqlite3")
-
-
 # -- SQLite --------------------------------------------------------------------------------
 
 
@@ -242,17 +238,43 @@ def _sqlite_text(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(casts) if casts else frame
 
 
+def _check_parents(raw: Any, table: Table, frame: pl.DataFrame) -> None:
+    """Every foreign key of the frame names an existing row (SQLite's own per-row
+    check is off during the load: checking here is faster and names the row)."""
+    cursor = raw.cursor()
+    for key in sorted(table.foreign_keys, key=lambda key: key.parent.name):
+        name = key.parent.name
+        if name not in frame.columns:
+            continue
+        target = key.column
+        cursor.execute(f'SELECT "{target.name}" FROM "{target.table.name}"')
+        known = pl.Series(name, [row[0] for row in cursor.fetchall()], dtype=pl.Int64)
+        values = frame[name]
+        missing = values.is_not_null() & ~values.is_in(known.implode())
+        if missing.any():
+            row = int(missing.arg_true()[0])
+            raise BulkInsertError(
+                f"{table.name} row {row + 1}: {name} {values[row]} does not exist "
+                f"in {target.table.name}."
+            )
+    cursor.close()
+
+
 def _insert_sqlite(engine: Engine, table: Table, frame: pl.DataFrame) -> None:
     columns = ", ".join(f'"{name}"' for name in frame.columns)
     marks = ", ".join("?" for _ in frame.columns)
     sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
     raw = engine.raw_connection()
     try:
-        cursor = raw.cursor()
         if raw.dbapi_connection.in_transaction:
             raw.commit()
-        cursor.execute("BEGIN")
-        rebuild = _existing_indexes(raw, table) if frame.height >= INDEX_REBUILD_MIN_ROWS else []
+        cursor = raw.cursor()
+        cursor.execute("PRAGMA foreign_keys=OFF")
+        cursor.execute("BEGIN IMMEDIATE")
+        _check_parents(raw, table, frame)
+        rebuild = (
+            _existing_indexes(raw, engine, table) if frame.height >= INDEX_REBUILD_MIN_ROWS else []
+        )
         _run_ddl(raw, engine, rebuild, DropIndex)
         for batch in _sqlite_text(frame).iter_slices(_SQLITE_BATCH_ROWS):
             cursor.executemany(sql, batch.iter_rows())
@@ -263,6 +285,7 @@ def _insert_sqlite(engine: Engine, table: Table, frame: pl.DataFrame) -> None:
         raw.rollback()
         raise
     finally:
+        raw.dbapi_connection.execute("PRAGMA foreign_keys=ON")
         raw.close()
 
 
@@ -283,7 +306,9 @@ def _copy_postgres(engine: Engine, table: Table, frame: pl.DataFrame) -> None:
     sql = f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FORMAT csv)'
     raw = engine.raw_connection()
     try:
-        rebuild = _existing_indexes(raw, table) if frame.height >= INDEX_REBUILD_MIN_ROWS else []
+        rebuild = (
+            _existing_indexes(raw, engine, table) if frame.height >= INDEX_REBUILD_MIN_ROWS else []
+        )
         _run_ddl(raw, engine, rebuild, DropIndex)
         cursor = raw.cursor()
         with cursor.copy(sql) as copy:

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from core import bulk
 from core.bulk import BulkInsertError, bulk_insert, deferred_indexes
-from core.models import Account, Contact, Goal, GoalCheckin, Interaction
+from core.models import Account, Contact, DailyUsage, Goal, GoalCheckin, Interaction
 
 
 def _accounts(count: int) -> pl.DataFrame:
@@ -202,3 +202,14 @@ def test_failed_load_writes_nothing(engine: Engine) -> None:
         bulk_insert(engine, "account", frame)
     with Session(engine) as session:
         assert session.exec(select(Account)).all() == []
+
+
+def test_unknown_parent_names_the_row(engine: Engine) -> None:
+    bulk_insert(engine, "account", _accounts(2))
+    usage = pl.DataFrame(
+        {"account_id": [1, 2, 9], "day": [date(2026, 1, 1)] * 3, "active_users": [1, 2, 3]}
+    )
+    with pytest.raises(Exception, match=r"(?i)daily_usage row 3: account_id 9|foreign key"):
+        bulk_insert(engine, "daily_usage", usage)
+    with Session(engine) as session:
+        assert session.exec(select(DailyUsage)).all() == []
