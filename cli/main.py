@@ -9,6 +9,7 @@ import typer
 
 from cli.common import DbOption, fail
 from cli.data import data_commands
+from cli.health import health_commands
 from cli.log import log_commands
 from cli.metrics import metrics_commands
 
@@ -19,6 +20,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 data_commands(app)
+health_commands(app)
 metrics_commands(app)
 log_commands(app)
 

@@ -1,0 +1,368 @@
+"""``cxtui health``: scores with their explanation, overrides and the backtest."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from cli.common import DbOption, fail, open_db
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from core.health import HealthModelConfig
+
+BANDS = ("green", "yellow", "red")
+
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="Run as of this day (YYYY-MM-DD); default today.")
+]
+Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def health_commands(app: typer.Typer) -> None:
+    group = typer.Typer(
+        help="Customer health scores: why each score is what it is, overrides, backtest.",
+        no_args_is_help=False,
+    )
+    group.callback(invoke_without_command=True)(health)
+    group.command("override")(override)
+    group.command("backtest")(backtest)
+    app.add_typer(group, name="health")
+
+
+def _day(text: str | None, option: str = "--as-of") -> date:
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f'{option}: "{text}" is not a date (YYYY-MM-DD)')
+
+
+def _model() -> HealthModelConfig:
+    """The health model; a broken health.toml is reported and the defaults are used."""
+    from core.health import load_model
+
+    model, warnings = load_model()
+    for warning in warnings:
+        typer.echo(f"cxtui: {warning}", err=True)
+    return model
+
+
+def _account_id(engine: Engine, external_id: str) -> int:
+    from sqlalchemy import select
+
+    from core.models import Account
+
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(Account.id).where(Account.external_id == external_id)
+        ).scalar()
+    if found is None:
+        fail(f"there is no account {external_id!r}")
+    return int(found)
+
+
+def _recompute(engine: Engine, today: date, model: HealthModelConfig) -> None:
+    from core.health import recompute_all
+
+    with typer.progressbar(length=100, label="Recomputing health scores", file=sys.stderr) as bar:
+        done = 0
+
+        def progress(fraction: float) -> None:
+            nonlocal done
+            step = int(fraction * 100) - done
+            if step > 0:
+                bar.update(step)
+                done += step
+
+        written = recompute_all(engine, today, model, progress=progress)
+    typer.echo(f"Scored {written:,} accounts as of {today.isoformat()}.", err=True)
+
+
+def _has_snapshots(engine: Engine) -> bool:
+    from sqlalchemy import select
+
+    from core.models import HealthSnapshot
+
+    with engine.connect() as connection:
+        return connection.execute(select(HealthSnapshot.account_id).limit(1)).first() is not None
+
+
+def health_object(row: dict[str, Any]) -> dict[str, Any]:
+    """One row of ``current_health`` as the JSON contract's object."""
+    override = None
+    if row["override_id"] is not None:
+        override = {
+            "score": row["override_score"],
+            "band": row["override_band"],
+            "reason": row["override_reason"],
+            "expires_on": row["override_expires_on"].isoformat(),
+        }
+    return {
+        "account": row["external_id"],
+        "name": row["name"],
+        "score": row["score"],
+        "band": row["band"],
+        "trend_30d": row["trend_30d"],
+        "computed_score": row["computed_score"],
+        "override": override,
+        "components": json.loads(row["components"]) if row["components"] else {},
+        "left_out": json.loads(row["left_out"]) if row["left_out"] else [],
+        "dropped_to_red_this_week": row["dropped_to_red_this_week"],
+    }
+
+
+def health(
+    ctx: typer.Context,
+    db: DbOption = None,
+    account: Annotated[
+        str | None,
+        typer.Option("--account", help="One account (external id), with its full explanation."),
+    ] = None,
+    band: Annotated[
+        str | None, typer.Option("--band", help="Only accounts in this band: red, yellow, green.")
+    ] = None,
+    as_json: Json = False,
+    recompute: Annotated[
+        bool, typer.Option("--recompute", help="Recompute every score first (with progress).")
+    ] = False,
+    as_of: AsOf = None,
+) -> None:
+    """Every live account's health score, riskiest first (score, band, 30-day trend,
+    override); --account explains one score component by component."""
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = db
+        return
+    import polars as pl
+
+    from core.health import current_health
+
+    if band is not None and band not in BANDS:
+        fail(f"--band must be one of {', '.join(BANDS)}, not {band!r}")
+    today = _day(as_of)
+    model = _model()
+    engine = open_db(db)
+    try:
+        ids = None if account is None else [_account_id(engine, account)]
+        if recompute or not _has_snapshots(engine):
+            _recompute(engine, today, model)
+        frame = current_health(engine, today, ids, model=model)
+    finally:
+        engine.dispose()
+    if account is not None and frame.height == 0:
+        fail(f"account {account!r} is not live on {today.isoformat()} (it has churned)")
+    if band is not None:
+        frame = frame.filter(pl.col("band") == band)
+    frame = frame.sort(["score", "name"], nulls_last=True)
+    objects = [health_object(row) for row in frame.to_dicts()]
+    if as_json:
+        typer.echo(json.dumps(objects, indent=2))
+    elif account is not None:
+        _explain(objects[0], frame.row(0, named=True)["day"])
+    else:
+        _table(objects)
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _table(objects: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_edge=False, header_style="bold")
+    for name, justify in [
+        ("Account", "left"),
+        ("Name", "left"),
+        ("Score", "right"),
+        ("Band", "left"),
+        ("Trend", "left"),
+        ("Override", "left"),
+    ]:
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    for item in objects:
+        override = item["override"]
+        marker = ""
+        if override is not None:
+            marker = f"* computed {_number(item['computed_score'])}, until {override['expires_on']}"
+        table.add_row(
+            item["account"],
+            item["name"],
+            _number(item["score"]),
+            item["band"] or "-",
+            (item["trend_30d"] or "-")
+            + (" (red this week)" if item["dropped_to_red_this_week"] else ""),
+            marker,
+        )
+    Console(width=160).print(table)
+    if not objects:
+        typer.echo("No accounts.")
+
+
+def _explain(item: dict[str, Any], day: date | None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=160)
+    when = f" (computed on {day.isoformat()})" if day else ""
+    console.print(
+        f"[bold]{item['account']}[/bold] {item['name']}: score {_number(item['score'])}, "
+        f"{item['band'] or 'no band'}, 30-day trend {item['trend_30d'] or '-'}{when}",
+        highlight=False,
+    )
+    override = item["override"]
+    if override is not None:
+        value = " ".join(
+            part
+            for part in (
+                None if override["score"] is None else f"score {override['score']:.1f}",
+                f"band {override['band']}" if override["band"] else None,
+            )
+            if part
+        )
+        console.print(
+            f"Override: {value} until {override['expires_on']} ({override['reason']}); "
+            f"computed {_number(item['computed_score'])}",
+            highlight=False,
+        )
+    table = Table(show_edge=False, header_style="bold")
+    for name in ("Component", "Signals", "Score", "Weight %", "Contribution"):
+        table.add_column(name, justify="left" if name in ("Component", "Signals") else "right")
+    for component, part in item["components"].items():
+        signals = ", ".join(
+            f"{name} {'-' if value is None else f'{value:g}'}"
+            for name, value in part["raw"].items()
+        )
+        table.add_row(
+            component,
+            signals,
+            _number(part["score"]),
+            f"{part['weight_pct']:.2f}",
+            f"{part['contribution']:.2f}",
+        )
+    console.print(table)
+    if item["left_out"]:
+        console.print(f"Left out (no data): {', '.join(item['left_out'])}", highlight=False)
+
+
+def override(
+    ctx: typer.Context,
+    external_id: Annotated[str, typer.Argument(help="The account's external id.")],
+    score: Annotated[
+        float | None, typer.Option("--score", help="The score to show instead (0-100).")
+    ] = None,
+    band: Annotated[
+        str | None, typer.Option("--band", help="The band to show instead: red, yellow, green.")
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why the computed score is wrong (required).")
+    ] = None,
+    expires: Annotated[
+        str | None,
+        typer.Option("--expires", help="Day the override ends (YYYY-MM-DD); default in 30 days."),
+    ] = None,
+    end: Annotated[
+        bool, typer.Option("--end", help="End the account's active override now.")
+    ] = False,
+    db: DbOption = None,
+    as_of: AsOf = None,
+) -> None:
+    """Set a CS manager's score or band over the computed one, with a reason and an
+    expiry; the computed score comes back by itself on the expiry day."""
+    from core.health import HealthOverrideError, end_override, set_override
+    from core.settings import load_settings
+
+    user = load_settings().current_user
+    if not user:
+        fail("an override records who set it: set CXTUI_USER or user in the config file")
+    today = _day(as_of)
+    expires_on = None if expires is None else _day(expires, "--expires")
+    if end and (score is not None or band is not None or reason is not None):
+        fail("--end takes no --score, --band or --reason")
+    if not end and reason is None:
+        fail("--reason is required: say why the computed score is wrong")
+    engine = open_db(db if db is not None else ctx.obj)
+    try:
+        account_id = _account_id(engine, external_id)
+        if end:
+            ended = end_override(engine, account_id, user, as_of=today)
+            typer.echo(
+                f"Ended the override of {external_id}."
+                if ended
+                else f"{external_id} has no active override."
+            )
+            return
+        try:
+            set_override(
+                engine,
+                account_id,
+                reason=reason or "",
+                score=score,
+                band=band,
+                expires_on=expires_on,
+                set_by=user,
+                as_of=today,
+            )
+        except HealthOverrideError as error:
+            fail(str(error))
+    finally:
+        engine.dispose()
+    shown = " and ".join(
+        part
+        for part in (
+            None if score is None else f"score {score:g}",
+            None if band is None else f"band {band}",
+        )
+        if part
+    )
+    until = expires_on.isoformat() if expires_on else "30 days from today"
+    typer.echo(f"{external_id}: {shown} until {until} (computed score still shown beside it).")
+
+
+def backtest(
+    ctx: typer.Context,
+    horizon: Annotated[
+        int, typer.Option("--horizon", help="Days after each cut-off in which churn counts.")
+    ] = 90,
+    as_json: Json = False,
+    db: DbOption = None,
+    as_of: AsOf = None,
+) -> None:
+    """How well the score predicted churn: scores recomputed as of monthly cut-offs
+    over the last year, churn rate per band and the ROC AUC."""
+    from core.health import backtest as run_backtest
+
+    if horizon < 1:
+        fail(f"--horizon must be at least 1 day, not {horizon}")
+    today = _day(as_of)
+    model = _model()
+    engine = open_db(db if db is not None else ctx.obj)
+    try:
+        result = run_backtest(engine, horizon, model, today)
+    finally:
+        engine.dispose()
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), indent=2))
+        return
+    if not result.cutoffs:
+        typer.echo(f"Not enough history for a {horizon}-day backtest.")
+        return
+    auc = "n/a (needs churners and survivors)" if result.auc is None else f"{result.auc:.3f}"
+    typer.echo(
+        f"Backtest over {len(result.cutoffs)} cut-offs "
+        f"({result.cutoffs[0].isoformat()} to {result.cutoffs[-1].isoformat()}), "
+        f"horizon {horizon} days: {result.observations:,} account-cut-offs, "
+        f"{result.churned:,} churned."
+    )
+    typer.echo(f"ROC AUC of the score: {auc}")
+    for outcome in result.bands:
+        rate = "-" if outcome.churn_rate_pct is None else f"{outcome.churn_rate_pct:.1f} %"
+        counts = f"{outcome.accounts:>7,} scored, {outcome.churned:>6,} churned"
+        typer.echo(f"  {outcome.band:<7} {counts}: {rate}")

@@ -1,0 +1,196 @@
+"""``cxtui health``: the JSON contract, the table, overrides and the backtest, on a
+real SQLite file."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from core.db import open_engine, sqlite_url
+from tests.core.test_health_book import AS_OF, Book, healthy
+
+runner = CliRunner()
+DAY = ["--as-of", AS_OF.isoformat()]
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "book.db"
+    engine = open_engine(sqlite_url(path))
+    book = Book(engine)
+    healthy(book)  # ACC-001
+    at_risk = book.account(seats=20)  # ACC-002
+    book.usage(at_risk, 10, range(30, 60))
+    book.usage(at_risk, 2, range(30))
+    book.interaction(at_risk, 70, "call", sentiment=-1)
+    book.survey(at_risk, "nps", 2, 15)
+    book.ticket(at_risk, 6, response_hours=None)
+    book.account(status="churned", churned_at=AS_OF - timedelta(days=3))  # ACC-003
+    book.save()
+    engine.dispose()
+    return path
+
+
+def _json(path: Path, *args: str) -> list[dict]:
+    result = runner.invoke(app, ["health", "--db", str(path), *DAY, "--json", *args])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_json_contract(db: Path) -> None:
+    objects = _json(db)
+    assert [item["account"] for item in objects] == ["ACC-002", "ACC-001"]  # riskiest first
+    at_risk, well = objects
+    assert set(well) >= {
+        "account",
+        "name",
+        "score",
+        "band",
+        "trend_30d",
+        "computed_score",
+        "override",
+        "components",
+        "left_out",
+    }
+    assert (well["name"], well["score"], well["band"]) == ("Account 1", 100.0, "green")
+    assert well["trend_30d"] is None and well["override"] is None
+    assert well["computed_score"] == well["score"]
+    assert at_risk["band"] == "red"
+    assert at_risk["left_out"] == []
+    assert set(at_risk["components"]) == {
+        "usage",
+        "engagement",
+        "sentiment",
+        "support",
+        "commercial",
+    }
+    for part in at_risk["components"].values():
+        assert set(part) == {"raw", "score", "weight_pct", "contribution"}
+    total = sum(part["contribution"] for part in at_risk["components"].values())
+    assert round(total, 2) == at_risk["score"]
+    assert at_risk["components"]["usage"]["raw"] == {"active_user_ratio": 0.1, "trend_pct": -80.0}
+
+
+def test_band_filter_and_one_account(db: Path) -> None:
+    assert [item["account"] for item in _json(db, "--band", "green")] == ["ACC-001"]
+    assert [item["account"] for item in _json(db, "--account", "ACC-002")] == ["ACC-002"]
+    result = runner.invoke(app, ["health", "--db", str(db), *DAY, "--account", "ACC-002"])
+    assert result.exit_code == 0, result.output
+    assert "ACC-002 Account 2: score" in result.stdout
+    for words in ("usage", "trend_pct -80", "commercial", "Contribution"):
+        assert words in result.stdout
+
+
+def test_table_shows_score_band_and_override_marker(db: Path) -> None:
+    override = runner.invoke(
+        app,
+        [
+            "health",
+            "override",
+            "ACC-002",
+            "--score",
+            "75",
+            "--reason",
+            "Renewal signed",
+            "--db",
+            str(db),
+            *DAY,
+        ],
+    )
+    assert override.exit_code == 0, override.output
+    assert "ACC-002: score 75 until 30 days from today" in override.stdout
+    result = runner.invoke(app, ["health", "--db", str(db), *DAY])
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[0]: line for line in result.stdout.splitlines() if "ACC-" in line}
+    assert "100.0" in lines["ACC-001"] and "green" in lines["ACC-001"]
+    assert "75.0" in lines["ACC-002"] and "* computed" in lines["ACC-002"]
+    assert "ACC-003" not in lines  # churned: not a live account
+
+
+def test_override_shows_beside_the_computed_score_and_ends(db: Path) -> None:
+    args = ["health", "override", "ACC-002", "--db", str(db), *DAY]
+    result = runner.invoke(
+        app, [*args, "--band", "yellow", "--reason", "Outage, not churn", "--expires", "2026-07-15"]
+    )
+    assert result.exit_code == 0, result.output
+    at_risk = _json(db, "--account", "ACC-002")[0]
+    assert at_risk["override"] == {
+        "score": None,
+        "band": "yellow",
+        "reason": "Outage, not churn",
+        "expires_on": "2026-07-15",
+    }
+    assert at_risk["band"] == "yellow" and at_risk["score"] == at_risk["computed_score"]
+    assert runner.invoke(app, [*args, "--end"]).exit_code == 0
+    assert _json(db, "--account", "ACC-002")[0]["override"] is None
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["override", "ACC-002", "--score", "150", "--reason", "x"], "between 0 and 100"),
+        (["override", "ACC-002", "--score", "50"], "--reason is required"),
+        (["override", "ACC-002", "--score", "50", "--reason", " "], "needs a reason"),
+        (["override", "ACC-002", "--band", "amber", "--reason", "x"], "one of green, yellow, red"),
+        (
+            ["override", "ACC-002", "--score", "5", "--reason", "x", "--expires", "soon"],
+            "--expires",
+        ),
+        (
+            ["override", "ACC-002", "--score", "5", "--reason", "x", "--expires", "2026-06-30"],
+            "after today",
+        ),
+        (["override", "ACC-404", "--score", "5", "--reason", "x"], "no account 'ACC-404'"),
+        (["--band", "purple"], "--band must be one of"),
+        (["--account", "ACC-404"], "no account 'ACC-404'"),
+        (["--account", "ACC-003"], "not live"),
+        (["backtest", "--horizon", "0"], "at least 1 day"),
+    ],
+)
+def test_bad_input_exits_2_in_words(db: Path, args: list[str], words: str) -> None:
+    result = runner.invoke(app, ["health", *args, "--db", str(db), *DAY])
+    assert result.exit_code == 2, result.output
+    assert words in result.stderr
+
+
+def test_recompute_reports_progress_on_stderr_only(db: Path) -> None:
+    result = runner.invoke(app, ["health", "--db", str(db), *DAY, "--json", "--recompute"])
+    assert result.exit_code == 0, result.output
+    assert "Scored 2 accounts as of 2026-06-30" in result.stderr
+    assert len(json.loads(result.stdout)) == 2
+
+
+def test_a_broken_health_toml_is_reported_and_the_defaults_used(db: Path) -> None:
+    path = Path(os.environ["XDG_CONFIG_HOME"]) / "cxtui" / "health.toml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("[weights]\nusage = 30\nsupport = -1\n")
+    objects = _json(db)
+    assert objects[1]["score"] == 100.0
+    result = runner.invoke(app, ["health", "--db", str(db), *DAY])
+    assert result.exit_code == 0
+    assert f"{path}, line 3, key 'weights.support'" in result.stderr
+    assert "using the shipped defaults" in result.stderr
+
+
+def test_backtest_json(db: Path) -> None:
+    result = runner.invoke(
+        app, ["health", "backtest", "--db", str(db), *DAY, "--json", "--horizon", "30"]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["horizon_days"] == 30
+    assert [band["band"] for band in report["bands"]] == ["green", "yellow", "red"]
+    # 11 monthly cut-offs (the 12th is within 60 days of the first start), 3 accounts
+    # alive at each; ACC-003 churned 3 days before
+    # as_of, within 30 days of the last cut-off only.
+    assert len(report["cutoffs"]) == 11 and report["cutoffs"][-1] == "2026-05-31"
+    assert (report["observations"], report["churned"]) == (33, 1)
+    assert {"auc", "observations", "cutoffs", "model_fingerprint"} <= set(report)
+    text = runner.invoke(app, ["health", "backtest", "--db", str(db), *DAY])
+    assert "ROC AUC of the score" in text.stdout
