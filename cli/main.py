@@ -9,8 +9,10 @@ import typer
 
 from cli.common import DbOption, fail
 from cli.data import data_commands
+from cli.goals import goal_commands
 from cli.health import health_commands
 from cli.log import log_commands
+from cli.tasks import task_commands
 from cli.metrics import metrics_commands
 
 app = typer.Typer(
@@ -20,9 +22,11 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 data_commands(app)
+goal_commands(app)
 health_commands(app)
 metrics_commands(app)
 log_commands(app)
+task_commands(app)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,95 @@
+"""``cxtui goals`` and ``cxtui goal checkin``: retention goals from the command line."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from cli.common import DbOption, fail, open_db
+
+goal_app = typer.Typer(help="Work with one goal.", no_args_is_help=True)
+
+
+def goal_commands(app: typer.Typer) -> None:
+    app.command("goals")(goals)
+    app.add_typer(goal_app, name="goal")
+
+
+def goals(
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    archived: Annotated[bool, typer.Option("--archived", help="Include archived goals.")] = False,
+    db: DbOption = None,
+) -> None:
+    """List the goals with their progress and status."""
+    from core.goals import format_value, list_goals
+
+    engine = open_db(db)
+    today = date.today()
+    views = list_goals(engine, today, include_archived=archived)
+    engine.dispose()
+    records = [
+        {
+            "id": view.goal.id,
+            "title": view.goal.title,
+            "owner": view.goal.owner,
+            "target_type": view.goal.target_type,
+            "metric": view.goal.metric,
+            "start": str(view.goal.start_value),
+            "target": str(view.goal.target_value),
+            "current": None if view.current is None else str(view.current),
+            "progress_pct": view.progress,
+            "status": view.status,
+            "due_date": view.goal.due_date.isoformat(),
+            "days_left": view.days_left,
+            "archived": view.goal.archived_at is not None,
+        }
+        for view in views
+    ]
+    if json_output:
+        typer.echo(json.dumps(records, indent=2))
+        return
+    if not views:
+        typer.echo("No goals yet.")
+        return
+    for view in views:
+        kind = view.goal.target_type
+        filled = round(view.progress / 5)
+        bar = "█" * filled + "░" * (20 - filled)
+        value = (
+            f"{view.tasks_done}/{len(view.tasks)} tasks"
+            if kind == "tasks"
+            else f"{format_value(kind, view.current)} → "
+            f"{format_value(kind, view.goal.target_value)}"
+        )
+        typer.echo(
+            f"#{view.goal.id:<4} {view.goal.title[:40]:<40} {bar} {view.progress:5.1f} %  "
+            f"{view.status:<9}  {value}  ({view.days_left} days left, {view.goal.owner})"
+        )
+
+
+@goal_app.command("checkin")
+def checkin(
+    goal_id: Annotated[int, typer.Argument(help="The goal's number (see `cxtui goals`).")],
+    value: Annotated[str, typer.Argument(help='The value now: 42, "$20,000", 3.5%, 1 (done).')],
+    comment: Annotated[str, typer.Option("--comment", help="What changed.")] = "",
+    db: DbOption = None,
+) -> None:
+    """Add a check-in to a goal. Check-ins are history: nothing is overwritten."""
+    import getpass
+
+    from core.goals import GoalConflict, GoalError, check_in, format_value, get_goal
+    from core.settings import load_settings
+
+    engine = open_db(db)
+    try:
+        goal = get_goal(engine, goal_id)
+        user = load_settings().current_user or getpass.getuser()
+        saved = check_in(engine, goal_id, value, user, goal.version, comment=comment)
+    except (GoalError, GoalConflict) as error:
+        fail(str(error))
+    finally:
+        engine.dispose()
+    typer.echo(f'Checked in {format_value(goal.target_type, saved.value)} on "{goal.title}".')

@@ -1,0 +1,477 @@
+"""Retention goals: targets, progress, status and check-ins (``../shared/domain.md``).
+
+A goal's target is a number, a currency amount, a percentage, done / not done, or a
+list of tasks. Its current value comes from a metric of the metrics engine (for
+the goal's scope, over the goal's own dates) or from the latest check-in.
+
+- Progress = (current - start) / (target - start), clamped to 0..100 %, which is
+  right whether the goal raises or lowers a value; a task list's progress is the
+  share of tasks done; done / not done is 0 or 100 %.
+- Status compares progress with the share of the goal's time that has elapsed:
+  on track within ``on_track_points`` (10) of it, at risk within
+  ``at_risk_points`` (25), off track beyond; after the due date, achieved or
+  missed.
+- Check-ins are history: added, never overwritten. Every change to a goal bumps
+  its ``version``; a save that was prepared on an older version is refused with
+  the goal's new state (optimistic concurrency), so nobody's check-in is lost.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
+
+from core.models import Goal, GoalCheckin, GoalTask, utcnow
+
+TARGET_TYPES = ("number", "currency", "percent", "done", "tasks")
+DIRECTIONS = ("raise", "lower")
+# Metrics a goal can follow, with the target type their values have.
+LINKABLE_METRICS: dict[str, str] = {
+    "churn_rate_pct": "percent",
+    "retention_rate_pct": "percent",
+    "grr_pct": "percent",
+    "nrr_pct": "percent",
+    "nps": "number",
+    "csat_pct": "percent",
+    "mrr": "currency",
+    "net_new_mrr": "currency",
+    "mrr_expansion": "currency",
+    "repeat_purchase_rate_pct": "percent",
+    "onboarding_success_rate_pct": "percent",
+    "stickiness_pct": "percent",
+    "ticket_resolution_rate_pct": "percent",
+}
+
+
+class GoalError(ValueError):
+    """Input that was refused, in words, naming the field; nothing was written."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}")
+
+
+class GoalConflict(Exception):
+    """Somebody else changed the goal since it was read; nothing was written."""
+
+    def __init__(self, goal: Goal, current: Decimal | None) -> None:
+        self.goal = goal
+        self.current = current
+        shown = "no value" if current is None else format_value(goal.target_type, current)
+        super().__init__(
+            f'"{goal.title}" was changed by someone else (now {shown}); '
+            "look at the new value and save again"
+        )
+
+
+@dataclass(frozen=True)
+class StatusThresholds:
+    on_track_points: float = 10.0
+    at_risk_points: float = 25.0
+
+
+@dataclass
+class GoalForm:
+    """A goal as typed in a form or on the command line (text values)."""
+
+    title: str
+    owner: str
+    start_date: str
+    due_date: str
+    target_type: str
+    target: str = ""
+    start: str = ""
+    direction: str = "raise"
+    metric: str = ""
+    scope_segment: str = ""
+    scope_owner: str = ""
+    step: str = ""
+    tasks: list[str] = field(default_factory=list)
+
+
+def parse_value(target_type: str, text: str, what: str = "value") -> Decimal:
+    """A value typed for a goal of ``target_type``: "$20,000", "3.5%", "42"."""
+    raw = text.strip()
+    if target_type == "currency" and raw.endswith("%"):
+        raise GoalError(what, f'"{raw}" is a percentage; a currency goal takes an amount')
+    if target_type == "percent" and raw.startswith("$"):
+        raise GoalError(what, f'"{raw}" is an amount; a percent goal takes a percentage')
+    if target_type in ("number", "done", "tasks") and (raw.endswith("%") or raw.startswith("$")):
+        raise GoalError(what, f'"{raw}": a {target_type} goal takes a plain number')
+    cleaned = re.sub(r"[\s,$%]", "", raw)
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise GoalError(what, f'"{raw}" is not a number') from None
+    if not value.is_finite():
+        raise GoalError(what, f'"{raw}" is not a number')
+    if target_type == "currency" and value != value.quantize(Decimal("0.01")):
+        raise GoalError(what, f'"{raw}" has fractions of a cent')
+    return value
+
+
+def format_value(target_type: str, value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    if target_type == "currency":
+        return f"${value:,.2f}"
+    if target_type == "percent":
+        return f"{value:.1f} %"
+    if target_type == "done":
+        return "done" if value >= 1 else "not done"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
+
+
+def _parse_day(text: str, what: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise GoalError(what, f'"{text.strip()}" is not a date (YYYY-MM-DD)') from None
+
+
+def validate_goal(form: GoalForm) -> Goal:
+    """A Goal from a form, or GoalError naming the first wrong field."""
+    title = form.title.strip()
+    if not title:
+        raise GoalError("title", "a goal needs a title")
+    owner = form.owner.strip()
+    if not owner:
+        raise GoalError("owner", "a goal needs an owner (a person, or the team)")
+    kind = form.target_type.strip().lower()
+    if kind not in TARGET_TYPES:
+        raise GoalError("target_type", f"must be one of {', '.join(TARGET_TYPES)}")
+    start_date = _parse_day(form.start_date, "start_date")
+    due_date = _parse_day(form.due_date, "due_date")
+    if due_date <= start_date:
+        raise GoalError("due_date", f"{due_date} is not after the start date {start_date}")
+    direction = form.direction.strip().lower() or "raise"
+    if direction not in DIRECTIONS:
+        raise GoalError("direction", "must be raise or lower")
+    metric = form.metric.strip() or None
+    if metric is not None:
+        if metric not in LINKABLE_METRICS:
+            raise GoalError("metric", f"must be one of {', '.join(LINKABLE_METRICS)}")
+        if LINKABLE_METRICS[metric] != kind:
+            raise GoalError(
+                "metric", f"{metric} is a {LINKABLE_METRICS[metric]} value, not a {kind}"
+            )
+    if kind == "done":
+        start, target = Decimal(0), Decimal(1)
+    elif kind == "tasks":
+        titles = [task.strip() for task in form.tasks if task.strip()]
+        if not titles:
+            raise GoalError("tasks", "a task-list goal needs at least one task")
+        start, target = Decimal(0), Decimal(len(titles))
+    else:
+        if not form.target.strip():
+            raise GoalError("target", "a target is required")
+        target = parse_value(kind, form.target, "target")
+        start = parse_value(kind, form.start, "start") if form.start.strip() else Decimal(0)
+        if target == start:
+            raise GoalError("target", "equals the start value: there would be nothing to do")
+        if (direction == "raise") != (target > start):
+            raise GoalError(
+                "direction",
+                f"a goal to {direction} from {format_value(kind, start)} cannot reach "
+                f"{format_value(kind, target)}",
+            )
+    step = parse_value(kind, form.step, "step") if form.step.strip() else None
+    if step is not None and (kind not in ("number", "currency") or step <= 0):
+        raise GoalError("step", "only number and currency goals step, by a positive amount")
+    return Goal(
+        title=title,
+        owner=owner,
+        scope_segment=form.scope_segment.strip() or None,
+        scope_owner=form.scope_owner.strip() or None,
+        start_date=start_date,
+        due_date=due_date,
+        target_type=kind,
+        start_value=start,
+        target_value=target,
+        direction=direction,
+        metric=metric,
+        step=step,
+    )
+
+
+def create_goal(engine: Engine, form: GoalForm) -> int:
+    goal = validate_goal(form)
+    with Session(engine) as session:
+        session.add(goal)
+        session.flush()
+        assert goal.id is not None
+        if goal.target_type == "tasks":
+            for title in form.tasks:
+                if title.strip():
+                    session.add(GoalTask(goal_id=goal.id, title=title.strip()))
+        session.commit()
+        return goal.id
+
+
+def progress_pct(goal: Goal, current: Decimal | None, tasks_done: int = 0) -> float:
+    """0..100, for both directions; overshoot is 100, going the wrong way is 0."""
+    if goal.target_type == "tasks":
+        total = int(goal.target_value)
+        return 0.0 if total == 0 else 100.0 * min(tasks_done, total) / total
+    if current is None:
+        return 0.0
+    if goal.target_type == "done":
+        return 100.0 if current >= 1 else 0.0
+    span = goal.target_value - goal.start_value
+    share = (current - goal.start_value) / span
+    return float(min(Decimal(100), max(Decimal(0), share * 100)))
+
+
+def status_of(
+    goal: Goal, progress: float, today: date, thresholds: StatusThresholds | None = None
+) -> str:
+    """on track / at risk / off track against the time elapsed; achieved / missed
+    once the due date has passed (achieved as soon as progress reaches 100 %)."""
+    thresholds = thresholds or StatusThresholds()
+    if progress >= 100:
+        return "achieved"
+    if today > goal.due_date:
+        return "missed"
+    total_days = (goal.due_date - goal.start_date).days
+    elapsed_days = min(max((today - goal.start_date).days, 0), total_days)
+    expected = 100.0 * elapsed_days / total_days
+    behind = expected - progress
+    if behind <= thresholds.on_track_points:
+        return "on track"
+    if behind <= thresholds.at_risk_points:
+        return "at risk"
+    return "off track"
+
+
+@dataclass
+class GoalView:
+    goal: Goal
+    current: Decimal | None
+    progress: float
+    status: str
+    days_left: int
+    tasks: list[GoalTask]
+
+    @property
+    def tasks_done(self) -> int:
+        return sum(1 for task in self.tasks if task.done_at is not None)
+
+
+def metric_value(engine: Engine, goal: Goal, today: date) -> Decimal | None:
+    """The linked metric over the goal's own dates, for its scope, as of today."""
+    from core.metrics import Period, Scope, compute_metrics
+
+    assert goal.metric is not None
+    as_of = min(max(today, goal.start_date), goal.due_date)
+    metrics = compute_metrics(
+        engine,
+        Period(goal.start_date, goal.due_date),
+        Scope(segment=goal.scope_segment, owner=goal.scope_owner),
+        as_of=as_of,
+    )
+    value = metrics.get(goal.metric)
+    return None if value is None else Decimal(str(value))
+
+
+def list_goals(
+    engine: Engine,
+    today: date,
+    include_archived: bool = False,
+    thresholds: StatusThresholds | None = None,
+) -> list[GoalView]:
+    with Session(engine) as session:
+        query = select(Goal).order_by(col(Goal.owner), col(Goal.due_date), col(Goal.id))
+        if not include_archived:
+            query = query.where(col(Goal.archived_at).is_(None))
+        goals = list(session.exec(query).all())
+        ids = [goal.id for goal in goals]
+        tasks = session.exec(
+            select(GoalTask).where(col(GoalTask.goal_id).in_(ids)).order_by(col(GoalTask.id))
+        ).all()
+        latest = _latest_checkins(session, ids)
+    views = []
+    for goal in goals:
+        goal_tasks = [task for task in tasks if task.goal_id == goal.id]
+        if goal.metric:
+            current = metric_value(engine, goal, today)
+        elif goal.target_type == "tasks":
+            current = Decimal(sum(1 for task in goal_tasks if task.done_at is not None))
+        else:
+            current = latest.get(goal.id or 0, goal.start_value)
+        done = sum(1 for task in goal_tasks if task.done_at is not None)
+        progress = progress_pct(goal, current, done)
+        views.append(
+            GoalView(
+                goal=goal,
+                current=current,
+                progress=progress,
+                status=status_of(goal, progress, today, thresholds),
+                days_left=(goal.due_date - today).days,
+                tasks=goal_tasks,
+            )
+        )
+    return views
+
+
+def _latest_checkins(session: Session, goal_ids: list[int | None]) -> dict[int, Decimal]:
+    rows = session.exec(
+        select(GoalCheckin)
+        .where(col(GoalCheckin.goal_id).in_(goal_ids))
+        .order_by(col(GoalCheckin.checked_on), col(GoalCheckin.id))
+    ).all()
+    return {row.goal_id: row.value for row in rows}
+
+
+def get_goal(engine: Engine, goal_id: int) -> Goal:
+    with Session(engine) as session:
+        goal = session.get(Goal, goal_id)
+        if goal is None:
+            raise GoalError("goal", f"no goal #{goal_id}")
+        return goal
+
+
+def _bump_version(session: Session, goal_id: int, expected_version: int) -> None:
+    """Claim the goal for this change, or raise GoalConflict with its new state."""
+    result = session.execute(
+        update(Goal)
+        .where(col(Goal.id) == goal_id, col(Goal.version) == expected_version)
+        .values(version=Goal.version + 1)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        goal = session.get(Goal, goal_id)
+        if goal is None:
+            raise GoalError("goal", f"no goal #{goal_id}")
+        latest = _latest_checkins(session, [goal_id]).get(goal_id)
+        raise GoalConflict(goal, latest)
+
+
+def check_in(
+    engine: Engine,
+    goal_id: int,
+    value: str | Decimal,
+    checked_by: str,
+    expected_version: int,
+    checked_on: date | None = None,
+    comment: str = "",
+) -> GoalCheckin:
+    """Add a check-in (value, date, comment, who). Refused in words for a value the
+    goal cannot take, and with GoalConflict if the goal changed since it was read."""
+    with Session(engine) as session:
+        goal = session.get(Goal, goal_id)
+        if goal is None:
+            raise GoalError("goal", f"no goal #{goal_id}")
+        if goal.metric:
+            raise GoalError("value", f"this goal follows the metric {goal.metric}; no check-ins")
+        if goal.target_type == "tasks":
+            raise GoalError("value", "a task-list goal progresses by ticking its tasks")
+        parsed = value if isinstance(value, Decimal) else parse_value(goal.target_type, value)
+        if goal.target_type == "done" and parsed not in (0, 1):
+            raise GoalError("value", "a done / not-done goal takes 1 (done) or 0 (not done)")
+        _bump_version(session, goal_id, expected_version)
+        checkin = GoalCheckin(
+            goal_id=goal_id,
+            value=parsed,
+            checked_on=checked_on or date.today(),
+            comment=comment.strip() or None,
+            checked_by=checked_by,
+        )
+        session.add(checkin)
+        session.commit()
+        session.refresh(checkin)
+        return checkin
+
+
+def step(engine: Engine, view: GoalView, direction: int, checked_by: str, today: date) -> None:
+    """``+`` / ``-``: a check-in one step up or down from the current value."""
+    goal = view.goal
+    if goal.target_type not in ("number", "currency") or goal.metric:
+        raise GoalError("step", "only hand-updated number and currency goals step")
+    amount = goal.step or Decimal(1)
+    current = view.current if view.current is not None else goal.start_value
+    check_in(
+        engine,
+        goal.id or 0,
+        current + amount * direction,
+        checked_by,
+        goal.version,
+        today,
+        comment=f"{'+' if direction > 0 else '-'}{format_value(goal.target_type, amount)}",
+    )
+
+
+def toggle_done(engine: Engine, view: GoalView, checked_by: str, today: date) -> None:
+    if view.goal.target_type != "done":
+        raise GoalError("goal", "only a done / not-done goal toggles")
+    now_done = not (view.current is not None and view.current >= 1)
+    check_in(
+        engine, view.goal.id or 0, Decimal(int(now_done)), checked_by, view.goal.version, today
+    )
+
+
+def toggle_task(engine: Engine, goal: Goal, task_id: int) -> None:
+    with Session(engine) as session:
+        task = session.get(GoalTask, task_id)
+        if task is None or task.goal_id != goal.id:
+            raise GoalError("task", f"no task #{task_id} in this goal")
+        _bump_version(session, goal.id or 0, goal.version)
+        task.done_at = None if task.done_at else utcnow()
+        session.add(task)
+        session.commit()
+
+
+def archive(engine: Engine, goal: Goal) -> None:
+    with Session(engine) as session:
+        _bump_version(session, goal.id or 0, goal.version)
+        stored = session.get(Goal, goal.id)
+        assert stored is not None
+        stored.archived_at = utcnow()
+        session.commit()
+
+
+def checkin_history(engine: Engine, goal_id: int) -> list[GoalCheckin]:
+    with Session(engine) as session:
+        return list(
+            session.exec(
+                select(GoalCheckin)
+                .where(GoalCheckin.goal_id == goal_id)
+                .order_by(col(GoalCheckin.checked_on), col(GoalCheckin.id))
+            ).all()
+        )
+
+
+def record_metric_values(engine: Engine, today: date) -> int:
+    """Record each live metric-linked goal's computed value for today (one computed
+    check-in per goal and day: a later run the same day replaces the computed value,
+    never a person's check-in). Returns how many were recorded."""
+    views = [
+        view
+        for view in list_goals(engine, today)
+        if view.goal.metric and view.current is not None and today <= view.goal.due_date
+    ]
+    with Session(engine) as session:
+        for view in views:
+            existing = session.exec(
+                select(GoalCheckin).where(
+                    GoalCheckin.goal_id == view.goal.id,
+                    GoalCheckin.checked_on == today,
+                    col(GoalCheckin.computed).is_(True),
+                )
+            ).first()
+            if existing is None:
+                existing = GoalCheckin(
+                    goal_id=view.goal.id or 0,
+                    value=Decimal(0),
+                    checked_on=today,
+                    computed=True,
+                    checked_by="cxtui",
+                )
+            existing.value = view.current or Decimal(0)
+            session.add(existing)
+        session.commit()
+    return len(views)

@@ -1,0 +1,49 @@
+"""``cxtui goals`` and ``cxtui goal checkin`` on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cli.main import app
+from core.db import open_engine, sqlite_url
+from core.goals import GoalForm, checkin_history, create_goal
+
+runner = CliRunner()
+
+
+def test_checkin_then_list(tmp_path: Path) -> None:
+    path = tmp_path / "book.db"
+    engine = open_engine(sqlite_url(path))
+    today = date.today()
+    goal_id = create_goal(
+        engine,
+        GoalForm(
+            title="Expansion MRR",
+            owner="team",
+            start_date=(today - timedelta(days=10)).isoformat(),
+            due_date=(today + timedelta(days=10)).isoformat(),
+            target_type="currency",
+            target="$20,000",
+        ),
+    )
+    args = ["--db", str(path)]
+    result = runner.invoke(
+        app, ["goal", "checkin", str(goal_id), "$5,000", "--comment", "Q", *args]
+    )
+    assert result.exit_code == 0, result.output
+    listed = json.loads(runner.invoke(app, ["goals", "--json", *args]).output)
+    assert listed[0]["current"] == "5000" and listed[0]["progress_pct"] == 25.0
+    assert listed[0]["status"] == "at risk"  # half the time gone, a quarter done: 25 behind
+    table = runner.invoke(app, ["goals", *args]).output
+    assert "Expansion MRR" in table and "25.0 %" in table
+
+    bad = runner.invoke(app, ["goal", "checkin", str(goal_id), "12%", *args])
+    assert bad.exit_code == 2 and "is a percentage" in bad.output
+    missing = runner.invoke(app, ["goal", "checkin", "999", "1", *args])
+    assert missing.exit_code == 2 and "no goal #999" in missing.output
+    assert len(checkin_history(engine, goal_id)) == 1
+    engine.dispose()

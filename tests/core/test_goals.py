@@ -1,0 +1,208 @@
+"""Goals: progress for every target type and direction, status, check-ins,
+metric-linked values, and optimistic concurrency."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from core import models as m
+from core.goals import (
+    GoalConflict,
+    GoalError,
+    GoalForm,
+    check_in,
+    checkin_history,
+    create_goal,
+    get_goal,
+    list_goals,
+    progress_pct,
+    record_metric_values,
+    status_of,
+    step,
+    toggle_done,
+    toggle_task,
+    validate_goal,
+)
+
+Q_START, Q_DUE = "2026-10-01", "2026-12-31"
+TODAY = date(2026, 11, 23)
+
+
+def form(**fields: object) -> GoalForm:
+    values: dict[str, object] = {
+        "title": "Goal",
+        "owner": "team",
+        "start_date": Q_START,
+        "due_date": Q_DUE,
+        "target_type": "number",
+        "target": "10",
+        "start": "0",
+    }
+    values.update(fields)
+    return GoalForm(**values)  # type: ignore[arg-type]
+
+
+def goal(**fields: object) -> m.Goal:
+    return validate_goal(form(**fields))
+
+
+@pytest.mark.parametrize(
+    ("fields", "current", "expected"),
+    [
+        ({"target": "10", "start": "0"}, "5", 50.0),
+        ({"target": "10", "start": "0"}, "12", 100.0),  # overshoot
+        ({"target": "10", "start": "0"}, "-3", 0.0),  # the wrong way
+        ({"target": "10", "start": "4"}, "4", 0.0),  # start equals current
+        ({"target": "3", "start": "5", "direction": "lower", "target_type": "percent"}, "4", 50.0),
+        ({"target": "3", "start": "5", "direction": "lower", "target_type": "percent"}, "2", 100.0),
+        ({"target": "3", "start": "5", "direction": "lower", "target_type": "percent"}, "6", 0.0),
+        ({"target": "$20,000", "start": "$5,000", "target_type": "currency"}, "8000", 20.0),
+        ({"target_type": "done", "target": ""}, "1", 100.0),
+        ({"target_type": "done", "target": ""}, "0", 0.0),
+    ],
+)
+def test_progress(fields: dict, current: str, expected: float) -> None:
+    assert progress_pct(goal(**fields), Decimal(current)) == pytest.approx(expected)
+
+
+def test_progress_of_a_task_list() -> None:
+    g = goal(target_type="tasks", tasks=["a", "b", "c", "d"], target="")
+    assert progress_pct(g, None, tasks_done=1) == 25.0
+    assert progress_pct(g, None, tasks_done=4) == 100.0
+
+
+@pytest.mark.parametrize(
+    ("progress", "today", "status"),
+    [
+        # Half the time gone (2026-01-01 .. 2026-01-31: day 15 of 30).
+        (40.0, date(2026, 1, 16), "on track"),  # 10 points behind: the edge
+        (39.9, date(2026, 1, 16), "at risk"),
+        (25.0, date(2026, 1, 16), "at risk"),  # 25 behind: the edge
+        (24.9, date(2026, 1, 16), "off track"),
+        (100.0, date(2026, 1, 16), "achieved"),
+        (99.0, date(2026, 1, 31), "on track"),  # due today: not missed yet
+        (99.0, date(2026, 2, 1), "missed"),
+        (0.0, date(2025, 12, 1), "on track"),  # not started yet
+    ],
+)
+def test_status_at_the_thresholds(progress: float, today: date, status: str) -> None:
+    g = goal(start_date="2026-01-01", due_date="2026-01-31")
+    assert status_of(g, progress, today) == status
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "words"),
+    [
+        ({"target": "0", "start": "0"}, "target", "equals the start"),
+        ({"due_date": "2026-09-01"}, "due_date", "not after the start"),
+        ({"target_type": "currency", "target": "20%"}, "target", "is a percentage"),
+        ({"target_type": "percent", "target": "$3"}, "target", "is an amount"),
+        ({"target": "lots"}, "target", "not a number"),
+        ({"title": " "}, "title", "needs a title"),
+        ({"target": "3", "start": "5"}, "direction", "cannot reach"),
+        ({"metric": "nps", "target_type": "percent"}, "metric", "not a percent"),
+        ({"target_type": "tasks", "target": "", "tasks": []}, "tasks", "at least one task"),
+    ],
+)
+def test_refused_goals_say_why(engine: Engine, fields: dict, field: str, words: str) -> None:
+    with pytest.raises(GoalError) as raised:
+        create_goal(engine, form(**fields))
+    assert raised.value.field == field and words in str(raised.value)
+    assert list_goals(engine, TODAY, include_archived=True) == []
+
+
+def test_check_ins_are_history_and_step(engine: Engine) -> None:
+    goal_id = create_goal(engine, form(target="$20,000", target_type="currency", step="500"))
+    check_in(engine, goal_id, "$5,000", "Dana", expected_version=1, checked_on=TODAY)
+    [view] = list_goals(engine, TODAY)
+    assert view.current == Decimal("5000") and view.progress == 25.0
+    step(engine, view, +1, "Dana", TODAY)
+    [view] = list_goals(engine, TODAY)
+    assert view.current == Decimal("5500")
+    step(engine, view, -1, "Dana", TODAY)
+    history = checkin_history(engine, goal_id)
+    assert [c.value for c in history] == [Decimal(5000), Decimal(5500), Decimal(5000)]
+    assert history[1].comment == "+$500.00"
+
+
+def test_a_concurrent_check_in_is_refused_not_lost(engine: Engine) -> None:
+    goal_id = create_goal(engine, form())
+    version_seen_by_both = get_goal(engine, goal_id).version
+    check_in(engine, goal_id, "4", "Dana", version_seen_by_both)
+    with pytest.raises(GoalConflict) as raised:
+        check_in(engine, goal_id, "6", "Sam", version_seen_by_both)
+    assert raised.value.current == Decimal(4)
+    assert "changed by someone else (now 4)" in str(raised.value)
+    assert [c.value for c in checkin_history(engine, goal_id)] == [Decimal(4)]
+    check_in(engine, goal_id, "6", "Sam", raised.value.goal.version)
+    assert [c.value for c in checkin_history(engine, goal_id)] == [Decimal(4), Decimal(6)]
+
+
+def test_done_and_task_list_toggles(engine: Engine) -> None:
+    done_id = create_goal(engine, form(title="Playbook", target_type="done", target=""))
+    tasks_id = create_goal(
+        engine, form(title="QBRs", target_type="tasks", target="", tasks=["Acme", "Globex"])
+    )
+    views = {view.goal.id: view for view in list_goals(engine, TODAY)}
+    toggle_done(engine, views[done_id], "Dana", TODAY)
+    toggle_task(engine, views[tasks_id].goal, views[tasks_id].tasks[0].id or 0)
+    views = {view.goal.id: view for view in list_goals(engine, TODAY)}
+    assert views[done_id].progress == 100.0 and views[done_id].status == "achieved"
+    assert views[tasks_id].progress == 50.0 and views[tasks_id].tasks_done == 1
+
+
+def test_a_bad_check_in_writes_nothing(engine: Engine) -> None:
+    goal_id = create_goal(engine, form(target_type="percent", target="50"))
+    with pytest.raises(GoalError, match="is an amount"):
+        check_in(engine, goal_id, "$3", "Dana", 1)
+    assert checkin_history(engine, goal_id) == []
+    assert get_goal(engine, goal_id).version == 1
+
+
+def test_metric_linked_goal_follows_the_metrics_engine(engine: Engine) -> None:
+    from core.metrics import Period, Scope, compute_metrics
+
+    with Session(engine) as session:
+        account = m.Account(
+            external_id="A",
+            name="A",
+            segment="SMB",
+            plan="p",
+            owner="Dana",
+            start_date=date(2025, 1, 1),
+            mrr_cents=10_000,
+        )
+        session.add(account)
+        session.flush()
+        for score in (10, 9, 5):
+            session.add(
+                m.SurveyResponse(
+                    account_id=account.id or 0,
+                    kind="nps",
+                    score=score,
+                    answered_at=datetime(2026, 11, 2, tzinfo=UTC),
+                )
+            )
+        session.commit()
+    goal_id = create_goal(
+        engine,
+        form(title="NPS above 50", metric="nps", target="50", start="0", scope_segment="SMB"),
+    )
+    [view] = list_goals(engine, TODAY)
+    expected = compute_metrics(
+        engine, Period(date(2026, 10, 1), date(2026, 12, 31)), Scope(segment="SMB"), as_of=TODAY
+    ).nps
+    assert expected == pytest.approx(100 * (2 - 1) / 3)
+    assert float(view.current or 0) == pytest.approx(expected)
+    assert view.progress == pytest.approx(expected / 50 * 100)
+    assert record_metric_values(engine, TODAY) == 1
+    assert record_metric_values(engine, TODAY) == 1  # same day: replaced, not added
+    history = checkin_history(engine, goal_id)
+    assert len(history) == 1 and history[0].computed
+    with pytest.raises(GoalError, match="follows the metric"):
+        check_in(engine, goal_id, "60", "Dana", 1)
