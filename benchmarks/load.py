@@ -104,7 +104,8 @@ def main() -> None:
     orm_rate = len(sample) / baseline
     print(f"{'total':<18}{total_rows:>12,}{total_seconds:>10.2f}{bulk_rate:>12,.0f}")
     print(
-        f"ORM add_all baseline: {len(sample):,} interactions in {baseline:.2f} s = {orm_rate:,.0f} rows/s"
+        f"ORM add_all baseline: {len(sample):,} interactions in {baseline:.2f} s"
+        f" = {orm_rate:,.0f} rows/s"
     )
     print(f"bulk / ORM: {bulk_rate / orm_rate:.0f}x")
 
