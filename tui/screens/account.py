@@ -177,9 +177,8 @@ class AccountScreen(Screen[None]):
         for at, source, kind, summary, sentiment in events.select(
             "at", "source", "kind", "summary", "sentiment"
         ).iter_rows():
-            table.add_row(
-                at.strftime("%Y-%m-%d %H:%M"), f"{source}: {kind}", summary, sentiment or ""
-            )
+            label = {"interaction": kind, "survey": kind.upper()}.get(source, f"{source} {kind}")
+            table.add_row(at.strftime("%Y-%m-%d %H:%M"), label, summary, sentiment or "")
         shown = self.timeline_kind or "everything"
         self.query_one("#timeline-bar", Static).update(
             f"Timeline: {shown} ({events.height:,} events)  ·  t cycles "

@@ -124,7 +124,8 @@ class AccountsScreen(Screen[None]):
 
     def action_search(self) -> None:
         self.add_class("-searching")
-        self.query_one("#search", Input).focus()
+        # now, not after a refresh: the keys typed right after "/" go to the search
+        self.set_focus(self.query_one("#search", Input))
 
     @on(Input.Changed, "#search")
     def _search_changed(self, event: Input.Changed) -> None:

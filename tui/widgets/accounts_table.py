@@ -48,6 +48,7 @@ SOURCE_COLUMNS = (
     "name",
     "segment",
     "owner",
+    "status",
     "mrr_cents",
     "health_score",
     "health_band",
@@ -61,9 +62,11 @@ SOURCE_COLUMNS = (
 )
 
 
-def health_text(score: float | None, band: str | None, overridden: bool, style: Style) -> Text:
+def health_text(
+    score: float | None, band: str | None, overridden: bool, status: str, style: Style
+) -> Text:
     if score is None:
-        return Text("no score", style="dim")
+        return Text("churned" if status == "churned" else "no score", style="dim")
     mark = "*" if overridden else " "
     return Text(f"● {score:3.0f}{mark}{band or ''}", style=style)
 
@@ -129,6 +132,7 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
                 row["health_score"],
                 row["health_band"],
                 row["overridden"],
+                row["status"],
                 self._styles(row["health_band"]),
             ),
             Text(
