@@ -12,8 +12,8 @@ from cli.data import data_commands
 from cli.goals import goal_commands
 from cli.health import health_commands
 from cli.log import log_commands
-from cli.tasks import task_commands
 from cli.metrics import metrics_commands
+from cli.tasks import task_commands
 
 app = typer.Typer(
     help="cxtui: a customer-success workspace in the terminal.",
