@@ -8,43 +8,66 @@ import typer
 
 from cli.common import DbOption, fail, open_db
 
+BENCHMARK_SIZES = ("S", "M", "L")
+
 
 def data_commands(app: typer.Typer) -> None:
     app.command("demo")(demo)
     app.command("generate")(generate)
 
 
+def _summary(counts: dict[str, int]) -> str:
+    return ", ".join(f"{count:,} {table}" for table, count in counts.items())
+
+
 def demo(db: DbOption = None) -> None:
-    """Write the demo book into the database (--db PATH) and exit."""
-    from sample_data import load_demo
+    """Write the demo book (250 accounts, 24 months ending today) into an empty
+    database (--db PATH) and exit."""
+    from sample_data import BookNotEmptyError, load_demo
 
     engine = open_db(db)
-    counts = load_demo(engine)
-    engine.dispose()
-    typer.echo(", ".join(f"{count:,} {table}" for table, count in counts.items()))
+    try:
+        counts = load_demo(engine)
+    except BookNotEmptyError as error:
+        fail(str(error))
+    finally:
+        engine.dispose()
+    typer.echo(_summary(counts))
 
 
 def generate(
-    size: Annotated[str, typer.Option("--size", help="S, M or L.")] = "S",
+    size: Annotated[
+        str,
+        typer.Option(
+            "--size", help="S (1k accounts), M (10k) or L (100k), each with 12 months of data."
+        ),
+    ] = "S",
     seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 7,
     db: DbOption = None,
 ) -> None:
-    """Write a benchmark dataset of size S, M or L into the database, with a progress bar."""
-    from sample_data.generator import SIZES, generate_into
+    """Write a benchmark dataset of size S, M or L into an empty database, with a
+    progress bar."""
+    from sample_data import BookNotEmptyError
+    from sample_data.generator import generate_into
 
-    if size.upper() not in SIZES:
-        fail(f"--size must be one of {', '.join(SIZES)}, not {size!r}")
+    size = size.upper()
+    if size not in BENCHMARK_SIZES:
+        fail(f"--size must be one of {', '.join(BENCHMARK_SIZES)}, not {size!r}")
     engine = open_db(db)
-    with typer.progressbar(length=100, label=f"Generating size {size.upper()}") as bar:
-        done = 0
+    try:
+        with typer.progressbar(length=100, label=f"Generating size {size}") as bar:
+            done = 0
 
-        def progress(fraction: float) -> None:
-            nonlocal done
-            step = int(fraction * 100) - done
-            if step > 0:
-                bar.update(step)
-                done += step
+            def progress(fraction: float) -> None:
+                nonlocal done
+                step = int(fraction * 100) - done
+                if step > 0:
+                    bar.update(step)
+                    done += step
 
-        counts = generate_into(engine, size.upper(), seed=seed, progress=progress)
-    engine.dispose()
-    typer.echo(", ".join(f"{count:,} {table}" for table, count in counts.items()))
+            counts = generate_into(engine, size, seed=seed, progress=progress)
+    except BookNotEmptyError as error:
+        fail(str(error))
+    finally:
+        engine.dispose()
+    typer.echo(_summary(counts))

@@ -1,0 +1,68 @@
+"""`cxtui demo` and `cxtui generate`, through the installed command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from cli.main import app
+from core.db import open_engine, sqlite_url
+from core.models import Account, DailyUsage
+
+CXTUI = Path(sys.executable).with_name("cxtui")
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CXTUI), *args], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def _count(db: Path, table: type) -> int:
+    engine = open_engine(sqlite_url(db))
+    with engine.connect() as connection:
+        count = connection.execute(select(func.count()).select_from(table)).scalar_one()
+    engine.dispose()
+    return count
+
+
+def test_demo_fills_a_file_and_refuses_a_second_time(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    result = _run("demo", "--db", str(db))
+    assert result.returncode == 0, result.stderr
+    assert "250 account" in result.stdout
+    assert _count(db, Account) == 250
+    again = _run("demo", "--db", str(db))
+    assert again.returncode == 2
+    assert "already holds 250 accounts" in again.stderr
+    assert "Traceback" not in again.stderr
+
+
+def test_generate_writes_a_dataset_with_progress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The `generate` path in process, with size S shrunk: the real S takes longer
+    than a test should (benchmarks/load.py and the core tests cover the generator)."""
+    from sample_data import generator
+
+    monkeypatch.setitem(
+        generator.SIZES, "S", generator.Spec(accounts=30, days=60, interactions_per_year=5.0)
+    )
+    db = tmp_path / "s.db"
+    result = CliRunner().invoke(app, ["generate", "--size", "s", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "Generating size S" in result.output
+    assert "30 account" in result.output
+    assert _count(db, Account) == 30
+    assert _count(db, DailyUsage) > 30 * 30
+
+
+def test_generate_refuses_an_unknown_size(tmp_path: Path) -> None:
+    result = _run("generate", "--size", "XL", "--db", str(tmp_path / "x.db"))
+    assert result.returncode == 2
+    assert "--size must be one of S, M, L" in result.stderr
