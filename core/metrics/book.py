@@ -102,9 +102,11 @@ def load_book(
     data_end = min(window.end, as_of)
     start, end = _moment(window.start), _moment(data_end + _ONE_DAY)
 
-    accounts = read_frame(
-        engine,
-        _scoped(
+    # PostgreSQL's EXTRACT gives a numeric; an integer cast keeps it an int.
+    year = cast(extract("year", DailyUsage.day), Integer)
+    month = cast(extract("month", DailyUsage.day), Integer)
+    queries: dict[str, Select[Any]] = {
+        "accounts": _scoped(
             select(
                 Account.id.label("account_id"),
                 Account.segment,
@@ -117,10 +119,7 @@ def load_book(
             ),
             scope,
         ),
-    )
-    movements = read_frame(
-        engine,
-        _in_scope(
+        "movements": _in_scope(
             select(
                 MrrMovement.account_id,
                 MrrMovement.occurred_on,
@@ -130,10 +129,7 @@ def load_book(
             MrrMovement.account_id,
             scope,
         ),
-    )
-    surveys = read_frame(
-        engine,
-        _in_scope(
+        "surveys": _in_scope(
             select(
                 SurveyResponse.account_id,
                 SurveyResponse.kind,
@@ -143,10 +139,7 @@ def load_book(
             SurveyResponse.account_id,
             scope,
         ),
-    )
-    tickets = read_frame(
-        engine,
-        _in_scope(
+        "tickets": _in_scope(
             select(
                 Ticket.account_id, Ticket.opened_at, Ticket.first_response_at, Ticket.resolved_at
             ).where(
@@ -160,23 +153,14 @@ def load_book(
             Ticket.account_id,
             scope,
         ),
-    )
-    purchases = read_frame(
-        engine,
-        _in_scope(
+        "purchases": _in_scope(
             select(Purchase.account_id, Purchase.purchased_at, Purchase.amount_cents).where(
                 Purchase.purchased_at >= start, Purchase.purchased_at < end
             ),
             Purchase.account_id,
             scope,
         ),
-    )
-    # PostgreSQL's EXTRACT gives a numeric; an integer cast keeps it an int.
-    year = cast(extract("year", DailyUsage.day), Integer)
-    month = cast(extract("month", DailyUsage.day), Integer)
-    usage = read_frame(
-        engine,
-        _in_scope(
+        "usage": _in_scope(
             select(
                 DailyUsage.account_id,
                 year.label("year"),
@@ -190,29 +174,21 @@ def load_book(
             DailyUsage.account_id,
             scope,
         ),
-    )
-    costs = (
-        read_frame(
-            engine,
-            select(RetentionCost.incurred_on, RetentionCost.amount_cents).where(
-                RetentionCost.incurred_on >= window.start, RetentionCost.incurred_on <= data_end
-            ),
+    }
+    if scope.is_whole_book:  # costs belong to no account: only the whole book has them
+        queries["costs"] = select(RetentionCost.incurred_on, RetentionCost.amount_cents).where(
+            RetentionCost.incurred_on >= window.start, RetentionCost.incurred_on <= data_end
         )
-        if scope.is_whole_book
-        else None
-    )
+    # One after the other: concurrent ADBC connections to SQLite (which have no busy
+    # timeout) can fail with "database is locked".
+    frames = {name: read_frame(engine, query) for name, query in queries.items()}
     return Book.from_frames(
         scope=scope,
         window=window,
         as_of=as_of,
         options=options or MetricOptions(),
-        accounts=accounts,
-        movements=movements,
-        surveys=surveys,
-        tickets=tickets,
-        purchases=purchases,
-        usage=usage,
-        costs=costs,
+        costs=frames.pop("costs", None),
+        **frames,
     )
 
 
