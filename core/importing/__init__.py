@@ -1,0 +1,166 @@
+"""Importing files as they come: accounts, contacts, interactions, usage, surveys,
+tickets, MRR movements and purchases, from CSV, TSV, XLSX, Parquet or JSON lines.
+
+Used by ``cxtui import`` and by the app. The steps, each callable on its own so a
+screen can show them:
+
+    source = open_source(path)                 # formats.py: any format -> text columns
+    source.preview(20)                         # the first rows, as text
+    plan = make_plan(kind_for("interactions"), source, options)   # mapping, date orders
+    plan.mapping.columns / plan.mapping.ignored                   # proposed mapping
+    checked = check_rows(plan, stored_accounts(engine), progress) # every row, no writes
+    checked.errors, checked.error_count                           # the first 20, and all
+    plan_changes(engine, checked)              # what would be inserted / updated / skipped
+    write_checked(engine, checked, progress)   # one transaction, all or nothing
+
+or all at once: ``import_file(engine, kind, path, options, progress)``, which raises
+``FileError`` (unreadable, empty, header only), ``MappingError`` (a missing
+required column, a bad option) or ``ImportRejected`` (bad rows: nothing written)
+and returns an ``ImportResult``. Row numbers in errors count the header as row 1
+(CSV, TSV, XLSX); in JSON lines and Parquet the first record is row 1.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from core.frames import read_frame
+from core.importing.check import (
+    MAX_REPORTED,
+    Checked,
+    ImportRejected,
+    Plan,
+    Progress,
+    RowError,
+    check_rows,
+    make_plan,
+    no_progress,
+)
+from core.importing.formats import FileError, Source, open_source
+from core.importing.mapping import (
+    ImportOptions,
+    Mapping,
+    MappingError,
+    load_mapping_file,
+    parse_pair,
+    parse_value_option,
+    propose_mapping,
+)
+from core.importing.spec import ACCOUNT, KINDS, Kind, kind_for
+from core.importing.write import Changes, plan_changes, write_checked
+from core.models import Account
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    path: Path
+    rows: int
+    inserted: int
+    updated: int
+    skipped: int
+    created_accounts: int
+    dry_run: bool
+    ignored_columns: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        verb = "would be" if self.dry_run else "were"
+        text = (
+            f"{self.rows:,} rows of {self.kind} checked: {self.inserted:,} {verb} inserted, "
+            f"{self.updated:,} updated and {self.skipped:,} skipped (unchanged)"
+        )
+        if self.created_accounts:
+            text += f"; {self.created_accounts:,} new accounts {verb} created"
+        if self.dry_run:
+            text += ". Dry run: nothing was written."
+        else:
+            text += f" in {self.seconds:.1f} s."
+        return text
+
+
+def stored_accounts(engine: Engine) -> pl.DataFrame:
+    """external_id -> id of every stored account."""
+    return read_frame(engine, select(Account.external_id, Account.id))
+
+
+def import_file(
+    engine: Engine,
+    kind: str,
+    path: Path | str,
+    options: ImportOptions | None = None,
+    progress: Progress = no_progress,
+) -> ImportResult:
+    """Check every row of the file, then write them all in one transaction (or, with
+    ``options.dry_run``, only say what would be written)."""
+    options = options or ImportOptions()
+    started = time.perf_counter()
+    spec = kind_for(kind)
+    with open_source(path) as source:
+        plan = make_plan(spec, source, options)
+        needs_accounts = any(f.type == ACCOUNT for f in spec.fields)
+        accounts = (
+            stored_accounts(engine)
+            if needs_accounts
+            else pl.DataFrame(schema={"external_id": pl.String, "id": pl.Int64})
+        )
+        checked = check_rows(plan, accounts, progress)
+        if checked.error_count:
+            raise ImportRejected(checked.errors, checked.error_count)
+        if options.dry_run:
+            changes = plan_changes(engine, checked)
+            inserted, updated = changes.new.height, changes.changed.height
+            skipped, created = changes.skipped, len(changes.missing_accounts)
+        else:
+            written = write_checked(engine, checked, progress)
+            inserted, updated = written.inserted, written.updated
+            skipped, created = written.skipped, written.created_accounts
+    return ImportResult(
+        spec.name,
+        Path(path),
+        checked.rows,
+        inserted,
+        updated,
+        skipped,
+        created,
+        options.dry_run,
+        plan.mapping.ignored,
+        time.perf_counter() - started,
+    )
+
+
+__all__ = [
+    "KINDS",
+    "MAX_REPORTED",
+    "Changes",
+    "Checked",
+    "FileError",
+    "ImportOptions",
+    "ImportRejected",
+    "ImportResult",
+    "Kind",
+    "Mapping",
+    "MappingError",
+    "Plan",
+    "Progress",
+    "RowError",
+    "Source",
+    "check_rows",
+    "import_file",
+    "kind_for",
+    "load_mapping_file",
+    "make_plan",
+    "open_source",
+    "parse_pair",
+    "parse_value_option",
+    "plan_changes",
+    "propose_mapping",
+    "stored_accounts",
+    "write_checked",
+]

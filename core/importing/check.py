@@ -1,0 +1,374 @@
+"""Every row checked before anything is written, in batches, column by column.
+
+``make_plan`` decides everything that holds for the whole file (which column feeds
+which field, the date order of each date column, the enum value maps) and refuses a
+file that cannot work at all (a missing required column, ambiguous dates).
+``check_rows`` then reads the file in batches, turns text into typed columns and
+collects the problems of each cell: a cell that does not parse, a required cell
+that is empty, a value out of range, an unknown account, a natural key that two rows
+share. Nothing here writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import polars as pl
+
+from core.importing import parse
+from core.importing.formats import FileError, Source
+from core.importing.mapping import (
+    ImportOptions,
+    Mapping,
+    MappingError,
+    check_date_format,
+    propose_mapping,
+    value_maps,
+)
+from core.importing.spec import (
+    ACCOUNT,
+    DATE,
+    DATETIME,
+    ENUM,
+    INT,
+    MONEY,
+    TEXT,
+    Field,
+    Kind,
+)
+
+MAX_REPORTED = 20
+BATCH_ROWS = 250_000
+SAMPLE_ROWS = 2_000
+ACCOUNT_REF = "_account"  # the external id a row names, beside the looked-up account_id
+ROW = "_row"
+
+# progress(stage, rows done, rows in all or None): stages "read", "validated", "written".
+Progress = Callable[[str, int, int | None], None]
+
+
+def no_progress(_stage: str, _done: int, _total: int | None) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int
+    column: str
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        return f'row {self.row}, column "{self.column}", value "{self.value or ""}": {self.reason}'
+
+
+class ImportRejected(ValueError):
+    """The file has bad rows; nothing was written. ``errors`` holds the first ones
+    (by row), ``count`` how many there are in all."""
+
+    def __init__(self, errors: list[RowError], count: int) -> None:
+        self.errors = errors
+        self.count = count
+        lines = [str(error) for error in errors]
+        if count > len(errors):
+            lines.append(f"and {count - len(errors):,} more")
+        super().__init__("\n".join(lines))
+
+
+@dataclass
+class Plan:
+    kind: Kind
+    source: Source
+    mapping: Mapping
+    values: dict[str, dict[str, object]]
+    dates: dict[str, tuple[str, str | None]]  # field -> (date order, fast pattern)
+    options: ImportOptions
+
+    def column(self, field_name: str) -> str:
+        return self.mapping.columns[field_name]
+
+
+@dataclass
+class Checked:
+    plan: Plan
+    frame: pl.DataFrame  # typed rows: ROW, ACCOUNT_REF and the mapped table columns
+    errors: list[RowError] = field(default_factory=list)
+    error_count: int = 0
+
+    @property
+    def rows(self) -> int:
+        return self.frame.height
+
+    def unknown_accounts(self) -> list[str]:
+        if "account_id" not in self.frame.columns:
+            return []
+        unknown = self.frame.filter(pl.col("account_id").is_null())[ACCOUNT_REF]
+        return unknown.unique(maintain_order=True).drop_nulls().to_list()
+
+
+_ORDER_WORDS = {
+    "iso": "year-month-day, like 2024-03-05 or 2024-03-05 14:30",
+    "dmy": "day/month/year, like 05/03/2024",
+    "mdy": "month/day/year, like 03/05/2024",
+}
+
+
+def make_plan(kind: Kind, source: Source, options: ImportOptions) -> Plan:
+    """Everything decided for the whole file before its rows are read."""
+    check_date_format(options.date_format)
+    mapping = propose_mapping(kind, source.columns, options.columns)
+    values = value_maps(kind, options.values)
+    dated = [f for f in kind.fields if f.type in (DATE, DATETIME) and f.name in mapping.columns]
+    dates: dict[str, tuple[str, str | None]] = {}
+    if dated:
+        sample = source.preview(SAMPLE_ROWS)
+        problems = []
+        for spec_field in dated:
+            texts = sample.select(parse.cleaned(mapping.columns[spec_field.name]))[:, 0]
+            order = options.date_format or _date_order(texts, mapping.columns[spec_field.name])
+            if order.startswith("ambiguous:"):
+                problems.append(order.removeprefix("ambiguous:"))
+                continue
+            dates[spec_field.name] = (order, parse.fast_pattern(texts, order))
+        if problems:
+            raise MappingError(problems)
+    return Plan(kind, source, mapping, values, dates, options)
+
+
+def _date_order(texts: pl.Series, column: str) -> str:
+    fits = parse.orders_that_parse(texts)
+    if "iso" in fits or not fits:
+        return "iso"
+    if len(fits) > 1 and parse.differ(texts, fits):
+        example = texts.drop_nulls()[0]
+        return (
+            f'ambiguous: column "{column}": dates such as "{example}" can be read as '
+            f"day/month or month/day; say which with --date-format dmy or --date-format mdy"
+        )
+    return fits[0]
+
+
+# -- one batch ---------------------------------------------------------------------------------
+
+# A problem mask and its reason; "{value}" in the reason is replaced by the cell's text.
+Problem = tuple[Field, pl.Series, str]
+
+
+def _resolve_default(value: Any, options: ImportOptions) -> Any:
+    if value == "$today":
+        return date.today()
+    if value == "$user":
+        return options.user
+    return value
+
+
+def _enum_dtype(values: dict[str, object]) -> pl.DataType:
+    sample = next(iter(values.values()))
+    if isinstance(sample, bool):
+        return pl.Boolean()
+    if isinstance(sample, int):
+        return pl.Int64()
+    return pl.String()
+
+
+def _typed_field(plan: Plan, spec: Field, text: pl.Series) -> tuple[pl.Series, list[Problem]]:
+    """The typed values of one field and the problems of its cells."""
+    problems: list[Problem] = []
+    words = spec.words
+    if spec.required:
+        problems.append((spec, text.is_null(), f"{words} is required"))
+    if spec.type in (TEXT, ACCOUNT):
+        value = text
+        if spec.max_length:
+            too_long = text.str.len_chars() > spec.max_length
+            reason = f"{words} is longer than {spec.max_length} characters"
+            problems.append((spec, too_long, reason))
+    elif spec.type in (INT, MONEY):
+        value = parse.integers(text) if spec.type == INT else parse.cents(text)
+        shape = "a whole number" if spec.type == INT else "an amount (such as 1234.50)"
+        problems.append((spec, value.is_null() & text.is_not_null(), f"{words} is not {shape}"))
+        if spec.non_negative:
+            problems.append((spec, value < 0, f"{words} cannot be negative"))
+    elif spec.type in (DATE, DATETIME):
+        order, pattern = plan.dates[spec.name]
+        value = parse.moments(text, order, pattern)
+        if spec.type == DATE:
+            value = value.dt.date()
+        shape = _ORDER_WORDS.get(order, f"in the format {order}")
+        problems.append(
+            (spec, value.is_null() & text.is_not_null(), f"{words} is not a date ({shape})")
+        )
+    elif spec.type == ENUM:
+        values = plan.values[spec.name]
+        value = parse.choices(text, values, _enum_dtype(values))
+        allowed = ", ".join(dict.fromkeys(str(v) for v in spec.values.values()))
+        reason = (
+            f"not a known {spec.name}; map it with --value {spec.name}:{{value}}=VALUE "
+            f"(one of: {allowed})"
+        )
+        problems.append((spec, value.is_null() & text.is_not_null(), reason))
+    else:
+        raise ValueError(f"unknown field type {spec.type!r}")
+    if spec.default is not None and not spec.required:
+        value = value.fill_null(_resolve_default(spec.default, plan.options))
+    name = ACCOUNT_REF if spec.type == ACCOUNT else spec.target
+    return value.alias(name), problems
+
+
+def _row_rules(plan: Plan, typed: pl.DataFrame) -> tuple[pl.DataFrame, list[Problem]]:
+    """Checks across fields: score ranges by survey kind, MRR movement signs."""
+    kind = plan.kind
+    problems: list[Problem] = []
+    if kind.name == "surveys":
+        score, which = typed["score"], typed["kind"]
+        for survey, low, high in (("nps", 0, 10), ("csat", 1, 5)):
+            out = (which == survey) & ((score < low) | (score > high))
+            problems.append((kind.field("score"), out, f"{survey.upper()} must be {low}-{high}"))
+    elif kind.name == "mrr":
+        amount, which = typed["amount_cents"], typed["kind"]
+        negative_kinds = which.is_in(["contraction", "churn"])
+        spec = kind.field("amount")
+        problems.append((spec, amount == 0, "amount cannot be zero"))
+        reason = "amount of a new, expansion or reactivation movement must be positive"
+        problems.append((spec, ~negative_kinds & (amount < 0), reason))
+        # Contraction and churn are stored negative; the file may give them either way.
+        typed = typed.with_columns(
+            pl.when(negative_kinds)
+            .then(-pl.col("amount_cents").abs())
+            .otherwise(pl.col("amount_cents"))
+            .alias("amount_cents")
+        )
+    return typed, problems
+
+
+def _problem_frame(plan: Plan, raw: pl.DataFrame, problem: Problem) -> pl.DataFrame | None:
+    spec, mask, reason = problem
+    mask = mask.fill_null(False)
+    if not mask.any():
+        return None
+    column = plan.column(spec.name)
+    hits = raw.filter(mask).head(MAX_REPORTED)
+    return pl.DataFrame(
+        {
+            "row": hits[ROW].cast(pl.Int64),
+            "order": [plan.kind.fields.index(spec)] * hits.height,
+            "column": [column] * hits.height,
+            "value": hits[column].cast(pl.String),
+            "reason": [reason] * hits.height,
+            "count": [int(mask.sum())] * hits.height,
+        }
+    )
+
+
+def _check_batch(
+    plan: Plan, raw: pl.DataFrame, accounts: pl.DataFrame
+) -> tuple[pl.DataFrame, list[pl.DataFrame], int]:
+    """The typed batch, its first problems per check, and its number of problems."""
+    columns = [raw[ROW]]
+    problems: list[Problem] = []
+    for name, column in plan.mapping.columns.items():
+        spec = plan.kind.field(name)
+        text = raw.select(parse.cleaned(column))[:, 0]
+        value, found = _typed_field(plan, spec, text)
+        columns.append(value)
+        problems.extend(found)
+    typed = pl.DataFrame(columns)
+    if ACCOUNT_REF in typed.columns:
+        typed = typed.join(
+            accounts, left_on=ACCOUNT_REF, right_on="external_id", how="left", maintain_order="left"
+        ).rename({"id": "account_id"})
+        if not plan.options.create_missing_accounts:
+            unknown = typed[ACCOUNT_REF].is_not_null() & typed["account_id"].is_null()
+            reason = (
+                "no account has this external id; import it first or use --create-missing-accounts"
+            )
+            problems.append((plan.kind.field("account"), unknown, reason))
+    typed, rules = _row_rules(plan, typed)
+    problems.extend(rules)
+    frames = [f for p in problems if (f := _problem_frame(plan, raw, p)) is not None]
+    count = sum(int(f["count"][0]) for f in frames)
+    return typed, frames, count
+
+
+# -- the whole file ------------------------------------------------------------------------------
+
+
+def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progress) -> Checked:
+    """Read and check every row. ``accounts`` maps external_id -> id (the stored
+    accounts). Raises FileError for a file that cannot be read or has no rows."""
+    source = plan.source
+    wanted = list(dict.fromkeys(plan.mapping.columns.values()))
+    lazy = source.frame.select(wanted).with_row_index(ROW, offset=source.first_row)
+    accounts = accounts.select(pl.col("external_id").cast(pl.String), pl.col("id").cast(pl.Int64))
+    typed_batches: list[pl.DataFrame] = []
+    problem_frames: list[pl.DataFrame] = []
+    count = 0
+    done = 0
+    try:
+        for raw in lazy.collect_batches(chunk_size=BATCH_ROWS):
+            typed, frames, found = _check_batch(plan, raw, accounts)
+            typed_batches.append(typed)
+            problem_frames.extend(frames)
+            count += found
+            done += raw.height
+            progress("read", done, None)
+            progress("validated", done, None)
+    except pl.exceptions.PolarsError as error:
+        raise FileError(f"{source.path.name}: {str(error).strip().splitlines()[0]}") from None
+    if done == 0:
+        raise FileError(f"{source.path.name} has a header but no rows")
+    frame = pl.concat(typed_batches, rechunk=False)
+    duplicates = _duplicates(plan, frame)
+    if duplicates is not None:
+        problem_frames.append(duplicates)
+        count += int(duplicates["count"][0])
+    errors = _first_errors(problem_frames)
+    return Checked(plan, frame, errors, count)
+
+
+def _key_columns(plan: Plan) -> list[str]:
+    names = []
+    for name in plan.kind.key:
+        spec = plan.kind.field(name)
+        names.append(ACCOUNT_REF if spec.type == ACCOUNT else spec.target)
+    return names
+
+
+def _duplicates(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame | None:
+    """Rows whose natural key an earlier row of the file already has."""
+    keys = _key_columns(plan)
+    repeated = frame.select(pl.struct(keys).is_duplicated()).to_series()
+    if not repeated.any():
+        return None
+    first = (
+        frame.filter(repeated)
+        .with_columns(pl.col(ROW).min().over(keys).alias("first"))
+        .filter(pl.col(ROW) != pl.col("first"))
+    )
+    head = first.sort(ROW).head(MAX_REPORTED)
+    columns = [plan.column(name) for name in plan.kind.key]
+    key_words = " + ".join(plan.kind.key)
+    values = head.select(pl.concat_str([pl.col(k).cast(pl.String) for k in keys], separator=" | "))
+    return pl.DataFrame(
+        {
+            "row": head[ROW].cast(pl.Int64),
+            "order": [len(plan.kind.fields)] * head.height,
+            "column": [", ".join(columns)] * head.height,
+            "value": values[:, 0],
+            "reason": [f"same {key_words} as row {row}" for row in head["first"]],
+            "count": [first.height] * head.height,
+        }
+    )
+
+
+def _first_errors(frames: list[pl.DataFrame]) -> list[RowError]:
+    if not frames:
+        return []
+    first = pl.concat(frames).sort("row", "order").head(MAX_REPORTED)
+    return [
+        RowError(row, column, value, reason.replace("{value}", value or ""))
+        for row, column, value, reason in first.select("row", "column", "value", "reason").rows()
+    ]

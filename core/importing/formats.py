@@ -1,0 +1,242 @@
+"""Opening a file as it comes: CSV (separator sniffed, whitespace-separated too; UTF-8
+with or without BOM, else Latin-1), TSV, XLSX, Parquet and JSON lines.
+
+Every format becomes the same thing, a ``Source``: a lazy polars frame whose columns
+are all text, in file order. Typing and checking happen later, in one place.
+
+Row numbers are the ones a person sees: in a CSV, TSV or XLSX file the header is row
+1 and the first record row 2; in JSON lines and Parquet, the first record is row 1.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+EXTENSIONS = {
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "jsonl",
+}
+_SEPARATORS = (",", ";", "\t", "|")
+_SNIFF_LINES = 50
+_CHUNK = 1 << 22
+
+
+class FileError(ValueError):
+    """A file that cannot be read as records, in words."""
+
+
+@dataclass
+class Source:
+    path: Path
+    format: str
+    frame: pl.LazyFrame  # every column text, in file order
+    columns: list[str]
+    first_row: int  # the row number of the first record
+    encoding: str = "utf-8"
+    separator: str | None = None
+    temporary: list[Path] = field(default_factory=list)
+
+    def preview(self, rows: int = 20) -> pl.DataFrame:
+        """The first rows as text, for a screen to show before mapping."""
+        return collect(self.frame.head(rows), self.path)
+
+    def close(self) -> None:
+        for path in self.temporary:
+            path.unlink(missing_ok=True)
+        self.temporary.clear()
+
+    def __enter__(self) -> Source:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def collect(frame: pl.LazyFrame, path: Path) -> pl.DataFrame:
+    """Collect, turning polars' reading errors into a FileError naming the file."""
+    try:
+        return frame.collect()
+    except pl.exceptions.PolarsError as error:
+        raise FileError(f"{path.name}: {_first_line(error)}") from None
+
+
+def open_source(path: Path | str, format: str | None = None) -> Source:
+    """The file as a Source; ``format`` (csv, tsv, xlsx, parquet, jsonl) overrides the
+    extension. Raises FileError for a missing, empty or unreadable file."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileError(f"{path}: no such file")
+    kind = format or EXTENSIONS.get(path.suffix.lower())
+    if kind is None:
+        known = ", ".join(sorted(set(EXTENSIONS)))
+        raise FileError(f"{path.name}: unknown file type {path.suffix!r}; use one of {known}")
+    if path.stat().st_size == 0:
+        raise FileError(f"{path.name} is empty")
+    if kind in ("csv", "tsv"):
+        source = _open_text(path, kind)
+    elif kind == "xlsx":
+        source = _open_excel(path)
+    elif kind == "parquet":
+        source = _typed_source(path, kind, pl.scan_parquet, "a Parquet file")
+    elif kind == "jsonl":
+        source = _typed_source(path, kind, _scan_ndjson, "JSON lines")
+    else:
+        raise FileError(f"unknown format {kind!r}")
+    if not source.columns:
+        source.close()
+        raise FileError(f"{path.name} has no columns")
+    return source
+
+
+# -- text files ------------------------------------------------------------------------------
+
+
+def detect_encoding(path: Path) -> str:
+    """utf-8 when the whole file decodes as UTF-8 (a BOM is allowed), else latin-1."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as handle:
+        try:
+            while chunk := handle.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "latin-1"
+    return "utf-8"
+
+
+def sniff_separator(lines: list[str]) -> str:
+    """The separator of a text file from its first lines: the one of , ; tab | that
+    splits every line into the same number (> 1) of fields, the most fields winning;
+    else " " (runs of whitespace) when that splits them alike; else ","."""
+    lines = [line for line in lines if line.strip()]
+    if not lines:
+        return ","
+    best, best_count = ",", 1
+    for separator in _SEPARATORS:
+        counts = {len(row) for row in csv.reader(lines, delimiter=separator)}
+        if len(counts) == 1 and (count := counts.pop()) > best_count:
+            best, best_count = separator, count
+    if best_count > 1:
+        return best
+    counts = {len(_split_whitespace(line)) for line in lines}
+    if len(counts) == 1 and counts.pop() > 1:
+        return " "
+    return ","
+
+
+def _split_whitespace(line: str) -> list[str]:
+    return next(csv.reader([line.strip().replace("\t", " ")], delimiter=" ", skipinitialspace=True))
+
+
+def _head_lines(path: Path, encoding: str) -> list[str]:
+    lines = []
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        for line in handle:
+            lines.append(line.lstrip("\ufeff").rstrip("\r\n"))
+            if len(lines) >= _SNIFF_LINES:
+                break
+    # A last line cut by the sniffing window could have another field count.
+    return lines[:-1] if len(lines) >= _SNIFF_LINES else lines
+
+
+def _open_text(path: Path, kind: str) -> Source:
+    encoding = detect_encoding(path)
+    lines = _head_lines(path, encoding)
+    if not any(line.strip() for line in lines):
+        raise FileError(f"{path.name} is empty")
+    separator = "\t" if kind == "tsv" else sniff_separator(lines)
+    temporary: list[Path] = []
+    readable = path
+    if encoding != "utf-8" or separator == " ":
+        readable = _rewrite_utf8(path, encoding, separator == " ")
+        temporary.append(readable)
+    frame = pl.scan_csv(
+        readable,
+        separator="\t" if separator == " " else separator,
+        has_header=True,
+        infer_schema=False,
+        encoding="utf8",
+        quote_char='"',
+    )
+    source = Source(path, kind, frame, [], 2, encoding, separator, temporary)
+    try:
+        source.columns = list(frame.collect_schema().names())
+    except pl.exceptions.PolarsError as error:
+        source.close()
+        raise FileError(f"{path.name}: {_first_line(error)}") from None
+    return source
+
+
+def _rewrite_utf8(path: Path, encoding: str, whitespace: bool) -> Path:
+    """A temporary UTF-8 copy of the file (tab-separated when it was separated by runs
+    of whitespace), for a reader that only takes UTF-8 and single-byte separators."""
+    handle, name = tempfile.mkstemp(prefix="cxtui-import-", suffix=".csv")
+    os.close(handle)
+    target = Path(name)
+    with (
+        path.open(encoding=encoding, newline="") as source,
+        target.open("w", encoding="utf-8", newline="") as out,
+    ):
+        if not whitespace:
+            while chunk := source.read(_CHUNK):
+                out.write(chunk)
+        else:
+            writer = csv.writer(out, delimiter="\t", lineterminator="\n")
+            for line in source:
+                if line.strip():
+                    writer.writerow(_split_whitespace(line.lstrip("\ufeff")))
+    return target
+
+
+# -- typed files ------------------------------------------------------------------------------
+
+
+def _scan_ndjson(path: Path) -> pl.LazyFrame:
+    return pl.scan_ndjson(path, infer_schema_length=None)
+
+
+def _typed_source(path: Path, kind: str, scan: object, what: str) -> Source:
+    try:
+        frame = scan(path)  # type: ignore[operator]
+        schema = frame.collect_schema()
+    except (pl.exceptions.PolarsError, OSError) as error:
+        raise FileError(f"{path.name} cannot be read as {what}: {_first_line(error)}") from None
+    nested = [name for name, dtype in schema.items() if dtype.is_nested()]
+    if nested:
+        raise FileError(
+            f"{path.name}: column {nested[0]!r} holds lists or objects; only plain values import"
+        )
+    return Source(path, kind, frame.select(pl.all().cast(pl.String)), list(schema.names()), 1)
+
+
+def _open_excel(path: Path) -> Source:
+    try:
+        frame = pl.read_excel(path, engine="calamine", infer_schema_length=0)
+    except Exception as error:  # fastexcel raises its own exception types
+        raise FileError(
+            f"{path.name} cannot be read as an Excel workbook (.xlsx): {_first_line(error)}"
+        ) from None
+    frame = frame.select(pl.all().cast(pl.String))
+    return Source(path, "xlsx", frame.lazy(), frame.columns, 2)
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return re.sub(r"\s+", " ", text.splitlines()[0]) if text else type(error).__name__

@@ -1,0 +1,179 @@
+"""Which column feeds which field, and which file values mean which enum value.
+
+Columns are matched to fields by name, ignoring case, spaces, underscores, dashes and
+dots, through each field's synonyms (``spec.py``); ``--map FIELD=COLUMN`` or a
+mapping file overrides a match. A mapping file is TOML::
+
+    date_format = "dmy"            # iso, dmy, mdy or a strftime pattern
+    create_missing_accounts = false
+
+    [columns]                      # field = "column in the file"
+    external_id = "customerID"
+    mrr = "MonthlyCharges"
+
+    [values.status]                # field: value in the file = stored value
+    Yes = "churned"
+    No = "active"
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.importing.parse import DATE_ORDERS
+from core.importing.spec import ENUM, Kind, normalise
+
+
+class MappingError(ValueError):
+    """A mapping that cannot work (a missing required column, an unknown field...),
+    for the whole file, before any row is read. ``problems`` lists each in words."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(problems))
+
+
+@dataclass
+class ImportOptions:
+    """How to read a file. ``columns`` and ``values`` override the automatic matching."""
+
+    columns: dict[str, str] = field(default_factory=dict)  # field -> column
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> {text: value}
+    date_format: str | None = None  # iso, dmy, mdy or a strftime pattern
+    create_missing_accounts: bool = False
+    dry_run: bool = False
+    user: str = "import"  # logged_by of imported interactions without one
+
+    def merged(self, other: ImportOptions) -> ImportOptions:
+        """These options with ``other``'s given settings on top."""
+        values = {name: dict(mapped) for name, mapped in self.values.items()}
+        for name, mapped in other.values.items():
+            values.setdefault(name, {}).update(mapped)
+        return ImportOptions(
+            columns={**self.columns, **other.columns},
+            values=values,
+            date_format=other.date_format or self.date_format,
+            create_missing_accounts=self.create_missing_accounts or other.create_missing_accounts,
+            dry_run=self.dry_run or other.dry_run,
+            user=other.user if other.user != "import" else self.user,
+        )
+
+
+@dataclass
+class Mapping:
+    columns: dict[str, str]  # field -> column of the file, for every matched field
+    ignored: list[str]  # columns of the file that feed no field
+
+
+def parse_pair(text: str, what: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise MappingError([f"{what} {text!r} is not of the form NAME=VALUE"])
+    return name.strip(), value.strip()
+
+
+def parse_value_option(text: str) -> tuple[str, str, str]:
+    """``status:Yes=churned`` -> ("status", "Yes", "churned")."""
+    name, sep, rest = text.partition(":")
+    if not sep:
+        raise MappingError([f"--value {text!r} is not of the form FIELD:FROM=TO"])
+    source, target = parse_pair(rest, "--value")
+    return name.strip(), source, target
+
+
+def load_mapping_file(path: Path) -> ImportOptions:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise MappingError([f"mapping file {path}: {error}"]) from None
+    unknown = set(data) - {"columns", "values", "date_format", "create_missing_accounts"}
+    if unknown:
+        raise MappingError([f"mapping file {path}: unknown setting {sorted(unknown)[0]!r}"])
+    values = data.get("values", {})
+    return ImportOptions(
+        columns={str(k): str(v) for k, v in data.get("columns", {}).items()},
+        values={str(f): {str(k): str(v) for k, v in m.items()} for f, m in values.items()},
+        date_format=data.get("date_format"),
+        create_missing_accounts=bool(data.get("create_missing_accounts", False)),
+    )
+
+
+def propose_mapping(kind: Kind, columns: list[str], overrides: dict[str, str]) -> Mapping:
+    """The field -> column matching for a file's header, with ``overrides`` applied.
+    A field is matched by its own name first, then by its synonyms in order."""
+    problems = []
+    chosen: dict[str, str] = {}
+    for name, column in overrides.items():
+        try:
+            kind.field(name)
+        except KeyError as error:
+            problems.append(str(error.args[0]))
+            continue
+        if column not in columns:
+            problems.append(f"--map {name}={column}: the file has no column {column!r}")
+        chosen[name] = column
+    by_name: dict[str, str] = {}
+    for column in columns:
+        by_name.setdefault(normalise(column), column)
+    used = set(chosen.values())
+    for spec_field in kind.fields:
+        if spec_field.name in chosen:
+            continue
+        for candidate in (spec_field.name, spec_field.target, *spec_field.synonyms):
+            column = by_name.get(normalise(candidate))
+            if column is not None and column not in used:
+                chosen[spec_field.name] = column
+                used.add(column)
+                break
+    for spec_field in kind.required:
+        if spec_field.name not in chosen:
+            looked = ", ".join(sorted({spec_field.name, *spec_field.synonyms}))
+            problems.append(
+                f"missing required column for {spec_field.name} (looked for: {looked}); "
+                f"name it with --map {spec_field.name}=COLUMN"
+            )
+    if problems:
+        raise MappingError(problems)
+    ordered = {f.name: chosen[f.name] for f in kind.fields if f.name in chosen}
+    return Mapping(ordered, [column for column in columns if column not in used])
+
+
+def value_maps(kind: Kind, values: dict[str, dict[str, str]]) -> dict[str, dict[str, object]]:
+    """Per enum field, every accepted lower-case text -> stored value: the field's own
+    values plus the user's ``--value`` entries (whose targets must be valid values)."""
+    problems = []
+    maps: dict[str, dict[str, object]] = {}
+    for spec_field in kind.fields:
+        if spec_field.type == ENUM:
+            maps[spec_field.name] = dict(spec_field.values)
+    for name, mapped in values.items():
+        try:
+            spec_field = kind.field(name)
+        except KeyError as error:
+            problems.append(str(error.args[0]))
+            continue
+        if spec_field.type != ENUM:
+            problems.append(f"--value {name}: {name} is not a field with a fixed set of values")
+            continue
+        for source, target in mapped.items():
+            stored = spec_field.values.get(target.strip().lower())
+            if stored is None and target.strip().lower() not in spec_field.values:
+                allowed = ", ".join(dict.fromkeys(str(v) for v in spec_field.values))
+                problems.append(
+                    f"--value {name}:{source}={target}: {target!r} is not a {name} "
+                    f"(choose from {allowed})"
+                )
+                continue
+            maps[name][source.strip().lower()] = stored
+    if problems:
+        raise MappingError(problems)
+    return maps
+
+
+def check_date_format(date_format: str | None) -> None:
+    if date_format is not None and date_format not in DATE_ORDERS and "%" not in date_format:
+        raise MappingError(
+            [f"--date-format {date_format!r}: use iso, dmy, mdy or a pattern such as %d/%m/%Y"]
+        )

@@ -1,0 +1,173 @@
+"""Text cells to typed values, as polars expressions over whole columns.
+
+Each parser returns the typed value, null where the text does not parse; the caller
+tells an empty cell from a bad one. Money becomes integer cents by string
+arithmetic (never through a float); dates follow a *date order* chosen per column.
+
+Date orders: ``iso`` (2024-03-05, 2024/03/05, with or without a time, ``T`` or
+space, seconds, fractions, ``Z`` or an offset), ``dmy`` (05/03/2024, 05.03.2024,
+05-03-2024) and ``mdy`` (03/05/2024), each with an optional time (``14:30``,
+``14:30:15``, ``2:30 PM``). Or any strftime pattern. A moment with an offset is
+converted to UTC; a moment without one is taken as UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+
+DATE_ORDERS = ("iso", "dmy", "mdy")
+_TIMES = (
+    " %H:%M:%S%.f%z",
+    " %H:%M:%S%.f",
+    " %H:%M%z",
+    " %H:%M",
+    " %I:%M:%S %p",
+    " %I:%M %p",
+    "",
+)
+_DATE_PART = {"iso": "%Y-%m-%d", "dmy": "%d/%m/%Y", "mdy": "%m/%d/%Y"}
+_MONEY = r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d*)?$"
+
+
+def cleaned(column: str) -> pl.Expr:
+    """The cell's text, trimmed; empty cells are null."""
+    text = pl.col(column).str.strip_chars()
+    return pl.when(text.str.len_bytes() > 0).then(text)
+
+
+def with_fallback(
+    text: pl.Series, fast: Callable[[pl.Expr], pl.Expr], full: Callable[[pl.Expr], pl.Expr]
+) -> pl.Series:
+    """``fast`` over the whole column, then ``full`` (slower, more forgiving) over
+    only the cells that ``fast`` could not read. Clean files never pay for ``full``."""
+    frame = text.to_frame("t")
+    value = frame.select(fast(pl.col("t"))).to_series()
+    missing = (value.is_null() & text.is_not_null()).arg_true()
+    if missing.len():
+        retried = frame[missing].select(full(pl.col("t"))).to_series()
+        value = value.scatter(missing, retried)
+    return value.alias(text.name)
+
+
+# -- dates -------------------------------------------------------------------------------------
+
+
+def _normalised(text: pl.Expr, order: str) -> pl.Expr:
+    text = text.str.replace(r"^(\d+)[/.\-](\d+)[/.\-](\d+)", "$1/$2/$3")
+    if order == "iso":
+        text = text.str.replace(r"^(\d{4})/(\d{1,2})/(\d{1,2})", "$1-$2-$3")
+    text = text.str.replace(r"^(\S+)T(\d)", "$1 $2").str.replace(r"\s*[zZ]$", "+00:00")
+    return text.str.replace_all(r"\s+", " ")
+
+
+def _parse(text: pl.Expr, pattern: str) -> pl.Expr:
+    if "%z" in pattern:
+        aware = text.str.to_datetime(pattern, strict=False, time_unit="us", time_zone="UTC")
+        return aware.dt.convert_time_zone("UTC").dt.replace_time_zone(None)
+    return text.str.to_datetime(pattern, strict=False, time_unit="us")
+
+
+def _patterns(order: str) -> list[str]:
+    return [_DATE_PART[order] + suffix for suffix in _TIMES]
+
+
+def _full_moment(order: str) -> Callable[[pl.Expr], pl.Expr]:
+    def full(text: pl.Expr) -> pl.Expr:
+        if order not in DATE_ORDERS:
+            return _parse(text.str.replace(r"\s*[zZ]$", "+00:00"), order)
+        normal = _normalised(text, order)
+        return pl.coalesce([_parse(normal, pattern) for pattern in _patterns(order)])
+
+    return full
+
+
+def fast_pattern(sample: pl.Series, order: str) -> str | None:
+    """One strftime pattern that reads every text of ``sample`` as it is, if any
+    (the column's usual shape, read at full speed)."""
+    if order not in DATE_ORDERS:
+        return order
+    texts = sample.drop_nulls().to_frame("t")
+    if texts.height == 0:
+        return None
+    with_t = [p.replace(" %H", "T%H") for p in _patterns(order) if " %H" in p]
+    candidates = with_t + [p.replace("%z", "Z") for p in with_t if p.endswith("%z")]
+    for pattern in _patterns(order) + candidates:
+        if not texts.select(_parse(pl.col("t"), pattern).is_null().any()).item():
+            return pattern
+    return None
+
+
+def moments(text: pl.Series, order: str, pattern: str | None) -> pl.Series:
+    """Naive UTC datetimes from text in a date order (or strftime pattern)."""
+    full = _full_moment(order)
+    if pattern is None:
+        return text.to_frame("t").select(full(pl.col("t"))).to_series().alias(text.name)
+    return with_fallback(text, lambda t: _parse(t, pattern), full)
+
+
+# -- numbers and choices -------------------------------------------------------------------------
+
+
+def _integer_full(text: pl.Expr) -> pl.Expr:
+    digits = text.str.replace_all(",", "", literal=True).str.replace(r"\.0*$", "")
+    whole = digits.str.contains(r"^[+-]?\d{1,18}$")
+    return pl.when(whole).then(digits.cast(pl.Int64, strict=False))
+
+
+def integers(text: pl.Series) -> pl.Series:
+    """Whole numbers; "1,200" and "3.0" (a spreadsheet's float) are accepted."""
+    return with_fallback(text, lambda t: t.cast(pl.Int64, strict=False), _integer_full)
+
+
+def _cents_fast(text: pl.Expr) -> pl.Expr:
+    simple = text.str.contains(r"^-?\d{1,15}(\.\d{1,2})?$")
+    return pl.when(simple).then((text.cast(pl.Decimal(20, 2), strict=False) * 100).cast(pl.Int64))
+
+
+def _cents_full(text: pl.Expr) -> pl.Expr:
+    bare = text.str.replace_all(r"[\s$€£]", "")
+    ok = bare.str.contains(_MONEY)
+    negative = bare.str.starts_with("-")
+    unsigned = bare.str.replace(r"^[+-]", "").str.replace_all(",", "", literal=True)
+    whole = unsigned.str.extract(r"^(\d+)", 1)
+    fraction = unsigned.str.extract(r"\.(\d*)$", 1).fill_null("").str.pad_end(2, "0")
+    exact = fraction.str.slice(2).str.contains(r"^0*$")
+    value = whole.cast(pl.Int64, strict=False) * 100 + fraction.str.slice(0, 2).cast(pl.Int64)
+    fits = whole.str.len_chars() <= 15
+    return pl.when(ok & exact & fits).then(pl.when(negative).then(-value).otherwise(value))
+
+
+def cents(text: pl.Series) -> pl.Series:
+    """Integer cents from currency units: "1,234.50", "1234.5", "$12", "-3.10".
+    More than two decimals that are not zeros do not parse (no silent rounding)."""
+    return with_fallback(text, _cents_fast, _cents_full)
+
+
+def choices(text: pl.Series, values: dict[str, object], dtype: pl.DataType) -> pl.Series:
+    """The stored value of each enum cell, matched case-insensitively; null when unknown."""
+    keys = list(values)
+    return text.str.to_lowercase().replace_strict(
+        keys, [values[k] for k in keys], default=None, return_dtype=dtype
+    )
+
+
+def orders_that_parse(sample: pl.Series, datetime: bool = True) -> list[str]:
+    """The date orders under which every non-empty text of ``sample`` parses."""
+    frame = pl.DataFrame({"text": sample}).select(cleaned("text").alias("text")).drop_nulls()
+    if frame.height == 0:
+        return list(DATE_ORDERS)
+    fits = []
+    for order in DATE_ORDERS:
+        parsed = frame.select(_full_moment(order)(pl.col("text")).is_null().sum()).item()
+        if parsed == 0:
+            fits.append(order)
+    return fits
+
+
+def differ(sample: pl.Series, orders: list[str]) -> bool:
+    """Whether the orders read the same texts as different moments (ambiguous)."""
+    frame = pl.DataFrame({"text": sample}).select(cleaned("text").alias("text")).drop_nulls()
+    readings = frame.select([_full_moment(order)(pl.col("text")).alias(order) for order in orders])
+    return any(not readings[orders[0]].equals(readings[order]) for order in orders[1:])

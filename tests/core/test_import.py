@@ -1,0 +1,330 @@
+"""Imports of real files: every format, mapping, enum values, accounts, upserts,
+and bad input that writes nothing. Runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+from sqlalchemy import Engine, func, select, text
+
+from core.frames import read_frame
+from core.importing import (
+    FileError,
+    ImportOptions,
+    ImportRejected,
+    MappingError,
+    import_file,
+)
+from core.models import (
+    Account,
+    DailyUsage,
+    Interaction,
+    MrrMovement,
+    Purchase,
+    SurveyResponse,
+)
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"
+CHURN = {"status": {"Yes": "churned", "No": "active"}}
+TABLES = ("account", "interaction", "daily_usage", "survey_response", "mrr_movement", "purchase")
+
+
+def counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as connection:
+        return {
+            name: connection.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
+            for name in TABLES
+        }
+
+
+def accounts(engine: Engine) -> pl.DataFrame:
+    return read_frame(
+        engine,
+        select(Account.external_id, Account.name, Account.mrr_cents, Account.status).order_by(
+            Account.external_id
+        ),
+    )
+
+
+@pytest.fixture
+def book(engine: Engine) -> Engine:
+    """The three accounts of accounts.csv."""
+    import_file(engine, "accounts", FIXTURES / "accounts.csv", ImportOptions(values=CHURN))
+    return engine
+
+
+def write(tmp_path: Path, name: str, content: str) -> Path:
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    return path
+
+
+# -- formats ---------------------------------------------------------------------------------
+
+
+def test_csv_with_synonyms_money_and_value_map(book: Engine) -> None:
+    frame = accounts(book)
+    assert frame["external_id"].to_list() == ["3668-QPYBK", "5575-GNVDE", "7590-VHVEG"]
+    assert frame["mrr_cents"].to_list() == [5385, 105695, 2985]  # "1,056.95" exactly
+    assert frame["status"].to_list() == ["churned", "active", "active"]
+    with book.connect() as connection:
+        plan, segment, start = connection.execute(
+            select(Account.plan, Account.segment, Account.start_date).where(
+                Account.external_id == "5575-GNVDE"
+            )
+        ).one()
+    assert (plan, segment, start) == ("One year", "Mid-Market", date(2022, 6, 1))
+
+
+def test_utf8_bom_and_semicolons(engine: Engine) -> None:
+    result = import_file(
+        engine,
+        "accounts",
+        FIXTURES / "accounts_bom_semicolon.csv",
+        ImportOptions(values=CHURN),
+    )
+    assert result.inserted == 3
+    assert accounts(engine)["mrr_cents"].to_list() == [5385, 105695, 2985]
+
+
+def test_latin1(engine: Engine) -> None:
+    import_file(engine, "accounts", FIXTURES / "accounts_latin1.csv")
+    with engine.connect() as connection:
+        rows = connection.execute(select(Account.name, Account.owner).order_by(Account.name)).all()
+    assert [tuple(row) for row in rows] == [
+        ("Café Crème", "José"),
+        ("Müller GmbH", "Zoë Ångström"),
+    ]
+
+
+def test_whitespace_separated(engine: Engine) -> None:
+    import_file(engine, "accounts", FIXTURES / "accounts_whitespace.txt")
+    frame = accounts(engine)
+    assert frame["name"].to_list() == ["Alpha", "Beta Inc"]
+    assert frame["mrr_cents"].to_list() == [1050, 2000]
+
+
+def test_tsv_interactions(book: Engine) -> None:
+    result = import_file(book, "interactions", FIXTURES / "interactions.tsv")
+    assert result.inserted == 3
+    frame = read_frame(
+        book,
+        select(Interaction.kind, Interaction.occurred_at, Interaction.sentiment).order_by(
+            Interaction.occurred_at
+        ),
+    )
+    assert frame["kind"].to_list() == ["call", "email", "qbr"]
+    assert frame["occurred_at"].to_list() == [
+        datetime(2024, 3, 5, 14, 30),
+        datetime(2024, 3, 6, 9, 0),
+        datetime(2024, 3, 7),
+    ]
+    assert frame["sentiment"].to_list() == [1, 0, -1]
+
+
+def test_xlsx_purchases(book: Engine) -> None:
+    import_file(book, "purchases", FIXTURES / "purchases.xlsx")
+    frame = read_frame(
+        book, select(Purchase.amount_cents, Purchase.description).order_by(Purchase.amount_cents)
+    )
+    assert frame.rows() == [(19900, "Training pack"), (125050, "Extra seats")]
+
+
+def test_parquet_usage(book: Engine) -> None:
+    import_file(book, "usage", FIXTURES / "usage.parquet")
+    with book.connect() as connection:
+        total = connection.execute(select(func.sum(DailyUsage.logins))).scalar_one()
+    assert total == 191
+
+
+def test_jsonl_surveys(book: Engine) -> None:
+    import_file(book, "surveys", FIXTURES / "surveys.jsonl")
+    frame = read_frame(
+        book, select(SurveyResponse.kind, SurveyResponse.score).order_by(SurveyResponse.kind)
+    )
+    assert frame.rows() == [("csat", 4), ("nps", 9)]
+
+
+# -- mapping ---------------------------------------------------------------------------------
+
+
+def test_map_overrides_the_automatic_match(tmp_path: Path, engine: Engine) -> None:
+    path = write(tmp_path, "a.csv", "customer_id,Company Name,Monthly Charges\nC1,Acme,10\n")
+    with pytest.raises(MappingError, match="missing required column for name"):
+        import_file(engine, "accounts", path)
+    import_file(engine, "accounts", path, ImportOptions(columns={"name": "Company Name"}))
+    assert accounts(engine).rows() == [("C1", "Acme", 1000, "active")]
+
+
+def test_unmapped_enum_value_is_an_error(engine: Engine) -> None:
+    with pytest.raises(ImportRejected) as caught:
+        import_file(engine, "accounts", FIXTURES / "accounts.csv")
+    assert caught.value.count == 3
+    assert str(caught.value.errors[0]) == (
+        'row 2, column "Churn", value "No": not a known status; map it with '
+        "--value status:No=VALUE (one of: active, onboarding, churned)"
+    )
+    assert counts(engine)["account"] == 0
+
+
+def test_value_map_target_must_be_valid(engine: Engine) -> None:
+    options = ImportOptions(values={"status": {"Yes": "gone", "No": "active"}})
+    with pytest.raises(MappingError, match="'gone' is not a status"):
+        import_file(engine, "accounts", FIXTURES / "accounts.csv", options)
+
+
+def test_ambiguous_dates_need_a_date_format(tmp_path: Path, engine: Engine) -> None:
+    path = write(tmp_path, "a.csv", "id,name,start_date\nD1,Acme,03/04/2024\nD2,Beta,05/06/2024\n")
+    with pytest.raises(MappingError, match="--date-format"):
+        import_file(engine, "accounts", path)
+    import_file(engine, "accounts", path, ImportOptions(date_format="dmy"))
+    with engine.connect() as connection:
+        start = connection.execute(
+            select(Account.start_date).where(Account.external_id == "D1")
+        ).scalar_one()
+    assert start == date(2024, 4, 3)
+
+
+# -- accounts that rows point at ---------------------------------------------------------------
+
+
+def test_unknown_account_with_and_without_create(tmp_path: Path, book: Engine) -> None:
+    path = write(tmp_path, "mrr.csv", "account,date,type,amount\nNEW-1,2024-01-01,new,100\n")
+    with pytest.raises(ImportRejected) as caught:
+        import_file(book, "mrr", path)
+    assert str(caught.value.errors[0]).startswith(
+        'row 2, column "account", value "NEW-1": no account has this external id'
+    )
+    assert counts(book)["account"] == 3
+    result = import_file(book, "mrr", path, ImportOptions(create_missing_accounts=True))
+    assert (result.inserted, result.created_accounts) == (1, 1)
+    with book.connect() as connection:
+        name = connection.execute(
+            select(Account.name).where(Account.external_id == "NEW-1")
+        ).scalar_one()
+        amount = connection.execute(select(MrrMovement.amount_cents)).scalar_one()
+    assert (name, amount) == ("NEW-1", 10000)
+
+
+def test_contraction_given_positive_is_stored_negative(tmp_path: Path, book: Engine) -> None:
+    path = write(
+        tmp_path,
+        "mrr.csv",
+        "account,date,type,amount\n7590-VHVEG,2024-01-01,contraction,5.50\n"
+        "5575-GNVDE,2024-01-01,churn,-20\n",
+    )
+    import_file(book, "mrr", path)
+    frame = read_frame(book, select(MrrMovement.amount_cents).order_by(MrrMovement.amount_cents))
+    assert frame["amount_cents"].to_list() == [-2000, -550]
+
+
+# -- re-imports --------------------------------------------------------------------------------
+
+
+def test_reimport_updates_and_never_duplicates(tmp_path: Path, book: Engine) -> None:
+    again = import_file(book, "accounts", FIXTURES / "accounts.csv", ImportOptions(values=CHURN))
+    assert (again.inserted, again.updated, again.skipped) == (0, 0, 3)
+    changed = (FIXTURES / "accounts.csv").read_text().replace("29.85", "31.00")
+    path = write(tmp_path, "changed.csv", changed + "9999-NEW,New Co,SMB,Monthly,1,No,2024-01-01\n")
+    result = import_file(book, "accounts", path, ImportOptions(values=CHURN))
+    assert (result.inserted, result.updated, result.skipped) == (1, 1, 2)
+    assert counts(book)["account"] == 4
+    frame = accounts(book)
+    assert frame.filter(pl.col("external_id") == "7590-VHVEG")["mrr_cents"].item() == 3100
+
+    import_file(book, "interactions", FIXTURES / "interactions.tsv")
+    second = import_file(book, "interactions", FIXTURES / "interactions.tsv")
+    assert (second.inserted, second.skipped) == (0, 3)
+    assert counts(book)["interaction"] == 3
+
+
+def test_dry_run_writes_nothing(book: Engine) -> None:
+    before = counts(book)
+    result = import_file(
+        book, "interactions", FIXTURES / "interactions.tsv", ImportOptions(dry_run=True)
+    )
+    assert (result.inserted, result.dry_run) == (3, True)
+    assert counts(book) == before
+
+
+# -- bad input writes nothing ------------------------------------------------------------------
+
+BAD_FILES = {
+    "empty": ("accounts", "empty.csv", "", FileError, "is empty"),
+    "header only": ("accounts", "h.csv", "id,name\n", FileError, "has a header but no rows"),
+    "missing required column": (
+        "interactions",
+        "i.csv",
+        "account,type,summary\n7590-VHVEG,call,Hi\n",
+        MappingError,
+        "missing required column for occurred_at",
+    ),
+    "bad date": (
+        "interactions",
+        "i.csv",
+        "account,type,date,summary\n7590-VHVEG,call,2024-01-02,Hi\n7590-VHVEG,call,2024-13-45,Hi\n",
+        ImportRejected,
+        'row 3, column "date", value "2024-13-45": occurred_at is not a date',
+    ),
+    "nps of 11": (
+        "surveys",
+        "s.csv",
+        "account,kind,score,answered_at\n7590-VHVEG,nps,9,2024-01-02\n"
+        "7590-VHVEG,nps,11,2024-01-03\n",
+        ImportRejected,
+        'row 3, column "score", value "11": NPS must be 0-10',
+    ),
+    "negative mrr": (
+        "accounts",
+        "a.csv",
+        "id,name,mrr\nN1,Acme,-5\n",
+        ImportRejected,
+        'row 2, column "mrr", value "-5": MRR cannot be negative',
+    ),
+    "duplicate external id": (
+        "accounts",
+        "a.csv",
+        "id,name\nX1,Acme\nX2,Beta\nX1,Acme again\n",
+        ImportRejected,
+        'row 4, column "id", value "X1": same external_id as row 2',
+    ),
+    "non-numeric amount": (
+        "purchases",
+        "p.csv",
+        "account,date,amount\n7590-VHVEG,2024-01-01,12.50\n7590-VHVEG,2024-01-02,twelve\n",
+        ImportRejected,
+        'row 3, column "amount", value "twelve": amount is not an amount',
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_FILES))
+def test_bad_input_writes_nothing(case: str, tmp_path: Path, book: Engine) -> None:
+    kind, name, content, error, message = BAD_FILES[case]
+    path = write(tmp_path, name, content)
+    before = counts(book)
+    with pytest.raises(error) as caught:
+        import_file(book, kind, path)
+    assert message in str(caught.value)
+    assert counts(book) == before
+
+
+def test_truncated_xlsx_writes_nothing(book: Engine) -> None:
+    before = counts(book)
+    with pytest.raises(FileError, match="cannot be read as an Excel workbook"):
+        import_file(book, "purchases", FIXTURES / "truncated.xlsx")
+    assert counts(book) == before
+
+
+def test_report_lists_twenty_errors_and_counts_the_rest(tmp_path: Path, book: Engine) -> None:
+    rows = "".join(f"7590-VHVEG,nps,{11 + i % 3},2024-01-{1 + i % 28:02d}\n" for i in range(45))
+    path = write(tmp_path, "s.csv", "account,kind,score,answered_at\n" + rows)
+    with pytest.raises(ImportRejected) as caught:
+        import_file(book, "surveys", path)
+    assert caught.value.count > 45  # every score is out of range, and keys repeat
+    assert len(caught.value.errors) == 20
+    assert [error.row for error in caught.value.errors][:3] == [2, 3, 4]
+    assert str(caught.value).splitlines()[-1] == f"and {caught.value.count - 20:,} more"
