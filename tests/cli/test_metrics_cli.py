@@ -1,0 +1,128 @@
+"""``cxtui metrics``: the JSON contract, the table, and refusals, on a real SQLite file."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from core.db import open_engine, sqlite_url
+from core.metrics import CONTRACT_KEYS
+from tests.core.test_metrics import BookWriter, at
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """Two segments and owners; in January 2024 one account of four churns and one
+    NPS promoter answers."""
+    path = tmp_path / "book.db"
+    engine = open_engine(sqlite_url(path))
+    book = BookWriter(engine)
+    first = book.account(date(2023, 3, 1), mrr=123456, segment="Enterprise", owner="Dana")
+    book.account(date(2023, 3, 1), mrr=50000, segment="SMB", owner="Lee")
+    book.account(date(2023, 3, 1), mrr=25000, segment="SMB", owner="Lee")
+    book.account(date(2023, 3, 1), mrr=10001, segment="SMB", owner="Dana", churned=date(2024, 1, 9))
+    book.survey(first, "nps", 10, at(date(2024, 1, 3)))
+    book.save()
+    engine.dispose()
+    return path
+
+
+def run(db: Path, *args: str) -> tuple[int, str]:
+    result = runner.invoke(app, ["metrics", "--db", str(db), *args])
+    return result.exit_code, result.output
+
+
+def test_json_has_exactly_the_contract_keys(db: Path) -> None:
+    code, output = run(db, "--as-of", "2024-02-15", "--period", "2024-01", "--json")
+    assert code == 0, output
+    document = json.loads(output)
+    assert list(document) == ["as_of", "period", "scope", "metrics"]
+    assert document["as_of"] == "2024-02-15"
+    assert document["period"] == {"start": "2024-01-01", "end": "2024-01-31"}
+    assert document["scope"]["segment"] is None and document["scope"]["owner"] is None
+    metrics = document["metrics"]
+    assert list(metrics) == list(CONTRACT_KEYS)
+    assert metrics["churn_rate_pct"] == pytest.approx(25.0)
+    assert metrics["mrr"] == 1984.56  # exact to the cent: 1,234.56 + 500 + 250
+    assert metrics["mrr_churned"] == -100.01
+    assert metrics["nps"] == 100.0 and metrics["nps_promoters"] == 1
+    assert metrics["csat_pct"] is None and metrics["first_response_hours_median"] is None
+
+
+def test_scope_and_breakdown(db: Path) -> None:
+    code, output = run(
+        db, "--as-of", "2024-01-31", "--period", "month", "--segment", "SMB", "--json"
+    )
+    assert code == 0, output
+    document = json.loads(output)
+    assert document["scope"]["segment"] == "SMB"
+    assert document["metrics"]["active_accounts"] == 2
+    code, output = run(db, "--as-of", "2024-01-31", "--by", "owner", "--json")
+    assert code == 0, output
+    groups = json.loads(output)["metrics"]
+    assert [group["group"] for group in groups] == ["Dana", "Lee"]
+    assert all(list(group["metrics"]) == list(CONTRACT_KEYS) for group in groups)
+    assert [group["metrics"]["churned_accounts"] for group in groups] == [1, 0]
+
+
+def test_quarter_and_range_forms(db: Path) -> None:
+    for period, start, end in (
+        ("2023-Q4", "2023-10-01", "2023-12-31"),
+        ("2023-12-15..2024-01-15", "2023-12-15", "2024-01-15"),
+        ("year", "2024-01-01", "2024-12-31"),
+    ):
+        code, output = run(db, "--as-of", "2024-02-15", "--period", period, "--json")
+        assert code == 0, output
+        assert json.loads(output)["period"] == {"start": start, "end": end}
+
+
+def test_table_is_grouped_with_separators_and_no_data_dashes(db: Path) -> None:
+    code, output = run(db, "--as-of", "2024-02-15", "--period", "2024-01")
+    assert code == 0, output
+    for section in ("Customers", "Revenue", "Sentiment", "Purchases", "Engagement", "Support"):
+        assert section in output
+    assert "1,984.56" in output
+    assert "25.0 %" in output
+    csat_line = next(line for line in output.splitlines() if "CSAT" in line)
+    assert csat_line.rstrip().endswith("—")
+
+
+def test_the_default_is_this_month_as_of_today(db: Path) -> None:
+    code, output = run(db, "--json")
+    assert code == 0, output
+    document = json.loads(output)
+    today = date.today()
+    assert document["as_of"] == today.isoformat()
+    assert document["period"]["start"] == today.replace(day=1).isoformat()
+    assert document["metrics"]["active_accounts"] == 3
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--as-of", "2024-02-30"], "--as-of"),
+        (["--as-of", "yesterday"], "--as-of"),
+        (["--period", "2024-W05"], "--period"),
+        (["--period", "2024-03-01..2024-02-01"], "--period"),
+        (["--by", "plan"], "--by"),
+        (["--as-of", "2024-01-10", "--period", "2024-02"], "after the as-of date"),
+    ],
+)
+def test_bad_input_exits_2_with_a_message(db: Path, args: list[str], message: str) -> None:
+    code, output = run(db, *args)
+    assert code == 2
+    assert message in output
+
+
+def test_help_describes_every_option() -> None:
+    result = runner.invoke(app, ["metrics", "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    for option in ("--db", "--as-of", "--period", "--segment", "--owner", "--by", "--json"):
+        assert option in result.output
