@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Column, Engine, Index, Table, types
+from sqlalchemy import CheckConstraint, Column, Engine, Index, Table, types
 from sqlalchemy.schema import CreateIndex, DropIndex
 from sqlmodel import SQLModel
 
@@ -247,17 +247,29 @@ def _check_parents(raw: Any, table: Table, frame: pl.DataFrame) -> None:
         if name not in frame.columns:
             continue
         target = key.column
-        cursor.execute(f'SELECT "{target.name}" FROM "{target.table.name}"')
-        known = pl.Series(name, [row[0] for row in cursor.fetchall()], dtype=pl.Int64)
-        values = frame[name]
-        missing = values.is_not_null() & ~values.is_in(known.implode())
-        if missing.any():
-            row = int(missing.arg_true()[0])
+        wanted = frame[name].drop_nulls().unique().sort()
+        cursor.execute(
+            f'SELECT value FROM json_each(?) WHERE value NOT IN (SELECT "{target.name}"'
+            f' FROM "{target.table.name}")',
+            ("[" + ",".join(str(value) for value in wanted) + "]",),
+        )
+        absent = [row[0] for row in cursor.fetchall()]
+        if absent:
+            row = int(frame[name].is_in(pl.Series(absent).implode()).arg_true()[0])
             raise BulkInsertError(
-                f"{table.name} row {row + 1}: {name} {values[row]} does not exist "
+                f"{table.name} row {row + 1}: {name} {frame[name][row]} does not exist "
                 f"in {target.table.name}."
             )
     cursor.close()
+
+
+def _has_list_checks(table: Table) -> bool:
+    """SQLite re-evaluates a CHECK with an IN (...) list expensively for every
+    statement, so executemany into such a table is about half as fast as one
+    INSERT ... SELECT from an unconstrained staging table (measured)."""
+    return any(
+        isinstance(c, CheckConstraint) and " IN (" in str(c.sqltext) for c in table.constraints
+    )
 
 
 def _insert_sqlite(engine: Engine, table: Table, frame: pl.DataFrame) -> None:
@@ -276,8 +288,17 @@ def _insert_sqlite(engine: Engine, table: Table, frame: pl.DataFrame) -> None:
             _existing_indexes(raw, engine, table) if frame.height >= INDEX_REBUILD_MIN_ROWS else []
         )
         _run_ddl(raw, engine, rebuild, DropIndex)
+        staged = _has_list_checks(table)
+        if staged:
+            cursor.execute(f"CREATE TEMP TABLE cxtui_stage ({columns})")
+            sql = f"INSERT INTO temp.cxtui_stage VALUES ({marks})"
         for batch in _sqlite_text(frame).iter_slices(_SQLITE_BATCH_ROWS):
             cursor.executemany(sql, batch.iter_rows())
+        if staged:
+            cursor.execute(
+                f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} FROM temp.cxtui_stage'
+            )
+            cursor.execute("DROP TABLE temp.cxtui_stage")
         _run_ddl(raw, engine, rebuild, CreateIndex)
         raw.commit()
         cursor.close()
