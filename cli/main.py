@@ -14,6 +14,7 @@ from cli.health import health_commands
 from cli.log import log_commands
 from cli.metrics import metrics_commands
 from cli.tasks import task_commands
+from cli.transfer import transfer_commands
 
 app = typer.Typer(
     help="cxtui: a customer-success workspace in the terminal.",
@@ -22,6 +23,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 data_commands(app)
+transfer_commands(app)
 goal_commands(app)
 health_commands(app)
 metrics_commands(app)

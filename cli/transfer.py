@@ -1,0 +1,221 @@
+"""``cxtui import`` and ``cxtui export``: files in, files out."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cli.common import DbOption, fail, open_db
+
+if TYPE_CHECKING:
+    from core.importing import ImportOptions
+
+IMPORT_KINDS = "accounts, contacts, interactions, usage, surveys, tickets, mrr, purchases"
+_PLAIN_EVERY_ROWS = 100_000
+
+
+def transfer_commands(app: typer.Typer) -> None:
+    app.command("import")(import_command)
+    app.command("export")(export_command)
+
+
+class _Progress:
+    """Rows read, validated and written, on stderr: a live bar on a terminal, a line
+    per stage and per 100,000 rows otherwise (logs, CI, a parent process)."""
+
+    def __init__(self) -> None:
+        self.live = sys.stderr.isatty()
+        self.bar = None
+        self.tasks: dict[str, int] = {}
+        self.printed: dict[str, int] = {}
+        if self.live:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+            self.bar = Progress(
+                TextColumn("{task.description:>10}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+
+    def __enter__(self) -> _Progress:
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+    def __call__(self, stage: str, done: int, total: int | None) -> None:
+        if self.bar is not None:
+            if stage not in self.tasks:
+                self.tasks[stage] = self.bar.add_task(stage, total=total)
+            self.bar.update(self.tasks[stage], completed=done, total=total)
+            return
+        last = self.printed.get(stage)
+        if last is None or done - last >= _PLAIN_EVERY_ROWS or done == total:
+            self.printed[stage] = done
+            of = f" of {total:,}" if total is not None else ""
+            typer.echo(f"{stage}: {done:,}{of} rows", err=True)
+
+
+def _options(
+    maps: list[str],
+    mapping: Path | None,
+    values: list[str],
+    date_format: str | None,
+    create_missing_accounts: bool,
+    dry_run: bool,
+) -> ImportOptions:
+    import getpass
+
+    from core.importing import ImportOptions, load_mapping_file, parse_pair, parse_value_option
+    from core.settings import load_settings
+
+    base = load_mapping_file(mapping) if mapping is not None else ImportOptions()
+    columns = dict(parse_pair(text, "--map") for text in maps)
+    by_field: dict[str, dict[str, str]] = {}
+    for text in values:
+        name, source, target = parse_value_option(text)
+        by_field.setdefault(name, {})[source] = target
+    given = ImportOptions(
+        columns=columns,
+        values=by_field,
+        date_format=date_format,
+        create_missing_accounts=create_missing_accounts,
+        dry_run=dry_run,
+        user=load_settings().current_user or getpass.getuser(),
+    )
+    return base.merged(given)
+
+
+def import_command(
+    kind: Annotated[str, typer.Argument(help=f"What the file holds: {IMPORT_KINDS}.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="CSV (separator sniffed; UTF-8 or Latin-1), TSV, XLSX, Parquet or JSON lines.",
+            dir_okay=False,
+        ),
+    ],
+    maps: Annotated[
+        list[str] | None,
+        typer.Option("--map", help="FIELD=COLUMN: read FIELD from COLUMN (repeatable)."),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            "--mapping", help="A TOML mapping file: a columns table, values.FIELD tables, date_format.", dir_okay=False
+        ),
+    ] = None,
+    values: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--value", help="FIELD:FROM=TO: store TO where the file says FROM (repeatable)."
+        ),
+    ] = None,
+    date_format: Annotated[
+        str | None,
+        typer.Option("--date-format", help="iso, dmy, mdy or a pattern such as %d/%m/%Y."),
+    ] = None,
+    create_missing_accounts: Annotated[
+        bool,
+        typer.Option(
+            "--create-missing-accounts",
+            help="Create an account for each unknown external id instead of refusing the row.",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row and report; write nothing.")
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Import a file: every row is checked first; any error writes nothing (exit 2)
+    and lists the first 20 errors by row (the header is row 1). Re-importing updates
+    rows that changed and skips identical ones."""
+    from core.importing import (
+        KINDS,
+        FileError,
+        ImportRejected,
+        MappingError,
+        import_file,
+    )
+
+    if kind.lower() not in KINDS:
+        fail(f"cannot import {kind!r}; choose one of: {IMPORT_KINDS}")
+    try:
+        options = _options(
+            maps or [], mapping, values or [], date_format, create_missing_accounts, dry_run
+        )
+    except MappingError as error:
+        fail(str(error))
+    engine = open_db(db)
+    started = time.perf_counter()
+    try:
+        with _Progress() as progress:
+            result = import_file(engine, kind.lower(), file, options, progress)
+    except (FileError, MappingError) as error:
+        problems = error.problems if isinstance(error, MappingError) else [str(error)]
+        for problem in problems:
+            typer.echo(f"cxtui: {problem}", err=True)
+        typer.echo("Nothing was written.", err=True)
+        raise typer.Exit(2) from None
+    except ImportRejected as error:
+        typer.echo(f"cxtui: {file.name}: {error.count:,} errors; nothing was written.", err=True)
+        typer.echo(str(error), err=True)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    typer.echo(result.summary())
+    if result.ignored_columns:
+        typer.echo(f"Columns not imported: {', '.join(result.ignored_columns)}")
+    if not dry_run and result.rows >= _PLAIN_EVERY_ROWS:
+        rate = result.rows / max(time.perf_counter() - started, 1e-9)
+        typer.echo(f"{rate:,.0f} rows/s")
+
+
+def export_command(
+    what: Annotated[str, typer.Argument(help="accounts, interactions, goals, metrics or health.")],
+    out: Annotated[
+        Path, typer.Option("--out", help="The file: .csv, .xlsx or .parquet.", dir_okay=False)
+    ],
+    segment: Annotated[str | None, typer.Option("--segment", help="Only this segment.")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Only this owner's book.")] = None,
+    band: Annotated[
+        str | None,
+        typer.Option("--band", help="Only green, yellow or red health (accounts, health)."),
+    ] = None,
+    period: Annotated[
+        str,
+        typer.Option(
+            "--period", help="Metrics: month, quarter, year, 2025-03, 2025-Q1 or FROM..TO."
+        ),
+    ] = "month",
+    months: Annotated[
+        int | None, typer.Option("--months", help="Metrics: a monthly series of N months.")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Export to CSV, XLSX or Parquet (by the file's extension), with the screens' filters."""
+    from core.exporter import EXPORTS, ExportError, ExportFilters, export
+
+    if what not in EXPORTS:
+        fail(f"cannot export {what!r}; choose one of: {', '.join(EXPORTS)}")
+    if band is not None and band not in ("green", "yellow", "red"):
+        fail(f"--band must be green, yellow or red, not {band!r}")
+    engine = open_db(db)
+    filters = ExportFilters(segment=segment, owner=owner, band=band, period=period, months=months)
+    try:
+        rows = export(engine, what, out, filters)
+    except (ExportError, ValueError) as error:
+        fail(str(error))
+    finally:
+        engine.dispose()
+    typer.echo(f"Exported {rows:,} {what} rows to {out}.")

@@ -1,0 +1,226 @@
+"""Exports: accounts, interactions, goals, metrics and health to CSV, XLSX or Parquet,
+chosen by the file's extension, with the same filters as the screens.
+
+Accounts and interactions are written in the shape ``cxtui import`` reads back
+(money in currency units as exact text, "1056.95"; the account of an interaction as
+its external id), so export -> import is a round trip.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine
+from sqlmodel import col, select
+
+from core.frames import read_frame
+from core.models import Account, Goal, Interaction
+
+EXPORTS = ("accounts", "interactions", "goals", "metrics", "health")
+WRITERS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
+
+
+class ExportError(ValueError):
+    """An export that cannot be made, in words."""
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    segment: str | None = None
+    owner: str | None = None
+    band: str | None = None  # green, yellow or red (accounts, health)
+    period: str = "month"  # metrics: month, quarter, year, 2025-03, 2025-Q1, A..B
+    months: int | None = None  # metrics: a monthly series of this many months instead
+    as_of: date | None = None
+
+
+def money_text(column: str) -> pl.Expr:
+    """Integer cents as exact currency units: 105695 -> "1056.95", -550 -> "-5.50"."""
+    cents = pl.col(column)
+    units = (cents.abs() // 100).cast(pl.String)
+    fraction = (cents.abs() % 100).cast(pl.String).str.pad_start(2, "0")
+    sign = pl.when(cents < 0).then(pl.lit("-")).otherwise(pl.lit(""))
+    return pl.concat_str([sign, units, pl.lit("."), fraction]).alias(column.removesuffix("_cents"))
+
+
+def _scoped(query: Any, filters: ExportFilters) -> Any:
+    if filters.segment:
+        query = query.where(Account.segment == filters.segment)
+    if filters.owner:
+        query = query.where(Account.owner == filters.owner)
+    return query
+
+
+def _bands(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
+    from core.health.store import current_health
+
+    return current_health(engine, filters.as_of).select(
+        pl.col("account_id").alias("id"), "score", "band"
+    )
+
+
+def export_accounts(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
+    query = _scoped(
+        select(
+            Account.id,
+            Account.external_id,
+            Account.name,
+            Account.segment,
+            Account.plan,
+            Account.owner,
+            Account.mrr_cents,
+            Account.seats,
+            Account.start_date,
+            Account.renewal_date,
+            Account.status,
+            Account.churned_at,
+            Account.onboarding_completed_at,
+        ).order_by(Account.external_id),
+        filters,
+    )
+    frame = read_frame(engine, query).with_columns(money_text("mrr_cents")).drop("mrr_cents")
+    if filters.band:
+        frame = frame.join(_bands(engine, filters), on="id", how="inner").filter(
+            pl.col("band") == filters.band
+        )
+        frame = frame.drop("score", "band")
+    columns = ["external_id", "name", "segment", "plan", "owner", "mrr", "seats"]
+    return frame.select(columns + [c for c in frame.columns if c not in [*columns, "id"]])
+
+
+def export_interactions(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
+    query = _scoped(
+        select(
+            Account.external_id.label("account"),
+            Interaction.kind,
+            Interaction.occurred_at,
+            Interaction.summary,
+            Interaction.logged_by,
+            Interaction.notes,
+            Interaction.sentiment,
+            Interaction.follow_up_on,
+        )
+        .join(Account, Account.id == Interaction.account_id)
+        .where(col(Interaction.deleted_at).is_(None))
+        .order_by(Interaction.occurred_at, Interaction.id),
+        filters,
+    )
+    return read_frame(engine, query)
+
+
+def export_goals(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
+    query = select(
+        Goal.id,
+        Goal.title,
+        Goal.owner,
+        Goal.scope_segment,
+        Goal.scope_owner,
+        Goal.start_date,
+        Goal.due_date,
+        Goal.target_type,
+        Goal.start_value,
+        Goal.target_value,
+        Goal.direction,
+        Goal.metric,
+    ).where(col(Goal.archived_at).is_(None))
+    if filters.owner:
+        query = query.where(Goal.owner == filters.owner)
+    if filters.segment:
+        query = query.where(Goal.scope_segment == filters.segment)
+    return read_frame(engine, query.order_by(Goal.due_date, Goal.id))
+
+
+def export_metrics(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
+    from core.metrics import Scope, compute_metrics, json_ready, monthly_series
+    from core.metrics.model import unit
+    from core.periods import Period
+
+    as_of = filters.as_of or date.today()
+    scope = Scope(segment=filters.segment or None, owner=filters.owner or None)
+    if filters.months:
+        series = monthly_series(engine, filters.months, as_of, scope)
+        decimals = [n for n, dtype in series.schema.items() if isinstance(dtype, pl.Decimal)]
+        return series.with_columns(pl.col(decimals).cast(pl.Float64).round(2))
+    try:
+        period = Period.parse(filters.period, as_of)
+    except ValueError as error:
+        raise ExportError(str(error)) from None
+    values = json_ready(compute_metrics(engine, period, scope, as_of))
+    plain = {k: v for k, v in values.items() if not isinstance(v, dict | list)}
+    return pl.DataFrame(
+        {
+            "period": [period.label] * len(plain),
+            "metric": list(plain),
+            "value": [None if v is None else str(v) for v in plain.values()],
+            "unit": [unit(k) for k in plain],
+        }
+    )
+
+
+def export_health(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
+    from core.health.store import current_health
+
+    health = current_health(engine, filters.as_of)
+    if filters.segment or filters.owner:
+        ids = read_frame(engine, _scoped(select(Account.id), filters))["id"]
+        health = health.filter(pl.col("account_id").is_in(ids.implode()))
+    if filters.band:
+        health = health.filter(pl.col("band") == filters.band)
+    return health.select(
+        "external_id",
+        "name",
+        "score",
+        "band",
+        "computed_score",
+        "computed_band",
+        "trend_30d",
+        "override_score",
+        "override_band",
+        "override_reason",
+        "override_expires_on",
+        "components",
+        "left_out",
+    ).sort("external_id")
+
+
+_EXPORTERS = {
+    "accounts": export_accounts,
+    "interactions": export_interactions,
+    "goals": export_goals,
+    "metrics": export_metrics,
+    "health": export_health,
+}
+
+
+def export_frame(engine: Engine, what: str, filters: ExportFilters | None = None) -> pl.DataFrame:
+    exporter = _EXPORTERS.get(what)
+    if exporter is None:
+        raise ExportError(f"cannot export {what!r}; choose one of: {', '.join(EXPORTS)}")
+    return exporter(engine, filters or ExportFilters())
+
+
+def write_frame(frame: pl.DataFrame, path: Path) -> None:
+    """Write by extension: .csv, .xlsx or .parquet."""
+    kind = WRITERS.get(path.suffix.lower())
+    if kind is None:
+        raise ExportError(
+            f"{path.name}: write to a .csv, .xlsx or .parquet file (not {path.suffix or 'none'})"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "csv":
+        frame.write_csv(path)
+    elif kind == "xlsx":
+        frame.write_excel(path, autofit=True)
+    else:
+        frame.write_parquet(path)
+
+
+def export(engine: Engine, what: str, path: Path, filters: ExportFilters | None = None) -> int:
+    """Export ``what`` into ``path`` and return the number of rows written."""
+    frame = export_frame(engine, what, filters)
+    write_frame(frame, path)
+    return frame.height
