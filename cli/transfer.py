@@ -112,7 +112,9 @@ def import_command(
     mapping: Annotated[
         Path | None,
         typer.Option(
-            "--mapping", help="A TOML mapping file: a columns table, values.FIELD tables, date_format.", dir_okay=False
+            "--mapping",
+            help="A TOML mapping file: a columns table, values.FIELD tables, date_format.",
+            dir_okay=False,
         ),
     ] = None,
     values: Annotated[
