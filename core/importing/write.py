@@ -265,7 +265,7 @@ def _insert(
     else:
         sql = f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FORMAT csv)'
         with cursor.copy(sql) as copy:
-            for batch in frame.iter_slices(WRITE_BATCH_ROWS * 4):
+            for batch in frame.iter_slices(WRITE_BATCH_ROWS):
                 copy.write(
                     _postgres_csv(batch).write_csv(include_header=False, date_format="%Y-%m-%d")
                 )
