@@ -1,0 +1,144 @@
+"""``cxtui import`` and ``cxtui export`` on a real SQLite file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+from sqlalchemy import func
+from sqlmodel import Session, select
+from typer.testing import CliRunner
+
+from cli.main import app
+from core import models as m
+from core.db import open_engine, sqlite_url
+
+runner = CliRunner()
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"
+CHURN = ["--value", "status:Yes=churned", "--value", "status:No=active"]
+
+
+def _count(db: Path, model: type) -> int:
+    engine = open_engine(sqlite_url(db))
+    with Session(engine) as session:
+        value = session.exec(select(func.count()).select_from(model)).one()
+    engine.dispose()
+    return value
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "book.db"
+    result = runner.invoke(
+        app, ["import", "accounts", str(FIXTURES / "accounts.csv"), "--db", str(path), *CHURN]
+    )
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def test_import_reports_inserted_updated_skipped(db: Path) -> None:
+    args = ["import", "interactions", str(FIXTURES / "interactions.tsv"), "--db", str(db)]
+    first = runner.invoke(app, args)
+    assert first.exit_code == 0, first.output
+    assert "3 were inserted, 0 updated and 0 skipped" in first.stdout
+    second = runner.invoke(app, args)
+    assert "0 were inserted, 0 updated and 3 skipped" in second.stdout
+    assert _count(db, m.Interaction) == 3
+
+
+def test_bad_rows_exit_2_with_report_and_write_nothing(tmp_path: Path, db: Path) -> None:
+    path = tmp_path / "s.csv"
+    path.write_text(
+        "account,kind,score,date\n7590-VHVEG,nps,9,2024-01-02\n7590-VHVEG,nps,11,2024-01-03\n"
+    )
+    result = runner.invoke(app, ["import", "surveys", str(path), "--db", str(db)])
+    assert result.exit_code == 2
+    assert 'row 3, column "score", value "11": NPS must be 0-10' in result.stderr
+    assert "nothing was written" in result.stderr
+    assert _count(db, m.SurveyResponse) == 0
+
+
+def test_missing_column_and_map(tmp_path: Path, db: Path) -> None:
+    path = tmp_path / "p.csv"
+    path.write_text("client,when,total\n7590-VHVEG,2024-01-02,12.50\n")
+    args = ["import", "purchases", str(path), "--db", str(db)]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 2
+    assert "missing required column for account" in refused.stderr
+    accepted = runner.invoke(app, [*args, "--map", "account=client"])
+    assert accepted.exit_code == 0, accepted.output
+    assert _count(db, m.Purchase) == 1
+
+
+def test_mapping_file(tmp_path: Path, db: Path) -> None:
+    mapping = tmp_path / "map.toml"
+    mapping.write_text('[values.status]\nYes = "churned"\nNo = "active"\n')
+    result = runner.invoke(
+        app,
+        [
+            "import",
+            "accounts",
+            str(FIXTURES / "accounts.csv"),
+            "--db",
+            str(db),
+            "--mapping",
+            str(mapping),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "3 skipped" in result.stdout
+
+
+def test_dry_run_and_create_missing_accounts(tmp_path: Path, db: Path) -> None:
+    path = tmp_path / "u.csv"
+    path.write_text("account,day,active_users\nNEW-9,2024-01-02,4\n")
+    args = ["import", "usage", str(path), "--db", str(db), "--create-missing-accounts"]
+    dry = runner.invoke(app, [*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "1 would be inserted" in dry.stdout and "1 new accounts would be created" in dry.stdout
+    assert (_count(db, m.Account), _count(db, m.DailyUsage)) == (3, 0)
+    real = runner.invoke(app, args)
+    assert real.exit_code == 0, real.output
+    assert (_count(db, m.Account), _count(db, m.DailyUsage)) == (4, 1)
+
+
+def test_unreadable_file_and_unknown_kind(db: Path) -> None:
+    truncated = runner.invoke(
+        app, ["import", "purchases", str(FIXTURES / "truncated.xlsx"), "--db", str(db)]
+    )
+    assert truncated.exit_code == 2
+    assert "cannot be read as an Excel workbook" in truncated.stderr
+    unknown = runner.invoke(
+        app, ["import", "deals", str(FIXTURES / "accounts.csv"), "--db", str(db)]
+    )
+    assert unknown.exit_code == 2
+    assert "choose one of" in unknown.stderr
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+def test_export_by_extension(tmp_path: Path, db: Path, suffix: str) -> None:
+    out = tmp_path / f"accounts{suffix}"
+    result = runner.invoke(
+        app, ["export", "accounts", "--out", str(out), "--db", str(db), "--segment", "SMB"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Exported 2 accounts rows" in result.stdout
+    reader = {".csv": pl.read_csv, ".xlsx": pl.read_excel, ".parquet": pl.read_parquet}[suffix]
+    assert sorted(reader(out)["external_id"]) == ["3668-QPYBK", "7590-VHVEG"]
+
+
+def test_export_refuses_bad_band(tmp_path: Path, db: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["export", "health", "--out", str(tmp_path / "h.csv"), "--db", str(db), "--band", "blue"],
+    )
+    assert result.exit_code == 2
+    assert "--band must be green, yellow or red" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["import", "export"])
+def test_help(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.stdout
