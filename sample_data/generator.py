@@ -26,8 +26,9 @@ movements sum to 0 (its ``churn`` movement takes the whole MRR away) while
 ``account.mrr_cents`` keeps the MRR it had just before it churned (the MRR lost),
 and ``account.seats`` its last seat count; its ``renewal_date`` is empty.
 
-Goal values: percentages are plain numbers (3 means 3 %), currency goals are in
-cents, like every amount of money in cxtui.
+Goal values are what a person types in the goal form (``core.goals``):
+percentages are plain numbers (3 means 3 %), currency goals are in the currency
+unit (dollars, exact Decimal), and ``metric`` is a key of the metrics engine.
 """
 
 from __future__ import annotations
@@ -890,7 +891,7 @@ def _team_rows(book: Book, churn_last_quarter: float) -> None:
         f"{churn_last_quarter:.1f}",
         "3",
         direction="lower",
-        metric="churn_rate",
+        metric="churn_rate_pct",
     )
     checkin(churn_goal, f"{churn_last_quarter:.1f}", start, "Last quarter's churn", True)
     nps_goal = goal("NPS above 50", "number", f"{_nps(book, start):.0f}", "50", metric="nps")
@@ -903,19 +904,25 @@ def _team_rows(book: Book, churn_last_quarter: float) -> None:
             title=f"QBR with {name}",
             done_at=None if last_qbr is None else last_qbr * DAY_US + 16 * HOUR_US,
         )
-    target = max(100_000, book.expansion_this_quarter * 2 // 100_000 * 100_000)
-    goal("Expansion MRR this quarter", "currency", "0", str(target), metric="expansion_mrr")
+    target_cents = max(100_000, book.expansion_this_quarter * 2 // 100_000 * 100_000)
+    goal(
+        "Expansion MRR this quarter",
+        "currency",
+        "0",
+        str(target_cents // 100),
+        metric="mrr_expansion",
+    )
     mid = goal(
         "Grow Mid-market expansion pipeline",
         "currency",
         "0",
-        "500000",
+        "5000",
         scope_segment="Mid-market",
         scope_owner=MANAGERS["Mid-market"][0],
         owner=MANAGERS["Mid-market"][0],
     )
-    checkin(mid, "120000", start + 20, "Two upsell calls booked", False)
-    checkin(mid, "210000", book.anchor - 6, "Pipeline review with sales", False)
+    checkin(mid, "1200", start + 20, "Two upsell calls booked", False)
+    checkin(mid, "2100", book.anchor - 6, "Pipeline review with sales", False)
     board = goal("Launch the customer advisory board", "done", "0", "1")
     checkin(board, "1", book.anchor - 12, "First session held", False)
 

@@ -206,3 +206,22 @@ def test_metric_linked_goal_follows_the_metrics_engine(engine: Engine) -> None:
     assert len(history) == 1 and history[0].computed
     with pytest.raises(GoalError, match="follows the metric"):
         check_in(engine, goal_id, "60", "Dana", 1)
+
+
+def test_the_demo_books_goals_are_valid_goals(engine: Engine) -> None:
+    from core.goals import LINKABLE_METRICS
+    from sample_data import load_demo
+    from sample_data.generator import DEMO_ANCHOR
+
+    load_demo(engine, as_of=DEMO_ANCHOR)
+    views = list_goals(engine, DEMO_ANCHOR)
+    assert len(views) == 6
+    for view in views:
+        if view.goal.metric:
+            assert LINKABLE_METRICS[view.goal.metric] == view.goal.target_type
+        assert 0 <= view.progress <= 100
+        assert view.status in ("on track", "at risk", "off track", "achieved")
+    by_title = {view.goal.title: view for view in views}
+    assert by_title["Grow Mid-market expansion pipeline"].current == Decimal(2100)
+    assert by_title["Launch the customer advisory board"].status == "achieved"
+    assert len(by_title["QBR with every top-20 account"].tasks) == 20
