@@ -12,6 +12,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from time import sleep
 from types import SimpleNamespace
 from typing import Any
 
@@ -37,6 +38,8 @@ USAGE_DAYS = 30  # the usage window, and the window before it for the trend
 RECENT_DAYS = 90  # meetings, interaction sentiment, slow first responses, contraction
 SURVEY_DAYS = 365  # an NPS or CSAT answer older than this is not data any more
 READ_THREADS = 4
+FEW_ACCOUNTS = 50
+_LOCKED_RETRIES = 20  # about 2 s in all
 
 
 @dataclass(frozen=True)
@@ -71,7 +74,16 @@ def read_frame(engine: Engine, query: Any) -> pl.DataFrame:
     read_only = SimpleNamespace(
         url=engine.url.set(database=f"file:{path}?mode=ro"), dialect=engine.dialect
     )
-    return frames.read_frame(read_only, query)  # type: ignore[arg-type]
+    # That connection has no busy timeout either: wait for a moment of writer's or
+    # checkpointer's lock the way SQLite's own busy handler would.
+    for attempt in range(_LOCKED_RETRIES):
+        try:
+            return frames.read_frame(read_only, query)  # type: ignore[arg-type]
+        except Exception as error:
+            if "database is locked" not in str(error) or attempt == _LOCKED_RETRIES - 1:
+                raise
+            sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def _only(query: Any, column: Any, account_ids: list[int] | None) -> Any:
@@ -263,18 +275,21 @@ def read_signals(
     window = Window(as_of)
     ids = account_ids
     # The reads are independent: run them side by side (the drivers release the GIL).
-    with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-        reads = [
-            pool.submit(read_accounts, engine, as_of, ids),
-            pool.submit(_usage, engine, window, ids),
-            pool.submit(_interactions, engine, window, ids),
-            pool.submit(_surveys, engine, window, ids),
-            pool.submit(_tickets, engine, window, model, ids),
-            pool.submit(_movements, engine, window, ids),
-        ]
-        accounts, usage_sums, (recent, alive), surveys, tickets, movements = (
-            read.result() for read in reads
-        )
+    reads: list[tuple[Any, ...]] = [
+        (read_accounts, engine, as_of, ids),
+        (_usage, engine, window, ids),
+        (_interactions, engine, window, ids),
+        (_surveys, engine, window, ids),
+        (_tickets, engine, window, model, ids),
+        (_movements, engine, window, ids),
+    ]
+    if ids is not None and len(ids) <= FEW_ACCOUNTS:  # starting threads would cost more
+        results = [read(*args) for read, *args in reads]
+    else:
+        with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+            futures = [pool.submit(*read) for read in reads]
+            results = [future.result() for future in futures]
+    accounts, usage_sums, (recent, alive), surveys, tickets, movements = results
     usage = _usage_signals(as_of, accounts, usage_sums)
     silent = accounts.join(recent, on="account_id", how="anti")["account_id"].to_list()
     earlier = _earlier_contacts(engine, alive, silent)
@@ -353,7 +368,7 @@ def score_signals(signals: pl.DataFrame, model: HealthModelConfig, as_of: date) 
             .round(1)
             .alias(f"{component}_score")
         )
-    frame = signals.with_columns(component_scores)
+    frame = signals.lazy().with_columns(component_scores)
     present_weight = pl.sum_horizontal(
         pl.when(pl.col(f"{c}_score").is_null()).then(0.0).otherwise(model.weights[c])
         for c in COMPONENTS
@@ -391,17 +406,21 @@ def score_signals(signals: pl.DataFrame, model: HealthModelConfig, as_of: date) 
     columns = [
         f"{c}_{part}" for c in COMPONENTS for part in ("raw", "score", "weight_pct", "contribution")
     ]
-    return frame.with_columns(
-        *raws, score.alias("score"), band.alias("band"), left_out.alias("left_out")
-    ).select(
-        "account_id",
-        "external_id",
-        "name",
-        pl.lit(as_of).alias("as_of"),
-        "score",
-        "band",
-        "left_out",
-        *columns,
+    return (
+        frame.with_columns(
+            *raws, score.alias("score"), band.alias("band"), left_out.alias("left_out")
+        )
+        .select(
+            "account_id",
+            "external_id",
+            "name",
+            pl.lit(as_of).alias("as_of"),
+            "score",
+            "band",
+            "left_out",
+            *columns,
+        )
+        .collect()
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
+import weakref
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -36,9 +37,21 @@ class HealthOverrideError(ValueError):
     """An override that cannot be set, with the reason in words."""
 
 
+# Per engine, the ids of the models already looked up (saves a query per account
+# on the incremental path).
+_model_ids: weakref.WeakKeyDictionary[Engine, dict[str, int]] = weakref.WeakKeyDictionary()
+
+
 def record_model(engine: Engine, model: HealthModelConfig) -> int:
     """The id of ``model`` in ``health_model``, inserted the first time it is used."""
     fingerprint = model.fingerprint()
+    known = _model_ids.setdefault(engine, {})
+    if fingerprint not in known:
+        known[fingerprint] = _stored_model_id(engine, model, fingerprint)
+    return known[fingerprint]
+
+
+def _stored_model_id(engine: Engine, model: HealthModelConfig, fingerprint: str) -> int:
     query = select(HealthModel.id).where(HealthModel.fingerprint == fingerprint)
     with engine.begin() as connection:
         found = connection.execute(query).scalar()
