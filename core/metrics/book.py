@@ -33,6 +33,7 @@ from core.periods import Period
 _ONE_DAY = timedelta(days=1)
 _MOVEMENT_KINDS = [kind.value for kind in MrrMovementKind]
 _RENEWAL_WINDOWS = (30, 60, 90)
+_USAGE_SCAN_DAYS = 92  # a longer window of usage is read with a table scan on SQLite
 _COUNT_COLUMNS = (
     "customers_at_start",
     "active_accounts",
@@ -105,6 +106,11 @@ def load_book(
     # PostgreSQL's EXTRACT gives a numeric; an integer cast keeps it an int.
     year = cast(extract("year", DailyUsage.day), Integer)
     month = cast(extract("month", DailyUsage.day), Integer)
+    # Over months of usage, SQLite walking the day index and fetching rows one by one
+    # is slower than one pass over the table; wrapping the column hides the index.
+    day = DailyUsage.day
+    if (data_end - window.start).days > _USAGE_SCAN_DAYS:
+        day = func.coalesce(DailyUsage.day, DailyUsage.day)
     queries: dict[str, Select[Any]] = {
         "accounts": _scoped(
             select(
@@ -169,7 +175,7 @@ def load_book(
                 func.max(DailyUsage.active_users).label("users_max"),
                 func.count().label("days"),
             )
-            .where(DailyUsage.day >= window.start, DailyUsage.day <= data_end)
+            .where(day >= window.start, day <= data_end)
             .group_by(DailyUsage.account_id, year, month),
             DailyUsage.account_id,
             scope,
