@@ -1,0 +1,167 @@
+"""Import speed and memory: N interactions (1M by default, size M) from a CSV file
+into a book of 10k accounts, against an ORM baseline (one SQLModel object per row)
+on a slice of the same file, in the same run.
+
+    .venv/bin/python benchmarks/import.py [--rows 1000000] [--orm-rows 20000] [--keep DIR]
+
+The import runs in a child process, so its peak memory (max RSS) is the import's
+alone, not the generator's. Prints rows/s, peak memory and the ratio to the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import polars as pl
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from core.bulk import bulk_insert
+from core.db import open_engine, sqlite_url
+
+KINDS = ["call", "email", "meeting", "qbr", "note"]
+CHILD = """
+import json, resource, sys, time
+from core.db import open_engine, sqlite_url
+from core.importing import ImportOptions, import_file
+from pathlib import Path
+engine = open_engine(sqlite_url(Path(sys.argv[1])))
+started = time.perf_counter()
+result = import_file(engine, "interactions", sys.argv[2], ImportOptions(user="bench"))
+seconds = time.perf_counter() - started
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+print(json.dumps({"rows": result.inserted, "seconds": seconds, "peak_bytes": peak}))
+"""
+
+
+def make_book(path: Path, accounts: int) -> list[str]:
+    engine = open_engine(sqlite_url(path))
+    ids = [f"ACC-{i:06d}" for i in range(accounts)]
+    bulk_insert(
+        engine,
+        "account",
+        pl.DataFrame(
+            {
+                "external_id": ids,
+                "name": [f"Account {i}" for i in range(accounts)],
+                "segment": "SMB",
+                "plan": "Pro",
+                "owner": "Ann Lee",
+                "start_date": date(2023, 1, 1),
+            }
+        ),
+    )
+    engine.dispose()
+    return ids
+
+
+def make_csv(path: Path, rows: int, accounts: int, seed: int = 7) -> None:
+    """A CRM-style export: account id, type, date and time, subject, sentiment."""
+    random.seed(seed)
+    n = pl.int_range(rows, eager=True)
+    pl.DataFrame(
+        {
+            "Account ID": pl.Series([random.randrange(accounts) for _ in range(rows)]),
+            "Type": pl.Series([random.choice(KINDS) for _ in range(rows)]),
+            "seconds": pl.Series([random.randrange(63_072_000) for _ in range(rows)]),
+            "n": n,
+        }
+    ).select(
+        pl.format("ACC-{}", pl.col("Account ID").cast(pl.String).str.pad_start(6, "0")).alias(
+            "Account ID"
+        ),
+        "Type",
+        (pl.lit(datetime(2023, 1, 1)) + pl.duration(seconds=pl.col("seconds")))
+        .dt.strftime("%Y-%m-%d %H:%M:%S")
+        .alias("Date"),
+        pl.format("Touch point #{}", pl.col("n")).alias("Subject"),
+        (pl.col("n") % 3 - 1).cast(pl.String).alias("Sentiment"),
+    ).write_csv(path)
+
+
+def orm_baseline(db: Path, csv_path: Path, rows: int) -> float:
+    """rows/s of the obvious way: csv.DictReader, one Interaction object per row."""
+    from sqlmodel import Session, select
+
+    from core.models import Account, Interaction
+
+    engine = open_engine(sqlite_url(db))
+    started = time.perf_counter()
+    with Session(engine) as session:
+        ids = dict(session.exec(select(Account.external_id, Account.id)).all())
+        with csv_path.open(newline="") as handle:
+            for i, row in enumerate(csv.DictReader(handle)):
+                if i >= rows:
+                    break
+                session.add(
+                    Interaction(
+                        account_id=ids[row["Account ID"]],
+                        kind=row["Type"].lower(),
+                        occurred_at=datetime.fromisoformat(row["Date"]).replace(tzinfo=UTC),
+                        summary=row["Subject"],
+                        sentiment=int(row["Sentiment"]),
+                        logged_by="bench",
+                    )
+                )
+        session.commit()
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    return rows / seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--accounts", type=int, default=10_000)
+    parser.add_argument("--orm-rows", type=int, default=20_000)
+    parser.add_argument("--keep", type=Path, help="Keep the files in this folder.")
+    args = parser.parse_args()
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="cxtui-import-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    book, baseline_book = folder / "book.db", folder / "orm.db"
+    for path in (book, baseline_book):
+        path.unlink(missing_ok=True)
+    csv_path = folder / "interactions.csv"
+
+    print(f"Writing {args.rows:,} interactions for {args.accounts:,} accounts to {csv_path}")
+    make_csv(csv_path, args.rows, args.accounts)
+    make_book(book, args.accounts)
+    make_book(baseline_book, args.accounts)
+
+    orm_rate = orm_baseline(baseline_book, csv_path, args.orm_rows)
+    print(f"ORM baseline ({args.orm_rows:,} rows): {orm_rate:,.0f} rows/s")
+
+    root = Path(__file__).resolve().parents[1]
+    child = subprocess.run(
+        [sys.executable, "-c", CHILD, str(book), str(csv_path)],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        check=True,
+    )
+    figures = json.loads(child.stdout.strip().splitlines()[-1])
+    rate = figures["rows"] / figures["seconds"]
+    peak_mb = figures["peak_bytes"] / 1e6
+    print(
+        f"cxtui import: {figures['rows']:,} rows in {figures['seconds']:.1f} s"
+        f" = {rate:,.0f} rows/s, peak memory {peak_mb:,.0f} MB;"
+        f" {rate / orm_rate:.1f}x the ORM baseline"
+    )
+    print(
+        f"(file {csv_path.stat().st_size / 1e6:,.0f} MB; children max RSS "
+        f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e3:,.0f} MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()
