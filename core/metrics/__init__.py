@@ -126,6 +126,7 @@ __all__ = [
     "json_ready",
     "load_book",
     "monthly_series",
+    "series_frame",
 ]
 
 
