@@ -148,7 +148,9 @@ def _usage_signals(as_of: date, accounts: pl.DataFrame, sums: pl.DataFrame) -> p
     )
 
 
-def _interactions(engine: Engine, window: Window, ids: list[int] | None):
+def _interactions(
+    engine: Engine, window: Window, ids: list[int] | None
+) -> tuple[pl.DataFrame, Any]:
     """The last interaction's moment and the last 90 days' meetings and average
     sentiment, per account. Only the 90-day window is read in bulk; the last moment
     of accounts silent for longer comes from a second query for those alone."""
@@ -212,7 +214,9 @@ def _surveys(engine: Engine, window: Window, ids: list[int] | None) -> pl.DataFr
     )
 
 
-def _tickets(engine: Engine, window: Window, model: HealthModelConfig, ids: list[int] | None):
+def _tickets(
+    engine: Engine, window: Window, model: HealthModelConfig, ids: list[int] | None
+) -> pl.DataFrame:
     since = window.days_back(RECENT_DAYS)
     query = select(
         Ticket.account_id, Ticket.opened_at, Ticket.first_response_at, Ticket.resolved_at

@@ -312,7 +312,9 @@ def _band(score: pl.Expr, model: HealthModelConfig) -> pl.Expr:
     )
 
 
-def history(engine: Engine, account_id: int, since: date, until: date | None = None):
+def history(
+    engine: Engine, account_id: int, since: date, until: date | None = None
+) -> pl.DataFrame:
     """One account's snapshots from ``since`` (day, score, band, model_id) with
     ``model_changed`` true on the first day of a different model than the day before."""
     query = select(

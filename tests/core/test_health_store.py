@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import polars as pl
@@ -20,6 +21,7 @@ from core.health.store import (
     model_changes,
     recompute_account,
     recompute_all,
+    recompute_in_background,
     set_override,
 )
 from tests.core.test_health_book import AS_OF, Book, healthy
@@ -75,8 +77,6 @@ def test_same_day_recompute_replaces_that_day_only(engine: Engine) -> None:
 
 
 def test_snapshot_components_have_the_documented_shape(engine: Engine) -> None:
-    import json
-
     book = Book(engine)
     account = book.account(seats=10)
     book.usage(account, 3, range(60))
@@ -143,7 +143,7 @@ def test_no_trend_without_a_snapshot_30_to_60_days_ago(engine: Engine) -> None:
         ({7: 30.0, 0: 35.0}, False),  # already red a week ago
         ({7: 45.0, 0: 40.0}, False),  # still yellow
         ({0: 30.0}, False),  # nothing to compare with
-        ({7: 45.0, 8: 45.0, 7 + 1: 45.0, 7 + 2: 20.0} | {1: 30.0}, True),
+        ({9: 20.0, 8: 45.0, 7: 45.0, 1: 30.0}, True),  # red, better, red again
     ],
 )
 def test_dropped_to_red_this_week(engine: Engine, scores: dict[int, float], dropped: bool) -> None:
@@ -264,3 +264,21 @@ def test_model_changes_are_recorded_and_marked_in_history(engine: Engine) -> Non
     assert models["fingerprint"].to_list() == [first.fingerprint(), changed.fingerprint()]
     line = history(engine, account, AS_OF - timedelta(days=30))
     assert line["model_changed"].to_list() == [False, False, True]
+
+
+def test_full_recompute_runs_in_the_background(engine: Engine) -> None:
+    book = Book(engine)
+    healthy(book)
+    healthy(book)
+    book.save()
+    done: list[int] = []
+    errors: list[BaseException] = []
+    progress: list[float] = []
+    job = recompute_in_background(
+        engine, AS_OF, default_model(), done.append, errors.append, progress.append
+    )
+    job.join(timeout=60)
+    assert not job.is_alive()
+    assert (done, errors) == ([2], [])
+    assert progress[0] == 0.0 and progress[-1] == 1.0
+    assert len(_snapshots(engine)) == 2
