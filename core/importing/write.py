@@ -131,6 +131,12 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
     transaction. Any error rolls everything back and is raised."""
     plan = checked.plan
     table = table_for(plan.kind.table)
+    # What is stored is read in bulk before the write lock is taken (a bulk read
+    # cannot run beside an open write connection); if another writer changed the
+    # table in between, it is read again under the lock.
+    changes = plan_changes(engine, checked)
+    with engine.connect() as connection:
+        seen = _fingerprint(connection.connection.dbapi_connection, table)
     raw = engine.raw_connection()
     sqlite = engine.dialect.name == "sqlite"
     try:
@@ -144,20 +150,19 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
             # only slow the load down (an IN-list CHECK costs 10x per executemany row).
             cursor.execute("PRAGMA foreign_keys=OFF")
             cursor.execute("PRAGMA ignore_check_constraints=ON")
-            cursor.execute("BEGIN IMMEDIATE")  # the write lock, before reading what is stored
+            cursor.execute("BEGIN IMMEDIATE")  # the write lock
         else:
             cursor.execute(f'LOCK TABLE "{table.name}" IN SHARE ROW EXCLUSIVE MODE')
+        if _fingerprint(raw, table) != seen:
+            changes = plan_changes(engine, checked)
         created = 0
-        missing = checked.unknown_accounts()
-        if missing:
-            ids = _create_accounts(raw, engine, missing, plan)
-            created = len(missing)
-            frame = checked.frame.join(ids, on=ACCOUNT_REF, how="left", maintain_order="left")
-            frame = frame.with_columns(
+        if changes.missing_accounts:
+            ids = _create_accounts(raw, engine, changes.missing_accounts, plan)
+            created = len(changes.missing_accounts)
+            new = changes.new.join(ids, on=ACCOUNT_REF, how="left", maintain_order="left")
+            changes.new = new.with_columns(
                 pl.coalesce("account_id", "_new_id").alias("account_id")
             ).drop("_new_id")
-            checked = Checked(plan, frame, checked.errors, checked.error_count)
-        changes = plan_changes(engine, checked)
         total = changes.new.height + changes.changed.height
         _update(raw, engine, table, changes.changed)
         progress("written", changes.changed.height, total)
@@ -174,6 +179,16 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
             raw.dbapi_connection.execute("PRAGMA foreign_keys=ON")
         raw.close()
     return Written(changes.new.height, changes.changed.height, changes.skipped, created)
+
+
+def _fingerprint(raw: Any, table: Table) -> tuple[Any, ...]:
+    """How many rows the table has and its largest key: changes when rows are added."""
+    first = next(iter(table.primary_key)).name
+    cursor = raw.cursor()
+    cursor.execute(f'SELECT count(*), max("{first}") FROM "{table.name}"')
+    row = tuple(cursor.fetchone())
+    cursor.close()
+    return row
 
 
 def _insertable(plan: Plan, new: pl.DataFrame) -> pl.DataFrame:
