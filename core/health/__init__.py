@@ -60,7 +60,7 @@ from core.health.config import (
     load_model,
     parse_model,
 )
-from core.health.scoring import components_of, compute_scores
+from core.health.scoring import compute_scores, explanation_json
 from core.health.store import (
     HealthOverrideError,
     active_overrides,
@@ -85,12 +85,12 @@ __all__ = [
     "HealthOverrideError",
     "active_overrides",
     "backtest",
-    "components_of",
     "compute_scores",
     "config_path",
     "current_health",
     "default_model",
     "end_override",
+    "explanation_json",
     "history",
     "load_model",
     "model_changes",

@@ -442,17 +442,33 @@ def compute_scores(
     return score_signals(read_signals(engine, as_of, model, account_ids), model, as_of)
 
 
-def components_of(row: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    """The explanation of one row of ``compute_scores`` in the stored/CLI shape:
-    ``{component: {"raw": {...}, "score", "weight_pct", "contribution"}}`` for the
-    components with data (the others are in ``left_out``)."""
-    return {
-        c: {
-            "raw": row[f"{c}_raw"],
-            "score": row[f"{c}_score"],
-            "weight_pct": row[f"{c}_weight_pct"],
-            "contribution": row[f"{c}_contribution"],
-        }
+def explanation_json() -> pl.Expr:
+    """Per row of ``compute_scores``, the explanation as JSON text in the stored/CLI
+    shape: ``{component: {"raw": {...}, "score", "weight_pct", "contribution"}}``
+    for the components with data (the others are in ``left_out``)."""
+    parts = [
+        pl.when(pl.col(f"{c}_score").is_not_null())
+        .then(
+            pl.struct(
+                pl.col(f"{c}_raw").alias("raw"),
+                pl.col(f"{c}_score").alias("score"),
+                pl.col(f"{c}_weight_pct").alias("weight_pct"),
+                pl.col(f"{c}_contribution").alias("contribution"),
+            )
+        )
+        .alias(c)
         for c in COMPONENTS
-        if row[f"{c}_score"] is not None
-    }
+    ]
+    left_out = "|".join(COMPONENTS)
+    return (
+        pl.struct(parts)
+        .struct.json_encode()
+        .str.replace_all(f'"({left_out})":null,?', "")
+        .str.replace(",}$", "}")
+    )
+
+
+def left_out_json() -> pl.Expr:
+    """``left_out`` as JSON text: a list of component names."""
+    names = pl.col("left_out").list.eval(pl.concat_str(pl.lit('"'), pl.element(), pl.lit('"')))
+    return pl.concat_str(pl.lit("["), names.list.join(","), pl.lit("]"))

@@ -21,7 +21,13 @@ from sqlalchemy import Engine, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.health.config import BANDS, HealthModelConfig, load_model
-from core.health.scoring import components_of, compute_scores, read_accounts, read_frame
+from core.health.scoring import (
+    compute_scores,
+    explanation_json,
+    left_out_json,
+    read_accounts,
+    read_frame,
+)
 from core.models import Account, HealthModel, HealthOverride, HealthSnapshot, utcnow
 
 TREND_DAYS = 30
@@ -74,18 +80,19 @@ def _stored_model_id(engine: Engine, model: HealthModelConfig, fingerprint: str)
 def snapshot_rows(scores: pl.DataFrame, day: date, model_id: int) -> list[dict[str, Any]]:
     """``compute_scores`` rows in the shape of ``health_snapshot`` (accounts without
     any data, hence without a score, get no snapshot)."""
-    return [
-        {
-            "account_id": row["account_id"],
-            "day": day,
-            "score": row["score"],
-            "band": row["band"],
-            "components": json.dumps(components_of(row), separators=(",", ":")),
-            "left_out": json.dumps(row["left_out"]),
-            "model_id": model_id,
-        }
-        for row in scores.filter(pl.col("score").is_not_null()).to_dicts()
-    ]
+    return (
+        scores.filter(pl.col("score").is_not_null())
+        .select(
+            "account_id",
+            pl.lit(day).alias("day"),
+            "score",
+            "band",
+            explanation_json().alias("components"),
+            left_out_json().alias("left_out"),
+            pl.lit(model_id).alias("model_id"),
+        )
+        .to_dicts()
+    )
 
 
 def _write_snapshots(
