@@ -15,7 +15,7 @@ import polars as pl
 from sqlalchemy import Engine, Select, func, types
 from sqlalchemy.engine import make_url
 
-from core.db import SQLITE_GATE
+from core.db import SQLITE_BUSY_TIMEOUT_MS, SQLITE_GATE
 
 # SQLite's ADBC driver infers a column's type from the first batch of rows; make
 # the batch large so that a column starting with NULLs is still typed right.
@@ -98,6 +98,8 @@ def _read_adbc(engine: Engine, sql: str, sqlite_batch: bool = False) -> pl.DataF
     try:
         cursor = connection.cursor()
         if sqlite_batch:
+            # Wait for another process's checkpoint or lock as sqlite3 connections do.
+            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
             cursor.adbc_statement.set_options(
                 **{"adbc.sqlite.query.batch_rows": _SQLITE_BATCH_ROWS}
             )
