@@ -12,8 +12,9 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine, func, select
 
+from core.frames import read_frame
 from core.health.config import BANDS, HealthModelConfig, load_model
-from core.health.scoring import compute_scores, read_frame
+from core.health.scoring import compute_scores
 from core.models import Account
 
 CUTOFFS = 12

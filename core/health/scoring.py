@@ -12,14 +12,12 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from time import sleep
-from types import SimpleNamespace
 from typing import Any
 
 import polars as pl
 from sqlalchemy import Engine, and_, case, func, or_, select
 
-from core import frames
+from core.frames import read_frame
 from core.health.config import COMPONENTS, SIGNALS, HealthModelConfig, Mapping
 from core.models import (
     Account,
@@ -39,7 +37,6 @@ RECENT_DAYS = 90  # meetings, interaction sentiment, slow first responses, contr
 SURVEY_DAYS = 365  # an NPS or CSAT answer older than this is not data any more
 READ_THREADS = 4
 FEW_ACCOUNTS = 50
-_LOCKED_RETRIES = 20  # about 2 s in all
 
 
 @dataclass(frozen=True)
@@ -56,34 +53,6 @@ class Window:
     def days_back(self, days: int) -> datetime:
         """The start of a window of ``days`` whole days ending with as_of."""
         return self.end - timedelta(days=days)
-
-
-def read_frame(engine: Engine, query: Any) -> pl.DataFrame:
-    """``core.frames.read_frame``, with SQLite opened read-only.
-
-    Workaround: ``core.frames`` opens SQLite through ADBC's own copy of SQLite in
-    read-write mode. When that connection closes it believes it is the last one, so
-    it checkpoints and deletes the WAL file under the SQLAlchemy connections of this
-    process (POSIX locks do not separate two SQLite libraries in one process): later
-    reads are stale and later writes go to a deleted file. A read-only connection
-    never deletes the WAL. Remove this once core.frames opens SQLite with mode=ro.
-    """
-    path = engine.url.database
-    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
-        return frames.read_frame(engine, query)
-    read_only = SimpleNamespace(
-        url=engine.url.set(database=f"file:{path}?mode=ro"), dialect=engine.dialect
-    )
-    # That connection has no busy timeout either: wait for a moment of writer's or
-    # checkpointer's lock the way SQLite's own busy handler would.
-    for attempt in range(_LOCKED_RETRIES):
-        try:
-            return frames.read_frame(read_only, query)  # type: ignore[arg-type]
-        except Exception as error:
-            if "database is locked" not in str(error) or attempt == _LOCKED_RETRIES - 1:
-                raise
-            sleep(0.01 * (attempt + 1))
-    raise AssertionError("unreachable")
 
 
 def _only(query: Any, column: Any, account_ids: list[int] | None) -> Any:

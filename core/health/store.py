@@ -20,13 +20,13 @@ import polars as pl
 from sqlalchemy import Engine, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from core.frames import read_frame
 from core.health.config import BANDS, HealthModelConfig, load_model
 from core.health.scoring import (
     compute_scores,
     explanation_json,
     left_out_json,
     read_accounts,
-    read_frame,
 )
 from core.models import Account, HealthModel, HealthOverride, HealthSnapshot, utcnow
 
