@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 class AccountsScreen(Screen[None]):
     CSS_PATH = "accounts.tcss"
+    AUTO_FOCUS = "AccountsTable"
     BINDINGS = [
         Binding("j", "cursor('down')", "Down", id="accounts.down", show=False),
         Binding("k", "cursor('up')", "Up", id="accounts.up", show=False),
@@ -49,7 +50,7 @@ class AccountsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="Search name or external id…", id="search")
+        yield Input(placeholder="/ to search name or external id", id="search")
         yield Static("Loading the accounts…", id="filter-bar")
         yield LoadingIndicator()
         yield Static("No accounts yet.", id="empty")
@@ -76,7 +77,8 @@ class AccountsScreen(Screen[None]):
         self.query_one(LoadingIndicator).display = False
         self.total = book.height
         self.refresh_list(keep_account=self.table.current_account_id())
-        self.table.focus()
+        if self.focused is None:  # a reload never takes the focus from the search
+            self.set_focus(self.table)
 
     def refresh_list(self, keep_account: int | None = None) -> None:
         """Filter and sort the book in polars and show the result."""
