@@ -102,6 +102,8 @@ class CxtuiApp(App[None]):
         self.recompute_health = recompute_health
         self.engine: Engine | None = None
         self.book: pl.DataFrame | None = None
+        self.book_complete = False
+        """False while the last interactions are still being read."""
         self.last_account_id: int | None = None
         """The account last shown in the 360, where the list's cursor goes back to."""
         self.book_signal: Signal[pl.DataFrame] = Signal(self, "book")
@@ -143,9 +145,12 @@ class CxtuiApp(App[None]):
             self._read_book(self.engine)
 
     def _read_book(self, engine: Engine) -> None:
-        from core.accounts import load_accounts
+        """The list first, then its last-interaction column (slow on a large book)."""
+        from core.accounts import load_accounts_first, with_last_interaction
 
-        self.post_message(BookLoaded(load_accounts(engine, self.today)))
+        first = load_accounts_first(engine, self.today)
+        self.post_message(BookLoaded(first, complete=False))
+        self.post_message(BookLoaded(with_last_interaction(engine, first, self.today)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="health")
     def recompute_missing_health(self) -> None:
@@ -190,6 +195,7 @@ class CxtuiApp(App[None]):
     @on(BookLoaded)
     def _book_loaded(self, message: BookLoaded) -> None:
         self.book = message.frame
+        self.book_complete = message.complete
         self.book_signal.publish(message.frame)
 
     @on(BookChanged)

@@ -45,6 +45,7 @@ class AccountsScreen(Screen[None]):
         self.where = AccountFilter()
         self.sort_column = "name"
         self.descending = False
+        self._sorted: tuple[tuple[int, str, bool], pl.DataFrame] | None = None
         self.shown = 0
         self.total = 0
 
@@ -85,16 +86,25 @@ class AccountsScreen(Screen[None]):
         book = self.app.book  # type: ignore[attr-defined]
         if book is None:
             return
-        view = sort_accounts(apply_filter(book, self.where), self.sort_column, self.descending)
+        view = apply_filter(self._sorted_book(book), self.where)
         self.shown = view.height
         self.set_class(book.height == 0, "-empty")
         self.table.show(view, keep_account=keep_account)
         self._update_bar()
 
+    def _sorted_book(self, book: pl.DataFrame) -> pl.DataFrame:
+        """The book in the current order, sorted once per order (a filter keeps it)."""
+        key = (id(book), self.sort_column, self.descending)
+        if self._sorted is None or self._sorted[0] != key:
+            self._sorted = (key, sort_accounts(book, self.sort_column, self.descending))
+        return self._sorted[1]
+
     def _update_bar(self) -> None:
         label = next(c.label for c in COLUMNS if c.key == self.sort_column)
         arrow = "↓" if self.descending else "↑"
         parts = [f"{self.shown:,} of {self.total:,} accounts", *self.where.describe()]
+        if not self.app.book_complete:  # type: ignore[attr-defined]
+            parts.append("reading last interactions…")
         parts.append(f"sorted by {label} {arrow}")
         self.query_one("#filter-bar", Static).update("  ·  ".join(parts))
 

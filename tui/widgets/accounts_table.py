@@ -80,8 +80,11 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
         max_rows: int | None = None,
         column_names: Sequence[str] | None = None,
         styles: Callable[[str | None], Style] | None = None,
+        complete: bool = True,
     ) -> None:
         super().__init__(data, max_rows=max_rows, column_names=column_names)
+        self.complete = complete
+        """False while the last interactions are still being read."""
         self.data = data.select(SOURCE_COLUMNS)
         self._styles = styles or (lambda _band: Style())
         self._row = lru_cache(maxsize=256)(self._format_row)
@@ -140,7 +143,9 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
                 style=self._styles({"up": "green", "down": "red"}.get(row["trend"] or "")),
             ),
             "" if renewal is None else f"{renewal.isoformat()} ({days:+d}d)",
-            Text(days_ago(since), justify="right"),
+            Text(days_ago(since), justify="right")
+            if self.complete
+            else Text("…", justify="right", style="dim"),
             Text(str(row["open_tickets"]) if row["open_tickets"] else "·", justify="right"),
         )
 
@@ -210,7 +215,9 @@ class AccountsTable(DataTable):
         """Show ``frame``; the cursor goes to ``keep_account`` if listed, else stays
         at its row (clamped)."""
         row = self.cursor_row
-        self.backend = AccountsBackend(frame, styles=self._band_style)
+        self.backend = AccountsBackend(
+            frame, styles=self._band_style, complete=getattr(self.app, "book_complete", True)
+        )
         self.backend.render_markup = False
         found = self._row_of(keep_account)
         if found is not None:
