@@ -48,6 +48,9 @@ def test_list_has_one_row_per_account_with_its_figures(engine: Engine, book) -> 
     assert acme["health_score"] == pytest.approx(82.0)
     assert acme["health_band"] == "green"
     assert acme["trend_30d"] == pytest.approx(12.0)
+    assert acme["trend"] == "up"
+    assert _row(frame, "Initech")["trend"] == "flat"
+    assert _row(frame, "Globex")["trend"] == "down"
     assert acme["days_to_renewal"] == 45
     assert acme["days_since_interaction"] == 3
     assert acme["open_tickets"] == 1
@@ -63,7 +66,7 @@ def test_active_override_wins_and_computed_score_stays(engine: Engine, book) -> 
     assert hooli["health_band"] == "red"
     assert hooli["computed_score"] == pytest.approx(64.0)
     # after it expires, the computed score is back
-    later = _row(load_accounts(engine, TODAY + timedelta(days=26)), "Hooli")
+    later = _row(load_accounts(engine, TODAY + timedelta(days=25)), "Hooli")
     assert later["overridden"] is False
     assert later["health_score"] == pytest.approx(64.0)
 
