@@ -70,6 +70,30 @@ def read_frame(engine: Engine, query: Select[Any]) -> pl.DataFrame:
     """Run ``query`` and return its rows as a polars frame, typed from the query's
     columns. Parameters are bound as literals (the values are our own typed
     Python values, rendered by SQLAlchemy for the dialect)."""
+    return read_frames(engine, {"frame": query})["frame"]
+
+
+def read_frames(engine: Engine, queries: dict[str, Select[Any]]) -> dict[str, pl.DataFrame]:
+    """Run several queries, one after the other on one connection, and return their
+    frames by name (each typed as ``read_frame`` types it). On PostgreSQL this saves
+    opening an ADBC connection per query; on SQLite all of them go through ADBC, or
+    all through ``sqlite3`` when ADBC is not allowed (see ``core.db.SqliteLibraryGate``)."""
+    is_sqlite = engine.dialect.name == "sqlite"
+    compiled = {name: _compile(engine, query) for name, query in queries.items()}
+    if not is_sqlite:
+        return _read_adbc_all(engine, compiled)
+    with SQLITE_GATE.try_adbc() as adbc_allowed:
+        if adbc_allowed:
+            return _read_adbc_all(engine, compiled, sqlite_batch=True)
+    return {
+        name: _normalise(_read_sqlite3(engine, sql, dtypes), dtypes)
+        for name, (sql, dtypes) in compiled.items()
+    }
+
+
+def _compile(engine: Engine, query: Select[Any]) -> tuple[str, dict[str, pl.DataType | None]]:
+    """The SQL of ``query`` with its parameters inlined, and the polars type of each
+    selected column."""
     is_sqlite = engine.dialect.name == "sqlite"
     columns = list(query.selected_columns)
     dtypes = {column.key: _polars_type(column.type) for column in columns}
@@ -85,15 +109,14 @@ def read_frame(engine: Engine, query: Select[Any]) -> pl.DataFrame:
             maintain_column_froms=True,
         )
     sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
-    if not is_sqlite:
-        return _normalise(_read_adbc(engine, sql), dtypes)
-    with SQLITE_GATE.try_adbc() as adbc_allowed:
-        if adbc_allowed:
-            return _normalise(_read_adbc(engine, sql, sqlite_batch=True), dtypes)
-    return _normalise(_read_sqlite3(engine, sql, dtypes), dtypes)
+    return sql, dtypes
 
 
-def _read_adbc(engine: Engine, sql: str, sqlite_batch: bool = False) -> pl.DataFrame:
+def _read_adbc_all(
+    engine: Engine,
+    compiled: dict[str, tuple[str, dict[str, pl.DataType | None]]],
+    sqlite_batch: bool = False,
+) -> dict[str, pl.DataFrame]:
     connection = _adbc_connection(engine)
     try:
         cursor = connection.cursor()
@@ -103,13 +126,16 @@ def _read_adbc(engine: Engine, sql: str, sqlite_batch: bool = False) -> pl.DataF
             cursor.adbc_statement.set_options(
                 **{"adbc.sqlite.query.batch_rows": _SQLITE_BATCH_ROWS}
             )
-        cursor.execute(sql)
-        frame = pl.from_arrow(cursor.fetch_arrow_table())
+        frames = {}
+        for name, (sql, dtypes) in compiled.items():
+            cursor.execute(sql)
+            frame = pl.from_arrow(cursor.fetch_arrow_table())
+            assert isinstance(frame, pl.DataFrame)
+            frames[name] = _normalise(frame, dtypes)
         cursor.close()
     finally:
         connection.close()
-    assert isinstance(frame, pl.DataFrame)
-    return frame
+    return frames
 
 
 def _read_sqlite3(engine: Engine, sql: str, dtypes: dict[str, pl.DataType | None]) -> pl.DataFrame:

@@ -13,9 +13,22 @@ from fractions import Fraction
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, Integer, Select, cast, extract, func, or_, select
+from sqlalchemy import (
+    BigInteger,
+    Engine,
+    Integer,
+    Select,
+    String,
+    cast,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.sql.elements import ColumnElement
 
-from core.frames import read_frame
+from core.frames import read_frames
 from core.metrics.model import BREAKDOWNS, MetricOptions, MetricSet, Scope, money, pct
 from core.models import (
     Account,
@@ -88,6 +101,18 @@ def _scoped(query: Select[Any], scope: Scope) -> Select[Any]:
     return query
 
 
+def _month_parts(engine: Engine) -> tuple[ColumnElement[str], ColumnElement[int]]:
+    """A usage day's month as 'YYYY-MM' text and its day of the month, for the
+    engine's dialect (SQLite stores dates as 'YYYY-MM-DD' text)."""
+    if engine.dialect.name == "sqlite":
+        return func.substr(DailyUsage.day, 1, 7, type_=String), cast(
+            func.substr(DailyUsage.day, 9, 2), Integer
+        )
+    return func.to_char(DailyUsage.day, "YYYY-MM", type_=String), cast(
+        extract("day", DailyUsage.day), Integer
+    )
+
+
 def load_book(
     engine: Engine,
     window: Period,
@@ -103,14 +128,12 @@ def load_book(
     data_end = min(window.end, as_of)
     start, end = _moment(window.start), _moment(data_end + _ONE_DAY)
 
-    # PostgreSQL's EXTRACT gives a numeric; an integer cast keeps it an int.
-    year = cast(extract("year", DailyUsage.day), Integer)
-    month = cast(extract("month", DailyUsage.day), Integer)
     # Over months of usage, SQLite walking the day index and fetching rows one by one
     # is slower than one pass over the table; wrapping the column hides the index.
     day = DailyUsage.day
     if (data_end - window.start).days > _USAGE_SCAN_DAYS:
         day = func.coalesce(DailyUsage.day, DailyUsage.day)
+    month, day_of_month = _month_parts(engine)
     queries: dict[str, Select[Any]] = {
         "accounts": _scoped(
             select(
@@ -169,14 +192,17 @@ def load_book(
         "usage": _in_scope(
             select(
                 DailyUsage.account_id,
-                year.label("year"),
                 month.label("month"),
                 func.sum(DailyUsage.active_users).label("users_sum"),
                 func.max(DailyUsage.active_users).label("users_max"),
-                func.count().label("days"),
+                # Bit d set when the account has usage data on day d of the month (the
+                # primary key makes each day appear once per account, so sum is OR).
+                cast(
+                    func.sum(cast(literal(1), BigInteger).op("<<")(day_of_month)), BigInteger
+                ).label("day_bits"),
             )
             .where(day >= window.start, day <= data_end)
-            .group_by(DailyUsage.account_id, year, month),
+            .group_by(DailyUsage.account_id, month),
             DailyUsage.account_id,
             scope,
         ),
@@ -185,9 +211,7 @@ def load_book(
         queries["costs"] = select(RetentionCost.incurred_on, RetentionCost.amount_cents).where(
             RetentionCost.incurred_on >= window.start, RetentionCost.incurred_on <= data_end
         )
-    # One after the other: concurrent ADBC connections to SQLite (which have no busy
-    # timeout) can fail with "database is locked".
-    frames = {name: read_frame(engine, query) for name, query in queries.items()}
+    frames = read_frames(engine, queries)
     return Book.from_frames(
         scope=scope,
         window=window,
@@ -212,7 +236,7 @@ class Book:
     surveys: pl.DataFrame  # account_id, kind, score, answered_at
     tickets: pl.DataFrame  # account_id, opened_at, first_response_at, resolved_at
     purchase_days: pl.DataFrame  # account_id, day, amount_cents: one row per customer-day
-    usage: pl.DataFrame  # account_id, month (its 1st), users_sum, users_max, days
+    usage: pl.DataFrame  # account_id, month (its 1st), users_sum, users_max, day_bits
     costs: pl.DataFrame | None  # incurred_on, amount_cents; None when scoped
 
     @classmethod
@@ -247,10 +271,10 @@ class Book:
             ).agg(pl.col("amount_cents").sum()),
             usage=usage.select(
                 "account_id",
-                pl.date("year", "month", 1).alias("month"),
+                (pl.col("month") + "-01").str.to_date("%Y-%m-%d").alias("month"),
                 "users_sum",
                 "users_max",
-                "days",
+                "day_bits",
             ),
             costs=costs,
         )
@@ -425,7 +449,8 @@ class Book:
             .agg(
                 pl.col("users_sum").sum(),
                 pl.col("users_max").sum().alias("monthly_users"),
-                pl.col("days").max(),
+                # The days of the month on which any of the group's accounts has data.
+                pl.col("day_bits").bitwise_or().bitwise_count_ones().cast(pl.Int64).alias("days"),
             )
             .filter(pl.col("monthly_users") > 0)
         )
