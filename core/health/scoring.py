@@ -9,15 +9,16 @@ dates can be scored without leaking the future (the backtest relies on it).
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, and_, case, func, or_, select
+from sqlalchemy import Connection, Engine, and_, case, func, or_, select
 
-from core.frames import read_frame
+from core.frames import _polars_type, read_frame
 from core.health.config import COMPONENTS, SIGNALS, HealthModelConfig, Mapping
 from core.models import (
     Account,
@@ -36,7 +37,7 @@ USAGE_DAYS = 30  # the usage window, and the window before it for the trend
 RECENT_DAYS = 90  # meetings, interaction sentiment, slow first responses, contraction
 SURVEY_DAYS = 365  # an NPS or CSAT answer older than this is not data any more
 READ_THREADS = 4
-FEW_ACCOUNTS = 50
+FEW_ACCOUNTS = 20  # up to this many accounts, read through one connection
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,22 @@ class Window:
         return self.end - timedelta(days=days)
 
 
+Source = Engine | Connection  # an engine for bulk reads, a connection for one account's
+
+
+def _read(source: Source, query: Any) -> pl.DataFrame:
+    """Bulk reads go through ``core.frames`` (Arrow, no Python objects per row). A
+    few accounts' rows come through an open connection instead: for a handful of
+    rows a cached statement beats a new ADBC connection and a compile per query."""
+    if isinstance(source, Engine):
+        return read_frame(source, query)
+    schema = {
+        column.key: _polars_type(column.type) or pl.String() for column in query.selected_columns
+    }
+    rows = source.execute(query).all()
+    return pl.DataFrame([tuple(row) for row in rows], schema=schema, orient="row")
+
+
 def _only(query: Any, column: Any, account_ids: list[int] | None) -> Any:
     """``query`` for the given accounts, or for every account. "Every account" is
     spelled ``IN (SELECT id FROM account)`` on purpose: it lets SQLite read each
@@ -65,7 +82,7 @@ def _only(query: Any, column: Any, account_ids: list[int] | None) -> Any:
     return query.where(column.in_(account_ids))
 
 
-def read_accounts(engine: Engine, as_of: date, account_ids: list[int] | None) -> pl.DataFrame:
+def read_accounts(engine: Source, as_of: date, account_ids: list[int] | None) -> pl.DataFrame:
     """The accounts alive at the end of ``as_of``: started by then, not churned by then."""
     query = select(
         Account.id.label("account_id"),
@@ -78,13 +95,13 @@ def read_accounts(engine: Engine, as_of: date, account_ids: list[int] | None) ->
         Account.status,
         Account.churned_at,
     ).where(Account.start_date <= as_of)
-    frame = read_frame(engine, _only(query, Account.id, account_ids))
+    frame = _read(engine, _only(query, Account.id, account_ids))
     churned = pl.col("churned_at").is_not_null() & (pl.col("churned_at") <= as_of)
     no_date = pl.col("churned_at").is_null() & (pl.col("status") == AccountStatus.CHURNED.value)
     return frame.filter(~churned & ~no_date)
 
 
-def _usage(engine: Engine, window: Window, ids: list[int] | None) -> pl.DataFrame:
+def _usage(engine: Source, window: Window, ids: list[int] | None) -> pl.DataFrame:
     """Active-user days in the last 30 days and the 30 before, per account with usage
     rows in those 60 days (a product that reports usage sends a row a day, 0 or more)."""
     start = window.as_of - timedelta(days=2 * USAGE_DAYS - 1)
@@ -92,7 +109,7 @@ def _usage(engine: Engine, window: Window, ids: list[int] | None) -> pl.DataFram
     query = select(DailyUsage.account_id, DailyUsage.day, DailyUsage.active_users).where(
         DailyUsage.day >= start, DailyUsage.day <= window.as_of
     )
-    usage = read_frame(engine, _only(query, DailyUsage.account_id, ids))
+    usage = _read(engine, _only(query, DailyUsage.account_id, ids))
     return usage.group_by("account_id").agg(
         recent=pl.col("active_users").filter(pl.col("day") > split).sum(),
         prior=pl.col("active_users").filter(pl.col("day") <= split).sum(),
@@ -118,13 +135,13 @@ def _usage_signals(as_of: date, accounts: pl.DataFrame, sums: pl.DataFrame) -> p
 
 
 def _interactions(
-    engine: Engine, window: Window, ids: list[int] | None
+    engine: Source, window: Window, ids: list[int] | None
 ) -> tuple[pl.DataFrame, Any]:
     """The last interaction's moment and the last 90 days' meetings and average
     sentiment, per account. Only the 90-day window is read in bulk; the last moment
     of accounts silent for longer comes from a second query for those alone."""
     alive = and_(Interaction.deleted_at.is_(None), Interaction.occurred_at < window.end)
-    recent = read_frame(
+    recent = _read(
         engine,
         _only(
             select(
@@ -146,7 +163,7 @@ def _interactions(
     return per_account, alive
 
 
-def _earlier_contacts(engine: Engine, alive: Any, silent: list[int]) -> pl.DataFrame:
+def _earlier_contacts(engine: Source, alive: Any, silent: list[int]) -> pl.DataFrame:
     """The last interaction of accounts without one in the recent window."""
     query = (
         select(Interaction.account_id, func.max(Interaction.occurred_at).label("earlier_at"))
@@ -154,13 +171,13 @@ def _earlier_contacts(engine: Engine, alive: Any, silent: list[int]) -> pl.DataF
         .group_by(Interaction.account_id)
     )
     return (
-        read_frame(engine, query)
+        _read(engine, query)
         if silent
         else pl.DataFrame(schema={"account_id": pl.Int64, "earlier_at": pl.Datetime("us")})
     )
 
 
-def _surveys(engine: Engine, window: Window, ids: list[int] | None) -> pl.DataFrame:
+def _surveys(engine: Source, window: Window, ids: list[int] | None) -> pl.DataFrame:
     query = select(
         SurveyResponse.account_id,
         SurveyResponse.kind,
@@ -170,21 +187,23 @@ def _surveys(engine: Engine, window: Window, ids: list[int] | None) -> pl.DataFr
         SurveyResponse.answered_at >= window.days_back(SURVEY_DAYS),
         SurveyResponse.answered_at < window.end,
     )
-    answers = read_frame(engine, _only(query, SurveyResponse.account_id, ids))
-    latest = answers.sort("answered_at").group_by("account_id", "kind").agg(pl.col("score").last())
-    return latest.pivot(on="kind", index="account_id", values="score").select(
-        "account_id",
-        *(
-            (pl.col(kind) if kind in latest["kind"].unique().to_list() else pl.lit(None))
+    answers = _read(engine, _only(query, SurveyResponse.account_id, ids))
+    return (
+        answers.sort("answered_at")
+        .group_by("account_id")
+        .agg(
+            pl.col("score")
+            .filter(pl.col("kind") == kind)
+            .last()
             .cast(pl.Float64)
             .alias(f"sentiment.latest_{kind}")
             for kind in (SurveyKind.NPS.value, SurveyKind.CSAT.value)
-        ),
+        )
     )
 
 
 def _tickets(
-    engine: Engine, window: Window, model: HealthModelConfig, ids: list[int] | None
+    engine: Source, window: Window, model: HealthModelConfig, ids: list[int] | None
 ) -> pl.DataFrame:
     since = window.days_back(RECENT_DAYS)
     query = select(
@@ -197,7 +216,7 @@ def _tickets(
             Ticket.resolved_at >= window.end,
         ),
     )
-    tickets = read_frame(engine, _only(query, Ticket.account_id, ids))
+    tickets = _read(engine, _only(query, Ticket.account_id, ids))
     end = window.end.replace(tzinfo=None)
     slow = timedelta(hours=model.settings["slow_first_response_hours"])
     stale = timedelta(hours=model.settings["stale_ticket_hours"])
@@ -219,7 +238,7 @@ def _tickets(
     )
 
 
-def _movements(engine: Engine, window: Window, ids: list[int] | None) -> pl.DataFrame:
+def _movements(engine: Source, window: Window, ids: list[int] | None) -> pl.DataFrame:
     since = window.as_of - timedelta(days=RECENT_DAYS)
     contraction = case(
         (
@@ -237,7 +256,21 @@ def _movements(engine: Engine, window: Window, ids: list[int] | None) -> pl.Data
         .where(Movement.occurred_on <= window.as_of)
         .group_by(Movement.account_id)
     )
-    return read_frame(engine, _only(query, Movement.account_id, ids))
+    return _read(engine, _only(query, Movement.account_id, ids))
+
+
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def _read_pool() -> ThreadPoolExecutor:
+    """The threads the reads run on side by side (the drivers release the GIL). One
+    pool per process, started on first use, so one account's reads pay no start-up."""
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ThreadPoolExecutor(READ_THREADS, thread_name_prefix="health-read")
+        return _pool
 
 
 def read_signals(
@@ -247,7 +280,6 @@ def read_signals(
     (``component.signal`` columns, null where the account has no data)."""
     window = Window(as_of)
     ids = account_ids
-    # The reads are independent: run them side by side (the drivers release the GIL).
     reads: list[tuple[Any, ...]] = [
         (read_accounts, engine, as_of, ids),
         (_usage, engine, window, ids),
@@ -256,16 +288,19 @@ def read_signals(
         (_tickets, engine, window, model, ids),
         (_movements, engine, window, ids),
     ]
-    if ids is not None and len(ids) <= FEW_ACCOUNTS:  # starting threads would cost more
-        results = [read(*args) for read, *args in reads]
+    if ids is not None and len(ids) <= FEW_ACCOUNTS:
+        with engine.connect() as connection:
+            results = [read(connection, *args) for read, _engine, *args in reads]
+            accounts, usage_sums, (recent, alive), surveys, tickets, movements = results
+            silent = accounts.join(recent, on="account_id", how="anti")["account_id"].to_list()
+            earlier = _earlier_contacts(connection, alive, silent)
     else:
-        with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-            futures = [pool.submit(*read) for read in reads]
-            results = [future.result() for future in futures]
-    accounts, usage_sums, (recent, alive), surveys, tickets, movements = results
+        futures = [_read_pool().submit(*read) for read in reads]
+        results = [future.result() for future in futures]
+        accounts, usage_sums, (recent, alive), surveys, tickets, movements = results
+        silent = accounts.join(recent, on="account_id", how="anti")["account_id"].to_list()
+        earlier = _earlier_contacts(engine, alive, silent)
     usage = _usage_signals(as_of, accounts, usage_sums)
-    silent = accounts.join(recent, on="account_id", how="anti")["account_id"].to_list()
-    earlier = _earlier_contacts(engine, alive, silent)
 
     end = window.end.replace(tzinfo=None)
     since_contact = (
@@ -323,10 +358,36 @@ def _mapped(raw: pl.Expr, mapping: Mapping) -> pl.Expr:
     return pl.when(raw.is_null()).then(None).otherwise(expr).cast(pl.Float64)
 
 
+_plans: dict[str, list[list[pl.Expr]]] = {}
+
+
 def score_signals(signals: pl.DataFrame, model: HealthModelConfig, as_of: date) -> pl.DataFrame:
     """From raw signals to the explained score: per component its raw values (a
     struct), 0-100 score, weight in % and contribution; the score (the sum of the
     contributions), band, left_out (components without data) and as_of."""
+    fingerprint = model.fingerprint()
+    if fingerprint not in _plans:  # building the expressions costs more than one row
+        _plans[fingerprint] = _scoring_plan(model)
+    frame = signals.lazy()
+    for stage in _plans[fingerprint]:
+        frame = frame.with_columns(stage)
+    columns = [
+        f"{c}_{part}" for c in COMPONENTS for part in ("raw", "score", "weight_pct", "contribution")
+    ]
+    return frame.select(
+        "account_id",
+        "external_id",
+        "name",
+        pl.lit(as_of).alias("as_of"),
+        "score",
+        "band",
+        "left_out",
+        *columns,
+    ).collect()
+
+
+def _scoring_plan(model: HealthModelConfig) -> list[list[pl.Expr]]:
+    """The expressions of ``score_signals`` for ``model``, in stages."""
     component_scores = []
     for component in COMPONENTS:
         weighted, weights = [], []
@@ -341,20 +402,27 @@ def score_signals(signals: pl.DataFrame, model: HealthModelConfig, as_of: date) 
             .round(1)
             .alias(f"{component}_score")
         )
-    frame = signals.lazy().with_columns(component_scores)
+    stages: list[list[pl.Expr]] = [component_scores]
     present_weight = pl.sum_horizontal(
         pl.when(pl.col(f"{c}_score").is_null()).then(0.0).otherwise(model.weights[c])
         for c in COMPONENTS
     )
-    frame = frame.with_columns(
-        pl.when(pl.col(f"{c}_score").is_not_null() & (present_weight > 0))
-        .then(model.weights[c] / present_weight * 100)
-        .round(2)
-        .alias(f"{c}_weight_pct")
-        for c in COMPONENTS
-    ).with_columns(
-        (pl.col(f"{c}_score") * pl.col(f"{c}_weight_pct") / 100).round(2).alias(f"{c}_contribution")
-        for c in COMPONENTS
+    stages.append(
+        [
+            pl.when(pl.col(f"{c}_score").is_not_null() & (present_weight > 0))
+            .then(model.weights[c] / present_weight * 100)
+            .round(2)
+            .alias(f"{c}_weight_pct")
+            for c in COMPONENTS
+        ]
+    )
+    stages.append(
+        [
+            (pl.col(f"{c}_score") * pl.col(f"{c}_weight_pct") / 100)
+            .round(2)
+            .alias(f"{c}_contribution")
+            for c in COMPONENTS
+        ]
     )
     any_data = pl.any_horizontal(pl.col(f"{c}_weight_pct").is_not_null() for c in COMPONENTS)
     score = pl.when(any_data).then(
@@ -376,25 +444,8 @@ def score_signals(signals: pl.DataFrame, model: HealthModelConfig, as_of: date) 
         pl.struct(pl.col(f"{c}.{s}").round(3).alias(s) for s in SIGNALS[c]).alias(f"{c}_raw")
         for c in COMPONENTS
     ]
-    columns = [
-        f"{c}_{part}" for c in COMPONENTS for part in ("raw", "score", "weight_pct", "contribution")
-    ]
-    return (
-        frame.with_columns(
-            *raws, score.alias("score"), band.alias("band"), left_out.alias("left_out")
-        )
-        .select(
-            "account_id",
-            "external_id",
-            "name",
-            pl.lit(as_of).alias("as_of"),
-            "score",
-            "band",
-            "left_out",
-            *columns,
-        )
-        .collect()
-    )
+    stages.append([*raws, score.alias("score"), band.alias("band"), left_out.alias("left_out")])
+    return stages
 
 
 def compute_scores(

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+import polars as pl
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -266,3 +267,23 @@ def test_contributions_add_up_to_the_score(engine: Engine) -> None:
         assert round(total, 2) == row["score"]
         weights = sum(row[f"{c}_weight_pct"] or 0 for c in COMPONENTS)
         assert weights == pytest.approx(100, abs=0.02)
+
+
+def test_one_account_reads_the_same_as_the_bulk_path(engine: Engine) -> None:
+    book = Book(engine)
+    first = healthy(book)
+    second = book.account(seats=8, renewal_date=AS_OF + timedelta(days=20))
+    book.usage(second, 3, range(45))
+    book.interaction(second, 120, "qbr", sentiment=-1)  # only an old interaction
+    book.survey(second, "csat", 2, 12)
+    book.ticket(second, 4, response_hours=None)
+    book.movement(second, 300, "new", 50_000)
+    book.movement(second, 20, "contraction", -10_000)
+    book.save()
+    everyone = compute_scores(engine, AS_OF, default_model()).sort("account_id")
+    one_by_one = [compute_scores(engine, AS_OF, default_model(), [i]) for i in (first, second)]
+    assert pl.concat(one_by_one).to_dicts() == everyone.to_dicts()
+    assert (
+        everyone.filter(account_id=second)["engagement_raw"][0]["days_since_last_interaction"]
+        == 120.0
+    )
