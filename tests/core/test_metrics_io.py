@@ -1,0 +1,141 @@
+"""How the metrics engine reads: daily usage summed per account and month in SQL gives
+the same stickiness as the definition over daily rows, and ``read_frames`` reads
+several queries on one connection exactly as ``read_frame`` reads each."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import polars as pl
+import pytest
+from sqlalchemy import Engine, Select, func, select, text
+
+from core.frames import read_frame, read_frames
+from core.metrics import Scope, compute_breakdown, compute_metrics
+from core.models import Account, DailyUsage, Ticket
+from core.periods import Period
+from tests.core.test_metrics import BookWriter
+
+WINDOW = Period(date(2024, 1, 1), date(2024, 2, 29))
+AS_OF = date(2024, 6, 30)
+
+
+def daily_stickiness(
+    engine: Engine, period: Period, by: str | None, scope: Scope
+) -> dict[str, float]:
+    """Stickiness straight from the definition, over daily rows: per group, the
+    average over days with usage data of DAU that day / MAU of its month."""
+    accounts = read_frame(engine, select_accounts()).filter(
+        *(pl.col(key) == value for key, value in scope.as_dict().items() if value is not None)
+    )
+    usage = (
+        read_frame(engine, select_usage())
+        .filter(pl.col("day").is_between(period.start, period.end))
+        .join(
+            accounts.select("account_id", (pl.col(by) if by else pl.lit("all")).alias("group")),
+            on="account_id",
+        )
+        .with_columns(pl.col("day").dt.truncate("1mo").alias("month"))
+    )
+    mau = (
+        usage.group_by("group", "month", "account_id")
+        .agg(pl.col("active_users").max())
+        .group_by("group", "month")
+        .agg(pl.col("active_users").sum().alias("mau"))
+    )
+    days = (
+        usage.group_by("group", "month", "day")
+        .agg(pl.col("active_users").sum().alias("dau"))
+        .join(mau, on=["group", "month"])
+        .filter(pl.col("mau") > 0)
+    )
+    ratios = days.group_by("group").agg((pl.col("dau") / pl.col("mau")).mean() * 100)
+    return dict(ratios.iter_rows())
+
+
+def select_accounts() -> Select[Any]:
+    return select(Account.id.label("account_id"), Account.segment, Account.owner)
+
+
+def select_usage() -> Select[Any]:
+    return select(DailyUsage.account_id, DailyUsage.day, DailyUsage.active_users)
+
+
+@pytest.fixture
+def sparse_usage(engine: Engine) -> BookWriter:
+    """Accounts that report usage on different days (so no one account's days are
+    the group's days), a month with no users at all, and a leap day."""
+    book = BookWriter(engine)
+    a = book.account(date(2023, 1, 1), segment="smb", owner="Ana")
+    b = book.account(date(2023, 1, 1), segment="smb", owner="Bo")
+    c = book.account(date(2023, 1, 1), segment="ent", owner="Ana")
+    d = book.account(date(2023, 1, 1), segment="ent", owner="Bo")
+    for day in (1, 2, 3, 31):
+        book.usage(a, date(2024, 1, day), day % 5)
+    for day in (10, 11, 31):
+        book.usage(b, date(2024, 1, day), 7 - day % 3)
+    for day in (1, 15, 29):
+        book.usage(c, date(2024, 2, day), day % 4)
+    for day in (2, 20):
+        book.usage(d, date(2024, 1, day), 0)  # data, but nobody: a day of 0 / MAU
+    for day in (5, 6):
+        book.usage(d, date(2024, 2, day), 0)  # ent has Feb users through c only
+    book.usage(b, date(2024, 2, 28), 0)  # smb in February: MAU 0, no ratio
+    book.save()
+    return book
+
+
+@pytest.mark.parametrize("period", [WINDOW, Period.month_of(date(2024, 1, 1))])
+def test_stickiness_from_monthly_sums_matches_the_daily_definition(
+    sparse_usage: BookWriter, period: Period
+) -> None:
+    engine = sparse_usage.engine
+    whole = compute_metrics(engine, period, as_of=AS_OF)
+    expected = daily_stickiness(engine, period, None, Scope())
+    assert whole.stickiness_pct == pytest.approx(expected["all"])
+    for by in ("segment", "owner"):
+        expected = daily_stickiness(engine, period, by, Scope())
+        got = {
+            group: metrics.stickiness_pct
+            for group, metrics in compute_breakdown(engine, period, by=by, as_of=AS_OF)
+        }
+        assert got == pytest.approx({group: expected.get(group) for group in got})
+    for scope in (Scope(segment="smb"), Scope(owner="Bo"), Scope(segment="ent", owner="Ana")):
+        expected = daily_stickiness(engine, period, None, scope)
+        got = compute_metrics(engine, period, scope, as_of=AS_OF).stickiness_pct
+        assert got == pytest.approx(expected.get("all"))
+
+
+def test_read_frames_reads_each_query_as_read_frame_does(sparse_usage: BookWriter) -> None:
+    engine = sparse_usage.engine
+    queries = {
+        "accounts": select_accounts().order_by(Account.id),
+        "usage": select_usage().order_by(DailyUsage.account_id, DailyUsage.day),
+        "tickets": select(Ticket.account_id, Ticket.resolved_at),  # empty, still typed
+        "count": select(func.count().label("n")).select_from(DailyUsage),
+    }
+    frames = read_frames(engine, queries)
+    assert list(frames) == list(queries)
+    for name, query in queries.items():
+        assert frames[name].equals(read_frame(engine, query)), name
+    assert frames["usage"].schema == {
+        "account_id": pl.Int64(),
+        "day": pl.Date(),
+        "active_users": pl.Int64(),
+    }
+    assert frames["tickets"].schema["resolved_at"] == pl.Datetime("us")
+    assert frames["count"]["n"].item() == frames["usage"].height == 15
+
+
+def test_read_frames_falls_back_to_sqlite3_while_a_connection_is_open(
+    sparse_usage: BookWriter, sqlite_only: None
+) -> None:
+    engine = sparse_usage.engine
+    queries = {"accounts": select_accounts().order_by(Account.id), "usage": select_usage()}
+    through_adbc = read_frames(engine, queries)
+    with engine.connect() as connection:  # the gate refuses ADBC while this is open
+        connection.execute(text("SELECT 1"))
+        through_sqlite3 = read_frames(engine, queries)
+    for name in queries:
+        assert through_sqlite3[name].equals(through_adbc[name]), name
