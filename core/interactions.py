@@ -281,6 +281,7 @@ def log_entry(
             session.add(response)
             session.commit()
             assert response.id is not None
+            rescore(engine, account_id)
             return Logged(entry.kind, response.id, account_id)
         interaction = Interaction(
             account_id=account_id,
@@ -308,7 +309,10 @@ def log_entry(
             )
             session.add(task)
         session.commit()
-        return Logged(entry.kind, interaction.id, account_id, task.id if task else None)
+        entry_id = interaction.id
+        task_id = task.id if task else None
+    rescore(engine, account_id)
+    return Logged(entry.kind, entry_id, account_id, task_id)
 
 
 def edit_interaction(
@@ -356,7 +360,9 @@ def edit_interaction(
             )
         )
         session.commit()
-        return changes
+        account_id = interaction.account_id
+    rescore(engine, account_id)
+    return changes
 
 
 def _jsonable(value: Any) -> Any:
@@ -382,3 +388,13 @@ def set_deleted(engine: Engine, interaction_id: int, deleted: bool) -> None:
             raise InvalidInput([FieldError("entry", f"no interaction with id {interaction_id}")])
         interaction.deleted_at = utcnow() if deleted else None
         session.commit()
+        account_id = interaction.account_id
+    rescore(engine, account_id)
+
+
+def rescore(engine: Engine, account_id: int) -> None:
+    """Recompute the account's health score of the day: the entry may change its
+    engagement, sentiment or support components."""
+    from core.health.store import recompute_account
+
+    recompute_account(engine, account_id)

@@ -211,3 +211,19 @@ def test_soft_delete_and_undo(engine: Engine, account_id: int) -> None:
         interaction = session.get(m.Interaction, logged.entry_id)
         assert interaction is not None and interaction.deleted_at is None
     assert _count(engine, m.Interaction) == 1
+
+
+def test_logging_rescores_the_accounts_health(engine: Engine, account_id: int) -> None:
+    log_entry(engine, account_id, EntryForm(kind="nps", score="0"), "Sam", NOW)
+    with Session(engine) as session:
+        snapshot = session.exec(
+            select(m.HealthSnapshot).where(m.HealthSnapshot.account_id == account_id)
+        ).one()
+    assert "sentiment" in json.loads(snapshot.components)
+    first = snapshot.score
+    log_entry(engine, account_id, EntryForm(kind="nps", score="10"), "Sam", NOW)
+    with Session(engine) as session:
+        again = session.exec(
+            select(m.HealthSnapshot).where(m.HealthSnapshot.account_id == account_id)
+        ).one()
+    assert again.score > first
