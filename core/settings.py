@@ -75,17 +75,37 @@ def load_settings(path: Path | None = None) -> Settings:
 
 
 def save_settings(settings: Settings) -> None:
-    """Write ``settings`` back to its file. A file that could not be read is left
-    untouched (the user's text is never lost), so this raises ValueError then."""
+    """Write ``user`` and ``theme`` back to the file, keeping every other line the user
+    wrote (comments, ``[rules.*]`` tables, templates). A file that could not be read is
+    left untouched (the user's text is never lost), so this raises ValueError then."""
     if settings.problem is not None:
         raise ValueError(f"not saving settings over a file with a problem: {settings.problem}")
     path = settings.path or config_path()
     path.parent.mkdir(parents=True, exist_ok=True)
-    lines = ["# cxtui settings"]
-    if settings.user:
-        lines.append(f"user = {json.dumps(settings.user, ensure_ascii=False)}")
-    lines.append(f"theme = {json.dumps(settings.theme, ensure_ascii=False)}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        lines = ["# cxtui settings"]
+    values = {"user": settings.user, "theme": settings.theme}
+    first_table = next(
+        (i for i, line in enumerate(lines) if line.lstrip().startswith("[")), len(lines)
+    )
+    top, rest = lines[:first_table], lines[first_table:]
+    for key, value in values.items():
+        rendered = None if not value else f"{key} = {json.dumps(value, ensure_ascii=False)}"
+        index = next(
+            (i for i, line in enumerate(top) if line.split("=", 1)[0].strip() == key), None
+        )
+        if index is None:
+            if rendered:
+                top.append(rendered)
+        elif rendered:
+            top[index] = rendered
+        else:
+            del top[index]
+    if rest and top and top[-1].strip():
+        top.append("")
+    path.write_text("\n".join(top + rest) + "\n", encoding="utf-8")
 
 
 def _line_of(text: str, key: str) -> int:

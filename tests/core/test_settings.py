@@ -57,3 +57,16 @@ def test_save_round_trips(tmp_path: Path) -> None:
     save_settings(Settings(user='Ann "A" O\'Neil', theme="gruvbox", path=path))
     settings = load_settings(path)
     assert (settings.user, settings.theme) == ('Ann "A" O\'Neil', "gruvbox")
+
+
+def test_saving_the_theme_keeps_what_the_user_wrote(tmp_path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '# mine\nuser = "Dana"\ntheme = "nord"\n\n[rules.no_interaction]\ndays = 45\n',
+        encoding="utf-8",
+    )
+    save_settings(load_settings(path).with_theme("gruvbox"))
+    text = path.read_text(encoding="utf-8")
+    assert '# mine\nuser = "Dana"\ntheme = "gruvbox"\n' in text
+    assert "[rules.no_interaction]\ndays = 45" in text
+    assert load_settings(path).theme == "gruvbox"
