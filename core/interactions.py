@@ -38,7 +38,15 @@ SENTIMENTS = {"negative": -1, "neutral": 0, "positive": 1, "-1": -1, "0": 0, "1"
 # tolerated (a user rounding up), an hour ahead is a mistake.
 FUTURE_TOLERANCE = timedelta(minutes=15)
 SUMMARY_MAX = 300
-EDITABLE_FIELDS = ("kind", "occurred_at", "summary", "notes", "sentiment", "follow_up_on")
+EDITABLE_FIELDS = (
+    "kind",
+    "occurred_at",
+    "contact_id",
+    "summary",
+    "notes",
+    "sentiment",
+    "follow_up_on",
+)
 
 
 @dataclass(frozen=True)
@@ -281,7 +289,7 @@ def log_entry(
             session.add(response)
             session.commit()
             assert response.id is not None
-            rescore(engine, account_id)
+            rescore(engine, account_id, now.date())
             return Logged(entry.kind, response.id, account_id)
         interaction = Interaction(
             account_id=account_id,
@@ -311,7 +319,7 @@ def log_entry(
         session.commit()
         entry_id = interaction.id
         task_id = task.id if task else None
-    rescore(engine, account_id)
+    rescore(engine, account_id, now.date())
     return Logged(entry.kind, entry_id, account_id, task_id)
 
 
@@ -336,6 +344,7 @@ def edit_interaction(
         new_values = {
             "kind": entry.kind,
             "occurred_at": entry.occurred_at,
+            "contact_id": entry.contact_id,
             "summary": entry.summary,
             "notes": entry.notes,
             "sentiment": entry.sentiment,
@@ -361,7 +370,7 @@ def edit_interaction(
         )
         session.commit()
         account_id = interaction.account_id
-    rescore(engine, account_id)
+    rescore(engine, account_id, now.date())
     return changes
 
 
@@ -380,8 +389,16 @@ def revisions(engine: Engine, interaction_id: int) -> list[InteractionRevision]:
         )
 
 
-def set_deleted(engine: Engine, interaction_id: int, deleted: bool) -> None:
+def get_interaction(engine: Engine, interaction_id: int) -> Interaction | None:
+    with Session(engine) as session:
+        return session.get(Interaction, interaction_id)
+
+
+def set_deleted(
+    engine: Engine, interaction_id: int, deleted: bool, now: datetime | None = None
+) -> None:
     """Soft-delete (or bring back) an interaction. Nothing is ever removed."""
+    now = now or datetime.now().astimezone()
     with Session(engine) as session:
         interaction = session.get(Interaction, interaction_id)
         if interaction is None:
@@ -389,12 +406,12 @@ def set_deleted(engine: Engine, interaction_id: int, deleted: bool) -> None:
         interaction.deleted_at = utcnow() if deleted else None
         session.commit()
         account_id = interaction.account_id
-    rescore(engine, account_id)
+    rescore(engine, account_id, now.date())
 
 
-def rescore(engine: Engine, account_id: int) -> None:
-    """Recompute the account's health score of the day: the entry may change its
-    engagement, sentiment or support components."""
+def rescore(engine: Engine, account_id: int, as_of: date | None = None) -> None:
+    """Recompute the account's health score of the day (``as_of``, default today): the
+    entry may change its engagement, sentiment or support components."""
     from core.health.store import recompute_account
 
-    recompute_account(engine, account_id)
+    recompute_account(engine, account_id, as_of=as_of)
