@@ -184,7 +184,9 @@ def import_command(
 
 
 def export_command(
-    what: Annotated[str, typer.Argument(help="accounts, interactions, goals, metrics or health.")],
+    what: Annotated[
+        str, typer.Argument(help="accounts, interactions, goals, metrics, health or tasks.")
+    ],
     out: Annotated[
         Path, typer.Option("--out", help="The file: .csv, .xlsx or .parquet.", dir_okay=False)
     ],
@@ -203,6 +205,9 @@ def export_command(
     months: Annotated[
         int | None, typer.Option("--months", help="Metrics: a monthly series of N months.")
     ] = None,
+    source: Annotated[
+        str | None, typer.Option("--source", help="Tasks: rule, follow_up or manual.")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Export to CSV, XLSX or Parquet (by the file's extension), with the screens' filters."""
@@ -213,7 +218,9 @@ def export_command(
     if band is not None and band not in ("green", "yellow", "red"):
         fail(f"--band must be green, yellow or red, not {band!r}")
     engine = open_db(db)
-    filters = ExportFilters(segment=segment, owner=owner, band=band, period=period, months=months)
+    filters = ExportFilters(
+        segment=segment, owner=owner, band=band, period=period, months=months, source=source
+    )
     try:
         rows = export(engine, what, out, filters)
     except (ExportError, ValueError) as error:

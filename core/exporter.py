@@ -1,4 +1,4 @@
-"""Exports: accounts, interactions, goals, metrics and health to CSV, XLSX or Parquet,
+"""Exports: accounts, interactions, goals, metrics, health and tasks to CSV, XLSX or Parquet,
 chosen by the file's extension, with the same filters as the screens.
 
 Accounts and interactions are written in the shape ``cxtui import`` reads back
@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from core.frames import read_frame
 from core.models import Account, Goal, Interaction
 
-EXPORTS = ("accounts", "interactions", "goals", "metrics", "health")
+EXPORTS = ("accounts", "interactions", "goals", "metrics", "health", "tasks")
 WRITERS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
 
 
@@ -36,6 +36,7 @@ class ExportFilters:
     period: str = "month"  # metrics: month, quarter, year, 2025-03, 2025-Q1, A..B
     months: int | None = None  # metrics: a monthly series of this many months instead
     as_of: date | None = None
+    source: str | None = None  # tasks: rule, follow_up or manual
 
 
 def money_text(column: str) -> pl.Expr:
@@ -187,12 +188,44 @@ def export_health(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
     ).sort("external_id")
 
 
+def export_tasks(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
+    """The open tasks in the queue's order (``core.tasks.task_queue``)."""
+    from core.tasks import TaskError, task_queue
+
+    try:
+        queue = task_queue(
+            engine, filters.as_of or date.today(), owner=filters.owner, source=filters.source
+        )
+    except TaskError as error:
+        raise ExportError(str(error)) from None
+    if filters.segment:
+        ids = read_frame(engine, _scoped(select(Account.id), filters))["id"]
+        queue = queue.filter(pl.col("account_id").is_in(ids.implode()))
+    if filters.band:
+        queue = queue.filter(pl.col("band") == filters.band)
+    return queue.select(
+        "id",
+        "when",
+        "due_on",
+        "title",
+        "owner",
+        "source",
+        "rule",
+        pl.col("external_id").alias("account"),
+        "account_name",
+        money_text("mrr_cents"),
+        pl.col("score").alias("health"),
+        "band",
+    )
+
+
 _EXPORTERS = {
     "accounts": export_accounts,
     "interactions": export_interactions,
     "goals": export_goals,
     "metrics": export_metrics,
     "health": export_health,
+    "tasks": export_tasks,
 }
 
 

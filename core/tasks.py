@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from core.frames import read_frame
@@ -20,7 +20,12 @@ SOURCES = ("rule", "follow_up", "manual")
 
 
 class TaskError(ValueError):
-    """A task operation that was refused, in words; nothing was written."""
+    """A task operation that was refused, in words; nothing was written. ``field``
+    names the form field at fault (title, owner, due_on, account), when there is one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def task_queue(
@@ -115,13 +120,47 @@ def snooze(engine: Engine, task_id: int, until: date, today: date) -> None:
         session.commit()
 
 
+def account_named(engine: Engine, name: str) -> int | None:
+    """The id of the account called ``name`` (or with that external id), ignoring
+    case; None for an empty name (a task about no account)."""
+    wanted = name.strip().lower()
+    if not wanted:
+        return None
+    with Session(engine) as session:
+        found = session.exec(
+            select(Account.id, Account.name).where(
+                (func.lower(Account.name) == wanted) | (func.lower(Account.external_id) == wanted)
+            )
+        ).all()
+    if not found:
+        raise TaskError(f'no account is named "{name.strip()}"', field="account")
+    if len({account_id for account_id, _ in found}) > 1:
+        raise TaskError(
+            f'{len(found)} accounts are named "{name.strip()}": give the external id instead',
+            field="account",
+        )
+    return found[0][0]
+
+
 def add_manual_task(
-    engine: Engine, title: str, due_on: date, owner: str, account_id: int | None = None
+    engine: Engine,
+    title: str,
+    due_on: date,
+    owner: str,
+    account_id: int | None = None,
+    today: date | None = None,
 ) -> int:
+    """A task written by hand; with ``today``, a due date in the past is refused."""
     if not title.strip():
-        raise TaskError("a task needs a title")
+        raise TaskError("a task needs a title", field="title")
+    if len(title.strip()) > 300:
+        raise TaskError("a title has at most 300 characters", field="title")
     if not owner.strip():
-        raise TaskError("a task needs an owner")
+        raise TaskError("a task needs an owner", field="owner")
+    if len(owner.strip()) > 80:
+        raise TaskError("an owner has at most 80 characters", field="owner")
+    if today is not None and due_on < today:
+        raise TaskError(f"the due date {due_on} is in the past", field="due_on")
     with Session(engine) as session:
         task = Task(
             account_id=account_id,

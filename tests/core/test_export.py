@@ -69,3 +69,44 @@ def test_unknown_extension_and_period(book: Engine, tmp_path: Path) -> None:
         export(book, "accounts", tmp_path / "accounts.json")
     with pytest.raises(ExportError, match="bad period"):
         export_frame(book, "metrics", ExportFilters(period="someday"))
+
+
+def test_tasks_export_follows_the_queue_and_its_filters(book: Engine, tmp_path: Path) -> None:
+    from datetime import date, timedelta
+
+    from core.tasks import account_named, add_manual_task, task_queue
+
+    today = date(2026, 11, 23)
+    account = account_named(book, "5575-GNVDE")
+    later = add_manual_task(book, "Later", today + timedelta(days=3), "Dana", account)
+    now = add_manual_task(book, "Now", today, "Dana", account)
+    other = add_manual_task(book, "Someone else's", today, "Sam")
+    path = tmp_path / "tasks.csv"
+    assert export(book, "tasks", path, ExportFilters(as_of=today)) == 3
+    written = pl.read_csv(path)
+    assert written["id"].to_list() == task_queue(book, today)["id"].to_list()
+    assert written["id"].to_list() == [now, other, later]
+    mine = export_frame(book, "tasks", ExportFilters(owner="Dana", source="manual", as_of=today))
+    assert mine["id"].to_list() == [now, later]
+    assert mine["account"].to_list() == ["5575-GNVDE", "5575-GNVDE"]
+    assert mine["mrr"].to_list() == ["1056.95", "1056.95"]
+    assert export_frame(book, "tasks", ExportFilters(source="rule", as_of=today)).is_empty()
+    with pytest.raises(ExportError, match="source must be one of"):
+        export_frame(book, "tasks", ExportFilters(source="email"))
+
+
+def test_export_tasks_command(book: Engine, db_url: str, tmp_path: Path, sqlite_only: None) -> None:
+    from datetime import date
+
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from core.tasks import add_manual_task
+
+    add_manual_task(book, "Call them", date.today(), "Dana")
+    out = tmp_path / "tasks.xlsx"
+    db = db_url.removeprefix("sqlite:///")
+    result = CliRunner().invoke(app, ["export", "tasks", "--out", str(out), "--db", db])
+    assert result.exit_code == 0, result.output
+    assert f"Exported 1 tasks rows to {out}" in result.output
+    assert pl.read_excel(out)["title"].to_list() == ["Call them"]

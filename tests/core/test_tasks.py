@@ -78,3 +78,61 @@ def test_manual_task_needs_a_title(engine: Engine) -> None:
 def test_unknown_source_is_refused(engine: Engine) -> None:
     with pytest.raises(TaskError, match="source must be one of"):
         task_queue(engine, TODAY, source="email")
+
+
+def test_queue_ranks_within_a_day_by_mrr_then_lowest_health(engine: Engine) -> None:
+    """Same MRR: the account with the lower health score comes first."""
+    ids = {}
+    with Session(engine) as session:
+        for key, score in (("healthy", 90.0), ("sick", 20.0)):
+            account = m.Account(
+                external_id=key,
+                name=key.title(),
+                segment="SMB",
+                plan="p",
+                owner="Dana",
+                mrr_cents=50_000,
+                start_date=date(2025, 1, 1),
+            )
+            session.add(account)
+            session.flush()
+            assert account.id is not None
+            ids[key] = account.id
+            session.add(
+                m.HealthSnapshot(
+                    account_id=account.id,
+                    day=TODAY,
+                    score=score,
+                    band="green" if score >= 70 else "red",
+                    components="{}",
+                    left_out="[]",
+                )
+            )
+        session.commit()
+    healthy = add_manual_task(engine, "Healthy", TODAY, "Dana", ids["healthy"])
+    sick = add_manual_task(engine, "Sick", TODAY, "Dana", ids["sick"])
+    no_account = add_manual_task(engine, "Paperwork", TODAY, "Dana")
+    assert task_queue(engine, TODAY)["id"].to_list() == [sick, healthy, no_account]
+
+
+def test_manual_task_refusals_name_their_field(engine: Engine, accounts: dict[str, int]) -> None:
+    for title, owner, due, field in (
+        ("", "Dana", TODAY, "title"),
+        ("Call", " ", TODAY, "owner"),
+        ("Call", "Dana", TODAY - timedelta(days=1), "due_on"),
+    ):
+        with pytest.raises(TaskError) as refused:
+            add_manual_task(engine, title, due, owner, accounts["big"], today=TODAY)
+        assert refused.value.field == field
+    assert task_queue(engine, TODAY).is_empty()
+
+
+def test_account_named_by_name_or_external_id(engine: Engine, accounts: dict[str, int]) -> None:
+    from core.tasks import account_named
+
+    assert account_named(engine, "  big ") == accounts["big"]
+    assert account_named(engine, "SMALL") == accounts["small"]
+    assert account_named(engine, "") is None
+    with pytest.raises(TaskError, match='no account is named "Nobody"') as refused:
+        account_named(engine, "Nobody")
+    assert refused.value.field == "account"
