@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
@@ -166,6 +167,9 @@ def validate_goal(form: GoalForm) -> Goal:
         titles = [task.strip() for task in form.tasks if task.strip()]
         if not titles:
             raise GoalError("tasks", "a task-list goal needs at least one task")
+        twice = sorted({title for title in titles if titles.count(title) > 1})
+        if twice:
+            raise GoalError("tasks", f'"{twice[0]}" is listed twice')
         start, target = Decimal(0), Decimal(len(titles))
     else:
         if not form.target.strip():
@@ -211,6 +215,86 @@ def create_goal(engine: Engine, form: GoalForm) -> int:
                     session.add(GoalTask(goal_id=goal.id, title=title.strip()))
         session.commit()
         return goal.id
+
+
+def _plain(value: Decimal | None) -> str:
+    """A stored value as a person would type it again: 20000, 3.5."""
+    if value is None:
+        return ""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def form_of(goal: Goal, tasks: list[GoalTask]) -> GoalForm:
+    """The form that would create ``goal`` (to edit it)."""
+    return GoalForm(
+        title=goal.title,
+        owner=goal.owner,
+        start_date=goal.start_date.isoformat(),
+        due_date=goal.due_date.isoformat(),
+        target_type=goal.target_type,
+        target="" if goal.target_type in ("done", "tasks") else _plain(goal.target_value),
+        start="" if goal.target_type in ("done", "tasks") else _plain(goal.start_value),
+        direction=goal.direction,
+        metric=goal.metric or "",
+        scope_segment=goal.scope_segment or "",
+        scope_owner=goal.scope_owner or "",
+        step=_plain(goal.step),
+        tasks=[task.title for task in tasks],
+    )
+
+
+def update_goal(engine: Engine, goal_id: int, form: GoalForm, expected_version: int) -> None:
+    """Save an edited goal as its next version. Its check-ins are kept, and so is the
+    done state of every task whose title is still in the list. Refused in words like
+    ``create_goal``, and with GoalConflict if the goal changed since it was read."""
+    edited = validate_goal(form)
+    with Session(engine) as session:
+        stored = session.get(Goal, goal_id)
+        if stored is None:
+            raise GoalError("goal", f"no goal #{goal_id}")
+        if edited.target_type != stored.target_type:
+            checkins = session.exec(
+                select(GoalCheckin.id).where(
+                    GoalCheckin.goal_id == goal_id, col(GoalCheckin.computed).is_(False)
+                )
+            ).all()
+            if checkins:
+                raise GoalError(
+                    "target_type",
+                    f"stays {stored.target_type}: the goal has {len(checkins)} check-ins in "
+                    "those units (archive it and create a new goal instead)",
+                )
+        _bump_version(session, goal_id, expected_version)
+        session.refresh(stored)
+        for name in (
+            "title",
+            "owner",
+            "scope_segment",
+            "scope_owner",
+            "start_date",
+            "due_date",
+            "target_type",
+            "start_value",
+            "target_value",
+            "direction",
+            "metric",
+            "step",
+        ):
+            setattr(stored, name, getattr(edited, name))
+        session.add(stored)
+        existing = session.exec(select(GoalTask).where(GoalTask.goal_id == goal_id)).all()
+        titles = [title.strip() for title in form.tasks if title.strip()]
+        if edited.target_type != "tasks":
+            titles = []
+        kept = {task.title for task in existing if task.title in titles}
+        for task in existing:
+            if task.title not in titles:
+                session.delete(task)
+        for title in titles:
+            if title not in kept:
+                session.add(GoalTask(goal_id=goal_id, title=title))
+        session.commit()
 
 
 def progress_pct(goal: Goal, current: Decimal | None, tasks_done: int = 0) -> float:
@@ -284,10 +368,38 @@ def list_goals(
     include_archived: bool = False,
     thresholds: StatusThresholds | None = None,
 ) -> list[GoalView]:
+    query = select(Goal)
+    if not include_archived:
+        query = query.where(col(Goal.archived_at).is_(None))
+    return _views(engine, query, today, thresholds)
+
+
+def goals_in_scope(
+    engine: Engine,
+    today: date,
+    segment: str | None,
+    owner: str | None,
+    thresholds: StatusThresholds | None = None,
+) -> list[GoalView]:
+    """The live goals scoped to an account's segment or owner (for the account 360):
+    a goal whose scope names a segment and / or an owner, each of which matches.
+    Whole-book goals (no scope) are left out: they are the dashboard's."""
+    query = select(Goal).where(
+        col(Goal.archived_at).is_(None),
+        (col(Goal.scope_segment).is_not(None)) | (col(Goal.scope_owner).is_not(None)),
+        (col(Goal.scope_segment).is_(None)) | (col(Goal.scope_segment) == segment),
+        (col(Goal.scope_owner).is_(None)) | (col(Goal.scope_owner) == owner),
+    )
+    return _views(engine, query, today, thresholds)
+
+
+def _views(
+    engine: Engine, query: Any, today: date, thresholds: StatusThresholds | None
+) -> list[GoalView]:
+    """The goals ``query`` selects, by owner then due date, with their current value,
+    progress, status and tasks."""
     with Session(engine) as session:
-        query = select(Goal).order_by(col(Goal.owner), col(Goal.due_date), col(Goal.id))
-        if not include_archived:
-            query = query.where(col(Goal.archived_at).is_(None))
+        query = query.order_by(col(Goal.owner), col(Goal.due_date), col(Goal.id))
         goals = list(session.exec(query).all())
         ids = [goal.id for goal in goals]
         tasks = session.exec(

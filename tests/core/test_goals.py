@@ -225,3 +225,78 @@ def test_the_demo_books_goals_are_valid_goals(engine: Engine) -> None:
     assert by_title["Grow Mid-market expansion pipeline"].current == Decimal(2100)
     assert by_title["Launch the customer advisory board"].status == "achieved"
     assert len(by_title["QBR with every top-20 account"].tasks) == 20
+
+
+def test_an_edit_is_a_new_version_that_keeps_check_ins_and_done_tasks(engine: Engine) -> None:
+    from core.goals import form_of, update_goal
+
+    goal_id = create_goal(engine, form(target="$20,000", target_type="currency", step="500"))
+    check_in(engine, goal_id, "$5,000", "Dana", expected_version=1, checked_on=TODAY)
+    stored = get_goal(engine, goal_id)
+    edited = form_of(stored, [])
+    assert (edited.target, edited.start, edited.step) == ("20000", "0", "500")
+    edited.title, edited.target = "Expansion", "$10,000"
+    update_goal(engine, goal_id, edited, stored.version)
+    [view] = list_goals(engine, TODAY)
+    assert view.goal.title == "Expansion" and view.goal.version == stored.version + 1
+    assert view.current == Decimal(5000) and view.progress == 50.0
+    assert [c.value for c in checkin_history(engine, goal_id)] == [Decimal(5000)]
+    with pytest.raises(GoalConflict, match="changed by someone else"):
+        update_goal(engine, goal_id, form_of(stored, []), stored.version)
+    assert get_goal(engine, goal_id).title == "Expansion"
+
+    tasks_id = create_goal(
+        engine, form(title="QBRs", target_type="tasks", target="", tasks=["Acme", "Globex"])
+    )
+    view = next(v for v in list_goals(engine, TODAY) if v.goal.id == tasks_id)
+    toggle_task(engine, view.goal, view.tasks[0].id or 0)
+    goal_now = get_goal(engine, tasks_id)
+    edited = form_of(goal_now, view.tasks)
+    edited.tasks = ["Acme", "Hooli", "Initech"]
+    update_goal(engine, tasks_id, edited, goal_now.version)
+    view = next(v for v in list_goals(engine, TODAY) if v.goal.id == tasks_id)
+    assert [(t.title, t.done_at is not None) for t in view.tasks] == [
+        ("Acme", True),
+        ("Hooli", False),
+        ("Initech", False),
+    ]
+    assert view.goal.target_value == 3 and view.tasks_done == 1
+
+
+def test_an_edit_is_refused_in_words_and_writes_nothing(engine: Engine) -> None:
+    from core.goals import form_of, update_goal
+
+    goal_id = create_goal(engine, form())
+    check_in(engine, goal_id, "4", "Dana", 1)
+    stored = get_goal(engine, goal_id)
+    edited = form_of(stored, [])
+    edited.due_date = "2026-09-01"
+    with pytest.raises(GoalError, match="not after the start"):
+        update_goal(engine, goal_id, edited, stored.version)
+    edited = form_of(stored, [])
+    edited.target_type, edited.target = "percent", "50"
+    with pytest.raises(GoalError, match="stays number: the goal has 1 check-ins"):
+        update_goal(engine, goal_id, edited, stored.version)
+    assert get_goal(engine, goal_id).version == stored.version
+    with pytest.raises(GoalError, match='"Acme" is listed twice'):
+        create_goal(engine, form(target_type="tasks", target="", tasks=["Acme", "Acme "]))
+
+
+def test_goals_in_scope_of_an_accounts_segment_or_owner(engine: Engine) -> None:
+    from core.goals import archive, goals_in_scope
+
+    create_goal(engine, form(title="Whole book"))
+    create_goal(engine, form(title="SMB", scope_segment="SMB"))
+    create_goal(engine, form(title="Dana", scope_owner="Dana"))
+    create_goal(engine, form(title="Dana in SMB", scope_segment="SMB", scope_owner="Dana"))
+    create_goal(engine, form(title="Sam", scope_owner="Sam"))
+    gone = create_goal(engine, form(title="Archived SMB", scope_segment="SMB"))
+    archive(engine, get_goal(engine, gone))
+
+    def titles(segment: str | None, owner: str | None) -> set[str]:
+        return {view.goal.title for view in goals_in_scope(engine, TODAY, segment, owner)}
+
+    assert titles("SMB", "Dana") == {"SMB", "Dana", "Dana in SMB"}
+    assert titles("SMB", "Sam") == {"SMB", "Sam"}
+    assert titles("Enterprise", "Dana") == {"Dana"}
+    assert titles("Enterprise", None) == set()
