@@ -1,0 +1,435 @@
+"""``l``: log a call, email, meeting, QBR, note or survey answer for an account, or
+(with ``entry=``) edit a logged interaction. Validation is core.interactions'
+``validate`` (through ``log_entry`` / ``edit_interaction``), shown next to each field;
+an invalid form writes nothing and keeps what was typed."""
+
+from __future__ import annotations
+
+import getpass
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widget import Widget
+from textual.widgets import Input, Label, Static, TextArea
+
+from core.interactions import (
+    EntryForm,
+    FieldError,
+    InvalidInput,
+    contact_names,
+    edit_interaction,
+    log_entry,
+)
+from core.templates import Template, load_templates
+from tui.messages import BookChanged
+
+if TYPE_CHECKING:
+    from core.models import Interaction
+
+SURVEY = "survey"
+KINDS = [
+    ("call", "Call"),
+    ("email", "Email"),
+    ("meeting", "Meeting"),
+    ("qbr", "QBR"),
+    ("note", "Note"),
+    (SURVEY, "Survey answer"),
+]
+SURVEY_KINDS = [("nps", "NPS (0-10)"), ("csat", "CSAT (1-5)")]
+SENTIMENTS = [
+    ("", "none"),
+    ("negative", "negative"),
+    ("neutral", "neutral"),
+    ("positive", "positive"),
+]
+# Where each field's error is shown; anything else goes under the form.
+ERROR_FIELDS = ("kind", "when", "contact", "summary", "sentiment", "follow_up", "score")
+FOCUS_OF = {"follow_up": "follow-up", "kind": "kind"}
+
+
+def app_now(today: date) -> datetime:
+    """Now, in the user's time zone, on the app's day (tests pin ``today``)."""
+    now = datetime.now().astimezone()
+    return now if now.date() == today else datetime.combine(today, now.timetz())
+
+
+class Choice(Widget, can_focus=True):
+    """One of a few options on one line: left / right move, a letter picks the next
+    option starting with it (``keys`` adds other shortcuts, e.g. "+" for positive)."""
+
+    DEFAULT_CSS = """
+    Choice { height: 1; width: 1fr; }
+    Choice:focus { background: $boost; }
+    """
+    BINDINGS = [
+        Binding("left", "move(-1)", "Previous", id="choice.previous", show=False),
+        Binding("right", "move(1)", "Next", id="choice.next", show=False),
+    ]
+
+    class Changed(Message):
+        def __init__(self, choice: Choice, value: str) -> None:
+            super().__init__()
+            self.choice = choice
+            self.value = value
+
+        @property
+        def control(self) -> Choice:
+            return self.choice
+
+    def __init__(
+        self,
+        options: list[tuple[str, str]],
+        value: str | None = None,
+        keys: dict[str, str] | None = None,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.options = options
+        self.keys = keys or {}
+        self.index = next((i for i, (v, _) in enumerate(options) if v == value), 0)
+
+    @property
+    def value(self) -> str:
+        return self.options[self.index][0]
+
+    @value.setter
+    def value(self, value: str) -> None:
+        self._select(next(i for i, (v, _) in enumerate(self.options) if v == value))
+
+    def render(self) -> Text:
+        text = Text()
+        for index, (_value, label) in enumerate(self.options):
+            style = "reverse bold" if index == self.index else ""
+            text.append(" ")
+            text.append(label[0], style=f"{style} underline".strip())
+            text.append(label[1:] + " ", style=style)
+            text.append(" ")
+        return text
+
+    def _select(self, index: int) -> None:
+        if index != self.index:
+            self.index = index
+            self.refresh()
+            self.post_message(self.Changed(self, self.value))
+
+    def action_move(self, step: int) -> None:
+        self._select((self.index + step) % len(self.options))
+
+    def on_key(self, event: events.Key) -> None:
+        char = (event.character or "").lower()
+        if not char or not char.isprintable() or char == " ":
+            return
+        if char in self.keys:
+            self.value = self.keys[char]
+            event.stop()
+            return
+        count = len(self.options)
+        for step in range(1, count + 1):
+            index = (self.index + step) % count
+            if self.options[index][1].lower().startswith(char):
+                self._select(index)
+                event.stop()
+                return
+
+
+class LogInteractionScreen(ModalScreen[bool]):
+    """Dismissed with True once the entry was saved."""
+
+    CSS_PATH = "log_form.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="log.save", priority=True),
+        Binding("escape", "cancel", "Cancel", id="log.cancel"),
+        Binding("ctrl+t", "template", "Template", id="log.template", priority=True),
+    ]
+
+    def __init__(
+        self, account_id: int, account_name: str, *, entry: Interaction | None = None
+    ) -> None:
+        super().__init__()
+        self.account_id = account_id
+        self.account_name = account_name
+        self.entry = entry
+        self.templates: list[Template] = []
+        self.template: Template | None = None
+        self._initial: dict[str, str] | None = None
+        self._saving = False
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        entry = self.entry
+        editing = entry is not None
+        title = "Edit interaction" if editing else "Log interaction"
+        kinds = [option for option in KINDS if not editing or option[0] != SURVEY]
+        with Vertical(classes="dialog", id="log-form"):
+            yield Static(f"{title}: {self.account_name}", classes="dialog-title", markup=False)
+            with Horizontal(classes="row"):
+                yield Label("Kind")
+                yield Choice(kinds, entry.kind if entry else "call", id="kind")
+            yield self._error("kind")
+            with Horizontal(classes="row", id="survey-row"):
+                yield Label("Survey")
+                yield Choice(SURVEY_KINDS, "nps", id="survey")
+            with Horizontal(classes="row"):
+                yield Label("When")
+                yield Input(
+                    self._when_text(),
+                    placeholder="now · today 14:00 · yesterday · -2d · 2026-03-01 14:00",
+                    id="when",
+                )
+            yield self._error("when")
+            with Horizontal(classes="row"):
+                yield Label("Contact")
+                yield Input(placeholder="a contact's name (→ completes)", id="contact")
+            yield self._error("contact")
+            with Vertical(id="interaction-fields"):
+                with Horizontal(classes="row"):
+                    yield Label("Summary")
+                    yield Input(
+                        entry.summary if entry else "", placeholder="one line", id="summary"
+                    )
+                yield self._error("summary")
+                with Horizontal(classes="row"):
+                    yield Label("Notes")
+                    yield TextArea(
+                        (entry.notes or "") if entry else "",
+                        id="notes",
+                        soft_wrap=True,
+                        show_line_numbers=False,
+                    )
+                with Horizontal(classes="row"):
+                    yield Label("Sentiment")
+                    yield Choice(
+                        SENTIMENTS,
+                        _sentiment_word(entry.sentiment) if entry else "",
+                        keys={"-": "negative", "0": "neutral", "+": "positive"},
+                        id="sentiment",
+                    )
+                yield self._error("sentiment")
+                with Horizontal(classes="row"):
+                    yield Label("Follow up on")
+                    yield Input(
+                        entry.follow_up_on.isoformat() if entry and entry.follow_up_on else "",
+                        placeholder="optional: 2026-03-08, tomorrow, +7d (a task for the owner)",
+                        id="follow-up",
+                    )
+                yield self._error("follow_up")
+            with Vertical(id="survey-fields"):
+                with Horizontal(classes="row"):
+                    yield Label("Score")
+                    yield Input(placeholder="NPS 0-10", id="score")
+                yield self._error("score")
+                with Horizontal(classes="row"):
+                    yield Label("Comment")
+                    yield Input(placeholder="optional", id="comment")
+            yield Static("", id="form-error", classes="field-error")
+            yield Static("", id="log-hint")
+
+    def _error(self, name: str) -> Static:
+        return Static("", id=f"{name}-error", classes="field-error", markup=False)
+
+    def _when_text(self) -> str:
+        """An edited entry's moment, exactly as stored (seconds kept, so an edit
+        that does not touch it does not move it)."""
+        if self.entry is None:
+            return ""
+        now = app_now(self.app.today)  # type: ignore[attr-defined]
+        at = self.entry.occurred_at
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        local = at.astimezone(now.tzinfo).replace(tzinfo=None)
+        text = local.isoformat(sep=" ")
+        return text.removesuffix(":00") if local.second == local.microsecond == 0 else text
+
+    def on_mount(self) -> None:
+        self._show_kind()
+        self._initial = self._texts()
+        self.query_one("#kind", Choice).focus()
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="log-form-load")
+    def load(self) -> None:
+        engine = self.app.engine  # type: ignore[attr-defined]
+        contacts = contact_names(engine, self.account_id)
+        templates = load_templates(self.app.settings.path)  # type: ignore[attr-defined]
+        self.app.call_from_thread(self._loaded, contacts, templates)
+
+    def _loaded(self, contacts: dict[str, int], templates) -> None:  # type: ignore[no-untyped-def]
+        contact = self.query_one("#contact", Input)
+        contact.suggester = SuggestFromList(sorted(contacts), case_sensitive=False)
+        if self.entry is not None and self.entry.contact_id is not None:
+            names = {contact_id: name for name, contact_id in contacts.items()}
+            contact.value = names.get(self.entry.contact_id, "")
+            if self._initial is not None:
+                self._initial["contact"] = contact.value
+        self.templates = templates.templates
+        for problem in templates.problems:
+            self.notify(problem, title="Template", severity="warning", timeout=10)
+        self._show_hint()
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def kind(self) -> str:
+        kind = self.query_one("#kind", Choice).value
+        return self.query_one("#survey", Choice).value if kind == SURVEY else kind
+
+    def _texts(self) -> dict[str, str]:
+        values = asdict(self.entry_form())
+        del values["kind"]
+        return values
+
+    @property
+    def unsaved(self) -> bool:
+        """True when something was typed (the app asks before quitting)."""
+        return self._initial is not None and self._texts() != self._initial
+
+    def entry_form(self) -> EntryForm:
+        value = lambda selector: self.query_one(selector, Input).value  # noqa: E731
+        return EntryForm(
+            kind=self.kind,
+            summary=value("#summary"),
+            when=value("#when"),
+            notes=self.query_one("#notes", TextArea).text,
+            sentiment=self.query_one("#sentiment", Choice).value,
+            follow_up=value("#follow-up"),
+            contact=value("#contact"),
+            score=value("#score"),
+            comment=value("#comment"),
+        )
+
+    @on(Choice.Changed, "#kind, #survey")
+    def _show_kind(self) -> None:
+        survey = self.query_one("#kind", Choice).value == SURVEY
+        self.query_one("#survey-row").display = survey
+        self.query_one("#survey-fields").display = survey
+        self.query_one("#interaction-fields").display = not survey
+        self.query_one("#score", Input).placeholder = (
+            "CSAT 1-5" if self.kind == "csat" else "NPS 0-10"
+        )
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        template = f" ({self.template.name})" if self.template else ""
+        keys = "ctrl+s save · esc cancel"
+        if self.templates and not self.kind_is_survey:
+            keys += f" · ctrl+t template{template}"
+        self.query_one("#log-hint", Static).update(
+            Text(keys + " · kind: first letter or ←/→", style="dim")
+        )
+
+    @property
+    def kind_is_survey(self) -> bool:
+        return self.query_one("#kind", Choice).value == SURVEY
+
+    def _show_errors(self, errors: list[FieldError]) -> None:
+        self._saving = False
+        self._clear_errors()
+        general: list[str] = []
+        first: str | None = None
+        for error in errors:
+            if error.field in ERROR_FIELDS:
+                label = self.query_one(f"#{error.field}-error", Static)
+                label.update(error.message)
+                label.display = True
+                first = first or error.field
+            else:
+                general.append(str(error))
+        if general:
+            label = self.query_one("#form-error", Static)
+            label.update("\n".join(general))
+            label.display = True
+        if first is not None:
+            self.query_one(f"#{FOCUS_OF.get(first, first)}").focus()
+
+    def _clear_errors(self) -> None:
+        for label in self.query(".field-error").results(Static):
+            label.update("")
+            label.display = False
+
+    # ------------------------------------------------------------------ actions
+
+    def action_template(self) -> None:
+        """Cycle through the templates. A template fills the summary and notes only
+        where they are empty or still hold the previous template's text."""
+        if not self.templates or self.kind_is_survey:
+            self.notify("No templates for survey answers" if self.templates else "No templates")
+            return
+        previous = self.template
+        index = self.templates.index(previous) + 1 if previous in self.templates else 0
+        self.template = self.templates[index % len(self.templates)]
+        self.query_one("#kind", Choice).value = self.template.kind
+        summary = self.query_one("#summary", Input)
+        if summary.value.strip() in ("", previous.summary if previous else ""):
+            summary.value = self.template.summary
+        notes = self.query_one("#notes", TextArea)
+        if notes.text.strip() in ("", previous.notes.strip() if previous else ""):
+            notes.text = self.template.notes
+        self._show_hint()
+
+    def action_save(self) -> None:
+        if self._saving:
+            return
+        self._saving = True
+        self.save(self.entry_form())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="log-form-save")
+    def save(self, form: EntryForm) -> None:
+        app = self.app
+        engine = app.engine  # type: ignore[attr-defined]
+        user = app.settings.current_user or getpass.getuser()  # type: ignore[attr-defined]
+        now = app_now(app.today)  # type: ignore[attr-defined]
+        try:
+            if self.entry is None:
+                logged = log_entry(engine, self.account_id, form, logged_by=user, now=now)
+                done = f"Logged {_what(logged.kind)} for {self.account_name}."
+                if logged.task_id is not None:
+                    done += " Follow-up task created for the account's owner."
+            else:
+                assert self.entry.id is not None
+                changes = edit_interaction(engine, self.entry.id, form, edited_by=user, now=now)
+                done = f"Saved: {', '.join(changes)} changed." if changes else "Nothing changed."
+        except InvalidInput as error:
+            app.call_from_thread(self._show_errors, error.errors)
+            return
+        except BaseException:
+            app.call_from_thread(setattr, self, "_saving", False)
+            raise
+        app.call_from_thread(self._saved, done)
+
+    def _saved(self, done: str) -> None:
+        self._initial = self._texts()
+        self.app.post_message(BookChanged())
+        self.notify(done)
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        if not self.unsaved:
+            self.dismiss(False)
+            return
+        from tui.screens.confirm import ConfirmScreen
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(False)
+
+        self.app.push_screen(
+            ConfirmScreen("Discard what you typed?", yes="Discard", no="Keep editing"), answer
+        )
+
+
+def _what(kind: str) -> str:
+    return {"nps": "NPS answer", "csat": "CSAT answer", "qbr": "QBR"}.get(kind, kind)
+
+
+def _sentiment_word(value: int | None) -> str:
+    return {-1: "negative", 0: "neutral", 1: "positive"}.get(value, "")  # type: ignore[arg-type]
