@@ -341,9 +341,12 @@ class AccountDetail:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def account_detail(engine: Engine, account_id: int, today: date) -> AccountDetail:
-    """The account 360 of ``account_id`` as of ``today``. Raises LookupError for an
-    account that does not exist."""
+def account_detail(
+    engine: Engine, account_id: int, today: date, include_deleted: bool = False
+) -> AccountDetail:
+    """The account 360 of ``account_id`` as of ``today``; ``include_deleted`` adds the
+    soft-deleted interactions to the timeline (its ``deleted`` column). Raises
+    LookupError for an account that does not exist."""
     accounts = read_frame(engine, select(Account).where(Account.id == account_id))
     if accounts.is_empty():
         raise LookupError(f"account {account_id} does not exist")
@@ -410,6 +413,7 @@ def account_detail(engine: Engine, account_id: int, today: date) -> AccountDetai
     surveys = read_frame(
         engine,
         select(
+            SurveyResponse.id,
             SurveyResponse.kind,
             SurveyResponse.score,
             SurveyResponse.answered_at,
@@ -425,20 +429,23 @@ def account_detail(engine: Engine, account_id: int, today: date) -> AccountDetai
         .where(MrrMovement.account_id == account_id)
         .order_by(MrrMovement.occurred_on, MrrMovement.id),
     ).with_columns(pl.col("amount_cents").cum_sum().alias("mrr_after_cents"))
-    interactions = read_frame(
-        engine,
+    interactions_query = (
         select(
+            Interaction.id,
             Interaction.occurred_at,
             Interaction.kind,
             Interaction.logged_by,
             Interaction.summary,
             Interaction.sentiment,
+            Interaction.deleted_at,
         )
         .where(Interaction.account_id == account_id)
-        .where(Interaction.deleted_at.is_(None))
         .order_by(Interaction.occurred_at.desc())
-        .limit(TIMELINE_LIMIT),
+        .limit(TIMELINE_LIMIT)
     )
+    if not include_deleted:
+        interactions_query = interactions_query.where(Interaction.deleted_at.is_(None))
+    interactions = read_frame(engine, interactions_query)
     return AccountDetail(
         account=account,
         health=health,
@@ -461,7 +468,8 @@ def _timeline(
     tickets: pl.DataFrame,
     movements: pl.DataFrame,
 ) -> pl.DataFrame:
-    """Every event of the account, newest first: at, source, kind, summary, sentiment."""
+    """Every event of the account, newest first: at, source, kind, summary, sentiment,
+    id (of the interaction, survey answer or ticket; null for MRR), deleted."""
     sentiment_words = {-1: "negative", 0: "neutral", 1: "positive"}
     parts = [
         interactions.select(
@@ -470,6 +478,8 @@ def _timeline(
             pl.col("kind"),
             pl.concat_str(pl.col("summary"), pl.lit(" — "), pl.col("logged_by")).alias("summary"),
             pl.col("sentiment").replace_strict(sentiment_words, default=None).alias("sentiment"),
+            pl.col("id"),
+            pl.col("deleted_at").is_not_null().alias("deleted"),
         ),
         surveys.select(
             pl.col("answered_at").alias("at"),
@@ -483,6 +493,8 @@ def _timeline(
                 pl.col("comment").fill_null("(no comment)"),
             ).alias("summary"),
             pl.lit(None, pl.String).alias("sentiment"),
+            pl.col("id"),
+            pl.lit(False).alias("deleted"),
         ),
         tickets.select(
             pl.col("opened_at").alias("at"),
@@ -495,6 +507,8 @@ def _timeline(
                 .otherwise(pl.lit(" (resolved)")),
             ).alias("summary"),
             pl.lit(None, pl.String).alias("sentiment"),
+            pl.col("id"),
+            pl.lit(False).alias("deleted"),
         ),
         movements.select(
             pl.col("occurred_on").cast(pl.Datetime("us")).alias("at"),
@@ -506,6 +520,8 @@ def _timeline(
                 pl.col("amount_cents").map_elements(_signed_money, return_dtype=pl.String),
             ).alias("summary"),
             pl.lit(None, pl.String).alias("sentiment"),
+            pl.lit(None, pl.Int64).alias("id"),
+            pl.lit(False).alias("deleted"),
         ),
     ]
     return pl.concat(parts, how="vertical_relaxed").sort("at", descending=True)
