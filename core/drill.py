@@ -1,0 +1,312 @@
+"""Drill-through: the accounts or records behind a dashboard number, and the formula
+with the actual counts ("churn 3.1 % = 8 lost / 258 at start").
+
+Each drill is computed from the same ``core.metrics.Book`` the metrics were computed
+from (its frames, ``customers_at`` and ``mrr_at``), following the definitions of
+``core.metrics``, so its counts are the metric's numerator and denominator; the
+tests hold them to it. ``terms`` holds those counts by name (money in cents).
+
+    drill(book, key, period) -> Drill        # a metric tile (DRILL_KEYS)
+    band_drill(engine, band, day, scope)     # a health-band tile
+    with_names(engine, frame)                # account names and owners, one bulk read
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import polars as pl
+from sqlalchemy import Engine, select
+
+from core.dashboard import bands_on
+from core.frames import read_frame
+from core.metrics import Book, Period, Scope
+from core.metrics.model import money, pct
+from core.models import Account, MrrMovementKind, SurveyKind
+
+_ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Drill:
+    """What is behind one number: ``formula`` in words with the counts, ``terms``
+    (those counts by name; money in cents) and ``rows`` (one per account or record,
+    with ``account_id``)."""
+
+    title: str
+    formula: str
+    rows: pl.DataFrame
+    terms: dict[str, int] = field(default_factory=dict)
+
+
+def _dollars(cents: int) -> str:
+    amount = money(cents)
+    return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
+
+
+def _rate(value: float | None, unit: str = " %") -> str:
+    return "no data" if value is None else f"{value:.1f}{unit}"
+
+
+@dataclass(frozen=True)
+class _Window:
+    """A period cut as the metrics cut it: from ``start`` to ``ref`` (as of the
+    book), starting from the customers at the end of ``before``."""
+
+    start: date
+    ref: date
+    before: date
+
+    @classmethod
+    def of(cls, book: Book, period: Period) -> _Window:
+        return cls(period.start, min(period.end, book.as_of), period.start - _ONE_DAY)
+
+
+def _flag(frame: pl.DataFrame, ids: pl.DataFrame, name: str) -> pl.DataFrame:
+    """``frame`` with a boolean column ``name``: is the row's account in ``ids``."""
+    return frame.with_columns(pl.col("account_id").is_in(ids["account_id"].implode()).alias(name))
+
+
+def _customers(book: Book, window: _Window) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """(at start, lost, new) account ids, as ``core.metrics`` defines them."""
+    at_start = book.customers_at(window.before)
+    during = book.events.filter(pl.col("day").is_between(window.start, window.ref))
+    lost = at_start.join(during.filter(~pl.col("inflow")), on="account_id", how="semi")
+    new = (
+        during.filter("inflow")
+        .select("account_id")
+        .unique()
+        .join(at_start, on="account_id", how="anti")
+    )
+    return at_start, lost, new
+
+
+def _churn(book: Book, window: _Window) -> Drill:
+    at_start, lost, _ = _customers(book, window)
+    start_mrr = book.mrr_at(window.before, at_start)
+    rows = (
+        _flag(at_start, lost, "lost")
+        .join(start_mrr, on="account_id", how="left")
+        .rename({"mrr_cents": "start_mrr_cents"})
+        .sort(["lost", "account_id"], descending=[True, False])
+    )
+    s, lost_n = at_start.height, lost.height
+    return Drill(
+        "Churn rate: the customers at the start, those lost first",
+        f"churn {_rate(pct(lost_n, s))} = {lost_n:,} lost / {s:,} at start",
+        rows,
+        {"lost": lost_n, "at_start": s},
+    )
+
+
+def _retention(book: Book, window: _Window) -> Drill:
+    at_start, _, new = _customers(book, window)
+    at_end = book.customers_at(window.ref)
+    everyone = pl.concat([at_start, at_end, new]).unique().sort("account_id")
+    rows = _flag(_flag(_flag(everyone, at_start, "at_start"), at_end, "at_end"), new, "new")
+    rows = rows.sort(["at_end", "new", "account_id"], descending=[False, True, False])
+    s, e, n = at_start.height, at_end.height, new.height
+    return Drill(
+        "Retention rate: customers at the start and at the end, new ones flagged",
+        f"retention {_rate(pct(e - n, s))} = ({e:,} at end - {n:,} new) / {s:,} at start",
+        rows,
+        {"at_end": e, "new": n, "at_start": s},
+    )
+
+
+def _active(book: Book, window: _Window) -> Drill:
+    at_end = book.customers_at(window.ref)
+    rows = at_end.join(book.mrr_at(window.ref, at_end), on="account_id", how="left")
+    return Drill(
+        "Customers at the end of the period",
+        f"customers = {at_end.height:,} at {window.ref.isoformat()}",
+        rows.sort("mrr_cents", "account_id", descending=[True, False], nulls_last=True),
+        {"at_end": at_end.height},
+    )
+
+
+def _mrr(book: Book, window: _Window) -> Drill:
+    at_end = book.customers_at(window.ref)
+    rows = at_end.join(book.mrr_at(window.ref, at_end), on="account_id", how="left").with_columns(
+        pl.col("mrr_cents").fill_null(0)
+    )
+    total = int(rows["mrr_cents"].sum())
+    return Drill(
+        "MRR: each customer's MRR at the end of the period",
+        f"MRR {_dollars(total)} = the sum over {rows.height:,} customers"
+        f" at {window.ref.isoformat()}",
+        rows.sort(["mrr_cents", "account_id"], descending=[True, False]),
+        {"mrr_cents": total, "customers": rows.height},
+    )
+
+
+_KIND_WORDS = {"new": "new", "expansion": "expansion", "contraction": "contraction",
+               "churn": "churned", "reactivation": "reactivation"}  # fmt: skip
+
+
+def _net_new(book: Book, window: _Window) -> Drill:
+    rows = book.movements.filter(pl.col("occurred_on").is_between(window.start, window.ref)).sort(
+        ["occurred_on", "account_id"]
+    )
+    sums = {
+        kind.value: int(rows.filter(pl.col("kind") == kind.value)["amount_cents"].sum())
+        for kind in MrrMovementKind
+    }
+    total = sum(sums.values())
+    parts = " + ".join(f"{_KIND_WORDS[kind]} {_dollars(cents)}" for kind, cents in sums.items())
+    return Drill(
+        "Net new MRR: the MRR movements of the period",
+        f"net new MRR {_dollars(total)} = {parts} ({rows.height:,} movements)",
+        rows,
+        {f"{kind}_cents": cents for kind, cents in sums.items()} | {"movements": rows.height},
+    )
+
+
+def _cohort(book: Book, window: _Window) -> tuple[pl.DataFrame, dict[str, int]]:
+    """The customers at the start with their start MRR and their expansion,
+    contraction and churn in the period (cents, signed as stored)."""
+    at_start = book.customers_at(window.before)
+    moved = book.movements.filter(pl.col("occurred_on").is_between(window.start, window.ref)).join(
+        at_start, on="account_id", how="semi"
+    )
+    kinds = ("expansion", "contraction", "churn")
+    per_account = moved.group_by("account_id").agg(
+        pl.col("amount_cents").filter(pl.col("kind") == kind).sum().alias(f"{kind}_cents")
+        for kind in kinds
+    )
+    rows = (
+        at_start.join(book.mrr_at(window.before, at_start), on="account_id", how="left")
+        .rename({"mrr_cents": "start_mrr_cents"})
+        .join(per_account, on="account_id", how="left")
+        .with_columns(
+            pl.col(column).fill_null(0)
+            for column in ("start_mrr_cents", *(f"{kind}_cents" for kind in kinds))
+        )
+    )
+    terms = {column: int(rows[column].sum()) for column in rows.columns if column != "account_id"}
+    order = pl.col("contraction_cents") + pl.col("churn_cents")
+    return rows.sort(order, "account_id"), terms | {"customers": rows.height}
+
+
+def _grr(book: Book, window: _Window) -> Drill:
+    rows, t = _cohort(book, window)
+    start = t["start_mrr_cents"]
+    kept = start + t["contraction_cents"] + t["churn_cents"]
+    return Drill(
+        "Gross revenue retention: the customers at the start and their MRR movements",
+        f"GRR {_rate(pct(kept, start))} = ({_dollars(start)} start"
+        f" - {_dollars(-t['contraction_cents'])} contraction"
+        f" - {_dollars(-t['churn_cents'])} churned) / {_dollars(start)} start MRR"
+        f" of {t['customers']:,} customers",
+        rows,
+        t,
+    )
+
+
+def _nrr(book: Book, window: _Window) -> Drill:
+    rows, t = _cohort(book, window)
+    start = t["start_mrr_cents"]
+    kept = start + t["expansion_cents"] + t["contraction_cents"] + t["churn_cents"]
+    return Drill(
+        "Net revenue retention: the customers at the start and their MRR movements",
+        f"NRR {_rate(pct(kept, start))} = ({_dollars(start)} start"
+        f" + {_dollars(t['expansion_cents'])} expansion"
+        f" - {_dollars(-t['contraction_cents'])} contraction"
+        f" - {_dollars(-t['churn_cents'])} churned) / {_dollars(start)} start MRR"
+        f" of {t['customers']:,} customers",
+        rows.sort(pl.col("expansion_cents"), "account_id", descending=[True, False]),
+        t,
+    )
+
+
+def _answers(book: Book, window: _Window, kind: SurveyKind) -> pl.DataFrame:
+    end = window.ref + _ONE_DAY
+    return book.surveys.filter(
+        pl.col("kind") == kind.value,
+        pl.col("answered_at") >= pl.lit(window.start).cast(pl.Datetime("us")),
+        pl.col("answered_at") < pl.lit(end).cast(pl.Datetime("us")),
+    ).sort(["answered_at", "account_id"])
+
+
+def _nps(book: Book, window: _Window) -> Drill:
+    score = pl.col("score")
+    rows = _answers(book, window, SurveyKind.NPS).with_columns(
+        pl.when(score >= 9)
+        .then(pl.lit("promoter"))
+        .when(score >= 7)
+        .then(pl.lit("passive"))
+        .otherwise(pl.lit("detractor"))
+        .alias("category")
+    )
+    counts = dict(rows.group_by("category").len().iter_rows())
+    p, d = int(counts.get("promoter", 0)), int(counts.get("detractor", 0))
+    n = rows.height
+    nps = pct(p - d, n)
+    return Drill(
+        "NPS: the answers of the period",
+        f"NPS {_rate(nps, '')} = {_rate(pct(p, n))} promoters ({p:,})"
+        f" - {_rate(pct(d, n))} detractors ({d:,}) of {n:,} answers",
+        rows,
+        {"promoters": p, "passives": n - p - d, "detractors": d, "answers": n},
+    )
+
+
+def _csat(book: Book, window: _Window) -> Drill:
+    threshold = book.options.csat_satisfied_min
+    rows = _answers(book, window, SurveyKind.CSAT).with_columns(
+        (pl.col("score") >= threshold).alias("satisfied")
+    )
+    satisfied = int(rows["satisfied"].sum())
+    return Drill(
+        f"CSAT: the answers of the period (satisfied: {threshold} or more)",
+        f"CSAT {_rate(pct(satisfied, rows.height))} = {satisfied:,} satisfied"
+        f" / {rows.height:,} answers",
+        rows,
+        {"satisfied": satisfied, "answers": rows.height},
+    )
+
+
+DRILLS: dict[str, Callable[[Book, _Window], Drill]] = {
+    "mrr": _mrr,
+    "net_new_mrr": _net_new,
+    "nrr_pct": _nrr,
+    "grr_pct": _grr,
+    "churn_rate_pct": _churn,
+    "retention_rate_pct": _retention,
+    "nps": _nps,
+    "csat_pct": _csat,
+    "active_accounts": _active,
+}
+DRILL_KEYS = tuple(DRILLS)
+
+
+def drill(book: Book, key: str, period: Period) -> Drill:
+    """The drill-through of metric ``key`` over ``period`` (inside the book's window)."""
+    if key not in DRILLS:
+        raise KeyError(f"no drill-through for {key!r}: use one of {', '.join(DRILL_KEYS)}")
+    return DRILLS[key](book, _Window.of(book, period))
+
+
+def band_drill(engine: Engine, band: str, day: date, scope: Scope | None = None) -> Drill:
+    """The accounts in health ``band`` at the end of ``day`` (``core.dashboard.bands_on``)."""
+    every = bands_on(engine, day, scope)
+    rows = every.filter(pl.col("band") == band).select("account_id")
+    return Drill(
+        f"Accounts in {band} at {day.isoformat()}",
+        f"{band} = {rows.height:,} of {every.height:,} scored accounts",
+        rows,
+        {band: rows.height, "scored": every.height},
+    )
+
+
+def with_names(engine: Engine, rows: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` with each account's name and owner after ``account_id``."""
+    if "account_id" not in rows.columns:
+        return rows
+    names = read_frame(engine, select(Account.id.label("account_id"), Account.name, Account.owner))
+    others = [column for column in rows.columns if column != "account_id"]
+    return rows.join(names, on="account_id", how="left", maintain_order="left").select(
+        "account_id", "name", "owner", *others
+    )
