@@ -1,0 +1,122 @@
+"""The dashboard's lists and band counts on a hand-made book."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from core.accounts import load_accounts_first
+from core.dashboard import at_risk_accounts, band_counts, band_history, renewals_due
+from core.metrics import Scope
+from core.models import Account, HealthOverride, HealthSnapshot
+
+TODAY = date(2025, 5, 20)
+
+# name, owner, segment, mrr dollars, score today, score 30 days ago, renewal in days, status
+ACCOUNTS = [
+    ("Red big", "Ana", "ent", 9_000, 30.0, 35.0, 200, "active"),
+    ("Falling", "Bo", "ent", 5_000, 60.0, 80.0, 10, "active"),
+    ("Fell 15 exactly", "Ana", "smb", 700, 55.0, 70.0, 90, "active"),
+    ("Fell 14", "Ana", "smb", 8_000, 56.0, 70.0, 91, "active"),
+    ("Red small", "Bo", "smb", 300, 20.0, None, 0, "onboarding"),
+    ("Churned red", "Ana", "smb", 50_000, 10.0, 50.0, 5, "churned"),
+    ("Healthy", "Ana", "ent", 4_000, 90.0, 85.0, -1, "active"),
+    ("Overridden", "Bo", "ent", 2_000, 75.0, 75.0, 30, "active"),
+]
+
+
+def _band(score: float) -> str:
+    return "green" if score >= 70 else "yellow" if score >= 40 else "red"
+
+
+@pytest.fixture
+def ids(engine: Engine) -> dict[str, int]:
+    found: dict[str, int] = {}
+    with Session(engine) as session:
+        for number, (name, owner, segment, mrr, now, before, renew, status) in enumerate(ACCOUNTS):
+            account = Account(
+                external_id=f"a-{number}",
+                name=name,
+                segment=segment,
+                plan="pro",
+                owner=owner,
+                mrr_cents=mrr * 100,
+                start_date=TODAY - timedelta(days=400),
+                renewal_date=TODAY + timedelta(days=renew),
+                status=status,
+                churned_at=TODAY - timedelta(days=3) if status == "churned" else None,
+            )
+            session.add(account)
+            session.flush()
+            assert account.id is not None
+            found[name] = account.id
+            days = {0: now} if before is None else {0: now, 30: before}
+            for days_ago, score in days.items():
+                session.add(
+                    HealthSnapshot(
+                        account_id=account.id,
+                        day=TODAY - timedelta(days=days_ago),
+                        score=score,
+                        band=_band(score),
+                    )
+                )
+        session.add(
+            HealthOverride(
+                account_id=found["Overridden"],
+                band="red",
+                reason="Champion left",
+                starts_on=TODAY - timedelta(days=1),
+                expires_on=TODAY + timedelta(days=10),
+            )
+        )
+        session.commit()
+    return found
+
+
+def test_at_risk_is_red_or_down_15_ranked_by_mrr(engine: Engine, ids: dict[str, int]) -> None:
+    frame = at_risk_accounts(load_accounts_first(engine, TODAY))
+    assert frame.select("name", "reason").rows() == [
+        ("Red big", "red"),
+        ("Falling", "down 20 pts"),
+        ("Overridden", "red"),
+        ("Fell 15 exactly", "down 15 pts"),
+        ("Red small", "red"),
+    ]
+    assert frame["id"].to_list()[0] == ids["Red big"]
+    assert frame["mrr_cents"].to_list()[0] == 900_000
+
+
+def test_at_risk_in_a_scope(engine: Engine, ids: dict[str, int]) -> None:
+    accounts = load_accounts_first(engine, TODAY)
+    mine = at_risk_accounts(accounts, Scope(owner="Bo"))
+    assert mine["name"].to_list() == ["Falling", "Overridden", "Red small"]
+    assert at_risk_accounts(accounts, Scope(segment="smb", owner="Ana"))["name"].to_list() == [
+        "Fell 15 exactly"
+    ]
+
+
+def test_renewals_in_the_next_90_days_soonest_first(engine: Engine, ids: dict[str, int]) -> None:
+    frame = renewals_due(load_accounts_first(engine, TODAY), TODAY)
+    assert frame.select("name", "days_to_renewal").rows() == [
+        ("Red small", 0),
+        ("Falling", 10),
+        ("Overridden", 30),
+        ("Fell 15 exactly", 90),
+    ]
+    assert frame.filter(name="Overridden")["health_band"].to_list() == ["red"]
+    assert renewals_due(load_accounts_first(engine, TODAY), TODAY, days=10).height == 2
+
+
+def test_band_counts_use_the_band_in_force(engine: Engine, ids: dict[str, int]) -> None:
+    # today: green Healthy; yellow Falling, Fell 15, Fell 14; red Red big, Red small,
+    # Churned red (it has a snapshot) and Overridden (by override)
+    assert band_counts(engine, TODAY) == {"green": 1, "yellow": 3, "red": 4}
+    assert band_counts(engine, TODAY, Scope(owner="Bo")) == {"green": 0, "yellow": 1, "red": 2}
+    month_ago = TODAY - timedelta(days=30)
+    assert band_counts(engine, month_ago) == {"green": 5, "yellow": 1, "red": 1}
+    history = band_history(engine, [month_ago, TODAY], Scope(segment="ent"))
+    assert history.rows() == [(month_ago, 3, 0, 1), (TODAY, 1, 1, 2)]
+    assert band_counts(engine, TODAY - timedelta(days=61)) == {"green": 0, "yellow": 0, "red": 0}

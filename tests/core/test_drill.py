@@ -1,0 +1,194 @@
+"""Drill-through: the rows and counts behind each dashboard number are the metric's
+own numerator and denominator, on the demo book and on a hand-made one."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from core.drill import DRILL_KEYS, band_drill, drill, with_names
+from core.metrics import MetricSet, Scope, compute_metrics, load_book
+from core.metrics.model import money, pct
+from core.models import HealthOverride, HealthSnapshot
+from core.periods import Period
+from sample_data import load_demo
+from tests.core.test_metrics import JAN, LATER, MAR, BookWriter, at
+
+DEMO_DAY = date(2026, 11, 30)
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    return (a is None and b is None) or (a is not None and b is not None and abs(a - b) < 1e-9)
+
+
+def check_drills(engine: Engine, period: Period, as_of: date, scope: Scope | None = None) -> None:
+    """Every drill of ``period`` against ``compute_metrics`` of the same period."""
+    m: MetricSet = compute_metrics(engine, period, scope, as_of=as_of)
+    book = load_book(engine, Period(period.previous().start, period.end), as_of, scope)
+    d = {key: drill(book, key, period) for key in DRILL_KEYS}
+
+    churn = d["churn_rate_pct"]
+    assert churn.terms == {"lost": m.churned_accounts, "at_start": m.customers_at_start}
+    assert churn.rows.height == m.customers_at_start
+    assert churn.rows["lost"].sum() == m.churned_accounts
+    assert _close(pct(churn.terms["lost"], churn.terms["at_start"]), m.churn_rate_pct)
+
+    kept = d["retention_rate_pct"]
+    assert kept.terms == {
+        "at_end": m.active_accounts,
+        "new": m.new_accounts,
+        "at_start": m.customers_at_start,
+    }
+    assert kept.rows["at_end"].sum() == m.active_accounts
+    assert kept.rows["new"].sum() == m.new_accounts
+    assert kept.rows["at_start"].sum() == m.customers_at_start
+
+    assert d["active_accounts"].rows.height == m.active_accounts
+
+    mrr = d["mrr"]
+    assert money(mrr.terms["mrr_cents"]) == m.mrr
+    assert money(int(mrr.rows["mrr_cents"].sum())) == m.mrr
+    assert mrr.terms["customers"] == mrr.rows.height == m.active_accounts
+
+    net = d["net_new_mrr"]
+    for kind, metric in (
+        ("new", m.mrr_new),
+        ("expansion", m.mrr_expansion),
+        ("contraction", m.mrr_contraction),
+        ("churn", m.mrr_churned),
+        ("reactivation", m.mrr_reactivation),
+    ):
+        assert money(net.terms[f"{kind}_cents"]) == metric, kind
+    assert money(int(net.rows["amount_cents"].sum())) == m.net_new_mrr
+
+    for key, metric in (("grr_pct", m.grr_pct), ("nrr_pct", m.nrr_pct)):
+        t = d[key].terms
+        assert money(t["start_mrr_cents"]) == m.mrr_at_start
+        assert t["customers"] == d[key].rows.height == m.customers_at_start
+        gained = t["expansion_cents"] if key == "nrr_pct" else 0
+        loss = t["contraction_cents"] + t["churn_cents"]
+        assert _close(pct(t["start_mrr_cents"] + gained + loss, t["start_mrr_cents"]), metric)
+
+    nps = d["nps"]
+    assert (nps.terms["promoters"], nps.terms["passives"], nps.terms["detractors"]) == (
+        m.nps_promoters,
+        m.nps_passives,
+        m.nps_detractors,
+    )
+    assert nps.rows.height == nps.terms["answers"]
+
+    csat = d["csat_pct"]
+    assert _close(pct(csat.terms["satisfied"], csat.terms["answers"]), m.csat_pct)
+    assert csat.rows.height == csat.terms["answers"]
+
+
+def test_demo_drills_equal_the_metrics(engine: Engine) -> None:
+    load_demo(engine, as_of=DEMO_DAY)
+    day = DEMO_DAY - timedelta(days=3)
+    check_drills(engine, Period.month_of(day), day)
+    check_drills(engine, Period.quarter_of(day), day)
+    check_drills(engine, Period.month_of(day).previous(), day, Scope(segment="Enterprise"))
+
+
+@pytest.fixture
+def three_months(engine: Engine) -> BookWriter:
+    """A: expands in January, churns in March. B: contracts in February. C: new in
+    February. D: churns in January and comes back in March. E: no movement recorded.
+    NPS and CSAT answers in January."""
+    book = BookWriter(engine)
+    a = book.account(date(2023, 12, 1), mrr=0, churned=date(2024, 3, 10))
+    book.movement(a, date(2023, 12, 1), "new", 10000)
+    book.movement(a, date(2024, 1, 15), "expansion", 5000)
+    book.movement(a, date(2024, 3, 10), "churn", -15000)
+    b = book.account(date(2023, 11, 1), mrr=15000, segment="ent", owner="Bo")
+    book.movement(b, date(2023, 11, 1), "new", 20000)
+    book.movement(b, date(2024, 2, 10), "contraction", -5000)
+    c = book.account(date(2024, 2, 5), mrr=8000, owner="Bo")
+    book.movement(c, date(2024, 2, 5), "new", 8000)
+    d = book.account(date(2023, 10, 1), mrr=12000, churned=date(2024, 1, 20), segment="ent")
+    book.movement(d, date(2023, 10, 1), "new", 12000)
+    book.movement(d, date(2024, 1, 20), "churn", -12000)
+    book.movement(d, date(2024, 3, 3), "reactivation", 12000)
+    book.account(date(2023, 6, 1), mrr=30000)
+    for account, score in ((a, 10), (b, 8), (c, 7), (d, 3)):
+        book.survey(account, "nps", score, at(date(2024, 1, 31), 23, 59, 59))
+    for account, score in ((a, 5), (b, 4), (c, 2)):
+        book.survey(account, "csat", score, at(date(2024, 1, 1), 0))
+    book.survey(b, "nps", 0, at(date(2024, 2, 1), 0))  # February: not in January
+    book.save()
+    return book
+
+
+def test_january_by_hand(three_months: BookWriter) -> None:
+    engine = three_months.engine
+    book = load_book(engine, Period(date(2023, 12, 1), JAN.end), LATER)
+    churn = drill(book, "churn_rate_pct", JAN)
+    assert churn.formula == "churn 25.0 % = 1 lost / 4 at start"
+    assert churn.rows.filter("lost")["account_id"].to_list() == [4]
+    retention = drill(book, "retention_rate_pct", JAN)
+    assert retention.formula == "retention 75.0 % = (3 at end - 0 new) / 4 at start"
+    grr = drill(book, "grr_pct", JAN)
+    # start MRR: A 100 + B 200 + D 120 + E 300 = 720; D churned 120 in January
+    assert grr.formula == (
+        "GRR 83.3 % = ($720.00 start - $0.00 contraction - $120.00 churned)"
+        " / $720.00 start MRR of 4 customers"
+    )
+    nrr = drill(book, "nrr_pct", JAN)
+    assert nrr.terms["expansion_cents"] == 5000
+    assert nrr.rows.row(0, named=True)["account_id"] == 1  # the expansion first
+    nps = drill(book, "nps", JAN)
+    assert nps.formula == "NPS 0.0 = 25.0 % promoters (1) - 25.0 % detractors (1) of 4 answers"
+    csat = drill(book, "csat_pct", JAN)
+    assert csat.formula == "CSAT 66.7 % = 2 satisfied / 3 answers"
+    net = drill(book, "net_new_mrr", JAN)
+    assert net.rows.select("account_id", "kind").rows() == [(1, "expansion"), (4, "churn")]
+    named = with_names(engine, churn.rows)
+    assert named.columns[:3] == ["account_id", "name", "owner"]
+    assert named.filter("lost")["name"].to_list() == ["Account 4"]
+
+
+def test_hand_made_drills_equal_the_metrics(three_months: BookWriter) -> None:
+    for period in (JAN, MAR, Period.quarter_of(JAN.start)):
+        check_drills(three_months.engine, period, LATER)
+    check_drills(three_months.engine, MAR, LATER, Scope(owner="Bo"))
+
+
+def test_an_empty_period_says_no_data(engine: Engine) -> None:
+    book = load_book(engine, Period(date(2024, 1, 1), JAN.end), LATER)
+    assert drill(book, "churn_rate_pct", JAN).formula == "churn no data = 0 lost / 0 at start"
+    assert drill(book, "nps", JAN).rows.is_empty()
+    with pytest.raises(KeyError, match="no drill-through for 'clv'"):
+        drill(book, "clv", JAN)
+
+
+def test_band_drill_counts_the_band_in_force(three_months: BookWriter) -> None:
+    engine = three_months.engine
+    day = date(2024, 3, 31)
+    with Session(engine) as session:
+        for account, band, days_ago in ((1, "red", 1), (2, "green", 3), (3, "red", 40)):
+            session.add(
+                HealthSnapshot(
+                    account_id=account,
+                    day=day - timedelta(days=days_ago),
+                    score={"red": 20.0, "green": 80.0}[band],
+                    band=band,
+                )
+            )
+        session.add(
+            HealthOverride(
+                account_id=2,
+                band="red",
+                reason="Champion left",
+                starts_on=day - timedelta(days=2),
+                expires_on=day + timedelta(days=5),
+            )
+        )
+        session.commit()
+    red = band_drill(engine, "red", day)
+    # account 3's only snapshot is older than 30 days; account 2 is red by override
+    assert red.rows["account_id"].to_list() == [1, 2]
+    assert red.formula == "red = 2 of 2 scored accounts"
+    assert band_drill(engine, "red", day, Scope(owner="Bo")).terms == {"red": 1, "scored": 1}
