@@ -80,6 +80,7 @@ class CxtuiApp(App[None]):
         Binding("2", "go('accounts')", "Accounts", id="screen.accounts", show=False),
         Binding("3", "go('goals')", "Goals", id="screen.goals", show=False),
         Binding("4", "go('tasks')", "Tasks", id="screen.tasks", show=False),
+        Binding("x", "export", "Export", id="app.export", show=False),
         Binding("question_mark", "help", "Help", id="app.help", key_display="?"),
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("escape", "back", "Back", id="app.back", show=False),
@@ -92,6 +93,7 @@ class CxtuiApp(App[None]):
         today: date | None = None,
         settings: Settings | None = None,
         recompute_health: bool = True,
+        run_rules: bool | None = None,
     ) -> None:
         from core.settings import load_settings
 
@@ -100,6 +102,7 @@ class CxtuiApp(App[None]):
         self.db_url = db_url
         self.today = today or date.today()
         self.recompute_health = recompute_health
+        self.run_rules_on_start = recompute_health if run_rules is None else run_rules
         self.engine: Engine | None = None
         self.book: pl.DataFrame | None = None
         self.book_complete = False
@@ -108,6 +111,8 @@ class CxtuiApp(App[None]):
         """The account last shown in the 360, where the list's cursor goes back to."""
         self.book_signal: Signal[pl.DataFrame] = Signal(self, "book")
         """Published with the accounts frame each time it is (re)loaded."""
+        self.tasks_signal: Signal[int] = Signal(self, "tasks")
+        """Published with the number of tasks created when the playbook rules made some."""
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
 
@@ -179,6 +184,28 @@ class CxtuiApp(App[None]):
         self.call_from_thread(self.notify, f"Health recomputed for {written:,} accounts.")
         self.call_from_thread(self.reload_book)
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="rules", name="Playbook rules")
+    def run_rules_now(self, quiet: bool = False) -> None:
+        """Run the playbook rules; say what they created (``quiet``: only if something)."""
+        from core.rules import load_rules_config, run_rules
+
+        if self.engine is None:
+            return
+        config = load_rules_config(self.settings.path)
+        for problem in config.problems:
+            self.call_from_thread(
+                self.notify, problem, title="Playbook rules", severity="warning", timeout=15
+            )
+        created = {rule: n for rule, n in run_rules(self.engine, self.today, config).items() if n}
+        total = sum(created.values())
+        if total:
+            lines = "\n".join(f"{rule.replace('_', ' ')}: {n:,}" for rule, n in created.items())
+            text = f"{total:,} new task{'s' if total != 1 else ''}\n{lines}"
+            self.call_from_thread(self.notify, text, title="Playbook rules")
+            self.call_from_thread(self.tasks_signal.publish, total)
+        elif not quiet:
+            self.call_from_thread(self.notify, "No new tasks.", title="Playbook rules")
+
     # ------------------------------------------------------------------ events
 
     @on(DatabaseOpened)
@@ -191,6 +218,8 @@ class CxtuiApp(App[None]):
             self.push_screen(WelcomeScreen())
         elif self.recompute_health:
             self.recompute_missing_health()
+        if message.accounts and self.run_rules_on_start:
+            self.run_rules_now(quiet=True)
 
     @on(BookLoaded)
     def _book_loaded(self, message: BookLoaded) -> None:
@@ -249,6 +278,25 @@ class CxtuiApp(App[None]):
                 self.pop_screen()
             return
         self.switch_mode(mode)
+
+    def action_import(self) -> None:
+        from tui.screens.import_wizard import ImportWizardScreen
+
+        if self.engine is None:
+            self.notify("Still opening the database…")
+        elif not isinstance(self.screen, ImportWizardScreen):
+            self.push_screen(ImportWizardScreen())
+
+    def action_export(self) -> None:
+        """``x``: export what the current screen shows, with its filters."""
+        export_view = getattr(self.screen, "export_view", None)
+        view = export_view() if export_view is not None and self.engine is not None else None
+        if view is None:
+            self.notify("Nothing to export on this screen.")
+            return
+        from tui.screens.export_dialog import ExportDialog
+
+        self.push_screen(ExportDialog(*view))
 
     def action_back(self) -> None:
         if len(self.screen_stack) > 1:
@@ -325,8 +373,16 @@ def make_app(
     today: date | None = None,
     settings: Settings | None = None,
     recompute_health: bool = True,
+    run_rules: bool | None = None,
 ) -> CxtuiApp:
     """The app on ``db_url``. ``today`` pins the date (snapshots); ``settings``
     replaces the config file; ``recompute_health`` can turn off the background
-    recompute of missing health scores (tests)."""
-    return CxtuiApp(db_url, today=today, settings=settings, recompute_health=recompute_health)
+    recompute of missing health scores (tests); ``run_rules`` the playbook rules run
+    at start (by default, they run when the recompute does)."""
+    return CxtuiApp(
+        db_url,
+        today=today,
+        settings=settings,
+        recompute_health=recompute_health,
+        run_rules=run_rules,
+    )

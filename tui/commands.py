@@ -57,6 +57,17 @@ def _actions(app: CxtuiApp) -> list[tuple[str, str, Any]]:
         ),
         ("Filter the accounts", "Key f on the list", partial(_on_list, app, "filters")),
         ("Search the accounts", "Key / on the list", partial(_on_list, app, "search")),
+        (
+            "Import a file…",
+            "Accounts, interactions, usage… from CSV, XLSX, Parquet",
+            app.action_import,
+        ),
+        (
+            "Export this view",
+            "Key x: what the screen shows, to CSV, XLSX or Parquet",
+            app.action_export,
+        ),
+        ("Run playbook rules", "Turn today's signals into tasks", app.run_rules_now),
         ("Recompute health scores", "Rescore every account now", app.recompute_health_now),
         ("Reload the accounts", "Read the database again", app.reload_book),
         ("Show the keys", "Key ?", app.action_help),

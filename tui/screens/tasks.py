@@ -1,47 +1,290 @@
-"""Tasks (key ``4``): open tasks, soonest due first, until the tasks issue gives them
-actions (complete, snooze)."""
+"""The task queue (key ``4``): overdue and due today first, then upcoming, ranked
+within a day by MRR at stake and health (``core.tasks.task_queue``).
+
+``space`` completes (``u`` undoes), ``s`` snoozes, ``enter`` opens the account,
+``n`` adds a task by hand; ``m`` switches between my tasks and the team's, ``f``
+cycles the source (rule, follow-up, manual). Every read and write runs in a worker.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
-from tui.screens.listing import ListingScreen
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
+
+from tui.format import money
+from tui.messages import OpenAccount
 
 if TYPE_CHECKING:
     import polars as pl
-    from sqlalchemy import Engine
+
+    from core.exporter import ExportFilters
 
 TASK_LIMIT = 2_000
+"""At most this many tasks are shown (the count says how many there are)."""
+
+SOURCE_WORDS = {None: "all sources", "rule": "rules", "follow_up": "follow-ups", "manual": "manual"}
+SOURCE_CYCLE: list[str | None] = [None, "rule", "follow_up", "manual"]
+SOURCE_LABELS = {"rule": "rule", "follow_up": "follow-up", "manual": "manual"}
+COLUMNS = ("When", "Due", "Task", "Account", "MRR", "Health", "Owner", "From")
 
 
-class TasksScreen(ListingScreen):
-    TITLE_TEXT = "Tasks"
-    EMPTY_TEXT = "No open tasks. Follow-ups and playbook rules will put work here."
-    COLUMNS = (
-        ("due_on", "Due"),
-        ("title", "Task"),
-        ("account", "Account"),
-        ("owner", "Owner"),
-        ("source", "From"),
-    )
+class TasksLoaded(Message):
+    def __init__(self, frame: pl.DataFrame) -> None:
+        super().__init__()
+        self.frame = frame
 
-    def read(self, engine: Engine) -> pl.DataFrame:
-        from sqlmodel import select
 
-        from core.frames import read_frame
-        from core.models import Account, Task
+class TasksScreen(Screen[None]):
+    DEFAULT_CSS = """
+    TasksScreen #listing-note { height: 1; padding: 0 1; background: $boost; color: $text-muted; }
+    TasksScreen #tasks-empty { padding: 2 4; color: $text-muted; display: none; }
+    TasksScreen.-empty #tasks-empty { display: block; }
+    TasksScreen.-empty DataTable { display: none; }
+    TasksScreen DataTable { height: 1fr; }
+    TasksScreen LoadingIndicator { height: 3; }
+    """
+    AUTO_FOCUS = "DataTable"
+    BINDINGS = [
+        Binding("space", "complete", "Done", id="tasks.complete"),
+        Binding("u", "undo", "Undo done", id="tasks.undo"),
+        Binding("s", "snooze", "Snooze", id="tasks.snooze"),
+        Binding("enter", "open", "Open account", id="tasks.open", show=False),
+        Binding("n", "new", "New task", id="tasks.new"),
+        Binding("m", "mine", "Mine / team", id="tasks.mine"),
+        Binding("f", "cycle_source", "From", id="tasks.source"),
+        Binding("j", "cursor('down')", "Down", id="tasks.down", show=False),
+        Binding("k", "cursor('up')", "Up", id="tasks.up", show=False),
+    ]
 
-        return read_frame(
-            engine,
-            select(
-                Task.due_on,
-                Task.title,
-                Account.name.label("account"),
-                Task.owner,
-                Task.source,
-            )
-            .outerjoin(Account, Account.id == Task.account_id)
-            .where(Task.completed_at.is_(None))
-            .order_by(Task.due_on, Task.id)
-            .limit(TASK_LIMIT),
+    def __init__(self) -> None:
+        super().__init__()
+        self.mine = False
+        self.source: str | None = None
+        self.queue: pl.DataFrame | None = None
+        self.done: list[tuple[int, str]] = []
+        """Tasks completed here, latest last: what ``u`` reopens."""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Loading the tasks…", id="listing-note")
+        yield LoadingIndicator()
+        yield Static("", id="tasks-empty")
+        yield DataTable(cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Tasks"
+        self.table.add_columns(*COLUMNS)
+        self.app.tasks_signal.subscribe(self, lambda _created: self.load())  # type: ignore[attr-defined]
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.queue is not None:
+            self.load()
+
+    @property
+    def table(self) -> DataTable[Any]:
+        return self.query_one(DataTable)
+
+    @property
+    def owner(self) -> str | None:
+        return self.app.settings.current_user if self.mine else None  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------------ reading
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="tasks", name="Reading tasks")
+    def load(self) -> None:
+        from core.tasks import task_queue
+
+        app: Any = self.app
+        self.post_message(TasksLoaded(task_queue(app.engine, app.today, self.owner, self.source)))
+
+    @on(TasksLoaded)
+    def _loaded(self, message: TasksLoaded) -> None:
+        self.query_one(LoadingIndicator).display = False
+        self.queue = message.frame
+        table = self.table
+        keep = self.current_task_id()
+        row = table.cursor_row
+        table.clear()
+        for task in message.frame.head(TASK_LIMIT).iter_rows(named=True):
+            table.add_row(*self._cells(task), key=str(task["id"]))
+        ids = self.task_ids()
+        if keep in ids:
+            row = ids.index(keep)
+        if ids:
+            table.move_cursor(row=min(row, len(ids) - 1), animate=False)
+        self.set_class(not ids, "-empty")
+        self.query_one("#tasks-empty", Static).update(self._empty_text())
+        self._update_note()
+
+    def _cells(self, task: dict[str, Any]) -> list[Any]:
+        theme = self.app.current_theme
+        colours = {"green": theme.success, "yellow": theme.warning, "red": theme.error}
+        when = Text(task["when"], style=f"bold {theme.error}" if task["when"] == "overdue" else "")
+        score = task["score"]
+        health = (
+            Text(f"● {score:3.0f} {task['band']}", style=colours.get(task["band"]) or "")
+            if score is not None
+            else Text("", style="dim")
         )
+        return [
+            when,
+            task["due_on"].isoformat(),
+            task["title"],
+            task["account_name"] or "",
+            Text(money(task["mrr_cents"]), justify="right"),
+            health,
+            task["owner"],
+            SOURCE_LABELS.get(task["source"], task["source"]),
+        ]
+
+    def _update_note(self) -> None:
+        count = 0 if self.queue is None else self.queue.height
+        parts = [f"{count:,} open task{'s' if count != 1 else ''}"]
+        if count > TASK_LIMIT:
+            parts.append(f"showing the first {TASK_LIMIT:,}")
+        parts.append(f"mine ({self.owner})" if self.mine else "team")
+        parts.append(f"from {SOURCE_WORDS[self.source]}")
+        self.query_one("#listing-note", Static).update("  ·  ".join(parts))
+
+    def _empty_text(self) -> str:
+        if self.mine or self.source:
+            return (
+                f"No open tasks for {'you' if self.mine else 'the team'} from "
+                f"{SOURCE_WORDS[self.source]}. Press m or f to widen the view."
+            )
+        return (
+            "No open tasks. Follow-up dates of logged interactions and playbook rules "
+            "will put work here; n adds a task by hand."
+        )
+
+    def task_ids(self) -> list[int]:
+        return [int(key.value) for key in self.table.rows if key.value is not None]
+
+    def current_task_id(self) -> int | None:
+        ids = self.task_ids()
+        row = self.table.cursor_row
+        return ids[row] if 0 <= row < len(ids) else None
+
+    def current_task(self) -> dict[str, Any] | None:
+        task_id = self.current_task_id()
+        if task_id is None or self.queue is None:
+            return None
+        import polars as pl
+
+        found = self.queue.filter(pl.col("id") == task_id)
+        return found.row(0, named=True) if found.height else None
+
+    def export_view(self) -> tuple[str, ExportFilters]:
+        from core.exporter import ExportFilters
+
+        filters = ExportFilters(owner=self.owner, source=self.source, as_of=self.app.today)  # type: ignore[attr-defined]
+        return "tasks", filters
+
+    # ------------------------------------------------------------------ actions
+
+    def action_cursor(self, where: str) -> None:
+        if where == "down":
+            self.table.action_cursor_down()
+        else:
+            self.table.action_cursor_up()
+
+    def action_mine(self) -> None:
+        if not self.mine and not self.app.settings.current_user:  # type: ignore[attr-defined]
+            self.notify(
+                'Set user = "Your Name" in the config file, or CXTUI_USER, to see your tasks.',
+                title="Who are you?",
+                severity="warning",
+            )
+            return
+        self.mine = not self.mine
+        self.load()
+
+    def action_cycle_source(self) -> None:
+        self.source = SOURCE_CYCLE[(SOURCE_CYCLE.index(self.source) + 1) % len(SOURCE_CYCLE)]
+        self.load()
+
+    def action_complete(self) -> None:
+        task = self.current_task()
+        if task is not None:
+            self.write("complete", task["id"], task["title"])
+
+    def action_undo(self) -> None:
+        if not self.done:
+            self.notify("Nothing to undo.")
+            return
+        task_id, title = self.done.pop()
+        self.write("reopen", task_id, title)
+
+    def action_snooze(self) -> None:
+        from tui.screens.snooze import SnoozeScreen
+
+        task = self.current_task()
+        if task is None:
+            return
+
+        def chosen(until: date | None) -> None:
+            if until is not None:
+                self.write("snooze", task["id"], task["title"], until)
+
+        self.app.push_screen(SnoozeScreen(task["title"], self.app.today), chosen)  # type: ignore[attr-defined]
+
+    def action_open(self) -> None:
+        task = self.current_task()
+        if task is None:
+            return
+        if task["account_id"] is None:
+            self.notify("This task is not about an account.")
+            return
+        self.post_message(OpenAccount(task["account_id"]))
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_new(self) -> None:
+        from tui.screens.task_form import TaskFormScreen
+
+        def saved(task_id: int | None) -> None:
+            if task_id is not None:
+                self.load()
+
+        self.app.push_screen(TaskFormScreen(), saved)
+
+    @work(thread=True, exit_on_error=False, group="tasks-write", name="Updating a task")
+    def write(self, what: str, task_id: int, title: str, until: date | None = None) -> None:
+        from core import tasks
+
+        app: Any = self.app
+        try:
+            if what == "complete":
+                tasks.complete(app.engine, task_id)
+            elif what == "reopen":
+                tasks.reopen(app.engine, task_id)
+            else:
+                assert until is not None
+                tasks.snooze(app.engine, task_id, until, app.today)
+        except tasks.TaskError as error:
+            app.call_from_thread(self.notify, str(error), severity="warning")
+            return
+        app.call_from_thread(self._written, what, task_id, title, until)
+
+    def _written(self, what: str, task_id: int, title: str, until: date | None) -> None:
+        if what == "complete":
+            self.done.append((task_id, title))
+            self.notify(f"Done: {title}. Press u to undo.", title="Task completed")
+        elif what == "reopen":
+            self.notify(f"Reopened: {title}.")
+        else:
+            self.notify(f"Snoozed until {until}: {title}.")
+        self.load()

@@ -16,14 +16,15 @@ WELCOME = """\
 Welcome to cxtui, a customer-success workspace for the terminal.
 
 This database has no accounts yet. Load the demo book (250 accounts with a year of \
-interactions, surveys, tickets and revenue) to look around, or bring your own data \
-with the command line (`cxtui --help` lists the commands)."""
+interactions, surveys, tickets and revenue) to look around, or import your own file \
+(CSV, TSV, XLSX, Parquet or JSON lines; `cxtui import --help` does it from the command line)."""
 
 
 class WelcomeScreen(ModalScreen[None]):
     CSS_PATH = "dialog.tcss"
     BINDINGS = [
         Binding("d", "load_demo", "Load the demo book", id="welcome.demo"),
+        Binding("i", "import_file", "Import a file", id="welcome.import"),
         Binding("escape", "dismiss", "Start empty", id="welcome.close"),
     ]
 
@@ -34,6 +35,7 @@ class WelcomeScreen(ModalScreen[None]):
             yield LoadingIndicator()
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Load the demo book (d)", variant="primary", id="demo")
+                yield Button("Import a file (i)", id="import")
                 yield Button("Start empty (esc)", id="close")
 
     def on_mount(self) -> None:
@@ -45,6 +47,11 @@ class WelcomeScreen(ModalScreen[None]):
         self.query_one(LoadingIndicator).display = True
         self.query_one("#demo", Button).disabled = True
         self.load_demo()
+
+    @on(Button.Pressed, "#import")
+    def action_import_file(self) -> None:
+        self.dismiss()
+        self.app.action_import()  # type: ignore[attr-defined]
 
     @on(Button.Pressed, "#close")
     def _close(self) -> None:
@@ -61,6 +68,7 @@ class WelcomeScreen(ModalScreen[None]):
 
     def _loaded(self, counts: dict[str, int]) -> None:
         self.app.post_message(BookChanged())
+        self.app.run_rules_now(quiet=True)  # type: ignore[attr-defined]
         self.notify(f"Demo book loaded: {counts.get('account', 0):,} accounts.")
         self.dismiss()
 

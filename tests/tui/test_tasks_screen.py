@@ -1,0 +1,222 @@
+"""Pilot tests of the task queue (key 4) on a real database with a hand-made book."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+from textual.pilot import Pilot
+
+from core.models import Task
+from core.settings import Settings
+from core.tasks import add_manual_task, task_queue
+from tests.tui.book import TODAY, make_book
+from tui.app import CxtuiApp, make_app
+from tui.screens.account import AccountScreen
+from tui.screens.snooze import SnoozeScreen
+from tui.screens.task_form import TaskFormScreen
+from tui.screens.tasks import TasksScreen
+
+SIZE = (160, 50)
+
+
+@pytest.fixture
+def book(engine: Engine) -> dict[str, int]:
+    ids = make_book(engine)
+    day = timedelta(days=1)
+    # Globex (MRR 9,500) and Cyberdyne (20,000) overdue or due today; Acme upcoming.
+    add_manual_task(engine, "Call Globex", TODAY - 2 * day, "Dana Scully", ids["Globex"])
+    add_manual_task(engine, "QBR deck for Cyberdyne", TODAY, "Test User", ids["Cyberdyne"])
+    add_manual_task(engine, "Renewal pack for Acme", TODAY + 3 * day, "Test User", ids["Acme Corp"])
+    add_manual_task(engine, "Wonka check-in", TODAY + day, "Test User", ids["Wonka Sweets"])
+    with Session(engine) as session:
+        session.add(
+            Task(
+                account_id=ids["Initech"],
+                owner="Test User",
+                title="Follow up: send the pricing sheet",
+                due_on=TODAY,
+                source="follow_up",
+            )
+        )
+        session.commit()
+    return ids
+
+
+@asynccontextmanager
+async def tasks_screen(
+    db_url: str, tmp_path: Path, run_rules: bool = False
+) -> AsyncIterator[tuple[CxtuiApp, Pilot, TasksScreen]]:
+    app = make_app(
+        db_url,
+        today=TODAY,
+        settings=Settings(path=tmp_path / "config.toml"),
+        recompute_health=False,
+        run_rules=run_rules,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, TasksScreen)
+        yield app, pilot, screen
+
+
+async def settle(app: CxtuiApp, pilot: Pilot) -> None:
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def titles(screen: TasksScreen) -> list[str]:
+    table = screen.table
+    return [str(table.get_row_at(row)[2]) for row in range(table.row_count)]
+
+
+def note(screen: TasksScreen) -> str:
+    return str(screen.query_one("#listing-note").render())
+
+
+async def test_ranking_shown_matches_the_core(db_url: str, engine: Engine, book, tmp_path) -> None:
+    async with tasks_screen(db_url, tmp_path) as (_app, _pilot, screen):
+        assert titles(screen) == [
+            "QBR deck for Cyberdyne",  # today and overdue, by MRR: 20,000
+            "Call Globex",  # 9,500, overdue
+            "Follow up: send the pricing sheet",  # Initech 3,200, today
+            "Wonka check-in",  # tomorrow
+            "Renewal pack for Acme",  # in 3 days
+        ]
+        assert titles(screen) == task_queue(engine, TODAY)["title"].to_list()
+        assert str(screen.table.get_row_at(1)[0]) == "overdue"
+        assert "5 open tasks" in note(screen) and "team" in note(screen)
+
+
+async def test_filters_mine_and_source(db_url: str, book, tmp_path) -> None:
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert "Call Globex" not in titles(screen)
+        assert len(titles(screen)) == 4
+        assert "4 open tasks" in note(screen) and "mine (Test User)" in note(screen)
+        await pilot.press("f")  # rules
+        await settle(app, pilot)
+        assert titles(screen) == []
+        assert "from rules" in note(screen)
+        assert "No open tasks for you from rules" in str(screen.query_one("#tasks-empty").render())
+        await pilot.press("f")  # follow-ups
+        await settle(app, pilot)
+        assert titles(screen) == ["Follow up: send the pricing sheet"]
+        assert "1 open task " in note(screen) + " "
+        await pilot.press("f", "f", "m")  # manual, then all sources; team
+        await settle(app, pilot)
+        assert len(titles(screen)) == 5
+
+
+async def test_space_completes_and_u_undoes(db_url: str, engine: Engine, book, tmp_path) -> None:
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert "QBR deck for Cyberdyne" not in titles(screen)
+        assert "QBR deck for Cyberdyne" not in task_queue(engine, TODAY)["title"].to_list()
+        assert any("Press u to undo" in str(n.message) for n in app._notifications)
+        await pilot.press("u")
+        await settle(app, pilot)
+        assert titles(screen)[0] == "QBR deck for Cyberdyne"
+        assert task_queue(engine, TODAY)["title"][0] == "QBR deck for Cyberdyne"
+
+
+@pytest.mark.parametrize(
+    ("keys", "days"),
+    [(["1"], 1), (["w"], 7), (["tab", "tab", *"2026-07-01", "enter"], 16)],
+    ids=["a day", "a week", "a date"],
+)
+async def test_snooze(
+    db_url: str, engine: Engine, book, tmp_path, keys: list[str], days: int
+) -> None:
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SnoozeScreen)
+        await pilot.press(*keys)
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert "QBR deck for Cyberdyne" not in titles(screen)
+        with Session(engine) as session:
+            task = session.exec(select(Task).where(Task.title == "QBR deck for Cyberdyne")).one()
+        assert task.snoozed_until == TODAY + timedelta(days=days)
+        assert task.due_on == TODAY
+
+
+async def test_snooze_refuses_a_past_day_in_words(db_url: str, book, tmp_path) -> None:
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, _screen):
+        await pilot.press("s", "tab", "tab", *"2026-06-15", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, SnoozeScreen)
+        assert "not after today" in str(app.screen.query_one("#snooze-error").render())
+        await pilot.press("escape")
+
+
+async def test_enter_opens_the_account(db_url: str, book, tmp_path) -> None:
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, _screen):
+        await pilot.press("j", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert app.screen.account_id == book["Globex"]
+
+
+async def test_n_creates_a_manual_task_after_a_refusal(
+    db_url: str, engine: Engine, book, tmp_path
+) -> None:
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
+        await pilot.press("n")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, TaskFormScreen)
+        await pilot.press(*"Nowhere Inc", "tab", *"Send the deck")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        assert 'no account is named "Nowhere Inc"' in str(form.query_one("#account-error").render())
+        assert form.value("title") == "Send the deck"  # what was typed is kept
+        account = form.query_one("#account")
+        account.value = ""  # type: ignore[attr-defined]
+        account.focus()
+        await pilot.press(*"hoo", "right")  # completes to Hooli
+        assert form.value("account") == "Hooli"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        added = task_queue(engine, TODAY).filter(
+            task_queue(engine, TODAY)["title"] == "Send the deck"
+        )
+        assert added["account_name"].to_list() == ["Hooli"]
+        assert added["source"].to_list() == ["manual"]
+        assert "Send the deck" in titles(screen)
+
+
+async def test_rules_on_app_start_create_tasks(db_url: str, engine: Engine, book, tmp_path) -> None:
+    async with tasks_screen(db_url, tmp_path, run_rules=True) as (app, _pilot, screen):
+        rule_tasks = task_queue(engine, TODAY, source="rule")
+        assert rule_tasks.height > 0
+        assert set(titles(screen)) >= set(rule_tasks["title"].to_list())
+        assert any("new task" in str(n.message) for n in app._notifications)
+
+
+async def test_broken_rules_config_is_a_warning_with_its_line(db_url: str, book, tmp_path) -> None:
+    (tmp_path / "config.toml").write_text("[rules.renewal_due]\ndays = -3\n")
+    async with tasks_screen(db_url, tmp_path, run_rules=True) as (app, _pilot, _screen):
+        warnings = [str(n.message) for n in app._notifications if n.severity == "warning"]
+        assert any("line 2" in text and "renewal_due.days" in text for text in warnings)
+
+
+async def test_empty_queue_says_so(db_url: str, engine: Engine, tmp_path) -> None:
+    make_book(engine)
+    async with tasks_screen(db_url, tmp_path) as (_app, _pilot, screen):
+        assert screen.has_class("-empty")
+        assert "No open tasks" in str(screen.query_one("#tasks-empty").render())

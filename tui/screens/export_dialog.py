@@ -1,0 +1,114 @@
+"""``x``: export what the current screen shows, with its filters, to a file whose
+extension picks the format (.csv, .xlsx, .parquet), through core.exporter."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+if TYPE_CHECKING:
+    from core.exporter import ExportFilters
+
+
+def default_export_path(kind: str, today: date) -> Path:
+    """``cxtui-<kind>-<date>.csv`` in the user's documents folder, else the current one."""
+    from platformdirs import user_documents_path
+
+    folder = user_documents_path()
+    if not folder.is_dir():
+        folder = Path.cwd()
+    return folder / f"cxtui-{kind}-{today.isoformat()}.csv"
+
+
+class ExportDialog(ModalScreen[Path | None]):
+    """Dismissed with the file written, or None when cancelled."""
+
+    CSS_PATH = "dialog.tcss"
+    DEFAULT_CSS = """
+    ExportDialog { align: center middle; }
+    ExportDialog #export-error { color: $error; height: auto; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Export", id="export.save"),
+        Binding("escape", "cancel", "Cancel", id="export.cancel"),
+    ]
+
+    def __init__(self, kind: str, filters: ExportFilters) -> None:
+        super().__init__()
+        self.kind = kind
+        self.filters = filters
+
+    def compose(self) -> ComposeResult:
+        today: date = self.app.today  # type: ignore[attr-defined]
+        shown = [
+            f"{name} {value}"
+            for name, value in (
+                ("owner", self.filters.owner),
+                ("segment", self.filters.segment),
+                ("band", self.filters.band),
+                ("source", self.filters.source),
+            )
+            if value
+        ]
+        with Vertical(classes="dialog", id="export"):
+            yield Static(f"Export {self.kind}", classes="dialog-title")
+            yield Static(
+                "With the screen's filters: " + (", ".join(shown) if shown else "none"),
+                classes="dialog-text",
+                markup=False,
+            )
+            yield Label("File (.csv, .xlsx or .parquet)")
+            yield Input(str(default_export_path(self.kind, today)), id="path")
+            yield Static("", id="export-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Export (enter)", variant="primary", id="save")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#path", Input).focus()
+
+    @on(Input.Changed)
+    def _changed(self) -> None:
+        self.query_one("#export-error", Static).update("")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        text = self.query_one("#path", Input).value.strip()
+        if not text:
+            self.query_one("#export-error", Static).update("Type the file to write.")
+            return
+        self.query_one("#save", Button).disabled = True
+        self.write(Path(text).expanduser())
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="export", name="Exporting")
+    def write(self, path: Path) -> None:
+        from core.exporter import ExportError, export
+
+        app: Any = self.app
+        try:
+            rows = export(app.engine, self.kind, path, self.filters)
+        except (ExportError, OSError) as error:
+            app.call_from_thread(self._refused, str(error))
+            return
+        app.call_from_thread(self._written, path, rows)
+
+    def _refused(self, text: str) -> None:
+        self.query_one("#export-error", Static).update(text)
+        self.query_one("#save", Button).disabled = False
+
+    def _written(self, path: Path, rows: int) -> None:
+        self.notify(f"{rows:,} {self.kind} rows written to {path}", title="Exported")
+        self.dismiss(path)

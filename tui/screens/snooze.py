@@ -1,0 +1,92 @@
+"""``s`` on the task queue: snooze a task for a day, a week, or until a date typed."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+
+def parse_day(text: str, today: date) -> date:
+    """A day typed by a person: YYYY-MM-DD, "tomorrow", or "+N" days from today.
+    Raises ValueError in words."""
+    text = text.strip().lower()
+    if text == "tomorrow":
+        return today + timedelta(days=1)
+    if text.startswith("+") and text[1:].isdigit():
+        return today + timedelta(days=int(text[1:]))
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f'"{text}" is not a date: type YYYY-MM-DD, "tomorrow" or +N (days)'
+        ) from None
+
+
+class SnoozeScreen(ModalScreen[date | None]):
+    """Dismissed with the day the task comes back, or None."""
+
+    CSS_PATH = "dialog.tcss"
+    DEFAULT_CSS = """
+    SnoozeScreen { align: center middle; }
+    SnoozeScreen .dialog { width: 64; }
+    SnoozeScreen Label { padding: 1 0 0 0; }
+    SnoozeScreen #snooze-error { color: $error; }
+    """
+    BINDINGS = [
+        Binding("1", "days(1)", "1 day", id="snooze.day"),
+        Binding("w", "days(7)", "1 week", id="snooze.week"),
+        Binding("escape", "cancel", "Cancel", id="snooze.cancel"),
+    ]
+
+    def __init__(self, title: str, today: date) -> None:
+        super().__init__()
+        self.task_title = title
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static("Snooze", classes="dialog-title")
+            yield Static(self.task_title, classes="dialog-text", markup=False)
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("1 day (1)", variant="primary", id="day")
+                yield Button("1 week (w)", id="week")
+            yield Label("Or until (YYYY-MM-DD, tomorrow, +N days), then enter")
+            yield Input(placeholder=(self.today + timedelta(days=3)).isoformat(), id="until")
+            yield Static("", id="snooze-error")
+
+    def on_mount(self) -> None:
+        self.query_one("#day", Button).focus()
+
+    @on(Button.Pressed, "#day")
+    def _day(self) -> None:
+        self.action_days(1)
+
+    @on(Button.Pressed, "#week")
+    def _week(self) -> None:
+        self.action_days(7)
+
+    def action_days(self, days: int) -> None:
+        self.dismiss(self.today + timedelta(days=days))
+
+    @on(Input.Submitted, "#until")
+    def _typed(self, event: Input.Submitted) -> None:
+        try:
+            until = parse_day(event.value, self.today)
+        except ValueError as error:
+            self.query_one("#snooze-error", Static).update(str(error))
+            return
+        if until <= self.today:
+            self.query_one("#snooze-error", Static).update(
+                f"{until} is not after today ({self.today}): pick a later day"
+            )
+            return
+        self.dismiss(until)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

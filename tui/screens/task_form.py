@@ -1,0 +1,136 @@
+"""``n`` on the task queue: a task written by hand. The account is named (completed
+from the book's names), the due date typed; every refusal is shown in words next to
+its field, and a refused form writes nothing and keeps what was typed."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, Label, Static
+
+from tui.screens.snooze import parse_day
+
+FIELDS = (
+    ("account", "Account (name or external id; empty for none)", "start typing a name"),
+    ("title", "Task", "what to do, e.g. Send the QBR deck"),
+    ("due_on", "Due (YYYY-MM-DD, tomorrow, +N days)", ""),
+    ("owner", "Owner", "who does it"),
+)
+
+
+class TaskFormScreen(ModalScreen[int | None]):
+    """Dismissed with the new task's id, or None when cancelled."""
+
+    CSS_PATH = "dialog.tcss"
+    DEFAULT_CSS = """
+    TaskFormScreen { align: center middle; }
+    TaskFormScreen Label { padding: 1 0 0 0; }
+    TaskFormScreen .field-error { color: $error; height: auto; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="task_form.save"),
+        Binding("escape", "cancel", "Cancel", id="task_form.cancel"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.defaults: dict[str, str] = {}
+
+    @property
+    def unsaved(self) -> bool:
+        """Something was typed (the app asks before quitting)."""
+        return self.is_mounted and any(
+            self.value(name) != self.defaults.get(name, "") for name, _label, _hint in FIELDS
+        )
+
+    def compose(self) -> ComposeResult:
+        app: Any = self.app
+        names = [] if app.book is None else app.book["name"].to_list()
+        defaults = {"due_on": app.today.isoformat(), "owner": app.settings.current_user or ""}
+        self.defaults = defaults
+        with Vertical(classes="dialog", id="task-form"):
+            yield Static("New task", classes="dialog-title")
+            for name, label, placeholder in FIELDS:
+                yield Label(label)
+                yield Input(
+                    defaults.get(name, ""),
+                    placeholder=placeholder,
+                    id=name,
+                    suggester=SuggestFromList(names, case_sensitive=False)
+                    if name == "account"
+                    else None,
+                )
+                yield Static("", id=f"{name}-error", classes="field-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (ctrl+s)", variant="primary", id="save")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#account", Input).focus()
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        self.query_one(f"#{event.input.id}-error", Static).update("")
+
+    @on(Input.Submitted)
+    def _next(self, event: Input.Submitted) -> None:
+        """Enter moves to the next field; on the last one it saves."""
+        if event.input.id == FIELDS[-1][0]:
+            self.action_save()
+        else:
+            self.focus_next()
+
+    def value(self, name: str) -> str:
+        return self.query_one(f"#{name}", Input).value
+
+    def problem(self, field: str, text: str) -> None:
+        self.query_one(f"#{field}-error", Static).update(text)
+
+    @on(Button.Pressed, "#save")
+    def action_save(self) -> None:
+        today: date = self.app.today  # type: ignore[attr-defined]
+        try:
+            due = parse_day(self.value("due_on"), today)
+        except ValueError as error:
+            self.problem("due_on", str(error))
+            return
+        self.write(self.value("account"), self.value("title"), due, self.value("owner"))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="task-form", name="Saving a task")
+    def write(self, account: str, title: str, due: date, owner: str) -> None:
+        from core.tasks import TaskError, account_named, add_manual_task
+
+        app: Any = self.app
+        try:
+            account_id = account_named(app.engine, account)
+            task_id = add_manual_task(app.engine, title, due, owner, account_id, today=app.today)
+        except TaskError as error:
+            app.call_from_thread(self.problem, error.field or "title", str(error))
+            return
+        app.call_from_thread(self._saved, task_id, title.strip())
+
+    def _saved(self, task_id: int, title: str) -> None:
+        self.notify(f"Task added: {title}.")
+        self.dismiss(task_id)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        if not self.unsaved:
+            self.dismiss(None)
+            return
+        from tui.screens.confirm import ConfirmScreen
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmScreen("Discard this task?", yes="Discard", no="Keep editing"), answer
+        )
