@@ -1,9 +1,12 @@
 """The account 360 (``enter`` on an account): header, health and why, timeline,
-contacts, open tickets, NPS/CSAT and MRR history. ``[`` and ``]`` walk the list."""
+contacts, open tickets, NPS/CSAT and MRR history. ``[`` and ``]`` walk the list.
+On the timeline: ``l`` logs, ``e`` edits, ``d`` deletes (``u`` undoes), ``D`` shows
+deleted entries, ``h`` shows an entry's history."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
@@ -23,6 +26,8 @@ from tui.widgets.health import HealthPanel
 if TYPE_CHECKING:
     import polars as pl
 
+    from tui.screens.log_form import LogInteractionScreen
+
 
 class DetailLoaded(Message):
     def __init__(self, detail: AccountDetail) -> None:
@@ -40,7 +45,17 @@ class AccountScreen(Screen[None]):
         Binding("right_square_bracket", "step(1)", "Next", id="account.next", key_display="]"),
         Binding("o", "override", "Override health", id="account.override"),
         Binding("t", "timeline_kind", "Timeline kind", id="account.timeline_kind"),
+        Binding("l", "log", "Log", id="account.log"),
+        Binding("e", "edit", "Edit entry", id="account.edit"),
+        Binding("d", "delete", "Delete entry", id="account.delete"),
+        Binding("u", "undo", "Undo delete", id="account.undo", show=False),
+        Binding(
+            "D", "toggle_deleted", "Show deleted entries", id="account.show_deleted", show=False
+        ),
+        Binding("h", "history", "Entry history", id="account.history", show=False),
     ]
+    UNDO_SECONDS = 10
+    """How long a deleted entry can be restored with ``u`` (its notification's timeout)."""
 
     def __init__(self, account_id: int, ids: list[int]) -> None:
         super().__init__()
@@ -48,6 +63,13 @@ class AccountScreen(Screen[None]):
         self.ids = ids
         self.detail: AccountDetail | None = None
         self.timeline_kind: str | None = None
+        self.show_deleted = False
+        self.rows: list[dict[str, Any]] = []
+        """The timeline rows as shown: source, id, deleted, summary."""
+        self.undo: tuple[int, float] | None = None
+        self.cursor_to: tuple[str, int] | None = None
+        """The entry the timeline's cursor goes to on the next load (one just saved)."""
+        """The last deleted interaction and until when (monotonic) ``u`` restores it."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -81,7 +103,12 @@ class AccountScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="account")
     def load(self) -> None:
         engine = self.app.engine  # type: ignore[attr-defined]
-        detail = account_detail(engine, self.account_id, self.app.today)  # type: ignore[attr-defined]
+        detail = account_detail(
+            engine,
+            self.account_id,
+            self.app.today,  # type: ignore[attr-defined]
+            include_deleted=self.show_deleted,
+        )
         self.post_message(DetailLoaded(detail))
 
     @on(DetailLoaded)
@@ -173,16 +200,46 @@ class AccountScreen(Screen[None]):
         if self.timeline_kind is not None:
             events = events.filter(events["source"] == self.timeline_kind)
         table = self.query_one("#timeline", DataTable)
+        current = self.current_row()
+        if self.cursor_to is not None:
+            current = {"source": self.cursor_to[0], "id": self.cursor_to[1]}
+            self.cursor_to = None
         table.clear()
-        for at, source, kind, summary, sentiment in events.select(
-            "at", "source", "kind", "summary", "sentiment"
+        self.rows = []
+        for at, source, kind, summary, sentiment, entry_id, deleted in events.select(
+            "at", "source", "kind", "summary", "sentiment", "id", "deleted"
         ).iter_rows():
             label = {"interaction": kind, "survey": kind.upper()}.get(source, f"{source} {kind}")
-            table.add_row(at.strftime("%Y-%m-%d %H:%M"), label, summary, sentiment or "")
+            cells: list[str | Text] = [
+                at.strftime("%Y-%m-%d %H:%M"),
+                label,
+                summary,
+                sentiment or "",
+            ]
+            if deleted:
+                cells = [Text(str(cell), style="dim strike") for cell in cells]
+                cells[1] = Text(f"{label} (deleted)", style="dim")
+            table.add_row(*cells)
+            self.rows.append(
+                {"source": source, "id": entry_id, "deleted": deleted, "summary": summary}
+            )
+        if current is not None:
+            index = next(
+                (
+                    i
+                    for i, row in enumerate(self.rows)
+                    if (row["source"], row["id"]) == (current["source"], current["id"])
+                ),
+                None,
+            )
+            if index is not None:
+                table.move_cursor(row=index)
         shown = self.timeline_kind or "everything"
+        deleted_note = "deleted shown (D hides)" if self.show_deleted else "D shows deleted"
         self.query_one("#timeline-bar", Static).update(
             f"Timeline: {shown} ({events.height:,} events)  ·  t cycles "
             + " / ".join(("all", *TIMELINE_KINDS))
+            + f"  ·  l log · e edit · d delete · h history · {deleted_note}"
         )
 
     # ------------------------------------------------------------------ actions
@@ -216,6 +273,115 @@ class AccountScreen(Screen[None]):
                 self.post_message(BookChanged())
 
         self.app.push_screen(OverrideScreen(self.detail), done)
+
+    # ------------------------------------------------------------------ the timeline's entries
+
+    def current_row(self) -> dict[str, Any] | None:
+        """The timeline row under the cursor, or None when the timeline is empty."""
+        table = self.query_one("#timeline", DataTable)
+        if not self.rows or not 0 <= table.cursor_row < len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def _interaction_row(self, verb: str) -> dict[str, Any] | None:
+        """The highlighted row if it is an interaction; otherwise says why not."""
+        row = self.current_row()
+        if row is None:
+            self.notify(f"Nothing to {verb}: the timeline is empty")
+            return None
+        why_not = {
+            "survey": "survey answers are kept as they were answered (log a new answer instead)",
+            "ticket": "tickets come from the support desk and are changed there",
+            "mrr": "MRR movements come from billing and are changed there",
+        }.get(row["source"])
+        if why_not:
+            self.notify(f"Cannot {verb} this entry: {why_not}", severity="warning")
+            return None
+        return row
+
+    def _open_form(self, form: LogInteractionScreen) -> None:
+        def done(saved: bool | None) -> None:
+            if saved:
+                self.cursor_to = form.saved
+                self.load()
+
+        self.app.push_screen(form, done)
+
+    def action_log(self) -> None:
+        from tui.screens.log_form import LogInteractionScreen
+
+        if self.detail is not None:
+            self._open_form(LogInteractionScreen(self.account_id, self.detail.account["name"]))
+
+    def action_edit(self) -> None:
+        row = self._interaction_row("edit")
+        if row is None:
+            return
+        if row["deleted"]:
+            self.notify("This entry is deleted: d brings it back, then e edits it")
+            return
+        self.open_editor(row["id"])
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="account-edit")
+    def open_editor(self, interaction_id: int) -> None:
+        from core.interactions import get_interaction
+        from tui.screens.log_form import LogInteractionScreen
+
+        interaction = get_interaction(self.app.engine, interaction_id)  # type: ignore[attr-defined]
+        if interaction is None:
+            self.app.call_from_thread(self.notify, "This entry no longer exists")
+            return
+        name = self.detail.account["name"] if self.detail else ""
+        form = LogInteractionScreen(self.account_id, name, entry=interaction)
+        self.app.call_from_thread(self._open_form, form)
+
+    def action_delete(self) -> None:
+        """Soft-delete the highlighted interaction (or bring back a deleted one)."""
+        row = self._interaction_row("delete")
+        if row is not None:
+            self.set_deleted(row["id"], not row["deleted"], row["summary"])
+
+    def action_undo(self) -> None:
+        if self.undo is None or time.monotonic() > self.undo[1]:
+            self.notify("Nothing to undo")
+            return
+        interaction_id, _until = self.undo
+        self.undo = None
+        self.set_deleted(interaction_id, False, "")
+
+    @work(thread=True, exit_on_error=False, group="account-entry")
+    def set_deleted(self, interaction_id: int, deleted: bool, summary: str) -> None:
+        from core.interactions import set_deleted
+        from tui.screens.log_form import app_now
+
+        app = self.app
+        set_deleted(app.engine, interaction_id, deleted, now=app_now(app.today))  # type: ignore[attr-defined]
+        app.call_from_thread(self._deleted, interaction_id, deleted, summary)
+
+    def _deleted(self, interaction_id: int, deleted: bool, summary: str) -> None:
+        if deleted:
+            self.undo = (interaction_id, time.monotonic() + self.UNDO_SECONDS)
+            self.notify(
+                f"Deleted: {summary}. Press u to undo.",
+                title="Entry deleted",
+                timeout=self.UNDO_SECONDS,
+                markup=False,
+            )
+        else:
+            self.notify("Entry restored.")
+        self.load()
+        self.app.post_message(BookChanged())
+
+    def action_toggle_deleted(self) -> None:
+        self.show_deleted = not self.show_deleted
+        self.load()
+
+    def action_history(self) -> None:
+        from tui.screens.revisions import RevisionsScreen
+
+        row = self._interaction_row("show the history of")
+        if row is not None:
+            self.app.push_screen(RevisionsScreen(row["id"], row["summary"]))
 
 
 def _table(

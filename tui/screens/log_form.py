@@ -161,7 +161,10 @@ class LogInteractionScreen(ModalScreen[bool]):
         self.templates: list[Template] = []
         self.template: Template | None = None
         self._initial: dict[str, str] | None = None
+        self._when_shown = self._when_exact = ""
         self._saving = False
+        self.saved: tuple[str, int] | None = None
+        """Once saved: the timeline source ("interaction" or "survey") and the entry's id."""
 
     # ------------------------------------------------------------------ layout
 
@@ -238,17 +241,19 @@ class LogInteractionScreen(ModalScreen[bool]):
         return Static("", id=f"{name}-error", classes="field-error", markup=False)
 
     def _when_text(self) -> str:
-        """An edited entry's moment, exactly as stored (seconds kept, so an edit
-        that does not touch it does not move it)."""
+        """An edited entry's moment to the minute, in the user's time zone. While it is
+        left as shown, the form sends the exact stored moment, so an edit that does
+        not touch it does not move it by its seconds."""
         if self.entry is None:
             return ""
         now = app_now(self.app.today)  # type: ignore[attr-defined]
         at = self.entry.occurred_at
         if at.tzinfo is None:
             at = at.replace(tzinfo=UTC)
-        local = at.astimezone(now.tzinfo).replace(tzinfo=None)
-        text = local.isoformat(sep=" ")
-        return text.removesuffix(":00") if local.second == local.microsecond == 0 else text
+        local = at.astimezone(now.tzinfo)
+        self._when_shown = local.strftime("%Y-%m-%d %H:%M")
+        self._when_exact = local.isoformat(sep=" ")
+        return self._when_shown
 
     def on_mount(self) -> None:
         self._show_kind()
@@ -298,7 +303,9 @@ class LogInteractionScreen(ModalScreen[bool]):
         return EntryForm(
             kind=self.kind,
             summary=value("#summary"),
-            when=value("#when"),
+            when=self._when_exact
+            if self._when_exact and value("#when") == self._when_shown
+            else value("#when"),
             notes=self.query_one("#notes", TextArea).text,
             sentiment=self.query_one("#sentiment", Choice).value,
             follow_up=value("#follow-up"),
@@ -391,12 +398,15 @@ class LogInteractionScreen(ModalScreen[bool]):
         try:
             if self.entry is None:
                 logged = log_entry(engine, self.account_id, form, logged_by=user, now=now)
+                source = "survey" if logged.kind in ("nps", "csat") else "interaction"
+                self.saved = (source, logged.entry_id)
                 done = f"Logged {_what(logged.kind)} for {self.account_name}."
                 if logged.task_id is not None:
                     done += " Follow-up task created for the account's owner."
             else:
                 assert self.entry.id is not None
                 changes = edit_interaction(engine, self.entry.id, form, edited_by=user, now=now)
+                self.saved = ("interaction", self.entry.id)
                 done = f"Saved: {', '.join(changes)} changed." if changes else "Nothing changed."
         except InvalidInput as error:
             app.call_from_thread(self._show_errors, error.errors)

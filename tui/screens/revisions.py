@@ -1,0 +1,122 @@
+"""``h`` on a timeline entry: who logged it, and every edit since (who, when, what
+changed, from what to what)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+FIELD_LABELS = {
+    "kind": "kind",
+    "occurred_at": "when",
+    "contact_id": "contact",
+    "summary": "summary",
+    "notes": "notes",
+    "sentiment": "sentiment",
+    "follow_up_on": "follow-up",
+}
+SENTIMENT_WORDS = {-1: "negative", 0: "neutral", 1: "positive"}
+
+
+class RevisionsScreen(ModalScreen[None]):
+    CSS_PATH = "dialog.tcss"
+    BINDINGS = [
+        Binding("escape,h,q", "close", "Close", id="revisions.close"),
+    ]
+    DEFAULT_CSS = """
+    RevisionsScreen { align: center middle; }
+    RevisionsScreen .dialog { width: 110; }
+    RevisionsScreen #revisions-body { height: auto; max-height: 36; }
+    """
+
+    def __init__(self, interaction_id: int, summary: str) -> None:
+        super().__init__()
+        self.interaction_id = interaction_id
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(f"History: {self.summary}", classes="dialog-title", markup=False)
+            with VerticalScroll(id="revisions-body"):
+                yield Static("Reading…", id="revisions")
+            yield Static(Text("esc closes", style="dim"))
+
+    def on_mount(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="revisions")
+    def load(self) -> None:
+        from core.interactions import contact_names, get_interaction, revisions
+
+        engine = self.app.engine  # type: ignore[attr-defined]
+        interaction = get_interaction(engine, self.interaction_id)
+        if interaction is None:
+            self.app.call_from_thread(self._show, Text("This entry no longer exists."))
+            return
+        names = {cid: name for name, cid in contact_names(engine, interaction.account_id).items()}
+        history = revisions(engine, self.interaction_id)
+        logged = Text.assemble(
+            "Logged by ",
+            (interaction.logged_by, "bold"),
+            f" on {_moment(interaction.created_at)}",
+        )
+        if interaction.deleted_at is not None:
+            logged.append(f"; deleted on {_moment(interaction.deleted_at)}", style="red")
+        if not history:
+            body: Any = Group(logged, Text("\nNever edited.", style="dim"))
+        else:
+            table = Table(box=None, padding=(0, 1), header_style="bold", expand=True)
+            for label in ("Edited", "By", "Field", "Before", "After"):
+                table.add_column(label, overflow="fold")
+            for revision in history:
+                changes: dict[str, list[Any]] = json.loads(revision.changes)
+                for index, (name, (old, new)) in enumerate(sorted(changes.items())):
+                    first = index == 0
+                    table.add_row(
+                        _moment(revision.edited_at) if first else "",
+                        revision.edited_by if first else "",
+                        FIELD_LABELS.get(name, name),
+                        _value(name, old, names),
+                        _value(name, new, names),
+                    )
+            body = Group(logged, Text(""), table)
+        self.app.call_from_thread(self._show, body)
+
+    def _show(self, body: Any) -> None:
+        self.query_one("#revisions", Static).update(body)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def _moment(value: datetime | str | None) -> str:
+    if value is None:
+        return ""
+    """A stored moment (UTC, naive or aware) as the timeline shows it."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _value(name: str, value: Any, contacts: dict[int, str]) -> str:
+    if value is None or value == "":
+        return "(empty)"
+    if name == "occurred_at":
+        return _moment(value)
+    if name == "sentiment":
+        return SENTIMENT_WORDS.get(value, str(value))
+    if name == "contact_id":
+        return contacts.get(value, f"contact #{value}")
+    return str(value)
