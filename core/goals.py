@@ -30,6 +30,7 @@ from sqlmodel import Session, col, select
 from core.models import Goal, GoalCheckin, GoalTask, utcnow
 
 TARGET_TYPES = ("number", "currency", "percent", "done", "tasks")
+STATUSES = ("on track", "at risk", "off track", "achieved", "missed")
 DIRECTIONS = ("raise", "lower")
 # Metrics a goal can follow, with the target type their values have.
 LINKABLE_METRICS: dict[str, str] = {
@@ -372,6 +373,33 @@ def list_goals(
     if not include_archived:
         query = query.where(col(Goal.archived_at).is_(None))
     return _views(engine, query, today, thresholds)
+
+
+def goal_view(engine: Engine, goal_id: int, today: date) -> GoalView:
+    """One goal as it is now (to step or toggle it from its latest state)."""
+    views = _views(engine, select(Goal).where(Goal.id == goal_id), today, None)
+    if not views:
+        raise GoalError("goal", f"no goal #{goal_id}")
+    return views[0]
+
+
+@dataclass(frozen=True)
+class GoalFilter:
+    """What the goals screen shows: whose goals, which status, active or archived."""
+
+    who: str = "all"  # all, mine (owned by or scoped to the user), team (not one person's)
+    status: str | None = None
+    archived: bool = False
+
+    def matches(self, view: GoalView, user: str | None) -> bool:
+        goal = view.goal
+        if (goal.archived_at is not None) != self.archived:
+            return False
+        if self.who == "mine" and user not in (goal.owner, goal.scope_owner):
+            return False
+        if self.who == "team" and goal.scope_owner is not None:
+            return False
+        return self.status is None or view.status == self.status
 
 
 def goals_in_scope(

@@ -1,49 +1,395 @@
-"""Goals (key ``3``): the goals in the database, as a list, until the goals issue
-gives them progress bars and check-ins."""
+"""Goals (key ``3``): every goal with its progress bar, grouped by owner, filtered by
+mine / team / status / archived; new, edit, check in, step, toggle, history and
+archive from the keyboard. The goals are read (``core.goals.list_goals``) and
+written in thread workers; after a write the list is read again."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from itertools import groupby
+from typing import TYPE_CHECKING, Any
 
-from tui.screens.listing import ListingScreen
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, ListItem, ListView, LoadingIndicator, Static
+
+from core.goals import STATUSES, GoalConflict, GoalError, GoalFilter, GoalView
+from tui.messages import BookChanged
+from tui.widgets.goal_progress import GoalProgress
 
 if TYPE_CHECKING:
-    import polars as pl
-    from sqlalchemy import Engine
+    from core.exporter import ExportFilters
+    from core.models import GoalTask
+
+WHO_WORDS = {"all": "everyone's", "mine": "mine", "team": "team"}
 
 
-class GoalsScreen(ListingScreen):
-    TITLE_TEXT = "Goals"
-    EMPTY_TEXT = "No goals yet. Goals (e.g. 'churn below 3 % this quarter') will be set here."
-    COLUMNS = (
-        ("title", "Goal"),
-        ("owner", "Owner"),
-        ("target_type", "Target type"),
-        ("target_value", "Target"),
-        ("direction", "Direction"),
-        ("start_date", "Starts"),
-        ("due_date", "Due"),
-        ("metric", "Metric"),
-    )
+class GoalsLoaded(Message):
+    def __init__(self, views: list[GoalView]) -> None:
+        super().__init__()
+        self.views = views
 
-    def read(self, engine: Engine) -> pl.DataFrame:
-        from sqlmodel import select
 
-        from core.frames import read_frame
-        from core.models import Goal
+class GoalItem(ListItem):
+    """A goal's row in the list."""
 
-        return read_frame(
-            engine,
-            select(
-                Goal.title,
-                Goal.owner,
-                Goal.target_type,
-                Goal.target_value,
-                Goal.direction,
-                Goal.start_date,
-                Goal.due_date,
-                Goal.metric,
-            )
-            .where(Goal.archived_at.is_(None))
-            .order_by(Goal.due_date, Goal.id),
+    def __init__(self, view: GoalView, today: Any) -> None:
+        super().__init__(GoalProgress(view, today), id=f"goal-{view.goal.id}")
+        self.view = view
+
+
+class TaskItem(ListItem):
+    """A task of an expanded task-list goal."""
+
+    def __init__(self, view: GoalView, task: GoalTask) -> None:
+        mark = "☑" if task.done_at is not None else "☐"
+        super().__init__(
+            Label(f"{mark} {task.title}", markup=False),
+            id=f"task-{task.id}",
+            classes="goal-task" + (" -done" if task.done_at is not None else ""),
         )
+        self.view = view
+        self.task = task
+
+
+class OwnerHeader(ListItem):
+    """An owner's group title; the cursor skips it."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(Label(text, markup=False), classes="owner-header", disabled=True)
+
+
+class GoalsScreen(Screen[None]):
+    CSS_PATH = "goals.tcss"
+    AUTO_FOCUS = "#goal-list"
+    BINDINGS = [
+        Binding("n", "new", "New", id="goals.new"),
+        Binding("e", "edit", "Edit", id="goals.edit"),
+        Binding("enter", "check_in", "Check in", id="goals.check_in"),
+        Binding("plus", "step(1)", "Step up", id="goals.step_up", key_display="+"),
+        Binding("minus", "step(-1)", "Step down", id="goals.step_down", key_display="-"),
+        Binding("space", "toggle", "Toggle", id="goals.toggle"),
+        Binding("h", "history", "History", id="goals.history"),
+        Binding("a", "archive", "Archive", id="goals.archive", show=False),
+        Binding("m", "who('mine')", "Mine", id="goals.mine", show=False),
+        Binding("t", "who('team')", "Team", id="goals.team", show=False),
+        Binding("s", "cycle_status", "Status filter", id="goals.status", show=False),
+        Binding("A", "archived", "Active / archived", id="goals.archived", show=False),
+        Binding("j", "cursor(1)", "Down", id="goals.down", show=False),
+        Binding("k", "cursor(-1)", "Up", id="goals.up", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.views: list[GoalView] = []
+        self.where = GoalFilter()
+        self.expanded: set[int] = set()
+        self.loaded = False
+        self._modal = False
+        self._write_lock = threading.Lock()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Reading the goals…", id="goal-filters")
+        yield LoadingIndicator()
+        yield Static("", id="goals-empty")
+        yield ListView(id="goal-list")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Goals"
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self._modal:  # back from one of our dialogs: its callback reloads if needed
+            self._modal = False
+        elif self.loaded:
+            self.load()
+
+    @property
+    def today(self) -> Any:
+        return self.app.today  # type: ignore[attr-defined]
+
+    @property
+    def user(self) -> str | None:
+        return self.app.settings.current_user  # type: ignore[attr-defined]
+
+    @property
+    def goal_list(self) -> ListView:
+        return self.query_one("#goal-list", ListView)
+
+    # ------------------------------------------------------------------ reading
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="goals-read")
+    def load(self) -> None:
+        from core.goals import list_goals
+
+        engine = self.app.engine  # type: ignore[attr-defined]
+        self.post_message(GoalsLoaded(list_goals(engine, self.today, include_archived=True)))
+
+    @on(GoalsLoaded)
+    async def _loaded(self, message: GoalsLoaded) -> None:
+        self.views = message.views
+        self.loaded = True
+        self.query_one(LoadingIndicator).display = False
+        await self.show_goals()
+
+    def shown_views(self) -> list[GoalView]:
+        return [view for view in self.views if self.where.matches(view, self.user)]
+
+    async def show_goals(self) -> None:
+        """Rebuild the rows from ``self.views``, keeping the cursor on the same row."""
+        goal_list = self.goal_list
+        current = goal_list.highlighted_child
+        keep = current.id if current is not None else None
+        position = goal_list.index or 0
+        shown = self.shown_views()
+        items: list[ListItem] = []
+        for owner, group in groupby(shown, key=lambda view: view.goal.owner):
+            views = list(group)
+            you = " (you)" if owner == self.user else ""
+            count = f"{len(views)} goal{'s' if len(views) != 1 else ''}"
+            items.append(OwnerHeader(f"{owner}{you} · {count}"))
+            for view in views:
+                items.append(GoalItem(view, self.today))
+                if view.goal.id in self.expanded:
+                    items.extend(TaskItem(view, task) for task in view.tasks)
+        await goal_list.clear()
+        await goal_list.extend(items)
+        ids = [item.id for item in items]
+        if keep is not None and keep in ids:
+            goal_list.index = ids.index(keep)
+        elif items:  # the row that took its place, or the goal under that title
+            position = min(position, len(items) - 1)
+            if isinstance(items[position], OwnerHeader):
+                position = position + 1 if position + 1 < len(items) else position - 1
+            goal_list.index = position
+        self._update_bar(len(shown))
+        self._update_empty(shown)
+
+    def _update_bar(self, shown: int) -> None:
+        user, views = self.user, self.views
+
+        def count(where: GoalFilter) -> int:
+            return sum(1 for view in views if where.matches(view, user))
+
+        def key(text: str, on: bool) -> str:
+            return f"[b reverse] {text} [/]" if on else f" {text} "
+
+        where = self.where
+        kind = "archived" if where.archived else "active"
+        status = where.status or "any"
+        parts = [
+            f"{shown} of {count(GoalFilter(archived=where.archived))} {kind} goals",
+            key(f"m mine ({count(replace(where, who='mine'))})", where.who == "mine"),
+            key(f"t team ({count(replace(where, who='team'))})", where.who == "team"),
+            key(f"s status: {status} ({shown})", where.status is not None),
+            key(
+                f"A archived ({count(GoalFilter(archived=True))})",
+                where.archived,
+            ),
+        ]
+        self.query_one("#goal-filters", Static).update("  ·  ".join(parts))
+
+    def _update_empty(self, shown: list[GoalView]) -> None:
+        empty = self.query_one("#goals-empty", Static)
+        if not self.views:
+            text = (
+                "No goals yet. Press n to set one: e.g. 'churn below 3 % this quarter', "
+                "'NPS above 50' or 'QBR with every top-20 account'."
+            )
+        elif self.where.who == "mine" and not self.user:
+            text = 'Who are you? Set CXTUI_USER or `user = "..."` in the config file.'
+        elif not shown:
+            text = "No goals match these filters (m, t, s and A change them)."
+        else:
+            text = ""
+        empty.update(text)
+        empty.display = bool(text)
+        self.goal_list.display = bool(shown)
+
+    # ------------------------------------------------------------------ the row
+
+    def current_item(self) -> ListItem | None:
+        return self.goal_list.highlighted_child
+
+    def current_view(self) -> GoalView | None:
+        item = self.current_item()
+        if isinstance(item, GoalItem | TaskItem):
+            return item.view
+        return None
+
+    def _goal_or_say(self) -> GoalView | None:
+        view = self.current_view()
+        if view is None:
+            self.notify("No goal here: n sets a new one.")
+        return view
+
+    # ------------------------------------------------------------------ actions
+
+    def action_cursor(self, by: int) -> None:
+        if by > 0:
+            self.goal_list.action_cursor_down()
+        else:
+            self.goal_list.action_cursor_up()
+
+    def action_who(self, who: str) -> None:
+        self.where = replace(self.where, who="all" if self.where.who == who else who)
+        if who == "mine" and not self.user:
+            self.notify(
+                'Set CXTUI_USER or user = "..." in the config file to see your goals.',
+                severity="warning",
+            )
+        self.run_worker(self.show_goals(), group="goals-show", exclusive=True)
+
+    def action_cycle_status(self) -> None:
+        order: list[str | None] = [None, *STATUSES]
+        position = order.index(self.where.status)
+        self.where = replace(self.where, status=order[(position + 1) % len(order)])
+        self.run_worker(self.show_goals(), group="goals-show", exclusive=True)
+
+    def action_archived(self) -> None:
+        self.where = replace(self.where, archived=not self.where.archived)
+        self.run_worker(self.show_goals(), group="goals-show", exclusive=True)
+
+    def _open(self, screen: Screen[Any], reload_on_true: bool = True) -> None:
+        def closed(result: Any) -> None:
+            if result and reload_on_true:
+                self._changed()
+
+        self._modal = True
+        self.app.push_screen(screen, closed)
+
+    def action_new(self) -> None:
+        from tui.screens.goal_form import GoalFormScreen
+
+        self._open(GoalFormScreen(owner=self.user or ""))
+
+    def action_edit(self) -> None:
+        from tui.screens.goal_form import GoalFormScreen
+
+        view = self._goal_or_say()
+        if view is not None:
+            self._open(GoalFormScreen(view))
+
+    @on(ListView.Selected)
+    def _selected(self, event: ListView.Selected) -> None:
+        event.stop()
+        if isinstance(event.item, TaskItem):
+            self.action_toggle()
+        else:
+            self.action_check_in()
+
+    def action_check_in(self) -> None:
+        view = self._goal_or_say()
+        if view is None:
+            return
+        goal = view.goal
+        if goal.target_type == "tasks":
+            self._expand(view)
+        elif goal.metric:
+            self.notify(f"This goal follows the metric {goal.metric}: it needs no check-ins.")
+        else:
+            from tui.screens.goal_checkin import CheckInScreen
+
+            self._open(CheckInScreen(view))
+
+    def action_step(self, direction: int) -> None:
+        from core.goals import goal_view, step
+
+        view = self._goal_or_say()
+        if view is None:
+            return
+        goal_id, user, today = view.goal.id or 0, self.user or "", self.today
+        self.write(
+            lambda engine: step(engine, goal_view(engine, goal_id, today), direction, user, today)
+        )
+
+    def action_toggle(self) -> None:
+        from core.goals import goal_view, toggle_done, toggle_task
+
+        item = self.current_item()
+        view = self._goal_or_say()
+        if view is None:
+            return
+        goal_id, user, today = view.goal.id or 0, self.user or "", self.today
+        if isinstance(item, TaskItem):
+            task_id = item.task.id or 0
+            self.write(
+                lambda engine: toggle_task(engine, goal_view(engine, goal_id, today).goal, task_id)
+            )
+        elif view.goal.target_type == "tasks":
+            self._expand(view)
+        elif view.goal.target_type == "done":
+            self.write(
+                lambda engine: toggle_done(engine, goal_view(engine, goal_id, today), user, today)
+            )
+        else:
+            self.notify("space toggles a done / not-done goal or a task; enter checks in.")
+
+    def _expand(self, view: GoalView) -> None:
+        """Show or hide a task-list goal's tasks under it."""
+        goal_id = view.goal.id or 0
+        self.expanded ^= {goal_id}
+        self.run_worker(self.show_goals(), group="goals-show", exclusive=True)
+
+    def action_history(self) -> None:
+        from tui.screens.goal_history import GoalHistoryScreen
+
+        view = self._goal_or_say()
+        if view is not None:
+            self._open(GoalHistoryScreen(view), reload_on_true=False)
+
+    def action_archive(self) -> None:
+        from core.goals import archive
+        from tui.screens.confirm import ConfirmScreen
+
+        view = self._goal_or_say()
+        if view is None:
+            return
+        if view.goal.archived_at is not None:
+            self.notify(f'"{view.goal.title}" is already archived.')
+            return
+        goal = view.goal
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.write(lambda engine: archive(engine, goal))
+
+        self._modal = True
+        self.app.push_screen(
+            ConfirmScreen(f'Archive "{goal.title}"? Its history is kept.', yes="Archive"), answer
+        )
+
+    # ------------------------------------------------------------------ writing
+
+    @work(thread=True, exit_on_error=False, group="goals-write")
+    def write(self, change: Callable[[Any], object]) -> None:
+        """Run one change to the goals (one at a time), then read them again; a
+        refusal or a conflict is told in words."""
+        engine = self.app.engine  # type: ignore[attr-defined]
+        with self._write_lock:
+            try:
+                change(engine)
+            except (GoalError, GoalConflict) as error:
+                self.app.call_from_thread(self.notify, str(error), severity="warning")
+        self.app.call_from_thread(self._changed)
+
+    def _changed(self) -> None:
+        self.app.post_message(BookChanged("goals"))
+        self.load()
+
+    # ------------------------------------------------------------------ export
+
+    def export_view(self) -> tuple[str, ExportFilters] | None:
+        """The goals shown: "mine" exports the user's goals (the export has every
+        active goal otherwise; it knows no status filter)."""
+        from core.exporter import ExportFilters
+
+        owner = self.user if self.where.who == "mine" else None
+        return "goals", ExportFilters(owner=owner, as_of=self.today)

@@ -1,0 +1,108 @@
+"""``enter`` on a goal: a check-in (value, date, comment) through
+``core.goals.check_in``. A check-in refused because somebody else changed the goal
+shows the goal's new value and keeps what was typed; the next ``ctrl+s`` saves it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.widgets import Input, Static
+
+from core.goals import GoalConflict, GoalError, format_value
+from tui.screens.goal_form import GoalDialog
+
+if TYPE_CHECKING:
+    from core.goals import GoalView
+
+PLACEHOLDERS = {
+    "number": "e.g. 42",
+    "currency": "e.g. $12,500",
+    "percent": "e.g. 3.5 %",
+    "done": "1 (done) or 0 (not done)",
+}
+
+
+class CheckInScreen(GoalDialog):
+    def __init__(self, view: GoalView) -> None:
+        super().__init__()
+        self.view = view
+        self.version = view.goal.version
+        """The version the check-in is based on (moved on by a conflict)."""
+
+    def compose(self) -> ComposeResult:
+        goal = self.view.goal
+        today: date = self.app.today  # type: ignore[attr-defined]
+        with Vertical(classes="dialog goal-dialog", id="goal-checkin"):
+            yield Static(f"Check in: {goal.title}", classes="dialog-title", markup=False)
+            yield Static(
+                f"Now {format_value(goal.target_type, self.view.current)}, "
+                f"target {format_value(goal.target_type, goal.target_value)}",
+                id="checkin-now",
+                classes="dialog-text",
+                markup=False,
+            )
+            with Horizontal(classes="form-row"):
+                yield self.field(
+                    "value",
+                    "Value",
+                    Input(placeholder=PLACEHOLDERS.get(goal.target_type, ""), id="value"),
+                )
+                yield self.field(
+                    "checked_on", "Date (YYYY-MM-DD)", Input(today.isoformat(), id="checked_on")
+                )
+            yield self.field("comment", "Comment", Input(placeholder="What changed", id="comment"))
+            yield Static("", id="dialog-error", classes="field-error")
+            yield self.buttons()
+
+    def on_mount(self) -> None:
+        self.query_one("#value", Input).focus()
+        super().on_mount()
+
+    def action_save(self) -> None:
+        text = self.value("#checked_on").strip()
+        try:
+            checked_on = date.fromisoformat(text)
+        except ValueError:
+            self.show_error("checked_on", f'"{text}" is not a date (YYYY-MM-DD)')
+            return
+        if not self.value("#value").strip():
+            self.show_error("value", "type the value the goal has now")
+            return
+        self.clear_errors()
+        self.write(self.value("#value"), checked_on, self.value("#comment"))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="goal-checkin")
+    def write(self, value: str, checked_on: date, comment: str) -> None:
+        from core.goals import check_in
+
+        app = self.app
+        try:
+            check_in(
+                app.engine,  # type: ignore[attr-defined]
+                self.view.goal.id or 0,
+                value,
+                app.settings.current_user or "",  # type: ignore[attr-defined]
+                self.version,
+                checked_on=checked_on,
+                comment=comment,
+            )
+        except GoalError as error:
+            app.call_from_thread(self.show_refusal, error)
+            return
+        except GoalConflict as error:
+            app.call_from_thread(self._conflict, error)
+            return
+        app.call_from_thread(self.saved)
+
+    def _conflict(self, error: GoalConflict) -> None:
+        self.version = error.goal.version
+        goal = self.view.goal
+        self.query_one("#checkin-now", Static).update(
+            f"Now {format_value(goal.target_type, error.current)} (just changed), "
+            f"target {format_value(goal.target_type, goal.target_value)}"
+        )
+        self.show_error("goal", f"{error} (ctrl+s saves yours after it)")

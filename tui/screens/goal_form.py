@@ -1,0 +1,329 @@
+"""``n`` / ``e`` on the goals screen: a goal's every field in one form, validated by
+``core.goals.validate_goal`` (refusals shown in words next to their field), saved by
+``create_goal`` or ``update_goal`` in a worker. ``GoalDialog`` holds the habits the
+goal dialogs share (check-in too): field errors, ``ctrl+s``, ``escape`` asks first
+when something was typed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from core.goals import (
+    DIRECTIONS,
+    LINKABLE_METRICS,
+    TARGET_TYPES,
+    GoalConflict,
+    GoalError,
+    GoalForm,
+)
+
+if TYPE_CHECKING:
+    from core.goals import GoalView
+
+MANUAL = "manual"
+
+
+class GoalDialog(ModalScreen[bool]):
+    """Dismissed with True once something was saved."""
+
+    CSS_PATH = ["dialog.tcss", "goal_dialog.tcss"]
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="goal_dialog.save"),
+        Binding("escape", "cancel", "Cancel", id="goal_dialog.cancel"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.unsaved = False
+        self._filling = True
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self._filled)
+
+    def _filled(self) -> None:
+        self._filling = False
+
+    @on(Input.Changed)
+    @on(Select.Changed)
+    @on(TextArea.Changed)
+    def _typed(self) -> None:
+        if not self._filling:
+            self.unsaved = True
+
+    def field(self, name: str, label: str, widget: Widget) -> Vertical:
+        """A label, the input and the line where its refusal is shown."""
+        return Vertical(
+            Label(label, classes="field-label"),
+            widget,
+            Static("", id=f"error-{name}", classes="field-error"),
+            classes="field",
+            id=f"field-{name}",
+        )
+
+    def clear_errors(self) -> None:
+        for error in self.query(".field-error").results(Static):
+            error.update("")
+        self.query_one("#dialog-error", Static).update("")
+
+    def show_error(self, field: str, message: str) -> None:
+        """The refusal next to its field (or under the form when no field has it)."""
+        self.clear_errors()
+        found = self.query(f"#error-{field}")
+        target = found.first(Static) if found else self.query_one("#dialog-error", Static)
+        target.update(message)
+
+    def show_refusal(self, error: GoalError) -> None:
+        message = str(error).removeprefix(f"{error.field}: ")
+        self.show_error(error.field, message)
+
+    def buttons(self) -> Horizontal:
+        return Horizontal(
+            Button("Save (ctrl+s)", variant="primary", id="save"),
+            Button("Cancel (esc)", id="cancel"),
+            classes="dialog-buttons",
+        )
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_save(self) -> None:
+        raise NotImplementedError
+
+    def action_cancel(self) -> None:
+        if not self.unsaved:
+            self.dismiss(False)
+            return
+        from tui.screens.confirm import ConfirmScreen
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(False)
+
+        self.app.push_screen(
+            ConfirmScreen("Discard what you typed?", yes="Discard", no="Keep editing"), answer
+        )
+
+    def saved(self) -> None:
+        self.unsaved = False
+        self.dismiss(True)
+
+    def value(self, selector: str) -> str:
+        return self.query_one(selector, Input).value
+
+
+class GoalFormScreen(GoalDialog):
+    """A new goal, or (given ``view``) the next version of an existing one."""
+
+    def __init__(self, view: GoalView | None = None, owner: str = "") -> None:
+        super().__init__()
+        self.view = view
+        self.owner = owner
+        self.version = view.goal.version if view is not None else 0
+        """The version the edit is based on (moved on by a conflict)."""
+
+    def compose(self) -> ComposeResult:
+        from datetime import timedelta
+
+        from core.goals import form_of
+
+        today = self.app.today  # type: ignore[attr-defined]
+        if self.view is not None:
+            form = form_of(self.view.goal, self.view.tasks)
+            heading = f"Edit goal: {self.view.goal.title}"
+        else:
+            form = GoalForm(
+                title="",
+                owner=self.owner,
+                start_date=today.isoformat(),
+                due_date=(today + timedelta(days=90)).isoformat(),
+                target_type="number",
+            )
+            heading = "New goal"
+        with Vertical(classes="dialog goal-dialog", id="goal-form"):
+            yield Static(heading, classes="dialog-title", markup=False)
+            with VerticalScroll(id="goal-fields"):
+                yield self.field(
+                    "title", "Title", Input(form.title, placeholder="e.g. NPS above 50", id="title")
+                )
+                with Horizontal(classes="form-row"):
+                    yield self.field(
+                        "owner",
+                        "Owner (a person, or the team)",
+                        Input(form.owner, placeholder="e.g. Customer Success", id="owner"),
+                    )
+                    yield self.field(
+                        "target_type",
+                        "Target type",
+                        Select(
+                            [(kind, kind) for kind in TARGET_TYPES],
+                            value=form.target_type,
+                            allow_blank=False,
+                            id="target_type",
+                        ),
+                    )
+                with Horizontal(classes="form-row"):
+                    yield self.field(
+                        "scope_segment",
+                        "Scope: segment",
+                        Input(form.scope_segment, placeholder="whole book", id="scope_segment"),
+                    )
+                    yield self.field(
+                        "scope_owner",
+                        "Scope: account owner",
+                        Input(form.scope_owner, placeholder="every owner", id="scope_owner"),
+                    )
+                with Horizontal(classes="form-row"):
+                    yield self.field(
+                        "start_date",
+                        "Start (YYYY-MM-DD)",
+                        Input(form.start_date, id="start_date"),
+                    )
+                    yield self.field(
+                        "due_date", "Due (YYYY-MM-DD)", Input(form.due_date, id="due_date")
+                    )
+                with Horizontal(classes="form-row values"):
+                    yield self.field(
+                        "start", "Start value", Input(form.start, placeholder="0", id="start")
+                    )
+                    yield self.field(
+                        "target",
+                        "Target value",
+                        Input(form.target, placeholder="e.g. 50, $20,000, 3 %", id="target"),
+                    )
+                with Horizontal(classes="form-row"):
+                    yield self.field(
+                        "direction",
+                        "Direction",
+                        Select(
+                            [(direction, direction) for direction in DIRECTIONS],
+                            value=form.direction,
+                            allow_blank=False,
+                            id="direction",
+                        ),
+                    )
+                    yield self.field(
+                        "metric",
+                        "Progress from",
+                        Select(
+                            _metric_options(form.target_type),
+                            value=form.metric or MANUAL,
+                            allow_blank=False,
+                            id="metric",
+                        ),
+                    )
+                yield self.field(
+                    "step",
+                    "Step for + / - (number and currency goals)",
+                    Input(form.step, placeholder="1", id="step"),
+                )
+                yield self.field(
+                    "tasks",
+                    "Tasks, one per line",
+                    TextArea("\n".join(form.tasks), id="tasks"),
+                )
+            yield Static("", id="dialog-error", classes="field-error")
+            yield self.buttons()
+
+    def on_mount(self) -> None:
+        self._show_fields_of(self._kind())
+        self.query_one("#title", Input).focus()
+        super().on_mount()
+
+    def _kind(self) -> str:
+        return str(self.query_one("#target_type", Select).value)
+
+    @on(Select.Changed, "#target_type")
+    def _type_changed(self, event: Select.Changed) -> None:
+        kind = str(event.value)
+        metric = self.query_one("#metric", Select)
+        chosen = metric.value
+        options = _metric_options(kind)
+        metric.set_options(options)
+        metric.value = chosen if any(value == chosen for _, value in options) else MANUAL
+        self._show_fields_of(kind)
+
+    def _show_fields_of(self, kind: str) -> None:
+        """Only the fields the target type uses."""
+        valued = kind not in ("done", "tasks")
+        self.query_one(".values").display = valued
+        self.query_one("#field-direction").display = valued
+        self.query_one("#field-step").display = kind in ("number", "currency")
+        self.query_one("#field-tasks").display = kind == "tasks"
+        self.query_one("#field-metric").display = valued
+
+    def read_form(self) -> GoalForm:
+        kind = self._kind()
+        metric = str(self.query_one("#metric", Select).value)
+        valued = kind not in ("done", "tasks")
+        return GoalForm(
+            title=self.value("#title"),
+            owner=self.value("#owner"),
+            start_date=self.value("#start_date"),
+            due_date=self.value("#due_date"),
+            target_type=kind,
+            target=self.value("#target") if valued else "",
+            start=self.value("#start") if valued else "",
+            direction=str(self.query_one("#direction", Select).value) if valued else "raise",
+            metric="" if metric == MANUAL or not valued else metric,
+            scope_segment=self.value("#scope_segment"),
+            scope_owner=self.value("#scope_owner"),
+            step=self.value("#step") if kind in ("number", "currency") else "",
+            tasks=self.query_one("#tasks", TextArea).text.splitlines() if kind == "tasks" else [],
+        )
+
+    def action_save(self) -> None:
+        from core.goals import validate_goal
+
+        form = self.read_form()
+        try:
+            validate_goal(form)
+        except GoalError as error:
+            self.show_refusal(error)
+            return
+        self.clear_errors()
+        self.write(form)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="goal-form")
+    def write(self, form: GoalForm) -> None:
+        from core.goals import create_goal, update_goal
+
+        engine = self.app.engine  # type: ignore[attr-defined]
+        try:
+            if self.view is None:
+                create_goal(engine, form)
+            else:
+                update_goal(engine, self.view.goal.id or 0, form, self.version)
+        except GoalError as error:
+            self.app.call_from_thread(self.show_refusal, error)
+            return
+        except GoalConflict as error:
+            self.app.call_from_thread(self._conflict, error)
+            return
+        self.app.call_from_thread(self.saved)
+
+    def _conflict(self, error: GoalConflict) -> None:
+        """Somebody saved the goal meanwhile: say so; what was typed stays, and the
+        next ctrl+s saves over the new version."""
+        self.version = error.goal.version
+        self.show_error("goal", str(error))
+
+
+def _metric_options(kind: str) -> Iterable[tuple[str, str]]:
+    """Check-ins by hand, or a metric whose values are of the goal's type."""
+    return [("check-ins by hand", MANUAL)] + [
+        (metric, metric) for metric, metric_kind in LINKABLE_METRICS.items() if metric_kind == kind
+    ]

@@ -1,0 +1,92 @@
+"""``h`` on a goal: its check-ins, oldest first, with a sparkline of the values
+(who, when, comment; values the metrics engine recorded say so)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Sparkline, Static
+
+from core.goals import format_value
+
+if TYPE_CHECKING:
+    from core.goals import GoalView
+    from core.models import GoalCheckin
+
+
+class HistoryLoaded(Message):
+    def __init__(self, checkins: list[GoalCheckin]) -> None:
+        super().__init__()
+        self.checkins = checkins
+
+
+class GoalHistoryScreen(ModalScreen[None]):
+    CSS_PATH = ["dialog.tcss", "goal_dialog.tcss"]
+    BINDINGS = [Binding("escape,h", "close", "Close", id="goal_history.close")]
+
+    def __init__(self, view: GoalView) -> None:
+        super().__init__()
+        self.view = view
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog goal-dialog", id="goal-history"):
+            yield Static(f"History: {self.view.goal.title}", classes="dialog-title", markup=False)
+            yield Static("Reading the check-ins…", id="history-note", classes="dialog-text")
+            yield Sparkline([], id="history-sparkline")
+            yield DataTable(cursor_type="row", id="history-table")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        for label in ("Date", "Value", "Who", "Comment"):
+            table.add_column(label)
+        self.load()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="goal-history")
+    def load(self) -> None:
+        from core.goals import checkin_history
+
+        engine = self.app.engine  # type: ignore[attr-defined]
+        self.post_message(HistoryLoaded(checkin_history(engine, self.view.goal.id or 0)))
+
+    @on(HistoryLoaded)
+    def _loaded(self, message: HistoryLoaded) -> None:
+        goal = self.view.goal
+        checkins = message.checkins
+        note = self.query_one("#history-note", Static)
+        sparkline = self.query_one(Sparkline)
+        table = self.query_one(DataTable)
+        if goal.target_type == "tasks":
+            done = self.view.tasks_done
+            note.update(
+                f"A task-list goal moves by ticking its tasks: {done} of "
+                f"{len(self.view.tasks)} done."
+            )
+        elif not checkins:
+            note.update("No check-ins yet: enter on the goal adds one.")
+        else:
+            first, last = checkins[0], checkins[-1]
+            note.update(
+                f"{len(checkins)} check-ins from {first.checked_on} to {last.checked_on}: "
+                f"{format_value(goal.target_type, first.value)} → "
+                f"{format_value(goal.target_type, last.value)} "
+                f"(target {format_value(goal.target_type, goal.target_value)})"
+            )
+        sparkline.data = [float(checkin.value) for checkin in checkins]
+        sparkline.display = len(checkins) > 1
+        table.display = bool(checkins)
+        for checkin in checkins:
+            table.add_row(
+                checkin.checked_on.isoformat(),
+                format_value(goal.target_type, checkin.value),
+                "computed (metrics)" if checkin.computed else checkin.checked_by or "—",
+                checkin.comment or "",
+            )
+
+    def action_close(self) -> None:
+        self.dismiss(None)
