@@ -13,7 +13,8 @@ loads, for a generator that writes in chunks.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -22,7 +23,9 @@ from sqlalchemy import CheckConstraint, Column, Engine, Index, Table, types
 from sqlalchemy.schema import CreateIndex, DropIndex
 from sqlmodel import SQLModel
 
-from core.models import ExactDecimal  # importing the models registers every table
+import core.models  # noqa: F401  (importing the models registers every table)
+from core.frames import polars_type
+from core.rollup import merge_inserted_usage
 
 # From this many rows on, rebuilding the indexes after the load beats updating them.
 INDEX_REBUILD_MIN_ROWS = 20_000
@@ -43,25 +46,91 @@ def table_for(name: str) -> Table:
 
 
 def bulk_insert(engine: Engine, table: str, frame: pl.DataFrame) -> int:
-    """Write every row of ``frame`` into ``table`` and return the number of rows.
+    """Write every row of ``frame`` into ``table`` in one transaction and return the
+    number of rows (see ``insert_frame`` for what the frame may hold)."""
+    target = table_for(table)
+    if frame.height == 0:
+        return 0
+    with write_transaction(engine) as raw:
+        return insert_frame(raw, engine, target, frame)
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Any]:
+    """A raw DB-API connection in a write transaction, committed when the block ends
+    and rolled back if it raises. On SQLite the transaction holds the write lock from
+    its start (``BEGIN IMMEDIATE``), and the database's own per-row foreign key and
+    CHECK constraint checks are off: ``insert_frame`` checks both itself, faster (an
+    IN-list CHECK makes each ``executemany`` row several times slower)."""
+    raw = engine.raw_connection()
+    sqlite = engine.dialect.name == "sqlite"
+    try:
+        if sqlite:
+            if raw.dbapi_connection.in_transaction:
+                raw.commit()
+            cursor = raw.cursor()
+            cursor.execute("PRAGMA foreign_keys=OFF")
+            cursor.execute("PRAGMA ignore_check_constraints=ON")
+            cursor.execute("BEGIN IMMEDIATE")
+            cursor.close()
+        yield raw
+        raw.commit()
+    except BaseException:
+        raw.rollback()
+        raise
+    finally:
+        if sqlite:
+            raw.dbapi_connection.execute("PRAGMA ignore_check_constraints=OFF")
+            raw.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+        raw.close()
+
+
+def insert_frame(
+    raw: Any,
+    engine: Engine,
+    table: Table,
+    frame: pl.DataFrame,
+    on_batch: Callable[[int], None] | None = None,
+) -> int:
+    """Insert ``frame`` into ``table`` on the open transaction of ``raw`` (from
+    ``write_transaction``) and return the number of rows; ``on_batch`` hears the
+    rows of each batch written.
 
     The frame's columns are the table's column names; a nullable column, a column
     with a model default (filled with that default) or the auto-increment id may be
     left out. Dates are ``pl.Date``, datetimes ``pl.Datetime`` (naive means UTC).
-    With explicit ids on PostgreSQL the id sequence is moved past the largest id.
+    Every row is checked first against the table's NOT NULL and CHECK constraints
+    (the CHECKs' own SQL, evaluated by polars) and, on SQLite, its foreign keys.
+    Large loads drop the secondary indexes and rebuild them after the rows. Rows of
+    ``daily_usage`` are added to the ``monthly_usage`` rollup. With explicit ids on
+    PostgreSQL the id sequence is moved past the largest id.
     """
-    target = table_for(table)
     if frame.height == 0:
         return 0
-    frame = _complete(target, frame)
-    _check_not_null(target, frame)
-    if engine.dialect.name == "sqlite":
-        _insert_sqlite(engine, target, frame)
-    elif engine.dialect.name == "postgresql":
-        _copy_postgres(engine, target, frame)
+    dialect = engine.dialect.name
+    if dialect not in ("sqlite", "postgresql"):
+        raise BulkInsertError(f"cxtui cannot bulk-write to {dialect} databases.")
+    frame = _complete(table, frame)
+    _check_not_null(table, frame)
+    check_constraints(table, frame)
+    if dialect == "sqlite":
+        _check_parents(raw, table, frame)
+    rebuild = existing_indexes(raw, engine, table) if frame.height >= INDEX_REBUILD_MIN_ROWS else []
+    _run_ddl(raw, engine, rebuild, DropIndex)
+    if dialect == "sqlite":
+        _insert_sqlite(raw, table, frame, on_batch)
     else:
-        raise BulkInsertError(f"cxtui cannot bulk-write to {engine.dialect.name} databases.")
+        _copy_postgres(raw, table, frame, on_batch)
+    _run_ddl(raw, engine, rebuild, CreateIndex)
+    if table.name == "daily_usage":
+        merge_inserted_usage(raw, dialect, frame)
     return frame.height
+
+
+def driver_rows(engine: Engine, frame: pl.DataFrame) -> Iterator[tuple[Any, ...]]:
+    """The frame's rows as values the engine's DB-API driver stores the way SQLAlchemy
+    does (on SQLite: dates and datetimes as text, booleans as 0/1)."""
+    return (_sqlite_text(frame) if engine.dialect.name == "sqlite" else frame).iter_rows()
 
 
 @contextmanager
@@ -71,7 +140,7 @@ def deferred_indexes(engine: Engine, tables: Iterable[str]) -> Iterator[None]:
     targets = [table_for(name) for name in tables]
     raw = engine.raw_connection()
     try:
-        dropped = [index for target in targets for index in _existing_indexes(raw, engine, target)]
+        dropped = [index for target in targets for index in existing_indexes(raw, engine, target)]
         _run_ddl(raw, engine, dropped, DropIndex)
         raw.commit()
         try:
@@ -132,22 +201,7 @@ def _is_int(column: Column[Any]) -> bool:
 
 def stored_dtype(column: Column[Any]) -> pl.DataType:
     """The polars type that holds the values of a table column."""
-    sa_type = column.type
-    if isinstance(sa_type, ExactDecimal):
-        return pl.String()
-    if isinstance(sa_type, types.TypeDecorator):
-        sa_type = sa_type.impl_instance
-    if isinstance(sa_type, types.DateTime):
-        return pl.Datetime("us")
-    if isinstance(sa_type, types.Date):
-        return pl.Date()
-    if isinstance(sa_type, types.Boolean):
-        return pl.Boolean()
-    if isinstance(sa_type, types.Integer):
-        return pl.Int64()
-    if isinstance(sa_type, types.Float):
-        return pl.Float64()
-    return pl.String()
+    return polars_type(column.type) or pl.String()
 
 
 def _typed(table: Table, column: Column[Any], frame: pl.DataFrame) -> pl.Series:
@@ -191,10 +245,35 @@ def _check_not_null(table: Table, frame: pl.DataFrame) -> None:
             )
 
 
+def check_constraints(table: Table, frame: pl.DataFrame) -> None:
+    """Every row passes the table's CHECK constraints, evaluated by polars from their
+    own SQL (a CHECK fails only when false, not when NULL), or a BulkInsertError names
+    the first row that does not."""
+    for constraint in sorted(_checks(table), key=lambda check: str(check.name)):
+        rule = str(constraint.sqltext)
+        names = [c.name for c in table.columns if re.search(rf"\b{c.name}\b", rule)]
+        values = frame.select(
+            pl.col(name) if name in frame.columns else pl.lit(None).alias(name) for name in names
+        )
+        broken = pl.sql_expr(rule).fill_null(True).not_()
+        row = values.select(pl.arg_where(broken).first()).item()
+        if row is not None:
+            found = ", ".join(
+                f"{name} {value!r}" for name, value in values.row(row, named=True).items()
+            )
+            raise BulkInsertError(
+                f"{table.name} row {row + 1}: {found} breaks the rule {rule} ({constraint.name})."
+            )
+
+
+def _checks(table: Table) -> list[CheckConstraint]:
+    return [c for c in table.constraints if isinstance(c, CheckConstraint)]
+
+
 # -- indexes ---------------------------------------------------------------------------
 
 
-def _existing_indexes(raw: Any, engine: Engine, table: Table) -> list[Index]:
+def existing_indexes(raw: Any, engine: Engine, table: Table) -> list[Index]:
     """The table's declared secondary indexes that exist in the database right now."""
     declared = sorted(table.indexes, key=lambda index: str(index.name))
     if not declared:
@@ -263,51 +342,18 @@ def _check_parents(raw: Any, table: Table, frame: pl.DataFrame) -> None:
     cursor.close()
 
 
-def _has_list_checks(table: Table) -> bool:
-    """SQLite re-evaluates a CHECK with an IN (...) list expensively for every
-    statement, so executemany into such a table is about half as fast as one
-    INSERT ... SELECT from an unconstrained staging table (measured)."""
-    return any(
-        isinstance(c, CheckConstraint) and " IN (" in str(c.sqltext) for c in table.constraints
-    )
-
-
-def _insert_sqlite(engine: Engine, table: Table, frame: pl.DataFrame) -> None:
+def _insert_sqlite(
+    raw: Any, table: Table, frame: pl.DataFrame, on_batch: Callable[[int], None] | None
+) -> None:
     columns = ", ".join(f'"{name}"' for name in frame.columns)
     marks = ", ".join("?" for _ in frame.columns)
     sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
-    raw = engine.raw_connection()
-    try:
-        if raw.dbapi_connection.in_transaction:
-            raw.commit()
-        cursor = raw.cursor()
-        cursor.execute("PRAGMA foreign_keys=OFF")
-        cursor.execute("BEGIN IMMEDIATE")
-        _check_parents(raw, table, frame)
-        rebuild = (
-            _existing_indexes(raw, engine, table) if frame.height >= INDEX_REBUILD_MIN_ROWS else []
-        )
-        _run_ddl(raw, engine, rebuild, DropIndex)
-        staged = _has_list_checks(table)
-        if staged:
-            cursor.execute(f"CREATE TEMP TABLE cxtui_stage ({columns})")
-            sql = f"INSERT INTO temp.cxtui_stage VALUES ({marks})"
-        for batch in _sqlite_text(frame).iter_slices(_SQLITE_BATCH_ROWS):
-            cursor.executemany(sql, batch.iter_rows())
-        if staged:
-            cursor.execute(
-                f'INSERT INTO "{table.name}" ({columns}) SELECT {columns} FROM temp.cxtui_stage'
-            )
-            cursor.execute("DROP TABLE temp.cxtui_stage")
-        _run_ddl(raw, engine, rebuild, CreateIndex)
-        raw.commit()
-        cursor.close()
-    except BaseException:
-        raw.rollback()
-        raise
-    finally:
-        raw.dbapi_connection.execute("PRAGMA foreign_keys=ON")
-        raw.close()
+    cursor = raw.cursor()
+    for batch in frame.iter_slices(_SQLITE_BATCH_ROWS):
+        cursor.executemany(sql, _sqlite_text(batch).iter_rows())
+        if on_batch is not None:
+            on_batch(batch.height)
+    cursor.close()
 
 
 # -- PostgreSQL ------------------------------------------------------------------------------
@@ -322,30 +368,21 @@ def _postgres_csv(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(casts) if casts else frame
 
 
-def _copy_postgres(engine: Engine, table: Table, frame: pl.DataFrame) -> None:
+def _copy_postgres(
+    raw: Any, table: Table, frame: pl.DataFrame, on_batch: Callable[[int], None] | None
+) -> None:
     columns = ", ".join(f'"{name}"' for name in frame.columns)
     sql = f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FORMAT csv)'
-    raw = engine.raw_connection()
-    try:
-        rebuild = (
-            _existing_indexes(raw, engine, table) if frame.height >= INDEX_REBUILD_MIN_ROWS else []
+    cursor = raw.cursor()
+    with cursor.copy(sql) as copy:
+        for batch in _postgres_csv(frame).iter_slices(_SQLITE_BATCH_ROWS * 4):
+            copy.write(batch.write_csv(include_header=False, date_format="%Y-%m-%d"))
+            if on_batch is not None:
+                on_batch(batch.height)
+    identity = table.autoincrement_column
+    if identity is not None and identity.name in frame.columns:
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{identity.name}'),"
+            f' (SELECT max("{identity.name}") FROM "{table.name}"))'
         )
-        _run_ddl(raw, engine, rebuild, DropIndex)
-        cursor = raw.cursor()
-        with cursor.copy(sql) as copy:
-            for batch in _postgres_csv(frame).iter_slices(_SQLITE_BATCH_ROWS * 4):
-                copy.write(batch.write_csv(include_header=False, date_format="%Y-%m-%d"))
-        _run_ddl(raw, engine, rebuild, CreateIndex)
-        identity = table.autoincrement_column
-        if identity is not None and identity.name in frame.columns:
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', '{identity.name}'),"
-                f' (SELECT max("{identity.name}") FROM "{table.name}"))'
-            )
-        cursor.close()
-        raw.commit()
-    except BaseException:
-        raw.rollback()
-        raise
-    finally:
-        raw.close()
+    cursor.close()

@@ -23,8 +23,9 @@ _SQLITE_BATCH_ROWS = str(1 << 20)
 _SQLITE_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S%.f"
 
 
-def _polars_type(sa_type: types.TypeEngine[Any]) -> pl.DataType | None:
-    """The polars type for a selected column, from its SQLAlchemy type."""
+def polars_type(sa_type: types.TypeEngine[Any]) -> pl.DataType | None:
+    """The polars type that holds values of a SQLAlchemy type (None when unknown).
+    Reads type their frames with it and ``core.bulk`` checks frames against it."""
     if isinstance(sa_type, types.TypeDecorator):
         sa_type = sa_type.impl_instance if hasattr(sa_type, "impl_instance") else sa_type.impl
     if isinstance(sa_type, types.DateTime):
@@ -40,6 +41,9 @@ def _polars_type(sa_type: types.TypeEngine[Any]) -> pl.DataType | None:
     if isinstance(sa_type, types.String):
         return pl.String()
     return None
+
+
+_polars_type = polars_type  # the name core.health.scoring imports
 
 
 def _is_textual(dtype: pl.DataType | None) -> bool:
@@ -96,7 +100,7 @@ def _compile(engine: Engine, query: Select[Any]) -> tuple[str, dict[str, pl.Data
     selected column."""
     is_sqlite = engine.dialect.name == "sqlite"
     columns = list(query.selected_columns)
-    dtypes = {column.key: _polars_type(column.type) for column in columns}
+    dtypes = {column.key: polars_type(column.type) for column in columns}
     if is_sqlite:
         # NULLs first would make the driver type a text column as an integer.
         query = query.with_only_columns(

@@ -11,7 +11,17 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Index, Numeric, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Index,
+    Numeric,
+    String,
+    UniqueConstraint,
+    event,
+    inspect,
+)
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -170,6 +180,34 @@ class DailyUsage(SQLModel, table=True):
     day: date = Field(primary_key=True)
     active_users: int = 0
     logins: int = 0
+
+
+class MonthlyUsage(SQLModel, table=True):
+    """``daily_usage`` summed per account and month, for the metrics: kept exact by
+    every write to ``daily_usage`` (``core.rollup``), never written on its own."""
+
+    __tablename__ = "monthly_usage"
+
+    account_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
+    month: date = Field(primary_key=True)  # the first day of the month
+    users_sum: int = Field(sa_column=Column(BigInteger, nullable=False))  # active users, summed
+    users_max: int  # the most active users on one day of the month
+    day_bits: int = Field(sa_column=Column(BigInteger, nullable=False))  # bit d: data on day d
+
+
+@event.listens_for(DailyUsage, "after_insert")
+@event.listens_for(DailyUsage, "after_update")
+@event.listens_for(DailyUsage, "after_delete")
+def _keep_monthly_usage(mapper, connection, target):  # type: ignore[no-untyped-def]
+    """ORM writes of daily usage (one object at a time) recompute their months."""
+    from core.rollup import refresh_usage_months
+
+    state = inspect(target)
+    accounts = {target.account_id, *state.attrs.account_id.history.deleted}
+    days = {target.day, *state.attrs.day.history.deleted}
+    refresh_usage_months(
+        connection, connection.dialect.name, [(a, d) for a in accounts for d in days]
+    )
 
 
 class SurveyResponse(SQLModel, table=True):
@@ -407,6 +445,7 @@ __all__ = [
     "Interaction",
     "InteractionKind",
     "InteractionRevision",
+    "MonthlyUsage",
     "MrrMovement",
     "MrrMovementKind",
     "Purchase",

@@ -1,11 +1,9 @@
 """Writing checked rows: all or nothing, in one transaction on one raw connection.
 
-``core.bulk.bulk_insert`` commits on its own connection, so an import that also
-creates accounts and updates rows cannot use it as it is; this module writes with
-the same formatting helpers of ``core.bulk`` (SQLite ``executemany`` of values
-formatted as SQLAlchemy stores them, PostgreSQL ``COPY``) on a connection whose
-transaction it holds until the end: the accounts it creates, the rows it updates
-and the rows it inserts commit together or not at all. A process killed half-way
+The accounts an import creates, the rows it updates and the rows it inserts are
+written in one ``core.bulk.write_transaction`` (inserts through
+``core.bulk.insert_frame``, updates with ``executemany``) and commit together or
+not at all. A process killed half-way
 leaves the database as it was (SQLite rolls the open transaction back from its
 write-ahead log; PostgreSQL aborts it with the connection).
 
@@ -21,22 +19,13 @@ from typing import Any
 
 import polars as pl
 from sqlalchemy import Engine, Table, and_, select
-from sqlalchemy.schema import CreateIndex, DropIndex
 
-from core.bulk import (
-    INDEX_REBUILD_MIN_ROWS,
-    _check_not_null,
-    _complete,
-    _existing_indexes,
-    _postgres_csv,
-    _run_ddl,
-    _sqlite_text,
-    table_for,
-)
+from core.bulk import driver_rows, insert_frame, table_for, write_transaction
 from core.frames import read_frame
 from core.importing.check import ACCOUNT_REF, ROW, Checked, Plan, Progress, _resolve_default
 from core.importing.spec import ACCOUNT, DATE, DATETIME
 from core.models import utcnow
+from core.rollup import refresh_usage_months
 
 WRITE_BATCH_ROWS = 50_000
 _EXISTS = "_exists"
@@ -137,22 +126,14 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
     changes = plan_changes(engine, checked)
     with engine.connect() as connection:
         seen = _fingerprint(connection.connection.dbapi_connection, table)
-    raw = engine.raw_connection()
-    sqlite = engine.dialect.name == "sqlite"
-    try:
-        cursor = raw.cursor()
-        if sqlite:
-            if raw.dbapi_connection.in_transaction:
-                raw.commit()
-            # Every row was checked in polars against the same rules as the schema's
-            # CHECK constraints (kinds, sentiment, score ranges, signs) and every
-            # account_id was looked up or created: SQLite's own per-row checks would
-            # only slow the load down (an IN-list CHECK costs 10x per executemany row).
-            cursor.execute("PRAGMA foreign_keys=OFF")
-            cursor.execute("PRAGMA ignore_check_constraints=ON")
-            cursor.execute("BEGIN IMMEDIATE")  # the write lock
-        else:
+    # On SQLite, the database's own foreign key and CHECK checks are off: every row
+    # was checked in polars (kinds, ranges, signs) and every account_id looked up or
+    # created, and insert_frame checks the CHECK constraints and parents again.
+    with write_transaction(engine) as raw:
+        if engine.dialect.name != "sqlite":
+            cursor = raw.cursor()
             cursor.execute(f'LOCK TABLE "{table.name}" IN SHARE ROW EXCLUSIVE MODE')
+            cursor.close()
         if _fingerprint(raw, table) != seen:
             changes = plan_changes(engine, checked)
         created = 0
@@ -165,19 +146,15 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
             ).drop("_new_id")
         total = changes.new.height + changes.changed.height
         _update(raw, engine, table, changes.changed)
-        progress("written", changes.changed.height, total)
-        insert = _insertable(plan, changes.new)
-        _insert(raw, engine, table, insert, progress, changes.changed.height, total)
-        cursor.close()
-        raw.commit()
-    except BaseException:
-        raw.rollback()
-        raise
-    finally:
-        if sqlite:
-            raw.dbapi_connection.execute("PRAGMA ignore_check_constraints=OFF")
-            raw.dbapi_connection.execute("PRAGMA foreign_keys=ON")
-        raw.close()
+        done = changes.changed.height
+        progress("written", done, total)
+
+        def written(rows: int) -> None:
+            nonlocal done
+            done += rows
+            progress("written", done, total)
+
+        insert_frame(raw, engine, table, _insertable(plan, changes.new), written)
     return Written(changes.new.height, changes.changed.height, changes.skipped, created)
 
 
@@ -214,8 +191,7 @@ def _create_accounts(raw: Any, engine: Engine, external_ids: list[str], plan: Pl
             frame = frame.with_columns(
                 pl.lit(_resolve_default(spec.default, plan.options)).alias(spec.target)
             )
-    table = table_for("account")
-    _insert(raw, engine, table, frame, lambda *_: None, 0, frame.height)
+    insert_frame(raw, engine, table_for("account"), frame)
     cursor = raw.cursor()
     mark = "?" if engine.dialect.name == "sqlite" else "%s"
     found: list[tuple[str, int]] = []
@@ -229,10 +205,6 @@ def _create_accounts(raw: Any, engine: Engine, external_ids: list[str], plan: Pl
         found.extend(cursor.fetchall())
     cursor.close()
     return pl.DataFrame(found, schema={ACCOUNT_REF: pl.String, "_new_id": pl.Int64}, orient="row")
-
-
-def _rows(engine: Engine, frame: pl.DataFrame) -> Any:
-    return (_sqlite_text(frame) if engine.dialect.name == "sqlite" else frame).iter_rows()
 
 
 def _update(raw: Any, engine: Engine, table: Table, changed: pl.DataFrame) -> None:
@@ -250,45 +222,8 @@ def _update(raw: Any, engine: Engine, table: Table, changed: pl.DataFrame) -> No
     sql = f'UPDATE "{table.name}" SET {assignments} WHERE {match}'
     cursor = raw.cursor()
     for batch in changed.iter_slices(WRITE_BATCH_ROWS):
-        cursor.executemany(sql, list(_rows(engine, batch)))
+        cursor.executemany(sql, list(driver_rows(engine, batch)))
     cursor.close()
-
-
-def _insert(
-    raw: Any,
-    engine: Engine,
-    table: Table,
-    frame: pl.DataFrame,
-    progress: Progress,
-    done: int,
-    total: int,
-) -> None:
-    """Insert ``frame`` on the open transaction of ``raw``; secondary indexes are
-    dropped first and rebuilt after for large loads (in the same transaction)."""
-    if frame.height == 0:
-        return
-    frame = _complete(table, frame)
-    _check_not_null(table, frame)
-    large = frame.height >= INDEX_REBUILD_MIN_ROWS
-    rebuild = _existing_indexes(raw, engine, table) if large else []
-    _run_ddl(raw, engine, rebuild, DropIndex)
-    columns = ", ".join(f'"{name}"' for name in frame.columns)
-    cursor = raw.cursor()
-    if engine.dialect.name == "sqlite":
-        marks = ", ".join("?" for _ in frame.columns)
-        sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
-        for batch in frame.iter_slices(WRITE_BATCH_ROWS):
-            cursor.executemany(sql, _sqlite_text(batch).iter_rows())
-            done += batch.height
-            progress("written", done, total)
-    else:
-        sql = f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FORMAT csv)'
-        with cursor.copy(sql) as copy:
-            for batch in frame.iter_slices(WRITE_BATCH_ROWS):
-                copy.write(
-                    _postgres_csv(batch).write_csv(include_header=False, date_format="%Y-%m-%d")
-                )
-                done += batch.height
-                progress("written", done, total)
-    cursor.close()
-    _run_ddl(raw, engine, rebuild, CreateIndex)
+    if table.name == "daily_usage":
+        keys = changed.select("account_id", "day").iter_rows()
+        refresh_usage_months(raw, engine.dialect.name, keys)  # type: ignore[arg-type]

@@ -30,7 +30,9 @@ from core.db import (
 from core.migrate import current_revision, head_revision, migrate
 
 
-def _one_of_everything(session: Session) -> m.Account:
+def _one_of_everything(session: Session, usage: bool = True) -> m.Account:
+    """One row in every table (without daily usage when ``usage`` is false: an ORM
+    write of usage also writes the monthly_usage rollup, which older schemas lack)."""
     account = m.Account(
         external_id="ACC-1",
         name="Acme Rockets",
@@ -83,7 +85,15 @@ def _one_of_everything(session: Session) -> m.Account:
     session.flush()
     session.add_all(
         [
-            m.DailyUsage(account_id=account.id, day=date(2025, 3, 1), active_users=12, logins=30),
+            *(
+                [
+                    m.DailyUsage(
+                        account_id=account.id, day=date(2025, 3, 1), active_users=12, logins=30
+                    )
+                ]
+                if usage
+                else []
+            ),
             m.SurveyResponse(account_id=account.id, kind="nps", score=9, answered_at=moment),
             m.Ticket(
                 account_id=account.id,
@@ -269,12 +279,25 @@ def test_upgrading_an_older_schema_backs_up_first_and_keeps_the_data(
         config.attributes["connection"] = connection
         command.upgrade(config, "0001")
     with Session(engine) as session:
-        _one_of_everything(session)
+        account_id = _one_of_everything(session, usage=False).id
+    usage = [("2025-03-01", 12), ("2025-03-31", 20), ("2025-04-02", 3)]
+    with engine.begin() as connection:
+        for day, users in usage:
+            connection.execute(
+                text("INSERT INTO daily_usage VALUES (:a, :day, :users, 0)"),
+                {"a": account_id, "day": day, "users": users},
+            )
     assert current_revision(engine) == "0001"
     backup = migrate(engine)
     assert current_revision(engine) == head_revision() != "0001"
     with Session(engine) as session:
         assert session.exec(select(m.Account.name)).one() == "Acme Rockets"
+        rollup = session.exec(select(m.MonthlyUsage).order_by(m.MonthlyUsage.month)).all()
+    # The migration to 0003 summed the usage already stored per account and month.
+    assert [(r.month, r.users_sum, r.users_max, r.day_bits) for r in rollup] == [
+        (date(2025, 3, 1), 32, 20, 2**1 + 2**31),
+        (date(2025, 4, 1), 3, 3, 2**2),
+    ]
     engine.dispose()
     assert backup is not None
     with sqlite3.connect(backup) as copy:

@@ -1,0 +1,50 @@
+"""monthly usage rollup
+
+daily_usage summed per account and month (what the metrics read), filled from the
+rows already stored. From here on, every write to daily_usage keeps it exact
+(core/rollup.py).
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-23
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0003"
+down_revision: str | None = "0002"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+# Per dialect: the first day of the row's month, and its day of the month.
+_MONTH_PARTS = {
+    "sqlite": ("substr(day, 1, 7) || '-01'", "CAST(substr(day, 9, 2) AS INTEGER)"),
+    "postgresql": ("CAST(date_trunc('month', day) AS date)", "CAST(extract(day FROM day) AS integer)"),
+}
+
+
+def upgrade() -> None:
+    op.create_table(
+        "monthly_usage",
+        sa.Column("account_id", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("users_sum", sa.BigInteger(), nullable=False),
+        sa.Column("users_max", sa.Integer(), nullable=False),
+        sa.Column("day_bits", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(["account_id"], ["account.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("account_id", "month"),
+    )
+    month, day_of_month = _MONTH_PARTS[op.get_bind().dialect.name]
+    op.execute(
+        "INSERT INTO monthly_usage (account_id, month, users_sum, users_max, day_bits)"
+        f" SELECT account_id, {month}, sum(active_users), max(active_users),"
+        f" CAST(sum(CAST(1 AS bigint) << {day_of_month}) AS bigint)"
+        f" FROM daily_usage GROUP BY account_id, {month}"
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("monthly_usage")
