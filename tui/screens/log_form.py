@@ -144,7 +144,7 @@ class Choice(Widget, can_focus=True):
 class LogInteractionScreen(ModalScreen[bool]):
     """Dismissed with True once the entry was saved."""
 
-    CSS_PATH = "log_form.tcss"
+    CSS_PATH = ["dialog.tcss", "log_form.tcss"]
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="log.save", priority=True),
         Binding("escape", "cancel", "Cancel", id="log.cancel"),
