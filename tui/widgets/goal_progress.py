@@ -9,21 +9,19 @@ from __future__ import annotations
 
 from datetime import date
 
-from textual.app import ComposeResult
-from textual.containers import Horizontal
+from rich.text import Text
 from textual.widget import Widget
-from textual.widgets import Label
 
 from core.goals import GoalView, format_value
 from tui.format import bar
 
 BAR_WIDTH = 20
 STATUS_CLASSES = {
-    "on track": "-on-track",
-    "at risk": "-at-risk",
-    "off track": "-off-track",
-    "achieved": "-achieved",
-    "missed": "-missed",
+    "on track": "on-track",
+    "at risk": "at-risk",
+    "off track": "off-track",
+    "achieved": "achieved",
+    "missed": "missed",
 }
 
 
@@ -48,29 +46,24 @@ def due_words(due: date, today: date) -> str:
 
 
 class GoalProgress(Widget):
-    """A goal's progress row. The status colour comes from the theme ($success,
-    $warning, $error) through a class on the widget."""
+    """A goal's progress row, drawn as one line. The status colour comes from the
+    theme ($success, $warning, $error) through the widget's component classes."""
 
+    COMPONENT_CLASSES = {
+        "goal-progress--track",
+        "goal-progress--muted",
+        *(f"goal-progress--{name}" for name in STATUS_CLASSES.values()),
+    }
     DEFAULT_CSS = """
     GoalProgress { height: 1; width: 1fr; }
-    GoalProgress > Horizontal { height: 1; }
-    GoalProgress Label { height: 1; margin-right: 1; }
-    GoalProgress .goal-title { width: 1fr; text-overflow: ellipsis; text-wrap: nowrap; }
-    GoalProgress .goal-bar { width: 20; background: $foreground 10%; }
-    GoalProgress .goal-pct { width: 6; text-align: right; }
-    GoalProgress .goal-values { width: 27; text-align: right; }
-    GoalProgress .goal-status { width: 9; }
-    GoalProgress .goal-due { width: 18; margin-right: 0; color: $text-muted; }
-    GoalProgress.-on-track .goal-bar, GoalProgress.-on-track .goal-status { color: $success; }
-    GoalProgress.-achieved .goal-bar, GoalProgress.-achieved .goal-status {
-        color: $success; text-style: bold;
-    }
-    GoalProgress.-at-risk .goal-bar, GoalProgress.-at-risk .goal-status { color: $warning; }
-    GoalProgress.-off-track .goal-bar, GoalProgress.-off-track .goal-status { color: $error; }
-    GoalProgress.-missed .goal-bar, GoalProgress.-missed .goal-status {
-        color: $error; text-style: bold;
-    }
-    GoalProgress.-archived Label { text-style: dim; }
+    GoalProgress > .goal-progress--track { color: $panel-lighten-2; }
+    GoalProgress > .goal-progress--muted { color: $foreground-darken-3; }
+    GoalProgress > .goal-progress--on-track { color: $success; }
+    GoalProgress > .goal-progress--achieved { color: $success; text-style: bold; }
+    GoalProgress > .goal-progress--at-risk { color: $warning; }
+    GoalProgress > .goal-progress--off-track { color: $error; }
+    GoalProgress > .goal-progress--missed { color: $error; text-style: bold; }
+    GoalProgress.-archived { text-style: dim; }
     """
 
     def __init__(
@@ -84,37 +77,36 @@ class GoalProgress(Widget):
         super().__init__(id=id, classes=classes)
         self.view = view
         self.today = today
-
-    def compose(self) -> ComposeResult:
-        with Horizontal():
-            yield Label(classes="goal-title")
-            yield Label(classes="goal-bar")
-            yield Label(classes="goal-pct")
-            yield Label(classes="goal-values")
-            yield Label(classes="goal-status")
-            yield Label(classes="goal-due")
-
-    def on_mount(self) -> None:
-        self._fill()
+        self.set_class(view.goal.archived_at is not None, "-archived")
 
     def show(self, view: GoalView, today: date | None = None) -> None:
-        """Show another state of the goal (after a check-in) without rebuilding."""
+        """Show another state of the goal (after a check-in)."""
         self.view = view
         if today is not None:
             self.today = today
-        self._fill()
-
-    def _fill(self) -> None:
-        view = self.view
-        for status_class in STATUS_CLASSES.values():
-            self.remove_class(status_class)
-        self.add_class(STATUS_CLASSES.get(view.status, "-on-track"))
         self.set_class(view.goal.archived_at is not None, "-archived")
-        self.query_one(".goal-title", Label).update(view.goal.title)
-        self.query_one(".goal-bar", Label).update(bar(view.progress / 100, BAR_WIDTH))
-        self.query_one(".goal-pct", Label).update(f"{view.progress:.0f} %")
-        self.query_one(".goal-values", Label).update(goal_values(view))
-        self.query_one(".goal-status", Label).update(view.status)
+        self.refresh()
+
+    def render(self) -> Text:
+        view = self.view
+        status_style = self.get_component_rich_style(
+            f"goal-progress--{STATUS_CLASSES.get(view.status, 'on-track')}", partial=True
+        )
+        muted = self.get_component_rich_style("goal-progress--muted", partial=True)
+        track = self.get_component_rich_style("goal-progress--track", partial=True)
         archived = view.goal.archived_at is not None
         due = "archived" if archived else due_words(view.goal.due_date, self.today)
-        self.query_one(".goal-due", Label).update(due)
+        filled = bar(view.progress / 100, BAR_WIDTH).rstrip()
+        right = Text.assemble(
+            " ",
+            (filled, status_style),
+            ("━" * (BAR_WIDTH - len(filled)), track),
+            f" {view.progress:>4.0f} % ",
+            f"{goal_values(view):>27} ",
+            (f"{view.status:<9}", status_style),
+            (f" {due:>17}", muted),
+        )
+        width = max(0, self.size.width - right.cell_len)
+        title = Text(view.goal.title, no_wrap=True, overflow="ellipsis")
+        title.truncate(width, overflow="ellipsis", pad=True)
+        return Text.assemble(title, right)
