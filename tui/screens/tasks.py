@@ -33,7 +33,16 @@ TASK_LIMIT = 2_000
 SOURCE_WORDS = {None: "all sources", "rule": "rules", "follow_up": "follow-ups", "manual": "manual"}
 SOURCE_CYCLE: list[str | None] = [None, "rule", "follow_up", "manual"]
 SOURCE_LABELS = {"rule": "rule", "follow_up": "follow-up", "manual": "manual"}
-COLUMNS = ("When", "Due", "Task", "Account", "MRR", "Health", "Owner", "From")
+COLUMNS = (  # label, width
+    ("When", 8),
+    ("Due", 10),
+    ("Task", 52),
+    ("Account", 22),
+    ("MRR", 9),
+    ("Health", 13),
+    ("Owner", 16),
+    ("From", 9),
+)
 
 
 class TasksLoaded(Message):
@@ -82,7 +91,8 @@ class TasksScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Tasks"
-        self.table.add_columns(*COLUMNS)
+        for label, width in COLUMNS:
+            self.table.add_column(label, width=width)
         self.app.tasks_signal.subscribe(self, lambda _created: self.load())  # type: ignore[attr-defined]
         self.load()
 

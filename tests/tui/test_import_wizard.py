@@ -1,0 +1,199 @@
+"""Pilot tests of the import wizard on a real database: real files written in
+tmp_path, imported end to end through core.importing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, ProgressBar, Select
+
+from core.models import Interaction
+from core.settings import Settings
+from tests.tui.book import TODAY, make_book
+from tui.app import CxtuiApp, make_app
+from tui.screens.import_wizard import (
+    ColumnPicker,
+    ImportWizardScreen,
+    complete_path,
+    guess_kind,
+)
+
+SIZE = (160, 50)
+HEADER = "Customer\tType\tDate\tTopic\tMood\n"
+ROWS = [
+    "EXT-1005\tcall\t2026-06-14 10:00\tFirst call in months\tpositive\n",
+    "EXT-1000\tmeeting\t2026-06-13 15:30\tRoadmap review\tneutral\n",
+    "EXT-1009\temail\t2026-06-12\tSent the renewal quote\tnegative\n",
+]
+
+
+@pytest.fixture
+def book(engine: Engine) -> dict[str, int]:
+    return make_book(engine)
+
+
+def interactions(engine: Engine) -> int:
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(Interaction)).one()
+
+
+@asynccontextmanager
+async def wizard(
+    db_url: str, tmp_path: Path, path: Path
+) -> AsyncIterator[tuple[CxtuiApp, Pilot, ImportWizardScreen]]:
+    app = make_app(
+        db_url,
+        today=TODAY,
+        settings=Settings(path=tmp_path / "config.toml"),
+        recompute_health=False,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"Import a file")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, ImportWizardScreen)
+        screen.query_one("#path", Input).value = str(path)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        yield app, pilot, screen
+
+
+async def settle(app: CxtuiApp, pilot: Pilot) -> None:
+    for _ in range(3):
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def mapping(screen: ImportWizardScreen) -> dict[str, str]:
+    table = screen.query_one("#mapping", DataTable)
+    rows = [table.get_row_at(row) for row in range(table.row_count)]
+    return {str(field).removesuffix(" *"): str(column) for field, column, _first in rows}
+
+
+def status(screen: ImportWizardScreen) -> str:
+    return str(screen.query_one("#status").render())
+
+
+async def test_import_a_file_end_to_end_after_mapping_a_field_by_keys(
+    db_url: str, engine: Engine, book, tmp_path: Path
+) -> None:
+    path = tmp_path / "interactions-export.tsv"
+    path.write_text(HEADER + "".join(ROWS), encoding="utf-8")
+    before = interactions(engine)
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        assert screen.query_one("#kind", Select).value == "interactions"  # from the name
+        preview = screen.query_one("#preview", DataTable)
+        assert preview.row_count == 3
+        assert str(preview.get_row_at(0)[3]) == "First call in months"
+        shown = mapping(screen)
+        assert shown["account"] == "Customer"
+        assert shown["sentiment"] == "Mood"
+        assert shown["summary"] == "— not mapped —"
+        # summary is required and unmapped: the import is refused in words
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "summary" in status(screen)
+        assert interactions(engine) == before
+        # choose its column with the keyboard: cursor to summary, enter, pick Topic
+        table = screen.query_one("#mapping", DataTable)
+        table.focus()
+        fields = list(mapping(screen))
+        await pilot.press(*["down"] * fields.index("summary"), "enter")
+        await settle(app, pilot)
+        picker = app.screen
+        assert isinstance(picker, ColumnPicker)
+        await pilot.press("home", *["down"] * 3, "enter")  # Customer, Type, Date, Topic
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert mapping(screen)["summary"] == "Topic"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert interactions(engine) == before + len(ROWS)
+        assert "3 were inserted" in status(screen)
+        bar = screen.query_one("#progress", ProgressBar)
+        assert (bar.total, bar.progress) == (len(ROWS), len(ROWS))
+        assert any("inserted" in str(n.message) for n in app._notifications)
+        # the book was read again: Vandelay (never contacted) now has a last interaction
+        assert app.book is not None
+        vandelay = app.book.filter(app.book["name"] == "Vandelay Industries")
+        assert vandelay["last_interaction_at"].item() is not None
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ImportWizardScreen)
+
+
+async def test_dry_run_lists_errors_and_writes_nothing(
+    db_url: str, engine: Engine, book, tmp_path: Path
+) -> None:
+    path = tmp_path / "calls.csv"
+    path.write_text(
+        "account,kind,occurred_at,summary,sentiment\n"
+        "EXT-1000,call,2026-06-10,Fine,positive\n"
+        "NOPE-1,call,2026-06-10,Who is this,neutral\n"
+        "EXT-1001,call,not a date,Bad date,neutral\n",
+        encoding="utf-8",
+    )
+    before = interactions(engine)
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        screen.query_one("#kind", Select).value = "interactions"
+        await settle(app, pilot)
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        errors = screen.query_one("#errors", DataTable)
+        rows = [[str(cell) for cell in errors.get_row_at(row)] for row in range(errors.row_count)]
+        assert [row[:3] for row in rows] == [
+            ["3", "account", "NOPE-1"],
+            ["4", "occurred_at", "not a date"],
+        ]
+        assert "no account has this external id" in rows[0][3]
+        assert "is not a date" in rows[1][3]
+        assert "2 errors. Nothing was written." in status(screen)
+        assert interactions(engine) == before
+
+
+async def test_a_good_dry_run_says_what_would_happen(
+    db_url: str, engine: Engine, book, tmp_path: Path
+) -> None:
+    path = tmp_path / "interactions.tsv"
+    path.write_text(HEADER.replace("Topic", "Subject") + "".join(ROWS), encoding="utf-8")
+    before = interactions(engine)
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert "3 would be inserted" in status(screen)
+        assert "nothing was written" in status(screen)
+        assert interactions(engine) == before
+
+
+async def test_unreadable_file_is_reported_in_words(db_url: str, book, tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("", encoding="utf-8")
+    async with wizard(db_url, tmp_path, path) as (_app, _pilot, screen):
+        assert "empty.csv is empty" in status(screen)
+        assert screen.query_one("#status").has_class("-error")
+
+
+def test_path_completion_offers_folders_and_importable_files(tmp_path: Path) -> None:
+    (tmp_path / "exports").mkdir()
+    (tmp_path / "exports" / "accounts.xlsx").write_bytes(b"")
+    (tmp_path / "exports" / "notes.docx").write_bytes(b"")
+    assert complete_path(f"{tmp_path}/exp") == f"{tmp_path}/exports/"
+    assert complete_path(f"{tmp_path}/exports/a") == f"{tmp_path}/exports/accounts.xlsx"
+    assert complete_path(f"{tmp_path}/exports/n") is None
+    assert complete_path(f"{tmp_path}/nothing/") is None
+
+
+def test_kind_from_the_file_name() -> None:
+    assert guess_kind(Path("interactions-2024.tsv")) == "interactions"
+    assert guess_kind(Path("mrr.csv")) == "mrr"
+    assert guess_kind(Path("Accounts.xlsx")) == "accounts"
+    assert guess_kind(Path("export.csv")) is None

@@ -1,0 +1,405 @@
+"""Import a file from the app: pick the file (a path with completion) and the kind,
+see its first rows and the proposed mapping, change the mapping with the keyboard,
+check every row (dry run: errors listed by row, column, value and reason, nothing
+written), then import with a progress bar. Everything is core.importing's: this
+screen only shows it. Reachable from the welcome screen, the command palette and the
+accounts list (``i``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.suggester import Suggester
+from textual.widgets import (
+    Checkbox,
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    OptionList,
+    ProgressBar,
+    Select,
+    Static,
+)
+from textual.widgets.option_list import Option
+
+from tui.messages import BookChanged
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from core.importing import ImportOptions, Kind, Mapping, RowError
+
+PREVIEW_ROWS = 8
+DATE_FORMATS = (
+    ("dates: automatic", "auto"),
+    ("dates: 2024-03-05", "iso"),
+    ("dates: 05/03/2024 (day first)", "dmy"),
+    ("dates: 03/05/2024 (month first)", "mdy"),
+)
+NOT_MAPPED = "— not mapped —"
+
+
+def complete_path(text: str) -> str | None:
+    """``text`` completed to the first folder or importable file it starts, for the
+    path Input (a folder gets its ``/``); None when nothing fits."""
+    from core.importing.formats import EXTENSIONS
+
+    head, sep, tail = text.rpartition("/")
+    folder = Path((head + sep) or ".").expanduser()
+    try:
+        entries = sorted(folder.iterdir(), key=lambda entry: entry.name)
+    except OSError:
+        return None
+    for entry in entries:
+        name = entry.name
+        if not name.startswith(tail) or name == tail or (name[0] == "." and tail[:1] != "."):
+            continue
+        if entry.is_dir():
+            return text + name[len(tail) :] + "/"
+        if entry.suffix.lower() in EXTENSIONS:
+            return text + name[len(tail) :]
+    return None
+
+
+class PathSuggester(Suggester):
+    def __init__(self) -> None:
+        super().__init__(use_cache=False, case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return complete_path(value)
+
+
+def relaxed_mapping(kind: Kind, columns: list[str], overrides: dict[str, str]) -> Mapping:
+    """The mapping core.importing proposes, also when a required field has no column
+    yet (so the screen can show it and let the user pick one)."""
+    from core.importing import propose_mapping
+    from core.importing.spec import Kind as KindType
+
+    optional = tuple(replace(field, required=False) for field in kind.fields)
+    return propose_mapping(KindType(kind.name, kind.table, optional, kind.key), columns, overrides)
+
+
+def guess_kind(path: Path) -> str | None:
+    """The kind a file's name says (``interactions.tsv``, ``mrr-2024.csv``), if any."""
+    from core.importing import KINDS
+
+    stem = path.stem.lower()
+    return next((kind for kind in KINDS if stem.startswith(kind.rstrip("s"))), None)
+
+
+@dataclass
+class FileShown:
+    path: Path
+    description: str
+    columns: list[str]
+    preview: pl.DataFrame
+
+
+class ColumnPicker(ModalScreen[str | None]):
+    """Choose the file column that feeds one field."""
+
+    DEFAULT_CSS = """
+    ColumnPicker { align: center middle; }
+    ColumnPicker > Vertical {
+        width: 60; height: auto; max-height: 80%;
+        border: thick $accent; background: $surface; padding: 1 2;
+    }
+    ColumnPicker OptionList { height: auto; max-height: 20; }
+    """
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="import.picker.cancel")]
+
+    def __init__(self, field: str, columns: list[str], current: str | None) -> None:
+        super().__init__()
+        self.field, self.columns, self.current = field, columns, current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"Which column holds {self.field}?", classes="dialog-title")
+            yield OptionList(*[Option(column, id=column) for column in self.columns])
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        if self.current in self.columns:
+            options.highlighted = self.columns.index(self.current)
+        options.focus()
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+
+class ImportWizardScreen(Screen[None]):
+    CSS_PATH = "import_wizard.tcss"
+    BINDINGS = [
+        Binding("ctrl+r", "check", "Check (dry run)", id="import.check"),
+        Binding("ctrl+s", "run_import", "Import", id="import.run"),
+        Binding("escape", "close", "Close", id="import.close"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.file: FileShown | None = None
+        self.overrides: dict[str, str] = {}
+        self.running = False
+
+    def compose(self) -> ComposeResult:
+        from core.importing import KINDS
+
+        yield Header()
+        with Horizontal(id="file-row"):
+            yield Label("File")
+            yield Input(
+                str(Path.cwd()) + "/",
+                placeholder="path to a CSV, TSV, XLSX, Parquet or JSON lines file; enter",
+                suggester=PathSuggester(),
+                select_on_focus=False,
+                id="path",
+            )
+            yield Select([(k, k) for k in KINDS], value="accounts", allow_blank=False, id="kind")
+        with Horizontal(id="options-row"):
+            yield Select(DATE_FORMATS, value="auto", allow_blank=False, id="date-format")
+            yield Checkbox("Create missing accounts", id="create-missing")
+        yield Static(
+            "Type the file's path (→ completes, enter reads it); ctrl+r checks every row "
+            "without writing; ctrl+s imports.",
+            id="file-note",
+            markup=False,
+        )
+        with Horizontal(id="middle"):
+            with Vertical(id="preview-box"):
+                yield Static("First rows", classes="box-title")
+                yield DataTable(id="preview", show_cursor=False)
+            with Vertical(id="mapping-box"):
+                yield Static("Mapping (enter on a field: choose its column)", classes="box-title")
+                yield DataTable(id="mapping", cursor_type="row")
+        yield Static("", id="status", markup=False)
+        with Horizontal(id="progress-row"):
+            yield ProgressBar(id="progress", show_eta=False)
+            yield Static("", id="stage")
+        yield DataTable(id="errors", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Import a file"
+        self.query_one("#mapping", DataTable).add_columns("Field", "Column", "First value")
+        self.query_one("#errors", DataTable).add_columns("Row", "Column", "Value", "Reason")
+        self.query_one("#progress-row").display = False
+        self.query_one("#errors").display = False
+        self.query_one("#path", Input).focus()
+
+    # ------------------------------------------------------------------ the file
+
+    @on(Input.Submitted, "#path")
+    def _path_entered(self, event: Input.Submitted) -> None:
+        self.read_file(Path(event.value.strip()).expanduser())
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="import-read", name="Reading")
+    def read_file(self, path: Path) -> None:
+        from core.importing import FileError, open_source
+
+        try:
+            with open_source(path) as source:
+                preview = source.preview(PREVIEW_ROWS)
+                separator = f", separated by {source.separator!r}" if source.separator else ""
+                description = (
+                    f"{path.name}: {source.format.upper()}, {source.encoding}{separator}, "
+                    f"{len(source.columns)} columns"
+                )
+                shown = FileShown(path, description, source.columns, preview)
+        except FileError as error:
+            self.app.call_from_thread(self._status, str(error), error=True)
+            return
+        self.app.call_from_thread(self._file_read, shown)
+
+    def _file_read(self, shown: FileShown) -> None:
+        self.file = shown
+        self.overrides = {}
+        self.query_one("#file-note", Static).update(shown.description)
+        table = self.query_one("#preview", DataTable)
+        table.clear(columns=True)
+        table.add_columns(*shown.columns)
+        for row in shown.preview.iter_rows():
+            table.add_rows([["" if value is None else value for value in row]])
+        guessed = guess_kind(shown.path)
+        kind = self.query_one("#kind", Select)
+        if guessed and kind.value != guessed:
+            kind.value = guessed  # its Changed event shows the mapping
+        else:
+            self.show_mapping()
+        self._reset_results()
+        self.query_one("#mapping", DataTable).focus()
+
+    @on(Select.Changed, "#kind")
+    def _kind_changed(self) -> None:
+        self.overrides = {}
+        self._reset_results()
+        self.show_mapping()
+
+    @property
+    def kind(self) -> Kind:
+        from core.importing import kind_for
+
+        return kind_for(str(self.query_one("#kind", Select).value))
+
+    def show_mapping(self) -> None:
+        table = self.query_one("#mapping", DataTable)
+        row = table.cursor_row
+        table.clear()
+        if self.file is None:
+            return
+        kind = self.kind
+        mapping = relaxed_mapping(kind, self.file.columns, self.overrides)
+        theme = self.app.current_theme
+        from rich.text import Text
+
+        for field in kind.fields:
+            column = mapping.columns.get(field.name)
+            label = f"{field.name} *" if field.required else field.name
+            if column is None:
+                shown = Text(NOT_MAPPED, style=theme.error if field.required else "dim")
+                first = ""
+            else:
+                shown = Text(column)
+                values = self.file.preview[column].drop_nulls() if self.file.preview.height else []
+                first = str(values[0]) if len(values) else ""
+            table.add_row(label, shown, first, key=field.name)
+        if mapping.ignored:
+            self._status(f"Columns not imported: {', '.join(mapping.ignored)}")
+        else:
+            self._status("Every column feeds a field.")
+        table.move_cursor(row=max(0, min(row, table.row_count - 1)), animate=False)
+
+    @on(DataTable.RowSelected, "#mapping")
+    def _pick_column(self, event: DataTable.RowSelected) -> None:
+        if self.file is None or event.row_key.value is None:
+            return
+        field = event.row_key.value
+        mapping = relaxed_mapping(self.kind, self.file.columns, self.overrides)
+
+        def chosen(column: str | None) -> None:
+            if column is None:
+                return
+            self.overrides = {f: c for f, c in self.overrides.items() if c != column}
+            self.overrides[field] = column
+            self._reset_results()
+            self.show_mapping()
+
+        self.app.push_screen(
+            ColumnPicker(field, self.file.columns, mapping.columns.get(field)), chosen
+        )
+
+    # ------------------------------------------------------------------ check and import
+
+    def options(self, dry_run: bool) -> ImportOptions:
+        from core.importing import ImportOptions
+
+        date_format = str(self.query_one("#date-format", Select).value)
+        return ImportOptions(
+            columns=dict(self.overrides),
+            date_format=None if date_format == "auto" else date_format,
+            create_missing_accounts=self.query_one("#create-missing", Checkbox).value,
+            dry_run=dry_run,
+            user=self.app.settings.current_user or "import",  # type: ignore[attr-defined]
+        )
+
+    def action_check(self) -> None:
+        self._start(dry_run=True)
+
+    def action_run_import(self) -> None:
+        self._start(dry_run=False)
+
+    def _start(self, dry_run: bool) -> None:
+        if self.running:
+            self.notify("An import is already running.")
+            return
+        if self.file is None:
+            self._status("Pick a file first: type its path and press enter.", error=True)
+            return
+        self.running = True
+        self._reset_results()
+        self.query_one("#progress-row").display = True
+        self.query_one("#progress", ProgressBar).update(total=None, progress=0)
+        self._status("Checking every row…" if dry_run else "Importing…")
+        self.run_import(self.file.path, self.kind.name, self.options(dry_run))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="import", name="Importing")
+    def run_import(self, path: Path, kind: str, options: ImportOptions) -> None:
+        from core.importing import FileError, ImportRejected, MappingError, import_file
+
+        app: Any = self.app
+
+        def progress(stage: str, done: int, total: int | None) -> None:
+            app.call_from_thread(self._progress, stage, done, total)
+
+        try:
+            result = import_file(app.engine, kind, path, options, progress)
+        except ImportRejected as error:
+            app.call_from_thread(self._rejected, error.errors, error.count, options.dry_run)
+        except MappingError as error:
+            app.call_from_thread(self._finished, "\n".join(error.problems), True)
+        except FileError as error:
+            app.call_from_thread(self._finished, str(error), True)
+        else:
+            app.call_from_thread(self._imported, result.summary(), options.dry_run)
+
+    def _progress(self, stage: str, done: int, total: int | None) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        if total is not None:
+            bar.update(total=total, progress=done)
+        of = f" of {total:,}" if total is not None else ""
+        self.query_one("#stage", Static).update(f"{stage} {done:,}{of} rows")
+
+    def _finished(self, text: str, error: bool = False) -> None:
+        self.running = False
+        bar = self.query_one("#progress", ProgressBar)
+        if bar.total is None:  # no stage knew the total: the bar stops, full
+            bar.update(total=bar.progress or 1, progress=bar.progress or 1)
+        self._status(text, error=error)
+
+    def _rejected(self, errors: list[RowError], count: int, dry_run: bool) -> None:
+        table = self.query_one("#errors", DataTable)
+        table.clear()
+        for problem in errors:
+            table.add_row(str(problem.row), problem.column, problem.value or "", problem.reason)
+        table.display = True
+        shown = f"; the first {len(errors)} are listed" if count > len(errors) else ""
+        verb = "Checked" if dry_run else "Refused"
+        self._finished(f"{verb}: {count:,} errors{shown}. Nothing was written.", error=True)
+        table.focus()
+
+    def _imported(self, summary: str, dry_run: bool) -> None:
+        self._finished(summary)
+        if dry_run:
+            return
+        self.notify(summary, title="Imported")
+        self.app.post_message(BookChanged())
+        self.app.run_rules_now(quiet=True)  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------------ the rest
+
+    def _reset_results(self) -> None:
+        errors = self.query_one("#errors", DataTable)
+        errors.clear()
+        errors.display = False
+        self.query_one("#progress-row").display = False
+        self.query_one("#stage", Static).update("")
+
+    def _status(self, text: str, error: bool = False) -> None:
+        status = self.query_one("#status", Static)
+        status.update(text)
+        status.set_class(error, "-error")
+
+    def action_close(self) -> None:
+        if self.running:
+            self.notify("Wait for the import to finish: it writes all or nothing.")
+            return
+        self.dismiss()
