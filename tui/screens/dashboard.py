@@ -1,62 +1,464 @@
-"""The dashboard (key ``1``): what the book holds today, from the loaded accounts
-list. The metrics dashboard (churn, NRR, NPS, goals) replaces it in its own issue."""
+"""The dashboard (key ``1``): the book at a glance for a period and a scope.
+
+KPI tiles (value, change against the previous period, 12-month sparkline), charts
+(MRR movements, health distribution, NPS over time), and lists (at risk, renewals in
+90 days, goals). ``p`` switches month / quarter, ``[`` and ``]`` step periods, ``s``
+cycles the scope (team, my book, each segment). ``enter`` on a tile drills through;
+on an account in a list, opens its 360.
+
+Everything is read in thread workers: first the current and previous period (one
+``core.metrics`` book, so the tiles fill first), then the 12-month series; goals in
+their own worker; the lists from the app's accounts frame.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
-from rich.table import Table
-from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.worker import get_current_worker
 
-from core.accounts import BANDS, book_summary
 from tui.format import money
+from tui.messages import OpenAccount
+from tui.widgets.charts import HealthChart, MrrMovementsChart, NpsChart
+from tui.widgets.kpi_tile import KpiTile, TileSpec
 
 if TYPE_CHECKING:
     import polars as pl
 
+    from core.exporter import ExportFilters
+    from core.goals import GoalView
+    from core.metrics import Book, MetricSet, Scope
+    from core.periods import Period
+
+log = logging.getLogger("cxtui")
+
+TILES = (
+    TileSpec("mrr", "MRR", "money"),
+    TileSpec("net_new_mrr", "Net new MRR", "money"),
+    TileSpec("nrr_pct", "Net retention (NRR)", "pct"),
+    TileSpec("grr_pct", "Gross retention (GRR)", "pct"),
+    TileSpec("churn_rate_pct", "Churn rate", "pct", higher_is_better=False),
+    TileSpec("retention_rate_pct", "Retention rate", "pct"),
+    TileSpec("nps", "NPS", "score"),
+    TileSpec("csat_pct", "CSAT", "pct"),
+    TileSpec("active_accounts", "Customers", "count"),
+    TileSpec("band_green", "Health: green", "count"),
+    TileSpec("band_yellow", "Health: yellow", "count", higher_is_better=False),
+    TileSpec("band_red", "Health: red", "count", higher_is_better=False),
+)
+BANDS = ("green", "yellow", "red")
+MOVEMENTS = {"new": "mrr_new", "expansion": "mrr_expansion",
+             "contraction": "mrr_contraction", "churn": "mrr_churned"}  # fmt: skip
+LIST_CAP = 100
+
+
+@dataclass(frozen=True)
+class View:
+    """What the dashboard shows: a period and a scope (named for the bar)."""
+
+    period: Period
+    scope: Scope
+    scope_name: str
+
+
+class TilesLoaded(Message):
+    def __init__(
+        self,
+        view: View,
+        book: Book,
+        now: MetricSet,
+        before: MetricSet,
+        bands_now: dict[str, int],
+        bands_before: dict[str, int],
+    ) -> None:
+        super().__init__()
+        self.view = view
+        self.book = book
+        self.now = now
+        self.before = before
+        self.bands_now = bands_now
+        self.bands_before = bands_before
+
+
+class SeriesLoaded(Message):
+    def __init__(self, view: View, series: pl.DataFrame, bands: pl.DataFrame) -> None:
+        super().__init__()
+        self.view = view
+        self.series = series
+        self.bands = bands
+
+
+class GoalsLoaded(Message):
+    def __init__(self, views: list[GoalView], error: str | None = None) -> None:
+        super().__init__()
+        self.views = views
+        self.error = error
+
+
+class DrillReady(Message):
+    def __init__(self, drill: Any, context: str) -> None:
+        super().__init__()
+        self.drill = drill
+        self.context = context
+
+
+def _value(metrics: MetricSet, bands: dict[str, int], key: str) -> Any:
+    """A tile's value; a band count is None (no data) when no account was scored."""
+    if key.startswith("band_"):
+        return bands[key.removeprefix("band_")] if any(bands.values()) else None
+    return metrics.get(key)
+
+
+def _health(row: dict[str, Any]) -> str:
+    score = row["health_score"]
+    return "no score" if score is None else f"{row['health_band']} {score:.0f}"
+
+
+def _as_of(view: View, today: date) -> date:
+    """The day the period is seen at: its end, or today while it runs."""
+    return min(view.period.end, today)
+
 
 class DashboardScreen(Screen[None]):
-    DEFAULT_CSS = """
-    DashboardScreen #summary { padding: 1 2; }
-    """
+    CSS_PATH = "dashboard.tcss"
+    BINDINGS = [
+        Binding("p", "cycle_period", "Month/quarter", id="dashboard.period"),
+        Binding(
+            "left_square_bracket",
+            "step(-1)",
+            "Previous period",
+            id="dashboard.previous",
+            key_display="[",
+        ),
+        Binding(
+            "right_square_bracket", "step(1)", "Next period", id="dashboard.next", key_display="]"
+        ),
+        Binding("s", "cycle_scope", "Scope", id="dashboard.scope"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.view: View
+        self.book: Book | None = None
+        """The metrics book of the tiles shown (for drill-through), None while loading."""
+        self.goal_views: list[GoalView] | None = None
+        self.goals_error: str | None = None
+
+    @property
+    def today(self) -> date:
+        return self.app.today  # type: ignore[attr-defined,no-any-return]
+
+    # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Loading…", id="summary")
+        yield Static("", id="switch-bar")
+        with VerticalScroll(id="dashboard"):
+            with Grid(id="tiles"):
+                for spec in TILES:
+                    yield KpiTile(spec)
+            with Horizontal(id="charts"):
+                yield MrrMovementsChart(id="chart-mrr")
+                yield HealthChart(id="chart-health")
+                yield NpsChart(id="chart-nps")
+            with Horizontal(id="lists"):
+                with Vertical(classes="panel"):
+                    yield Label("At risk: red, or down 15 points in 30 days", classes="panel-title")
+                    yield DataTable(id="at-risk", cursor_type="row", zebra_stripes=True)
+                    yield Static("Loading…", classes="panel-note", id="at-risk-note")
+                with Vertical(classes="panel"):
+                    yield Label("Renewals in the next 90 days", classes="panel-title")
+                    yield DataTable(id="renewals", cursor_type="row", zebra_stripes=True)
+                    yield Static("Loading…", classes="panel-note", id="renewals-note")
+            with Vertical(id="goals", classes="panel"):
+                yield Label("Goals", classes="panel-title")
+                yield Static("Loading…", classes="panel-note", id="goals-note")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "Dashboard"
-        self.app.book_signal.subscribe(self, self.show)  # type: ignore[attr-defined]
-        if self.app.book is not None:  # type: ignore[attr-defined]
-            self.show(self.app.book)  # type: ignore[attr-defined]
+        from core.metrics import Scope
+        from core.periods import Period
 
-    def show(self, book: pl.DataFrame) -> None:
-        summary = book_summary(book)
-        theme = self.app.current_theme
-        colours = {"green": theme.success, "yellow": theme.warning, "red": theme.error}
-        table = Table(box=None, padding=(0, 2), show_header=False)
-        table.add_column(style="bold")
-        table.add_column(justify="right")
-        table.add_row("Accounts", f"{summary.accounts:,}")
-        table.add_row("Active (not churned)", f"{summary.active:,}")
-        table.add_row("MRR of active accounts", money(summary.mrr_cents))
-        table.add_row(
-            "Renewing in 30 days",
-            f"{summary.renewing_30d:,} ({money(summary.renewing_30d_mrr_cents)} MRR)",
+        self.sub_title = "Dashboard"
+        self.view = View(Period.month_of(self.today), Scope(), "team")
+        at_risk = self.query_one("#at-risk", DataTable)
+        at_risk.add_columns("Account", "MRR", "Health", "Why")
+        renewals = self.query_one("#renewals", DataTable)
+        renewals.add_columns("Account", "Renews", "In", "MRR", "Health")
+        self.app.book_signal.subscribe(self, self._show_lists)  # type: ignore[attr-defined]
+        self.reload()
+        self.load_goals()
+
+    def reload(self) -> None:
+        """Placeholders, then read the numbers of the current view."""
+        self.book = None
+        self._show_bar()
+        for tile in self.query(KpiTile):
+            tile.clear()
+        for chart in (MrrMovementsChart, HealthChart, NpsChart):
+            self.query_one(chart).loading_title()
+        self.load_numbers(self.view)
+        if self.app.book is not None:  # type: ignore[attr-defined]
+            self._show_lists(self.app.book)  # type: ignore[attr-defined]
+        if self.goal_views is not None:
+            self._show_goals()
+
+    def _show_bar(self) -> None:
+        view = self.view
+        period = view.period
+        seen = f"as of {_as_of(view, self.today).isoformat()}"
+        self.query_one("#switch-bar", Static).update(
+            f"[b]{period.kind}[/b] {period.label} ({period.start:%d %b} to {period.end:%d %b %Y}, "
+            f"{seen}) [dim]p month/quarter · \\[ ] previous/next[/]   "
+            f"scope: [b]{view.scope_name}[/b] [dim]s cycles[/]"
         )
-        for band in BANDS:
-            table.add_row(Text(f"● {band}", style=colours[band] or ""), f"{summary.bands[band]:,}")
-        table.add_row(Text("no score yet", style="dim"), f"{summary.bands[None]:,}")
-        title = Text.assemble(
-            ("Book today", "bold"),
-            (f"  as of {self.app.today.isoformat()}", "dim"),  # type: ignore[attr-defined]
-            "\n",
+
+    # ------------------------------------------------------------------ workers
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-numbers")
+    def load_numbers(self, view: View) -> None:
+        from core.dashboard import band_counts, band_history
+        from core.metrics import Period, load_book, series_frame
+        from core.periods import last_months
+
+        engine = self.app.engine  # type: ignore[attr-defined]
+        worker = get_current_worker()
+        today = self.today
+        period, previous = view.period, view.period.previous()
+        book = load_book(engine, Period(previous.start, period.end), today, view.scope)
+        [(_, now)] = book.metrics(period, today)
+        [(_, before)] = book.metrics(previous, today)
+        as_of = _as_of(view, today)
+        bands_now = band_counts(engine, as_of, view.scope)
+        bands_before = band_counts(engine, previous.end, view.scope)
+        if worker.is_cancelled:
+            return
+        self.post_message(TilesLoaded(view, book, now, before, bands_now, bands_before))
+        months = last_months(as_of, 12)
+        series_book = load_book(engine, Period(months[0].start, months[-1].end), as_of, view.scope)
+        series = series_frame(series_book, months)
+        bands = band_history(engine, [min(month.end, as_of) for month in months], view.scope)
+        if not worker.is_cancelled:
+            self.post_message(SeriesLoaded(view, series, bands))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-goals")
+    def load_goals(self) -> None:
+        from core.goals import list_goals
+
+        try:
+            views = list_goals(self.app.engine, self.today)  # type: ignore[attr-defined]
+        except (KeyError, ValueError) as error:  # a goal linked to an unknown metric
+            log.error("dashboard goals: %r", error, exc_info=error)
+            self.post_message(GoalsLoaded([], f"The goals could not be computed: {error}"))
+            return
+        self.post_message(GoalsLoaded(views))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-drill")
+    def load_drill(self, tile: TileSpec, view: View, book: Book) -> None:
+        from core.drill import band_drill, drill, with_names
+
+        engine = self.app.engine  # type: ignore[attr-defined]
+        if tile.key.startswith("band_"):
+            found = band_drill(
+                engine, tile.key.removeprefix("band_"), _as_of(view, self.today), view.scope
+            )
+        else:
+            found = drill(book, tile.key, view.period)
+        found = type(found)(found.title, found.formula, with_names(engine, found.rows), found.terms)
+        context = f"{view.period.label}, {view.scope_name}"
+        self.post_message(DrillReady(found, context))
+
+    # ------------------------------------------------------------------ results
+
+    @on(TilesLoaded)
+    def _tiles(self, message: TilesLoaded) -> None:
+        if message.view != self.view:
+            return
+        self.book = message.book
+        previous = self.view.period.previous().label
+        for tile in self.query(KpiTile):
+            key = tile.spec.key
+            tile.show_value(
+                _value(message.now, message.bands_now, key),
+                _value(message.before, message.bands_before, key),
+                previous,
+            )
+        self.query_one(HealthChart).show(message.bands_now)
+
+    @on(SeriesLoaded)
+    def _series(self, message: SeriesLoaded) -> None:
+        import polars as pl
+
+        if message.view != self.view:
+            return
+        series, bands = message.series, message.bands
+        for tile in self.query(KpiTile):
+            key = tile.spec.key
+            if key.startswith("band_"):
+                scored = bands.select(pl.sum_horizontal(BANDS) > 0).to_series()
+                values = bands[key.removeprefix("band_")].filter(scored).to_list()
+            else:
+                values = series[key].to_list()
+            tile.show_series(values)
+        months = [f"{month:%b}" for month in series["month"].to_list()]
+        self.query_one(MrrMovementsChart).show(
+            months,
+            {kind: [float(v) for v in series[key].to_list()] for kind, key in MOVEMENTS.items()},
         )
-        grid = Table.grid()
-        grid.add_row(title)
-        grid.add_row(table)
-        self.query_one("#summary", Static).update(grid)
+        self.query_one(NpsChart).show(months, series["nps"].to_list())
+
+    @on(GoalsLoaded)
+    def _goals(self, message: GoalsLoaded) -> None:
+        self.goal_views = message.views
+        self.goals_error = message.error
+        self._show_goals()
+
+    def _show_goals(self) -> None:
+        from tui.widgets.goal_progress import GoalProgress
+
+        panel = self.query_one("#goals")
+        panel.query(GoalProgress).remove()
+        owner = self.view.scope.owner
+        views = [
+            view for view in self.goal_views or [] if owner is None or view.goal.owner == owner
+        ]
+        note = self.goals_error or ("" if views else "No goals for this scope yet (3: goals).")
+        self.query_one("#goals-note", Static).update(note)
+        self.query_one("#goals-note", Static).display = bool(note)
+        panel.mount_all([GoalProgress(view, self.today) for view in views])
+
+    def _show_lists(self, accounts: pl.DataFrame) -> None:
+        from core.dashboard import at_risk_accounts, renewals_due
+
+        scope = self.view.scope
+        at_risk = at_risk_accounts(accounts, scope)
+        table = self.query_one("#at-risk", DataTable)
+        table.clear()
+        for row in at_risk.head(LIST_CAP).iter_rows(named=True):
+            table.add_row(
+                row["name"],
+                money(row["mrr_cents"]),
+                _health(row),
+                row["reason"],
+                key=str(row["id"]),
+            )
+        self._note("at-risk", at_risk.height, "No account at risk in this scope.")
+        renewals = renewals_due(accounts, self.today, scope)
+        table = self.query_one("#renewals", DataTable)
+        table.clear()
+        for row in renewals.head(LIST_CAP).iter_rows(named=True):
+            table.add_row(
+                row["name"],
+                row["renewal_date"].isoformat(),
+                f"{row['days_to_renewal']} d",
+                money(row["mrr_cents"]),
+                _health(row),
+                key=str(row["id"]),
+            )
+        self._note("renewals", renewals.height, "No renewal in the next 90 days in this scope.")
+
+    def _note(self, name: str, count: int, empty: str) -> None:
+        if count == 0:
+            text = empty
+        elif count > LIST_CAP:
+            text = f"the first {LIST_CAP} of {count:,} accounts · enter opens one"
+        else:
+            text = f"{count:,} account{'s' if count != 1 else ''} · enter opens one"
+        self.query_one(f"#{name}-note", Static).update(text)
+
+    # ------------------------------------------------------------------ actions
+
+    @on(KpiTile.Selected)
+    def _drill(self, message: KpiTile.Selected) -> None:
+        if self.book is None:
+            self.notify("Still loading the numbers…")
+            return
+        self.load_drill(message.tile.spec, self.view, self.book)
+
+    @on(DrillReady)
+    def _drill_ready(self, message: DrillReady) -> None:
+        from tui.screens.drill import DrillScreen
+
+        self.app.push_screen(DrillScreen(message.drill, message.context))
+
+    @on(DataTable.RowSelected, "#at-risk, #renewals")
+    def _open_account(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is None:
+            return
+        table = event.data_table
+        ids = [int(str(row.value)) for row in table.rows]
+        self.post_message(OpenAccount(int(event.row_key.value), ids))
+
+    def action_cycle_period(self) -> None:
+        from core.periods import Period
+
+        period = self.view.period
+        day = min(period.end, self.today)
+        period = Period.month_of(day) if period.kind == "quarter" else Period.quarter_of(day)
+        self._switch(period=period)
+
+    def action_step(self, steps: int) -> None:
+        from core.periods import Period
+
+        period = self.view.period
+        if steps < 0:
+            period = period.previous()
+        else:
+            after = period.end + timedelta(days=1)
+            if after > self.today:
+                self.notify("This is the current period; there is no next one yet.")
+                return
+            period = Period.month_of(after) if period.kind == "month" else Period.quarter_of(after)
+        self._switch(period=period)
+
+    def action_cycle_scope(self) -> None:
+        scopes = self.scopes()
+        names = [name for name, _ in scopes]
+        index = names.index(self.view.scope_name) if self.view.scope_name in names else -1
+        name, scope = scopes[(index + 1) % len(scopes)]
+        self._switch(scope=scope, scope_name=name)
+
+    def scopes(self) -> list[tuple[str, Scope]]:
+        """team (the whole book), my book, then each segment of the book."""
+        from core.metrics import Scope
+
+        user = self.app.settings.user  # type: ignore[attr-defined]
+        book = self.app.book  # type: ignore[attr-defined]
+        segments = (
+            sorted(book["segment"].drop_nulls().unique().to_list()) if book is not None else []
+        )
+        return [
+            ("team", Scope()),
+            (f"my book ({user})", Scope(owner=user)),
+            *((f"segment {segment}", Scope(segment=segment)) for segment in segments),
+        ]
+
+    def _switch(self, **changes: Any) -> None:
+        view = self.view
+        self.view = View(
+            changes.get("period", view.period),
+            changes.get("scope", view.scope),
+            changes.get("scope_name", view.scope_name),
+        )
+        self.reload()
+
+    def export_view(self) -> tuple[str, ExportFilters] | None:
+        from core.exporter import ExportFilters
+
+        scope = self.view.scope
+        return "metrics", ExportFilters(
+            segment=scope.segment,
+            owner=scope.owner,
+            period=self.view.period.label,
+            as_of=self.today,
+        )

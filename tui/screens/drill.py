@@ -1,0 +1,95 @@
+"""Drill-through (``enter`` on a dashboard tile): the formula with its actual counts,
+and the accounts or records behind the number. ``enter`` on a row opens the
+account's 360; ``escape`` goes back to the dashboard."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from tui.messages import OpenAccount
+
+if TYPE_CHECKING:
+    from core.drill import Drill
+
+ROW_CAP = 2_000
+
+
+def cell(column: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if column.endswith("_cents"):
+        return exact_money(int(value))
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def exact_money(cents: int) -> str:
+    """Cents to the cent, as the formula shows them: -1234 is "-$12.34"."""
+    sign = "-" if cents < 0 else ""
+    return f"{sign}${abs(cents) // 100:,}.{abs(cents) % 100:02d}"
+
+
+def heading(column: str) -> str:
+    label = column.removesuffix("_cents").replace("_", " ")
+    return "account" if column == "account_id" else label
+
+
+class DrillScreen(Screen[None]):
+    DEFAULT_CSS = """
+    DrillScreen #drill-title { padding: 1 2 0 2; text-style: bold; }
+    DrillScreen #drill-formula { padding: 0 2 1 2; color: $accent; }
+    DrillScreen #drill-note { padding: 0 2; color: $text-muted; }
+    DrillScreen DataTable { height: 1fr; margin: 0 1; }
+    """
+
+    def __init__(self, drill: Drill, context: str) -> None:
+        super().__init__()
+        self.drill = drill
+        self.context = context
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(f"{self.drill.title} · {self.context}", id="drill-title")
+        yield Static(self.drill.formula, id="drill-formula")
+        yield DataTable(cursor_type="row", zebra_stripes=True)
+        yield Static("", id="drill-note")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Drill-through"
+        rows = self.drill.rows
+        table = self.query_one(DataTable)
+        columns = rows.columns
+        table.add_columns(*[heading(column) for column in columns])
+        for index, row in enumerate(rows.head(ROW_CAP).iter_rows()):
+            key = str(row[0]) if columns[0] == "account_id" else None
+            table.add_row(
+                *[cell(column, value) for column, value in zip(columns, row, strict=True)],
+                key=f"{key}:{index}" if key else None,
+            )
+        note = "Nothing behind this number in the period." if rows.is_empty() else ""
+        if rows.height > ROW_CAP:
+            note = f"Showing the first {ROW_CAP:,} of {rows.height:,} rows."
+        elif rows.height:
+            note = f"{rows.height:,} rows · enter opens the account"
+        self.query_one("#drill-note", Static).update(note)
+        table.focus()
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value is None:
+            return
+        account_id = int(event.row_key.value.split(":")[0])
+        ids = self.drill.rows["account_id"].unique(maintain_order=True).to_list()
+        self.post_message(OpenAccount(account_id, ids))
