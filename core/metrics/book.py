@@ -15,24 +15,20 @@ from typing import Any
 import polars as pl
 from sqlalchemy import (
     BigInteger,
+    Date,
     Engine,
-    Integer,
     Select,
-    String,
-    cast,
-    extract,
-    func,
-    literal,
+    literal_column,
     or_,
     select,
 )
-from sqlalchemy.sql.elements import ColumnElement
 
 from core.frames import read_frames
 from core.metrics.model import BREAKDOWNS, MetricOptions, MetricSet, Scope, money, pct
 from core.models import (
     Account,
     DailyUsage,
+    MonthlyUsage,
     MrrMovement,
     MrrMovementKind,
     Purchase,
@@ -42,11 +38,20 @@ from core.models import (
     Ticket,
 )
 from core.periods import Period
+from core.rollup import month_sql, totals_sql
 
 _ONE_DAY = timedelta(days=1)
 _MOVEMENT_KINDS = [kind.value for kind in MrrMovementKind]
 _RENEWAL_WINDOWS = (30, 60, 90)
-_USAGE_SCAN_DAYS = 92  # a longer window of usage is read with a table scan on SQLite
+_NO_USAGE = pl.DataFrame(
+    schema={
+        "account_id": pl.Int64,
+        "month": pl.Date,
+        "users_sum": pl.Int64,
+        "users_max": pl.Int64,
+        "day_bits": pl.Int64,
+    }
+)
 _COUNT_COLUMNS = (
     "customers_at_start",
     "active_accounts",
@@ -101,16 +106,48 @@ def _scoped(query: Select[Any], scope: Scope) -> Select[Any]:
     return query
 
 
-def _month_parts(engine: Engine) -> tuple[ColumnElement[str], ColumnElement[int]]:
-    """A usage day's month as 'YYYY-MM' text and its day of the month, for the
-    engine's dialect (SQLite stores dates as 'YYYY-MM-DD' text)."""
-    if engine.dialect.name == "sqlite":
-        return func.substr(DailyUsage.day, 1, 7, type_=String), cast(
-            func.substr(DailyUsage.day, 9, 2), Integer
+def _usage_queries(engine: Engine, start: date, end: date, scope: Scope) -> list[Select[Any]]:
+    """Usage per account and month from ``start`` to ``end``: whole months from the
+    ``monthly_usage`` rollup, the days of a month cut by the window summed from
+    ``daily_usage`` the same way (``core.rollup``)."""
+    first_whole = start if start.day == 1 else _next_month(start)
+    after_whole = (end + _ONE_DAY).replace(day=1)  # the first day after the last whole month
+    queries = []
+    if first_whole < after_whole:
+        queries.append(
+            select(
+                MonthlyUsage.account_id,
+                MonthlyUsage.month,
+                MonthlyUsage.users_sum,
+                MonthlyUsage.users_max,
+                MonthlyUsage.day_bits,
+            ).where(MonthlyUsage.month >= first_whole, MonthlyUsage.month < after_whole)
         )
-    return func.to_char(DailyUsage.day, "YYYY-MM", type_=String), cast(
-        extract("day", DailyUsage.day), Integer
-    )
+        edges = [(start, first_whole - _ONE_DAY), (after_whole, end)]
+    else:
+        edges = [(start, end)]
+    dialect = engine.dialect.name
+    month = literal_column(month_sql(dialect, "daily_usage.day"), Date).label("month")
+    totals = [
+        literal_column(sql, BigInteger).label(name)
+        for sql, name in zip(
+            totals_sql(dialect, "daily_usage.day", "daily_usage.active_users"),
+            ("users_sum", "users_max", "day_bits"),
+            strict=True,
+        )
+    ]
+    queries += [
+        select(DailyUsage.account_id, month, *totals)
+        .where(DailyUsage.day >= low, DailyUsage.day <= high)
+        .group_by(DailyUsage.account_id, month)
+        for low, high in edges
+        if low <= high
+    ]
+    return [_in_scope(query, query.selected_columns[0], scope) for query in queries]
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def load_book(
@@ -128,12 +165,6 @@ def load_book(
     data_end = min(window.end, as_of)
     start, end = _moment(window.start), _moment(data_end + _ONE_DAY)
 
-    # Over months of usage, SQLite walking the day index and fetching rows one by one
-    # is slower than one pass over the table; wrapping the column hides the index.
-    day = DailyUsage.day
-    if (data_end - window.start).days > _USAGE_SCAN_DAYS:
-        day = func.coalesce(DailyUsage.day, DailyUsage.day)
-    month, day_of_month = _month_parts(engine)
     queries: dict[str, Select[Any]] = {
         "accounts": _scoped(
             select(
@@ -189,35 +220,22 @@ def load_book(
             Purchase.account_id,
             scope,
         ),
-        "usage": _in_scope(
-            select(
-                DailyUsage.account_id,
-                month.label("month"),
-                func.sum(DailyUsage.active_users).label("users_sum"),
-                func.max(DailyUsage.active_users).label("users_max"),
-                # Bit d set when the account has usage data on day d of the month (the
-                # primary key makes each day appear once per account, so sum is OR).
-                cast(
-                    func.sum(cast(literal(1), BigInteger).op("<<")(day_of_month)), BigInteger
-                ).label("day_bits"),
-            )
-            .where(day >= window.start, day <= data_end)
-            .group_by(DailyUsage.account_id, month),
-            DailyUsage.account_id,
-            scope,
-        ),
     }
+    usage_parts = _usage_queries(engine, window.start, data_end, scope)
+    queries.update({f"usage{index}": query for index, query in enumerate(usage_parts)})
     if scope.is_whole_book:  # costs belong to no account: only the whole book has them
         queries["costs"] = select(RetentionCost.incurred_on, RetentionCost.amount_cents).where(
             RetentionCost.incurred_on >= window.start, RetentionCost.incurred_on <= data_end
         )
     frames = read_frames(engine, queries)
+    usage = [frames.pop(f"usage{index}") for index in range(len(usage_parts))]
     return Book.from_frames(
         scope=scope,
         window=window,
         as_of=as_of,
         options=options or MetricOptions(),
         costs=frames.pop("costs", None),
+        usage=pl.concat(usage) if usage else _NO_USAGE,
         **frames,
     )
 
@@ -269,13 +287,7 @@ class Book:
             purchase_days=purchases.group_by(
                 "account_id", pl.col("purchased_at").dt.date().alias("day")
             ).agg(pl.col("amount_cents").sum()),
-            usage=usage.select(
-                "account_id",
-                (pl.col("month") + "-01").str.to_date("%Y-%m-%d").alias("month"),
-                "users_sum",
-                "users_max",
-                "day_bits",
-            ),
+            usage=usage,
             costs=costs,
         )
 

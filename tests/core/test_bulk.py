@@ -213,3 +213,53 @@ def test_unknown_parent_names_the_row(engine: Engine) -> None:
         bulk_insert(engine, "daily_usage", usage)
     with Session(engine) as session:
         assert session.exec(select(DailyUsage)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("table", "row", "message"),
+    [
+        ("interaction", {"kind": "fax"}, r"interaction row 2: kind 'fax' breaks the rule kind IN"),
+        ("interaction", {"sentiment": 2}, r"interaction row 2: sentiment 2 breaks the rule"),
+        ("daily_usage", {"logins": -1}, r"daily_usage row 2: active_users 1, logins -1 breaks"),
+        ("survey_response", {"score": 11}, r"survey_response row 2: kind 'nps', score 11"),
+        ("mrr_movement", {"amount_cents": -5}, r"mrr_movement row 2: kind 'new', amount_cents -5"),
+        ("account", {"status": "gone"}, r"account row 2: status 'gone' breaks"),
+    ],
+)
+def test_check_constraints_are_enforced_and_name_the_row(
+    engine: Engine, table: str, row: dict[str, object], message: str
+) -> None:
+    """SQLite's own CHECKs are off during bulk writes: the same rules, checked in
+    polars, still reject the row (on PostgreSQL before the database would)."""
+    good = {
+        "interaction": {
+            "account_id": 1,
+            "kind": "call",
+            "occurred_at": datetime(2026, 1, 1, 9),
+            "logged_by": "Ada",
+            "summary": "hello",
+            "sentiment": None,
+        },
+        "daily_usage": {"account_id": 1, "day": date(2026, 1, 1), "active_users": 1, "logins": 0},
+        "survey_response": {
+            "account_id": 1,
+            "kind": "nps",
+            "score": 10,
+            "answered_at": datetime(2026, 1, 1),
+        },
+        "mrr_movement": {
+            "account_id": 1,
+            "occurred_on": date(2026, 1, 1),
+            "kind": "new",
+            "amount_cents": 100,
+        },
+    }
+    if table != "account":
+        bulk_insert(engine, "account", _accounts(1))
+        frame = pl.DataFrame([good[table], {**good[table], **row}])
+    else:
+        frame = _accounts(2).with_columns(status=pl.Series(["active", row["status"]]))
+    with pytest.raises(BulkInsertError, match=message):
+        bulk_insert(engine, table, frame)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one() == 0

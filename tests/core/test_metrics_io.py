@@ -86,7 +86,15 @@ def sparse_usage(engine: Engine) -> BookWriter:
     return book
 
 
-@pytest.mark.parametrize("period", [WINDOW, Period.month_of(date(2024, 1, 1))])
+@pytest.mark.parametrize(
+    "period",
+    [
+        WINDOW,
+        Period.month_of(date(2024, 1, 1)),
+        Period(date(2024, 1, 10), date(2024, 2, 20)),  # no whole month: daily rows only
+        Period(date(2024, 1, 10), date(2024, 3, 5)),  # a whole February and two cut months
+    ],
+)
 def test_stickiness_from_monthly_sums_matches_the_daily_definition(
     sparse_usage: BookWriter, period: Period
 ) -> None:
