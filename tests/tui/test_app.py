@@ -364,3 +364,29 @@ async def test_theme_is_remembered(db_url: str, book, tmp_path: Path) -> None:
         app.theme = "nord"
         await settle(app, pilot)
     assert load_settings(path).theme == "nord"
+
+
+async def test_fast_cells_render_like_the_library(db_url: str, book) -> None:
+    """The list's own cell renderer gives the same text and styles as
+    textual-fastdatatable's, for every cell on screen, cursor row included."""
+    from rich.style import Style
+    from textual.strip import Strip
+    from textual_fastdatatable import DataTable
+
+    async with running(db_url) as (app, pilot):
+        await pilot.press("j")
+        table = _accounts(app).table
+        base = Style.parse("#e0e0e0 on #121212")
+
+        def strip(segments: list) -> list[tuple[str, Style | None]]:  # type: ignore[type-arg]
+            return [(s.text, s.style) for s in Strip(segments).simplify()]
+
+        for row in range(table.row_count):
+            for column, spec in enumerate(table.ordered_columns):
+                width = spec.render_width
+                cursor = row == table.cursor_row
+                table._cell_render_cache.clear()
+                ours = table._render_cell(row, column, base, width, cursor=cursor)
+                table._cell_render_cache.clear()
+                theirs = DataTable._render_cell(table, row, column, base, width, cursor=cursor)
+                assert strip(ours[0]) == strip(theirs[0]), (row, column)
