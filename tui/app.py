@@ -107,6 +107,8 @@ class CxtuiApp(App[None]):
         self.book: pl.DataFrame | None = None
         self.book_complete = False
         """False while the last interactions are still being read."""
+        self._started = False
+        """True once the session's background work (health, rules) has started."""
         self.last_account_id: int | None = None
         """The account last shown in the 360, where the list's cursor goes back to."""
         self.book_signal: Signal[pl.DataFrame] = Signal(self, "book")
@@ -136,26 +138,30 @@ class CxtuiApp(App[None]):
     def open_database(self) -> None:
         import textual_fastdatatable.data_table  # noqa: F401  (warm the table import)
 
-        from core.accounts import count_accounts
+        from core.accounts import load_accounts_first
         from core.db import open_engine
 
         engine = open_engine(self.db_url)
-        accounts = count_accounts(engine)
-        self.post_message(DatabaseOpened(engine, accounts))
-        self._read_book(engine)
+        first = load_accounts_first(engine, self.today)
+        self.post_message(DatabaseOpened(engine, first.height))
+        self.post_message(BookLoaded(first, complete=False))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="book")
     def reload_book(self) -> None:
+        """The list first; its last-interaction column follows once it is shown."""
+        from core.accounts import load_accounts_first
+
         if self.engine is not None:
-            self._read_book(self.engine)
+            self.post_message(BookLoaded(load_accounts_first(self.engine, self.today), False))
 
-    def _read_book(self, engine: Engine) -> None:
-        """The list first, then its last-interaction column (slow on a large book)."""
-        from core.accounts import load_accounts_first, with_last_interaction
+    @work(thread=True, exclusive=True, exit_on_error=False, group="book")
+    def complete_book(self, first: pl.DataFrame) -> None:
+        """Fill in the last interactions (the slow column on a large book). Started
+        after the list is painted, so it never competes with the first paint."""
+        from core.accounts import with_last_interaction
 
-        first = load_accounts_first(engine, self.today)
-        self.post_message(BookLoaded(first, complete=False))
-        self.post_message(BookLoaded(with_last_interaction(engine, first, self.today)))
+        if self.engine is not None:
+            self.post_message(BookLoaded(with_last_interaction(self.engine, first, self.today)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="health")
     def recompute_missing_health(self) -> None:
@@ -216,16 +222,25 @@ class CxtuiApp(App[None]):
             from tui.screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen())
-        elif self.recompute_health:
-            self.recompute_missing_health()
-        if message.accounts and self.run_rules_on_start:
-            self.run_rules_now(quiet=True)
 
     @on(BookLoaded)
     def _book_loaded(self, message: BookLoaded) -> None:
         self.book = message.frame
         self.book_complete = message.complete
         self.book_signal.publish(message.frame)
+        if not message.complete:
+            self.call_after_refresh(self.complete_book, message.frame)
+        elif not self._started and not message.frame.is_empty():
+            self._started = True
+            self._after_start()
+
+    def _after_start(self) -> None:
+        """Background work of a session, once its list is complete and not empty:
+        missing health scores, then the playbook rules."""
+        if self.recompute_health:
+            self.recompute_missing_health()
+        if self.run_rules_on_start:
+            self.run_rules_now(quiet=True)
 
     @on(BookChanged)
     def _book_changed(self, _message: BookChanged) -> None:
