@@ -1,0 +1,92 @@
+"""``x``: export what the screen shows into a real file, or say there is nothing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import Engine
+from textual.screen import Screen
+from textual.widgets import Input
+
+from core.exporter import ExportFilters, export_frame
+from core.settings import Settings
+from core.tasks import add_manual_task
+from tests.tui.book import TODAY, make_book
+from tests.tui.test_tasks_screen import settle
+from tui.app import make_app
+from tui.screens.export_dialog import ExportDialog, default_export_path
+
+SIZE = (160, 50)
+
+
+async def test_x_on_the_tasks_screen_writes_what_it_shows(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    ids = make_book(engine)
+    add_manual_task(engine, "Call Globex", TODAY, "Dana Scully", ids["Globex"])
+    add_manual_task(engine, "QBR deck", TODAY + timedelta(days=2), "Test User", ids["Cyberdyne"])
+    add_manual_task(engine, "Paperwork", TODAY, "Test User")
+    app = make_app(
+        db_url, today=TODAY, settings=Settings(path=tmp_path / "c.toml"), recompute_health=False
+    )
+    out = tmp_path / "out" / "my-tasks.csv"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        await pilot.press("m")  # mine: Test User's two tasks
+        await settle(app, pilot)
+        await pilot.press("x")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        path = dialog.query_one("#path", Input)
+        assert path.value == str(default_export_path("tasks", TODAY))
+        path.value = str(out)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ExportDialog)
+        assert any(f"2 tasks rows written to {out}" in str(n.message) for n in app._notifications)
+    written = pl.read_csv(out)
+    assert written["title"].to_list() == ["Paperwork", "QBR deck"]
+    expected = export_frame(engine, "tasks", ExportFilters(owner="Test User", as_of=TODAY))
+    assert written["id"].to_list() == expected["id"].to_list()
+    assert set(written["owner"]) == {"Test User"}
+
+
+async def test_x_refuses_a_bad_extension_in_words(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    make_book(engine)
+    app = make_app(
+        db_url, today=TODAY, settings=Settings(path=tmp_path / "c.toml"), recompute_health=False
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4", "x")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        dialog.query_one("#path", Input).value = str(tmp_path / "tasks.json")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is dialog
+        assert ".csv, .xlsx or .parquet" in str(dialog.query_one("#export-error").render())
+        assert not (tmp_path / "tasks.json").exists()
+
+
+async def test_a_screen_without_export_says_so(db_url: str, engine: Engine, tmp_path: Path) -> None:
+    make_book(engine)
+    app = make_app(
+        db_url, today=TODAY, settings=Settings(path=tmp_path / "c.toml"), recompute_health=False
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await app.push_screen(Screen())  # a screen with no export_view
+        await settle(app, pilot)
+        await pilot.press("x")
+        await settle(app, pilot)
+        assert not isinstance(app.screen, ExportDialog)
+        assert any("Nothing to export" in str(n.message) for n in app._notifications)

@@ -1,0 +1,50 @@
+"""A snapshot of the task queue on the demo book at a fixed date, after the playbook
+rules ran, at a fixed size and theme. Regenerate on purpose only
+(``--snapshot-update``), after looking at the diff."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from core.db import open_engine, sqlite_url
+from core.health.store import recompute_all
+from core.rules import load_rules_config, run_rules
+from core.settings import Settings
+from sample_data import load_demo
+from tui.app import make_app
+
+DAY = date(2026, 11, 30)
+SIZE = (160, 50)
+
+
+@pytest.fixture
+def demo_url(tmp_path: Path) -> str:
+    path = tmp_path / "demo.db"
+    engine = open_engine(sqlite_url(path))
+    load_demo(engine, as_of=DAY)
+    recompute_all(engine, as_of=DAY)
+    noon = datetime.combine(DAY, time(12), tzinfo=UTC)
+    run_rules(engine, DAY, load_rules_config(tmp_path / "no-config.toml"), now=noon)
+    engine.dispose()
+    return sqlite_url(path)
+
+
+def test_task_queue(snap_compare, demo_url: str, tmp_path: Path) -> None:
+    settings = Settings(theme="textual-dark", path=tmp_path / "config.toml")
+    app = make_app(demo_url, today=DAY, settings=settings, recompute_health=False)
+
+    async def ready(pilot: Pilot) -> None:
+        for _ in range(3):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.press("4")
+        for _ in range(3):
+            await pilot.app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.press("j", "j")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
