@@ -54,7 +54,7 @@ class TaskItem(ListItem):
             classes="goal-task" + (" -done" if task.done_at is not None else ""),
         )
         self.view = view
-        self.task = task
+        self.goal_task = task
 
 
 class OwnerHeader(ListItem):
@@ -319,7 +319,7 @@ class GoalsScreen(Screen[None]):
             return
         goal_id, user, today = view.goal.id or 0, self.user or "", self.today
         if isinstance(item, TaskItem):
-            task_id = item.task.id or 0
+            task_id = item.goal_task.id or 0
             self.write(
                 lambda engine: toggle_task(engine, goal_view(engine, goal_id, today).goal, task_id)
             )

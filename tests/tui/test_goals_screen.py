@@ -1,0 +1,439 @@
+"""Pilot tests of the goals screen (key ``3``) on a real temporary database: creating
+each target type, refused inputs, check-ins and their conflict, ``+`` / ``-``,
+``space``, history, archive, edit and the filters."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select, Sparkline, Static, TextArea
+
+from core.db import make_engine
+from core.goals import GoalForm, check_in, checkin_history, create_goal, get_goal, list_goals
+from core.models import Goal, GoalTask
+from tests.tui.book import TODAY, make_book
+from tests.tui.test_app import running, settle, text_of
+from tui.app import CxtuiApp
+from tui.screens.goal_checkin import CheckInScreen
+from tui.screens.goal_form import GoalFormScreen
+from tui.screens.goal_history import GoalHistoryScreen
+from tui.screens.goals import GoalItem, GoalsScreen, TaskItem
+from tui.widgets.goal_progress import GoalProgress
+
+START, DUE = "2026-06-01", "2026-08-31"
+
+
+def goal_form(title: str, owner: str, target_type: str, **fields: object) -> GoalForm:
+    return GoalForm(
+        title=title,
+        owner=owner,
+        start_date=START,
+        due_date=DUE,
+        target_type=target_type,
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+def goals(engine: Engine) -> dict[str, int]:
+    make_book(engine)
+    forms = [
+        goal_form(
+            "Expansion MRR",
+            "Test User",
+            "currency",
+            target="$20,000",
+            step="500",
+            scope_owner="Test User",
+        ),
+        goal_form("NPS above 50", "Dana Scully", "number", target="50", start="20"),
+        goal_form("Advisory board", "CS team", "done"),
+        goal_form("QBRs", "CS team", "tasks", tasks=["QBR with Acme", "QBR with Globex"]),
+    ]
+    return {form.title: create_goal(engine, form) for form in forms}
+
+
+async def goals_screen(app: CxtuiApp, pilot: Pilot) -> GoalsScreen:
+    await pilot.press("3")
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, GoalsScreen), screen
+    return screen
+
+
+def rows(screen: GoalsScreen) -> list[str]:
+    """The goals' titles as listed."""
+    return [item.view.goal.title for item in screen.query(GoalItem)]
+
+
+def row_text(screen: GoalsScreen, title: str) -> str:
+    item = next(item for item in screen.query(GoalItem) if item.view.goal.title == title)
+    return text_of(item.query_one(GoalProgress))
+
+
+async def move_to(screen: GoalsScreen, pilot: Pilot, title: str) -> None:
+    items = list(screen.goal_list.children)
+    screen.goal_list.index = next(
+        index
+        for index, item in enumerate(items)
+        if isinstance(item, GoalItem) and item.view.goal.title == title
+    )
+    await pilot.pause()
+
+
+def error_of(app: CxtuiApp, field: str) -> str:
+    return str(app.screen.query_one(f"#error-{field}", Static).render())
+
+
+def stored_goals(engine: Engine) -> list[Goal]:
+    with Session(engine) as session:
+        return list(session.exec(select(Goal).order_by(Goal.id)).all())
+
+
+# ---------------------------------------------------------------------- creating
+
+
+@pytest.mark.parametrize(
+    ("kind", "fields", "shown"),
+    [
+        ("number", {"#target": "40", "#start": "10", "#step": "5"}, "10 / 40"),
+        ("currency", {"#target": "$20,000", "#step": "$250"}, "$0.00 / $20,000.00"),
+        ("percent", {"#target": "3", "#start": "5"}, "5.0 % / 3.0 %"),
+        ("done", {}, "not done"),
+        ("tasks", {}, "0 / 3 tasks"),
+    ],
+)
+async def test_creating_each_target_type(
+    db_url: str, engine: Engine, goals: dict[str, int], kind: str, fields: dict, shown: str
+) -> None:
+    async with running(db_url) as (app, pilot):
+        screen = await goals_screen(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, GoalFormScreen)
+        assert form.query_one("#owner", Input).value == "Test User"
+        form.query_one("#title", Input).value = f"A {kind} goal"
+        form.query_one("#target_type", Select).value = kind
+        await pilot.pause()
+        if kind == "percent":
+            form.query_one("#direction", Select).value = "lower"
+        if kind == "tasks":
+            form.query_one("#tasks", TextArea).text = "Call Acme\nCall Globex\n\nCall Hooli"
+        for selector, value in fields.items():
+            form.query_one(selector, Input).value = value
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        new = stored_goals(engine)[-1]
+        assert (new.title, new.target_type, new.owner) == (f"A {kind} goal", kind, "Test User")
+        assert f"A {kind} goal" in rows(screen)
+        assert shown in row_text(screen, f"A {kind} goal")
+    if kind == "tasks":
+        with Session(engine) as session:
+            tasks = session.exec(select(GoalTask).where(GoalTask.goal_id == new.id)).all()
+        assert [task.title for task in tasks] == ["Call Acme", "Call Globex", "Call Hooli"]
+    if kind == "currency":
+        assert (new.target_value, new.step) == (Decimal(20000), Decimal(250))
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "words"),
+    [
+        ({"#target": "20", "#start": "20"}, "target", "equals the start value"),
+        ({"#target": "20", "#due_date": "2026-05-01"}, "due_date", "is not after the start"),
+        ({"#target": "20 %"}, "target", "is a percentage; a currency goal takes an amount"),
+    ],
+)
+async def test_refused_inputs_write_nothing_and_keep_the_text(
+    db_url: str, engine: Engine, goals: dict[str, int], fields: dict, field: str, words: str
+) -> None:
+    async with running(db_url) as (app, pilot):
+        await goals_screen(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        form = app.screen
+        form.query_one("#title", Input).value = "Refused"
+        form.query_one("#start_date", Input).value = "2026-06-10"
+        form.query_one("#target_type", Select).value = "currency"
+        for selector, value in fields.items():
+            form.query_one(selector, Input).value = value
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        assert words in error_of(app, field)
+        for selector, value in fields.items():
+            assert form.query_one(selector, Input).value == value
+        assert form.query_one("#title", Input).value == "Refused"
+        assert len(stored_goals(engine)) == len(goals)
+        await pilot.press("escape")  # something was typed: asks first
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert isinstance(app.screen, GoalsScreen)
+    assert len(stored_goals(engine)) == len(goals)
+
+
+# ---------------------------------------------------------------------- changing
+
+
+async def test_check_in_with_date_and_comment(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    async with running(db_url) as (app, pilot):
+        screen = await goals_screen(app, pilot)
+        await move_to(screen, pilot, "NPS above 50")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, CheckInScreen)
+        form.query_one("#value", Input).value = "35"
+        form.query_one("#checked_on", Input).value = "2026-06-12"
+        form.query_one("#comment", Input).value = "Survey wave 2"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert "35 / 50" in row_text(screen, "NPS above 50")
+    [checkin] = checkin_history(engine, goals["NPS above 50"])
+    assert (checkin.value, checkin.checked_on) == (Decimal(35), date(2026, 6, 12))
+    assert (checkin.comment, checkin.checked_by) == ("Survey wave 2", "Test User")
+
+
+async def test_a_bad_check_in_value_is_refused_in_words(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    async with running(db_url) as (app, pilot):
+        screen = await goals_screen(app, pilot)
+        await move_to(screen, pilot, "Expansion MRR")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        app.screen.query_one("#value", Input).value = "12 %"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "is a percentage" in error_of(app, "value")
+        assert app.screen.query_one("#value", Input).value == "12 %"
+    assert checkin_history(engine, goals["Expansion MRR"]) == []
+
+
+async def test_a_check_in_after_someone_elses_shows_the_new_value_and_keeps_mine(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    goal_id = goals["NPS above 50"]
+    async with running(db_url) as (app, pilot):
+        screen = await goals_screen(app, pilot)
+        await move_to(screen, pilot, "NPS above 50")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        form = app.screen
+        form.query_one("#value", Input).value = "41"
+        form.query_one("#comment", Input).value = "mine"
+        other = make_engine(db_url)  # somebody else, on their own connection
+        try:
+            version = get_goal(other, goal_id).version
+            check_in(other, goal_id, "38", "Dana Scully", version, TODAY)
+        finally:
+            other.dispose()
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form
+        message = str(form.query_one("#dialog-error", Static).render())
+        assert "changed by someone else (now 38)" in message
+        assert "Now 38 (just changed)" in str(form.query_one("#checkin-now", Static).render())
+        assert form.query_one("#value", Input).value == "41"
+        assert [c.value for c in checkin_history(engine, goal_id)] == [Decimal(38)]
+        await pilot.press("ctrl+s")  # saved on top of the new value, nothing lost
+        await settle(app, pilot)
+        assert app.screen is screen
+    history = checkin_history(engine, goal_id)
+    assert [(c.value, c.checked_by) for c in history] == [
+        (Decimal(38), "Dana Scully"),
+        (Decimal(41), "Test User"),
+    ]
+
+
+async def test_plus_and_minus_step_by_the_step_size(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    async with running(db_url) as (app, pilot):
+        screen = await goals_screen(app, pilot)
+        await move_to(screen, pilot, "Expansion MRR")
+        await pilot.press("plus", "plus")
+        await settle(app, pilot)
+        await pilot.press("minus")
+        await settle(app, pilot)
+        assert "$500.00 / $20,000.00" in row_text(screen, "Expansion MRR")
+        await move_to(screen, pilot, "Advisory board")
+        await pilot.press("plus")
+        await settle(app, pilot)
+        assert any("only hand-updated" in str(n.message) for n in app._notifications)
+    values = [c.value for c in checkin_history(engine, goals["Expansion MRR"])]
+    assert values == [Decimal(500), Decimal(1000), Decimal(500)]
+    assert checkin_history(engine, goals["Advisory board"]) == []
+
+
+async def test_space_toggles_a_done_goal_and_a_task(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    async with running(db_url) as (app, pilot):
+        screen = await goals_screen(app, pilot)
+        await move_to(screen, pilot, "Advisory board")
+        await pilot.press("space")
+        await settle(app, pilot)
+        assert "achieved" in row_text(screen, "Advisory board")
+        await move_to(screen, pilot, "QBRs")
+        assert not screen.query(TaskItem)
+        await pilot.press("space")  # shows the tasks under the goal
+        await settle(app, pilot)
+        assert [item.goal_task.title for item in screen.query(TaskItem)] == [
+            "QBR with Acme",
+            "QBR with Globex",
+        ]
+        await pilot.press("j", "j", "space")  # the second task
+        await settle(app, pilot)
+        assert "1 / 2 tasks" in row_text(screen, "QBRs")
+        assert screen.goal_list.highlighted_child.id.startswith("task-")  # type: ignore[union-attr]
+        await pilot.press("space")  # and back
+        await settle(app, pilot)
+        assert "0 / 2 tasks" in row_text(screen, "QBRs")
+        await pilot.press("space")
+        await settle(app, pilot)
+    views = {view.goal.title: view for view in list_goals(engine, TODAY)}
+    assert views["Advisory board"].current == 1
+    assert [task.done_at is not None for task in views["QBRs"].tasks] == [False, True]
+
+
+async def test_history_shows_the_check_ins_and_a_sparkline(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    goal_id = goals["NPS above 50"]
+    for value, day, comment in (("25", 3, "first"), ("31", 8, ""), ("30", 12, "dip")):
+        version = get_goal(engine, goal_id).version
+        check_in(engine, goal_id, value, "Dana Scully", version, date(2026, 6, day), comment)
+    async with running(db_url) as (app, pilot):
+        screen = await goals_screen(app, pilot)
+        await move_to(screen, pilot, "NPS above 50")
+        await pilot.press("h")
+        await settle(app, pilot)
+        history = app.screen
+        assert isinstance(history, GoalHistoryScreen)
+        assert list(history.query_one(Sparkline).data or []) == [25.0, 31.0, 30.0]
+        table = history.query_one(DataTable)
+        assert [table.get_row_at(i) for i in range(table.row_count)] == [
+            ["2026-06-03", "25", "Dana Scully", "first"],
+            ["2026-06-08", "31", "Dana Scully", ""],
+            ["2026-06-12", "30", "Dana Scully", "dip"],
+        ]
+        assert "3 check-ins from 2026-06-03 to 2026-06-12: 25 → 30" in text_of(
+            history.query_one("#history-note")
+        )
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+
+
+async def test_archive_after_confirmation(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    async with running(db_url) as (app, pilot):
+        screen = await goals_screen(app, pilot)
+        await move_to(screen, pilot, "NPS above 50")
+        await pilot.press("a")
+        await settle(app, pilot)
+        await pilot.press("n")  # not archived
+        await settle(app, pilot)
+        assert get_goal(engine, goals["NPS above 50"]).archived_at is None
+        await pilot.press("a")
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert "NPS above 50" not in rows(screen)
+        assert get_goal(engine, goals["NPS above 50"]).archived_at is not None
+        await pilot.press("A")
+        await settle(app, pilot)
+        assert rows(screen) == ["NPS above 50"]
+        assert "archived" in row_text(screen, "NPS above 50")
+
+
+async def test_edit_saves_a_new_version_and_keeps_the_check_ins(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    goal_id = goals["NPS above 50"]
+    check_in(engine, goal_id, "35", "Dana Scully", 1, date(2026, 6, 10))
+    async with running(db_url) as (app, pilot):
+        screen = await goals_screen(app, pilot)
+        await move_to(screen, pilot, "NPS above 50")
+        await pilot.press("e")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, GoalFormScreen)
+        assert form.query_one("#target", Input).value == "50"
+        form.query_one("#title", Input).value = "NPS above 45"
+        form.query_one("#target", Input).value = "45"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert "35 / 45" in row_text(screen, "NPS above 45")
+    goal = get_goal(engine, goal_id)
+    assert (goal.title, goal.target_value, goal.version) == ("NPS above 45", Decimal(45), 3)
+    assert [c.value for c in checkin_history(engine, goal_id)] == [Decimal(35)]
+
+
+# ---------------------------------------------------------------------- filters
+
+
+async def test_filters_mine_team_status_and_archived(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    check_in(engine, goals["NPS above 50"], "30", "Dana Scully", 1)  # a third of the way
+    async with running(db_url) as (app, pilot):
+        screen = await goals_screen(app, pilot)
+        assert rows(screen) == ["Advisory board", "QBRs", "NPS above 50", "Expansion MRR"]
+        bar = text_of(screen.query_one("#goal-filters"))
+        assert "4 of 4 active goals" in bar and "m mine (1)" in bar and "t team (3)" in bar
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert rows(screen) == ["Expansion MRR"]
+        await pilot.press("t")
+        await settle(app, pilot)
+        assert rows(screen) == ["Advisory board", "QBRs", "NPS above 50"]
+        await pilot.press("t")
+        await settle(app, pilot)
+        statuses = {view.goal.title: view.status for view in list_goals(engine, TODAY)}
+        await pilot.press("s")  # on track
+        await settle(app, pilot)
+        assert rows(screen) == [t for t, status in statuses.items() if status == "on track"]
+        await pilot.press("s")  # at risk
+        await settle(app, pilot)
+        assert rows(screen) == [t for t, status in statuses.items() if status == "at risk"]
+        assert "status: at risk" in text_of(screen.query_one("#goal-filters"))
+        for _ in range(4):  # off track, achieved, missed, any
+            await pilot.press("s")
+        await settle(app, pilot)
+        assert len(rows(screen)) == 4
+        await pilot.press("A")
+        await settle(app, pilot)
+        assert rows(screen) == []
+        assert "No goals match these filters" in text_of(screen.query_one("#goals-empty"))
+
+
+async def test_no_goals_says_how_to_set_one(db_url: str, engine: Engine) -> None:
+    make_book(engine)
+    async with running(db_url) as (app, pilot):
+        screen = await goals_screen(app, pilot)
+        assert "No goals yet. Press n to set one" in text_of(screen.query_one("#goals-empty"))
+        assert screen.export_view() is not None
+
+
+async def test_export_view_follows_the_mine_filter(db_url: str, goals: dict[str, int]) -> None:
+    async with running(db_url) as (app, pilot):
+        screen = await goals_screen(app, pilot)
+        kind, filters = screen.export_view()  # type: ignore[misc]
+        assert (kind, filters.owner, filters.as_of) == ("goals", None, TODAY)
+        await pilot.press("m")
+        await settle(app, pilot)
+        assert screen.export_view()[1].owner == "Test User"  # type: ignore[index]
