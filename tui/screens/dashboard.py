@@ -429,17 +429,18 @@ class DashboardScreen(Screen[None]):
         self._switch(scope=scope, scope_name=name)
 
     def scopes(self) -> list[tuple[str, Scope]]:
-        """team (the whole book), my book, then each segment of the book."""
+        """team (the whole book), my book (when the user is known), then each segment."""
         from core.metrics import Scope
 
-        user = self.app.settings.user  # type: ignore[attr-defined]
+        user = self.app.settings.current_user  # type: ignore[attr-defined]
         book = self.app.book  # type: ignore[attr-defined]
         segments = (
             sorted(book["segment"].drop_nulls().unique().to_list()) if book is not None else []
         )
+        mine = [(f"my book ({user})", Scope(owner=user))] if user else []
         return [
             ("team", Scope()),
-            (f"my book ({user})", Scope(owner=user)),
+            *mine,
             *((f"segment {segment}", Scope(segment=segment)) for segment in segments),
         ]
 

@@ -1,0 +1,123 @@
+"""Pilot tests of the dashboard on a hand-made book: the switchers change the numbers
+shown (checked against core.metrics), a drill-through, and opening an account."""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from core.metrics import Scope, compute_metrics
+from core.periods import Period
+from tests.tui.book import TODAY, make_book
+from tests.tui.test_app import running, settle, text_of
+from tui.app import CxtuiApp
+from tui.screens.account import AccountScreen
+from tui.screens.dashboard import DashboardScreen
+from tui.screens.drill import DrillScreen
+from tui.widgets.kpi_tile import KpiTile, format_value
+
+
+async def open_dashboard(app: CxtuiApp, pilot: Pilot) -> DashboardScreen:
+    await pilot.press("1")
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, DashboardScreen), screen
+    return screen
+
+
+def shown(screen: DashboardScreen) -> dict[str, str]:
+    return {tile.spec.key: tile.value_text for tile in screen.query(KpiTile)}
+
+
+def expected(engine: Engine, period: Period, scope: Scope | None = None) -> dict[str, str]:
+    metrics = compute_metrics(engine, period, scope, as_of=TODAY)
+    keys = ("mrr", "net_new_mrr", "churn_rate_pct", "nps", "active_accounts")
+    units = {"mrr": "money", "net_new_mrr": "money", "churn_rate_pct": "pct", "nps": "score"}
+    return {key: format_value(units.get(key, "count"), metrics.get(key)) for key in keys}
+
+
+def _subset(values: dict[str, str], keys: dict[str, str]) -> dict[str, str]:
+    return {key: values[key] for key in keys}
+
+
+async def test_period_and_scope_switchers(db_url: str, engine: Engine) -> None:
+    make_book(engine)
+    month, quarter = Period.month_of(TODAY), Period.quarter_of(TODAY)
+    async with running(db_url) as (app, pilot):
+        screen = await open_dashboard(app, pilot)
+        want = expected(engine, month)
+        assert _subset(shown(screen), want) == want
+        assert want["nps"] == "no data"  # June has no survey answer
+        assert "month 2026-06" in text_of(screen.query_one("#switch-bar"))
+
+        await pilot.press("p")
+        await settle(app, pilot)
+        want = expected(engine, quarter)
+        assert want["nps"] != "no data"  # the answers of May are in Q2
+        assert _subset(shown(screen), want) == want
+        assert "quarter 2026-Q2" in text_of(screen.query_one("#switch-bar"))
+
+        await pilot.press("left_square_bracket")
+        await settle(app, pilot)
+        want = expected(engine, quarter.previous())
+        assert _subset(shown(screen), want) == want
+
+        await pilot.press("right_square_bracket", "p", "s")  # Q2, month, then my book
+        await settle(app, pilot)
+        mine = Scope(owner="Test User")
+        want = expected(engine, month, mine)
+        assert want["mrr"] != expected(engine, month)["mrr"]
+        assert _subset(shown(screen), want) == want
+        assert "my book (Test User)" in text_of(screen.query_one("#switch-bar"))
+        renewals = screen.query_one("#renewals", DataTable)
+        assert [renewals.get_row_at(i)[0] for i in range(renewals.row_count)] == [
+            "Vandelay Industries",  # renews in 5 days; Acme (45) next
+            "Acme Corp",
+        ]
+        kind, filters = screen.export_view()  # type: ignore[misc]
+        assert (kind, filters.owner, filters.period) == ("metrics", "Test User", "2026-06")
+
+        await pilot.press("s")  # the first segment
+        await settle(app, pilot)
+        want = expected(engine, month, Scope(segment="Enterprise"))
+        assert _subset(shown(screen), want) == want
+
+
+async def test_drill_through_lists_what_is_behind_the_number(db_url: str, engine: Engine) -> None:
+    make_book(engine)
+    async with running(db_url) as (app, pilot):
+        screen = await open_dashboard(app, pilot)
+        screen.query_one("#tile-mrr", KpiTile).focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        drill = app.screen
+        assert isinstance(drill, DrillScreen), drill
+        metrics = compute_metrics(engine, Period.month_of(TODAY), as_of=TODAY)
+        formula = text_of(drill.query_one("#drill-formula"))
+        assert f"= the sum over {metrics.active_accounts} customers" in formula
+        assert f"MRR ${metrics.mrr:,.2f}" in formula
+        assert drill.query_one(DataTable).row_count == metrics.active_accounts
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+
+
+async def test_enter_on_an_at_risk_account_opens_its_360(db_url: str, engine: Engine) -> None:
+    ids = make_book(engine)
+    async with running(db_url) as (app, pilot):
+        screen = await open_dashboard(app, pilot)
+        table = screen.query_one("#at-risk", DataTable)
+        # red or down 15 points, by MRR: Hooli (red by override), Globex, Vandelay, Soylent
+        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == [
+            "Hooli",
+            "Globex",
+            "Vandelay Industries",
+            "Soylent Foods",
+        ]
+        table.focus()
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        account = app.screen
+        assert isinstance(account, AccountScreen), account
+        assert account.account_id == ids["Globex"]
