@@ -37,6 +37,7 @@ class ExportFilters:
     months: int | None = None  # metrics: a monthly series of this many months instead
     as_of: date | None = None
     source: str | None = None  # tasks: rule, follow_up or manual
+    account_ids: frozenset[int] | None = None  # accounts: exactly these (a screen's list)
 
 
 def money_text(column: str) -> pl.Expr:
@@ -84,6 +85,8 @@ def export_accounts(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
         filters,
     )
     frame = read_frame(engine, query).with_columns(money_text("mrr_cents")).drop("mrr_cents")
+    if filters.account_ids is not None:
+        frame = frame.filter(pl.col("id").is_in(list(filters.account_ids)))
     if filters.band:
         frame = frame.join(_bands(engine, filters), on="id", how="inner").filter(
             pl.col("band") == filters.band

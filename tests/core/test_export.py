@@ -110,3 +110,17 @@ def test_export_tasks_command(book: Engine, db_url: str, tmp_path: Path, sqlite_
     assert result.exit_code == 0, result.output
     assert f"Exported 1 tasks rows to {out}" in result.output
     assert pl.read_excel(out)["title"].to_list() == ["Call them"]
+
+
+def test_accounts_export_of_exactly_the_listed_ids(book: Engine) -> None:
+    from sqlmodel import select
+
+    from core.frames import read_frame
+    from core.models import Account
+
+    ids = read_frame(book, select(Account.id, Account.external_id).order_by(Account.id))
+    chosen = frozenset(ids["id"].to_list()[:2])
+    expected = sorted(ids.filter(pl.col("id").is_in(list(chosen)))["external_id"])
+    shown = export_frame(book, "accounts", ExportFilters(account_ids=chosen))
+    assert sorted(shown["external_id"]) == expected
+    assert export_frame(book, "accounts", ExportFilters(account_ids=frozenset())).is_empty()

@@ -390,3 +390,47 @@ async def test_fast_cells_render_like_the_library(db_url: str, book) -> None:
                 table._cell_render_cache.clear()
                 theirs = DataTable._render_cell(table, row, column, base, width, cursor=cursor)
                 assert strip(ours[0]) == strip(theirs[0]), (row, column)
+
+
+async def test_l_on_the_list_logs_for_the_account_under_the_cursor(
+    db_url: str, book, engine: Engine
+) -> None:
+    from core.accounts import account_detail
+    from tui.screens.log_form import LogInteractionScreen
+
+    async with running(db_url) as (app, pilot):
+        await pilot.press("j", "j")
+        name = NAMES[2]
+        await pilot.press("l")
+        form = app.screen
+        assert isinstance(form, LogInteractionScreen)
+        assert (form.account_id, form.account_name) == (book[name], name)
+        await pilot.press("c", "tab", "tab", "tab")
+        await type_text(pilot, "Checked in from the list")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountsScreen)
+        row = app.book.filter(app.book["id"] == book[name]).row(0, named=True)
+        assert row["days_since_interaction"] == 0
+    timeline = account_detail(engine, book[name], TODAY).timeline
+    assert any(s.startswith("Checked in from the list") for s in timeline["summary"])
+
+
+async def test_x_on_the_list_exports_exactly_the_accounts_shown(
+    db_url: str, book, tmp_path: Path
+) -> None:
+    import polars as pl
+
+    async with running(db_url) as (app, pilot):
+        await pilot.press("m")  # my book: Test User's accounts
+        shown = sorted(names(app))
+        assert 0 < len(shown) < len(NAMES)
+        await pilot.press("x")
+        await settle(app, pilot)
+        path = tmp_path / "shown.csv"
+        dialog = app.screen
+        field = dialog.query_one("Input")
+        field.value = str(path)
+        await pilot.press("enter")
+        await settle(app, pilot)
+    assert sorted(pl.read_csv(path)["name"].to_list()) == shown

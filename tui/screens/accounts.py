@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     import polars as pl
     from textual_fastdatatable import DataTable
 
+    from core.exporter import ExportFilters
+
 
 class AccountsScreen(Screen[None]):
     CSS_PATH = "accounts.tcss"
@@ -35,9 +37,11 @@ class AccountsScreen(Screen[None]):
         Binding("slash", "search", "Search", id="accounts.search", key_display="/"),
         Binding("f", "filters", "Filters", id="accounts.filters"),
         Binding("m", "my_book", "My book", id="accounts.my_book"),
+        Binding("l", "log", "Log", id="accounts.log"),
         Binding("s", "cycle_sort", "Sort", id="accounts.sort"),
         Binding("S", "reverse_sort", "Reverse sort", id="accounts.reverse", show=False),
         Binding("escape", "clear_search", "Clear search", id="accounts.clear", show=False),
+        Binding("i", "app.import", "Import", id="accounts.import", show=False),
     ]
 
     def __init__(self) -> None:
@@ -111,6 +115,12 @@ class AccountsScreen(Screen[None]):
     def visible_account_ids(self) -> list[int]:
         return self.table.account_ids()
 
+    def export_view(self) -> tuple[str, ExportFilters]:
+        """``x`` exports exactly the accounts listed, whatever narrows them."""
+        from core.exporter import ExportFilters
+
+        return "accounts", ExportFilters(account_ids=frozenset(self.visible_account_ids()))
+
     # ------------------------------------------------------------------ actions
 
     def action_cursor(self, where: str) -> None:
@@ -133,6 +143,16 @@ class AccountsScreen(Screen[None]):
     def _row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_open()
+
+    def action_log(self) -> None:
+        """``l``: log an interaction with the account under the cursor."""
+        from tui.screens.log_form import LogInteractionScreen
+
+        account_id = self.table.current_account_id()
+        if account_id is None:
+            return
+        row = self.table.accounts.data.row(self.table.cursor_row, named=True)
+        self.app.push_screen(LogInteractionScreen(account_id, row["name"]))
 
     def action_search(self) -> None:
         self.add_class("-searching")
