@@ -159,7 +159,7 @@ class TasksScreen(Screen[None]):
 
     def _update_note(self) -> None:
         count = 0 if self.queue is None else self.queue.height
-        parts = [f"{count:,} open task{'s' if count != 1 else ''}"]
+        parts = [f"{count:,} open task{'s' if count != 1 else ''}" if count else "No open tasks"]
         if count > TASK_LIMIT:
             parts.append(f"showing the first {TASK_LIMIT:,}")
         parts.append(f"mine ({self.owner})" if self.mine else "team")
