@@ -197,3 +197,40 @@ def test_kind_from_the_file_name() -> None:
     assert guess_kind(Path("mrr.csv")) == "mrr"
     assert guess_kind(Path("Accounts.xlsx")) == "accounts"
     assert guess_kind(Path("export.csv")) is None
+
+
+async def test_values_mapped_by_keys_let_a_crm_export_in(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """A churn column of Yes/No is not a status: v maps each value, then it imports."""
+    from sqlmodel import col
+
+    from core.models import Account
+    from tui.screens.import_wizard import ValueMapScreen
+
+    source = Path(__file__).parents[1] / "fixtures" / "import" / "accounts.csv"
+    path = tmp_path / "accounts.csv"
+    path.write_bytes(source.read_bytes())
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        assert mapping(screen)["status"] == "Churn"
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        assert "Nothing was written" in status(screen)
+        table = screen.query_one("#mapping", DataTable)
+        table.focus()
+        await pilot.press(*["down"] * list(mapping(screen)).index("status"), "v")
+        await settle(app, pilot)
+        values = app.screen
+        assert isinstance(values, ValueMapScreen)
+        assert values.unknown == ["No", "Yes"]
+        values.query_one("#value-0", Select).value = "active"
+        values.query_one("#value-1", Select).value = "churned"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert mapping(screen)["status"] == "Churn (2 values mapped)"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "3 were inserted" in status(screen)
+    with Session(engine) as session:
+        churned = session.exec(select(Account.name).where(col(Account.status) == "churned")).all()
+    assert churned == ["Initech"]

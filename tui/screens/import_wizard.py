@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.suggester import Suggester
 from textual.widgets import (
@@ -137,11 +137,68 @@ class ColumnPicker(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
 
+class ValueMapScreen(ModalScreen[dict[str, str] | None]):
+    """Say which stored value each unknown value of an enum column means."""
+
+    DEFAULT_CSS = """
+    ValueMapScreen { align: center middle; }
+    ValueMapScreen > VerticalScroll {
+        width: 70; height: auto; max-height: 80%;
+        border: thick $accent; background: $surface; padding: 1 2;
+    }
+    ValueMapScreen .value-row { height: auto; }
+    ValueMapScreen .value-row Label { width: 24; padding: 1 1 0 0; }
+    ValueMapScreen Select { width: 30; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "apply", "Apply", id="import.values.apply"),
+        Binding("escape", "dismiss(None)", "Cancel", id="import.values.cancel"),
+    ]
+
+    def __init__(
+        self,
+        field: str,
+        column: str,
+        unknown: list[str],
+        choices: list[str],
+        current: dict[str, str],
+    ) -> None:
+        super().__init__()
+        self.field, self.column = field, column
+        self.unknown, self.choices, self.current = unknown, choices, current
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(
+                f'Values of "{self.column}" that are not a {self.field} (ctrl+s applies)',
+                classes="dialog-title",
+                markup=False,
+            )
+            for index, value in enumerate(self.unknown):
+                with Horizontal(classes="value-row"):
+                    yield Label(value, markup=False)
+                    yield Select(
+                        [(choice, choice) for choice in self.choices],
+                        prompt="leave as an error",
+                        value=self.current.get(value, Select.NULL),
+                        id=f"value-{index}",
+                    )
+
+    def action_apply(self) -> None:
+        chosen = {}
+        for index, value in enumerate(self.unknown):
+            target = self.query_one(f"#value-{index}", Select).value
+            if isinstance(target, str):
+                chosen[value] = target
+        self.dismiss(chosen)
+
+
 class ImportWizardScreen(Screen[None]):
     CSS_PATH = "import_wizard.tcss"
     BINDINGS = [
         Binding("ctrl+r", "check", "Check (dry run)", id="import.check"),
         Binding("ctrl+s", "run_import", "Import", id="import.run"),
+        Binding("v", "map_values", "Map values", id="import.values"),
         Binding("escape", "close", "Close", id="import.close"),
     ]
 
@@ -149,6 +206,8 @@ class ImportWizardScreen(Screen[None]):
         super().__init__()
         self.file: FileShown | None = None
         self.overrides: dict[str, str] = {}
+        self.values: dict[str, dict[str, str]] = {}
+        """Per enum field, file value -> stored value (``--value`` of the CLI)."""
         self.running = False
 
     def compose(self) -> ComposeResult:
@@ -179,7 +238,10 @@ class ImportWizardScreen(Screen[None]):
                 yield Static("First rows", classes="box-title")
                 yield DataTable(id="preview", show_cursor=False)
             with Vertical(id="mapping-box"):
-                yield Static("Mapping (enter on a field: choose its column)", classes="box-title")
+                yield Static(
+                    "Mapping (enter: choose a field's column · v: map its values)",
+                    classes="box-title",
+                )
                 yield DataTable(id="mapping", cursor_type="row")
         yield Static("", id="status", markup=False)
         with Horizontal(id="progress-row"):
@@ -222,7 +284,7 @@ class ImportWizardScreen(Screen[None]):
 
     def _file_read(self, shown: FileShown) -> None:
         self.file = shown
-        self.overrides = {}
+        self.overrides, self.values = {}, {}
         self.query_one("#file-note", Static).update(shown.description)
         table = self.query_one("#preview", DataTable)
         table.clear(columns=True)
@@ -240,7 +302,7 @@ class ImportWizardScreen(Screen[None]):
 
     @on(Select.Changed, "#kind")
     def _kind_changed(self) -> None:
-        self.overrides = {}
+        self.overrides, self.values = {}, {}
         self._reset_results()
         self.show_mapping()
 
@@ -268,7 +330,8 @@ class ImportWizardScreen(Screen[None]):
                 shown = Text(NOT_MAPPED, style=theme.error if field.required else "dim")
                 first = ""
             else:
-                shown = Text(column)
+                mapped = len(self.values.get(field.name, {}))
+                shown = Text(column + (f" ({mapped} values mapped)" if mapped else ""))
                 values = self.file.preview[column].drop_nulls() if self.file.preview.height else []
                 first = str(values[0]) if len(values) else ""
             table.add_row(label, shown, first, key=field.name)
@@ -290,12 +353,64 @@ class ImportWizardScreen(Screen[None]):
                 return
             self.overrides = {f: c for f, c in self.overrides.items() if c != column}
             self.overrides[field] = column
+            self.values.pop(field, None)
             self._reset_results()
             self.show_mapping()
 
         self.app.push_screen(
             ColumnPicker(field, self.file.columns, mapping.columns.get(field)), chosen
         )
+
+    def action_map_values(self) -> None:
+        """``v`` on a field with fixed values (status, kind, sentiment...): map the
+        column's unknown values to stored ones."""
+        from core.importing.spec import ENUM
+
+        table = self.query_one("#mapping", DataTable)
+        if self.file is None or not table.row_count:
+            return
+        name = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        field = self.kind.field(name)
+        column = relaxed_mapping(self.kind, self.file.columns, self.overrides).columns.get(name)
+        if field.type != ENUM or column is None:
+            self.notify(f"{name} takes any value: only fields with fixed values are mapped.")
+            return
+        self.unknown_values(self.file.path, name, column)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="import-read", name="Reading")
+    def unknown_values(self, path: Path, name: str, column: str) -> None:
+        """The column's distinct values (the first 30) that are not a value of the field."""
+        import polars as pl
+
+        from core.importing import open_source
+        from core.importing.formats import collect
+
+        field = self.kind.field(name)
+        with open_source(path) as source:
+            texts = collect(
+                source.frame.select(pl.col(column).str.strip_chars().unique(maintain_order=True)),
+                path,
+            )[column]
+        unknown = [t for t in texts.drop_nulls().to_list() if t and t.lower() not in field.values]
+        firsts: dict[str, str] = {}  # stored value -> the first text that means it
+        for text, stored in field.values.items():
+            firsts.setdefault(str(stored), text)
+        choices = list(firsts.values())
+        self.app.call_from_thread(self._ask_values, name, column, unknown[:30], choices)
+
+    def _ask_values(self, name: str, column: str, unknown: list[str], choices: list[str]) -> None:
+        if not unknown:
+            self.notify(f'Every value of "{column}" is already a {name}.')
+            return
+
+        def chosen(mapped: dict[str, str] | None) -> None:
+            if mapped is not None:
+                self.values[name] = mapped
+                self._reset_results()
+                self.show_mapping()
+
+        current = self.values.get(name, {})
+        self.app.push_screen(ValueMapScreen(name, column, unknown, choices, current), chosen)
 
     # ------------------------------------------------------------------ check and import
 
@@ -305,6 +420,7 @@ class ImportWizardScreen(Screen[None]):
         date_format = str(self.query_one("#date-format", Select).value)
         return ImportOptions(
             columns=dict(self.overrides),
+            values={name: dict(mapped) for name, mapped in self.values.items() if mapped},
             date_format=None if date_format == "auto" else date_format,
             create_missing_accounts=self.query_one("#create-missing", Checkbox).value,
             dry_run=dry_run,
