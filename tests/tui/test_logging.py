@@ -1,0 +1,418 @@
+"""Logging, editing, deleting and undoing timeline entries from the account 360, by
+keys alone. What was written is checked through core functions, not the UI."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, time
+
+import pytest
+from sqlalchemy import Engine
+from textual.pilot import Pilot
+from textual.widgets import Input, TextArea
+
+from core.accounts import account_detail
+from core.health.config import load_model
+from core.health.scoring import compute_scores
+from core.interactions import EntryForm, get_interaction, log_entry, revisions
+from core.tasks import task_queue
+from tests.tui.book import TODAY, make_book
+from tests.tui.test_app import running, settle, text_of, type_text
+from tui.app import CxtuiApp
+from tui.screens.account import AccountScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.log_form import LogInteractionScreen
+from tui.screens.revisions import RevisionsScreen
+
+# Tab stops from the kind: interactions go kind, when, contact, summary, notes,
+# sentiment, follow-up; survey answers kind, survey, when, contact, score, comment.
+TO_SUMMARY = ("tab", "tab", "tab")
+TO_SCORE = ("tab", "tab", "tab", "tab")
+ACCOUNT = "Globex"  # owned by Dana Scully, not the current user (Test User)
+
+
+@pytest.fixture
+def book(engine: Engine) -> dict[str, int]:
+    return make_book(engine)
+
+
+def _timeline(engine: Engine, account_id: int, include_deleted: bool = False):
+    return account_detail(engine, account_id, TODAY, include_deleted=include_deleted).timeline
+
+
+def _entries(engine: Engine, account_id: int) -> list[tuple[str, str]]:
+    """(kind, summary) of the account's interactions and survey answers."""
+    timeline = _timeline(engine, account_id)
+    logged = timeline.filter(timeline["source"].is_in(["interaction", "survey"]))
+    return list(zip(logged["kind"], logged["summary"], strict=True))
+
+
+async def _open(app: CxtuiApp, pilot: Pilot, account_id: int) -> AccountScreen:
+    app.open_account(account_id)
+    await settle(app, pilot)
+    screen = app.screen
+    assert isinstance(screen, AccountScreen)
+    return screen
+
+
+async def _open_form(app: CxtuiApp, pilot: Pilot) -> LogInteractionScreen:
+    await pilot.press("l")
+    await settle(app, pilot)
+    form = app.screen
+    assert isinstance(form, LogInteractionScreen)
+    return form
+
+
+async def _cursor_to(pilot: Pilot, screen: AccountScreen, summary_start: str) -> dict:
+    index = next(i for i, row in enumerate(screen.rows) if row["summary"].startswith(summary_start))
+    screen.query_one("#timeline").move_cursor(row=index)
+    await pilot.pause()
+    return screen.rows[index]
+
+
+def _notes(app: CxtuiApp) -> list[str]:
+    return [str(notification.message) for notification in app._notifications]
+
+
+INTERACTIONS = [("c", "call"), ("e", "email"), ("m", "meeting"), ("q", "qbr"), ("n", "note")]
+
+
+async def test_log_each_kind_by_keys_alone(db_url: str, engine: Engine, book) -> None:
+    account_id = book[ACCOUNT]
+    before = set(_entries(engine, account_id))
+    async with running(db_url) as (app, pilot):
+        screen = await _open(app, pilot, account_id)
+        for letter, kind in INTERACTIONS:
+            await _open_form(app, pilot)
+            await pilot.press(letter, *TO_SUMMARY)
+            await type_text(pilot, f"Logged a {kind}")
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert app.screen is screen
+            assert (kind, f"Logged a {kind} — Test User") in set(_entries(engine, account_id))
+            # the new entry is shown at once, under the cursor
+            assert screen.current_row()["summary"] == f"Logged a {kind} — Test User"
+        for survey, letter, score in (("nps", "n", "9"), ("csat", "c", "4")):
+            await _open_form(app, pilot)
+            await pilot.press("s", "tab", letter, *TO_SCORE[1:])
+            await type_text(pilot, score)
+            await pilot.press("tab")
+            await type_text(pilot, f"{survey} comment")
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert app.screen is screen
+            assert (survey, f"{survey.upper()} {score}: {survey} comment") in set(
+                _entries(engine, account_id)
+            )
+    assert len(set(_entries(engine, account_id)) - before) == 7
+
+
+async def test_logging_updates_the_accounts_list_last_interaction(
+    db_url: str, engine: Engine, book
+) -> None:
+    account_id = book["Vandelay Industries"]  # never touched in the book
+    async with running(db_url) as (app, pilot):
+        row = app.book.filter(app.book["id"] == account_id).row(0, named=True)
+        assert row["last_interaction_at"] is None
+        await _open(app, pilot, account_id)
+        await _open_form(app, pilot)
+        await pilot.press("c", *TO_SUMMARY)
+        await type_text(pilot, "First call")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        row = app.book.filter(app.book["id"] == account_id).row(0, named=True)
+        assert row["days_since_interaction"] == 0
+
+
+INVALID = [
+    # what to type after opening the form, the field with the error, words expected
+    (("c", *TO_SUMMARY), "summary", "summary is required"),  # missing summary
+    (("s", "tab", "n", *TO_SCORE[1:], "1", "1"), "score", "0-10"),  # NPS 11
+    (("s", "tab", "c", *TO_SCORE[1:], "0"), "score", "1-5"),  # CSAT 0
+    (("c", "tab", *"2026-07-01", "tab", "tab", *"Renewal"), "when", "in the future"),
+    (("m", "tab", *"someday", "tab", "tab", *"Kickoff"), "when", "cannot read"),
+]
+
+
+async def test_invalid_input_writes_nothing_and_keeps_the_text(
+    db_url: str, engine: Engine, book
+) -> None:
+    account_id = book[ACCOUNT]
+    before = _entries(engine, account_id)
+    async with running(db_url) as (app, pilot):
+        screen = await _open(app, pilot, account_id)
+        for keys, field, words in INVALID:
+            form = await _open_form(app, pilot)
+            await pilot.press(*keys)
+            typed = form.entry_form()
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert app.screen is form, keys
+            assert words in text_of(form.query_one(f"#{field}-error")), keys
+            assert form.entry_form() == typed, keys
+            assert form.focused is not None and form.focused.id == field, keys
+            assert _entries(engine, account_id) == before, keys
+            await pilot.press("escape", "y")  # discard what was typed
+            await settle(app, pilot)
+            assert app.screen is screen
+        # an error goes away once the field is fixed
+        form = await _open_form(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert form.query_one("#summary-error").display
+        await type_text(pilot, "Now with a summary")  # the summary has the focus
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+    assert len(_entries(engine, account_id)) == len(before) + 1
+
+
+async def test_follow_up_creates_a_task_for_the_owner(db_url: str, engine: Engine, book) -> None:
+    account_id = book[ACCOUNT]
+    async with running(db_url) as (app, pilot):
+        await _open(app, pilot, account_id)
+        await _open_form(app, pilot)
+        await pilot.press("c", *TO_SUMMARY)
+        await type_text(pilot, "Pricing call")
+        await pilot.press("tab", "tab", "plus", "tab")  # notes, sentiment: positive
+        await type_text(pilot, "2026-06-22")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert any("Follow-up task" in note for note in _notes(app))
+    tasks = task_queue(engine, TODAY, source="follow_up")
+    assert tasks.height == 1
+    task = tasks.row(0, named=True)
+    assert task["owner"] == "Dana Scully" and task["account_id"] == account_id
+    assert task["due_on"].isoformat() == "2026-06-22" and "Pricing call" in task["title"]
+    timeline = _timeline(engine, account_id)
+    assert timeline.filter(timeline["summary"].str.starts_with("Pricing call"))[
+        "sentiment"
+    ].to_list() == ["positive"]
+
+
+async def test_saving_updates_the_accounts_health_snapshot(
+    db_url: str, engine: Engine, book
+) -> None:
+    account_id = book[ACCOUNT]
+    before = account_detail(engine, account_id, TODAY).health
+    async with running(db_url) as (app, pilot):
+        screen = await _open(app, pilot, account_id)
+        await _open_form(app, pilot)
+        await pilot.press("s", "tab", "n", *TO_SCORE[1:], "0", "ctrl+s")
+        await settle(app, pilot)
+        after = account_detail(engine, account_id, TODAY).health
+        assert after is not None and before is not None and after["day"] == TODAY
+        expected = compute_scores(engine, TODAY, load_model()[0], [account_id]).row(0, named=True)
+        assert after["score"] == pytest.approx(expected["score"])
+        assert after["components"] != before["components"]
+        assert f"{after['score']:.0f}" in text_of(screen.query_one("#health"))
+
+
+async def test_contact_completes_from_the_accounts_contacts(
+    db_url: str, engine: Engine, book
+) -> None:
+    account_id = book[ACCOUNT]
+    async with running(db_url) as (app, pilot):
+        await _open(app, pilot, account_id)
+        form = await _open_form(app, pilot)
+        await pilot.press("n", "tab", "tab")
+        await type_text(pilot, "glo")
+        await pilot.press("right")  # accept the suggestion
+        assert form.query_one("#contact", Input).value == "Globex Champion"
+        await pilot.press("tab")
+        await type_text(pilot, "Met the champion")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    timeline = _timeline(engine, account_id)
+    entry_id = timeline.filter(timeline["summary"].str.starts_with("Met the champion"))["id"][0]
+    interaction = get_interaction(engine, entry_id)
+    assert interaction is not None and interaction.contact_id is not None
+
+
+async def test_edit_keeps_history_and_shows_it(db_url: str, engine: Engine, book) -> None:
+    account_id = book[ACCOUNT]
+    async with running(db_url) as (app, pilot):
+        screen = await _open(app, pilot, account_id)
+        row = await _cursor_to(pilot, screen, "Check-in call")
+        original = get_interaction(engine, row["id"])
+        assert original is not None
+        await pilot.press("e")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, LogInteractionScreen)
+        assert form.query_one("#summary", Input).value == original.summary
+        assert not form.unsaved
+        await pilot.press("m", *TO_SUMMARY, "end")
+        await type_text(pilot, " (moved to a meeting)")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        history = revisions(engine, row["id"])
+        assert len(history) == 1 and history[0].edited_by == "Test User"
+        changes = json.loads(history[0].changes)
+        assert changes == {
+            "kind": ["call", "meeting"],
+            "summary": [original.summary, original.summary + " (moved to a meeting)"],
+        }  # the moment was left as shown, so it did not move
+        assert screen.current_row()["id"] == row["id"]
+        await pilot.press("h")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RevisionsScreen)
+        shown = text_of(app.screen.query_one("#revisions"))
+        assert "Test User" in shown and "meeting" in shown and "summary" in shown
+        await pilot.press("escape")
+        assert app.screen is screen
+
+
+async def test_tickets_mrr_and_surveys_say_why_they_cannot_be_edited(
+    db_url: str, engine: Engine, book
+) -> None:
+    async with running(db_url) as (app, pilot):
+        screen = await _open(app, pilot, book[ACCOUNT])
+        for start, why in (("Export fails", "support desk"), ("new +", "billing"), ("NPS", "")):
+            await _cursor_to(pilot, screen, start)
+            await pilot.press("e", "d")
+            await settle(app, pilot)
+            assert app.screen is screen
+            assert any("Cannot edit" in note and why in note for note in _notes(app))
+            assert any("Cannot delete" in note and why in note for note in _notes(app))
+            app.clear_notifications()
+
+
+async def test_delete_and_undo(db_url: str, engine: Engine, book) -> None:
+    account_id = book[ACCOUNT]
+    async with running(db_url) as (app, pilot):
+        screen = await _open(app, pilot, account_id)
+        row = await _cursor_to(pilot, screen, "Sent the onboarding guide")
+        total = len(screen.rows)
+        await pilot.press("d")
+        await settle(app, pilot)
+        deleted = get_interaction(engine, row["id"])
+        assert deleted is not None and deleted.deleted_at is not None
+        assert len(screen.rows) == total - 1
+        notification = next(n for n in app._notifications if "u to undo" in str(n.message))
+        assert notification.timeout == AccountScreen.UNDO_SECONDS  # the undo window
+        await pilot.press("u")
+        await settle(app, pilot)
+        restored = get_interaction(engine, row["id"])
+        assert restored is not None and restored.deleted_at is None
+        assert len(screen.rows) == total
+        # once the notification has gone, u no longer restores
+        row = await _cursor_to(pilot, screen, "Sent the onboarding guide")
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert screen.undo is not None
+        screen.undo = (screen.undo[0], 0.0)  # the undo window is over
+        await pilot.press("u")
+        await settle(app, pilot)
+        still = get_interaction(engine, row["id"])
+        assert still is not None and still.deleted_at is not None
+        assert any("Nothing to undo" in note for note in _notes(app))
+
+
+async def test_show_deleted_entries_and_restore_one(db_url: str, engine: Engine, book) -> None:
+    account_id = book[ACCOUNT]
+    async with running(db_url) as (app, pilot):
+        screen = await _open(app, pilot, account_id)
+        row = await _cursor_to(pilot, screen, "Sent the onboarding guide")
+        await pilot.press("d")
+        await settle(app, pilot)
+        assert not any(r["id"] == row["id"] and r["source"] == "interaction" for r in screen.rows)
+        await pilot.press("D")
+        await settle(app, pilot)
+        shown = [r for r in screen.rows if r["source"] == "interaction" and r["id"] == row["id"]]
+        assert len(shown) == 1 and shown[0]["deleted"]
+        assert "(deleted)" in text_of(screen.query_one("#timeline"))
+        await _cursor_to(pilot, screen, "Sent the onboarding guide")
+        await pilot.press("d")  # on a deleted entry: bring it back
+        await settle(app, pilot)
+        restored = get_interaction(engine, row["id"])
+        assert restored is not None and restored.deleted_at is None
+        await pilot.press("D")
+        await settle(app, pilot)
+        assert "(deleted)" not in text_of(screen.query_one("#timeline"))
+
+
+async def test_cancel_asks_first_only_when_something_was_typed(
+    db_url: str, engine: Engine, book
+) -> None:
+    account_id = book[ACCOUNT]
+    before = _entries(engine, account_id)
+    async with running(db_url) as (app, pilot):
+        screen = await _open(app, pilot, account_id)
+        await _open_form(app, pilot)
+        await pilot.press("m")  # choosing a kind is not typing
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert app.screen is screen
+        form = await _open_form(app, pilot)
+        await pilot.press("c", *TO_SUMMARY)
+        await type_text(pilot, "Half typed")
+        await pilot.press("tab")
+        await type_text(pilot, "notes")
+        await pilot.press("escape")  # leaves the notes; the form asks
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert app.screen is form
+        assert form.query_one("#summary", Input).value == "Half typed"
+        assert form.query_one("#notes", TextArea).text == "notes"
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert app.screen is screen
+    assert _entries(engine, account_id) == before
+
+
+async def test_templates_prefill_and_never_overwrite_typed_text(
+    db_url: str, engine: Engine, book, tmp_path
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[templates.escalation]\nkind = "email"\nsummary = "Escalation"\nnotes = "Why:"\n'
+        '[templates.broken]\nkind = "lunch"\nsummary = "x"\n'
+    )
+    async with running(db_url, path=config) as (app, pilot):
+        await _open(app, pilot, book[ACCOUNT])
+        form = await _open_form(app, pilot)
+        assert any("templates.broken.kind" in note and "line 6" in note for note in _notes(app))
+        await pilot.press("ctrl+t")  # the first: the shipped QBR
+        assert form.kind == "qbr"
+        assert form.query_one("#summary", Input).value == "Quarterly business review"
+        assert form.query_one("#notes", TextArea).text.startswith("Attendees:")
+        await pilot.press("ctrl+t")  # onboarding call replaces the QBR's text
+        assert form.kind == "call" and form.query_one("#summary", Input).value == "Onboarding call"
+        await pilot.press(*TO_SUMMARY, "end")
+        await type_text(pilot, " with IT")
+        await pilot.press("ctrl+t", "ctrl+t")  # renewal call, then the user's escalation
+        assert form.kind == "email"
+        assert form.query_one("#summary", Input).value == "Onboarding call with IT"
+        assert form.query_one("#notes", TextArea).text == "Why:"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    assert ("email", "Onboarding call with IT — Test User") in _entries(engine, book[ACCOUNT])
+
+
+async def test_entries_logged_elsewhere_show_and_edit(db_url: str, engine: Engine, book) -> None:
+    """An entry written by the CLI (log_entry) edits like one logged in the app,
+    including its exact moment when the time is left as shown."""
+    account_id = book[ACCOUNT]
+    at = datetime.combine(TODAY, time(9, 41, 17), tzinfo=UTC)
+    logged = log_entry(
+        engine, account_id, EntryForm(kind="note", summary="From the CLI"), "Sam", now=at
+    )
+    async with running(db_url) as (app, pilot):
+        screen = await _open(app, pilot, account_id)
+        await _cursor_to(pilot, screen, "From the CLI")
+        await pilot.press("e")
+        await settle(app, pilot)
+        await pilot.press(*TO_SUMMARY, "end")
+        await type_text(pilot, "!")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+    edited = get_interaction(engine, logged.entry_id)
+    assert edited is not None and edited.summary == "From the CLI!"
+    assert edited.occurred_at.replace(tzinfo=UTC) == at
+    assert edited.logged_by == "Sam"
