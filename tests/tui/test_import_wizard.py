@@ -234,3 +234,17 @@ async def test_values_mapped_by_keys_let_a_crm_export_in(
     with Session(engine) as session:
         churned = session.exec(select(Account.name).where(col(Account.status) == "churned")).all()
     assert churned == ["Initech"]
+
+
+async def test_the_welcome_screen_offers_the_import(db_url: str, engine: Engine, tmp_path) -> None:
+    from tui.screens.welcome import WelcomeScreen
+
+    app = make_app(
+        db_url, today=TODAY, settings=Settings(path=tmp_path / "c.toml"), recompute_health=False
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, WelcomeScreen)
+        await pilot.press("i")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ImportWizardScreen)

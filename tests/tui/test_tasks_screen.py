@@ -220,3 +220,19 @@ async def test_empty_queue_says_so(db_url: str, engine: Engine, tmp_path) -> Non
     async with tasks_screen(db_url, tmp_path) as (_app, _pilot, screen):
         assert screen.has_class("-empty")
         assert "No open tasks" in str(screen.query_one("#tasks-empty").render())
+
+
+async def test_rules_on_demand_from_the_palette_refresh_the_queue(
+    db_url: str, engine: Engine, book, tmp_path
+) -> None:
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
+        assert len(titles(screen)) == 5
+        await pilot.press("ctrl+p", *"Run playbook rules", "enter")
+        await settle(app, pilot)
+        created = task_queue(engine, TODAY, source="rule").height
+        assert created > 0
+        assert len(titles(screen)) == 5 + created
+        assert any(f"{created} new tasks" in str(n.message) for n in app._notifications)
+        await pilot.press("ctrl+p", *"Run playbook rules", "enter")
+        await settle(app, pilot)
+        assert any("No new tasks" in str(n.message) for n in app._notifications)
