@@ -98,60 +98,63 @@ def stored_goals(engine: Engine) -> list[Goal]:
 # ---------------------------------------------------------------------- creating
 
 
-@pytest.mark.parametrize(
-    ("kind", "fields", "shown"),
-    [
-        ("number", {"#target": "40", "#start": "10", "#step": "5"}, "10 / 40"),
-        ("currency", {"#target": "$20,000", "#step": "$250"}, "$0.00 / $20,000.00"),
-        ("percent", {"#target": "3", "#start": "5"}, "5.0 % / 3.0 %"),
-        ("done", {}, "not done"),
-        ("tasks", {}, "0 / 3 tasks"),
-    ],
-)
+NEW_GOALS = [
+    ("number", {"#target": "40", "#start": "10", "#step": "5"}, "10 / 40"),
+    ("currency", {"#target": "$20,000", "#step": "$250"}, "$0.00 / $20,000.00"),
+    ("percent", {"#target": "3", "#start": "5"}, "5.0 % / 3.0 %"),
+    ("done", {}, "not done"),
+    ("tasks", {}, "0 / 3 tasks"),
+]
+
+
 async def test_creating_each_target_type(
-    db_url: str, engine: Engine, goals: dict[str, int], kind: str, fields: dict, shown: str
+    db_url: str, engine: Engine, goals: dict[str, int]
 ) -> None:
     async with running(db_url) as (app, pilot):
         screen = await goals_screen(app, pilot)
-        await pilot.press("n")
-        await settle(app, pilot)
-        form = app.screen
-        assert isinstance(form, GoalFormScreen)
-        assert form.query_one("#owner", Input).value == "Test User"
-        form.query_one("#title", Input).value = f"A {kind} goal"
-        form.query_one("#target_type", Select).value = kind
-        await pilot.pause()
-        if kind == "percent":
-            form.query_one("#direction", Select).value = "lower"
-        if kind == "tasks":
-            form.query_one("#tasks", TextArea).text = "Call Acme\nCall Globex\n\nCall Hooli"
-        for selector, value in fields.items():
-            form.query_one(selector, Input).value = value
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
-        assert app.screen is screen
-        new = stored_goals(engine)[-1]
-        assert (new.title, new.target_type, new.owner) == (f"A {kind} goal", kind, "Test User")
-        assert f"A {kind} goal" in rows(screen)
-        assert shown in row_text(screen, f"A {kind} goal")
-    if kind == "tasks":
-        with Session(engine) as session:
-            tasks = session.exec(select(GoalTask).where(GoalTask.goal_id == new.id)).all()
-        assert [task.title for task in tasks] == ["Call Acme", "Call Globex", "Call Hooli"]
-    if kind == "currency":
-        assert (new.target_value, new.step) == (Decimal(20000), Decimal(250))
+        for kind, fields, shown in NEW_GOALS:
+            await pilot.press("n")
+            await settle(app, pilot)
+            form = app.screen
+            assert isinstance(form, GoalFormScreen)
+            assert form.query_one("#owner", Input).value == "Test User"
+            form.query_one("#title", Input).value = f"A {kind} goal"
+            form.query_one("#target_type", Select).value = kind
+            await pilot.pause()
+            if kind == "percent":
+                form.query_one("#direction", Select).value = "lower"
+            if kind == "tasks":
+                form.query_one("#tasks", TextArea).text = "Call Acme\nCall Globex\n\nCall Hooli"
+            for selector, value in fields.items():
+                form.query_one(selector, Input).value = value
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert app.screen is screen, kind
+            new = stored_goals(engine)[-1]
+            assert (new.title, new.target_type, new.owner) == (f"A {kind} goal", kind, "Test User")
+            assert shown in row_text(screen, f"A {kind} goal")
+    by_title = {goal.title: goal for goal in stored_goals(engine)}
+    assert len(by_title) == len(goals) + len(NEW_GOALS)
+    currency = by_title["A currency goal"]
+    assert (currency.target_value, currency.step) == (Decimal(20000), Decimal(250))
+    percent = by_title["A percent goal"]
+    assert (percent.start_value, percent.target_value, percent.direction) == (5, 3, "lower")
+    with Session(engine) as session:
+        tasks = session.exec(
+            select(GoalTask).where(GoalTask.goal_id == by_title["A tasks goal"].id)
+        ).all()
+    assert [task.title for task in tasks] == ["Call Acme", "Call Globex", "Call Hooli"]
 
 
-@pytest.mark.parametrize(
-    ("fields", "field", "words"),
-    [
-        ({"#target": "20", "#start": "20"}, "target", "equals the start value"),
-        ({"#target": "20", "#due_date": "2026-05-01"}, "due_date", "is not after the start"),
-        ({"#target": "20 %"}, "target", "is a percentage; a currency goal takes an amount"),
-    ],
-)
+REFUSED = [
+    ({"#target": "20", "#start": "20"}, "target", "equals the start value"),
+    ({"#start": "", "#due_date": "2026-05-01"}, "due_date", "is not after the start"),
+    ({"#due_date": "2026-09-30", "#target": "20 %"}, "target", "is a percentage; a currency"),
+]
+
+
 async def test_refused_inputs_write_nothing_and_keep_the_text(
-    db_url: str, engine: Engine, goals: dict[str, int], fields: dict, field: str, words: str
+    db_url: str, engine: Engine, goals: dict[str, int]
 ) -> None:
     async with running(db_url) as (app, pilot):
         await goals_screen(app, pilot)
@@ -161,18 +164,20 @@ async def test_refused_inputs_write_nothing_and_keep_the_text(
         form.query_one("#title", Input).value = "Refused"
         form.query_one("#start_date", Input).value = "2026-06-10"
         form.query_one("#target_type", Select).value = "currency"
-        for selector, value in fields.items():
-            form.query_one(selector, Input).value = value
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
-        assert app.screen is form
-        assert words in error_of(app, field)
-        for selector, value in fields.items():
-            assert form.query_one(selector, Input).value == value
-        assert form.query_one("#title", Input).value == "Refused"
-        assert len(stored_goals(engine)) == len(goals)
+        for fields, field, words in REFUSED:
+            for selector, value in fields.items():
+                form.query_one(selector, Input).value = value
+            await pilot.press("ctrl+s")
+            await settle(app, pilot)
+            assert app.screen is form
+            assert words in error_of(app, field)
+            for selector, value in fields.items():
+                assert form.query_one(selector, Input).value == value
+            assert form.query_one("#title", Input).value == "Refused"
+            assert len(stored_goals(engine)) == len(goals)
         await pilot.press("escape")  # something was typed: asks first
         await settle(app, pilot)
+        assert app.screen is not form
         await pilot.press("y")
         await settle(app, pilot)
         assert isinstance(app.screen, GoalsScreen)

@@ -6,7 +6,6 @@ when something was typed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -132,6 +131,7 @@ class GoalFormScreen(GoalDialog):
         super().__init__()
         self.view = view
         self.owner = owner
+        self._shown_kind = ""
         self.version = view.goal.version if view is not None else 0
         """The version the edit is based on (moved on by a conflict)."""
 
@@ -249,15 +249,18 @@ class GoalFormScreen(GoalDialog):
     @on(Select.Changed, "#target_type")
     def _type_changed(self, event: Select.Changed) -> None:
         kind = str(event.value)
+        if kind == self._shown_kind:
+            return
         metric = self.query_one("#metric", Select)
         chosen = metric.value
-        options = _metric_options(kind)
+        options = list(_metric_options(kind))
         metric.set_options(options)
         metric.value = chosen if any(value == chosen for _, value in options) else MANUAL
         self._show_fields_of(kind)
 
     def _show_fields_of(self, kind: str) -> None:
         """Only the fields the target type uses."""
+        self._shown_kind = kind
         valued = kind not in ("done", "tasks")
         self.query_one(".values").display = valued
         self.query_one("#field-direction").display = valued
@@ -322,7 +325,7 @@ class GoalFormScreen(GoalDialog):
         self.show_error("goal", str(error))
 
 
-def _metric_options(kind: str) -> Iterable[tuple[str, str]]:
+def _metric_options(kind: str) -> list[tuple[str, str]]:
     """Check-ins by hand, or a metric whose values are of the goal's type."""
     return [("check-ins by hand", MANUAL)] + [
         (metric, metric) for metric, metric_kind in LINKABLE_METRICS.items() if metric_kind == kind
