@@ -118,7 +118,7 @@ def insert_frame(
     rebuild = existing_indexes(raw, engine, table) if frame.height >= INDEX_REBUILD_MIN_ROWS else []
     _run_ddl(raw, engine, rebuild, DropIndex)
     if dialect == "sqlite":
-        _insert_sqlite(raw, table, frame, on_batch)
+        _insert_sqlite(raw, engine, table, frame, on_batch)
     else:
         _copy_postgres(raw, table, frame, on_batch)
     _run_ddl(raw, engine, rebuild, CreateIndex)
@@ -130,7 +130,9 @@ def insert_frame(
 def driver_rows(engine: Engine, frame: pl.DataFrame) -> Iterator[tuple[Any, ...]]:
     """The frame's rows as values the engine's DB-API driver stores the way SQLAlchemy
     does (on SQLite: dates and datetimes as text, booleans as 0/1)."""
-    return (_sqlite_text(frame) if engine.dialect.name == "sqlite" else frame).iter_rows()
+    if engine.dialect.name == "sqlite":
+        frame = _sqlite_text(frame)
+    return zip(*(column.to_list() for column in frame.iter_columns()), strict=True)
 
 
 @contextmanager
@@ -151,6 +153,17 @@ def deferred_indexes(engine: Engine, tables: Iterable[str]) -> Iterator[None]:
             raw.commit()
     finally:
         raw.close()
+
+
+@contextmanager
+def indexes_dropped(raw: Any, engine: Engine, table: Table) -> Iterator[None]:
+    """Inside the open transaction of ``raw``: drop the table's secondary indexes for
+    the block (many ``insert_frame`` calls then skip their own rebuild) and create
+    them again after it. On an error the transaction's rollback restores them."""
+    dropped = existing_indexes(raw, engine, table)
+    _run_ddl(raw, engine, dropped, DropIndex)
+    yield
+    _run_ddl(raw, engine, dropped, CreateIndex)
 
 
 # -- preparing the frame -------------------------------------------------------------
@@ -343,14 +356,18 @@ def _check_parents(raw: Any, table: Table, frame: pl.DataFrame) -> None:
 
 
 def _insert_sqlite(
-    raw: Any, table: Table, frame: pl.DataFrame, on_batch: Callable[[int], None] | None
+    raw: Any,
+    engine: Engine,
+    table: Table,
+    frame: pl.DataFrame,
+    on_batch: Callable[[int], None] | None,
 ) -> None:
     columns = ", ".join(f'"{name}"' for name in frame.columns)
     marks = ", ".join("?" for _ in frame.columns)
     sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
     cursor = raw.cursor()
     for batch in frame.iter_slices(_SQLITE_BATCH_ROWS):
-        cursor.executemany(sql, _sqlite_text(batch).iter_rows())
+        cursor.executemany(sql, driver_rows(engine, batch))
         if on_batch is not None:
             on_batch(batch.height)
     cursor.close()

@@ -115,7 +115,7 @@ def import_file(
             raise ImportRejected(checked.errors, checked.error_count)
         if options.dry_run:
             changes = plan_changes(engine, checked)
-            inserted, updated = changes.new.height, changes.changed.height
+            inserted, updated = changes.new, changes.changed
             skipped, created = changes.skipped, len(changes.missing_accounts)
         else:
             written = write_checked(engine, checked, progress)

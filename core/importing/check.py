@@ -11,9 +11,11 @@ share. Nothing here writes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -93,20 +95,27 @@ class Plan:
 
 @dataclass
 class Checked:
+    """A checked file: its typed rows are kept batch by batch in temporary Arrow files
+    (removed with the source), so a file of any size is written with the memory of
+    one batch. ``low``/``high``: the smallest and largest value of the natural key's
+    date, when it has one."""
+
     plan: Plan
-    frame: pl.DataFrame  # typed rows: ROW, ACCOUNT_REF and the mapped table columns
+    rows: int
+    spilled: list[Path]
+    unknown: list[str]  # external ids that name no stored account, in file order
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
+    low: Any = None
+    high: Any = None
 
-    @property
-    def rows(self) -> int:
-        return self.frame.height
+    def batches(self) -> Iterator[pl.DataFrame]:
+        """The typed rows, batch by batch: ROW, ACCOUNT_REF and the mapped columns."""
+        for path in self.spilled:
+            yield pl.read_ipc(path)
 
     def unknown_accounts(self) -> list[str]:
-        if "account_id" not in self.frame.columns:
-            return []
-        unknown = self.frame.filter(pl.col("account_id").is_null())[ACCOUNT_REF]
-        return unknown.unique(maintain_order=True).drop_nulls().to_list()
+        return self.unknown
 
 
 _ORDER_WORDS = {
@@ -297,36 +306,68 @@ def _check_batch(
 
 
 def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progress) -> Checked:
-    """Read and check every row. ``accounts`` maps external_id -> id (the stored
-    accounts). Raises FileError for a file that cannot be read or has no rows."""
+    """Read and check every row, batch by batch, keeping the typed batches on disk.
+    ``accounts`` maps external_id -> id (the stored accounts). Raises FileError for a
+    file that cannot be read or has no rows."""
     source = plan.source
     wanted = list(dict.fromkeys(plan.mapping.columns.values()))
     lazy = source.frame.select(wanted).with_row_index(ROW, offset=source.first_row)
     accounts = accounts.select(pl.col("external_id").cast(pl.String), pl.col("id").cast(pl.Int64))
-    typed_batches: list[pl.DataFrame] = []
+    keys = _key_columns(plan)
+    dated = _dated_key(plan)
+    folder = Path(tempfile.mkdtemp(prefix="cxtui-import-"))
+    source.temporary.append(folder)
+    checked = Checked(plan, 0, [], [])
+    hashes: list[pl.DataFrame] = []
     problem_frames: list[pl.DataFrame] = []
-    count = 0
-    done = 0
+    unknown: dict[str, None] = {}
     try:
         for raw in lazy.collect_batches(chunk_size=BATCH_ROWS):
             typed, frames, found = _check_batch(plan, raw, accounts)
-            typed_batches.append(typed)
+            path = folder / f"{len(checked.spilled):05d}.arrow"
+            typed.write_ipc(path)
+            checked.spilled.append(path)
+            hashes.append(typed.select(ROW, pl.struct(keys).hash(_HASH_SEED).alias("key")))
+            if "account_id" in typed.columns:
+                missing = typed.filter(pl.col("account_id").is_null())[ACCOUNT_REF]
+                unknown.update(dict.fromkeys(missing.drop_nulls().to_list()))
+            if dated is not None:
+                checked.low = _extreme(min, checked.low, typed[dated].min())
+                checked.high = _extreme(max, checked.high, typed[dated].max())
             problem_frames.extend(frames)
-            count += found
-            done += raw.height
-            progress("read", done, None)
-            progress("validated", done, None)
+            checked.error_count += found
+            checked.rows += raw.height
+            progress("read", checked.rows, None)
+            progress("validated", checked.rows, None)
     except pl.exceptions.PolarsError as error:
         raise FileError(f"{source.path.name}: {str(error).strip().splitlines()[0]}") from None
-    if done == 0:
+    if checked.rows == 0:
         raise FileError(f"{source.path.name} has a header but no rows")
-    frame = pl.concat(typed_batches, rechunk=False)
-    duplicates = _duplicates(plan, frame)
+    checked.unknown = list(unknown)
+    duplicates = _duplicates(plan, checked, pl.concat(hashes))
     if duplicates is not None:
         problem_frames.append(duplicates)
-        count += int(duplicates["count"][0])
-    errors = _first_errors(problem_frames)
-    return Checked(plan, frame, errors, count)
+        checked.error_count += int(duplicates["count"][0])
+    checked.errors = _first_errors(problem_frames)
+    return checked
+
+
+_HASH_SEED = 20_261_123
+
+
+def _dated_key(plan: Plan) -> str | None:
+    """The column of the natural key's first date or datetime field, if any."""
+    for name in plan.kind.key:
+        spec = plan.kind.field(name)
+        if spec.type in (DATE, DATETIME):
+            return spec.target
+    return None
+
+
+def _extreme(pick: Callable[[Any, Any], Any], known: Any, value: Any) -> Any:
+    if value is None:
+        return known
+    return value if known is None else pick(known, value)
 
 
 def _key_columns(plan: Plan) -> list[str]:
@@ -337,9 +378,17 @@ def _key_columns(plan: Plan) -> list[str]:
     return names
 
 
-def _duplicates(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame | None:
-    """Rows whose natural key an earlier row of the file already has."""
+def _duplicates(plan: Plan, checked: Checked, hashes: pl.DataFrame) -> pl.DataFrame | None:
+    """Rows whose natural key an earlier row of the file already has. Only the rows
+    whose key hash repeats (``hashes``: ROW, key) are read back and compared."""
+    candidates = hashes.filter(pl.col("key").is_duplicated())[ROW]
+    if candidates.is_empty():
+        return None
     keys = _key_columns(plan)
+    frame = pl.concat(
+        batch.filter(pl.col(ROW).is_in(candidates.implode())).select(ROW, *keys)
+        for batch in checked.batches()
+    )
     repeated = frame.select(pl.struct(keys).is_duplicated()).to_series()
     if not repeated.any():
         return None

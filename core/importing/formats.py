@@ -14,6 +14,7 @@ import codecs
 import csv
 import os
 import re
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,7 +60,10 @@ class Source:
 
     def close(self) -> None:
         for path in self.temporary:
-            path.unlink(missing_ok=True)
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
         self.temporary.clear()
 
     def __enter__(self) -> Source:

@@ -13,6 +13,7 @@ the imported fields: different rows are updated, identical rows skipped.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -20,7 +21,14 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine, Table, and_, select
 
-from core.bulk import driver_rows, insert_frame, table_for, write_transaction
+from core.bulk import (
+    INDEX_REBUILD_MIN_ROWS,
+    driver_rows,
+    indexes_dropped,
+    insert_frame,
+    table_for,
+    write_transaction,
+)
 from core.frames import read_frame
 from core.importing.check import ACCOUNT_REF, ROW, Checked, Plan, Progress, _resolve_default
 from core.importing.spec import ACCOUNT, DATE, DATETIME
@@ -33,10 +41,11 @@ _EXISTS = "_exists"
 
 @dataclass
 class Changes:
-    """What a checked file would do to the database."""
+    """What a checked file would do to the database: rows to insert, to update, left
+    as they are, and the accounts to create."""
 
-    new: pl.DataFrame
-    changed: pl.DataFrame
+    new: int
+    changed: int
     skipped: int
     missing_accounts: list[str]
 
@@ -62,25 +71,26 @@ def _compared(plan: Plan) -> list[str]:
     ]
 
 
-def _stored(engine: Engine, plan: Plan, frame: pl.DataFrame, table: Table) -> pl.DataFrame:
+def _stored(engine: Engine, checked: Checked, table: Table) -> pl.DataFrame:
     """The stored rows that could share a key with the file: their identity (primary
     key), key and compared columns. Narrowed to the file's date range when the key
     has a date."""
+    plan = checked.plan
     identity = [column.name for column in table.primary_key]
     names = list(dict.fromkeys(identity + _key_targets(plan) + _compared(plan)))
     query = select(*[table.c[name] for name in names])
     for name in plan.kind.key:
         spec = plan.kind.field(name)
-        if spec.type in (DATE, DATETIME):
-            column = table.c[spec.target]
-            bounds = frame.select(low=pl.col(spec.target).min(), high=pl.col(spec.target).max())
-            low, high = bounds.row(0)
+        if spec.type in (DATE, DATETIME) and checked.low is not None:
+            low, high = checked.low, checked.high
             if spec.type == DATETIME:  # stored moments are UTC
                 low, high = low.replace(tzinfo=UTC), high.replace(tzinfo=UTC)
+            column = table.c[spec.target]
             query = query.where(and_(column >= low, column <= high))
             break
     stored = read_frame(engine, query)
-    return stored.unique(subset=_key_targets(plan), keep="first", maintain_order=True)
+    stored = stored.unique(subset=_key_targets(plan), keep="first", maintain_order=True)
+    return stored.with_columns(pl.lit(True).alias(_EXISTS))
 
 
 def _same(left: str, right: str, dtype: pl.DataType) -> pl.Expr:
@@ -90,42 +100,56 @@ def _same(left: str, right: str, dtype: pl.DataType) -> pl.Expr:
     return a.eq_missing(b)
 
 
-def plan_changes(engine: Engine, checked: Checked) -> Changes:
-    """Split the checked rows into new, changed and unchanged, reading only."""
-    plan = checked.plan
-    table = table_for(plan.kind.table)
-    frame = checked.frame
-    missing = checked.unknown_accounts()
-    stored = _stored(engine, plan, frame, table).with_columns(pl.lit(True).alias(_EXISTS))
-    keys = _key_targets(plan)
-    joined = frame.join(
-        stored, on=keys, how="left", nulls_equal=True, suffix="_old", maintain_order="left"
+def _split(
+    plan: Plan, table: Table, batch: pl.DataFrame, stored: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+    """A batch of checked rows as new rows, changed rows (compared columns and the
+    stored identity) and the number of unchanged ones."""
+    joined = batch.join(
+        stored,
+        on=_key_targets(plan),
+        how="left",
+        nulls_equal=True,
+        suffix="_old",
+        maintain_order="left",
     )
-    exists = pl.col(_EXISTS).fill_null(False)
     compared = _compared(plan)
     same = pl.all_horizontal(
-        [_same(name, f"{name}_old", frame.schema[name]) for name in compared] or [pl.lit(True)]
+        [_same(name, f"{name}_old", batch.schema[name]) for name in compared] or [pl.lit(True)]
     )
-    joined = joined.with_columns(exists.alias(_EXISTS), same.alias("_same"))
-    new = joined.filter(~pl.col(_EXISTS)).select(frame.columns)
+    joined = joined.with_columns(pl.col(_EXISTS).fill_null(False), same.alias("_same"))
+    new = joined.filter(~pl.col(_EXISTS)).select(batch.columns)
     changed = joined.filter(pl.col(_EXISTS) & ~pl.col("_same"))
     skipped = joined.filter(pl.col(_EXISTS) & pl.col("_same")).height
     identity = [column.name for column in table.primary_key]
-    changed = changed.select(list(dict.fromkeys(compared + identity)))
-    return Changes(new, changed, skipped, missing)
+    return new, changed.select(list(dict.fromkeys(compared + identity))), skipped
+
+
+def plan_changes(engine: Engine, checked: Checked) -> Changes:
+    """Count the checked rows that are new, changed and unchanged, reading only."""
+    table = table_for(checked.plan.kind.table)
+    stored = _stored(engine, checked, table)
+    changes = Changes(0, 0, 0, checked.unknown_accounts())
+    for batch in checked.batches():
+        new, changed, skipped = _split(checked.plan, table, batch, stored)
+        changes.new += new.height
+        changes.changed += changed.height
+        changes.skipped += skipped
+    return changes
 
 
 def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Written:
-    """Create missing accounts, update changed rows and insert new ones, in one
-    transaction. Any error rolls everything back and is raised."""
+    """Create missing accounts, update changed rows and insert new ones, batch by
+    batch, in one transaction. Any error rolls everything back and is raised."""
     plan = checked.plan
     table = table_for(plan.kind.table)
     # What is stored is read in bulk before the write lock is taken (a bulk read
     # cannot run beside an open write connection); if another writer changed the
     # table in between, it is read again under the lock.
-    changes = plan_changes(engine, checked)
+    stored = _stored(engine, checked, table)
     with engine.connect() as connection:
         seen = _fingerprint(connection.connection.dbapi_connection, table)
+    written = Written(0, 0, 0, 0)
     # On SQLite, the database's own foreign key and CHECK checks are off: every row
     # was checked in polars (kinds, ranges, signs) and every account_id looked up or
     # created, and insert_frame checks the CHECK constraints and parents again.
@@ -135,27 +159,31 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
             cursor.execute(f'LOCK TABLE "{table.name}" IN SHARE ROW EXCLUSIVE MODE')
             cursor.close()
         if _fingerprint(raw, table) != seen:
-            changes = plan_changes(engine, checked)
-        created = 0
-        if changes.missing_accounts:
-            ids = _create_accounts(raw, engine, changes.missing_accounts, plan)
-            created = len(changes.missing_accounts)
-            new = changes.new.join(ids, on=ACCOUNT_REF, how="left", maintain_order="left")
-            changes.new = new.with_columns(
-                pl.coalesce("account_id", "_new_id").alias("account_id")
-            ).drop("_new_id")
-        total = changes.new.height + changes.changed.height
-        _update(raw, engine, table, changes.changed)
-        done = changes.changed.height
-        progress("written", done, total)
+            stored = _stored(engine, checked, table)
+        missing = checked.unknown_accounts()
+        created = _create_accounts(raw, engine, missing, plan) if missing else None
+        written.created_accounts = len(missing)
 
-        def written(rows: int) -> None:
-            nonlocal done
-            done += rows
-            progress("written", done, total)
+        def on_batch(rows: int) -> None:
+            written.inserted += rows
+            progress("written", written.inserted + written.updated, checked.rows)
 
-        insert_frame(raw, engine, table, _insertable(plan, changes.new), written)
-    return Written(changes.new.height, changes.changed.height, changes.skipped, created)
+        progress("written", 0, checked.rows)
+        large = checked.rows >= INDEX_REBUILD_MIN_ROWS
+        with indexes_dropped(raw, engine, table) if large else nullcontext():
+            for batch in checked.batches():
+                new, changed, skipped = _split(plan, table, batch, stored)
+                written.skipped += skipped
+                if created is not None:
+                    new = new.join(created, on=ACCOUNT_REF, how="left", maintain_order="left")
+                    new = new.with_columns(
+                        pl.coalesce("account_id", "_new_id").alias("account_id")
+                    ).drop("_new_id")
+                _update(raw, engine, table, changed)
+                written.updated += changed.height
+                insert_frame(raw, engine, table, _insertable(plan, new), on_batch)
+                progress("written", written.inserted + written.updated, checked.rows)
+    return written
 
 
 def _fingerprint(raw: Any, table: Table) -> tuple[Any, ...]:

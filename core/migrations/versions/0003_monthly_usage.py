@@ -1,8 +1,9 @@
-"""monthly usage rollup
+"""monthly usage rollup, covering indexes for the metrics' reads
 
 daily_usage summed per account and month (what the metrics read), filled from the
 rows already stored. From here on, every write to daily_usage keeps it exact
-(core/rollup.py).
+(core/rollup.py). The indexes on ticket.opened_at and survey_response.answered_at
+also hold the columns the metrics read, so a year of them is read from the index.
 
 Revision ID: 0003
 Revises: 0002
@@ -19,10 +20,27 @@ down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+# index name -> (table, old columns, new columns)
+_COVERING = {
+    "ix_ticket_opened": (
+        "ticket",
+        ["opened_at"],
+        ["opened_at", "resolved_at", "first_response_at", "account_id"],
+    ),
+    "ix_survey_answered": (
+        "survey_response",
+        ["answered_at"],
+        ["answered_at", "account_id", "kind", "score"],
+    ),
+}
+
 # Per dialect: the first day of the row's month, and its day of the month.
 _MONTH_PARTS = {
     "sqlite": ("substr(day, 1, 7) || '-01'", "CAST(substr(day, 9, 2) AS INTEGER)"),
-    "postgresql": ("CAST(date_trunc('month', day) AS date)", "CAST(extract(day FROM day) AS integer)"),
+    "postgresql": (
+        "CAST(date_trunc('month', day) AS date)",
+        "CAST(extract(day FROM day) AS integer)",
+    ),
 }
 
 
@@ -44,7 +62,17 @@ def upgrade() -> None:
         f" CAST(sum(CAST(1 AS bigint) << {day_of_month}) AS bigint)"
         f" FROM daily_usage GROUP BY account_id, {month}"
     )
+    for name, (table, _, columns) in _COVERING.items():
+        _replace_index(name, table, columns)
 
 
 def downgrade() -> None:
+    for name, (table, columns, _) in _COVERING.items():
+        _replace_index(name, table, columns)
     op.drop_table("monthly_usage")
+
+
+def _replace_index(name: str, table: str, columns: list[str]) -> None:
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        batch_op.drop_index(name)
+        batch_op.create_index(name, columns, unique=False)
