@@ -235,11 +235,11 @@ class AccountScreen(Screen[None]):
             if index is not None:
                 table.move_cursor(row=index)
         shown = self.timeline_kind or "everything"
-        deleted_note = "deleted shown (D hides)" if self.show_deleted else "D shows deleted"
+        deleted_note = "  ·  deleted entries shown (D hides them)" if self.show_deleted else ""
         self.query_one("#timeline-bar", Static).update(
             f"Timeline: {shown} ({events.height:,} events)  ·  t cycles "
             + " / ".join(("all", *TIMELINE_KINDS))
-            + f"  ·  l log · e edit · d delete · h history · {deleted_note}"
+            + deleted_note
         )
 
     # ------------------------------------------------------------------ actions
