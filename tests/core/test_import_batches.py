@@ -1,0 +1,76 @@
+"""An import read in many batches (batches of 3 rows here) behaves as one read whole:
+duplicates across batches, row numbers of errors, upserts, accounts created once,
+and nothing left behind in the temporary folder."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from core.importing import ImportOptions, ImportRejected, import_file
+from core.importing import check as checking
+from core.models import Account, Interaction
+
+
+@pytest.fixture(autouse=True)
+def small_batches(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.setattr(checking, "BATCH_ROWS", 3)
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(spill))
+    return spill
+
+
+def interactions(tmp_path: Path, rows: list[str]) -> Path:
+    path = tmp_path / "interactions.csv"
+    path.write_text("\n".join(["account,kind,occurred_at,summary", *rows]) + "\n")
+    return path
+
+
+def rows(count: int, summary: str = "Call {}") -> list[str]:
+    return [f"A-{n % 2},call,2024-05-{1 + n:02d} 10:00,{summary.format(n)}" for n in range(count)]
+
+
+def test_duplicate_keys_in_different_batches_are_reported(
+    engine: Engine, tmp_path: Path, small_batches: Path
+) -> None:
+    lines = rows(8)
+    lines.append(lines[1])  # row 11 repeats row 3 (the header is row 1)
+    lines.insert(4, "A-0,fax,2024-06-01 10:00,Bad kind")  # row 6, second batch
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(
+            engine,
+            "interactions",
+            interactions(tmp_path, lines),
+            ImportOptions(create_missing_accounts=True),
+        )
+    found = [(error.row, error.column) for error in rejected.value.errors]
+    assert found == [(6, "kind"), (11, "account, occurred_at, kind, summary")]
+    assert "same account + occurred_at + kind + summary as row 3" in str(rejected.value)
+    assert list(small_batches.iterdir()) == []  # the typed batches were removed
+    with engine.connect() as connection:
+        assert connection.execute(select(func.count()).select_from(Account)).scalar_one() == 0
+
+
+def test_batches_insert_update_and_create_accounts_once(
+    engine: Engine, tmp_path: Path, small_batches: Path
+) -> None:
+    options = ImportOptions(create_missing_accounts=True)
+    first = import_file(engine, "interactions", interactions(tmp_path, rows(7)), options)
+    assert (first.inserted, first.created_accounts) == (7, 2)
+    # Same keys: nothing changes; then new notes on every row and two new rows.
+    again = import_file(engine, "interactions", interactions(tmp_path, rows(7)), options)
+    assert (again.inserted, again.updated, again.skipped) == (0, 0, 7)
+    lines = [f"{line},note {n}" for n, line in enumerate(rows(9))]
+    path = tmp_path / "notes.csv"
+    path.write_text("\n".join(["account,kind,occurred_at,summary,notes", *lines]) + "\n")
+    third = import_file(engine, "interactions", path, options)
+    assert (third.inserted, third.updated, third.skipped, third.created_accounts) == (2, 7, 0, 0)
+    with engine.connect() as connection:
+        notes = connection.execute(select(Interaction.notes).order_by(Interaction.occurred_at))
+        assert [note for (note,) in notes] == [f"note {n}" for n in range(9)]
+        assert connection.execute(select(func.count()).select_from(Account)).scalar_one() == 2
+    assert list(small_batches.iterdir()) == []
