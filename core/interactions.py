@@ -159,9 +159,15 @@ def parse_day(text: str, now: datetime) -> date:
     return parse_when(text, now).date()
 
 
-def validate(form: EntryForm, now: datetime, contacts: dict[str, int] | None = None) -> ValidEntry:
+def validate(
+    form: EntryForm,
+    now: datetime,
+    contacts: dict[str, int] | None = None,
+    kept_follow_up: date | None = None,
+) -> ValidEntry:
     """Check every field and return the parsed entry, or raise InvalidInput naming
-    every field that is wrong (not only the first)."""
+    every field that is wrong (not only the first). ``kept_follow_up`` is an edited
+    entry's follow-up date, accepted unchanged even once it has passed."""
     errors: list[FieldError] = []
     kind = form.kind.strip().lower()
     if kind not in ALL_KINDS:
@@ -188,7 +194,7 @@ def validate(form: EntryForm, now: datetime, contacts: dict[str, int] | None = N
         entry.summary = _check_summary(form.summary, errors)
         entry.notes = form.notes.strip("\n") or None
         entry.sentiment = _check_sentiment(form.sentiment, errors)
-        entry.follow_up_on = _check_follow_up(form.follow_up, now, errors)
+        entry.follow_up_on = _check_follow_up(form.follow_up, now, errors, kept_follow_up)
     if form.contact.strip():
         contact_id = (contacts or {}).get(form.contact.strip())
         if contact_id is None:
@@ -239,7 +245,9 @@ def _check_sentiment(text: str, errors: list[FieldError]) -> int | None:
     return SENTIMENTS[value]
 
 
-def _check_follow_up(text: str, now: datetime, errors: list[FieldError]) -> date | None:
+def _check_follow_up(
+    text: str, now: datetime, errors: list[FieldError], kept: date | None = None
+) -> date | None:
     if not text.strip():
         return None
     try:
@@ -247,7 +255,7 @@ def _check_follow_up(text: str, now: datetime, errors: list[FieldError]) -> date
     except ValueError as error:
         errors.append(FieldError("follow_up", str(error)))
         return None
-    if day < now.date():
+    if day < now.date() and day != kept:
         errors.append(FieldError("follow_up", f"{day} is in the past"))
         return None
     return day
@@ -340,7 +348,12 @@ def edit_interaction(
             raise InvalidInput([FieldError("entry", f"no interaction with id {interaction_id}")])
         if form.kind.strip().lower() in SURVEY_KINDS:
             raise InvalidInput([FieldError("kind", "an interaction cannot become a survey answer")])
-        entry = validate(form, now, contact_names(engine, interaction.account_id))
+        entry = validate(
+            form,
+            now,
+            contact_names(engine, interaction.account_id),
+            kept_follow_up=interaction.follow_up_on,
+        )
         new_values = {
             "kind": entry.kind,
             "occurred_at": entry.occurred_at,

@@ -4,7 +4,7 @@ keys alone. What was written is checked through core functions, not the UI."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -396,13 +396,13 @@ async def test_templates_prefill_and_never_overwrite_typed_text(
 
 
 async def test_entries_logged_elsewhere_show_and_edit(db_url: str, engine: Engine, book) -> None:
-    """An entry written by the CLI (log_entry) edits like one logged in the app,
-    including its exact moment when the time is left as shown."""
+    """An entry written by the CLI (log_entry) ten days ago edits like one logged in
+    the app: its exact moment is kept when the time is left as shown, and its
+    follow-up date, passed since, is accepted unchanged."""
     account_id = book[ACCOUNT]
-    at = datetime.combine(TODAY, time(9, 41, 17), tzinfo=UTC)
-    logged = log_entry(
-        engine, account_id, EntryForm(kind="note", summary="From the CLI"), "Sam", now=at
-    )
+    at = datetime.combine(TODAY - timedelta(days=10), time(9, 41, 17), tzinfo=UTC)
+    form = EntryForm(kind="note", summary="From the CLI", follow_up="+5d")
+    logged = log_entry(engine, account_id, form, "Sam", now=at)
     async with running(db_url) as (app, pilot):
         screen = await _open(app, pilot, account_id)
         await _cursor_to(pilot, screen, "From the CLI")
@@ -416,3 +416,4 @@ async def test_entries_logged_elsewhere_show_and_edit(db_url: str, engine: Engin
     assert edited is not None and edited.summary == "From the CLI!"
     assert edited.occurred_at.replace(tzinfo=UTC) == at
     assert edited.logged_by == "Sam"
+    assert edited.follow_up_on == TODAY - timedelta(days=5)
