@@ -64,13 +64,18 @@ class OwnerHeader(ListItem):
         super().__init__(Label(text, markup=False), classes="owner-header", disabled=True)
 
 
+class GoalList(ListView):
+    """The goals and their tasks; ``enter`` checks in (or shows a task list's tasks)."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Check in", id="goals.check_in")]
+
+
 class GoalsScreen(Screen[None]):
     CSS_PATH = "goals.tcss"
     AUTO_FOCUS = "#goal-list"
     BINDINGS = [
         Binding("n", "new", "New", id="goals.new"),
         Binding("e", "edit", "Edit", id="goals.edit"),
-        Binding("enter", "check_in", "Check in", id="goals.check_in"),
         Binding("plus", "step(1)", "Step up", id="goals.step_up", key_display="+"),
         Binding("minus", "step(-1)", "Step down", id="goals.step_down", key_display="-"),
         Binding("space", "toggle", "Toggle", id="goals.toggle"),
@@ -98,7 +103,7 @@ class GoalsScreen(Screen[None]):
         yield Static("Reading the goals…", id="goal-filters")
         yield LoadingIndicator()
         yield Static("", id="goals-empty")
-        yield ListView(id="goal-list")
+        yield GoalList(id="goal-list")
         yield Footer()
 
     def on_mount(self) -> None:
