@@ -197,7 +197,6 @@ class DashboardScreen(Screen[None]):
         renewals.add_columns("Account", "Renews", "In", "MRR", "Health")
         self.app.book_signal.subscribe(self, self._show_lists)  # type: ignore[attr-defined]
         self.reload()
-        self.load_goals()
 
     def reload(self) -> None:
         """Placeholders, then read the numbers of the current view."""
@@ -285,6 +284,8 @@ class DashboardScreen(Screen[None]):
         if message.view != self.view:
             return
         self.book = message.book
+        if self.goal_views is None:  # after the first tiles, not competing with them
+            self.load_goals()
         previous = self.view.period.previous().label
         for tile in self.query(KpiTile):
             key = tile.spec.key

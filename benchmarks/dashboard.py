@@ -1,0 +1,110 @@
+"""The dashboard's headline figures on an M database (10k accounts).
+
+    .venv/bin/cxtui generate --size M --db /tmp/cxtui-M.db
+    .venv/bin/cxtui health --recompute --db /tmp/cxtui-M.db   # so the bands have data
+    .venv/bin/python benchmarks/dashboard.py --db /tmp/cxtui-M.db
+
+Each figure runs in its own Python process, the app headless (``run_test``) at
+160x50, once the database is open and the accounts list loaded:
+
+- first tiles: ``1`` pressed until every tile of the current period has its value
+  (goal < 0.5 s);
+- fully populated: ``1`` pressed until tiles, sparklines, charts, lists and goals are
+  all shown (goal <= 2 s);
+- baseline, in the same run: a bare ``compute_metrics`` of the current month.
+
+Printed as seconds and as ratios to the baseline. The database is only read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+BASELINE = """
+import sys, time
+from datetime import date
+from core.db import open_engine
+from core.metrics import Period, compute_metrics
+engine = open_engine(sys.argv[1])
+today = date.fromisoformat(sys.argv[2])
+start = time.perf_counter()
+compute_metrics(engine, Period.month_of(today), as_of=today)
+print(time.perf_counter() - start)
+"""
+
+DASHBOARD = """
+import asyncio, sys, time
+from datetime import date
+from core.settings import Settings
+from tui.app import make_app
+from tui.widgets.kpi_tile import PLACEHOLDER, KpiTile
+from textual.widgets import Sparkline
+
+app = make_app(sys.argv[1], today=date.fromisoformat(sys.argv[2]),
+               settings=Settings(theme="textual-dark"), recompute_health=False)
+
+async def until(pilot, done):
+    while not done():
+        await pilot.pause(0.005)
+
+def tiles_ready():
+    return all(t.value_text != PLACEHOLDER for t in app.screen.query(KpiTile))
+
+def all_ready():
+    screen = app.screen
+    return (tiles_ready() and screen.goal_views is not None
+            and all(s.data for s in screen.query(Sparkline))
+            and "Loading" not in str(screen.query_one("#at-risk-note").render()))
+
+async def main():
+    async with app.run_test(size=(160, 50)) as pilot:
+        await until(pilot, lambda: app.engine is not None and app.book_complete)
+        await app.workers.wait_for_complete()
+        start = time.perf_counter()
+        await pilot.press("1")
+        await until(pilot, lambda: type(app.screen).__name__ == "DashboardScreen"
+                    and tiles_ready())
+        first = time.perf_counter() - start
+        await until(pilot, all_ready)
+        print(first, time.perf_counter() - start)
+
+asyncio.run(main())
+"""
+
+
+def run(script: str, *args: str) -> list[float]:
+    out = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, check=True
+    )
+    return [float(value) for value in out.stdout.split()[-2:] if value]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True, help="an M database (read only)")
+    parser.add_argument("--today", default=None, help="the app's date (default: today)")
+    parser.add_argument("--runs", type=int, default=3)
+    options = parser.parse_args()
+    from datetime import date
+
+    from core.db import sqlite_url
+
+    url = sqlite_url(options.db)
+    today = options.today or date.today().isoformat()
+    baseline = [run(BASELINE, url, today)[-1] for _ in range(options.runs)]
+    figures = [run(DASHBOARD, url, today) for _ in range(options.runs)]
+    base = statistics.median(baseline)
+    first = statistics.median(f[0] for f in figures)
+    full = statistics.median(f[1] for f in figures)
+    print(f"database: {options.db} · as of {today} · median of {options.runs} runs")
+    print(f"baseline: bare compute_metrics of the month   {base:6.3f} s")
+    print(f"dashboard: first tiles (goal < 0.5 s)          {first:6.3f} s  {first / base:5.2f}x")
+    print(f"dashboard: fully populated (goal <= 2 s)       {full:6.3f} s  {full / base:5.2f}x")
+
+
+if __name__ == "__main__":
+    main()
