@@ -12,7 +12,7 @@ import logging
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -117,6 +117,24 @@ class CxtuiApp(App[None]):
         """Published with the number of tasks created when the playbook rules made some."""
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys for a widget marked ``BINDINGS_FIRST`` run their binding here, before
+        the next key is routed. Textual routes each key to the focused widget at once
+        and looks up bindings later, when the key bubbles up; so in "/harbor" typed
+        in one burst, "harbor" went to the list before "/" had moved the focus to the
+        search, and was lost."""
+        if (
+            isinstance(event, events.Key)
+            and not event.is_forwarded
+            and getattr(self.focused, "BINDINGS_FIRST", False)
+        ):
+            self.app_focus = True
+            if await self._check_bindings(event.key, priority=True):
+                return
+            if await self._check_bindings(event.key):
+                return
+        await super().on_event(event)
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -434,3 +434,17 @@ async def test_x_on_the_list_exports_exactly_the_accounts_shown(
         await pilot.press("enter")
         await settle(app, pilot)
     assert sorted(pl.read_csv(path)["name"].to_list()) == shown
+
+
+async def test_keys_typed_in_one_burst_after_slash_reach_the_search(db_url: str, book) -> None:
+    """A terminal delivers "/acme" typed fast as one read: every key is queued before
+    the first is handled. The letters must land in the search, not in the list."""
+    from textual import events
+
+    async with running(db_url) as (app, pilot):
+        for char in "/acme":
+            app.post_message(events.Key("slash" if char == "/" else char, char))
+        await settle(app, pilot)
+        search = _accounts(app).query_one("#search")
+        assert (app.focused, search.value) == (search, "acme")
+        assert names(app) == ["Acme Corp"]

@@ -186,6 +186,9 @@ class AccountsTable(DataTable):
     AccountsTable { height: 1fr; max-height: 100%; }
     """
     BINDINGS = [Binding("enter", "select_cursor", "Open", id="accounts.open")]
+    BINDINGS_FIRST = True
+    """Keys only ever mean bindings here: the app runs them before routing the next
+    key (``CxtuiApp.on_event``), so keys typed right after "/" reach the search."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
