@@ -22,6 +22,7 @@ interactions, ~3M usage rows).
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from collections import Counter
@@ -204,7 +205,8 @@ def main() -> None:
     one_read = best_of(args.repeat, lambda: engine_one_read(engine, as_of))
     print(
         f"engine: this month + 12-month series, load included: {full:.2f} s "
-        f"(best of {args.repeat}); from one read: {one_read:.2f} s; goal <= {GOAL_SECONDS} s"
+        f"(best of {args.repeat}); from one read: {one_read:.2f} s; goal <= {GOAL_SECONDS} s; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
     )
 
     months = last_months(as_of, 12)

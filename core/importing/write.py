@@ -13,7 +13,7 @@ the imported fields: different rows are updated, identical rows skipped.
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -169,8 +169,8 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
             progress("written", written.inserted + written.updated, checked.rows)
 
         progress("written", 0, checked.rows)
-        large = checked.rows >= INDEX_REBUILD_MIN_ROWS
-        with indexes_dropped(raw, engine, table) if large else nullcontext():
+        with ExitStack() as indexes:
+            dropped = False
             for batch in checked.batches():
                 new, changed, skipped = _split(plan, table, batch, stored)
                 written.skipped += skipped
@@ -179,6 +179,10 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
                     new = new.with_columns(
                         pl.coalesce("account_id", "_new_id").alias("account_id")
                     ).drop("_new_id")
+                if not dropped and new.height >= INDEX_REBUILD_MIN_ROWS:
+                    # Many rows to insert: the indexes are rebuilt once, at the end.
+                    indexes.enter_context(indexes_dropped(raw, engine, table))
+                    dropped = True
                 _update(raw, engine, table, changed)
                 written.updated += changed.height
                 insert_frame(raw, engine, table, _insertable(plan, new), on_batch)
