@@ -1,7 +1,8 @@
 """Goals (key ``3``): every goal with its progress bar, grouped by owner, filtered by
 mine / team / status / archived; new, edit, check in, step, toggle, history and
 archive from the keyboard. The goals are read (``core.goals.list_goals``) and
-written in thread workers; after a write the list is read again."""
+written in thread workers; after a write the goal written is read again (a new goal:
+every goal)."""
 
 from __future__ import annotations
 
@@ -33,6 +34,14 @@ class GoalsLoaded(Message):
     def __init__(self, views: list[GoalView]) -> None:
         super().__init__()
         self.views = views
+
+
+class GoalUpdated(Message):
+    """One goal as it is after a change (archived or not)."""
+
+    def __init__(self, view: GoalView) -> None:
+        super().__init__()
+        self.view = view
 
 
 class GoalItem(ListItem):
@@ -81,10 +90,10 @@ class GoalsScreen(Screen[None]):
         Binding("space", "toggle", "Toggle", id="goals.toggle"),
         Binding("h", "history", "History", id="goals.history"),
         Binding("a", "archive", "Archive", id="goals.archive", show=False),
-        Binding("m", "who('mine')", "Mine", id="goals.mine", show=False),
-        Binding("t", "who('team')", "Team", id="goals.team", show=False),
-        Binding("s", "cycle_status", "Status filter", id="goals.status", show=False),
-        Binding("A", "archived", "Active / archived", id="goals.archived", show=False),
+        Binding("m", "who('mine')", "My goals", id="goals.mine", show=False),
+        Binding("t", "who('team')", "Team goals", id="goals.team", show=False),
+        Binding("s", "cycle_status", "Next status", id="goals.status", show=False),
+        Binding("A", "archived", "Active or archived", id="goals.archived", show=False),
         Binding("j", "cursor(1)", "Down", id="goals.down", show=False),
         Binding("k", "cursor(-1)", "Up", id="goals.up", show=False),
     ]
@@ -262,10 +271,16 @@ class GoalsScreen(Screen[None]):
         self.where = replace(self.where, archived=not self.where.archived)
         self.run_worker(self.show_goals(), group="goals-show", exclusive=True)
 
-    def _open(self, screen: Screen[Any], reload_on_true: bool = True) -> None:
-        def closed(result: Any) -> None:
-            if result and reload_on_true:
-                self._changed()
+    def _open(self, screen: Screen[Any], goal_id: int | None = None) -> None:
+        """Show a dialog; once it saved, read that goal again (every goal for a new one)."""
+
+        def closed(saved: Any) -> None:
+            if saved:
+                self.app.post_message(BookChanged("goals"))
+                if goal_id is None:
+                    self.load()
+                else:
+                    self.reload_goal(goal_id)
 
         self._modal = True
         self.app.push_screen(screen, closed)
@@ -280,7 +295,7 @@ class GoalsScreen(Screen[None]):
 
         view = self._goal_or_say()
         if view is not None:
-            self._open(GoalFormScreen(view))
+            self._open(GoalFormScreen(view), view.goal.id)
 
     @on(ListView.Selected)
     def _selected(self, event: ListView.Selected) -> None:
@@ -302,38 +317,32 @@ class GoalsScreen(Screen[None]):
         else:
             from tui.screens.goal_checkin import CheckInScreen
 
-            self._open(CheckInScreen(view))
+            self._open(CheckInScreen(view), view.goal.id)
 
     def action_step(self, direction: int) -> None:
-        from core.goals import goal_view, step
+        from core.goals import step
 
         view = self._goal_or_say()
         if view is None:
             return
-        goal_id, user, today = view.goal.id or 0, self.user or "", self.today
-        self.write(
-            lambda engine: step(engine, goal_view(engine, goal_id, today), direction, user, today)
-        )
+        user, today = self.user or "", self.today
+        self.write(view, lambda engine, now: step(engine, now, direction, user, today))
 
     def action_toggle(self) -> None:
-        from core.goals import goal_view, toggle_done, toggle_task
+        from core.goals import toggle_done, toggle_task
 
         item = self.current_item()
         view = self._goal_or_say()
         if view is None:
             return
-        goal_id, user, today = view.goal.id or 0, self.user or "", self.today
+        user, today = self.user or "", self.today
         if isinstance(item, TaskItem):
             task_id = item.goal_task.id or 0
-            self.write(
-                lambda engine: toggle_task(engine, goal_view(engine, goal_id, today).goal, task_id)
-            )
+            self.write(view, lambda engine, now: toggle_task(engine, now.goal, task_id))
         elif view.goal.target_type == "tasks":
             self._expand(view)
         elif view.goal.target_type == "done":
-            self.write(
-                lambda engine: toggle_done(engine, goal_view(engine, goal_id, today), user, today)
-            )
+            self.write(view, lambda engine, now: toggle_done(engine, now, user, today))
         else:
             self.notify("space toggles a done / not-done goal or a task; enter checks in.")
 
@@ -348,7 +357,7 @@ class GoalsScreen(Screen[None]):
 
         view = self._goal_or_say()
         if view is not None:
-            self._open(GoalHistoryScreen(view), reload_on_true=False)
+            self._open(GoalHistoryScreen(view))
 
     def action_archive(self) -> None:
         from core.goals import archive
@@ -364,7 +373,7 @@ class GoalsScreen(Screen[None]):
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self.write(lambda engine: archive(engine, goal))
+                self.write(view, lambda engine, _now: archive(engine, goal))
 
         self._modal = True
         self.app.push_screen(
@@ -374,20 +383,35 @@ class GoalsScreen(Screen[None]):
     # ------------------------------------------------------------------ writing
 
     @work(thread=True, exit_on_error=False, group="goals-write")
-    def write(self, change: Callable[[Any], object]) -> None:
-        """Run one change to the goals (one at a time), then read them again; a
-        refusal or a conflict is told in words."""
+    def write(self, view: GoalView, change: Callable[[Any, GoalView], object]) -> None:
+        """Change one goal (one change at a time): ``change(engine, goal as it is now)``
+        (so ``+ + +`` steps three times), then show that goal again. A refusal or a
+        conflict is told in words."""
+        from core.goals import goal_view
+
         engine = self.app.engine  # type: ignore[attr-defined]
+        goal_id = view.goal.id or 0
         with self._write_lock:
             try:
-                change(engine)
+                change(engine, goal_view(engine, goal_id, self.today))
             except (GoalError, GoalConflict) as error:
                 self.app.call_from_thread(self.notify, str(error), severity="warning")
-        self.app.call_from_thread(self._changed)
+            else:
+                self.app.post_message(BookChanged("goals"))
+            self.post_message(GoalUpdated(goal_view(engine, goal_id, self.today)))
 
-    def _changed(self) -> None:
-        self.app.post_message(BookChanged("goals"))
-        self.load()
+    @work(thread=True, exit_on_error=False, group="goals-write")
+    def reload_goal(self, goal_id: int) -> None:
+        from core.goals import goal_view
+
+        engine = self.app.engine  # type: ignore[attr-defined]
+        self.post_message(GoalUpdated(goal_view(engine, goal_id, self.today)))
+
+    @on(GoalUpdated)
+    async def _goal_updated(self, message: GoalUpdated) -> None:
+        fresh = message.view
+        self.views = [fresh if view.goal.id == fresh.goal.id else view for view in self.views]
+        await self.show_goals()
 
     # ------------------------------------------------------------------ export
 
