@@ -395,7 +395,7 @@ class GoalFilter:
         goal = view.goal
         if (goal.archived_at is not None) != self.archived:
             return False
-        if self.who == "mine" and user not in (goal.owner, goal.scope_owner):
+        if self.who == "mine" and (not user or user not in (goal.owner, goal.scope_owner)):
             return False
         if self.who == "team" and goal.scope_owner is not None:
             return False

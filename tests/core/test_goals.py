@@ -300,3 +300,27 @@ def test_goals_in_scope_of_an_accounts_segment_or_owner(engine: Engine) -> None:
     assert titles("SMB", "Sam") == {"SMB", "Sam"}
     assert titles("Enterprise", "Dana") == {"Dana"}
     assert titles("Enterprise", None) == set()
+
+
+def test_goal_filter_mine_team_status_and_archived(engine: Engine) -> None:
+    from core.goals import GoalFilter, archive, goal_view
+
+    mine = create_goal(engine, form(title="Mine", owner="Dana"))
+    scoped = create_goal(engine, form(title="My book", owner="team", scope_owner="Dana"))
+    team = create_goal(engine, form(title="Team", owner="team", scope_segment="SMB"))
+    gone = create_goal(engine, form(title="Gone", owner="Dana"))
+    archive(engine, get_goal(engine, gone))
+    check_in(engine, team, "9", "Sam", 1, TODAY)
+    views = [goal_view(engine, goal_id, TODAY) for goal_id in (mine, scoped, team, gone)]
+
+    def titles(where: GoalFilter, user: str | None = "Dana") -> list[str]:
+        return [view.goal.title for view in views if where.matches(view, user)]
+
+    assert titles(GoalFilter()) == ["Mine", "My book", "Team"]
+    assert titles(GoalFilter(who="mine")) == ["Mine", "My book"]
+    assert titles(GoalFilter(who="mine"), user=None) == []
+    assert titles(GoalFilter(who="team")) == ["Mine", "Team"]
+    assert titles(GoalFilter(status="on track")) == ["Team"]
+    assert titles(GoalFilter(archived=True)) == ["Gone"]
+    with pytest.raises(GoalError, match="no goal #999"):
+        goal_view(engine, 999, TODAY)
