@@ -406,8 +406,8 @@ class Book:
         at_end: pl.DataFrame,
         groups: pl.DataFrame,
     ) -> list[pl.DataFrame]:
-        moved = self.movements.filter(pl.col("occurred_on").is_between(period.start, ref)).join(
-            groups, on="account_id"
+        moved = self.movements.filter(pl.col("occurred_on").is_between(period.start, ref)).pipe(
+            _grouped, groups
         )
         kept = moved.join(at_start, on="account_id", how="semi")
         return [
@@ -426,7 +426,7 @@ class Book:
                 pl.col("answered_at") >= _naive(period.start),
                 pl.col("answered_at") < _naive(ref + _ONE_DAY),
             )
-            .join(groups, on="account_id")
+            .pipe(_grouped, groups)
             .group_by("group")
             .agg(
                 (nps & (score >= 9)).sum().alias("nps_promoters"),
@@ -442,7 +442,7 @@ class Book:
             self.purchase_days.filter(pl.col("day").is_between(period.start, ref))
             .group_by("account_id")
             .agg(pl.len().alias("days"), pl.col("amount_cents").sum())
-            .join(groups, on="account_id")
+            .pipe(_grouped, groups)
         )
         return per_buyer.group_by("group").agg(
             pl.len().alias("buyers"),
@@ -456,7 +456,7 @@ class Book:
             self.usage.filter(
                 pl.col("month").is_between(period.start.replace(day=1), ref.replace(day=1))
             )
-            .join(groups, on="account_id")
+            .pipe(_grouped, groups)
             .group_by("group", "month")
             .agg(
                 pl.col("users_sum").sum(),
@@ -474,7 +474,7 @@ class Book:
 
     def _support(self, period: Period, ref: date, groups: pl.DataFrame) -> list[pl.DataFrame]:
         end = _naive(ref + _ONE_DAY)
-        tickets = self.tickets.join(groups, on="account_id")
+        tickets = self.tickets.pipe(_grouped, groups)
         opened = tickets.filter(
             pl.col("opened_at") >= _naive(period.start), pl.col("opened_at") < end
         )
@@ -503,7 +503,7 @@ class Book:
         on_time = pl.col("onboarding_completed_at") <= deadline
         return (
             self.accounts.filter(deadline.is_between(period.start, ref))
-            .join(groups, on="account_id")
+            .pipe(_grouped, groups)
             .group_by("group")
             .agg(
                 pl.len().alias("onboarding_due"),
@@ -517,7 +517,7 @@ class Book:
             self.accounts.join(customers, on="account_id", how="semi")
             .select("account_id", "renewal_date")
             .join(self.mrr_at(as_of, customers), on="account_id", how="left")
-            .join(groups, on="account_id")
+            .pipe(_grouped, groups)
         )
         columns = []
         for days in _RENEWAL_WINDOWS:
@@ -537,14 +537,21 @@ class Book:
         return int(spent["amount_cents"].sum()) if spent.height else None
 
 
+def _grouped(frame: pl.DataFrame, groups: pl.DataFrame) -> pl.DataFrame:
+    """The frame's rows with their account's group (rows of accounts outside the
+    groups dropped). Without a breakdown there is one null group, and the book's
+    frames hold only the scope's accounts: every row belongs to it, no join needed."""
+    if groups["group"].null_count() == groups.height:
+        return frame.with_columns(pl.lit(None, pl.String).alias("group"))
+    return frame.join(groups, on="account_id")
+
+
 def _count(ids: pl.DataFrame, groups: pl.DataFrame, name: str) -> pl.DataFrame:
-    return ids.join(groups, on="account_id").group_by("group").agg(pl.len().alias(name))
+    return ids.pipe(_grouped, groups).group_by("group").agg(pl.len().alias(name))
 
 
 def _sum(frame: pl.DataFrame, groups: pl.DataFrame, column: str, name: str) -> pl.DataFrame:
-    return (
-        frame.join(groups, on="account_id").group_by("group").agg(pl.col(column).sum().alias(name))
-    )
+    return frame.pipe(_grouped, groups).group_by("group").agg(pl.col(column).sum().alias(name))
 
 
 def _by_kind(moved: pl.DataFrame, prefix: str, kinds: list[str]) -> pl.DataFrame:
