@@ -85,13 +85,13 @@ async def test_log_each_kind_by_keys_alone(db_url: str, engine: Engine, book) ->
         for letter, kind in INTERACTIONS:
             await _open_form(app, pilot)
             await pilot.press(letter, *TO_SUMMARY)
-            await type_text(pilot, f"Logged a {kind}")
+            await type_text(pilot, f"A {kind}")
             await pilot.press("ctrl+s")
             await settle(app, pilot)
             assert app.screen is screen
-            assert (kind, f"Logged a {kind} — Test User") in set(_entries(engine, account_id))
+            assert (kind, f"A {kind} — Test User") in set(_entries(engine, account_id))
             # the new entry is shown at once, under the cursor
-            assert screen.current_row()["summary"] == f"Logged a {kind} — Test User"
+            assert screen.current_row()["summary"] == f"A {kind} — Test User"
         for survey, letter, score in (("nps", "n", "9"), ("csat", "c", "4")):
             await _open_form(app, pilot)
             await pilot.press("s", "tab", letter, *TO_SCORE[1:])

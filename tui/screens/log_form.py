@@ -29,7 +29,7 @@ from core.interactions import (
     edit_interaction,
     log_entry,
 )
-from core.templates import Template, load_templates
+from core.templates import Template, Templates, load_templates
 from tui.messages import BookChanged
 
 if TYPE_CHECKING:
@@ -268,7 +268,7 @@ class LogInteractionScreen(ModalScreen[bool]):
         templates = load_templates(self.app.settings.path)  # type: ignore[attr-defined]
         self.app.call_from_thread(self._loaded, contacts, templates)
 
-    def _loaded(self, contacts: dict[str, int], templates) -> None:  # type: ignore[no-untyped-def]
+    def _loaded(self, contacts: dict[str, int], templates: Templates) -> None:
         contact = self.query_one("#contact", Input)
         contact.suggester = SuggestFromList(sorted(contacts), case_sensitive=False)
         if self.entry is not None and self.entry.contact_id is not None:
