@@ -126,7 +126,7 @@ def format_value(target_type: str, value: Decimal | None) -> str:
         return f"{value:.1f} %"
     if target_type == "done":
         return "done" if value >= 1 else "not done"
-    return f"{value:,.4f}".rstrip("0").rstrip(".")
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def _parse_day(text: str, what: str) -> date:
@@ -585,14 +585,18 @@ def checkin_history(engine: Engine, goal_id: int) -> list[GoalCheckin]:
         )
 
 
-def record_metric_values(engine: Engine, today: date) -> int:
+def record_metric_values(engine: Engine, today: date, views: list[GoalView] | None = None) -> int:
     """Record each live metric-linked goal's computed value for today (one computed
     check-in per goal and day: a later run the same day replaces the computed value,
-    never a person's check-in). Returns how many were recorded."""
+    never a person's check-in). ``views`` are the goals already computed for today
+    (read again when not given). Returns how many were recorded."""
     views = [
         view
-        for view in list_goals(engine, today)
-        if view.goal.metric and view.current is not None and today <= view.goal.due_date
+        for view in (list_goals(engine, today) if views is None else views)
+        if view.goal.metric
+        and view.current is not None
+        and view.goal.archived_at is None
+        and today <= view.goal.due_date
     ]
     with Session(engine) as session:
         for view in views:

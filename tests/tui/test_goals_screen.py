@@ -442,3 +442,27 @@ async def test_export_view_follows_the_mine_filter(db_url: str, goals: dict[str,
         await pilot.press("m")
         await settle(app, pilot)
         assert screen.export_view()[1].owner == "Test User"  # type: ignore[index]
+
+
+async def test_a_metric_linked_goal_records_its_value_and_takes_no_check_in(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    surveys_start = goal_form("NPS from surveys", "CS team", "number", target="60", metric="nps")
+    surveys_start.start_date = "2026-05-01"  # the book's surveys were answered on 05-31
+    goal_id = create_goal(engine, surveys_start)
+    async with running(db_url) as (app, pilot):
+        screen = await goals_screen(app, pilot)
+        [view] = [v for v in screen.views if v.goal.id == goal_id]
+        assert view.current is not None
+        [computed] = checkin_history(engine, goal_id)  # today's value, for the history
+        assert (computed.value, computed.checked_on) == (view.current, TODAY)
+        assert computed.computed
+        await move_to(screen, pilot, "NPS from surveys")
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert any("follows the metric nps" in str(n.message) for n in app._notifications)
+        await pilot.press("h")
+        await settle(app, pilot)
+        table = app.screen.query_one(DataTable)
+        assert table.get_row_at(0)[2] == "computed (metrics)"

@@ -141,10 +141,14 @@ class GoalsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="goals-read")
     def load(self) -> None:
-        from core.goals import list_goals
+        """Read every goal; the metric-linked ones' values of today go into their
+        history (so it can be plotted), once a day, replaced by a later read."""
+        from core.goals import list_goals, record_metric_values
 
         engine = self.app.engine  # type: ignore[attr-defined]
-        self.post_message(GoalsLoaded(list_goals(engine, self.today, include_archived=True)))
+        views = list_goals(engine, self.today, include_archived=True)
+        self.post_message(GoalsLoaded(views))
+        record_metric_values(engine, self.today, views)
 
     @on(GoalsLoaded)
     async def _loaded(self, message: GoalsLoaded) -> None:
