@@ -235,7 +235,7 @@ class AccountScreen(Screen[None]):
             if index is not None:
                 table.move_cursor(row=index)
         shown = self.timeline_kind or "everything"
-        deleted_note = "  ·  deleted entries shown (D hides them)" if self.show_deleted else ""
+        deleted_note = "  ·  deleted shown" if self.show_deleted else ""
         self.query_one("#timeline-bar", Static).update(
             f"Timeline: {shown} ({events.height:,} events)  ·  t cycles "
             + " / ".join(("all", *TIMELINE_KINDS))
