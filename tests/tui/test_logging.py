@@ -331,6 +331,12 @@ async def test_show_deleted_entries_and_restore_one(db_url: str, engine: Engine,
         await pilot.press("D")
         await settle(app, pilot)
         assert "(deleted)" not in text_of(screen.query_one("#timeline"))
+        await pilot.press("question_mark")  # the help lists the timeline's keys
+        await settle(app, pilot)
+        keys = text_of(app.screen.query_one("#help-keys"))
+        for words in ("Log", "Edit entry", "Delete entry", "Undo delete", "Show deleted"):
+            assert words in keys
+        assert "Entry history" in keys and "account.history" in keys
 
 
 async def test_cancel_asks_first_only_when_something_was_typed(

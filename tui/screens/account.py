@@ -49,9 +49,7 @@ class AccountScreen(Screen[None]):
         Binding("e", "edit", "Edit entry", id="account.edit"),
         Binding("d", "delete", "Delete entry", id="account.delete"),
         Binding("u", "undo", "Undo delete", id="account.undo", show=False),
-        Binding(
-            "D", "toggle_deleted", "Show deleted entries", id="account.show_deleted", show=False
-        ),
+        Binding("D", "toggle_deleted", "Show deleted", id="account.show_deleted", show=False),
         Binding("h", "history", "Entry history", id="account.history", show=False),
     ]
     UNDO_SECONDS = 10
