@@ -29,7 +29,7 @@ from core.rollup import merge_inserted_usage
 
 # From this many rows on, rebuilding the indexes after the load beats updating them.
 INDEX_REBUILD_MIN_ROWS = 20_000
-_SQLITE_BATCH_ROWS = 50_000
+_BATCH_ROWS = 50_000
 _DATETIME_TEXT = "%Y-%m-%d %H:%M:%S%.6f"
 
 
@@ -366,7 +366,7 @@ def _insert_sqlite(
     marks = ", ".join("?" for _ in frame.columns)
     sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
     cursor = raw.cursor()
-    for batch in frame.iter_slices(_SQLITE_BATCH_ROWS):
+    for batch in frame.iter_slices(_BATCH_ROWS):
         cursor.executemany(sql, driver_rows(engine, batch))
         if on_batch is not None:
             on_batch(batch.height)
@@ -392,7 +392,7 @@ def _copy_postgres(
     sql = f'COPY "{table.name}" ({columns}) FROM STDIN WITH (FORMAT csv)'
     cursor = raw.cursor()
     with cursor.copy(sql) as copy:
-        for batch in _postgres_csv(frame).iter_slices(_SQLITE_BATCH_ROWS * 4):
+        for batch in _postgres_csv(frame).iter_slices(_BATCH_ROWS):
             copy.write(batch.write_csv(include_header=False, date_format="%Y-%m-%d"))
             if on_batch is not None:
                 on_batch(batch.height)
