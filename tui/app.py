@@ -94,6 +94,7 @@ class CxtuiApp(App[None]):
         settings: Settings | None = None,
         recompute_health: bool = True,
         run_rules: bool | None = None,
+        start: str = "dashboard",
     ) -> None:
         from core.settings import load_settings
 
@@ -103,6 +104,8 @@ class CxtuiApp(App[None]):
         self.today = today or date.today()
         self.recompute_health = recompute_health
         self.run_rules_on_start = recompute_health if run_rules is None else run_rules
+        self.start_mode = start
+        """The screen shown once the database is open (a key of ``MODES``)."""
         self.engine: Engine | None = None
         self.book: pl.DataFrame | None = None
         self.book_complete = False
@@ -235,7 +238,7 @@ class CxtuiApp(App[None]):
     @on(DatabaseOpened)
     def _database_opened(self, message: DatabaseOpened) -> None:
         self.engine = message.engine
-        self.switch_mode("accounts")
+        self.switch_mode(self.start_mode)
         if message.accounts == 0:
             from tui.screens.welcome import WelcomeScreen
 
@@ -361,8 +364,12 @@ class CxtuiApp(App[None]):
         """Show the account 360 on top of the accounts list."""
         from tui.screens.account import AccountScreen
 
-        if self.current_mode != "accounts":
+        if self.current_mode != "accounts" or not self.screen.is_mounted:
+            # the list may not exist yet (the app opens on the dashboard): once it
+            # is mounted, the 360 goes on top of it and [ ] walk its order
             self.switch_mode("accounts")
+            self.call_after_refresh(self.open_account, account_id, ids)
+            return
         while len(self.screen_stack) > 1:
             self.pop_screen()
         if ids is None:
@@ -400,22 +407,10 @@ def _log_to_file(text: str, error: BaseException | None) -> None:
         log.warning("could not write %s", path)
 
 
-def make_app(
-    db_url: str,
-    *,
-    today: date | None = None,
-    settings: Settings | None = None,
-    recompute_health: bool = True,
-    run_rules: bool | None = None,
-) -> CxtuiApp:
-    """The app on ``db_url``. ``today`` pins the date (snapshots); ``settings``
-    replaces the config file; ``recompute_health`` can turn off the background
-    recompute of missing health scores (tests); ``run_rules`` the playbook rules run
-    at start (by default, they run when the recompute does)."""
-    return CxtuiApp(
-        db_url,
-        today=today,
-        settings=settings,
-        recompute_health=recompute_health,
-        run_rules=run_rules,
-    )
+def make_app(db_url: str, **options: Any) -> CxtuiApp:
+    """The app on ``db_url``. Options: ``today`` pins the date (snapshots);
+    ``settings`` replaces the config file; ``recompute_health`` can turn off the
+    background recompute of missing health scores (tests); ``run_rules`` the
+    playbook rules run at start (by default, they run when the recompute does);
+    ``start`` is the screen it opens on (the dashboard)."""
+    return CxtuiApp(db_url, **options)

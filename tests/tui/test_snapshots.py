@@ -41,7 +41,7 @@ def demo_url(demo_file: Path, tmp_path: Path) -> str:
 
 def _app(url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     settings = Settings(theme="textual-dark", path=tmp_path / "config.toml")
-    return make_app(url, today=DAY, settings=settings, recompute_health=False)
+    return make_app(url, today=DAY, settings=settings, recompute_health=False, start="accounts")
 
 
 async def _settle(pilot: Pilot) -> None:
