@@ -8,7 +8,7 @@ Each figure runs in a fresh Python process, so imports are cold as a user has th
 - first frame: process start to the first paint, for cxtui and for a bare Textual
   app measured in the same run (goal: cxtui <= 1.4x the bare app);
 - accounts list usable: process start until the list shows the whole book (goal at
-  L <= 1.5 s);
+  L <= 1.5 s), with the app opening on the list rather than the dashboard;
 - search keystroke: a key typed in the search until the narrowed list is shown
   (median and worst of a word typed letter by letter, once the last-interaction
   column has arrived; goal at L <= 150 ms);
@@ -62,7 +62,7 @@ LIST = """
 import json, resource, statistics, sys, time
 from tui.app import make_app
 
-app = make_app(sys.argv[2], recompute_health=False)
+app = make_app(sys.argv[2], recompute_health=False, start="accounts")
 WORD = sys.argv[3]
 
 async def ready(pilot):

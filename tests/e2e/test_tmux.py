@@ -97,6 +97,8 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
 
 
 def test_search_open_and_quit(terminal: Terminal) -> None:
+    terminal.wait_for(lambda s: "Dashboard" in s and "NRR" in s, "the dashboard")
+    terminal.keys("2")
     terminal.wait_for(lambda s: "of 250 accounts" in s, "the accounts list")
     # today's health scores are computed in the background on a fresh book; the
     # list shows them (bands) when that is done
