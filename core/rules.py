@@ -37,9 +37,10 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, and_, exists, func
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlmodel import Session, col, select
+from sqlalchemy.orm import aliased
+from sqlmodel import col, select
 
 from core.frames import read_frame
 from core.models import (
@@ -152,7 +153,8 @@ def _line_of(text: str, needle: str, after: str | None = None) -> int:
 
 @dataclass(frozen=True)
 class Occurrences:
-    """What a rule found: one row per occurrence with account_id, occurrence_key, title."""
+    """What a rule found: one row per occurrence with account_id, owner (the account's),
+    occurrence_key and title."""
 
     rule: str
     frame: pl.DataFrame
@@ -194,7 +196,9 @@ def find_occurrences(
     found = []
     for name in config.enabled():
         frame = finders[name](engine, accounts, today, now, config.settings[name])
-        found.append(Occurrences(name, frame.select("account_id", "occurrence_key", "title")))
+        found.append(
+            Occurrences(name, frame.select("account_id", "owner", "occurrence_key", "title"))
+        )
     return found
 
 
@@ -310,17 +314,36 @@ def _detractors(
 def _silent(
     engine: Engine, accounts: pl.DataFrame, today: date, now: datetime, cfg: dict[str, Any]
 ) -> pl.DataFrame:
+    # Only the accounts with no contact since the cutoff are looked up, each through
+    # the (account_id, occurred_at) index, instead of every account's last contact.
+    cutoff = today - timedelta(days=cfg["days"])
+    end = _moment(today + timedelta(days=1))
+    recent = aliased(Interaction)
+    spoken_since = (
+        select(recent.id)
+        .where(recent.account_id == Account.id, col(recent.deleted_at).is_(None))
+        .where(recent.occurred_at >= _moment(cutoff + timedelta(days=1)), recent.occurred_at < end)
+    )
     last = read_frame(
         engine,
-        select(Interaction.account_id, func.max(Interaction.occurred_at).label("last_at"))
-        .where(col(Interaction.deleted_at).is_(None))
-        .where(Interaction.occurred_at < _moment(today + timedelta(days=1)))
-        .group_by(Interaction.account_id),
+        select(
+            col(Account.id).label("account_id"), func.max(Interaction.occurred_at).label("last_at")
+        )
+        .select_from(Account)
+        .outerjoin(
+            Interaction,
+            and_(
+                Interaction.account_id == Account.id,
+                col(Interaction.deleted_at).is_(None),
+                Interaction.occurred_at < end,
+            ),
+        )
+        .where(Account.status == "active", ~exists(spoken_since))
+        .group_by(col(Account.id)),
     )
-    cutoff = today - timedelta(days=cfg["days"])
     silent = (
         accounts.filter(pl.col("status") == "active")
-        .join(last, on="account_id", how="left")
+        .join(last, on="account_id")
         .with_columns(last_day=pl.col("last_at").dt.date())
         .filter(pl.coalesce("last_day", "start_date") <= cutoff)
     )
@@ -351,34 +374,44 @@ def run_rules(
     now: datetime | None = None,
 ) -> dict[str, int]:
     """Find every rule's occurrences and create one task per new occurrence.
-    Returns the number of tasks each rule created (0 for an occurrence already seen)."""
+    Returns the number of tasks each rule created (0 for an occurrence already seen).
+
+    Occurrences that already have a task are dropped before the insert (one read
+    of the rules' keys, covered by the unique index); the insert's ``ON CONFLICT
+    DO NOTHING`` still settles a race with another process."""
     today = today or date.today()
     config = config or load_rules_config()
     occurrences = find_occurrences(engine, today, config, now)
-    owners = _accounts(engine).select("account_id", "owner")
-    created: dict[str, int] = {}
+    seen = read_frame(
+        engine,
+        select(Task.rule, Task.occurrence_key).where(col(Task.rule).in_(config.enabled())),
+    )
     insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-    with Session(engine) as session:
+    table = Task.__table__  # type: ignore[attr-defined]
+    statement = (
+        insert(table)
+        .on_conflict_do_nothing(index_elements=["rule", "occurrence_key"])
+        .returning(table.c.id)
+    )
+    created_at = utcnow()
+    created: dict[str, int] = {}
+    with engine.begin() as connection:
         for found in occurrences:
             due = today + timedelta(days=config.settings[found.rule]["due_in_days"])
-            rows = found.frame.join(owners, on="account_id").with_columns(
-                rule=pl.lit(found.rule), source=pl.lit("rule"), due_on=pl.lit(due)
+            known = seen.filter(pl.col("rule") == found.rule).select("occurrence_key")
+            rows = found.frame.join(known, on="occurrence_key", how="anti").select(
+                "account_id",
+                "owner",
+                "title",
+                "occurrence_key",
+                due_on=pl.lit(due),
+                source=pl.lit("rule"),
+                rule=pl.lit(found.rule),
+                created_at=pl.lit(created_at),
             )
             if rows.is_empty():
                 created[found.rule] = 0
                 continue
-            statement = (
-                insert(Task)
-                .on_conflict_do_nothing(index_elements=["rule", "occurrence_key"])
-                .returning(col(Task.id))
-            )
-            records = [
-                {**row, "created_at": utcnow()}
-                for row in rows.select(
-                    "account_id", "owner", "title", "due_on", "source", "rule", "occurrence_key"
-                ).iter_rows(named=True)
-            ]
-            inserted = session.execute(statement, records).all()
+            inserted = connection.execute(statement, rows.to_dicts()).all()
             created[found.rule] = len(inserted)
-        session.commit()
     return created
