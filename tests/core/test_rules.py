@@ -236,3 +236,47 @@ def test_bad_toml_keeps_the_defaults(tmp_path: Path) -> None:
     config = load_rules_config(path)
     assert config.enabled() == list(DEFAULT_RULES)
     assert "line 1" in config.problems[0]
+
+
+def test_no_interaction_never_contacted_and_future_contacts(engine: Engine) -> None:
+    with Session(engine) as session:
+        never = m.Account(
+            external_id="N",
+            name="Never",
+            segment="SMB",
+            plan="Starter",
+            owner="Owner N",
+            start_date=date(2024, 1, 1),
+        )
+        new = m.Account(
+            external_id="R",
+            name="Recent start",
+            segment="SMB",
+            plan="Starter",
+            owner="Owner R",
+            start_date=TODAY - timedelta(days=5),
+        )
+        session.add_all([never, new])
+        planned = add_account(session, "P")
+        for interaction in session.exec(
+            select(m.Interaction).where(m.Interaction.account_id == planned)
+        ).all():
+            interaction.occurred_at = NOW + timedelta(days=3)  # planned, not held yet
+        session.add(
+            m.Interaction(
+                account_id=planned,
+                kind="call",
+                occurred_at=NOW - timedelta(days=40),
+                logged_by="x",
+                summary="last real contact",
+            )
+        )
+        session.commit()
+        never_id = never.id
+    assert run_rules(engine, TODAY, only("no_interaction"), NOW) == {"no_interaction": 2}
+    keys = {(task.account_id, task.occurrence_key) for task in tasks(engine)}
+    last_day = (NOW - timedelta(days=40)).date()
+    assert keys == {
+        (never_id, f"silent:{never_id}:never"),
+        (planned, f"silent:{planned}:{last_day}"),
+    }
