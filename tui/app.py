@@ -116,6 +116,8 @@ class CxtuiApp(App[None]):
         """The account last shown in the 360, where the list's cursor goes back to."""
         self.book_signal: Signal[pl.DataFrame] = Signal(self, "book")
         """Published with the accounts frame each time it is (re)loaded."""
+        self.health_signal: Signal[date] = Signal(self, "health")
+        """Published with the day whose health scores were just recomputed."""
         self.tasks_signal: Signal[int] = Signal(self, "tasks")
         """Published with the number of tasks created when the playbook rules made some."""
         if self.settings.theme in self.available_themes:
@@ -193,7 +195,7 @@ class CxtuiApp(App[None]):
         engine = self.engine
         if engine is not None and not _has_snapshots_on(engine, self.today):
             recompute_all(engine, as_of=self.today)
-            self.call_from_thread(self.reload_book)
+            self.call_from_thread(self._health_recomputed)
 
     @work(
         thread=True,
@@ -209,7 +211,11 @@ class CxtuiApp(App[None]):
             return
         written = recompute_all(self.engine, as_of=self.today)
         self.call_from_thread(self.notify, f"Health recomputed for {written:,} accounts.")
-        self.call_from_thread(self.reload_book)
+        self.call_from_thread(self._health_recomputed)
+
+    def _health_recomputed(self) -> None:
+        self.reload_book()
+        self.health_signal.publish(self.today)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rules", name="Playbook rules")
     def run_rules_now(self, quiet: bool = False) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -42,9 +42,13 @@ async def running(db_url: str, **settings: object) -> AsyncIterator[tuple[CxtuiA
 
 
 async def settle(app: CxtuiApp, pilot: Pilot) -> None:
-    """Let workers finish and their messages land."""
+    """Let workers finish and their messages land (a worker replaced by a newer one
+    of its group is cancelled, which is normal here)."""
+    from textual.worker import WorkerCancelled
+
     for _ in range(3):
-        await app.workers.wait_for_complete()
+        with suppress(WorkerCancelled):
+            await app.workers.wait_for_complete()
         await pilot.pause()
 
 

@@ -121,3 +121,35 @@ async def test_enter_on_an_at_risk_account_opens_its_360(db_url: str, engine: En
         account = app.screen
         assert isinstance(account, AccountScreen), account
         assert account.account_id == ids["Globex"]
+
+
+async def test_health_tiles_follow_the_recompute_that_runs_after_opening(engine: Engine) -> None:
+    """A new day has no scores yet: the dashboard opens first, the app computes
+    today's scores in the background, and the band tiles then show them."""
+    from sqlmodel import delete
+
+    from core.dashboard import band_counts
+    from core.models import HealthSnapshot
+    from core.settings import Settings
+    from tui.app import make_app
+
+    make_book(engine)
+    with engine.begin() as connection:
+        connection.execute(delete(HealthSnapshot).where(HealthSnapshot.day == TODAY))
+    app = make_app(
+        engine.url.render_as_string(hide_password=False),
+        today=TODAY,
+        settings=Settings(),
+        recompute_health=True,
+        run_rules=False,
+    )
+    async with app.run_test(size=(160, 50)) as pilot:
+        for _ in range(3):
+            await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        bands = band_counts(engine, TODAY, Scope())
+        assert sum(bands.values()) > 0
+        values = shown(screen)
+        for band, count in bands.items():
+            assert values[f"band_{band}"] == format_value("count", count)

@@ -196,6 +196,8 @@ class DashboardScreen(Screen[None]):
         renewals = self.query_one("#renewals", DataTable)
         renewals.add_columns("Account", "Renews", "In", "MRR", "Health")
         self.app.book_signal.subscribe(self, self._show_lists)  # type: ignore[attr-defined]
+        # today's scores are often computed after the dashboard first loads
+        self.app.health_signal.subscribe(self, lambda _day: self.reload())  # type: ignore[attr-defined]
         self.reload()
 
     def reload(self) -> None:
