@@ -1,7 +1,8 @@
-"""The account 360 (``enter`` on an account): header, health and why, timeline,
-contacts, open tickets, NPS/CSAT and MRR history. ``[`` and ``]`` walk the list.
-On the timeline: ``l`` logs, ``e`` edits, ``d`` deletes (``u`` undoes), ``D`` shows
-deleted entries, ``h`` shows an entry's history."""
+"""The account 360 (``enter`` on an account): header, the goals scoped to its owner
+or segment, health and why, timeline, contacts, open tickets, NPS/CSAT and MRR
+history. ``[`` and ``]`` walk the list. On the timeline: ``l`` logs, ``e`` edits,
+``d`` deletes (``u`` undoes), ``D`` shows deleted entries, ``h`` shows an entry's
+history."""
 
 from __future__ import annotations
 
@@ -19,8 +20,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
 from core.accounts import TIMELINE_KINDS, AccountDetail, account_detail
+from core.goals import GoalView, goals_in_scope
 from tui.format import countdown, money
 from tui.messages import BookChanged
+from tui.widgets.goal_progress import GoalProgress
 from tui.widgets.health import HealthPanel
 
 if TYPE_CHECKING:
@@ -33,6 +36,13 @@ class DetailLoaded(Message):
     def __init__(self, detail: AccountDetail) -> None:
         super().__init__()
         self.detail = detail
+
+
+class GoalsLoaded(Message):
+    def __init__(self, scope: tuple[str, str], views: list[GoalView]) -> None:
+        super().__init__()
+        self.scope = scope
+        self.views = views
 
 
 class AccountScreen(Screen[None]):
@@ -54,6 +64,8 @@ class AccountScreen(Screen[None]):
     ]
     UNDO_SECONDS = 10
     """How long a deleted entry can be restored with ``u`` (its notification's timeout)."""
+    GOALS_SHOWN = 5
+    """Goals listed in the panel at most; the rest are counted (the goals screen has all)."""
 
     def __init__(self, account_id: int, ids: list[int]) -> None:
         super().__init__()
@@ -65,14 +77,18 @@ class AccountScreen(Screen[None]):
         self.rows: list[dict[str, Any]] = []
         """The timeline rows as shown: source, id, deleted, summary."""
         self.undo: tuple[int, float] | None = None
+        """The last deleted interaction and until when (monotonic) ``u`` restores it."""
         self.cursor_to: tuple[str, int] | None = None
         """The entry the timeline's cursor goes to on the next load (one just saved)."""
-        """The last deleted interaction and until when (monotonic) ``u`` restores it."""
+        self.goals_scope: tuple[str, str] | None = None
+        """The (segment, owner) whose goals the panel shows (or is loading)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="a360-header")
         yield LoadingIndicator()
+        with Vertical(id="a360-goals", classes="box"):
+            yield Static("Loading goals…", id="goals-note")
         with Horizontal(id="a360-body"):
             with Vertical(id="a360-left"):
                 yield HealthPanel(id="health")
@@ -96,6 +112,7 @@ class AccountScreen(Screen[None]):
         self.query_one("#tickets").border_title = "Open tickets"
         self.query_one("#surveys").border_title = "NPS / CSAT"
         self.query_one("#mrr").border_title = "MRR history"
+        self.query_one("#a360-goals").border_title = "Goals for this owner or segment"
         self.load()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="account")
@@ -116,6 +133,47 @@ class AccountScreen(Screen[None]):
         self.detail = message.detail
         self.query_one(LoadingIndicator).display = False
         self._render_detail(message.detail)
+        account = message.detail.account
+        scope = (account["segment"], account["owner"])
+        if scope != self.goals_scope:  # [ and ] to an account of the same scope: kept
+            self.goals_scope = scope
+            self.load_goals(scope)
+
+    def on_screen_resume(self) -> None:
+        """Back from another screen (a goal may have been checked in): read the goals again."""
+        if self.goals_scope is not None:
+            self.load_goals(self.goals_scope)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="account-goals")
+    def load_goals(self, scope: tuple[str, str]) -> None:
+        segment, owner = scope
+        views = goals_in_scope(
+            self.app.engine,  # type: ignore[attr-defined]
+            self.app.today,  # type: ignore[attr-defined]
+            segment=segment,
+            owner=owner,
+        )
+        self.post_message(GoalsLoaded(scope, views))
+
+    @on(GoalsLoaded)
+    async def _goals_loaded(self, message: GoalsLoaded) -> None:
+        if message.scope != self.goals_scope:
+            return  # an older load, overtaken by [ or ]
+        panel = self.query_one("#a360-goals")
+        await panel.query(GoalProgress).remove()
+        views = message.views[: self.GOALS_SHOWN]
+        hidden = len(message.views) - len(views)
+        segment, owner = message.scope
+        note = self.query_one("#goals-note", Static)
+        if not views:
+            note.update(
+                Text(f"No goals for this owner or segment ({owner}, {segment}).", style="dim")
+            )
+        elif hidden:
+            note.update(Text(f"and {hidden} more: 3 opens the goals screen", style="dim"))
+        note.display = not views or hidden > 0
+        today = self.app.today  # type: ignore[attr-defined]
+        await panel.mount_all([GoalProgress(view, today) for view in views], before=note)
 
     # ------------------------------------------------------------------ rendering
 
