@@ -1,14 +1,20 @@
 """The one fast write path: a polars frame into a table, without ORM objects.
 
-Used by the demo load, the dataset generator and imports. On SQLite the rows go
-through the raw DB-API connection with ``executemany`` in one transaction, with
-every value pre-formatted the way SQLAlchemy itself stores it (dates
-``YYYY-MM-DD``, datetimes ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC, booleans 0/1,
-exact decimals as text). On PostgreSQL they go through psycopg 3's
-``COPY ... FROM STDIN``. For large loads the table's secondary indexes (as
-declared in ``SQLModel.metadata``) are dropped first and rebuilt after the rows,
-in the same transaction. ``deferred_indexes`` keeps them dropped across many
-loads, for a generator that writes in chunks.
+Used by the demo load, the dataset generator and imports. ``bulk_insert`` writes one
+frame in its own transaction; ``write_transaction`` + ``insert_frame`` write many
+(and anything else, such as updates) in one. Every frame is checked in polars first
+against the table's NOT NULL and CHECK constraints (the CHECKs' own SQL) and, on
+SQLite, its foreign keys; SQLite's own per-row checks are then off for the load.
+
+On SQLite the rows go through the raw DB-API connection with ``executemany``, with
+every value pre-formatted the way SQLAlchemy itself stores it (dates ``YYYY-MM-DD``,
+datetimes ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC, booleans 0/1, exact decimals as
+text). On PostgreSQL they go through psycopg 3's ``COPY ... FROM STDIN``. For large
+loads the table's secondary indexes (as declared in ``SQLModel.metadata``) are
+dropped first and rebuilt after the rows, in the same transaction;
+``deferred_indexes`` keeps them dropped across many loads (a generator writing in
+chunks), ``indexes_dropped`` across many ``insert_frame`` calls of one transaction.
+Rows of ``daily_usage`` also go into the ``monthly_usage`` rollup (``core.rollup``).
 """
 
 from __future__ import annotations
