@@ -19,7 +19,6 @@ Rows of ``daily_usage`` also go into the ``monthly_usage`` rollup (``core.rollup
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -316,10 +315,6 @@ def existing_indexes(raw: Any, engine: Engine, table: Table) -> list[Index]:
 
 def _run_ddl(raw: Any, engine: Engine, indexes: list[Index], statement: type) -> None:
     cursor = raw.cursor()
-    if indexes and statement is CreateIndex and engine.dialect.name == "sqlite":
-        # SQLite sorts an index's keys with helper threads when allowed: 1.3-1.4x
-        # faster builds measured with 2 (1M interactions).
-        cursor.execute(f"PRAGMA threads={min(4, os.cpu_count() or 1)}")
     for index in indexes:
         cursor.execute(str(statement(index).compile(dialect=engine.dialect)))
     cursor.close()
