@@ -132,8 +132,10 @@ class KpiTile(Widget, can_focus=True):
         self.query_one(".kpi-change", Label).update(text)
 
     def show_series(self, values: Sequence[float | None]) -> None:
-        """The monthly values, oldest first; months without data are left out."""
-        self.query_one(Sparkline).data = [float(v) for v in values if v is not None]
+        """The monthly values, oldest first; months without data are left out, and
+        a single value draws nothing (one bar across the tile says nothing)."""
+        data = [float(v) for v in values if v is not None]
+        self.query_one(Sparkline).data = data if len(data) > 1 else []
 
     def action_select(self) -> None:
         self.post_message(self.Selected(self))
