@@ -6,7 +6,9 @@ file that cannot work at all (a missing required column, ambiguous dates).
 ``check_rows`` then reads the file in batches, turns text into typed columns and
 collects the problems of each cell: a cell that does not parse, a required cell
 that is empty, a value out of range, an unknown account, a natural key that two rows
-share. Nothing here writes.
+share. Nothing here writes to the database: the typed batches go to temporary Arrow
+files (removed when the source closes), so memory holds one batch and a 16-byte key
+hash per row, whatever the size of the file.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Writing checked rows: all or nothing, in one transaction on one raw connection.
 
 The accounts an import creates, the rows it updates and the rows it inserts are
-written in one ``core.bulk.write_transaction`` (inserts through
-``core.bulk.insert_frame``, updates with ``executemany``) and commit together or
-not at all. A process killed half-way
+written batch by batch (the checked batches kept on disk, see ``check.py``) in one
+``core.bulk.write_transaction`` (inserts through ``core.bulk.insert_frame``, updates
+with ``executemany``) and commit together or not at all. A process killed half-way
 leaves the database as it was (SQLite rolls the open transaction back from its
 write-ahead log; PostgreSQL aborts it with the connection).
 
