@@ -2,8 +2,9 @@
 
 Every figure of domain.md, for any period (``core.periods.Period``), any scope
 (``Scope``: the whole book, a segment, an owner) and broken down by segment or
-owner, computed in polars from one bulk read per table (``load_book``). No UI here:
-the dashboard, the goals and the command line all read these numbers.
+owner, computed in polars from one bulk read per table (``load_book``; daily usage
+through its per-month rollup ``monthly_usage``, see ``core.rollup``). No UI here: the
+dashboard, the goals and the command line all read these numbers.
 
     compute_metrics(engine, period, scope, as_of) -> MetricSet
     compute_breakdown(engine, period, scope, by, as_of) -> [(group, MetricSet)]
