@@ -103,3 +103,19 @@ async def test_walking_to_an_account_of_another_scope_reads_its_goals(
         await settle(app, pilot)
         assert "Globex" in text_of(app.screen.query_one("#a360-header"))
         assert shown(app) == {"Enterprise QBRs held", "Dana's renewals signed"}
+
+
+async def test_back_from_another_screen_the_goals_are_read_again(
+    db_url: str, engine: Engine
+) -> None:
+    ids = goals_book(engine)
+    async with running(db_url) as (app, pilot):
+        await open_account(app, pilot, ids["Initech"])  # Mid-Market, Test User
+        assert shown(app) == set()
+        add_goal(engine, "Mid-Market adoption", scope_segment="Mid-Market")
+        await pilot.press("3")  # the goals screen, where such a goal would be made
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert shown(app) == {"Mid-Market adoption"}
