@@ -146,9 +146,9 @@ class LogInteractionScreen(ModalScreen[bool]):
 
     CSS_PATH = ["dialog.tcss", "log_form.tcss"]
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="log.save", priority=True),
+        Binding("ctrl+s", "save", "Save", id="log.save"),
         Binding("escape", "cancel", "Cancel", id="log.cancel"),
-        Binding("ctrl+t", "template", "Template", id="log.template", priority=True),
+        Binding("ctrl+t", "template", "Template", id="log.template"),
     ]
 
     def __init__(
