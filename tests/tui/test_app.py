@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
+from textual.app import App
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
@@ -41,15 +43,21 @@ async def running(db_url: str, **settings: object) -> AsyncIterator[tuple[CxtuiA
         yield app, pilot
 
 
-async def settle(app: CxtuiApp, pilot: Pilot) -> None:
-    """Let workers finish and their messages land (a worker replaced by a newer one
-    of its group is cancelled, which is normal here)."""
+async def settle(app: App[Any], pilot: Pilot, rounds: int = 30) -> None:
+    """Let workers finish and their messages land: until no worker is left after a
+    pause, twice in a row (a worker's result often starts another: a save, then a
+    reload). A worker replaced by a newer one of its group is cancelled, which is
+    normal here."""
     from textual.worker import WorkerCancelled
 
-    for _ in range(3):
+    quiet = 0
+    for _ in range(rounds):
         with suppress(WorkerCancelled):
             await app.workers.wait_for_complete()
         await pilot.pause()
+        quiet = 0 if any(not worker.is_finished for worker in app.workers) else quiet + 1
+        if quiet == 2:
+            return
 
 
 def names(app: CxtuiApp) -> list[str]:

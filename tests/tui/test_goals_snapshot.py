@@ -13,6 +13,7 @@ from textual.pilot import Pilot
 from core.db import open_engine, sqlite_url
 from core.settings import Settings
 from sample_data import load_demo
+from tests.tui.test_app import settle
 from tui.app import make_app
 
 DAY = date(2026, 11, 30)
@@ -28,12 +29,6 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-async def _settle(pilot: Pilot) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 def test_goals_screen(snap_compare, demo_file: Path, tmp_path: Path) -> None:
     copy = tmp_path / "demo.db"
     shutil.copy(demo_file, copy)
@@ -41,10 +36,10 @@ def test_goals_screen(snap_compare, demo_file: Path, tmp_path: Path) -> None:
     app = make_app(sqlite_url(copy), today=DAY, settings=settings, recompute_health=False)
 
     async def ready(pilot: Pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot.app, pilot)
         await pilot.press("3")
-        await _settle(pilot)
+        await settle(pilot.app, pilot)
         await pilot.press("j", "j", "j", "space")  # the QBR goal's tasks
-        await _settle(pilot)
+        await settle(pilot.app, pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=ready)

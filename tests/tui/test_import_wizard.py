@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Input, ProgressBar, Select
 from core.models import Interaction
 from core.settings import Settings
 from tests.tui.book import TODAY, make_book
+from tests.tui.test_app import settle
 from tui.app import CxtuiApp, make_app
 from tui.screens.import_wizard import (
     ColumnPicker,
@@ -65,12 +66,6 @@ async def wizard(
         await pilot.press("enter")
         await settle(app, pilot)
         yield app, pilot, screen
-
-
-async def settle(app: CxtuiApp, pilot: Pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def mapping(screen: ImportWizardScreen) -> dict[str, str]:

@@ -15,6 +15,7 @@ from core.db import open_engine, sqlite_url
 from core.health.store import recompute_all
 from core.settings import Settings
 from sample_data import load_demo
+from tests.tui.test_app import settle
 from tui.app import make_app
 
 DAY = date(2026, 11, 30)
@@ -44,15 +45,9 @@ def _app(url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
     return make_app(url, today=DAY, settings=settings, recompute_health=False, start="accounts")
 
 
-async def _settle(pilot: Pilot) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
 def test_accounts_list(snap_compare, demo_url: str, tmp_path: Path) -> None:
     async def ready(pilot: Pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot.app, pilot)
         await pilot.press("j", "j")
 
     assert snap_compare(_app(demo_url, tmp_path), terminal_size=SIZE, run_before=ready)
@@ -60,9 +55,9 @@ def test_accounts_list(snap_compare, demo_url: str, tmp_path: Path) -> None:
 
 def test_account_360(snap_compare, demo_url: str, tmp_path: Path) -> None:
     async def ready(pilot: Pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot.app, pilot)
         await pilot.press("s", "s", "s", "s", "s", "s", "s")  # MRR, descending
         await pilot.press("enter")
-        await _settle(pilot)
+        await settle(pilot.app, pilot)
 
     assert snap_compare(_app(demo_url, tmp_path), terminal_size=SIZE, run_before=ready)

@@ -16,6 +16,7 @@ from core.models import Task
 from core.settings import Settings
 from core.tasks import add_manual_task, task_queue
 from tests.tui.book import TODAY, make_book
+from tests.tui.test_app import settle
 from tui.app import CxtuiApp, make_app
 from tui.screens.account import AccountScreen
 from tui.screens.snooze import SnoozeScreen
@@ -66,12 +67,6 @@ async def tasks_screen(
         screen = app.screen
         assert isinstance(screen, TasksScreen)
         yield app, pilot, screen
-
-
-async def settle(app: CxtuiApp, pilot: Pilot) -> None:
-    for _ in range(3):
-        await app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def titles(screen: TasksScreen) -> list[str]:
