@@ -243,3 +243,26 @@ async def test_the_welcome_screen_offers_the_import(db_url: str, engine: Engine,
         await pilot.press("i")
         await settle(app, pilot)
         assert isinstance(app.screen, ImportWizardScreen)
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("/home/me/data/crm.csv", "/home/me/data/crm.csv"),
+        ("/home/me/data//tmp/crm.csv", "/tmp/crm.csv"),
+        ("/home/me/data/~/crm.csv", "~/crm.csv"),
+        ("  exports/crm.csv ", "exports/crm.csv"),
+    ],
+)
+def test_a_path_typed_over_the_prefilled_folder_starts_over(typed: str, meant: str) -> None:
+    from tui.screens.import_wizard import typed_path
+
+    assert typed_path(typed) == meant
+
+
+def test_completion_after_a_restart_looks_in_the_new_folder(tmp_path: Path) -> None:
+    from tui.screens.import_wizard import complete_path
+
+    (tmp_path / "crm_export.csv").write_text("a\n1\n")
+    typed = f"/somewhere/else/{tmp_path}/crm_"
+    assert complete_path(typed) == typed + "export.csv"

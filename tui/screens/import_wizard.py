@@ -48,12 +48,21 @@ DATE_FORMATS = (
 NOT_MAPPED = "— not mapped —"
 
 
+def typed_path(text: str) -> str:
+    """What the user means by ``text`` in the path field, which starts filled with the
+    current folder: as in file choosers, typing a new absolute path after it (``//``)
+    or a home path (``/~``) starts over from there."""
+    text = text.strip()
+    restart = max(text.rfind("//"), text.rfind("/~"))
+    return text[restart + 1 :] if restart >= 0 else text
+
+
 def complete_path(text: str) -> str | None:
     """``text`` completed to the first folder or importable file it starts, for the
     path Input (a folder gets its ``/``); None when nothing fits."""
     from core.importing.formats import EXTENSIONS
 
-    head, sep, tail = text.rpartition("/")
+    head, sep, tail = typed_path(text).rpartition("/")
     folder = Path((head + sep) or ".").expanduser()
     try:
         entries = sorted(folder.iterdir(), key=lambda entry: entry.name)
@@ -262,7 +271,7 @@ class ImportWizardScreen(Screen[None]):
 
     @on(Input.Submitted, "#path")
     def _path_entered(self, event: Input.Submitted) -> None:
-        self.read_file(Path(event.value.strip()).expanduser())
+        self.read_file(Path(typed_path(event.value)).expanduser())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import-read", name="Reading")
     def read_file(self, path: Path) -> None:
