@@ -253,9 +253,9 @@ class AccountsTable(DataTable):
             )
             value = self.accounts.get_cell_at(row_index, column_index)
             text, style, right = _cell_parts(value)
-            outer = base_style + Style.from_meta({"row": row_index, "column": column_index})
-            outer += component_style
-            lines = [_fit(text, width - 2, right, outer + post_style, outer + style + post_style)]
+            outer, inner = _cell_styles(base_style, component_style, post_style, style)
+            meta = Style.from_meta({"row": row_index, "column": column_index})
+            lines = [_fit(text, width - 2, right, outer + meta, inner + meta)]
             self._cell_render_cache[key] = lines
         return lines
 
@@ -319,6 +319,13 @@ def _cell_parts(value: Any) -> tuple[str, Style, bool]:
         style = value.style if isinstance(value.style, Style) else _parse_style(value.style)
         return value.plain, style, value.justify == "right"
     return ("" if value is None else str(value)), Style(), False
+
+
+@lru_cache(maxsize=256)
+def _cell_styles(base: Style, component: Style, post: Style, own: Style) -> tuple[Style, Style]:
+    """A cell's padding and text styles (few combinations: combined once each)."""
+    outer = base + component
+    return outer + post, outer + own + post
 
 
 @lru_cache(maxsize=64)
