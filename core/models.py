@@ -21,6 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
     inspect,
+    text,
 )
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -222,8 +223,8 @@ class SurveyResponse(SQLModel, table=True):
             name="ck_survey_score_range",
         ),
         Index("ix_survey_account_answered", "account_id", "answered_at"),
-        # Covers the metrics' read of a window of answers: no table row is visited.
-        Index("ix_survey_answered", "answered_at", "account_id", "kind", "score"),
+        # Covers the metrics' read of a window of live answers: no table row is visited.
+        Index("ix_survey_answered", "answered_at", "account_id", "kind", "score", "deleted_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -233,6 +234,22 @@ class SurveyResponse(SQLModel, table=True):
     score: int
     answered_at: datetime
     comment: str | None = None
+    logged_by: str | None = Field(default=None, max_length=80)  # None: imported, not typed
+    deleted_at: datetime | None = None  # soft-deleted: every metric and health read skips it
+
+
+class SurveyRevision(SQLModel, table=True):
+    """The previous values of an edited survey answer: who changed what, and when.
+    ``changes`` is JSON: field -> [old value, new value] (as in ``interaction_revision``)."""
+
+    __tablename__ = "survey_revision"
+    __table_args__ = (Index("ix_survey_revision_survey", "survey_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    survey_id: int = Field(foreign_key="survey_response.id", ondelete="CASCADE")
+    edited_at: datetime = Field(default_factory=utcnow)
+    edited_by: str = Field(max_length=80)
+    changes: str
 
 
 class Ticket(SQLModel, table=True):
@@ -332,6 +349,21 @@ class Goal(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class GoalRevision(SQLModel, table=True):
+    """A goal's definition as it was before an edit replaced it: ``version`` is the
+    version it had, ``definition`` its fields as JSON (title, target, dates...)."""
+
+    __tablename__ = "goal_revision"
+    __table_args__ = (UniqueConstraint("goal_id", "version", name="uq_goal_revision_goal_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    goal_id: int = Field(foreign_key="goal.id", ondelete="CASCADE")
+    version: int
+    edited_at: datetime = Field(default_factory=utcnow)
+    edited_by: str = Field(default="", max_length=80)
+    definition: str
+
+
 class GoalTask(SQLModel, table=True):
     __tablename__ = "goal_task"
     __table_args__ = (Index("ix_goal_task_goal", "goal_id"),)
@@ -346,7 +378,18 @@ class GoalCheckin(SQLModel, table=True):
     """A goal's progress at a date. History: check-ins are added, never overwritten."""
 
     __tablename__ = "goal_checkin"
-    __table_args__ = (Index("ix_goal_checkin_goal_on", "goal_id", "checked_on"),)
+    __table_args__ = (
+        Index("ix_goal_checkin_goal_on", "goal_id", "checked_on"),
+        # One computed (metrics) value per goal and day; people's check-ins are free.
+        Index(
+            "ux_goal_checkin_computed_day",
+            "goal_id",
+            "checked_on",
+            unique=True,
+            sqlite_where=text("computed"),
+            postgresql_where=text("computed"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     goal_id: int = Field(foreign_key="goal.id", ondelete="CASCADE")
@@ -420,6 +463,7 @@ class HealthOverride(SQLModel, table=True):
     starts_on: date
     expires_on: date
     ended_at: datetime | None = None
+    ended_by: str | None = Field(default=None, max_length=80)  # who ended it (None: expired)
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -443,6 +487,7 @@ __all__ = [
     "ExactDecimal",
     "Goal",
     "GoalCheckin",
+    "GoalRevision",
     "GoalTask",
     "HealthModel",
     "HealthOverride",
@@ -457,6 +502,7 @@ __all__ = [
     "RetentionCost",
     "SurveyKind",
     "SurveyResponse",
+    "SurveyRevision",
     "Task",
     "Ticket",
     "TicketPriority",

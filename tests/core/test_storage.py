@@ -30,9 +30,10 @@ from core.db import (
 from core.migrate import current_revision, head_revision, migrate
 
 
-def _one_of_everything(session: Session, usage: bool = True) -> m.Account:
-    """One row in every table (without daily usage when ``usage`` is false: an ORM
-    write of usage also writes the monthly_usage rollup, which older schemas lack)."""
+def _one_of_everything(session: Session, current: bool = True) -> m.Account:
+    """One row in every table. For an older schema (``current`` false), none in the
+    tables it does not have yet or whose columns it lacks: daily usage (an ORM write
+    of usage also writes the monthly_usage rollup), survey answers and overrides."""
     account = m.Account(
         external_id="ACC-1",
         name="Acme Rockets",
@@ -91,10 +92,14 @@ def _one_of_everything(session: Session, usage: bool = True) -> m.Account:
                         account_id=account.id, day=date(2025, 3, 1), active_users=12, logins=30
                     )
                 ]
-                if usage
+                if current
                 else []
             ),
-            m.SurveyResponse(account_id=account.id, kind="nps", score=9, answered_at=moment),
+            *(
+                [m.SurveyResponse(account_id=account.id, kind="nps", score=9, answered_at=moment)]
+                if current
+                else []
+            ),
             m.Ticket(
                 account_id=account.id,
                 subject="SSO broken",
@@ -124,12 +129,18 @@ def _one_of_everything(session: Session, usage: bool = True) -> m.Account:
                 band="green",
                 model_id=health_model.id,
             ),
-            m.HealthOverride(
-                account_id=account.id,
-                band="red",
-                reason="Champion left",
-                starts_on=date(2025, 3, 31),
-                expires_on=date(2025, 4, 30),
+            *(
+                [
+                    m.HealthOverride(
+                        account_id=account.id,
+                        band="red",
+                        reason="Champion left",
+                        starts_on=date(2025, 3, 31),
+                        expires_on=date(2025, 4, 30),
+                    )
+                ]
+                if current
+                else []
             ),
         ]
     )
@@ -279,7 +290,7 @@ def test_upgrading_an_older_schema_backs_up_first_and_keeps_the_data(
         config.attributes["connection"] = connection
         command.upgrade(config, "0001")
     with Session(engine) as session:
-        account_id = _one_of_everything(session, usage=False).id
+        account_id = _one_of_everything(session, current=False).id
     usage = [("2025-03-01", 12), ("2025-03-31", 20), ("2025-04-02", 3)]
     with engine.begin() as connection:
         for day, users in usage:
