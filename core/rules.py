@@ -303,6 +303,7 @@ def _detractors(
             SurveyResponse.score <= cfg["max_score"],
             SurveyResponse.answered_at >= _moment(today - timedelta(days=cfg["grace_days"])),
             SurveyResponse.answered_at < _moment(today + timedelta(days=1)),
+            SurveyResponse.deleted_at.is_(None),
         ),
     )
     return answers.join(accounts, on="account_id").with_columns(

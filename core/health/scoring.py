@@ -186,6 +186,7 @@ def _surveys(engine: Source, window: Window, ids: list[int] | None) -> pl.DataFr
     ).where(
         SurveyResponse.answered_at >= window.days_back(SURVEY_DAYS),
         SurveyResponse.answered_at < window.end,
+        SurveyResponse.deleted_at.is_(None),
     )
     answers = _read(engine, _only(query, SurveyResponse.account_id, ids))
     return (

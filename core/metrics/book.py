@@ -195,7 +195,9 @@ def load_book(
                 SurveyResponse.kind,
                 SurveyResponse.score,
                 SurveyResponse.answered_at,
-            ).where(SurveyResponse.answered_at >= start, SurveyResponse.answered_at < end),
+            )
+            .where(SurveyResponse.answered_at >= start, SurveyResponse.answered_at < end)
+            .where(SurveyResponse.deleted_at.is_(None)),
             SurveyResponse.account_id,
             scope,
         ),
