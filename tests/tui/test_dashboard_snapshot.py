@@ -8,7 +8,8 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from tests.tui.test_snapshots import SIZE, _app, _settle, demo_file, demo_url
+from tests.tui.test_app import settle
+from tests.tui.test_snapshots import SIZE, _app, demo_file, demo_url
 from tui.widgets.charts import Chart
 
 __all__ = ["demo_file", "demo_url"]  # the fixtures this module uses
@@ -16,9 +17,9 @@ __all__ = ["demo_file", "demo_url"]  # the fixtures this module uses
 
 def test_dashboard(snap_compare, demo_url: str, tmp_path: Path) -> None:
     async def ready(pilot: Pilot) -> None:
-        await _settle(pilot)
+        await settle(pilot.app, pilot)
         await pilot.press("1")
-        await _settle(pilot)
+        await settle(pilot.app, pilot)
         # plotext's drawing varies from run to run (tick choice, bar edges): the charts
         # keep their place but are hidden here, so the snapshot stays stable
         for chart in pilot.app.screen.query(Chart):
