@@ -345,7 +345,7 @@ def account_detail(
     engine: Engine, account_id: int, today: date, include_deleted: bool = False
 ) -> AccountDetail:
     """The account 360 of ``account_id`` as of ``today``; ``include_deleted`` adds the
-    soft-deleted interactions to the timeline (its ``deleted`` column). Raises
+    soft-deleted interactions and survey answers to the timeline (its ``deleted`` column). Raises
     LookupError for an account that does not exist."""
     accounts = read_frame(engine, select(Account).where(Account.id == account_id))
     if accounts.is_empty():
@@ -410,19 +410,22 @@ def account_detail(
         .order_by(Ticket.opened_at.desc())
         .limit(TIMELINE_LIMIT),
     )
-    surveys = read_frame(
-        engine,
+    surveys_query = (
         select(
             SurveyResponse.id,
             SurveyResponse.kind,
             SurveyResponse.score,
             SurveyResponse.answered_at,
             SurveyResponse.comment,
+            SurveyResponse.deleted_at,
         )
         .where(SurveyResponse.account_id == account_id)
         .order_by(SurveyResponse.answered_at.desc())
-        .limit(TIMELINE_LIMIT),
+        .limit(TIMELINE_LIMIT)
     )
+    if not include_deleted:
+        surveys_query = surveys_query.where(SurveyResponse.deleted_at.is_(None))
+    surveys = read_frame(engine, surveys_query)
     movements = read_frame(
         engine,
         select(MrrMovement.occurred_on, MrrMovement.kind, MrrMovement.amount_cents)
@@ -454,7 +457,7 @@ def account_detail(
         timeline=_timeline(interactions, surveys, tickets, movements),
         contacts=contacts,
         open_tickets=tickets.filter(pl.col("resolved_at").is_null()),
-        surveys=surveys,
+        surveys=surveys.filter(pl.col("deleted_at").is_null()),
         mrr_history=movements.sort("occurred_on", descending=True),
     )
 
@@ -494,7 +497,7 @@ def _timeline(
             ).alias("summary"),
             pl.lit(None, pl.String).alias("sentiment"),
             pl.col("id"),
-            pl.lit(False).alias("deleted"),
+            pl.col("deleted_at").is_not_null().alias("deleted"),
         ),
         tickets.select(
             pl.col("opened_at").alias("at"),
