@@ -1,6 +1,8 @@
 """Logging what happens with an account: calls, emails, meetings, QBRs, notes and
 survey answers. Validated in words, written whole or not at all, edited with
-history, deleted softly.
+history (a revision per edit: who, when, what changed), deleted softly. Both kinds
+of entry follow the same rules; ``source`` names which one ("interaction" or
+"survey", as the account timeline does).
 
 Every function takes "now" explicitly (aware, in the user's time zone) so that
 relative dates such as "yesterday" or "-2d" are testable; stored moments are UTC.
@@ -12,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -25,6 +27,7 @@ from core.models import (
     InteractionRevision,
     SurveyKind,
     SurveyResponse,
+    SurveyRevision,
     Task,
     utcnow,
 )
@@ -38,15 +41,11 @@ SENTIMENTS = {"negative": -1, "neutral": 0, "positive": 1, "-1": -1, "0": 0, "1"
 # tolerated (a user rounding up), an hour ahead is a mistake.
 FUTURE_TOLERANCE = timedelta(minutes=15)
 SUMMARY_MAX = 300
-EDITABLE_FIELDS = (
-    "kind",
-    "occurred_at",
-    "contact_id",
-    "summary",
-    "notes",
-    "sentiment",
-    "follow_up_on",
-)
+Source = Literal["interaction", "survey"]
+ENTRY_MODELS: dict[str, type[Interaction] | type[SurveyResponse]] = {
+    "interaction": Interaction,
+    "survey": SurveyResponse,
+}
 
 
 @dataclass(frozen=True)
@@ -293,6 +292,7 @@ def log_entry(
                 score=entry.score,
                 answered_at=entry.occurred_at,
                 comment=entry.comment,
+                logged_by=logged_by,
             )
             session.add(response)
             session.commit()
@@ -343,9 +343,7 @@ def edit_interaction(
     nothing. The follow-up task is not moved: the revision records the change."""
     now = now or datetime.now().astimezone()
     with Session(engine) as session:
-        interaction = session.get(Interaction, interaction_id)
-        if interaction is None:
-            raise InvalidInput([FieldError("entry", f"no interaction with id {interaction_id}")])
+        interaction = _entry(session, "interaction", interaction_id)
         if form.kind.strip().lower() in SURVEY_KINDS:
             raise InvalidInput([FieldError("kind", "an interaction cannot become a survey answer")])
         entry = validate(
@@ -363,27 +361,67 @@ def edit_interaction(
             "sentiment": entry.sentiment,
             "follow_up_on": entry.follow_up_on,
         }
-        changes: dict[str, list[Any]] = {}
-        for name in EDITABLE_FIELDS:
-            old = getattr(interaction, name)
-            if name == "occurred_at" and old is not None and old.tzinfo is None:
-                old = old.replace(tzinfo=UTC)
-            if old != new_values[name]:
-                changes[name] = [_jsonable(old), _jsonable(new_values[name])]
-                setattr(interaction, name, new_values[name])
-        if not changes:
-            return {}
-        interaction.updated_at = utcnow()
+        return _save_edit(session, engine, "interaction", interaction, new_values, edited_by, now)
+
+
+def edit_survey(
+    engine: Engine,
+    survey_id: int,
+    form: EntryForm,
+    edited_by: str,
+    now: datetime | None = None,
+) -> dict[str, list[Any]]:
+    """Apply an edit to a survey answer (kind, when, contact, score, comment), keeping
+    the previous values in a SurveyRevision; validated as when it was logged (NPS
+    0-10, CSAT 1-5). Returns the changes (field -> [old, new]); an edit that changes
+    nothing writes nothing."""
+    now = now or datetime.now().astimezone()
+    with Session(engine) as session:
+        answer = _entry(session, "survey", survey_id)
+        if form.kind.strip().lower() not in SURVEY_KINDS:
+            raise InvalidInput([FieldError("kind", "a survey answer cannot become an interaction")])
+        entry = validate(form, now, contact_names(engine, answer.account_id))
+        new_values = {
+            "kind": entry.kind,
+            "answered_at": entry.occurred_at,
+            "contact_id": entry.contact_id,
+            "score": entry.score,
+            "comment": entry.comment,
+        }
+        return _save_edit(session, engine, "survey", answer, new_values, edited_by, now)
+
+
+def _save_edit(
+    session: Session,
+    engine: Engine,
+    source: Source,
+    entry: Interaction | SurveyResponse,
+    new_values: dict[str, Any],
+    edited_by: str,
+    now: datetime,
+) -> dict[str, list[Any]]:
+    """Set the new values that differ, with a revision of them, and rescore the account."""
+    changes: dict[str, list[Any]] = {}
+    for name, new in new_values.items():
+        old = getattr(entry, name)
+        if isinstance(old, datetime) and old.tzinfo is None:
+            old = old.replace(tzinfo=UTC)
+        if old != new:
+            changes[name] = [_jsonable(old), _jsonable(new)]
+            setattr(entry, name, new)
+    if not changes:
+        return {}
+    assert entry.id is not None
+    recorded = json.dumps(changes, sort_keys=True)
+    if isinstance(entry, Interaction):
+        entry.updated_at = utcnow()
         session.add(
-            InteractionRevision(
-                interaction_id=interaction_id,
-                edited_by=edited_by,
-                changes=json.dumps(changes, sort_keys=True),
-            )
+            InteractionRevision(interaction_id=entry.id, edited_by=edited_by, changes=recorded)
         )
-        session.commit()
-        account_id = interaction.account_id
-    rescore(engine, account_id, now.date())
+    else:
+        session.add(SurveyRevision(survey_id=entry.id, edited_by=edited_by, changes=recorded))
+    session.commit()
+    rescore(engine, entry.account_id, now.date())
     return changes
 
 
@@ -391,12 +429,23 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date | datetime) else value
 
 
-def revisions(engine: Engine, interaction_id: int) -> list[InteractionRevision]:
+def revisions(
+    engine: Engine, entry_id: int, source: Source = "interaction"
+) -> list[InteractionRevision] | list[SurveyRevision]:
+    """Every edit of an entry, oldest first."""
     with Session(engine) as session:
+        if source == "survey":
+            return list(
+                session.exec(
+                    select(SurveyRevision)
+                    .where(SurveyRevision.survey_id == entry_id)
+                    .order_by(col(SurveyRevision.edited_at), col(SurveyRevision.id))
+                ).all()
+            )
         return list(
             session.exec(
                 select(InteractionRevision)
-                .where(InteractionRevision.interaction_id == interaction_id)
+                .where(InteractionRevision.interaction_id == entry_id)
                 .order_by(col(InteractionRevision.edited_at), col(InteractionRevision.id))
             ).all()
         )
@@ -407,18 +456,37 @@ def get_interaction(engine: Engine, interaction_id: int) -> Interaction | None:
         return session.get(Interaction, interaction_id)
 
 
+def get_entry(
+    engine: Engine, entry_id: int, source: Source = "interaction"
+) -> Interaction | SurveyResponse | None:
+    """An interaction or a survey answer, deleted or not (None if there is none)."""
+    with Session(engine) as session:
+        return session.get(ENTRY_MODELS[source], entry_id)
+
+
+def _entry(session: Session, source: Source, entry_id: int) -> Any:
+    entry = session.get(ENTRY_MODELS[source], entry_id)
+    if entry is None:
+        what = "survey answer" if source == "survey" else "interaction"
+        raise InvalidInput([FieldError("entry", f"no {what} with id {entry_id}")])
+    return entry
+
+
 def set_deleted(
-    engine: Engine, interaction_id: int, deleted: bool, now: datetime | None = None
+    engine: Engine,
+    entry_id: int,
+    deleted: bool,
+    now: datetime | None = None,
+    source: Source = "interaction",
 ) -> None:
-    """Soft-delete (or bring back) an interaction. Nothing is ever removed."""
+    """Soft-delete (or bring back) an interaction or a survey answer. Nothing is ever
+    removed; the metrics and health scores skip deleted survey answers."""
     now = now or datetime.now().astimezone()
     with Session(engine) as session:
-        interaction = session.get(Interaction, interaction_id)
-        if interaction is None:
-            raise InvalidInput([FieldError("entry", f"no interaction with id {interaction_id}")])
-        interaction.deleted_at = utcnow() if deleted else None
+        entry = _entry(session, source, entry_id)
+        entry.deleted_at = utcnow() if deleted else None
         session.commit()
-        account_id = interaction.account_id
+        account_id = entry.account_id
     rescore(engine, account_id, now.date())
 
 

@@ -14,6 +14,7 @@ from core.interactions import (
     EntryForm,
     InvalidInput,
     edit_interaction,
+    edit_survey,
     log_entry,
     parse_when,
     revisions,
@@ -227,3 +228,84 @@ def test_logging_rescores_the_accounts_health(engine: Engine, account_id: int) -
             select(m.HealthSnapshot).where(m.HealthSnapshot.account_id == account_id)
         ).one()
     assert again.score > first
+
+
+def test_a_survey_answer_is_edited_with_history(engine: Engine, account_id: int) -> None:
+    logged = log_entry(engine, account_id, EntryForm(kind="nps", score="6", when="-1d"), "Sam", NOW)
+    with Session(engine) as session:
+        answer = session.get(m.SurveyResponse, logged.entry_id)
+        assert answer is not None and answer.logged_by == "Sam"
+    changes = edit_survey(
+        engine,
+        logged.entry_id,
+        EntryForm(
+            kind="nps", score="9", when="-1d", comment="after the fix", contact="Ada Lovelace"
+        ),
+        edited_by="Dana Reyes",
+        now=NOW,
+    )
+    assert set(changes) == {"score", "comment", "contact_id"}
+    assert changes["score"] == [6, 9] and changes["comment"] == [None, "after the fix"]
+    [revision] = revisions(engine, logged.entry_id, "survey")
+    assert revision.edited_by == "Dana Reyes"
+    assert json.loads(revision.changes)["score"] == [6, 9]
+    same = EntryForm(
+        kind="nps", score="9", when="-1d", comment="after the fix", contact="Ada Lovelace"
+    )
+    assert edit_survey(engine, logged.entry_id, same, "Dana Reyes", NOW) == {}
+    assert len(revisions(engine, logged.entry_id, "survey")) == 1
+    # The interaction revisions of the same id are another entry's.
+    assert revisions(engine, logged.entry_id) == []
+
+
+@pytest.mark.parametrize(
+    ("form", "field", "words"),
+    [
+        (EntryForm(kind="nps", score="11"), "score", "NPS must be 0-10, not 11"),
+        (EntryForm(kind="csat", score="6"), "score", "CSAT must be 1-5, not 6"),
+        (EntryForm(kind="nps", score=""), "score", "needs a score"),
+        (EntryForm(kind="nps", score="5", when="today 23:00"), "when", "in the future"),
+        (EntryForm(kind="call", summary="x"), "kind", "cannot become an interaction"),
+    ],
+)
+def test_an_invalid_survey_edit_changes_nothing(
+    engine: Engine, account_id: int, form: EntryForm, field: str, words: str
+) -> None:
+    logged = log_entry(engine, account_id, EntryForm(kind="nps", score="6"), "Sam", NOW)
+    with pytest.raises(InvalidInput) as raised:
+        edit_survey(engine, logged.entry_id, form, "Dana", NOW)
+    assert [error.field for error in raised.value.errors] == [field]
+    assert words in str(raised.value)
+    with Session(engine) as session:
+        answer = session.get(m.SurveyResponse, logged.entry_id)
+        assert answer is not None and (answer.kind, answer.score) == ("nps", 6)
+    assert revisions(engine, logged.entry_id, "survey") == []
+
+
+def test_a_deleted_survey_answer_leaves_the_metrics_and_health(
+    engine: Engine, account_id: int
+) -> None:
+    from core.health.store import current_health
+    from core.metrics import Period, compute_metrics
+
+    log_entry(engine, account_id, EntryForm(kind="nps", score="10", when="-2d"), "Sam", NOW)
+    low = log_entry(engine, account_id, EntryForm(kind="nps", score="0", when="-1d"), "Sam", NOW)
+    period = Period(date(2026, 11, 1), date(2026, 11, 30))
+    today = NOW.date()
+
+    def nps_and_health() -> tuple[float | None, float]:
+        health = current_health(engine, as_of=today, account_ids=[account_id]).row(0, named=True)
+        return compute_metrics(engine, period, as_of=today).nps, health["score"]
+
+    nps_before, health_before = nps_and_health()
+    assert nps_before == 0.0  # one promoter, one detractor
+    set_deleted(engine, low.entry_id, True, NOW, source="survey")
+    with Session(engine) as session:
+        answer = session.get(m.SurveyResponse, low.entry_id)
+        assert answer is not None and answer.deleted_at is not None
+    nps_deleted, health_deleted = nps_and_health()
+    assert nps_deleted == 100.0  # only the promoter counts
+    assert health_deleted > health_before  # the latest NPS is the 10 again
+    set_deleted(engine, low.entry_id, False, NOW, source="survey")
+    assert nps_and_health() == (nps_before, health_before)
+    assert _count(engine, m.SurveyResponse) == 2
