@@ -99,10 +99,20 @@ def _in_scope(query: Select[Any], column: Any, scope: Scope) -> Select[Any]:
 
 
 def _scoped(query: Select[Any], scope: Scope) -> Select[Any]:
+    """Restrict a query over ``account`` to the scope: its single segment and owner
+    (``=``) and its sets of segments, owners, plans and statuses (``IN``)."""
     if scope.segment is not None:
         query = query.where(Account.segment == scope.segment)
     if scope.owner is not None:
         query = query.where(Account.owner == scope.owner)
+    for column, values in (
+        (Account.segment, scope.segments),
+        (Account.owner, scope.owners),
+        (Account.plan, scope.plans),
+        (Account.status, scope.statuses),
+    ):
+        if values:
+            query = query.where(column.in_(sorted(values)))
     return query
 
 
