@@ -1,0 +1,405 @@
+"""Saved filters: named account filters kept in the config file's ``[filters.NAME]``
+tables, for the accounts list and as a metrics scope (``Scope.from_saved``).
+
+    [filters."Enterprise renewals"]
+    segments = ["Enterprise"]
+    plans = ["Scale"]
+    statuses = ["active", "onboarding"]
+    bands = ["red", "yellow"]
+    renewal_within_days = 90
+    no_interaction_days = 30
+
+``segments``, ``owners``, ``plans`` and ``statuses`` are attributes of the account:
+they narrow the accounts list and scope the metrics (in SQL). ``bands``,
+``renewal_within_days`` and ``no_interaction_days`` depend on the day and on the
+health scores: they narrow the accounts list only, and metrics for the filter
+ignore them. A list means "any of these", every key narrows further, and a missing
+or empty key means "any".
+
+A filter with a problem is reported with its file and line and left out; the others
+keep working. Saving and deleting rewrite the filter's own table only, keeping
+every other line of the file; a file that cannot be read is never written.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from core.accounts import BANDS, AccountFilter
+from core.models import AccountStatus
+from core.settings import config_path
+
+TABLE = "filters"
+MAX_NAME_LENGTH = 60
+LIST_KEYS = ("segments", "owners", "plans", "statuses", "bands")
+DAY_KEYS = ("renewal_within_days", "no_interaction_days")
+KEYS = (*LIST_KEYS, *DAY_KEYS)
+LIST_ONLY_KEYS = ("bands", *DAY_KEYS)
+"""The keys that narrow the accounts list but do not scope metrics."""
+ALLOWED = {"statuses": tuple(AccountStatus), "bands": BANDS}
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+@dataclass(frozen=True)
+class SavedFilter:
+    """A named filter. Empty sets and None mean "any"."""
+
+    name: str
+    segments: frozenset[str] = frozenset()
+    owners: frozenset[str] = frozenset()
+    plans: frozenset[str] = frozenset()
+    statuses: frozenset[str] = frozenset()
+    bands: frozenset[str] = frozenset()
+    renewal_within_days: int | None = None
+    no_interaction_days: int | None = None
+
+    @classmethod
+    def from_account_filter(cls, name: str, where: AccountFilter) -> SavedFilter:
+        """What the accounts list's filter form holds (the search and "my book" are
+        not part of a saved filter)."""
+        return cls(
+            name=name,
+            segments=where.segments,
+            owners=where.owners,
+            statuses=where.statuses,
+            bands=where.bands,
+            renewal_within_days=where.renewal_within_days,
+            no_interaction_days=where.no_interaction_days,
+        )
+
+    def account_filter(self, base: AccountFilter | None = None) -> AccountFilter:
+        """The accounts list's filter: this filter's values, keeping the search and
+        "my book" of ``base``. The list has no plan filter: ``plans`` is left out
+        (see ``list_ignores``)."""
+        base = base or AccountFilter()
+        return AccountFilter(
+            search=base.search,
+            my_book=base.my_book,
+            segments=self.segments,
+            owners=self.owners,
+            statuses=self.statuses,
+            bands=self.bands,
+            renewal_within_days=self.renewal_within_days,
+            no_interaction_days=self.no_interaction_days,
+        )
+
+    @property
+    def list_ignores(self) -> list[str]:
+        """What this filter holds that the accounts list cannot apply, in words."""
+        return [f"plan: {', '.join(sorted(self.plans))}"] if self.plans else []
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.describe()
+
+    def describe(self, keys: tuple[str, ...] = KEYS) -> list[str]:
+        """Each part that is set, in words (``keys``: only those parts)."""
+        labels = {
+            "segments": "segment",
+            "owners": "owner",
+            "plans": "plan",
+            "statuses": "status",
+            "bands": "health",
+        }
+        parts: list[str] = []
+        for key in keys:
+            value = getattr(self, key)
+            if key in LIST_KEYS and value:
+                parts.append(f"{labels[key]}: {', '.join(sorted(value))}")
+        if "renewal_within_days" in keys and self.renewal_within_days is not None:
+            parts.append(f"renewal within {self.renewal_within_days} d")
+        if "no_interaction_days" in keys and self.no_interaction_days is not None:
+            parts.append(f"no interaction for {self.no_interaction_days} d")
+        return parts
+
+    def as_dict(self) -> dict[str, Any]:
+        """The parts that are set, as the config file holds them (sorted lists)."""
+        result: dict[str, Any] = {}
+        for key in KEYS:
+            value = getattr(self, key)
+            if key in LIST_KEYS and value:
+                result[key] = sorted(value)
+            elif key in DAY_KEYS and value is not None:
+                result[key] = value
+        return result
+
+
+@dataclass
+class SavedFilters:
+    """The saved filters of a config file, by name, and the problems found in it."""
+
+    path: Path
+    filters: dict[str, SavedFilter] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    broken: dict[str, str] = field(default_factory=dict)
+    """The problem of each filter left out, by name."""
+
+    def names(self) -> list[str]:
+        return sorted(self.filters, key=str.casefold)
+
+
+class UnknownFilterError(KeyError):
+    def __init__(self, name: str, known: list[str]) -> None:
+        choices = ", ".join(known) if known else "there are none"
+        super().__init__(f"no saved filter called {name!r} (saved filters: {choices})")
+        self.message = self.args[0]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot name a filter, in words, or None."""
+    if not name.strip():
+        return "a name is required"
+    if name != name.strip():
+        return "the name cannot start or end with a space"
+    if len(name) > MAX_NAME_LENGTH:
+        return f"the name is longer than {MAX_NAME_LENGTH} characters"
+    if any(ord(char) < 32 or ord(char) == 127 for char in name):
+        return "the name cannot hold control characters"
+    return None
+
+
+def load_saved_filters(path: Path | None = None) -> SavedFilters:
+    """The ``[filters.*]`` tables of the config file (default: the user's). Each
+    problem names the file, the line and the key; a filter with a problem is left
+    out, the others are read."""
+    path = path or config_path()
+    result = SavedFilters(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return result
+    except OSError as error:
+        result.problems.append(f"{path}: cannot be read ({error.strerror}); no saved filter")
+        return result
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        result.problems.append(f"{_decode_problem(path, error)}; no saved filter is read")
+        return result
+    lines = text.splitlines()
+    tables = data.get(TABLE, {})
+    if not isinstance(tables, dict):
+        line = _key_line(lines, 0, len(lines), TABLE)
+        result.problems.append(f"{path}, line {line}: {TABLE} must be a table of filters")
+        return result
+    for name, values in tables.items():
+        start, end = _table_span(lines, name)
+        problem = _parse(name, values)
+        if isinstance(problem, SavedFilter):
+            result.filters[name] = problem
+            continue
+        key, message = problem
+        line = start + 1 if key is None else _key_line(lines, start, end, key)
+        label = f"{TABLE}.{_key(name)}" + (f".{key}" if key else "")
+        result.broken[name] = f"{path}, line {line}: {label} {message}; filter left out"
+        result.problems.append(result.broken[name])
+    return result
+
+
+def get_filter(name: str, path: Path | None = None) -> SavedFilter:
+    """The saved filter called ``name``; UnknownFilterError (with the names there
+    are) when there is none, ValueError when it has a problem."""
+    saved = load_saved_filters(path)
+    if name in saved.filters:
+        return saved.filters[name]
+    if name in saved.broken:
+        raise ValueError(saved.broken[name])
+    raise UnknownFilterError(name, saved.names())
+
+
+def save_filter(saved: SavedFilter, path: Path | None = None) -> bool:
+    """Write ``saved`` as its ``[filters.NAME]`` table, replacing a filter of the
+    same name in place (True) or adding it at the end of the file (False). Every
+    other line is kept. ValueError for a bad name, or when the file cannot be read
+    or its filter is not written as its own table (the file is left untouched)."""
+    if problem := name_problem(saved.name):
+        raise ValueError(f"filter name {saved.name!r}: {problem}")
+    path = path or config_path()
+    text, data = _read_for_writing(path)
+    lines = text.splitlines()
+    rendered = _render(saved)
+    replaced = saved.name in data.get(TABLE, {})
+    spans = _table_spans(lines, saved.name)
+    if spans:
+        start, end = spans[0]
+        lines[start:end] = rendered
+        for start, end in reversed(spans[1:]):
+            del lines[start:end]
+    else:
+        if lines and lines[-1].strip():
+            lines.append("")
+        lines.extend(rendered)
+    _write_checked(path, data, lines, saved)
+    return replaced
+
+
+def delete_filter(name: str, path: Path | None = None) -> None:
+    """Remove the ``[filters.NAME]`` table, keeping every other line.
+    UnknownFilterError when there is no filter of that name."""
+    path = path or config_path()
+    text, data = _read_for_writing(path)
+    if name not in data.get(TABLE, {}):
+        raise UnknownFilterError(name, sorted(data.get(TABLE, {}), key=str.casefold))
+    lines = text.splitlines()
+    for start, end in reversed(_table_spans(lines, name)):
+        del lines[start:end]
+        blank_before = 0 < start <= len(lines) and not lines[start - 1].strip()
+        if blank_before and (start == len(lines) or not lines[start].strip()):
+            del lines[start - 1]  # no double blank line where the table was
+    _write_checked(path, data, lines, None, name)
+
+
+# ---------------------------------------------------------------- reading
+
+
+def _parse(name: str, values: Any) -> SavedFilter | tuple[str | None, str]:
+    """The filter, or (the key at fault or None for the table, the problem)."""
+    if problem := name_problem(name):
+        return None, problem
+    if not isinstance(values, dict):
+        return None, "must be a table"
+    parsed: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in KEYS:
+            return key, f"is not a part of a saved filter (known: {', '.join(KEYS)})"
+        if key in DAY_KEYS:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                return key, f"must be a whole number of days >= 0, not {value!r}"
+            parsed[key] = value
+            continue
+        if not isinstance(value, list) or not all(
+            isinstance(item, str) and item.strip() for item in value
+        ):
+            return key, f"must be a list of non-empty strings, not {value!r}"
+        allowed = ALLOWED.get(key)
+        wrong = [item for item in value if allowed and item not in allowed]
+        if wrong:
+            return key, f"has {wrong[0]!r}, which is not one of {', '.join(allowed or ())}"
+        parsed[key] = frozenset(value)
+    return SavedFilter(name=name, **parsed)
+
+
+def _decode_problem(path: Path, error: tomllib.TOMLDecodeError) -> str:
+    """``PATH, line N: what is wrong`` from tomllib's "... (at line N, column C)"."""
+    found = re.fullmatch(r"(.*) \(at line (\d+), column \d+\)", str(error))
+    if found is None:
+        return f"{path}: {error}"
+    return f"{path}, line {found.group(2)}: {found.group(1)}"
+
+
+def _header_path(line: str) -> tuple[str, ...] | None:
+    """The key path of a table header line (``[a."b c"]`` -> ("a", "b c")), or None."""
+    stripped = line.strip()
+    if not stripped.startswith("["):
+        return None
+    try:
+        node: Any = tomllib.loads(stripped)
+    except tomllib.TOMLDecodeError:
+        return None
+    path: list[str] = []
+    while isinstance(node, dict) and len(node) == 1:
+        key, node = next(iter(node.items()))
+        path.append(key)
+    return tuple(path)
+
+
+def _table_spans(lines: list[str], name: str) -> list[tuple[int, int]]:
+    """The line ranges of ``[filters.NAME]`` and its sub-tables: from the header to
+    the next header, leaving out the comment lines and blank lines just before it
+    (they belong to the next table)."""
+    headers = [(index, _header_path(line)) for index, line in enumerate(lines)]
+    headers = [(index, path) for index, path in headers if path is not None]
+    spans: list[tuple[int, int]] = []
+    for position, (index, path) in enumerate(headers):
+        if path[:2] != (TABLE, name):
+            continue
+        end = headers[position + 1][0] if position + 1 < len(headers) else len(lines)
+        while end > index + 1 and lines[end - 1].lstrip()[:1] in ("", "#"):
+            end -= 1
+        spans.append((index, end))
+    return spans
+
+
+def _table_span(lines: list[str], name: str) -> tuple[int, int]:
+    spans = _table_spans(lines, name)
+    if spans:
+        return spans[0]
+    start = _key_line(lines, 0, len(lines), name) - 1
+    return start, len(lines)
+
+
+def _key_line(lines: list[str], start: int, end: int, key: str) -> int:
+    """The 1-based line where ``key`` is set between ``start`` and ``end``, or the
+    first line of that range."""
+    for index in range(start, end):
+        left = lines[index].split("=", 1)[0].strip().strip("\"'")
+        if left == key:
+            return index + 1
+    return start + 1
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _key(name: str) -> str:
+    return name if _BARE_KEY.fullmatch(name) else json.dumps(name, ensure_ascii=False)
+
+
+def _render(saved: SavedFilter) -> list[str]:
+    lines = [f"[{TABLE}.{_key(saved.name)}]"]
+    for key, value in saved.as_dict().items():
+        lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+    return lines
+
+
+def _read_for_writing(path: Path) -> tuple[str, dict[str, Any]]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return "", {}
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        problem = _decode_problem(path, error)
+        raise ValueError(f"{problem}; fix the file first, it was not changed") from None
+    if not isinstance(data.get(TABLE, {}), dict):
+        raise ValueError(f"{path}: {TABLE} must be a table of filters; the file was not changed")
+    return text, data
+
+
+def _write_checked(
+    path: Path,
+    before: dict[str, Any],
+    lines: list[str],
+    saved: SavedFilter | None,
+    deleted: str | None = None,
+) -> None:
+    """Write ``lines`` if, read back, they hold what ``before`` held with only the one
+    filter changed; otherwise leave the file alone and raise ValueError."""
+    text = "\n".join(lines) + "\n"
+    try:
+        after: dict[str, Any] | None = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        after = None
+    name = saved.name if saved is not None else deleted
+    expected = {key: value for key, value in before.items() if key != TABLE}
+    filters = {key: value for key, value in before.get(TABLE, {}).items() if key != name}
+    if saved is not None:
+        filters[saved.name] = saved.as_dict()
+    if filters or (after is not None and TABLE in after):
+        expected[TABLE] = filters
+    if after != expected:
+        raise ValueError(
+            f"{path}: the filter {name!r} is not written as its own [{TABLE}.{_key(name or '')}] "
+            "table; edit it by hand (the file was not changed)"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
