@@ -14,7 +14,7 @@ from textual.widgets import Input, TextArea
 from core.accounts import account_detail
 from core.health.config import load_model
 from core.health.scoring import compute_scores
-from core.interactions import EntryForm, get_interaction, log_entry, revisions
+from core.interactions import EntryForm, get_entry, get_interaction, log_entry, revisions
 from core.tasks import task_queue
 from tests.tui.book import TODAY, make_book
 from tests.tui.test_app import running, settle, text_of, type_text
@@ -264,12 +264,12 @@ async def test_edit_keeps_history_and_shows_it(db_url: str, engine: Engine, book
         assert app.screen is screen
 
 
-async def test_tickets_mrr_and_surveys_say_why_they_cannot_be_edited(
+async def test_tickets_and_mrr_say_why_they_cannot_be_edited(
     db_url: str, engine: Engine, book
 ) -> None:
     async with running(db_url) as (app, pilot):
         screen = await _open(app, pilot, book[ACCOUNT])
-        for start, why in (("Export fails", "support desk"), ("new +", "billing"), ("NPS", "")):
+        for start, why in (("Export fails", "support desk"), ("new +", "billing")):
             await _cursor_to(pilot, screen, start)
             await pilot.press("e", "d")
             await settle(app, pilot)
@@ -302,7 +302,7 @@ async def test_delete_and_undo(db_url: str, engine: Engine, book) -> None:
         await pilot.press("d")
         await settle(app, pilot)
         assert screen.undo is not None
-        screen.undo = (screen.undo[0], 0.0)  # the undo window is over
+        screen.undo = (*screen.undo[:2], 0.0)  # the undo window is over
         await pilot.press("u")
         await settle(app, pilot)
         still = get_interaction(engine, row["id"])
@@ -445,3 +445,60 @@ async def test_ctrl_s_typed_right_after_the_text_saves_all_of_it(
     assert ("call", "Quick sync") in {
         (kind, summary.split(" — ")[0]) for kind, summary in _entries(engine, account_id)
     }
+
+
+async def test_a_survey_answer_is_edited_with_history_deleted_and_undone(
+    db_url: str, engine: Engine, book
+) -> None:
+    from core.health.store import current_health
+    from core.metrics import Period, compute_metrics
+
+    account_id = book[ACCOUNT]
+    period = Period(TODAY - timedelta(days=60), TODAY)
+
+    def nps_and_health() -> tuple[float | None, float]:
+        health = current_health(engine, as_of=TODAY, account_ids=[account_id]).row(0, named=True)
+        return compute_metrics(engine, period, as_of=TODAY).nps, health["score"]
+
+    async with running(db_url) as (app, pilot):
+        screen = await _open(app, pilot, account_id)
+        row = await _cursor_to(pilot, screen, "NPS 4")  # imported with the book
+        await pilot.press("e")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, LogInteractionScreen)
+        assert "Edit survey answer" in text_of(form.query_one(".dialog-title"))
+        assert form.query_one("#score", Input).value == "4" and not form.unsaved
+        await pilot.press(*TO_SCORE, "end", "backspace", "2", "ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        [revision] = revisions(engine, row["id"], "survey")
+        assert revision.edited_by == "Test User"
+        assert json.loads(revision.changes) == {"score": [4, 2]}  # the moment did not move
+        assert screen.current_row()["summary"].startswith("NPS 2")
+        await pilot.press("h")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RevisionsScreen)
+        shown = text_of(app.screen.query_one("#revisions"))
+        assert "Test User" in shown and "score" in shown and "imported" in shown
+        await pilot.press("escape")
+
+        with_answer = nps_and_health()
+        await pilot.press("d")
+        await settle(app, pilot)
+        answer = get_entry(engine, row["id"], "survey")
+        assert answer is not None and answer.deleted_at is not None
+        assert not any(r["source"] == "survey" and r["id"] == row["id"] for r in screen.rows)
+        without = nps_and_health()
+        # One detractor (the 2) fewer: the book's NPS goes up.
+        assert with_answer[0] is not None and without[0] is not None
+        assert without[0] > with_answer[0]
+        assert without[1] != with_answer[1]  # the health score lost its sentiment
+        assert without[1] == pytest.approx(
+            compute_scores(engine, TODAY, load_model()[0], [account_id])["score"][0]
+        )
+        await pilot.press("u")
+        await settle(app, pilot)
+        answer = get_entry(engine, row["id"], "survey")
+        assert answer is not None and answer.deleted_at is None
+        assert nps_and_health() == with_answer

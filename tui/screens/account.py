@@ -2,7 +2,7 @@
 or segment, health and why, timeline, contacts, open tickets, NPS/CSAT and MRR
 history. ``[`` and ``]`` walk the list. On the timeline: ``l`` logs, ``e`` edits,
 ``d`` deletes (``u`` undoes), ``D`` shows deleted entries, ``h`` shows an entry's
-history."""
+history; interactions and survey answers alike (tickets and MRR come from elsewhere)."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ from tui.widgets.health import HealthPanel
 if TYPE_CHECKING:
     import polars as pl
 
+    from core.interactions import Source
     from tui.screens.log_form import LogInteractionScreen
 
 
@@ -76,8 +77,8 @@ class AccountScreen(Screen[None]):
         self.show_deleted = False
         self.rows: list[dict[str, Any]] = []
         """The timeline rows as shown: source, id, deleted, summary."""
-        self.undo: tuple[int, float] | None = None
-        """The last deleted interaction and until when (monotonic) ``u`` restores it."""
+        self.undo: tuple[Source, int, float] | None = None
+        """The last deleted entry (source, id) and until when (monotonic) ``u`` restores it."""
         self.cursor_to: tuple[str, int] | None = None
         """The entry the timeline's cursor goes to on the next load (one just saved)."""
         self.goals_scope: tuple[str, str] | None = None
@@ -339,14 +340,14 @@ class AccountScreen(Screen[None]):
             return None
         return self.rows[table.cursor_row]
 
-    def _interaction_row(self, verb: str) -> dict[str, Any] | None:
-        """The highlighted row if it is an interaction; otherwise says why not."""
+    def _entry_row(self, verb: str) -> dict[str, Any] | None:
+        """The highlighted row if it is an interaction or a survey answer (logged here);
+        otherwise says why not."""
         row = self.current_row()
         if row is None:
             self.notify(f"Nothing to {verb}: the timeline is empty")
             return None
         why_not = {
-            "survey": "survey answers are kept as they were answered (log a new answer instead)",
             "ticket": "tickets come from the support desk and are changed there",
             "mrr": "MRR movements come from billing and are changed there",
         }.get(row["source"])
@@ -370,53 +371,53 @@ class AccountScreen(Screen[None]):
             self._open_form(LogInteractionScreen(self.account_id, self.detail.account["name"]))
 
     def action_edit(self) -> None:
-        row = self._interaction_row("edit")
+        row = self._entry_row("edit")
         if row is None:
             return
         if row["deleted"]:
             self.notify("This entry is deleted: d brings it back, then e edits it")
             return
-        self.open_editor(row["id"])
+        self.open_editor(row["source"], row["id"])
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="account-edit")
-    def open_editor(self, interaction_id: int) -> None:
-        from core.interactions import get_interaction
+    def open_editor(self, source: Source, entry_id: int) -> None:
+        from core.interactions import get_entry
         from tui.screens.log_form import LogInteractionScreen
 
-        interaction = get_interaction(self.app.engine, interaction_id)  # type: ignore[attr-defined]
-        if interaction is None:
+        entry = get_entry(self.app.engine, entry_id, source)  # type: ignore[attr-defined]
+        if entry is None:
             self.app.call_from_thread(self.notify, "This entry no longer exists")
             return
         name = self.detail.account["name"] if self.detail else ""
-        form = LogInteractionScreen(self.account_id, name, entry=interaction)
+        form = LogInteractionScreen(self.account_id, name, entry=entry)
         self.app.call_from_thread(self._open_form, form)
 
     def action_delete(self) -> None:
-        """Soft-delete the highlighted interaction (or bring back a deleted one)."""
-        row = self._interaction_row("delete")
+        """Soft-delete the highlighted entry (or bring back a deleted one)."""
+        row = self._entry_row("delete")
         if row is not None:
-            self.set_deleted(row["id"], not row["deleted"], row["summary"])
+            self.set_deleted(row["source"], row["id"], not row["deleted"], row["summary"])
 
     def action_undo(self) -> None:
-        if self.undo is None or time.monotonic() > self.undo[1]:
+        if self.undo is None or time.monotonic() > self.undo[2]:
             self.notify("Nothing to undo")
             return
-        interaction_id, _until = self.undo
+        source, entry_id, _until = self.undo
         self.undo = None
-        self.set_deleted(interaction_id, False, "")
+        self.set_deleted(source, entry_id, False, "")
 
     @work(thread=True, exit_on_error=False, group="account-entry")
-    def set_deleted(self, interaction_id: int, deleted: bool, summary: str) -> None:
+    def set_deleted(self, source: Source, entry_id: int, deleted: bool, summary: str) -> None:
         from core.interactions import set_deleted
         from tui.screens.log_form import app_now
 
         app = self.app
-        set_deleted(app.engine, interaction_id, deleted, now=app_now(app.today))  # type: ignore[attr-defined]
-        app.call_from_thread(self._deleted, interaction_id, deleted, summary)
+        set_deleted(app.engine, entry_id, deleted, now=app_now(app.today), source=source)  # type: ignore[attr-defined]
+        app.call_from_thread(self._deleted, source, entry_id, deleted, summary)
 
-    def _deleted(self, interaction_id: int, deleted: bool, summary: str) -> None:
+    def _deleted(self, source: Source, entry_id: int, deleted: bool, summary: str) -> None:
         if deleted:
-            self.undo = (interaction_id, time.monotonic() + self.UNDO_SECONDS)
+            self.undo = (source, entry_id, time.monotonic() + self.UNDO_SECONDS)
             self.notify(
                 f"Deleted: {summary}. Press u to undo.",
                 title="Entry deleted",
@@ -435,9 +436,9 @@ class AccountScreen(Screen[None]):
     def action_history(self) -> None:
         from tui.screens.revisions import RevisionsScreen
 
-        row = self._interaction_row("show the history of")
+        row = self._entry_row("show the history of")
         if row is not None:
-            self.app.push_screen(RevisionsScreen(row["id"], row["summary"]))
+            self.app.push_screen(RevisionsScreen(row["id"], row["summary"], row["source"]))
 
 
 def _table(

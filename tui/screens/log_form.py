@@ -1,7 +1,8 @@
 """``l``: log a call, email, meeting, QBR, note or survey answer for an account, or
-(with ``entry=``) edit a logged interaction. Validation is core.interactions'
-``validate`` (through ``log_entry`` / ``edit_interaction``), shown next to each field;
-an invalid form writes nothing and keeps what was typed."""
+(with ``entry=``) edit a logged interaction or survey answer (an interaction stays
+an interaction, an answer an answer). Validation is core.interactions' ``validate``
+(through ``log_entry`` / ``edit_interaction`` / ``edit_survey``), shown next to each
+field; an invalid form writes nothing and keeps what was typed."""
 
 from __future__ import annotations
 
@@ -27,13 +28,15 @@ from core.interactions import (
     InvalidInput,
     contact_names,
     edit_interaction,
+    edit_survey,
     log_entry,
 )
+from core.models import Interaction, SurveyResponse
 from core.templates import Template, Templates, load_templates
 from tui.messages import BookChanged
 
 if TYPE_CHECKING:
-    from core.models import Interaction
+    from core.interactions import Source
 
 SURVEY = "survey"
 KINDS = [
@@ -152,7 +155,11 @@ class LogInteractionScreen(ModalScreen[bool]):
     ]
 
     def __init__(
-        self, account_id: int, account_name: str, *, entry: Interaction | None = None
+        self,
+        account_id: int,
+        account_name: str,
+        *,
+        entry: Interaction | SurveyResponse | None = None,
     ) -> None:
         super().__init__()
         self.account_id = account_id
@@ -169,19 +176,25 @@ class LogInteractionScreen(ModalScreen[bool]):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        entry = self.entry
-        editing = entry is not None
-        title = "Edit interaction" if editing else "Log interaction"
-        kinds = [option for option in KINDS if not editing or option[0] != SURVEY]
+        entry = self.entry if isinstance(self.entry, Interaction) else None
+        answer = self.entry if isinstance(self.entry, SurveyResponse) else None
+        if entry is not None:
+            title, kinds = "Edit interaction", [kind for kind in KINDS if kind[0] != SURVEY]
+        elif answer is not None:
+            title, kinds = "Edit survey answer", [kind for kind in KINDS if kind[0] == SURVEY]
+        else:
+            title, kinds = "Log interaction", KINDS
         with Vertical(classes="dialog", id="log-form"):
             yield Static(f"{title}: {self.account_name}", classes="dialog-title", markup=False)
             with Horizontal(classes="row"):
                 yield Label("Kind")
-                yield Choice(kinds, entry.kind if entry else "call", id="kind")
+                yield Choice(
+                    kinds, SURVEY if answer else entry.kind if entry else "call", id="kind"
+                )
             yield self._error("kind")
             with Horizontal(classes="row", id="survey-row"):
                 yield Label("Survey")
-                yield Choice(SURVEY_KINDS, "nps", id="survey")
+                yield Choice(SURVEY_KINDS, answer.kind if answer else "nps", id="survey")
             with Horizontal(classes="row"):
                 yield Label("When")
                 yield Input(
@@ -229,11 +242,17 @@ class LogInteractionScreen(ModalScreen[bool]):
             with Vertical(id="survey-fields"):
                 with Horizontal(classes="row"):
                     yield Label("Score")
-                    yield Input(placeholder="NPS 0-10", id="score")
+                    yield Input(
+                        str(answer.score) if answer else "", placeholder="NPS 0-10", id="score"
+                    )
                 yield self._error("score")
                 with Horizontal(classes="row"):
                     yield Label("Comment")
-                    yield Input(placeholder="optional", id="comment")
+                    yield Input(
+                        (answer.comment or "") if answer else "",
+                        placeholder="optional",
+                        id="comment",
+                    )
             yield Static("", id="form-error", classes="field-error")
             yield Static("", id="log-hint")
 
@@ -247,7 +266,8 @@ class LogInteractionScreen(ModalScreen[bool]):
         if self.entry is None:
             return ""
         now = app_now(self.app.today)  # type: ignore[attr-defined]
-        at = self.entry.occurred_at
+        entry = self.entry
+        at = entry.occurred_at if isinstance(entry, Interaction) else entry.answered_at
         if at.tzinfo is None:
             at = at.replace(tzinfo=UTC)
         local = at.astimezone(now.tzinfo)
@@ -405,8 +425,12 @@ class LogInteractionScreen(ModalScreen[bool]):
                     done += " Follow-up task created for the account's owner."
             else:
                 assert self.entry.id is not None
-                changes = edit_interaction(engine, self.entry.id, form, edited_by=user, now=now)
-                self.saved = ("interaction", self.entry.id)
+                source: Source = "interaction"
+                edit = edit_interaction
+                if isinstance(self.entry, SurveyResponse):
+                    source, edit = "survey", edit_survey
+                changes = edit(engine, self.entry.id, form, edited_by=user, now=now)
+                self.saved = (source, self.entry.id)
                 done = f"Saved: {', '.join(changes)} changed." if changes else "Nothing changed."
         except InvalidInput as error:
             app.call_from_thread(self._show_errors, error.errors)

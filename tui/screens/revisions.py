@@ -1,11 +1,11 @@
-"""``h`` on a timeline entry: who logged it, and every edit since (who, when, what
-changed, from what to what)."""
+"""``h`` on a timeline entry (an interaction or a survey answer): who logged it, and
+every edit since (who, when, what changed, from what to what)."""
 
 from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
 from rich.table import Table
@@ -17,9 +17,15 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+if TYPE_CHECKING:
+    from core.interactions import Source
+
 FIELD_LABELS = {
     "kind": "kind",
     "occurred_at": "when",
+    "answered_at": "when",
+    "score": "score",
+    "comment": "comment",
     "contact_id": "contact",
     "summary": "summary",
     "notes": "notes",
@@ -40,10 +46,11 @@ class RevisionsScreen(ModalScreen[None]):
     RevisionsScreen #revisions-body { height: auto; max-height: 36; }
     """
 
-    def __init__(self, interaction_id: int, summary: str) -> None:
+    def __init__(self, entry_id: int, summary: str, source: Source = "interaction") -> None:
         super().__init__()
-        self.interaction_id = interaction_id
+        self.entry_id = entry_id
         self.summary = summary
+        self.source: Source = source
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -57,22 +64,31 @@ class RevisionsScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="revisions")
     def load(self) -> None:
-        from core.interactions import contact_names, get_interaction, revisions
+        from core.interactions import contact_names, get_entry, revisions
+        from core.models import Interaction
 
         engine = self.app.engine  # type: ignore[attr-defined]
-        interaction = get_interaction(engine, self.interaction_id)
-        if interaction is None:
+        entry = get_entry(engine, self.entry_id, self.source)
+        if entry is None:
             self.app.call_from_thread(self._show, Text("This entry no longer exists."))
             return
-        names = {cid: name for name, cid in contact_names(engine, interaction.account_id).items()}
-        history = revisions(engine, self.interaction_id)
-        logged = Text.assemble(
-            "Logged by ",
-            (interaction.logged_by, "bold"),
-            f" on {_moment(interaction.created_at)}",
-        )
-        if interaction.deleted_at is not None:
-            logged.append(f"; deleted on {_moment(interaction.deleted_at)}", style="red")
+        names = {cid: name for name, cid in contact_names(engine, entry.account_id).items()}
+        history = revisions(engine, self.entry_id, self.source)
+        if isinstance(entry, Interaction):
+            logged = Text.assemble(
+                "Logged by ", (entry.logged_by, "bold"), f" on {_moment(entry.created_at)}"
+            )
+        elif entry.logged_by:
+            logged = Text.assemble(
+                "Answered on ",
+                _moment(entry.answered_at),
+                "; logged by ",
+                (entry.logged_by, "bold"),
+            )
+        else:
+            logged = Text(f"Answered on {_moment(entry.answered_at)}; imported, not logged here")
+        if entry.deleted_at is not None:
+            logged.append(f"; deleted on {_moment(entry.deleted_at)}", style="red")
         if not history:
             body: Any = Group(logged, Text("\nNever edited.", style="dim"))
         else:
@@ -113,7 +129,7 @@ def _moment(value: datetime | str | None) -> str:
 def _value(name: str, value: Any, contacts: dict[int, str]) -> str:
     if value is None or value == "":
         return "(empty)"
-    if name == "occurred_at":
+    if name in ("occurred_at", "answered_at"):
         return _moment(value)
     if name == "sentiment":
         return SENTIMENT_WORDS.get(value, str(value))
