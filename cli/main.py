@@ -9,6 +9,7 @@ import typer
 
 from cli.common import DbOption, fail
 from cli.data import data_commands
+from cli.filters import filter_commands
 from cli.goals import goal_commands
 from cli.health import health_commands
 from cli.log import log_commands
@@ -29,6 +30,7 @@ health_commands(app)
 metrics_commands(app)
 log_commands(app)
 task_commands(app)
+filter_commands(app)
 
 
 def _version(value: bool) -> None:

@@ -11,7 +11,7 @@ import typer
 from cli.common import DbOption, fail, open_db
 
 if TYPE_CHECKING:
-    from core.metrics import MetricSet
+    from core.metrics import MetricSet, Scope
     from core.periods import Period
 
 NO_DATA = "—"
@@ -46,6 +46,16 @@ def metrics(
     owner: Annotated[
         str | None, typer.Option("--owner", help='Only this owner\'s accounts ("my book").')
     ] = None,
+    saved_filter: Annotated[
+        str | None,
+        typer.Option(
+            "--filter",
+            metavar="NAME",
+            help="Only the accounts of this saved filter (its segments, owners, plans and "
+            "statuses; see `cxtui filters list`). Its health, renewal and no-interaction "
+            "parts narrow the accounts list only.",
+        ),
+    ] = None,
     by: Annotated[
         str | None,
         typer.Option("--by", metavar="segment|owner", help="Break the figures down by group."),
@@ -71,6 +81,8 @@ def metrics(
     if by is not None and by not in BREAKDOWNS:
         fail(f"--by must be {' or '.join(BREAKDOWNS)}, not {by!r}")
     scope = Scope(segment=segment, owner=owner)
+    if saved_filter is not None:
+        scope = _saved_scope(saved_filter, scope)
     engine = open_db(db)
     try:
         if by is None:
@@ -89,7 +101,44 @@ def metrics(
     if as_json:
         typer.echo(json.dumps(_json_document(header, results, by), ensure_ascii=False))
     else:
-        _print_table(chosen, day, scope.as_dict(), by, results)
+        _print_table(chosen, day, scope, by, results)
+
+
+def _saved_scope(name: str, scope: Scope) -> Scope:
+    """The saved filter ``name`` as a scope, narrowed further by --segment/--owner."""
+    from dataclasses import replace
+
+    from core.metrics import Scope
+    from core.saved_filters import LIST_ONLY_KEYS, UnknownFilterError, get_filter
+
+    try:
+        saved = get_filter(name)
+    except (UnknownFilterError, ValueError) as error:
+        fail(f"--filter: {error}")
+    if ignored := saved.describe(LIST_ONLY_KEYS):
+        typer.echo(
+            f"cxtui: the saved filter {name!r} also holds {'; '.join(ignored)}: that narrows "
+            "the accounts list only, not the metrics",
+            err=True,
+        )
+    return replace(Scope.from_saved(saved), segment=scope.segment, owner=scope.owner)
+
+
+def describe_scope(scope: Scope) -> str:
+    """The scope in words: "whole book", "segment SMB", 'filter "x" (plan: a, b)'."""
+    parts = [
+        f"{label} {value}"
+        for label, value in (("segment", scope.segment), ("owner", scope.owner))
+        if value
+    ]
+    if scope.name is not None:
+        from core.saved_filters import SavedFilter
+
+        inside = SavedFilter(
+            scope.name, scope.segments, scope.owners, scope.plans, scope.statuses
+        ).describe()
+        parts.append(f'filter "{scope.name}"' + (f" ({'; '.join(inside)})" if inside else ""))
+    return ", ".join(parts) or "whole book"
 
 
 def _parse_day(text: str) -> date:
@@ -132,7 +181,7 @@ def format_value(key: str, value: Any) -> str:
 def _print_table(
     period: Period,
     as_of: date,
-    scope: dict[str, str | None],
+    scope: Scope,
     by: str | None,
     results: list[tuple[str | None, MetricSet]],
 ) -> None:
@@ -141,7 +190,7 @@ def _print_table(
 
     from core.metrics.model import LABELS, SECTIONS
 
-    who = ", ".join(f"{name} {value}" for name, value in scope.items() if value) or "whole book"
+    who = describe_scope(scope)
     title = f"{period.label} ({period.start} to {period.end}), as of {as_of}, {who}" + (
         f", by {by}" if by else ""
     )

@@ -39,6 +39,8 @@ MAX_NAME_LENGTH = 60
 LIST_KEYS = ("segments", "owners", "plans", "statuses", "bands")
 DAY_KEYS = ("renewal_within_days", "no_interaction_days")
 KEYS = (*LIST_KEYS, *DAY_KEYS)
+SCOPE_KEYS = ("segments", "owners", "plans", "statuses")
+"""The keys that scope metrics (``Scope.from_saved``) as well as the accounts list."""
 LIST_ONLY_KEYS = ("bands", *DAY_KEYS)
 """The keys that narrow the accounts list but do not scope metrics."""
 ALLOWED = {"statuses": tuple(AccountStatus), "bands": BANDS}
@@ -145,8 +147,8 @@ class SavedFilters:
 
 class UnknownFilterError(KeyError):
     def __init__(self, name: str, known: list[str]) -> None:
-        choices = ", ".join(known) if known else "there are none"
-        super().__init__(f"no saved filter called {name!r} (saved filters: {choices})")
+        choices = f"saved filters: {', '.join(known)}" if known else "there are none yet"
+        super().__init__(f"no saved filter called {name!r} ({choices})")
         self.message = self.args[0]
 
     def __str__(self) -> str:
