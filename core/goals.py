@@ -14,20 +14,25 @@ the goal's scope, over the goal's own dates) or from the latest check-in.
 - Check-ins are history: added, never overwritten. Every change to a goal bumps
   its ``version``; a save that was prepared on an older version is refused with
   the goal's new state (optimistic concurrency), so nobody's check-in is lost.
+- Definitions are history too: an edit keeps the definition it replaces in
+  ``goal_revision`` (who, when, the old values), and ``goal_edits`` says what each
+  edit changed. A metric-linked goal's computed value is recorded once a day.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from core.models import Goal, GoalCheckin, GoalTask, utcnow
+from core.models import Goal, GoalCheckin, GoalRevision, GoalTask, utcnow
 
 TARGET_TYPES = ("number", "currency", "percent", "done", "tasks")
 STATUSES = ("on track", "at risk", "off track", "achieved", "missed")
@@ -48,6 +53,21 @@ LINKABLE_METRICS: dict[str, str] = {
     "stickiness_pct": "percent",
     "ticket_resolution_rate_pct": "percent",
 }
+# What a goal's definition is: the fields an edit replaces (and its task titles).
+DEFINITION_FIELDS = (
+    "title",
+    "owner",
+    "scope_segment",
+    "scope_owner",
+    "start_date",
+    "due_date",
+    "target_type",
+    "start_value",
+    "target_value",
+    "direction",
+    "metric",
+    "step",
+)
 
 
 class GoalError(ValueError):
@@ -245,8 +265,11 @@ def form_of(goal: Goal, tasks: list[GoalTask]) -> GoalForm:
     )
 
 
-def update_goal(engine: Engine, goal_id: int, form: GoalForm, expected_version: int) -> None:
-    """Save an edited goal as its next version. Its check-ins are kept, and so is the
+def update_goal(
+    engine: Engine, goal_id: int, form: GoalForm, expected_version: int, edited_by: str = ""
+) -> None:
+    """Save an edited goal as its next version. The definition it replaces is kept
+    in a GoalRevision (by ``edited_by``, now), its check-ins are kept, and so is the
     done state of every task whose title is still in the list. Refused in words like
     ``create_goal``, and with GoalConflict if the goal changed since it was read."""
     edited = validate_goal(form)
@@ -268,26 +291,25 @@ def update_goal(engine: Engine, goal_id: int, form: GoalForm, expected_version: 
                 )
         _bump_version(session, goal_id, expected_version)
         session.refresh(stored)
-        for name in (
-            "title",
-            "owner",
-            "scope_segment",
-            "scope_owner",
-            "start_date",
-            "due_date",
-            "target_type",
-            "start_value",
-            "target_value",
-            "direction",
-            "metric",
-            "step",
-        ):
-            setattr(stored, name, getattr(edited, name))
-        session.add(stored)
-        existing = session.exec(select(GoalTask).where(GoalTask.goal_id == goal_id)).all()
+        existing = session.exec(
+            select(GoalTask).where(GoalTask.goal_id == goal_id).order_by(col(GoalTask.id))
+        ).all()
         titles = [title.strip() for title in form.tasks if title.strip()]
         if edited.target_type != "tasks":
             titles = []
+        before = definition_of(stored, [task.title for task in existing])
+        if before != definition_of(edited, titles):
+            session.add(
+                GoalRevision(
+                    goal_id=goal_id,
+                    version=expected_version,
+                    edited_by=edited_by,
+                    definition=json.dumps(before, sort_keys=True),
+                )
+            )
+        for name in DEFINITION_FIELDS:
+            setattr(stored, name, getattr(edited, name))
+        session.add(stored)
         kept = {task.title for task in existing if task.title in titles}
         for task in existing:
             if task.title not in titles:
@@ -296,6 +318,59 @@ def update_goal(engine: Engine, goal_id: int, form: GoalForm, expected_version: 
             if title not in kept:
                 session.add(GoalTask(goal_id=goal_id, title=title))
         session.commit()
+
+
+def definition_of(goal: Goal, task_titles: list[str]) -> dict[str, Any]:
+    """A goal's definition as JSON-able values, as typed (dates ISO, numbers plain)."""
+    values: dict[str, Any] = {}
+    for name in DEFINITION_FIELDS:
+        value = getattr(goal, name)
+        if isinstance(value, Decimal):
+            value = _plain(value)
+        elif isinstance(value, date):
+            value = value.isoformat()
+        values[name] = value
+    if goal.target_type == "tasks":
+        values["tasks"] = list(task_titles)
+    return values
+
+
+@dataclass(frozen=True)
+class GoalEdit:
+    """One edit of a goal's definition: the version it replaced, who, when, and what
+    changed (field -> (before, after), values as typed)."""
+
+    version: int
+    edited_at: datetime
+    edited_by: str
+    changes: dict[str, tuple[Any, Any]]
+
+
+def goal_edits(engine: Engine, goal_id: int) -> list[GoalEdit]:
+    """Every edit of the goal's definition, oldest first."""
+    with Session(engine) as session:
+        goal = session.get(Goal, goal_id)
+        if goal is None:
+            raise GoalError("goal", f"no goal #{goal_id}")
+        revisions = session.exec(
+            select(GoalRevision)
+            .where(GoalRevision.goal_id == goal_id)
+            .order_by(col(GoalRevision.version))
+        ).all()
+        tasks = session.exec(
+            select(GoalTask.title).where(GoalTask.goal_id == goal_id).order_by(col(GoalTask.id))
+        ).all()
+        definitions = [json.loads(revision.definition) for revision in revisions]
+        definitions.append(definition_of(goal, list(tasks)))
+    edits = []
+    for revision, before, after in zip(revisions, definitions, definitions[1:], strict=False):
+        changes = {
+            name: (before.get(name), after.get(name))
+            for name in (*DEFINITION_FIELDS, "tasks")
+            if before.get(name) != after.get(name)
+        }
+        edits.append(GoalEdit(revision.version, revision.edited_at, revision.edited_by, changes))
+    return edits
 
 
 def progress_pct(goal: Goal, current: Decimal | None, tasks_done: int = 0) -> float:
@@ -586,10 +661,10 @@ def checkin_history(engine: Engine, goal_id: int) -> list[GoalCheckin]:
 
 
 def record_metric_values(engine: Engine, today: date, views: list[GoalView] | None = None) -> int:
-    """Record each live metric-linked goal's computed value for today (one computed
-    check-in per goal and day: a later run the same day replaces the computed value,
-    never a person's check-in). ``views`` are the goals already computed for today
-    (read again when not given). Returns how many were recorded."""
+    """Record each live metric-linked goal's computed value for today: one computed
+    check-in per goal and day, the first of the day, kept (the schema holds it unique,
+    so two runs at once cannot add two). ``views`` are the goals already computed for
+    today (read again when not given). Returns how many were recorded by this call."""
     views = [
         view
         for view in (list_goals(engine, today) if views is None else views)
@@ -598,24 +673,25 @@ def record_metric_values(engine: Engine, today: date, views: list[GoalView] | No
         and view.goal.archived_at is None
         and today <= view.goal.due_date
     ]
-    with Session(engine) as session:
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    recorded = 0
+    with engine.begin() as connection:
         for view in views:
-            existing = session.exec(
-                select(GoalCheckin).where(
-                    GoalCheckin.goal_id == view.goal.id,
-                    GoalCheckin.checked_on == today,
-                    col(GoalCheckin.computed).is_(True),
-                )
-            ).first()
-            if existing is None:
-                existing = GoalCheckin(
-                    goal_id=view.goal.id or 0,
-                    value=Decimal(0),
+            insert = (
+                dialect.insert(GoalCheckin)
+                .values(
+                    goal_id=view.goal.id,
+                    value=view.current,
                     checked_on=today,
-                    computed=True,
+                    comment=None,
                     checked_by="cxtui",
+                    computed=True,
+                    created_at=utcnow(),
                 )
-            existing.value = view.current or Decimal(0)
-            session.add(existing)
-        session.commit()
-    return len(views)
+                .on_conflict_do_nothing(
+                    index_elements=["goal_id", "checked_on"], index_where=text("computed")
+                )
+                .returning(GoalCheckin.id)  # a row back when it was inserted
+            )
+            recorded += len(connection.execute(insert).all())
+    return recorded

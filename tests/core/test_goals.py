@@ -3,12 +3,14 @@ metric-linked values, and optimistic concurrency."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
 
 from core import models as m
 from core.goals import (
@@ -201,9 +203,10 @@ def test_metric_linked_goal_follows_the_metrics_engine(engine: Engine) -> None:
     assert float(view.current or 0) == pytest.approx(expected)
     assert view.progress == pytest.approx(expected / 50 * 100)
     assert record_metric_values(engine, TODAY) == 1
-    assert record_metric_values(engine, TODAY) == 1  # same day: replaced, not added
+    assert record_metric_values(engine, TODAY) == 0  # same day: the first value is kept
     history = checkin_history(engine, goal_id)
     assert len(history) == 1 and history[0].computed
+    assert float(history[0].value) == pytest.approx(expected)
     with pytest.raises(GoalError, match="follows the metric"):
         check_in(engine, goal_id, "60", "Dana", 1)
 
@@ -324,3 +327,70 @@ def test_goal_filter_mine_team_status_and_archived(engine: Engine) -> None:
     assert titles(GoalFilter(archived=True)) == ["Gone"]
     with pytest.raises(GoalError, match="no goal #999"):
         goal_view(engine, 999, TODAY)
+
+
+def test_every_edit_keeps_the_definition_it_replaced(engine: Engine) -> None:
+    from core.goals import form_of, goal_edits, update_goal
+
+    goal_id = create_goal(engine, form(title="Expansion", target="$20,000", target_type="currency"))
+    first = get_goal(engine, goal_id)
+    edited = form_of(first, [])
+    edited.title, edited.target = "Expansion H2", "$25,000"
+    update_goal(engine, goal_id, edited, first.version, edited_by="Dana")
+    check_in(engine, goal_id, "$5,000", "Sam", expected_version=first.version + 1)
+    second = get_goal(engine, goal_id)
+    edited = form_of(second, [])
+    edited.due_date = "2027-01-31"
+    update_goal(engine, goal_id, edited, second.version, edited_by="Sam")
+    third = get_goal(engine, goal_id)
+    update_goal(engine, goal_id, form_of(third, []), third.version, edited_by="Ann")  # no change
+
+    edits = goal_edits(engine, goal_id)
+    assert [(e.version, e.edited_by) for e in edits] == [(1, "Dana"), (3, "Sam")]
+    assert edits[0].changes == {
+        "title": ("Expansion", "Expansion H2"),
+        "target_value": ("20000", "25000"),
+    }
+    assert edits[1].changes == {"due_date": ("2026-12-31", "2027-01-31")}
+    assert edits[0].edited_at <= edits[1].edited_at
+    with Session(engine) as session:
+        [old, _] = session.exec(
+            select(m.GoalRevision)
+            .where(m.GoalRevision.goal_id == goal_id)
+            .order_by(m.GoalRevision.version)
+        ).all()
+    assert json.loads(old.definition)["title"] == "Expansion"  # the whole old definition
+    assert json.loads(old.definition)["due_date"] == "2026-12-31"
+    assert [c.value for c in checkin_history(engine, goal_id)] == [Decimal(5000)]
+
+
+def test_a_task_lists_edits_keep_its_old_task_titles(engine: Engine) -> None:
+    from core.goals import form_of, goal_edits, update_goal
+
+    goal_id = create_goal(engine, form(target_type="tasks", target="", tasks=["Acme", "Globex"]))
+    stored = get_goal(engine, goal_id)
+    edited = form_of(stored, [])
+    edited.tasks = ["Acme", "Hooli"]
+    update_goal(engine, goal_id, edited, stored.version, edited_by="Dana")
+    [edit] = goal_edits(engine, goal_id)
+    assert edit.changes == {"tasks": (["Acme", "Globex"], ["Acme", "Hooli"])}
+
+
+def test_one_computed_value_per_goal_and_day_in_the_schema(engine: Engine) -> None:
+    goal_id = create_goal(engine, form())
+    with Session(engine) as session:
+        for comment in ("morning", "evening"):  # people check in as often as they like
+            session.add(
+                m.GoalCheckin(goal_id=goal_id, value=Decimal(3), checked_on=TODAY, comment=comment)
+            )
+        session.add(
+            m.GoalCheckin(goal_id=goal_id, value=Decimal(4), checked_on=TODAY, computed=True)
+        )
+        session.commit()
+    with Session(engine) as session:
+        session.add(
+            m.GoalCheckin(goal_id=goal_id, value=Decimal(5), checked_on=TODAY, computed=True)
+        )
+        with pytest.raises(IntegrityError):
+            session.commit()
+    assert len(checkin_history(engine, goal_id)) == 3
