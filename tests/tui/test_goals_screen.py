@@ -466,3 +466,33 @@ async def test_a_metric_linked_goal_records_its_value_and_takes_no_check_in(
         await settle(app, pilot)
         table = app.screen.query_one(DataTable)
         assert table.get_row_at(0)[2] == "computed (metrics)"
+
+
+async def test_history_shows_the_definitions_an_edit_replaced(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    from core.goals import form_of, update_goal
+
+    goal_id = goals["NPS above 50"]
+    check_in(engine, goal_id, "35", "Dana Scully", 1, date(2026, 6, 10))
+    stored = get_goal(engine, goal_id)
+    edited = form_of(stored, [])
+    edited.title, edited.target = "NPS above 45", "45"
+    update_goal(engine, goal_id, edited, stored.version, edited_by="Fox Mulder")
+    async with running(db_url) as (app, pilot):
+        screen = await goals_screen(app, pilot)
+        await move_to(screen, pilot, "NPS above 45")
+        await pilot.press("h")
+        await settle(app, pilot)
+        history = app.screen
+        assert isinstance(history, GoalHistoryScreen)
+        assert history.query_one("#history-table", DataTable).row_count == 1  # the check-in
+        edits = text_of(history.query_one("#history-edits"))
+        assert "Fox Mulder" in edits
+        for line in (("title", "NPS above 50", "NPS above 45"), ("target", "50", "45")):
+            assert any(all(word in row for word in line) for row in edits.splitlines())
+        await pilot.press("escape")
+        await move_to(screen, pilot, "QBRs")  # never edited
+        await pilot.press("h")
+        await settle(app, pilot)
+        assert "Definition never edited." in text_of(app.screen.query_one("#history-edits"))

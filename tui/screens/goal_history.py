@@ -1,14 +1,17 @@
 """``h`` on a goal: its check-ins, oldest first, with a sparkline of the values
-(who, when, comment; values the metrics engine recorded say so)."""
+(who, when, comment; values the metrics engine recorded say so), and under them
+every edit of the goal's definition (who, when, what changed from what to what)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from rich.table import Table
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Sparkline, Static
@@ -16,19 +19,33 @@ from textual.widgets import DataTable, Sparkline, Static
 from core.goals import format_value
 
 if TYPE_CHECKING:
-    from core.goals import GoalView
+    from core.goals import GoalEdit, GoalView
     from core.models import GoalCheckin
+
+FIELD_LABELS = {
+    "scope_segment": "segment",
+    "scope_owner": "scope owner",
+    "start_date": "start date",
+    "due_date": "due date",
+    "target_type": "target type",
+    "start_value": "start value",
+    "target_value": "target",
+}
 
 
 class HistoryLoaded(Message):
-    def __init__(self, checkins: list[GoalCheckin]) -> None:
+    def __init__(self, checkins: list[GoalCheckin], edits: list[GoalEdit]) -> None:
         super().__init__()
         self.checkins = checkins
+        self.edits = edits
 
 
 class GoalHistoryScreen(ModalScreen[None]):
     CSS_PATH = ["dialog.tcss", "goal_dialog.tcss"]
     BINDINGS = [Binding("escape,h", "close", "Close", id="goal_history.close")]
+    DEFAULT_CSS = """
+    GoalHistoryScreen #history-edits-body { height: auto; max-height: 12; margin-top: 1; }
+    """
 
     def __init__(self, view: GoalView) -> None:
         super().__init__()
@@ -40,6 +57,8 @@ class GoalHistoryScreen(ModalScreen[None]):
             yield Static("Reading the check-ins…", id="history-note", classes="dialog-text")
             yield Sparkline([], id="history-sparkline")
             yield DataTable(cursor_type="row", id="history-table")
+            with VerticalScroll(id="history-edits-body"):
+                yield Static("", id="history-edits")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -49,10 +68,13 @@ class GoalHistoryScreen(ModalScreen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="goal-history")
     def load(self) -> None:
-        from core.goals import checkin_history
+        from core.goals import checkin_history, goal_edits
 
         engine = self.app.engine  # type: ignore[attr-defined]
-        self.post_message(HistoryLoaded(checkin_history(engine, self.view.goal.id or 0)))
+        goal_id = self.view.goal.id or 0
+        self.post_message(
+            HistoryLoaded(checkin_history(engine, goal_id), goal_edits(engine, goal_id))
+        )
 
     @on(HistoryLoaded)
     def _loaded(self, message: HistoryLoaded) -> None:
@@ -87,6 +109,42 @@ class GoalHistoryScreen(ModalScreen[None]):
                 "computed (metrics)" if checkin.computed else checkin.checked_by or "—",
                 checkin.comment or "",
             )
+        self.query_one("#history-edits", Static).update(_edits(message.edits))
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def _edits(edits: list[GoalEdit]) -> Table | Text:
+    """The goal's earlier definitions: one line per changed field of each edit."""
+    if not edits:
+        return Text("Definition never edited.", style="dim")
+    table = Table(
+        title="Edits of the definition",
+        title_justify="left",
+        box=None,
+        padding=(0, 1),
+        header_style="bold",
+        expand=True,
+    )
+    for label in ("Edited", "By", "Field", "Before", "After"):
+        table.add_column(label, overflow="fold")
+    for edit in edits:
+        for index, (name, (before, after)) in enumerate(edit.changes.items()):
+            first = index == 0
+            table.add_row(
+                edit.edited_at.strftime("%Y-%m-%d %H:%M") if first else "",
+                (edit.edited_by or "—") if first else "",
+                FIELD_LABELS.get(name, name),
+                _shown(before),
+                _shown(after),
+            )
+    return table
+
+
+def _shown(value: Any) -> str:
+    if value is None or value == "":
+        return "(none)"
+    if isinstance(value, list):
+        return ", ".join(value)
+    return str(value)
