@@ -358,7 +358,8 @@ def set_override(
 ) -> int:
     """Set a CS manager's score and/or band for an account from ``as_of`` (today)
     until ``expires_on`` (default 30 days on; the computed value is back on that
-    day). Ends the active override first. Returns the new override's id."""
+    day). Ends the active override first (ended by ``set_by``). Returns the new
+    override's id."""
     today = as_of or date.today()
     expires_on = expires_on or today + timedelta(days=OVERRIDE_DAYS)
     if not reason or not reason.strip():
@@ -379,7 +380,7 @@ def set_override(
     with engine.begin() as connection:
         if connection.execute(select(Account.id).where(Account.id == account_id)).first() is None:
             raise HealthOverrideError(f"There is no account with id {account_id}.")
-        connection.execute(_end_active(account_id, today))
+        connection.execute(_end_active(account_id, today, set_by))
         result = connection.execute(
             insert(HealthOverride).values(
                 account_id=account_id,
@@ -395,7 +396,7 @@ def set_override(
         return int(result.inserted_primary_key[0])
 
 
-def _end_active(account_id: int, today: date) -> Any:
+def _end_active(account_id: int, today: date, ended_by: str) -> Any:
     return (
         update(HealthOverride)
         .where(
@@ -403,16 +404,15 @@ def _end_active(account_id: int, today: date) -> Any:
             HealthOverride.ended_at.is_(None),
             HealthOverride.expires_on > today,
         )
-        .values(ended_at=utcnow())
+        .values(ended_at=utcnow(), ended_by=ended_by)
     )
 
 
 def end_override(
     engine: Engine, account_id: int, ended_by: str = "", as_of: date | None = None
 ) -> int:
-    """End the account's active override now; the computed value is back. Returns how
-    many were ended (0 or 1). ``ended_by`` is not stored yet (the table has no column
-    for it)."""
-    del ended_by
+    """End the account's active override now, recording who ended it; the computed
+    value is back. Returns how many were ended (0 or 1)."""
     with engine.begin() as connection:
-        return connection.execute(_end_active(account_id, as_of or date.today())).rowcount
+        ended = connection.execute(_end_active(account_id, as_of or date.today(), ended_by))
+        return ended.rowcount

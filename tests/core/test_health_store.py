@@ -282,3 +282,35 @@ def test_full_recompute_runs_in_the_background(engine: Engine) -> None:
     assert (done, errors) == ([2], [])
     assert progress[0] == 0.0 and progress[-1] == 1.0
     assert len(_snapshots(engine)) == 2
+
+
+def test_who_ended_an_override_is_recorded(engine: Engine) -> None:
+    account = _with_snapshots(engine, {0: 50.0})
+    first = set_override(
+        engine, account, score=20, reason="Champion left", set_by="Ann", as_of=AS_OF
+    )
+    second = set_override(
+        engine, account, score=90, reason="New champion", set_by="Bob", as_of=AS_OF
+    )
+    assert end_override(engine, account, "Cy", as_of=AS_OF) == 1
+    third = set_override(
+        engine,
+        account,
+        band="red",
+        reason="Outage",
+        set_by="Ann",
+        expires_on=AS_OF + timedelta(days=2),
+        as_of=AS_OF,
+    )
+    # On its expiry day it is over by itself: nobody ends it, and a new one leaves it be.
+    set_override(
+        engine, account, score=60, reason="Recovered", set_by="Bob", as_of=AS_OF + timedelta(days=2)
+    )
+    with Session(engine) as session:
+        overrides = {o.id: o for o in session.exec(select(m.HealthOverride)).scalars()}
+    assert [(overrides[i].set_by, overrides[i].ended_by) for i in (first, second, third)] == [
+        ("Ann", "Bob"),  # ended by setting the next one
+        ("Bob", "Cy"),
+        ("Ann", None),
+    ]
+    assert overrides[first].ended_at is not None and overrides[third].ended_at is None
