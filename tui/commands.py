@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
+    from core.saved_filters import SavedFilter
     from tui.app import CxtuiApp
 
 ACCOUNT_HITS = 30
@@ -72,7 +73,38 @@ def _actions(app: CxtuiApp) -> list[tuple[str, str, Any]]:
         ("Reload the accounts", "Read the database again", app.reload_book),
         ("Show the keys", "Key ?", app.action_help),
     ]
-    return actions
+    return actions + _saved_filter_actions(app)
+
+
+def _saved_filter_actions(app: CxtuiApp) -> list[tuple[str, str, Any]]:
+    """ "Apply saved filter: NAME" for each saved filter of the config file."""
+    from core.saved_filters import load_saved_filters
+
+    saved = load_saved_filters(app.settings.path)
+    return [
+        (
+            f"Apply saved filter: {name}",
+            "; ".join(saved.filters[name].describe()) or "all accounts",
+            partial(_apply_saved, app, saved.filters[name]),
+        )
+        for name in saved.names()
+    ]
+
+
+def _apply_saved(app: CxtuiApp, saved: SavedFilter) -> None:
+    """Show the accounts list narrowed by ``saved`` (its search and my book kept)."""
+    from tui.screens.accounts import AccountsScreen
+    from tui.screens.filters import warn_list_ignores
+
+    def apply() -> None:
+        screen = app.screen
+        if isinstance(screen, AccountsScreen):
+            screen.where = saved.account_filter(screen.where)
+            screen.refresh_list(keep_account=screen.table.current_account_id())
+            warn_list_ignores(app, saved)
+
+    app.action_go("accounts")
+    app.call_after_refresh(apply)
 
 
 def _on_list(app: CxtuiApp, action: str) -> None:

@@ -1,9 +1,11 @@
 """The filter form (``f`` on the accounts list): segment, owner, health band, status,
-renewal within N days, no interaction for N days."""
+renewal within N days, no interaction for N days; saved filters to apply, and "Save
+as…" to name the form's filters (``core.saved_filters``, in the config file)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -11,9 +13,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, SelectionList, Static
+from textual.widgets import Button, Input, Label, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
 
 from core.accounts import BANDS, AccountFilter, choices
+from core.saved_filters import (
+    SavedFilter,
+    SavedFilters,
+    load_saved_filters,
+    name_problem,
+    save_filter,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -24,6 +34,7 @@ LISTS = (
     ("bands", "health_band", "Health"),
     ("statuses", "status", "Status"),
 )
+NO_SAVED = "No saved filters yet: choose filters above, type a name and press Save as…"
 
 
 class FiltersScreen(ModalScreen[AccountFilter | None]):
@@ -32,12 +43,20 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
         Binding("escape", "cancel", "Cancel", id="filters.cancel"),
         Binding("ctrl+s", "apply", "Apply", id="filters.apply"),
         Binding("ctrl+r", "clear", "Clear all", id="filters.clear"),
+        Binding("ctrl+n", "save_as", "Save as…", id="filters.save_as", show=False),
     ]
 
     def __init__(self, book: pl.DataFrame, where: AccountFilter) -> None:
         super().__init__()
         self.book = book
         self.where = where
+        self.saved: SavedFilters | None = None
+
+    @property
+    def config_path(self) -> Path | None:
+        """The app's config file (None: the default one)."""
+        settings = getattr(self.app, "settings", None)
+        return getattr(settings, "path", None)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="filters"):
@@ -67,13 +86,38 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
                     type="integer",
                     id="quiet",
                 )
+            yield Label(
+                "Saved filters (enter applies one; the search and my book stay as they are)"
+            )
+            yield OptionList(id="saved")
+            yield Static("", id="saved-problems", markup=False)
+            with Horizontal(id="save-row"):
+                yield Label("Save these filters as")
+                yield Input(placeholder="a name, e.g. Renewals at risk", id="save-name")
+                yield Button("Save as… (ctrl+n)", id="save")
+            yield Static("", id="save-error", markup=False)
             with Horizontal(id="filter-buttons"):
                 yield Button("Apply (ctrl+s)", variant="primary", id="apply")
                 yield Button("Clear all (ctrl+r)", id="clear")
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
+        self._show_saved()
         self.query_one("#segments", SelectionList).focus()
+
+    def _show_saved(self) -> None:
+        """Read the saved filters again and list them (a tiny file: read here)."""
+        self.saved = load_saved_filters(self.config_path)
+        options = self.query_one("#saved", OptionList)
+        options.clear_options()
+        for name in self.saved.names():
+            parts = "; ".join(self.saved.filters[name].describe()) or "all accounts"
+            options.add_option(Option(f"{name}  ·  {parts}", id=name))
+        if not self.saved.filters:
+            options.add_option(Option(NO_SAVED, id="", disabled=True))
+        problems = self.query_one("#saved-problems", Static)
+        problems.update("\n".join(self.saved.problems))
+        problems.display = bool(self.saved.problems)
 
     def _form(self) -> AccountFilter:
         values = {
@@ -88,7 +132,7 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
         )
 
     @on(Button.Pressed, "#apply")
-    @on(Input.Submitted)
+    @on(Input.Submitted, "#renewal, #quiet")
     def action_apply(self) -> None:
         self.dismiss(self._form())
 
@@ -99,6 +143,75 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    @on(OptionList.OptionSelected, "#saved")
+    def _apply_saved(self, event: OptionList.OptionSelected) -> None:
+        if self.saved is None or event.option.id not in self.saved.filters:
+            return
+        chosen = self.saved.filters[event.option.id]
+        warn_list_ignores(self.app, chosen)
+        self.dismiss(chosen.account_filter(self.where))
+
+    # ------------------------------------------------------------ save as…
+
+    @on(Button.Pressed, "#save")
+    @on(Input.Submitted, "#save-name")
+    def action_save_as(self) -> None:
+        name = self.query_one("#save-name", Input).value.strip()
+        problem = name_problem(name)
+        chosen = SavedFilter.from_account_filter(name, self._form())
+        if problem is None and chosen.is_empty:
+            problem = "choose at least one filter above first: an empty filter keeps everything"
+        if problem is not None:
+            self._save_problem(problem)
+            self.query_one("#save-name", Input).focus()
+            return
+        if self.saved is not None and name in self.saved.filters:
+            from tui.screens.confirm import ConfirmScreen
+
+            def answered(replace_it: bool | None) -> None:
+                if replace_it:
+                    self._write(chosen)
+
+            self.app.push_screen(
+                ConfirmScreen(f"A saved filter called {name!r} exists. Replace it?", yes="Replace"),
+                answered,
+            )
+            return
+        self._write(chosen)
+
+    def _write(self, chosen: SavedFilter) -> None:
+        try:
+            replaced = save_filter(chosen, self.config_path)
+        except (OSError, ValueError) as error:
+            self._save_problem(f"Not saved: {error}")
+            return
+        self._save_problem("")
+        self.query_one("#save-name", Input).value = ""
+        self._show_saved()
+        self.notify(
+            f"{'Replaced' if replaced else 'Saved'} the filter {chosen.name!r}: "
+            f"{'; '.join(chosen.describe())}",
+            title="Saved filters",
+        )
+
+    def _save_problem(self, text: str) -> None:
+        self.query_one("#save-error", Static).update(text)
+
+    @on(Input.Changed, "#save-name")
+    def _name_changed(self) -> None:
+        self._save_problem("")
+
+
+def warn_list_ignores(app: object, saved: SavedFilter) -> None:
+    """Tell the user what of ``saved`` the accounts list cannot apply (its plans)."""
+    if saved.list_ignores:
+        app.notify(  # type: ignore[attr-defined]
+            f"The accounts list has no plan filter: {'; '.join(saved.list_ignores)} is not "
+            f"applied here (metrics apply it: cxtui metrics --filter {saved.name!r}).",
+            title=f"Saved filter {saved.name!r}",
+            severity="warning",
+        )
 
 
 def _text(days: int | None) -> str:

@@ -1,0 +1,126 @@
+"""The filter form's saved filters: "Save as…" writes the form's filters to the config
+file (validated inline, replacing only after a yes), the list applies one, and the
+palette offers "Apply saved filter: NAME"."""
+
+from __future__ import annotations
+
+from textual.widgets import Input, OptionList, SelectionList, Static
+
+from core.saved_filters import SavedFilter, load_saved_filters, save_filter
+from core.settings import config_path
+from tests.tui.book import ROWS
+from tests.tui.test_app import bar, book, names, running, settle, text_of, type_text  # noqa: F401
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.filters import FiltersScreen
+
+RED_ENTERPRISE = SavedFilter(
+    name="red enterprise", segments=frozenset({"Enterprise"}), bands=frozenset({"red"})
+)
+
+
+async def open_form(app, pilot) -> FiltersScreen:
+    await pilot.press("f")
+    await settle(app, pilot)
+    assert isinstance(app.screen, FiltersScreen)
+    return app.screen
+
+
+async def test_save_as_writes_the_form_and_validates_the_name(db_url: str, book) -> None:  # noqa: F811
+    async with running(db_url) as (app, pilot):
+        form = await open_form(app, pilot)
+        assert "No saved filters yet" in str(
+            form.query_one("#saved", OptionList).get_option_at_index(0).prompt
+        )
+        await pilot.press("ctrl+n")
+        assert text_of(form.query_one("#save-error", Static)).strip() == "a name is required"
+        form.query_one("#save-name", Input).value = "quiet SMB"
+        await pilot.press("ctrl+n")
+        assert (
+            "choose at least one filter above first"
+            in text_of(form.query_one("#save-error", Static)).strip()
+        )
+        assert load_saved_filters().filters == {}  # an invalid form wrote nothing
+        form.query_one("#segments", SelectionList).select("SMB")
+        form.query_one("#quiet", Input).value = "30"
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        saved = SavedFilter(name="quiet SMB", segments=frozenset({"SMB"}), no_interaction_days=30)
+        assert load_saved_filters().filters == {"quiet SMB": saved}
+        assert text_of(form.query_one("#save-error", Static)).strip() == ""
+        assert form.query_one("#save-name", Input).value == ""
+        listed = form.query_one("#saved", OptionList)
+        assert listed.option_count == 1
+        assert "segment: SMB; no interaction for 30 d" in str(listed.get_option_at_index(0).prompt)
+        # the same name again: asks first; "no" keeps the saved one
+        form.query_one("#segments", SelectionList).select("Enterprise")
+        form.query_one("#save-name", Input).value = "quiet SMB"
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert load_saved_filters().filters == {"quiet SMB": saved}
+        await pilot.press("ctrl+n")
+        await settle(app, pilot)
+        await pilot.press("y")
+        await settle(app, pilot)
+        replaced = load_saved_filters().filters["quiet SMB"]
+        assert replaced.segments == {"SMB", "Enterprise"}
+        # the form still applies what it shows
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "no interaction for 30 d" in bar(app)
+
+
+async def test_choosing_a_saved_filter_applies_it_keeping_my_book(db_url: str, book) -> None:  # noqa: F811
+    save_filter(SavedFilter(name="enterprise", segments=frozenset({"Enterprise"})))
+    save_filter(SavedFilter(name="by plan", plans=frozenset({"pro"}), bands=frozenset({"red"})))
+    async with running(db_url) as (app, pilot):
+        await pilot.press("m")
+        await settle(app, pilot)
+        form = await open_form(app, pilot)
+        listed = form.query_one("#saved", OptionList)
+        ids = [listed.get_option_at_index(index).id for index in range(listed.option_count)]
+        assert ids == ["by plan", "enterprise"]
+        listed.focus()
+        listed.highlighted = 1
+        await pilot.press("enter")
+        await settle(app, pilot)
+        mine = [row[0] for row in ROWS if row[1] == "Enterprise" and row[2] == "Test User"]
+        assert sorted(names(app)) == sorted(mine) and len(mine) == 2
+        assert "my book (Test User)" in bar(app) and "segment: Enterprise" in bar(app)
+        # a saved filter with plans: applied without them, and the user is told so
+        form = await open_form(app, pilot)
+        form.query_one("#saved", OptionList).focus()
+        form.query_one("#saved", OptionList).highlighted = 0
+        await pilot.press("enter")
+        await settle(app, pilot)
+        red = [row[0] for row in ROWS if row[2] == "Test User" and row[4] < 40]
+        assert sorted(names(app)) == sorted(red) and red
+        assert "health: red" in bar(app) and "segment" not in bar(app)
+        notes = [str(note.message) for note in app._notifications]
+        assert any("no plan filter: plan: pro is not applied" in note for note in notes)
+
+
+async def test_a_broken_saved_filter_is_shown_in_words(db_url: str, book) -> None:  # noqa: F811
+    save_filter(RED_ENTERPRISE)
+    with config_path().open("a") as file:
+        file.write('\n[filters.typo]\nbands = ["crimson"]\n')
+    async with running(db_url) as (app, pilot):
+        form = await open_form(app, pilot)
+        assert form.query_one("#saved", OptionList).option_count == 1
+        problem = text_of(form.query_one("#saved-problems", Static))
+        assert "line 6: filters.typo.bands has 'crimson'" in problem
+
+
+async def test_palette_applies_a_saved_filter(db_url: str, book) -> None:  # noqa: F811
+    save_filter(RED_ENTERPRISE)
+    async with running(db_url) as (app, pilot):
+        await pilot.press("ctrl+p")
+        await type_text(pilot, "Apply saved filter: red")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        # Enterprise and red: Globex (35) and Hooli (64, overridden to 30)
+        assert sorted(names(app)) == ["Globex", "Hooli"]
+        assert "segment: Enterprise" in bar(app) and "health: red" in bar(app)
