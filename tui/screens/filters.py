@@ -113,7 +113,9 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
         for name in self.saved.names():
             parts = "; ".join(self.saved.filters[name].describe()) or "all accounts"
             options.add_option(Option(f"{name}  ·  {parts}", id=name))
-        if not self.saved.filters:
+        if self.saved.filters:
+            options.highlighted = 0  # tab to the list, enter: the first one applies
+        else:
             options.add_option(Option(NO_SAVED, id="", disabled=True))
         problems = self.query_one("#saved-problems", Static)
         problems.update("\n".join(self.saved.problems))
