@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -34,3 +36,18 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
+
+
+def close_form(
+    form: ModalScreen[Any], unsaved: bool, result: Any, question: str = "Discard what you typed?"
+) -> None:
+    """Close ``form`` with ``result``, asking first when something typed would be lost."""
+    if not unsaved:
+        form.dismiss(result)
+        return
+
+    def answer(discard: bool | None) -> None:
+        if discard:
+            form.dismiss(result)
+
+    form.app.push_screen(ConfirmScreen(question, yes="Discard", no="Keep editing"), answer)

@@ -103,18 +103,9 @@ class GoalDialog(ModalScreen[bool]):
         raise NotImplementedError
 
     def action_cancel(self) -> None:
-        if not self.unsaved:
-            self.dismiss(False)
-            return
-        from tui.screens.confirm import ConfirmScreen
+        from tui.screens.confirm import close_form
 
-        def answer(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(False)
-
-        self.app.push_screen(
-            ConfirmScreen("Discard what you typed?", yes="Discard", no="Keep editing"), answer
-        )
+        close_form(self, self.unsaved, False)
 
     def saved(self) -> None:
         self.unsaved = False

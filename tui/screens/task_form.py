@@ -122,15 +122,6 @@ class TaskFormScreen(ModalScreen[int | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        if not self.unsaved:
-            self.dismiss(None)
-            return
-        from tui.screens.confirm import ConfirmScreen
+        from tui.screens.confirm import close_form
 
-        def answer(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            ConfirmScreen("Discard this task?", yes="Discard", no="Keep editing"), answer
-        )
+        close_form(self, self.unsaved, None, "Discard this task?")
