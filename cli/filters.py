@@ -101,10 +101,6 @@ def show(
     typer.echo(f"{saved.name}")
     typer.echo(f"  accounts (list and metrics): {scoping}")
     typer.echo(f"  accounts list only:          {list_only}")
-    if saved.list_ignores:
-        typer.echo(
-            f"  not applied to the list (it has no such filter): {'; '.join(saved.list_ignores)}"
-        )
 
 
 @filters_app.command("delete")

@@ -224,6 +224,7 @@ class AccountFilter:
     search: str = ""
     segments: frozenset[str] = frozenset()
     owners: frozenset[str] = frozenset()
+    plans: frozenset[str] = frozenset()
     bands: frozenset[str] = frozenset()
     statuses: frozenset[str] = frozenset()
     renewal_within_days: int | None = None
@@ -241,6 +242,7 @@ class AccountFilter:
         for label, values in (
             ("segment", self.segments),
             ("owner", self.owners),
+            ("plan", self.plans),
             ("health", self.bands),
             ("status", self.statuses),
         ):
@@ -268,6 +270,7 @@ def apply_filter(frame: pl.DataFrame, where: AccountFilter) -> pl.DataFrame:
     for column, values in (
         ("segment", where.segments),
         ("owner", where.owners),
+        ("plan", where.plans),
         ("health_band", where.bands),
         ("status", where.statuses),
     ):

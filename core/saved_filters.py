@@ -68,6 +68,7 @@ class SavedFilter:
             name=name,
             segments=where.segments,
             owners=where.owners,
+            plans=where.plans,
             statuses=where.statuses,
             bands=where.bands,
             renewal_within_days=where.renewal_within_days,
@@ -76,24 +77,19 @@ class SavedFilter:
 
     def account_filter(self, base: AccountFilter | None = None) -> AccountFilter:
         """The accounts list's filter: this filter's values, keeping the search and
-        "my book" of ``base``. The list has no plan filter: ``plans`` is left out
-        (see ``list_ignores``)."""
+        "my book" of ``base``."""
         base = base or AccountFilter()
         return AccountFilter(
             search=base.search,
             my_book=base.my_book,
             segments=self.segments,
             owners=self.owners,
+            plans=self.plans,
             statuses=self.statuses,
             bands=self.bands,
             renewal_within_days=self.renewal_within_days,
             no_interaction_days=self.no_interaction_days,
         )
-
-    @property
-    def list_ignores(self) -> list[str]:
-        """What this filter holds that the accounts list cannot apply, in words."""
-        return [f"plan: {', '.join(sorted(self.plans))}"] if self.plans else []
 
     @property
     def is_empty(self) -> bool:

@@ -94,14 +94,12 @@ def _saved_filter_actions(app: CxtuiApp) -> list[tuple[str, str, Any]]:
 def _apply_saved(app: CxtuiApp, saved: SavedFilter) -> None:
     """Show the accounts list narrowed by ``saved`` (its search and my book kept)."""
     from tui.screens.accounts import AccountsScreen
-    from tui.screens.filters import warn_list_ignores
 
     def apply() -> None:
         screen = app.screen
         if isinstance(screen, AccountsScreen):
             screen.where = saved.account_filter(screen.where)
             screen.refresh_list(keep_account=screen.table.current_account_id())
-            warn_list_ignores(app, saved)
 
     app.action_go("accounts")
     app.call_after_refresh(apply)

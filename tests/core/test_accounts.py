@@ -109,6 +109,9 @@ def test_filters_combine(engine: Engine, book) -> None:
     assert sorted(renewing["name"]) == ["Globex", "Umbrella Health", "Vandelay Industries"]
     quiet = apply_filter(frame, AccountFilter(no_interaction_days=60))
     assert sorted(quiet["name"]) == ["Hooli", "Soylent Foods", "Vandelay Industries"]
+    pro = apply_filter(frame, AccountFilter(plans=frozenset({"Pro"})))
+    assert sorted(pro["name"]) == sorted(row[0] for row in ROWS if row[3] > 1_000)
+    assert AccountFilter(plans=frozenset({"Pro"})).describe() == ["plan: Pro"]
     assert AccountFilter(renewal_within_days=30, my_book="Test User").describe() == [
         "my book (Test User)",
         "renewal within 30 d",

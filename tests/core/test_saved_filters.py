@@ -193,6 +193,6 @@ def test_from_and_to_the_accounts_list_filter() -> None:
     assert saved.describe() == ["segment: SMB", "health: red, yellow", "no interaction for 30 d"]
     assert saved.account_filter(where) == where
     assert saved.account_filter().search == "" and saved.account_filter().my_book is None
-    assert saved.list_ignores == []
-    assert RENEWALS.list_ignores == ["plan: Scale"]
+    with_plan = SavedFilter(name="scale", plans=frozenset({"Scale"}))
+    assert with_plan.account_filter().plans == frozenset({"Scale"})
     assert RENEWALS.describe(("bands",)) == ["health: red"]

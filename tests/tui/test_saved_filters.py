@@ -74,7 +74,7 @@ async def test_save_as_writes_the_form_and_validates_the_name(db_url: str, book)
 
 async def test_choosing_a_saved_filter_applies_it_keeping_my_book(db_url: str, book) -> None:  # noqa: F811
     save_filter(SavedFilter(name="enterprise", segments=frozenset({"Enterprise"})))
-    save_filter(SavedFilter(name="by plan", plans=frozenset({"pro"}), bands=frozenset({"red"})))
+    save_filter(SavedFilter(name="by plan", plans=frozenset({"Starter"}), bands=frozenset({"red"})))
     async with running(db_url) as (app, pilot):
         await pilot.press("m")
         await settle(app, pilot)
@@ -89,16 +89,15 @@ async def test_choosing_a_saved_filter_applies_it_keeping_my_book(db_url: str, b
         mine = [row[0] for row in ROWS if row[1] == "Enterprise" and row[2] == "Test User"]
         assert sorted(names(app)) == sorted(mine) and len(mine) == 2
         assert "my book (Test User)" in bar(app) and "segment: Enterprise" in bar(app)
-        # a saved filter with plans: applied without them, and the user is told so
+        # a saved filter with a plan narrows the list by it too
         form = await open_form(app, pilot)
         form.query_one("#saved", OptionList).focus()  # the first one is highlighted
         await pilot.press("enter")
         await settle(app, pilot)
-        red = [row[0] for row in ROWS if row[2] == "Test User" and row[4] < 40]
+        red = [row[0] for row in ROWS if row[2] == "Test User" and row[4] < 40 and row[3] <= 1_000]
         assert sorted(names(app)) == sorted(red) and red
-        assert "health: red" in bar(app) and "segment" not in bar(app)
-        notes = [str(note.message) for note in app._notifications]
-        assert any("no plan filter: plan: pro is not applied" in note for note in notes)
+        assert "plan: Starter" in bar(app) and "health: red" in bar(app)
+        assert "segment" not in bar(app)
 
 
 async def test_a_broken_saved_filter_is_shown_in_words(db_url: str, book) -> None:  # noqa: F811

@@ -151,7 +151,6 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
         if self.saved is None or event.option.id not in self.saved.filters:
             return
         chosen = self.saved.filters[event.option.id]
-        warn_list_ignores(self.app, chosen)
         self.dismiss(chosen.account_filter(self.where))
 
     # ------------------------------------------------------------ save as…
@@ -203,17 +202,6 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
     @on(Input.Changed, "#save-name")
     def _name_changed(self) -> None:
         self._save_problem("")
-
-
-def warn_list_ignores(app: object, saved: SavedFilter) -> None:
-    """Tell the user what of ``saved`` the accounts list cannot apply (its plans)."""
-    if saved.list_ignores:
-        app.notify(  # type: ignore[attr-defined]
-            f"The accounts list has no plan filter: {'; '.join(saved.list_ignores)} is not "
-            f"applied here (metrics apply it: cxtui metrics --filter {saved.name!r}).",
-            title=f"Saved filter {saved.name!r}",
-            severity="warning",
-        )
 
 
 def _text(days: int | None) -> str:
