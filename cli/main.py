@@ -22,6 +22,7 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    rich_markup_mode="markdown",  # docstrings are wrapped to the terminal, not at their newlines
 )
 data_commands(app)
 transfer_commands(app)
