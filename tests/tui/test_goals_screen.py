@@ -386,6 +386,11 @@ async def test_edit_saves_a_new_version_and_keeps_the_check_ins(
     goal = get_goal(engine, goal_id)
     assert (goal.title, goal.target_value, goal.version) == ("NPS above 45", Decimal(45), 3)
     assert [c.value for c in checkin_history(engine, goal_id)] == [Decimal(35)]
+    from core.goals import goal_edits
+
+    (edit,) = goal_edits(engine, goal_id)
+    assert edit.edited_by == "Test User"  # the app's user, from CXTUI_USER
+    assert edit.changes["title"] == ("NPS above 50", "NPS above 45")
 
 
 # ---------------------------------------------------------------------- filters

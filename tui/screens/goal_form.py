@@ -300,7 +300,13 @@ class GoalFormScreen(GoalDialog):
             if self.view is None:
                 create_goal(engine, form)
             else:
-                update_goal(engine, self.view.goal.id or 0, form, self.version)
+                update_goal(
+                    engine,
+                    self.view.goal.id or 0,
+                    form,
+                    self.version,
+                    edited_by=self.app.settings.current_user or "",  # type: ignore[attr-defined]
+                )
         except GoalError as error:
             self.app.call_from_thread(self.show_refusal, error)
             return
