@@ -447,18 +447,9 @@ class LogInteractionScreen(ModalScreen[bool]):
         self.dismiss(True)
 
     def action_cancel(self) -> None:
-        if not self.unsaved:
-            self.dismiss(False)
-            return
-        from tui.screens.confirm import ConfirmScreen
+        from tui.screens.confirm import close_form
 
-        def answer(discard: bool | None) -> None:
-            if discard:
-                self.dismiss(False)
-
-        self.app.push_screen(
-            ConfirmScreen("Discard what you typed?", yes="Discard", no="Keep editing"), answer
-        )
+        close_form(self, self.unsaved, False)
 
 
 def _what(kind: str) -> str:
