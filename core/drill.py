@@ -286,6 +286,7 @@ def drill(book: Book, key: str, period: Period) -> Drill:
     """The drill-through of metric ``key`` over ``period`` (inside the book's window)."""
     if key not in DRILLS:
         raise KeyError(f"no drill-through for {key!r}: use one of {', '.join(DRILL_KEYS)}")
+    book.require([key])
     return DRILLS[key](book, _Window.of(book, period))
 
 

@@ -93,12 +93,13 @@ Not covered: saved filters as a scope (there is no saved-filter table yet).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 import polars as pl
 from sqlalchemy import Engine
 
-from core.metrics.book import Book, load_book
+from core.metrics.book import Book, load_book, tables_for
 from core.metrics.model import (
     BREAKDOWNS,
     CONTRACT_KEYS,
@@ -181,20 +182,25 @@ def monthly_series(
     return series_frame(book, periods)
 
 
-def series_frame(book: Book, periods: list[Period]) -> pl.DataFrame:
-    """The metrics of each period in ``periods`` from one loaded book, as a frame."""
+def series_frame(
+    book: Book, periods: list[Period], keys: Iterable[str] | None = None
+) -> pl.DataFrame:
+    """The metrics of each period in ``periods`` from one loaded book, as a frame:
+    every metric, or only ``keys`` (from a book read for them, ``load_book(...,
+    keys=...)``), in the order of ``METRIC_KEYS``."""
+    chosen = set(METRIC_KEYS if keys is None else keys)
+    tables_for(chosen)  # unknown keys are an error
+    wanted = [key for key in METRIC_KEYS if key in chosen]
     rows = []
     for period in periods:
-        [(_, metrics)] = book.metrics(period, min(period.end, book.as_of))
-        rows.append(
-            {"month": period.start, "start": period.start, "end": period.end} | metrics.as_dict()
-        )
+        values = book.values(period, wanted, min(period.end, book.as_of))
+        rows.append({"month": period.start, "start": period.start, "end": period.end} | values)
     schema: dict[str, pl.DataType] = {
         "month": pl.Date(),
         "start": pl.Date(),
         "end": pl.Date(),
     }
-    for key in METRIC_KEYS:
+    for key in wanted:
         if key in MONEY_KEYS:
             schema[key] = pl.Decimal(18, 2)
         else:

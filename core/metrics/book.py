@@ -3,10 +3,17 @@
 ``load_book`` runs one query per table (only the columns and the date window it
 needs); ``Book.metrics`` then computes a period, a breakdown or, month by month, a
 series from those frames without going back to the database.
+
+A book can be read for a few metrics only (``load_book(..., keys=...)``): the
+accounts and the MRR movements are always read (who is a customer, and their MRR),
+the surveys, tickets, purchases, usage and costs only when one of the metrics needs
+them (``TABLE_KEYS``). ``Book.values`` computes those metrics from such a book; the
+others cannot be asked of it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
@@ -23,8 +30,16 @@ from sqlalchemy import (
     select,
 )
 
-from core.frames import read_frames
-from core.metrics.model import BREAKDOWNS, MetricOptions, MetricSet, Scope, money, pct
+from core.frames import polars_type, read_frames
+from core.metrics.model import (
+    BREAKDOWNS,
+    METRIC_KEYS,
+    MetricOptions,
+    MetricSet,
+    Scope,
+    money,
+    pct,
+)
 from core.models import (
     Account,
     DailyUsage,
@@ -43,6 +58,30 @@ from core.rollup import month_sql, totals_sql
 _ONE_DAY = timedelta(days=1)
 _MOVEMENT_KINDS = [kind.value for kind in MrrMovementKind]
 _RENEWAL_WINDOWS = (30, 60, 90)
+# The metrics each optional table feeds; every other metric needs only the accounts
+# and the MRR movements, which every book reads.
+TABLE_KEYS: dict[str, frozenset[str]] = {
+    "surveys": frozenset(("nps", "nps_promoters", "nps_passives", "nps_detractors", "csat_pct")),
+    "purchases": frozenset(
+        (
+            "customers_with_purchases",
+            "repeat_purchase_rate_pct",
+            "avg_purchase_value",
+            "purchases_per_customer",
+            "clv",
+        )
+    ),
+    "usage": frozenset(("stickiness_pct",)),
+    "tickets": frozenset(
+        (
+            "first_response_hours_median",
+            "first_response_hours_p90",
+            "ticket_resolution_rate_pct",
+            "tickets_open_over_48h",
+        )
+    ),
+    "costs": frozenset(("retention_cost_per_customer",)),
+}
 _NO_USAGE = pl.DataFrame(
     schema={
         "account_id": pl.Int64,
@@ -160,16 +199,30 @@ def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
+def tables_for(keys: Iterable[str] | None) -> frozenset[str]:
+    """The optional tables (``TABLE_KEYS``) the metrics ``keys`` need (None: all)."""
+    if keys is None:
+        return frozenset(TABLE_KEYS)
+    keys = set(keys)
+    unknown = sorted(keys - set(METRIC_KEYS))
+    if unknown:
+        raise KeyError(f"no metric called {', '.join(map(repr, unknown))}")
+    return frozenset(table for table, fed in TABLE_KEYS.items() if keys & fed)
+
+
 def load_book(
     engine: Engine,
     window: Period,
     as_of: date,
     scope: Scope | None = None,
     options: MetricOptions | None = None,
+    keys: Iterable[str] | None = None,
 ) -> Book:
     """Read, once, everything the metrics of ``window`` (seen as of ``as_of``) need
-    for the accounts in ``scope``. Nothing after ``as_of`` is read."""
+    for the accounts in ``scope``; with ``keys``, only what those metrics need (see
+    ``Book.values``). Nothing after ``as_of`` is read."""
     scope = scope or Scope()
+    tables = tables_for(keys)
     if window.start > as_of:
         raise ValueError(f"the period {window.label} starts after the as-of date {as_of}")
     data_end = min(window.end, as_of)
@@ -233,22 +286,32 @@ def load_book(
             scope,
         ),
     }
-    usage_parts = _usage_queries(engine, window.start, data_end, scope)
+    usage_parts = _usage_queries(engine, window.start, data_end, scope) if "usage" in tables else []
     queries.update({f"usage{index}": query for index, query in enumerate(usage_parts)})
-    if scope.is_whole_book:  # costs belong to no account: only the whole book has them
+    if scope.is_whole_book and "costs" in tables:  # costs belong to no account
         queries["costs"] = select(RetentionCost.incurred_on, RetentionCost.amount_cents).where(
             RetentionCost.incurred_on >= window.start, RetentionCost.incurred_on <= data_end
         )
-    frames = read_frames(engine, queries)
+    skipped = {name for name in ("surveys", "tickets", "purchases") if name not in tables}
+    frames = read_frames(engine, {n: q for n, q in queries.items() if n not in skipped})
+    frames |= {name: _empty(queries[name]) for name in skipped}
     usage = [frames.pop(f"usage{index}") for index in range(len(usage_parts))]
     return Book.from_frames(
         scope=scope,
         window=window,
         as_of=as_of,
         options=options or MetricOptions(),
+        tables=tables,
         costs=frames.pop("costs", None),
         usage=pl.concat(usage) if usage else _NO_USAGE,
         **frames,
+    )
+
+
+def _empty(query: Select[Any]) -> pl.DataFrame:
+    """No rows, with the columns (and types) ``query`` would have read."""
+    return pl.DataFrame(
+        schema={column.key: polars_type(column.type) for column in query.selected_columns}
     )
 
 
@@ -267,7 +330,8 @@ class Book:
     tickets: pl.DataFrame  # account_id, opened_at, first_response_at, resolved_at
     purchase_days: pl.DataFrame  # account_id, day, amount_cents: one row per customer-day
     usage: pl.DataFrame  # account_id, month (its 1st), users_sum, users_max, day_bits
-    costs: pl.DataFrame | None  # incurred_on, amount_cents; None when scoped
+    costs: pl.DataFrame | None  # incurred_on, amount_cents; None when scoped or not read
+    tables: frozenset[str]  # the optional tables read (TABLE_KEYS); the others are empty
 
     @classmethod
     def from_frames(
@@ -284,6 +348,7 @@ class Book:
         purchases: pl.DataFrame,
         usage: pl.DataFrame,
         costs: pl.DataFrame | None,
+        tables: frozenset[str] = frozenset(TABLE_KEYS),
     ) -> Book:
         movements = pl.concat([movements, _implied_movements(accounts, movements, as_of)])
         return cls(
@@ -301,6 +366,7 @@ class Book:
             ).agg(pl.col("amount_cents").sum()),
             usage=usage,
             costs=costs,
+            tables=tables,
         )
 
     # -- who is a customer, and their MRR ------------------------------------------
@@ -331,6 +397,31 @@ class Book:
     ) -> list[tuple[str | None, MetricSet]]:
         """Every metric of ``period`` seen as of ``as_of`` (default: the book's), for
         the whole scope (one ``(None, metrics)`` pair) or per segment or owner."""
+        self.require(METRIC_KEYS)
+        return self._metrics(period, as_of, by)
+
+    def values(
+        self, period: Period, keys: Iterable[str], as_of: date | None = None
+    ) -> dict[str, Any]:
+        """The metrics ``keys`` of ``period`` for the whole scope, as ``metrics``
+        computes them, from a book read for them (``load_book(..., keys=...)``)."""
+        keys = list(keys)
+        self.require(keys)
+        [(_, metrics)] = self._metrics(period, as_of, None)
+        return {key: metrics.get(key) for key in keys}
+
+    def require(self, keys: Iterable[str]) -> None:
+        """Raise ValueError unless the book read every table the metrics ``keys`` need."""
+        missing = tables_for(keys) - self.tables
+        if missing:
+            raise ValueError(
+                f"this book was read without the {', '.join(sorted(missing))} table(s):"
+                " read it with those metrics' keys (load_book(..., keys=...))"
+            )
+
+    def _metrics(
+        self, period: Period, as_of: date | None, by: str | None
+    ) -> list[tuple[str | None, MetricSet]]:
         as_of = as_of or self.as_of
         if by is not None and by not in BREAKDOWNS:
             raise ValueError(f"cannot break down by {by!r}: use {' or '.join(BREAKDOWNS)}")
@@ -347,8 +438,11 @@ class Book:
         table = pl.DataFrame({"group": names}, schema={"group": pl.String})
         for part in self._parts(period, ref, as_of, groups):
             table = table.join(part, on="group", how="left", nulls_equal=True)
+        # A table the book did not read leaves its counts at 0; ``require`` keeps the
+        # metrics made of them from being asked for.
         table = table.with_columns(
-            pl.col(column).fill_null(0) for column in _COUNT_COLUMNS if column in table.columns
+            pl.col(column).fill_null(0) if column in table.columns else pl.lit(0).alias(column)
+            for column in _COUNT_COLUMNS
         )
         effective = Period(period.start, ref)
         cost = self._retention_cost(period, ref) if by is None else None
@@ -375,10 +469,10 @@ class Book:
         return [
             *self._customers(period, ref, at_start, at_end, groups),
             *self._revenue(period, ref, before, at_start, at_end, groups),
-            self._surveys(period, ref, groups),
-            self._purchases(period, ref, groups),
-            self._usage(period, ref, groups),
-            *self._support(period, ref, groups),
+            *([self._surveys(period, ref, groups)] if "surveys" in self.tables else []),
+            *([self._purchases(period, ref, groups)] if "purchases" in self.tables else []),
+            *([self._usage(period, ref, groups)] if "usage" in self.tables else []),
+            *(self._support(period, ref, groups) if "tickets" in self.tables else []),
             self._onboarding(period, ref, groups),
             self._renewals(as_of, groups),
         ]

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
     from core.exporter import ExportFilters
     from core.goals import GoalView
-    from core.metrics import Book, MetricSet, Scope
+    from core.metrics import Book, Scope
     from core.periods import Period
 
 log = logging.getLogger("cxtui")
@@ -60,6 +60,10 @@ BANDS = ("green", "yellow", "red")
 MOVEMENTS = {"new": "mrr_new", "expansion": "mrr_expansion",
              "contraction": "mrr_contraction", "churn": "mrr_churned"}  # fmt: skip
 LIST_CAP = 100
+# The metrics the tiles show, and with the charts' the ones the series needs: a
+# metrics book read for these only skips the usage, tickets and purchases.
+TILE_KEYS = tuple(spec.key for spec in TILES if not spec.key.startswith("band_"))
+SERIES_KEYS = (*TILE_KEYS, *MOVEMENTS.values())
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,8 @@ class TilesLoaded(Message):
         self,
         view: View,
         book: Book,
-        now: MetricSet,
-        before: MetricSet,
+        now: dict[str, Any],
+        before: dict[str, Any],
         bands_now: dict[str, int],
         bands_before: dict[str, int],
     ) -> None:
@@ -112,7 +116,7 @@ class DrillReady(Message):
         self.context = context
 
 
-def _value(metrics: MetricSet, bands: dict[str, int], key: str) -> Any:
+def _value(metrics: dict[str, Any], bands: dict[str, int], key: str) -> Any:
     """A tile's value; a band count is None (no data) when no account was scored."""
     if key.startswith("band_"):
         return bands[key.removeprefix("band_")] if any(bands.values()) else None
@@ -236,9 +240,10 @@ class DashboardScreen(Screen[None]):
         worker = get_current_worker()
         today = self.today
         period, previous = view.period, view.period.previous()
-        book = load_book(engine, Period(previous.start, period.end), today, view.scope)
-        [(_, now)] = book.metrics(period, today)
-        [(_, before)] = book.metrics(previous, today)
+        window = Period(previous.start, period.end)
+        book = load_book(engine, window, today, view.scope, keys=TILE_KEYS)
+        now = book.values(period, TILE_KEYS, today)
+        before = book.values(previous, TILE_KEYS, today)
         as_of = _as_of(view, today)
         bands_now = band_counts(engine, as_of, view.scope)
         bands_before = band_counts(engine, previous.end, view.scope)
@@ -246,8 +251,9 @@ class DashboardScreen(Screen[None]):
             return
         self.post_message(TilesLoaded(view, book, now, before, bands_now, bands_before))
         months = last_months(as_of, 12)
-        series_book = load_book(engine, Period(months[0].start, months[-1].end), as_of, view.scope)
-        series = series_frame(series_book, months)
+        window = Period(months[0].start, months[-1].end)
+        series_book = load_book(engine, window, as_of, view.scope, keys=SERIES_KEYS)
+        series = series_frame(series_book, months, SERIES_KEYS)
         bands = band_history(engine, [min(month.end, as_of) for month in months], view.scope)
         if not worker.is_cancelled:
             self.post_message(SeriesLoaded(view, series, bands))
