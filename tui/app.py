@@ -124,15 +124,20 @@ class CxtuiApp(App[None]):
             self.theme = self.settings.theme
 
     async def on_event(self, event: events.Event) -> None:
-        """Keys for a widget marked ``BINDINGS_FIRST`` run their binding here, before
-        the next key is routed. Textual routes each key to the focused widget at once
-        and looks up bindings later, when the key bubbles up; so in "/harbor" typed
-        in one burst, "harbor" went to the list before "/" had moved the focus to the
-        search, and was lost."""
+        """Keys that move the focus run their binding here, before the next key is
+        routed: tab and shift+tab everywhere (unless the focused widget types them),
+        and every key of a widget marked ``BINDINGS_FIRST`` (the accounts list).
+        Textual routes each key to the focused widget at once and looks up bindings
+        later, when the key bubbles up; so in "/harbor" typed in one burst, "harbor"
+        went to the list before "/" had moved the focus to the search, and text
+        typed right after a tab landed in the field the tab was leaving."""
         if (
             isinstance(event, events.Key)
             and not event.is_forwarded
-            and getattr(self.focused, "BINDINGS_FIRST", False)
+            and (
+                getattr(self.focused, "BINDINGS_FIRST", False)
+                or (event.key in ("tab", "shift+tab") and not _types_tabs(self.focused))
+            )
         ):
             self.app_focus = True
             if await self._check_bindings(event.key, priority=True):
@@ -382,6 +387,13 @@ class CxtuiApp(App[None]):
             ids = getattr(self.screen, "visible_account_ids", list)()
         self.last_account_id = account_id
         self.push_screen(AccountScreen(account_id, ids))
+
+
+def _types_tabs(widget: object) -> bool:
+    """True for a text area that indents with tab instead of moving the focus."""
+    from textual.widgets import TextArea
+
+    return isinstance(widget, TextArea) and widget.tab_behavior == "indent"
 
 
 def _has_snapshots_on(engine: Engine, day: date) -> bool:
