@@ -10,6 +10,10 @@ dashboard, the goals and the command line all read these numbers.
     compute_breakdown(engine, period, scope, by, as_of) -> [(group, MetricSet)]
     monthly_series(engine, months=12, as_of, scope) -> polars.DataFrame
 
+For a few metrics only (the dashboard's tiles), ``load_book(..., keys=...)`` skips
+the tables they do not need, ``Book.values`` and ``series_frame(book, periods,
+keys)`` compute them.
+
 Definitions (where domain.md leaves a choice open, this is the choice)
 -----------------------------------------------------------------------
 Seen as of a date. A period is seen as of ``as_of`` (default today): nothing dated

@@ -7,8 +7,9 @@ cycles the scope (team, my book, each segment). ``enter`` on a tile drills throu
 on an account in a list, opens its 360.
 
 Everything is read in thread workers: first the current and previous period (one
-``core.metrics`` book, so the tiles fill first), then the 12-month series; goals in
-their own worker; the lists from the app's accounts frame.
+``core.metrics`` book read for the tiles' metrics only: accounts, MRR movements and
+surveys, so the tiles fill first), then the 12-month series (the same tables); goals
+in their own worker; the lists from the app's accounts frame.
 """
 
 from __future__ import annotations
