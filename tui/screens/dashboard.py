@@ -166,6 +166,12 @@ class DashboardScreen(Screen[None]):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
+        from core.metrics import Scope
+        from core.periods import Period
+
+        self.view = View(Period.month_of(self.today), Scope(), "team")
+        # The numbers need no widget: their reads start while the screen is built.
+        self.load_numbers(self.view)
         yield Header()
         yield Static("", id="switch-bar")
         with VerticalScroll(id="dashboard"):
@@ -191,11 +197,7 @@ class DashboardScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        from core.metrics import Scope
-        from core.periods import Period
-
         self.sub_title = "Dashboard"
-        self.view = View(Period.month_of(self.today), Scope(), "team")
         at_risk = self.query_one("#at-risk", DataTable)
         at_risk.add_columns("Account", "MRR", "Health", "Why")
         renewals = self.query_one("#renewals", DataTable)
@@ -203,7 +205,9 @@ class DashboardScreen(Screen[None]):
         self.app.book_signal.subscribe(self, self._show_lists)  # type: ignore[attr-defined]
         # today's scores are often computed after the dashboard first loads
         self.app.health_signal.subscribe(self, lambda _day: self.reload())  # type: ignore[attr-defined]
-        self.reload()
+        self._show_bar()  # the tiles and charts start as placeholders
+        if self.app.book is not None:  # type: ignore[attr-defined]
+            self._show_lists(self.app.book)  # type: ignore[attr-defined]
 
     def reload(self) -> None:
         """Placeholders, then read the numbers of the current view."""
