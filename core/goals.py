@@ -422,20 +422,28 @@ class GoalView:
         return sum(1 for task in self.tasks if task.done_at is not None)
 
 
-def metric_value(engine: Engine, goal: Goal, today: date) -> Decimal | None:
-    """The linked metric over the goal's own dates, for its scope, as of today."""
-    from core.metrics import Period, Scope, compute_metrics
+def metric_values(engine: Engine, goals: list[Goal], today: date) -> dict[int, Decimal | None]:
+    """Each metric-linked goal's metric over its own dates, for its scope, as of
+    today. Goals that share dates and scope share one read of only the tables
+    their metrics need."""
+    from core.metrics import Period, Scope, load_book
 
-    assert goal.metric is not None
-    as_of = min(max(today, goal.start_date), goal.due_date)
-    metrics = compute_metrics(
-        engine,
-        Period(goal.start_date, goal.due_date),
-        Scope(segment=goal.scope_segment, owner=goal.scope_owner),
-        as_of=as_of,
-    )
-    value = metrics.get(goal.metric)
-    return None if value is None else Decimal(str(value))
+    groups: dict[tuple[date, date, date, str | None, str | None], list[Goal]] = {}
+    for goal in goals:
+        if goal.metric:
+            as_of = min(max(today, goal.start_date), goal.due_date)
+            key = (goal.start_date, goal.due_date, as_of, goal.scope_segment, goal.scope_owner)
+            groups.setdefault(key, []).append(goal)
+    values: dict[int, Decimal | None] = {}
+    for (start, due, as_of, segment, owner), members in groups.items():
+        keys = sorted({goal.metric for goal in members if goal.metric})
+        period = Period(start, due)
+        book = load_book(engine, period, as_of, Scope(segment=segment, owner=owner), keys=keys)
+        computed = book.values(period, keys, as_of)
+        for goal in members:
+            value = computed.get(goal.metric or "")
+            values[goal.id or 0] = None if value is None else Decimal(str(value))
+    return values
 
 
 def list_goals(
@@ -509,11 +517,12 @@ def _views(
             select(GoalTask).where(col(GoalTask.goal_id).in_(ids)).order_by(col(GoalTask.id))
         ).all()
         latest = _latest_checkins(session, ids)
+    linked = metric_values(engine, goals, today)
     views = []
     for goal in goals:
         goal_tasks = [task for task in tasks if task.goal_id == goal.id]
         if goal.metric:
-            current = metric_value(engine, goal, today)
+            current = linked[goal.id or 0]
         elif goal.target_type == "tasks":
             current = Decimal(sum(1 for task in goal_tasks if task.done_at is not None))
         else:
