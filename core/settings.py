@@ -7,6 +7,7 @@ the broken file is never overwritten.
 
 from __future__ import annotations
 
+import getpass
 import json
 import os
 import tomllib
@@ -32,6 +33,12 @@ class Settings:
     def current_user(self) -> str | None:
         """The current user: ``CXTUI_USER`` if set, else the config file's ``user``."""
         return os.environ.get(USER_ENV, "").strip() or self.user
+
+    @property
+    def author(self) -> str:
+        """Whom the changes of this session are recorded as: the current user, or the
+        operating system's login name when none is set."""
+        return self.current_user or getpass.getuser()
 
     def with_theme(self, theme: str) -> Settings:
         return replace(self, theme=theme)

@@ -70,3 +70,15 @@ def test_saving_the_theme_keeps_what_the_user_wrote(tmp_path) -> None:
     assert '# mine\nuser = "Dana"\ntheme = "gruvbox"\n' in text
     assert "[rules.no_interaction]\ndays = 45" in text
     assert load_settings(path).theme == "gruvbox"
+
+
+def test_changes_are_recorded_as_the_current_user_or_the_login_name(monkeypatch) -> None:
+    import getpass
+
+    from core.settings import Settings
+
+    monkeypatch.setenv("CXTUI_USER", "Dana Scully")
+    assert Settings(user="Fox Mulder").author == "Dana Scully"
+    monkeypatch.delenv("CXTUI_USER")
+    assert Settings(user="Fox Mulder").author == "Fox Mulder"
+    assert Settings().author == getpass.getuser()

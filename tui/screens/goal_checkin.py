@@ -85,7 +85,7 @@ class CheckInScreen(GoalDialog):
                 app.engine,  # type: ignore[attr-defined]
                 self.view.goal.id or 0,
                 value,
-                app.settings.current_user or "",  # type: ignore[attr-defined]
+                app.settings.author,  # type: ignore[attr-defined]
                 self.version,
                 checked_on=checked_on,
                 comment=comment,

@@ -305,7 +305,7 @@ class GoalFormScreen(GoalDialog):
                     self.view.goal.id or 0,
                     form,
                     self.version,
-                    edited_by=self.app.settings.current_user or "",  # type: ignore[attr-defined]
+                    edited_by=self.app.settings.author,  # type: ignore[attr-defined]
                 )
         except GoalError as error:
             self.app.call_from_thread(self.show_refusal, error)

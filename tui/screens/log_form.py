@@ -6,7 +6,6 @@ field; an invalid form writes nothing and keeps what was typed."""
 
 from __future__ import annotations
 
-import getpass
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
@@ -413,7 +412,7 @@ class LogInteractionScreen(ModalScreen[bool]):
     def save(self, form: EntryForm) -> None:
         app = self.app
         engine = app.engine  # type: ignore[attr-defined]
-        user = app.settings.current_user or getpass.getuser()  # type: ignore[attr-defined]
+        user = app.settings.author  # type: ignore[attr-defined]
         now = app_now(app.today)  # type: ignore[attr-defined]
         try:
             if self.entry is None:

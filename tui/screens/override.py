@@ -115,7 +115,7 @@ class OverrideScreen(ModalScreen[bool]):
 
         app = self.app
         engine = app.engine  # type: ignore[attr-defined]
-        user = app.settings.current_user or ""  # type: ignore[attr-defined]
+        user = app.settings.author  # type: ignore[attr-defined]
         account_id = self.detail.account["id"]
         try:
             if end:
