@@ -72,14 +72,7 @@ def _flag(frame: pl.DataFrame, ids: pl.DataFrame, name: str) -> pl.DataFrame:
 def _customers(book: Book, window: _Window) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(at start, lost, new) account ids, as ``core.metrics`` defines them."""
     at_start = book.customers_at(window.before)
-    during = book.events.filter(pl.col("day").is_between(window.start, window.ref))
-    lost = at_start.join(during.filter(~pl.col("inflow")), on="account_id", how="semi")
-    new = (
-        during.filter("inflow")
-        .select("account_id")
-        .unique()
-        .join(at_start, on="account_id", how="anti")
-    )
+    lost, new = book.lost_and_new(at_start, window.start, window.ref)
     return at_start, lost, new
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 from sqlalchemy import (
@@ -120,6 +120,9 @@ _COUNT_COLUMNS = (
     *(f"renewals_{days}d_count" for days in _RENEWAL_WINDOWS),
     *(f"renewals_{days}d_cents" for days in _RENEWAL_WINDOWS),
 )
+
+
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
 def _naive(day: date) -> datetime:
@@ -499,6 +502,21 @@ class Book:
             self._renewals(as_of, groups),
         ]
 
+    def lost_and_new(self, at_start: Frame, start: date, ref: date) -> tuple[Frame, Frame]:
+        """Of the customers ``at_start``, those who left between ``start`` and ``ref``;
+        and the accounts that became customers then without being ones at the start.
+        The metrics count them; the drill-through lists them."""
+        events = self.events.lazy() if isinstance(at_start, pl.LazyFrame) else self.events
+        during = events.filter(pl.col("day").is_between(start, ref))
+        lost = at_start.join(during.filter(~pl.col("inflow")), on="account_id", how="semi")
+        new = (
+            during.filter("inflow")
+            .select("account_id")
+            .unique()
+            .join(at_start, on="account_id", how="anti")
+        )
+        return lost, new  # type: ignore[return-value]
+
     def _customers(
         self,
         period: Period,
@@ -507,14 +525,7 @@ class Book:
         at_end: pl.LazyFrame,
         groups: pl.LazyFrame | None,
     ) -> list[pl.LazyFrame]:
-        during = self.events.lazy().filter(pl.col("day").is_between(period.start, ref))
-        lost = at_start.join(during.filter(~pl.col("inflow")), on="account_id", how="semi")
-        gained = (
-            during.filter("inflow")
-            .select("account_id")
-            .unique()
-            .join(at_start, on="account_id", how="anti")
-        )
+        lost, gained = self.lost_and_new(at_start, period.start, ref)
         return [
             _count(ids, groups, name)
             for ids, name in (
