@@ -57,6 +57,12 @@ def _scoped(query: Any, filters: ExportFilters) -> Any:
     return query
 
 
+def _in_accounts(engine: Engine, frame: pl.DataFrame, filters: ExportFilters) -> pl.DataFrame:
+    """The rows of ``frame`` whose ``account_id`` is in the filters' segment/owner."""
+    ids = read_frame(engine, _scoped(select(Account.id), filters))["id"]
+    return frame.filter(pl.col("account_id").is_in(ids.implode()))
+
+
 def _bands(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
     from core.health.store import current_health
 
@@ -170,8 +176,7 @@ def export_health(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
 
     health = current_health(engine, filters.as_of)
     if filters.segment or filters.owner:
-        ids = read_frame(engine, _scoped(select(Account.id), filters))["id"]
-        health = health.filter(pl.col("account_id").is_in(ids.implode()))
+        health = _in_accounts(engine, health, filters)
     if filters.band:
         health = health.filter(pl.col("band") == filters.band)
     return health.select(
@@ -202,8 +207,7 @@ def export_tasks(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
     except TaskError as error:
         raise ExportError(str(error)) from None
     if filters.segment:
-        ids = read_frame(engine, _scoped(select(Account.id), filters))["id"]
-        queue = queue.filter(pl.col("account_id").is_in(ids.implode()))
+        queue = _in_accounts(engine, queue, filters)
     if filters.band:
         queue = queue.filter(pl.col("band") == filters.band)
     return queue.select(
