@@ -20,8 +20,12 @@ Rows of ``daily_usage`` also go into the ``monthly_usage`` rollup (``core.rollup
 from __future__ import annotations
 
 import re
+import shutil
+import sqlite3
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -35,6 +39,10 @@ from core.rollup import merge_inserted_usage
 
 # From this many rows on, rebuilding the indexes after the load beats updating them.
 INDEX_REBUILD_MIN_ROWS = 20_000
+# From this many rows on, staging through ADBC beats ``executemany``.
+STAGE_MIN_ROWS = 20_000
+_STAGES_PER_TRANSACTION = 8  # SQLite attaches at most 10 databases
+_STAGE_PREFIX = "cxtui_stage_"
 _BATCH_ROWS = 50_000
 _DATETIME_TEXT = "%Y-%m-%d %H:%M:%S%.6f"
 
@@ -86,6 +94,7 @@ def write_transaction(engine: Engine) -> Iterator[Any]:
         raise
     finally:
         if sqlite:
+            _detach_stages(raw.dbapi_connection)
             raw.dbapi_connection.execute("PRAGMA ignore_check_constraints=OFF")
             raw.dbapi_connection.execute("PRAGMA foreign_keys=ON")
         raw.close()
@@ -368,6 +377,8 @@ def _insert_sqlite(
     frame: pl.DataFrame,
     on_batch: Callable[[int], None] | None,
 ) -> None:
+    if frame.height >= STAGE_MIN_ROWS and _insert_staged(raw, table, _sqlite_text(frame), on_batch):
+        return
     columns = ", ".join(f'"{name}"' for name in frame.columns)
     marks = ", ".join("?" for _ in frame.columns)
     sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
@@ -377,6 +388,57 @@ def _insert_sqlite(
         if on_batch is not None:
             on_batch(batch.height)
     cursor.close()
+
+
+def _insert_staged(
+    raw: Any, table: Table, frame: pl.DataFrame, on_batch: Callable[[int], None] | None
+) -> bool:
+    """Many rows: written from Arrow into a private staging file by the ADBC driver (no
+    Python object per value), then copied into the table by one ``INSERT ... SELECT``
+    on the open transaction, so they commit or roll back with it. The staging file
+    stays attached until the transaction ends (SQLite cannot detach a database a
+    transaction has read); ``write_transaction`` then detaches and deletes it. Returns
+    False, writing nothing, when the transaction has as many staging files as it may
+    attach. ADBC brings its own copy of SQLite: only one of the two libraries ever
+    opens a staging file at a time (see ``core.db.SqliteLibraryGate``)."""
+    import adbc_driver_sqlite.dbapi
+
+    attached = _stages(raw.dbapi_connection)
+    if len(attached) >= _STAGES_PER_TRANSACTION:
+        return False
+    path = str(Path(tempfile.mkdtemp(prefix="cxtui-stage-")) / "stage.db")
+    with adbc_driver_sqlite.dbapi.connect(path, autocommit=True) as stage:
+        cursor = stage.cursor()
+        cursor.execute("PRAGMA journal_mode=OFF")
+        cursor.execute("PRAGMA synchronous=OFF")
+        for number, batch in enumerate(frame.iter_slices(_BATCH_ROWS)):
+            cursor.adbc_ingest(
+                "stage", batch.to_arrow(), mode="create" if number == 0 else "append"
+            )
+            if on_batch is not None:
+                on_batch(batch.height)
+        cursor.close()
+    alias = f"{_STAGE_PREFIX}{len(attached)}"
+    columns = ", ".join(f'"{name}"' for name in frame.columns)
+    cursor = raw.cursor()
+    cursor.execute(f"ATTACH DATABASE ? AS {alias}", (path,))
+    cursor.execute(
+        f'INSERT INTO main."{table.name}" ({columns}) SELECT {columns} FROM {alias}.stage'
+    )
+    cursor.close()
+    return True
+
+
+def _stages(connection: sqlite3.Connection) -> list[tuple[str, str]]:
+    """The staging files attached to the connection: (alias, file)."""
+    listed = connection.execute("PRAGMA database_list").fetchall()
+    return [(name, file) for _, name, file in listed if name.startswith(_STAGE_PREFIX)]
+
+
+def _detach_stages(connection: sqlite3.Connection) -> None:
+    for alias, file in _stages(connection):
+        connection.execute(f"DETACH DATABASE {alias}")
+        shutil.rmtree(Path(file).parent, ignore_errors=True)
 
 
 # -- PostgreSQL ------------------------------------------------------------------------------

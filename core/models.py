@@ -136,9 +136,8 @@ class Interaction(SQLModel, table=True):
         CheckConstraint(
             "sentiment IS NULL OR sentiment IN (-1, 0, 1)", name="ck_interaction_sentiment"
         ),
+        # Reads by date go per account through this index (migration 0005).
         Index("ix_interaction_account_occurred", "account_id", "occurred_at"),
-        Index("ix_interaction_occurred", "occurred_at"),
-        Index("ix_interaction_follow_up", "follow_up_on"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -174,8 +173,8 @@ class DailyUsage(SQLModel, table=True):
     __tablename__ = "daily_usage"
     __table_args__ = (
         CheckConstraint("active_users >= 0 AND logins >= 0", name="ck_usage_non_negative"),
-        Index("ix_daily_usage_day", "day"),
-        # SQLite: rows stored in key order in one B-tree (bulk inserts 1.3-1.5x faster).
+        # No index on day: reads by date seek each account's range of the primary
+        # key (migration 0005). SQLite: rows stored in key order in one B-tree (bulk inserts 1.3-1.5x faster).
         {"sqlite_with_rowid": False},
     )
 

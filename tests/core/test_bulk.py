@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -12,6 +13,7 @@ from sqlmodel import Session, select
 
 from core import bulk
 from core.bulk import BulkInsertError, bulk_insert, deferred_indexes
+from core.db import open_engine, sqlite_url
 from core.models import Account, Contact, DailyUsage, Goal, GoalCheckin, Interaction
 
 
@@ -34,60 +36,75 @@ def _accounts(count: int) -> pl.DataFrame:
     )
 
 
+MOMENT = datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)
+
+
+def _book() -> list[tuple[str, pl.DataFrame]]:
+    """A little of every kind of value: dates, datetimes, NULLs, booleans, decimals."""
+    return [
+        ("account", _accounts(3)),
+        (
+            "contact",
+            pl.DataFrame(
+                {
+                    "account_id": [1, 1, 2],
+                    "name": ["Ann", "Bob", "Cy"],
+                    "email": ["ann@x.test", None, ""],
+                    "is_primary": [True, False, False],
+                }
+            ),
+        ),
+        (
+            "interaction",
+            pl.DataFrame(
+                {
+                    "account_id": [2],
+                    "contact_id": [3],
+                    "kind": ["qbr"],
+                    "occurred_at": [MOMENT],
+                    "logged_by": ["Ada Moreau"],
+                    "summary": ["Quarterly review"],
+                    "sentiment": [-1],
+                    "follow_up_on": [date(2026, 3, 11)],
+                    "created_at": [MOMENT],
+                }
+            ),
+        ),
+        (
+            "goal",
+            pl.DataFrame(
+                {
+                    "id": [7],
+                    "title": ["NPS above 50"],
+                    "owner": ["Team"],
+                    "start_date": [date(2026, 10, 1)],
+                    "due_date": [date(2026, 12, 31)],
+                    "target_type": ["number"],
+                    "start_value": ["38.5"],
+                    "target_value": ["50"],
+                    "direction": ["raise"],
+                    "created_at": [MOMENT],
+                }
+            ),
+        ),
+        (
+            "goal_checkin",
+            pl.DataFrame(
+                {
+                    "goal_id": [7],
+                    "value": ["41.25"],
+                    "checked_on": [date(2026, 11, 1)],
+                    "created_at": [MOMENT],
+                }
+            ),
+        ),
+    ]
+
+
 def test_round_trip_through_the_orm(engine: Engine) -> None:
-    written = bulk_insert(engine, "account", _accounts(3))
-    contacts = pl.DataFrame(
-        {
-            "account_id": [1, 1, 2],
-            "name": ["Ann", "Bob", "Cy"],
-            "email": ["ann@x.test", None, ""],
-            "is_primary": [True, False, False],
-        }
-    )
-    bulk_insert(engine, "contact", contacts)
-    moment = datetime(2026, 3, 4, 5, 6, 7, 890123, tzinfo=UTC)
-    bulk_insert(
-        engine,
-        "interaction",
-        pl.DataFrame(
-            {
-                "account_id": [2],
-                "contact_id": [3],
-                "kind": ["qbr"],
-                "occurred_at": [moment],
-                "logged_by": ["Ada Moreau"],
-                "summary": ["Quarterly review"],
-                "sentiment": [-1],
-                "follow_up_on": [date(2026, 3, 11)],
-                "created_at": [moment],
-            }
-        ),
-    )
-    bulk_insert(
-        engine,
-        "goal",
-        pl.DataFrame(
-            {
-                "id": [7],
-                "title": ["NPS above 50"],
-                "owner": ["Team"],
-                "start_date": [date(2026, 10, 1)],
-                "due_date": [date(2026, 12, 31)],
-                "target_type": ["number"],
-                "start_value": ["38.5"],
-                "target_value": ["50"],
-                "direction": ["raise"],
-            }
-        ),
-    )
-    bulk_insert(
-        engine,
-        "goal_checkin",
-        pl.DataFrame(
-            {"goal_id": [7], "value": ["41.25"], "checked_on": [date(2026, 11, 1)]},
-        ),
-    )
-    assert written == 3
+    written = [bulk_insert(engine, table, frame) for table, frame in _book()]
+    moment = MOMENT
+    assert written == [3, 3, 1, 1, 1]
     with Session(engine) as session:
         accounts = session.exec(select(Account).order_by(Account.id)).all()
         assert [a.external_id for a in accounts] == ["ACC-00001", "ACC-00002", "ACC-00003"]
@@ -158,6 +175,67 @@ def test_sqlite_text_matches_what_the_orm_writes(engine: Engine, sqlite_only: No
     rows = raw.cursor().execute("SELECT start_date, created_at FROM account ORDER BY id").fetchall()
     raw.close()
     assert rows[0] == rows[1]
+
+
+def _stored(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
+    """Every stored value of every table with its SQLite storage class."""
+    raw = engine.raw_connection()
+    cursor = raw.cursor()
+    stored = {}
+    for table in ("account", "contact", "interaction", "goal", "goal_checkin"):
+        names = [row[1] for row in cursor.execute(f"PRAGMA table_info({table})").fetchall()]
+        values = ", ".join(f'"{name}", typeof("{name}")' for name in names)
+        stored[table] = cursor.execute(f"SELECT {values} FROM {table} ORDER BY 1").fetchall()
+    raw.close()
+    return stored
+
+
+def test_staged_rows_are_stored_as_executemany_stores_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one_by_one = open_engine(sqlite_url(tmp_path / "executemany.db"))
+    for table, frame in _book():
+        bulk_insert(one_by_one, table, frame)
+    monkeypatch.setattr(bulk, "STAGE_MIN_ROWS", 1)
+    staged = open_engine(sqlite_url(tmp_path / "staged.db"))
+    for table, frame in _book():
+        bulk_insert(staged, table, frame)
+    assert _stored(staged) == _stored(one_by_one)
+    assert _stored(staged)["interaction"]  # not vacuously equal
+
+
+def test_staged_rows_roll_back_with_the_transaction_and_leave_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "STAGE_MIN_ROWS", 1)
+    monkeypatch.setattr(bulk.tempfile, "tempdir", str(tmp_path))
+    engine = open_engine(sqlite_url(tmp_path / "book.db"))
+    with pytest.raises(RuntimeError), bulk.write_transaction(engine) as raw:
+        bulk.insert_frame(raw, engine, bulk.table_for("account"), _accounts(5))
+        assert list(tmp_path.glob("cxtui-stage-*/stage.db"))
+        raise RuntimeError("a later step fails")
+    with Session(engine) as session:
+        assert session.exec(select(Account)).all() == []
+    assert not list(tmp_path.glob("cxtui-stage-*"))
+    raw = engine.raw_connection()
+    assert [row[1] for row in raw.cursor().execute("PRAGMA database_list")] == ["main"]
+    raw.close()
+
+
+def test_more_frames_than_staging_files_in_one_transaction(
+    engine: Engine, sqlite_only: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "STAGE_MIN_ROWS", 1)
+    frames = bulk._STAGES_PER_TRANSACTION + 3
+    with bulk.write_transaction(engine) as raw:
+        for number in range(frames):
+            accounts = _accounts(2).with_columns(
+                id=pl.Series([2 * number + 1, 2 * number + 2]),
+                external_id=pl.Series([f"A{number}", f"B{number}"]),
+            )
+            bulk.insert_frame(raw, engine, bulk.table_for("account"), accounts)
+    with Session(engine) as session:
+        assert len(session.exec(select(Account)).all()) == 2 * frames
 
 
 def test_large_load_keeps_the_declared_indexes(engine: Engine) -> None:

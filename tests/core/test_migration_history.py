@@ -64,7 +64,7 @@ def test_upgrade_from_0003_keeps_every_row(db_url: str) -> None:
         )
     assert current_revision(engine) == "0003"
     migrate(engine)
-    assert current_revision(engine) == head_revision() == "0004"
+    assert current_revision(engine) == head_revision()
     with Session(engine) as session:
         answer = session.exec(select(m.SurveyResponse)).one()
         assert (answer.id, answer.score, answer.comment) == (7, 9, "great")
