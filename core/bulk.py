@@ -24,6 +24,7 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ INDEX_REBUILD_MIN_ROWS = 20_000
 STAGE_MIN_ROWS = 20_000
 _STAGES_PER_TRANSACTION = 8  # SQLite attaches at most 10 databases
 _STAGE_PREFIX = "cxtui_stage_"
+_STAGE_THREADS = 2  # staging files written at once, one thread each
 _BATCH_ROWS = 50_000
 _DATETIME_TEXT = "%Y-%m-%d %H:%M:%S%.6f"
 
@@ -393,21 +395,48 @@ def _insert_sqlite(
 def _insert_staged(
     raw: Any, table: Table, frame: pl.DataFrame, on_batch: Callable[[int], None] | None
 ) -> bool:
-    """Many rows: written from Arrow into a private staging file by the ADBC driver (no
-    Python object per value), then copied into the table by one ``INSERT ... SELECT``
-    on the open transaction, so they commit or roll back with it. The staging file
-    stays attached until the transaction ends (SQLite cannot detach a database a
-    transaction has read); ``write_transaction`` then detaches and deletes it. Returns
-    False, writing nothing, when the transaction has as many staging files as it may
-    attach. ADBC brings its own copy of SQLite: only one of the two libraries ever
-    opens a staging file at a time (see ``core.db.SqliteLibraryGate``)."""
+    """Many rows: written from Arrow into private staging files by the ADBC driver (no
+    Python object per value; the parts in parallel threads, as the driver releases the
+    GIL), then copied into the table by ``INSERT ... SELECT`` on the open transaction,
+    so they commit or roll back with it. The staging files stay attached until the
+    transaction ends (SQLite cannot detach a database a transaction has read);
+    ``write_transaction`` then detaches and deletes them. Returns False, writing
+    nothing, when the transaction has as many staging files as it may attach. ADBC
+    brings its own copy of SQLite: only one of the two libraries ever opens a staging
+    file at a time (see ``core.db.SqliteLibraryGate``)."""
+    attached = len(_stages(raw.dbapi_connection))
+    count = min(_STAGE_THREADS, _STAGES_PER_TRANSACTION - attached)
+    if count < 1:
+        return False
+    size = -(-frame.height // count)
+    parts = [frame.slice(start, size) for start in range(0, frame.height, size)]
+    folder = Path(tempfile.mkdtemp(prefix="cxtui-stage-"))
+    paths = [folder / f"stage{number}.db" for number in range(len(parts))]
+    try:
+        with ThreadPoolExecutor(len(parts)) as pool:
+            list(pool.map(_write_stage, paths, parts))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    columns = ", ".join(f'"{name}"' for name in frame.columns)
+    cursor = raw.cursor()
+    for number, (path, part) in enumerate(zip(paths, parts, strict=True)):
+        alias = f"{_STAGE_PREFIX}{attached + number}"
+        cursor.execute(f"ATTACH DATABASE ? AS {alias}", (str(path),))
+        cursor.execute(
+            f'INSERT INTO main."{table.name}" ({columns}) SELECT {columns} FROM {alias}.stage'
+        )
+        if on_batch is not None:
+            on_batch(part.height)
+    cursor.close()
+    return True
+
+
+def _write_stage(path: Path, frame: pl.DataFrame) -> None:
+    """The frame as table ``stage`` of a new SQLite file, through ADBC."""
     import adbc_driver_sqlite.dbapi
 
-    attached = _stages(raw.dbapi_connection)
-    if len(attached) >= _STAGES_PER_TRANSACTION:
-        return False
-    path = str(Path(tempfile.mkdtemp(prefix="cxtui-stage-")) / "stage.db")
-    with adbc_driver_sqlite.dbapi.connect(path, autocommit=True) as stage:
+    with adbc_driver_sqlite.dbapi.connect(str(path), autocommit=True) as stage:
         cursor = stage.cursor()
         cursor.execute("PRAGMA journal_mode=OFF")
         cursor.execute("PRAGMA synchronous=OFF")
@@ -415,18 +444,7 @@ def _insert_staged(
             cursor.adbc_ingest(
                 "stage", batch.to_arrow(), mode="create" if number == 0 else "append"
             )
-            if on_batch is not None:
-                on_batch(batch.height)
         cursor.close()
-    alias = f"{_STAGE_PREFIX}{len(attached)}"
-    columns = ", ".join(f'"{name}"' for name in frame.columns)
-    cursor = raw.cursor()
-    cursor.execute(f"ATTACH DATABASE ? AS {alias}", (path,))
-    cursor.execute(
-        f'INSERT INTO main."{table.name}" ({columns}) SELECT {columns} FROM {alias}.stage'
-    )
-    cursor.close()
-    return True
 
 
 def _stages(connection: sqlite3.Connection) -> list[tuple[str, str]]:

@@ -85,6 +85,8 @@ def _set_sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    # Sorts (index builds after a bulk load, ORDER BY) may use helper threads.
+    cursor.execute(f"PRAGMA threads={min(4, os.cpu_count() or 1)}")
     cursor.close()
 
 
