@@ -379,7 +379,7 @@ def _insert_sqlite(
     frame: pl.DataFrame,
     on_batch: Callable[[int], None] | None,
 ) -> None:
-    if frame.height >= STAGE_MIN_ROWS and _insert_staged(raw, table, _sqlite_text(frame), on_batch):
+    if frame.height >= STAGE_MIN_ROWS and _insert_staged(raw, table, frame, on_batch):
         return
     columns = ", ".join(f'"{name}"' for name in frame.columns)
     marks = ", ".join("?" for _ in frame.columns)
@@ -408,6 +408,12 @@ def _insert_staged(
     count = min(_STAGE_THREADS, _STAGES_PER_TRANSACTION - attached)
     if count < 1:
         return False
+    # A column with one value in every row (a default such as created_at) is bound
+    # once as a parameter instead of being formatted and staged a million times.
+    constants = [name for name in frame.columns[1:] if _is_constant(frame[name])]
+    constant_values = _sqlite_text(frame.head(1).select(constants)).row(0) if constants else ()
+    staged = [name for name in frame.columns if name not in constants]
+    frame = _sqlite_text(frame.select(staged))
     size = -(-frame.height // count)
     parts = [frame.slice(start, size) for start in range(0, frame.height, size)]
     folder = Path(tempfile.mkdtemp(prefix="cxtui-stage-"))
@@ -418,18 +424,26 @@ def _insert_staged(
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    columns = ", ".join(f'"{name}"' for name in frame.columns)
+    columns = ", ".join(f'"{name}"' for name in staged + constants)
+    values = ", ".join([f'"{name}"' for name in staged] + ["?" for _ in constants])
     cursor = raw.cursor()
     for number, (path, part) in enumerate(zip(paths, parts, strict=True)):
         alias = f"{_STAGE_PREFIX}{attached + number}"
         cursor.execute(f"ATTACH DATABASE ? AS {alias}", (str(path),))
         cursor.execute(
-            f'INSERT INTO main."{table.name}" ({columns}) SELECT {columns} FROM {alias}.stage'
+            f'INSERT INTO main."{table.name}" ({columns}) SELECT {values} FROM {alias}.stage',
+            constant_values,
         )
         if on_batch is not None:
             on_batch(part.height)
     cursor.close()
     return True
+
+
+def _is_constant(column: pl.Series) -> bool:
+    if column.null_count() or column.dtype == pl.Boolean:
+        return False
+    return bool(column.min() == column.max())
 
 
 def _write_stage(path: Path, frame: pl.DataFrame) -> None:
