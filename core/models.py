@@ -174,7 +174,8 @@ class DailyUsage(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("active_users >= 0 AND logins >= 0", name="ck_usage_non_negative"),
         # No index on day: reads by date seek each account's range of the primary
-        # key (migration 0005). SQLite: rows stored in key order in one B-tree (bulk inserts 1.3-1.5x faster).
+        # key (migration 0005). SQLite: rows stored in key order in one B-tree
+        # (bulk inserts 1.3-1.5x faster).
         {"sqlite_with_rowid": False},
     )
 

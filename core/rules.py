@@ -30,7 +30,6 @@ is switched off and reported with its line; the others keep working.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -42,6 +41,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
+from core.config_file import ConfigFileError, read_config
 from core.frames import read_frame
 from core.models import (
     Account,
@@ -94,21 +94,19 @@ def load_rules_config(path: Path | None = None) -> RulesConfig:
     path = path or config_path()
     settings = {name: dict(values) for name, values in DEFAULT_RULES.items()}
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        config = read_config(path)
+    except ConfigFileError as error:
+        return RulesConfig(settings, [f"{error}; the rules run on their defaults"])
+    if config is None:
         return RulesConfig(settings)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        return RulesConfig(settings, [f"{path}: {error}; the rules run on their defaults"])
-    configured = data.get("rules", {})
+    configured = config.data.get("rules", {})
     problems: list[str] = []
     if not isinstance(configured, dict):
-        return RulesConfig(
-            settings, [f"{path}, line {_line_of(text, 'rules')}: [rules] is a table"]
-        )
+        where = config.where(config.line_of("rules"))
+        return RulesConfig(settings, [f"{where}: [rules] is a table"])
     for name, values in configured.items():
-        where = f"{path}, line {_line_of(text, f'[rules.{name}]')}"
+        header = config.header_line("rules", name)
+        where = config.where(header)
         if name not in DEFAULT_RULES:
             problems.append(f"{where}: unknown rule {name!r} (known: {', '.join(DEFAULT_RULES)})")
             continue
@@ -118,9 +116,9 @@ def load_rules_config(path: Path | None = None) -> RulesConfig:
             continue
         problem = _apply(settings[name], values, name)
         if problem:
-            line = _line_of(text, problem[0], after=f"[rules.{name}]")
+            line = config.line_of(problem[0], after=header) or header
             problems.append(
-                f"{path}, line {line}: rules.{name}.{problem[0]} {problem[1]}; rule off"
+                f"{config.where(line)}: rules.{name}.{problem[0]} {problem[1]}; rule off"
             )
             settings[name]["enabled"] = False
     return RulesConfig(settings, problems)
@@ -137,18 +135,6 @@ def _apply(target: dict[str, Any], values: dict[str, Any], name: str) -> tuple[s
             return key, f"must be a whole number >= 0, not {value!r}"
         target[key] = value
     return None
-
-
-def _line_of(text: str, needle: str, after: str | None = None) -> int:
-    lines = text.splitlines()
-    start = 0
-    if after:
-        start = next((i for i, line in enumerate(lines) if line.strip() == after), 0)
-    for number in range(start, len(lines)):
-        stripped = lines[number].strip()
-        if stripped.startswith(needle):
-            return number + 1
-    return start + 1
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from core.accounts import BANDS, AccountFilter
+from core.config_file import ConfigFileError, read_config
 from core.models import AccountStatus
 from core.settings import config_path
 
@@ -171,17 +172,13 @@ def load_saved_filters(path: Path | None = None) -> SavedFilters:
     path = path or config_path()
     result = SavedFilters(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        config = read_config(path)
+    except ConfigFileError as error:
+        result.problems.append(f"{error}; no saved filter is read")
         return result
-    except OSError as error:
-        result.problems.append(f"{path}: cannot be read ({error.strerror}); no saved filter")
+    if config is None:
         return result
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        result.problems.append(f"{_decode_problem(path, error)}; no saved filter is read")
-        return result
+    text, data = config.text, config.data
     lines = text.splitlines()
     tables = data.get(TABLE, {})
     if not isinstance(tables, dict):
@@ -285,14 +282,6 @@ def _parse(name: str, values: Any) -> SavedFilter | tuple[str | None, str]:
     return SavedFilter(name=name, **parsed)
 
 
-def _decode_problem(path: Path, error: tomllib.TOMLDecodeError) -> str:
-    """``PATH, line N: what is wrong`` from tomllib's "... (at line N, column C)"."""
-    found = re.fullmatch(r"(.*) \(at line (\d+), column \d+\)", str(error))
-    if found is None:
-        return f"{path}: {error}"
-    return f"{path}, line {found.group(2)}: {found.group(1)}"
-
-
 def _header_path(line: str) -> tuple[str, ...] | None:
     """The key path of a table header line (``[a."b c"]`` -> ("a", "b c")), or None."""
     stripped = line.strip()
@@ -360,17 +349,14 @@ def _render(saved: SavedFilter) -> list[str]:
 
 def _read_for_writing(path: Path) -> tuple[str, dict[str, Any]]:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        config = read_config(path)
+    except ConfigFileError as error:
+        raise ValueError(f"{error}; fix the file first, it was not changed") from None
+    if config is None:
         return "", {}
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        problem = _decode_problem(path, error)
-        raise ValueError(f"{problem}; fix the file first, it was not changed") from None
-    if not isinstance(data.get(TABLE, {}), dict):
+    if not isinstance(config.data.get(TABLE, {}), dict):
         raise ValueError(f"{path}: {TABLE} must be a table of filters; the file was not changed")
-    return text, data
+    return config.text, config.data
 
 
 def _write_checked(

@@ -10,11 +10,12 @@ from __future__ import annotations
 import getpass
 import json
 import os
-import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from platformdirs import user_config_path
+
+from core.config_file import ConfigFileError, read_config
 
 USER_ENV = "CXTUI_USER"
 DEFAULT_THEME = "textual-dark"
@@ -53,29 +54,21 @@ def load_settings(path: Path | None = None) -> Settings:
     gives the defaults; a broken one gives the defaults and a ``problem``."""
     path = path or config_path()
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        config = read_config(path)
+    except ConfigFileError as error:
+        return Settings(path=path, problem=f"{error}; using the defaults")
+    if config is None:
         return Settings(path=path)
-    except OSError as error:
-        return Settings(path=path, problem=f"{path}: cannot be read ({error.strerror})")
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        line = getattr(error, "lineno", None)
-        where = f"{path}, line {line}" if line else str(path)
-        message = getattr(error, "msg", str(error))
-        return Settings(path=path, problem=f"{where}: {message}; using the defaults")
     values: dict[str, str] = {}
     for key in ("user", "theme"):
-        if key not in data:
+        if key not in config.data:
             continue
-        value = data[key]
+        value = config.data[key]
         if not isinstance(value, str) or not value.strip():
-            line = _line_of(text, key)
             return Settings(
                 path=path,
-                problem=f"{path}, line {line}: {key!r} must be a non-empty string; "
-                "using the defaults",
+                problem=f"{config.where(config.line_of(key))}: {key!r} must be a non-empty "
+                "string; using the defaults",
             )
         values[key] = value.strip()
     return Settings(path=path, **values)
@@ -113,10 +106,3 @@ def save_settings(settings: Settings) -> None:
     if rest and top and top[-1].strip():
         top.append("")
     path.write_text("\n".join(top + rest) + "\n", encoding="utf-8")
-
-
-def _line_of(text: str, key: str) -> int:
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip().startswith(key):
-            return number
-    return 1

@@ -14,10 +14,10 @@ A broken template is left out and reported with its line; the others keep workin
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.config_file import ConfigFileError, read_config
 from core.interactions import INTERACTION_KINDS, SUMMARY_MAX
 
 
@@ -65,25 +65,18 @@ def load_templates(path: Path | None = None) -> Templates:
     path = path or config_path()
     by_name = {template.name: template for template in SHIPPED}
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        config = read_config(path)
+    except ConfigFileError as error:
+        return Templates(list(by_name.values()), [f"{error}; no user templates"])
+    if config is None:
         return Templates(list(by_name.values()))
-    except OSError as error:
-        return Templates(list(by_name.values()), [f"{path}: cannot be read ({error.strerror})"])
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        line = getattr(error, "lineno", None)
-        where = f"{path}, line {line}" if line else str(path)
-        message = getattr(error, "msg", str(error))
-        return Templates(list(by_name.values()), [f"{where}: {message}; no user templates"])
-    configured = data.get("templates", {})
+    configured = config.data.get("templates", {})
     if not isinstance(configured, dict):
-        where = f"{path}, line {_line_of(text, 'templates')}"
+        where = config.where(config.line_of("templates"))
         return Templates(list(by_name.values()), [f"{where}: templates must be a table"])
     problems: list[str] = []
     for name, values in configured.items():
-        header = _line_of(text, f"[templates.{name}]") or _line_of(text, f'[templates."{name}"]')
+        header = config.header_line("templates", name)
         problem = _problem(name, values)
         if problem is None:
             by_name[name] = Template(
@@ -94,9 +87,9 @@ def load_templates(path: Path | None = None) -> Templates:
             )
             continue
         key, message = problem
-        line = (_line_of(text, key, after=header) if key else None) or header or 1
+        line = (config.line_of(key, after=header) if key else None) or header or 1
         label = f"templates.{name}.{key}" if key else f"templates.{name}"
-        problems.append(f"{path}, line {line}: {label} {message}; template left out")
+        problems.append(f"{config.where(line)}: {label} {message}; template left out")
     return Templates(list(by_name.values()), problems)
 
 
@@ -119,19 +112,4 @@ def _problem(name: str, values: object) -> tuple[str, str] | None:
     summary = values["summary"].strip()
     if not summary or "\n" in summary or len(summary) > SUMMARY_MAX:
         return "summary", f"must be one line of 1 to {SUMMARY_MAX} characters"
-    return None
-
-
-def _line_of(text: str, needle: str, after: int | None = None) -> int | None:
-    """The 1-based line where a stripped line starts with ``needle`` (a key is
-    followed by ``=``), searching from line ``after``."""
-    lines = text.splitlines()
-    for number in range((after or 1) - 1, len(lines)):
-        stripped = lines[number].strip()
-        if stripped == needle or (
-            stripped.startswith(needle) and stripped[len(needle) :].lstrip().startswith("=")
-        ):
-            return number + 1
-        if after and number + 1 > after and stripped.startswith("["):
-            break
     return None
