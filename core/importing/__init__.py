@@ -44,6 +44,7 @@ from core.importing.check import (
 )
 from core.importing.formats import FileError, Source, open_source
 from core.importing.mapping import (
+    Hints,
     ImportOptions,
     Mapping,
     MappingError,
@@ -141,6 +142,7 @@ __all__ = [
     "Changes",
     "Checked",
     "FileError",
+    "Hints",
     "ImportOptions",
     "ImportRejected",
     "ImportResult",

@@ -25,6 +25,7 @@ import polars as pl
 from core.importing import parse
 from core.importing.formats import FileError, Source
 from core.importing.mapping import (
+    Hints,
     ImportOptions,
     Mapping,
     MappingError,
@@ -130,7 +131,7 @@ _ORDER_WORDS = {
 def make_plan(kind: Kind, source: Source, options: ImportOptions) -> Plan:
     """Everything decided for the whole file before its rows are read."""
     check_date_format(options.date_format)
-    mapping = propose_mapping(kind, source.columns, options.columns)
+    mapping = propose_mapping(kind, source.columns, options.columns, options.hints)
     values = value_maps(kind, options.values)
     dated = [f for f in kind.fields if f.type in (DATE, DATETIME) and f.name in mapping.columns]
     dates: dict[str, tuple[str, str | None]] = {}
@@ -139,7 +140,9 @@ def make_plan(kind: Kind, source: Source, options: ImportOptions) -> Plan:
         problems = []
         for spec_field in dated:
             texts = sample.select(parse.cleaned(mapping.columns[spec_field.name]))[:, 0]
-            order = options.date_format or _date_order(texts, mapping.columns[spec_field.name])
+            order = options.date_format or _date_order(
+                texts, mapping.columns[spec_field.name], options.hints
+            )
             if order.startswith("ambiguous:"):
                 problems.append(order.removeprefix("ambiguous:"))
                 continue
@@ -149,7 +152,7 @@ def make_plan(kind: Kind, source: Source, options: ImportOptions) -> Plan:
     return Plan(kind, source, mapping, values, dates, options)
 
 
-def _date_order(texts: pl.Series, column: str) -> str:
+def _date_order(texts: pl.Series, column: str, hints: Hints) -> str:
     fits = parse.orders_that_parse(texts)
     if "iso" in fits or not fits:
         return "iso"
@@ -157,7 +160,7 @@ def _date_order(texts: pl.Series, column: str) -> str:
         example = texts.drop_nulls()[0]
         return (
             f'ambiguous: column "{column}": dates such as "{example}" can be read as '
-            f"day/month or month/day; say which with --date-format dmy or --date-format mdy"
+            f"day/month or month/day; {hints.date_format}"
         )
     return fits[0]
 
@@ -217,7 +220,7 @@ def _typed_field(plan: Plan, spec: Field, text: pl.Series) -> tuple[pl.Series, l
         value = parse.choices(text, values, _enum_dtype(values))
         allowed = ", ".join(dict.fromkeys(str(v) for v in spec.values.values()))
         reason = (
-            f"not a known {spec.name}; map it with --value {spec.name}:{{value}}=VALUE "
+            f"not a known {spec.name}; {plan.options.hints.map_values.format(field=spec.name)} "
             f"(one of: {allowed})"
         )
         problems.append((spec, value.is_null() & text.is_not_null(), reason))
@@ -293,9 +296,7 @@ def _check_batch(
         ).rename({"id": "account_id"})
         if not plan.options.create_missing_accounts:
             unknown = typed[ACCOUNT_REF].is_not_null() & typed["account_id"].is_null()
-            reason = (
-                "no account has this external id; import it first or use --create-missing-accounts"
-            )
+            reason = f"no account has this external id; {plan.options.hints.create_missing}"
             problems.append((plan.kind.field("account"), unknown, reason))
     typed, rules = _row_rules(plan, typed)
     problems.extend(rules)

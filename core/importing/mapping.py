@@ -35,6 +35,17 @@ class MappingError(ValueError):
         super().__init__("; ".join(problems))
 
 
+@dataclass(frozen=True)
+class Hints:
+    """How an error tells the user to fix it, in the words of where they are: the
+    command line's options (these defaults) or the app's controls."""
+
+    map_column: str = "name it with --map {field}=COLUMN"
+    map_values: str = "map it with --value {field}:{{value}}=VALUE"
+    date_format: str = "say which with --date-format dmy or --date-format mdy"
+    create_missing: str = "import it first or use --create-missing-accounts"
+
+
 @dataclass
 class ImportOptions:
     """How to read a file. ``columns`` and ``values`` override the automatic matching."""
@@ -45,6 +56,7 @@ class ImportOptions:
     create_missing_accounts: bool = False
     dry_run: bool = False
     user: str = "import"  # logged_by of imported interactions without one
+    hints: Hints = field(default_factory=Hints)
 
     def merged(self, other: ImportOptions) -> ImportOptions:
         """These options with ``other``'s given settings on top."""
@@ -58,6 +70,7 @@ class ImportOptions:
             create_missing_accounts=self.create_missing_accounts or other.create_missing_accounts,
             dry_run=self.dry_run or other.dry_run,
             user=other.user if other.user != "import" else self.user,
+            hints=other.hints,
         )
 
 
@@ -100,7 +113,9 @@ def load_mapping_file(path: Path) -> ImportOptions:
     )
 
 
-def propose_mapping(kind: Kind, columns: list[str], overrides: dict[str, str]) -> Mapping:
+def propose_mapping(
+    kind: Kind, columns: list[str], overrides: dict[str, str], hints: Hints | None = None
+) -> Mapping:
     """The field -> column matching for a file's header, with ``overrides`` applied.
     A field is matched by its own name first, then by its synonyms in order."""
     problems = []
@@ -132,7 +147,7 @@ def propose_mapping(kind: Kind, columns: list[str], overrides: dict[str, str]) -
             looked = ", ".join(sorted({spec_field.name, *spec_field.synonyms}))
             problems.append(
                 f"missing required column for {spec_field.name} (looked for: {looked}); "
-                f"name it with --map {spec_field.name}=COLUMN"
+                + (hints or Hints()).map_column.format(field=spec_field.name)
             )
     if problems:
         raise MappingError(problems)

@@ -149,7 +149,12 @@ async def test_dry_run_lists_errors_and_writes_nothing(
             ["3", "account", "NOPE-1"],
             ["4", "occurred_at", "not a date"],
         ]
-        assert "no account has this external id" in rows[0][3]
+        # The fix is said in the screen's words, not the command line's options.
+        assert (
+            'no account has this external id; import the accounts first or tick "Create'
+            in (rows[0][3])
+        )
+        assert "--" not in rows[0][3]
         assert "is not a date" in rows[1][3]
         assert "2 errors. Nothing was written." in status(screen)
         assert interactions(engine) == before

@@ -46,6 +46,13 @@ DATE_FORMATS = (
     ("dates: 03/05/2024 (month first)", "mdy"),
 )
 NOT_MAPPED = "— not mapped —"
+# How an error says to fix it, in the words of this screen (the CLI names its options).
+APP_HINTS = {
+    "map_column": "choose its column in the mapping (enter on {field})",
+    "map_values": "press v on {field} in the mapping to map its values",
+    "date_format": 'choose "day first" or "month first" in the dates list',
+    "create_missing": 'import the accounts first or tick "Create missing accounts"',
+}
 
 
 def typed_path(text: str) -> str:
@@ -424,7 +431,7 @@ class ImportWizardScreen(Screen[None]):
     # ------------------------------------------------------------------ check and import
 
     def options(self, dry_run: bool) -> ImportOptions:
-        from core.importing import ImportOptions
+        from core.importing import Hints, ImportOptions
 
         date_format = str(self.query_one("#date-format", Select).value)
         return ImportOptions(
@@ -434,6 +441,7 @@ class ImportWizardScreen(Screen[None]):
             create_missing_accounts=self.query_one("#create-missing", Checkbox).value,
             dry_run=dry_run,
             user=self.app.settings.current_user or "import",  # type: ignore[attr-defined]
+            hints=Hints(**APP_HINTS),
         )
 
     def action_check(self) -> None:
