@@ -118,7 +118,10 @@ def detect_encoding(path: Path) -> str:
     with path.open("rb") as handle:
         try:
             while chunk := handle.read(_CHUNK):
-                decoder.decode(chunk)
+                # Plain ASCII is UTF-8 (checked far faster than decoded), unless the
+                # decoder holds the first bytes of a character cut by the last chunk.
+                if not (chunk.isascii() and not decoder.getstate()[0]):
+                    decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             return "latin-1"
