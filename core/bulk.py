@@ -413,7 +413,7 @@ def _insert_staged(
     constants = [name for name in frame.columns[1:] if _is_constant(frame[name])]
     constant_values = _sqlite_text(frame.head(1).select(constants)).row(0) if constants else ()
     staged = [name for name in frame.columns if name not in constants]
-    frame = _sqlite_text(frame.select(staged))
+    frame = frame.select(staged)
     size = -(-frame.height // count)
     parts = [frame.slice(start, size) for start in range(0, frame.height, size)]
     folder = Path(tempfile.mkdtemp(prefix="cxtui-stage-"))
@@ -447,7 +447,9 @@ def _is_constant(column: pl.Series) -> bool:
 
 
 def _write_stage(path: Path, frame: pl.DataFrame) -> None:
-    """The frame as table ``stage`` of a new SQLite file, through ADBC."""
+    """The frame, with its values as SQLAlchemy stores them (formatted here, in the
+    part's own thread), as table ``stage`` of a new SQLite file, through ADBC."""
+    frame = _sqlite_text(frame)
     import adbc_driver_sqlite.dbapi
 
     with adbc_driver_sqlite.dbapi.connect(str(path), autocommit=True) as stage:
