@@ -6,15 +6,18 @@ frame in its own transaction; ``write_transaction`` + ``insert_frame`` write man
 against the table's NOT NULL and CHECK constraints (the CHECKs' own SQL) and, on
 SQLite, its foreign keys; SQLite's own per-row checks are then off for the load.
 
-On SQLite the rows go through the raw DB-API connection with ``executemany``, with
-every value pre-formatted the way SQLAlchemy itself stores it (dates ``YYYY-MM-DD``,
-datetimes ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC, booleans 0/1, exact decimals as
-text). On PostgreSQL they go through psycopg 3's ``COPY ... FROM STDIN``. For large
-loads the table's secondary indexes (as declared in ``SQLModel.metadata``) are
-dropped first and rebuilt after the rows, in the same transaction;
-``deferred_indexes`` keeps them dropped across many loads (a generator writing in
-chunks), ``indexes_dropped`` across many ``insert_frame`` calls of one transaction.
-Rows of ``daily_usage`` also go into the ``monthly_usage`` rollup (``core.rollup``).
+On SQLite every value is pre-formatted the way SQLAlchemy itself stores it (dates
+``YYYY-MM-DD``, datetimes ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC, booleans 0/1, exact
+decimals as text). Small frames go through the raw DB-API connection with
+``executemany``; from ``STAGE_MIN_ROWS`` rows on, the ADBC driver writes them from
+Arrow into staging files (two threads) that one ``INSERT ... SELECT`` per file copies
+into the table on the open transaction (no Python object per value). On PostgreSQL
+they go through psycopg 3's ``COPY ... FROM STDIN``. For large loads the table's
+secondary indexes (as declared in ``SQLModel.metadata``) are dropped first and rebuilt
+after the rows, in the same transaction; ``deferred_indexes`` keeps them dropped
+across many loads (a generator writing in chunks), ``indexes_dropped`` across many
+``insert_frame`` calls of one transaction. Rows of ``daily_usage`` also go into the
+``monthly_usage`` rollup (``core.rollup``).
 """
 
 from __future__ import annotations
