@@ -22,12 +22,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import polars as pl
-from sqlalchemy import Engine, and_, func, select
+from sqlalchemy import Date, Engine, and_, func, literal, select, union_all
 
-from core.accounts import BANDS, _overrides
 from core.frames import read_frame
+from core.health.config import BANDS, load_model
 from core.metrics.model import Scope
-from core.models import Account, HealthSnapshot
+from core.models import Account, HealthOverride, HealthSnapshot
 
 AT_RISK_DROP_POINTS = 15.0
 RENEWAL_DAYS = 90
@@ -114,18 +114,56 @@ def renewals_due(
 
 def bands_on(engine: Engine, day: date, scope: Scope | None = None) -> pl.DataFrame:
     """account_id, band: each account's health band in force at the end of ``day``."""
-    scope = scope or Scope()
-    latest = (
-        select(HealthSnapshot.account_id, func.max(HealthSnapshot.day).label("latest_day"))
-        .where(
-            HealthSnapshot.day <= day,
-            HealthSnapshot.day > day - timedelta(days=BAND_LOOKBACK_DAYS),
-        )
-        .group_by(HealthSnapshot.account_id)
-        .subquery()
+    return _bands_on_days(engine, [day], scope).drop("day")
+
+
+def band_counts(engine: Engine, day: date, scope: Scope | None = None) -> dict[str, int]:
+    """How many accounts are green, yellow and red at the end of ``day``."""
+    [counts] = band_history(engine, [day], scope).drop("day").to_dicts()
+    return counts
+
+
+def band_history(engine: Engine, days: list[date], scope: Scope | None = None) -> pl.DataFrame:
+    """One row per day of ``days`` (in their order): day, green, yellow, red, as
+    ``band_counts`` counts them; the snapshots of every day are read in one query."""
+    counts = (
+        _bands_on_days(engine, days, scope)
+        .group_by("day")
+        .agg(pl.col("band").eq(band).sum().cast(pl.Int64).alias(band) for band in BANDS)
     )
+    return (
+        pl.DataFrame({"day": days}, schema={"day": pl.Date()})
+        .join(counts, on="day", how="left", maintain_order="left")
+        .with_columns(pl.col(band).fill_null(0) for band in BANDS)
+    )
+
+
+def _bands_on_days(engine: Engine, days: list[date], scope: Scope | None) -> pl.DataFrame:
+    """day, account_id, band: each account's band in force at the end of each of
+    ``days`` (see the module's docstring), the snapshots read in one query."""
+    scope = scope or Scope()
+    days = sorted(set(days))
+    if not days:
+        raise ValueError("no day to read the bands of")
+    # Per day, each account's latest snapshot in the lookback window. A constant
+    # column per day, not a VALUES list: PostgreSQL would type that list as text.
+    latest = union_all(
+        *(
+            select(
+                literal(day, Date).label("on_day"),
+                HealthSnapshot.account_id,
+                func.max(HealthSnapshot.day).label("latest_day"),
+            )
+            .where(
+                HealthSnapshot.day <= day,
+                HealthSnapshot.day > day - timedelta(days=BAND_LOOKBACK_DAYS),
+            )
+            .group_by(HealthSnapshot.account_id)
+            for day in days
+        )
+    ).subquery()
     query = (
-        select(HealthSnapshot.account_id, HealthSnapshot.band)
+        select(latest.c.on_day.label("day"), HealthSnapshot.account_id, HealthSnapshot.band)
         .join(
             latest,
             and_(
@@ -140,22 +178,43 @@ def bands_on(engine: Engine, day: date, scope: Scope | None = None) -> pl.DataFr
     if scope.owner is not None:
         query = query.where(Account.owner == scope.owner)
     snapshots = read_frame(engine, query)
-    overrides = _overrides(engine, day)  # few: all of them, joined
     return (
-        snapshots.join(overrides.select("account_id", "override_band"), on="account_id", how="left")
-        .select("account_id", pl.coalesce("override_band", "band").alias("band"))
-        .sort("account_id")
+        snapshots.join(_overrides_on(engine, days), on=["day", "account_id"], how="left")
+        .select("day", "account_id", pl.coalesce("override_band", "band").alias("band"))
+        .sort("day", "account_id")
     )
 
 
-def band_counts(engine: Engine, day: date, scope: Scope | None = None) -> dict[str, int]:
-    """How many accounts are green, yellow and red at the end of ``day``."""
-    counts = dict(bands_on(engine, day, scope).group_by("band").len().iter_rows())
-    return {band: int(counts.get(band, 0)) for band in BANDS}
-
-
-def band_history(engine: Engine, days: list[date], scope: Scope | None = None) -> pl.DataFrame:
-    """One row per day of ``days``: day, green, yellow, red (``band_counts``)."""
-    rows = [{"day": day} | band_counts(engine, day, scope) for day in days]
-    schema = {"day": pl.Date(), **{band: pl.Int64() for band in BANDS}}
-    return pl.DataFrame(rows, schema=schema)
+def _overrides_on(engine: Engine, days: list[date]) -> pl.DataFrame:
+    """day, account_id, override_band: the override in force at the end of each of
+    ``days``, by ``core.health.store``'s rule (not ended, ``starts_on <= day <
+    expires_on``, the newest should there be two), read in one query; an override
+    that set only a score has the band of that score."""
+    query = select(
+        HealthOverride.id,
+        HealthOverride.account_id,
+        HealthOverride.score,
+        HealthOverride.band,
+        HealthOverride.starts_on,
+        HealthOverride.expires_on,
+    ).where(
+        HealthOverride.ended_at.is_(None),
+        HealthOverride.starts_on <= max(days),
+        HealthOverride.expires_on > min(days),
+    )
+    overrides = read_frame(engine, query)  # few
+    if overrides.filter(pl.col("band").is_null()).height:
+        model = load_model()[0]
+        bands = [
+            band or model.band_of(score)
+            for band, score in overrides.select("band", "score").iter_rows()
+        ]
+        overrides = overrides.with_columns(pl.Series("band", bands, pl.String))
+    return (
+        pl.DataFrame({"day": days}, schema={"day": pl.Date()})
+        .join(overrides, how="cross")
+        .filter(pl.col("starts_on") <= pl.col("day"), pl.col("expires_on") > pl.col("day"))
+        .sort("id")
+        .unique(["day", "account_id"], keep="last")
+        .select("day", "account_id", pl.col("band").alias("override_band"))
+    )

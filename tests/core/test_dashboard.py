@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from core.accounts import load_accounts_first
 from core.dashboard import at_risk_accounts, band_counts, band_history, renewals_due
+from core.health.config import BANDS
 from core.metrics import Scope
 from core.models import Account, HealthOverride, HealthSnapshot
 
@@ -120,3 +121,43 @@ def test_band_counts_use_the_band_in_force(engine: Engine, ids: dict[str, int]) 
     history = band_history(engine, [month_ago, TODAY], Scope(segment="ent"))
     assert history.rows() == [(month_ago, 3, 0, 1), (TODAY, 1, 1, 2)]
     assert band_counts(engine, TODAY - timedelta(days=61)) == {"green": 0, "yellow": 0, "red": 0}
+
+
+def test_band_history_applies_the_override_in_force_each_day(
+    engine: Engine, ids: dict[str, int]
+) -> None:
+    """One read for every day: an override counts only on the days it is in force,
+    an ended one never, the newest wins, and one that set only a score has the band
+    of that score."""
+    ended = datetime(2025, 5, 1, tzinfo=UTC)
+    with Session(engine) as session:
+        for name, score, band, starts, expires, ended_at in (
+            ("Healthy", 10.0, None, 40, 20, None),  # a score only (red), 40 to 21 days ago
+            ("Red big", None, "green", 35, -5, ended),  # ended: never counts
+            ("Falling", None, "green", 32, -5, None),
+            ("Falling", None, "red", 31, -5, None),  # the newer: it wins
+        ):
+            session.add(
+                HealthOverride(
+                    account_id=ids[name],
+                    score=score,
+                    band=band,
+                    reason="test",
+                    starts_on=TODAY - timedelta(days=starts),
+                    expires_on=TODAY - timedelta(days=expires),
+                    ended_at=ended_at,
+                )
+            )
+        session.commit()
+    month_ago, twenty_ago = TODAY - timedelta(days=30), TODAY - timedelta(days=20)
+    history = band_history(engine, [TODAY, month_ago, twenty_ago])
+    assert history.rows() == [  # in the order asked: day, green, yellow, red
+        # Healthy's override has expired; Falling and Overridden red by override
+        (TODAY, 1, 2, 5),
+        # Healthy red by its override's score, Falling red, Red big red (ended override)
+        (month_ago, 3, 1, 3),
+        # Healthy's override expires that day: green again; Red small has no snapshot
+        (twenty_ago, 4, 1, 2),
+    ]
+    for day, *counts in history.rows():
+        assert band_counts(engine, day) == dict(zip(BANDS, counts, strict=True))
