@@ -2,7 +2,12 @@
 whether the change is good), and a 12-month sparkline. Focusable; ``enter`` posts
 ``KpiTile.Selected`` so the screen can open the drill-through.
 
-A tile shows placeholders until ``show_value`` and ``show_series`` are called."""
+A tile shows placeholders until ``show_value`` and ``show_series`` are called. It is
+one widget that draws its four lines itself (label, value, change, sparkline), in
+theme colours named in its content rather than component classes: the dashboard
+mounts twelve, and a widget per line (or a component class per colour, each styled
+as a node of its own) made opening it spend about 0.1 s more on styles.
+"""
 
 from __future__ import annotations
 
@@ -10,16 +15,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.color import Color
+from textual.content import Content
 from textual.message import Message
+from textual.style import Style
 from textual.widget import Widget
-from textual.widgets import Label, Sparkline
 
 from tui.format import money
 
 PLACEHOLDER = "…"
 NO_DATA = "no data"
+BARS = "▁▂▃▄▅▆▇█"
+MUTED = "$text 60%"  # the colour of $text-muted (named in a content style, it comes out white)
+CHANGE_STYLES = {"good": "$success", "bad": "$error", "flat": MUTED}
 
 
 @dataclass(frozen=True)
@@ -65,7 +74,7 @@ def change_quality(change: float | Decimal | int, higher_is_better: bool) -> str
 
 
 class KpiTile(Widget, can_focus=True):
-    """One metric. The change line gets the class -good, -bad or -flat."""
+    """One metric. The change line is coloured by its quality (good, bad, flat)."""
 
     BINDINGS = [Binding("enter", "select", "Drill through", id="dashboard.drill")]
 
@@ -74,15 +83,10 @@ class KpiTile(Widget, can_focus=True):
         height: 6;
         border: round $panel-lighten-2;
         padding: 0 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     KpiTile:focus { border: round $accent; }
-    KpiTile Label { width: 1fr; text-wrap: nowrap; text-overflow: ellipsis; }
-    KpiTile .kpi-label { color: $text-muted; }
-    KpiTile .kpi-value { text-style: bold; }
-    KpiTile .kpi-change { color: $text-muted; }
-    KpiTile.-good .kpi-change { color: $success; }
-    KpiTile.-bad .kpi-change { color: $error; }
-    KpiTile Sparkline { height: 1; margin-top: 0; }
     """
 
     class Selected(Message):
@@ -96,20 +100,19 @@ class KpiTile(Widget, can_focus=True):
         super().__init__(id=id or f"tile-{spec.key.replace('_', '-')}")
         self.spec = spec
         self.value_text = PLACEHOLDER
-
-    def compose(self) -> ComposeResult:
-        yield Label(self.spec.label, classes="kpi-label")
-        yield Label(PLACEHOLDER, classes="kpi-value")
-        yield Label("", classes="kpi-change")
-        yield Sparkline([])
+        self.change_text = ""
+        self.quality = "flat"
+        """good, bad or flat: how the change line is coloured."""
+        self.series: list[float] | None = None
+        """The sparkline's values once ``show_series`` gave them (None until then)."""
 
     def clear(self) -> None:
         """Back to placeholders (the period or scope changed)."""
         self.value_text = PLACEHOLDER
-        self.query_one(".kpi-value", Label).update(PLACEHOLDER)
-        self.query_one(".kpi-change", Label).update("")
-        self.query_one(Sparkline).data = []
-        self.remove_class("-good", "-bad", "-flat")
+        self.change_text = ""
+        self.quality = "flat"
+        self.series = None
+        self.refresh()
 
     def show_value(
         self,
@@ -119,23 +122,51 @@ class KpiTile(Widget, can_focus=True):
     ) -> None:
         spec = self.spec
         self.value_text = format_value(spec.unit, value)
-        self.query_one(".kpi-value", Label).update(self.value_text)
-        self.remove_class("-good", "-bad", "-flat")
+        self.quality = "flat"
         if value is None or previous is None:
-            text = f"no data for {previous_label}" if previous is None else ""
+            self.change_text = f"no data for {previous_label}" if previous is None else ""
         else:
             change = value - previous
-            quality = change_quality(change, spec.higher_is_better)
+            self.quality = change_quality(change, spec.higher_is_better)
             arrow = "▲" if change > 0 else "▼" if change < 0 else "▶"
-            text = f"{arrow} {format_change(spec.unit, change)} vs {previous_label}"
-            self.add_class(f"-{quality}")
-        self.query_one(".kpi-change", Label).update(text)
+            self.change_text = f"{arrow} {format_change(spec.unit, change)} vs {previous_label}"
+        self.refresh()
 
     def show_series(self, values: Sequence[float | None]) -> None:
         """The monthly values, oldest first; months without data are left out, and
         a single value draws nothing (one bar across the tile says nothing)."""
-        data = [float(v) for v in values if v is not None]
-        self.query_one(Sparkline).data = data if len(data) > 1 else []
+        self.series = [float(v) for v in values if v is not None]
+        self.refresh()
+
+    def render(self) -> Content:
+        return Content("\n").join(
+            [
+                Content.styled(self.spec.label, MUTED),
+                Content.styled(self.value_text, "bold"),
+                Content.styled(self.change_text, CHANGE_STYLES[self.quality]),
+                self._sparkline(self.size.width),
+            ]
+        )
+
+    def _sparkline(self, width: int) -> Content:
+        """The series stretched over ``width`` cells, one bar per value, from
+        ``$primary`` at 30 % (the lowest) to ``$primary`` (the highest), as Textual's
+        Sparkline draws it; without two values, its baseline."""
+        _, background = self.background_colors
+        primary = Color.parse(self.app.theme_variables.get("primary", "ansi_blue"))
+        low, high = background + primary.multiply_alpha(0.3), background + primary
+        data = self.series or []
+        if len(data) < 2:
+            return Content.styled(BARS[0] * width, Style(foreground=low))
+        bottom, extent = min(data), (max(data) - min(data)) or 1
+        bars = []
+        for cell in range(width):
+            first = cell * len(data) // width
+            covered = data[first : max(first + 1, (cell + 1) * len(data) // width)]
+            ratio = (max(covered) - bottom) / extent
+            bar = BARS[int(ratio * (len(BARS) - 1))]
+            bars.append(Content.styled(bar, Style(foreground=low.blend(high, ratio))))
+        return Content("").join(bars)
 
     def action_select(self) -> None:
         self.post_message(self.Selected(self))
