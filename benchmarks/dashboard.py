@@ -12,7 +12,11 @@ Each figure runs in its own Python process, the app headless (``run_test``) at
   ``asyncio.sleep``: Pilot's ``press`` and ``pause`` wait for the whole screen to
   settle first, which timed Textual's idle wait rather than the numbers;
 - fully populated: ``1`` pressed until tiles, sparklines, charts, lists and goals are
-  all shown (goal <= 2 s);
+  all shown (goal <= 2 s): every tile has its value and its 12-month series, every
+  chart its data, the lists their rows and the goals their bars. A series counts once
+  it has arrived, drawn or not: a band tile's sparkline stays empty while there are
+  fewer than two months of health snapshots (a freshly generated book has today's
+  only), and waiting for it to be drawn never ended;
 - baseline, in the same run: a bare ``compute_metrics`` of the current month.
 
 Printed as seconds and as ratios to the baseline. The database is only read.
@@ -45,8 +49,8 @@ from datetime import date
 from core.settings import Settings
 from tui.app import make_app
 from tui.screens.dashboard import TILES
+from tui.widgets.charts import Chart
 from tui.widgets.kpi_tile import PLACEHOLDER, KpiTile
-from textual.widgets import Sparkline
 
 # Opened on the accounts list, so that "1" builds the dashboard (the app's usual
 # first screen) from nothing, as when it is opened.
@@ -54,10 +58,13 @@ app = make_app(sys.argv[1], today=date.fromisoformat(sys.argv[2]),
                settings=Settings(theme="textual-dark"), recompute_health=False,
                start="accounts")
 
-async def until(done):
+async def until(done, limit=60.0):
     # asyncio.sleep, not pilot.pause: a pause first waits for the whole screen to be
     # idle, which would time the harness rather than when the numbers are shown.
+    deadline = time.perf_counter() + limit
     while not done():
+        if time.perf_counter() > deadline:
+            raise SystemExit(f"{done.__name__} still false after {limit:.0f} s")
         await asyncio.sleep(0.005)
 
 def tiles_ready():
@@ -66,9 +73,13 @@ def tiles_ready():
 
 def all_ready():
     screen = app.screen
-    return (tiles_ready() and screen.goal_views is not None
-            and all(s.data for s in screen.query(Sparkline))
-            and "Loading" not in str(screen.query_one("#at-risk-note").render()))
+    if not (tiles_ready() and screen.panels_mounted):  # charts, lists, goals mounted
+        return False
+    charts = screen.query(Chart)
+    return (len(charts) == 3 and all(chart.loaded for chart in charts)
+            and all(tile.series is not None for tile in screen.query(KpiTile))
+            and not any("Loading" in str(screen.query_one(f"#{name}-note").render())
+                        for name in ("at-risk", "renewals", "goals")))
 
 async def main():
     async with app.run_test(size=(160, 50)) as pilot:

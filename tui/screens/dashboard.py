@@ -10,6 +10,10 @@ Everything is read in thread workers: first the current and previous period (one
 ``core.metrics`` book read for the tiles' metrics only: accounts, MRR movements and
 surveys, so the tiles fill first), then the 12-month series (the same tables); goals
 in their own worker; the lists from the app's accounts frame.
+
+The screen is composed with its tiles only; the charts, lists and goals are mounted
+once the tiles show their numbers (building them first delayed the tiles by about as
+long as the numbers take), and show what has arrived by then.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui.format import money
 from tui.messages import OpenAccount
@@ -129,13 +133,91 @@ def _health(row: dict[str, Any]) -> str:
     return "no score" if score is None else f"{row['health_band']} {score:.0f}"
 
 
+def _list_panel(name: str, title: str) -> Vertical:
+    """A titled list: a table (``#<name>``) and a note below it (``#<name>-note``)."""
+    return Vertical(
+        Label(title, classes="panel-title"),
+        DataTable(id=name, cursor_type="row", zebra_stripes=True),
+        Static("Loading…", classes="panel-note", id=f"{name}-note"),
+        classes="panel",
+    )
+
+
 def _as_of(view: View, today: date) -> date:
     """The day the period is seen at: its end, or today while it runs."""
     return min(view.period.end, today)
 
 
 class DashboardScreen(Screen[None]):
-    CSS_PATH = "dashboard.tcss"
+    # Default CSS rather than a CSS_PATH file: a screen's CSS file is added to the
+    # app's stylesheet when the screen is first shown, which parses the whole
+    # stylesheet again and restyles every screen (~0.05 s of opening the dashboard).
+    DEFAULT_CSS = """
+    #switch-bar {
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+    }
+
+    #dashboard {
+        height: 1fr;
+        scrollbar-gutter: stable;  /* goals arriving later never change the width */
+    }
+
+    #tiles {
+        grid-size: 6;
+        grid-gutter: 0 1;
+        grid-rows: 6;
+        height: auto;
+        padding: 0 1;
+    }
+
+    #charts {
+        height: 13;
+        padding: 0 1;
+    }
+
+    #chart-mrr {
+        width: 2fr;
+    }
+
+    #chart-health, #chart-nps {
+        width: 1fr;
+    }
+
+    #lists {
+        height: 12;
+        padding: 0 1;
+    }
+
+    .panel {
+        border: round $panel-lighten-2;
+        padding: 0 1;
+    }
+
+    #lists .panel {
+        width: 1fr;
+        height: 100%;
+    }
+
+    #lists DataTable {
+        height: 1fr;
+    }
+
+    .panel-title {
+        text-style: bold;
+    }
+
+    .panel-note {
+        color: $text-muted;
+        height: auto;
+    }
+
+    #goals {
+        height: auto;
+        margin: 0 1;
+    }
+    """
     BINDINGS = [
         Binding("p", "cycle_period", "Month/quarter", id="dashboard.period"),
         Binding(
@@ -152,12 +234,24 @@ class DashboardScreen(Screen[None]):
     ]
 
     def __init__(self) -> None:
+        from core.metrics import Scope
+        from core.periods import Period
+
         super().__init__()
-        self.view: View
+        self.view = View(Period.month_of(self.today), Scope(), "team")
         self.book: Book | None = None
         """The metrics book of the tiles shown (for drill-through), None while loading."""
         self.goal_views: list[GoalView] | None = None
         self.goals_error: str | None = None
+        self.numbers: TilesLoaded | None = None
+        """The tiles' numbers of the current view, once read."""
+        self.series: SeriesLoaded | None = None
+        """The 12-month series of the current view, once read."""
+        self.panels_mounted = False
+        """True once the charts, lists and goals are mounted (after the first numbers)."""
+        self._panels_started = False
+        # The numbers need no widget: their reads start before the screen is built.
+        self.load_numbers(self.view)
 
     @property
     def today(self) -> date:
@@ -166,57 +260,68 @@ class DashboardScreen(Screen[None]):
     # ------------------------------------------------------------------ layout
 
     def compose(self) -> ComposeResult:
-        from core.metrics import Scope
-        from core.periods import Period
-
-        self.view = View(Period.month_of(self.today), Scope(), "team")
-        # The numbers need no widget: their reads start while the screen is built.
-        self.load_numbers(self.view)
         yield Header()
         yield Static("", id="switch-bar")
         with VerticalScroll(id="dashboard"):
             with Grid(id="tiles"):
                 for spec in TILES:
                     yield KpiTile(spec)
-            with Horizontal(id="charts"):
-                yield MrrMovementsChart(id="chart-mrr")
-                yield HealthChart(id="chart-health")
-                yield NpsChart(id="chart-nps")
-            with Horizontal(id="lists"):
-                with Vertical(classes="panel"):
-                    yield Label("At risk: red, or down 15 points in 30 days", classes="panel-title")
-                    yield DataTable(id="at-risk", cursor_type="row", zebra_stripes=True)
-                    yield Static("Loading…", classes="panel-note", id="at-risk-note")
-                with Vertical(classes="panel"):
-                    yield Label("Renewals in the next 90 days", classes="panel-title")
-                    yield DataTable(id="renewals", cursor_type="row", zebra_stripes=True)
-                    yield Static("Loading…", classes="panel-note", id="renewals-note")
-            with Vertical(id="goals", classes="panel"):
-                yield Label("Goals", classes="panel-title")
-                yield Static("Loading…", classes="panel-note", id="goals-note")
+            # filled by _mount_panels once the tiles have their numbers
+            yield Horizontal(id="charts")
+            yield Horizontal(id="lists")
+            yield Vertical(id="goals", classes="panel")
         yield Footer()
 
     def on_mount(self) -> None:
         self.sub_title = "Dashboard"
-        at_risk = self.query_one("#at-risk", DataTable)
-        at_risk.add_columns("Account", "MRR", "Health", "Why")
-        renewals = self.query_one("#renewals", DataTable)
-        renewals.add_columns("Account", "Renews", "In", "MRR", "Health")
         self.app.book_signal.subscribe(self, self._show_lists)  # type: ignore[attr-defined]
         # today's scores are often computed after the dashboard first loads
         self.app.health_signal.subscribe(self, lambda _day: self.reload())  # type: ignore[attr-defined]
-        self._show_bar()  # the tiles and charts start as placeholders
+        self._show_bar()  # the tiles start as placeholders
+
+    async def _mount_panels(self) -> None:
+        """The charts, lists and goals, showing whatever has arrived."""
+        if self._panels_started:
+            return
+        self._panels_started = True
+        await self.query_one("#charts").mount_all(
+            [
+                MrrMovementsChart(id="chart-mrr"),
+                HealthChart(id="chart-health"),
+                NpsChart(id="chart-nps"),
+            ]
+        )
+        await self.query_one("#lists").mount_all(
+            [
+                _list_panel("at-risk", "At risk: red, or down 15 points in 30 days"),
+                _list_panel("renewals", "Renewals in the next 90 days"),
+            ]
+        )
+        await self.query_one("#goals").mount_all(
+            [
+                Label("Goals", classes="panel-title"),
+                Static("Loading…", classes="panel-note", id="goals-note"),
+            ]
+        )
+        self.query_one("#at-risk", DataTable).add_columns("Account", "MRR", "Health", "Why")
+        self.query_one("#renewals", DataTable).add_columns(
+            "Account", "Renews", "In", "MRR", "Health"
+        )
+        self.panels_mounted = True
+        self._show_charts()
         if self.app.book is not None:  # type: ignore[attr-defined]
             self._show_lists(self.app.book)  # type: ignore[attr-defined]
+        if self.goal_views is not None:
+            self._show_goals()
 
     def reload(self) -> None:
         """Placeholders, then read the numbers of the current view."""
         self.book = None
+        self.numbers = self.series = None
         self._show_bar()
         for tile in self.query(KpiTile):
             tile.clear()
-        for chart in (MrrMovementsChart, HealthChart, NpsChart):
-            self.query_one(chart).loading_title()
+        self._show_charts()
         self.load_numbers(self.view)
         if self.app.book is not None:  # type: ignore[attr-defined]
             self._show_lists(self.app.book)  # type: ignore[attr-defined]
@@ -237,7 +342,7 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-numbers")
     def load_numbers(self, view: View) -> None:
-        from core.dashboard import band_counts, band_history
+        from core.dashboard import band_history
         from core.metrics import Period, load_book, series_frame
         from core.periods import last_months
 
@@ -250,8 +355,9 @@ class DashboardScreen(Screen[None]):
         now = book.values(period, TILE_KEYS, today)
         before = book.values(previous, TILE_KEYS, today)
         as_of = _as_of(view, today)
-        bands_now = band_counts(engine, as_of, view.scope)
-        bands_before = band_counts(engine, previous.end, view.scope)
+        bands_now, bands_before = (
+            band_history(engine, [as_of, previous.end], view.scope).drop("day").to_dicts()
+        )
         if worker.is_cancelled:
             return
         self.post_message(TilesLoaded(view, book, now, before, bands_now, bands_before))
@@ -297,6 +403,7 @@ class DashboardScreen(Screen[None]):
         if message.view != self.view:
             return
         self.book = message.book
+        self.numbers = message
         if self.goal_views is None:  # after the first tiles, not competing with them
             self.load_goals()
         previous = self.view.period.previous().label
@@ -307,7 +414,17 @@ class DashboardScreen(Screen[None]):
                 _value(message.before, message.bands_before, key),
                 previous,
             )
-        self.query_one(HealthChart).show(message.bands_now)
+        if self.panels_mounted:
+            self._show_charts()
+        else:  # once the tiles are drawn
+            self.call_after_refresh(self._mount_panels)
+
+    @on(Worker.StateChanged)
+    def _numbers_failed(self, event: Worker.StateChanged) -> None:
+        """The rest of the screen is not kept waiting by numbers that never come (the
+        app reports the error)."""
+        if event.worker.group == "dashboard-numbers" and event.state == WorkerState.ERROR:
+            self.call_later(self._mount_panels)
 
     @on(SeriesLoaded)
     def _series(self, message: SeriesLoaded) -> None:
@@ -315,6 +432,7 @@ class DashboardScreen(Screen[None]):
 
         if message.view != self.view:
             return
+        self.series = message
         series, bands = message.series, message.bands
         for tile in self.query(KpiTile):
             key = tile.spec.key
@@ -324,12 +442,29 @@ class DashboardScreen(Screen[None]):
             else:
                 values = series[key].to_list()
             tile.show_series(values)
+        self._show_charts()
+
+    def _show_charts(self) -> None:
+        """Each chart with its data if it has arrived, else as loading."""
+        if not self.panels_mounted:
+            return
+        health = self.query_one(HealthChart)
+        if self.numbers is None:
+            health.loading_title()
+        else:
+            health.show(self.numbers.bands_now)
+        movements, nps = self.query_one(MrrMovementsChart), self.query_one(NpsChart)
+        if self.series is None:
+            movements.loading_title()
+            nps.loading_title()
+            return
+        series = self.series.series
         months = [f"{month:%b}" for month in series["month"].to_list()]
-        self.query_one(MrrMovementsChart).show(
+        movements.show(
             months,
             {kind: [float(v) for v in series[key].to_list()] for kind, key in MOVEMENTS.items()},
         )
-        self.query_one(NpsChart).show(months, series["nps"].to_list())
+        nps.show(months, series["nps"].to_list())
 
     @on(GoalsLoaded)
     def _goals(self, message: GoalsLoaded) -> None:
@@ -340,6 +475,8 @@ class DashboardScreen(Screen[None]):
     def _show_goals(self) -> None:
         from tui.widgets.goal_progress import GoalProgress
 
+        if not self.panels_mounted:
+            return
         panel = self.query_one("#goals")
         panel.query(GoalProgress).remove()
         owner = self.view.scope.owner
@@ -354,6 +491,8 @@ class DashboardScreen(Screen[None]):
     def _show_lists(self, accounts: pl.DataFrame) -> None:
         from core.dashboard import at_risk_accounts, renewals_due
 
+        if not self.panels_mounted:
+            return
         scope = self.view.scope
         at_risk = at_risk_accounts(accounts, scope)
         table = self.query_one("#at-risk", DataTable)

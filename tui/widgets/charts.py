@@ -13,21 +13,25 @@ BAND_COLOURS = {"green": "green", "yellow": "yellow", "red": "red"}
 
 
 class Chart(PlotextPlot):
-    """A plot with a title; ``loading()`` clears it back to its placeholder."""
+    """A plot with a title; ``loading_title()`` clears it back to its placeholder."""
 
     TITLE = ""
+    loaded = False
+    """True once ``show`` gave it its data (its plot may still say there is none)."""
 
     def on_mount(self) -> None:
         super().on_mount()
         self.loading_title()
 
     def loading_title(self) -> None:
+        self.loaded = False
         self.plt.clear_data()
         self.plt.clear_figure()
         self.plt.title(f"{self.TITLE}: loading…")
         self.refresh()
 
     def _start(self, empty: bool) -> None:
+        self.loaded = True
         self.plt.clear_data()
         self.plt.clear_figure()
         self.plt.title(f"{self.TITLE}: no data" if empty else self.TITLE)
