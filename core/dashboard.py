@@ -4,7 +4,12 @@ and how many accounts sit in each health band on a given day.
 The lists work on the accounts-list frame (``core.accounts.load_accounts`` or
 ``load_accounts_first``: one row per account with its health in force, its 30-day
 trend, MRR and renewal date), so they cost no query of their own. Band counts read
-the health snapshots of one day in bulk.
+the health snapshots of any number of days in one query.
+
+The tiles' figures (``period_figures``: a period and the one before) and their
+12-month series (``monthly_figures``) each read one ``core.metrics`` book for the
+metrics asked, and the band counts beside it in a second thread: both reads spend
+most of their time in SQLite, which lets the other thread run.
 
 - At risk: a live (not churned) account whose band in force is red, or whose computed
   score fell ``AT_RISK_DROP_POINTS`` (15) points or more over the last 30 days
@@ -19,15 +24,21 @@ the health snapshots of one day in bulk.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Date, Engine, and_, func, literal, select, union_all
 
 from core.frames import read_frame
 from core.health.config import BANDS, load_model
+from core.metrics import Book, load_book, series_frame
 from core.metrics.model import Scope
 from core.models import Account, HealthOverride, HealthSnapshot
+from core.periods import Period, last_months
 
 AT_RISK_DROP_POINTS = 15.0
 RENEWAL_DAYS = 90
@@ -218,3 +229,55 @@ def _overrides_on(engine: Engine, days: list[date]) -> pl.DataFrame:
         .unique(["day", "account_id"], keep="last")
         .select("day", "account_id", pl.col("band").alias("override_band"))
     )
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Metrics and band counts of a period and of the one before it."""
+
+    book: Book
+    """The metrics book they were computed from (the drill-through reads it)."""
+    now: dict[str, Any]
+    before: dict[str, Any]
+    bands_now: dict[str, int]
+    bands_before: dict[str, int]
+
+
+def period_figures(
+    engine: Engine, period: Period, scope: Scope, today: date, keys: Sequence[str]
+) -> Figures:
+    """The metrics ``keys`` of ``period`` and of the one before, from one book read
+    for both, seen as of ``today``; and the band counts at the end of each (of the
+    current period: today)."""
+    previous = period.previous()
+    as_of = min(period.end, today)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="band-counts") as pool:
+        bands = pool.submit(band_history, engine, [as_of, previous.end], scope)
+        book = load_book(engine, Period(previous.start, period.end), today, scope, keys=keys)
+        now = book.values(period, keys, today)
+        before = book.values(previous, keys, today)
+        bands_now, bands_before = bands.result().drop("day").to_dicts()
+    return Figures(book, now, before, bands_now, bands_before)
+
+
+@dataclass(frozen=True)
+class MonthlyFigures:
+    metrics: pl.DataFrame
+    """``core.metrics.series_frame``: one row per month, oldest first."""
+    bands: pl.DataFrame
+    """``band_history`` of the months' last days (the current one: as of)."""
+
+
+def monthly_figures(
+    engine: Engine, as_of: date, scope: Scope, keys: Sequence[str], months: int = 12
+) -> MonthlyFigures:
+    """The metrics ``keys`` and band counts of the ``months`` calendar months up to
+    the one containing ``as_of`` (each seen at its end, the current one as of
+    ``as_of``)."""
+    periods = last_months(as_of, months)
+    days = [min(month.end, as_of) for month in periods]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="band-counts") as pool:
+        bands = pool.submit(band_history, engine, days, scope)
+        window = Period(periods[0].start, periods[-1].end)
+        book = load_book(engine, window, as_of, scope, keys=keys)
+        return MonthlyFigures(series_frame(book, periods, keys), bands.result())

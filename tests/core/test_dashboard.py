@@ -9,9 +9,16 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from core.accounts import load_accounts_first
-from core.dashboard import at_risk_accounts, band_counts, band_history, renewals_due
+from core.dashboard import (
+    at_risk_accounts,
+    band_counts,
+    band_history,
+    monthly_figures,
+    period_figures,
+    renewals_due,
+)
 from core.health.config import BANDS
-from core.metrics import Scope
+from core.metrics import Period, Scope, compute_metrics
 from core.models import Account, HealthOverride, HealthSnapshot
 
 TODAY = date(2025, 5, 20)
@@ -161,3 +168,22 @@ def test_band_history_applies_the_override_in_force_each_day(
     ]
     for day, *counts in history.rows():
         assert band_counts(engine, day) == dict(zip(BANDS, counts, strict=True))
+
+
+def test_figures_are_the_metrics_and_band_counts_of_their_periods(
+    engine: Engine, ids: dict[str, int]
+) -> None:
+    keys = ["mrr", "active_accounts", "churn_rate_pct"]
+    month = Period.month_of(TODAY)
+    figures = period_figures(engine, month, Scope(), TODAY, keys)
+    for values, period in ((figures.now, month), (figures.before, month.previous())):
+        metrics = compute_metrics(engine, period, as_of=TODAY)
+        assert values == {key: metrics.get(key) for key in keys}
+    assert figures.bands_now == band_counts(engine, TODAY)
+    assert figures.bands_before == band_counts(engine, month.previous().end)
+
+    monthly = monthly_figures(engine, TODAY, Scope(), keys, months=3)
+    ends = [date(2025, 3, 31), date(2025, 4, 30), TODAY]
+    assert monthly.metrics["end"].to_list()[:2] == ends[:2]
+    assert monthly.metrics["mrr"].to_list()[-1] == figures.now["mrr"]
+    assert monthly.bands.rows() == band_history(engine, ends).rows()
