@@ -7,9 +7,11 @@ trend, MRR and renewal date), so they cost no query of their own. Band counts re
 the health snapshots of any number of days in one query.
 
 The tiles' figures (``period_figures``: a period and the one before) and their
-12-month series (``monthly_figures``) each read one ``core.metrics`` book for the
-metrics asked, and the band counts beside it in a second thread: both reads spend
-most of their time in SQLite, which lets the other thread run.
+12-month series (``read_months``, then ``monthly_figures``) each read one
+``core.metrics`` book for the metrics asked, and the band counts beside it in a
+second thread: both reads spend most of their time in SQLite, which lets the other
+thread run. The series' reads and its computation are apart so that a caller can
+start other reads between them.
 
 - At risk: a live (not churned) account whose band in force is red, or whose computed
   score fell ``AT_RISK_DROP_POINTS`` (15) points or more over the last 30 days
@@ -268,16 +270,31 @@ class MonthlyFigures:
     """``band_history`` of the months' last days (the current one: as of)."""
 
 
-def monthly_figures(
+@dataclass(frozen=True)
+class MonthlyReads:
+    """What ``monthly_figures`` computes the months from: a metrics book over them
+    and their band counts."""
+
+    months: list[Period]
+    book: Book
+    bands: pl.DataFrame
+
+
+def read_months(
     engine: Engine, as_of: date, scope: Scope, keys: Sequence[str], months: int = 12
-) -> MonthlyFigures:
-    """The metrics ``keys`` and band counts of the ``months`` calendar months up to
-    the one containing ``as_of`` (each seen at its end, the current one as of
-    ``as_of``)."""
+) -> MonthlyReads:
+    """Read what the metrics ``keys`` and the band counts of the ``months`` calendar
+    months up to the one containing ``as_of`` need (each month seen at its end, the
+    current one as of ``as_of``)."""
     periods = last_months(as_of, months)
     days = [min(month.end, as_of) for month in periods]
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="band-counts") as pool:
         bands = pool.submit(band_history, engine, days, scope)
         window = Period(periods[0].start, periods[-1].end)
         book = load_book(engine, window, as_of, scope, keys=keys)
-        return MonthlyFigures(series_frame(book, periods, keys), bands.result())
+        return MonthlyReads(periods, book, bands.result())
+
+
+def monthly_figures(reads: MonthlyReads, keys: Sequence[str]) -> MonthlyFigures:
+    """The metrics ``keys`` of each month read (no database access)."""
+    return MonthlyFigures(series_frame(reads.book, reads.months, keys), reads.bands)

@@ -15,6 +15,7 @@ from core.dashboard import (
     band_history,
     monthly_figures,
     period_figures,
+    read_months,
     renewals_due,
 )
 from core.health.config import BANDS
@@ -182,7 +183,7 @@ def test_figures_are_the_metrics_and_band_counts_of_their_periods(
     assert figures.bands_now == band_counts(engine, TODAY)
     assert figures.bands_before == band_counts(engine, month.previous().end)
 
-    monthly = monthly_figures(engine, TODAY, Scope(), keys, months=3)
+    monthly = monthly_figures(read_months(engine, TODAY, Scope(), keys, months=3), keys)
     ends = [date(2025, 3, 31), date(2025, 4, 30), TODAY]
     assert monthly.metrics["end"].to_list()[:2] == ends[:2]
     assert monthly.metrics["mrr"].to_list()[-1] == figures.now["mrr"]
