@@ -3,6 +3,7 @@ shown (checked against core.metrics), a drill-through, and opening an account.""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
 from textual.widgets import DataTable
@@ -153,3 +154,35 @@ async def test_health_tiles_follow_the_recompute_that_runs_after_opening(engine:
         values = shown(screen)
         for band, count in bands.items():
             assert values[f"band_{band}"] == format_value("count", count)
+
+
+async def test_month_and_quarter_share_their_series_until_the_data_changes(
+    db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 12 months up to today are the same for this month and this quarter: the
+    switch shows them again without reading them; a changed book reads them anew."""
+    import core.dashboard
+
+    make_book(engine)
+    reads: list[object] = []
+    read_months = core.dashboard.read_months
+
+    def counted(*args: object, **kwargs: object) -> object:
+        reads.append(args)
+        return read_months(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(core.dashboard, "read_months", counted)
+    async with running(db_url) as (app, pilot):
+        screen = await open_dashboard(app, pilot)
+        month = {tile.spec.key: tile.series for tile in screen.query(KpiTile)}
+        assert len(reads) == 1 and month["mrr"]
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert "quarter" in text_of(screen.query_one("#switch-bar"))
+        assert {tile.spec.key: tile.series for tile in screen.query(KpiTile)} == month
+        assert len(reads) == 1
+        app.reload_book()
+        await settle(app, pilot)
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert len(reads) == 2

@@ -68,6 +68,7 @@ BANDS = ("green", "yellow", "red")
 MOVEMENTS = {"new": "mrr_new", "expansion": "mrr_expansion",
              "contraction": "mrr_contraction", "churn": "mrr_churned"}  # fmt: skip
 LIST_CAP = 100
+SERIES_KEPT = 4  # series kept for switching back (each holds 12 months of figures)
 _FIRST_READS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard-first")
 # The metrics the tiles show, and with the charts' the ones the series needs: a
 # metrics book read for these only skips the usage, tickets and purchases.
@@ -249,6 +250,8 @@ class DashboardScreen(Screen[None]):
         """The tiles' numbers of the current view, once read."""
         self.monthly: MonthlyFigures | None = None
         """The 12-month series of the current view, once read."""
+        self.series_seen: dict[tuple[date, Scope], MonthlyFigures] = {}
+        """The last series read, by as-of day and scope, until the data changes."""
         self.panels_mounted = False
         """True once the charts, lists and goals are mounted (after the first numbers)."""
         self._panels_started = False
@@ -281,9 +284,9 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Dashboard"
-        self.app.book_signal.subscribe(self, self._show_lists)  # type: ignore[attr-defined]
+        self.app.book_signal.subscribe(self, self._book_changed)  # type: ignore[attr-defined]
         # today's scores are often computed after the dashboard first loads
-        self.app.health_signal.subscribe(self, lambda _day: self.reload())  # type: ignore[attr-defined]
+        self.app.health_signal.subscribe(self, self._health_changed)  # type: ignore[attr-defined]
         self._show_bar()  # the tiles start as placeholders
 
     async def _mount_panels(self) -> None:
@@ -331,6 +334,14 @@ class DashboardScreen(Screen[None]):
             self._show_lists(self.app.book)  # type: ignore[attr-defined]
         if self.goal_views is not None:
             self._show_goals()
+
+    def _book_changed(self, accounts: pl.DataFrame) -> None:
+        self.series_seen.clear()
+        self._show_lists(accounts)
+
+    def _health_changed(self, _day: date) -> None:
+        self.series_seen.clear()
+        self.reload()
 
     def reload(self) -> None:
         """Placeholders, then read the numbers of the current view."""
@@ -422,7 +433,11 @@ class DashboardScreen(Screen[None]):
         figures = message.figures
         self.book = figures.book
         self.figures = figures
-        self.load_series(self.view)
+        seen = self.series_seen.get((_as_of(self.view, self.today), self.view.scope))
+        if seen is None:
+            self.load_series(self.view)
+        else:  # month and quarter of one day share their months
+            self.post_message(SeriesLoaded(self.view, seen))
         previous = self.view.period.previous().label
         for tile in self.query(KpiTile):
             key = tile.spec.key
@@ -463,7 +478,11 @@ class DashboardScreen(Screen[None]):
     def _series(self, message: SeriesLoaded) -> None:
         import polars as pl
 
-        if message.view != self.view:
+        view = message.view
+        self.series_seen[(_as_of(view, self.today), view.scope)] = message.figures
+        while len(self.series_seen) > SERIES_KEPT:
+            del self.series_seen[next(iter(self.series_seen))]  # the oldest
+        if view != self.view:
             return
         self.monthly = message.figures
         series, bands = message.figures.metrics, message.figures.bands
