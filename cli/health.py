@@ -337,7 +337,7 @@ def backtest(
 ) -> None:
     """How well the score predicted churn: scores recomputed as of monthly cut-offs
     over the last year, churn rate per band and the ROC AUC."""
-    from core.health import backtest as run_backtest
+    from core.health.backtest import backtest as run_backtest
 
     if horizon < 1:
         fail(f"--horizon must be at least 1 day, not {horizon}")

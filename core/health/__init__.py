@@ -48,31 +48,37 @@ interaction, a survey answer, a closed ticket), ``recompute_in_background``,
 ``end_override``, ``backtest``.
 """
 
-from core.health.backtest import BacktestResult, BandOutcome, backtest
-from core.health.config import (
-    BANDS,
-    COMPONENTS,
-    SIGNALS,
-    HealthConfigError,
-    HealthModelConfig,
-    config_path,
-    default_model,
-    load_model,
-    parse_model,
-)
-from core.health.scoring import compute_scores, explanation_json
-from core.health.store import (
-    HealthOverrideError,
-    active_overrides,
-    current_health,
-    end_override,
-    history,
-    model_changes,
-    recompute_account,
-    recompute_all,
-    recompute_in_background,
-    set_override,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from core.health.backtest import BacktestResult, BandOutcome, backtest
+    from core.health.config import (
+        BANDS,
+        COMPONENTS,
+        SIGNALS,
+        HealthConfigError,
+        HealthModelConfig,
+        config_path,
+        default_model,
+        load_model,
+        parse_model,
+    )
+    from core.health.scoring import compute_scores, explanation_json
+    from core.health.store import (
+        HealthOverrideError,
+        active_overrides,
+        current_health,
+        end_override,
+        history,
+        model_changes,
+        recompute_account,
+        recompute_all,
+        recompute_in_background,
+        set_override,
+    )
 
 __all__ = [
     "BANDS",
@@ -100,3 +106,22 @@ __all__ = [
     "recompute_in_background",
     "set_override",
 ]
+
+# Submodules are imported when one of their names is first used, lightest first:
+# ``from core.health import load_model`` (or ``core.health.trend``) must not import
+# SQLAlchemy and the models, which the accounts list is drawn without. A name found
+# is kept here. One name is also a submodule's: if ``core.health.backtest`` is
+# imported before the function is asked for, ``core.health.backtest`` is the
+# submodule, so callers import the function from it.
+_SUBMODULES = ("config", "scoring", "store", "backtest")
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        for submodule in _SUBMODULES:
+            module = importlib.import_module(f"core.health.{submodule}")
+            if hasattr(module, name):
+                value = getattr(module, name)
+                globals()[name] = value
+                return value
+    raise AttributeError(f"module 'core.health' has no attribute {name!r}")

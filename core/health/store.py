@@ -28,11 +28,13 @@ from core.health.scoring import (
     left_out_json,
     read_accounts,
 )
+from core.health.trend import (
+    TREND_DAYS,
+    TREND_LOOKBACK_DAYS,
+    trend_expr,
+)
 from core.models import Account, HealthModel, HealthOverride, HealthSnapshot, utcnow
 
-TREND_DAYS = 30
-TREND_FLAT_POINTS = 5.0  # a change of this many points or less is flat
-TREND_LOOKBACK_DAYS = 60  # the snapshot "30 days ago" is the latest in [-60, -30]
 DROP_DAYS = 7
 OVERRIDE_DAYS = 30
 
@@ -227,20 +229,6 @@ def active_overrides(
         query = query.where(HealthOverride.account_id.in_(account_ids))
     frame = read_frame(engine, query)
     return frame.sort("override_id").unique("account_id", keep="last")
-
-
-def trend_expr(now: pl.Expr, before: pl.Expr) -> pl.Expr:
-    """up / down / flat (a change of TREND_FLAT_POINTS or less), null without both."""
-    change = now - before
-    return (
-        pl.when(change.is_null())
-        .then(None)
-        .when(change > TREND_FLAT_POINTS)
-        .then(pl.lit("up"))
-        .when(change < -TREND_FLAT_POINTS)
-        .then(pl.lit("down"))
-        .otherwise(pl.lit("flat"))
-    )
 
 
 def current_health(
