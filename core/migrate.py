@@ -1,7 +1,9 @@
 """Alembic migrations run from code: the scripts ship inside the package.
 
 Opening a database whose schema is already current (every start of the app) reads
-one row and never imports Alembic, which costs a third of a second.
+one row and never imports Alembic, which costs a third of a second. Importing this
+module imports neither SQLAlchemy nor Alembic: ``is_head`` also serves the accounts
+list's first read, which runs before that stack is imported (``core.account_list``).
 """
 
 from __future__ import annotations
@@ -11,13 +13,9 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect, text
-from sqlalchemy.exc import SQLAlchemyError
-
-from core.db import SchemaTooNewError, backup_sqlite, sqlite_path
-
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 _REVISION = re.compile(r"^(down_)?revision(?:: [^=]+)? = (None|['\"](\w+)['\"])", re.MULTILINE)
@@ -60,17 +58,27 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+HEAD_QUERY = "SELECT version_num FROM alembic_version"
+"""The revisions a database is at (one row when it is at a single head)."""
+
+
+def is_head(versions: list[str]) -> bool:
+    """True when ``versions`` (the rows of ``HEAD_QUERY``) are the shipped head."""
+    head = shipped_head()
+    return head is not None and versions == [head]
+
+
 def _is_current(engine: Engine) -> bool:
     """True when the database is at the shipped head, read without Alembic."""
-    head = shipped_head()
-    if head is None:
-        return False
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
         with engine.connect() as connection:
-            versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+            versions = connection.execute(text(HEAD_QUERY)).all()
     except SQLAlchemyError:
         return False
-    return [row[0] for row in versions] == [head]
+    return is_head([row[0] for row in versions])
 
 
 def migrate(engine: Engine) -> Path | None:
@@ -80,6 +88,8 @@ def migrate(engine: Engine) -> Path | None:
         return None
     from alembic import command
     from alembic.script import ScriptDirectory
+
+    from core.db import SchemaTooNewError, backup_sqlite, sqlite_path
 
     config = alembic_config()
     script = ScriptDirectory.from_config(config)
@@ -105,4 +115,6 @@ def migrate(engine: Engine) -> Path | None:
 
 
 def _has_tables(engine: Engine) -> bool:
+    from sqlalchemy import inspect
+
     return bool(inspect(engine).get_table_names())
