@@ -1,8 +1,9 @@
 """Read-only queries behind the accounts list and the account 360.
 
 The list is one bulk read per table (accounts, latest health, last interaction per
-account, open tickets per account), joined in polars. Search, filters and sorting
-then run in polars over the loaded frame, never as a new query per keystroke.
+account, open tickets per account), joined in polars (``core.account_list``).
+Search, filters and sorting then run in polars over the loaded frame, never as a
+new query per keystroke.
 """
 
 from __future__ import annotations
@@ -16,14 +17,21 @@ import polars as pl
 from sqlalchemy import Engine, and_, func
 from sqlmodel import select
 
-from core.frames import read_frame
-from core.health.config import load_model
-from core.health.store import (
-    TREND_DAYS,
-    TREND_LOOKBACK_DAYS,
-    active_overrides,
-    trend_expr,
+# The list's frame, filters and sorting live in core.account_list (no SQLAlchemy);
+# BANDS, AccountFilter, apply_filter, choices, sort_accounts are re-exported here.
+from core.account_list import (  # noqa: F401
+    BANDS,
+    LIST_COLUMNS,
+    AccountFilter,
+    apply_filter,
+    choices,
+    list_frame,
+    override_bands,
+    sort_accounts,
 )
+from core.frames import read_frame
+from core.health.store import active_overrides
+from core.health.trend import TREND_DAYS, TREND_LOOKBACK_DAYS
 from core.models import (
     Account,
     Contact,
@@ -34,32 +42,8 @@ from core.models import (
     Ticket,
 )
 
-BANDS = ("green", "yellow", "red")
 HEALTH_HISTORY_DAYS = 90
 TIMELINE_LIMIT = 1_000
-
-LIST_COLUMNS = {
-    "id": pl.Int64,
-    "external_id": pl.String,
-    "name": pl.String,
-    "segment": pl.String,
-    "plan": pl.String,
-    "owner": pl.String,
-    "status": pl.String,
-    "mrr_cents": pl.Int64,
-    "renewal_date": pl.Date,
-    "days_to_renewal": pl.Int64,
-    "health_score": pl.Float64,
-    "health_band": pl.String,
-    "computed_score": pl.Float64,
-    "overridden": pl.Boolean,
-    "trend_30d": pl.Float64,
-    "trend": pl.String,
-    "last_interaction_at": pl.Datetime("us"),
-    "days_since_interaction": pl.Int64,
-    "open_tickets": pl.Int64,
-    "search_key": pl.String,
-}
 
 
 def count_accounts(engine: Engine) -> int:
@@ -93,19 +77,7 @@ def _latest_snapshots(
 def _overrides(engine: Engine, today: date, account_ids: list[int] | None = None):
     """The override in force per account (core.health's rule), with its band filled
     from its score by the health model's thresholds when only a score was set."""
-    model = load_model()[0]
-    frame = active_overrides(engine, today, account_ids)
-    score = pl.col("override_score")
-    band = (
-        pl.when(score >= model.green)
-        .then(pl.lit("green"))
-        .when(score >= model.yellow)
-        .then(pl.lit("yellow"))
-        .otherwise(pl.lit("red"))
-    )
-    return frame.with_columns(
-        pl.col("override_band").fill_null(pl.when(score.is_not_null()).then(band))
-    )
+    return override_bands(active_overrides(engine, today, account_ids))
 
 
 def load_accounts(engine: Engine, today: date) -> pl.DataFrame:
@@ -178,125 +150,8 @@ def load_accounts_first(engine: Engine, today: date) -> pl.DataFrame:
         .where(Ticket.resolved_at.is_(None))
         .group_by(Ticket.account_id),
     )
-    frame = (
-        accounts.join(current, on="id", how="left")
-        .join(month_ago, on="id", how="left")
-        .join(overrides, on="id", how="left")
-        .join(tickets, on="id", how="left")
-    )
-    return frame.select(
-        "id",
-        "external_id",
-        "name",
-        "segment",
-        "plan",
-        "owner",
-        "status",
-        "mrr_cents",
-        "renewal_date",
-        (pl.col("renewal_date") - pl.lit(today)).dt.total_days().alias("days_to_renewal"),
-        pl.coalesce("override_score", "computed_score").alias("health_score"),
-        pl.coalesce("override_band", "band").alias("health_band"),
-        "computed_score",
-        (pl.col("override_score").is_not_null() | pl.col("override_band").is_not_null()).alias(
-            "overridden"
-        ),
-        (pl.col("computed_score") - pl.col("score_30d_ago")).alias("trend_30d"),
-        trend_expr(pl.col("computed_score"), pl.col("score_30d_ago")).alias("trend"),
-        pl.lit(None, pl.Datetime("us")).alias("last_interaction_at"),
-        pl.lit(None, pl.Int64).alias("days_since_interaction"),
-        pl.col("open_tickets").fill_null(0),
-        pl.concat_str(
-            pl.col("name").str.to_lowercase(),
-            pl.col("external_id").str.to_lowercase(),
-            separator="\x1f",
-        ).alias("search_key"),
-    ).cast(LIST_COLUMNS)
-
-
-# ---------------------------------------------------------------- filters and sorting
-
-
-@dataclass(frozen=True)
-class AccountFilter:
-    """What narrows the accounts list. Empty sets and None mean "any"."""
-
-    search: str = ""
-    segments: frozenset[str] = frozenset()
-    owners: frozenset[str] = frozenset()
-    plans: frozenset[str] = frozenset()
-    bands: frozenset[str] = frozenset()
-    statuses: frozenset[str] = frozenset()
-    renewal_within_days: int | None = None
-    no_interaction_days: int | None = None
-    my_book: str | None = None
-    """The owner whose book is shown, when "my book" is on."""
-
-    def describe(self) -> list[str]:
-        """Each active filter in words, for the filter bar."""
-        parts: list[str] = []
-        if self.my_book:
-            parts.append(f"my book ({self.my_book})")
-        if self.search:
-            parts.append(f'search "{self.search}"')
-        for label, values in (
-            ("segment", self.segments),
-            ("owner", self.owners),
-            ("plan", self.plans),
-            ("health", self.bands),
-            ("status", self.statuses),
-        ):
-            if values:
-                parts.append(f"{label}: {', '.join(sorted(values))}")
-        if self.renewal_within_days is not None:
-            parts.append(f"renewal within {self.renewal_within_days} d")
-        if self.no_interaction_days is not None:
-            parts.append(f"no interaction for {self.no_interaction_days} d")
-        return parts
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.describe()
-
-
-def apply_filter(frame: pl.DataFrame, where: AccountFilter) -> pl.DataFrame:
-    """The rows of ``frame`` (a ``load_accounts`` frame) that ``where`` keeps, in order."""
-    conditions: list[pl.Expr] = []
-    query = where.search.strip().lower()
-    if query:
-        conditions.append(pl.col("search_key").str.contains(query, literal=True))
-    if where.my_book:
-        conditions.append(pl.col("owner") == where.my_book)
-    for column, values in (
-        ("segment", where.segments),
-        ("owner", where.owners),
-        ("plan", where.plans),
-        ("health_band", where.bands),
-        ("status", where.statuses),
-    ):
-        if values:
-            conditions.append(pl.col(column).is_in(sorted(values)))
-    if where.renewal_within_days is not None:
-        conditions.append(pl.col("days_to_renewal").is_between(0, where.renewal_within_days))
-    if where.no_interaction_days is not None:
-        conditions.append(
-            pl.col("days_since_interaction").is_null()
-            | (pl.col("days_since_interaction") >= where.no_interaction_days)
-        )
-    if not conditions:
-        return frame
-    return frame.filter(pl.all_horizontal(conditions))
-
-
-def sort_accounts(frame: pl.DataFrame, column: str, descending: bool) -> pl.DataFrame:
-    """Sorted by ``column`` (missing values last), ties broken by name."""
-    by = [column] if column == "name" else [column, "name"]
-    return frame.sort(by, descending=[descending, False][: len(by)], nulls_last=True)
-
-
-def choices(frame: pl.DataFrame, column: str) -> list[str]:
-    """The distinct values of a column, for the filter form."""
-    return sorted(frame.get_column(column).drop_nulls().unique().to_list())
+    parts = {"accounts": accounts, "current": current, "month_ago": month_ago}
+    return list_frame(parts | {"overrides": overrides, "tickets": tickets}, today)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,205 @@
+"""The accounts list as a polars frame: its columns, how it is built from its parts,
+and the search, filters and sorting that run over it.
+
+Polars and the standard library only, never SQLAlchemy or the models: the app draws
+the list before that stack is imported (``core.first_read``). Whoever reads the
+parts (``core.accounts.load_accounts_first`` through an engine, on any database;
+``core.first_read`` straight from a current SQLite file), ``list_frame`` joins them,
+so both give the same list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from core.health.trend import trend_expr
+
+BANDS = ("green", "yellow", "red")
+
+LIST_COLUMNS = {
+    "id": pl.Int64,
+    "external_id": pl.String,
+    "name": pl.String,
+    "segment": pl.String,
+    "plan": pl.String,
+    "owner": pl.String,
+    "status": pl.String,
+    "mrr_cents": pl.Int64,
+    "renewal_date": pl.Date,
+    "days_to_renewal": pl.Int64,
+    "health_score": pl.Float64,
+    "health_band": pl.String,
+    "computed_score": pl.Float64,
+    "overridden": pl.Boolean,
+    "trend_30d": pl.Float64,
+    "trend": pl.String,
+    "last_interaction_at": pl.Datetime("us"),
+    "days_since_interaction": pl.Int64,
+    "open_tickets": pl.Int64,
+    "search_key": pl.String,
+}
+
+PARTS: dict[str, dict[str, pl.DataType]] = {
+    "accounts": {
+        "id": pl.Int64(),
+        "external_id": pl.String(),
+        "name": pl.String(),
+        "segment": pl.String(),
+        "plan": pl.String(),
+        "owner": pl.String(),
+        "status": pl.String(),
+        "mrr_cents": pl.Int64(),
+        "renewal_date": pl.Date(),
+    },
+    "current": {"id": pl.Int64(), "computed_score": pl.Float64(), "band": pl.String()},
+    "month_ago": {"id": pl.Int64(), "score_30d_ago": pl.Float64()},
+    "overrides": {"id": pl.Int64(), "override_score": pl.Float64(), "override_band": pl.String()},
+    "tickets": {"id": pl.Int64(), "open_tickets": pl.Int64()},
+}
+"""What ``list_frame`` is built from, one frame per part, with these columns:
+every account; its latest health snapshot on or before the day (``current``) and
+in the trend's window a month before (``month_ago``); the override in force, its
+band filled (``override_bands``); the count of its open tickets."""
+
+
+def override_bands(overrides: pl.DataFrame) -> pl.DataFrame:
+    """``overrides`` with ``override_band`` filled from ``override_score`` by the
+    health model's thresholds where the override set only a score."""
+    from core.health.config import load_model
+
+    model = load_model()[0]
+    score = pl.col("override_score")
+    band = (
+        pl.when(score >= model.green)
+        .then(pl.lit("green"))
+        .when(score >= model.yellow)
+        .then(pl.lit("yellow"))
+        .otherwise(pl.lit("red"))
+    )
+    return overrides.with_columns(
+        pl.col("override_band").fill_null(pl.when(score.is_not_null()).then(band))
+    )
+
+
+def list_frame(parts: dict[str, pl.DataFrame], today: date) -> pl.DataFrame:
+    """The accounts list without the last interaction (null, filled in later by
+    ``core.accounts.with_last_interaction``), from ``parts`` shaped as ``PARTS``."""
+    frame = parts["accounts"]
+    for name in ("current", "month_ago", "overrides", "tickets"):
+        frame = frame.join(parts[name], on="id", how="left")
+    return frame.select(
+        "id",
+        "external_id",
+        "name",
+        "segment",
+        "plan",
+        "owner",
+        "status",
+        "mrr_cents",
+        "renewal_date",
+        (pl.col("renewal_date") - pl.lit(today)).dt.total_days().alias("days_to_renewal"),
+        pl.coalesce("override_score", "computed_score").alias("health_score"),
+        pl.coalesce("override_band", "band").alias("health_band"),
+        "computed_score",
+        (pl.col("override_score").is_not_null() | pl.col("override_band").is_not_null()).alias(
+            "overridden"
+        ),
+        (pl.col("computed_score") - pl.col("score_30d_ago")).alias("trend_30d"),
+        trend_expr(pl.col("computed_score"), pl.col("score_30d_ago")).alias("trend"),
+        pl.lit(None, pl.Datetime("us")).alias("last_interaction_at"),
+        pl.lit(None, pl.Int64).alias("days_since_interaction"),
+        pl.col("open_tickets").fill_null(0),
+        pl.concat_str(
+            pl.col("name").str.to_lowercase(),
+            pl.col("external_id").str.to_lowercase(),
+            separator="\x1f",
+        ).alias("search_key"),
+    ).cast(LIST_COLUMNS)
+
+
+# ---------------------------------------------------------------- filters and sorting
+
+
+@dataclass(frozen=True)
+class AccountFilter:
+    """What narrows the accounts list. Empty sets and None mean "any"."""
+
+    search: str = ""
+    segments: frozenset[str] = frozenset()
+    owners: frozenset[str] = frozenset()
+    plans: frozenset[str] = frozenset()
+    bands: frozenset[str] = frozenset()
+    statuses: frozenset[str] = frozenset()
+    renewal_within_days: int | None = None
+    no_interaction_days: int | None = None
+    my_book: str | None = None
+    """The owner whose book is shown, when "my book" is on."""
+
+    def describe(self) -> list[str]:
+        """Each active filter in words, for the filter bar."""
+        parts: list[str] = []
+        if self.my_book:
+            parts.append(f"my book ({self.my_book})")
+        if self.search:
+            parts.append(f'search "{self.search}"')
+        for label, values in (
+            ("segment", self.segments),
+            ("owner", self.owners),
+            ("plan", self.plans),
+            ("health", self.bands),
+            ("status", self.statuses),
+        ):
+            if values:
+                parts.append(f"{label}: {', '.join(sorted(values))}")
+        if self.renewal_within_days is not None:
+            parts.append(f"renewal within {self.renewal_within_days} d")
+        if self.no_interaction_days is not None:
+            parts.append(f"no interaction for {self.no_interaction_days} d")
+        return parts
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.describe()
+
+
+def apply_filter(frame: pl.DataFrame, where: AccountFilter) -> pl.DataFrame:
+    """The rows of ``frame`` (a ``load_accounts`` frame) that ``where`` keeps, in order."""
+    conditions: list[pl.Expr] = []
+    query = where.search.strip().lower()
+    if query:
+        conditions.append(pl.col("search_key").str.contains(query, literal=True))
+    if where.my_book:
+        conditions.append(pl.col("owner") == where.my_book)
+    for column, values in (
+        ("segment", where.segments),
+        ("owner", where.owners),
+        ("plan", where.plans),
+        ("health_band", where.bands),
+        ("status", where.statuses),
+    ):
+        if values:
+            conditions.append(pl.col(column).is_in(sorted(values)))
+    if where.renewal_within_days is not None:
+        conditions.append(pl.col("days_to_renewal").is_between(0, where.renewal_within_days))
+    if where.no_interaction_days is not None:
+        conditions.append(
+            pl.col("days_since_interaction").is_null()
+            | (pl.col("days_since_interaction") >= where.no_interaction_days)
+        )
+    if not conditions:
+        return frame
+    return frame.filter(pl.all_horizontal(conditions))
+
+
+def sort_accounts(frame: pl.DataFrame, column: str, descending: bool) -> pl.DataFrame:
+    """Sorted by ``column`` (missing values last), ties broken by name."""
+    by = [column] if column == "name" else [column, "name"]
+    return frame.sort(by, descending=[descending, False][: len(by)], nulls_last=True)
+
+
+def choices(frame: pl.DataFrame, column: str) -> list[str]:
+    """The distinct values of a column, for the filter form."""
+    return sorted(frame.get_column(column).drop_nulls().unique().to_list())
