@@ -1,0 +1,113 @@
+"""The app's first read of the accounts list, straight from a SQLite file: the same
+list as through the engine, or None whenever it cannot be read that way."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from polars.testing import assert_frame_equal
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from core.accounts import load_accounts_first
+from core.first_read import read_first_list
+from core.models import Account, HealthOverride
+from tests.tui.book import ROWS, TODAY, make_book
+
+pytestmark = pytest.mark.usefixtures("sqlite_only")
+
+
+@pytest.fixture
+def book(engine: Engine) -> dict[str, int]:
+    """The app's test book, plus what the list's parts must get right: an override
+    with a score only (its band comes from the model), one ended, two in force on
+    one account (the newest wins), and an account with no score, renewal or ticket."""
+    ids = make_book(engine)
+    with Session(engine) as session:
+        session.add(
+            Account(
+                external_id="EXT-NEW",
+                name="Brand New",
+                segment="SMB",
+                plan="Starter",
+                owner="Test User",
+                mrr_cents=0,
+                seats=1,
+                start_date=TODAY,
+                renewal_date=None,
+                status="onboarding",
+            )
+        )
+        for account, score, band, ended in (
+            ("Acme Corp", 45.0, None, False),
+            ("Globex", None, "green", True),
+            ("Initech", 90.0, None, False),
+            ("Initech", None, "red", False),
+        ):
+            session.add(
+                HealthOverride(
+                    account_id=ids[account],
+                    score=score,
+                    band=band,
+                    reason="test",
+                    set_by="Test User",
+                    starts_on=TODAY - timedelta(days=1),
+                    expires_on=TODAY + timedelta(days=10),
+                    ended_at=datetime.combine(TODAY, time(12), tzinfo=UTC) if ended else None,
+                )
+            )
+        session.commit()
+    return ids
+
+
+def test_the_first_read_is_the_engines_list(db_url: str, engine: Engine, book) -> None:
+    for day in (TODAY, TODAY + timedelta(days=11), TODAY + timedelta(days=40)):
+        first = read_first_list(db_url, day)
+        assert first is not None
+        assert_frame_equal(first, load_accounts_first(engine, day))
+    row = first.filter(first["name"] == "Acme Corp").row(0, named=True)  # type: ignore[union-attr]
+    assert row["overridden"] is False  # TODAY + 40: the override has expired
+    today = read_first_list(db_url, TODAY)
+    assert today is not None
+    bands = dict(today.select("name", "health_band").iter_rows())
+    assert (bands["Acme Corp"], bands["Globex"], bands["Initech"]) == ("yellow", "red", "red")
+
+
+def test_an_empty_book_reads_as_an_empty_list(db_url: str, engine: Engine) -> None:
+    first = read_first_list(db_url, TODAY)
+    assert first is not None
+    assert_frame_equal(first, load_accounts_first(engine, TODAY))
+
+
+def test_what_cannot_be_read_this_way_is_left_to_the_engine(
+    tmp_path: Path, db_url: str, engine: Engine, book
+) -> None:
+    missing = tmp_path / "missing.db"
+    assert read_first_list(f"sqlite:///{missing}", TODAY) is None
+    assert not missing.exists()
+    broken = tmp_path / "broken.db"
+    broken.write_text("this is not a database")
+    assert read_first_list(f"sqlite:///{broken}", TODAY) is None
+    assert read_first_list("postgresql+psycopg://nobody@localhost/cxtui", TODAY) is None
+    with engine.connect():  # a sqlite3 connection is open: no second SQLite library now
+        assert read_first_list(db_url, TODAY) is None
+    with engine.begin() as connection:  # a schema to migrate first
+        connection.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    assert read_first_list(db_url, TODAY) is None
+
+
+def test_the_first_read_imports_neither_sqlalchemy_nor_pyarrow(db_url: str, book) -> None:
+    script = (
+        "import sys; from datetime import date; from core.first_read import read_first_list; "
+        f"frame = read_first_list({db_url!r}, date.fromisoformat({TODAY.isoformat()!r})); "
+        "print(frame.height, sorted(m for m in ('sqlalchemy', 'sqlmodel', 'pyarrow', 'alembic') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == [str(len(ROWS) + 1), "[]"]  # with "Brand New"
