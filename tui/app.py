@@ -1,9 +1,12 @@
 """The Textual app. ``make_app`` is what the CLI and the tests build.
 
 The first frame comes before anything heavy: polars, SQLAlchemy, pyarrow and the
-table widget are imported, and the database opened and read, in a thread worker
-after the first paint. Each screen lives in its own module under ``tui.screens``
-and is imported when it is first shown.
+table widget are imported, and the database opened and read, in thread workers
+after the first paint. The accounts list comes before SQLAlchemy too: from a SQLite
+file whose schema is current, the list is read without it (``core.first_read``)
+and drawn, and only then is the engine opened (``connect``), then the list's last
+interactions read. Each screen lives in its own module under ``tui.screens`` and is
+imported when it is first shown.
 """
 
 from __future__ import annotations
@@ -110,6 +113,8 @@ class CxtuiApp(App[None]):
         self.book: pl.DataFrame | None = None
         self.book_complete = False
         """False while the last interactions are still being read."""
+        self._shown = False
+        """True once the first screen (``start``) is shown."""
         self._started = False
         """True once the session's background work (health, rules) has started."""
         self.last_account_id: int | None = None
@@ -158,14 +163,35 @@ class CxtuiApp(App[None]):
         elif self.settings.theme not in self.available_themes:
             self.notify(f"Unknown theme {self.settings.theme!r} in the config file")
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        self.call_after_refresh(self.open_database)
+        self.call_after_refresh(self._open)
+
+    def _open(self) -> None:
+        """After the first paint: open the database. The list needs no engine, so an
+        app that opens on it shows it at once, to be filled when the book is read
+        (its styles and widgets are built while the first read runs)."""
+        self.open_database()
+        if self.start_mode == "accounts":
+            self._show_start()
+
+    def _show_start(self) -> None:
+        if not self._shown:
+            self._shown = True
+            self.switch_mode(self.start_mode)
 
     # ------------------------------------------------------------------ workers
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="database")
     def open_database(self) -> None:
+        """The list straight from the file when it can (the engine follows once the
+        list is drawn: ``connect``); else the engine first (migrations), then the list."""
+        from core.first_read import read_first_list
+
+        first = read_first_list(self.db_url, self.today)
         import textual_fastdatatable.data_table  # noqa: F401  (warm the table import)
 
+        if first is not None:
+            self.post_message(BookLoaded(first, complete=False))
+            return
         from core.accounts import load_accounts_first
         from core.db import open_engine
 
@@ -173,6 +199,13 @@ class CxtuiApp(App[None]):
         first = load_accounts_first(engine, self.today)
         self.post_message(DatabaseOpened(engine, first.height))
         self.post_message(BookLoaded(first, complete=False))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="database")
+    def connect(self, accounts: int) -> None:
+        """Open the engine (SQLAlchemy, the schema check) after the first read."""
+        from core.db import open_engine
+
+        self.post_message(DatabaseOpened(open_engine(self.db_url), accounts))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="book")
     def reload_book(self) -> None:
@@ -249,18 +282,22 @@ class CxtuiApp(App[None]):
     @on(DatabaseOpened)
     def _database_opened(self, message: DatabaseOpened) -> None:
         self.engine = message.engine
-        self.switch_mode(self.start_mode)
+        self._show_start()
         if message.accounts == 0:
             from tui.screens.welcome import WelcomeScreen
 
             self.push_screen(WelcomeScreen())
+        if self.book is not None and not self.book_complete:
+            self.call_after_refresh(self.complete_book, self.book)
 
     @on(BookLoaded)
     def _book_loaded(self, message: BookLoaded) -> None:
         self.book = message.frame
         self.book_complete = message.complete
         self.book_signal.publish(message.frame)
-        if not message.complete:
+        if self.engine is None:  # the first read (core.first_read): the engine once it is drawn
+            self.call_after_refresh(self.connect, message.frame.height)
+        elif not message.complete:
             self.call_after_refresh(self.complete_book, message.frame)
         elif not self._started and not message.frame.is_empty():
             self._started = True
@@ -375,6 +412,9 @@ class CxtuiApp(App[None]):
         """Show the account 360 on top of the accounts list."""
         from tui.screens.account import AccountScreen
 
+        if self.engine is None:
+            self.notify("Still opening the database…")
+            return
         if self.current_mode != "accounts" or not self.screen.is_mounted:
             # the list may not exist yet (the app opens on the dashboard): once it
             # is mounted, the 360 goes on top of it and [ ] walk its order

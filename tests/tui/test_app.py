@@ -352,6 +352,61 @@ async def test_quit_without_unsaved_work_does_not_ask(db_url: str, book) -> None
         assert not app.is_running
 
 
+async def test_the_list_is_shown_before_the_engine_is_opened(
+    db_url: str, book, sqlite_only: None
+) -> None:
+    """From a SQLite file at the current schema the list is read without the engine
+    (core.first_read) and shown; the engine follows, then the last interactions."""
+    from tui.messages import BookLoaded, DatabaseOpened
+
+    app = make_app(
+        db_url, today=TODAY, settings=Settings(), recompute_health=False, start="accounts"
+    )
+    posted: list[str] = []
+    post = app.post_message
+
+    def record(message: Any) -> bool:
+        if isinstance(message, BookLoaded | DatabaseOpened):
+            posted.append(type(message).__name__)
+        return post(message)
+
+    app.post_message = record  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert posted == ["BookLoaded", "DatabaseOpened", "BookLoaded"]
+        assert names(app) == NAMES
+        assert app.book_complete and "reading last interactions" not in bar(app)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+
+
+async def test_until_the_engine_is_open_the_list_works_and_the_rest_waits(
+    db_url: str, book, sqlite_only: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(CxtuiApp, "connect", lambda _app, _accounts: None)  # never opens
+    async with running(db_url) as (app, pilot):
+        assert app.engine is None
+        assert names(app) == NAMES
+        assert "reading last interactions" in bar(app)
+        await pilot.press("slash", "a", "c", "m", "e")
+        await settle(app, pilot)
+        assert names(app) == ["Acme Corp"]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountsScreen)
+        assert "Still opening the database…" in [n.message for n in app._notifications]
+
+
+async def test_a_new_database_file_is_created_through_the_engine(tmp_path: Path) -> None:
+    from tui.screens.welcome import WelcomeScreen
+
+    path = tmp_path / "new.db"
+    async with running(f"sqlite:///{path}") as (app, _pilot):
+        assert isinstance(app.screen, WelcomeScreen)
+        assert app.engine is not None and path.exists()
+
+
 async def test_empty_database_shows_the_welcome(db_url: str, engine: Engine) -> None:
     from tui.screens.welcome import WelcomeScreen
 

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, LoadingIndicator, Static
 
-from core.accounts import AccountFilter, apply_filter, sort_accounts
+from core.account_list import AccountFilter, apply_filter, sort_accounts
 from tui.messages import OpenAccount
 from tui.widgets.accounts_table import COLUMNS, AccountsTable
 
