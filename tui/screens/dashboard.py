@@ -298,6 +298,8 @@ class DashboardScreen(Screen[None]):
         self._panels_started = True
         at_risk = DataTable(id="at-risk", cursor_type="row", zebra_stripes=True)
         renewals = DataTable(id="renewals", cursor_type="row", zebra_stripes=True)
+        # one layout and paint for all of it, not one per part (each repaints the
+        # whole screen)
         with self.app.batch_update():
             mounted = [
                 self.query_one("#charts").mount_all(
@@ -321,19 +323,19 @@ class DashboardScreen(Screen[None]):
                 ),
                 self.mount(Footer()),
             ]
-        for mounting in mounted:
-            await mounting
-        if not (at_risk.is_mounted and renewals.is_mounted):
-            return  # the screen was closed meanwhile
-        self.refresh_bindings()  # the footer shows the keys once told they are there
-        at_risk.add_columns("Account", "MRR", "Health", "Why")
-        renewals.add_columns("Account", "Renews", "In", "MRR", "Health")
-        self.panels_mounted = True
-        self._show_charts()
-        if self.app.book is not None:  # type: ignore[attr-defined]
-            self._show_lists(self.app.book)  # type: ignore[attr-defined]
-        if self.goal_views is not None:
-            self._show_goals()
+            for mounting in mounted:
+                await mounting
+            if not (at_risk.is_mounted and renewals.is_mounted):
+                return  # the screen was closed meanwhile
+            self.refresh_bindings()  # the footer shows the keys once told they are there
+            at_risk.add_columns("Account", "MRR", "Health", "Why")
+            renewals.add_columns("Account", "Renews", "In", "MRR", "Health")
+            self.panels_mounted = True
+            self._show_charts()
+            if self.app.book is not None:  # type: ignore[attr-defined]
+                self._show_lists(self.app.book)  # type: ignore[attr-defined]
+            if self.goal_views is not None:
+                self._show_goals()
 
     def _book_changed(self, accounts: pl.DataFrame) -> None:
         self.series_seen.clear()
