@@ -438,30 +438,42 @@ async def test_theme_is_remembered(db_url: str, book, tmp_path: Path) -> None:
     assert load_settings(path).theme == "nord"
 
 
-async def test_fast_cells_render_like_the_library(db_url: str, book) -> None:
-    """The list's own cell renderer gives the same text and styles as
-    textual-fastdatatable's, for every cell on screen, cursor row included."""
+async def test_fast_rows_render_like_the_library(db_url: str, book) -> None:
+    """The list's own row renderer gives the same text and styles as
+    textual-fastdatatable's, for every row, cursor and hover rows included, whole
+    or scrolled sideways."""
+    from itertools import chain
+
+    from rich.segment import Segment
     from rich.style import Style
+    from textual.coordinate import Coordinate
     from textual.strip import Strip
     from textual_fastdatatable import DataTable
+    from textual_fastdatatable.data_table import line_crop
 
     async with running(db_url) as (app, pilot):
         await pilot.press("j")
         table = _accounts(app).table
-        base = Style.parse("#e0e0e0 on #121212")
+        base = Style.parse("#e0e0e0 on #303030")  # not the table's: the fill right of it fades
+        width = table.size.width
 
-        def strip(segments: list) -> list[tuple[str, Style | None]]:  # type: ignore[type-arg]
-            return [(s.text, s.style) for s in Strip(segments).simplify()]
+        def line(render: object, row: int, x1: int) -> list[tuple[str, Style | None]]:
+            table._row_render_cache.clear()
+            table._cell_render_cache.clear()
+            fixed, scrollable, hidden, fixed_width = render(  # type: ignore[operator]
+                table, row, 0, x1, x1 + width, base, table.cursor_coordinate, Coordinate(2, 0), None
+            )
+            segments: list[Segment] = list(chain.from_iterable(fixed)) + line_crop(
+                list(chain.from_iterable(scrollable)), x1 - hidden, x1 + width - hidden, width
+            )
+            strip = Strip(segments).adjust_cell_length(width - fixed_width, base).simplify()
+            return [(segment.text, segment.style) for segment in strip]
 
+        table._show_hover_cursor = True
         for row in range(table.row_count):
-            for column, spec in enumerate(table.ordered_columns):
-                width = spec.render_width
-                cursor = row == table.cursor_row
-                table._cell_render_cache.clear()
-                ours = table._render_cell(row, column, base, width, cursor=cursor)
-                table._cell_render_cache.clear()
-                theirs = DataTable._render_cell(table, row, column, base, width, cursor=cursor)
-                assert strip(ours[0]) == strip(theirs[0]), (row, column)
+            for x1 in (0, 30):
+                ours = line(type(table)._render_line_in_row, row, x1)
+                assert ours == line(DataTable._render_line_in_row, row, x1), (row, x1)
 
 
 async def test_l_on_the_list_logs_for_the_account_under_the_cursor(

@@ -110,7 +110,8 @@ class AccountsScreen(Screen[None]):
         if not self.app.book_complete:  # type: ignore[attr-defined]
             parts.append("reading last interactions…")
         parts.append(f"sorted by {label} {arrow}")
-        self.query_one("#filter-bar", Static).update("  ·  ".join(parts))
+        # one line of fixed size (accounts.tcss): no layout after each keystroke
+        self.query_one("#filter-bar", Static).update("  ·  ".join(parts), layout=False)
 
     def visible_account_ids(self) -> list[int]:
         return self.table.account_ids()

@@ -8,7 +8,7 @@ new frame in polars and swap the backend (``AccountsTable.show``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -20,6 +20,10 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.color import Color
+from textual.coordinate import Coordinate
+from textual.geometry import Region, Size
+from textual.strip import Strip
 from textual_fastdatatable import DataTable, DataTableBackend
 
 from tui.format import days_ago, money, trend_arrow
@@ -64,6 +68,10 @@ SOURCE_COLUMNS = (
 )
 
 
+NO_STYLE = Style()
+TREND_COLOURS = {"up": "green", "down": "red"}
+
+
 def health_text(
     score: float | None, band: str | None, overridden: bool, status: str, style: Style
 ) -> Text:
@@ -81,14 +89,15 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
         data: pl.DataFrame,
         max_rows: int | None = None,
         column_names: Sequence[str] | None = None,
-        styles: Callable[[str | None], Style] | None = None,
+        styles: Mapping[str, Style] | None = None,
         complete: bool = True,
     ) -> None:
         super().__init__(data, max_rows=max_rows, column_names=column_names)
         self.complete = complete
         """False while the last interactions are still being read."""
         self.data = data.select(SOURCE_COLUMNS)
-        self._styles = styles or (lambda _band: Style())
+        self._styles = styles or {}
+        """The style of each colour word ("green", "yellow", "red") in the theme."""
         self._row = lru_cache(maxsize=256)(self._format_row)
 
     @classmethod
@@ -138,11 +147,11 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
                 row["health_band"],
                 row["overridden"],
                 row["status"],
-                self._styles(row["health_band"]),
+                self._styles.get(row["health_band"] or "", NO_STYLE),
             ),
             Text(
                 trend_arrow(row["trend"], row["trend_30d"]),
-                style=self._styles({"up": "green", "down": "red"}.get(row["trend"] or "")),
+                style=self._styles.get(TREND_COLOURS.get(row["trend"] or "", ""), NO_STYLE),
             ),
             "" if renewal is None else f"{renewal.isoformat()} ({days:+d}d)",
             Text(days_ago(since), justify="right")
@@ -191,8 +200,10 @@ class AccountsTable(DataTable):
     key (``CxtuiApp.on_event``), so keys typed right after "/" reach the search."""
 
     def __init__(self, *, id: str | None = None) -> None:
+        self._lines_style: Style | None = None
+        self._lines_background: Color | None = None
         super().__init__(
-            backend=AccountsBackend(_empty_frame(), styles=self._band_style),
+            backend=AccountsBackend(_empty_frame()),
             column_labels=[column.label for column in COLUMNS],
             column_widths=[column.width for column in COLUMNS],
             cursor_type="row",
@@ -204,67 +215,106 @@ class AccountsTable(DataTable):
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.restyle())
 
-    def _render_cell(
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The table's own style and background are worked out once for the lines
+        drawn together, not for each line (Textual walks the widget's ancestors)."""
+        self._lines_style = self.rich_style
+        self._lines_background = self.background_colors[1]
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._lines_style = self._lines_background = None
+
+    @property
+    def rich_style(self) -> Style:
+        return self._lines_style or super().rich_style
+
+    def _render_line_in_row(
         self,
         row_index: int,
-        column_index: int,
+        line_no: int,
+        x1: int,
+        x2: int,
         base_style: Style,
-        width: int,
-        cursor: bool = False,
-        hover: bool = False,
-        in_range: bool = False,
-    ) -> list[list[Segment]]:
-        """A body cell as one segment, without Rich's layout machinery.
+        cursor_location: Coordinate,
+        hover_location: Coordinate,
+        selection_anchor_location: Coordinate | None,
+    ) -> tuple[list[list[Segment]], list[list[Segment]], int, int]:
+        """A body row in one pass, each cell one segment of fitted text.
 
         The library renders every cell through ``Console.render_lines`` (padding,
-        wrapping, cropping), about 0.5 ms a cell: a full screen of the list cost
-        200 ms after each search keystroke. Our cells are one line of text with one
-        style, so they are fitted here in microseconds; the header and anything
-        else still go through the library. Same cache, same key, same styles."""
-        if row_index < 0 or column_index < 0 or row_index < self.fixed_rows:
-            return super()._render_cell(
-                row_index, column_index, base_style, width, cursor, hover, in_range
+        wrapping, cropping), about 0.5 ms a cell, and works out the row's and each
+        cell's styles again for every row. Our rows are one line of plain cells with
+        a row cursor, no fixed or labelled columns: the styles are the same for every
+        cell of a row (``_get_styles_to_render_cell``, cached), the text is fitted
+        here, and all the columns are returned (``_render_line`` crops them to the
+        window). The header and anything else still go through the library."""
+        if row_index < 0 or row_index < self.fixed_rows or self.cursor_type != "row":
+            return super()._render_line_in_row(
+                row_index,
+                line_no,
+                x1,
+                x2,
+                base_style,
+                cursor_location,
+                hover_location,
+                selection_anchor_location,
             )
+        cursor = cursor_location.row == row_index
+        hover = hover_location.row == row_index
+        width = self.size.width
         key = (
             row_index,
-            column_index,
             base_style,
             cursor,
             hover,
-            in_range,
+            width,
+            self.show_cursor,
             self._show_hover_cursor,
             self._update_count,
             self._pseudo_class_state,
         )
-        lines = self._cell_render_cache.get(key)
-        if lines is None:
-            component_style, post_style = self._get_styles_to_render_cell(
+        row = self._row_render_cache.get(key)
+        if row is None:
+            row_style = self._get_row_style(row_index, base_style)
+            component, post = self._get_styles_to_render_cell(
                 False,
                 False,
-                column_index < self.fixed_columns,
+                False,
                 hover,
                 cursor,
-                in_range,
+                False,
                 self.show_cursor,
                 self._show_hover_cursor,
-                self.cursor_type == "range",
+                False,
                 self.cursor_foreground_priority == "css",
                 self.cursor_background_priority == "css",
             )
-            value = self.accounts.get_cell_at(row_index, column_index)
-            text, style, right = _cell_parts(value)
-            outer, inner = _cell_styles(base_style, component_style, post_style, style)
-            meta = Style.from_meta({"row": row_index, "column": column_index})
-            lines = [_fit(text, width - 2, right, outer + meta, inner + meta)]
-            self._cell_render_cache[key] = lines
-        return lines
+            cells: list[list[Segment]] = []
+            columns = self.ordered_columns
+            for index, (value, column) in enumerate(
+                zip(self.accounts.get_row_at(row_index), columns, strict=True)
+            ):
+                text, style, right = _cell_parts(value)
+                outer, inner = _cell_styles(row_style, component, post, style)
+                meta = Style.from_meta({"row": row_index, "column": index})
+                same = inner == outer
+                outer += meta
+                inner = outer if same else inner + meta
+                cells.append(_fit(text, column.render_width - 2, right, outer, inner))
+            table_width = sum(column.render_width for column in columns)
+            fill = _fill_style(row_style, self._lines_background or self.background_colors[1])
+            cells.append([Segment(" " * max(0, width - table_width), fill)])
+            row = ([], cells)
+            self._row_render_cache[key] = row
+        return row[0], row[1], 0, 0
 
-    def _band_style(self, band: str | None) -> Style:
+    def _band_styles(self) -> dict[str, Style]:
+        """The colour words' styles in the current theme (looked up once per frame
+        shown: the theme is not cheap to get, and every row has two)."""
         theme = self.app.current_theme
-        colour = {"green": theme.success, "yellow": theme.warning, "red": theme.error}.get(
-            band or ""
-        )
-        return Style(color=colour) if colour else Style()
+        colours = {"green": theme.success, "yellow": theme.warning, "red": theme.error}
+        return {word: Style(color=colour) for word, colour in colours.items() if colour}
 
     @property
     def accounts(self) -> AccountsBackend:
@@ -276,18 +326,34 @@ class AccountsTable(DataTable):
         at its row (clamped)."""
         row = self.cursor_row
         self.backend = AccountsBackend(
-            frame, styles=self._band_style, complete=getattr(self.app, "book_complete", True)
+            frame, styles=self._band_styles(), complete=getattr(self.app, "book_complete", True)
         )
         self.backend.render_markup = False
         found = self._row_of(keep_account)
         if found is not None:
             row = found
         self._update_count += 1
-        self._require_update_dimensions = True
         self._clear_caches()
+        self._update_dimensions([])
         self.check_idle()
         self.refresh()
         self.move_cursor(row=max(0, min(row, frame.height - 1)), animate=False)
+
+    def _update_dimensions(self, new_rows: Iterable[int]) -> None:
+        """The table's scrollable size, from its row count: the columns have fixed
+        widths, so no row is measured (nor is any by the library, which passes no
+        rows). A new size updates the scrollbars without laying out the screen
+        again, as Textual does for a size known without layout; the screen is laid
+        out only if a scrollbar appears or goes. Done at once when a frame is shown:
+        the library waits for the next idle, and its layout then came a frame after
+        the search field's, a second frame after every keystroke."""
+        header = self.header_height if self.show_header else 0
+        width = sum(column.render_width for column in self.ordered_columns)
+        size = Size(width + self._row_label_column_width, self.row_count + header)
+        if size != self.virtual_size:
+            self.set_reactive(DataTable.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
 
     def _row_of(self, account_id: int | None) -> int | None:
         if account_id is None:
@@ -328,6 +394,14 @@ def _cell_styles(base: Style, component: Style, post: Style, own: Style) -> tupl
     return outer + post, outer + own + post
 
 
+@lru_cache(maxsize=16)
+def _fill_style(row_style: Style, background: Color) -> Style:
+    """The style of the space right of the last column (the library's: the row's
+    background faded into the table's)."""
+    faded = Color.from_rich_color(row_style.bgcolor).blend(background, factor=0.25)
+    return Style.from_color(color=row_style.color, bgcolor=faded.rich_color)
+
+
 @lru_cache(maxsize=64)
 def _parse_style(style: str) -> Style:
     return Style.parse(style)
@@ -335,14 +409,20 @@ def _parse_style(style: str) -> Style:
 
 def _fit(text: str, width: int, right: bool, outer: Style, inner: Style) -> list[Segment]:
     """One padded cell of ``width`` text cells: the text in ``inner``, cut with an
-    ellipsis when too long, aligned with spaces in ``outer``."""
+    ellipsis when too long, aligned with spaces in ``outer``; one segment when the
+    two styles are the same (most cells), as simplifying the library's would give."""
     if width <= 0:
         return [Segment(" " * max(width + 2, 0), outer)]
-    if cell_len(text) > width:
+    length = len(text) if text.isascii() else cell_len(text)
+    if length > width:
         text = set_cell_size(text, width - 1) + "…"
-    fill = Segment(" " * (width - cell_len(text)), outer)
-    body = [fill, Segment(text, inner)] if right else [Segment(text, inner), fill]
-    return [Segment(" ", outer), *body, Segment(" ", outer)]
+        length = width
+    fill = " " * (width - length)
+    if outer == inner:
+        return [Segment(f" {fill}{text} " if right else f" {text}{fill} ", outer)]
+    if right:
+        return [Segment(f" {fill}", outer), Segment(text, inner), Segment(" ", outer)]
+    return [Segment(" ", outer), Segment(text, inner), Segment(f"{fill} ", outer)]
 
 
 def _empty_frame() -> pl.DataFrame:
