@@ -280,7 +280,7 @@ class DashboardScreen(Screen[None]):
             # filled by _mount_panels once the tiles have their numbers (the footer too)
             yield Horizontal(id="charts")
             yield Horizontal(id="lists")
-            yield Vertical(id="goals", classes="panel")
+            yield Vertical(id="goals")  # a panel once filled
 
     def on_mount(self) -> None:
         self.sub_title = "Dashboard"
@@ -315,7 +315,9 @@ class DashboardScreen(Screen[None]):
                         _list_panel(renewals, "Renewals in the next 90 days"),
                     ]
                 ),
-                self.query_one("#goals").mount_all(
+                self.query_one("#goals")
+                .add_class("panel")
+                .mount_all(
                     [
                         Label("Goals", classes="panel-title"),
                         Static("Loading…", classes="panel-note", id="goals-note"),
