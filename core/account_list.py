@@ -86,11 +86,13 @@ def override_bands(overrides: pl.DataFrame) -> pl.DataFrame:
 
 def list_frame(parts: dict[str, pl.DataFrame], today: date) -> pl.DataFrame:
     """The accounts list without the last interaction (null, filled in later by
-    ``core.accounts.with_last_interaction``), from ``parts`` shaped as ``PARTS``."""
+    ``core.accounts.with_last_interaction``), from ``parts`` shaped as ``PARTS``,
+    in the list's first order (``sort_accounts`` by name): sorted by its reader,
+    off the app's UI thread, the list's own sort then finds it sorted."""
     frame = parts["accounts"]
     for name in ("current", "month_ago", "overrides", "tickets"):
         frame = frame.join(parts[name], on="id", how="left")
-    return frame.select(
+    frame = frame.select(
         "id",
         "external_id",
         "name",
@@ -112,12 +114,11 @@ def list_frame(parts: dict[str, pl.DataFrame], today: date) -> pl.DataFrame:
         pl.lit(None, pl.Datetime("us")).alias("last_interaction_at"),
         pl.lit(None, pl.Int64).alias("days_since_interaction"),
         pl.col("open_tickets").fill_null(0),
-        pl.concat_str(
-            pl.col("name").str.to_lowercase(),
-            pl.col("external_id").str.to_lowercase(),
-            separator="\x1f",
-        ).alias("search_key"),
+        pl.concat_str(pl.col("name"), pl.col("external_id"), separator="\x1f")
+        .str.to_lowercase()
+        .alias("search_key"),
     ).cast(LIST_COLUMNS)
+    return sort_accounts(frame, "name", descending=False)
 
 
 # ---------------------------------------------------------------- filters and sorting

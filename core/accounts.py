@@ -103,11 +103,12 @@ def last_interactions(engine: Engine) -> pl.DataFrame:
 
 
 def with_last_interaction(engine: Engine, frame: pl.DataFrame, today: date) -> pl.DataFrame:
-    """``frame`` (from ``load_accounts_first``) with the last interaction filled in."""
+    """``frame`` (from ``load_accounts_first``) with the last interaction filled in,
+    its rows in the same order."""
     touches = last_interactions(engine)
     return (
         frame.drop("last_interaction_at", "days_since_interaction")
-        .join(touches, on="id", how="left")
+        .join(touches, on="id", how="left", maintain_order="left")
         .with_columns(
             (pl.lit(today) - pl.col("last_interaction_at").dt.date())
             .dt.total_days()
