@@ -27,7 +27,43 @@ if TYPE_CHECKING:
 
 
 class AccountsScreen(Screen[None]):
-    CSS_PATH = "accounts.tcss"
+    # Default CSS rather than a CSS_PATH file: a screen's CSS file is added to the
+    # app's stylesheet when the screen is first shown, which parses the whole
+    # stylesheet again and restyles every screen (see __init__).
+    DEFAULT_CSS = """
+    AccountsScreen #search {
+        height: 1;
+        border: none;
+        padding: 0 1;
+        background: $surface;
+        color: $text-muted;
+    }
+    AccountsScreen #search:focus {
+        background: $boost;
+        color: $text;
+    }
+    AccountsScreen #filter-bar {
+        width: 100%;
+        height: 1;
+        padding: 0 1;
+        background: $boost;
+        color: $text-muted;
+    }
+    AccountsScreen #empty {
+        display: none;
+        padding: 2 4;
+        color: $text-muted;
+    }
+    AccountsScreen.-empty #empty {
+        display: block;
+    }
+    AccountsScreen.-empty AccountsTable {
+        display: none;
+    }
+    AccountsScreen LoadingIndicator {
+        height: 3;
+    }
+    """
     AUTO_FOCUS = "AccountsTable"
     BINDINGS = [
         Binding("j", "cursor('down')", "Down", id="accounts.down", show=False),
@@ -46,6 +82,10 @@ class AccountsScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
+        # Built with the app's CSS as it is: without this mark, Textual re-parses the
+        # whole stylesheet and restyles every screen when it first shows a screen as
+        # a mode (as the dashboard does; Textual PR #5211).
+        self._css_update_count = self.app._css_update_count
         self.where = AccountFilter()
         self.sort_column = "name"
         self.descending = False
@@ -60,7 +100,8 @@ class AccountsScreen(Screen[None]):
         yield LoadingIndicator()
         yield Static("No accounts yet.", id="empty")
         yield AccountsTable(id="accounts")
-        yield Footer()
+        # the footer comes once the rows are drawn (_book_loaded): its keys are a
+        # dozen widgets to style, work the first rows need not wait for
 
     def on_mount(self) -> None:
         self.sub_title = "Accounts"
@@ -84,6 +125,13 @@ class AccountsScreen(Screen[None]):
         self.refresh_list(keep_account=self.table.current_account_id())
         if self.focused is None:  # a reload never takes the focus from the search
             self.set_focus(self.table)
+        self.call_after_refresh(self._mount_footer)
+
+    async def _mount_footer(self) -> None:
+        """The footer, once the first rows are drawn (see compose)."""
+        if not self.query(Footer):
+            await self.mount(Footer())
+            self.refresh_bindings()  # the footer shows the keys once told they are there
 
     def refresh_list(self, keep_account: int | None = None) -> None:
         """Filter and sort the book in polars and show the result."""
