@@ -17,7 +17,7 @@ from textual.widgets import Footer, Header, Input, LoadingIndicator, Static
 
 from core.account_list import AccountFilter, apply_filter, sort_accounts
 from tui.messages import OpenAccount
-from tui.widgets.accounts_table import COLUMNS, AccountsTable
+from tui.widgets.accounts_table import COLUMNS, AccountsTable, post_refresh_now
 
 if TYPE_CHECKING:
     import polars as pl
@@ -158,8 +158,10 @@ class AccountsScreen(Screen[None]):
         if not self.app.book_complete:  # type: ignore[attr-defined]
             parts.append("reading last interactions…")
         parts.append(f"sorted by {label} {arrow}")
-        # one line of fixed size (accounts.tcss): no layout after each keystroke
-        self.query_one("#filter-bar", Static).update("  ·  ".join(parts), layout=False)
+        # one line of fixed size (DEFAULT_CSS): no layout after each keystroke
+        bar = self.query_one("#filter-bar", Static)
+        bar.update("  ·  ".join(parts), layout=False)
+        post_refresh_now(bar)
 
     def visible_account_ids(self) -> list[int]:
         return self.table.account_ids()

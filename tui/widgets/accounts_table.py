@@ -24,6 +24,7 @@ from textual.color import Color
 from textual.coordinate import Coordinate
 from textual.geometry import Region, Size
 from textual.strip import Strip
+from textual.widget import Widget
 from textual_fastdatatable import DataTable, DataTableBackend
 
 from tui.format import days_ago, money, trend_arrow
@@ -202,6 +203,7 @@ class AccountsTable(DataTable):
     def __init__(self, *, id: str | None = None) -> None:
         self._lines_style: Style | None = None
         self._lines_background: Color | None = None
+        self._laid_out: tuple[Size, Size, Size] | None = None
         super().__init__(
             backend=AccountsBackend(_empty_frame()),
             column_labels=[column.label for column in COLUMNS],
@@ -338,6 +340,8 @@ class AccountsTable(DataTable):
         self.check_idle()
         self.refresh()
         self.move_cursor(row=max(0, min(row, frame.height - 1)), animate=False)
+        scrollbar = [self.vertical_scrollbar] if self.show_vertical_scrollbar else []
+        post_refresh_now(self, *scrollbar)
 
     def _update_dimensions(self, new_rows: Iterable[int]) -> None:
         """The table's scrollable size, from its row count: the columns have fixed
@@ -354,6 +358,20 @@ class AccountsTable(DataTable):
             self.set_reactive(DataTable.virtual_size, size)
             self._scroll_update(size)
             self.refresh()
+
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """Nothing to do when a layout of the screen gives the table the sizes it
+        had. Textual's scroll views refresh their scrollbars on every layout, and the
+        search field lays the screen out after each keystroke: a second frame, a
+        moment after the one with the new rows, for scrollbars that had not changed
+        (the table's scrollable size is its own: ``_update_dimensions``)."""
+        sizes = (size, virtual_size, container_size)
+        if sizes == self._laid_out:
+            return False
+        self._laid_out = sizes
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
     def _row_of(self, account_id: int | None) -> int | None:
         if account_id is None:
@@ -377,6 +395,17 @@ class AccountsTable(DataTable):
 
     def account_ids(self) -> list[int]:
         return self.accounts.data["id"].to_list()
+
+
+def post_refresh_now(*widgets: Widget) -> None:
+    """Tell the screen now, not when each widget is next idle, that these widgets
+    must be drawn again. After a search keystroke the screen draws the frame the
+    search field asked for as soon as the keystroke is handled; the list's and the
+    filter bar's requests, posted when they were next idle, came after it and made
+    a second frame a moment later (Textual's ``Widget._check_refresh`` is what the
+    widget runs when idle; run again then, it finds nothing left to post)."""
+    for widget in widgets:
+        widget._check_refresh()
 
 
 def _cell_parts(value: Any) -> tuple[str, Style, bool]:
