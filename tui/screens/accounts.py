@@ -128,8 +128,9 @@ class AccountsScreen(Screen[None]):
         self.call_after_refresh(self._mount_footer)
 
     async def _mount_footer(self) -> None:
-        """The footer, once the first rows are drawn (see compose)."""
-        if not self.query(Footer):
+        """The footer, once the first rows are drawn (see compose), unless the screen
+        is gone meanwhile (the app quit)."""
+        if self.is_attached and not self.query(Footer):
             await self.mount(Footer())
             self.refresh_bindings()  # the footer shows the keys once told they are there
 
