@@ -84,15 +84,23 @@ def override_bands(overrides: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def accounts_part(accounts: pl.DataFrame) -> pl.DataFrame:
+    """The ``accounts`` part as ``list_frame`` takes it: with its search key, in the
+    list's first order (``sort_accounts`` by name). Apart from ``list_frame`` so
+    that a reader can do it while it reads the other parts, and off the app's UI
+    thread: the list's own sort then finds the rows sorted."""
+    search_key = pl.concat_str("name", "external_id", separator="\x1f").str.to_lowercase()
+    return sort_accounts(accounts.with_columns(search_key.alias("search_key")), "name", False)
+
+
 def list_frame(parts: dict[str, pl.DataFrame], today: date) -> pl.DataFrame:
     """The accounts list without the last interaction (null, filled in later by
     ``core.accounts.with_last_interaction``), from ``parts`` shaped as ``PARTS``,
-    in the list's first order (``sort_accounts`` by name): sorted by its reader,
-    off the app's UI thread, the list's own sort then finds it sorted."""
+    the accounts through ``accounts_part``, in their order."""
     frame = parts["accounts"]
     for name in ("current", "month_ago", "overrides", "tickets"):
-        frame = frame.join(parts[name], on="id", how="left")
-    frame = frame.select(
+        frame = frame.join(parts[name], on="id", how="left", maintain_order="left")
+    return frame.select(
         "id",
         "external_id",
         "name",
@@ -114,11 +122,8 @@ def list_frame(parts: dict[str, pl.DataFrame], today: date) -> pl.DataFrame:
         pl.lit(None, pl.Datetime("us")).alias("last_interaction_at"),
         pl.lit(None, pl.Int64).alias("days_since_interaction"),
         pl.col("open_tickets").fill_null(0),
-        pl.concat_str(pl.col("name"), pl.col("external_id"), separator="\x1f")
-        .str.to_lowercase()
-        .alias("search_key"),
+        "search_key",
     ).cast(LIST_COLUMNS)
-    return sort_accounts(frame, "name", descending=False)
 
 
 # ---------------------------------------------------------------- filters and sorting

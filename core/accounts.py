@@ -23,6 +23,7 @@ from core.account_list import (  # noqa: F401
     BANDS,
     LIST_COLUMNS,
     AccountFilter,
+    accounts_part,
     apply_filter,
     choices,
     list_frame,
@@ -136,6 +137,7 @@ def load_accounts_first(engine: Engine, today: date) -> pl.DataFrame:
             Account.renewal_date,
         ),
     )
+    accounts = accounts_part(accounts)
     current = _latest_snapshots(engine, today).select(
         pl.col("account_id").alias("id"), pl.col("score").alias("computed_score"), "band"
     )

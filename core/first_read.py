@@ -99,18 +99,27 @@ def read_first_list(url: str, today: date) -> pl.DataFrame | None:
 def _read(database: Any, today: date) -> pl.DataFrame | None:
     with ThreadPoolExecutor(max_workers=len(_sql(today)) + 1) as pool:
         head = pool.submit(_execute, database, HEAD_QUERY)
-        parts = {name: pool.submit(_execute, database, sql) for name, sql in _sql(today).items()}
-        import polars as pl
-
+        parts = {name: pool.submit(_part, database, name, sql) for name, sql in _sql(today).items()}
         from core.account_list import PARTS, list_frame, override_bands
 
         if not is_head(head.result().to_series(0).to_list()):
             return None  # the schema needs migrating (the parts may have failed)
-        schemas = PARTS | {"overrides": PARTS["overrides"] | {"override_id": pl.Int64()}}
-        frames = {name: _typed(part.result(), schemas[name]) for name, part in parts.items()}
+        frames = {name: part.result() for name, part in parts.items()}
     newest = frames["overrides"].sort("override_id").unique("id", keep="last")
     frames["overrides"] = override_bands(newest.select(PARTS["overrides"].keys()))
     return list_frame(frames, today)
+
+
+def _part(database: Any, name: str, sql: str) -> pl.DataFrame:
+    """One part, typed as ``PARTS`` says; the accounts also through ``accounts_part``
+    (here, while the other parts are read)."""
+    import polars as pl
+
+    from core.account_list import PARTS, accounts_part
+
+    schema = PARTS[name] | ({"override_id": pl.Int64()} if name == "overrides" else {})
+    frame = _typed(_execute(database, sql), schema)
+    return accounts_part(frame) if name == "accounts" else frame
 
 
 def _execute(database: Any, sql: str) -> pl.DataFrame:
