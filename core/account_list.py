@@ -10,7 +10,7 @@ so both give the same list.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import polars as pl
@@ -171,10 +171,22 @@ class AccountFilter:
         return not self.describe()
 
 
+def _needle(search: str) -> str:
+    return search.strip().lower()
+
+
+def narrows(where: AccountFilter, before: AccountFilter) -> bool:
+    """True when ``where`` keeps only rows that ``before`` keeps: the same filters and
+    a search containing the one before (as while a search is typed). Filtering the
+    rows ``before`` kept then gives what filtering them all would."""
+    same = replace(where, search="") == replace(before, search="")
+    return same and _needle(before.search) in _needle(where.search)
+
+
 def apply_filter(frame: pl.DataFrame, where: AccountFilter) -> pl.DataFrame:
     """The rows of ``frame`` (a ``load_accounts`` frame) that ``where`` keeps, in order."""
     conditions: list[pl.Expr] = []
-    query = where.search.strip().lower()
+    query = _needle(where.search)
     if query:
         conditions.append(pl.col("search_key").str.contains(query, literal=True))
     if where.my_book:

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, LoadingIndicator, Static
 
-from core.account_list import AccountFilter, apply_filter, sort_accounts
+from core.account_list import AccountFilter, apply_filter, narrows, sort_accounts
 from tui.messages import OpenAccount
 from tui.widgets.accounts_table import COLUMNS, AccountsTable, post_refresh_now
 
@@ -90,6 +90,8 @@ class AccountsScreen(Screen[None]):
         self.sort_column = "name"
         self.descending = False
         self._sorted: tuple[tuple[int, str, bool], pl.DataFrame] | None = None
+        self._view: tuple[pl.DataFrame, AccountFilter, pl.DataFrame] | None = None
+        """The sorted book, the filter and the rows it kept, last shown."""
         self.shown = 0
         self.total = 0
 
@@ -135,11 +137,19 @@ class AccountsScreen(Screen[None]):
             self.refresh_bindings()  # the footer shows the keys once told they are there
 
     def refresh_list(self, keep_account: int | None = None) -> None:
-        """Filter and sort the book in polars and show the result."""
+        """Filter and sort the book in polars and show the result. A search typed on
+        filters the rows the last one kept rather than the whole book."""
         book = self.app.book  # type: ignore[attr-defined]
         if book is None:
             return
-        view = apply_filter(self._sorted_book(book), self.where)
+        ordered = self._sorted_book(book)
+        source = ordered
+        if self._view is not None:
+            last_ordered, last_where, last_view = self._view
+            if last_ordered is ordered and narrows(self.where, last_where):
+                source = last_view
+        view = apply_filter(source, self.where)
+        self._view = (ordered, self.where, view)
         self.shown = view.height
         self.set_class(book.height == 0, "-empty")
         self.table.show(view, keep_account=keep_account)
