@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Input, LoadingIndicator, Static
 
 from core.account_list import AccountFilter, apply_filter, narrows, sort_accounts
 from tui.messages import OpenAccount
+from tui.screens.styling import mark_styled
 from tui.widgets.accounts_table import COLUMNS, AccountsTable, post_refresh_now
 
 if TYPE_CHECKING:
@@ -82,10 +83,7 @@ class AccountsScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        # Built with the app's CSS as it is: without this mark, Textual re-parses the
-        # whole stylesheet and restyles every screen when it first shows a screen as
-        # a mode (as the dashboard does; Textual PR #5211).
-        self._css_update_count = self.app._css_update_count
+        mark_styled(self)
         self.where = AccountFilter()
         self.sort_column = "name"
         self.descending = False

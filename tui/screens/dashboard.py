@@ -36,6 +36,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui.format import money
 from tui.messages import OpenAccount
+from tui.screens.styling import mark_styled
 from tui.widgets.charts import HealthChart, MrrMovementsChart, NpsChart
 from tui.widgets.kpi_tile import KpiTile, TileSpec
 
@@ -235,12 +236,7 @@ class DashboardScreen(Screen[None]):
         from core.periods import Period
 
         super().__init__()
-        # Built with the app's CSS as it is: without this mark, Textual re-parses the
-        # whole stylesheet and restyles every screen twice when it first shows a
-        # screen as a mode (~0.1 s of opening the dashboard; its own note on that
-        # refresh: "could be improved upon in future", Textual PR #5211). Our CSS is
-        # default CSS, parsed and applied as the widgets are registered.
-        self._css_update_count = self.app._css_update_count
+        mark_styled(self)
         self.view = View(Period.month_of(self.today), Scope(), "team")
         self.book: Book | None = None
         """The metrics book of the tiles shown (for drill-through), None while loading."""
@@ -365,11 +361,13 @@ class DashboardScreen(Screen[None]):
         view = self.view
         period = view.period
         seen = f"as of {_as_of(view, self.today).isoformat()}"
-        self.query_one("#switch-bar", Static).update(
+        text = (
             f"[b]{period.kind}[/b] {period.label} ({period.start:%d %b} to {period.end:%d %b %Y}, "
             f"{seen}) [dim]p month/quarter · \\[ ] previous/next[/]   "
             f"scope: [b]{view.scope_name}[/b] [dim]s cycles[/]"
         )
+        for bar in self.query("#switch-bar").results(Static):  # none once the app exits
+            bar.update(text)
 
     # ------------------------------------------------------------------ workers
 
