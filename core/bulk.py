@@ -429,10 +429,15 @@ def _insert_staged(
         raise
     columns = ", ".join(f'"{name}"' for name in staged + constants)
     values = ", ".join([f'"{name}"' for name in staged] + ["?" for _ in constants])
+    aliases = [f"{_STAGE_PREFIX}{attached + number}" for number in range(len(parts))]
     cursor = raw.cursor()
-    for number, (path, part) in enumerate(zip(paths, parts, strict=True)):
-        alias = f"{_STAGE_PREFIX}{attached + number}"
-        cursor.execute(f"ATTACH DATABASE ? AS {alias}", (str(path),))
+    try:
+        for alias, path in zip(aliases, paths, strict=True):
+            cursor.execute(f"ATTACH DATABASE ? AS {alias}", (str(path),))
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)  # what is attached is detached at the end
+        raise
+    for alias, part in zip(aliases, parts, strict=True):
         cursor.execute(
             f'INSERT INTO main."{table.name}" ({columns}) SELECT {values} FROM {alias}.stage',
             constant_values,

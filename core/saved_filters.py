@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -65,32 +65,13 @@ class SavedFilter:
     def from_account_filter(cls, name: str, where: AccountFilter) -> SavedFilter:
         """What the accounts list's filter form holds (the search and "my book" are
         not part of a saved filter)."""
-        return cls(
-            name=name,
-            segments=where.segments,
-            owners=where.owners,
-            plans=where.plans,
-            statuses=where.statuses,
-            bands=where.bands,
-            renewal_within_days=where.renewal_within_days,
-            no_interaction_days=where.no_interaction_days,
-        )
+        return cls(name=name, **{key: getattr(where, key) for key in KEYS})
 
     def account_filter(self, base: AccountFilter | None = None) -> AccountFilter:
         """The accounts list's filter: this filter's values, keeping the search and
         "my book" of ``base``."""
         base = base or AccountFilter()
-        return AccountFilter(
-            search=base.search,
-            my_book=base.my_book,
-            segments=self.segments,
-            owners=self.owners,
-            plans=self.plans,
-            statuses=self.statuses,
-            bands=self.bands,
-            renewal_within_days=self.renewal_within_days,
-            no_interaction_days=self.no_interaction_days,
-        )
+        return replace(base, **{key: getattr(self, key) for key in KEYS})
 
     @property
     def is_empty(self) -> bool:

@@ -3,6 +3,7 @@ saved (new or in place) and deleted keeping every other line."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from core.accounts import AccountFilter
 from core.rules import load_rules_config
 from core.saved_filters import (
+    KEYS,
     SavedFilter,
     UnknownFilterError,
     delete_filter,
@@ -196,3 +198,21 @@ def test_from_and_to_the_accounts_list_filter() -> None:
     with_plan = SavedFilter(name="scale", plans=frozenset({"Scale"}))
     assert with_plan.account_filter().plans == frozenset({"Scale"})
     assert RENEWALS.describe(("bands",)) == ["health: red"]
+
+
+def test_every_key_goes_from_the_list_filter_to_a_saved_filter_and_back() -> None:
+    where = AccountFilter(
+        search="north",
+        my_book="Dana",
+        segments=frozenset({"SMB"}),
+        owners=frozenset({"Dana"}),
+        plans=frozenset({"Scale"}),
+        statuses=frozenset({"active"}),
+        bands=frozenset({"red"}),
+        renewal_within_days=30,
+        no_interaction_days=45,
+    )
+    saved = SavedFilter.from_account_filter("all", where)
+    assert all(getattr(saved, key) == getattr(where, key) for key in KEYS)
+    assert saved.account_filter(where) == where
+    assert saved.account_filter() == replace(where, search="", my_book=None)
