@@ -22,13 +22,16 @@ across many loads (a generator writing in chunks), ``indexes_dropped`` across ma
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +41,7 @@ from sqlalchemy.schema import CreateIndex, DropIndex
 from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (importing the models registers every table)
+from core.db import sqlite_path
 from core.frames import polars_type
 from core.rollup import merge_inserted_usage
 
@@ -50,6 +54,8 @@ _STAGE_PREFIX = "cxtui_stage_"
 _STAGE_THREADS = 2  # staging files written at once, one thread each
 _BATCH_ROWS = 50_000
 _DATETIME_TEXT = "%Y-%m-%d %H:%M:%S%.6f"
+_WAL_FLUSH_SECONDS = 0.25
+_WAL_FLUSH_MIN_BYTES = 8 * 1024 * 1024
 
 
 class BulkInsertError(ValueError):
@@ -92,7 +98,8 @@ def write_transaction(engine: Engine) -> Iterator[Any]:
             cursor.execute("PRAGMA ignore_check_constraints=ON")
             cursor.execute("BEGIN IMMEDIATE")
             cursor.close()
-        yield raw
+        with _wal_flushed(sqlite_path(str(engine.url))):
+            yield raw
         raw.commit()
     except BaseException:
         raw.rollback()
@@ -103,6 +110,45 @@ def write_transaction(engine: Engine) -> Iterator[Any]:
             raw.dbapi_connection.execute("PRAGMA ignore_check_constraints=OFF")
             raw.dbapi_connection.execute("PRAGMA foreign_keys=ON")
         raw.close()
+
+
+@contextmanager
+def _wal_flushed(database: Path | None) -> Iterator[None]:
+    """While a write transaction runs, a thread writes the new pages of the SQLite
+    database's write-ahead log to disk every quarter second. The commit's checkpoint
+    must sync the log before it copies it into the database: the log is then mostly
+    on disk already, written while the CPU did other work (a 1M-row import writes
+    ~150 MB there). A short transaction ends before the first sync. SQLite takes no
+    lock on the log file, so this second descriptor cannot release any of its locks."""
+    if database is None or os.name != "posix":
+        yield
+        return
+    done = threading.Event()
+
+    def flush() -> None:
+        synced = 0
+        while not done.wait(_WAL_FLUSH_SECONDS):
+            try:
+                fd = os.open(f"{database}-wal", os.O_RDONLY)
+            except OSError:
+                continue
+            try:
+                size = os.fstat(fd).st_size
+                if size - synced >= _WAL_FLUSH_MIN_BYTES:
+                    os.fdatasync(fd)
+                    synced = size
+            except OSError:
+                pass  # the commit's own sync will do it
+            finally:
+                os.close(fd)
+
+    flusher = threading.Thread(target=flush, name="cxtui-wal-flush", daemon=True)
+    flusher.start()
+    try:
+        yield
+    finally:
+        done.set()
+        flusher.join()
 
 
 def insert_frame(
@@ -127,24 +173,53 @@ def insert_frame(
     """
     if frame.height == 0:
         return 0
+    rebuild = existing_indexes(raw, engine, table) if frame.height >= INDEX_REBUILD_MIN_ROWS else []
+    _run_ddl(raw, engine, rebuild, DropIndex)
+    with frame_writer(raw, engine, table, frame.height, on_batch) as write:
+        write(frame)
+    _run_ddl(raw, engine, rebuild, CreateIndex)
+    return frame.height
+
+
+@contextmanager
+def frame_writer(
+    raw: Any,
+    engine: Engine,
+    table: Table,
+    expected_rows: int,
+    on_batch: Callable[[int], None] | None = None,
+) -> Iterator[Callable[[pl.DataFrame], int]]:
+    """``write(frame)`` for many frames of one table on the open transaction of
+    ``raw``, as ``insert_frame`` writes one (without its index handling): each frame
+    is checked when it is given. On SQLite, large frames are staged by worker
+    threads while the main thread copies the rows staged before, so both cores work
+    (``expected_rows``, the most rows the frames may hold, sizes the staging files);
+    every row is in the table when the block ends."""
     dialect = engine.dialect.name
     if dialect not in ("sqlite", "postgresql"):
         raise BulkInsertError(f"cxtui cannot bulk-write to {dialect} databases.")
-    frame = _complete(table, frame)
-    _check_not_null(table, frame)
-    check_constraints(table, frame)
-    if dialect == "sqlite":
-        _check_parents(raw, table, frame)
-    rebuild = existing_indexes(raw, engine, table) if frame.height >= INDEX_REBUILD_MIN_ROWS else []
-    _run_ddl(raw, engine, rebuild, DropIndex)
-    if dialect == "sqlite":
-        _insert_sqlite(raw, engine, table, frame, on_batch)
-    else:
-        _copy_postgres(raw, table, frame, on_batch)
-    _run_ddl(raw, engine, rebuild, CreateIndex)
-    if table.name == "daily_usage":
-        merge_inserted_usage(raw, dialect, frame)
-    return frame.height
+    pipeline = _StagePipeline(raw, engine, table, expected_rows, on_batch)
+
+    def write(frame: pl.DataFrame) -> int:
+        if frame.height == 0:
+            return 0
+        frame = _complete(table, frame)
+        _check_not_null(table, frame)
+        check_constraints(table, frame)
+        if dialect == "sqlite":
+            _check_parents(raw, table, frame)
+            pipeline.add(frame)
+        else:
+            _copy_postgres(raw, table, frame, on_batch)
+        if table.name == "daily_usage":
+            merge_inserted_usage(raw, dialect, frame)
+        return frame.height
+
+    try:
+        yield write
+        pipeline.finish()
+    finally:
+        pipeline.close()
 
 
 def driver_rows(engine: Engine, frame: pl.DataFrame) -> Iterator[tuple[Any, ...]]:
@@ -375,77 +450,139 @@ def _check_parents(raw: Any, table: Table, frame: pl.DataFrame) -> None:
     cursor.close()
 
 
-def _insert_sqlite(
-    raw: Any,
-    engine: Engine,
-    table: Table,
-    frame: pl.DataFrame,
-    on_batch: Callable[[int], None] | None,
-) -> None:
-    if frame.height >= STAGE_MIN_ROWS and _insert_staged(raw, table, frame, on_batch):
-        return
+def _execute_many(raw: Any, engine: Engine, table: Table, frame: pl.DataFrame) -> None:
     columns = ", ".join(f'"{name}"' for name in frame.columns)
     marks = ", ".join("?" for _ in frame.columns)
     sql = f'INSERT INTO "{table.name}" ({columns}) VALUES ({marks})'
     cursor = raw.cursor()
     for batch in frame.iter_slices(_BATCH_ROWS):
         cursor.executemany(sql, driver_rows(engine, batch))
-        if on_batch is not None:
-            on_batch(batch.height)
     cursor.close()
 
 
-def _insert_staged(
-    raw: Any, table: Table, frame: pl.DataFrame, on_batch: Callable[[int], None] | None
-) -> bool:
-    """Many rows: written from Arrow into private staging files by the ADBC driver (no
-    Python object per value; the parts in parallel threads, as the driver releases the
-    GIL), then copied into the table by ``INSERT ... SELECT`` on the open transaction,
-    so they commit or roll back with it. The staging files stay attached until the
-    transaction ends (SQLite cannot detach a database a transaction has read);
-    ``write_transaction`` then detaches and deletes them. Returns False, writing
-    nothing, when the transaction has as many staging files as it may attach. ADBC
+class _StagePipeline:
+    """Rows for one SQLite table, written from Arrow into private staging files by
+    the ADBC driver (no Python object per value) in worker threads (the driver
+    releases the GIL), and copied into the table by one ``INSERT ... SELECT`` per file
+    on the open transaction, in the order they were given, so they commit or roll
+    back with it. While the main thread copies one file, the workers stage the next.
+
+    Frames are grouped into files of at least ``STAGE_MIN_ROWS`` rows, sized so that
+    ``expected_rows`` fit in the files the transaction may still attach; smaller
+    remainders, and rows beyond the last file, go through ``executemany``. The staging
+    files stay attached until the transaction ends (SQLite cannot detach a database a
+    transaction has read); ``write_transaction`` then detaches and deletes them. ADBC
     brings its own copy of SQLite: only one of the two libraries ever opens a staging
     file at a time (see ``core.db.SqliteLibraryGate``)."""
-    attached = len(_stages(raw.dbapi_connection))
-    count = min(_STAGE_THREADS, _STAGES_PER_TRANSACTION - attached)
-    if count < 1:
-        return False
-    # A column with one value in every row (a default such as created_at) is bound
-    # once as a parameter instead of being formatted and staged a million times.
-    constants = [name for name in frame.columns[1:] if _is_constant(frame[name])]
-    constant_values = _sqlite_text(frame.head(1).select(constants)).row(0) if constants else ()
-    staged = [name for name in frame.columns if name not in constants]
-    frame = frame.select(staged)
-    size = -(-frame.height // count)
-    parts = [frame.slice(start, size) for start in range(0, frame.height, size)]
-    folder = Path(tempfile.mkdtemp(prefix="cxtui-stage-"))
-    paths = [folder / f"stage{number}.db" for number in range(len(parts))]
-    try:
-        with ThreadPoolExecutor(len(parts)) as pool:
-            list(pool.map(_write_stage, paths, parts))
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    columns = ", ".join(f'"{name}"' for name in staged + constants)
-    values = ", ".join([f'"{name}"' for name in staged] + ["?" for _ in constants])
-    aliases = [f"{_STAGE_PREFIX}{attached + number}" for number in range(len(parts))]
-    cursor = raw.cursor()
-    try:
-        for alias, path in zip(aliases, paths, strict=True):
-            cursor.execute(f"ATTACH DATABASE ? AS {alias}", (str(path),))
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)  # what is attached is detached at the end
-        raise
-    for alias, part in zip(aliases, parts, strict=True):
-        cursor.execute(
-            f'INSERT INTO main."{table.name}" ({columns}) SELECT {values} FROM {alias}.stage',
-            constant_values,
+
+    def __init__(
+        self,
+        raw: Any,
+        engine: Engine,
+        table: Table,
+        expected_rows: int,
+        on_batch: Callable[[int], None] | None,
+    ) -> None:
+        self.raw, self.engine, self.table, self.on_batch = raw, engine, table, on_batch
+        self.sqlite = engine.dialect.name == "sqlite"
+        attached = len(_stages(raw.dbapi_connection)) if self.sqlite else 0
+        self.first_alias = attached
+        self.files_left = _STAGES_PER_TRANSACTION - attached
+        self.rows_left = expected_rows
+        self.waiting: list[pl.DataFrame] = []
+        self.staging: list[tuple[Future[_Staged], int]] = []  # (file, its number)
+        self.files = 0
+        self.folder: Path | None = None
+        self.pool: ThreadPoolExecutor | None = None
+
+    def add(self, frame: pl.DataFrame) -> None:
+        if self.waiting and self.waiting[0].columns != frame.columns:
+            self._flush(final=True)
+        self.waiting.append(frame)
+        self._flush(final=False)
+
+    def finish(self) -> None:
+        self._flush(final=True)
+        while self.staging:
+            self._copy_oldest()
+
+    def close(self) -> None:
+        """Stop the workers; after an error, remove the files not yet copied."""
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.staging and self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+        self.staging.clear()
+
+    def _file_rows(self) -> int:
+        """Rows per staging file: the expected rows left, over the files left."""
+        return max(STAGE_MIN_ROWS, -(-self.rows_left // max(self.files_left, 1)))
+
+    def _flush(self, final: bool) -> None:
+        waiting = sum(frame.height for frame in self.waiting)
+        while waiting and (final or waiting >= self._file_rows()):
+            frame = pl.concat(self.waiting) if len(self.waiting) > 1 else self.waiting[0]
+            size = min(frame.height, self._file_rows())
+            if final and frame.height - size < STAGE_MIN_ROWS:
+                size = frame.height  # no small remainder of its own
+            part, rest = frame.head(size), frame.slice(size)
+            self.waiting = [rest] if rest.height else []
+            waiting = rest.height
+            if part.height >= STAGE_MIN_ROWS and self.files_left > 0:
+                self._stage(part)
+            else:
+                self._write_now(part)
+
+    def _stage(self, part: pl.DataFrame) -> None:
+        if self.pool is None:
+            self.pool = ThreadPoolExecutor(_STAGE_THREADS, thread_name_prefix="cxtui-stage")
+            self.folder = Path(tempfile.mkdtemp(prefix="cxtui-stage-"))
+        assert self.folder is not None
+        path = self.folder / f"stage{self.files}.db"
+        self.staging.append((self.pool.submit(_write_stage, path, part), self.files))
+        self.files += 1
+        self.files_left -= 1
+        self.rows_left = max(self.rows_left - part.height, 0)
+        # Memory holds the files being staged and one waiting to be copied.
+        while len(self.staging) > _STAGE_THREADS:
+            self._copy_oldest()
+
+    def _write_now(self, part: pl.DataFrame) -> None:
+        while self.staging:  # rows keep the order they were given in
+            self._copy_oldest()
+        _execute_many(self.raw, self.engine, self.table, part)
+        self.rows_left = max(self.rows_left - part.height, 0)
+        if self.on_batch is not None:
+            self.on_batch(part.height)
+
+    def _copy_oldest(self) -> None:
+        future, number = self.staging[0]
+        staged = future.result()
+        alias = f"{_STAGE_PREFIX}{self.first_alias + number}"
+        cursor = self.raw.cursor()
+        cursor.execute(f"ATTACH DATABASE ? AS {alias}", (str(staged.path),))
+        self.staging.pop(0)
+        names = staged.columns + staged.constants
+        columns = ", ".join(f'"{name}"' for name in names)
+        values = ", ".join(
+            [f'"{name}"' for name in staged.columns] + ["?" for _ in staged.constants]
         )
-        if on_batch is not None:
-            on_batch(part.height)
-    cursor.close()
-    return True
+        cursor.execute(
+            f'INSERT INTO main."{self.table.name}" ({columns}) SELECT {values} FROM {alias}.stage',
+            staged.constant_values,
+        )
+        cursor.close()
+        if self.on_batch is not None:
+            self.on_batch(staged.rows)
+
+
+@dataclass(frozen=True)
+class _Staged:
+    path: Path
+    rows: int
+    columns: list[str]  # staged in the file
+    constants: list[str]  # one value in every row, bound once as a parameter
+    constant_values: tuple[Any, ...]
 
 
 def _is_constant(column: pl.Series) -> bool:
@@ -454,10 +591,15 @@ def _is_constant(column: pl.Series) -> bool:
     return bool(column.min() == column.max())
 
 
-def _write_stage(path: Path, frame: pl.DataFrame) -> None:
-    """The frame, with its values as SQLAlchemy stores them (formatted here, in the
-    part's own thread), as table ``stage`` of a new SQLite file, through ADBC."""
-    frame = _sqlite_text(frame)
+def _write_stage(path: Path, frame: pl.DataFrame) -> _Staged:
+    """The frame, with its values as SQLAlchemy stores them (formatted here, in a
+    worker thread), as table ``stage`` of a new SQLite file, through ADBC. A column
+    with one value in every row (a default such as created_at) is not staged: it is
+    bound once as a parameter instead of being formatted and stored a million times."""
+    constants = [name for name in frame.columns[1:] if _is_constant(frame[name])]
+    constant_values = _sqlite_text(frame.head(1).select(constants)).row(0) if constants else ()
+    staged = [name for name in frame.columns if name not in constants]
+    text = _sqlite_text(frame.select(staged))
     import adbc_driver_sqlite.dbapi
 
     with adbc_driver_sqlite.dbapi.connect(str(path), autocommit=True) as stage:
@@ -466,11 +608,12 @@ def _write_stage(path: Path, frame: pl.DataFrame) -> None:
         cursor.execute("PRAGMA page_size=65536")
         cursor.execute("PRAGMA journal_mode=OFF")
         cursor.execute("PRAGMA synchronous=OFF")
-        for number, batch in enumerate(frame.iter_slices(_BATCH_ROWS)):
+        for number, batch in enumerate(text.iter_slices(_BATCH_ROWS)):
             cursor.adbc_ingest(
                 "stage", batch.to_arrow(), mode="create" if number == 0 else "append"
             )
         cursor.close()
+    return _Staged(path, frame.height, staged, constants, constant_values)
 
 
 def _stages(connection: sqlite3.Connection) -> list[tuple[str, str]]:

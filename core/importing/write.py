@@ -24,6 +24,7 @@ from sqlalchemy import Engine, Table, and_, select
 from core.bulk import (
     INDEX_REBUILD_MIN_ROWS,
     driver_rows,
+    frame_writer,
     indexes_dropped,
     insert_frame,
     table_for,
@@ -105,6 +106,10 @@ def _split(
 ) -> tuple[pl.DataFrame, pl.DataFrame, int]:
     """A batch of checked rows as new rows, changed rows (compared columns and the
     stored identity) and the number of unchanged ones."""
+    compared = _compared(plan)
+    identity = [column.name for column in table.primary_key]
+    if stored.height == 0:  # nothing stored can share a key: every row is new
+        return batch, stored.clear().select(list(dict.fromkeys(compared + identity))), 0
     joined = batch.join(
         stored,
         on=_key_targets(plan),
@@ -113,7 +118,6 @@ def _split(
         suffix="_old",
         maintain_order="left",
     )
-    compared = _compared(plan)
     same = pl.all_horizontal(
         [_same(name, f"{name}_old", batch.schema[name]) for name in compared] or [pl.lit(True)]
     )
@@ -121,7 +125,6 @@ def _split(
     new = joined.filter(~pl.col(_EXISTS)).select(batch.columns)
     changed = joined.filter(pl.col(_EXISTS) & ~pl.col("_same"))
     skipped = joined.filter(pl.col(_EXISTS) & pl.col("_same")).height
-    identity = [column.name for column in table.primary_key]
     return new, changed.select(list(dict.fromkeys(compared + identity))), skipped
 
 
@@ -169,7 +172,10 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
             progress("written", written.inserted + written.updated, checked.rows)
 
         progress("written", 0, checked.rows)
-        with ExitStack() as indexes:
+        with (
+            ExitStack() as indexes,
+            frame_writer(raw, engine, table, checked.rows, on_batch) as write,
+        ):
             dropped = False
             for batch in checked.batches():
                 new, changed, skipped = _split(plan, table, batch, stored)
@@ -180,12 +186,13 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
                         pl.coalesce("account_id", "_new_id").alias("account_id")
                     ).drop("_new_id")
                 if not dropped and new.height >= INDEX_REBUILD_MIN_ROWS:
-                    # Many rows to insert: the indexes are rebuilt once, at the end.
+                    # Many rows to insert: the indexes are rebuilt once, at the end
+                    # (after the writer, entered after them, has written every row).
                     indexes.enter_context(indexes_dropped(raw, engine, table))
                     dropped = True
                 _update(raw, engine, table, changed)
                 written.updated += changed.height
-                insert_frame(raw, engine, table, _insertable(plan, new), on_batch)
+                write(_insertable(plan, new))
                 progress("written", written.inserted + written.updated, checked.rows)
     return written
 
