@@ -51,22 +51,13 @@ def _is_textual(dtype: pl.DataType | None) -> bool:
     )
 
 
-def _adbc_connection(engine: Engine) -> Any:
-    url = engine.url
-    backend = url.get_backend_name()
-    if backend == "sqlite":
-        import adbc_driver_sqlite.dbapi
+def _postgres_connection(engine: Engine) -> Any:
+    import adbc_driver_postgresql.dbapi
 
-        connection = adbc_driver_sqlite.dbapi.connect(url.database or ":memory:")
-        return connection
-    if backend == "postgresql":
-        import adbc_driver_postgresql.dbapi
-
-        libpq_url = make_url(str(url.render_as_string(hide_password=False))).set(
-            drivername="postgresql"
-        )
-        return adbc_driver_postgresql.dbapi.connect(libpq_url.render_as_string(hide_password=False))
-    raise ValueError(f"cxtui cannot read {backend} databases in bulk")
+    libpq_url = make_url(str(engine.url.render_as_string(hide_password=False))).set(
+        drivername="postgresql"
+    )
+    return adbc_driver_postgresql.dbapi.connect(libpq_url.render_as_string(hide_password=False))
 
 
 def read_frame(engine: Engine, query: Select[Any]) -> pl.DataFrame:
@@ -84,10 +75,10 @@ def read_frames(engine: Engine, queries: dict[str, Select[Any]]) -> dict[str, pl
     is_sqlite = engine.dialect.name == "sqlite"
     compiled = {name: _compile(engine, query) for name, query in queries.items()}
     if not is_sqlite:
-        return _read_adbc_all(engine, compiled)
+        return _read_postgres(engine, compiled)
     with SQLITE_GATE.try_adbc() as adbc_allowed:
         if adbc_allowed:
-            return _read_adbc_all(engine, compiled, sqlite_batch=True)
+            return _read_sqlite_adbc(engine, compiled)
     return {
         name: _normalise(_read_sqlite3(engine, sql, dtypes), dtypes)
         for name, (sql, dtypes) in compiled.items()
@@ -115,20 +106,12 @@ def _compile(engine: Engine, query: Select[Any]) -> tuple[str, dict[str, pl.Data
     return sql, dtypes
 
 
-def _read_adbc_all(
-    engine: Engine,
-    compiled: dict[str, tuple[str, dict[str, pl.DataType | None]]],
-    sqlite_batch: bool = False,
+def _read_postgres(
+    engine: Engine, compiled: dict[str, tuple[str, dict[str, pl.DataType | None]]]
 ) -> dict[str, pl.DataFrame]:
-    connection = _adbc_connection(engine)
+    connection = _postgres_connection(engine)
     try:
         cursor = connection.cursor()
-        if sqlite_batch:
-            # Wait for another process's checkpoint or lock as sqlite3 connections do.
-            cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-            cursor.adbc_statement.set_options(
-                **{"adbc.sqlite.query.batch_rows": _SQLITE_BATCH_ROWS}
-            )
         frames = {}
         for name, (sql, dtypes) in compiled.items():
             cursor.execute(sql)
@@ -138,6 +121,38 @@ def _read_adbc_all(
         cursor.close()
     finally:
         connection.close()
+    return frames
+
+
+def _read_sqlite_adbc(
+    engine: Engine, compiled: dict[str, tuple[str, dict[str, pl.DataType | None]]]
+) -> dict[str, pl.DataFrame]:
+    """Through ADBC's low-level API: its Arrow stream goes straight into polars
+    (without pyarrow, whose import alone takes ~0.2 s)."""
+    import adbc_driver_manager
+    import adbc_driver_sqlite
+
+    database = adbc_driver_sqlite.connect(engine.url.database or ":memory:")
+    try:
+        connection = adbc_driver_manager.AdbcConnection(database)
+        try:
+            statement = adbc_driver_manager.AdbcStatement(connection)
+            try:
+                # Wait for another process's checkpoint or lock as sqlite3 connections do.
+                statement.set_sql_query(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+                statement.execute_update()
+                statement.set_options(**{"adbc.sqlite.query.batch_rows": _SQLITE_BATCH_ROWS})
+                frames = {}
+                for name, (sql, dtypes) in compiled.items():
+                    statement.set_sql_query(sql)
+                    stream, _rows = statement.execute_query()
+                    frames[name] = _normalise(pl.DataFrame(stream), dtypes)
+            finally:
+                statement.close()
+        finally:
+            connection.close()
+    finally:
+        database.close()
     return frames
 
 
