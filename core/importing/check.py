@@ -14,7 +14,9 @@ hash per row, whatever the size of the file.
 from __future__ import annotations
 
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -47,6 +49,7 @@ from core.importing.spec import (
 
 MAX_REPORTED = 20
 BATCH_ROWS = 250_000
+_CHECK_THREADS = 2  # batches checked at once
 SAMPLE_ROWS = 2_000
 ACCOUNT_REF = "_account"  # the external id a row names, beside the looked-up account_id
 ROW = "_row"
@@ -308,40 +311,72 @@ def _check_batch(
 # -- the whole file ------------------------------------------------------------------------------
 
 
+@dataclass
+class _Batch:
+    """One checked batch, spilled to ``path``."""
+
+    path: Path
+    rows: int
+    hashes: pl.DataFrame  # ROW, key: a hash of the natural key
+    unknown: list[str]  # external ids naming no stored account, in file order
+    low: Any
+    high: Any
+    problems: list[pl.DataFrame]
+    problem_count: int
+
+
+def _check_and_spill(plan: Plan, raw: pl.DataFrame, accounts: pl.DataFrame, path: Path) -> _Batch:
+    typed, frames, found = _check_batch(plan, raw, accounts)
+    typed.write_ipc(path)
+    hashes = typed.select(ROW, pl.struct(_key_columns(plan)).hash(_HASH_SEED).alias("key"))
+    unknown: list[str] = []
+    if "account_id" in typed.columns:
+        missing = typed.filter(pl.col("account_id").is_null())[ACCOUNT_REF]
+        unknown = list(dict.fromkeys(missing.drop_nulls().to_list()))
+    dated = _dated_key(plan)
+    low = typed[dated].min() if dated is not None else None
+    high = typed[dated].max() if dated is not None else None
+    return _Batch(path, raw.height, hashes, unknown, low, high, frames, found)
+
+
 def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progress) -> Checked:
     """Read and check every row, batch by batch, keeping the typed batches on disk.
     ``accounts`` maps external_id -> id (the stored accounts). Raises FileError for a
-    file that cannot be read or has no rows."""
+    file that cannot be read or has no rows. Two batches are checked at once, in
+    threads (polars releases the GIL), while the next one is read."""
     source = plan.source
     wanted = list(dict.fromkeys(plan.mapping.columns.values()))
     lazy = source.frame.select(wanted).with_row_index(ROW, offset=source.first_row)
     accounts = accounts.select(pl.col("external_id").cast(pl.String), pl.col("id").cast(pl.Int64))
-    keys = _key_columns(plan)
-    dated = _dated_key(plan)
     folder = Path(tempfile.mkdtemp(prefix="cxtui-import-"))
     source.temporary.append(folder)
     checked = Checked(plan, 0, [], [])
     hashes: list[pl.DataFrame] = []
     problem_frames: list[pl.DataFrame] = []
     unknown: dict[str, None] = {}
+
+    def merge(batch: _Batch) -> None:
+        checked.spilled.append(batch.path)
+        hashes.append(batch.hashes)
+        unknown.update(dict.fromkeys(batch.unknown))
+        checked.low = _extreme(min, checked.low, batch.low)
+        checked.high = _extreme(max, checked.high, batch.high)
+        problem_frames.extend(batch.problems)
+        checked.error_count += batch.problem_count
+        checked.rows += batch.rows
+        progress("read", checked.rows, None)
+        progress("validated", checked.rows, None)
+
     try:
-        for raw in lazy.collect_batches(chunk_size=BATCH_ROWS):
-            typed, frames, found = _check_batch(plan, raw, accounts)
-            path = folder / f"{len(checked.spilled):05d}.arrow"
-            typed.write_ipc(path)
-            checked.spilled.append(path)
-            hashes.append(typed.select(ROW, pl.struct(keys).hash(_HASH_SEED).alias("key")))
-            if "account_id" in typed.columns:
-                missing = typed.filter(pl.col("account_id").is_null())[ACCOUNT_REF]
-                unknown.update(dict.fromkeys(missing.drop_nulls().to_list()))
-            if dated is not None:
-                checked.low = _extreme(min, checked.low, typed[dated].min())
-                checked.high = _extreme(max, checked.high, typed[dated].max())
-            problem_frames.extend(frames)
-            checked.error_count += found
-            checked.rows += raw.height
-            progress("read", checked.rows, None)
-            progress("validated", checked.rows, None)
+        with ThreadPoolExecutor(_CHECK_THREADS, thread_name_prefix="cxtui-check") as pool:
+            running: deque[Future[_Batch]] = deque()
+            for number, raw in enumerate(lazy.collect_batches(chunk_size=BATCH_ROWS)):
+                path = folder / f"{number:05d}.arrow"
+                running.append(pool.submit(_check_and_spill, plan, raw, accounts, path))
+                while len(running) >= _CHECK_THREADS:
+                    merge(running.popleft().result())
+            while running:
+                merge(running.popleft().result())
     except pl.exceptions.PolarsError as error:
         raise FileError(f"{source.path.name}: {str(error).strip().splitlines()[0]}") from None
     if checked.rows == 0:
