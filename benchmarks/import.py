@@ -3,6 +3,11 @@ into a book of 10k accounts, against an ORM baseline (one SQLModel object per ro
 on a slice of the same file, in the same run.
 
     .venv/bin/python benchmarks/import.py [--rows 1000000] [--orm-rows 20000] [--keep DIR]
+        [--book M.db]
+
+By default the book has no interactions yet. ``--book`` imports into a copy of a
+generated book instead (``cxtui generate --size M``: 1M interactions stored), with
+the file's dates overlapping the stored ones, so every row is looked up among them.
 
 The import runs in a child process, so its peak memory (max RSS) is the import's
 alone, not the generator's. Prints rows/s, peak memory and the ratio to the baseline.
@@ -16,11 +21,13 @@ import json
 import os
 import random
 import resource
+import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -31,6 +38,7 @@ from core.bulk import bulk_insert
 from core.db import open_engine, sqlite_url
 
 KINDS = ["call", "email", "meeting", "qbr", "note"]
+START = datetime(2023, 1, 1)
 CHILD = """
 import json, resource, sys, time
 from core.db import open_engine, sqlite_url
@@ -66,28 +74,42 @@ def make_book(path: Path, accounts: int) -> list[str]:
     return ids
 
 
-def make_csv(path: Path, rows: int, accounts: int, seed: int = 7) -> None:
-    """A CRM-style export: account id, type, date and time, subject, sentiment."""
+def make_csv(path: Path, rows: int, ids: list[str], start: datetime, seed: int = 7) -> None:
+    """A CRM-style export over the two years from ``start``: account id, type, date
+    and time, subject, sentiment."""
     random.seed(seed)
     n = pl.int_range(rows, eager=True)
     pl.DataFrame(
         {
-            "Account ID": pl.Series([random.randrange(accounts) for _ in range(rows)]),
+            "Account ID": pl.Series([random.choice(ids) for _ in range(rows)]),
             "Type": pl.Series([random.choice(KINDS) for _ in range(rows)]),
             "seconds": pl.Series([random.randrange(63_072_000) for _ in range(rows)]),
             "n": n,
         }
     ).select(
-        pl.format("ACC-{}", pl.col("Account ID").cast(pl.String).str.pad_start(6, "0")).alias(
-            "Account ID"
-        ),
+        "Account ID",
         "Type",
-        (pl.lit(datetime(2023, 1, 1)) + pl.duration(seconds=pl.col("seconds")))
+        (pl.lit(start) + pl.duration(seconds=pl.col("seconds")))
         .dt.strftime("%Y-%m-%d %H:%M:%S")
         .alias("Date"),
         pl.format("Touch point #{}", pl.col("n")).alias("Subject"),
         (pl.col("n") % 3 - 1).cast(pl.String).alias("Sentiment"),
     ).write_csv(path)
+
+
+def copy_book(source: Path, target: Path) -> tuple[list[str], datetime]:
+    """A copy of a generated book (at the current schema), its accounts' external ids
+    and a start one year before its newest interaction, so that the file's two years
+    overlap the stored ones."""
+    shutil.copyfile(source, target)
+    open_engine(sqlite_url(target)).dispose()  # migrates the copy to the current schema
+    with sqlite3.connect(target) as connection:
+        ids = [row[0] for row in connection.execute("SELECT external_id FROM account")]
+        newest = connection.execute("SELECT max(occurred_at) FROM interaction").fetchone()[0]
+        stored = connection.execute("SELECT count(*) FROM interaction").fetchone()[0]
+    start = datetime.fromisoformat(newest[:10]) - timedelta(days=365) if newest else START
+    print(f"Book {source}: {len(ids):,} accounts, {stored:,} interactions stored")
+    return ids, start
 
 
 def orm_baseline(db: Path, csv_path: Path, rows: int) -> float:
@@ -126,18 +148,29 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--orm-rows", type=int, default=20_000)
     parser.add_argument("--keep", type=Path, help="Keep the files in this folder.")
+    parser.add_argument(
+        "--book",
+        type=Path,
+        help="Import into a copy of this database (e.g. made by `cxtui generate --size M`)"
+        " instead of a book of --accounts accounts and no interactions.",
+    )
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="cxtui-import-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     book, baseline_book = folder / "book.db", folder / "orm.db"
     for path in (book, baseline_book):
-        path.unlink(missing_ok=True)
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
     csv_path = folder / "interactions.csv"
 
-    print(f"Writing {args.rows:,} interactions for {args.accounts:,} accounts to {csv_path}")
-    make_csv(csv_path, args.rows, args.accounts)
-    make_book(book, args.accounts)
-    make_book(baseline_book, args.accounts)
+    if args.book:
+        ids, start = copy_book(args.book, book)
+        shutil.copyfile(book, baseline_book)
+    else:
+        ids, start = make_book(book, args.accounts), START
+        make_book(baseline_book, args.accounts)
+    print(f"Writing {args.rows:,} interactions for {len(ids):,} accounts to {csv_path}")
+    make_csv(csv_path, args.rows, ids, start)
 
     orm_rate = orm_baseline(baseline_book, csv_path, args.orm_rows)
     print(f"ORM baseline ({args.orm_rows:,} rows): {orm_rate:,.0f} rows/s")

@@ -9,6 +9,7 @@ returned (SQLite hands dates back as text, PostgreSQL as Arrow dates).
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import polars as pl
@@ -67,18 +68,22 @@ def read_frame(engine: Engine, query: Select[Any]) -> pl.DataFrame:
     return read_frames(engine, {"frame": query})["frame"]
 
 
-def read_frames(engine: Engine, queries: dict[str, Select[Any]]) -> dict[str, pl.DataFrame]:
-    """Run several queries, one after the other on one connection, and return their
-    frames by name (each typed as ``read_frame`` types it). On PostgreSQL this saves
-    opening an ADBC connection per query; on SQLite all of them go through ADBC, or
-    all through ``sqlite3`` when ADBC is not allowed (see ``core.db.SqliteLibraryGate``)."""
+def read_frames(
+    engine: Engine, queries: dict[str, Select[Any]], parallel: bool = False
+) -> dict[str, pl.DataFrame]:
+    """Run several queries and return their frames by name (each typed as
+    ``read_frame`` types it): one after the other on one connection (on PostgreSQL
+    this saves opening an ADBC connection per query) or, with ``parallel`` on SQLite,
+    each on its own connection in its own thread (the driver releases the GIL). On
+    SQLite all of them go through ADBC, or all through ``sqlite3`` when ADBC is not
+    allowed (see ``core.db.SqliteLibraryGate``)."""
     is_sqlite = engine.dialect.name == "sqlite"
     compiled = {name: _compile(engine, query) for name, query in queries.items()}
     if not is_sqlite:
         return _read_postgres(engine, compiled)
     with SQLITE_GATE.try_adbc() as adbc_allowed:
         if adbc_allowed:
-            return _read_sqlite_adbc(engine, compiled)
+            return _read_sqlite_adbc(engine, compiled, parallel)
     return {
         name: _normalise(_read_sqlite3(engine, sql, dtypes), dtypes)
         for name, (sql, dtypes) in compiled.items()
@@ -125,35 +130,52 @@ def _read_postgres(
 
 
 def _read_sqlite_adbc(
-    engine: Engine, compiled: dict[str, tuple[str, dict[str, pl.DataType | None]]]
+    engine: Engine,
+    compiled: dict[str, tuple[str, dict[str, pl.DataType | None]]],
+    parallel: bool,
 ) -> dict[str, pl.DataFrame]:
     """Through ADBC's low-level API: its Arrow stream goes straight into polars
     (without pyarrow, whose import alone takes ~0.2 s)."""
-    import adbc_driver_manager
     import adbc_driver_sqlite
 
     database = adbc_driver_sqlite.connect(engine.url.database or ":memory:")
     try:
-        connection = adbc_driver_manager.AdbcConnection(database)
-        try:
-            statement = adbc_driver_manager.AdbcStatement(connection)
-            try:
-                # Wait for another process's checkpoint or lock as sqlite3 connections do.
-                statement.set_sql_query(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-                statement.execute_update()
-                statement.set_options(**{"adbc.sqlite.query.batch_rows": _SQLITE_BATCH_ROWS})
-                frames = {}
-                for name, (sql, dtypes) in compiled.items():
-                    statement.set_sql_query(sql)
-                    stream, _rows = statement.execute_query()
-                    frames[name] = _normalise(pl.DataFrame(stream), dtypes)
-            finally:
-                statement.close()
-        finally:
-            connection.close()
+        if parallel and len(compiled) > 1:
+            with ThreadPoolExecutor(len(compiled), thread_name_prefix="cxtui-read") as pool:
+                futures = {
+                    name: pool.submit(_read_sqlite_queries, database, {name: query})
+                    for name, query in compiled.items()
+                }
+                return {name: future.result()[name] for name, future in futures.items()}
+        return _read_sqlite_queries(database, compiled)
     finally:
         database.close()
-    return frames
+
+
+def _read_sqlite_queries(
+    database: Any, compiled: dict[str, tuple[str, dict[str, pl.DataType | None]]]
+) -> dict[str, pl.DataFrame]:
+    """The queries one after the other, on a connection of their own to ``database``."""
+    import adbc_driver_manager
+
+    connection = adbc_driver_manager.AdbcConnection(database)
+    try:
+        statement = adbc_driver_manager.AdbcStatement(connection)
+        try:
+            # Wait for another process's checkpoint or lock as sqlite3 connections do.
+            statement.set_sql_query(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+            statement.execute_update()
+            statement.set_options(**{"adbc.sqlite.query.batch_rows": _SQLITE_BATCH_ROWS})
+            frames = {}
+            for name, (sql, dtypes) in compiled.items():
+                statement.set_sql_query(sql)
+                stream, _rows = statement.execute_query()
+                frames[name] = _normalise(pl.DataFrame(stream), dtypes)
+            return frames
+        finally:
+            statement.close()
+    finally:
+        connection.close()
 
 
 def _read_sqlite3(engine: Engine, sql: str, dtypes: dict[str, pl.DataType | None]) -> pl.DataFrame:

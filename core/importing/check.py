@@ -328,7 +328,7 @@ class _Batch:
 def _check_and_spill(plan: Plan, raw: pl.DataFrame, accounts: pl.DataFrame, path: Path) -> _Batch:
     typed, frames, found = _check_batch(plan, raw, accounts)
     typed.write_ipc(path)
-    hashes = typed.select(ROW, pl.struct(_key_columns(plan)).hash(_HASH_SEED).alias("key"))
+    hashes = typed.select(ROW, key_hash(_key_columns(plan)).alias("key"))
     unknown: list[str] = []
     if "account_id" in typed.columns:
         missing = typed.filter(pl.col("account_id").is_null())[ACCOUNT_REF]
@@ -391,6 +391,11 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
 
 
 _HASH_SEED = 20_261_123
+
+
+def key_hash(columns: list[str]) -> pl.Expr:
+    """A 64-bit hash of a row's natural key (equal keys of equal types, equal hashes)."""
+    return pl.struct(columns).hash(_HASH_SEED)
 
 
 def _dated_key(plan: Plan) -> str | None:

@@ -19,7 +19,7 @@ from datetime import UTC
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, Table, and_, select
+from sqlalchemy import Engine, Select, Table, and_, func, select
 
 from core.bulk import (
     INDEX_REBUILD_MIN_ROWS,
@@ -30,14 +30,24 @@ from core.bulk import (
     table_for,
     write_transaction,
 )
-from core.frames import read_frame
-from core.importing.check import ACCOUNT_REF, ROW, Checked, Plan, Progress, _resolve_default
+from core.frames import read_frames
+from core.importing.check import (
+    ACCOUNT_REF,
+    ROW,
+    Checked,
+    Plan,
+    Progress,
+    _resolve_default,
+    key_hash,
+)
 from core.importing.spec import ACCOUNT, DATE, DATETIME
 from core.models import utcnow
 from core.rollup import refresh_usage_months
 
 WRITE_BATCH_ROWS = 50_000
 _EXISTS = "_exists"
+_KEY_HASH = "_key_hash"
+_HALVES_MIN_IDS = 100_000  # a smaller table is read in one query
 
 
 @dataclass
@@ -89,9 +99,51 @@ def _stored(engine: Engine, checked: Checked, table: Table) -> pl.DataFrame:
             column = table.c[spec.target]
             query = query.where(and_(column >= low, column <= high))
             break
-    stored = read_frame(engine, query)
-    stored = stored.unique(subset=_key_targets(plan), keep="first", maintain_order=True)
+    stored = pl.concat(
+        read_frames(engine, _id_halves(engine, table, query), parallel=True).values()
+    )
+    keys = _key_targets(plan)
+    stored = stored.with_columns(key_hash(keys).alias(_KEY_HASH))
+    if stored[_KEY_HASH].n_unique() < stored.height:  # a key stored twice, or a collision
+        repeated = pl.col(_KEY_HASH).is_duplicated()
+        first = stored.filter(repeated).unique(subset=keys, keep="first", maintain_order=True)
+        stored = pl.concat([stored.filter(~repeated), first])
+        if first[_KEY_HASH].n_unique() < first.height:  # two keys share a hash
+            # _joined would find the clash in every batch: join on the key itself.
+            stored = stored.drop(_KEY_HASH)
     return stored.with_columns(pl.lit(True).alias(_EXISTS))
+
+
+def _id_halves(engine: Engine, table: Table, query: Select[Any]) -> dict[str, Select[Any]]:
+    """The query over two halves of the table's ids, which SQLite reads at once in two
+    threads (2x faster at 1M rows), when its primary key is one integer column."""
+    identity = list(table.primary_key)
+    if engine.dialect.name != "sqlite" or len(identity) != 1:
+        return {"all": query}
+    column = identity[0]
+    with engine.connect() as connection:
+        low, high = connection.execute(select(func.min(column), func.max(column))).one()
+    if not isinstance(low, int) or high - low < _HALVES_MIN_IDS:
+        return {"all": query}
+    middle = (low + high) // 2
+    return {"low": query.where(column <= middle), "high": query.where(column > middle)}
+
+
+def _joined(batch: pl.DataFrame, stored: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """The batch left-joined to the stored rows with the same key. Joined on the key's
+    hash (one integer column: 2x faster than a key with text) when the stored hashes
+    are distinct; a pair that shares a hash but not its key (possible, unlikely)
+    sends the batch the exact way, on the key columns themselves."""
+    if _KEY_HASH in stored.columns and stored.select(keys).schema == batch.select(keys).schema:
+        joined = batch.with_columns(key_hash(keys).alias(_KEY_HASH)).join(
+            stored, on=_KEY_HASH, how="left", suffix="_old", maintain_order="left"
+        )
+        same_key = pl.all_horizontal([pl.col(key).eq_missing(pl.col(f"{key}_old")) for key in keys])
+        if not joined.select((pl.col(_EXISTS).fill_null(False) & ~same_key).any()).item():
+            return joined.drop(_KEY_HASH, *[f"{key}_old" for key in keys])
+    return batch.join(
+        stored, on=keys, how="left", nulls_equal=True, suffix="_old", maintain_order="left"
+    )
 
 
 def _same(left: str, right: str, dtype: pl.DataType) -> pl.Expr:
@@ -110,14 +162,7 @@ def _split(
     identity = [column.name for column in table.primary_key]
     if stored.height == 0:  # nothing stored can share a key: every row is new
         return batch, stored.clear().select(list(dict.fromkeys(compared + identity))), 0
-    joined = batch.join(
-        stored,
-        on=_key_targets(plan),
-        how="left",
-        nulls_equal=True,
-        suffix="_old",
-        maintain_order="left",
-    )
+    joined = _joined(batch, stored, _key_targets(plan))
     same = pl.all_horizontal(
         [_same(name, f"{name}_old", batch.schema[name]) for name in compared] or [pl.lit(True)]
     )

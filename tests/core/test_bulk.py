@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -236,6 +238,88 @@ def test_more_frames_than_staging_files_in_one_transaction(
             bulk.insert_frame(raw, engine, bulk.table_for("account"), accounts)
     with Session(engine) as session:
         assert len(session.exec(select(Account)).all()) == 2 * frames
+
+
+def _numbered_accounts(first: int, count: int) -> pl.DataFrame:
+    numbers = range(first, first + count)
+    return _accounts(count).with_columns(
+        id=pl.Series(list(numbers)), external_id=pl.Series([f"N{n:04d}" for n in numbers])
+    )
+
+
+@pytest.mark.parametrize("expected", [153, 40])
+def test_frames_staged_while_others_are_copied_keep_their_order(
+    engine: Engine, sqlite_only: None, monkeypatch: pytest.MonkeyPatch, expected: int
+) -> None:
+    """Seven frames given to one writer: grouped into staging files sized from the
+    expected rows (at most the 8 a transaction may attach), staged by workers while
+    earlier files are copied. A small frame of other columns, and every row once
+    the files run out (40 expected, fewer than given), go through executemany. Every
+    row lands, in the order given (ids are left to SQLite)."""
+    monkeypatch.setattr(bulk, "STAGE_MIN_ROWS", 10)
+    frames = [_numbered_accounts(1 + 25 * n, 25).drop("id") for n in range(6)]
+    frames.append(_numbered_accounts(151, 3).drop("id", "renewal_date"))
+    table = bulk.table_for("account")
+    heard: list[int] = []
+    with bulk.write_transaction(engine) as raw:
+        with bulk.frame_writer(raw, engine, table, expected, heard.append) as write:
+            for frame in frames:
+                write(frame)
+        attached = len(bulk._stages(raw.dbapi_connection))
+    assert 2 <= attached <= bulk._STAGES_PER_TRANSACTION
+    assert sum(heard) == 153 and len(heard) >= 3
+    with Session(engine) as session:
+        stored = session.exec(select(Account.external_id).order_by(Account.id)).all()
+    assert stored == [f"N{n:04d}" for n in range(1, 154)]
+
+
+def test_a_bad_frame_after_staged_ones_writes_nothing_and_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "STAGE_MIN_ROWS", 5)
+    monkeypatch.setattr(bulk.tempfile, "tempdir", str(tmp_path))
+    engine = open_engine(sqlite_url(tmp_path / "book.db"))
+    table = bulk.table_for("account")
+    bad = _numbered_accounts(100, 10).with_columns(status=pl.lit("sleeping"))
+    with (
+        pytest.raises(BulkInsertError, match="account row 1: status 'sleeping'"),
+        bulk.write_transaction(engine) as raw,
+        bulk.frame_writer(raw, engine, table, 20) as write,
+    ):
+        write(_numbered_accounts(1, 10))  # two files of 5 rows, staged, not yet copied
+        write(bad)
+    with Session(engine) as session:
+        assert session.exec(select(Account)).all() == []
+    assert not list(tmp_path.glob("cxtui-stage-*"))
+    engine.dispose()
+
+
+def test_the_log_is_synced_while_a_write_transaction_runs(
+    engine: Engine, sqlite_only: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not Path("/proc/self/fd").exists():
+        pytest.skip("needs /proc to name the synced file")
+    monkeypatch.setattr(bulk, "_WAL_FLUSH_SECONDS", 0.01)
+    monkeypatch.setattr(bulk, "_WAL_FLUSH_MIN_BYTES", 1)
+    synced: list[str] = []
+    real_fdatasync = bulk.os.fdatasync
+
+    def fdatasync(fd: int) -> None:
+        synced.append(bulk.os.readlink(f"/proc/self/fd/{fd}"))
+        real_fdatasync(fd)
+
+    monkeypatch.setattr(bulk.os, "fdatasync", fdatasync)
+    with bulk.write_transaction(engine) as raw:
+        # A small page cache spills the transaction's pages to the log as they come.
+        raw.cursor().execute("PRAGMA cache_size=-64")
+        bulk.insert_frame(raw, engine, bulk.table_for("account"), _accounts(2_000))
+        deadline = time.monotonic() + 5
+        while not synced and time.monotonic() < deadline:
+            time.sleep(0.01)
+    assert synced and all(path.endswith("-wal") for path in synced)
+    assert not [t for t in threading.enumerate() if t.name == "cxtui-wal-flush"]
+    with Session(engine) as session:
+        assert len(session.exec(select(Account.id)).all()) == 2_000
 
 
 def test_large_load_keeps_the_declared_indexes(engine: Engine) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from core import models as m
-from core.frames import read_frame
+from core.frames import read_frame, read_frames
 
 
 def _account(session: Session, external_id: str) -> int:
@@ -125,3 +125,21 @@ def test_reads_and_writes_interleave_without_corrupting_the_file(engine: Engine)
     if engine.dialect.name == "sqlite":
         with engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+
+
+def test_queries_read_in_parallel_give_the_frames_read_one_by_one(engine: Engine) -> None:
+    with Session(engine) as session:
+        ids = [_account(session, f"A{n}") for n in range(6)]
+        session.commit()
+    low = select(m.Account.id, m.Account.external_id, m.Account.start_date)
+    queries = {
+        "low": low.where(m.Account.id <= ids[2]).order_by(m.Account.id),
+        "high": low.where(m.Account.id > ids[2]).order_by(m.Account.id),
+        "none": low.where(m.Account.id < 0),
+    }
+    parallel = read_frames(engine, queries, parallel=True)
+    assert list(parallel) == ["low", "high", "none"]
+    for name, frame in read_frames(engine, queries).items():
+        assert parallel[name].equals(frame) and parallel[name].schema == frame.schema
+    assert parallel["high"]["external_id"].to_list() == ["A3", "A4", "A5"]
+    assert parallel["none"].schema["start_date"] == pl.Date

@@ -7,17 +7,27 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+import polars as pl
 import pytest
 from sqlalchemy import Engine, func, select
 
+from core import bulk
 from core.importing import ImportOptions, ImportRejected, import_file
 from core.importing import check as checking
+from core.importing import write as writing
 from core.models import Account, Interaction
 
 
-@pytest.fixture(autouse=True)
-def small_batches(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+@pytest.fixture(autouse=True, params=["usual", "all fast paths"])
+def small_batches(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, request: pytest.FixtureRequest
+) -> Path:
+    """Batches of 3 rows; and, the second time, the paths large imports take: rows
+    staged in files (several per transaction), stored rows read in two halves."""
     monkeypatch.setattr(checking, "BATCH_ROWS", 3)
+    if request.param == "all fast paths":
+        monkeypatch.setattr(bulk, "STAGE_MIN_ROWS", 2)
+        monkeypatch.setattr(writing, "_HALVES_MIN_IDS", 1)
     spill = tmp_path / "spill"
     spill.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(spill))
@@ -74,3 +84,41 @@ def test_batches_insert_update_and_create_accounts_once(
         assert [note for (note,) in notes] == [f"note {n}" for n in range(9)]
         assert connection.execute(select(func.count()).select_from(Account)).scalar_one() == 2
     assert list(small_batches.iterdir()) == []
+
+
+def _weak_hash(columns: list[str]) -> pl.Expr:
+    """A key hash that looks at the date only: different keys share it."""
+    return pl.col("occurred_at").hash(1)
+
+
+@pytest.mark.parametrize("clashes", ["stored keys share a hash", "a new key shares one"])
+def test_keys_that_share_a_hash_are_still_told_apart(
+    engine: Engine,
+    tmp_path: Path,
+    small_batches: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    clashes: str,
+) -> None:
+    """The upsert joins on a hash of the key, and checks the key itself: a file row
+    whose hash matches a stored row with another key is new, not an update."""
+    monkeypatch.setattr(writing, "key_hash", _weak_hash)
+    options = ImportOptions(create_missing_accounts=True)
+    stored = rows(4)
+    if clashes == "stored keys share a hash":
+        stored.append("A-1,email,2024-05-01 10:00,Same moment as row 2")
+    import_file(engine, "interactions", interactions(tmp_path, stored), options)
+    # Same moments as stored rows, other summaries; one stored row again, new notes.
+    lines = [f"{line},note" for line in rows(4, summary="Other {}")]
+    lines.append("A-1,call,2024-05-02 10:00,Call 1,note")
+    path = tmp_path / "clash.csv"
+    path.write_text("\n".join(["account,kind,occurred_at,summary,notes", *lines]) + "\n")
+    result = import_file(engine, "interactions", path, options)
+    assert (result.inserted, result.updated, result.skipped) == (4, 1, 0)
+    with engine.connect() as connection:
+        summaries = connection.execute(select(Interaction.summary, Interaction.notes))
+        found = sorted((summary, notes or "") for summary, notes in summaries)
+    expected = [(f"Call {n}", "note" if n == 1 else "") for n in range(4)]
+    expected += [(f"Other {n}", "note") for n in range(4)]
+    if clashes == "stored keys share a hash":
+        expected.append(("Same moment as row 2", ""))
+    assert found == sorted(expected)
