@@ -26,7 +26,6 @@ import os
 import re
 import shutil
 import sqlite3
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -44,6 +43,7 @@ import core.models  # noqa: F401  (importing the models registers every table)
 from core.db import sqlite_path
 from core.frames import polars_type
 from core.rollup import merge_inserted_usage
+from core.scratch import scratch_folder
 
 # From this many rows on, rebuilding the indexes after the load beats updating them.
 INDEX_REBUILD_MIN_ROWS = 20_000
@@ -536,7 +536,7 @@ class _StagePipeline:
     def _stage(self, part: pl.DataFrame) -> None:
         if self.pool is None:
             self.pool = ThreadPoolExecutor(_STAGE_THREADS, thread_name_prefix="cxtui-stage")
-            self.folder = Path(tempfile.mkdtemp(prefix="cxtui-stage-"))
+            self.folder = scratch_folder("stage")
         assert self.folder is not None
         path = self.folder / f"stage{self.files}.db"
         self.staging.append((self.pool.submit(_write_stage, path, part), self.files))

@@ -13,7 +13,6 @@ hash per row, whatever the size of the file.
 
 from __future__ import annotations
 
-import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -46,6 +45,7 @@ from core.importing.spec import (
     Field,
     Kind,
 )
+from core.scratch import scratch_folder
 
 MAX_REPORTED = 20
 BATCH_ROWS = 250_000
@@ -348,7 +348,7 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
     wanted = list(dict.fromkeys(plan.mapping.columns.values()))
     lazy = source.frame.select(wanted).with_row_index(ROW, offset=source.first_row)
     accounts = accounts.select(pl.col("external_id").cast(pl.String), pl.col("id").cast(pl.Int64))
-    folder = Path(tempfile.mkdtemp(prefix="cxtui-import-"))
+    folder = scratch_folder("import")
     source.temporary.append(folder)
     checked = Checked(plan, 0, [], [])
     hashes: list[pl.DataFrame] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
 import time
 from datetime import UTC, date, datetime
@@ -210,7 +211,7 @@ def test_staged_rows_roll_back_with_the_transaction_and_leave_no_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bulk, "STAGE_MIN_ROWS", 1)
-    monkeypatch.setattr(bulk.tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     engine = open_engine(sqlite_url(tmp_path / "book.db"))
     with pytest.raises(RuntimeError), bulk.write_transaction(engine) as raw:
         bulk.insert_frame(raw, engine, bulk.table_for("account"), _accounts(5))
@@ -277,7 +278,7 @@ def test_a_bad_frame_after_staged_ones_writes_nothing_and_leaves_no_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bulk, "STAGE_MIN_ROWS", 5)
-    monkeypatch.setattr(bulk.tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     engine = open_engine(sqlite_url(tmp_path / "book.db"))
     table = bulk.table_for("account")
     bad = _numbered_accounts(100, 10).with_columns(status=pl.lit("sleeping"))

@@ -7,10 +7,12 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 from datetime import date
 from pathlib import Path
 
 import polars as pl
+import pytest
 from sqlalchemy import Engine, text
 
 from core.bulk import bulk_insert
@@ -26,8 +28,14 @@ def _count(engine: Engine, table: str) -> int:
 
 
 def test_kill_during_write_leaves_database_unchanged(
-    tmp_path: Path, engine: Engine, db_url: str, is_postgres: bool
+    tmp_path: Path,
+    engine: Engine,
+    db_url: str,
+    is_postgres: bool,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
     ids = [f"K-{i:05d}" for i in range(ACCOUNTS)]
     bulk_insert(
         engine,
@@ -55,7 +63,7 @@ def test_kill_during_write_leaves_database_unchanged(
     ).write_csv(big)
     before = {t: _count(engine, t) for t in ("account", "interaction")}
 
-    env = {**os.environ, "CXTUI_DATABASE_URL": db_url}
+    env = {**os.environ, "CXTUI_DATABASE_URL": db_url, "TMPDIR": str(scratch)}
     child = subprocess.Popen(
         [
             sys.executable,
@@ -87,7 +95,13 @@ def test_kill_during_write_leaves_database_unchanged(
     if not is_postgres:
         with engine.connect() as connection:
             assert connection.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
-    # The database is usable: the same file imports whole afterwards.
+    # The killed import left its scratch files (checked batches; on SQLite staging
+    # files too); the next import removes them, and the database is usable: the
+    # same file imports whole.
+    left = sorted(path.name.split("-")[1] for path in scratch.iterdir())
+    assert "import" in left and (is_postgres or "stage" in left), left
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     result = import_file(engine, "interactions", big)
+    assert list(scratch.iterdir()) == []
     assert result.inserted == ROWS
     assert _count(engine, "interaction") == before["interaction"] + ROWS
