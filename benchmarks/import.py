@@ -176,6 +176,7 @@ def main() -> None:
     print(f"ORM baseline ({args.orm_rows:,} rows): {orm_rate:,.0f} rows/s")
 
     root = Path(__file__).resolve().parents[1]
+    os.sync()  # the file and books just written go to disk now, not during the import
     child = subprocess.run(
         [sys.executable, "-c", CHILD, str(book), str(csv_path)],
         capture_output=True,
