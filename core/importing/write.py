@@ -68,6 +68,11 @@ class Written:
     skipped: int
     created_accounts: int
 
+    @property
+    def done(self) -> int:
+        """Rows through the write: inserted, updated or left as they were."""
+        return self.inserted + self.updated + self.skipped
+
 
 def _key_targets(plan: Plan) -> list[str]:
     return [plan.kind.field(name).target for name in plan.kind.key]
@@ -214,7 +219,7 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
 
         def on_batch(rows: int) -> None:
             written.inserted += rows
-            progress("written", written.inserted + written.updated, checked.rows)
+            progress("written", written.done, checked.rows)
 
         progress("written", 0, checked.rows)
         with (
@@ -238,7 +243,7 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
                 _update(raw, engine, table, changed)
                 written.updated += changed.height
                 write(_insertable(plan, new))
-                progress("written", written.inserted + written.updated, checked.rows)
+                progress("written", written.done, checked.rows)
     return written
 
 

@@ -122,3 +122,17 @@ def test_keys_that_share_a_hash_are_still_told_apart(
     if clashes == "stored keys share a hash":
         expected.append(("Same moment as row 2", ""))
     assert found == sorted(expected)
+
+
+def test_progress_reaches_every_row_also_when_rows_are_unchanged(
+    engine: Engine, tmp_path: Path, small_batches: Path
+) -> None:
+    options = ImportOptions(create_missing_accounts=True)
+    path = interactions(tmp_path, rows(7))
+    for _ in range(2):  # inserted, then left as they are
+        heard: list[tuple[str, int, int | None]] = []
+        import_file(engine, "interactions", path, options, lambda *call, to=heard: to.append(call))
+        last = {stage: (done, total) for stage, done, total in heard}
+        assert last == {"read": (7, None), "validated": (7, None), "written": (7, 7)}
+        written = [done for stage, done, _ in heard if stage == "written"]
+        assert written == sorted(written) and written[0] == 0

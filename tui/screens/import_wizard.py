@@ -489,7 +489,9 @@ class ImportWizardScreen(Screen[None]):
         if total is not None:
             bar.update(total=total, progress=done)
         of = f" of {total:,}" if total is not None else ""
-        self.query_one("#stage", Static).update(f"{stage} {done:,}{of} rows")
+        # After the last row: indexes are rebuilt and the transaction committed.
+        saving = "; saving…" if stage == "written" and total and done >= total else ""
+        self.query_one("#stage", Static).update(f"{stage} {done:,}{of} rows{saving}")
 
     def _finished(self, text: str, error: bool = False) -> None:
         self.running = False
