@@ -28,9 +28,6 @@ if TYPE_CHECKING:
     import polars as pl
 
 _SQLITE_PREFIXES = ("sqlite:///", "sqlite+pysqlite:///")
-# One batch holds the whole result, so that a column typed from its first rows
-# (the driver's rule) is typed from all of them (see core.frames).
-_BATCH_ROWS = str(1 << 20)
 # How long a read waits for a lock: the parts' connections open together and the
 # first to open a WAL file sets it up; a lock held longer (another process writing)
 # sends the app the engine's way, which waits as every connection does.
@@ -125,24 +122,9 @@ def _part(database: Any, name: str, sql: str) -> pl.DataFrame:
 def _execute(database: Any, sql: str) -> pl.DataFrame:
     """Run ``sql`` on a connection of its own (the query runs without the GIL; its
     Arrow result is handed to polars once polars is imported)."""
-    import adbc_driver_manager
+    from core.adbc import query_frames
 
-    connection = adbc_driver_manager.AdbcConnection(database)
-    try:
-        statement = adbc_driver_manager.AdbcStatement(connection)
-        try:
-            statement.set_sql_query(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-            statement.execute_update()
-            statement.set_options(**{"adbc.sqlite.query.batch_rows": _BATCH_ROWS})
-            statement.set_sql_query(sql)
-            stream, _rows = statement.execute_query()
-            import polars as pl
-
-            return pl.DataFrame(stream)
-        finally:
-            statement.close()
-    finally:
-        connection.close()
+    return query_frames(database, [sql], _BUSY_TIMEOUT_MS)[0]
 
 
 def _typed(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:

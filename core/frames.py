@@ -16,11 +16,8 @@ import polars as pl
 from sqlalchemy import Engine, Select, func, types
 from sqlalchemy.engine import make_url
 
+from core.adbc import query_frames, sqlite_database
 from core.db import SQLITE_BUSY_TIMEOUT_MS, SQLITE_GATE
-
-# SQLite's ADBC driver infers a column's type from the first batch of rows; make
-# the batch large so that a column starting with NULLs is still typed right.
-_SQLITE_BATCH_ROWS = str(1 << 20)
 
 
 def polars_type(sa_type: types.TypeEngine[Any]) -> pl.DataType | None:
@@ -134,48 +131,24 @@ def _read_sqlite_adbc(
     compiled: dict[str, tuple[str, dict[str, pl.DataType | None]]],
     parallel: bool,
 ) -> dict[str, pl.DataFrame]:
-    """Through ADBC's low-level API: its Arrow stream goes straight into polars
-    (without pyarrow, whose import alone takes ~0.2 s)."""
-    import adbc_driver_sqlite
-
-    database = adbc_driver_sqlite.connect(engine.url.database or ":memory:")
-    try:
-        if parallel and len(compiled) > 1:
-            with ThreadPoolExecutor(len(compiled), thread_name_prefix="cxtui-read") as pool:
-                futures = {
-                    name: pool.submit(_read_sqlite_queries, database, {name: query})
-                    for name, query in compiled.items()
-                }
-                return {name: future.result()[name] for name, future in futures.items()}
-        return _read_sqlite_queries(database, compiled)
-    finally:
-        database.close()
-
-
-def _read_sqlite_queries(
-    database: Any, compiled: dict[str, tuple[str, dict[str, pl.DataType | None]]]
-) -> dict[str, pl.DataFrame]:
-    """The queries one after the other, on a connection of their own to ``database``."""
-    import adbc_driver_manager
-
-    connection = adbc_driver_manager.AdbcConnection(database)
-    try:
-        statement = adbc_driver_manager.AdbcStatement(connection)
-        try:
-            # Wait for another process's checkpoint or lock as sqlite3 connections do.
-            statement.set_sql_query(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-            statement.execute_update()
-            statement.set_options(**{"adbc.sqlite.query.batch_rows": _SQLITE_BATCH_ROWS})
-            frames = {}
-            for name, (sql, dtypes) in compiled.items():
-                statement.set_sql_query(sql)
-                stream, _rows = statement.execute_query()
-                frames[name] = _normalise(pl.DataFrame(stream), dtypes)
-            return frames
-        finally:
-            statement.close()
-    finally:
-        connection.close()
+    """Through ADBC's low-level API (``core.adbc``): one connection, or one per query
+    in its own thread."""
+    names = list(compiled)
+    sqls = [sql for sql, _dtypes in compiled.values()]
+    with sqlite_database(engine.url.database or ":memory:") as database:
+        if parallel and len(sqls) > 1:
+            with ThreadPoolExecutor(len(sqls), thread_name_prefix="cxtui-read") as pool:
+                futures = [
+                    pool.submit(query_frames, database, [sql], SQLITE_BUSY_TIMEOUT_MS)
+                    for sql in sqls
+                ]
+                frames = [future.result()[0] for future in futures]
+        else:
+            frames = query_frames(database, sqls, SQLITE_BUSY_TIMEOUT_MS)
+    return {
+        name: _normalise(frame, compiled[name][1])
+        for name, frame in zip(names, frames, strict=True)
+    }
 
 
 def _read_sqlite3(engine: Engine, sql: str, dtypes: dict[str, pl.DataType | None]) -> pl.DataFrame:
