@@ -2,7 +2,8 @@
 
 Used by the demo load, the dataset generator and imports. ``bulk_insert`` writes one
 frame in its own transaction; ``write_transaction`` + ``insert_frame`` write many
-(and anything else, such as updates) in one. Every frame is checked in polars first
+(and anything else, such as updates) in one, and ``frame_writer`` many frames of one
+table, staging the next while it copies the last. Every frame is checked in polars first
 against the table's NOT NULL and CHECK constraints (the CHECKs' own SQL) and, on
 SQLite, its foreign keys; SQLite's own per-row checks are then off for the load.
 
@@ -10,8 +11,10 @@ On SQLite every value is pre-formatted the way SQLAlchemy itself stores it (date
 ``YYYY-MM-DD``, datetimes ``YYYY-MM-DD HH:MM:SS.ffffff`` in UTC, booleans 0/1, exact
 decimals as text). Small frames go through the raw DB-API connection with
 ``executemany``; from ``STAGE_MIN_ROWS`` rows on, the ADBC driver writes them from
-Arrow into staging files (two threads) that one ``INSERT ... SELECT`` per file copies
-into the table on the open transaction (no Python object per value). On PostgreSQL
+Arrow into staging files (two worker threads) that one ``INSERT ... SELECT`` per file
+copies into the table on the open transaction (no Python object per value), while
+the workers stage the next files. While a write transaction runs, a thread syncs the
+write-ahead log, so that the commit has less left to sync. On PostgreSQL
 they go through psycopg 3's ``COPY ... FROM STDIN``. For large loads the table's
 secondary indexes (as declared in ``SQLModel.metadata``) are dropped first and rebuilt
 after the rows, in the same transaction; ``deferred_indexes`` keeps them dropped
