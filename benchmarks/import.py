@@ -3,14 +3,15 @@ into a book of 10k accounts, against an ORM baseline (one SQLModel object per ro
 on a slice of the same file, in the same run.
 
     .venv/bin/python benchmarks/import.py [--rows 1000000] [--orm-rows 20000] [--keep DIR]
-        [--book M.db]
+        [--book M.db] [--runs 3]
 
 By default the book has no interactions yet. ``--book`` imports into a copy of a
 generated book instead (``cxtui generate --size M``: 1M interactions stored), with
 the file's dates overlapping the stored ones, so every row is looked up among them.
 
-The import runs in a child process, so its peak memory (max RSS) is the import's
-alone, not the generator's. Prints rows/s, peak memory and the ratio to the baseline.
+Each import runs in a child process on a fresh copy of the book, so its peak memory
+(max RSS) is the import's alone, not the generator's. Prints each run, then the
+median's rows/s, the largest peak memory and the ratio to the baseline.
 """
 
 from __future__ import annotations
@@ -20,9 +21,9 @@ import csv
 import json
 import os
 import random
-import resource
 import shutil
 import sqlite3
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -148,6 +149,7 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=10_000)
     parser.add_argument("--orm-rows", type=int, default=20_000)
     parser.add_argument("--keep", type=Path, help="Keep the files in this folder.")
+    parser.add_argument("--runs", type=int, default=3, help="Imports timed (the median counts).")
     parser.add_argument(
         "--book",
         type=Path,
@@ -157,46 +159,61 @@ def main() -> None:
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="cxtui-import-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    book, baseline_book = folder / "book.db", folder / "orm.db"
-    for path in (book, baseline_book):
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    template, book, baseline_book = folder / "book0.db", folder / "book.db", folder / "orm.db"
+    for path in (template, book, baseline_book):
+        _remove_database(path)
     csv_path = folder / "interactions.csv"
 
     if args.book:
-        ids, start = copy_book(args.book, book)
-        shutil.copyfile(book, baseline_book)
+        ids, start = copy_book(args.book, template)
     else:
-        ids, start = make_book(book, args.accounts), START
-        make_book(baseline_book, args.accounts)
+        ids, start = make_book(template, args.accounts), START
+    shutil.copyfile(template, baseline_book)
     print(f"Writing {args.rows:,} interactions for {len(ids):,} accounts to {csv_path}")
     make_csv(csv_path, args.rows, ids, start)
 
     orm_rate = orm_baseline(baseline_book, csv_path, args.orm_rows)
     print(f"ORM baseline ({args.orm_rows:,} rows): {orm_rate:,.0f} rows/s")
 
-    root = Path(__file__).resolve().parents[1]
-    os.sync()  # the file and books just written go to disk now, not during the import
+    runs = []
+    for number in range(1, args.runs + 1):
+        _remove_database(book)
+        shutil.copyfile(template, book)
+        runs.append(import_once(book, csv_path))
+        rate = runs[-1]["rows"] / runs[-1]["seconds"]
+        print(
+            f"  run {number}: {runs[-1]['rows']:,} rows in {runs[-1]['seconds']:.2f} s"
+            f" = {rate:,.0f} rows/s; load average {os.getloadavg()[0]:.1f}"
+        )
+    median = statistics.median(run["seconds"] for run in runs)
+    rate = runs[0]["rows"] / median
+    peak_mb = max(run["peak_bytes"] for run in runs) / 1e6
+    print(
+        f"cxtui import: {runs[0]['rows']:,} rows in {median:.2f} s (median of {len(runs)})"
+        f" = {rate:,.0f} rows/s, peak memory {peak_mb:,.0f} MB;"
+        f" {rate / orm_rate:.1f}x the ORM baseline; {os.cpu_count()} CPUs"
+        " (goals: >= 200,000 rows/s; 5M rows under 1,500 MB)"
+    )
+    print(f"(file {csv_path.stat().st_size / 1e6:,.0f} MB)")
+
+
+def import_once(book: Path, csv_path: Path) -> dict[str, float]:
+    """One import in a child process (its own peak memory), after the files just
+    written have gone to disk (so that they do not compete with the import's syncs)."""
+    os.sync()
     child = subprocess.run(
         [sys.executable, "-c", CHILD, str(book), str(csv_path)],
         capture_output=True,
         text=True,
-        cwd=root,
+        cwd=Path(__file__).resolve().parents[1],
         check=True,
     )
-    figures = json.loads(child.stdout.strip().splitlines()[-1])
-    rate = figures["rows"] / figures["seconds"]
-    peak_mb = figures["peak_bytes"] / 1e6
-    print(
-        f"cxtui import: {figures['rows']:,} rows in {figures['seconds']:.1f} s"
-        f" = {rate:,.0f} rows/s, peak memory {peak_mb:,.0f} MB;"
-        f" {rate / orm_rate:.1f}x the ORM baseline; load average {os.getloadavg()[0]:.1f}"
-        f" on {os.cpu_count()} CPUs (goals: >= 200,000 rows/s; 5M rows under 1,500 MB)"
-    )
-    print(
-        f"(file {csv_path.stat().st_size / 1e6:,.0f} MB; children max RSS "
-        f"{resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1e3:,.0f} MB)"
-    )
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
