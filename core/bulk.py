@@ -488,8 +488,8 @@ class _StagePipeline:
         on_batch: Callable[[int], None] | None,
     ) -> None:
         self.raw, self.engine, self.table, self.on_batch = raw, engine, table, on_batch
-        self.sqlite = engine.dialect.name == "sqlite"
-        attached = len(_stages(raw.dbapi_connection)) if self.sqlite else 0
+        sqlite = engine.dialect.name == "sqlite"
+        attached = len(_stages(raw.dbapi_connection)) if sqlite else 0
         self.first_alias = attached
         self.files_left = _STAGES_PER_TRANSACTION - attached
         self.rows_left = expected_rows
