@@ -116,6 +116,11 @@ def write_transaction(engine: Engine) -> Iterator[Any]:
         raw.close()
 
 
+def _sync_data(fd: int) -> None:
+    """``fdatasync``, or ``fsync`` where there is none (macOS)."""
+    getattr(os, "fdatasync", os.fsync)(fd)
+
+
 @contextmanager
 def _wal_flushed(database: Path | None) -> Iterator[None]:
     """While a write transaction runs, a thread writes the new pages of the SQLite
@@ -139,7 +144,7 @@ def _wal_flushed(database: Path | None) -> Iterator[None]:
             try:
                 size = os.fstat(fd).st_size
                 if size - synced >= _WAL_FLUSH_MIN_BYTES:
-                    os.fdatasync(fd)
+                    _sync_data(fd)
                     synced = size
             except OSError:
                 pass  # the commit's own sync will do it

@@ -303,13 +303,13 @@ def test_the_log_is_synced_while_a_write_transaction_runs(
     monkeypatch.setattr(bulk, "_WAL_FLUSH_SECONDS", 0.01)
     monkeypatch.setattr(bulk, "_WAL_FLUSH_MIN_BYTES", 1)
     synced: list[str] = []
-    real_fdatasync = bulk.os.fdatasync
+    real_sync = bulk._sync_data
 
-    def fdatasync(fd: int) -> None:
+    def sync(fd: int) -> None:
         synced.append(bulk.os.readlink(f"/proc/self/fd/{fd}"))
-        real_fdatasync(fd)
+        real_sync(fd)
 
-    monkeypatch.setattr(bulk.os, "fdatasync", fdatasync)
+    monkeypatch.setattr(bulk, "_sync_data", sync)
     with bulk.write_transaction(engine) as raw:
         # A small page cache spills the transaction's pages to the log as they come.
         raw.cursor().execute("PRAGMA cache_size=-64")
