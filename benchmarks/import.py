@@ -157,6 +157,10 @@ def main() -> None:
         " instead of a book of --accounts accounts and no interactions.",
     )
     args = parser.parse_args()
+    if args.runs < 1:
+        parser.error("--runs must be 1 or more")
+    if args.book and not args.book.is_file():
+        parser.error(f"--book {args.book}: no such file")
     folder = args.keep or Path(tempfile.mkdtemp(prefix="cxtui-import-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     template, book, baseline_book = folder / "book0.db", folder / "book.db", folder / "orm.db"

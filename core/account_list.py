@@ -151,14 +151,8 @@ class AccountFilter:
             parts.append(f"my book ({self.my_book})")
         if self.search:
             parts.append(f'search "{self.search}"')
-        for label, values in (
-            ("segment", self.segments),
-            ("owner", self.owners),
-            ("plan", self.plans),
-            ("health", self.bands),
-            ("status", self.statuses),
-        ):
-            if values:
+        for field_name, label, _column in _CHOICE_FILTERS:
+            if values := getattr(self, field_name):
                 parts.append(f"{label}: {', '.join(sorted(values))}")
         if self.renewal_within_days is not None:
             parts.append(f"renewal within {self.renewal_within_days} d")
@@ -169,6 +163,17 @@ class AccountFilter:
     @property
     def is_empty(self) -> bool:
         return not self.describe()
+
+
+# The filters that keep rows whose column holds one of the chosen values:
+# (AccountFilter field, words in the filter bar, column of the list's frame).
+_CHOICE_FILTERS = (
+    ("segments", "segment", "segment"),
+    ("owners", "owner", "owner"),
+    ("plans", "plan", "plan"),
+    ("bands", "health", "health_band"),
+    ("statuses", "status", "status"),
+)
 
 
 def _needle(search: str) -> str:
@@ -191,14 +196,8 @@ def apply_filter(frame: pl.DataFrame, where: AccountFilter) -> pl.DataFrame:
         conditions.append(pl.col("search_key").str.contains(query, literal=True))
     if where.my_book:
         conditions.append(pl.col("owner") == where.my_book)
-    for column, values in (
-        ("segment", where.segments),
-        ("owner", where.owners),
-        ("plan", where.plans),
-        ("health_band", where.bands),
-        ("status", where.statuses),
-    ):
-        if values:
+    for field_name, _label, column in _CHOICE_FILTERS:
+        if values := getattr(where, field_name):
             conditions.append(pl.col(column).is_in(sorted(values)))
     if where.renewal_within_days is not None:
         conditions.append(pl.col("days_to_renewal").is_between(0, where.renewal_within_days))

@@ -8,8 +8,7 @@ copy of SQLite: see ``core.db.SqliteLibraryGate`` for when it may open a file.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -20,38 +19,23 @@ if TYPE_CHECKING:
 _BATCH_ROWS = str(1 << 20)
 
 
-@contextmanager
-def sqlite_database(path: str) -> Iterator[Any]:
+def sqlite_database(path: str) -> closing[Any]:
     """An ADBC database handle on the SQLite file ``path``, to open connections on."""
     import adbc_driver_sqlite
 
-    database = adbc_driver_sqlite.connect(path)
-    try:
-        yield database
-    finally:
-        database.close()
+    return closing(adbc_driver_sqlite.connect(path))
 
 
-@contextmanager
-def _connection(database: Any) -> Iterator[Any]:
+def _connection(database: Any) -> closing[Any]:
     import adbc_driver_manager
 
-    connection = adbc_driver_manager.AdbcConnection(database)
-    try:
-        yield connection
-    finally:
-        connection.close()
+    return closing(adbc_driver_manager.AdbcConnection(database))
 
 
-@contextmanager
-def _statement(connection: Any) -> Iterator[Any]:
+def _statement(connection: Any) -> closing[Any]:
     import adbc_driver_manager
 
-    statement = adbc_driver_manager.AdbcStatement(connection)
-    try:
-        yield statement
-    finally:
-        statement.close()
+    return closing(adbc_driver_manager.AdbcStatement(connection))
 
 
 def query_frames(database: Any, queries: list[str], busy_timeout_ms: int) -> list[pl.DataFrame]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -207,12 +208,20 @@ def test_staged_rows_are_stored_as_executemany_stores_them(
     assert _stored(staged)["interaction"]  # not vacuously equal
 
 
-def test_staged_rows_roll_back_with_the_transaction_and_leave_no_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(bulk, "STAGE_MIN_ROWS", 1)
+@pytest.fixture
+def scratch_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """A SQLite book whose staging files go to ``tmp_path``, to see them come and go."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     engine = open_engine(sqlite_url(tmp_path / "book.db"))
+    yield engine
+    engine.dispose()
+
+
+def test_staged_rows_roll_back_with_the_transaction_and_leave_no_file(
+    tmp_path: Path, scratch_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "STAGE_MIN_ROWS", 1)
+    engine = scratch_engine
     with pytest.raises(RuntimeError), bulk.write_transaction(engine) as raw:
         bulk.insert_frame(raw, engine, bulk.table_for("account"), _accounts(5))
         assert list(tmp_path.glob("cxtui-stage-*/stage*.db"))
@@ -275,11 +284,10 @@ def test_frames_staged_while_others_are_copied_keep_their_order(
 
 
 def test_a_bad_frame_after_staged_ones_writes_nothing_and_leaves_no_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, scratch_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(bulk, "STAGE_MIN_ROWS", 5)
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    engine = open_engine(sqlite_url(tmp_path / "book.db"))
+    engine = scratch_engine
     table = bulk.table_for("account")
     bad = _numbered_accounts(100, 10).with_columns(status=pl.lit("sleeping"))
     with (
@@ -292,7 +300,6 @@ def test_a_bad_frame_after_staged_ones_writes_nothing_and_leaves_no_file(
     with Session(engine) as session:
         assert session.exec(select(Account)).all() == []
     assert not list(tmp_path.glob("cxtui-stage-*"))
-    engine.dispose()
 
 
 def test_the_log_is_synced_while_a_write_transaction_runs(
