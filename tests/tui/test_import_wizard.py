@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, ProgressBar, Select
+from textual.widgets import DataTable, Input, ProgressBar, Select, Static
 
 from core.models import Interaction
 from core.settings import Settings
@@ -116,6 +116,8 @@ async def test_import_a_file_end_to_end_after_mapping_a_field_by_keys(
         assert "3 were inserted" in status(screen)
         bar = screen.query_one("#progress", ProgressBar)
         assert (bar.total, bar.progress) == (len(ROWS), len(ROWS))
+        stage = str(screen.query_one("#stage", Static).render())
+        assert stage == f"written {len(ROWS)} of {len(ROWS)} rows"  # no "saving…" left
         assert any("inserted" in str(n.message) for n in app._notifications)
         # the book was read again: Vandelay (never contacted) now has a last interaction
         assert app.book is not None

@@ -225,6 +225,7 @@ class ImportWizardScreen(Screen[None]):
         self.values: dict[str, dict[str, str]] = {}
         """Per enum field, file value -> stored value (``--value`` of the CLI)."""
         self.running = False
+        self.stage_text = ""  # the last stage's rows, shown again when the work ends
 
     def compose(self) -> ComposeResult:
         from core.importing import KINDS
@@ -489,12 +490,14 @@ class ImportWizardScreen(Screen[None]):
         if total is not None:
             bar.update(total=total, progress=done)
         of = f" of {total:,}" if total is not None else ""
+        self.stage_text = f"{stage} {done:,}{of} rows"
         # After the last row: indexes are rebuilt and the transaction committed.
         saving = "; saving…" if stage == "written" and total and done >= total else ""
-        self.query_one("#stage", Static).update(f"{stage} {done:,}{of} rows{saving}")
+        self.query_one("#stage", Static).update(self.stage_text + saving)
 
     def _finished(self, text: str, error: bool = False) -> None:
         self.running = False
+        self.query_one("#stage", Static).update(self.stage_text)
         bar = self.query_one("#progress", ProgressBar)
         if bar.total is None:  # no stage knew the total: the bar stops, full
             bar.update(total=bar.progress or 1, progress=bar.progress or 1)
