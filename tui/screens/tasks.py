@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
+from textual.worker import get_current_worker
 
 from tui.format import money
 from tui.messages import OpenAccount
@@ -115,7 +116,11 @@ class TasksScreen(Screen[None]):
         from core.tasks import task_queue
 
         app: Any = self.app
-        self.post_message(TasksLoaded(task_queue(app.engine, app.today, self.owner, self.source)))
+        frame = task_queue(app.engine, app.today, self.owner, self.source)
+        # A newer read replaced this one (a thread cannot be stopped): its rows, read
+        # before the latest change (a snooze just written), must not win.
+        if not get_current_worker().is_cancelled:
+            self.post_message(TasksLoaded(frame))
 
     @on(TasksLoaded)
     def _loaded(self, message: TasksLoaded) -> None:
