@@ -107,10 +107,12 @@ class Account(SQLModel, table=True):
     owner: str = Field(max_length=80)
     mrr_cents: int = 0
     seats: int = 0
-    start_date: date
+    start_date: date | None = None  # None: a customer since before the records begin
     renewal_date: date | None = None
     status: str = Field(default=AccountStatus.ACTIVE, max_length=16)
     churned_at: date | None = None
+    # The day cxtui learned of a churn whose date is unknown (churned_at None).
+    churn_recorded_on: date | None = None
     onboarding_completed_at: date | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -437,7 +439,7 @@ class HealthSnapshot(SQLModel, table=True):
 
     account_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
     day: date = Field(primary_key=True)
-    score: float
+    score: float | None = None  # None: not enough signals to score (band "no data")
     band: str = Field(max_length=8)
     components: str = Field(default="{}")  # JSON: component -> {raw, score, weight_pct, ...}
     left_out: str = Field(default="[]")  # JSON list of components without data

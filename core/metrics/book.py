@@ -31,6 +31,7 @@ from sqlalchemy import (
     true,
 )
 
+from core.customers import customer_events, mark_undated, started_on
 from core.frames import polars_type, read_frames
 from core.metrics.model import (
     BREAKDOWNS,
@@ -96,6 +97,7 @@ _COUNT_COLUMNS = (
     "customers_at_start",
     "active_accounts",
     "churned_accounts",
+    "churned_undated",
     "new_accounts",
     "nps_promoters",
     "nps_passives",
@@ -109,6 +111,7 @@ _COUNT_COLUMNS = (
     "mrr_cents",
     "start_mrr_cents",
     *(f"moved_{kind}" for kind in _MOVEMENT_KINDS),
+    "moved_undated_churn",
     "kept_expansion",
     "kept_contraction",
     "kept_churn",
@@ -247,6 +250,7 @@ def load_book(
                 Account.mrr_cents,
                 Account.start_date,
                 Account.churned_at,
+                Account.churn_recorded_on,
                 Account.onboarding_completed_at,
                 Account.renewal_date,
             ),
@@ -334,8 +338,8 @@ class Book:
     as_of: date
     options: MetricOptions
     accounts: pl.DataFrame  # account_id, segment, owner, mrr_cents, dates
-    events: pl.DataFrame  # account_id, day, inflow: when it became / stopped being a customer
-    movements: pl.DataFrame  # account_id, occurred_on, kind, amount_cents (signed)
+    events: pl.DataFrame  # account_id, day, inflow, dated: see core.customers
+    movements: pl.DataFrame  # account_id, occurred_on, kind, amount_cents (signed), undated
     surveys: pl.DataFrame  # account_id, kind, score, answered_at
     tickets: pl.DataFrame  # account_id, opened_at, first_response_at, resolved_at
     purchase_days: pl.DataFrame  # account_id, day, amount_cents: one row per customer-day
@@ -361,13 +365,14 @@ class Book:
         tables: frozenset[str] = frozenset(TABLE_KEYS),
     ) -> Book:
         movements = pl.concat([movements, _implied_movements(accounts, movements, as_of)])
+        movements = mark_undated(movements, accounts)
         return cls(
             scope=scope,
             window=window,
             as_of=as_of,
             options=options,
             accounts=accounts,
-            events=_customer_events(accounts, movements, as_of),
+            events=customer_events(accounts, movements, as_of),
             movements=movements,
             surveys=surveys,
             tickets=tickets,
@@ -503,12 +508,13 @@ class Book:
         ]
 
     def lost_and_new(self, at_start: Frame, start: date, ref: date) -> tuple[Frame, Frame]:
-        """Of the customers ``at_start``, those who left between ``start`` and ``ref``;
-        and the accounts that became customers then without being ones at the start.
-        The metrics count them; the drill-through lists them."""
+        """Of the customers ``at_start``, those who left between ``start`` and ``ref``
+        on a known date; and the accounts that became customers then without being
+        ones at the start. The metrics count them; the drill-through lists them."""
         events = self.events.lazy() if isinstance(at_start, pl.LazyFrame) else self.events
         during = events.filter(pl.col("day").is_between(start, ref))
-        lost = at_start.join(during.filter(~pl.col("inflow")), on="account_id", how="semi")
+        left = during.filter(~pl.col("inflow") & pl.col("dated"))
+        lost = at_start.join(left, on="account_id", how="semi")
         new = (
             during.filter("inflow")
             .select("account_id")
@@ -532,9 +538,21 @@ class Book:
                 (at_start, "customers_at_start"),
                 (at_end, "active_accounts"),
                 (lost, "churned_accounts"),
+                (self.left_undated(at_start, at_end, lost), "churned_undated"),
                 (gained, "new_accounts"),
             )
         ]
+
+    def left_undated(self, at_start: Frame, at_end: Frame, lost: Frame) -> Frame:
+        """Of the customers ``at_start``, those gone by the end whose churn date is
+        unknown (an undated churn recorded in the period): in no churn figure."""
+        events = self.events.lazy() if isinstance(at_start, pl.LazyFrame) else self.events
+        undated = events.filter(~pl.col("inflow") & ~pl.col("dated")).select("account_id")
+        return (
+            at_start.join(undated, on="account_id", how="semi")
+            .join(at_end, on="account_id", how="anti")
+            .join(lost, on="account_id", how="anti")  # type: ignore[arg-type]
+        )
 
     def _revenue(
         self,
@@ -550,11 +568,15 @@ class Book:
             .filter(pl.col("occurred_on").is_between(period.start, ref))
             .pipe(_grouped, groups)
         )
-        kept = moved.join(at_start, on="account_id", how="semi")
+        undated = pl.col("undated")
+        kept = moved.filter(~undated).join(at_start, on="account_id", how="semi")
         return [
             _sum(self._mrr_at(ref, at_end), groups, "mrr_cents", "mrr_cents"),
             _sum(self._mrr_at(before, at_start), groups, "mrr_cents", "start_mrr_cents"),
-            _by_kind(moved, "moved", _MOVEMENT_KINDS),
+            _by_kind(moved.filter(~undated), "moved", _MOVEMENT_KINDS),
+            moved.group_by("group").agg(
+                pl.col("amount_cents").filter(undated).sum().alias("moved_undated_churn")
+            ),
             _by_kind(kept, "kept", ["expansion", "contraction", "churn"]),
         ]
 
@@ -716,13 +738,14 @@ def _implied_movements(
     schema = movements.schema
     new = silent.select(
         "account_id",
-        pl.col("start_date").alias("occurred_on"),
+        started_on().alias("occurred_on"),
         pl.lit("new").alias("kind"),
         pl.col("mrr_cents").alias("amount_cents"),
     )
-    churn = silent.filter(pl.col("churned_at").is_not_null()).select(
+    left = pl.coalesce("churned_at", "churn_recorded_on")
+    churn = silent.filter(left.is_not_null()).select(
         "account_id",
-        pl.col("churned_at").alias("occurred_on"),
+        left.alias("occurred_on"),
         pl.lit("churn").alias("kind"),
         (-pl.col("mrr_cents")).alias("amount_cents"),
     )
@@ -730,31 +753,6 @@ def _implied_movements(
         pl.concat([new, churn])
         .cast(dict(schema))  # type: ignore[arg-type]
         .filter(pl.col("occurred_on") <= as_of)
-    )
-
-
-def _customer_events(accounts: pl.DataFrame, movements: pl.DataFrame, as_of: date) -> pl.DataFrame:
-    """When each account became a customer (its start date, a reactivation) or stopped
-    being one (its churn date, a churn movement), up to ``as_of``, in order; on one
-    day, joining comes before leaving."""
-    frames = [
-        accounts.select(
-            "account_id", pl.col("start_date").alias("day"), pl.lit(True).alias("inflow")
-        ),
-        accounts.filter(pl.col("churned_at").is_not_null()).select(
-            "account_id", pl.col("churned_at").alias("day"), pl.lit(False).alias("inflow")
-        ),
-        movements.filter(pl.col("kind").is_in(["reactivation", "churn"])).select(
-            "account_id",
-            pl.col("occurred_on").alias("day"),
-            (pl.col("kind") == "reactivation").alias("inflow"),
-        ),
-    ]
-    return (
-        pl.concat(frames)
-        .filter(pl.col("day") <= as_of)
-        .unique()
-        .sort(["account_id", "day", "inflow"], descending=[False, False, True])
     )
 
 
@@ -802,6 +800,8 @@ def _assemble(
         mrr_expansion=money(moved["expansion"]),
         mrr_contraction=money(moved["contraction"]),
         mrr_churned=money(moved["churn"]),
+        churned_undated_accounts=row["churned_undated"],
+        mrr_churned_undated=money(row["moved_undated_churn"]),
         mrr_reactivation=money(moved["reactivation"]),
         net_new_mrr=money(sum(moved.values())),
         grr_pct=pct(start_mrr + kept_loss, start_mrr),

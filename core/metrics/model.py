@@ -47,6 +47,10 @@ CONTRACT_KEYS: tuple[str, ...] = (
     "renewals_30d_mrr",
     "renewals_90d_count",
     "renewals_90d_mrr",
+    "customers_at_start",
+    "mrr_at_start",
+    "churned_undated_accounts",
+    "mrr_churned_undated",
 )
 
 BREAKDOWNS = ("segment", "owner")
@@ -161,9 +165,14 @@ class MetricSet:
     renewals_30d_mrr: Decimal
     renewals_90d_count: int
     renewals_90d_mrr: Decimal
-    # Beyond the command line's contract (the API has them, the JSON does not).
     customers_at_start: int
     mrr_at_start: Decimal
+    # Customers at the start who left in the period on an unknown date (a churned
+    # status without a churn date, recorded in the period), and their MRR (negative):
+    # in no churn rate, but in the bridges from start to end.
+    churned_undated_accounts: int
+    mrr_churned_undated: Decimal
+    # Beyond the command line's contract (the API has them, the JSON does not).
     clv_subscription: Decimal | None
     retention_cost_per_customer: Decimal | None
     renewals_60d_count: int
@@ -229,6 +238,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "active_accounts",
             "new_accounts",
             "churned_accounts",
+            "churned_undated_accounts",
             "churn_rate_pct",
             "retention_rate_pct",
         ),
@@ -242,6 +252,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "mrr_expansion",
             "mrr_contraction",
             "mrr_churned",
+            "mrr_churned_undated",
             "mrr_reactivation",
             "net_new_mrr",
             "grr_pct",
@@ -290,6 +301,7 @@ LABELS: dict[str, str] = {
     "active_accounts": "Active accounts (end)",
     "new_accounts": "New accounts",
     "churned_accounts": "Churned accounts",
+    "churned_undated_accounts": "Churned, date unknown",
     "churn_rate_pct": "Churn rate",
     "retention_rate_pct": "Customer retention rate",
     "mrr_at_start": "MRR at start",
@@ -298,6 +310,7 @@ LABELS: dict[str, str] = {
     "mrr_expansion": "Expansion MRR",
     "mrr_contraction": "Contraction MRR",
     "mrr_churned": "Churned MRR",
+    "mrr_churned_undated": "MRR churned, date unknown",
     "mrr_reactivation": "Reactivation MRR",
     "net_new_mrr": "Net new MRR",
     "grr_pct": "Gross revenue retention",
