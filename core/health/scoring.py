@@ -18,11 +18,11 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Engine, and_, case, func, or_, select
 
+from core.customers import is_customer_on, started_on
 from core.frames import _polars_type, read_frame
 from core.health.config import COMPONENTS, SIGNALS, HealthModelConfig, Mapping
 from core.models import (
     Account,
-    AccountStatus,
     DailyUsage,
     Interaction,
     InteractionKind,
@@ -37,6 +37,10 @@ USAGE_DAYS = 30  # the usage window, and the window before it for the trend
 RECENT_DAYS = 90  # meetings, interaction sentiment, slow first responses, contraction
 SURVEY_DAYS = 365  # an NPS or CSAT answer older than this is not data any more
 READ_THREADS = 4
+NO_DATA = "no data"  # the band of an account without enough signals to score
+# The components that say how an account is doing; commercial facts alone (its MRR,
+# no contraction) are not enough for a score.
+BEHAVIOUR = ("usage", "engagement", "sentiment", "support")
 FEW_ACCOUNTS = 20  # up to this many accounts, read through one connection
 
 
@@ -83,7 +87,7 @@ def _only(query: Any, column: Any, account_ids: list[int] | None) -> Any:
 
 
 def read_accounts(engine: Source, as_of: date, account_ids: list[int] | None) -> pl.DataFrame:
-    """The accounts alive at the end of ``as_of``: started by then, not churned by then."""
+    """The accounts that are customers at the end of ``as_of`` (``core.customers``)."""
     query = select(
         Account.id.label("account_id"),
         Account.external_id,
@@ -94,11 +98,10 @@ def read_accounts(engine: Source, as_of: date, account_ids: list[int] | None) ->
         Account.renewal_date,
         Account.status,
         Account.churned_at,
-    ).where(Account.start_date <= as_of)
+        Account.churn_recorded_on,
+    ).where(or_(Account.start_date.is_(None), Account.start_date <= as_of))
     frame = _read(engine, _only(query, Account.id, account_ids))
-    churned = pl.col("churned_at").is_not_null() & (pl.col("churned_at") <= as_of)
-    no_date = pl.col("churned_at").is_null() & (pl.col("status") == AccountStatus.CHURNED.value)
-    return frame.filter(~churned & ~no_date)
+    return frame.filter(is_customer_on(as_of))
 
 
 def _usage(engine: Source, window: Window, ids: list[int] | None) -> pl.DataFrame:
@@ -117,7 +120,7 @@ def _usage(engine: Source, window: Window, ids: list[int] | None) -> pl.DataFram
 
 
 def _usage_signals(as_of: date, accounts: pl.DataFrame, sums: pl.DataFrame) -> pl.DataFrame:
-    age_days = (pl.lit(as_of) - pl.col("start_date")).dt.total_days() + 1
+    age_days = (pl.lit(as_of) - started_on()).dt.total_days() + 1
     covered = pl.min_horizontal(age_days, pl.lit(USAGE_DAYS))
     return (
         accounts.select("account_id", "seats", "start_date")
@@ -304,9 +307,9 @@ def read_signals(
     usage = _usage_signals(as_of, accounts, usage_sums)
 
     end = window.end.replace(tzinfo=None)
-    since_contact = (
-        pl.lit(end) - pl.col("last_at").fill_null(pl.col("start_date").cast(pl.Datetime("us")))
-    ).dt.total_days()
+    # Null for an account never contacted: no data, not "1 day".
+    since_contact = (pl.lit(end) - pl.col("last_at")).dt.total_days()
+    never_contacted = pl.col("last_at").is_null()
     # The renewal in force at as_of: the next anniversary of the renewal date (or,
     # when none is known, of the start date), so that past dates see theirs too.
     renews = pl.coalesce("renewal_date", "start_date")
@@ -318,7 +321,7 @@ def read_signals(
     unattended = (
         (days_to_renewal >= 0)
         & (days_to_renewal <= model.settings["renewal_window_days"])
-        & (since_contact > model.settings["no_contact_days"])
+        & (never_contacted | (since_contact > model.settings["no_contact_days"]))
     )
     frame = (
         accounts.join(usage, on="account_id", how="left")
@@ -330,7 +333,11 @@ def read_signals(
         .join(movements, on="account_id", how="left")
         .with_columns(
             since_contact.cast(pl.Float64).alias("engagement.days_since_last_interaction"),
-            pl.col("meetings").fill_null(0).cast(pl.Float64).alias("engagement.meetings_90d"),
+            pl.when(never_contacted)
+            .then(None)
+            .otherwise(pl.col("meetings").fill_null(0))
+            .cast(pl.Float64)
+            .alias("engagement.meetings_90d"),
             pl.col("sentiment").alias("sentiment.interaction_sentiment"),
             pl.when(before > 0)
             .then(contracted / before * 100)
@@ -425,13 +432,16 @@ def _scoring_plan(model: HealthModelConfig) -> list[list[pl.Expr]]:
             for c in COMPONENTS
         ]
     )
-    any_data = pl.any_horizontal(pl.col(f"{c}_weight_pct").is_not_null() for c in COMPONENTS)
+    # Enough signals: a behaviour component with data (any component when the model
+    # weighs no behaviour component).
+    telling = [c for c in BEHAVIOUR if model.weights[c] > 0] or list(COMPONENTS)
+    any_data = pl.any_horizontal(pl.col(f"{c}_weight_pct").is_not_null() for c in telling)
     score = pl.when(any_data).then(
         pl.sum_horizontal(pl.col(f"{c}_contribution").fill_null(0.0) for c in COMPONENTS).round(2)
     )
     band = (
         pl.when(score.is_null())
-        .then(None)
+        .then(pl.lit(NO_DATA))
         .when(score >= model.green)
         .then(pl.lit("green"))
         .when(score >= model.yellow)

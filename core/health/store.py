@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from core.frames import read_frame
 from core.health.config import BANDS, HealthModelConfig, load_model
 from core.health.scoring import (
+    NO_DATA,
     compute_scores,
     explanation_json,
     left_out_json,
@@ -80,21 +81,18 @@ def _stored_model_id(engine: Engine, model: HealthModelConfig, fingerprint: str)
 
 
 def snapshot_rows(scores: pl.DataFrame, day: date, model_id: int) -> list[dict[str, Any]]:
-    """``compute_scores`` rows in the shape of ``health_snapshot`` (accounts without
-    any data, hence without a score, get no snapshot)."""
-    return (
-        scores.filter(pl.col("score").is_not_null())
-        .select(
-            "account_id",
-            pl.lit(day).alias("day"),
-            "score",
-            "band",
-            explanation_json().alias("components"),
-            left_out_json().alias("left_out"),
-            pl.lit(model_id).alias("model_id"),
-        )
-        .to_dicts()
-    )
+    """``compute_scores`` rows in the shape of ``health_snapshot`` (an account without
+    enough signals gets a snapshot without a score, band "no data", so that its
+    latest snapshot says so instead of an older score)."""
+    return scores.select(
+        "account_id",
+        pl.lit(day).alias("day"),
+        "score",
+        "band",
+        explanation_json().alias("components"),
+        left_out_json().alias("left_out"),
+        pl.lit(model_id).alias("model_id"),
+    ).to_dicts()
 
 
 def _write_snapshots(
@@ -291,7 +289,7 @@ def current_health(
     )
     return frame.with_columns(
         pl.coalesce("override_score", "computed_score").alias("score"),
-        pl.coalesce("override_band", "computed_band").alias("band"),
+        pl.coalesce("override_band", "computed_band", pl.lit(NO_DATA)).alias("band"),
         trend_expr(pl.col("computed_score"), pl.col("score_30d_ago")).alias("trend_30d"),
         dropped.fill_null(False).alias("dropped_to_red_this_week"),
     ).sort("account_id")

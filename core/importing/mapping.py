@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from core.importing.parse import DATE_ORDERS
@@ -57,6 +58,8 @@ class ImportOptions:
     dry_run: bool = False
     user: str = "import"  # logged_by of imported interactions without one
     hints: Hints = field(default_factory=Hints)
+    # The day an account import's MRR and status changes take effect (default today).
+    effective: date | None = None
 
     def merged(self, other: ImportOptions) -> ImportOptions:
         """These options with ``other``'s given settings on top."""
@@ -71,6 +74,7 @@ class ImportOptions:
             dry_run=self.dry_run or other.dry_run,
             user=other.user if other.user != "import" else self.user,
             hints=other.hints,
+            effective=other.effective or self.effective,
         )
 
 

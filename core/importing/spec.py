@@ -162,7 +162,6 @@ KINDS: dict[str, Kind] = {
                     "start_date",
                     DATE,
                     synonyms=("start", "started", "signup_date", "customer_since", "created"),
-                    default="$today",
                 ),
                 Field("renewal_date", DATE, synonyms=("renewal", "renews_on", "renewal_on")),
                 Field(

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, date
 from typing import Any
 
 import polars as pl
@@ -37,11 +37,13 @@ from core.importing.check import (
     Checked,
     Plan,
     Progress,
+    _dated_key,
     _resolve_default,
     key_hash,
 )
 from core.importing.spec import ACCOUNT, DATE, DATETIME
 from core.models import utcnow
+from core.mrr import Recorded, record_movements, sync_accounts_to_movements
 from core.rollup import refresh_usage_months
 
 WRITE_BATCH_ROWS = 50_000
@@ -67,6 +69,7 @@ class Written:
     updated: int
     skipped: int
     created_accounts: int
+    mrr: Recorded | None = None  # the MRR movements written to explain accounts' MRR
 
     @property
     def done(self) -> int:
@@ -214,8 +217,14 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
         if _fingerprint(raw, table) != seen:
             stored = _stored(engine, checked, table)
         missing = checked.unknown_accounts()
-        created = _create_accounts(raw, engine, missing, plan) if missing else None
+        created = _create_accounts(raw, engine, missing, checked) if missing else None
         written.created_accounts = len(missing)
+        effective = plan.options.effective or date.today()
+        if table.name == "mrr_movement":
+            # The accounts' MRR becomes movements before the file's are added to them.
+            record_movements(
+                raw, engine.dialect.name, effective, _file_account_ids(checked, created)
+            )
 
         def on_batch(rows: int) -> None:
             written.inserted += rows
@@ -244,7 +253,20 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
                 written.updated += changed.height
                 write(_insertable(plan, new))
                 progress("written", written.done, checked.rows)
+        if table.name == "account":
+            written.mrr = record_movements(raw, engine.dialect.name, effective)
+        elif table.name == "mrr_movement":
+            sync_accounts_to_movements(
+                raw, engine.dialect.name, _file_account_ids(checked, created)
+            )
     return written
+
+
+def _file_account_ids(checked: Checked, created: pl.DataFrame | None) -> list[int]:
+    """The ids of the accounts the checked rows name (``created``: those just made)."""
+    ids = pl.concat(batch.select("account_id") for batch in checked.batches())["account_id"]
+    known = ids.drop_nulls().unique().to_list()
+    return known + ([] if created is None else created["_new_id"].to_list())
 
 
 def _fingerprint(raw: Any, table: Table) -> tuple[Any, ...]:
@@ -268,13 +290,34 @@ def _insertable(plan: Plan, new: pl.DataFrame) -> pl.DataFrame:
     return frame
 
 
-def _create_accounts(raw: Any, engine: Engine, external_ids: list[str], plan: Plan) -> pl.DataFrame:
-    """Accounts for unknown external ids (named after the id, active, starting today),
-    and their new ids, as ACCOUNT_REF -> _new_id."""
+def _first_events(checked: Checked, external_ids: list[str]) -> pl.DataFrame:
+    """Per unknown external id, the day of its first event in the file (its start)."""
+    column = _dated_key(checked.plan)
+    frame = pl.DataFrame({"external_id": external_ids})
+    if column is None:
+        return frame.with_columns(pl.lit(None, pl.Date).alias("start_date"))
+    firsts = pl.concat(
+        batch.group_by(ACCOUNT_REF).agg(pl.col(column).min().alias("start_date"))
+        for batch in checked.batches()
+    )
+    firsts = (
+        firsts.group_by(ACCOUNT_REF)
+        .agg(pl.col("start_date").min())
+        .with_columns(pl.col("start_date").cast(pl.Date))
+    )
+    return frame.join(firsts, left_on="external_id", right_on=ACCOUNT_REF, how="left")
+
+
+def _create_accounts(
+    raw: Any, engine: Engine, external_ids: list[str], checked: Checked
+) -> pl.DataFrame:
+    """Accounts for unknown external ids (named after the id, active, starting on
+    their first event in the file), and their new ids, as ACCOUNT_REF -> _new_id."""
     from core.importing.spec import KINDS
 
+    plan = checked.plan
     accounts = KINDS["accounts"]
-    frame = pl.DataFrame({"external_id": external_ids, "name": external_ids})
+    frame = _first_events(checked, external_ids).with_columns(pl.col("external_id").alias("name"))
     for spec in accounts.fields:
         if spec.target not in frame.columns and spec.default is not None:
             frame = frame.with_columns(

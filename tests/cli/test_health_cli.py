@@ -31,7 +31,8 @@ def db(tmp_path: Path) -> Path:
     book.interaction(at_risk, 70, "call", sentiment=-1)
     book.survey(at_risk, "nps", 2, 15)
     book.ticket(at_risk, 6, response_hours=None)
-    book.account(status="churned", churned_at=AS_OF - timedelta(days=3))  # ACC-003
+    gone = book.account(status="churned", churned_at=AS_OF - timedelta(days=3))  # ACC-003
+    book.interaction(gone, 400, "call")  # a signal: never contacted, it would have no score
     book.save()
     engine.dispose()
     return path
@@ -190,7 +191,10 @@ def test_backtest_json(db: Path) -> None:
     # alive at each; ACC-003 churned 3 days before
     # as_of, within 30 days of the last cut-off only.
     assert len(report["cutoffs"]) == 11 and report["cutoffs"][-1] == "2026-05-31"
-    assert (report["observations"], report["churned"]) == (33, 1)
+    # Accounts are observed only at cut-offs where they have signals (no data, no
+    # score): ACC-003 at all 11, ACC-001 and ACC-002 (whose data is from the last 70
+    # days) at the last ones only: 11 + 3.
+    assert (report["observations"], report["churned"]) == (14, 1)
     assert {"auc", "observations", "cutoffs", "model_fingerprint"} <= set(report)
     text = runner.invoke(app, ["health", "backtest", "--db", str(db), *DAY])
     assert "ROC AUC of the score" in text.stdout

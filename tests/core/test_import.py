@@ -205,8 +205,13 @@ def test_unknown_account_with_and_without_create(tmp_path: Path, book: Engine) -
         name = connection.execute(
             select(Account.name).where(Account.external_id == "NEW-1")
         ).scalar_one()
-        amount = connection.execute(select(MrrMovement.amount_cents)).scalar_one()
-    assert (name, amount) == ("NEW-1", 10000)
+        amount, start = connection.execute(
+            select(MrrMovement.amount_cents, Account.start_date)
+            .join(Account, Account.id == MrrMovement.account_id)
+            .where(Account.external_id == "NEW-1")
+        ).one()
+    # An account created from events starts on its first event, not on the import's day.
+    assert (name, amount, start) == ("NEW-1", 10000, date(2024, 1, 1))
 
 
 def test_contraction_given_positive_is_stored_negative(tmp_path: Path, book: Engine) -> None:
@@ -217,7 +222,12 @@ def test_contraction_given_positive_is_stored_negative(tmp_path: Path, book: Eng
         "5575-GNVDE,2024-01-01,churn,-20\n",
     )
     import_file(book, "mrr", path)
-    frame = read_frame(book, select(MrrMovement.amount_cents).order_by(MrrMovement.amount_cents))
+    frame = read_frame(
+        book,
+        select(MrrMovement.amount_cents)
+        .where(MrrMovement.occurred_on == date(2024, 1, 1))
+        .order_by(MrrMovement.amount_cents),
+    )
     assert frame["amount_cents"].to_list() == [-2000, -550]
 
 

@@ -53,7 +53,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DELETE FROM health_snapshot WHERE score IS NULL")
-    day = "substr(created_at, 1, 10)" if op.get_bind().dialect.name == "sqlite" else "created_at::date"
+    day = (
+        "substr(created_at, 1, 10)"
+        if op.get_bind().dialect.name == "sqlite"
+        else "created_at::date"
+    )
     op.execute(f"UPDATE account SET start_date = {day} WHERE start_date IS NULL")
     with op.batch_alter_table("health_snapshot", schema=None) as batch_op:
         batch_op.alter_column("score", existing_type=sa.Float(), nullable=False)
