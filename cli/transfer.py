@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
 import time
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -73,6 +75,7 @@ def _options(
     date_format: str | None,
     create_missing_accounts: bool,
     dry_run: bool,
+    effective: date | None = None,
 ) -> ImportOptions:
     import getpass
 
@@ -92,6 +95,7 @@ def _options(
         create_missing_accounts=create_missing_accounts,
         dry_run=dry_run,
         user=load_settings().current_user or getpass.getuser(),
+        effective=effective,
     )
     return base.merged(given)
 
@@ -137,11 +141,24 @@ def import_command(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Check every row and report; write nothing.")
     ] = False,
+    effective: Annotated[
+        str | None,
+        typer.Option(
+            "--effective",
+            metavar="YYYY-MM-DD",
+            help="Accounts: the day MRR and status changes take effect, and undated churns"
+            " are recorded (default: today).",
+        ),
+    ] = None,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the result and reconciliation as JSON.")
+    ] = False,
     db: DbOption = None,
 ) -> None:
     """Import a file: every row is checked first; any error writes nothing (exit 2)
     and lists the first 20 errors by row (the header is row 1). Re-importing updates
-    rows that changed and skips identical ones."""
+    rows that changed and skips identical ones. The summary reconciles the file
+    (accounts by status with their MRR, totals, dates) and names every assumption."""
     from core.importing import (
         KINDS,
         FileError,
@@ -154,7 +171,13 @@ def import_command(
         fail(f"cannot import {kind!r}; choose one of: {IMPORT_KINDS}")
     try:
         options = _options(
-            maps or [], mapping, values or [], date_format, create_missing_accounts, dry_run
+            maps or [],
+            mapping,
+            values or [],
+            date_format,
+            create_missing_accounts,
+            dry_run,
+            _effective_day(effective),
         )
     except MappingError as error:
         fail(str(error))
@@ -175,12 +198,26 @@ def import_command(
         raise typer.Exit(2) from None
     finally:
         engine.dispose()
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        return
     typer.echo(result.summary())
+    for line in result.details():
+        typer.echo(f"  {line}")
     if result.ignored_columns:
         typer.echo(f"Columns not imported: {', '.join(result.ignored_columns)}")
     if not dry_run and result.rows >= _PLAIN_EVERY_ROWS:
         rate = result.rows / max(time.perf_counter() - started, 1e-9)
         typer.echo(f"{rate:,.0f} rows/s")
+
+
+def _effective_day(text: str | None) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"--effective must be a date as YYYY-MM-DD, not {text!r}")
 
 
 def export_command(

@@ -124,7 +124,14 @@ def record_movements(
     state = _state(raw, dialect, account_ids)
     movements = _explaining(state, effective)
     _insert(raw, dialect, movements)
-    totals = movements.group_by("kind").agg(pl.len(), pl.col("amount_cents").sum())
+    opening = (pl.col("kind") == "new") & (pl.col("occurred_on") == BEFORE_RECORDS)
+    named = movements.with_columns(
+        pl.when(opening)
+        .then(pl.lit("opening (before the records)"))
+        .otherwise("kind")
+        .alias("kind")
+    )
+    totals = named.group_by("kind").agg(pl.len(), pl.col("amount_cents").sum())
     return Recorded(
         {kind: (count, cents) for kind, count, cents in totals.iter_rows()}, max(undated, 0)
     )

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -53,6 +54,7 @@ from core.importing.mapping import (
     parse_value_option,
     propose_mapping,
 )
+from core.importing.reconcile import Reconciliation, reconcile
 from core.importing.spec import ACCOUNT, KINDS, Kind, kind_for
 from core.importing.write import Changes, plan_changes, write_checked
 from core.models import Account
@@ -70,6 +72,8 @@ class ImportResult:
     dry_run: bool
     ignored_columns: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    reconciliation: Reconciliation | None = None
+    recorded: list[str] = field(default_factory=list)  # MRR movements written, in words
 
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
@@ -84,6 +88,27 @@ class ImportResult:
         else:
             text += f" in {self.seconds:.1f} s."
         return text
+
+    def details(self) -> list[str]:
+        """The reconciliation and what was recorded beside the rows, one per line."""
+        lines = self.reconciliation.lines() if self.reconciliation else []
+        return lines + self.recorded
+
+    def as_dict(self) -> dict[str, object]:
+        """The ``--json`` shape: counts, the reconciliation and what was recorded."""
+        return {
+            "kind": self.kind,
+            "file": str(self.path),
+            "dry_run": self.dry_run,
+            "rows": self.rows,
+            "inserted": self.inserted,
+            "updated": self.updated,
+            "skipped": self.skipped,
+            "created_accounts": self.created_accounts,
+            "ignored_columns": self.ignored_columns,
+            "reconciliation": self.reconciliation.as_dict() if self.reconciliation else None,
+            "recorded": self.recorded,
+        }
 
 
 def stored_accounts(engine: Engine) -> pl.DataFrame:
@@ -114,6 +139,8 @@ def import_file(
         checked = check_rows(plan, accounts, progress)
         if checked.error_count:
             raise ImportRejected(checked.errors, checked.error_count)
+        reconciliation = reconcile(checked, options.effective or date.today())
+        recorded: list[str] = []
         if options.dry_run:
             changes = plan_changes(engine, checked)
             inserted, updated = changes.new, changes.changed
@@ -122,6 +149,7 @@ def import_file(
             written = write_checked(engine, checked, progress)
             inserted, updated = written.inserted, written.updated
             skipped, created = written.skipped, written.created_accounts
+            recorded = written.mrr.describe() if written.mrr else []
     return ImportResult(
         spec.name,
         Path(path),
@@ -133,6 +161,8 @@ def import_file(
         options.dry_run,
         plan.mapping.ignored,
         time.perf_counter() - started,
+        reconciliation,
+        recorded,
     )
 
 
@@ -151,6 +181,7 @@ __all__ = [
     "MappingError",
     "Plan",
     "Progress",
+    "Reconciliation",
     "RowError",
     "Source",
     "check_rows",

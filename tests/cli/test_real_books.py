@@ -1,0 +1,170 @@
+"""Books as real exports bring them, through ``cxtui import`` and then ``cxtui metrics
+--json`` / ``cxtui health --json``. Every expected figure is computed here with
+plain polars over the raw file, never copied from cxtui's output."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import polars as pl
+from typer.testing import CliRunner
+
+from cli.main import app
+
+runner = CliRunner()
+CHURN = ["--value", "status:Yes=churned", "--value", "status:No=active"]
+# The shape of a public telco churn sample: an id, a tenure, monthly charges and a
+# Yes/No churn column, no names and no dates.
+TELCO = """customerID,gender,SeniorCitizen,tenure,Contract,MonthlyCharges,TotalCharges,Churn
+7590-VHVEG,Female,0,1,Month-to-month,29.85,29.85,No
+5575-GNVDE,Male,0,34,One year,56.95,1889.5,No
+3668-QPYBK,Male,0,2,Month-to-month,53.85,108.15,Yes
+7795-CFOCW,Male,0,45,One year,42.30,1840.75,No
+9237-HQITU,Female,0,2,Month-to-month,70.70,151.65,Yes
+9305-CDSKC,Female,0,8,Month-to-month,99.65,820.5,Yes
+1452-KIOVK,Male,0,22,Month-to-month,89.10,1949.4,No
+6713-OKOMC,Female,0,10,Month-to-month,29.75,301.9,No
+"""
+
+
+def _run(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _metrics(db: Path, *args: str) -> dict:
+    return json.loads(_run("metrics", "--db", str(db), "--json", *args))["metrics"]
+
+
+def _telco(tmp_path: Path) -> tuple[Path, Path, pl.DataFrame]:
+    path = tmp_path / "telco.csv"
+    path.write_text(TELCO, encoding="utf-8")
+    db = tmp_path / "book.db"
+    _run(
+        "import", "accounts", str(path), "--db", str(db), *CHURN,
+        "--map", "external_id=customerID", "--map", "name=customerID",
+    )  # fmt: skip
+    return path, db, pl.read_csv(path)
+
+
+def test_status_without_dates_counts_only_the_active_and_their_mrr(tmp_path: Path) -> None:
+    _path, db, raw = _telco(tmp_path)
+    staying = raw.filter(pl.col("Churn") == "No")
+    leaving = raw.filter(pl.col("Churn") == "Yes")
+    metrics = _metrics(db)
+    assert metrics["active_accounts"] == staying.height
+    assert metrics["mrr"] == round(staying["MonthlyCharges"].sum(), 2)
+    # Their churn date is unknown: not customers now, in no churn rate, but named.
+    assert metrics["churned_accounts"] == 0
+    assert metrics["churned_undated_accounts"] == leaving.height
+    assert metrics["mrr_churned_undated"] == -round(leaving["MonthlyCharges"].sum(), 2)
+    # The bridge holds: start = end + the undated churns.
+    assert metrics["customers_at_start"] == raw.height
+    assert metrics["mrr_at_start"] == round(raw["MonthlyCharges"].sum(), 2)
+
+
+def test_missing_start_dates_are_never_new(tmp_path: Path) -> None:
+    _path, db, _raw = _telco(tmp_path)
+    for period in ("month", "quarter", "year"):
+        metrics = _metrics(db, "--period", period)
+        assert (metrics["new_accounts"], metrics["mrr_new"]) == (0, 0.0)
+
+
+def test_the_import_says_what_it_assumed(tmp_path: Path) -> None:
+    path = tmp_path / "telco.csv"
+    path.write_text(TELCO, encoding="utf-8")
+    raw = pl.read_csv(path)
+    out = _run(
+        "import", "accounts", str(path), "--db", str(tmp_path / "b.db"), *CHURN, "--dry-run",
+        "--map", "external_id=customerID", "--map", "name=customerID", "--json",
+    )  # fmt: skip
+    report = json.loads(out)
+    rec = report["reconciliation"]
+    leaving = raw.filter(pl.col("Churn") == "Yes")
+    assert rec["by_status"]["churned"] == {
+        "accounts": leaving.height,
+        "mrr": round(leaving["MonthlyCharges"].sum(), 2),
+    }
+    assert any(f"{raw.height} accounts without a start date" in a for a in rec["assumptions"])
+    assert any(
+        f"{leaving.height} churned accounts without a churn date" in a for a in rec["assumptions"]
+    )
+    assert not (tmp_path / "b.db").exists() or report["dry_run"]
+
+
+def test_accounts_created_from_a_purchase_log_start_on_their_first_purchase(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        ("00001", "1997-01-01", "11.77"),
+        ("00002", "1997-01-12", "12.00"),
+        ("00002", "1997-03-02", "77.00"),
+        ("00003", "1997-02-02", "20.76"),
+        ("00001", "1998-06-30", "9.49"),
+    ]
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "customer_id,order_date,amount\n" + "".join(f"{a},{d},{v}\n" for a, d, v in rows)
+    )
+    db = tmp_path / "orders.db"
+    _run("import", "purchases", str(path), "--db", str(db), "--create-missing-accounts")
+    raw = pl.read_csv(path, schema_overrides={"customer_id": pl.String}, try_parse_dates=True)
+    firsts = raw.group_by("customer_id").agg(pl.col("order_date").min())
+    for month in ("1997-01", "1997-02", "1997-03"):
+        start = date.fromisoformat(f"{month}-01")
+        end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        metrics = _metrics(db, "--period", month, "--as-of", end.isoformat())
+        assert metrics["active_accounts"] == firsts.filter(pl.col("order_date") <= end).height
+        new = firsts.filter(pl.col("order_date").is_between(start, end)).height
+        assert metrics["new_accounts"] == new
+    # None of them is new today.
+    assert _metrics(db)["new_accounts"] == 0
+
+
+def test_an_account_mrr_and_its_movements_are_one_truth(tmp_path: Path) -> None:
+    db = tmp_path / "book.db"
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("external_id,name,start_date,mrr\nA-1,Acme,2025-01-01,100\n")
+    _run("import", "accounts", str(accounts), "--db", str(db))
+    assert _metrics(db)["mrr"] == 100.0
+    expansion = tmp_path / "mrr.csv"
+    expansion.write_text("account,date,type,amount\nA-1,2025-06-01,expansion,20\n")
+    _run("import", "mrr", str(expansion), "--db", str(db))
+    assert _metrics(db)["mrr"] == 120.0
+    # Re-importing the account with a new MRR changes the metrics, as a movement.
+    accounts.write_text("external_id,name,start_date,mrr\nA-1,Acme,2025-01-01,150\n")
+    out = _run("import", "accounts", str(accounts), "--db", str(db), "--effective", "2026-01-15")
+    assert "expansion MRR movement recorded (30.00)" in out
+    assert _metrics(db)["mrr"] == 150.0
+    january = _metrics(db, "--period", "2026-01", "--as-of", "2026-01-31")
+    assert january["mrr_expansion"] == 30.0
+    # Lower again: a contraction.
+    accounts.write_text("external_id,name,start_date,mrr\nA-1,Acme,2025-01-01,90\n")
+    _run("import", "accounts", str(accounts), "--db", str(db))
+    assert _metrics(db)["mrr"] == 90.0
+
+
+def test_health_on_no_data_is_no_score(tmp_path: Path) -> None:
+    db = tmp_path / "book.db"
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text(
+        "external_id,name,start_date,mrr,renewal_date\n"
+        "A-1,Acme,2025-01-01,100,2027-01-01\nA-2,Beta,,50,\n"
+    )
+    _run("import", "accounts", str(accounts), "--db", str(db))
+    objects = json.loads(_run("health", "--db", str(db), "--json"))
+    assert [(o["account"], o["score"], o["band"]) for o in objects] == [
+        ("A-1", None, "no data"),
+        ("A-2", None, "no data"),
+    ]
+    one = json.loads(_run("health", "--db", str(db), "--json", "--account", "A-1"))[0]
+    assert "engagement" in one["left_out"]
+    # One logged call is a signal: the account is scored, and the call is 0 days ago.
+    _run("log", "A-1", "--db", str(db), "--kind", "call", "--summary", "Kick-off")
+    one = json.loads(_run("health", "--db", str(db), "--json", "--account", "A-1"))[0]
+    assert one["score"] is not None and one["band"] != "no data"
+    engagement = one["components"]["engagement"]["raw"]
+    assert engagement["days_since_last_interaction"] == 0
