@@ -122,6 +122,8 @@ _COUNT_COLUMNS = (
     "onboarding_on_time",
     *(f"renewals_{days}d_count" for days in _RENEWAL_WINDOWS),
     *(f"renewals_{days}d_cents" for days in _RENEWAL_WINDOWS),
+    "start_unknown",
+    "churn_date_unknown",
 )
 
 
@@ -505,6 +507,7 @@ class Book:
             *(self._support(period, ref, groups) if "tickets" in self.tables else []),
             self._onboarding(period, ref, groups),
             self._renewals(as_of, groups),
+            self._assumed(groups),
         ]
 
     def lost_and_new(self, at_start: Frame, start: date, ref: date) -> tuple[Frame, Frame]:
@@ -696,6 +699,20 @@ class Book:
             ]
         return due.group_by("group").agg(columns)
 
+    def _assumed(self, groups: pl.LazyFrame | None) -> pl.LazyFrame:
+        """How many accounts rest on an assumption: an unknown start date, or a churn
+        of unknown date (``core.customers``)."""
+        undated = pl.col("churned_at").is_null() & pl.col("churn_recorded_on").is_not_null()
+        return (
+            self.accounts.lazy()
+            .pipe(_grouped, groups)
+            .group_by("group")
+            .agg(
+                pl.col("start_date").is_null().sum().alias("start_unknown"),
+                undated.sum().alias("churn_date_unknown"),
+            )
+        )
+
     def _retention_cost(self, period: Period, ref: date) -> int | None:
         """Retention cost of the period in cents, or None when none is recorded (or
         the book is scoped: costs belong to no account)."""
@@ -801,6 +818,8 @@ def _assemble(
         mrr_contraction=money(moved["contraction"]),
         mrr_churned=money(moved["churn"]),
         churned_undated_accounts=row["churned_undated"],
+        accounts_start_unknown=row["start_unknown"],
+        accounts_churn_date_unknown=row["churn_date_unknown"],
         mrr_churned_undated=money(row["moved_undated_churn"]),
         mrr_reactivation=money(moved["reactivation"]),
         net_new_mrr=money(sum(moved.values())),

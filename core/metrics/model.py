@@ -51,6 +51,8 @@ CONTRACT_KEYS: tuple[str, ...] = (
     "mrr_at_start",
     "churned_undated_accounts",
     "mrr_churned_undated",
+    "accounts_start_unknown",
+    "accounts_churn_date_unknown",
 )
 
 BREAKDOWNS = ("segment", "owner")
@@ -172,6 +174,10 @@ class MetricSet:
     # in no churn rate, but in the bridges from start to end.
     churned_undated_accounts: int
     mrr_churned_undated: Decimal
+    # Accounts that rest on an assumption (any period): no start date (customers
+    # since before the records), or churned on an unknown date.
+    accounts_start_unknown: int
+    accounts_churn_date_unknown: int
     # Beyond the command line's contract (the API has them, the JSON does not).
     clv_subscription: Decimal | None
     retention_cost_per_customer: Decimal | None
@@ -311,6 +317,8 @@ LABELS: dict[str, str] = {
     "mrr_contraction": "Contraction MRR",
     "mrr_churned": "Churned MRR",
     "mrr_churned_undated": "MRR churned, date unknown",
+    "accounts_start_unknown": "Accounts, start date unknown",
+    "accounts_churn_date_unknown": "Accounts, churn date unknown",
     "mrr_reactivation": "Reactivation MRR",
     "net_new_mrr": "Net new MRR",
     "grr_pct": "Gross revenue retention",

@@ -64,6 +64,11 @@ def test_status_without_dates_counts_only_the_active_and_their_mrr(tmp_path: Pat
     # The bridge holds: start = end + the undated churns.
     assert metrics["customers_at_start"] == raw.height
     assert metrics["mrr_at_start"] == round(raw["MonthlyCharges"].sum(), 2)
+    # And says what it assumed.
+    assert metrics["accounts_start_unknown"] == raw.height
+    assert metrics["accounts_churn_date_unknown"] == leaving.height
+    table = _run("metrics", "--db", str(db))
+    assert f"Assumed: {leaving.height} churned accounts have no churn date" in table
 
 
 def test_missing_start_dates_are_never_new(tmp_path: Path) -> None:

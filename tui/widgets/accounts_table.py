@@ -77,7 +77,7 @@ def health_text(
     score: float | None, band: str | None, overridden: bool, status: str, style: Style
 ) -> Text:
     if score is None:
-        return Text("churned" if status == "churned" else "no score", style="dim")
+        return Text("churned" if status == "churned" else "no data", style="dim")
     mark = "*" if overridden else " "
     return Text(f"● {score:3.0f}{mark}{band or ''}", style=style)
 

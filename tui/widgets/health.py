@@ -95,6 +95,14 @@ class HealthPanel(Static):
                     (sparkline(history), self.band_colour(health["band"] if health else None)),
                 )
             )
+        if health is not None and health["score"] is None:
+            lines.append(
+                Text(
+                    "Not enough signals to score: no usage, interactions, surveys or tickets"
+                    " yet. No data is not good news.",
+                    style="dim",
+                )
+            )
         if health is not None:
             lines.append(self._components(health))
         return Group(*lines)
