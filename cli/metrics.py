@@ -211,24 +211,10 @@ def _print_table(
     console = Console(soft_wrap=False, highlight=False)
     console.print(title, markup=False)
     console.print(table)
-    for line in assumption_notes(results[0][1] if results else None):
-        console.print(line, markup=False)
+    if results:
+        from core.customers import assumption_notes
 
-
-def assumption_notes(metrics: MetricSet | None) -> list[str]:
-    """What the figures assume, in words (the accounts without dates)."""
-    if metrics is None:
-        return []
-    notes = []
-    if count := metrics.accounts_start_unknown:
-        notes.append(
-            f"Assumed: {count:,} accounts have no start date: customers since before the"
-            " records begin, never new. Import start_date (or a tenure) to date them."
-        )
-    if count := metrics.accounts_churn_date_unknown:
-        notes.append(
-            f"Assumed: {count:,} churned accounts have no churn date: not customers since"
-            " the day their churn was recorded, in no period's churn. Import churned_at"
-            " to date them."
-        )
-    return notes
+        first = results[0][1]
+        notes = assumption_notes(first.accounts_start_unknown, first.accounts_churn_date_unknown)
+        for line in notes:
+            console.print(line, markup=False)

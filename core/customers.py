@@ -23,6 +23,23 @@ BEFORE_RECORDS = date(1900, 1, 1)
 _EVENTS_SCHEMA = {"account_id": pl.Int64, "day": pl.Date, "inflow": pl.Boolean, "dated": pl.Boolean}
 
 
+def assumption_notes(start_unknown: int, churn_date_unknown: int) -> list[str]:
+    """What figures over these accounts assume, in words (empty when nothing is)."""
+    notes = []
+    if start_unknown:
+        notes.append(
+            f"Assumed: {start_unknown:,} accounts have no start date: customers since before"
+            " the records begin, never new. Import start_date (or a tenure) to date them."
+        )
+    if churn_date_unknown:
+        notes.append(
+            f"Assumed: {churn_date_unknown:,} churned accounts have no churn date: not"
+            " customers since the day their churn was recorded, in no period's churn."
+            " Import churned_at to date them."
+        )
+    return notes
+
+
 def started_on() -> pl.Expr:
     """An account's start date, ``BEFORE_RECORDS`` when unknown."""
     return pl.col("start_date").fill_null(BEFORE_RECORDS)

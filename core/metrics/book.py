@@ -115,6 +115,7 @@ _COUNT_COLUMNS = (
     "kept_expansion",
     "kept_contraction",
     "kept_churn",
+    "kept_undated_churn",
     "tickets_opened",
     "tickets_resolved",
     "tickets_open_long",
@@ -580,6 +581,10 @@ class Book:
             moved.group_by("group").agg(
                 pl.col("amount_cents").filter(undated).sum().alias("moved_undated_churn")
             ),
+            moved.filter(undated)
+            .join(at_start, on="account_id", how="semi")
+            .group_by("group")
+            .agg(pl.col("amount_cents").sum().alias("kept_undated_churn")),
             _by_kind(kept, "kept", ["expansion", "contraction", "churn"]),
         ]
 
@@ -699,6 +704,14 @@ class Book:
             ]
         return due.group_by("group").agg(columns)
 
+    def assumed_counts(self) -> tuple[int, int]:
+        """The accounts of the scope without a start date, and churned on an unknown
+        date (``core.customers.assumption_notes`` says what that means)."""
+        [(start, churn)] = (
+            self._assumed(None).collect().select("start_unknown", "churn_date_unknown").rows()
+        )
+        return start, churn
+
     def _assumed(self, groups: pl.LazyFrame | None) -> pl.LazyFrame:
         """How many accounts rest on an assumption: an unknown start date, or a churn
         of unknown date (``core.customers``)."""
@@ -778,9 +791,12 @@ def _assemble(
 ) -> MetricSet:
     """One group's aggregates turned into metrics; ``period`` is the part of the
     period that has elapsed (it sets the annual churn rate)."""
-    start, end = row["customers_at_start"], row["active_accounts"]
+    # Customers at the start whose churn date is unknown leave the bases: whether they
+    # churned in this period cannot be said (core.customers).
+    start = row["customers_at_start"] - row["churned_undated"]
+    end = row["active_accounts"]
     lost, new = row["churned_accounts"], row["new_accounts"]
-    start_mrr = row["start_mrr_cents"]
+    start_mrr = row["start_mrr_cents"] + row["kept_undated_churn"]
     kept_loss = row["kept_contraction"] + row["kept_churn"]  # both negative
     moved = {kind: row[f"moved_{kind}"] for kind in _MOVEMENT_KINDS}
     promoters, passives, detractors = (
@@ -841,8 +857,8 @@ def _assemble(
         ticket_resolution_rate_pct=pct(row["tickets_resolved"], row["tickets_opened"]),
         tickets_open_over_48h=row["tickets_open_long"],
         onboarding_success_rate_pct=pct(row["onboarding_on_time"], row["onboarding_due"]),
-        customers_at_start=start,
-        mrr_at_start=money(start_mrr),
+        customers_at_start=row["customers_at_start"],
+        mrr_at_start=money(row["start_mrr_cents"]),
         clv_subscription=clv_subscription,
         retention_cost_per_customer=(
             money(Fraction(cost_cents, start)) if cost_cents is not None and start else None

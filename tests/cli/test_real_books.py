@@ -64,6 +64,10 @@ def test_status_without_dates_counts_only_the_active_and_their_mrr(tmp_path: Pat
     # The bridge holds: start = end + the undated churns.
     assert metrics["customers_at_start"] == raw.height
     assert metrics["mrr_at_start"] == round(raw["MonthlyCharges"].sum(), 2)
+    # Whether they left in this period is unknown: they leave the rates' bases.
+    assert metrics["churn_rate_pct"] == 0.0
+    assert metrics["retention_rate_pct"] == staying.height / staying.height * 100
+    assert metrics["grr_pct"] == 100.0
     # And says what it assumed.
     assert metrics["accounts_start_unknown"] == raw.height
     assert metrics["accounts_churn_date_unknown"] == leaving.height

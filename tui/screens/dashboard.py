@@ -156,6 +156,13 @@ class DashboardScreen(Screen[None]):
         background: $boost;
     }
 
+    #assumptions {
+        height: auto;
+        padding: 0 1;
+        color: $warning;
+        display: none;
+    }
+
     #dashboard {
         height: 1fr;
         scrollbar-gutter: stable;  /* goals arriving later never change the width */
@@ -269,6 +276,7 @@ class DashboardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="switch-bar")
+        yield Static("", id="assumptions", classes="panel-note")
         with VerticalScroll(id="dashboard"):
             with Grid(id="tiles"):
                 for spec in TILES:
@@ -357,6 +365,15 @@ class DashboardScreen(Screen[None]):
         if self.goal_views is not None:
             self._show_goals()
 
+    def _show_assumptions(self, book: Book) -> None:
+        """What the figures assume (accounts without dates), under the period bar."""
+        from core.customers import assumption_notes
+
+        notes = assumption_notes(*book.assumed_counts())
+        for note in self.query("#assumptions").results(Static):
+            note.update("\n".join(notes))
+            note.display = bool(notes)
+
     def _show_bar(self) -> None:
         view = self.view
         period = view.period
@@ -440,6 +457,7 @@ class DashboardScreen(Screen[None]):
             self.load_series(self.view)
         else:  # month and quarter of one day share their months
             self.post_message(SeriesLoaded(self.view, seen))
+        self._show_assumptions(figures.book)
         previous = self.view.period.previous().label
         for tile in self.query(KpiTile):
             key = tile.spec.key
