@@ -42,6 +42,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from core.config_file import ConfigFileError, read_config
+from core.customers import started_on
 from core.frames import read_frame
 from core.models import (
     Account,
@@ -332,7 +333,7 @@ def _silent(
         accounts.filter(pl.col("status") == "active")
         .join(last, on="account_id")
         .with_columns(last_day=pl.col("last_at").dt.date())
-        .filter(pl.coalesce("last_day", "start_date") <= cutoff)
+        .filter(pl.coalesce(pl.col("last_day"), started_on()) <= cutoff)
     )
     return silent.with_columns(
         pl.format(

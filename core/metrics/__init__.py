@@ -21,10 +21,15 @@ after it counts, and the period is cut at ``ref = min(period end, as_of)``. Date
 are UTC; a day ends at 23:59:59.999999. Account attributes without history (segment,
 owner, renewal date) are taken as they are now.
 
-Customer. An account is a customer from its ``start_date`` (whatever its status:
-active or onboarding) until its ``churned_at`` date (on which it is no longer one),
-and again from any "reactivation" MRR movement until a later churn ("churn"
-movement or ``churned_at``). On one day, joining is applied before leaving.
+Customer (``core.customers``). An account is a customer from its ``start_date``
+(whatever its status: active or onboarding; an unknown start date means since
+before the records begin, so never new) until its ``churned_at`` date (on which it
+is no longer one), and again from any "reactivation" MRR movement until a later
+churn ("churn" movement or ``churned_at``). A churned account without a churn date
+stops being one on the day the churn was recorded (``churn_recorded_on``), in no
+period's churn: ``churned_undated_accounts`` counts those, and they leave the bases
+of the churn and retention rates and of GRR/NRR. On one day, joining is applied
+before leaving.
 *At the start* of a period means at the end of the day before it; *at the end*
 means at the end of ``ref``.
 
@@ -38,9 +43,11 @@ means at the end of ``ref``.
   S = customers at the start (``customers_at_start`` in the API).
 
 MRR. Each account's MRR on a day is the sum of its MRR movements up to that day
-(at least 0). An account with no recorded movement is read as a "new" movement of
-its ``mrr_cents`` on its start date and, once churned, a "churn" movement of the
-same amount on its churn date. ``mrr`` is the MRR of the customers at the end.
+(at least 0); every write of an account's MRR records the movement that explains
+it (``core.mrr``). An account with no recorded movement (written by an older
+cxtui) is read as a "new" movement of its ``mrr_cents`` on its start date and, once
+churned, a "churn" movement of the same amount on its churn date. ``mrr`` is the
+MRR of the customers at the end.
 ``mrr_new`` ... ``mrr_reactivation`` are the movements dated in the period, signed
 as stored (contraction and churn are negative), so ``net_new_mrr`` is their sum.
 GRR and NRR follow the customers at the start (the cohort): start MRR is their MRR
