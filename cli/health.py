@@ -169,8 +169,8 @@ def health(
         _table(objects)
 
 
-def _number(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
+def _number(value: float | None, spec: str = ".1f") -> str:
+    return "-" if value is None else format(value, spec)
 
 
 def _table(objects: list[dict[str, Any]]) -> None:
@@ -244,12 +244,18 @@ def _explain(item: dict[str, Any], day: date | None) -> None:
             component,
             signals,
             _number(part["score"]),
-            f"{part['weight_pct']:.2f}",
-            f"{part['contribution']:.2f}",
+            _number(part["weight_pct"], ".2f"),
+            _number(part["contribution"], ".2f"),
         )
     console.print(table)
     if item["left_out"]:
         console.print(f"Left out (no data): {', '.join(item['left_out'])}", highlight=False)
+    if item["score"] is None and item["override"] is None:
+        console.print(
+            "No score: no usage, interactions, surveys or tickets yet (commercial facts alone"
+            " are not enough). No data is not good news.",
+            highlight=False,
+        )
 
 
 def override(

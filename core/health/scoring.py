@@ -411,13 +411,17 @@ def _scoring_plan(model: HealthModelConfig) -> list[list[pl.Expr]]:
             .alias(f"{component}_score")
         )
     stages: list[list[pl.Expr]] = [component_scores]
+    # Enough signals: a behaviour component with data (any component when the model
+    # weighs no behaviour component).
+    telling = [c for c in BEHAVIOUR if model.weights[c] > 0] or list(COMPONENTS)
+    any_data = pl.any_horizontal(pl.col(f"{c}_score").is_not_null() for c in telling)
     present_weight = pl.sum_horizontal(
         pl.when(pl.col(f"{c}_score").is_null()).then(0.0).otherwise(model.weights[c])
         for c in COMPONENTS
     )
     stages.append(
         [
-            pl.when(pl.col(f"{c}_score").is_not_null() & (present_weight > 0))
+            pl.when(pl.col(f"{c}_score").is_not_null() & (present_weight > 0) & any_data)
             .then(model.weights[c] / present_weight * 100)
             .round(2)
             .alias(f"{c}_weight_pct")
@@ -432,10 +436,6 @@ def _scoring_plan(model: HealthModelConfig) -> list[list[pl.Expr]]:
             for c in COMPONENTS
         ]
     )
-    # Enough signals: a behaviour component with data (any component when the model
-    # weighs no behaviour component).
-    telling = [c for c in BEHAVIOUR if model.weights[c] > 0] or list(COMPONENTS)
-    any_data = pl.any_horizontal(pl.col(f"{c}_weight_pct").is_not_null() for c in telling)
     score = pl.when(any_data).then(
         pl.sum_horizontal(pl.col(f"{c}_contribution").fill_null(0.0) for c in COMPONENTS).round(2)
     )

@@ -171,6 +171,8 @@ def test_health_on_no_data_is_no_score(tmp_path: Path) -> None:
     ]
     one = json.loads(_run("health", "--db", str(db), "--json", "--account", "A-1"))[0]
     assert "engagement" in one["left_out"]
+    assert all(part["weight_pct"] is None for part in one["components"].values())
+    assert "No score: no usage, interactions" in _run("health", "--db", str(db), "--account", "A-1")
     # One logged call is a signal: the account is scored, and the call is 0 days ago.
     _run("log", "A-1", "--db", str(db), "--kind", "call", "--summary", "Kick-off")
     one = json.loads(_run("health", "--db", str(db), "--json", "--account", "A-1"))[0]
