@@ -99,6 +99,9 @@ _COUNT_COLUMNS = (
     "churned_accounts",
     "churned_undated",
     "new_accounts",
+    "reactivated",
+    "joined_and_left",
+    "churned_and_returned",
     "nps_promoters",
     "nps_passives",
     "nps_detractors",
@@ -544,8 +547,18 @@ class Book:
                 (lost, "churned_accounts"),
                 (self.left_undated(at_start, at_end, lost), "churned_undated"),
                 (gained, "new_accounts"),
+                (self.reactivated(gained, period.start), "reactivated"),
+                (gained.join(at_end, on="account_id", how="anti"), "joined_and_left"),
+                (lost.join(at_end, on="account_id", how="semi"), "churned_and_returned"),
             )
         ]
+
+    def reactivated(self, gained: Frame, start: date) -> Frame:
+        """Of the accounts that became customers in a period starting on ``start``
+        (``lost_and_new``'s second frame), those that had been customers before."""
+        events = self.events.lazy() if isinstance(gained, pl.LazyFrame) else self.events
+        before = events.filter(pl.col("inflow"), pl.col("day") < start).select("account_id")
+        return gained.join(before, on="account_id", how="semi")  # type: ignore[arg-type]
 
     def left_undated(self, at_start: Frame, at_end: Frame, lost: Frame) -> Frame:
         """Of the customers ``at_start``, those gone by the end whose churn date is
@@ -834,6 +847,9 @@ def _assemble(
         mrr_contraction=money(moved["contraction"]),
         mrr_churned=money(moved["churn"]),
         churned_undated_accounts=row["churned_undated"],
+        reactivated_accounts=row["reactivated"],
+        joined_and_left_accounts=row["joined_and_left"],
+        churned_and_returned_accounts=row["churned_and_returned"],
         accounts_start_unknown=row["start_unknown"],
         accounts_churn_date_unknown=row["churn_date_unknown"],
         mrr_churned_undated=money(row["moved_undated_churn"]),

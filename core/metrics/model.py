@@ -53,6 +53,9 @@ CONTRACT_KEYS: tuple[str, ...] = (
     "mrr_churned_undated",
     "accounts_start_unknown",
     "accounts_churn_date_unknown",
+    "reactivated_accounts",
+    "joined_and_left_accounts",
+    "churned_and_returned_accounts",
 )
 
 BREAKDOWNS = ("segment", "owner")
@@ -178,6 +181,12 @@ class MetricSet:
     # since before the records), or churned on an unknown date.
     accounts_start_unknown: int
     accounts_churn_date_unknown: int
+    # The customer bridge: customers_at_start + new_accounts - churned_accounts
+    # - churned_undated_accounts - joined_and_left_accounts
+    # + churned_and_returned_accounts = active_accounts (``customer_bridge``).
+    reactivated_accounts: int  # of new_accounts, those who had been customers before
+    joined_and_left_accounts: int  # of new_accounts, those gone again by the end
+    churned_and_returned_accounts: int  # of churned_accounts, those back by the end
     # Beyond the command line's contract (the API has them, the JSON does not).
     clv_subscription: Decimal | None
     retention_cost_per_customer: Decimal | None
@@ -206,6 +215,26 @@ COUNT_KEYS = frozenset(
     field.name for field in dataclasses.fields(MetricSet) if str(field.type) == "int"
 )
 METRIC_KEYS: tuple[str, ...] = tuple(field.name for field in dataclasses.fields(MetricSet))
+
+
+def customer_bridge(m: MetricSet) -> int:
+    """Customers at the end as the bridge computes them from the start; equal to
+    ``active_accounts`` for any period and scope (a property test checks it)."""
+    return (
+        m.customers_at_start
+        + m.new_accounts
+        - m.churned_accounts
+        - m.churned_undated_accounts
+        - m.joined_and_left_accounts
+        + m.churned_and_returned_accounts
+    )
+
+
+def mrr_bridge(m: MetricSet) -> Decimal:
+    """MRR at the end as the bridge computes it: MRR at start + new + expansion -
+    contraction - churned + reactivation (- churned with unknown date), the
+    movements signed as stored. Equal to ``mrr``."""
+    return m.mrr_at_start + m.net_new_mrr + m.mrr_churned_undated
 
 
 def money(value: int | Fraction) -> Decimal:
@@ -245,6 +274,9 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "new_accounts",
             "churned_accounts",
             "churned_undated_accounts",
+            "reactivated_accounts",
+            "joined_and_left_accounts",
+            "churned_and_returned_accounts",
             "churn_rate_pct",
             "retention_rate_pct",
         ),
@@ -308,6 +340,9 @@ LABELS: dict[str, str] = {
     "new_accounts": "New accounts",
     "churned_accounts": "Churned accounts",
     "churned_undated_accounts": "Churned, date unknown",
+    "reactivated_accounts": "  of new: reactivated",
+    "joined_and_left_accounts": "  of new: gone again",
+    "churned_and_returned_accounts": "  of churned: back again",
     "churn_rate_pct": "Churn rate",
     "retention_rate_pct": "Customer retention rate",
     "mrr_at_start": "MRR at start",
