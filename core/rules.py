@@ -56,6 +56,9 @@ from core.models import (
 )
 
 LIVE = ("active", "onboarding")
+UNASSIGNED = "unassigned"
+"""The owner of the tasks of accounts without one: a queue anyone can take from."""
+_TITLE_MAX = 300
 
 DEFAULT_RULES: dict[str, dict[str, Any]] = {
     "ticket_unresolved": {"enabled": True, "hours": 48, "due_in_days": 1},
@@ -183,8 +186,20 @@ def find_occurrences(
     found = []
     for name in config.enabled():
         frame = finders[name](engine, accounts, today, now, config.settings[name])
+        owner = pl.col("owner").str.strip_chars()
         found.append(
-            Occurrences(name, frame.select("account_id", "owner", "occurrence_key", "title"))
+            Occurrences(
+                name,
+                frame.select(
+                    "account_id",
+                    pl.when(owner.is_null() | (owner == ""))
+                    .then(pl.lit(UNASSIGNED))
+                    .otherwise(owner)
+                    .alias("owner"),
+                    "occurrence_key",
+                    pl.col("title").str.slice(0, _TITLE_MAX),
+                ),
+            )
         )
     return found
 
