@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cli.common import DbOption, fail, open_db
+from core.text import visible
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -193,8 +194,8 @@ def _table(objects: list[dict[str, Any]]) -> None:
         if override is not None:
             marker = f"* computed {_number(item['computed_score'])}, until {override['expires_on']}"
         table.add_row(
-            item["account"],
-            item["name"],
+            visible(item["account"]),
+            visible(item["name"]),
             _number(item["score"]),
             item["band"] or "-",
             (item["trend_30d"] or "-")
@@ -213,7 +214,8 @@ def _explain(item: dict[str, Any], day: date | None) -> None:
     console = Console(width=160)
     when = f" (computed on {day.isoformat()})" if day else ""
     console.print(
-        f"[bold]{item['account']}[/bold] {item['name']}: score {_number(item['score'])}, "
+        f"[bold]{visible(item['account'])}[/bold] {visible(item['name'])}: "
+        f"score {_number(item['score'])}, "
         f"{item['band'] or 'no band'}, 30-day trend {item['trend_30d'] or '-'}{when}",
         highlight=False,
     )

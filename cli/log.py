@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from cli.common import DbOption, fail, open_db
+from core.text import visible
 
 
 def log_commands(app: typer.Typer) -> None:
@@ -65,6 +66,8 @@ def log(
     finally:
         engine.dispose()
     what = "survey answer" if logged.kind in ("nps", "csat") else logged.kind
-    typer.echo(f"Logged {what} #{logged.entry_id} for {account.name} ({external_id}).")
+    typer.echo(
+        f"Logged {what} #{logged.entry_id} for {visible(account.name)} ({visible(external_id)})."
+    )
     if logged.task_id is not None:
-        typer.echo(f"Follow-up task #{logged.task_id} created for {account.owner}.")
+        typer.echo(f"Follow-up task #{logged.task_id} created for {visible(account.owner)}.")

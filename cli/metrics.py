@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cli.common import DbOption, fail, open_db
+from core.text import visible
 
 if TYPE_CHECKING:
     from core.metrics import MetricSet, Scope
@@ -190,7 +191,7 @@ def _print_table(
 
     from core.metrics.model import LABELS, SECTIONS
 
-    who = describe_scope(scope)
+    who = visible(describe_scope(scope))
     title = f"{period.label} ({period.start} to {period.end}), as of {as_of}, {who}" + (
         f", by {by}" if by else ""
     )

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cli.common import DbOption, fail, open_db
+from core.text import visible
 
 rules_app = typer.Typer(help="Playbook rules: signals that turn into tasks.", no_args_is_help=True)
 
@@ -102,8 +103,8 @@ def tasks(
         typer.echo("No open tasks.")
         return
     for record in records:
-        account = record["account_name"] or "-"
+        account = visible(record["account_name"]) or "-"
         typer.echo(
             f"#{record['id']:<6} {record['when']:<8} {record['due_on']}  "
-            f"{record['owner']:<16.16} {account:<24.24} {record['title']}"
+            f"{visible(record['owner']):<16.16} {account:<24.24} {visible(record['title'])}"
         )

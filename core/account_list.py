@@ -16,6 +16,7 @@ from datetime import date
 import polars as pl
 
 from core.health.trend import trend_expr
+from core.text import visible_columns
 
 BANDS = ("green", "yellow", "red")
 
@@ -89,6 +90,7 @@ def accounts_part(accounts: pl.DataFrame) -> pl.DataFrame:
     list's first order (``sort_accounts`` by name). Apart from ``list_frame`` so
     that a reader can do it while it reads the other parts, and off the app's UI
     thread: the list's own sort then finds the rows sorted."""
+    accounts = visible_columns(accounts, ["name", "external_id", "segment", "plan", "owner"])
     search_key = pl.concat_str("name", "external_id", separator="\x1f").str.to_lowercase()
     return sort_accounts(accounts.with_columns(search_key.alias("search_key")), "name", False)
 

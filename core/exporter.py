@@ -8,6 +8,7 @@ its external id), so export -> import is a round trip.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -243,18 +244,52 @@ def export_frame(engine: Engine, what: str, filters: ExportFilters | None = None
     return exporter(engine, filters or ExportFilters())
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(frame: pl.DataFrame) -> pl.DataFrame:
+    """Text cells a spreadsheet would run as a formula (starting with ``=``, ``+``,
+    ``-``, ``@``, a tab or a carriage return) get a leading ``'``, as OWASP
+    recommends against CSV injection. Numbers stay numbers: -5 and "-12.50" as they are."""
+    risky = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    return frame.with_columns(
+        pl.when(
+            pl.any_horizontal(pl.col(name).str.starts_with(p) for p in _FORMULA_START)
+            & ~pl.col(name).str.contains(r"^[+-]?[0-9][0-9.,]*$")  # a number written as text
+        )
+        .then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name in risky
+    )
+
+
+def _private(path: Path) -> None:
+    """Create ``path`` readable by its owner only (0600), as the database is: an
+    export holds the same customer data."""
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def write_frame(frame: pl.DataFrame, path: Path) -> None:
-    """Write by extension: .csv, .xlsx or .parquet."""
+    """Write by extension: .csv, .xlsx or .parquet, readable by the owner only, with
+    text that a spreadsheet would run as a formula neutralised."""
     kind = WRITERS.get(path.suffix.lower())
     if kind is None:
         raise ExportError(
             f"{path.name}: write to a .csv, .xlsx or .parquet file (not {path.suffix or 'none'})"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
+    _private(path)
     if kind == "csv":
-        frame.write_csv(path)
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            neutralised(frame).write_csv(handle)
     elif kind == "xlsx":
-        frame.write_excel(path, autofit=True)
+        from xlsxwriter import Workbook
+
+        # Text is written as text, never as a formula, and neutralised as in CSV.
+        with Workbook(str(path), {"strings_to_formulas": False}) as workbook:
+            neutralised(frame).write_excel(workbook, autofit=True)
     else:
         frame.write_parquet(path)
 

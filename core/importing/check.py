@@ -46,6 +46,7 @@ from core.importing.spec import (
     Kind,
 )
 from core.scratch import scratch_folder
+from core.text import shortened
 
 MAX_REPORTED = 20
 BATCH_ROWS = 250_000
@@ -70,7 +71,8 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
-        return f'row {self.row}, column "{self.column}", value "{self.value or ""}": {self.reason}'
+        value = shortened(self.value)
+        return f'row {self.row}, column "{shortened(self.column)}", value "{value}": {self.reason}'
 
 
 class ImportRejected(ValueError):

@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
 from core.accounts import TIMELINE_KINDS, AccountDetail, account_detail
 from core.goals import GoalView, goals_in_scope
+from core.text import visible
 from tui.format import countdown, money
 from tui.messages import BookChanged
 from tui.widgets.goal_progress import GoalProgress
@@ -181,13 +182,13 @@ class AccountScreen(Screen[None]):
     def _render_detail(self, detail: AccountDetail) -> None:
         today = self.app.today  # type: ignore[attr-defined]
         account = detail.account
-        self.sub_title = account["name"]
+        self.sub_title = visible(account["name"])
         renewal = account["renewal_date"]
         position = ""
         if self.account_id in self.ids:
             position = f"  ·  {self.ids.index(self.account_id) + 1} of {len(self.ids)}"
         header = Text.assemble(
-            (account["name"], "bold"),
+            (visible(account["name"]), "bold"),
             (f"  {account['external_id']}", "dim"),
             position,
             "\n",

@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 from textual.worker import get_current_worker
 
+from core.text import visible
 from tui.format import money
 from tui.messages import OpenAccount
 
@@ -154,8 +155,8 @@ class TasksScreen(Screen[None]):
         return [
             when,
             task["due_on"].isoformat(),
-            task["title"],
-            task["account_name"] or "",
+            visible(task["title"]),
+            visible(task["account_name"]),
             Text(money(task["mrr_cents"]), justify="right"),
             health,
             task["owner"],
