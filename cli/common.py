@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -28,12 +29,27 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     raise typer.Exit(code)
 
 
+def parse_day(text: str | None, option: str = "--as-of") -> date:
+    """A date option: YYYY-MM-DD within what cxtui stores (today when not given),
+    or a one-line error and exit 2."""
+    from core.dates import iso_day
+
+    if text is None:
+        return date.today()
+    try:
+        return iso_day(text, option)
+    except ValueError as error:
+        fail(str(error))
+
+
 def open_db(db: Path | None) -> Engine:
     """A migrated engine for --db / CXTUI_DATABASE_URL / the default file, or a clear
-    message and exit status 1 when the database cannot be used."""
+    message and exit status 2 when the database cannot be used."""
     from core.db import DatabaseError, database_url, open_engine
 
+    if db is not None and not db.expanduser().resolve().parent.is_dir():
+        fail(f"--db {db}: the folder {db.expanduser().resolve().parent} does not exist")
     try:
         return open_engine(database_url(db))
     except DatabaseError as error:
-        fail(str(error), code=1)
+        fail(str(error))

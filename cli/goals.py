@@ -72,7 +72,9 @@ def goals(
 
 @goal_app.command("checkin")
 def checkin(
-    goal_id: Annotated[int, typer.Argument(help="The goal's number (see `cxtui goals`).")],
+    goal_id: Annotated[
+        int, typer.Argument(help="The goal's number (see `cxtui goals`).", min=1, max=2**62)
+    ],
     value: Annotated[str, typer.Argument(help='The value now: 42, "$20,000", 3.5%, 1 (done).')],
     comment: Annotated[str, typer.Option("--comment", help="What changed.")] = "",
     db: DbOption = None,

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.common import DbOption, fail, open_db
+from cli.common import DbOption, fail, open_db, parse_day
+from core.dates import MAX_HORIZON_DAYS
 from core.text import visible
 
 if TYPE_CHECKING:
@@ -34,15 +35,6 @@ def health_commands(app: typer.Typer) -> None:
     group.command("override")(override)
     group.command("backtest")(backtest)
     app.add_typer(group, name="health")
-
-
-def _day(text: str | None, option: str = "--as-of") -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f'{option}: "{text}" is not a date (YYYY-MM-DD)')
 
 
 def _model() -> HealthModelConfig:
@@ -146,7 +138,7 @@ def health(
 
     if band is not None and band not in BANDS:
         fail(f"--band must be one of {', '.join(BANDS)}, not {band!r}")
-    today = _day(as_of)
+    today = parse_day(as_of)
     model = _model()
     engine = open_db(db)
     try:
@@ -290,8 +282,8 @@ def override(
     user = load_settings().current_user
     if not user:
         fail("an override records who set it: set CXTUI_USER or user in the config file")
-    today = _day(as_of)
-    expires_on = None if expires is None else _day(expires, "--expires")
+    today = parse_day(as_of)
+    expires_on = None if expires is None else parse_day(expires, "--expires")
     if end and (score is not None or band is not None or reason is not None):
         fail("--end takes no --score, --band or --reason")
     if not end and reason is None:
@@ -347,9 +339,9 @@ def backtest(
     over the last year, churn rate per band and the ROC AUC."""
     from core.health.backtest import backtest as run_backtest
 
-    if horizon < 1:
-        fail(f"--horizon must be at least 1 day, not {horizon}")
-    today = _day(as_of)
+    if not 1 <= horizon <= MAX_HORIZON_DAYS:
+        fail(f"--horizon must be 1 to {MAX_HORIZON_DAYS:,} days, not {horizon:,}")
+    today = parse_day(as_of)
     model = _model()
     engine = open_db(db if db is not None else ctx.obj)
     try:

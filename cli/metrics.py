@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.common import DbOption, fail, open_db
+from cli.common import DbOption, fail, open_db, parse_day
 from core.text import visible
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def metrics(
     from core.metrics import BREAKDOWNS, Scope, compute_breakdown, compute_metrics
     from core.periods import Period
 
-    day = _parse_day(as_of) if as_of is not None else date.today()
+    day = parse_day(as_of)
     try:
         chosen = Period.parse(period, day)
     except ValueError as error:
@@ -140,13 +140,6 @@ def describe_scope(scope: Scope) -> str:
         ).describe()
         parts.append(f'filter "{scope.name}"' + (f" ({'; '.join(inside)})" if inside else ""))
     return ", ".join(parts) or "whole book"
-
-
-def _parse_day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"--as-of must be a date as YYYY-MM-DD, not {text!r}")
 
 
 def _json_document(

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Annotated
 
 import typer
 
-from cli.common import DbOption, fail, open_db
+from cli.common import DbOption, fail, open_db, parse_day
 from core.text import visible
 
 rules_app = typer.Typer(help="Playbook rules: signals that turn into tasks.", no_args_is_help=True)
@@ -24,22 +23,13 @@ AsOf = Annotated[
 ]
 
 
-def _day(text: str | None) -> date:
-    if text is None:
-        return date.today()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f'--as-of: "{text}" is not a date (YYYY-MM-DD)')
-
-
 @rules_app.command("run")
 def run(db: DbOption = None, as_of: AsOf = None) -> None:
     """Run every enabled rule once and print how many tasks each created. A rule
     fires once per occurrence: running again creates nothing new."""
     from core.rules import load_rules_config, run_rules
 
-    today = _day(as_of)
+    today = parse_day(as_of)
     config = load_rules_config()
     for problem in config.problems:
         typer.echo(f"cxtui: {problem}", err=True)
@@ -71,7 +61,7 @@ def tasks(
         owner = load_settings().current_user
         if not owner:
             fail("--mine needs to know who you are: set CXTUI_USER or user in the config file")
-    today = _day(as_of)
+    today = parse_day(as_of)
     engine = open_db(db)
     try:
         queue = task_queue(engine, today, owner=owner, source=source)

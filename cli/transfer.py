@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import DbOption, fail, open_db
+from cli.common import DbOption, fail, open_db, parse_day
 
 if TYPE_CHECKING:
     from core.importing import ImportOptions
@@ -177,7 +177,7 @@ def import_command(
             date_format,
             create_missing_accounts,
             dry_run,
-            _effective_day(effective),
+            None if effective is None else parse_day(effective, "--effective"),
         )
     except MappingError as error:
         fail(str(error))
@@ -209,15 +209,6 @@ def import_command(
     if not dry_run and result.rows >= _PLAIN_EVERY_ROWS:
         rate = result.rows / max(time.perf_counter() - started, 1e-9)
         typer.echo(f"{rate:,.0f} rows/s")
-
-
-def _effective_day(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"--effective must be a date as YYYY-MM-DD, not {text!r}")
 
 
 def export_command(

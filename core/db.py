@@ -49,7 +49,12 @@ def database_url(db: Path | str | None = None) -> str:
 
 
 def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path.expanduser().resolve()}"
+    """The URL of a SQLite file. Built, not formatted: a path holding ``?``, ``%`` or
+    ``#`` names that very file (``book?v2.db`` is not ``book`` with a query)."""
+    from sqlalchemy.engine import URL
+
+    url = URL.create("sqlite", database=str(path.expanduser().resolve()))
+    return url.render_as_string(hide_password=False)
 
 
 def normalise_url(url: str) -> str:
@@ -189,11 +194,60 @@ def make_engine(url: str) -> Engine:
 def open_engine(url: str) -> Engine:
     """An engine on a database whose schema is current: migrations run first
     (after a backup of an existing SQLite file), and a newer schema is refused."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from core.migrate import migrate
 
-    engine = make_engine(url)
-    migrate(engine)
+    path = sqlite_path(normalise_url(url))
+    if path is not None:
+        _refuse_foreign(path)
+    try:
+        engine = make_engine(url)
+    except OSError as error:
+        raise DatabaseError(_unusable(path, url, error)) from None
+    try:
+        migrate(engine)
+    except (SQLAlchemyError, sqlite3.Error, OSError) as error:
+        engine.dispose()
+        raise DatabaseError(_unusable(path, url, error)) from None
+    except BaseException:
+        engine.dispose()
+        raise
     return engine
+
+
+def _refuse_foreign(path: Path) -> None:
+    """Before anything writes to an existing SQLite file (even its journal mode), make
+    sure it is a cxtui book: read-only, a file that is no database, or one holding
+    another application's tables, is refused and left byte for byte as it was."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    from urllib.request import pathname2url
+
+    try:
+        with sqlite3.connect(f"file:{pathname2url(str(path))}?mode=ro", uri=True) as probe:
+            tables = {row[0] for row in probe.execute("SELECT name FROM sqlite_master")}
+        probe.close()
+    except sqlite3.Error as error:
+        raise DatabaseError(_unusable(path, "", error)) from None
+    if tables and not {"alembic_version", "account"} & tables:
+        raise DatabaseError(
+            f"{path} holds another application's tables, not a cxtui book: it was refused"
+            " and left untouched. Give cxtui a new file with --db."
+        )
+
+
+def _unusable(path: Path | None, url: str, error: BaseException) -> str:
+    """Why a database cannot be used, in one sentence that names it."""
+    reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+    where = str(path) if path is not None else make_url(url).render_as_string()
+    if "not a database" in reason or "malformed" in reason:
+        return f"{where} is not a SQLite database, or is damaged: it was left untouched."
+    if "readonly" in reason or "read-only" in reason or isinstance(error, PermissionError):
+        return f"{where} cannot be written (a read-only file or folder): nothing was changed."
+    if "unable to open" in reason or isinstance(error, FileNotFoundError):
+        return f"{where} cannot be opened: its folder is missing or cannot be written."
+    return f"{where} cannot be used: {reason}"
 
 
 def backup_sqlite(path: Path, when: datetime | None = None) -> Path:

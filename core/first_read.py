@@ -20,6 +20,7 @@ from contextlib import AbstractContextManager, nullcontext
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from core.health.trend import TREND_DAYS, TREND_LOOKBACK_DAYS
 from core.migrate import HEAD_QUERY, is_head
@@ -38,9 +39,11 @@ def sqlite_file(url: str) -> Path | None:
     """The existing file behind a plain SQLite URL (``core.db.sqlite_url``), else None."""
     for prefix in _SQLITE_PREFIXES:
         if url.startswith(prefix):
-            path = url.removeprefix(prefix)
-            if path and "?" not in path and path != ":memory:" and Path(path).is_file():
-                return Path(path)
+            encoded = url.removeprefix(prefix)
+            if not encoded or "?" in encoded or encoded == ":memory:":
+                return None  # a query string: the engine's way
+            path = Path(unquote(encoded))  # as core.db.sqlite_url encoded it
+            return path if path.is_file() else None
     return None
 
 

@@ -116,6 +116,10 @@ class GoalForm:
     tasks: list[str] = field(default_factory=list)
 
 
+# What both databases store exactly (PostgreSQL NUMERIC(20, 6)): 14 digits, 6 decimals.
+_VALUE_LIMIT = Decimal(10) ** 14
+
+
 def parse_value(target_type: str, text: str, what: str = "value") -> Decimal:
     """A value typed for a goal of ``target_type``: "$20,000", "3.5%", "42"."""
     raw = text.strip()
@@ -132,6 +136,8 @@ def parse_value(target_type: str, text: str, what: str = "value") -> Decimal:
         raise GoalError(what, f'"{raw}" is not a number') from None
     if not value.is_finite():
         raise GoalError(what, f'"{raw}" is not a number')
+    if abs(value) >= _VALUE_LIMIT or value.as_tuple().exponent < -6:  # type: ignore[operator]
+        raise GoalError(what, f'"{raw[:40]}" is out of range: at most 14 digits, 6 after the point')
     if target_type == "currency" and value != value.quantize(Decimal("0.01")):
         raise GoalError(what, f'"{raw}" has fractions of a cent')
     return value

@@ -31,6 +31,7 @@ from core.models import (
     Task,
     utcnow,
 )
+from core.text import text_problem
 
 INTERACTION_KINDS = tuple(kind.value for kind in InteractionKind)
 SURVEY_KINDS = tuple(kind.value for kind in SurveyKind)
@@ -41,6 +42,7 @@ SENTIMENTS = {"negative": -1, "neutral": 0, "positive": 1, "-1": -1, "0": 0, "1"
 # tolerated (a user rounding up), an hour ahead is a mistake.
 FUTURE_TOLERANCE = timedelta(minutes=15)
 SUMMARY_MAX = 300
+NOTES_MAX = 20_000  # notes and comments: long, but not a file pasted by mistake
 Source = Literal["interaction", "survey"]
 ENTRY_MODELS: dict[str, type[Interaction] | type[SurveyResponse]] = {
     "interaction": Interaction,
@@ -189,9 +191,13 @@ def validate(
     if kind in SURVEY_KINDS:
         entry.score = _check_score(kind, form.score, errors)
         entry.comment = form.comment.strip() or None
+        if problem := text_problem(entry.comment or "", NOTES_MAX):
+            errors.append(FieldError("comment", problem))
     else:
         entry.summary = _check_summary(form.summary, errors)
         entry.notes = form.notes.strip("\n") or None
+        if problem := text_problem(entry.notes or "", NOTES_MAX):
+            errors.append(FieldError("notes", problem))
         entry.sentiment = _check_sentiment(form.sentiment, errors)
         entry.follow_up_on = _check_follow_up(form.follow_up, now, errors, kept_follow_up)
     if form.contact.strip():
@@ -227,8 +233,8 @@ def _check_summary(text: str, errors: list[FieldError]) -> str:
         errors.append(FieldError("summary", "a summary is required"))
     elif "\n" in summary:
         errors.append(FieldError("summary", "the summary is one line; put the rest in notes"))
-    elif len(summary) > SUMMARY_MAX:
-        errors.append(FieldError("summary", f"{len(summary)} characters; at most {SUMMARY_MAX}"))
+    elif problem := text_problem(summary, SUMMARY_MAX):
+        errors.append(FieldError("summary", problem))
     return summary
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
+from core.dates import FIRST_DAY, LAST_DAY
+
 PERIOD_FORMS = "month, quarter, year, YYYY, YYYY-MM, YYYY-Qn or YYYY-MM-DD..YYYY-MM-DD"
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -61,6 +63,16 @@ class Period:
         """A period from its command-line form; month, quarter and year are the ones
         containing ``as_of``. Raises ValueError naming the accepted forms."""
         value = text.strip()
+        period = cls._parsed(value, as_of, text)
+        for day in (period.start, period.end):
+            if not FIRST_DAY <= day <= LAST_DAY:
+                raise ValueError(
+                    f"bad period {text[:40]!r}: its dates must be from {FIRST_DAY} to {LAST_DAY}"
+                )
+        return period
+
+    @classmethod
+    def _parsed(cls, value: str, as_of: date, text: str) -> Period:
         named = {"month": cls.month_of, "quarter": cls.quarter_of, "year": cls.year_of}
         try:
             if value.lower() in named:

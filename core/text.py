@@ -34,6 +34,16 @@ def visible(text: str | None, keep_lines: bool = False) -> str:
     return pattern.sub(_escaped, text)
 
 
+def text_problem(text: str, limit: int) -> str | None:
+    """Why ``text`` cannot be stored in a column of ``limit`` characters, the same on
+    SQLite (which would take anything) and PostgreSQL: too long, or a NUL byte."""
+    if "\x00" in text:
+        return "it holds a NUL character"
+    if len(text) > limit:
+        return f"{len(text):,} characters; at most {limit}"
+    return None
+
+
 def has_control(text: str) -> bool:
     return _CONTROL.search(text) is not None
 

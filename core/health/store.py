@@ -35,6 +35,7 @@ from core.health.trend import (
     trend_expr,
 )
 from core.models import Account, HealthModel, HealthOverride, HealthSnapshot, utcnow
+from core.text import text_problem
 
 DROP_DAYS = 7
 OVERRIDE_DAYS = 30
@@ -350,6 +351,9 @@ def set_override(
     expires_on = expires_on or today + timedelta(days=OVERRIDE_DAYS)
     if not reason or not reason.strip():
         raise HealthOverrideError("An override needs a reason: say why the score is wrong.")
+    for text, what, limit in ((reason, "reason", 500), (set_by, "user name", 80)):
+        if problem := text_problem(text.strip(), limit):
+            raise HealthOverrideError(f"The override's {what} cannot be stored: {problem}.")
     if score is None and band is None:
         raise HealthOverrideError("An override needs a score (0-100) or a band.")
     if score is not None and not 0 <= score <= 100:

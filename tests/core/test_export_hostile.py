@@ -11,7 +11,7 @@ from fastexcel import read_excel
 
 from core.exporter import write_frame
 
-FORMULAS = ["=HYPERLINK(\"http://x\",\"y\")", "+1+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3", "\tx"]
+FORMULAS = ['=HYPERLINK("http://x","y")', "+1+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3", "\tx"]
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])

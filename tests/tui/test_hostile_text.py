@@ -36,7 +36,7 @@ async def test_an_account_name_with_escape_sequences_is_shown_escaped(
                 plan="Pro",
                 owner="x",
                 start_date=TODAY,
-            )  # fmt: skip
+            )
         )
         session.commit()
     async with running(db_url) as (app, pilot):
