@@ -54,6 +54,7 @@ _CHECK_THREADS = 2  # batches checked at once
 SAMPLE_ROWS = 2_000
 ACCOUNT_REF = "_account"  # the external id a row names, beside the looked-up account_id
 ROW = "_row"
+RANK = "_rank"  # events: a row's rank among the rows with its key (0 for the first)
 
 # progress(stage, rows done, rows in all or None): stages "read", "validated", "written".
 Progress = Callable[[str, int, int | None], None]
@@ -116,11 +117,16 @@ class Checked:
     error_count: int = 0
     low: Any = None
     high: Any = None
+    ranks: pl.DataFrame | None = None  # events: ROW -> RANK for repeated keys (see spec)
 
     def batches(self) -> Iterator[pl.DataFrame]:
-        """The typed rows, batch by batch: ROW, ACCOUNT_REF and the mapped columns."""
+        """The typed rows, batch by batch: ROW, ACCOUNT_REF and the mapped columns
+        (and RANK, for events: a row's rank among the file's rows of its key)."""
         for path in self.spilled:
-            yield pl.read_ipc(path)
+            batch = pl.read_ipc(path)
+            if self.plan.kind.repeats:
+                batch = _with_rank(batch, self.ranks)
+            yield batch
 
     def unknown_accounts(self) -> list[str]:
         return self.unknown
@@ -384,8 +390,11 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
     if checked.rows == 0:
         raise FileError(f"{source.path.name} has a header but no rows")
     checked.unknown = list(unknown)
-    duplicates = _duplicates(plan, checked, pl.concat(hashes))
-    if duplicates is not None:
+    repeated = _repeated_keys(plan, checked, pl.concat(hashes))
+    if repeated is not None and plan.kind.repeats:
+        checked.ranks = _ranks(plan, repeated)
+    elif repeated is not None:
+        duplicates = _duplicates(plan, repeated)
         problem_frames.append(duplicates)
         checked.error_count += int(duplicates["count"][0])
     checked.errors = _first_errors(problem_frames)
@@ -423,9 +432,10 @@ def _key_columns(plan: Plan) -> list[str]:
     return names
 
 
-def _duplicates(plan: Plan, checked: Checked, hashes: pl.DataFrame) -> pl.DataFrame | None:
-    """Rows whose natural key an earlier row of the file already has. Only the rows
-    whose key hash repeats (``hashes``: ROW, key) are read back and compared."""
+def _repeated_keys(plan: Plan, checked: Checked, hashes: pl.DataFrame) -> pl.DataFrame | None:
+    """The rows (ROW and key columns) whose natural key another row of the file has,
+    or None. Only the rows whose key hash repeats (``hashes``: ROW, key) are read
+    back and compared."""
     if hashes["key"].n_unique() == hashes.height:  # 5x faster than is_duplicated
         return None
     candidates = hashes.filter(pl.col("key").is_duplicated())[ROW]
@@ -436,13 +446,35 @@ def _duplicates(plan: Plan, checked: Checked, hashes: pl.DataFrame) -> pl.DataFr
         batch.filter(pl.col(ROW).is_in(candidates.implode())).select(ROW, *keys)
         for batch in checked.batches()
     )
-    repeated = frame.select(pl.struct(keys).is_duplicated()).to_series()
-    if not repeated.any():
-        return None
-    first = (
-        frame.filter(repeated)
-        .with_columns(pl.col(ROW).min().over(keys).alias("first"))
-        .filter(pl.col(ROW) != pl.col("first"))
+    repeated = frame.filter(pl.struct(keys).is_duplicated())
+    return None if repeated.is_empty() else repeated
+
+
+def _ranks(plan: Plan, repeated: pl.DataFrame) -> pl.DataFrame:
+    """For events whose key repeats in the file: ROW -> RANK, the row's rank (0, 1,
+    ...) among the rows of its key, in file order. Other rows have rank 0."""
+    keys = _key_columns(plan)
+    return (
+        repeated.sort(ROW)
+        .select(ROW, pl.int_range(pl.len()).over(keys).cast(pl.Int64).alias(RANK))
+        .filter(pl.col(RANK) > 0)
+    )
+
+
+def _with_rank(batch: pl.DataFrame, ranks: pl.DataFrame | None) -> pl.DataFrame:
+    if ranks is None:
+        return batch.with_columns(pl.lit(0, pl.Int64).alias(RANK))
+    return batch.join(ranks, on=ROW, how="left", maintain_order="left").with_columns(
+        pl.col(RANK).fill_null(0)
+    )
+
+
+def _duplicates(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
+    """Errors for the rows whose natural key an earlier row of the file already has
+    (``frame``: the rows of repeated keys)."""
+    keys = _key_columns(plan)
+    first = frame.with_columns(pl.col(ROW).min().over(keys).alias("first")).filter(
+        pl.col(ROW) != pl.col("first")
     )
     head = first.sort(ROW).head(MAX_REPORTED)
     columns = [plan.column(name) for name in plan.kind.key]

@@ -17,7 +17,10 @@ Natural keys (re-importing the same file changes nothing):
 - purchases: account + purchased_at + amount
 
 A row whose key is already stored updates the stored row when another imported
-field differs, and is skipped when nothing differs.
+field differs, and is skipped when nothing differs. For events (every kind but
+accounts, contacts and usage), rows with the same key are separate events: the
+n-th such row of a file matches the n-th stored one (in the order they were
+stored), so a re-import is still idempotent.
 """
 
 from __future__ import annotations
@@ -103,6 +106,11 @@ class Kind:
     table: str
     fields: tuple[Field, ...]
     key: tuple[str, ...]
+    # Events (purchases, interactions...): rows identical in their key are separate
+    # events, matched on a re-import by their rank among those rows (the n-th
+    # identical row of the file is the n-th stored one). Otherwise a key repeated
+    # in a file is an error.
+    repeats: bool = False
 
     def field(self, name: str) -> Field:
         for candidate in self.fields:
@@ -231,6 +239,7 @@ KINDS: dict[str, Kind] = {
                 Field("follow_up_on", DATE, synonyms=("follow_up", "next_step_date")),
             ),
             ("account", "occurred_at", "kind", "summary"),
+            repeats=True,
         ),
         Kind(
             "usage",
@@ -274,6 +283,7 @@ KINDS: dict[str, Kind] = {
                 Field("comment", TEXT, synonyms=("comments", "feedback", "verbatim")),
             ),
             ("account", "kind", "answered_at"),
+            repeats=True,
         ),
         Kind(
             "tickets",
@@ -297,6 +307,7 @@ KINDS: dict[str, Kind] = {
                 Field("resolved_at", DATETIME, synonyms=("resolved", "closed_at", "closed")),
             ),
             ("account", "opened_at"),
+            repeats=True,
         ),
         Kind(
             "mrr",
@@ -322,6 +333,7 @@ KINDS: dict[str, Kind] = {
                 ),
             ),
             ("account", "occurred_on", "kind"),
+            repeats=True,
         ),
         Kind(
             "purchases",
@@ -347,6 +359,7 @@ KINDS: dict[str, Kind] = {
                 Field("description", TEXT, synonyms=("item", "product", "notes")),
             ),
             ("account", "purchased_at", "amount"),
+            repeats=True,
         ),
     )
 }

@@ -33,6 +33,7 @@ from core.bulk import (
 from core.frames import read_frames
 from core.importing.check import (
     ACCOUNT_REF,
+    RANK,
     ROW,
     Checked,
     Plan,
@@ -81,6 +82,12 @@ def _key_targets(plan: Plan) -> list[str]:
     return [plan.kind.field(name).target for name in plan.kind.key]
 
 
+def _match_keys(plan: Plan) -> list[str]:
+    """What a file row and a stored row are matched on: the natural key, and for
+    events the rank among the rows of that key (the n-th matches the n-th)."""
+    return _key_targets(plan) + ([RANK] if plan.kind.repeats else [])
+
+
 def _compared(plan: Plan) -> list[str]:
     keys = set(_key_targets(plan))
     return [
@@ -110,7 +117,11 @@ def _stored(engine: Engine, checked: Checked, table: Table) -> pl.DataFrame:
     stored = pl.concat(
         read_frames(engine, _id_halves(engine, table, query), parallel=True).values()
     )
-    keys = _key_targets(plan)
+    if plan.kind.repeats:  # the n-th stored row of a key, in the order they were stored
+        stored = stored.sort(identity).with_columns(
+            pl.int_range(pl.len()).over(_key_targets(plan)).cast(pl.Int64).alias(RANK)
+        )
+    keys = _match_keys(plan)
     stored = stored.with_columns(key_hash(keys).alias(_KEY_HASH))
     if stored[_KEY_HASH].n_unique() < stored.height:  # a key stored twice, or a collision
         repeated = pl.col(_KEY_HASH).is_duplicated()
@@ -170,7 +181,7 @@ def _split(
     identity = [column.name for column in table.primary_key]
     if stored.height == 0:  # nothing stored can share a key: every row is new
         return batch, stored.clear().select(list(dict.fromkeys(compared + identity))), 0
-    joined = _joined(batch, stored, _key_targets(plan))
+    joined = _joined(batch, stored, _match_keys(plan))
     same = pl.all_horizontal(
         [_same(name, f"{name}_old", batch.schema[name]) for name in compared] or [pl.lit(True)]
     )
@@ -281,7 +292,7 @@ def _fingerprint(raw: Any, table: Table) -> tuple[Any, ...]:
 
 def _insertable(plan: Plan, new: pl.DataFrame) -> pl.DataFrame:
     """New rows with the defaults of the fields the file does not have."""
-    frame = new.drop([ROW, ACCOUNT_REF], strict=False)
+    frame = new.drop([ROW, ACCOUNT_REF, RANK], strict=False)
     for spec in plan.kind.fields:
         if spec.name not in plan.mapping.columns and spec.default is not None:
             frame = frame.with_columns(

@@ -44,25 +44,38 @@ def rows(count: int, summary: str = "Call {}") -> list[str]:
     return [f"A-{n % 2},call,2024-05-{1 + n:02d} 10:00,{summary.format(n)}" for n in range(count)]
 
 
-def test_duplicate_keys_in_different_batches_are_reported(
+def test_repeated_rows_in_different_batches_are_separate_events(
     engine: Engine, tmp_path: Path, small_batches: Path
 ) -> None:
     lines = rows(8)
     lines.append(lines[1])  # row 11 repeats row 3 (the header is row 1)
-    lines.insert(4, "A-0,fax,2024-06-01 10:00,Bad kind")  # row 6, second batch
+    lines.append(lines[1])  # and row 12
+    bad = [*lines[:4], "A-0,fax,2024-06-01 10:00,Bad kind", *lines[4:]]  # row 6
+    options = ImportOptions(create_missing_accounts=True)
     with pytest.raises(ImportRejected) as rejected:
-        import_file(
-            engine,
-            "interactions",
-            interactions(tmp_path, lines),
-            ImportOptions(create_missing_accounts=True),
-        )
-    found = [(error.row, error.column) for error in rejected.value.errors]
-    assert found == [(6, "kind"), (11, "account, occurred_at, kind, summary")]
-    assert "same account + occurred_at + kind + summary as row 3" in str(rejected.value)
+        import_file(engine, "interactions", interactions(tmp_path, bad), options)
+    assert [(error.row, error.column) for error in rejected.value.errors] == [(6, "kind")]
     assert list(small_batches.iterdir()) == []  # the typed batches were removed
     with engine.connect() as connection:
         assert connection.execute(select(func.count()).select_from(Account)).scalar_one() == 0
+    first = import_file(engine, "interactions", interactions(tmp_path, lines), options)
+    assert first.inserted == len(lines) == 10
+    # The n-th identical row matches the n-th stored one: nothing is duplicated...
+    again = import_file(engine, "interactions", interactions(tmp_path, lines), options)
+    assert (again.inserted, again.skipped) == (0, 10)
+    # ...and a fourth identical row is a fourth event.
+    more = import_file(engine, "interactions", interactions(tmp_path, [*lines, lines[1]]), options)
+    assert (more.inserted, more.skipped) == (1, 10)
+
+
+def test_a_repeated_key_in_an_accounts_file_stays_an_error(
+    engine: Engine, tmp_path: Path, small_batches: Path
+) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_text("external_id,name\n" + "".join(f"A-{n},N{n}\n" for n in range(6)) + "A-1,X\n")
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(engine, "accounts", path)
+    assert "same external_id as row 3" in str(rejected.value)
 
 
 def test_batches_insert_update_and_create_accounts_once(
