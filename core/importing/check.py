@@ -133,6 +133,8 @@ class Checked:
 
 
 _ORDER_WORDS = {
+    parse.COMPACT: "year, month and day as 8 digits, like 20240305",
+    parse.EXCEL: "a spreadsheet's day number, like 45356",
     "iso": "year-month-day, like 2024-03-05 or 2024-03-05 14:30",
     "dmy": "day/month/year, like 05/03/2024",
     "mdy": "month/day/year, like 03/05/2024",
@@ -164,6 +166,8 @@ def make_plan(kind: Kind, source: Source, options: ImportOptions) -> Plan:
 
 
 def _date_order(texts: pl.Series, column: str, hints: Hints) -> str:
+    if shaped := parse.data_order(texts):
+        return shaped
     fits = parse.orders_that_parse(texts)
     if "iso" in fits or not fits:
         return "iso"

@@ -18,6 +18,9 @@ from collections.abc import Callable
 import polars as pl
 
 DATE_ORDERS = ("iso", "dmy", "mdy")
+COMPACT = "%Y%m%d"  # 19970101: an order of its own, found from the data
+EXCEL = "excel"  # spreadsheet serial days (45291 = 2023-12-31), found from the data
+_EXCEL_EPOCH = pl.datetime(1899, 12, 30)
 _TIMES = (
     " %H:%M:%S%.f%z",
     " %H:%M:%S%.f",
@@ -73,7 +76,17 @@ def _patterns(order: str) -> list[str]:
     return [_DATE_PART[order] + suffix for suffix in _TIMES]
 
 
+def _excel_days(text: pl.Expr) -> pl.Expr:
+    days = text.cast(pl.Float64, strict=False)
+    plausible = days.is_between(1, 2_958_465)  # up to 9999-12-31
+    micros = (days * 86_400_000_000).round().cast(pl.Int64)
+    return pl.when(plausible).then(_EXCEL_EPOCH + pl.duration(microseconds=micros))
+
+
 def _full_moment(order: str) -> Callable[[pl.Expr], pl.Expr]:
+    if order == EXCEL:
+        return _excel_days
+
     def full(text: pl.Expr) -> pl.Expr:
         if order not in DATE_ORDERS:
             return _parse(text.str.replace(r"\s*[zZ]$", "+00:00"), order)
@@ -86,6 +99,8 @@ def _full_moment(order: str) -> Callable[[pl.Expr], pl.Expr]:
 def fast_pattern(sample: pl.Series, order: str) -> str | None:
     """One strftime pattern that reads every text of ``sample`` as it is, if any
     (the column's usual shape, read at full speed)."""
+    if order == EXCEL:
+        return None
     if order not in DATE_ORDERS:
         return order
     texts = sample.drop_nulls().to_frame("t")
@@ -168,6 +183,23 @@ def orders_that_parse(sample: pl.Series, datetime: bool = True) -> list[str]:
         if parsed == 0:
             fits.append(order)
     return fits
+
+
+def data_order(sample: pl.Series) -> str | None:
+    """A date order the column's shape gives away: ``COMPACT`` when every text is
+    8 digits that read as year-month-day, ``EXCEL`` when every text is a number of
+    days in the range spreadsheets use for 1954-2119 (10,000-80,000); else None."""
+    texts = pl.DataFrame({"text": sample}).select(cleaned("text").alias("text")).drop_nulls()
+    if texts.height == 0:
+        return None
+    column = pl.col("text")
+    compact = column.str.contains(r"^\d{8}$").all() & _parse(column, COMPACT).is_not_null().all()
+    if texts.select(compact).item():
+        return COMPACT
+    numbers = column.cast(pl.Float64, strict=False)
+    if texts.select(numbers.is_between(10_000, 80_000).all()).item():
+        return EXCEL
+    return None
 
 
 def differ(sample: pl.Series, orders: list[str]) -> bool:
