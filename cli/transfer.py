@@ -76,6 +76,7 @@ def _options(
     create_missing_accounts: bool,
     dry_run: bool,
     effective: date | None = None,
+    header: list[str] | None = None,
 ) -> ImportOptions:
     import getpass
 
@@ -96,6 +97,7 @@ def _options(
         dry_run=dry_run,
         user=load_settings().current_user or getpass.getuser(),
         effective=effective,
+        header=header,
     )
     return base.merged(given)
 
@@ -150,6 +152,20 @@ def import_command(
             " are recorded (default: today).",
         ),
     ] = None,
+    no_header: Annotated[
+        bool,
+        typer.Option(
+            "--no-header", help="The file has no header line: its first line is a row."
+        ),
+    ] = False,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            metavar="A,B,C",
+            help="Names for the columns of a file without a header line (implies --no-header).",
+        ),
+    ] = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the result and reconciliation as JSON.")
     ] = False,
@@ -178,6 +194,7 @@ def import_command(
             create_missing_accounts,
             dry_run,
             None if effective is None else parse_day(effective, "--effective"),
+            _header(no_header, columns),
         )
     except MappingError as error:
         fail(str(error))
@@ -209,6 +226,15 @@ def import_command(
     if not dry_run and result.rows >= _PLAIN_EVERY_ROWS:
         rate = result.rows / max(time.perf_counter() - started, 1e-9)
         typer.echo(f"{rate:,.0f} rows/s")
+
+
+def _header(no_header: bool, columns: str | None) -> list[str] | None:
+    if columns is not None:
+        names = [name.strip() for name in columns.split(",")]
+        if not all(names) or len(set(names)) != len(names):
+            fail(f"--columns {columns!r}: give distinct, non-empty names separated by commas")
+        return names
+    return [] if no_header else None
 
 
 def export_command(

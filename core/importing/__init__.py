@@ -82,7 +82,8 @@ class ImportResult:
             f"{self.updated:,} updated and {self.skipped:,} skipped (unchanged)"
         )
         if self.created_accounts:
-            text += f"; {self.created_accounts:,} new accounts {verb} created"
+            accounts = "account" if self.created_accounts == 1 else "accounts"
+            text += f"; {self.created_accounts:,} new {accounts} {verb} created"
         if self.dry_run:
             text += ". Dry run: nothing was written."
         else:
@@ -128,7 +129,7 @@ def import_file(
     options = options or ImportOptions()
     started = time.perf_counter()
     spec = kind_for(kind)
-    with open_source(path) as source:
+    with open_source(path, header=options.header) as source:
         plan = make_plan(spec, source, options)
         needs_accounts = any(f.type == ACCOUNT for f in spec.fields)
         accounts = (

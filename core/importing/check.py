@@ -13,6 +13,7 @@ hash per row, whatever the size of the file.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -97,6 +98,7 @@ class Plan:
     values: dict[str, dict[str, object]]
     dates: dict[str, tuple[str, str | None]]  # field -> (date order, fast pattern)
     options: ImportOptions
+    cents: frozenset[str] = frozenset()  # money fields whose column holds cents
 
     def column(self, field_name: str) -> str:
         return self.mapping.columns[field_name]
@@ -162,7 +164,18 @@ def make_plan(kind: Kind, source: Source, options: ImportOptions) -> Plan:
             dates[spec_field.name] = (order, parse.fast_pattern(texts, order))
         if problems:
             raise MappingError(problems)
-    return Plan(kind, source, mapping, values, dates, options)
+    cents = frozenset(
+        f.name
+        for f in kind.fields
+        if f.type == MONEY and f.name in mapping.columns and _in_cents(mapping.columns[f.name])
+    )
+    return Plan(kind, source, mapping, values, dates, options, cents)
+
+
+def _in_cents(column: str) -> bool:
+    """A money column whose name says its values are cents: ``amount_cents``,
+    ``mrr_in_cents``, ``MRR (cents)``."""
+    return re.search(r"(^|[^a-z])(in[\s_]*)?cents?\W*$", column.strip().lower()) is not None
 
 
 def _date_order(texts: pl.Series, column: str, hints: Hints) -> str:
@@ -216,8 +229,11 @@ def _typed_field(plan: Plan, spec: Field, text: pl.Series) -> tuple[pl.Series, l
             reason = f"{words} is longer than {spec.max_length} characters"
             problems.append((spec, too_long, reason))
     elif spec.type in (INT, MONEY):
-        value = parse.integers(text) if spec.type == INT else parse.cents(text)
+        whole = spec.type == INT or spec.name in plan.cents  # cents are whole numbers
+        value = parse.integers(text) if whole else parse.cents(text)
         shape = "a whole number" if spec.type == INT else "an amount (such as 1234.50)"
+        if spec.name in plan.cents:
+            shape = "a whole number of cents"
         problems.append((spec, value.is_null() & text.is_not_null(), f"{words} is not {shape}"))
         if spec.non_negative:
             problems.append((spec, value < 0, f"{words} cannot be negative"))

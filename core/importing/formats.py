@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import codecs
 import csv
-import os
 import re
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
+
+from core.scratch import scratch_folder
 
 EXTENSIONS = {
     ".csv": "csv",
@@ -37,6 +37,7 @@ EXTENSIONS = {
 _SEPARATORS = (",", ";", "\t", "|")
 _SNIFF_LINES = 50
 _CHUNK = 1 << 22
+_FIELD_LIMIT = 1 << 30
 
 
 class FileError(ValueError):
@@ -81,9 +82,14 @@ def collect(frame: pl.LazyFrame, path: Path) -> pl.DataFrame:
         raise FileError(f"{path.name}: {_first_line(error)}") from None
 
 
-def open_source(path: Path | str, format: str | None = None) -> Source:
+def open_source(
+    path: Path | str, format: str | None = None, header: list[str] | None = None
+) -> Source:
     """The file as a Source; ``format`` (csv, tsv, xlsx, parquet, jsonl) overrides the
-    extension. Raises FileError for a missing, empty or unreadable file."""
+    extension. ``header``: the file has no header line and these are its columns
+    (an empty list: named column_1, column_2...). Raises FileError for a missing,
+    empty or unreadable file, and for a first line that looks like data when no
+    ``header`` is given (no row is ever lost to a header it was not)."""
     path = Path(path)
     if not path.is_file():
         raise FileError(f"{path}: no such file")
@@ -93,10 +99,12 @@ def open_source(path: Path | str, format: str | None = None) -> Source:
         raise FileError(f"{path.name}: unknown file type {path.suffix!r}; use one of {known}")
     if path.stat().st_size == 0:
         raise FileError(f"{path.name} is empty")
+    if header is not None and kind not in ("csv", "tsv", "xlsx"):
+        raise FileError(f"{path.name}: a {kind} file names its columns itself; drop --no-header")
     if kind in ("csv", "tsv"):
-        source = _open_text(path, kind)
+        source = _open_text(path, kind, header)
     elif kind == "xlsx":
-        source = _open_excel(path)
+        source = _open_excel(path, header)
     elif kind == "parquet":
         source = _typed_source(path, kind, pl.scan_parquet, "a Parquet file")
     elif kind == "jsonl":
@@ -106,14 +114,40 @@ def open_source(path: Path | str, format: str | None = None) -> Source:
     if not source.columns:
         source.close()
         raise FileError(f"{path.name} has no columns")
+    if header is None and kind in ("csv", "tsv", "xlsx") and _looks_like_data(source.columns):
+        source.close()
+        shown = ", ".join(source.columns[:4])
+        raise FileError(
+            f"{path.name}: the first line ({shown}) looks like data, not column names: if the"
+            " file has no header line, say so (--no-header, and --columns to name them)"
+        )
     return source
+
+
+def _looks_like_data(columns: list[str]) -> bool:
+    """A header whose every name is a number or a date is a row of data."""
+    return all(re.fullmatch(r"[+-]?[\d.,:/\- ]+", name.strip() or "x") for name in columns)
+
+
+def _named(header: list[str], count: int, path: Path) -> list[str]:
+    """The column names of a file without a header: ``header``, or column_1..n."""
+    if not header:
+        return [f"column_{n}" for n in range(1, count + 1)]
+    if len(header) != count:
+        raise FileError(
+            f"{path.name} has {count} columns but {len(header)} names were given"
+            f" ({', '.join(header)})"
+        )
+    return header
 
 
 # -- text files ------------------------------------------------------------------------------
 
 
 def detect_encoding(path: Path) -> str:
-    """utf-8 when the whole file decodes as UTF-8 (a BOM is allowed), else latin-1."""
+    """utf-8 when the whole file decodes as UTF-8 (a BOM is allowed); else cp1252
+    (Windows' Western encoding, where 0x80 is €) when it decodes as that; else
+    latin-1, which reads any byte."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as handle:
         try:
@@ -124,8 +158,19 @@ def detect_encoding(path: Path) -> str:
                     decoder.decode(chunk)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            return "latin-1"
+            return "cp1252" if _decodes(path, "cp1252") else "latin-1"
     return "utf-8"
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as handle:
+        try:
+            while chunk := handle.read(_CHUNK):
+                decoder.decode(chunk)
+        except UnicodeDecodeError:
+            return False
+    return True
 
 
 def sniff_separator(lines: list[str]) -> str:
@@ -135,6 +180,7 @@ def sniff_separator(lines: list[str]) -> str:
     lines = [line for line in lines if line.strip()]
     if not lines:
         return ","
+    csv.field_size_limit(_FIELD_LIMIT)  # a long cell is data, not a reason to fail
     best, best_count = ",", 1
     for separator in _SEPARATORS:
         counts = {len(row) for row in csv.reader(lines, delimiter=separator)}
@@ -163,7 +209,7 @@ def _head_lines(path: Path, encoding: str) -> list[str]:
     return lines[:-1] if len(lines) >= _SNIFF_LINES else lines
 
 
-def _open_text(path: Path, kind: str) -> Source:
+def _open_text(path: Path, kind: str, header: list[str] | None = None) -> Source:
     encoding = detect_encoding(path)
     lines = _head_lines(path, encoding)
     if not any(line.strip() for line in lines):
@@ -173,16 +219,24 @@ def _open_text(path: Path, kind: str) -> Source:
     readable = path
     if encoding != "utf-8" or separator == " ":
         readable = _rewrite_utf8(path, encoding, separator == " ")
-        temporary.append(readable)
+        temporary.append(readable.parent)
     frame = pl.scan_csv(
         readable,
         separator="\t" if separator == " " else separator,
-        has_header=True,
+        has_header=header is None,
         infer_schema=False,
         encoding="utf8",
         quote_char='"',
     )
-    source = Source(path, kind, frame, [], 2, encoding, separator, temporary)
+    if header is not None:
+        try:
+            count = len(frame.collect_schema())
+        except pl.exceptions.PolarsError as error:
+            raise FileError(f"{path.name}: {_first_line(error)}") from None
+        names = _named(header, count, path)
+        frame = frame.rename(dict(zip(frame.collect_schema().names(), names, strict=True)))
+    source = Source(path, kind, frame, [], 2 if header is None else 1, encoding, separator)
+    source.temporary = temporary
     try:
         source.columns = list(frame.collect_schema().names())
     except pl.exceptions.PolarsError as error:
@@ -194,9 +248,9 @@ def _open_text(path: Path, kind: str) -> Source:
 def _rewrite_utf8(path: Path, encoding: str, whitespace: bool) -> Path:
     """A temporary UTF-8 copy of the file (tab-separated when it was separated by runs
     of whitespace), for a reader that only takes UTF-8 and single-byte separators."""
-    handle, name = tempfile.mkstemp(prefix="cxtui-import-", suffix=".csv")
-    os.close(handle)
-    target = Path(name)
+    # In a scratch folder named after this process: removed with the source, or by
+    # the next import when this process is killed before (core.scratch).
+    target = scratch_folder("rewrite") / f"{path.stem}.csv"
     with (
         path.open(encoding=encoding, newline="") as source,
         target.open("w", encoding="utf-8", newline="") as out,
@@ -233,15 +287,22 @@ def _typed_source(path: Path, kind: str, scan: object, what: str) -> Source:
     return Source(path, kind, frame.select(pl.all().cast(pl.String)), list(schema.names()), 1)
 
 
-def _open_excel(path: Path) -> Source:
+def _open_excel(path: Path, header: list[str] | None = None) -> Source:
     try:
-        frame = pl.read_excel(path, engine="calamine", infer_schema_length=0)
+        frame = pl.read_excel(
+            path,
+            engine="calamine",
+            infer_schema_length=0,
+            has_header=header is None,
+        )
     except Exception as error:  # fastexcel raises its own exception types
         raise FileError(
             f"{path.name} cannot be read as an Excel workbook (.xlsx): {_first_line(error)}"
         ) from None
     frame = frame.select(pl.all().cast(pl.String))
-    return Source(path, "xlsx", frame.lazy(), frame.columns, 2)
+    if header is not None:
+        frame.columns = _named(header, frame.width, path)
+    return Source(path, "xlsx", frame.lazy(), frame.columns, 2 if header is None else 1)
 
 
 def _first_line(error: BaseException) -> str:

@@ -60,6 +60,8 @@ class ImportOptions:
     hints: Hints = field(default_factory=Hints)
     # The day an account import's MRR and status changes take effect (default today).
     effective: date | None = None
+    # A file without a header line: its column names ([]: column_1, column_2...).
+    header: list[str] | None = None
 
     def merged(self, other: ImportOptions) -> ImportOptions:
         """These options with ``other``'s given settings on top."""
@@ -75,6 +77,7 @@ class ImportOptions:
             user=other.user if other.user != "import" else self.user,
             hints=other.hints,
             effective=other.effective or self.effective,
+            header=other.header if other.header is not None else self.header,
         )
 
 

@@ -193,11 +193,12 @@ def data_order(sample: pl.Series) -> str | None:
     if texts.height == 0:
         return None
     column = pl.col("text")
-    compact = column.str.contains(r"^\d{8}$").all() & _parse(column, COMPACT).is_not_null().all()
+    eight_digits = column.str.contains(r"^\d{8}$").fill_null(False).all()
+    compact = eight_digits & _parse(column, COMPACT).is_not_null().all()
     if texts.select(compact).item():
         return COMPACT
     numbers = column.cast(pl.Float64, strict=False)
-    if texts.select(numbers.is_between(10_000, 80_000).all()).item():
+    if texts.select(numbers.is_between(10_000, 80_000).fill_null(False).all()).item():
         return EXCEL
     return None
 

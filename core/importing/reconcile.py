@@ -72,6 +72,10 @@ def reconcile(checked: Checked, effective: date) -> Reconciliation:
     frame = _scan(checked, sorted(wanted))
     for spec in money:
         result.totals[spec.name] = int(frame[spec.target].sum() or 0)
+        if spec.name in plan.cents:
+            column = plan.column(spec.name)
+            total = result.totals[spec.name] / 100
+            result.assumptions.append(f"column {column} read as cents: total {total:,.2f}")
     if dated is not None and frame.height:
         days = frame[dated].cast(pl.Date, strict=False).drop_nulls()
         if days.len():

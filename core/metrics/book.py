@@ -720,10 +720,9 @@ class Book:
     def assumed_counts(self) -> tuple[int, int]:
         """The accounts of the scope without a start date, and churned on an unknown
         date (``core.customers.assumption_notes`` says what that means)."""
-        [(start, churn)] = (
-            self._assumed(None).collect().select("start_unknown", "churn_date_unknown").rows()
-        )
-        return start, churn
+        accounts = self.accounts
+        undated = accounts["churned_at"].is_null() & accounts["churn_recorded_on"].is_not_null()
+        return accounts["start_date"].null_count(), int(undated.sum())
 
     def _assumed(self, groups: pl.LazyFrame | None) -> pl.LazyFrame:
         """How many accounts rest on an assumption: an unknown start date, or a churn

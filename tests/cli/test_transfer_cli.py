@@ -96,7 +96,7 @@ def test_dry_run_and_create_missing_accounts(tmp_path: Path, db: Path) -> None:
     args = ["import", "usage", str(path), "--db", str(db), "--create-missing-accounts"]
     dry = runner.invoke(app, [*args, "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert "1 would be inserted" in dry.stdout and "1 new accounts would be created" in dry.stdout
+    assert "1 would be inserted" in dry.stdout and "1 new account would be created" in dry.stdout
     assert (_count(db, m.Account), _count(db, m.DailyUsage)) == (3, 0)
     real = runner.invoke(app, args)
     assert real.exit_code == 0, real.output

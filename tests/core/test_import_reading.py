@@ -37,6 +37,16 @@ def test_encoding_is_checked_across_chunk_boundaries(tmp_path: Path) -> None:
     path.write_bytes(b"a" * edge + "é".encode() + b"b" * 10)
     assert formats.detect_encoding(path) == "utf-8"
     path.write_bytes(b"a" * edge + b"\xc3" + b"b" * 10)  # a cut character, then ASCII
-    assert formats.detect_encoding(path) == "latin-1"
+    assert formats.detect_encoding(path) == "cp1252"  # which reads 0xC3 as Latin-1 does
     path.write_bytes(b"a" * 100 + "é".encode("latin-1"))
+    assert formats.detect_encoding(path) == "cp1252"
+
+
+def test_windows_1252_is_told_from_latin_1(tmp_path: Path) -> None:
+    path = tmp_path / "file.csv"
+    path.write_bytes("name,mrr\nCafé Zürich \u2013 “Premium”,€5\n".encode("cp1252"))
+    assert formats.detect_encoding(path) == "cp1252"
+    with formats.open_source(path) as source:
+        assert source.preview(1).row(0) == ("Café Zürich \u2013 “Premium”", "€5")
+    path.write_bytes(b"name\nA\x81B\n")  # 0x81 has no character in cp1252
     assert formats.detect_encoding(path) == "latin-1"
