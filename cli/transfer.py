@@ -154,9 +154,7 @@ def import_command(
     ] = None,
     no_header: Annotated[
         bool,
-        typer.Option(
-            "--no-header", help="The file has no header line: its first line is a row."
-        ),
+        typer.Option("--no-header", help="The file has no header line: its first line is a row."),
     ] = False,
     columns: Annotated[
         str | None,
