@@ -54,7 +54,7 @@ from core.models import (
     SurveyResponse,
     Ticket,
 )
-from core.periods import Period
+from core.periods import Period, add_months
 from core.rollup import month_sql, totals_sql
 
 _ONE_DAY = timedelta(days=1)
@@ -128,6 +128,8 @@ _COUNT_COLUMNS = (
     *(f"renewals_{days}d_cents" for days in _RENEWAL_WINDOWS),
     "start_unknown",
     "churn_date_unknown",
+    "trailing_start",
+    "trailing_lost",
 )
 
 
@@ -512,7 +514,22 @@ class Book:
             self._onboarding(period, ref, groups),
             self._renewals(as_of, groups),
             self._assumed(groups),
+            self._trailing_churn(ref, groups),
         ]
+
+    def _trailing_churn(self, ref: date, groups: pl.LazyFrame | None) -> pl.LazyFrame:
+        """Customers ``churn_window_months`` before ``ref`` and how many of them left
+        (on a known date) by ``ref``: the annual churn rate behind the CLV lifespan."""
+        opened = add_months(ref + _ONE_DAY, -self.options.churn_window_months)
+        at_open = self._customers_at(opened - _ONE_DAY)
+        lost, _ = self.lost_and_new(at_open, opened, ref)
+        return _count(at_open, groups, "trailing_start").join(
+            _count(lost, groups, "trailing_lost"),
+            on="group",
+            how="full",
+            coalesce=True,
+            nulls_equal=True,
+        )
 
     def lost_and_new(self, at_start: Frame, start: date, ref: date) -> tuple[Frame, Frame]:
         """Of the customers ``at_start``, those who left between ``start`` and ``ref``
@@ -818,13 +835,14 @@ def _assemble(
     )
     answers = promoters + passives + detractors
     buyers, purchases, purchase_cents = row["buyers"], row["purchases"], row["purchase_cents"]
-    # Lifespan in years: configured, or 1 / annual churn rate, with the annual rate
-    # the period's churn rate scaled to a year (churn / period length in years).
+    # Lifespan in years: configured, or 1 / annual churn rate, the annual rate
+    # measured over the trailing window (12 months by default) up to the period's end.
     lifespan: Fraction | None = None
+    trailing_start, trailing_lost = row["trailing_start"], row["trailing_lost"]
     if options.lifespan_years is not None:
         lifespan = Fraction(options.lifespan_years)
-    elif start and lost:
-        lifespan = period.years * start / lost
+    elif trailing_start and trailing_lost:
+        lifespan = Fraction(options.churn_window_months, 12) * trailing_start / trailing_lost
     clv = clv_subscription = None
     if lifespan is not None and buyers:
         clv = money(Fraction(purchase_cents, buyers) / period.years * lifespan)
@@ -866,6 +884,7 @@ def _assemble(
         avg_purchase_value=money(Fraction(purchase_cents, purchases)) if purchases else None,
         purchases_per_customer=purchases / buyers if buyers else None,
         clv=clv,
+        clv_purchases=clv,
         stickiness_pct=pct(row.get("sticky_days") or 0, row.get("usage_days") or 0),
         first_response_hours_median=row.get("first_response_hours_median"),
         first_response_hours_p90=row.get("first_response_hours_p90"),

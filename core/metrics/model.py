@@ -56,6 +56,11 @@ CONTRACT_KEYS: tuple[str, ...] = (
     "reactivated_accounts",
     "joined_and_left_accounts",
     "churned_and_returned_accounts",
+    "renewals_60d_count",
+    "renewals_60d_mrr",
+    "clv_subscription",
+    "clv_purchases",
+    "retention_cost_per_customer",
 )
 
 BREAKDOWNS = ("segment", "owner")
@@ -120,12 +125,19 @@ class MetricOptions:
     onboarding_target_days: int = 30  # onboarding must complete within this many days
     open_ticket_hours: int = 48  # "tickets open past 48 h"
     lifespan_years: float | None = None  # CLV lifespan; None: 1 / annual churn rate
+    # The annual churn rate behind the CLV lifespan is measured over this many months
+    # up to the period's end, so a month's and a quarter's CLV agree.
+    churn_window_months: int = 12
 
     def __post_init__(self) -> None:
         if not 1 <= self.csat_satisfied_min <= 5:
             raise ValueError(f"csat_satisfied_min must be 1-5, not {self.csat_satisfied_min}")
         if self.onboarding_target_days < 0 or self.open_ticket_hours < 0:
             raise ValueError("onboarding_target_days and open_ticket_hours cannot be negative")
+        if not 1 <= self.churn_window_months <= 120:
+            raise ValueError(
+                f"churn_window_months must be 1 to 120, not {self.churn_window_months}"
+            )
         if self.lifespan_years is not None and self.lifespan_years <= 0:
             raise ValueError(f"lifespan_years must be positive, not {self.lifespan_years}")
 
@@ -160,6 +172,7 @@ class MetricSet:
     avg_purchase_value: Decimal | None
     purchases_per_customer: float | None
     clv: Decimal | None
+    clv_purchases: Decimal | None  # the same as clv, under the name that says which
     stickiness_pct: float | None
     first_response_hours_median: float | None
     first_response_hours_p90: float | None

@@ -208,11 +208,32 @@ def test_clv_over_a_month_annualises_purchases_and_churn(book: BookWriter) -> No
     book.purchase(buyers[0], at(date(2024, 1, 20)), 1000)
     book.save()
     metrics = compute_metrics(book.engine, JAN, as_of=LATER)
-    # Monthly churn 1/20: annual churn 12/20, lifespan 20/12 years. Buyer revenue
-    # $40 a month is $480 a year: CLV = 480 x 20/12 = $800.
-    assert metrics.clv == Decimal("800.00")
-    # Subscription form: ARPA $100 x 12 / annual churn 0.6 = $2,000.
-    assert metrics.clv_subscription == Decimal("2000.00")
+    # The churn behind the lifespan is the trailing 12 months' (Feb 2023 - Jan 2024):
+    # 1 of 20 left, annual churn 1/20, lifespan 20 years. Buyer revenue $40 a month
+    # is $480 a year: CLV = 480 x 20 = $9,600.
+    assert metrics.clv == metrics.clv_purchases == Decimal("9600.00")
+    # Subscription form: ARPA $100 x 12 / annual churn 0.05 = $24,000.
+    assert metrics.clv_subscription == Decimal("24000.00")
+    # With a 1-month window, the month's own churn: 1/20 a month, 12/20 a year.
+    monthly = compute_metrics(
+        book.engine, JAN, as_of=LATER, options=MetricOptions(churn_window_months=1)
+    )
+    assert monthly.clv == Decimal("800.00") and monthly.clv_subscription == Decimal("2000.00")
+
+
+def test_clv_does_not_swing_with_the_period_length(book: BookWriter) -> None:
+    """A book losing about one account a month, none in June. The month's and the
+    quarter's CLV agree (the same trailing churn), where the period's own churn rate
+    scaled to a year would give June no CLV at all and Q2 one from three churns."""
+    for month in range(1, 13):
+        book.account(date(2022, 1, 1), mrr=5000, churned=date(2023, month, 15))
+    for month in (1, 2, 3, 4, 4, 5):
+        book.account(date(2022, 1, 1), mrr=5000, churned=date(2024, month, 15))
+    book.accounts(102, date(2022, 1, 1), mrr=5000)
+    book.save()
+    june = compute_metrics(book.engine, Period.parse("2024-06", LATER), as_of=LATER)
+    q2 = compute_metrics(book.engine, Period.parse("2024-Q2", LATER), as_of=LATER)
+    assert june.clv_subscription == q2.clv_subscription is not None
 
 
 def test_repeat_purchase_rate_200_of_1000_is_20_pct(book: BookWriter) -> None:
