@@ -17,7 +17,7 @@ from core.health.scoring import compute_scores
 from core.interactions import EntryForm, get_entry, get_interaction, log_entry, revisions
 from core.tasks import task_queue
 from tests.tui.book import TODAY, make_book
-from tests.tui.test_app import running, settle, text_of, type_text
+from tests.tui.conftest import running, settle, text_of, type_text
 from tui.app import CxtuiApp
 from tui.screens.account import AccountScreen
 from tui.screens.confirm import ConfirmScreen
