@@ -1,4 +1,4 @@
-"""Retention goals: targets, progress, status and check-ins (``../shared/domain.md``).
+"""Retention goals: targets, progress, status and check-ins (``docs/metrics.md``).
 
 A goal's target is a number, a currency amount, a percentage, done / not done, or a
 list of tasks. Its current value comes from a metric of the metrics engine (for

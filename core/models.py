@@ -1,7 +1,7 @@
 """The schema: every table cxtui stores, as SQLModel classes.
 
 Money is integer cents (``*_cents``), never a float. Dates are ``date``, moments
-are timezone-aware UTC ``datetime``. ``../shared/domain.md`` says what each table is for.
+are timezone-aware UTC ``datetime``. ``docs/metrics.md`` says what each table is for.
 Schema changes go through an Alembic migration in ``core/migrations/versions``.
 """
 

@@ -3,11 +3,21 @@
 Without ``CXTUI_DATABASE_URL`` every test gets its own SQLite file. With it set to
 a PostgreSQL server (as ``.ci/run`` does for ``tests/core``), every test gets its
 own schema on that server, dropped afterwards.
+
+Migrating a database from nothing takes ~0.2 s, so on SQLite the migrations run
+once per session (per xdist worker) into a template file, and ``engine`` copies
+that file for each test; ``open_engine`` then finds it current and only checks.
+``db_url`` alone is still an empty database, for the tests of migrating itself.
+On PostgreSQL every schema is still migrated from nothing: a schema cannot be
+copied on the server with everything in it (``CREATE TABLE ... LIKE`` leaves out
+foreign keys and the rows of ``alembic_version``).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +26,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from core.db import DATABASE_URL_ENV, normalise_url, open_engine, sqlite_url
+from core.db import DATABASE_URL_ENV, normalise_url, open_engine, sqlite_path, sqlite_url
 
 
 def _server_url() -> str | None:
@@ -61,9 +71,40 @@ def db_url(tmp_path: Path) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def _migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """A SQLite file migrated to the newest revision, made once per session (per
+    xdist worker), to copy; None on PostgreSQL."""
+    if _server_url() is not None:
+        return None
+    path = tmp_path_factory.mktemp("template") / "cxtui.db"
+    open_engine(sqlite_url(path)).dispose()  # page size and WAL mode as core.db sets them
+    # Everything into the main file, so that the main file alone is the database.
+    connection = sqlite3.connect(path)
+    try:
+        busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        assert busy == 0, "the template database is still in use"
+    finally:
+        connection.close()
+    wal = path.with_name(path.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    return path
+
+
+def copy_migrated_sqlite(template: Path, target: Path) -> None:
+    """Copy the template's main file to ``target`` (no -wal or -shm: the template
+    was checkpointed and closed), readable by its owner only, as cxtui makes it."""
+    shutil.copyfile(template, target)
+    os.chmod(target, 0o600)
+
+
 @pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    """A migrated engine on a fresh database."""
+def engine(db_url: str, _migrated_sqlite_template: Path | None) -> Iterator[Engine]:
+    """A migrated engine on a fresh database (on SQLite a copy of the session's
+    migrated template, which ``open_engine`` checks and finds current)."""
+    path = sqlite_path(db_url)
+    if path is not None and _migrated_sqlite_template is not None and not path.exists():
+        copy_migrated_sqlite(_migrated_sqlite_template, path)
     engine = open_engine(db_url)
     yield engine
     engine.dispose()

@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 
 from core.models import Goal, utcnow
 from tests.tui.book import TODAY, make_book
-from tests.tui.test_app import running, settle, text_of
+from tests.tui.conftest import running, settle, text_of
 from tui.app import CxtuiApp
 from tui.screens.account import AccountScreen
 from tui.widgets.goal_progress import GoalProgress

@@ -2,86 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
-from textual.app import App
-from textual.geometry import Region
-from textual.pilot import Pilot
-from textual.widget import Widget
 
 from core.settings import Settings
-from tests.tui.book import ROWS, TODAY, make_book
+from tests.tui.book import ROWS, TODAY
+from tests.tui.conftest import SIZE, _accounts, bar, names, running, settle, text_of, type_text
 from tui.app import CxtuiApp, make_app
 from tui.screens.account import AccountScreen
 from tui.screens.accounts import AccountsScreen
 
-SIZE = (160, 50)
 NAMES = sorted(row[0] for row in ROWS)
-
-
-@pytest.fixture
-def book(engine: Engine) -> dict[str, int]:
-    return make_book(engine)
-
-
-@asynccontextmanager
-async def running(db_url: str, **settings: object) -> AsyncIterator[tuple[CxtuiApp, Pilot]]:
-    app = make_app(
-        db_url,
-        today=TODAY,
-        settings=Settings(**settings),  # type: ignore[arg-type]
-        recompute_health=False,
-        start="accounts",  # most tests here are about the list; one checks the default
-    )
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        yield app, pilot
-
-
-async def settle(app: App[Any], pilot: Pilot, rounds: int = 30) -> None:
-    """Let workers finish and their messages land: until no worker is left after a
-    pause, twice in a row (a worker's result often starts another: a save, then a
-    reload). A worker replaced by a newer one of its group is cancelled, which is
-    normal here."""
-    from textual.worker import WorkerCancelled
-
-    quiet = 0
-    for _ in range(rounds):
-        with suppress(WorkerCancelled):
-            await app.workers.wait_for_complete()
-        await pilot.pause()
-        quiet = 0 if any(not worker.is_finished for worker in app.workers) else quiet + 1
-        if quiet == 2:
-            return
-
-
-def names(app: CxtuiApp) -> list[str]:
-    return _accounts(app).table.accounts.data["name"].to_list()
-
-
-def _accounts(app: CxtuiApp) -> AccountsScreen:
-    screen = app.screen
-    assert isinstance(screen, AccountsScreen), screen
-    return screen
-
-
-def text_of(widget: Widget) -> str:
-    """The text a widget shows on screen."""
-    width, height = widget.outer_size
-    return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, width, height)))
-
-
-def bar(app: CxtuiApp) -> str:
-    return text_of(_accounts(app).query_one("#filter-bar"))
-
-
-async def type_text(pilot: Pilot, text: str) -> None:
-    await pilot.press(*[{" ": "space"}.get(char, char) for char in text])
 
 
 async def test_opens_on_the_dashboard_then_2_shows_the_whole_list(db_url: str, book) -> None:

@@ -11,7 +11,7 @@ from textual.widgets import DataTable
 from core.metrics import Scope, compute_metrics
 from core.periods import Period
 from tests.tui.book import TODAY, make_book
-from tests.tui.test_app import running, settle, text_of
+from tests.tui.conftest import running, settle, text_of
 from tui.app import CxtuiApp
 from tui.screens.account import AccountScreen
 from tui.screens.dashboard import DashboardScreen

@@ -8,11 +8,9 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from tests.tui.test_app import settle
-from tests.tui.test_snapshots import SIZE, _app, demo_file, demo_url
+from tests.tui.conftest import SIZE, settle
+from tests.tui.conftest import snapshot_app as _app
 from tui.widgets.charts import Chart
-
-__all__ = ["demo_file", "demo_url"]  # the fixtures this module uses
 
 
 def test_dashboard(snap_compare, demo_url: str, tmp_path: Path) -> None:

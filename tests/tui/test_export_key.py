@@ -14,7 +14,7 @@ from core.exporter import ExportFilters, export_frame
 from core.settings import Settings
 from core.tasks import add_manual_task
 from tests.tui.book import TODAY, make_book
-from tests.tui.test_tasks_screen import settle
+from tests.tui.conftest import settle
 from tui.app import make_app
 from tui.screens.export_dialog import ExportDialog, default_export_path
 

@@ -17,7 +17,7 @@ from core.db import make_engine
 from core.goals import GoalForm, check_in, checkin_history, create_goal, get_goal, list_goals
 from core.models import Goal, GoalTask
 from tests.tui.book import TODAY, make_book
-from tests.tui.test_app import running, settle, text_of
+from tests.tui.conftest import running, settle, text_of
 from tui.app import CxtuiApp
 from tui.screens.goal_checkin import CheckInScreen
 from tui.screens.goal_form import GoalFormScreen

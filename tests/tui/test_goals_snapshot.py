@@ -13,7 +13,7 @@ from textual.pilot import Pilot
 from core.db import open_engine, sqlite_url
 from core.settings import Settings
 from sample_data import load_demo
-from tests.tui.test_app import settle
+from tests.tui.conftest import settle
 from tui.app import make_app
 
 DAY = date(2026, 11, 30)

@@ -16,7 +16,7 @@ from textual.widgets import DataTable, Input, ProgressBar, Select, Static
 from core.models import Interaction
 from core.settings import Settings
 from tests.tui.book import TODAY, make_book
-from tests.tui.test_app import settle
+from tests.tui.conftest import settle
 from tui.app import CxtuiApp, make_app
 from tui.screens.import_wizard import (
     ColumnPicker,

@@ -17,7 +17,7 @@ from core.health.scoring import compute_scores
 from core.interactions import EntryForm, get_entry, get_interaction, log_entry, revisions
 from core.tasks import task_queue
 from tests.tui.book import TODAY, make_book
-from tests.tui.test_app import running, settle, text_of, type_text
+from tests.tui.conftest import running, settle, text_of, type_text
 from tui.app import CxtuiApp
 from tui.screens.account import AccountScreen
 from tui.screens.confirm import ConfirmScreen
@@ -77,34 +77,46 @@ def _notes(app: CxtuiApp) -> list[str]:
 INTERACTIONS = [("c", "call"), ("e", "email"), ("m", "meeting"), ("q", "qbr"), ("n", "note")]
 
 
-async def test_log_each_kind_by_keys_alone(db_url: str, engine: Engine, book) -> None:
+@pytest.mark.parametrize(("letter", "kind"), INTERACTIONS, ids=[kind for _, kind in INTERACTIONS])
+async def test_log_each_kind_by_keys_alone(
+    db_url: str, engine: Engine, book, letter: str, kind: str
+) -> None:
     account_id = book[ACCOUNT]
     before = set(_entries(engine, account_id))
     async with running(db_url) as (app, pilot):
         screen = await _open(app, pilot, account_id)
-        for letter, kind in INTERACTIONS:
-            await _open_form(app, pilot)
-            await pilot.press(letter, *TO_SUMMARY)
-            await type_text(pilot, f"A {kind}")
-            await pilot.press("ctrl+s")
-            await settle(app, pilot)
-            assert app.screen is screen
-            assert (kind, f"A {kind} — Test User") in set(_entries(engine, account_id))
-            # the new entry is shown at once, under the cursor
-            assert screen.current_row()["summary"] == f"A {kind} — Test User"
-        for survey, letter, score in (("nps", "n", "9"), ("csat", "c", "4")):
-            await _open_form(app, pilot)
-            await pilot.press("s", "tab", letter, *TO_SCORE[1:])
-            await type_text(pilot, score)
-            await pilot.press("tab")
-            await type_text(pilot, f"{survey} comment")
-            await pilot.press("ctrl+s")
-            await settle(app, pilot)
-            assert app.screen is screen
-            assert (survey, f"{survey.upper()} {score}: {survey} comment") in set(
-                _entries(engine, account_id)
-            )
-    assert len(set(_entries(engine, account_id)) - before) == 7
+        await _open_form(app, pilot)
+        await pilot.press(letter, *TO_SUMMARY)
+        await type_text(pilot, f"A {kind}")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert (kind, f"A {kind} — Test User") in set(_entries(engine, account_id))
+        # the new entry is shown at once, under the cursor
+        assert screen.current_row()["summary"] == f"A {kind} — Test User"
+    assert len(set(_entries(engine, account_id)) - before) == 1
+
+
+@pytest.mark.parametrize(("survey", "letter", "score"), [("nps", "n", "9"), ("csat", "c", "4")])
+async def test_log_each_survey_answer_by_keys_alone(
+    db_url: str, engine: Engine, book, survey: str, letter: str, score: str
+) -> None:
+    account_id = book[ACCOUNT]
+    before = set(_entries(engine, account_id))
+    async with running(db_url) as (app, pilot):
+        screen = await _open(app, pilot, account_id)
+        await _open_form(app, pilot)
+        await pilot.press("s", "tab", letter, *TO_SCORE[1:])
+        await type_text(pilot, score)
+        await pilot.press("tab")
+        await type_text(pilot, f"{survey} comment")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert (survey, f"{survey.upper()} {score}: {survey} comment") in set(
+            _entries(engine, account_id)
+        )
+    assert len(set(_entries(engine, account_id)) - before) == 1
 
 
 async def test_logging_updates_the_accounts_list_last_interaction(

@@ -9,7 +9,7 @@ from textual.widgets import Input, OptionList, SelectionList, Static
 from core.saved_filters import SavedFilter, load_saved_filters, save_filter
 from core.settings import config_path
 from tests.tui.book import ROWS
-from tests.tui.test_app import bar, book, names, running, settle, text_of, type_text  # noqa: F401
+from tests.tui.conftest import bar, names, running, settle, text_of, type_text
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.filters import FiltersScreen
 
@@ -25,7 +25,7 @@ async def open_form(app, pilot) -> FiltersScreen:
     return app.screen
 
 
-async def test_save_as_writes_the_form_and_validates_the_name(db_url: str, book) -> None:  # noqa: F811
+async def test_save_as_writes_the_form_and_validates_the_name(db_url: str, book) -> None:
     async with running(db_url) as (app, pilot):
         form = await open_form(app, pilot)
         assert "No saved filters yet" in str(
@@ -72,7 +72,7 @@ async def test_save_as_writes_the_form_and_validates_the_name(db_url: str, book)
         assert "no interaction for 30 d" in bar(app)
 
 
-async def test_choosing_a_saved_filter_applies_it_keeping_my_book(db_url: str, book) -> None:  # noqa: F811
+async def test_choosing_a_saved_filter_applies_it_keeping_my_book(db_url: str, book) -> None:
     save_filter(SavedFilter(name="enterprise", segments=frozenset({"Enterprise"})))
     save_filter(SavedFilter(name="by plan", plans=frozenset({"Starter"}), bands=frozenset({"red"})))
     async with running(db_url) as (app, pilot):
@@ -100,7 +100,7 @@ async def test_choosing_a_saved_filter_applies_it_keeping_my_book(db_url: str, b
         assert "segment" not in bar(app)
 
 
-async def test_a_broken_saved_filter_is_shown_in_words(db_url: str, book) -> None:  # noqa: F811
+async def test_a_broken_saved_filter_is_shown_in_words(db_url: str, book) -> None:
     save_filter(RED_ENTERPRISE)
     with config_path().open("a") as file:
         file.write('\n[filters.typo]\nbands = ["crimson"]\n')
@@ -111,7 +111,7 @@ async def test_a_broken_saved_filter_is_shown_in_words(db_url: str, book) -> Non
         assert "line 6: filters.typo.bands has 'crimson'" in problem
 
 
-async def test_palette_applies_a_saved_filter(db_url: str, book) -> None:  # noqa: F811
+async def test_palette_applies_a_saved_filter(db_url: str, book) -> None:
     save_filter(RED_ENTERPRISE)
     async with running(db_url) as (app, pilot):
         await pilot.press("ctrl+p")

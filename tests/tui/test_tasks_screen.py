@@ -16,7 +16,7 @@ from core.models import Task
 from core.settings import Settings
 from core.tasks import add_manual_task, task_queue
 from tests.tui.book import TODAY, make_book
-from tests.tui.test_app import settle
+from tests.tui.conftest import settle
 from tui.app import CxtuiApp, make_app
 from tui.screens.account import AccountScreen
 from tui.screens.snooze import SnoozeScreen

@@ -1,0 +1,119 @@
+"""Helpers and fixtures of the app's Pilot tests: the small hand-made book, the app
+running on it, and waiting until its workers are done."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+from textual.app import App
+from textual.geometry import Region
+from textual.pilot import Pilot
+from textual.widget import Widget
+
+from core.db import open_engine, sqlite_url
+from core.health.store import recompute_all
+from core.settings import Settings
+from sample_data import load_demo
+from tests.tui.book import TODAY, make_book
+from tui.app import CxtuiApp, make_app
+from tui.screens.accounts import AccountsScreen
+
+SIZE = (160, 50)
+
+
+@pytest.fixture
+def book(engine: Engine) -> dict[str, int]:
+    return make_book(engine)
+
+
+@asynccontextmanager
+async def running(db_url: str, **settings: object) -> AsyncIterator[tuple[CxtuiApp, Pilot]]:
+    app = make_app(
+        db_url,
+        today=TODAY,
+        settings=Settings(**settings),  # type: ignore[arg-type]
+        recompute_health=False,
+        start="accounts",  # most tests here are about the list; one checks the default
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        yield app, pilot
+
+
+async def settle(app: App[Any], pilot: Pilot, rounds: int = 30) -> None:
+    """Let workers finish and their messages land: until no worker is left after a
+    pause, twice in a row (a worker's result often starts another: a save, then a
+    reload). A worker replaced by a newer one of its group is cancelled, which is
+    normal here."""
+    from textual.worker import WorkerCancelled
+
+    quiet = 0
+    for _ in range(rounds):
+        with suppress(WorkerCancelled):
+            await app.workers.wait_for_complete()
+        await pilot.pause()
+        quiet = 0 if any(not worker.is_finished for worker in app.workers) else quiet + 1
+        if quiet == 2:
+            return
+
+
+def names(app: CxtuiApp) -> list[str]:
+    return _accounts(app).table.accounts.data["name"].to_list()
+
+
+def _accounts(app: CxtuiApp) -> AccountsScreen:
+    screen = app.screen
+    assert isinstance(screen, AccountsScreen), screen
+    return screen
+
+
+def text_of(widget: Widget) -> str:
+    """The text a widget shows on screen."""
+    width, height = widget.outer_size
+    return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, width, height)))
+
+
+def bar(app: CxtuiApp) -> str:
+    return text_of(_accounts(app).query_one("#filter-bar"))
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    await pilot.press(*[{" ": "space"}.get(char, char) for char in text])
+
+
+# The demo book, for the snapshot tests
+
+SNAPSHOT_DAY = date(2026, 11, 30)
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo book ending on SNAPSHOT_DAY, with that day's health scores, written once
+    per session (per xdist worker); ``demo_url`` copies it for each test."""
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    engine = open_engine(sqlite_url(path))
+    load_demo(engine, as_of=SNAPSHOT_DAY)
+    recompute_all(engine, as_of=SNAPSHOT_DAY)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def demo_url(demo_file: Path, tmp_path: Path) -> str:
+    copy = tmp_path / "demo.db"
+    shutil.copy(demo_file, copy)
+    return sqlite_url(copy)
+
+
+def snapshot_app(url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    settings = Settings(theme="textual-dark", path=tmp_path / "config.toml")
+    return make_app(
+        url, today=SNAPSHOT_DAY, settings=settings, recompute_health=False, start="accounts"
+    )
