@@ -11,7 +11,7 @@ from textual.app import App
 
 from core.models import Account
 from tests.tui.book import TODAY, make_book
-from tests.tui.test_app import names, running, settle, text_of
+from tests.tui.conftest import names, running, settle, text_of
 from tui.screens.account import AccountScreen
 
 
