@@ -77,6 +77,7 @@ def _options(
     dry_run: bool,
     effective: date | None = None,
     header: list[str] | None = None,
+    as_of: date | None = None,
 ) -> ImportOptions:
     import getpass
 
@@ -98,6 +99,7 @@ def _options(
         user=load_settings().current_user or getpass.getuser(),
         effective=effective,
         header=header,
+        as_of=as_of,
     )
     return base.merged(given)
 
@@ -152,6 +154,15 @@ def import_command(
             " are recorded (default: today).",
         ),
     ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="YYYY-MM-DD",
+            help="Accounts: the day the file was exported; a tenure column counts back from"
+            " it to each start date (default: today).",
+        ),
+    ] = None,
     no_header: Annotated[
         bool,
         typer.Option("--no-header", help="The file has no header line: its first line is a row."),
@@ -193,6 +204,7 @@ def import_command(
             dry_run,
             None if effective is None else parse_day(effective, "--effective"),
             _header(no_header, columns),
+            None if as_of is None else parse_day(as_of),
         )
     except MappingError as error:
         fail(str(error))

@@ -23,7 +23,7 @@ and returns an ``ImportResult``. Row numbers in errors count the header as row 1
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -55,7 +55,7 @@ from core.importing.mapping import (
     propose_mapping,
 )
 from core.importing.reconcile import Reconciliation, reconcile
-from core.importing.spec import ACCOUNT, KINDS, Kind, kind_for
+from core.importing.spec import ACCOUNT, KINDS, Kind, kind_for, normalise
 from core.importing.write import Changes, plan_changes, write_checked
 from core.models import Account
 
@@ -112,6 +112,39 @@ class ImportResult:
         }
 
 
+TENURE_START = "start_date (from tenure)"
+_TENURE_COLUMNS = {"tenure": "mo", "tenuremonths": "mo", "tenureinmonths": "mo", "tenuredays": "d"}
+
+
+def _start_from_tenure(spec: Kind, source: Source, options: ImportOptions) -> str | None:
+    """An accounts file with a tenure column (months, or days when its name says so)
+    and no start date: each start date is the export's day (``options.as_of``, else
+    today) less the tenure, read from a column added to ``source``. Returns the
+    assumption in words, or None when there is nothing to derive."""
+    if spec.name != "accounts" or "start_date" in options.columns:
+        return None
+    if "start_date" in propose_mapping(spec, source.columns, options.columns).columns:
+        return None
+    found = [
+        (c, _TENURE_COLUMNS[normalise(c)])
+        for c in source.columns
+        if normalise(c) in _TENURE_COLUMNS
+    ]
+    if not found:
+        return None
+    column, unit = found[0]
+    exported = options.as_of or date.today()
+    months = pl.col(column).str.strip_chars().cast(pl.Int64, strict=False)
+    start = pl.lit(exported).dt.offset_by(pl.format(f"-{{}}{unit}", months))
+    source.frame = source.frame.with_columns(start.dt.strftime("%Y-%m-%d").alias(TENURE_START))
+    source.columns = [*source.columns, TENURE_START]
+    words = "months" if unit == "mo" else "days"
+    return (
+        f"start dates from column {column}: {words} before {exported} (the export's day;"
+        " give another with --as-of)"
+    )
+
+
 def stored_accounts(engine: Engine) -> pl.DataFrame:
     """external_id -> id of every stored account."""
     return read_frame(engine, select(Account.external_id, Account.id))
@@ -130,6 +163,9 @@ def import_file(
     started = time.perf_counter()
     spec = kind_for(kind)
     with open_source(path, header=options.header) as source:
+        tenure = _start_from_tenure(spec, source, options)
+        if tenure is not None:
+            options = replace(options, columns={**options.columns, "start_date": TENURE_START})
         plan = make_plan(spec, source, options)
         needs_accounts = any(f.type == ACCOUNT for f in spec.fields)
         accounts = (
@@ -141,6 +177,8 @@ def import_file(
         if checked.error_count:
             raise ImportRejected(checked.errors, checked.error_count)
         reconciliation = reconcile(checked, options.effective or date.today())
+        if tenure is not None:
+            reconciliation.assumptions.insert(0, tenure)
         recorded: list[str] = []
         if options.dry_run:
             changes = plan_changes(engine, checked)

@@ -62,6 +62,8 @@ class ImportOptions:
     effective: date | None = None
     # A file without a header line: its column names ([]: column_1, column_2...).
     header: list[str] | None = None
+    # The day the file was exported: a tenure column counts back from it (default today).
+    as_of: date | None = None
 
     def merged(self, other: ImportOptions) -> ImportOptions:
         """These options with ``other``'s given settings on top."""
@@ -78,6 +80,7 @@ class ImportOptions:
             hints=other.hints,
             effective=other.effective or self.effective,
             header=other.header if other.header is not None else self.header,
+            as_of=other.as_of or self.as_of,
         )
 
 

@@ -4,6 +4,7 @@ plain polars over the raw file, never copied from cxtui's output."""
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date, timedelta
 from pathlib import Path
@@ -39,9 +40,15 @@ def _metrics(db: Path, *args: str) -> dict:
     return json.loads(_run("metrics", "--db", str(db), "--json", *args))["metrics"]
 
 
-def _telco(tmp_path: Path) -> tuple[Path, Path, pl.DataFrame]:
+def _undated(tmp_path: Path) -> Path:
+    """The sample without its tenure column: status, but no dates at all."""
     path = tmp_path / "telco.csv"
-    path.write_text(TELCO, encoding="utf-8")
+    pl.read_csv(io.StringIO(TELCO), infer_schema=False).drop("tenure").write_csv(path)
+    return path
+
+
+def _telco(tmp_path: Path) -> tuple[Path, Path, pl.DataFrame]:
+    path = _undated(tmp_path)
     db = tmp_path / "book.db"
     _run(
         "import", "accounts", str(path), "--db", str(db), *CHURN,
@@ -83,8 +90,7 @@ def test_missing_start_dates_are_never_new(tmp_path: Path) -> None:
 
 
 def test_the_import_says_what_it_assumed(tmp_path: Path) -> None:
-    path = tmp_path / "telco.csv"
-    path.write_text(TELCO, encoding="utf-8")
+    path = _undated(tmp_path)
     raw = pl.read_csv(path)
     out = _run(
         "import", "accounts", str(path), "--db", str(tmp_path / "b.db"), *CHURN, "--dry-run",
@@ -179,3 +185,25 @@ def test_health_on_no_data_is_no_score(tmp_path: Path) -> None:
     assert one["score"] is not None and one["band"] != "no data"
     engagement = one["components"]["engagement"]["raw"]
     assert engagement["days_since_last_interaction"] == 0
+
+
+def test_a_tenure_column_dates_the_starts_back_from_the_export(tmp_path: Path) -> None:
+    path = tmp_path / "telco.csv"
+    path.write_text(TELCO, encoding="utf-8")
+    db = tmp_path / "tenure.db"
+    out = _run(
+        "import", "accounts", str(path), "--db", str(db), *CHURN, "--as-of", "2026-11-30",
+        "--map", "external_id=customerID", "--map", "name=customerID",
+    )  # fmt: skip
+    assert "start dates from column tenure: months before 2026-11-30" in out
+    raw = pl.read_csv(path).with_columns(
+        pl.lit(date(2026, 11, 30)).dt.offset_by(pl.format("-{}mo", "tenure")).alias("start")
+    )
+    staying = raw.filter(pl.col("Churn") == "No")
+    # 2026-10: the accounts that started in it are new (tenure 1 from 2026-11-30).
+    october = _metrics(db, "--period", "2026-10", "--as-of", "2026-10-31")
+    started = raw.filter(pl.col("start").dt.strftime("%Y-%m") == "2026-10")
+    assert october["new_accounts"] == started.height > 0
+    assert october["active_accounts"] == raw.filter(pl.col("start") <= date(2026, 10, 31)).height
+    assert _metrics(db)["active_accounts"] == staying.height
+    assert _metrics(db)["accounts_start_unknown"] == 0

@@ -173,6 +173,7 @@ async def test_a_good_dry_run_says_what_would_happen(
         await settle(app, pilot)
         assert "3 would be inserted" in status(screen)
         assert "nothing was written" in status(screen)
+        assert "dates from " in status(screen)  # the reconciliation, before any write
         assert interactions(engine) == before
 
 

@@ -483,7 +483,9 @@ class ImportWizardScreen(Screen[None]):
         except FileError as error:
             app.call_from_thread(self._finished, str(error), True)
         else:
-            app.call_from_thread(self._imported, result.summary(), options.dry_run)
+            app.call_from_thread(
+                self._imported, result.summary(), result.details(), options.dry_run
+            )
 
     def _progress(self, stage: str, done: int, total: int | None) -> None:
         bar = self.query_one("#progress", ProgressBar)
@@ -514,8 +516,12 @@ class ImportWizardScreen(Screen[None]):
         self._finished(f"{verb}: {count:,} errors{shown}. Nothing was written.", error=True)
         table.focus()
 
-    def _imported(self, summary: str, dry_run: bool) -> None:
-        self._finished(summary)
+    def _imported(self, summary: str, details: list[str], dry_run: bool) -> None:
+        """The summary, then the reconciliation and every assumption, one per line
+        (a check shows them before anything is written)."""
+        from rich.markup import escape
+
+        self._finished("\n".join([summary, *(f"  {escape(line)}" for line in details)]))
         if dry_run:
             return
         self.notify(summary, title="Imported")
