@@ -286,6 +286,14 @@ def _row_rules(plan: Plan, typed: pl.DataFrame) -> tuple[pl.DataFrame, list[Prob
             .otherwise(pl.col("amount_cents"))
             .alias("amount_cents")
         )
+    elif kind.name == "tickets":
+        opened = typed["opened_at"]
+        for name, words in (("first_response_at", "answered"), ("resolved_at", "resolved")):
+            if name in typed.columns:
+                early = typed[name] < opened
+                problems.append(
+                    (kind.field(name), early, f"the ticket is {words} before it opened")
+                )
     return typed, problems
 
 

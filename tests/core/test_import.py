@@ -338,3 +338,22 @@ def test_report_lists_twenty_errors_and_counts_the_rest(tmp_path: Path, book: En
     assert len(caught.value.errors) == 20
     assert [error.row for error in caught.value.errors][:3] == [2, 3, 4]
     assert str(caught.value).splitlines()[-1] == f"and {caught.value.count - 20:,} more"
+
+
+def test_a_ticket_resolved_before_it_opened_is_refused(tmp_path: Path, book: Engine) -> None:
+    path = write(
+        tmp_path,
+        "tickets.csv",
+        "account,opened_at,first_response_at,resolved_at\n"
+        "7590-VHVEG,2024-03-02 10:00,2024-03-02 11:00,2024-03-01 09:00\n"
+        "7590-VHVEG,2024-03-05 10:00,2024-03-05 09:00,\n",
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_file(book, "tickets", path)
+    assert [(e.row, e.column) for e in caught.value.errors] == [
+        (2, "resolved_at"),
+        (3, "first_response_at"),
+    ]
+    assert "resolved before it opened" in str(caught.value)
+    with book.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM ticket")).scalar_one() == 0
