@@ -45,6 +45,7 @@ from core.importing.spec import (
     TEXT,
     Field,
     Kind,
+    normalise,
 )
 from core.scratch import scratch_folder
 from core.text import shortened
@@ -99,6 +100,9 @@ class Plan:
     dates: dict[str, tuple[str, str | None]]  # field -> (date order, fast pattern)
     options: ImportOptions
     cents: frozenset[str] = frozenset()  # money fields whose column holds cents
+    # Key fields that a second column of the file also names (``id`` beside
+    # ``external_id``): field -> those columns, whose values must agree.
+    twins: dict[str, list[str]] = field(default_factory=dict)
 
     def column(self, field_name: str) -> str:
         return self.mapping.columns[field_name]
@@ -169,7 +173,20 @@ def make_plan(kind: Kind, source: Source, options: ImportOptions) -> Plan:
         for f in kind.fields
         if f.type == MONEY and f.name in mapping.columns and _in_cents(mapping.columns[f.name])
     )
-    return Plan(kind, source, mapping, values, dates, options, cents)
+    return Plan(kind, source, mapping, values, dates, options, cents, _twins(kind, mapping))
+
+
+def _twins(kind: Kind, mapping: Mapping) -> dict[str, list[str]]:
+    """The unmapped columns that name a mapped key field too (its name or a synonym):
+    a second account or external id column must not be dropped silently."""
+    found: dict[str, list[str]] = {}
+    for name in kind.key:
+        spec = kind.field(name)
+        if name in mapping.columns and spec.type in (TEXT, ACCOUNT):
+            names = spec.names()
+            if twins := [c for c in mapping.ignored if normalise(c) in names]:
+                found[name] = twins
+    return found
 
 
 def _in_cents(column: str) -> bool:
@@ -328,6 +345,13 @@ def _check_batch(
         value, found = _typed_field(plan, spec, text)
         columns.append(value)
         problems.extend(found)
+    for name, twins in plan.twins.items():
+        mine = raw.select(parse.cleaned(plan.column(name)))[:, 0]
+        for twin in twins:
+            other = raw.select(parse.cleaned(twin))[:, 0]
+            differs = mine.is_not_null() & other.is_not_null() & (mine != other)
+            reason = f'column "{twin}" names another {name} on this row'
+            problems.append((plan.kind.field(name), differs, reason))
     typed = pl.DataFrame(columns)
     if ACCOUNT_REF in typed.columns:
         typed = typed.join(
@@ -381,7 +405,8 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
     file that cannot be read or has no rows. Two batches are checked at once, in
     threads (polars releases the GIL), while the next one is read."""
     source = plan.source
-    wanted = list(dict.fromkeys(plan.mapping.columns.values()))
+    twins = [column for columns in plan.twins.values() for column in columns]
+    wanted = list(dict.fromkeys([*plan.mapping.columns.values(), *twins]))
     lazy = source.frame.select(wanted).with_row_index(ROW, offset=source.first_row)
     accounts = accounts.select(pl.col("external_id").cast(pl.String), pl.col("id").cast(pl.Int64))
     folder = scratch_folder("import")

@@ -357,3 +357,12 @@ def test_a_ticket_resolved_before_it_opened_is_refused(tmp_path: Path, book: Eng
     assert "resolved before it opened" in str(caught.value)
     with book.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM ticket")).scalar_one() == 0
+
+
+def test_a_second_id_column_with_another_value_is_refused(tmp_path: Path, engine: Engine) -> None:
+    path = write(tmp_path, "a.csv", "external_id,id,name\nA-1,A-1,Acme\nA-2,B-9,Beta\n")
+    with pytest.raises(ImportRejected) as caught:
+        import_file(engine, "accounts", path)
+    [error] = caught.value.errors
+    assert (error.row, error.column) == (3, "external_id")
+    assert 'column "id" names another external_id' in error.reason
