@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -132,6 +133,8 @@ def load_model(path: Path | None = None) -> tuple[HealthModelConfig, list[str]]:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return defaults, []
+    except UnicodeDecodeError:
+        return defaults, [f"{path}: not UTF-8 text; using the shipped defaults."]
     except OSError as error:
         return defaults, [f"{path}: cannot be read ({error}); using the shipped defaults."]
     try:
@@ -181,6 +184,8 @@ class _Validator:
     def number(self, value: Any, key: str, minimum: float | None = None) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.fail(key, f"must be a number, not {value!r}")
+        if not math.isfinite(value):
+            raise self.fail(key, f"must be a finite number, not {value!r}")
         if minimum is not None and value < minimum:
             raise self.fail(key, f"must be {minimum:g} or more, not {value!r}")
         return float(value)

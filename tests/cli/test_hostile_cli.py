@@ -100,3 +100,24 @@ def test_broken_database_files_are_refused_untouched(tmp_path: Path) -> None:
     result = runner.invoke(app, ["metrics", "--db", str(missing)])
     assert result.exit_code == 2 and "does not exist" in result.output
     assert not missing.parent.exists()
+
+
+@pytest.mark.parametrize("content", [b"[weights]\nusage = nan\n", b"[weights]\nusage = 3 # \xff\n"])
+def test_a_broken_health_toml_never_half_writes_a_log(tmp_path: Path, content: bytes) -> None:
+    from core.health.config import config_path
+
+    path = tmp_path / "book.db"
+    engine = open_engine(sqlite_url(path))
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("external_id,name,start_date\nA-1,Acme,2025-01-01\n")
+    import_file(engine, "accounts", accounts)
+    engine.dispose()
+    config_path().parent.mkdir(parents=True, exist_ok=True)
+    config_path().write_bytes(content)
+    result = runner.invoke(
+        app, ["log", "A-1", "--kind", "call", "--summary", "hi", "--db", str(path)]
+    )
+    assert result.exit_code == 0 and "Traceback" not in result.output, result.output
+    with sqlite3.connect(path) as connection:
+        assert connection.execute("SELECT count(*) FROM interaction").fetchone() == (1,)
+    connection.close()
