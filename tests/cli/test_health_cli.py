@@ -151,7 +151,7 @@ def test_override_shows_beside_the_computed_score_and_ends(db: Path) -> None:
         (["--band", "purple"], "--band must be one of"),
         (["--account", "ACC-404"], "no account 'ACC-404'"),
         (["--account", "ACC-003"], "not live"),
-        (["backtest", "--horizon", "0"], "at least 1 day"),
+        (["backtest", "--horizon", "0"], "must be 1 to 3,650 days"),
     ],
 )
 def test_bad_input_exits_2_in_words(db: Path, args: list[str], words: str) -> None:
