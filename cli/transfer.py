@@ -78,6 +78,7 @@ def _options(
     effective: date | None = None,
     header: list[str] | None = None,
     as_of: date | None = None,
+    preset: str | None = "auto",
 ) -> ImportOptions:
     import getpass
 
@@ -100,6 +101,7 @@ def _options(
         effective=effective,
         header=header,
         as_of=as_of,
+        preset=preset,
     )
     return base.merged(given)
 
@@ -163,6 +165,19 @@ def import_command(
             " it to each start date (default: today).",
         ),
     ] = None,
+    preset: Annotated[
+        str | None,
+        typer.Option(
+            "--preset",
+            metavar="NAME",
+            help="Read the file as this vendor's export (default: recognised from the"
+            " header): hubspot-companies, salesforce-accounts, stripe-subscriptions,"
+            " zendesk-tickets, intercom-conversations, delighted-nps.",
+        ),
+    ] = None,
+    no_preset: Annotated[
+        bool, typer.Option("--no-preset", help="Do not recognise a vendor's export.")
+    ] = False,
     no_header: Annotated[
         bool,
         typer.Option("--no-header", help="The file has no header line: its first line is a row."),
@@ -205,6 +220,7 @@ def import_command(
             None if effective is None else parse_day(effective, "--effective"),
             _header(no_header, columns),
             None if as_of is None else parse_day(as_of),
+            None if no_preset else (preset or "auto"),
         )
     except MappingError as error:
         fail(str(error))

@@ -54,6 +54,7 @@ from core.importing.mapping import (
     parse_value_option,
     propose_mapping,
 )
+from core.importing.presets import PRESETS, Preset, preset_named, recognise
 from core.importing.reconcile import Reconciliation, reconcile
 from core.importing.spec import ACCOUNT, KINDS, Kind, kind_for, normalise
 from core.importing.write import Changes, plan_changes, write_checked
@@ -74,6 +75,7 @@ class ImportResult:
     seconds: float = 0.0
     reconciliation: Reconciliation | None = None
     recorded: list[str] = field(default_factory=list)  # MRR movements written, in words
+    preset: str | None = None  # the vendor export recognised (core.importing.presets)
 
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
@@ -92,7 +94,8 @@ class ImportResult:
 
     def details(self) -> list[str]:
         """The reconciliation and what was recorded beside the rows, one per line."""
-        lines = self.reconciliation.lines() if self.reconciliation else []
+        lines = [f"preset: {self.preset}"] if self.preset else []
+        lines += self.reconciliation.lines() if self.reconciliation else []
         return lines + self.recorded
 
     def as_dict(self) -> dict[str, object]:
@@ -100,6 +103,7 @@ class ImportResult:
         return {
             "kind": self.kind,
             "file": str(self.path),
+            "preset": self.preset,
             "dry_run": self.dry_run,
             "rows": self.rows,
             "inserted": self.inserted,
@@ -110,6 +114,40 @@ class ImportResult:
             "reconciliation": self.reconciliation.as_dict() if self.reconciliation else None,
             "recorded": self.recorded,
         }
+
+
+def _with_preset(
+    spec: Kind, source: Source, options: ImportOptions
+) -> tuple[Preset | None, ImportOptions]:
+    """The vendor preset for this file (recognised, or named by ``options.preset``)
+    and the options with its mapping and value maps under the user's own; its
+    derived columns are added to ``source``."""
+    if options.preset is None:
+        return None, options
+    if options.preset == "auto":
+        preset = recognise(spec.name, source.columns)
+    else:
+        try:
+            preset = preset_named(options.preset)
+        except KeyError as error:
+            raise MappingError([str(error.args[0])]) from None
+        if preset.kind != spec.name:
+            raise MappingError([f"the preset {preset.name} imports {preset.kind}, not {spec.name}"])
+    if preset is None:
+        return None, options
+    derived = {name: make() for name, make in preset.derived.items()}
+    needed = {c for make in derived.values() for c in make.meta.root_names()}
+    if missing := sorted(needed - set(source.columns)):
+        if options.preset == "auto":
+            return None, options
+        raise MappingError([f"the preset {preset.name} needs the column(s) {', '.join(missing)}"])
+    source.frame = source.frame.with_columns(e.alias(n) for n, e in derived.items())
+    source.columns = [*source.columns, *derived]
+    present = {f: c for f, c in preset.columns.items() if c in source.columns}
+    values = {name: dict(mapped) for name, mapped in preset.values.items()}
+    for name, mapped in options.values.items():
+        values.setdefault(name, {}).update(mapped)
+    return preset, replace(options, columns={**present, **options.columns}, values=values)
 
 
 TENURE_START = "start_date (from tenure)"
@@ -163,6 +201,7 @@ def import_file(
     started = time.perf_counter()
     spec = kind_for(kind)
     with open_source(path, header=options.header) as source:
+        preset, options = _with_preset(spec, source, options)
         tenure = _start_from_tenure(spec, source, options)
         if tenure is not None:
             options = replace(options, columns={**options.columns, "start_date": TENURE_START})
@@ -202,12 +241,14 @@ def import_file(
         time.perf_counter() - started,
         reconciliation,
         recorded,
+        preset.label if preset else None,
     )
 
 
 __all__ = [
     "KINDS",
     "MAX_REPORTED",
+    "PRESETS",
     "Changes",
     "Checked",
     "FileError",

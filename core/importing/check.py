@@ -173,16 +173,18 @@ def make_plan(kind: Kind, source: Source, options: ImportOptions) -> Plan:
         for f in kind.fields
         if f.type == MONEY and f.name in mapping.columns and _in_cents(mapping.columns[f.name])
     )
-    return Plan(kind, source, mapping, values, dates, options, cents, _twins(kind, mapping))
+    twins = _twins(kind, mapping, set(options.columns))
+    return Plan(kind, source, mapping, values, dates, options, cents, twins)
 
 
-def _twins(kind: Kind, mapping: Mapping) -> dict[str, list[str]]:
-    """The unmapped columns that name a mapped key field too (its name or a synonym):
-    a second account or external id column must not be dropped silently."""
+def _twins(kind: Kind, mapping: Mapping, chosen: set[str]) -> dict[str, list[str]]:
+    """The unmapped columns that name a key field matched automatically (not
+    ``chosen`` by --map or a preset) too: a second account or external id column
+    must not be dropped silently."""
     found: dict[str, list[str]] = {}
     for name in kind.key:
         spec = kind.field(name)
-        if name in mapping.columns and spec.type in (TEXT, ACCOUNT):
+        if name in mapping.columns and name not in chosen and spec.type in (TEXT, ACCOUNT):
             names = spec.names()
             if twins := [c for c in mapping.ignored if normalise(c) in names]:
                 found[name] = twins

@@ -64,6 +64,9 @@ class ImportOptions:
     header: list[str] | None = None
     # The day the file was exported: a tenure column counts back from it (default today).
     as_of: date | None = None
+    # A vendor's export (core.importing.presets): "auto" recognises it from the
+    # header, a preset's name forces it, None turns presets off.
+    preset: str | None = "auto"
 
     def merged(self, other: ImportOptions) -> ImportOptions:
         """These options with ``other``'s given settings on top."""
@@ -81,6 +84,7 @@ class ImportOptions:
             effective=other.effective or self.effective,
             header=other.header if other.header is not None else self.header,
             as_of=other.as_of or self.as_of,
+            preset=other.preset if other.preset != "auto" else self.preset,
         )
 
 

@@ -1,0 +1,138 @@
+"""Vendors' exports, recognised from their header and imported with no --map; the
+figures checked against plain polars over the fixture files (written with the
+vendors' documented column names)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+
+runner = CliRunner()
+PRESETS = Path(__file__).parents[1] / "fixtures" / "import" / "presets"
+AS_OF = ["--as-of", "2026-11-30"]
+
+
+def _run(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _import(db: Path, kind: str, name: str, *extra: str) -> dict:
+    path = PRESETS / name
+    return json.loads(_run("import", kind, str(path), "--db", str(db), "--json", *extra))
+
+
+def _metrics(db: Path, *args: str) -> dict:
+    return json.loads(_run("metrics", "--db", str(db), "--json", *args))["metrics"]
+
+
+def test_stripe_subscriptions(tmp_path: Path) -> None:
+    db = tmp_path / "stripe.db"
+    report = _import(db, "accounts", "stripe_subscriptions.csv")
+    assert report["preset"] == "Stripe subscriptions"
+    raw = pl.read_csv(PRESETS / "stripe_subscriptions.csv", infer_schema=False)
+    per_year = {"month": 12, "year": 1, "week": 52, "day": 365}
+    mrr = [
+        (Decimal(a) * int(q) * per_year[i] / 12).quantize(Decimal("0.01"))
+        for a, q, i in raw.select("Amount", "Quantity", "Interval").rows()
+    ]
+    status = {"canceled": "churned", "trialing": "onboarding"}
+    frame = raw.with_columns(
+        pl.Series("mrr", [float(m) for m in mrr]),
+        pl.col("Status").replace_strict(status, default="active").alias("state"),
+    )
+    by_status = report["reconciliation"]["by_status"]
+    for state, group in frame.group_by("state"):
+        assert by_status[state[0]] == {
+            "accounts": group.height,
+            "mrr": round(group["mrr"].sum(), 2),
+        }
+    live = frame.filter(pl.col("state") != "churned")
+    now = _metrics(db, "--as-of", "2026-11-30", "--period", "2026-11")
+    assert now["active_accounts"] == live.height
+    assert now["mrr"] == round(live["mrr"].sum(), 2)
+    # The cancellation is dated: churn in October 2026, with the MRR it took.
+    october = _metrics(db, "--as-of", "2026-10-31", "--period", "2026-10")
+    gone = frame.filter(pl.col("state") == "churned")
+    assert october["churned_accounts"] == gone.height
+    assert october["mrr_churned"] == -round(gone["mrr"].sum(), 2)
+    assert october["churned_undated_accounts"] == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "id_column", "owner_column"),
+    [
+        ("hubspot_companies.csv", "Record ID", "Company owner"),
+        ("salesforce_accounts.csv", "Account ID", "Account Owner"),
+    ],
+)
+def test_crm_accounts(tmp_path: Path, name: str, id_column: str, owner_column: str) -> None:
+    db = tmp_path / "crm.db"
+    report = _import(db, "accounts", name)
+    assert report["preset"] in ("HubSpot companies", "Salesforce accounts")
+    raw = pl.read_csv(PRESETS / name, infer_schema=False)
+    assert report["inserted"] == raw.height
+    assert report["reconciliation"]["assumptions"] == []  # every start date is known
+    out = _run("export", "accounts", "--db", str(db), "--out", str(tmp_path / "a.csv"))
+    assert "Exported" in out
+    exported = pl.read_csv(tmp_path / "a.csv", infer_schema=False)
+    assert sorted(exported["external_id"]) == sorted(raw[id_column])
+    owners = dict(raw.select(id_column, owner_column).rows())
+    assert dict(exported.select("external_id", "owner").rows()) == {
+        key: value or None for key, value in owners.items()
+    }
+
+
+def test_zendesk_tickets(tmp_path: Path) -> None:
+    db = tmp_path / "zendesk.db"
+    report = _import(db, "tickets", "zendesk_tickets.csv", "--create-missing-accounts")
+    assert report["preset"] == "Zendesk tickets"
+    raw = pl.read_csv(PRESETS / "zendesk_tickets.csv", infer_schema=False)
+    assert report["inserted"] == raw.height
+    november = _metrics(db, "--as-of", "2026-11-30", "--period", "2026-11")
+    hours = raw["First reply time in minutes"].cast(pl.Float64) / 60
+    assert november["first_response_hours_median"] == pytest.approx(hours.median())
+    solved = raw.filter(pl.col("Solved at").is_not_null()).height
+    assert november["ticket_resolution_rate_pct"] == pytest.approx(solved / raw.height * 100)
+
+
+def test_intercom_conversations(tmp_path: Path) -> None:
+    db = tmp_path / "intercom.db"
+    report = _import(db, "tickets", "intercom_conversations.csv", "--create-missing-accounts")
+    assert report["preset"] == "Intercom conversations"
+    raw = pl.read_csv(PRESETS / "intercom_conversations.csv", infer_schema=False)
+    assert report["created_accounts"] == raw["Company ID"].n_unique()
+    november = _metrics(db, "--as-of", "2026-11-30", "--period", "2026-11")
+    hours = raw["First response time (seconds)"].cast(pl.Float64) / 3600
+    assert november["first_response_hours_median"] == pytest.approx(hours.median())
+
+
+def test_delighted_nps(tmp_path: Path) -> None:
+    db = tmp_path / "nps.db"
+    report = _import(db, "surveys", "delighted_nps.csv", "--create-missing-accounts")
+    assert report["preset"] == "Delighted / SurveyMonkey NPS responses"
+    scores = pl.read_csv(PRESETS / "delighted_nps.csv")["Score"]
+    november = _metrics(db, "--as-of", "2026-11-30", "--period", "2026-11")
+    promoters, detractors = (scores >= 9).sum(), (scores <= 6).sum()
+    assert november["nps"] == pytest.approx((promoters - detractors) / scores.len() * 100)
+
+
+def test_a_preset_can_be_turned_off_or_forced(tmp_path: Path) -> None:
+    path = PRESETS / "stripe_subscriptions.csv"
+    off = runner.invoke(
+        app, ["import", "accounts", str(path), "--db", str(tmp_path / "x.db"), "--no-preset"]
+    )
+    assert off.exit_code == 2 and "external_id" in off.output  # nothing maps by itself
+    wrong = runner.invoke(
+        app,
+        ["import", "tickets", str(path), "--db", str(tmp_path / "y.db"), "--preset", "nope"],
+    )
+    assert wrong.exit_code == 2 and "no preset 'nope'" in wrong.output
