@@ -218,6 +218,7 @@ def import_file(
         reconciliation = reconcile(checked, options.effective or date.today())
         if tenure is not None:
             reconciliation.assumptions.insert(0, tenure)
+        reconciliation.assumptions[:0] = source.notes
         recorded: list[str] = []
         if options.dry_run:
             changes = plan_changes(engine, checked)

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import codecs
 import csv
+import html
 import re
 import shutil
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +56,7 @@ class Source:
     encoding: str = "utf-8"
     separator: str | None = None
     temporary: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what reading it assumed, in words
 
     def preview(self, rows: int = 20) -> pl.DataFrame:
         """The first rows as text, for a screen to show before mapping."""
@@ -287,6 +290,55 @@ def _typed_source(path: Path, kind: str, scan: object, what: str) -> Source:
     return Source(path, kind, frame.select(pl.all().cast(pl.String)), list(schema.names()), 1)
 
 
+_CELL = r'<c r="([A-Z]+)(\d+)"[^>]*?'
+
+
+def _first_sheet(book: zipfile.ZipFile) -> tuple[str, str, int]:
+    """The first sheet's name, its XML and how many sheets the workbook has."""
+    workbook = book.read("xl/workbook.xml").decode("utf-8", "replace")
+    sheets = re.findall(r'<sheet [^>]*name="([^"]*)"[^>]*r:id="([^"]*)"', workbook)
+    rels = book.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    name, rel = sheets[0]
+    target = re.search(rf'<Relationship [^>]*Id="{rel}"[^>]*Target="([^"]*)"', rels)
+    if target is None:
+        target = re.search(rf'<Relationship [^>]*Target="([^"]*)"[^>]*Id="{rel}"', rels)
+    inner = target.group(1).lstrip("/") if target else "worksheets/sheet1.xml"
+    inner = inner if inner.startswith("xl/") else f"xl/{inner}"
+    return html.unescape(name), book.read(inner).decode("utf-8", "replace"), len(sheets)
+
+
+def _unsafe_cells(path: Path, columns: list[str]) -> tuple[list[str], str | None]:
+    """Cells of the first sheet whose value would import wrong (a formula: its last
+    computed value, often 0; an error such as #DIV/0!; merged cells: only the first
+    holds the value), in words; and a note when other sheets were not read."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            name, sheet, count = _first_sheet(book)
+    except (KeyError, IndexError, zipfile.BadZipFile, OSError):
+        return [], None
+
+    def where(letters: str, row: str) -> str:
+        index = 0
+        for letter in letters:
+            index = index * 26 + ord(letter) - 64
+        column = columns[index - 1] if 0 < index <= len(columns) else letters
+        return f'cell {letters}{row} (row {row}, column "{column}")'
+
+    found = []
+    if "<f" in sheet:
+        for letters, row in re.findall(_CELL + r"><f", sheet)[:5]:
+            found.append(f"{where(letters, row)} holds a formula: save the sheet as values")
+    if 't="e"' in sheet:
+        for letters, row, error in re.findall(_CELL + r't="e"[^>]*>.*?<v>([^<]*)</v>', sheet)[:5]:
+            found.append(f"{where(letters, row)} holds the error {error}")
+    for first, last in re.findall(r'<mergeCell ref="([A-Z]+\d+):([A-Z]+\d+)"', sheet)[:5]:
+        found.append(f"cells {first}:{last} are merged: unmerge them and fill each cell")
+    note = None
+    if count > 1:
+        note = f"only the first sheet ({name}) was read; {count - 1} other sheet(s) were not"
+    return found, note
+
+
 def _open_excel(path: Path, header: list[str] | None = None) -> Source:
     try:
         frame = pl.read_excel(
@@ -302,7 +354,12 @@ def _open_excel(path: Path, header: list[str] | None = None) -> Source:
     frame = frame.select(pl.all().cast(pl.String))
     if header is not None:
         frame.columns = _named(header, frame.width, path)
-    return Source(path, "xlsx", frame.lazy(), frame.columns, 2 if header is None else 1)
+    unsafe, note = _unsafe_cells(path, frame.columns)
+    if unsafe:
+        raise FileError(f"{path.name}: " + "; ".join(unsafe) + ". Nothing was imported.")
+    source = Source(path, "xlsx", frame.lazy(), frame.columns, 2 if header is None else 1)
+    source.notes = [note] if note else []
+    return source
 
 
 def _first_line(error: BaseException) -> str:

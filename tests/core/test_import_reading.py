@@ -4,10 +4,13 @@ cells it cannot read."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import polars as pl
+import pytest
 
 from core.importing import formats, parse
 
@@ -50,3 +53,46 @@ def test_windows_1252_is_told_from_latin_1(tmp_path: Path) -> None:
         assert source.preview(1).row(0) == ("Café Zürich \u2013 “Premium”", "€5")
     path.write_bytes(b"name\nA\x81B\n")  # 0x81 has no character in cp1252
     assert formats.detect_encoding(path) == "latin-1"
+
+
+def _workbook(path: Path, fill: Callable[[Any], None], sheets: int = 1) -> Path:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("Orders")
+    sheet.write_row(0, 0, ["account", "date", "amount"])
+    sheet.write_row(1, 0, ["A", "2024-01-01", 10])
+    fill(sheet)
+    for number in range(1, sheets):
+        book.add_worksheet(f"Notes {number}").write(0, 0, "not data")
+    book.close()
+    return path
+
+
+@pytest.mark.parametrize(
+    ("fill", "words"),
+    [
+        (
+            lambda s: s.write_formula(2, 2, "=1/0"),
+            'cell C3 (row 3, column "amount") holds a formula',
+        ),
+        (
+            lambda s: s.write_formula(2, 2, "=NA()", None, "#N/A"),
+            'cell C3 (row 3, column "amount") holds',
+        ),
+        (lambda s: s.merge_range("A3:A4", "B"), "cells A3:A4 are merged"),
+    ],
+)
+def test_xlsx_cells_that_would_import_wrong_are_refused(
+    tmp_path: Path, fill: Callable[[Any], None], words: str
+) -> None:
+    path = _workbook(tmp_path / "orders.xlsx", fill)
+    with pytest.raises(formats.FileError) as refused:
+        formats.open_source(path)
+    assert words in str(refused.value)
+
+
+def test_xlsx_other_sheets_are_named_as_not_read(tmp_path: Path) -> None:
+    path = _workbook(tmp_path / "orders.xlsx", lambda sheet: None, sheets=3)
+    with formats.open_source(path) as source:
+        assert source.notes == ["only the first sheet (Orders) was read; 2 other sheet(s) were not"]
