@@ -122,7 +122,8 @@ def open_source(
         shown = ", ".join(source.columns[:4])
         raise FileError(
             f"{path.name}: the first line ({shown}) looks like data, not column names: if the"
-            " file has no header line, say so (--no-header, and --columns to name them)"
+            " file has no header line, say so (No header line in the app; --no-header, and"
+            " --columns to name them, on the command line)"
         )
     return source
 

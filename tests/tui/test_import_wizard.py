@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, text
 from sqlmodel import Session, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, ProgressBar, Select, Static
@@ -274,3 +274,23 @@ def test_completion_after_a_restart_looks_in_the_new_folder(tmp_path: Path) -> N
     (tmp_path / "crm_export.csv").write_text("a\n1\n")
     typed = f"/somewhere/else/{tmp_path}/crm_"
     assert complete_path(typed) == typed + "export.csv"
+
+
+async def test_a_vendor_export_is_recognised_and_reconciled_before_writing(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    source = Path(__file__).parents[1] / "fixtures" / "import" / "presets"
+    path = tmp_path / "accounts-stripe.csv"
+    path.write_bytes((source / "stripe_subscriptions.csv").read_bytes())
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        title = str(screen.query_one("#mapping-box .box-title").render())
+        assert "Stripe subscriptions export, recognised" in title
+        mapping = screen.query_one("#mapping", DataTable)
+        assert str(mapping.get_row("mrr")[1]) == "MRR (from amount, quantity and interval)"
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        shown = status(screen)
+        assert "5 would be inserted" in shown and "preset: Stripe subscriptions" in shown
+        assert "churned: 1 accounts" in shown
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM account")).scalar_one() == 0

@@ -44,6 +44,7 @@ DATE_FORMATS = (
     ("dates: 2024-03-05", "iso"),
     ("dates: 05/03/2024 (day first)", "dmy"),
     ("dates: 03/05/2024 (month first)", "mdy"),
+    ("dates: 20240305", "%Y%m%d"),
 )
 NOT_MAPPED = "— not mapped —"
 # How an error says to fix it, in the words of this screen (the CLI names its options).
@@ -244,6 +245,7 @@ class ImportWizardScreen(Screen[None]):
         with Horizontal(id="options-row"):
             yield Select(DATE_FORMATS, value="auto", allow_blank=False, id="date-format")
             yield Checkbox("Create missing accounts", id="create-missing")
+            yield Checkbox("No header line", id="no-header")
         yield Static(
             "Type the file's path (→ completes, enter reads it); ctrl+r checks every row "
             "without writing; ctrl+s imports.",
@@ -286,7 +288,7 @@ class ImportWizardScreen(Screen[None]):
         from core.importing import FileError, open_source
 
         try:
-            with open_source(path) as source:
+            with open_source(path, header=self.header()) as source:
                 preview = source.preview(PREVIEW_ROWS)
                 separator = f", separated by {source.separator!r}" if source.separator else ""
                 description = (
@@ -336,7 +338,17 @@ class ImportWizardScreen(Screen[None]):
         if self.file is None:
             return
         kind = self.kind
-        mapping = relaxed_mapping(kind, self.file.columns, self.overrides)
+        from core.importing.presets import recognise
+
+        preset = recognise(kind.name, self.file.columns)
+        chosen = {} if preset is None else preset.columns
+        columns = [*self.file.columns, *(preset.derived if preset else ())]
+        preset_columns = {f: c for f, c in chosen.items() if c in columns}
+        mapping = relaxed_mapping(kind, columns, {**preset_columns, **self.overrides})
+        title = "Mapping (enter: choose a field's column · v: map its values)"
+        if preset is not None:
+            title = f"Mapping: {preset.label} export, recognised from its header (enter: change)"
+        self.query_one("#mapping-box .box-title", Static).update(title)
         theme = self.app.current_theme
         from rich.text import Text
 
@@ -349,8 +361,10 @@ class ImportWizardScreen(Screen[None]):
             else:
                 mapped = len(self.values.get(field.name, {}))
                 shown = Text(column + (f" ({mapped} values mapped)" if mapped else ""))
-                values = self.file.preview[column].drop_nulls() if self.file.preview.height else []
-                first = str(values[0]) if len(values) else ""
+                preview = self.file.preview
+                derived = column not in preview.columns  # a preset computes it on import
+                values = [] if derived or not preview.height else preview[column].drop_nulls()
+                first = "(computed)" if derived else str(values[0]) if len(values) else ""
             table.add_row(label, shown, first, key=field.name)
         if mapping.ignored:
             self._status(f"Columns not imported: {', '.join(mapping.ignored)}")
@@ -403,7 +417,7 @@ class ImportWizardScreen(Screen[None]):
         from core.importing.formats import collect
 
         field = self.kind.field(name)
-        with open_source(path) as source:
+        with open_source(path, header=self.header()) as source:
             texts = collect(
                 source.frame.select(pl.col(column).str.strip_chars().unique(maintain_order=True)),
                 path,
@@ -431,6 +445,17 @@ class ImportWizardScreen(Screen[None]):
 
     # ------------------------------------------------------------------ check and import
 
+    def header(self) -> list[str] | None:
+        """No header line: the columns are named column_1, column_2... (None: the
+        file's first line names them)."""
+        return [] if self.query_one("#no-header", Checkbox).value else None
+
+    @on(Checkbox.Changed, "#no-header")
+    def _header_changed(self) -> None:
+        if self.file is not None:
+            self.overrides.clear()
+            self.read_file(self.file.path)
+
     def options(self, dry_run: bool) -> ImportOptions:
         from core.importing import Hints, ImportOptions
 
@@ -443,6 +468,7 @@ class ImportWizardScreen(Screen[None]):
             dry_run=dry_run,
             user=self.app.settings.current_user or "import",  # type: ignore[attr-defined]
             hints=Hints(**APP_HINTS),
+            header=self.header(),
         )
 
     def action_check(self) -> None:
