@@ -9,6 +9,8 @@ list's first read, which runs before that stack is imported (``core.account_list
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,9 +85,44 @@ def _is_current(engine: Engine) -> bool:
 
 def migrate(engine: Engine) -> Path | None:
     """Bring the schema to the newest revision. Returns the backup made of an
-    existing SQLite database before migrating it, if one was needed."""
+    existing SQLite database before migrating it, if one was needed. Processes
+    opening one database at once take turns: the first migrates, the others wait
+    and then find the schema current."""
     if _is_current(engine):
         return None
+    from core.db import sqlite_path
+
+    with _migration_lock(sqlite_path(str(engine.url))):
+        if _is_current(engine):  # migrated by another process while this one waited
+            return None
+        return _migrate(engine)
+
+
+@contextmanager
+def _migration_lock(path: Path | None) -> Iterator[None]:
+    """An exclusive lock on the SQLite file for the migration (``flock``, which
+    SQLite's own locks ignore); PostgreSQL's is taken inside the transaction."""
+    if path is None or not path.exists():
+        yield
+        return
+    try:
+        import fcntl
+    except ImportError:  # Windows: no flock; SQLite's write lock is the only one
+        yield
+        return
+    with path.open("rb") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# Any fixed number: the key of the PostgreSQL advisory lock migrations take.
+_PG_LOCK_KEY = 7_240_331
+
+
+def _migrate(engine: Engine) -> Path | None:
     from alembic import command
     from alembic.script import ScriptDirectory
 
@@ -118,6 +155,8 @@ def migrate(engine: Engine) -> Path | None:
             connection.commit()
         try:
             with connection.begin():
+                if not sqlite:  # held until commit; the others wait, then see head
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})")
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
                 if sqlite:
