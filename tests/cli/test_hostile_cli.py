@@ -20,9 +20,8 @@ MEGABYTE = "x" * 1_000_000
 ESCAPES = "Evil\x1b]0;pwned\x07 Co\x1b[2J"
 
 
-@pytest.fixture(scope="module")
-def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("hostile")
+def _one_account_book(folder: Path) -> Path:
+    """A SQLite book holding the account A-1."""
     path = folder / "book.db"
     engine = open_engine(sqlite_url(path))
     accounts = folder / "accounts.csv"
@@ -30,6 +29,11 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import_file(engine, "accounts", accounts)
     engine.dispose()
     return path
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return _one_account_book(tmp_path_factory.mktemp("hostile"))
 
 
 def _digest(path: Path) -> str:
@@ -106,12 +110,7 @@ def test_broken_database_files_are_refused_untouched(tmp_path: Path) -> None:
 def test_a_broken_health_toml_never_half_writes_a_log(tmp_path: Path, content: bytes) -> None:
     from core.health.config import config_path
 
-    path = tmp_path / "book.db"
-    engine = open_engine(sqlite_url(path))
-    accounts = tmp_path / "accounts.csv"
-    accounts.write_text("external_id,name,start_date\nA-1,Acme,2025-01-01\n")
-    import_file(engine, "accounts", accounts)
-    engine.dispose()
+    path = _one_account_book(tmp_path)
     config_path().parent.mkdir(parents=True, exist_ok=True)
     config_path().write_bytes(content)
     result = runner.invoke(
