@@ -89,7 +89,7 @@ def checkin(
     try:
         goal = get_goal(engine, goal_id)
         user = load_settings().current_user or getpass.getuser()
-        saved = check_in(engine, goal_id, value, user, goal.version, comment=comment)
+        saved = check_in(engine, goal_id, value, user, comment=comment)
     except (GoalError, GoalConflict) as error:
         fail(str(error))
     finally:

@@ -225,7 +225,7 @@ async def test_a_bad_check_in_value_is_refused_in_words(
     assert checkin_history(engine, goals["Expansion MRR"]) == []
 
 
-async def test_a_check_in_after_someone_elses_shows_the_new_value_and_keeps_mine(
+async def test_a_check_in_after_someone_elses_keeps_both(
     db_url: str, engine: Engine, goals: dict[str, int]
 ) -> None:
     goal_id = goals["NPS above 50"]
@@ -239,19 +239,10 @@ async def test_a_check_in_after_someone_elses_shows_the_new_value_and_keeps_mine
         form.query_one("#comment", Input).value = "mine"
         other = make_engine(db_url)  # somebody else, on their own connection
         try:
-            version = get_goal(other, goal_id).version
-            check_in(other, goal_id, "38", "Dana Scully", version, TODAY)
+            check_in(other, goal_id, "38", "Dana Scully", TODAY)
         finally:
             other.dispose()
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
-        assert app.screen is form
-        message = str(form.query_one("#dialog-error", Static).render())
-        assert "changed by someone else (now 38)" in message
-        assert "Now 38 (just changed)" in str(form.query_one("#checkin-now", Static).render())
-        assert form.query_one("#value", Input).value == "41"
-        assert [c.value for c in checkin_history(engine, goal_id)] == [Decimal(38)]
-        await pilot.press("ctrl+s")  # saved on top of the new value, nothing lost
+        await pilot.press("ctrl+s")  # a check-in only adds history: never a conflict
         await settle(app, pilot)
         assert app.screen is screen
     history = checkin_history(engine, goal_id)
@@ -317,8 +308,7 @@ async def test_history_shows_the_check_ins_and_a_sparkline(
 ) -> None:
     goal_id = goals["NPS above 50"]
     for value, day, comment in (("25", 3, "first"), ("31", 8, ""), ("30", 12, "dip")):
-        version = get_goal(engine, goal_id).version
-        check_in(engine, goal_id, value, "Dana Scully", version, date(2026, 6, day), comment)
+        check_in(engine, goal_id, value, "Dana Scully", date(2026, 6, day), comment)
     async with running(db_url) as (app, pilot):
         screen = await goals_screen(app, pilot)
         await move_to(screen, pilot, "NPS above 50")
@@ -368,7 +358,7 @@ async def test_edit_saves_a_new_version_and_keeps_the_check_ins(
     db_url: str, engine: Engine, goals: dict[str, int]
 ) -> None:
     goal_id = goals["NPS above 50"]
-    check_in(engine, goal_id, "35", "Dana Scully", 1, date(2026, 6, 10))
+    check_in(engine, goal_id, "35", "Dana Scully", date(2026, 6, 10))
     async with running(db_url) as (app, pilot):
         screen = await goals_screen(app, pilot)
         await move_to(screen, pilot, "NPS above 50")
@@ -384,7 +374,7 @@ async def test_edit_saves_a_new_version_and_keeps_the_check_ins(
         assert app.screen is screen
         assert "35 / 45" in row_text(screen, "NPS above 45")
     goal = get_goal(engine, goal_id)
-    assert (goal.title, goal.target_value, goal.version) == ("NPS above 45", Decimal(45), 3)
+    assert (goal.title, goal.target_value, goal.version) == ("NPS above 45", Decimal(45), 2)
     assert [c.value for c in checkin_history(engine, goal_id)] == [Decimal(35)]
     from core.goals import goal_edits
 
@@ -399,7 +389,7 @@ async def test_edit_saves_a_new_version_and_keeps_the_check_ins(
 async def test_filters_mine_team_status_and_archived(
     db_url: str, engine: Engine, goals: dict[str, int]
 ) -> None:
-    check_in(engine, goals["NPS above 50"], "30", "Dana Scully", 1)  # a third of the way
+    check_in(engine, goals["NPS above 50"], "30", "Dana Scully")  # a third of the way
     async with running(db_url) as (app, pilot):
         screen = await goals_screen(app, pilot)
         assert rows(screen) == ["Advisory board", "QBRs", "NPS above 50", "Expansion MRR"]
@@ -479,7 +469,7 @@ async def test_history_shows_the_definitions_an_edit_replaced(
     from core.goals import form_of, update_goal
 
     goal_id = goals["NPS above 50"]
-    check_in(engine, goal_id, "35", "Dana Scully", 1, date(2026, 6, 10))
+    check_in(engine, goal_id, "35", "Dana Scully", date(2026, 6, 10))
     stored = get_goal(engine, goal_id)
     edited = form_of(stored, [])
     edited.title, edited.target = "NPS above 45", "45"

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
-from core.goals import GoalConflict, GoalError, format_value
+from core.goals import GoalError, format_value
 from tui.screens.goal_form import GoalDialog
 
 if TYPE_CHECKING:
@@ -30,8 +30,6 @@ class CheckInScreen(GoalDialog):
     def __init__(self, view: GoalView) -> None:
         super().__init__()
         self.view = view
-        self.version = view.goal.version
-        """The version the check-in is based on (moved on by a conflict)."""
 
     def compose(self) -> ComposeResult:
         goal = self.view.goal
@@ -86,23 +84,10 @@ class CheckInScreen(GoalDialog):
                 self.view.goal.id or 0,
                 value,
                 app.settings.author,  # type: ignore[attr-defined]
-                self.version,
                 checked_on=checked_on,
                 comment=comment,
             )
         except GoalError as error:
             app.call_from_thread(self.show_refusal, error)
             return
-        except GoalConflict as error:
-            app.call_from_thread(self._conflict, error)
-            return
         app.call_from_thread(self.saved)
-
-    def _conflict(self, error: GoalConflict) -> None:
-        self.version = error.goal.version
-        goal = self.view.goal
-        self.query_one("#checkin-now", Static).update(
-            f"Now {format_value(goal.target_type, error.current)} (just changed), "
-            f"target {format_value(goal.target_type, goal.target_value)}"
-        )
-        self.show_error("goal", f"{error} (ctrl+s saves yours after it)")
