@@ -82,7 +82,7 @@ def checkin(
     """Add a check-in to a goal. Check-ins are history: nothing is overwritten."""
     import getpass
 
-    from core.goals import GoalConflict, GoalError, check_in, format_value, get_goal
+    from core.goals import GoalError, check_in, format_value, get_goal
     from core.settings import load_settings
 
     engine = open_db(db)
@@ -90,7 +90,7 @@ def checkin(
         goal = get_goal(engine, goal_id)
         user = load_settings().current_user or getpass.getuser()
         saved = check_in(engine, goal_id, value, user, comment=comment)
-    except (GoalError, GoalConflict) as error:
+    except GoalError as error:
         fail(str(error))
     finally:
         engine.dispose()
