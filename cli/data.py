@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
 
@@ -23,16 +25,30 @@ def _summary(counts: dict[str, int]) -> str:
 def demo(db: DbOption = None) -> None:
     """Write the demo book (250 accounts, 24 months ending today) into an empty
     database (--db PATH) and exit."""
-    from sample_data import BookNotEmptyError, load_demo
+    from sample_data import load_demo
 
-    engine = open_db(db)
+    counts = _write_whole(db, "the demo book", load_demo)
+    typer.echo(_summary(counts))
+
+
+def _write_whole(
+    db: Path | None, what: str, write: Callable[[Any], dict[str, int]]
+) -> dict[str, int]:
+    """``write`` a whole book into the empty database ``db``: all of it or, when the
+    process is killed, nothing (``core.db.written_whole``)."""
+    from core.db import database_url, written_whole
+    from sample_data import BookNotEmptyError
+    from sample_data.book import ensure_empty
+
+    engine = open_db(db)  # refuses a database cxtui cannot use, in words
     try:
-        counts = load_demo(engine)
+        ensure_empty(engine, what)
     except BookNotEmptyError as error:
         fail(str(error))
     finally:
         engine.dispose()
-    typer.echo(_summary(counts))
+    with written_whole(database_url(db)) as fresh:
+        return write(fresh)
 
 
 def generate(
@@ -47,27 +63,24 @@ def generate(
 ) -> None:
     """Write a benchmark dataset of size S, M or L into an empty database, with a
     progress bar."""
-    from sample_data import BookNotEmptyError
     from sample_data.generator import generate_into
 
     size = size.upper()
     if size not in BENCHMARK_SIZES:
         fail(f"--size must be one of {', '.join(BENCHMARK_SIZES)}, not {size!r}")
-    engine = open_db(db)
-    try:
-        with typer.progressbar(length=100, label=f"Generating size {size}") as bar:
-            done = 0
+    with typer.progressbar(length=100, label=f"Generating size {size}") as bar:
+        done = 0
 
-            def progress(fraction: float) -> None:
-                nonlocal done
-                step = int(fraction * 100) - done
-                if step > 0:
-                    bar.update(step)
-                    done += step
+        def progress(fraction: float) -> None:
+            nonlocal done
+            step = int(fraction * 100) - done
+            if step > 0:
+                bar.update(step)
+                done += step
 
-            counts = generate_into(engine, size, seed=seed, progress=progress)
-    except BookNotEmptyError as error:
-        fail(str(error))
-    finally:
-        engine.dispose()
+        counts = _write_whole(
+            db,
+            "a generated dataset",
+            lambda engine: generate_into(engine, size, seed=seed, progress=progress),
+        )
     typer.echo(_summary(counts))

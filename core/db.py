@@ -250,6 +250,36 @@ def _unusable(path: Path | None, url: str, error: BaseException) -> str:
     return f"{where} cannot be used: {reason}"
 
 
+@contextmanager
+def written_whole(url: str) -> Iterator[Engine]:
+    """A migrated engine to write a whole book with. For a SQLite file it is a new
+    file beside it (``.NAME.partial``) that replaces the file only once the book is
+    complete, so a process killed half-way leaves the file as it was (the partial
+    file is removed by the next run). Other databases are written in place."""
+    path = sqlite_path(normalise_url(url))
+    if path is None:
+        engine = open_engine(url)
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    partial = path.with_name(f".{path.name}.partial")
+    for leftover in (partial, *(Path(f"{partial}{end}") for end in ("-wal", "-shm"))):
+        leftover.unlink(missing_ok=True)
+    engine = open_engine(sqlite_url(partial))
+    try:
+        yield engine
+    except BaseException:
+        engine.dispose()
+        partial.unlink(missing_ok=True)
+        raise
+    engine.dispose()  # the last connection folds the WAL into the file
+    for end in ("-wal", "-shm"):  # the replaced file's (an empty book's), if any
+        Path(f"{path}{end}").unlink(missing_ok=True)
+    os.replace(partial, path)
+
+
 def backup_sqlite(path: Path, when: datetime | None = None) -> Path:
     """Copy a SQLite database, consistently even in WAL mode, to a timestamped file
     beside it, and return the copy's path."""

@@ -66,3 +66,44 @@ def test_generate_refuses_an_unknown_size(tmp_path: Path) -> None:
     result = _run("generate", "--size", "XL", "--db", str(tmp_path / "x.db"))
     assert result.returncode == 2
     assert "--size must be one of S, M, L" in result.stderr
+
+
+def test_a_killed_generate_leaves_no_partial_book(tmp_path: Path) -> None:
+    """Killed with -9 half-way, `generate` leaves the database as it was (empty); the
+    next run removes its partial file and writes the whole book."""
+    import signal
+    import sqlite3
+    import time
+
+    target = tmp_path / "book.db"
+    partial = tmp_path / ".book.db.partial"
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from cli.main import run; run()",
+            "generate",
+            "--size",
+            "S",
+            "--db",
+            str(target),
+        ],
+        cwd=Path(__file__).parents[2],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while not Path(f"{partial}-wal").exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)  # well into the writing
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    with sqlite3.connect(target) as connection:
+        assert connection.execute("SELECT count(*) FROM account").fetchone() == (0,)
+    connection.close()
+    result = CliRunner().invoke(app, ["demo", "--db", str(target)])
+    assert result.exit_code == 0, result.output
+    assert not partial.exists()
+    with sqlite3.connect(target) as connection:
+        assert connection.execute("SELECT count(*) FROM account").fetchone() == (250,)
+    connection.close()
