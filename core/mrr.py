@@ -175,7 +175,9 @@ def _explaining(state: pl.DataFrame, effective: date) -> pl.DataFrame:
     # A churned account whose movements still hold MRR: its MRR lost is its
     # mrr_cents; the difference first, then the churn, on the churn date.
     gone = known.filter(churned, pl.col("balance") > 0)
-    correction = gone.filter(pl.col("mrr_cents") != pl.col("balance")).select(
+    # (An MRR of 0 in the file says nothing of what was lost: the balance goes.)
+    told = pl.col("mrr_cents") > 0
+    correction = gone.filter(told, pl.col("mrr_cents") != pl.col("balance")).select(
         "account_id",
         left_on.alias("occurred_on"),
         pl.when(diff > 0).then(pl.lit("expansion")).otherwise(pl.lit("contraction")).alias("kind"),
@@ -185,7 +187,9 @@ def _explaining(state: pl.DataFrame, effective: date) -> pl.DataFrame:
         "account_id",
         left_on.alias("occurred_on"),
         pl.lit("churn").alias("kind"),
-        (-pl.max_horizontal("mrr_cents", "balance")).alias("amount_cents"),
+        (-pl.when(told).then(pl.col("mrr_cents")).otherwise(pl.col("balance"))).alias(
+            "amount_cents"
+        ),
     )
     frames = [opening, closing, adjusted, correction, churn]
     return pl.concat([frame.cast(_MOVEMENT_SCHEMA) for frame in frames]).filter(  # type: ignore[arg-type]

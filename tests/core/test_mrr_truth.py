@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
@@ -87,6 +87,9 @@ steps = st.lists(st.one_of(account_rows, mrr_rows), min_size=1, max_size=4)
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(steps)
+# Churned with an MRR of 0 (what was lost is the balance) or below the balance.
+@example([[("A-1", 14461, "active", None)], [("A-1", 0, "churned", None)]])
+@example([[("A-1", 10000, "active", None)], [("A-1", 5000, "churned", "2025-03-01")]])
 def test_every_write_path_keeps_mrr_equal_to_its_movements(sequence: list[list[tuple]]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         engine = open_engine(sqlite_url(Path(folder) / "book.db"))
