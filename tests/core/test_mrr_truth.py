@@ -85,7 +85,12 @@ mrr_rows = st.lists(
 steps = st.lists(st.one_of(account_rows, mrr_rows), min_size=1, max_size=4)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,  # the same examples on every run: CI never meets a new one
+    suppress_health_check=[HealthCheck.too_slow],
+)
 @given(steps)
 # Churned with an MRR of 0 (what was lost is the balance) or below the balance.
 @example([[("A-1", 14461, "active", None)], [("A-1", 0, "churned", None)]])
