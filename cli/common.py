@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -27,6 +29,24 @@ EXIT_BAD_INPUT = 2
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     typer.echo(f"cxtui: {message}", err=True)
     raise typer.Exit(code)
+
+
+@contextmanager
+def fraction_bar(label: str, err: bool = False) -> Iterator[Callable[[float], None]]:
+    """A progress bar of 100 steps, fed by a ``progress(fraction)`` callback."""
+    import sys
+
+    with typer.progressbar(length=100, label=label, file=sys.stderr if err else None) as bar:
+        done = 0
+
+        def progress(fraction: float) -> None:
+            nonlocal done
+            step = int(fraction * 100) - done
+            if step > 0:
+                bar.update(step)
+                done += step
+
+        yield progress
 
 
 def parse_day(text: str | None, option: str = "--as-of") -> date:

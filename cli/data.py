@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli.common import DbOption, fail, open_db
+from cli.common import DbOption, fail, fraction_bar, open_db
 
 BENCHMARK_SIZES = ("S", "M", "L")
 
@@ -68,16 +68,7 @@ def generate(
     size = size.upper()
     if size not in BENCHMARK_SIZES:
         fail(f"--size must be one of {', '.join(BENCHMARK_SIZES)}, not {size!r}")
-    with typer.progressbar(length=100, label=f"Generating size {size}") as bar:
-        done = 0
-
-        def progress(fraction: float) -> None:
-            nonlocal done
-            step = int(fraction * 100) - done
-            if step > 0:
-                bar.update(step)
-                done += step
-
+    with fraction_bar(f"Generating size {size}") as progress:
         counts = _write_whole(
             db,
             "a generated dataset",

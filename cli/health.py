@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.common import DbOption, fail, open_db, parse_day
+from cli.common import DbOption, fail, fraction_bar, open_db, parse_day
 from core.dates import MAX_HORIZON_DAYS
 from core.text import visible
 
@@ -64,16 +63,7 @@ def _account_id(engine: Engine, external_id: str) -> int:
 def _recompute(engine: Engine, today: date, model: HealthModelConfig) -> None:
     from core.health import recompute_all
 
-    with typer.progressbar(length=100, label="Recomputing health scores", file=sys.stderr) as bar:
-        done = 0
-
-        def progress(fraction: float) -> None:
-            nonlocal done
-            step = int(fraction * 100) - done
-            if step > 0:
-                bar.update(step)
-                done += step
-
+    with fraction_bar("Recomputing health scores", err=True) as progress:
         written = recompute_all(engine, today, model, progress=progress)
     typer.echo(f"Scored {written:,} accounts as of {today.isoformat()}.", err=True)
 
