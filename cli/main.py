@@ -56,6 +56,7 @@ def main(
 ) -> None:
     """Open the app (on the default database, --db PATH, or CXTUI_DATABASE_URL)."""
     if ctx.invoked_subcommand is not None:
+        _warn_about_config_permissions()
         return
     from core.db import database_url
 
@@ -68,6 +69,17 @@ def main(
     from tui.app import make_app
 
     make_app(url).run()
+
+
+def _warn_about_config_permissions() -> None:
+    """A config file anyone may change is used, with a warning on stderr naming it
+    (the app says it in a notification instead)."""
+    from core.config_file import permission_warning
+    from core.settings import config_path
+
+    warning = permission_warning(config_path().parent)
+    if warning:
+        typer.echo(f"cxtui: warning: {warning}", err=True)
 
 
 def _fresh_demo_database() -> str:

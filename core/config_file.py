@@ -7,6 +7,7 @@ the line, and a problem found later in a value can be pointed at its line too.
 from __future__ import annotations
 
 import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,26 @@ def read_config(path: Path) -> ConfigFile | None:
     except tomllib.TOMLDecodeError as error:
         raise ConfigFileError(decode_problem(path, error)) from None
     return ConfigFile(path, text, data)
+
+
+def permission_warning(folder: Path) -> str | None:
+    """A sentence naming the config files (``*.toml`` in ``folder``, or the folder
+    itself) that any user of this machine may change: they are still used, but whoever
+    can write them decides the playbook's tasks and the health weights. None when all
+    are private enough or there are none."""
+    exposed = [path for path in (folder, *sorted(folder.glob("*.toml"))) if _world_writable(path)]
+    if not exposed:
+        return None
+    names = ", ".join(f"{path} (mode {stat.S_IMODE(path.stat().st_mode):o})" for path in exposed)
+    fix = " ".join(f"'{path}'" for path in exposed)
+    return f"any user of this machine can change {names}; using it anyway. Fix: chmod o-w {fix}"
+
+
+def _world_writable(path: Path) -> bool:
+    try:
+        return bool(path.stat().st_mode & stat.S_IWOTH)
+    except OSError:
+        return False
 
 
 def decode_problem(path: Path, error: tomllib.TOMLDecodeError) -> str:

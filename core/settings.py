@@ -15,7 +15,7 @@ from pathlib import Path
 
 from platformdirs import user_config_path
 
-from core.config_file import ConfigFileError, read_config
+from core.config_file import ConfigFileError, permission_warning, read_config
 
 USER_ENV = "CXTUI_USER"
 DEFAULT_THEME = "textual-dark"
@@ -23,12 +23,14 @@ DEFAULT_THEME = "textual-dark"
 
 @dataclass(frozen=True)
 class Settings:
-    """What the config file holds. ``problem`` says why the file was not used."""
+    """What the config file holds. ``problem`` says why the file was not used;
+    ``warning`` says what is wrong with a file that is used anyway."""
 
     user: str | None = None
     theme: str = DEFAULT_THEME
     path: Path | None = None
     problem: str | None = None
+    warning: str | None = None
 
     @property
     def current_user(self) -> str | None:
@@ -53,12 +55,13 @@ def load_settings(path: Path | None = None) -> Settings:
     """The settings in ``path`` (default: the user's config file). A missing file
     gives the defaults; a broken one gives the defaults and a ``problem``."""
     path = path or config_path()
+    warning = permission_warning(path.parent)
     try:
         config = read_config(path)
     except ConfigFileError as error:
-        return Settings(path=path, problem=f"{error}; using the defaults")
+        return Settings(path=path, problem=f"{error}; using the defaults", warning=warning)
     if config is None:
-        return Settings(path=path)
+        return Settings(path=path, warning=warning)
     values: dict[str, str] = {}
     for key in ("user", "theme"):
         if key not in config.data:
@@ -69,9 +72,10 @@ def load_settings(path: Path | None = None) -> Settings:
                 path=path,
                 problem=f"{config.where(config.line_of(key))}: {key!r} must be a non-empty "
                 "string; using the defaults",
+                warning=warning,
             )
         values[key] = value.strip()
-    return Settings(path=path, **values)
+    return Settings(path=path, warning=warning, **values)
 
 
 def save_settings(settings: Settings) -> None:

@@ -158,6 +158,8 @@ class CxtuiApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        if self.settings.warning:
+            self.notify(self.settings.warning, title="Config file", severity="warning", timeout=15)
         if self.settings.problem:
             self.notify(self.settings.problem, title="Config file", severity="warning")
         elif self.settings.theme not in self.available_themes:

@@ -4,14 +4,20 @@ status 2, shows no traceback and writes nothing."""
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from cli.main import app
-from core.db import open_engine, sqlite_url
+from core.db import DATABASE_URL_ENV, normalise_url, open_engine, sqlite_url
 from core.importing import import_file
 
 runner = CliRunner()
@@ -36,14 +42,54 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _one_account_book(tmp_path_factory.mktemp("hostile"))
 
 
-def _digest(path: Path) -> str:
-    with sqlite3.connect(path) as connection:
-        rows = [
-            connection.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0]
-            for (name,) in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
-        ]
-    connection.close()
-    return hashlib.sha256(repr(rows).encode()).hexdigest()
+@dataclass
+class Book:
+    """Where the hostile commands write: a SQLite file (``--db``), or, when the tests
+    run on PostgreSQL, a schema of its own named by ``CXTUI_DATABASE_URL``."""
+
+    url: str
+    db_args: list[str]
+
+    def digest(self) -> str:
+        """The row count of every table: unchanged means nothing was written."""
+        engine = create_engine(self.url)
+        try:
+            with engine.connect() as connection:
+                tables = sorted(inspect(connection).get_table_names())
+                counts = [
+                    connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one()
+                    for name in tables
+                ]
+        finally:
+            engine.dispose()
+        return hashlib.sha256(repr(list(zip(tables, counts, strict=True))).encode()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def any_book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Book]:
+    server = os.environ.get(DATABASE_URL_ENV, "").strip()
+    if not server.startswith("postgres"):
+        path = _one_account_book(tmp_path_factory.mktemp("hostile"))
+        yield Book(sqlite_url(path), ["--db", str(path)])
+        return
+    server = normalise_url(server)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = make_url(server).update_query_dict({"options": f"-csearch_path={schema}"})
+    rendered = url.render_as_string(hide_password=False)
+    engine = open_engine(rendered)
+    accounts = tmp_path_factory.mktemp("hostile") / "accounts.csv"
+    accounts.write_text("external_id,name,start_date\nA-1,Acme,2025-01-01\n")
+    import_file(engine, "accounts", accounts)
+    engine.dispose()
+    try:
+        yield Book(rendered, [])
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 CASES = [
@@ -68,16 +114,20 @@ CASES = [
 
 
 @pytest.mark.parametrize("args", CASES, ids=lambda args: " ".join(a[:20] for a in args))
-def test_hostile_arguments(book: Path, tmp_path: Path, args: list[str]) -> None:
-    before = _digest(book)
+def test_hostile_arguments(
+    any_book: Book, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    """Run on SQLite and, in CI, on PostgreSQL too."""
+    monkeypatch.setenv(DATABASE_URL_ENV, any_book.url)
+    before = any_book.digest()
     args = [arg.replace("{tmp}", str(tmp_path)) for arg in args]
     (tmp_path / "accounts.csv").write_text("external_id,name\nB-1,Beta\n")
-    result = runner.invoke(app, [*args, "--db", str(book)])
+    result = runner.invoke(app, [*args, *any_book.db_args])
     output = result.output
     assert result.exit_code == 2, output
     assert "Traceback" not in output and "\x1b" not in output
     assert len(output) < 600, output[:600]
-    assert _digest(book) == before
+    assert any_book.digest() == before
 
 
 @pytest.mark.parametrize("name", ["book?v2.db", "c%20d.db", "a#b.db"])
@@ -120,3 +170,15 @@ def test_a_broken_health_toml_never_half_writes_a_log(tmp_path: Path, content: b
     with sqlite3.connect(path) as connection:
         assert connection.execute("SELECT count(*) FROM interaction").fetchone() == (1,)
     connection.close()
+
+
+def test_a_world_writable_config_is_used_with_a_warning(book: Path) -> None:
+    from core.settings import config_path
+
+    path = config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('user = "Mallory"\n')
+    path.chmod(0o666)
+    result = runner.invoke(app, ["tasks", "--db", str(book)])
+    assert result.exit_code == 0, result.output
+    assert f"any user of this machine can change {path} (mode 666)" in result.output

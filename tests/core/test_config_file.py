@@ -53,3 +53,19 @@ def test_lines_of_keys_and_tables(tmp_path: Path) -> None:
     assert config.line_of("kind", after=2) == 3
     assert config.line_of("summary", after=2) is None  # the next table is not searched
     assert config.where(4) == f"{path}, line 4"
+
+
+def test_a_world_writable_config_file_is_named(tmp_path: Path) -> None:
+    from core.config_file import permission_warning
+
+    private = tmp_path / "config.toml"
+    private.write_text('user = "Ana"\n')
+    private.chmod(0o600)
+    tmp_path.chmod(0o700)
+    assert permission_warning(tmp_path) is None
+    exposed = tmp_path / "health.toml"
+    exposed.write_text("")
+    exposed.chmod(0o666)
+    warning = permission_warning(tmp_path)
+    assert warning is not None and str(exposed) in warning and "666" in warning
+    assert str(private) not in warning

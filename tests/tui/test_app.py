@@ -468,3 +468,17 @@ async def test_keys_typed_in_one_burst_after_slash_reach_the_search(db_url: str,
         search = _accounts(app).query_one("#search")
         assert (app.focused, search.value) == (search, "acme")
         assert names(app) == ["Acme Corp"]
+
+
+async def test_a_world_writable_config_file_is_named_in_a_warning(
+    db_url: str, book, tmp_path: Path
+) -> None:
+    from core.settings import load_settings
+
+    path = tmp_path / "config.toml"
+    path.write_text('theme = "textual-dark"\n')
+    path.chmod(0o666)
+    settings = load_settings(path)
+    async with running(db_url, path=settings.path, warning=settings.warning) as (app, _pilot):
+        messages = [str(n.message) for n in app._notifications]
+        assert any(f"any user of this machine can change {path}" in m for m in messages), messages
