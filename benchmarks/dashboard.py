@@ -35,7 +35,7 @@ from pathlib import Path
 BASELINE = """
 import sys, time
 from datetime import date
-from core.db import open_engine
+from core.store.db import open_engine
 from core.metrics import Period, compute_metrics
 engine = open_engine(sys.argv[1])
 today = date.fromisoformat(sys.argv[2])
@@ -47,7 +47,7 @@ print(time.perf_counter() - start)
 DASHBOARD = """
 import asyncio, sys, time
 from datetime import date
-from core.settings import Settings
+from core.config.settings import Settings
 from tui.app import make_app
 from tui.screens.dashboard import TILES
 from tui.widgets.charts import Chart
@@ -113,7 +113,7 @@ def main() -> None:
     options = parser.parse_args()
     from datetime import date
 
-    from core.db import sqlite_url
+    from core.store.db import sqlite_url
 
     url = sqlite_url(options.db)
     today = options.today or date.today().isoformat()

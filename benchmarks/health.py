@@ -33,7 +33,6 @@ from pathlib import Path
 from sqlalchemy import Engine, bindparam, text
 from sqlmodel import Session, select
 
-from core.db import open_engine, sqlite_url
 from core.health import compute_scores, default_model, recompute_account, recompute_all
 from core.models import (
     Account,
@@ -43,6 +42,7 @@ from core.models import (
     SurveyResponse,
     Ticket,
 )
+from core.store.db import open_engine, sqlite_url
 from sample_data.book import DEMO_ANCHOR
 from sample_data.generator import SIZES, generate_into
 

@@ -35,15 +35,15 @@ import polars as pl
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.bulk import bulk_insert
-from core.db import open_engine, sqlite_url
+from core.store.bulk import bulk_insert
+from core.store.db import open_engine, sqlite_url
 
 KINDS = ["call", "email", "meeting", "qbr", "note"]
 START = datetime(2023, 1, 1)
 CHILD = """
 import json, resource, sys, time
 import core.importing as importing
-from core.db import open_engine, sqlite_url
+from core.store.db import open_engine, sqlite_url
 from core.importing import ImportOptions, import_file
 from pathlib import Path
 spent = [0.0]

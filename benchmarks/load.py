@@ -21,9 +21,9 @@ from pathlib import Path
 import polars as pl
 from sqlmodel import Session
 
-from core.bulk import bulk_insert, deferred_indexes
-from core.db import open_engine, sqlite_url
 from core.models import Interaction
+from core.store.bulk import bulk_insert, deferred_indexes
+from core.store.db import open_engine, sqlite_url
 from sample_data.book import TABLES
 from sample_data.generator import SIZES, generate
 

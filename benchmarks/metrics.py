@@ -33,8 +33,6 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
-from core.db import open_engine, sqlite_url
-from core.frames import read_frame
 from core.metrics import compute_metrics, load_book, monthly_series, series_frame
 from core.models import (
     Account,
@@ -46,6 +44,8 @@ from core.models import (
     Ticket,
 )
 from core.periods import Period, last_months
+from core.store.db import open_engine, sqlite_url
+from core.store.frames import read_frame
 from sample_data.book import DEMO_ANCHOR
 from sample_data.generator import generate_into
 

@@ -34,8 +34,6 @@ from pathlib import Path
 from sqlalchemy import Engine, delete
 from sqlmodel import select
 
-from core.db import open_engine, sqlite_url
-from core.frames import read_frame
 from core.health.store import recompute_all
 from core.models import (
     Account,
@@ -46,7 +44,9 @@ from core.models import (
     Task,
     Ticket,
 )
-from core.rules import DEFAULT_RULES, RulesConfig, run_rules
+from core.playbook.rules import DEFAULT_RULES, RulesConfig, run_rules
+from core.store.db import open_engine, sqlite_url
+from core.store.frames import read_frame
 
 GOAL_SECONDS = 2.0
 

@@ -148,7 +148,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of each start-up figure")
     parser.add_argument("--word", default="harbor", help="what to type in the search")
     args = parser.parse_args()
-    from core.db import sqlite_url
+    from core.store.db import sqlite_url
 
     url = sqlite_url(args.db)
     run(BARE)  # warm the file cache

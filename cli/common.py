@@ -65,7 +65,7 @@ def parse_day(text: str | None, option: str = "--as-of") -> date:
 def open_db(db: Path | None) -> Engine:
     """A migrated engine for --db / CXTUI_DATABASE_URL / the default file, or a clear
     message and exit status 2 when the database cannot be used."""
-    from core.db import DatabaseError, database_url, open_engine
+    from core.store.db import DatabaseError, database_url, open_engine
 
     if db is not None and not db.expanduser().resolve().parent.is_dir():
         fail(f"--db {db}: the folder {db.expanduser().resolve().parent} does not exist")

@@ -35,8 +35,8 @@ def _write_whole(
     db: Path | None, what: str, write: Callable[[Any], dict[str, int]]
 ) -> dict[str, int]:
     """``write`` a whole book into the empty database ``db``: all of it or, when the
-    process is killed, nothing (``core.db.written_whole``)."""
-    from core.db import database_url, written_whole
+    process is killed, nothing (``core.store.db.written_whole``)."""
+    from core.store.db import database_url, written_whole
     from sample_data import BookNotEmptyError
     from sample_data.book import ensure_empty
 

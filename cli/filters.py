@@ -14,7 +14,7 @@ import typer
 from cli.common import fail
 
 if TYPE_CHECKING:
-    from core.saved_filters import SavedFilter, SavedFilters
+    from core.config.saved_filters import SavedFilter, SavedFilters
 
 filters_app = typer.Typer(
     help="Saved filters: named account filters for the accounts list and `metrics --filter`.",
@@ -30,7 +30,7 @@ def filter_commands(app: typer.Typer) -> None:
 
 def _load() -> SavedFilters:
     """The saved filters, each problem of the file reported on stderr."""
-    from core.saved_filters import load_saved_filters
+    from core.config.saved_filters import load_saved_filters
 
     saved = load_saved_filters()
     for problem in saved.problems:
@@ -39,7 +39,7 @@ def _load() -> SavedFilters:
 
 
 def _get(name: str) -> SavedFilter:
-    from core.saved_filters import UnknownFilterError, get_filter
+    from core.config.saved_filters import UnknownFilterError, get_filter
 
     try:
         return get_filter(name)
@@ -53,7 +53,7 @@ def _document(saved: SavedFilter) -> dict[str, object]:
 
 def _parts(saved: SavedFilter) -> tuple[str, str]:
     """(what scopes metrics and the list, what narrows the list only), in words."""
-    from core.saved_filters import LIST_ONLY_KEYS, SCOPE_KEYS
+    from core.config.saved_filters import LIST_ONLY_KEYS, SCOPE_KEYS
 
     return (
         "; ".join(saved.describe(SCOPE_KEYS)) or "all accounts",
@@ -106,7 +106,7 @@ def show(
 @filters_app.command("delete")
 def delete(name: Annotated[str, typer.Argument(help="The saved filter's name.")]) -> None:
     """Remove a saved filter from the config file (every other line is kept)."""
-    from core.saved_filters import UnknownFilterError, delete_filter
+    from core.config.saved_filters import UnknownFilterError, delete_filter
 
     try:
         delete_filter(name)

@@ -82,8 +82,8 @@ def checkin(
     """Add a check-in to a goal. Check-ins are history: nothing is overwritten."""
     import getpass
 
+    from core.config.settings import load_settings
     from core.goals import GoalError, check_in, format_value, get_goal
-    from core.settings import load_settings
 
     engine = open_db(db)
     try:

@@ -266,8 +266,8 @@ def override(
 ) -> None:
     """Set a CS manager's score or band over the computed one, with a reason and an
     expiry; the computed score comes back by itself on the expiry day."""
+    from core.config.settings import load_settings
     from core.health import HealthOverrideError, end_override, set_override
-    from core.settings import load_settings
 
     user = load_settings().current_user
     if not user:

@@ -38,8 +38,8 @@ def log(
 ) -> None:
     """Log a call, email, meeting, QBR or note, or an NPS / CSAT answer, for an account.
     Bad input writes nothing and exits with status 2."""
+    from core.config.settings import load_settings
     from core.interactions import EntryForm, InvalidInput, find_account, log_entry
-    from core.settings import load_settings
 
     engine = open_db(db)
     account = find_account(engine, external_id)

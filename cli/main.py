@@ -58,7 +58,7 @@ def main(
     if ctx.invoked_subcommand is not None:
         _warn_about_config_permissions()
         return
-    from core.db import database_url
+    from core.store.db import database_url
 
     if demo:
         if db is not None:
@@ -74,8 +74,8 @@ def main(
 def _warn_about_config_permissions() -> None:
     """A config file anyone may change is used, with a warning on stderr naming it
     (the app says it in a notification instead)."""
-    from core.config_file import permission_warning
-    from core.settings import config_path
+    from core.config.file import permission_warning
+    from core.config.settings import config_path
 
     warning = permission_warning(config_path().parent)
     if warning:
@@ -83,7 +83,7 @@ def _warn_about_config_permissions() -> None:
 
 
 def _fresh_demo_database() -> str:
-    from core.db import default_db_path, open_engine, sqlite_url
+    from core.store.db import default_db_path, open_engine, sqlite_url
     from sample_data import load_demo
 
     path = default_db_path().with_name("demo.db")

@@ -109,8 +109,8 @@ def _saved_scope(name: str, scope: Scope) -> Scope:
     """The saved filter ``name`` as a scope, narrowed further by --segment/--owner."""
     from dataclasses import replace
 
+    from core.config.saved_filters import LIST_ONLY_KEYS, UnknownFilterError, get_filter
     from core.metrics import Scope
-    from core.saved_filters import LIST_ONLY_KEYS, UnknownFilterError, get_filter
 
     try:
         saved = get_filter(name)
@@ -133,7 +133,7 @@ def describe_scope(scope: Scope) -> str:
         if value
     ]
     if scope.name is not None:
-        from core.saved_filters import SavedFilter
+        from core.config.saved_filters import SavedFilter
 
         inside = SavedFilter(
             scope.name, scope.segments, scope.owners, scope.plans, scope.statuses
@@ -206,7 +206,7 @@ def _print_table(
     console.print(title, markup=False)
     console.print(table)
     if results:
-        from core.customers import assumption_notes
+        from core.accounts.customers import assumption_notes
 
         first = results[0][1]
         notes = assumption_notes(first.accounts_start_unknown, first.accounts_churn_date_unknown)

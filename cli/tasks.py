@@ -27,7 +27,7 @@ AsOf = Annotated[
 def run(db: DbOption = None, as_of: AsOf = None) -> None:
     """Run every enabled rule once and print how many tasks each created. A rule
     fires once per occurrence: running again creates nothing new."""
-    from core.rules import load_rules_config, run_rules
+    from core.playbook.rules import load_rules_config, run_rules
 
     today = parse_day(as_of)
     config = load_rules_config()
@@ -53,8 +53,8 @@ def tasks(
 ) -> None:
     """The task queue: overdue and due today first, then upcoming, ranked by MRR at
     stake and health."""
-    from core.settings import load_settings
-    from core.tasks import TaskError, task_queue
+    from core.config.settings import load_settings
+    from core.playbook.tasks import TaskError, task_queue
 
     owner = None
     if mine:

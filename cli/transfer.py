@@ -82,8 +82,8 @@ def _options(
 ) -> ImportOptions:
     import getpass
 
+    from core.config.settings import load_settings
     from core.importing import ImportOptions, load_mapping_file, parse_pair, parse_value_option
-    from core.settings import load_settings
 
     base = load_mapping_file(mapping) if mapping is not None else ImportOptions()
     columns = dict(parse_pair(text, "--map") for text in maps)
@@ -291,7 +291,7 @@ def export_command(
     db: DbOption = None,
 ) -> None:
     """Export to CSV, XLSX or Parquet (by the file's extension), with the screens' filters."""
-    from core.exporter import EXPORTS, ExportError, ExportFilters, export
+    from core.exporting import EXPORTS, ExportError, ExportFilters, export
 
     if what not in EXPORTS:
         fail(f"cannot export {what!r}; choose one of: {', '.join(EXPORTS)}")

@@ -2,7 +2,7 @@
 
 Money is integer cents (``*_cents``), never a float. Dates are ``date``, moments
 are timezone-aware UTC ``datetime``. ``docs/metrics.md`` says what each table is for.
-Schema changes go through an Alembic migration in ``core/migrations/versions``.
+Schema changes go through an Alembic migration in ``core/store/migrations/versions``.
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ class DailyUsage(SQLModel, table=True):
 
 class MonthlyUsage(SQLModel, table=True):
     """``daily_usage`` summed per account and month, for the metrics: kept exact by
-    every write to ``daily_usage`` (``core.rollup``), never written on its own."""
+    every write to ``daily_usage`` (``core.store.rollup``), never written on its own."""
 
     __tablename__ = "monthly_usage"
     __table_args__ = ({"sqlite_with_rowid": False},)
@@ -206,7 +206,7 @@ class MonthlyUsage(SQLModel, table=True):
 @event.listens_for(DailyUsage, "after_delete")
 def _keep_monthly_usage(mapper, connection, target):  # type: ignore[no-untyped-def]
     """ORM writes of daily usage (one object at a time) recompute their months."""
-    from core.rollup import refresh_usage_months
+    from core.store.rollup import refresh_usage_months
 
     state = inspect(target)
     accounts = {target.account_id, *state.attrs.account_id.history.deleted}

@@ -9,7 +9,7 @@ from datetime import date
 import polars as pl
 from sqlalchemy import Engine
 
-from core.bulk import bulk_insert
+from core.store.bulk import bulk_insert
 from sample_data.book import (
     DEMO_ANCHOR,
     DEMO_DIR,

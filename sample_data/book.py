@@ -10,8 +10,8 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Engine, func, select
 
-from core.bulk import stored_dtype, table_for
 from core.models import Account
+from core.store.bulk import stored_dtype, table_for
 
 DEMO_ANCHOR = date(2026, 11, 30)
 """The last day of the demo book; ``load_demo`` moves it to today."""

@@ -44,7 +44,7 @@ from pathlib import Path
 import polars as pl
 from sqlalchemy import Engine
 
-from core.bulk import bulk_insert, deferred_indexes
+from core.store.bulk import bulk_insert, deferred_indexes
 from sample_data.book import (
     DEMO_ANCHOR,
     DEMO_DIR,

@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from core.db import DATABASE_URL_ENV, normalise_url, open_engine, sqlite_path, sqlite_url
+from core.store.db import DATABASE_URL_ENV, normalise_url, open_engine, sqlite_path, sqlite_url
 
 
 def _server_url() -> str | None:
@@ -78,7 +78,7 @@ def _migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path 
     if _server_url() is not None:
         return None
     path = tmp_path_factory.mktemp("template") / "cxtui.db"
-    open_engine(sqlite_url(path)).dispose()  # page size and WAL mode as core.db sets them
+    open_engine(sqlite_url(path)).dispose()  # page size and WAL mode as core.store.db sets them
     # Everything into the main file, so that the main file alone is the database.
     connection = sqlite3.connect(path)
     try:

@@ -3,7 +3,7 @@
 The first frame comes before anything heavy: polars, SQLAlchemy, pyarrow and the
 table widget are imported, and the database opened and read, in thread workers
 after the first paint. The accounts list comes before SQLAlchemy too: from a SQLite
-file whose schema is current, the list is read without it (``core.first_read``)
+file whose schema is current, the list is read without it (``core.store.first_read``)
 and drawn, and only then is the engine opened (``connect``), then the list's last
 interactions read. Each screen lives in its own module under ``tui.screens`` and is
 imported when it is first shown.
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from textual.command import Provider
 
-    from core.settings import Settings
+    from core.config.settings import Settings
 
 log = logging.getLogger("cxtui")
 
@@ -99,7 +99,7 @@ class CxtuiApp(App[None]):
         run_rules: bool | None = None,
         start: str = "dashboard",
     ) -> None:
-        from core.settings import load_settings
+        from core.config.settings import load_settings
 
         self.settings = settings if settings is not None else load_settings()
         super().__init__()
@@ -186,7 +186,7 @@ class CxtuiApp(App[None]):
     def open_database(self) -> None:
         """The list straight from the file when it can (the engine follows once the
         list is drawn: ``connect``); else the engine first (migrations), then the list."""
-        from core.first_read import read_first_list
+        from core.store.first_read import read_first_list
 
         first = read_first_list(self.db_url, self.today)
         import textual_fastdatatable.data_table  # noqa: F401  (warm the table import)
@@ -194,8 +194,8 @@ class CxtuiApp(App[None]):
         if first is not None:
             self.post_message(BookLoaded(first, complete=False))
             return
-        from core.accounts import load_accounts_first
-        from core.db import open_engine
+        from core.accounts.queries import load_accounts_first
+        from core.store.db import open_engine
 
         engine = open_engine(self.db_url)
         first = load_accounts_first(engine, self.today)
@@ -205,14 +205,14 @@ class CxtuiApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="database")
     def connect(self, accounts: int) -> None:
         """Open the engine (SQLAlchemy, the schema check) after the first read."""
-        from core.db import open_engine
+        from core.store.db import open_engine
 
         self.post_message(DatabaseOpened(open_engine(self.db_url), accounts))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="book")
     def reload_book(self) -> None:
         """The list first; its last-interaction column follows once it is shown."""
-        from core.accounts import load_accounts_first
+        from core.accounts.queries import load_accounts_first
 
         if self.engine is not None:
             self.post_message(BookLoaded(load_accounts_first(self.engine, self.today), False))
@@ -221,7 +221,7 @@ class CxtuiApp(App[None]):
     def complete_book(self, first: pl.DataFrame) -> None:
         """Fill in the last interactions (the slow column on a large book). Started
         after the list is painted, so it never competes with the first paint."""
-        from core.accounts import with_last_interaction
+        from core.accounts.queries import with_last_interaction
 
         if self.engine is not None:
             self.post_message(BookLoaded(with_last_interaction(self.engine, first, self.today)))
@@ -260,7 +260,7 @@ class CxtuiApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="rules", name="Playbook rules")
     def run_rules_now(self, quiet: bool = False) -> None:
         """Run the playbook rules; say what they created (``quiet``: only if something)."""
-        from core.rules import load_rules_config, run_rules
+        from core.playbook.rules import load_rules_config, run_rules
 
         if self.engine is None:
             return
@@ -297,7 +297,9 @@ class CxtuiApp(App[None]):
         self.book = message.frame
         self.book_complete = message.complete
         self.book_signal.publish(message.frame)
-        if self.engine is None:  # the first read (core.first_read): the engine once it is drawn
+        if (
+            self.engine is None
+        ):  # the first read (core.store.first_read): the engine once it is drawn
             self.call_after_refresh(self.connect, message.frame.height)
         elif not message.complete:
             self.call_after_refresh(self.complete_book, message.frame)
@@ -332,7 +334,7 @@ class CxtuiApp(App[None]):
     def report_error(self, error: BaseException | None, context: str) -> None:
         from sqlalchemy.exc import SQLAlchemyError
 
-        from core.db import DatabaseError
+        from core.store.db import DatabaseError
 
         log.error("%s: %r", context, error, exc_info=error)
         _log_to_file(f"{context}: {error!r}", error)
@@ -344,7 +346,7 @@ class CxtuiApp(App[None]):
             self.notify(f"{context}: {error}", title="Error", severity="error", timeout=10)
 
     def _remember_theme(self, theme: Any) -> None:
-        from core.settings import save_settings
+        from core.config.settings import save_settings
 
         self.settings = self.settings.with_theme(theme.name)
         if self.settings.problem is None:

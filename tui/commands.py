@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
-    from core.saved_filters import SavedFilter
+    from core.config.saved_filters import SavedFilter
     from tui.app import CxtuiApp
 
 ACCOUNT_HITS = 30
@@ -78,7 +78,7 @@ def _actions(app: CxtuiApp) -> list[tuple[str, str, Any]]:
 
 def _saved_filter_actions(app: CxtuiApp) -> list[tuple[str, str, Any]]:
     """ "Apply saved filter: NAME" for each saved filter of the config file."""
-    from core.saved_filters import load_saved_filters
+    from core.config.saved_filters import load_saved_filters
 
     saved = load_saved_filters(app.settings.path)
     return [

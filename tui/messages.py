@@ -22,7 +22,7 @@ class DatabaseOpened(Message):
 
 
 class BookLoaded(Message):
-    """The accounts list frame (``core.accounts.load_accounts``) is ready;
+    """The accounts list frame (``core.accounts.queries.load_accounts``) is ready;
     ``complete`` is False while its last interactions are still being read."""
 
     def __init__(self, frame: pl.DataFrame, complete: bool = True) -> None:

@@ -12,10 +12,10 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine, func, select
 
-from core.frames import read_frame
 from core.health.config import BANDS, HealthModelConfig, load_model
 from core.health.scoring import compute_scores
 from core.models import Account
+from core.store.frames import read_frame
 
 CUTOFFS = 12
 CUTOFF_STEP_DAYS = 30

@@ -18,8 +18,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Connection, Engine, and_, case, func, or_, select
 
-from core.customers import is_customer_on, started_on
-from core.frames import _polars_type, read_frame
+from core.accounts.customers import is_customer_on, started_on
 from core.health.config import COMPONENTS, SIGNALS, HealthModelConfig, Mapping
 from core.models import (
     Account,
@@ -32,6 +31,7 @@ from core.models import (
     Ticket,
 )
 from core.models import MrrMovement as Movement
+from core.store.frames import _polars_type, read_frame
 
 USAGE_DAYS = 30  # the usage window, and the window before it for the trend
 RECENT_DAYS = 90  # meetings, interaction sentiment, slow first responses, contraction
@@ -64,7 +64,7 @@ Source = Engine | Connection  # an engine for bulk reads, a connection for one a
 
 
 def _read(source: Source, query: Any) -> pl.DataFrame:
-    """Bulk reads go through ``core.frames`` (Arrow, no Python objects per row). A
+    """Bulk reads go through ``core.store.frames`` (Arrow, no Python objects per row). A
     few accounts' rows come through an open connection instead: for a handful of
     rows a cached statement beats a new ADBC connection and a compile per query."""
     if isinstance(source, Engine):
@@ -87,7 +87,7 @@ def _only(query: Any, column: Any, account_ids: list[int] | None) -> Any:
 
 
 def read_accounts(engine: Source, as_of: date, account_ids: list[int] | None) -> pl.DataFrame:
-    """The accounts that are customers at the end of ``as_of`` (``core.customers``)."""
+    """The accounts that are customers at the end of ``as_of`` (``core.accounts.customers``)."""
     query = select(
         Account.id.label("account_id"),
         Account.external_id,

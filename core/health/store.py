@@ -20,7 +20,6 @@ import polars as pl
 from sqlalchemy import Engine, and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from core.frames import read_frame
 from core.health.config import BANDS, HealthModelConfig, load_model
 from core.health.scoring import (
     NO_DATA,
@@ -35,6 +34,7 @@ from core.health.trend import (
     trend_expr,
 )
 from core.models import Account, HealthModel, HealthOverride, HealthSnapshot, utcnow
+from core.store.frames import read_frame
 from core.text import text_problem
 
 DROP_DAYS = 7

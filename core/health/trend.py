@@ -1,5 +1,5 @@
 """The 30-day trend of a health score: up, down or flat. Light, so the accounts
-list can show it before the database stack is imported (``core.first_read`` needs
+list can show it before the database stack is imported (``core.store.first_read`` needs
 the windows before polars is imported)."""
 
 from __future__ import annotations

@@ -31,7 +31,6 @@ import polars as pl
 from sqlalchemy import Engine
 from sqlmodel import select
 
-from core.frames import read_frame
 from core.importing.check import (
     MAX_REPORTED,
     Checked,
@@ -59,6 +58,7 @@ from core.importing.reconcile import Reconciliation, reconcile
 from core.importing.spec import ACCOUNT, KINDS, Kind, kind_for, normalise
 from core.importing.write import Changes, plan_changes, write_checked
 from core.models import Account
+from core.store.frames import read_frame
 
 
 @dataclass

@@ -47,7 +47,7 @@ from core.importing.spec import (
     Kind,
     normalise,
 )
-from core.scratch import scratch_folder
+from core.store.scratch import scratch_folder
 from core.text import shortened
 
 MAX_REPORTED = 20

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
-from core.scratch import scratch_folder
+from core.store.scratch import scratch_folder
 
 EXTENSIONS = {
     ".csv": "csv",
@@ -253,7 +253,7 @@ def _rewrite_utf8(path: Path, encoding: str, whitespace: bool) -> Path:
     """A temporary UTF-8 copy of the file (tab-separated when it was separated by runs
     of whitespace), for a reader that only takes UTF-8 and single-byte separators."""
     # In a scratch folder named after this process: removed with the source, or by
-    # the next import when this process is killed before (core.scratch).
+    # the next import when this process is killed before (core.store.scratch).
     target = scratch_folder("rewrite") / f"{path.stem}.csv"
     with (
         path.open(encoding=encoding, newline="") as source,

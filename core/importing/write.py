@@ -2,7 +2,7 @@
 
 The accounts an import creates, the rows it updates and the rows it inserts are
 written batch by batch (the checked batches kept on disk, see ``check.py``) in one
-``core.bulk.write_transaction`` (inserts through ``core.bulk.insert_frame``, updates
+``core.store.bulk.write_transaction`` (inserts through ``core.store.bulk.insert_frame``, updates
 with ``executemany``) and commit together or not at all. A process killed half-way
 leaves the database as it was (SQLite rolls the open transaction back from its
 write-ahead log; PostgreSQL aborts it with the connection).
@@ -21,16 +21,7 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Engine, Select, Table, and_, func, select
 
-from core.bulk import (
-    INDEX_REBUILD_MIN_ROWS,
-    driver_rows,
-    frame_writer,
-    indexes_dropped,
-    insert_frame,
-    table_for,
-    write_transaction,
-)
-from core.frames import read_frames
+from core.accounts.mrr import Recorded, record_movements, sync_accounts_to_movements
 from core.importing.check import (
     ACCOUNT_REF,
     RANK,
@@ -44,8 +35,17 @@ from core.importing.check import (
 )
 from core.importing.spec import ACCOUNT, DATE, DATETIME
 from core.models import utcnow
-from core.mrr import Recorded, record_movements, sync_accounts_to_movements
-from core.rollup import refresh_usage_months
+from core.store.bulk import (
+    INDEX_REBUILD_MIN_ROWS,
+    driver_rows,
+    frame_writer,
+    indexes_dropped,
+    insert_frame,
+    table_for,
+    write_transaction,
+)
+from core.store.frames import read_frames
+from core.store.rollup import refresh_usage_months
 
 WRITE_BATCH_ROWS = 50_000
 _EXISTS = "_exists"

@@ -3,7 +3,7 @@
 Every figure of domain.md, for any period (``core.periods.Period``), any scope
 (``Scope``: the whole book, a segment, an owner) and broken down by segment or
 owner, computed in polars from one bulk read per table (``load_book``; daily usage
-through its per-month rollup ``monthly_usage``, see ``core.rollup``). No UI here: the
+through its per-month rollup ``monthly_usage``, see ``core.store.rollup``). No UI here: the
 dashboard, the goals and the command line all read these numbers.
 
     compute_metrics(engine, period, scope, as_of) -> MetricSet
@@ -21,7 +21,7 @@ after it counts, and the period is cut at ``ref = min(period end, as_of)``. Date
 are UTC; a day ends at 23:59:59.999999. Account attributes without history (segment,
 owner, renewal date) are taken as they are now.
 
-Customer (``core.customers``). An account is a customer from its ``start_date``
+Customer (``core.accounts.customers``). An account is a customer from its ``start_date``
 (whatever its status: active or onboarding; an unknown start date means since
 before the records begin, so never new) until its ``churned_at`` date (on which it
 is no longer one), and again from any "reactivation" MRR movement until a later
@@ -44,7 +44,7 @@ means at the end of ``ref``.
 
 MRR. Each account's MRR on a day is the sum of its MRR movements up to that day
 (at least 0); every write of an account's MRR records the movement that explains
-it (``core.mrr``). An account with no recorded movement (written by an older
+it (``core.accounts.mrr``). An account with no recorded movement (written by an older
 cxtui) is read as a "new" movement of its ``mrr_cents`` on its start date and, once
 churned, a "churn" movement of the same amount on its churn date. ``mrr`` is the
 MRR of the customers at the end.

@@ -31,8 +31,7 @@ from sqlalchemy import (
     true,
 )
 
-from core.customers import customer_events, mark_undated, started_on
-from core.frames import polars_type, read_frames
+from core.accounts.customers import customer_events, mark_undated, started_on
 from core.metrics.model import (
     BREAKDOWNS,
     METRIC_KEYS,
@@ -55,7 +54,8 @@ from core.models import (
     Ticket,
 )
 from core.periods import Period, add_months
-from core.rollup import month_sql, totals_sql
+from core.store.frames import polars_type, read_frames
+from core.store.rollup import month_sql, totals_sql
 
 _ONE_DAY = timedelta(days=1)
 _MOVEMENT_KINDS = [kind.value for kind in MrrMovementKind]
@@ -173,7 +173,7 @@ def _scoped(query: Select[Any], scope: Scope) -> Select[Any]:
 def _usage_queries(engine: Engine, start: date, end: date, scope: Scope) -> list[Select[Any]]:
     """Usage per account and month from ``start`` to ``end``: whole months from the
     ``monthly_usage`` rollup, the days of a month cut by the window summed from
-    ``daily_usage`` the same way (``core.rollup``)."""
+    ``daily_usage`` the same way (``core.store.rollup``)."""
     first_whole = start if start.day == 1 else _next_month(start)
     after_whole = (end + _ONE_DAY).replace(day=1)  # the first day after the last whole month
     queries = []
@@ -346,7 +346,7 @@ class Book:
     as_of: date
     options: MetricOptions
     accounts: pl.DataFrame  # account_id, segment, owner, mrr_cents, dates
-    events: pl.DataFrame  # account_id, day, inflow, dated: see core.customers
+    events: pl.DataFrame  # account_id, day, inflow, dated: see core.accounts.customers
     movements: pl.DataFrame  # account_id, occurred_on, kind, amount_cents (signed), undated
     surveys: pl.DataFrame  # account_id, kind, score, answered_at
     tickets: pl.DataFrame  # account_id, opened_at, first_response_at, resolved_at
@@ -736,14 +736,14 @@ class Book:
 
     def assumed_counts(self) -> tuple[int, int]:
         """The accounts of the scope without a start date, and churned on an unknown
-        date (``core.customers.assumption_notes`` says what that means)."""
+        date (``core.accounts.customers.assumption_notes`` says what that means)."""
         accounts = self.accounts
         undated = accounts["churned_at"].is_null() & accounts["churn_recorded_on"].is_not_null()
         return accounts["start_date"].null_count(), int(undated.sum())
 
     def _assumed(self, groups: pl.LazyFrame | None) -> pl.LazyFrame:
         """How many accounts rest on an assumption: an unknown start date, or a churn
-        of unknown date (``core.customers``)."""
+        of unknown date (``core.accounts.customers``)."""
         undated = pl.col("churned_at").is_null() & pl.col("churn_recorded_on").is_not_null()
         return (
             self.accounts.lazy()
@@ -821,7 +821,7 @@ def _assemble(
     """One group's aggregates turned into metrics; ``period`` is the part of the
     period that has elapsed (it sets the annual churn rate)."""
     # Customers at the start whose churn date is unknown leave the bases: whether they
-    # churned in this period cannot be said (core.customers).
+    # churned in this period cannot be said (core.accounts.customers).
     start = row["customers_at_start"] - row["churned_undated"]
     end = row["active_accounts"]
     lost, new = row["churned_accounts"], row["new_accounts"]

@@ -9,7 +9,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from core.saved_filters import SavedFilter
+    from core.config.saved_filters import SavedFilter
 
 # The command line's JSON contract: exactly these keys, in this order.
 CONTRACT_KEYS: tuple[str, ...] = (

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from cli.main import app
-from core.db import open_engine, sqlite_url
 from core.models import Account, DailyUsage
+from core.store.db import open_engine, sqlite_url
 
 CXTUI = Path(sys.executable).with_name("cxtui")
 

@@ -9,8 +9,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cli.main import app
-from core.db import open_engine, sqlite_url
 from core.goals import GoalForm, checkin_history, create_goal
+from core.store.db import open_engine, sqlite_url
 
 runner = CliRunner()
 

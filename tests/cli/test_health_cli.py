@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from core.db import open_engine, sqlite_url
+from core.store.db import open_engine, sqlite_url
 from tests.core.test_health_book import AS_OF, Book, healthy
 
 runner = CliRunner()

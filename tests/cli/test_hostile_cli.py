@@ -17,8 +17,8 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from cli.main import app
-from core.db import DATABASE_URL_ENV, normalise_url, open_engine, sqlite_url
 from core.importing import import_file
+from core.store.db import DATABASE_URL_ENV, normalise_url, open_engine, sqlite_url
 
 runner = CliRunner()
 HUGE = "9" * 30
@@ -173,7 +173,7 @@ def test_a_broken_health_toml_never_half_writes_a_log(tmp_path: Path, content: b
 
 
 def test_a_world_writable_config_is_used_with_a_warning(book: Path) -> None:
-    from core.settings import config_path
+    from core.config.settings import config_path
 
     path = config_path()
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from core.db import open_engine, sqlite_url
 from core.metrics import CONTRACT_KEYS
+from core.store.db import open_engine, sqlite_url
 from tests.core.test_metrics import BookWriter, at
 
 runner = CliRunner()

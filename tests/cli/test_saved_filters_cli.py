@@ -9,8 +9,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cli.main import app
-from core.saved_filters import SavedFilter, load_saved_filters, save_filter
-from core.settings import config_path
+from core.config.saved_filters import SavedFilter, load_saved_filters, save_filter
+from core.config.settings import config_path
 from tests.cli.test_metrics_cli import db  # noqa: F401  (the four-account book fixture)
 
 runner = CliRunner()

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from core import models as m
-from core.db import open_engine, sqlite_url
+from core.store.db import open_engine, sqlite_url
 
 runner = CliRunner()
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from core.accounts import (
+from core.accounts.queries import (
     AccountFilter,
     account_detail,
     apply_filter,

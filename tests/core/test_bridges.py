@@ -13,12 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete
 
-from core.customers import BEFORE_RECORDS
-from core.db import DATABASE_URL_ENV
+from core.accounts.customers import BEFORE_RECORDS
 from core.metrics import compute_metrics
 from core.metrics.model import customer_bridge, mrr_bridge
 from core.models import Account, MrrMovement
 from core.periods import Period
+from core.store.db import DATABASE_URL_ENV
 from tests.core.test_metrics import BookWriter
 
 AS_OF = date(2025, 12, 31)

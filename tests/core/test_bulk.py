@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import Engine, inspect
 from sqlmodel import Session, select
 
-from core import bulk
-from core.bulk import BulkInsertError, bulk_insert, deferred_indexes
-from core.db import open_engine, sqlite_url
 from core.models import Account, Contact, DailyUsage, Goal, GoalCheckin, Interaction
+from core.store import bulk
+from core.store.bulk import BulkInsertError, bulk_insert, deferred_indexes
+from core.store.db import open_engine, sqlite_url
 
 
 def _accounts(count: int) -> pl.DataFrame:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from core.config_file import ConfigFileError, read_config
-from core.rules import load_rules_config
-from core.settings import load_settings
-from core.templates import load_templates
+from core.config.file import ConfigFileError, read_config
+from core.config.settings import load_settings
+from core.interactions.templates import load_templates
+from core.playbook.rules import load_rules_config
 
 
 def test_a_missing_file_is_no_problem(tmp_path: Path) -> None:
@@ -56,7 +56,7 @@ def test_lines_of_keys_and_tables(tmp_path: Path) -> None:
 
 
 def test_a_world_writable_config_file_is_named(tmp_path: Path) -> None:
-    from core.config_file import permission_warning
+    from core.config.file import permission_warning
 
     private = tmp_path / "config.toml"
     private.write_text('user = "Ana"\n')

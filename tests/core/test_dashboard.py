@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from core.accounts import load_accounts_first
-from core.dashboard import (
+from core.accounts.queries import load_accounts_first
+from core.health.config import BANDS
+from core.metrics import Period, Scope, compute_metrics
+from core.metrics.dashboard import (
     at_risk_accounts,
     band_counts,
     band_history,
@@ -18,8 +20,6 @@ from core.dashboard import (
     read_months,
     renewals_due,
 )
-from core.health.config import BANDS
-from core.metrics import Period, Scope, compute_metrics
 from core.models import Account, HealthOverride, HealthSnapshot
 
 TODAY = date(2025, 5, 20)

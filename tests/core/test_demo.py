@@ -9,8 +9,8 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, func, select
 
-from core import frames
 from core.models import Account, DailyUsage, Interaction, MrrMovement
+from core.store import frames
 from sample_data import DEMO_ANCHOR, BookNotEmptyError, load_demo
 from sample_data.book import DEMO_DIR, TABLES
 

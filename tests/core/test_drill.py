@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from core.drill import DRILL_KEYS, band_drill, drill, with_names
 from core.metrics import MetricSet, Scope, compute_metrics, load_book
+from core.metrics.drill import DRILL_KEYS, band_drill, drill, with_names
 from core.metrics.model import money, pct
 from core.models import HealthOverride, HealthSnapshot
 from core.periods import Period

@@ -8,9 +8,9 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine
 
-from core.db import open_engine
-from core.exporter import ExportError, ExportFilters, export, export_frame
+from core.exporting import ExportError, ExportFilters, export, export_frame
 from core.importing import ImportOptions, import_file
+from core.store.db import open_engine
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"
 CHURN = {"status": {"Yes": "churned", "No": "active"}}
@@ -74,7 +74,7 @@ def test_unknown_extension_and_period(book: Engine, tmp_path: Path) -> None:
 def test_tasks_export_follows_the_queue_and_its_filters(book: Engine, tmp_path: Path) -> None:
     from datetime import date, timedelta
 
-    from core.tasks import account_named, add_manual_task, task_queue
+    from core.playbook.tasks import account_named, add_manual_task, task_queue
 
     today = date(2026, 11, 23)
     account = account_named(book, "5575-GNVDE")
@@ -101,7 +101,7 @@ def test_export_tasks_command(book: Engine, db_url: str, tmp_path: Path, sqlite_
     from typer.testing import CliRunner
 
     from cli.main import app
-    from core.tasks import add_manual_task
+    from core.playbook.tasks import add_manual_task
 
     add_manual_task(book, "Call them", date.today(), "Dana")
     out = tmp_path / "tasks.xlsx"
@@ -115,8 +115,8 @@ def test_export_tasks_command(book: Engine, db_url: str, tmp_path: Path, sqlite_
 def test_accounts_export_of_exactly_the_listed_ids(book: Engine) -> None:
     from sqlmodel import select
 
-    from core.frames import read_frame
     from core.models import Account
+    from core.store.frames import read_frame
 
     ids = read_frame(book, select(Account.id, Account.external_id).order_by(Account.id))
     chosen = frozenset(ids["id"].to_list()[:2])

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 from fastexcel import read_excel
 
-from core.exporter import write_frame
+from core.exporting import write_frame
 
 FORMULAS = ['=HYPERLINK("http://x","y")', "+1+cmd|' /C calc'!A0", "@SUM(1+1)", "-2+3", "\tx"]
 

@@ -13,9 +13,9 @@ from polars.testing import assert_frame_equal
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
-from core.accounts import load_accounts_first
-from core.first_read import read_first_list
+from core.accounts.queries import load_accounts_first
 from core.models import Account, HealthOverride
+from core.store.first_read import read_first_list
 from tests.tui.book import ROWS, TODAY, make_book
 
 pytestmark = pytest.mark.usefixtures("sqlite_only")
@@ -102,7 +102,7 @@ def test_what_cannot_be_read_this_way_is_left_to_the_engine(
 
 def test_the_first_read_imports_neither_sqlalchemy_nor_pyarrow(db_url: str, book) -> None:
     script = (
-        "import sys; from datetime import date; from core.first_read import read_first_list; "
+        "import sys; from datetime import date; from core.store.first_read import read_first_list; "
         f"frame = read_first_list({db_url!r}, date.fromisoformat({TODAY.isoformat()!r})); "
         "print(frame.height, sorted(m for m in ('sqlalchemy', 'sqlmodel', 'pyarrow', 'alembic') "
         "if m in sys.modules))"

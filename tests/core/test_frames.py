@@ -9,7 +9,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from core import models as m
-from core.frames import read_frame, read_frames
+from core.store.frames import read_frame, read_frames
 
 
 def _account(session: Session, external_id: str) -> int:
@@ -105,7 +105,7 @@ def test_an_empty_result_is_an_empty_typed_frame(engine: Engine) -> None:
 
 
 def test_reads_and_writes_interleave_without_corrupting_the_file(engine: Engine) -> None:
-    """ADBC carries its own SQLite: the gate in core.db keeps both copies from having
+    """ADBC carries its own SQLite: the gate in core.store.db keeps both copies from having
     the file open at once (else the WAL is deleted under the other: disk I/O error)."""
     with Session(engine) as session:
         account_id = _account(session, "A")

@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, func, select
 
-from core import frames
 from core.models import Account, DailyUsage, MrrMovement
+from core.store import frames
 from sample_data.book import DEMO_DIR, BookNotEmptyError
 from sample_data.generator import DEMO_ANCHOR, SIZES, Spec, generate_into, write_demo
 

@@ -10,7 +10,6 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, func, select, text
 
-from core.frames import read_frame
 from core.importing import (
     FileError,
     ImportOptions,
@@ -26,6 +25,7 @@ from core.models import (
     Purchase,
     SurveyResponse,
 )
+from core.store.frames import read_frame
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"
 CHURN = {"status": {"Yes": "churned", "No": "active"}}

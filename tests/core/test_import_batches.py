@@ -11,11 +11,11 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, func, select
 
-from core import bulk
 from core.importing import ImportOptions, ImportRejected, import_file
 from core.importing import check as checking
 from core.importing import write as writing
 from core.models import Account, Interaction
+from core.store import bulk
 
 
 @pytest.fixture(autouse=True, params=["usual", "all fast paths"])

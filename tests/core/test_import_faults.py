@@ -15,8 +15,8 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, text
 
-from core.bulk import bulk_insert
 from core.importing import import_file
+from core.store.bulk import bulk_insert
 
 ROWS = 200_000
 ACCOUNTS = 1_000

@@ -13,7 +13,6 @@ import pytest
 from sqlalchemy import Engine
 
 import core.metrics.book
-from core.bulk import bulk_insert
 from core.metrics import (
     CONTRACT_KEYS,
     MetricOptions,
@@ -24,6 +23,7 @@ from core.metrics import (
     monthly_series,
 )
 from core.periods import Period
+from core.store.bulk import bulk_insert
 
 JAN = Period.month_of(date(2024, 1, 1))
 FEB = Period.month_of(date(2024, 2, 1))

@@ -11,10 +11,10 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, Select, func, select, text
 
-from core.frames import read_frame, read_frames
 from core.metrics import Scope, compute_breakdown, compute_metrics
 from core.models import Account, DailyUsage, Ticket
 from core.periods import Period
+from core.store.frames import read_frame, read_frames
 from tests.core.test_metrics import BookWriter
 
 WINDOW = Period(date(2024, 1, 1), date(2024, 2, 29))

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, delete
 
-from core.db import DATABASE_URL_ENV
 from core.metrics import COUNT_KEYS, MONEY_KEYS, compute_metrics, load_book
 from core.models import Account, MrrMovement, Purchase, SurveyResponse
 from core.periods import Period
+from core.store.db import DATABASE_URL_ENV
 from tests.core.test_metrics import LATER, BookWriter, at
 
 Q1 = Period.quarter_of(date(2024, 1, 1))

@@ -11,11 +11,11 @@ from polars.testing import assert_frame_equal
 from sqlalchemy import Engine, delete
 from sqlmodel import select
 
-from core.frames import read_frame
+from core.config.saved_filters import SavedFilter
 from core.metrics import Scope, compute_metrics, monthly_series
 from core.models import Account, RetentionCost
 from core.periods import Period
-from core.saved_filters import SavedFilter
+from core.store.frames import read_frame
 from sample_data.generator import DEMO_ANCHOR, Spec, generate_into
 
 SPEC = Spec(accounts=120, days=240, interactions_per_year=40.0, chunk_accounts=50)

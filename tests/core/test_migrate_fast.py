@@ -7,8 +7,8 @@ import sys
 
 from sqlalchemy import text
 
-from core.db import make_engine, open_engine
-from core.migrate import _is_current, head_revision, shipped_head
+from core.store.db import make_engine, open_engine
+from core.store.migrate import _is_current, head_revision, shipped_head
 
 
 def test_shipped_head_read_from_the_scripts_is_alembics_head() -> None:
@@ -19,7 +19,7 @@ def test_a_current_database_is_opened_without_importing_alembic(tmp_path) -> Non
     url = f"sqlite:///{tmp_path / 'book.db'}"
     open_engine(url).dispose()
     script = (
-        "import sys; from core.db import open_engine; "
+        "import sys; from core.store.db import open_engine; "
         f"open_engine({url!r}).dispose(); print('alembic' in sys.modules)"
     )
     result = subprocess.run(

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from core.db import normalise_url
+from core.store.db import normalise_url
 
-OPEN = "import sys; from core.db import open_engine; open_engine(sys.argv[1]).dispose()"
+OPEN = "import sys; from core.store.db import open_engine; open_engine(sys.argv[1]).dispose()"
 
 
 @pytest.mark.postgres

@@ -9,8 +9,8 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 
 from core import models as m
-from core.db import make_engine
-from core.migrate import alembic_config, current_revision, head_revision, migrate
+from core.store.db import make_engine
+from core.store.migrate import alembic_config, current_revision, head_revision, migrate
 
 
 def _at(engine: Engine, revision: str) -> None:

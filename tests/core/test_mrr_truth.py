@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine, func, select
 
-from core.db import open_engine, sqlite_url
-from core.frames import read_frame
 from core.importing import ImportOptions, import_file
 from core.models import Account, MrrMovement
+from core.store.db import open_engine, sqlite_url
+from core.store.frames import read_frame
 
 IDS = ["A-1", "A-2", "A-3"]
 

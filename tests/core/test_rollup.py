@@ -11,9 +11,9 @@ import polars as pl
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
-from core.frames import read_frame
 from core.importing import ImportOptions, import_file
 from core.models import DailyUsage, MonthlyUsage
+from core.store.frames import read_frame
 from sample_data.generator import Spec, generate_into
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from core import models as m
-from core.rules import DEFAULT_RULES, RulesConfig, load_rules_config, run_rules
+from core.playbook.rules import DEFAULT_RULES, RulesConfig, load_rules_config, run_rules
 
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -195,8 +195,8 @@ def test_two_processes_at_once_make_one_task_per_occurrence(engine: Engine, db_u
     script = (
         "import sys\n"
         "from datetime import date\n"
-        "from core.db import open_engine\n"
-        "from core.rules import run_rules, load_rules_config\n"
+        "from core.store.db import open_engine\n"
+        "from core.playbook.rules import run_rules, load_rules_config\n"
         "print(sum(run_rules(open_engine(sys.argv[1]), date(2026, 11, 23)).values()))\n"
     )
     runs = [

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from core.importing import import_file
 from core.models import Task
-from core.rules import UNASSIGNED, run_rules
+from core.playbook.rules import UNASSIGNED, run_rules
 
 
 @pytest.mark.postgres

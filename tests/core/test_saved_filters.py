@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from core.accounts import AccountFilter
-from core.rules import load_rules_config
-from core.saved_filters import (
+from core.accounts.queries import AccountFilter
+from core.config.saved_filters import (
     KEYS,
     SavedFilter,
     UnknownFilterError,
@@ -20,7 +19,8 @@ from core.saved_filters import (
     name_problem,
     save_filter,
 )
-from core.settings import load_settings, save_settings
+from core.config.settings import load_settings, save_settings
+from core.playbook.rules import load_rules_config
 
 THE_REST = """# my cxtui settings
 user = "Dana"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.scratch import remove_abandoned, scratch_folder
+from core.store.scratch import remove_abandoned, scratch_folder
 
 
 def test_folders_of_ended_processes_are_removed_and_the_rest_kept(

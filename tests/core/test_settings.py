@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import DEFAULT_THEME, Settings, config_path, load_settings, save_settings
+from core.config.settings import DEFAULT_THEME, Settings, config_path, load_settings, save_settings
 
 
 def test_missing_file_gives_defaults(tmp_path: Path) -> None:
@@ -75,7 +75,7 @@ def test_saving_the_theme_keeps_what_the_user_wrote(tmp_path) -> None:
 def test_changes_are_recorded_as_the_current_user_or_the_login_name(monkeypatch) -> None:
     import getpass
 
-    from core.settings import Settings
+    from core.config.settings import Settings
 
     monkeypatch.setenv("CXTUI_USER", "Dana Scully")
     assert Settings(user="Fox Mulder").author == "Dana Scully"

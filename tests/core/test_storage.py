@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel, select
 
 from core import models as m
-from core.db import (
+from core.store.db import (
     DATABASE_URL_ENV,
     SchemaTooNewError,
     database_url,
@@ -27,7 +27,7 @@ from core.db import (
     open_engine,
     sqlite_url,
 )
-from core.migrate import current_revision, head_revision, migrate
+from core.store.migrate import current_revision, head_revision, migrate
 
 
 def _one_of_everything(session: Session, current: bool = True) -> m.Account:
@@ -286,7 +286,7 @@ def test_upgrading_an_older_schema_backs_up_first_and_keeps_the_data(
 ) -> None:
     from alembic import command
 
-    from core.migrate import alembic_config
+    from core.store.migrate import alembic_config
 
     path = tmp_path / "cxtui.db"
     engine = make_engine(sqlite_url(path))

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from core import models as m
-from core.tasks import TaskError, add_manual_task, complete, reopen, snooze, task_queue
+from core.playbook.tasks import TaskError, add_manual_task, complete, reopen, snooze, task_queue
 
 TODAY = date(2026, 11, 23)
 
@@ -128,7 +128,7 @@ def test_manual_task_refusals_name_their_field(engine: Engine, accounts: dict[st
 
 
 def test_account_named_by_name_or_external_id(engine: Engine, accounts: dict[str, int]) -> None:
-    from core.tasks import account_named
+    from core.playbook.tasks import account_named
 
     assert account_named(engine, "  big ") == accounts["big"]
     assert account_named(engine, "SMALL") == accounts["small"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.interactions import INTERACTION_KINDS
-from core.templates import SHIPPED, load_templates
+from core.interactions.templates import SHIPPED, load_templates
 
 
 def _write(tmp_path: Path, text: str) -> Path:

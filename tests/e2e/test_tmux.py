@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from core.db import open_engine, sqlite_url
+from core.store.db import open_engine, sqlite_url
 from sample_data import load_demo
 
 pytestmark = [

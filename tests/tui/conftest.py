@@ -17,9 +17,9 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
 
-from core.db import open_engine, sqlite_url
+from core.config.settings import Settings
 from core.health.store import recompute_all
-from core.settings import Settings
+from core.store.db import open_engine, sqlite_url
 from sample_data import load_demo
 from tests.tui.book import TODAY, make_book
 from tui.app import CxtuiApp, make_app

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from core.settings import Settings
+from core.config.settings import Settings
 from tests.tui.book import ROWS, TODAY
 from tests.tui.conftest import SIZE, _accounts, bar, names, running, settle, text_of, type_text
 from tui.app import CxtuiApp, make_app
@@ -292,7 +292,7 @@ async def test_the_list_is_shown_before_the_engine_is_opened(
     db_url: str, book, sqlite_only: None
 ) -> None:
     """From a SQLite file at the current schema the list is read without the engine
-    (core.first_read) and shown; the engine follows, then the last interactions."""
+    (core.store.first_read) and shown; the engine follows, then the last interactions."""
     from tui.messages import BookLoaded, DatabaseOpened
 
     app = make_app(
@@ -365,7 +365,7 @@ async def test_database_error_is_shown_in_words(tmp_path: Path) -> None:
 
 
 async def test_theme_is_remembered(db_url: str, book, tmp_path: Path) -> None:
-    from core.settings import load_settings
+    from core.config.settings import load_settings
 
     path = tmp_path / "config.toml"
     async with running(db_url, path=path) as (app, pilot):
@@ -415,7 +415,7 @@ async def test_fast_rows_render_like_the_library(db_url: str, book) -> None:
 async def test_l_on_the_list_logs_for_the_account_under_the_cursor(
     db_url: str, book, engine: Engine
 ) -> None:
-    from core.accounts import account_detail
+    from core.accounts.queries import account_detail
     from tui.screens.log_form import LogInteractionScreen
 
     async with running(db_url) as (app, pilot):
@@ -473,7 +473,7 @@ async def test_keys_typed_in_one_burst_after_slash_reach_the_search(db_url: str,
 async def test_a_world_writable_config_file_is_named_in_a_warning(
     db_url: str, book, tmp_path: Path
 ) -> None:
-    from core.settings import load_settings
+    from core.config.settings import load_settings
 
     path = tmp_path / "config.toml"
     path.write_text('theme = "textual-dark"\n')

@@ -129,9 +129,9 @@ async def test_health_tiles_follow_the_recompute_that_runs_after_opening(engine:
     today's scores in the background, and the band tiles then show them."""
     from sqlmodel import delete
 
-    from core.dashboard import band_counts
+    from core.config.settings import Settings
+    from core.metrics.dashboard import band_counts
     from core.models import HealthSnapshot
-    from core.settings import Settings
     from tui.app import make_app
 
     make_book(engine)
@@ -161,17 +161,17 @@ async def test_month_and_quarter_share_their_series_until_the_data_changes(
 ) -> None:
     """The 12 months up to today are the same for this month and this quarter: the
     switch shows them again without reading them; a changed book reads them anew."""
-    import core.dashboard
+    import core.metrics.dashboard
 
     make_book(engine)
     reads: list[object] = []
-    read_months = core.dashboard.read_months
+    read_months = core.metrics.dashboard.read_months
 
     def counted(*args: object, **kwargs: object) -> object:
         reads.append(args)
         return read_months(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(core.dashboard, "read_months", counted)
+    monkeypatch.setattr(core.metrics.dashboard, "read_months", counted)
     async with running(db_url) as (app, pilot):
         screen = await open_dashboard(app, pilot)
         month = {tile.spec.key: tile.series for tile in screen.query(KpiTile)}

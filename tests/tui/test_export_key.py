@@ -10,9 +10,9 @@ from sqlalchemy import Engine
 from textual.screen import Screen
 from textual.widgets import Input
 
-from core.exporter import ExportFilters, export_frame
-from core.settings import Settings
-from core.tasks import add_manual_task
+from core.config.settings import Settings
+from core.exporting import ExportFilters, export_frame
+from core.playbook.tasks import add_manual_task
 from tests.tui.book import TODAY, make_book
 from tests.tui.conftest import settle
 from tui.app import make_app

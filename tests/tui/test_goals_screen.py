@@ -13,9 +13,9 @@ from sqlmodel import Session, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Sparkline, Static, TextArea
 
-from core.db import make_engine
 from core.goals import GoalForm, check_in, checkin_history, create_goal, get_goal, list_goals
 from core.models import Goal, GoalTask
+from core.store.db import make_engine
 from tests.tui.book import TODAY, make_book
 from tests.tui.conftest import running, settle, text_of
 from tui.app import CxtuiApp

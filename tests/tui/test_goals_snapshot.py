@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from core.db import open_engine, sqlite_url
-from core.settings import Settings
+from core.config.settings import Settings
+from core.store.db import open_engine, sqlite_url
 from sample_data import load_demo
 from tests.tui.conftest import settle
 from tui.app import make_app

@@ -13,8 +13,8 @@ from sqlmodel import Session, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, ProgressBar, Select, Static
 
+from core.config.settings import Settings
 from core.models import Interaction
-from core.settings import Settings
 from tests.tui.book import TODAY, make_book
 from tests.tui.conftest import settle
 from tui.app import CxtuiApp, make_app

@@ -11,11 +11,11 @@ from sqlalchemy import Engine
 from textual.pilot import Pilot
 from textual.widgets import Input, TextArea
 
-from core.accounts import account_detail
+from core.accounts.queries import account_detail
 from core.health.config import load_model
 from core.health.scoring import compute_scores
 from core.interactions import EntryForm, get_entry, get_interaction, log_entry, revisions
-from core.tasks import task_queue
+from core.playbook.tasks import task_queue
 from tests.tui.book import TODAY, make_book
 from tests.tui.conftest import running, settle, text_of, type_text
 from tui.app import CxtuiApp

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from textual.widgets import Input, OptionList, SelectionList, Static
 
-from core.saved_filters import SavedFilter, load_saved_filters, save_filter
-from core.settings import config_path
+from core.config.saved_filters import SavedFilter, load_saved_filters, save_filter
+from core.config.settings import config_path
 from tests.tui.book import ROWS
 from tests.tui.conftest import bar, names, running, settle, text_of, type_text
 from tui.screens.confirm import ConfirmScreen

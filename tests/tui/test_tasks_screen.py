@@ -12,9 +12,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 from textual.pilot import Pilot
 
+from core.config.settings import Settings
 from core.models import Task
-from core.settings import Settings
-from core.tasks import add_manual_task, task_queue
+from core.playbook.tasks import add_manual_task, task_queue
 from tests.tui.book import TODAY, make_book
 from tests.tui.conftest import settle
 from tui.app import CxtuiApp, make_app

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from core.db import open_engine, sqlite_url
+from core.config.settings import Settings
 from core.health.store import recompute_all
-from core.rules import load_rules_config, run_rules
-from core.settings import Settings
+from core.playbook.rules import load_rules_config, run_rules
+from core.store.db import open_engine, sqlite_url
 from sample_data import load_demo
 from tui.app import make_app
 

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
-from core.accounts import TIMELINE_KINDS, AccountDetail, account_detail
+from core.accounts.queries import TIMELINE_KINDS, AccountDetail, account_detail
 from core.goals import GoalView, goals_in_scope
 from core.text import visible
 from tui.format import countdown, money

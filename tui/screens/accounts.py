@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, LoadingIndicator, Static
 
-from core.account_list import AccountFilter, apply_filter, narrows, sort_accounts
+from core.accounts.listing import AccountFilter, apply_filter, narrows, sort_accounts
 from tui.messages import OpenAccount
 from tui.screens.styling import mark_styled
 from tui.widgets.accounts_table import COLUMNS, AccountsTable, post_refresh_now
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import polars as pl
     from textual_fastdatatable import DataTable
 
-    from core.exporter import ExportFilters
+    from core.exporting import ExportFilters
 
 
 class AccountsScreen(Screen[None]):
@@ -177,7 +177,7 @@ class AccountsScreen(Screen[None]):
 
     def export_view(self) -> tuple[str, ExportFilters]:
         """``x`` exports exactly the accounts listed, whatever narrows them."""
-        from core.exporter import ExportFilters
+        from core.exporting import ExportFilters
 
         return "accounts", ExportFilters(account_ids=frozenset(self.visible_account_ids()))
 

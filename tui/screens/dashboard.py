@@ -43,10 +43,10 @@ from tui.widgets.kpi_tile import KpiTile, TileSpec
 if TYPE_CHECKING:
     import polars as pl
 
-    from core.dashboard import Figures, MonthlyFigures
-    from core.exporter import ExportFilters
+    from core.exporting import ExportFilters
     from core.goals import GoalView
     from core.metrics import Book, Scope
+    from core.metrics.dashboard import Figures, MonthlyFigures
     from core.periods import Period
 
 log = logging.getLogger("cxtui")
@@ -238,8 +238,8 @@ class DashboardScreen(Screen[None]):
     ]
 
     def __init__(self) -> None:
-        from core.dashboard import period_figures
         from core.metrics import Scope
+        from core.metrics.dashboard import period_figures
         from core.periods import Period
 
         super().__init__()
@@ -367,7 +367,7 @@ class DashboardScreen(Screen[None]):
 
     def _show_assumptions(self, book: Book) -> None:
         """What the figures assume (accounts without dates), under the period bar."""
-        from core.customers import assumption_notes
+        from core.accounts.customers import assumption_notes
 
         notes = assumption_notes(*book.assumed_counts())
         for note in self.query("#assumptions").results(Static):
@@ -391,7 +391,7 @@ class DashboardScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-numbers")
     def load_numbers(self, view: View, first: Future[Figures] | None = None) -> None:
         """The tiles' figures (``first``'s, when the screen started reading them)."""
-        from core.dashboard import period_figures
+        from core.metrics.dashboard import period_figures
 
         worker = get_current_worker()
         engine = self.app.engine  # type: ignore[attr-defined]
@@ -407,7 +407,7 @@ class DashboardScreen(Screen[None]):
     def load_series(self, view: View) -> None:
         """The 12-month series, once the tiles show their figures (read beside them,
         they held the tiles back)."""
-        from core.dashboard import monthly_figures, read_months
+        from core.metrics.dashboard import monthly_figures, read_months
 
         engine = self.app.engine  # type: ignore[attr-defined]
         reads = read_months(engine, _as_of(view, self.today), view.scope, SERIES_KEYS)
@@ -430,7 +430,7 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-drill")
     def load_drill(self, tile: TileSpec, view: View, book: Book) -> None:
-        from core.drill import band_drill, drill, with_names
+        from core.metrics.drill import band_drill, drill, with_names
 
         engine = self.app.engine  # type: ignore[attr-defined]
         if tile.key.startswith("band_"):
@@ -478,7 +478,7 @@ class DashboardScreen(Screen[None]):
     def _load_goals_once(self) -> None:
         """The goals are read after the series' reads, not beside them: a goals read
         (sqlite3) open when the series' starts sends that one, and then the goals'
-        own, through sqlite3 rather than ADBC (core.db.SqliteLibraryGate): 3-5x
+        own, through sqlite3 rather than ADBC (core.store.db.SqliteLibraryGate): 3-5x
         slower, measured."""
         if self.goal_views is None:
             self.load_goals()
@@ -561,7 +561,7 @@ class DashboardScreen(Screen[None]):
         panel.mount_all([GoalProgress(view, self.today) for view in views])
 
     def _show_lists(self, accounts: pl.DataFrame) -> None:
-        from core.dashboard import at_risk_accounts, renewals_due
+        from core.metrics.dashboard import at_risk_accounts, renewals_due
 
         if not self.panels_mounted:
             return
@@ -679,7 +679,7 @@ class DashboardScreen(Screen[None]):
         self.reload()
 
     def export_view(self) -> tuple[str, ExportFilters] | None:
-        from core.exporter import ExportFilters
+        from core.exporting import ExportFilters
 
         scope = self.view.scope
         return "metrics", ExportFilters(

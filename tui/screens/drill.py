@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 from tui.messages import OpenAccount
 
 if TYPE_CHECKING:
-    from core.drill import Drill
+    from core.metrics.drill import Drill
 
 ROW_CAP = 2_000
 

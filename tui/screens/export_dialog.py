@@ -1,5 +1,5 @@
 """``x``: export what the current screen shows, with its filters, to a file whose
-extension picks the format (.csv, .xlsx, .parquet), through core.exporter."""
+extension picks the format (.csv, .xlsx, .parquet), through core.exporting."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 if TYPE_CHECKING:
-    from core.exporter import ExportFilters
+    from core.exporting import ExportFilters
 
 
 def default_export_path(kind: str, today: date) -> Path:
@@ -95,7 +95,7 @@ class ExportDialog(ModalScreen[Path | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export", name="Exporting")
     def write(self, path: Path) -> None:
-        from core.exporter import ExportError, export
+        from core.exporting import ExportError, export
 
         app: Any = self.app
         try:

@@ -1,6 +1,6 @@
 """The filter form (``f`` on the accounts list): segment, owner, health band, status,
 renewal within N days, no interaction for N days; saved filters to apply, and "Save
-as…" to name the form's filters (``core.saved_filters``, in the config file)."""
+as…" to name the form's filters (``core.config.saved_filters``, in the config file)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from core.accounts import BANDS, AccountFilter, choices
-from core.saved_filters import (
+from core.accounts.queries import BANDS, AccountFilter, choices
+from core.config.saved_filters import (
     SavedFilter,
     SavedFilters,
     load_saved_filters,

@@ -24,7 +24,7 @@ from tui.messages import BookChanged
 from tui.widgets.goal_progress import GoalProgress
 
 if TYPE_CHECKING:
-    from core.exporter import ExportFilters
+    from core.exporting import ExportFilters
     from core.models import GoalTask
 
 WHO_WORDS = {"all": "everyone's", "mine": "mine", "team": "team"}
@@ -422,7 +422,7 @@ class GoalsScreen(Screen[None]):
     def export_view(self) -> tuple[str, ExportFilters] | None:
         """The goals shown: "mine" exports the user's goals (the export has every
         active goal otherwise; it knows no status filter)."""
-        from core.exporter import ExportFilters
+        from core.exporting import ExportFilters
 
         owner = self.user if self.where.who == "mine" else None
         return "goals", ExportFilters(owner=owner, as_of=self.today)

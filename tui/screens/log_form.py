@@ -30,8 +30,8 @@ from core.interactions import (
     edit_survey,
     log_entry,
 )
+from core.interactions.templates import Template, Templates, load_templates
 from core.models import Interaction, SurveyResponse
-from core.templates import Template, Templates, load_templates
 from tui.messages import BookChanged
 
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
-from core.accounts import BANDS, AccountDetail
+from core.accounts.queries import BANDS, AccountDetail
 
 
 class OverrideScreen(ModalScreen[bool]):

@@ -105,7 +105,7 @@ class TaskFormScreen(ModalScreen[int | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="task-form", name="Saving a task")
     def write(self, account: str, title: str, due: date, owner: str) -> None:
-        from core.tasks import TaskError, account_named, add_manual_task
+        from core.playbook.tasks import TaskError, account_named, add_manual_task
 
         app: Any = self.app
         try:

@@ -1,5 +1,5 @@
 """The task queue (key ``4``): overdue and due today first, then upcoming, ranked
-within a day by MRR at stake and health (``core.tasks.task_queue``).
+within a day by MRR at stake and health (``core.playbook.tasks.task_queue``).
 
 ``space`` completes (``u`` undoes), ``s`` snoozes, ``enter`` opens the account,
 ``n`` adds a task by hand; ``m`` switches between my tasks and the team's, ``f``
@@ -27,7 +27,7 @@ from tui.messages import OpenAccount
 if TYPE_CHECKING:
     import polars as pl
 
-    from core.exporter import ExportFilters
+    from core.exporting import ExportFilters
 
 TASK_LIMIT = 2_000
 """At most this many tasks are shown (the count says how many there are)."""
@@ -114,7 +114,7 @@ class TasksScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="tasks", name="Reading tasks")
     def load(self) -> None:
-        from core.tasks import task_queue
+        from core.playbook.tasks import task_queue
 
         app: Any = self.app
         frame = task_queue(app.engine, app.today, self.owner, self.source)
@@ -201,7 +201,7 @@ class TasksScreen(Screen[None]):
         return found.row(0, named=True) if found.height else None
 
     def export_view(self) -> tuple[str, ExportFilters]:
-        from core.exporter import ExportFilters
+        from core.exporting import ExportFilters
 
         filters = ExportFilters(owner=self.owner, source=self.source, as_of=self.app.today)  # type: ignore[attr-defined]
         return "tasks", filters
@@ -279,7 +279,7 @@ class TasksScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="tasks-write", name="Updating a task")
     def write(self, what: str, task_id: int, title: str, until: date | None = None) -> None:
-        from core import tasks
+        from core.playbook import tasks
 
         app: Any = self.app
         try:

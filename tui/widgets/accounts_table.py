@@ -1,7 +1,7 @@
 """The accounts list: a virtual table over a polars frame.
 
 ``AccountsBackend`` implements textual-fastdatatable's backend interface over a
-``core.account_list`` frame and formats only the rows on screen, so the
+``core.accounts.listing`` frame and formats only the rows on screen, so the
 table shows 100k accounts as fast as 100. Searching, filtering and sorting build a
 new frame in polars and swap the backend (``AccountsTable.show``).
 """
@@ -185,7 +185,7 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
         raise NotImplementedError("the accounts list is read-only")
 
     def sort(self, by: list[tuple[str, Literal["ascending", "descending"]]] | str) -> None:
-        raise NotImplementedError("sort the frame with core.account_list.sort_accounts")
+        raise NotImplementedError("sort the frame with core.accounts.listing.sort_accounts")
 
 
 class AccountsTable(DataTable):
@@ -455,6 +455,6 @@ def _fit(text: str, width: int, right: bool, outer: Style, inner: Style) -> list
 
 
 def _empty_frame() -> pl.DataFrame:
-    from core.account_list import LIST_COLUMNS
+    from core.accounts.listing import LIST_COLUMNS
 
     return pl.DataFrame(schema=LIST_COLUMNS)

@@ -41,9 +41,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from core.config_file import ConfigFileError, read_config
-from core.customers import started_on
-from core.frames import read_frame
+from core.accounts.customers import started_on
+from core.config.file import ConfigFileError, read_config
 from core.models import (
     Account,
     HealthSnapshot,
@@ -54,6 +53,7 @@ from core.models import (
     Ticket,
     utcnow,
 )
+from core.store.frames import read_frame
 
 LIVE = ("active", "onboarding")
 UNASSIGNED = "unassigned"
@@ -93,7 +93,7 @@ class RulesConfig:
 def load_rules_config(path: Path | None = None) -> RulesConfig:
     """The rules as configured in ``[rules.*]`` of the config file over the defaults.
     Problems name the file, line and key; a rule with a problem is switched off."""
-    from core.settings import config_path
+    from core.config.settings import config_path
 
     path = path or config_path()
     settings = {name: dict(values) for name, values in DEFAULT_RULES.items()}

@@ -30,10 +30,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from core.accounts import BANDS, AccountFilter
-from core.config_file import ConfigFileError, read_config
+from core.accounts.queries import BANDS, AccountFilter
+from core.config.file import ConfigFileError, read_config
+from core.config.settings import config_path
 from core.models import AccountStatus
-from core.settings import config_path
 
 TABLE = "filters"
 MAX_NAME_LENGTH = 60

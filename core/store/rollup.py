@@ -5,7 +5,7 @@ Per account and month it holds what the metrics need: the active users summed ov
 the days, the most active users on one day, and a bitmask of the days with data
 (bit d set when day d of the month has a row).
 
-- Rows inserted in bulk (``core.bulk.insert_frame``: the generator, the demo load,
+- Rows inserted in bulk (``core.store.bulk.insert_frame``: the generator, the demo load,
   imports) are summed in polars and merged in: adding is exact because the primary
   key makes every inserted day a new one (a clash fails the whole insert).
 - Rows updated or deleted (an import that updates rows, ORM writes, see

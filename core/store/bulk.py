@@ -20,7 +20,7 @@ secondary indexes (as declared in ``SQLModel.metadata``) are dropped first and r
 after the rows, in the same transaction; ``deferred_indexes`` keeps them dropped
 across many loads (a generator writing in chunks), ``indexes_dropped`` across many
 ``insert_frame`` calls of one transaction. Rows of ``daily_usage`` also go into the
-``monthly_usage`` rollup (``core.rollup``).
+``monthly_usage`` rollup (``core.store.rollup``).
 """
 
 from __future__ import annotations
@@ -43,11 +43,11 @@ from sqlalchemy.schema import CreateIndex, DropIndex
 from sqlmodel import SQLModel
 
 import core.models  # noqa: F401  (importing the models registers every table)
-from core.adbc import write_scratch_table
-from core.db import sqlite_path
-from core.frames import polars_type
-from core.rollup import merge_inserted_usage
-from core.scratch import scratch_folder
+from core.store.adbc import write_scratch_table
+from core.store.db import sqlite_path
+from core.store.frames import polars_type
+from core.store.rollup import merge_inserted_usage
+from core.store.scratch import scratch_folder
 
 # From this many rows on, rebuilding the indexes after the load beats updating them.
 INDEX_REBUILD_MIN_ROWS = 20_000
@@ -482,7 +482,7 @@ class _StagePipeline:
     files stay attached until the transaction ends (SQLite cannot detach a database a
     transaction has read); ``write_transaction`` then detaches and deletes them. ADBC
     brings its own copy of SQLite: only one of the two libraries ever opens a staging
-    file at a time (see ``core.db.SqliteLibraryGate``)."""
+    file at a time (see ``core.store.db.SqliteLibraryGate``)."""
 
     def __init__(
         self,

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection that ``core.migrate`` hands over."""
+"""Alembic environment: runs on the connection that ``core.store.migrate`` hands over."""
 
 from alembic import context
 from sqlmodel import SQLModel
@@ -8,7 +8,7 @@ import core.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 target_metadata = SQLModel.metadata
 connection = context.config.attributes.get("connection")
 if connection is None:
-    raise RuntimeError("Run migrations through core.migrate.migrate(engine).")
+    raise RuntimeError("Run migrations through core.store.migrate.migrate(engine).")
 
 context.configure(
     connection=connection,

@@ -16,13 +16,13 @@ import polars as pl
 from sqlalchemy import Engine, Select, func, types
 from sqlalchemy.engine import make_url
 
-from core.adbc import query_frames, sqlite_database
-from core.db import SQLITE_BUSY_TIMEOUT_MS, SQLITE_GATE
+from core.store.adbc import query_frames, sqlite_database
+from core.store.db import SQLITE_BUSY_TIMEOUT_MS, SQLITE_GATE
 
 
 def polars_type(sa_type: types.TypeEngine[Any]) -> pl.DataType | None:
     """The polars type that holds values of a SQLAlchemy type (None when unknown).
-    Reads type their frames with it and ``core.bulk`` checks frames against it."""
+    Reads type their frames with it and ``core.store.bulk`` checks frames against it."""
     if isinstance(sa_type, types.TypeDecorator):
         sa_type = sa_type.impl_instance if hasattr(sa_type, "impl_instance") else sa_type.impl
     if isinstance(sa_type, types.DateTime):
@@ -73,7 +73,7 @@ def read_frames(
     this saves opening an ADBC connection per query) or, with ``parallel`` on SQLite,
     each on its own connection in its own thread (the driver releases the GIL). On
     SQLite all of them go through ADBC, or all through ``sqlite3`` when ADBC is not
-    allowed (see ``core.db.SqliteLibraryGate``)."""
+    allowed (see ``core.store.db.SqliteLibraryGate``)."""
     is_sqlite = engine.dialect.name == "sqlite"
     compiled = {name: _compile(engine, query) for name, query in queries.items()}
     if not is_sqlite:
@@ -131,7 +131,7 @@ def _read_sqlite_adbc(
     compiled: dict[str, tuple[str, dict[str, pl.DataType | None]]],
     parallel: bool,
 ) -> dict[str, pl.DataFrame]:
-    """Through ADBC's low-level API (``core.adbc``): one connection, or one per query
+    """Through ADBC's low-level API (``core.store.adbc``): one connection, or one per query
     in its own thread."""
     names = list(compiled)
     sqls = [sql for sql, _dtypes in compiled.values()]
@@ -153,7 +153,7 @@ def _read_sqlite_adbc(
 
 def _read_sqlite3(engine: Engine, sql: str, dtypes: dict[str, pl.DataType | None]) -> pl.DataFrame:
     """The slower path, through Python's sqlite3, while other connections are open
-    in this process (see ``core.db.SqliteLibraryGate``)."""
+    in this process (see ``core.store.db.SqliteLibraryGate``)."""
     raw_types = {
         name: pl.String()
         if _is_textual(dtype) or dtype is None

@@ -13,8 +13,8 @@ import polars as pl
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from core.frames import read_frame
 from core.models import Account, Task, utcnow
+from core.store.frames import read_frame
 
 SOURCES = ("rule", "follow_up", "manual")
 

@@ -2,11 +2,11 @@
 
 Drawing the list is what a user waits for; SQLAlchemy, SQLModel and the models take
 about a second to import. So when the database is a SQLite file whose schema is
-already current, the list's parts (``core.account_list.PARTS``) are read through
+already current, the list's parts (``core.accounts.listing.PARTS``) are read through
 ADBC's low-level API, Arrow straight into polars, without that stack or pyarrow;
 the engine is opened after the list is drawn. Anything else (another database, a
 schema to migrate, a file that cannot be read) returns None, and the app takes the
-usual way: ``core.db.open_engine`` then ``core.accounts.load_accounts_first``.
+usual way: ``core.store.db.open_engine`` then ``core.accounts.queries.load_accounts_first``.
 
 The parts are read in parallel, one connection each, and polars is imported while
 they run: the driver releases the GIL.
@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from core.health.trend import TREND_DAYS, TREND_LOOKBACK_DAYS
-from core.migrate import HEAD_QUERY, is_head
+from core.store.migrate import HEAD_QUERY, is_head
 
 if TYPE_CHECKING:
     import polars as pl
@@ -36,13 +36,13 @@ _BUSY_TIMEOUT_MS = 2_000
 
 
 def sqlite_file(url: str) -> Path | None:
-    """The existing file behind a plain SQLite URL (``core.db.sqlite_url``), else None."""
+    """The existing file behind a plain SQLite URL (``core.store.db.sqlite_url``), else None."""
     for prefix in _SQLITE_PREFIXES:
         if url.startswith(prefix):
             encoded = url.removeprefix(prefix)
             if not encoded or "?" in encoded or encoded == ":memory:":
                 return None  # a query string: the engine's way
-            path = Path(unquote(encoded))  # as core.db.sqlite_url encoded it
+            path = Path(unquote(encoded))  # as core.store.db.sqlite_url encoded it
             return path if path.is_file() else None
     return None
 
@@ -73,7 +73,7 @@ def _sql(today: date) -> dict[str, str]:
 
 def read_first_list(url: str, today: date) -> pl.DataFrame | None:
     """The accounts list without its last interactions, as
-    ``core.accounts.load_accounts_first`` reads it, or None when ``url`` is not a
+    ``core.accounts.queries.load_accounts_first`` reads it, or None when ``url`` is not a
     SQLite file at the current schema (or cannot be read this way)."""
     import adbc_driver_manager
     import adbc_driver_sqlite
@@ -100,7 +100,7 @@ def _read(database: Any, today: date) -> pl.DataFrame | None:
     with ThreadPoolExecutor(max_workers=len(_sql(today)) + 1) as pool:
         head = pool.submit(_execute, database, HEAD_QUERY)
         parts = {name: pool.submit(_part, database, name, sql) for name, sql in _sql(today).items()}
-        from core.account_list import PARTS, list_frame, override_bands
+        from core.accounts.listing import PARTS, list_frame, override_bands
 
         if not is_head(head.result().to_series(0).to_list()):
             return None  # the schema needs migrating (the parts may have failed)
@@ -115,7 +115,7 @@ def _part(database: Any, name: str, sql: str) -> pl.DataFrame:
     (here, while the other parts are read)."""
     import polars as pl
 
-    from core.account_list import PARTS, accounts_part
+    from core.accounts.listing import PARTS, accounts_part
 
     schema = PARTS[name] | ({"override_id": pl.Int64()} if name == "overrides" else {})
     frame = _typed(_execute(database, sql), schema)
@@ -125,13 +125,13 @@ def _part(database: Any, name: str, sql: str) -> pl.DataFrame:
 def _execute(database: Any, sql: str) -> pl.DataFrame:
     """Run ``sql`` on a connection of its own (the query runs without the GIL; its
     Arrow result is handed to polars once polars is imported)."""
-    from core.adbc import query_frames
+    from core.store.adbc import query_frames
 
     return query_frames(database, [sql], _BUSY_TIMEOUT_MS)[0]
 
 
 def _typed(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """``frame`` with the columns of ``schema``, typed as ``core.frames`` types a
+    """``frame`` with the columns of ``schema``, typed as ``core.store.frames`` types a
     SQLite read: empty text is null, days are parsed."""
     import polars as pl
 
@@ -148,8 +148,8 @@ def _typed(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
 
 def _adbc_allowed() -> AbstractContextManager[bool]:
     """Whether an ADBC read may start now. Two SQLite libraries must not have the
-    file open at once in one process (``core.db.SqliteLibraryGate``); connections
-    through Python's sqlite3 only exist once core.db is imported, so before that,
+    file open at once in one process (``core.store.db.SqliteLibraryGate``); connections
+    through Python's sqlite3 only exist once core.store.db is imported, so before that,
     as at the app's start, the read goes ahead."""
-    db = sys.modules.get("core.db")
+    db = sys.modules.get("core.store.db")
     return db.SQLITE_GATE.try_adbc() if db is not None else nullcontext(True)

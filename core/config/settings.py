@@ -15,7 +15,7 @@ from pathlib import Path
 
 from platformdirs import user_config_path
 
-from core.config_file import ConfigFileError, permission_warning, read_config
+from core.config.file import ConfigFileError, permission_warning, read_config
 
 USER_ENV = "CXTUI_USER"
 DEFAULT_THEME = "textual-dark"

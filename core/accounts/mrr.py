@@ -9,7 +9,7 @@ explain the difference:
 - an account without movements gets a ``new`` movement of its MRR on its start
   date (``BEFORE_RECORDS`` when unknown: never New MRR in any period) and, when
   churned, a ``churn`` movement on its churn date, or on the day the undated churn
-  was recorded (``churn_recorded_on``, see ``core.customers``);
+  was recorded (``churn_recorded_on``, see ``core.accounts.customers``);
 - a live account whose MRR differs from its balance gets an ``expansion`` or a
   ``contraction`` of the difference on the effective date (a ``reactivation`` when
   its movements had churned it);
@@ -28,7 +28,7 @@ from typing import Any
 
 import polars as pl
 
-from core.customers import BEFORE_RECORDS
+from core.accounts.customers import BEFORE_RECORDS
 
 _STATE_SQL = """
 SELECT a.id, a.mrr_cents, a.status, a.start_date, a.churned_at, a.churn_recorded_on,

@@ -196,7 +196,7 @@ def open_engine(url: str) -> Engine:
     (after a backup of an existing SQLite file), and a newer schema is refused."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from core.migrate import migrate
+    from core.store.migrate import migrate
 
     path = sqlite_path(normalise_url(url))
     if path is not None:

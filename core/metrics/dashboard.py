@@ -1,7 +1,7 @@
 """What the dashboard lists beside the metrics: accounts at risk, renewals coming up,
 and how many accounts sit in each health band on a given day.
 
-The lists work on the accounts-list frame (``core.accounts.load_accounts`` or
+The lists work on the accounts-list frame (``core.accounts.queries.load_accounts`` or
 ``load_accounts_first``: one row per account with its health in force, its 30-day
 trend, MRR and renewal date), so they cost no query of their own. Band counts read
 the health snapshots of any number of days in one query.
@@ -35,12 +35,12 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Date, Engine, and_, func, literal, select, union_all
 
-from core.frames import read_frame
 from core.health.config import BANDS, load_model
 from core.metrics import Book, load_book, series_frame
 from core.metrics.model import Scope
 from core.models import Account, HealthOverride, HealthSnapshot
 from core.periods import Period, last_months
+from core.store.frames import read_frame
 
 AT_RISK_DROP_POINTS = 15.0
 RENEWAL_DAYS = 90

@@ -1,9 +1,9 @@
 """SQLite through ADBC's low-level API: Arrow into and out of polars as it is.
 
-No pyarrow (its import alone takes ~0.2 s), no SQLAlchemy: ``core.first_read`` uses
+No pyarrow (its import alone takes ~0.2 s), no SQLAlchemy: ``core.store.first_read`` uses
 this before either is imported. The driver releases the GIL while it works, so
 queries on connections of their own run in parallel threads. ADBC brings its own
-copy of SQLite: see ``core.db.SqliteLibraryGate`` for when it may open a file.
+copy of SQLite: see ``core.store.db.SqliteLibraryGate`` for when it may open a file.
 """
 
 from __future__ import annotations

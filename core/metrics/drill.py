@@ -20,11 +20,11 @@ from datetime import date, timedelta
 import polars as pl
 from sqlalchemy import Engine, select
 
-from core.dashboard import bands_on
-from core.frames import read_frame
 from core.metrics import Book, Period, Scope
+from core.metrics.dashboard import bands_on
 from core.metrics.model import money, pct
 from core.models import Account, MrrMovementKind, SurveyKind
+from core.store.frames import read_frame
 
 _ONE_DAY = timedelta(days=1)
 
@@ -284,7 +284,7 @@ def drill(book: Book, key: str, period: Period) -> Drill:
 
 
 def band_drill(engine: Engine, band: str, day: date, scope: Scope | None = None) -> Drill:
-    """The accounts in health ``band`` at the end of ``day`` (``core.dashboard.bands_on``)."""
+    """The accounts in health ``band`` at the end of ``day`` (``dashboard.bands_on``)."""
     every = bands_on(engine, day, scope)
     rows = every.filter(pl.col("band") == band).select("account_id")
     return Drill(

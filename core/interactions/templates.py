@@ -2,7 +2,7 @@
 
 A few ship with cxtui (QBR, onboarding call, renewal call); users add their own, or
 replace a shipped one by its name, in ``[templates.<name>]`` tables of the config
-file (``core.settings.config_path``)::
+file (``core.config.settings.config_path``)::
 
     [templates.escalation]
     kind = "call"
@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.config_file import ConfigFileError, read_config
+from core.config.file import ConfigFileError, read_config
 from core.interactions import INTERACTION_KINDS, SUMMARY_MAX
 
 
@@ -60,7 +60,7 @@ class Templates:
 def load_templates(path: Path | None = None) -> Templates:
     """The shipped templates, then the config file's (a user's template replaces a
     shipped one of the same name). Problems name the file, line and key."""
-    from core.settings import config_path
+    from core.config.settings import config_path
 
     path = path or config_path()
     by_name = {template.name: template for template in SHIPPED}

@@ -1,7 +1,7 @@
 """Read-only queries behind the accounts list and the account 360.
 
 The list is one bulk read per table (accounts, latest health, last interaction per
-account, open tickets per account), joined in polars (``core.account_list``).
+account, open tickets per account), joined in polars (``core.accounts.listing``).
 Search, filters and sorting then run in polars over the loaded frame, never as a
 new query per keystroke.
 """
@@ -17,9 +17,9 @@ import polars as pl
 from sqlalchemy import Engine, and_, func
 from sqlmodel import select
 
-# The list's frame, filters and sorting live in core.account_list (no SQLAlchemy);
+# The list's frame, filters and sorting live in core.accounts.listing (no SQLAlchemy);
 # BANDS, AccountFilter, apply_filter, choices, sort_accounts are re-exported here.
-from core.account_list import (  # noqa: F401
+from core.accounts.listing import (  # noqa: F401
     BANDS,
     LIST_COLUMNS,
     AccountFilter,
@@ -30,7 +30,6 @@ from core.account_list import (  # noqa: F401
     override_bands,
     sort_accounts,
 )
-from core.frames import read_frame
 from core.health.store import active_overrides
 from core.health.trend import TREND_DAYS, TREND_LOOKBACK_DAYS
 from core.models import (
@@ -42,6 +41,7 @@ from core.models import (
     SurveyResponse,
     Ticket,
 )
+from core.store.frames import read_frame
 
 HEALTH_HISTORY_DAYS = 90
 TIMELINE_LIMIT = 1_000

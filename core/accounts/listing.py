@@ -2,9 +2,9 @@
 and the search, filters and sorting that run over it.
 
 Polars and the standard library only, never SQLAlchemy or the models: the app draws
-the list before that stack is imported (``core.first_read``). Whoever reads the
-parts (``core.accounts.load_accounts_first`` through an engine, on any database;
-``core.first_read`` straight from a current SQLite file), ``list_frame`` joins them,
+the list before that stack is imported (``core.store.first_read``). Whoever reads the
+parts (``core.accounts.queries.load_accounts_first`` through an engine, on any database;
+``core.store.first_read`` straight from a current SQLite file), ``list_frame`` joins them,
 so both give the same list.
 """
 
@@ -97,7 +97,7 @@ def accounts_part(accounts: pl.DataFrame) -> pl.DataFrame:
 
 def list_frame(parts: dict[str, pl.DataFrame], today: date) -> pl.DataFrame:
     """The accounts list without the last interaction (null, filled in later by
-    ``core.accounts.with_last_interaction``), from ``parts`` shaped as ``PARTS``,
+    ``core.accounts.queries.with_last_interaction``), from ``parts`` shaped as ``PARTS``,
     the accounts through ``accounts_part``, in their order."""
     frame = parts["accounts"]
     for name in ("current", "month_ago", "overrides", "tickets"):

@@ -3,7 +3,7 @@
 Opening a database whose schema is already current (every start of the app) reads
 one row and never imports Alembic, which costs a third of a second. Importing this
 module imports neither SQLAlchemy nor Alembic: ``is_head`` also serves the accounts
-list's first read, which runs before that stack is imported (``core.account_list``).
+list's first read, which runs before that stack is imported (``core.accounts.listing``).
 """
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def migrate(engine: Engine) -> Path | None:
     and then find the schema current."""
     if _is_current(engine):
         return None
-    from core.db import sqlite_path
+    from core.store.db import sqlite_path
 
     with _migration_lock(sqlite_path(str(engine.url))):
         if _is_current(engine):  # migrated by another process while this one waited
@@ -126,7 +126,7 @@ def _migrate(engine: Engine) -> Path | None:
     from alembic import command
     from alembic.script import ScriptDirectory
 
-    from core.db import SchemaTooNewError, backup_sqlite, sqlite_path
+    from core.store.db import SchemaTooNewError, backup_sqlite, sqlite_path
 
     config = alembic_config()
     script = ScriptDirectory.from_config(config)

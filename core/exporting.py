@@ -18,8 +18,8 @@ import polars as pl
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
-from core.frames import read_frame
 from core.models import Account, Goal, Interaction
+from core.store.frames import read_frame
 
 EXPORTS = ("accounts", "interactions", "goals", "metrics", "health", "tasks")
 WRITERS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
@@ -198,8 +198,8 @@ def export_health(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
 
 
 def export_tasks(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
-    """The open tasks in the queue's order (``core.tasks.task_queue``)."""
-    from core.tasks import TaskError, task_queue
+    """The open tasks in the queue's order (``core.playbook.tasks.task_queue``)."""
+    from core.playbook.tasks import TaskError, task_queue
 
     try:
         queue = task_queue(

@@ -1,0 +1,1 @@
+"""The config files: reading with file/line errors, the settings, saved filters."""

@@ -1,0 +1,1 @@
+"""The playbook: rules that turn signals into tasks, and the task queue."""
