@@ -47,17 +47,12 @@ def _model() -> HealthModelConfig:
 
 
 def _account_id(engine: Engine, external_id: str) -> int:
-    from sqlalchemy import select
+    from core.interactions import account_id_of
 
-    from core.models import Account
-
-    with engine.connect() as connection:
-        found = connection.execute(
-            select(Account.id).where(Account.external_id == external_id)
-        ).scalar()
+    found = account_id_of(engine, external_id)
     if found is None:
         fail(f"there is no account {external_id!r}")
-    return int(found)
+    return found
 
 
 def _recompute(engine: Engine, today: date, model: HealthModelConfig) -> None:
@@ -66,15 +61,6 @@ def _recompute(engine: Engine, today: date, model: HealthModelConfig) -> None:
     with fraction_bar("Recomputing health scores", err=True) as progress:
         written = recompute_all(engine, today, model, progress=progress)
     typer.echo(f"Scored {written:,} accounts as of {today.isoformat()}.", err=True)
-
-
-def _has_snapshots(engine: Engine) -> bool:
-    from sqlalchemy import select
-
-    from core.models import HealthSnapshot
-
-    with engine.connect() as connection:
-        return connection.execute(select(HealthSnapshot.account_id).limit(1)).first() is not None
 
 
 def health_object(row: dict[str, Any]) -> dict[str, Any]:
@@ -124,7 +110,7 @@ def health(
         return
     import polars as pl
 
-    from core.health import current_health
+    from core.health import current_health, has_snapshots
 
     if band is not None and band not in BANDS:
         fail(f"--band must be one of {', '.join(BANDS)}, not {band!r}")
@@ -133,7 +119,7 @@ def health(
     engine = open_db(db)
     try:
         ids = None if account is None else [_account_id(engine, account)]
-        if recompute or not _has_snapshots(engine):
+        if recompute or not has_snapshots(engine):
             _recompute(engine, today, model)
         frame = current_health(engine, today, ids, model=model)
     finally:

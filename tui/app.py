@@ -230,10 +230,10 @@ class CxtuiApp(App[None]):
     def recompute_missing_health(self) -> None:
         """Recompute today's health scores in the background when they are missing;
         the list shows the latest scores meanwhile and is reloaded after."""
-        from core.health.store import recompute_all
+        from core.health.store import has_snapshots, recompute_all
 
         engine = self.engine
-        if engine is not None and not _has_snapshots_on(engine, self.today):
+        if engine is not None and not has_snapshots(engine, self.today):
             recompute_all(engine, as_of=self.today)
             self.call_from_thread(self._health_recomputed)
 
@@ -332,13 +332,11 @@ class CxtuiApp(App[None]):
         self.report_error(error, f"{event.worker.name or 'A background task'} failed")
 
     def report_error(self, error: BaseException | None, context: str) -> None:
-        from sqlalchemy.exc import SQLAlchemyError
-
-        from core.store.db import DatabaseError
+        from core.store.db import is_database_failure
 
         log.error("%s: %r", context, error, exc_info=error)
         _log_to_file(f"{context}: {error!r}", error)
-        if isinstance(error, DatabaseError | SQLAlchemyError):
+        if is_database_failure(error):
             from tui.screens.error import ErrorScreen
 
             self.push_screen(ErrorScreen("The database cannot be used", str(error)))
@@ -438,18 +436,6 @@ def _types_tabs(widget: object) -> bool:
     from textual.widgets import TextArea
 
     return isinstance(widget, TextArea) and widget.tab_behavior == "indent"
-
-
-def _has_snapshots_on(engine: Engine, day: date) -> bool:
-    from sqlmodel import Session, func, select
-
-    from core.models import HealthSnapshot
-
-    with Session(engine) as session:
-        count = session.exec(
-            select(func.count()).select_from(HealthSnapshot).where(HealthSnapshot.day == day)
-        ).one()
-    return bool(count)
 
 
 def _log_to_file(text: str, error: BaseException | None) -> None:

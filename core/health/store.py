@@ -206,6 +206,15 @@ def _latest_snapshots(
     return read_frame(engine, query)
 
 
+def has_snapshots(engine: Engine, day: date | None = None) -> bool:
+    """Whether any health snapshot is stored (on ``day``, when given)."""
+    query = select(HealthSnapshot.account_id).limit(1)
+    if day is not None:
+        query = query.where(HealthSnapshot.day == day)
+    with engine.connect() as connection:
+        return connection.execute(query).first() is not None
+
+
 def active_overrides(
     engine: Engine, as_of: date, account_ids: list[int] | None = None
 ) -> pl.DataFrame:

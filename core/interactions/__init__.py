@@ -271,6 +271,15 @@ def find_account(engine: Engine, external_id: str) -> Account | None:
         return session.exec(select(Account).where(Account.external_id == external_id)).first()
 
 
+def account_id_of(engine: Engine, external_id: str) -> int | None:
+    """The id of the account with ``external_id``; None when there is none."""
+    with engine.connect() as connection:
+        found = connection.execute(
+            select(Account.id).where(Account.external_id == external_id)
+        ).scalar()
+    return None if found is None else int(found)
+
+
 def contact_names(engine: Engine, account_id: int) -> dict[str, int]:
     with Session(engine) as session:
         rows = session.exec(

@@ -29,6 +29,14 @@ class DatabaseError(Exception):
     """A database cxtui cannot use, with a message meant for the user."""
 
 
+def is_database_failure(error: BaseException | None) -> bool:
+    """True for an error of the database itself (a ``DatabaseError``, or anything
+    SQLAlchemy raised), as opposed to a bug or a user's mistake."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return isinstance(error, DatabaseError | SQLAlchemyError)
+
+
 class SchemaTooNewError(DatabaseError):
     """The database was written by a newer cxtui; it is left untouched."""
 
