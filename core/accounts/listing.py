@@ -11,11 +11,12 @@ so both give the same list.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 import polars as pl
 
-from core.health.trend import trend_expr
+from core.health.in_force import newest, with_bands
+from core.health.trend import TREND_DAYS, TREND_LOOKBACK_DAYS, trend_expr
 from core.text import visible_columns
 
 BANDS = ("green", "yellow", "red")
@@ -43,46 +44,33 @@ LIST_COLUMNS = {
     "search_key": pl.String,
 }
 
-PARTS: dict[str, dict[str, pl.DataType]] = {
-    "accounts": {
-        "id": pl.Int64(),
-        "external_id": pl.String(),
-        "name": pl.String(),
-        "segment": pl.String(),
-        "plan": pl.String(),
-        "owner": pl.String(),
-        "status": pl.String(),
-        "mrr_cents": pl.Int64(),
-        "renewal_date": pl.Date(),
-    },
-    "current": {"id": pl.Int64(), "computed_score": pl.Float64(), "band": pl.String()},
-    "month_ago": {"id": pl.Int64(), "score_30d_ago": pl.Float64()},
-    "overrides": {"id": pl.Int64(), "override_score": pl.Float64(), "override_band": pl.String()},
-    "tickets": {"id": pl.Int64(), "open_tickets": pl.Int64()},
+PARTS: dict[str, tuple[str, ...]] = {
+    "current": ("id", "computed_score", "band"),
+    "month_ago": ("id", "score_30d_ago"),
+    "overrides": ("id", "override_score", "override_band"),
+    "tickets": ("id", "open_tickets"),
 }
-"""What ``list_frame`` is built from, one frame per part, with these columns:
-every account; its latest health snapshot on or before the day (``current``) and
-in the trend's window a month before (``month_ago``); the override in force, its
-band filled (``override_bands``); the count of its open tickets."""
+"""What ``list_frame`` joins to the accounts (``accounts_part``), one frame per part,
+with these columns: each account's latest health snapshot on or before the day
+(``current``) and in the trend's window a month before (``month_ago``); the override
+in force, its band filled; the count of its open tickets. Read by the queries of
+``core.accounts.queries.list_part_queries`` and shaped by ``list_parts``."""
 
 
-def override_bands(overrides: pl.DataFrame) -> pl.DataFrame:
-    """``overrides`` with ``override_band`` filled from ``override_score`` by the
-    health model's thresholds where the override set only a score."""
-    from core.health.config import load_model
+def trend_window(today: date) -> tuple[date, date]:
+    """The days between which the snapshot "30 days ago" is the latest."""
+    return today - timedelta(days=TREND_LOOKBACK_DAYS), today - timedelta(days=TREND_DAYS)
 
-    model = load_model()[0]
-    score = pl.col("override_score")
-    band = (
-        pl.when(score >= model.green)
-        .then(pl.lit("green"))
-        .when(score >= model.yellow)
-        .then(pl.lit("yellow"))
-        .otherwise(pl.lit("red"))
-    )
-    return overrides.with_columns(
-        pl.col("override_band").fill_null(pl.when(score.is_not_null()).then(band))
-    )
+
+def list_parts(read: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    """The parts as ``list_frame`` takes them, from the frames of ``list_part_queries``
+    (the accounts already through ``accounts_part``): the override in force picked
+    and its band filled (``core.health.in_force``), columns as ``PARTS``."""
+    parts = {name: frame.rename({"account_id": "id"}, strict=False) for name, frame in read.items()}
+    parts["overrides"] = with_bands(newest(parts["overrides"], ("id",)))
+    return {"accounts": parts["accounts"]} | {
+        name: parts[name].select(columns) for name, columns in PARTS.items()
+    }
 
 
 def accounts_part(accounts: pl.DataFrame) -> pl.DataFrame:

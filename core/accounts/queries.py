@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, and_, func
+from sqlalchemy import Engine, Select, func
 from sqlmodel import select
 
 # The list's frame, filters and sorting live in core.accounts.listing (no SQLAlchemy);
@@ -27,11 +27,12 @@ from core.accounts.listing import (  # noqa: F401
     apply_filter,
     choices,
     list_frame,
-    override_bands,
+    list_parts,
     sort_accounts,
+    trend_window,
 )
+from core.health.in_force import latest_snapshots_query, overrides_query, with_bands
 from core.health.store import active_overrides
-from core.health.trend import TREND_DAYS, TREND_LOOKBACK_DAYS
 from core.models import (
     Account,
     Contact,
@@ -41,7 +42,7 @@ from core.models import (
     SurveyResponse,
     Ticket,
 )
-from core.store.frames import read_frame
+from core.store.frames import compile_query, read_frame, read_frames
 
 HEALTH_HISTORY_DAYS = 90
 TIMELINE_LIMIT = 1_000
@@ -52,33 +53,9 @@ def count_accounts(engine: Engine) -> int:
     return int(frame["n"][0])
 
 
-def _latest_snapshots(
-    engine: Engine, on_or_before: date, not_before: date | None = None
-) -> pl.DataFrame:
-    """Each account's latest health snapshot in [not_before, on_or_before] (one
-    grouped read joined back on the primary key): account_id, day, score, band."""
-    latest = select(HealthSnapshot.account_id, func.max(HealthSnapshot.day).label("day")).where(
-        HealthSnapshot.day <= on_or_before
-    )
-    if not_before is not None:
-        latest = latest.where(HealthSnapshot.day >= not_before)
-    latest = latest.group_by(HealthSnapshot.account_id).subquery()
-    query = select(
-        HealthSnapshot.account_id,
-        HealthSnapshot.day,
-        HealthSnapshot.score,
-        HealthSnapshot.band,
-    ).join(
-        latest,
-        and_(latest.c.account_id == HealthSnapshot.account_id, latest.c.day == HealthSnapshot.day),
-    )
-    return read_frame(engine, query)
-
-
 def _overrides(engine: Engine, today: date, account_ids: list[int] | None = None):
-    """The override in force per account (core.health's rule), with its band filled
-    from its score by the health model's thresholds when only a score was set."""
-    return override_bands(active_overrides(engine, today, account_ids))
+    """The override in force per account, its band filled (``core.health.in_force``)."""
+    return with_bands(active_overrides(engine, today, account_ids))
 
 
 def load_accounts(engine: Engine, today: date) -> pl.DataFrame:
@@ -120,12 +97,14 @@ def with_last_interaction(engine: Engine, frame: pl.DataFrame, today: date) -> p
     )
 
 
-def load_accounts_first(engine: Engine, today: date) -> pl.DataFrame:
-    """The accounts list without the last interaction (null), which is the slow part
-    on a large book: the app shows this first, then ``with_last_interaction``."""
-    accounts = read_frame(
-        engine,
-        select(
+def list_part_queries(today: date) -> dict[str, Select[Any]]:
+    """The queries of the accounts list's parts on ``today`` (``listing.PARTS``): every
+    account, its latest snapshot by today and in the trend window, the overrides in
+    force, its open tickets. The app's first read runs these very queries, compiled
+    ahead (``core.store.first_read_sql``)."""
+    in_force = overrides_query(today)
+    return {
+        "accounts": select(
             Account.id,
             Account.external_id,
             Account.name,
@@ -136,25 +115,48 @@ def load_accounts_first(engine: Engine, today: date) -> pl.DataFrame:
             Account.mrr_cents,
             Account.renewal_date,
         ),
-    )
-    accounts = accounts_part(accounts)
-    current = _latest_snapshots(engine, today).select(
-        pl.col("account_id").alias("id"), pl.col("score").alias("computed_score"), "band"
-    )
-    month_ago = _latest_snapshots(
-        engine, today - timedelta(days=TREND_DAYS), today - timedelta(days=TREND_LOOKBACK_DAYS)
-    ).select(pl.col("account_id").alias("id"), pl.col("score").alias("score_30d_ago"))
-    overrides = _overrides(engine, today).select(
-        pl.col("account_id").alias("id"), "override_score", "override_band"
-    )
-    tickets = read_frame(
-        engine,
-        select(Ticket.account_id.label("id"), func.count(Ticket.id).label("open_tickets"))
+        "current": latest_snapshots_query(
+            today,
+            columns=(HealthSnapshot.score.label("computed_score"), HealthSnapshot.band),
+        ),
+        "month_ago": latest_snapshots_query(
+            trend_window(today)[1],
+            trend_window(today)[0],
+            columns=(HealthSnapshot.score.label("score_30d_ago"),),
+        ),
+        "overrides": in_force.with_only_columns(
+            *(
+                in_force.selected_columns[key]
+                for key in ("override_id", "account_id", "override_score", "override_band")
+            )
+        ),
+        "tickets": select(Ticket.account_id, func.count(Ticket.id).label("open_tickets"))
         .where(Ticket.resolved_at.is_(None))
         .group_by(Ticket.account_id),
-    )
-    parts = {"accounts": accounts, "current": current, "month_ago": month_ago}
-    return list_frame(parts | {"overrides": overrides, "tickets": tickets}, today)
+    }
+
+
+def load_accounts_first(engine: Engine, today: date) -> pl.DataFrame:
+    """The accounts list without the last interaction (null), which is the slow part
+    on a large book: the app shows this first, then ``with_last_interaction``."""
+    read = read_frames(engine, list_part_queries(today), parallel=True)
+    read["accounts"] = accounts_part(read["accounts"])
+    return list_frame(list_parts(read), today)
+
+
+def first_read_queries() -> dict[str, tuple[str, dict[str, str]]]:
+    """``list_part_queries`` on ``first_read_sql.PLACEHOLDER_DAY`` compiled for SQLite,
+    with the polars type name of each column: what ``core/store/first_read_sql.py``
+    holds (a test compares the two)."""
+    from sqlalchemy.dialects import sqlite
+
+    from core.store.first_read_sql import PLACEHOLDER_DAY
+
+    compiled = {}
+    for name, query in list_part_queries(date.fromisoformat(PLACEHOLDER_DAY)).items():
+        sql, dtypes = compile_query(sqlite.dialect(), query)
+        compiled[name] = (sql, {column: repr(dtype) for column, dtype in dtypes.items()})
+    return compiled
 
 
 @dataclass(frozen=True)
@@ -403,3 +405,19 @@ def _json(text: str | None, default: Any) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         return default
+
+
+if __name__ == "__main__":  # rewrite core/store/first_read_sql.py from the queries
+    import pprint
+    from pathlib import Path
+
+    import core.store.first_read_sql as generated
+
+    path = Path(generated.__file__)
+    text = path.read_text(encoding="utf-8")
+    head = text[: text.index("QUERIES")]
+    path.write_text(
+        f"{head}QUERIES: dict[str, tuple[str, dict[str, str]]] = "
+        f"{pprint.pformat(first_read_queries(), width=96, sort_dicts=False)}\n",
+        encoding="utf-8",
+    )

@@ -11,9 +11,12 @@ import tomllib
 from dataclasses import dataclass, field
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from platformdirs import user_config_path
+
+if TYPE_CHECKING:
+    import polars as pl
 
 COMPONENTS: tuple[str, ...] = ("usage", "engagement", "sentiment", "support", "commercial")
 
@@ -80,9 +83,24 @@ class HealthModelConfig:
     source: str = field(default=SHIPPED, compare=False)
 
     def band_of(self, score: float) -> str:
+        """The band of a score (the one rule; ``band_expr`` is it over a column)."""
         if score >= self.green:
             return "green"
         return "yellow" if score >= self.yellow else "red"
+
+    def band_expr(self, score: pl.Expr) -> pl.Expr:
+        """``band_of`` over a column of scores (null for a null score)."""
+        import polars as pl
+
+        return (
+            pl.when(score.is_null())
+            .then(None)
+            .when(score >= self.green)
+            .then(pl.lit("green"))
+            .when(score >= self.yellow)
+            .then(pl.lit("yellow"))
+            .otherwise(pl.lit("red"))
+        )
 
     def definition(self) -> dict[str, Any]:
         """The model as plain data (what ``HealthModel.definition`` stores)."""

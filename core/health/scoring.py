@@ -439,15 +439,7 @@ def _scoring_plan(model: HealthModelConfig) -> list[list[pl.Expr]]:
     score = pl.when(any_data).then(
         pl.sum_horizontal(pl.col(f"{c}_contribution").fill_null(0.0) for c in COMPONENTS).round(2)
     )
-    band = (
-        pl.when(score.is_null())
-        .then(pl.lit(NO_DATA))
-        .when(score >= model.green)
-        .then(pl.lit("green"))
-        .when(score >= model.yellow)
-        .then(pl.lit("yellow"))
-        .otherwise(pl.lit("red"))
-    )
+    band = model.band_expr(score).fill_null(pl.lit(NO_DATA))
     left_out = pl.concat_list(
         pl.when(pl.col(f"{c}_score").is_null()).then(pl.lit(c)).otherwise(None) for c in COMPONENTS
     ).list.drop_nulls()

@@ -17,10 +17,11 @@ from datetime import date, timedelta
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, and_, delete, func, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from core.health.config import BANDS, HealthModelConfig, load_model
+from core.health.in_force import latest_snapshots_query, newest, overrides_query, with_bands
 from core.health.scoring import (
     NO_DATA,
     compute_scores,
@@ -189,21 +190,9 @@ def _latest_snapshots(
     columns: tuple[Any, ...],
 ) -> pl.DataFrame:
     """Each account's latest snapshot in [not_before, on_or_before]."""
-    latest = select(HealthSnapshot.account_id, func.max(HealthSnapshot.day).label("latest_day"))
-    latest = latest.where(HealthSnapshot.day <= on_or_before)
-    if not_before is not None:
-        latest = latest.where(HealthSnapshot.day >= not_before)
-    if account_ids is not None:
-        latest = latest.where(HealthSnapshot.account_id.in_(account_ids))
-    found = latest.group_by(HealthSnapshot.account_id).subquery()
-    query = select(HealthSnapshot.account_id, HealthSnapshot.day, *columns).join(
-        found,
-        and_(
-            HealthSnapshot.account_id == found.c.account_id,
-            HealthSnapshot.day == found.c.latest_day,
-        ),
+    return read_frame(
+        engine, latest_snapshots_query(on_or_before, not_before, account_ids, columns)
     )
-    return read_frame(engine, query)
 
 
 def has_snapshots(engine: Engine, day: date | None = None) -> bool:
@@ -218,25 +207,8 @@ def has_snapshots(engine: Engine, day: date | None = None) -> bool:
 def active_overrides(
     engine: Engine, as_of: date, account_ids: list[int] | None = None
 ) -> pl.DataFrame:
-    """The override in force on ``as_of`` per account (the newest, should there be two)."""
-    query = select(
-        HealthOverride.id.label("override_id"),
-        HealthOverride.account_id,
-        HealthOverride.score.label("override_score"),
-        HealthOverride.band.label("override_band"),
-        HealthOverride.reason.label("override_reason"),
-        HealthOverride.set_by.label("override_set_by"),
-        HealthOverride.starts_on.label("override_starts_on"),
-        HealthOverride.expires_on.label("override_expires_on"),
-    ).where(
-        HealthOverride.ended_at.is_(None),
-        HealthOverride.starts_on <= as_of,
-        HealthOverride.expires_on > as_of,
-    )
-    if account_ids is not None:
-        query = query.where(HealthOverride.account_id.in_(account_ids))
-    frame = read_frame(engine, query)
-    return frame.sort("override_id").unique("account_id", keep="last")
+    """The override in force on ``as_of`` per account (``core.health.in_force``)."""
+    return newest(read_frame(engine, overrides_query(as_of, None, account_ids)))
 
 
 def current_health(
@@ -279,16 +251,12 @@ def current_health(
         account_ids,
         (HealthSnapshot.band.label("band_week_ago"),),
     ).drop("day")
-    overrides = active_overrides(engine, as_of, account_ids)
-    override_band = pl.col("override_band").fill_null(
-        pl.when(pl.col("override_score").is_not_null()).then(_band(pl.col("override_score"), model))
-    )
+    overrides = with_bands(active_overrides(engine, as_of, account_ids), model)
     frame = (
         accounts.join(latest, on="account_id", how="left")
         .join(month_ago, on="account_id", how="left")
         .join(week_ago, on="account_id", how="left")
         .join(overrides, on="account_id", how="left")
-        .with_columns(override_band.alias("override_band"))
     )
     recent = pl.col("day") > as_of - timedelta(days=DROP_DAYS)
     dropped = (
@@ -303,16 +271,6 @@ def current_health(
         trend_expr(pl.col("computed_score"), pl.col("score_30d_ago")).alias("trend_30d"),
         dropped.fill_null(False).alias("dropped_to_red_this_week"),
     ).sort("account_id")
-
-
-def _band(score: pl.Expr, model: HealthModelConfig) -> pl.Expr:
-    return (
-        pl.when(score >= model.green)
-        .then(pl.lit("green"))
-        .when(score >= model.yellow)
-        .then(pl.lit("yellow"))
-        .otherwise(pl.lit("red"))
-    )
 
 
 def history(

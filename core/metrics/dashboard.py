@@ -35,10 +35,11 @@ from typing import Any
 import polars as pl
 from sqlalchemy import Date, Engine, and_, func, literal, select, union_all
 
-from core.health.config import BANDS, load_model
+from core.health.config import BANDS
+from core.health.in_force import in_force_on, overrides_query, with_bands
 from core.metrics import Book, load_book, series_frame
 from core.metrics.model import Scope
-from core.models import Account, HealthOverride, HealthSnapshot
+from core.models import Account, HealthSnapshot
 from core.periods import Period, last_months
 from core.store.frames import read_frame
 
@@ -200,37 +201,10 @@ def _bands_on_days(engine: Engine, days: list[date], scope: Scope | None) -> pl.
 
 def _overrides_on(engine: Engine, days: list[date]) -> pl.DataFrame:
     """day, account_id, override_band: the override in force at the end of each of
-    ``days``, by ``core.health.store``'s rule (not ended, ``starts_on <= day <
-    expires_on``, the newest should there be two), read in one query; an override
-    that set only a score has the band of that score."""
-    query = select(
-        HealthOverride.id,
-        HealthOverride.account_id,
-        HealthOverride.score,
-        HealthOverride.band,
-        HealthOverride.starts_on,
-        HealthOverride.expires_on,
-    ).where(
-        HealthOverride.ended_at.is_(None),
-        HealthOverride.starts_on <= max(days),
-        HealthOverride.expires_on > min(days),
-    )
-    overrides = read_frame(engine, query)  # few
-    if overrides.filter(pl.col("band").is_null()).height:
-        model = load_model()[0]
-        bands = [
-            band or model.band_of(score)
-            for band, score in overrides.select("band", "score").iter_rows()
-        ]
-        overrides = overrides.with_columns(pl.Series("band", bands, pl.String))
-    return (
-        pl.DataFrame({"day": days}, schema={"day": pl.Date()})
-        .join(overrides, how="cross")
-        .filter(pl.col("starts_on") <= pl.col("day"), pl.col("expires_on") > pl.col("day"))
-        .sort("id")
-        .unique(["day", "account_id"], keep="last")
-        .select("day", "account_id", pl.col("band").alias("override_band"))
-    )
+    ``days`` (``core.health.in_force``), read in one query; an override that set only
+    a score has the band of that score."""
+    overrides = read_frame(engine, overrides_query(min(days), max(days)))  # few
+    return with_bands(in_force_on(overrides, days)).select("day", "account_id", "override_band")
 
 
 @dataclass(frozen=True)

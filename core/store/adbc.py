@@ -70,3 +70,58 @@ def write_scratch_table(path: str, table: str, frame: pl.DataFrame) -> None:
             )
             statement.bind_stream(frame.__arrow_c_stream__())
             statement.execute_update()
+
+
+def typed_frame(frame: pl.DataFrame, dtypes: dict[str, pl.DataType | None]) -> pl.DataFrame:
+    """Cast each column to ``dtypes`` (the types of the columns the query declared,
+    ``core.store.frames.compile_query``): text from SQLite parsed, empty text null;
+    datetimes naive, in UTC."""
+    import polars as pl
+
+    casts = []
+    for name, dtype in dtypes.items():
+        column = pl.col(name)
+        current = frame.schema[name]
+        if dtype is None:
+            continue
+        if current == pl.String and dtype != pl.String:
+            column = column.replace("", None)
+            if dtype == pl.Date:
+                casts.append(column.str.to_date("%Y-%m-%d", strict=True).alias(name))
+            elif isinstance(dtype, pl.Datetime):
+                casts.append(sqlite_datetime(column).alias(name))
+            else:
+                casts.append(column.cast(dtype).alias(name))
+        elif current == pl.String and dtype == pl.String:
+            casts.append(column.replace("", None).alias(name))
+        elif isinstance(current, pl.Datetime) and current.time_zone is not None:
+            casts.append(
+                column.dt.convert_time_zone("UTC")
+                .dt.replace_time_zone(None)
+                .dt.cast_time_unit("us")
+                .alias(name)
+            )
+        elif current != dtype:
+            casts.append(column.cast(dtype).alias(name))
+    return frame.with_columns(casts) if casts else frame
+
+
+def sqlite_datetime(text: pl.Expr) -> pl.Expr:
+    """SQLAlchemy's SQLite datetime text, ``YYYY-MM-DD HH:MM:SS[.ffffff]``, parsed by
+    position: about 3x faster than ``str.to_datetime`` with a format (measured on
+    184k tickets); a value not in that shape fails the cast."""
+    import polars as pl
+
+    def number(start: int, length: int) -> pl.Expr:
+        return text.str.slice(start, length).cast(pl.Int64, strict=True)
+
+    micros = text.str.slice(20, 6).str.pad_end(6, "0").cast(pl.Int64, strict=True)
+    return text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=True).cast(
+        pl.Datetime("us")
+    ) + pl.duration(
+        hours=number(11, 2),
+        minutes=number(14, 2),
+        seconds=number(17, 2),
+        microseconds=micros,
+        time_unit="us",
+    )

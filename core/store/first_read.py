@@ -2,8 +2,9 @@
 
 Drawing the list is what a user waits for; SQLAlchemy, SQLModel and the models take
 about a second to import. So when the database is a SQLite file whose schema is
-already current, the list's parts (``core.accounts.listing.PARTS``) are read through
-ADBC's low-level API, Arrow straight into polars, without that stack or pyarrow;
+already current, the list's parts are read through ADBC's low-level API, Arrow
+straight into polars, without that stack or pyarrow, by the very queries the engine
+runs (``core.accounts.queries.list_part_queries``, compiled ahead in ``first_read_sql``);
 the engine is opened after the list is drawn. Anything else (another database, a
 schema to migrate, a file that cannot be read) returns None, and the app takes the
 usual way: ``core.store.db.open_engine`` then ``core.accounts.queries.load_accounts_first``.
@@ -17,12 +18,12 @@ from __future__ import annotations
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from core.health.trend import TREND_DAYS, TREND_LOOKBACK_DAYS
+from core.store.first_read_sql import PLACEHOLDER_DAY, QUERIES
 from core.store.migrate import HEAD_QUERY, is_head
 
 if TYPE_CHECKING:
@@ -47,28 +48,25 @@ def sqlite_file(url: str) -> Path | None:
     return None
 
 
-def _sql(today: date) -> dict[str, str]:
-    """The SQL of each part on ``today`` (SQLite: a day is 'YYYY-MM-DD' text). The
-    latest snapshot per account uses SQLite's rule that the other columns of a
-    ``max()`` group come from the row holding the maximum."""
-    day = f"'{today.isoformat()}'"
-    month_from = f"'{(today - timedelta(days=TREND_LOOKBACK_DAYS)).isoformat()}'"
-    month_to = f"'{(today - timedelta(days=TREND_DAYS)).isoformat()}'"
-    return {
-        "accounts": 'SELECT id, external_id, name, segment, "plan", owner, status, mrr_cents,'
-        " coalesce(renewal_date, '') AS renewal_date FROM account",
-        "current": "SELECT account_id AS id, max(day) AS day, score AS computed_score, band"
-        f" FROM health_snapshot WHERE day <= {day} GROUP BY account_id",
-        "month_ago": "SELECT account_id AS id, max(day) AS day, score AS score_30d_ago"
-        f" FROM health_snapshot WHERE day <= {month_to} AND day >= {month_from}"
-        " GROUP BY account_id",
-        # the override in force (core.health.store.active_overrides): the newest
-        "overrides": "SELECT id AS override_id, account_id AS id, score AS override_score,"
-        " coalesce(band, '') AS override_band FROM health_override"
-        f" WHERE ended_at IS NULL AND starts_on <= {day} AND expires_on > {day}",
-        "tickets": "SELECT account_id AS id, count(id) AS open_tickets FROM ticket"
-        " WHERE resolved_at IS NULL GROUP BY account_id",
-    }
+def _sql(today: date) -> dict[str, tuple[str, dict[str, str]]]:
+    """The list's queries on ``today`` with the polars type name of each column: the
+    compiled queries of ``first_read_sql``, their placeholder days replaced (SQLite
+    compares days as 'YYYY-MM-DD' text)."""
+    from core.accounts.listing import trend_window
+
+    placeholder = date.fromisoformat(PLACEHOLDER_DAY)
+    days = [
+        (f"'{old.isoformat()}'", f"'{new.isoformat()}'")
+        for old, new in zip(
+            (placeholder, *trend_window(placeholder)), (today, *trend_window(today)), strict=True
+        )
+    ]
+    queries = {}
+    for name, (sql, dtypes) in QUERIES.items():
+        for old, new in days:
+            sql = sql.replace(old, new)
+        queries[name] = (sql, dtypes)
+    return queries
 
 
 def read_first_list(url: str, today: date) -> pl.DataFrame | None:
@@ -97,28 +95,29 @@ def read_first_list(url: str, today: date) -> pl.DataFrame | None:
 
 
 def _read(database: Any, today: date) -> pl.DataFrame | None:
-    with ThreadPoolExecutor(max_workers=len(_sql(today)) + 1) as pool:
+    queries = _sql(today)
+    with ThreadPoolExecutor(max_workers=len(queries) + 1) as pool:
         head = pool.submit(_execute, database, HEAD_QUERY)
-        parts = {name: pool.submit(_part, database, name, sql) for name, sql in _sql(today).items()}
-        from core.accounts.listing import PARTS, list_frame, override_bands
+        parts = {name: pool.submit(_part, database, name, *q) for name, q in queries.items()}
+        from core.accounts.listing import list_frame, list_parts
 
         if not is_head(head.result().to_series(0).to_list()):
             return None  # the schema needs migrating (the parts may have failed)
-        frames = {name: part.result() for name, part in parts.items()}
-    newest = frames["overrides"].sort("override_id").unique("id", keep="last")
-    frames["overrides"] = override_bands(newest.select(PARTS["overrides"].keys()))
-    return list_frame(frames, today)
+        read = {name: part.result() for name, part in parts.items()}
+    return list_frame(list_parts(read), today)
 
 
-def _part(database: Any, name: str, sql: str) -> pl.DataFrame:
-    """One part, typed as ``PARTS`` says; the accounts also through ``accounts_part``
-    (here, while the other parts are read)."""
+def _part(database: Any, name: str, sql: str, dtypes: dict[str, str]) -> pl.DataFrame:
+    """One part, typed as its query declares; the accounts also through
+    ``accounts_part`` (here, while the other parts are read)."""
     import polars as pl
 
-    from core.accounts.listing import PARTS, accounts_part
+    from core.accounts.listing import accounts_part
+    from core.store.adbc import typed_frame
 
-    schema = PARTS[name] | ({"override_id": pl.Int64()} if name == "overrides" else {})
-    frame = _typed(_execute(database, sql), schema)
+    frame = typed_frame(
+        _execute(database, sql), {column: getattr(pl, dtype)() for column, dtype in dtypes.items()}
+    )
     return accounts_part(frame) if name == "accounts" else frame
 
 
@@ -128,22 +127,6 @@ def _execute(database: Any, sql: str) -> pl.DataFrame:
     from core.store.adbc import query_frames
 
     return query_frames(database, [sql], _BUSY_TIMEOUT_MS)[0]
-
-
-def _typed(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
-    """``frame`` with the columns of ``schema``, typed as ``core.store.frames`` types a
-    SQLite read: empty text is null, days are parsed."""
-    import polars as pl
-
-    columns = []
-    for name, dtype in schema.items():
-        column = pl.col(name)
-        if frame.schema[name] == pl.String:
-            column = column.replace("", None)
-            if dtype == pl.Date:
-                column = column.str.to_date("%Y-%m-%d", strict=True)
-        columns.append(column.cast(dtype).alias(name))
-    return frame.select(columns)
 
 
 def _adbc_allowed() -> AbstractContextManager[bool]:

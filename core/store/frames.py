@@ -13,10 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, Select, func, types
+from sqlalchemy import Dialect, Engine, Select, func, types
 from sqlalchemy.engine import make_url
 
-from core.store.adbc import query_frames, sqlite_database
+from core.store.adbc import query_frames, sqlite_database, typed_frame
 from core.store.db import SQLITE_BUSY_TIMEOUT_MS, SQLITE_GATE
 
 
@@ -75,22 +75,24 @@ def read_frames(
     SQLite all of them go through ADBC, or all through ``sqlite3`` when ADBC is not
     allowed (see ``core.store.db.SqliteLibraryGate``)."""
     is_sqlite = engine.dialect.name == "sqlite"
-    compiled = {name: _compile(engine, query) for name, query in queries.items()}
+    compiled = {name: compile_query(engine.dialect, query) for name, query in queries.items()}
     if not is_sqlite:
         return _read_postgres(engine, compiled)
     with SQLITE_GATE.try_adbc() as adbc_allowed:
         if adbc_allowed:
             return _read_sqlite_adbc(engine, compiled, parallel)
     return {
-        name: _normalise(_read_sqlite3(engine, sql, dtypes), dtypes)
+        name: typed_frame(_read_sqlite3(engine, sql, dtypes), dtypes)
         for name, (sql, dtypes) in compiled.items()
     }
 
 
-def _compile(engine: Engine, query: Select[Any]) -> tuple[str, dict[str, pl.DataType | None]]:
-    """The SQL of ``query`` with its parameters inlined, and the polars type of each
-    selected column."""
-    is_sqlite = engine.dialect.name == "sqlite"
+def compile_query(
+    dialect: Dialect, query: Select[Any]
+) -> tuple[str, dict[str, pl.DataType | None]]:
+    """The SQL of ``query`` for ``dialect`` with its parameters inlined, and the polars
+    type of each selected column (``typed_frame`` makes the frame read so)."""
+    is_sqlite = dialect.name == "sqlite"
     columns = list(query.selected_columns)
     dtypes = {column.key: polars_type(column.type) for column in columns}
     if is_sqlite:
@@ -104,7 +106,7 @@ def _compile(engine: Engine, query: Select[Any]) -> tuple[str, dict[str, pl.Data
             ],
             maintain_column_froms=True,
         )
-    sql = str(query.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+    sql = str(query.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     return sql, dtypes
 
 
@@ -119,7 +121,7 @@ def _read_postgres(
             cursor.execute(sql)
             frame = pl.from_arrow(cursor.fetch_arrow_table())
             assert isinstance(frame, pl.DataFrame)
-            frames[name] = _normalise(frame, dtypes)
+            frames[name] = typed_frame(frame, dtypes)
         cursor.close()
     finally:
         connection.close()
@@ -146,7 +148,7 @@ def _read_sqlite_adbc(
         else:
             frames = query_frames(database, sqls, SQLITE_BUSY_TIMEOUT_MS)
     return {
-        name: _normalise(frame, compiled[name][1])
+        name: typed_frame(frame, compiled[name][1])
         for name, frame in zip(names, frames, strict=True)
     }
 
@@ -163,54 +165,3 @@ def _read_sqlite3(engine: Engine, sql: str, dtypes: dict[str, pl.DataType | None
     with engine.connect() as connection:
         rows = connection.exec_driver_sql(sql).fetchall()
     return pl.DataFrame(rows, schema=raw_types, orient="row")
-
-
-def _normalise(frame: pl.DataFrame, dtypes: dict[str, pl.DataType | None]) -> pl.DataFrame:
-    """Cast each column to the type its SQLAlchemy column declares. Datetimes come
-    out naive, in UTC."""
-    casts = []
-    for name, dtype in dtypes.items():
-        column = pl.col(name)
-        current = frame.schema[name]
-        if dtype is None:
-            continue
-        if current == pl.String and dtype != pl.String:
-            column = column.replace("", None)
-            if dtype == pl.Date:
-                casts.append(column.str.to_date("%Y-%m-%d", strict=True).alias(name))
-            elif isinstance(dtype, pl.Datetime):
-                casts.append(_sqlite_datetime(column).alias(name))
-            else:
-                casts.append(column.cast(dtype).alias(name))
-        elif current == pl.String and dtype == pl.String:
-            casts.append(column.replace("", None).alias(name))
-        elif isinstance(current, pl.Datetime) and current.time_zone is not None:
-            casts.append(
-                column.dt.convert_time_zone("UTC")
-                .dt.replace_time_zone(None)
-                .dt.cast_time_unit("us")
-                .alias(name)
-            )
-        elif current != dtype:
-            casts.append(column.cast(dtype).alias(name))
-    return frame.with_columns(casts) if casts else frame
-
-
-def _sqlite_datetime(text: pl.Expr) -> pl.Expr:
-    """SQLAlchemy's SQLite datetime text, ``YYYY-MM-DD HH:MM:SS[.ffffff]``, parsed by
-    position: about 3x faster than ``str.to_datetime`` with a format (measured on
-    184k tickets); a value not in that shape fails the cast."""
-
-    def number(start: int, length: int) -> pl.Expr:
-        return text.str.slice(start, length).cast(pl.Int64, strict=True)
-
-    micros = text.str.slice(20, 6).str.pad_end(6, "0").cast(pl.Int64, strict=True)
-    return text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=True).cast(
-        pl.Datetime("us")
-    ) + pl.duration(
-        hours=number(11, 2),
-        minutes=number(14, 2),
-        seconds=number(17, 2),
-        microseconds=micros,
-        time_unit="us",
-    )

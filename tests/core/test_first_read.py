@@ -111,3 +111,12 @@ def test_the_first_read_imports_neither_sqlalchemy_nor_pyarrow(db_url: str, book
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == [str(len(ROWS) + 1), "[]"]  # with "Brand New"
+
+
+def test_the_first_read_runs_the_engines_queries_compiled() -> None:
+    """``core/store/first_read_sql.py`` holds ``list_part_queries`` compiled: one copy
+    of each query. After changing a query: ``python -m core.accounts.queries``."""
+    from core.accounts.queries import first_read_queries
+    from core.store.first_read_sql import QUERIES
+
+    assert first_read_queries() == QUERIES, "run `python -m core.accounts.queries`"
