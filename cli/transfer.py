@@ -292,6 +292,7 @@ def export_command(
 ) -> None:
     """Export to CSV, XLSX or Parquet (by the file's extension), with the screens' filters."""
     from core.exporting import EXPORTS, ExportError, ExportFilters, export
+    from core.scope import Scope
 
     if what not in EXPORTS:
         fail(f"cannot export {what!r}; choose one of: {', '.join(EXPORTS)}")
@@ -299,7 +300,11 @@ def export_command(
         fail(f"--band must be green, yellow or red, not {band!r}")
     engine = open_db(db)
     filters = ExportFilters(
-        segment=segment, owner=owner, band=band, period=period, months=months, source=source
+        scope=Scope(segment=segment or None, owner=owner or None),
+        band=band,
+        period=period,
+        months=months,
+        source=source,
     )
     try:
         rows = export(engine, what, out, filters)

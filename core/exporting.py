@@ -9,16 +9,16 @@ its external id), so export -> import is a round trip.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from core.models import Account, Goal, Interaction
+from core.scope import Scope
 from core.store.frames import read_frame
 
 EXPORTS = ("accounts", "interactions", "goals", "metrics", "health", "tasks")
@@ -31,14 +31,36 @@ class ExportError(ValueError):
 
 @dataclass(frozen=True)
 class ExportFilters:
-    segment: str | None = None
-    owner: str | None = None
+    # The accounts (goals: their owner and segment; tasks: their owner).
+    scope: Scope = field(default_factory=Scope)
     band: str | None = None  # green, yellow or red (accounts, health)
     period: str = "month"  # metrics: month, quarter, year, 2025-03, 2025-Q1, A..B
     months: int | None = None  # metrics: a monthly series of this many months instead
     as_of: date | None = None
     source: str | None = None  # tasks: rule, follow_up or manual
     account_ids: frozenset[int] | None = None  # accounts: exactly these (a screen's list)
+
+    def describe(self) -> list[str]:
+        """The filters in force, in words ("owner Ana", "segment SMB", "band red")."""
+        return [
+            f"{name} {value}"
+            for name, value in (
+                ("owner", self.scope.owner),
+                ("segment", self.scope.segment),
+                *(
+                    (name, ", ".join(sorted(getattr(self.scope, key))))
+                    for name, key in (
+                        ("segments", "segments"),
+                        ("owners", "owners"),
+                        ("plans", "plans"),
+                        ("statuses", "statuses"),
+                    )
+                ),
+                ("band", self.band),
+                ("source", self.source),
+            )
+            if value
+        ]
 
 
 def money_text(column: str) -> pl.Expr:
@@ -50,17 +72,11 @@ def money_text(column: str) -> pl.Expr:
     return pl.concat_str([sign, units, pl.lit("."), fraction]).alias(column.removesuffix("_cents"))
 
 
-def _scoped(query: Any, filters: ExportFilters) -> Any:
-    if filters.segment:
-        query = query.where(Account.segment == filters.segment)
-    if filters.owner:
-        query = query.where(Account.owner == filters.owner)
-    return query
-
-
-def _in_accounts(engine: Engine, frame: pl.DataFrame, filters: ExportFilters) -> pl.DataFrame:
-    """The rows of ``frame`` whose ``account_id`` is in the filters' segment/owner."""
-    ids = read_frame(engine, _scoped(select(Account.id), filters))["id"]
+def _in_accounts(engine: Engine, frame: pl.DataFrame, scope: Scope) -> pl.DataFrame:
+    """The rows of ``frame`` whose ``account_id`` is in ``scope``."""
+    if scope.is_whole_book:
+        return frame
+    ids = read_frame(engine, scope.restrict(select(Account.id)))["id"]
     return frame.filter(pl.col("account_id").is_in(ids.implode()))
 
 
@@ -73,7 +89,7 @@ def _bands(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
 
 
 def export_accounts(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
-    query = _scoped(
+    query = filters.scope.restrict(
         select(
             Account.id,
             Account.external_id,
@@ -88,8 +104,7 @@ def export_accounts(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
             Account.status,
             Account.churned_at,
             Account.onboarding_completed_at,
-        ).order_by(Account.external_id),
-        filters,
+        ).order_by(Account.external_id)
     )
     frame = read_frame(engine, query).with_columns(money_text("mrr_cents")).drop("mrr_cents")
     if filters.account_ids is not None:
@@ -104,7 +119,7 @@ def export_accounts(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
 
 
 def export_interactions(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
-    query = _scoped(
+    query = filters.scope.restrict(
         select(
             Account.external_id.label("account"),
             Interaction.kind,
@@ -117,8 +132,7 @@ def export_interactions(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
         )
         .join(Account, Account.id == Interaction.account_id)
         .where(col(Interaction.deleted_at).is_(None))
-        .order_by(Interaction.occurred_at, Interaction.id),
-        filters,
+        .order_by(Interaction.occurred_at, Interaction.id)
     )
     return read_frame(engine, query)
 
@@ -138,20 +152,20 @@ def export_goals(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
         Goal.direction,
         Goal.metric,
     ).where(col(Goal.archived_at).is_(None))
-    if filters.owner:
-        query = query.where(Goal.owner == filters.owner)
-    if filters.segment:
-        query = query.where(Goal.scope_segment == filters.segment)
+    if filters.scope.owner:
+        query = query.where(Goal.owner == filters.scope.owner)
+    if filters.scope.segment:
+        query = query.where(Goal.scope_segment == filters.scope.segment)
     return read_frame(engine, query.order_by(Goal.due_date, Goal.id))
 
 
 def export_metrics(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
-    from core.metrics import Scope, compute_metrics, json_ready, monthly_series
+    from core.metrics import compute_metrics, json_ready, monthly_series
     from core.metrics.model import unit
     from core.periods import Period
 
     as_of = filters.as_of or date.today()
-    scope = Scope(segment=filters.segment or None, owner=filters.owner or None)
+    scope = filters.scope
     if filters.months:
         series = monthly_series(engine, filters.months, as_of, scope)
         decimals = [n for n, dtype in series.schema.items() if isinstance(dtype, pl.Decimal)]
@@ -176,8 +190,7 @@ def export_health(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
     from core.health.store import current_health
 
     health = current_health(engine, filters.as_of)
-    if filters.segment or filters.owner:
-        health = _in_accounts(engine, health, filters)
+    health = _in_accounts(engine, health, filters.scope)
     if filters.band:
         health = health.filter(pl.col("band") == filters.band)
     return health.select(
@@ -203,12 +216,12 @@ def export_tasks(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
 
     try:
         queue = task_queue(
-            engine, filters.as_of or date.today(), owner=filters.owner, source=filters.source
+            engine, filters.as_of or date.today(), owner=filters.scope.owner, source=filters.source
         )
     except TaskError as error:
         raise ExportError(str(error)) from None
-    if filters.segment:
-        queue = _in_accounts(engine, queue, filters)
+    # The owner is the task's; the rest of the scope is about the accounts.
+    queue = _in_accounts(engine, queue, replace(filters.scope, owner=None))
     if filters.band:
         queue = queue.filter(pl.col("band") == filters.band)
     return queue.select(

@@ -17,6 +17,7 @@ import polars as pl
 
 from core.health.in_force import newest, with_bands
 from core.health.trend import TREND_DAYS, TREND_LOOKBACK_DAYS, trend_expr
+from core.scope import Scope
 from core.text import visible_columns
 
 BANDS = ("green", "yellow", "red")
@@ -184,11 +185,16 @@ def apply_filter(frame: pl.DataFrame, where: AccountFilter) -> pl.DataFrame:
     query = _needle(where.search)
     if query:
         conditions.append(pl.col("search_key").str.contains(query, literal=True))
-    if where.my_book:
-        conditions.append(pl.col("owner") == where.my_book)
-    for field_name, _label, column in _CHOICE_FILTERS:
-        if values := getattr(where, field_name):
-            conditions.append(pl.col(column).is_in(sorted(values)))
+    scope = Scope(
+        owner=where.my_book,
+        segments=where.segments,
+        owners=where.owners,
+        plans=where.plans,
+        statuses=where.statuses,
+    )
+    conditions.extend(scope.conditions())
+    if where.bands:
+        conditions.append(pl.col("health_band").is_in(sorted(where.bands)))
     if where.renewal_within_days is not None:
         conditions.append(pl.col("days_to_renewal").is_between(0, where.renewal_within_days))
     if where.no_interaction_days is not None:

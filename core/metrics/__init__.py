@@ -119,10 +119,10 @@ from core.metrics.model import (
     MONEY_KEYS,
     MetricOptions,
     MetricSet,
-    Scope,
     json_ready,
 )
 from core.periods import Period, last_months
+from core.scope import Scope
 
 __all__ = [
     "BREAKDOWNS",

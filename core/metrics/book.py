@@ -37,7 +37,6 @@ from core.metrics.model import (
     METRIC_KEYS,
     MetricOptions,
     MetricSet,
-    Scope,
     money,
     pct,
 )
@@ -54,6 +53,7 @@ from core.models import (
     Ticket,
 )
 from core.periods import Period, add_months
+from core.scope import Scope
 from core.store.frames import polars_type, read_frames
 from core.store.rollup import month_sql, totals_sql
 
@@ -149,25 +149,7 @@ def _in_scope(query: Select[Any], column: Any, scope: Scope) -> Select[Any]:
     """Restrict a query over a table with an ``account_id`` to the scope's accounts."""
     if scope.is_whole_book:
         return query
-    return query.where(column.in_(_scoped(select(Account.id), scope)))
-
-
-def _scoped(query: Select[Any], scope: Scope) -> Select[Any]:
-    """Restrict a query over ``account`` to the scope: its single segment and owner
-    (``=``) and its sets of segments, owners, plans and statuses (``IN``)."""
-    if scope.segment is not None:
-        query = query.where(Account.segment == scope.segment)
-    if scope.owner is not None:
-        query = query.where(Account.owner == scope.owner)
-    for column, values in (
-        (Account.segment, scope.segments),
-        (Account.owner, scope.owners),
-        (Account.plan, scope.plans),
-        (Account.status, scope.statuses),
-    ):
-        if values:
-            query = query.where(column.in_(sorted(values)))
-    return query
+    return query.where(column.in_(scope.restrict(select(Account.id))))
 
 
 def _usage_queries(engine: Engine, start: date, end: date, scope: Scope) -> list[Select[Any]]:
@@ -250,7 +232,7 @@ def load_book(
     start, end = _moment(window.start), _moment(data_end + _ONE_DAY)
 
     queries: dict[str, Select[Any]] = {
-        "accounts": _scoped(
+        "accounts": scope.restrict(
             select(
                 Account.id.label("account_id"),
                 Account.segment,
@@ -261,8 +243,7 @@ def load_book(
                 Account.churn_recorded_on,
                 Account.onboarding_completed_at,
                 Account.renewal_date,
-            ),
-            scope,
+            )
         ),
         "movements": _in_scope(
             select(

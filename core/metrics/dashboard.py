@@ -38,9 +38,9 @@ from sqlalchemy import Date, Engine, and_, func, literal, select, union_all
 from core.health.config import BANDS
 from core.health.in_force import in_force_on, overrides_query, with_bands
 from core.metrics import Book, load_book, series_frame
-from core.metrics.model import Scope
 from core.models import Account, HealthSnapshot
 from core.periods import Period, last_months
+from core.scope import Scope
 from core.store.frames import read_frame
 
 AT_RISK_DROP_POINTS = 15.0
@@ -71,17 +71,6 @@ RENEWAL_COLUMNS = (
 )
 
 
-def scoped(accounts: pl.DataFrame, scope: Scope | None) -> pl.DataFrame:
-    """The rows of an accounts-list frame inside ``scope``."""
-    if scope is None or scope.is_whole_book:
-        return accounts
-    if scope.segment is not None:
-        accounts = accounts.filter(pl.col("segment") == scope.segment)
-    if scope.owner is not None:
-        accounts = accounts.filter(pl.col("owner") == scope.owner)
-    return accounts
-
-
 def at_risk_accounts(
     accounts: pl.DataFrame,
     scope: Scope | None = None,
@@ -99,7 +88,7 @@ def at_risk_accounts(
         .otherwise(pl.format("down {} pts", (-pl.col("trend_30d")).round(0).cast(pl.Int64)))
     )
     return (
-        scoped(accounts, scope)
+        (accounts if scope is None else scope.filter(accounts))
         .filter(pl.col("status") != "churned", (red | dropped).fill_null(False))
         .with_columns(reason.alias("reason"))
         .sort(["mrr_cents", "name"], descending=[True, False], nulls_last=True)
@@ -116,7 +105,7 @@ def renewals_due(
     """Live accounts renewing in ``[today, today + days]``, soonest first (then name)."""
     window = pl.col("renewal_date").is_between(today, today + timedelta(days=days))
     return (
-        scoped(accounts, scope)
+        (accounts if scope is None else scope.filter(accounts))
         .filter(pl.col("status") != "churned", window.fill_null(False))
         .with_columns(
             (pl.col("renewal_date") - pl.lit(today)).dt.total_days().alias("days_to_renewal")
@@ -187,11 +176,7 @@ def _bands_on_days(engine: Engine, days: list[date], scope: Scope | None) -> pl.
         )
         .join(Account, Account.id == HealthSnapshot.account_id)
     )
-    if scope.segment is not None:
-        query = query.where(Account.segment == scope.segment)
-    if scope.owner is not None:
-        query = query.where(Account.owner == scope.owner)
-    snapshots = read_frame(engine, query)
+    snapshots = read_frame(engine, scope.restrict(query))
     return (
         snapshots.join(_overrides_on(engine, days), on=["day", "account_id"], how="left")
         .select("day", "account_id", pl.coalesce("override_band", "band").alias("band"))

@@ -6,10 +6,7 @@ import dataclasses
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from core.config.saved_filters import SavedFilter
+from typing import Any
 
 # The command line's JSON contract: exactly these keys, in this order.
 CONTRACT_KEYS: tuple[str, ...] = (
@@ -66,55 +63,6 @@ CONTRACT_KEYS: tuple[str, ...] = (
 BREAKDOWNS = ("segment", "owner")
 
 _CENT = Decimal("0.01")
-
-
-@dataclass(frozen=True)
-class Scope:
-    """Which accounts a figure is about: the whole book, one segment, one owner
-    ("my book"), both at once, or a saved filter (``from_saved``): sets of segments,
-    owners, plans and statuses, each "any of" (SQL ``IN``), all of them at once."""
-
-    segment: str | None = None
-    owner: str | None = None
-    segments: frozenset[str] = frozenset()
-    owners: frozenset[str] = frozenset()
-    plans: frozenset[str] = frozenset()
-    statuses: frozenset[str] = frozenset()
-    name: str | None = None
-    """The saved filter this scope came from, if any."""
-
-    @classmethod
-    def from_saved(cls, saved: SavedFilter) -> Scope:
-        """The scope of a saved filter: its segments, owners, plans and statuses.
-        Its list-only parts (health bands, renewal within, no interaction for) do not
-        scope metrics."""
-        return cls(
-            segments=frozenset(saved.segments),
-            owners=frozenset(saved.owners),
-            plans=frozenset(saved.plans),
-            statuses=frozenset(saved.statuses),
-            name=saved.name,
-        )
-
-    @property
-    def is_whole_book(self) -> bool:
-        return (
-            self.segment is None
-            and self.owner is None
-            and not (self.segments or self.owners or self.plans or self.statuses)
-        )
-
-    def as_dict(self) -> dict[str, Any]:
-        """``segment`` and ``owner`` always (null when unset); ``filter`` (the saved
-        filter's name) and ``segments``, ``owners``, ``plans``, ``statuses`` (sorted
-        lists) only when set."""
-        result: dict[str, Any] = {"segment": self.segment, "owner": self.owner}
-        if self.name is not None:
-            result["filter"] = self.name
-        for key in ("segments", "owners", "plans", "statuses"):
-            if values := getattr(self, key):
-                result[key] = sorted(values)
-        return result
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from core.exporting import ExportError, ExportFilters, export, export_frame
 from core.importing import ImportOptions, import_file
+from core.scope import Scope
 from core.store.db import open_engine
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"
@@ -49,9 +50,9 @@ def test_money_is_exact_text(book: Engine) -> None:
 
 
 def test_filters(book: Engine) -> None:
-    smb = export_frame(book, "accounts", ExportFilters(segment="SMB"))
+    smb = export_frame(book, "accounts", ExportFilters(scope=Scope(segment="SMB")))
     assert sorted(smb["external_id"]) == ["3668-QPYBK", "7590-VHVEG"]
-    calls = export_frame(book, "interactions", ExportFilters(segment="Mid-Market"))
+    calls = export_frame(book, "interactions", ExportFilters(scope=Scope(segment="Mid-Market")))
     assert calls["account"].to_list() == ["5575-GNVDE"]
 
 
@@ -86,7 +87,9 @@ def test_tasks_export_follows_the_queue_and_its_filters(book: Engine, tmp_path: 
     written = pl.read_csv(path)
     assert written["id"].to_list() == task_queue(book, today)["id"].to_list()
     assert written["id"].to_list() == [now, other, later]
-    mine = export_frame(book, "tasks", ExportFilters(owner="Dana", source="manual", as_of=today))
+    mine = export_frame(
+        book, "tasks", ExportFilters(scope=Scope(owner="Dana"), source="manual", as_of=today)
+    )
     assert mine["id"].to_list() == [now, later]
     assert mine["account"].to_list() == ["5575-GNVDE", "5575-GNVDE"]
     assert mine["mrr"].to_list() == ["1056.95", "1056.95"]

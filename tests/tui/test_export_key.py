@@ -13,6 +13,7 @@ from textual.widgets import Input
 from core.config.settings import Settings
 from core.exporting import ExportFilters, export_frame
 from core.playbook.tasks import add_manual_task
+from core.scope import Scope
 from tests.tui.book import TODAY, make_book
 from tests.tui.conftest import settle
 from tui.app import make_app
@@ -51,7 +52,9 @@ async def test_x_on_the_tasks_screen_writes_what_it_shows(
         assert any(f"2 tasks rows written to {out}" in str(n.message) for n in app._notifications)
     written = pl.read_csv(out)
     assert written["title"].to_list() == ["Paperwork", "QBR deck"]
-    expected = export_frame(engine, "tasks", ExportFilters(owner="Test User", as_of=TODAY))
+    expected = export_frame(
+        engine, "tasks", ExportFilters(scope=Scope(owner="Test User"), as_of=TODAY)
+    )
     assert written["id"].to_list() == expected["id"].to_list()
     assert set(written["owner"]) == {"Test User"}
 

@@ -681,10 +681,8 @@ class DashboardScreen(Screen[None]):
     def export_view(self) -> tuple[str, ExportFilters] | None:
         from core.exporting import ExportFilters
 
-        scope = self.view.scope
         return "metrics", ExportFilters(
-            segment=scope.segment,
-            owner=scope.owner,
+            scope=self.view.scope,
             period=self.view.period.label,
             as_of=self.today,
         )

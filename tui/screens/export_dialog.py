@@ -48,16 +48,7 @@ class ExportDialog(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         today: date = self.app.today  # type: ignore[attr-defined]
-        shown = [
-            f"{name} {value}"
-            for name, value in (
-                ("owner", self.filters.owner),
-                ("segment", self.filters.segment),
-                ("band", self.filters.band),
-                ("source", self.filters.source),
-            )
-            if value
-        ]
+        shown = self.filters.describe()
         with Vertical(classes="dialog", id="export"):
             yield Static(f"Export {self.kind}", classes="dialog-title")
             yield Static(

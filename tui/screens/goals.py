@@ -423,6 +423,7 @@ class GoalsScreen(Screen[None]):
         """The goals shown: "mine" exports the user's goals (the export has every
         active goal otherwise; it knows no status filter)."""
         from core.exporting import ExportFilters
+        from core.scope import Scope
 
         owner = self.user if self.where.who == "mine" else None
-        return "goals", ExportFilters(owner=owner, as_of=self.today)
+        return "goals", ExportFilters(scope=Scope(owner=owner), as_of=self.today)

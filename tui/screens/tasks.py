@@ -202,8 +202,13 @@ class TasksScreen(Screen[None]):
 
     def export_view(self) -> tuple[str, ExportFilters]:
         from core.exporting import ExportFilters
+        from core.scope import Scope
 
-        filters = ExportFilters(owner=self.owner, source=self.source, as_of=self.app.today)  # type: ignore[attr-defined]
+        filters = ExportFilters(
+            scope=Scope(owner=self.owner),
+            source=self.source,
+            as_of=self.app.today,  # type: ignore[attr-defined]
+        )
         return "tasks", filters
 
     # ------------------------------------------------------------------ actions

@@ -1,0 +1,105 @@
+"""Which accounts a figure, a list or an export is about: one ``Scope``, applied in
+SQL (``restrict``) or to a frame of accounts (``filter``) by the same rule, for the
+metrics, the dashboard, the exports and the accounts list."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import polars as pl
+    from sqlalchemy import Select
+
+    from core.config.saved_filters import SavedFilter
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which accounts a figure is about: the whole book, one segment, one owner
+    ("my book"), both at once, or a saved filter (``from_saved``): sets of segments,
+    owners, plans and statuses, each "any of" (SQL ``IN``), all of them at once."""
+
+    segment: str | None = None
+    owner: str | None = None
+    segments: frozenset[str] = frozenset()
+    owners: frozenset[str] = frozenset()
+    plans: frozenset[str] = frozenset()
+    statuses: frozenset[str] = frozenset()
+    name: str | None = None
+    """The saved filter this scope came from, if any."""
+
+    @classmethod
+    def from_saved(cls, saved: SavedFilter) -> Scope:
+        """The scope of a saved filter: its segments, owners, plans and statuses.
+        Its list-only parts (health bands, renewal within, no interaction for) do not
+        scope metrics."""
+        return cls(
+            segments=frozenset(saved.segments),
+            owners=frozenset(saved.owners),
+            plans=frozenset(saved.plans),
+            statuses=frozenset(saved.statuses),
+            name=saved.name,
+        )
+
+    @property
+    def is_whole_book(self) -> bool:
+        return (
+            self.segment is None
+            and self.owner is None
+            and not (self.segments or self.owners or self.plans or self.statuses)
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """``segment`` and ``owner`` always (null when unset); ``filter`` (the saved
+        filter's name) and ``segments``, ``owners``, ``plans``, ``statuses`` (sorted
+        lists) only when set."""
+        result: dict[str, Any] = {"segment": self.segment, "owner": self.owner}
+        if self.name is not None:
+            result["filter"] = self.name
+        for key in ("segments", "owners", "plans", "statuses"):
+            if values := getattr(self, key):
+                result[key] = sorted(values)
+        return result
+
+    def restrict(self, query: Select[Any]) -> Select[Any]:
+        """``query`` (over ``account``) restricted to the scope's accounts in SQL."""
+        from core.models import Account
+
+        for column, value in ((Account.segment, self.segment), (Account.owner, self.owner)):
+            if value is not None:
+                query = query.where(column == value)
+        for column, values in (
+            (Account.segment, self.segments),
+            (Account.owner, self.owners),
+            (Account.plan, self.plans),
+            (Account.status, self.statuses),
+        ):
+            if values:
+                query = query.where(column.in_(sorted(values)))
+        return query
+
+    def filter(self, accounts: pl.DataFrame) -> pl.DataFrame:
+        """The rows of a frame of accounts (columns segment, owner, plan, status as
+        needed) inside the scope: the same rule as ``restrict``, in polars."""
+        conditions = self.conditions()
+        return accounts.filter(*conditions) if conditions else accounts
+
+    def conditions(self) -> list[pl.Expr]:
+        """The scope as polars conditions over an accounts frame, all to hold."""
+        import polars as pl
+
+        return [
+            pl.col(column) == value
+            for column, value in (("segment", self.segment), ("owner", self.owner))
+            if value is not None
+        ] + [
+            pl.col(column).is_in(sorted(values))
+            for column, values in (
+                ("segment", self.segments),
+                ("owner", self.owners),
+                ("plan", self.plans),
+                ("status", self.statuses),
+            )
+            if values
+        ]
