@@ -51,6 +51,7 @@ def test_dashboard_lists_honour_a_saved_filters_sets(engine: Engine) -> None:
     assert set(at_risk_accounts(accounts, smb)["name"]) <= smb_names
     assert set(renewals_due(accounts, TODAY, smb)["name"]) <= smb_names
     assert set(renewals_due(accounts, TODAY, smb)["name"]) == set(
-        renewals_due(accounts, TODAY)
-        .filter(renewals_due(accounts, TODAY)["name"].is_in(list(smb_names)))["name"]
+        renewals_due(accounts, TODAY).filter(
+            renewals_due(accounts, TODAY)["name"].is_in(list(smb_names))
+        )["name"]
     )
