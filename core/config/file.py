@@ -1,17 +1,29 @@
-"""Reading the TOML config file, in one place for every part that has a section in it
-(settings, rules, templates, saved filters): a missing file is no problem, an
-unreadable or broken one is a ``ConfigFileError`` whose message names the file and
-the line, and a problem found later in a value can be pointed at its line too.
+"""The TOML config files, read and written in one place for every part that has a
+section in them (settings, rules, templates, saved filters, the health model):
+
+- ``read_config``: a missing file is no problem, an unreadable or broken one is a
+  ``ConfigFileError`` whose message names the file and the line, and a problem found
+  later in a value can be pointed at its line too (``ConfigFile.line_of``).
+- ``edit_config``: a change written back with tomlkit, so that every comment, blank
+  line and key the change does not touch stays as the user wrote it; the file is
+  replaced whole or not at all.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import stat
+import tempfile
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
+from tomlkit.toml_document import TOMLDocument
 
 
 class ConfigFileError(ValueError):
@@ -65,6 +77,56 @@ def read_config(path: Path) -> ConfigFile | None:
     except tomllib.TOMLDecodeError as error:
         raise ConfigFileError(decode_problem(path, error)) from None
     return ConfigFile(path, text, data)
+
+
+Check = Callable[[dict[str, Any], dict[str, Any]], str | None]
+"""``check(before, after)``: the file's data as it was and as it would be written; a
+problem it returns stops the write."""
+
+
+def edit_config(
+    path: Path, change: Callable[[TOMLDocument], None], check: Check | None = None
+) -> None:
+    """Apply ``change`` to the file's TOML document (an empty one when there is no
+    file) and write it back with tomlkit. See ``rewrite_config``."""
+
+    def rewrite(text: str) -> str:
+        try:
+            document = tomlkit.parse(text)
+        except TOMLKitError as error:  # tomllib read it: this should not happen
+            raise ConfigFileError(f"{path}: {error}") from None
+        change(document)
+        return tomlkit.dumps(document)
+
+    rewrite_config(path, rewrite, check)
+
+
+def rewrite_config(path: Path, change: Callable[[str], str], check: Check | None = None) -> None:
+    """Write ``change(text)`` over the file's text ("" when there is no file). A file
+    that cannot be read or parsed raises ``ConfigFileError``, a refused change
+    ``ValueError``; either way the file is left as it was. The new text must be valid
+    TOML; it replaces the old in one rename, with the old file's permissions (a new
+    file is readable by its owner only)."""
+    config = read_config(path)
+    new_text = change(config.text if config is not None else "")
+    try:
+        after = tomllib.loads(new_text)
+    except tomllib.TOMLDecodeError as error:
+        problem = f"{path}: the change would break the file ({error}); not changed"
+        raise ValueError(problem) from None
+    if check is not None and (problem := check(config.data if config else {}, after)):
+        raise ValueError(f"{path}: {problem}; the file was not changed")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = stat.S_IMODE(path.stat().st_mode) if config is not None else 0o600
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(new_text)
+        os.chmod(temporary, mode)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def permission_warning(folder: Path) -> str | None:

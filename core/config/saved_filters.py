@@ -28,12 +28,18 @@ import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import tomlkit
+from tomlkit.items import Table
 
 from core.accounts.queries import BANDS, AccountFilter
-from core.config.file import ConfigFileError, read_config
+from core.config.file import Check, ConfigFileError, edit_config, read_config, rewrite_config
 from core.config.settings import config_path
 from core.models import AccountStatus
+
+if TYPE_CHECKING:
+    from tomlkit.toml_document import TOMLDocument
 
 TABLE = "filters"
 MAX_NAME_LENGTH = 60
@@ -199,21 +205,22 @@ def save_filter(saved: SavedFilter, path: Path | None = None) -> bool:
     if problem := name_problem(saved.name):
         raise ValueError(f"filter name {saved.name!r}: {problem}")
     path = path or config_path()
-    text, data = _read_for_writing(path)
-    lines = text.splitlines()
-    rendered = _render(saved)
-    replaced = saved.name in data.get(TABLE, {})
-    spans = _table_spans(lines, saved.name)
-    if spans:
-        start, end = spans[0]
-        lines[start:end] = rendered
-        for start, end in reversed(spans[1:]):
-            del lines[start:end]
-    else:
-        if lines and lines[-1].strip():
-            lines.append("")
-        lines.extend(rendered)
-    _write_checked(path, data, lines, saved)
+    replaced = saved.name in _filters_for_writing(path)
+
+    def change(document: TOMLDocument) -> None:
+        values = saved.as_dict()
+        if TABLE not in document:
+            document[TABLE] = tomlkit.table(is_super_table=True)
+        filters: Any = document[TABLE]
+        table = filters.get(saved.name)
+        if not isinstance(table, Table):  # new (or inline): a table of its own
+            filters[saved.name] = table = tomlkit.table()
+        for key in [key for key in table if key not in values]:
+            del table[key]  # in place: the comments in and after the table stay
+        for key, value in values.items():
+            table[key] = value
+
+    edit_config(path, change, _only_changed(saved.name, saved))
     return replaced
 
 
@@ -221,16 +228,56 @@ def delete_filter(name: str, path: Path | None = None) -> None:
     """Remove the ``[filters.NAME]`` table, keeping every other line.
     UnknownFilterError when there is no filter of that name."""
     path = path or config_path()
-    text, data = _read_for_writing(path)
-    if name not in data.get(TABLE, {}):
-        raise UnknownFilterError(name, sorted(data.get(TABLE, {}), key=str.casefold))
-    lines = text.splitlines()
-    for start, end in reversed(_table_spans(lines, name)):
-        del lines[start:end]
-        blank_before = 0 < start <= len(lines) and not lines[start - 1].strip()
-        if blank_before and (start == len(lines) or not lines[start].strip()):
-            del lines[start - 1]  # no double blank line where the table was
-    _write_checked(path, data, lines, None, name)
+    filters = _filters_for_writing(path)
+    if name not in filters:
+        raise UnknownFilterError(name, sorted(filters, key=str.casefold))
+
+    def change(text: str) -> str:
+        lines = text.splitlines()
+        for start, end in reversed(_table_spans(lines, name)):
+            del lines[start:end]
+            blank_before = 0 < start <= len(lines) and not lines[start - 1].strip()
+            if blank_before and (start == len(lines) or not lines[start].strip()):
+                del lines[start - 1]  # no double blank line where the table was
+        return "\n".join(lines) + "\n"
+
+    # By lines, not through tomlkit: it would take the comments that follow the
+    # table (about the next one) away with it.
+    rewrite_config(path, change, _only_changed(name, None))
+
+
+def _filters_for_writing(path: Path) -> dict[str, Any]:
+    """The file's filters as they are; ValueError (file unchanged) when it cannot be
+    read or its ``filters`` is not a table."""
+    try:
+        config = read_config(path)
+    except ConfigFileError as error:
+        raise ValueError(f"{error}; fix the file first, it was not changed") from None
+    filters = config.data.get(TABLE, {}) if config is not None else {}
+    if not isinstance(filters, dict):
+        raise ValueError(f"{path}: {TABLE} must be a table of filters; the file was not changed")
+    return filters
+
+
+def _only_changed(name: str, saved: SavedFilter | None) -> Check:
+    """A check for ``edit_config``: the file, read back, holds what it held with only
+    the filter ``name`` changed (to ``saved``, or gone)."""
+
+    def check(before: dict[str, Any], after: dict[str, Any]) -> str | None:
+        expected = {key: value for key, value in before.items() if key != TABLE}
+        filters = {key: value for key, value in before.get(TABLE, {}).items() if key != name}
+        if saved is not None:
+            filters[name] = saved.as_dict()
+        if filters or TABLE in after:
+            expected[TABLE] = filters
+        if after == expected:
+            return None
+        return (
+            f"the filter {name!r} is not written as its own [{TABLE}.{_key(name)}] table; "
+            "edit it by hand"
+        )
+
+    return check
 
 
 # ---------------------------------------------------------------- reading
@@ -319,52 +366,3 @@ def _key_line(lines: list[str], start: int, end: int, key: str) -> int:
 
 def _key(name: str) -> str:
     return name if _BARE_KEY.fullmatch(name) else json.dumps(name, ensure_ascii=False)
-
-
-def _render(saved: SavedFilter) -> list[str]:
-    lines = [f"[{TABLE}.{_key(saved.name)}]"]
-    for key, value in saved.as_dict().items():
-        lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
-    return lines
-
-
-def _read_for_writing(path: Path) -> tuple[str, dict[str, Any]]:
-    try:
-        config = read_config(path)
-    except ConfigFileError as error:
-        raise ValueError(f"{error}; fix the file first, it was not changed") from None
-    if config is None:
-        return "", {}
-    if not isinstance(config.data.get(TABLE, {}), dict):
-        raise ValueError(f"{path}: {TABLE} must be a table of filters; the file was not changed")
-    return config.text, config.data
-
-
-def _write_checked(
-    path: Path,
-    before: dict[str, Any],
-    lines: list[str],
-    saved: SavedFilter | None,
-    deleted: str | None = None,
-) -> None:
-    """Write ``lines`` if, read back, they hold what ``before`` held with only the one
-    filter changed; otherwise leave the file alone and raise ValueError."""
-    text = "\n".join(lines) + "\n"
-    try:
-        after: dict[str, Any] | None = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        after = None
-    name = saved.name if saved is not None else deleted
-    expected = {key: value for key, value in before.items() if key != TABLE}
-    filters = {key: value for key, value in before.get(TABLE, {}).items() if key != name}
-    if saved is not None:
-        filters[saved.name] = saved.as_dict()
-    if filters or (after is not None and TABLE in after):
-        expected[TABLE] = filters
-    if after != expected:
-        raise ValueError(
-            f"{path}: the filter {name!r} is not written as its own [{TABLE}.{_key(name or '')}] "
-            "table; edit it by hand (the file was not changed)"
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")

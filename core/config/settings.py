@@ -8,14 +8,17 @@ the broken file is never overwritten.
 from __future__ import annotations
 
 import getpass
-import json
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from platformdirs import user_config_path
 
-from core.config.file import ConfigFileError, permission_warning, read_config
+if TYPE_CHECKING:
+    from tomlkit.toml_document import TOMLDocument
+
+from core.config.file import ConfigFileError, edit_config, permission_warning, read_config
 
 USER_ENV = "CXTUI_USER"
 DEFAULT_THEME = "textual-dark"
@@ -84,29 +87,12 @@ def save_settings(settings: Settings) -> None:
     left untouched (the user's text is never lost), so this raises ValueError then."""
     if settings.problem is not None:
         raise ValueError(f"not saving settings over a file with a problem: {settings.problem}")
-    path = settings.path or config_path()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except FileNotFoundError:
-        lines = ["# cxtui settings"]
-    values = {"user": settings.user, "theme": settings.theme}
-    first_table = next(
-        (i for i, line in enumerate(lines) if line.lstrip().startswith("[")), len(lines)
-    )
-    top, rest = lines[:first_table], lines[first_table:]
-    for key, value in values.items():
-        rendered = None if not value else f"{key} = {json.dumps(value, ensure_ascii=False)}"
-        index = next(
-            (i for i, line in enumerate(top) if line.split("=", 1)[0].strip() == key), None
-        )
-        if index is None:
-            if rendered:
-                top.append(rendered)
-        elif rendered:
-            top[index] = rendered
-        else:
-            del top[index]
-    if rest and top and top[-1].strip():
-        top.append("")
-    path.write_text("\n".join(top + rest) + "\n", encoding="utf-8")
+
+    def change(document: TOMLDocument) -> None:
+        for key, value in (("user", settings.user), ("theme", settings.theme)):
+            if value:
+                document[key] = value
+            elif key in document:
+                del document[key]
+
+    edit_config(settings.path or config_path(), change)

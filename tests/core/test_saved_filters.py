@@ -162,13 +162,27 @@ def test_a_broken_file_is_reported_and_never_written(config: Path) -> None:
     assert config.read_text() == broken
 
 
-def test_an_inline_filter_is_not_rewritten(config: Path) -> None:
-    inline = THE_REST + '\n[filters]\nmine = { owners = ["Bo"] }\n'
+def test_an_inline_filter_is_rewritten_as_a_table(config: Path) -> None:
+    inline = THE_REST + '\n[filters]\nmine = { owners = ["Bo"] }\nother = { owners = ["Cy"] }\n'
     config.write_text(inline)
     assert load_saved_filters(config).filters["mine"].owners == {"Bo"}
-    with pytest.raises(ValueError, match="not written as its own"):
-        save_filter(SavedFilter(name="mine", owners=frozenset({"Ana"})), config)
-    assert config.read_text() == inline
+    ana = SavedFilter(name="mine", owners=frozenset({"Ana"}))
+    save_filter(ana, config)
+    assert load_saved_filters(config).filters == {
+        "mine": ana,
+        "other": SavedFilter(name="other", owners=frozenset({"Cy"})),
+    }
+    assert config.read_text().startswith(THE_REST)
+
+
+def test_a_saved_filter_keeps_the_comments_in_and_after_it(config: Path) -> None:
+    config.write_text(
+        THE_REST + '\n[filters.mine]\n# only Bo\nowners = ["Bo"] # for now\n\n# the red ones\n'
+        '[filters.red]\nbands = ["red"]\n'
+    )
+    save_filter(SavedFilter(name="mine", owners=frozenset({"Ana"})), config)
+    text = config.read_text()
+    assert "# only Bo" in text and "# the red ones" in text and '["Ana"]' in text
 
 
 def test_names_with_spaces_and_quotes_round_trip(tmp_path: Path) -> None:
