@@ -156,7 +156,7 @@ def _json_document(
 
 def format_value(key: str, value: Any) -> str:
     """A metric as a person reads it: thousands separators, one decimal for rates."""
-    from core.metrics.model import unit
+    from core.metrics.registry import unit
 
     if value is None:
         return NO_DATA
@@ -182,7 +182,7 @@ def _print_table(
     from rich.console import Console
     from rich.table import Table
 
-    from core.metrics.model import LABELS, SECTIONS
+    from core.metrics.registry import LABELS, SECTIONS
 
     who = visible(describe_scope(scope))
     title = f"{period.label} ({period.start} to {period.end}), as of {as_of}, {who}" + (

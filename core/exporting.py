@@ -161,7 +161,7 @@ def export_goals(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
 
 def export_metrics(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
     from core.metrics import compute_metrics, json_ready, monthly_series
-    from core.metrics.model import unit
+    from core.metrics.registry import unit
     from core.periods import Period
 
     as_of = filters.as_of or date.today()

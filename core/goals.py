@@ -32,27 +32,14 @@ from sqlalchemy import Engine, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from core.metrics.registry import GOAL_METRICS
 from core.models import Goal, GoalCheckin, GoalRevision, GoalTask, utcnow
 
 TARGET_TYPES = ("number", "currency", "percent", "done", "tasks")
 STATUSES = ("on track", "at risk", "off track", "achieved", "missed")
 DIRECTIONS = ("raise", "lower")
 # Metrics a goal can follow, with the target type their values have.
-LINKABLE_METRICS: dict[str, str] = {
-    "churn_rate_pct": "percent",
-    "retention_rate_pct": "percent",
-    "grr_pct": "percent",
-    "nrr_pct": "percent",
-    "nps": "number",
-    "csat_pct": "percent",
-    "mrr": "currency",
-    "net_new_mrr": "currency",
-    "mrr_expansion": "currency",
-    "repeat_purchase_rate_pct": "percent",
-    "onboarding_success_rate_pct": "percent",
-    "stickiness_pct": "percent",
-    "ticket_resolution_rate_pct": "percent",
-}
+LINKABLE_METRICS = GOAL_METRICS
 # What a goal's definition is: the fields an edit replaces (and its task titles).
 DEFINITION_FIELDS = (
     "title",

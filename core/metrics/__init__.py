@@ -113,7 +113,6 @@ from sqlalchemy import Engine
 from core.metrics.book import Book, load_book, tables_for
 from core.metrics.model import (
     BREAKDOWNS,
-    CONTRACT_KEYS,
     COUNT_KEYS,
     METRIC_KEYS,
     MONEY_KEYS,
@@ -121,6 +120,7 @@ from core.metrics.model import (
     MetricSet,
     json_ready,
 )
+from core.metrics.registry import CONTRACT_KEYS
 from core.periods import Period, last_months
 from core.scope import Scope
 
