@@ -77,7 +77,7 @@ async def test_period_and_scope_switchers(db_url: str, engine: Engine) -> None:
             "Acme Corp",
         ]
         kind, filters = screen.export_view()  # type: ignore[misc]
-        assert (kind, filters.owner, filters.period) == ("metrics", "Test User", "2026-06")
+        assert (kind, filters.scope.owner, filters.period) == ("metrics", "Test User", "2026-06")
 
         await pilot.press("s")  # the first segment
         await settle(app, pilot)

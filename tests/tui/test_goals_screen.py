@@ -433,10 +433,10 @@ async def test_export_view_follows_the_mine_filter(db_url: str, goals: dict[str,
     async with running(db_url) as (app, pilot):
         screen = await goals_screen(app, pilot)
         kind, filters = screen.export_view()  # type: ignore[misc]
-        assert (kind, filters.owner, filters.as_of) == ("goals", None, TODAY)
+        assert (kind, filters.scope.owner, filters.as_of) == ("goals", None, TODAY)
         await pilot.press("m")
         await settle(app, pilot)
-        assert screen.export_view()[1].owner == "Test User"  # type: ignore[index]
+        assert screen.export_view()[1].scope.owner == "Test User"  # type: ignore[index]
 
 
 async def test_a_metric_linked_goal_records_its_value_and_takes_no_check_in(
