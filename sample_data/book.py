@@ -11,7 +11,8 @@ import polars as pl
 from sqlalchemy import Engine, func, select
 
 from core.models import Account
-from core.store.bulk import stored_dtype, table_for
+from core.store.bulk import table_for
+from core.store.bulk_prepare import stored_dtype
 
 DEMO_ANCHOR = date(2026, 11, 30)
 """The last day of the demo book; ``load_demo`` moves it to today."""

@@ -37,13 +37,13 @@ from core.importing.spec import ACCOUNT, DATE, DATETIME
 from core.models import utcnow
 from core.store.bulk import (
     INDEX_REBUILD_MIN_ROWS,
-    driver_rows,
     frame_writer,
     indexes_dropped,
     insert_frame,
     table_for,
     write_transaction,
 )
+from core.store.bulk_prepare import driver_rows
 from core.store.frames import read_frames
 from core.store.rollup import refresh_usage_months
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 import threading
 import time
@@ -16,7 +17,7 @@ from sqlalchemy import Engine, inspect
 from sqlmodel import Session, select
 
 from core.models import Account, Contact, DailyUsage, Goal, GoalCheckin, Interaction
-from core.store import bulk
+from core.store import bulk, bulk_sqlite
 from core.store.bulk import BulkInsertError, bulk_insert, deferred_indexes
 from core.store.db import open_engine, sqlite_url
 
@@ -200,7 +201,7 @@ def test_staged_rows_are_stored_as_executemany_stores_them(
     one_by_one = open_engine(sqlite_url(tmp_path / "executemany.db"))
     for table, frame in _book():
         bulk_insert(one_by_one, table, frame)
-    monkeypatch.setattr(bulk, "STAGE_MIN_ROWS", 1)
+    monkeypatch.setattr(bulk_sqlite, "STAGE_MIN_ROWS", 1)
     staged = open_engine(sqlite_url(tmp_path / "staged.db"))
     for table, frame in _book():
         bulk_insert(staged, table, frame)
@@ -220,7 +221,7 @@ def scratch_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 def test_staged_rows_roll_back_with_the_transaction_and_leave_no_file(
     tmp_path: Path, scratch_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bulk, "STAGE_MIN_ROWS", 1)
+    monkeypatch.setattr(bulk_sqlite, "STAGE_MIN_ROWS", 1)
     engine = scratch_engine
     with pytest.raises(RuntimeError), bulk.write_transaction(engine) as raw:
         bulk.insert_frame(raw, engine, bulk.table_for("account"), _accounts(5))
@@ -237,8 +238,8 @@ def test_staged_rows_roll_back_with_the_transaction_and_leave_no_file(
 def test_more_frames_than_staging_files_in_one_transaction(
     engine: Engine, sqlite_only: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bulk, "STAGE_MIN_ROWS", 1)
-    frames = bulk._STAGES_PER_TRANSACTION + 3
+    monkeypatch.setattr(bulk_sqlite, "STAGE_MIN_ROWS", 1)
+    frames = bulk_sqlite._STAGES_PER_TRANSACTION + 3
     with bulk.write_transaction(engine) as raw:
         for number in range(frames):
             accounts = _accounts(2).with_columns(
@@ -266,7 +267,7 @@ def test_frames_staged_while_others_are_copied_keep_their_order(
     earlier files are copied. A small frame of other columns, and every row once
     the files run out (40 expected, fewer than given), go through executemany. Every
     row lands, in the order given (ids are left to SQLite)."""
-    monkeypatch.setattr(bulk, "STAGE_MIN_ROWS", 10)
+    monkeypatch.setattr(bulk_sqlite, "STAGE_MIN_ROWS", 10)
     frames = [_numbered_accounts(1 + 25 * n, 25).drop("id") for n in range(6)]
     frames.append(_numbered_accounts(151, 3).drop("id", "renewal_date"))
     table = bulk.table_for("account")
@@ -275,8 +276,8 @@ def test_frames_staged_while_others_are_copied_keep_their_order(
         with bulk.frame_writer(raw, engine, table, expected, heard.append) as write:
             for frame in frames:
                 write(frame)
-        attached = len(bulk._stages(raw.dbapi_connection))
-    assert 2 <= attached <= bulk._STAGES_PER_TRANSACTION
+        attached = len(bulk_sqlite._stages(raw.dbapi_connection))
+    assert 2 <= attached <= bulk_sqlite._STAGES_PER_TRANSACTION
     assert sum(heard) == 153 and len(heard) >= 3
     with Session(engine) as session:
         stored = session.exec(select(Account.external_id).order_by(Account.id)).all()
@@ -286,7 +287,7 @@ def test_frames_staged_while_others_are_copied_keep_their_order(
 def test_a_bad_frame_after_staged_ones_writes_nothing_and_leaves_no_file(
     tmp_path: Path, scratch_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(bulk, "STAGE_MIN_ROWS", 5)
+    monkeypatch.setattr(bulk_sqlite, "STAGE_MIN_ROWS", 5)
     engine = scratch_engine
     table = bulk.table_for("account")
     bad = _numbered_accounts(100, 10).with_columns(status=pl.lit("sleeping"))
@@ -307,16 +308,16 @@ def test_the_log_is_synced_while_a_write_transaction_runs(
 ) -> None:
     if not Path("/proc/self/fd").exists():
         pytest.skip("needs /proc to name the synced file")
-    monkeypatch.setattr(bulk, "_WAL_FLUSH_SECONDS", 0.01)
-    monkeypatch.setattr(bulk, "_WAL_FLUSH_MIN_BYTES", 1)
+    monkeypatch.setattr(bulk_sqlite, "_WAL_FLUSH_SECONDS", 0.01)
+    monkeypatch.setattr(bulk_sqlite, "_WAL_FLUSH_MIN_BYTES", 1)
     synced: list[str] = []
-    real_sync = bulk._sync_data
+    real_sync = bulk_sqlite._sync_data
 
     def sync(fd: int) -> None:
-        synced.append(bulk.os.readlink(f"/proc/self/fd/{fd}"))
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
         real_sync(fd)
 
-    monkeypatch.setattr(bulk, "_sync_data", sync)
+    monkeypatch.setattr(bulk_sqlite, "_sync_data", sync)
     with bulk.write_transaction(engine) as raw:
         # A small page cache spills the transaction's pages to the log as they come.
         raw.cursor().execute("PRAGMA cache_size=-64")

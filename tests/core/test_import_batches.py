@@ -15,7 +15,7 @@ from core.importing import ImportOptions, ImportRejected, import_file
 from core.importing import check as checking
 from core.importing import write as writing
 from core.models import Account, Interaction
-from core.store import bulk
+from core.store import bulk_sqlite
 
 
 @pytest.fixture(autouse=True, params=["usual", "all fast paths"])
@@ -26,7 +26,7 @@ def small_batches(
     staged in files (several per transaction), stored rows read in two halves."""
     monkeypatch.setattr(checking, "BATCH_ROWS", 3)
     if request.param == "all fast paths":
-        monkeypatch.setattr(bulk, "STAGE_MIN_ROWS", 2)
+        monkeypatch.setattr(bulk_sqlite, "STAGE_MIN_ROWS", 2)
         monkeypatch.setattr(writing, "_HALVES_MIN_IDS", 1)
     spill = tmp_path / "spill"
     spill.mkdir()
