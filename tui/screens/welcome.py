@@ -3,13 +3,14 @@ your own data."""
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, LoadingIndicator, Static
 
+from tui.app import CxtuiApp
 from tui.messages import BookChanged
 
 WELCOME = """\
@@ -21,6 +22,8 @@ interactions, surveys, tickets and revenue) to look around, or import your own f
 
 
 class WelcomeScreen(ModalScreen[None]):
+    app = getters.app(CxtuiApp)
+
     CSS_PATH = "dialog.tcss"
     BINDINGS = [
         Binding("d", "load_demo", "Load the demo book", id="welcome.demo"),
@@ -51,7 +54,7 @@ class WelcomeScreen(ModalScreen[None]):
     @on(Button.Pressed, "#import")
     def action_import_file(self) -> None:
         self.dismiss()
-        self.app.action_import()  # type: ignore[attr-defined]
+        self.app.action_import()
 
     @on(Button.Pressed, "#close")
     def _close(self) -> None:
@@ -63,12 +66,12 @@ class WelcomeScreen(ModalScreen[None]):
     def load_demo(self) -> None:
         from sample_data import load_demo
 
-        counts = load_demo(self.app.engine, as_of=self.app.today)  # type: ignore[attr-defined]
+        counts = load_demo(self.app.database, as_of=self.app.today)
         self.app.call_from_thread(self._loaded, counts)
 
     def _loaded(self, counts: dict[str, int]) -> None:
         self.app.post_message(BookChanged())
-        self.app.run_rules_now(quiet=True)  # type: ignore[attr-defined]
+        self.app.run_rules_now(quiet=True)
         self.notify(f"Demo book loaded: {counts.get('account', 0):,} accounts.")
         self.dismiss()
 
