@@ -459,4 +459,6 @@ def _what(kind: str) -> str:
 
 
 def _sentiment_word(value: int | None) -> str:
-    return {-1: "negative", 0: "neutral", 1: "positive"}.get(value, "")  # type: ignore[arg-type]
+    if value is None:
+        return ""
+    return {-1: "negative", 0: "neutral", 1: "positive"}.get(value, "")

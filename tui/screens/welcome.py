@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, LoadingIndicator, Static
+from textual.worker import Worker
 
 from tui.app import CxtuiApp
 from tui.messages import BookChanged
@@ -75,7 +76,7 @@ class WelcomeScreen(ModalScreen[None]):
         self.notify(f"Demo book loaded: {counts.get('account', 0):,} accounts.")
         self.dismiss()
 
-    def on_worker_state_changed(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.is_finished and event.worker.error is not None:
             self.query_one(LoadingIndicator).display = False
             self.query_one("#demo", Button).disabled = False
