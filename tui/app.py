@@ -153,10 +153,12 @@ class CxtuiApp(App[None]):
                 or (event.key in ("tab", "shift+tab") and not _types_tabs(self.focused))
             )
         ):
+            from tui.private_api import check_bindings
+
             self.app_focus = True
-            if await self._check_bindings(event.key, priority=True):
+            if await check_bindings(self, event.key, priority=True):
                 return
-            if await self._check_bindings(event.key):
+            if await check_bindings(self, event.key):
                 return
         await super().on_event(event)
 
