@@ -128,6 +128,15 @@ class CxtuiApp(App[None]):
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
 
+    @property
+    def database(self) -> Engine:
+        """The open engine, for the screens' reads and writes. None of those screens
+        is shown before the database is open (``action_go``, ``open_account`` and
+        the others check ``engine`` first); before then this raises."""
+        if self.engine is None:
+            raise RuntimeError("The database is still opening")
+        return self.engine
+
     async def on_event(self, event: events.Event) -> None:
         """Keys that move the focus run their binding here, before the next key is
         routed: tab and shift+tab everywhere (unless the focused widget types them),
@@ -144,10 +153,12 @@ class CxtuiApp(App[None]):
                 or (event.key in ("tab", "shift+tab") and not _types_tabs(self.focused))
             )
         ):
+            from tui.private_api import check_bindings
+
             self.app_focus = True
-            if await self._check_bindings(event.key, priority=True):
+            if await check_bindings(self, event.key, priority=True):
                 return
-            if await self._check_bindings(event.key):
+            if await check_bindings(self, event.key):
                 return
         await super().on_event(event)
 

@@ -8,19 +8,27 @@ from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tui.app import CxtuiApp
+
 if TYPE_CHECKING:
     from core.config.saved_filters import SavedFilter
-    from tui.app import CxtuiApp
 
 ACCOUNT_HITS = 30
 """At most this many accounts are offered for one query."""
+
+
+def _app(provider: Provider) -> CxtuiApp:
+    """The provider's app, typed (``Provider.app`` is an ``App[object]``)."""
+    app = provider.app
+    assert isinstance(app, CxtuiApp)
+    return app
 
 
 class AccountCommands(Provider):
     """Accounts whose name (or external id) contains what is typed."""
 
     async def search(self, query: str) -> Hits:
-        app: CxtuiApp = self.app  # type: ignore[assignment]
+        app = _app(self)
         needle = query.strip().lower()
         if app.book is None or len(needle) < 2:
             return
@@ -112,12 +120,12 @@ def _on_list(app: CxtuiApp, action: str) -> None:
 
 class ActionCommands(Provider):
     async def discover(self) -> Hits:
-        for name, help_text, callback in _actions(self.app):  # type: ignore[arg-type]
+        for name, help_text, callback in _actions(_app(self)):
             yield DiscoveryHit(name, callback, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, help_text, callback in _actions(self.app):  # type: ignore[arg-type]
+        for name, help_text, callback in _actions(_app(self)):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, text=name, help=help_text)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -22,6 +22,7 @@ from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 from core.accounts.queries import TIMELINE_KINDS, AccountDetail, account_detail
 from core.goals import GoalView, goals_in_scope
 from core.text import visible
+from tui.app import CxtuiApp
 from tui.format import countdown, money
 from tui.messages import BookChanged
 from tui.widgets.goal_progress import GoalProgress
@@ -48,6 +49,8 @@ class GoalsLoaded(Message):
 
 
 class AccountScreen(Screen[None]):
+    app = getters.app(CxtuiApp)
+
     CSS_PATH = "account.tcss"
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="account.back"),
@@ -119,11 +122,11 @@ class AccountScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="account")
     def load(self) -> None:
-        engine = self.app.engine  # type: ignore[attr-defined]
+        engine = self.app.database
         detail = account_detail(
             engine,
             self.account_id,
-            self.app.today,  # type: ignore[attr-defined]
+            self.app.today,
             include_deleted=self.show_deleted,
         )
         self.post_message(DetailLoaded(detail))
@@ -150,8 +153,8 @@ class AccountScreen(Screen[None]):
     def load_goals(self, scope: tuple[str, str]) -> None:
         segment, owner = scope
         views = goals_in_scope(
-            self.app.engine,  # type: ignore[attr-defined]
-            self.app.today,  # type: ignore[attr-defined]
+            self.app.database,
+            self.app.today,
             segment=segment,
             owner=owner,
         )
@@ -174,13 +177,13 @@ class AccountScreen(Screen[None]):
         elif hidden:
             note.update(Text(f"and {hidden} more: 3 opens the goals screen", style="dim"))
         note.display = not views or hidden > 0
-        today = self.app.today  # type: ignore[attr-defined]
+        today = self.app.today
         await panel.mount_all([GoalProgress(view, today) for view in views], before=note)
 
     # ------------------------------------------------------------------ rendering
 
     def _render_detail(self, detail: AccountDetail) -> None:
-        today = self.app.today  # type: ignore[attr-defined]
+        today = self.app.today
         account = detail.account
         self.sub_title = visible(account["name"])
         renewal = account["renewal_date"]
@@ -310,7 +313,7 @@ class AccountScreen(Screen[None]):
             self.notify("No more accounts in the list" if step > 0 else "This is the first one")
             return
         self.account_id = self.ids[index]
-        self.app.last_account_id = self.account_id  # type: ignore[attr-defined]
+        self.app.last_account_id = self.account_id
         self.query_one(LoadingIndicator).display = True
         self.load()
 
@@ -385,7 +388,7 @@ class AccountScreen(Screen[None]):
         from core.interactions import get_entry
         from tui.screens.log_form import LogInteractionScreen
 
-        entry = get_entry(self.app.engine, entry_id, source)  # type: ignore[attr-defined]
+        entry = get_entry(self.app.database, entry_id, source)
         if entry is None:
             self.app.call_from_thread(self.notify, "This entry no longer exists")
             return
@@ -413,7 +416,7 @@ class AccountScreen(Screen[None]):
         from tui.screens.log_form import app_now
 
         app = self.app
-        set_deleted(app.engine, entry_id, deleted, now=app_now(app.today), source=source)  # type: ignore[attr-defined]
+        set_deleted(app.database, entry_id, deleted, now=app_now(app.today), source=source)
         app.call_from_thread(self._deleted, source, entry_id, deleted, summary)
 
     def _deleted(self, source: Source, entry_id: int, deleted: bool, summary: str) -> None:

@@ -9,13 +9,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, LoadingIndicator, Static
 
 from core.accounts.listing import AccountFilter, apply_filter, narrows, sort_accounts
+from tui.app import CxtuiApp
 from tui.messages import OpenAccount
 from tui.screens.styling import mark_styled
 from tui.widgets.accounts_table import COLUMNS, AccountsTable, post_refresh_now
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
 
 
 class AccountsScreen(Screen[None]):
+    app = getters.app(CxtuiApp)
+
     # Default CSS rather than a CSS_PATH file: a screen's CSS file is added to the
     # app's stylesheet when the screen is first shown, which parses the whole
     # stylesheet again and restyles every screen (see __init__).
@@ -105,14 +108,14 @@ class AccountsScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Accounts"
-        self.app.book_signal.subscribe(self, self._book_loaded)  # type: ignore[attr-defined]
-        book = self.app.book  # type: ignore[attr-defined]
+        self.app.book_signal.subscribe(self, self._book_loaded)
+        book = self.app.book
         if book is not None:
             self._book_loaded(book)
 
     def on_screen_resume(self) -> None:
-        last = self.app.last_account_id  # type: ignore[attr-defined]
-        if last is not None and self.app.book is not None:  # type: ignore[attr-defined]
+        last = self.app.last_account_id
+        if last is not None and self.app.book is not None:
             self.table.move_to_account(last)
 
     @property
@@ -137,7 +140,7 @@ class AccountsScreen(Screen[None]):
     def refresh_list(self, keep_account: int | None = None) -> None:
         """Filter and sort the book in polars and show the result. A search typed on
         filters the rows the last one kept rather than the whole book."""
-        book = self.app.book  # type: ignore[attr-defined]
+        book = self.app.book
         if book is None:
             return
         ordered = self._sorted_book(book)
@@ -164,7 +167,7 @@ class AccountsScreen(Screen[None]):
         label = next(c.label for c in COLUMNS if c.key == self.sort_column)
         arrow = "↓" if self.descending else "↑"
         parts = [f"{self.shown:,} of {self.total:,} accounts", *self.where.describe()]
-        if not self.app.book_complete:  # type: ignore[attr-defined]
+        if not self.app.book_complete:
             parts.append("reading last interactions…")
         parts.append(f"sorted by {label} {arrow}")
         # one line of fixed size (DEFAULT_CSS): no layout after each keystroke
@@ -246,7 +249,7 @@ class AccountsScreen(Screen[None]):
         if self.where.my_book:
             self.where = replace(self.where, my_book=None)
         else:
-            user = self.app.settings.current_user  # type: ignore[attr-defined]
+            user = self.app.settings.current_user
             if not user:
                 self.notify(
                     'Set user = "Your Name" in the config file, or CXTUI_USER, to see your book.',
@@ -260,7 +263,7 @@ class AccountsScreen(Screen[None]):
     def action_filters(self) -> None:
         from tui.screens.filters import FiltersScreen
 
-        book = self.app.book  # type: ignore[attr-defined]
+        book = self.app.book
         if book is None:
             return
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
@@ -34,6 +34,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from tui.app import CxtuiApp
 from tui.format import money
 from tui.messages import OpenAccount
 from tui.screens.styling import mark_styled
@@ -146,6 +147,8 @@ def _as_of(view: View, today: date) -> date:
 
 
 class DashboardScreen(Screen[None]):
+    app = getters.app(CxtuiApp)
+
     # Default CSS rather than a CSS_PATH file: a screen's CSS file is added to the
     # app's stylesheet when the screen is first shown, which parses the whole
     # stylesheet again and restyles every screen (~0.05 s of opening the dashboard).
@@ -261,7 +264,7 @@ class DashboardScreen(Screen[None]):
         # The first figures need no widget: their reads start now, in a thread of
         # their own, as Textual runs a thread worker only once its event loop is
         # back (after it has built the screen: ~0.1 s later).
-        engine, view = self.app.engine, self.view  # type: ignore[attr-defined]
+        engine, view = self.app.database, self.view
         first = _FIRST_READS.submit(
             period_figures, engine, view.period, view.scope, self.today, TILE_KEYS
         )
@@ -269,7 +272,7 @@ class DashboardScreen(Screen[None]):
 
     @property
     def today(self) -> date:
-        return self.app.today  # type: ignore[attr-defined,no-any-return]
+        return self.app.today
 
     # ------------------------------------------------------------------ layout
 
@@ -288,9 +291,9 @@ class DashboardScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Dashboard"
-        self.app.book_signal.subscribe(self, self._book_changed)  # type: ignore[attr-defined]
+        self.app.book_signal.subscribe(self, self._book_changed)
         # today's scores are often computed after the dashboard first loads
-        self.app.health_signal.subscribe(self, self._health_changed)  # type: ignore[attr-defined]
+        self.app.health_signal.subscribe(self, self._health_changed)
         self._show_bar()  # the tiles start as placeholders
 
     async def _mount_panels(self) -> None:
@@ -338,8 +341,8 @@ class DashboardScreen(Screen[None]):
             renewals.add_columns("Account", "Renews", "In", "MRR", "Health")
             self.panels_mounted = True
             self._show_charts()
-            if self.app.book is not None:  # type: ignore[attr-defined]
-                self._show_lists(self.app.book)  # type: ignore[attr-defined]
+            if self.app.book is not None:
+                self._show_lists(self.app.book)
             if self.goal_views is not None:
                 self._show_goals()
 
@@ -360,8 +363,8 @@ class DashboardScreen(Screen[None]):
             tile.clear()
         self._show_charts()
         self.load_numbers(self.view)
-        if self.app.book is not None:  # type: ignore[attr-defined]
-            self._show_lists(self.app.book)  # type: ignore[attr-defined]
+        if self.app.book is not None:
+            self._show_lists(self.app.book)
         if self.goal_views is not None:
             self._show_goals()
 
@@ -394,7 +397,7 @@ class DashboardScreen(Screen[None]):
         from core.metrics.dashboard import period_figures
 
         worker = get_current_worker()
-        engine = self.app.engine  # type: ignore[attr-defined]
+        engine = self.app.database
         figures = (
             first.result()
             if first is not None
@@ -409,7 +412,7 @@ class DashboardScreen(Screen[None]):
         they held the tiles back)."""
         from core.metrics.dashboard import monthly_figures, read_months
 
-        engine = self.app.engine  # type: ignore[attr-defined]
+        engine = self.app.database
         reads = read_months(engine, _as_of(view, self.today), view.scope, SERIES_KEYS)
         self.post_message(SeriesRead())
         monthly = monthly_figures(reads, SERIES_KEYS)
@@ -421,7 +424,7 @@ class DashboardScreen(Screen[None]):
         from core.goals import list_goals
 
         try:
-            views = list_goals(self.app.engine, self.today)  # type: ignore[attr-defined]
+            views = list_goals(self.app.database, self.today)
         except (KeyError, ValueError) as error:  # a goal linked to an unknown metric
             log.error("dashboard goals: %r", error, exc_info=error)
             self.post_message(GoalsLoaded([], f"The goals could not be computed: {error}"))
@@ -432,7 +435,7 @@ class DashboardScreen(Screen[None]):
     def load_drill(self, tile: TileSpec, view: View, book: Book) -> None:
         from core.metrics.drill import band_drill, drill, with_names
 
-        engine = self.app.engine  # type: ignore[attr-defined]
+        engine = self.app.database
         if tile.key.startswith("band_"):
             found = band_drill(
                 engine, tile.key.removeprefix("band_"), _as_of(view, self.today), view.scope
@@ -657,8 +660,8 @@ class DashboardScreen(Screen[None]):
         """team (the whole book), my book (when the user is known), then each segment."""
         from core.metrics import Scope
 
-        user = self.app.settings.current_user  # type: ignore[attr-defined]
-        book = self.app.book  # type: ignore[attr-defined]
+        user = self.app.settings.current_user
+        book = self.app.book
         segments = (
             sorted(book["segment"].drop_nulls().unique().to_list()) if book is not None else []
         )

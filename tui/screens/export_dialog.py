@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
+
+from tui.app import CxtuiApp
 
 if TYPE_CHECKING:
     from core.exporting import ExportFilters
@@ -31,6 +33,8 @@ def default_export_path(kind: str, today: date) -> Path:
 class ExportDialog(ModalScreen[Path | None]):
     """Dismissed with the file written, or None when cancelled."""
 
+    app = getters.app(CxtuiApp)
+
     CSS_PATH = "dialog.tcss"
     DEFAULT_CSS = """
     ExportDialog { align: center middle; }
@@ -47,7 +51,7 @@ class ExportDialog(ModalScreen[Path | None]):
         self.filters = filters
 
     def compose(self) -> ComposeResult:
-        today: date = self.app.today  # type: ignore[attr-defined]
+        today: date = self.app.today
         shown = self.filters.describe()
         with Vertical(classes="dialog", id="export"):
             yield Static(f"Export {self.kind}", classes="dialog-title")
@@ -88,9 +92,9 @@ class ExportDialog(ModalScreen[Path | None]):
     def write(self, path: Path) -> None:
         from core.exporting import ExportError, export
 
-        app: Any = self.app
+        app = self.app
         try:
-            rows = export(app.engine, self.kind, path, self.filters)
+            rows = export(app.database, self.kind, path, self.filters)
         except (ExportError, OSError) as error:
             app.call_from_thread(self._refused, str(error))
             return

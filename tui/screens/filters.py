@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -24,6 +24,7 @@ from core.config.saved_filters import (
     name_problem,
     save_filter,
 )
+from tui.app import CxtuiApp
 
 if TYPE_CHECKING:
     import polars as pl
@@ -38,6 +39,8 @@ NO_SAVED = "No saved filters yet: choose filters above, type a name and press Sa
 
 
 class FiltersScreen(ModalScreen[AccountFilter | None]):
+    app = getters.app(CxtuiApp)
+
     CSS_PATH = "filters.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="filters.cancel"),
@@ -55,8 +58,7 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
     @property
     def config_path(self) -> Path | None:
         """The app's config file (None: the default one)."""
-        settings = getattr(self.app, "settings", None)
-        return getattr(settings, "path", None)
+        return self.app.settings.path
 
     def compose(self) -> ComposeResult:
         with Vertical(id="filters"):

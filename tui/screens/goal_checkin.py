@@ -33,7 +33,7 @@ class CheckInScreen(GoalDialog):
 
     def compose(self) -> ComposeResult:
         goal = self.view.goal
-        today: date = self.app.today  # type: ignore[attr-defined]
+        today: date = self.app.today
         with Vertical(classes="dialog goal-dialog", id="goal-checkin"):
             yield Static(f"Check in: {goal.title}", classes="dialog-title", markup=False)
             yield Static(
@@ -80,10 +80,10 @@ class CheckInScreen(GoalDialog):
         app = self.app
         try:
             check_in(
-                app.engine,  # type: ignore[attr-defined]
+                app.database,
                 self.view.goal.id or 0,
                 value,
-                app.settings.author,  # type: ignore[attr-defined]
+                app.settings.author,
                 checked_on=checked_on,
                 comment=comment,
             )

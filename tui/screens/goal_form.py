@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -24,6 +24,7 @@ from core.goals import (
     GoalError,
     GoalForm,
 )
+from tui.app import CxtuiApp
 
 if TYPE_CHECKING:
     from core.goals import GoalView
@@ -33,6 +34,8 @@ MANUAL = "manual"
 
 class GoalDialog(ModalScreen[bool]):
     """Dismissed with True once something was saved."""
+
+    app = getters.app(CxtuiApp)
 
     CSS_PATH = ["dialog.tcss", "goal_dialog.tcss"]
     BINDINGS = [
@@ -131,7 +134,7 @@ class GoalFormScreen(GoalDialog):
 
         from core.goals import form_of
 
-        today = self.app.today  # type: ignore[attr-defined]
+        today = self.app.today
         if self.view is not None:
             form = form_of(self.view.goal, self.view.tasks)
             heading = f"Edit goal: {self.view.goal.title}"
@@ -295,7 +298,7 @@ class GoalFormScreen(GoalDialog):
     def write(self, form: GoalForm) -> None:
         from core.goals import create_goal, update_goal
 
-        engine = self.app.engine  # type: ignore[attr-defined]
+        engine = self.app.database
         try:
             if self.view is None:
                 create_goal(engine, form)
@@ -305,7 +308,7 @@ class GoalFormScreen(GoalDialog):
                     self.view.goal.id or 0,
                     form,
                     self.version,
-                    edited_by=self.app.settings.author,  # type: ignore[attr-defined]
+                    edited_by=self.app.settings.author,
                 )
         except GoalError as error:
             self.app.call_from_thread(self.show_refusal, error)

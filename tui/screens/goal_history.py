@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Sparkline, Static
 
 from core.goals import format_value
+from tui.app import CxtuiApp
 
 if TYPE_CHECKING:
     from core.goals import GoalEdit, GoalView
@@ -41,6 +42,8 @@ class HistoryLoaded(Message):
 
 
 class GoalHistoryScreen(ModalScreen[None]):
+    app = getters.app(CxtuiApp)
+
     CSS_PATH = ["dialog.tcss", "goal_dialog.tcss"]
     BINDINGS = [Binding("escape,h", "close", "Close", id="goal_history.close")]
     DEFAULT_CSS = """
@@ -70,7 +73,7 @@ class GoalHistoryScreen(ModalScreen[None]):
     def load(self) -> None:
         from core.goals import checkin_history, goal_edits
 
-        engine = self.app.engine  # type: ignore[attr-defined]
+        engine = self.app.database
         goal_id = self.view.goal.id or 0
         self.post_message(
             HistoryLoaded(checkin_history(engine, goal_id), goal_edits(engine, goal_id))

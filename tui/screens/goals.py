@@ -12,7 +12,7 @@ from dataclasses import replace
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, ListItem, ListView, LoadingIndicator, Static
 
 from core.goals import STATUSES, GoalConflict, GoalError, GoalFilter, GoalView
+from tui.app import CxtuiApp
 from tui.messages import BookChanged
 from tui.widgets.goal_progress import GoalProgress
 
@@ -80,6 +81,8 @@ class GoalList(ListView):
 
 
 class GoalsScreen(Screen[None]):
+    app = getters.app(CxtuiApp)
+
     CSS_PATH = "goals.tcss"
     AUTO_FOCUS = "#goal-list"
     BINDINGS = [
@@ -127,11 +130,11 @@ class GoalsScreen(Screen[None]):
 
     @property
     def today(self) -> Any:
-        return self.app.today  # type: ignore[attr-defined]
+        return self.app.today
 
     @property
     def user(self) -> str | None:
-        return self.app.settings.current_user  # type: ignore[attr-defined]
+        return self.app.settings.current_user
 
     @property
     def goal_list(self) -> ListView:
@@ -145,7 +148,7 @@ class GoalsScreen(Screen[None]):
         history (so it can be plotted), once a day, replaced by a later read."""
         from core.goals import list_goals, record_metric_values
 
-        engine = self.app.engine  # type: ignore[attr-defined]
+        engine = self.app.database
         views = list_goals(engine, self.today, include_archived=True)
         self.post_message(GoalsLoaded(views))
         record_metric_values(engine, self.today, views)
@@ -393,7 +396,7 @@ class GoalsScreen(Screen[None]):
         conflict is told in words."""
         from core.goals import goal_view
 
-        engine = self.app.engine  # type: ignore[attr-defined]
+        engine = self.app.database
         goal_id = view.goal.id or 0
         with self._write_lock:
             try:
@@ -408,7 +411,7 @@ class GoalsScreen(Screen[None]):
     def reload_goal(self, goal_id: int) -> None:
         from core.goals import goal_view
 
-        engine = self.app.engine  # type: ignore[attr-defined]
+        engine = self.app.database
         self.post_message(GoalUpdated(goal_view(engine, goal_id, self.today)))
 
     @on(GoalUpdated)

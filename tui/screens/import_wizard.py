@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -31,6 +31,7 @@ from textual.widgets import (
 )
 from textual.widgets.option_list import Option
 
+from tui.app import CxtuiApp
 from tui.messages import BookChanged
 
 if TYPE_CHECKING:
@@ -211,6 +212,8 @@ class ValueMapScreen(ModalScreen[dict[str, str] | None]):
 
 
 class ImportWizardScreen(Screen[None]):
+    app = getters.app(CxtuiApp)
+
     CSS_PATH = "import_wizard.tcss"
     BINDINGS = [
         Binding("ctrl+r", "check", "Check (dry run)", id="import.check"),
@@ -466,7 +469,7 @@ class ImportWizardScreen(Screen[None]):
             date_format=None if date_format == "auto" else date_format,
             create_missing_accounts=self.query_one("#create-missing", Checkbox).value,
             dry_run=dry_run,
-            user=self.app.settings.current_user or "import",  # type: ignore[attr-defined]
+            user=self.app.settings.current_user or "import",
             hints=Hints(**APP_HINTS),
             header=self.header(),
         )
@@ -495,13 +498,13 @@ class ImportWizardScreen(Screen[None]):
     def run_import(self, path: Path, kind: str, options: ImportOptions) -> None:
         from core.importing import FileError, ImportRejected, MappingError, import_file
 
-        app: Any = self.app
+        app = self.app
 
         def progress(stage: str, done: int, total: int | None) -> None:
             app.call_from_thread(self._progress, stage, done, total)
 
         try:
-            result = import_file(app.engine, kind, path, options, progress)
+            result = import_file(app.database, kind, path, options, progress)
         except ImportRejected as error:
             app.call_from_thread(self._rejected, error.errors, error.count, options.dry_run)
         except MappingError as error:
@@ -552,7 +555,7 @@ class ImportWizardScreen(Screen[None]):
             return
         self.notify(summary, title="Imported")
         self.app.post_message(BookChanged())
-        self.app.run_rules_now(quiet=True)  # type: ignore[attr-defined]
+        self.app.run_rules_now(quiet=True)
 
     # ------------------------------------------------------------------ the rest
 

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -32,6 +32,7 @@ from core.interactions import (
 )
 from core.interactions.templates import Template, Templates, load_templates
 from core.models import Interaction, SurveyResponse
+from tui.app import CxtuiApp
 from tui.messages import BookChanged
 
 if TYPE_CHECKING:
@@ -145,6 +146,8 @@ class Choice(Widget, can_focus=True):
 
 class LogInteractionScreen(ModalScreen[bool]):
     """Dismissed with True once the entry was saved."""
+
+    app = getters.app(CxtuiApp)
 
     CSS_PATH = ["dialog.tcss", "log_form.tcss"]
     BINDINGS = [
@@ -264,7 +267,7 @@ class LogInteractionScreen(ModalScreen[bool]):
         not touch it does not move it by its seconds."""
         if self.entry is None:
             return ""
-        now = app_now(self.app.today)  # type: ignore[attr-defined]
+        now = app_now(self.app.today)
         entry = self.entry
         at = entry.occurred_at if isinstance(entry, Interaction) else entry.answered_at
         if at.tzinfo is None:
@@ -282,9 +285,9 @@ class LogInteractionScreen(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="log-form-load")
     def load(self) -> None:
-        engine = self.app.engine  # type: ignore[attr-defined]
+        engine = self.app.database
         contacts = contact_names(engine, self.account_id)
-        templates = load_templates(self.app.settings.path)  # type: ignore[attr-defined]
+        templates = load_templates(self.app.settings.path)
         self.app.call_from_thread(self._loaded, contacts, templates)
 
     def _loaded(self, contacts: dict[str, int], templates: Templates) -> None:
@@ -411,9 +414,9 @@ class LogInteractionScreen(ModalScreen[bool]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="log-form-save")
     def save(self, form: EntryForm) -> None:
         app = self.app
-        engine = app.engine  # type: ignore[attr-defined]
-        user = app.settings.author  # type: ignore[attr-defined]
-        now = app_now(app.today)  # type: ignore[attr-defined]
+        engine = app.database
+        user = app.settings.author
+        now = app_now(app.today)
         try:
             if self.entry is None:
                 logged = log_entry(engine, self.account_id, form, logged_by=user, now=now)
@@ -456,4 +459,6 @@ def _what(kind: str) -> str:
 
 
 def _sentiment_word(value: int | None) -> str:
-    return {-1: "negative", 0: "neutral", 1: "positive"}.get(value, "")  # type: ignore[arg-type]
+    if value is None:
+        return ""
+    return {-1: "negative", 0: "neutral", 1: "positive"}.get(value, "")

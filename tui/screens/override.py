@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -13,10 +13,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from core.accounts.queries import BANDS, AccountDetail
+from tui.app import CxtuiApp
 
 
 class OverrideScreen(ModalScreen[bool]):
     """Dismissed with True when an override was set or ended."""
+
+    app = getters.app(CxtuiApp)
 
     CSS_PATH = "dialog.tcss"
     BINDINGS = [
@@ -31,7 +34,7 @@ class OverrideScreen(ModalScreen[bool]):
         self.unsaved = False
 
     def compose(self) -> ComposeResult:
-        today: date = self.app.today  # type: ignore[attr-defined]
+        today: date = self.app.today
         account = self.detail.account
         current = self.detail.override
         with Vertical(classes="dialog", id="override"):
@@ -114,12 +117,12 @@ class OverrideScreen(ModalScreen[bool]):
         from core.health.store import HealthOverrideError, end_override, set_override
 
         app = self.app
-        engine = app.engine  # type: ignore[attr-defined]
-        user = app.settings.author  # type: ignore[attr-defined]
+        engine = app.database
+        user = app.settings.author
         account_id = self.detail.account["id"]
         try:
             if end:
-                end_override(engine, account_id, ended_by=user, as_of=app.today)  # type: ignore[attr-defined]
+                end_override(engine, account_id, ended_by=user, as_of=app.today)
             else:
                 set_override(
                     engine,
@@ -129,7 +132,7 @@ class OverrideScreen(ModalScreen[bool]):
                     band=band,
                     expires_on=expires_on,
                     set_by=user,
-                    as_of=app.today,  # type: ignore[attr-defined]
+                    as_of=app.today,
                 )
         except HealthOverrideError as error:
             app.call_from_thread(self._problem, str(error))

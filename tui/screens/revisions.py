@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import work
+from textual import getters, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from tui.app import CxtuiApp
 
 if TYPE_CHECKING:
     from core.interactions import Source
@@ -36,6 +38,8 @@ SENTIMENT_WORDS = {-1: "negative", 0: "neutral", 1: "positive"}
 
 
 class RevisionsScreen(ModalScreen[None]):
+    app = getters.app(CxtuiApp)
+
     CSS_PATH = "dialog.tcss"
     BINDINGS = [
         Binding("escape,h,q", "close", "Close", id="revisions.close"),
@@ -67,7 +71,7 @@ class RevisionsScreen(ModalScreen[None]):
         from core.interactions import contact_names, get_entry, revisions
         from core.models import Interaction
 
-        engine = self.app.engine  # type: ignore[attr-defined]
+        engine = self.app.database
         entry = get_entry(engine, self.entry_id, self.source)
         if entry is None:
             self.app.call_from_thread(self._show, Text("This entry no longer exists."))

@@ -5,9 +5,8 @@ its field, and a refused form writes nothing and keeps what was typed."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -15,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static
 
+from tui.app import CxtuiApp
 from tui.screens.snooze import parse_day
 
 FIELDS = (
@@ -27,6 +27,8 @@ FIELDS = (
 
 class TaskFormScreen(ModalScreen[int | None]):
     """Dismissed with the new task's id, or None when cancelled."""
+
+    app = getters.app(CxtuiApp)
 
     CSS_PATH = "dialog.tcss"
     DEFAULT_CSS = """
@@ -51,7 +53,7 @@ class TaskFormScreen(ModalScreen[int | None]):
         )
 
     def compose(self) -> ComposeResult:
-        app: Any = self.app
+        app = self.app
         names = [] if app.book is None else app.book["name"].to_list()
         defaults = {"due_on": app.today.isoformat(), "owner": app.settings.current_user or ""}
         self.defaults = defaults
@@ -95,7 +97,7 @@ class TaskFormScreen(ModalScreen[int | None]):
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
-        today: date = self.app.today  # type: ignore[attr-defined]
+        today: date = self.app.today
         try:
             due = parse_day(self.value("due_on"), today)
         except ValueError as error:
@@ -107,10 +109,10 @@ class TaskFormScreen(ModalScreen[int | None]):
     def write(self, account: str, title: str, due: date, owner: str) -> None:
         from core.playbook.tasks import TaskError, account_named, add_manual_task
 
-        app: Any = self.app
+        app = self.app
         try:
-            account_id = account_named(app.engine, account)
-            task_id = add_manual_task(app.engine, title, due, owner, account_id, today=app.today)
+            account_id = account_named(app.database, account)
+            task_id = add_manual_task(app.database, title, due, owner, account_id, today=app.today)
         except TaskError as error:
             app.call_from_thread(self.problem, error.field or "title", str(error))
             return

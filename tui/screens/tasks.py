@@ -12,7 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -21,6 +21,7 @@ from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 from textual.worker import get_current_worker
 
 from core.text import visible
+from tui.app import CxtuiApp
 from tui.format import money
 from tui.messages import OpenAccount
 
@@ -54,6 +55,8 @@ class TasksLoaded(Message):
 
 
 class TasksScreen(Screen[None]):
+    app = getters.app(CxtuiApp)
+
     DEFAULT_CSS = """
     TasksScreen #listing-note { height: 1; padding: 0 1; background: $boost; color: $text-muted; }
     TasksScreen #tasks-empty { padding: 2 4; color: $text-muted; display: none; }
@@ -95,7 +98,7 @@ class TasksScreen(Screen[None]):
         self.sub_title = "Tasks"
         for label, width in COLUMNS:
             self.table.add_column(label, width=width)
-        self.app.tasks_signal.subscribe(self, lambda _created: self.load())  # type: ignore[attr-defined]
+        self.app.tasks_signal.subscribe(self, lambda _created: self.load())
         self.load()
 
     def on_screen_resume(self) -> None:
@@ -108,7 +111,7 @@ class TasksScreen(Screen[None]):
 
     @property
     def owner(self) -> str | None:
-        return self.app.settings.current_user if self.mine else None  # type: ignore[attr-defined]
+        return self.app.settings.current_user if self.mine else None
 
     # ------------------------------------------------------------------ reading
 
@@ -116,8 +119,8 @@ class TasksScreen(Screen[None]):
     def load(self) -> None:
         from core.playbook.tasks import task_queue
 
-        app: Any = self.app
-        frame = task_queue(app.engine, app.today, self.owner, self.source)
+        app = self.app
+        frame = task_queue(app.database, app.today, self.owner, self.source)
         # A newer read replaced this one (a thread cannot be stopped): its rows, read
         # before the latest change (a snooze just written), must not win.
         if not get_current_worker().is_cancelled:
@@ -205,9 +208,7 @@ class TasksScreen(Screen[None]):
         from core.scope import Scope
 
         filters = ExportFilters(
-            scope=Scope(owner=self.owner),
-            source=self.source,
-            as_of=self.app.today,  # type: ignore[attr-defined]
+            scope=Scope(owner=self.owner), source=self.source, as_of=self.app.today
         )
         return "tasks", filters
 
@@ -220,7 +221,7 @@ class TasksScreen(Screen[None]):
             self.table.action_cursor_up()
 
     def action_mine(self) -> None:
-        if not self.mine and not self.app.settings.current_user:  # type: ignore[attr-defined]
+        if not self.mine and not self.app.settings.current_user:
             self.notify(
                 'Set user = "Your Name" in the config file, or CXTUI_USER, to see your tasks.',
                 title="Who are you?",
@@ -257,7 +258,7 @@ class TasksScreen(Screen[None]):
             if until is not None:
                 self.write("snooze", task["id"], task["title"], until)
 
-        self.app.push_screen(SnoozeScreen(task["title"], self.app.today), chosen)  # type: ignore[attr-defined]
+        self.app.push_screen(SnoozeScreen(task["title"], self.app.today), chosen)
 
     def action_open(self) -> None:
         task = self.current_task()
@@ -286,15 +287,15 @@ class TasksScreen(Screen[None]):
     def write(self, what: str, task_id: int, title: str, until: date | None = None) -> None:
         from core.playbook import tasks
 
-        app: Any = self.app
+        app = self.app
         try:
             if what == "complete":
-                tasks.complete(app.engine, task_id)
+                tasks.complete(app.database, task_id)
             elif what == "reopen":
-                tasks.reopen(app.engine, task_id)
+                tasks.reopen(app.database, task_id)
             else:
                 assert until is not None
-                tasks.snooze(app.engine, task_id, until, app.today)
+                tasks.snooze(app.database, task_id, until, app.today)
         except tasks.TaskError as error:
             app.call_from_thread(self.notify, str(error), severity="warning")
             return

@@ -3,13 +3,15 @@ your own data."""
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, LoadingIndicator, Static
+from textual.worker import Worker
 
+from tui.app import CxtuiApp
 from tui.messages import BookChanged
 
 WELCOME = """\
@@ -21,6 +23,8 @@ interactions, surveys, tickets and revenue) to look around, or import your own f
 
 
 class WelcomeScreen(ModalScreen[None]):
+    app = getters.app(CxtuiApp)
+
     CSS_PATH = "dialog.tcss"
     BINDINGS = [
         Binding("d", "load_demo", "Load the demo book", id="welcome.demo"),
@@ -51,7 +55,7 @@ class WelcomeScreen(ModalScreen[None]):
     @on(Button.Pressed, "#import")
     def action_import_file(self) -> None:
         self.dismiss()
-        self.app.action_import()  # type: ignore[attr-defined]
+        self.app.action_import()
 
     @on(Button.Pressed, "#close")
     def _close(self) -> None:
@@ -63,16 +67,16 @@ class WelcomeScreen(ModalScreen[None]):
     def load_demo(self) -> None:
         from sample_data import load_demo
 
-        counts = load_demo(self.app.engine, as_of=self.app.today)  # type: ignore[attr-defined]
+        counts = load_demo(self.app.database, as_of=self.app.today)
         self.app.call_from_thread(self._loaded, counts)
 
     def _loaded(self, counts: dict[str, int]) -> None:
         self.app.post_message(BookChanged())
-        self.app.run_rules_now(quiet=True)  # type: ignore[attr-defined]
+        self.app.run_rules_now(quiet=True)
         self.notify(f"Demo book loaded: {counts.get('account', 0):,} accounts.")
         self.dismiss()
 
-    def on_worker_state_changed(self, event) -> None:  # type: ignore[no-untyped-def]
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.is_finished and event.worker.error is not None:
             self.query_one(LoadingIndicator).display = False
             self.query_one("#demo", Button).disabled = False

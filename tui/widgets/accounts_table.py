@@ -27,6 +27,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual_fastdatatable import DataTable, DataTableBackend
 
+from tui import private_api
 from tui.format import days_ago, money, trend_arrow
 
 
@@ -190,7 +191,9 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
 
 class AccountsTable(DataTable):
     """The accounts list. ``show`` swaps in a new frame and keeps the cursor on
-    the same account when it is still listed."""
+    the same account when it is still listed. It overrides private methods of the
+    library's table (``tui.private_api.TABLE_HOOKS``) and reaches its other private
+    names through ``tui.private_api``."""
 
     DEFAULT_CSS = """
     AccountsTable { height: 1fr; max-height: 100%; }
@@ -272,26 +275,13 @@ class AccountsTable(DataTable):
             hover,
             width,
             self.show_cursor,
-            self._show_hover_cursor,
-            self._update_count,
-            self._pseudo_class_state,
+            *private_api.row_cache_state(self),
         )
-        row = self._row_render_cache.get(key)
+        cache = private_api.row_render_cache(self)
+        row = cache.get(key)
         if row is None:
-            row_style = self._get_row_style(row_index, base_style)
-            component, post = self._get_styles_to_render_cell(
-                False,
-                False,
-                False,
-                hover,
-                cursor,
-                False,
-                self.show_cursor,
-                self._show_hover_cursor,
-                False,
-                self.cursor_foreground_priority == "css",
-                self.cursor_background_priority == "css",
-            )
+            row_style = private_api.row_style(self, row_index, base_style)
+            component, post = private_api.body_cell_styles(self, hover, cursor)
             cells: list[list[Segment]] = []
             columns = self.ordered_columns
             for index, (value, column) in enumerate(
@@ -308,7 +298,7 @@ class AccountsTable(DataTable):
             fill = _fill_style(row_style, self._lines_background or self.background_colors[1])
             cells.append([Segment(" " * max(0, width - table_width), fill)])
             row = ([], cells)
-            self._row_render_cache[key] = row
+            cache[key] = row
         return row[0], row[1], 0, 0
 
     def _band_styles(self) -> dict[str, Style]:
@@ -334,8 +324,7 @@ class AccountsTable(DataTable):
         found = self._row_of(keep_account)
         if found is not None:
             row = found
-        self._update_count += 1
-        self._clear_caches()
+        private_api.data_replaced(self)
         self._update_dimensions([])
         self.check_idle()
         self.refresh()
@@ -353,10 +342,10 @@ class AccountsTable(DataTable):
         the search field's, a second frame after every keystroke."""
         header = self.header_height if self.show_header else 0
         width = sum(column.render_width for column in self.ordered_columns)
-        size = Size(width + self._row_label_column_width, self.row_count + header)
+        size = Size(width + private_api.row_label_column_width(self), self.row_count + header)
         if size != self.virtual_size:
             self.set_reactive(DataTable.virtual_size, size)
-            self._scroll_update(size)
+            private_api.update_scrollbars(self, size)
             self.refresh()
 
     def _size_updated(
@@ -402,10 +391,10 @@ def post_refresh_now(*widgets: Widget) -> None:
     must be drawn again. After a search keystroke the screen draws the frame the
     search field asked for as soon as the keystroke is handled; the list's and the
     filter bar's requests, posted when they were next idle, came after it and made
-    a second frame a moment later (Textual's ``Widget._check_refresh`` is what the
-    widget runs when idle; run again then, it finds nothing left to post)."""
+    a second frame a moment later (``private_api.check_refresh`` is what the widget
+    runs when idle; run again then, it finds nothing left to post)."""
     for widget in widgets:
-        widget._check_refresh()
+        private_api.check_refresh(widget)
 
 
 def _cell_parts(value: Any) -> tuple[str, Style, bool]:
