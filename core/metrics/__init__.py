@@ -104,29 +104,34 @@ Not covered: saved filters as a scope (there is no saved-filter table yet).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import date
+import importlib
+from typing import TYPE_CHECKING, Any
 
-import polars as pl
-from sqlalchemy import Engine
-
-from core.metrics.book import Book, load_book, tables_for
-from core.metrics.model import (
-    BREAKDOWNS,
-    COUNT_KEYS,
-    METRIC_KEYS,
-    MONEY_KEYS,
-    MetricOptions,
-    MetricSet,
-    json_ready,
-)
-from core.metrics.registry import CONTRACT_KEYS
-from core.periods import Period, last_months
-from core.scope import Scope
+if TYPE_CHECKING:
+    from core.metrics.book import Book, load_book
+    from core.metrics.engine import (
+        compute_breakdown,
+        compute_metrics,
+        monthly_series,
+        series_frame,
+    )
+    from core.metrics.model import (
+        BREAKDOWNS,
+        COUNT_KEYS,
+        METRIC_KEYS,
+        MONEY_KEYS,
+        MetricOptions,
+        MetricSet,
+        json_ready,
+    )
+    from core.metrics.registry import CONTRACT_KEYS
+    from core.periods import Period
+    from core.scope import Scope
 
 __all__ = [
     "BREAKDOWNS",
     "CONTRACT_KEYS",
+    "COUNT_KEYS",
     "METRIC_KEYS",
     "MONEY_KEYS",
     "Book",
@@ -142,78 +147,36 @@ __all__ = [
     "series_frame",
 ]
 
-
-def compute_metrics(
-    engine: Engine,
-    period: Period,
-    scope: Scope | None = None,
-    as_of: date | None = None,
-    options: MetricOptions | None = None,
-) -> MetricSet:
-    """Every metric of ``period`` for ``scope`` (default: the whole book), as of
-    ``as_of`` (default: today)."""
-    as_of = as_of or date.today()
-    book = load_book(engine, period, as_of, scope, options)
-    [(_, metrics)] = book.metrics(period, as_of)
-    return metrics
-
-
-def compute_breakdown(
-    engine: Engine,
-    period: Period,
-    scope: Scope | None = None,
-    by: str = "segment",
-    as_of: date | None = None,
-    options: MetricOptions | None = None,
-) -> list[tuple[str, MetricSet]]:
-    """Every metric of ``period`` per segment or per owner within ``scope``, sorted
-    by group name. Counts and money add up to the scope's."""
-    if by not in BREAKDOWNS:
-        raise ValueError(f"cannot break down by {by!r}: use {' or '.join(BREAKDOWNS)}")
-    as_of = as_of or date.today()
-    book = load_book(engine, period, as_of, scope, options)
-    return [(str(group), metrics) for group, metrics in book.metrics(period, as_of, by)]
+# Names are imported from their modules when first used, so that a light module of
+# this package (the registry, which the dashboard's tiles read at start-up) does not
+# bring the engine, polars and SQLAlchemy with it.
+_HOMES = {
+    "core.metrics.engine": (
+        "compute_breakdown",
+        "compute_metrics",
+        "monthly_series",
+        "series_frame",
+    ),
+    "core.metrics.book": ("Book", "load_book"),
+    "core.metrics.model": (
+        "BREAKDOWNS",
+        "COUNT_KEYS",
+        "METRIC_KEYS",
+        "MONEY_KEYS",
+        "MetricOptions",
+        "MetricSet",
+        "json_ready",
+    ),
+    "core.metrics.registry": ("CONTRACT_KEYS",),
+    "core.periods": ("Period",),
+    "core.scope": ("Scope",),
+}
 
 
-def monthly_series(
-    engine: Engine,
-    months: int = 12,
-    as_of: date | None = None,
-    scope: Scope | None = None,
-    options: MetricOptions | None = None,
-) -> pl.DataFrame:
-    """One row per calendar month, oldest first, up to the month containing ``as_of``:
-    ``month`` (its first day), ``start``, ``end`` and every metric (money as Decimal).
-    Each month is seen as of its last day, the current one as of ``as_of``."""
-    if months < 1:
-        raise ValueError(f"a series needs at least one month, not {months}")
-    as_of = as_of or date.today()
-    periods = last_months(as_of, months)
-    book = load_book(engine, Period(periods[0].start, periods[-1].end), as_of, scope, options)
-    return series_frame(book, periods)
-
-
-def series_frame(
-    book: Book, periods: list[Period], keys: Iterable[str] | None = None
-) -> pl.DataFrame:
-    """The metrics of each period in ``periods`` from one loaded book, as a frame:
-    every metric, or only ``keys`` (from a book read for them, ``load_book(...,
-    keys=...)``), in the order of ``METRIC_KEYS``."""
-    chosen = set(METRIC_KEYS if keys is None else keys)
-    tables_for(chosen)  # unknown keys are an error
-    wanted = [key for key in METRIC_KEYS if key in chosen]
-    rows = []
-    for period in periods:
-        values = book.values(period, wanted, min(period.end, book.as_of))
-        rows.append({"month": period.start, "start": period.start, "end": period.end} | values)
-    schema: dict[str, pl.DataType] = {
-        "month": pl.Date(),
-        "start": pl.Date(),
-        "end": pl.Date(),
-    }
-    for key in wanted:
-        if key in MONEY_KEYS:
-            schema[key] = pl.Decimal(18, 2)
-        else:
-            schema[key] = pl.Int64() if key in COUNT_KEYS else pl.Float64()
-    return pl.DataFrame(rows, schema=schema)
+def __getattr__(name: str) -> Any:
+    for home, names in _HOMES.items():
+        if name in names:
+            value = getattr(importlib.import_module(home), name)
+            globals()[name] = value
+            return value
+    raise AttributeError(f"module 'core.metrics' has no attribute {name!r}")

@@ -42,3 +42,19 @@ def test_every_table_row_is_in_one_section_and_goals_follow_rates_money_or_score
     for metric in METRICS:
         if metric.goal:
             assert metric.unit in ("pct", "money", "score"), metric
+
+
+def test_the_registry_is_light_and_every_package_name_resolves() -> None:
+    import subprocess
+    import sys
+
+    import core.metrics
+
+    for name in core.metrics.__all__:
+        assert getattr(core.metrics, name) is not None, name
+    script = (
+        "import sys, core.metrics.registry; "
+        "print(sorted(m for m in ('polars', 'sqlalchemy') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.stdout.strip() == "[]", result.stderr

@@ -34,6 +34,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from core.metrics.registry import BY_KEY
 from tui.app import CxtuiApp
 from tui.format import money
 from tui.messages import OpenAccount
@@ -52,16 +53,21 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cxtui")
 
+# The metric tiles, in the grid's order; their titles, units and which way is good
+# come from the metric registry (core.metrics.registry).
+TILE_METRICS = (
+    "mrr",
+    "net_new_mrr",
+    "nrr_pct",
+    "grr_pct",
+    "churn_rate_pct",
+    "retention_rate_pct",
+    "nps",
+    "csat_pct",
+    "active_accounts",
+)
 TILES = (
-    TileSpec("mrr", "MRR", "money"),
-    TileSpec("net_new_mrr", "Net new MRR", "money"),
-    TileSpec("nrr_pct", "Net retention (NRR)", "pct"),
-    TileSpec("grr_pct", "Gross retention (GRR)", "pct"),
-    TileSpec("churn_rate_pct", "Churn rate", "pct", higher_is_better=False),
-    TileSpec("retention_rate_pct", "Retention rate", "pct"),
-    TileSpec("nps", "NPS", "score"),
-    TileSpec("csat_pct", "CSAT", "pct"),
-    TileSpec("active_accounts", "Customers", "count"),
+    *(TileSpec.of_metric(BY_KEY[key]) for key in TILE_METRICS),
     TileSpec("band_green", "Health: green", "count"),
     TileSpec("band_yellow", "Health: yellow", "count", higher_is_better=False),
     TileSpec("band_red", "Health: red", "count", higher_is_better=False),

@@ -24,6 +24,7 @@ from core.goals import (
     GoalError,
     GoalForm,
 )
+from core.metrics.registry import BY_KEY
 from tui.app import CxtuiApp
 
 if TYPE_CHECKING:
@@ -328,5 +329,7 @@ class GoalFormScreen(GoalDialog):
 def _metric_options(kind: str) -> list[tuple[str, str]]:
     """Check-ins by hand, or a metric whose values are of the goal's type."""
     return [("check-ins by hand", MANUAL)] + [
-        (metric, metric) for metric, metric_kind in LINKABLE_METRICS.items() if metric_kind == kind
+        (BY_KEY[metric].title, metric)
+        for metric, metric_kind in LINKABLE_METRICS.items()
+        if metric_kind == kind
     ]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from textual.binding import Binding
 from textual.color import Color
@@ -23,6 +24,9 @@ from textual.style import Style
 from textual.widget import Widget
 
 from tui.format import money
+
+if TYPE_CHECKING:
+    from core.metrics.registry import Metric
 
 PLACEHOLDER = "…"
 NO_DATA = "no data"
@@ -40,6 +44,11 @@ class TileSpec:
     label: str
     unit: str
     higher_is_better: bool = True
+
+    @classmethod
+    def of_metric(cls, metric: Metric) -> TileSpec:
+        """The tile of a metric of the registry: its short title, unit and direction."""
+        return cls(metric.key, metric.title, metric.unit, metric.higher_is_better)
 
 
 def format_value(unit: str, value: float | Decimal | int | None) -> str:

@@ -1,0 +1,98 @@
+"""The metrics engine's entry points: the metrics of a period and scope, broken
+down by segment or owner, and as a monthly series (see ``core.metrics``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+import polars as pl
+from sqlalchemy import Engine
+
+from core.metrics.book import Book, load_book, tables_for
+from core.metrics.model import (
+    BREAKDOWNS,
+    COUNT_KEYS,
+    METRIC_KEYS,
+    MONEY_KEYS,
+    MetricOptions,
+    MetricSet,
+)
+from core.periods import Period, last_months
+from core.scope import Scope
+
+
+def compute_metrics(
+    engine: Engine,
+    period: Period,
+    scope: Scope | None = None,
+    as_of: date | None = None,
+    options: MetricOptions | None = None,
+) -> MetricSet:
+    """Every metric of ``period`` for ``scope`` (default: the whole book), as of
+    ``as_of`` (default: today)."""
+    as_of = as_of or date.today()
+    book = load_book(engine, period, as_of, scope, options)
+    [(_, metrics)] = book.metrics(period, as_of)
+    return metrics
+
+
+def compute_breakdown(
+    engine: Engine,
+    period: Period,
+    scope: Scope | None = None,
+    by: str = "segment",
+    as_of: date | None = None,
+    options: MetricOptions | None = None,
+) -> list[tuple[str, MetricSet]]:
+    """Every metric of ``period`` per segment or per owner within ``scope``, sorted
+    by group name. Counts and money add up to the scope's."""
+    if by not in BREAKDOWNS:
+        raise ValueError(f"cannot break down by {by!r}: use {' or '.join(BREAKDOWNS)}")
+    as_of = as_of or date.today()
+    book = load_book(engine, period, as_of, scope, options)
+    return [(str(group), metrics) for group, metrics in book.metrics(period, as_of, by)]
+
+
+def monthly_series(
+    engine: Engine,
+    months: int = 12,
+    as_of: date | None = None,
+    scope: Scope | None = None,
+    options: MetricOptions | None = None,
+) -> pl.DataFrame:
+    """One row per calendar month, oldest first, up to the month containing ``as_of``:
+    ``month`` (its first day), ``start``, ``end`` and every metric (money as Decimal).
+    Each month is seen as of its last day, the current one as of ``as_of``."""
+    if months < 1:
+        raise ValueError(f"a series needs at least one month, not {months}")
+    as_of = as_of or date.today()
+    periods = last_months(as_of, months)
+    book = load_book(engine, Period(periods[0].start, periods[-1].end), as_of, scope, options)
+    return series_frame(book, periods)
+
+
+def series_frame(
+    book: Book, periods: list[Period], keys: Iterable[str] | None = None
+) -> pl.DataFrame:
+    """The metrics of each period in ``periods`` from one loaded book, as a frame:
+    every metric, or only ``keys`` (from a book read for them, ``load_book(...,
+    keys=...)``), in the order of ``METRIC_KEYS``."""
+    chosen = set(METRIC_KEYS if keys is None else keys)
+    tables_for(chosen)  # unknown keys are an error
+    wanted = [key for key in METRIC_KEYS if key in chosen]
+    rows = []
+    for period in periods:
+        values = book.values(period, wanted, min(period.end, book.as_of))
+        rows.append({"month": period.start, "start": period.start, "end": period.end} | values)
+    schema: dict[str, pl.DataType] = {
+        "month": pl.Date(),
+        "start": pl.Date(),
+        "end": pl.Date(),
+    }
+    for key in wanted:
+        if key in MONEY_KEYS:
+            schema[key] = pl.Decimal(18, 2)
+        else:
+            schema[key] = pl.Int64() if key in COUNT_KEYS else pl.Float64()
+    return pl.DataFrame(rows, schema=schema)
