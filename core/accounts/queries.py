@@ -273,45 +273,34 @@ def account_detail(
         .order_by(Ticket.opened_at.desc())
         .limit(TIMELINE_LIMIT),
     )
-    surveys_query = (
-        select(
-            SurveyResponse.id,
-            SurveyResponse.kind,
-            SurveyResponse.score,
-            SurveyResponse.answered_at,
-            SurveyResponse.comment,
-            SurveyResponse.deleted_at,
-        )
-        .where(SurveyResponse.account_id == account_id)
-        .order_by(SurveyResponse.answered_at.desc())
-        .limit(TIMELINE_LIMIT)
+    surveys = _recent(
+        engine,
+        SurveyResponse,
+        SurveyResponse.answered_at,
+        account_id,
+        include_deleted,
+        (SurveyResponse.id, SurveyResponse.kind, SurveyResponse.score, SurveyResponse.comment),
     )
-    if not include_deleted:
-        surveys_query = surveys_query.where(SurveyResponse.deleted_at.is_(None))
-    surveys = read_frame(engine, surveys_query)
     movements = read_frame(
         engine,
         select(MrrMovement.occurred_on, MrrMovement.kind, MrrMovement.amount_cents)
         .where(MrrMovement.account_id == account_id)
         .order_by(MrrMovement.occurred_on, MrrMovement.id),
     ).with_columns(pl.col("amount_cents").cum_sum().alias("mrr_after_cents"))
-    interactions_query = (
-        select(
+    interactions = _recent(
+        engine,
+        Interaction,
+        Interaction.occurred_at,
+        account_id,
+        include_deleted,
+        (
             Interaction.id,
-            Interaction.occurred_at,
             Interaction.kind,
             Interaction.logged_by,
             Interaction.summary,
             Interaction.sentiment,
-            Interaction.deleted_at,
-        )
-        .where(Interaction.account_id == account_id)
-        .order_by(Interaction.occurred_at.desc())
-        .limit(TIMELINE_LIMIT)
+        ),
     )
-    if not include_deleted:
-        interactions_query = interactions_query.where(Interaction.deleted_at.is_(None))
-    interactions = read_frame(engine, interactions_query)
     return AccountDetail(
         account=account,
         health=health,
@@ -405,6 +394,27 @@ def _json(text: str | None, default: Any) -> Any:
         return json.loads(text)
     except json.JSONDecodeError:
         return default
+
+
+def _recent(
+    engine: Engine,
+    model: Any,
+    when: Any,
+    account_id: int,
+    include_deleted: bool,
+    columns: tuple[Any, ...],
+) -> pl.DataFrame:
+    """An account's latest ``TIMELINE_LIMIT`` rows of ``model`` (newest first, by
+    ``when``): ``columns``, ``when`` and ``deleted_at``; deleted rows only when asked."""
+    query = (
+        select(*columns, when, model.deleted_at)
+        .where(model.account_id == account_id)
+        .order_by(when.desc())
+        .limit(TIMELINE_LIMIT)
+    )
+    if not include_deleted:
+        query = query.where(model.deleted_at.is_(None))
+    return read_frame(engine, query)
 
 
 if __name__ == "__main__":  # rewrite core/store/first_read_sql.py from the queries
