@@ -13,6 +13,8 @@ import typer
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from core.scope import Scope
+
 DbOption = Annotated[
     Path | None,
     typer.Option(
@@ -49,15 +51,17 @@ def fraction_bar(label: str, err: bool = False) -> Iterator[Callable[[float], No
         yield progress
 
 
-def parse_day(text: str | None, option: str = "--as-of") -> date:
-    """A date option: YYYY-MM-DD within what cxtui stores (today when not given),
-    or a one-line error and exit 2."""
-    from core.dates import iso_day
+def parse_day(text: str | None, option: str = "--as-of", today: date | None = None) -> date:
+    """A date option in the one grammar of dates (``core.dates.parse_day``: ISO,
+    today, tomorrow, +7d, next monday...) counted from ``today`` (default: the real
+    today), and today when not given; a one-line error and exit 2 otherwise."""
+    from core.dates import parse_day as parse
 
+    today = today or date.today()
     if text is None:
-        return date.today()
+        return today
     try:
-        return iso_day(text, option)
+        return parse(text, today, option)
     except ValueError as error:
         fail(str(error))
 
@@ -73,3 +77,26 @@ def open_db(db: Path | None) -> Engine:
         return open_engine(database_url(db))
     except DatabaseError as error:
         fail(str(error))
+
+
+def book_scope(engine: Engine, segment: str | None, owner: str | None) -> Scope:
+    """The scope of --segment / --owner, spelled as the book spells them (case does
+    not matter); an unknown one is a one-line error listing the known ones, exit 2."""
+    from core.scope import Scope
+
+    return Scope(
+        segment=_in_book(engine, "segment", segment), owner=_in_book(engine, "owner", owner)
+    )
+
+
+def _in_book(engine: Engine, column: str, value: str | None) -> str | None:
+    from core.accounts.queries import distinct_values
+    from core.scope import spelled_as_in_book
+
+    if value is None:
+        return None
+    try:
+        return spelled_as_in_book(value, distinct_values(engine, column), column)
+    except ValueError as error:
+        engine.dispose()
+        fail(f"--{column}: {error}")

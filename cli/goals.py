@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DbOption, fail, open_db
+from cli.common import DbOption, fail, open_db, parse_day
 
 goal_app = typer.Typer(help="Work with one goal.", no_args_is_help=True)
 
@@ -77,6 +77,15 @@ def checkin(
     ],
     value: Annotated[str, typer.Argument(help='The value now: 42, "$20,000", 3.5%, 1 (done).')],
     comment: Annotated[str, typer.Option("--comment", help="What changed.")] = "",
+    on: Annotated[
+        str | None,
+        typer.Option(
+            "--on",
+            metavar="DAY",
+            help="The day the value was true (default today; not after today): "
+            "2026-03-01, yesterday, -2d, -1w...",
+        ),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Add a check-in to a goal. Check-ins are history: nothing is overwritten."""
@@ -85,11 +94,12 @@ def checkin(
     from core.config.settings import load_settings
     from core.goals import GoalError, check_in, format_value, get_goal
 
+    checked_on = parse_day(on, "--on")
     engine = open_db(db)
     try:
         goal = get_goal(engine, goal_id)
         user = load_settings().current_user or getpass.getuser()
-        saved = check_in(engine, goal_id, value, user, comment=comment)
+        saved = check_in(engine, goal_id, value, user, checked_on, comment)
     except GoalError as error:
         fail(str(error))
     finally:

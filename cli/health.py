@@ -259,7 +259,7 @@ def override(
     if not user:
         fail("an override records who set it: set CXTUI_USER or user in the config file")
     today = parse_day(as_of)
-    expires_on = None if expires is None else parse_day(expires, "--expires")
+    expires_on = None if expires is None else parse_day(expires, "--expires", today)
     if end and (score is not None or band is not None or reason is not None):
         fail("--end takes no --score, --band or --reason")
     if not end and reason is None:

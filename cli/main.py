@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from cli.common import DbOption, fail
+from cli.config import config_commands
 from cli.data import data_commands
 from cli.filters import filter_commands
 from cli.goals import goal_commands
@@ -32,6 +33,7 @@ metrics_commands(app)
 log_commands(app)
 task_commands(app)
 filter_commands(app)
+config_commands(app)
 
 
 def _version(value: bool) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.common import DbOption, fail, open_db, parse_day
+from cli.common import DbOption, book_scope, fail, open_db, parse_day
 from core.text import visible
 
 if TYPE_CHECKING:
@@ -69,7 +69,7 @@ def metrics(
     """Print every customer-success metric of a period: churn, retention, MRR and its
     movements, GRR/NRR, NPS, CSAT, purchases, CLV, stickiness, support, onboarding
     and renewals."""
-    from core.metrics import BREAKDOWNS, Scope, compute_breakdown, compute_metrics
+    from core.metrics import BREAKDOWNS, compute_breakdown, compute_metrics
     from core.periods import Period
 
     day = parse_day(as_of)
@@ -81,10 +81,10 @@ def metrics(
         fail(f"--period {period} starts on {chosen.start}, after the as-of date {day}")
     if by is not None and by not in BREAKDOWNS:
         fail(f"--by must be {' or '.join(BREAKDOWNS)}, not {by!r}")
-    scope = Scope(segment=segment, owner=owner)
+    engine = open_db(db)
+    scope = book_scope(engine, segment, owner)
     if saved_filter is not None:
         scope = _saved_scope(saved_filter, scope)
-    engine = open_db(db)
     try:
         if by is None:
             results: list[tuple[str | None, MetricSet]] = [

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import DbOption, fail, open_db, parse_day
+from cli.common import DbOption, book_scope, fail, open_db, parse_day
 
 if TYPE_CHECKING:
     from core.importing import ImportOptions
@@ -292,7 +292,6 @@ def export_command(
 ) -> None:
     """Export to CSV, XLSX or Parquet (by the file's extension), with the screens' filters."""
     from core.exporting import EXPORTS, ExportError, ExportFilters, export
-    from core.scope import Scope
 
     if what not in EXPORTS:
         fail(f"cannot export {what!r}; choose one of: {', '.join(EXPORTS)}")
@@ -300,7 +299,7 @@ def export_command(
         fail(f"--band must be green, yellow or red, not {band!r}")
     engine = open_db(db)
     filters = ExportFilters(
-        scope=Scope(segment=segment or None, owner=owner or None),
+        scope=book_scope(engine, segment or None, owner or None),
         band=band,
         period=period,
         months=months,

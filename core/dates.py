@@ -3,7 +3,8 @@ arithmetic (a year back, a horizon ahead) can reach without overflowing."""
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, timedelta
 
 from core.text import shortened
 
@@ -33,3 +34,39 @@ def iso_day(text: str, what: str = "the date") -> date:
     except ValueError:
         raise ValueError(f'{what}: "{shortened(text, 40)}" is not a date (YYYY-MM-DD)') from None
     return in_range(day, what)
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_SHIFT = re.compile(r"^([+-])\s*(\d{1,5})\s*([dw]?)$")
+DAY_GRAMMAR = "YYYY-MM-DD, today, tomorrow, yesterday, +7d, -2d, +2w or next monday"
+
+
+def parse_day(text: str, today: date, what: str = "the date") -> date:
+    """A day as a person types it, the one grammar of every date field and option:
+    an ISO date, ``today``, ``tomorrow``, ``yesterday``, ``+7d`` / ``-2d`` (days; a
+    bare ``+7`` too), ``+2w`` / ``-1w`` (weeks), ``next monday`` (or ``monday``: the
+    next one after today). In range (``in_range``), or ValueError in words."""
+    value = " ".join(text.strip().lower().split())
+    named = {"today": 0, "tomorrow": 1, "yesterday": -1}
+    if value in named:
+        return in_range(today + timedelta(days=named[value]), what)
+    shift = _SHIFT.match(value)
+    if shift:
+        sign, amount, unit = shift.groups()
+        days = int(amount) * (7 if unit == "w" else 1) * (-1 if sign == "-" else 1)
+        try:
+            return in_range(today + timedelta(days=days), what)
+        except OverflowError:
+            raise DateRangeError(f"{what}: {value} is too far from today") from None
+    weekday = value.removeprefix("next ")
+    if weekday in WEEKDAYS:
+        ahead = (WEEKDAYS.index(weekday) - today.weekday() - 1) % 7 + 1
+        return in_range(today + timedelta(days=ahead), what)
+    try:
+        return iso_day(value, what)
+    except DateRangeError:
+        raise
+    except ValueError:
+        raise ValueError(
+            f'{what}: "{shortened(text.strip(), 40)}" is not a date; type {DAY_GRAMMAR}'
+        ) from None

@@ -103,3 +103,18 @@ class Scope:
             )
             if values
         ]
+
+
+def spelled_as_in_book(value: str, known: list[str], what: str) -> str:
+    """``value`` as the book spells it (matched ignoring case and outer spaces), or
+    ValueError naming what there is: an unknown segment or owner is a mistake to
+    say, not a scope to answer with empty figures."""
+    from core.text import shortened, visible
+
+    wanted = value.strip().casefold()
+    for candidate in known:
+        if candidate.casefold() == wanted:
+            return candidate
+    listed = ", ".join(sorted(known, key=str.casefold)) or "none yet"
+    shown = visible(shortened(value, 40))
+    raise ValueError(f"there is no {what} {shown!r}; the {what}s are: {listed}")

@@ -140,11 +140,17 @@ class CxtuiApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         """Keys that move the focus run their binding here, before the next key is
         routed: tab and shift+tab everywhere (unless the focused widget types them),
-        and every key of a widget marked ``BINDINGS_FIRST`` (the accounts list).
+        and every key of a widget marked ``BINDINGS_FIRST`` (the accounts list); a
+        widget with a ``key_first`` method (a choice picked by its letter) handles
+        its keys here too.
         Textual routes each key to the focused widget at once and looks up bindings
         later, when the key bubbles up; so in "/harbor" typed in one burst, "harbor"
         went to the list before "/" had moved the focus to the search, and text
         typed right after a tab landed in the field the tab was leaving."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            key_first = getattr(self.focused, "key_first", None)
+            if key_first is not None and key_first(event):
+                return  # handled by the focused widget now (a choice picked by letter)
         if (
             isinstance(event, events.Key)
             and not event.is_forwarded

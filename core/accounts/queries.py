@@ -48,6 +48,13 @@ HEALTH_HISTORY_DAYS = 90
 TIMELINE_LIMIT = 1_000
 
 
+def distinct_values(engine: Engine, column: str) -> list[str]:
+    """The distinct values of an account column (segment, owner, plan), sorted."""
+    field = getattr(Account, column)
+    frame = read_frame(engine, select(field).distinct().where(field.is_not(None)))
+    return sorted(frame[column].to_list(), key=str.casefold)
+
+
 def count_accounts(engine: Engine) -> int:
     frame = read_frame(engine, select(func.count(Account.id).label("n")))
     return int(frame["n"][0])

@@ -270,9 +270,11 @@ def check_in(
     checked_by: str,
     checked_on: date | None = None,
     comment: str = "",
+    today: date | None = None,
 ) -> GoalCheckin:
-    """Add a check-in (value, date, comment, who). Refused in words for a value the
-    goal cannot take. A check-in only adds a row of history: it never conflicts with
+    """Add a check-in (value, date, comment, who) on ``checked_on`` (default: today),
+    never after ``today`` (default: the real today). Refused in words for a value or
+    a day the goal cannot take. A check-in only adds a row of history: it never conflicts with
     another one (two people checking in at once are both recorded); only edits of
     the goal itself check that nobody changed it meanwhile."""
     with Session(engine) as session:
@@ -286,10 +288,15 @@ def check_in(
         parsed = value if isinstance(value, Decimal) else parse_value(goal.target_type, value)
         if goal.target_type == "done" and parsed not in (0, 1):
             raise GoalError("value", "a done / not-done goal takes 1 (done) or 0 (not done)")
+        today = today or date.today()
+        if checked_on is not None and checked_on > today:
+            raise GoalError(
+                "checked_on", f"{checked_on.isoformat()} is after today: a check-in is not a plan"
+            )
         checkin = GoalCheckin(
             goal_id=goal_id,
             value=parsed,
-            checked_on=checked_on or date.today(),
+            checked_on=checked_on or today,
             comment=comment.strip() or None,
             checked_by=checked_by,
         )

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
+from core import dates
 from core.models import (
     Account,
     Contact,
@@ -109,9 +110,11 @@ _CLOCK = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 
 def parse_when(text: str, now: datetime) -> datetime:
-    """A moment from what a person types: "now", "today 14:00", "yesterday",
-    "yesterday 9:30", "-2d", "-3h", "-45m", "2025-03-01", "2025-03-01 14:00".
-    Returns an aware datetime in ``now``'s time zone; raises ValueError in words."""
+    """A moment from what a person types: "now", "-2d", "-3h", "-45m" (back from now),
+    "today 14:00", "yesterday 9:30", a day in the one grammar of days
+    (``core.dates.parse_day``: "yesterday", "2025-03-01", "next monday"...; at noon,
+    or now for "today"), or "2025-03-01 14:00". Returns an aware datetime in ``now``'s
+    time zone; raises ValueError in words."""
     value = " ".join(text.strip().lower().split())
     if value in ("", "now"):
         return now
@@ -121,12 +124,22 @@ def parse_when(text: str, now: datetime) -> datetime:
         return now - {"d": timedelta(days=amount), "h": timedelta(hours=amount)}.get(
             unit, timedelta(minutes=amount)
         )
-    day_word, _, clock = value.partition(" ")
-    if day_word in ("today", "yesterday"):
-        day = now.date() - timedelta(days=1 if day_word == "yesterday" else 0)
-        at = _parse_clock(clock) if clock else (now.timetz() if day_word == "today" else None)
-        if at is None:
-            at = time(12, 0)
+    day_text, _, clock = (
+        value.rpartition(" ")
+        if _CLOCK.match(value.split(" ")[-1])
+        else (
+            value,
+            "",
+            "",
+        )
+    )
+    try:
+        day = dates.parse_day(day_text, now.date())
+    except ValueError:
+        day = None
+    if day is not None:
+        default = now.timetz() if day_text == "today" else time(12, 0)
+        at = _parse_clock(clock) if clock else default
         return datetime.combine(day, at.replace(tzinfo=None), tzinfo=now.tzinfo)
     try:
         parsed = datetime.fromisoformat(value.upper().replace(" ", "T", 1))
@@ -136,8 +149,6 @@ def parse_when(text: str, now: datetime) -> datetime:
             "2025-03-01 14:00, today 14:00, yesterday or -2d"
         ) from None
     if parsed.tzinfo is None:
-        if len(value) == 10:  # a bare date: noon, so the time zone cannot move the day
-            parsed = parsed.replace(hour=12)
         parsed = parsed.replace(tzinfo=now.tzinfo)
     return parsed
 
@@ -150,14 +161,8 @@ def _parse_clock(text: str) -> time:
 
 
 def parse_day(text: str, now: datetime) -> date:
-    """A calendar day: ISO, "today", "tomorrow", "+3d", or what parse_when accepts."""
-    value = text.strip().lower()
-    if value == "tomorrow":
-        return now.date() + timedelta(days=1)
-    plus = re.match(r"^\+(\d+)\s*d$", value)
-    if plus:
-        return now.date() + timedelta(days=int(plus.group(1)))
-    return parse_when(text, now).date()
+    """A calendar day in the one grammar of days (``core.dates.parse_day``)."""
+    return dates.parse_day(text, now.date())
 
 
 def validate(

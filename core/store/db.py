@@ -56,6 +56,13 @@ def database_url(db: Path | str | None = None) -> str:
     return sqlite_url(default_db_path())
 
 
+def shown_url(url: str) -> str:
+    """``url`` as it may be shown: the password hidden."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
 def sqlite_url(path: Path) -> str:
     """The URL of a SQLite file. Built, not formatted: a path holding ``?``, ``%`` or
     ``#`` names that very file (``book?v2.db`` is not ``book`` with a query)."""

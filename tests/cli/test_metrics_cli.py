@@ -108,7 +108,7 @@ def test_the_default_is_this_month_as_of_today(db: Path) -> None:
     ("args", "message"),
     [
         (["--as-of", "2024-02-30"], "--as-of"),
-        (["--as-of", "yesterday"], "--as-of"),
+        (["--as-of", "someday"], "--as-of"),
         (["--period", "2024-W05"], "--period"),
         (["--period", "2024-03-01..2024-02-01"], "--period"),
         (["--by", "plan"], "--by"),
@@ -126,3 +126,21 @@ def test_help_describes_every_option() -> None:
     assert result.exit_code == 0
     for option in ("--db", "--as-of", "--period", "--segment", "--owner", "--by", "--json"):
         assert option in result.output
+
+
+def test_segments_match_any_case_and_unknown_ones_are_named(db: Path) -> None:
+    code, output = run(db, "--as-of", "2024-01-31", "--segment", " smb ", "--json")
+    assert code == 0, output
+    document = json.loads(output)
+    assert document["scope"]["segment"] == "SMB" and document["metrics"]["active_accounts"] == 2
+    code, output = run(db, "--as-of", "2024-01-31", "--owner", "Nobody")
+    assert code == 2
+    assert "--owner: there is no owner 'Nobody'; the owners are: Dana, Lee" in output
+    code, output = run(db, "--segment", "Startups", "--json")
+    assert code == 2 and "the segments are: Enterprise, SMB" in output
+    out = db.parent / "x.csv"
+    result = runner.invoke(
+        app, ["export", "accounts", "--out", str(out), "--owner", "nobody", "--db", str(db)]
+    )
+    assert result.exit_code == 2 and "the owners are: Dana, Lee" in result.output
+    assert not out.exists()

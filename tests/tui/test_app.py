@@ -107,6 +107,18 @@ async def test_search_narrows_and_escape_clears(db_url: str, book) -> None:
         assert "search" not in bar(app)
 
 
+async def test_enter_in_the_search_opens_the_first_match(db_url: str, book) -> None:
+    """Even when the cursor was moved down the list before searching."""
+    async with running(db_url) as (app, pilot):
+        await pilot.press("down", "down", "down", "down", "slash")
+        await type_text(pilot, "in")
+        assert names(app) == ["Initech", "Vandelay Industries"]
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert "Initech" in text_of(app.screen.query_one("#a360-header"))
+
+
 async def test_filters_form(db_url: str, book) -> None:
     async with running(db_url) as (app, pilot):
         await pilot.press("f")
@@ -425,7 +437,7 @@ async def test_l_on_the_list_logs_for_the_account_under_the_cursor(
         form = app.screen
         assert isinstance(form, LogInteractionScreen)
         assert (form.account_id, form.account_name) == (book[name], name)
-        await pilot.press("c", "tab", "tab", "tab")
+        await pilot.press("c")  # a call: on to the summary
         await type_text(pilot, "Checked in from the list")
         await pilot.press("ctrl+s")
         await settle(app, pilot)

@@ -24,10 +24,11 @@ from tui.screens.confirm import ConfirmScreen
 from tui.screens.log_form import LogInteractionScreen
 from tui.screens.revisions import RevisionsScreen
 
-# Tab stops from the kind: interactions go kind, when, contact, summary, notes,
-# sentiment, follow-up; survey answers kind, survey, when, contact, score, comment.
-TO_SUMMARY = ("tab", "tab", "tab")
-TO_SCORE = ("tab", "tab", "tab", "tab")
+# A kind's letter (or Enter on the kind) moves on: an interaction to its summary, a
+# survey answer to which survey, whose letter moves on to the score. Tab stops from
+# the kind: interactions go kind, when, contact, summary, notes, sentiment, follow-up;
+# survey answers kind, survey, when, contact, score, comment.
+TO_SUMMARY: tuple[str, ...] = ()
 ACCOUNT = "Globex"  # owned by Dana Scully, not the current user (Test User)
 
 
@@ -106,7 +107,7 @@ async def test_log_each_survey_answer_by_keys_alone(
     async with running(db_url) as (app, pilot):
         screen = await _open(app, pilot, account_id)
         await _open_form(app, pilot)
-        await pilot.press("s", "tab", letter, *TO_SCORE[1:])
+        await pilot.press("s", letter)  # survey, then NPS or CSAT: on to the score
         await type_text(pilot, score)
         await pilot.press("tab")
         await type_text(pilot, f"{survey} comment")
@@ -139,10 +140,10 @@ async def test_logging_updates_the_accounts_list_last_interaction(
 INVALID = [
     # what to type after opening the form, the field with the error, words expected
     (("c", *TO_SUMMARY), "summary", "summary is required"),  # missing summary
-    (("s", "tab", "n", *TO_SCORE[1:], "1", "1"), "score", "0-10"),  # NPS 11
-    (("s", "tab", "c", *TO_SCORE[1:], "0"), "score", "1-5"),  # CSAT 0
-    (("c", "tab", *"2026-07-01", "tab", "tab", *"Renewal"), "when", "in the future"),
-    (("m", "tab", *"someday", "tab", "tab", *"Kickoff"), "when", "cannot read"),
+    (("s", "n", "1", "1"), "score", "0-10"),  # NPS 11
+    (("s", "c", "0"), "score", "1-5"),  # CSAT 0
+    (("c", "shift+tab", "shift+tab", *"2026-07-01", "tab", "tab", *"Renewal"), "when", "future"),
+    (("m", "shift+tab", "shift+tab", *"someday", "tab", "tab", *"Kickoff"), "when", "cannot read"),
 ]
 
 
@@ -210,7 +211,7 @@ async def test_saving_updates_the_accounts_health_snapshot(
     async with running(db_url) as (app, pilot):
         screen = await _open(app, pilot, account_id)
         await _open_form(app, pilot)
-        await pilot.press("s", "tab", "n", *TO_SCORE[1:], "0", "ctrl+s")
+        await pilot.press("s", "n", "0", "ctrl+s")
         await settle(app, pilot)
         after = account_detail(engine, account_id, TODAY).health
         assert after is not None and before is not None and after["day"] == TODAY
@@ -227,7 +228,7 @@ async def test_contact_completes_from_the_accounts_contacts(
     async with running(db_url) as (app, pilot):
         await _open(app, pilot, account_id)
         form = await _open_form(app, pilot)
-        await pilot.press("n", "tab", "tab")
+        await pilot.press("n", "shift+tab")  # from the summary back to the contact
         await type_text(pilot, "glo")
         await pilot.press("right")  # accept the suggestion
         assert form.query_one("#contact", Input).value == "Globex Champion"
@@ -402,7 +403,7 @@ async def test_templates_prefill_and_never_overwrite_typed_text(
         assert form.query_one("#notes", TextArea).text.startswith("Attendees:")
         await pilot.press("ctrl+t")  # onboarding call replaces the QBR's text
         assert form.kind == "call" and form.query_one("#summary", Input).value == "Onboarding call"
-        await pilot.press(*TO_SUMMARY, "end")
+        await pilot.press("enter", "end")  # Enter keeps the kind and moves to the summary
         await type_text(pilot, " with IT")
         await pilot.press("ctrl+t", "ctrl+t")  # renewal call, then the user's escalation
         assert form.kind == "email"
@@ -426,7 +427,7 @@ async def test_entries_logged_elsewhere_show_and_edit(db_url: str, engine: Engin
         await _cursor_to(pilot, screen, "From the CLI")
         await pilot.press("e")
         await settle(app, pilot)
-        await pilot.press(*TO_SUMMARY, "end")
+        await pilot.press("enter", "end")  # Enter keeps the kind and moves to the summary
         await type_text(pilot, "!")
         await pilot.press("ctrl+s")
         await settle(app, pilot)
@@ -478,7 +479,7 @@ async def test_a_survey_answer_is_edited_with_history_deleted_and_undone(
         assert isinstance(form, LogInteractionScreen)
         assert "Edit survey answer" in text_of(form.query_one(".dialog-title"))
         assert form.query_one("#score", Input).value == "4" and not form.unsaved
-        await pilot.press(*TO_SCORE, "end", "backspace", "2", "ctrl+s")
+        await pilot.press("enter", "enter", "end", "backspace", "2", "ctrl+s")  # kind, survey
         await settle(app, pilot)
         assert app.screen is screen
         [revision] = revisions(engine, row["id"], "survey")

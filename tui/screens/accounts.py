@@ -226,6 +226,7 @@ class AccountsScreen(Screen[None]):
     def _search_changed(self, event: Input.Changed) -> None:
         self.where = replace(self.where, search=event.value)
         self.refresh_list()
+        self.table.move_cursor(row=0, animate=False)  # Enter opens the first match
 
     @on(Input.Submitted, "#search")
     def _search_submitted(self) -> None:

@@ -61,11 +61,15 @@ class CheckInScreen(GoalDialog):
         super().on_mount()
 
     def action_save(self) -> None:
-        text = self.value("#checked_on").strip()
+        from core.dates import parse_day
+
         try:
-            checked_on = date.fromisoformat(text)
-        except ValueError:
-            self.show_error("checked_on", f'"{text}" is not a date (YYYY-MM-DD)')
+            checked_on = parse_day(self.value("#checked_on"), self.app.today, "the day")
+        except ValueError as error:
+            self.show_error("checked_on", str(error))
+            return
+        if checked_on > self.app.today:
+            self.show_error("checked_on", "a check-in says what the goal is now: not after today")
             return
         if not self.value("#value").strip():
             self.show_error("value", "type the value the goal has now")
@@ -86,6 +90,7 @@ class CheckInScreen(GoalDialog):
                 app.settings.author,
                 checked_on=checked_on,
                 comment=comment,
+                today=app.today,
             )
         except GoalError as error:
             app.call_from_thread(self.show_refusal, error)

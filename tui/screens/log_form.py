@@ -6,6 +6,7 @@ field; an invalid form writes nothing and keeps what was typed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
@@ -67,7 +68,10 @@ def app_now(today: date) -> datetime:
 
 class Choice(Widget, can_focus=True):
     """One of a few options on one line: left / right move, a letter picks the next
-    option starting with it (``keys`` adds other shortcuts, e.g. "+" for positive)."""
+    option starting with it (``keys`` adds other shortcuts, e.g. "+" for positive).
+    A letter or Enter also says the choice is made: ``on_pick`` is called at once (not
+    through a message), so that the keys typed right after it go where it moves the
+    focus."""
 
     DEFAULT_CSS = """
     Choice { height: 1; width: 1fr; }
@@ -94,10 +98,12 @@ class Choice(Widget, can_focus=True):
         value: str | None = None,
         keys: dict[str, str] | None = None,
         id: str | None = None,
+        on_pick: Callable[[Choice], None] | None = None,
     ) -> None:
         super().__init__(id=id)
         self.options = options
         self.keys = keys or {}
+        self.on_pick = on_pick
         self.index = next((i for i, (v, _) in enumerate(options) if v == value), 0)
 
     @property
@@ -127,21 +133,36 @@ class Choice(Widget, can_focus=True):
     def action_move(self, step: int) -> None:
         self._select((self.index + step) % len(self.options))
 
-    def on_key(self, event: events.Key) -> None:
+    def action_pick(self) -> None:
+        if self.on_pick is not None:
+            self.on_pick(self)
+
+    def key_first(self, event: events.Key) -> bool:
+        """Handle a letter (or Enter) as soon as the app receives it, before the next
+        key is routed (``CxtuiApp.on_event``): a pick may move the focus, and a fast
+        typist's next keys belong to the field it moves to. True when handled."""
+        if event.key == "enter":
+            self.action_pick()
+            return self.on_pick is not None
         char = (event.character or "").lower()
         if not char or not char.isprintable() or char == " ":
-            return
+            return False
         if char in self.keys:
             self.value = self.keys[char]
-            event.stop()
-            return
+            self.action_pick()
+            return True
         count = len(self.options)
         for step in range(1, count + 1):
             index = (self.index + step) % count
             if self.options[index][1].lower().startswith(char):
                 self._select(index)
-                event.stop()
-                return
+                self.action_pick()
+                return True
+        return False
+
+    def on_key(self, event: events.Key) -> None:
+        if self.key_first(event):
+            event.stop()
 
 
 class LogInteractionScreen(ModalScreen[bool]):
@@ -191,12 +212,20 @@ class LogInteractionScreen(ModalScreen[bool]):
             with Horizontal(classes="row"):
                 yield Label("Kind")
                 yield Choice(
-                    kinds, SURVEY if answer else entry.kind if entry else "call", id="kind"
+                    kinds,
+                    SURVEY if answer else entry.kind if entry else "call",
+                    id="kind",
+                    on_pick=self._next_field,
                 )
             yield self._error("kind")
             with Horizontal(classes="row", id="survey-row"):
                 yield Label("Survey")
-                yield Choice(SURVEY_KINDS, answer.kind if answer else "nps", id="survey")
+                yield Choice(
+                    SURVEY_KINDS,
+                    answer.kind if answer else "nps",
+                    id="survey",
+                    on_pick=self._next_field,
+                )
             with Horizontal(classes="row"):
                 yield Label("When")
                 yield Input(
@@ -335,6 +364,18 @@ class LogInteractionScreen(ModalScreen[bool]):
             score=value("#score"),
             comment=value("#comment"),
         )
+
+    def _next_field(self, choice: Choice) -> None:
+        """After the kind: the summary (an interaction) or which survey; after the
+        survey: the score. So ``l``, ``c``, the summary, ``ctrl+s`` logs a call. The
+        focus moves now, so that keys already typed land in the next field."""
+        self._show_kind()
+        if choice.id == "kind" and not self.kind_is_survey:
+            self.set_focus(self.query_one("#summary", Input))
+        elif choice.id == "kind":
+            self.set_focus(self.query_one("#survey", Choice))
+        else:
+            self.set_focus(self.query_one("#score", Input))
 
     @on(Choice.Changed, "#kind, #survey")
     def _show_kind(self) -> None:

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from core.accounts.queries import BANDS, AccountDetail
+from core.dates import parse_day
 from tui.app import CxtuiApp
 
 
@@ -83,9 +84,13 @@ class OverrideScreen(ModalScreen[bool]):
         band = self.query_one("#band", Select).value
         try:
             score = float(score_text) if score_text else None
-            expires = date.fromisoformat(self.query_one("#expires", Input).value.strip())
+        except ValueError:
+            self._problem(f'The score "{score_text}" is not a number from 0 to 100')
+            return
+        try:
+            expires = parse_day(self.query_one("#expires", Input).value, self.app.today, "Expiry")
         except ValueError as error:
-            self._problem(f"Expiry or score is not valid: {error}")
+            self._problem(str(error))
             return
         self.write(
             score=score,

@@ -11,21 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-
-def parse_day(text: str, today: date) -> date:
-    """A day typed by a person: YYYY-MM-DD, "tomorrow", or "+N" days from today.
-    Raises ValueError in words."""
-    text = text.strip().lower()
-    if text == "tomorrow":
-        return today + timedelta(days=1)
-    if text.startswith("+") and text[1:].isdigit():
-        return today + timedelta(days=int(text[1:]))
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(
-            f'"{text}" is not a date: type YYYY-MM-DD, "tomorrow" or +N (days)'
-        ) from None
+from core.dates import parse_day
 
 
 class SnoozeScreen(ModalScreen[date | None]):

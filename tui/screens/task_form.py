@@ -14,8 +14,8 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static
 
+from core.dates import parse_day
 from tui.app import CxtuiApp
-from tui.screens.snooze import parse_day
 
 FIELDS = (
     ("account", "Account (name or external id; empty for none)", "start typing a name"),
