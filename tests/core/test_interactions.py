@@ -68,7 +68,7 @@ def test_parse_when(text: str, expected: datetime) -> None:
     assert parse_when(text, NOW) == expected
 
 
-@pytest.mark.parametrize("text", ["next tuesday", "2026-13-01", "today 25:00", "-2w"])
+@pytest.mark.parametrize("text", ["next month", "2026-13-01", "today 25:00", "-2y"])
 def test_parse_when_refuses_in_words(text: str) -> None:
     with pytest.raises(ValueError, match="cannot read"):
         parse_when(text, NOW)
