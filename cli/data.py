@@ -18,8 +18,31 @@ def data_commands(app: typer.Typer) -> None:
     app.command("generate")(generate)
 
 
+# What each table's rows are, in words (one, many).
+_ROWS_IN_WORDS = {
+    "account": ("account", "accounts"),
+    "contact": ("contact", "contacts"),
+    "interaction": ("interaction", "interactions"),
+    "daily_usage": ("day of product usage", "days of product usage"),
+    "survey_response": ("survey answer", "survey answers"),
+    "ticket": ("support ticket", "support tickets"),
+    "mrr_movement": ("MRR movement", "MRR movements"),
+    "purchase": ("purchase", "purchases"),
+    "task": ("task", "tasks"),
+    "retention_cost": ("retention cost", "retention costs"),
+    "goal": ("goal", "goals"),
+    "goal_task": ("goal task", "goal tasks"),
+    "goal_checkin": ("goal check-in", "goal check-ins"),
+}
+
+
 def _summary(counts: dict[str, int]) -> str:
-    return ", ".join(f"{count:,} {table}" for table, count in counts.items())
+    """ "250 accounts, 784 contacts, ..." (no table names)."""
+    parts = []
+    for table, count in counts.items():
+        one, many = _ROWS_IN_WORDS.get(table, (table.replace("_", " "),) * 2)
+        parts.append(f"{count:,} {one if count == 1 else many}")
+    return "Written: " + ", ".join(parts) + "."
 
 
 def demo(db: DbOption = None) -> None:

@@ -45,6 +45,10 @@ def run(db: DbOption = None, as_of: AsOf = None) -> None:
 def tasks(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     mine: Annotated[bool, typer.Option("--mine", help="Only the current user's tasks.")] = False,
+    snoozed: Annotated[
+        bool,
+        typer.Option("--snoozed", help="Only the snoozed tasks, with the day each comes back."),
+    ] = False,
     source: Annotated[
         str | None, typer.Option("--source", help="rule, follow_up or manual.")
     ] = None,
@@ -64,7 +68,7 @@ def tasks(
     today = parse_day(as_of)
     engine = open_db(db)
     try:
-        queue = task_queue(engine, today, owner=owner, source=source)
+        queue = task_queue(engine, today, owner=owner, source=source, snoozed_only=snoozed)
     except TaskError as error:
         fail(str(error))
     finally:
@@ -83,6 +87,9 @@ def tasks(
             "mrr": None if row["mrr_cents"] is None else row["mrr_cents"] / 100,
             "health": row["score"],
             "band": row["band"],
+            "snoozed_until": None
+            if row["snoozed_until"] is None or row["snoozed_until"] <= today
+            else row["snoozed_until"].isoformat(),
         }
         for row in queue.iter_rows(named=True)
     ]
@@ -90,11 +97,12 @@ def tasks(
         typer.echo(json.dumps(records, indent=2))
         return
     if not records:
-        typer.echo("No open tasks.")
+        typer.echo("No snoozed tasks." if snoozed else "No open tasks.")
         return
     for record in records:
         account = visible(record["account_name"]) or "-"
+        when = f"back {record['snoozed_until']}" if snoozed else f"{record['when']:<8}"
         typer.echo(
-            f"#{record['id']:<6} {record['when']:<8} {record['due_on']}  "
+            f"#{record['id']:<6} {when} {record['due_on']}  "
             f"{visible(record['owner']):<16.16} {account:<24.24} {visible(record['title'])}"
         )

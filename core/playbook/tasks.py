@@ -35,9 +35,12 @@ def task_queue(
     source: str | None = None,
     include_done: bool = False,
     include_snoozed: bool = False,
+    snoozed_only: bool = False,
 ) -> pl.DataFrame:
     """Open tasks, ranked: overdue and due today first, then upcoming by day; within
-    a day, by MRR at stake (highest first), then health (lowest first)."""
+    a day, by MRR at stake (highest first), then health (lowest first). Snoozed tasks
+    (``snoozed_until`` after today) are left out, or with ``snoozed_only`` the only
+    ones listed."""
     from core.health.store import current_health
 
     query = select(
@@ -63,8 +66,11 @@ def task_queue(
     if not include_done:
         query = query.where(col(Task.completed_at).is_(None))
     frame = read_frame(engine, query)
-    if not include_snoozed:
-        frame = frame.filter(pl.col("snoozed_until").is_null() | (pl.col("snoozed_until") <= today))
+    snoozed = pl.col("snoozed_until").is_not_null() & (pl.col("snoozed_until") > today)
+    if snoozed_only:
+        frame = frame.filter(snoozed)
+    elif not include_snoozed:
+        frame = frame.filter(~snoozed)
     ids = frame["account_id"].drop_nulls().unique().to_list()
     health = (
         current_health(engine, today, ids).select("account_id", "score", "band")

@@ -35,7 +35,8 @@ def test_demo_fills_a_file_and_refuses_a_second_time(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
     result = _run("demo", "--db", str(db))
     assert result.returncode == 0, result.stderr
-    assert "250 account" in result.stdout
+    assert result.stdout.startswith("Written: 250 accounts, ")
+    assert "days of product usage" in result.stdout and "_" not in result.stdout  # no table names
     assert _count(db, Account) == 250
     again = _run("demo", "--db", str(db))
     assert again.returncode == 2

@@ -48,6 +48,18 @@ def test_rules_run_then_tasks(tmp_path: Path) -> None:
     records = json.loads(listed.output)
     assert {record["rule"] for record in records} == {"renewal_due", "no_interaction"}
     assert records[0]["account"] == "ACC-1" and records[0]["mrr"] == 1234.56
+    assert all(record["snoozed_until"] is None for record in records)
+
+    from core.playbook.tasks import snooze
+
+    engine = open_engine(sqlite_url(path))
+    snooze(engine, records[0]["id"], today + timedelta(days=7), today)
+    engine.dispose()
+    queue = json.loads(runner.invoke(app, ["tasks", "--json", *args]).output)
+    assert [record["id"] for record in queue] == [records[1]["id"]]
+    snoozed = runner.invoke(app, ["tasks", "--snoozed", *args]).output
+    assert snoozed.startswith(f"#{records[0]['id']:<6} back 2026-11-30"), snoozed
+    assert len(snoozed.splitlines()) == 1
 
 
 def test_bad_as_of(tmp_path: Path) -> None:

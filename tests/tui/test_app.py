@@ -494,3 +494,24 @@ async def test_a_world_writable_config_file_is_named_in_a_warning(
     async with running(db_url, path=settings.path, warning=settings.warning) as (app, _pilot):
         messages = [str(n.message) for n in app._notifications]
         assert any(f"any user of this machine can change {path}" in m for m in messages), messages
+
+
+async def test_an_imported_account_with_empty_fields_shows_no_python_none(
+    db_url: str, book, engine, tmp_path: Path
+) -> None:
+    from core.importing import import_file
+    from core.interactions import account_id_of
+
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("external_id,name\nN-1,Nameless Co\n")
+    import_file(engine, "accounts", accounts)
+    account_id = account_id_of(engine, "N-1")
+    assert account_id is not None
+    async with running(db_url) as (app, pilot):
+        app.open_account(account_id)
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        header = text_of(app.screen.query_one("#a360-header"))
+        assert "no segment · no plan · no owner" in header
+        shown = header + text_of(app.screen.query_one("#goals-note"))
+        assert "None" not in shown, shown

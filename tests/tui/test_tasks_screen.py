@@ -16,7 +16,7 @@ from core.config.settings import Settings
 from core.models import Task
 from core.playbook.tasks import add_manual_task, task_queue
 from tests.tui.book import TODAY, make_book
-from tests.tui.conftest import settle
+from tests.tui.conftest import settle, text_of
 from tui.app import CxtuiApp, make_app
 from tui.screens.account import AccountScreen
 from tui.screens.snooze import SnoozeScreen
@@ -152,6 +152,13 @@ async def test_snooze_a_day_a_week_a_date_and_not_the_past(
         assert isinstance(app.screen, SnoozeScreen)
         assert "not after today" in str(app.screen.query_one("#snooze-error").render())
         await pilot.press("escape")
+        await settle(app, pilot)
+        assert len(titles(screen)) == 2
+        await pilot.press("z")  # the snoozed tasks, with the day each is back
+        await settle(app, pilot)
+        assert len(titles(screen)) == 3
+        assert "3 snoozed tasks" in text_of(screen.query_one("#listing-note"))
+        await pilot.press("z")
         await settle(app, pilot)
         assert len(titles(screen)) == 2
 

@@ -171,9 +171,8 @@ class AccountScreen(Screen[None]):
         segment, owner = message.scope
         note = self.query_one("#goals-note", Static)
         if not views:
-            note.update(
-                Text(f"No goals for this owner or segment ({owner}, {segment}).", style="dim")
-            )
+            who = ", ".join(visible(part) for part in (owner, segment) if part) or "none set"
+            note.update(Text(f"No goals for this owner or segment ({who}).", style="dim"))
         elif hidden:
             note.update(Text(f"and {hidden} more: 3 opens the goals screen", style="dim"))
         note.display = not views or hidden > 0
@@ -195,8 +194,7 @@ class AccountScreen(Screen[None]):
             (f"  {account['external_id']}", "dim"),
             position,
             "\n",
-            f"{account['segment']} · {account['plan']} plan · owner {account['owner']} · "
-            f"MRR {money(account['mrr_cents'])} · {account['status']} · renewal ",
+            _facts(account),
             (
                 f"{renewal.isoformat()} ({countdown((renewal - today).days)})"
                 if renewal
@@ -462,3 +460,16 @@ def _table(
             cells[0] += " ★"
         table.add_row(*cells)
     return table
+
+
+def _facts(account: dict[str, Any]) -> str:
+    """ "SMB · Pro plan · owner Ana · MRR $1,200 · active · renewal ": the parts that
+    are set, in words (an imported account may have no segment, plan or owner)."""
+    parts = [
+        visible(account["segment"]) if account["segment"] else "no segment",
+        f"{visible(account['plan'])} plan" if account["plan"] else "no plan",
+        f"owner {visible(account['owner'])}" if account["owner"] else "no owner",
+        f"MRR {money(account['mrr_cents'])}",
+        account["status"],
+    ]
+    return " · ".join(parts) + " · renewal "

@@ -74,6 +74,7 @@ class TasksScreen(Screen[None]):
         Binding("n", "new", "New task", id="tasks.new"),
         Binding("m", "mine", "Mine / team", id="tasks.mine"),
         Binding("f", "cycle_source", "From", id="tasks.source"),
+        Binding("z", "snoozed", "Snoozed", id="tasks.snoozed"),
         Binding("j", "cursor('down')", "Down", id="tasks.down", show=False),
         Binding("k", "cursor('up')", "Up", id="tasks.up", show=False),
     ]
@@ -82,6 +83,7 @@ class TasksScreen(Screen[None]):
         super().__init__()
         self.mine = False
         self.source: str | None = None
+        self.snoozed = False  # the snoozed tasks instead of the queue
         self.queue: pl.DataFrame | None = None
         self.done: list[tuple[int, str]] = []
         """Tasks completed here, latest last: what ``u`` reopens."""
@@ -120,7 +122,9 @@ class TasksScreen(Screen[None]):
         from core.playbook.tasks import task_queue
 
         app = self.app
-        frame = task_queue(app.database, app.today, self.owner, self.source)
+        frame = task_queue(
+            app.database, app.today, self.owner, self.source, snoozed_only=self.snoozed
+        )
         # A newer read replaced this one (a thread cannot be stopped): its rows, read
         # before the latest change (a snooze just written), must not win.
         if not get_current_worker().is_cancelled:
@@ -149,6 +153,8 @@ class TasksScreen(Screen[None]):
         theme = self.app.current_theme
         colours = {"green": theme.success, "yellow": theme.warning, "red": theme.error}
         when = Text(task["when"], style=f"bold {theme.error}" if task["when"] == "overdue" else "")
+        if self.snoozed and task["snoozed_until"] is not None:
+            when = Text(f"back {task['snoozed_until']:%b %d}", style="dim")
         score = task["score"]
         health = (
             Text(f"● {score:3.0f} {task['band']}", style=colours.get(task["band"]) or "")
@@ -168,14 +174,20 @@ class TasksScreen(Screen[None]):
 
     def _update_note(self) -> None:
         count = 0 if self.queue is None else self.queue.height
-        parts = [f"{count:,} open task{'s' if count != 1 else ''}" if count else "No open tasks"]
+        kind = "snoozed" if self.snoozed else "open"
+        parts = [
+            f"{count:,} {kind} task{'s' if count != 1 else ''}" if count else f"No {kind} tasks"
+        ]
         if count > TASK_LIMIT:
             parts.append(f"showing the first {TASK_LIMIT:,}")
         parts.append(f"mine ({self.owner})" if self.mine else "team")
         parts.append(f"from {SOURCE_WORDS[self.source]}")
+        parts.append("z: back to the queue" if self.snoozed else "z: snoozed tasks")
         self.query_one("#listing-note", Static).update("  ·  ".join(parts))
 
     def _empty_text(self) -> str:
+        if self.snoozed:
+            return "No snoozed tasks. s on a task snoozes it; z goes back to the queue."
         if self.mine or self.source:
             return (
                 f"No open tasks for {'you' if self.mine else 'the team'} from "
@@ -229,6 +241,11 @@ class TasksScreen(Screen[None]):
             )
             return
         self.mine = not self.mine
+        self.load()
+
+    def action_snoozed(self) -> None:
+        """Show the snoozed tasks (when each comes back), or the queue again."""
+        self.snoozed = not self.snoozed
         self.load()
 
     def action_cycle_source(self) -> None:
