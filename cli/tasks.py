@@ -27,7 +27,7 @@ AsOf = Annotated[
 def run(db: DbOption = None, as_of: AsOf = None) -> None:
     """Run every enabled rule once and print how many tasks each created. A rule
     fires once per occurrence: running again creates nothing new."""
-    from core.playbook.rules import load_rules_config, run_rules
+    from core.playbook.rules import RULE_TITLES, load_rules_config, run_rules
 
     today = parse_day(as_of)
     config = load_rules_config()
@@ -36,10 +36,28 @@ def run(db: DbOption = None, as_of: AsOf = None) -> None:
     engine = open_db(db)
     created = run_rules(engine, today, config)
     engine.dispose()
-    width = max((len(name) for name in created), default=0)
+    titles = {name: RULE_TITLES.get(name, name) for name in created}
+    width = max((len(title) for title in titles.values()), default=5)
     for name, count in created.items():
-        typer.echo(f"{name:<{width}}  {count:>5} new task{'s' if count != 1 else ''}")
-    typer.echo(f"{'total':<{width}}  {sum(created.values()):>5}")
+        typer.echo(f"{titles[name]:<{width}}  {count:>5} new task{'s' if count != 1 else ''}")
+    typer.echo(f"{'Total':<{width}}  {sum(created.values()):>5}")
+
+
+@rules_app.command("list")
+def list_rules() -> None:
+    """List the playbook rules: what each watches, its settings and whether it is on.
+    Change them in the config file's [rules.NAME] tables (`cxtui config path`)."""
+    from core.playbook.rules import RULE_TITLES, load_rules_config
+
+    config = load_rules_config()
+    for problem in config.problems:
+        typer.echo(f"cxtui: {problem}", err=True)
+    for name, values in config.settings.items():
+        state = "on " if values["enabled"] else "off"
+        settings = ", ".join(
+            f"{key} = {value}" for key, value in values.items() if key != "enabled"
+        )
+        typer.echo(f"{state}  {RULE_TITLES.get(name, name)}  [rules.{name}] {settings}")
 
 
 def tasks(

@@ -277,7 +277,7 @@ class CxtuiApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="rules", name="Playbook rules")
     def run_rules_now(self, quiet: bool = False) -> None:
         """Run the playbook rules; say what they created (``quiet``: only if something)."""
-        from core.playbook.rules import load_rules_config, run_rules
+        from core.playbook.rules import RULE_TITLES, load_rules_config, run_rules
 
         if self.engine is None:
             return
@@ -289,7 +289,9 @@ class CxtuiApp(App[None]):
         created = {rule: n for rule, n in run_rules(self.engine, self.today, config).items() if n}
         total = sum(created.values())
         if total:
-            lines = "\n".join(f"{rule.replace('_', ' ')}: {n:,}" for rule, n in created.items())
+            lines = "\n".join(
+                f"{RULE_TITLES.get(rule, rule)}: {n:,}" for rule, n in created.items()
+            )
             text = f"{total:,} new task{'s' if total != 1 else ''}\n{lines}"
             self.call_from_thread(self.notify, text, title="Playbook rules")
             self.call_from_thread(self.tasks_signal.publish, total)

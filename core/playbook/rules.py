@@ -80,6 +80,17 @@ DEFAULT_RULES: dict[str, dict[str, Any]] = {
     "renewal_due": {"enabled": True, "days": 60, "due_in_days": 7},
 }
 
+# Each rule in words, for what a person reads (its key names its config table).
+RULE_TITLES: dict[str, str] = {
+    "ticket_unresolved": "Support ticket open too long",
+    "feedback_after_purchase": "Ask for feedback after a purchase",
+    "feedback_after_renewal": "Ask for feedback after a renewal",
+    "health_red": "Health turned red",
+    "detractor": "NPS detractor answered",
+    "no_interaction": "No interaction for a while",
+    "renewal_due": "Renewal coming up",
+}
+
 
 @dataclass
 class RulesConfig:

@@ -38,11 +38,13 @@ def test_rules_run_then_tasks(tmp_path: Path) -> None:
     args = ["--db", str(path), "--as-of", today.isoformat()]
     first = runner.invoke(app, ["rules", "run", *args])
     assert first.exit_code == 0, first.output
-    assert "renewal_due" in first.output
+    assert "Renewal coming up" in first.output and "_" not in first.output
     # No interaction ever and started long ago: silent too.
-    assert "total      2" in first.output.replace("  ", " ") or "2" in first.output.splitlines()[-1]
+    assert first.output.splitlines()[-1].split() == ["Total", "2"]
     again = runner.invoke(app, ["rules", "run", *args])
     assert again.output.splitlines()[-1].split()[-1] == "0"
+    listed_rules = runner.invoke(app, ["rules", "list"]).output.splitlines()
+    assert "on   Renewal coming up  [rules.renewal_due] days = 60, due_in_days = 7" in listed_rules
     listed = runner.invoke(app, ["tasks", "--json", "--mine", *args])
     assert listed.exit_code == 0, listed.output
     records = json.loads(listed.output)
