@@ -154,7 +154,7 @@ class TasksScreen(Screen[None]):
         colours = {"green": theme.success, "yellow": theme.warning, "red": theme.error}
         when = Text(task["when"], style=f"bold {theme.error}" if task["when"] == "overdue" else "")
         if self.snoozed and task["snoozed_until"] is not None:
-            when = Text(f"back {task['snoozed_until']:%b %d}", style="dim")
+            when = Text(f"{task['snoozed_until']:%b %d}", style="dim")  # the day it is back
         score = task["score"]
         health = (
             Text(f"● {score:3.0f} {task['band']}", style=colours.get(task["band"]) or "")
@@ -182,7 +182,8 @@ class TasksScreen(Screen[None]):
             parts.append(f"showing the first {TASK_LIMIT:,}")
         parts.append(f"mine ({self.owner})" if self.mine else "team")
         parts.append(f"from {SOURCE_WORDS[self.source]}")
-        parts.append("z: back to the queue" if self.snoozed else "z: snoozed tasks")
+        snoozed_hint = "When: the day each is back  ·  z: the queue"
+        parts.append(snoozed_hint if self.snoozed else "z: snoozed")
         self.query_one("#listing-note", Static).update("  ·  ".join(parts))
 
     def _empty_text(self) -> str:
