@@ -15,6 +15,16 @@ if TYPE_CHECKING:
 
     from core.scope import Scope
 
+FilterOption = Annotated[
+    str | None,
+    typer.Option(
+        "--filter",
+        metavar="NAME",
+        help="Only the accounts of this saved filter (its segments, owners, plans and "
+        "statuses; see `cxtui filters list`). Its health, renewal and no-interaction "
+        "parts narrow the accounts list only.",
+    ),
+]
 DbOption = Annotated[
     Path | None,
     typer.Option(
@@ -100,3 +110,24 @@ def _in_book(engine: Engine, column: str, value: str | None) -> str | None:
     except ValueError as error:
         engine.dispose()
         fail(f"--{column}: {error}")
+
+
+def saved_scope(name: str, scope: Scope, what: str) -> Scope:
+    """The saved filter ``name`` as a scope, narrowed further by --segment/--owner;
+    its list-only parts are named on stderr as not applying to ``what``."""
+    from dataclasses import replace
+
+    from core.config.saved_filters import LIST_ONLY_KEYS, UnknownFilterError, get_filter
+    from core.scope import Scope
+
+    try:
+        saved = get_filter(name)
+    except (UnknownFilterError, ValueError) as error:
+        fail(f"--filter: {error}")
+    if ignored := saved.describe(LIST_ONLY_KEYS):
+        typer.echo(
+            f"cxtui: the saved filter {name!r} also holds {'; '.join(ignored)}: that narrows "
+            f"the accounts list only, not {what}",
+            err=True,
+        )
+    return replace(Scope.from_saved(saved), segment=scope.segment, owner=scope.owner)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.common import DbOption, book_scope, fail, open_db, parse_day
+from cli.common import DbOption, FilterOption, book_scope, fail, open_db, parse_day, saved_scope
 from core.text import visible
 
 if TYPE_CHECKING:
@@ -47,16 +47,7 @@ def metrics(
     owner: Annotated[
         str | None, typer.Option("--owner", help='Only this owner\'s accounts ("my book").')
     ] = None,
-    saved_filter: Annotated[
-        str | None,
-        typer.Option(
-            "--filter",
-            metavar="NAME",
-            help="Only the accounts of this saved filter (its segments, owners, plans and "
-            "statuses; see `cxtui filters list`). Its health, renewal and no-interaction "
-            "parts narrow the accounts list only.",
-        ),
-    ] = None,
+    saved_filter: FilterOption = None,
     by: Annotated[
         str | None,
         typer.Option("--by", metavar="segment|owner", help="Break the figures down by group."),
@@ -84,7 +75,7 @@ def metrics(
     engine = open_db(db)
     scope = book_scope(engine, segment, owner)
     if saved_filter is not None:
-        scope = _saved_scope(saved_filter, scope)
+        scope = saved_scope(saved_filter, scope, "the metrics")
     try:
         if by is None:
             results: list[tuple[str | None, MetricSet]] = [
@@ -103,26 +94,6 @@ def metrics(
         typer.echo(json.dumps(_json_document(header, results, by), ensure_ascii=False))
     else:
         _print_table(chosen, day, scope, by, results)
-
-
-def _saved_scope(name: str, scope: Scope) -> Scope:
-    """The saved filter ``name`` as a scope, narrowed further by --segment/--owner."""
-    from dataclasses import replace
-
-    from core.config.saved_filters import LIST_ONLY_KEYS, UnknownFilterError, get_filter
-    from core.metrics import Scope
-
-    try:
-        saved = get_filter(name)
-    except (UnknownFilterError, ValueError) as error:
-        fail(f"--filter: {error}")
-    if ignored := saved.describe(LIST_ONLY_KEYS):
-        typer.echo(
-            f"cxtui: the saved filter {name!r} also holds {'; '.join(ignored)}: that narrows "
-            "the accounts list only, not the metrics",
-            err=True,
-        )
-    return replace(Scope.from_saved(saved), segment=scope.segment, owner=scope.owner)
 
 
 def describe_scope(scope: Scope) -> str:

@@ -3,24 +3,87 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.common import DbOption, fail, open_db, parse_day
 from core.text import visible
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
 rules_app = typer.Typer(help="Playbook rules: signals that turn into tasks.", no_args_is_help=True)
+
+
+task_app = typer.Typer(
+    help="One task of the queue: mark it done, reopen it, snooze it, or add one.",
+    no_args_is_help=True,
+)
 
 
 def task_commands(app: typer.Typer) -> None:
     app.add_typer(rules_app, name="rules")
     app.command("tasks")(tasks)
+    app.add_typer(task_app, name="task")
 
 
 AsOf = Annotated[
     str | None, typer.Option("--as-of", help="Run as of this day (YYYY-MM-DD); default today.")
 ]
+TaskId = Annotated[int, typer.Argument(help="The task's number (see `cxtui tasks`).", min=1)]
+
+
+def _on_task(db: Path | None, change: Callable[[Engine], object], done: str) -> None:
+    """Run ``change`` on the database and print ``done``; a refusal (no such task, a
+    day not after today) is one line and exit 2."""
+    from core.playbook.tasks import TaskError
+
+    engine = open_db(db)
+    try:
+        change(engine)
+    except TaskError as error:
+        fail(str(error))
+    finally:
+        engine.dispose()
+    typer.echo(done)
+
+
+@task_app.command("done")
+def task_done(task_id: TaskId, db: DbOption = None) -> None:
+    """Mark a task done (`cxtui task reopen ID` undoes it)."""
+    from core.playbook.tasks import complete
+
+    _on_task(db, lambda engine: complete(engine, task_id), f"Task #{task_id} done.")
+
+
+@task_app.command("reopen")
+def task_reopen(task_id: TaskId, db: DbOption = None) -> None:
+    """Put a task that was marked done back in the queue."""
+    from core.playbook.tasks import reopen
+
+    _on_task(db, lambda engine: reopen(engine, task_id), f"Task #{task_id} is open again.")
+
+
+@task_app.command("snooze")
+def task_snooze(
+    task_id: TaskId,
+    until: Annotated[
+        str, typer.Argument(help="The day it comes back: tomorrow, +7d, next monday, 2026-03-01.")
+    ],
+    db: DbOption = None,
+    as_of: AsOf = None,
+) -> None:
+    """Hide a task until a day after today; its due date stays."""
+    from core.playbook.tasks import snooze
+
+    today = parse_day(as_of)
+    day = parse_day(until, "UNTIL", today)
+    _on_task(
+        db, lambda engine: snooze(engine, task_id, day, today), f"Task #{task_id} is back on {day}."
+    )
 
 
 @rules_app.command("run")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import DbOption, book_scope, fail, open_db, parse_day
+from cli.common import DbOption, FilterOption, book_scope, fail, open_db, parse_day, saved_scope
 
 if TYPE_CHECKING:
     from core.importing import ImportOptions
@@ -272,6 +272,7 @@ def export_command(
     ],
     segment: Annotated[str | None, typer.Option("--segment", help="Only this segment.")] = None,
     owner: Annotated[str | None, typer.Option("--owner", help="Only this owner's book.")] = None,
+    saved_filter: FilterOption = None,
     band: Annotated[
         str | None,
         typer.Option("--band", help="Only green, yellow or red health (accounts, health)."),
@@ -298,8 +299,11 @@ def export_command(
     if band is not None and band not in ("green", "yellow", "red"):
         fail(f"--band must be green, yellow or red, not {band!r}")
     engine = open_db(db)
+    scope = book_scope(engine, segment or None, owner or None)
+    if saved_filter is not None:
+        scope = saved_scope(saved_filter, scope, "the export")
     filters = ExportFilters(
-        scope=book_scope(engine, segment or None, owner or None),
+        scope=scope,
         band=band,
         period=period,
         months=months,

@@ -128,3 +128,20 @@ def test_list_reports_a_broken_filter_and_lists_the_others() -> None:
     assert code == 0
     assert [item["name"] for item in json.loads(out)] == ["Dana live"]
     assert f"{config_path()}, line 6: filters.bad.renewal_within_days must be a whole" in err
+
+
+def test_export_of_a_saved_filter(db: Path, tmp_path: Path) -> None:  # noqa: F811
+    import polars as pl
+
+    save_filter(DANA_LIVE)
+    out = tmp_path / "dana.csv"
+    code, _out, err = invoke(
+        "export", "accounts", "--out", str(out), "--filter", "Dana live", "--db", str(db)
+    )
+    assert code == 0, err
+    written = pl.read_csv(out)
+    assert written["owner"].to_list() == ["Dana"] and written["status"].to_list() == ["active"]
+    code, _out, err = invoke(
+        "export", "accounts", "--out", str(out), "--filter", "nope", "--db", str(db)
+    )
+    assert code == 2 and "--filter" in err

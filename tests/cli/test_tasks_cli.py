@@ -68,3 +68,27 @@ def test_bad_as_of(tmp_path: Path) -> None:
     result = runner.invoke(app, ["tasks", "--db", str(tmp_path / "x.db"), "--as-of", "soon"])
     assert result.exit_code == 2
     assert "not a date" in result.output
+
+
+def test_one_task_done_reopened_and_snoozed_from_the_command_line(tmp_path: Path) -> None:
+    from core.playbook.tasks import add_manual_task, task_queue
+
+    path = tmp_path / "book.db"
+    engine = open_engine(sqlite_url(path))
+    today = date(2026, 11, 23)
+    task_id = add_manual_task(engine, "Send the QBR deck", today, "Test User")
+    args = ["--db", str(path)]
+    done = runner.invoke(app, ["task", "done", str(task_id), *args])
+    assert done.exit_code == 0 and f"Task #{task_id} done." in done.output
+    assert task_queue(engine, today).is_empty()
+    assert runner.invoke(app, ["task", "reopen", str(task_id), *args]).exit_code == 0
+    assert task_queue(engine, today)["id"].to_list() == [task_id]
+    at = ["--as-of", today.isoformat()]
+    past = runner.invoke(app, ["task", "snooze", str(task_id), "yesterday", *at, *args])
+    assert past.exit_code == 2 and "after today" in past.output
+    later = runner.invoke(app, ["task", "snooze", str(task_id), "next monday", *at, *args])
+    assert later.exit_code == 0 and "is back on 2026-11-30" in later.output, later.output
+    assert task_queue(engine, today).is_empty()
+    missing = runner.invoke(app, ["task", "done", "999", *args])
+    assert missing.exit_code == 2 and "no task #999" in missing.output
+    engine.dispose()
