@@ -3,6 +3,7 @@ command imports the core it needs when it runs."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -61,16 +62,20 @@ def main(
         _warn_about_config_permissions()
         return
     from core.store.db import database_url
-
-    if demo:
-        if db is not None:
-            fail("--demo opens its own fresh copy; use `cxtui demo --db PATH` to fill a file.")
-        url = _fresh_demo_database()
-    else:
-        url = database_url(db)
     from tui.app import make_app
 
-    make_app(url).run()
+    if not demo:
+        make_app(database_url(db)).run()
+        return
+    if db is not None:
+        fail("--demo opens its own fresh copy; use `cxtui demo --db PATH` to fill a file.")
+    import shutil
+
+    url, folder = fresh_demo_database()
+    try:
+        make_app(url).run()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _warn_about_config_permissions() -> None:
@@ -84,18 +89,20 @@ def _warn_about_config_permissions() -> None:
         typer.echo(f"cxtui: warning: {warning}", err=True)
 
 
-def _fresh_demo_database() -> str:
-    from core.store.db import default_db_path, open_engine, sqlite_url
+def fresh_demo_database() -> tuple[str, Path]:
+    """A fresh copy of the demo book in a scratch folder of this process (two
+    ``cxtui --demo`` at once never share a file; a killed one's folder is removed by
+    the next): its URL and the folder, to remove when the app ends."""
+    from core.store.db import open_engine, sqlite_url
+    from core.store.scratch import scratch_folder
     from sample_data import load_demo
 
-    path = default_db_path().with_name("demo.db")
-    for stale in (path, path.with_name("demo.db-wal"), path.with_name("demo.db-shm")):
-        stale.unlink(missing_ok=True)
-    url = sqlite_url(path)
+    folder = scratch_folder("demo")
+    url = sqlite_url(folder / "demo.db")
     engine = open_engine(url)
     load_demo(engine)
     engine.dispose()
-    return url
+    return url, folder
 
 
 def run() -> None:

@@ -108,3 +108,32 @@ def test_a_killed_generate_leaves_no_partial_book(tmp_path: Path) -> None:
     with sqlite3.connect(target) as connection:
         assert connection.execute("SELECT count(*) FROM account").fetchone() == (250,)
     connection.close()
+
+
+def test_each_demo_run_gets_its_own_fresh_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two ``cxtui --demo`` at once never share a file (one used to wipe the other's);
+    a copy left by a process that is gone is removed by the next."""
+    import subprocess
+    import sys
+    import tempfile
+
+    from cli.main import fresh_demo_database
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    left = tmp_path / f"cxtui-demo-{int(ended.stdout)}-old"
+    left.mkdir()
+    (left / "demo.db").write_bytes(b"x")
+    first_url, first = fresh_demo_database()
+    second_url, second = fresh_demo_database()
+    assert first != second and first_url != second_url
+    assert not left.exists()
+    for folder in (first, second):
+        assert _count(folder / "demo.db", Account) == 250
