@@ -139,6 +139,8 @@ async def test_snooze_a_day_a_week_a_date_and_not_the_past(
             await pilot.press("s")
             await settle(app, pilot)
             assert isinstance(app.screen, SnoozeScreen)
+            account = screen.current_task()["account_name"]  # type: ignore[index]
+            assert f"Snooze: {account}" in text_of(app.screen.query_one(".dialog-title"))
             await pilot.press(*keys)
             await settle(app, pilot)
             assert app.screen is screen

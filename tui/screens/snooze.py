@@ -12,6 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from core.dates import parse_day
+from core.text import visible
 
 
 class SnoozeScreen(ModalScreen[date | None]):
@@ -30,19 +31,24 @@ class SnoozeScreen(ModalScreen[date | None]):
         Binding("escape", "cancel", "Cancel", id="snooze.cancel"),
     ]
 
-    def __init__(self, title: str, today: date) -> None:
+    def __init__(self, title: str, today: date, account: str | None = None) -> None:
         super().__init__()
         self.task_title = title
+        self.account = account
         self.today = today
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("Snooze", classes="dialog-title")
-            yield Static(self.task_title, classes="dialog-text", markup=False)
+            yield Static(
+                f"Snooze: {visible(self.account)}" if self.account else "Snooze",
+                classes="dialog-title",
+                markup=False,
+            )
+            yield Static(visible(self.task_title), classes="dialog-text", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("1 day (1)", variant="primary", id="day")
                 yield Button("1 week (w)", id="week")
-            yield Label("Or until (YYYY-MM-DD, tomorrow, +N days), then enter")
+            yield Label("Or until a day (tomorrow, +7d, next monday, 2026-03-01), then enter")
             yield Input(placeholder=(self.today + timedelta(days=3)).isoformat(), id="until")
             yield Static("", id="snooze-error")
 

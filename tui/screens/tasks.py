@@ -276,7 +276,9 @@ class TasksScreen(Screen[None]):
             if until is not None:
                 self.write("snooze", task["id"], task["title"], until)
 
-        self.app.push_screen(SnoozeScreen(task["title"], self.app.today), chosen)
+        self.app.push_screen(
+            SnoozeScreen(task["title"], self.app.today, task["account_name"]), chosen
+        )
 
     def action_open(self) -> None:
         task = self.current_task()
