@@ -306,20 +306,29 @@ def check_in(
         return checkin
 
 
-def step(engine: Engine, view: GoalView, direction: int, checked_by: str, today: date) -> None:
-    """``+`` / ``-``: a check-in one step up or down from the current value."""
+def can_step(goal: Goal) -> bool:
+    """Whether ``+`` / ``-`` step the goal: a hand-updated number or currency goal."""
+    return goal.target_type in ("number", "currency") and not goal.metric
+
+
+def step(engine: Engine, view: GoalView, steps: int, checked_by: str, today: date) -> None:
+    """``+`` / ``-`` pressed ``steps`` times (negative: down): one check-in that many
+    steps from the current value; nothing for 0."""
     goal = view.goal
-    if goal.target_type not in ("number", "currency") or goal.metric:
+    if not can_step(goal):
         raise GoalError("step", "only hand-updated number and currency goals step")
-    amount = goal.step or Decimal(1)
+    if steps == 0:
+        return
+    amount = (goal.step or Decimal(1)) * steps
     current = view.current if view.current is not None else goal.start_value
     check_in(
         engine,
         goal.id or 0,
-        current + amount * direction,
+        current + amount,
         checked_by,
         today,
-        comment=f"{'+' if direction > 0 else '-'}{format_value(goal.target_type, amount)}",
+        comment=f"{'+' if steps > 0 else '-'}{format_value(goal.target_type, abs(amount))}",
+        today=today,
     )
 
 

@@ -130,6 +130,15 @@ def test_check_ins_are_history_and_step(engine: Engine) -> None:
     history = checkin_history(engine, goal_id)
     assert [c.value for c in history] == [Decimal(5000), Decimal(5500), Decimal(5000)]
     assert history[1].comment == "+$500.00"
+    [view] = list_goals(engine, TODAY)
+    step(engine, view, +3, "Dana", TODAY)  # + + + pressed together: one check-in
+    step(engine, view, 0, "Dana", TODAY)  # + then -: nothing to write
+    history = checkin_history(engine, goal_id)
+    assert (history[-1].value, history[-1].comment, len(history)) == (
+        Decimal(6500),
+        "+$1,500.00",
+        4,
+    )
 
 
 def test_concurrent_check_ins_are_both_kept(engine: Engine) -> None:

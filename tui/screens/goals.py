@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import replace
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Header, Label, ListItem, ListView, LoadingIndicator, Static
 
 from core.goals import STATUSES, GoalConflict, GoalError, GoalFilter, GoalView
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from core.exporting import ExportFilters
     from core.models import GoalTask
 
+STEP_PAUSE = 2.0  # seconds: + / - presses closer together than this make one check-in
 WHO_WORDS = {"all": "everyone's", "mine": "mine", "team": "team"}
 
 
@@ -109,6 +112,9 @@ class GoalsScreen(Screen[None]):
         self.loaded = False
         self._modal = False
         self._write_lock = threading.Lock()
+        # + / - presses not written yet: goal id -> (the goal as pressed, steps)
+        self._steps: dict[int, tuple[GoalView, int]] = {}
+        self._steps_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -117,6 +123,18 @@ class GoalsScreen(Screen[None]):
         yield Static("", id="goals-empty")
         yield GoalList(id="goal-list")
         yield Footer()
+
+    def on_unmount(self) -> None:
+        """The app is closing (or the screen goes): write the presses waiting now."""
+        from core.goals import goal_view, step
+
+        waiting, self._steps = self._steps, {}
+        engine = self.app.engine
+        for goal_id, (_view, steps) in waiting.items():
+            if steps and engine is not None:
+                with suppress(GoalError, GoalConflict):
+                    now = goal_view(engine, goal_id, self.today)
+                    step(engine, now, steps, self.user or "", self.today)
 
     def on_mount(self) -> None:
         self.sub_title = "Goals"
@@ -327,13 +345,48 @@ class GoalsScreen(Screen[None]):
             self._open(CheckInScreen(view), view.goal.id)
 
     def action_step(self, direction: int) -> None:
-        from core.goals import step
+        """``+`` / ``-``: presses that come within ``STEP_PAUSE`` seconds of each other
+        make one check-in (``+ + +`` is one check-in of three steps), written once
+        the presses pause, or when the screen is left."""
+        from core.goals import can_step
 
         view = self._goal_or_say()
         if view is None:
             return
+        if not can_step(view.goal):
+            self.notify("Only hand-updated number and currency goals step.", severity="warning")
+            return
+        goal_id = view.goal.id or 0
+        _pressed, steps = self._steps.get(goal_id, (view, 0))
+        self._steps[goal_id] = (view, steps + direction)
+        total = steps + direction
+        self.notify(
+            f"{view.goal.title}: {total:+d} step{'s' if abs(total) != 1 else ''}, "
+            "saved as one check-in when you pause",
+            timeout=STEP_PAUSE,
+        )
+        if self._steps_timer is not None:
+            self._steps_timer.stop()
+        self._steps_timer = self.set_timer(STEP_PAUSE, self.write_steps)
+
+    def write_steps(self) -> None:
+        """Write the + / - presses waiting, one check-in per goal."""
+        from core.goals import step
+
+        if self._steps_timer is not None:
+            self._steps_timer.stop()
+            self._steps_timer = None
+        waiting, self._steps = self._steps, {}
         user, today = self.user or "", self.today
-        self.write(view, lambda engine, now: step(engine, now, direction, user, today))
+        for view, steps in waiting.values():
+            if steps:
+                self.write(
+                    view,
+                    lambda engine, now, steps=steps: step(engine, now, steps, user, today),
+                )
+
+    def on_screen_suspend(self) -> None:
+        self.write_steps()  # leaving the screen loses no press
 
     def action_toggle(self) -> None:
         from core.goals import toggle_done, toggle_task
