@@ -105,3 +105,98 @@ def checkin(
     finally:
         engine.dispose()
     typer.echo(f'Checked in {format_value(goal.target_type, saved.value)} on "{goal.title}".')
+
+
+@goal_app.command("create")
+def create(
+    title: Annotated[str, typer.Argument(help='What the goal is: "Cut churn in SMB".')],
+    kind: Annotated[
+        str,
+        typer.Option("--type", metavar="TYPE", help="number, currency, percent, done or tasks."),
+    ],
+    target: Annotated[
+        str, typer.Option("--target", metavar="VALUE", help='The target: 3.5%, "$20,000", 40.')
+    ] = "",
+    start: Annotated[
+        str, typer.Option("--start", metavar="VALUE", help="Where it starts (default 0).")
+    ] = "",
+    lower: Annotated[
+        bool, typer.Option("--lower", help="The value is to go down (churn), not up.")
+    ] = False,
+    starts_on: Annotated[
+        str | None,
+        typer.Option("--from", metavar="DAY", help="The first day (default today)."),
+    ] = None,
+    due: Annotated[
+        str, typer.Option("--due", metavar="DAY", help="The due day: 2026-03-31, +90d, +12w.")
+    ] = "+90d",
+    owner: Annotated[
+        str | None,
+        typer.Option(
+            "--owner", metavar="NAME", help="Whose goal: a person or team (default: you)."
+        ),
+    ] = None,
+    metric: Annotated[
+        str | None,
+        typer.Option(
+            "--metric",
+            metavar="KEY",
+            help="Follow a metric instead of check-ins, e.g. churn_rate_pct.",
+        ),
+    ] = None,
+    segment: Annotated[
+        str | None,
+        typer.Option("--segment", metavar="NAME", help="The metric's segment (with --metric)."),
+    ] = None,
+    step: Annotated[
+        str, typer.Option("--step", metavar="VALUE", help="What + / - add in the app.")
+    ] = "",
+    tasks: Annotated[
+        list[str] | None,
+        typer.Option("--task", metavar="TEXT", help="A task of a task-list goal (repeat it)."),
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Create a goal, validated as the app's goal form validates it."""
+    import getpass
+
+    from core.config.settings import load_settings
+    from core.goals import GoalError, GoalForm, create_goal
+
+    today = date.today()
+    first = parse_day(starts_on, "--from", today)
+    last = parse_day(due, "--due", first)
+    who = owner or load_settings().current_user or getpass.getuser()
+    form = GoalForm(
+        title=title,
+        owner=who,
+        start_date=first.isoformat(),
+        due_date=last.isoformat(),
+        target_type=kind,
+        target=target,
+        start=start,
+        direction="lower" if lower else "raise",
+        metric=metric or "",
+        scope_segment=segment or "",
+        step=step,
+        tasks=list(tasks or []),
+    )
+    engine = open_db(db)
+    try:
+        goal_id = create_goal(engine, form)
+    except GoalError as error:
+        fail(f"--{_OPTION_OF.get(error.field, error.field)}: {error.problem}")
+    finally:
+        engine.dispose()
+    typer.echo(f'Created goal #{goal_id} "{title}", due {last.isoformat()}.')
+
+
+# The option that sets each field of the goal form, for errors.
+_OPTION_OF = {
+    "target_type": "type",
+    "start_date": "from",
+    "due_date": "due",
+    "direction": "lower",
+    "tasks": "task",
+    "scope_segment": "segment",
+}

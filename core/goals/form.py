@@ -39,6 +39,7 @@ class GoalError(ValueError):
 
     def __init__(self, field: str, message: str) -> None:
         self.field = field
+        self.problem = message
         super().__init__(f"{field}: {message}")
 
 

@@ -55,3 +55,38 @@ def test_checkin_then_list(tmp_path: Path) -> None:
     history = checkin_history(engine, goal_id)
     assert sorted(c.checked_on for c in history) == [today - timedelta(days=2), today]
     engine.dispose()
+
+
+def test_create_validates_as_the_form_does(tmp_path: Path) -> None:
+    from core.goals import list_goals
+
+    path = tmp_path / "book.db"
+    args = ["--db", str(path)]
+    made = runner.invoke(
+        app,
+        ["goal", "create", "Expansion", "--type", "currency", "--target", "$50,000",
+         "--step", "1000", "--due", "+12w", *args],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    listed = runner.invoke(
+        app,
+        ["goal", "create", "Launch kit", "--type", "tasks", "--task", "Deck", "--task", "Email",
+         "--owner", "team", *args],
+    )  # fmt: skip
+    assert listed.exit_code == 0, listed.output
+    for bad, words in (
+        (["--type", "percentage", "--target", "3"], "--type: must be one of number"),
+        (["--type", "number", "--target", "5", "--due", "yesterday"], "--due: "),
+        (["--type", "number", "--target", "0"], "--target: equals the start value"),
+        (["--type", "tasks"], "--task: a task-list goal needs at least one task"),
+    ):
+        refused = runner.invoke(app, ["goal", "create", "Bad", *bad, *args])
+        assert refused.exit_code == 2 and words in refused.output, refused.output
+    engine = open_engine(sqlite_url(path))
+    views = {view.goal.title: view for view in list_goals(engine, date.today())}
+    engine.dispose()
+    assert sorted(views) == ["Expansion", "Launch kit"]
+    expansion = views["Expansion"].goal
+    assert (expansion.target_value, expansion.step, expansion.owner) == (50000, 1000, "Test User")
+    assert expansion.due_date == date.today() + timedelta(weeks=12)
+    assert views["Launch kit"].goal.owner == "team" and views["Launch kit"].goal.target_value == 2
