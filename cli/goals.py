@@ -42,6 +42,7 @@ def goals(
             "current": None if view.current is None else str(view.current),
             "progress_pct": view.progress,
             "status": view.status,
+            "why": view.why,
             "due_date": view.goal.due_date.isoformat(),
             "days_left": view.days_left,
             "archived": view.goal.archived_at is not None,
@@ -68,6 +69,7 @@ def goals(
             f"#{view.goal.id:<4} {view.goal.title[:40]:<40} {bar} {view.progress:5.1f} %  "
             f"{view.status:<9}  {value}  ({view.days_left} days left, {view.goal.owner})"
         )
+        typer.echo(f"      {view.why}")
 
 
 @goal_app.command("checkin")

@@ -32,25 +32,70 @@ def progress_pct(goal: Goal, current: Decimal | None, tasks_done: int = 0) -> fl
     return float(min(Decimal(100), max(Decimal(0), share * 100)))
 
 
+def is_kept_line(goal: Goal) -> bool:
+    """A goal to keep a rate or score on the right side of a line over its period
+    ("churn below 3 % this quarter"): a metric-linked goal whose metric is a rate or a
+    score. Meeting it today proves nothing until the period ends."""
+    from core.metrics.registry import BY_KEY
+
+    metric = BY_KEY.get(goal.metric or "")
+    return metric is not None and metric.unit in ("pct", "score")
+
+
+def time_gone_pct(goal: Goal, today: date) -> float:
+    """The share of the goal's time that has passed, 0..100."""
+    total_days = (goal.due_date - goal.start_date).days
+    elapsed_days = min(max((today - goal.start_date).days, 0), total_days)
+    return 100.0 * elapsed_days / total_days
+
+
 def status_of(
     goal: Goal, progress: float, today: date, thresholds: StatusThresholds | None = None
 ) -> str:
-    """on track / at risk / off track against the time elapsed; achieved / missed
-    once the due date has passed (achieved as soon as progress reaches 100 %)."""
+    """The goal's status, which never claims more than is true:
+
+    - a target that cannot be undone (a number or amount reached, done, every task
+      done) is achieved as soon as progress reaches 100 %;
+    - a line to keep (``is_kept_line``) is on track while it is kept, and achieved or
+      missed only once the period is over;
+    - otherwise on track / at risk / off track against the time gone (within
+      ``on_track_points`` / ``at_risk_points`` of it), missed after the due date."""
     thresholds = thresholds or StatusThresholds()
-    if progress >= 100:
+    over = today > goal.due_date
+    if is_kept_line(goal):
+        if over:
+            return "achieved" if progress >= 100 else "missed"
+        if progress >= 100:
+            return "on track"
+    elif progress >= 100:
         return "achieved"
-    if today > goal.due_date:
+    if over:
         return "missed"
-    total_days = (goal.due_date - goal.start_date).days
-    elapsed_days = min(max((today - goal.start_date).days, 0), total_days)
-    expected = 100.0 * elapsed_days / total_days
-    behind = expected - progress
+    behind = time_gone_pct(goal, today) - progress
     if behind <= thresholds.on_track_points:
         return "on track"
     if behind <= thresholds.at_risk_points:
         return "at risk"
     return "off track"
+
+
+def status_reason(goal: Goal, status: str, progress: float, today: date) -> str:
+    """Why the status, in words: "on track: 42 % done, 38 % of time gone"."""
+    due = goal.due_date.isoformat()
+    if is_kept_line(goal):
+        if today <= goal.due_date:
+            side = "kept" if progress >= 100 else "not kept"
+            gone = time_gone_pct(goal, today)
+            return (
+                f"{status}: the line is {side} so far, {gone:.0f} % of time gone; "
+                f"it counts on {due}"
+            )
+        return f"{status}: the line was {'kept' if status == 'achieved' else 'not kept'} to {due}"
+    if status == "achieved":
+        return "achieved: the target is reached"
+    if status == "missed":
+        return f"missed: {progress:.0f} % done by {due}"
+    return f"{status}: {progress:.0f} % done, {time_gone_pct(goal, today):.0f} % of time gone"
 
 
 @dataclass
@@ -61,6 +106,8 @@ class GoalView:
     status: str
     days_left: int
     tasks: list[GoalTask]
+    why: str = ""
+    """The status in words, with what it rests on (``status_reason``)."""
 
     @property
     def tasks_done(self) -> int:

@@ -23,7 +23,14 @@ from core.goals.form import (
     parse_value,
     validate_goal,
 )
-from core.goals.progress import GoalView, StatusThresholds, metric_values, progress_pct, status_of
+from core.goals.progress import (
+    GoalView,
+    StatusThresholds,
+    metric_values,
+    progress_pct,
+    status_of,
+    status_reason,
+)
 from core.models import Goal, GoalCheckin, GoalRevision, GoalTask, utcnow
 
 
@@ -217,14 +224,16 @@ def _views(
             current = latest.get(goal.id or 0, goal.start_value)
         done = sum(1 for task in goal_tasks if task.done_at is not None)
         progress = progress_pct(goal, current, done)
+        status = status_of(goal, progress, today, thresholds)
         views.append(
             GoalView(
                 goal=goal,
                 current=current,
                 progress=progress,
-                status=status_of(goal, progress, today, thresholds),
+                status=status,
                 days_left=(goal.due_date - today).days,
                 tasks=goal_tasks,
+                why=status_reason(goal, status, progress, today),
             )
         )
     return views

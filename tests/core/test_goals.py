@@ -401,3 +401,27 @@ def test_one_computed_value_per_goal_and_day_in_the_schema(engine: Engine) -> No
         with pytest.raises(IntegrityError):
             session.commit()
     assert len(checkin_history(engine, goal_id)) == 3
+
+
+def test_a_line_to_keep_is_never_achieved_before_its_period_ends() -> None:
+    from core.goals.progress import status_of, status_reason
+    from core.models import Goal
+
+    start, due = date(2026, 10, 1), date(2026, 12, 31)
+    line = Goal(
+        title="Churn below 2 %", owner="team", start_date=start, due_date=due,
+        target_type="percent", start_value=Decimal(4), target_value=Decimal(2),
+        direction="lower", metric="churn_rate_pct",
+    )  # fmt: skip
+    assert status_of(line, 100.0, start) == "on track"  # kept on day one: not yet achieved
+    assert "it counts on 2026-12-31" in status_reason(line, "on track", 100.0, start)
+    assert status_of(line, 100.0, date(2027, 1, 1)) == "achieved"
+    assert status_of(line, 60.0, date(2027, 1, 1)) == "missed"
+    reached = Goal(
+        title="Expansion", owner="team", start_date=start, due_date=due,
+        target_type="currency", start_value=Decimal(0), target_value=Decimal(100),
+    )  # fmt: skip
+    assert status_of(reached, 100.0, start) == "achieved"  # an amount reached stays reached
+    assert status_reason(reached, "at risk", 30.0, date(2026, 11, 15)) == (
+        "at risk: 30 % done, 49 % of time gone"
+    )
