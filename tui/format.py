@@ -27,11 +27,12 @@ def countdown(days: int | None) -> str:
     return f"in {days} days" if days > 0 else f"{-days} days ago"
 
 
-def trend_arrow(trend: str | None, delta: float | None) -> str:
+def trend_arrow(trend: str | None, delta: float | None, scored: bool = True) -> str:
     """▲, ▼ or ▶ (core.health's up / down / flat) with the 30-day change in points;
-    blank when there is no history."""
+    "new" for a score with no snapshot 30 days back, "—" for an account with no
+    score: never an empty cell."""
     if trend is None or delta is None:
-        return ""
+        return "new" if scored else "—"
     arrow = {"up": "▲", "down": "▼"}.get(trend, "▶")
     return f"{arrow} {delta:+.0f}"
 

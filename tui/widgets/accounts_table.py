@@ -152,7 +152,7 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
                 self._styles.get(row["health_band"] or "", NO_STYLE),
             ),
             Text(
-                trend_arrow(row["trend"], row["trend_30d"]),
+                trend_arrow(row["trend"], row["trend_30d"], row["health_score"] is not None),
                 style=self._styles.get(TREND_COLOURS.get(row["trend"] or "", ""), NO_STYLE),
             ),
             "" if renewal is None else f"{renewal.isoformat()} ({days:+d}d)",
