@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cli.common import DbOption, fail, open_db, parse_day
+from core.text import shortened, visible
 
 goal_app = typer.Typer(help="Work with one goal.", no_args_is_help=True)
 
@@ -66,8 +67,8 @@ def goals(
             f"{format_value(kind, view.goal.target_value)}"
         )
         typer.echo(
-            f"#{view.goal.id:<4} {view.goal.title[:40]:<40} {bar} {view.progress:5.1f} %  "
-            f"{view.status:<9}  {value}  ({view.days_left} days left, {view.goal.owner})"
+            f"#{view.goal.id:<4} {visible(view.goal.title)[:40]:<40} {bar} {view.progress:5.1f} %  "
+            f"{view.status:<9}  {value}  ({view.days_left} days left, {visible(view.goal.owner)})"
         )
         typer.echo(f"      {view.why}")
 
@@ -106,7 +107,8 @@ def checkin(
         fail(str(error))
     finally:
         engine.dispose()
-    typer.echo(f'Checked in {format_value(goal.target_type, saved.value)} on "{goal.title}".')
+    value = format_value(goal.target_type, saved.value)
+    typer.echo(f'Checked in {value} on "{shortened(goal.title, 80)}".')
 
 
 @goal_app.command("create")
@@ -190,7 +192,7 @@ def create(
         fail(f"--{_OPTION_OF.get(error.field, error.field)}: {error.problem}")
     finally:
         engine.dispose()
-    typer.echo(f'Created goal #{goal_id} "{title}", due {last.isoformat()}.')
+    typer.echo(f'Created goal #{goal_id} "{shortened(title, 80)}", due {last.isoformat()}.')
 
 
 # The option that sets each field of the goal form, for errors.

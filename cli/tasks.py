@@ -33,7 +33,9 @@ def task_commands(app: typer.Typer) -> None:
 AsOf = Annotated[
     str | None, typer.Option("--as-of", help="Run as of this day (YYYY-MM-DD); default today.")
 ]
-TaskId = Annotated[int, typer.Argument(help="The task's number (see `cxtui tasks`).", min=1)]
+TaskId = Annotated[
+    int, typer.Argument(help="The task's number (see `cxtui tasks`).", min=1, max=2**62)
+]
 
 
 def _on_task(db: Path | None, change: Callable[[Engine], object], done: str) -> None:

@@ -11,12 +11,12 @@ so both give the same list.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 import polars as pl
 
 from core.health.in_force import newest, with_bands
-from core.health.trend import TREND_DAYS, TREND_LOOKBACK_DAYS, trend_expr
+from core.health.trend import trend_expr
 from core.scope import Scope
 from core.text import visible_columns
 
@@ -56,11 +56,6 @@ with these columns: each account's latest health snapshot on or before the day
 (``current``) and in the trend's window a month before (``month_ago``); the override
 in force, its band filled; the count of its open tickets. Read by the queries of
 ``core.accounts.queries.list_part_queries`` and shaped by ``list_parts``."""
-
-
-def trend_window(today: date) -> tuple[date, date]:
-    """The days between which the snapshot "30 days ago" is the latest."""
-    return today - timedelta(days=TREND_LOOKBACK_DAYS), today - timedelta(days=TREND_DAYS)
 
 
 def list_parts(read: dict[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:

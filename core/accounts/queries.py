@@ -29,10 +29,10 @@ from core.accounts.listing import (  # noqa: F401
     list_frame,
     list_parts,
     sort_accounts,
-    trend_window,
 )
 from core.health.in_force import latest_snapshots_query, overrides_query, with_bands
 from core.health.store import active_overrides
+from core.health.trend import trend_window
 from core.models import (
     Account,
     Contact,
@@ -51,8 +51,8 @@ TIMELINE_LIMIT = 1_000
 def distinct_values(engine: Engine, column: str) -> list[str]:
     """The distinct values of an account column (segment, owner, plan), sorted."""
     field = getattr(Account, column)
-    frame = read_frame(engine, select(field).distinct().where(field.is_not(None)))
-    return sorted(frame[column].to_list(), key=str.casefold)
+    frame = read_frame(engine, select(field).distinct())
+    return sorted((value for value in frame[column].to_list() if value), key=str.casefold)
 
 
 def count_accounts(engine: Engine) -> int:

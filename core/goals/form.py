@@ -11,6 +11,7 @@ from typing import Any
 
 from core.metrics.registry import GOAL_METRICS
 from core.models import Goal, GoalTask
+from core.text import shortened, text_problem
 
 TARGET_TYPES = ("number", "currency", "percent", "done", "tasks")
 STATUSES = ("on track", "at risk", "off track", "achieved", "missed")
@@ -121,6 +122,20 @@ def _parse_day(text: str, what: str) -> date:
         raise GoalError(what, f'"{text.strip()}" is not a date (YYYY-MM-DD)') from None
 
 
+# What the goal table stores of each text field (the same on SQLite and PostgreSQL).
+_TEXT_LIMITS = {"title": 200, "owner": 80, "scope_segment": 40, "scope_owner": 80}
+
+
+def _check_texts(form: GoalForm) -> None:
+    """GoalError for a text field too long for its column, or holding a NUL."""
+    for name, limit in _TEXT_LIMITS.items():
+        if problem := text_problem(getattr(form, name).strip(), limit):
+            raise GoalError(name, problem)
+    for task in form.tasks:
+        if problem := text_problem(task.strip(), 200):
+            raise GoalError("tasks", f'"{shortened(task, 40)}": {problem}')
+
+
 def validate_goal(form: GoalForm) -> Goal:
     """A Goal from a form, or GoalError naming the first wrong field."""
     title = form.title.strip()
@@ -129,6 +144,7 @@ def validate_goal(form: GoalForm) -> Goal:
     owner = form.owner.strip()
     if not owner:
         raise GoalError("owner", "a goal needs an owner (a person, or the team)")
+    _check_texts(form)
     kind = form.target_type.strip().lower()
     if kind not in TARGET_TYPES:
         raise GoalError("target_type", f"must be one of {', '.join(TARGET_TYPES)}")

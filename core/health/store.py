@@ -29,11 +29,7 @@ from core.health.scoring import (
     left_out_json,
     read_accounts,
 )
-from core.health.trend import (
-    TREND_DAYS,
-    TREND_LOOKBACK_DAYS,
-    trend_expr,
-)
+from core.health.trend import TREND_LOOKBACK_DAYS, trend_expr, trend_window
 from core.models import Account, HealthModel, HealthOverride, HealthSnapshot, utcnow
 from core.store.frames import read_frame
 from core.text import text_problem
@@ -237,10 +233,11 @@ def current_health(
             HealthSnapshot.model_id,
         ),
     )
+    not_before, on_or_before = trend_window(as_of)
     month_ago = _latest_snapshots(
         engine,
-        as_of - timedelta(days=TREND_DAYS),
-        as_of - timedelta(days=TREND_LOOKBACK_DAYS),
+        on_or_before,
+        not_before,
         account_ids,
         (HealthSnapshot.score.label("score_30d_ago"),),
     ).drop("day")

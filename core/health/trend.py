@@ -4,6 +4,7 @@ the windows before polars is imported)."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -12,6 +13,11 @@ if TYPE_CHECKING:
 TREND_DAYS = 30
 TREND_FLAT_POINTS = 5.0  # a change of this many points or less is flat
 TREND_LOOKBACK_DAYS = 60  # the snapshot "30 days ago" is the latest in [-60, -30]
+
+
+def trend_window(today: date) -> tuple[date, date]:
+    """The days between which the snapshot "30 days ago" is the latest."""
+    return today - timedelta(days=TREND_LOOKBACK_DAYS), today - timedelta(days=TREND_DAYS)
 
 
 def trend_expr(now: pl.Expr, before: pl.Expr) -> pl.Expr:

@@ -52,7 +52,7 @@ def _sql(today: date) -> dict[str, tuple[str, dict[str, str]]]:
     """The list's queries on ``today`` with the polars type name of each column: the
     compiled queries of ``first_read_sql``, their placeholder days replaced (SQLite
     compares days as 'YYYY-MM-DD' text)."""
-    from core.accounts.listing import trend_window
+    from core.health.trend import trend_window
 
     placeholder = date.fromisoformat(PLACEHOLDER_DAY)
     days = [
