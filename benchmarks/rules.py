@@ -44,7 +44,8 @@ from core.models import (
     Task,
     Ticket,
 )
-from core.playbook.rules import DEFAULT_RULES, RulesConfig, run_rules
+from core.playbook.rules import DEFAULT_RULES, RulesConfig
+from core.playbook.runs import run_rules
 from core.store.db import open_engine, sqlite_url
 from core.store.frames import read_frame
 

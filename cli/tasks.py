@@ -15,6 +15,8 @@ from core.text import visible
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from core.playbook.rules import RulesConfig
+
 rules_app = typer.Typer(help="Playbook rules: signals that turn into tasks.", no_args_is_help=True)
 
 
@@ -89,40 +91,111 @@ def task_snooze(
 
 
 @rules_app.command("run")
-def run(db: DbOption = None, as_of: AsOf = None) -> None:
+def run(
+    db: DbOption = None,
+    as_of: AsOf = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Say which tasks a run would create; write nothing."),
+    ] = False,
+) -> None:
     """Run every enabled rule once and print how many tasks each created. A rule
     fires once per occurrence: running again creates nothing new."""
-    from core.playbook.rules import RULE_TITLES, load_rules_config, run_rules
+    from core.playbook.rules import RULE_TITLES
+    from core.playbook.runs import new_tasks, run_rules
 
     today = parse_day(as_of)
-    config = load_rules_config()
-    for problem in config.problems:
-        typer.echo(f"cxtui: {problem}", err=True)
+    config = _rules_config()
     engine = open_db(db)
-    created = run_rules(engine, today, config)
-    engine.dispose()
+    try:
+        if dry_run:
+            planned = new_tasks(engine, today, config)
+            created = {rule: rows.height for rule, rows in planned.items()}
+        else:
+            created = run_rules(engine, today, config)
+    finally:
+        engine.dispose()
+    total = sum(created.values())
+    if dry_run:
+        typer.echo(f"Would create {total:,} task{'s' if total != 1 else ''} (nothing written):")
     titles = {name: RULE_TITLES.get(name, name) for name in created}
     width = max((len(title) for title in titles.values()), default=5)
     for name, count in created.items():
         typer.echo(f"{titles[name]:<{width}}  {count:>5} new task{'s' if count != 1 else ''}")
-    typer.echo(f"{'Total':<{width}}  {sum(created.values()):>5}")
+        if dry_run:
+            for row in planned[name].head(_DRY_RUN_SHOWN).iter_rows(named=True):
+                typer.echo(
+                    f"    due {row['due_on']}  {visible(row['owner']):<16.16} "
+                    f"{visible(row['title'])}"
+                )
+            if count > _DRY_RUN_SHOWN:
+                typer.echo(f"    ... and {count - _DRY_RUN_SHOWN:,} more")
+    typer.echo(f"{'Total':<{width}}  {total:>5}")
 
 
-@rules_app.command("list")
-def list_rules() -> None:
-    """List the playbook rules: what each watches, its settings and whether it is on.
-    Change them in the config file's [rules.NAME] tables (`cxtui config path`)."""
-    from core.playbook.rules import RULE_TITLES, load_rules_config
+_DRY_RUN_SHOWN = 5
+"""How many of each rule's tasks a dry run lists."""
+
+
+def _rules_config() -> RulesConfig:
+    """The rules' config, its problems said on stderr."""
+    from core.playbook.rules import load_rules_config
 
     config = load_rules_config()
     for problem in config.problems:
         typer.echo(f"cxtui: {problem}", err=True)
-    for name, values in config.settings.items():
-        state = "on " if values["enabled"] else "off"
-        settings = ", ".join(
-            f"{key} = {value}" for key, value in values.items() if key != "enabled"
+    return config
+
+
+@rules_app.command("list")
+def list_rules(
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    db: DbOption = None,
+) -> None:
+    """List the playbook rules: what each watches, its settings, whether it is on,
+    when it last ran and how many tasks it has made. Change them in the Playbook
+    screen or the config file's [rules.NAME] tables (`cxtui config path`)."""
+    from core.playbook.runs import rule_statuses
+
+    config = _rules_config()
+    engine = open_db(db)
+    try:
+        statuses = rule_statuses(engine, config)
+    finally:
+        engine.dispose()
+    if json_output:
+        records = [
+            {
+                "rule": status.name,
+                "title": status.title,
+                "enabled": status.enabled,
+                "settings": status.settings,
+                "last_ran_at": None
+                if status.last_ran_at is None
+                else status.last_ran_at.isoformat(timespec="seconds"),
+                "last_run_created": status.last_created,
+                "tasks_made": status.tasks_made,
+                "tasks_open": status.tasks_open,
+            }
+            for status in statuses
+        ]
+        typer.echo(json.dumps(records, indent=2))
+        return
+    from core.playbook.rules import describe_settings
+
+    for status in statuses:
+        state = "on " if status.enabled else "off"
+        settings = ", ".join(f"{key} = {value}" for key, value in status.settings.items())
+        last = (
+            "never run"
+            if status.last_ran_at is None
+            else f"last ran {status.last_ran_at:%Y-%m-%d %H:%M} UTC ({status.last_created} new)"
         )
-        typer.echo(f"{state}  {RULE_TITLES.get(name, name)}  [rules.{name}] {settings}")
+        typer.echo(
+            f"{state}  {status.title}  [rules.{status.name}] {settings}\n"
+            f"     {describe_settings(status.name, status.settings)}\n"
+            f"     {last}; {status.tasks_made:,} tasks made, {status.tasks_open:,} open"
+        )
 
 
 def tasks(

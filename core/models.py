@@ -431,6 +431,19 @@ class Task(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class RuleRun(SQLModel, table=True):
+    """One playbook rule's part in one run: when, by whom, and how many tasks it made."""
+
+    __tablename__ = "rule_run"
+    __table_args__ = (Index("ix_rule_run_rule", "rule", "ran_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    rule: str = Field(max_length=60)
+    ran_at: datetime = Field(default_factory=utcnow)
+    created: int = 0
+    ran_by: str = Field(default="", max_length=80)
+
+
 class HealthSnapshot(SQLModel, table=True):
     """One health score per account per day; a same-day recompute replaces it."""
 

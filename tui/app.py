@@ -125,6 +125,8 @@ class CxtuiApp(App[None]):
         """Published with the day whose health scores were just recomputed."""
         self.tasks_signal: Signal[int] = Signal(self, "tasks")
         """Published with the number of tasks created when the playbook rules made some."""
+        self.rules_signal: Signal[int] = Signal(self, "rules")
+        """Published with the number of tasks created after every run of the rules."""
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
 
@@ -275,9 +277,11 @@ class CxtuiApp(App[None]):
         self.health_signal.publish(self.today)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="rules", name="Playbook rules")
-    def run_rules_now(self, quiet: bool = False) -> None:
-        """Run the playbook rules; say what they created (``quiet``: only if something)."""
-        from core.playbook.rules import RULE_TITLES, load_rules_config, run_rules
+    def run_rules_now(self, quiet: bool = False, on_launch: bool = False) -> None:
+        """Run the playbook rules; say what they created (``quiet``: only if something).
+        ``on_launch``: not when the config's ``[rules] run_on_launch`` is false."""
+        from core.playbook.rules import RULE_TITLES, load_rules_config
+        from core.playbook.runs import run_rules
 
         if self.engine is None:
             return
@@ -286,7 +290,11 @@ class CxtuiApp(App[None]):
             self.call_from_thread(
                 self.notify, problem, title="Playbook rules", severity="warning", timeout=15
             )
-        created = {rule: n for rule, n in run_rules(self.engine, self.today, config).items() if n}
+        if on_launch and not config.run_on_launch:
+            return
+        ran = run_rules(self.engine, self.today, config, ran_by=self.settings.author)
+        created = {rule: n for rule, n in ran.items() if n}
+        self.call_from_thread(self.rules_signal.publish, sum(created.values()))
         total = sum(created.values())
         if total:
             lines = "\n".join(
@@ -332,7 +340,7 @@ class CxtuiApp(App[None]):
         if self.recompute_health:
             self.recompute_missing_health()
         if self.run_rules_on_start:
-            self.run_rules_now(quiet=True)
+            self.run_rules_now(quiet=True, on_launch=True)
 
     @on(BookChanged)
     def _book_changed(self, _message: BookChanged) -> None:
@@ -383,6 +391,15 @@ class CxtuiApp(App[None]):
                 self.pop_screen()
             return
         self.switch_mode(mode)
+
+    def action_playbook(self) -> None:
+        """The Playbook screen: the rules, their settings and their runs."""
+        from tui.screens.playbook import PlaybookScreen
+
+        if self.engine is None:
+            self.notify("Still opening the database…")
+        elif not isinstance(self.screen, PlaybookScreen):
+            self.push_screen(PlaybookScreen())
 
     def action_import(self) -> None:
         from tui.screens.import_wizard import ImportWizardScreen

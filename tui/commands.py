@@ -77,6 +77,7 @@ def _actions(app: CxtuiApp) -> list[tuple[str, str, Any]]:
             app.action_export,
         ),
         ("Run playbook rules", "Turn today's signals into tasks", app.run_rules_now),
+        ("Playbook", "The rules: on / off, settings, last run, dry run", app.action_playbook),
         ("Recompute health scores", "Rescore every account now", app.recompute_health_now),
         ("Reload the accounts", "Read the database again", app.reload_book),
         ("Show the keys", "Key ?", app.action_help),

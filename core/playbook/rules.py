@@ -15,10 +15,16 @@ The rules, and what an occurrence is:
 - ``feedback_after_renewal``: ``days_after`` days after a renewal, the anniversary
   of an active account's contract (its renewal date less whole years, after its
   start date); one per account and renewal date; same grace window.
-- ``health_red``: the health score's band turned red (the day's snapshot is red,
-  the snapshot before it was not); one per account and day of the drop.
-- ``detractor``: an NPS answer of ``max_score`` (6) or less, answered in the last
-  ``grace_days``; one per answer.
+- ``health_red``: the account's health is red now (its latest snapshot, or a health
+  override in force that says red); one per red spell, keyed by the day the spell
+  began, so an account red when the rule first meets it gets one task, and again
+  only after it has recovered and fallen again. A manager's override to another
+  band silences it.
+- ``detractor``: an NPS answer of ``max_score`` (6) or less in the last
+  ``grace_days`` (30) that nobody has followed up: no interaction logged for the
+  account since. One per answer, due ``follow_up_days`` (7) after the answer.
+- ``renewal_no_qbr``: a renewal within ``days`` (60) and no QBR in the last
+  ``qbr_days`` (90); one per account and renewal date.
 - ``no_interaction``: an active account with no interaction for ``days`` (30); one
   per account and silent spell (keyed by the last interaction's day).
 - ``renewal_due``: a renewal date within ``days`` (60); one per account and date.
@@ -33,27 +39,29 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from sqlalchemy import Engine, and_, exists, func
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from core.accounts.customers import started_on
 from core.config.file import ConfigFileError, read_config
+from core.health.in_force import newest, overrides_query, with_bands
 from core.models import (
     Account,
     HealthSnapshot,
     Interaction,
     Purchase,
     SurveyResponse,
-    Task,
     Ticket,
     utcnow,
 )
 from core.store.frames import read_frame
+
+if TYPE_CHECKING:
+    from tomlkit.toml_document import TOMLDocument
 
 LIVE = ("active", "onboarding")
 UNASSIGNED = "unassigned"
@@ -75,9 +83,10 @@ DEFAULT_RULES: dict[str, dict[str, Any]] = {
         "due_in_days": 3,
     },
     "health_red": {"enabled": True, "due_in_days": 1},
-    "detractor": {"enabled": True, "max_score": 6, "grace_days": 7, "due_in_days": 2},
+    "detractor": {"enabled": True, "max_score": 6, "grace_days": 30, "follow_up_days": 7},
     "no_interaction": {"enabled": True, "days": 30, "due_in_days": 3},
     "renewal_due": {"enabled": True, "days": 60, "due_in_days": 7},
+    "renewal_no_qbr": {"enabled": True, "days": 60, "qbr_days": 90, "due_in_days": 7},
 }
 
 # Each rule in words, for what a person reads (its key names its config table).
@@ -85,17 +94,59 @@ RULE_TITLES: dict[str, str] = {
     "ticket_unresolved": "Support ticket open too long",
     "feedback_after_purchase": "Ask for feedback after a purchase",
     "feedback_after_renewal": "Ask for feedback after a renewal",
-    "health_red": "Health turned red",
-    "detractor": "NPS detractor answered",
+    "health_red": "Health is red",
+    "detractor": "NPS detractor not followed up",
     "no_interaction": "No interaction for a while",
     "renewal_due": "Renewal coming up",
+    "renewal_no_qbr": "Renewal coming up and no recent QBR",
 }
+
+
+# Each setting in words: its label in a form, and its value in a sentence.
+SETTING_WORDS: dict[str, tuple[str, str]] = {
+    "hours": ("Hours a ticket is open", "open over {} h"),
+    "days": ("Days", "{} day{s}"),
+    "days_after": ("Days after the event", "{} day{s} after"),
+    "grace_days": ("Days looked back", "looks back {} day{s}"),
+    "max_score": ("Highest NPS that is a detractor", "NPS {} or less"),
+    "follow_up_days": ("Days to follow up", "due {} day{s} after"),
+    "qbr_days": ("Days since the last QBR", "no QBR in {} day{s}"),
+    "due_in_days": ("Days until the task is due", "due in {} day{s}"),
+}
+
+
+_RENEWAL_DAYS = ("Days before the renewal", "renewal within {} day{s}")
+_RULE_SETTING_WORDS: dict[tuple[str, str], tuple[str, str]] = {
+    ("no_interaction", "days"): ("Days without an interaction", "silent {} day{s}"),
+    ("renewal_due", "days"): _RENEWAL_DAYS,
+    ("renewal_no_qbr", "days"): _RENEWAL_DAYS,
+}
+
+
+def setting_words(rule: str, key: str) -> tuple[str, str]:
+    """A setting's label in a form and its value in a sentence (``{}`` the value)."""
+    default = SETTING_WORDS.get(key, (key, f"{key} {{}}"))
+    return _RULE_SETTING_WORDS.get((rule, key), default)
+
+
+def describe_settings(rule: str, settings: dict[str, Any]) -> str:
+    """A rule's settings in words: ``open over 48 h · due in 1 day``."""
+    return " · ".join(
+        setting_words(rule, key)[1].format(value, s="" if value == 1 else "s")
+        for key, value in settings.items()
+        if key != "enabled"
+    )
+
+
+RUN_ON_LAUNCH = "run_on_launch"
+"""The ``[rules]`` key that, set to false, keeps the app from running the rules on launch."""
 
 
 @dataclass
 class RulesConfig:
     settings: dict[str, dict[str, Any]]
     problems: list[str] = field(default_factory=list)
+    run_on_launch: bool = True
 
     def enabled(self) -> list[str]:
         return [name for name, values in self.settings.items() if values["enabled"]]
@@ -119,7 +170,14 @@ def load_rules_config(path: Path | None = None) -> RulesConfig:
     if not isinstance(configured, dict):
         where = config.where(config.line_of("rules"))
         return RulesConfig(settings, [f"{where}: [rules] is a table"])
+    run_on_launch = configured.get(RUN_ON_LAUNCH, True)
+    if not isinstance(run_on_launch, bool):
+        line = config.line_of(RUN_ON_LAUNCH, after=config.header_line("rules"))
+        problems.append(f"{config.where(line)}: rules.{RUN_ON_LAUNCH} must be true or false")
+        run_on_launch = True
     for name, values in configured.items():
+        if name == RUN_ON_LAUNCH:
+            continue
         header = config.header_line("rules", name)
         where = config.where(header)
         if name not in DEFAULT_RULES:
@@ -136,7 +194,32 @@ def load_rules_config(path: Path | None = None) -> RulesConfig:
                 f"{config.where(line)}: rules.{name}.{problem[0]} {problem[1]}; rule off"
             )
             settings[name]["enabled"] = False
-    return RulesConfig(settings, problems)
+    return RulesConfig(settings, problems, run_on_launch)
+
+
+def change_rule(name: str, values: dict[str, Any], path: Path | None = None) -> None:
+    """Write ``values`` (``enabled`` and settings of rule ``name``) into the config
+    file's ``[rules.NAME]`` table, keeping every other line. ``ValueError`` names a
+    value a rule does not take; ``ConfigFileError`` a file that cannot be read. The
+    file is left as it was either way."""
+    from core.config.file import edit_config
+    from core.config.settings import config_path
+
+    if name not in DEFAULT_RULES:
+        raise ValueError(f"unknown rule {name!r} (known: {', '.join(DEFAULT_RULES)})")
+    problem = _apply(dict(DEFAULT_RULES[name]), values, name)
+    if problem:
+        raise ValueError(f"{RULE_TITLES[name]}: {problem[0]} {problem[1]}")
+
+    def change(document: TOMLDocument) -> None:
+        import tomlkit
+
+        rules = document.setdefault("rules", tomlkit.table(is_super_table=True))
+        table = rules.setdefault(name, tomlkit.table())
+        for key, value in values.items():
+            table[key] = value
+
+    edit_config(path or config_path(), change)
 
 
 def _apply(target: dict[str, Any], values: dict[str, Any], name: str) -> tuple[str, str] | None:
@@ -155,7 +238,7 @@ def _apply(target: dict[str, Any], values: dict[str, Any], name: str) -> tuple[s
 @dataclass(frozen=True)
 class Occurrences:
     """What a rule found: one row per occurrence with account_id, owner (the account's),
-    occurrence_key and title."""
+    occurrence_key, title and due_on."""
 
     rule: str
     frame: pl.DataFrame
@@ -193,11 +276,16 @@ def find_occurrences(
         "detractor": _detractors,
         "no_interaction": _silent,
         "renewal_due": _renewal_due,
+        "renewal_no_qbr": _renewal_no_qbr,
     }
     found = []
     for name in config.enabled():
         frame = finders[name](engine, accounts, today, now, config.settings[name])
         owner = pl.col("owner").str.strip_chars()
+        if "due_on" not in frame.columns:
+            frame = frame.with_columns(
+                due_on=pl.lit(today + timedelta(days=config.settings[name]["due_in_days"]))
+            )
         found.append(
             Occurrences(
                 name,
@@ -209,6 +297,7 @@ def find_occurrences(
                     .alias("owner"),
                     "occurrence_key",
                     pl.col("title").str.slice(0, _TITLE_MAX),
+                    pl.col("due_on").cast(pl.Date),
                 ),
             )
         )
@@ -287,41 +376,80 @@ def _health_red(
     snapshots = read_frame(
         engine,
         select(HealthSnapshot.account_id, HealthSnapshot.day, HealthSnapshot.band).where(
-            HealthSnapshot.day >= today - timedelta(days=14), HealthSnapshot.day <= today
+            HealthSnapshot.day <= today
         ),
-    ).sort("account_id", "day")
-    drops = snapshots.with_columns(previous=pl.col("band").shift(1).over("account_id")).filter(
-        (pl.col("band") == "red")
-        & pl.col("previous").is_not_null()
-        & (pl.col("previous") != "red")
-        & (pl.col("day") > today - timedelta(days=7))
     )
-    return drops.join(accounts, on="account_id").with_columns(
-        pl.format("health_red:{}:{}", "account_id", "day").alias("occurrence_key"),
-        pl.format("{} dropped to red on {}: find out why", "name", "day").alias("title"),
+    red = pl.col("band") == "red"
+    # A red spell begins on the first red snapshot after the last one that was not red.
+    spells = (
+        snapshots.group_by("account_id")
+        .agg(
+            latest_band=pl.col("band").sort_by("day").last(),
+            last_not_red=pl.col("day").filter(~red).max(),
+            reds=pl.col("day").filter(red),
+        )
+        .explode("reds")
+        .filter(
+            pl.col("latest_band") == "red",
+            pl.col("last_not_red").is_null() | (pl.col("reds") > pl.col("last_not_red")),
+        )
+        .group_by("account_id")
+        .agg(since=pl.col("reds").min())
+    )
+    overrides = newest(read_frame(engine, overrides_query(today)))
+    if not overrides.is_empty():
+        overrides = with_bands(overrides).select(
+            "account_id", "override_band", "override_starts_on"
+        )
+        spells = (
+            spells.join(overrides, on="account_id", how="full", coalesce=True)
+            .filter(pl.col("override_band").is_null() | (pl.col("override_band") == "red"))
+            .select("account_id", since=pl.coalesce("since", "override_starts_on"))
+        )
+    return spells.join(accounts, on="account_id").with_columns(
+        pl.format("health_red:{}:{}", "account_id", "since").alias("occurrence_key"),
+        pl.format("{} is red since {}: find out why", "name", "since").alias("title"),
     )
 
 
 def _detractors(
     engine: Engine, accounts: pl.DataFrame, today: date, now: datetime, cfg: dict[str, Any]
 ) -> pl.DataFrame:
+    followed_up = exists(
+        select(Interaction.id).where(
+            Interaction.account_id == SurveyResponse.account_id,
+            col(Interaction.deleted_at).is_(None),
+            Interaction.occurred_at > SurveyResponse.answered_at,
+        )
+    )
     answers = read_frame(
         engine,
         select(
             col(SurveyResponse.id).label("survey_id"),
             SurveyResponse.account_id,
             SurveyResponse.score,
+            SurveyResponse.answered_at,
         ).where(
             SurveyResponse.kind == "nps",
             SurveyResponse.score <= cfg["max_score"],
             SurveyResponse.answered_at >= _moment(today - timedelta(days=cfg["grace_days"])),
             SurveyResponse.answered_at < _moment(today + timedelta(days=1)),
             SurveyResponse.deleted_at.is_(None),
+            ~followed_up,
         ),
     )
+    answered_on = pl.col("answered_at").dt.date()
     return answers.join(accounts, on="account_id").with_columns(
         pl.format("survey:{}", "survey_id").alias("occurrence_key"),
-        pl.format("{} answered NPS {}: call them", "name", "score").alias("title"),
+        pl.format(
+            "Call {}: NPS {} on {}, no follow-up yet",
+            "name",
+            "score",
+            answered_on,
+        ).alias("title"),
+        due_on=pl.max_horizontal(
+            answered_on + pl.duration(days=cfg["follow_up_days"]), pl.lit(today)
+        ),
     )
 
 
@@ -378,54 +506,39 @@ def _renewal_due(
     return due.with_columns(
         pl.format("renewal_due:{}:{}", "account_id", "renewal_date").alias("occurrence_key"),
         pl.format("Prepare the renewal of {} due {}", "name", "renewal_date").alias("title"),
+        due_on=_before_renewal(today, cfg),
     )
 
 
-def run_rules(
-    engine: Engine,
-    today: date | None = None,
-    config: RulesConfig | None = None,
-    now: datetime | None = None,
-) -> dict[str, int]:
-    """Find every rule's occurrences and create one task per new occurrence.
-    Returns the number of tasks each rule created (0 for an occurrence already seen).
-
-    Occurrences that already have a task are dropped before the insert (one read
-    of the rules' keys, covered by the unique index); the insert's ``ON CONFLICT
-    DO NOTHING`` still settles a race with another process."""
-    today = today or date.today()
-    config = config or load_rules_config()
-    occurrences = find_occurrences(engine, today, config, now)
-    seen = read_frame(
+def _renewal_no_qbr(
+    engine: Engine, accounts: pl.DataFrame, today: date, now: datetime, cfg: dict[str, Any]
+) -> pl.DataFrame:
+    due = accounts.filter(
+        pl.col("renewal_date").is_between(today, today + timedelta(days=cfg["days"]))
+    )
+    recent_qbrs = read_frame(
         engine,
-        select(Task.rule, Task.occurrence_key).where(col(Task.rule).in_(config.enabled())),
+        select(Interaction.account_id)
+        .where(
+            Interaction.kind == "qbr",
+            col(Interaction.deleted_at).is_(None),
+            Interaction.occurred_at >= _moment(today - timedelta(days=cfg["qbr_days"])),
+            Interaction.occurred_at < _moment(today + timedelta(days=1)),
+        )
+        .distinct(),
     )
-    insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert
-    table = Task.__table__  # type: ignore[attr-defined]
-    statement = (
-        insert(table)
-        .on_conflict_do_nothing(index_elements=["rule", "occurrence_key"])
-        .returning(table.c.id)
+    return due.join(recent_qbrs, on="account_id", how="anti").with_columns(
+        pl.format("renewal_no_qbr:{}:{}", "account_id", "renewal_date").alias("occurrence_key"),
+        pl.format(
+            "Hold a QBR with {} before their renewal on {} (none in {} days)",
+            "name",
+            "renewal_date",
+            pl.lit(cfg["qbr_days"]),
+        ).alias("title"),
+        due_on=_before_renewal(today, cfg),
     )
-    created_at = utcnow()
-    created: dict[str, int] = {}
-    with engine.begin() as connection:
-        for found in occurrences:
-            due = today + timedelta(days=config.settings[found.rule]["due_in_days"])
-            known = seen.filter(pl.col("rule") == found.rule).select("occurrence_key")
-            rows = found.frame.join(known, on="occurrence_key", how="anti").select(
-                "account_id",
-                "owner",
-                "title",
-                "occurrence_key",
-                due_on=pl.lit(due),
-                source=pl.lit("rule"),
-                rule=pl.lit(found.rule),
-                created_at=pl.lit(created_at),
-            )
-            if rows.is_empty():
-                created[found.rule] = 0
-                continue
-            inserted = connection.execute(statement, rows.to_dicts()).all()
-            created[found.rule] = len(inserted)
-    return created
+
+
+def _before_renewal(today: date, cfg: dict[str, Any]) -> pl.Expr:
+    """Due ``due_in_days`` from today, but no later than the renewal itself."""
+    return pl.min_horizontal(pl.lit(today + timedelta(days=cfg["due_in_days"])), "renewal_date")

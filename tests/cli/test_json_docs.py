@@ -58,7 +58,16 @@ def _same_shape(documented: Any, actual: Any, where: str) -> None:
 
 def test_every_json_command_is_documented() -> None:
     documented = {command.split()[1] for command, _example in _sections()}
-    assert documented == {"metrics", "health", "goals", "tasks", "import", "filters", "config"}
+    assert documented == {
+        "metrics",
+        "health",
+        "goals",
+        "tasks",
+        "rules",
+        "import",
+        "filters",
+        "config",
+    }
 
 
 @pytest.mark.parametrize(("command", "example"), _sections(), ids=lambda value: str(value)[:40])

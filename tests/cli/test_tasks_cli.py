@@ -36,19 +36,33 @@ def test_rules_run_then_tasks(tmp_path: Path) -> None:
         session.commit()
     engine.dispose()
     args = ["--db", str(path), "--as-of", today.isoformat()]
+    listing = ["rules", "list", "--json", "--db", str(path)]
+    never_ran = json.loads(runner.invoke(app, listing).output)
+    assert {rule["last_ran_at"] for rule in never_ran} == {None}
+    dry = runner.invoke(app, ["rules", "run", "--dry-run", *args])
+    assert dry.output.startswith("Would create 3 tasks (nothing written):"), dry.output
+    assert "Hold a QBR with Initech before their renewal on 2026-12-23" in dry.output
     first = runner.invoke(app, ["rules", "run", *args])
     assert first.exit_code == 0, first.output
     assert "Renewal coming up" in first.output and "_" not in first.output
-    # No interaction ever and started long ago: silent too.
-    assert first.output.splitlines()[-1].split() == ["Total", "2"]
+    # No interaction ever and started long ago: silent too; and no QBR before renewal.
+    assert first.output.splitlines()[-1].split() == ["Total", "3"]
     again = runner.invoke(app, ["rules", "run", *args])
     assert again.output.splitlines()[-1].split()[-1] == "0"
-    listed_rules = runner.invoke(app, ["rules", "list"]).output.splitlines()
+    listed_rules = runner.invoke(app, ["rules", "list", "--db", str(path)]).output.splitlines()
     assert "on   Renewal coming up  [rules.renewal_due] days = 60, due_in_days = 7" in listed_rules
+    statuses = json.loads(runner.invoke(app, listing).output)
+    renewal = next(rule for rule in statuses if rule["rule"] == "renewal_due")
+    assert renewal["last_run_created"] == 0  # the second run found nothing new
+    assert (renewal["tasks_made"], renewal["tasks_open"]) == (1, 1)
     listed = runner.invoke(app, ["tasks", "--json", "--mine", *args])
     assert listed.exit_code == 0, listed.output
     records = json.loads(listed.output)
-    assert {record["rule"] for record in records} == {"renewal_due", "no_interaction"}
+    assert {record["rule"] for record in records} == {
+        "renewal_due",
+        "renewal_no_qbr",
+        "no_interaction",
+    }
     assert records[0]["account"] == "ACC-1" and records[0]["mrr"] == 1234.56
     assert all(record["snoozed_until"] is None for record in records)
 
@@ -58,7 +72,7 @@ def test_rules_run_then_tasks(tmp_path: Path) -> None:
     snooze(engine, records[0]["id"], today + timedelta(days=7), today)
     engine.dispose()
     queue = json.loads(runner.invoke(app, ["tasks", "--json", *args]).output)
-    assert [record["id"] for record in queue] == [records[1]["id"]]
+    assert [record["id"] for record in queue] == [record["id"] for record in records[1:]]
     snoozed = runner.invoke(app, ["tasks", "--snoozed", *args]).output
     assert snoozed.startswith(f"#{records[0]['id']:<6} back 2026-11-30"), snoozed
     assert len(snoozed.splitlines()) == 1

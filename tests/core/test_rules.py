@@ -11,7 +11,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from core import models as m
-from core.playbook.rules import DEFAULT_RULES, RulesConfig, load_rules_config, run_rules
+from core.playbook.rules import DEFAULT_RULES, RulesConfig, load_rules_config
+from core.playbook.runs import run_rules
 
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -112,32 +113,127 @@ def test_feedback_one_week_after_a_renewal(engine: Engine) -> None:
     assert keys[0].endswith(":2026-11-13") and keys[1].endswith(":2026-11-13")
 
 
-def test_health_dropped_to_red(engine: Engine) -> None:
+def snapshots(session: Session, account_id: int, bands: dict[int, str]) -> None:
+    """Snapshots of ``account_id``, keyed by days before TODAY."""
+    for days_ago, band in bands.items():
+        day = TODAY - timedelta(days=days_ago)
+        session.add(m.HealthSnapshot(account_id=account_id, day=day, score=30, band=band))
+
+
+def test_health_red_once_per_red_spell(engine: Engine) -> None:
     with Session(engine) as session:
         dropped = add_account(session, "A")
         always_red = add_account(session, "B")
-        for day, band in ((TODAY - timedelta(days=2), "yellow"), (TODAY, "red")):
-            session.add(m.HealthSnapshot(account_id=dropped, day=day, score=30, band=band))
-        for day in (TODAY - timedelta(days=2), TODAY):
-            session.add(m.HealthSnapshot(account_id=always_red, day=day, score=20, band="red"))
+        recovered = add_account(session, "C")
+        snapshots(session, dropped, {40: "red", 20: "yellow", 2: "red", 0: "red"})
+        snapshots(session, always_red, {300: "red", 0: "red"})
+        snapshots(session, recovered, {5: "red", 0: "green"})
         session.commit()
-    assert run_rules(engine, TODAY, only("health_red"), NOW) == {"health_red": 1}
-    assert tasks(engine)[0].account_id == dropped
-
-
-def test_detractor_answer(engine: Engine) -> None:
+    # The rule meets an account already red (B, red for 300 days) as it meets one
+    # that has just dropped (A): one task each, keyed by the day the spell began.
+    assert run_rules(engine, TODAY, only("health_red"), NOW) == {"health_red": 2}
+    keys = {task.account_id: task.occurrence_key for task in tasks(engine)}
+    assert keys == {
+        dropped: f"health_red:{dropped}:{TODAY - timedelta(days=2)}",
+        always_red: f"health_red:{always_red}:{TODAY - timedelta(days=300)}",
+    }
+    tomorrow = TODAY + timedelta(days=1)
+    assert run_rules(engine, tomorrow, only("health_red"), NOW) == {"health_red": 0}
+    # C falls again after recovering: a new spell, a new task; B recovers and falls
+    # again within a week: a second task for B.
     with Session(engine) as session:
-        a = add_account(session, "A")
-        for score in (6, 7, 10):
+        session.add(m.HealthSnapshot(account_id=recovered, day=tomorrow, score=3, band="red"))
+        session.add(m.HealthSnapshot(account_id=always_red, day=tomorrow, score=60, band="yellow"))
+        session.commit()
+    assert run_rules(engine, tomorrow, only("health_red"), NOW) == {"health_red": 1}
+    later = tomorrow + timedelta(days=1)
+    with Session(engine) as session:
+        session.add(m.HealthSnapshot(account_id=always_red, day=later, score=3, band="red"))
+        session.commit()
+    assert run_rules(engine, later, only("health_red"), NOW) == {"health_red": 1}
+
+
+def test_health_red_follows_the_override_in_force(engine: Engine) -> None:
+    with Session(engine) as session:
+        overridden_green = add_account(session, "A")
+        overridden_red = add_account(session, "B")
+        snapshots(session, overridden_green, {0: "red"})
+        snapshots(session, overridden_red, {0: "green"})
+        for account_id, band in ((overridden_green, "green"), (overridden_red, "red")):
             session.add(
-                m.SurveyResponse(
-                    account_id=a, kind="nps", score=score, answered_at=NOW - timedelta(days=1)
+                m.HealthOverride(
+                    account_id=account_id,
+                    band=band,
+                    reason="I know this account",
+                    set_by="x",
+                    starts_on=TODAY - timedelta(days=3),
+                    expires_on=TODAY + timedelta(days=30),
                 )
             )
+        session.commit()
+    assert run_rules(engine, TODAY, only("health_red"), NOW) == {"health_red": 1}
+    assert tasks(engine)[0].account_id == overridden_red
+
+
+def nps(session: Session, account_id: int, score: int, days_ago: int) -> None:
+    session.add(
+        m.SurveyResponse(
+            account_id=account_id,
+            kind="nps",
+            score=score,
+            answered_at=NOW - timedelta(days=days_ago, hours=1),
+        )
+    )
+
+
+def test_detractor_not_followed_up(engine: Engine) -> None:
+    with Session(engine) as session:
+        a = add_account(session, "A")  # its call (1 day ago) follows up older answers
+        for score in (6, 7, 10):
+            nps(session, a, score, days_ago=0)
+        nps(session, a, 2, days_ago=3)  # followed up by the call
+        b = add_account(session, "B")
+        nps(session, b, 0, days_ago=29)  # before the call, but older: followed up
+        c = add_account(session, "C", external_id="C")
+        nps(session, c, 3, days_ago=31)  # past the 30-day window
         session.add(m.SurveyResponse(account_id=a, kind="csat", score=1, answered_at=NOW))
         session.commit()
     assert run_rules(engine, TODAY, only("detractor"), NOW) == {"detractor": 1}
-    assert "NPS 6" in tasks(engine)[0].title
+    task = tasks(engine)[0]
+    assert "NPS 6" in task.title and task.account_id == a
+    assert task.due_on == TODAY + timedelta(days=7)
+
+
+def test_a_detractor_met_late_is_due_today(engine: Engine) -> None:
+    with Session(engine) as session:
+        a = add_account(session, "A")
+        session.exec(m.Interaction.__table__.delete())  # type: ignore[attr-defined, call-overload]
+        nps(session, a, 4, days_ago=20)
+        session.commit()
+    assert run_rules(engine, TODAY, only("detractor"), NOW) == {"detractor": 1}
+    assert tasks(engine)[0].due_on == TODAY
+
+
+def test_renewal_without_a_recent_qbr(engine: Engine) -> None:
+    renewal = TODAY + timedelta(days=30)
+    with Session(engine) as session:
+        no_qbr = add_account(session, "A", renewal_date=renewal)
+        had_qbr = add_account(session, "B", renewal_date=renewal)
+        old_qbr = add_account(session, "C", renewal_date=renewal)
+        add_account(session, "D", renewal_date=TODAY + timedelta(days=61))
+        for account_id, days_ago in ((had_qbr, 80), (old_qbr, 91)):
+            session.add(
+                m.Interaction(
+                    account_id=account_id,
+                    kind="qbr",
+                    occurred_at=NOW - timedelta(days=days_ago),
+                    logged_by="x",
+                    summary="QBR",
+                )
+            )
+        session.commit()
+    assert run_rules(engine, TODAY, only("renewal_no_qbr"), NOW) == {"renewal_no_qbr": 2}
+    assert {task.account_id for task in tasks(engine)} == {no_qbr, old_qbr}
 
 
 def test_no_interaction_for_30_days(engine: Engine) -> None:
@@ -196,7 +292,7 @@ def test_two_processes_at_once_make_one_task_per_occurrence(engine: Engine, db_u
         "import sys\n"
         "from datetime import date\n"
         "from core.store.db import open_engine\n"
-        "from core.playbook.rules import run_rules, load_rules_config\n"
+        "from core.playbook.runs import run_rules\n"
         "print(sum(run_rules(open_engine(sys.argv[1]), date(2026, 11, 23)).values()))\n"
     )
     runs = [
@@ -204,8 +300,9 @@ def test_two_processes_at_once_make_one_task_per_occurrence(engine: Engine, db_u
         for _ in range(2)
     ]
     created = [int(run.communicate(timeout=60)[0].strip()) for run in runs]
-    assert sum(created) == 40
-    assert len(tasks(engine)) == 40
+    # Each account: one "renewal coming up" and one "no recent QBR" task.
+    assert sum(created) == 80
+    assert len(tasks(engine)) == 80
 
 
 def test_a_broken_rule_is_reported_with_its_line_and_the_rest_run(tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ from sqlmodel import Session, select
 
 from core.importing import import_file
 from core.models import Task
-from core.playbook.rules import UNASSIGNED, run_rules
+from core.playbook.rules import UNASSIGNED
+from core.playbook.runs import run_rules
 
 
 @pytest.mark.postgres

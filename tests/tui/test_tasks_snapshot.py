@@ -12,7 +12,8 @@ from textual.pilot import Pilot
 
 from core.config.settings import Settings
 from core.health.store import recompute_all
-from core.playbook.rules import load_rules_config, run_rules
+from core.playbook.rules import load_rules_config
+from core.playbook.runs import run_rules
 from core.store.db import open_engine, sqlite_url
 from sample_data import load_demo
 from tui.app import make_app

@@ -3,7 +3,8 @@ within a day by MRR at stake and health (``core.playbook.tasks.task_queue``).
 
 ``space`` completes (``u`` undoes), ``s`` snoozes, ``enter`` opens the account,
 ``n`` adds a task by hand; ``m`` switches between my tasks and the team's, ``f``
-cycles the source (rule, follow-up, manual). Every read and write runs in a worker.
+cycles the source (rule, follow-up, manual); ``p`` opens the Playbook, the rules that
+make tasks. Every read and write runs in a worker.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ class TasksScreen(Screen[None]):
         Binding("m", "mine", "Mine / team", id="tasks.mine"),
         Binding("f", "cycle_source", "From", id="tasks.source"),
         Binding("z", "snoozed", "Snoozed", id="tasks.snoozed"),
+        Binding("p", "app.playbook", "Playbook", id="tasks.playbook"),
         Binding("j", "cursor('down')", "Down", id="tasks.down", show=False),
         Binding("k", "cursor('up')", "Up", id="tasks.up", show=False),
     ]

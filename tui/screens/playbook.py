@@ -1,0 +1,244 @@
+"""The Playbook (``p`` on the task queue, or "Playbook" in the command palette): each
+rule, on or off, its settings, when it last ran and how many tasks it has made.
+
+``space`` switches a rule on or off and ``enter`` edits its settings (both written to
+the config file's ``[rules.NAME]`` table, keeping its other lines); ``d`` says what a
+run would create without writing anything; ``r`` runs the rules now.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import getters, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+
+from core.text import visible
+from tui.app import CxtuiApp
+
+if TYPE_CHECKING:
+    from core.playbook.runs import RuleStatus
+
+DRY_RUN_SHOWN = 3
+"""How many of each rule's would-be tasks the dry run lists."""
+COLUMNS = (("On", 4), ("Rule", 36), ("Settings", 62), ("Last ran", 16), ("New", 5), ("Made", 6))
+
+
+class PlaybookScreen(Screen[None]):
+    app = getters.app(CxtuiApp)
+
+    DEFAULT_CSS = """
+    PlaybookScreen #playbook-note {
+        height: 1; padding: 0 1; background: $boost; color: $text-muted;
+    }
+    PlaybookScreen DataTable { height: auto; max-height: 14; }
+    PlaybookScreen #dry-run { padding: 1 2; height: 1fr; overflow-y: auto; }
+    """
+    AUTO_FOCUS = "DataTable"
+    BINDINGS = [
+        Binding("space", "toggle", "On / off", id="playbook.toggle"),
+        Binding("enter", "edit", "Settings", id="playbook.edit"),
+        Binding("d", "dry_run", "Dry run", id="playbook.dry_run"),
+        Binding("r", "run", "Run now", id="playbook.run"),
+        Binding("j", "cursor('down')", "Down", id="playbook.down", show=False),
+        Binding("k", "cursor('up')", "Up", id="playbook.up", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.statuses: list[RuleStatus] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("Reading the rules…", id="playbook-note")
+        yield DataTable(cursor_type="row", zebra_stripes=True)
+        yield Static(
+            "Rules turn how accounts are into tasks for their owners, once per occurrence. "
+            "d shows what a run would create now, without writing anything.",
+            id="dry-run",
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Playbook"
+        for label, width in COLUMNS:
+            self.table.add_column(label, width=width)
+        self.app.rules_signal.subscribe(self, lambda _created: self.load())
+        self.load()
+
+    @property
+    def table(self) -> DataTable[Any]:
+        return self.query_one(DataTable)
+
+    @property
+    def current(self) -> RuleStatus | None:
+        row = self.table.cursor_row
+        return self.statuses[row] if 0 <= row < len(self.statuses) else None
+
+    def _config(self) -> Any:
+        from core.playbook.rules import load_rules_config
+
+        return load_rules_config(self.app.settings.path)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="playbook", name="Rules")
+    def load(self) -> None:
+        from core.playbook.runs import rule_statuses
+
+        config = self._config()
+        statuses = rule_statuses(self.app.database, config)
+        self.app.call_from_thread(self._show, statuses, config.problems, config.run_on_launch)
+
+    def _show(self, statuses: list[RuleStatus], problems: list[str], on_launch: bool) -> None:
+        from core.playbook.rules import describe_settings
+
+        self.statuses = statuses
+        table = self.table
+        row = table.cursor_row
+        table.clear()
+        for status in statuses:
+            last = "never" if status.last_ran_at is None else f"{status.last_ran_at:%Y-%m-%d %H:%M}"
+            table.add_row(
+                Text("on", style="bold") if status.enabled else Text("off", style="dim"),
+                status.title,
+                describe_settings(status.name, status.settings),
+                last,
+                Text(
+                    "" if status.last_created is None else str(status.last_created), justify="right"
+                ),
+                Text(f"{status.tasks_made:,}", justify="right"),
+                key=status.name,
+            )
+        table.move_cursor(row=max(0, min(row, len(statuses) - 1)), animate=False)
+        on = sum(status.enabled for status in statuses)
+        note = [f"{on} of {len(statuses)} rules on"]
+        note.append("run on launch" if on_launch else "not run on launch ([rules] run_on_launch)")
+        note.append("Last ran: UTC · New: tasks made by the last run · Made: in all")
+        self.query_one("#playbook-note", Static).update("  ·  ".join(note))
+        for problem in problems:
+            self.notify(problem, title="Playbook rules", severity="warning", timeout=15)
+
+    def action_cursor(self, direction: str) -> None:
+        getattr(self.table, f"action_cursor_{direction}")()
+
+    def action_toggle(self) -> None:
+        if (status := self.current) is not None:
+            self._change(status.name, {"enabled": not status.enabled})
+
+    @on(DataTable.RowSelected)
+    def _selected(self) -> None:  # enter on the table: the table's binding comes first
+        self.action_edit()
+
+    def action_edit(self) -> None:
+        if (status := self.current) is None:
+            return
+
+        def done(values: dict[str, int] | None) -> None:
+            if values:
+                self._change(status.name, values)
+
+        self.app.push_screen(RuleSettingsScreen(status), done)
+
+    def _change(self, rule: str, values: dict[str, Any]) -> None:
+        from core.config.file import ConfigFileError
+        from core.playbook.rules import change_rule
+
+        try:
+            change_rule(rule, values, self.app.settings.path)
+        except (ValueError, ConfigFileError) as error:
+            self.notify(str(error), title="Not changed", severity="error", timeout=15)
+            return
+        self.load()
+
+    def action_run(self) -> None:
+        self.query_one("#dry-run", Static).update("Running the rules…")
+        self.app.run_rules_now()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="playbook-dry", name="Dry run")
+    def action_dry_run(self) -> None:
+        from core.playbook.rules import RULE_TITLES
+        from core.playbook.runs import new_tasks
+
+        self.app.call_from_thread(
+            self.query_one("#dry-run", Static).update, "Finding what a run would create…"
+        )
+        planned = new_tasks(self.app.database, self.app.today, self._config())
+        total = sum(rows.height for rows in planned.values())
+        lines = [
+            f"A run now would create {total:,} task{'s' if total != 1 else ''}"
+            + (":" if total else ". Nothing is written by a dry run.")
+        ]
+        for rule, rows in planned.items():
+            if rows.is_empty():
+                continue
+            lines.append(f"\n{RULE_TITLES.get(rule, rule)}: {rows.height:,}")
+            for row in rows.head(DRY_RUN_SHOWN).iter_rows(named=True):
+                lines.append(
+                    f"  due {row['due_on']}  {visible(row['owner'])}: {visible(row['title'])}"
+                )
+            if rows.height > DRY_RUN_SHOWN:
+                lines.append(f"  … and {rows.height - DRY_RUN_SHOWN:,} more")
+        if total:
+            lines.append("\nNothing was written: r runs the rules.")
+        self.app.call_from_thread(self.query_one("#dry-run", Static).update, Text("\n".join(lines)))
+
+
+class RuleSettingsScreen(ModalScreen[dict[str, int] | None]):
+    """A rule's settings, each a whole number; dismissed with the changed values."""
+
+    CSS_PATH = "dialog.tcss"
+    DEFAULT_CSS = """
+    RuleSettingsScreen { align: center middle; }
+    RuleSettingsScreen .dialog { width: 64; }
+    RuleSettingsScreen Label { padding: 1 0 0 0; }
+    RuleSettingsScreen #rule-error { color: $error; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="rule.save"),
+        Binding("escape", "cancel", "Cancel", id="rule.cancel"),
+    ]
+
+    def __init__(self, status: RuleStatus) -> None:
+        super().__init__()
+        self.status = status
+
+    def compose(self) -> ComposeResult:
+        from core.playbook.rules import setting_words
+
+        with Vertical(classes="dialog"):
+            yield Static(self.status.title, classes="dialog-title", markup=False)
+            for key, value in self.status.settings.items():
+                yield Label(setting_words(self.status.name, key)[0])
+                yield Input(str(value), id=f"setting-{key}", type="integer")
+            yield Static("", id="rule-error")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Save (ctrl+s)", variant="primary", id="save")
+                yield Button("Cancel", id="cancel")
+
+    @on(Button.Pressed, "#save")
+    @on(Input.Submitted)
+    def action_save(self) -> None:
+        from core.playbook.rules import setting_words
+
+        values: dict[str, int] = {}
+        for key, before in self.status.settings.items():
+            field = self.query_one(f"#setting-{key}", Input)
+            text = field.value.strip()
+            if not text.isdigit():
+                self.query_one("#rule-error", Static).update(
+                    f"{setting_words(self.status.name, key)[0]}: a whole number "
+                    f"of 0 or more, not {text!r}"
+                )
+                field.focus()
+                return
+            if int(text) != before:
+                values[key] = int(text)
+        self.dismiss(values)
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
