@@ -246,15 +246,18 @@ class CxtuiApp(App[None]):
             self.post_message(BookLoaded(with_last_interaction(self.engine, first, self.today)))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="health")
-    def recompute_missing_health(self) -> None:
+    def recompute_missing_health(self, then_rules: bool = False) -> None:
         """Recompute today's health scores in the background when they are missing;
-        the list shows the latest scores meanwhile and is reloaded after."""
+        the list shows the latest scores meanwhile and is reloaded after.
+        ``then_rules``: run the playbook rules after, on the scores just written."""
         from core.health.store import has_snapshots, recompute_all
 
         engine = self.engine
         if engine is not None and not has_snapshots(engine, self.today):
             recompute_all(engine, as_of=self.today)
             self.call_from_thread(self._health_recomputed)
+        if then_rules:
+            self.call_from_thread(self.run_rules_now, quiet=True, on_launch=True)
 
     @work(
         thread=True,
@@ -263,7 +266,9 @@ class CxtuiApp(App[None]):
         group="health",
         name="Recomputing health scores",
     )
-    def recompute_health_now(self) -> None:
+    def recompute_health_now(self, then_rules: bool = False) -> None:
+        """Recompute every account's health score for today (``then_rules``: then run
+        the playbook rules, as after an import, so red accounts get their tasks)."""
         from core.health.store import recompute_all
 
         if self.engine is None:
@@ -271,6 +276,8 @@ class CxtuiApp(App[None]):
         written = recompute_all(self.engine, as_of=self.today)
         self.call_from_thread(self.notify, f"Health recomputed for {written:,} accounts.")
         self.call_from_thread(self._health_recomputed)
+        if then_rules:
+            self.call_from_thread(self.run_rules_now, quiet=True)
 
     def _health_recomputed(self) -> None:
         self.reload_book()
@@ -336,10 +343,10 @@ class CxtuiApp(App[None]):
 
     def _after_start(self) -> None:
         """Background work of a session, once its list is complete and not empty:
-        missing health scores, then the playbook rules."""
+        missing health scores, then the playbook rules on them."""
         if self.recompute_health:
-            self.recompute_missing_health()
-        if self.run_rules_on_start:
+            self.recompute_missing_health(then_rules=self.run_rules_on_start)
+        elif self.run_rules_on_start:
             self.run_rules_now(quiet=True, on_launch=True)
 
     @on(BookChanged)

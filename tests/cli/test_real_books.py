@@ -207,3 +207,45 @@ def test_a_tenure_column_dates_the_starts_back_from_the_export(tmp_path: Path) -
     assert october["active_accounts"] == raw.filter(pl.col("start") <= date(2026, 10, 31)).height
     assert _metrics(db)["active_accounts"] == staying.height
     assert _metrics(db)["accounts_start_unknown"] == 0
+
+
+def test_after_a_first_import_red_accounts_and_detractors_get_their_tasks(
+    tmp_path: Path,
+) -> None:
+    """A first import, then a health recompute and one run of the rules: the accounts
+    red at that moment get a task (the rule meets them red; no drop is needed), and
+    so does the detractor nobody has called back."""
+    import sqlite3
+
+    db = tmp_path / "book.db"
+    files = {
+        "accounts": "external_id,name,start_date,mrr,renewal_date\n"
+        "A-1,Acme,2024-01-01,100,2027-01-01\n"
+        "A-2,Beta,2024-01-01,50,2027-03-01\n"
+        "A-3,Gamma,2024-01-01,70,2027-03-01\n",
+        "surveys": "account,kind,score,answered_at\n"
+        "A-1,nps,0,2026-11-20\nA-2,nps,10,2026-11-20\nA-3,nps,1,2026-06-01\n",
+        "interactions": "account,kind,occurred_at,summary\n"
+        "A-1,call,2026-05-01,angry\nA-2,call,2026-12-01,happy\nA-3,call,2026-12-01,ok\n",
+    }
+    for kind, text in files.items():
+        path = tmp_path / f"{kind}.csv"
+        path.write_text(text)
+        _run("import", kind, str(path), "--db", str(db))
+    as_of = ["--as-of", "2026-12-05"]
+    _run("health", "--db", str(db), "--recompute", *as_of)
+    _run("rules", "run", "--db", str(db), *as_of)
+    with sqlite3.connect(db) as connection:
+        red = connection.execute(
+            "SELECT a.external_id FROM health_snapshot h JOIN account a ON a.id = h.account_id"
+            " WHERE h.band = 'red' ORDER BY 1"
+        ).fetchall()
+        tasks = connection.execute(
+            "SELECT t.rule, a.external_id, t.due_on FROM task t"
+            " JOIN account a ON a.id = t.account_id"
+            " WHERE t.rule IN ('health_red', 'detractor') ORDER BY 1, 2"
+        ).fetchall()
+    assert red  # the book has a red account to find
+    assert [row[1] for row in tasks if row[0] == "health_red"] == [row[0] for row in red]
+    # A-1's NPS 0 (2026-11-20) had no call since; A-3's NPS 1 is older than 30 days.
+    assert [row[1:] for row in tasks if row[0] == "detractor"] == [("A-1", "2026-12-05")]

@@ -555,7 +555,7 @@ class ImportWizardScreen(Screen[None]):
             return
         self.notify(summary, title="Imported")
         self.app.post_message(BookChanged())
-        self.app.run_rules_now(quiet=True)
+        self.app.recompute_health_now(then_rules=True)  # red accounts get their tasks
 
     # ------------------------------------------------------------------ the rest
 
