@@ -1,6 +1,7 @@
 """How well did the score predict churn? Scores are recomputed as of past cut-off
 dates from the data up to each date only, and compared with who churned in the
-``horizon`` days after it. Cut-offs are monthly over the last year of history and
+``horizon`` days after it (every churn event counts, also of an account that came
+back since). Cut-offs are monthly over the last year of history and
 pooled, so an account appears once per cut-off it was alive at."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from sqlalchemy import Engine, func, select
 
 from core.health.config import BANDS, HealthModelConfig, load_model
 from core.health.scoring import compute_scores
-from core.models import Account
+from core.models import Account, MrrMovement, MrrMovementKind
 from core.store.frames import read_frame
 
 CUTOFFS = 12
@@ -71,6 +72,25 @@ def cutoff_dates(engine: Engine, horizon_days: int, as_of: date) -> list[date]:
     return sorted(day for day in days if day >= first + timedelta(days=MIN_HISTORY_DAYS))
 
 
+def _churn_events(engine: Engine) -> pl.DataFrame:
+    """Every churn of every account (account_id, day): the churn movements, which a
+    reactivation does not remove, and the churn dates of accounts churned now (some
+    churned without MRR, so without a movement)."""
+    movements = read_frame(
+        engine,
+        select(MrrMovement.account_id, MrrMovement.occurred_on.label("day")).where(
+            MrrMovement.kind == MrrMovementKind.CHURN.value
+        ),
+    )
+    dates = read_frame(
+        engine,
+        select(Account.id.label("account_id"), Account.churned_at.label("day")).where(
+            Account.churned_at.is_not(None)
+        ),
+    )
+    return pl.concat([movements, dates], how="vertical_relaxed").unique()
+
+
 def backtest(
     engine: Engine,
     horizon_days: int = 90,
@@ -84,24 +104,17 @@ def backtest(
     model = model or load_model()[0]
     as_of = as_of or date.today()
     cutoffs = cutoff_dates(engine, horizon_days, as_of)
-    churn_dates = read_frame(
-        engine,
-        select(Account.id.label("account_id"), Account.churned_at).where(
-            Account.churned_at.is_not(None)
-        ),
-    )
+    churn_events = _churn_events(engine)
     observed = []
     for cutoff in cutoffs:
         scores = compute_scores(engine, cutoff, model).select("account_id", "score", "band")
         end = cutoff + timedelta(days=horizon_days)
+        churned = churn_events.filter(pl.col("day").is_between(cutoff, end, closed="right"))
         observed.append(
-            scores.join(churn_dates, on="account_id", how="left").select(
+            scores.select(
                 "score",
                 "band",
-                pl.col("churned_at")
-                .is_between(cutoff, end, closed="right")
-                .fill_null(False)
-                .alias("churned"),
+                pl.col("account_id").is_in(churned["account_id"].implode()).alias("churned"),
             )
         )
     pooled = (

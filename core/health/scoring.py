@@ -251,10 +251,12 @@ def _movements(engine: Source, window: Window, ids: list[int] | None) -> pl.Data
         ),
         else_=0,
     )
+    until_since = case((Movement.occurred_on <= since, Movement.amount_cents), else_=0)
     query = (
         select(
             Movement.account_id,
             func.sum(Movement.amount_cents).label("mrr_then"),
+            func.sum(until_since).label("mrr_90d_ago"),
             func.sum(contraction).label("contracted"),
         )
         .where(Movement.occurred_on <= window.as_of)
@@ -314,10 +316,16 @@ def read_signals(
     # when none is known, of the start date), so that past dates see theirs too.
     renews = pl.coalesce("renewal_date", "start_date")
     days_to_renewal = ((renews - pl.lit(as_of)).dt.total_days() % 365 + 365) % 365
+    # Contraction in % of the MRR 90 days ago (defaults.toml); an account that had
+    # no MRR then (new since) is measured against its MRR now plus what it lost.
     contracted = -pl.col("contracted").fill_null(0)
-    mrr_then = pl.when(pl.col("mrr_then").is_not_null()).then(pl.col("mrr_then"))
-    mrr_then = mrr_then.otherwise(pl.col("mrr_cents"))
-    before = (mrr_then + contracted).cast(pl.Float64)
+    mrr_now = pl.coalesce("mrr_then", "mrr_cents")
+    before = (
+        pl.when(pl.col("mrr_90d_ago") > 0)
+        .then(pl.col("mrr_90d_ago"))
+        .otherwise(mrr_now + contracted)
+        .cast(pl.Float64)
+    )
     unattended = (
         (days_to_renewal >= 0)
         & (days_to_renewal <= model.settings["renewal_window_days"])

@@ -7,7 +7,9 @@ from datetime import timedelta
 import polars as pl
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import Session
 
+from core import models as m
 from core.health.backtest import auc, backtest
 from core.health.config import default_model
 from tests.core.test_health_book import AS_OF, Book
@@ -92,3 +94,30 @@ def test_a_longer_history_gives_monthly_cutoffs(engine: Engine) -> None:
 def test_a_horizon_below_one_day_is_refused(engine: Engine) -> None:
     with pytest.raises(ValueError, match="at least 1 day"):
         backtest(engine, horizon_days=0, model=default_model(), as_of=AS_OF)
+
+
+def test_a_churn_undone_by_a_reactivation_still_counts(engine: Engine) -> None:
+    """An account that churned after the cut-off and came back since is active again
+    with no churn date; its churn movement is the event the backtest must count."""
+    book = Book(engine)
+    _healthy(book)
+    back = _declining(book, churned_days_ago=10)
+    book.save()
+    with Session(engine) as session:
+        account = session.get(m.Account, back)
+        assert account is not None
+        account.status, account.churned_at = "active", None
+        session.add(account)
+        for days_ago, kind, amount in ((10, "churn", -100_000), (3, "reactivation", 100_000)):
+            session.add(
+                m.MrrMovement(
+                    account_id=back,
+                    occurred_on=AS_OF - timedelta(days=days_ago),
+                    kind=kind,
+                    amount_cents=amount,
+                )
+            )
+        session.commit()
+    result = backtest(engine, horizon_days=30, model=default_model(), as_of=AS_OF)
+    assert (result.observations, result.churned) == (2, 1)
+    assert result.auc == 1.0

@@ -287,3 +287,21 @@ def test_one_account_reads_the_same_as_the_bulk_path(engine: Engine) -> None:
         everyone.filter(account_id=second)["engagement_raw"][0]["days_since_last_interaction"]
         == 120.0
     )
+
+
+def test_contraction_is_a_share_of_the_mrr_90_days_ago(engine: Engine) -> None:
+    """1,000 ninety days ago, +1,000 expansion then -500 contraction since: 50 % of
+    the MRR 90 days ago (not 25 % of the 2,000 the account paid before contracting).
+    A new account (no MRR 90 days ago) is measured against its MRR now plus its loss."""
+    book = Book(engine)
+    grown = book.account(seats=10)
+    book.movement(grown, 200, "new", 100_000)
+    book.movement(grown, 60, "expansion", 100_000)
+    book.movement(grown, 30, "contraction", -50_000)
+    new = book.account(seats=10)
+    book.movement(new, 40, "new", 100_000)
+    book.movement(new, 10, "contraction", -25_000)
+    book.save()
+    scores = compute_scores(engine, AS_OF, default_model())
+    assert row_of(scores, grown)["commercial_raw"]["contraction_pct"] == 50.0
+    assert row_of(scores, new)["commercial_raw"]["contraction_pct"] == 25.0
