@@ -18,7 +18,11 @@ def log_commands(app: typer.Typer) -> None:
 def log(
     external_id: Annotated[str, typer.Argument(help="The account's external id.")],
     kind: Annotated[
-        str, typer.Option("--kind", help="call, email, meeting, qbr, note, nps or csat.")
+        str,
+        typer.Option(
+            "--kind",
+            help="call, email, meeting, qbr, note, referral, training, community, nps or csat.",
+        ),
     ],
     summary: Annotated[str, typer.Option("--summary", help="One line (interactions).")] = "",
     when: Annotated[
@@ -36,7 +40,8 @@ def log(
     comment: Annotated[str, typer.Option("--comment", help="Survey comment.")] = "",
     db: DbOption = None,
 ) -> None:
-    """Log a call, email, meeting, QBR or note, or an NPS / CSAT answer, for an account.
+    """Log a call, email, meeting, QBR or note, a referral, a training completed or a
+    community event, or an NPS / CSAT answer, for an account.
     Bad input writes nothing and exits with status 2."""
     from core.config.settings import load_settings
     from core.interactions import EntryForm, InvalidInput, find_account, log_entry

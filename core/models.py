@@ -65,6 +65,10 @@ class InteractionKind(StrEnum):
     MEETING = "meeting"
     QBR = "qbr"
     NOTE = "note"
+    # Engagement beyond conversations, for the referral, education and community rates.
+    REFERRAL = "referral"  # the customer referred someone
+    TRAINING = "training"  # the customer completed a training
+    COMMUNITY = "community"  # the customer took part in a community event or forum
 
 
 class SurveyKind(StrEnum):
@@ -133,7 +137,9 @@ class Interaction(SQLModel, table=True):
     __tablename__ = "interaction"
     __table_args__ = (
         CheckConstraint(
-            "kind IN ('call', 'email', 'meeting', 'qbr', 'note')", name="ck_interaction_kind"
+            "kind IN ('call', 'email', 'meeting', 'qbr', 'note', 'referral', 'training',"
+            " 'community')",
+            name="ck_interaction_kind",
         ),
         CheckConstraint(
             "sentiment IS NULL OR sentiment IN (-1, 0, 1)", name="ck_interaction_sentiment"

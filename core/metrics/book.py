@@ -43,6 +43,8 @@ from core.metrics.model import (
 from core.models import (
     Account,
     DailyUsage,
+    Interaction,
+    InteractionKind,
     MonthlyUsage,
     MrrMovement,
     MrrMovementKind,
@@ -63,7 +65,12 @@ _RENEWAL_WINDOWS = (30, 60, 90)
 # The metrics each optional table feeds; every other metric needs only the accounts
 # and the MRR movements, which every book reads.
 TABLE_KEYS: dict[str, frozenset[str]] = {
-    "surveys": frozenset(("nps", "nps_promoters", "nps_passives", "nps_detractors", "csat_pct")),
+    "surveys": frozenset(
+        ("nps", "nps_promoters", "nps_passives", "nps_detractors", "csat_pct", "feedback_rate_pct")
+    ),
+    "engagement": frozenset(
+        ("referral_rate_pct", "community_participation_pct", "education_completion_pct")
+    ),
     "purchases": frozenset(
         (
             "customers_with_purchases",
@@ -92,6 +99,15 @@ _NO_USAGE = pl.DataFrame(
         "users_max": pl.Int64,
         "day_bits": pl.Int64,
     }
+)
+# The interaction kinds behind the engagement rates, and the count of customers each.
+ENGAGED_COLUMNS = {
+    InteractionKind.REFERRAL.value: "referred",
+    InteractionKind.COMMUNITY.value: "in_community",
+    InteractionKind.TRAINING.value: "trained",
+}
+_NO_ENGAGEMENT = pl.DataFrame(
+    schema={"account_id": pl.Int64, "kind": pl.String, "occurred_at": pl.Datetime("us")}
 )
 _COUNT_COLUMNS = (
     "customers_at_start",
@@ -130,6 +146,8 @@ _COUNT_COLUMNS = (
     "churn_date_unknown",
     "trailing_start",
     "trailing_lost",
+    "gave_feedback",
+    *ENGAGED_COLUMNS.values(),
 )
 
 
@@ -281,6 +299,16 @@ def load_book(
             Ticket.account_id,
             scope,
         ),
+        "engagement": _in_scope(
+            select(Interaction.account_id, Interaction.kind, Interaction.occurred_at).where(
+                Interaction.kind.in_(list(ENGAGED_COLUMNS)),
+                Interaction.occurred_at >= start,
+                Interaction.occurred_at < end,
+                Interaction.deleted_at.is_(None),
+            ),
+            Interaction.account_id,
+            scope,
+        ),
         "purchases": _in_scope(
             select(Purchase.account_id, Purchase.purchased_at, Purchase.amount_cents).where(
                 Purchase.purchased_at >= start, Purchase.purchased_at < end
@@ -295,7 +323,8 @@ def load_book(
         queries["costs"] = select(RetentionCost.incurred_on, RetentionCost.amount_cents).where(
             RetentionCost.incurred_on >= window.start, RetentionCost.incurred_on <= data_end
         )
-    skipped = {name for name in ("surveys", "tickets", "purchases") if name not in tables}
+    optional = ("surveys", "tickets", "purchases", "engagement")
+    skipped = {name for name in optional if name not in tables}
     frames = read_frames(engine, {n: q for n, q in queries.items() if n not in skipped})
     frames |= {name: _empty(queries[name]) for name in skipped}
     usage = [frames.pop(f"usage{index}") for index in range(len(usage_parts))]
@@ -332,6 +361,7 @@ class Book:
     surveys: pl.DataFrame  # account_id, kind, score, answered_at
     tickets: pl.DataFrame  # account_id, opened_at, first_response_at, resolved_at
     purchase_days: pl.DataFrame  # account_id, day, amount_cents: one row per customer-day
+    engagement: pl.DataFrame  # account_id, kind, occurred_at: referrals, trainings, events
     usage: pl.DataFrame  # account_id, month (its 1st), users_sum, users_max, day_bits
     costs: pl.DataFrame | None  # incurred_on, amount_cents; None when scoped or not read
     tables: frozenset[str]  # the optional tables read (TABLE_KEYS); the others are empty
@@ -351,6 +381,7 @@ class Book:
         purchases: pl.DataFrame,
         usage: pl.DataFrame,
         costs: pl.DataFrame | None,
+        engagement: pl.DataFrame | None = None,
         tables: frozenset[str] = frozenset(TABLE_KEYS),
     ) -> Book:
         movements = pl.concat([movements, _implied_movements(accounts, movements, as_of)])
@@ -370,6 +401,7 @@ class Book:
             ).agg(pl.col("amount_cents").sum()),
             usage=usage,
             costs=costs,
+            engagement=_NO_ENGAGEMENT if engagement is None else engagement,
             tables=tables,
         )
 
@@ -489,6 +521,7 @@ class Book:
             *self._customers(period, ref, at_start, at_end, groups),
             *self._revenue(period, ref, before, at_start, at_end, groups),
             *([self._surveys(period, ref, groups)] if "surveys" in self.tables else []),
+            *self._engaged(period, ref, at_end, groups),
             *([self._purchases(period, ref, groups)] if "purchases" in self.tables else []),
             *([self._usage(period, ref, groups)] if "usage" in self.tables else []),
             *(self._support(period, ref, groups) if "tickets" in self.tables else []),
@@ -619,6 +652,31 @@ class Book:
                 (csat & (score >= self.options.csat_satisfied_min)).sum().alias("csat_satisfied"),
             )
         )
+
+    def _engaged(
+        self, period: Period, ref: date, at_end: pl.LazyFrame, groups: pl.LazyFrame | None
+    ) -> list[pl.LazyFrame]:
+        """Of the customers at the end, how many answered a survey in the period (the
+        feedback rate) and how many had each engagement kind (``ENGAGED_COLUMNS``)."""
+        first, after = _naive(period.start), _naive(ref + _ONE_DAY)
+        parts = []
+        if "surveys" in self.tables:
+            answered = self.surveys.lazy().filter(
+                pl.col("answered_at").is_between(first, after, "left")
+            )
+            parts.append(
+                _count(at_end.join(answered, on="account_id", how="semi"), groups, "gave_feedback")
+            )
+        if "engagement" in self.tables:
+            during = self.engagement.lazy().filter(
+                pl.col("occurred_at").is_between(first, after, "left")
+            )
+            for kind, column in ENGAGED_COLUMNS.items():
+                engaged = during.filter(pl.col("kind") == kind)
+                parts.append(
+                    _count(at_end.join(engaged, on="account_id", how="semi"), groups, column)
+                )
+        return parts
 
     def _purchases(self, period: Period, ref: date, groups: pl.LazyFrame | None) -> pl.LazyFrame:
         per_buyer = (
@@ -878,5 +936,9 @@ def _assemble(
         retention_cost_per_customer=(
             money(Fraction(cost_cents, start)) if cost_cents is not None and start else None
         ),
+        feedback_rate_pct=pct(row["gave_feedback"], end),
+        referral_rate_pct=pct(row["referred"], end),
+        community_participation_pct=pct(row["in_community"], end),
+        education_completion_pct=pct(row["trained"], end),
         **renewals,
     )

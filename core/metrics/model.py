@@ -103,6 +103,12 @@ class MetricSet:
     retention_cost_per_customer: Decimal | None
     renewals_60d_count: int
     renewals_60d_mrr: Decimal
+    # Of the customers at the end, the share who in the period answered a survey,
+    # referred someone, took part in a community event, completed a training.
+    feedback_rate_pct: float | None
+    referral_rate_pct: float | None
+    community_participation_pct: float | None
+    education_completion_pct: float | None
 
     def get(self, key: str) -> Any:
         """A metric by its key (goals link to metrics this way)."""

@@ -131,6 +131,12 @@ METRICS: tuple[Metric, ...] = (
     Metric("clv", "CLV (purchases)", "Purchases", "money"),
     # Engagement
     Metric("stickiness_pct", "Stickiness (DAU/MAU)", "Engagement", "pct", goal=True),
+    Metric("feedback_rate_pct", "Feedback rate", "Engagement", "pct", goal=True),
+    Metric("referral_rate_pct", "Referral rate", "Engagement", "pct", goal=True),
+    Metric(
+        "community_participation_pct", "Community participation", "Engagement", "pct", goal=True
+    ),
+    Metric("education_completion_pct", "Training completion", "Engagement", "pct", goal=True),
     # Support
     Metric(
         "first_response_hours_median",
@@ -234,6 +240,10 @@ CONTRACT_KEYS: tuple[str, ...] = (
     "clv_subscription",
     "clv_purchases",
     "retention_cost_per_customer",
+    "feedback_rate_pct",
+    "referral_rate_pct",
+    "community_participation_pct",
+    "education_completion_pct",
 )
 
 BY_KEY: dict[str, Metric] = {metric.key: metric for metric in METRICS}

@@ -46,6 +46,9 @@ KINDS = [
     ("meeting", "Meeting"),
     ("qbr", "QBR"),
     ("note", "Note"),
+    ("referral", "Referral"),
+    ("training", "Training completed"),
+    ("community", "Forum or community event"),
     (SURVEY, "Survey answer"),
 ]
 SURVEY_KINDS = [("nps", "NPS (0-10)"), ("csat", "CSAT (1-5)")]

@@ -1,0 +1,91 @@
+"""The feedback, referral, community and training rates of ``cxtui metrics --json``
+on a book imported from files, checked against SQL over the same SQLite file."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from cli.main import app
+
+runner = CliRunner()
+NOVEMBER = ("2026-11-01", "2026-12-01")
+
+
+def _run(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def _expected(db: Path, numerator: str) -> float | None:
+    """``numerator`` (SQL giving account ids) over the customers at the end of November,
+    as a percentage: the accounts active now that started by then."""
+    customers = "SELECT id FROM account WHERE status = 'active' AND start_date <= '2026-11-30'"
+    with sqlite3.connect(db) as connection:
+        (base,) = connection.execute(f"SELECT count(*) FROM ({customers})").fetchone()
+        (part,) = connection.execute(
+            f"SELECT count(DISTINCT id) FROM ({customers}) WHERE id IN ({numerator})"
+        ).fetchone()
+    return part / base * 100 if base else None
+
+
+def test_engagement_rates_against_sql(tmp_path: Path) -> None:
+    db = tmp_path / "book.db"
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text(
+        "external_id,name,start_date,mrr,status,churned_at\n"
+        "A,Acme,2025-01-01,100,active,\nB,Beta,2025-01-01,100,active,\n"
+        "C,Gamma,2025-01-01,100,active,\nD,Delta,2025-01-01,100,active,\n"
+        "E,Echo,2025-01-01,100,churned,2026-11-10\nF,Fox,2026-12-02,100,active,\n"
+    )
+    interactions = tmp_path / "interactions.csv"
+    interactions.write_text(
+        "account,kind,occurred_at,summary\n"
+        "A,referral,2026-11-03,Referred Initech\n"
+        "A,referral,2026-11-20,Referred Hooli\n"  # twice: one customer
+        "B,training,2026-11-15,Admin course passed\n"
+        "C,training,2026-10-30,Before November\n"
+        "C,community,2026-11-30T23:00:00,Meetup\n"
+        "E,referral,2026-11-05,Churned since: not a customer at the end\n"
+        "D,call,2026-11-05,Only a call\n"
+    )
+    surveys = tmp_path / "surveys.csv"
+    surveys.write_text(
+        "account,kind,score,answered_at\nA,nps,9,2026-11-02\nD,csat,2,2026-11-28\n"
+        "B,nps,7,2026-12-01\n"
+    )
+    for kind, path in (
+        ("accounts", accounts),
+        ("interactions", interactions),
+        ("surveys", surveys),
+    ):
+        _run("import", kind, str(path), "--db", str(db))
+    metrics = json.loads(
+        _run("metrics", "--db", str(db), "--json", "--as-of", "2026-12-04", "--period", "2026-11")
+    )["metrics"]
+    start, end = NOVEMBER
+    within = f"'{start}' <= {{0}} AND {{0}} < '{end}'"
+    for key, numerator in (
+        (
+            "feedback_rate_pct",
+            "SELECT account_id FROM survey_response WHERE " + within.format("answered_at"),
+        ),
+        *(
+            (
+                key,
+                f"SELECT account_id FROM interaction WHERE kind = '{kind}' AND "
+                + within.format("occurred_at"),
+            )
+            for key, kind in (
+                ("referral_rate_pct", "referral"),
+                ("community_participation_pct", "community"),
+                ("education_completion_pct", "training"),
+            )
+        ),
+    ):
+        assert metrics[key] == _expected(db, numerator), key
+    assert metrics["referral_rate_pct"] == 25.0  # A of A-D; E churned, F not yet started
