@@ -48,6 +48,7 @@ def show_command(
 def _in_force() -> dict[str, Any]:
     import os
 
+    from core.config.metric_options import load_metric_options
     from core.config.saved_filters import load_saved_filters
     from core.config.settings import USER_ENV, load_settings
     from core.health.config import load_model
@@ -63,9 +64,15 @@ def _in_force() -> dict[str, Any]:
         user_from = "the login name (set `user` in config.toml or $CXTUI_USER)"
     model, _warnings = load_model()
     rules = load_rules_config()
+    metric_options = load_metric_options()
     return {
         "config_file": str(settings.path),
-        "problem": settings.problem or settings.warning or "none",
+        "problem": "; ".join(
+            problem
+            for problem in (settings.problem, settings.warning, *metric_options.problems)
+            if problem
+        )
+        or "none",
         "user": settings.author,
         "user_from": user_from,
         "theme": settings.theme,
@@ -76,5 +83,9 @@ def _in_force() -> dict[str, Any]:
         "health_model": model.source,
         "health_bands": f"green >= {model.green:g}, yellow >= {model.yellow:g}",
         "rules_on": ", ".join(rules.enabled()) or "none",
+        "metrics": ", ".join(
+            f"{key} = {'1 / annual churn rate' if value is None else value}"
+            for key, value in vars(metric_options.options).items()
+        ),
         "saved_filters": ", ".join(load_saved_filters().names()) or "none",
     }

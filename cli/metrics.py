@@ -60,9 +60,12 @@ def metrics(
     """Print every customer-success metric of a period: churn, retention, MRR and its
     movements, GRR/NRR, NPS, CSAT, purchases, CLV, stickiness, support, onboarding
     and renewals."""
+    from core.config.metric_options import load_metric_options
     from core.metrics import BREAKDOWNS, compute_breakdown, compute_metrics
     from core.periods import Period
 
+    for problem in load_metric_options().problems:
+        typer.echo(f"cxtui: {problem}", err=True)
     day = parse_day(as_of)
     try:
         chosen = Period.parse(period, day)

@@ -332,12 +332,20 @@ def load_book(
         scope=scope,
         window=window,
         as_of=as_of,
-        options=options or MetricOptions(),
+        options=options or _configured_options(),
         tables=tables,
         costs=frames.pop("costs", None),
         usage=pl.concat(usage) if usage else _NO_USAGE,
         **frames,
     )
+
+
+def _configured_options() -> MetricOptions:
+    """The options of the config file's ``[metrics]`` table (its problems are said by
+    ``cxtui metrics`` and ``cxtui config show``; here the defaults stand in)."""
+    from core.config.metric_options import load_metric_options
+
+    return load_metric_options().options
 
 
 def _empty(query: Select[Any]) -> pl.DataFrame:

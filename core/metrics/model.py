@@ -30,8 +30,12 @@ class MetricOptions:
     def __post_init__(self) -> None:
         if not 1 <= self.csat_satisfied_min <= 5:
             raise ValueError(f"csat_satisfied_min must be 1-5, not {self.csat_satisfied_min}")
-        if self.onboarding_target_days < 0 or self.open_ticket_hours < 0:
-            raise ValueError("onboarding_target_days and open_ticket_hours cannot be negative")
+        if not 0 <= self.onboarding_target_days <= 3650:
+            raise ValueError(
+                f"onboarding_target_days must be 0 to 3650, not {self.onboarding_target_days}"
+            )
+        if not 0 <= self.open_ticket_hours <= 8760:
+            raise ValueError(f"open_ticket_hours must be 0 to 8760, not {self.open_ticket_hours}")
         if not 1 <= self.churn_window_months <= 120:
             raise ValueError(
                 f"churn_window_months must be 1 to 120, not {self.churn_window_months}"

@@ -89,3 +89,30 @@ def test_engagement_rates_against_sql(tmp_path: Path) -> None:
     ):
         assert metrics[key] == _expected(db, numerator), key
     assert metrics["referral_rate_pct"] == 25.0  # A of A-D; E churned, F not yet started
+
+
+def test_metric_settings_come_from_the_config_file(tmp_path: Path) -> None:
+    """``[metrics] csat_satisfied_min = 5`` counts only 5s as satisfied (checked with
+    SQL); a broken setting is named with its line and its default used."""
+    import os
+
+    db = tmp_path / "book.db"
+    (tmp_path / "accounts.csv").write_text("external_id,name,start_date,mrr\nA,Acme,2025-01-01,1\n")
+    (tmp_path / "surveys.csv").write_text(
+        "account,kind,score,answered_at\n"
+        + "".join(f"A,csat,{score},2026-11-0{day}\n" for day, score in enumerate((5, 4, 4, 2), 1))
+    )
+    for kind in ("accounts", "surveys"):
+        _run("import", kind, str(tmp_path / f"{kind}.csv"), "--db", str(db))
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "cxtui" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text("[metrics]\ncsat_satisfied_min = 5\nchurn_window_months = 0\n")
+    args = ["metrics", "--db", str(db), "--json", "--as-of", "2026-12-04", "--period", "2026-11"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as connection:
+        (expected,) = connection.execute(
+            "SELECT 100.0 * sum(score >= 5) / count(*) FROM survey_response WHERE kind = 'csat'"
+        ).fetchone()
+    assert json.loads(result.stdout)["metrics"]["csat_pct"] == expected == 25.0
+    assert f"{config}, line 3: metrics.churn_window_months is out of range" in result.stderr
