@@ -11,6 +11,7 @@ from typing import Any
 
 from core.metrics.registry import GOAL_METRICS
 from core.models import Goal, GoalTask
+from core.periods import Period
 from core.text import shortened, text_problem
 
 TARGET_TYPES = ("number", "currency", "percent", "done", "tasks")
@@ -136,6 +137,37 @@ def _check_texts(form: GoalForm) -> None:
             raise GoalError("tasks", f'"{shortened(task, 40)}": {problem}')
 
 
+GOAL_PERIODS = ("month", "quarter", "year")
+_TITLED = re.compile(r"\bthis (month|quarter|year)\b", re.IGNORECASE)
+
+
+def calendar_period(kind: str, day: date) -> Period:
+    """The calendar month, quarter or year containing ``day``."""
+    return {"month": Period.month_of, "quarter": Period.quarter_of, "year": Period.year_of}[
+        kind
+    ](day)
+
+
+def titled_period(title: str, start_date: date) -> Period | None:
+    """The calendar period a title names ("churn below 3 % this quarter"), as it
+    contains the goal's start date; None when the title names none."""
+    found = _TITLED.search(title)
+    return None if found is None else calendar_period(found.group(1).lower(), start_date)
+
+
+def _check_titled_period(title: str, start_date: date, due_date: date) -> None:
+    """A goal whose title says "this quarter" runs over that calendar quarter, so its
+    figures (a metric over the goal's dates) are the quarter's."""
+    period = titled_period(title, start_date)
+    if period is not None and (period.start, period.end) != (start_date, due_date):
+        words = _TITLED.search(title).group(0)  # type: ignore[union-attr]
+        raise GoalError(
+            "start_date",
+            f'the title says "{words}": run it from {period.start} to {period.end}, '
+            "or change the title",
+        )
+
+
 def validate_goal(form: GoalForm) -> Goal:
     """A Goal from a form, or GoalError naming the first wrong field."""
     title = form.title.strip()
@@ -152,6 +184,7 @@ def validate_goal(form: GoalForm) -> Goal:
     due_date = _parse_day(form.due_date, "due_date")
     if due_date <= start_date:
         raise GoalError("due_date", f"{due_date} is not after the start date {start_date}")
+    _check_titled_period(title, start_date, due_date)
     direction = form.direction.strip().lower() or "raise"
     if direction not in DIRECTIONS:
         raise GoalError("direction", "must be raise or lower")

@@ -425,3 +425,26 @@ def test_a_line_to_keep_is_never_achieved_before_its_period_ends() -> None:
     assert status_reason(reached, "at risk", 30.0, date(2026, 11, 15)) == (
         "at risk: 30 % done, 49 % of time gone"
     )
+
+
+@pytest.mark.parametrize(
+    ("title", "start", "due", "refused"),
+    [
+        ("Churn below 3 % this quarter", "2026-10-01", "2026-12-31", False),
+        ("Churn below 3 % this quarter", "2026-11-15", "2027-02-13", True),  # 90 days
+        ("Expansion This Month", "2026-11-01", "2026-11-30", False),
+        ("Expansion this month", "2026-11-01", "2026-12-31", True),
+        ("NPS above 50 this year", "2026-01-01", "2026-12-31", False),
+        ("NPS above 50", "2026-11-15", "2027-02-13", False),  # no period named: any dates
+    ],
+)
+def test_a_title_that_names_a_calendar_period_runs_over_it(
+    title: str, start: str, due: str, refused: bool
+) -> None:
+    typed = form(title=title, start_date=start, due_date=due)
+    if not refused:
+        validate_goal(typed)
+        return
+    with pytest.raises(GoalError, match="the title says") as raised:
+        validate_goal(typed)
+    assert raised.value.field == "start_date"

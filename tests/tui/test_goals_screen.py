@@ -4,7 +4,7 @@ each target type, refused inputs, check-ins and their conflict, ``+`` / ``-``,
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -496,3 +496,33 @@ async def test_history_shows_the_definitions_an_edit_replaced(
         await pilot.press("h")
         await settle(app, pilot)
         assert "Definition never edited." in text_of(app.screen.query_one("#history-edits"))
+
+
+async def test_the_period_choice_fills_the_calendar_dates(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    from core.periods import Period
+
+    async with running(db_url) as (app, pilot):
+        await goals_screen(app, pilot)
+        await pilot.press("n")
+        await settle(app, pilot)
+        form = app.screen
+        assert isinstance(form, GoalFormScreen)
+        period = form.query_one("#period", Select)
+        assert period.value == "custom"  # today + 90 days
+        quarter = Period.quarter_of(TODAY)
+        period.value = "quarter"
+        await pilot.pause()
+        start, due = (
+            form.query_one(f"#{name}", Input).value for name in ("start_date", "due_date")
+        )
+        assert (start, due) == (quarter.start.isoformat(), quarter.end.isoformat())
+        form.query_one("#due_date", Input).value = (quarter.end + timedelta(days=1)).isoformat()
+        await pilot.pause()
+        assert period.value == "custom"  # dates typed by hand say what they are
+        form.query_one("#title", Input).value = "Churn down this quarter"
+        form.query_one("#target", Input).value = "20"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert "the title says" in text_of(form.query_one("#error-start_date"))

@@ -6,6 +6,7 @@ when something was typed."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
 from textual import getters, on, work
@@ -181,7 +182,17 @@ class GoalFormScreen(GoalDialog):
                         "Scope: account owner",
                         Input(form.scope_owner, placeholder="every owner", id="scope_owner"),
                     )
-                with Horizontal(classes="form-row"):
+                with Horizontal(classes="form-row dates"):
+                    yield self.field(
+                        "period",
+                        "Period",
+                        Select(
+                            PERIOD_CHOICES,
+                            value=_period_kind(form.start_date, form.due_date),
+                            allow_blank=False,
+                            id="period",
+                        ),
+                    )
                     yield self.field(
                         "start_date",
                         "Start (YYYY-MM-DD)",
@@ -240,6 +251,25 @@ class GoalFormScreen(GoalDialog):
 
     def _kind(self) -> str:
         return str(self.query_one("#target_type", Select).value)
+
+    @on(Select.Changed, "#period")
+    def _period_chosen(self, event: Select.Changed) -> None:
+        """A calendar period fills in its dates (the one containing today)."""
+        from core.goals.form import calendar_period
+
+        if event.value == CUSTOM or self._filling:
+            return
+        period = calendar_period(str(event.value), self.app.today)
+        self.query_one("#start_date", Input).value = period.start.isoformat()
+        self.query_one("#due_date", Input).value = period.end.isoformat()
+
+    @on(Input.Changed, "#start_date, #due_date")
+    def _dates_typed(self) -> None:
+        """Dates typed by hand say which period they are (or custom)."""
+        kind = _period_kind(self.value("#start_date"), self.value("#due_date"))
+        period = self.query_one("#period", Select)
+        if period.value != kind:
+            period.value = kind
 
     @on(Select.Changed, "#target_type")
     def _type_changed(self, event: Select.Changed) -> None:
@@ -324,6 +354,31 @@ class GoalFormScreen(GoalDialog):
         next ctrl+s saves over the new version."""
         self.version = error.goal.version
         self.show_error("goal", str(error))
+
+
+CUSTOM = "custom"
+PERIOD_CHOICES = [
+    ("Custom dates", CUSTOM),
+    ("This month", "month"),
+    ("This quarter", "quarter"),
+    ("This year", "year"),
+]
+
+
+def _period_kind(start: str, due: str) -> str:
+    """``month``, ``quarter`` or ``year`` when the dates are exactly that calendar
+    period, else ``custom``."""
+    from core.goals.form import GOAL_PERIODS, calendar_period
+
+    try:
+        first, last = date.fromisoformat(start.strip()), date.fromisoformat(due.strip())
+    except ValueError:
+        return CUSTOM
+    for kind in GOAL_PERIODS:
+        period = calendar_period(kind, first)
+        if (period.start, period.end) == (first, last):
+            return kind
+    return CUSTOM
 
 
 def _metric_options(kind: str) -> list[tuple[str, str]]:
