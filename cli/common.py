@@ -105,10 +105,7 @@ def book_scope(engine: Engine, segment: str | None, owner: str | None) -> Scope:
 def saved_scope(name: str, scope: Scope, what: str) -> Scope:
     """The saved filter ``name`` as a scope, narrowed further by --segment/--owner;
     its list-only parts are named on stderr as not applying to ``what``."""
-    from dataclasses import replace
-
     from core.config.saved_filters import LIST_ONLY_KEYS, UnknownFilterError, get_filter
-    from core.scope import Scope
 
     try:
         saved = get_filter(name)
@@ -120,4 +117,4 @@ def saved_scope(name: str, scope: Scope, what: str) -> Scope:
             f"the accounts list only, not {what}",
             err=True,
         )
-    return replace(Scope.from_saved(saved), segment=scope.segment, owner=scope.owner)
+    return scope.with_saved(saved)

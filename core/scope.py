@@ -4,7 +4,7 @@ metrics, the dashboard, the exports and the accounts list."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -41,6 +41,10 @@ class Scope:
             statuses=frozenset(saved.statuses),
             name=saved.name,
         )
+
+    def with_saved(self, saved: SavedFilter) -> Scope:
+        """The scope of ``saved`` narrowed further by this scope's segment and owner."""
+        return replace(Scope.from_saved(saved), segment=self.segment, owner=self.owner)
 
     @property
     def is_whole_book(self) -> bool:

@@ -276,13 +276,13 @@ def find_account(engine: Engine, external_id: str) -> Account | None:
         return session.exec(select(Account).where(Account.external_id == external_id)).first()
 
 
-
 def account_by_external_id(engine: Engine, external_id: str) -> Account:
     """The account with ``external_id``, or LookupError in words when there is none."""
     account = find_account(engine, external_id)
     if account is None or account.id is None:
         raise LookupError(f'no account with external id "{shortened(external_id)}"')
     return account
+
 
 def account_id_of(engine: Engine, external_id: str) -> int | None:
     """The id of the account with ``external_id``; None when there is none."""
