@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ResourceNotFoundError
-from mcp.types import ToolAnnotations
+from mcp.shared.exceptions import MCPError
+from mcp.types import INVALID_PARAMS, ToolAnnotations
 from pydantic import Field
 
 from core.text import visible
@@ -73,7 +74,10 @@ def build_server(book: Book, read_only: bool = False) -> MCPServer:
     def prepare_renewal_call(
         account: Annotated[str, Field(description="The account's external id.")],
     ) -> str:
-        return renewal_brief(account_360(book, account))
+        try:
+            return renewal_brief(account_360(book, account))
+        except Refused as error:
+            raise MCPError(INVALID_PARAMS, str(error)) from None
 
     return server
 
