@@ -8,27 +8,25 @@ import typer
 
 from cli.common import DbOption, fail, open_db
 
+ReadOnly = Annotated[
+    bool, typer.Option("--read-only", help="Offer the read tools only: the assistant cannot write.")
+]
+User = Annotated[
+    str | None,
+    typer.Option(
+        "--user",
+        metavar="NAME",
+        help='Whom the writes are recorded as ("NAME via assistant"; default: CXTUI_USER, '
+        "the config's user, or your login name).",
+    ),
+]
+
 
 def assistant_commands(app: typer.Typer) -> None:
     app.command("mcp")(mcp)
 
 
-def mcp(
-    db: DbOption = None,
-    read_only: Annotated[
-        bool,
-        typer.Option("--read-only", help="Offer the read tools only: the assistant cannot write."),
-    ] = False,
-    user: Annotated[
-        str | None,
-        typer.Option(
-            "--user",
-            metavar="NAME",
-            help='Whom the writes are recorded as ("NAME via assistant"; default: '
-            "CXTUI_USER, the config's user, or your login name).",
-        ),
-    ] = None,
-) -> None:
+def mcp(db: DbOption = None, read_only: ReadOnly = False, user: User = None) -> None:
     """Serve the book to an AI assistant (an MCP client such as a desktop assistant
     or an editor) over stdio, until the client hangs up. Read tools: find accounts,
     an account's 360, metrics, the task queue, goals; write tools (unless

@@ -219,15 +219,26 @@ class Reads:
         return page(rows, len(views), offset, limit)
 
 
+# An account's columns, in the order of the answers, with their names there.
+IDENTITY = {
+    "account": "external_id",
+    "name": "name",
+    "segment": "segment",
+    "plan": "plan",
+    "owner": "owner",
+    "status": "status",
+}
+
+
+def _identity(row: dict[str, Any]) -> dict[str, Any]:
+    """Who the account is, and its MRR in currency units."""
+    return {key: row[column] for key, column in IDENTITY.items()} | {
+        "mrr": _money(row["mrr_cents"])
+    }
+
+
 def _account_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "account": row["external_id"],
-        "name": row["name"],
-        "segment": row["segment"],
-        "plan": row["plan"],
-        "owner": row["owner"],
-        "status": row["status"],
-        "mrr": _money(row["mrr_cents"]),
+    return _identity(row) | {
         "renewal_date": _iso(row["renewal_date"]),
         "days_to_renewal": row["days_to_renewal"],
         "health": row["health_score"],
@@ -279,14 +290,7 @@ def account_360(
 
 
 def _fields(row: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "account": row["external_id"],
-        "name": row["name"],
-        "segment": row["segment"],
-        "plan": row["plan"],
-        "owner": row["owner"],
-        "status": row["status"],
-        "mrr": _money(row["mrr_cents"]),
+    return _identity(row) | {
         "seats": row["seats"],
         "start_date": _iso(row["start_date"]),
         "renewal_date": _iso(row["renewal_date"]),

@@ -49,16 +49,10 @@ class Writes:
         except LookupError as error:
             raise Refused(str(error)) from None
         assert found.id is not None
+        score_text = "" if score is None else str(score)
+        # EntryForm's fields in their order: the arguments are the form's fields.
         form = EntryForm(
-            kind=kind,
-            summary=summary,
-            when=when,
-            notes=notes,
-            sentiment=sentiment,
-            follow_up=follow_up,
-            contact=contact,
-            score="" if score is None else str(score),
-            comment=comment,
+            kind, summary, when, notes, sentiment, follow_up, contact, score_text, comment
         )
         try:
             logged = log_entry(self.book.engine, found.id, form, logged_by=self.book.author)

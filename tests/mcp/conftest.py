@@ -3,32 +3,32 @@ with today's health scores), copied for each test that writes."""
 
 from __future__ import annotations
 
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from mcp import Client
+from typer.testing import CliRunner
 
-from core.health.store import recompute_all
+from cli.main import app
 from core.store.db import open_engine, sqlite_url
 from mcp_server.book import Book
 from mcp_server.server import build_server
-from sample_data import load_demo
+from tests.conftest import copy_migrated_sqlite
 
 AUTHOR = "Test User via assistant"
 
 
 @pytest.fixture(scope="session")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo book, ending today, with today's health scores: written by the
+    command line itself (``cxtui demo``, ``cxtui health --recompute``)."""
     path = tmp_path_factory.mktemp("mcp-demo") / "demo.db"
-    engine = open_engine(sqlite_url(path))
-    load_demo(engine, as_of=date.today())
-    recompute_all(engine, as_of=date.today())
-    engine.dispose()
+    for command in (["demo"], ["health", "--recompute", "--json"]):
+        result = CliRunner().invoke(app, [*command, "--db", str(path)])
+        assert result.exit_code == 0, result.output
     connection = sqlite3.connect(path)  # everything into the main file, to copy it
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()
@@ -38,9 +38,8 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def book_copy(demo_file: Path, tmp_path: Path) -> Path:
     """A copy of the demo book for a test that writes."""
-    copy = tmp_path / "demo.db"
-    shutil.copyfile(demo_file, copy)
-    return copy
+    copy_migrated_sqlite(demo_file, tmp_path / "demo.db")
+    return tmp_path / "demo.db"
 
 
 def count(path: Path, sql: str, *params: Any) -> Any:

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -65,18 +66,6 @@ async def test_find_accounts_pages_filters_and_sorts(connect: Connect, demo_file
         assert [row["account"] for row in one["items"]] == ["ACC-00042"]
 
 
-async def test_find_accounts_refusals(connect: Connect, demo_file: Path) -> None:
-    async with connect(demo_file) as client:
-        unknown = await client.call_tool("find_accounts", {"segment": "Nowhere"})
-        assert "segment: there is no segment 'Nowhere'; the segments are:" in error_text(unknown)
-        too_many = await client.call_tool("find_accounts", {"limit": PAGE_MAX + 1})
-        assert "limit" in error_text(too_many)
-        band = await client.call_tool("find_accounts", {"band": "purple"})
-        assert "band" in error_text(band)
-        missing = await client.call_tool("find_accounts", {"saved_filter": "Nope"})
-        assert "saved_filter: no saved filter called 'Nope'" in error_text(missing)
-
-
 async def test_find_accounts_with_a_saved_filter(connect: Connect, demo_file: Path) -> None:
     save_filter(SavedFilter("Big ones", segments=frozenset({"Enterprise"})))
     async with connect(demo_file) as client:
@@ -110,16 +99,6 @@ async def test_account_360(connect: Connect, demo_file: Path) -> None:
         assert later["timeline"]["items"][0] != timeline["items"][0]
 
 
-async def test_account_360_refusals(connect: Connect, demo_file: Path) -> None:
-    async with connect(demo_file) as client:
-        unknown = await client.call_tool("account_360", {"account": "NOPE"})
-        assert error_text(unknown).endswith('no account with external id "NOPE"')
-        negative = await client.call_tool(
-            "account_360", {"account": "ACC-00001", "timeline_offset": -1}
-        )
-        assert "timeline_offset" in error_text(negative)
-
-
 async def test_metrics_are_the_command_lines(connect: Connect, demo_file: Path) -> None:
     async with connect(demo_file) as client:
         ours = await _call(client, "metrics", period="quarter", segment="smb")
@@ -129,18 +108,6 @@ async def test_metrics_are_the_command_lines(connect: Connect, demo_file: Path) 
         assert ours == theirs
         by_owner = await _call(client, "metrics", by="owner")
         assert isinstance(by_owner["metrics"], list) and by_owner["scope"]["by"] == "owner"
-
-
-async def test_metrics_refusals(connect: Connect, demo_file: Path) -> None:
-    async with connect(demo_file) as client:
-        future = await client.call_tool("metrics", {"period": "2999-01"})
-        assert "period: 2999-01 starts on 2999-01-01, after the as-of date" in error_text(future)
-        unreadable = await client.call_tool("metrics", {"period": "someday"})
-        assert "period: " in error_text(unreadable)
-        owner = await client.call_tool("metrics", {"owner": "Nobody"})
-        assert "owner: there is no owner 'Nobody'" in error_text(owner)
-        day = await client.call_tool("metrics", {"as_of": "the day after"})
-        assert "as_of: " in error_text(day)
 
 
 async def test_tasks_and_goals_are_the_command_lines(connect: Connect, demo_file: Path) -> None:
@@ -155,16 +122,6 @@ async def test_tasks_and_goals_are_the_command_lines(connect: Connect, demo_file
         assert goals["items"] == _cli_json("goals", "--json", "--db", str(demo_file))
         page = await _call(client, "goals", limit=2, offset=2)
         assert page["items"] == goals["items"][2:4]
-
-
-async def test_tasks_and_goals_refusals(connect: Connect, demo_file: Path) -> None:
-    async with connect(demo_file) as client:
-        source = await client.call_tool("tasks", {"source": "magic"})
-        assert "source" in error_text(source)
-        day = await client.call_tool("tasks", {"as_of": "soon"})
-        assert 'as_of: "soon" is not a date' in error_text(day)
-        limit = await client.call_tool("goals", {"limit": 0})
-        assert "limit" in error_text(limit)
 
 
 async def test_prompt_and_resource(connect: Connect, demo_file: Path) -> None:
@@ -184,7 +141,6 @@ async def test_prompt_and_resource(connect: Connect, demo_file: Path) -> None:
 
 
 async def test_prompt_and_resource_refusals(connect: Connect, demo_file: Path) -> None:
-    import pytest
     from mcp.shared.exceptions import MCPError
 
     async with connect(demo_file) as client:
@@ -192,6 +148,33 @@ async def test_prompt_and_resource_refusals(connect: Connect, demo_file: Path) -
             await client.get_prompt("prepare_renewal_call", {"account": "NOPE"})
         with pytest.raises(MCPError, match='no account with external id "NOPE"'):
             await client.read_resource("cxtui://account/NOPE")
+
+
+# A read tool called with bad arguments: (tool, arguments, words of the error).
+REFUSALS = [
+    ("find_accounts", {"segment": "Nowhere"}, "segment: there is no segment 'Nowhere'; the"),
+    ("find_accounts", {"limit": PAGE_MAX + 1}, "limit"),
+    ("find_accounts", {"band": "purple"}, "band"),
+    ("find_accounts", {"saved_filter": "Nope"}, "saved_filter: no saved filter called 'Nope'"),
+    ("account_360", {"account": "NOPE"}, 'no account with external id "NOPE"'),
+    ("account_360", {"account": "ACC-00001", "timeline_offset": -1}, "timeline_offset"),
+    ("metrics", {"period": "2999-01"}, "period: 2999-01 starts on 2999-01-01, after the as-of"),
+    ("metrics", {"period": "someday"}, "period: "),
+    ("metrics", {"owner": "Nobody"}, "owner: there is no owner 'Nobody'"),
+    ("metrics", {"as_of": "the day after"}, 'as_of: "the day after" is not a date'),
+    ("tasks", {"source": "magic"}, "source"),
+    ("tasks", {"as_of": "soon"}, 'as_of: "soon" is not a date'),
+    ("goals", {"limit": 0}, "limit"),
+]
+
+
+@pytest.mark.parametrize(("tool", "arguments", "words"), REFUSALS)
+async def test_read_tool_refusals(
+    connect: Connect, demo_file: Path, tool: str, arguments: dict[str, Any], words: str
+) -> None:
+    async with connect(demo_file) as client:
+        result = await client.call_tool(tool, arguments)
+    assert words in error_text(result)
 
 
 def test_text_is_cut() -> None:

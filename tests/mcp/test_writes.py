@@ -49,33 +49,6 @@ async def test_log_interaction(connect: Connect, book_copy: Path) -> None:
     assert due == (date.today() + timedelta(days=7)).isoformat()
 
 
-async def test_log_interaction_refusals_write_nothing(connect: Connect, book_copy: Path) -> None:
-    before = count(book_copy, ROWS)
-    async with connect(book_copy) as client:
-        nps = await client.call_tool(
-            "log_interaction", {"account": "ACC-00002", "kind": "nps", "score": 11}
-        )
-        unknown = await client.call_tool(
-            "log_interaction", {"account": "NOPE", "kind": "call", "summary": "Hello"}
-        )
-        several = await client.call_tool(
-            "log_interaction", {"account": "ACC-00002", "kind": "call", "when": "2999-01-01"}
-        )
-        kind = await client.call_tool(
-            "log_interaction", {"account": "ACC-00002", "kind": "fax", "summary": "x"}
-        )
-        score = await client.call_tool(
-            "log_interaction", {"account": "ACC-00002", "kind": "nps", "score": "lots"}
-        )
-    assert error_text(nps).endswith("score: NPS must be 0-10, not 11")
-    assert error_text(unknown).endswith('no account with external id "NOPE"')
-    assert "when: 2999-01-01 12:00 is in the future" in error_text(several)
-    assert "summary: a summary is required" in error_text(several)  # every field at once
-    assert "kind: must be one of call, email" in error_text(kind)
-    assert "score" in error_text(score)
-    assert count(book_copy, ROWS) == before
-
-
 async def test_long_text_is_cut_in_the_timeline(connect: Connect, book_copy: Path) -> None:
     comment = "Loves it. " * 1_000 + "\x1b[2J"
     async with connect(book_copy) as client:
@@ -102,26 +75,6 @@ async def test_goal_checkin(connect: Connect, book_copy: Path) -> None:
     assert count(book_copy, "SELECT checked_by FROM goal_checkin ORDER BY id DESC") == AUTHOR
 
 
-async def test_goal_checkin_refusals_write_nothing(connect: Connect, book_copy: Path) -> None:
-    goal = count(book_copy, CURRENCY_GOAL)
-    metric_goal = count(book_copy, "SELECT min(id) FROM goal WHERE metric IS NOT NULL")
-    before = count(book_copy, "SELECT count(*) FROM goal_checkin")
-    async with connect(book_copy) as client:
-        unknown = await client.call_tool("add_goal_checkin", {"goal_id": 9999, "value": "1"})
-        value = await client.call_tool("add_goal_checkin", {"goal_id": goal, "value": "a lot"})
-        later = await client.call_tool(
-            "add_goal_checkin", {"goal_id": goal, "value": "1", "on": "tomorrow"}
-        )
-        metric = await client.call_tool("add_goal_checkin", {"goal_id": metric_goal, "value": "1"})
-        zero = await client.call_tool("add_goal_checkin", {"goal_id": 0, "value": "1"})
-    assert error_text(unknown).endswith("goal: no goal #9999")
-    assert "value: " in error_text(value)
-    assert "is after today: a check-in is not a plan" in error_text(later)
-    assert "no check-ins" in error_text(metric)
-    assert "goal_id" in error_text(zero)
-    assert count(book_copy, "SELECT count(*) FROM goal_checkin") == before
-
-
 async def test_complete_and_snooze_a_task(connect: Connect, book_copy: Path) -> None:
     task = count(book_copy, "SELECT min(id) FROM task WHERE completed_at IS NULL")
     other = count(book_copy, "SELECT max(id) FROM task WHERE completed_at IS NULL")
@@ -133,23 +86,6 @@ async def test_complete_and_snooze_a_task(connect: Connect, book_copy: Path) -> 
     back = (date.today() + timedelta(days=3)).isoformat()
     assert snoozed["snoozed_until"] == back
     assert count(book_copy, "SELECT snoozed_until FROM task WHERE id = ?", other) == back
-
-
-async def test_task_refusals_write_nothing(connect: Connect, book_copy: Path) -> None:
-    task = count(book_copy, "SELECT min(id) FROM task WHERE completed_at IS NULL")
-    before = count(book_copy, TOUCHED)
-    async with connect(book_copy) as client:
-        unknown = await client.call_tool("complete_task", {"task_id": 99999})
-        huge = await client.call_tool("complete_task", {"task_id": 2**63})
-        past = await client.call_tool("snooze_task", {"task_id": task, "until": "yesterday"})
-        unreadable = await client.call_tool("snooze_task", {"task_id": task, "until": "later"})
-        missing = await client.call_tool("snooze_task", {"task_id": 99999, "until": "+2d"})
-    assert error_text(unknown).endswith("no task #99999")
-    assert "task_id" in error_text(huge)
-    assert "snooze until a day after today" in error_text(past)
-    assert 'until: "later" is not a date' in error_text(unreadable)
-    assert error_text(missing).endswith("no task #99999")
-    assert count(book_copy, TOUCHED) == before
 
 
 async def test_control_characters_are_shown_in_plain_text(
@@ -169,3 +105,43 @@ async def test_control_characters_are_shown_in_plain_text(
     assert "\x1b" not in text and "\x07" not in text
     assert text.startswith("Prepare me for my renewal call with Evil\\x1b]0;pwned\\x07 Co")
     assert view["account"]["name"] == "Evil\x1b]0;pwned\x07 Co"  # JSON carries it as JSON
+
+
+# A write tool called with bad arguments: (tool, arguments, words of the error). Ids
+# are the demo book's: goal 5 is a currency goal checked in by hand, goal 1 follows
+# a metric, task 1 is open.
+LOG = {"account": "ACC-00002", "kind": "call"}
+REFUSALS = [
+    ("log_interaction", LOG | {"kind": "nps", "score": 11}, "score: NPS must be 0-10, not 11"),
+    ("log_interaction", LOG | {"account": "NOPE"}, 'no account with external id "NOPE"'),
+    ("log_interaction", LOG | {"when": "2999-01-01"}, "when: 2999-01-01 12:00 is in the future"),
+    ("log_interaction", LOG | {"when": "2999-01-01"}, "summary: a summary is required"),
+    ("log_interaction", LOG | {"kind": "fax"}, "kind: must be one of call, email"),
+    ("log_interaction", LOG | {"kind": "nps", "score": "lots"}, "score"),
+    ("add_goal_checkin", {"goal_id": 9999, "value": "1"}, "goal: no goal #9999"),
+    ("add_goal_checkin", {"goal_id": 5, "value": "a lot"}, "value: "),
+    ("add_goal_checkin", {"goal_id": 5, "value": "1", "on": "tomorrow"}, "is after today"),
+    ("add_goal_checkin", {"goal_id": 1, "value": "1"}, "no check-ins"),
+    ("add_goal_checkin", {"goal_id": 0, "value": "1"}, "goal_id"),
+    ("complete_task", {"task_id": 99999}, "no task #99999"),
+    ("complete_task", {"task_id": 2**63}, "task_id"),
+    ("snooze_task", {"task_id": 1, "until": "yesterday"}, "snooze until a day after today"),
+    ("snooze_task", {"task_id": 1, "until": "later"}, 'until: "later" is not a date'),
+    ("snooze_task", {"task_id": 99999, "until": "+2d"}, "no task #99999"),
+]
+WRITTEN = {
+    "entries": ROWS,
+    "check-ins": "SELECT count(*) FROM goal_checkin",
+    "tasks touched": TOUCHED,
+}
+
+
+async def test_refusals_say_why_and_write_nothing(connect: Connect, book_copy: Path) -> None:
+    assert count(book_copy, "SELECT metric FROM goal WHERE id = 1") is not None
+    assert count(book_copy, "SELECT target_type FROM goal WHERE id = 5") == "currency"
+    before = {what: count(book_copy, sql) for what, sql in WRITTEN.items()}
+    async with connect(book_copy) as client:
+        for tool, arguments, words in REFUSALS:
+            result = await client.call_tool(tool, arguments)
+            assert words in error_text(result), (tool, arguments)
+    assert {what: count(book_copy, sql) for what, sql in WRITTEN.items()} == before
