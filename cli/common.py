@@ -92,33 +92,20 @@ def open_db(db: Path | None) -> Engine:
 def book_scope(engine: Engine, segment: str | None, owner: str | None) -> Scope:
     """The scope of --segment / --owner, spelled as the book spells them (case does
     not matter); an unknown one is a one-line error listing the known ones, exit 2."""
-    from core.scope import Scope
+    from core.scope import ScopeError
+    from core.scope import book_scope as scope_in_book
 
-    return Scope(
-        segment=_in_book(engine, "segment", segment), owner=_in_book(engine, "owner", owner)
-    )
-
-
-def _in_book(engine: Engine, column: str, value: str | None) -> str | None:
-    from core.accounts.queries import distinct_values
-    from core.scope import spelled_as_in_book
-
-    if value is None:
-        return None
     try:
-        return spelled_as_in_book(value, distinct_values(engine, column), column)
-    except ValueError as error:
+        return scope_in_book(engine, segment, owner)
+    except ScopeError as error:
         engine.dispose()
-        fail(f"--{column}: {error}")
+        fail(f"--{error}")
 
 
 def saved_scope(name: str, scope: Scope, what: str) -> Scope:
     """The saved filter ``name`` as a scope, narrowed further by --segment/--owner;
     its list-only parts are named on stderr as not applying to ``what``."""
-    from dataclasses import replace
-
     from core.config.saved_filters import LIST_ONLY_KEYS, UnknownFilterError, get_filter
-    from core.scope import Scope
 
     try:
         saved = get_filter(name)
@@ -130,4 +117,4 @@ def saved_scope(name: str, scope: Scope, what: str) -> Scope:
             f"the accounts list only, not {what}",
             err=True,
         )
-    return replace(Scope.from_saved(saved), segment=scope.segment, owner=scope.owner)
+    return scope.with_saved(saved)

@@ -25,31 +25,13 @@ def goals(
     db: DbOption = None,
 ) -> None:
     """List the goals with their progress and status."""
-    from core.goals import format_value, list_goals
+    from core.goals import format_value, goal_record, list_goals
 
     engine = open_db(db)
     today = date.today()
     views = list_goals(engine, today, include_archived=archived)
     engine.dispose()
-    records = [
-        {
-            "id": view.goal.id,
-            "title": view.goal.title,
-            "owner": view.goal.owner,
-            "target_type": view.goal.target_type,
-            "metric": view.goal.metric,
-            "start": str(view.goal.start_value),
-            "target": str(view.goal.target_value),
-            "current": None if view.current is None else str(view.current),
-            "progress_pct": view.progress,
-            "status": view.status,
-            "why": view.why,
-            "due_date": view.goal.due_date.isoformat(),
-            "days_left": view.days_left,
-            "archived": view.goal.archived_at is not None,
-        }
-        for view in views
-    ]
+    records = [goal_record(view) for view in views]
     if json_output:
         typer.echo(json.dumps(records, indent=2))
         return

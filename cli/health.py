@@ -63,30 +63,6 @@ def _recompute(engine: Engine, today: date, model: HealthModelConfig) -> None:
     typer.echo(f"Scored {written:,} accounts as of {today.isoformat()}.", err=True)
 
 
-def health_object(row: dict[str, Any]) -> dict[str, Any]:
-    """One row of ``current_health`` as the JSON contract's object."""
-    override = None
-    if row["override_id"] is not None:
-        override = {
-            "score": row["override_score"],
-            "band": row["override_band"],
-            "reason": row["override_reason"],
-            "expires_on": row["override_expires_on"].isoformat(),
-        }
-    return {
-        "account": row["external_id"],
-        "name": row["name"],
-        "score": row["score"],
-        "band": row["band"],
-        "trend_30d": row["trend_30d"],
-        "computed_score": row["computed_score"],
-        "override": override,
-        "components": json.loads(row["components"]) if row["components"] else {},
-        "left_out": json.loads(row["left_out"]) if row["left_out"] else [],
-        "dropped_to_red_this_week": row["dropped_to_red_this_week"],
-    }
-
-
 def health(
     ctx: typer.Context,
     db: DbOption = None,
@@ -110,7 +86,7 @@ def health(
         return
     import polars as pl
 
-    from core.health import current_health, has_snapshots
+    from core.health import current_health, has_snapshots, health_object
 
     if band is not None and band not in BANDS:
         fail(f"--band must be one of {', '.join(BANDS)}, not {band!r}")

@@ -44,12 +44,14 @@ def log(
     community event, or an NPS / CSAT answer, for an account.
     Bad input writes nothing and exits with status 2."""
     from core.config.settings import load_settings
-    from core.interactions import EntryForm, InvalidInput, find_account, log_entry
+    from core.interactions import EntryForm, InvalidInput, account_by_external_id, log_entry
 
     engine = open_db(db)
-    account = find_account(engine, external_id)
-    if account is None or account.id is None:
-        fail(f'no account with external id "{external_id}"')
+    try:
+        account = account_by_external_id(engine, external_id)
+    except LookupError as error:
+        fail(str(error))
+    assert account.id is not None
     form = EntryForm(
         kind=kind,
         summary=summary,

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from cli.assistant import assistant_commands
 from cli.common import DbOption, fail
 from cli.config import config_commands
 from cli.data import data_commands
@@ -35,6 +36,7 @@ log_commands(app)
 task_commands(app)
 filter_commands(app)
 config_commands(app)
+assistant_commands(app)
 
 
 def _version(value: bool) -> None:

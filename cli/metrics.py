@@ -61,18 +61,15 @@ def metrics(
     movements, GRR/NRR, NPS, CSAT, purchases, CLV, stickiness, support, onboarding
     and renewals."""
     from core.config.metric_options import load_metric_options
-    from core.metrics import BREAKDOWNS, compute_breakdown, compute_metrics
-    from core.periods import Period
+    from core.metrics import BREAKDOWNS, metrics_document, metrics_period, metrics_results
 
     for problem in load_metric_options().problems:
         typer.echo(f"cxtui: {problem}", err=True)
     day = parse_day(as_of)
     try:
-        chosen = Period.parse(period, day)
+        chosen = metrics_period(period, day)
     except ValueError as error:
         fail(f"--period: {error}")
-    if chosen.start > day:
-        fail(f"--period {period} starts on {chosen.start}, after the as-of date {day}")
     if by is not None and by not in BREAKDOWNS:
         fail(f"--by must be {' or '.join(BREAKDOWNS)}, not {by!r}")
     engine = open_db(db)
@@ -80,21 +77,12 @@ def metrics(
     if saved_filter is not None:
         scope = saved_scope(saved_filter, scope, "the metrics")
     try:
-        if by is None:
-            results: list[tuple[str | None, MetricSet]] = [
-                (None, compute_metrics(engine, chosen, scope, day))
-            ]
-        else:
-            results = list(compute_breakdown(engine, chosen, scope, by, day))
+        results = metrics_results(engine, chosen, scope, day, by)
     finally:
         engine.dispose()
-    header = {
-        "as_of": day.isoformat(),
-        "period": {"start": chosen.start.isoformat(), "end": chosen.end.isoformat()},
-        "scope": scope.as_dict() | {"by": by},
-    }
     if as_json:
-        typer.echo(json.dumps(_json_document(header, results, by), ensure_ascii=False))
+        document = metrics_document(chosen, scope, day, by, results)
+        typer.echo(json.dumps(document, ensure_ascii=False))
     else:
         _print_table(chosen, day, scope, by, results)
 
@@ -114,18 +102,6 @@ def describe_scope(scope: Scope) -> str:
         ).describe()
         parts.append(f'filter "{scope.name}"' + (f" ({'; '.join(inside)})" if inside else ""))
     return ", ".join(parts) or "whole book"
-
-
-def _json_document(
-    header: dict[str, Any], results: list[tuple[str | None, MetricSet]], by: str | None
-) -> dict[str, Any]:
-    from core.metrics import json_ready
-
-    if by is None:
-        return header | {"metrics": json_ready(results[0][1])}
-    return header | {
-        "metrics": [{"group": group, "metrics": json_ready(values)} for group, values in results]
-    }
 
 
 def format_value(key: str, value: Any) -> str:

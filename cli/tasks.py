@@ -214,7 +214,7 @@ def tasks(
     """The task queue: overdue and due today first, then upcoming, ranked by MRR at
     stake and health."""
     from core.config.settings import load_settings
-    from core.playbook.tasks import TaskError, task_queue
+    from core.playbook.tasks import TaskError, task_queue, task_records
 
     owner = None
     if mine:
@@ -229,26 +229,7 @@ def tasks(
         fail(str(error))
     finally:
         engine.dispose()
-    records = [
-        {
-            "id": row["id"],
-            "when": row["when"],
-            "due_on": row["due_on"].isoformat(),
-            "title": row["title"],
-            "owner": row["owner"],
-            "source": row["source"],
-            "rule": row["rule"],
-            "account": row["external_id"],
-            "account_name": row["account_name"],
-            "mrr": None if row["mrr_cents"] is None else row["mrr_cents"] / 100,
-            "health": row["score"],
-            "band": row["band"],
-            "snoozed_until": None
-            if row["snoozed_until"] is None or row["snoozed_until"] <= today
-            else row["snoozed_until"].isoformat(),
-        }
-        for row in queue.iter_rows(named=True)
-    ]
+    records = task_records(queue, today)
     if json_output:
         typer.echo(json.dumps(records, indent=2))
         return

@@ -4,12 +4,12 @@ metrics, the dashboard, the exports and the accounts list."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import polars as pl
-    from sqlalchemy import Select
+    from sqlalchemy import Engine, Select
 
     from core.config.saved_filters import SavedFilter
 
@@ -41,6 +41,10 @@ class Scope:
             statuses=frozenset(saved.statuses),
             name=saved.name,
         )
+
+    def with_saved(self, saved: SavedFilter) -> Scope:
+        """The scope of ``saved`` narrowed further by this scope's segment and owner."""
+        return replace(Scope.from_saved(saved), segment=self.segment, owner=self.owner)
 
     @property
     def is_whole_book(self) -> bool:
@@ -118,3 +122,27 @@ def spelled_as_in_book(value: str, known: list[str], what: str) -> str:
     listed = ", ".join(sorted(known, key=str.casefold)) or "none yet"
     shown = visible(shortened(value, 40))
     raise ValueError(f"there is no {what} {shown!r}; the {what}s are: {listed}")
+
+
+class ScopeError(ValueError):
+    """A segment or owner that the book does not have; ``field`` names which."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field = field
+        self.problem = problem
+        super().__init__(f"{field}: {problem}")
+
+
+def book_scope(engine: Engine, segment: str | None, owner: str | None) -> Scope:
+    """The scope of one segment and / or one owner, spelled as the book spells them
+    (case does not matter); ScopeError naming the known ones for an unknown one."""
+    from core.accounts.queries import distinct_values
+
+    spelled: dict[str, str | None] = {"segment": segment, "owner": owner}
+    for field, value in spelled.items():
+        if value is not None:
+            try:
+                spelled[field] = spelled_as_in_book(value, distinct_values(engine, field), field)
+            except ValueError as error:
+                raise ScopeError(field, str(error)) from None
+    return Scope(segment=spelled["segment"], owner=spelled["owner"])

@@ -34,7 +34,14 @@ from core.goals.form import (
     parse_value,
     validate_goal,
 )
-from core.goals.progress import GoalView, StatusThresholds, metric_values, progress_pct, status_of
+from core.goals.progress import (
+    GoalView,
+    StatusThresholds,
+    goal_record,
+    metric_values,
+    progress_pct,
+    status_of,
+)
 from core.goals.store import (
     GoalEdit,
     GoalFilter,
@@ -78,6 +85,7 @@ __all__ = [
     "format_value",
     "get_goal",
     "goal_edits",
+    "goal_record",
     "goal_view",
     "goals_in_scope",
     "list_goals",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -112,6 +113,27 @@ class GoalView:
     @property
     def tasks_done(self) -> int:
         return sum(1 for task in self.tasks if task.done_at is not None)
+
+
+def goal_record(view: GoalView) -> dict[str, Any]:
+    """A goal as the JSON of ``cxtui goals --json`` (docs/json.md): values as exact
+    decimal text in the goal's unit, progress 0-100, status and why."""
+    return {
+        "id": view.goal.id,
+        "title": view.goal.title,
+        "owner": view.goal.owner,
+        "target_type": view.goal.target_type,
+        "metric": view.goal.metric,
+        "start": str(view.goal.start_value),
+        "target": str(view.goal.target_value),
+        "current": None if view.current is None else str(view.current),
+        "progress_pct": view.progress,
+        "status": view.status,
+        "why": view.why,
+        "due_date": view.goal.due_date.isoformat(),
+        "days_left": view.days_left,
+        "archived": view.goal.archived_at is not None,
+    }
 
 
 def metric_values(engine: Engine, goals: list[Goal], today: date) -> dict[int, Decimal | None]:

@@ -207,6 +207,31 @@ def active_overrides(
     return newest(read_frame(engine, overrides_query(as_of, None, account_ids)))
 
 
+def health_object(row: dict[str, Any]) -> dict[str, Any]:
+    """One row of ``current_health`` as the object of ``cxtui health --json``
+    (docs/json.md): score and band in force, override, components, left out."""
+    override = None
+    if row["override_id"] is not None:
+        override = {
+            "score": row["override_score"],
+            "band": row["override_band"],
+            "reason": row["override_reason"],
+            "expires_on": row["override_expires_on"].isoformat(),
+        }
+    return {
+        "account": row["external_id"],
+        "name": row["name"],
+        "score": row["score"],
+        "band": row["band"],
+        "trend_30d": row["trend_30d"],
+        "computed_score": row["computed_score"],
+        "override": override,
+        "components": json.loads(row["components"]) if row["components"] else {},
+        "left_out": json.loads(row["left_out"]) if row["left_out"] else [],
+        "dropped_to_red_this_week": row["dropped_to_red_this_week"],
+    }
+
+
 def current_health(
     engine: Engine,
     as_of: date | None = None,

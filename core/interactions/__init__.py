@@ -32,7 +32,7 @@ from core.models import (
     Task,
     utcnow,
 )
-from core.text import text_problem
+from core.text import shortened, text_problem
 
 INTERACTION_KINDS = tuple(kind.value for kind in InteractionKind)
 SURVEY_KINDS = tuple(kind.value for kind in SurveyKind)
@@ -274,6 +274,14 @@ def _check_follow_up(
 def find_account(engine: Engine, external_id: str) -> Account | None:
     with Session(engine) as session:
         return session.exec(select(Account).where(Account.external_id == external_id)).first()
+
+
+def account_by_external_id(engine: Engine, external_id: str) -> Account:
+    """The account with ``external_id``, or LookupError in words when there is none."""
+    account = find_account(engine, external_id)
+    if account is None or account.id is None:
+        raise LookupError(f'no account with external id "{shortened(external_id)}"')
+    return account
 
 
 def account_id_of(engine: Engine, external_id: str) -> int | None:

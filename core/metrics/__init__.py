@@ -8,6 +8,7 @@ dashboard, the goals and the command line all read these numbers.
 
     compute_metrics(engine, period, scope, as_of) -> MetricSet
     compute_breakdown(engine, period, scope, by, as_of) -> [(group, MetricSet)]
+    metrics_document(period, scope, as_of, by, results) -> the JSON of `cxtui metrics`
     monthly_series(engine, months=12, as_of, scope) -> polars.DataFrame
 
 For a few metrics only (the dashboard's tiles), ``load_book(..., keys=...)`` skips
@@ -112,6 +113,9 @@ if TYPE_CHECKING:
     from core.metrics.engine import (
         compute_breakdown,
         compute_metrics,
+        metrics_document,
+        metrics_period,
+        metrics_results,
         monthly_series,
         series_frame,
     )
@@ -143,6 +147,9 @@ __all__ = [
     "compute_metrics",
     "json_ready",
     "load_book",
+    "metrics_document",
+    "metrics_period",
+    "metrics_results",
     "monthly_series",
     "series_frame",
 ]
@@ -154,6 +161,9 @@ _HOMES = {
     "core.metrics.engine": (
         "compute_breakdown",
         "compute_metrics",
+        "metrics_document",
+        "metrics_period",
+        "metrics_results",
         "monthly_series",
         "series_frame",
     ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Engine
@@ -52,6 +53,49 @@ def compute_breakdown(
     as_of = as_of or date.today()
     book = load_book(engine, period, as_of, scope, options)
     return [(str(group), metrics) for group, metrics in book.metrics(period, as_of, by)]
+
+
+def metrics_period(text: str, as_of: date) -> Period:
+    """The period ``text`` names (month, quarter, year, YYYY-MM, YYYY-Qn, YYYY or a
+    range, see ``Period.parse``) as seen on ``as_of``; ValueError in words when it
+    cannot be read or starts after ``as_of``."""
+    chosen = Period.parse(text, as_of)
+    if chosen.start > as_of:
+        raise ValueError(f"{text} starts on {chosen.start}, after the as-of date {as_of}")
+    return chosen
+
+
+def metrics_results(
+    engine: Engine, period: Period, scope: Scope, as_of: date, by: str | None = None
+) -> list[tuple[str | None, MetricSet]]:
+    """The metrics of ``period`` for ``scope``: one unnamed set, or one per group of
+    ``by`` (segment or owner)."""
+    if by is None:
+        return [(None, compute_metrics(engine, period, scope, as_of))]
+    return list(compute_breakdown(engine, period, scope, by, as_of))
+
+
+def metrics_document(
+    period: Period,
+    scope: Scope,
+    as_of: date,
+    by: str | None,
+    results: list[tuple[str | None, MetricSet]],
+) -> dict[str, Any]:
+    """The JSON document of ``cxtui metrics --json`` (docs/json.md): as_of, period,
+    scope and the metrics (a list of groups with ``by``)."""
+    from core.metrics.model import json_ready
+
+    header = {
+        "as_of": as_of.isoformat(),
+        "period": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "scope": scope.as_dict() | {"by": by},
+    }
+    if by is None:
+        return header | {"metrics": json_ready(results[0][1])}
+    return header | {
+        "metrics": [{"group": group, "metrics": json_ready(values)} for group, values in results]
+    }
 
 
 def monthly_series(

@@ -8,6 +8,7 @@ until a day, without changing its due date.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Engine, func
@@ -96,6 +97,31 @@ def task_queue(
         )
         .drop("_rank_day")
     )
+
+
+def task_records(queue: pl.DataFrame, today: date) -> list[dict[str, Any]]:
+    """The rows of a ``task_queue`` frame as the JSON of ``cxtui tasks --json``
+    (docs/json.md), in the queue's order."""
+    return [
+        {
+            "id": row["id"],
+            "when": row["when"],
+            "due_on": row["due_on"].isoformat(),
+            "title": row["title"],
+            "owner": row["owner"],
+            "source": row["source"],
+            "rule": row["rule"],
+            "account": row["external_id"],
+            "account_name": row["account_name"],
+            "mrr": None if row["mrr_cents"] is None else row["mrr_cents"] / 100,
+            "health": row["score"],
+            "band": row["band"],
+            "snoozed_until": None
+            if row["snoozed_until"] is None or row["snoozed_until"] <= today
+            else row["snoozed_until"].isoformat(),
+        }
+        for row in queue.iter_rows(named=True)
+    ]
 
 
 def _task(session: Session, task_id: int) -> Task:

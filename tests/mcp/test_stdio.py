@@ -1,0 +1,49 @@
+"""The installed ``cxtui mcp`` as a subprocess over stdio, driven by the SDK's
+``stdio_client``: it starts on a database file, answers a read tool and a write tool,
+and writes what it says it wrote, as the user given with --user."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from typer.testing import CliRunner
+
+from cli.main import app
+from tests.mcp.conftest import count
+
+
+async def test_cxtui_mcp_over_stdio(book_copy: Path) -> None:
+    script = Path(sys.executable).with_name("cxtui")
+    environment = {
+        name: os.environ[name]
+        for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_STATE_HOME")
+        if name in os.environ
+    }
+    server = StdioServerParameters(
+        command=str(script), args=["mcp", "--db", str(book_copy), "--user", "Ana"], env=environment
+    )
+    before = count(book_copy, "SELECT count(*) FROM interaction")
+    async with Client(stdio_client(server), read_timeout_seconds=60) as client:
+        assert len((await client.list_tools()).tools) == 9
+        found = await client.call_tool("find_accounts", {"query": "ACC-00010"})
+        logged = await client.call_tool(
+            "log_interaction", {"account": "ACC-00010", "kind": "note", "summary": "From stdio"}
+        )
+    assert not found.is_error and found.structured_content["items"][0]["account"] == "ACC-00010"
+    assert not logged.is_error, logged.content[0].text
+    assert count(book_copy, "SELECT count(*) FROM interaction") == before + 1
+    entry = logged.structured_content["id"]
+    assert count(book_copy, "SELECT logged_by FROM interaction WHERE id = ?", entry) == (
+        "Ana via assistant"
+    )
+
+
+def test_a_user_too_long_is_refused_before_serving(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["mcp", "--db", str(tmp_path / "x.db"), "--user", "x" * 80])
+    assert result.exit_code == 2
+    assert "--user: " in result.output and "at most 80" in result.output
+    assert not (tmp_path / "x.db").exists()  # nothing opened

@@ -1,0 +1,147 @@
+"""The write tools through the SDK's in-process client, each on its own copy of the
+demo book: a good call writes one row recorded as "<user> via assistant"; a bad one
+is a tool error in the command line's words and writes nothing (rows counted
+straight from the SQLite file)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from mcp_server.book import TEXT_MAX
+from tests.mcp.conftest import AUTHOR, Connect, count, error_text
+
+TOUCHED = "SELECT count(*) FROM task WHERE completed_at IS NOT NULL OR snoozed_until IS NOT NULL"
+CURRENCY_GOAL = "SELECT min(id) FROM goal WHERE metric IS NULL AND target_type = 'currency'"
+ROWS = "SELECT (SELECT count(*) FROM interaction) + (SELECT count(*) FROM survey_response)"
+
+
+async def _ok(client: Any, tool: str, **arguments: Any) -> Any:
+    result = await client.call_tool(tool, arguments)
+    assert not result.is_error, result.content[0].text
+    return result.structured_content
+
+
+async def test_log_interaction(connect: Connect, book_copy: Path) -> None:
+    before = count(book_copy, ROWS)
+    async with connect(book_copy) as client:
+        logged = await _ok(
+            client,
+            "log_interaction",
+            account="ACC-00002",
+            kind="call",
+            summary="Talked about the renewal",
+            sentiment="positive",
+            follow_up="+7d",
+        )
+        answer = await _ok(client, "log_interaction", account="ACC-00002", kind="nps", score=9)
+    assert logged["logged"] == "call" and logged["follow_up_task"] is not None
+    assert answer["logged"] == "survey answer"
+    assert count(book_copy, ROWS) == before + 2
+    assert (
+        count(book_copy, "SELECT logged_by FROM interaction WHERE id = ?", logged["id"]) == AUTHOR
+    )
+    assert count(book_copy, "SELECT logged_by FROM survey_response WHERE id = ?", answer["id"]) == (
+        AUTHOR
+    )
+    due = count(book_copy, "SELECT due_on FROM task WHERE id = ?", logged["follow_up_task"])
+    assert due == (date.today() + timedelta(days=7)).isoformat()
+
+
+async def test_long_text_is_cut_in_the_timeline(connect: Connect, book_copy: Path) -> None:
+    comment = "Loves it. " * 1_000 + "\x1b[2J"
+    async with connect(book_copy) as client:
+        await _ok(
+            client, "log_interaction", account="ACC-00003", kind="csat", score=5, comment=comment
+        )
+        view = await _ok(client, "account_360", account="ACC-00003", timeline_limit=1)
+    [event] = view["timeline"]["items"]
+    assert event["source"] == "survey" and len(event["summary"]) == TEXT_MAX
+    assert event["summary"].endswith("…")
+
+
+async def test_goal_checkin(connect: Connect, book_copy: Path) -> None:
+    goal = count(book_copy, CURRENCY_GOAL)
+    before = count(book_copy, "SELECT count(*) FROM goal_checkin")
+    async with connect(book_copy) as client:
+        saved = await _ok(
+            client, "add_goal_checkin", goal_id=goal, value="$2,500", comment="new deal"
+        )
+        number = await _ok(client, "add_goal_checkin", goal_id=goal, value=2600, on="yesterday")
+    assert saved["value"] == "$2,500.00" and saved["checked_by"] == AUTHOR
+    assert number["checked_on"] == (date.today() - timedelta(days=1)).isoformat()
+    assert count(book_copy, "SELECT count(*) FROM goal_checkin") == before + 2
+    assert count(book_copy, "SELECT checked_by FROM goal_checkin ORDER BY id DESC") == AUTHOR
+
+
+async def test_complete_and_snooze_a_task(connect: Connect, book_copy: Path) -> None:
+    task = count(book_copy, "SELECT min(id) FROM task WHERE completed_at IS NULL")
+    other = count(book_copy, "SELECT max(id) FROM task WHERE completed_at IS NULL")
+    async with connect(book_copy) as client:
+        done = await _ok(client, "complete_task", task_id=task)
+        snoozed = await _ok(client, "snooze_task", task_id=other, until="+3d")
+    assert done == {"task": task, "done": True}
+    assert count(book_copy, "SELECT completed_at FROM task WHERE id = ?", task) is not None
+    back = (date.today() + timedelta(days=3)).isoformat()
+    assert snoozed["snoozed_until"] == back
+    assert count(book_copy, "SELECT snoozed_until FROM task WHERE id = ?", other) == back
+
+
+async def test_control_characters_are_shown_in_plain_text(
+    connect: Connect, book_copy: Path
+) -> None:
+    import sqlite3
+
+    with sqlite3.connect(book_copy) as connection:
+        connection.execute(
+            "UPDATE account SET name = 'Evil\x1b]0;pwned\x07 Co' WHERE external_id = 'ACC-00004'"
+        )
+    connection.close()
+    async with connect(book_copy) as client:
+        prompt = await client.get_prompt("prepare_renewal_call", {"account": "ACC-00004"})
+        view = await _ok(client, "account_360", account="ACC-00004")
+    text = prompt.messages[0].content.text
+    assert "\x1b" not in text and "\x07" not in text
+    assert text.startswith("Prepare me for my renewal call with Evil\\x1b]0;pwned\\x07 Co")
+    assert view["account"]["name"] == "Evil\x1b]0;pwned\x07 Co"  # JSON carries it as JSON
+
+
+# A write tool called with bad arguments: (tool, arguments, words of the error). Ids
+# are the demo book's: goal 5 is a currency goal checked in by hand, goal 1 follows
+# a metric, task 1 is open.
+LOG = {"account": "ACC-00002", "kind": "call"}
+REFUSALS = [
+    ("log_interaction", LOG | {"kind": "nps", "score": 11}, "score: NPS must be 0-10, not 11"),
+    ("log_interaction", LOG | {"account": "NOPE"}, 'no account with external id "NOPE"'),
+    ("log_interaction", LOG | {"when": "2999-01-01"}, "when: 2999-01-01 12:00 is in the future"),
+    ("log_interaction", LOG | {"when": "2999-01-01"}, "summary: a summary is required"),
+    ("log_interaction", LOG | {"kind": "fax"}, "kind: must be one of call, email"),
+    ("log_interaction", LOG | {"kind": "nps", "score": "lots"}, "score"),
+    ("add_goal_checkin", {"goal_id": 9999, "value": "1"}, "goal: no goal #9999"),
+    ("add_goal_checkin", {"goal_id": 5, "value": "a lot"}, "value: "),
+    ("add_goal_checkin", {"goal_id": 5, "value": "1", "on": "tomorrow"}, "is after today"),
+    ("add_goal_checkin", {"goal_id": 1, "value": "1"}, "no check-ins"),
+    ("add_goal_checkin", {"goal_id": 0, "value": "1"}, "goal_id"),
+    ("complete_task", {"task_id": 99999}, "no task #99999"),
+    ("complete_task", {"task_id": 2**63}, "task_id"),
+    ("snooze_task", {"task_id": 1, "until": "yesterday"}, "snooze until a day after today"),
+    ("snooze_task", {"task_id": 1, "until": "later"}, 'until: "later" is not a date'),
+    ("snooze_task", {"task_id": 99999, "until": "+2d"}, "no task #99999"),
+]
+WRITTEN = {
+    "entries": ROWS,
+    "check-ins": "SELECT count(*) FROM goal_checkin",
+    "tasks touched": TOUCHED,
+}
+
+
+async def test_refusals_say_why_and_write_nothing(connect: Connect, book_copy: Path) -> None:
+    assert count(book_copy, "SELECT metric FROM goal WHERE id = 1") is not None
+    assert count(book_copy, "SELECT target_type FROM goal WHERE id = 5") == "currency"
+    before = {what: count(book_copy, sql) for what, sql in WRITTEN.items()}
+    async with connect(book_copy) as client:
+        for tool, arguments, words in REFUSALS:
+            result = await client.call_tool(tool, arguments)
+            assert words in error_text(result), (tool, arguments)
+    assert {what: count(book_copy, sql) for what, sql in WRITTEN.items()} == before
