@@ -34,7 +34,7 @@ def mcp(db: DbOption = None, read_only: ReadOnly = False, user: User = None) -> 
     validated as the command line validates them. Register it in the client's
     config as the command `cxtui` with the arguments `mcp --db PATH` (see
     docs/mcp.md). Missing health scores of today are computed at start, as the app
-    does."""
+    does (not with --read-only, which writes nothing)."""
     from core.config.settings import load_settings
     from mcp_server import Refused, author_of, serve
 
