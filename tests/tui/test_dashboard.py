@@ -3,12 +3,16 @@ shown (checked against core.metrics), a drill-through, and opening an account.""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import Engine
+from sqlmodel import Session, col, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from core.metrics import Scope, compute_metrics
+from core.models import HealthSnapshot
 from core.periods import Period
 from tests.tui.book import TODAY, make_book
 from tests.tui.conftest import running, settle, text_of
@@ -116,6 +120,20 @@ async def test_enter_on_an_at_risk_account_opens_its_360(db_url: str, engine: En
             "Vandelay Industries",
             "Soylent Foods",
         ]
+        # Why: the band or the drop, then the component that costs the most points
+        with Session(engine) as session:
+            snapshot = session.exec(
+                select(HealthSnapshot)
+                .where(HealthSnapshot.account_id == ids["Globex"])
+                .order_by(col(HealthSnapshot.day).desc())
+            ).first()
+        assert snapshot is not None
+        parts = json.loads(snapshot.components)
+        worst = max(
+            parts, key=lambda name: parts[name]["weight_pct"] * (100 - parts[name]["score"])
+        )
+        why = str(table.get_row_at(1)[3])
+        assert why.startswith(("red", "down")) and f" · {worst} -" in why, why
         table.focus()
         await pilot.press("down", "enter")
         await settle(app, pilot)

@@ -28,3 +28,14 @@ def test_account_360(snap_compare, demo_url: str, tmp_path: Path) -> None:
         await settle(pilot.app, pilot)
 
     assert snap_compare(_app(demo_url, tmp_path), terminal_size=SIZE, run_before=ready)
+
+
+def test_account_360_health_panel(snap_compare, demo_url: str, tmp_path: Path) -> None:
+    """An account under pressure: each component with its signals in words."""
+
+    async def ready(pilot: Pilot) -> None:
+        await settle(pilot.app, pilot)
+        await pilot.press("slash", *"Quill Logistics", "enter")
+        await settle(pilot.app, pilot)
+
+    assert snap_compare(_app(demo_url, tmp_path), terminal_size=SIZE, run_before=ready)

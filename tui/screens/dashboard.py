@@ -343,7 +343,7 @@ class DashboardScreen(Screen[None]):
             if not (at_risk.is_mounted and renewals.is_mounted):
                 return  # the screen was closed meanwhile
             self.refresh_bindings()  # the footer shows the keys once told they are there
-            at_risk.add_columns("Account", "MRR", "Health", "Why")
+            self.why_column = at_risk.add_columns("Account", "MRR", "Health", "Why")[-1]
             renewals.add_columns("Account", "Renews", "In", "MRR", "Health")
             self.panels_mounted = True
             self._show_charts()
@@ -424,6 +424,26 @@ class DashboardScreen(Screen[None]):
         monthly = monthly_figures(reads, SERIES_KEYS)
         if not get_current_worker().is_cancelled:
             self.post_message(SeriesLoaded(view, monthly))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-why")
+    def load_why(self, account_ids: list[int]) -> None:
+        """The at-risk list's "why": after the band or drop, the component that costs
+        each account the most points, with its signals in words."""
+        from core.health.signals import largest_drags
+
+        drags = largest_drags(self.app.database, account_ids, self.today)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_why, drags)
+
+    def _show_why(self, drags: dict[int, str]) -> None:
+        table = self.query_one("#at-risk", DataTable)
+        for account_id, drag in drags.items():
+            key = str(account_id)
+            if key in table.rows:
+                reason = str(table.get_cell(key, self.why_column))
+                if drag in reason:
+                    continue  # shown by an earlier read of the same list
+                table.update_cell(key, self.why_column, f"{reason} · {drag}", update_width=True)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-goals")
     def load_goals(self) -> None:
@@ -587,6 +607,7 @@ class DashboardScreen(Screen[None]):
                 key=str(row["id"]),
             )
         self._note("at-risk", at_risk.height, "No account at risk in this scope.")
+        self.load_why(at_risk.head(LIST_CAP)["id"].to_list())
         renewals = renewals_due(accounts, self.today, scope)
         table = self.query_one("#renewals", DataTable)
         table.clear()

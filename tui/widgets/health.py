@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from rich.console import Group
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
@@ -107,30 +108,50 @@ class HealthPanel(Static):
             lines.append(self._components(health))
         return Group(*lines)
 
-    def _components(self, health: dict[str, Any]) -> Table:
-        table = Table(box=None, padding=(0, 1), show_edge=False, expand=False)
-        table.add_column("component")
-        table.add_column("score", width=22)
-        table.add_column("weight", justify="right")
-        table.add_column("adds", justify="right")
+    def _components(self, health: dict[str, Any]) -> Group:
+        """Each component's bar, weight and points, with its signals in words under it."""
+        from core.health.signals import signal_words
+
         components: dict[str, Any] = health["components"]
         names = [name for name in COMPONENT_ORDER if name in components]
         names += [name for name in components if name not in COMPONENT_ORDER]
+        parts: list[Any] = [_component_row(Text("component"), "score", "weight", "adds", True)]
         for name in names:
             part = components[name] or {}
             score = float(part.get("score") or 0)
-            table.add_row(
-                name,
-                Text.assemble(
-                    (bar(score / 100, 16), self.band_colour(_band_word(score))),
-                    f" {score:3.0f}",
-                ),
-                f"{part.get('weight_pct', 0):.0f}%",
-                f"{float(part.get('contribution') or 0):.1f}",
+            parts.append(
+                _component_row(
+                    Text(name),
+                    Text.assemble(
+                        (bar(score / 100, 16), self.band_colour(_band_word(score))),
+                        f" {score:3.0f}",
+                    ),
+                    f"{part.get('weight_pct', 0):.0f}%",
+                    f"{float(part.get('contribution') or 0):.1f}",
+                )
             )
+            words = signal_words(part.get("raw"))
+            if words:
+                parts.append(Padding(Text(" · ".join(words), style="dim"), (0, 0, 0, 3)))
         for name in health["left_out"]:
-            table.add_row(Text(name, style="dim"), Text("left out: no data", style="dim"), "", "")
-        return table
+            parts.append(
+                _component_row(Text(name, style="dim"), Text("left out: no data", style="dim"))
+            )
+        return Group(*parts)
+
+
+def _component_row(
+    name: Text, score: Text | str, weight: str = "", adds: str = "", header: bool = False
+) -> Table:
+    """One line of the components, in columns of fixed widths so lines align."""
+    table = Table(box=None, padding=(0, 1), show_edge=False, show_header=False, expand=False)
+    table.add_column("component", width=11)
+    table.add_column("score", width=22)
+    table.add_column("weight", width=6, justify="right")
+    table.add_column("adds", width=5, justify="right")
+    style = "bold" if header else ""
+    table.add_row(name, score, weight, adds, style=style)
+    return table
 
 
 def _score(score: float | None) -> str:
