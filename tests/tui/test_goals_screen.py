@@ -526,3 +526,15 @@ async def test_the_period_choice_fills_the_calendar_dates(
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         assert "the title says" in text_of(form.query_one("#error-start_date"))
+
+
+async def test_the_highlighted_goal_says_why_it_has_its_status(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    async with running(db_url) as (app, pilot):
+        screen = await goals_screen(app, pilot)
+        await pilot.press("j")
+        await pilot.pause()
+        view = screen.current_view()
+        assert view is not None and view.why
+        assert text_of(screen.query_one("#goal-why")).strip() == f"{view.goal.title}: {view.why}"

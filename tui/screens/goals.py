@@ -13,6 +13,7 @@ from dataclasses import replace
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -122,6 +123,7 @@ class GoalsScreen(Screen[None]):
         yield LoadingIndicator()
         yield Static("", id="goals-empty")
         yield GoalList(id="goal-list")
+        yield Static("", id="goal-why")
         yield Footer()
 
     def on_unmount(self) -> None:
@@ -262,6 +264,13 @@ class GoalsScreen(Screen[None]):
         if isinstance(item, GoalItem | TaskItem):
             return item.view
         return None
+
+    @on(ListView.Highlighted, "#goal-list")
+    def _show_why(self) -> None:
+        """Under the list, why the highlighted goal has its status."""
+        view = self.current_view()
+        text = "" if view is None else f"{view.goal.title}: {view.why}" if view.why else ""
+        self.query_one("#goal-why", Static).update(Text(text))
 
     def _goal_or_say(self) -> GoalView | None:
         view = self.current_view()
