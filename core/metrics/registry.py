@@ -100,14 +100,19 @@ METRICS: tuple[Metric, ...] = (
     Metric("net_new_mrr", "Net new MRR", "Revenue", "money", short="Net new MRR", goal=True),
     Metric(
         "grr_pct",
-        "Gross revenue retention",
+        "Gross revenue retention, of MRR at start",
         "Revenue",
         "pct",
-        short="Gross retention (GRR)",
+        short="GRR, of start MRR",
         goal=True,
     ),
     Metric(
-        "nrr_pct", "Net revenue retention", "Revenue", "pct", short="Net retention (NRR)", goal=True
+        "nrr_pct",
+        "Net revenue retention, of MRR at start",
+        "Revenue",
+        "pct",
+        short="NRR, of start MRR",
+        goal=True,
     ),
     Metric("clv_subscription", "CLV (subscription)", "Revenue", "money"),
     Metric(
