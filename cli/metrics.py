@@ -159,6 +159,9 @@ def _print_table(
         from core.accounts.customers import assumption_notes
 
         first = results[0][1]
+        from core.metrics.model import lifespan_note
+
         notes = assumption_notes(first.accounts_start_unknown, first.accounts_churn_date_unknown)
+        notes += [note] if (note := lifespan_note(first)) else []
         for line in notes:
             console.print(line, markup=False)

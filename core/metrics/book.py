@@ -25,6 +25,7 @@ from sqlalchemy import (
     Date,
     Engine,
     Select,
+    func,
     literal_column,
     or_,
     select,
@@ -106,6 +107,7 @@ ENGAGED_COLUMNS = {
     InteractionKind.COMMUNITY.value: "in_community",
     InteractionKind.TRAINING.value: "trained",
 }
+_NO_SPANS = pl.DataFrame(schema={"account_id": pl.Int64, "first_day": pl.Date, "last_day": pl.Date})
 _NO_ENGAGEMENT = pl.DataFrame(
     schema={"account_id": pl.Int64, "kind": pl.String, "occurred_at": pl.Datetime("us")}
 )
@@ -148,6 +150,8 @@ _COUNT_COLUMNS = (
     "trailing_lost",
     "gave_feedback",
     *ENGAGED_COLUMNS.values(),
+    "lifespan_days",
+    "lifespan_buyers",
 )
 
 
@@ -316,6 +320,19 @@ def load_book(
             Purchase.account_id,
             scope,
         ),
+        # Each buyer's first and last purchase before the window: with the window's own
+        # purchases, the span of purchase history behind a purchase-only CLV lifespan.
+        "purchase_history": _in_scope(
+            select(
+                Purchase.account_id,
+                func.min(Purchase.purchased_at).label("first_at"),
+                func.max(Purchase.purchased_at).label("last_at"),
+            )
+            .where(Purchase.purchased_at < start)
+            .group_by(Purchase.account_id),
+            Purchase.account_id,
+            scope,
+        ),
     }
     usage_parts = _usage_queries(engine, window.start, data_end, scope) if "usage" in tables else []
     queries.update({f"usage{index}": query for index, query in enumerate(usage_parts)})
@@ -323,8 +340,14 @@ def load_book(
         queries["costs"] = select(RetentionCost.incurred_on, RetentionCost.amount_cents).where(
             RetentionCost.incurred_on >= window.start, RetentionCost.incurred_on <= data_end
         )
-    optional = ("surveys", "tickets", "purchases", "engagement")
-    skipped = {name for name in optional if name not in tables}
+    optional = {  # query: the table of TABLE_KEYS it belongs to
+        "surveys": "surveys",
+        "tickets": "tickets",
+        "purchases": "purchases",
+        "purchase_history": "purchases",
+        "engagement": "engagement",
+    }
+    skipped = {name for name, table in optional.items() if table not in tables}
     frames = read_frames(engine, {n: q for n, q in queries.items() if n not in skipped})
     frames |= {name: _empty(queries[name]) for name in skipped}
     usage = [frames.pop(f"usage{index}") for index in range(len(usage_parts))]
@@ -369,6 +392,7 @@ class Book:
     surveys: pl.DataFrame  # account_id, kind, score, answered_at
     tickets: pl.DataFrame  # account_id, opened_at, first_response_at, resolved_at
     purchase_days: pl.DataFrame  # account_id, day, amount_cents: one row per customer-day
+    purchase_spans: pl.DataFrame  # account_id, first_day, last_day: purchases before the window
     engagement: pl.DataFrame  # account_id, kind, occurred_at: referrals, trainings, events
     usage: pl.DataFrame  # account_id, month (its 1st), users_sum, users_max, day_bits
     costs: pl.DataFrame | None  # incurred_on, amount_cents; None when scoped or not read
@@ -389,6 +413,7 @@ class Book:
         purchases: pl.DataFrame,
         usage: pl.DataFrame,
         costs: pl.DataFrame | None,
+        purchase_history: pl.DataFrame | None = None,
         engagement: pl.DataFrame | None = None,
         tables: frozenset[str] = frozenset(TABLE_KEYS),
     ) -> Book:
@@ -407,6 +432,13 @@ class Book:
             purchase_days=purchases.group_by(
                 "account_id", pl.col("purchased_at").dt.date().alias("day")
             ).agg(pl.col("amount_cents").sum()),
+            purchase_spans=_NO_SPANS
+            if purchase_history is None
+            else purchase_history.select(
+                "account_id",
+                pl.col("first_at").cast(pl.Datetime("us")).dt.date().alias("first_day"),
+                pl.col("last_at").cast(pl.Datetime("us")).dt.date().alias("last_day"),
+            ),
             usage=usage,
             costs=costs,
             engagement=_NO_ENGAGEMENT if engagement is None else engagement,
@@ -694,11 +726,45 @@ class Book:
             .agg(pl.len().alias("days"), pl.col("amount_cents").sum())
             .pipe(_grouped, groups)
         )
-        return per_buyer.group_by("group").agg(
+        totals = per_buyer.group_by("group").agg(
             pl.len().alias("buyers"),
             (pl.col("days") > 1).sum().alias("repeat_buyers"),
             pl.col("days").sum().alias("purchases"),
             pl.col("amount_cents").sum().alias("purchase_cents"),
+        )
+        return totals.join(
+            self._purchase_lifespans(ref, groups),
+            on="group",
+            how="full",
+            coalesce=True,
+            nulls_equal=True,
+        )
+
+    def _purchase_lifespans(self, ref: date, groups: pl.LazyFrame | None) -> pl.LazyFrame:
+        """Of every buyer up to ``ref``, the days from its first purchase to its last,
+        summed: the lifespan observed in the purchase history (``lifespan_days`` over
+        ``lifespan_buyers``), behind the CLV of a book without subscription churn."""
+        days = self.purchase_days.lazy().filter(pl.col("day") <= ref)
+        spans = (
+            pl.concat(
+                [
+                    self.purchase_spans.lazy(),
+                    days.select("account_id", first_day="day", last_day="day"),
+                ]
+            )
+            .group_by("account_id")
+            .agg(pl.col("first_day").min(), pl.col("last_day").max())
+        )
+        return (
+            spans.pipe(_grouped, groups)
+            .group_by("group")
+            .agg(
+                (pl.col("last_day") - pl.col("first_day"))
+                .dt.total_days()
+                .sum()
+                .alias("lifespan_days"),
+                pl.len().alias("lifespan_buyers"),
+            )
         )
 
     def _usage(self, period: Period, ref: date, groups: pl.LazyFrame | None) -> pl.LazyFrame:
@@ -890,9 +956,15 @@ def _assemble(
         lifespan = Fraction(options.lifespan_years)
     elif trailing_start and trailing_lost:
         lifespan = Fraction(options.churn_window_months, 12) * trailing_start / trailing_lost
+    # The purchase CLV of a book without churn to measure (a purchase-only book) uses
+    # the lifespan its buyers showed, first purchase to last, on average.
+    buying_lifespan, from_purchases = lifespan, False
+    if lifespan is None and not trailing_lost and row["lifespan_days"] and row["lifespan_buyers"]:
+        days_each = Fraction(row["lifespan_days"], row["lifespan_buyers"])
+        buying_lifespan, from_purchases = days_each / Fraction(36525, 100), True
     clv = clv_subscription = None
-    if lifespan is not None and buyers:
-        clv = money(Fraction(purchase_cents, buyers) / period.years * lifespan)
+    if buying_lifespan is not None and buyers:
+        clv = money(Fraction(purchase_cents, buyers) / period.years * buying_lifespan)
     if lifespan is not None and end:
         clv_subscription = money(Fraction(row["mrr_cents"], end) * 12 * lifespan)
     renewals = {}
@@ -932,6 +1004,8 @@ def _assemble(
         purchases_per_customer=purchases / buyers if buyers else None,
         clv=clv,
         clv_purchases=clv,
+        clv_lifespan_years=None if buying_lifespan is None else float(buying_lifespan),
+        clv_lifespan_buyers=row["lifespan_buyers"] if from_purchases else 0,
         stickiness_pct=pct(row.get("sticky_days") or 0, row.get("usage_days") or 0),
         first_response_hours_median=row.get("first_response_hours_median"),
         first_response_hours_p90=row.get("first_response_hours_p90"),

@@ -109,6 +109,12 @@ class MetricSet:
     renewals_60d_mrr: Decimal
     # Of the customers at the end, the share who in the period answered a survey,
     # referred someone, took part in a community event, completed a training.
+    # The CLV lifespan in years (None: no lifespan): lifespan_years when set, else 1 /
+    # the trailing annual churn rate, else, in a book without churn (purchase-only),
+    # the average first-to-last purchase span of its buyers, clv_lifespan_buyers of
+    # them (0 when the lifespan does not come from the purchase history).
+    clv_lifespan_years: float | None
+    clv_lifespan_buyers: int
     feedback_rate_pct: float | None
     referral_rate_pct: float | None
     community_participation_pct: float | None
@@ -132,6 +138,18 @@ _FIELD_NAMES = frozenset(field.name for field in dataclasses.fields(MetricSet))
 MONEY_KEYS = frozenset(metric.key for metric in METRICS if metric.unit == "money")
 COUNT_KEYS = frozenset(metric.key for metric in METRICS if metric.unit == "count")
 METRIC_KEYS: tuple[str, ...] = tuple(field.name for field in dataclasses.fields(MetricSet))
+
+
+def lifespan_note(m: MetricSet) -> str | None:
+    """What the purchase CLV assumes when its lifespan comes from the purchase history
+    (a book without churn to measure), in words; None otherwise."""
+    if not m.clv_lifespan_buyers or m.clv_lifespan_years is None:
+        return None
+    return (
+        f"Assumed: a CLV lifespan of {m.clv_lifespan_years:.1f} years, the average time"
+        f" from first to last purchase of {m.clv_lifespan_buyers:,} buyers (no churn to"
+        " measure it from; set [metrics] lifespan_years to choose one)."
+    )
 
 
 def customer_bridge(m: MetricSet) -> int:

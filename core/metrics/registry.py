@@ -192,6 +192,10 @@ METRICS: tuple[Metric, ...] = (
         higher_is_better=False,
     ),
     Metric("clv_purchases", "CLV (purchases)", None, "money"),
+    Metric("clv_lifespan_years", "CLV lifespan, years", None, "ratio", contract=False),
+    Metric(
+        "clv_lifespan_buyers", "CLV lifespan from purchases, buyers", None, "count", contract=False
+    ),
 )
 
 # The command line's JSON contract: exactly these keys, in this order (new keys go

@@ -119,3 +119,31 @@ def test_the_headerless_sample_needs_its_columns_named(cdnow_sample: Path, tmp_p
     report = json.loads(out)
     assert report["inserted"] == raw.height  # the first line is a purchase, not a header
     assert round(report["reconciliation"]["totals"]["amount"] * 100) == raw["cents"].sum()
+
+
+def test_a_purchase_only_book_gets_a_clv_from_its_own_history(
+    cdnow_master: Path, cdnow: tuple[Path, dict]
+) -> None:
+    """No subscriptions, no churn: CLV = average purchase value x purchases a year x
+    the lifespan observed in the file (each buyer's first to last purchase day, on
+    average), all computed here from the raw lines."""
+    raw = _raw(cdnow_master, ["customer_id", "date", "cds", "dollars"])
+    db, _ = cdnow
+    as_of = date(1998, 6, 30)
+    quarter = raw.filter(pl.col("date").is_between(date(1998, 4, 1), as_of))
+    days = quarter.group_by("customer_id", "date").agg(pl.col("cents").sum())
+    buyers = days["customer_id"].n_unique()
+    spans = raw.group_by("customer_id").agg(pl.col("date").max() - pl.col("date").min())
+    lifespan_years = spans["date"].dt.total_days().mean() / 365.25
+    quarter_years = 3 / 12  # whole months
+    expected = quarter["cents"].sum() / 100 / buyers / quarter_years * lifespan_years
+    result = runner.invoke(
+        app, ["metrics", "--db", str(db), "--json", "--period", "1998-Q2", "--as-of", "1998-06-30"]
+    )
+    metrics = json.loads(result.stdout)["metrics"]
+    assert metrics["clv"] == pytest.approx(expected, abs=0.01)
+    assert metrics["clv_subscription"] is None  # no MRR: no subscription CLV
+    table = _run("metrics", "--db", str(db), "--period", "1998-Q2", "--as-of", "1998-06-30")
+    words = " ".join(table.split())
+    assert f"CLV lifespan of {lifespan_years:.1f} years" in words
+    assert f"first to last purchase of {raw['customer_id'].n_unique():,} buyers" in words

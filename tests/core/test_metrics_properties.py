@@ -120,4 +120,6 @@ def test_segment_breakdowns_add_up_to_the_whole(engine: Engine, rows: list[tuple
 
 
 # Counts and MRR add up; averages, rates and CLV do not.
-ADDITIVE = COUNT_KEYS | {key for key in MONEY_KEYS if "mrr" in key}
+# Counts add up over segments, but for the buyers behind a purchase-history lifespan:
+# each segment measures its own lifespan, from purchases only where it saw no churn.
+ADDITIVE = (COUNT_KEYS - {"clv_lifespan_buyers"}) | {key for key in MONEY_KEYS if "mrr" in key}
