@@ -74,7 +74,6 @@ def checkin(
     db: DbOption = None,
 ) -> None:
     """Add a check-in to a goal. Check-ins are history: nothing is overwritten."""
-    import getpass
 
     from core.config.settings import load_settings
     from core.goals import GoalError, check_in, format_value, get_goal
@@ -83,7 +82,7 @@ def checkin(
     engine = open_db(db)
     try:
         goal = get_goal(engine, goal_id)
-        user = load_settings().current_user or getpass.getuser()
+        user = load_settings().author
         saved = check_in(engine, goal_id, value, user, checked_on, comment)
     except GoalError as error:
         fail(str(error))
@@ -144,15 +143,13 @@ def create(
     db: DbOption = None,
 ) -> None:
     """Create a goal, validated as the app's goal form validates it."""
-    import getpass
-
     from core.config.settings import load_settings
     from core.goals import GoalError, GoalForm, create_goal
 
     today = date.today()
     first = parse_day(starts_on, "--from", today)
     last = parse_day(due, "--due", first)
-    who = owner or load_settings().current_user or getpass.getuser()
+    who = owner or load_settings().author
     form = GoalForm(
         title=title,
         owner=who,

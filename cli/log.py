@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 from typing import Annotated
 
 import typer
@@ -63,7 +62,7 @@ def log(
         score=score,
         comment=comment,
     )
-    user = load_settings().current_user or getpass.getuser()
+    user = load_settings().author
     try:
         logged = log_entry(engine, account.id, form, logged_by=user)
     except InvalidInput as error:

@@ -67,7 +67,7 @@ def main(
     from tui.app import make_app
 
     if not demo:
-        make_app(database_url(db)).run()
+        make_app(database_url(db), ask_user=True).run()
         return
     if db is not None:
         fail("--demo opens its own fresh copy; use `cxtui demo --db PATH` to fill a file.")

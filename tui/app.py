@@ -98,6 +98,7 @@ class CxtuiApp(App[None]):
         recompute_health: bool = True,
         run_rules: bool | None = None,
         start: str = "dashboard",
+        ask_user: bool = False,
     ) -> None:
         from core.config.settings import load_settings
 
@@ -108,6 +109,8 @@ class CxtuiApp(App[None]):
         self.recompute_health = recompute_health
         self.run_rules_on_start = recompute_health if run_rules is None else run_rules
         self.start_mode = start
+        self.ask_user = ask_user
+        """Ask "Who are you?" once the first screen shows, when no user is known."""
         """The screen shown once the database is open (a key of ``MODES``)."""
         self.engine: Engine | None = None
         self.book: pl.DataFrame | None = None
@@ -184,6 +187,7 @@ class CxtuiApp(App[None]):
         elif self.settings.theme not in self.available_themes:
             self.notify(f"Unknown theme {self.settings.theme!r} in the config file")
         self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self._show_user()
         self.call_after_refresh(self._open)
 
     def _open(self) -> None:
@@ -198,6 +202,40 @@ class CxtuiApp(App[None]):
         if not self._shown:
             self._shown = True
             self.switch_mode(self.start_mode)
+            needs_user = self.settings.current_user is None and self.settings.problem is None
+            if self.ask_user and needs_user:
+                self.call_after_refresh(self._ask_who)
+
+    def _ask_who(self) -> None:
+        import getpass
+
+        from tui.screens.who import WhoAreYouScreen
+
+        self.push_screen(WhoAreYouScreen(self.settings.path, getpass.getuser()), self._named)
+
+    def _named(self, name: str | None) -> None:
+        """Write the name typed at "Who are you?" to the config file, and say where."""
+        from dataclasses import replace
+
+        from core.config.file import ConfigFileError
+        from core.config.settings import save_settings
+
+        if name is None:
+            return
+        settings = replace(self.settings, user=name)
+        try:
+            save_settings(settings)
+        except (ValueError, ConfigFileError) as error:
+            self.notify(f"Not saved: {error}", title="Who are you?", severity="error")
+        else:
+            self.notify(f"Saved in {settings.path}.", title=f"Hello, {name}")
+        self.settings = settings  # this session knows you either way
+        self._show_user()
+
+    def _show_user(self) -> None:
+        """The header says who is using the app."""
+        user = self.settings.current_user
+        self.title = f"cxtui · {user}" if user else "cxtui"
 
     # ------------------------------------------------------------------ workers
 
@@ -503,5 +541,6 @@ def make_app(db_url: str, **options: Any) -> CxtuiApp:
     ``settings`` replaces the config file; ``recompute_health`` can turn off the
     background recompute of missing health scores (tests); ``run_rules`` the
     playbook rules run at start (by default, they run when the recompute does);
-    ``start`` is the screen it opens on (the dashboard)."""
+    ``start`` is the screen it opens on (the dashboard); ``ask_user`` asks "Who are
+    you?" when no user is known (the ``cxtui`` command)."""
     return CxtuiApp(db_url, **options)

@@ -3,12 +3,14 @@ read back with ``capture-pane``."""
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -65,35 +67,41 @@ class Terminal:
         )
 
 
-@pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[Terminal]:
+@contextmanager
+def open_terminal(database: Path, env: dict[str, str]) -> Iterator[Terminal]:
+    """The installed ``cxtui --db DATABASE`` in a new 160x50 tmux session, with
+    ``env`` set (and unset where a value is empty) whatever the tmux server holds."""
+    session = f"cxtui-e2e-{uuid.uuid4().hex[:8]}"
+    # the tmux server may inherit COLUMNS/LINES from the test process, and those would
+    # pin the app to that size whatever the pane's
+    unset = " ".join(f"-u {name}" for name in ("COLUMNS", "LINES", *env))
+    assigned = " ".join(f"{name}={shlex.quote(value)}" for name, value in env.items() if value)
+    subprocess.run(
+        [
+            "tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50",
+            f"env {unset} {assigned} {CXTUI} --db {database}",
+        ],
+        check=True,
+    )  # fmt: skip
+    try:
+        yield Terminal(session)
+    finally:
+        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)
+
+
+def demo_database(tmp_path: Path) -> Path:
     database = tmp_path / "demo.db"
     engine = open_engine(sqlite_url(database))
     load_demo(engine, as_of=date.today())
     engine.dispose()
-    session = f"cxtui-e2e-{uuid.uuid4().hex[:8]}"
-    subprocess.run(
-        [
-            "tmux",
-            "new-session",
-            "-d",
-            "-s",
-            session,
-            "-x",
-            "160",
-            "-y",
-            "50",
-            # the tmux server may inherit COLUMNS/LINES from the test process, and
-            # those would pin the app to that size whatever the pane's
-            f"env -u COLUMNS -u LINES {CXTUI} --db {database}",
-        ],
-        check=True,
-    )
-    term = Terminal(session)
-    try:
+    return database
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[Terminal]:
+    env = {"CXTUI_USER": "Test User", "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    with open_terminal(demo_database(tmp_path), env) as term:
         yield term
-    finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True, check=False)
 
 
 def test_search_open_and_quit(terminal: Terminal) -> None:
@@ -120,3 +128,22 @@ def test_search_open_and_quit(terminal: Terminal) -> None:
     while terminal.alive() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not terminal.alive(), terminal.screen()
+
+
+def test_who_are_you_on_first_launch(tmp_path: Path) -> None:
+    """No user known: the app asks once, writes the name to the config file, says
+    where, and shows it in the header; the next launch does not ask."""
+    config = tmp_path / "config"
+    env = {"CXTUI_USER": "", "XDG_CONFIG_HOME": str(config)}
+    database = demo_database(tmp_path)
+    with open_terminal(database, env) as terminal:
+        terminal.wait_for(lambda s: "Who are you?" in s and "It is saved in" in s, "the question")
+        terminal.keys("Maya Lindqvist", literal=True)
+        terminal.keys("Enter")
+        terminal.wait_for(lambda s: "cxtui · Maya Lindqvist" in s, "the name in the header")
+        terminal.keys("q")
+    assert 'user = "Maya Lindqvist"' in (config / "cxtui" / "config.toml").read_text()
+    with open_terminal(database, env) as terminal:
+        screen = terminal.wait_for(lambda s: "cxtui · Maya Lindqvist" in s, "the header")
+        assert "Who are you?" not in screen
+        terminal.keys("q")

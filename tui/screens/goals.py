@@ -136,7 +136,7 @@ class GoalsScreen(Screen[None]):
             if steps and engine is not None:
                 with suppress(GoalError, GoalConflict):
                     now = goal_view(engine, goal_id, self.today)
-                    step(engine, now, steps, self.user or "", self.today)
+                    step(engine, now, steps, self.app.settings.author, self.today)
 
     def on_mount(self) -> None:
         self.sub_title = "Goals"
@@ -386,7 +386,7 @@ class GoalsScreen(Screen[None]):
             self._steps_timer.stop()
             self._steps_timer = None
         waiting, self._steps = self._steps, {}
-        user, today = self.user or "", self.today
+        user, today = self.app.settings.author, self.today
         for view, steps in waiting.values():
             if steps:
                 self.write(
@@ -404,7 +404,7 @@ class GoalsScreen(Screen[None]):
         view = self._goal_or_say()
         if view is None:
             return
-        user, today = self.user or "", self.today
+        user, today = self.app.settings.author, self.today
         if isinstance(item, TaskItem):
             task_id = item.goal_task.id or 0
             self.write(view, lambda engine, now: toggle_task(engine, now.goal, task_id))
