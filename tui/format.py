@@ -11,6 +11,16 @@ def money(cents: int | None) -> str:
     return f"{sign}${abs(cents) / 100:,.0f}"
 
 
+def compact_money(cents: int) -> str:
+    """Money in a few characters: "$919.8k", "-$1.1k", "$2.4M", "$640"."""
+    sign = "-" if cents < 0 else ""
+    dollars = abs(cents) / 100
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if dollars >= size:
+            return f"{sign}${dollars / size:.1f}{suffix}"
+    return f"{sign}${dollars:,.0f}"
+
+
 def days_ago(days: int | None) -> str:
     if days is None:
         return "never"

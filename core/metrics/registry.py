@@ -26,6 +26,8 @@ class Metric:
     unit: str
     short: str | None = None
     """A shorter title where room is scarce (a dashboard tile); default: the label."""
+    tiny: str | None = None
+    """A title of a word or two for a narrow terminal (a tile at 80 columns)."""
     higher_is_better: bool = True
     goal: bool = False
     """Whether a goal can follow it."""
@@ -38,6 +40,11 @@ class Metric:
         return self.short or self.label.strip()
 
     @property
+    def tiny_title(self) -> str:
+        """The tiny title, or the short one."""
+        return self.tiny or self.title
+
+    @property
     def goal_target_type(self) -> str:
         """The type of a goal's target that follows it: percent, currency or number."""
         return {"pct": "percent", "money": "currency"}.get(self.unit, "number")
@@ -46,7 +53,14 @@ class Metric:
 METRICS: tuple[Metric, ...] = (
     # Customers
     Metric("customers_at_start", "Customers at start", "Customers", "count"),
-    Metric("active_accounts", "Active accounts (end)", "Customers", "count", short="Customers"),
+    Metric(
+        "active_accounts",
+        "Active accounts (end)",
+        "Customers",
+        "count",
+        short="Customers",
+        tiny="Accounts",
+    ),
     Metric("new_accounts", "New accounts", "Customers", "count"),
     Metric("churned_accounts", "Churned accounts", "Customers", "count", higher_is_better=False),
     Metric(
@@ -73,6 +87,7 @@ METRICS: tuple[Metric, ...] = (
         short="Churn rate",
         higher_is_better=False,
         goal=True,
+        tiny="Churn",
     ),
     Metric(
         "retention_rate_pct",
@@ -81,10 +96,11 @@ METRICS: tuple[Metric, ...] = (
         "pct",
         short="Retention rate",
         goal=True,
+        tiny="CRR",
     ),
     # Revenue
     Metric("mrr_at_start", "MRR at start", "Revenue", "money"),
-    Metric("mrr", "MRR (end)", "Revenue", "money", short="MRR", goal=True),
+    Metric("mrr", "MRR (end)", "Revenue", "money", short="MRR", goal=True, tiny="MRR"),
     Metric("mrr_new", "New MRR", "Revenue", "money"),
     Metric("mrr_expansion", "Expansion MRR", "Revenue", "money", goal=True),
     Metric("mrr_contraction", "Contraction MRR", "Revenue", "money", higher_is_better=False),
@@ -97,7 +113,15 @@ METRICS: tuple[Metric, ...] = (
         higher_is_better=False,
     ),
     Metric("mrr_reactivation", "Reactivation MRR", "Revenue", "money"),
-    Metric("net_new_mrr", "Net new MRR", "Revenue", "money", short="Net new MRR", goal=True),
+    Metric(
+        "net_new_mrr",
+        "Net new MRR",
+        "Revenue",
+        "money",
+        short="Net new MRR",
+        goal=True,
+        tiny="Net new",
+    ),
     Metric(
         "grr_pct",
         "Gross revenue retention, of MRR at start",
@@ -105,6 +129,7 @@ METRICS: tuple[Metric, ...] = (
         "pct",
         short="GRR, of start MRR",
         goal=True,
+        tiny="GRR",
     ),
     Metric(
         "nrr_pct",
@@ -113,6 +138,7 @@ METRICS: tuple[Metric, ...] = (
         "pct",
         short="NRR, of start MRR",
         goal=True,
+        tiny="NRR",
     ),
     Metric("clv_subscription", "CLV (subscription)", "Revenue", "money"),
     Metric(
@@ -123,11 +149,11 @@ METRICS: tuple[Metric, ...] = (
         higher_is_better=False,
     ),
     # Sentiment
-    Metric("nps", "NPS", "Sentiment", "score", short="NPS", goal=True),
+    Metric("nps", "NPS", "Sentiment", "score", short="NPS", goal=True, tiny="NPS"),
     Metric("nps_promoters", "Promoters", "Sentiment", "count"),
     Metric("nps_passives", "Passives", "Sentiment", "count"),
     Metric("nps_detractors", "Detractors", "Sentiment", "count", higher_is_better=False),
-    Metric("csat_pct", "CSAT", "Sentiment", "pct", short="CSAT", goal=True),
+    Metric("csat_pct", "CSAT", "Sentiment", "pct", short="CSAT", goal=True, tiny="CSAT"),
     # Purchases
     Metric("customers_with_purchases", "Customers with purchases", "Purchases", "count"),
     Metric("repeat_purchase_rate_pct", "Repeat purchase rate", "Purchases", "pct", goal=True),

@@ -26,6 +26,8 @@ from tui.app import CxtuiApp, make_app
 from tui.screens.accounts import AccountsScreen
 
 SIZE = (160, 50)
+SMALL = (80, 24)
+"""The smallest terminal every screen must be usable in."""
 
 
 @pytest.fixture

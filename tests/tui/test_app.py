@@ -65,13 +65,14 @@ async def test_sorting_cycles_column_and_direction(db_url: str, book) -> None:
         await pilot.press("s")  # name, descending
         assert names(app) == sorted(NAMES, reverse=True)
         assert "sorted by Name ↓" in bar(app)
-        await pilot.press("s")  # segment, ascending
-        assert "sorted by Segment ↑" in bar(app)
+        await pilot.press("s")  # the next column, MRR, ascending
+        assert "sorted by MRR ↑" in bar(app)
+        mrr = _accounts(app).table.accounts.data["mrr_cents"].to_list()
+        assert mrr == sorted(mrr)
+        _accounts(app).sort_by("segment")
         segments = [row[1] for row in ROWS]
         assert _accounts(app).table.accounts.data["segment"].to_list() == sorted(segments)
         _accounts(app).sort_by("mrr_cents")
-        mrr = _accounts(app).table.accounts.data["mrr_cents"].to_list()
-        assert mrr == sorted(mrr)
         await pilot.press("S")
         mrr = _accounts(app).table.accounts.data["mrr_cents"].to_list()
         assert mrr == sorted(mrr, reverse=True)
@@ -81,7 +82,7 @@ async def test_clicking_a_header_sorts(db_url: str, book) -> None:
     async with running(db_url) as (app, pilot):
         table = _accounts(app).table
         # the Health header: columns are laid out left to right from x=0
-        x = sum(column.render_width for column in table.ordered_columns[:4]) + 2
+        x = sum(column.render_width for column in table.ordered_columns[:2]) + 2
         await pilot.click(table, offset=(x, 0))
         await settle(app, pilot)
         assert "sorted by Health ↑" in bar(app)

@@ -6,14 +6,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.pilot import Pilot
 
-from tests.tui.conftest import SIZE, settle
+from tests.tui.conftest import SIZE, SMALL, settle
 from tests.tui.conftest import snapshot_app as _app
 from tui.widgets.charts import Chart
 
 
-def test_dashboard(snap_compare, demo_url: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("size", [SIZE, SMALL], ids=["160x50", "80x24"])
+def test_dashboard(snap_compare, demo_url: str, tmp_path: Path, size: tuple[int, int]) -> None:
+    """At 80x24 the tiles keep whole figures: tiny titles, money as $919.8k."""
+
     async def ready(pilot: Pilot) -> None:
         await settle(pilot.app, pilot)
         await pilot.press("1")
@@ -24,4 +28,4 @@ def test_dashboard(snap_compare, demo_url: str, tmp_path: Path) -> None:
             chart.styles.visibility = "hidden"
         await pilot.pause()
 
-    assert snap_compare(_app(demo_url, tmp_path), terminal_size=SIZE, run_before=ready)
+    assert snap_compare(_app(demo_url, tmp_path), terminal_size=size, run_before=ready)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from tests.tui.conftest import SIZE, settle
+from tests.tui.conftest import SIZE, SMALL, settle
 from tests.tui.conftest import snapshot_app as _app
 
 
@@ -23,7 +23,7 @@ def test_accounts_list(snap_compare, demo_url: str, tmp_path: Path) -> None:
 def test_account_360(snap_compare, demo_url: str, tmp_path: Path) -> None:
     async def ready(pilot: Pilot) -> None:
         await settle(pilot.app, pilot)
-        await pilot.press("s", "s", "s", "s", "s", "s", "s")  # MRR, descending
+        await pilot.press("s", "s", "s")  # name descending, MRR ascending, MRR descending
         await pilot.press("enter")
         await settle(pilot.app, pilot)
 
@@ -39,3 +39,24 @@ def test_account_360_health_panel(snap_compare, demo_url: str, tmp_path: Path) -
         await settle(pilot.app, pilot)
 
     assert snap_compare(_app(demo_url, tmp_path), terminal_size=SIZE, run_before=ready)
+
+
+def test_small_terminal_accounts_list(snap_compare, demo_url: str, tmp_path: Path) -> None:
+    """At 80x24: Name, MRR, Health and the 30-day trend in view, and the bar says how
+    many columns are out of view."""
+
+    async def ready(pilot: Pilot) -> None:
+        await settle(pilot.app, pilot)
+
+    assert snap_compare(_app(demo_url, tmp_path), terminal_size=SMALL, run_before=ready)
+
+
+def test_small_terminal_account_360(snap_compare, demo_url: str, tmp_path: Path) -> None:
+    """At 80x24 the 360's panels stack, the health first, the timeline below."""
+
+    async def ready(pilot: Pilot) -> None:
+        await settle(pilot.app, pilot)
+        await pilot.press("slash", *"Quill Logistics", "enter")
+        await settle(pilot.app, pilot)
+
+    assert snap_compare(_app(demo_url, tmp_path), terminal_size=SMALL, run_before=ready)

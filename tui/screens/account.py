@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
-from textual import getters, on, work
+from textual import events, getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -34,6 +34,9 @@ if TYPE_CHECKING:
     from core.interactions import Source
     from tui.screens.log_form import LogInteractionScreen
 
+
+STACK_BELOW = 120
+"""Narrower than this many columns, the 360's panels stack above the timeline."""
 
 class DetailLoaded(Message):
     def __init__(self, detail: AccountDetail) -> None:
@@ -107,7 +110,18 @@ class AccountScreen(Screen[None]):
                     yield Static("", id="mrr", classes="box")
         yield Footer()
 
+    def on_resize(self, event: events.Resize) -> None:
+        """Below STACK_BELOW columns the panels stack instead of squeezing the timeline."""
+        self.set_class(event.size.width < STACK_BELOW, "-stacked")
+
+    @on(DataTable.RowHighlighted, "#timeline")
+    def _timeline_moved(self, event: DataTable.RowHighlighted) -> None:
+        """Stacked, the timeline comes into view when its cursor moves (j / k)."""
+        if self.has_class("-stacked") and event.cursor_row > 0:  # not the first, on load
+            event.data_table.scroll_visible(animate=False)
+
     def on_mount(self) -> None:
+        self.set_class(self.app.size.width < STACK_BELOW, "-stacked")
         table = self.query_one("#timeline", DataTable)
         table.add_column("When", width=16)
         table.add_column("Kind", width=18)
@@ -138,6 +152,8 @@ class AccountScreen(Screen[None]):
         self.detail = message.detail
         self.query_one(LoadingIndicator).display = False
         self._render_detail(message.detail)
+        if self.has_class("-stacked"):  # the health first, the timeline below it
+            self.call_after_refresh(self.query_one("#a360-body").scroll_home, animate=False)
         account = message.detail.account
         scope = (account["segment"], account["owner"])
         if scope != self.goals_scope:  # [ and ] to an account of the same scope: kept

@@ -19,7 +19,12 @@ from core.accounts.listing import AccountFilter, apply_filter, narrows, sort_acc
 from tui.app import CxtuiApp
 from tui.messages import OpenAccount
 from tui.screens.styling import mark_styled
-from tui.widgets.accounts_table import COLUMNS, AccountsTable, post_refresh_now
+from tui.widgets.accounts_table import (
+    COLUMNS,
+    AccountsTable,
+    columns_in_view,
+    post_refresh_now,
+)
 
 if TYPE_CHECKING:
     import polars as pl
@@ -163,6 +168,9 @@ class AccountsScreen(Screen[None]):
             self._sorted = (key, sort_accounts(book, self.sort_column, self.descending))
         return self._sorted[1]
 
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._update_bar)  # the columns out of view
+
     def _update_bar(self) -> None:
         label = next(c.label for c in COLUMNS if c.key == self.sort_column)
         arrow = "↓" if self.descending else "↑"
@@ -170,6 +178,9 @@ class AccountsScreen(Screen[None]):
         if not self.app.book_complete:
             parts.append("reading last interactions…")
         parts.append(f"sorted by {label} {arrow}")
+        hidden = len(COLUMNS) - columns_in_view(self.table.scrollable_content_region.width)
+        if hidden > 0 and self.table.size.width:
+            parts.append(f"→ {hidden} more column{'s' if hidden != 1 else ''}: scroll or widen")
         # one line of fixed size (DEFAULT_CSS): no layout after each keystroke
         bar = self.query_one("#filter-bar", Static)
         bar.update("  ·  ".join(parts), layout=False)

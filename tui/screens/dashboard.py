@@ -68,9 +68,9 @@ TILE_METRICS = (
 )
 TILES = (
     *(TileSpec.of_metric(BY_KEY[key]) for key in TILE_METRICS),
-    TileSpec("band_green", "Health: green", "count"),
-    TileSpec("band_yellow", "Health: yellow", "count", higher_is_better=False),
-    TileSpec("band_red", "Health: red", "count", higher_is_better=False),
+    TileSpec("band_green", "Health: green", "count", tiny="Green"),
+    TileSpec("band_yellow", "Health: yellow", "count", higher_is_better=False, tiny="Yellow"),
+    TileSpec("band_red", "Health: red", "count", higher_is_better=False, tiny="Red"),
 )
 BANDS = ("green", "yellow", "red")
 MOVEMENTS = {"new": "mrr_new", "expansion": "mrr_expansion",

@@ -41,16 +41,30 @@ class ListColumn:
 
 
 COLUMNS: tuple[ListColumn, ...] = (
+    # What a manager reads first comes first: on a narrow terminal the columns on the
+    # right are the ones out of view (the bar above the list says how many).
     ListColumn("Name", "name", 28),
-    ListColumn("Segment", "segment", 11),
-    ListColumn("Owner", "owner", 14),
     ListColumn("MRR", "mrr_cents", 11, right=True),
     ListColumn("Health", "health_score", 12),
     ListColumn("30d", "trend_30d", 6),
     ListColumn("Renewal", "days_to_renewal", 18),
     ListColumn("Last touch", "days_since_interaction", 10, right=True),
+    ListColumn("Owner", "owner", 14),
+    ListColumn("Segment", "segment", 11),
     ListColumn("Tickets", "open_tickets", 7, right=True),
 )
+
+
+def columns_in_view(width: int) -> int:
+    """How many of the first COLUMNS fit, whole, in ``width`` cells (each column has a
+    cell of padding on either side)."""
+    used = shown = 0
+    for column in COLUMNS:
+        used += column.width + 2
+        if used > width:
+            break
+        shown += 1
+    return shown
 SOURCE_COLUMNS = (
     "id",
     "name",
@@ -139,28 +153,31 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
         renewal: date | None = row["renewal_date"]
         days = row["days_to_renewal"]
         since = row["days_since_interaction"]
-        return (
-            row["name"],
-            row["segment"],
-            row["owner"],
-            Text(money(row["mrr_cents"]), justify="right"),
-            health_text(
+        cells = {
+            "name": row["name"],
+            "segment": row["segment"],
+            "owner": row["owner"],
+            "mrr_cents": Text(money(row["mrr_cents"]), justify="right"),
+            "health_score": health_text(
                 row["health_score"],
                 row["health_band"],
                 row["overridden"],
                 row["status"],
                 self._styles.get(row["health_band"] or "", NO_STYLE),
             ),
-            Text(
+            "trend_30d": Text(
                 trend_arrow(row["trend"], row["trend_30d"], row["health_score"] is not None),
                 style=self._styles.get(TREND_COLOURS.get(row["trend"] or "", ""), NO_STYLE),
             ),
-            "" if renewal is None else f"{renewal.isoformat()} ({days:+d}d)",
-            Text(days_ago(since), justify="right")
+            "days_to_renewal": "" if renewal is None else f"{renewal.isoformat()} ({days:+d}d)",
+            "days_since_interaction": Text(days_ago(since), justify="right")
             if self.complete
             else Text("…", justify="right", style="dim"),
-            Text(str(row["open_tickets"]) if row["open_tickets"] else "·", justify="right"),
-        )
+            "open_tickets": Text(
+                str(row["open_tickets"]) if row["open_tickets"] else "·", justify="right"
+            ),
+        }
+        return tuple(cells[column.key] for column in COLUMNS)
 
     def get_row_at(self, index: int) -> Sequence[Any]:
         if index < 0 or index >= self.data.height:

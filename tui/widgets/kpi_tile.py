@@ -23,7 +23,7 @@ from textual.message import Message
 from textual.style import Style
 from textual.widget import Widget
 
-from tui.format import money
+from tui.format import compact_money, money
 
 if TYPE_CHECKING:
     from core.metrics.registry import Metric
@@ -44,18 +44,24 @@ class TileSpec:
     label: str
     unit: str
     higher_is_better: bool = True
+    tiny: str = ""
+    """The title on a narrow tile (default: the label)."""
 
     @classmethod
     def of_metric(cls, metric: Metric) -> TileSpec:
         """The tile of a metric of the registry: its short title, unit and direction."""
-        return cls(metric.key, metric.title, metric.unit, metric.higher_is_better)
+        return cls(
+            metric.key, metric.title, metric.unit, metric.higher_is_better, metric.tiny_title
+        )
 
 
-def format_value(unit: str, value: float | Decimal | int | None) -> str:
+def format_value(unit: str, value: float | Decimal | int | None, compact: bool = False) -> str:
+    """The value as a tile shows it; ``compact``: money in a few characters."""
     if value is None:
         return NO_DATA
     if unit == "money":
-        return money(int(Decimal(value) * 100))
+        cents = int(Decimal(value) * 100)
+        return compact_money(cents) if compact else money(cents)
     if unit == "pct":
         return f"{value:.1f} %"
     if unit == "score":
@@ -63,13 +69,14 @@ def format_value(unit: str, value: float | Decimal | int | None) -> str:
     return f"{int(value):,}"
 
 
-def format_change(unit: str, change: float | Decimal | int) -> str:
+def format_change(unit: str, change: float | Decimal | int, compact: bool = False) -> str:
     sign = "+" if change >= 0 else "-"
     size = abs(change)
     if unit == "money":
-        return f"{sign}{money(int(Decimal(size) * 100))}"
+        cents = int(Decimal(size) * 100)
+        return f"{sign}{compact_money(cents) if compact else money(cents)}"
     if unit == "pct":
-        return f"{sign}{size:.1f} pt"
+        return f"{sign}{size:.1f}{'pt' if compact else ' pt'}"
     if unit == "score":
         return f"{sign}{size:.1f}"
     return f"{sign}{int(size):,}"
@@ -110,6 +117,8 @@ class KpiTile(Widget, can_focus=True):
         self.spec = spec
         self.value_text = PLACEHOLDER
         self.change_text = ""
+        self.narrow_texts = (PLACEHOLDER, "")
+        """The value and change lines for a narrow tile: compact money, no "vs"."""
         self.quality = "flat"
         """good, bad or flat: how the change line is coloured."""
         self.series: list[float] | None = None
@@ -119,6 +128,7 @@ class KpiTile(Widget, can_focus=True):
         """Back to placeholders (the period or scope changed)."""
         self.value_text = PLACEHOLDER
         self.change_text = ""
+        self.narrow_texts = (PLACEHOLDER, "")
         self.quality = "flat"
         self.series = None
         self.refresh()
@@ -131,14 +141,18 @@ class KpiTile(Widget, can_focus=True):
     ) -> None:
         spec = self.spec
         self.value_text = format_value(spec.unit, value)
+        narrow_value = format_value(spec.unit, value, compact=True)
         self.quality = "flat"
         if value is None or previous is None:
             self.change_text = f"no data for {previous_label}" if previous is None else ""
+            narrow_change = NO_DATA if previous is None else ""
         else:
             change = value - previous
             self.quality = change_quality(change, spec.higher_is_better)
             arrow = "▲" if change > 0 else "▼" if change < 0 else "▶"
             self.change_text = f"{arrow} {format_change(spec.unit, change)} vs {previous_label}"
+            narrow_change = f"{arrow}{format_change(spec.unit, change, compact=True)}"
+        self.narrow_texts = (narrow_value, narrow_change)
         self.refresh()
 
     def show_series(self, values: Sequence[float | None]) -> None:
@@ -148,12 +162,23 @@ class KpiTile(Widget, can_focus=True):
         self.refresh()
 
     def render(self) -> Content:
+        """The four lines; on a tile too narrow for them (an 80-column terminal), the
+        tiny title, money abbreviated ($919.8k) and the change without its "vs"."""
+        width = self.size.width
+        label, value, change = self.spec.label, self.value_text, self.change_text
+        if max(len(label), len(value), len(change)) > width:
+            narrow_value, narrow_change = self.narrow_texts
+            label = label if len(label) <= width else self.spec.tiny or label
+            value = value if len(value) <= width else narrow_value
+            change = change if len(change) <= width else narrow_change
+            if len(change) > width:  # "▲+$27.2k" on the narrowest tile: "▲+27.2k"
+                change = change.replace("$", "")
         return Content("\n").join(
             [
-                Content.styled(self.spec.label, MUTED),
-                Content.styled(self.value_text, "bold"),
-                Content.styled(self.change_text, CHANGE_STYLES[self.quality]),
-                self._sparkline(self.size.width),
+                Content.styled(label, MUTED),
+                Content.styled(value, "bold"),
+                Content.styled(change, CHANGE_STYLES[self.quality]),
+                self._sparkline(width),
             ]
         )
 
