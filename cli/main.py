@@ -4,7 +4,7 @@ command imports the core it needs when it runs."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -20,11 +20,12 @@ from cli.metrics import metrics_commands
 from cli.tasks import task_commands
 from cli.transfer import transfer_commands
 
+HELP_NAMES = ["-h", "--help"]
 app = typer.Typer(
     help="cxtui: a customer-success workspace in the terminal.",
     add_completion=False,
     no_args_is_help=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    context_settings={"help_option_names": HELP_NAMES},
     rich_markup_mode="markdown",  # docstrings are wrapped to the terminal, not at their newlines
 )
 data_commands(app)
@@ -108,4 +109,22 @@ def fresh_demo_database() -> tuple[str, Path]:
 
 
 def run() -> None:
-    app()
+    """The ``cxtui`` console script: the commands, their flags shown as flags."""
+
+    command = typer.main.get_command(app)
+    _flags_without_types(command)
+    command()
+
+
+def _flags_without_types(command: Any) -> None:
+    """``--json`` is a flag: its help shows no ``<bool>`` type (typer shows one for
+    every option); done once here for every command, through the options' public
+    ``metavar``."""
+    import click
+
+    help_option = command.get_help_option(click.Context(command, help_option_names=HELP_NAMES))
+    for param in [*command.params, help_option]:
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+    for sub in getattr(command, "commands", {}).values():
+        _flags_without_types(sub)

@@ -42,3 +42,14 @@ def test_installed_console_script_runs() -> None:
     script = Path(sys.executable).with_name("cxtui")
     result = subprocess.run([script, "--version"], capture_output=True, text=True, check=True)
     assert result.stdout.startswith("cxtui 0.")
+
+
+def test_flags_show_no_type_in_help() -> None:
+    """``--dry-run`` and ``--json`` are flags: the installed command's help shows no
+    ``<bool>`` for them (typer shows one for every option), nor for ``-h``."""
+    script = Path(sys.executable).with_name("cxtui")
+    for args in (["import", "accounts"], ["metrics"], []):
+        shown = subprocess.run(
+            [script, *args, "--help"], capture_output=True, text=True, check=True
+        ).stdout
+        assert "--help" in shown and "<bool>" not in shown, args
