@@ -29,6 +29,7 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
+    text,
     true,
 )
 
@@ -42,6 +43,7 @@ from core.metrics.model import (
     pct,
 )
 from core.models import (
+    ENGAGEMENT_KINDS_SQL,
     Account,
     DailyUsage,
     Interaction,
@@ -305,7 +307,7 @@ def load_book(
         ),
         "engagement": _in_scope(
             select(Interaction.account_id, Interaction.kind, Interaction.occurred_at).where(
-                Interaction.kind.in_(list(ENGAGED_COLUMNS)),
+                text(ENGAGEMENT_KINDS_SQL),  # as the partial index says it (models)
                 Interaction.occurred_at >= start,
                 Interaction.occurred_at < end,
                 Interaction.deleted_at.is_(None),

@@ -1,8 +1,10 @@
 """engagement kinds: referrals, trainings completed and community events are logged
 as interactions, for the feedback, referral, community and education rates
 
-The interaction table's kind check admits three more kinds. A downgrade deletes
-the interactions of those kinds (the old check would refuse them).
+The interaction table's kind check admits three more kinds, and a partial index on
+the date of those few (ix_interaction_engagement) spares the metrics a scan of every
+interaction. A downgrade deletes the interactions of those kinds (the old check
+would refuse them) and the index.
 
 Revision ID: 0008
 Revises: 0007
@@ -11,6 +13,7 @@ Create Date: 2026-12-05
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0008"
@@ -29,11 +32,22 @@ def _kinds_check(kinds: tuple[str, ...]) -> None:
         batch_op.create_check_constraint("ck_interaction_kind", f"kind IN ({listed})")
 
 
+_ENGAGEMENT = "kind IN ('referral', 'training', 'community')"
+
+
 def upgrade() -> None:
     _kinds_check(_BEFORE + _NEW)
+    op.create_index(
+        "ix_interaction_engagement",
+        "interaction",
+        ["occurred_at"],
+        sqlite_where=sa.text(_ENGAGEMENT),
+        postgresql_where=sa.text(_ENGAGEMENT),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_interaction_engagement", table_name="interaction")
     listed = ", ".join(f"'{kind}'" for kind in _NEW)
     op.execute(f"DELETE FROM interaction WHERE kind IN ({listed})")
     _kinds_check(_BEFORE)
