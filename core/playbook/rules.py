@@ -42,13 +42,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from sqlalchemy import Engine, and_, exists, func
+from sqlalchemy import Engine, and_, exists, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from core.accounts.customers import started_on
 from core.config.file import ConfigFileError, read_config
-from core.health.in_force import newest, overrides_query, with_bands
+from core.health.in_force import (
+    latest_snapshots_query,
+    newest,
+    overrides_query,
+    with_bands,
+)
 from core.models import (
     Account,
     HealthSnapshot,
@@ -373,28 +378,28 @@ def _after_renewal(
 def _health_red(
     engine: Engine, accounts: pl.DataFrame, today: date, now: datetime, cfg: dict[str, Any]
 ) -> pl.DataFrame:
-    snapshots = read_frame(
-        engine,
-        select(HealthSnapshot.account_id, HealthSnapshot.day, HealthSnapshot.band).where(
-            HealthSnapshot.day <= today
-        ),
+    # One row per account red now: the first red snapshot after its last one that was
+    # not red (the start of its red spell), aggregated in the database.
+    latest = latest_snapshots_query(today, columns=(HealthSnapshot.band,)).subquery()
+    red_now = select(latest.c.account_id).where(latest.c.band == "red").subquery()
+    last_ok = (
+        select(HealthSnapshot.account_id, func.max(HealthSnapshot.day).label("day"))
+        .where(HealthSnapshot.band != "red", HealthSnapshot.day <= today)
+        .where(HealthSnapshot.account_id.in_(select(red_now.c.account_id)))
+        .group_by(HealthSnapshot.account_id)
+        .subquery()
     )
-    red = pl.col("band") == "red"
-    # A red spell begins on the first red snapshot after the last one that was not red.
-    spells = (
-        snapshots.group_by("account_id")
-        .agg(
-            latest_band=pl.col("band").sort_by("day").last(),
-            last_not_red=pl.col("day").filter(~red).max(),
-            reds=pl.col("day").filter(red),
+    spells = read_frame(
+        engine,
+        select(HealthSnapshot.account_id, func.min(HealthSnapshot.day).label("since"))
+        .join(red_now, red_now.c.account_id == HealthSnapshot.account_id)
+        .outerjoin(last_ok, last_ok.c.account_id == HealthSnapshot.account_id)
+        .where(
+            HealthSnapshot.band == "red",
+            HealthSnapshot.day <= today,
+            or_(last_ok.c.day.is_(None), HealthSnapshot.day > last_ok.c.day),
         )
-        .explode("reds")
-        .filter(
-            pl.col("latest_band") == "red",
-            pl.col("last_not_red").is_null() | (pl.col("reds") > pl.col("last_not_red")),
-        )
-        .group_by("account_id")
-        .agg(since=pl.col("reds").min())
+        .group_by(HealthSnapshot.account_id),
     )
     overrides = newest(read_frame(engine, overrides_query(today)))
     if not overrides.is_empty():
