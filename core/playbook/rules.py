@@ -521,10 +521,16 @@ def _renewal_no_qbr(
     due = accounts.filter(
         pl.col("renewal_date").is_between(today, today + timedelta(days=cfg["days"]))
     )
+    renewing = select(Account.id).where(
+        col(Account.renewal_date).between(today, today + timedelta(days=cfg["days"])),
+        col(Account.status).in_(LIVE),
+    )
     recent_qbrs = read_frame(
         engine,
         select(Interaction.account_id)
         .where(
+            # the accounts renewing only, each through its (account_id, occurred_at) index
+            col(Interaction.account_id).in_(renewing),
             Interaction.kind == "qbr",
             col(Interaction.deleted_at).is_(None),
             Interaction.occurred_at >= _moment(today - timedelta(days=cfg["qbr_days"])),
