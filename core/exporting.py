@@ -39,6 +39,8 @@ class ExportFilters:
     as_of: date | None = None
     source: str | None = None  # tasks: rule, follow_up or manual
     account_ids: frozenset[int] | None = None  # accounts: exactly these (a screen's list)
+    account_order: tuple[int, ...] = ()  # accounts: in this order (the screen's sort)
+    listed: tuple[str, ...] = ()  # accounts: what narrowed the screen's list, in words
 
     def describe(self) -> list[str]:
         """The filters in force, in words ("owner Ana", "segment SMB", "band red")."""
@@ -60,7 +62,15 @@ class ExportFilters:
                 ("source", self.source),
             )
             if value
-        ]
+        ] + list(self.listed)
+
+
+LIST_ONLY = ("health", "band", "last_touch")
+"""The accounts export's columns that the accounts list shows and an import does not
+read back (the health score and band in force, the last interaction's day)."""
+MONEY_COLUMNS = ("mrr",)
+"""The money columns of the exports (``money_text``): numbers in a currency format in XLSX."""
+CURRENCY_FORMAT = "$#,##0.00"
 
 
 def money_text(column: str) -> pl.Expr:
@@ -109,13 +119,39 @@ def export_accounts(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
     frame = read_frame(engine, query).with_columns(money_text("mrr_cents")).drop("mrr_cents")
     if filters.account_ids is not None:
         frame = frame.filter(pl.col("id").is_in(list(filters.account_ids)))
+    # What the list shows beside the import's columns: health, band and last touch.
+    frame = frame.join(_bands(engine, filters), on="id", how="left").join(
+        _last_touch(engine), on="id", how="left"
+    )
     if filters.band:
-        frame = frame.join(_bands(engine, filters), on="id", how="inner").filter(
-            pl.col("band") == filters.band
+        frame = frame.filter(pl.col("band") == filters.band)
+    if filters.account_order:
+        position = pl.DataFrame(
+            {"id": list(filters.account_order), "position": range(len(filters.account_order))},
+            schema={"id": pl.Int64, "position": pl.Int64},
         )
-        frame = frame.drop("score", "band")
+        frame = frame.join(position, on="id", how="left").sort("position").drop("position")
+    frame = frame.rename({"score": "health"})  # the list's derived columns: LIST_ONLY
     columns = ["external_id", "name", "segment", "plan", "owner", "mrr", "seats"]
     return frame.select(columns + [c for c in frame.columns if c not in [*columns, "id"]])
+
+
+def _last_touch(engine: Engine) -> pl.DataFrame:
+    """Each account's last interaction day (``last_touch``), one grouped read."""
+    from sqlalchemy import func
+
+    frame = read_frame(
+        engine,
+        select(
+            col(Interaction.account_id).label("id"),
+            func.max(Interaction.occurred_at).label("last_at"),
+        )
+        .where(col(Interaction.deleted_at).is_(None))
+        .group_by(Interaction.account_id),
+    )
+    return frame.select(
+        "id", pl.col("last_at").cast(pl.Datetime("us")).dt.date().alias("last_touch")
+    )
 
 
 def export_interactions(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
@@ -156,7 +192,33 @@ def export_goals(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
         query = query.where(Goal.owner == filters.scope.owner)
     if filters.scope.segment:
         query = query.where(Goal.scope_segment == filters.scope.segment)
-    return read_frame(engine, query.order_by(Goal.due_date, Goal.id))
+    goals = read_frame(engine, query.order_by(Goal.due_date, Goal.id))
+    return goals.join(_goal_progress(engine, filters), on="id", how="left")
+
+
+def _goal_progress(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
+    """Each goal's current value, progress (%), status and why, as the Goals screen says."""
+    from core.goals import list_goals
+
+    views = list_goals(engine, filters.as_of or date.today())
+    return pl.DataFrame(
+        {
+            "id": [view.goal.id for view in views],
+            "current_value": [
+                None if view.current is None else float(view.current) for view in views
+            ],
+            "progress_pct": [round(view.progress, 1) for view in views],
+            "status": [view.status for view in views],
+            "why": [view.why for view in views],
+        },
+        schema={
+            "id": pl.Int64,
+            "current_value": pl.Float64,
+            "progress_pct": pl.Float64,
+            "status": pl.String,
+            "why": pl.String,
+        },
+    )
 
 
 def export_metrics(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
@@ -300,9 +362,17 @@ def write_frame(frame: pl.DataFrame, path: Path) -> None:
     elif kind == "xlsx":
         from xlsxwriter import Workbook
 
-        # Text is written as text, never as a formula, and neutralised as in CSV.
+        # Text is written as text, never as a formula, and neutralised as in CSV; money
+        # is a number in a currency format, dates are dates (polars writes them so).
+        money = [name for name in MONEY_COLUMNS if name in frame.columns]
+        frame = neutralised(frame).with_columns(pl.col(money).cast(pl.Float64))
         with Workbook(str(path), {"strings_to_formulas": False}) as workbook:
-            neutralised(frame).write_excel(workbook, autofit=True)
+            frame.write_excel(
+                workbook,
+                autofit=True,
+                column_formats={name: CURRENCY_FORMAT for name in money},
+                dtype_formats={pl.Date: "yyyy-mm-dd", pl.Datetime: "yyyy-mm-dd hh:mm"},
+            )
     else:
         frame.write_parquet(path)
 

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine
 
-from core.exporting import ExportError, ExportFilters, export, export_frame
+from core.exporting import LIST_ONLY, ExportError, ExportFilters, export, export_frame
 from core.importing import ImportOptions, import_file
 from core.scope import Scope
 from core.store.db import open_engine
@@ -37,7 +37,13 @@ def test_round_trip_accounts_and_interactions(book: Engine, tmp_path: Path, suff
             assert export(book, what, path) == export_frame(book, what).height
             result = import_file(other, what, path)
             assert result.inserted == export_frame(book, what).height
-            assert export_frame(other, what).equals(export_frame(book, what))
+            # what an import reads back; the list's health and last touch are derived
+            shape = [c for c in export_frame(book, what).columns if c not in LIST_ONLY]
+            assert (
+                export_frame(other, what)
+                .select(shape)
+                .equals(export_frame(book, what).select(shape))
+            )
         again = import_file(other, "accounts", tmp_path / f"accounts{suffix}")
         assert (again.inserted, again.updated) == (0, 0)
     finally:
@@ -127,3 +133,74 @@ def test_accounts_export_of_exactly_the_listed_ids(book: Engine) -> None:
     shown = export_frame(book, "accounts", ExportFilters(account_ids=chosen))
     assert sorted(shown["external_id"]) == expected
     assert export_frame(book, "accounts", ExportFilters(account_ids=frozenset())).is_empty()
+
+
+def test_accounts_export_is_the_list_in_its_order_with_health_and_last_touch(
+    book: Engine, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from core.health.store import recompute_all
+
+    as_of = date(2024, 3, 31)
+    recompute_all(book, as_of=as_of)
+    with book.connect() as connection:  # plain SQL, beside the exporter's own reads
+        rows = connection.execute(
+            text(
+                "SELECT a.id, a.external_id, h.score, h.band,"
+                " (SELECT max(occurred_at) FROM interaction i"
+                "  WHERE i.account_id = a.id AND i.deleted_at IS NULL) AS last_at"
+                " FROM account a LEFT JOIN health_snapshot h ON h.account_id = a.id"
+                " ORDER BY a.id DESC"
+            )
+        ).all()
+    raw = pl.DataFrame(
+        [tuple(row) for row in rows],
+        schema=["id", "external_id", "score", "band", "last_at"],
+        orient="row",
+    )
+    order = tuple(raw["id"].to_list())  # a screen sorted by id, descending
+    filters = ExportFilters(account_ids=frozenset(order), account_order=order, as_of=as_of)
+    shown = export_frame(book, "accounts", filters)
+    assert shown["external_id"].to_list() == raw["external_id"].to_list()
+    assert shown["health"].to_list() == raw["score"].to_list()
+    assert shown["band"].to_list() == raw["band"].to_list()
+    touched = [None if at is None else str(at)[:10] for at in raw["last_at"].to_list()]
+    assert [None if day is None else day.isoformat() for day in shown["last_touch"]] == touched
+    # XLSX: money a number, dates dates
+    path = tmp_path / "accounts.xlsx"
+    export(book, "accounts", path, filters)
+    sheet = pl.read_excel(path)
+    assert sheet.schema["mrr"] == pl.Float64
+    assert sheet.schema["last_touch"] in (pl.Date, pl.Datetime("ms"), pl.Datetime("us"))
+    assert sheet["mrr"].to_list() == [float(m) for m in shown["mrr"]]
+
+
+def test_goals_export_has_progress_and_status(engine: Engine) -> None:
+    from datetime import date
+
+    from core.goals import GoalForm, create_goal, list_goals
+
+    create_goal(
+        engine,
+        GoalForm(
+            title="Ten QBRs",
+            owner="team",
+            start_date="2026-01-01",
+            due_date="2026-12-31",
+            target_type="number",
+            target="10",
+            start="4",
+        ),
+    )
+    today = date(2026, 7, 1)
+    [view] = list_goals(engine, today)
+    goals = export_frame(engine, "goals", ExportFilters(as_of=today))
+    row = goals.row(0, named=True)
+    assert (row["progress_pct"], row["status"], row["why"]) == (
+        round(view.progress, 1),
+        view.status,
+        view.why,
+    )

@@ -93,3 +93,45 @@ async def test_a_screen_without_export_says_so(db_url: str, engine: Engine, tmp_
         await settle(app, pilot)
         assert not isinstance(app.screen, ExportDialog)
         assert any("Nothing to export" in str(n.message) for n in app._notifications)
+
+
+async def test_x_on_the_accounts_list_exports_it_as_shown(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """The search and the sort of the list: the dialog names them, the file follows
+    them and carries the list's health and band."""
+    from tests.tui.conftest import text_of, type_text
+
+    make_book(engine)
+    app = make_app(
+        db_url,
+        today=TODAY,
+        settings=Settings(path=tmp_path / "c.toml"),
+        recompute_health=False,
+        start="accounts",
+    )
+    out = tmp_path / "listed.csv"
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash")
+        await type_text(pilot, "in")  # Initech, Vandelay Industries
+        await pilot.press("enter")  # (opens the first match: back to the list)
+        await settle(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        screen = app.screen
+        await pilot.press("s")  # name, descending
+        await settle(app, pilot)
+        shown = [str(name) for name in screen.table.accounts.data["name"]]  # type: ignore[attr-defined]
+        await pilot.press("x")
+        await settle(app, pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        said = text_of(dialog)
+        assert 'search "in"' in said and "sorted by Name ↓" in said
+        dialog.query_one("#path", Input).value = str(out)
+        await pilot.press("enter")
+        await settle(app, pilot)
+    written = pl.read_csv(out)
+    assert written["name"].to_list() == shown == ["Vandelay Industries", "Initech"]
+    assert {"health", "band", "last_touch"} <= set(written.columns)

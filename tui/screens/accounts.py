@@ -193,7 +193,16 @@ class AccountsScreen(Screen[None]):
         """``x`` exports exactly the accounts listed, whatever narrows them."""
         from core.exporting import ExportFilters
 
-        return "accounts", ExportFilters(account_ids=frozenset(self.visible_account_ids()))
+        ids = self.visible_account_ids()
+        arrow = "↓" if self.descending else "↑"
+        label = next(c.label for c in COLUMNS if c.key == self.sort_column)
+        listed = (*self.where.describe(), f"sorted by {label} {arrow}")
+        return "accounts", ExportFilters(
+            account_ids=frozenset(ids),
+            account_order=tuple(ids),
+            listed=listed,
+            as_of=self.app.today,
+        )
 
     # ------------------------------------------------------------------ actions
 
