@@ -181,11 +181,10 @@ def _explain(item: dict[str, Any], day: date | None) -> None:
     table = Table(show_edge=False, header_style="bold")
     for name in ("Component", "Signals", "Score", "Weight %", "Contribution"):
         table.add_column(name, justify="left" if name in ("Component", "Signals") else "right")
+    from core.health.signals import signal_words
+
     for component, part in item["components"].items():
-        signals = ", ".join(
-            f"{name} {'-' if value is None else f'{value:g}'}"
-            for name, value in part["raw"].items()
-        )
+        signals = ", ".join(signal_words(part["raw"])) or "no data"
         table.add_row(
             component,
             signals,

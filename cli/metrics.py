@@ -141,7 +141,8 @@ def _print_table(
     table = Table(show_edge=False, pad_edge=False)
     table.add_column("Metric")
     for group, _ in results:
-        table.add_column(group or "Value", justify="right")
+        label = visible(group) if group else (f"(no {by})" if by else "Value")
+        table.add_column(label, justify="right")
     if by is not None and not results:
         table.add_column(f"(no {by})", justify="right")
     for index, (section, keys) in enumerate(SECTIONS):

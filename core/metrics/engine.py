@@ -45,14 +45,18 @@ def compute_breakdown(
     by: str = "segment",
     as_of: date | None = None,
     options: MetricOptions | None = None,
-) -> list[tuple[str, MetricSet]]:
+) -> list[tuple[str | None, MetricSet]]:
     """Every metric of ``period`` per segment or per owner within ``scope``, sorted
-    by group name. Counts and money add up to the scope's."""
+    by group name, the accounts without one last (group None). Counts and money add
+    up to the scope's."""
     if by not in BREAKDOWNS:
         raise ValueError(f"cannot break down by {by!r}: use {' or '.join(BREAKDOWNS)}")
     as_of = as_of or date.today()
     book = load_book(engine, period, as_of, scope, options)
-    return [(str(group), metrics) for group, metrics in book.metrics(period, as_of, by)]
+    return [
+        (str(group) if group else None, metrics)
+        for group, metrics in book.metrics(period, as_of, by)
+    ]
 
 
 def metrics_period(text: str, as_of: date) -> Period:

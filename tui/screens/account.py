@@ -222,7 +222,7 @@ class AccountScreen(Screen[None]):
         self.query_one(HealthPanel).show(
             detail.health,
             detail.override,
-            detail.health_history["score"].to_list(),
+            detail.health_history["score"].drop_nulls().to_list(),  # days without a score
             today,
         )
         self._render_timeline()

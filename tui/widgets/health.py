@@ -118,7 +118,13 @@ class HealthPanel(Static):
         parts: list[Any] = [_component_row(Text("component"), "score", "weight", "adds", True)]
         for name in names:
             part = components[name] or {}
-            score = float(part.get("score") or 0)
+            if part.get("score") is None:  # no signal of this kind: not in the score
+                if name not in health["left_out"]:
+                    parts.append(
+                        _component_row(Text(name, style="dim"), Text("no data", style="dim"))
+                    )
+                continue
+            score = float(part["score"])
             parts.append(
                 _component_row(
                     Text(name),
@@ -126,7 +132,7 @@ class HealthPanel(Static):
                         (bar(score / 100, 16), self.band_colour(_band_word(score))),
                         f" {score:3.0f}",
                     ),
-                    f"{part.get('weight_pct', 0):.0f}%",
+                    f"{float(part.get('weight_pct') or 0):.0f}%",
                     f"{float(part.get('contribution') or 0):.1f}",
                 )
             )
