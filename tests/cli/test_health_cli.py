@@ -84,7 +84,7 @@ def test_band_filter_and_one_account(db: Path) -> None:
     result = runner.invoke(app, ["health", "--db", str(db), *DAY, "--account", "ACC-002"])
     assert result.exit_code == 0, result.output
     assert "ACC-002 Account 2: score" in result.stdout
-    for words in ("usage", "trend_pct -80", "commercial", "Contribution"):
+    for words in ("usage", "usage -80 % vs the previous 30 days", "commercial", "Contribution"):
         assert words in result.stdout
 
 
