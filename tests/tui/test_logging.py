@@ -304,22 +304,33 @@ async def test_delete_and_undo(db_url: str, engine: Engine, book) -> None:
         assert deleted is not None and deleted.deleted_at is not None
         assert len(screen.rows) == total - 1
         notification = next(n for n in app._notifications if "u to undo" in str(n.message))
-        assert notification.timeout == AccountScreen.UNDO_SECONDS  # the undo window
+        assert notification.timeout == AccountScreen.UNDO_SECONDS
         await pilot.press("u")
         await settle(app, pilot)
         restored = get_interaction(engine, row["id"])
         assert restored is not None and restored.deleted_at is None
         assert len(screen.rows) == total
-        # once the notification has gone, u no longer restores
-        row = await _cursor_to(pilot, screen, "Sent the onboarding guide")
+        # two deletes, long after their notifications: u restores both, latest first
+        await _cursor_to(pilot, screen, "Sent the onboarding guide")
         await pilot.press("d")
         await settle(app, pilot)
-        assert screen.undo is not None
-        screen.undo = (*screen.undo[:2], 0.0)  # the undo window is over
+        await _cursor_to(pilot, screen, "Check-in call with")
+        await pilot.press("d")
+        await settle(app, pilot)
+        app.clear_notifications()
+        deleted_ids = [entry_id for _source, entry_id in screen.undo]
+        assert len(set(deleted_ids)) == 2
+        for entry_id in deleted_ids:
+            entry = get_interaction(engine, entry_id)
+            assert entry is not None and entry.deleted_at is not None
+        for restored_id in reversed(deleted_ids):
+            await pilot.press("u")
+            await settle(app, pilot)
+            entry = get_interaction(engine, restored_id)
+            assert entry is not None and entry.deleted_at is None
+        assert len(screen.rows) == total
         await pilot.press("u")
         await settle(app, pilot)
-        still = get_interaction(engine, row["id"])
-        assert still is not None and still.deleted_at is not None
         assert any("Nothing to undo" in note for note in _notes(app))
 
 

@@ -6,7 +6,6 @@ history; interactions and survey answers alike (tickets and MRR come from elsewh
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
@@ -71,7 +70,8 @@ class AccountScreen(Screen[None]):
         Binding("h", "history", "Entry history", id="account.history", show=False),
     ]
     UNDO_SECONDS = 10
-    """How long a deleted entry can be restored with ``u`` (its notification's timeout)."""
+    """How long the notification of a delete shows (``u`` restores for as long as the
+    screen is open, and ``D`` then ``d`` restores any deleted entry)."""
     GOALS_SHOWN = 5
     """Goals listed in the panel at most; the rest are counted (the goals screen has all)."""
 
@@ -84,8 +84,8 @@ class AccountScreen(Screen[None]):
         self.show_deleted = False
         self.rows: list[dict[str, Any]] = []
         """The timeline rows as shown: source, id, deleted, summary."""
-        self.undo: tuple[Source, int, float] | None = None
-        """The last deleted entry (source, id) and until when (monotonic) ``u`` restores it."""
+        self.undo: list[tuple[Source, int]] = []
+        """The entries deleted while this screen is open, latest last: what ``u`` restores."""
         self.cursor_to: tuple[str, int] | None = None
         """The entry the timeline's cursor goes to on the next load (one just saved)."""
         self.goals_scope: tuple[str, str] | None = None
@@ -310,7 +310,7 @@ class AccountScreen(Screen[None]):
             if index is not None:
                 table.move_cursor(row=index)
         shown = self.timeline_kind or "everything"
-        deleted_note = "  ·  deleted shown" if self.show_deleted else ""
+        deleted_note = "  ·  deleted shown: d restores one" if self.show_deleted else ""
         self.query_one("#timeline-bar", Static).update(
             f"Timeline: {shown} ({events.height:,} events)  ·  t cycles "
             + " / ".join(("all", *TIMELINE_KINDS))
@@ -417,11 +417,11 @@ class AccountScreen(Screen[None]):
             self.set_deleted(row["source"], row["id"], not row["deleted"], row["summary"])
 
     def action_undo(self) -> None:
-        if self.undo is None or time.monotonic() > self.undo[2]:
+        """Restore the last entry deleted here, for as long as the screen is open."""
+        if not self.undo:
             self.notify("Nothing to undo")
             return
-        source, entry_id, _until = self.undo
-        self.undo = None
+        source, entry_id = self.undo.pop()
         self.set_deleted(source, entry_id, False, "")
 
     @work(thread=True, exit_on_error=False, group="account-entry")
@@ -435,7 +435,7 @@ class AccountScreen(Screen[None]):
 
     def _deleted(self, source: Source, entry_id: int, deleted: bool, summary: str) -> None:
         if deleted:
-            self.undo = (source, entry_id, time.monotonic() + self.UNDO_SECONDS)
+            self.undo.append((source, entry_id))
             self.notify(
                 f"Deleted: {summary}. Press u to undo.",
                 title="Entry deleted",
