@@ -339,6 +339,13 @@ def neutralised(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _all_numbers(frame: pl.DataFrame, name: str) -> bool:
+    """Whether every value of the text column ``name`` reads as a number (a money column
+    of ``money_text``); anything else is written as the text it is."""
+    as_number = frame[name].cast(pl.Float64, strict=False)
+    return as_number.null_count() == frame[name].null_count()
+
+
 def _private(path: Path) -> None:
     """Create ``path`` readable by its owner only (0600), as the database is: an
     export holds the same customer data."""
@@ -364,8 +371,11 @@ def write_frame(frame: pl.DataFrame, path: Path) -> None:
 
         # Text is written as text, never as a formula, and neutralised as in CSV; money
         # is a number in a currency format, dates are dates (polars writes them so).
-        money = [name for name in MONEY_COLUMNS if name in frame.columns]
-        frame = neutralised(frame).with_columns(pl.col(money).cast(pl.Float64))
+        frame = neutralised(frame)
+        money = [
+            name for name in MONEY_COLUMNS if name in frame.columns and _all_numbers(frame, name)
+        ]
+        frame = frame.with_columns(pl.col(money).cast(pl.Float64))
         with Workbook(str(path), {"strings_to_formulas": False}) as workbook:
             frame.write_excel(
                 workbook,
