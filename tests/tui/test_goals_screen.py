@@ -66,6 +66,16 @@ async def goals_screen(app: CxtuiApp, pilot: Pilot) -> GoalsScreen:
     return screen
 
 
+async def new_goal_form(app: CxtuiApp, pilot: Pilot) -> GoalFormScreen:
+    """The goals screen, then ``n``: the new goal's form."""
+    await goals_screen(app, pilot)
+    await pilot.press("n")
+    await settle(app, pilot)
+    form = app.screen
+    assert isinstance(form, GoalFormScreen), form
+    return form
+
+
 def rows(screen: GoalsScreen) -> list[str]:
     """The goals' titles as listed."""
     return [item.view.goal.title for item in screen.query(GoalItem)]
@@ -157,10 +167,7 @@ async def test_refused_inputs_write_nothing_and_keep_the_text(
     db_url: str, engine: Engine, goals: dict[str, int]
 ) -> None:
     async with running(db_url) as (app, pilot):
-        await goals_screen(app, pilot)
-        await pilot.press("n")
-        await settle(app, pilot)
-        form = app.screen
+        form = await new_goal_form(app, pilot)
         form.query_one("#title", Input).value = "Refused"
         form.query_one("#start_date", Input).value = "2026-06-10"
         form.query_one("#target_type", Select).value = "currency"
@@ -504,11 +511,7 @@ async def test_the_period_choice_fills_the_calendar_dates(
     from core.periods import Period
 
     async with running(db_url) as (app, pilot):
-        await goals_screen(app, pilot)
-        await pilot.press("n")
-        await settle(app, pilot)
-        form = app.screen
-        assert isinstance(form, GoalFormScreen)
+        form = await new_goal_form(app, pilot)
         period = form.query_one("#period", Select)
         assert period.value == "custom"  # today + 90 days
         quarter = Period.quarter_of(TODAY)
