@@ -11,7 +11,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
-from textual_serve.server import Server
+from textual_serve.app_service import AppService
+from textual_serve.server import Server, to_int
 
 from cli.serve_access import TOKEN_COOKIE, TOKEN_PARAMETER, Access
 
@@ -48,7 +49,7 @@ class CxtuiServer(Server):
         super().__init__(command, host=host, port=port, title="cxtui")
         self.access = access
         self.url = url
-        self.sessions: set[asyncio.Task[Any]] = set()
+        self.sessions: dict[asyncio.Task[Any], web.WebSocketResponse] = {}
 
     def initialize_logging(self) -> None:
         super().initialize_logging()
@@ -65,13 +66,13 @@ class CxtuiServer(Server):
         print("Each browser tab runs its own cxtui. Press ctrl+c to stop.", flush=True)
 
     async def on_shutdown(self, app: web.Application) -> None:
-        """End every session: its websocket is closed and its app told to quit, which
-        the session's handler waits for."""
-        sessions = list(self.sessions)
-        for task in sessions:
-            task.cancel()
-        if sessions:
-            await asyncio.wait(sessions, timeout=SESSION_STOP_SECONDS)
+        """End every session: its websocket is closed, so its handler tells its app to
+        quit and waits for it (not cancelled: that would leave the app running)."""
+        for websocket in list(self.sessions.values()):
+            await websocket.close()
+        ending = list(self.sessions)
+        if ending:
+            await asyncio.wait(ending, timeout=SESSION_STOP_SECONDS)
 
     async def handle_index(self, request: web.Request) -> Any:
         # the page's asset and websocket URLs follow the address the browser used
@@ -81,10 +82,45 @@ class CxtuiServer(Server):
         return await super().handle_index(request)
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
+        """textual-serve's handler, with each session known to the server so that
+        stopping the server ends the session's app rather than abandon it."""
+        websocket = web.WebSocketResponse(heartbeat=15)
+        width = to_int(request.query.get("width", "80"), 80)
+        height = to_int(request.query.get("height", "24"), 24)
+        await websocket.prepare(request)
+        session = AppService(
+            self.command,
+            write_bytes=websocket.send_bytes,
+            write_str=websocket.send_str,
+            close=websocket.close,
+            download_manager=self.download_manager,
+            debug=self.debug,
+        )
         task = asyncio.current_task()
         assert task is not None
-        self.sessions.add(task)
+        self.sessions[task] = websocket
         try:
-            return await super().handle_websocket(request)
+            await session.start(width, height)
+            await self._process_messages(websocket, session)
         finally:
-            self.sessions.discard(task)
+            try:
+                # shielded: a cancelled handler still waits for its app to end
+                await asyncio.shield(end_session(session))
+            finally:
+                del self.sessions[task]
+        return websocket
+
+
+async def end_session(session: AppService) -> None:
+    """Tell the session's app to quit, and wait until its process has ended (killed
+    if it has not after SESSION_STOP_SECONDS). ``AppService._process`` is a private
+    name of textual-serve, hence its pin below the next minor version (pyproject)."""
+    await session.stop()
+    process = session._process
+    if process is None or process.returncode is not None:
+        return
+    try:
+        await asyncio.wait_for(process.wait(), SESSION_STOP_SECONDS)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
