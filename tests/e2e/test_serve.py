@@ -151,6 +151,7 @@ def _logged(database: Path, summary: str) -> list[tuple[str, str, str]]:
         ).fetchall()
 
 
+@pytest.mark.browser
 @no_chromium
 def test_the_app_in_the_browser_searches_logs_and_stops(
     browser: Browser, demo_db: Path, home: Path
