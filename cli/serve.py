@@ -75,9 +75,12 @@ def serve(
 
     from cli.serve_web import CxtuiServer
 
-    url = access.url(base_url(host, port, socket.gethostname()))
-    server = CxtuiServer(session_command(cxtui, db), host, port, access, url)
-    typer.echo(f"cxtui serve: sessions record their writes as {name}")
+    banner = [
+        f"cxtui serve: open {access.url(base_url(host, port, socket.gethostname()))}",
+        f"Each browser tab runs its own cxtui; their writes are recorded as {name}. "
+        "Press ctrl+c to stop.",
+    ]
+    server = CxtuiServer(session_command(cxtui, db), host, port, access, banner)
     try:
         server.serve()
     except OSError as error:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -43,12 +44,15 @@ def token_middleware(access: Access) -> Any:
 
 
 class CxtuiServer(Server):
-    """textual-serve's Server, guarded by ``access``; ``url`` is printed at start."""
+    """textual-serve's Server, guarded by ``access``; ``banner`` is printed once the
+    address is bound."""
 
-    def __init__(self, command: str, host: str, port: int, access: Access, url: str) -> None:
+    def __init__(
+        self, command: str, host: str, port: int, access: Access, banner: list[str]
+    ) -> None:
         super().__init__(command, host=host, port=port, title="cxtui")
         self.access = access
-        self.url = url
+        self.banner = banner
         self.sessions: dict[asyncio.Task[Any], web.WebSocketResponse] = {}
 
     def initialize_logging(self) -> None:
@@ -61,9 +65,25 @@ class CxtuiServer(Server):
         app.middlewares.append(token_middleware(self.access))
         return app
 
+    def serve(self, debug: bool = False) -> None:
+        """textual-serve's ``serve``, with the banner printed once the address is
+        bound (not before: the address may be taken) rather than textual-serve's."""
+        self.debug = debug
+        self.initialize_logging()
+        loop = asyncio.new_event_loop()
+        for signal_number in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signal_number, self.request_exit)
+        web.run_app(
+            self._make_app(),
+            host=self.host,
+            port=self.port,
+            handle_signals=False,
+            loop=loop,
+            print=lambda _running_on: print("\n".join(self.banner), flush=True),
+        )
+
     async def on_startup(self, app: web.Application) -> None:
-        print(f"cxtui serve: open {self.url}", flush=True)
-        print("Each browser tab runs its own cxtui. Press ctrl+c to stop.", flush=True)
+        """Nothing: textual-serve prints its logo here, before the address is bound."""
 
     async def on_shutdown(self, app: web.Application) -> None:
         """End every session: its websocket is closed, so its handler tells its app to

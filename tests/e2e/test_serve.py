@@ -4,7 +4,9 @@ Playwright) on a demo book, and the token required off loopback (plain HTTP)."""
 
 from __future__ import annotations
 
+import socket
 import sqlite3
+import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -20,6 +22,7 @@ from core.store.db import open_engine, sqlite_url
 from sample_data import load_demo
 from tests.e2e.browser import (
     CHROMIUM,
+    CXTUI,
     free_port,
     launch,
     open_app,
@@ -237,3 +240,21 @@ def test_a_given_token_is_required_on_loopback_too(demo_db: Path, home: Path) ->
         assert server.url == f"http://127.0.0.1:{port}/?token=team-token"
         assert _get(f"http://127.0.0.1:{port}/")[0] == 403
         assert _get(server.url)[0] == 200
+
+
+def test_an_address_in_use_is_an_error_in_words(demo_db: Path, home: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [str(CXTUI), "serve", "--port", str(port), "--db", str(demo_db)],
+            capture_output=True,
+            text=True,
+            env=serve_environment(home),
+            timeout=60,
+        )
+    assert result.returncode == 2
+    assert f"cxtui: cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "address already in use" in result.stderr
+    assert "open http" not in result.stdout and "Traceback" not in result.stderr
