@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DbOption, fail, open_db
+from cli.common import DbOption, fail, open_db, user_option
 
 Host = Annotated[
     str,
@@ -30,15 +30,10 @@ Token = Annotated[
         "is not loopback, none on loopback). It is printed once, inside the URL.",
     ),
 ]
-User = Annotated[
-    str | None,
-    typer.Option(
-        "--user",
-        metavar="NAME",
-        help="Whom the sessions' writes are recorded as, and whose book `m` shows "
-        "(default: CXTUI_USER, the config's user, or your login name).",
-    ),
-]
+User = user_option(
+    "Whom the sessions' writes are recorded as, and whose book `m` shows "
+    "(default: CXTUI_USER, the config's user, or your login name)."
+)
 
 
 def serve_commands(app: typer.Typer) -> None:

@@ -15,12 +15,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from tests.e2e.polling import TIMEOUT, wait_for_screen
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright, Route
@@ -31,7 +32,6 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-TIMEOUT = 60.0
 VIEWPORT = {"width": 1400, "height": 900}  # about 150 x 50 cells
 
 # where textual.js opens its terminal, and what the page keeps of it
@@ -125,14 +125,7 @@ class BrowserTerminal:
 
     def wait_for(self, check: Callable[[str], bool], what: str) -> str:
         """Poll the screen until ``check`` holds, or fail after TIMEOUT seconds."""
-        deadline = time.monotonic() + TIMEOUT
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if check(screen):
-                return screen
-            time.sleep(0.05)  # polling a real browser, not waiting for a result
-        raise AssertionError(f"timed out waiting for {what}; the screen was:\n{screen}")
+        return wait_for_screen(self.screen, check, what, interval=0.05, timeout=TIMEOUT)
 
     def press(self, *keys: str) -> None:
         for key in keys:
