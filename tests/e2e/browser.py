@@ -15,11 +15,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from tests.e2e.polling import TIMEOUT, wait_for_screen
 
@@ -73,13 +74,19 @@ def serve_environment(home: Path, **extra: str) -> dict[str, str]:
 class Served:
     url: str
     process: subprocess.Popen[str]
-    output: list[str]
+    lines: list[str]
+
+    @property
+    def output(self) -> str:
+        """What the server has printed so far (stdout and stderr)."""
+        return "".join(self.lines)
 
 
 @contextmanager
 def served(arguments: list[str], env: dict[str, str]) -> Iterator[Served]:
     """``cxtui serve ARGUMENTS`` until its URL is printed; stopped with ctrl+c
-    (SIGINT) at the end, as a user stops it."""
+    (SIGINT) at the end, as a user stops it. Its output is read all along by a
+    thread, so that the server never waits on a full pipe."""
     process = subprocess.Popen(
         [str(CXTUI), "serve", *arguments],
         stdout=subprocess.PIPE,
@@ -88,24 +95,34 @@ def served(arguments: list[str], env: dict[str, str]) -> Iterator[Served]:
         env=env,
     )
     assert process.stdout is not None
-    output: list[str] = []
+    lines: list[str] = []
+    url: list[str] = []
+    printed = threading.Event()
+
+    def read(stream: IO[str]) -> None:
+        for line in stream:
+            lines.append(line)
+            if not url and (match := re.search(r"open (http\S+)", line)):
+                url.append(match.group(1))
+                printed.set()
+        printed.set()  # the server has ended
+
+    reader = threading.Thread(target=read, args=(process.stdout,), daemon=True)
+    reader.start()
     try:
-        for line in process.stdout:
-            output.append(line)
-            if match := re.search(r"open (http\S+)", line):
-                break
-        else:
-            raise AssertionError(f"cxtui serve ended: {''.join(output)}")
-        yield Served(match.group(1), process, output)
+        printed.wait(TIMEOUT)
+        if not url:
+            raise AssertionError(f"cxtui serve printed no URL: {''.join(lines)}")
+        yield Served(url[0], process, lines)
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
         try:
-            rest, _ = process.communicate(timeout=20)
+            process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
-            rest, _ = process.communicate()
-        output.append(rest)
+            process.wait()
+        reader.join(timeout=5)
 
 
 def launch(playwright: Playwright) -> Browser:
