@@ -6,20 +6,15 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DbOption, fail, open_db
+from cli.common import DbOption, fail, open_db, user_option
 
 ReadOnly = Annotated[
     bool, typer.Option("--read-only", help="Offer the read tools only: the assistant cannot write.")
 ]
-User = Annotated[
-    str | None,
-    typer.Option(
-        "--user",
-        metavar="NAME",
-        help='Whom the writes are recorded as ("NAME via assistant"; default: CXTUI_USER, '
-        "the config's user, or your login name).",
-    ),
-]
+User = user_option(
+    'Whom the writes are recorded as ("NAME via assistant"; default: CXTUI_USER, '
+    "the config's user, or your login name)."
+)
 
 
 def assistant_commands(app: typer.Typer) -> None:

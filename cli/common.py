@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -34,6 +34,13 @@ DbOption = Annotated[
         dir_okay=False,
     ),
 ]
+
+
+def user_option(help_text: str) -> Any:
+    """The type of a ``--user NAME`` option; ``help_text`` says what the name is for
+    (the commands that record writes as someone: ``mcp``, ``serve``)."""
+    return Annotated[str | None, typer.Option("--user", metavar="NAME", help=help_text)]
+
 
 EXIT_BAD_INPUT = 2
 

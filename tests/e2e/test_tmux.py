@@ -18,6 +18,7 @@ import pytest
 
 from core.store.db import open_engine, sqlite_url
 from sample_data import load_demo
+from tests.e2e.polling import wait_for_screen
 
 pytestmark = [
     pytest.mark.tmux,
@@ -49,14 +50,7 @@ class Terminal:
 
     def wait_for(self, check: Callable[[str], bool], what: str) -> str:
         """Poll the screen until ``check`` holds, or fail after TIMEOUT seconds."""
-        deadline = time.monotonic() + TIMEOUT
-        screen = ""
-        while time.monotonic() < deadline:
-            screen = self.screen()
-            if check(screen):
-                return screen
-            time.sleep(0.1)  # polling a real terminal, not waiting for a result
-        raise AssertionError(f"timed out waiting for {what}; the screen was:\n{screen}")
+        return wait_for_screen(self.screen, check, what, timeout=TIMEOUT)
 
     def alive(self) -> bool:
         return (
