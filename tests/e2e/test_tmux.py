@@ -70,13 +70,19 @@ def open_terminal(database: Path, env: dict[str, str]) -> Iterator[Terminal]:
     # pin the app to that size whatever the pane's
     unset = " ".join(f"-u {name}" for name in ("COLUMNS", "LINES", *env))
     assigned = " ".join(f"{name}={shlex.quote(value)}" for name, value in env.items() if value)
-    subprocess.run(
-        [
-            "tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50",
-            f"env {unset} {assigned} {CXTUI} --db {database}",
-        ],
-        check=True,
-    )  # fmt: skip
+    command = [
+        "tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50",
+        f"env {unset} {assigned} {CXTUI} --db {database}",
+    ]  # fmt: skip
+    # A tmux server whose last session just ended is exiting: a new session started at
+    # that moment fails ("server exited unexpectedly"); the next attempt starts a server.
+    for attempt in range(5):
+        started = subprocess.run(command, capture_output=True, text=True, check=False)
+        if started.returncode == 0:
+            break
+        time.sleep(0.2 * (attempt + 1))
+    else:
+        raise AssertionError(f"tmux did not start: {started.stderr}")
     try:
         yield Terminal(session)
     finally:
