@@ -14,7 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import polars as pl
-from sqlalchemy import Engine
+from sqlalchemy import Engine, String, cast
 from sqlmodel import col, select
 
 from core.models import Account, Goal, Interaction
@@ -183,8 +183,10 @@ def export_goals(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
         Goal.start_date,
         Goal.due_date,
         Goal.target_type,
-        Goal.start_value,
-        Goal.target_value,
+        # exact text on both databases (PostgreSQL's NUMERIC reads as an Arrow
+        # extension type that polars cannot cast)
+        cast(Goal.start_value, String).label("start_value"),
+        cast(Goal.target_value, String).label("target_value"),
         Goal.direction,
         Goal.metric,
     ).where(col(Goal.archived_at).is_(None))
