@@ -6,6 +6,11 @@ with no web framework, so that they are tested on their own.
 - With a token, every request carries it: the ``token`` query parameter (the URL
   printed at start), or the cookie set after the first good request, which is what
   the page's own asset and websocket requests send.
+- Whatever the address, a request sent by a page of another site (its ``Origin`` is
+  not the server's) is refused: a websocket is not bound by the browser's same-origin
+  rule, and any page could otherwise drive the app. Without a token, the ``Host``
+  the browser asked for must be loopback too, so that a name of another site made to
+  point at 127.0.0.1 (DNS rebinding) does not reach the app.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import secrets
 import shlex
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 TOKEN_PARAMETER = "token"
 TOKEN_COOKIE = "cxtui_token"
@@ -64,6 +70,23 @@ class Access:
             for given in (query_token, cookie_token)
         )
 
+    def refusal(
+        self,
+        host: str | None,
+        origin: str | None,
+        query_token: str | None,
+        cookie_token: str | None,
+    ) -> str | None:
+        """Why a request with these ``Host`` and ``Origin`` headers, token parameter
+        and cookie is refused, or None when it may pass."""
+        if origin is not None and not same_origin(origin, host):
+            return "a page of another site may not use this server"
+        if self.token is None and not is_loopback(host_name(host or "")):
+            return "this server is for this machine only (open it as 127.0.0.1 or localhost)"
+        if not self.allows(query_token, cookie_token):
+            return "this address needs the token in the URL printed when the server started"
+        return None
+
     def needs_cookie(self, query_token: str | None, cookie_token: str | None) -> bool:
         """Whether the response to an allowed request should set the cookie: the
         token came in the URL and the browser does not hold it yet."""
@@ -72,6 +95,21 @@ class Access:
     def url(self, base: str) -> str:
         """The address to open: ``base`` with the token, if any."""
         return f"{base}/?{TOKEN_PARAMETER}={self.token}" if self.token else f"{base}/"
+
+
+def host_name(host: str) -> str:
+    """The name or address of a ``Host`` header, without its port."""
+    host = host.strip()
+    if host.startswith("["):
+        return host[: host.find("]") + 1]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def same_origin(origin: str, host: str | None) -> bool:
+    """Whether an ``Origin`` header names the server the request was sent to (its
+    ``Host``). An ``Origin`` of "null" (a sandboxed page, a file) is another site."""
+    netloc = urlsplit(origin.strip()).netloc
+    return bool(netloc) and host is not None and netloc.lower() == host.strip().lower()
 
 
 def base_url(host: str, port: int, hostname: str) -> str:

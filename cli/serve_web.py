@@ -18,21 +18,24 @@ from textual_serve.server import Server, to_int
 from cli.serve_access import TOKEN_COOKIE, TOKEN_PARAMETER, Access
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-FORBIDDEN = "cxtui serve: this address needs the token in the URL printed when it started.\n"
 SESSION_STOP_SECONDS = 10.0
 
 
 def token_middleware(access: Access) -> Any:
-    """An aiohttp middleware: a request without the token (parameter or cookie) gets
-    403 and nothing else; a good one with the token in its URL sets the cookie, so
-    that the page's own assets and websocket pass too."""
+    """An aiohttp middleware: a request that ``access`` refuses (from another site,
+    without the token...) gets 403 with the reason and nothing else; a good one with
+    the token in its URL sets the cookie, so that the page's own assets and websocket
+    pass too."""
 
     @web.middleware
     async def check_token(request: web.Request, handler: Handler) -> web.StreamResponse:
         query_token = request.query.get(TOKEN_PARAMETER)
         cookie_token = request.cookies.get(TOKEN_COOKIE)
-        if not access.allows(query_token, cookie_token):
-            return web.Response(status=403, text=FORBIDDEN)
+        refusal = access.refusal(
+            request.headers.get("Host"), request.headers.get("Origin"), query_token, cookie_token
+        )
+        if refusal is not None:
+            return web.Response(status=403, text=f"cxtui serve: {refusal}.\n")
         response = await handler(request)
         if access.needs_cookie(query_token, cookie_token) and not response.prepared:
             response.set_cookie(
