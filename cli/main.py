@@ -61,11 +61,17 @@ def main(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
+    serve_session: Annotated[bool, typer.Option("--serve-session", hidden=True)] = False,
 ) -> None:
     """Open the app (on the default database, --db PATH, or CXTUI_DATABASE_URL)."""
     if ctx.invoked_subcommand is not None:
         _warn_about_config_permissions()
         return
+    if serve_session:  # started by `cxtui serve` ahead of a browser tab
+        from cli.serve_session import wait_for_tab
+
+        if not wait_for_tab():
+            return
     from core.store.db import database_url
     from tui.app import make_app
 

@@ -130,4 +130,4 @@ def session_command(cxtui: Path, db: Path | None) -> str:
     words = [str(cxtui)]
     if db is not None:
         words += ["--db", str(db.expanduser().resolve())]
-    return "exec " + shlex.join(words)
+    return "exec " + shlex.join([*words, "--serve-session"])

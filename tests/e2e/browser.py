@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -152,19 +153,33 @@ class BrowserTerminal:
         self.page.keyboard.type(text)
 
 
-def _keep_terminal(route: Route) -> None:
-    response = route.fetch()
-    script = response.text()
+@cache
+def _script_keeping_the_terminal() -> str:
+    """textual-serve's textual.js with the assignment added (read from the installed
+    package once, so that serving it to the tab costs no round trip)."""
+    import textual_serve
+
+    script = (Path(textual_serve.__file__).parent / "static/js/textual.js").read_text()
     if TERMINAL_OPENED not in script:
         raise AssertionError(f"textual.js no longer has {TERMINAL_OPENED!r}: update browser.py")
-    route.fulfill(response=response, body=script.replace(TERMINAL_OPENED, KEEP_TERMINAL, 1))
+    return script.replace(TERMINAL_OPENED, KEEP_TERMINAL, 1)
 
 
-def open_app(browser: Browser, url: str) -> BrowserTerminal:
-    """A new tab (its own cookies) on ``url``, with the terminal focused for keys."""
+def _keep_terminal(route: Route) -> None:
+    route.fulfill(body=_script_keeping_the_terminal(), content_type="application/javascript")
+
+
+def new_tab(browser: Browser) -> Page:
+    """A new tab (its own cookies) that keeps the page's terminal and reaches no other
+    site than this machine."""
     page = browser.new_context(viewport=VIEWPORT).new_page()  # type: ignore[arg-type]
     page.route("**/static/js/textual.js", _keep_terminal)
     page.route(re.compile(r"^https?://(?!127\.0\.0\.1|localhost)"), lambda route: route.abort())
+    return page
+
+
+def open_app(page: Page, url: str) -> BrowserTerminal:
+    """``url`` opened in the tab, with the terminal focused for keys."""
     page.goto(url, wait_until="domcontentloaded")
     page.locator(".xterm-helper-textarea").focus()
     return BrowserTerminal(page)

@@ -4,9 +4,11 @@ Playwright) on a demo book, and the token required off loopback (plain HTTP)."""
 
 from __future__ import annotations
 
+import os
 import socket
 import sqlite3
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cli.serve_access import Access, base_url, is_loopback, session_command
+from cli.serve_session import handshake, read_handshake
 from core.store.db import open_engine, sqlite_url
 from sample_data import load_demo
 from tests.e2e.browser import (
@@ -25,6 +28,7 @@ from tests.e2e.browser import (
     CXTUI,
     free_port,
     launch,
+    new_tab,
     open_app,
     serve_environment,
     served,
@@ -90,6 +94,24 @@ def test_the_cookie_is_set_when_the_token_came_in_the_url() -> None:
     assert not Access(None).needs_cookie("anything", None)
 
 
+def test_a_page_of_another_site_is_refused_whatever_the_token() -> None:
+    access = Access.for_host("0.0.0.0", "secret")
+    assert access.refusal("10.0.0.5:8000", None, "secret", None) is None
+    assert access.refusal("10.0.0.5:8000", "http://10.0.0.5:8000", None, "secret") is None
+    for origin in ("http://evil.example", "http://10.0.0.5:9999", "null"):
+        refusal = access.refusal("10.0.0.5:8000", origin, "secret", "secret")
+        assert refusal == "a page of another site may not use this server"
+
+
+def test_without_a_token_the_address_asked_for_must_be_loopback() -> None:
+    """A name of another site made to point at 127.0.0.1 (DNS rebinding) is refused."""
+    access = Access.for_host("127.0.0.1", None)
+    for host in ("127.0.0.1:8000", "localhost:8000", "[::1]:8000"):
+        assert access.refusal(host, None, None, None) is None
+    refusal = access.refusal("rebind.example:8000", "http://rebind.example:8000", None, None)
+    assert refusal is not None and "this machine only" in refusal
+
+
 def test_the_url_printed() -> None:
     assert Access(None).url(base_url("127.0.0.1", 8000, "box")) == "http://127.0.0.1:8000/"
     assert Access("t").url(base_url("0.0.0.0", 80, "box")) == "http://box:80/?token=t"
@@ -97,10 +119,82 @@ def test_the_url_printed() -> None:
     assert base_url("::", 8000, "box") == "http://box:8000"
 
 
+def test_the_handshake_hands_a_waiting_process_its_tab() -> None:
+    reading, writing = os.pipe()
+    os.write(writing, handshake(151, 47) + b"keys that follow")
+    assert read_handshake(reading) == (151, 47)
+    assert os.read(reading, 100) == b"keys that follow"  # left for the app's driver
+    os.close(writing)
+    assert read_handshake(reading) is None  # the end of input: the server stopped
+    os.close(reading)
+
+
+def test_a_process_started_ahead_ends_at_the_end_of_its_input(tmp_path: Path) -> None:
+    """What the server does with the process it started for a tab that never came."""
+    result = subprocess.run(
+        [str(CXTUI), "--db", str(tmp_path / "book.db"), "--serve-session"],
+        input=b"",
+        capture_output=True,
+        timeout=60,
+    )
+    assert (result.returncode, result.stdout, result.stderr) == (0, b"", b"")
+    assert not (tmp_path / "book.db").exists()  # the app never started
+
+
+def test_a_process_started_ahead_has_loaded_what_the_app_needs(tmp_path: Path) -> None:
+    """After load_the_app, opening the app on a book up to its accounts list loads
+    nothing of weight: no module of the app, Textual, polars or SQLAlchemy."""
+    database = tmp_path / "book.db"
+    engine = open_engine(sqlite_url(database))
+    load_demo(engine, as_of=date.today())
+    engine.dispose()
+    script = f"""
+import asyncio, sys
+from contextlib import suppress
+from pathlib import Path
+from cli.serve_session import load_the_app
+load_the_app()
+before = set(sys.modules)
+from textual.worker import WorkerCancelled
+from core.store.db import sqlite_url
+from tui.app import make_app
+
+async def settle(app, pilot):
+    for _ in range(40):
+        with suppress(WorkerCancelled):
+            await app.workers.wait_for_complete()
+        await pilot.pause(0.05)
+
+async def main():
+    app = make_app(sqlite_url(Path({str(database)!r})))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert "of 250 accounts" in str(app.screen.query_one("#filter-bar").render())
+
+asyncio.run(main())
+print(" ".join(sorted(set(sys.modules) - before)))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    heavy = ("core", "tui", "textual", "polars", "sqlalchemy", "sqlmodel", "pyarrow")
+    harness = ("textual.pilot", "textual.drivers.")  # run_test's, not the browser's
+    loaded = [
+        name
+        for name in result.stdout.split()
+        if name.split(".")[0] in heavy and not name.startswith(harness)
+    ]
+    assert not loaded, " ".join(loaded)
+
+
 def test_the_command_of_a_session(tmp_path: Path) -> None:
     command = session_command(Path("/opt/my env/bin/cxtui"), tmp_path / "a b.db")
-    assert command == f"exec '/opt/my env/bin/cxtui' --db '{tmp_path / 'a b.db'}'"
-    assert session_command(Path("/usr/bin/cxtui"), None) == "exec /usr/bin/cxtui"
+    db = tmp_path / "a b.db"
+    assert command == f"exec '/opt/my env/bin/cxtui' --db '{db}' --serve-session"
+    assert session_command(Path("/usr/bin/cxtui"), None) == "exec /usr/bin/cxtui --serve-session"
 
 
 # ---------------------------------------------------------------- end to end
@@ -132,15 +226,16 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-def _processes_on(database: Path) -> list[str]:
-    """The command lines of the processes that have ``database`` in theirs."""
+def _processes_on(database: Path, *wanted: str) -> list[str]:
+    """The command lines of the processes that have ``database`` in theirs (and
+    ``words``)."""
     found = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             words = cmdline.read_bytes().split(b"\0")
         except OSError:
             continue
-        if str(database).encode() in words:
+        if all(word.encode() in words for word in (str(database), *wanted)):
             found.append(" ".join(word.decode(errors="replace") for word in words))
     return found
 
@@ -166,7 +261,7 @@ def test_the_app_in_the_browser_searches_logs_and_stops(
     arguments = ["--db", str(demo_db), "--port", str(free_port()), "--user", "Web Tester"]
     with served(arguments, env) as server:
         assert server.url.startswith("http://127.0.0.1:") and "token" not in server.url
-        terminal = open_app(browser, server.url)
+        terminal = open_app(new_tab(browser), server.url)
         terminal.wait_for(lambda s: "Dashboard" in s and "NRR" in s, "the dashboard")
         assert "cxtui · Web Tester" in terminal.screen()  # the user, and no "Who are you?"
         terminal.press("2")
@@ -198,9 +293,13 @@ def _first_row_name(screen: str, prefix: str) -> str:
     return row.strip().split("  ")[0]
 
 
-def _get(url: str, cookie: str | None = None) -> tuple[int, str, str]:
-    """Status, body and Set-Cookie of a GET (an error status is an answer too)."""
-    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})
+def _get(url: str, cookie: str | None = None, **headers: str) -> tuple[int, str, str]:
+    """Status, body and Set-Cookie of a GET with these ``headers`` (``host``,
+    ``origin``...); an error status is an answer too."""
+    sent = {name.title(): value for name, value in headers.items()}
+    if cookie:
+        sent["Cookie"] = cookie
+    request = urllib.request.Request(url, headers=sent)
     try:
         with urllib.request.urlopen(request, timeout=20) as response:
             body = response.read().decode(errors="replace")
@@ -240,6 +339,26 @@ def test_a_given_token_is_required_on_loopback_too(demo_db: Path, home: Path) ->
         assert server.url == f"http://127.0.0.1:{port}/?token=team-token"
         assert _get(f"http://127.0.0.1:{port}/")[0] == 403
         assert _get(server.url)[0] == 200
+
+
+def test_stopping_the_server_ends_the_process_it_started_ahead(demo_db: Path, home: Path) -> None:
+    with served(["--port", str(free_port()), "--db", str(demo_db)], serve_environment(home)):
+        deadline = time.monotonic() + 30
+        while not _processes_on(demo_db, "--serve-session") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _processes_on(demo_db, "--serve-session"), "no process was started ahead"
+    assert not _processes_on(demo_db)
+
+
+def test_a_request_from_another_site_gets_403(demo_db: Path, home: Path) -> None:
+    port = free_port()
+    with served(["--port", str(port), "--db", str(demo_db)], serve_environment(home)) as server:
+        status, page, _ = _get(server.url)
+        assert status == 200 and "terminal" in page
+        assert "https://" not in page and "googleapis" not in page  # no other site's font
+        assert _get(server.url, origin="http://evil.example")[0] == 403
+        status, body, _ = _get(server.url, host=f"rebind.example:{port}")
+        assert status == 403 and "this machine only" in body
 
 
 def test_an_address_in_use_is_an_error_in_words(demo_db: Path, home: Path) -> None:
