@@ -40,14 +40,15 @@ TaskId = Annotated[
 ]
 
 
-def _on_task(db: Path | None, change: Callable[[Engine], object], done: str) -> None:
-    """Run ``change`` on the database and print ``done``; a refusal (no such task, a
-    day not after today) is one line and exit 2."""
+def _on_task(db: Path | None, change: Callable[[Engine, str], object], done: str) -> None:
+    """Run ``change`` on the database, as your cxtui user, and print ``done``; a
+    refusal (no such task, a day not after today) is one line and exit 2."""
+    from core.config.settings import load_settings
     from core.playbook.tasks import TaskError
 
     engine = open_db(db)
     try:
-        change(engine)
+        change(engine, load_settings().author)
     except TaskError as error:
         fail(str(error))
     finally:
@@ -60,7 +61,7 @@ def task_done(task_id: TaskId, db: DbOption = None) -> None:
     """Mark a task done (`cxtui task reopen ID` undoes it)."""
     from core.playbook.tasks import complete
 
-    _on_task(db, lambda engine: complete(engine, task_id), f"Task #{task_id} done.")
+    _on_task(db, lambda engine, by: complete(engine, task_id, by), f"Task #{task_id} done.")
 
 
 @task_app.command("reopen")
@@ -68,7 +69,7 @@ def task_reopen(task_id: TaskId, db: DbOption = None) -> None:
     """Put a task that was marked done back in the queue."""
     from core.playbook.tasks import reopen
 
-    _on_task(db, lambda engine: reopen(engine, task_id), f"Task #{task_id} is open again.")
+    _on_task(db, lambda engine, by: reopen(engine, task_id, by), f"Task #{task_id} is open again.")
 
 
 @task_app.command("snooze")
@@ -86,7 +87,9 @@ def task_snooze(
     today = parse_day(as_of)
     day = parse_day(until, "UNTIL", today)
     _on_task(
-        db, lambda engine: snooze(engine, task_id, day, today), f"Task #{task_id} is back on {day}."
+        db,
+        lambda engine, by: snooze(engine, task_id, day, today, by),
+        f"Task #{task_id} is back on {day}.",
     )
 
 

@@ -450,6 +450,26 @@ class Task(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class TaskEvent(SQLModel, table=True):
+    """Who did what to a task, and when: made by hand, done, reopened, snoozed (with
+    the day it comes back). The task keeps its current state; this keeps the history."""
+
+    __tablename__ = "task_event"
+    __table_args__ = (
+        CheckConstraint(
+            "action IN ('created', 'done', 'reopened', 'snoozed')", name="ck_task_event_action"
+        ),
+        Index("ix_task_event_task", "task_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="task.id", ondelete="CASCADE")
+    action: str = Field(max_length=16)
+    at: datetime = Field(default_factory=utcnow)
+    by: str = Field(max_length=80)
+    snoozed_until: date | None = None
+
+
 class RuleRun(SQLModel, table=True):
     """One playbook rule's part in one run: when, by whom, and how many tasks it made."""
 

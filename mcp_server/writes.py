@@ -107,7 +107,7 @@ class Writes:
         from core.playbook.tasks import TaskError, complete
 
         try:
-            complete(self.book.engine, task_id)
+            complete(self.book.engine, task_id, self.book.author)
         except TaskError as error:
             raise Refused(str(error)) from None
         return {"task": task_id, "done": True}
@@ -125,7 +125,7 @@ class Writes:
         today = self.book.today()
         try:
             day = parse_day(until, today, "until")
-            snooze(self.book.engine, task_id, day, today)
+            snooze(self.book.engine, task_id, day, today, self.book.author)
         except ValueError as error:  # TaskError is one
             raise Refused(str(error)) from None
         return {"task": task_id, "snoozed_until": day.isoformat()}

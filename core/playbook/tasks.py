@@ -14,7 +14,7 @@ import polars as pl
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from core.models import Account, Task, utcnow
+from core.models import Account, Task, TaskEvent, utcnow
 from core.store.frames import read_frame
 
 SOURCES = ("rule", "follow_up", "manual")
@@ -131,25 +131,51 @@ def _task(session: Session, task_id: int) -> Task:
     return task
 
 
-def complete(engine: Engine, task_id: int) -> None:
+def _record(
+    session: Session, task_id: int, action: str, by: str, until: date | None = None
+) -> None:
+    """The event of ``action`` on a task, by ``by`` (task_event keeps every one)."""
+    by = by.strip()
+    if not by:
+        raise TaskError("a change to a task needs who made it")
+    session.add(TaskEvent(task_id=task_id, action=action, by=by[:80], snoozed_until=until))
+
+
+def complete(engine: Engine, task_id: int, by: str) -> None:
+    """Mark a task done, recorded as done by ``by``."""
     with Session(engine) as session:
-        _task(session, task_id).completed_at = utcnow()
+        task = _task(session, task_id)
+        task.completed_at = utcnow()
+        _record(session, task_id, "done", by)
         session.commit()
 
 
-def reopen(engine: Engine, task_id: int) -> None:
-    """Undo a completion."""
+def reopen(engine: Engine, task_id: int, by: str) -> None:
+    """Undo a completion, recorded as reopened by ``by``."""
     with Session(engine) as session:
         _task(session, task_id).completed_at = None
+        _record(session, task_id, "reopened", by)
         session.commit()
 
 
-def snooze(engine: Engine, task_id: int, until: date, today: date) -> None:
+def snooze(engine: Engine, task_id: int, until: date, today: date, by: str) -> None:
+    """Hide a task until ``until``, recorded as snoozed by ``by``."""
     if until <= today:
         raise TaskError(f"snooze until a day after today ({today}), not {until}")
     with Session(engine) as session:
         _task(session, task_id).snoozed_until = until
+        _record(session, task_id, "snoozed", by, until)
         session.commit()
+
+
+def task_history(engine: Engine, task_id: int) -> pl.DataFrame:
+    """Who did what to a task, oldest first: action, at, by, snoozed_until."""
+    query = (
+        select(TaskEvent.action, TaskEvent.at, TaskEvent.by, TaskEvent.snoozed_until)
+        .where(TaskEvent.task_id == task_id)
+        .order_by(col(TaskEvent.at), col(TaskEvent.id))
+    )
+    return read_frame(engine, query)
 
 
 def account_named(engine: Engine, name: str) -> int | None:
@@ -181,8 +207,10 @@ def add_manual_task(
     owner: str,
     account_id: int | None = None,
     today: date | None = None,
+    by: str | None = None,
 ) -> int:
-    """A task written by hand; with ``today``, a due date in the past is refused."""
+    """A task written by hand, recorded as made by ``by`` (by default its owner);
+    with ``today``, a due date in the past is refused."""
     if not title.strip():
         raise TaskError("a task needs a title", field="title")
     if len(title.strip()) > 300:
@@ -202,6 +230,8 @@ def add_manual_task(
             source="manual",
         )
         session.add(task)
-        session.commit()
+        session.flush()
         assert task.id is not None
+        _record(session, task.id, "created", by if by is not None else task.owner)
+        session.commit()
         return task.id

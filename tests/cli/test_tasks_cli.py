@@ -6,6 +6,7 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
@@ -69,7 +70,7 @@ def test_rules_run_then_tasks(tmp_path: Path) -> None:
     from core.playbook.tasks import snooze
 
     engine = open_engine(sqlite_url(path))
-    snooze(engine, records[0]["id"], today + timedelta(days=7), today)
+    snooze(engine, records[0]["id"], today + timedelta(days=7), today, "Test User")
     engine.dispose()
     queue = json.loads(runner.invoke(app, ["tasks", "--json", *args]).output)
     assert [record["id"] for record in queue] == [record["id"] for record in records[1:]]
@@ -84,9 +85,12 @@ def test_bad_as_of(tmp_path: Path) -> None:
     assert "not a date" in result.output
 
 
-def test_one_task_done_reopened_and_snoozed_from_the_command_line(tmp_path: Path) -> None:
-    from core.playbook.tasks import add_manual_task, task_queue
+def test_one_task_done_reopened_and_snoozed_from_the_command_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.playbook.tasks import add_manual_task, task_history, task_queue
 
+    monkeypatch.setenv("CXTUI_USER", "Cli Person")
     path = tmp_path / "book.db"
     engine = open_engine(sqlite_url(path))
     today = date(2026, 11, 23)
@@ -105,4 +109,11 @@ def test_one_task_done_reopened_and_snoozed_from_the_command_line(tmp_path: Path
     assert task_queue(engine, today).is_empty()
     missing = runner.invoke(app, ["task", "done", "999", *args])
     assert missing.exit_code == 2 and "no task #999" in missing.output
+    history = task_history(engine, task_id).select("action", "by").rows()
+    assert history == [
+        ("created", "Test User"),
+        ("done", "Cli Person"),
+        ("reopened", "Cli Person"),
+        ("snoozed", "Cli Person"),
+    ]
     engine.dispose()

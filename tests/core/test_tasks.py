@@ -9,7 +9,15 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from core import models as m
-from core.playbook.tasks import TaskError, add_manual_task, complete, reopen, snooze, task_queue
+from core.playbook.tasks import (
+    TaskError,
+    add_manual_task,
+    complete,
+    reopen,
+    snooze,
+    task_history,
+    task_queue,
+)
 
 TODAY = date(2026, 11, 23)
 
@@ -53,20 +61,37 @@ def test_queue_ranks_overdue_and_today_first_then_by_mrr(
 
 def test_complete_and_undo(engine: Engine, accounts: dict[str, int]) -> None:
     task = add_manual_task(engine, "Call", TODAY, "Dana", accounts["big"])
-    complete(engine, task)
+    complete(engine, task, "Sam")
     assert task not in task_queue(engine, TODAY)["id"].to_list()
     assert task in task_queue(engine, TODAY, include_done=True)["id"].to_list()
-    reopen(engine, task)
+    reopen(engine, task, "Dana")
     assert task in task_queue(engine, TODAY)["id"].to_list()
+    complete(engine, task, "Dana")
+    history = task_history(engine, task)
+    assert history.select("action", "by").rows() == [
+        ("created", "Dana"),  # by its owner, when no one else is named
+        ("done", "Sam"),
+        ("reopened", "Dana"),
+        ("done", "Dana"),
+    ]
+    with pytest.raises(TaskError, match="who made it"):
+        complete(engine, task, "  ")
+    assert task_history(engine, task).height == 4
 
 
 def test_snooze_hides_until_the_day(engine: Engine, accounts: dict[str, int]) -> None:
     task = add_manual_task(engine, "Call", TODAY, "Dana", accounts["big"])
-    snooze(engine, task, TODAY + timedelta(days=7), TODAY)
+    snooze(engine, task, TODAY + timedelta(days=7), TODAY, "Dana")
     assert task_queue(engine, TODAY).is_empty()
     assert task in task_queue(engine, TODAY + timedelta(days=7))["id"].to_list()
     with pytest.raises(TaskError, match="after today"):
-        snooze(engine, task, TODAY, TODAY)
+        snooze(engine, task, TODAY, TODAY, "Dana")
+    snooze(engine, task, TODAY + timedelta(days=9), TODAY, "Sam")
+    snoozes = task_history(engine, task).filter(action="snoozed")  # the first one is kept
+    assert snoozes.select("by", "snoozed_until").rows() == [
+        ("Dana", TODAY + timedelta(days=7)),
+        ("Sam", TODAY + timedelta(days=9)),
+    ]
 
 
 def test_manual_task_needs_a_title(engine: Engine) -> None:

@@ -86,6 +86,9 @@ async def test_complete_and_snooze_a_task(connect: Connect, book_copy: Path) -> 
     back = (date.today() + timedelta(days=3)).isoformat()
     assert snoozed["snoozed_until"] == back
     assert count(book_copy, "SELECT snoozed_until FROM task WHERE id = ?", other) == back
+    events = "SELECT action || ' by ' || by FROM task_event WHERE task_id = ? ORDER BY id DESC"
+    assert count(book_copy, events, task) == f"done by {AUTHOR}"
+    assert count(book_copy, events, other) == f"snoozed by {AUTHOR}"
 
 
 async def test_control_characters_are_shown_in_plain_text(

@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 
 from core.config.settings import Settings
 from core.models import Task
-from core.playbook.tasks import add_manual_task, task_queue
+from core.playbook.tasks import add_manual_task, task_history, task_queue
 from tests.tui.book import TODAY, make_book
 from tests.tui.conftest import settle, text_of
 from tui.app import CxtuiApp, make_app
@@ -124,6 +124,9 @@ async def test_space_completes_and_u_undoes(db_url: str, engine: Engine, book, t
         await settle(app, pilot)
         assert titles(screen)[0] == "QBR deck for Cyberdyne"
         assert task_queue(engine, TODAY)["title"][0] == "QBR deck for Cyberdyne"
+        task_id = task_queue(engine, TODAY)["id"][0]
+        history = task_history(engine, task_id).select("action", "by").rows()
+        assert history[1:] == [("done", app.settings.author), ("reopened", app.settings.author)]
 
 
 async def test_snooze_a_day_a_week_a_date_and_not_the_past(

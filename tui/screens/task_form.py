@@ -112,7 +112,9 @@ class TaskFormScreen(ModalScreen[int | None]):
         app = self.app
         try:
             account_id = account_named(app.database, account)
-            task_id = add_manual_task(app.database, title, due, owner, account_id, today=app.today)
+            task_id = add_manual_task(
+                app.database, title, due, owner, account_id, today=app.today, by=app.settings.author
+            )
         except TaskError as error:
             app.call_from_thread(self.problem, error.field or "title", str(error))
             return

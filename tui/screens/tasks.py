@@ -312,12 +312,12 @@ class TasksScreen(Screen[None]):
         app = self.app
         try:
             if what == "complete":
-                tasks.complete(app.database, task_id)
+                tasks.complete(app.database, task_id, app.settings.author)
             elif what == "reopen":
-                tasks.reopen(app.database, task_id)
+                tasks.reopen(app.database, task_id, app.settings.author)
             else:
                 assert until is not None
-                tasks.snooze(app.database, task_id, until, app.today)
+                tasks.snooze(app.database, task_id, until, app.today, app.settings.author)
         except tasks.TaskError as error:
             app.call_from_thread(self.notify, str(error), severity="warning")
             return

@@ -65,6 +65,8 @@ def columns_in_view(width: int) -> int:
             break
         shown += 1
     return shown
+
+
 SOURCE_COLUMNS = (
     "id",
     "name",
