@@ -258,12 +258,17 @@ def fields_wide(
 
 def field_groups(engine: Engine, field: dict[str, Any]) -> pl.DataFrame:
     """account_id -> group (the field's value as a person reads it, for a breakdown:
-    "Yes" / "No", "$1,889.50", "2024-03-05") for the accounts with a value."""
+    "Yes" / "No", "$1,889.50", "2024-03-05") and rank (the groups in the order of
+    the typed values: 2 before 10), for the accounts with a value."""
     values = field_values(engine, [field["id"]])
-    shown = values["value"].map_elements(
-        lambda value: shown_value(field["type"], value), return_dtype=pl.String
+    distinct = values.select("value").unique()
+    distinct = distinct.with_columns(
+        pl.col("value")
+        .map_elements(lambda value: shown_value(field["type"], value), return_dtype=pl.String)
+        .alias("group"),
+        typed_value(field["type"], pl.col("value")).rank("dense").cast(pl.Int64).alias("rank"),
     )
-    return values.select("account_id").with_columns(shown.alias("group"))
+    return values.join(distinct, on="value").select("account_id", "group", "rank")
 
 
 @dataclass(frozen=True)

@@ -290,3 +290,18 @@ def test_a_column_is_typed_from_its_data(name: str, cells: list[str], expected: 
 
     frame = pl.LazyFrame({name: cells}, schema={name: pl.String})
     assert infer_type(name, _stats(frame, [name])[name]) == expected
+
+
+def test_the_metrics_break_down_by_a_custom_field(engine: Engine) -> None:
+    from core.metrics import compute_breakdown
+    from core.periods import Period
+
+    _import(engine)
+    raw = _raw()
+    as_of = date(2026, 11, 30)
+    groups = compute_breakdown(engine, Period.month_of(as_of), None, "internet service", as_of)
+    expected = raw.group_by("InternetService").agg(pl.len()).sort("InternetService")
+    # Every account started on or before the export's day: all were customers then.
+    assert [(name, m.active_accounts) for name, m in groups] == list(expected.iter_rows())
+    with pytest.raises(ValueError, match="use segment, owner, plan, gender, SeniorCitizen"):
+        compute_breakdown(engine, Period.month_of(as_of), None, "shoe size", as_of)
