@@ -50,7 +50,11 @@ def metrics(
     saved_filter: FilterOption = None,
     by: Annotated[
         str | None,
-        typer.Option("--by", metavar="segment|owner", help="Break the figures down by group."),
+        typer.Option(
+            "--by",
+            metavar="segment|owner|plan|FIELD",
+            help="Break the figures down by segment, owner, plan or a custom field's value.",
+        ),
     ] = None,
     as_json: Annotated[
         bool,
@@ -61,7 +65,7 @@ def metrics(
     movements, GRR/NRR, NPS, CSAT, purchases, CLV, stickiness, support, onboarding
     and renewals."""
     from core.config.metric_options import load_metric_options
-    from core.metrics import BREAKDOWNS, metrics_document, metrics_period, metrics_results
+    from core.metrics import breakdown_of, metrics_document, metrics_period, metrics_results
 
     for problem in load_metric_options().problems:
         typer.echo(f"cxtui: {problem}", err=True)
@@ -70,9 +74,13 @@ def metrics(
         chosen = metrics_period(period, day)
     except ValueError as error:
         fail(f"--period: {error}")
-    if by is not None and by not in BREAKDOWNS:
-        fail(f"--by must be {' or '.join(BREAKDOWNS)}, not {by!r}")
     engine = open_db(db)
+    if by is not None:
+        try:
+            by = breakdown_of(engine, by)
+        except ValueError as error:
+            engine.dispose()
+            fail(f"--by: {error}")
     scope = book_scope(engine, segment, owner)
     if saved_filter is not None:
         scope = saved_scope(saved_filter, scope, "the metrics")

@@ -79,6 +79,7 @@ def _options(
     header: list[str] | None = None,
     as_of: date | None = None,
     preset: str | None = "auto",
+    drop_extra: bool = False,
 ) -> ImportOptions:
     import getpass
 
@@ -102,6 +103,7 @@ def _options(
         header=header,
         as_of=as_of,
         preset=preset,
+        drop_extra=drop_extra,
     )
     return base.merged(given)
 
@@ -190,6 +192,14 @@ def import_command(
             help="Names for the columns of a file without a header line (implies --no-header).",
         ),
     ] = None,
+    drop_extra: Annotated[
+        bool,
+        typer.Option(
+            "--drop-extra",
+            help="Accounts: leave out the columns no field reads, instead of keeping each as"
+            " a custom field (typed from its data).",
+        ),
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the result and reconciliation as JSON.")
     ] = False,
@@ -198,7 +208,10 @@ def import_command(
     """Import a file: every row is checked first; any error writes nothing (exit 2)
     and lists the first 20 errors by row (the header is row 1). Re-importing updates
     rows that changed and skips identical ones. The summary reconciles the file
-    (accounts by status with their MRR, totals, dates) and names every assumption."""
+    (accounts by status with their MRR, totals, dates) and names every assumption.
+    An accounts file's columns that no field reads are kept as custom fields, each
+    typed from its data (number, money, date, yes/no, choice, text), unless
+    --drop-extra; a re-import updates their values and keeps the old ones in history."""
     from core.importing import (
         KINDS,
         FileError,
@@ -221,6 +234,7 @@ def import_command(
             _header(no_header, columns),
             None if as_of is None else parse_day(as_of),
             None if no_preset else (preset or "auto"),
+            drop_extra,
         )
     except MappingError as error:
         fail(str(error))

@@ -3,7 +3,8 @@ chosen by the file's extension, with the same filters as the screens.
 
 Accounts and interactions are written in the shape ``cxtui import`` reads back
 (money in currency units as exact text, "1056.95"; the account of an interaction as
-its external id), so export -> import is a round trip.
+its external id; an account's custom fields as columns named as the fields), so
+export -> import is a round trip.
 """
 
 from __future__ import annotations
@@ -133,7 +134,23 @@ def export_accounts(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
         frame = frame.join(position, on="id", how="left").sort("position").drop("position")
     frame = frame.rename({"score": "health"})  # the list's derived columns: LIST_ONLY
     columns = ["external_id", "name", "segment", "plan", "owner", "mrr", "seats"]
-    return frame.select(columns + [c for c in frame.columns if c not in [*columns, "id"]])
+    frame = frame.select(columns + [c for c in frame.columns if c not in columns])
+    return _with_custom_fields(engine, frame).drop("id")
+
+
+def _with_custom_fields(engine: Engine, frame: pl.DataFrame) -> pl.DataFrame:
+    """The accounts (``id``) with a column per custom field after theirs, named as the
+    field (as the file it came from named it, so an import reads it back into the
+    same field), holding its canonical text ("1889.50", "yes", "2024-03-05"). A
+    field named as one of the export's own columns gets " (field)" after its name."""
+    from core.accounts.fields import fields_wide
+
+    wide = fields_wide(engine, typed=False)
+    taken = set(frame.columns)
+    wide = wide.rename(
+        {name: f"{name} (field)" for name in wide.columns[1:] if name in taken}
+    ).rename({"account_id": "id"})
+    return frame.join(wide, on="id", how="left", maintain_order="left")
 
 
 def _last_touch(engine: Engine) -> pl.DataFrame:

@@ -483,6 +483,69 @@ class RuleRun(SQLModel, table=True):
     ran_by: str = Field(default="", max_length=80)
 
 
+FIELD_TYPES = ("number", "money", "text", "date", "yes_no", "choice")
+"""The types of a custom account field (``core.accounts.fields`` reads and writes them)."""
+FIELD_TYPES_SQL = "type IN ('number', 'money', 'text', 'date', 'yes_no', 'choice')"
+
+
+class CustomField(SQLModel, table=True):
+    """A field of the book's own, beyond the account's columns: typically a column an
+    accounts import did not map (``tenure``, ``PaymentMethod``). ``key`` is its name
+    as matching sees it (``core.importing.spec.normalise``), unique; ``name`` is how
+    the file spelled it (the export's header), ``label`` how screens show it.
+    ``choices``: a choice field's values as a JSON list."""
+
+    __tablename__ = "custom_field"
+    __table_args__ = (CheckConstraint(FIELD_TYPES_SQL, name="ck_custom_field_type"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, sa_column_kwargs={"unique": True}, nullable=False)
+    name: str = Field(max_length=120)
+    label: str = Field(max_length=120)
+    type: str = Field(max_length=8)
+    choices: str | None = None
+    position: int = 0  # the order fields are shown in (the file's column order)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class AccountFieldValue(SQLModel, table=True):
+    """One account's value of one custom field, as canonical text for its type
+    (``core.accounts.fields``): number "29.85", money "1889.50" (currency units),
+    date "2024-03-05", yes_no "yes" / "no", choice and text as typed. No row: no
+    value. Keyed by field first, so one field's values for every account (a list
+    column, a breakdown) are one range of the key; the 360 reads by account."""
+
+    __tablename__ = "account_field_value"
+    __table_args__ = (
+        Index("ix_account_field_value_account", "account_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+    field_id: int = Field(foreign_key="custom_field.id", primary_key=True, ondelete="CASCADE")
+    account_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
+    value: str
+
+
+class AccountFieldRevision(SQLModel, table=True):
+    """A custom field value that changed: the old and new text (None: no value), who
+    changed it, when, and how (``import`` or ``edit``). A first value is no revision."""
+
+    __tablename__ = "account_field_revision"
+    __table_args__ = (
+        CheckConstraint("source IN ('import', 'edit')", name="ck_account_field_revision_source"),
+        Index("ix_account_field_revision_account", "account_id", "field_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", ondelete="CASCADE")
+    field_id: int = Field(foreign_key="custom_field.id", ondelete="CASCADE")
+    old_value: str | None = None
+    new_value: str | None = None
+    changed_at: datetime = Field(default_factory=utcnow)
+    changed_by: str = Field(max_length=80)
+    source: str = Field(max_length=8)
+
+
 class HealthSnapshot(SQLModel, table=True):
     """One health score per account per day; a same-day recompute replaces it."""
 
@@ -534,9 +597,13 @@ class HealthModel(SQLModel, table=True):
 
 
 __all__ = [
+    "FIELD_TYPES",
     "Account",
+    "AccountFieldRevision",
+    "AccountFieldValue",
     "AccountStatus",
     "Contact",
+    "CustomField",
     "DailyUsage",
     "ExactDecimal",
     "Goal",

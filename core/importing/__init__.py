@@ -31,6 +31,7 @@ import polars as pl
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from core.accounts.fields import custom_fields
 from core.importing.check import (
     MAX_REPORTED,
     Checked,
@@ -42,6 +43,7 @@ from core.importing.check import (
     make_plan,
     no_progress,
 )
+from core.importing.fields import ExtraField, FieldCounts, plan_extras
 from core.importing.formats import FileError, Source, open_source
 from core.importing.mapping import (
     Hints,
@@ -76,6 +78,8 @@ class ImportResult:
     reconciliation: Reconciliation | None = None
     recorded: list[str] = field(default_factory=list)  # MRR movements written, in words
     preset: str | None = None  # the vendor export recognised (core.importing.presets)
+    fields: list[ExtraField] = field(default_factory=list)  # columns kept as custom fields
+    field_counts: FieldCounts | None = None  # their values written (None: dry run)
 
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
@@ -96,7 +100,32 @@ class ImportResult:
         """The reconciliation and what was recorded beside the rows, one per line."""
         lines = [f"preset: {self.preset}"] if self.preset else []
         lines += self.reconciliation.lines() if self.reconciliation else []
-        return lines + self.recorded
+        return lines + self.recorded + self.field_lines()
+
+    def field_lines(self) -> list[str]:
+        """The columns kept as custom fields, with their types, and their values written."""
+        if not self.fields:
+            return []
+        new = [extra.describe() for extra in self.fields if extra.field_id is None]
+        known = [extra for extra in self.fields if extra.field_id is not None]
+        verb = "would be" if self.dry_run else "were"
+        lines = []
+        if new:
+            lines.append(
+                f"{len(new)} columns {verb} kept as new custom fields (--drop-extra: not):"
+            )
+            lines += [f"  {line}" for line in new]
+        if known:
+            names = ", ".join(extra.column for extra in self.fields if extra.field_id is not None)
+            lines.append(f"{len(known)} columns {verb} read into their custom fields: {names}")
+            lines += [
+                f"  {extra.column} gains the choices {', '.join(extra.new_choices)}"
+                for extra in self.fields
+                if extra.new_choices
+            ]
+        if self.field_counts is not None:
+            lines.append(self.field_counts.describe())
+        return lines
 
     def as_dict(self) -> dict[str, object]:
         """The ``--json`` shape: counts, the reconciliation and what was recorded."""
@@ -111,6 +140,14 @@ class ImportResult:
             "skipped": self.skipped,
             "created_accounts": self.created_accounts,
             "ignored_columns": self.ignored_columns,
+            "custom_fields": [extra.as_dict() for extra in self.fields],
+            "custom_field_values": None
+            if self.field_counts is None
+            else {
+                "set": self.field_counts.set,
+                "changed": self.field_counts.changed,
+                "cleared": self.field_counts.cleared,
+            },
             "reconciliation": self.reconciliation.as_dict() if self.reconciliation else None,
             "recorded": self.recorded,
         }
@@ -201,11 +238,14 @@ def import_file(
     started = time.perf_counter()
     spec = kind_for(kind)
     with open_source(path, header=options.header) as source:
+        own_columns = list(source.columns)
         preset, options = _with_preset(spec, source, options)
         tenure = _start_from_tenure(spec, source, options)
         if tenure is not None:
             options = replace(options, columns={**options.columns, "start_date": TENURE_START})
         plan = make_plan(spec, source, options)
+        if spec.name == "accounts" and not options.drop_extra:
+            plan.extras = plan_extras(plan, own_columns, custom_fields(engine))
         needs_accounts = any(f.type == ACCOUNT for f in spec.fields)
         accounts = (
             stored_accounts(engine)
@@ -220,6 +260,7 @@ def import_file(
             reconciliation.assumptions.insert(0, tenure)
         reconciliation.assumptions[:0] = source.notes
         recorded: list[str] = []
+        field_counts = None
         if options.dry_run:
             changes = plan_changes(engine, checked)
             inserted, updated = changes.new, changes.changed
@@ -229,6 +270,7 @@ def import_file(
             inserted, updated = written.inserted, written.updated
             skipped, created = written.skipped, written.created_accounts
             recorded = written.mrr.describe() if written.mrr else []
+            field_counts = written.fields
     return ImportResult(
         spec.name,
         Path(path),
@@ -238,11 +280,13 @@ def import_file(
         skipped,
         created,
         options.dry_run,
-        plan.mapping.ignored,
+        [c for c in plan.mapping.ignored if c not in {e.column for e in plan.extras}],
         time.perf_counter() - started,
         reconciliation,
         recorded,
         preset.label if preset else None,
+        plan.extras,
+        field_counts,
     )
 
 

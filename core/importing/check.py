@@ -25,6 +25,7 @@ from typing import Any
 import polars as pl
 
 from core.importing import parse
+from core.importing.fields import ExtraField, check_extras, extra_column
 from core.importing.formats import FileError, Source
 from core.importing.mapping import (
     Hints,
@@ -103,9 +104,16 @@ class Plan:
     # Key fields that a second column of the file also names (``id`` beside
     # ``external_id``): field -> those columns, whose values must agree.
     twins: dict[str, list[str]] = field(default_factory=dict)
+    # Accounts: the columns no field reads, kept as custom fields (core.importing.fields).
+    extras: list[ExtraField] = field(default_factory=list)
 
     def column(self, field_name: str) -> str:
         return self.mapping.columns[field_name]
+
+    @property
+    def extra_columns(self) -> list[str]:
+        """The typed batches' columns of the kept fields' values."""
+        return [extra_column(index) for index in range(len(self.extras))]
 
 
 @dataclass
@@ -215,7 +223,8 @@ def _date_order(texts: pl.Series, column: str, hints: Hints) -> str:
 # -- one batch ---------------------------------------------------------------------------------
 
 # A problem mask and its reason; "{value}" in the reason is replaced by the cell's text.
-Problem = tuple[Field, pl.Series, str]
+# The field is an index into ``Plan.extras`` for a column kept as a custom field.
+Problem = tuple[Field | int, pl.Series, str]
 
 
 def _resolve_default(value: Any, options: ImportOptions) -> Any:
@@ -318,15 +327,24 @@ def _row_rules(plan: Plan, typed: pl.DataFrame) -> tuple[pl.DataFrame, list[Prob
 
 def _problem_frame(plan: Plan, raw: pl.DataFrame, problem: Problem) -> pl.DataFrame | None:
     spec, mask, reason = problem
+    if isinstance(spec, int):  # a kept column (plan.extras), after every field
+        column, order = plan.extras[spec].column, len(plan.kind.fields) + 1 + spec
+    else:
+        column, order = plan.column(spec.name), plan.kind.fields.index(spec)
+    return _problem_rows(raw, mask, column, order, reason)
+
+
+def _problem_rows(
+    raw: pl.DataFrame, mask: pl.Series, column: str, order: int, reason: str
+) -> pl.DataFrame | None:
     mask = mask.fill_null(False)
     if not mask.any():
         return None
-    column = plan.column(spec.name)
     hits = raw.filter(mask).head(MAX_REPORTED)
     return pl.DataFrame(
         {
             "row": hits[ROW].cast(pl.Int64),
-            "order": [plan.kind.fields.index(spec)] * hits.height,
+            "order": [order] * hits.height,
             "column": [column] * hits.height,
             "value": hits[column].cast(pl.String),
             "reason": [reason] * hits.height,
@@ -354,6 +372,10 @@ def _check_batch(
             differs = mine.is_not_null() & other.is_not_null() & (mine != other)
             reason = f'column "{twin}" names another {name} on this row'
             problems.append((plan.kind.field(name), differs, reason))
+    if plan.extras:
+        values, found_extra = check_extras(plan, raw)
+        columns.extend(values)
+        problems.extend(found_extra)
     typed = pl.DataFrame(columns)
     if ACCOUNT_REF in typed.columns:
         typed = typed.join(
@@ -408,7 +430,8 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
     threads (polars releases the GIL), while the next one is read."""
     source = plan.source
     twins = [column for columns in plan.twins.values() for column in columns]
-    wanted = list(dict.fromkeys([*plan.mapping.columns.values(), *twins]))
+    kept = [extra.column for extra in plan.extras]
+    wanted = list(dict.fromkeys([*plan.mapping.columns.values(), *twins, *kept]))
     lazy = source.frame.select(wanted).with_row_index(ROW, offset=source.first_row)
     accounts = accounts.select(pl.col("external_id").cast(pl.String), pl.col("id").cast(pl.Int64))
     folder = scratch_folder("import")

@@ -67,6 +67,9 @@ class ImportOptions:
     # A vendor's export (core.importing.presets): "auto" recognises it from the
     # header, a preset's name forces it, None turns presets off.
     preset: str | None = "auto"
+    # Accounts: leave the columns no field reads out, instead of keeping them as
+    # custom fields (core.importing.fields).
+    drop_extra: bool = False
 
     def merged(self, other: ImportOptions) -> ImportOptions:
         """These options with ``other``'s given settings on top."""
@@ -85,6 +88,7 @@ class ImportOptions:
             header=other.header if other.header is not None else self.header,
             as_of=other.as_of or self.as_of,
             preset=other.preset if other.preset != "auto" else self.preset,
+            drop_extra=self.drop_extra or other.drop_extra,
         )
 
 

@@ -33,6 +33,7 @@ from core.importing.check import (
     _resolve_default,
     key_hash,
 )
+from core.importing.fields import FieldCounts, stored_values, write_extras
 from core.importing.spec import ACCOUNT, DATE, DATETIME
 from core.models import utcnow
 from core.store.bulk import (
@@ -71,6 +72,7 @@ class Written:
     skipped: int
     created_accounts: int
     mrr: Recorded | None = None  # the MRR movements written to explain accounts' MRR
+    fields: FieldCounts | None = None  # custom field values written (accounts)
 
     @property
     def done(self) -> int:
@@ -214,6 +216,7 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
     # cannot run beside an open write connection); if another writer changed the
     # table in between, it is read again under the lock.
     stored = _stored(engine, checked, table)
+    stored_fields = stored_values(engine, plan) if plan.extras else None
     with engine.connect() as connection:
         seen = _fingerprint(connection.connection.dbapi_connection, table)
     written = Written(0, 0, 0, 0)
@@ -266,6 +269,10 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
                 progress("written", written.done, checked.rows)
         if table.name == "account":
             written.mrr = record_movements(raw, engine.dialect.name, effective)
+            if stored_fields is not None:
+                written.fields = write_extras(
+                    raw, engine, checked, stored_fields, plan.options.user
+                )
         elif table.name == "mrr_movement":
             sync_accounts_to_movements(
                 raw, engine.dialect.name, _file_account_ids(checked, created)
@@ -292,7 +299,7 @@ def _fingerprint(raw: Any, table: Table) -> tuple[Any, ...]:
 
 def _insertable(plan: Plan, new: pl.DataFrame) -> pl.DataFrame:
     """New rows with the defaults of the fields the file does not have."""
-    frame = new.drop([ROW, ACCOUNT_REF, RANK], strict=False)
+    frame = new.drop([ROW, ACCOUNT_REF, RANK, *plan.extra_columns], strict=False)
     for spec in plan.kind.fields:
         if spec.name not in plan.mapping.columns and spec.default is not None:
             frame = frame.with_columns(

@@ -1,10 +1,11 @@
 """The metrics engine: "how is my book doing this period, and is it getting better?"
 
 Every figure of domain.md, for any period (``core.periods.Period``), any scope
-(``Scope``: the whole book, a segment, an owner) and broken down by segment or
-owner, computed in polars from one bulk read per table (``load_book``; daily usage
-through its per-month rollup ``monthly_usage``, see ``core.store.rollup``). No UI here: the
-dashboard, the goals and the command line all read these numbers.
+(``Scope``: the whole book, a segment, an owner) and broken down by segment,
+owner, plan or a custom account field, computed in polars from one bulk read per
+table (``load_book``; daily usage through its per-month rollup ``monthly_usage``,
+see ``core.store.rollup``). No UI here: the dashboard, the goals and the command
+line all read these numbers.
 
     compute_metrics(engine, period, scope, as_of) -> MetricSet
     compute_breakdown(engine, period, scope, by, as_of) -> [(group, MetricSet)]
@@ -111,6 +112,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from core.metrics.book import Book, load_book
     from core.metrics.engine import (
+        breakdown_of,
         compute_breakdown,
         compute_metrics,
         metrics_document,
@@ -143,6 +145,7 @@ __all__ = [
     "MetricSet",
     "Period",
     "Scope",
+    "breakdown_of",
     "compute_breakdown",
     "compute_metrics",
     "json_ready",
@@ -159,6 +162,7 @@ __all__ = [
 # bring the engine, polars and SQLAlchemy with it.
 _HOMES = {
     "core.metrics.engine": (
+        "breakdown_of",
         "compute_breakdown",
         "compute_metrics",
         "metrics_document",

@@ -222,6 +222,18 @@ def _usage_queries(engine: Engine, start: date, end: date, scope: Scope) -> list
     return [_in_scope(query, query.selected_columns[0], scope) for query in queries]
 
 
+def _group_names(frame: pl.DataFrame, groups: pl.DataFrame) -> list[str | None]:
+    """The groups the accounts of ``frame`` fall in, in ``groups``' rank (else by
+    name), the accounts without one (None) last."""
+    present = set(frame["group"].to_list())
+    if "rank" in groups.columns:
+        ordered = groups.select("group", "rank").unique("group").sort("rank", "group")["group"]
+    else:
+        ordered = groups["group"].unique().sort()
+    names: list[str | None] = [name for name in ordered.to_list() if name in present]
+    return names + ([None] if None in present else [])
+
+
 def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
@@ -261,6 +273,7 @@ def load_book(
                 Account.id.label("account_id"),
                 Account.segment,
                 Account.owner,
+                Account.plan,
                 Account.mrr_cents,
                 Account.start_date,
                 Account.churned_at,
@@ -388,7 +401,7 @@ class Book:
     window: Period
     as_of: date
     options: MetricOptions
-    accounts: pl.DataFrame  # account_id, segment, owner, mrr_cents, dates
+    accounts: pl.DataFrame  # account_id, segment, owner, plan, mrr_cents, dates
     events: pl.DataFrame  # account_id, day, inflow, dated: see core.accounts.customers
     movements: pl.DataFrame  # account_id, occurred_on, kind, amount_cents (signed), undated
     surveys: pl.DataFrame  # account_id, kind, score, answered_at
@@ -479,12 +492,19 @@ class Book:
     # -- the metrics ---------------------------------------------------------------
 
     def metrics(
-        self, period: Period, as_of: date | None = None, by: str | None = None
+        self,
+        period: Period,
+        as_of: date | None = None,
+        by: str | None = None,
+        groups: pl.DataFrame | None = None,
     ) -> list[tuple[str | None, MetricSet]]:
         """Every metric of ``period`` seen as of ``as_of`` (default: the book's), for
-        the whole scope (one ``(None, metrics)`` pair) or per segment or owner."""
+        the whole scope (one ``(None, metrics)`` pair) or per segment, owner or plan
+        (``by``), or per group of ``groups`` (account_id, group, and optionally rank,
+        the groups' order: a custom field's values); accounts without a group form
+        the group None, last."""
         self.require(METRIC_KEYS)
-        return self._metrics(period, as_of, by)
+        return self._metrics(period, as_of, by, groups)
 
     def values(
         self, period: Period, keys: Iterable[str], as_of: date | None = None
@@ -493,7 +513,7 @@ class Book:
         computes them, from a book read for them (``load_book(..., keys=...)``)."""
         keys = list(keys)
         self.require(keys)
-        [(_, metrics)] = self._metrics(period, as_of, None)
+        [(_, metrics)] = self._metrics(period, as_of, None, None)
         return {key: metrics.get(key) for key in keys}
 
     def require(self, keys: Iterable[str]) -> None:
@@ -506,10 +526,10 @@ class Book:
             )
 
     def _metrics(
-        self, period: Period, as_of: date | None, by: str | None
+        self, period: Period, as_of: date | None, by: str | None, groups: pl.DataFrame | None
     ) -> list[tuple[str | None, MetricSet]]:
         as_of = as_of or self.as_of
-        if by is not None and by not in BREAKDOWNS:
+        if by is not None and groups is None and by not in BREAKDOWNS:
             raise ValueError(f"cannot break down by {by!r}: use {' or '.join(BREAKDOWNS)}")
         if as_of > self.as_of:
             raise ValueError(f"the book was read as of {self.as_of}, not {as_of}")
@@ -519,14 +539,22 @@ class Book:
         self._check_covers(period, ref)
         # One lazy plan, collected once: each eager step would hand the GIL back and
         # wait for it again, which a busy UI thread makes ~15x slower (measured).
-        groups = None
+        grouped = None
         names: list[str | None] = [None]
-        if by is not None:
+        if groups is not None:
+            frame = self.accounts.select("account_id").join(
+                groups.select("account_id", pl.col("group").cast(pl.String)),
+                on="account_id",
+                how="left",
+            )
+            names = _group_names(frame, groups)
+            grouped = frame.lazy()
+        elif by is not None:
             frame = self.accounts.select("account_id", pl.col(by).alias("group"))
             names = sorted(frame["group"].unique().to_list(), key=lambda name: (name is None, name))
-            groups = frame.lazy()
+            grouped = frame.lazy()
         table = pl.LazyFrame({"group": names}, schema={"group": pl.String})
-        for part in self._parts(period, ref, as_of, groups):
+        for part in self._parts(period, ref, as_of, grouped):
             table = table.join(
                 part, on="group", how="left", nulls_equal=True, maintain_order="left"
             )

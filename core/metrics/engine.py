@@ -38,6 +38,32 @@ def compute_metrics(
     return metrics
 
 
+def breakdown_names(engine: Engine) -> list[str]:
+    """What a breakdown can group by: segment, owner, plan, then each custom field."""
+    from core.accounts.fields import custom_fields
+
+    return [*BREAKDOWNS, *custom_fields(engine)["name"].to_list()]
+
+
+def breakdown_of(engine: Engine, by: str) -> str:
+    """The name ``by`` stands for: an account column of ``BREAKDOWNS`` or a custom
+    field's name (any case, spaces or underscores). ValueError in words naming
+    every valid one."""
+    from core.accounts.fields import UnknownField, custom_fields, find_field
+
+    if by in BREAKDOWNS:
+        return by
+    try:
+        return str(find_field(custom_fields(engine), by)["name"])
+    except UnknownField:
+        names = breakdown_names(engine)
+        listed = ", ".join(names[:-1]) + f" or {names[-1]}"
+        raise ValueError(
+            f"cannot break down by {by!r}: use {listed}"
+            + ("" if len(names) > len(BREAKDOWNS) else " (no custom field is kept yet)")
+        ) from None
+
+
 def compute_breakdown(
     engine: Engine,
     period: Period,
@@ -46,16 +72,21 @@ def compute_breakdown(
     as_of: date | None = None,
     options: MetricOptions | None = None,
 ) -> list[tuple[str | None, MetricSet]]:
-    """Every metric of ``period`` per segment or per owner within ``scope``, sorted
-    by group name, the accounts without one last (group None). Counts and money add
-    up to the scope's."""
+    """Every metric of ``period`` per segment, owner or plan, or per value of a
+    custom field (``by``: its name), within ``scope``: groups sorted by name (a
+    field's by value: 2 before 10), the accounts without one last (group None).
+    Counts and money add up to the scope's. ValueError for an unknown ``by``."""
+    from core.accounts.fields import custom_fields, field_groups, find_field
+
+    by = breakdown_of(engine, by)
+    groups = None
     if by not in BREAKDOWNS:
-        raise ValueError(f"cannot break down by {by!r}: use {' or '.join(BREAKDOWNS)}")
+        groups = field_groups(engine, find_field(custom_fields(engine), by))
     as_of = as_of or date.today()
     book = load_book(engine, period, as_of, scope, options)
     return [
         (str(group) if group else None, metrics)
-        for group, metrics in book.metrics(period, as_of, by)
+        for group, metrics in book.metrics(period, as_of, by, groups)
     ]
 
 
@@ -73,7 +104,7 @@ def metrics_results(
     engine: Engine, period: Period, scope: Scope, as_of: date, by: str | None = None
 ) -> list[tuple[str | None, MetricSet]]:
     """The metrics of ``period`` for ``scope``: one unnamed set, or one per group of
-    ``by`` (segment or owner)."""
+    ``by`` (segment, owner, plan or a custom field)."""
     if by is None:
         return [(None, compute_metrics(engine, period, scope, as_of))]
     return list(compute_breakdown(engine, period, scope, by, as_of))

@@ -10,7 +10,8 @@ from typing import Any
 
 from core.metrics.registry import CONTRACT_KEYS, METRICS
 
-BREAKDOWNS = ("segment", "owner")
+BREAKDOWNS = ("segment", "owner", "plan")
+"""The account columns a breakdown groups by; a custom field's name does too."""
 
 _CENT = Decimal("0.01")
 

@@ -111,7 +111,10 @@ def test_the_default_is_this_month_as_of_today(db: Path) -> None:
         (["--as-of", "someday"], "--as-of"),
         (["--period", "2024-W05"], "--period"),
         (["--period", "2024-03-01..2024-02-01"], "--period"),
-        (["--by", "plan"], "--by"),
+        (
+            ["--by", "shoe_size"],
+            "--by: cannot break down by 'shoe_size': use segment, owner or plan",
+        ),
         (["--as-of", "2024-01-10", "--period", "2024-02"], "after the as-of date"),
     ],
 )

@@ -1,0 +1,415 @@
+"""Custom account fields: the book's own columns beside the account's (``tenure``,
+``PaymentMethod``...), kept by an accounts import from the columns it does not map
+(``core.importing.fields``), shown on the 360, exported, and grouped by in the
+metrics. Stored long (``core.models.AccountFieldValue``): one row per account and
+field with a value, as canonical text for the field's type, read in bulk with
+polars and typed here.
+
+    custom_fields(engine)                       the fields, in their order
+    find_field(fields, name)                    one of them by name (UnknownField lists the others)
+    field_values(engine, field_ids, account_ids)   long: field_id, account_id, value
+    fields_wide(engine, fields, account_ids)    account_id and one typed column per field
+    account_fields(engine, account_id)          every field and this account's value (the 360)
+    set_field_value(engine, account_id, name, text, by)   an edit, with its revision
+
+Canonical text by type (``canonical``): number "29.85" (no thousands separator, no
+trailing zeros), money "1889.50" (currency units, two decimals, exact), date
+"2024-03-05", yes_no "yes" or "no", choice and text as given (trimmed).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from core.models import (
+    FIELD_TYPES,
+    AccountFieldRevision,
+    AccountFieldValue,
+    CustomField,
+    utcnow,
+)
+from core.store.frames import read_frame
+
+NUMBER, MONEY, TEXT, DATE, YES_NO, CHOICE = FIELD_TYPES
+TYPE_WORDS = {
+    NUMBER: "number",
+    MONEY: "money",
+    TEXT: "text",
+    DATE: "date",
+    YES_NO: "yes/no",
+    CHOICE: "choice",
+}
+YES_WORDS = ("yes", "true", "y", "1")
+NO_WORDS = ("no", "false", "n", "0")
+MAX_TEXT = 1_000
+"""The longest value a text or choice field keeps, in characters."""
+NUMBER_PATTERN = r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$"
+_TYPED: dict[str, pl.DataType] = {
+    NUMBER: pl.Float64(),
+    MONEY: pl.Int64(),  # cents
+    TEXT: pl.String(),
+    DATE: pl.Date(),
+    YES_NO: pl.Boolean(),
+    CHOICE: pl.String(),
+}
+
+
+class UnknownField(KeyError):
+    """A field name that names no custom field; the message lists the known ones."""
+
+    def __init__(self, name: str, known: list[str]) -> None:
+        self.name = name
+        self.known = known
+        listed = ", ".join(known) if known else "none yet (an accounts import keeps them)"
+        super().__init__(f"no custom field is called {name!r}; the custom fields are: {listed}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class FieldValueError(ValueError):
+    """A value that does not fit its field, in words."""
+
+
+def field_key(name: str) -> str:
+    """A field's name as matching sees it: case, spaces, underscores, dashes and dots
+    ignored (as import columns are matched), so ``--by payment_method`` finds
+    ``PaymentMethod``."""
+    return re.sub(r"[\s_\-.]+", "", name.strip().lower())
+
+
+def field_label(name: str) -> str:
+    """A column name in words: "PaymentMethod" -> "Payment method", "tenure" ->
+    "Tenure", "SeniorCitizen" -> "Senior citizen", "total_charges" -> "Total charges"."""
+    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+|[^\W_]+", name.strip())
+    if not words:
+        return name.strip() or name
+    text = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
+    return text[0].upper() + text[1:]
+
+
+# -- values ------------------------------------------------------------------------------------
+
+
+def canonical(
+    field_type: str,
+    text: pl.Series,
+    date_order: str = "iso",
+    date_pattern: str | None = None,
+) -> tuple[pl.Series, pl.Series]:
+    """The canonical text of each cell of ``text`` (trimmed, empty cells null) for a
+    field of ``field_type``, and a mask of the cells that do not fit the type."""
+    from core.importing import parse
+
+    frame = text.to_frame("t").select(parse.cleaned("t").alias("t"))
+    cells = frame["t"]
+    t = pl.col("t")
+    if field_type == NUMBER:
+        bare = t.str.replace_all(",", "", literal=True).str.replace(r"^\+", "")
+        tidy = bare.str.replace(r"(\.\d*?)0+$", "${1}").str.replace(r"\.$", "")
+        tidy = tidy.str.replace(r"^-0$", "0")
+        value = frame.select(pl.when(t.str.contains(NUMBER_PATTERN)).then(tidy)).to_series()
+    elif field_type == MONEY:
+        value = cents_text(parse.cents(cells))
+    elif field_type == DATE:
+        value = parse.moments(cells, date_order, date_pattern).dt.strftime("%Y-%m-%d")
+    elif field_type == YES_NO:
+        lower = t.str.to_lowercase()
+        value = frame.select(
+            pl.when(lower.is_in(YES_WORDS))
+            .then(pl.lit("yes"))
+            .when(lower.is_in(NO_WORDS))
+            .then(pl.lit("no"))
+        ).to_series()
+    elif field_type in (TEXT, CHOICE):
+        value = cells
+    else:
+        raise ValueError(f"unknown field type {field_type!r}")
+    if field_type in (TEXT, CHOICE):
+        bad = cells.str.len_chars() > MAX_TEXT
+    else:
+        bad = value.is_null() & cells.is_not_null()
+    return value.cast(pl.String).alias(text.name), bad.fill_null(False)
+
+
+def cents_text(cents: pl.Series) -> pl.Series:
+    """Integer cents as exact currency units: 105695 -> "1056.95", -550 -> "-5.50"."""
+    from core.exporting import money_text
+
+    return cents.to_frame("c").select(money_text("c")).to_series()
+
+
+def typed_value(field_type: str, value: pl.Expr) -> pl.Expr:
+    """Canonical text (``canonical``) as the field's polars type: number Float64,
+    money Int64 cents, date Date, yes_no Boolean, choice and text String."""
+    if field_type == NUMBER:
+        return value.cast(pl.Float64, strict=False)
+    if field_type == MONEY:
+        return (value.cast(pl.Decimal(20, 2), strict=False) * 100).cast(pl.Int64)
+    if field_type == DATE:
+        return value.str.to_date("%Y-%m-%d", strict=False)
+    if field_type == YES_NO:
+        return pl.when(value.is_null()).then(None).otherwise(value == "yes")
+    return value
+
+
+def shown_value(field_type: str, value: str | None) -> str:
+    """A canonical value as a person reads it: money "$1,889.50", yes_no "Yes",
+    no value ""."""
+    if value is None:
+        return ""
+    if field_type == MONEY:
+        sign = "-" if value.startswith("-") else ""
+        units, _, fraction = value.lstrip("-").partition(".")
+        return f"{sign}${int(units):,}.{fraction or '00'}"
+    if field_type == YES_NO:
+        return value.capitalize()
+    return value
+
+
+# -- reads -------------------------------------------------------------------------------------
+
+
+def custom_fields(engine: Engine) -> pl.DataFrame:
+    """Every custom field, in their order: id, key, name, label, type, choices (the
+    JSON text of a choice field's values, else null)."""
+    return read_frame(
+        engine,
+        select(
+            CustomField.id,
+            CustomField.key,
+            CustomField.name,
+            CustomField.label,
+            CustomField.type,
+            CustomField.choices,
+            CustomField.position,
+        ).order_by(CustomField.position, CustomField.id),
+    ).with_columns(pl.col("choices").replace("", None))
+
+
+def choices_of(field: dict[str, Any]) -> list[str]:
+    """A field row's choices (``custom_fields``), as a list."""
+    return list(json.loads(field["choices"])) if field.get("choices") else []
+
+
+def find_field(fields: pl.DataFrame, name: str) -> dict[str, Any]:
+    """The field (a row of ``custom_fields``) that ``name`` names, whatever its case,
+    spaces or underscores; UnknownField lists the known names."""
+    found = fields.filter(pl.col("key") == field_key(name))
+    if found.is_empty():
+        raise UnknownField(name, fields["name"].to_list())
+    return found.row(0, named=True)
+
+
+def field_values(
+    engine: Engine,
+    field_ids: list[int] | None = None,
+    account_ids: list[int] | None = None,
+) -> pl.DataFrame:
+    """The stored values, long: field_id, account_id, value (canonical text); of
+    ``field_ids`` and ``account_ids`` when given (else all)."""
+    query = select(
+        AccountFieldValue.field_id, AccountFieldValue.account_id, AccountFieldValue.value
+    )
+    if field_ids is not None:
+        query = query.where(AccountFieldValue.field_id.in_(field_ids))  # type: ignore[attr-defined]
+    if account_ids is not None:
+        query = query.where(AccountFieldValue.account_id.in_(account_ids))  # type: ignore[attr-defined]
+    return read_frame(engine, query)
+
+
+def fields_wide(
+    engine: Engine,
+    fields: pl.DataFrame | None = None,
+    account_ids: list[int] | None = None,
+    typed: bool = True,
+) -> pl.DataFrame:
+    """account_id and one column per field of ``fields`` (rows of ``custom_fields``;
+    default every field), named by the field's name, in the fields' order: typed
+    (``typed_value``) or, with ``typed=False``, canonical text. Only accounts with at
+    least one of those values have a row: join it to a list, left. One read of the
+    fields' values (a range of the key per field), pivoted in polars."""
+    fields = custom_fields(engine) if fields is None else fields
+    schema: dict[str, pl.DataType] = {"account_id": pl.Int64()}
+    for name, field_type in fields.select("name", "type").iter_rows():
+        schema[name] = _TYPED[field_type] if typed else pl.String()
+    if fields.is_empty():
+        return pl.DataFrame(schema=schema)
+    long = field_values(engine, fields["id"].to_list(), account_ids)
+    if long.is_empty():
+        return pl.DataFrame(schema=schema)
+    names = fields.select(pl.col("id").alias("field_id"), "name")
+    wide = long.join(names, on="field_id").pivot(on="name", index="account_id", values="value")
+    missing = [name for name in schema if name not in wide.columns]
+    wide = wide.with_columns(pl.lit(None, pl.String).alias(name) for name in missing)
+    columns = [pl.col("account_id")]
+    for name, field_type in fields.select("name", "type").iter_rows():
+        column = pl.col(name).cast(pl.String)
+        columns.append((typed_value(field_type, column) if typed else column).alias(name))
+    return wide.select(columns).sort("account_id")
+
+
+def field_groups(engine: Engine, field: dict[str, Any]) -> pl.DataFrame:
+    """account_id -> group (the field's value as a person reads it, for a breakdown:
+    "Yes" / "No", "$1,889.50", "2024-03-05") and rank (the groups in the order of
+    the typed values: 2 before 10), for the accounts with a value."""
+    values = field_values(engine, [field["id"]])
+    distinct = values.select("value").unique()
+    distinct = distinct.with_columns(
+        pl.col("value")
+        .map_elements(lambda value: shown_value(field["type"], value), return_dtype=pl.String)
+        .alias("group"),
+        typed_value(field["type"], pl.col("value")).rank("dense").cast(pl.Int64).alias("rank"),
+    )
+    return values.join(distinct, on="value").select("account_id", "group", "rank")
+
+
+@dataclass(frozen=True)
+class FieldRow:
+    """One field on the 360: its name, label, type and this account's value."""
+
+    id: int
+    name: str
+    label: str
+    type: str
+    value: str | None  # canonical text; None: no value
+    choices: tuple[str, ...] = ()
+
+    @property
+    def shown(self) -> str:
+        return shown_value(self.type, self.value)
+
+
+def account_fields(engine: Engine, account_id: int) -> list[FieldRow]:
+    """Every custom field, in order, with ``account_id``'s value (None where it has none)."""
+    fields = custom_fields(engine)
+    if fields.is_empty():
+        return []
+    values = field_values(engine, account_ids=[account_id]).select(
+        pl.col("field_id").alias("id"), "value"
+    )
+    rows = fields.join(values, on="id", how="left", maintain_order="left")
+    return [
+        FieldRow(
+            row["id"],
+            row["name"],
+            row["label"],
+            row["type"],
+            row["value"],
+            tuple(choices_of(row)),
+        )
+        for row in rows.iter_rows(named=True)
+    ]
+
+
+# -- an edit -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """What an edit did: the field, the old and new canonical values (None: none)."""
+
+    field: str
+    old: str | None
+    new: str | None
+
+    @property
+    def changed(self) -> bool:
+        return self.old != self.new
+
+
+def parse_field_value(field: FieldRow | dict[str, Any], text: str) -> str | None:
+    """The canonical value of ``text`` typed for ``field`` (empty: None, no value);
+    FieldValueError in words when it does not fit. A date takes the app's date
+    grammar (``2026-03-01``, ``today``, ``-2d``...); a choice one of its choices
+    (any case)."""
+    row = field if isinstance(field, dict) else field.__dict__
+    field_type, label = row["type"], row["label"]
+    text = text.strip()
+    if not text:
+        return None
+    if field_type == DATE:
+        from datetime import date
+
+        from core.dates import parse_day
+
+        try:
+            return parse_day(text, date.today(), label).isoformat()
+        except ValueError as error:
+            raise FieldValueError(str(error)) from None
+    if field_type == CHOICE:
+        choices = list(row["choices"]) if isinstance(field, FieldRow) else choices_of(row)
+        for choice in choices:
+            if choice.casefold() == text.casefold():
+                return choice
+        raise FieldValueError(f"{label} is one of: {', '.join(choices)}; not {text!r}")
+    value, bad = canonical(field_type, pl.Series([text], dtype=pl.String))
+    if bad[0]:
+        shapes = {
+            NUMBER: "a number (such as 12 or 3.5)",
+            MONEY: "an amount (such as 1234.50)",
+            YES_NO: "yes or no",
+            TEXT: f"at most {MAX_TEXT:,} characters",
+        }
+        raise FieldValueError(f"{label} must be {shapes[field_type]}; not {text!r}")
+    return value[0]
+
+
+def set_field_value(engine: Engine, account_id: int, name: str, text: str, by: str) -> FieldChange:
+    """Set (or, with empty ``text``, clear) one account's value of the field ``name``,
+    recording the change as a revision (source "edit") in the same transaction.
+    UnknownField, FieldValueError in words; a value that does not change writes
+    nothing."""
+    fields = custom_fields(engine)
+    field = find_field(fields, name)
+    new = parse_field_value(field, text)
+    with Session(engine) as session:
+        stored = session.get(AccountFieldValue, (field["id"], account_id))
+        old = stored.value if stored is not None else None
+        change = FieldChange(field["name"], old, new)
+        if not change.changed:
+            return change
+        if new is None and stored is not None:
+            session.delete(stored)
+        elif stored is not None and new is not None:
+            stored.value = new
+            session.add(stored)
+        elif new is not None:
+            session.add(AccountFieldValue(field_id=field["id"], account_id=account_id, value=new))
+        session.add(
+            AccountFieldRevision(
+                account_id=account_id,
+                field_id=field["id"],
+                old_value=old,
+                new_value=new,
+                changed_at=utcnow(),
+                changed_by=by[:80],
+                source="edit",
+            )
+        )
+        session.commit()
+    return change
+
+
+def field_history(engine: Engine, account_id: int, field_id: int | None = None) -> pl.DataFrame:
+    """The revisions of an account's field values, newest first: field_id,
+    old_value, new_value, changed_at, changed_by, source."""
+    query = select(
+        AccountFieldRevision.field_id,
+        AccountFieldRevision.old_value,
+        AccountFieldRevision.new_value,
+        AccountFieldRevision.changed_at,
+        AccountFieldRevision.changed_by,
+        AccountFieldRevision.source,
+    ).where(AccountFieldRevision.account_id == account_id)
+    if field_id is not None:
+        query = query.where(AccountFieldRevision.field_id == field_id)
+    order = (AccountFieldRevision.changed_at.desc(), AccountFieldRevision.id.desc())  # type: ignore[attr-defined]
+    return read_frame(engine, query.order_by(*order))

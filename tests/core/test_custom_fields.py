@@ -1,0 +1,307 @@
+"""Custom account fields: the columns an accounts import does not map are kept, typed
+from their data, with their values checked against plain polars over the raw file
+and read back with plain SQL (SQLite and PostgreSQL); re-imports update them with
+history; a bad cell writes nothing; edits keep history too."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from sqlalchemy import Engine, text
+
+from core.accounts.fields import (
+    FieldValueError,
+    UnknownField,
+    account_fields,
+    custom_fields,
+    fields_wide,
+    find_field,
+    set_field_value,
+)
+from core.importing import ImportOptions, ImportRejected, import_file
+from core.importing.fields import infer_type
+
+TELCO = Path(__file__).parents[1] / "fixtures" / "import" / "telco_churn.csv"
+OPTIONS = dict(
+    columns={"external_id": "customerID", "name": "customerID"},
+    values={"status": {"Yes": "churned", "No": "active"}},
+    as_of=date(2026, 11, 30),
+)
+# What a person reading the file would call each column it does not map.
+EXPECTED_TYPES = {
+    "gender": "choice",
+    "SeniorCitizen": "yes_no",
+    "Partner": "yes_no",
+    "Dependents": "yes_no",
+    "tenure": "number",
+    "PhoneService": "yes_no",
+    "MultipleLines": "choice",
+    "InternetService": "choice",
+    "OnlineSecurity": "choice",
+    "OnlineBackup": "choice",
+    "DeviceProtection": "choice",
+    "TechSupport": "choice",
+    "StreamingTV": "choice",
+    "StreamingMovies": "choice",
+    "PaperlessBilling": "yes_no",
+    "PaymentMethod": "choice",
+    "TotalCharges": "money",
+}
+
+
+def _import(engine: Engine, path: Path = TELCO, **changes: object):
+    return import_file(engine, "accounts", path, ImportOptions(**(OPTIONS | changes)))
+
+
+def _raw() -> pl.DataFrame:
+    """The file as plain polars reads it: every column as text, blanks as null."""
+    frame = pl.read_csv(TELCO, infer_schema=False)
+    return frame.with_columns(
+        pl.when(pl.col(c).str.strip_chars() != "").then(pl.col(c).str.strip_chars()).alias(c)
+        for c in frame.columns
+    )
+
+
+def _stored(engine: Engine, name: str) -> dict[str, str]:
+    """external_id -> stored value of one field, by plain SQL."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT a.external_id, v.value FROM account_field_value v"
+                " JOIN account a ON a.id = v.account_id"
+                " JOIN custom_field f ON f.id = v.field_id WHERE f.name = :name"
+            ),
+            {"name": name},
+        ).all()
+    return dict(rows)
+
+
+def _count(engine: Engine, table: str) -> int:
+    with engine.connect() as connection:
+        return connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+def test_the_columns_an_import_does_not_map_are_kept_typed(engine: Engine) -> None:
+    result = _import(engine)
+    raw = _raw()
+    kept = {extra.column: extra.type for extra in result.fields}
+    assert kept == EXPECTED_TYPES
+    assert result.ignored_columns == []
+    fields = custom_fields(engine)
+    assert dict(fields.select("name", "type").iter_rows()) == EXPECTED_TYPES
+    assert fields["name"].to_list() == list(EXPECTED_TYPES)  # the file's order
+    # Every non-empty cell is one stored value, and nothing else.
+    expected_values = sum(raw[c].is_not_null().sum() for c in EXPECTED_TYPES)
+    assert _count(engine, "account_field_value") == expected_values == 509
+    assert result.field_counts is not None
+    assert (result.field_counts.set, result.field_counts.changed) == (expected_values, 0)
+    # A first value is no revision.
+    assert _count(engine, "account_field_revision") == 0
+
+    ids = raw["customerID"]
+    # number: the file's text (whole months).
+    assert _stored(engine, "tenure") == dict(zip(ids, raw["tenure"], strict=True))
+    # money: exact cents, the blank TotalCharges of the tenure-0 row has no value.
+    charges = raw.select("customerID", (pl.col("TotalCharges").cast(pl.Float64) * 100).round())
+    expected = {i: int(c) for i, c in charges.drop_nulls().iter_rows()}
+    stored = _stored(engine, "TotalCharges")
+    assert {i: round(float(v) * 100) for i, v in stored.items()} == expected
+    assert stored["5575-GNVDE"] == "1889.50" and "4472-LVYGI" not in stored
+    # yes/no: 1 and Yes are yes, 0 and No are no.
+    senior = raw.select("customerID", pl.col("SeniorCitizen") == "1")
+    assert _stored(engine, "SeniorCitizen") == {
+        i: "yes" if flag else "no" for i, flag in senior.iter_rows()
+    }
+    partner = _stored(engine, "Partner")
+    assert sum(v == "yes" for v in partner.values()) == (raw["Partner"] == "Yes").sum()
+    # choice: the text, and its choices are the column's distinct values.
+    assert _stored(engine, "PaymentMethod") == dict(zip(ids, raw["PaymentMethod"], strict=True))
+    method = find_field(fields, "payment_method")  # any case, spaces or underscores
+    assert sorted(method["choices"].strip("[]").replace('"', "").split(", ")) == sorted(
+        raw["PaymentMethod"].unique().to_list()
+    )
+
+
+def test_the_fields_read_back_typed_in_bulk(engine: Engine) -> None:
+    _import(engine)
+    raw = _raw()
+    wide = fields_wide(engine)
+    with engine.connect() as connection:
+        ids = dict(connection.execute(text("SELECT id, external_id FROM account")).all())
+    wide = wide.with_columns(pl.col("account_id").replace_strict(ids).alias("customerID"))
+    assert wide.height == raw.height
+    assert wide.schema["tenure"] == pl.Float64 and wide.schema["TotalCharges"] == pl.Int64
+    assert wide.schema["SeniorCitizen"] == pl.Boolean
+    joined = raw.join(wide, on="customerID", suffix="_stored")
+    assert (joined["tenure"].cast(pl.Float64) == joined["tenure_stored"]).all()
+    total = joined.select(
+        (pl.col("TotalCharges").cast(pl.Float64) * 100).round().cast(pl.Int64)
+    ).to_series()
+    assert total.equals(joined["TotalCharges_stored"].alias("TotalCharges"))
+    assert (joined["PaymentMethod"] == joined["PaymentMethod_stored"]).all()
+    # Only some fields, for some accounts (what a list column reads).
+    some = fields_wide(engine, custom_fields(engine).filter(pl.col("name") == "gender"), [1, 2])
+    assert some.columns == ["account_id", "gender"] and some.height == 2
+
+
+def test_a_reimport_updates_the_values_and_keeps_the_old_ones(
+    engine: Engine, tmp_path: Path
+) -> None:
+    _import(engine)
+    changed = _raw().with_columns(
+        pl.when(pl.col("customerID") == "7590-VHVEG")
+        .then(pl.lit("2"))
+        .otherwise(pl.col("tenure"))
+        .alias("tenure"),
+        pl.when(pl.col("customerID") == "5575-GNVDE")
+        .then(None)
+        .otherwise(pl.col("TotalCharges"))
+        .alias("TotalCharges"),
+        pl.when(pl.col("customerID") == "3668-QPYBK")
+        .then(pl.lit("Other"))
+        .otherwise(pl.col("gender"))
+        .alias("gender"),
+    )
+    path = tmp_path / "telco.csv"
+    changed.write_csv(path)
+    before = _count(engine, "account_field_value")
+    result = _import(engine, path)
+    assert result.field_counts is not None
+    counts = result.field_counts
+    assert (counts.set, counts.changed, counts.cleared) == (0, 2, 1)
+    assert _count(engine, "account_field_value") == before - 1
+    assert _stored(engine, "tenure")["7590-VHVEG"] == "2"
+    assert "5575-GNVDE" not in _stored(engine, "TotalCharges")
+    gender = find_field(custom_fields(engine), "gender")
+    assert "Other" in gender["choices"]
+    with engine.connect() as connection:
+        history = connection.execute(
+            text(
+                "SELECT f.name, a.external_id, r.old_value, r.new_value, r.source"
+                " FROM account_field_revision r JOIN custom_field f ON f.id = r.field_id"
+                " JOIN account a ON a.id = r.account_id ORDER BY f.name"
+            )
+        ).all()
+    assert [tuple(row) for row in history] == [
+        ("TotalCharges", "5575-GNVDE", "1889.50", None, "import"),
+        ("gender", "3668-QPYBK", "Male", "Other", "import"),
+        ("tenure", "7590-VHVEG", "1", "2", "import"),
+    ]
+    # The same file again changes nothing.
+    again = _import(engine, path)
+    assert again.field_counts is not None and again.field_counts.changed == 0
+    assert _count(engine, "account_field_revision") == 3
+
+
+def test_a_cell_that_does_not_fit_its_kept_field_writes_nothing(
+    engine: Engine, tmp_path: Path
+) -> None:
+    _import(engine)
+    values = _count(engine, "account_field_value")
+    bad = _raw().with_columns(
+        pl.when(pl.col("customerID") == "3668-QPYBK")
+        .then(pl.lit("Maybe"))
+        .otherwise(pl.col("Partner"))
+        .alias("Partner"),
+        pl.lit("9").alias("tenure"),  # would change every account
+    )
+    path = tmp_path / "bad.csv"
+    bad.write_csv(path)
+    with pytest.raises(ImportRejected) as rejected:
+        _import(engine, path)
+    [error] = rejected.value.errors
+    assert (error.row, error.column, error.value) == (4, "Partner", "Maybe")
+    assert "yes or no" in error.reason
+    assert _count(engine, "account_field_value") == values
+    assert set(_stored(engine, "tenure").values()) != {"9"}
+
+
+def test_drop_extra_keeps_nothing_and_names_the_columns(engine: Engine) -> None:
+    result = _import(engine, drop_extra=True)
+    assert result.fields == []
+    assert result.ignored_columns == list(EXPECTED_TYPES)
+    assert _count(engine, "custom_field") == 0
+
+
+def test_a_dry_run_types_the_fields_and_writes_nothing(engine: Engine) -> None:
+    result = _import(engine, dry_run=True)
+    assert {extra.column: extra.type for extra in result.fields} == EXPECTED_TYPES
+    assert result.field_counts is None
+    assert _count(engine, "custom_field") == 0
+    assert any("17 columns would be kept as new custom fields" in line for line in result.details())
+
+
+def test_an_edit_sets_clears_and_keeps_history(engine: Engine) -> None:
+    _import(engine)
+    with engine.connect() as connection:
+        account = connection.execute(
+            text("SELECT id FROM account WHERE external_id = '7590-VHVEG'")
+        ).scalar_one()
+    change = set_field_value(engine, account, "payment method", "mailed CHECK", "Dana")
+    assert (change.old, change.new) == ("Electronic check", "Mailed check")
+    set_field_value(engine, account, "TotalCharges", "$1,234.5", "Dana")
+    set_field_value(engine, account, "tenure", "", "Dana")
+    shown = {row.name: row for row in account_fields(engine, account)}
+    assert shown["PaymentMethod"].value == "Mailed check"
+    assert shown["TotalCharges"].value == "1234.50" and shown["TotalCharges"].shown == "$1,234.50"
+    assert shown["tenure"].value is None
+    assert shown["SeniorCitizen"].shown == "No"
+    with engine.connect() as connection:
+        history = connection.execute(
+            text(
+                "SELECT old_value, new_value, changed_by, source FROM account_field_revision"
+                " ORDER BY id"
+            )
+        ).all()
+    assert [tuple(row) for row in history] == [
+        ("Electronic check", "Mailed check", "Dana", "edit"),
+        ("29.85", "1234.50", "Dana", "edit"),
+        ("1", None, "Dana", "edit"),
+    ]
+    with pytest.raises(FieldValueError, match="one of: Bank transfer"):
+        set_field_value(engine, account, "PaymentMethod", "cash", "Dana")
+    with pytest.raises(FieldValueError, match="yes or no"):
+        set_field_value(engine, account, "Partner", "perhaps", "Dana")
+    with pytest.raises(UnknownField, match="the custom fields are: gender, SeniorCitizen"):
+        set_field_value(engine, account, "shoe size", "42", "Dana")
+
+
+@pytest.mark.parametrize(
+    ("name", "cells", "expected"),
+    [
+        ("seats", ["1", "0", "1"], "yes_no"),
+        ("Churn", ["Yes", "no", "TRUE"], "yes_no"),
+        ("users", ["12", "1,200", "3.5"], "number"),
+        ("ARR", ["12", "1200"], "money"),
+        ("contract_value", ["$1,200.00", "30"], "money"),
+        ("renewal price", ["10", "20.5"], "money"),
+        ("carrier", ["10", "20"], "number"),  # "arr" inside a word is no money
+        ("signed", ["2024-03-05", "2024-11-30"], "date"),
+        ("region", ["EU", "EU", "US", "US"], "choice"),
+        ("notes", ["called", "emailed", "met"], "text"),
+        ("empty", [], "text"),
+    ],
+)
+def test_a_column_is_typed_from_its_data(name: str, cells: list[str], expected: str) -> None:
+    from core.importing.fields import _stats
+
+    frame = pl.LazyFrame({name: cells}, schema={name: pl.String})
+    assert infer_type(name, _stats(frame, [name])[name]) == expected
+
+
+def test_the_metrics_break_down_by_a_custom_field(engine: Engine) -> None:
+    from core.metrics import compute_breakdown
+    from core.periods import Period
+
+    _import(engine)
+    raw = _raw()
+    as_of = date(2026, 11, 30)
+    groups = compute_breakdown(engine, Period.month_of(as_of), None, "internet service", as_of)
+    expected = raw.group_by("InternetService").agg(pl.len()).sort("InternetService")
+    # Every account started on or before the export's day: all were customers then.
+    assert [(name, m.active_accounts) for name, m in groups] == list(expected.iter_rows())
+    with pytest.raises(ValueError, match="use segment, owner, plan, gender, SeniorCitizen"):
+        compute_breakdown(engine, Period.month_of(as_of), None, "shoe size", as_of)
