@@ -72,7 +72,7 @@ def cutoff_dates(engine: Engine, horizon_days: int, as_of: date) -> list[date]:
     return sorted(day for day in days if day >= first + timedelta(days=MIN_HISTORY_DAYS))
 
 
-def _churn_events(engine: Engine) -> pl.DataFrame:
+def churn_events(engine: Engine) -> pl.DataFrame:
     """Every churn of every account (account_id, day): the churn movements, which a
     reactivation does not remove, and the churn dates of accounts churned now (some
     churned without MRR, so without a movement)."""
@@ -104,12 +104,12 @@ def backtest(
     model = model or load_model()[0]
     as_of = as_of or date.today()
     cutoffs = cutoff_dates(engine, horizon_days, as_of)
-    churn_events = _churn_events(engine)
+    events = churn_events(engine)
     observed = []
     for cutoff in cutoffs:
         scores = compute_scores(engine, cutoff, model).select("account_id", "score", "band")
         end = cutoff + timedelta(days=horizon_days)
-        churned = churn_events.filter(pl.col("day").is_between(cutoff, end, closed="right"))
+        churned = events.filter(pl.col("day").is_between(cutoff, end, closed="right"))
         observed.append(
             scores.select(
                 "score",
