@@ -143,9 +143,9 @@ _TITLED = re.compile(r"\bthis (month|quarter|year)\b", re.IGNORECASE)
 
 def calendar_period(kind: str, day: date) -> Period:
     """The calendar month, quarter or year containing ``day``."""
-    return {"month": Period.month_of, "quarter": Period.quarter_of, "year": Period.year_of}[
-        kind
-    ](day)
+    return {"month": Period.month_of, "quarter": Period.quarter_of, "year": Period.year_of}[kind](
+        day
+    )
 
 
 def titled_period(title: str, start_date: date) -> Period | None:

@@ -14,6 +14,8 @@ from cli.main import app
 from tests.internal_words import internal_words
 
 runner = CliRunner()
+
+
 @pytest.fixture(scope="module")
 def sparse_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Accounts with a name and nothing else, a call, an NPS answer: the optional

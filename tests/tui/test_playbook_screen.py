@@ -39,9 +39,7 @@ async def test_playbook_toggles_edits_dry_runs_and_runs(
         await pilot.press("space")
         await settle(app, pilot)
         assert config.read_text().startswith("# my settings\n")
-        assert tomllib.loads(config.read_text())["rules"]["ticket_unresolved"] == {
-            "enabled": False
-        }
+        assert tomllib.loads(config.read_text())["rules"]["ticket_unresolved"] == {"enabled": False}
         assert str(screen.table.get_row_at(0)[0]) == "off"
 
         # enter on "Renewal coming up": a refusal names the field, then a good value

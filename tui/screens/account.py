@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 STACK_BELOW = 120
 """Narrower than this many columns, the 360's panels stack above the timeline."""
 
+
 class DetailLoaded(Message):
     def __init__(self, detail: AccountDetail) -> None:
         super().__init__()
