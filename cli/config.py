@@ -9,7 +9,7 @@ import typer
 
 config_app = typer.Typer(
     help="Where cxtui's config files live and what is in force (user, theme, database, "
-    "health model, rules, saved filters).",
+    "health model, rules, saved filters, the accounts list's columns).",
     no_args_is_help=True,
 )
 
@@ -48,6 +48,7 @@ def show_command(
 def _in_force() -> dict[str, Any]:
     import os
 
+    from core.config.list_columns import load_list_columns
     from core.config.metric_options import load_metric_options
     from core.config.saved_filters import load_saved_filters
     from core.config.settings import USER_ENV, load_settings
@@ -65,11 +66,17 @@ def _in_force() -> dict[str, Any]:
     model, _warnings = load_model()
     rules = load_rules_config()
     metric_options = load_metric_options()
+    list_columns = load_list_columns()
     return {
         "config_file": str(settings.path),
         "problem": "; ".join(
             problem
-            for problem in (settings.problem, settings.warning, *metric_options.problems)
+            for problem in (
+                settings.problem,
+                settings.warning,
+                *metric_options.problems,
+                *(() if settings.problem else list_columns.problems),  # said once
+            )
             if problem
         )
         or "none",
@@ -88,4 +95,5 @@ def _in_force() -> dict[str, Any]:
             for key, value in vars(metric_options.options).items()
         ),
         "saved_filters": ", ".join(load_saved_filters().names()) or "none",
+        "accounts_list_columns": ", ".join(list_columns.columns),
     }

@@ -3,7 +3,6 @@ command imports the core it needs when it runs."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -82,6 +81,8 @@ def main(
         fail("--demo opens its own fresh copy; use `cxtui demo --db PATH` to fill a file.")
     import shutil
 
+    from sample_data import fresh_demo_database
+
     url, folder = fresh_demo_database()
     try:
         make_app(url).run()
@@ -98,22 +99,6 @@ def _warn_about_config_permissions() -> None:
     warning = permission_warning(config_path().parent)
     if warning:
         typer.echo(f"cxtui: warning: {warning}", err=True)
-
-
-def fresh_demo_database() -> tuple[str, Path]:
-    """A fresh copy of the demo book in a scratch folder of this process (two
-    ``cxtui --demo`` at once never share a file; a killed one's folder is removed by
-    the next): its URL and the folder, to remove when the app ends."""
-    from core.store.db import open_engine, sqlite_url
-    from core.store.scratch import scratch_folder
-    from sample_data import load_demo
-
-    folder = scratch_folder("demo")
-    url = sqlite_url(folder / "demo.db")
-    engine = open_engine(url)
-    load_demo(engine)
-    engine.dispose()
-    return url, folder
 
 
 def run() -> None:

@@ -12,16 +12,17 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cli.common import DbOption, FilterOption, book_scope, fail, open_db, parse_day, saved_scope
+from cli.import_fields import FIELDS, fields_help
 
 if TYPE_CHECKING:
     from core.importing import ImportOptions
 
-IMPORT_KINDS = "accounts, contacts, interactions, usage, surveys, tickets, mrr, purchases"
+IMPORT_KINDS = ", ".join(FIELDS)
 _PLAIN_EVERY_ROWS = 100_000
 
 
 def transfer_commands(app: typer.Typer) -> None:
-    app.command("import")(import_command)
+    app.command("import", epilog=fields_help())(import_command)
     app.command("export")(export_command)
 
 

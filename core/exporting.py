@@ -42,6 +42,7 @@ class ExportFilters:
     account_ids: frozenset[int] | None = None  # accounts: exactly these (a screen's list)
     account_order: tuple[int, ...] = ()  # accounts: in this order (the screen's sort)
     listed: tuple[str, ...] = ()  # accounts: what narrowed the screen's list, in words
+    list_columns: tuple[str, ...] = ()  # accounts: the list's columns, first (LIST_EXPORTED)
 
     def describe(self) -> list[str]:
         """The filters in force, in words ("owner Ana", "segment SMB", "band red")."""
@@ -69,6 +70,18 @@ class ExportFilters:
 LIST_ONLY = ("health", "band", "last_touch")
 """The accounts export's columns that the accounts list shows and an import does not
 read back (the health score and band in force, the last interaction's day)."""
+LIST_EXPORTED: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "mrr": ("mrr",),
+    "health": ("health", "band"),
+    "renewal": ("renewal_date",),
+    "last_touch": ("last_touch",),
+    "owner": ("owner",),
+    "segment": ("segment",),
+}
+"""The accounts export's columns that show each column of the accounts list
+(``core.config.list_columns.LIST_COLUMNS``; the health trend and open tickets have
+none): an export of the list puts them first, in the list's order."""
 MONEY_COLUMNS = ("mrr",)
 """The money columns of the exports (``money_text``): numbers in a currency format in XLSX."""
 CURRENCY_FORMAT = "$#,##0.00"
@@ -133,7 +146,9 @@ def export_accounts(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
         )
         frame = frame.join(position, on="id", how="left").sort("position").drop("position")
     frame = frame.rename({"score": "health"})  # the list's derived columns: LIST_ONLY
-    columns = ["external_id", "name", "segment", "plan", "owner", "mrr", "seats"]
+    listed = [name for column in filters.list_columns for name in LIST_EXPORTED.get(column, ())]
+    columns = ["external_id", *listed]
+    columns += [c for c in ("name", "segment", "plan", "owner", "mrr", "seats") if c not in listed]
     frame = frame.select(columns + [c for c in frame.columns if c not in columns])
     return _with_custom_fields(engine, frame).drop("id")
 

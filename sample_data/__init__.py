@@ -5,6 +5,7 @@ and loaded with ``load_demo``, shifted so that the book ends on the day you load
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 from sqlalchemy import Engine
@@ -19,7 +20,7 @@ from sample_data.book import (
     read_csv,
 )
 
-__all__ = ["DEMO_ANCHOR", "BookNotEmptyError", "demo_frames", "load_demo"]
+__all__ = ["DEMO_ANCHOR", "BookNotEmptyError", "demo_frames", "fresh_demo_database", "load_demo"]
 
 
 def demo_frames(as_of: date | None = None) -> dict[str, pl.DataFrame]:
@@ -48,3 +49,28 @@ def load_demo(engine: Engine, as_of: date | None = None) -> dict[str, int]:
     (BookNotEmptyError)."""
     ensure_empty(engine, "the demo book")
     return {table: bulk_insert(engine, table, frame) for table, frame in demo_frames(as_of).items()}
+
+
+def fresh_demo_database(as_of: date | None = None) -> tuple[str, Path]:
+    """A fresh copy of the demo book in a scratch folder of this process, never in the
+    user's own database: its URL and the folder, to remove when done with it. Two
+    copies (two ``cxtui --demo`` at once, the welcome screen's "Load the demo book")
+    never share a file, and a folder left by a process killed meanwhile is removed by
+    the next (``core.store.scratch``)."""
+    import shutil
+
+    from core.store.db import open_engine, sqlite_url
+    from core.store.scratch import scratch_folder
+
+    folder = scratch_folder("demo")
+    url = sqlite_url(folder / "demo.db")
+    try:
+        engine = open_engine(url)
+        try:
+            load_demo(engine, as_of)
+        finally:
+            engine.dispose()
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return url, folder

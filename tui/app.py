@@ -26,6 +26,8 @@ from textual.worker import Worker, WorkerState
 from tui.messages import BookChanged, BookLoaded, DatabaseOpened, OpenAccount
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     import polars as pl
     from sqlalchemy import Engine
     from textual.command import Provider
@@ -120,6 +122,9 @@ class CxtuiApp(App[None]):
         """True once the first screen (``start``) is shown."""
         self._started = False
         """True once the session's background work (health, rules) has started."""
+        self.demo_folder: Path | None = None
+        """The scratch folder of the demo copy the app moved to (``use_demo_database``),
+        removed when the app ends."""
         self.last_account_id: int | None = None
         """The account last shown in the 360, where the list's cursor goes back to."""
         self.book_signal: Signal[pl.DataFrame] = Signal(self, "book")
@@ -414,6 +419,24 @@ class CxtuiApp(App[None]):
             self.push_screen(ErrorScreen("The database cannot be used", str(error)))
         else:
             self.notify(f"{context}: {error}", title="Error", severity="error", timeout=10)
+
+    def use_demo_database(self, url: str, folder: Path, engine: Engine) -> None:
+        """Move the app to a fresh copy of the demo book (the welcome screen's "Load the
+        demo book"): its engine in place of the user's database, which is closed and
+        left as it was; the copy's folder goes when the app ends, as ``cxtui --demo``'s."""
+        old = self.engine
+        self.db_url, self.engine, self.demo_folder = url, engine, folder
+        if old is not None:
+            old.dispose()
+        self.post_message(BookChanged())
+
+    def on_unmount(self) -> None:
+        if self.demo_folder is not None:
+            import shutil
+
+            if self.engine is not None:
+                self.engine.dispose()
+            shutil.rmtree(self.demo_folder, ignore_errors=True)
 
     def _remember_theme(self, theme: Any) -> None:
         from core.config.settings import save_settings

@@ -26,7 +26,16 @@ from datetime import date, timedelta
 import polars as pl
 from sqlalchemy import Engine, select
 
-from core.accounts.fields import CHOICE, DATE, MONEY, NUMBER, TEXT, YES_NO, custom_fields, fields_wide
+from core.accounts.fields import (
+    CHOICE,
+    DATE,
+    MONEY,
+    NUMBER,
+    TEXT,
+    YES_NO,
+    custom_fields,
+    fields_wide,
+)
 from core.health.backtest import churn_events, cutoff_dates
 from core.health.config import COMPONENTS, SIGNALS, HealthModelConfig
 from core.health.scoring import read_signals
@@ -102,7 +111,10 @@ def snapshot_features(engine: Engine, as_of: date) -> Features:
         (pl.col("status") == "churned").alias(LABEL),
         (pl.col("mrr_cents") / 100).alias("mrr"),
         pl.col("seats").cast(pl.Float64),
-        (pl.lit(as_of) - pl.col("start_date")).dt.total_days().cast(pl.Float64).alias("tenure_days"),
+        (pl.lit(as_of) - pl.col("start_date"))
+        .dt.total_days()
+        .cast(pl.Float64)
+        .alias("tenure_days"),
         pl.col("plan").replace("", None),
         pl.col("segment").replace("", None),
     )
@@ -121,7 +133,9 @@ def snapshot_features(engine: Engine, as_of: date) -> Features:
                 columns.append(value.cast(pl.Float64).alias(feature))
                 numeric.append(feature)
             elif kind == DATE:
-                columns.append((pl.lit(as_of) - value).dt.total_days().cast(pl.Float64).alias(feature))
+                columns.append(
+                    (pl.lit(as_of) - value).dt.total_days().cast(pl.Float64).alias(feature)
+                )
                 numeric.append(feature)
                 labels[feature] = f"{name} (days before today)"
             elif kind in (CHOICE, TEXT):
@@ -178,9 +192,7 @@ def _informative(features: Features) -> Features:
         pl.col(column).drop_nulls().n_unique() for column in features.numeric + features.categorical
     ).row(0, named=True)
     numeric = [column for column in features.numeric if counts[column] > 1]
-    categorical = [
-        column for column in features.categorical if 1 < counts[column] <= MAX_CHOICES
-    ]
+    categorical = [column for column in features.categorical if 1 < counts[column] <= MAX_CHOICES]
     dropped = set(features.numeric + features.categorical) - set(numeric + categorical)
     return Features(
         frame.drop(dropped),

@@ -220,6 +220,7 @@ def health_object(row: dict[str, Any]) -> dict[str, Any]:
         }
     return {
         "account": row["external_id"],
+        "external_id": row["external_id"],  # the key every command's JSON has for it
         "name": row["name"],
         "score": row["score"],
         "band": row["band"],

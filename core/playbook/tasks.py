@@ -112,6 +112,7 @@ def task_records(queue: pl.DataFrame, today: date) -> list[dict[str, Any]]:
             "source": row["source"],
             "rule": row["rule"],
             "account": row["external_id"],
+            "external_id": row["external_id"],  # the key every command's JSON has for it
             "account_name": row["account_name"],
             "mrr": None if row["mrr_cents"] is None else row["mrr_cents"] / 100,
             "health": row["score"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -43,4 +44,15 @@ def test_show_says_what_is_in_force_and_from_where(monkeypatch: pytest.MonkeyPat
     assert shown["saved_filters"] == "mine"
     monkeypatch.setenv("CXTUI_USER", "Bo")
     table = runner.invoke(app, ["config", "show"]).output
-    assert "user           Bo" in table and "user from      $CXTUI_USER" in table
+    assert re.search(r"^user +Bo$", table, re.M), table  # padded to the longest key
+    assert re.search(r"^user from +\$CXTUI_USER$", table, re.M), table
+
+
+def test_show_names_the_accounts_list_columns_and_their_problems() -> None:
+    _config_dir().mkdir(parents=True)
+    (_config_dir() / "config.toml").write_text(
+        '[accounts_list]\ncolumns = ["name", "arr", "health"]\n'
+    )
+    shown = json.loads(runner.invoke(app, ["config", "show", "--json"]).output)
+    assert shown["accounts_list_columns"] == "name, health"
+    assert "line 2: 'arr' is not a column of the accounts list" in shown["problem"]

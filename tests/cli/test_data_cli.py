@@ -119,7 +119,7 @@ def test_each_demo_run_gets_its_own_fresh_copy(
     import sys
     import tempfile
 
-    from cli.main import fresh_demo_database
+    from sample_data import fresh_demo_database
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     ended = subprocess.run(

@@ -70,8 +70,8 @@ def test_every_json_command_is_documented() -> None:
     }
 
 
-@pytest.mark.parametrize(("command", "example"), _sections(), ids=lambda value: str(value)[:40])
-def test_the_output_has_the_documented_shape(demo_book: Path, command: str, example: Any) -> None:
+def _output(demo_book: Path, command: str) -> Any:
+    """The JSON that the documented ``command`` prints on the demo book."""
     config = Path(os.environ["XDG_CONFIG_HOME"]) / "cxtui" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text(
@@ -84,7 +84,35 @@ def test_the_output_has_the_documented_shape(demo_book: Path, command: str, exam
         args += ["--db", str(demo_book / "demo.db")]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    actual = json.loads(result.stdout)
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(("command", "example"), _sections(), ids=lambda value: str(value)[:40])
+def test_the_output_has_the_documented_shape(demo_book: Path, command: str, example: Any) -> None:
+    actual = _output(demo_book, command)
     if isinstance(example, list):
         assert actual, f"{command}: no element to compare with the example"
     _same_shape(example, actual, command)
+
+
+def _objects(value: Any) -> list[dict[str, Any]]:
+    """Every JSON object in ``value``, at any depth."""
+    if isinstance(value, list):
+        return [found for item in value for found in _objects(item)]
+    if isinstance(value, dict):
+        return [value, *(found for item in value.values() for found in _objects(item))]
+    return []
+
+
+@pytest.mark.parametrize(("command", "example"), _sections(), ids=lambda value: str(value)[:40])
+def test_an_account_is_named_by_external_id_in_every_output(
+    demo_book: Path, command: str, example: Any
+) -> None:
+    """The same key in every command for an account's id (``external_id``), beside the
+    older keys scripts rely on (``account`` in health and tasks)."""
+    for documented in _objects(example):
+        if "account" in documented:
+            assert "external_id" in documented, f"{command}: {documented}"
+    for actual in _objects(_output(demo_book, command)):
+        if isinstance(actual.get("account"), str):
+            assert actual.get("external_id") == actual["account"], f"{command}: {actual}"

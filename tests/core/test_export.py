@@ -204,3 +204,19 @@ def test_goals_export_has_progress_and_status(engine: Engine) -> None:
         view.status,
         view.why,
     )
+
+
+def test_accounts_export_puts_the_lists_chosen_columns_first(book: Engine) -> None:
+    """The list's columns (``c`` on the list) come first, in its order, after the
+    external id; every other column follows, so that the file still imports back."""
+    every = export_frame(book, "accounts", ExportFilters()).columns
+    chosen = export_frame(
+        book,
+        "accounts",
+        ExportFilters(list_columns=("name", "owner", "trend", "health", "renewal")),
+    )
+    first = ["external_id", "name", "owner", "health", "band", "renewal_date"]
+    assert chosen.columns[: len(first)] == first
+    assert sorted(chosen.columns) == sorted(every)
+    rest = [column for column in every if column not in first]
+    assert chosen.columns[len(first) :] == rest

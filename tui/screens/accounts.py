@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, LoadingIndicator, Static
 
 from core.accounts.listing import AccountFilter, apply_filter, narrows, sort_accounts
+from core.config.list_columns import load_list_columns
 from tui.app import CxtuiApp
 from tui.messages import OpenAccount
 from tui.screens.styling import mark_styled
@@ -23,6 +24,7 @@ from tui.widgets.accounts_table import (
     COLUMNS,
     AccountsTable,
     columns_in_view,
+    list_columns,
     post_refresh_now,
 )
 
@@ -85,6 +87,7 @@ class AccountsScreen(Screen[None]):
         Binding("l", "log", "Log", id="accounts.log"),
         Binding("s", "cycle_sort", "Sort", id="accounts.sort"),
         Binding("S", "reverse_sort", "Reverse sort", id="accounts.reverse", show=False),
+        Binding("c", "choose_columns", "Columns", id="accounts.columns"),
         Binding("escape", "clear_search", "Clear search", id="accounts.clear", show=False),
         Binding("i", "app.import", "Import", id="accounts.import", show=False),
     ]
@@ -100,6 +103,8 @@ class AccountsScreen(Screen[None]):
         """The sorted book, the filter and the rows it kept, last shown."""
         self.shown = 0
         self.total = 0
+        self.chosen = load_list_columns(self.app.settings.path)
+        """The columns chosen in the config file (``c`` changes them)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -107,12 +112,15 @@ class AccountsScreen(Screen[None]):
         yield Static("Loading the accounts…", id="filter-bar")
         yield LoadingIndicator()
         yield Static("No accounts yet.", id="empty")
-        yield AccountsTable(id="accounts")
+        yield AccountsTable(id="accounts", columns=list_columns(self.chosen.columns))
         # the footer comes once the rows are drawn (_book_loaded): its keys are a
         # dozen widgets to style, work the first rows need not wait for
 
     def on_mount(self) -> None:
         self.sub_title = "Accounts"
+        if self.app.settings.problem is None:  # else the app said the file is not used
+            for problem in self.chosen.problems:
+                self.notify(problem, title="Config file", severity="warning", timeout=15)
         self.app.book_signal.subscribe(self, self._book_loaded)
         book = self.app.book
         if book is not None:
@@ -171,16 +179,22 @@ class AccountsScreen(Screen[None]):
     def on_resize(self) -> None:
         self.call_after_refresh(self._update_bar)  # the columns out of view
 
-    def _update_bar(self) -> None:
+    def _sorted_by(self) -> str:
+        """The sort in words: "sorted by MRR ↓" (the column may be hidden)."""
         label = next(c.label for c in COLUMNS if c.key == self.sort_column)
-        arrow = "↓" if self.descending else "↑"
+        return f"sorted by {label} {'↓' if self.descending else '↑'}"
+
+    def _update_bar(self) -> None:
         parts = [f"{self.shown:,} of {self.total:,} accounts", *self.where.describe()]
         if not self.app.book_complete:
             parts.append("reading last interactions…")
-        parts.append(f"sorted by {label} {arrow}")
-        hidden = len(COLUMNS) - columns_in_view(self.table.scrollable_content_region.width)
-        if hidden > 0 and self.table.size.width:
-            parts.append(f"→ {hidden} more column{'s' if hidden != 1 else ''}: scroll or widen")
+        parts.append(self._sorted_by())
+        table = self.table
+        columns = table.list_columns
+        hidden = len(columns) - columns_in_view(table.scrollable_content_region.width, columns)
+        if hidden > 0 and table.size.width:
+            more = f"{hidden} more column{'s' if hidden != 1 else ''}"
+            parts.append(f"→ {more}: c to choose")
         # one line of fixed size (DEFAULT_CSS): no layout after each keystroke
         bar = self.query_one("#filter-bar", Static)
         bar.update("  ·  ".join(parts), layout=False)
@@ -190,17 +204,17 @@ class AccountsScreen(Screen[None]):
         return self.table.account_ids()
 
     def export_view(self) -> tuple[str, ExportFilters]:
-        """``x`` exports exactly the accounts listed, whatever narrows them."""
+        """``x`` exports exactly the accounts listed, whatever narrows them, in the list's
+        order, with the columns it shows first (every other column follows)."""
         from core.exporting import ExportFilters
 
         ids = self.visible_account_ids()
-        arrow = "↓" if self.descending else "↑"
-        label = next(c.label for c in COLUMNS if c.key == self.sort_column)
-        listed = (*self.where.describe(), f"sorted by {label} {arrow}")
+        listed = (*self.where.describe(), self._sorted_by())
         return "accounts", ExportFilters(
             account_ids=frozenset(ids),
             account_order=tuple(ids),
             listed=listed,
+            list_columns=tuple(column.name for column in self.table.list_columns),
             as_of=self.app.today,
         )
 
@@ -297,11 +311,12 @@ class AccountsScreen(Screen[None]):
 
     def action_cycle_sort(self) -> None:
         """Ascending, then descending, then the next column."""
-        if not self.descending:
+        keys = [column.key for column in self.table.list_columns]
+        if not self.descending and self.sort_column in keys:
             self.descending = True
-        else:
-            keys = [column.key for column in COLUMNS]
-            self.sort_column = keys[(keys.index(self.sort_column) + 1) % len(keys)]
+        else:  # the next column shown (the first, after a hidden one)
+            after = keys.index(self.sort_column) + 1 if self.sort_column in keys else 0
+            self.sort_column = keys[after % len(keys)]
             self.descending = False
         self.refresh_list(keep_account=self.table.current_account_id())
 
@@ -320,4 +335,39 @@ class AccountsScreen(Screen[None]):
     @on(AccountsTable.HeaderSelected)
     def _header_clicked(self, event: DataTable.HeaderSelected) -> None:
         event.stop()
-        self.sort_by(COLUMNS[event.column_index].key)
+        self.sort_by(self.table.list_columns[event.column_index].key)
+
+    def action_choose_columns(self) -> None:
+        """``c``: choose the list's columns and their order; kept in the config file."""
+        from tui.screens.columns import ColumnChooser
+
+        self.app.push_screen(ColumnChooser(self.table.list_columns, COLUMNS), self._columns_chosen)
+
+    async def _columns_chosen(self, names: tuple[str, ...] | None) -> None:
+        from core.config.list_columns import ChosenColumns, save_list_columns
+
+        if names is None or names == self.chosen.columns:
+            return
+        try:
+            save_list_columns(names, self.app.settings.path)
+        except (ValueError, OSError) as error:  # ConfigFileError is a ValueError
+            self.notify(
+                f"Shown until you quit; not saved: {error}", title="Columns", severity="warning"
+            )
+        self.chosen = ChosenColumns(names)
+        await self._show_columns(names)
+
+    async def _show_columns(self, names: tuple[str, ...]) -> None:
+        """A new table with these columns in place of the old one (the library's
+        table has no public way to change its columns)."""
+        old = self.table
+        keep = old.current_account_id()
+        focused = self.focused is old
+        await old.remove()
+        table = AccountsTable(id="accounts", columns=list_columns(names))
+        await self.mount(table, after=self.query_one("#empty"))
+        if focused or self.focused is None:
+            table.focus()
+        self._view = None
+        self.refresh_list(keep_account=keep)
+        self.call_after_refresh(self._update_bar)  # the columns out of view, once laid out

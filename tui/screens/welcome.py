@@ -3,6 +3,8 @@ your own data."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,14 +14,19 @@ from textual.widgets import Button, LoadingIndicator, Static
 from textual.worker import Worker
 
 from tui.app import CxtuiApp
-from tui.messages import BookChanged
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from sqlalchemy import Engine
 
 WELCOME = """\
 Welcome to cxtui, a customer-success workspace for the terminal.
 
 This database has no accounts yet. Load the demo book (250 accounts with a year of \
-interactions, surveys, tickets and revenue) to look around, or import your own file \
-(CSV, TSV, XLSX, Parquet or JSON lines; `cxtui import --help` does it from the command line)."""
+interactions, surveys, tickets and revenue) to look around in a copy of its own (your \
+database stays as it is), or import your own file (CSV, TSV, XLSX, Parquet or JSON \
+lines; `cxtui import --help` does it from the command line)."""
 
 
 class WelcomeScreen(ModalScreen[None]):
@@ -65,15 +72,32 @@ class WelcomeScreen(ModalScreen[None]):
         thread=True, exclusive=True, exit_on_error=False, group="demo", name="Loading the demo book"
     )
     def load_demo(self) -> None:
-        from sample_data import load_demo
+        """A fresh demo copy of its own (as ``cxtui --demo`` makes), never the user's
+        database: writing the demo there would mix it with the user's own book."""
+        import shutil
 
-        counts = load_demo(self.app.database, as_of=self.app.today)
-        self.app.call_from_thread(self._loaded, counts)
+        from core.store.db import open_engine
+        from sample_data import fresh_demo_database
 
-    def _loaded(self, counts: dict[str, int]) -> None:
-        self.app.post_message(BookChanged())
+        url, folder = fresh_demo_database(as_of=self.app.today)
+        try:
+            engine = open_engine(url)
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        self.app.call_from_thread(self._loaded, url, folder, engine)
+
+    def _loaded(self, url: str, folder: Path, engine: Engine) -> None:
+        from core.store.db import sqlite_path
+
+        self.app.use_demo_database(url, folder, engine)
         self.app.run_rules_now(quiet=True)
-        self.notify(f"Demo book loaded: {counts.get('account', 0):,} accounts.")
+        self.notify(
+            f"Demo book loaded into {sqlite_path(url)}; your own database is untouched. "
+            "This copy is removed when you quit (cxtui --demo opens a fresh one).",
+            title="Demo book",
+            timeout=15,
+        )
         self.dismiss()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

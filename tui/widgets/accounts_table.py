@@ -27,39 +27,56 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual_fastdatatable import DataTable, DataTableBackend
 
+from core.config.list_columns import LIST_COLUMNS
 from tui import private_api
 from tui.format import days_ago, money, trend_arrow
 
 
 @dataclass(frozen=True)
 class ListColumn:
+    name: str
+    """Its name in the config file (``core.config.list_columns.LIST_COLUMNS``)."""
     label: str
     key: str
     """The frame column it shows and sorts by."""
     width: int
     right: bool = False
+    about: str = ""
+    """What it shows, in the column chooser, when the label alone does not say."""
+
+    @property
+    def title(self) -> str:
+        return f"{self.label} ({self.about})" if self.about else self.label
 
 
-COLUMNS: tuple[ListColumn, ...] = (
-    # What a manager reads first comes first: on a narrow terminal the columns on the
-    # right are the ones out of view (the bar above the list says how many).
-    ListColumn("Name", "name", 28),
-    ListColumn("MRR", "mrr_cents", 11, right=True),
-    ListColumn("Health", "health_score", 12),
-    ListColumn("30d", "trend_30d", 6),
-    ListColumn("Renewal", "days_to_renewal", 18),
-    ListColumn("Last touch", "days_since_interaction", 10, right=True),
-    ListColumn("Owner", "owner", 14),
-    ListColumn("Segment", "segment", 11),
-    ListColumn("Tickets", "open_tickets", 7, right=True),
-)
+_BY_NAME = {
+    column.name: column
+    for column in (
+        ListColumn("name", "Name", "name", 28),
+        ListColumn("mrr", "MRR", "mrr_cents", 11, right=True),
+        ListColumn("health", "Health", "health_score", 12),
+        ListColumn("trend", "30d", "trend_30d", 6, about="health trend over 30 days"),
+        ListColumn("renewal", "Renewal", "days_to_renewal", 18),
+        ListColumn("last_touch", "Last touch", "days_since_interaction", 10, right=True),
+        ListColumn("owner", "Owner", "owner", 14),
+        ListColumn("segment", "Segment", "segment", 11),
+        ListColumn("tickets", "Tickets", "open_tickets", 7, right=True, about="open tickets"),
+    )
+}
+COLUMNS: tuple[ListColumn, ...] = tuple(_BY_NAME[name] for name in LIST_COLUMNS)
+"""Every column of the list, in its default order (the config's ``LIST_COLUMNS``)."""
 
 
-def columns_in_view(width: int) -> int:
-    """How many of the first COLUMNS fit, whole, in ``width`` cells (each column has a
-    cell of padding on either side)."""
+def list_columns(names: Sequence[str]) -> tuple[ListColumn, ...]:
+    """The columns of these config names, in their order."""
+    return tuple(_BY_NAME[name] for name in names)
+
+
+def columns_in_view(width: int, columns: Sequence[ListColumn] = COLUMNS) -> int:
+    """How many of the first ``columns`` fit, whole, in ``width`` cells (each column
+    has a cell of padding on either side)."""
     used = shown = 0
-    for column in COLUMNS:
+    for column in columns:
         used += column.width + 2
         if used > width:
             break
@@ -109,8 +126,11 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
         column_names: Sequence[str] | None = None,
         styles: Mapping[str, Style] | None = None,
         complete: bool = True,
+        shown: Sequence[ListColumn] = COLUMNS,
     ) -> None:
         super().__init__(data, max_rows=max_rows, column_names=column_names)
+        self.shown = tuple(shown)
+        """The list's columns, in order."""
         self.complete = complete
         """False while the last interactions are still being read."""
         self.data = data.select(SOURCE_COLUMNS)
@@ -141,11 +161,11 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
 
     @property
     def columns(self) -> Sequence[str]:
-        return [column.label for column in COLUMNS]
+        return [column.label for column in self.shown]
 
     @property
     def column_content_widths(self) -> Sequence[int]:
-        return [column.width for column in COLUMNS]
+        return [column.width for column in self.shown]
 
     def account_id(self, index: int) -> int:
         return int(self.data["id"][index])
@@ -179,7 +199,7 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
                 str(row["open_tickets"]) if row["open_tickets"] else "·", justify="right"
             ),
         }
-        return tuple(cells[column.key] for column in COLUMNS)
+        return tuple(cells[column.key] for column in self.shown)
 
     def get_row_at(self, index: int) -> Sequence[Any]:
         if index < 0 or index >= self.data.height:
@@ -222,14 +242,17 @@ class AccountsTable(DataTable):
     """Keys only ever mean bindings here: the app runs them before routing the next
     key (``CxtuiApp.on_event``), so keys typed right after "/" reach the search."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, id: str | None = None, columns: Sequence[ListColumn] = COLUMNS) -> None:
+        self.list_columns = tuple(columns)
+        """The columns shown, in order: fixed for the table's life (the library has no
+        public way to change them; ``AccountsScreen`` mounts a new table instead)."""
         self._lines_style: Style | None = None
         self._lines_background: Color | None = None
         self._laid_out: tuple[Size, Size, Size] | None = None
         super().__init__(
-            backend=AccountsBackend(_empty_frame()),
-            column_labels=[column.label for column in COLUMNS],
-            column_widths=[column.width for column in COLUMNS],
+            backend=AccountsBackend(_empty_frame(), shown=self.list_columns),
+            column_labels=[column.label for column in self.list_columns],
+            column_widths=[column.width for column in self.list_columns],
             cursor_type="row",
             render_markup=False,
             max_column_content_width=40,
@@ -337,7 +360,10 @@ class AccountsTable(DataTable):
         at its row (clamped)."""
         row = self.cursor_row
         self.backend = AccountsBackend(
-            frame, styles=self._band_styles(), complete=getattr(self.app, "book_complete", True)
+            frame,
+            styles=self._band_styles(),
+            complete=getattr(self.app, "book_complete", True),
+            shown=self.list_columns,
         )
         self.backend.render_markup = False
         found = self._row_of(keep_account)
@@ -463,6 +489,6 @@ def _fit(text: str, width: int, right: bool, outer: Style, inner: Style) -> list
 
 
 def _empty_frame() -> pl.DataFrame:
-    from core.accounts.listing import LIST_COLUMNS
+    from core.accounts.listing import LIST_COLUMNS as LIST_SCHEMA
 
-    return pl.DataFrame(schema=LIST_COLUMNS)
+    return pl.DataFrame(schema=LIST_SCHEMA)

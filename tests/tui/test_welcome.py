@@ -1,0 +1,46 @@
+"""The welcome screen's "Load the demo book" writes the demo into a copy of its own,
+never into the user's database, and the app moves to that copy and says so."""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from core.store.db import sqlite_path
+from tests.tui.conftest import bar, running, settle
+from tui.screens.accounts import AccountsScreen
+from tui.screens.welcome import WelcomeScreen
+
+
+def _accounts_in(path: Path) -> int:
+    connection = sqlite3.connect(path)
+    try:
+        return connection.execute("SELECT count(*) FROM account").fetchone()[0]
+    finally:
+        connection.close()
+
+
+async def test_the_demo_goes_into_its_own_file_and_the_app_follows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))  # where the demo copy goes
+    mine = tmp_path / "mine.db"
+    async with running(f"sqlite:///{mine}") as (app, pilot):
+        assert isinstance(app.screen, WelcomeScreen)
+        await pilot.press("d")
+        await settle(app, pilot, rounds=200)
+        assert isinstance(app.screen, AccountsScreen)
+        demo = sqlite_path(app.db_url)
+        assert demo is not None and demo.parent.parent == scratch
+        assert _accounts_in(demo) == 250
+        assert "250 of 250 accounts" in bar(app)
+        said = " ".join(str(n.message) for n in app._notifications)
+        assert f"Demo book loaded into {demo}" in said
+        assert "your own database is untouched" in said
+        assert _accounts_in(mine) == 0  # the user's file: still empty
+    assert not demo.parent.exists()  # the copy goes with the app, as cxtui --demo's
