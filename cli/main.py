@@ -16,6 +16,7 @@ from cli.goals import goal_commands
 from cli.health import health_commands
 from cli.log import log_commands
 from cli.metrics import metrics_commands
+from cli.model import model_commands
 from cli.serve import serve_commands
 from cli.tasks import task_commands
 from cli.transfer import transfer_commands
@@ -39,6 +40,7 @@ filter_commands(app)
 config_commands(app)
 assistant_commands(app)
 serve_commands(app)
+model_commands(app)
 
 
 def _version(value: bool) -> None:

@@ -123,6 +123,7 @@ def sqlite_only(is_postgres: bool) -> None:
 PUBLIC_FILES = {
     "cdnow_master": ("lifetimes", "0.11.3", "lifetimes/datasets/CDNOW_master.txt"),
     "cdnow_sample": ("lifetimes", "0.11.3", "lifetimes/datasets/CDNOW_sample.txt"),
+    "telco_churn": ("evalml", "0.15.0", "evalml/demos/data/churn.csv"),
 }
 
 
@@ -159,6 +160,13 @@ def cdnow_master(pytestconfig: pytest.Config) -> Path:
     """The CDNOW order log (1997-98, 69,659 purchases, whitespace-aligned columns with
     a header line), as the lifetimes package ships it."""
     return public_file(pytestconfig, "cdnow_master")
+
+
+@pytest.fixture(scope="session")
+def telco_churn(pytestconfig: pytest.Config) -> Path:
+    """IBM's telco customer churn sample (7,043 customers: an id, 19 attributes, a
+    Yes/No churn column; no dates), as the evalml package ships it."""
+    return public_file(pytestconfig, "telco_churn")
 
 
 @pytest.fixture(scope="session")

@@ -149,8 +149,11 @@ def history_features(engine: Engine, as_of: date, model: HealthModelConfig) -> F
     """The features at each cut-off, or None when the book has no cut-off (too
     little history) or no dated churn in any cut-off's horizon."""
     cutoffs = cutoff_dates(engine, HORIZON_DAYS, as_of)
-    events = churn_events(engine)
-    if not cutoffs or events.is_empty():
+    if not cutoffs:
+        return None
+    last = cutoffs[-1] + timedelta(days=HORIZON_DAYS)
+    events = churn_events(engine).filter(pl.col("day").is_between(cutoffs[0], last, "right"))
+    if events.is_empty():
         return None
     accounts = _accounts(engine).select("account_id", "plan", "segment", "start_date")
     signals = [f"{component}.{signal}" for component in COMPONENTS for signal in SIGNALS[component]]

@@ -83,7 +83,9 @@ def _estimator(kind: str) -> Any:
     if kind == "boosting":
         from sklearn.ensemble import HistGradientBoostingClassifier
 
-        return HistGradientBoostingClassifier(max_iter=200, learning_rate=0.05, random_state=0)
+        return HistGradientBoostingClassifier(
+            max_iter=150, learning_rate=0.1, max_leaf_nodes=15, early_stopping=True, random_state=0
+        )
     from sklearn.impute import SimpleImputer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
@@ -92,17 +94,28 @@ def _estimator(kind: str) -> Any:
     return make_pipeline(
         SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
         StandardScaler(),
-        LogisticRegression(max_iter=2000),
+        LogisticRegression(solver="newton-cholesky", max_iter=200),
     )
 
 
 def fit_model(features: Features, kind: str = "logistic") -> ModelReport:
-    """Validate and fit a ``kind`` model (MODELS) on ``features``."""
-    from sklearn.base import clone
-    from sklearn.metrics import roc_auc_score
+    """Validate and fit a ``kind`` model (MODELS) on ``features``, on one thread:
+    scikit-learn's threads spin against each other and the app's on a busy machine
+    (boosting on 7k accounts: 13 s on two loaded cores against 1.7 s on one)."""
+    import sklearn.ensemble
+    import sklearn.linear_model  # noqa: F401  to the thread pools already loaded)
+    from threadpoolctl import threadpool_limits
 
     if kind not in MODELS:
         raise ValueError(f"the model is one of {', '.join(MODELS)}, not {kind!r}")
+    with threadpool_limits(limits=1):
+        return _fit(features, kind)
+
+
+def _fit(features: Features, kind: str) -> ModelReport:
+    from sklearn.base import clone
+    from sklearn.metrics import roc_auc_score
+
     matrix = to_matrix(features)
     label = features.frame[LABEL].to_numpy().astype(int)
     estimator = _estimator(kind)
@@ -171,7 +184,13 @@ def _drivers(final: Any, kind: str, matrix: Matrix, label: np.ndarray) -> list[D
         from sklearn.inspection import permutation_importance
 
         importance = permutation_importance(
-            final, matrix.values, label, n_repeats=3, random_state=0, scoring="roc_auc"
+            final,
+            matrix.values,
+            label,
+            n_repeats=2,
+            random_state=0,
+            scoring="roc_auc",
+            max_samples=min(1.0, 3000 / len(label)),
         ).importances_mean
         risk = final.predict_proba(matrix.values)[:, 1]
         signs = np.array([_link(matrix.values[:, i], risk) for i in range(len(matrix.names))])
