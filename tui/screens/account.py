@@ -1,8 +1,9 @@
 """The account 360 (``enter`` on an account): header, the goals scoped to its owner
-or segment, health and why, timeline, contacts, open tickets, NPS/CSAT and MRR
-history. ``[`` and ``]`` walk the list. On the timeline: ``l`` logs, ``e`` edits,
-``d`` deletes (``u`` undoes), ``D`` shows deleted entries, ``h`` shows an entry's
-history; interactions and survey answers alike (tickets and MRR come from elsewhere)."""
+or segment, health and why, the book's custom fields, timeline, contacts, open
+tickets, NPS/CSAT and MRR history. ``[`` and ``]`` walk the list. On the timeline:
+``l`` logs, ``e`` edits, ``d`` deletes (``u`` undoes), ``D`` shows deleted entries,
+``h`` shows an entry's history; interactions and survey answers alike (tickets and
+MRR come from elsewhere)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 STACK_BELOW = 120
 """Narrower than this many columns, the 360's panels stack above the timeline."""
 
+
 class DetailLoaded(Message):
     def __init__(self, detail: AccountDetail) -> None:
         super().__init__()
@@ -54,6 +56,7 @@ class AccountScreen(Screen[None]):
     app = getters.app(CxtuiApp)
 
     CSS_PATH = "account.tcss"
+    AUTO_FOCUS = "#timeline"  # not the Fields panel above it (tab reaches that)
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="account.back"),
         Binding(
@@ -100,6 +103,8 @@ class AccountScreen(Screen[None]):
         with Horizontal(id="a360-body"):
             with Vertical(id="a360-left"):
                 yield HealthPanel(id="health")
+                with Vertical(id="fields-box", classes="box"):
+                    yield DataTable(id="fields", cursor_type="row", show_header=False)
                 yield Static("", id="contacts", classes="box")
                 yield Static("", id="tickets", classes="box")
             with Vertical(id="a360-right"):
@@ -127,6 +132,10 @@ class AccountScreen(Screen[None]):
         table.add_column("Kind", width=18)
         table.add_column("Summary", width=44)
         table.add_column("Sentiment", width=9)
+        fields = self.query_one("#fields", DataTable)
+        fields.add_column("Field", key="label")
+        fields.add_column("Value", key="value")
+        self.query_one("#fields-box").display = False  # until an account with fields loads
         self.query_one("#contacts").border_title = "Contacts"
         self.query_one("#tickets").border_title = "Open tickets"
         self.query_one("#surveys").border_title = "NPS / CSAT"
@@ -226,6 +235,7 @@ class AccountScreen(Screen[None]):
             today,
         )
         self._render_timeline()
+        self._render_fields(detail)
         self.query_one("#contacts", Static).update(
             _table(
                 detail.contacts,
@@ -267,6 +277,21 @@ class AccountScreen(Screen[None]):
                 empty="No MRR movements.",
             )
         )
+
+    def _render_fields(self, detail: AccountDetail) -> None:
+        """The custom fields and this account's values; hidden in a book without any."""
+        box = self.query_one("#fields-box")
+        box.display = bool(detail.fields)
+        table = self.query_one("#fields", DataTable)
+        row = table.cursor_row
+        table.clear()
+        filled = sum(row.value is not None for row in detail.fields)
+        box.border_title = f"Fields ({filled} of {len(detail.fields)} set)"
+        for entry in detail.fields:
+            value = Text(visible(entry.shown)) if entry.value is not None else Text("—", "dim")
+            table.add_row(Text(visible(entry.label), style="dim"), value, key=str(entry.id))
+        if table.row_count:
+            table.move_cursor(row=max(0, min(row, table.row_count - 1)), animate=False)
 
     def _render_timeline(self) -> None:
         if self.detail is None:
