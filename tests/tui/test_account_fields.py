@@ -67,3 +67,44 @@ async def test_a_book_without_custom_fields_shows_no_panel(db_url: str, book) ->
         await settle(app, pilot)
         assert isinstance(app.screen, AccountScreen)
         assert not app.screen.query_one("#fields-box").display
+
+
+async def test_e_on_the_fields_panel_edits_a_value_with_history(
+    db_url: str, book, engine: Engine
+) -> None:
+    from sqlalchemy import text
+    from textual.widgets import Input
+
+    from tui.screens.field_edit import FieldEditScreen
+
+    _import_telco(engine)
+    first = account_id_of(engine, "7590-VHVEG")
+    assert first is not None
+    async with running(db_url) as (app, pilot):
+        app.open_account(first)
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        screen.query_one("#fields", DataTable).focus()
+        table = screen.query_one("#fields", DataTable)
+        table.move_cursor(row=15)  # Payment method
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FieldEditScreen)
+        app.screen.query_one("#field-value", Input).value = "cash"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        error = str(app.screen.query_one("#field-error").render())
+        assert "one of: Bank transfer (automatic)" in error  # refused in words, still open
+        app.screen.query_one("#field-value", Input).value = "mailed check"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert _fields(screen)["Payment method"] == "Mailed check"
+    with engine.connect() as connection:
+        history = connection.execute(
+            text("SELECT old_value, new_value, changed_by, source FROM account_field_revision")
+        ).all()
+    assert [tuple(row) for row in history] == [
+        ("Electronic check", "Mailed check", "Test User", "edit")
+    ]

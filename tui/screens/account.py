@@ -3,7 +3,7 @@ or segment, health and why, the book's custom fields, timeline, contacts, open
 tickets, NPS/CSAT and MRR history. ``[`` and ``]`` walk the list. On the timeline:
 ``l`` logs, ``e`` edits, ``d`` deletes (``u`` undoes), ``D`` shows deleted entries,
 ``h`` shows an entry's history; interactions and survey answers alike (tickets and
-MRR come from elsewhere)."""
+MRR come from elsewhere). On the Fields panel (tab), ``e`` edits the field's value."""
 
 from __future__ import annotations
 
@@ -66,7 +66,9 @@ class AccountScreen(Screen[None]):
         Binding("o", "override", "Override health", id="account.override"),
         Binding("t", "timeline_kind", "Timeline kind", id="account.timeline_kind"),
         Binding("l", "log", "Log", id="account.log"),
-        Binding("e", "edit", "Edit entry", id="account.edit"),
+        Binding(
+            "e", "edit", "Edit entry", id="account.edit", tooltip="the timeline entry or field"
+        ),
         Binding("d", "delete", "Delete entry", id="account.delete"),
         Binding("u", "undo", "Undo delete", id="account.undo", show=False),
         Binding("D", "toggle_deleted", "Show deleted", id="account.show_deleted", show=False),
@@ -414,6 +416,9 @@ class AccountScreen(Screen[None]):
             self._open_form(LogInteractionScreen(self.account_id, self.detail.account["name"]))
 
     def action_edit(self) -> None:
+        if self.focused is self.query_one("#fields", DataTable):
+            self.edit_field()
+            return
         row = self._entry_row("edit")
         if row is None:
             return
@@ -421,6 +426,25 @@ class AccountScreen(Screen[None]):
             self.notify("This entry is deleted: d brings it back, then e edits it")
             return
         self.open_editor(row["source"], row["id"])
+
+    def edit_field(self) -> None:
+        """``e`` on the Fields panel: the highlighted field's value, in a dialog."""
+        from tui.screens.field_edit import FieldEditScreen
+
+        table = self.query_one("#fields", DataTable)
+        if self.detail is None or not table.row_count:
+            return
+        field = self.detail.fields[table.cursor_row]
+        user = self.app.settings.author
+
+        def saved(changed: bool | None) -> None:
+            if changed:
+                self.notify(f"{field.label} saved (its history keeps the old value).")
+                self.load()
+                self.app.post_message(BookChanged())
+
+        dialog = FieldEditScreen(self.account_id, self.detail.account["name"], field, user)
+        self.app.push_screen(dialog, saved)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="account-edit")
     def open_editor(self, source: Source, entry_id: int) -> None:
