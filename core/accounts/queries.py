@@ -17,6 +17,8 @@ import polars as pl
 from sqlalchemy import Engine, Select, func
 from sqlmodel import select
 
+from core.accounts.fields import FieldRow, account_fields
+
 # The list's frame, filters and sorting live in core.accounts.listing (no SQLAlchemy);
 # BANDS, AccountFilter, apply_filter, choices, sort_accounts are re-exported here.
 from core.accounts.listing import (  # noqa: F401
@@ -209,6 +211,8 @@ class AccountDetail:
     surveys: pl.DataFrame
     mrr_history: pl.DataFrame
     extra: dict[str, Any] = field(default_factory=dict)
+    fields: list[FieldRow] = field(default_factory=list)
+    """Every custom field, in order, with this account's value (``core.accounts.fields``)."""
 
 
 def account_detail(
@@ -318,6 +322,7 @@ def account_detail(
         open_tickets=tickets.filter(pl.col("resolved_at").is_null()),
         surveys=surveys.filter(pl.col("deleted_at").is_null()),
         mrr_history=movements.sort("occurred_on", descending=True),
+        fields=account_fields(engine, account_id),
     )
 
 

@@ -294,3 +294,35 @@ async def test_a_vendor_export_is_recognised_and_reconciled_before_writing(
         assert "churned: 1 accounts" in shown
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM account")).scalar_one() == 0
+
+
+async def test_the_summary_lists_the_columns_kept_as_custom_fields(
+    db_url: str, engine: Engine, book, tmp_path: Path
+) -> None:
+    from textual.widgets import Checkbox
+
+    path = tmp_path / "accounts.csv"
+    path.write_text(
+        "external_id,name,PaymentMethod,tenure,Partner\n"
+        "F-1,Fieldco,Mailed check,12,Yes\nF-2,Formco,Mailed check,3,No\n"
+        "F-3,Fernco,Credit card,40,No\nF-4,Fabco,Credit card,1,Yes\n",
+        encoding="utf-8",
+    )
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        assert "Kept as custom fields" in status(screen) and "PaymentMethod" in status(screen)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        shown = status(screen)
+        assert "3 columns were kept as new custom fields" in shown
+        assert "PaymentMethod: choice (Credit card, Mailed check)" in shown
+        assert "tenure: number" in shown and "Partner: yes/no" in shown
+        screen.query_one("#drop-extra", Checkbox).value = True
+        await settle(app, pilot)
+        assert "Columns not imported: PaymentMethod, tenure, Partner" in status(screen)
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT name, type FROM custom_field ORDER BY id")).all()
+    assert [tuple(row) for row in kept] == [
+        ("PaymentMethod", "choice"),
+        ("tenure", "number"),
+        ("Partner", "yes_no"),
+    ]

@@ -1,8 +1,9 @@
 """The account 360 (``enter`` on an account): header, the goals scoped to its owner
-or segment, health and why, timeline, contacts, open tickets, NPS/CSAT and MRR
-history. ``[`` and ``]`` walk the list. On the timeline: ``l`` logs, ``e`` edits,
-``d`` deletes (``u`` undoes), ``D`` shows deleted entries, ``h`` shows an entry's
-history; interactions and survey answers alike (tickets and MRR come from elsewhere)."""
+or segment, health and why, the book's custom fields, timeline, contacts, open
+tickets, NPS/CSAT and MRR history. ``[`` and ``]`` walk the list. On the timeline:
+``l`` logs, ``e`` edits, ``d`` deletes (``u`` undoes), ``D`` shows deleted entries,
+``h`` shows an entry's history; interactions and survey answers alike (tickets and
+MRR come from elsewhere). On the Fields panel (tab), ``e`` edits the field's value."""
 
 from __future__ import annotations
 
@@ -55,6 +56,7 @@ class AccountScreen(Screen[None]):
     app = getters.app(CxtuiApp)
 
     CSS_PATH = "account.tcss"
+    AUTO_FOCUS = "#timeline"  # not the Fields panel above it (tab reaches that)
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="account.back"),
         Binding(
@@ -64,7 +66,9 @@ class AccountScreen(Screen[None]):
         Binding("o", "override", "Override health", id="account.override"),
         Binding("t", "timeline_kind", "Timeline kind", id="account.timeline_kind"),
         Binding("l", "log", "Log", id="account.log"),
-        Binding("e", "edit", "Edit entry", id="account.edit"),
+        Binding(
+            "e", "edit", "Edit entry", id="account.edit", tooltip="the timeline entry or field"
+        ),
         Binding("d", "delete", "Delete entry", id="account.delete"),
         Binding("u", "undo", "Undo delete", id="account.undo", show=False),
         Binding("D", "toggle_deleted", "Show deleted", id="account.show_deleted", show=False),
@@ -101,6 +105,8 @@ class AccountScreen(Screen[None]):
         with Horizontal(id="a360-body"):
             with Vertical(id="a360-left"):
                 yield HealthPanel(id="health")
+                with Vertical(id="fields-box", classes="box"):
+                    yield DataTable(id="fields", cursor_type="row", show_header=False)
                 yield Static("", id="contacts", classes="box")
                 yield Static("", id="tickets", classes="box")
             with Vertical(id="a360-right"):
@@ -128,6 +134,10 @@ class AccountScreen(Screen[None]):
         table.add_column("Kind", width=18)
         table.add_column("Summary", width=44)
         table.add_column("Sentiment", width=9)
+        fields = self.query_one("#fields", DataTable)
+        fields.add_column("Field", key="label")
+        fields.add_column("Value", key="value")
+        self.query_one("#fields-box").display = False  # until an account with fields loads
         self.query_one("#contacts").border_title = "Contacts"
         self.query_one("#tickets").border_title = "Open tickets"
         self.query_one("#surveys").border_title = "NPS / CSAT"
@@ -227,6 +237,7 @@ class AccountScreen(Screen[None]):
             today,
         )
         self._render_timeline()
+        self._render_fields(detail)
         self.query_one("#contacts", Static).update(
             _table(
                 detail.contacts,
@@ -268,6 +279,21 @@ class AccountScreen(Screen[None]):
                 empty="No MRR movements.",
             )
         )
+
+    def _render_fields(self, detail: AccountDetail) -> None:
+        """The custom fields and this account's values; hidden in a book without any."""
+        box = self.query_one("#fields-box")
+        box.display = bool(detail.fields)
+        table = self.query_one("#fields", DataTable)
+        row = table.cursor_row
+        table.clear()
+        filled = sum(row.value is not None for row in detail.fields)
+        box.border_title = f"Fields ({filled} of {len(detail.fields)} set)"
+        for entry in detail.fields:
+            value = Text(visible(entry.shown)) if entry.value is not None else Text("—", "dim")
+            table.add_row(Text(visible(entry.label), style="dim"), value, key=str(entry.id))
+        if table.row_count:
+            table.move_cursor(row=max(0, min(row, table.row_count - 1)), animate=False)
 
     def _render_timeline(self) -> None:
         if self.detail is None:
@@ -390,6 +416,9 @@ class AccountScreen(Screen[None]):
             self._open_form(LogInteractionScreen(self.account_id, self.detail.account["name"]))
 
     def action_edit(self) -> None:
+        if self.focused is self.query_one("#fields", DataTable):
+            self.edit_field()
+            return
         row = self._entry_row("edit")
         if row is None:
             return
@@ -397,6 +426,25 @@ class AccountScreen(Screen[None]):
             self.notify("This entry is deleted: d brings it back, then e edits it")
             return
         self.open_editor(row["source"], row["id"])
+
+    def edit_field(self) -> None:
+        """``e`` on the Fields panel: the highlighted field's value, in a dialog."""
+        from tui.screens.field_edit import FieldEditScreen
+
+        table = self.query_one("#fields", DataTable)
+        if self.detail is None or not table.row_count:
+            return
+        field = self.detail.fields[table.cursor_row]
+        user = self.app.settings.author
+
+        def saved(changed: bool | None) -> None:
+            if changed:
+                self.notify(f"{field.label} saved (its history keeps the old value).")
+                self.load()
+                self.app.post_message(BookChanged())
+
+        dialog = FieldEditScreen(self.account_id, self.detail.account["name"], field, user)
+        self.app.push_screen(dialog, saved)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="account-edit")
     def open_editor(self, source: Source, entry_id: int) -> None:

@@ -249,6 +249,7 @@ class ImportWizardScreen(Screen[None]):
             yield Select(DATE_FORMATS, value="auto", allow_blank=False, id="date-format")
             yield Checkbox("Create missing accounts", id="create-missing")
             yield Checkbox("No header line", id="no-header")
+            yield Checkbox("Drop other columns", id="drop-extra")
         yield Static(
             "Type the file's path (→ completes, enter reads it); ctrl+r checks every row "
             "without writing; ctrl+s imports.",
@@ -369,7 +370,13 @@ class ImportWizardScreen(Screen[None]):
                 values = [] if derived or not preview.height else preview[column].drop_nulls()
                 first = "(computed)" if derived else str(values[0]) if len(values) else ""
             table.add_row(label, shown, first, key=field.name)
-        if mapping.ignored:
+        kept = kind.name == "accounts" and not self.query_one("#drop-extra", Checkbox).value
+        if mapping.ignored and kept:
+            self._status(
+                "Kept as custom fields, each typed from its data (ctrl+r shows the types): "
+                + ", ".join(mapping.ignored)
+            )
+        elif mapping.ignored:
             self._status(f"Columns not imported: {', '.join(mapping.ignored)}")
         else:
             self._status("Every column feeds a field.")
@@ -453,6 +460,11 @@ class ImportWizardScreen(Screen[None]):
         file's first line names them)."""
         return [] if self.query_one("#no-header", Checkbox).value else None
 
+    @on(Checkbox.Changed, "#drop-extra")
+    def _drop_extra_changed(self) -> None:
+        self._reset_results()
+        self.show_mapping()
+
     @on(Checkbox.Changed, "#no-header")
     def _header_changed(self) -> None:
         if self.file is not None:
@@ -472,6 +484,7 @@ class ImportWizardScreen(Screen[None]):
             user=self.app.settings.current_user or "import",
             hints=Hints(**APP_HINTS),
             header=self.header(),
+            drop_extra=self.query_one("#drop-extra", Checkbox).value,
         )
 
     def action_check(self) -> None:

@@ -1,0 +1,110 @@
+"""The 360's Fields panel: the book's custom fields and the account's values, as an
+import of a Telco-shaped file kept them; hidden in a book without any."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine
+from textual.widgets import DataTable
+
+from core.importing import ImportOptions, import_file
+from core.interactions import account_id_of
+from tests.tui.conftest import running, settle
+from tui.screens.account import AccountScreen
+
+TELCO = Path(__file__).parents[1] / "fixtures" / "import" / "telco_churn.csv"
+
+
+def _import_telco(engine: Engine) -> None:
+    options = ImportOptions(
+        columns={"external_id": "customerID", "name": "customerID"},
+        values={"status": {"Yes": "churned", "No": "active"}},
+        as_of=date(2026, 11, 30),
+    )
+    import_file(engine, "accounts", TELCO, options)
+
+
+def _fields(screen: AccountScreen) -> dict[str, str]:
+    table = screen.query_one("#fields", DataTable)
+    return {
+        str(label): str(value)
+        for label, value in (table.get_row_at(index) for index in range(table.row_count))
+    }
+
+
+async def test_the_360_shows_the_custom_fields(db_url: str, book, engine: Engine) -> None:
+    _import_telco(engine)
+    first = account_id_of(engine, "7590-VHVEG")
+    blank = account_id_of(engine, "4472-LVYGI")  # tenure 0, no TotalCharges
+    assert first is not None and blank is not None
+    async with running(db_url) as (app, pilot):
+        app.open_account(first)
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        assert screen.query_one("#fields-box").display
+        shown = _fields(screen)
+        assert len(shown) == 17
+        assert shown["Payment method"] == "Electronic check"
+        assert shown["Total charges"] == "$29.85"
+        assert shown["Senior citizen"] == "No" and shown["Partner"] == "Yes"
+        assert shown["Tenure"] == "1"
+        assert shown["Multiple lines"] == "No phone service"
+        assert screen.query_one("#fields-box").border_title == "Fields (17 of 17 set)"
+        app.open_account(blank)
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        assert _fields(screen)["Total charges"] == "—"
+        assert screen.query_one("#fields-box").border_title == "Fields (16 of 17 set)"
+
+
+async def test_a_book_without_custom_fields_shows_no_panel(db_url: str, book) -> None:
+    async with running(db_url) as (app, pilot):
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert not app.screen.query_one("#fields-box").display
+
+
+async def test_e_on_the_fields_panel_edits_a_value_with_history(
+    db_url: str, book, engine: Engine
+) -> None:
+    from sqlalchemy import text
+    from textual.widgets import Input
+
+    from tui.screens.field_edit import FieldEditScreen
+
+    _import_telco(engine)
+    first = account_id_of(engine, "7590-VHVEG")
+    assert first is not None
+    async with running(db_url) as (app, pilot):
+        app.open_account(first)
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        screen.query_one("#fields", DataTable).focus()
+        table = screen.query_one("#fields", DataTable)
+        table.move_cursor(row=15)  # Payment method
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FieldEditScreen)
+        app.screen.query_one("#field-value", Input).value = "cash"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        error = str(app.screen.query_one("#field-error").render())
+        assert "one of: Bank transfer (automatic)" in error  # refused in words, still open
+        app.screen.query_one("#field-value", Input).value = "mailed check"
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert _fields(screen)["Payment method"] == "Mailed check"
+    with engine.connect() as connection:
+        history = connection.execute(
+            text("SELECT old_value, new_value, changed_by, source FROM account_field_revision")
+        ).all()
+    assert [tuple(row) for row in history] == [
+        ("Electronic check", "Mailed check", "Test User", "edit")
+    ]
