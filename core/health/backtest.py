@@ -96,14 +96,17 @@ def backtest(
     horizon_days: int = 90,
     model: HealthModelConfig | None = None,
     as_of: date | None = None,
+    cutoffs: list[date] | None = None,
 ) -> BacktestResult:
     """Score the accounts alive at each cut-off T as of T, label those that churned
-    in (T, T + horizon], and report the churn rate per band and the AUC."""
+    in (T, T + horizon], and report the churn rate per band and the AUC. The cut-offs
+    are the monthly ones of ``cutoff_dates`` unless given (to compare with a churn
+    model tested on some of them)."""
     if horizon_days < 1:
         raise ValueError(f"The horizon must be at least 1 day, not {horizon_days}.")
     model = model or load_model()[0]
     as_of = as_of or date.today()
-    cutoffs = cutoff_dates(engine, horizon_days, as_of)
+    cutoffs = cutoffs if cutoffs is not None else cutoff_dates(engine, horizon_days, as_of)
     events = churn_events(engine)
     observed = []
     for cutoff in cutoffs:
