@@ -13,9 +13,12 @@ from core.dates import MAX_HORIZON_DAYS
 from core.text import visible
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from sqlalchemy import Engine
 
     from core.health import HealthModelConfig
+    from core.health.backtest import BacktestResult
 
 BANDS = ("green", "yellow", "red")
 
@@ -299,8 +302,12 @@ def backtest(
         result = run_backtest(engine, horizon, model, today)
     finally:
         engine.dispose()
+    previous = _previous_backtest(db if db is not None else ctx.obj, horizon, today)
     if as_json:
-        typer.echo(json.dumps(result.as_dict(), indent=2))
+        document = result.as_dict()
+        if previous is not None:
+            document["previous_model"] = previous.as_dict()
+        typer.echo(json.dumps(document, indent=2))
         return
     if not result.cutoffs:
         typer.echo(f"Not enough history for a {horizon}-day backtest.")
@@ -317,3 +324,26 @@ def backtest(
         rate = "-" if outcome.churn_rate_pct is None else f"{outcome.churn_rate_pct:.1f} %"
         counts = f"{outcome.accounts:>7,} scored, {outcome.churned:>6,} churned"
         typer.echo(f"  {outcome.band:<7} {counts}: {rate}")
+    if previous is not None and previous.auc is not None:
+        typer.echo(
+            f"The model before the last `cxtui model apply`: ROC AUC {previous.auc:.3f} "
+            "(same cut-offs; `cxtui model restore` brings it back)."
+        )
+
+
+def _previous_backtest(db: Path | None, horizon: int, today: date) -> BacktestResult | None:
+    """The backtest of the health model that `cxtui model apply` replaced, if any."""
+    from core.churn.weights import previous_path
+    from core.health import load_model
+    from core.health.backtest import backtest as run_backtest
+    from core.health.config import config_path
+
+    kept = previous_path(config_path())
+    if not kept.exists():
+        return None
+    model, _warnings = load_model(kept)
+    engine = open_db(db)
+    try:
+        return run_backtest(engine, horizon, model, today)
+    finally:
+        engine.dispose()

@@ -12,6 +12,10 @@ from cli.common import DbOption, fail, open_db, parse_day
 from cli.health import AsOf, Json, _model
 
 if TYPE_CHECKING:
+    from datetime import date
+
+    from sqlalchemy import Engine
+
     from core.churn.fit import ModelReport
 
 
@@ -26,6 +30,8 @@ KIND_WORDS = {"logistic": "logistic regression", "boosting": "gradient boosting"
 def model_commands(app: typer.Typer) -> None:
     group = typer.Typer(help="A churn model fitted on your own book.", no_args_is_help=True)
     group.command("fit")(fit)
+    group.command("apply")(apply)
+    group.command("restore")(restore)
     app.add_typer(group, name="model")
 
 
@@ -83,3 +89,77 @@ def report_lines(report: ModelReport) -> list[str]:
         for tenth in report.calibration
     ]
     return lines
+
+
+def apply(
+    db: DbOption = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the fitted weights; write nothing.")
+    ] = False,
+    as_of: AsOf = None,
+) -> None:
+    """Fit the health score's component weights on the book's history and use them:
+    the weights whose score best ranks the accounts that churned within 90 days of
+    the earlier monthly cut-offs, tested on the later ones beside the weights in
+    force. Written to health.toml (the file as it was is kept: `cxtui model
+    restore`); the score stays contributions that add up to it."""
+    from core.churn.features import NotEnoughData
+    from core.churn.weights import apply_weights, fit_weights
+    from core.health.config import COMPONENTS, config_path
+
+    today = parse_day(as_of)
+    engine = open_db(db)
+    try:
+        fitted = fit_weights(engine, today, _model())
+    except NotEnoughData as error:
+        engine.dispose()
+        fail(f"no weights fitted: {error}")
+    typer.echo(
+        f"Fitted on {len(fitted.trained_on)} monthly cut-offs ({fitted.trained_on[0]} to "
+        f"{fitted.trained_on[-1]}), tested on {len(fitted.tested_on)} later ones "
+        f"({fitted.tested_on[0]} to {fitted.tested_on[-1]}); churn within 90 days."
+    )
+    typer.echo(f"  {'component':<12} {'in force':>9} {'fitted':>7}")
+    for component in COMPONENTS:
+        typer.echo(
+            f"  {component:<12} {fitted.in_force[component]:>7.1f} % "
+            f"{fitted.weights[component]:>5.0f} %"
+        )
+    typer.echo(
+        f"ROC AUC on the later cut-offs: fitted {fitted.test_auc:.3f}, in force "
+        f"{fitted.test_auc_in_force:.3f} (fitted, on the earlier ones: {fitted.train_auc:.3f})."
+    )
+    if dry_run:
+        engine.dispose()
+        typer.echo("Dry run: nothing written.")
+        return
+    path = config_path()
+    kept = apply_weights(path, fitted.weights)
+    typer.echo(f"Written to {path}; the model before is kept in {kept} (`cxtui model restore`).")
+    _rescore(engine, today)
+
+
+def _rescore(engine: Engine, today: date) -> None:
+    """Today's health scores again, with the model now in force (and the engine closed)."""
+    from core.health import recompute_all
+
+    try:
+        written = recompute_all(engine, as_of=today, model=_model())
+    finally:
+        engine.dispose()
+    typer.echo(f"Today's health scores recomputed with it: {written:,} accounts.")
+
+
+def restore(db: DbOption = None, as_of: AsOf = None) -> None:
+    """Bring back the health model that the last `cxtui model apply` replaced (the
+    one in force is kept in its place, so restoring twice undoes the restore)."""
+    from core.churn.weights import previous_path, restore_previous
+    from core.health.config import config_path
+
+    path = config_path()
+    try:
+        restore_previous(path)
+    except FileNotFoundError:
+        fail(f"there is no previous health model ({previous_path(path)} does not exist)")
+    typer.echo(f"Restored the previous health model in {path}.")
+    _rescore(open_db(db), parse_day(as_of))

