@@ -15,6 +15,7 @@ from core.text import visible
 if TYPE_CHECKING:
     from pathlib import Path
 
+    import polars as pl
     from sqlalchemy import Engine
 
     from core.health import HealthModelConfig
@@ -101,6 +102,7 @@ def health(
         if recompute or not has_snapshots(engine):
             _recompute(engine, today, model)
         frame = current_health(engine, today, ids, model=model)
+        frame = frame.join(_churn_risk(engine, today, model), on="account_id", how="left")
     finally:
         engine.dispose()
     if account is not None and frame.height == 0:
@@ -115,6 +117,14 @@ def health(
         _explain(objects[0], frame.row(0, named=True)["day"])
     else:
         _table(objects)
+
+
+def _churn_risk(engine: Engine, today: date, model: HealthModelConfig) -> pl.DataFrame:
+    """Each account's churn risk from the churn model in force (none without one:
+    scikit-learn is not needed for it)."""
+    from core.churn.risk import churn_risk
+
+    return churn_risk(engine, today, model)
 
 
 def _number(value: float | None, spec: str = ".1f") -> str:

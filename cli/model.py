@@ -47,14 +47,19 @@ def fit(
     what. A book with dated churns is trained on earlier monthly cut-offs and tested
     on later ones (churn within 90 days, features from the data before each
     cut-off); a book that is one snapshot (statuses, no dates) is cross-validated in
-    5 stratified folds. Reads only; nothing is written."""
+    5 stratified folds. The logistic regression is kept as the model in force (every
+    fit is kept): each account's churn_risk_90d comes from it."""
     from core.churn.features import NotEnoughData, book_features
     from core.churn.fit import fit_model
+    from core.churn.risk import keep_model
+    from core.config.settings import load_settings
 
     today = parse_day(as_of)
     engine = open_db(db)
     try:
         report = fit_model(book_features(engine, today, _model()), model.value)
+        if report.definition is not None:
+            keep_model(engine, report, load_settings().author)
     except NotEnoughData as error:
         fail(f"no churn model: {error}")
     finally:

@@ -470,6 +470,22 @@ class TaskEvent(SQLModel, table=True):
     snoozed_until: date | None = None
 
 
+class ChurnModel(SQLModel, table=True):
+    """A churn model fitted on the book (``cxtui model fit``), every fit kept; the
+    latest is the one in force. ``definition`` is JSON: the features and the
+    logistic regression's numbers (``core.churn.risk``), never code."""
+
+    __tablename__ = "churn_model"
+
+    id: int | None = Field(default=None, primary_key=True)
+    fitted_at: datetime = Field(default_factory=utcnow)
+    fitted_by: str = Field(max_length=80)
+    history: bool  # fitted on cut-offs over time (else on a snapshot)
+    auc: float
+    validation: str
+    definition: str
+
+
 class RuleRun(SQLModel, table=True):
     """One playbook rule's part in one run: when, by whom, and how many tasks it made."""
 

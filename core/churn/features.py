@@ -20,7 +20,7 @@ apart.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import polars as pl
@@ -103,7 +103,7 @@ def _accounts(engine: Engine) -> pl.DataFrame:
     )
 
 
-def snapshot_features(engine: Engine, as_of: date) -> Features:
+def snapshot_features(engine: Engine, as_of: date, informative_only: bool = True) -> Features:
     accounts = _accounts(engine)
     frame = accounts.select(
         "account_id",
@@ -142,7 +142,8 @@ def snapshot_features(engine: Engine, as_of: date) -> Features:
                 columns.append(value.alias(feature))
                 categorical.append(feature)
         frame = frame.join(wide.select("account_id", *columns), on="account_id", how="left")
-    return _informative(Features(frame, numeric, categorical, labels, history=False))
+    features = Features(frame, numeric, categorical, labels, history=False)
+    return _informative(features) if informative_only else features
 
 
 def history_features(engine: Engine, as_of: date, model: HealthModelConfig) -> Features | None:
@@ -155,36 +156,84 @@ def history_features(engine: Engine, as_of: date, model: HealthModelConfig) -> F
     events = churn_events(engine).filter(pl.col("day").is_between(cutoffs[0], last, "right"))
     if events.is_empty():
         return None
-    accounts = _accounts(engine).select("account_id", "plan", "segment", "start_date")
-    signals = [f"{component}.{signal}" for component in COMPONENTS for signal in SIGNALS[component]]
+    accounts = _accounts(engine)
     frames = []
     for cutoff in cutoffs:
         end = cutoff + timedelta(days=HORIZON_DAYS)
         churned = events.filter(pl.col("day").is_between(cutoff, end, closed="right"))
         frames.append(
-            read_signals(engine, cutoff, model)
-            .select("account_id", *signals)
-            .join(accounts, on="account_id", how="left")
-            .select(
-                "account_id",
-                pl.lit(cutoff).alias(CUTOFF),
-                pl.col("account_id").is_in(churned["account_id"].implode()).alias(LABEL),
-                *signals,
-                (pl.lit(cutoff) - pl.col("start_date"))
-                .dt.total_days()
-                .cast(pl.Float64)
-                .alias("tenure_days"),
-                pl.col("plan").replace("", None),
-                pl.col("segment").replace("", None),
+            _on(engine, cutoff, model, accounts).with_columns(
+                pl.col("account_id").is_in(churned["account_id"].implode()).alias(LABEL)
             )
         )
     frame = pl.concat(frames)
     if not frame[LABEL].any():
         return None
-    labels = {signal: signal.split(".", 1)[1].replace("_", " ") for signal in signals}
+    return _informative(_history(frame))
+
+
+SIGNAL_COLUMNS = [
+    f"{component}.{signal}" for component in COMPONENTS for signal in SIGNALS[component]
+]
+
+
+def _history(frame: pl.DataFrame) -> Features:
+    labels = {signal: signal.split(".", 1)[1].replace("_", " ") for signal in SIGNAL_COLUMNS}
     labels |= {"tenure_days": "tenure (days)", "plan": "plan", "segment": "segment"}
-    numeric = [*signals, "tenure_days"]
-    return _informative(Features(frame, numeric, ["plan", "segment"], labels, history=True))
+    numeric = [*SIGNAL_COLUMNS, "tenure_days"]
+    return Features(frame, numeric, ["plan", "segment"], labels, history=True)
+
+
+def _on(
+    engine: Engine,
+    day: date,
+    model: HealthModelConfig,
+    accounts: pl.DataFrame,
+    account_ids: list[int] | None = None,
+) -> pl.DataFrame:
+    """The accounts that are customers at the end of ``day`` (of ``account_ids``):
+    their health signals from the data up to it, tenure at it, plan and segment."""
+    return (
+        read_signals(engine, day, model, account_ids)
+        .select("account_id", *SIGNAL_COLUMNS)
+        .join(
+            accounts.select("account_id", "plan", "segment", "start_date"),
+            on="account_id",
+            how="left",
+        )
+        .select(
+            "account_id",
+            pl.lit(day).alias(CUTOFF),
+            *SIGNAL_COLUMNS,
+            (pl.lit(day) - pl.col("start_date"))
+            .dt.total_days()
+            .cast(pl.Float64)
+            .alias("tenure_days"),
+            pl.col("plan").replace("", None),
+            pl.col("segment").replace("", None),
+        )
+    )
+
+
+def features_today(
+    engine: Engine,
+    as_of: date,
+    model: HealthModelConfig,
+    history: bool,
+    account_ids: list[int] | None = None,
+) -> Features:
+    """The features of the accounts that are customers at ``as_of`` (of
+    ``account_ids``), as a model fitted on history (``history``) or on a snapshot
+    reads them; no label (all False)."""
+    if history:
+        frame = _on(engine, as_of, model, _accounts(engine), account_ids)
+        return _history(frame.with_columns(pl.lit(False).alias(LABEL)))
+    snapshot = snapshot_features(engine, as_of, informative_only=False)
+    alive = _accounts(engine).filter(pl.col("status") != "churned")["account_id"]
+    if account_ids is not None:
+        alive = alive.filter(alive.is_in(account_ids))
+    frame = snapshot.frame.filter(pl.col("account_id").is_in(alive.implode()))
+    return replace(snapshot, frame=frame)
 
 
 def _informative(features: Features) -> Features:

@@ -53,31 +53,47 @@ class ModelReport:
     tested_cutoffs: list[str] = field(default_factory=list)  # ISO days; none for a snapshot
     drivers: list[Driver] = field(default_factory=list)
     calibration: list[CalibrationTenth] = field(default_factory=list)
+    # the fitted logistic regression as numbers (core.churn.risk); None for boosting
+    definition: dict[str, Any] | None = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        document = asdict(self)
+        del document["definition"]
+        return document
 
 
 @dataclass(frozen=True)
 class Matrix:
     values: np.ndarray
     names: list[str]  # one per column, as a person reads it
+    columns: list[list[str]]  # one per column: [feature] or [category feature, value]
 
 
-def to_matrix(features: Features) -> Matrix:
+def to_matrix(features: Features, columns: list[list[str]] | None = None) -> Matrix:
     """Numbers for scikit-learn: the numeric features as they are (NaN where
-    missing) and one 0/1 column per value of each category."""
+    missing) and one 0/1 column per value of each category; with ``columns`` (a
+    fitted model's), exactly those columns, in that order (a value the model never
+    saw is in no column)."""
     frame = features.frame
-    numeric = frame.select(pl.col(column).cast(pl.Float64) for column in features.numeric)
-    names = [features.labels[column] for column in features.numeric]
-    parts = [numeric]
-    for column in features.categorical:
-        values = frame.select(pl.col(column).fill_null(NO_DATA).cast(pl.String))
-        dummies = values.to_dummies(separator="\x1f")
-        parts.append(dummies)
-        label = features.labels[column]
-        names += [f"{label} = {name.split(chr(31), 1)[1]}" for name in dummies.columns]
-    return Matrix(pl.concat(parts, how="horizontal").to_numpy().astype(float), names)
+    if columns is None:
+        columns = [[column] for column in features.numeric]
+        for column in features.categorical:
+            seen = frame[column].fill_null(NO_DATA).cast(pl.String).unique().sort()
+            columns += [[column, value] for value in seen]
+    expressions = [
+        pl.col(column[0]).cast(pl.Float64)
+        if len(column) == 1
+        else (pl.col(column[0]).fill_null(NO_DATA).cast(pl.String) == column[1]).cast(pl.Float64)
+        for column in columns
+    ]
+    names = [
+        features.labels.get(column[0], column[0]) + (f" = {column[1]}" if len(column) > 1 else "")
+        for column in columns
+    ]
+    values = frame.select(
+        expression.alias(str(i)) for i, expression in enumerate(expressions)
+    ).to_numpy()
+    return Matrix(values.astype(float), names, columns)
 
 
 def _estimator(kind: str) -> Any:
@@ -138,7 +154,24 @@ def _fit(features: Features, kind: str) -> ModelReport:
         tested_cutoffs=tested_cutoffs,
         drivers=_drivers(final, kind, matrix, label),
         calibration=calibration(predicted, label[tested]),
+        definition=None if kind == "boosting" else _definition(final, matrix, features.history),
     )
+
+
+def _definition(final: Any, matrix: Matrix, history: bool) -> dict[str, Any]:
+    """A fitted logistic regression pipeline as plain numbers (JSON), enough for
+    ``core.churn.risk`` to score accounts without scikit-learn or any pickled code."""
+    imputer, scaler, regression = (step for _name, step in final.steps)
+    return {
+        "history": history,
+        "columns": matrix.columns,
+        "medians": imputer.statistics_.tolist(),
+        "indicators": [] if imputer.indicator_ is None else imputer.indicator_.features_.tolist(),
+        "means": scaler.mean_.tolist(),
+        "scales": scaler.scale_.tolist(),
+        "coefficients": regression.coef_[0].tolist(),
+        "intercept": float(regression.intercept_[0]),
+    }
 
 
 def _folds(matrix: Matrix, label: np.ndarray, estimator: Any) -> tuple[Any, np.ndarray, str]:

@@ -230,6 +230,7 @@ def health_object(row: dict[str, Any]) -> dict[str, Any]:
         "components": json.loads(row["components"]) if row["components"] else {},
         "left_out": json.loads(row["left_out"]) if row["left_out"] else [],
         "dropped_to_red_this_week": row["dropped_to_red_this_week"],
+        "churn_risk_90d": row.get("churn_risk_90d"),  # core.churn.risk; None without a model
     }
 
 

@@ -218,3 +218,62 @@ def test_apply_needs_history_and_restore_a_previous_model(
     assert not (tmp_path / "config" / "cxtui" / "health.toml").exists()
     nothing = runner.invoke(app, ["model", "restore", "--db", str(telco_book)])
     assert nothing.exit_code == 2 and "there is no previous health model" in nothing.output
+
+
+def test_the_kept_model_scores_as_scikit_learn_does(demo_book: Path) -> None:
+    """The model in force is kept as numbers and applied with numpy: the same
+    probabilities as the scikit-learn pipeline it came from, on the same rows."""
+    from core.churn.features import book_features
+    from core.churn.fit import _estimator, to_matrix
+    from core.churn.risk import probabilities
+    from core.health.config import default_model
+
+    engine = open_engine(sqlite_url(demo_book))
+    features = book_features(engine, date(2026, 11, 30), default_model())
+    engine.dispose()
+    matrix = to_matrix(features)
+    label = features.frame["churned"].to_numpy().astype(int)
+    pipeline = _estimator("logistic").fit(matrix.values, label)
+    from core.churn.fit import _definition
+
+    definition = _definition(pipeline, matrix, history=True)
+    again = to_matrix(features, definition["columns"])
+    np.testing.assert_allclose(
+        probabilities(definition, again.values),
+        pipeline.predict_proba(matrix.values)[:, 1],
+        rtol=1e-9,
+        atol=1e-12,
+    )
+
+
+def test_each_live_account_gets_its_churn_risk(
+    telco_churn: Path, telco_book: Path, tmp_path: Path
+) -> None:
+    import shutil
+    import sqlite3
+
+    book = Path(shutil.copy(telco_book, tmp_path / "telco.db"))
+    with sqlite3.connect(book) as connection:  # as before any fit
+        connection.execute("DELETE FROM churn_model")
+    connection.close()
+    before = json.loads(_run_health(book))
+    assert all(item["churn_risk_90d"] is None for item in before)  # no model yet
+    _fit(book, "--as-of", AS_OF)
+    after = json.loads(_run_health(book))
+    raw = pl.read_csv(telco_churn, infer_schema_length=0)
+    assert len(after) == raw.filter(pl.col("Churn") == "No").height  # the live ones
+    risks = pl.DataFrame(
+        {
+            "customerID": [i["external_id"] for i in after],
+            "risk": [i["churn_risk_90d"] for i in after],
+        }
+    ).join(raw, on="customerID")
+    assert risks["risk"].is_between(0, 1).all()
+    by_contract = risks.group_by("Contract").agg(pl.col("risk").mean()).sort("risk")
+    assert by_contract["Contract"].to_list() == ["Two year", "One year", "Month-to-month"]
+
+
+def _run_health(db: Path) -> str:
+    result = runner.invoke(app, ["health", "--db", str(db), "--json"])  # today: after the import
+    assert result.exit_code == 0, result.output
+    return result.stdout

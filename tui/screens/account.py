@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
 from core.accounts.queries import TIMELINE_KINDS, AccountDetail, account_detail
+from core.churn.risk import risk_words
 from core.goals import GoalView, goals_in_scope
 from core.text import visible
 from tui.app import CxtuiApp
@@ -154,6 +155,7 @@ class AccountScreen(Screen[None]):
             self.app.today,
             include_deleted=self.show_deleted,
         )
+        detail.extra["churn_risk"] = risk_words(engine, self.account_id, self.app.today)
         self.post_message(DetailLoaded(detail))
 
     @on(DetailLoaded)
@@ -235,6 +237,7 @@ class AccountScreen(Screen[None]):
             detail.override,
             detail.health_history["score"].drop_nulls().to_list(),  # days without a score
             today,
+            detail.extra.get("churn_risk"),
         )
         self._render_timeline()
         self._render_fields(detail)

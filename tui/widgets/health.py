@@ -39,9 +39,11 @@ class HealthPanel(Static):
         override: dict[str, Any] | None,
         history: list[float],
         today: date,
+        churn_risk: str | None = None,
     ) -> None:
-        self._shown = (health, override, history, today)
-        self.update(self._render_health(health, override, history, today))
+        """``churn_risk``: the account's churn risk in words (``core.churn.risk``)."""
+        self._shown = (health, override, history, today, churn_risk)
+        self.update(self._render_health(health, override, history, today, churn_risk))
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._rerender())
@@ -56,6 +58,7 @@ class HealthPanel(Static):
         override: dict[str, Any] | None,
         history: list[float],
         today: date,
+        churn_risk: str | None = None,
     ) -> Group | Text:
         if health is None and override is None:
             return Text(
@@ -79,6 +82,8 @@ class HealthPanel(Static):
             )
             headline.append(f"  ({health['day'].isoformat()})", style="dim")
         lines.append(headline)
+        if churn_risk is not None:
+            lines.append(Text.assemble(("Churn risk ", "bold"), churn_risk))
         if override is not None:
             expires: date = override["expires_on"]
             lines.append(
