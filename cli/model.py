@@ -10,6 +10,7 @@ import typer
 
 from cli.common import DbOption, fail, open_db, parse_day
 from cli.health import AsOf, Json, _model
+from core.text import visible
 
 if TYPE_CHECKING:
     from datetime import date
@@ -33,6 +34,7 @@ def model_commands(app: typer.Typer) -> None:
     group.command("apply")(apply)
     group.command("restore")(restore)
     app.add_typer(group, name="model")
+    app.command("forecast")(forecast)
 
 
 def fit(
@@ -168,3 +170,46 @@ def restore(db: DbOption = None, as_of: AsOf = None) -> None:
         fail(f"there is no previous health model ({previous_path(path)} does not exist)")
     typer.echo(f"Restored the previous health model in {path}.")
     _rescore(open_db(db), parse_day(as_of))
+
+
+def forecast(db: DbOption = None, as_of: AsOf = None, as_json: Json = False) -> None:
+    """The renewals of the next 30, 60 and 90 days: the MRR up for renewal, the MRR
+    expected to stay (each account's MRR x its chance of staying, from the churn
+    model in force) with a 95 % interval, and the accounts that move it most."""
+    from core.churn.features import NotEnoughData
+    from core.churn.forecast import renewal_forecast
+
+    today = parse_day(as_of)
+    engine = open_db(db)
+    try:
+        windows = renewal_forecast(engine, today, _model())
+    except NotEnoughData as error:
+        fail(f"no forecast: {error}")
+    finally:
+        engine.dispose()
+    if as_json:
+        typer.echo(json.dumps([window.as_dict() for window in windows], indent=2))
+        return
+    typer.echo(
+        "Renewal forecast: each account's chance of staying is 1 - its 90-day churn risk "
+        "(the churn model in force), whatever the window."
+    )
+    for window in windows:
+        typer.echo(
+            f"Next {window.days} days: {window.renewals:,} renewals, {money(window.mrr_up)} "
+            f"MRR up; expected to stay {money(window.expected_retained)} "
+            f"(95 %: {money(window.retained_low)} to {money(window.retained_high)})"
+        )
+    movers = windows[-1].movers
+    if movers:
+        typer.echo("The renewals that move it most (expected MRR lost):")
+        for mover in movers:
+            typer.echo(
+                f"  {visible(mover.name)} ({mover.external_id}), renews {mover.renewal_date}: "
+                f"{money(mover.mrr)} MRR, risk {mover.churn_risk_90d * 100:.0f} %, "
+                f"{money(mover.expected_loss)} expected lost"
+            )
+
+
+def money(value: float) -> str:
+    return f"${value:,.2f}"

@@ -277,3 +277,48 @@ def _run_health(db: Path) -> str:
     result = runner.invoke(app, ["health", "--db", str(db), "--json"])  # today: after the import
     assert result.exit_code == 0, result.output
     return result.stdout
+
+
+def test_the_renewal_forecast_adds_up_from_the_accounts_risks(
+    demo_book: Path, tmp_path: Path
+) -> None:
+    """Expected MRR kept = sum of MRR x (1 - churn_risk_90d) over the renewals of each
+    window: recomputed here from SQL on the file and `health --json`'s risks."""
+    import shutil
+    import sqlite3
+    from datetime import timedelta
+
+    book = Path(shutil.copy(demo_book, tmp_path / "demo.db"))
+    refused = runner.invoke(app, ["forecast", "--db", str(book)])
+    assert refused.exit_code == 2 and "run `cxtui model fit` first" in refused.output
+    _fit(book)
+    windows = json.loads(_run(["forecast", "--db", str(book), "--json"]))
+    risks = {i["external_id"]: i["churn_risk_90d"] for i in json.loads(_run_health(book))}
+    today = date.today()
+    with sqlite3.connect(book) as connection:
+        rows = connection.execute(
+            "SELECT external_id, mrr_cents, renewal_date FROM account "
+            "WHERE status != 'churned' AND renewal_date BETWEEN ? AND ?",
+            (today.isoformat(), (today + timedelta(days=90)).isoformat()),
+        ).fetchall()
+    connection.close()
+    due = pl.DataFrame(rows, schema=["id", "cents", "renews"], orient="row").with_columns(
+        pl.col("renews").str.to_date(),
+        pl.col("id").replace_strict(risks, default=0.0).alias("risk"),
+    )
+    assert [window["days"] for window in windows] == [30, 60, 90]
+    for window in windows:
+        inside = due.filter(pl.col("renews") <= today + timedelta(days=window["days"]))
+        assert window["renewals"] == inside.height
+        assert window["mrr_up"] == pytest.approx(inside["cents"].sum() / 100, abs=0.01)
+        kept = (inside["cents"] / 100 * (1 - inside["risk"].cast(pl.Float64))).sum()
+        assert window["expected_retained"] == pytest.approx(kept, abs=0.05)
+        assert window["retained_low"] <= window["expected_retained"] <= window["retained_high"]
+        losses = [mover["expected_loss"] for mover in window["movers"]]
+        assert losses == sorted(losses, reverse=True)
+
+
+def _run(arguments: list[str]) -> str:
+    result = runner.invoke(app, arguments)
+    assert result.exit_code == 0, result.output
+    return result.stdout

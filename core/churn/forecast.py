@@ -1,0 +1,133 @@
+"""The renewal forecast: for the renewals of the next 30, 60 and 90 days, the MRR up
+for renewal and the MRR expected to stay, from each account's churn risk.
+
+An account renews in a window when it is a customer today and its renewal date falls
+in [today, today + N days] (the metrics' definition). Its chance of not renewing is
+its ``churn_risk_90d`` from the churn model in force (``core.churn.risk``): an
+assumption the forecast states, as the model's horizon is 90 days whatever the
+window. Expected MRR retained is the sum of MRR x (1 - risk); its interval is the
+normal approximation of a sum of independent renew-or-not outcomes (1.96 standard
+deviations, at most the MRR up and at least 0). The accounts that move the forecast
+most are those with the largest expected loss (MRR x risk).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Engine, select
+
+from core.accounts.customers import is_customer_on
+from core.churn.features import NotEnoughData
+from core.churn.risk import RISK, churn_risk, model_in_force
+from core.health.config import HealthModelConfig
+from core.models import Account
+from core.store.frames import read_frame
+
+WINDOWS = (30, 60, 90)
+MOVERS = 5
+Z_95 = 1.96
+
+
+@dataclass(frozen=True)
+class Mover:
+    external_id: str
+    name: str
+    renewal_date: str
+    mrr: float
+    churn_risk_90d: float
+    expected_loss: float
+
+
+@dataclass(frozen=True)
+class RenewalWindow:
+    days: int
+    renewals: int
+    mrr_up: float
+    expected_retained: float
+    retained_low: float
+    retained_high: float
+    movers: list[Mover]
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def renewals_with_risk(engine: Engine, as_of: date, model: HealthModelConfig) -> pl.DataFrame:
+    """The customers at ``as_of`` renewing within the longest window, with their MRR
+    (currency units) and churn risk; NotEnoughData without a churn model."""
+    in_force = model_in_force(engine)
+    if in_force is None:
+        raise NotEnoughData("no churn model has been fitted yet: run `cxtui model fit` first")
+    accounts = read_frame(
+        engine,
+        select(
+            Account.id.label("account_id"),
+            Account.external_id,
+            Account.name,
+            Account.mrr_cents,
+            Account.renewal_date,
+            Account.start_date,
+            Account.status,
+            Account.churned_at,
+            Account.churn_recorded_on,
+        ),
+    ).filter(
+        is_customer_on(as_of)
+        & pl.col("renewal_date").is_between(as_of, as_of + timedelta(days=max(WINDOWS)))
+    )
+    ids = accounts["account_id"].to_list()
+    risk = churn_risk(engine, as_of, model, ids, in_force) if ids else None
+    frame = accounts.select(
+        "account_id",
+        "external_id",
+        "name",
+        "renewal_date",
+        (pl.col("mrr_cents") / 100).alias("mrr"),
+    )
+    if risk is None:
+        return frame.with_columns(pl.lit(None, pl.Float64).alias(RISK))
+    return frame.join(risk, on="account_id", how="left")
+
+
+def renewal_forecast(engine: Engine, as_of: date, model: HealthModelConfig) -> list[RenewalWindow]:
+    due = renewals_with_risk(engine, as_of, model).with_columns(
+        pl.col(RISK).fill_null(0.0).alias("p"),  # no risk: a customer the model cannot read
+        (pl.col("mrr") * pl.col(RISK).fill_null(0.0)).alias("expected_loss"),
+    )
+    windows = []
+    for days in WINDOWS:
+        inside = due.filter(pl.col("renewal_date") <= as_of + timedelta(days=days))
+        totals = inside.select(
+            pl.len().alias("n"),
+            pl.col("mrr").sum().alias("up"),
+            (pl.col("mrr") * (1 - pl.col("p"))).sum().alias("kept"),
+            (pl.col("mrr") ** 2 * pl.col("p") * (1 - pl.col("p"))).sum().sqrt().alias("sd"),
+        ).row(0, named=True)
+        up, kept, spread = totals["up"] or 0.0, totals["kept"] or 0.0, Z_95 * (totals["sd"] or 0)
+        movers = [
+            Mover(
+                row["external_id"],
+                row["name"],
+                row["renewal_date"].isoformat(),
+                round(row["mrr"], 2),
+                round(row["p"], 4),
+                round(row["expected_loss"], 2),
+            )
+            for row in inside.sort("expected_loss", descending=True).head(MOVERS).to_dicts()
+        ]
+        windows.append(
+            RenewalWindow(
+                days=days,
+                renewals=int(totals["n"]),
+                mrr_up=round(up, 2),
+                expected_retained=round(kept, 2),
+                retained_low=round(max(0.0, kept - spread), 2),
+                retained_high=round(min(up, kept + spread), 2),
+                movers=movers,
+            )
+        )
+    return windows
