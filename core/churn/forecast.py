@@ -93,6 +93,32 @@ def renewals_with_risk(engine: Engine, as_of: date, model: HealthModelConfig) ->
     return frame.join(risk, on="account_id", how="left")
 
 
+def retained_of(
+    engine: Engine, as_of: date, renewals: pl.DataFrame, model: HealthModelConfig | None = None
+) -> tuple[float, float, float, float] | None:
+    """For ``renewals`` (``id``, ``mrr_cents``: a list the app shows), the MRR up, the
+    MRR expected to stay and its 95 % interval, in currency units; None without a
+    churn model or renewals."""
+    from core.health.config import load_model
+
+    in_force = model_in_force(engine)
+    if in_force is None or renewals.is_empty():
+        return None
+    model = model or load_model()[0]
+    risk = churn_risk(engine, as_of, model, renewals["id"].to_list(), in_force)
+    due = renewals.select(
+        pl.col("id").alias("account_id"), (pl.col("mrr_cents") / 100).alias("mrr")
+    )
+    window = _window(
+        0,
+        due.join(risk, on="account_id", how="left").with_columns(
+            pl.col(RISK).fill_null(0.0).alias("p"),
+            (pl.col("mrr") * pl.col(RISK).fill_null(0.0)).alias("expected_loss"),
+        ),
+    )
+    return window.mrr_up, window.expected_retained, window.retained_low, window.retained_high
+
+
 def renewal_forecast(engine: Engine, as_of: date, model: HealthModelConfig) -> list[RenewalWindow]:
     due = renewals_with_risk(engine, as_of, model).with_columns(
         pl.col(RISK).fill_null(0.0).alias("p"),  # no risk: a customer the model cannot read
@@ -101,33 +127,38 @@ def renewal_forecast(engine: Engine, as_of: date, model: HealthModelConfig) -> l
     windows = []
     for days in WINDOWS:
         inside = due.filter(pl.col("renewal_date") <= as_of + timedelta(days=days))
-        totals = inside.select(
-            pl.len().alias("n"),
-            pl.col("mrr").sum().alias("up"),
-            (pl.col("mrr") * (1 - pl.col("p"))).sum().alias("kept"),
-            (pl.col("mrr") ** 2 * pl.col("p") * (1 - pl.col("p"))).sum().sqrt().alias("sd"),
-        ).row(0, named=True)
-        up, kept, spread = totals["up"] or 0.0, totals["kept"] or 0.0, Z_95 * (totals["sd"] or 0)
-        movers = [
-            Mover(
-                row["external_id"],
-                row["name"],
-                row["renewal_date"].isoformat(),
-                round(row["mrr"], 2),
-                round(row["p"], 4),
-                round(row["expected_loss"], 2),
-            )
-            for row in inside.sort("expected_loss", descending=True).head(MOVERS).to_dicts()
-        ]
-        windows.append(
-            RenewalWindow(
-                days=days,
-                renewals=int(totals["n"]),
-                mrr_up=round(up, 2),
-                expected_retained=round(kept, 2),
-                retained_low=round(max(0.0, kept - spread), 2),
-                retained_high=round(min(up, kept + spread), 2),
-                movers=movers,
-            )
-        )
+        windows.append(_window(days, inside))
     return windows
+
+
+def _window(days: int, inside: pl.DataFrame) -> RenewalWindow:
+    """The figures of the renewals ``inside`` (mrr, p, expected_loss; movers need
+    external_id, name, renewal_date too)."""
+    totals = inside.select(
+        pl.len().alias("n"),
+        pl.col("mrr").sum().alias("up"),
+        (pl.col("mrr") * (1 - pl.col("p"))).sum().alias("kept"),
+        (pl.col("mrr") ** 2 * pl.col("p") * (1 - pl.col("p"))).sum().sqrt().alias("sd"),
+    ).row(0, named=True)
+    up, kept, spread = totals["up"] or 0.0, totals["kept"] or 0.0, Z_95 * (totals["sd"] or 0)
+    movers = [
+        Mover(
+            row["external_id"],
+            row["name"],
+            row["renewal_date"].isoformat(),
+            round(row["mrr"], 2),
+            round(row["p"], 4),
+            round(row["expected_loss"], 2),
+        )
+        for row in inside.sort("expected_loss", descending=True).head(MOVERS).to_dicts()
+        if "external_id" in row
+    ]
+    return RenewalWindow(
+        days=days,
+        renewals=int(totals["n"]),
+        mrr_up=round(up, 2),
+        expected_retained=round(kept, 2),
+        retained_low=round(max(0.0, kept - spread), 2),
+        retained_high=round(min(up, kept + spread), 2),
+        movers=movers,
+    )

@@ -204,3 +204,36 @@ async def test_month_and_quarter_share_their_series_until_the_data_changes(
         await pilot.press("p")
         await settle(app, pilot)
         assert len(reads) == 2
+
+
+async def test_the_renewals_say_what_is_expected_to_stay(demo_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """With a churn model fitted, the renewals list says the MRR expected to stay."""
+    from core.accounts.queries import load_accounts
+    from core.churn.features import book_features
+    from core.churn.fit import fit_model
+    from core.churn.forecast import retained_of
+    from core.churn.risk import keep_model
+    from core.config.settings import Settings
+    from core.health.config import default_model
+    from core.metrics.dashboard import renewals_due
+    from core.store.db import open_engine
+    from tests.tui.conftest import SNAPSHOT_DAY
+    from tui.app import make_app
+    from tui.format import money
+
+    engine = open_engine(demo_url)
+    keep_model(engine, fit_model(book_features(engine, SNAPSHOT_DAY, default_model())), "Test")
+    renewals = renewals_due(load_accounts(engine, SNAPSHOT_DAY), SNAPSHOT_DAY)
+    figures = retained_of(engine, SNAPSHOT_DAY, renewals.select("id", "mrr_cents"))
+    engine.dispose()
+    assert figures is not None
+    up, kept, low, _high = figures
+    settings = Settings(path=tmp_path / "config.toml")
+    app = make_app(demo_url, today=SNAPSHOT_DAY, settings=settings, recompute_health=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        screen = await open_dashboard(app, pilot)
+        await settle(app, pilot)
+        note = text_of(screen.query_one("#renewals-note"))
+    assert f"{renewals.height} renewals · expected to stay {money(round(kept * 100))}" in note
+    assert f"of {money(round(up * 100))} (95 % ≥ {money(round(low * 100))})" in note

@@ -435,6 +435,22 @@ class DashboardScreen(Screen[None]):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_why, drags)
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-forecast")
+    def load_forecast(self, renewals: pl.DataFrame, count: int) -> None:
+        """The renewals' MRR expected to stay, from the churn model in force (none
+        without one), after the list's count."""
+        from core.churn.forecast import retained_of
+
+        figures = retained_of(self.app.database, self.today, renewals)
+        if figures is not None and not get_current_worker().is_cancelled:
+            up, kept, low, _high = figures
+            text = (
+                f"{count:,} renewal{'s' if count != 1 else ''} · expected to stay "
+                f"{money(round(kept * 100))} of {money(round(up * 100))} "
+                f"(95 % ≥ {money(round(low * 100))})"
+            )
+            self.app.call_from_thread(self.query_one("#renewals-note", Static).update, text)
+
     def _show_why(self, drags: dict[int, str]) -> None:
         table = self.query_one("#at-risk", DataTable)
         for account_id, drag in drags.items():
@@ -621,6 +637,7 @@ class DashboardScreen(Screen[None]):
                 key=str(row["id"]),
             )
         self._note("renewals", renewals.height, "No renewal in the next 90 days in this scope.")
+        self.load_forecast(renewals.select("id", "mrr_cents"), renewals.height)
 
     def _note(self, name: str, count: int, empty: str) -> None:
         if count == 0:
