@@ -79,7 +79,15 @@ def health(
     ] = None,
     as_json: Json = False,
     recompute: Annotated[
-        bool, typer.Option("--recompute", help="Recompute every score first (with progress).")
+        bool,
+        typer.Option(
+            "--recompute",
+            help="Recompute every score first (with progress), then print a summary "
+            "(with --all, every account).",
+        ),
+    ] = False,
+    every: Annotated[
+        bool, typer.Option("--all", help="With --recompute: list every account, not a summary.")
     ] = False,
     as_of: AsOf = None,
 ) -> None:
@@ -102,7 +110,9 @@ def health(
         if recompute or not has_snapshots(engine):
             _recompute(engine, today, model)
         frame = current_health(engine, today, ids, model=model)
-        frame = frame.join(_churn_risk(engine, today, model), on="account_id", how="left")
+        summary = recompute and not (every or as_json or account or band)
+        if not summary:
+            frame = frame.join(_churn_risk(engine, today, model), on="account_id", how="left")
     finally:
         engine.dispose()
     if account is not None and frame.height == 0:
@@ -110,6 +120,9 @@ def health(
     if band is not None:
         frame = frame.filter(pl.col("band") == band)
     frame = frame.sort(["score", "name"], nulls_last=True)
+    if summary:
+        _summary(frame)
+        return
     objects = [health_object(row) for row in frame.to_dicts()]
     if as_json:
         typer.echo(json.dumps(objects, indent=2))
@@ -117,6 +130,26 @@ def health(
         _explain(objects[0], frame.row(0, named=True)["day"])
     else:
         _table(objects)
+
+
+SUMMARY_RISKIEST = 5
+
+
+def _summary(frame: pl.DataFrame) -> None:
+    """After a recompute: how many accounts in each band, and the riskiest few."""
+    import polars as pl
+
+    counts = dict(frame.group_by("band").len().iter_rows())
+    parts = [f"{counts.get(band, 0):,} {band}" for band in (*BANDS[::-1], "no data")]
+    typer.echo(f"{frame.height:,} live accounts: " + ", ".join(parts) + ".")
+    riskiest = frame.filter(pl.col("score").is_not_null()).head(SUMMARY_RISKIEST)
+    if riskiest.height:
+        typer.echo("Lowest scores:")
+        for row in riskiest.iter_rows(named=True):
+            typer.echo(
+                f"  {visible(row['name'])} ({row['external_id']}): {row['score']:.1f} {row['band']}"
+            )
+    typer.echo("Every account: `cxtui health` (or --recompute --all); one: --account ID.")
 
 
 def _churn_risk(engine: Engine, today: date, model: HealthModelConfig) -> pl.DataFrame:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli.health import BANDS
 from cli.main import app
 from core.store.db import open_engine, sqlite_url
 from tests.core.test_health_book import AS_OF, Book, healthy
@@ -198,3 +199,18 @@ def test_backtest_json(db: Path) -> None:
     assert {"auc", "observations", "cutoffs", "model_fingerprint"} <= set(report)
     text = runner.invoke(app, ["health", "backtest", "--db", str(db), *DAY])
     assert "ROC AUC of the score" in text.stdout
+
+
+def test_recompute_prints_a_summary_and_all_every_account(db: Path) -> None:
+    objects = _json(db)
+    counts = {band: sum(item["band"] == band for item in objects) for band in BANDS}
+    result = runner.invoke(app, ["health", "--db", str(db), *DAY, "--recompute"])
+    assert result.exit_code == 0, result.output
+    summary = f"{len(objects)} live accounts: {counts['red']} red, {counts['yellow']} yellow, "
+    assert result.stdout.startswith(summary + f"{counts['green']} green")
+    lowest = min((item for item in objects if item["score"] is not None), key=lambda i: i["score"])
+    assert f"  {lowest['name']} ({lowest['account']}): {lowest['score']:.1f}" in result.stdout
+    every = runner.invoke(app, ["health", "--db", str(db), *DAY, "--recompute", "--all"])
+    assert every.exit_code == 0
+    assert all(item["account"] in every.stdout for item in objects)
+    assert "live accounts:" not in every.stdout
