@@ -111,8 +111,8 @@ def apply(
     force. Written to health.toml (the file as it was is kept: `cxtui model
     restore`); the score stays contributions that add up to it."""
     from core.churn.features import NotEnoughData
-    from core.churn.weights import apply_weights, fit_weights
-    from core.health.config import COMPONENTS, config_path
+    from core.churn.weights import apply_weights, describe, fit_weights
+    from core.health.config import config_path
 
     today = parse_day(as_of)
     engine = open_db(db)
@@ -121,21 +121,7 @@ def apply(
     except NotEnoughData as error:
         engine.dispose()
         fail(f"no weights fitted: {error}")
-    typer.echo(
-        f"Fitted on {len(fitted.trained_on)} monthly cut-offs ({fitted.trained_on[0]} to "
-        f"{fitted.trained_on[-1]}), tested on {len(fitted.tested_on)} later ones "
-        f"({fitted.tested_on[0]} to {fitted.tested_on[-1]}); churn within 90 days."
-    )
-    typer.echo(f"  {'component':<12} {'in force':>9} {'fitted':>7}")
-    for component in COMPONENTS:
-        typer.echo(
-            f"  {component:<12} {fitted.in_force[component]:>7.1f} % "
-            f"{fitted.weights[component]:>5.0f} %"
-        )
-    typer.echo(
-        f"ROC AUC on the later cut-offs: fitted {fitted.test_auc:.3f}, in force "
-        f"{fitted.test_auc_in_force:.3f} (fitted, on the earlier ones: {fitted.train_auc:.3f})."
-    )
+    typer.echo("\n".join(describe(fitted)))
     if dry_run:
         engine.dispose()
         typer.echo("Dry run: nothing written.")

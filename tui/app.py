@@ -322,6 +322,61 @@ class CxtuiApp(App[None]):
         if then_rules:
             self.call_from_thread(self.run_rules_now, quiet=True)
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="health", name="Fitting")
+    def fit_health_weights(self) -> None:
+        """Fit the health score's weights on the book's history (``cxtui model
+        apply``), show them beside the ones in force, and use them if confirmed."""
+        from core.churn.features import NotEnoughData
+        from core.churn.weights import describe, fit_weights
+        from core.health.config import load_model
+        from tui.screens.confirm import ConfirmScreen
+
+        if self.engine is None:
+            return
+        self.call_from_thread(self.notify, "Fitting the health weights on this book's history…")
+        try:
+            fitted = fit_weights(self.engine, self.today, load_model()[0])
+        except NotEnoughData as error:
+            self.call_from_thread(self.notify, str(error), title="No weights", severity="warning")
+            return
+        question = "\n".join([*describe(fitted), "", "Use the fitted weights?"])
+
+        def answered(use: bool | None) -> None:
+            if use:
+                self.use_health_weights(fitted.weights)
+
+        self.call_from_thread(
+            self.push_screen, ConfirmScreen(question, "Use them", "Keep"), answered
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="health", name="Health model")
+    def use_health_weights(self, weights: dict[str, float] | None) -> None:
+        """Write ``weights`` to health.toml (None: restore the previous model), then
+        rescore today."""
+        from core.churn.weights import apply_weights, restore_previous
+        from core.health.config import config_path
+        from core.health.store import recompute_all
+
+        if self.engine is None:
+            return
+        path = config_path()
+        try:
+            if weights is None:
+                restore_previous(path)
+                said = f"The previous health model is back in {path}."
+            else:
+                kept = apply_weights(path, weights)
+                said = f"Written to {path}; the model before is kept in {kept}."
+        except (OSError, ValueError) as error:
+            self.call_from_thread(self.notify, str(error), title="Health model", severity="error")
+            return
+        written = recompute_all(self.engine, as_of=self.today)
+        self.call_from_thread(self.notify, f"{said} {written:,} accounts rescored.")
+        self.call_from_thread(self._health_recomputed)
+
+    def restore_health_model(self) -> None:
+        self.use_health_weights(None)
+
     def _health_recomputed(self) -> None:
         self.reload_book()
         self.health_signal.publish(self.today)

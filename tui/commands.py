@@ -79,6 +79,16 @@ def _actions(app: CxtuiApp) -> list[tuple[str, str, Any]]:
         ("Run playbook rules", "Turn today's signals into tasks", app.run_rules_now),
         ("Playbook", "The rules: on / off, settings, last run, dry run", app.action_playbook),
         ("Recompute health scores", "Rescore every account now", app.recompute_health_now),
+        (
+            "Fit the health weights on this book",
+            "Weights that best predicted past churn, tested beside the ones in force",
+            app.fit_health_weights,
+        ),
+        (
+            "Restore the previous health model",
+            "The one before the last fit of the weights",
+            app.restore_health_model,
+        ),
         ("Reload the accounts", "Read the database again", app.reload_book),
         ("Show the keys", "Key ?", app.action_help),
     ]

@@ -143,6 +143,26 @@ def fit_weights(engine: Engine, as_of: date, model: HealthModelConfig) -> Fitted
     )
 
 
+def describe(fitted: FittedWeights) -> list[str]:
+    """The fit in words: the cut-offs, each component's weight in force and fitted,
+    and the AUC of both on the later cut-offs."""
+    trained, tested = fitted.trained_on, fitted.tested_on
+    lines = [
+        f"Fitted on {len(trained)} monthly cut-offs ({trained[0]} to {trained[-1]}), tested "
+        f"on {len(tested)} later ones ({tested[0]} to {tested[-1]}); churn within 90 days.",
+        f"  {'component':<12} {'in force':>9} {'fitted':>7}",
+    ]
+    lines += [
+        f"  {name:<12} {fitted.in_force[name]:>7.1f} % {fitted.weights[name]:>5.0f} %"
+        for name in COMPONENTS
+    ]
+    lines.append(
+        f"ROC AUC on the later cut-offs: fitted {fitted.test_auc:.3f}, in force "
+        f"{fitted.test_auc_in_force:.3f} (fitted, on the earlier ones: {fitted.train_auc:.3f})."
+    )
+    return lines
+
+
 def previous_path(path: Path) -> Path:
     """Where the health model replaced by ``apply_weights`` is kept."""
     return path.with_name(f"{path.stem}.previous{path.suffix}")
