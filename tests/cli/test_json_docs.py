@@ -67,6 +67,8 @@ def test_every_json_command_is_documented() -> None:
         "import",
         "filters",
         "config",
+        "model",
+        "forecast",
     }
 
 
@@ -82,6 +84,9 @@ def _output(demo_book: Path, command: str) -> Any:
     ]
     if args[0] not in ("filters", "config"):
         args += ["--db", str(demo_book / "demo.db")]
+    if args[0] == "forecast":  # it needs a churn model
+        fitted = runner.invoke(app, ["model", "fit", "--db", str(demo_book / "demo.db")])
+        assert fitted.exit_code == 0, fitted.output
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
