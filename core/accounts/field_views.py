@@ -1,10 +1,12 @@
 """Custom fields in the accounts list: as columns, and as conditions of its filters.
 
+    read_list_fields(engine, names)     every field, the named ones' values, the unknown names
     list_fields(fields, names)          the fields that chosen columns name, and the unknown names
     field_columns(engine, fields)       id and a "field:NAME" column of canonical text per field
     sort_key(field_type, column)        what a field column sorts by: its typed value
     parse_condition(fields, name, text) a condition typed in the form ("Month-to-month", ">= 12")
     resolve_rules(fields, rules)        a saved filter's conditions checked against the fields
+    saved_conditions(engine, rules)     the same, reading the fields
 
 The list joins the values of the fields it needs only (``core.accounts.listing.
 with_fields``), read in one bulk read (``fields_wide``): a book with 100 fields reads
@@ -24,7 +26,7 @@ import polars as pl
 from sqlalchemy import Engine, Float, Numeric, cast, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from core.accounts.field_names import field_column, field_key
+from core.accounts.field_names import field_column, field_key, field_of_column
 from core.accounts.fields import (
     DATE,
     MONEY,
@@ -32,6 +34,7 @@ from core.accounts.fields import (
     TEXT,
     TYPE_WORDS,
     FieldValueError,
+    custom_fields,
     fields_wide,
     find_field,
     parse_field_value,
@@ -68,6 +71,34 @@ def field_columns(engine: Engine, fields: pl.DataFrame) -> pl.DataFrame:
     ``sort_key``, filtered by ``FieldCondition.expr``."""
     wide = fields_wide(engine, fields, typed=False)
     return wide.rename({"account_id": "id"} | {name: field_column(name) for name in fields["name"]})
+
+
+@dataclass(frozen=True)
+class ListFieldValues:
+    """What the accounts list needs of some custom fields: the fields (rows of
+    ``custom_fields``, every one, for the column chooser and the filter form), the
+    values of those asked for (``field_columns``), and the names that named none."""
+
+    fields: pl.DataFrame
+    values: pl.DataFrame
+    unknown: tuple[str, ...] = ()
+
+    def read(self) -> tuple[str, ...]:
+        """The fields whose values are here, by name."""
+        return tuple(field_of_column(column) or "" for column in self.values.columns[1:])
+
+
+def read_list_fields(engine: Engine, names: list[str]) -> ListFieldValues:
+    """The custom fields, and the values of the fields ``names`` name (one bulk read)."""
+    fields = custom_fields(engine)
+    chosen, unknown = list_fields(fields, names)
+    return ListFieldValues(fields, field_columns(engine, chosen), tuple(unknown))
+
+
+def saved_conditions(engine: Engine, rules: tuple[FieldRule, ...]) -> tuple[FieldCondition, ...]:
+    """A saved filter's conditions on custom fields against the database's fields
+    (nothing read when it has none); UnknownField or FieldValueError in words."""
+    return resolve_rules(custom_fields(engine), rules) if rules else ()
 
 
 def sort_key(field_type: str, column: str) -> pl.Expr:
