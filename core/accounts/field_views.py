@@ -26,7 +26,7 @@ import polars as pl
 from sqlalchemy import Engine, Float, Numeric, cast, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from core.accounts.field_names import field_column, field_key, field_of_column
+from core.accounts.field_names import field_column, field_key
 from core.accounts.fields import (
     DATE,
     MONEY,
@@ -82,10 +82,6 @@ class ListFieldValues:
     fields: pl.DataFrame
     values: pl.DataFrame
     unknown: tuple[str, ...] = ()
-
-    def read(self) -> tuple[str, ...]:
-        """The fields whose values are here, by name."""
-        return tuple(field_of_column(column) or "" for column in self.values.columns[1:])
 
 
 def read_list_fields(engine: Engine, names: list[str]) -> ListFieldValues:
