@@ -171,8 +171,12 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
         if name or value.strip():
             try:
                 kept.append(parse_condition(self.fields, name, value))
-            except (KeyError, ValueError) as error:  # UnknownField, FieldValueError
+            except KeyError as error:  # UnknownField: back to the name
+                self.query_one("#field-name", Input).focus()
                 raise ValueError(str(error)) from None
+            except ValueError:  # FieldValueError: back to the value
+                self.query_one("#field-value", Input).focus()
+                raise
         return tuple(dict.fromkeys(kept))
 
     @on(Button.Pressed, "#apply")
@@ -186,10 +190,9 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
         self.dismiss(form)
 
     def _field_problem(self, text: str) -> None:
-        """Say what is wrong with the condition typed, and go back to it."""
+        """Say what is wrong with the condition typed (``_field_conditions`` went back
+        to the part at fault)."""
         self.query_one("#field-error", Static).update(text)
-        name = self.query_one("#field-name", Input)
-        (self.query_one("#field-value", Input) if name.value.strip() else name).focus()
 
     @on(Input.Changed, "#field-name, #field-value")
     def _field_changed(self) -> None:
