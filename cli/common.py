@@ -109,19 +109,26 @@ def book_scope(engine: Engine, segment: str | None, owner: str | None) -> Scope:
         fail(f"--{error}")
 
 
-def saved_scope(name: str, scope: Scope, what: str) -> Scope:
+def saved_scope(engine: Engine, name: str, scope: Scope, what: str) -> Scope:
     """The saved filter ``name`` as a scope, narrowed further by --segment/--owner;
-    its list-only parts are named on stderr as not applying to ``what``."""
+    its list-only parts are named on stderr as not applying to ``what``; a condition
+    on a custom field the book does not have is an error naming it, exit 2."""
+    from core.accounts.field_views import saved_conditions
     from core.config.saved_filters import LIST_ONLY_KEYS, UnknownFilterError, get_filter
 
     try:
         saved = get_filter(name)
     except (UnknownFilterError, ValueError) as error:
         fail(f"--filter: {error}")
+    try:
+        fields = saved_conditions(engine, saved.fields)
+    except (KeyError, ValueError) as error:  # UnknownField, FieldValueError
+        engine.dispose()
+        fail(f"--filter: the saved filter {name!r}: {error}")
     if ignored := saved.describe(LIST_ONLY_KEYS):
         typer.echo(
             f"cxtui: the saved filter {name!r} also holds {'; '.join(ignored)}: that narrows "
             f"the accounts list only, not {what}",
             err=True,
         )
-    return scope.with_saved(saved)
+    return scope.with_saved(saved, fields)

@@ -83,7 +83,7 @@ def metrics(
             fail(f"--by: {error}")
     scope = book_scope(engine, segment, owner)
     if saved_filter is not None:
-        scope = saved_scope(saved_filter, scope, "the metrics")
+        scope = saved_scope(engine, saved_filter, scope, "the metrics")
     try:
         results = metrics_results(engine, chosen, scope, day, by)
     finally:

@@ -316,7 +316,7 @@ def export_command(
     engine = open_db(db)
     scope = book_scope(engine, segment or None, owner or None)
     if saved_filter is not None:
-        scope = saved_scope(saved_filter, scope, "the export")
+        scope = saved_scope(engine, saved_filter, scope, "the export")
     filters = ExportFilters(
         scope=scope,
         band=band,

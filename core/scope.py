@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     import polars as pl
     from sqlalchemy import Engine, Select
 
+    from core.accounts.field_views import FieldCondition
     from core.config.saved_filters import SavedFilter
 
 
@@ -28,30 +29,36 @@ class Scope:
     statuses: frozenset[str] = frozenset()
     name: str | None = None
     """The saved filter this scope came from, if any."""
+    fields: tuple[FieldCondition, ...] = ()
+    """Conditions on custom fields, all to hold (a saved filter's, resolved against the
+    database's fields: ``core.accounts.field_views.resolve_rules``)."""
 
     @classmethod
-    def from_saved(cls, saved: SavedFilter) -> Scope:
-        """The scope of a saved filter: its segments, owners, plans and statuses.
-        Its list-only parts (health bands, renewal within, no interaction for) do not
-        scope metrics."""
+    def from_saved(cls, saved: SavedFilter, fields: tuple[FieldCondition, ...] = ()) -> Scope:
+        """The scope of a saved filter: its segments, owners, plans and statuses, and
+        ``fields``, its conditions on custom fields once resolved. Its list-only parts
+        (health bands, renewal within, no interaction for) do not scope metrics."""
         return cls(
             segments=frozenset(saved.segments),
             owners=frozenset(saved.owners),
             plans=frozenset(saved.plans),
             statuses=frozenset(saved.statuses),
             name=saved.name,
+            fields=fields,
         )
 
-    def with_saved(self, saved: SavedFilter) -> Scope:
-        """The scope of ``saved`` narrowed further by this scope's segment and owner."""
-        return replace(Scope.from_saved(saved), segment=self.segment, owner=self.owner)
+    def with_saved(self, saved: SavedFilter, fields: tuple[FieldCondition, ...] = ()) -> Scope:
+        """The scope of ``saved`` (with ``fields``, its resolved conditions on custom
+        fields) narrowed further by this scope's segment and owner."""
+        scope = Scope.from_saved(saved, fields)
+        return replace(scope, segment=self.segment, owner=self.owner)
 
     @property
     def is_whole_book(self) -> bool:
         return (
             self.segment is None
             and self.owner is None
-            and not (self.segments or self.owners or self.plans or self.statuses)
+            and not (self.segments or self.owners or self.plans or self.statuses or self.fields)
         )
 
     def as_dict(self) -> dict[str, Any]:
@@ -64,6 +71,8 @@ class Scope:
         for key in ("segments", "owners", "plans", "statuses"):
             if values := getattr(self, key):
                 result[key] = sorted(values)
+        if self.fields:
+            result["fields"] = [condition.describe() for condition in self.fields]
         return result
 
     def restrict(self, query: Select[Any]) -> Select[Any]:
@@ -81,6 +90,8 @@ class Scope:
         ):
             if values:
                 query = query.where(column.in_(sorted(values)))
+        for condition in self.fields:
+            query = query.where(Account.id.in_(condition.account_ids()))  # type: ignore[union-attr]
         return query
 
     def filter(self, accounts: pl.DataFrame) -> pl.DataFrame:
@@ -90,23 +101,29 @@ class Scope:
         return accounts.filter(*conditions) if conditions else accounts
 
     def conditions(self) -> list[pl.Expr]:
-        """The scope as polars conditions over an accounts frame, all to hold."""
+        """The scope as polars conditions over an accounts frame, all to hold (with
+        conditions on custom fields, the frame needs their columns:
+        ``core.accounts.listing.with_fields``)."""
         import polars as pl
 
-        return [
-            pl.col(column) == value
-            for column, value in (("segment", self.segment), ("owner", self.owner))
-            if value is not None
-        ] + [
-            pl.col(column).is_in(sorted(values))
-            for column, values in (
-                ("segment", self.segments),
-                ("owner", self.owners),
-                ("plan", self.plans),
-                ("status", self.statuses),
-            )
-            if values
-        ]
+        return (
+            [
+                pl.col(column) == value
+                for column, value in (("segment", self.segment), ("owner", self.owner))
+                if value is not None
+            ]
+            + [
+                pl.col(column).is_in(sorted(values))
+                for column, values in (
+                    ("segment", self.segments),
+                    ("owner", self.owners),
+                    ("plan", self.plans),
+                    ("status", self.statuses),
+                )
+                if values
+            ]
+            + [condition.expr() for condition in self.fields]
+        )
 
 
 def spelled_as_in_book(value: str, known: list[str], what: str) -> str:

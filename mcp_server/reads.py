@@ -64,6 +64,16 @@ def _scope(book: Book, segment: str | None, owner: str | None) -> Any:
         raise Refused(str(error)) from None
 
 
+def _conditions(book: Book, saved: Any) -> Any:
+    """A saved filter's conditions on custom fields, checked against the book's fields."""
+    from core.accounts.field_views import saved_conditions
+
+    try:
+        return saved_conditions(book.engine, saved.fields)
+    except (KeyError, ValueError) as error:  # UnknownField, FieldValueError
+        raise Refused(f"saved_filter {saved.name!r}: {error}") from None
+
+
 def _saved(name: str) -> Any:
     from core.config.saved_filters import UnknownFilterError, get_filter
 
@@ -116,7 +126,15 @@ class Reads:
         scope = _scope(self.book, segment, owner)
         frame = load_accounts(self.book.engine, self.book.today())
         if saved_filter is not None:
-            frame = apply_filter(frame, _saved(saved_filter).account_filter())
+            saved = _saved(saved_filter)
+            fields = _conditions(self.book, saved)
+            if fields:
+                from core.accounts.field_views import read_list_fields
+                from core.accounts.listing import with_fields
+
+                names = [condition.field for condition in fields]
+                frame = with_fields(frame, read_list_fields(self.book.engine, names).values)
+            frame = apply_filter(frame, saved.account_filter(fields=fields))
         where = AccountFilter(
             search=query,
             segments=frozenset({scope.segment} - {None}),
@@ -173,7 +191,8 @@ class Reads:
             raise Refused(f"period: {error}") from None
         scope = _scope(self.book, segment, owner)
         if saved_filter is not None:
-            scope = scope.with_saved(_saved(saved_filter))
+            saved = _saved(saved_filter)
+            scope = scope.with_saved(saved, _conditions(self.book, saved))
         results = metrics_results(self.book.engine, chosen, scope, day, by)
         return metrics_document(chosen, scope, day, by, results)
 

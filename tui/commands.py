@@ -115,10 +115,20 @@ def _apply_saved(app: CxtuiApp, saved: SavedFilter) -> None:
     from tui.screens.accounts import AccountsScreen
 
     def apply() -> None:
+        from core.accounts.field_views import resolve_rules
+
         screen = app.screen
         if isinstance(screen, AccountsScreen):
-            screen.where = saved.account_filter(screen.where)
-            screen.refresh_list(keep_account=screen.table.current_account_id())
+            try:
+                fields = resolve_rules(screen.custom_fields(), saved.fields) if saved.fields else ()
+            except (KeyError, ValueError) as error:  # UnknownField, FieldValueError
+                app.notify(
+                    f"The saved filter {saved.name!r} is not applied: {error}",
+                    title="Saved filters",
+                    severity="error",
+                )
+                return
+            screen.apply_filter(saved.account_filter(screen.where, fields))
 
     app.action_go("accounts")
     app.call_after_refresh(apply)

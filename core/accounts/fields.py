@@ -20,7 +20,6 @@ trailing zeros), money "1889.50" (currency units, two decimals, exact), date
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +27,8 @@ import polars as pl
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from core.accounts.field_names import field_key as field_key
+from core.accounts.field_names import field_label as field_label
 from core.models import (
     FIELD_TYPES,
     AccountFieldRevision,
@@ -76,23 +77,6 @@ class UnknownField(KeyError):
 
 class FieldValueError(ValueError):
     """A value that does not fit its field, in words."""
-
-
-def field_key(name: str) -> str:
-    """A field's name as matching sees it: case, spaces, underscores, dashes and dots
-    ignored (as import columns are matched), so ``--by payment_method`` finds
-    ``PaymentMethod``."""
-    return re.sub(r"[\s_\-.]+", "", name.strip().lower())
-
-
-def field_label(name: str) -> str:
-    """A column name in words: "PaymentMethod" -> "Payment method", "tenure" ->
-    "Tenure", "SeniorCitizen" -> "Senior citizen", "total_charges" -> "Total charges"."""
-    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+|[^\W_]+", name.strip())
-    if not words:
-        return name.strip() or name
-    text = " ".join(w if w.isupper() and len(w) > 1 else w.lower() for w in words)
-    return text[0].upper() + text[1:]
 
 
 # -- values ------------------------------------------------------------------------------------

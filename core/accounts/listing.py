@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -19,6 +20,9 @@ from core.health.in_force import newest, with_bands
 from core.health.trend import trend_expr
 from core.scope import Scope
 from core.text import visible_columns
+
+if TYPE_CHECKING:
+    from core.accounts.field_views import FieldCondition
 
 BANDS = ("green", "yellow", "red")
 
@@ -129,6 +133,9 @@ class AccountFilter:
     no_interaction_days: int | None = None
     my_book: str | None = None
     """The owner whose book is shown, when "my book" is on."""
+    fields: tuple[FieldCondition, ...] = ()
+    """Conditions on custom fields, all to hold: the list's frame needs their columns
+    (``with_fields``)."""
 
     def describe(self) -> list[str]:
         """Each active filter in words, for the filter bar."""
@@ -144,7 +151,13 @@ class AccountFilter:
             parts.append(f"renewal within {self.renewal_within_days} d")
         if self.no_interaction_days is not None:
             parts.append(f"no interaction for {self.no_interaction_days} d")
+        parts.extend(condition.describe() for condition in self.fields)
         return parts
+
+    @property
+    def field_names(self) -> tuple[str, ...]:
+        """The custom fields the conditions are about, each once."""
+        return tuple(dict.fromkeys(condition.field for condition in self.fields))
 
     @property
     def is_empty(self) -> bool:
@@ -186,6 +199,7 @@ def apply_filter(frame: pl.DataFrame, where: AccountFilter) -> pl.DataFrame:
         owners=where.owners,
         plans=where.plans,
         statuses=where.statuses,
+        fields=where.fields,
     )
     conditions.extend(scope.conditions())
     if where.bands:
@@ -202,10 +216,24 @@ def apply_filter(frame: pl.DataFrame, where: AccountFilter) -> pl.DataFrame:
     return frame.filter(pl.all_horizontal(conditions))
 
 
-def sort_accounts(frame: pl.DataFrame, column: str, descending: bool) -> pl.DataFrame:
-    """Sorted by ``column`` (missing values last), ties broken by name."""
-    by = [column] if column == "name" else [column, "name"]
+def sort_accounts(
+    frame: pl.DataFrame, column: str, descending: bool, key: pl.Expr | None = None
+) -> pl.DataFrame:
+    """Sorted by ``column`` (missing values last), ties broken by name; by ``key``
+    when given (a custom field's typed value: ``core.accounts.field_views.sort_key``)."""
+    by: list[str | pl.Expr] = [column] if column == "name" and key is None else [column, "name"]
+    if key is not None:
+        by[0] = key
     return frame.sort(by, descending=[descending, False][: len(by)], nulls_last=True)
+
+
+def with_fields(frame: pl.DataFrame, values: pl.DataFrame | None) -> pl.DataFrame:
+    """The list's ``frame`` with the custom fields' columns of ``values``
+    (``core.accounts.field_views.field_columns``) joined, in the frame's order; null
+    where an account has no value."""
+    if values is None or values.width <= 1:
+        return frame
+    return frame.join(values, on="id", how="left", maintain_order="left")
 
 
 def choices(frame: pl.DataFrame, column: str) -> list[str]:

@@ -7,9 +7,12 @@ columns = ["name", "health", "mrr", "renewal", "owner"]  # the others are hidden
 ```
 
 The names are those of ``LIST_COLUMNS`` (matched whatever the case, with a space for
-an underscore). ``name`` is always shown: left out, it comes first. An unknown or
-repeated name is reported with its file and line and left out; a value of the wrong
-kind is reported and every column shown.
+an underscore), or ``field:NAME`` for a custom field (``field:Contract``; its name
+matched as ``core.accounts.field_names.field_key`` does). ``name`` is always shown:
+left out, it comes first. An unknown or repeated name is reported with its file and
+line and left out; a value of the wrong kind is reported and every column shown. The
+file cannot know which custom fields a database has: the list checks a field's name
+when it has read them, and names an unknown one with the line kept here (``where``).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.accounts.field_names import field_column, field_key, field_of_column
 from core.config.file import ConfigFile, ConfigFileError, edit_config, read_config
 
 if TYPE_CHECKING:
@@ -49,11 +53,32 @@ class ChosenColumns:
     columns: tuple[str, ...] = LIST_COLUMNS
     """The columns shown, in order."""
     problems: tuple[str, ...] = ()
+    places: tuple[tuple[str, str], ...] = ()
+    """Where each custom field column was written ("FILE, line N"), by its name."""
+
+    def where(self, column: str) -> str | None:
+        """The file and line where ``column`` (a custom field's) was chosen, if known."""
+        return dict(self.places).get(column)
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """The custom fields' names among the columns, in order."""
+        return tuple(name for c in self.columns if (name := field_of_column(c)) is not None)
 
 
 def column_name(text: str) -> str:
-    """The name ``text`` stands for, if it is one: "Last touch" -> "last_touch"."""
+    """The name ``text`` stands for, if it is one: "Last touch" -> "last_touch";
+    " Field: tenure" -> "field:tenure" (a field's name is kept as written)."""
+    field = field_of_column(text)
+    if field is not None:
+        return field_column(field)
     return text.strip().lower().replace(" ", "_")
+
+
+def _same(column: str) -> str:
+    """What two names of one column have in common (a field's name in any case)."""
+    field = field_of_column(column)
+    return column if field is None else field_column(field_key(field))
 
 
 def load_list_columns(path: Path | None = None) -> ChosenColumns:
@@ -88,25 +113,38 @@ def load_list_columns(path: Path | None = None) -> ChosenColumns:
         )
         return ChosenColumns(problems=tuple(problems))
     columns: list[str] = []
+    places: list[tuple[str, str]] = []
     for value in chosen:
         name = column_name(value)
         where = config.where(_line_of_value(config, value, line))
-        if name not in LIST_COLUMNS:
-            problems.append(
-                f"{where}: {value!r} is not a column of the accounts list (known: "
-                f"{', '.join(LIST_COLUMNS)}); left out"
-            )
-        elif name in columns:
+        if problem := _problem(name):
+            problems.append(f"{where}: {value!r} {problem}; left out")
+        elif _same(name) in {_same(column) for column in columns}:
             problems.append(f"{where}: {value!r} is listed twice; shown once")
         else:
             columns.append(name)
+            if field_of_column(name) is not None:
+                places.append((name, where))
     if ALWAYS_SHOWN not in columns:
         problems.append(
             f"{config.where(line)}: {TABLE}.{KEY} leaves out {ALWAYS_SHOWN!r}, which is "
             "always shown; shown first"
         )
         columns.insert(0, ALWAYS_SHOWN)
-    return ChosenColumns(tuple(columns), tuple(problems))
+    return ChosenColumns(tuple(columns), tuple(problems), tuple(places))
+
+
+def _problem(name: str) -> str | None:
+    """Why ``name`` (through ``column_name``) names no column, or None."""
+    field = field_of_column(name)
+    if field is not None:
+        return None if field else "needs a custom field's name after 'field:'"
+    if name not in LIST_COLUMNS:
+        return (
+            f"is not a column of the accounts list (known: {', '.join(LIST_COLUMNS)}, "
+            "or field:NAME for a custom field)"
+        )
+    return None
 
 
 def _line_of_value(config: ConfigFile, value: str, start: int | None) -> int | None:
@@ -126,10 +164,10 @@ def _line_of_value(config: ConfigFile, value: str, start: int | None) -> int | N
 def check_columns(columns: Sequence[str]) -> None:
     """Raise ValueError unless ``columns`` is a choice the list can show: known names,
     each once, ``name`` among them."""
-    unknown = [name for name in columns if name not in LIST_COLUMNS]
+    unknown = [name for name in columns if _problem(name)]
     if unknown:
         raise ValueError(f"not columns of the accounts list: {', '.join(unknown)}")
-    if len(set(columns)) != len(columns):
+    if len({_same(name) for name in columns}) != len(columns):
         raise ValueError("a column is listed twice")
     if ALWAYS_SHOWN not in columns:
         raise ValueError(f"the accounts list always shows {ALWAYS_SHOWN!r}")

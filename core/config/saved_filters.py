@@ -8,9 +8,14 @@ tables, for the accounts list and as a metrics scope (``Scope.from_saved``).
     bands = ["red", "yellow"]
     renewal_within_days = 90
     no_interaction_days = 30
+    fields = [{ field = "Contract", is = "Month-to-month" }, { field = "tenure", at_least = 12 }]
 
 ``segments``, ``owners``, ``plans`` and ``statuses`` are attributes of the account:
-they narrow the accounts list and scope the metrics (in SQL). ``bands``,
+they narrow the accounts list and scope the metrics (in SQL). So do ``fields``,
+conditions on custom fields by the field's name: ``is`` a value (any type), or
+``at_least`` / ``at_most`` a number, an amount or a day; the file cannot know the
+database's fields, so an unknown field is an error naming it when the filter is used
+(``core.accounts.field_views.resolve_rules``). ``bands``,
 ``renewal_within_days`` and ``no_interaction_days`` depend on the day and on the
 health scores: they narrow the accounts list only, and metrics for the filter
 ignore them. A list means "any of these", every key narrows further, and a missing
@@ -27,12 +32,14 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import tomlkit
 from tomlkit.items import Table
 
+from core.accounts.field_views import SYMBOLS, FieldCondition, FieldRule
 from core.accounts.queries import BANDS, AccountFilter
 from core.config.file import Check, ConfigFileError, edit_config, read_config, rewrite_config
 from core.config.settings import config_path
@@ -45,8 +52,9 @@ TABLE = "filters"
 MAX_NAME_LENGTH = 60
 LIST_KEYS = ("segments", "owners", "plans", "statuses", "bands")
 DAY_KEYS = ("renewal_within_days", "no_interaction_days")
-KEYS = (*LIST_KEYS, *DAY_KEYS)
-SCOPE_KEYS = ("segments", "owners", "plans", "statuses")
+FIELDS_KEY = "fields"
+KEYS = (*LIST_KEYS, *DAY_KEYS, FIELDS_KEY)
+SCOPE_KEYS = ("segments", "owners", "plans", "statuses", FIELDS_KEY)
 """The keys that scope metrics (``Scope.from_saved``) as well as the accounts list."""
 LIST_ONLY_KEYS = ("bands", *DAY_KEYS)
 """The keys that narrow the accounts list but do not scope metrics."""
@@ -66,18 +74,24 @@ class SavedFilter:
     bands: frozenset[str] = frozenset()
     renewal_within_days: int | None = None
     no_interaction_days: int | None = None
+    fields: tuple[FieldRule, ...] = ()
 
     @classmethod
     def from_account_filter(cls, name: str, where: AccountFilter) -> SavedFilter:
         """What the accounts list's filter form holds (the search and "my book" are
         not part of a saved filter)."""
-        return cls(name=name, **{key: getattr(where, key) for key in KEYS})
+        values = {key: getattr(where, key) for key in KEYS if key != FIELDS_KEY}
+        return cls(name=name, fields=tuple(c.rule() for c in where.fields), **values)
 
-    def account_filter(self, base: AccountFilter | None = None) -> AccountFilter:
-        """The accounts list's filter: this filter's values, keeping the search and
-        "my book" of ``base``."""
+    def account_filter(
+        self, base: AccountFilter | None = None, fields: tuple[FieldCondition, ...] = ()
+    ) -> AccountFilter:
+        """The accounts list's filter: this filter's values, with ``fields`` (its
+        conditions on custom fields, resolved: ``resolve_rules``), keeping the search
+        and "my book" of ``base``."""
         base = base or AccountFilter()
-        return replace(base, **{key: getattr(self, key) for key in KEYS})
+        values = {key: getattr(self, key) for key in KEYS if key != FIELDS_KEY}
+        return replace(base, fields=fields, **values)
 
     @property
     def is_empty(self) -> bool:
@@ -101,6 +115,8 @@ class SavedFilter:
             parts.append(f"renewal within {self.renewal_within_days} d")
         if "no_interaction_days" in keys and self.no_interaction_days is not None:
             parts.append(f"no interaction for {self.no_interaction_days} d")
+        if FIELDS_KEY in keys:
+            parts.extend(rule.describe() for rule in self.fields)
         return parts
 
     def as_dict(self) -> dict[str, Any]:
@@ -112,6 +128,8 @@ class SavedFilter:
                 result[key] = sorted(value)
             elif key in DAY_KEYS and value is not None:
                 result[key] = value
+            elif key == FIELDS_KEY and value:
+                result[key] = [rule.as_dict() for rule in value]
         return result
 
 
@@ -218,7 +236,7 @@ def save_filter(saved: SavedFilter, path: Path | None = None) -> bool:
         for key in [key for key in table if key not in values]:
             del table[key]  # in place: the comments in and after the table stay
         for key, value in values.items():
-            table[key] = value
+            table[key] = _inline_tables(value) if key == FIELDS_KEY else value
 
     edit_config(path, change, _only_changed(saved.name, saved))
     return replaced
@@ -298,6 +316,12 @@ def _parse(name: str, values: Any) -> SavedFilter | tuple[str | None, str]:
                 return key, f"must be a whole number of days >= 0, not {value!r}"
             parsed[key] = value
             continue
+        if key == FIELDS_KEY:
+            rules = _rules(value)
+            if isinstance(rules, str):
+                return key, rules
+            parsed[key] = rules
+            continue
         if not isinstance(value, list) or not all(
             isinstance(item, str) and item.strip() for item in value
         ):
@@ -308,6 +332,32 @@ def _parse(name: str, values: Any) -> SavedFilter | tuple[str | None, str]:
             return key, f"has {wrong[0]!r}, which is not one of {', '.join(allowed or ())}"
         parsed[key] = frozenset(value)
     return SavedFilter(name=name, **parsed)
+
+
+def _rules(value: Any) -> tuple[FieldRule, ...] | str:
+    """The conditions on custom fields of a filter's ``fields``, or what is wrong."""
+    shape = (
+        'must be a list of conditions such as { field = "Contract", is = "Month-to-month" } '
+        'or { field = "tenure", at_least = 12 } (is, at_least, at_most)'
+    )
+    if not isinstance(value, list):
+        return f"{shape}, not {value!r}"
+    rules: list[FieldRule] = []
+    for item in value:
+        if not isinstance(item, dict):
+            return f"{shape}, not {item!r}"
+        name = item.get("field")
+        ops = [key for key in item if key != "field"]
+        if not isinstance(name, str) or not name.strip() or len(ops) != 1 or ops[0] not in SYMBOLS:
+            return f"{shape}, not {item!r}"
+        op, given = ops[0], item[ops[0]]
+        yes_no = isinstance(given, bool)  # a bool is an int to isinstance
+        if not isinstance(given, str | int | float | date) or (yes_no and op != "is"):
+            return f"{shape}: {op} of {name!r} cannot be {given!r}"
+        if isinstance(given, str) and not given.strip():
+            return f"{shape}: {op} of {name!r} is empty"
+        rules.append(FieldRule(name.strip(), op, given))
+    return tuple(rules)
 
 
 def _header_path(line: str) -> tuple[str, ...] | None:
@@ -362,6 +412,16 @@ def _key_line(lines: list[str], start: int, end: int, key: str) -> int:
 
 
 # ---------------------------------------------------------------- writing
+
+
+def _inline_tables(rules: list[dict[str, Any]]) -> Any:
+    """The conditions as an array of inline tables, one a line."""
+    array = tomlkit.array().multiline(len(rules) > 1)
+    for rule in rules:
+        table = tomlkit.inline_table()
+        table.update(rule)
+        array.append(table)
+    return array
 
 
 def _key(name: str) -> str:

@@ -135,3 +135,37 @@ def test_the_accounts_export_carries_the_fields_and_reads_back(book: Path, tmp_p
     again = json.loads(_run("import", "accounts", str(out), "--db", str(book), "--json"))
     assert again["custom_field_values"] == {"set": 0, "changed": 0, "cleared": 0}
     assert again["ignored_columns"] == ["health", "band", "last_touch"]
+
+
+def test_export_with_a_saved_filter_on_custom_fields(book: Path, tmp_path: Path) -> None:
+    from core.config.settings import config_path
+
+    config = config_path()
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(
+        '[filters."long electronic"]\nstatuses = ["active"]\nfields = [\n'
+        '  { field = "payment method", is = "Electronic check" },\n'
+        '  { field = "tenure", at_least = 10 },\n]\n'
+        '[filters.gone]\nfields = [{ field = "Region", is = "EMEA" }]\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "accounts.csv"
+    said = _run(
+        "export", "accounts", "--db", str(book), "--out", str(out), "--filter", "long electronic"
+    )
+    raw = pl.read_csv(TELCO, infer_schema=False)
+    expected = raw.filter(
+        (pl.col("PaymentMethod") == "Electronic check")
+        & (pl.col("tenure").cast(pl.Int64) >= 10)
+        & (pl.col("Churn") == "No")
+    )["customerID"]
+    assert 0 < expected.len() < raw.height
+    assert sorted(pl.read_csv(out, infer_schema=False)["external_id"]) == sorted(expected)
+    assert f"Exported {expected.len()} accounts rows" in said
+    # a field the book does not have: named, nothing written
+    gone = tmp_path / "gone.csv"
+    args = ["export", "accounts", "--db", str(book), "--out", str(gone), "--filter", "gone"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2
+    assert "'gone'" in result.stderr and "no custom field is called 'Region'" in result.stderr
+    assert not gone.exists()

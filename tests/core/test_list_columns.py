@@ -127,3 +127,29 @@ def test_a_table_of_the_wrong_kind_is_not_overwritten(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         save_list_columns(("name",), path)
     assert path.read_text(encoding="utf-8") == 'accounts_list = "mrr"\n'
+
+
+def test_a_custom_field_is_a_column_by_its_name(tmp_path: Path) -> None:
+    """``field:NAME`` names a custom field; the config file cannot know the database's
+    fields, so any name is kept with where it was written, for the list to check."""
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[accounts_list]\ncolumns = [\n  "name",\n  "field:Contract",\n  "Field: tenure ",\n'
+        '  "field:",\n  "field:contract",\n]\n',
+        encoding="utf-8",
+    )
+    loaded = load_list_columns(path)
+    assert loaded.columns == ("name", "field:Contract", "field:tenure")
+    assert loaded.where("field:tenure") == f"{path}, line 5"
+    (empty,) = [problem for problem in loaded.problems if "'field:'" in problem]
+    assert empty.startswith(f"{path}, line 6: ") and "a custom field's name" in empty
+    # the same field in another case is the same column
+    assert any("line 7" in p and "twice" in p for p in loaded.problems)
+
+
+def test_custom_field_columns_are_written_by_name(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    save_list_columns(["name", "field:PaymentMethod", "mrr"], path)
+    assert load_list_columns(path).columns == ("name", "field:PaymentMethod", "mrr")
+    with pytest.raises(ValueError, match="field:"):
+        save_list_columns(["name", "field: "], path)

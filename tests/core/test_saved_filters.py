@@ -133,8 +133,8 @@ def test_a_broken_filter_is_reported_with_file_and_line_and_the_others_work(
         f"{config}, line 17: filters.days.renewal_within_days must be a whole number of days "
         ">= 0, not -3; filter left out",
         f"{config}, line 20: filters.extra.colour is not a part of a saved filter (known: "
-        "segments, owners, plans, statuses, bands, renewal_within_days, no_interaction_days); "
-        "filter left out",
+        "segments, owners, plans, statuses, bands, renewal_within_days, no_interaction_days, "
+        "fields); filter left out",
         f"{config}, line 23: filters.flat.segments must be a list of non-empty strings, "
         "not 'SMB'; filter left out",
     ]

@@ -9,21 +9,30 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from textual import getters, on
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, LoadingIndicator, Static
 
-from core.accounts.listing import AccountFilter, apply_filter, narrows, sort_accounts
-from core.config.list_columns import load_list_columns
+from core.accounts.field_names import field_column
+from core.accounts.listing import (
+    AccountFilter,
+    apply_filter,
+    narrows,
+    sort_accounts,
+    with_fields,
+)
+from core.config.list_columns import ChosenColumns, load_list_columns
 from tui.app import CxtuiApp
 from tui.messages import OpenAccount
 from tui.screens.styling import mark_styled
 from tui.widgets.accounts_table import (
     COLUMNS,
     AccountsTable,
+    ListColumn,
     columns_in_view,
+    field_list_column,
     list_columns,
     post_refresh_now,
 )
@@ -32,6 +41,7 @@ if TYPE_CHECKING:
     import polars as pl
     from textual_fastdatatable import DataTable
 
+    from core.accounts.field_views import ListFieldValues
     from core.exporting import ExportFilters
 
 
@@ -105,6 +115,11 @@ class AccountsScreen(Screen[None]):
         self.total = 0
         self.chosen = load_list_columns(self.app.settings.path)
         """The columns chosen in the config file (``c`` changes them)."""
+        self.field_data: ListFieldValues | None = None
+        """The book's custom fields and the values of those the list needs: its chosen
+        columns' and its filter's (read in a worker once the database is open)."""
+        self._joined: tuple[pl.DataFrame, pl.DataFrame | None, pl.DataFrame] | None = None
+        """The book, the fields' values, and the book with them joined, last made."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -112,7 +127,7 @@ class AccountsScreen(Screen[None]):
         yield Static("Loading the accounts…", id="filter-bar")
         yield LoadingIndicator()
         yield Static("No accounts yet.", id="empty")
-        yield AccountsTable(id="accounts", columns=list_columns(self.chosen.columns))
+        yield AccountsTable(id="accounts", columns=self._columns(self.chosen.columns))
         # the footer comes once the rows are drawn (_book_loaded): its keys are a
         # dozen widgets to style, work the first rows need not wait for
 
@@ -138,6 +153,9 @@ class AccountsScreen(Screen[None]):
     def _book_loaded(self, book: pl.DataFrame) -> None:
         self.query_one(LoadingIndicator).display = False
         self.total = book.height
+        # the fields' values again after a change of the book (an import, an edit)
+        if self.app.engine is not None and (self.field_data is None or not self.app.book_complete):
+            self._read_fields_if_needed(again=True)
         self.refresh_list(keep_account=self.table.current_account_id())
         if self.focused is None:  # a reload never takes the focus from the search
             self.set_focus(self.table)
@@ -150,11 +168,126 @@ class AccountsScreen(Screen[None]):
             await self.mount(Footer())
             self.refresh_bindings()  # the footer shows the keys once told they are there
 
+    # ------------------------------------------------------------ custom fields
+
+    def _columns(self, names: tuple[str, ...]) -> tuple[ListColumn, ...]:
+        """The list's columns of these config names: the custom fields' once their
+        values are read (until then they are left out)."""
+        return list_columns(names, self._field_columns(loaded_only=True))
+
+    def _field_columns(self, loaded_only: bool = False) -> list[ListColumn]:
+        """A column for each custom field of the book (``loaded_only``: of those whose
+        values the list has read), in the fields' order."""
+        if self.field_data is None:
+            return []
+        import polars as pl
+
+        from core.accounts.fields import TYPE_WORDS
+
+        values = self.field_data.values
+        longest = (
+            {
+                column: int(length or 0)
+                for column, length in values.select(pl.exclude("id").str.len_chars().max())
+                .row(0, named=True)
+                .items()
+            }
+            if values.height and values.width > 1
+            else {}
+        )
+        money = 4  # "$" and the thousands' commas a canonical amount does not have
+        return [
+            field_list_column(
+                name,
+                label,
+                field_type,
+                TYPE_WORDS[field_type],
+                longest.get(field_column(name), 0) + (money if field_type == "money" else 0),
+            )
+            for name, label, field_type in self.field_data.fields.select(
+                "name", "label", "type"
+            ).iter_rows()
+            if not loaded_only or field_column(name) in values.columns
+        ]
+
+    def _needed_fields(self) -> list[str]:
+        """The custom fields the list needs the values of: its columns' and filter's."""
+        return list(dict.fromkeys([*self.chosen.fields, *self.where.field_names]))
+
+    def _missing_fields(self) -> list[str]:
+        """The needed fields whose values are not read yet."""
+        have = set(self.field_data.values.columns) if self.field_data is not None else set()
+        return [name for name in self._needed_fields() if field_column(name) not in have]
+
+    def _read_fields_if_needed(self, again: bool = False) -> None:
+        """Read the needed fields' values in a worker when some are missing (``again``:
+        read them all again, as after a change of the book)."""
+        needed = self._needed_fields()
+        if self.app.engine is not None and needed and (again or self._missing_fields()):
+            self._read_fields(needed)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="list-fields")
+    def _read_fields(self, names: list[str]) -> None:
+        from core.accounts.field_views import read_list_fields
+
+        data = read_list_fields(self.app.database, names)
+        self.app.call_from_thread(self._fields_read, data)
+
+    async def _fields_read(self, data: ListFieldValues) -> None:
+        """Show the fields' columns (a new table when they change), the chosen ones
+        spelled as the database names them; name those it does not have (left out)."""
+        from core.accounts.field_names import field_key, field_of_column
+
+        self.field_data = data
+        self._joined = None
+        spelled = dict(data.fields.select("key", "name").iter_rows())
+        columns: list[str] = []
+        for column in self.chosen.columns:
+            name = field_of_column(column)
+            if name is None:
+                columns.append(column)
+            elif field_key(name) in spelled:
+                columns.append(field_column(spelled[field_key(name)]))
+            elif self.app.settings.problem is None:
+                where = self.chosen.where(column) or "the config file"
+                self.notify(
+                    f"{where}: {column!r} names no custom field of this database; left out",
+                    title="Config file",
+                    severity="warning",
+                    timeout=15,
+                )
+        self.chosen = replace(self.chosen, columns=tuple(columns))
+        names = tuple(column.name for column in self._columns(self.chosen.columns))
+        if names != tuple(column.name for column in self.table.list_columns):
+            await self._show_columns(names)
+        else:
+            self._view = None
+            self.refresh_list(keep_account=self.table.current_account_id())
+
+    def _book_with_fields(self, book: pl.DataFrame) -> pl.DataFrame:
+        """The book with the fields' values joined (once per book and read)."""
+        values = self.field_data.values if self.field_data is not None else None
+        if self._joined is None or self._joined[0] is not book or self._joined[1] is not values:
+            self._joined = (book, values, with_fields(book, values))
+        return self._joined[2]
+
+    def apply_filter(self, where: AccountFilter) -> None:
+        """Narrow the list by ``where``; its custom fields are read first if needed."""
+        self.where = where
+        self._read_fields_if_needed()
+        self.refresh_list(keep_account=self.table.current_account_id())
+
+    # ------------------------------------------------------------ the list
+
     def refresh_list(self, keep_account: int | None = None) -> None:
         """Filter and sort the book in polars and show the result. A search typed on
         filters the rows the last one kept rather than the whole book."""
         book = self.app.book
         if book is None:
+            return
+        book = self._book_with_fields(book)
+        if any(condition.column not in book.columns for condition in self.where.fields):
+            self._update_bar()  # "reading custom fields…": shown once they are read
             return
         ordered = self._sorted_book(book)
         source = ordered
@@ -171,9 +304,20 @@ class AccountsScreen(Screen[None]):
 
     def _sorted_book(self, book: pl.DataFrame) -> pl.DataFrame:
         """The book in the current order, sorted once per order (a filter keeps it)."""
+        if self.sort_column not in book.columns:  # a field column no longer read
+            self.sort_column, self.descending = "name", False
         key = (id(book), self.sort_column, self.descending)
         if self._sorted is None or self._sorted[0] != key:
-            self._sorted = (key, sort_accounts(book, self.sort_column, self.descending))
+            field_type = next(
+                (c.field_type for c in self.table.list_columns if c.key == self.sort_column), None
+            )
+            by = None
+            if field_type is not None:
+                from core.accounts.field_views import sort_key
+
+                by = sort_key(field_type, self.sort_column)
+            ordered = sort_accounts(book, self.sort_column, self.descending, by)
+            self._sorted = (key, ordered)
         return self._sorted[1]
 
     def on_resize(self) -> None:
@@ -181,13 +325,16 @@ class AccountsScreen(Screen[None]):
 
     def _sorted_by(self) -> str:
         """The sort in words: "sorted by MRR ↓" (the column may be hidden)."""
-        label = next(c.label for c in COLUMNS if c.key == self.sort_column)
+        columns = (*COLUMNS, *self.table.list_columns)
+        label = next((c.label for c in columns if c.key == self.sort_column), self.sort_column)
         return f"sorted by {label} {'↓' if self.descending else '↑'}"
 
     def _update_bar(self) -> None:
         parts = [f"{self.shown:,} of {self.total:,} accounts", *self.where.describe()]
         if not self.app.book_complete:
             parts.append("reading last interactions…")
+        if self._missing_fields():
+            parts.append("reading custom fields…")
         parts.append(self._sorted_by())
         table = self.table
         columns = table.list_columns
@@ -304,10 +451,20 @@ class AccountsScreen(Screen[None]):
 
         def apply(where: AccountFilter | None) -> None:
             if where is not None:
-                self.where = replace(where, search=self.where.search, my_book=self.where.my_book)
-                self.refresh_list(keep_account=self.table.current_account_id())
+                self.apply_filter(
+                    replace(where, search=self.where.search, my_book=self.where.my_book)
+                )
 
-        self.app.push_screen(FiltersScreen(book, self.where), apply)
+        self.app.push_screen(FiltersScreen(book, self.where, self.custom_fields()), apply)
+
+    def custom_fields(self) -> pl.DataFrame:
+        """The book's custom fields (``core.accounts.fields.custom_fields``): as read
+        with the list's values, else read now (a small table)."""
+        if self.field_data is not None:
+            return self.field_data.fields
+        from core.accounts.fields import custom_fields
+
+        return custom_fields(self.app.database)
 
     def action_cycle_sort(self) -> None:
         """Ascending, then descending, then the next column."""
@@ -341,12 +498,18 @@ class AccountsScreen(Screen[None]):
         """``c``: choose the list's columns and their order; kept in the config file."""
         from tui.screens.columns import ColumnChooser
 
-        self.app.push_screen(ColumnChooser(self.table.list_columns, COLUMNS), self._columns_chosen)
+        if self.field_data is None and self.app.engine is not None:
+            from core.accounts.field_views import ListFieldValues
+
+            fields = self.custom_fields()
+            self.field_data = ListFieldValues(fields, fields.select("id").head(0))
+        every = (*COLUMNS, *self._field_columns())
+        self.app.push_screen(ColumnChooser(self.table.list_columns, every), self._columns_chosen)
 
     async def _columns_chosen(self, names: tuple[str, ...] | None) -> None:
-        from core.config.list_columns import ChosenColumns, save_list_columns
+        from core.config.list_columns import save_list_columns
 
-        if names is None or names == self.chosen.columns:
+        if names is None or names == tuple(c.name for c in self.table.list_columns):
             return
         try:
             save_list_columns(names, self.app.settings.path)
@@ -355,18 +518,21 @@ class AccountsScreen(Screen[None]):
                 f"Shown until you quit; not saved: {error}", title="Columns", severity="warning"
             )
         self.chosen = ChosenColumns(names)
-        await self._show_columns(names)
+        if self._missing_fields():
+            self._read_fields_if_needed()  # then shown (_fields_read)
+        else:
+            await self._show_columns(names)
 
     async def _show_columns(self, names: tuple[str, ...]) -> None:
         """A new table with these columns in place of the old one (the library's
         table has no public way to change its columns)."""
         old = self.table
         keep = old.current_account_id()
-        focused = self.focused is old
+        typing = self.focused is self.query_one("#search", Input)  # it keeps the keys typed
         await old.remove()
-        table = AccountsTable(id="accounts", columns=list_columns(names))
+        table = AccountsTable(id="accounts", columns=self._columns(names))
         await self.mount(table, after=self.query_one("#empty"))
-        if focused or self.focused is None:
+        if not typing:
             table.focus()
         self._view = None
         self.refresh_list(keep_account=keep)

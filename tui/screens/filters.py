@@ -1,5 +1,7 @@
 """The filter form (``f`` on the accounts list): segment, owner, health band, status,
-renewal within N days, no interaction for N days; saved filters to apply, and "Save
+renewal within N days, no interaction for N days, a condition on a custom field (its
+name, and a value: ``Month-to-month``, ``yes``, ``>= 12``, ``<= 2026-01-31``; the
+conditions in force are listed, space drops one); saved filters to apply, and "Save
 as…" to name the form's filters (``core.config.saved_filters``, in the config file)."""
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
@@ -28,6 +31,8 @@ from tui.app import CxtuiApp
 
 if TYPE_CHECKING:
     import polars as pl
+
+    from core.accounts.field_views import FieldCondition
 
 LISTS = (
     ("segments", "segment", "Segment"),
@@ -49,10 +54,12 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
         Binding("ctrl+n", "save_as", "Save as…", id="filters.save_as", show=False),
     ]
 
-    def __init__(self, book: pl.DataFrame, where: AccountFilter) -> None:
+    def __init__(self, book: pl.DataFrame, where: AccountFilter, fields: pl.DataFrame) -> None:
+        """``fields``: the book's custom fields (``core.accounts.fields.custom_fields``)."""
         super().__init__()
         self.book = book
         self.where = where
+        self.fields = fields
         self.saved: SavedFilters | None = None
 
     @property
@@ -73,7 +80,7 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
                             *[(value, value, value in chosen) for value in values],
                             id=field,
                         )
-            with Horizontal(id="filter-days"):
+            with Horizontal(id="filter-days", classes="filter-row"):
                 yield Label("Renewal within (days)")
                 yield Input(
                     _text(self.where.renewal_within_days),
@@ -88,6 +95,20 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
                     type="integer",
                     id="quiet",
                 )
+            with Horizontal(id="filter-field", classes="filter-row"):
+                yield Label("Custom field")
+                yield Input(
+                    placeholder="none yet" if self.fields.is_empty() else "a field, e.g. tenure",
+                    suggester=SuggestFromList(self.fields["name"], case_sensitive=False),
+                    id="field-name",
+                )
+                yield Label("is")
+                yield Input(placeholder="a value, or >= 12, <= 2026-01-31", id="field-value")
+            yield SelectionList[int](
+                *[(c.describe(), index, True) for index, c in enumerate(self.where.fields)],
+                id="field-conditions",
+            )
+            yield Static("", id="field-error", markup=False)
             yield Label(
                 "Saved filters (enter applies one; the search and my book stay as they are)"
             )
@@ -105,6 +126,7 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
 
     def on_mount(self) -> None:
         self._show_saved()
+        self.query_one("#field-conditions").display = bool(self.where.fields)
         self.query_one("#segments", SelectionList).focus()
 
     def _show_saved(self) -> None:
@@ -124,6 +146,8 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
         problems.display = bool(self.saved.problems)
 
     def _form(self) -> AccountFilter:
+        """What the form holds; ValueError (in words) for a condition on a custom
+        field that does not fit."""
         values = {
             field: frozenset(self.query_one(f"#{field}", SelectionList).selected)
             for field, _column, _label in LISTS
@@ -133,12 +157,46 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
             **values,
             renewal_within_days=_days(self.query_one("#renewal", Input).value),
             no_interaction_days=_days(self.query_one("#quiet", Input).value),
+            fields=self._field_conditions(),
         )
 
+    def _field_conditions(self) -> tuple[FieldCondition, ...]:
+        """The conditions in force still ticked, and the one typed (if any)."""
+        from core.accounts.field_views import parse_condition
+
+        ticked = self.query_one("#field-conditions", SelectionList).selected
+        kept = [self.where.fields[index] for index in sorted(ticked)]
+        name = self.query_one("#field-name", Input).value.strip()
+        value = self.query_one("#field-value", Input).value
+        if name or value.strip():
+            try:
+                kept.append(parse_condition(self.fields, name, value))
+            except KeyError as error:  # UnknownField: back to the name
+                self.query_one("#field-name", Input).focus()
+                raise ValueError(str(error)) from None
+            except ValueError:  # FieldValueError: back to the value
+                self.query_one("#field-value", Input).focus()
+                raise
+        return tuple(dict.fromkeys(kept))
+
     @on(Button.Pressed, "#apply")
-    @on(Input.Submitted, "#renewal, #quiet")
+    @on(Input.Submitted, "#renewal, #quiet, #field-name, #field-value")
     def action_apply(self) -> None:
-        self.dismiss(self._form())
+        try:
+            form = self._form()
+        except ValueError as error:
+            self._field_problem(str(error))
+            return
+        self.dismiss(form)
+
+    def _field_problem(self, text: str) -> None:
+        """Say what is wrong with the condition typed (``_field_conditions`` went back
+        to the part at fault)."""
+        self.query_one("#field-error", Static).update(text)
+
+    @on(Input.Changed, "#field-name, #field-value")
+    def _field_changed(self) -> None:
+        self.query_one("#field-error", Static).update("")
 
     @on(Button.Pressed, "#clear")
     def action_clear(self) -> None:
@@ -153,7 +211,18 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
         if self.saved is None or event.option.id not in self.saved.filters:
             return
         chosen = self.saved.filters[event.option.id]
-        self.dismiss(chosen.account_filter(self.where))
+        from core.accounts.field_views import resolve_rules
+
+        try:
+            fields = resolve_rules(self.fields, chosen.fields)
+        except (KeyError, ValueError) as error:  # UnknownField, FieldValueError
+            self.notify(
+                f"The saved filter {chosen.name!r} is not applied: {error}",
+                title="Saved filters",
+                severity="error",
+            )
+            return
+        self.dismiss(chosen.account_filter(self.where, fields))
 
     # ------------------------------------------------------------ save as…
 
@@ -162,7 +231,12 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
     def action_save_as(self) -> None:
         name = self.query_one("#save-name", Input).value.strip()
         problem = name_problem(name)
-        chosen = SavedFilter.from_account_filter(name, self._form())
+        try:
+            form = self._form()
+        except ValueError as error:
+            self._field_problem(str(error))
+            return
+        chosen = SavedFilter.from_account_filter(name, form)
         if problem is None and chosen.is_empty:
             problem = "choose at least one filter above first: an empty filter keeps everything"
         if problem is not None:

@@ -43,10 +43,34 @@ class ListColumn:
     right: bool = False
     about: str = ""
     """What it shows, in the column chooser, when the label alone does not say."""
+    field_type: str | None = None
+    """A custom field's type (``core.accounts.fields``); None for the list's own columns."""
 
     @property
     def title(self) -> str:
         return f"{self.label} ({self.about})" if self.about else self.label
+
+
+FIELD_WIDTHS = (8, 24)
+"""The narrowest and widest a custom field's column is: its label's or its longest
+value's length between."""
+ORDERED_TYPES = ("number", "money")
+"""The custom field types shown right-aligned, as figures."""
+
+
+def field_list_column(
+    name: str, label: str, field_type: str, type_words: str, longest: int = 0
+) -> ListColumn:
+    """The column of the custom field ``name`` (``field:NAME`` in the config file and
+    the frame: ``core.accounts.field_names.field_column``); ``longest``: its longest
+    value, in characters, as shown."""
+    from core.accounts.field_names import field_column
+
+    width = max(FIELD_WIDTHS[0], min(FIELD_WIDTHS[1], max(len(label), longest)))
+    right = field_type in ORDERED_TYPES
+    about = f"custom field, {type_words}"
+    column = field_column(name)
+    return ListColumn(column, label, column, width, right, about, field_type)
 
 
 _BY_NAME = {
@@ -67,9 +91,11 @@ COLUMNS: tuple[ListColumn, ...] = tuple(_BY_NAME[name] for name in LIST_COLUMNS)
 """Every column of the list, in its default order (the config's ``LIST_COLUMNS``)."""
 
 
-def list_columns(names: Sequence[str]) -> tuple[ListColumn, ...]:
-    """The columns of these config names, in their order."""
-    return tuple(_BY_NAME[name] for name in names)
+def list_columns(names: Sequence[str], fields: Sequence[ListColumn] = ()) -> tuple[ListColumn, ...]:
+    """The columns of these config names, in their order: the list's own, and the
+    custom fields' among ``fields`` (a name of neither is left out)."""
+    known = _BY_NAME | {column.name: column for column in fields}
+    return tuple(known[name] for name in names if name in known)
 
 
 def columns_in_view(width: int, columns: Sequence[ListColumn] = COLUMNS) -> int:
@@ -133,7 +159,10 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
         """The list's columns, in order."""
         self.complete = complete
         """False while the last interactions are still being read."""
-        self.data = data.select(SOURCE_COLUMNS)
+        fields = [column for column in self.shown if column.field_type is not None]
+        self.data = data.select(*SOURCE_COLUMNS, *(column.key for column in fields))
+        self._fields = [(column.key, column.field_type or "", column.right) for column in fields]
+        """The custom fields' columns: frame column, type, right-aligned."""
         self._styles = styles or {}
         """The style of each colour word ("green", "yellow", "red") in the theme."""
         self._row = lru_cache(maxsize=256)(self._format_row)
@@ -199,6 +228,12 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
                 str(row["open_tickets"]) if row["open_tickets"] else "·", justify="right"
             ),
         }
+        if self._fields:
+            from core.accounts.fields import shown_value
+
+            for key, field_type, right in self._fields:
+                shown = shown_value(field_type, row[key])
+                cells[key] = Text(shown, justify="right") if right else shown
         return tuple(cells[column.key] for column in self.shown)
 
     def get_row_at(self, index: int) -> Sequence[Any]:
@@ -250,7 +285,7 @@ class AccountsTable(DataTable):
         self._lines_background: Color | None = None
         self._laid_out: tuple[Size, Size, Size] | None = None
         super().__init__(
-            backend=AccountsBackend(_empty_frame(), shown=self.list_columns),
+            backend=AccountsBackend(_empty_frame(self.list_columns), shown=self.list_columns),
             column_labels=[column.label for column in self.list_columns],
             column_widths=[column.width for column in self.list_columns],
             cursor_type="row",
@@ -488,7 +523,8 @@ def _fit(text: str, width: int, right: bool, outer: Style, inner: Style) -> list
     return [Segment(" ", outer), Segment(text, inner), Segment(f"{fill} ", outer)]
 
 
-def _empty_frame() -> pl.DataFrame:
+def _empty_frame(columns: Sequence[ListColumn]) -> pl.DataFrame:
     from core.accounts.listing import LIST_COLUMNS as LIST_SCHEMA
 
-    return pl.DataFrame(schema=LIST_SCHEMA)
+    fields = {column.key: pl.String for column in columns if column.field_type is not None}
+    return pl.DataFrame(schema=LIST_SCHEMA | fields)
