@@ -48,6 +48,7 @@ WARM_MODULES = (
     "core.metrics.dashboard",
     "core.goals.progress",
     "core.playbook.runs",
+    "core.churn.forecast",
 )
 
 
