@@ -50,7 +50,7 @@ def fit(
     on later ones (churn within 90 days, features from the data before each
     cut-off); a book that is one snapshot (statuses, no dates) is cross-validated in
     5 stratified folds. The logistic regression is kept as the model in force (every
-    fit is kept): each account's churn_risk_90d comes from it."""
+    fit is kept): each account's churn risk comes from it."""
     from core.churn.features import NotEnoughData, book_features
     from core.churn.fit import fit_model
     from core.churn.risk import keep_model
