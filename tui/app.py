@@ -135,6 +135,9 @@ class CxtuiApp(App[None]):
         """Published with the number of tasks created when the playbook rules made some."""
         self.rules_signal: Signal[int] = Signal(self, "rules")
         """Published with the number of tasks created after every run of the rules."""
+        self.database_signal: Signal[int] = Signal(self, "database")
+        """Published with the number of accounts once the engine is open (reads that
+        need it can start, before the list's slow column is read)."""
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
 
@@ -416,6 +419,7 @@ class CxtuiApp(App[None]):
     @on(DatabaseOpened)
     def _database_opened(self, message: DatabaseOpened) -> None:
         self.engine = message.engine
+        self.database_signal.publish(message.accounts)
         self._show_start()
         if message.accounts == 0:
             from tui.screens.welcome import WelcomeScreen

@@ -137,6 +137,8 @@ class AccountsScreen(Screen[None]):
             for problem in self.chosen.problems:
                 self.notify(problem, title="Config file", severity="warning", timeout=15)
         self.app.book_signal.subscribe(self, self._book_loaded)
+        # the fields' values as soon as the engine is open, not after the slow column
+        self.app.database_signal.subscribe(self, lambda _accounts: self._read_fields_if_needed())
         book = self.app.book
         if book is not None:
             self._book_loaded(book)
