@@ -1,0 +1,147 @@
+"""How soon the installed ``cxtui`` command draws its first frame, is ready, and exits,
+in a real pseudo-terminal, beside a bare Textual app started the same way (issue #19).
+
+    .venv/bin/python benchmarks/startup.py [--db PATH] [--runs 5]
+
+Each run starts a fresh process on a 160x50 pty and reads everything it writes:
+
+- first frame: from the start until the header's title has been written (the app's
+  first paint; the bare app's is the same Header widget);
+- ready (cxtui only): until the dashboard's renewals panel has been written (the
+  panels are mounted once the tiles have their numbers);
+- exit: from writing ``q`` until the process has ended.
+
+The database: --db, else the demo book written by ``cxtui demo`` into a temporary
+folder. A first run of each, not counted, warms the file cache and computes today's
+health scores. Figures are medians, with the ratio to the bare app's. The issue's
+goals: first frame <= 1.2x, exit <= 1.2x the bare app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import fcntl
+import os
+import pty
+import re
+import select
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import termios
+import time
+from pathlib import Path
+
+CXTUI = Path(sys.executable).with_name("cxtui")
+ESCAPES = re.compile(
+    rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|.)"
+)
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Footer, Header, Static
+
+class Bare(App):
+    TITLE = "bareapp"
+    BINDINGS = [("q", "quit", "Quit")]
+
+    def compose(self):
+        yield Header()
+        yield Static("A bare Textual app")
+        yield Footer()
+
+Bare().run()
+"""
+TIMEOUT_S = 60.0
+
+
+def run_in_pty(
+    command: list[str], env: dict[str, str], marks: dict[str, bytes]
+) -> dict[str, float]:
+    """Seconds from the start until each mark's text has been written (escape codes
+    taken out), then from writing ``q`` until the process has ended (``exit``)."""
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 160, 0, 0))
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        command, stdin=follower, stdout=follower, stderr=follower, env=env, close_fds=True
+    )
+    os.close(follower)
+    seen, found, text = bytearray(), {}, b""
+    deadline = start + TIMEOUT_S
+    while len(found) < len(marks) and time.perf_counter() < deadline:
+        ready, _, _ = select.select([leader], [], [], 0.01)
+        if ready:
+            try:
+                seen += os.read(leader, 65536)
+            except OSError:
+                break
+            text = ESCAPES.sub(b"", bytes(seen))
+            for name, mark in marks.items():
+                if name not in found and mark in text:
+                    found[name] = time.perf_counter() - start
+    if len(found) < len(marks):
+        process.kill()
+        raise RuntimeError(f"{command[0]}: not all of {list(marks)} within {TIMEOUT_S} s")
+    time.sleep(0.3)  # as a person does: q once the screen is there
+    quit_at = time.perf_counter()
+    os.write(leader, b"q")
+    while process.poll() is None and time.perf_counter() < quit_at + TIMEOUT_S:
+        if select.select([leader], [], [], 0.01)[0]:
+            with contextlib.suppress(OSError):
+                os.read(leader, 65536)
+    process.wait()
+    found["exit"] = time.perf_counter() - quit_at
+    os.close(leader)
+    return found
+
+
+def medians(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {name: statistics.median(run[name] for run in runs) for name in runs[0]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db", type=Path, help="a cxtui database (default: the demo book)")
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cxtui-bench-startup-") as scratch:
+        folder = Path(scratch)
+        db = args.db
+        if db is None:
+            db = folder / "demo.db"
+            subprocess.run([str(CXTUI), "demo", "--db", str(db)], check=True, capture_output=True)
+        env = {
+            **os.environ,
+            "TERM": "xterm-256color",
+            "CXTUI_USER": "Benchmark",
+            "XDG_CONFIG_HOME": str(folder / "config"),
+        }
+        for name in ("COLUMNS", "LINES"):
+            env.pop(name, None)
+        cxtui = [str(CXTUI), "--db", str(db)]
+        bare = [sys.executable, "-c", BARE_APP]
+        cxtui_marks = {"first frame": b"cxtui", "ready": b"Renewals in the next"}
+        bare_marks = {"first frame": b"bareapp"}
+        cxtui_runs, bare_runs = [], []
+        for number in range(args.runs + 1):  # alternated; the first of each not counted
+            cxtui_run = run_in_pty(cxtui, env, cxtui_marks)
+            bare_run = run_in_pty(bare, env, bare_marks)
+            if number:
+                cxtui_runs.append(cxtui_run)
+                bare_runs.append(bare_run)
+    ours, theirs = medians(cxtui_runs), medians(bare_runs)
+    print(f"database: {db}; medians of {args.runs} runs, alternated, 160x50 pty")
+    print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    for name, goal in (("first frame", 1.2), ("exit", 1.2)):
+        print(
+            f"{name:<12} cxtui {ours[name]:.2f} s, bare Textual app {theirs[name]:.2f} s: "
+            f"{ours[name] / theirs[name]:.2f}x (goal <= {goal}x)"
+        )
+    print(f"{'ready':<12} cxtui {ours['ready']:.2f} s (the dashboard's tiles with their numbers)")
+
+
+if __name__ == "__main__":
+    main()
