@@ -30,16 +30,15 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.demo_book import given_or_demo
 from benchmarks.tui import LIST, run
 from cli.serve_web import AHEAD_DELAY_SECONDS
 from tests.e2e.browser import (
-    CXTUI,
     free_port,
     launch,
     new_tab,
@@ -116,11 +115,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cxtui-bench-serve-") as scratch:
         home = Path(scratch)
-        db = args.db
-        if db is None:
-            db = home / "demo.db"
-            subprocess.run([str(CXTUI), "demo", "--db", str(db)], check=True, capture_output=True)
-        db = db.resolve()
+        db = given_or_demo(args.db, home)
         served_times, making = served_runs(db, home, args.runs)
         plain_times = plain_runs(db, home, args.runs)
         from core.store.db import sqlite_url

@@ -35,7 +35,8 @@ import termios
 import time
 from pathlib import Path
 
-CXTUI = Path(sys.executable).with_name("cxtui")
+from benchmarks.demo_book import CXTUI, given_or_demo
+
 ESCAPES = re.compile(
     rb"\x1b(\[[0-9;?<>=]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-Za-z]|.)"
 )
@@ -109,10 +110,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cxtui-bench-startup-") as scratch:
         folder = Path(scratch)
-        db = args.db
-        if db is None:
-            db = folder / "demo.db"
-            subprocess.run([str(CXTUI), "demo", "--db", str(db)], check=True, capture_output=True)
+        db = given_or_demo(args.db, folder)
         env = {
             **os.environ,
             "TERM": "xterm-256color",

@@ -127,7 +127,11 @@ def apply(
         typer.echo("Dry run: nothing written.")
         return
     path = config_path()
-    kept = apply_weights(path, fitted.weights)
+    try:
+        kept = apply_weights(path, fitted.weights)
+    except ValueError as error:  # ConfigFileError: the file and line
+        engine.dispose()
+        fail(f"nothing written: {error}")
     typer.echo(f"Written to {path}; the model before is kept in {kept} (`cxtui model restore`).")
     _rescore(engine, today)
 
@@ -185,6 +189,11 @@ def forecast(db: DbOption = None, as_of: AsOf = None, as_json: Json = False) -> 
             f"Next {window.days} days: {window.renewals:,} renewals, {money(window.mrr_up)} "
             f"MRR up; expected to stay {money(window.expected_retained)} "
             f"(95 %: {money(window.retained_low)} to {money(window.retained_high)})"
+            + (
+                f"; {window.without_risk:,} without a churn risk, counted as staying"
+                if window.without_risk
+                else ""
+            )
         )
     movers = windows[-1].movers
     if movers:

@@ -115,20 +115,13 @@ def _apply_saved(app: CxtuiApp, saved: SavedFilter) -> None:
     from tui.screens.accounts import AccountsScreen
 
     def apply() -> None:
-        from core.accounts.field_views import resolve_rules
+        from tui.screens.filters import saved_filter_applied
 
         screen = app.screen
         if isinstance(screen, AccountsScreen):
-            try:
-                fields = resolve_rules(screen.custom_fields(), saved.fields) if saved.fields else ()
-            except (KeyError, ValueError) as error:  # UnknownField, FieldValueError
-                app.notify(
-                    f"The saved filter {saved.name!r} is not applied: {error}",
-                    title="Saved filters",
-                    severity="error",
-                )
-                return
-            screen.apply_filter(saved.account_filter(screen.where, fields))
+            narrowed = saved_filter_applied(app, saved, screen.custom_fields(), screen.where)
+            if narrowed is not None:
+                screen.apply_filter(narrowed)
 
     app.action_go("accounts")
     app.call_after_refresh(apply)

@@ -64,6 +64,7 @@ class Features:
     categorical: list[str]
     labels: dict[str, str]
     history: bool  # cut-offs over time, or one snapshot
+    note: str = ""  # what the features leave out, in words, for the report
 
     @property
     def churned(self) -> int:
@@ -111,12 +112,7 @@ def snapshot_features(engine: Engine, as_of: date, informative_only: bool = True
         (pl.col("status") == "churned").alias(LABEL),
         (pl.col("mrr_cents") / 100).alias("mrr"),
         pl.col("seats").cast(pl.Float64),
-        (pl.lit(as_of) - pl.col("start_date"))
-        .dt.total_days()
-        .cast(pl.Float64)
-        .alias("tenure_days"),
-        pl.col("plan").replace("", None),
-        pl.col("segment").replace("", None),
+        *_tenure_plan_segment(as_of),
     )
     labels = {"mrr": "MRR", "seats": "seats", "tenure_days": "tenure (days)"}
     labels |= {"plan": "plan", "segment": "segment"}
@@ -169,7 +165,15 @@ def history_features(engine: Engine, as_of: date, model: HealthModelConfig) -> F
     frame = pl.concat(frames)
     if not frame[LABEL].any():
         return None
-    return _informative(_history(frame))
+    features = _informative(_history(frame))
+    fields = custom_fields(engine).height
+    if fields:
+        note = (
+            f"the book's {fields} custom field{'s are' if fields != 1 else ' is'} left out: "
+            "their values are today's, not each cut-off's"
+        )
+        features = replace(features, note="; ".join(filter(None, [note, features.note])))
+    return features
 
 
 SIGNAL_COLUMNS = [
@@ -205,14 +209,19 @@ def _on(
             "account_id",
             pl.lit(day).alias(CUTOFF),
             *SIGNAL_COLUMNS,
-            (pl.lit(day) - pl.col("start_date"))
-            .dt.total_days()
-            .cast(pl.Float64)
-            .alias("tenure_days"),
-            pl.col("plan").replace("", None),
-            pl.col("segment").replace("", None),
+            *_tenure_plan_segment(day),
         )
     )
+
+
+def _tenure_plan_segment(day: date) -> list[pl.Expr]:
+    """Over account columns: days since the start at ``day``, plan and segment (an
+    empty one as none)."""
+    return [
+        (pl.lit(day) - pl.col("start_date")).dt.total_days().cast(pl.Float64).alias("tenure_days"),
+        pl.col("plan").replace("", None),
+        pl.col("segment").replace("", None),
+    ]
 
 
 def features_today(
@@ -245,11 +254,16 @@ def _informative(features: Features) -> Features:
     ).row(0, named=True)
     numeric = [column for column in features.numeric if counts[column] > 1]
     categorical = [column for column in features.categorical if 1 < counts[column] <= MAX_CHOICES]
-    dropped = set(features.numeric + features.categorical) - set(numeric + categorical)
+    dropped = [c for c in features.numeric + features.categorical if c not in numeric + categorical]
+    note = ""
+    if dropped:
+        names = ", ".join(features.labels[column] for column in dropped)
+        note = f"left out as telling no accounts apart (one value, none, or too many): {names}"
     return Features(
         frame.drop(dropped),
         numeric,
         categorical,
         {key: value for key, value in features.labels.items() if key not in dropped},
         features.history,
+        note,
     )

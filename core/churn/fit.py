@@ -144,6 +144,8 @@ def _fit(features: Features, kind: str) -> ModelReport:
         tested, predicted, validation = _folds(matrix, label, estimator)
         tested_cutoffs = []
     final = clone(estimator).fit(matrix.values, label)
+    if features.note:
+        validation = f"{validation}; {features.note}"
     return ModelReport(
         model=kind,
         auc=round(float(roc_auc_score(label[tested], predicted)), 4),

@@ -51,6 +51,7 @@ class RenewalWindow:
     retained_low: float
     retained_high: float
     movers: list[Mover]
+    without_risk: int  # renewals the model gave no risk: counted as staying
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -109,21 +110,12 @@ def retained_of(
     due = renewals.select(
         pl.col("id").alias("account_id"), (pl.col("mrr_cents") / 100).alias("mrr")
     )
-    window = _window(
-        0,
-        due.join(risk, on="account_id", how="left").with_columns(
-            pl.col(RISK).fill_null(0.0).alias("p"),
-            (pl.col("mrr") * pl.col(RISK).fill_null(0.0)).alias("expected_loss"),
-        ),
-    )
+    window = _window(0, due.join(risk, on="account_id", how="left"))
     return window.mrr_up, window.expected_retained, window.retained_low, window.retained_high
 
 
 def renewal_forecast(engine: Engine, as_of: date, model: HealthModelConfig) -> list[RenewalWindow]:
-    due = renewals_with_risk(engine, as_of, model).with_columns(
-        pl.col(RISK).fill_null(0.0).alias("p"),  # no risk: a customer the model cannot read
-        (pl.col("mrr") * pl.col(RISK).fill_null(0.0)).alias("expected_loss"),
-    )
+    due = renewals_with_risk(engine, as_of, model)
     windows = []
     for days in WINDOWS:
         inside = due.filter(pl.col("renewal_date") <= as_of + timedelta(days=days))
@@ -132,8 +124,13 @@ def renewal_forecast(engine: Engine, as_of: date, model: HealthModelConfig) -> l
 
 
 def _window(days: int, inside: pl.DataFrame) -> RenewalWindow:
-    """The figures of the renewals ``inside`` (mrr, p, expected_loss; movers need
-    external_id, name, renewal_date too)."""
+    """The figures of the renewals ``inside`` (mrr and the risk; movers need
+    external_id, name, renewal_date too). A renewal the model gave no risk is
+    counted as staying, and counted in ``without_risk``."""
+    inside = inside.with_columns(
+        pl.col(RISK).fill_null(0.0).alias("p"),
+        (pl.col("mrr") * pl.col(RISK).fill_null(0.0)).alias("expected_loss"),
+    )
     totals = inside.select(
         pl.len().alias("n"),
         pl.col("mrr").sum().alias("up"),
@@ -161,4 +158,5 @@ def _window(days: int, inside: pl.DataFrame) -> RenewalWindow:
         retained_low=round(max(0.0, kept - spread), 2),
         retained_high=round(min(up, kept + spread), 2),
         movers=movers,
+        without_risk=inside[RISK].null_count(),
     )

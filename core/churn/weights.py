@@ -23,7 +23,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from core.churn.features import HORIZON_DAYS, NotEnoughData
-from core.config.file import edit_config
+from core.config.file import edit_config, read_config
 from core.health.backtest import churn_events, cutoff_dates
 from core.health.config import COMPONENTS, HealthModelConfig
 from core.health.scoring import compute_scores
@@ -172,7 +172,9 @@ def apply_weights(path: Path, weights: dict[str, float]) -> Path:
     """Write ``weights`` into the health model file ``path`` (its [weights] table;
     every other key and comment stays), after keeping the file as it was (or an
     empty one: the shipped defaults) at ``previous_path``, which ``restore_previous``
-    brings back. Returns that path."""
+    brings back. Returns that path. A file that is not valid TOML is refused
+    (ConfigFileError, with its line) and nothing is written."""
+    read_config(path)  # a broken file: refused here, before anything is written
     kept = previous_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     kept.write_text(path.read_text(encoding="utf-8") if path.exists() else "", encoding="utf-8")

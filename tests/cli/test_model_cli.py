@@ -310,6 +310,7 @@ def test_the_renewal_forecast_adds_up_from_the_accounts_risks(
     for window in windows:
         inside = due.filter(pl.col("renews") <= today + timedelta(days=window["days"]))
         assert window["renewals"] == inside.height
+        assert window["without_risk"] == 0  # every renewing customer has its risk
         assert window["mrr_up"] == pytest.approx(inside["cents"].sum() / 100, abs=0.01)
         kept = (inside["cents"] / 100 * (1 - inside["risk"].cast(pl.Float64))).sum()
         assert window["expected_retained"] == pytest.approx(kept, abs=0.05)
@@ -322,3 +323,17 @@ def _run(arguments: list[str]) -> str:
     result = runner.invoke(app, arguments)
     assert result.exit_code == 0, result.output
     return result.stdout
+
+
+def test_apply_refuses_a_broken_health_file_and_writes_nothing(
+    demo_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    health = tmp_path / "config" / "cxtui" / "health.toml"
+    health.parent.mkdir(parents=True)
+    health.write_text("[weights]\nusage = \n")
+    result = runner.invoke(app, ["model", "apply", "--db", str(demo_book), "--as-of", AS_OF])
+    assert result.exit_code == 2
+    assert "nothing written" in result.output and "line 2" in result.output
+    assert health.read_text() == "[weights]\nusage = \n"
+    assert not health.with_name("health.previous.toml").exists()

@@ -31,8 +31,10 @@ from tui.app import CxtuiApp
 
 if TYPE_CHECKING:
     import polars as pl
+    from textual.widget import Widget
 
     from core.accounts.field_views import FieldCondition
+    from core.config.saved_filters import SavedFilter
 
 LISTS = (
     ("segments", "segment", "Segment"),
@@ -41,6 +43,26 @@ LISTS = (
     ("statuses", "status", "Status"),
 )
 NO_SAVED = "No saved filters yet: choose filters above, type a name and press Save as…"
+
+
+def saved_filter_applied(
+    widget: Widget, saved: SavedFilter, fields: pl.DataFrame, where: AccountFilter
+) -> AccountFilter | None:
+    """``where`` narrowed by ``saved``, its conditions on custom fields checked
+    against the book's ``fields``; None, and a notification on ``widget`` saying
+    why, when one names an unknown field or a value that does not fit it."""
+    from core.accounts.field_views import resolve_rules
+
+    try:
+        conditions = resolve_rules(fields, saved.fields) if saved.fields else ()
+    except (KeyError, ValueError) as error:  # UnknownField, FieldValueError
+        widget.notify(
+            f"The saved filter {saved.name!r} is not applied: {error}",
+            title="Saved filters",
+            severity="error",
+        )
+        return None
+    return saved.account_filter(where, conditions)
 
 
 class FiltersScreen(ModalScreen[AccountFilter | None]):
@@ -210,19 +232,11 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
     def _apply_saved(self, event: OptionList.OptionSelected) -> None:
         if self.saved is None or event.option.id not in self.saved.filters:
             return
-        chosen = self.saved.filters[event.option.id]
-        from core.accounts.field_views import resolve_rules
-
-        try:
-            fields = resolve_rules(self.fields, chosen.fields)
-        except (KeyError, ValueError) as error:  # UnknownField, FieldValueError
-            self.notify(
-                f"The saved filter {chosen.name!r} is not applied: {error}",
-                title="Saved filters",
-                severity="error",
-            )
-            return
-        self.dismiss(chosen.account_filter(self.where, fields))
+        narrowed = saved_filter_applied(
+            self, self.saved.filters[event.option.id], self.fields, self.where
+        )
+        if narrowed is not None:
+            self.dismiss(narrowed)
 
     # ------------------------------------------------------------ save as…
 
