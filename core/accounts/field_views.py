@@ -82,13 +82,30 @@ class ListFieldValues:
     fields: pl.DataFrame
     values: pl.DataFrame
     unknown: tuple[str, ...] = ()
+    risk_model: str | None = None
+    """The churn model the ``churn_risk_90d`` column of ``values`` comes from, in
+    words, when that column was asked for and a model exists."""
 
 
-def read_list_fields(engine: Engine, names: list[str]) -> ListFieldValues:
-    """The custom fields, and the values of the fields ``names`` name (one bulk read)."""
+def read_list_fields(
+    engine: Engine, names: list[str], risk_as_of: date | None = None
+) -> ListFieldValues:
+    """The custom fields, and the values of the fields ``names`` name (one bulk read);
+    with ``risk_as_of``, each customer's churn risk on that day too (``core.churn.
+    risk.list_risk``: a null column without a churn model)."""
     fields = custom_fields(engine)
     chosen, unknown = list_fields(fields, names)
-    return ListFieldValues(fields, field_columns(engine, chosen), tuple(unknown))
+    values = field_columns(engine, chosen)
+    if risk_as_of is None:
+        return ListFieldValues(fields, values, tuple(unknown))
+    from core.churn.risk import list_risk
+
+    risk, in_force = list_risk(engine, risk_as_of)
+    values = values.join(risk, on="id", how="full", coalesce=True)
+    model = None
+    if in_force is not None:
+        model = f"churn model of {in_force.fitted_at:%Y-%m-%d}, AUC {in_force.auc:.2f}"
+    return ListFieldValues(fields, values, tuple(unknown), model)
 
 
 def saved_conditions(engine: Engine, rules: tuple[FieldRule, ...]) -> tuple[FieldCondition, ...]:

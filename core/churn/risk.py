@@ -22,13 +22,12 @@ import polars as pl
 from sqlalchemy import Engine, select
 from sqlmodel import Session
 
+from core.churn import RISK
 from core.churn.features import features_today
 from core.churn.fit import ModelReport, to_matrix
 from core.health.config import HealthModelConfig
 from core.models import ChurnModel
 from core.store.frames import read_frame
-
-RISK = "churn_risk_90d"
 
 
 @dataclass(frozen=True)
@@ -114,6 +113,20 @@ def churn_risk(
     matrix = to_matrix(features, in_force.definition["columns"])
     risk = probabilities(in_force.definition, matrix.values)
     return features.frame.select("account_id").with_columns(pl.Series(RISK, risk).round(4))
+
+
+def list_risk(
+    engine: Engine, as_of: date, model: HealthModelConfig | None = None
+) -> tuple[pl.DataFrame, ModelInForce | None]:
+    """For the accounts list: ``id`` and ``churn_risk_90d`` of every customer at
+    ``as_of``, and the model in force (None, and no rows, without one)."""
+    from core.health.config import load_model
+
+    in_force = model_in_force(engine)
+    if in_force is None:
+        return pl.DataFrame(schema={"id": pl.Int64, RISK: pl.Float64}), None
+    risk = churn_risk(engine, as_of, model or load_model()[0], in_force=in_force)
+    return risk.rename({"account_id": "id"}), in_force
 
 
 def risk_words(

@@ -6,7 +6,7 @@ shows, in which order (``c`` on the list chooses them and writes them here).
 columns = ["name", "health", "mrr", "renewal", "owner"]  # the others are hidden
 ```
 
-The names are those of ``LIST_COLUMNS`` (matched whatever the case, with a space for
+The names are those of ``KNOWN_COLUMNS`` (matched whatever the case, with a space for
 an underscore), or ``field:NAME`` for a custom field (``field:Contract``; its name
 matched as ``core.accounts.field_names.field_key`` does). ``name`` is always shown:
 left out, it comes first. An unknown or repeated name is reported with its file and
@@ -45,6 +45,10 @@ LIST_COLUMNS: tuple[str, ...] = (
 )
 """The accounts list's columns, by the names the config file gives them, in the order
 the list shows them when nothing is chosen."""
+CHOSEN_ONLY: tuple[str, ...] = ("churn_risk",)
+"""Columns shown only when chosen: their values are read after the list is shown
+(``churn_risk``: each account's churn risk from the churn model in force)."""
+KNOWN_COLUMNS = (*LIST_COLUMNS, *CHOSEN_ONLY)
 ALWAYS_SHOWN = "name"
 
 
@@ -139,9 +143,9 @@ def _problem(name: str) -> str | None:
     field = field_of_column(name)
     if field is not None:
         return None if field else "needs a custom field's name after 'field:'"
-    if name not in LIST_COLUMNS:
+    if name not in KNOWN_COLUMNS:
         return (
-            f"is not a column of the accounts list (known: {', '.join(LIST_COLUMNS)}, "
+            f"is not a column of the accounts list (known: {', '.join(KNOWN_COLUMNS)}, "
             "or field:NAME for a custom field)"
         )
     return None

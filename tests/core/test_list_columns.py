@@ -33,6 +33,14 @@ def test_the_chosen_columns_in_their_order(tmp_path: Path) -> None:
     assert loaded.problems == ()
 
 
+def test_the_churn_risk_is_a_column_shown_only_when_chosen(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    assert "churn_risk" not in load_list_columns(path).columns
+    path.write_text('[accounts_list]\ncolumns = ["name", "Churn risk"]\n', encoding="utf-8")
+    loaded = load_list_columns(path)
+    assert (loaded.columns, loaded.problems) == (("name", "churn_risk"), ())
+
+
 def test_an_unknown_column_is_named_with_its_line_and_left_out(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text(
@@ -44,6 +52,7 @@ def test_an_unknown_column_is_named_with_its_line_and_left_out(tmp_path: Path) -
     (problem,) = loaded.problems
     assert problem.startswith(f"{path}, line 5: ")
     assert "'arr'" in problem and "mrr" in problem  # what is known, to pick from
+    assert "churn_risk" in problem
 
 
 def test_name_is_always_shown(tmp_path: Path) -> None:

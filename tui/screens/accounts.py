@@ -23,12 +23,14 @@ from core.accounts.listing import (
     sort_accounts,
     with_fields,
 )
+from core.churn import RISK
 from core.config.list_columns import ChosenColumns, load_list_columns
 from tui.app import CxtuiApp
 from tui.messages import OpenAccount
 from tui.screens.styling import mark_styled
 from tui.widgets.accounts_table import (
     COLUMNS,
+    OPTIONAL_COLUMNS,
     AccountsTable,
     ListColumn,
     columns_in_view,
@@ -173,9 +175,16 @@ class AccountsScreen(Screen[None]):
     # ------------------------------------------------------------ custom fields
 
     def _columns(self, names: tuple[str, ...]) -> tuple[ListColumn, ...]:
-        """The list's columns of these config names: the custom fields' once their
-        values are read (until then they are left out)."""
-        return list_columns(names, self._field_columns(loaded_only=True))
+        """The list's columns of these config names: those read after the list is
+        shown (custom fields, the churn risk) once their values are read (until then
+        they are left out)."""
+        have = self._read_columns()
+        columns = list_columns(names, self._field_columns(loaded_only=True))
+        return tuple(column for column in columns if not column.read_later or column.key in have)
+
+    def _read_columns(self) -> set[str]:
+        """The columns read after the list was shown, so far (custom fields, churn risk)."""
+        return set(self.field_data.values.columns) if self.field_data is not None else set()
 
     def _field_columns(self, loaded_only: bool = False) -> list[ListColumn]:
         """A column for each custom field of the book (``loaded_only``: of those whose
@@ -187,14 +196,15 @@ class AccountsScreen(Screen[None]):
         from core.accounts.fields import TYPE_WORDS
 
         values = self.field_data.values
+        texts = [column for column in values.columns if column not in ("id", RISK)]
         longest = (
             {
                 column: int(length or 0)
-                for column, length in values.select(pl.exclude("id").str.len_chars().max())
+                for column, length in values.select(pl.col(texts).str.len_chars().max())
                 .row(0, named=True)
                 .items()
             }
-            if values.height and values.width > 1
+            if values.height and texts
             else {}
         )
         money = 4  # "$" and the thousands' commas a canonical amount does not have
@@ -216,23 +226,29 @@ class AccountsScreen(Screen[None]):
         """The custom fields the list needs the values of: its columns' and filter's."""
         return list(dict.fromkeys([*self.chosen.fields, *self.where.field_names]))
 
+    def _needs_risk(self) -> bool:
+        """True when the churn risk is among the chosen columns."""
+        return "churn_risk" in self.chosen.columns
+
     def _missing_fields(self) -> list[str]:
-        """The needed fields whose values are not read yet."""
-        have = set(self.field_data.values.columns) if self.field_data is not None else set()
-        return [name for name in self._needed_fields() if field_column(name) not in have]
+        """What the list needs and has not read yet: the needed fields' names, and
+        ``churn_risk_90d`` when the churn risk column is chosen."""
+        have = self._read_columns()
+        missing = [name for name in self._needed_fields() if field_column(name) not in have]
+        return [*missing, RISK] if self._needs_risk() and RISK not in have else missing
 
     def _read_fields_if_needed(self, again: bool = False) -> None:
-        """Read the needed fields' values in a worker when some are missing (``again``:
-        read them all again, as after a change of the book)."""
-        needed = self._needed_fields()
-        if self.app.engine is not None and needed and (again or self._missing_fields()):
-            self._read_fields(needed)
+        """Read the needed fields' values (and the churn risk) in a worker when some
+        are missing (``again``: read them all again, as after a change of the book)."""
+        needed, risk = self._needed_fields(), self._needs_risk()
+        if self.app.engine is not None and (needed or risk) and (again or self._missing_fields()):
+            self._read_fields(needed, risk)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="list-fields")
-    def _read_fields(self, names: list[str]) -> None:
+    def _read_fields(self, names: list[str], risk: bool) -> None:
         from core.accounts.field_views import read_list_fields
 
-        data = read_list_fields(self.app.database, names)
+        data = read_list_fields(self.app.database, names, self.app.today if risk else None)
         self.app.call_from_thread(self._fields_read, data)
 
     async def _fields_read(self, data: ListFieldValues) -> None:
@@ -240,6 +256,14 @@ class AccountsScreen(Screen[None]):
         spelled as the database names them; name those it does not have (left out)."""
         from core.accounts.field_names import field_key, field_of_column
 
+        if RISK in data.values.columns and data.risk_model is None:
+            self.notify(
+                "No churn model yet: `cxtui model fit` fits one on this book. The churn "
+                "risk column stays empty until then.",
+                title="Churn risk",
+                severity="warning",
+                timeout=10,
+            )
         self.field_data = data
         self._joined = None
         spelled = dict(data.fields.select("key", "name").iter_rows())
@@ -335,8 +359,11 @@ class AccountsScreen(Screen[None]):
         parts = [f"{self.shown:,} of {self.total:,} accounts", *self.where.describe()]
         if not self.app.book_complete:
             parts.append("reading last interactions…")
-        if self._missing_fields():
+        missing = self._missing_fields()
+        if any(name != RISK for name in missing):
             parts.append("reading custom fields…")
+        if RISK in missing:
+            parts.append("computing churn risk…")
         parts.append(self._sorted_by())
         table = self.table
         columns = table.list_columns
@@ -505,7 +532,7 @@ class AccountsScreen(Screen[None]):
 
             fields = self.custom_fields()
             self.field_data = ListFieldValues(fields, fields.select("id").head(0))
-        every = (*COLUMNS, *self._field_columns())
+        every = (*COLUMNS, *OPTIONAL_COLUMNS, *self._field_columns())
         self.app.push_screen(ColumnChooser(self.table.list_columns, every), self._columns_chosen)
 
     async def _columns_chosen(self, names: tuple[str, ...] | None) -> None:

@@ -27,7 +27,8 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual_fastdatatable import DataTable, DataTableBackend
 
-from core.config.list_columns import LIST_COLUMNS
+from core.churn import RISK
+from core.config.list_columns import CHOSEN_ONLY, LIST_COLUMNS
 from tui import private_api
 from tui.format import days_ago, money, trend_arrow
 
@@ -45,6 +46,9 @@ class ListColumn:
     """What it shows, in the column chooser, when the label alone does not say."""
     field_type: str | None = None
     """A custom field's type (``core.accounts.fields``); None for the list's own columns."""
+    read_later: bool = False
+    """Its values are read after the list is shown (a custom field's, the churn
+    risk's), in the screen's fields worker, and joined to the book."""
 
     @property
     def title(self) -> str:
@@ -70,7 +74,7 @@ def field_list_column(
     right = field_type in ORDERED_TYPES
     about = f"custom field, {type_words}"
     column = field_column(name)
-    return ListColumn(column, label, column, width, right, about, field_type)
+    return ListColumn(column, label, column, width, right, about, field_type, read_later=True)
 
 
 _BY_NAME = {
@@ -85,10 +89,21 @@ _BY_NAME = {
         ListColumn("owner", "Owner", "owner", 14),
         ListColumn("segment", "Segment", "segment", 11),
         ListColumn("tickets", "Tickets", "open_tickets", 7, right=True, about="open tickets"),
+        ListColumn(
+            "churn_risk",
+            "Churn risk",
+            RISK,
+            10,
+            right=True,
+            about="within 90 days, from the churn model",
+            read_later=True,
+        ),
     )
 }
 COLUMNS: tuple[ListColumn, ...] = tuple(_BY_NAME[name] for name in LIST_COLUMNS)
-"""Every column of the list, in its default order (the config's ``LIST_COLUMNS``)."""
+"""The list's columns shown when none are chosen, in order (the config's ``LIST_COLUMNS``)."""
+OPTIONAL_COLUMNS: tuple[ListColumn, ...] = tuple(_BY_NAME[name] for name in CHOSEN_ONLY)
+"""The list's own columns shown only when chosen (``c``): the churn risk."""
 
 
 def list_columns(names: Sequence[str], fields: Sequence[ListColumn] = ()) -> tuple[ListColumn, ...]:
@@ -159,8 +174,9 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
         """The list's columns, in order."""
         self.complete = complete
         """False while the last interactions are still being read."""
+        later = [column.key for column in self.shown if column.read_later]
+        self.data = data.select(*SOURCE_COLUMNS, *later)
         fields = [column for column in self.shown if column.field_type is not None]
-        self.data = data.select(*SOURCE_COLUMNS, *(column.key for column in fields))
         self._fields = [(column.key, column.field_type or "", column.right) for column in fields]
         """The custom fields' columns: frame column, type, right-aligned."""
         self._styles = styles or {}
@@ -228,6 +244,9 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
                 str(row["open_tickets"]) if row["open_tickets"] else "·", justify="right"
             ),
         }
+        if RISK in row:
+            risk = row[RISK]
+            cells[RISK] = Text("·" if risk is None else f"{risk * 100:.0f} %", justify="right")
         if self._fields:
             from core.accounts.fields import shown_value
 
@@ -526,5 +545,9 @@ def _fit(text: str, width: int, right: bool, outer: Style, inner: Style) -> list
 def _empty_frame(columns: Sequence[ListColumn]) -> pl.DataFrame:
     from core.accounts.listing import LIST_COLUMNS as LIST_SCHEMA
 
-    fields = {column.key: pl.String for column in columns if column.field_type is not None}
-    return pl.DataFrame(schema=LIST_SCHEMA | fields)
+    later = {
+        column.key: pl.String if column.field_type is not None else pl.Float64
+        for column in columns
+        if column.read_later
+    }
+    return pl.DataFrame(schema=LIST_SCHEMA | later)
