@@ -55,14 +55,14 @@ def rows_painted(table, crop):
 AccountsTable.render_lines = rows_painted
 
 async def ready(pilot):
-    from core.accounts.field_views import parse_condition
     while not painted:
         await pilot.pause(0.005)
     usable = painted[0] - float(sys.argv[1])
     while not app.book_complete:  # type in the steady state, as a user mostly does
         await pilot.pause(0.01)
     screen = app.screen
-    if CONDITION:
+    if CONDITION:  # imported here, as importing it at start held the app back ~0.8 s
+        from core.accounts.field_views import parse_condition
         name, _, value = CONDITION.partition(" ")
         where = screen.where
         from dataclasses import replace

@@ -26,6 +26,8 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
+from core.accounts.field_names import FIELD_TYPES
+
 
 def utcnow() -> datetime:
     """The current moment, timezone-aware in UTC, the form every stored datetime takes."""
@@ -499,9 +501,8 @@ class RuleRun(SQLModel, table=True):
     ran_by: str = Field(default="", max_length=80)
 
 
-FIELD_TYPES = ("number", "money", "text", "date", "yes_no", "choice")
-"""The types of a custom account field (``core.accounts.fields`` reads and writes them)."""
-FIELD_TYPES_SQL = "type IN ('number', 'money', 'text', 'date', 'yes_no', 'choice')"
+FIELD_TYPES_SQL = f"type IN ({', '.join(repr(kind) for kind in FIELD_TYPES)})"
+"""The check of a custom field's type (``core.accounts.field_names.FIELD_TYPES``)."""
 
 
 class CustomField(SQLModel, table=True):
@@ -613,7 +614,6 @@ class HealthModel(SQLModel, table=True):
 
 
 __all__ = [
-    "FIELD_TYPES",
     "Account",
     "AccountFieldRevision",
     "AccountFieldValue",

@@ -1,7 +1,6 @@
 """Custom fields in the accounts list: as columns, and as conditions of its filters.
 
     read_list_fields(engine, names)     every field, the named ones' values, the unknown names
-    list_fields(fields, names)          the fields that chosen columns name, and the unknown names
     field_columns(engine, fields)       id and a "field:NAME" column of canonical text per field
     sort_key(field_type, column)        what a field column sorts by: its typed value
     parse_condition(fields, name, text) a condition typed in the form ("Month-to-month", ">= 12")
@@ -9,7 +8,7 @@
     saved_conditions(engine, rules)     the same, reading the fields
 
 The list joins the values of the fields it needs only (``core.accounts.listing.
-with_fields``), read in one bulk read (``fields_wide``): a book with 100 fields reads
+with_fields``), read in one bulk read (``field_columns``): a book with 100 fields reads
 the three it shows, not the hundred. A condition is kept in a saved filter by the
 field's name (``FieldRule``) and checked against the database's fields when it is
 used (``FieldCondition``): an unknown field is an error naming it.
@@ -26,7 +25,8 @@ import polars as pl
 from sqlalchemy import Engine, Float, Numeric, cast, func, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from core.accounts.field_names import field_column, field_key
+from core.accounts.field_frames import ListFieldValues, list_fields, list_values
+from core.accounts.field_names import field_column
 from core.accounts.fields import (
     DATE,
     MONEY,
@@ -35,7 +35,7 @@ from core.accounts.fields import (
     TYPE_WORDS,
     FieldValueError,
     custom_fields,
-    fields_wide,
+    field_values,
     find_field,
     parse_field_value,
     shown_value,
@@ -54,37 +54,11 @@ RuleValue = str | int | float | bool | date
 # -- columns ------------------------------------------------------------------------------------
 
 
-def list_fields(fields: pl.DataFrame, names: list[str]) -> tuple[pl.DataFrame, list[str]]:
-    """The rows of ``fields`` (``custom_fields``) that ``names`` name (any case or
-    spacing, as ``find_field``), in the order of ``names``, each once; and the names
-    that name no field."""
-    keys = [field_key(name) for name in names]
-    unknown = [name for name, key in zip(names, keys, strict=True) if key not in fields["key"]]
-    wanted = pl.DataFrame({"key": list(dict.fromkeys(keys))}, schema={"key": pl.String})
-    return wanted.join(fields, on="key", how="inner", maintain_order="left"), unknown
-
-
 def field_columns(engine: Engine, fields: pl.DataFrame) -> pl.DataFrame:
     """``id`` and, for each field of ``fields``, a column ``field:NAME`` holding its
-    canonical text (null: no value), for every account with a value of one of them:
-    one bulk read (``fields_wide``). Shown with ``shown_value``, sorted by
-    ``sort_key``, filtered by ``FieldCondition.expr``."""
-    wide = fields_wide(engine, fields, typed=False)
-    return wide.rename({"account_id": "id"} | {name: field_column(name) for name in fields["name"]})
-
-
-@dataclass(frozen=True)
-class ListFieldValues:
-    """What the accounts list needs of some custom fields: the fields (rows of
-    ``custom_fields``, every one, for the column chooser and the filter form), the
-    values of those asked for (``field_columns``), and the names that named none."""
-
-    fields: pl.DataFrame
-    values: pl.DataFrame
-    unknown: tuple[str, ...] = ()
-    risk_model: str | None = None
-    """The churn model the ``churn_risk_90d`` column of ``values`` comes from, in
-    words, when that column was asked for and a model exists."""
+    canonical text (``field_frames.list_values``): one bulk read of their values."""
+    long = field_values(engine, fields["id"].to_list()) if fields.height else pl.DataFrame()
+    return list_values(long, fields)
 
 
 def read_list_fields(

@@ -27,10 +27,19 @@ import polars as pl
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from core.accounts.field_frames import tidy_fields, wide_text
+from core.accounts.field_names import CHOICE as CHOICE
+from core.accounts.field_names import DATE as DATE
+from core.accounts.field_names import FIELD_TYPES as FIELD_TYPES
+from core.accounts.field_names import MONEY as MONEY
+from core.accounts.field_names import NUMBER as NUMBER
+from core.accounts.field_names import TEXT as TEXT
+from core.accounts.field_names import TYPE_WORDS as TYPE_WORDS
+from core.accounts.field_names import YES_NO as YES_NO
 from core.accounts.field_names import field_key as field_key
 from core.accounts.field_names import field_label as field_label
+from core.accounts.field_names import shown_value as shown_value
 from core.models import (
-    FIELD_TYPES,
     AccountFieldRevision,
     AccountFieldValue,
     CustomField,
@@ -38,15 +47,6 @@ from core.models import (
 )
 from core.store.frames import read_frame
 
-NUMBER, MONEY, TEXT, DATE, YES_NO, CHOICE = FIELD_TYPES
-TYPE_WORDS = {
-    NUMBER: "number",
-    MONEY: "money",
-    TEXT: "text",
-    DATE: "date",
-    YES_NO: "yes/no",
-    CHOICE: "choice",
-}
 YES_WORDS = ("yes", "true", "y", "1")
 NO_WORDS = ("no", "false", "n", "0")
 MAX_TEXT = 1_000
@@ -144,38 +144,26 @@ def typed_value(field_type: str, value: pl.Expr) -> pl.Expr:
     return value
 
 
-def shown_value(field_type: str, value: str | None) -> str:
-    """A canonical value as a person reads it: money "$1,889.50", yes_no "Yes",
-    no value ""."""
-    if value is None:
-        return ""
-    if field_type == MONEY:
-        sign = "-" if value.startswith("-") else ""
-        units, _, fraction = value.lstrip("-").partition(".")
-        return f"{sign}${int(units):,}.{fraction or '00'}"
-    if field_type == YES_NO:
-        return value.capitalize()
-    return value
-
-
 # -- reads -------------------------------------------------------------------------------------
+
+
+def custom_fields_query() -> Any:
+    """Every custom field, in their order (``custom_fields``)."""
+    return select(
+        CustomField.id,
+        CustomField.key,
+        CustomField.name,
+        CustomField.label,
+        CustomField.type,
+        CustomField.choices,
+        CustomField.position,
+    ).order_by(CustomField.position, CustomField.id)
 
 
 def custom_fields(engine: Engine) -> pl.DataFrame:
     """Every custom field, in their order: id, key, name, label, type, choices (the
     JSON text of a choice field's values, else null)."""
-    return read_frame(
-        engine,
-        select(
-            CustomField.id,
-            CustomField.key,
-            CustomField.name,
-            CustomField.label,
-            CustomField.type,
-            CustomField.choices,
-            CustomField.position,
-        ).order_by(CustomField.position, CustomField.id),
-    ).with_columns(pl.col("choices").replace("", None))
+    return tidy_fields(read_frame(engine, custom_fields_query()))
 
 
 def choices_of(field: dict[str, Any]) -> list[str]:
@@ -192,13 +180,10 @@ def find_field(fields: pl.DataFrame, name: str) -> dict[str, Any]:
     return found.row(0, named=True)
 
 
-def field_values(
-    engine: Engine,
-    field_ids: list[int] | None = None,
-    account_ids: list[int] | None = None,
-) -> pl.DataFrame:
-    """The stored values, long: field_id, account_id, value (canonical text); of
-    ``field_ids`` and ``account_ids`` when given (else all)."""
+def field_values_query(
+    field_ids: list[int] | None = None, account_ids: list[int] | None = None
+) -> Any:
+    """The stored values (``field_values``) of ``field_ids`` and ``account_ids``."""
     query = select(
         AccountFieldValue.field_id, AccountFieldValue.account_id, AccountFieldValue.value
     )
@@ -206,7 +191,17 @@ def field_values(
         query = query.where(AccountFieldValue.field_id.in_(field_ids))  # type: ignore[attr-defined]
     if account_ids is not None:
         query = query.where(AccountFieldValue.account_id.in_(account_ids))  # type: ignore[attr-defined]
-    return read_frame(engine, query)
+    return query
+
+
+def field_values(
+    engine: Engine,
+    field_ids: list[int] | None = None,
+    account_ids: list[int] | None = None,
+) -> pl.DataFrame:
+    """The stored values, long: field_id, account_id, value (canonical text); of
+    ``field_ids`` and ``account_ids`` when given (else all)."""
+    return read_frame(engine, field_values_query(field_ids, account_ids))
 
 
 def fields_wide(
@@ -221,23 +216,17 @@ def fields_wide(
     least one of those values have a row: join it to a list, left. One read of the
     fields' values (a range of the key per field), pivoted in polars."""
     fields = custom_fields(engine) if fields is None else fields
-    schema: dict[str, pl.DataType] = {"account_id": pl.Int64()}
-    for name, field_type in fields.select("name", "type").iter_rows():
-        schema[name] = _TYPED[field_type] if typed else pl.String()
-    if fields.is_empty():
-        return pl.DataFrame(schema=schema)
-    long = field_values(engine, fields["id"].to_list(), account_ids)
-    if long.is_empty():
-        return pl.DataFrame(schema=schema)
-    names = fields.select(pl.col("id").alias("field_id"), "name")
-    wide = long.join(names, on="field_id").pivot(on="name", index="account_id", values="value")
-    missing = [name for name in schema if name not in wide.columns]
-    wide = wide.with_columns(pl.lit(None, pl.String).alias(name) for name in missing)
-    columns = [pl.col("account_id")]
-    for name, field_type in fields.select("name", "type").iter_rows():
-        column = pl.col(name).cast(pl.String)
-        columns.append((typed_value(field_type, column) if typed else column).alias(name))
-    return wide.select(columns).sort("account_id")
+    long = field_values(engine, fields["id"].to_list(), account_ids) if fields.height else None
+    wide = wide_text(pl.DataFrame() if long is None else long, fields)
+    if not typed:
+        return wide
+    return wide.select(
+        "account_id",
+        *(
+            typed_value(field_type, pl.col(name)).cast(_TYPED[field_type]).alias(name)
+            for name, field_type in fields.select("name", "type").iter_rows()
+        ),
+    )
 
 
 def field_groups(engine: Engine, field: dict[str, Any]) -> pl.DataFrame:

@@ -157,12 +157,32 @@ def first_read_queries() -> dict[str, tuple[str, dict[str, str]]]:
     """``list_part_queries`` on ``first_read_sql.PLACEHOLDER_DAY`` compiled for SQLite,
     with the polars type name of each column: what ``core/store/first_read_sql.py``
     holds (a test compares the two)."""
-    from sqlalchemy.dialects import sqlite
-
     from core.store.first_read_sql import PLACEHOLDER_DAY
 
+    return _compiled(list_part_queries(date.fromisoformat(PLACEHOLDER_DAY)))
+
+
+def first_read_field_queries() -> dict[str, tuple[str, dict[str, str]]]:
+    """The custom fields' queries (``core.accounts.fields``) compiled as
+    ``first_read_queries``, the values' for the placeholder field id: what
+    ``first_read_sql.FIELD_QUERIES`` holds, for ``first_read.read_first_fields``."""
+    from core.accounts.fields import custom_fields_query, field_values_query
+    from core.store.first_read_sql import PLACEHOLDER_FIELD_ID
+
+    return _compiled(
+        {
+            "custom_fields": custom_fields_query(),
+            "field_values": field_values_query([PLACEHOLDER_FIELD_ID]),
+        }
+    )
+
+
+def _compiled(queries: dict[str, Select[Any]]) -> dict[str, tuple[str, dict[str, str]]]:
+    """Each query compiled for SQLite, with the polars type name of each column."""
+    from sqlalchemy.dialects import sqlite
+
     compiled = {}
-    for name, query in list_part_queries(date.fromisoformat(PLACEHOLDER_DAY)).items():
+    for name, query in queries.items():
         sql, dtypes = compile_query(sqlite.dialect(), query)
         compiled[name] = (sql, {column: repr(dtype) for column, dtype in dtypes.items()})
     return compiled
@@ -437,9 +457,12 @@ if __name__ == "__main__":  # rewrite core/store/first_read_sql.py from the quer
 
     path = Path(generated.__file__)
     text = path.read_text(encoding="utf-8")
-    head = text[: text.index("QUERIES")]
+    head = text[: text.index("\nQUERIES") + 1]
+    kind = "dict[str, tuple[str, dict[str, str]]]"
     path.write_text(
-        f"{head}QUERIES: dict[str, tuple[str, dict[str, str]]] = "
-        f"{pprint.pformat(first_read_queries(), width=96, sort_dicts=False)}\n",
+        f"{head}QUERIES: {kind} = "
+        f"{pprint.pformat(first_read_queries(), width=96, sort_dicts=False)}\n\n"
+        f"FIELD_QUERIES: {kind} = "
+        f"{pprint.pformat(first_read_field_queries(), width=96, sort_dicts=False)}\n",
         encoding="utf-8",
     )

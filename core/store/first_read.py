@@ -23,11 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
-from core.store.first_read_sql import PLACEHOLDER_DAY, QUERIES
+from core.store.first_read_sql import FIELD_QUERIES, PLACEHOLDER_DAY, PLACEHOLDER_FIELD_ID, QUERIES
 from core.store.migrate import HEAD_QUERY, is_head
 
 if TYPE_CHECKING:
     import polars as pl
+
+    from core.accounts.field_frames import ListFieldValues
 
 _SQLITE_PREFIXES = ("sqlite:///", "sqlite+pysqlite:///")
 # How long a read waits for a lock: the parts' connections open together and the
@@ -92,6 +94,48 @@ def read_first_list(url: str, today: date) -> pl.DataFrame | None:
             return None
         finally:
             database.close()
+
+
+def read_first_fields(url: str, names: list[str]) -> ListFieldValues | None:
+    """The custom fields and the values of those ``names`` name, as
+    ``core.accounts.field_views.read_list_fields`` reads them, straight from the file
+    like ``read_first_list`` (beside it, at the app's start: the list shows its field
+    columns with its first rows); None when it cannot be read this way."""
+    import adbc_driver_manager
+    import adbc_driver_sqlite
+
+    path = sqlite_file(url)
+    if path is None:
+        return None
+    with _adbc_allowed() as allowed:
+        if not allowed:
+            return None
+        try:
+            database = adbc_driver_sqlite.connect(str(path))
+        except adbc_driver_manager.Error:
+            return None
+        try:
+            return _read_fields(database, names)
+        except adbc_driver_manager.Error:
+            return None  # an older schema without custom fields, a locked file
+        finally:
+            database.close()
+
+
+def _read_fields(database: Any, names: list[str]) -> ListFieldValues:
+    import polars as pl
+
+    from core.accounts.field_frames import ListFieldValues, list_fields, list_values, tidy_fields
+
+    fields = tidy_fields(_part(database, "custom_fields", *FIELD_QUERIES["custom_fields"]))
+    chosen, unknown = list_fields(fields, names)
+    long = pl.DataFrame()
+    if chosen.height:
+        sql, dtypes = FIELD_QUERIES["field_values"]
+        ids = ", ".join(str(int(field_id)) for field_id in chosen["id"])
+        sql = sql.replace(f"IN ({PLACEHOLDER_FIELD_ID})", f"IN ({ids})")
+        long = _part(database, "field_values", sql, dtypes)
+    return ListFieldValues(fields, list_values(long, chosen), tuple(unknown))
 
 
 def _read(database: Any, today: date) -> pl.DataFrame | None:

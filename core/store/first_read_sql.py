@@ -1,9 +1,14 @@
-"""The accounts list's queries (``core.accounts.queries.list_part_queries``) compiled
-for SQLite on a placeholder day, for the app's first read, which runs before
-SQLAlchemy is imported. Generated: ``python -m core.accounts.queries`` rewrites it
-from the queries, and ``tests/core/test_first_read.py`` fails when they differ."""
+"""The accounts list's queries (``core.accounts.queries.list_part_queries``) and the
+custom fields' (``FIELD_QUERIES``) compiled for SQLite on a placeholder day, for the
+app's first read, which runs before SQLAlchemy is imported. Generated: ``python -m
+core.accounts.queries`` rewrites it from the queries, and
+``tests/core/test_first_read.py`` fails when they differ."""
 
 PLACEHOLDER_DAY = "1111-11-11"
+PLACEHOLDER_FIELD_ID = -1111
+"""The field id the custom field values' query is compiled for: replaced by the ids
+of the fields read."""
+
 
 QUERIES: dict[str, tuple[str, dict[str, str]]] = {
     "accounts": (
@@ -68,5 +73,31 @@ QUERIES: dict[str, tuple[str, dict[str, str]]] = {
         "FROM ticket \n"
         "WHERE ticket.resolved_at IS NULL GROUP BY ticket.account_id",
         {"account_id": "Int64", "open_tickets": "Int64"},
+    ),
+}
+
+FIELD_QUERIES: dict[str, tuple[str, dict[str, str]]] = {
+    "custom_fields": (
+        'SELECT custom_field.id, coalesce(custom_field."key", \'\') AS "key", '
+        "coalesce(custom_field.name, '') AS name, coalesce(custom_field.label, '') "
+        "AS label, coalesce(custom_field.type, '') AS type, "
+        "coalesce(custom_field.choices, '') AS choices, custom_field.position \n"
+        "FROM custom_field ORDER BY custom_field.position, custom_field.id",
+        {
+            "id": "Int64",
+            "key": "String",
+            "name": "String",
+            "label": "String",
+            "type": "String",
+            "choices": "String",
+            "position": "Int64",
+        },
+    ),
+    "field_values": (
+        "SELECT account_field_value.field_id, account_field_value.account_id, "
+        "coalesce(account_field_value.value, '') AS value \n"
+        "FROM account_field_value \n"
+        "WHERE account_field_value.field_id IN (-1111)",
+        {"field_id": "Int64", "account_id": "Int64", "value": "String"},
     ),
 }

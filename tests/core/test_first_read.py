@@ -116,7 +116,51 @@ def test_the_first_read_imports_neither_sqlalchemy_nor_pyarrow(db_url: str, book
 def test_the_first_read_runs_the_engines_queries_compiled() -> None:
     """``core/store/first_read_sql.py`` holds ``list_part_queries`` compiled: one copy
     of each query. After changing a query: ``python -m core.accounts.queries``."""
-    from core.accounts.queries import first_read_queries
-    from core.store.first_read_sql import QUERIES
+    from core.accounts.queries import first_read_field_queries, first_read_queries
+    from core.store.first_read_sql import FIELD_QUERIES, QUERIES
 
     assert first_read_queries() == QUERIES, "run `python -m core.accounts.queries`"
+    assert first_read_field_queries() == FIELD_QUERIES, "run `python -m core.accounts.queries`"
+
+
+def test_the_first_read_of_custom_fields_is_the_engines(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """The chosen fields' values straight from the file, as the engine reads them,
+    without SQLAlchemy; a name of no field is named. The book is the Telco sample."""
+    import polars as pl
+
+    from core.accounts.field_views import read_list_fields
+    from core.importing import ImportOptions, import_file
+
+    telco = Path(__file__).parents[1] / "fixtures" / "import" / "telco_churn.csv"
+    options = ImportOptions(
+        columns={"external_id": "customerID", "name": "customerID"},
+        values={"status": {"Yes": "churned", "No": "active"}},
+    )
+    import_file(engine, "accounts", telco, options)
+    names = ["tenure", "PaymentMethod", "TotalCharges", "Region"]
+    through_engine = read_list_fields(engine, names)
+    fields, values = tmp_path / "fields.ipc", tmp_path / "values.ipc"
+    script = (
+        "import sys; from core.store.first_read import read_first_fields; "
+        f"read = read_first_fields({db_url!r}, {names!r}); "
+        "read.fields.write_ipc(sys.argv[1]); read.values.write_ipc(sys.argv[2]); "
+        "print(list(read.unknown), sorted(m for m in ('sqlalchemy', 'sqlmodel') "
+        "if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(fields), str(values)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.strip() == "['Region'] []"
+    assert_frame_equal(pl.read_ipc(fields), through_engine.fields)
+    assert_frame_equal(pl.read_ipc(values), through_engine.values)
+    expected = ["id", "field:tenure", "field:PaymentMethod", "field:TotalCharges"]
+    assert through_engine.values.columns == expected
+    raw = pl.read_csv(telco, infer_schema=False)
+    assert through_engine.values.height == raw.height
+    first = through_engine.values.sort("id").row(0)
+    assert first[1:3] == (raw["tenure"][0], raw["PaymentMethod"][0])

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     import polars as pl
     from textual_fastdatatable import DataTable
 
-    from core.accounts.field_views import ListFieldValues
+    from core.accounts.field_frames import ListFieldValues
     from core.exporting import ExportFilters
 
 
@@ -122,6 +122,8 @@ class AccountsScreen(Screen[None]):
         columns' and its filter's (read in a worker once the database is open)."""
         self._joined: tuple[pl.DataFrame, pl.DataFrame | None, pl.DataFrame] | None = None
         """The book, the fields' values, and the book with them joined, last made."""
+        self._replacing_table = False
+        """True while ``_show_columns`` swaps the table for one with other columns."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -139,7 +141,10 @@ class AccountsScreen(Screen[None]):
             for problem in self.chosen.problems:
                 self.notify(problem, title="Config file", severity="warning", timeout=15)
         self.app.book_signal.subscribe(self, self._book_loaded)
-        # the fields' values as soon as the engine is open, not after the slow column
+        # the chosen fields' values straight from the file beside the list's first
+        # read; else (another database, a schema to migrate) once the engine is open
+        if self.app.engine is None and self._needed_fields():
+            self._read_fields_first(self._needed_fields())
         self.app.database_signal.subscribe(self, lambda _accounts: self._read_fields_if_needed())
         book = self.app.book
         if book is not None:
@@ -160,10 +165,12 @@ class AccountsScreen(Screen[None]):
         # the fields' values again after a change of the book (an import, an edit)
         if self.app.engine is not None and (self.field_data is None or not self.app.book_complete):
             self._read_fields_if_needed(again=True)
+        self.call_after_refresh(self._mount_footer)
+        if self._replacing_table:
+            return  # shown by _show_columns once its new table is mounted
         self.refresh_list(keep_account=self.table.current_account_id())
         if self.focused is None:  # a reload never takes the focus from the search
             self.set_focus(self.table)
-        self.call_after_refresh(self._mount_footer)
 
     async def _mount_footer(self) -> None:
         """The footer, once the first rows are drawn (see compose), unless the screen
@@ -193,7 +200,7 @@ class AccountsScreen(Screen[None]):
             return []
         import polars as pl
 
-        from core.accounts.fields import TYPE_WORDS
+        from core.accounts.field_names import TYPE_WORDS
 
         values = self.field_data.values
         texts = [column for column in values.columns if column not in ("id", RISK)]
@@ -243,6 +250,19 @@ class AccountsScreen(Screen[None]):
         needed, risk = self._needed_fields(), self._needs_risk()
         if self.app.engine is not None and (needed or risk) and (again or self._missing_fields()):
             self._read_fields(needed, risk)
+
+    @work(thread=True, exit_on_error=False, group="list-fields-first")
+    def _read_fields_first(self, names: list[str]) -> None:
+        """The fields' values as the app's first read reads the list (no engine)."""
+        from core.store.first_read import read_first_fields
+
+        data = read_first_fields(self.app.db_url, names)
+        if data is not None:
+            self.app.call_from_thread(self._fields_read_first, data)
+
+    async def _fields_read_first(self, data: ListFieldValues) -> None:
+        if self.field_data is None:  # the engine's read did not come first
+            await self._fields_read(data)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="list-fields")
     def _read_fields(self, names: list[str], risk: bool) -> None:
@@ -309,7 +329,7 @@ class AccountsScreen(Screen[None]):
         """Filter and sort the book in polars and show the result. A search typed on
         filters the rows the last one kept rather than the whole book."""
         book = self.app.book
-        if book is None:
+        if book is None or self._replacing_table:
             return
         book = self._book_with_fields(book)
         if any(condition.column not in book.columns for condition in self.where.fields):
@@ -356,6 +376,8 @@ class AccountsScreen(Screen[None]):
         return f"sorted by {label} {'↓' if self.descending else '↑'}"
 
     def _update_bar(self) -> None:
+        if self._replacing_table:
+            return  # _show_columns updates it once the new table is laid out
         parts = [f"{self.shown:,} of {self.total:,} accounts", *self.where.describe()]
         if not self.app.book_complete:
             parts.append("reading last interactions…")
@@ -528,7 +550,7 @@ class AccountsScreen(Screen[None]):
         from tui.screens.columns import ColumnChooser
 
         if self.field_data is None and self.app.engine is not None:
-            from core.accounts.field_views import ListFieldValues
+            from core.accounts.field_frames import ListFieldValues
 
             fields = self.custom_fields()
             self.field_data = ListFieldValues(fields, fields.select("id").head(0))
@@ -558,9 +580,13 @@ class AccountsScreen(Screen[None]):
         old = self.table
         keep = old.current_account_id()
         typing = self.focused is self.query_one("#search", Input)  # it keeps the keys typed
-        await old.remove()
-        table = AccountsTable(id="accounts", columns=self._columns(names))
-        await self.mount(table, after=self.query_one("#empty"))
+        self._replacing_table = True  # no table meanwhile: the book is shown after
+        try:
+            await old.remove()
+            table = AccountsTable(id="accounts", columns=self._columns(names))
+            await self.mount(table, after=self.query_one("#empty"))
+        finally:
+            self._replacing_table = False
         if not typing:
             table.focus()
         self._view = None

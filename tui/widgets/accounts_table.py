@@ -248,7 +248,7 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
             risk = row[RISK]
             cells[RISK] = Text("·" if risk is None else f"{risk * 100:.0f} %", justify="right")
         if self._fields:
-            from core.accounts.fields import shown_value
+            from core.accounts.field_names import shown_value
 
             for key, field_type, right in self._fields:
                 shown = shown_value(field_type, row[key])
