@@ -224,10 +224,10 @@ async def test_the_renewals_say_what_is_expected_to_stay(demo_url: str, tmp_path
     engine = open_engine(demo_url)
     keep_model(engine, fit_model(book_features(engine, SNAPSHOT_DAY, default_model())), "Test")
     renewals = renewals_due(load_accounts(engine, SNAPSHOT_DAY), SNAPSHOT_DAY)
-    figures = retained_of(engine, SNAPSHOT_DAY, renewals.select("id", "mrr_cents"))
+    window = retained_of(engine, SNAPSHOT_DAY, renewals.select("id", "mrr_cents"))
     engine.dispose()
-    assert figures is not None
-    up, kept, low, _high = figures
+    assert window is not None
+    up, kept, low = window.mrr_up, window.expected_retained, window.retained_low
     settings = Settings(path=tmp_path / "config.toml")
     app = make_app(demo_url, today=SNAPSHOT_DAY, settings=settings, recompute_health=False)
     async with app.run_test(size=(160, 50)) as pilot:

@@ -441,9 +441,9 @@ class DashboardScreen(Screen[None]):
         without one), after the list's count."""
         from core.churn.forecast import retained_of
 
-        figures = retained_of(self.app.database, self.today, renewals)
-        if figures is not None and not get_current_worker().is_cancelled:
-            up, kept, low, _high = figures
+        window = retained_of(self.app.database, self.today, renewals)
+        if window is not None and count and not get_current_worker().is_cancelled:
+            up, kept, low = window.mrr_up, window.expected_retained, window.retained_low
             text = (
                 f"{count:,} renewal{'s' if count != 1 else ''} · expected to stay "
                 f"{money(round(kept * 100))} of {money(round(up * 100))} "
