@@ -119,9 +119,10 @@ def forecast_drill(
 ) -> Drill:
     """What is behind the dashboard's forecast tile: one row per renewal of
     ``renewals`` (``id``, ``name``, ``owner``, ``renewal_date``, ``mrr_cents``: the
-    dashboard's list in its scope), the largest expected loss first, as those move
-    the forecast most; the formula with the figures of each window. NotEnoughData
-    without a churn model."""
+    dashboard's list in its scope) with its expected loss (MRR x risk, in cents) and
+    churn risk (%), the largest expected loss first, as those move the forecast most;
+    the formula with the figures of each window. NotEnoughData without a churn
+    model."""
     from core.metrics.drill import Drill
 
     in_force = model_in_force(engine)
@@ -132,14 +133,15 @@ def forecast_drill(
         _window(days, due.filter(pl.col("renewal_date") <= as_of + timedelta(days=days)))
         for days in WINDOWS
     ]
+    # the sort key and its risk first after the name: an 80-column terminal shows them
     rows = due.select(
         "account_id",
         "name",
-        "owner",
-        "renewal_date",
-        "mrr_cents",
-        (pl.col(RISK) * 100).round(1).alias("churn_risk_pct"),
         (pl.col("mrr_cents") * pl.col(RISK)).round().cast(pl.Int64).alias("expected_loss_cents"),
+        (pl.col(RISK) * 100).round(1).alias("churn_risk_pct"),
+        "mrr_cents",
+        "renewal_date",
+        "owner",
     ).sort(
         ["expected_loss_cents", "renewal_date", "name"],
         descending=[True, False, False],

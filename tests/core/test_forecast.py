@@ -126,7 +126,15 @@ def test_the_drill_adds_up_the_renewals_from_their_risks(book: Engine) -> None:
     assert off.abs().max() <= 0.5  # type: ignore[operator]
     losses = drill.rows["expected_loss_cents"].to_list()
     assert losses == sorted(losses, reverse=True) and losses[0] > losses[-1]
-    assert drill.rows.columns[:4] == ["account_id", "name", "owner", "renewal_date"]
+    assert drill.rows.columns == [
+        "account_id",
+        "name",
+        "expected_loss_cents",
+        "churn_risk_pct",
+        "mrr_cents",
+        "renewal_date",
+        "owner",
+    ]
 
     # the tile's figure is the drill's
     window = retained_of(book, TODAY, renewals.select("id", "mrr_cents"), model)
