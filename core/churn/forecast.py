@@ -9,27 +9,34 @@ window. Expected MRR retained is the sum of MRR x (1 - risk); its interval is th
 normal approximation of a sum of independent renew-or-not outcomes (1.96 standard
 deviations, at most the MRR up and at least 0). The accounts that move the forecast
 most are those with the largest expected loss (MRR x risk).
+
+The dashboard's tile takes the renewals of its list (its scope) instead of the whole
+book: ``retained_of`` gives their figures, ``forecast_drill`` what is behind them.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from sqlalchemy import Engine, select
 
 from core.accounts.customers import is_customer_on
 from core.churn.features import NotEnoughData
-from core.churn.risk import RISK, churn_risk, model_in_force
+from core.churn.risk import RISK, ModelInForce, churn_risk, model_in_force
 from core.health.config import HealthModelConfig
 from core.models import Account
 from core.store.frames import read_frame
 
+if TYPE_CHECKING:
+    from core.metrics.drill import Drill
+
 WINDOWS = (30, 60, 90)
 MOVERS = 5
 Z_95 = 1.96
+NO_MODEL = "no churn model has been fitted yet: run `cxtui model fit` first"
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,7 @@ def renewals_with_risk(engine: Engine, as_of: date, model: HealthModelConfig) ->
     (currency units) and churn risk; NotEnoughData without a churn model."""
     in_force = model_in_force(engine)
     if in_force is None:
-        raise NotEnoughData("no churn model has been fitted yet: run `cxtui model fit` first")
+        raise NotEnoughData(NO_MODEL)
     accounts = read_frame(
         engine,
         select(
@@ -96,22 +103,119 @@ def renewals_with_risk(engine: Engine, as_of: date, model: HealthModelConfig) ->
 
 def retained_of(
     engine: Engine, as_of: date, renewals: pl.DataFrame, model: HealthModelConfig | None = None
-) -> tuple[float, float, float, float] | None:
-    """For ``renewals`` (``id``, ``mrr_cents``: a list the app shows), the MRR up, the
-    MRR expected to stay and its 95 % interval, in currency units; None without a
-    churn model or renewals."""
-    from core.health.config import load_model
+) -> RenewalWindow | None:
+    """For ``renewals`` (``id``, ``mrr_cents``: a list the app shows, renewing within
+    the longest window), their figures as one window of that length: the MRR up, the
+    MRR expected to stay and its 95 % interval, in currency units (all 0 without
+    renewals); None without a churn model."""
+    in_force = model_in_force(engine)
+    if in_force is None:
+        return None
+    return _window(max(WINDOWS), _with_risk(engine, as_of, renewals, model, in_force))
+
+
+def forecast_drill(
+    engine: Engine, as_of: date, renewals: pl.DataFrame, model: HealthModelConfig | None = None
+) -> Drill:
+    """What is behind the dashboard's forecast tile: one row per renewal of
+    ``renewals`` (``id``, ``name``, ``owner``, ``renewal_date``, ``mrr_cents``: the
+    dashboard's list in its scope) with its expected loss (MRR x risk, in cents) and
+    churn risk (%), the largest expected loss first, as those move the forecast most;
+    the formula with the figures of each window. NotEnoughData without a churn
+    model."""
+    from core.metrics.drill import Drill
 
     in_force = model_in_force(engine)
-    if in_force is None or renewals.is_empty():
-        return None
-    model = model or load_model()[0]
-    risk = churn_risk(engine, as_of, model, renewals["id"].to_list(), in_force)
-    due = renewals.select(
-        pl.col("id").alias("account_id"), (pl.col("mrr_cents") / 100).alias("mrr")
+    if in_force is None:
+        raise NotEnoughData(NO_MODEL)
+    due = _with_risk(engine, as_of, renewals, model, in_force)
+    windows = [
+        _window(days, due.filter(pl.col("renewal_date") <= as_of + timedelta(days=days)))
+        for days in WINDOWS
+    ]
+    # the sort key and its risk first after the name: an 80-column terminal shows them
+    rows = due.select(
+        "account_id",
+        "name",
+        (pl.col("mrr_cents") * pl.col(RISK)).round().cast(pl.Int64).alias("expected_loss_cents"),
+        (pl.col(RISK) * 100).round(1).alias("churn_risk_pct"),
+        "mrr_cents",
+        "renewal_date",
+        "owner",
+    ).sort(
+        ["expected_loss_cents", "renewal_date", "name"],
+        descending=[True, False, False],
+        nulls_last=True,
     )
-    window = _window(0, due.join(risk, on="account_id", how="left"))
-    return window.mrr_up, window.expected_retained, window.retained_low, window.retained_high
+    whole = windows[-1]
+    lines = [
+        f"Expected MRR kept = the sum of MRR x (1 - churn risk) over "
+        f"{_count(whole.renewals)} in the next {whole.days} days = "
+        f"{_dollars(whole.expected_retained)} of {_dollars(whole.mrr_up)} up for renewal; "
+        f"95 % interval {_dollars(whole.retained_low)} to {_dollars(whole.retained_high)}.",
+        " · ".join(
+            f"within {window.days} days: {_count(window.renewals)}, "
+            f"{_dollars(window.expected_retained)} kept of {_dollars(window.mrr_up)}"
+            for window in windows[:-1]
+        )
+        + ".",
+        f"Assumption: every window uses the same churn risk, {in_force.risk_basis}; the "
+        "interval treats the renewals as independent."
+        + (
+            f" {_count(whole.without_risk)} without a risk counted as staying."
+            if whole.without_risk
+            else ""
+        ),
+    ]
+    terms = {"without_risk": whole.without_risk}
+    for window in windows:
+        suffix = "" if window is whole else f"_{window.days}"
+        terms |= {
+            f"renewals{suffix}": window.renewals,
+            f"mrr_up{suffix}": round(window.mrr_up * 100),
+            f"kept{suffix}": round(window.expected_retained * 100),
+        }
+    terms |= {
+        "kept_low": round(whole.retained_low * 100),
+        "kept_high": round(whole.retained_high * 100),
+    }
+    return Drill(
+        f"Renewals in the next {whole.days} days: the MRR expected to stay, the largest "
+        "expected losses first",
+        "\n".join(lines),
+        rows,
+        terms,
+    )
+
+
+def _with_risk(
+    engine: Engine,
+    as_of: date,
+    renewals: pl.DataFrame,
+    model: HealthModelConfig | None,
+    in_force: ModelInForce,
+) -> pl.DataFrame:
+    """``renewals`` with ``id`` as ``account_id``, ``mrr`` in currency units and the
+    churn risk (null for an account the model gives none)."""
+    due = renewals.rename({"id": "account_id"}).with_columns(
+        (pl.col("mrr_cents") / 100).alias("mrr")
+    )
+    if due.is_empty():
+        return due.with_columns(pl.lit(None, pl.Float64).alias(RISK))
+    if model is None:
+        from core.health.config import load_model
+
+        model = load_model()[0]
+    risk = churn_risk(engine, as_of, model, due["account_id"].to_list(), in_force)
+    return due.join(risk, on="account_id", how="left", maintain_order="left")
+
+
+def _count(renewals: int) -> str:
+    return f"{renewals:,} renewal{'' if renewals == 1 else 's'}"
+
+
+def _dollars(amount: float) -> str:
+    return f"${amount:,.2f}"
 
 
 def renewal_forecast(engine: Engine, as_of: date, model: HealthModelConfig) -> list[RenewalWindow]:

@@ -4,6 +4,7 @@ shown (checked against core.metrics), a drill-through, and opening an account.""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -206,13 +207,27 @@ async def test_month_and_quarter_share_their_series_until_the_data_changes(
         assert len(reads) == 2
 
 
-async def test_the_renewals_say_what_is_expected_to_stay(demo_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """With a churn model fitted, the renewals list says the MRR expected to stay."""
+async def _focus_by_tab(app: CxtuiApp, pilot: Pilot, tile_id: str) -> KpiTile:
+    """Press tab until the tile ``tile_id`` has the focus, as a user would."""
+    for _ in range(30):
+        if app.focused is not None and app.focused.id == tile_id:
+            break
+        await pilot.press("tab")
+    focused = app.focused
+    assert isinstance(focused, KpiTile) and focused.id == tile_id, focused
+    return focused
+
+
+async def test_the_forecast_tile_shows_the_mrr_expected_to_stay_and_drills_into_it(
+    demo_url: str, tmp_path: Path
+) -> None:
+    """With a churn model fitted: the tile shows Σ MRR x (1 - risk) over the renewals
+    of the next 90 days (computed here from the accounts and their risks), and enter
+    opens its drill, the largest expected loss first; enter on a row opens the 360."""
     from core.accounts.queries import load_accounts
     from core.churn.features import book_features
     from core.churn.fit import fit_model
-    from core.churn.forecast import retained_of
-    from core.churn.risk import keep_model
+    from core.churn.risk import churn_risk, keep_model
     from core.config.settings import Settings
     from core.health.config import default_model
     from core.metrics.dashboard import renewals_due
@@ -223,17 +238,59 @@ async def test_the_renewals_say_what_is_expected_to_stay(demo_url: str, tmp_path
 
     engine = open_engine(demo_url)
     keep_model(engine, fit_model(book_features(engine, SNAPSHOT_DAY, default_model())), "Test")
-    renewals = renewals_due(load_accounts(engine, SNAPSHOT_DAY), SNAPSHOT_DAY)
-    figures = retained_of(engine, SNAPSHOT_DAY, renewals.select("id", "mrr_cents"))
+    due = renewals_due(load_accounts(engine, SNAPSHOT_DAY), SNAPSHOT_DAY).join(
+        churn_risk(engine, SNAPSHOT_DAY, default_model()).rename({"account_id": "id"}), on="id"
+    )
     engine.dispose()
-    assert figures is not None
-    up, kept, low, _high = figures
+    kept = (due["mrr_cents"] * (1 - due["churn_risk_90d"])).sum()
+    losses = (due["mrr_cents"] * due["churn_risk_90d"]).round()
+    largest = due.filter(losses == losses.max())
     settings = Settings(path=tmp_path / "config.toml")
     app = make_app(demo_url, today=SNAPSHOT_DAY, settings=settings, recompute_health=False)
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot)
         screen = await open_dashboard(app, pilot)
+        tile = screen.query_one("#tile-renewals-kept", KpiTile)
+        assert tile.value_text == money(round(kept))
+        shown_text = text_of(tile)
+        assert "Renewals kept, next 90 days" in shown_text
+        assert f"of {money(int(due['mrr_cents'].sum()))} up · 95 % ≥ $" in shown_text
+
+        await _focus_by_tab(app, pilot, "tile-renewals-kept")
+        await pilot.press("enter")
         await settle(app, pilot)
-        note = text_of(screen.query_one("#renewals-note"))
-    assert f"{renewals.height} renewals · expected to stay {money(round(kept * 100))}" in note
-    assert f"of {money(round(up * 100))} (95 % ≥ {money(round(low * 100))})" in note
+        drill = app.screen
+        assert isinstance(drill, DrillScreen), drill
+        formula = text_of(drill.query_one("#drill-formula"))
+        assert f"over {due.height} renewals in the next 90 days" in formula
+        table = drill.query_one(DataTable)
+        assert table.row_count == due.height
+        column = [str(c.label) for c in table.columns.values()].index("expected loss")
+        shown_losses = [
+            float(str(table.get_row_at(i)[column]).lstrip("$").replace(",", ""))
+            for i in range(table.row_count)
+        ]
+        assert shown_losses == sorted(shown_losses, reverse=True)
+        assert str(table.get_row_at(0)[1]) == largest["name"][0]
+
+        await pilot.press("enter")  # the first row: the account that moves it most
+        await settle(app, pilot)
+        account = app.screen
+        assert isinstance(account, AccountScreen), account
+        assert account.account_id == largest["id"][0]
+
+
+async def test_without_a_churn_model_the_forecast_tile_says_how_to_get_one(
+    db_url: str, engine: Engine
+) -> None:
+    make_book(engine)
+    async with running(db_url) as (app, pilot):
+        screen = await open_dashboard(app, pilot)
+        tile = screen.query_one("#tile-renewals-kept", KpiTile)
+        assert tile.value_text == "no churn model"
+        assert "cxtui model fit" in text_of(tile)
+        assert tile.series == []  # no sparkline: the baseline
+        await _focus_by_tab(app, pilot, "tile-renewals-kept")
+        await pilot.press("enter")  # a toast says how to fit one; no drill
+        await settle(app, pilot)
+        assert app.screen is screen

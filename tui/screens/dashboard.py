@@ -1,10 +1,11 @@
 """The dashboard (key ``1``): the book at a glance for a period and a scope.
 
-KPI tiles (value, change against the previous period, 12-month sparkline), charts
-(MRR movements, health distribution, NPS over time), and lists (at risk, renewals in
-90 days, goals). ``p`` switches month / quarter, ``[`` and ``]`` step periods, ``s``
-cycles the scope (team, my book, each segment). ``enter`` on a tile drills through;
-on an account in a list, opens its 360.
+KPI tiles (value, change against the previous period, 12-month sparkline), the
+renewal forecast's tile (the MRR expected to stay among the renewals of the next 90
+days, whatever the period), charts (MRR movements, health distribution, NPS over
+time), and lists (at risk, renewals in 90 days, goals). ``p`` switches month /
+quarter, ``[`` and ``]`` step periods, ``s`` cycles the scope (team, my book, each
+segment). ``enter`` on a tile drills through; on an account in a list, opens its 360.
 
 Everything is read in thread workers: first the current and previous period (one
 ``core.metrics`` book read for the tiles' metrics only: accounts, MRR movements and
@@ -36,7 +37,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.metrics.registry import BY_KEY
 from tui.app import CxtuiApp
-from tui.format import money
+from tui.format import compact_money, money
 from tui.messages import OpenAccount
 from tui.screens.styling import mark_styled
 from tui.widgets.charts import HealthChart, MrrMovementsChart, NpsChart
@@ -45,6 +46,7 @@ from tui.widgets.kpi_tile import KpiTile, TileSpec
 if TYPE_CHECKING:
     import polars as pl
 
+    from core.churn.forecast import RenewalWindow
     from core.exporting import ExportFilters
     from core.goals import GoalView
     from core.metrics import Book, Scope
@@ -66,11 +68,18 @@ TILE_METRICS = (
     "csat_pct",
     "active_accounts",
 )
+# The renewal forecast: the renewals of the next 90 days (the renewals list's, in the
+# scope), read after that list; it spans two of the grid's cells, so its note fits.
+FORECAST = TileSpec(
+    "renewals_kept", "Renewals kept, next 90 days", "money", tiny="Renewals kept, 90 d"
+)
+FORECAST_ID = "tile-renewals-kept"
 TILES = (
     *(TileSpec.of_metric(BY_KEY[key]) for key in TILE_METRICS),
     TileSpec("band_green", "Health: green", "count", tiny="Green"),
     TileSpec("band_yellow", "Health: yellow", "count", higher_is_better=False, tiny="Yellow"),
     TileSpec("band_red", "Health: red", "count", higher_is_better=False, tiny="Red"),
+    FORECAST,
 )
 BANDS = ("green", "yellow", "red")
 MOVEMENTS = {"new": "mrr_new", "expansion": "mrr_expansion",
@@ -80,8 +89,7 @@ SERIES_KEPT = 4  # series kept for switching back (each holds 12 months of figur
 _FIRST_READS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard-first")
 # The metrics the tiles show, and with the charts' the ones the series needs: a
 # metrics book read for these only skips the usage, tickets and purchases.
-TILE_KEYS = tuple(spec.key for spec in TILES if not spec.key.startswith("band_"))
-SERIES_KEYS = (*TILE_KEYS, *MOVEMENTS.values())
+SERIES_KEYS = (*TILE_METRICS, *MOVEMENTS.values())
 
 
 @dataclass(frozen=True)
@@ -178,11 +186,26 @@ class DashboardScreen(Screen[None]):
     }
 
     #tiles {
-        grid-size: 6;
+        grid-size: 7;
         grid-gutter: 0 1;
         grid-rows: 6;
         height: auto;
         padding: 0 1;
+    }
+
+    /* below 100 columns the tiles touch and pad on the left only: room for "$919.8k"
+       and "Accounts" in 11 cells */
+    DashboardScreen.-narrow #tiles {
+        grid-gutter: 0;
+        padding: 0;
+    }
+
+    DashboardScreen.-narrow KpiTile {
+        padding: 0 0 0 1;
+    }
+
+    #tile-renewals-kept {
+        column-span: 2;
     }
 
     #charts {
@@ -231,6 +254,8 @@ class DashboardScreen(Screen[None]):
         margin: 0 1;
     }
     """
+    # the class -narrow below 100 columns (-wide, which nothing styles, takes it off)
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("p", "cycle_period", "Month/quarter", id="dashboard.period"),
         Binding(
@@ -272,7 +297,7 @@ class DashboardScreen(Screen[None]):
         # back (after it has built the screen: ~0.1 s later).
         engine, view = self.app.database, self.view
         first = _FIRST_READS.submit(
-            period_figures, engine, view.period, view.scope, self.today, TILE_KEYS
+            period_figures, engine, view.period, view.scope, self.today, TILE_METRICS
         )
         self.load_numbers(view, first)
 
@@ -407,7 +432,7 @@ class DashboardScreen(Screen[None]):
         figures = (
             first.result()
             if first is not None
-            else period_figures(engine, view.period, view.scope, self.today, TILE_KEYS)
+            else period_figures(engine, view.period, view.scope, self.today, TILE_METRICS)
         )
         if not worker.is_cancelled:
             self.post_message(TilesLoaded(view, figures))
@@ -436,20 +461,41 @@ class DashboardScreen(Screen[None]):
             self.app.call_from_thread(self._show_why, drags)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-forecast")
-    def load_forecast(self, renewals: pl.DataFrame, count: int) -> None:
-        """The renewals' MRR expected to stay, from the churn model in force (none
-        without one), after the list's count."""
+    def load_forecast(self, renewals: pl.DataFrame) -> None:
+        """The forecast tile: the MRR expected to stay among ``renewals`` (the list's,
+        in the scope), from the churn model in force, after the list."""
         from core.churn.forecast import retained_of
 
-        figures = retained_of(self.app.database, self.today, renewals)
-        if figures is not None and not get_current_worker().is_cancelled:
-            up, kept, low, _high = figures
-            text = (
-                f"{count:,} renewal{'s' if count != 1 else ''} · expected to stay "
-                f"{money(round(kept * 100))} of {money(round(up * 100))} "
-                f"(95 % ≥ {money(round(low * 100))})"
+        window = retained_of(self.app.database, self.today, renewals)
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show_forecast, window)
+
+    def _show_forecast(self, window: RenewalWindow | None) -> None:
+        """Kept of up, and the 95 % lower bound, in as many words as the tile has room
+        for (the drill has the rest); without a churn model, how to get one."""
+        tile = self.query_one(f"#{FORECAST_ID}", KpiTile)
+        if window is None:
+            tile.show_note(["no churn model"], ["fit one: cxtui model fit", "cxtui model fit"])
+        elif window.renewals == 0:
+            days = window.days
+            tile.show_note(
+                ["$0"],
+                [f"no renewals in the next {days} days", f"no renewals in {days} d", "none due"],
             )
-            self.app.call_from_thread(self.query_one("#renewals-note", Static).update, text)
+        else:
+            kept, up, low = (
+                round(amount * 100)
+                for amount in (window.expected_retained, window.mrr_up, window.retained_low)
+            )
+            tile.show_note(
+                [money(kept), compact_money(kept)],
+                [
+                    f"of {money(up)} up · 95 % ≥ {money(low)}",
+                    f"of {compact_money(up)} up · 95 % ≥ {compact_money(low)}",
+                    f"of {compact_money(up)} up",
+                    f"of {compact_money(up)}",
+                ],
+            )
 
     def _show_why(self, drags: dict[int, str]) -> None:
         table = self.query_one("#at-risk", DataTable)
@@ -474,10 +520,16 @@ class DashboardScreen(Screen[None]):
         self.post_message(GoalsLoaded(views))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-drill")
-    def load_drill(self, tile: TileSpec, view: View, book: Book) -> None:
+    def load_drill(self, tile: TileSpec, view: View, book: Book | None) -> None:
+        """What is behind ``tile``: a metric's (from ``book``), a band's, or the
+        forecast's (the renewals of the list, as the tile)."""
         from core.metrics.drill import band_drill, drill, with_names
 
         engine = self.app.database
+        if tile == FORECAST:
+            self._forecast_drill(view)
+            return
+        assert book is not None
         if tile.key.startswith("band_"):
             found = band_drill(
                 engine, tile.key.removeprefix("band_"), _as_of(view, self.today), view.scope
@@ -487,6 +539,24 @@ class DashboardScreen(Screen[None]):
         found = type(found)(found.title, found.formula, with_names(engine, found.rows), found.terms)
         context = f"{view.period.label}, {view.scope_name}"
         self.post_message(DrillReady(found, context))
+
+    def _forecast_drill(self, view: View) -> None:
+        """(In the drill's thread.) Without a churn model, a toast says how to fit one."""
+        from core.churn.features import NotEnoughData
+        from core.churn.forecast import forecast_drill
+        from core.metrics.dashboard import renewals_due
+
+        accounts = self.app.book
+        if accounts is None:  # the accounts are being read again
+            self.app.call_from_thread(self.notify, "Still loading the accounts…")
+            return
+        renewals = renewals_due(accounts, self.today, view.scope)
+        try:
+            found = forecast_drill(self.app.database, self.today, renewals)
+        except NotEnoughData as error:
+            self.app.call_from_thread(self.notify, f"No forecast: {error}.", severity="warning")
+            return
+        self.post_message(DrillReady(found, f"from {self.today.isoformat()}, {view.scope_name}"))
 
     # ------------------------------------------------------------------ results
 
@@ -504,7 +574,7 @@ class DashboardScreen(Screen[None]):
             self.post_message(SeriesLoaded(self.view, seen))
         self._show_assumptions(figures.book)
         previous = self.view.period.previous().label
-        for tile in self.query(KpiTile):
+        for tile in self._metric_tiles():
             key = tile.spec.key
             tile.show_value(
                 _value(figures.now, figures.bands_now, key),
@@ -551,7 +621,7 @@ class DashboardScreen(Screen[None]):
             return
         self.monthly = message.figures
         series, bands = message.figures.metrics, message.figures.bands
-        for tile in self.query(KpiTile):
+        for tile in self._metric_tiles():
             key = tile.spec.key
             if key.startswith("band_"):
                 scored = bands.select(pl.sum_horizontal(BANDS) > 0).to_series()
@@ -560,6 +630,10 @@ class DashboardScreen(Screen[None]):
                 values = series[key].to_list()
             tile.show_series(values)
         self._show_charts()
+
+    def _metric_tiles(self) -> list[KpiTile]:
+        """The tiles of the period's figures: all but the forecast's."""
+        return [tile for tile in self.query(KpiTile) if tile.spec != FORECAST]
 
     def _show_charts(self) -> None:
         """Each chart with its data if it has arrived, else as loading."""
@@ -637,7 +711,7 @@ class DashboardScreen(Screen[None]):
                 key=str(row["id"]),
             )
         self._note("renewals", renewals.height, "No renewal in the next 90 days in this scope.")
-        self.load_forecast(renewals.select("id", "mrr_cents"), renewals.height)
+        self.load_forecast(renewals.select("id", "mrr_cents"))
 
     def _note(self, name: str, count: int, empty: str) -> None:
         if count == 0:
@@ -652,10 +726,11 @@ class DashboardScreen(Screen[None]):
 
     @on(KpiTile.Selected)
     def _drill(self, message: KpiTile.Selected) -> None:
-        if self.book is None:
+        spec = message.tile.spec
+        if (self.app.book if spec == FORECAST else self.book) is None:
             self.notify("Still loading the numbers…")
             return
-        self.load_drill(message.tile.spec, self.view, self.book)
+        self.load_drill(spec, self.view, self.book)
 
     @on(DrillReady)
     def _drill_ready(self, message: DrillReady) -> None:

@@ -2,7 +2,9 @@
 whether the change is good), and a 12-month sparkline. Focusable; ``enter`` posts
 ``KpiTile.Selected`` so the screen can open the drill-through.
 
-A tile shows placeholders until ``show_value`` and ``show_series`` are called. It is
+A tile shows placeholders until ``show_value`` and ``show_series`` are called, or
+``show_note`` for a figure that is not a metric of the period (the renewal forecast:
+a note instead of a change, and no series). It is
 one widget that draws its four lines itself (label, value, change, sparkline), in
 theme colours named in its content rather than component classes: the dashboard
 mounts twelve, and a widget per line (or a component class per colour, each styled
@@ -117,8 +119,10 @@ class KpiTile(Widget, can_focus=True):
         self.spec = spec
         self.value_text = PLACEHOLDER
         self.change_text = ""
-        self.narrow_texts = (PLACEHOLDER, "")
-        """The value and change lines for a narrow tile: compact money, no "vs"."""
+        """The second line: the change against the previous period, or a note."""
+        self.shorter: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
+        """Shorter wordings of the value and of the second line, longest first, for a
+        narrow tile (compact money, no "vs")."""
         self.quality = "flat"
         """good, bad or flat: how the change line is coloured."""
         self.series: list[float] | None = None
@@ -128,7 +132,7 @@ class KpiTile(Widget, can_focus=True):
         """Back to placeholders (the period or scope changed)."""
         self.value_text = PLACEHOLDER
         self.change_text = ""
-        self.narrow_texts = (PLACEHOLDER, "")
+        self.shorter = ((), ())
         self.quality = "flat"
         self.series = None
         self.refresh()
@@ -145,14 +149,29 @@ class KpiTile(Widget, can_focus=True):
         self.quality = "flat"
         if value is None or previous is None:
             self.change_text = f"no data for {previous_label}" if previous is None else ""
-            narrow_change = NO_DATA if previous is None else ""
+            changes = (NO_DATA,) if previous is None else ()
         else:
             change = value - previous
             self.quality = change_quality(change, spec.higher_is_better)
             arrow = "▲" if change > 0 else "▼" if change < 0 else "▶"
-            self.change_text = f"{arrow} {format_change(spec.unit, change)} vs {previous_label}"
-            narrow_change = f"{arrow}{format_change(spec.unit, change, compact=True)}"
-        self.narrow_texts = (narrow_value, narrow_change)
+            whole = f"{arrow} {format_change(spec.unit, change)}"
+            self.change_text = f"{whole} vs {previous_label}"
+            narrow = f"{arrow}{format_change(spec.unit, change, compact=True)}"
+            # "▲+$27.2k" on the narrowest tile: "▲+27.2k"
+            changes = (whole, narrow, narrow.replace("$", ""))
+        self.shorter = ((narrow_value,), changes)
+        self.refresh()
+
+    def show_note(self, values: Sequence[str], notes: Sequence[str]) -> None:
+        """A value with a note on its second line instead of a change, and no series
+        (the baseline): for a figure that is not a metric of the period, such as the
+        renewal forecast, whose previous period means nothing. ``values`` and
+        ``notes``: their wordings, longest first; the tile shows the first that fits."""
+        self.value_text, *shorter_values = values
+        self.change_text, *shorter_notes = notes
+        self.shorter = (tuple(shorter_values), tuple(shorter_notes))
+        self.quality = "flat"
+        self.series = []
         self.refresh()
 
     def show_series(self, values: Sequence[float | None]) -> None:
@@ -162,22 +181,19 @@ class KpiTile(Widget, can_focus=True):
         self.refresh()
 
     def render(self) -> Content:
-        """The four lines; on a tile too narrow for them (an 80-column terminal), the
-        tiny title, money abbreviated ($919.8k) and the change without its "vs"."""
+        """The four lines; on a tile too narrow for them, each line in its longest
+        wording that fits: the tiny title, the change without its "vs", then money
+        abbreviated ($919.8k) on an 80-column terminal."""
         width = self.size.width
-        label, value, change = self.spec.label, self.value_text, self.change_text
-        if max(len(label), len(value), len(change)) > width:
-            narrow_value, narrow_change = self.narrow_texts
-            label = label if len(label) <= width else self.spec.tiny or label
-            value = value if len(value) <= width else narrow_value
-            change = change if len(change) <= width else narrow_change
-            if len(change) > width:  # "▲+$27.2k" on the narrowest tile: "▲+27.2k"
-                change = change.replace("$", "")
+        shorter_values, shorter_changes = self.shorter
         return Content("\n").join(
             [
-                Content.styled(label, MUTED),
-                Content.styled(value, "bold"),
-                Content.styled(change, CHANGE_STYLES[self.quality]),
+                Content.styled(_fitting(width, self.spec.label, self.spec.tiny), MUTED),
+                Content.styled(_fitting(width, self.value_text, *shorter_values), "bold"),
+                Content.styled(
+                    _fitting(width, self.change_text, *shorter_changes),
+                    CHANGE_STYLES[self.quality],
+                ),
                 self._sparkline(width),
             ]
         )
@@ -204,3 +220,10 @@ class KpiTile(Widget, can_focus=True):
 
     def action_select(self) -> None:
         self.post_message(self.Selected(self))
+
+
+def _fitting(width: int, *wordings: str) -> str:
+    """The first of ``wordings`` (longest first; empty ones skipped) that fits in
+    ``width`` cells, else the shortest."""
+    given = [wording for wording in wordings if wording] or [""]
+    return next((wording for wording in given if len(wording) <= width), given[-1])
