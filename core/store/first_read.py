@@ -129,12 +129,16 @@ def _read_fields(database: Any, names: list[str]) -> ListFieldValues:
 
     fields = tidy_fields(_part(database, "custom_fields", *FIELD_QUERIES["custom_fields"]))
     chosen, unknown = list_fields(fields, names)
+    sql, dtypes = FIELD_QUERIES["field_values"]
+    queries = [
+        sql.replace(f"IN ({PLACEHOLDER_FIELD_ID})", f"IN ({int(field_id)})")
+        for field_id in chosen["id"]
+    ]
     long = pl.DataFrame()
-    if chosen.height:
-        sql, dtypes = FIELD_QUERIES["field_values"]
-        ids = ", ".join(str(int(field_id)) for field_id in chosen["id"])
-        sql = sql.replace(f"IN ({PLACEHOLDER_FIELD_ID})", f"IN ({ids})")
-        long = _part(database, "field_values", sql, dtypes)
+    if queries:  # a field per connection, read in parallel (the driver releases the GIL)
+        with ThreadPoolExecutor(max_workers=len(queries)) as pool:
+            parts = pool.map(lambda query: _part(database, "field_values", query, dtypes), queries)
+            long = pl.concat(list(parts))
     return ListFieldValues(fields, list_values(long, chosen), tuple(unknown))
 
 
