@@ -131,6 +131,16 @@ def row_label_column_width(table: DataTable) -> int:
     return table._row_label_column_width
 
 
+def columns_replaced(table: DataTable, labels: list[str], widths: list[int]) -> None:
+    """Give the table other columns (``_column_labels``, ``_column_widths``, and its
+    cached ``_ordered_columns`` dropped, as the library does when it adds one): the
+    library can add a column but has no public way to replace them, and a new table
+    mounted in place of the old one cost the list ~60 ms at its start."""
+    table._column_labels = list(labels)
+    table._column_widths = list(widths)
+    table._ordered_columns = None
+
+
 def data_replaced(table: DataTable) -> None:
     """Tell the table its backend was swapped: count an update (``_update_count``,
     part of its cache keys) and clear its render caches (``_clear_caches``), as

@@ -36,6 +36,9 @@ INSTANCE_NAMES: list[tuple[type, str]] = [
     (DataTable, "_show_hover_cursor"),
     (DataTable, "_update_count"),
     (DataTable, "_pseudo_class_state"),
+    (DataTable, "_column_labels"),
+    (DataTable, "_column_widths"),
+    (DataTable, "_ordered_columns"),
 ]
 """Attributes set in ``__init__``, looked up on a new instance."""
 

@@ -122,8 +122,6 @@ class AccountsScreen(Screen[None]):
         columns' and its filter's (read in a worker once the database is open)."""
         self._joined: tuple[pl.DataFrame, pl.DataFrame | None, pl.DataFrame] | None = None
         """The book, the fields' values, and the book with them joined, last made."""
-        self._replacing_table = False
-        """True while ``_show_columns`` swaps the table for one with other columns."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -165,12 +163,10 @@ class AccountsScreen(Screen[None]):
         # the fields' values again after a change of the book (an import, an edit)
         if self.app.engine is not None and (self.field_data is None or not self.app.book_complete):
             self._read_fields_if_needed(again=True)
-        self.call_after_refresh(self._mount_footer)
-        if self._replacing_table:
-            return  # shown by _show_columns once its new table is mounted
         self.refresh_list(keep_account=self.table.current_account_id())
         if self.focused is None:  # a reload never takes the focus from the search
             self.set_focus(self.table)
+        self.call_after_refresh(self._mount_footer)
 
     async def _mount_footer(self) -> None:
         """The footer, once the first rows are drawn (see compose), unless the screen
@@ -305,7 +301,7 @@ class AccountsScreen(Screen[None]):
         self.chosen = replace(self.chosen, columns=tuple(columns))
         names = tuple(column.name for column in self._columns(self.chosen.columns))
         if names != tuple(column.name for column in self.table.list_columns):
-            await self._show_columns(names)
+            self._show_columns(names)
         else:
             self._view = None
             self.refresh_list(keep_account=self.table.current_account_id())
@@ -329,7 +325,7 @@ class AccountsScreen(Screen[None]):
         """Filter and sort the book in polars and show the result. A search typed on
         filters the rows the last one kept rather than the whole book."""
         book = self.app.book
-        if book is None or self._replacing_table:
+        if book is None:
             return
         book = self._book_with_fields(book)
         if any(condition.column not in book.columns for condition in self.where.fields):
@@ -376,8 +372,6 @@ class AccountsScreen(Screen[None]):
         return f"sorted by {label} {'↓' if self.descending else '↑'}"
 
     def _update_bar(self) -> None:
-        if self._replacing_table:
-            return  # _show_columns updates it once the new table is laid out
         parts = [f"{self.shown:,} of {self.total:,} accounts", *self.where.describe()]
         if not self.app.book_complete:
             parts.append("reading last interactions…")
@@ -572,23 +566,12 @@ class AccountsScreen(Screen[None]):
         if self._missing_fields():
             self._read_fields_if_needed()  # then shown (_fields_read)
         else:
-            await self._show_columns(names)
+            self._show_columns(names)
 
-    async def _show_columns(self, names: tuple[str, ...]) -> None:
-        """A new table with these columns in place of the old one (the library's
-        table has no public way to change its columns)."""
-        old = self.table
-        keep = old.current_account_id()
-        typing = self.focused is self.query_one("#search", Input)  # it keeps the keys typed
-        self._replacing_table = True  # no table meanwhile: the book is shown after
-        try:
-            await old.remove()
-            table = AccountsTable(id="accounts", columns=self._columns(names))
-            await self.mount(table, after=self.query_one("#empty"))
-        finally:
-            self._replacing_table = False
-        if not typing:
-            table.focus()
+    def _show_columns(self, names: tuple[str, ...]) -> None:
+        """The list with these columns, on the row it was on."""
+        keep = self.table.current_account_id()
+        self.table.change_columns(self._columns(names))
         self._view = None
         self.refresh_list(keep_account=keep)
         self.call_after_refresh(self._update_bar)  # the columns out of view, once laid out

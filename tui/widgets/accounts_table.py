@@ -298,8 +298,7 @@ class AccountsTable(DataTable):
 
     def __init__(self, *, id: str | None = None, columns: Sequence[ListColumn] = COLUMNS) -> None:
         self.list_columns = tuple(columns)
-        """The columns shown, in order: fixed for the table's life (the library has no
-        public way to change them; ``AccountsScreen`` mounts a new table instead)."""
+        """The columns shown, in order (``change_columns`` changes them)."""
         self._lines_style: Style | None = None
         self._lines_background: Color | None = None
         self._laid_out: tuple[Size, Size, Size] | None = None
@@ -315,6 +314,16 @@ class AccountsTable(DataTable):
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self.restyle())
+
+    def change_columns(self, columns: Sequence[ListColumn]) -> None:
+        """Show ``columns`` instead, with no rows until ``show`` gives them."""
+        self.list_columns = tuple(columns)
+        private_api.columns_replaced(
+            self, [column.label for column in columns], [column.width for column in columns]
+        )
+        self.backend = AccountsBackend(_empty_frame(self.list_columns), shown=self.list_columns)
+        self.backend.render_markup = False
+        private_api.data_replaced(self)
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """The table's own style and background are worked out once for the lines
