@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from cli.health import BANDS
 from cli.main import app
 from core.store.db import open_engine, sqlite_url
-from tests.core.test_health_book import AS_OF, Book, healthy
+from tests.core.health_book import AS_OF, Book, healthy
 
 runner = CliRunner()
 DAY = ["--as-of", AS_OF.isoformat()]

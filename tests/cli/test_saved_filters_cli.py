@@ -11,7 +11,6 @@ from typer.testing import CliRunner
 from cli.main import app
 from core.config.saved_filters import SavedFilter, load_saved_filters, save_filter
 from core.config.settings import config_path
-from tests.cli.test_metrics_cli import db  # noqa: F401  (the four-account book fixture)
 
 runner = CliRunner()
 JANUARY = ("--as-of", "2024-01-31", "--period", "2024-01", "--json")
@@ -38,7 +37,7 @@ def metrics(book: Path, *args: str) -> dict:
     return json.loads(out)
 
 
-def test_metrics_of_a_saved_filter(db: Path) -> None:  # noqa: F811
+def test_metrics_of_a_saved_filter(db: Path) -> None:
     save_filter(SMB)
     save_filter(DANA_LIVE)
     by_filter = metrics(db, "--filter", "small ones")
@@ -62,7 +61,7 @@ def test_metrics_of_a_saved_filter(db: Path) -> None:  # noqa: F811
     assert both["scope"]["segment"] == "SMB" and both["scope"]["filter"] == "Dana live"
 
 
-def test_metrics_says_the_list_only_parts_are_not_applied(db: Path) -> None:  # noqa: F811
+def test_metrics_says_the_list_only_parts_are_not_applied(db: Path) -> None:
     save_filter(SMB)
     code, out, err = invoke(
         "metrics", "--db", str(db), "--as-of", "2024-01-31", "--filter", "small ones"
@@ -73,7 +72,7 @@ def test_metrics_says_the_list_only_parts_are_not_applied(db: Path) -> None:  # 
     assert "health: red: that narrows the accounts list only, not the metrics" in err
 
 
-def test_metrics_refuses_an_unknown_or_broken_filter(db: Path) -> None:  # noqa: F811
+def test_metrics_refuses_an_unknown_or_broken_filter(db: Path) -> None:
     save_filter(SMB)
     code, out, err = invoke("metrics", "--db", str(db), "--filter", "nope")
     assert code == 2 and out == ""
@@ -130,7 +129,7 @@ def test_list_reports_a_broken_filter_and_lists_the_others() -> None:
     assert f"{config_path()}, line 6: filters.bad.renewal_within_days must be a whole" in err
 
 
-def test_export_of_a_saved_filter(db: Path, tmp_path: Path) -> None:  # noqa: F811
+def test_export_of_a_saved_filter(db: Path, tmp_path: Path) -> None:
     import polars as pl
 
     save_filter(DANA_LIVE)

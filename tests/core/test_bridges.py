@@ -19,7 +19,7 @@ from core.metrics.model import customer_bridge, mrr_bridge
 from core.models import Account, MrrMovement
 from core.periods import Period
 from core.store.db import DATABASE_URL_ENV
-from tests.core.test_metrics import BookWriter
+from tests.core.metrics_book import BookWriter
 
 AS_OF = date(2025, 12, 31)
 ON_POSTGRES = os.environ.get(DATABASE_URL_ENV, "").startswith("postgres")

@@ -15,15 +15,7 @@ from core.metrics.model import money, pct
 from core.models import HealthOverride, HealthSnapshot
 from core.periods import Period
 from sample_data import load_demo
-from tests.core.test_metrics import (  # noqa: F401  (book and three_months are fixtures)
-    JAN,
-    LATER,
-    MAR,
-    BookWriter,
-    at,
-    book,
-    three_months,
-)
+from tests.core.metrics_book import JAN, LATER, MAR, BookWriter, at
 
 DEMO_DAY = date(2026, 11, 30)
 
@@ -102,7 +94,7 @@ def test_demo_drills_equal_the_metrics(engine: Engine) -> None:
 
 
 @pytest.fixture
-def surveyed(three_months: BookWriter) -> BookWriter:  # noqa: F811  (the imported fixture)
+def surveyed(three_months: BookWriter) -> BookWriter:
     """The metrics tests' three months (accounts A-D are 1-4) with NPS and CSAT
     answers in January."""
     a, b, c, d = 1, 2, 3, 4

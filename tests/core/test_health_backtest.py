@@ -12,7 +12,7 @@ from sqlmodel import Session
 from core import models as m
 from core.health.backtest import auc, backtest
 from core.health.config import default_model
-from tests.core.test_health_book import AS_OF, Book
+from tests.core.health_book import AS_OF, Book
 
 CUTOFF = AS_OF - timedelta(days=30)
 

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from core.health.config import default_model
 from core.health.scoring import COMPONENTS, compute_scores
 from core.health.signals import largest_drag, signal_words
-from tests.core.test_health_book import AS_OF, Book, row_of
+from tests.core.health_book import AS_OF, Book, row_of
 
 
 def test_each_signal_in_words(engine: Engine) -> None:

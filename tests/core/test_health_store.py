@@ -24,7 +24,7 @@ from core.health.store import (
     recompute_in_background,
     set_override,
 )
-from tests.core.test_health_book import AS_OF, Book, healthy
+from tests.core.health_book import AS_OF, Book, healthy
 
 
 def _snapshots(engine: Engine) -> list[tuple[int, date, float]]:

@@ -15,7 +15,7 @@ from core.metrics import Scope, compute_breakdown, compute_metrics
 from core.models import Account, DailyUsage, Ticket
 from core.periods import Period
 from core.store.frames import read_frame, read_frames
-from tests.core.test_metrics import BookWriter
+from tests.core.metrics_book import BookWriter
 
 WINDOW = Period(date(2024, 1, 1), date(2024, 2, 29))
 AS_OF = date(2024, 6, 30)

@@ -14,7 +14,7 @@ from core.metrics import COUNT_KEYS, MONEY_KEYS, compute_metrics, load_book
 from core.models import Account, MrrMovement, Purchase, SurveyResponse
 from core.periods import Period
 from core.store.db import DATABASE_URL_ENV
-from tests.core.test_metrics import LATER, BookWriter, at
+from tests.core.metrics_book import LATER, BookWriter, at
 
 Q1 = Period.quarter_of(date(2024, 1, 1))
 # On PostgreSQL every read opens an ADBC connection (~0.2 s): fewer examples there.

@@ -24,6 +24,7 @@ from sample_data import load_demo
 from tests.tui.book import TODAY, make_book
 from tui.app import CxtuiApp, make_app
 from tui.screens.accounts import AccountsScreen
+from tui.screens.tasks import TasksScreen
 
 SIZE = (160, 50)
 SMALL = (80, 24)
@@ -64,6 +65,26 @@ async def settle(app: App[Any], pilot: Pilot, rounds: int = 30) -> None:
         quiet = 0 if any(not worker.is_finished for worker in app.workers) else quiet + 1
         if quiet == 2:
             return
+
+
+@asynccontextmanager
+async def tasks_screen(
+    db_url: str, tmp_path: Path, run_rules: bool = False
+) -> AsyncIterator[tuple[CxtuiApp, Pilot, TasksScreen]]:
+    app = make_app(
+        db_url,
+        today=TODAY,
+        settings=Settings(path=tmp_path / "config.toml"),
+        recompute_health=False,
+        run_rules=run_rules,
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, TasksScreen)
+        yield app, pilot, screen
 
 
 def names(app: CxtuiApp) -> list[str]:

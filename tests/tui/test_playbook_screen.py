@@ -11,8 +11,7 @@ from sqlmodel import Session, select
 
 from core.models import RuleRun, Task
 from core.playbook.rules import RULE_TITLES
-from tests.tui.conftest import settle, text_of
-from tests.tui.test_tasks_screen import tasks_screen
+from tests.tui.conftest import settle, tasks_screen, text_of
 from tui.screens.playbook import PlaybookScreen, RuleSettingsScreen
 
 

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
-from textual.pilot import Pilot
 
-from core.config.settings import Settings
 from core.models import Task
 from core.playbook.tasks import add_manual_task, task_history, task_queue
 from tests.tui.book import TODAY, make_book
-from tests.tui.conftest import settle, text_of
-from tui.app import CxtuiApp, make_app
+from tests.tui.conftest import settle, tasks_screen, text_of
 from tui.screens.account import AccountScreen
 from tui.screens.snooze import SnoozeScreen
 from tui.screens.task_form import TaskFormScreen
@@ -47,26 +41,6 @@ def book(engine: Engine) -> dict[str, int]:
         )
         session.commit()
     return ids
-
-
-@asynccontextmanager
-async def tasks_screen(
-    db_url: str, tmp_path: Path, run_rules: bool = False
-) -> AsyncIterator[tuple[CxtuiApp, Pilot, TasksScreen]]:
-    app = make_app(
-        db_url,
-        today=TODAY,
-        settings=Settings(path=tmp_path / "config.toml"),
-        recompute_health=False,
-        run_rules=run_rules,
-    )
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("4")
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, TasksScreen)
-        yield app, pilot, screen
 
 
 def titles(screen: TasksScreen) -> list[str]:
