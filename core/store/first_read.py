@@ -16,11 +16,12 @@ they run: the driver releases the GIL.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, nullcontext
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote
 
 from core.store.first_read_sql import FIELD_QUERIES, PLACEHOLDER_DAY, PLACEHOLDER_FIELD_ID, QUERIES
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
 
     from core.accounts.field_frames import ListFieldValues
 
+Read = TypeVar("Read")
 _SQLITE_PREFIXES = ("sqlite:///", "sqlite+pysqlite:///")
 # How long a read waits for a lock: the parts' connections open together and the
 # first to open a WAL file sets it up; a lock held longer (another process writing)
@@ -75,32 +77,22 @@ def read_first_list(url: str, today: date) -> pl.DataFrame | None:
     """The accounts list without its last interactions, as
     ``core.accounts.queries.load_accounts_first`` reads it, or None when ``url`` is not a
     SQLite file at the current schema (or cannot be read this way)."""
-    import adbc_driver_manager
-    import adbc_driver_sqlite
-
-    path = sqlite_file(url)
-    if path is None:
-        return None
-    with _adbc_allowed() as allowed:
-        if not allowed:
-            return None
-        try:
-            database = adbc_driver_sqlite.connect(str(path))
-        except adbc_driver_manager.Error:
-            return None
-        try:
-            return _read(database, today)
-        except adbc_driver_manager.Error:
-            return None
-        finally:
-            database.close()
+    return _from_file(url, lambda database: _read(database, today))
 
 
 def read_first_fields(url: str, names: list[str]) -> ListFieldValues | None:
     """The custom fields and the values of those ``names`` name, as
     ``core.accounts.field_views.read_list_fields`` reads them, straight from the file
     like ``read_first_list`` (beside it, at the app's start: the list shows its field
-    columns with its first rows); None when it cannot be read this way."""
+    columns with its first rows); None when it cannot be read this way (an older
+    schema without custom fields, a locked file)."""
+    return _from_file(url, lambda database: _read_fields(database, names))
+
+
+def _from_file(url: str, read: Callable[[Any], Read | None]) -> Read | None:
+    """``read`` on an ADBC handle to the SQLite file behind ``url``; None when ``url``
+    is not one, when another SQLite library has the file open in this process, or
+    when the driver fails."""
     import adbc_driver_manager
     import adbc_driver_sqlite
 
@@ -115,9 +107,9 @@ def read_first_fields(url: str, names: list[str]) -> ListFieldValues | None:
         except adbc_driver_manager.Error:
             return None
         try:
-            return _read_fields(database, names)
+            return read(database)
         except adbc_driver_manager.Error:
-            return None  # an older schema without custom fields, a locked file
+            return None
         finally:
             database.close()
 
