@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from core.accounts.field_frames import tidy_fields, wide_text
@@ -369,6 +369,101 @@ def set_field_value(engine: Engine, account_id: int, name: str, text: str, by: s
         )
         session.commit()
     return change
+
+
+MAX_NAME = 120
+"""The longest name a custom field takes (``custom_field.name``)."""
+
+
+@dataclass(frozen=True)
+class NewField:
+    """A field as the 360's "Add a field" checked it (``check_new_field``): its name,
+    key, label and type, its choices, and this account's first value (canonical)."""
+
+    name: str
+    key: str
+    label: str
+    type: str
+    choices: tuple[str, ...]
+    value: str | None
+
+
+def reserved_keys() -> frozenset[str]:
+    """The names (as matching sees them) a custom field may not take: the account's
+    own columns and the accounts list's, which ``--by``, filters and exports name."""
+    from core.config.list_columns import KNOWN_COLUMNS
+    from core.models import Account
+
+    names = [*Account.model_fields, *KNOWN_COLUMNS, "band", "last touch", "arr"]
+    return frozenset(field_key(name) for name in names)
+
+
+def check_new_field(
+    fields: pl.DataFrame, name: str, field_type: str, choices: str = "", value: str = ""
+) -> NewField:
+    """A new field typed in the 360, checked against the book's ``fields``
+    (``custom_fields``): FieldValueError naming what is wrong (an empty, too long or
+    taken name, as matching sees it: "Plan Tier" is "plan_tier"; one of the account's
+    own columns; an unknown type; a choice field without choices, written "Bronze,
+    Silver, Gold"; a first value that does not fit)."""
+    name = name.strip()
+    key = field_key(name)
+    if not name or not key:
+        raise FieldValueError("A field needs a name, such as Plan tier or Region")
+    if len(name) > MAX_NAME or not name.isprintable():
+        raise FieldValueError(f"A field's name is at most {MAX_NAME} printable characters")
+    if key in reserved_keys():
+        raise FieldValueError(f"{name!r} is a column of every account already; pick another name")
+    taken = fields.filter(pl.col("key") == key)
+    if taken.height:
+        raise FieldValueError(f"The field {taken['name'][0]!r} already exists: e edits its value")
+    if field_type not in TYPE_WORDS:
+        raise FieldValueError(f"A field's type is one of: {', '.join(TYPE_WORDS.values())}")
+    listed: tuple[str, ...] = ()
+    if field_type == CHOICE:
+        listed = tuple(dict.fromkeys(c.strip() for c in choices.split(",") if c.strip()))
+        if not listed:
+            raise FieldValueError("A choice field needs its choices, such as: Bronze, Silver, Gold")
+        if any(len(choice) > MAX_TEXT for choice in listed):
+            raise FieldValueError(f"A choice is at most {MAX_TEXT:,} characters")
+    label = field_label(name)
+    row = {"type": field_type, "label": label, "choices": json.dumps(list(listed))}
+    return NewField(name, key, label, field_type, listed, parse_field_value(row, value))
+
+
+def add_field(engine: Engine, account_id: int, new: NewField, by: str) -> int:
+    """Create the field ``new`` (after the others) and, if it has one, this account's
+    first value with its revision, in one transaction; returns the field's id."""
+    with Session(engine) as session:
+        last = session.exec(select(func.max(CustomField.position))).one()
+        field = CustomField(
+            key=new.key,
+            name=new.name,
+            label=new.label,
+            type=new.type,
+            choices=json.dumps(list(new.choices), ensure_ascii=False) if new.choices else None,
+            position=(last if last is not None else -1) + 1,
+        )
+        session.add(field)
+        session.flush()
+        assert field.id is not None
+        if new.value is not None:
+            session.add(
+                AccountFieldValue(field_id=field.id, account_id=account_id, value=new.value)
+            )
+            session.add(
+                AccountFieldRevision(
+                    account_id=account_id,
+                    field_id=field.id,
+                    old_value=None,
+                    new_value=new.value,
+                    changed_at=utcnow(),
+                    changed_by=by[:80],
+                    source="edit",
+                )
+            )
+        session.commit()
+        return field.id
 
 
 def field_history(engine: Engine, account_id: int, field_id: int | None = None) -> pl.DataFrame:

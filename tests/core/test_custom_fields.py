@@ -16,7 +16,10 @@ from core.accounts.fields import (
     FieldValueError,
     UnknownField,
     account_fields,
+    add_field,
+    check_new_field,
     custom_fields,
+    field_history,
     fields_wide,
     find_field,
     set_field_value,
@@ -305,3 +308,54 @@ def test_the_metrics_break_down_by_a_custom_field(engine: Engine) -> None:
     assert [(name, m.active_accounts) for name, m in groups] == list(expected.iter_rows())
     with pytest.raises(ValueError, match="use segment, owner, plan, gender, SeniorCitizen"):
         compute_breakdown(engine, Period.month_of(as_of), None, "shoe size", as_of)
+
+
+@pytest.mark.parametrize(
+    ("name", "field_type", "choices", "value", "says"),
+    [
+        ("  ", "text", "", "", "needs a name"),
+        ("x" * 121, "text", "", "", "at most 120"),
+        ("Payment_Method", "text", "", "", "'PaymentMethod' already exists"),
+        ("MRR", "money", "", "", "a column of every account"),
+        ("Renewal date", "date", "", "", "a column of every account"),
+        ("Tier", "colour", "", "", "one of: number, money"),
+        ("Tier", "choice", " , ", "", "needs its choices"),
+        ("Tier", "choice", "Bronze, Gold", "silver", "one of: Bronze, Gold"),
+        ("Seats bought", "number", "", "ten", "must be a number"),
+    ],
+)
+def test_a_new_field_that_does_not_fit_is_refused_in_words(
+    engine: Engine, name: str, field_type: str, choices: str, value: str, says: str
+) -> None:
+    _import(engine)
+    before = _count(engine, "custom_field")
+    with pytest.raises(FieldValueError, match=says):
+        check_new_field(custom_fields(engine), name, field_type, choices, value)
+    assert _count(engine, "custom_field") == before
+
+
+def test_a_new_field_comes_after_the_others_with_its_first_value(engine: Engine) -> None:
+    _import(engine)
+    fields = custom_fields(engine)
+    with engine.connect() as connection:
+        account, external_id = connection.execute(
+            text("SELECT id, external_id FROM account ORDER BY id LIMIT 1")
+        ).one()
+    new = check_new_field(fields, "Plan tier", "choice", "Bronze, Silver,  Gold,Silver", " gold ")
+    assert (new.key, new.label, new.choices, new.value) == (
+        "plantier",
+        "Plan tier",
+        ("Bronze", "Silver", "Gold"),
+        "Gold",
+    )
+    field_id = add_field(engine, account, new, "Maya")
+    after = custom_fields(engine)
+    assert after["name"].to_list() == [*fields["name"], "Plan tier"]
+    assert after.filter(pl.col("id") == field_id)["position"][0] == fields["position"].max() + 1
+    assert _stored(engine, "Plan tier") == {external_id: "Gold"}
+    history = field_history(engine, account, field_id)
+    assert history.select("old_value", "new_value", "changed_by").rows() == [(None, "Gold", "Maya")]
+    # without a first value: the field alone, no value and no revision
+    empty = add_field(engine, account, check_new_field(after, "Region", "text"), "Maya")
+    assert _stored(engine, "Region") == {}
+    assert field_history(engine, account, empty).is_empty()

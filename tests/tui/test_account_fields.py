@@ -1,5 +1,6 @@
 """The 360's Fields panel: the book's custom fields and the account's values, as an
-import of a Telco-shaped file kept them; hidden in a book without any."""
+import of a Telco-shaped file kept them, each edited with ``e``; on its last row, a
+field added to the book, by keys alone."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from textual.widgets import DataTable
 from core.importing import ImportOptions, import_file
 from core.interactions import account_id_of
 from tests.tui.conftest import running, settle
-from tui.screens.account import AccountScreen
+from tui.screens.account import ADD_FIELD, AccountScreen
 
 TELCO = Path(__file__).parents[1] / "fixtures" / "import" / "telco_churn.csv"
 
@@ -27,11 +28,11 @@ def _import_telco(engine: Engine) -> None:
 
 
 def _fields(screen: AccountScreen) -> dict[str, str]:
+    """The panel's fields and values, without its last row (to add a field)."""
     table = screen.query_one("#fields", DataTable)
-    return {
-        str(label): str(value)
-        for label, value in (table.get_row_at(index) for index in range(table.row_count))
-    }
+    rows = [table.get_row_at(index) for index in range(table.row_count)]
+    assert str(rows[-1][0]) == ADD_FIELD
+    return {str(label): str(value) for label, value in rows[:-1]}
 
 
 async def test_the_360_shows_the_custom_fields(db_url: str, book, engine: Engine) -> None:
@@ -61,12 +62,14 @@ async def test_the_360_shows_the_custom_fields(db_url: str, book, engine: Engine
         assert screen.query_one("#fields-box").border_title == "Fields (16 of 17 set)"
 
 
-async def test_a_book_without_custom_fields_shows_no_panel(db_url: str, book) -> None:
+async def test_a_book_without_custom_fields_shows_a_row_to_add_one(db_url: str, book) -> None:
     async with running(db_url) as (app, pilot):
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, AccountScreen)
-        assert not app.screen.query_one("#fields-box").display
+        assert app.screen.query_one("#fields-box").display
+        assert _fields(app.screen) == {}
+        assert app.screen.query_one("#fields-box").border_title == "Fields"
 
 
 async def test_e_on_the_fields_panel_edits_a_value_with_history(
@@ -108,3 +111,56 @@ async def test_e_on_the_fields_panel_edits_a_value_with_history(
     assert [tuple(row) for row in history] == [
         ("Electronic check", "Mailed check", "Test User", "edit")
     ]
+
+
+async def test_a_field_is_added_from_the_360_by_keys_alone(
+    db_url: str, book, engine: Engine
+) -> None:
+    """tab to the Fields panel, e on "+ Add a field": a name, a type, choices and the
+    account's value. A refusal names what is wrong and keeps what was typed; the
+    saved field is the book's (another account has none yet), with its revision."""
+    from sqlalchemy import text
+    from textual.widgets import Input
+
+    from tests.tui.conftest import type_text
+    from tui.screens.field_edit import AddFieldScreen
+
+    async with running(db_url) as (app, pilot):
+        await pilot.press("enter")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        while screen.focused is not screen.query_one("#fields", DataTable):
+            await pilot.press("tab")
+        await pilot.press("e")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AddFieldScreen)
+        await type_text(pilot, "Segment")  # one of every account's own columns
+        await pilot.press("tab", "enter", "down", "down", "down", "enter")  # text -> choice
+        await pilot.press("tab")
+        await type_text(pilot, "Bronze, Silver, Gold")
+        await pilot.press("tab")
+        await type_text(pilot, "gold")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        error = str(app.screen.query_one("#new-field-error").render())
+        assert "'Segment' is a column of every account already" in error
+        name = app.screen.query_one("#new-field-name", Input)
+        assert name.value == "Segment"  # nothing typed is lost
+        name.value = ""
+        name.focus()
+        await type_text(pilot, "Plan tier")
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is screen
+        assert _fields(screen) == {"Plan tier": "Gold"}
+        assert screen.query_one("#fields-box").border_title == "Fields (1 of 1 set)"
+    with engine.connect() as connection:
+        fields = connection.execute(text("SELECT name, type, choices FROM custom_field")).all()
+        history = connection.execute(
+            text("SELECT account_id, old_value, new_value, changed_by FROM account_field_revision")
+        ).all()
+    assert [tuple(row) for row in fields] == [
+        ("Plan tier", "choice", '["Bronze", "Silver", "Gold"]')
+    ]
+    assert [tuple(row)[1:] for row in history] == [(None, "Gold", "Test User")]

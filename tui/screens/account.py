@@ -3,7 +3,8 @@ or segment, health and why, the book's custom fields, timeline, contacts, open
 tickets, NPS/CSAT and MRR history. ``[`` and ``]`` walk the list. On the timeline:
 ``l`` logs, ``e`` edits, ``d`` deletes (``u`` undoes), ``D`` shows deleted entries,
 ``h`` shows an entry's history; interactions and survey answers alike (tickets and
-MRR come from elsewhere). On the Fields panel (tab), ``e`` edits the field's value."""
+MRR come from elsewhere). On the Fields panel (tab), ``e`` edits the field's value; on its last row,
+"+ Add a field", it adds a field to the book."""
 
 from __future__ import annotations
 
@@ -51,6 +52,10 @@ class GoalsLoaded(Message):
         super().__init__()
         self.scope = scope
         self.views = views
+
+
+ADD_FIELD = "+ Add a field"
+ADD_FIELD_KEY = "add-field"
 
 
 class AccountScreen(Screen[None]):
@@ -138,7 +143,7 @@ class AccountScreen(Screen[None]):
         fields = self.query_one("#fields", DataTable)
         fields.add_column("Field", key="label")
         fields.add_column("Value", key="value")
-        self.query_one("#fields-box").display = False  # until an account with fields loads
+        self.query_one("#fields-box").display = False  # until the account loads
         self.query_one("#contacts").border_title = "Contacts"
         self.query_one("#tickets").border_title = "Open tickets"
         self.query_one("#surveys").border_title = "NPS / CSAT"
@@ -284,17 +289,20 @@ class AccountScreen(Screen[None]):
         )
 
     def _render_fields(self, detail: AccountDetail) -> None:
-        """The custom fields and this account's values; hidden in a book without any."""
+        """The custom fields and this account's values, then a row to add a field."""
         box = self.query_one("#fields-box")
-        box.display = bool(detail.fields)
+        box.display = True
         table = self.query_one("#fields", DataTable)
         row = table.cursor_row
         table.clear()
         filled = sum(row.value is not None for row in detail.fields)
-        box.border_title = f"Fields ({filled} of {len(detail.fields)} set)"
+        box.border_title = (
+            f"Fields ({filled} of {len(detail.fields)} set)" if detail.fields else "Fields"
+        )
         for entry in detail.fields:
             value = Text(visible(entry.shown)) if entry.value is not None else Text("—", "dim")
             table.add_row(Text(visible(entry.label), style="dim"), value, key=str(entry.id))
+        table.add_row(Text(ADD_FIELD, style="dim"), Text("e", style="dim"), key=ADD_FIELD_KEY)
         if table.row_count:
             table.move_cursor(row=max(0, min(row, table.row_count - 1)), animate=False)
 
@@ -437,8 +445,11 @@ class AccountScreen(Screen[None]):
         table = self.query_one("#fields", DataTable)
         if self.detail is None or not table.row_count:
             return
-        field = self.detail.fields[table.cursor_row]
         user = self.app.settings.author
+        if table.cursor_row >= len(self.detail.fields):  # the last row: a new field
+            self._add_field(user)
+            return
+        field = self.detail.fields[table.cursor_row]
 
         def saved(changed: bool | None) -> None:
             if changed:
@@ -448,6 +459,22 @@ class AccountScreen(Screen[None]):
 
         dialog = FieldEditScreen(self.account_id, self.detail.account["name"], field, user)
         self.app.push_screen(dialog, saved)
+
+    def _add_field(self, user: str) -> None:
+        """A new custom field of the book, and this account's first value."""
+        from tui.screens.field_edit import AddFieldScreen
+
+        assert self.detail is not None
+
+        def added(label: str | None) -> None:
+            if label:
+                self.notify(f"{label} added to the book's fields: c on the list shows it.")
+                self.load()
+                self.app.post_message(BookChanged())
+
+        self.app.push_screen(
+            AddFieldScreen(self.account_id, self.detail.account["name"], user), added
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="account-edit")
     def open_editor(self, source: Source, entry_id: int) -> None:

@@ -122,6 +122,8 @@ class AccountsScreen(Screen[None]):
         columns' and its filter's (read in a worker once the database is open)."""
         self._joined: tuple[pl.DataFrame, pl.DataFrame | None, pl.DataFrame] | None = None
         """The book, the fields' values, and the book with them joined, last made."""
+        self._told_no_model = False
+        """True once the user was told the churn risk column has no model to read."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -272,7 +274,8 @@ class AccountsScreen(Screen[None]):
         spelled as the database names them; name those it does not have (left out)."""
         from core.accounts.field_names import field_key, field_of_column
 
-        if RISK in data.values.columns and data.risk_model is None:
+        if RISK in data.values.columns and data.risk_model is None and not self._told_no_model:
+            self._told_no_model = True  # once, not after each change of the book
             self.notify(
                 "No churn model yet: `cxtui model fit` fits one on this book. The churn "
                 "risk column stays empty until then.",

@@ -1,19 +1,22 @@
 """``e`` on the 360's Fields panel: a custom field's value for one account, typed
 and checked by ``core.accounts.fields`` (a number, an amount, a date in the app's
 date grammar, yes or no, one of a choice's values); empty clears it. Saved with a
-revision, as every edit of the app."""
+revision, as every edit of the app. On the panel's last row, a new field of the book
+(``AddFieldScreen``): its name, type, choices and this account's first value."""
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, Select, Static
 
-from core.accounts.fields import CHOICE, DATE, MONEY, NUMBER, YES_NO, FieldRow
+from core.accounts.field_names import TYPE_WORDS
+from core.accounts.fields import CHOICE, DATE, MONEY, NUMBER, TEXT, YES_NO, FieldRow
 from core.text import visible
+from tui.app import CxtuiApp
 
 _HINTS = {
     NUMBER: "a number, such as 12 or 3.5",
@@ -25,6 +28,8 @@ _HINTS = {
 
 class FieldEditScreen(ModalScreen[bool]):
     """Dismissed with True once the value is saved (False: cancelled)."""
+
+    app = getters.app(CxtuiApp)
 
     CSS_PATH = "dialog.tcss"
     DEFAULT_CSS = """
@@ -75,7 +80,7 @@ class FieldEditScreen(ModalScreen[bool]):
 
         try:
             change = set_field_value(
-                self.app.database,  # type: ignore[attr-defined]
+                self.app.database,
                 self.account_id,
                 self.field.name,
                 text,
@@ -88,3 +93,96 @@ class FieldEditScreen(ModalScreen[bool]):
 
     def action_cancel(self) -> None:
         self.dismiss(False)
+
+
+class AddFieldScreen(ModalScreen[str | None]):
+    """Dismissed with the new field's label once it is saved (None: cancelled). The
+    name, type, choices and first value are checked together before anything is
+    written (``core.accounts.fields.check_new_field``); what is wrong is named under
+    the form and nothing typed is lost."""
+
+    app = getters.app(CxtuiApp)
+    CSS_PATH = "dialog.tcss"
+    DEFAULT_CSS = """
+    AddFieldScreen { align: center middle; }
+    AddFieldScreen .dialog { width: 72; }
+    AddFieldScreen Label { padding: 1 0 0 0; }
+    AddFieldScreen Input, AddFieldScreen Select { margin: 0 0 0 0; }
+    AddFieldScreen #new-field-error { color: $error; }
+    """
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="field_add.save"),
+        Binding("escape", "cancel", "Cancel", id="field_add.cancel"),
+    ]
+
+    def __init__(self, account_id: int, account: str, user: str) -> None:
+        super().__init__()
+        self.account_id = account_id
+        self.account = account
+        self.user = user
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(
+                f"A new field of the book, from {visible(self.account)}",
+                classes="dialog-title",
+                markup=False,
+            )
+            yield Label("Name (as the list, filters and --by will call it)", markup=False)
+            yield Input(placeholder="Plan tier", id="new-field-name", compact=True)
+            yield Label("Type", markup=False)
+            yield Select(
+                [(words, kind) for kind, words in TYPE_WORDS.items()],
+                value=TEXT,
+                allow_blank=False,
+                id="new-field-type",
+                compact=True,
+            )
+            yield Label("Choices, separated by commas (a choice field only)", markup=False)
+            yield Input(placeholder="Bronze, Silver, Gold", id="new-field-choices", compact=True)
+            yield Label("This account's value (empty: none yet)", markup=False)
+            yield Input(id="new-field-value", compact=True)
+            yield Static("ctrl+s saves · esc cancels", classes="dialog-hint", markup=False)
+            yield Static("", id="new-field-error", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#new-field-name", Input).focus()
+        self._show_choices(TEXT)
+
+    @on(Select.Changed, "#new-field-type")
+    def _type_changed(self, event: Select.Changed) -> None:
+        self._show_choices(str(event.value))
+
+    def _show_choices(self, field_type: str) -> None:
+        """The choices' input only for a choice field; the value's hint for the type."""
+        self.query_one("#new-field-choices", Input).disabled = field_type != CHOICE
+        hint = _HINTS.get(field_type, "text")
+        self.query_one("#new-field-value", Input).placeholder = hint
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        self.save(
+            self.query_one("#new-field-name", Input).value,
+            str(self.query_one("#new-field-type", Select).value),
+            self.query_one("#new-field-choices", Input).value,
+            self.query_one("#new-field-value", Input).value,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="field-add")
+    def save(self, name: str, field_type: str, choices: str, value: str) -> None:
+        from core.accounts.fields import FieldValueError, add_field, check_new_field, custom_fields
+
+        engine = self.app.database
+        try:
+            new = check_new_field(custom_fields(engine), name, field_type, choices, value)
+            add_field(engine, self.account_id, new, self.user)
+        except FieldValueError as error:
+            self.app.call_from_thread(self.query_one("#new-field-error", Static).update, str(error))
+            return
+        self.app.call_from_thread(self.dismiss, new.label)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
