@@ -3,6 +3,7 @@ command imports the core it needs when it runs."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -73,14 +74,21 @@ def main(
 
         if not wait_for_tab():
             return
-    from core.store.db import database_url
+    if demo and db is not None:
+        fail("--demo opens its own fresh copy; use `cxtui demo --db PATH` to fill a file.")
+    open_app(db, demo)
+
+
+def open_app(db: Path | None, demo: bool = False) -> None:
+    """The app on ``db`` (else the default database), or on a fresh copy of the demo
+    book; the process ends with it."""
     from tui.app import make_app
 
     if not demo:
+        from core.store.urls import database_url
+
         make_app(database_url(db), ask_user=True).run()
         _end_now()
-    if db is not None:
-        fail("--demo opens its own fresh copy; use `cxtui demo --db PATH` to fill a file.")
     import shutil
 
     from sample_data import fresh_demo_database
@@ -126,7 +134,16 @@ def _warn_about_config_permissions() -> None:
 
 
 def run() -> None:
-    """The ``cxtui`` console script: the commands, their flags shown as flags."""
+    """The ``cxtui`` console script: the commands, their flags shown as flags. The
+    app alone (``cxtui``, ``cxtui --db PATH``, ``cxtui --demo``) starts without
+    building the commands: typer building them and checking the arguments cost
+    ~0.3 s before the app's first frame."""
+    import sys
+
+    app_only = _app_arguments(sys.argv[1:])
+    if app_only is not None:
+        open_app(*app_only)
+        return
 
     command = typer.main.get_command(app)
     _flags_without_types(command)
@@ -145,3 +162,20 @@ def _flags_without_types(command: Any) -> None:
             param.metavar = ""
     for sub in getattr(command, "commands", {}).values():
         _flags_without_types(sub)
+
+
+def _app_arguments(arguments: list[str]) -> tuple[Path | None, bool] | None:
+    """``--db`` and ``--demo`` when ``arguments`` only open the app (nothing else,
+    each at most once, a path that is not a flag), else None: typer reads them."""
+    if arguments == ["--demo"]:
+        return None, True
+    if not arguments:
+        return None, False
+    path = None
+    if len(arguments) == 2 and arguments[0] == "--db" and not arguments[1].startswith("-"):
+        path = arguments[1]
+    elif len(arguments) == 1 and arguments[0].startswith("--db="):
+        path = arguments[0].removeprefix("--db=")
+    if not path or Path(path).is_dir():  # typer says what is wrong with it
+        return None
+    return Path(path), False

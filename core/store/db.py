@@ -15,12 +15,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_data_path
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-DATABASE_URL_ENV = "CXTUI_DATABASE_URL"
+from core.store.urls import DATABASE_URL_ENV as DATABASE_URL_ENV
+from core.store.urls import database_url as database_url
+from core.store.urls import default_db_path as default_db_path
+from core.store.urls import normalise_url as normalise_url
+from core.store.urls import sqlite_url as sqlite_url
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_PAGE_SIZE = 16_384
 
@@ -41,44 +45,11 @@ class SchemaTooNewError(DatabaseError):
     """The database was written by a newer cxtui; it is left untouched."""
 
 
-def default_db_path() -> Path:
-    return user_data_path("cxtui", appauthor=False) / "cxtui.db"
-
-
-def database_url(db: Path | str | None = None) -> str:
-    """The URL to use: an explicit ``--db`` file, else ``CXTUI_DATABASE_URL``, else the
-    SQLite file in the user's data directory."""
-    if db is not None:
-        return sqlite_url(Path(db))
-    env = os.environ.get(DATABASE_URL_ENV, "").strip()
-    if env:
-        return normalise_url(env)
-    return sqlite_url(default_db_path())
-
-
 def shown_url(url: str) -> str:
     """``url`` as it may be shown: the password hidden."""
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
-
-
-def sqlite_url(path: Path) -> str:
-    """The URL of a SQLite file. Built, not formatted: a path holding ``?``, ``%`` or
-    ``#`` names that very file (``book?v2.db`` is not ``book`` with a query)."""
-    from sqlalchemy.engine import URL
-
-    url = URL.create("sqlite", database=str(path.expanduser().resolve()))
-    return url.render_as_string(hide_password=False)
-
-
-def normalise_url(url: str) -> str:
-    """PostgreSQL URLs without a driver use psycopg 3."""
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://") :]
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return url
 
 
 def sqlite_path(url: str) -> Path | None:

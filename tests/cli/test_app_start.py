@@ -1,0 +1,72 @@
+"""``cxtui`` alone, ``cxtui --db PATH`` and ``cxtui --demo`` open the app without
+building the commands or importing SQLAlchemy first (they cost ~0.9 s before the
+first frame); anything else goes through typer, which says what is wrong."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import URL
+
+from cli.main import _app_arguments
+from core.store.urls import sqlite_url
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        ([], (None, False)),
+        (["--demo"], (None, True)),
+        (["--db", "book.db"], (Path("book.db"), False)),
+        (["--db=my book?.db"], (Path("my book?.db"), False)),
+        (["--db"], None),
+        (["--db="], None),
+        (["--db", "--demo"], None),
+        (["--db", "book.db", "--demo"], None),
+        (["--demo", "--demo"], None),
+        (["--help"], None),
+        (["--version"], None),
+        (["metrics"], None),
+        (["--db", "book.db", "metrics"], None),
+    ],
+)
+def test_what_opens_the_app_at_once(arguments: list[str], expected: object) -> None:
+    assert _app_arguments(arguments) == expected
+
+
+def test_a_folder_is_left_to_typer(tmp_path: Path) -> None:
+    assert _app_arguments(["--db", str(tmp_path)]) is None
+
+
+def test_the_app_starts_before_sqlalchemy_or_the_commands_are_loaded(tmp_path: Path) -> None:
+    script = (
+        "import sys\n"
+        "import tui.app\n"
+        "def opened(url, **options):\n"
+        "    loaded = [m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'cli.metrics')"
+        " if m in sys.modules]\n"
+        "    print(url, loaded)\n"
+        "    raise SystemExit(0)\n"
+        "tui.app.make_app = opened\n"
+        "from cli.main import run\n"
+        f"sys.argv = ['cxtui', '--db', {str(tmp_path / 'b?.db')!r}]\n"
+        "run()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    url, loaded = result.stdout.strip().split(" ", 1)
+    assert loaded == "['cli.metrics']"  # the command modules are imported, not built
+    assert url == sqlite_url(tmp_path / "b?.db")
+
+
+@pytest.mark.parametrize("name", ["book.db", "a b/book?v2.db", "100%#x.db", "é+ñ.db"])
+def test_a_sqlite_url_is_sqlalchemys(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    expected = URL.create("sqlite", database=str(path.resolve())).render_as_string(
+        hide_password=False
+    )
+    assert sqlite_url(path) == expected
