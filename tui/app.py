@@ -12,6 +12,7 @@ imported when it is first shown.
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -120,6 +121,14 @@ class CxtuiApp(App[None]):
         """False while the last interactions are still being read."""
         self._shown = False
         """True once the first screen (``start``) is shown."""
+        self._welcomed = False
+        """True once the welcome screen of an empty book was shown."""
+        self._engine_lock = threading.Lock()
+        self._opened: tuple[str, Engine] | None = None
+        """The URL and engine ``_engine_once`` opened."""
+        self._count_unknown = True
+        """True until the first list read has been followed by the engine, told how
+        many accounts the book holds (the welcome screen needs it)."""
         self._started = False
         """True once the session's background work (health, rules) has started."""
         self.demo_folder: Path | None = None
@@ -201,10 +210,14 @@ class CxtuiApp(App[None]):
     def _open(self) -> None:
         """After the first paint: open the database. The list needs no engine, so an
         app that opens on it shows it at once, to be filled when the book is read
-        (its styles and widgets are built while the first read runs)."""
+        (its styles and widgets are built while the first read runs). The dashboard's
+        figures need the engine: it is opened beside the list's first read, not after
+        it (the tiles had their numbers ~0.5 s later)."""
         self.open_database()
         if self.start_mode == "accounts":
             self._show_start()
+        else:
+            self.connect(None)
 
     def _show_start(self) -> None:
         if not self._shown:
@@ -260,19 +273,36 @@ class CxtuiApp(App[None]):
             self.post_message(BookLoaded(first, complete=False))
             return
         from core.accounts.queries import load_accounts_first
-        from core.store.db import open_engine
 
-        engine = open_engine(self.db_url)
+        engine = self._engine_once()
         first = load_accounts_first(engine, self.today)
         self.post_message(DatabaseOpened(engine, first.height))
         self.post_message(BookLoaded(first, complete=False))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="database")
-    def connect(self, accounts: int) -> None:
-        """Open the engine (SQLAlchemy, the schema check) after the first read."""
+    @work(thread=True, exit_on_error=False, group="engine")
+    def connect(self, accounts: int | None) -> None:
+        """Open the engine (SQLAlchemy, the schema check): after the list's first read
+        (``accounts``: how many it read), or beside it (None: not known yet). Opened
+        beside it, a failure is only logged: the next try, after the first read (or
+        instead of it), reports it, once."""
+        try:
+            engine = self._engine_once()
+        except Exception as error:
+            if accounts is not None:
+                raise
+            log.info("opening the database beside the first read: %r", error)
+            return
+        self.post_message(DatabaseOpened(engine, accounts))
+
+    def _engine_once(self) -> Engine:
+        """The engine of ``db_url``, opened once whichever worker asks first (the
+        others wait for it): the first read and the dashboard both ask at the start."""
         from core.store.db import open_engine
 
-        self.post_message(DatabaseOpened(open_engine(self.db_url), accounts))
+        with self._engine_lock:
+            if self._opened is None or self._opened[0] != self.db_url:
+                self._opened = (self.db_url, open_engine(self.db_url))
+            return self._opened[1]
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="book")
     def reload_book(self) -> None:
@@ -418,12 +448,18 @@ class CxtuiApp(App[None]):
 
     @on(DatabaseOpened)
     def _database_opened(self, message: DatabaseOpened) -> None:
-        self.engine = message.engine
-        self.database_signal.publish(message.accounts)
-        self._show_start()
-        if message.accounts == 0:
+        """Once per engine (it is said twice when it was opened beside the first read:
+        then, and with the number of accounts once the list is read)."""
+        if message.engine is not self.engine:
+            self.engine = message.engine
+            self.database_signal.publish(message.accounts or 0)
+            self._show_start()
+        if message.accounts is None:
+            return  # the list's first read says how many accounts there are
+        if message.accounts == 0 and not self._welcomed:
             from tui.screens.welcome import WelcomeScreen
 
+            self._welcomed = True
             self.push_screen(WelcomeScreen())
         if self.book is not None and not self.book_complete:
             self.call_after_refresh(self.complete_book, self.book)
@@ -433,9 +469,10 @@ class CxtuiApp(App[None]):
         self.book = message.frame
         self.book_complete = message.complete
         self.book_signal.publish(message.frame)
-        if (
-            self.engine is None
-        ):  # the first read (core.store.first_read): the engine once it is drawn
+        if self._count_unknown:
+            # the first list read: the engine once it is drawn (opened once: it may be
+            # open already, beside the first read), said with the number of accounts
+            self._count_unknown = False
             self.call_after_refresh(self.connect, message.frame.height)
         elif not message.complete:
             self.call_after_refresh(self.complete_book, message.frame)

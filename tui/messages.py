@@ -13,9 +13,10 @@ if TYPE_CHECKING:
 
 
 class DatabaseOpened(Message):
-    """The database is open and migrated; ``accounts`` is how many it holds."""
+    """The database is open and migrated; ``accounts`` is how many it holds (None:
+    not known yet, the engine was opened beside the list's first read)."""
 
-    def __init__(self, engine: Engine, accounts: int) -> None:
+    def __init__(self, engine: Engine, accounts: int | None) -> None:
         super().__init__()
         self.engine = engine
         self.accounts = accounts

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -19,6 +18,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from core.store.sqlite_gate import SQLITE_GATE as SQLITE_GATE
 from core.store.urls import DATABASE_URL_ENV as DATABASE_URL_ENV
 from core.store.urls import database_url as database_url
 from core.store.urls import default_db_path as default_db_path
@@ -83,53 +83,6 @@ def _set_sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -
     # Sorts (index builds after a bulk load, ORDER BY) may use helper threads.
     cursor.execute(f"PRAGMA threads={min(4, os.cpu_count() or 1)}")
     cursor.close()
-
-
-class SqliteLibraryGate:
-    """Keeps two copies of the SQLite library from having a database open at once.
-
-    Bulk reads go through ADBC, whose driver carries its own SQLite; everything else
-    goes through Python's ``sqlite3``. POSIX file locks belong to the process, so
-    when one copy closes the file it silently drops the other copy's locks, and
-    each copy believes it is the last connection and may checkpoint and delete the
-    WAL under the other's feet ("disk I/O error", or worse). So, in one process:
-    ``sqlite3`` connections (opened per use: SQLite engines use NullPool) wait
-    while an ADBC read runs, and an ADBC read only starts when no ``sqlite3``
-    connection is open (``try_adbc`` says no otherwise, and the reader falls back
-    to ``sqlite3``: slower, never blocked, never deadlocked).
-    """
-
-    def __init__(self) -> None:
-        self._condition = threading.Condition()
-        self._sqlite_open = 0
-        self._adbc_open = 0
-
-    def sqlite_opening(self) -> None:
-        with self._condition:
-            self._condition.wait_for(lambda: self._adbc_open == 0)
-            self._sqlite_open += 1
-
-    def sqlite_closed(self) -> None:
-        with self._condition:
-            self._sqlite_open -= 1
-            self._condition.notify_all()
-
-    @contextmanager
-    def try_adbc(self) -> Iterator[bool]:
-        with self._condition:
-            allowed = self._sqlite_open == 0
-            if allowed:
-                self._adbc_open += 1
-        try:
-            yield allowed
-        finally:
-            if allowed:
-                with self._condition:
-                    self._adbc_open -= 1
-                    self._condition.notify_all()
-
-
-SQLITE_GATE = SqliteLibraryGate()
 
 
 class _GatedSqliteConnection(sqlite3.Connection):

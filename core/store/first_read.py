@@ -15,10 +15,9 @@ they run: the driver releases the GIL.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -170,9 +169,9 @@ def _execute(database: Any, sql: str) -> pl.DataFrame:
 
 
 def _adbc_allowed() -> AbstractContextManager[bool]:
-    """Whether an ADBC read may start now. Two SQLite libraries must not have the
-    file open at once in one process (``core.store.db.SqliteLibraryGate``); connections
-    through Python's sqlite3 only exist once core.store.db is imported, so before that,
-    as at the app's start, the read goes ahead."""
-    db = sys.modules.get("core.store.db")
-    return db.SQLITE_GATE.try_adbc() if db is not None else nullcontext(True)
+    """Whether an ADBC read may start now: not while a connection through Python's
+    sqlite3 is open in this process (``core.store.sqlite_gate``); the engine opening
+    beside the first read waits for it instead."""
+    from core.store.sqlite_gate import SQLITE_GATE
+
+    return SQLITE_GATE.try_adbc()

@@ -17,7 +17,8 @@ from sqlalchemy import Dialect, Engine, Select, func, types
 from sqlalchemy.engine import make_url
 
 from core.store.adbc import query_frames, sqlite_database, typed_frame
-from core.store.db import SQLITE_BUSY_TIMEOUT_MS, SQLITE_GATE
+from core.store.db import SQLITE_BUSY_TIMEOUT_MS
+from core.store.sqlite_gate import SQLITE_GATE
 
 
 def polars_type(sa_type: types.TypeEngine[Any]) -> pl.DataType | None:

@@ -14,6 +14,7 @@ from tests.tui.conftest import SIZE, _accounts, bar, names, running, settle, tex
 from tui.app import CxtuiApp, make_app
 from tui.screens.account import AccountScreen
 from tui.screens.accounts import AccountsScreen
+from tui.widgets.kpi_tile import KpiTile
 
 NAMES = sorted(row[0] for row in ROWS)
 
@@ -328,6 +329,69 @@ async def test_the_list_is_shown_before_the_engine_is_opened(
         await pilot.press("enter")
         await settle(app, pilot)
         assert isinstance(app.screen, AccountScreen)
+
+
+async def test_on_the_dashboard_the_engine_opens_beside_the_first_read_once(
+    db_url: str, book, sqlite_only: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starting on the dashboard, whose figures need the engine, it is opened beside
+    the list's first read rather than after it, and only once; the list still comes
+    from the first read, then is completed."""
+    import core.store.db
+    from tui.messages import BookLoaded, DatabaseOpened
+
+    opened: list[str] = []
+    open_engine = core.store.db.open_engine
+
+    def counted(url: str) -> Engine:
+        opened.append(url)
+        return open_engine(url)
+
+    monkeypatch.setattr(core.store.db, "open_engine", counted)
+    app = make_app(db_url, today=TODAY, settings=Settings(), recompute_health=False)
+    posted: list[tuple[str, int | None]] = []
+    post = app.post_message
+
+    def record(message: Any) -> bool:
+        if isinstance(message, DatabaseOpened):
+            posted.append(("DatabaseOpened", message.accounts))
+        elif isinstance(message, BookLoaded):
+            posted.append(("BookLoaded", message.frame.height))
+        return post(message)
+
+    app.post_message = record  # type: ignore[method-assign]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert opened == [db_url]
+        assert posted[0] in [("DatabaseOpened", None), ("BookLoaded", len(NAMES))]
+        assert ("DatabaseOpened", len(NAMES)) in posted  # then told how many
+        assert posted.count(("BookLoaded", len(NAMES))) == 2  # the first read, completed
+        assert app.screen.query(KpiTile)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert names(app) == NAMES and app.book_complete
+
+
+async def test_a_database_that_cannot_be_opened_is_reported_once_from_the_dashboard(
+    db_url: str, book, sqlite_only: None
+) -> None:
+    """The engine opened beside the first read fails (a schema from a newer cxtui):
+    the error is shown once, not once per try."""
+    from sqlalchemy import create_engine, text
+
+    from tui.screens.error import ErrorScreen
+
+    raw = create_engine(db_url)
+    with raw.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_future'"))
+    raw.dispose()
+    app = make_app(db_url, today=TODAY, settings=Settings(), recompute_health=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, ErrorScreen)
+        errors = [screen for screen in app.screen_stack if isinstance(screen, ErrorScreen)]
+        assert len(errors) == 1
+        assert "written by a newer cxtui" in errors[0].message
 
 
 async def test_until_the_engine_is_open_the_list_works_and_the_rest_waits(
