@@ -33,6 +33,7 @@ import sys
 import tempfile
 import termios
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.demo_book import CXTUI, given_or_demo
@@ -56,13 +57,52 @@ class Bare(App):
 Bare().run()
 """
 TIMEOUT_S = 60.0
+CXTUI_MARKS = {"first frame": b"cxtui", "ready": b"Renewals in the next"}
+BARE_MARKS = {"first frame": b"bareapp"}
+
+
+def pty_env(folder: Path) -> dict[str, str]:
+    """The environment of a run: a 256-colour terminal, a config folder of its own."""
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "CXTUI_USER": "Benchmark",
+        "XDG_CONFIG_HOME": str(folder / "config"),
+    }
+    for name in ("COLUMNS", "LINES"):
+        env.pop(name, None)
+    return env
+
+
+def cxtui_command(db: Path) -> list[str]:
+    return [str(CXTUI), "--db", str(db)]
+
+
+def bare_command() -> list[str]:
+    return [sys.executable, "-c", BARE_APP]
+
+
+def peak_mb(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM), in MB; 0 where /proc has none."""
+    with contextlib.suppress(OSError):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
 
 
 def run_in_pty(
-    command: list[str], env: dict[str, str], marks: dict[str, bytes]
+    command: list[str],
+    env: dict[str, str],
+    marks: dict[str, bytes],
+    quit_key: bytes = b"q",
+    settle: Callable[[int], bool] | None = None,
 ) -> dict[str, float]:
     """Seconds from the start until each mark's text has been written (escape codes
-    taken out), then from writing ``q`` until the process has ended (``exit``)."""
+    taken out), then from writing ``quit_key`` until the process has ended (``exit``),
+    and the process's peak memory just before that key (``peak MB``). ``settle``: once
+    the marks are there, wait (reading the screen) until it says so of the process id,
+    e.g. until background work is done, before the key."""
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 160, 0, 0))
     start = time.perf_counter()
@@ -86,9 +126,16 @@ def run_in_pty(
     if len(found) < len(marks):
         process.kill()
         raise RuntimeError(f"{command[0]}: not all of {list(marks)} within {TIMEOUT_S} s")
+    if settle is not None:
+        settled_by = time.perf_counter() + TIMEOUT_S * 5
+        while not settle(process.pid) and time.perf_counter() < settled_by:
+            if select.select([leader], [], [], 0.1)[0]:
+                with contextlib.suppress(OSError):
+                    os.read(leader, 65536)
     time.sleep(0.3)  # as a person does: q once the screen is there
+    found["peak MB"] = peak_mb(process.pid)
     quit_at = time.perf_counter()
-    os.write(leader, b"q")
+    os.write(leader, quit_key)
     while process.poll() is None and time.perf_counter() < quit_at + TIMEOUT_S:
         if select.select([leader], [], [], 0.01)[0]:
             with contextlib.suppress(OSError):
@@ -103,6 +150,21 @@ def medians(runs: list[dict[str, float]]) -> dict[str, float]:
     return {name: statistics.median(run[name] for run in runs) for name in runs[0]}
 
 
+def alternated(
+    runs: int, sides: list[Callable[[], dict[str, float]]]
+) -> list[list[dict[str, float]]]:
+    """Each side's figures over ``runs`` rounds, the sides taking turns in each round;
+    a first round, not counted, warms the file cache (and computes today's health
+    scores, for cxtui)."""
+    counted: list[list[dict[str, float]]] = [[] for _ in sides]
+    for number in range(runs + 1):
+        for side, kept in zip(sides, counted, strict=True):
+            figures = side()
+            if number:
+                kept.append(figures)
+    return counted
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", type=Path, help="a cxtui database (default: the demo book)")
@@ -111,25 +173,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cxtui-bench-startup-") as scratch:
         folder = Path(scratch)
         db = given_or_demo(args.db, folder)
-        env = {
-            **os.environ,
-            "TERM": "xterm-256color",
-            "CXTUI_USER": "Benchmark",
-            "XDG_CONFIG_HOME": str(folder / "config"),
-        }
-        for name in ("COLUMNS", "LINES"):
-            env.pop(name, None)
-        cxtui = [str(CXTUI), "--db", str(db)]
-        bare = [sys.executable, "-c", BARE_APP]
-        cxtui_marks = {"first frame": b"cxtui", "ready": b"Renewals in the next"}
-        bare_marks = {"first frame": b"bareapp"}
-        cxtui_runs, bare_runs = [], []
-        for number in range(args.runs + 1):  # alternated; the first of each not counted
-            cxtui_run = run_in_pty(cxtui, env, cxtui_marks)
-            bare_run = run_in_pty(bare, env, bare_marks)
-            if number:
-                cxtui_runs.append(cxtui_run)
-                bare_runs.append(bare_run)
+        env = pty_env(folder)
+        cxtui, bare = cxtui_command(db), bare_command()
+        cxtui_runs, bare_runs = alternated(
+            args.runs,
+            [
+                lambda: run_in_pty(cxtui, env, CXTUI_MARKS),
+                lambda: run_in_pty(bare, env, BARE_MARKS),
+            ],
+        )
     ours, theirs = medians(cxtui_runs), medians(bare_runs)
     print(f"database: {db}; medians of {args.runs} runs, alternated, 160x50 pty")
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
