@@ -126,11 +126,15 @@ def ratio(ours: float | None, theirs: float | None) -> float | None:
 
 
 def goal_met(row: Row) -> bool | None:
-    """Whether the row meets its goal; None without a goal or a figure to judge."""
+    """Whether the row meets its goal, judged on the figure as the table shows it
+    (1.204x is "1.20x", which meets "<= 1.2x"); None without a goal or a figure."""
     if row.goal is None:
         return None
     value = ratio(row.ours, row.theirs) if row.goal.of_ratio else row.ours
-    return None if value is None else value <= row.goal.limit
+    if value is None:
+        return None
+    shown = round(value) if row.unit == "MB" and not row.goal.of_ratio else round(value, 2)
+    return shown <= row.goal.limit
 
 
 def figure(value: float | None, unit: str) -> str:

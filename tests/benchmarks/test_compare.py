@@ -26,6 +26,10 @@ def test_a_goal_judges_the_ratio_or_cxtuis_own_figure() -> None:
     of_ratio = Goal(1.2, of_ratio=True)
     assert goal_met(Row("first frame", 1.2, theirs=1.0, goal=of_ratio)) is True
     assert goal_met(Row("first frame", 1.3, theirs=1.0, goal=of_ratio)) is False
+    # judged as shown: 1.204x is "1.20x", 1.206x is "1.21x"
+    assert goal_met(Row("exit", 1.204, theirs=1.0, goal=of_ratio)) is True
+    assert goal_met(Row("exit", 1.206, theirs=1.0, goal=of_ratio)) is False
+    assert goal_met(Row("memory", 250.4, unit="MB", goal=Goal(250.0))) is True
     assert goal_met(Row("engine", 1.4, goal=Goal(1.5))) is True
     assert goal_met(Row("memory", 260.0, unit="MB", goal=Goal(250.0))) is False
     # no goal, or nothing to judge: no verdict
