@@ -378,10 +378,9 @@ class Measured:
 
 @dataclass(frozen=True)
 class Other:
-    """harlequin, ready to run (``command`` None: skipped, ``said`` says why)."""
+    """harlequin, ready to run: its command (None: skipped) and environment."""
 
     command: Path | None
-    said: str
     env: dict[str, str]
 
 
@@ -561,7 +560,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cxtui-bench-compare-", dir=args.scratch) as scratch:
         folder = Path(scratch)
         env = pty_env(folder)
-        other = Other(command, harlequin_said, {**env, "XDG_CACHE_HOME": str(folder / "cache")})
+        other = Other(command, {**env, "XDG_CACHE_HOME": str(folder / "cache")})
         for size, path in [("demo", None), *given.items()]:
             if size != "demo" and path is None:
                 continue
