@@ -3,7 +3,6 @@ command imports the core it needs when it runs."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -19,6 +18,7 @@ from cli.log import log_commands
 from cli.metrics import metrics_commands
 from cli.model import model_commands
 from cli.serve import serve_commands
+from cli.start import open_app
 from cli.tasks import task_commands
 from cli.transfer import transfer_commands
 
@@ -79,49 +79,6 @@ def main(
     open_app(db, demo)
 
 
-def open_app(db: Path | None, demo: bool = False) -> None:
-    """The app on ``db`` (else the default database), or on a fresh copy of the demo
-    book; the process ends with it."""
-    from tui.app import make_app
-
-    if not demo:
-        from core.store.urls import database_url
-
-        make_app(database_url(db), ask_user=True).run()
-        _end_now()
-    import shutil
-
-    from sample_data import fresh_demo_database
-
-    url, folder = fresh_demo_database()
-    try:
-        make_app(url).run()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    _end_now()
-
-
-def _end_now() -> None:
-    """After the app: end the process at once. By then every write is done (the
-    app's workers ran in asyncio's executor, which its loop shut down and joined
-    before ``run`` returned); what is left is Python's teardown of every module
-    and frame, about 0.4 s after the screen is gone (benchmarks/startup.py).
-    Logs and output are flushed first. Should asyncio's worker threads still be
-    alive (a Textual that no longer runs the app with ``asyncio.run``), the usual
-    exit waits for them instead."""
-    import logging
-    import os
-    import sys
-    import threading
-
-    if any(thread.name.startswith("asyncio_") for thread in threading.enumerate()):
-        return
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(0)
-
-
 def _warn_about_config_permissions() -> None:
     """A config file anyone may change is used, with a warning on stderr naming it
     (the app says it in a notification instead)."""
@@ -134,17 +91,8 @@ def _warn_about_config_permissions() -> None:
 
 
 def run() -> None:
-    """The ``cxtui`` console script: the commands, their flags shown as flags. The
-    app alone (``cxtui``, ``cxtui --db PATH``, ``cxtui --demo``) starts without
-    building the commands: typer building them and checking the arguments cost
-    ~0.3 s before the app's first frame."""
-    import sys
-
-    app_only = _app_arguments(sys.argv[1:])
-    if app_only is not None:
-        open_app(*app_only)
-        return
-
+    """The commands, their flags shown as flags (the console script, ``cli.start``,
+    comes here for anything but the app alone)."""
     command = typer.main.get_command(app)
     _flags_without_types(command)
     command()
@@ -162,20 +110,3 @@ def _flags_without_types(command: Any) -> None:
             param.metavar = ""
     for sub in getattr(command, "commands", {}).values():
         _flags_without_types(sub)
-
-
-def _app_arguments(arguments: list[str]) -> tuple[Path | None, bool] | None:
-    """``--db`` and ``--demo`` when ``arguments`` only open the app (nothing else,
-    each at most once, a path that is not a flag), else None: typer reads them."""
-    if arguments == ["--demo"]:
-        return None, True
-    if not arguments:
-        return None, False
-    path = None
-    if len(arguments) == 2 and arguments[0] == "--db" and not arguments[1].startswith("-"):
-        path = arguments[1]
-    elif len(arguments) == 1 and arguments[0].startswith("--db="):
-        path = arguments[0].removeprefix("--db=")
-    if not path or Path(path).is_dir():  # typer says what is wrong with it
-        return None
-    return Path(path), False

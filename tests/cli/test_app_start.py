@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import URL
 
-from cli.main import _app_arguments
+from cli.start import _app_arguments
 from core.store.urls import sqlite_url
 
 
@@ -46,12 +46,12 @@ def test_the_app_starts_before_sqlalchemy_or_the_commands_are_loaded(tmp_path: P
         "import sys\n"
         "import tui.app\n"
         "def opened(url, **options):\n"
-        "    loaded = [m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'cli.metrics')"
+        "    loaded = [m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'typer', 'cli.main')"
         " if m in sys.modules]\n"
         "    print(url, loaded)\n"
         "    raise SystemExit(0)\n"
         "tui.app.make_app = opened\n"
-        "from cli.main import run\n"
+        "from cli.start import run\n"
         f"sys.argv = ['cxtui', '--db', {str(tmp_path / 'b?.db')!r}]\n"
         "run()\n"
     )
@@ -59,7 +59,7 @@ def test_the_app_starts_before_sqlalchemy_or_the_commands_are_loaded(tmp_path: P
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     url, loaded = result.stdout.strip().split(" ", 1)
-    assert loaded == "['cli.metrics']"  # the command modules are imported, not built
+    assert loaded == "[]"  # neither the commands nor typer
     assert url == sqlite_url(tmp_path / "b?.db")
 
 

@@ -1,0 +1,80 @@
+"""The ``cxtui`` console script's first step, before typer or any command is
+imported: the app alone (``cxtui``, ``cxtui --db PATH``, ``cxtui --demo``) opens at
+once; anything else goes to the commands (``cli.main``). Importing and building
+typer's commands cost ~0.4 s before the app's first frame (benchmarks/startup.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def run() -> None:
+    """The ``cxtui`` command."""
+    app_only = _app_arguments(sys.argv[1:])
+    if app_only is not None:
+        open_app(*app_only)
+        return
+    from cli.main import run as run_commands
+
+    run_commands()
+
+
+def open_app(db: Path | None, demo: bool = False) -> None:
+    """The app on ``db`` (else the default database), or on a fresh copy of the demo
+    book; the process ends with it."""
+    from tui.app import make_app
+
+    if not demo:
+        from core.store.urls import database_url
+
+        make_app(database_url(db), ask_user=True).run()
+        end_now()
+    import shutil
+
+    from sample_data import fresh_demo_database
+
+    url, folder = fresh_demo_database()
+    try:
+        make_app(url).run()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    end_now()
+
+
+def end_now() -> None:
+    """After the app: end the process at once. By then every write is done (the
+    app's workers ran in asyncio's executor, which its loop shut down and joined
+    before ``run`` returned); what is left is Python's teardown of every module
+    and frame, about 0.4 s after the screen is gone (benchmarks/startup.py).
+    Logs and output are flushed first. Should asyncio's worker threads still be
+    alive (a Textual that no longer runs the app with ``asyncio.run``), the usual
+    exit waits for them instead."""
+    import logging
+    import os
+    import sys
+    import threading
+
+    if any(thread.name.startswith("asyncio_") for thread in threading.enumerate()):
+        return
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
+def _app_arguments(arguments: list[str]) -> tuple[Path | None, bool] | None:
+    """``--db`` and ``--demo`` when ``arguments`` only open the app (nothing else,
+    each at most once, a path that is not a flag), else None: typer reads them."""
+    if arguments == ["--demo"]:
+        return None, True
+    if not arguments:
+        return None, False
+    path = None
+    if len(arguments) == 2 and arguments[0] == "--db" and not arguments[1].startswith("-"):
+        path = arguments[1]
+    elif len(arguments) == 1 and arguments[0].startswith("--db="):
+        path = arguments[0].removeprefix("--db=")
+    if not path or Path(path).is_dir():  # typer says what is wrong with it
+        return None
+    return Path(path), False
