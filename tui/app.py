@@ -382,6 +382,34 @@ class CxtuiApp(App[None]):
             self.push_screen, ConfirmScreen(question, "Use them", "Keep"), answered
         )
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="churn", name="Churn model")
+    def fit_churn_model(self) -> None:
+        """Fit the churn model on this book and keep it as the model in force (``cxtui
+        model fit``): the list's churn risk and the dashboard's forecast read it."""
+        from core.churn.features import NotEnoughData, book_features
+        from core.churn.fit import fit_model
+        from core.churn.risk import keep_model
+        from core.health.config import load_model
+
+        if self.engine is None:
+            return
+        self.call_from_thread(self.notify, "Fitting the churn model on this book…")
+        try:
+            report = fit_model(book_features(self.engine, self.today, load_model()[0]))
+        except NotEnoughData as error:
+            self.call_from_thread(
+                self.notify, str(error), title="No churn model", severity="warning"
+            )
+            return
+        keep_model(self.engine, report, self.settings.author)
+        said = (
+            f"AUC {report.auc:.2f} ({report.validation}) on {report.n_accounts:,} accounts, "
+            f"{report.n_churned:,} churned. Kept as the model in force; `cxtui model fit` "
+            "shows its drivers."
+        )
+        self.call_from_thread(self.notify, said, title="Churn model fitted", timeout=15)
+        self.call_from_thread(self.post_message, BookChanged())
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="health", name="Health model")
     def use_health_weights(self, weights: dict[str, float] | None) -> None:
         """Write ``weights`` to health.toml (None: restore the previous model), then

@@ -80,6 +80,11 @@ def _actions(app: CxtuiApp) -> list[tuple[str, str, Any]]:
         ("Playbook", "The rules: on / off, settings, last run, dry run", app.action_playbook),
         ("Recompute health scores", "Rescore every account now", app.recompute_health_now),
         (
+            "Fit the churn model on this book",
+            "Each account's churn risk and the renewal forecast come from it",
+            app.fit_churn_model,
+        ),
+        (
             "Fit the health weights on this book",
             "Weights that best predicted past churn, tested beside the ones in force",
             app.fit_health_weights,

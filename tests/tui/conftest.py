@@ -87,6 +87,17 @@ async def tasks_screen(
         yield app, pilot, screen
 
 
+async def palette(app: App[Any], pilot: Pilot, command: str) -> None:
+    """Run ``command`` from the command palette (ctrl+p), typed as a person would,
+    and wait for what it started."""
+    await pilot.press("ctrl+p")
+    await settle(app, pilot)
+    await type_text(pilot, command)
+    await settle(app, pilot)
+    await pilot.press("enter")
+    await settle(app, pilot, rounds=120)
+
+
 def names(app: CxtuiApp) -> list[str]:
     return _accounts(app).table.accounts.data["name"].to_list()
 

@@ -288,7 +288,7 @@ async def test_without_a_churn_model_the_forecast_tile_says_how_to_get_one(
         screen = await open_dashboard(app, pilot)
         tile = screen.query_one("#tile-renewals-kept", KpiTile)
         assert tile.value_text == "no churn model"
-        assert "cxtui model fit" in text_of(tile)
+        assert "fit the churn model" in text_of(tile)
         assert tile.series == []  # no sparkline: the baseline
         await _focus_by_tab(app, pilot, "tile-renewals-kept")
         await pilot.press("enter")  # a toast says how to fit one; no drill

@@ -10,20 +10,11 @@ from pathlib import Path
 import pytest
 
 from core.config.settings import Settings
-from tests.tui.conftest import SNAPSHOT_DAY, settle, text_of, type_text
+from tests.tui.conftest import SNAPSHOT_DAY, palette, settle, text_of
 from tui.app import make_app
 from tui.screens.confirm import ConfirmScreen
 
 MINE = "# my own model\n[bands]\ngreen = 72\n"
-
-
-async def _palette(app, pilot, command: str) -> None:  # type: ignore[no-untyped-def]
-    await pilot.press("ctrl+p")
-    await settle(app, pilot)
-    await type_text(pilot, command)
-    await settle(app, pilot)
-    await pilot.press("enter")
-    await settle(app, pilot, rounds=120)
 
 
 async def test_fit_use_and_restore_the_health_weights_from_the_palette(
@@ -37,7 +28,7 @@ async def test_fit_use_and_restore_the_health_weights_from_the_palette(
     app = make_app(demo_url, today=SNAPSHOT_DAY, settings=settings, recompute_health=False)
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot)
-        await _palette(app, pilot, "fit the health weights")
+        await palette(app, pilot, "fit the health weights")
         dialog = app.screen
         assert isinstance(dialog, ConfirmScreen), dialog
         shown = text_of(dialog.query_one(".dialog-text"))
@@ -49,5 +40,5 @@ async def test_fit_use_and_restore_the_health_weights_from_the_palette(
         assert written.startswith(MINE) and "[weights]" in written
         assert health.with_name("health.previous.toml").read_text() == MINE
         assert any("accounts rescored" in str(n.message) for n in app._notifications)
-        await _palette(app, pilot, "restore the previous health")
+        await palette(app, pilot, "restore the previous health")
         assert health.read_text() == MINE

@@ -11,7 +11,7 @@ import polars as pl
 
 from core.churn import RISK
 from core.config.settings import Settings
-from tests.tui.conftest import SNAPSHOT_DAY, bar, names, settle, text_of
+from tests.tui.conftest import SNAPSHOT_DAY, bar, names, palette, settle, text_of
 from tui.app import make_app
 from tui.screens.columns import ColumnChooser
 from tui.widgets.accounts_table import AccountsTable
@@ -27,6 +27,18 @@ def _fit_a_model(url: str) -> pl.DataFrame:
 
     engine = open_engine(url)
     keep_model(engine, fit_model(book_features(engine, SNAPSHOT_DAY, default_model())), "Test")
+    risk = churn_risk(engine, SNAPSHOT_DAY, default_model())
+    engine.dispose()
+    return risk
+
+
+def _risk_in_force(url: str) -> pl.DataFrame:
+    """Each customer's risk from the churn model in force, read apart from the app."""
+    from core.churn.risk import churn_risk
+    from core.health.config import default_model
+    from core.store.db import open_engine
+
+    engine = open_engine(url)
     risk = churn_risk(engine, SNAPSHOT_DAY, default_model())
     engine.dispose()
     return risk
@@ -92,10 +104,19 @@ async def test_without_a_churn_model_the_column_is_empty_and_says_how_to_fit_one
         await settle(app, pilot)
         assert _headers(app) == ["Name", "MRR", "Churn risk", "Renewal"]
         (told,) = [n for n in app._notifications if "No churn model yet" in str(n.message)]
-        assert "cxtui model fit" in str(told.message)
+        assert 'ctrl+p "Fit the churn model"' in str(told.message)
         shown = app.screen.query_one(AccountsTable).accounts.data
         assert shown[RISK].null_count() == shown.height
         assert "·" in text_of(app.screen.query_one(AccountsTable)).splitlines()[1]
+
+        # fitted from the palette, the column fills in with the model's risks
+        await palette(app, pilot, "fit the churn model")
+        assert any("Churn model fitted" in str(n.title) for n in app._notifications)
+        risk = _risk_in_force(demo_url)
+        shown = app.screen.query_one(AccountsTable).accounts.data.select("id", RISK)
+        expected = shown.select("id").join(risk.rename({"account_id": "id"}), on="id", how="left")
+        assert shown.sort("id").equals(expected.sort("id"))
+        assert shown[RISK].null_count() < shown.height
 
         # c lists it among the list's own columns, chosen, with what it shows
         await pilot.press("c")

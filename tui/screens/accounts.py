@@ -277,8 +277,8 @@ class AccountsScreen(Screen[None]):
         if RISK in data.values.columns and data.risk_model is None and not self._told_no_model:
             self._told_no_model = True  # once, not after each change of the book
             self.notify(
-                "No churn model yet: `cxtui model fit` fits one on this book. The churn "
-                "risk column stays empty until then.",
+                'No churn model yet: ctrl+p "Fit the churn model" (or `cxtui model fit`) '
+                "fits one on this book. The churn risk column stays empty until then.",
                 title="Churn risk",
                 severity="warning",
                 timeout=10,

@@ -475,7 +475,10 @@ class DashboardScreen(Screen[None]):
         for (the drill has the rest); without a churn model, how to get one."""
         tile = self.query_one(f"#{FORECAST_ID}", KpiTile)
         if window is None:
-            tile.show_note(["no churn model"], ["fit one: cxtui model fit", "cxtui model fit"])
+            tile.show_note(
+                ["no churn model"],
+                ["ctrl+p: fit the churn model", "cxtui model fit", "model fit"],
+            )
         elif window.renewals == 0:
             days = window.days
             tile.show_note(
