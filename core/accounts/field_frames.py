@@ -32,8 +32,9 @@ class ListFieldValues:
     values: pl.DataFrame
     unknown: tuple[str, ...] = ()
     risk_model: str | None = None
-    """The churn model the ``churn_risk_90d`` column of ``values`` comes from, in
-    words, when that column was asked for and a model exists."""
+    """What the ``churn_risk_90d`` column of ``values`` means and the model it comes
+    from, in words ("churn within the next 90 days (…); churn model of 2026-12-05,
+    AUC 0.88"), when that column was asked for and a model exists."""
 
 
 def tidy_fields(frame: pl.DataFrame) -> pl.DataFrame:

@@ -78,7 +78,10 @@ def read_list_fields(
     values = values.join(risk, on="id", how="full", coalesce=True)
     model = None
     if in_force is not None:
-        model = f"churn model of {in_force.fitted_at:%Y-%m-%d}, AUC {in_force.auc:.2f}"
+        model = (
+            f"{in_force.risk_basis}; churn model of {in_force.fitted_at:%Y-%m-%d}, "
+            f"AUC {in_force.auc:.2f}"
+        )
     return ListFieldValues(fields, values, tuple(unknown), model)
 
 

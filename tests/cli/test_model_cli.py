@@ -182,12 +182,18 @@ def test_fitted_weights_score_the_later_cutoffs_as_the_app_would(demo_book: Path
     assert max(fitted.trained_on) < min(fitted.tested_on)
 
 
-def test_apply_writes_the_weights_keeps_the_model_before_and_restores_it(
-    demo_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def health(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's health.toml (not written yet), in a config folder of the test's own."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    health = tmp_path / "config" / "cxtui" / "health.toml"
-    health.parent.mkdir(parents=True)
+    path = tmp_path / "config" / "cxtui" / "health.toml"
+    path.parent.mkdir(parents=True)
+    return path
+
+
+def test_apply_writes_the_weights_keeps_the_model_before_and_restores_it(
+    demo_book: Path, health: Path
+) -> None:
     health.write_text("# my own model\n[bands]\ngreen = 75\n")
     args = ["--db", str(demo_book), "--as-of", AS_OF]
     dry = runner.invoke(app, ["model", "apply", "--dry-run", *args])
@@ -272,6 +278,28 @@ def test_each_live_account_gets_its_churn_risk(
     by_contract = risks.group_by("Contract").agg(pl.col("risk").mean()).sort("risk")
     assert by_contract["Contract"].to_list() == ["Two year", "One year", "Month-to-month"]
 
+    # the accounts list's churn risk column reads the same risks, and says what they
+    # mean: a snapshot model's, not a chance within 90 days
+    from sqlalchemy import select
+
+    from core.accounts.field_views import read_list_fields
+    from core.churn import RISK
+    from core.models import Account
+    from core.store.frames import read_frame
+
+    engine = open_engine(sqlite_url(book))
+    listed = read_list_fields(engine, [], date.today())
+    external = read_frame(engine, select(Account.id, Account.external_id))
+    engine.dispose()
+    shown = listed.values.join(external, on="id").select(
+        pl.col("external_id").alias("customerID"), RISK
+    )
+    assert shown.sort("customerID")[RISK].round(4).to_list() == (
+        risks.sort("customerID")["risk"].to_list()
+    )
+    assert listed.risk_model is not None
+    assert listed.risk_model.startswith("churn as in the book's own statuses")
+
 
 def _run_health(db: Path) -> str:
     result = runner.invoke(app, ["health", "--db", str(db), "--json"])  # today: after the import
@@ -326,11 +354,8 @@ def _run(arguments: list[str]) -> str:
 
 
 def test_apply_refuses_a_broken_health_file_and_writes_nothing(
-    demo_book: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_book: Path, health: Path
 ) -> None:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    health = tmp_path / "config" / "cxtui" / "health.toml"
-    health.parent.mkdir(parents=True)
     health.write_text("[weights]\nusage = \n")
     result = runner.invoke(app, ["model", "apply", "--db", str(demo_book), "--as-of", AS_OF])
     assert result.exit_code == 2

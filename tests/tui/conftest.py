@@ -31,6 +31,24 @@ SMALL = (80, 24)
 """The smallest terminal every screen must be usable in."""
 
 
+TELCO = Path(__file__).parents[1] / "fixtures" / "import" / "telco_churn.csv"
+"""A Telco-shaped accounts export (IBM's sample's columns, 30 rows)."""
+
+
+@pytest.fixture
+def telco(engine: Engine) -> Engine:
+    """The Telco-shaped file imported as it comes: its columns kept as custom fields."""
+    from core.importing import ImportOptions, import_file
+
+    options = ImportOptions(
+        columns={"external_id": "customerID", "name": "customerID"},
+        values={"status": {"Yes": "churned", "No": "active"}},
+        as_of=date(2026, 11, 30),
+    )
+    import_file(engine, "accounts", TELCO, options)
+    return engine
+
+
 @pytest.fixture
 def book(engine: Engine) -> dict[str, int]:
     return make_book(engine)

@@ -4,27 +4,12 @@ field added to the book, by keys alone."""
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-
 from sqlalchemy import Engine
 from textual.widgets import DataTable
 
-from core.importing import ImportOptions, import_file
 from core.interactions import account_id_of
 from tests.tui.conftest import running, settle
 from tui.screens.account import ADD_FIELD, AccountScreen
-
-TELCO = Path(__file__).parents[1] / "fixtures" / "import" / "telco_churn.csv"
-
-
-def _import_telco(engine: Engine) -> None:
-    options = ImportOptions(
-        columns={"external_id": "customerID", "name": "customerID"},
-        values={"status": {"Yes": "churned", "No": "active"}},
-        as_of=date(2026, 11, 30),
-    )
-    import_file(engine, "accounts", TELCO, options)
 
 
 def _fields(screen: AccountScreen) -> dict[str, str]:
@@ -35,8 +20,8 @@ def _fields(screen: AccountScreen) -> dict[str, str]:
     return {str(label): str(value) for label, value in rows[:-1]}
 
 
-async def test_the_360_shows_the_custom_fields(db_url: str, book, engine: Engine) -> None:
-    _import_telco(engine)
+async def test_the_360_shows_the_custom_fields(db_url: str, book, telco: Engine) -> None:
+    engine = telco
     first = account_id_of(engine, "7590-VHVEG")
     blank = account_id_of(engine, "4472-LVYGI")  # tenure 0, no TotalCharges
     assert first is not None and blank is not None
@@ -73,14 +58,14 @@ async def test_a_book_without_custom_fields_shows_a_row_to_add_one(db_url: str, 
 
 
 async def test_e_on_the_fields_panel_edits_a_value_with_history(
-    db_url: str, book, engine: Engine
+    db_url: str, book, telco: Engine
 ) -> None:
     from sqlalchemy import text
     from textual.widgets import Input
 
     from tui.screens.field_edit import FieldEditScreen
 
-    _import_telco(engine)
+    engine = telco
     first = account_id_of(engine, "7590-VHVEG")
     assert first is not None
     async with running(db_url) as (app, pilot):

@@ -5,33 +5,17 @@ the Telco file imported as it comes, its columns kept as custom fields."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import polars as pl
-import pytest
 from sqlalchemy import Engine
 
 from core.config.list_columns import load_list_columns
-from core.importing import ImportOptions, import_file
-from tests.tui.conftest import bar, names, running, settle, text_of, type_text
+from tests.tui.conftest import TELCO, bar, names, running, settle, text_of, type_text
 from tui.screens.accounts import AccountsScreen
 from tui.screens.columns import ColumnChooser
 from tui.screens.filters import FiltersScreen
 from tui.widgets.accounts_table import AccountsTable
-
-TELCO = Path(__file__).parents[1] / "fixtures" / "import" / "telco_churn.csv"
-
-
-@pytest.fixture
-def telco(engine: Engine) -> Engine:
-    options = ImportOptions(
-        columns={"external_id": "customerID", "name": "customerID"},
-        values={"status": {"Yes": "churned", "No": "active"}},
-        as_of=date(2026, 11, 30),
-    )
-    import_file(engine, "accounts", TELCO, options)
-    return engine
 
 
 def _raw() -> pl.DataFrame:

@@ -71,6 +71,10 @@ async def test_the_churn_risk_column_shows_and_sorts_each_customers_risk(
         await settle(app, pilot)
         assert _headers(app) == ["Name", "MRR", "Churn risk", "Renewal"]
         assert "computing churn risk" not in bar(app)
+        (told,) = [n for n in app._notifications if n.title == "Churn risk"]
+        assert "churn within the next 90 days (a model fitted on the book's history)" in str(
+            told.message
+        )
         shown = app.screen.query_one(AccountsTable).accounts.data.select("id", "name", RISK)
         # every customer has its risk, a former customer none
         expected = shown.select("id", "name").join(
@@ -124,4 +128,4 @@ async def test_without_a_churn_model_the_column_is_empty_and_says_how_to_fit_one
         chooser = app.screen
         assert isinstance(chooser, ColumnChooser)
         (column,) = [column for column in chooser.order if column.name == "churn_risk"]
-        assert column.title == "Churn risk (within 90 days, from the churn model)"
+        assert column.title == "Churn risk (from the churn model)"

@@ -122,8 +122,9 @@ class AccountsScreen(Screen[None]):
         columns' and its filter's (read in a worker once the database is open)."""
         self._joined: tuple[pl.DataFrame, pl.DataFrame | None, pl.DataFrame] | None = None
         """The book, the fields' values, and the book with them joined, last made."""
-        self._told_no_model = False
-        """True once the user was told the churn risk column has no model to read."""
+        self._risk_told: str | None = ""
+        """The churn model the user was last told the risk column comes from (None:
+        that there is none)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -274,15 +275,9 @@ class AccountsScreen(Screen[None]):
         spelled as the database names them; name those it does not have (left out)."""
         from core.accounts.field_names import field_key, field_of_column
 
-        if RISK in data.values.columns and data.risk_model is None and not self._told_no_model:
-            self._told_no_model = True  # once, not after each change of the book
-            self.notify(
-                'No churn model yet: ctrl+p "Fit the churn model" (or `cxtui model fit`) '
-                "fits one on this book. The churn risk column stays empty until then.",
-                title="Churn risk",
-                severity="warning",
-                timeout=10,
-            )
+        if RISK in data.values.columns and data.risk_model != self._risk_told:
+            self._risk_told = data.risk_model  # once per model, not after each change
+            self._tell_risk_basis(data.risk_model)
         self.field_data = data
         self._joined = None
         spelled = dict(data.fields.select("key", "name").iter_rows())
@@ -308,6 +303,19 @@ class AccountsScreen(Screen[None]):
         else:
             self._view = None
             self.refresh_list(keep_account=self.table.current_account_id())
+
+    def _tell_risk_basis(self, model: str | None) -> None:
+        """What the churn risk column means, or that it has no model to read."""
+        if model is None:
+            self.notify(
+                'No churn model yet: ctrl+p "Fit the churn model" (or `cxtui model fit`) '
+                "fits one on this book. The churn risk column stays empty until then.",
+                title="Churn risk",
+                severity="warning",
+                timeout=10,
+            )
+        else:
+            self.notify(f"The column is the chance of {model}.", title="Churn risk", timeout=10)
 
     def _book_with_fields(self, book: pl.DataFrame) -> pl.DataFrame:
         """The book with the fields' values joined (once per book and read)."""

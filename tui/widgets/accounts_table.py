@@ -95,7 +95,7 @@ _BY_NAME = {
             RISK,
             10,
             right=True,
-            about="within 90 days, from the churn model",
+            about="from the churn model",
             read_later=True,
         ),
     )
