@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from core.config.settings import Settings
+    from core.store.first_read import EarlyRead
 
 log = logging.getLogger("cxtui")
 
@@ -102,6 +103,7 @@ class CxtuiApp(App[None]):
         run_rules: bool | None = None,
         start: str = "dashboard",
         ask_user: bool = False,
+        early: EarlyRead | None = None,
     ) -> None:
         from core.config.settings import load_settings
 
@@ -114,6 +116,8 @@ class CxtuiApp(App[None]):
         self.start_mode = start
         self.ask_user = ask_user
         """Ask "Who are you?" once the first screen shows, when no user is known."""
+        self.early = early
+        """The first reads the ``cxtui`` command started before building the app."""
         """The screen shown once the database is open (a key of ``MODES``)."""
         self.engine: Engine | None = None
         self.book: pl.DataFrame | None = None
@@ -266,7 +270,10 @@ class CxtuiApp(App[None]):
         list is drawn: ``connect``); else the engine first (migrations), then the list."""
         from core.store.first_read import read_first_list
 
-        first = read_first_list(self.db_url, self.today)
+        if self.early is not None:
+            first = self.early.first_list(self.db_url, self.today)
+        else:
+            first = read_first_list(self.db_url, self.today)
         import textual_fastdatatable.data_table  # noqa: F401  (warm the table import)
 
         if first is not None:
@@ -690,7 +697,8 @@ def make_app(db_url: str, **options: Any) -> CxtuiApp:
     background recompute of missing health scores (tests); ``run_rules`` the
     playbook rules run at start (by default, they run when the recompute does);
     ``start`` is the screen it opens on (the dashboard); ``ask_user`` asks "Who are
-    you?" when no user is known (the ``cxtui`` command)."""
+    you?" when no user is known (the ``cxtui`` command); ``early`` the first reads
+    already started (``cli.start.start_app``)."""
     return CxtuiApp(db_url, **options)
 
 
