@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -27,6 +26,14 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from core.accounts.field_names import FIELD_TYPES
+from core.kinds import (
+    ENGAGEMENT_KINDS_SQL,
+    AccountStatus,
+    InteractionKind,
+    MrrMovementKind,
+    SurveyKind,
+    TicketPriority,
+)
 
 
 def utcnow() -> datetime:
@@ -53,49 +60,6 @@ class ExactDecimal(TypeDecorator):
 
     def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
         return None if value is None else Decimal(value)
-
-
-class AccountStatus(StrEnum):
-    ACTIVE = "active"
-    ONBOARDING = "onboarding"
-    CHURNED = "churned"
-
-
-ENGAGEMENT_KINDS_SQL = "kind IN ('referral', 'training', 'community')"
-"""The interactions behind the engagement rates, as SQL: the same text in the partial
-index and in the query, so that SQLite can use the index (no bound parameters)."""
-
-
-class InteractionKind(StrEnum):
-    CALL = "call"
-    EMAIL = "email"
-    MEETING = "meeting"
-    QBR = "qbr"
-    NOTE = "note"
-    # Engagement beyond conversations, for the referral, education and community rates.
-    REFERRAL = "referral"  # the customer referred someone
-    TRAINING = "training"  # the customer completed a training
-    COMMUNITY = "community"  # the customer took part in a community event or forum
-
-
-class SurveyKind(StrEnum):
-    NPS = "nps"
-    CSAT = "csat"
-
-
-class MrrMovementKind(StrEnum):
-    NEW = "new"
-    EXPANSION = "expansion"
-    CONTRACTION = "contraction"
-    CHURN = "churn"
-    REACTIVATION = "reactivation"
-
-
-class TicketPriority(StrEnum):
-    LOW = "low"
-    NORMAL = "normal"
-    HIGH = "high"
-    URGENT = "urgent"
 
 
 class Account(SQLModel, table=True):

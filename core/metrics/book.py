@@ -15,25 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import polars as pl
-from sqlalchemy import (
-    BigInteger,
-    Date,
-    Engine,
-    Select,
-    func,
-    literal_column,
-    or_,
-    select,
-    text,
-    true,
-)
 
 from core.accounts.customers import customer_events, mark_undated, started_on
+from core.kinds import InteractionKind, MrrMovementKind, SurveyKind
+from core.metrics.book_sql import BOOK_SQL, substituted, usage_edges
 from core.metrics.model import (
     BREAKDOWNS,
     METRIC_KEYS,
@@ -42,25 +32,12 @@ from core.metrics.model import (
     money,
     pct,
 )
-from core.models import (
-    ENGAGEMENT_KINDS_SQL,
-    Account,
-    DailyUsage,
-    Interaction,
-    InteractionKind,
-    MonthlyUsage,
-    MrrMovement,
-    MrrMovementKind,
-    Purchase,
-    RetentionCost,
-    SurveyKind,
-    SurveyResponse,
-    Ticket,
-)
 from core.periods import Period, add_months
 from core.scope import Scope
-from core.store.frames import polars_type, read_frames
-from core.store.rollup import month_sql, totals_sql
+from core.store.sqlite_file import SqliteFile
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 _ONE_DAY = timedelta(days=1)
 _MOVEMENT_KINDS = [kind.value for kind in MrrMovementKind]
@@ -165,63 +142,6 @@ def _naive(day: date) -> datetime:
     return datetime(day.year, day.month, day.day)
 
 
-def _moment(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
-
-
-def _in_scope(query: Select[Any], column: Any, scope: Scope) -> Select[Any]:
-    """Restrict a query over a table with an ``account_id`` to the scope's accounts."""
-    if scope.is_whole_book:
-        return query
-    return query.where(column.in_(scope.restrict(select(Account.id))))
-
-
-def _usage_queries(engine: Engine, start: date, end: date, scope: Scope) -> list[Select[Any]]:
-    """Usage per account and month from ``start`` to ``end``: whole months from the
-    ``monthly_usage`` rollup, the days of a month cut by the window summed from
-    ``daily_usage`` the same way (``core.store.rollup``)."""
-    first_whole = start if start.day == 1 else _next_month(start)
-    after_whole = (end + _ONE_DAY).replace(day=1)  # the first day after the last whole month
-    queries = []
-    if first_whole < after_whole:
-        queries.append(
-            select(
-                MonthlyUsage.account_id,
-                MonthlyUsage.month,
-                MonthlyUsage.users_sum,
-                MonthlyUsage.users_max,
-                MonthlyUsage.day_bits,
-            ).where(MonthlyUsage.month >= first_whole, MonthlyUsage.month < after_whole)
-        )
-        edges = [(start, first_whole - _ONE_DAY), (after_whole, end)]
-    else:
-        edges = [(start, end)]
-    dialect = engine.dialect.name
-    month = literal_column(month_sql(dialect, "daily_usage.day"), Date).label("month")
-    totals = [
-        literal_column(sql, BigInteger).label(name)
-        for sql, name in zip(
-            totals_sql(dialect, "daily_usage.day", "daily_usage.active_users"),
-            ("users_sum", "users_max", "day_bits"),
-            strict=True,
-        )
-    ]
-    # Each account's days are a range of the (account_id, day) primary key: naming
-    # the accounts lets SQLite seek it per account, 2x faster on 10k accounts than
-    # the day index, whose every row costs a primary-key lookup (the scope's own
-    # restriction does the same).
-    every_account = DailyUsage.account_id.in_(select(Account.id))
-    queries += [
-        select(DailyUsage.account_id, month, *totals)
-        .where(DailyUsage.day >= low, DailyUsage.day <= high)
-        .where(every_account if scope.is_whole_book else true())
-        .group_by(DailyUsage.account_id, month)
-        for low, high in edges
-        if low <= high
-    ]
-    return [_in_scope(query, query.selected_columns[0], scope) for query in queries]
-
-
 def _group_names(frame: pl.DataFrame, groups: pl.DataFrame) -> list[str | None]:
     """The groups the accounts of ``frame`` fall in, in ``groups``' rank (else by
     name), the accounts without one (None) last."""
@@ -232,10 +152,6 @@ def _group_names(frame: pl.DataFrame, groups: pl.DataFrame) -> list[str | None]:
         ordered = groups["group"].unique().sort()
     names: list[str | None] = [name for name in ordered.to_list() if name in present]
     return names + ([None] if None in present else [])
-
-
-def _next_month(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def tables_for(keys: Iterable[str] | None) -> frozenset[str]:
@@ -250,7 +166,7 @@ def tables_for(keys: Iterable[str] | None) -> frozenset[str]:
 
 
 def load_book(
-    engine: Engine,
+    db: Engine | SqliteFile,
     window: Period,
     as_of: date,
     scope: Scope | None = None,
@@ -259,113 +175,43 @@ def load_book(
 ) -> Book:
     """Read, once, everything the metrics of ``window`` (seen as of ``as_of``) need
     for the accounts in ``scope``; with ``keys``, only what those metrics need (see
-    ``Book.values``). Nothing after ``as_of`` is read."""
+    ``Book.values``). Nothing after ``as_of`` is read. ``db``: the engine, or a SQLite
+    file read without it (``core.store.sqlite_file``) for a scope ``file_can_scope``."""
     scope = scope or Scope()
     tables = tables_for(keys)
     if window.start > as_of:
         raise ValueError(f"the period {window.label} starts after the as-of date {as_of}")
     data_end = min(window.end, as_of)
-    start, end = _moment(window.start), _moment(data_end + _ONE_DAY)
+    wanted = [
+        name
+        for name in BOOK_SQL
+        if OPTIONAL_TABLES.get(name, "") in tables | {""}
+        and (name != "costs" or scope.is_whole_book)
+        and not name.startswith("usage")
+    ]
+    if isinstance(db, SqliteFile):
+        frames = _read_file(db, wanted, window.start, data_end, as_of, scope, tables)
+    else:
+        from core.metrics.book_queries import book_queries
+        from core.store.frames import read_frames
 
-    queries: dict[str, Select[Any]] = {
-        "accounts": scope.restrict(
-            select(
-                Account.id.label("account_id"),
-                Account.segment,
-                Account.owner,
-                Account.plan,
-                Account.mrr_cents,
-                Account.start_date,
-                Account.churned_at,
-                Account.churn_recorded_on,
-                Account.onboarding_completed_at,
-                Account.renewal_date,
-            )
-        ),
-        "movements": _in_scope(
-            select(
-                MrrMovement.account_id,
-                MrrMovement.occurred_on,
-                MrrMovement.kind,
-                MrrMovement.amount_cents,
-            ).where(MrrMovement.occurred_on <= as_of),
-            MrrMovement.account_id,
-            scope,
-        ),
-        "surveys": _in_scope(
-            select(
-                SurveyResponse.account_id,
-                SurveyResponse.kind,
-                SurveyResponse.score,
-                SurveyResponse.answered_at,
-            )
-            .where(SurveyResponse.answered_at >= start, SurveyResponse.answered_at < end)
-            .where(SurveyResponse.deleted_at.is_(None)),
-            SurveyResponse.account_id,
-            scope,
-        ),
-        "tickets": _in_scope(
-            select(
-                Ticket.account_id, Ticket.opened_at, Ticket.first_response_at, Ticket.resolved_at
-            ).where(
-                Ticket.opened_at < end,
-                or_(
-                    Ticket.opened_at >= start,
-                    Ticket.resolved_at.is_(None),
-                    Ticket.resolved_at >= start,
-                ),
-            ),
-            Ticket.account_id,
-            scope,
-        ),
-        "engagement": _in_scope(
-            select(Interaction.account_id, Interaction.kind, Interaction.occurred_at).where(
-                text(ENGAGEMENT_KINDS_SQL),  # as the partial index says it (models)
-                Interaction.occurred_at >= start,
-                Interaction.occurred_at < end,
-                Interaction.deleted_at.is_(None),
-            ),
-            Interaction.account_id,
-            scope,
-        ),
-        "purchases": _in_scope(
-            select(Purchase.account_id, Purchase.purchased_at, Purchase.amount_cents).where(
-                Purchase.purchased_at >= start, Purchase.purchased_at < end
-            ),
-            Purchase.account_id,
-            scope,
-        ),
-        # Each buyer's first and last purchase before the window: with the window's own
-        # purchases, the span of purchase history behind a purchase-only CLV lifespan.
-        "purchase_history": _in_scope(
-            select(
-                Purchase.account_id,
-                func.min(Purchase.purchased_at).label("first_at"),
-                func.max(Purchase.purchased_at).label("last_at"),
-            )
-            .where(Purchase.purchased_at < start)
-            .group_by(Purchase.account_id),
-            Purchase.account_id,
-            scope,
-        ),
-    }
-    usage_parts = _usage_queries(engine, window.start, data_end, scope) if "usage" in tables else []
-    queries.update({f"usage{index}": query for index, query in enumerate(usage_parts)})
-    if scope.is_whole_book and "costs" in tables:  # costs belong to no account
-        queries["costs"] = select(RetentionCost.incurred_on, RetentionCost.amount_cents).where(
-            RetentionCost.incurred_on >= window.start, RetentionCost.incurred_on <= data_end
+        queries = book_queries(db.dialect.name, window.start, data_end, as_of, scope, tables)
+        frames = read_frames(
+            db,
+            {
+                name: query
+                for name, query in queries.items()
+                if name in wanted or name.startswith("usage")
+            },
         )
-    optional = {  # query: the table of TABLE_KEYS it belongs to
-        "surveys": "surveys",
-        "tickets": "tickets",
-        "purchases": "purchases",
-        "purchase_history": "purchases",
-        "engagement": "engagement",
+    frames |= {
+        name: _empty(name)
+        for name in BOOK_SQL
+        if name not in frames and name in OPTIONAL_TABLES and name != "costs"
     }
-    skipped = {name for name, table in optional.items() if table not in tables}
-    frames = read_frames(engine, {n: q for n, q in queries.items() if n not in skipped})
-    frames |= {name: _empty(queries[name]) for name in skipped}
-    usage = [frames.pop(f"usage{index}") for index in range(len(usage_parts))]
+    usage = [
+        frames.pop(name) for name in sorted(name for name in frames if name.startswith("usage"))
+    ]
     return Book.from_frames(
         scope=scope,
         window=window,
@@ -378,6 +224,62 @@ def load_book(
     )
 
 
+OPTIONAL_TABLES = {
+    "surveys": "surveys",
+    "tickets": "tickets",
+    "purchases": "purchases",
+    "purchase_history": "purchases",
+    "engagement": "engagement",
+    "costs": "costs",
+}
+"""The queries read only when a metric asked for needs their table (``TABLE_KEYS``)."""
+
+
+def file_can_scope(scope: Scope) -> bool:
+    """True when a book read from a file can be narrowed to ``scope`` (by segment,
+    owner or plan; statuses and conditions on custom fields need the engine)."""
+    return not (scope.statuses or scope.fields)
+
+
+def _read_file(
+    file: SqliteFile,
+    names: list[str],
+    window_start: date,
+    data_end: date,
+    as_of: date,
+    scope: Scope,
+    tables: frozenset[str],
+) -> dict[str, pl.DataFrame]:
+    """``names``' queries (and the usage parts) compiled ahead (``book_sql``) on these
+    days, read from ``file`` for the whole book, then narrowed to ``scope`` in polars
+    by ``Scope.filter``'s rule, the one ``Scope.restrict`` applies in SQL."""
+    if not file_can_scope(scope):
+        raise ValueError(f"a book read from a file cannot be narrowed to {scope}")
+    days = {"as_of": as_of, "window_start": window_start, "data_end": data_end}
+    queries = {name: (substituted(name, days), BOOK_SQL[name][1]) for name in names}
+    if "usage" in tables:
+        monthly, daily = usage_edges(window_start, data_end)
+        parts = (
+            []
+            if monthly is None
+            else [("usage_months", dict(zip(("first_whole", "after_whole"), monthly, strict=True)))]
+        )
+        parts += [("usage_days", {"low": low, "high": high}) for low, high in daily]
+        for index, (name, edges) in enumerate(parts):
+            queries[f"usage{index}"] = (substituted(name, edges), BOOK_SQL[name][1])
+    frames = file.read(queries)
+    if scope.is_whole_book:
+        return frames
+    frames["accounts"] = scope.filter(frames["accounts"])
+    ids = frames["accounts"]["account_id"]
+    return {
+        name: frame
+        if name == "accounts"
+        else frame.filter(pl.col("account_id").is_in(ids.implode()))
+        for name, frame in frames.items()
+    }
+
+
 def _configured_options() -> MetricOptions:
     """The options of the config file's ``[metrics]`` table (its problems are said by
     ``cxtui metrics`` and ``cxtui config show``; here the defaults stand in)."""
@@ -386,10 +288,10 @@ def _configured_options() -> MetricOptions:
     return load_metric_options().options
 
 
-def _empty(query: Select[Any]) -> pl.DataFrame:
-    """No rows, with the columns (and types) ``query`` would have read."""
+def _empty(name: str) -> pl.DataFrame:
+    """No rows, with the columns (and types) the query ``name`` would have read."""
     return pl.DataFrame(
-        schema={column.key: polars_type(column.type) for column in query.selected_columns}
+        schema={column: getattr(pl, dtype)() for column, dtype in BOOK_SQL[name][1].items()}
     )
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from sqlalchemy import Engine
 
 from core.metrics.book import Book, load_book, tables_for
 from core.metrics.model import (
@@ -22,18 +21,24 @@ from core.metrics.model import (
 from core.periods import Period, last_months
 from core.scope import Scope
 
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from core.store.sqlite_file import SqliteFile
+
 
 def compute_metrics(
-    engine: Engine,
+    db: Engine | SqliteFile,
     period: Period,
     scope: Scope | None = None,
     as_of: date | None = None,
     options: MetricOptions | None = None,
 ) -> MetricSet:
     """Every metric of ``period`` for ``scope`` (default: the whole book), as of
-    ``as_of`` (default: today)."""
+    ``as_of`` (default: today), read through the engine or from a SQLite file
+    (``load_book``)."""
     as_of = as_of or date.today()
-    book = load_book(engine, period, as_of, scope, options)
+    book = load_book(db, period, as_of, scope, options)
     [(_, metrics)] = book.metrics(period, as_of)
     return metrics
 
@@ -101,13 +106,17 @@ def metrics_period(text: str, as_of: date) -> Period:
 
 
 def metrics_results(
-    engine: Engine, period: Period, scope: Scope, as_of: date, by: str | None = None
+    db: Engine | SqliteFile, period: Period, scope: Scope, as_of: date, by: str | None = None
 ) -> list[tuple[str | None, MetricSet]]:
     """The metrics of ``period`` for ``scope``: one unnamed set, or one per group of
-    ``by`` (segment, owner, plan or a custom field)."""
+    ``by`` (segment, owner, plan or a custom field: through the engine only)."""
+    from core.store.sqlite_file import SqliteFile
+
     if by is None:
-        return [(None, compute_metrics(engine, period, scope, as_of))]
-    return list(compute_breakdown(engine, period, scope, by, as_of))
+        return [(None, compute_metrics(db, period, scope, as_of))]
+    if isinstance(db, SqliteFile):
+        raise TypeError("a breakdown is read through the engine")
+    return list(compute_breakdown(db, period, scope, by, as_of))
 
 
 def metrics_document(
@@ -134,7 +143,7 @@ def metrics_document(
 
 
 def monthly_series(
-    engine: Engine,
+    db: Engine | SqliteFile,
     months: int = 12,
     as_of: date | None = None,
     scope: Scope | None = None,
@@ -147,7 +156,7 @@ def monthly_series(
         raise ValueError(f"a series needs at least one month, not {months}")
     as_of = as_of or date.today()
     periods = last_months(as_of, months)
-    book = load_book(engine, Period(periods[0].start, periods[-1].end), as_of, scope, options)
+    book = load_book(db, Period(periods[0].start, periods[-1].end), as_of, scope, options)
     return series_frame(book, periods)
 
 

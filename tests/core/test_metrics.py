@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine
 
-import core.metrics.book
+import core.store.frames
 from core.metrics import (
     CONTRACT_KEYS,
     MetricOptions,
@@ -321,13 +321,13 @@ def test_series_is_each_month_as_of_its_end_from_one_read(
     three_months: BookWriter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reads: list[object] = []
-    real = core.metrics.book.read_frames
+    real = core.store.frames.read_frames
 
     def counting(engine: Engine, queries: dict[str, Any]) -> dict[str, pl.DataFrame]:
         reads.extend(queries.values())
         return real(engine, queries)
 
-    monkeypatch.setattr(core.metrics.book, "read_frames", counting)
+    monkeypatch.setattr(core.store.frames, "read_frames", counting)
     series = monthly_series(three_months.engine, 3, as_of=date(2024, 3, 20))
     tables_read = len(reads)
     compute_metrics(three_months.engine, JAN, as_of=date(2024, 3, 20))

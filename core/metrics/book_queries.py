@@ -1,0 +1,221 @@
+"""The metrics book's queries (``core.metrics.book.load_book``), written once as
+SQLAlchemy selects.
+
+The engine runs them as they are (``book_queries``: the scope applied in SQL). For a
+SQLite file at the current schema they are also compiled ahead for the whole book
+on placeholder days (``compiled_book_queries``, kept in ``book_sql``), so that
+``cxtui metrics`` reads a file without importing SQLAlchemy or the models (~1 s):
+``book_sql.substituted`` puts the real days in, and the scope is applied to the
+frames read (``Scope.filter``, the same rule). ``python -m core.metrics.book_queries``
+rewrites ``book_sql.py``; ``tests/core/test_book_sql.py`` fails when they differ.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import BigInteger, Date, Select, func, literal_column, or_, select, text, true
+
+from core.metrics.book_sql import PLACEHOLDERS, usage_edges
+from core.models import (
+    ENGAGEMENT_KINDS_SQL,
+    Account,
+    DailyUsage,
+    Interaction,
+    MonthlyUsage,
+    MrrMovement,
+    Purchase,
+    RetentionCost,
+    SurveyResponse,
+    Ticket,
+)
+from core.scope import Scope
+from core.store.rollup import month_sql, totals_sql
+
+_ONE_DAY = timedelta(days=1)
+
+
+def moment(day: date) -> datetime:
+    """The first instant of ``day`` in UTC, as the queries compare moments."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def table_queries(window_start: date, data_end: date, as_of: date) -> dict[str, Select[Any]]:
+    """One query per table for the whole book: the accounts, the MRR movements up to
+    ``as_of``, and the rows of ``window_start`` to ``data_end`` (both included) of the
+    other tables; ``purchase_history``: each buyer's first and last purchase before
+    the window (with the window's own purchases, the span of purchase history behind
+    a purchase-only CLV lifespan); ``costs`` belong to no account."""
+    start, end = moment(window_start), moment(data_end + _ONE_DAY)
+    return {
+        "accounts": select(
+            Account.id.label("account_id"),
+            Account.segment,
+            Account.owner,
+            Account.plan,
+            Account.mrr_cents,
+            Account.start_date,
+            Account.churned_at,
+            Account.churn_recorded_on,
+            Account.onboarding_completed_at,
+            Account.renewal_date,
+        ),
+        "movements": select(
+            MrrMovement.account_id,
+            MrrMovement.occurred_on,
+            MrrMovement.kind,
+            MrrMovement.amount_cents,
+        ).where(MrrMovement.occurred_on <= as_of),
+        "surveys": select(
+            SurveyResponse.account_id,
+            SurveyResponse.kind,
+            SurveyResponse.score,
+            SurveyResponse.answered_at,
+        )
+        .where(SurveyResponse.answered_at >= start, SurveyResponse.answered_at < end)
+        .where(SurveyResponse.deleted_at.is_(None)),
+        "tickets": select(
+            Ticket.account_id, Ticket.opened_at, Ticket.first_response_at, Ticket.resolved_at
+        ).where(
+            Ticket.opened_at < end,
+            or_(
+                Ticket.opened_at >= start, Ticket.resolved_at.is_(None), Ticket.resolved_at >= start
+            ),
+        ),
+        "engagement": select(
+            Interaction.account_id, Interaction.kind, Interaction.occurred_at
+        ).where(
+            text(ENGAGEMENT_KINDS_SQL),  # as the partial index says it (models)
+            Interaction.occurred_at >= start,
+            Interaction.occurred_at < end,
+            Interaction.deleted_at.is_(None),
+        ),
+        "purchases": select(
+            Purchase.account_id, Purchase.purchased_at, Purchase.amount_cents
+        ).where(Purchase.purchased_at >= start, Purchase.purchased_at < end),
+        "purchase_history": select(
+            Purchase.account_id,
+            func.min(Purchase.purchased_at).label("first_at"),
+            func.max(Purchase.purchased_at).label("last_at"),
+        )
+        .where(Purchase.purchased_at < start)
+        .group_by(Purchase.account_id),
+        "costs": select(RetentionCost.incurred_on, RetentionCost.amount_cents).where(
+            RetentionCost.incurred_on >= window_start, RetentionCost.incurred_on <= data_end
+        ),
+    }
+
+
+def monthly_usage_query(first_whole: date, after_whole: date) -> Select[Any]:
+    """Usage per account of the whole months from ``first_whole`` up to (not
+    including) ``after_whole``, from the ``monthly_usage`` rollup."""
+    return select(
+        MonthlyUsage.account_id,
+        MonthlyUsage.month,
+        MonthlyUsage.users_sum,
+        MonthlyUsage.users_max,
+        MonthlyUsage.day_bits,
+    ).where(MonthlyUsage.month >= first_whole, MonthlyUsage.month < after_whole)
+
+
+def daily_usage_query(dialect: str, low: date, high: date, whole_book: bool) -> Select[Any]:
+    """Usage per account and month of the days ``low`` to ``high`` (a month cut by
+    the window), summed from ``daily_usage`` as the rollup sums it
+    (``core.store.rollup``)."""
+    month = literal_column(month_sql(dialect, "daily_usage.day"), Date).label("month")
+    totals = [
+        literal_column(sql, BigInteger).label(name)
+        for sql, name in zip(
+            totals_sql(dialect, "daily_usage.day", "daily_usage.active_users"),
+            ("users_sum", "users_max", "day_bits"),
+            strict=True,
+        )
+    ]
+    # Each account's days are a range of the (account_id, day) primary key: naming
+    # the accounts lets SQLite seek it per account, 2x faster on 10k accounts than
+    # the day index, whose every row costs a primary-key lookup (the scope's own
+    # restriction does the same).
+    every_account = DailyUsage.account_id.in_(select(Account.id))
+    return (
+        select(DailyUsage.account_id, month, *totals)
+        .where(DailyUsage.day >= low, DailyUsage.day <= high)
+        .where(every_account if whole_book else true())
+        .group_by(DailyUsage.account_id, month)
+    )
+
+
+def book_queries(
+    dialect: str,
+    window_start: date,
+    data_end: date,
+    as_of: date,
+    scope: Scope,
+    tables: frozenset[str],
+) -> dict[str, Select[Any]]:
+    """What ``load_book`` reads through the engine: ``table_queries`` restricted to
+    ``scope`` in SQL, the usage parts (``usage0``, ``usage1``...) when ``tables``
+    holds "usage", the costs for the whole book only."""
+    queries = table_queries(window_start, data_end, as_of)
+    if not scope.is_whole_book:
+        del queries["costs"]  # costs belong to no account
+        accounts = scope.restrict(select(Account.id))
+        queries = {
+            name: scope.restrict(query)
+            if name == "accounts"
+            else query.where(query.selected_columns[0].in_(accounts))
+            for name, query in queries.items()
+        }
+    if "usage" in tables:
+        monthly, daily = usage_edges(window_start, data_end)
+        usage = [] if monthly is None else [monthly_usage_query(*monthly)]
+        usage += [daily_usage_query(dialect, low, high, scope.is_whole_book) for low, high in daily]
+        if not scope.is_whole_book:
+            accounts = scope.restrict(select(Account.id))
+            usage = [query.where(query.selected_columns[0].in_(accounts)) for query in usage]
+        queries.update({f"usage{index}": query for index, query in enumerate(usage)})
+    return queries
+
+
+def compiled_book_queries() -> dict[str, tuple[str, dict[str, str]]]:
+    """``table_queries`` and the usage queries on ``book_sql.PLACEHOLDERS``, compiled
+    for SQLite with the polars type name of each column: what ``book_sql.BOOK_SQL``
+    holds."""
+    from sqlalchemy.dialects import sqlite
+
+    from core.store.frames import compile_query
+
+    days = PLACEHOLDERS
+    queries = table_queries(days["window_start"], days["data_end"], days["as_of"])
+    queries["usage_months"] = monthly_usage_query(days["first_whole"], days["after_whole"])
+    queries["usage_days"] = daily_usage_query("sqlite", days["low"], days["high"], True)
+    compiled = {}
+    for name, query in queries.items():
+        sql, dtypes = compile_query(sqlite.dialect(), query)
+        compiled[name] = (sql, {column: _type_name(dtype) for column, dtype in dtypes.items()})
+    return compiled
+
+
+def _type_name(dtype: Any) -> str:
+    """The polars type's name, as ``getattr(polars, name)()`` makes it again."""
+    import polars as pl
+
+    if dtype is None:
+        raise TypeError("a column of the book's queries has no polars type")
+    return "Datetime" if isinstance(dtype, pl.Datetime) else repr(dtype)
+
+
+if __name__ == "__main__":  # rewrite core/metrics/book_sql.py from the queries
+    import pprint
+    from pathlib import Path
+
+    import core.metrics.book_sql as generated
+
+    path = Path(generated.__file__)
+    source = path.read_text(encoding="utf-8")
+    head = source[: source.index("\nBOOK_SQL") + 1]
+    path.write_text(
+        f"{head}BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = "
+        f"{pprint.pformat(compiled_book_queries(), width=96, sort_dicts=False)}\n",
+        encoding="utf-8",
+    )

@@ -1,0 +1,195 @@
+"""The metrics book's queries (``core.metrics.book_queries``) compiled for SQLite on
+placeholder days, for ``core.metrics.book.load_book`` reading a SQLite file without
+SQLAlchemy. Generated below ``BOOK_SQL``: ``python -m core.metrics.book_queries``
+rewrites it from the queries, and ``tests/core/test_book_sql.py`` fails when they
+differ."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+PLACEHOLDERS = {
+    "as_of": date(1111, 1, 1),
+    "window_start": date(1111, 2, 2),
+    "data_end": date(1111, 3, 3),
+    "first_whole": date(1111, 4, 4),
+    "after_whole": date(1111, 5, 5),
+    "low": date(1111, 6, 6),
+    "high": date(1111, 7, 7),
+}
+"""The days the queries are compiled on, one per parameter: none of them is a day of
+any other parameter, nor one day before or after one."""
+
+_ONE_DAY = timedelta(days=1)
+
+
+def usage_edges(start: date, end: date) -> tuple[tuple[date, date] | None, list[tuple[date, date]]]:
+    """How usage from ``start`` to ``end`` is read: the whole months (their first day,
+    and the first day after the last one) from the monthly rollup, None when there is
+    none; and the days of the months cut by the window (first and last day, each pair
+    within one month) from the daily table."""
+    first_whole = (
+        start if start.day == 1 else (start.replace(day=28) + timedelta(days=4)).replace(day=1)
+    )
+    after_whole = (end + _ONE_DAY).replace(day=1)  # the first day after the last whole month
+    if first_whole >= after_whole:
+        return None, [(start, end)]
+    edges = [(start, first_whole - _ONE_DAY), (after_whole, end)]
+    return (first_whole, after_whole), [(low, high) for low, high in edges if low <= high]
+
+
+def substituted(name: str, days: dict[str, date]) -> str:
+    """The SQL of ``BOOK_SQL[name]`` on ``days`` (by the names of ``PLACEHOLDERS``):
+    each placeholder day, and the moments the queries make of them (the first instant
+    of the window, of the day after its last day), written as SQLAlchemy writes them
+    for SQLite."""
+    sql = BOOK_SQL[name][0]
+    for key, placeholder in PLACEHOLDERS.items():
+        if key not in days:
+            continue
+        day = days[key]
+        pairs = [(placeholder, day)]
+        if key == "window_start":
+            pairs.insert(0, (_midnight(placeholder), _midnight(day)))
+        if key == "data_end":
+            pairs.insert(0, (_midnight(placeholder + _ONE_DAY), _midnight(day + _ONE_DAY)))
+        for old, new in pairs:
+            sql = sql.replace(_literal(old), _literal(new))
+    return sql
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day)
+
+
+def _literal(value: date) -> str:
+    """``value`` as SQLAlchemy's SQLite dialect writes a literal date or datetime."""
+    if isinstance(value, datetime):
+        return f"'{value:%Y-%m-%d %H:%M:%S.%f}'"
+    return f"'{value.isoformat()}'"
+
+
+BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = {
+    "accounts": (
+        "SELECT account.id AS account_id, coalesce(account.segment, '') AS segment, "
+        "coalesce(account.owner, '') AS owner, coalesce(account.\"plan\", '') AS "
+        "\"plan\", account.mrr_cents, coalesce(account.start_date, '') AS start_date, "
+        "coalesce(account.churned_at, '') AS churned_at, "
+        "coalesce(account.churn_recorded_on, '') AS churn_recorded_on, "
+        "coalesce(account.onboarding_completed_at, '') AS onboarding_completed_at, "
+        "coalesce(account.renewal_date, '') AS renewal_date \n"
+        "FROM account",
+        {
+            "account_id": "Int64",
+            "segment": "String",
+            "owner": "String",
+            "plan": "String",
+            "mrr_cents": "Int64",
+            "start_date": "Date",
+            "churned_at": "Date",
+            "churn_recorded_on": "Date",
+            "onboarding_completed_at": "Date",
+            "renewal_date": "Date",
+        },
+    ),
+    "movements": (
+        "SELECT mrr_movement.account_id, coalesce(mrr_movement.occurred_on, '') AS "
+        "occurred_on, coalesce(mrr_movement.kind, '') AS kind, "
+        "mrr_movement.amount_cents \n"
+        "FROM mrr_movement \n"
+        "WHERE mrr_movement.occurred_on <= '1111-01-01'",
+        {"account_id": "Int64", "occurred_on": "Date", "kind": "String", "amount_cents": "Int64"},
+    ),
+    "surveys": (
+        "SELECT survey_response.account_id, coalesce(survey_response.kind, '') AS kind, "
+        "survey_response.score, coalesce(survey_response.answered_at, '') AS "
+        "answered_at \n"
+        "FROM survey_response \n"
+        "WHERE survey_response.answered_at >= '1111-02-02 00:00:00.000000' AND "
+        "survey_response.answered_at < '1111-03-04 00:00:00.000000' AND "
+        "survey_response.deleted_at IS NULL",
+        {"account_id": "Int64", "kind": "String", "score": "Int64", "answered_at": "Datetime"},
+    ),
+    "tickets": (
+        "SELECT ticket.account_id, coalesce(ticket.opened_at, '') AS opened_at, "
+        "coalesce(ticket.first_response_at, '') AS first_response_at, "
+        "coalesce(ticket.resolved_at, '') AS resolved_at \n"
+        "FROM ticket \n"
+        "WHERE ticket.opened_at < '1111-03-04 00:00:00.000000' AND (ticket.opened_at >= "
+        "'1111-02-02 00:00:00.000000' OR ticket.resolved_at IS NULL OR ticket.resolved_at "
+        ">= '1111-02-02 00:00:00.000000')",
+        {
+            "account_id": "Int64",
+            "opened_at": "Datetime",
+            "first_response_at": "Datetime",
+            "resolved_at": "Datetime",
+        },
+    ),
+    "engagement": (
+        "SELECT interaction.account_id, coalesce(interaction.kind, '') AS kind, "
+        "coalesce(interaction.occurred_at, '') AS occurred_at \n"
+        "FROM interaction \n"
+        "WHERE kind IN ('referral', 'training', 'community') AND "
+        "interaction.occurred_at >= '1111-02-02 00:00:00.000000' AND "
+        "interaction.occurred_at < '1111-03-04 00:00:00.000000' AND "
+        "interaction.deleted_at IS NULL",
+        {"account_id": "Int64", "kind": "String", "occurred_at": "Datetime"},
+    ),
+    "purchases": (
+        "SELECT purchase.account_id, coalesce(purchase.purchased_at, '') AS "
+        "purchased_at, purchase.amount_cents \n"
+        "FROM purchase \n"
+        "WHERE purchase.purchased_at >= '1111-02-02 00:00:00.000000' AND "
+        "purchase.purchased_at < '1111-03-04 00:00:00.000000'",
+        {"account_id": "Int64", "purchased_at": "Datetime", "amount_cents": "Int64"},
+    ),
+    "purchase_history": (
+        "SELECT purchase.account_id, coalesce(min(purchase.purchased_at), '') AS "
+        "first_at, coalesce(max(purchase.purchased_at), '') AS last_at \n"
+        "FROM purchase \n"
+        "WHERE purchase.purchased_at < '1111-02-02 00:00:00.000000' GROUP BY "
+        "purchase.account_id",
+        {"account_id": "Int64", "first_at": "Datetime", "last_at": "Datetime"},
+    ),
+    "costs": (
+        "SELECT coalesce(retention_cost.incurred_on, '') AS incurred_on, "
+        "retention_cost.amount_cents \n"
+        "FROM retention_cost \n"
+        "WHERE retention_cost.incurred_on >= '1111-02-02' AND retention_cost.incurred_on <= "
+        "'1111-03-03'",
+        {"incurred_on": "Date", "amount_cents": "Int64"},
+    ),
+    "usage_months": (
+        "SELECT monthly_usage.account_id, coalesce(monthly_usage.month, '') AS "
+        "month, monthly_usage.users_sum, monthly_usage.users_max, "
+        "monthly_usage.day_bits \n"
+        "FROM monthly_usage \n"
+        "WHERE monthly_usage.month >= '1111-04-04' AND monthly_usage.month < "
+        "'1111-05-05'",
+        {
+            "account_id": "Int64",
+            "month": "Date",
+            "users_sum": "Int64",
+            "users_max": "Int64",
+            "day_bits": "Int64",
+        },
+    ),
+    "usage_days": (
+        "SELECT daily_usage.account_id, coalesce(substr(daily_usage.day, 1, 7) || "
+        "'-01', '') AS month, sum(daily_usage.active_users) AS users_sum, "
+        "max(daily_usage.active_users) AS users_max, CAST(sum(CAST(1 AS bigint) << "
+        "CAST(substr(daily_usage.day, 9, 2) AS INTEGER)) AS bigint) AS day_bits \n"
+        "FROM daily_usage \n"
+        "WHERE daily_usage.day >= '1111-06-06' AND daily_usage.day <= '1111-07-07' AND "
+        "daily_usage.account_id IN (SELECT account.id \n"
+        "FROM account) GROUP BY daily_usage.account_id, substr(daily_usage.day, 1, 7) "
+        "|| '-01'",
+        {
+            "account_id": "Int64",
+            "month": "Date",
+            "users_sum": "Int64",
+            "users_max": "Int64",
+            "day_bits": "Int64",
+        },
+    ),
+}

@@ -1,0 +1,128 @@
+"""The metrics read from a SQLite file without SQLAlchemy (``core.metrics.book_sql``):
+the very queries the engine runs, compiled ahead; the same figures as through the
+engine for every period shape and scope it takes; and None (the engine's way) for
+what it cannot read."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.dialects import sqlite
+
+from core.metrics import compute_metrics, monthly_series
+from core.metrics.book import file_can_scope
+from core.metrics.book_queries import (
+    compiled_book_queries,
+    daily_usage_query,
+    monthly_usage_query,
+    table_queries,
+)
+from core.metrics.book_sql import BOOK_SQL, substituted, usage_edges
+from core.periods import Period
+from core.scope import Scope
+from core.store.frames import compile_query
+from core.store.sqlite_file import open_sqlite_file
+from sample_data import load_demo
+
+pytestmark = pytest.mark.usefixtures("sqlite_only")
+
+AS_OF = date(2026, 11, 20)
+
+
+def test_the_compiled_queries_are_the_engines() -> None:
+    assert compiled_book_queries() == BOOK_SQL, "run `python -m core.metrics.book_queries`"
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "as_of"),
+    [
+        (date(2026, 11, 1), date(2026, 11, 20), date(2026, 11, 20)),  # a month cut by as_of
+        (date(2025, 12, 1), date(2026, 11, 30), date(2026, 11, 20)),  # a 12-month series
+        (date(2026, 2, 14), date(2026, 3, 3), date(2026, 12, 31)),  # a range across months
+        (date(2024, 2, 29), date(2024, 2, 29), date(2024, 2, 29)),  # one leap day
+        (date(2026, 1, 1), date(2026, 12, 31), date(2027, 1, 1)),  # whole months only
+    ],
+)
+def test_the_placeholder_days_are_replaced_as_the_engine_writes_them(
+    start: date, end: date, as_of: date
+) -> None:
+    def compiled(query: object) -> str:
+        return compile_query(sqlite.dialect(), query)[0]  # type: ignore[arg-type]
+
+    days = {"as_of": as_of, "window_start": start, "data_end": end}
+    for name, query in table_queries(start, end, as_of).items():
+        assert substituted(name, days) == compiled(query), name
+    monthly, daily = usage_edges(start, end)
+    if monthly is not None:
+        edges = {"first_whole": monthly[0], "after_whole": monthly[1]}
+        assert substituted("usage_months", edges) == compiled(monthly_usage_query(*monthly))
+    for low, high in daily:
+        expected = compiled(daily_usage_query("sqlite", low, high, True))
+        assert substituted("usage_days", {"low": low, "high": high}) == expected
+    covered = [*([] if monthly is None else [(monthly[0], monthly[1])]), *daily]
+    assert covered, "some usage is read"
+
+
+@pytest.fixture
+def demo(db_url: str, engine: Engine) -> str:
+    load_demo(engine, AS_OF)
+    return db_url
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [
+        Scope(),
+        Scope(segment="Enterprise"),
+        Scope(owner="Chloé Martin"),
+        Scope(plans=frozenset({"Growth"})),
+    ],
+    ids=["whole book", "segment", "owner", "plan"],
+)
+def test_the_figures_read_from_the_file_are_the_engines(
+    demo: str, engine: Engine, scope: Scope
+) -> None:
+    file = open_sqlite_file(demo)
+    assert file is not None
+    for period in (Period.month_of(AS_OF), Period(date(2026, 8, 15), date(2026, 10, 9))):
+        through_engine = compute_metrics(engine, period, scope, AS_OF)
+        assert compute_metrics(file, period, scope, AS_OF) == through_engine
+        assert through_engine.get("active_accounts")  # a scope with customers
+    series = monthly_series(file, 12, AS_OF, scope)
+    assert series.equals(monthly_series(engine, 12, AS_OF, scope))
+
+
+def test_what_a_file_cannot_read_is_left_to_the_engine(db_url: str, tmp_path: Path) -> None:
+    """Not a file, no file, a file of another schema: None. Statuses and custom fields
+    in a scope need the engine."""
+    assert open_sqlite_file("postgresql://someone@localhost/cxtui") is None
+    assert open_sqlite_file(f"sqlite:///{tmp_path / 'none.db'}") is None
+    (tmp_path / "text.db").write_text("not a database", encoding="utf-8")
+    assert open_sqlite_file(f"sqlite:///{tmp_path / 'text.db'}") is None
+    assert not file_can_scope(Scope(statuses=frozenset({"active"})))
+    assert file_can_scope(Scope(segment="SMB", owner="Bo"))
+
+
+def test_reading_a_file_imports_neither_sqlalchemy_nor_the_models(demo: str) -> None:
+    script = (
+        "import sys; from datetime import date\n"
+        "from core.metrics import compute_metrics\n"
+        "from core.periods import Period\n"
+        "from core.store.sqlite_file import open_sqlite_file\n"
+        f"file = open_sqlite_file({demo!r})\n"
+        f"day = date.fromisoformat({AS_OF.isoformat()!r})\n"
+        "metrics = compute_metrics(file, Period.month_of(day), as_of=day)\n"
+        "print(metrics.get('active_accounts'), sorted(m for m in "
+        "('sqlalchemy', 'sqlmodel', 'pydantic', 'core.models') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    active, loaded = result.stdout.strip().split(" ", 1)
+    assert int(active) > 0
+    assert loaded == "[]"
