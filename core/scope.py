@@ -4,6 +4,7 @@ metrics, the dashboard, the exports and the accounts list."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -155,11 +156,18 @@ def book_scope(engine: Engine, segment: str | None, owner: str | None) -> Scope:
     (case does not matter); ScopeError naming the known ones for an unknown one."""
     from core.accounts.queries import distinct_values
 
+    return spelled_scope(segment, owner, lambda column: distinct_values(engine, column))
+
+
+def spelled_scope(
+    segment: str | None, owner: str | None, known: Callable[[str], list[str]]
+) -> Scope:
+    """``book_scope`` with the book's values of a column given by ``known``."""
     spelled: dict[str, str | None] = {"segment": segment, "owner": owner}
     for field, value in spelled.items():
         if value is not None:
             try:
-                spelled[field] = spelled_as_in_book(value, distinct_values(engine, field), field)
+                spelled[field] = spelled_as_in_book(value, known(field), field)
             except ValueError as error:
                 raise ScopeError(field, str(error)) from None
     return Scope(segment=spelled["segment"], owner=spelled["owner"])

@@ -43,6 +43,23 @@ def compute_metrics(
     return metrics
 
 
+def file_scope(file: SqliteFile, segment: str | None, owner: str | None) -> Scope:
+    """``core.scope.book_scope`` for a book read from a SQLite file: the values known
+    are those of its accounts (``book_sql``'s query)."""
+    from core.metrics.book_sql import BOOK_SQL
+    from core.scope import spelled_scope
+
+    if segment is None and owner is None:
+        return Scope()
+    accounts = file.read({"accounts": BOOK_SQL["accounts"]})["accounts"]
+
+    def known(column: str) -> list[str]:
+        values = accounts[column].drop_nulls().unique().to_list()
+        return sorted((value for value in values if value), key=str.casefold)
+
+    return spelled_scope(segment, owner, known)
+
+
 def breakdown_names(engine: Engine) -> list[str]:
     """What a breakdown can group by: segment, owner, plan, then each custom field."""
     from core.accounts.fields import custom_fields

@@ -128,3 +128,41 @@ def test_segments_match_any_case_and_unknown_ones_are_named(db: Path) -> None:
     )
     assert result.exit_code == 2 and "the owners are: Dana, Lee" in result.output
     assert not out.exists()
+
+
+def test_a_sqlite_file_is_read_without_sqlalchemy_or_the_models(db: Path) -> None:
+    """What ``cxtui metrics --json`` prints from a SQLite file at the current schema
+    is read without importing SQLAlchemy, SQLModel or the models (~1 s of a short
+    command), and is the document the engine's reads give."""
+    import subprocess
+    import sys
+
+    from core.metrics import metrics_document, metrics_results
+    from core.periods import Period
+    from core.scope import Scope
+    from core.store.db import open_engine, sqlite_url
+
+    script = (
+        "import sys\n"
+        "from cli.start import run\n"
+        f"sys.argv = ['cxtui', 'metrics', '--db', {str(db)!r}, '--as-of', '2024-02-15', "
+        "'--period', '2024-01', '--segment', 'smb', '--json']\n"
+        "try:\n    run()\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'core.models') "
+        "if m in sys.modules), file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stderr.strip().splitlines()[-1] == "[]"
+    engine = open_engine(sqlite_url(db))
+    january, as_of, scope = (
+        Period.parse("2024-01", date(2024, 2, 15)),
+        date(2024, 2, 15),
+        Scope(segment="SMB"),
+    )
+    expected = metrics_document(
+        january, scope, as_of, None, metrics_results(engine, january, scope, as_of)
+    )
+    engine.dispose()
+    assert json.loads(result.stdout) == json.loads(json.dumps(expected))
