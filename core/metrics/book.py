@@ -184,10 +184,9 @@ def load_book(
     data_end = min(window.end, as_of)
     wanted = [
         name
-        for name in BOOK_SQL
+        for name in BOOK_TABLES
         if OPTIONAL_TABLES.get(name, "") in tables | {""}
         and (name != "costs" or scope.is_whole_book)
-        and not name.startswith("usage")
     ]
     if isinstance(db, SqliteFile):
         frames = _read_file(db, wanted, window.start, data_end, as_of, scope, tables)
@@ -206,7 +205,7 @@ def load_book(
         )
     frames |= {
         name: _empty(name)
-        for name in BOOK_SQL
+        for name in BOOK_TABLES
         if name not in frames and name in OPTIONAL_TABLES and name != "costs"
     }
     usage = [
@@ -224,6 +223,17 @@ def load_book(
     )
 
 
+BOOK_TABLES = (
+    "accounts",
+    "movements",
+    "surveys",
+    "tickets",
+    "engagement",
+    "purchases",
+    "purchase_history",
+    "costs",
+)
+"""The book's queries (``book_queries.table_queries``), one frame each; usage apart."""
 OPTIONAL_TABLES = {
     "surveys": "surveys",
     "tickets": "tickets",

@@ -177,6 +177,23 @@ def book_queries(
     return queries
 
 
+def band_queries(
+    band_day: date, band_since: date, first_day: date, last_day: date
+) -> dict[str, Select[Any]]:
+    """What the band counts read (``core.metrics.dashboard``): each account's latest
+    snapshot from ``band_since`` to ``band_day`` with its band, and the overrides in
+    force on some day from ``first_day`` to ``last_day``."""
+    from core.health.in_force import latest_snapshots_query, overrides_query
+    from core.models import HealthSnapshot
+
+    return {
+        "band_snapshots": latest_snapshots_query(
+            band_day, band_since, columns=(HealthSnapshot.band,)
+        ),
+        "band_overrides": overrides_query(first_day, last_day),
+    }
+
+
 def compiled_book_queries() -> dict[str, tuple[str, dict[str, str]]]:
     """``table_queries`` and the usage queries on ``book_sql.PLACEHOLDERS``, compiled
     for SQLite with the polars type name of each column: what ``book_sql.BOOK_SQL``
@@ -189,6 +206,9 @@ def compiled_book_queries() -> dict[str, tuple[str, dict[str, str]]]:
     queries = table_queries(days["window_start"], days["data_end"], days["as_of"])
     queries["usage_months"] = monthly_usage_query(days["first_whole"], days["after_whole"])
     queries["usage_days"] = daily_usage_query("sqlite", days["low"], days["high"], True)
+    queries.update(
+        band_queries(days["band_day"], days["band_since"], days["first_day"], days["last_day"])
+    )
     compiled = {}
     for name, query in queries.items():
         sql, dtypes = compile_query(sqlite.dialect(), query)

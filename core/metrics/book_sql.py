@@ -1,8 +1,8 @@
-"""The metrics book's queries (``core.metrics.book_queries``) compiled for SQLite on
-placeholder days, for ``core.metrics.book.load_book`` reading a SQLite file without
-SQLAlchemy. Generated below ``BOOK_SQL``: ``python -m core.metrics.book_queries``
-rewrites it from the queries, and ``tests/core/test_book_sql.py`` fails when they
-differ."""
+"""The metrics book's queries (``core.metrics.book_queries``), and the dashboard's band
+counts' (``core.metrics.dashboard.band_history``), compiled for SQLite on placeholder
+days, for reading a SQLite file without SQLAlchemy. Generated below ``BOOK_SQL``:
+``python -m core.metrics.book_queries`` rewrites it from the queries, and
+``tests/core/test_book_sql.py`` fails when they differ."""
 
 from __future__ import annotations
 
@@ -16,6 +16,10 @@ PLACEHOLDERS = {
     "after_whole": date(1111, 5, 5),
     "low": date(1111, 6, 6),
     "high": date(1111, 7, 7),
+    "band_day": date(1111, 8, 8),
+    "band_since": date(1111, 10, 10),
+    "first_day": date(1111, 11, 11),
+    "last_day": date(1111, 12, 12),
 }
 """The days the queries are compiled on, one per parameter: none of them is a day of
 any other parameter, nor one day before or after one."""
@@ -190,6 +194,39 @@ BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = {
             "users_sum": "Int64",
             "users_max": "Int64",
             "day_bits": "Int64",
+        },
+    ),
+    "band_snapshots": (
+        "SELECT health_snapshot.account_id, coalesce(health_snapshot.day, '') AS "
+        "day, coalesce(health_snapshot.band, '') AS band \n"
+        "FROM health_snapshot JOIN (SELECT health_snapshot.account_id AS "
+        "account_id, max(health_snapshot.day) AS latest_day \n"
+        "FROM health_snapshot \n"
+        "WHERE health_snapshot.day <= '1111-08-08' AND health_snapshot.day >= "
+        "'1111-10-10' GROUP BY health_snapshot.account_id) AS anon_1 ON "
+        "health_snapshot.account_id = anon_1.account_id AND health_snapshot.day = "
+        "anon_1.latest_day",
+        {"account_id": "Int64", "day": "Date", "band": "String"},
+    ),
+    "band_overrides": (
+        "SELECT health_override.id AS override_id, health_override.account_id, "
+        "health_override.score AS override_score, coalesce(health_override.band, "
+        "'') AS override_band, coalesce(health_override.reason, '') AS "
+        "override_reason, coalesce(health_override.set_by, '') AS override_set_by, "
+        "coalesce(health_override.starts_on, '') AS override_starts_on, "
+        "coalesce(health_override.expires_on, '') AS override_expires_on \n"
+        "FROM health_override \n"
+        "WHERE health_override.ended_at IS NULL AND health_override.starts_on <= "
+        "'1111-12-12' AND health_override.expires_on > '1111-11-11'",
+        {
+            "override_id": "Int64",
+            "account_id": "Int64",
+            "override_score": "Float64",
+            "override_band": "String",
+            "override_reason": "String",
+            "override_set_by": "String",
+            "override_starts_on": "Date",
+            "override_expires_on": "Date",
         },
     ),
 }

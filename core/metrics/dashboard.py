@@ -30,18 +30,19 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from sqlalchemy import Date, Engine, and_, func, literal, select, union_all
 
 from core.health.config import BANDS
-from core.health.in_force import in_force_on, overrides_query, with_bands
+from core.health.in_force import in_force_on, with_bands
 from core.metrics import Book, load_book, series_frame
-from core.models import Account, HealthSnapshot
 from core.periods import Period, last_months
 from core.scope import Scope
-from core.store.frames import read_frame
+from core.store.sqlite_file import SqliteFile
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 AT_RISK_DROP_POINTS = 15.0
 RENEWAL_DAYS = 90
@@ -126,11 +127,13 @@ def band_counts(engine: Engine, day: date, scope: Scope | None = None) -> dict[s
     return counts
 
 
-def band_history(engine: Engine, days: list[date], scope: Scope | None = None) -> pl.DataFrame:
+def band_history(
+    db: Engine | SqliteFile, days: list[date], scope: Scope | None = None
+) -> pl.DataFrame:
     """One row per day of ``days`` (in their order): day, green, yellow, red, as
     ``band_counts`` counts them; the snapshots of every day are read in one query."""
     counts = (
-        _bands_on_days(engine, days, scope)
+        _bands_on_days(db, days, scope)
         .group_by("day")
         .agg(pl.col("band").eq(band).sum().cast(pl.Int64).alias(band) for band in BANDS)
     )
@@ -141,13 +144,36 @@ def band_history(engine: Engine, days: list[date], scope: Scope | None = None) -
     )
 
 
-def _bands_on_days(engine: Engine, days: list[date], scope: Scope | None) -> pl.DataFrame:
+def _bands_on_days(db: Engine | SqliteFile, days: list[date], scope: Scope | None) -> pl.DataFrame:
     """day, account_id, band: each account's band in force at the end of each of
-    ``days`` (see the module's docstring), the snapshots read in one query."""
+    ``days`` (see the module's docstring): through the engine, the snapshots of every
+    day in one query; from a file, one compiled query per day (``book_sql``)."""
     scope = scope or Scope()
     days = sorted(set(days))
     if not days:
         raise ValueError("no day to read the bands of")
+    if isinstance(db, SqliteFile):
+        snapshots, overrides = _file_bands(db, days, scope)
+    else:
+        snapshots, overrides = _engine_bands(db, days, scope)
+    in_force = with_bands(in_force_on(overrides, days)).select("day", "account_id", "override_band")
+    return (
+        snapshots.join(in_force, on=["day", "account_id"], how="left")
+        .select("day", "account_id", pl.coalesce("override_band", "band").alias("band"))
+        .sort("day", "account_id")
+    )
+
+
+def _engine_bands(
+    engine: Engine, days: list[date], scope: Scope
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The snapshots (day, account_id, band) and the overrides of ``days``."""
+    from sqlalchemy import Date, and_, func, literal, select, union_all
+
+    from core.health.in_force import overrides_query
+    from core.models import Account, HealthSnapshot
+    from core.store.frames import read_frame
+
     # Per day, each account's latest snapshot in the lookback window. A constant
     # column per day, not a VALUES list: PostgreSQL would type that list as text.
     latest = union_all(
@@ -177,19 +203,39 @@ def _bands_on_days(engine: Engine, days: list[date], scope: Scope | None) -> pl.
         .join(Account, Account.id == HealthSnapshot.account_id)
     )
     snapshots = read_frame(engine, scope.restrict(query))
-    return (
-        snapshots.join(_overrides_on(engine, days), on=["day", "account_id"], how="left")
-        .select("day", "account_id", pl.coalesce("override_band", "band").alias("band"))
-        .sort("day", "account_id")
+    return snapshots, read_frame(engine, overrides_query(min(days), max(days)))  # few
+
+
+def _file_bands(
+    file: SqliteFile, days: list[date], scope: Scope
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``_engine_bands`` from a SQLite file: the same snapshots, read one day at a time
+    by the compiled queries, the scope applied by ``Scope.filter``'s rule."""
+    from core.metrics.book_sql import BOOK_SQL, substituted
+
+    lookback = timedelta(days=BAND_LOOKBACK_DAYS - 1)
+    queries = {
+        f"day{index}": (
+            substituted("band_snapshots", {"band_day": day, "band_since": day - lookback}),
+            BOOK_SQL["band_snapshots"][1],
+        )
+        for index, day in enumerate(days)
+    }
+    bounds = {"first_day": min(days), "last_day": max(days)}
+    queries["overrides"] = (substituted("band_overrides", bounds), BOOK_SQL["band_overrides"][1])
+    if not scope.is_whole_book:
+        queries["accounts"] = BOOK_SQL["accounts"]
+    read = file.read(queries)
+    snapshots = pl.concat(
+        [
+            read[f"day{index}"].select(pl.lit(day).alias("day"), "account_id", "band")
+            for index, day in enumerate(days)
+        ]
     )
-
-
-def _overrides_on(engine: Engine, days: list[date]) -> pl.DataFrame:
-    """day, account_id, override_band: the override in force at the end of each of
-    ``days`` (``core.health.in_force``), read in one query; an override that set only
-    a score has the band of that score."""
-    overrides = read_frame(engine, overrides_query(min(days), max(days)))  # few
-    return with_bands(in_force_on(overrides, days)).select("day", "account_id", "override_band")
+    if not scope.is_whole_book:
+        scoped = scope.filter(read["accounts"])["account_id"]
+        snapshots = snapshots.filter(pl.col("account_id").is_in(scoped.implode()))
+    return snapshots, read["overrides"]
 
 
 @dataclass(frozen=True)
@@ -205,7 +251,7 @@ class Figures:
 
 
 def period_figures(
-    engine: Engine, period: Period, scope: Scope, today: date, keys: Sequence[str]
+    db: Engine | SqliteFile, period: Period, scope: Scope, today: date, keys: Sequence[str]
 ) -> Figures:
     """The metrics ``keys`` of ``period`` and of the one before, from one book read
     for both, seen as of ``today``; and the band counts at the end of each (of the
@@ -213,8 +259,8 @@ def period_figures(
     previous = period.previous()
     as_of = min(period.end, today)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="band-counts") as pool:
-        bands = pool.submit(band_history, engine, [as_of, previous.end], scope)
-        book = load_book(engine, Period(previous.start, period.end), today, scope, keys=keys)
+        bands = pool.submit(band_history, db, [as_of, previous.end], scope)
+        book = load_book(db, Period(previous.start, period.end), today, scope, keys=keys)
         now = book.values(period, keys, today)
         before = book.values(previous, keys, today)
         bands_now, bands_before = bands.result().drop("day").to_dicts()
@@ -240,7 +286,7 @@ class MonthlyReads:
 
 
 def read_months(
-    engine: Engine, as_of: date, scope: Scope, keys: Sequence[str], months: int = 12
+    db: Engine | SqliteFile, as_of: date, scope: Scope, keys: Sequence[str], months: int = 12
 ) -> MonthlyReads:
     """Read what the metrics ``keys`` and the band counts of the ``months`` calendar
     months up to the one containing ``as_of`` need (each month seen at its end, the
@@ -248,9 +294,9 @@ def read_months(
     periods = last_months(as_of, months)
     days = [min(month.end, as_of) for month in periods]
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="band-counts") as pool:
-        bands = pool.submit(band_history, engine, days, scope)
+        bands = pool.submit(band_history, db, days, scope)
         window = Period(periods[0].start, periods[-1].end)
-        book = load_book(engine, window, as_of, scope, keys=keys)
+        book = load_book(db, window, as_of, scope, keys=keys)
         return MonthlyReads(periods, book, bands.result())
 
 

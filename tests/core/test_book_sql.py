@@ -10,6 +10,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.dialects import sqlite
@@ -32,6 +33,15 @@ from sample_data import load_demo
 pytestmark = pytest.mark.usefixtures("sqlite_only")
 
 AS_OF = date(2026, 11, 20)
+TILE_KEYS = (
+    "mrr",
+    "net_new_mrr",
+    "nrr_pct",
+    "churn_rate_pct",
+    "nps",
+    "csat_pct",
+    "active_accounts",
+)
 
 
 def test_the_compiled_queries_are_the_engines() -> None:
@@ -126,3 +136,57 @@ def test_reading_a_file_imports_neither_sqlalchemy_nor_the_models(demo: str) -> 
     active, loaded = result.stdout.strip().split(" ", 1)
     assert int(active) > 0
     assert loaded == "[]"
+
+
+@pytest.mark.parametrize(
+    "scope", [Scope(), Scope(segment="SMB"), Scope(owner="Aiko Tanaka")], ids=str
+)
+def test_the_dashboards_figures_read_from_the_file_are_the_engines(
+    demo: str, engine: Engine, scope: Scope
+) -> None:
+    """The tiles' figures (a period and the one before, with the band counts at the
+    end of each) and the 12-month series with their band counts, with an override
+    in force (the band it sets counts, not the snapshot's)."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlmodel import Session, select
+
+    from core.health.store import recompute_all
+    from core.metrics.dashboard import band_history, period_figures, read_months
+    from core.models import Account, HealthOverride
+
+    days = [AS_OF, date(2026, 10, 31), date(2026, 6, 30)]
+    for day in days[:2]:
+        recompute_all(engine, as_of=day)
+    with Session(engine) as session:
+        first = session.exec(select(Account).where(Account.segment == "SMB")).first()
+        assert first is not None and first.id is not None
+        session.add(
+            HealthOverride(
+                account_id=first.id,
+                score=None,
+                band="red",
+                reason="test",
+                set_by="T",
+                starts_on=AS_OF - timedelta(days=40),
+                expires_on=AS_OF + timedelta(days=5),
+                created_at=datetime(2026, 10, 1, tzinfo=UTC),
+            )
+        )
+        session.commit()
+    file = open_sqlite_file(demo)
+    assert file is not None
+    bands = band_history(file, days, scope)
+    assert bands.equals(band_history(engine, days, scope))
+    counted = bands.select(pl.sum_horizontal("green", "yellow", "red")).to_series().to_list()
+    assert counted[0] > 0 and counted[1] > 0 and counted[2] == 0  # no snapshot in June
+    period = Period.month_of(AS_OF)
+    from_file = period_figures(file, period, scope, AS_OF, TILE_KEYS)
+    through_engine = period_figures(engine, period, scope, AS_OF, TILE_KEYS)
+    assert (from_file.now, from_file.before) == (through_engine.now, through_engine.before)
+    assert (from_file.bands_now, from_file.bands_before) == (
+        through_engine.bands_now,
+        through_engine.bands_before,
+    )
+    months = read_months(file, AS_OF, scope, TILE_KEYS)
+    assert months.bands.equals(read_months(engine, AS_OF, scope, TILE_KEYS).bands)
