@@ -18,6 +18,7 @@ from sqlalchemy.engine import make_url
 
 from core.store.adbc import query_frames, sqlite_database, typed_frame
 from core.store.db import SQLITE_BUSY_TIMEOUT_MS
+from core.store.sqlite_file import rows_frame
 from core.store.sqlite_gate import SQLITE_GATE
 
 
@@ -157,12 +158,6 @@ def _read_sqlite_adbc(
 def _read_sqlite3(engine: Engine, sql: str, dtypes: dict[str, pl.DataType | None]) -> pl.DataFrame:
     """The slower path, through Python's sqlite3, while other connections are open
     in this process (see ``core.store.db.SqliteLibraryGate``)."""
-    raw_types = {
-        name: pl.String()
-        if _is_textual(dtype) or dtype is None
-        else (pl.Int64() if dtype == pl.Boolean else dtype)
-        for name, dtype in dtypes.items()
-    }
     with engine.connect() as connection:
         rows = connection.exec_driver_sql(sql).fetchall()
-    return pl.DataFrame(rows, schema=raw_types, orient="row")
+    return rows_frame([tuple(row) for row in rows], dtypes)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.store.first_read import sqlite_file
 from core.store.migrate import HEAD_QUERY, is_head
@@ -41,28 +41,77 @@ class SqliteFile:
 
     def read(self, queries: dict[str, tuple[str, dict[str, str]]]) -> dict[str, pl.DataFrame]:
         """The rows of each query (SQL and the polars type name of each column), by
-        name, one after the other on one connection, typed as declared."""
-        import adbc_driver_manager
+        name, one after the other on one connection, typed as declared: through
+        ADBC, or through Python's ``sqlite3`` while this process has a connection of
+        that library open (``core.store.sqlite_gate``)."""
         import polars as pl
 
-        from core.store.adbc import query_frames, sqlite_database, typed_frame
+        from core.store.adbc import typed_frame
 
         names = list(queries)
+        sqls = [queries[name][0] for name in names]
         with _adbc_allowed() as allowed:
-            if not allowed:
-                raise FileReadError(f"{self.path} is open through another SQLite library")
-            try:
-                with sqlite_database(str(self.path)) as database:
-                    sqls = [queries[name][0] for name in names]
-                    frames = query_frames(database, sqls, _BUSY_TIMEOUT_MS)
-            except adbc_driver_manager.Error as error:
-                raise FileReadError(f"{self.path}: {error}") from error
+            frames = self._read_adbc(sqls) if allowed else None
+        if frames is None:
+            frames = self._read_sqlite3(sqls, [queries[name][1] for name in names])
         return {
             name: typed_frame(
                 frame, {column: getattr(pl, dtype)() for column, dtype in queries[name][1].items()}
             )
             for name, frame in zip(names, frames, strict=True)
         }
+
+    def _read_adbc(self, sqls: list[str]) -> list[pl.DataFrame]:
+        import adbc_driver_manager
+
+        from core.store.adbc import query_frames, sqlite_database
+
+        try:
+            with sqlite_database(str(self.path)) as database:
+                return query_frames(database, sqls, _BUSY_TIMEOUT_MS)
+        except adbc_driver_manager.Error as error:
+            raise FileReadError(f"{self.path}: {error}") from error
+
+    def _read_sqlite3(self, sqls: list[str], dtypes: list[dict[str, str]]) -> list[pl.DataFrame]:
+        import sqlite3
+
+        import polars as pl
+
+        from core.store.sqlite_gate import SQLITE_GATE
+
+        SQLITE_GATE.sqlite_opening()
+        try:
+            connection = sqlite3.connect(str(self.path), timeout=_BUSY_TIMEOUT_MS / 1000)
+            try:
+                return [
+                    rows_frame(
+                        connection.execute(sql).fetchall(),
+                        {column: getattr(pl, dtype)() for column, dtype in types.items()},
+                    )
+                    for sql, types in zip(sqls, dtypes, strict=True)
+                ]
+            except sqlite3.Error as error:
+                raise FileReadError(f"{self.path}: {error}") from error
+            finally:
+                connection.close()
+        finally:
+            SQLITE_GATE.sqlite_closed()
+
+
+def rows_frame(rows: list[tuple[Any, ...]], dtypes: dict[str, pl.DataType | None]) -> pl.DataFrame:
+    """Rows read through Python's ``sqlite3`` as a frame for ``typed_frame``: text,
+    days and moments (and columns of no known type) as the text SQLite stores,
+    booleans as its integers, the others as their type."""
+    import polars as pl
+
+    def textual(dtype: pl.DataType | None) -> bool:
+        return dtype is None or dtype in (pl.String, pl.Date) or isinstance(dtype, pl.Datetime)
+
+    raw_types = {
+        name: pl.String() if textual(dtype) else (pl.Int64() if dtype == pl.Boolean else dtype)
+        for name, dtype in dtypes.items()
+    }
+    return pl.DataFrame(rows, schema=raw_types, orient="row")
 
 
 def open_sqlite_file(url: str) -> SqliteFile | None:

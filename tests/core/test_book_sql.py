@@ -190,3 +190,23 @@ def test_the_dashboards_figures_read_from_the_file_are_the_engines(
     )
     months = read_months(file, AS_OF, scope, TILE_KEYS)
     assert months.bands.equals(read_months(engine, AS_OF, scope, TILE_KEYS).bands)
+
+
+def test_while_the_engine_has_the_file_open_it_is_read_through_sqlite3(
+    demo: str, engine: Engine
+) -> None:
+    """ADBC may not open the file while this process has a sqlite3 connection on it
+    (``core.store.sqlite_gate``): the file is then read through sqlite3, to the same
+    figures."""
+    from core.store.sqlite_gate import SQLITE_GATE
+
+    file = open_sqlite_file(demo)
+    assert file is not None
+    period = Period(date(2026, 8, 15), date(2026, 10, 9))
+    through_adbc = compute_metrics(file, period, Scope(segment="SMB"), AS_OF)
+    with engine.connect():  # a sqlite3 connection open in this process
+        with SQLITE_GATE.try_adbc() as allowed:
+            assert not allowed
+        through_sqlite3 = compute_metrics(file, period, Scope(segment="SMB"), AS_OF)
+    assert through_sqlite3 == through_adbc
+    assert through_adbc == compute_metrics(engine, period, Scope(segment="SMB"), AS_OF)
