@@ -36,10 +36,10 @@ CHOSEN = ["field:Plan tier", "field:Tenure", "field:Total charges"]
 
 LIST = """
 import json, sys, time
-from cli.start import start_app  # as the cxtui command starts it: the reads first
-
-app = start_app(sys.argv[2], recompute_health=False, start="accounts")
+from tui.app import make_app
 from tui.widgets.accounts_table import AccountsTable
+
+app = make_app(sys.argv[2], recompute_health=False, start="accounts")
 WORD, FIELDS, CONDITION = sys.argv[3], int(sys.argv[4]), sys.argv[5]
 painted = []
 render_lines = AccountsTable.render_lines

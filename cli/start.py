@@ -7,10 +7,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from tui.app import CxtuiApp
 
 
 def run() -> None:
@@ -27,10 +23,12 @@ def run() -> None:
 def open_app(db: Path | None, demo: bool = False) -> None:
     """The app on ``db`` (else the default database), or on a fresh copy of the demo
     book; the process ends with it."""
+    from tui.app import make_app
+
     if not demo:
         from core.store.urls import database_url
 
-        start_app(database_url(db), ask_user=True).run()
+        make_app(database_url(db), ask_user=True).run()
         end_now()
     import shutil
 
@@ -38,28 +36,10 @@ def open_app(db: Path | None, demo: bool = False) -> None:
 
     url, folder = fresh_demo_database()
     try:
-        start_app(url).run()
+        make_app(url).run()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     end_now()
-
-
-def start_app(url: str, **options: Any) -> CxtuiApp:
-    """The app on ``url`` (``make_app``'s ``options``), the list's first reads started
-    before Textual is imported (``core.store.first_read.read_early``): its queries run
-    without the GIL while the app's modules are imported and the app is built."""
-    from datetime import date
-
-    from core.config.list_columns import load_list_columns
-    from core.config.settings import load_settings
-    from core.store.first_read import read_early
-
-    settings = load_settings()
-    today = date.today()
-    early = read_early(url, today, load_list_columns(settings.path).fields)
-    from tui.app import make_app
-
-    return make_app(url, settings=settings, today=today, early=early, **options)
 
 
 def end_now() -> None:

@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from core.config.settings import Settings
-    from core.store.first_read import EarlyRead
 
 log = logging.getLogger("cxtui")
 
@@ -103,7 +102,6 @@ class CxtuiApp(App[None]):
         run_rules: bool | None = None,
         start: str = "dashboard",
         ask_user: bool = False,
-        early: EarlyRead | None = None,
     ) -> None:
         from core.config.settings import load_settings
 
@@ -116,8 +114,6 @@ class CxtuiApp(App[None]):
         self.start_mode = start
         self.ask_user = ask_user
         """Ask "Who are you?" once the first screen shows, when no user is known."""
-        self.early = early
-        """The first reads the ``cxtui`` command started before building the app."""
         """The screen shown once the database is open (a key of ``MODES``)."""
         self.engine: Engine | None = None
         self.book: pl.DataFrame | None = None
@@ -270,10 +266,7 @@ class CxtuiApp(App[None]):
         list is drawn: ``connect``); else the engine first (migrations), then the list."""
         from core.store.first_read import read_first_list
 
-        if self.early is not None:
-            first = self.early.first_list(self.db_url, self.today)
-        else:
-            first = read_first_list(self.db_url, self.today)
+        first = read_first_list(self.db_url, self.today)
         import textual_fastdatatable.data_table  # noqa: F401  (warm the table import)
 
         if first is not None:
@@ -697,8 +690,7 @@ def make_app(db_url: str, **options: Any) -> CxtuiApp:
     background recompute of missing health scores (tests); ``run_rules`` the
     playbook rules run at start (by default, they run when the recompute does);
     ``start`` is the screen it opens on (the dashboard); ``ask_user`` asks "Who are
-    you?" when no user is known (the ``cxtui`` command); ``early`` the first reads
-    already started (``cli.start.start_app``)."""
+    you?" when no user is known (the ``cxtui`` command)."""
     return CxtuiApp(db_url, **options)
 
 

@@ -10,17 +10,14 @@ schema to migrate, a file that cannot be read) returns None, and the app takes t
 usual way: ``core.store.db.open_engine`` then ``core.accounts.queries.load_accounts_first``.
 
 The parts are read in parallel, one connection each, and polars is imported while
-they run: the driver releases the GIL. The ``cxtui`` command starts both reads
-(``read_early``) before it imports Textual and builds the app, which then takes
-their results: at L the list was drawn ~0.3 s sooner (benchmarks/fields_list.py).
+they run: the driver releases the GIL.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -89,41 +86,6 @@ def read_first_fields(url: str, names: list[str]) -> ListFieldValues | None:
     columns with its first rows); None when it cannot be read this way (an older
     schema without custom fields, a locked file)."""
     return _from_file(url, lambda database: _read_fields(database, names))
-
-
-@dataclass(frozen=True)
-class EarlyRead:
-    """The list's first read and its chosen fields' values, started by ``read_early``:
-    each result is taken once, by the app built for the same ``url`` and ``today``."""
-
-    url: str
-    today: date
-    field_names: tuple[str, ...]
-    list_read: Future[pl.DataFrame | None]
-    fields_read: Future[ListFieldValues | None] | None
-
-    def first_list(self, url: str, today: date) -> pl.DataFrame | None:
-        """``read_first_list(url, today)``: the early result when it was read for them."""
-        if (url, today) == (self.url, self.today):
-            return self.list_read.result()
-        return read_first_list(url, today)
-
-    def first_fields(self, url: str, names: list[str]) -> ListFieldValues | None:
-        """``read_first_fields(url, names)``: the early result when it was read for them."""
-        if self.fields_read is not None and (url, tuple(names)) == (self.url, self.field_names):
-            return self.fields_read.result()
-        return read_first_fields(url, names)
-
-
-def read_early(url: str, today: date, field_names: tuple[str, ...]) -> EarlyRead:
-    """Start ``read_first_list`` (and ``read_first_fields`` when ``field_names`` are
-    chosen) in threads now, before the app is imported and built: their queries run
-    without the GIL while Python imports Textual."""
-    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="early-read")
-    list_read = pool.submit(read_first_list, url, today)
-    fields_read = pool.submit(read_first_fields, url, list(field_names)) if field_names else None
-    pool.shutdown(wait=False)  # the threads end with their reads
-    return EarlyRead(url, today, field_names, list_read, fields_read)
 
 
 def _from_file(url: str, read: Callable[[Any], Read | None]) -> Read | None:

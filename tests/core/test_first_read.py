@@ -164,26 +164,3 @@ def test_the_first_read_of_custom_fields_is_the_engines(
     assert through_engine.values.height == raw.height
     first = through_engine.values.sort("id").row(0)
     assert first[1:3] == (raw["tenure"][0], raw["PaymentMethod"][0])
-
-
-def test_the_early_read_is_taken_by_the_app_it_was_read_for(
-    db_url: str, engine: Engine, book, tmp_path: Path
-) -> None:
-    """What ``read_early`` started is the first read of its URL and day (and its
-    fields' of its names); asked for another day, URL or names, it reads them anew."""
-    from core.store.first_read import read_early
-
-    other_day = TODAY - timedelta(days=40)
-    early = read_early(db_url, TODAY, ("Plan",))
-    assert early.fields_read is not None
-    first = early.first_list(db_url, TODAY)
-    assert first is early.list_read.result()
-    assert_frame_equal(first, read_first_list(db_url, TODAY))
-    anew = early.first_list(db_url, other_day)
-    assert anew is not first
-    assert_frame_equal(anew, read_first_list(db_url, other_day))
-    assert early.first_list("sqlite:///" + str(tmp_path / "none.db"), TODAY) is None
-    assert early.first_fields(db_url, ["Plan"]) is early.fields_read.result()
-    other = early.first_fields(db_url, ["Tier"])
-    assert other is not None and other.unknown == ("Tier",)
-    assert read_early(db_url, TODAY, ()).fields_read is None

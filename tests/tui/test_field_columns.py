@@ -11,7 +11,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from core.config.list_columns import load_list_columns
-from tests.tui.conftest import SIZE, TELCO, bar, names, running, settle, text_of, type_text
+from tests.tui.conftest import TELCO, bar, names, running, settle, text_of, type_text
 from tui.screens.accounts import AccountsScreen
 from tui.screens.columns import ColumnChooser
 from tui.screens.filters import FiltersScreen
@@ -104,28 +104,3 @@ async def test_a_condition_on_a_field_in_the_filter_form_narrows_the_list(
         await pilot.press(*["tab"] * 8, "space", "ctrl+s")
         await settle(app, pilot)
         assert len(names(app)) == 30
-
-
-async def test_the_cxtui_command_reads_the_chosen_fields_before_the_app_is_built(
-    db_url: str, telco: Engine, tmp_path: Path, monkeypatch
-) -> None:
-    """``cli.start.start_app`` (what ``cxtui`` runs) starts the list's and the chosen
-    fields' first reads before building the app; the list shows those very reads."""
-    from cli.start import start_app
-
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    (tmp_path / "cxtui").mkdir()
-    (tmp_path / "cxtui" / "config.toml").write_text(
-        'user = "Test User"\n[accounts_list]\ncolumns = ["name", "field:tenure"]\n',
-        encoding="utf-8",
-    )
-    app = start_app(db_url, recompute_health=False, start="accounts")
-    assert app.early is not None and app.early.field_names == ("tenure",)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        assert headers(app) == ["Name", "Tenure"]
-        assert app.screen.field_data is app.early.fields_read.result()
-        raw = _raw().sort("customerID")
-        table = app.screen.query_one(AccountsTable)
-        first = text_of(table).splitlines()[1]
-        assert raw["customerID"][0] in first and f" {raw['tenure'][0]} " in f"{first} "

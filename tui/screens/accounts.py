@@ -255,11 +255,7 @@ class AccountsScreen(Screen[None]):
         """The fields' values as the app's first read reads the list (no engine)."""
         from core.store.first_read import read_first_fields
 
-        early = self.app.early
-        if early is not None:
-            data = early.first_fields(self.app.db_url, names)
-        else:
-            data = read_first_fields(self.app.db_url, names)
+        data = read_first_fields(self.app.db_url, names)
         if data is not None:
             self.app.call_from_thread(self._fields_read_first, data)
 
