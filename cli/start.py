@@ -28,34 +28,37 @@ def open_app(db: Path | None, demo: bool = False) -> None:
     if not demo:
         from core.store.urls import database_url
 
-        make_app(database_url(db), ask_user=True).run()
-        end_now()
+        app = make_app(database_url(db), ask_user=True)
+        app.run()
+        end_now(app.threads.only_reads())
     import shutil
 
     from sample_data import fresh_demo_database
 
     url, folder = fresh_demo_database()
+    app = make_app(url)
     try:
-        make_app(url).run()
+        app.run()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    end_now()
+    end_now(app.threads.only_reads())
 
 
-def end_now() -> None:
+def end_now(only_reads: bool) -> None:
     """After the app: end the process at once. By then every write is done (the
     app's workers ran in asyncio's executor, which its loop shut down and joined
-    before ``run`` returned); what is left is Python's teardown of every module
-    and frame, about 0.4 s after the screen is gone (benchmarks/startup.py).
-    Logs and output are flushed first. Should asyncio's worker threads still be
-    alive (a Textual that no longer runs the app with ``asyncio.run``), the usual
-    exit waits for them instead."""
+    before ``run`` returned, unless they only read: ``only_reads``, see
+    ``tui.threads``); what is left is Python's teardown of every module and frame,
+    about 0.4 s after the screen is gone (benchmarks/startup.py). Logs and output
+    are flushed first. Should other worker threads still be alive (a Textual that
+    no longer runs the app with ``asyncio.run``), the usual exit waits for them."""
     import logging
     import os
     import sys
     import threading
 
-    if any(thread.name.startswith("asyncio_") for thread in threading.enumerate()):
+    alive = any(thread.name.startswith("asyncio_") for thread in threading.enumerate())
+    if alive and not only_reads:
         return
     logging.shutdown()
     sys.stdout.flush()

@@ -24,7 +24,8 @@ from textual.signal import Signal
 from textual.widgets import Footer, Header, LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
-from tui.messages import BookChanged, BookLoaded, DatabaseOpened, OpenAccount
+from tui.messages import BookChanged, BookLoaded, DatabaseOpened, FileOpened, OpenAccount
+from tui.threads import WorkerThreads
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -34,9 +35,17 @@ if TYPE_CHECKING:
     from textual.command import Provider
 
     from core.config.settings import Settings
+    from core.store.sqlite_file import SqliteFile
 
 log = logging.getLogger("cxtui")
 
+
+class AppClosing(Exception):
+    """A worker's read was waiting for the engine when the app ended."""
+
+
+ENGINE_WAIT_S = 120.0
+"""How long a read that needs the engine waits for it to open (a migration)."""
 SCREEN_KEYS = {"1": "dashboard", "2": "accounts", "3": "goals", "4": "tasks"}
 
 
@@ -116,6 +125,15 @@ class CxtuiApp(App[None]):
         """Ask "Who are you?" once the first screen shows, when no user is known."""
         """The screen shown once the database is open (a key of ``MODES``)."""
         self.engine: Engine | None = None
+        self.file: SqliteFile | None = None
+        """The database when it is a SQLite file at the current schema: the dashboard's
+        figures are read from it while the engine opens (``reads``)."""
+        self.threads = WorkerThreads()
+        """The threads of the thread workers (``tui.threads``): a worker that only reads
+        calls ``threads.reading()``, and quitting does not wait for it."""
+        self._engine_open = threading.Event()
+        """Set once the engine is open (or could not be, or the app ends)."""
+        self._ending = False
         self.book: pl.DataFrame | None = None
         self.book_complete = False
         """False while the last interactions are still being read."""
@@ -159,6 +177,34 @@ class CxtuiApp(App[None]):
             raise RuntimeError("The database is still opening")
         return self.engine
 
+    @property
+    def reads(self) -> Engine | SqliteFile:
+        """What figures are read through: the engine once open, else the SQLite file
+        (the dashboard opens on it while the engine opens)."""
+        if self.engine is not None:
+            return self.engine
+        if self.file is not None:
+            return self.file
+        raise RuntimeError("The database is still opening")
+
+    def opened_engine(self) -> Engine:
+        """(In a worker's thread.) The engine, waited for while it opens: the dashboard
+        shows its figures from the file before, and what else it reads needs it.
+        ``AppClosing`` (not reported) when the app ends first."""
+        self._engine_open.wait(ENGINE_WAIT_S)
+        if self.engine is None:
+            if self._ending:
+                raise AppClosing
+            raise RuntimeError("The database could not be opened")
+        return self.engine
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        """End the app; the reads waiting for the engine stop waiting (the process
+        waits for every worker's thread before it ends)."""
+        self._ending = True
+        self._engine_open.set()
+        super().exit(*args, **kwargs)
+
     async def on_event(self, event: events.Event) -> None:
         """Keys that move the focus run their binding here, before the next key is
         routed: tab and shift+tab everywhere (unless the focused widget types them),
@@ -197,6 +243,9 @@ class CxtuiApp(App[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        import asyncio
+
+        asyncio.get_running_loop().set_default_executor(self.threads)
         if self.settings.warning:
             self.notify(self.settings.warning, title="Config file", severity="warning", timeout=15)
         if self.settings.problem:
@@ -217,7 +266,7 @@ class CxtuiApp(App[None]):
         if self.start_mode == "accounts":
             self._show_start()
         else:
-            self.connect(None)
+            self.open_file()
 
     def _show_start(self) -> None:
         if not self._shown:
@@ -280,6 +329,25 @@ class CxtuiApp(App[None]):
         self.post_message(BookLoaded(first, complete=False))
 
     @work(thread=True, exit_on_error=False, group="engine")
+    def open_file(self) -> None:
+        """The dashboard's start: on a SQLite file at the current schema, its figures
+        are read from the file (no SQLAlchemy nor models to import first, ~1 s) and
+        the engine opens after the list's first read; else the engine opens now."""
+        from core.store.sqlite_file import open_sqlite_file
+
+        file = open_sqlite_file(self.db_url)
+        if file is None:
+            self.call_from_thread(self.connect, None)
+        else:
+            self.post_message(FileOpened(file))
+
+    @on(FileOpened)
+    def _file_opened(self, message: FileOpened) -> None:
+        if message.file.url == self.db_url:
+            self.file = message.file
+            self._show_start()
+
+    @work(thread=True, exit_on_error=False, group="engine")
     def connect(self, accounts: int | None) -> None:
         """Open the engine (SQLAlchemy, the schema check): after the list's first read
         (``accounts``: how many it read), or beside it (None: not known yet). Opened
@@ -291,6 +359,30 @@ class CxtuiApp(App[None]):
             if accounts is not None:
                 raise
             log.info("opening the database beside the first read: %r", error)
+            return
+        self.post_message(DatabaseOpened(engine, accounts))
+
+    def _connect_after_first_read(self, accounts: int) -> None:
+        """Open the engine once the list is drawn. When the dashboard reads the file
+        meanwhile (a SQLite file at the current schema: no migration, nothing to
+        write), in a thread of its own that the end of the app does not wait for:
+        quitting right after the start waited ~1 s for SQLAlchemy's import."""
+        if self.file is None or self.engine is not None:
+            self.connect(accounts)
+            return
+        threading.Thread(
+            target=self._open_engine_in_background,
+            args=(accounts,),
+            name="cxtui-engine",
+            daemon=True,
+        ).start()
+
+    def _open_engine_in_background(self, accounts: int) -> None:
+        try:
+            engine = self._engine_once()
+        except Exception as error:
+            self._engine_open.set()
+            self.call_from_thread(self.report_error, error, "Opening the database failed")
             return
         self.post_message(DatabaseOpened(engine, accounts))
 
@@ -307,6 +399,7 @@ class CxtuiApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="book")
     def reload_book(self) -> None:
         """The list first; its last-interaction column follows once it is shown."""
+        self.threads.reading()
         from core.accounts.queries import load_accounts_first
 
         if self.engine is not None:
@@ -316,6 +409,7 @@ class CxtuiApp(App[None]):
     def complete_book(self, first: pl.DataFrame) -> None:
         """Fill in the last interactions (the slow column on a large book). Started
         after the list is painted, so it never competes with the first paint."""
+        self.threads.reading()
         from core.accounts.queries import with_last_interaction
 
         if self.engine is not None:
@@ -480,6 +574,7 @@ class CxtuiApp(App[None]):
         then, and with the number of accounts once the list is read)."""
         if message.engine is not self.engine:
             self.engine = message.engine
+            self._engine_open.set()
             self.database_signal.publish(message.accounts or 0)
             self._show_start()
         if message.accounts is None:
@@ -501,7 +596,7 @@ class CxtuiApp(App[None]):
             # the first list read: the engine once it is drawn (opened once: it may be
             # open already, beside the first read), said with the number of accounts
             self._count_unknown = False
-            self.call_after_refresh(self.connect, message.frame.height)
+            self.call_after_refresh(self._connect_after_first_read, message.frame.height)
         elif not message.complete:
             self.call_after_refresh(self.complete_book, message.frame)
         elif not self._started and not message.frame.is_empty():
@@ -531,6 +626,10 @@ class CxtuiApp(App[None]):
         if event.state != WorkerState.ERROR:
             return
         error = event.worker.error
+        if isinstance(error, AppClosing):
+            return
+        if event.worker.group == "engine":
+            self._engine_open.set()  # what waits for the engine stops waiting
         self.report_error(error, f"{event.worker.name or 'A background task'} failed")
 
     def report_error(self, error: BaseException | None, context: str) -> None:
@@ -551,6 +650,7 @@ class CxtuiApp(App[None]):
         left as it was; the copy's folder goes when the app ends, as ``cxtui --demo``'s."""
         old = self.engine
         self.db_url, self.engine, self.demo_folder = url, engine, folder
+        self.file = None
         if old is not None:
             old.dispose()
         self.post_message(BookChanged())

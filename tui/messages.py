@@ -11,6 +11,8 @@ if TYPE_CHECKING:
     import polars as pl
     from sqlalchemy import Engine
 
+    from core.store.sqlite_file import SqliteFile
+
 
 class DatabaseOpened(Message):
     """The database is open and migrated; ``accounts`` is how many it holds (None:
@@ -20,6 +22,15 @@ class DatabaseOpened(Message):
         super().__init__()
         self.engine = engine
         self.accounts = accounts
+
+
+class FileOpened(Message):
+    """The database is a SQLite file at the current schema: the dashboard's figures
+    can be read from it before the engine is open (``core.store.sqlite_file``)."""
+
+    def __init__(self, file: SqliteFile) -> None:
+        super().__init__()
+        self.file = file
 
 
 class BookLoaded(Message):

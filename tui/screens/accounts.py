@@ -253,6 +253,7 @@ class AccountsScreen(Screen[None]):
     @work(thread=True, exit_on_error=False, group="list-fields-first")
     def _read_fields_first(self, names: list[str]) -> None:
         """The fields' values as the app's first read reads the list (no engine)."""
+        self.app.threads.reading()
         from core.store.first_read import read_first_fields
 
         data = read_first_fields(self.app.db_url, names)
@@ -265,6 +266,7 @@ class AccountsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="list-fields")
     def _read_fields(self, names: list[str], risk: bool) -> None:
+        self.app.threads.reading()
         from core.accounts.field_views import read_list_fields
 
         data = read_list_fields(self.app.database, names, self.app.today if risk else None)

@@ -295,9 +295,9 @@ class DashboardScreen(Screen[None]):
         # The first figures need no widget: their reads start now, in a thread of
         # their own, as Textual runs a thread worker only once its event loop is
         # back (after it has built the screen: ~0.1 s later).
-        engine, view = self.app.database, self.view
+        reads, view = self.app.reads, self.view
         first = _FIRST_READS.submit(
-            period_figures, engine, view.period, view.scope, self.today, TILE_METRICS
+            period_figures, reads, view.period, view.scope, self.today, TILE_METRICS
         )
         self.load_numbers(view, first)
 
@@ -425,14 +425,14 @@ class DashboardScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-numbers")
     def load_numbers(self, view: View, first: Future[Figures] | None = None) -> None:
         """The tiles' figures (``first``'s, when the screen started reading them)."""
+        self.app.threads.reading()
         from core.metrics.dashboard import period_figures
 
         worker = get_current_worker()
-        engine = self.app.database
         figures = (
             first.result()
             if first is not None
-            else period_figures(engine, view.period, view.scope, self.today, TILE_METRICS)
+            else period_figures(self.app.reads, view.period, view.scope, self.today, TILE_METRICS)
         )
         if not worker.is_cancelled:
             self.post_message(TilesLoaded(view, figures))
@@ -441,10 +441,10 @@ class DashboardScreen(Screen[None]):
     def load_series(self, view: View) -> None:
         """The 12-month series, once the tiles show their figures (read beside them,
         they held the tiles back)."""
+        self.app.threads.reading()
         from core.metrics.dashboard import monthly_figures, read_months
 
-        engine = self.app.database
-        reads = read_months(engine, _as_of(view, self.today), view.scope, SERIES_KEYS)
+        reads = read_months(self.app.reads, _as_of(view, self.today), view.scope, SERIES_KEYS)
         self.post_message(SeriesRead())
         monthly = monthly_figures(reads, SERIES_KEYS)
         if not get_current_worker().is_cancelled:
@@ -454,9 +454,10 @@ class DashboardScreen(Screen[None]):
     def load_why(self, account_ids: list[int]) -> None:
         """The at-risk list's "why": after the band or drop, the component that costs
         each account the most points, with its signals in words."""
+        self.app.threads.reading()
         from core.health.signals import largest_drags
 
-        drags = largest_drags(self.app.database, account_ids, self.today)
+        drags = largest_drags(self.app.opened_engine(), account_ids, self.today)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_why, drags)
 
@@ -464,9 +465,10 @@ class DashboardScreen(Screen[None]):
     def load_forecast(self, renewals: pl.DataFrame) -> None:
         """The forecast tile: the MRR expected to stay among ``renewals`` (the list's,
         in the scope), from the churn model in force, after the list."""
+        self.app.threads.reading()
         from core.churn.forecast import retained_of
 
-        window = retained_of(self.app.database, self.today, renewals)
+        window = retained_of(self.app.opened_engine(), self.today, renewals)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_forecast, window)
 
@@ -512,10 +514,11 @@ class DashboardScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-goals")
     def load_goals(self) -> None:
+        self.app.threads.reading()
         from core.goals import list_goals
 
         try:
-            views = list_goals(self.app.database, self.today)
+            views = list_goals(self.app.opened_engine(), self.today)
         except (KeyError, ValueError) as error:  # a goal linked to an unknown metric
             log.error("dashboard goals: %r", error, exc_info=error)
             self.post_message(GoalsLoaded([], f"The goals could not be computed: {error}"))
@@ -526,9 +529,10 @@ class DashboardScreen(Screen[None]):
     def load_drill(self, tile: TileSpec, view: View, book: Book | None) -> None:
         """What is behind ``tile``: a metric's (from ``book``), a band's, or the
         forecast's (the renewals of the list, as the tile)."""
+        self.app.threads.reading()
         from core.metrics.drill import band_drill, drill, with_names
 
-        engine = self.app.database
+        engine = self.app.opened_engine()
         if tile == FORECAST:
             self._forecast_drill(view)
             return
@@ -555,7 +559,7 @@ class DashboardScreen(Screen[None]):
             return
         renewals = renewals_due(accounts, self.today, view.scope)
         try:
-            found = forecast_drill(self.app.database, self.today, renewals)
+            found = forecast_drill(self.app.opened_engine(), self.today, renewals)
         except NotEnoughData as error:
             self.app.call_from_thread(self.notify, f"No forecast: {error}.", severity="warning")
             return
