@@ -46,6 +46,7 @@ WARM_MODULES = (
     "core.health.scoring",
     "core.health.signals",
     "core.metrics.dashboard",
+    "core.metrics.book_queries",
     "core.goals.progress",
     "core.playbook.runs",
     "core.churn.forecast",

@@ -134,6 +134,8 @@ class CxtuiApp(App[None]):
         self._engine_open = threading.Event()
         """Set once the engine is open (or could not be, or the app ends)."""
         self._ending = False
+        self._go_when_open: str | None = None
+        """The screen asked for (``action_go``) while the engine was opening."""
         self.book: pl.DataFrame | None = None
         self.book_complete = False
         """False while the last interactions are still being read."""
@@ -577,6 +579,9 @@ class CxtuiApp(App[None]):
             self._engine_open.set()
             self.database_signal.publish(message.accounts or 0)
             self._show_start()
+            if self._go_when_open is not None:
+                self.action_go(self._go_when_open)
+                self._go_when_open = None
         if message.accounts is None:
             return  # the list's first read says how many accounts there are
         if message.accounts == 0 and not self._welcomed:
@@ -676,8 +681,12 @@ class CxtuiApp(App[None]):
     # ------------------------------------------------------------------ actions
 
     def action_go(self, mode: str) -> None:
-        if self.engine is None:
-            self.notify("Still opening the database…")
+        """Show the screen of ``mode``. While the database opens, the accounts list
+        shows at once (it needs no engine); another screen once the engine is open:
+        the key is kept, not dropped."""
+        if self.engine is None and not (mode == "accounts" and self._shown):
+            self._go_when_open = mode
+            self.notify("Opening the database…", timeout=2)
             return
         if mode == self.current_mode:
             while len(self.screen_stack) > 1 and not self.screen.is_modal:

@@ -71,3 +71,39 @@ def test_a_read_waiting_for_the_engine_stops_when_the_app_ends(db_url: str) -> N
     app.exit()
     with pytest.raises(AppClosing):
         app.opened_engine()
+
+
+async def test_keys_pressed_while_the_engine_opens_are_kept(
+    demo_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On the dashboard shown from the file, before the engine is open: 2 shows the
+    accounts list at once (it needs no engine); 3 shows the goals once it is open.
+    (The engine is held closed here; what waits for it is not waited for.)"""
+    from tui.app import CxtuiApp
+    from tui.screens.accounts import AccountsScreen
+    from tui.screens.goals import GoalsScreen
+
+    async def until(condition) -> None:  # type: ignore[no-untyped-def]
+        for _ in range(200):
+            if condition():
+                return
+            await pilot.pause(0.05)
+        raise AssertionError("timed out")
+
+    monkeypatch.setattr(CxtuiApp, "_connect_after_first_read", lambda self, accounts: None)
+    settings = Settings(path=tmp_path / "config.toml")
+    app = make_app(demo_url, today=SNAPSHOT_DAY, settings=settings, recompute_health=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(lambda: isinstance(app.screen, DashboardScreen) and app.book is not None)
+        await until(lambda: app.screen.figures is not None)
+        assert app.engine is None
+        await pilot.press("3")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, DashboardScreen)
+        assert any("Opening the database" in str(n.message) for n in app._notifications)
+        await pilot.press("2")
+        await until(lambda: isinstance(app.screen, AccountsScreen) and app.screen.total == 250)
+        await pilot.press("3")
+        app.connect(app.screen.total)
+        await until(lambda: isinstance(app.screen, GoalsScreen))
+        assert app.engine is not None
