@@ -76,7 +76,7 @@ def read_first_list(url: str, today: date) -> pl.DataFrame | None:
     """The accounts list without its last interactions, as
     ``core.accounts.queries.load_accounts_first`` reads it, or None when ``url`` is not a
     SQLite file at the current schema (or cannot be read this way)."""
-    return _from_file(url, lambda database: _read(database, today))
+    return from_file(url, lambda database: _read(database, today))
 
 
 def read_first_fields(url: str, names: list[str]) -> ListFieldValues | None:
@@ -85,10 +85,10 @@ def read_first_fields(url: str, names: list[str]) -> ListFieldValues | None:
     like ``read_first_list`` (beside it, at the app's start: the list shows its field
     columns with its first rows); None when it cannot be read this way (an older
     schema without custom fields, a locked file)."""
-    return _from_file(url, lambda database: _read_fields(database, names))
+    return from_file(url, lambda database: _read_fields(database, names))
 
 
-def _from_file(url: str, read: Callable[[Any], Read | None]) -> Read | None:
+def from_file(url: str, read: Callable[[Any], Read | None]) -> Read | None:
     """``read`` on an ADBC handle to the SQLite file behind ``url``; None when ``url``
     is not one, when another SQLite library has the file open in this process, or
     when the driver fails."""

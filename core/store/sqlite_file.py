@@ -12,13 +12,13 @@ engine (``core.store.db.open_engine``), which migrates and reads as usual.
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.store.first_read import sqlite_file
+from core.store.first_read import from_file, sqlite_file
 from core.store.migrate import HEAD_QUERY, is_head
+from core.store.sqlite_gate import SQLITE_GATE
 
 if TYPE_CHECKING:
     import polars as pl
@@ -50,7 +50,7 @@ class SqliteFile:
 
         names = list(queries)
         sqls = [queries[name][0] for name in names]
-        with _adbc_allowed() as allowed:
+        with SQLITE_GATE.try_adbc() as allowed:
             frames = self._read_adbc(sqls) if allowed else None
         if frames is None:
             frames = self._read_sqlite3(sqls, [queries[name][1] for name in names])
@@ -117,26 +117,10 @@ def rows_frame(rows: list[tuple[Any, ...]], dtypes: dict[str, pl.DataType | None
 def open_sqlite_file(url: str) -> SqliteFile | None:
     """The SQLite file behind ``url`` when it exists at the current schema and can
     be read through ADBC in this process, else None."""
-    import adbc_driver_manager
+    from core.store.adbc import query_frames
 
-    from core.store.adbc import query_frames, sqlite_database
+    def versions(database: Any) -> list[str]:
+        return query_frames(database, [HEAD_QUERY], _BUSY_TIMEOUT_MS)[0].to_series(0).to_list()
 
-    path = sqlite_file(url)
-    if path is None:
-        return None
-    with _adbc_allowed() as allowed:
-        if not allowed:
-            return None
-        try:
-            with sqlite_database(str(path)) as database:
-                [versions] = query_frames(database, [HEAD_QUERY], _BUSY_TIMEOUT_MS)
-        except adbc_driver_manager.Error:
-            return None  # no alembic_version table, not a database, locked
-    return SqliteFile(url, path) if is_head(versions.to_series(0).to_list()) else None
-
-
-def _adbc_allowed() -> AbstractContextManager[bool]:
-    """Whether ADBC may open the file now (``core.store.sqlite_gate``)."""
-    from core.store.sqlite_gate import SQLITE_GATE
-
-    return SQLITE_GATE.try_adbc()
+    path, found = sqlite_file(url), from_file(url, versions)
+    return SqliteFile(url, path) if path is not None and found and is_head(found) else None
