@@ -116,6 +116,24 @@ def sqlite_only(is_postgres: bool) -> None:
         pytest.skip("SQLite-specific behaviour")
 
 
+def run_fresh(script: str, watched: tuple[str, ...]) -> tuple[str, list[str]]:
+    """Run ``script`` in a fresh Python process: what it printed, and which of the
+    ``watched`` modules it had imported by its end (a read that must stay light)."""
+    import json
+    import subprocess
+    import sys
+
+    probe = (
+        f"{script}\nimport json as _json, sys as _sys\n"
+        f"_loaded = [m for m in {list(watched)!r} if m in _sys.modules]\n"
+        "print(_json.dumps(_loaded), file=_sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    return result.stdout, json.loads(result.stderr.strip().splitlines()[-1])
+
+
 # -- public datasets ----------------------------------------------------------------------------
 
 

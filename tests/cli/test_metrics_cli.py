@@ -134,13 +134,11 @@ def test_a_sqlite_file_is_read_without_sqlalchemy_or_the_models(db: Path) -> Non
     """What ``cxtui metrics --json`` prints from a SQLite file at the current schema
     is read without importing SQLAlchemy, SQLModel or the models (~1 s of a short
     command), and is the document the engine's reads give."""
-    import subprocess
-    import sys
-
     from core.metrics import metrics_document, metrics_results
     from core.periods import Period
     from core.scope import Scope
     from core.store.db import open_engine, sqlite_url
+    from tests.conftest import run_fresh
 
     script = (
         "import sys\n"
@@ -148,13 +146,9 @@ def test_a_sqlite_file_is_read_without_sqlalchemy_or_the_models(db: Path) -> Non
         f"sys.argv = ['cxtui', 'metrics', '--db', {str(db)!r}, '--as-of', '2024-02-15', "
         "'--period', '2024-01', '--segment', 'smb', '--json']\n"
         "try:\n    run()\nexcept SystemExit:\n    pass\n"
-        "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'pydantic', 'core.models') "
-        "if m in sys.modules), file=sys.stderr)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    )
-    assert result.stderr.strip().splitlines()[-1] == "[]"
+    printed, loaded = run_fresh(script, ("sqlalchemy", "sqlmodel", "pydantic", "core.models"))
+    assert loaded == []
     engine = open_engine(sqlite_url(db))
     january, as_of, scope = (
         Period.parse("2024-01", date(2024, 2, 15)),
@@ -165,4 +159,4 @@ def test_a_sqlite_file_is_read_without_sqlalchemy_or_the_models(db: Path) -> Non
         january, scope, as_of, None, metrics_results(engine, january, scope, as_of)
     )
     engine.dispose()
-    assert json.loads(result.stdout) == json.loads(json.dumps(expected))
+    assert json.loads(printed) == json.loads(json.dumps(expected))

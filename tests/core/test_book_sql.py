@@ -5,8 +5,6 @@ what it cannot read."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.dialects import sqlite
 
 from core.metrics import compute_metrics, monthly_series
-from core.metrics.book import file_can_scope
+from core.metrics.book import BOOK_TABLES, file_can_scope
 from core.metrics.book_queries import (
     compiled_book_queries,
     daily_usage_query,
@@ -29,6 +27,7 @@ from core.scope import Scope
 from core.store.frames import compile_query
 from core.store.sqlite_file import open_sqlite_file
 from sample_data import load_demo
+from tests.conftest import run_fresh
 
 pytestmark = pytest.mark.usefixtures("sqlite_only")
 
@@ -46,6 +45,8 @@ TILE_KEYS = (
 
 def test_the_compiled_queries_are_the_engines() -> None:
     assert compiled_book_queries() == BOOK_SQL, "run `python -m core.metrics.book_queries`"
+    days = date(2026, 1, 1), date(2026, 1, 31), date(2026, 2, 1)
+    assert tuple(table_queries(*days)) == BOOK_TABLES, "load_book reads every table query"
 
 
 @pytest.mark.parametrize(
@@ -120,22 +121,17 @@ def test_what_a_file_cannot_read_is_left_to_the_engine(db_url: str, tmp_path: Pa
 
 def test_reading_a_file_imports_neither_sqlalchemy_nor_the_models(demo: str) -> None:
     script = (
-        "import sys; from datetime import date\n"
+        "from datetime import date\n"
         "from core.metrics import compute_metrics\n"
         "from core.periods import Period\n"
         "from core.store.sqlite_file import open_sqlite_file\n"
         f"file = open_sqlite_file({demo!r})\n"
         f"day = date.fromisoformat({AS_OF.isoformat()!r})\n"
-        "metrics = compute_metrics(file, Period.month_of(day), as_of=day)\n"
-        "print(metrics.get('active_accounts'), sorted(m for m in "
-        "('sqlalchemy', 'sqlmodel', 'pydantic', 'core.models') if m in sys.modules))\n"
+        "print(compute_metrics(file, Period.month_of(day), as_of=day).get('active_accounts'))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    )
-    active, loaded = result.stdout.strip().split(" ", 1)
-    assert int(active) > 0
-    assert loaded == "[]"
+    printed, loaded = run_fresh(script, ("sqlalchemy", "sqlmodel", "pydantic", "core.models"))
+    assert int(printed) > 0
+    assert loaded == []
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,6 @@ list as through the engine, or None whenever it cannot be read that way."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from sqlmodel import Session
 from core.accounts.queries import load_accounts_first
 from core.models import Account, HealthOverride
 from core.store.first_read import read_first_list
+from tests.conftest import run_fresh
 from tests.tui.book import ROWS, TODAY, make_book
 
 pytestmark = pytest.mark.usefixtures("sqlite_only")
@@ -102,15 +101,13 @@ def test_what_cannot_be_read_this_way_is_left_to_the_engine(
 
 def test_the_first_read_imports_neither_sqlalchemy_nor_pyarrow(db_url: str, book) -> None:
     script = (
-        "import sys; from datetime import date; from core.store.first_read import read_first_list; "
+        "from datetime import date; from core.store.first_read import read_first_list; "
         f"frame = read_first_list({db_url!r}, date.fromisoformat({TODAY.isoformat()!r})); "
-        "print(frame.height, sorted(m for m in ('sqlalchemy', 'sqlmodel', 'pyarrow', 'alembic') "
-        "if m in sys.modules))"
+        "print(frame.height)"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    )
-    assert result.stdout.split() == [str(len(ROWS) + 1), "[]"]  # with "Brand New"
+    printed, loaded = run_fresh(script, ("sqlalchemy", "sqlmodel", "pyarrow", "alembic"))
+    assert printed.split() == [str(len(ROWS) + 1)]  # with "Brand New"
+    assert loaded == []
 
 
 def test_the_first_read_runs_the_engines_queries_compiled() -> None:
@@ -145,17 +142,12 @@ def test_the_first_read_of_custom_fields_is_the_engines(
     script = (
         "import sys; from core.store.first_read import read_first_fields; "
         f"read = read_first_fields({db_url!r}, {names!r}); "
-        "read.fields.write_ipc(sys.argv[1]); read.values.write_ipc(sys.argv[2]); "
-        "print(list(read.unknown), sorted(m for m in ('sqlalchemy', 'sqlmodel') "
-        "if m in sys.modules))"
+        f"read.fields.write_ipc({str(fields)!r}); read.values.write_ipc({str(values)!r}); "
+        "print(list(read.unknown))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", script, str(fields), str(values)],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert result.stdout.strip() == "['Region'] []"
+    printed, loaded = run_fresh(script, ("sqlalchemy", "sqlmodel"))
+    assert printed.strip() == "['Region']"
+    assert loaded == []
     assert_frame_equal(pl.read_ipc(fields), through_engine.fields)
     assert_frame_equal(pl.read_ipc(values), through_engine.values)
     expected = ["id", "field:tenure", "field:PaymentMethod", "field:TotalCharges"]
