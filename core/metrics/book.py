@@ -724,7 +724,9 @@ class Book:
             .filter(pl.col("monthly_users") > 0)
         )
         # On an average day of a month, daily users / monthly users; averaged over days.
-        return months.group_by("group").agg(
+        # Summed in month order: a float sum in another order can differ in its last
+        # digit, and the same book must give the same figure on every read.
+        return months.sort("month").group_by("group").agg(
             (pl.col("users_sum") / pl.col("monthly_users")).sum().alias("sticky_days"),
             pl.col("days").sum().alias("usage_days"),
         )
