@@ -16,6 +16,12 @@ and prints for each: the list usable (process start until the rows are drawn wit
 every chosen column filled; goal at L <= 1.5 s) and a search keystroke until the
 narrowed list is shown (median and worst; goal at L <= 150 ms), each also as a ratio
 to the list without field columns.
+
+A keystroke is timed two ways. "to the frame": from the key sent until the frame
+with the narrowed list is written to the terminal, what a person waits for. "Pilot
+round trip": until Textual's Pilot says the app is idle again; Pilot finds that out
+by sleeping in steps of 20 ms until a step passes without work (``wait_for_idle``,
+twice per key, then once more), so it adds ~60 ms that no user waits for.
 """
 
 from __future__ import annotations
@@ -44,15 +50,28 @@ WORD, FIELDS, CONDITION = sys.argv[3], int(sys.argv[4]), sys.argv[5]
 painted = []
 render_lines = AccountsTable.render_lines
 
+table_drawn = []  # the rows (frame) each drawing of the table showed
+shown = []  # when each frame drawn with other rows than before the key reached the terminal
+before_key = []
+display = type(app)._display
+
 def rows_painted(table, crop):
     # the moment the rows are drawn with every chosen column (the fields' too)
     lines = render_lines(table, crop)
     fields = sum(column.field_type is not None for column in table.list_columns)
     if not painted and table.row_count and fields == FIELDS:
         painted.append(time.time())
+    table_drawn.append(table.backend.data)
     return lines
 
+def frame_shown(app, screen, renderable):
+    display(app, screen, renderable)
+    if before_key and any(rows is not before_key[-1] for rows in table_drawn):
+        shown.append(time.perf_counter())
+    table_drawn.clear()
+
 AccountsTable.render_lines = rows_painted
+type(app)._display = frame_shown
 
 async def ready(pilot):
     while not painted:
@@ -72,14 +91,18 @@ async def ready(pilot):
             await pilot.pause(0.01)
         await pilot.pause()
     await pilot.press("slash")
-    keys = []
+    keys, frames = [], []
+    table = screen.query_one(AccountsTable)
     for char in WORD:
+        shown.clear()
+        before_key.append(table.backend.data)
         start = time.perf_counter()
         await pilot.press(char)
         await pilot.pause()
         keys.append(time.perf_counter() - start)
-    print(json.dumps({"usable_s": usable, "keys_s": keys, "rows": screen.total,
-                      "shown": screen.shown}))
+        frames.append(shown[0] - start)
+    print(json.dumps({"usable_s": usable, "keys_s": keys, "frames_s": frames,
+                      "rows": screen.total, "shown": screen.shown}))
     pilot.app.exit()
 
 app.run(headless=True, size=(160, 50), auto_pilot=ready)
@@ -178,16 +201,23 @@ def main() -> None:
                 run_list(url, config_dir, args.word, len(chosen), condition)
                 for _ in range(args.runs)
             ]
-            keys = [key for run in runs for key in run["keys_s"]]
+            keys = [key for run in runs for key in run["frames_s"]]
+            trips = [key for run in runs for key in run["keys_s"]]
             usable = statistics.median(run["usable_s"] for run in runs)
-            figures[label] = (usable, statistics.median(keys), max(keys), runs[0]["rows"])
-    base_usable, base_key, _, rows = figures["no field column"]
+            figures[label] = (
+                usable,
+                (statistics.median(keys), max(keys)),
+                (statistics.median(trips), max(trips)),
+                runs[0]["rows"],
+            )
+    base_usable, (base_key, _), _, rows = figures["no field column"]
     print(f"database: {args.db} ({rows:,} accounts, median of {args.runs} runs each)")
-    for label, (usable, key, worst, _) in figures.items():
+    for label, (usable, (key, worst), (trip, worst_trip), _) in figures.items():
         print(
             f"{label:32} list usable {usable:.3f} s ({usable / base_usable:.2f}x; goal at L "
-            f"<= 1.5 s), keystroke median {key * 1000:.0f} ms ({key / base_key:.2f}x), "
-            f"worst {worst * 1000:.0f} ms (goal <= 150 ms)"
+            f"<= 1.5 s), keystroke to the frame median {key * 1000:.0f} ms "
+            f"({key / base_key:.2f}x), worst {worst * 1000:.0f} ms (goal <= 150 ms); "
+            f"Pilot round trip median {trip * 1000:.0f} ms, worst {worst_trip * 1000:.0f} ms"
         )
 
 
