@@ -28,7 +28,6 @@ from tui.messages import BookChanged, BookLoaded, DatabaseOpened, FileOpened, Op
 from tui.threads import WorkerThreads
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
     from pathlib import Path
 
     import polars as pl
@@ -132,7 +131,6 @@ class CxtuiApp(App[None]):
         self.threads = WorkerThreads()
         """The threads of the thread workers (``tui.threads``): a worker that only reads
         calls ``threads.reading()``, and quitting does not wait for it."""
-        self._early_list, self._early_fields = self._read_early()
         self._engine_open = threading.Event()
         """Set once the engine is open (or could not be, or the app ends)."""
         self._ending = False
@@ -246,40 +244,6 @@ class CxtuiApp(App[None]):
         yield LoadingIndicator()
         yield Footer()
 
-    def _read_early(
-        self,
-    ) -> tuple[Future[Any] | None, tuple[str, list[str], Future[Any]] | None]:
-        """On an accounts start, the list's first read and its field columns' values
-        start now, while Textual and polars are imported and the screen is built (the
-        driver reads without the GIL): at L the rows showed ~0.2 s sooner. Not on a
-        dashboard start, whose first frame it held back."""
-        if self.start_mode != "accounts":
-            return None, None
-        from core.config.list_columns import load_list_columns
-
-        url = self.db_url
-
-        def read(what: str, *args: Any) -> Any:
-            self.threads.reading()
-            from core.store import first_read
-
-            return getattr(first_read, what)(url, *args)
-
-        fields = list(dict.fromkeys(load_list_columns(self.settings.path).fields))
-        early_list = self.threads.submit(read, "read_first_list", self.today)
-        if not fields:
-            return early_list, None
-        return early_list, (url, fields, self.threads.submit(read, "read_first_fields", fields))
-
-    def take_early_fields(self, names: list[str]) -> Future[Any] | None:
-        """The early read of the field columns' values (``_read_early``) when it read
-        ``names`` of the database still open, once."""
-        early, self._early_fields = self._early_fields, None
-        if early is None:
-            return None
-        url, read_names, future = early
-        return future if (url, read_names) == (self.db_url, names) else None
-
     def on_mount(self) -> None:
         import asyncio
 
@@ -353,8 +317,7 @@ class CxtuiApp(App[None]):
         list is drawn: ``connect``); else the engine first (migrations), then the list."""
         from core.store.first_read import read_first_list
 
-        early, self._early_list = self._early_list, None
-        first = read_first_list(self.db_url, self.today) if early is None else early.result()
+        first = read_first_list(self.db_url, self.today)
         import textual_fastdatatable.data_table  # noqa: F401  (warm the table import)
 
         if first is not None:

@@ -726,9 +726,13 @@ class Book:
         # On an average day of a month, daily users / monthly users; averaged over days.
         # Summed in month order: a float sum in another order can differ in its last
         # digit, and the same book must give the same figure on every read.
-        return months.sort("month").group_by("group").agg(
-            (pl.col("users_sum") / pl.col("monthly_users")).sum().alias("sticky_days"),
-            pl.col("days").sum().alias("usage_days"),
+        return (
+            months.sort("month")
+            .group_by("group")
+            .agg(
+                (pl.col("users_sum") / pl.col("monthly_users")).sum().alias("sticky_days"),
+                pl.col("days").sum().alias("usage_days"),
+            )
         )
 
     def _support(

@@ -104,34 +104,3 @@ async def test_a_condition_on_a_field_in_the_filter_form_narrows_the_list(
         await pilot.press(*["tab"] * 8, "space", "ctrl+s")
         await settle(app, pilot)
         assert len(names(app)) == 30
-
-
-async def test_on_an_accounts_start_the_list_and_its_fields_are_read_as_the_app_starts(
-    db_url: str, telco: Engine, tmp_path: Path
-) -> None:
-    """The first read and the field columns' values start with the app (before Textual
-    runs), are taken by the list once, and show the file's values."""
-    from core.config.settings import Settings
-    from tests.tui.book import TODAY
-    from tui.app import make_app
-
-    config = tmp_path / "config.toml"
-    config.write_text('[accounts_list]\ncolumns = ["name", "field:tenure"]\n', encoding="utf-8")
-    on_dashboard = make_app(db_url, settings=Settings(path=config), start="dashboard")
-    assert (on_dashboard._early_list, on_dashboard._early_fields) == (None, None)
-
-    app = make_app(
-        db_url,
-        today=TODAY,
-        settings=Settings(path=config),
-        recompute_health=False,
-        start="accounts",
-    )
-    assert app._early_list is not None and app._early_fields is not None
-    async with app.run_test() as pilot:
-        await settle(app, pilot)
-        assert (app._early_list, app._early_fields) == (None, None)  # taken, once
-        assert headers(app) == ["Name", "Tenure"]
-        shown = text_of(app.screen.query_one(AccountsTable)).splitlines()[1]
-        first = _raw().sort("customerID").row(0, named=True)
-        assert first["customerID"] in shown and f" {first['tenure']} " in f"{shown} "

@@ -256,8 +256,7 @@ class AccountsScreen(Screen[None]):
         self.app.threads.reading()
         from core.store.first_read import read_first_fields
 
-        early = self.app.take_early_fields(names)
-        data = read_first_fields(self.app.db_url, names) if early is None else early.result()
+        data = read_first_fields(self.app.db_url, names)
         if data is not None:
             self.app.call_from_thread(self._fields_read_first, data)
 
