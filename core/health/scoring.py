@@ -9,10 +9,9 @@ dates can be scored without leaking the future (the backtest relies on it).
 
 from __future__ import annotations
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 import polars as pl
@@ -32,11 +31,11 @@ from core.models import (
 )
 from core.models import MrrMovement as Movement
 from core.store.frames import _polars_type, read_frame
+from core.store.threads import side_by_side
 
 USAGE_DAYS = 30  # the usage window, and the window before it for the trend
 RECENT_DAYS = 90  # meetings, interaction sentiment, slow first responses, contraction
 SURVEY_DAYS = 365  # an NPS or CSAT answer older than this is not data any more
-READ_THREADS = 4
 NO_DATA = "no data"  # the band of an account without enough signals to score
 # The components that say how an account is doing; commercial facts alone (its MRR,
 # no contraction) are not enough for a score.
@@ -265,20 +264,6 @@ def _movements(engine: Source, window: Window, ids: list[int] | None) -> pl.Data
     return _read(engine, _only(query, Movement.account_id, ids))
 
 
-_pool: ThreadPoolExecutor | None = None
-_pool_lock = threading.Lock()
-
-
-def _read_pool() -> ThreadPoolExecutor:
-    """The threads the reads run on side by side (the drivers release the GIL). One
-    pool per process, started on first use, so one account's reads pay no start-up."""
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            _pool = ThreadPoolExecutor(READ_THREADS, thread_name_prefix="health-read")
-        return _pool
-
-
 def read_signals(
     engine: Engine, as_of: date, model: HealthModelConfig, account_ids: list[int] | None = None
 ) -> pl.DataFrame:
@@ -301,8 +286,7 @@ def read_signals(
             silent = accounts.join(recent, on="account_id", how="anti")["account_id"].to_list()
             earlier = _earlier_contacts(connection, alive, silent)
     else:
-        futures = [_read_pool().submit(*read) for read in reads]
-        results = [future.result() for future in futures]
+        results = side_by_side([partial(*read) for read in reads])  # the drivers release the GIL
         accounts, usage_sums, (recent, alive), surveys, tickets, movements = results
         silent = accounts.join(recent, on="account_id", how="anti")["account_id"].to_list()
         earlier = _earlier_contacts(engine, alive, silent)

@@ -202,6 +202,7 @@ def load_book(
                 for name, query in queries.items()
                 if name in wanted or name.startswith("usage")
             },
+            parallel=True,
         )
     frames |= {
         name: _empty(name)

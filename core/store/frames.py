@@ -9,7 +9,7 @@ returned (SQLite hands dates back as text, PostgreSQL as Arrow dates).
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Any
 
 import polars as pl
@@ -20,6 +20,7 @@ from core.store.adbc import query_frames, sqlite_database, typed_frame
 from core.store.db import SQLITE_BUSY_TIMEOUT_MS
 from core.store.sqlite_file import rows_frame
 from core.store.sqlite_gate import SQLITE_GATE
+from core.store.threads import side_by_side
 
 
 def polars_type(sa_type: types.TypeEngine[Any]) -> pl.DataType | None:
@@ -141,12 +142,12 @@ def _read_sqlite_adbc(
     sqls = [sql for sql, _dtypes in compiled.values()]
     with sqlite_database(engine.url.database or ":memory:") as database:
         if parallel and len(sqls) > 1:
-            with ThreadPoolExecutor(len(sqls), thread_name_prefix="cxtui-read") as pool:
-                futures = [
-                    pool.submit(query_frames, database, [sql], SQLITE_BUSY_TIMEOUT_MS)
-                    for sql in sqls
-                ]
-                frames = [future.result()[0] for future in futures]
+            frames = [
+                frame
+                for [frame] in side_by_side(
+                    [partial(query_frames, database, [sql], SQLITE_BUSY_TIMEOUT_MS) for sql in sqls]
+                )
+            ]
         else:
             frames = query_frames(database, sqls, SQLITE_BUSY_TIMEOUT_MS)
     return {

@@ -13,6 +13,7 @@ engine (``core.store.db.open_engine``), which migrates and reads as usual.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,9 +42,10 @@ class SqliteFile:
 
     def read(self, queries: dict[str, tuple[str, dict[str, str]]]) -> dict[str, pl.DataFrame]:
         """The rows of each query (SQL and the polars type name of each column), by
-        name, one after the other on one connection, typed as declared: through
-        ADBC, or through Python's ``sqlite3`` while this process has a connection of
-        that library open (``core.store.sqlite_gate``)."""
+        name, typed as declared: through ADBC, each query on its own connection, side
+        by side (``core.store.threads``); or one after the other through Python's
+        ``sqlite3`` while this process has a connection of that library open
+        (``core.store.sqlite_gate``)."""
         import polars as pl
 
         from core.store.adbc import typed_frame
@@ -65,10 +67,12 @@ class SqliteFile:
         import adbc_driver_manager
 
         from core.store.adbc import query_frames, sqlite_database
+        from core.store.threads import side_by_side
 
         try:
             with sqlite_database(str(self.path)) as database:
-                return query_frames(database, sqls, _BUSY_TIMEOUT_MS)
+                read = [partial(query_frames, database, [sql], _BUSY_TIMEOUT_MS) for sql in sqls]
+                return [frame for [frame] in side_by_side(read)]
         except adbc_driver_manager.Error as error:
             raise FileReadError(f"{self.path}: {error}") from error
 

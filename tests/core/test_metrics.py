@@ -323,9 +323,11 @@ def test_series_is_each_month_as_of_its_end_from_one_read(
     reads: list[object] = []
     real = core.store.frames.read_frames
 
-    def counting(engine: Engine, queries: dict[str, Any]) -> dict[str, pl.DataFrame]:
+    def counting(
+        engine: Engine, queries: dict[str, Any], **options: Any
+    ) -> dict[str, pl.DataFrame]:
         reads.extend(queries.values())
-        return real(engine, queries)
+        return real(engine, queries, **options)
 
     monkeypatch.setattr(core.store.frames, "read_frames", counting)
     series = monthly_series(three_months.engine, 3, as_of=date(2024, 3, 20))
