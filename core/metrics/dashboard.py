@@ -27,9 +27,9 @@ start other reads between them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -40,6 +40,7 @@ from core.metrics import Book, load_book, series_frame
 from core.periods import Period, last_months
 from core.scope import Scope
 from core.store.sqlite_file import SqliteFile
+from core.store.threads import side_by_side
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -258,12 +259,15 @@ def period_figures(
     current period: today)."""
     previous = period.previous()
     as_of = min(period.end, today)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="band-counts") as pool:
-        bands = pool.submit(band_history, db, [as_of, previous.end], scope)
+
+    def metrics() -> tuple[Book, dict[str, Any], dict[str, Any]]:
         book = load_book(db, Period(previous.start, period.end), today, scope, keys=keys)
-        now = book.values(period, keys, today)
-        before = book.values(previous, keys, today)
-        bands_now, bands_before = bands.result().drop("day").to_dicts()
+        return book, book.values(period, keys, today), book.values(previous, keys, today)
+
+    (book, now, before), bands = side_by_side(
+        [metrics, partial(band_history, db, [as_of, previous.end], scope)]
+    )
+    bands_now, bands_before = bands.drop("day").to_dicts()
     return Figures(book, now, before, bands_now, bands_before)
 
 
@@ -293,11 +297,14 @@ def read_months(
     current one as of ``as_of``)."""
     periods = last_months(as_of, months)
     days = [min(month.end, as_of) for month in periods]
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="band-counts") as pool:
-        bands = pool.submit(band_history, db, days, scope)
-        window = Period(periods[0].start, periods[-1].end)
-        book = load_book(db, window, as_of, scope, keys=keys)
-        return MonthlyReads(periods, book, bands.result())
+    window = Period(periods[0].start, periods[-1].end)
+    book, bands = side_by_side(
+        [
+            partial(load_book, db, window, as_of, scope, keys=keys),
+            partial(band_history, db, days, scope),
+        ]
+    )
+    return MonthlyReads(periods, book, bands)
 
 
 def monthly_figures(reads: MonthlyReads, keys: Sequence[str]) -> MonthlyFigures:

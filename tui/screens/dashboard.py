@@ -21,7 +21,7 @@ about as long as the numbers take), and show what has arrived by then.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -86,7 +86,6 @@ MOVEMENTS = {"new": "mrr_new", "expansion": "mrr_expansion",
              "contraction": "mrr_contraction", "churn": "mrr_churned"}  # fmt: skip
 LIST_CAP = 100
 SERIES_KEPT = 4  # series kept for switching back (each holds 12 months of figures)
-_FIRST_READS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard-first")
 # The metrics the tiles show, and with the charts' the ones the series needs: a
 # metrics book read for these only skips the usage, tickets and purchases.
 SERIES_KEYS = (*TILE_METRICS, *MOVEMENTS.values())
@@ -292,14 +291,16 @@ class DashboardScreen(Screen[None]):
         self.panels_mounted = False
         """True once the charts, lists and goals are mounted (after the first numbers)."""
         self._panels_started = False
-        # The first figures need no widget: their reads start now, in a thread of
-        # their own, as Textual runs a thread worker only once its event loop is
-        # back (after it has built the screen: ~0.1 s later).
-        reads, view = self.app.reads, self.view
-        first = _FIRST_READS.submit(
-            period_figures, reads, view.period, view.scope, self.today, TILE_METRICS
-        )
-        self.load_numbers(view, first)
+        # The first figures need no widget: their reads start now, on one of the
+        # workers' threads (``tui.threads``), as Textual runs a thread worker only
+        # once its event loop is back (after it has built the screen: ~0.1 s later).
+        reads, view, threads = self.app.reads, self.view, self.app.threads
+
+        def read_first() -> Figures:
+            threads.reading()
+            return period_figures(reads, view.period, view.scope, self.today, TILE_METRICS)
+
+        self.load_numbers(view, threads.submit(read_first))
 
     @property
     def today(self) -> date:
