@@ -9,22 +9,23 @@ the engine is opened after the list is drawn. Anything else (another database, a
 schema to migrate, a file that cannot be read) returns None, and the app takes the
 usual way: ``core.store.db.open_engine`` then ``core.accounts.queries.load_accounts_first``.
 
-The parts are read in parallel, one connection each, and polars is imported while
-they run: the driver releases the GIL.
+The parts are read side by side (``core.store.threads``), one connection each, and
+the list's module is imported while they run: the driver releases the GIL.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote
 
 from core.store.first_read_sql import FIELD_QUERIES, PLACEHOLDER_DAY, PLACEHOLDER_FIELD_ID, QUERIES
 from core.store.migrate import HEAD_QUERY, is_head
+from core.store.threads import side_by_side
 
 if TYPE_CHECKING:
     import polars as pl
@@ -126,23 +127,41 @@ def _read_fields(database: Any, names: list[str]) -> ListFieldValues:
         for field_id in chosen["id"]
     ]
     long = pl.DataFrame()
-    if queries:  # a field per connection, read in parallel (the driver releases the GIL)
-        with ThreadPoolExecutor(max_workers=len(queries)) as pool:
-            parts = pool.map(lambda query: _part(database, "field_values", query, dtypes), queries)
-            long = pl.concat(list(parts))
+    if queries:  # a field per connection, read side by side (the driver releases the GIL)
+        long = pl.concat(
+            side_by_side(
+                [partial(_part, database, "field_values", query, dtypes) for query in queries]
+            )
+        )
     return ListFieldValues(fields, list_values(long, chosen), tuple(unknown))
 
 
 def _read(database: Any, today: date) -> pl.DataFrame | None:
     queries = _sql(today)
-    with ThreadPoolExecutor(max_workers=len(queries) + 1) as pool:
-        head = pool.submit(_execute, database, HEAD_QUERY)
-        parts = {name: pool.submit(_part, database, name, *q) for name, q in queries.items()}
-        from core.accounts.listing import list_frame, list_parts
 
-        if not is_head(head.result().to_series(0).to_list()):
-            return None  # the schema needs migrating (the parts may have failed)
-        read = {name: part.result() for name, part in parts.items()}
+    def versions() -> list[str]:
+        from core.accounts import listing  # noqa: F401  (imported while the parts are read)
+
+        return _execute(database, HEAD_QUERY).to_series(0).to_list()
+
+    def part(name: str, sql: str, dtypes: dict[str, str]) -> pl.DataFrame | Exception:
+        try:
+            return _part(database, name, sql, dtypes)
+        except Exception as error:  # raised below when the schema is current
+            return error
+
+    head, *parts = side_by_side(
+        [versions, *(partial(part, name, *q) for name, q in queries.items())]
+    )
+    if not is_head(head):
+        return None  # the schema needs migrating (the parts may have failed)
+    read = {}
+    for name, frame in zip(queries, parts, strict=True):
+        if isinstance(frame, Exception):
+            raise frame
+        read[name] = frame
+    from core.accounts.listing import list_frame, list_parts
+
     return list_frame(list_parts(read), today)
 
 
