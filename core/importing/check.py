@@ -16,9 +16,9 @@ from __future__ import annotations
 import re
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,7 @@ from core.importing.spec import (
     normalise,
 )
 from core.store.scratch import scratch_folder
+from core.store.threads import Started, start
 from core.text import shortened
 
 MAX_REPORTED = 20
@@ -454,15 +455,18 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
         progress("validated", checked.rows, None)
 
     try:
-        with ThreadPoolExecutor(_CHECK_THREADS, thread_name_prefix="cxtui-check") as pool:
-            running: deque[Future[_Batch]] = deque()
+        running: deque[Started[_Batch]] = deque()
+        try:
             for number, raw in enumerate(lazy.collect_batches(chunk_size=BATCH_ROWS)):
                 path = folder / f"{number:05d}.arrow"
-                running.append(pool.submit(_check_and_spill, plan, raw, accounts, path))
+                running.append(start(partial(_check_and_spill, plan, raw, accounts, path)))
                 while len(running) >= _CHECK_THREADS:
                     merge(running.popleft().result())
             while running:
                 merge(running.popleft().result())
+        finally:  # after an error, the batches still checked end before it is raised
+            for batch in running:
+                batch.drop()
     except pl.exceptions.PolarsError as error:
         raise FileError(f"{source.path.name}: {str(error).strip().splitlines()[0]}") from None
     if checked.rows == 0:

@@ -10,9 +10,9 @@ import shutil
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from core.store.adbc import write_scratch_table
 # From this many rows on, rebuilding the indexes after the load beats updating them.
 from core.store.bulk_prepare import BATCH_ROWS, BulkInsertError, driver_rows, sqlite_text
 from core.store.scratch import scratch_folder
+from core.store.threads import Started, start
 
 # From this many rows on, staging through ADBC beats ``executemany``.
 STAGE_MIN_ROWS = 20_000
@@ -146,10 +147,9 @@ class StagePipeline:
         self.files_left = _STAGES_PER_TRANSACTION - attached
         self.rows_left = expected_rows
         self.waiting: list[pl.DataFrame] = []
-        self.staging: list[tuple[Future[_Staged], int]] = []  # (file, its number)
+        self.staging: list[tuple[Started[_Staged], int]] = []  # (file, its number)
         self.files = 0
         self.folder: Path | None = None
-        self.pool: ThreadPoolExecutor | None = None
 
     def add(self, frame: pl.DataFrame) -> None:
         if self.waiting and self.waiting[0].columns != frame.columns:
@@ -163,9 +163,10 @@ class StagePipeline:
             self._copy_oldest()
 
     def close(self) -> None:
-        """Stop the workers; after an error, remove the files not yet copied."""
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        """After an error: the files being staged end (those not started are not),
+        and the files not yet copied are removed."""
+        for staged, _number in self.staging:
+            staged.drop()
         if self.staging and self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
         self.staging.clear()
@@ -190,12 +191,10 @@ class StagePipeline:
                 self._write_now(part)
 
     def _stage(self, part: pl.DataFrame) -> None:
-        if self.pool is None:
-            self.pool = ThreadPoolExecutor(_STAGE_THREADS, thread_name_prefix="cxtui-stage")
+        if self.folder is None:
             self.folder = scratch_folder("stage")
-        assert self.folder is not None
         path = self.folder / f"stage{self.files}.db"
-        self.staging.append((self.pool.submit(_write_stage, path, part), self.files))
+        self.staging.append((start(partial(_write_stage, path, part)), self.files))
         self.files += 1
         self.files_left -= 1
         self.rows_left = max(self.rows_left - part.height, 0)
@@ -212,8 +211,8 @@ class StagePipeline:
             self.on_batch(part.height)
 
     def _copy_oldest(self) -> None:
-        future, number = self.staging[0]
-        staged = future.result()
+        started, number = self.staging[0]
+        staged = started.result()
         alias = f"{_STAGE_PREFIX}{self.first_alias + number}"
         cursor = self.raw.cursor()
         cursor.execute(f"ATTACH DATABASE ? AS {alias}", (str(staged.path),))

@@ -2,17 +2,20 @@
 
 The SQLite and PostgreSQL drivers release the GIL while a query runs, so queries on
 their own connections, each in a thread, use every core (the metrics book at M was
-read in 0.45 s instead of 0.7 s). ``side_by_side`` is the one way to do that: it
-never waits on a call still queued behind busy threads (it takes it back and runs
-it itself), so calls made from the pool's own threads cannot deadlock it.
+read in 0.45 s instead of 0.7 s). ``side_by_side`` runs calls together and returns
+their results; ``start`` starts one, for a pipeline that keeps a few in flight (an
+import's checks, the bulk writer's staging files). Neither ever waits on a call
+still queued behind busy threads (it takes it back and runs it itself), so calls
+made from the pool's own threads cannot deadlock it.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 Result = TypeVar("Result")
 
@@ -28,26 +31,46 @@ def _threads() -> ThreadPoolExecutor:
     global _pool
     with _lock:
         if _pool is None:
-            _pool = ThreadPoolExecutor(_MOST_THREADS, thread_name_prefix="cxtui-read")
+            _pool = ThreadPoolExecutor(_MOST_THREADS, thread_name_prefix="cxtui-core")
         return _pool
+
+
+@dataclass(frozen=True)
+class Started(Generic[Result]):
+    """A call started on the pool (``start``)."""
+
+    call: Callable[[], Result]
+    future: Future[Result]
+
+    def result(self) -> Result:
+        """The call's result; run in this thread if it has not started yet, so that no
+        thread ever waits on a call queued behind busy threads."""
+        return self.call() if self.future.cancel() else self.future.result()
+
+    def drop(self) -> None:
+        """Not wanted any more: cancelled if it has not started, else waited for (its
+        error, if any, is not raised)."""
+        if not self.future.cancel():
+            wait([self.future])
+
+
+def start(call: Callable[[], Result]) -> Started[Result]:
+    """``call`` started on the pool's threads; its ``result()`` when needed."""
+    return Started(call, _threads().submit(call))
 
 
 def side_by_side(calls: Sequence[Callable[[], Result]]) -> list[Result]:
     """The result of each of ``calls``, in order, the calls run at the same time: the
-    first in this thread, the others on the pool's threads. A call not started by the
-    time this thread needs its result is run here instead; an exception of a call is
-    raised here once every call has ended."""
+    first in this thread, the others on the pool's threads (``start``). An exception of
+    a call is raised here once every call has ended."""
     if len(calls) <= 1:
         return [call() for call in calls]
-    futures = [_threads().submit(call) for call in calls[1:]]
+    others = [start(call) for call in calls[1:]]
     results: list[Result] = []
     error: BaseException | None = None
-    for index, call in enumerate(calls):
+    for run in [calls[0], *(started.result for started in others)]:
         try:
-            if index == 0 or futures[index - 1].cancel():
-                results.append(call())
-            else:
-                results.append(futures[index - 1].result())
+            results.append(run())
         except BaseException as raised:  # the others still end before it is raised
             error = error or raised
     if error is not None:
