@@ -24,7 +24,6 @@ import argparse
 import os
 import random
 import statistics
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
@@ -33,6 +32,7 @@ from pathlib import Path
 from sqlalchemy import Engine, bindparam, text
 from sqlmodel import Session, select
 
+from benchmarks.demo_book import generated
 from core.health import compute_scores, default_model, recompute_account, recompute_all
 from core.models import (
     Account,
@@ -42,9 +42,8 @@ from core.models import (
     SurveyResponse,
     Ticket,
 )
-from core.store.db import open_engine, sqlite_url
 from sample_data.book import DEMO_ANCHOR
-from sample_data.generator import SIZES, generate_into
+from sample_data.generator import SIZES
 
 ORM_SLICE = 200
 
@@ -105,18 +104,6 @@ LEFT JOIN movements m ON m.account_id = a.id
 WHERE a.start_date <= :as_of AND (a.churned_at IS NULL OR a.churned_at > :as_of)
   AND a.status <> 'churned'
 """
-
-
-def dataset(size: str, db: Path | None) -> Engine:
-    path = db or Path(tempfile.gettempdir()) / f"cxtui-bench-health-{size}.db"
-    fresh = not path.exists()
-    engine = open_engine(sqlite_url(path))
-    if fresh:
-        started = time.perf_counter()
-        print(f"Generating size {size} into {path} ...", flush=True)
-        generate_into(engine, size)
-        print(f"  generated in {time.perf_counter() - started:.0f} s", flush=True)
-    return engine
 
 
 def best(seconds: list[float]) -> float:
@@ -273,7 +260,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 
-    engine = dataset(args.size, args.db)
+    engine = generated(args.size, args.db, "health")
     as_of = DEMO_ANCHOR
     model = default_model()
     scores = compute_scores(engine, as_of, model)  # warm-up (imports, caches)

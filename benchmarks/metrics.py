@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -33,6 +32,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from benchmarks.demo_book import generated
 from core.metrics import compute_metrics, load_book, monthly_series, series_frame
 from core.models import (
     Account,
@@ -44,24 +44,10 @@ from core.models import (
     Ticket,
 )
 from core.periods import Period, last_months
-from core.store.db import open_engine, sqlite_url
 from core.store.frames import read_frame
 from sample_data.book import DEMO_ANCHOR
-from sample_data.generator import generate_into
 
 GOAL_SECONDS = 1.5
-
-
-def dataset(size: str, db: Path | None) -> Engine:
-    path = db or Path(tempfile.gettempdir()) / f"cxtui-bench-metrics-{size}.db"
-    fresh = not path.exists()
-    engine = open_engine(sqlite_url(path))
-    if fresh:
-        started = time.perf_counter()
-        print(f"Generating size {size} into {path} ...", flush=True)
-        generate_into(engine, size)
-        print(f"  generated in {time.perf_counter() - started:.0f} s", flush=True)
-    return engine
 
 
 def best_of(repeat: int, function: Callable[[], object]) -> float:
@@ -187,7 +173,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--slice", type=int, default=100, help="accounts for the baseline")
     args = parser.parse_args()
-    engine = dataset(args.size, args.db)
+    engine = generated(args.size, args.db, "metrics")
     as_of: date = args.as_of
 
     started = time.perf_counter()
