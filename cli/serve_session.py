@@ -43,6 +43,7 @@ WARM_MODULES = (
     "pyarrow",
     "core.accounts.queries",
     "core.health.store",
+    "core.store.bulk",  # the health recompute writes its snapshots through it
     "core.health.scoring",
     "core.health.signals",
     "core.metrics.dashboard",

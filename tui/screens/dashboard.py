@@ -21,9 +21,9 @@ about as long as the numbers take), and show what has arrived by then.
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import getters, on, work
@@ -36,6 +36,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.metrics.registry import BY_KEY
+from core.store.threads import Started, start
 from tui.app import CxtuiApp
 from tui.format import compact_money, money
 from tui.messages import OpenAccount
@@ -291,16 +292,17 @@ class DashboardScreen(Screen[None]):
         self.panels_mounted = False
         """True once the charts, lists and goals are mounted (after the first numbers)."""
         self._panels_started = False
-        # The first figures need no widget: their reads start now, on one of the
-        # workers' threads (``tui.threads``), as Textual runs a thread worker only
-        # once its event loop is back (after it has built the screen: ~0.1 s later).
-        reads, view, threads = self.app.reads, self.view, self.app.threads
-
-        def read_first() -> Figures:
-            threads.reading()
-            return period_figures(reads, view.period, view.scope, self.today, TILE_METRICS)
-
-        self.load_numbers(view, threads.submit(read_first))
+        # The first figures need no widget: their reads start now, on core's threads
+        # (``core.store.threads``), as Textual runs a thread worker only once its
+        # event loop is back (after it has built the screen: ~0.1 s later). Not on
+        # the workers' threads: there they could wait behind workers that wait.
+        view = self.view
+        first = start(
+            partial(
+                period_figures, self.app.reads, view.period, view.scope, self.today, TILE_METRICS
+            )
+        )
+        self.load_numbers(view, first)
 
     @property
     def today(self) -> date:
@@ -424,7 +426,7 @@ class DashboardScreen(Screen[None]):
     # ------------------------------------------------------------------ workers
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-numbers")
-    def load_numbers(self, view: View, first: Future[Figures] | None = None) -> None:
+    def load_numbers(self, view: View, first: Started[Figures] | None = None) -> None:
         """The tiles' figures (``first``'s, when the screen started reading them)."""
         self.app.threads.reading()
         from core.metrics.dashboard import period_figures
