@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import polars as pl
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, event, func, select
 from sqlmodel import Session
 
 from core import models as m
@@ -314,3 +314,24 @@ def test_who_ended_an_override_is_recorded(engine: Engine) -> None:
         ("Ann", None),
     ]
     assert overrides[first].ended_at is not None and overrides[third].ended_at is None
+
+
+def test_a_large_recompute_keeps_the_snapshot_indexes_in_place(
+    engine: Engine, sqlite_only: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bulk writer drops and rebuilds a table's indexes for a large load; the
+    snapshots of a day are a large load at L, into a table holding every day's, so
+    the recompute writes them with the indexes in place (here any load is large)."""
+    import core.store.bulk
+
+    book = Book(engine)
+    healthy(book)
+    book.save()
+    monkeypatch.setattr(core.store.bulk, "INDEX_REBUILD_MIN_ROWS", 1)
+    statements: list[str] = []
+    event.listen(engine, "connect", lambda raw, _record: raw.set_trace_callback(statements.append))
+    engine.dispose()  # the connections from now on are traced
+    assert recompute_all(engine, AS_OF, default_model()) == 1
+    assert any(s.lstrip().upper().startswith("INSERT") for s in statements)
+    ddl = [s for s in statements if s.lstrip().upper().startswith(("DROP INDEX", "CREATE INDEX"))]
+    assert not ddl, ddl
