@@ -9,6 +9,7 @@ copy of SQLite: see ``core.store.db.SqliteLibraryGate`` for when it may open a f
 from __future__ import annotations
 
 from contextlib import closing
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -54,6 +55,17 @@ def query_frames(database: Any, queries: list[str], busy_timeout_ms: int) -> lis
 
             frames.append(pl.DataFrame(stream))
     return frames
+
+
+def query_frames_side_by_side(
+    database: Any, queries: list[str], busy_timeout_ms: int
+) -> list[pl.DataFrame]:
+    """``query_frames``, each query on a connection of its own, side by side
+    (``core.store.threads``: the driver releases the GIL while a query runs)."""
+    from core.store.threads import side_by_side
+
+    reads = [partial(query_frames, database, [sql], busy_timeout_ms) for sql in queries]
+    return [frame for [frame] in side_by_side(reads)]
 
 
 def write_scratch_table(path: str, table: str, frame: pl.DataFrame) -> None:

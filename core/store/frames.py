@@ -9,18 +9,21 @@ returned (SQLite hands dates back as text, PostgreSQL as Arrow dates).
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import polars as pl
 from sqlalchemy import Dialect, Engine, Select, func, types
 from sqlalchemy.engine import make_url
 
-from core.store.adbc import query_frames, sqlite_database, typed_frame
+from core.store.adbc import (
+    query_frames,
+    query_frames_side_by_side,
+    sqlite_database,
+    typed_frame,
+)
 from core.store.db import SQLITE_BUSY_TIMEOUT_MS
 from core.store.sqlite_file import rows_frame
 from core.store.sqlite_gate import SQLITE_GATE
-from core.store.threads import side_by_side
 
 
 def polars_type(sa_type: types.TypeEngine[Any]) -> pl.DataType | None:
@@ -142,12 +145,7 @@ def _read_sqlite_adbc(
     sqls = [sql for sql, _dtypes in compiled.values()]
     with sqlite_database(engine.url.database or ":memory:") as database:
         if parallel and len(sqls) > 1:
-            frames = [
-                frame
-                for [frame] in side_by_side(
-                    [partial(query_frames, database, [sql], SQLITE_BUSY_TIMEOUT_MS) for sql in sqls]
-                )
-            ]
+            frames = query_frames_side_by_side(database, sqls, SQLITE_BUSY_TIMEOUT_MS)
         else:
             frames = query_frames(database, sqls, SQLITE_BUSY_TIMEOUT_MS)
     return {

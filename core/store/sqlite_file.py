@@ -13,7 +13,6 @@ engine (``core.store.db.open_engine``), which migrates and reads as usual.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -66,13 +65,11 @@ class SqliteFile:
     def _read_adbc(self, sqls: list[str]) -> list[pl.DataFrame]:
         import adbc_driver_manager
 
-        from core.store.adbc import query_frames, sqlite_database
-        from core.store.threads import side_by_side
+        from core.store.adbc import query_frames_side_by_side, sqlite_database
 
         try:
             with sqlite_database(str(self.path)) as database:
-                read = [partial(query_frames, database, [sql], _BUSY_TIMEOUT_MS) for sql in sqls]
-                return [frame for [frame] in side_by_side(read)]
+                return query_frames_side_by_side(database, sqls, _BUSY_TIMEOUT_MS)
         except adbc_driver_manager.Error as error:
             raise FileReadError(f"{self.path}: {error}") from error
 

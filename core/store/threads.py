@@ -21,7 +21,8 @@ Result = TypeVar("Result")
 
 _MOST_THREADS = 16
 """More than any caller runs at once (a book's ~10 queries): threads that wait on a
-driver cost little, and a call that finds none free runs in its caller's thread."""
+driver cost little, and a call still queued when its result is needed runs in the
+caller's thread."""
 
 _pool: ThreadPoolExecutor | None = None
 _lock = threading.Lock()

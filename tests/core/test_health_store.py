@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -335,3 +336,31 @@ def test_a_large_recompute_keeps_the_snapshot_indexes_in_place(
     assert any(s.lstrip().upper().startswith("INSERT") for s in statements)
     ddl = [s for s in statements if s.lstrip().upper().startswith(("DROP INDEX", "CREATE INDEX"))]
     assert not ddl, ddl
+
+
+def test_a_public_churn_sample_gets_one_snapshot_per_customer(
+    engine: Engine, telco_churn: Path
+) -> None:
+    """The public Telco churn sample (7,043 customers) imported as it comes: the
+    recompute writes one snapshot per customer that did not churn (counted here from
+    the raw file), none for the churned; with only commercial facts (no usage,
+    interactions, surveys or tickets) each says "no data" rather than a score."""
+    from core.importing import ImportOptions, import_file
+
+    options = ImportOptions(
+        columns={"external_id": "customerID", "name": "customerID", "mrr": "MonthlyCharges"},
+        values={"status": {"Yes": "churned", "No": "active"}},
+        as_of=AS_OF,  # the export's day: its tenures count back from it
+        effective=AS_OF,  # and its statuses hold on it (the churns are recorded then)
+    )
+    import_file(engine, "accounts", telco_churn, options)
+    live = pl.read_csv(telco_churn, infer_schema=False).filter(pl.col("Churn") == "No")
+    assert recompute_all(engine, AS_OF, default_model()) == live.height
+    with Session(engine) as session:
+        rows = session.exec(
+            select(m.Account.external_id, m.HealthSnapshot.score, m.HealthSnapshot.band)
+            .join(m.HealthSnapshot, m.HealthSnapshot.account_id == m.Account.id)
+            .where(m.HealthSnapshot.day == AS_OF)
+        ).all()
+    assert sorted(row[0] for row in rows) == sorted(live["customerID"].to_list())
+    assert {(score, band) for _, score, band in rows} == {(None, "no data")}
