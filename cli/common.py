@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from core.scope import Scope
+    from core.store.sqlite_file import SqliteFile
 
 FilterOption = Annotated[
     str | None,
@@ -81,6 +82,16 @@ def parse_day(text: str | None, option: str = "--as-of", today: date | None = No
         return parse(text, today, option)
     except ValueError as error:
         fail(str(error))
+
+
+def sqlite_file(db: Path | None) -> SqliteFile | None:
+    """The SQLite file of --db (or the default) when it can be read and written
+    without the engine (and SQLAlchemy, ~1 s of imports): at the current schema (else
+    the engine migrates it first). None for PostgreSQL."""
+    from core.store.sqlite_file import open_sqlite_file
+    from core.store.urls import database_url
+
+    return open_sqlite_file(database_url(db))
 
 
 def open_db(db: Path | None) -> Engine:

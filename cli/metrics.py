@@ -8,12 +8,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.common import DbOption, FilterOption, book_scope, fail, open_db, parse_day, saved_scope
+from cli.common import (
+    DbOption,
+    FilterOption,
+    book_scope,
+    fail,
+    open_db,
+    parse_day,
+    saved_scope,
+    sqlite_file,
+)
 from core.text import visible
 
 if TYPE_CHECKING:
-    from pathlib import Path
-
     from core.metrics import MetricSet, Scope
     from core.periods import Period
     from core.store.sqlite_file import SqliteFile
@@ -78,7 +85,7 @@ def metrics(
     except ValueError as error:
         fail(f"--period: {error}")
     if by is None and saved_filter is None:
-        file = _sqlite_file(db)
+        file = sqlite_file(db)
         if file is not None:  # read without SQLAlchemy or the models (~1 s of imports)
             results = _file_results(file, chosen, day, segment, owner)
             if results is not None:
@@ -116,15 +123,6 @@ def _print_results(
         typer.echo(json.dumps(document, ensure_ascii=False))
     else:
         _print_table(period, as_of, scope, by, results)
-
-
-def _sqlite_file(db: Path | None) -> SqliteFile | None:
-    """The SQLite file of --db (or the default) when it can be read without the
-    engine: at the current schema (else the engine migrates it first)."""
-    from core.store.sqlite_file import open_sqlite_file
-    from core.store.urls import database_url
-
-    return open_sqlite_file(database_url(db))
 
 
 def _file_results(

@@ -4,13 +4,18 @@ arithmetic (a year back, a horizon ahead) can reach without overflowing."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from core.text import shortened
 
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(9000, 12, 31)
 MAX_HORIZON_DAYS = 3650  # ten years: the longest look ahead or back a command takes
+
+
+def moment(day: date) -> datetime:
+    """The first instant of ``day`` in UTC, as queries compare moments with days."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 class DateRangeError(ValueError):

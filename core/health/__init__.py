@@ -66,12 +66,11 @@ if TYPE_CHECKING:
         load_model,
         parse_model,
     )
+    from core.health.overrides import HealthOverrideError, end_override, set_override
     from core.health.scoring import compute_scores, explanation_json
     from core.health.store import (
-        HealthOverrideError,
         active_overrides,
         current_health,
-        end_override,
         has_snapshots,
         health_object,
         history,
@@ -79,7 +78,6 @@ if TYPE_CHECKING:
         recompute_account,
         recompute_all,
         recompute_in_background,
-        set_override,
     )
 
 __all__ = [
@@ -117,7 +115,7 @@ __all__ = [
 # is kept here. One name is also a submodule's: if ``core.health.backtest`` is
 # imported before the function is asked for, ``core.health.backtest`` is the
 # submodule, so callers import the function from it.
-_SUBMODULES = ("config", "scoring", "store", "backtest")
+_SUBMODULES = ("config", "scoring", "store", "overrides", "backtest")
 
 
 def __getattr__(name: str) -> Any:

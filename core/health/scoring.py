@@ -9,116 +9,100 @@ dates can be scored without leaking the future (the backtest relies on it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Callable
+from datetime import date, datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any, Union
 
 import polars as pl
-from sqlalchemy import Connection, Engine, and_, case, func, or_, select
 
 from core.accounts.customers import is_customer_on, started_on
 from core.health.config import COMPONENTS, SIGNALS, HealthModelConfig, Mapping
-from core.models import (
-    Account,
-    DailyUsage,
-    Interaction,
-    InteractionKind,
-    MrrMovementKind,
-    SurveyKind,
-    SurveyResponse,
-    Ticket,
-)
-from core.models import MrrMovement as Movement
-from core.store.frames import _polars_type, read_frame
+from core.health.windows import USAGE_DAYS, signal_days
 from core.store.threads import side_by_side
 
-USAGE_DAYS = 30  # the usage window, and the window before it for the trend
-RECENT_DAYS = 90  # meetings, interaction sentiment, slow first responses, contraction
-SURVEY_DAYS = 365  # an NPS or CSAT answer older than this is not data any more
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+
+    from core.store.sqlite_file import SqliteFile
+
 NO_DATA = "no data"  # the band of an account without enough signals to score
 # The components that say how an account is doing; commercial facts alone (its MRR,
 # no contraction) are not enough for a score.
 BEHAVIOUR = ("usage", "engagement", "sentiment", "support")
 FEW_ACCOUNTS = 20  # up to this many accounts, read through one connection
+SURVEY_KINDS = ("nps", "csat")
+
+Source = Union["Engine", "Connection", "SqliteFile"]
+"""Where health reads: an engine (bulk reads), a connection (a few accounts' rows),
+or a SQLite file (the whole book, without SQLAlchemy: ``core.health.health_sql``)."""
 
 
-@dataclass(frozen=True)
-class Window:
-    """The moments a computation as of ``as_of`` looks at, in UTC."""
+def read_named(
+    source: Source,
+    names: tuple[str, ...],
+    selects: Callable[[], dict[str, Any]],
+    days: dict[str, date],
+    ids: list[int] | None = None,
+) -> dict[str, pl.DataFrame]:
+    """The frames of the reads ``names`` by name: those ``selects()`` builds
+    (``core.health.queries``), or from a file the same reads compiled ahead on
+    ``days`` (``ids`` fill the one compiled on ``health_sql.SILENT``). An engine runs
+    them side by side (the drivers release the GIL); a connection one after the other
+    (for a handful of rows a cached statement beats a new ADBC connection each)."""
+    from core.store.sqlite_file import SqliteFile
 
-    as_of: date
+    if isinstance(source, SqliteFile):
+        from core.health.health_sql import read_sql
 
-    @property
-    def end(self) -> datetime:
-        """The end of the as_of day: everything strictly before it counts."""
-        return datetime.combine(self.as_of + timedelta(days=1), time(), tzinfo=UTC)
+        return source.read({name: read_sql(name, days, ids) for name in names})
+    from sqlalchemy import Engine
 
-    def days_back(self, days: int) -> datetime:
-        """The start of a window of ``days`` whole days ending with as_of."""
-        return self.end - timedelta(days=days)
-
-
-Source = Engine | Connection  # an engine for bulk reads, a connection for one account's
-
-
-def _read(source: Source, query: Any) -> pl.DataFrame:
-    """Bulk reads go through ``core.store.frames`` (Arrow, no Python objects per row). A
-    few accounts' rows come through an open connection instead: for a handful of
-    rows a cached statement beats a new ADBC connection and a compile per query."""
+    queries = selects()
     if isinstance(source, Engine):
-        return read_frame(source, query)
+        from core.store.frames import read_frame
+
+        frames = side_by_side([partial(read_frame, source, queries[name]) for name in names])
+        return dict(zip(names, frames, strict=True))
+    return {name: _connection_frame(source, queries[name]) for name in names}
+
+
+def _connection_frame(connection: Connection, query: Any) -> pl.DataFrame:
+    from core.store.frames import polars_type
+
     schema = {
-        column.key: _polars_type(column.type) or pl.String() for column in query.selected_columns
+        column.key: polars_type(column.type) or pl.String() for column in query.selected_columns
     }
-    rows = source.execute(query).all()
+    rows = connection.execute(query).all()
     return pl.DataFrame([tuple(row) for row in rows], schema=schema, orient="row")
 
 
-def _only(query: Any, column: Any, account_ids: list[int] | None) -> Any:
-    """``query`` for the given accounts, or for every account. "Every account" is
-    spelled ``IN (SELECT id FROM account)`` on purpose: it lets SQLite read each
-    account's rows through the (account_id, date) indexes, close together, instead
-    of a date index whose rows are scattered over the whole table (twice as fast)."""
-    if account_ids is None:
-        return query.where(column.in_(select(Account.id)))
-    return query.where(column.in_(account_ids))
+SIGNAL_READS = ("accounts", "usage", "interactions", "surveys", "tickets", "movements")
 
 
-def read_accounts(engine: Source, as_of: date, account_ids: list[int] | None) -> pl.DataFrame:
+def read_accounts(source: Source, as_of: date, account_ids: list[int] | None) -> pl.DataFrame:
     """The accounts that are customers at the end of ``as_of`` (``core.accounts.customers``)."""
-    query = select(
-        Account.id.label("account_id"),
-        Account.external_id,
-        Account.name,
-        Account.seats,
-        Account.mrr_cents,
-        Account.start_date,
-        Account.renewal_date,
-        Account.status,
-        Account.churned_at,
-        Account.churn_recorded_on,
-    ).where(or_(Account.start_date.is_(None), Account.start_date <= as_of))
-    frame = _read(engine, _only(query, Account.id, account_ids))
-    return frame.filter(is_customer_on(as_of))
+    days = signal_days(as_of)
+    frames = read_named(source, ("accounts",), partial(_signal_queries, days, account_ids), days)
+    return frames["accounts"].filter(is_customer_on(as_of))
 
 
-def _usage(engine: Source, window: Window, ids: list[int] | None) -> pl.DataFrame:
-    """Active-user days in the last 30 days and the 30 before, per account with usage
-    rows in those 60 days (a product that reports usage sends a row a day, 0 or more)."""
-    start = window.as_of - timedelta(days=2 * USAGE_DAYS - 1)
-    split = window.as_of - timedelta(days=USAGE_DAYS)
-    query = select(DailyUsage.account_id, DailyUsage.day, DailyUsage.active_users).where(
-        DailyUsage.day >= start, DailyUsage.day <= window.as_of
-    )
-    usage = _read(engine, _only(query, DailyUsage.account_id, ids))
-    return usage.group_by("account_id").agg(
-        recent=pl.col("active_users").filter(pl.col("day") > split).sum(),
-        prior=pl.col("active_users").filter(pl.col("day") <= split).sum(),
-    )
+def _signal_queries(days: dict[str, date], ids: list[int] | None) -> dict[str, Any]:
+    from core.health.queries import signal_queries
+
+    return signal_queries(days, ids)
+
+
+def _earlier_query(days: dict[str, date], silent: list[int]) -> dict[str, Any]:
+    from core.health.queries import earlier_contacts_query
+
+    return {"earlier_contacts": earlier_contacts_query(days, silent)}
 
 
 def _usage_signals(as_of: date, accounts: pl.DataFrame, sums: pl.DataFrame) -> pl.DataFrame:
+    """Active-user days in the last 30 days (``recent``) and the 30 before
+    (``prior``) per account with usage rows in those 60 days (a product that reports
+    usage sends a row a day, 0 or more), as the active-user ratio and the trend."""
     age_days = (pl.lit(as_of) - started_on()).dt.total_days() + 1
     covered = pl.min_horizontal(age_days, pl.lit(USAGE_DAYS))
     return (
@@ -136,61 +120,8 @@ def _usage_signals(as_of: date, accounts: pl.DataFrame, sums: pl.DataFrame) -> p
     )
 
 
-def _interactions(
-    engine: Source, window: Window, ids: list[int] | None
-) -> tuple[pl.DataFrame, Any]:
-    """The last interaction's moment and the last 90 days' meetings and average
-    sentiment, per account. Only the 90-day window is read in bulk; the last moment
-    of accounts silent for longer comes from a second query for those alone."""
-    alive = and_(Interaction.deleted_at.is_(None), Interaction.occurred_at < window.end)
-    recent = _read(
-        engine,
-        _only(
-            select(
-                Interaction.account_id,
-                Interaction.occurred_at,
-                Interaction.kind,
-                Interaction.sentiment,
-            ).where(alive, Interaction.occurred_at >= window.days_back(RECENT_DAYS)),
-            Interaction.account_id,
-            ids,
-        ),
-    )
-    meetings = (InteractionKind.MEETING.value, InteractionKind.QBR.value)
-    per_account = recent.group_by("account_id").agg(
-        last_at=pl.col("occurred_at").max(),
-        meetings=pl.col("kind").is_in(meetings).sum(),
-        sentiment=pl.col("sentiment").cast(pl.Float64).mean(),
-    )
-    return per_account, alive
-
-
-def _earlier_contacts(engine: Source, alive: Any, silent: list[int]) -> pl.DataFrame:
-    """The last interaction of accounts without one in the recent window."""
-    query = (
-        select(Interaction.account_id, func.max(Interaction.occurred_at).label("earlier_at"))
-        .where(alive, Interaction.account_id.in_(silent))
-        .group_by(Interaction.account_id)
-    )
-    return (
-        _read(engine, query)
-        if silent
-        else pl.DataFrame(schema={"account_id": pl.Int64, "earlier_at": pl.Datetime("us")})
-    )
-
-
-def _surveys(engine: Source, window: Window, ids: list[int] | None) -> pl.DataFrame:
-    query = select(
-        SurveyResponse.account_id,
-        SurveyResponse.kind,
-        SurveyResponse.score,
-        SurveyResponse.answered_at,
-    ).where(
-        SurveyResponse.answered_at >= window.days_back(SURVEY_DAYS),
-        SurveyResponse.answered_at < window.end,
-        SurveyResponse.deleted_at.is_(None),
-    )
-    answers = _read(engine, _only(query, SurveyResponse.account_id, ids))
+def _latest_answers(answers: pl.DataFrame) -> pl.DataFrame:
+    """The latest NPS and CSAT answer of the year per account."""
     return (
         answers.sort("answered_at")
         .group_by("account_id")
@@ -200,33 +131,25 @@ def _surveys(engine: Source, window: Window, ids: list[int] | None) -> pl.DataFr
             .last()
             .cast(pl.Float64)
             .alias(f"sentiment.latest_{kind}")
-            for kind in (SurveyKind.NPS.value, SurveyKind.CSAT.value)
+            for kind in SURVEY_KINDS
         )
     )
 
 
-def _tickets(
-    engine: Source, window: Window, model: HealthModelConfig, ids: list[int] | None
+def _ticket_signals(
+    tickets: pl.DataFrame, days: dict[str, date], model: HealthModelConfig
 ) -> pl.DataFrame:
-    since = window.days_back(RECENT_DAYS)
-    query = select(
-        Ticket.account_id, Ticket.opened_at, Ticket.first_response_at, Ticket.resolved_at
-    ).where(
-        Ticket.opened_at < window.end,
-        or_(
-            Ticket.opened_at >= since,
-            Ticket.resolved_at.is_(None),
-            Ticket.resolved_at >= window.end,
-        ),
-    )
-    tickets = _read(engine, _only(query, Ticket.account_id, ids))
-    end = window.end.replace(tzinfo=None)
+    """Open tickets, open ones older than the stale age, and the share of the last 90
+    days' tickets first answered slowly, per account, as at the end of the window."""
+    from datetime import timedelta
+
+    end, since = _midnight(days["end"]), _midnight(days["recent_start"])
     slow = timedelta(hours=model.settings["slow_first_response_hours"])
     stale = timedelta(hours=model.settings["stale_ticket_hours"])
     is_open = pl.col("resolved_at").is_null() | (pl.col("resolved_at") >= end)
     responded = pl.col("first_response_at").is_not_null() & (pl.col("first_response_at") < end)
     response_time = pl.when(responded).then(pl.col("first_response_at")).otherwise(pl.lit(end))
-    is_recent = pl.col("opened_at") >= since.replace(tzinfo=None)
+    is_recent = pl.col("opened_at") >= since
     is_slow = (response_time - pl.col("opened_at")) > slow
     return tickets.group_by("account_id").agg(
         pl.col("resolved_at").filter(is_open).len().cast(pl.Float64).alias("support.open_tickets"),
@@ -241,58 +164,54 @@ def _tickets(
     )
 
 
-def _movements(engine: Source, window: Window, ids: list[int] | None) -> pl.DataFrame:
-    since = window.as_of - timedelta(days=RECENT_DAYS)
-    contraction = case(
-        (
-            and_(Movement.kind == MrrMovementKind.CONTRACTION.value, Movement.occurred_on > since),
-            Movement.amount_cents,
-        ),
-        else_=0,
-    )
-    until_since = case((Movement.occurred_on <= since, Movement.amount_cents), else_=0)
-    query = (
-        select(
-            Movement.account_id,
-            func.sum(Movement.amount_cents).label("mrr_then"),
-            func.sum(until_since).label("mrr_90d_ago"),
-            func.sum(contraction).label("contracted"),
-        )
-        .where(Movement.occurred_on <= window.as_of)
-        .group_by(Movement.account_id)
-    )
-    return _read(engine, _only(query, Movement.account_id, ids))
+def _midnight(day: date) -> datetime:
+    """The first instant of ``day``, as the frames read hold moments (UTC, naive)."""
+    return datetime(day.year, day.month, day.day)
 
 
 def read_signals(
-    engine: Engine, as_of: date, model: HealthModelConfig, account_ids: list[int] | None = None
+    source: Source, as_of: date, model: HealthModelConfig, account_ids: list[int] | None = None
 ) -> pl.DataFrame:
     """One row per account alive at ``as_of``: its identity and every raw signal
     (``component.signal`` columns, null where the account has no data)."""
-    window = Window(as_of)
+    days = signal_days(as_of)
     ids = account_ids
-    reads: list[tuple[Any, ...]] = [
-        (read_accounts, engine, as_of, ids),
-        (_usage, engine, window, ids),
-        (_interactions, engine, window, ids),
-        (_surveys, engine, window, ids),
-        (_tickets, engine, window, model, ids),
-        (_movements, engine, window, ids),
-    ]
+    if ids is not None and _is_file(source):
+        raise ValueError("a SQLite file is read for the whole book: pass the engine")
     if ids is not None and len(ids) <= FEW_ACCOUNTS:
-        with engine.connect() as connection:
-            results = [read(connection, *args) for read, _engine, *args in reads]
-            accounts, usage_sums, (recent, alive), surveys, tickets, movements = results
-            silent = accounts.join(recent, on="account_id", how="anti")["account_id"].to_list()
-            earlier = _earlier_contacts(connection, alive, silent)
-    else:
-        results = side_by_side([partial(*read) for read in reads])  # the drivers release the GIL
-        accounts, usage_sums, (recent, alive), surveys, tickets, movements = results
-        silent = accounts.join(recent, on="account_id", how="anti")["account_id"].to_list()
-        earlier = _earlier_contacts(engine, alive, silent)
-    usage = _usage_signals(as_of, accounts, usage_sums)
+        with source.connect() as connection:  # type: ignore[union-attr]
+            return _signals(connection, days, model, ids)
+    return _signals(source, days, model, ids)
 
-    end = window.end.replace(tzinfo=None)
+
+def _is_file(source: Source) -> bool:
+    from core.store.sqlite_file import SqliteFile
+
+    return isinstance(source, SqliteFile)
+
+
+def _signals(
+    source: Source, days: dict[str, date], model: HealthModelConfig, ids: list[int] | None
+) -> pl.DataFrame:
+    as_of = days["as_of"]
+    frames = read_named(source, SIGNAL_READS, partial(_signal_queries, days, ids), days)
+    accounts = frames["accounts"].filter(is_customer_on(as_of))
+    recent = frames["interactions"]
+    # The last interaction of accounts silent in the recent window: read for those alone.
+    silent = accounts.join(recent, on="account_id", how="anti")["account_id"].to_list()
+    earlier = (
+        read_named(
+            source, ("earlier_contacts",), partial(_earlier_query, days, silent), days, silent
+        )["earlier_contacts"]
+        if silent
+        else pl.DataFrame(schema={"account_id": pl.Int64, "earlier_at": pl.Datetime("us")})
+    )
+    usage = _usage_signals(as_of, accounts, frames["usage"])
+    surveys = _latest_answers(frames["surveys"])
+    tickets = _ticket_signals(frames["tickets"], days, model)
+    movements = frames["movements"]
+
+    end = _midnight(days["end"])
     # Null for an account never contacted: no data, not "1 day".
     since_contact = (pl.lit(end) - pl.col("last_at")).dt.total_days()
     never_contacted = pl.col("last_at").is_null()
@@ -444,7 +363,7 @@ def _scoring_plan(model: HealthModelConfig) -> list[list[pl.Expr]]:
 
 
 def compute_scores(
-    engine: Engine,
+    source: Source,
     as_of: date,
     model: HealthModelConfig,
     account_ids: list[int] | None = None,
@@ -454,7 +373,7 @@ def compute_scores(
     as_of, score (null when no component has data), band, left_out (list of
     component names), and for each component ``<c>_raw`` (struct of its signals),
     ``<c>_score``, ``<c>_weight_pct``, ``<c>_contribution``."""
-    return score_signals(read_signals(engine, as_of, model, account_ids), model, as_of)
+    return score_signals(read_signals(source, as_of, model, account_ids), model, as_of)
 
 
 def explanation_json() -> pl.Expr:

@@ -1,10 +1,13 @@
-"""Health history: daily snapshots, overrides and the models scores were computed with.
+"""Health history: daily snapshots, and the models scores were computed with.
 
 A snapshot is one account's score on one day; recomputing on the same day replaces
-that day's snapshot and never another day's. An override is a CS manager's
-judgement over the computed score, active while ``starts_on <= day < expires_on``
-and not ended (so on ``expires_on`` itself the computed value is back). Overrides
-are history: setting a new one ends the active one, nothing is ever deleted.
+that day's snapshot and never another day's. Overrides (a manager's judgement over
+the computed score) are in ``core.health.overrides``.
+
+The whole book's recompute and the health in force read and write through an engine
+or, for a SQLite file at the current schema, without SQLAlchemy
+(``core.health.health_sql``); SQLAlchemy and the models are imported by the engine's
+ways only.
 """
 
 from __future__ import annotations
@@ -13,36 +16,35 @@ import json
 import threading
 import weakref
 from collections.abc import Callable
-from datetime import date, timedelta
-from typing import Any
+from datetime import UTC, date, datetime
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from sqlalchemy import Engine, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
 
-from core.health.config import BANDS, HealthModelConfig, load_model
-from core.health.in_force import latest_snapshots_query, newest, overrides_query, with_bands
+from core.health.config import HealthModelConfig, load_model
+from core.health.in_force import newest, with_bands
 from core.health.scoring import (
     NO_DATA,
+    Source,
     compute_scores,
     explanation_json,
     left_out_json,
     read_accounts,
+    read_named,
 )
-from core.health.trend import TREND_LOOKBACK_DAYS, trend_expr, trend_window
-from core.models import Account, HealthModel, HealthOverride, HealthSnapshot, utcnow
-from core.store.frames import read_frame
-from core.text import text_problem
+from core.health.trend import trend_expr
+from core.health.windows import snapshot_days
+from core.store.sqlite_file import SqliteFile
 
-DROP_DAYS = 7
-OVERRIDE_DAYS = 30
+if TYPE_CHECKING:
+    import sqlite3
+
+    from sqlalchemy import Engine
 
 Progress = Callable[[float], None]
 
-
-class HealthOverrideError(ValueError):
-    """An override that cannot be set, with the reason in words."""
-
+SNAPSHOT_READS = ("latest", "month_ago", "week_ago", "overrides")
 
 # Per engine, the ids of the models already looked up (saves a query per account
 # on the incremental path).
@@ -59,23 +61,33 @@ def record_model(engine: Engine, model: HealthModelConfig) -> int:
 
 
 def _stored_model_id(engine: Engine, model: HealthModelConfig, fingerprint: str) -> int:
+    from sqlalchemy import insert, select
+    from sqlalchemy.exc import IntegrityError
+
+    from core.models import HealthModel, utcnow
+
     query = select(HealthModel.id).where(HealthModel.fingerprint == fingerprint)
     with engine.begin() as connection:
         found = connection.execute(query).scalar()
         if found is not None:
             return int(found)
-    definition = json.dumps(model.definition(), sort_keys=True)
     try:
         with engine.begin() as connection:
             connection.execute(
                 insert(HealthModel).values(
-                    fingerprint=fingerprint, definition=definition, first_used_at=utcnow()
+                    fingerprint=fingerprint,
+                    definition=_definition(model),
+                    first_used_at=utcnow(),
                 )
             )
     except IntegrityError:
         pass  # recorded meanwhile by another process
     with engine.begin() as connection:
         return int(connection.execute(query).scalar_one())
+
+
+def _definition(model: HealthModelConfig) -> str:
+    return json.dumps(model.definition(), sort_keys=True)
 
 
 def snapshot_rows(scores: pl.DataFrame, day: date, model_id: int) -> pl.DataFrame:
@@ -94,15 +106,28 @@ def snapshot_rows(scores: pl.DataFrame, day: date, model_id: int) -> pl.DataFram
 
 
 def _write_snapshots(
-    engine: Engine, scores: pl.DataFrame, day: date, model_id: int, account_ids: list[int] | None
+    source: Source,
+    scores: pl.DataFrame,
+    day: date,
+    model: HealthModelConfig,
+    account_ids: list[int] | None,
 ) -> int:
     """Replace the snapshots of ``day`` (of ``account_ids``, or of every account) by
-    those of ``scores``, in one transaction, through the bulk writer (10k snapshots:
-    0.20 s, 0.31-0.36 s as an ORM ``executemany``). Its indexes stay in place: a
-    large load would drop and rebuild them, over every day's snapshots kept."""
+    those of ``scores``, in one transaction: in a file through ``sqlite3``, else
+    through the bulk writer (10k snapshots: 0.20 s, 0.31-0.36 s as an ORM
+    ``executemany``). The table's indexes stay in place: a large load would drop and
+    rebuild them, over every day's snapshots kept."""
+    if isinstance(source, SqliteFile):
+        if account_ids is not None:
+            raise ValueError("a SQLite file is written for the whole book: pass the engine")
+        return source.write(partial(_write_file_snapshots, scores, day, model))
+    from sqlalchemy import delete
+
+    from core.models import HealthSnapshot
     from core.store.bulk import frame_writer, table_for, write_transaction
 
-    rows = snapshot_rows(scores, day, model_id)
+    engine = source
+    rows = snapshot_rows(scores, day, record_model(engine, model))
     replaced = delete(HealthSnapshot).where(HealthSnapshot.day == day)
     if account_ids is not None:
         replaced = replaced.where(HealthSnapshot.account_id.in_(account_ids))
@@ -118,12 +143,33 @@ def _write_snapshots(
     return rows.height
 
 
+def _write_file_snapshots(
+    scores: pl.DataFrame, day: date, model: HealthModelConfig, connection: sqlite3.Connection
+) -> int:
+    """``_write_snapshots`` in a file's open transaction, with the statements compiled
+    ahead: the model looked up (recorded the first time), the day's snapshots
+    deleted, the new ones inserted, values as SQLAlchemy stores them."""
+    from core.health.health_sql import HEALTH_SQL
+
+    writes = HEALTH_SQL["writes"]
+    fingerprint = model.fingerprint()
+    found = connection.execute(writes["model_id"], (fingerprint,)).fetchone()
+    if found is None:
+        now = f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S.%f}"
+        connection.execute(writes["model"], (fingerprint, _definition(model), now))
+        found = connection.execute(writes["model_id"], (fingerprint,)).fetchone()
+    rows = snapshot_rows(scores, day, int(found[0])).with_columns(pl.col("day").cast(pl.String))
+    connection.execute(writes["delete_day"], (day.isoformat(),))
+    connection.executemany(writes["snapshot"], rows.iter_rows())
+    return rows.height
+
+
 def _model(model: HealthModelConfig | None) -> HealthModelConfig:
     return model if model is not None else load_model()[0]
 
 
 def recompute_all(
-    engine: Engine,
+    source: Engine | SqliteFile,
     as_of: date | None = None,
     model: HealthModelConfig | None = None,
     progress: Progress | None = None,
@@ -134,10 +180,9 @@ def recompute_all(
     model = _model(model)
     report = progress or (lambda _fraction: None)
     report(0.0)
-    model_id = record_model(engine, model)
-    scores = compute_scores(engine, as_of, model)
+    scores = compute_scores(source, as_of, model)
     report(0.7)
-    written = _write_snapshots(engine, scores, as_of, model_id, None)
+    written = _write_snapshots(source, scores, as_of, model, None)
     report(1.0)
     return written
 
@@ -154,7 +199,7 @@ def recompute_account(
     as_of = as_of or date.today()
     model = _model(model)
     scores = compute_scores(engine, as_of, model, account_ids=[account_id])
-    _write_snapshots(engine, scores, as_of, record_model(engine, model), [account_id])
+    _write_snapshots(engine, scores, as_of, model, [account_id])
     rows = scores.filter(pl.col("score").is_not_null()).to_dicts()
     return rows[0] if rows else None
 
@@ -189,21 +234,12 @@ def recompute_in_background(
 # -- reading --------------------------------------------------------------------------
 
 
-def _latest_snapshots(
-    engine: Engine,
-    on_or_before: date,
-    not_before: date | None,
-    account_ids: list[int] | None,
-    columns: tuple[Any, ...],
-) -> pl.DataFrame:
-    """Each account's latest snapshot in [not_before, on_or_before]."""
-    return read_frame(
-        engine, latest_snapshots_query(on_or_before, not_before, account_ids, columns)
-    )
-
-
 def has_snapshots(engine: Engine, day: date | None = None) -> bool:
     """Whether any health snapshot is stored (on ``day``, when given)."""
+    from sqlalchemy import select
+
+    from core.models import HealthSnapshot
+
     query = select(HealthSnapshot.account_id).limit(1)
     if day is not None:
         query = query.where(HealthSnapshot.day == day)
@@ -215,6 +251,9 @@ def active_overrides(
     engine: Engine, as_of: date, account_ids: list[int] | None = None
 ) -> pl.DataFrame:
     """The override in force on ``as_of`` per account (``core.health.in_force``)."""
+    from core.health.in_force import overrides_query
+    from core.store.frames import read_frame
+
     return newest(read_frame(engine, overrides_query(as_of, None, account_ids)))
 
 
@@ -246,7 +285,7 @@ def health_object(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def current_health(
-    engine: Engine,
+    source: Engine | SqliteFile,
     as_of: date | None = None,
     account_ids: list[int] | None = None,
     model: HealthModelConfig | None = None,
@@ -257,43 +296,17 @@ def current_health(
     one is active), trend_30d and dropped_to_red_this_week."""
     as_of = as_of or date.today()
     model = _model(model)
-    accounts = read_accounts(engine, as_of, account_ids).select("account_id", "external_id", "name")
-    latest = _latest_snapshots(
-        engine,
-        as_of,
-        None,
-        account_ids,
-        (
-            HealthSnapshot.score.label("computed_score"),
-            HealthSnapshot.band.label("computed_band"),
-            HealthSnapshot.components,
-            HealthSnapshot.left_out,
-            HealthSnapshot.model_id,
-        ),
-    )
-    not_before, on_or_before = trend_window(as_of)
-    month_ago = _latest_snapshots(
-        engine,
-        on_or_before,
-        not_before,
-        account_ids,
-        (HealthSnapshot.score.label("score_30d_ago"),),
-    ).drop("day")
-    week_ago = _latest_snapshots(
-        engine,
-        as_of - timedelta(days=DROP_DAYS),
-        as_of - timedelta(days=TREND_LOOKBACK_DAYS),
-        account_ids,
-        (HealthSnapshot.band.label("band_week_ago"),),
-    ).drop("day")
-    overrides = with_bands(active_overrides(engine, as_of, account_ids), model)
+    days = snapshot_days(as_of)
+    frames = read_named(source, SNAPSHOT_READS, partial(_snapshot_queries, days, account_ids), days)
+    accounts = read_accounts(source, as_of, account_ids).select("account_id", "external_id", "name")
+    overrides = with_bands(newest(frames["overrides"]), model)
     frame = (
-        accounts.join(latest, on="account_id", how="left")
-        .join(month_ago, on="account_id", how="left")
-        .join(week_ago, on="account_id", how="left")
+        accounts.join(frames["latest"], on="account_id", how="left")
+        .join(frames["month_ago"].drop("day"), on="account_id", how="left")
+        .join(frames["week_ago"].drop("day"), on="account_id", how="left")
         .join(overrides, on="account_id", how="left")
     )
-    recent = pl.col("day") > as_of - timedelta(days=DROP_DAYS)
+    recent = pl.col("day") > days["week_to"]
     dropped = (
         recent
         & (pl.col("computed_band") == "red")
@@ -308,11 +321,22 @@ def current_health(
     ).sort("account_id")
 
 
+def _snapshot_queries(days: dict[str, date], ids: list[int] | None) -> dict[str, Any]:
+    from core.health.queries import snapshot_queries
+
+    return snapshot_queries(days, ids)
+
+
 def history(
     engine: Engine, account_id: int, since: date, until: date | None = None
 ) -> pl.DataFrame:
     """One account's snapshots from ``since`` (day, score, band, model_id) with
     ``model_changed`` true on the first day of a different model than the day before."""
+    from sqlalchemy import select
+
+    from core.models import HealthSnapshot
+    from core.store.frames import read_frame
+
     query = select(
         HealthSnapshot.day, HealthSnapshot.score, HealthSnapshot.band, HealthSnapshot.model_id
     ).where(HealthSnapshot.account_id == account_id, HealthSnapshot.day >= since)
@@ -327,84 +351,10 @@ def history(
 
 def model_changes(engine: Engine) -> pl.DataFrame:
     """Every model scores were computed with, oldest first (id, fingerprint, first_used_at)."""
+    from sqlalchemy import select
+
+    from core.models import HealthModel
+    from core.store.frames import read_frame
+
     query = select(HealthModel.id, HealthModel.fingerprint, HealthModel.first_used_at)
     return read_frame(engine, query).sort("first_used_at", "id")
-
-
-# -- overrides ------------------------------------------------------------------------
-
-
-def set_override(
-    engine: Engine,
-    account_id: int,
-    *,
-    reason: str,
-    score: float | None = None,
-    band: str | None = None,
-    expires_on: date | None = None,
-    set_by: str = "",
-    as_of: date | None = None,
-) -> int:
-    """Set a CS manager's score and/or band for an account from ``as_of`` (today)
-    until ``expires_on`` (default 30 days on; the computed value is back on that
-    day). Ends the active override first (ended by ``set_by``). Returns the new
-    override's id."""
-    today = as_of or date.today()
-    expires_on = expires_on or today + timedelta(days=OVERRIDE_DAYS)
-    if not reason or not reason.strip():
-        raise HealthOverrideError("An override needs a reason: say why the score is wrong.")
-    for text, what, limit in ((reason, "reason", 500), (set_by, "user name", 80)):
-        if problem := text_problem(text.strip(), limit):
-            raise HealthOverrideError(f"The override's {what} cannot be stored: {problem}.")
-    if score is None and band is None:
-        raise HealthOverrideError("An override needs a score (0-100) or a band.")
-    if score is not None and not 0 <= score <= 100:
-        raise HealthOverrideError(f"The override score must be between 0 and 100, not {score:g}.")
-    if band is not None and band not in BANDS:
-        raise HealthOverrideError(
-            f"The override band must be one of {', '.join(BANDS)}, not {band!r}."
-        )
-    if expires_on <= today:
-        raise HealthOverrideError(
-            f"The override must expire after today ({today.isoformat()}), "
-            f"not on {expires_on.isoformat()}."
-        )
-    with engine.begin() as connection:
-        if connection.execute(select(Account.id).where(Account.id == account_id)).first() is None:
-            raise HealthOverrideError(f"There is no account with id {account_id}.")
-        connection.execute(_end_active(account_id, today, set_by))
-        result = connection.execute(
-            insert(HealthOverride).values(
-                account_id=account_id,
-                score=score,
-                band=band,
-                reason=reason.strip(),
-                set_by=set_by,
-                starts_on=today,
-                expires_on=expires_on,
-                created_at=utcnow(),
-            )
-        )
-        return int(result.inserted_primary_key[0])
-
-
-def _end_active(account_id: int, today: date, ended_by: str) -> Any:
-    return (
-        update(HealthOverride)
-        .where(
-            HealthOverride.account_id == account_id,
-            HealthOverride.ended_at.is_(None),
-            HealthOverride.expires_on > today,
-        )
-        .values(ended_at=utcnow(), ended_by=ended_by)
-    )
-
-
-def end_override(
-    engine: Engine, account_id: int, ended_by: str = "", as_of: date | None = None
-) -> int:
-    """End the account's active override now, recording who ended it; the computed
-    value is back. Returns how many were ended (0 or 1)."""
-    with engine.begin() as connection:
-        ended = connection.execute(_end_active(account_id, as_of or date.today(), ended_by))
-        return ended.rowcount

@@ -12,11 +12,12 @@ rewrites ``book_sql.py``; ``tests/core/test_book_sql.py`` fails when they differ
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import BigInteger, Date, Select, func, literal_column, or_, select, text, true
 
+from core.dates import moment
 from core.metrics.book_sql import PLACEHOLDERS, usage_edges
 from core.models import (
     ENGAGEMENT_KINDS_SQL,
@@ -31,14 +32,10 @@ from core.models import (
     Ticket,
 )
 from core.scope import Scope
+from core.store.compiled_sql import SqlAndTypes, compiled, rewrite
 from core.store.rollup import month_sql, totals_sql
 
 _ONE_DAY = timedelta(days=1)
-
-
-def moment(day: date) -> datetime:
-    """The first instant of ``day`` in UTC, as the queries compare moments."""
-    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 def table_queries(window_start: date, data_end: date, as_of: date) -> dict[str, Select[Any]]:
@@ -194,14 +191,10 @@ def band_queries(
     }
 
 
-def compiled_book_queries() -> dict[str, tuple[str, dict[str, str]]]:
+def compiled_book_queries() -> dict[str, SqlAndTypes]:
     """``table_queries`` and the usage queries on ``book_sql.PLACEHOLDERS``, compiled
     for SQLite with the polars type name of each column: what ``book_sql.BOOK_SQL``
     holds."""
-    from sqlalchemy.dialects import sqlite
-
-    from core.store.frames import compile_query
-
     days = PLACEHOLDERS
     queries = table_queries(days["window_start"], days["data_end"], days["as_of"])
     queries["usage_months"] = monthly_usage_query(days["first_whole"], days["after_whole"])
@@ -209,33 +202,10 @@ def compiled_book_queries() -> dict[str, tuple[str, dict[str, str]]]:
     queries.update(
         band_queries(days["band_day"], days["band_since"], days["first_day"], days["last_day"])
     )
-    compiled = {}
-    for name, query in queries.items():
-        sql, dtypes = compile_query(sqlite.dialect(), query)
-        compiled[name] = (sql, {column: _type_name(dtype) for column, dtype in dtypes.items()})
-    return compiled
-
-
-def _type_name(dtype: Any) -> str:
-    """The polars type's name, as ``getattr(polars, name)()`` makes it again."""
-    import polars as pl
-
-    if dtype is None:
-        raise TypeError("a column of the book's queries has no polars type")
-    return "Datetime" if isinstance(dtype, pl.Datetime) else repr(dtype)
+    return compiled(queries)
 
 
 if __name__ == "__main__":  # rewrite core/metrics/book_sql.py from the queries
-    import pprint
-    from pathlib import Path
-
     import core.metrics.book_sql as generated
 
-    path = Path(generated.__file__)
-    source = path.read_text(encoding="utf-8")
-    head = source[: source.index("\nBOOK_SQL") + 1]
-    path.write_text(
-        f"{head}BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = "
-        f"{pprint.pformat(compiled_book_queries(), width=96, sort_dicts=False)}\n",
-        encoding="utf-8",
-    )
+    rewrite(generated, "BOOK_SQL", compiled_book_queries())

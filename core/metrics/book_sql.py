@@ -6,7 +6,9 @@ days, for reading a SQLite file without SQLAlchemy. Generated below ``BOOK_SQL``
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
+
+from core.store.compiled_sql import with_days
 
 PLACEHOLDERS = {
     "as_of": date(1111, 1, 1),
@@ -44,33 +46,13 @@ def usage_edges(start: date, end: date) -> tuple[tuple[date, date] | None, list[
 
 def substituted(name: str, days: dict[str, date]) -> str:
     """The SQL of ``BOOK_SQL[name]`` on ``days`` (by the names of ``PLACEHOLDERS``):
-    each placeholder day, and the moments the queries make of them (the first instant
-    of the window, of the day after its last day), written as SQLAlchemy writes them
-    for SQLite."""
+    each placeholder day and its first instant, and the first instant after
+    ``data_end`` (where the window's moments end)."""
     sql = BOOK_SQL[name][0]
-    for key, placeholder in PLACEHOLDERS.items():
-        if key not in days:
-            continue
-        day = days[key]
-        pairs = [(placeholder, day)]
-        if key == "window_start":
-            pairs.insert(0, (_midnight(placeholder), _midnight(day)))
-        if key == "data_end":
-            pairs.insert(0, (_midnight(placeholder + _ONE_DAY), _midnight(day + _ONE_DAY)))
-        for old, new in pairs:
-            sql = sql.replace(_literal(old), _literal(new))
-    return sql
-
-
-def _midnight(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day)
-
-
-def _literal(value: date) -> str:
-    """``value`` as SQLAlchemy's SQLite dialect writes a literal date or datetime."""
-    if isinstance(value, datetime):
-        return f"'{value:%Y-%m-%d %H:%M:%S.%f}'"
-    return f"'{value.isoformat()}'"
+    if "data_end" in days:
+        after = {"after": PLACEHOLDERS["data_end"] + _ONE_DAY}
+        sql = with_days(sql, after, {"after": days["data_end"] + _ONE_DAY})
+    return with_days(sql, PLACEHOLDERS, days)
 
 
 BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = {

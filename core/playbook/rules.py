@@ -37,7 +37,7 @@ is switched off and reported with its line; the others keep working.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,6 +48,7 @@ from sqlmodel import col, select
 
 from core.accounts.customers import started_on
 from core.config.file import ConfigFileError, read_config
+from core.dates import moment
 from core.health.in_force import (
     latest_snapshots_query,
     newest,
@@ -263,10 +264,6 @@ def _accounts(engine: Engine) -> pl.DataFrame:
     )
 
 
-def _moment(day: date) -> datetime:
-    return datetime.combine(day, time(), tzinfo=UTC)
-
-
 def find_occurrences(
     engine: Engine, today: date, config: RulesConfig, now: datetime | None = None
 ) -> list[Occurrences]:
@@ -335,8 +332,8 @@ def _after_purchase(
     purchases = read_frame(
         engine,
         select(col(Purchase.id).label("purchase_id"), Purchase.account_id, Purchase.purchased_at)
-        .where(Purchase.purchased_at >= _moment(first))
-        .where(Purchase.purchased_at < _moment(last + timedelta(days=1))),
+        .where(Purchase.purchased_at >= moment(first))
+        .where(Purchase.purchased_at < moment(last + timedelta(days=1))),
     )
     return purchases.join(accounts, on="account_id").with_columns(
         pl.format("purchase:{}", "purchase_id").alias("occurrence_key"),
@@ -437,8 +434,8 @@ def _detractors(
         ).where(
             SurveyResponse.kind == "nps",
             SurveyResponse.score <= cfg["max_score"],
-            SurveyResponse.answered_at >= _moment(today - timedelta(days=cfg["grace_days"])),
-            SurveyResponse.answered_at < _moment(today + timedelta(days=1)),
+            SurveyResponse.answered_at >= moment(today - timedelta(days=cfg["grace_days"])),
+            SurveyResponse.answered_at < moment(today + timedelta(days=1)),
             SurveyResponse.deleted_at.is_(None),
             ~followed_up,
         ),
@@ -464,12 +461,12 @@ def _silent(
     # Only the accounts with no contact since the cutoff are looked up, each through
     # the (account_id, occurred_at) index, instead of every account's last contact.
     cutoff = today - timedelta(days=cfg["days"])
-    end = _moment(today + timedelta(days=1))
+    end = moment(today + timedelta(days=1))
     recent = aliased(Interaction)
     spoken_since = (
         select(recent.id)
         .where(recent.account_id == Account.id, col(recent.deleted_at).is_(None))
-        .where(recent.occurred_at >= _moment(cutoff + timedelta(days=1)), recent.occurred_at < end)
+        .where(recent.occurred_at >= moment(cutoff + timedelta(days=1)), recent.occurred_at < end)
     )
     last = read_frame(
         engine,
@@ -533,8 +530,8 @@ def _renewal_no_qbr(
             col(Interaction.account_id).in_(renewing),
             Interaction.kind == "qbr",
             col(Interaction.deleted_at).is_(None),
-            Interaction.occurred_at >= _moment(today - timedelta(days=cfg["qbr_days"])),
-            Interaction.occurred_at < _moment(today + timedelta(days=1)),
+            Interaction.occurred_at >= moment(today - timedelta(days=cfg["qbr_days"])),
+            Interaction.occurred_at < moment(today + timedelta(days=1)),
         )
         .distinct(),
     )

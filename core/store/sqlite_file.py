@@ -14,14 +14,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from core.store.first_read import from_file, sqlite_file
 from core.store.migrate import HEAD_QUERY, is_head
 from core.store.sqlite_gate import SQLITE_GATE
 
 if TYPE_CHECKING:
+    import sqlite3
+    from collections.abc import Callable
+
     import polars as pl
+
+T = TypeVar("T")
 
 _BUSY_TIMEOUT_MS = 5_000
 """How long a read waits for a lock held by another process (a write, an import)."""
@@ -61,6 +66,38 @@ class SqliteFile:
             )
             for name, frame in zip(names, frames, strict=True)
         }
+
+    def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` in one write transaction through Python's ``sqlite3``, with
+        the engine's settings (``core.store.db``: foreign keys checked, the busy
+        timeout), holding the write lock from its start: committed when ``work``
+        returns, rolled back when it raises. A failure of the database (locked,
+        changed, damaged) is a ``FileReadError``, with nothing written: the engine's
+        way follows and says what is wrong."""
+        import sqlite3
+
+        SQLITE_GATE.sqlite_opening()
+        try:
+            connection = sqlite3.connect(
+                str(self.path), timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None
+            )
+            try:
+                connection.execute("PRAGMA foreign_keys=ON")
+                connection.execute("PRAGMA synchronous=NORMAL")
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    result = work(connection)
+                except BaseException:
+                    connection.rollback()
+                    raise
+                connection.commit()
+                return result
+            except sqlite3.Error as error:
+                raise FileReadError(f"{self.path}: {error}") from error
+            finally:
+                connection.close()
+        finally:
+            SQLITE_GATE.sqlite_closed()
 
     def _read_adbc(self, sqls: list[str]) -> list[pl.DataFrame]:
         import adbc_driver_manager

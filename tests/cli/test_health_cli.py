@@ -214,3 +214,35 @@ def test_recompute_prints_a_summary_and_all_every_account(db: Path) -> None:
     assert every.exit_code == 0
     assert all(item["account"] in every.stdout for item in objects)
     assert "live accounts:" not in every.stdout
+
+
+def test_the_recompute_summary_runs_on_the_file_without_sqlalchemy(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command a manager runs most: on a SQLite file at the current schema it
+    recomputes and reads without importing SQLAlchemy or the models (~1 s), and
+    prints what the engine's way prints."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        f"sys.argv = ['cxtui', 'health', '--db', {str(db)!r}, '--as-of', {AS_OF.isoformat()!r},"
+        " '--recompute']\n"
+        "from cli.main import run\n"
+        "try:\n"
+        "    run()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'sqlmodel',"
+        " 'core.models')))\n"
+        "print('loaded:', ','.join(heavy), file=sys.stderr)\n"
+    )
+    on_file = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert on_file.stderr.strip().endswith("loaded:"), on_file.stderr
+    assert "Scored 2 accounts" in on_file.stderr
+    assert "ACC-002" in on_file.stdout and "ACC-003" not in on_file.stdout
+    monkeypatch.setattr("cli.health.sqlite_file", lambda _db: None)  # the engine's way
+    through_engine = runner.invoke(app, ["health", "--db", str(db), *DAY, "--recompute"])
+    assert through_engine.exit_code == 0
+    assert on_file.stdout == through_engine.stdout

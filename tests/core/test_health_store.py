@@ -13,17 +13,15 @@ from sqlmodel import Session
 
 from core import models as m
 from core.health.config import COMPONENTS, SIGNALS, default_model, parse_model
+from core.health.overrides import HealthOverrideError, end_override, set_override
 from core.health.scoring import score_signals
 from core.health.store import (
-    HealthOverrideError,
     current_health,
-    end_override,
     history,
     model_changes,
     recompute_account,
     recompute_all,
     recompute_in_background,
-    set_override,
 )
 from tests.core.health_book import AS_OF, Book, healthy
 

@@ -119,7 +119,7 @@ class OverrideScreen(ModalScreen[bool]):
         expires_on: date | None = None,
         end: bool = False,
     ) -> None:
-        from core.health.store import HealthOverrideError, end_override, set_override
+        from core.health.overrides import HealthOverrideError, end_override, set_override
 
         app = self.app
         engine = app.database

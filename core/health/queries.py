@@ -1,0 +1,214 @@
+"""Health's reads and writes, written once as SQLAlchemy statements.
+
+The engine runs them as they are. For a SQLite file at the current schema they are
+also compiled ahead on placeholder days (``compiled_health_sql``, kept in
+``core.health.health_sql``), so that ``cxtui health --recompute`` reads and writes a
+file without importing SQLAlchemy or the models (~1 s). ``python -m
+core.health.queries`` rewrites ``health_sql.py`` (then ``ruff format`` it);
+``tests/core/test_health_sql.py`` fails when they differ.
+
+"Every account" is spelled ``IN (SELECT id FROM account)`` on purpose: it lets SQLite
+read each account's rows through the (account_id, date) indexes, close together,
+instead of a date index whose rows are scattered over the whole table (twice as fast).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Float, Select, and_, case, cast, delete, func, insert, or_, select
+
+from core.dates import moment
+from core.health.in_force import latest_snapshots_query, overrides_query
+from core.models import (
+    Account,
+    DailyUsage,
+    HealthModel,
+    HealthSnapshot,
+    Interaction,
+    InteractionKind,
+    MrrMovement,
+    MrrMovementKind,
+    SurveyResponse,
+    Ticket,
+)
+from core.store.compiled_sql import SqlAndTypes, compiled, rewrite, statement_sql
+
+MEETINGS = (InteractionKind.MEETING.value, InteractionKind.QBR.value)
+
+
+def _only(query: Select[Any], column: Any, account_ids: list[int] | None) -> Select[Any]:
+    """``query`` for the given accounts, or for every account."""
+    if account_ids is None:
+        return query.where(column.in_(select(Account.id)))
+    return query.where(column.in_(account_ids))
+
+
+def signal_queries(days: dict[str, date], ids: list[int] | None) -> dict[str, Select[Any]]:
+    """The reads behind the signals on ``core.health.windows.signal_days``, by name:
+    the accounts, usage summed over the last 30 days and the 30 before, the last 90
+    days' interactions per account, the last year's survey answers, the tickets of
+    the last 90 days or open at the end, and the MRR movements summed."""
+    end, recent_start = moment(days["end"]), moment(days["recent_start"])
+    split = days["usage_split"]
+    recent_users = case((DailyUsage.day > split, DailyUsage.active_users), else_=0)
+    prior_users = case((DailyUsage.day <= split, DailyUsage.active_users), else_=0)
+    alive = and_(Interaction.deleted_at.is_(None), Interaction.occurred_at < end)
+    since = days["movements_since"]
+    contraction = case(
+        (
+            and_(
+                MrrMovement.kind == MrrMovementKind.CONTRACTION.value,
+                MrrMovement.occurred_on > since,
+            ),
+            MrrMovement.amount_cents,
+        ),
+        else_=0,
+    )
+    until_since = case((MrrMovement.occurred_on <= since, MrrMovement.amount_cents), else_=0)
+    queries: dict[str, Select[Any]] = {
+        "accounts": select(
+            Account.id.label("account_id"),
+            Account.external_id,
+            Account.name,
+            Account.seats,
+            Account.mrr_cents,
+            Account.start_date,
+            Account.renewal_date,
+            Account.status,
+            Account.churned_at,
+            Account.churn_recorded_on,
+        ).where(or_(Account.start_date.is_(None), Account.start_date <= days["as_of"])),
+        "usage": select(
+            DailyUsage.account_id,
+            func.sum(recent_users).label("recent"),
+            func.sum(prior_users).label("prior"),
+        )
+        .where(DailyUsage.day >= days["usage_start"], DailyUsage.day <= days["as_of"])
+        .group_by(DailyUsage.account_id),
+        "interactions": select(
+            Interaction.account_id,
+            func.max(Interaction.occurred_at).label("last_at"),
+            func.sum(case((Interaction.kind.in_(MEETINGS), 1), else_=0)).label("meetings"),
+            func.avg(cast(Interaction.sentiment, Float), type_=Float).label("sentiment"),
+        )
+        .where(alive, Interaction.occurred_at >= recent_start)
+        .group_by(Interaction.account_id),
+        "surveys": select(
+            SurveyResponse.account_id,
+            SurveyResponse.kind,
+            SurveyResponse.score,
+            SurveyResponse.answered_at,
+        ).where(
+            SurveyResponse.answered_at >= moment(days["survey_start"]),
+            SurveyResponse.answered_at < end,
+            SurveyResponse.deleted_at.is_(None),
+        ),
+        "tickets": select(
+            Ticket.account_id, Ticket.opened_at, Ticket.first_response_at, Ticket.resolved_at
+        ).where(
+            Ticket.opened_at < end,
+            or_(
+                Ticket.opened_at >= recent_start,
+                Ticket.resolved_at.is_(None),
+                Ticket.resolved_at >= end,
+            ),
+        ),
+        "movements": select(
+            MrrMovement.account_id,
+            func.sum(MrrMovement.amount_cents).label("mrr_then"),
+            func.sum(until_since).label("mrr_90d_ago"),
+            func.sum(contraction).label("contracted"),
+        )
+        .where(MrrMovement.occurred_on <= days["as_of"])
+        .group_by(MrrMovement.account_id),
+    }
+    columns = {
+        "accounts": Account.id,
+        "usage": DailyUsage.account_id,
+        "interactions": Interaction.account_id,
+        "surveys": SurveyResponse.account_id,
+        "tickets": Ticket.account_id,
+        "movements": MrrMovement.account_id,
+    }
+    return {name: _only(query, columns[name], ids) for name, query in queries.items()}
+
+
+def earlier_contacts_query(days: dict[str, date], silent: list[int]) -> Select[Any]:
+    """The last interaction (``earlier_at``) of the accounts ``silent`` in the recent
+    window: only those are read beyond it."""
+    return (
+        select(Interaction.account_id, func.max(Interaction.occurred_at).label("earlier_at"))
+        .where(
+            Interaction.deleted_at.is_(None),
+            Interaction.occurred_at < moment(days["end"]),
+            Interaction.account_id.in_(silent),
+        )
+        .group_by(Interaction.account_id)
+    )
+
+
+def snapshot_queries(days: dict[str, date], ids: list[int] | None) -> dict[str, Select[Any]]:
+    """The reads behind the health in force on ``core.health.windows.snapshot_days``:
+    each account's latest snapshot, the one behind its 30-day trend, the one of a
+    week ago, and the overrides in force."""
+    return {
+        "latest": latest_snapshots_query(
+            days["as_of"],
+            None,
+            ids,
+            (
+                HealthSnapshot.score.label("computed_score"),
+                HealthSnapshot.band.label("computed_band"),
+                HealthSnapshot.components,
+                HealthSnapshot.left_out,
+                HealthSnapshot.model_id,
+            ),
+        ),
+        "month_ago": latest_snapshots_query(
+            days["trend_to"],
+            days["trend_from"],
+            ids,
+            (HealthSnapshot.score.label("score_30d_ago"),),
+        ),
+        "week_ago": latest_snapshots_query(
+            days["week_to"], days["week_from"], ids, (HealthSnapshot.band.label("band_week_ago"),)
+        ),
+        "overrides": overrides_query(days["as_of"], None, ids),
+    }
+
+
+def snapshot_writes() -> dict[str, Any]:
+    """The statements that record a day's snapshots: look the model up by its
+    fingerprint, record it, delete the day's snapshots, insert one."""
+    return {
+        "model_id": select(HealthModel.id).where(HealthModel.fingerprint == ""),
+        "model": insert(HealthModel).values(fingerprint="", definition="", first_used_at=None),
+        "delete_day": delete(HealthSnapshot).where(HealthSnapshot.day == date.min),
+        "snapshot": insert(HealthSnapshot).values(
+            account_id=0, day=None, score=None, band="", components="", left_out="", model_id=0
+        ),
+    }
+
+
+def compiled_health_sql() -> tuple[dict[str, SqlAndTypes], dict[str, str]]:
+    """What ``core.health.health_sql`` holds: the reads on its placeholder days
+    (every account), and the writes with ``?`` parameters."""
+    from core.health.health_sql import PLACEHOLDERS, SILENT
+
+    days = PLACEHOLDERS
+    queries = {
+        **signal_queries(days, None),
+        "earlier_contacts": earlier_contacts_query(days, [SILENT]),
+        **snapshot_queries(days, None),
+    }
+    writes = {name: statement_sql(statement) for name, statement in snapshot_writes().items()}
+    return compiled(queries), writes
+
+
+if __name__ == "__main__":  # rewrite core/health/health_sql.py from the statements
+    import core.health.health_sql as generated
+
+    reads, writes = compiled_health_sql()
+    rewrite(generated, "HEALTH_SQL", {"reads": reads, "writes": writes})
