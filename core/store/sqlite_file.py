@@ -12,6 +12,7 @@ engine (``core.store.db.open_engine``), which migrates and reads as usual.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -22,7 +23,7 @@ from core.store.sqlite_gate import SQLITE_GATE
 
 if TYPE_CHECKING:
     import sqlite3
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     import polars as pl
 
@@ -74,6 +75,22 @@ class SqliteFile:
         returns, rolled back when it raises. A failure of the database (locked,
         changed, damaged) is a ``FileReadError``, with nothing written: the engine's
         way follows and says what is wrong."""
+        with self._sqlite3() as connection:
+            connection.execute("PRAGMA foreign_keys=ON")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                result = work(connection)
+            except BaseException:
+                connection.rollback()
+                raise
+            connection.commit()
+            return result
+
+    @contextmanager
+    def _sqlite3(self) -> Iterator[sqlite3.Connection]:
+        """A connection of Python's ``sqlite3`` (``core.store.sqlite_gate``), its
+        errors raised as ``FileReadError``."""
         import sqlite3
 
         SQLITE_GATE.sqlite_opening()
@@ -82,16 +99,7 @@ class SqliteFile:
                 str(self.path), timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None
             )
             try:
-                connection.execute("PRAGMA foreign_keys=ON")
-                connection.execute("PRAGMA synchronous=NORMAL")
-                connection.execute("BEGIN IMMEDIATE")
-                try:
-                    result = work(connection)
-                except BaseException:
-                    connection.rollback()
-                    raise
-                connection.commit()
-                return result
+                yield connection
             except sqlite3.Error as error:
                 raise FileReadError(f"{self.path}: {error}") from error
             finally:
@@ -111,29 +119,16 @@ class SqliteFile:
             raise FileReadError(f"{self.path}: {error}") from error
 
     def _read_sqlite3(self, sqls: list[str], dtypes: list[dict[str, str]]) -> list[pl.DataFrame]:
-        import sqlite3
-
         import polars as pl
 
-        from core.store.sqlite_gate import SQLITE_GATE
-
-        SQLITE_GATE.sqlite_opening()
-        try:
-            connection = sqlite3.connect(str(self.path), timeout=_BUSY_TIMEOUT_MS / 1000)
-            try:
-                return [
-                    rows_frame(
-                        connection.execute(sql).fetchall(),
-                        {column: getattr(pl, dtype)() for column, dtype in types.items()},
-                    )
-                    for sql, types in zip(sqls, dtypes, strict=True)
-                ]
-            except sqlite3.Error as error:
-                raise FileReadError(f"{self.path}: {error}") from error
-            finally:
-                connection.close()
-        finally:
-            SQLITE_GATE.sqlite_closed()
+        with self._sqlite3() as connection:
+            return [
+                rows_frame(
+                    connection.execute(sql).fetchall(),
+                    {column: getattr(pl, dtype)() for column, dtype in types.items()},
+                )
+                for sql, types in zip(sqls, dtypes, strict=True)
+            ]
 
 
 def rows_frame(rows: list[tuple[Any, ...]], dtypes: dict[str, pl.DataType | None]) -> pl.DataFrame:
