@@ -11,7 +11,8 @@ Everything is read in thread workers: first the current and previous period (one
 ``core.metrics`` book read for the tiles' metrics only: accounts, MRR movements and
 surveys, so the tiles fill first), then, once the tiles show them, the 12-month
 series (the same tables) and the goals, each in its own worker; the lists from the
-app's accounts frame.
+app's accounts frame. The reads themselves are ``DashboardData``'s
+(``tui.screens.dashboard_data``); this module starts them and shows what they return.
 
 The screen is composed with its tiles only; the charts, lists, goals and footer are
 mounted once the tiles show their numbers (building them first delayed the tiles by
@@ -21,9 +22,7 @@ about as long as the numbers take), and show what has arrived by then.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import getters, on, work
@@ -36,10 +35,10 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.metrics.registry import BY_KEY
-from core.store.threads import Started, start
 from tui.app import CxtuiApp
 from tui.format import compact_money, money
 from tui.messages import OpenAccount
+from tui.screens.dashboard_data import MOVEMENTS, TILE_METRICS, DashboardData, View
 from tui.screens.styling import mark_styled
 from tui.widgets.charts import HealthChart, MrrMovementsChart, NpsChart
 from tui.widgets.kpi_tile import KpiTile, TileSpec
@@ -50,31 +49,21 @@ if TYPE_CHECKING:
     from core.churn.forecast import RenewalWindow
     from core.exporting import ExportFilters
     from core.goals import GoalView
-    from core.metrics import Book, Scope
+    from core.metrics import Book
     from core.metrics.dashboard import Figures, MonthlyFigures
-    from core.periods import Period
+    from core.metrics.drill import Drill
+    from core.store.threads import Started
 
 log = logging.getLogger("cxtui")
 
-# The metric tiles, in the grid's order; their titles, units and which way is good
-# come from the metric registry (core.metrics.registry).
-TILE_METRICS = (
-    "mrr",
-    "net_new_mrr",
-    "nrr_pct",
-    "grr_pct",
-    "churn_rate_pct",
-    "retention_rate_pct",
-    "nps",
-    "csat_pct",
-    "active_accounts",
-)
 # The renewal forecast: the renewals of the next 90 days (the renewals list's, in the
 # scope), read after that list; it spans two of the grid's cells, so its note fits.
 FORECAST = TileSpec(
     "renewals_kept", "Renewals kept, next 90 days", "money", tiny="Renewals kept, 90 d"
 )
 FORECAST_ID = "tile-renewals-kept"
+# The grid's tiles: the metrics' (TILE_METRICS, titles, units and which way is good
+# from the metric registry, core.metrics.registry), the health bands', the forecast's.
 TILES = (
     *(TileSpec.of_metric(BY_KEY[key]) for key in TILE_METRICS),
     TileSpec("band_green", "Health: green", "count", tiny="Green"),
@@ -83,22 +72,7 @@ TILES = (
     FORECAST,
 )
 BANDS = ("green", "yellow", "red")
-MOVEMENTS = {"new": "mrr_new", "expansion": "mrr_expansion",
-             "contraction": "mrr_contraction", "churn": "mrr_churned"}  # fmt: skip
 LIST_CAP = 100
-SERIES_KEPT = 4  # series kept for switching back (each holds 12 months of figures)
-# The metrics the tiles show, and with the charts' the ones the series needs: a
-# metrics book read for these only skips the usage, tickets and purchases.
-SERIES_KEYS = (*TILE_METRICS, *MOVEMENTS.values())
-
-
-@dataclass(frozen=True)
-class View:
-    """What the dashboard shows: a period and a scope (named for the bar)."""
-
-    period: Period
-    scope: Scope
-    scope_name: str
 
 
 class TilesLoaded(Message):
@@ -127,7 +101,7 @@ class GoalsLoaded(Message):
 
 
 class DrillReady(Message):
-    def __init__(self, drill: Any, context: str) -> None:
+    def __init__(self, drill: Drill, context: str) -> None:
         super().__init__()
         self.drill = drill
         self.context = context
@@ -153,11 +127,6 @@ def _list_panel(table: DataTable[Any], title: str) -> Vertical:
         Static("Loading…", classes="panel-note", id=f"{table.id}-note"),
         classes="panel",
     )
-
-
-def _as_of(view: View, today: date) -> date:
-    """The day the period is seen at: its end, or today while it runs."""
-    return min(view.period.end, today)
 
 
 class DashboardScreen(Screen[None]):
@@ -273,11 +242,12 @@ class DashboardScreen(Screen[None]):
 
     def __init__(self) -> None:
         from core.metrics import Scope
-        from core.metrics.dashboard import period_figures
         from core.periods import Period
 
         super().__init__()
         mark_styled(self)
+        self.data = DashboardData(self.app)
+        """The dashboard's reads (run in this screen's workers)."""
         self.view = View(Period.month_of(self.today), Scope(), "team")
         self.book: Book | None = None
         """The metrics book of the tiles shown (for drill-through), None while loading."""
@@ -287,8 +257,6 @@ class DashboardScreen(Screen[None]):
         """The tiles' numbers of the current view, once read."""
         self.monthly: MonthlyFigures | None = None
         """The 12-month series of the current view, once read."""
-        self.series_seen: dict[tuple[date, Scope], MonthlyFigures] = {}
-        """The last series read, by as-of day and scope, until the data changes."""
         self.panels_mounted = False
         """True once the charts, lists and goals are mounted (after the first numbers)."""
         self._panels_started = False
@@ -297,12 +265,7 @@ class DashboardScreen(Screen[None]):
         # event loop is back (after it has built the screen: ~0.1 s later). Not on
         # the workers' threads: there they could wait behind workers that wait.
         view = self.view
-        first = start(
-            partial(
-                period_figures, self.app.reads, view.period, view.scope, self.today, TILE_METRICS
-            )
-        )
-        self.load_numbers(view, first)
+        self.load_numbers(view, self.data.start_figures(view))
 
     @property
     def today(self) -> date:
@@ -381,11 +344,11 @@ class DashboardScreen(Screen[None]):
                 self._show_goals()
 
     def _book_changed(self, accounts: pl.DataFrame) -> None:
-        self.series_seen.clear()
+        self.data.forget_series()
         self._show_lists(accounts)
 
     def _health_changed(self, _day: date) -> None:
-        self.series_seen.clear()
+        self.data.forget_series()
         self.reload()
 
     def reload(self) -> None:
@@ -414,7 +377,7 @@ class DashboardScreen(Screen[None]):
     def _show_bar(self) -> None:
         view = self.view
         period = view.period
-        seen = f"as of {_as_of(view, self.today).isoformat()}"
+        seen = f"as of {view.as_of(self.today).isoformat()}"
         text = (
             f"[b]{period.kind}[/b] {period.label} ({period.start:%d %b} to {period.end:%d %b %Y}, "
             f"{seen}) [dim]p month/quarter · \\[ ] previous/next[/]   "
@@ -429,14 +392,8 @@ class DashboardScreen(Screen[None]):
     def load_numbers(self, view: View, first: Started[Figures] | None = None) -> None:
         """The tiles' figures (``first``'s, when the screen started reading them)."""
         self.app.threads.reading()
-        from core.metrics.dashboard import period_figures
-
         worker = get_current_worker()
-        figures = (
-            first.result()
-            if first is not None
-            else period_figures(self.app.reads, view.period, view.scope, self.today, TILE_METRICS)
-        )
+        figures = first.result() if first is not None else self.data.figures(view)
         if not worker.is_cancelled:
             self.post_message(TilesLoaded(view, figures))
 
@@ -445,22 +402,17 @@ class DashboardScreen(Screen[None]):
         """The 12-month series, once the tiles show their figures (read beside them,
         they held the tiles back)."""
         self.app.threads.reading()
-        from core.metrics.dashboard import monthly_figures, read_months
-
-        reads = read_months(self.app.reads, _as_of(view, self.today), view.scope, SERIES_KEYS)
+        reads = self.data.read_series(view)
         self.post_message(SeriesRead())
-        monthly = monthly_figures(reads, SERIES_KEYS)
+        monthly = self.data.series_of(reads)
         if not get_current_worker().is_cancelled:
             self.post_message(SeriesLoaded(view, monthly))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-why")
     def load_why(self, account_ids: list[int]) -> None:
-        """The at-risk list's "why": after the band or drop, the component that costs
-        each account the most points, with its signals in words."""
+        """The at-risk list's "why" (``DashboardData.why``), added to its rows."""
         self.app.threads.reading()
-        from core.health.signals import largest_drags
-
-        drags = largest_drags(self.app.opened_engine(), account_ids, self.today)
+        drags = self.data.why(account_ids)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_why, drags)
 
@@ -469,9 +421,7 @@ class DashboardScreen(Screen[None]):
         """The forecast tile: the MRR expected to stay among ``renewals`` (the list's,
         in the scope), from the churn model in force, after the list."""
         self.app.threads.reading()
-        from core.churn.forecast import retained_of
-
-        window = retained_of(self.app.opened_engine(), self.today, renewals)
+        window = self.data.forecast(renewals)
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show_forecast, window)
 
@@ -518,10 +468,8 @@ class DashboardScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-goals")
     def load_goals(self) -> None:
         self.app.threads.reading()
-        from core.goals import list_goals
-
         try:
-            views = list_goals(self.app.opened_engine(), self.today)
+            views = self.data.goals()
         except (KeyError, ValueError) as error:  # a goal linked to an unknown metric
             log.error("dashboard goals: %r", error, exc_info=error)
             self.post_message(GoalsLoaded([], f"The goals could not be computed: {error}"))
@@ -533,38 +481,24 @@ class DashboardScreen(Screen[None]):
         """What is behind ``tile``: a metric's (from ``book``), a band's, or the
         forecast's (the renewals of the list, as the tile)."""
         self.app.threads.reading()
-        from core.metrics.drill import band_drill, drill, with_names
-
-        engine = self.app.opened_engine()
         if tile == FORECAST:
             self._forecast_drill(view)
             return
-        assert book is not None
-        if tile.key.startswith("band_"):
-            found = band_drill(
-                engine, tile.key.removeprefix("band_"), _as_of(view, self.today), view.scope
-            )
-        else:
-            found = drill(book, tile.key, view.period)
-        found = type(found)(found.title, found.formula, with_names(engine, found.rows), found.terms)
+        found = self.data.drill(tile.key, view, book)
         context = f"{view.period.label}, {view.scope_name}"
         self.post_message(DrillReady(found, context))
 
     def _forecast_drill(self, view: View) -> None:
         """(In the drill's thread.) Without a churn model, a toast says how to fit one."""
         from core.churn.features import NotEnoughData
-        from core.churn.forecast import forecast_drill
-        from core.metrics.dashboard import renewals_due
 
-        accounts = self.app.book
-        if accounts is None:  # the accounts are being read again
-            self.app.call_from_thread(self.notify, "Still loading the accounts…")
-            return
-        renewals = renewals_due(accounts, self.today, view.scope)
         try:
-            found = forecast_drill(self.app.opened_engine(), self.today, renewals)
+            found = self.data.forecast_drill(view.scope)
         except NotEnoughData as error:
             self.app.call_from_thread(self.notify, f"No forecast: {error}.", severity="warning")
+            return
+        if found is None:  # the accounts are being read again
+            self.app.call_from_thread(self.notify, "Still loading the accounts…")
             return
         self.post_message(DrillReady(found, f"from {self.today.isoformat()}, {view.scope_name}"))
 
@@ -577,7 +511,7 @@ class DashboardScreen(Screen[None]):
         figures = message.figures
         self.book = figures.book
         self.figures = figures
-        seen = self.series_seen.get((_as_of(self.view, self.today), self.view.scope))
+        seen = self.data.seen_series(self.view)
         if seen is None:
             self.load_series(self.view)
         else:  # month and quarter of one day share their months
@@ -624,9 +558,7 @@ class DashboardScreen(Screen[None]):
         import polars as pl
 
         view = message.view
-        self.series_seen[(_as_of(view, self.today), view.scope)] = message.figures
-        while len(self.series_seen) > SERIES_KEPT:
-            del self.series_seen[next(iter(self.series_seen))]  # the oldest
+        self.data.keep_series(view, message.figures)
         if view != self.view:
             return
         self.monthly = message.figures
@@ -690,12 +622,10 @@ class DashboardScreen(Screen[None]):
         panel.mount_all([GoalProgress(view, self.today) for view in views])
 
     def _show_lists(self, accounts: pl.DataFrame) -> None:
-        from core.metrics.dashboard import at_risk_accounts, renewals_due
-
         if not self.panels_mounted:
             return
         scope = self.view.scope
-        at_risk = at_risk_accounts(accounts, scope)
+        at_risk = self.data.at_risk(accounts, scope)
         table = self.query_one("#at-risk", DataTable)
         table.clear()
         for row in at_risk.head(LIST_CAP).iter_rows(named=True):
@@ -708,7 +638,7 @@ class DashboardScreen(Screen[None]):
             )
         self._note("at-risk", at_risk.height, "No account at risk in this scope.")
         self.load_why(at_risk.head(LIST_CAP)["id"].to_list())
-        renewals = renewals_due(accounts, self.today, scope)
+        renewals = self.data.renewals(accounts, scope)
         table = self.query_one("#renewals", DataTable)
         table.clear()
         for row in renewals.head(LIST_CAP).iter_rows(named=True):
@@ -779,27 +709,11 @@ class DashboardScreen(Screen[None]):
         self._switch(period=period)
 
     def action_cycle_scope(self) -> None:
-        scopes = self.scopes()
+        scopes = self.data.scopes()
         names = [name for name, _ in scopes]
         index = names.index(self.view.scope_name) if self.view.scope_name in names else -1
         name, scope = scopes[(index + 1) % len(scopes)]
         self._switch(scope=scope, scope_name=name)
-
-    def scopes(self) -> list[tuple[str, Scope]]:
-        """team (the whole book), my book (when the user is known), then each segment."""
-        from core.metrics import Scope
-
-        user = self.app.settings.current_user
-        book = self.app.book
-        segments = (
-            sorted(book["segment"].drop_nulls().unique().to_list()) if book is not None else []
-        )
-        mine = [(f"my book ({user})", Scope(owner=user))] if user else []
-        return [
-            ("team", Scope()),
-            *mine,
-            *((f"segment {segment}", Scope(segment=segment)) for segment in segments),
-        ]
 
     def _switch(self, **changes: Any) -> None:
         view = self.view

@@ -1,0 +1,209 @@
+"""What the dashboard reads (``tui.screens.dashboard``): its inputs and its reads.
+
+``View`` is what the dashboard shows (a period and a scope); ``DashboardData`` reads
+for a view, through ``core``, and returns plain results: the tiles' figures, the
+12-month series, the goals, the at-risk list's "why", the renewals and their
+forecast, and what is behind a tile. It starts no worker and touches no widget: the
+screen runs each read in its own worker and shows what comes back. The reads that
+need the engine wait for it (``CxtuiApp.opened_engine``); the tiles and the series
+read from the SQLite file until it is open (``CxtuiApp.reads``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from typing import TYPE_CHECKING
+
+from core.store.threads import Started, start
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from core.churn.forecast import RenewalWindow
+    from core.goals import GoalView
+    from core.metrics import Book, Scope
+    from core.metrics.dashboard import Figures, MonthlyFigures, MonthlyReads
+    from core.metrics.drill import Drill
+    from core.periods import Period
+    from tui.app import CxtuiApp
+
+# The metric tiles, in the grid's order; their titles, units and which way is good
+# come from the metric registry (core.metrics.registry).
+TILE_METRICS = (
+    "mrr",
+    "net_new_mrr",
+    "nrr_pct",
+    "grr_pct",
+    "churn_rate_pct",
+    "retention_rate_pct",
+    "nps",
+    "csat_pct",
+    "active_accounts",
+)
+MOVEMENTS = {"new": "mrr_new", "expansion": "mrr_expansion",
+             "contraction": "mrr_contraction", "churn": "mrr_churned"}  # fmt: skip
+# The metrics the tiles show, and with the charts' the ones the series needs: a
+# metrics book read for these only skips the usage, tickets and purchases.
+SERIES_KEYS = (*TILE_METRICS, *MOVEMENTS.values())
+SERIES_KEPT = 4  # series kept for switching back (each holds 12 months of figures)
+
+
+@dataclass(frozen=True)
+class View:
+    """What the dashboard shows: a period and a scope (named for the bar)."""
+
+    period: Period
+    scope: Scope
+    scope_name: str
+
+    def as_of(self, today: date) -> date:
+        """The day the period is seen at: its end, or today while it runs."""
+        return min(self.period.end, today)
+
+
+class DashboardData:
+    """The dashboard's reads, for a view, from the app's database and accounts frame.
+
+    Each read blocks (a worker's thread) unless said otherwise. The last series read
+    are kept, by as-of day and scope, until the data changes (``forget_series``)."""
+
+    def __init__(self, app: CxtuiApp) -> None:
+        self.app = app
+        self.series_seen: dict[tuple[date, Scope], MonthlyFigures] = {}
+        """The last series read, by as-of day and scope, until the data changes."""
+
+    @property
+    def today(self) -> date:
+        return self.app.today
+
+    # ------------------------------------------------------------------ figures
+
+    def _figures_read(self, view: View) -> Callable[[], Figures]:
+        """The read of the tiles' figures of ``view`` (its period and the one before),
+        its database (the file or the engine) chosen now."""
+        from core.metrics.dashboard import period_figures
+
+        return partial(
+            period_figures, self.app.reads, view.period, view.scope, self.today, TILE_METRICS
+        )
+
+    def start_figures(self, view: View) -> Started[Figures]:
+        """(Any thread.) The tiles' figures of ``view``, started now on core's threads
+        (``core.store.threads``), not the app's workers': there they could wait behind
+        workers that wait."""
+        return start(self._figures_read(view))
+
+    def figures(self, view: View) -> Figures:
+        """The tiles' figures of ``view``: its period and the one before."""
+        return self._figures_read(view)()
+
+    def read_series(self, view: View) -> MonthlyReads:
+        """The database reads of the 12-month series up to ``view``'s as-of day."""
+        from core.metrics.dashboard import read_months
+
+        return read_months(self.app.reads, view.as_of(self.today), view.scope, SERIES_KEYS)
+
+    @staticmethod
+    def series_of(reads: MonthlyReads) -> MonthlyFigures:
+        """The 12-month series computed from its reads (``read_series``)."""
+        from core.metrics.dashboard import monthly_figures
+
+        return monthly_figures(reads, SERIES_KEYS)
+
+    def seen_series(self, view: View) -> MonthlyFigures | None:
+        """(No read.) The series kept for ``view``'s as-of day and scope, if any."""
+        return self.series_seen.get((view.as_of(self.today), view.scope))
+
+    def keep_series(self, view: View, figures: MonthlyFigures) -> None:
+        """(No read.) Keep ``figures`` for ``view``, the oldest dropped beyond a few."""
+        self.series_seen[(view.as_of(self.today), view.scope)] = figures
+        while len(self.series_seen) > SERIES_KEPT:
+            del self.series_seen[next(iter(self.series_seen))]  # the oldest
+
+    def forget_series(self) -> None:
+        """(No read.) The data changed: no series kept is right any more."""
+        self.series_seen.clear()
+
+    # ------------------------------------------------------------------ lists
+
+    def at_risk(self, accounts: pl.DataFrame, scope: Scope) -> pl.DataFrame:
+        """(No database read.) The accounts at risk in ``scope``, from the accounts frame."""
+        from core.metrics.dashboard import at_risk_accounts
+
+        return at_risk_accounts(accounts, scope)
+
+    def renewals(self, accounts: pl.DataFrame, scope: Scope) -> pl.DataFrame:
+        """(No database read.) The renewals of the next 90 days in ``scope``."""
+        from core.metrics.dashboard import renewals_due
+
+        return renewals_due(accounts, self.today, scope)
+
+    def why(self, account_ids: list[int]) -> dict[int, str]:
+        """The at-risk list's "why": after the band or drop, the component that costs
+        each account the most points, with its signals in words."""
+        from core.health.signals import largest_drags
+
+        return largest_drags(self.app.opened_engine(), account_ids, self.today)
+
+    def forecast(self, renewals: pl.DataFrame) -> RenewalWindow | None:
+        """The MRR expected to stay among ``renewals`` (``id``, ``mrr_cents``), from
+        the churn model in force; None without one."""
+        from core.churn.forecast import retained_of
+
+        return retained_of(self.app.opened_engine(), self.today, renewals)
+
+    def goals(self) -> list[GoalView]:
+        """Every goal with its progress today (``KeyError`` or ``ValueError`` for a
+        goal linked to an unknown metric)."""
+        from core.goals import list_goals
+
+        return list_goals(self.app.opened_engine(), self.today)
+
+    def scopes(self) -> list[tuple[str, Scope]]:
+        """(No database read.) team (the whole book), my book (when the user is
+        known), then each segment of the accounts frame."""
+        from core.metrics import Scope
+
+        user = self.app.settings.current_user
+        book = self.app.book
+        segments = (
+            sorted(book["segment"].drop_nulls().unique().to_list()) if book is not None else []
+        )
+        mine = [(f"my book ({user})", Scope(owner=user))] if user else []
+        return [
+            ("team", Scope()),
+            *mine,
+            *((f"segment {segment}", Scope(segment=segment)) for segment in segments),
+        ]
+
+    # ------------------------------------------------------------------ drill-through
+
+    def drill(self, key: str, view: View, book: Book | None) -> Drill:
+        """What is behind the tile of ``key``: a metric's (from ``book``, the metrics
+        book of the tiles shown) or a health band's, with the accounts' names."""
+        from core.metrics.drill import band_drill, drill, with_names
+
+        engine = self.app.opened_engine()
+        assert book is not None
+        if key.startswith("band_"):
+            found = band_drill(
+                engine, key.removeprefix("band_"), view.as_of(self.today), view.scope
+            )
+        else:
+            found = drill(book, key, view.period)
+        return type(found)(found.title, found.formula, with_names(engine, found.rows), found.terms)
+
+    def forecast_drill(self, scope: Scope) -> Drill | None:
+        """What is behind the forecast's tile: the renewals of the list in ``scope``;
+        None while the accounts are read again, ``NotEnoughData`` without a churn
+        model."""
+        from core.churn.forecast import forecast_drill
+
+        engine = self.app.opened_engine()
+        accounts = self.app.book
+        if accounts is None:
+            return None
+        return forecast_drill(engine, self.today, self.renewals(accounts, scope))
