@@ -66,6 +66,10 @@ class ExportFilters:
             if value
         ] + list(self.listed)
 
+    def in_band(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The rows of ``frame`` whose ``band`` is the one asked for (all rows when none is)."""
+        return frame.filter(pl.col("band") == self.band) if self.band else frame
+
 
 LIST_ONLY = ("health", "band", "last_touch")
 """The accounts export's columns that the accounts list shows and an import does not
@@ -137,8 +141,7 @@ def export_accounts(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
     frame = frame.join(_bands(engine, filters), on="id", how="left").join(
         _last_touch(engine), on="id", how="left"
     )
-    if filters.band:
-        frame = frame.filter(pl.col("band") == filters.band)
+    frame = filters.in_band(frame)
     if filters.account_order:
         position = pl.DataFrame(
             {"id": list(filters.account_order), "position": range(len(filters.account_order))},
@@ -286,9 +289,7 @@ def export_health(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
     from core.health.store import current_health
 
     health = current_health(engine, filters.as_of)
-    health = _in_accounts(engine, health, filters.scope)
-    if filters.band:
-        health = health.filter(pl.col("band") == filters.band)
+    health = filters.in_band(_in_accounts(engine, health, filters.scope))
     return health.select(
         "external_id",
         "name",
@@ -317,9 +318,7 @@ def export_tasks(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
     except TaskError as error:
         raise ExportError(str(error)) from None
     # The owner is the task's; the rest of the scope is about the accounts.
-    queue = _in_accounts(engine, queue, replace(filters.scope, owner=None))
-    if filters.band:
-        queue = queue.filter(pl.col("band") == filters.band)
+    queue = filters.in_band(_in_accounts(engine, queue, replace(filters.scope, owner=None)))
     return queue.select(
         "id",
         "when",
