@@ -324,11 +324,17 @@ def _tickets_unresolved(
     )
 
 
+def _days_followed_up(today: date, cfg: dict[str, Any]) -> tuple[date, date]:
+    """The first and last day (both included) of the events an after-event rule
+    follows up today: ``days_after`` days ago, and ``grace_days`` before that."""
+    last = today - timedelta(days=cfg["days_after"])
+    return last - timedelta(days=cfg["grace_days"]), last
+
+
 def _after_purchase(
     engine: Engine, accounts: pl.DataFrame, today: date, now: datetime, cfg: dict[str, Any]
 ) -> pl.DataFrame:
-    last = today - timedelta(days=cfg["days_after"])
-    first = last - timedelta(days=cfg["grace_days"])
+    first, last = _days_followed_up(today, cfg)
     purchases = read_frame(
         engine,
         select(col(Purchase.id).label("purchase_id"), Purchase.account_id, Purchase.purchased_at)
@@ -348,8 +354,7 @@ def _after_purchase(
 def _after_renewal(
     engine: Engine, accounts: pl.DataFrame, today: date, now: datetime, cfg: dict[str, Any]
 ) -> pl.DataFrame:
-    last = today - timedelta(days=cfg["days_after"])
-    first = last - timedelta(days=cfg["grace_days"])
+    first, last = _days_followed_up(today, cfg)
     renewals = accounts.filter(pl.col("renewal_date").is_not_null()).with_columns(
         years=(pl.col("renewal_date").dt.year() - pl.lit(last.year)).clip(lower_bound=0)
     )
