@@ -15,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,6 +49,16 @@ SCREEN_JS = """() => {
         lines.push(line ? line.translateToString(true) : "");
     }
     return lines.join("\\n");
+}"""
+# what a failed wait says of the terminal besides its text: its size and where its
+# viewport is (an app drawing more rows than the terminal has scrolls it)
+GEOMETRY_JS = """() => {
+    const terminal = window.cxtuiTerminal;
+    if (!terminal) return "no terminal in the page";
+    const buffer = terminal.buffer.active;
+    return `${terminal.cols} x ${terminal.rows} cells, viewportY ${buffer.viewportY}, `
+        + `baseY ${buffer.baseY}, ${buffer.length} lines, `
+        + `cursor at ${buffer.cursorX},${buffer.cursorY}`;
 }"""
 
 
@@ -115,6 +126,9 @@ def served(arguments: list[str], env: dict[str, str]) -> Iterator[Served]:
         if not url:
             raise AssertionError(f"cxtui serve printed no URL: {''.join(lines)}")
         yield Served(url[0], process, lines)
+    except BaseException:
+        print(f"cxtui serve's output so far:\n{''.join(lines)}")  # shown with the failure
+        raise
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGINT)
@@ -142,8 +156,22 @@ class BrowserTerminal:
         return self.page.evaluate(SCREEN_JS)
 
     def wait_for(self, check: Callable[[str], bool], what: str) -> str:
-        """Poll the screen until ``check`` holds, or fail after TIMEOUT seconds."""
-        return wait_for_screen(self.screen, check, what, interval=0.05, timeout=TIMEOUT)
+        """Poll the screen until ``check`` holds, or fail after TIMEOUT seconds, saying
+        the terminal's geometry and where a screenshot of the page was saved."""
+        try:
+            return wait_for_screen(self.screen, check, what, interval=0.05, timeout=TIMEOUT)
+        except AssertionError as error:
+            raise AssertionError(f"{error}\n{self.evidence()}") from None
+
+    def evidence(self) -> str:
+        """The terminal's geometry and a screenshot of the page (in a temporary file)."""
+        try:
+            geometry = self.page.evaluate(GEOMETRY_JS)
+            shot = Path(tempfile.mkstemp(prefix="cxtui-serve-", suffix=".png")[1])
+            self.page.screenshot(path=str(shot))
+        except Exception as error:  # the page is gone: say so rather than hide the failure
+            return f"(no evidence from the page: {error!r})"
+        return f"the terminal: {geometry}; a screenshot: {shot}"
 
     def press(self, *keys: str) -> None:
         for key in keys:

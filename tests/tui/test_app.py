@@ -580,3 +580,26 @@ async def test_an_imported_account_with_empty_fields_shows_no_python_none(
         assert "no segment · no plan · no owner" in header
         shown = header + text_of(app.screen.query_one("#goals-note"))
         assert "None" not in shown, shown
+
+
+async def test_the_list_keeps_its_search_and_bar_when_shown_before_the_dashboard(
+    db_url: str, book
+) -> None:
+    """Textual's own DataTable (the dashboard's tables) is a ``DataTable`` to CSS too.
+    Its default ``DataTable { height: auto }``, added to the stylesheet after the list's
+    table was first styled (the list shown before the dashboard's tables were mounted:
+    ``2`` pressed as the dashboard appears, in a browser under load), outranked the
+    list's ``height: 1fr`` of the same specificity: the table grew past the screen,
+    which scrolled the search line and the filter bar away under the header."""
+    async with running(db_url) as (app, pilot):
+        await pilot.press("1")  # the dashboard's DataTables, after the list's table
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountsScreen)
+        assert str(screen.table.styles.height) == "1fr"
+        assert screen.scroll_y == 0
+        assert screen.query_one("#search").region.y == 1
+        assert screen.query_one("#filter-bar").region.y == 2
+        assert f"{len(ROWS)} of {len(ROWS)} accounts" in bar(app)

@@ -86,6 +86,15 @@ class AccountsScreen(Screen[None]):
     AccountsScreen LoadingIndicator {
         height: 3;
     }
+    /* AccountsTable's own height, more specific than Textual's `DataTable { height:
+       auto }` (the dashboard's tables: a DataTable to CSS too, of the same specificity
+       as `AccountsTable`, so the one added to the stylesheet last won). Added after the
+       list was shown, it made the table as tall as its rows: the screen scrolled the
+       search line and the filter bar away under the header. */
+    AccountsScreen AccountsTable {
+        height: 1fr;
+        max-height: 100%;
+    }
     """
     AUTO_FOCUS = "AccountsTable"
     BINDINGS = [
