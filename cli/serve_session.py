@@ -45,6 +45,7 @@ WARM_MODULES = (
     "core.health.store",
     "core.store.bulk",  # the health recompute writes its snapshots through it
     "core.health.scoring",
+    "core.health.queries",
     "core.health.signals",
     "core.metrics.dashboard",
     "core.metrics.book_queries",
