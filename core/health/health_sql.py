@@ -104,9 +104,7 @@ HEALTH_SQL: dict[str, Any] = {
             "FROM survey_response \n"
             "WHERE survey_response.answered_at >= '1112-06-06 00:00:00.000000' AND "
             "survey_response.answered_at < '1112-02-02 00:00:00.000000' AND "
-            "survey_response.deleted_at IS NULL AND survey_response.account_id IN "
-            "(SELECT account.id \n"
-            "FROM account)",
+            "survey_response.deleted_at IS NULL",
             {"account_id": "Int64", "kind": "String", "score": "Int64", "answered_at": "Datetime"},
         ),
         "tickets": (
@@ -117,8 +115,7 @@ HEALTH_SQL: dict[str, Any] = {
             "WHERE ticket.opened_at < '1112-02-02 00:00:00.000000' AND "
             "(ticket.opened_at >= '1112-05-05 00:00:00.000000' OR "
             "ticket.resolved_at IS NULL OR ticket.resolved_at >= '1112-02-02 "
-            "00:00:00.000000') AND ticket.account_id IN (SELECT account.id \n"
-            "FROM account)",
+            "00:00:00.000000')",
             {
                 "account_id": "Int64",
                 "opened_at": "Datetime",

@@ -7,9 +7,10 @@ file without importing SQLAlchemy or the models (~1 s). ``python -m
 core.health.queries`` rewrites ``health_sql.py`` (then ``ruff format`` it);
 ``tests/core/test_health_sql.py`` fails when they differ.
 
-"Every account" is spelled ``IN (SELECT id FROM account)`` on purpose: it lets SQLite
-read each account's rows through the (account_id, date) indexes, close together,
-instead of a date index whose rows are scattered over the whole table (twice as fast).
+"Every account" is spelled ``IN (SELECT id FROM account)`` on purpose (every row
+has its account: the foreign keys cascade): it lets SQLite read each account's rows
+through the (account_id, date) indexes, close together, instead of a date index whose
+rows are scattered over the whole table (twice as fast).
 """
 
 from __future__ import annotations
@@ -38,10 +39,14 @@ from core.store.compiled_sql import SqlAndTypes, compiled, rewrite, statement_sq
 MEETINGS = (InteractionKind.MEETING.value, InteractionKind.QBR.value)
 
 
-def _only(query: Select[Any], column: Any, account_ids: list[int] | None) -> Select[Any]:
-    """``query`` for the given accounts, or for every account."""
+def _only(
+    query: Select[Any], column: Any, account_ids: list[int] | None, by_account: bool = True
+) -> Select[Any]:
+    """``query`` for the given accounts, or for every account: read by account
+    (``by_account``, see above) or, for a table whose window is read from an index
+    that holds every column read (surveys, tickets: a third faster), as it comes."""
     if account_ids is None:
-        return query.where(column.in_(select(Account.id)))
+        return query.where(column.in_(select(Account.id))) if by_account else query
     return query.where(column.in_(account_ids))
 
 
@@ -132,7 +137,11 @@ def signal_queries(days: dict[str, date], ids: list[int] | None) -> dict[str, Se
         "tickets": Ticket.account_id,
         "movements": MrrMovement.account_id,
     }
-    return {name: _only(query, columns[name], ids) for name, query in queries.items()}
+    covered = ("surveys", "tickets")  # ix_survey_answered, ix_ticket_opened
+    return {
+        name: _only(query, columns[name], ids, by_account=name not in covered)
+        for name, query in queries.items()
+    }
 
 
 def earlier_contacts_query(days: dict[str, date], silent: list[int]) -> Select[Any]:
