@@ -68,24 +68,30 @@ def _recompute(db: Engine | SqliteFile, today: date, model: HealthModelConfig) -
     typer.echo(f"Scored {written:,} accounts as of {today.isoformat()}.", err=True)
 
 
-def _file_summary(db: Path | None, today: date, model: HealthModelConfig) -> bool:
-    """Recompute and print the summary on the SQLite file itself, without SQLAlchemy
-    (~1 s of imports); False when the file cannot be used so (PostgreSQL, a schema to
-    migrate, locked meanwhile): the engine's way follows, and nothing was written."""
-
-    from core.health import current_health
+def _health_of_file(
+    db: Path | None, today: date, model: HealthModelConfig, recompute: bool, account: str | None
+) -> pl.DataFrame | None:
+    """Every live account's health in force (recomputed first with ``recompute``, or
+    when no score is stored), read from the SQLite file itself without SQLAlchemy
+    (~1 s of imports). None when the engine's way is needed: PostgreSQL, a schema to
+    migrate, a file locked meanwhile (nothing was written then), a fitted churn model
+    (its risks are computed through the engine), one account (the engine's way says
+    whether it exists before anything is recomputed)."""
+    from core.health.store import current_health, has_churn_model, has_snapshots
     from core.store.sqlite_file import FileReadError
 
-    file = sqlite_file(db)
+    file = None if account is not None else sqlite_file(db)
     if file is None:
-        return False
+        return None
     try:
-        _recompute(file, today, model)
+        if has_churn_model(file):
+            return None
+        if recompute or not has_snapshots(file):
+            _recompute(file, today, model)
         frame = current_health(file, today, model=model)
     except FileReadError:
-        return False
-    _summary(frame.sort(["score", "name"], nulls_last=True))
-    return True
+        return None
+    return frame
 
 
 def health(
@@ -126,18 +132,19 @@ def health(
     today = parse_day(as_of)
     model = _model()
     summary = recompute and not (every or as_json or account or band)
-    if summary and _file_summary(db, today, model):
-        return
-    engine = open_db(db)
-    try:
-        ids = None if account is None else [_account_id(engine, account)]
-        if recompute or not has_snapshots(engine):
-            _recompute(engine, today, model)
-        frame = current_health(engine, today, ids, model=model)
-        if not summary:
-            frame = frame.join(_churn_risk(engine, today, model), on="account_id", how="left")
-    finally:
-        engine.dispose()
+    frame = _health_of_file(db, today, model, recompute, account)
+    if frame is None:  # the engine's way
+        engine = open_db(db)
+        try:
+            ids = None if account is None else [_account_id(engine, account)]
+            if recompute or not has_snapshots(engine):
+                _recompute(engine, today, model)
+            frame = current_health(engine, today, ids, model=model)
+            if not summary:
+                risk = _churn_risk(engine, today, model)
+                frame = frame.join(risk, on="account_id", how="left")
+        finally:
+            engine.dispose()
     if account is not None and frame.height == 0:
         fail(f"account {account!r} is not live on {today.isoformat()} (it has churned)")
     if band is not None:

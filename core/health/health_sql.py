@@ -220,6 +220,14 @@ HEALTH_SQL: dict[str, Any] = {
                 "override_expires_on": "Date",
             },
         ),
+        "any_snapshot": (
+            "SELECT health_snapshot.account_id \nFROM health_snapshot\n LIMIT 1 OFFSET 0",
+            {"account_id": "Int64"},
+        ),
+        "churn_model": (
+            "SELECT churn_model.id \nFROM churn_model\n LIMIT 1 OFFSET 0",
+            {"id": "Int64"},
+        ),
     },
     "writes": {
         "model_id": "SELECT health_model.id \n"

@@ -24,6 +24,7 @@ from core.dates import moment
 from core.health.in_force import latest_snapshots_query, overrides_query
 from core.models import (
     Account,
+    ChurnModel,
     DailyUsage,
     HealthModel,
     HealthSnapshot,
@@ -188,6 +189,15 @@ def snapshot_queries(days: dict[str, date], ids: list[int] | None) -> dict[str, 
     }
 
 
+def presence_queries() -> dict[str, Select[Any]]:
+    """Whether any snapshot is stored (``any_snapshot``), and whether a churn model has
+    been fitted (``churn_model``: its scores need the engine, ``core.churn.risk``)."""
+    return {
+        "any_snapshot": select(HealthSnapshot.account_id).limit(1),
+        "churn_model": select(ChurnModel.id).limit(1),
+    }
+
+
 def snapshot_writes() -> dict[str, Any]:
     """The statements that record a day's snapshots: look the model up by its
     fingerprint, record it, delete the day's snapshots, insert one."""
@@ -211,6 +221,7 @@ def compiled_health_sql() -> tuple[dict[str, SqlAndTypes], dict[str, str]]:
         **signal_queries(days, None),
         "earlier_contacts": earlier_contacts_query(days, [SILENT]),
         **snapshot_queries(days, None),
+        **presence_queries(),
     }
     writes = {name: statement_sql(statement) for name, statement in snapshot_writes().items()}
     return compiled(queries), writes

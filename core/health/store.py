@@ -234,8 +234,13 @@ def recompute_in_background(
 # -- reading --------------------------------------------------------------------------
 
 
-def has_snapshots(engine: Engine, day: date | None = None) -> bool:
-    """Whether any health snapshot is stored (on ``day``, when given)."""
+def has_snapshots(source: Engine | SqliteFile, day: date | None = None) -> bool:
+    """Whether any health snapshot is stored (on ``day``, when given: through the
+    engine)."""
+    if isinstance(source, SqliteFile):
+        if day is not None:
+            raise ValueError("a SQLite file says whether any day has snapshots: pass the engine")
+        return _present(source, "any_snapshot")
     from sqlalchemy import select
 
     from core.models import HealthSnapshot
@@ -243,8 +248,20 @@ def has_snapshots(engine: Engine, day: date | None = None) -> bool:
     query = select(HealthSnapshot.account_id).limit(1)
     if day is not None:
         query = query.where(HealthSnapshot.day == day)
-    with engine.connect() as connection:
+    with source.connect() as connection:
         return connection.execute(query).first() is not None
+
+
+def has_churn_model(file: SqliteFile) -> bool:
+    """Whether a churn model has been fitted (its risks are read through the engine:
+    ``core.churn.risk``)."""
+    return _present(file, "churn_model")
+
+
+def _present(file: SqliteFile, name: str) -> bool:
+    from core.health.health_sql import read_sql
+
+    return not file.read({name: read_sql(name, {})})[name].is_empty()
 
 
 def active_overrides(

@@ -216,12 +216,9 @@ def test_recompute_prints_a_summary_and_all_every_account(db: Path) -> None:
     assert "live accounts:" not in every.stdout
 
 
-def test_the_recompute_summary_runs_on_the_file_without_sqlalchemy(
-    db: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_recompute_summary_runs_on_the_file_without_sqlalchemy(db: Path) -> None:
     """The command a manager runs most: on a SQLite file at the current schema it
-    recomputes and reads without importing SQLAlchemy or the models (~1 s), and
-    prints what the engine's way prints."""
+    recomputes and reads without importing SQLAlchemy or the models (~1 s)."""
     import subprocess
     import sys
 
@@ -242,7 +239,28 @@ def test_the_recompute_summary_runs_on_the_file_without_sqlalchemy(
     assert on_file.stderr.strip().endswith("loaded:"), on_file.stderr
     assert "Scored 2 accounts" in on_file.stderr
     assert "ACC-002" in on_file.stdout and "ACC-003" not in on_file.stdout
-    monkeypatch.setattr("cli.health.sqlite_file", lambda _db: None)  # the engine's way
-    through_engine = runner.invoke(app, ["health", "--db", str(db), *DAY, "--recompute"])
-    assert through_engine.exit_code == 0
-    assert on_file.stdout == through_engine.stdout
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--recompute"],
+        ["--recompute", "--all"],
+        [],
+        ["--json"],
+        ["--band", "red", "--json"],
+        ["--account", "ACC-002"],  # the engine's way, as any one account
+    ],
+    ids=" ".join,
+)
+def test_the_file_prints_what_the_engine_prints(
+    db: Path, monkeypatch: pytest.MonkeyPatch, arguments: list[str]
+) -> None:
+    assert runner.invoke(app, ["health", "--db", str(db), *DAY]).exit_code == 0  # scores stored
+    command = ["health", "--db", str(db), *DAY, *arguments]
+    on_file = runner.invoke(app, command)
+    with monkeypatch.context() as patched:
+        patched.setattr("cli.health.sqlite_file", lambda _db: None)  # the engine's way
+        through_engine = runner.invoke(app, command)
+    assert (on_file.exit_code, on_file.output) == (through_engine.exit_code, through_engine.output)
+    assert on_file.output.strip()
