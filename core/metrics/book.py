@@ -528,11 +528,15 @@ class Book:
             nulls_equal=True,
         )
 
+    def _events_like(self, frame: Frame) -> Frame:
+        """The customer events, lazy when ``frame`` is (to be joined with it)."""
+        return self.events.lazy() if isinstance(frame, pl.LazyFrame) else self.events
+
     def lost_and_new(self, at_start: Frame, start: date, ref: date) -> tuple[Frame, Frame]:
         """Of the customers ``at_start``, those who left between ``start`` and ``ref``
         on a known date; and the accounts that became customers then without being
         ones at the start. The metrics count them; the drill-through lists them."""
-        events = self.events.lazy() if isinstance(at_start, pl.LazyFrame) else self.events
+        events = self._events_like(at_start)
         during = events.filter(pl.col("day").is_between(start, ref))
         left = during.filter(~pl.col("inflow") & pl.col("dated"))
         lost = at_start.join(left, on="account_id", how="semi")
@@ -570,14 +574,14 @@ class Book:
     def reactivated(self, gained: Frame, start: date) -> Frame:
         """Of the accounts that became customers in a period starting on ``start``
         (``lost_and_new``'s second frame), those that had been customers before."""
-        events = self.events.lazy() if isinstance(gained, pl.LazyFrame) else self.events
+        events = self._events_like(gained)
         before = events.filter(pl.col("inflow"), pl.col("day") < start).select("account_id")
         return gained.join(before, on="account_id", how="semi")  # type: ignore[arg-type]
 
     def left_undated(self, at_start: Frame, at_end: Frame, lost: Frame) -> Frame:
         """Of the customers ``at_start``, those gone by the end whose churn date is
         unknown (an undated churn recorded in the period): in no churn figure."""
-        events = self.events.lazy() if isinstance(at_start, pl.LazyFrame) else self.events
+        events = self._events_like(at_start)
         undated = events.filter(~pl.col("inflow") & ~pl.col("dated")).select("account_id")
         return (
             at_start.join(undated, on="account_id", how="semi")
