@@ -71,27 +71,35 @@ def _recompute(db: Engine | SqliteFile, today: date, model: HealthModelConfig) -
 def _health_of_file(
     db: Path | None, today: date, model: HealthModelConfig, recompute: bool, account: str | None
 ) -> pl.DataFrame | None:
-    """Every live account's health in force (recomputed first with ``recompute``, or
-    when no score is stored), read from the SQLite file itself without SQLAlchemy
-    (~1 s of imports). None when the engine's way is needed: PostgreSQL, a schema to
-    migrate, a file locked meanwhile (nothing was written then), a fitted churn model
-    (its risks are computed through the engine), one account (the engine's way says
-    whether it exists before anything is recomputed)."""
+    """The health in force of every live account (of ``account`` alone, when given),
+    recomputed first with ``recompute`` or when no score is stored, read from the
+    SQLite file itself without SQLAlchemy (~1 s of imports). None when the engine's
+    way is needed: PostgreSQL, a schema to migrate, a file locked meanwhile (nothing
+    was written then), a fitted churn model (its risks are computed through the
+    engine); for one account, a recompute to do or an account that is not live (the
+    engine's way says whether it exists, before anything is recomputed)."""
+    import polars as pl
+
     from core.health.store import current_health, has_churn_model, has_snapshots
     from core.store.sqlite_file import FileReadError
 
-    file = None if account is not None else sqlite_file(db)
+    file = sqlite_file(db)
     if file is None:
         return None
     try:
         if has_churn_model(file):
             return None
         if recompute or not has_snapshots(file):
+            if account is not None:
+                return None
             _recompute(file, today, model)
         frame = current_health(file, today, model=model)
     except FileReadError:
         return None
-    return frame
+    if account is None:
+        return frame
+    frame = frame.filter(pl.col("external_id") == account)
+    return None if frame.is_empty() else frame
 
 
 def health(

@@ -249,7 +249,11 @@ def test_the_recompute_summary_runs_on_the_file_without_sqlalchemy(db: Path) -> 
         [],
         ["--json"],
         ["--band", "red", "--json"],
-        ["--account", "ACC-002"],  # the engine's way, as any one account
+        ["--account", "ACC-002"],
+        ["--account", "ACC-002", "--json"],
+        ["--account", "ACC-003"],  # churned: said by the engine's way
+        ["--account", "ACC-999"],  # unknown: said by the engine's way
+        ["--account", "ACC-002", "--recompute"],  # the engine's way: checked first
     ],
     ids=" ".join,
 )
