@@ -171,6 +171,9 @@ def health(
 
 
 SUMMARY_RISKIEST = 5
+NO_SCORE_WHY = (
+    "no usage, interactions, surveys or tickets yet (commercial facts alone are not enough)"
+)
 
 
 def _summary(frame: pl.DataFrame) -> None:
@@ -180,6 +183,8 @@ def _summary(frame: pl.DataFrame) -> None:
     counts = dict(frame.group_by("band").len().iter_rows())
     parts = [f"{counts.get(band, 0):,} {band}" for band in (*BANDS[::-1], "no data")]
     typer.echo(f"{frame.height:,} live accounts: " + ", ".join(parts) + ".")
+    if counts.get("no data", 0):
+        typer.echo(f"No score for {counts['no data']:,} of them: {NO_SCORE_WHY}.")
     riskiest = frame.filter(pl.col("score").is_not_null()).head(SUMMARY_RISKIEST)
     if riskiest.height:
         typer.echo("Lowest scores:")
@@ -280,11 +285,7 @@ def _explain(item: dict[str, Any], day: date | None) -> None:
     if item["left_out"]:
         console.print(f"Left out (no data): {', '.join(item['left_out'])}", highlight=False)
     if item["score"] is None and item["override"] is None:
-        console.print(
-            "No score: no usage, interactions, surveys or tickets yet (commercial facts alone"
-            " are not enough). No data is not good news.",
-            highlight=False,
-        )
+        console.print(f"No score: {NO_SCORE_WHY}. No data is not good news.", highlight=False)
 
 
 def override(

@@ -268,3 +268,33 @@ def test_the_file_prints_what_the_engine_prints(
         through_engine = runner.invoke(app, command)
     assert (on_file.exit_code, on_file.output) == (through_engine.exit_code, through_engine.output)
     assert on_file.output.strip()
+
+
+def test_a_public_churn_sample_recomputed_from_the_shell(telco_churn: Path, tmp_path: Path) -> None:
+    """The public Telco churn sample imported as it comes, then `cxtui health
+    --recompute` as a user runs it (its own process, on the file without SQLAlchemy):
+    every customer that did not churn (counted here from the raw file) is live, and
+    none has a score, which the summary says and explains."""
+    import subprocess
+    import sys
+
+    import polars as pl
+
+    db = tmp_path / "telco.db"
+    imported = runner.invoke(
+        app,
+        ["import", "accounts", str(telco_churn), "--db", str(db),
+         "--map", "external_id=customerID", "--map", "name=customerID",
+         "--map", "mrr=MonthlyCharges",
+         "--value", "status:Yes=churned", "--value", "status:No=active"],
+    )  # fmt: skip
+    assert imported.exit_code == 0, imported.output
+    live = pl.read_csv(telco_churn, infer_schema=False).filter(pl.col("Churn") == "No").height
+    cxtui = Path(sys.executable).with_name("cxtui")
+    result = subprocess.run(
+        [cxtui, "health", "--db", str(db), "--recompute"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"Scored {live:,} accounts" in result.stderr
+    assert result.stdout.startswith(f"{live:,} live accounts: 0 red, 0 yellow, 0 green, {live:,}")
+    assert f"No score for {live:,} of them: no usage, interactions, surveys" in result.stdout

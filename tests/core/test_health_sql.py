@@ -150,3 +150,10 @@ def test_recomputing_a_file_imports_neither_sqlalchemy_nor_the_models(
     written, live = (int(number) for number in printed.split())
     assert written == live > 0
     assert loaded == []
+
+
+def test_the_survey_kinds_scored_are_the_models() -> None:
+    """Scoring names the survey kinds without importing the models: the same ones."""
+    from core.health.scoring import SURVEY_KINDS
+
+    assert tuple(kind.value for kind in m.SurveyKind) == SURVEY_KINDS

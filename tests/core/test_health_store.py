@@ -336,14 +336,23 @@ def test_a_large_recompute_keeps_the_snapshot_indexes_in_place(
     assert not ddl, ddl
 
 
+@pytest.mark.parametrize("through", ["engine", "file"])
 def test_a_public_churn_sample_gets_one_snapshot_per_customer(
-    engine: Engine, telco_churn: Path
+    engine: Engine, telco_churn: Path, through: str
 ) -> None:
     """The public Telco churn sample (7,043 customers) imported as it comes: the
-    recompute writes one snapshot per customer that did not churn (counted here from
-    the raw file), none for the churned; with only commercial facts (no usage,
-    interactions, surveys or tickets) each says "no data" rather than a score."""
+    recompute, through the engine or on the SQLite file without it, writes one
+    snapshot per customer that did not churn (counted here from the raw file), none
+    for the churned; with only commercial facts (no usage, interactions, surveys or
+    tickets) each says "no data" rather than a score."""
     from core.importing import ImportOptions, import_file
+    from core.store.sqlite_file import open_sqlite_file
+
+    source = engine
+    if through == "file":
+        source = open_sqlite_file(engine.url.render_as_string(hide_password=False))
+        if source is None:
+            pytest.skip("a SQLite file is read without the engine; this database is not one")
 
     options = ImportOptions(
         columns={"external_id": "customerID", "name": "customerID", "mrr": "MonthlyCharges"},
@@ -353,7 +362,7 @@ def test_a_public_churn_sample_gets_one_snapshot_per_customer(
     )
     import_file(engine, "accounts", telco_churn, options)
     live = pl.read_csv(telco_churn, infer_schema=False).filter(pl.col("Churn") == "No")
-    assert recompute_all(engine, AS_OF, default_model()) == live.height
+    assert recompute_all(source, AS_OF, default_model()) == live.height
     with Session(engine) as session:
         rows = session.exec(
             select(m.Account.external_id, m.HealthSnapshot.score, m.HealthSnapshot.band)
