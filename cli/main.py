@@ -68,6 +68,8 @@ def main(
     """Open the app (on the default database, --db PATH, or CXTUI_DATABASE_URL)."""
     if ctx.invoked_subcommand is not None:
         _warn_about_config_permissions()
+        if db is not None:  # `cxtui --db PATH metrics` as `cxtui metrics --db PATH`
+            ctx.default_map = _db_default(ctx.command, str(db))
         return
     if serve_session:  # started by `cxtui serve` ahead of a browser tab
         from cli.serve_session import wait_for_tab
@@ -77,6 +79,13 @@ def main(
     if demo and db is not None:
         fail("--demo opens its own fresh copy; use `cxtui demo --db PATH` to fill a file.")
     open_app(db, demo)
+
+
+def _db_default(command: Any, db: str) -> dict[str, Any]:
+    """Click's default values giving every command below ``command`` the --db
+    ``db`` (a --db given after the command still wins)."""
+    commands = getattr(command, "commands", {})
+    return {"db": db} | {name: _db_default(sub, db) for name, sub in commands.items()}
 
 
 def _warn_about_config_permissions() -> None:
