@@ -93,7 +93,9 @@ tickets not resolved at the end of ``ref`` and opened more than 48 h
 Onboarding. The accounts whose onboarding window (start date + 30 days,
 ``MetricOptions.onboarding_target_days``) ended in the period, so every one of them
 has had its full window; success is ``onboarding_completed_at`` on or before the
-window's last day.
+window's last day. A book (scope) in which no account has an onboarding
+completion date does not record onboarding: the rate is None (no data), and
+``onboarding_due_unrecorded`` counts the accounts that were due.
 
 Renewals, relative to ``as_of``: customers at ``as_of`` whose renewal date is in
 ``[as_of, as_of + 30 days]`` (60, 90), with their MRR at ``as_of``.

@@ -480,8 +480,9 @@ class Book:
         )
         effective = Period(period.start, ref)
         cost = self._retention_cost(period, ref) if by is None else None
+        onboarding_recorded = bool(self.accounts["onboarding_completed_at"].is_not_null().any())
         return [
-            (row["group"], _assemble(row, effective, self.options, cost))
+            (row["group"], _assemble(row, effective, self.options, cost, onboarding_recorded))
             for row in table.collect().iter_rows(named=True)
         ]
 
@@ -882,10 +883,16 @@ def _implied_movements(
 
 
 def _assemble(
-    row: dict[str, Any], period: Period, options: MetricOptions, cost_cents: int | None
+    row: dict[str, Any],
+    period: Period,
+    options: MetricOptions,
+    cost_cents: int | None,
+    onboarding_recorded: bool,
 ) -> MetricSet:
     """One group's aggregates turned into metrics; ``period`` is the part of the
-    period that has elapsed (it sets the annual churn rate)."""
+    period that has elapsed (it sets the annual churn rate); ``onboarding_recorded``:
+    some account of the book has an onboarding completion date (else the success
+    rate is no data: whether anyone finished onboarding is not known)."""
     # Customers at the start whose churn date is unknown leave the bases: whether they
     # churned in this period cannot be said (core.accounts.customers).
     start = row["customers_at_start"] - row["churned_undated"]
@@ -964,7 +971,10 @@ def _assemble(
         first_response_hours_p90=row.get("first_response_hours_p90"),
         ticket_resolution_rate_pct=pct(row["tickets_resolved"], row["tickets_opened"]),
         tickets_open_over_48h=row["tickets_open_long"],
-        onboarding_success_rate_pct=pct(row["onboarding_on_time"], row["onboarding_due"]),
+        onboarding_success_rate_pct=(
+            pct(row["onboarding_on_time"], row["onboarding_due"]) if onboarding_recorded else None
+        ),
+        onboarding_due_unrecorded=0 if onboarding_recorded else row["onboarding_due"],
         customers_at_start=row["customers_at_start"],
         mrr_at_start=money(row["start_mrr_cents"]),
         clv_subscription=clv_subscription,

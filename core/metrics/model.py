@@ -82,6 +82,10 @@ class MetricSet:
     ticket_resolution_rate_pct: float | None
     tickets_open_over_48h: int
     onboarding_success_rate_pct: float | None
+    # Of the accounts due to finish onboarding in the period, those it cannot be said
+    # of: the book (the scope) records no onboarding completion at all, so the
+    # success rate is no data rather than 0 % (``onboarding_note``). 0 otherwise.
+    onboarding_due_unrecorded: int
     renewals_30d_count: int
     renewals_30d_mrr: Decimal
     renewals_90d_count: int
@@ -150,6 +154,18 @@ def lifespan_note(m: MetricSet) -> str | None:
         f"Assumed: a CLV lifespan of {m.clv_lifespan_years:.1f} years, the average time"
         f" from first to last purchase of {m.clv_lifespan_buyers:,} buyers (no churn to"
         " measure it from; set [metrics] lifespan_years to choose one)."
+    )
+
+
+def onboarding_note(m: MetricSet) -> str | None:
+    """Why the onboarding success rate is no data although accounts were due to finish
+    onboarding (no account has a completion date), in words; None otherwise."""
+    if not m.onboarding_due_unrecorded:
+        return None
+    return (
+        f"No data: onboarding success, {m.onboarding_due_unrecorded:,} accounts were due to"
+        " finish onboarding, but no account has an onboarding completion date (import"
+        " onboarding_completed_at to measure it)."
     )
 
 

@@ -222,6 +222,13 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "clv_lifespan_buyers", "CLV lifespan from purchases, buyers", None, "count", contract=False
     ),
+    Metric(
+        "onboarding_due_unrecorded",
+        "Onboarding due, completion not recorded",
+        None,
+        "count",
+        contract=False,
+    ),
 )
 
 # The command line's JSON contract: exactly these keys, in this order (new keys go

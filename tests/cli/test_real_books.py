@@ -207,6 +207,15 @@ def test_a_tenure_column_dates_the_starts_back_from_the_export(tmp_path: Path) -
     assert october["active_accounts"] == raw.filter(pl.col("start") <= date(2026, 10, 31)).height
     assert _metrics(db)["active_accounts"] == staying.height
     assert _metrics(db)["accounts_start_unknown"] == 0
+    # The export says nothing of onboarding: its success rate is no data, in words.
+    due = raw.filter(
+        pl.col("start").dt.offset_by("30d").is_between(date(2026, 11, 1), date(2026, 11, 30))
+    )
+    assert due.height > 0 and "onboarding" not in " ".join(raw.columns).lower()
+    november = ["--period", "2026-11", "--as-of", "2026-11-30"]
+    assert _metrics(db, *november)["onboarding_success_rate_pct"] is None
+    shown = _run("metrics", "--db", str(db), *november)
+    assert f"onboarding success, {due.height:,} accounts were due" in " ".join(shown.split())
 
 
 def test_after_a_first_import_red_accounts_and_detractors_get_their_tasks(

@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 import core.store.frames
 from core.metrics import (
@@ -217,6 +217,26 @@ def test_onboarding_success_over_accounts_whose_window_ended(book: BookWriter) -
         book.engine, FEB, as_of=LATER, options=MetricOptions(onboarding_target_days=25)
     )  # windows ending in February now: starts from Jan 7 to Feb 3
     assert faster.onboarding_success_rate_pct == pytest.approx(1 / 3 * 100)
+
+
+def test_onboarding_is_no_data_in_a_book_that_records_no_completion(book: BookWriter) -> None:
+    """Accounts due with no completion date: 0 % if the book records onboarding at
+    all, no data (None, and how many were due) if no account has a completion."""
+    book.account(date(2024, 1, 2))
+    book.account(date(2024, 1, 12))
+    earlier = book.account(date(2023, 6, 1))  # due long before February
+    book.save()
+    unrecorded = compute_metrics(book.engine, FEB, as_of=LATER)
+    assert unrecorded.onboarding_success_rate_pct is None
+    assert unrecorded.onboarding_due_unrecorded == 2
+    with book.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE account SET onboarding_completed_at = :day WHERE id = :id"),
+            {"day": date(2023, 6, 20), "id": earlier},
+        )
+    recorded = compute_metrics(book.engine, FEB, as_of=LATER)
+    assert recorded.onboarding_success_rate_pct == 0.0
+    assert recorded.onboarding_due_unrecorded == 0
 
 
 def test_renewals_in_30_and_90_days_with_mrr_at_stake(book: BookWriter) -> None:
