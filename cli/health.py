@@ -65,7 +65,9 @@ def _recompute(db: Engine | SqliteFile, today: date, model: HealthModelConfig) -
 
     with fraction_bar("Recomputing health scores", err=True) as progress:
         written = recompute_all(db, today, model, progress=progress)
-    typer.echo(f"Scored {written:,} accounts as of {today.isoformat()}.", err=True)
+    typer.echo(
+        f"Health recomputed for {written:,} live accounts as of {today.isoformat()}.", err=True
+    )
 
 
 def _health_of_file(

@@ -164,7 +164,7 @@ def test_bad_input_exits_2_in_words(db: Path, args: list[str], words: str) -> No
 def test_recompute_reports_progress_on_stderr_only(db: Path) -> None:
     result = runner.invoke(app, ["health", "--db", str(db), *DAY, "--json", "--recompute"])
     assert result.exit_code == 0, result.output
-    assert "Scored 2 accounts as of 2026-06-30" in result.stderr
+    assert "Health recomputed for 2 live accounts as of 2026-06-30" in result.stderr
     assert len(json.loads(result.stdout)) == 2
 
 
@@ -237,7 +237,7 @@ def test_the_recompute_summary_runs_on_the_file_without_sqlalchemy(db: Path) -> 
     )
     on_file = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert on_file.stderr.strip().endswith("loaded:"), on_file.stderr
-    assert "Scored 2 accounts" in on_file.stderr
+    assert "Health recomputed for 2 live accounts" in on_file.stderr
     assert "ACC-002" in on_file.stdout and "ACC-003" not in on_file.stdout
 
 
@@ -295,6 +295,6 @@ def test_a_public_churn_sample_recomputed_from_the_shell(telco_churn: Path, tmp_
         [cxtui, "health", "--db", str(db), "--recompute"], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
-    assert f"Scored {live:,} accounts" in result.stderr
+    assert f"Health recomputed for {live:,} live accounts" in result.stderr
     assert result.stdout.startswith(f"{live:,} live accounts: 0 red, 0 yellow, 0 green, {live:,}")
     assert f"No score for {live:,} of them: no usage, interactions, surveys" in result.stdout
