@@ -26,7 +26,10 @@ The rules, and what an occurrence is:
 - ``renewal_no_qbr``: a renewal within ``days`` (60) and no QBR in the last
   ``qbr_days`` (90); one per account and renewal date.
 - ``no_interaction``: an active account with no interaction for ``days`` (30); one
-  per account and silent spell (keyed by the last interaction's day).
+  per account and silent spell (keyed by the last interaction's day). An account
+  never contacted is silent since it started or since the book's interactions
+  begin, whichever is later: in a book with no interaction recorded before the
+  cutoff (an accounts list just imported), it gets no task.
 - ``renewal_due``: a renewal date within ``days`` (60); one per account and date.
 
 The rules are configured in the ``[rules.NAME]`` tables of the config file
@@ -496,12 +499,27 @@ def _silent(
         .with_columns(last_day=pl.col("last_at").dt.date())
         .filter(pl.coalesce(pl.col("last_day"), started_on()) <= cutoff)
     )
+    never = pl.col("last_day").is_null()
+    if silent.select(never.any()).item() and not _contacts_before(engine, cutoff):
+        # Nothing is known of any contact by the cutoff: whether those never
+        # contacted were contacted before the records began cannot be said.
+        silent = silent.filter(~never)
     return silent.with_columns(
         pl.format(
             "silent:{}:{}", "account_id", pl.col("last_day").cast(pl.String).fill_null("never")
         ).alias("occurrence_key"),
         pl.format("No contact with {} for {}+ days", "name", pl.lit(cfg["days"])).alias("title"),
     )
+
+
+def _contacts_before(engine: Engine, cutoff: date) -> bool:
+    """Some interaction of the book is recorded on or before ``cutoff``."""
+    recorded = select(Interaction.id).where(
+        col(Interaction.deleted_at).is_(None),
+        Interaction.occurred_at < moment(cutoff + timedelta(days=1)),
+    )
+    with engine.connect() as connection:
+        return bool(connection.execute(select(exists(recorded))).scalar())
 
 
 def _renewal_due(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -34,6 +34,16 @@ def test_rules_run_then_tasks(tmp_path: Path) -> None:
                 renewal_date=today + timedelta(days=30),
             )
         )
+        session.flush()
+        session.add(
+            m.Interaction(
+                account_id=1,
+                kind="call",
+                occurred_at=datetime(2025, 6, 2, 10, tzinfo=UTC),
+                logged_by="Test User",
+                summary="kick-off",
+            )
+        )
         session.commit()
     engine.dispose()
     args = ["--db", str(path), "--as-of", today.isoformat()]
@@ -46,7 +56,7 @@ def test_rules_run_then_tasks(tmp_path: Path) -> None:
     first = runner.invoke(app, ["rules", "run", *args])
     assert first.exit_code == 0, first.output
     assert "Renewal coming up" in first.output and "_" not in first.output
-    # No interaction ever and started long ago: silent too; and no QBR before renewal.
+    # Last contact months ago: silent too; and no QBR before renewal.
     assert first.output.splitlines()[-1].split() == ["Total", "3"]
     again = runner.invoke(app, ["rules", "run", *args])
     assert again.output.splitlines()[-1].split()[-1] == "0"

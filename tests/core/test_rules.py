@@ -335,6 +335,42 @@ def test_bad_toml_keeps_the_defaults(tmp_path: Path) -> None:
     assert "line 1" in config.problems[0]
 
 
+def test_no_interaction_waits_for_the_records_to_begin(engine: Engine) -> None:
+    """A book with no interaction recorded by the cutoff (an accounts list just
+    imported) gives its never-contacted accounts no task; once one is recorded, they
+    are silent since it, and get one 30 days after it, as the contacted one does."""
+    with Session(engine) as session:
+        for name in ("Old", "Older"):
+            session.add(
+                m.Account(
+                    external_id=name,
+                    name=name,
+                    segment="SMB",
+                    plan="Starter",
+                    owner="Owner",
+                    start_date=date(2024, 1, 1),
+                )
+            )
+        session.commit()
+    assert run_rules(engine, TODAY, only("no_interaction"), NOW) == {"no_interaction": 0}
+    first = NOW - timedelta(days=10)  # records begin 10 days ago: not yet 30 silent days
+    with Session(engine) as session:
+        session.add(
+            m.Interaction(
+                account_id=1, kind="call", occurred_at=first, logged_by="x", summary="first"
+            )
+        )
+        session.commit()
+    assert run_rules(engine, TODAY, only("no_interaction"), NOW) == {"no_interaction": 0}
+    later = TODAY + timedelta(days=20)  # 30 days after the first interaction
+    made = run_rules(engine, later, only("no_interaction"), NOW + timedelta(days=20))
+    assert made == {"no_interaction": 2}
+    assert {(task.account_id, task.occurrence_key) for task in tasks(engine)} == {
+        (1, f"silent:1:{first.date()}"),
+        (2, "silent:2:never"),
+    }
+
+
 def test_no_interaction_never_contacted_and_future_contacts(engine: Engine) -> None:
     with Session(engine) as session:
         never = m.Account(

@@ -20,12 +20,12 @@ from core.playbook.runs import run_rules
 def test_an_account_without_owner_gets_an_unassigned_task(engine: Engine, tmp_path: Path) -> None:
     path = tmp_path / "accounts.csv"
     path.write_text(
-        "external_id,name,start_date,owner\n"
-        "OLD-1,Old Inc,2025-01-01,\nOLD-2,Two Co,2025-01-01,Ana\n"
+        "external_id,name,start_date,owner,renewal_date\n"
+        "OLD-1,Old Inc,2025-01-01,,2026-12-20\nOLD-2,Two Co,2025-01-01,Ana,2026-12-20\n"
     )
     import_file(engine, "accounts", path)
     created = run_rules(engine, date(2026, 12, 5))
-    assert created["no_interaction"] == 2
+    assert created["renewal_due"] == 2
     with Session(engine) as session:
         owners = sorted(session.exec(select(Task.owner)).all())
-    assert owners == ["Ana", UNASSIGNED]
+    assert owners == ["Ana", "Ana", UNASSIGNED, UNASSIGNED]  # and a QBR before it
