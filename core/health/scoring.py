@@ -263,7 +263,14 @@ def _signals(
         "external_id",
         "name",
         *(pl.col(column).cast(pl.Float64) for column in signal_columns),
+        pl.col("renewal_date").is_null().alias(RENEWAL_ASSUMED),
     )
+
+
+RENEWAL_ASSUMED = "commercial.renewal_assumed"
+"""Beside the signals: the account has no renewal date, so the renewal its
+``renewal_unattended`` looks at is its start date's anniversary (an assumption its
+explanation states: ``core.health.signals``). Not a signal: it weighs nothing."""
 
 
 def _mapped(raw: pl.Expr, mapping: Mapping) -> pl.Expr:
@@ -288,6 +295,8 @@ def score_signals(signals: pl.DataFrame, model: HealthModelConfig, as_of: date) 
     if fingerprint not in _plans:  # building the expressions costs more than one row
         _plans[fingerprint] = _scoring_plan(model)
     frame = signals.lazy()
+    if RENEWAL_ASSUMED not in signals.columns:  # signals made by hand (tests)
+        frame = frame.with_columns(pl.lit(False).alias(RENEWAL_ASSUMED))
     for stage in _plans[fingerprint]:
         frame = frame.with_columns(stage)
     columns = [
@@ -354,8 +363,12 @@ def _scoring_plan(model: HealthModelConfig) -> list[list[pl.Expr]]:
     left_out = pl.concat_list(
         pl.when(pl.col(f"{c}_score").is_null()).then(pl.lit(c)).otherwise(None) for c in COMPONENTS
     ).list.drop_nulls()
+    assumed = [pl.col(RENEWAL_ASSUMED).alias(RENEWAL_ASSUMED.partition(".")[2])]
     raws = [
-        pl.struct(pl.col(f"{c}.{s}").round(3).alias(s) for s in SIGNALS[c]).alias(f"{c}_raw")
+        pl.struct(
+            *(pl.col(f"{c}.{s}").round(3).alias(s) for s in SIGNALS[c]),
+            *(assumed if c == "commercial" else []),
+        ).alias(f"{c}_raw")
         for c in COMPONENTS
     ]
     stages.append([*raws, score.alias("score"), band.alias("band"), left_out.alias("left_out")])

@@ -59,6 +59,17 @@ _WORDS: dict[str, Callable[[float], str | None]] = {
 }
 
 
+def _assumed_renewal(value: float) -> str | None:
+    """``renewal_unattended`` of an account without a renewal date: the renewal
+    looked at is its start date's anniversary (``core.health.scoring``)."""
+    if value < 1:
+        return None
+    return (
+        "renewal close, taken as the start date's anniversary (no renewal date),"
+        " and nobody in touch"
+    )
+
+
 def signal_words(raw: Any) -> list[str]:
     """A component's raw signals in words, in their order; signals without data and
     those that say nothing (no tickets over 48 h) are left out, and so is anything
@@ -70,6 +81,8 @@ def signal_words(raw: Any) -> list[str]:
         if not isinstance(value, int | float) or isinstance(value, bool):
             continue
         describe = _WORDS.get(name)
+        if name == "renewal_unattended" and raw.get("renewal_assumed") is True:
+            describe = _assumed_renewal
         text = describe(float(value)) if describe else f"{name.replace('_', ' ')} {value:g}"
         if text:
             words.append(text)

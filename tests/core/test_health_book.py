@@ -58,7 +58,11 @@ def test_each_component_reads_its_signals(engine: Engine) -> None:
     }
     # 20,000 of the 100,000 the account paid before the contraction; renewal in 45
     # days and the last contact 45 days ago (> 30): unattended.
-    assert row["commercial_raw"] == {"contraction_pct": 20.0, "renewal_unattended": 1.0}
+    assert row["commercial_raw"] == {
+        "contraction_pct": 20.0,
+        "renewal_unattended": 1.0,
+        "renewal_assumed": False,  # its renewal date is known
+    }
     # usage: ratio 0.4 -> 60, trend -50 % -> 0; weights 1:2 -> 20
     assert row["usage_score"] == 20.0
     # engagement: 45 days -> 50, one meeting -> 70; 2:1 -> 56.7

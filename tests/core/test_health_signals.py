@@ -33,6 +33,27 @@ def test_each_signal_in_words(engine: Engine) -> None:
     assert words["commercial"] == ["MRR -20 % in 90 days", "renewal close and nobody in touch"]
 
 
+def test_a_renewal_taken_from_the_start_date_says_so(engine: Engine) -> None:
+    """No renewal date: the renewal looked at is the start date's anniversary, here in
+    20 days, and the words say it is assumed; a known date's words do not."""
+    book = Book(engine)
+    undated = book.account(start_date=AS_OF - timedelta(days=365 - 20), renewal_date=None)
+    dated = book.account(renewal_date=AS_OF + timedelta(days=20))
+    for account in (undated, dated):
+        book.interaction(account, 45)
+    book.save()
+    scores = compute_scores(engine, AS_OF, default_model())
+    undated_raw, dated_raw = (
+        row_of(scores, account)["commercial_raw"] for account in (undated, dated)
+    )
+    assert undated_raw["renewal_unattended"] == dated_raw["renewal_unattended"] == 1.0
+    assert signal_words(undated_raw)[-1] == (
+        "renewal close, taken as the start date's anniversary (no renewal date),"
+        " and nobody in touch"
+    )
+    assert signal_words(dated_raw)[-1] == "renewal close and nobody in touch"
+
+
 def test_the_largest_drag_is_the_component_that_costs_most() -> None:
     components = {
         "usage": {"raw": {"trend_pct": -10.0}, "score": 80.0, "weight_pct": 30.0},  # -6
