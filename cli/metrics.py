@@ -216,9 +216,10 @@ def _print_table(
         from core.accounts.customers import assumption_notes
 
         first = results[0][1]
-        from core.metrics.model import lifespan_note, onboarding_note
+        from core.metrics.model import lifespan_note, unrecorded_notes
 
         notes = assumption_notes(first.accounts_start_unknown, first.accounts_churn_date_unknown)
-        notes += [note for note in (lifespan_note(first), onboarding_note(first)) if note]
+        notes += [note] if (note := lifespan_note(first)) else []
+        notes += unrecorded_notes(first)
         for line in notes:
             console.print(line, markup=False)

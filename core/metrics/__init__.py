@@ -78,6 +78,11 @@ Customer retention cost (API only, ``retention_cost_per_customer``): retention
 costs incurred in the period / customers at the start; None when no cost is
 recorded in the period, and for a scoped book (costs belong to no account).
 
+Feedback, referral, community and training rates: of the customers at the end, the
+share who answered a survey, or had an interaction of that kind, in the period;
+None (no data) in a book that records no survey answer, or no such interaction of
+any of the three kinds, in any period (``Book.recorded``).
+
 Stickiness. ``daily_usage`` counts active users per account and day, not user ids.
 For each month of the period, DAU on a day is the book's active users summed over
 accounts, and MAU is the sum over accounts of each account's highest daily active

@@ -87,6 +87,8 @@ ENGAGED_COLUMNS = {
     InteractionKind.TRAINING.value: "trained",
 }
 _NO_SPANS = pl.DataFrame(schema={"account_id": pl.Int64, "first_day": pl.Date, "last_day": pl.Date})
+_RECORDED_SOURCES = frozenset(("surveys", "engagement"))
+"""A book's ``recorded`` when not read: every source taken as recorded."""
 _NO_ENGAGEMENT = pl.DataFrame(
     schema={"account_id": pl.Int64, "kind": pl.String, "occurred_at": pl.Datetime("us")}
 )
@@ -219,6 +221,7 @@ def load_book(
         options=options or _configured_options(),
         tables=tables,
         costs=frames.pop("costs", None),
+        recorded=frames.pop("recorded"),
         usage=pl.concat(usage) if usage else _NO_USAGE,
         **frames,
     )
@@ -233,6 +236,7 @@ BOOK_TABLES = (
     "purchases",
     "purchase_history",
     "costs",
+    "recorded",
 )
 """The book's queries (``book_queries.table_queries``), one frame each; usage apart."""
 OPTIONAL_TABLES = {
@@ -285,7 +289,7 @@ def _read_file(
     ids = frames["accounts"]["account_id"]
     return {
         name: frame
-        if name == "accounts"
+        if name in ("accounts", "recorded")  # "recorded": of the whole book
         else frame.filter(pl.col("account_id").is_in(ids.implode()))
         for name, frame in frames.items()
     }
@@ -325,6 +329,10 @@ class Book:
     usage: pl.DataFrame  # account_id, month (its 1st), users_sum, users_max, day_bits
     costs: pl.DataFrame | None  # incurred_on, amount_cents; None when scoped or not read
     tables: frozenset[str]  # the optional tables read (TABLE_KEYS); the others are empty
+    recorded: frozenset[str]
+    """What the whole book records at all, in any period (``book_queries.recorded_query``):
+    "surveys", "engagement"; a rate of customers who answered or took part is no data
+    without it."""
 
     @classmethod
     def from_frames(
@@ -344,6 +352,7 @@ class Book:
         purchase_history: pl.DataFrame | None = None,
         engagement: pl.DataFrame | None = None,
         tables: frozenset[str] = frozenset(TABLE_KEYS),
+        recorded: pl.DataFrame | None = None,
     ) -> Book:
         movements = pl.concat([movements, _implied_movements(accounts, movements, as_of)])
         movements = mark_undated(movements, accounts)
@@ -371,6 +380,9 @@ class Book:
             costs=costs,
             engagement=_NO_ENGAGEMENT if engagement is None else engagement,
             tables=tables,
+            recorded=_RECORDED_SOURCES
+            if recorded is None
+            else frozenset(name for name, some in recorded.row(0, named=True).items() if some),
         )
 
     # -- who is a customer, and their MRR ------------------------------------------
@@ -480,9 +492,11 @@ class Book:
         )
         effective = Period(period.start, ref)
         cost = self._retention_cost(period, ref) if by is None else None
-        onboarding_recorded = bool(self.accounts["onboarding_completed_at"].is_not_null().any())
+        recorded = self.recorded
+        if self.accounts["onboarding_completed_at"].is_not_null().any():
+            recorded |= {"onboarding"}
         return [
-            (row["group"], _assemble(row, effective, self.options, cost, onboarding_recorded))
+            (row["group"], _assemble(row, effective, self.options, cost, recorded))
             for row in table.collect().iter_rows(named=True)
         ]
 
@@ -887,12 +901,13 @@ def _assemble(
     period: Period,
     options: MetricOptions,
     cost_cents: int | None,
-    onboarding_recorded: bool,
+    recorded: frozenset[str],
 ) -> MetricSet:
     """One group's aggregates turned into metrics; ``period`` is the part of the
-    period that has elapsed (it sets the annual churn rate); ``onboarding_recorded``:
-    some account of the book has an onboarding completion date (else the success
-    rate is no data: whether anyone finished onboarding is not known)."""
+    period that has elapsed (it sets the annual churn rate); ``recorded``: what the
+    book records at all ("surveys", "engagement", "onboarding": some account has an
+    onboarding completion date): the rates made of what it does not are no data,
+    whether anyone answered, took part or finished onboarding not being known."""
     # Customers at the start whose churn date is unknown leave the bases: whether they
     # churned in this period cannot be said (core.accounts.customers).
     start = row["customers_at_start"] - row["churned_undated"]
@@ -907,6 +922,7 @@ def _assemble(
         row["nps_detractors"],
     )
     answers = promoters + passives + detractors
+    engaged = "engagement" in recorded
     buyers, purchases, purchase_cents = row["buyers"], row["purchases"], row["purchase_cents"]
     # Lifespan in years: configured, or 1 / annual churn rate, the annual rate
     # measured over the trailing window (12 months by default) up to the period's end.
@@ -972,18 +988,20 @@ def _assemble(
         ticket_resolution_rate_pct=pct(row["tickets_resolved"], row["tickets_opened"]),
         tickets_open_over_48h=row["tickets_open_long"],
         onboarding_success_rate_pct=(
-            pct(row["onboarding_on_time"], row["onboarding_due"]) if onboarding_recorded else None
+            pct(row["onboarding_on_time"], row["onboarding_due"])
+            if "onboarding" in recorded
+            else None
         ),
-        onboarding_due_unrecorded=0 if onboarding_recorded else row["onboarding_due"],
+        onboarding_due_unrecorded=0 if "onboarding" in recorded else row["onboarding_due"],
         customers_at_start=row["customers_at_start"],
         mrr_at_start=money(row["start_mrr_cents"]),
         clv_subscription=clv_subscription,
         retention_cost_per_customer=(
             money(Fraction(cost_cents, start)) if cost_cents is not None and start else None
         ),
-        feedback_rate_pct=pct(row["gave_feedback"], end),
-        referral_rate_pct=pct(row["referred"], end),
-        community_participation_pct=pct(row["in_community"], end),
-        education_completion_pct=pct(row["trained"], end),
+        feedback_rate_pct=pct(row["gave_feedback"], end) if "surveys" in recorded else None,
+        referral_rate_pct=pct(row["referred"], end) if engaged else None,
+        community_participation_pct=pct(row["in_community"], end) if engaged else None,
+        education_completion_pct=pct(row["trained"], end) if engaged else None,
         **renewals,
     )

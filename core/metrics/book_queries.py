@@ -15,7 +15,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import BigInteger, Date, Select, func, literal_column, or_, select, text, true
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Select,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    true,
+)
 
 from core.dates import moment
 from core.metrics.book_sql import PLACEHOLDERS, usage_edges
@@ -101,7 +112,20 @@ def table_queries(window_start: date, data_end: date, as_of: date) -> dict[str, 
         "costs": select(RetentionCost.incurred_on, RetentionCost.amount_cents).where(
             RetentionCost.incurred_on >= window_start, RetentionCost.incurred_on <= data_end
         ),
+        "recorded": recorded_query(),
     }
+
+
+def recorded_query() -> Select[Any]:
+    """Whether the book records survey answers, and engagement interactions (referrals,
+    trainings, community events), at all, in any period: a rate of customers who
+    answered or took part is no data in a book that records none, not 0 %."""
+    surveys = select(SurveyResponse.id).where(SurveyResponse.deleted_at.is_(None))
+    engagement = select(Interaction.id).where(
+        text(ENGAGEMENT_KINDS_SQL),  # as the partial index says it: one index row read
+        Interaction.deleted_at.is_(None),
+    )
+    return select(exists(surveys).label("surveys"), exists(engagement).label("engagement"))
 
 
 def monthly_usage_query(first_whole: date, after_whole: date) -> Select[Any]:
@@ -160,6 +184,8 @@ def book_queries(
         queries = {
             name: scope.restrict(query)
             if name == "accounts"
+            else query
+            if name == "recorded"  # of the whole book
             else query.where(query.selected_columns[0].in_(accounts))
             for name, query in queries.items()
         }

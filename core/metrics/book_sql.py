@@ -145,6 +145,16 @@ BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = {
         "'1111-03-03'",
         {"incurred_on": "Date", "amount_cents": "Int64"},
     ),
+    "recorded": (
+        "SELECT EXISTS (SELECT survey_response.id \n"
+        "FROM survey_response \n"
+        "WHERE survey_response.deleted_at IS NULL) AS surveys, EXISTS (SELECT "
+        "interaction.id \n"
+        "FROM interaction \n"
+        "WHERE kind IN ('referral', 'training', 'community') AND interaction.deleted_at "
+        "IS NULL) AS engagement",
+        {"surveys": "Boolean", "engagement": "Boolean"},
+    ),
     "usage_months": (
         "SELECT monthly_usage.account_id, coalesce(monthly_usage.month, '') AS "
         "month, monthly_usage.users_sum, monthly_usage.users_max, "

@@ -157,16 +157,25 @@ def lifespan_note(m: MetricSet) -> str | None:
     )
 
 
-def onboarding_note(m: MetricSet) -> str | None:
-    """Why the onboarding success rate is no data although accounts were due to finish
-    onboarding (no account has a completion date), in words; None otherwise."""
-    if not m.onboarding_due_unrecorded:
-        return None
-    return (
-        f"No data: onboarding success, {m.onboarding_due_unrecorded:,} accounts were due to"
-        " finish onboarding, but no account has an onboarding completion date (import"
-        " onboarding_completed_at to measure it)."
-    )
+def unrecorded_notes(m: MetricSet) -> list[str]:
+    """Why rates over customers are no data although there are customers: the book
+    records none of what they count (no survey answer, no referral, training or
+    community interaction, no onboarding completion), in words."""
+    notes = []
+    if m.onboarding_due_unrecorded:
+        notes.append(
+            f"No data: onboarding success, {m.onboarding_due_unrecorded:,} accounts were due"
+            " to finish onboarding, but no account has an onboarding completion date"
+            " (import onboarding_completed_at to measure it)."
+        )
+    if m.active_accounts and m.feedback_rate_pct is None:
+        notes.append("No data: feedback rate, the book records no survey answer.")
+    if m.active_accounts and m.referral_rate_pct is None:
+        notes.append(
+            "No data: referral, community and training rates, the book records no referral,"
+            " community or training interaction."
+        )
+    return notes
 
 
 def customer_bridge(m: MetricSet) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -89,6 +90,43 @@ def test_engagement_rates_against_sql(tmp_path: Path) -> None:
     ):
         assert metrics[key] == _expected(db, numerator), key
     assert metrics["referral_rate_pct"] == 25.0  # A of A-D; E churned, F not yet started
+
+
+def test_rates_of_what_the_book_does_not_record_are_no_data(tmp_path: Path) -> None:
+    """An accounts list alone: no survey answer and no referral, community or training
+    interaction anywhere, so those rates are no data (null, and said under the table),
+    not 0 %. Once one is recorded, even in another month, November's rate is 0 %."""
+    db = tmp_path / "book.db"
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text(
+        "external_id,name,start_date,mrr\nA,Acme,2025-01-01,100\nB,Beta,2025-01-01,100\n"
+    )
+    _run("import", "accounts", str(accounts), "--db", str(db))
+    november = ["--db", str(db), "--as-of", "2026-12-04", "--period", "2026-11"]
+    keys = ["referral_rate_pct", "community_participation_pct", "education_completion_pct"]
+
+    def rates() -> list[float | None]:
+        metrics = json.loads(_run("metrics", "--json", *november))["metrics"]
+        return [metrics[key] for key in ["feedback_rate_pct", *keys]]
+
+    # Closed before the next import: left open, this second SQLite library in the
+    # process (cxtui keeps its two apart: core.store.sqlite_gate) broke the file.
+    with closing(sqlite3.connect(db)) as connection:
+        tables = ("survey_response", "interaction")
+        counts = [connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables]
+    assert counts == [0, 0]
+    assert rates() == [None, None, None, None]
+    shown = " ".join(_run("metrics", *november).split())
+    assert "No data: feedback rate, the book records no survey answer." in shown
+    assert "No data: referral, community and training rates" in shown
+    october = tmp_path / "october.csv"
+    october.write_text("account,kind,score,answered_at\nA,nps,9,2026-10-02\n")
+    _run("import", "surveys", str(october), "--db", str(db))
+    assert rates() == [0.0, None, None, None]
+    october.write_text("account,kind,occurred_at,summary\nB,training,2026-10-12,Course\n")
+    _run("import", "interactions", str(october), "--db", str(db))
+    assert rates() == [0.0, 0.0, 0.0, 0.0]
+    assert "No data" not in _run("metrics", *november)
 
 
 def test_metric_settings_come_from_the_config_file(tmp_path: Path) -> None:
