@@ -198,7 +198,10 @@ def _start_from_tenure(spec: Kind, source: Source, options: ImportOptions) -> st
     assumption in words, or None when there is nothing to derive."""
     if spec.name != "accounts" or "start_date" in options.columns:
         return None
-    if "start_date" in propose_mapping(spec, source.columns, options.columns).columns:
+    if (
+        "start_date"
+        in propose_mapping(spec, source.columns, options.columns, options.hints).columns
+    ):
         return None
     found = [
         (c, _TENURE_COLUMNS[normalise(c)])

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select, text
 
 from core.importing import (
     FileError,
+    Hints,
     ImportOptions,
     ImportRejected,
     MappingError,
@@ -157,6 +158,20 @@ def test_map_overrides_the_automatic_match(tmp_path: Path, engine: Engine) -> No
         import_file(engine, "accounts", path)
     import_file(engine, "accounts", path, ImportOptions(columns={"name": "Company Name"}))
     assert accounts(engine).rows() == [("C1", "Acme", 1000, "active")]
+
+
+def test_a_missing_column_is_told_in_the_words_of_where_the_user_is(
+    tmp_path: Path, engine: Engine
+) -> None:
+    """The app's words, not the command line's, for a file with a tenure column too
+    (its start dates are worked out before the mapping is checked)."""
+    path = FIXTURES / "telco_churn.csv"  # customerID, tenure..., no name column
+    app_words = Hints(map_column="choose its column for {field}")
+    with pytest.raises(MappingError) as raised:
+        import_file(engine, "accounts", path, ImportOptions(dry_run=True, hints=app_words))
+    assert "choose its column for name" in str(raised.value)
+    assert "--map" not in str(raised.value)
+    assert counts(engine)["account"] == 0
 
 
 def test_unmapped_enum_value_is_an_error(engine: Engine) -> None:
