@@ -25,7 +25,7 @@ def only(*names: str) -> RulesConfig:
     return RulesConfig(settings)
 
 
-def add_account(session: Session, key: str, **fields: object) -> int:
+def add_account(session: Session, key: str, contacted: bool = True, **fields: object) -> int:
     values: dict[str, object] = {
         "external_id": key,
         "name": f"Account {key}",
@@ -40,6 +40,8 @@ def add_account(session: Session, key: str, **fields: object) -> int:
     session.add(account)
     session.flush()
     assert account.id is not None
+    if not contacted:
+        return account.id
     # Recent contact, so that only the rule under test fires.
     session.add(
         m.Interaction(
@@ -340,17 +342,8 @@ def test_no_interaction_waits_for_the_records_to_begin(engine: Engine) -> None:
     imported) gives its never-contacted accounts no task; once one is recorded, they
     are silent since it, and get one 30 days after it, as the contacted one does."""
     with Session(engine) as session:
-        for name in ("Old", "Older"):
-            session.add(
-                m.Account(
-                    external_id=name,
-                    name=name,
-                    segment="SMB",
-                    plan="Starter",
-                    owner="Owner",
-                    start_date=date(2024, 1, 1),
-                )
-            )
+        for key in ("Old", "Older"):
+            add_account(session, key, contacted=False)
         session.commit()
     assert run_rules(engine, TODAY, only("no_interaction"), NOW) == {"no_interaction": 0}
     first = NOW - timedelta(days=10)  # records begin 10 days ago: not yet 30 silent days
