@@ -386,9 +386,10 @@ def _private(path: Path) -> None:
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
-def write_frame(frame: pl.DataFrame, path: Path) -> None:
+def write_frame(frame: pl.DataFrame, path: Path, field_types: dict[str, str] | None = None) -> None:
     """Write by extension: .csv, .xlsx or .parquet, readable by the owner only, with
-    text that a spreadsheet would run as a formula neutralised."""
+    text that a spreadsheet would run as a formula neutralised. ``field_types``: the
+    custom field columns' types (``_field_types``), for XLSX cells of their kind."""
     kind = WRITERS.get(path.suffix.lower())
     if kind is None:
         raise ExportError(
@@ -404,11 +405,22 @@ def write_frame(frame: pl.DataFrame, path: Path) -> None:
 
         # Text is written as text, never as a formula, and neutralised as in CSV; money
         # is a number in a currency format, dates are dates (polars writes them so).
+        # Custom fields too: money and numbers are numbers, dates are dates.
+        from core.accounts.field_names import DATE, MONEY, NUMBER
+
         frame = neutralised(frame)
+        types = field_types or {}
         money = [
-            name for name in MONEY_COLUMNS if name in frame.columns and _all_numbers(frame, name)
+            name
+            for name in (*MONEY_COLUMNS, *(c for c, kind in types.items() if kind == MONEY))
+            if name in frame.columns and _all_numbers(frame, name)
         ]
-        frame = frame.with_columns(pl.col(money).cast(pl.Float64))
+        numbers = [c for c, kind in types.items() if kind == NUMBER and _all_numbers(frame, c)]
+        dates = [c for c, kind in types.items() if kind == DATE]
+        frame = frame.with_columns(
+            pl.col(money + numbers).cast(pl.Float64),
+            pl.col(dates).str.to_date("%Y-%m-%d", strict=False),
+        )
         with Workbook(str(path), {"strings_to_formulas": False}) as workbook:
             frame.write_excel(
                 workbook,
@@ -423,5 +435,18 @@ def write_frame(frame: pl.DataFrame, path: Path) -> None:
 def export(engine: Engine, what: str, path: Path, filters: ExportFilters | None = None) -> int:
     """Export ``what`` into ``path`` and return the number of rows written."""
     frame = export_frame(engine, what, filters)
-    write_frame(frame, path)
+    write_frame(frame, path, _field_types(engine, frame.columns) if what == "accounts" else None)
     return frame.height
+
+
+def _field_types(engine: Engine, columns: list[str]) -> dict[str, str]:
+    """The custom field columns of an accounts export (``_with_custom_fields``: named
+    as the field, or "NAME (field)"), with their field types."""
+    from core.accounts.fields import custom_fields
+
+    types = {}
+    for name, kind in custom_fields(engine).select("name", "type").iter_rows():
+        column = f"{name} (field)" if f"{name} (field)" in columns else name
+        if column in columns:
+            types[column] = kind
+    return types

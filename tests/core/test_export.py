@@ -220,3 +220,38 @@ def test_accounts_export_puts_the_lists_chosen_columns_first(book: Engine) -> No
     assert sorted(chosen.columns) == sorted(every)
     rest = [column for column in every if column not in first]
     assert chosen.columns[len(first) :] == rest
+
+
+def test_xlsx_writes_custom_fields_as_their_kind_and_reads_them_back(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The Telco-shaped sample's fields in XLSX: money and numbers are number cells,
+    yes/no and choices text; imported into another book they are the same values."""
+    source = FIXTURES / "telco_churn.csv"
+    options = ImportOptions(
+        columns={"external_id": "customerID", "name": "customerID"}, values=CHURN
+    )
+    import_file(engine, "accounts", source, options)
+    path = tmp_path / "accounts.xlsx"
+    export(engine, "accounts", path)
+    cells = pl.read_excel(path)
+    raw = pl.read_csv(source).with_columns(  # a blank " " charge stays empty
+        pl.col("TotalCharges").cast(pl.Float64, strict=False)
+    )
+    assert cells["TotalCharges"].dtype == pl.Float64 and cells["tenure"].dtype.is_numeric()
+    assert cells["MultipleLines"].dtype == pl.String
+    by_id = cells.join(raw, left_on="external_id", right_on="customerID", suffix="_raw")
+    assert by_id["TotalCharges"].null_count() == by_id["TotalCharges_raw"].null_count()
+    assert (by_id["TotalCharges"] - by_id["TotalCharges_raw"]).abs().max() < 0.005
+    assert (by_id["tenure"] == by_id["tenure_raw"]).all()
+    other = _fresh(tmp_path, "other.db")
+    try:
+        import_file(other, "accounts", path)
+        shape = [c for c in export_frame(engine, "accounts").columns if c not in LIST_ONLY]
+        assert (
+            export_frame(other, "accounts")
+            .select(shape)
+            .equals(export_frame(engine, "accounts").select(shape))
+        )
+    finally:
+        other.dispose()
