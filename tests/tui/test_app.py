@@ -603,3 +603,20 @@ async def test_the_list_keeps_its_search_and_bar_when_shown_before_the_dashboard
         assert screen.query_one("#search").region.y == 1
         assert screen.query_one("#filter-bar").region.y == 2
         assert f"{len(ROWS)} of {len(ROWS)} accounts" in bar(app)
+
+
+async def test_a_churned_account_says_why_it_has_no_score(demo_url: str, tmp_path: Path) -> None:
+    """Only live accounts are scored: a churned one's 360 says so, not "no score yet"."""
+    from tests.tui.conftest import snapshot_app
+    from tui.widgets.health import HealthPanel
+
+    app = snapshot_app(demo_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"Acme Labs", "enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert "churned" in text_of(app.screen.query_one("#a360-header"))
+        shown = text_of(app.screen.query_one(HealthPanel))
+        assert "Churned: health is scored for live accounts only." in shown
+        assert "No health score yet" not in shown

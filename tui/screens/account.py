@@ -243,6 +243,7 @@ class AccountScreen(Screen[None]):
             detail.health_history["score"].drop_nulls().to_list(),  # days without a score
             today,
             detail.extra.get("churn_risk"),
+            churned=account["status"] == "churned",
         )
         self._render_timeline()
         self._render_fields(detail)

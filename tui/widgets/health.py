@@ -40,10 +40,12 @@ class HealthPanel(Static):
         history: list[float],
         today: date,
         churn_risk: str | None = None,
+        churned: bool = False,
     ) -> None:
-        """``churn_risk``: the account's churn risk in words (``core.churn.risk``)."""
-        self._shown = (health, override, history, today, churn_risk)
-        self.update(self._render_health(health, override, history, today, churn_risk))
+        """``churn_risk``: the account's churn risk in words (``core.churn.risk``);
+        ``churned``: the account has churned (only live accounts are scored)."""
+        self._shown = (health, override, history, today, churn_risk, churned)
+        self.update(self._render_health(health, override, history, today, churn_risk, churned))
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._rerender())
@@ -59,7 +61,10 @@ class HealthPanel(Static):
         history: list[float],
         today: date,
         churn_risk: str | None = None,
+        churned: bool = False,
     ) -> Group | Text:
+        if health is None and override is None and churned:
+            return Text("Churned: health is scored for live accounts only.", style="dim")
         if health is None and override is None:
             return Text(
                 "No health score yet: it is computed from usage, interactions, "
