@@ -80,9 +80,15 @@ def status_of(
     return "off track"
 
 
-def status_reason(goal: Goal, status: str, progress: float, today: date) -> str:
-    """Why the status, in words: "on track: 42 % done, 38 % of time gone"."""
+def status_reason(
+    goal: Goal, status: str, progress: float, today: date, no_data: bool = False
+) -> str:
+    """Why the status, in words: "on track: 42 % done, 38 % of time gone". ``no_data``:
+    the metric the goal follows has no value (no progress counted, and said so)."""
     due = goal.due_date.isoformat()
+    if no_data and status not in ("achieved", "missed"):
+        gone = time_gone_pct(goal, today)
+        return f"{status}: no data for its metric yet, {gone:.0f} % of time gone"
     if is_kept_line(goal):
         if today <= goal.due_date:
             side = "kept" if progress >= 100 else "not kept"

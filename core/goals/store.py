@@ -233,7 +233,9 @@ def _views(
                 status=status,
                 days_left=(goal.due_date - today).days,
                 tasks=goal_tasks,
-                why=status_reason(goal, status, progress, today),
+                why=status_reason(
+                    goal, status, progress, today, no_data=bool(goal.metric) and current is None
+                ),
             )
         )
     return views

@@ -218,6 +218,16 @@ def test_metric_linked_goal_follows_the_metrics_engine(engine: Engine) -> None:
         check_in(engine, goal_id, "60", "Dana")
 
 
+def test_a_goal_on_a_metric_without_data_says_so(engine: Engine) -> None:
+    """No survey answer in the book: the NPS goal's value is none, no progress is
+    counted, and its reason says there is no data rather than a line not kept."""
+    create_goal(engine, form(title="NPS above 50", metric="nps", target="50", start="0"))
+    [view] = list_goals(engine, TODAY)
+    assert view.current is None and view.progress == 0.0
+    assert view.why.startswith(f"{view.status}: no data for its metric yet")
+    assert "not kept" not in view.why
+
+
 def test_the_demo_books_goals_are_valid_goals(engine: Engine) -> None:
     from core.goals import LINKABLE_METRICS
     from sample_data import load_demo
