@@ -218,8 +218,17 @@ def _print_table(
         first = results[0][1]
         from core.metrics.model import lifespan_note, unrecorded_notes
 
-        notes = assumption_notes(first.accounts_start_unknown, first.accounts_churn_date_unknown)
+        notes = assumption_notes(  # over every group of a breakdown
+            *(
+                sum(values.get(key) for _, values in results)
+                for key in (
+                    "accounts_start_unknown",
+                    "accounts_churn_date_unknown",
+                    "accounts_churn_unrecorded",
+                )
+            )
+        )
         notes += [note] if (note := lifespan_note(first)) else []
-        notes += unrecorded_notes(first)
+        notes += unrecorded_notes([values for _, values in results])
         for line in notes:
             console.print(line, markup=False)

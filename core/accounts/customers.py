@@ -23,9 +23,19 @@ BEFORE_RECORDS = date(1900, 1, 1)
 _EVENTS_SCHEMA = {"account_id": pl.Int64, "day": pl.Date, "inflow": pl.Boolean, "dated": pl.Boolean}
 
 
-def assumption_notes(start_unknown: int, churn_date_unknown: int) -> list[str]:
-    """What figures over these accounts assume, in words (empty when nothing is)."""
+def assumption_notes(
+    start_unknown: int, churn_date_unknown: int, churn_unrecorded: int = 0
+) -> list[str]:
+    """What figures over these accounts assume, in words (empty when nothing is).
+    ``churn_unrecorded``: the accounts counted as staying because nothing in the book
+    records a churn."""
     notes = []
+    if churn_unrecorded:
+        notes.append(
+            f"Assumed: nothing in this book records a churn (no churned status, churn date"
+            f" or churn movement), so its {churn_unrecorded:,} accounts count as staying"
+            " and no churn is counted. Import status or churned_at to measure it."
+        )
     if start_unknown:
         notes.append(
             f"Assumed: {start_unknown:,} accounts have no start date: customers since before"

@@ -98,7 +98,7 @@ tickets not resolved at the end of ``ref`` and opened more than 48 h
 Onboarding. The accounts whose onboarding window (start date + 30 days,
 ``MetricOptions.onboarding_target_days``) ended in the period, so every one of them
 has had its full window; success is ``onboarding_completed_at`` on or before the
-window's last day. A book (scope) in which no account has an onboarding
+window's last day. A book in which no account (of any scope) has an onboarding
 completion date does not record onboarding: the rate is None (no data), and
 ``onboarding_due_unrecorded`` counts the accounts that were due.
 

@@ -87,7 +87,7 @@ ENGAGED_COLUMNS = {
     InteractionKind.TRAINING.value: "trained",
 }
 _NO_SPANS = pl.DataFrame(schema={"account_id": pl.Int64, "first_day": pl.Date, "last_day": pl.Date})
-_RECORDED_SOURCES = frozenset(("surveys", "engagement"))
+_RECORDED_SOURCES = frozenset(("surveys", "engagement", "onboarding", "churn"))
 """A book's ``recorded`` when not read: every source taken as recorded."""
 _NO_ENGAGEMENT = pl.DataFrame(
     schema={"account_id": pl.Int64, "kind": pl.String, "occurred_at": pl.Datetime("us")}
@@ -127,6 +127,7 @@ _COUNT_COLUMNS = (
     *(f"renewals_{days}d_cents" for days in _RENEWAL_WINDOWS),
     "start_unknown",
     "churn_date_unknown",
+    "accounts",
     "trailing_start",
     "trailing_lost",
     "gave_feedback",
@@ -330,9 +331,8 @@ class Book:
     costs: pl.DataFrame | None  # incurred_on, amount_cents; None when scoped or not read
     tables: frozenset[str]  # the optional tables read (TABLE_KEYS); the others are empty
     recorded: frozenset[str]
-    """What the whole book records at all, in any period (``book_queries.recorded_query``):
-    "surveys", "engagement"; a rate of customers who answered or took part is no data
-    without it."""
+    """What the whole book records at all, in any period, whatever the scope
+    (``book_queries.recorded_query``): "surveys", "engagement", "onboarding", "churn"."""
 
     @classmethod
     def from_frames(
@@ -492,11 +492,8 @@ class Book:
         )
         effective = Period(period.start, ref)
         cost = self._retention_cost(period, ref) if by is None else None
-        recorded = self.recorded
-        if self.accounts["onboarding_completed_at"].is_not_null().any():
-            recorded |= {"onboarding"}
         return [
-            (row["group"], _assemble(row, effective, self.options, cost, recorded))
+            (row["group"], _assemble(row, effective, self.options, cost, self.recorded))
             for row in table.collect().iter_rows(named=True)
         ]
 
@@ -815,12 +812,20 @@ class Book:
             ]
         return due.group_by("group").agg(columns)
 
-    def assumed_counts(self) -> tuple[int, int]:
-        """The accounts of the scope without a start date, and churned on an unknown
-        date (``core.accounts.customers.assumption_notes`` says what that means)."""
+    def assumed_counts(self) -> tuple[int, int, int]:
+        """The accounts of the scope without a start date, churned on an unknown date,
+        and (all of them, when nothing in the book records a churn) counted as staying
+        (``core.accounts.customers.assumption_notes`` says what each means)."""
         accounts = self.accounts
         undated = accounts["churned_at"].is_null() & accounts["churn_recorded_on"].is_not_null()
-        return accounts["start_date"].null_count(), int(undated.sum())
+        staying = 0 if self.records_churn() else accounts.height
+        return accounts["start_date"].null_count(), int(undated.sum()), staying
+
+    def records_churn(self) -> bool:
+        """Whether anything in the whole book records a churn: a churn date, a churned
+        status or a churn MRR movement (``recorded``). Without any, every account
+        counts as staying, and churn is 0 % for want of data."""
+        return "churn" in self.recorded
 
     def _assumed(self, groups: pl.LazyFrame | None) -> pl.LazyFrame:
         """How many accounts rest on an assumption: an unknown start date, or a churn
@@ -833,6 +838,7 @@ class Book:
             .agg(
                 pl.col("start_date").is_null().sum().alias("start_unknown"),
                 undated.sum().alias("churn_date_unknown"),
+                pl.len().alias("accounts"),
             )
         )
 
@@ -905,9 +911,10 @@ def _assemble(
 ) -> MetricSet:
     """One group's aggregates turned into metrics; ``period`` is the part of the
     period that has elapsed (it sets the annual churn rate); ``recorded``: what the
-    book records at all ("surveys", "engagement", "onboarding": some account has an
-    onboarding completion date): the rates made of what it does not are no data,
-    whether anyone answered, took part or finished onboarding not being known."""
+    whole book records at all (``Book.recorded``): the rates made of what it does not
+    are no data, whether anyone answered, took part or finished onboarding not being
+    known; without churn, the accounts are counted as staying
+    (``accounts_churn_unrecorded`` says how many)."""
     # Customers at the start whose churn date is unknown leave the bases: whether they
     # churned in this period cannot be said (core.accounts.customers).
     start = row["customers_at_start"] - row["churned_undated"]
@@ -964,6 +971,7 @@ def _assemble(
         churned_and_returned_accounts=row["churned_and_returned"],
         accounts_start_unknown=row["start_unknown"],
         accounts_churn_date_unknown=row["churn_date_unknown"],
+        accounts_churn_unrecorded=0 if "churn" in recorded else row["accounts"],
         mrr_churned_undated=money(row["moved_undated_churn"]),
         mrr_reactivation=money(moved["reactivation"]),
         net_new_mrr=money(sum(moved.values())),

@@ -117,15 +117,27 @@ def table_queries(window_start: date, data_end: date, as_of: date) -> dict[str, 
 
 
 def recorded_query() -> Select[Any]:
-    """Whether the book records survey answers, and engagement interactions (referrals,
-    trainings, community events), at all, in any period: a rate of customers who
-    answered or took part is no data in a book that records none, not 0 %."""
+    """What the whole book records at all, in any period, whatever the scope: survey
+    answers, engagement interactions (referrals, trainings, community events),
+    onboarding completions, churn (a churn date, a churned status or a churn MRR
+    movement). A rate made of what a book records none of is no data, not 0 %; a
+    book that records no churn counts every account as staying, and says so."""
     surveys = select(SurveyResponse.id).where(SurveyResponse.deleted_at.is_(None))
     engagement = select(Interaction.id).where(
         text(ENGAGEMENT_KINDS_SQL),  # as the partial index says it: one index row read
         Interaction.deleted_at.is_(None),
     )
-    return select(exists(surveys).label("surveys"), exists(engagement).label("engagement"))
+    onboarded = select(Account.id).where(Account.onboarding_completed_at.is_not(None))
+    churned = select(Account.id).where(
+        or_(Account.churned_at.is_not(None), Account.churn_recorded_on.is_not(None))
+    )
+    churn_moved = select(MrrMovement.id).where(MrrMovement.kind == "churn")
+    return select(
+        exists(surveys).label("surveys"),
+        exists(engagement).label("engagement"),
+        exists(onboarded).label("onboarding"),
+        or_(exists(churned), exists(churn_moved)).label("churn"),
+    )
 
 
 def monthly_usage_query(first_whole: date, after_whole: date) -> Select[Any]:

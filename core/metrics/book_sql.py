@@ -152,8 +152,21 @@ BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = {
         "interaction.id \n"
         "FROM interaction \n"
         "WHERE kind IN ('referral', 'training', 'community') AND interaction.deleted_at "
-        "IS NULL) AS engagement",
-        {"surveys": "Boolean", "engagement": "Boolean"},
+        "IS NULL) AS engagement, EXISTS (SELECT account.id \n"
+        "FROM account \n"
+        "WHERE account.onboarding_completed_at IS NOT NULL) AS onboarding, (EXISTS "
+        "(SELECT account.id \n"
+        "FROM account \n"
+        "WHERE account.churned_at IS NOT NULL OR account.churn_recorded_on IS NOT NULL)) "
+        "OR (EXISTS (SELECT mrr_movement.id \n"
+        "FROM mrr_movement \n"
+        "WHERE mrr_movement.kind = 'churn')) AS churn",
+        {
+            "surveys": "Boolean",
+            "engagement": "Boolean",
+            "onboarding": "Boolean",
+            "churn": "Boolean",
+        },
     ),
     "usage_months": (
         "SELECT monthly_usage.account_id, coalesce(monthly_usage.month, '') AS "

@@ -101,6 +101,10 @@ class MetricSet:
     # since before the records), or churned on an unknown date.
     accounts_start_unknown: int
     accounts_churn_date_unknown: int
+    # Every account of the group when nothing in the book records a churn (no churn
+    # date, churned status or churn movement): counted as staying, so churn is 0 % for
+    # want of data. 0 when the book records churn.
+    accounts_churn_unrecorded: int
     # The customer bridge: customers_at_start + new_accounts - churned_accounts
     # - churned_undated_accounts - joined_and_left_accounts
     # + churned_and_returned_accounts = active_accounts (``customer_bridge``).
@@ -157,20 +161,22 @@ def lifespan_note(m: MetricSet) -> str | None:
     )
 
 
-def unrecorded_notes(m: MetricSet) -> list[str]:
+def unrecorded_notes(sets: list[MetricSet]) -> list[str]:
     """Why rates over customers are no data although there are customers: the book
     records none of what they count (no survey answer, no referral, training or
-    community interaction, no onboarding completion), in words."""
+    community interaction, no onboarding completion), in words; over every set of a
+    breakdown."""
     notes = []
-    if m.onboarding_due_unrecorded:
+    due = sum(m.onboarding_due_unrecorded for m in sets)
+    if due:
         notes.append(
-            f"No data: onboarding success, {m.onboarding_due_unrecorded:,} accounts were due"
-            " to finish onboarding, but no account has an onboarding completion date"
-            " (import onboarding_completed_at to measure it)."
+            f"No data: onboarding success, {due:,} accounts were due to finish onboarding,"
+            " but no account has an onboarding completion date (import"
+            " onboarding_completed_at to measure it)."
         )
-    if m.active_accounts and m.feedback_rate_pct is None:
+    if any(m.active_accounts and m.feedback_rate_pct is None for m in sets):
         notes.append("No data: feedback rate, the book records no survey answer.")
-    if m.active_accounts and m.referral_rate_pct is None:
+    if any(m.active_accounts and m.referral_rate_pct is None for m in sets):
         notes.append(
             "No data: referral, community and training rates, the book records no referral,"
             " community or training interaction."

@@ -223,6 +223,13 @@ METRICS: tuple[Metric, ...] = (
         "clv_lifespan_buyers", "CLV lifespan from purchases, buyers", None, "count", contract=False
     ),
     Metric(
+        "accounts_churn_unrecorded",
+        "Accounts counted as staying, no churn recorded",
+        None,
+        "count",
+        contract=False,
+    ),
+    Metric(
         "onboarding_due_unrecorded",
         "Onboarding due, completion not recorded",
         None,

@@ -147,3 +147,19 @@ def test_a_purchase_only_book_gets_a_clv_from_its_own_history(
     words = " ".join(table.split())
     assert f"CLV lifespan of {lifespan_years:.1f} years" in words
     assert f"first to last purchase of {raw['customer_id'].n_unique():,} buyers" in words
+
+
+def test_an_order_log_records_no_churn_and_the_figures_say_so(
+    cdnow_master: Path, cdnow: tuple[Path, dict]
+) -> None:
+    """Nothing in an order log says a customer left: churn is 0 % for want of data,
+    and the table says every account of the file counts as staying."""
+    raw = _raw(cdnow_master, ["customer_id", "date", "cds", "dollars"])
+    db, _ = cdnow
+    june = ["metrics", "--db", str(db), "--period", "1998-06", "--as-of", "1998-06-30"]
+    metrics = json.loads(_run(*june, "--json"))["metrics"]
+    assert metrics["churned_accounts"] == 0 and metrics["churn_rate_pct"] == 0.0
+    shown = " ".join(_run(*june).split())
+    customers = raw["customer_id"].n_unique()
+    assert "Assumed: nothing in this book records a churn" in shown
+    assert f"so its {customers:,} accounts count as staying" in shown

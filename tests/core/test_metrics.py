@@ -239,6 +239,33 @@ def test_onboarding_is_no_data_in_a_book_that_records_no_completion(book: BookWr
     assert recorded.onboarding_due_unrecorded == 0
 
 
+def test_a_book_that_records_no_churn_counts_every_account_as_staying(
+    book: BookWriter,
+) -> None:
+    """No churn date, churned status or churn movement anywhere: churn is 0 % and the
+    set says how many accounts that rests on. One churn anywhere in the book, even
+    outside the scope asked for, and churn is measured: 0 % is then a figure."""
+    book.account(date(2023, 6, 1), owner="Ana")
+    book.account(date(2023, 6, 1), owner="Bo")
+    gone = book.account(date(2023, 6, 1), owner="Bo")
+    book.save()
+    unrecorded = compute_metrics(book.engine, FEB, as_of=LATER)
+    assert (unrecorded.churn_rate_pct, unrecorded.accounts_churn_unrecorded) == (0.0, 3)
+    ana = compute_metrics(book.engine, FEB, Scope(owner="Ana"), as_of=LATER)
+    assert ana.accounts_churn_unrecorded == 1
+    with book.engine.begin() as connection:
+        connection.execute(
+            text("UPDATE account SET status = 'churned', churned_at = :day WHERE id = :id"),
+            {"day": date(2024, 2, 10), "id": gone},
+        )
+    recorded = compute_metrics(book.engine, FEB, as_of=LATER)
+    assert recorded.churned_accounts == 1 and recorded.accounts_churn_unrecorded == 0
+    ana = compute_metrics(book.engine, FEB, Scope(owner="Ana"), as_of=LATER)
+    assert (ana.churn_rate_pct, ana.accounts_churn_unrecorded) == (0.0, 0)
+    by_owner = dict(compute_breakdown(book.engine, FEB, by="owner", as_of=LATER))
+    assert by_owner["Ana"] == ana
+
+
 def test_renewals_in_30_and_90_days_with_mrr_at_stake(book: BookWriter) -> None:
     as_of = date(2024, 3, 15)
     book.account(date(2023, 1, 1), mrr=10000, renewal=as_of)

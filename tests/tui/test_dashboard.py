@@ -294,3 +294,26 @@ async def test_without_a_churn_model_the_forecast_tile_says_how_to_get_one(
         await pilot.press("enter")  # a toast says how to fit one; no drill
         await settle(app, pilot)
         assert app.screen is screen
+
+
+async def test_the_dashboard_says_when_nothing_records_a_churn(db_url: str, engine: Engine) -> None:
+    """The small book's accounts are all active and no MRR movement is a churn: its
+    0 % churn is for want of data, and the line under the period bar says so."""
+    from sqlalchemy import text
+
+    make_book(engine)
+    with engine.connect() as connection:
+        churn = connection.execute(
+            text(
+                "SELECT (SELECT count(*) FROM account WHERE churned_at IS NOT NULL"
+                " OR churn_recorded_on IS NOT NULL)"
+                " + (SELECT count(*) FROM mrr_movement WHERE kind = 'churn')"
+            )
+        ).scalar_one()
+        accounts = connection.execute(text("SELECT count(*) FROM account")).scalar_one()
+    assert churn == 0
+    async with running(db_url) as (app, pilot):
+        screen = await open_dashboard(app, pilot)
+        note = " ".join(text_of(screen.query_one("#assumptions")).split())
+        assert "nothing in this book records a churn" in note
+        assert f"so its {accounts:,} accounts count as staying" in note
