@@ -25,7 +25,7 @@ the load average before and after is printed with them. The rows:
 - ``cxtui metrics --json`` (each book), the whole process, beside a fresh Python
   process in which DuckDB reads the same SQLite file and computes the month's figures
   (duckdb_metrics.py) (customers, churn, MRR and its movements, GRR, NRR, NPS, CSAT,
-  support, purchases, renewals: 26 of cxtui's 52); every one of those is checked
+  support, purchases, renewals: 26 of cxtui's 54); every one of those is checked
   against cxtui's JSON, and a difference is printed with both values. The month is
   the one of the book's last day of data (a generated book ends on 2026-11-30).
   DuckDB reads the file through its sqlite extension (``ATTACH ... (TYPE sqlite)``),

@@ -9,7 +9,7 @@ JSON with the keys (and units: money in dollars, rates in percent) of ``cxtui me
   sqlite)``), loaded from EXTENSIONS_DIR (compare.py installs it there);
 - arrow: Python's sqlite3 reads the same rows, handed to DuckDB as Arrow tables.
 
-The month is the one holding AS_OF, seen as of AS_OF. The figures (26 of cxtui's 52):
+The month is the one holding AS_OF, seen as of AS_OF. The figures (26 of cxtui's 54):
 customers at the start and the end, churned, new, churn and retention rates, MRR and
 its movements, GRR, NRR, NPS and its promoters, passives and detractors, CSAT, the
 ticket resolution rate, the median first response, tickets open over 48 h, buyers and

@@ -227,14 +227,14 @@ METRICS: tuple[Metric, ...] = (
         "Accounts counted as staying, no churn recorded",
         None,
         "count",
-        contract=False,
+        higher_is_better=False,
     ),
     Metric(
         "onboarding_due_unrecorded",
         "Onboarding due, completion not recorded",
         None,
         "count",
-        contract=False,
+        higher_is_better=False,
     ),
 )
 
@@ -293,6 +293,8 @@ CONTRACT_KEYS: tuple[str, ...] = (
     "referral_rate_pct",
     "community_participation_pct",
     "education_completion_pct",
+    "accounts_churn_unrecorded",
+    "onboarding_due_unrecorded",
 )
 
 BY_KEY: dict[str, Metric] = {metric.key: metric for metric in METRICS}
