@@ -22,6 +22,7 @@ from sqlalchemy import Float, Select, and_, case, cast, delete, func, insert, or
 
 from core.dates import moment
 from core.health.in_force import latest_snapshots_query, overrides_query
+from core.interactions.queries import answers_query
 from core.models import (
     Account,
     ChurnModel,
@@ -101,16 +102,7 @@ def signal_queries(days: dict[str, date], ids: list[int] | None) -> dict[str, Se
         )
         .where(alive, Interaction.occurred_at >= recent_start)
         .group_by(Interaction.account_id),
-        "surveys": select(
-            SurveyResponse.account_id,
-            SurveyResponse.kind,
-            SurveyResponse.score,
-            SurveyResponse.answered_at,
-        ).where(
-            SurveyResponse.answered_at >= moment(days["survey_start"]),
-            SurveyResponse.answered_at < end,
-            SurveyResponse.deleted_at.is_(None),
-        ),
+        "surveys": answers_query(moment(days["survey_start"]), end),
         "tickets": select(
             Ticket.account_id, Ticket.opened_at, Ticket.first_response_at, Ticket.resolved_at
         ).where(

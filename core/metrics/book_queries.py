@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 
 from core.dates import moment
+from core.interactions.queries import answers_query
 from core.metrics.book_sql import PLACEHOLDERS, usage_edges
 from core.models import (
     ENGAGEMENT_KINDS_SQL,
@@ -75,14 +76,7 @@ def table_queries(window_start: date, data_end: date, as_of: date) -> dict[str, 
             MrrMovement.kind,
             MrrMovement.amount_cents,
         ).where(MrrMovement.occurred_on <= as_of),
-        "surveys": select(
-            SurveyResponse.account_id,
-            SurveyResponse.kind,
-            SurveyResponse.score,
-            SurveyResponse.answered_at,
-        )
-        .where(SurveyResponse.answered_at >= start, SurveyResponse.answered_at < end)
-        .where(SurveyResponse.deleted_at.is_(None)),
+        "surveys": answers_query(start, end),
         "tickets": select(
             Ticket.account_id, Ticket.opened_at, Ticket.first_response_at, Ticket.resolved_at
         ).where(

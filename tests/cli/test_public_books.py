@@ -163,3 +163,37 @@ def test_an_order_log_records_no_churn_and_the_figures_say_so(
     customers = raw["customer_id"].n_unique()
     assert "Assumed: nothing in this book records a churn" in shown
     assert f"so its {customers:,} accounts count as staying" in shown
+
+
+def test_the_telco_sample_as_it_comes_makes_no_figure_of_what_it_lacks(
+    telco_churn: Path, tmp_path: Path
+) -> None:
+    """IBM's sample has statuses and tenures but no interaction, survey, onboarding
+    or renewal column: no 'no interaction' task on a first run of the rules, and no
+    onboarding or feedback rate, the accounts due counted from the raw tenures."""
+    db = tmp_path / "telco.db"
+    _run(
+        "import", "accounts", str(telco_churn), "--db", str(db), "--as-of", "2026-11-30",
+        "--map", "external_id=customerID", "--map", "name=customerID",
+        "--value", "status:Yes=churned", "--value", "status:No=active",
+    )  # fmt: skip
+    raw = pl.read_csv(telco_churn, infer_schema_length=0)
+    lacks = ("onboarding", "renewal", "interaction", "survey")
+    assert not any(word in column.lower() for column in raw.columns for word in lacks)
+    rules = _run("rules", "run", "--dry-run", "--db", str(db), "--as-of", "2026-11-30")
+    assert ["No", "interaction", "for", "a", "while", "0", "new", "tasks"] in [
+        line.split() for line in rules.splitlines()
+    ]
+    november = ["--db", str(db), "--period", "2026-11", "--as-of", "2026-11-30"]
+    metrics = json.loads(_run("metrics", *november, "--json"))["metrics"]
+    starts = raw.select(
+        pl.lit(date(2026, 11, 30)).dt.offset_by(pl.format("-{}mo", "tenure")).alias("start")
+    )
+    due = starts.filter(
+        pl.col("start").dt.offset_by("30d").is_between(date(2026, 11, 1), date(2026, 11, 30))
+    ).height
+    assert due > 0
+    assert metrics["onboarding_success_rate_pct"] is None
+    assert metrics["onboarding_due_unrecorded"] == due
+    assert metrics["feedback_rate_pct"] is None and metrics["referral_rate_pct"] is None
+    assert metrics["accounts_churn_unrecorded"] == 0  # its statuses record churn

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from core.periods import Period
 from core.store.bulk import bulk_insert
@@ -100,6 +100,14 @@ class BookWriter:
             rows = self.rows.pop(table, [])
             if rows:
                 bulk_insert(self.engine, table, pl.DataFrame(rows, infer_schema_length=None))
+
+    def change_account(self, account_id: int, **values: Any) -> None:
+        """Change columns of a saved account, as a later import would."""
+        columns = ", ".join(f"{name} = :{name}" for name in values)
+        with self.engine.begin() as connection:
+            connection.execute(
+                text(f"UPDATE account SET {columns} WHERE id = :id"), {**values, "id": account_id}
+            )
 
 
 def at(day: date, hour: int = 12, minute: int = 0, second: int = 0) -> datetime:

@@ -9,7 +9,7 @@ from typing import Any
 
 import polars as pl
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 
 import core.store.frames
 from core.metrics import (
@@ -229,11 +229,7 @@ def test_onboarding_is_no_data_in_a_book_that_records_no_completion(book: BookWr
     unrecorded = compute_metrics(book.engine, FEB, as_of=LATER)
     assert unrecorded.onboarding_success_rate_pct is None
     assert unrecorded.onboarding_due_unrecorded == 2
-    with book.engine.begin() as connection:
-        connection.execute(
-            text("UPDATE account SET onboarding_completed_at = :day WHERE id = :id"),
-            {"day": date(2023, 6, 20), "id": earlier},
-        )
+    book.change_account(earlier, onboarding_completed_at=date(2023, 6, 20))
     recorded = compute_metrics(book.engine, FEB, as_of=LATER)
     assert recorded.onboarding_success_rate_pct == 0.0
     assert recorded.onboarding_due_unrecorded == 0
@@ -253,11 +249,7 @@ def test_a_book_that_records_no_churn_counts_every_account_as_staying(
     assert (unrecorded.churn_rate_pct, unrecorded.accounts_churn_unrecorded) == (0.0, 3)
     ana = compute_metrics(book.engine, FEB, Scope(owner="Ana"), as_of=LATER)
     assert ana.accounts_churn_unrecorded == 1
-    with book.engine.begin() as connection:
-        connection.execute(
-            text("UPDATE account SET status = 'churned', churned_at = :day WHERE id = :id"),
-            {"day": date(2024, 2, 10), "id": gone},
-        )
+    book.change_account(gone, status="churned", churned_at=date(2024, 2, 10))
     recorded = compute_metrics(book.engine, FEB, as_of=LATER)
     assert recorded.churned_accounts == 1 and recorded.accounts_churn_unrecorded == 0
     ana = compute_metrics(book.engine, FEB, Scope(owner="Ana"), as_of=LATER)
