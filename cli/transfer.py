@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer.core import TyperCommand
 
 from cli.common import DbOption, FilterOption, book_scope, fail, open_db, parse_day, saved_scope
 from cli.import_fields import FIELDS, fields_help
@@ -22,8 +23,29 @@ _PLAIN_EVERY_ROWS = 100_000
 
 
 def transfer_commands(app: typer.Typer) -> None:
-    app.command("import", epilog=fields_help())(import_command)
+    app.command("import", epilog=fields_help(), cls=_ImportCommand)(import_command)
     app.command("export")(export_command)
+
+
+class _ImportCommand(TyperCommand):
+    """``cxtui import`` saying what to type when the kind is left out (``cxtui
+    import FILE``): click's own words, "Missing argument 'file'", would send the user
+    looking for a file they gave."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except typer.BadParameter as error:  # click's MissingParameter is one
+            given = ctx.params.get("kind")
+            if error.param is None or error.param.name != "file" or given is None:
+                raise
+            error.message = (
+                f"Name the file to import: cxtui import {given} FILE."
+                if given.lower() in FIELDS
+                else f"Say what {given} holds before it: cxtui import KIND {given},"
+                f" where KIND is one of: {IMPORT_KINDS}."
+            )
+            raise
 
 
 class _Progress:

@@ -176,3 +176,10 @@ def cdnow_sample(pytestconfig: pytest.Config) -> Path:
     """A sample of it without a header line: customer, customer-in-sample, date,
     CDs, dollars."""
     return public_file(pytestconfig, "cdnow_sample")
+
+
+@pytest.fixture(scope="session")
+def lifetimes_transactions(pytestconfig: pytest.Config) -> Path:
+    """The lifetimes package's example order log: a date and a customer id per line,
+    no amounts (15,273 purchases)."""
+    return public_file(pytestconfig, "lifetimes_transactions")

@@ -12,6 +12,11 @@ from pathlib import Path
 PUBLIC_FILES = {
     "cdnow_master": ("lifetimes", "0.11.3", "lifetimes/datasets/CDNOW_master.txt"),
     "cdnow_sample": ("lifetimes", "0.11.3", "lifetimes/datasets/CDNOW_sample.txt"),
+    "lifetimes_transactions": (
+        "lifetimes",
+        "0.11.3",
+        "lifetimes/datasets/example_transactions.csv",
+    ),
     "telco_churn": ("evalml", "0.15.0", "evalml/demos/data/churn.csv"),
 }
 

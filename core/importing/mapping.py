@@ -160,17 +160,25 @@ def propose_mapping(
                 chosen[spec_field.name] = column
                 used.add(column)
                 break
-    for spec_field in kind.required:
-        if spec_field.name not in chosen:
-            looked = ", ".join(sorted({spec_field.name, *spec_field.synonyms}))
-            problems.append(
-                f"missing required column for {spec_field.name} (looked for: {looked}); "
-                + (hints or Hints()).map_column.format(field=spec_field.name)
-            )
+    missing = [spec_field for spec_field in kind.required if spec_field.name not in chosen]
+    for spec_field in missing:
+        looked = ", ".join(sorted({spec_field.name, *spec_field.synonyms}))
+        problems.append(
+            f"missing required column for {spec_field.name} (looked for: {looked}); "
+            + (hints or Hints()).map_column.format(field=spec_field.name)
+        )
+    if missing or any(column not in columns for column in overrides.values()):
+        problems.append(f"the file's columns: {_listed(columns)}")
     if problems:
         raise MappingError(problems)
     ordered = {f.name: chosen[f.name] for f in kind.fields if f.name in chosen}
     return Mapping(ordered, [column for column in columns if column not in used])
+
+
+def _listed(columns: list[str], most: int = 30) -> str:
+    """The file's column names, as the user would type them, the first ``most``."""
+    shown = ", ".join(columns[:most]) or "none"
+    return shown + (f" and {len(columns) - most} more" if len(columns) > most else "")
 
 
 def value_maps(kind: Kind, values: dict[str, dict[str, str]]) -> dict[str, dict[str, object]]:

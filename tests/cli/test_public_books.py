@@ -4,6 +4,8 @@ every figure checked against plain polars over the raw file."""
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -119,6 +121,43 @@ def test_the_headerless_sample_needs_its_columns_named(cdnow_sample: Path, tmp_p
     report = json.loads(out)
     assert report["inserted"] == raw.height  # the first line is a purchase, not a header
     assert round(report["reconciliation"]["totals"]["amount"] * 100) == raw["cents"].sum()
+
+
+def test_an_order_log_without_amounts_is_refused_naming_its_columns(
+    lifetimes_transactions: Path, tmp_path: Path
+) -> None:
+    """A purchase is a date and an amount (domain.md): a log of dates alone is refused,
+    nothing written, and the message shows the file's own columns to map from."""
+    db = tmp_path / "log.db"
+    header = lifetimes_transactions.read_text().splitlines()[0].split(",")
+    refused = runner.invoke(
+        app, ["import", "purchases", str(lifetimes_transactions), "--db", str(db),
+              "--map", "account=id", "--create-missing-accounts"],
+    )  # fmt: skip
+    assert refused.exit_code == 2
+    assert "missing required column for amount" in refused.stderr
+    assert f"the file's columns: {', '.join(header)}" in refused.stderr
+    assert "Nothing was written." in refused.stderr
+    with closing(sqlite3.connect(db)) as connection:
+        assert connection.execute("SELECT count(*) FROM purchase").fetchone() == (0,)
+        assert connection.execute("SELECT count(*) FROM account").fetchone() == (0,)
+
+
+def test_a_file_given_without_its_kind_is_told_what_to_type(
+    lifetimes_transactions: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a short name: the error box wraps long ones
+    Path("log.csv").write_bytes(lifetimes_transactions.read_bytes())
+    db = "log.db"
+    kindless = runner.invoke(app, ["import", "log.csv", "--db", db])
+    assert kindless.exit_code == 2
+    words = " ".join(kindless.output.replace("│", " ").split())
+    assert "Say what log.csv holds before it: cxtui import KIND log.csv," in words
+    assert "where KIND is one of: accounts," in words
+    fileless = runner.invoke(app, ["import", "purchases", "--db", db])
+    assert fileless.exit_code == 2
+    assert "cxtui import purchases FILE" in " ".join(fileless.output.replace("│", " ").split())
+    assert not Path(db).exists()
 
 
 def test_a_purchase_only_book_gets_a_clv_from_its_own_history(
