@@ -76,6 +76,7 @@ def metrics(
     and renewals."""
     from core.config.metric_options import load_metric_options
     from core.metrics import breakdown_of, metrics_period, metrics_results
+    from core.metrics.book import latest_record_on
 
     for problem in load_metric_options().problems:
         typer.echo(f"cxtui: {problem}", err=True)
@@ -89,7 +90,8 @@ def metrics(
         if file is not None:  # read without SQLAlchemy or the models (~1 s of imports)
             results = _file_results(file, chosen, day, segment, owner)
             if results is not None:
-                _print_results(chosen, results[0], day, by, results[1], as_json)
+                latest = None if as_json else latest_record_on(file)
+                _print_results(chosen, results[0], day, by, results[1], as_json, latest)
                 return
     engine = open_db(db)
     if by is not None:
@@ -103,9 +105,10 @@ def metrics(
         scope = saved_scope(engine, saved_filter, scope, "the metrics")
     try:
         results = metrics_results(engine, chosen, scope, day, by)
+        latest = None if as_json else latest_record_on(engine)
     finally:
         engine.dispose()
-    _print_results(chosen, scope, day, by, results, as_json)
+    _print_results(chosen, scope, day, by, results, as_json, latest)
 
 
 def _print_results(
@@ -115,14 +118,16 @@ def _print_results(
     by: str | None,
     results: list[tuple[str | None, MetricSet]],
     as_json: bool,
+    latest_on: date | None,
 ) -> None:
+    """``latest_on``: the day of the book's latest record (``Book.latest_on``)."""
     from core.metrics import metrics_document
 
     if as_json:
         document = metrics_document(period, scope, as_of, by, results)
         typer.echo(json.dumps(document, ensure_ascii=False))
     else:
-        _print_table(period, as_of, scope, by, results)
+        _print_table(period, as_of, scope, by, results, latest_on)
 
 
 def _file_results(
@@ -184,6 +189,7 @@ def _print_table(
     scope: Scope,
     by: str | None,
     results: list[tuple[str | None, MetricSet]],
+    latest_on: date | None,
 ) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -216,6 +222,7 @@ def _print_table(
         from core.accounts.customers import assumption_notes
 
         first = results[0][1]
+        from core.metrics.book import after_records_note
         from core.metrics.model import lifespan_note, unrecorded_notes
 
         notes = assumption_notes(  # over every group of a breakdown
@@ -230,5 +237,7 @@ def _print_table(
         )
         notes += [note] if (note := lifespan_note(first)) else []
         notes += unrecorded_notes([values for _, values in results])
+        if note := after_records_note(period, latest_on):
+            notes.append(f"{note} See it with --period {latest_on:%Y-%m}.")
         for line in notes:
             console.print(line, markup=False)

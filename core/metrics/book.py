@@ -228,6 +228,31 @@ def load_book(
     )
 
 
+def latest_record_on(db: Engine | SqliteFile) -> date | None:
+    """``Book.latest_on`` read alone: the day of the whole book's latest MRR movement,
+    purchase, ticket or survey answer (None: none)."""
+    if isinstance(db, SqliteFile):
+        frame = db.read({"recorded": BOOK_SQL["recorded"]})["recorded"]
+    else:
+        from core.metrics.book_queries import recorded_query
+        from core.store.frames import read_frames
+
+        frame = read_frames(db, {"recorded": recorded_query()})["recorded"]
+    return _latest(frame)
+
+
+def after_records_note(period: Period, latest_on: date | None) -> str | None:
+    """When ``period`` starts after the book's latest record (``Book.latest_on``), in
+    words: its figures can show no activity; None otherwise."""
+    if latest_on is None or period.start <= latest_on:
+        return None
+    return (
+        f"Nothing in this book is dated after {latest_on.isoformat()} (no MRR movement,"
+        f" purchase, ticket or survey answer): {period.label} shows no activity; the"
+        f" last month with data is {latest_on:%Y-%m}."
+    )
+
+
 BOOK_TABLES = (
     "accounts",
     "movements",
@@ -333,6 +358,9 @@ class Book:
     recorded: frozenset[str]
     """What the whole book records at all, in any period, whatever the scope
     (``book_queries.recorded_query``): "surveys", "engagement", "onboarding", "churn"."""
+    latest_on: date | None = None
+    """The day of the whole book's latest MRR movement, purchase, ticket or survey
+    answer (None: none, or not read): a period after it has nothing to show."""
 
     @classmethod
     def from_frames(
@@ -380,9 +408,8 @@ class Book:
             costs=costs,
             engagement=_NO_ENGAGEMENT if engagement is None else engagement,
             tables=tables,
-            recorded=_RECORDED_SOURCES
-            if recorded is None
-            else frozenset(name for name, some in recorded.row(0, named=True).items() if some),
+            recorded=_RECORDED_SOURCES if recorded is None else _recorded(recorded),
+            latest_on=None if recorded is None else _latest(recorded),
         )
 
     # -- who is a customer, and their MRR ------------------------------------------
@@ -849,6 +876,25 @@ class Book:
             return None
         spent = self.costs.filter(pl.col("incurred_on").is_between(period.start, ref))
         return int(spent["amount_cents"].sum()) if spent.height else None
+
+
+def _recorded(recorded: pl.DataFrame) -> frozenset[str]:
+    """The sources the book records (``recorded_query``'s yes/no columns)."""
+    return frozenset(
+        name
+        for name, some in recorded.row(0, named=True).items()
+        if not name.startswith("latest_") and some
+    )
+
+
+def _latest(recorded: pl.DataFrame) -> date | None:
+    """The latest day of ``recorded_query``'s ``latest_*`` columns, None if all null."""
+    days = [
+        value if type(value) is date else value.date()
+        for name, value in recorded.row(0, named=True).items()
+        if name.startswith("latest_") and value is not None
+    ]
+    return max(days, default=None)
 
 
 def _grouped(frame: pl.LazyFrame, groups: pl.LazyFrame | None) -> pl.LazyFrame:

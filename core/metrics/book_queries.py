@@ -115,7 +115,10 @@ def recorded_query() -> Select[Any]:
     answers, engagement interactions (referrals, trainings, community events),
     onboarding completions, churn (a churn date, a churned status or a churn MRR
     movement). A rate made of what a book records none of is no data, not 0 %; a
-    book that records no churn counts every account as staying, and says so."""
+    book that records no churn counts every account as staying, and says so. Then
+    the latest day of each dated record that has an index to find it at once (MRR
+    movements, purchases, tickets opened, survey answers): a book whose records all
+    end before a period has nothing to show in it (``Book.latest_on``)."""
     surveys = select(SurveyResponse.id).where(SurveyResponse.deleted_at.is_(None))
     engagement = select(Interaction.id).where(
         text(ENGAGEMENT_KINDS_SQL),  # as the partial index says it: one index row read
@@ -131,6 +134,15 @@ def recorded_query() -> Select[Any]:
         exists(engagement).label("engagement"),
         exists(onboarded).label("onboarding"),
         or_(exists(churned), exists(churn_moved)).label("churn"),
+        *(
+            select(func.max(column)).scalar_subquery().label(f"latest_{column.table.name}")
+            for column in (
+                MrrMovement.occurred_on,
+                Purchase.purchased_at,
+                Ticket.opened_at,
+                SurveyResponse.answered_at,
+            )
+        ),
     )
 
 

@@ -160,12 +160,24 @@ BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = {
         "WHERE account.churned_at IS NOT NULL OR account.churn_recorded_on IS NOT NULL)) "
         "OR (EXISTS (SELECT mrr_movement.id \n"
         "FROM mrr_movement \n"
-        "WHERE mrr_movement.kind = 'churn')) AS churn",
+        "WHERE mrr_movement.kind = 'churn')) AS churn, coalesce((SELECT "
+        "max(mrr_movement.occurred_on) AS max_1 \n"
+        "FROM mrr_movement), '') AS latest_mrr_movement, coalesce((SELECT "
+        "max(purchase.purchased_at) AS max_2 \n"
+        "FROM purchase), '') AS latest_purchase, coalesce((SELECT max(ticket.opened_at) "
+        "AS max_3 \n"
+        "FROM ticket), '') AS latest_ticket, coalesce((SELECT "
+        "max(survey_response.answered_at) AS max_4 \n"
+        "FROM survey_response), '') AS latest_survey_response",
         {
             "surveys": "Boolean",
             "engagement": "Boolean",
             "onboarding": "Boolean",
             "churn": "Boolean",
+            "latest_mrr_movement": "Date",
+            "latest_purchase": "Datetime",
+            "latest_ticket": "Datetime",
+            "latest_survey_response": "Datetime",
         },
     ),
     "usage_months": (

@@ -123,6 +123,31 @@ def test_the_headerless_sample_needs_its_columns_named(cdnow_sample: Path, tmp_p
     assert round(report["reconciliation"]["totals"]["amount"] * 100) == raw["cents"].sum()
 
 
+def test_a_period_after_the_order_log_says_where_its_data_ends(
+    cdnow_master: Path, cdnow: tuple[Path, dict]
+) -> None:
+    """Seen today, the 1997-98 log has nothing to show: the table says up to when it
+    has data (its last line's date, read here from the raw file) and which period to
+    ask for; read through the file and through the engine alike."""
+    from core.metrics.book import latest_record_on
+    from core.store.db import open_engine
+    from core.store.sqlite_file import SqliteFile
+
+    last = _raw(cdnow_master, ["customer_id", "date", "cds", "dollars"])["date"].max()
+    db, _ = cdnow
+    engine = open_engine(f"sqlite:///{db}")
+    try:
+        assert latest_record_on(engine) == last
+    finally:
+        engine.dispose()
+    assert latest_record_on(SqliteFile(f"sqlite:///{db}", db)) == last
+    words = " ".join(_run("metrics", "--db", str(db), "--as-of", "2026-12-06").split())
+    assert f"Nothing in this book is dated after {last.isoformat()}" in words
+    assert f"See it with --period {last:%Y-%m}." in words
+    within = " ".join(_run("metrics", "--db", str(db), "--period", f"{last:%Y-%m}").split())
+    assert "Nothing in this book is dated after" not in within
+
+
 def test_an_order_log_without_amounts_is_refused_naming_its_columns(
     lifetimes_transactions: Path, tmp_path: Path
 ) -> None:

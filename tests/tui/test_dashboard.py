@@ -4,6 +4,7 @@ shown (checked against core.metrics), a drill-through, and opening an account.""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -317,3 +318,59 @@ async def test_the_dashboard_says_when_nothing_records_a_churn(db_url: str, engi
         note = " ".join(text_of(screen.query_one("#assumptions")).split())
         assert "nothing in this book records a churn" in note
         assert f"so its {accounts:,} accounts count as staying" in note
+
+
+async def test_a_book_whose_records_ended_long_ago_opens_on_its_last_month(
+    db_url: str, engine: Engine
+) -> None:
+    """Seen two years after its last record, the small book would open on an empty
+    month: the dashboard opens on the month of its latest record instead (the latest
+    MRR movement, purchase, ticket or survey answer, read here with plain SQL), and a
+    month after it says why it shows nothing."""
+    from datetime import timedelta
+
+    from sqlalchemy import text
+
+    from tui.app import make_app
+
+    make_book(engine)
+    with engine.connect() as connection:
+        latest = max(
+            str(day)[:10]
+            for day in connection.execute(
+                text(
+                    "SELECT max(occurred_on) FROM mrr_movement UNION ALL"
+                    " SELECT max(purchased_at) FROM purchase UNION ALL"
+                    " SELECT max(opened_at) FROM ticket UNION ALL"
+                    " SELECT max(answered_at) FROM survey_response"
+                )
+            ).scalars()
+            if day is not None
+        )
+    later = TODAY + timedelta(days=730)
+    app = make_app(db_url, today=later, recompute_health=False, start="dashboard")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        assert screen.view.period == Period.month_of(date.fromisoformat(latest))
+        assert f"month {latest[:7]}" in text_of(screen.query_one("#switch-bar"))
+        assert "Nothing in this book" not in text_of(screen.query_one("#assumptions"))
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        note = " ".join(text_of(screen.query_one("#assumptions")).split())
+        assert f"Nothing in this book is dated after {latest}" in note
+        await pilot.press("left_square_bracket")
+        await settle(app, pilot)
+        assert screen.view.period == Period.month_of(date.fromisoformat(latest))
+
+
+async def test_a_live_book_opens_on_the_current_month(db_url: str, engine: Engine) -> None:
+    make_book(engine)
+    from tui.app import make_app
+
+    app = make_app(db_url, today=TODAY, recompute_health=False, start="dashboard")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, DashboardScreen)
+        assert app.screen.view.period == Period.month_of(TODAY)

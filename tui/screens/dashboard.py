@@ -260,6 +260,8 @@ class DashboardScreen(Screen[None]):
         self.panels_mounted = False
         """True once the charts, lists and goals are mounted (after the first numbers)."""
         self._panels_started = False
+        self._first_figures = True
+        """True until the first figures arrive (``_opened_on_records``)."""
         # The first figures need no widget: their reads start now, on core's threads
         # (``core.store.threads``), as Textual runs a thread worker only once its
         # event loop is back (after it has built the screen: ~0.1 s later). Not on
@@ -368,8 +370,11 @@ class DashboardScreen(Screen[None]):
     def _show_assumptions(self, book: Book) -> None:
         """What the figures assume (accounts without dates), under the period bar."""
         from core.accounts.customers import assumption_notes
+        from core.metrics.book import after_records_note
 
         notes = assumption_notes(*book.assumed_counts())
+        if note := after_records_note(self.view.period, book.latest_on):
+            notes.append(note)
         for note in self.query("#assumptions").results(Static):
             note.update("\n".join(notes))
             note.display = bool(notes)
@@ -509,6 +514,8 @@ class DashboardScreen(Screen[None]):
         if message.view != self.view:
             return
         figures = message.figures
+        if self._opened_on_records(figures.book):
+            return
         self.book = figures.book
         self.figures = figures
         seen = self.data.seen_series(self.view)
@@ -529,6 +536,25 @@ class DashboardScreen(Screen[None]):
             self._show_charts()
         else:  # once the tiles are drawn
             self.call_after_refresh(self._mount_panels)
+
+    def _opened_on_records(self, book: Book) -> bool:
+        """On the first figures only: a book whose records all end before last month
+        (an old export, a sample) opens on its last month with data instead of an
+        empty one, saying so. True when the view changed."""
+        from core.periods import Period
+
+        first, self._first_figures = self._first_figures, False
+        latest = book.latest_on
+        if not first or latest is None or latest >= self.view.period.previous().start:
+            return False
+        self._switch(period=Period.month_of(latest))
+        self.notify(
+            f"Opened on {latest:%Y-%m}, this book's last month with data: nothing in it is"
+            f" dated after {latest.isoformat()}. ] steps forward, p switches to quarters.",
+            title="An older book",
+            timeout=10,
+        )
+        return True
 
     @on(SeriesRead)
     def _series_read(self) -> None:
