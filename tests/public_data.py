@@ -8,6 +8,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import polars as pl
+
 # name: (package on PyPI, version, file inside its wheel)
 PUBLIC_FILES = {
     "cdnow_master": ("lifetimes", "0.11.3", "lifetimes/datasets/CDNOW_master.txt"),
@@ -47,3 +49,16 @@ def fetch_public_file(name: str, folder: Path) -> Path:
         partial.write_bytes(wheel.read(inner))
         partial.replace(target)
     return target
+
+
+def cdnow_frame(path: Path, names: list[str]) -> pl.DataFrame:
+    """A CDNOW file (whitespace-aligned columns ``names``), read with plain Python: one
+    row per line, with ``date`` a date and ``cents`` the dollars in cents."""
+    lines = [line.split() for line in path.read_text().splitlines() if line.strip()]
+    if lines[0][0] == names[0]:
+        lines = lines[1:]
+    frame = pl.DataFrame(lines, schema=names, orient="row")
+    return frame.with_columns(
+        pl.col("date").str.to_date("%Y%m%d"),
+        (pl.col("dollars").str.replace(".", "", literal=True).cast(pl.Int64)).alias("cents"),
+    )

@@ -87,7 +87,9 @@ ENGAGED_COLUMNS = {
     InteractionKind.TRAINING.value: "trained",
 }
 _NO_SPANS = pl.DataFrame(schema={"account_id": pl.Int64, "first_day": pl.Date, "last_day": pl.Date})
-_RECORDED_SOURCES = frozenset(("surveys", "engagement", "onboarding", "churn"))
+_RECORDED_SOURCES = frozenset(
+    ("surveys", "engagement", "onboarding", "churn", "purchases", "subscriptions")
+)
 """A book's ``recorded`` when not read: every source taken as recorded."""
 _NO_ENGAGEMENT = pl.DataFrame(
     schema={"account_id": pl.Int64, "kind": pl.String, "occurred_at": pl.Datetime("us")}
@@ -357,7 +359,8 @@ class Book:
     tables: frozenset[str]  # the optional tables read (TABLE_KEYS); the others are empty
     recorded: frozenset[str]
     """What the whole book records at all, in any period, whatever the scope
-    (``book_queries.recorded_query``): "surveys", "engagement", "onboarding", "churn"."""
+    (``book_queries.recorded_query``): "surveys", "engagement", "onboarding", "churn",
+    "purchases", "subscriptions"."""
     latest_on: date | None = None
     """The day of the whole book's latest MRR movement, purchase, ticket or survey
     answer (None: none, or not read): a period after it has nothing to show."""
@@ -838,6 +841,13 @@ class Book:
                 pl.col("mrr_cents").filter(soon).sum().alias(f"renewals_{days}d_cents"),
             ]
         return due.group_by("group").agg(columns)
+
+    @property
+    def sells_by_purchase(self) -> bool:
+        """Whether the whole book records purchases and no subscription (no MRR
+        movement, no account with an MRR): an order log, whose figures are its
+        purchases'."""
+        return "purchases" in self.recorded and "subscriptions" not in self.recorded
 
     def assumed_counts(self) -> tuple[int, int, int]:
         """The accounts of the scope without a start date, churned on an unknown date,

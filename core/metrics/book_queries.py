@@ -114,8 +114,10 @@ def recorded_query() -> Select[Any]:
     """What the whole book records at all, in any period, whatever the scope: survey
     answers, engagement interactions (referrals, trainings, community events),
     onboarding completions, churn (a churn date, a churned status or a churn MRR
-    movement). A rate made of what a book records none of is no data, not 0 %; a
-    book that records no churn counts every account as staying, and says so. Then
+    movement), purchases, subscriptions (an MRR movement or an account's MRR). A
+    rate made of what a book records none of is no data, not 0 %; a book that
+    records no churn counts every account as staying, and says so; a book of
+    purchases without subscriptions shows its purchases first. Then
     the latest day of each dated record that has an index to find it at once (MRR
     movements, purchases, tickets opened, survey answers): a book whose records all
     end before a period has nothing to show in it (``Book.latest_on``)."""
@@ -129,11 +131,14 @@ def recorded_query() -> Select[Any]:
         or_(Account.churned_at.is_not(None), Account.churn_recorded_on.is_not(None))
     )
     churn_moved = select(MrrMovement.id).where(MrrMovement.kind == "churn")
+    paying = select(Account.id).where(Account.mrr_cents > 0)
     return select(
         exists(surveys).label("surveys"),
         exists(engagement).label("engagement"),
         exists(onboarded).label("onboarding"),
         or_(exists(churned), exists(churn_moved)).label("churn"),
+        exists(select(Purchase.id)).label("purchases"),
+        or_(exists(select(MrrMovement.id)), exists(paying)).label("subscriptions"),
         *(
             select(func.max(column)).scalar_subquery().label(f"latest_{column.table.name}")
             for column in (

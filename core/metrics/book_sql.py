@@ -160,7 +160,11 @@ BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = {
         "WHERE account.churned_at IS NOT NULL OR account.churn_recorded_on IS NOT NULL)) "
         "OR (EXISTS (SELECT mrr_movement.id \n"
         "FROM mrr_movement \n"
-        "WHERE mrr_movement.kind = 'churn')) AS churn, coalesce((SELECT "
+        "WHERE mrr_movement.kind = 'churn')) AS churn, EXISTS (SELECT purchase.id \n"
+        "FROM purchase) AS purchases, (EXISTS (SELECT mrr_movement.id \n"
+        "FROM mrr_movement)) OR (EXISTS (SELECT account.id \n"
+        "FROM account \n"
+        "WHERE account.mrr_cents > 0)) AS subscriptions, coalesce((SELECT "
         "max(mrr_movement.occurred_on) AS max_1 \n"
         "FROM mrr_movement), '') AS latest_mrr_movement, coalesce((SELECT "
         "max(purchase.purchased_at) AS max_2 \n"
@@ -174,6 +178,8 @@ BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = {
             "engagement": "Boolean",
             "onboarding": "Boolean",
             "churn": "Boolean",
+            "purchases": "Boolean",
+            "subscriptions": "Boolean",
             "latest_mrr_movement": "Date",
             "latest_purchase": "Datetime",
             "latest_ticket": "Datetime",

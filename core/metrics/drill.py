@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from fractions import Fraction
 
 import polars as pl
 from sqlalchemy import Engine, select
@@ -261,6 +262,84 @@ def _csat(book: Book, window: _Window) -> Drill:
     )
 
 
+def _buyers_of(book: Book, window: _Window) -> pl.DataFrame:
+    """Each account that bought in the window: its purchases (one per customer-day,
+    as the metrics count them), their amount and its last purchase day; the largest
+    amount first."""
+    return (
+        book.purchase_days.filter(pl.col("day").is_between(window.start, window.ref))
+        .group_by("account_id")
+        .agg(
+            pl.len().alias("purchases"),
+            pl.col("amount_cents").sum(),
+            pl.col("day").max().alias("last_purchase"),
+        )
+        .sort(["amount_cents", "account_id"], descending=[True, False])
+    )
+
+
+def _buyers(book: Book, window: _Window) -> Drill:
+    rows = _buyers_of(book, window)
+    return Drill(
+        "Customers with purchases: the buyers of the period, the largest first",
+        f"customers with purchases = {rows.height:,} accounts that bought from"
+        f" {window.start.isoformat()} to {window.ref.isoformat()}",
+        rows,
+        {"buyers": rows.height},
+    )
+
+
+def _average_purchase(book: Book, window: _Window) -> Drill:
+    rows = _buyers_of(book, window)
+    total, purchases = int(rows["amount_cents"].sum()), int(rows["purchases"].sum())
+    average = f"${money(Fraction(total, purchases)):,.2f}" if purchases else "no data"
+    return Drill(
+        "Average purchase value: the buyers' purchases of the period",
+        f"average purchase {average} = {_dollars(total)} / {purchases:,} purchases"
+        " (one per customer and day)",
+        rows,
+        {"amount_cents": total, "purchases": purchases},
+    )
+
+
+def _repeat_purchases(book: Book, window: _Window) -> Drill:
+    rows = _buyers_of(book, window).with_columns((pl.col("purchases") > 1).alias("repeat"))
+    rows = rows.sort(["repeat", "purchases", "account_id"], descending=[True, True, False])
+    repeat = int(rows["repeat"].sum())
+    return Drill(
+        "Repeat purchase rate: the buyers of the period, repeat buyers first",
+        f"repeat purchase rate {_rate(pct(repeat, rows.height))} = {repeat:,} with two"
+        f" purchases or more / {rows.height:,} buyers",
+        rows,
+        {"repeat_buyers": repeat, "buyers": rows.height},
+    )
+
+
+def _purchase_clv(book: Book, window: _Window) -> Drill:
+    """CLV = average purchase value x purchases a year x lifespan (``core.metrics``)."""
+    rows = _buyers_of(book, window)
+    period = Period(window.start, window.ref)
+    keys = ["clv", "clv_lifespan_years", "purchases_per_customer", "avg_purchase_value"]
+    m = book.values(period, keys, window.ref)
+    if m["clv"] is None:
+        formula = "CLV no data: no buyer in the period, or no lifespan (no churn to measure it)"
+    else:
+        per_year = m["purchases_per_customer"] / float(period.years)
+        lifespan = m["clv_lifespan_years"]
+        formula = (
+            f"CLV ${m['clv']:,.2f} = average purchase ${m['avg_purchase_value']:,.2f}"
+            f" x {per_year:,.2f} purchases a year"
+            + ("" if lifespan is None else f" x a lifespan of {lifespan:.2f} years")
+        )
+    total = int(rows["amount_cents"].sum())
+    return Drill(
+        "CLV (purchases): the buyers of the period",
+        formula,
+        rows,
+        {"amount_cents": total, "buyers": rows.height},
+    )
+
+
 DRILLS: dict[str, Callable[[Book, _Window], Drill]] = {
     "mrr": _mrr,
     "net_new_mrr": _net_new,
@@ -271,6 +350,10 @@ DRILLS: dict[str, Callable[[Book, _Window], Drill]] = {
     "nps": _nps,
     "csat_pct": _csat,
     "active_accounts": _active,
+    "customers_with_purchases": _buyers,
+    "avg_purchase_value": _average_purchase,
+    "repeat_purchase_rate_pct": _repeat_purchases,
+    "clv": _purchase_clv,
 }
 DRILL_KEYS = tuple(DRILLS)
 

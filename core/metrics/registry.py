@@ -155,9 +155,29 @@ METRICS: tuple[Metric, ...] = (
     Metric("nps_detractors", "Detractors", "Sentiment", "count", higher_is_better=False),
     Metric("csat_pct", "CSAT", "Sentiment", "pct", short="CSAT", goal=True, tiny="CSAT"),
     # Purchases
-    Metric("customers_with_purchases", "Customers with purchases", "Purchases", "count"),
-    Metric("repeat_purchase_rate_pct", "Repeat purchase rate", "Purchases", "pct", goal=True),
-    Metric("avg_purchase_value", "Average purchase value", "Purchases", "money"),
+    Metric(
+        "customers_with_purchases",
+        "Customers with purchases",
+        "Purchases",
+        "count",
+        short="Buyers",
+    ),
+    Metric(
+        "repeat_purchase_rate_pct",
+        "Repeat purchase rate",
+        "Purchases",
+        "pct",
+        short="Repeat purchases",
+        goal=True,
+        tiny="Repeat",
+    ),
+    Metric(
+        "avg_purchase_value",
+        "Average purchase value",
+        "Purchases",
+        "money",
+        short="Avg purchase",
+    ),
     Metric("purchases_per_customer", "Purchases per customer", "Purchases", "ratio"),
     Metric("clv", "CLV (purchases)", "Purchases", "money"),
     # Engagement

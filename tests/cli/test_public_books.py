@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from tests.public_data import cdnow_frame
 
 runner = CliRunner()
 
@@ -22,18 +23,6 @@ def _run(*args: str) -> str:
     result = runner.invoke(app, list(args))
     assert result.exit_code == 0, result.output
     return result.stdout
-
-
-def _raw(path: Path, names: list[str]) -> pl.DataFrame:
-    """The whitespace-aligned file, read with plain Python: one row per line."""
-    lines = [line.split() for line in path.read_text().splitlines() if line.strip()]
-    if lines[0][0] == names[0]:
-        lines = lines[1:]
-    frame = pl.DataFrame(lines, schema=names, orient="row")
-    return frame.with_columns(
-        pl.col("date").str.to_date("%Y%m%d"),
-        (pl.col("dollars").str.replace(".", "", literal=True).cast(pl.Int64)).alias("cents"),
-    )
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +36,7 @@ def cdnow(cdnow_master: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple
 
 
 def test_the_order_log_is_imported_whole(cdnow_master: Path, cdnow: tuple[Path, dict]) -> None:
-    raw = _raw(cdnow_master, ["customer_id", "date", "cds", "dollars"])
+    raw = cdnow_frame(cdnow_master, ["customer_id", "date", "cds", "dollars"])
     _db, report = cdnow
     assert report["rows"] == report["inserted"] == raw.height  # every line minus the header
     repeated = raw.filter(pl.struct("customer_id", "date", "dollars").is_duplicated())
@@ -65,7 +54,7 @@ def test_the_order_log_is_imported_whole(cdnow_master: Path, cdnow: tuple[Path, 
 def test_purchase_metrics_match_the_raw_file(
     cdnow_master: Path, cdnow: tuple[Path, dict], month: str
 ) -> None:
-    raw = _raw(cdnow_master, ["customer_id", "date", "cds", "dollars"])
+    raw = cdnow_frame(cdnow_master, ["customer_id", "date", "cds", "dollars"])
     db, _ = cdnow
     start = date.fromisoformat(f"{month}-01")
     inside = raw.filter(pl.col("date").dt.strftime("%Y-%m") == month)
@@ -117,7 +106,7 @@ def test_the_headerless_sample_needs_its_columns_named(cdnow_sample: Path, tmp_p
         "import", "purchases", str(cdnow_sample), "--db", db, "--create-missing-accounts",
         "--columns", "customer_id,sample_id,date,cds,dollar_value", "--json",
     )  # fmt: skip
-    raw = _raw(cdnow_sample, ["customer_id", "sample_id", "date", "cds", "dollars"])
+    raw = cdnow_frame(cdnow_sample, ["customer_id", "sample_id", "date", "cds", "dollars"])
     report = json.loads(out)
     assert report["inserted"] == raw.height  # the first line is a purchase, not a header
     assert round(report["reconciliation"]["totals"]["amount"] * 100) == raw["cents"].sum()
@@ -133,7 +122,7 @@ def test_a_period_after_the_order_log_says_where_its_data_ends(
     from core.store.db import open_engine
     from core.store.sqlite_file import SqliteFile
 
-    last = _raw(cdnow_master, ["customer_id", "date", "cds", "dollars"])["date"].max()
+    last = cdnow_frame(cdnow_master, ["customer_id", "date", "cds", "dollars"])["date"].max()
     db, _ = cdnow
     engine = open_engine(f"sqlite:///{db}")
     try:
@@ -191,7 +180,7 @@ def test_a_purchase_only_book_gets_a_clv_from_its_own_history(
     """No subscriptions, no churn: CLV = average purchase value x purchases a year x
     the lifespan observed in the file (each buyer's first to last purchase day, on
     average), all computed here from the raw lines."""
-    raw = _raw(cdnow_master, ["customer_id", "date", "cds", "dollars"])
+    raw = cdnow_frame(cdnow_master, ["customer_id", "date", "cds", "dollars"])
     db, _ = cdnow
     as_of = date(1998, 6, 30)
     quarter = raw.filter(pl.col("date").is_between(date(1998, 4, 1), as_of))
@@ -218,7 +207,7 @@ def test_an_order_log_records_no_churn_and_the_figures_say_so(
 ) -> None:
     """Nothing in an order log says a customer left: churn is 0 % for want of data,
     and the table says every account of the file counts as staying."""
-    raw = _raw(cdnow_master, ["customer_id", "date", "cds", "dollars"])
+    raw = cdnow_frame(cdnow_master, ["customer_id", "date", "cds", "dollars"])
     db, _ = cdnow
     june = ["metrics", "--db", str(db), "--period", "1998-06", "--as-of", "1998-06-30"]
     metrics = json.loads(_run(*june, "--json"))["metrics"]

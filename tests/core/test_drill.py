@@ -4,6 +4,7 @@ own numerator and denominator, on the demo book and on a hand-made one."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from fractions import Fraction
 
 import pytest
 from sqlalchemy import Engine
@@ -84,6 +85,21 @@ def check_drills(engine: Engine, period: Period, as_of: date, scope: Scope | Non
     assert _close(pct(csat.terms["satisfied"], csat.terms["answers"]), m.csat_pct)
     assert csat.rows.height == csat.terms["answers"]
 
+    buyers = d["customers_with_purchases"]
+    assert buyers.terms["buyers"] == buyers.rows.height == m.customers_with_purchases
+    average = d["avg_purchase_value"]
+    total, purchases = average.terms["amount_cents"], average.terms["purchases"]
+    assert total == average.rows["amount_cents"].sum()
+    assert (money(Fraction(total, purchases)) if purchases else None) == m.avg_purchase_value
+    repeat = d["repeat_purchase_rate_pct"]
+    assert repeat.terms["buyers"] == m.customers_with_purchases
+    assert _close(
+        pct(repeat.terms["repeat_buyers"], repeat.terms["buyers"]), m.repeat_purchase_rate_pct
+    )
+    assert repeat.rows["repeat"].sum() == repeat.terms["repeat_buyers"]
+    clv = d["clv"]
+    assert clv.formula.startswith("CLV no data" if m.clv is None else f"CLV ${m.clv:,.2f} =")
+
 
 def test_demo_drills_equal_the_metrics(engine: Engine) -> None:
     load_demo(engine, as_of=DEMO_DAY)
@@ -145,8 +161,9 @@ def test_an_empty_period_says_no_data(engine: Engine) -> None:
     loaded = load_book(engine, Period(date(2024, 1, 1), JAN.end), LATER)
     assert drill(loaded, "churn_rate_pct", JAN).formula == "churn no data = 0 lost / 0 at start"
     assert drill(loaded, "nps", JAN).rows.is_empty()
-    with pytest.raises(KeyError, match="no drill-through for 'clv'"):
-        drill(loaded, "clv", JAN)
+    assert drill(loaded, "clv", JAN).formula.startswith("CLV no data")
+    with pytest.raises(KeyError, match="no drill-through for 'stickiness_pct'"):
+        drill(loaded, "stickiness_pct", JAN)
 
 
 def test_band_drill_counts_the_band_in_force(surveyed: BookWriter) -> None:
@@ -177,3 +194,33 @@ def test_band_drill_counts_the_band_in_force(surveyed: BookWriter) -> None:
     assert red.rows["account_id"].to_list() == [1, 2]
     assert red.formula == "red = 2 of 2 scored accounts"
     assert band_drill(engine, "red", day, Scope(owner="Bo")).terms == {"red": 1, "scored": 1}
+
+
+def test_purchase_drills_by_hand(three_months: BookWriter) -> None:
+    """A bought twice on 3 January (one purchase: one per customer and day) and on
+    the 10th; B once: 2 buyers, 3 purchases, $200.00, one repeat buyer."""
+    a, b = 1, 2
+    three_months.purchase(a, at(date(2024, 1, 3), 9), 10_000)
+    three_months.purchase(a, at(date(2024, 1, 3), 17), 2_000)
+    three_months.purchase(a, at(date(2024, 1, 10), 12), 5_000)
+    three_months.purchase(b, at(date(2024, 1, 20), 8), 3_000)
+    three_months.purchase(b, at(date(2024, 2, 1), 0), 9_900)  # February: not in January
+    three_months.save()
+    loaded = load_book(three_months.engine, Period(date(2023, 12, 1), JAN.end), LATER)
+    buyers = drill(loaded, "customers_with_purchases", JAN)
+    assert buyers.formula == (
+        "customers with purchases = 2 accounts that bought from 2024-01-01 to 2024-01-31"
+    )
+    assert buyers.rows.select("account_id", "purchases", "amount_cents").rows() == [
+        (a, 2, 17_000),
+        (b, 1, 3_000),
+    ]
+    average = drill(loaded, "avg_purchase_value", JAN)
+    assert average.formula == (
+        "average purchase $66.67 = $200.00 / 3 purchases (one per customer and day)"
+    )
+    repeat = drill(loaded, "repeat_purchase_rate_pct", JAN)
+    assert repeat.formula == (
+        "repeat purchase rate 50.0 % = 1 with two purchases or more / 2 buyers"
+    )
+    assert repeat.rows["account_id"].to_list() == [a, b]  # the repeat buyer first

@@ -374,3 +374,53 @@ async def test_a_live_book_opens_on_the_current_month(db_url: str, engine: Engin
         await settle(app, pilot)
         assert isinstance(app.screen, DashboardScreen)
         assert app.screen.view.period == Period.month_of(TODAY)
+
+
+async def test_the_public_order_log_opens_on_its_purchases(
+    cdnow_master: Path, tmp_path: Path
+) -> None:
+    """The CDNOW log (1997-98, purchases only), imported as it comes and opened today:
+    the dashboard opens on June 1998 with the purchases' tiles, their figures computed
+    here from the raw lines (a purchase: one customer on one day), and the buyers'
+    tile drills into the buyers."""
+    import polars as pl
+    from typer.testing import CliRunner
+
+    from cli.main import app as cli
+    from core.metrics.model import money
+    from tests.public_data import cdnow_frame
+    from tui.app import make_app
+
+    db = tmp_path / "cdnow.db"
+    imported = CliRunner().invoke(
+        cli,
+        ["import", "purchases", str(cdnow_master), "--db", str(db), "--create-missing-accounts"],
+    )
+    assert imported.exit_code == 0, imported.output
+    raw = cdnow_frame(cdnow_master, ["customer_id", "date", "cds", "dollars"])
+    june = (
+        raw.filter(pl.col("date").is_between(date(1998, 6, 1), date(1998, 6, 30)))
+        .group_by("customer_id", "date")
+        .agg(pl.col("cents").sum())
+    )
+    per_buyer = june.group_by("customer_id").len()
+    buyers = per_buyer.height
+    repeat = per_buyer.filter(pl.col("len") > 1).height
+    average = money(int(june["cents"].sum())) / june.height
+    app = make_app(f"sqlite:///{db}", today=date(2026, 12, 6), recompute_health=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        assert screen.view.period == Period.month_of(date(1998, 6, 30))
+        values = shown(screen)
+        assert "mrr" not in values and "nrr_pct" not in values
+        assert values["customers_with_purchases"] == format_value("count", buyers)
+        assert values["avg_purchase_value"] == format_value("money", average)
+        assert values["repeat_purchase_rate_pct"] == format_value("pct", repeat / buyers * 100)
+        tile = screen.query_one("#tile-customers-with-purchases", KpiTile)
+        tile.focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, DrillScreen)
+        assert app.screen.drill.rows.height == buyers

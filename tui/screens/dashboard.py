@@ -38,7 +38,13 @@ from core.metrics.registry import BY_KEY
 from tui.app import CxtuiApp
 from tui.format import compact_money, money
 from tui.messages import OpenAccount
-from tui.screens.dashboard_data import MOVEMENTS, TILE_METRICS, DashboardData, View
+from tui.screens.dashboard_data import (
+    MOVEMENTS,
+    PURCHASE_TILE_METRICS,
+    TILE_METRICS,
+    DashboardData,
+    View,
+)
 from tui.screens.styling import mark_styled
 from tui.widgets.charts import HealthChart, MrrMovementsChart, NpsChart
 from tui.widgets.kpi_tile import KpiTile, TileSpec
@@ -409,7 +415,7 @@ class DashboardScreen(Screen[None]):
         self.app.threads.reading()
         reads = self.data.read_series(view)
         self.post_message(SeriesRead())
-        monthly = self.data.series_of(reads)
+        monthly = self.data.series_of(view, reads)
         if not get_current_worker().is_cancelled:
             self.post_message(SeriesLoaded(view, monthly))
 
@@ -538,23 +544,45 @@ class DashboardScreen(Screen[None]):
             self.call_after_refresh(self._mount_panels)
 
     def _opened_on_records(self, book: Book) -> bool:
-        """On the first figures only: a book whose records all end before last month
-        (an old export, a sample) opens on its last month with data instead of an
-        empty one, saying so. True when the view changed."""
+        """On the first figures only, a book unlike a live subscription book is shown
+        as what it is, saying so: one whose records all end before last month (an old
+        export, a sample) opens on its last month with data instead of an empty one;
+        an order log (purchases, no subscription) shows its purchases' tiles instead
+        of MRR ones. True when the view changed (its figures are read again)."""
         from core.periods import Period
 
         first, self._first_figures = self._first_figures, False
-        latest = book.latest_on
-        if not first or latest is None or latest >= self.view.period.previous().start:
+        if not first:
             return False
-        self._switch(period=Period.month_of(latest))
-        self.notify(
-            f"Opened on {latest:%Y-%m}, this book's last month with data: nothing in it is"
-            f" dated after {latest.isoformat()}. ] steps forward, p switches to quarters.",
-            title="An older book",
-            timeout=10,
-        )
+        view, latest, said = self.view, book.latest_on, []
+        period = view.period
+        if latest is not None and latest < period.previous().start:
+            period = Period.month_of(latest)
+            said.append(
+                f"Opened on {latest:%Y-%m}, this book's last month with data: nothing in"
+                f" it is dated after {latest.isoformat()}. ] steps forward."
+            )
+        tiles = PURCHASE_TILE_METRICS if book.sells_by_purchase else view.tiles
+        if tiles != view.tiles:
+            self._replace_tiles(view.tiles, tiles)
+            said.append(
+                "It records purchases and no subscription: the first tiles are its purchases'."
+            )
+        if not said:
+            return False
+        self._switch(period=period, tiles=tiles)
+        self.notify(" ".join(said), title="What this book holds", timeout=10)
         return True
+
+    def _replace_tiles(self, shown: tuple[str, ...], wanted: tuple[str, ...]) -> None:
+        """The metric tiles of ``wanted`` in place of those of ``shown`` (the
+        metrics in both keep their tiles)."""
+        going = [tile for tile in self.query(KpiTile) if tile.spec.key in set(shown) - set(wanted)]
+        coming = [KpiTile(TileSpec.of_metric(BY_KEY[key])) for key in wanted if key not in shown]
+        if going:
+            self.query_one("#tiles", Grid).mount(*coming, before=going[0])
+            for tile in going:
+                tile.remove()
 
     @on(SeriesRead)
     def _series_read(self) -> None:
@@ -747,6 +775,7 @@ class DashboardScreen(Screen[None]):
             changes.get("period", view.period),
             changes.get("scope", view.scope),
             changes.get("scope_name", view.scope_name),
+            changes.get("tiles", view.tiles),
         )
         self.reload()
 

@@ -43,11 +43,17 @@ TILE_METRICS = (
     "csat_pct",
     "active_accounts",
 )
+# A book of purchases without subscriptions (an order log, ``Book.sells_by_purchase``):
+# its purchases' tiles instead of the four MRR ones.
+PURCHASE_TILE_METRICS = (
+    "customers_with_purchases",
+    "avg_purchase_value",
+    "repeat_purchase_rate_pct",
+    "clv",
+    *TILE_METRICS[4:],
+)
 MOVEMENTS = {"new": "mrr_new", "expansion": "mrr_expansion",
              "contraction": "mrr_contraction", "churn": "mrr_churned"}  # fmt: skip
-# The metrics the tiles show, and with the charts' the ones the series needs: a
-# metrics book read for these only skips the usage, tickets and purchases.
-SERIES_KEYS = (*TILE_METRICS, *MOVEMENTS.values())
 SERIES_KEPT = 4  # series kept for switching back (each holds 12 months of figures)
 
 
@@ -58,10 +64,18 @@ class View:
     period: Period
     scope: Scope
     scope_name: str
+    tiles: tuple[str, ...] = TILE_METRICS
+    """The metrics of the tiles (``TILE_METRICS`` or ``PURCHASE_TILE_METRICS``)."""
 
     def as_of(self, today: date) -> date:
         """The day the period is seen at: its end, or today while it runs."""
         return min(self.period.end, today)
+
+    @property
+    def series_keys(self) -> tuple[str, ...]:
+        """The metrics the tiles show, and with the charts' the ones the series
+        needs: a metrics book read for these only skips the tables the others need."""
+        return (*self.tiles, *MOVEMENTS.values())
 
 
 class DashboardData:
@@ -72,8 +86,8 @@ class DashboardData:
 
     def __init__(self, app: CxtuiApp) -> None:
         self.app = app
-        self.series_seen: dict[tuple[date, Scope], MonthlyFigures] = {}
-        """The last series read, by as-of day and scope, until the data changes."""
+        self.series_seen: dict[tuple[date, Scope, tuple[str, ...]], MonthlyFigures] = {}
+        """The last series read, by as-of day, scope and tiles, until the data changes."""
 
     @property
     def today(self) -> date:
@@ -87,7 +101,7 @@ class DashboardData:
         from core.metrics.dashboard import period_figures
 
         return partial(
-            period_figures, self.app.reads, view.period, view.scope, self.today, TILE_METRICS
+            period_figures, self.app.reads, view.period, view.scope, self.today, view.tiles
         )
 
     def start_figures(self, view: View) -> Started[Figures]:
@@ -104,24 +118,27 @@ class DashboardData:
         """The database reads of the 12-month series up to ``view``'s as-of day."""
         from core.metrics.dashboard import read_months
 
-        return read_months(self.app.reads, view.as_of(self.today), view.scope, SERIES_KEYS)
+        return read_months(self.app.reads, view.as_of(self.today), view.scope, view.series_keys)
 
     @staticmethod
-    def series_of(reads: MonthlyReads) -> MonthlyFigures:
-        """The 12-month series computed from its reads (``read_series``)."""
+    def series_of(view: View, reads: MonthlyReads) -> MonthlyFigures:
+        """The 12-month series of ``view`` computed from its reads (``read_series``)."""
         from core.metrics.dashboard import monthly_figures
 
-        return monthly_figures(reads, SERIES_KEYS)
+        return monthly_figures(reads, view.series_keys)
 
     def seen_series(self, view: View) -> MonthlyFigures | None:
         """(No read.) The series kept for ``view``'s as-of day and scope, if any."""
-        return self.series_seen.get((view.as_of(self.today), view.scope))
+        return self.series_seen.get(self._seen_key(view))
 
     def keep_series(self, view: View, figures: MonthlyFigures) -> None:
         """(No read.) Keep ``figures`` for ``view``, the oldest dropped beyond a few."""
-        self.series_seen[(view.as_of(self.today), view.scope)] = figures
+        self.series_seen[self._seen_key(view)] = figures
         while len(self.series_seen) > SERIES_KEPT:
             del self.series_seen[next(iter(self.series_seen))]  # the oldest
+
+    def _seen_key(self, view: View) -> tuple[date, Scope, tuple[str, ...]]:
+        return (view.as_of(self.today), view.scope, view.tiles)
 
     def forget_series(self) -> None:
         """(No read.) The data changed: no series kept is right any more."""
