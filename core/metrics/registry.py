@@ -177,9 +177,10 @@ METRICS: tuple[Metric, ...] = (
         "Purchases",
         "money",
         short="Avg purchase",
+        tiny="Avg buy",
     ),
     Metric("purchases_per_customer", "Purchases per customer", "Purchases", "ratio"),
-    Metric("clv", "CLV (purchases)", "Purchases", "money"),
+    Metric("clv", "CLV (purchases)", "Purchases", "money", tiny="CLV"),
     # Engagement
     Metric("stickiness_pct", "Stickiness (DAU/MAU)", "Engagement", "pct", goal=True),
     Metric("feedback_rate_pct", "Feedback rate", "Engagement", "pct", goal=True),
