@@ -257,7 +257,7 @@ def import_file(
         )
         checked = check_rows(plan, accounts, progress)
         if checked.error_count:
-            raise ImportRejected(checked.errors, checked.error_count)
+            raise ImportRejected(checked.errors, checked.error_count, checked.tallies)
         reconciliation = reconcile(checked, options.effective or date.today())
         if tenure is not None:
             reconciliation.assumptions.insert(0, tenure)

@@ -80,16 +80,36 @@ class RowError:
         return f'row {self.row}, column "{shortened(self.column)}", value "{value}": {self.reason}'
 
 
+@dataclass(frozen=True)
+class Tally:
+    """One problem of a file and how many of its rows have it."""
+
+    column: str
+    reason: str
+    rows: int
+
+    def __str__(self) -> str:
+        reason = self.reason.replace("{value}", "VALUE")
+        return f'{self.rows:,} rows, column "{shortened(self.column)}": {reason}'
+
+
 class ImportRejected(ValueError):
     """The file has bad rows; nothing was written. ``errors`` holds the first ones
-    (by row), ``count`` how many there are in all."""
+    (by row), ``count`` how many there are in all, ``tallies`` how many rows each
+    problem has, said after the first errors when they are not all of them."""
 
-    def __init__(self, errors: list[RowError], count: int) -> None:
+    def __init__(
+        self, errors: list[RowError], count: int, tallies: list[Tally] | None = None
+    ) -> None:
         self.errors = errors
         self.count = count
+        self.tallies = tallies or []
         lines = [str(error) for error in errors]
         if count > len(errors):
             lines.append(f"and {count - len(errors):,} more")
+            if self.tallies:
+                lines.append("In all:")
+                lines += [f"  {tally}" for tally in self.tallies]
         super().__init__("\n".join(lines))
 
 
@@ -130,6 +150,7 @@ class Checked:
     unknown: list[str]  # external ids that name no stored account, in file order
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
+    tallies: list[Tally] = field(default_factory=list)
     low: Any = None
     high: Any = None
     ranks: pl.DataFrame | None = None  # events: ROW -> RANK for repeated keys (see spec)
@@ -350,6 +371,7 @@ def _problem_rows(
             "value": hits[column].cast(pl.String),
             "reason": [reason] * hits.height,
             "count": [int(mask.sum())] * hits.height,
+            "tally": [reason] * hits.height,
         }
     )
 
@@ -480,6 +502,7 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
         problem_frames.append(duplicates)
         checked.error_count += int(duplicates["count"][0])
     checked.errors = _first_errors(problem_frames)
+    checked.tallies = _tallies(problem_frames)
     return checked
 
 
@@ -570,8 +593,20 @@ def _duplicates(plan: Plan, frame: pl.DataFrame) -> pl.DataFrame:
             "value": values[:, 0],
             "reason": [f"same {key_words} as row {row}" for row in head["first"]],
             "count": [first.height] * head.height,
+            "tally": [f"same {key_words} as an earlier row"] * head.height,
         }
     )
+
+
+def _tallies(frames: list[pl.DataFrame]) -> list[Tally]:
+    """How many rows each problem has in the whole file, the most first: each problem
+    frame (a batch's, ``_problem_rows``) carries its count."""
+    totals: dict[tuple[str, str], int] = {}
+    for frame in frames:
+        column, tally, count = frame.select("column", "tally", "count").row(0)
+        totals[(column, tally)] = totals.get((column, tally), 0) + count
+    ordered = sorted(totals.items(), key=lambda item: -item[1])
+    return [Tally(column, reason, count) for (column, reason), count in ordered]
 
 
 def _first_errors(frames: list[pl.DataFrame]) -> list[RowError]:

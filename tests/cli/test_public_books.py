@@ -98,6 +98,26 @@ def test_a_second_import_changes_nothing(cdnow_master: Path, cdnow: tuple[Path, 
     assert (again["inserted"], again["skipped"]) == (0, report["rows"])
 
 
+def test_a_log_of_unknown_customers_is_refused_with_how_many_rows_each_problem_has(
+    cdnow_master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Into an empty book, every purchase names an unknown customer: after the first
+    20 errors, one line counts them all (the raw file's lines), summed over the
+    batches the file is checked in."""
+    import core.importing.check
+
+    monkeypatch.setattr(core.importing.check, "BATCH_ROWS", 10_000)  # 7 batches
+    raw = cdnow_frame(cdnow_master, ["customer_id", "date", "cds", "dollars"])
+    db = tmp_path / "empty.db"
+    refused = runner.invoke(app, ["import", "purchases", str(cdnow_master), "--db", str(db)])
+    assert refused.exit_code == 2
+    assert f"{raw.height:,} errors; nothing was written" in refused.stderr
+    assert (
+        f'In all:\n  {raw.height:,} rows, column "customer_id": no account has this external id;'
+        " import it first or use --create-missing-accounts"
+    ) in refused.stderr
+
+
 def test_the_headerless_sample_needs_its_columns_named(cdnow_sample: Path, tmp_path: Path) -> None:
     db = str(tmp_path / "sample.db")
     refused = runner.invoke(app, ["import", "purchases", str(cdnow_sample), "--db", db])

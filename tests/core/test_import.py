@@ -345,14 +345,24 @@ def test_truncated_xlsx_writes_nothing(book: Engine) -> None:
 
 
 def test_report_lists_twenty_errors_and_counts_the_rest(tmp_path: Path, book: Engine) -> None:
-    rows = "".join(f"7590-VHVEG,nps,{11 + i % 3},2024-01-{1 + i % 28:02d}\n" for i in range(45))
+    """Every score is out of range (repeats are answers), and every fifth row names an
+    unknown account: the first 20 errors, then how many rows each problem has."""
+    rows = "".join(
+        f"{'NOPE' if i % 5 == 0 else '7590-VHVEG'},nps,{11 + i % 3},2024-01-{1 + i % 28:02d}\n"
+        for i in range(45)
+    )
     path = write(tmp_path, "s.csv", "account,kind,score,answered_at\n" + rows)
     with pytest.raises(ImportRejected) as caught:
         import_file(book, "surveys", path)
-    assert caught.value.count == 45  # every score is out of range (repeats are answers)
+    assert caught.value.count == 45 + 9
     assert len(caught.value.errors) == 20
-    assert [error.row for error in caught.value.errors][:3] == [2, 3, 4]
-    assert str(caught.value).splitlines()[-1] == f"and {caught.value.count - 20:,} more"
+    assert [error.row for error in caught.value.errors][:3] == [2, 2, 3]
+    lines = str(caught.value).splitlines()
+    tally = lines[lines.index(f"and {caught.value.count - 20:,} more") + 1 :]
+    assert tally[0] == "In all:"
+    assert tally[1].startswith('  45 rows, column "score": ')
+    assert tally[2].startswith('  9 rows, column "account": no account has this external id')
+    assert len(tally) == 3
 
 
 def test_a_ticket_resolved_before_it_opened_is_refused(tmp_path: Path, book: Engine) -> None:

@@ -162,6 +162,26 @@ async def test_dry_run_lists_errors_and_writes_nothing(
         assert interactions(engine) == before
 
 
+async def test_more_errors_than_listed_are_counted_by_problem(
+    db_url: str, engine: Engine, book, tmp_path: Path
+) -> None:
+    path = tmp_path / "calls.csv"
+    rows = [f"NOPE-{i},call,2026-06-10,Who,neutral" for i in range(25)]
+    rows += [f"EXT-1001,call,June {i},Bad date,neutral" for i in range(3)]
+    path.write_text("account,kind,occurred_at,summary,sentiment\n" + "\n".join(rows) + "\n")
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        screen.query_one("#kind", Select).value = "interactions"
+        await settle(app, pilot)
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        said = " ".join(status(screen).split())
+        assert "28 errors; the first 20 are listed. Nothing was written." in said
+        assert '25 rows, column "account": no account has this external id' in said
+        assert '3 rows, column "occurred_at":' in said
+        assert said.index("25 rows") < said.index("3 rows")
+        assert screen.query_one("#errors", DataTable).row_count == 20
+
+
 async def test_a_good_dry_run_says_what_would_happen(
     db_url: str, engine: Engine, book, tmp_path: Path
 ) -> None:

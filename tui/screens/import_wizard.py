@@ -37,7 +37,7 @@ from tui.messages import BookChanged
 if TYPE_CHECKING:
     import polars as pl
 
-    from core.importing import ImportOptions, Kind, Mapping, RowError
+    from core.importing import ImportOptions, ImportRejected, Kind, Mapping
 
 PREVIEW_ROWS = 8
 DATE_FORMATS = (
@@ -519,7 +519,7 @@ class ImportWizardScreen(Screen[None]):
         try:
             result = import_file(app.database, kind, path, options, progress)
         except ImportRejected as error:
-            app.call_from_thread(self._rejected, error.errors, error.count, options.dry_run)
+            app.call_from_thread(self._rejected, error, options.dry_run)
         except MappingError as error:
             app.call_from_thread(self._finished, "\n".join(error.problems), True)
         except FileError as error:
@@ -547,7 +547,12 @@ class ImportWizardScreen(Screen[None]):
             bar.update(total=bar.progress or 1, progress=bar.progress or 1)
         self._status(text, error=error)
 
-    def _rejected(self, errors: list[RowError], count: int, dry_run: bool) -> None:
+    def _rejected(self, rejected: ImportRejected, dry_run: bool) -> None:
+        """The first errors in the table; above it, how many rows each problem has
+        when they are not all listed."""
+        from rich.markup import escape
+
+        errors, count = rejected.errors, rejected.count
         table = self.query_one("#errors", DataTable)
         table.clear()
         for problem in errors:
@@ -555,7 +560,11 @@ class ImportWizardScreen(Screen[None]):
         table.display = True
         shown = f"; the first {len(errors)} are listed" if count > len(errors) else ""
         verb = "Checked" if dry_run else "Refused"
-        self._finished(f"{verb}: {count:,} errors{shown}. Nothing was written.", error=True)
+        tallies = [f"  {escape(str(tally))}" for tally in rejected.tallies] if shown else []
+        self._finished(
+            "\n".join([f"{verb}: {count:,} errors{shown}. Nothing was written.", *tallies]),
+            error=True,
+        )
         table.focus()
 
     def _imported(self, summary: str, details: list[str], dry_run: bool) -> None:
