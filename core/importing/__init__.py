@@ -44,7 +44,7 @@ from core.importing.check import (
     no_progress,
 )
 from core.importing.fields import ExtraField, FieldCounts, plan_extras
-from core.importing.formats import FileError, Source, open_source
+from core.importing.formats import FileError, Source, collect, open_source
 from core.importing.mapping import (
     Hints,
     ImportOptions,
@@ -180,11 +180,33 @@ def _with_preset(
         raise MappingError([f"the preset {preset.name} needs the column(s) {', '.join(missing)}"])
     source.frame = source.frame.with_columns(e.alias(n) for n, e in derived.items())
     source.columns = [*source.columns, *derived]
+    if preset.combine is not None:
+        _combine(preset, source)
     present = {f: c for f, c in preset.columns.items() if c in source.columns}
     values = {name: dict(mapped) for name, mapped in preset.values.items()}
     for name, mapped in options.values.items():
         values.setdefault(name, {}).update(mapped)
     return preset, replace(options, columns={**present, **options.columns}, values=values)
+
+
+FILE_ROW = "row in the file"
+
+
+def _combine(preset: Preset, source: Source) -> None:
+    """The rows of one record (``preset.combine_by``) combined into one, when some
+    record has several; the file row of each combined row is kept for the errors,
+    and what was done is said with the other assumptions."""
+    by = preset.combine_by
+    several = collect(
+        source.frame.group_by(by).len().filter(pl.col("len") > 1).select(pl.len()), source.path
+    ).item()
+    if not several:
+        return
+    assert preset.combine is not None
+    numbered = source.frame.with_row_index(FILE_ROW, offset=source.first_row)
+    source.frame = preset.combine(numbered, FILE_ROW)
+    source.row_column = FILE_ROW
+    source.notes.append(preset.combined.format(count=several))
 
 
 TENURE_START = "start_date (from tenure)"

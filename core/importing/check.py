@@ -455,7 +455,10 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
     twins = [column for columns in plan.twins.values() for column in columns]
     kept = [extra.column for extra in plan.extras]
     wanted = list(dict.fromkeys([*plan.mapping.columns.values(), *twins, *kept]))
-    lazy = source.frame.select(wanted).with_row_index(ROW, offset=source.first_row)
+    if source.row_column is None:
+        lazy = source.frame.select(wanted).with_row_index(ROW, offset=source.first_row)
+    else:  # rows combined: each keeps its own number
+        lazy = source.frame.select(pl.col(source.row_column).alias(ROW), *wanted)
     accounts = accounts.select(pl.col("external_id").cast(pl.String), pl.col("id").cast(pl.Int64))
     folder = scratch_folder("import")
     source.temporary.append(folder)

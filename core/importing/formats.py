@@ -57,6 +57,9 @@ class Source:
     separator: str | None = None
     temporary: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what reading it assumed, in words
+    row_column: str | None = None
+    """A column of ``frame`` with each row's number in the file, when rows were
+    combined (``core.importing.presets``); None: the rows follow from ``first_row``."""
 
     def preview(self, rows: int = 20) -> pl.DataFrame:
         """The first rows as text, for a screen to show before mapping."""

@@ -35,7 +35,8 @@ def _col(name: str) -> pl.Expr:
 def _stripe_mrr() -> pl.Expr:
     """Amount x Quantity as a monthly amount, exactly (decimals, never floats): a
     yearly price / 12, weekly x 52 / 12, daily x 365 / 12."""
-    amount = _col("Amount").str.replace_all(r"[$,\s]", "").cast(pl.Decimal(20, 2), strict=False)
+    text = _col("Amount")
+    amount = text.str.replace_all(r"[$,\s]", "").cast(pl.Decimal(20, 2), strict=False)
     quantity = _col("Quantity").cast(pl.Decimal(20, 0), strict=False).fill_null(1)
     interval = _col("Interval").str.to_lowercase()
     per_year = (
@@ -48,7 +49,71 @@ def _stripe_mrr() -> pl.Expr:
         .otherwise(12)
         .cast(pl.Decimal(20, 0))
     )
-    return (amount * quantity * per_year / 12).round(2).cast(pl.String)
+    mrr = (amount * quantity * per_year / 12).round(2).cast(pl.String)
+    # An amount that is not one stays as it is, for the check to name its row.
+    return pl.when(amount.is_null() & (text != "")).then(text).otherwise(mrr)
+
+
+_STRIPE_MRR = "MRR (from amount, quantity and interval)"
+_STRIPE_LIVE = {"active": 0, "past_due": 0, "unpaid": 0, "trialing": 1, "incomplete": 1}
+"""The statuses of a live subscription, paying ones first."""
+
+
+def _stripe_customers(frame: pl.LazyFrame, row: str) -> pl.LazyFrame:
+    """One row per Stripe customer from its subscriptions (a customer who upgraded
+    to a new subscription, bought a second product or came back has several): the
+    columns of its main subscription (live first, paying before trialing, then the
+    largest MRR, then the first in the file), with the MRR and seats summed over its
+    live subscriptions (with none live, over those that ended last: the MRR it
+    lost), its first start, and its cancellation only when none is live. ``row``:
+    the file row of each subscription, kept for the main one; an amount that cannot
+    be read on any of them is the MRR, at that one's row, for the check to name."""
+    names = frame.collect_schema().names()
+    customer = "Customer ID"
+    rank = (
+        _col("Status")
+        .str.to_lowercase()
+        .replace_strict(_STRIPE_LIVE, default=2, return_dtype=pl.Int8)
+    )
+    ended = [_col(c) for c in ("Ended At (UTC)", "Canceled At (UTC)") if c in names]
+    frame = frame.with_columns(
+        _rank=rank,
+        _mrr=pl.col(_STRIPE_MRR).cast(pl.Decimal(20, 2), strict=False),
+        _seats=_col("Quantity").cast(pl.Int64, strict=False).fill_null(1)
+        if "Quantity" in names
+        else pl.lit(1),
+        _end=pl.coalesce(ended) if ended else pl.lit(None, pl.String),
+    )
+    live = pl.col("_rank").min().over(customer) < 2
+    counted = (
+        pl.when(live)
+        .then(pl.col("_rank") < 2)
+        .otherwise(pl.col("_end").eq_missing(pl.col("_end").max().over(customer)))
+    )
+    frame = frame.with_columns(_counted=counted)
+    main = pl.all().sort_by("_rank", -pl.col("_mrr").fill_null(0), row).first()
+    unreadable = pl.col("_mrr").is_null() & pl.col(_STRIPE_MRR).is_not_null()
+    combined = frame.group_by(customer, maintain_order=True).agg(
+        main,
+        _total=pl.col("_mrr").filter("_counted").sum(),
+        _unreadable=pl.col(row).filter(unreadable).min(),
+        _unreadable_text=pl.col(_STRIPE_MRR).sort_by(row).filter(unreadable.sort_by(row)).first(),
+        _seat_total=pl.col("_seats").filter("_counted").sum(),
+        _first_start=_col("Start (UTC)").replace("", None).min(),
+        _live=pl.col("_rank").min() < 2,
+    )
+    overrides = {
+        _STRIPE_MRR: pl.when(pl.col("_unreadable").is_null())
+        .then(pl.col("_total").round(2).cast(pl.String))
+        .otherwise(pl.col("_unreadable_text")),
+        row: pl.coalesce("_unreadable", row),
+        "Start (UTC)": pl.col("_first_start"),
+    }
+    if "Quantity" in names:
+        overrides["Quantity"] = pl.col("_seat_total").cast(pl.String)
+    if "Canceled At (UTC)" in names:
+        overrides["Canceled At (UTC)"] = pl.when(~pl.col("_live")).then(pl.col("Canceled At (UTC)"))
+    return combined.with_columns(e.alias(n) for n, e in overrides.items()).select(names)
 
 
 def _minutes_after(start: str, minutes: str) -> Derived:
@@ -83,6 +148,13 @@ class Preset:
     columns: dict[str, str]  # field -> column (of the file, or derived)
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     derived: dict[str, Derived] = field(default_factory=dict)  # column -> text expression
+    combine_by: str = ""
+    """The column whose rows are one record's (a Stripe customer's subscriptions)."""
+    combine: Callable[[pl.LazyFrame, str], pl.LazyFrame] | None = None
+    """Those rows combined into one, after the derived columns (given the frame and
+    the name of its file-row column, which the result keeps)."""
+    combined: str = ""
+    """What ``combine`` did, in words (``{count}``: the records of several rows)."""
 
     def matches(self, columns: list[str]) -> bool:
         present = {normalise(column) for column in columns}
@@ -126,7 +198,7 @@ PRESETS: tuple[Preset, ...] = (
             "name": "Customer Name",
             "plan": "Plan",
             "seats": "Quantity",
-            "mrr": "MRR (from amount, quantity and interval)",
+            "mrr": _STRIPE_MRR,
             "status": "Status",
             "start_date": "Start (UTC)",
             "churned_at": "Canceled At (UTC)",
@@ -143,7 +215,12 @@ PRESETS: tuple[Preset, ...] = (
                 "incomplete_expired": "churned",
             }
         },
-        {"MRR (from amount, quantity and interval)": _stripe_mrr},
+        {_STRIPE_MRR: _stripe_mrr},
+        "Customer ID",
+        _stripe_customers,
+        "one account per Stripe customer ({count:,} with several subscriptions): its MRR"
+        " and seats are those of its live subscriptions added up (with none live, of"
+        " those that ended last), its start its first subscription's",
     ),
     Preset(
         "zendesk-tickets",

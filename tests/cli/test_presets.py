@@ -5,6 +5,8 @@ vendors' documented column names)."""
 from __future__ import annotations
 
 import json
+import sqlite3
+from contextlib import closing
 from decimal import Decimal
 from pathlib import Path
 
@@ -65,6 +67,66 @@ def test_stripe_subscriptions(tmp_path: Path) -> None:
     assert october["churned_accounts"] == gone.height
     assert october["mrr_churned"] == -round(gone["mrr"].sum(), 2)
     assert october["churned_undated_accounts"] == 0
+
+
+def test_stripe_customers_with_several_subscriptions(tmp_path: Path) -> None:
+    """A real Stripe export lists subscriptions, several per customer when one
+    upgraded to a new subscription, bought an add-on or left twice: one account per
+    customer, each figure computed here from the raw rows."""
+    db = tmp_path / "stripe.db"
+    report = _import(db, "accounts", "stripe_subscriptions_history.csv")
+    raw = pl.read_csv(PRESETS / "stripe_subscriptions_history.csv", infer_schema=False)
+    per_year = {"month": 12, "year": 1, "week": 52, "day": 365}
+    live = {"active", "past_due", "unpaid", "trialing", "incomplete"}
+    expected = {}
+    for customer, subs in raw.group_by("Customer ID"):
+        rows = subs.to_dicts()
+        for row in rows:
+            row["mrr"] = Decimal(row["Amount"]) * int(row["Quantity"]) * per_year[row["Interval"]]
+        alive = [row for row in rows if row["Status"] in live]
+        last_end = max((row["Canceled At (UTC)"] or "") for row in rows)
+        counted = alive or [row for row in rows if row["Canceled At (UTC)"] == last_end]
+        paying = any(row["Status"] in ("active", "past_due", "unpaid") for row in alive)
+        expected[customer[0]] = (
+            "active" if paying else "onboarding" if alive else "churned",
+            int((sum(row["mrr"] for row in counted) / 12).quantize(Decimal("0.01")) * 100),
+            sum(int(row["Quantity"]) for row in counted),
+            min(row["Start (UTC)"] for row in rows)[:10],
+            None if alive else last_end[:10],
+        )
+    with closing(sqlite3.connect(db)) as connection:
+        stored = {
+            row[0]: row[1:]
+            for row in connection.execute(
+                "SELECT external_id, status, mrr_cents, seats, start_date, churned_at FROM account"
+            )
+        }
+    assert stored == expected
+    several = raw.group_by("Customer ID").len().filter(pl.col("len") > 1).height
+    assert any(
+        f"one account per Stripe customer ({several:,} with several subscriptions)" in line
+        for line in report["reconciliation"]["assumptions"]
+    )
+    now = _metrics(db, "--as-of", "2026-11-30", "--period", "2026-11")
+    alive_customers = [v for v in expected.values() if v[0] != "churned"]
+    assert now["active_accounts"] == len(alive_customers)
+    assert round(now["mrr"] * 100) == sum(v[1] for v in alive_customers)
+    october = _metrics(db, "--as-of", "2026-10-31", "--period", "2026-10")
+    assert october["churned_accounts"] == 1  # Cobalt: its second subscription ended
+    assert round(october["mrr_churned"] * 100) == -expected["cus_C3"][1]
+
+
+def test_an_unreadable_amount_on_any_subscription_is_named(tmp_path: Path) -> None:
+    source = (PRESETS / "stripe_subscriptions_history.csv").read_text()
+    bad = source.replace(",month,19.00,canceled,2023", ",month,19,00,canceled,2023", 1)
+    bad = bad.replace("Basic,1,month,19,00", 'Basic,1,month,"19,00 EUR"', 1)
+    path = tmp_path / "stripe.csv"
+    path.write_text(bad)
+    refused = runner.invoke(app, ["import", "accounts", str(path), "--db", str(tmp_path / "s.db")])
+    assert refused.exit_code == 2
+    assert 'row 2, column "MRR (from amount, quantity and interval)", value "19,00 EUR"' in (
+        refused.stderr
+    )
 
 
 @pytest.mark.parametrize(
