@@ -246,8 +246,9 @@ def _start_from_tenure(spec: Kind, source: Source, options: ImportOptions) -> st
 
 
 def stored_accounts(engine: Engine) -> pl.DataFrame:
-    """external_id -> id of every stored account."""
-    return read_frame(engine, select(Account.external_id, Account.id))
+    """external_id, id and name of every stored account (what a file's account
+    column is looked up in, ``check.AccountKeys``)."""
+    return read_frame(engine, select(Account.external_id, Account.id, Account.name))
 
 
 def import_file(
@@ -275,7 +276,7 @@ def import_file(
         accounts = (
             stored_accounts(engine)
             if needs_accounts
-            else pl.DataFrame(schema={"external_id": pl.String, "id": pl.Int64})
+            else pl.DataFrame(schema={"external_id": pl.String, "id": pl.Int64, "name": pl.String})
         )
         checked = check_rows(plan, accounts, progress)
         if checked.error_count:

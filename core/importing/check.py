@@ -151,6 +151,7 @@ class Checked:
     errors: list[RowError] = field(default_factory=list)
     error_count: int = 0
     tallies: list[Tally] = field(default_factory=list)
+    by_name: int = 0  # rows whose account was found by its name, not its external id
     low: Any = None
     high: Any = None
     ranks: pl.DataFrame | None = None  # events: ROW -> RANK for repeated keys (see spec)
@@ -376,8 +377,62 @@ def _problem_rows(
     )
 
 
+_NAMED = "_accounts_named"
+_BY_NAME = "_by_name"
+
+
+def name_key(name: pl.Expr) -> pl.Expr:
+    """An account name as it is compared: without case or extra spaces."""
+    return name.str.strip_chars().str.replace_all(r"\s+", " ").str.to_lowercase()
+
+
+@dataclass(frozen=True)
+class AccountKeys:
+    """How a file's account column finds the stored accounts: by external id; else by
+    name when exactly one account has it (a support or survey tool names companies,
+    the CRM that the accounts came from has its own ids)."""
+
+    by_id: pl.DataFrame  # external_id, account_id
+    by_name: pl.DataFrame  # key, the one account with that name (null: several), how many
+
+    @classmethod
+    def of(cls, accounts: pl.DataFrame) -> AccountKeys:
+        by_id = accounts.select(
+            pl.col("external_id").cast(pl.String), pl.col("id").cast(pl.Int64).alias("account_id")
+        )
+        by_name = (
+            accounts.filter(pl.col("name").is_not_null())
+            .group_by(name_key(pl.col("name")).alias("_name_key"))
+            .agg(pl.col("id").first().cast(pl.Int64).alias("_named_id"), pl.len().alias(_NAMED))
+            .with_columns(pl.when(pl.col(_NAMED) == 1).then(pl.col("_named_id")).alias("_named_id"))
+        )
+        return cls(by_id, by_name)
+
+    def resolve(self, typed: pl.DataFrame) -> pl.DataFrame:
+        """``typed`` with each row's ``account_id`` (null: not found), whether it was
+        found by name (``_BY_NAME``) and how many accounts have its name (``_NAMED``)."""
+        typed = typed.join(
+            self.by_id,
+            left_on=ACCOUNT_REF,
+            right_on="external_id",
+            how="left",
+            maintain_order="left",
+        )
+        if not typed["account_id"].has_nulls():  # every row by its external id
+            return typed.with_columns(
+                pl.lit(False).alias(_BY_NAME), pl.lit(None, pl.UInt32).alias(_NAMED)
+            )
+        typed = typed.with_columns(name_key(pl.col(ACCOUNT_REF)).alias("_name_key")).join(
+            self.by_name, on="_name_key", how="left", maintain_order="left"
+        )
+        by_name = pl.col("account_id").is_null() & pl.col("_named_id").is_not_null()
+        return typed.with_columns(
+            pl.coalesce("account_id", "_named_id").alias("account_id"), by_name.alias(_BY_NAME)
+        ).drop("_name_key", "_named_id")
+
+
 def _check_batch(
-    plan: Plan, raw: pl.DataFrame, accounts: pl.DataFrame
+    plan: Plan, raw: pl.DataFrame, accounts: AccountKeys
 ) -> tuple[pl.DataFrame, list[pl.DataFrame], int]:
     """The typed batch, its first problems per check, and its number of problems."""
     columns = [raw[ROW]]
@@ -401,13 +456,15 @@ def _check_batch(
         problems.extend(found_extra)
     typed = pl.DataFrame(columns)
     if ACCOUNT_REF in typed.columns:
-        typed = typed.join(
-            accounts, left_on=ACCOUNT_REF, right_on="external_id", how="left", maintain_order="left"
-        ).rename({"id": "account_id"})
+        typed = accounts.resolve(typed)
+        account = plan.kind.field("account")
+        ambiguous = typed["account_id"].is_null() & (typed[_NAMED] > 1).fill_null(False)
+        reason = "several accounts have this name; name the account by its external id"
+        problems.append((account, ambiguous, reason))
         if not plan.options.create_missing_accounts:
-            unknown = typed[ACCOUNT_REF].is_not_null() & typed["account_id"].is_null()
-            reason = f"no account has this external id; {plan.options.hints.create_missing}"
-            problems.append((plan.kind.field("account"), unknown, reason))
+            unknown = typed[ACCOUNT_REF].is_not_null() & typed["account_id"].is_null() & ~ambiguous
+            reason = f"no account has this external id or name; {plan.options.hints.create_missing}"
+            problems.append((account, unknown, reason))
     typed, rules = _row_rules(plan, typed)
     problems.extend(rules)
     frames = [f for p in problems if (f := _problem_frame(plan, raw, p)) is not None]
@@ -430,10 +487,15 @@ class _Batch:
     high: Any
     problems: list[pl.DataFrame]
     problem_count: int
+    by_name: int  # rows whose account was found by its name
 
 
-def _check_and_spill(plan: Plan, raw: pl.DataFrame, accounts: pl.DataFrame, path: Path) -> _Batch:
+def _check_and_spill(plan: Plan, raw: pl.DataFrame, accounts: AccountKeys, path: Path) -> _Batch:
     typed, frames, found = _check_batch(plan, raw, accounts)
+    by_name = 0
+    if _BY_NAME in typed.columns:
+        by_name = int(typed[_BY_NAME].sum())
+        typed = typed.drop(_BY_NAME, _NAMED)
     typed.write_ipc(path)
     hashes = typed.select(ROW, key_hash(_key_columns(plan)).alias("key"))
     unknown: list[str] = []
@@ -443,7 +505,7 @@ def _check_and_spill(plan: Plan, raw: pl.DataFrame, accounts: pl.DataFrame, path
     dated = _dated_key(plan)
     low = typed[dated].min() if dated is not None else None
     high = typed[dated].max() if dated is not None else None
-    return _Batch(path, raw.height, hashes, unknown, low, high, frames, found)
+    return _Batch(path, raw.height, hashes, unknown, low, high, frames, found, by_name)
 
 
 def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progress) -> Checked:
@@ -459,7 +521,7 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
         lazy = source.frame.select(wanted).with_row_index(ROW, offset=source.first_row)
     else:  # rows combined: each keeps its own number
         lazy = source.frame.select(pl.col(source.row_column).alias(ROW), *wanted)
-    accounts = accounts.select(pl.col("external_id").cast(pl.String), pl.col("id").cast(pl.Int64))
+    keys = AccountKeys.of(accounts)
     folder = scratch_folder("import")
     source.temporary.append(folder)
     checked = Checked(plan, 0, [], [])
@@ -471,6 +533,7 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
         checked.spilled.append(batch.path)
         hashes.append(batch.hashes)
         unknown.update(dict.fromkeys(batch.unknown))
+        checked.by_name += batch.by_name
         checked.low = _extreme(min, checked.low, batch.low)
         checked.high = _extreme(max, checked.high, batch.high)
         problem_frames.extend(batch.problems)
@@ -484,7 +547,7 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
         try:
             for number, raw in enumerate(lazy.collect_batches(chunk_size=BATCH_ROWS)):
                 path = folder / f"{number:05d}.arrow"
-                running.append(start(partial(_check_and_spill, plan, raw, accounts, path)))
+                running.append(start(partial(_check_and_spill, plan, raw, keys, path)))
                 while len(running) >= _CHECK_THREADS:
                     merge(running.popleft().result())
             while running:

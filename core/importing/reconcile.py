@@ -87,6 +87,13 @@ def reconcile(checked: Checked, effective: date) -> Reconciliation:
             f"{_plural(len(checked.unknown), 'account')} created from this file: each starts"
             " on its first event in it"
         )
+    if checked.by_name:
+        column = plan.column("account")
+        result.assumptions.append(
+            f"{_plural(checked.by_name, 'row')} found their account by its name: column"
+            f" {column} holds no account's external id there, and exactly one account has"
+            " that name (case and extra spaces aside)"
+        )
     return result
 
 

@@ -129,6 +129,47 @@ def test_an_unreadable_amount_on_any_subscription_is_named(tmp_path: Path) -> No
     )
 
 
+def test_tickets_naming_companies_find_the_crm_accounts_by_name(tmp_path: Path) -> None:
+    """Accounts from HubSpot (its record ids), tickets from Zendesk (organization
+    names, written with other case and spaces): each ticket goes to the one account
+    of that name, counted here from the raw files; no account is created for them,
+    and the summary says the rows were matched by name. A name two accounts share
+    is refused at its row."""
+    db = tmp_path / "book.db"
+    _import(db, "accounts", "hubspot_companies.csv")
+    companies = pl.read_csv(PRESETS / "hubspot_companies.csv", infer_schema=False)
+    names = companies["Company name"].to_list()
+    tickets = pl.read_csv(PRESETS / "zendesk_tickets.csv", infer_schema=False)
+    spelled = [
+        f"  {names[i % 2].upper()} " if i % 3 else names[i % 2] for i in range(tickets.height)
+    ]
+    tickets = tickets.with_columns(pl.Series("Organization", spelled))
+    path = tmp_path / "zendesk.csv"
+    tickets.write_csv(path)
+    report = json.loads(
+        _run("import", "tickets", str(path), "--db", str(db), "--json", "--create-missing-accounts")
+    )
+    assert (report["inserted"], report["created_accounts"]) == (tickets.height, 0)
+    assert any(
+        line.startswith(f"{tickets.height:,} rows found their account by its name")
+        for line in report["reconciliation"]["assumptions"]
+    )
+    expected = {name: spelled.count(name) + spelled.count(f"  {name.upper()} ") for name in names}
+    with closing(sqlite3.connect(db)) as connection:
+        stored = dict(
+            connection.execute(
+                "SELECT account.name, count(ticket.id) FROM account"
+                " LEFT JOIN ticket ON ticket.account_id = account.id GROUP BY account.name"
+            ).fetchall()
+        )
+        connection.execute("UPDATE account SET name = ? WHERE name = ?", (names[0], names[2]))
+        connection.commit()
+    assert stored == expected
+    refused = runner.invoke(app, ["import", "tickets", str(path), "--db", str(db)])
+    assert refused.exit_code == 2
+    assert f'value "{names[0]}": several accounts have this name' in refused.stderr
+
+
 @pytest.mark.parametrize(
     ("name", "id_column", "owner_column"),
     [

@@ -113,8 +113,8 @@ def test_a_log_of_unknown_customers_is_refused_with_how_many_rows_each_problem_h
     assert refused.exit_code == 2
     assert f"{raw.height:,} errors; nothing was written" in refused.stderr
     assert (
-        f'In all:\n  {raw.height:,} rows, column "customer_id": no account has this external id;'
-        " import it first or use --create-missing-accounts"
+        f'In all:\n  {raw.height:,} rows, column "customer_id": no account has this external id'
+        " or name; import it first or use --create-missing-accounts"
     ) in refused.stderr
 
 

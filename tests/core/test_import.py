@@ -211,7 +211,7 @@ def test_unknown_account_with_and_without_create(tmp_path: Path, book: Engine) -
     with pytest.raises(ImportRejected) as caught:
         import_file(book, "mrr", path)
     assert str(caught.value.errors[0]).startswith(
-        'row 2, column "account", value "NEW-1": no account has this external id'
+        'row 2, column "account", value "NEW-1": no account has this external id or name'
     )
     assert counts(book)["account"] == 3
     result = import_file(book, "mrr", path, ImportOptions(create_missing_accounts=True))
@@ -361,7 +361,9 @@ def test_report_lists_twenty_errors_and_counts_the_rest(tmp_path: Path, book: En
     tally = lines[lines.index(f"and {caught.value.count - 20:,} more") + 1 :]
     assert tally[0] == "In all:"
     assert tally[1].startswith('  45 rows, column "score": ')
-    assert tally[2].startswith('  9 rows, column "account": no account has this external id')
+    assert tally[2].startswith(
+        '  9 rows, column "account": no account has this external id or name'
+    )
     assert len(tally) == 3
 
 

@@ -153,7 +153,7 @@ async def test_dry_run_lists_errors_and_writes_nothing(
         ]
         # The fix is said in the screen's words, not the command line's options.
         assert (
-            'no account has this external id; import the accounts first or tick "Create'
+            'no account has this external id or name; import the accounts first or tick "Create'
             in (rows[0][3])
         )
         assert "--" not in rows[0][3]
@@ -176,7 +176,7 @@ async def test_more_errors_than_listed_are_counted_by_problem(
         await settle(app, pilot)
         said = " ".join(status(screen).split())
         assert "28 errors; the first 20 are listed. Nothing was written." in said
-        assert '25 rows, column "account": no account has this external id' in said
+        assert '25 rows, column "account": no account has this external id or name' in said
         assert '3 rows, column "occurred_at":' in said
         assert said.index("25 rows") < said.index("3 rows")
         assert screen.query_one("#errors", DataTable).row_count == 20
