@@ -103,6 +103,7 @@ def _options(
     as_of: date | None = None,
     preset: str | None = "auto",
     drop_extra: bool = False,
+    skip_without_account: bool = False,
 ) -> ImportOptions:
     import getpass
 
@@ -127,6 +128,7 @@ def _options(
         as_of=as_of,
         preset=preset,
         drop_extra=drop_extra,
+        skip_without_account=skip_without_account,
     )
     return base.merged(given)
 
@@ -223,6 +225,14 @@ def import_command(
             " a custom field (typed from its data).",
         ),
     ] = False,
+    skip_without_account: Annotated[
+        bool,
+        typer.Option(
+            "--skip-without-account",
+            help="Events: leave out the rows whose account cell is empty (a ticket from"
+            " someone with no company) instead of refusing the file; the summary counts them.",
+        ),
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the result and reconciliation as JSON.")
     ] = False,
@@ -258,6 +268,7 @@ def import_command(
             None if as_of is None else parse_day(as_of),
             None if no_preset else (preset or "auto"),
             drop_extra,
+            skip_without_account,
         )
     except MappingError as error:
         fail(str(error))

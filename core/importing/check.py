@@ -152,6 +152,7 @@ class Checked:
     error_count: int = 0
     tallies: list[Tally] = field(default_factory=list)
     by_name: int = 0  # rows whose account was found by its name, not its external id
+    left_out: int = 0  # rows without an account, left out (``skip_without_account``)
     low: Any = None
     high: Any = None
     ranks: pl.DataFrame | None = None  # events: ROW -> RANK for repeated keys (see spec)
@@ -164,6 +165,11 @@ class Checked:
             if self.plan.kind.repeats:
                 batch = _with_rank(batch, self.ranks)
             yield batch
+
+    @property
+    def kept(self) -> int:
+        """The rows to write: the file's, less those left out."""
+        return self.rows - self.left_out
 
     def unknown_accounts(self) -> list[str]:
         return self.unknown
@@ -272,7 +278,8 @@ def _typed_field(plan: Plan, spec: Field, text: pl.Series) -> tuple[pl.Series, l
     problems: list[Problem] = []
     words = spec.words
     if spec.required:
-        problems.append((spec, text.is_null(), f"{words} is required"))
+        hint = f"; {plan.options.hints.skip_without_account}" if spec.type == ACCOUNT else ""
+        problems.append((spec, text.is_null(), f"{words} is required{hint}"))
     if spec.type in (TEXT, ACCOUNT):
         value = text
         if spec.max_length:
@@ -488,9 +495,15 @@ class _Batch:
     problems: list[pl.DataFrame]
     problem_count: int
     by_name: int  # rows whose account was found by its name
+    left_out: int  # rows without an account, left out (skip_without_account)
 
 
 def _check_and_spill(plan: Plan, raw: pl.DataFrame, accounts: AccountKeys, path: Path) -> _Batch:
+    rows, left_out = raw.height, 0
+    if plan.options.skip_without_account and "account" in plan.mapping.columns:
+        empty = raw.select(parse.cleaned(plan.column("account")).is_null())[:, 0]
+        left_out = int(empty.sum())
+        raw = raw.filter(~empty)
     typed, frames, found = _check_batch(plan, raw, accounts)
     by_name = 0
     if _BY_NAME in typed.columns:
@@ -505,7 +518,7 @@ def _check_and_spill(plan: Plan, raw: pl.DataFrame, accounts: AccountKeys, path:
     dated = _dated_key(plan)
     low = typed[dated].min() if dated is not None else None
     high = typed[dated].max() if dated is not None else None
-    return _Batch(path, raw.height, hashes, unknown, low, high, frames, found, by_name)
+    return _Batch(path, rows, hashes, unknown, low, high, frames, found, by_name, left_out)
 
 
 def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progress) -> Checked:
@@ -534,6 +547,7 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
         hashes.append(batch.hashes)
         unknown.update(dict.fromkeys(batch.unknown))
         checked.by_name += batch.by_name
+        checked.left_out += batch.left_out
         checked.low = _extreme(min, checked.low, batch.low)
         checked.high = _extreme(max, checked.high, batch.high)
         problem_frames.extend(batch.problems)

@@ -45,6 +45,7 @@ class Hints:
     map_values: str = "map it with --value {field}:{{value}}=VALUE"
     date_format: str = "say which with --date-format dmy or --date-format mdy"
     create_missing: str = "import it first or use --create-missing-accounts"
+    skip_without_account: str = "leave such rows out with --skip-without-account"
 
 
 @dataclass
@@ -70,6 +71,9 @@ class ImportOptions:
     # Accounts: leave the columns no field reads out, instead of keeping them as
     # custom fields (core.importing.fields).
     drop_extra: bool = False
+    # Events: leave out the rows whose account cell is empty (a ticket from someone
+    # with no company), said in the summary, instead of refusing the file.
+    skip_without_account: bool = False
 
     def merged(self, other: ImportOptions) -> ImportOptions:
         """These options with ``other``'s given settings on top."""
@@ -89,6 +93,7 @@ class ImportOptions:
             as_of=other.as_of or self.as_of,
             preset=other.preset if other.preset != "auto" else self.preset,
             drop_extra=self.drop_extra or other.drop_extra,
+            skip_without_account=self.skip_without_account or other.skip_without_account,
         )
 
 

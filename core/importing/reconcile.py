@@ -87,6 +87,11 @@ def reconcile(checked: Checked, effective: date) -> Reconciliation:
             f"{_plural(len(checked.unknown), 'account')} created from this file: each starts"
             " on its first event in it"
         )
+    if checked.left_out:
+        result.assumptions.append(
+            f"{_plural(checked.left_out, 'row')} without an account (column"
+            f" {plan.column('account')} empty) left out, as asked"
+        )
     if checked.by_name:
         column = plan.column("account")
         result.assumptions.append(

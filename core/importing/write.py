@@ -242,12 +242,12 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
 
         def on_batch(rows: int) -> None:
             written.inserted += rows
-            progress("written", written.done, checked.rows)
+            progress("written", written.done, checked.kept)
 
-        progress("written", 0, checked.rows)
+        progress("written", 0, checked.kept)
         with (
             ExitStack() as indexes,
-            frame_writer(raw, engine, table, checked.rows, on_batch) as write,
+            frame_writer(raw, engine, table, checked.kept, on_batch) as write,
         ):
             dropped = False
             for batch in checked.batches():
@@ -266,7 +266,7 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
                 _update(raw, engine, table, changed)
                 written.updated += changed.height
                 write(_insertable(plan, new))
-                progress("written", written.done, checked.rows)
+                progress("written", written.done, checked.kept)
         if table.name == "account":
             written.mrr = record_movements(raw, engine.dialect.name, effective)
             if stored_fields is not None:

@@ -170,6 +170,37 @@ def test_tickets_naming_companies_find_the_crm_accounts_by_name(tmp_path: Path) 
     assert f'value "{names[0]}": several accounts have this name' in refused.stderr
 
 
+def test_tickets_without_an_organization_are_left_out_only_when_asked(tmp_path: Path) -> None:
+    """A Zendesk export holds tickets from people of no organization: refused, with
+    the way out named; with --skip-without-account, the others are imported and the
+    left-out ones counted (both counted here from the raw file)."""
+    db = tmp_path / "book.db"
+    tickets = pl.read_csv(PRESETS / "zendesk_tickets.csv", infer_schema=False)
+    orphans = pl.Series("Organization", [None if i % 2 else name for i, name in enumerate(
+        tickets["Organization"])])  # fmt: skip
+    tickets = tickets.with_columns(orphans)
+    path = tmp_path / "zendesk.csv"
+    tickets.write_csv(path)
+    without = tickets.filter(pl.col("Organization").is_null()).height
+    assert 0 < without < tickets.height
+    args = ["import", "tickets", str(path), "--db", str(db), "--create-missing-accounts"]
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 2
+    assert "account is required; leave such rows out with --skip-without-account" in (
+        refused.stderr
+    )
+    report = json.loads(_run(*args, "--skip-without-account", "--json"))
+    assert report["inserted"] == tickets.height - without
+    assert (
+        f"{without:,} row{'s' if without > 1 else ''} without an account (column Organization"
+        " empty) left out, as asked"
+    ) in report["reconciliation"]["assumptions"]
+    with closing(sqlite3.connect(db)) as connection:
+        assert connection.execute("SELECT count(*) FROM ticket").fetchone() == (
+            tickets.height - without,
+        )
+
+
 @pytest.mark.parametrize(
     ("name", "id_column", "owner_column"),
     [

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, func, text
 from sqlmodel import Session, select
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, ProgressBar, Select, Static
+from textual.widgets import Checkbox, DataTable, Input, ProgressBar, Select, Static
 
 from core.config.settings import Settings
 from core.models import Interaction
@@ -180,6 +180,31 @@ async def test_more_errors_than_listed_are_counted_by_problem(
         assert '3 rows, column "occurred_at":' in said
         assert said.index("25 rows") < said.index("3 rows")
         assert screen.query_one("#errors", DataTable).row_count == 20
+
+
+async def test_rows_without_an_account_are_left_out_when_ticked(
+    db_url: str, engine: Engine, book, tmp_path: Path
+) -> None:
+    path = tmp_path / "calls.csv"
+    path.write_text(
+        "account,kind,occurred_at,summary,sentiment\n"
+        "EXT-1000,call,2026-06-10,Fine,positive\n"
+        ",call,2026-06-11,Someone with no company,neutral\n",
+        encoding="utf-8",
+    )
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        screen.query_one("#kind", Select).value = "interactions"
+        await settle(app, pilot)
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        errors = screen.query_one("#errors", DataTable)
+        assert 'tick "Skip rows without account"' in str(errors.get_row_at(0)[3])
+        screen.query_one("#skip-without-account", Checkbox).value = True
+        await pilot.press("ctrl+r")
+        await settle(app, pilot)
+        said = " ".join(status(screen).split())
+        assert "1 would be inserted" in said
+        assert "1 row without an account (column account empty) left out, as asked" in said
 
 
 async def test_a_good_dry_run_says_what_would_happen(

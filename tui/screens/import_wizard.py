@@ -54,6 +54,7 @@ APP_HINTS = {
     "map_values": "press v on {field} in the mapping to map its values",
     "date_format": 'choose "day first" or "month first" in the dates list',
     "create_missing": 'import the accounts first or tick "Create missing accounts"',
+    "skip_without_account": 'tick "Skip rows without account" to leave such rows out',
 }
 
 
@@ -215,6 +216,9 @@ class ImportWizardScreen(Screen[None]):
     app = getters.app(CxtuiApp)
 
     CSS_PATH = "import_wizard.tcss"
+    # Below 160 columns the options take two columns of a grid (import_wizard.tcss):
+    # on one row, the last ones fell off a narrower terminal.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (160, "-wide")]
     BINDINGS = [
         Binding("ctrl+r", "check", "Check (dry run)", id="import.check"),
         Binding("ctrl+s", "run_import", "Import", id="import.run"),
@@ -250,6 +254,7 @@ class ImportWizardScreen(Screen[None]):
             yield Checkbox("Create missing accounts", id="create-missing")
             yield Checkbox("No header line", id="no-header")
             yield Checkbox("Drop other columns", id="drop-extra")
+            yield Checkbox("Skip rows without account", id="skip-without-account")
         yield Static(
             "Type the file's path (→ completes, enter reads it); ctrl+r checks every row "
             "without writing; ctrl+s imports.",
@@ -485,6 +490,7 @@ class ImportWizardScreen(Screen[None]):
             hints=Hints(**APP_HINTS),
             header=self.header(),
             drop_extra=self.query_one("#drop-extra", Checkbox).value,
+            skip_without_account=self.query_one("#skip-without-account", Checkbox).value,
         )
 
     def action_check(self) -> None:
