@@ -70,3 +70,38 @@ def test_a_sqlite_url_is_sqlalchemys(tmp_path: Path, name: str) -> None:
         hide_password=False
     )
     assert sqlite_url(path) == expected
+
+
+def _freed_memory_setting(env: dict[str, str]) -> str:
+    """polars' allocator setting after ``return_freed_memory``, in a fresh process
+    with ``env``: jemalloc reads it when polars loads; a process of 20M rows freed
+    shows whether it took effect (its resident memory after the free)."""
+    code = (
+        "import os\n"
+        "from cli.start import return_freed_memory\n"
+        "return_freed_memory()\n"
+        "setting = os.environ['_RJEM_MALLOC_CONF']\n"  # polars adds its defaults before it
+        "import polars as pl\n"
+        "frame = pl.DataFrame({'a': range(20_000_000)}).with_columns(b=pl.col('a') * 2)\n"
+        "del frame\n"
+        "rss = next(l for l in open('/proc/self/status') if l.startswith('VmRSS'))\n"
+        "print(setting, int(rss.split()[1]) // 1024)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="/proc and glibc's malloc")
+def test_the_app_hands_freed_memory_back_unless_told_otherwise() -> None:
+    import os
+
+    base = {key: value for key, value in os.environ.items() if key != "_RJEM_MALLOC_CONF"}
+    setting, resident_mb = _freed_memory_setting(base).split()
+    assert setting == "dirty_decay_ms:0,muzzy_decay_ms:0"
+    assert int(resident_mb) < 200  # 20M rows of two columns held ~300 MB before the free
+    own = "dirty_decay_ms:5000,muzzy_decay_ms:5000"
+    setting, resident_mb = _freed_memory_setting(base | {"_RJEM_MALLOC_CONF": own}).split()
+    assert setting == own
+    assert int(resident_mb) > 200  # the user's own setting keeps freed pages a while
