@@ -49,12 +49,13 @@ def open_app(db: Path | None, demo: bool = False) -> None:
 def return_freed_memory() -> None:
     """For the app, a process that stays open: memory freed goes back to the system
     rather than staying reserved for later. polars' allocator (jemalloc, configured
-    when polars loads: this runs before) purges freed pages without delay, and glibc's
+    when polars loads: this runs before; polars puts its own 0.5 s / 1 s decays in
+    front, and the later setting wins) purges freed pages without delay, and glibc's
     malloc keeps two arenas instead of one per thread. Measured on a book of 10k
-    accounts (benchmarks/compare.py): peak memory on a first start with its health
-    recompute 337 -> 287 MB, 246 -> 217 MB without it, the time to ready the same.
-    Not for the commands: an import of 1M rows took 26 % longer with it. A setting
-    of the user's own (``_RJEM_MALLOC_CONF``, ``MALLOC_ARENA_MAX``) is kept."""
+    accounts: peak memory on a first start with its health recompute 337 -> 287 MB
+    (benchmarks/compare.py), the time to ready the same. Not for the commands: an
+    import of 1M rows took 26 % longer with it. A setting of the user's own
+    (``_RJEM_MALLOC_CONF``, ``MALLOC_ARENA_MAX``) is kept."""
     import os
 
     os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0")
