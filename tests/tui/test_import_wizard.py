@@ -128,6 +128,14 @@ async def test_import_a_file_end_to_end_after_mapping_a_field_by_keys(
         assert not isinstance(app.screen, ImportWizardScreen)
 
 
+async def check_as(app: CxtuiApp, pilot: Pilot, screen: ImportWizardScreen, kind: str) -> None:
+    """The file read as ``kind``, then checked (ctrl+r: a dry run)."""
+    screen.query_one("#kind", Select).value = kind
+    await settle(app, pilot)
+    await pilot.press("ctrl+r")
+    await settle(app, pilot)
+
+
 async def test_dry_run_lists_errors_and_writes_nothing(
     db_url: str, engine: Engine, book, tmp_path: Path
 ) -> None:
@@ -141,10 +149,7 @@ async def test_dry_run_lists_errors_and_writes_nothing(
     )
     before = interactions(engine)
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
-        screen.query_one("#kind", Select).value = "interactions"
-        await settle(app, pilot)
-        await pilot.press("ctrl+r")
-        await settle(app, pilot)
+        await check_as(app, pilot, screen, "interactions")
         errors = screen.query_one("#errors", DataTable)
         rows = [[str(cell) for cell in errors.get_row_at(row)] for row in range(errors.row_count)]
         assert [row[:3] for row in rows] == [
@@ -170,10 +175,7 @@ async def test_more_errors_than_listed_are_counted_by_problem(
     rows += [f"EXT-1001,call,June {i},Bad date,neutral" for i in range(3)]
     path.write_text("account,kind,occurred_at,summary,sentiment\n" + "\n".join(rows) + "\n")
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
-        screen.query_one("#kind", Select).value = "interactions"
-        await settle(app, pilot)
-        await pilot.press("ctrl+r")
-        await settle(app, pilot)
+        await check_as(app, pilot, screen, "interactions")
         said = " ".join(status(screen).split())
         assert "28 errors; the first 20 are listed. Nothing was written." in said
         assert '25 rows, column "account": no account has this external id or name' in said
@@ -193,10 +195,7 @@ async def test_rows_without_an_account_are_left_out_when_ticked(
         encoding="utf-8",
     )
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
-        screen.query_one("#kind", Select).value = "interactions"
-        await settle(app, pilot)
-        await pilot.press("ctrl+r")
-        await settle(app, pilot)
+        await check_as(app, pilot, screen, "interactions")
         errors = screen.query_one("#errors", DataTable)
         assert 'tick "Skip rows without account"' in str(errors.get_row_at(0)[3])
         screen.query_one("#skip-without-account", Checkbox).value = True
@@ -344,8 +343,6 @@ async def test_a_vendor_export_is_recognised_and_reconciled_before_writing(
 async def test_the_summary_lists_the_columns_kept_as_custom_fields(
     db_url: str, engine: Engine, book, tmp_path: Path
 ) -> None:
-    from textual.widgets import Checkbox
-
     path = tmp_path / "accounts.csv"
     path.write_text(
         "external_id,name,PaymentMethod,tenure,Partner\n"
