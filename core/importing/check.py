@@ -122,6 +122,8 @@ class Plan:
     dates: dict[str, tuple[str, str | None]]  # field -> (date order, fast pattern)
     options: ImportOptions
     cents: frozenset[str] = frozenset()  # money fields whose column holds cents
+    # Money fields whose column writes amounts with a decimal comma ("1.234,56").
+    decimal_comma: frozenset[str] = frozenset()
     # Key fields that a second column of the file also names (``id`` beside
     # ``external_id``): field -> those columns, whose values must agree.
     twins: dict[str, list[str]] = field(default_factory=dict)
@@ -205,13 +207,18 @@ def make_plan(kind: Kind, source: Source, options: ImportOptions) -> Plan:
             dates[spec_field.name] = (order, parse.fast_pattern(texts, order))
         if problems:
             raise MappingError(problems)
-    cents = frozenset(
-        f.name
-        for f in kind.fields
-        if f.type == MONEY and f.name in mapping.columns and _in_cents(mapping.columns[f.name])
-    )
+    money = [f.name for f in kind.fields if f.type == MONEY and f.name in mapping.columns]
+    cents = frozenset(name for name in money if _in_cents(mapping.columns[name]))
     twins = _twins(kind, mapping, set(options.columns))
-    return Plan(kind, source, mapping, values, dates, options, cents, twins)
+    plan = Plan(kind, source, mapping, values, dates, options, cents, twins)
+    if units := [name for name in money if name not in cents]:
+        sample = source.preview(SAMPLE_ROWS)
+        plan.decimal_comma = frozenset(
+            name
+            for name in units
+            if parse.decimal_comma(sample.select(parse.cleaned(mapping.columns[name]))[:, 0])
+        )
+    return plan
 
 
 def _twins(kind: Kind, mapping: Mapping, chosen: set[str]) -> dict[str, list[str]]:
@@ -288,8 +295,17 @@ def _typed_field(plan: Plan, spec: Field, text: pl.Series) -> tuple[pl.Series, l
             problems.append((spec, too_long, reason))
     elif spec.type in (INT, MONEY):
         whole = spec.type == INT or spec.name in plan.cents  # cents are whole numbers
-        value = parse.integers(text) if whole else parse.cents(text)
+        comma = spec.name in plan.decimal_comma
+        value = (
+            parse.integers(text)
+            if whole
+            else parse.comma_cents(text)
+            if comma
+            else parse.cents(text)
+        )
         shape = "a whole number" if spec.type == INT else "an amount (such as 1234.50)"
+        if comma:
+            shape = "an amount with a decimal comma, as the column's others (such as 1.234,50)"
         if spec.name in plan.cents:
             shape = "a whole number of cents"
         problems.append((spec, value.is_null() & text.is_not_null(), f"{words} is not {shape}"))

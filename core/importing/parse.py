@@ -158,6 +158,32 @@ def _cents_full(text: pl.Expr) -> pl.Expr:
     return pl.when(ok & exact & fits).then(pl.when(negative).then(-value).otherwise(value))
 
 
+_COMMA_DECIMAL = r"^[+-]?(\d+|\d{1,3}(\.\d{3})+),\d{1,2}$"
+"""An amount only a decimal comma can be: "89,90", "1.234,56" (a dot decimal has
+no comma after a dot, and groups of thousands by commas have three digits)."""
+_POINT_DECIMAL = r"^[+-]?(\d+|\d{1,3}(,\d{3})+)\.\d{1,2}$"
+"""An amount only a decimal point can be: "89.90", "1,234.56"."""
+
+
+def decimal_comma(sample: pl.Series) -> bool:
+    """Whether a money column writes its amounts with a decimal comma, as a
+    spreadsheet in a German, French or Italian locale does: some value can only be
+    read so ("89,90", "1.234,56") and none only with a decimal point."""
+    bare = sample.drop_nulls().str.replace_all(r"[\s$€£]", "")
+    return bool(bare.str.contains(_COMMA_DECIMAL).any()) and not bool(
+        bare.str.contains(_POINT_DECIMAL).any()
+    )
+
+
+def comma_cents(text: pl.Series) -> pl.Series:
+    """``cents`` of amounts written with a decimal comma and dots between thousands:
+    "1.234,56" is 123456."""
+    bare = text.str.replace_all(r"[\s$€£]", "")
+    shaped = bare.str.contains(r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d*)?$")
+    pointed = bare.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
+    return cents(pl.select(pl.when(shaped).then(pointed)).to_series().alias(text.name))
+
+
 def cents(text: pl.Series) -> pl.Series:
     """Integer cents from currency units: "1,234.50", "1234.5", "$12", "-3.10".
     More than two decimals that are not zeros do not parse (no silent rounding)."""

@@ -76,6 +76,11 @@ def reconcile(checked: Checked, effective: date) -> Reconciliation:
             column = plan.column(spec.name)
             total = result.totals[spec.name] / 100
             result.assumptions.append(f"column {column} read as cents: total {total:,.2f}")
+        elif spec.name in plan.decimal_comma:
+            column = plan.column(spec.name)
+            result.assumptions.append(
+                f"column {column} read with a decimal comma (1.234,56 is 1234.56)"
+            )
     if dated is not None and frame.height:
         days = frame[dated].cast(pl.Date, strict=False).drop_nulls()
         if days.len():

@@ -91,6 +91,41 @@ def test_utf8_bom_and_semicolons(engine: Engine) -> None:
     assert accounts(engine)["mrr_cents"].to_list() == [5385, 105695, 2985]
 
 
+def test_a_european_export_with_decimal_commas(tmp_path: Path, engine: Engine) -> None:
+    """Semicolons, day.month.year and amounts as a German spreadsheet writes them:
+    "1.234,56" is 1234.56 and, in the same column, "2.000" is 2000 (a dot between
+    thousands); each amount is read here by hand from its text."""
+    rows = [
+        ("E-1", "Müller GmbH", "1.234,56", "01.02.2024"),
+        ("E-2", "Dupont SA", "89,90", "15.03.2023"),
+        ("E-3", "Rossi Srl", "2.000", "31.12.2022"),
+        ("E-4", "Weber AG", "€ 450,5", "01.06.2021"),
+    ]
+    text = "external_id;name;mrr;start_date\n" + "".join(";".join(row) + "\n" for row in rows)
+    result = import_file(engine, "accounts", write(tmp_path, "eu.csv", text))
+
+    def by_hand(amount: str) -> int:
+        whole, _, decimals = amount.strip("€ ").replace(".", "").partition(",")
+        return int(whole) * 100 + int(decimals.ljust(2, "0") or 0)
+
+    stored = read_frame(engine, select(Account.mrr_cents, Account.start_date).order_by(Account.id))
+    assert stored["mrr_cents"].to_list() == [by_hand(row[2]) for row in rows]
+    assert stored["start_date"].to_list()[0] == date(2024, 2, 1)
+    assert "column mrr read with a decimal comma (1.234,56 is 1234.56)" in (
+        result.reconciliation.assumptions
+    )
+
+
+def test_a_column_mixing_decimal_commas_and_points_is_refused(
+    tmp_path: Path, engine: Engine
+) -> None:
+    path = write(tmp_path, "mixed.csv", "external_id;name;mrr\nE-1;A;1.234,56\nE-2;B;89.90\n")
+    with pytest.raises(ImportRejected) as caught:
+        import_file(engine, "accounts", path)
+    assert [(e.row, e.value) for e in caught.value.errors] == [(2, "1.234,56")]
+    assert accounts(engine).is_empty()
+
+
 def test_latin1(engine: Engine) -> None:
     import_file(engine, "accounts", FIXTURES / "accounts_latin1.csv")
     with engine.connect() as connection:
