@@ -210,7 +210,7 @@ def make_plan(kind: Kind, source: Source, options: ImportOptions) -> Plan:
     money = [f.name for f in kind.fields if f.type == MONEY and f.name in mapping.columns]
     cents = frozenset(name for name in money if _in_cents(mapping.columns[name]))
     twins = _twins(kind, mapping, set(options.columns))
-    plan = Plan(kind, source, mapping, values, dates, options, cents, twins)
+    plan = Plan(kind, source, mapping, values, dates, options, cents=cents, twins=twins)
     if units := [name for name in money if name not in cents]:
         sample = source.preview(SAMPLE_ROWS)
         plan.decimal_comma = frozenset(
