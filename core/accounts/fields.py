@@ -87,13 +87,18 @@ def canonical(
     text: pl.Series,
     date_order: str = "iso",
     date_pattern: str | None = None,
+    decimal_comma: bool = False,
 ) -> tuple[pl.Series, pl.Series]:
     """The canonical text of each cell of ``text`` (trimmed, empty cells null) for a
-    field of ``field_type``, and a mask of the cells that do not fit the type."""
+    field of ``field_type``, and a mask of the cells that do not fit the type.
+    ``decimal_comma``: numbers and amounts are written "1.234,56"."""
     from core.importing import parse
 
     frame = text.to_frame("t").select(parse.cleaned("t").alias("t"))
     cells = frame["t"]
+    if decimal_comma and field_type in (NUMBER, MONEY):
+        frame = frame.select(parse.pointed(pl.col("t")).alias("t"))
+        cells = frame["t"]
     t = pl.col("t")
     if field_type == NUMBER:
         bare = t.str.replace_all(",", "", literal=True).str.replace(r"^\+", "")

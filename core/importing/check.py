@@ -124,6 +124,8 @@ class Plan:
     cents: frozenset[str] = frozenset()  # money fields whose column holds cents
     # Money fields whose column writes amounts with a decimal comma ("1.234,56").
     decimal_comma: frozenset[str] = frozenset()
+    # The sample's numbers use a decimal comma, and nowhere a decimal point.
+    comma_file: bool = False
     # Key fields that a second column of the file also names (``id`` beside
     # ``external_id``): field -> those columns, whose values must agree.
     twins: dict[str, list[str]] = field(default_factory=dict)
@@ -211,12 +213,15 @@ def make_plan(kind: Kind, source: Source, options: ImportOptions) -> Plan:
     cents = frozenset(name for name in money if _in_cents(mapping.columns[name]))
     twins = _twins(kind, mapping, set(options.columns))
     plan = Plan(kind, source, mapping, values, dates, options, cents=cents, twins=twins)
-    if units := [name for name in money if name not in cents]:
+    units = [name for name in money if name not in cents]
+    if units or kind.name == "accounts":  # the kept columns' numbers too (fields.py)
         sample = source.preview(SAMPLE_ROWS)
+        plan.comma_file = parse.comma_file(sample)
+        texts = {name: sample.select(parse.cleaned(mapping.columns[name]))[:, 0] for name in units}
         plan.decimal_comma = frozenset(
             name
-            for name in units
-            if parse.decimal_comma(sample.select(parse.cleaned(mapping.columns[name]))[:, 0])
+            for name, text in texts.items()
+            if parse.decimal_comma(text) or (plan.comma_file and parse.comma_shaped(text))
         )
     return plan
 

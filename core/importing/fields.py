@@ -99,6 +99,7 @@ class ExtraField:
     date_pattern: str | None = None
     field_id: int | None = None
     new_choices: tuple[str, ...] = ()  # a stored choice field's values new in this file
+    decimal_comma: bool = False  # numbers and amounts written "1.234,56" in this file
 
     @property
     def label(self) -> str:
@@ -112,6 +113,8 @@ class ExtraField:
                 [f"{len(self.choices) - 6} more"] if len(self.choices) > 6 else []
             )
             words += f" ({', '.join(shown)})"
+        if self.decimal_comma:
+            words += " (written with a decimal comma: 1.234,56 is 1234.56)"
         return f"{self.column}: {words}"
 
     def as_dict(self) -> dict[str, Any]:
@@ -165,12 +168,17 @@ def _stats(frame: pl.LazyFrame, columns: list[str]) -> dict[str, dict[str, Any]]
     for index, column in enumerate(columns):
         text = parse.cleaned(column)
         lower = text.str.to_lowercase()
+        bare = parse.bare_number(text)
         exprs += [
             text.count().alias(f"n{index}"),
             lower.is_in([*YES_WORDS, *NO_WORDS]).sum().alias(f"b{index}"),
             text.str.contains(NUMBER_PATTERN).sum().alias(f"d{index}"),
             text.str.contains(_CURRENCY).sum().alias(f"c{index}"),
             text.str.contains(_DATE_LIKE).sum().alias(f"t{index}"),
+            bare.str.contains(parse.COMMA_NUMBER).sum().alias(f"e{index}"),
+            bare.str.contains(parse.COMMA_DECIMAL).sum().alias(f"k{index}"),
+            bare.str.contains(parse.POINT_DECIMAL).sum().alias(f"p{index}"),
+            text.str.contains(r"[$€£]|EUR|USD|GBP").sum().alias(f"s{index}"),
             text.drop_nulls().n_unique().alias(f"u{index}"),
             text.drop_nulls()
             .unique(maintain_order=True)
@@ -186,11 +194,26 @@ def _stats(frame: pl.LazyFrame, columns: list[str]) -> dict[str, dict[str, Any]]
             "numbers": row[f"d{i}"],
             "currency": row[f"c{i}"],
             "dates": row[f"t{i}"],
+            "comma_shaped": row[f"e{i}"],
+            "comma_decimals": row[f"k{i}"],
+            "point_decimals": row[f"p{i}"],
+            "currency_signs": row[f"s{i}"],
             "distinct": row[f"u{i}"],
             "values": row[f"v{i}"],
         }
         for i, column in enumerate(columns)
     }
+
+
+def writes_decimal_comma(stats: dict[str, Any]) -> bool:
+    """Whether a column's numbers are written with a decimal comma, as a German,
+    French or Italian spreadsheet writes them: every cell reads so, and some only so
+    ("89,90", "1.234,56"); then "2.000" in it is 2000."""
+    return (
+        stats["cells"] > 0
+        and stats["comma_decimals"] > 0
+        and (stats["comma_shaped"] == stats["cells"])
+    )
 
 
 def infer_type(name: str, stats: dict[str, Any]) -> str:
@@ -200,6 +223,8 @@ def infer_type(name: str, stats: dict[str, Any]) -> str:
         return TEXT
     if stats["yes_no"] == cells:
         return YES_NO
+    if writes_decimal_comma(stats):
+        return MONEY if says_money(name) or stats["currency_signs"] else NUMBER
     if stats["numbers"] == cells:
         return MONEY if says_money(name) else NUMBER
     if stats["currency"] and stats["currency"] + stats["numbers"] == cells:
@@ -255,6 +280,10 @@ def plan_extras(plan: Plan, columns: list[str], stored: pl.DataFrame) -> list[Ex
         raise MappingError(problems)
     frame = plan.source.frame
     stats = _stats(frame, kept)
+    # A file whose numbers use a decimal comma somewhere, and a decimal point nowhere,
+    # writes "1.200" for 1200 in its other columns too.
+    comma_file = plan.comma_file or any(writes_decimal_comma(stats[c]) for c in kept)
+    comma_file = comma_file and not any(stats[c]["point_decimals"] for c in kept)
     known = {row["key"]: row for row in stored.iter_rows(named=True)}
     extras = []
     for column in kept:
@@ -279,6 +308,11 @@ def plan_extras(plan: Plan, columns: list[str], stored: pl.DataFrame) -> list[Ex
                 pattern,
                 row["id"] if row else None,
                 new_choices,
+                decimal_comma=field_type in (NUMBER, MONEY)
+                and (
+                    writes_decimal_comma(stats[column])
+                    or (comma_file and stats[column]["comma_shaped"] == stats[column]["cells"])
+                ),
             )
         )
     return extras
@@ -305,7 +339,9 @@ def check_extras(
     problems: list[tuple[int, pl.Series, str]] = []
     for index, extra in enumerate(plan.extras):
         text = raw[extra.column].cast(pl.String)
-        value, bad = canonical(extra.type, text, extra.date_order, extra.date_pattern)
+        value, bad = canonical(
+            extra.type, text, extra.date_order, extra.date_pattern, extra.decimal_comma
+        )
         values.append(value.alias(extra_column(index)))
         problems.append((index, bad, _reason(extra)))
     return values, problems

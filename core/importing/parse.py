@@ -158,30 +158,64 @@ def _cents_full(text: pl.Expr) -> pl.Expr:
     return pl.when(ok & exact & fits).then(pl.when(negative).then(-value).otherwise(value))
 
 
-_COMMA_DECIMAL = r"^[+-]?(\d+|\d{1,3}(\.\d{3})+),\d{1,2}$"
-"""An amount only a decimal comma can be: "89,90", "1.234,56" (a dot decimal has
-no comma after a dot, and groups of thousands by commas have three digits)."""
-_POINT_DECIMAL = r"^[+-]?(\d+|\d{1,3}(,\d{3})+)\.\d{1,2}$"
-"""An amount only a decimal point can be: "89.90", "1,234.56"."""
+COMMA_NUMBER = r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$"
+"""A number as written with a decimal comma: "12", "2.000", "89,9", "1.234,56"."""
+COMMA_DECIMAL = r"^[+-]?(\d+|\d{1,3}(\.\d{3})+),\d+$"
+"""A number only a decimal comma can write: "89,90", "1.234,56" (groups of thousands
+by commas have three digits)."""
+POINT_DECIMAL = r"^[+-]?(\d*\.(\d{1,2}|\d{4,})|\d{1,3}(,\d{3})+\.\d+)$"
+"""A number only a decimal point can write: "89.9", "0.12345", "1,234.5"."""
+
+
+def bare_number(text: pl.Expr) -> pl.Expr:
+    """A number's text without spaces or currency signs and codes."""
+    return text.str.replace_all(r"\s|[$€£]|EUR|USD|GBP", "")
 
 
 def decimal_comma(sample: pl.Series) -> bool:
-    """Whether a money column writes its amounts with a decimal comma, as a
-    spreadsheet in a German, French or Italian locale does: some value can only be
-    read so ("89,90", "1.234,56") and none only with a decimal point."""
-    bare = sample.drop_nulls().str.replace_all(r"[\s$€£]", "")
-    return bool(bare.str.contains(_COMMA_DECIMAL).any()) and not bool(
-        bare.str.contains(_POINT_DECIMAL).any()
+    """Whether a column writes its numbers with a decimal comma, as a spreadsheet in
+    a German, French or Italian locale does: some value can only be read so
+    ("89,90", "1.234,56") and none only with a decimal point."""
+    bare = sample.drop_nulls().to_frame("t").select(bare_number(pl.col("t")))[:, 0]
+    return bool(bare.str.contains(COMMA_DECIMAL).any()) and not bool(
+        bare.str.contains(POINT_DECIMAL).any()
     )
+
+
+def comma_file(sample: pl.DataFrame) -> bool:
+    """Whether a file's numbers use a decimal comma: some column's values show it
+    and no column's values show a decimal point. In such a file "1.200" is 1200 in
+    any column written that way."""
+    comma = point = False
+    for column, dtype in sample.schema.items():
+        if dtype != pl.String:  # a combined file's row numbers
+            continue
+        bare = sample.select(bare_number(cleaned(column)))[:, 0].drop_nulls()
+        comma = comma or bool(bare.str.contains(COMMA_DECIMAL).any())
+        point = point or bool(bare.str.contains(POINT_DECIMAL).any())
+    return comma and not point
+
+
+def comma_shaped(sample: pl.Series) -> bool:
+    """Whether every value of a column reads as a number written with a decimal
+    comma (whole numbers and "1.200" too)."""
+    bare = sample.drop_nulls().to_frame("t").select(bare_number(pl.col("t")))[:, 0]
+    return bool(bare.str.contains(COMMA_NUMBER).all())
+
+
+def pointed(text: pl.Expr) -> pl.Expr:
+    """Numbers written with a decimal comma, as with a decimal point ("1.234,56" ->
+    "1234.56"; currency signs dropped); a cell of another shape is null."""
+    bare = bare_number(text)
+    shaped = bare.str.contains(COMMA_NUMBER)
+    swapped = bare.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
+    return pl.when(shaped).then(swapped)
 
 
 def comma_cents(text: pl.Series) -> pl.Series:
     """``cents`` of amounts written with a decimal comma and dots between thousands:
     "1.234,56" is 123456."""
-    bare = text.str.replace_all(r"[\s$€£]", "")
-    shaped = bare.str.contains(r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d*)?$")
-    pointed = bare.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
-    return cents(pl.select(pl.when(shaped).then(pointed)).to_series().alias(text.name))
+    return cents(pl.select(pointed(pl.lit(text))).to_series().alias(text.name))
 
 
 def cents(text: pl.Series) -> pl.Series:

@@ -116,6 +116,44 @@ def test_a_european_export_with_decimal_commas(tmp_path: Path, engine: Engine) -
     )
 
 
+def test_a_european_file_writes_1_200_for_1200_in_every_column(
+    tmp_path: Path, engine: Engine
+) -> None:
+    """MRR of whole thousands ("1.000") shows no decimal comma itself; the file's
+    other columns do ("12.345,60"), and none has a decimal point: every number of it
+    is read with a decimal comma, the kept columns' too, each checked here by hand."""
+    from core.models import AccountFieldValue, CustomField
+
+    rows = [
+        ("E-1", "Müller GmbH", "1.000", "12.345,60", "12"),
+        ("E-2", "Dupont SA", "2.500", "1.078,80", "3"),
+        ("E-3", "Rossi Srl", "750", "24.000", "1.200"),
+    ]
+    header = "external_id;name;mrr;TotalCharges;Seats used\n"
+    text = header + "".join(";".join(row) + "\n" for row in rows)
+    result = import_file(engine, "accounts", write(tmp_path, "eu.csv", text))
+
+    def by_hand(number: str) -> str:
+        whole, _, decimals = number.replace(".", "").partition(",")
+        return whole + (f".{decimals}" if decimals else "")
+
+    stored = read_frame(engine, select(Account.mrr_cents).order_by(Account.id))
+    assert stored["mrr_cents"].to_list() == [int(by_hand(row[2])) * 100 for row in rows]
+    values = read_frame(
+        engine,
+        select(CustomField.name, AccountFieldValue.value)
+        .join(CustomField, CustomField.id == AccountFieldValue.field_id)
+        .order_by(CustomField.name, AccountFieldValue.account_id),
+    )
+    kept = {name: group["value"].to_list() for (name,), group in values.group_by("name")}
+    assert kept["Seats used"] == [by_hand(row[4]) for row in rows]
+    assert [float(v) for v in kept["TotalCharges"]] == [float(by_hand(row[3])) for row in rows]
+    assert any(
+        line.endswith("Seats used: number (written with a decimal comma: 1.234,56 is 1234.56)")
+        for line in result.details()
+    )
+
+
 def test_a_column_mixing_decimal_commas_and_points_is_refused(
     tmp_path: Path, engine: Engine
 ) -> None:
