@@ -267,7 +267,7 @@ class DashboardScreen(Screen[None]):
         """True once the charts, lists and goals are mounted (after the first numbers)."""
         self._panels_started = False
         self._first_figures = True
-        """True until the first figures arrive (``_opened_on_records``)."""
+        """True until the first figures arrive (``_fit_first_view_to_book``)."""
         # The first figures need no widget: their reads start now, on core's threads
         # (``core.store.threads``), as Textual runs a thread worker only once its
         # event loop is back (after it has built the screen: ~0.1 s later). Not on
@@ -520,7 +520,7 @@ class DashboardScreen(Screen[None]):
         if message.view != self.view:
             return
         figures = message.figures
-        if self._opened_on_records(figures.book):
+        if self._fit_first_view_to_book(figures.book):
             return
         self.book = figures.book
         self.figures = figures
@@ -543,7 +543,7 @@ class DashboardScreen(Screen[None]):
         else:  # once the tiles are drawn
             self.call_after_refresh(self._mount_panels)
 
-    def _opened_on_records(self, book: Book) -> bool:
+    def _fit_first_view_to_book(self, book: Book) -> bool:
         """On the first figures only, a book unlike a live subscription book is shown
         as what it is, saying so: one whose records all end before last month (an old
         export, a sample) opens on its last month with data instead of an empty one;
