@@ -328,7 +328,12 @@ def parse_field_value(field: FieldRow | dict[str, Any], text: str) -> str | None
             if choice.casefold() == text.casefold():
                 return choice
         raise FieldValueError(f"{label} is one of: {', '.join(choices)}; not {text!r}")
-    value, bad = canonical(field_type, pl.Series([text], dtype=pl.String))
+    from core.importing import parse
+
+    typed = pl.Series([text], dtype=pl.String)
+    # "89,90" or "1.234,56" can only be a decimal comma; "1.200" is read with a point.
+    comma = field_type in (NUMBER, MONEY) and parse.decimal_comma(typed)
+    value, bad = canonical(field_type, typed, decimal_comma=comma)
     if bad[0]:
         shapes = {
             NUMBER: "a number (such as 12 or 3.5)",

@@ -237,6 +237,23 @@ def test_a_dry_run_types_the_fields_and_writes_nothing(engine: Engine) -> None:
     assert any("17 columns would be kept as new custom fields" in line for line in result.details())
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("1.234,56", "1234.56"), ("89,9", "89.90"), ("€ 12,5", "12.50"), ("1,234.5", "1234.50")],
+)
+def test_an_amount_typed_with_a_decimal_comma_is_read_so(
+    engine: Engine, typed: str, stored: str
+) -> None:
+    """What only a decimal comma can write is read with one; "1,234.5" stays a
+    thousands comma and a decimal point."""
+    _import(engine)
+    with engine.connect() as connection:
+        account = connection.execute(
+            text("SELECT id FROM account WHERE external_id = '7590-VHVEG'")
+        ).scalar_one()
+    assert set_field_value(engine, account, "TotalCharges", typed, "Dana").new == stored
+
+
 def test_an_edit_sets_clears_and_keeps_history(engine: Engine) -> None:
     _import(engine)
     with engine.connect() as connection:
