@@ -363,6 +363,9 @@ async def test_a_book_whose_records_ended_long_ago_opens_on_its_last_month(
         await pilot.press("left_square_bracket")
         await settle(app, pilot)
         assert screen.view.period == Period.month_of(date.fromisoformat(latest))
+        await pilot.press("p", "t")  # the quarter of the records, then today's
+        await settle(app, pilot)
+        assert screen.view.period == Period.quarter_of(later)
 
 
 async def test_a_live_book_opens_on_the_current_month(db_url: str, engine: Engine) -> None:

@@ -244,6 +244,7 @@ class DashboardScreen(Screen[None]):
             "right_square_bracket", "step(1)", "Next period", id="dashboard.next", key_display="]"
         ),
         Binding("s", "cycle_scope", "Scope", id="dashboard.scope"),
+        Binding("t", "this_period", "This period", show=False, id="dashboard.today"),
     ]
 
     def __init__(self) -> None:
@@ -560,7 +561,7 @@ class DashboardScreen(Screen[None]):
             period = Period.month_of(latest)
             said.append(
                 f"Opened on {latest:%Y-%m}, this book's last month with data: nothing in"
-                f" it is dated after {latest.isoformat()}. ] steps forward."
+                f" it is dated after {latest.isoformat()}. t goes to this period."
             )
         tiles = PURCHASE_TILE_METRICS if book.sells_by_purchase else view.tiles
         if tiles != view.tiles:
@@ -761,6 +762,15 @@ class DashboardScreen(Screen[None]):
                 return
             period = Period.month_of(after) if period.kind == "month" else Period.quarter_of(after)
         self._switch(period=period)
+
+    def action_this_period(self) -> None:
+        """Back to the month (or quarter) of today, from a period far before it."""
+        from core.periods import Period
+
+        kind = self.view.period.kind
+        period = Period.quarter_of(self.today) if kind == "quarter" else Period.month_of(self.today)
+        if period != self.view.period:
+            self._switch(period=period)
 
     def action_cycle_scope(self) -> None:
         scopes = self.data.scopes()
