@@ -270,6 +270,12 @@ def import_file(
         if tenure is not None:
             options = replace(options, columns={**options.columns, "start_date": TENURE_START})
         plan = make_plan(spec, source, options)
+        if (
+            preset is not None
+            and preset.account_names in source.columns
+            and options.columns.get("account") == preset.columns.get("account")
+        ):  # the preset's own account column: its name column is tried second
+            plan.account_names = preset.account_names
         if spec.name == "accounts" and not options.drop_extra:
             plan.extras = plan_extras(plan, own_columns, custom_fields(engine))
         needs_accounts = any(f.type == ACCOUNT for f in spec.fields)

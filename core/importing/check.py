@@ -126,6 +126,9 @@ class Plan:
     decimal_comma: frozenset[str] = frozenset()
     # The sample's numbers use a decimal comma, and nowhere a decimal point.
     comma_file: bool = False
+    # A column naming each row's account by name, tried when the account column finds
+    # none (a preset's, ``Preset.account_names``).
+    account_names: str | None = None
     # Key fields that a second column of the file also names (``id`` beside
     # ``external_id``): field -> those columns, whose values must agree.
     twins: dict[str, list[str]] = field(default_factory=dict)
@@ -436,9 +439,11 @@ class AccountKeys:
         )
         return cls(by_id, by_name)
 
-    def resolve(self, typed: pl.DataFrame) -> pl.DataFrame:
+    def resolve(self, typed: pl.DataFrame, names: pl.Series | None = None) -> pl.DataFrame:
         """``typed`` with each row's ``account_id`` (null: not found), whether it was
-        found by name (``_BY_NAME``) and how many accounts have its name (``_NAMED``)."""
+        found by name (``_BY_NAME``) and how many accounts have its name (``_NAMED``).
+        ``names``: a second column naming the account, by name, for the rows whose
+        account column finds none."""
         typed = typed.join(
             self.by_id,
             left_on=ACCOUNT_REF,
@@ -450,13 +455,28 @@ class AccountKeys:
             return typed.with_columns(
                 pl.lit(False).alias(_BY_NAME), pl.lit(None, pl.UInt32).alias(_NAMED)
             )
-        typed = typed.with_columns(name_key(pl.col(ACCOUNT_REF)).alias("_name_key")).join(
-            self.by_name, on="_name_key", how="left", maintain_order="left"
-        )
+        typed = self._named(typed, pl.col(ACCOUNT_REF), "")
+        if names is not None:
+            typed = self._named(typed.with_columns(names.alias("_names")), pl.col("_names"), "2")
+            typed = typed.with_columns(
+                pl.coalesce("_named_id", "_named_id2").alias("_named_id"),
+                pl.max_horizontal(_NAMED, f"{_NAMED}2").alias(_NAMED),
+            ).drop("_names", "_named_id2", f"{_NAMED}2")
         by_name = pl.col("account_id").is_null() & pl.col("_named_id").is_not_null()
         return typed.with_columns(
             pl.coalesce("account_id", "_named_id").alias("account_id"), by_name.alias(_BY_NAME)
-        ).drop("_name_key", "_named_id")
+        ).drop("_named_id")
+
+    def _named(self, typed: pl.DataFrame, name: pl.Expr, suffix: str) -> pl.DataFrame:
+        """``typed`` with the one account named ``name`` (``_named_id``) and how many
+        accounts have that name (``_NAMED``), their names ending in ``suffix``."""
+        by_name = self.by_name.rename(
+            {"_named_id": f"_named_id{suffix}", _NAMED: f"{_NAMED}{suffix}"}
+        )
+        found = typed.with_columns(name_key(name).alias("_name_key")).join(
+            by_name, on="_name_key", how="left", maintain_order="left"
+        )
+        return found.drop("_name_key")
 
 
 def _check_batch(
@@ -484,7 +504,8 @@ def _check_batch(
         problems.extend(found_extra)
     typed = pl.DataFrame(columns)
     if ACCOUNT_REF in typed.columns:
-        typed = accounts.resolve(typed)
+        named = raw[plan.account_names] if plan.account_names else None
+        typed = accounts.resolve(typed, named)
         account = plan.kind.field("account")
         ambiguous = typed["account_id"].is_null() & (typed[_NAMED] > 1).fill_null(False)
         reason = "several accounts have this name; name the account by its external id"
@@ -550,7 +571,8 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
     source = plan.source
     twins = [column for columns in plan.twins.values() for column in columns]
     kept = [extra.column for extra in plan.extras]
-    wanted = list(dict.fromkeys([*plan.mapping.columns.values(), *twins, *kept]))
+    names = [plan.account_names] if plan.account_names else []
+    wanted = list(dict.fromkeys([*plan.mapping.columns.values(), *twins, *kept, *names]))
     if source.row_column is None:
         lazy = source.frame.select(wanted).with_row_index(ROW, offset=source.first_row)
     else:  # rows combined: each keeps its own number

@@ -155,6 +155,9 @@ class Preset:
     the name of its file-row column, which the result keeps)."""
     combined: str = ""
     """What ``combine`` did, in words (``{count}``: the records of several rows)."""
+    account_names: str = ""
+    """A column naming each row's account by name, looked up when the account column
+    finds no account (Intercom's own company ids beside the companies' names)."""
 
     def matches(self, columns: list[str]) -> bool:
         present = {normalise(column) for column in columns}
@@ -260,6 +263,7 @@ PRESETS: tuple[Preset, ...] = (
                 "Conversation started at", "First response time (seconds)"
             )
         },
+        account_names="Company name",
     ),
     Preset(
         "delighted-nps",

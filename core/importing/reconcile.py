@@ -99,10 +99,11 @@ def reconcile(checked: Checked, effective: date) -> Reconciliation:
         )
     if checked.by_name:
         column = plan.column("account")
+        named = f"column {column}" + (f" or {plan.account_names}" if plan.account_names else "")
         result.assumptions.append(
-            f"{_plural(checked.by_name, 'row')} found their account by its name: column"
-            f" {column} holds no account's external id there, and exactly one account has"
-            " that name (case and extra spaces aside)"
+            f"{_plural(checked.by_name, 'row')} found their account by its name ({named}):"
+            f" column {column} holds no account's external id there, and exactly one account"
+            " has that name (case and extra spaces aside)"
         )
     return result
 

@@ -201,6 +201,39 @@ def test_tickets_without_an_organization_are_left_out_only_when_asked(tmp_path: 
         )
 
 
+def test_intercom_conversations_find_the_crm_accounts_by_company_name(tmp_path: Path) -> None:
+    """Intercom's own company ids name no account of a book from HubSpot; the
+    conversations' "Company name" column does, and is tried second: each one goes to
+    the account of that name, counted here from the raw files, none created."""
+    db = tmp_path / "book.db"
+    _import(db, "accounts", "hubspot_companies.csv")
+    names = pl.read_csv(PRESETS / "hubspot_companies.csv", infer_schema=False)["Company name"]
+    talks = pl.read_csv(PRESETS / "intercom_conversations.csv", infer_schema=False)
+    talks = talks.with_columns(
+        pl.Series("Company name", [names[i % 2].lower() for i in range(talks.height)])
+    )
+    path = tmp_path / "intercom.csv"
+    talks.write_csv(path)
+    report = json.loads(
+        _run("import", "tickets", str(path), "--db", str(db), "--json", "--create-missing-accounts")
+    )
+    assert (report["inserted"], report["created_accounts"]) == (talks.height, 0)
+    assert any(
+        line.startswith(f"{talks.height:,} row") and "(column Company ID or Company name)" in line
+        for line in report["reconciliation"]["assumptions"]
+    )
+    with closing(sqlite3.connect(db)) as connection:
+        stored = dict(
+            connection.execute(
+                "SELECT account.name, count(ticket.id) FROM account"
+                " JOIN ticket ON ticket.account_id = account.id GROUP BY account.name"
+            ).fetchall()
+        )
+    assert stored == {
+        name: sum(1 for i in range(talks.height) if names[i % 2] == name) for name in names[:2]
+    }
+
+
 @pytest.mark.parametrize(
     ("name", "id_column", "owner_column"),
     [
