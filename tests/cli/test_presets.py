@@ -129,6 +129,29 @@ def test_an_unreadable_amount_on_any_subscription_is_named(tmp_path: Path) -> No
     )
 
 
+def _tickets_found_by_name(db: Path, tickets: pl.DataFrame, path: Path) -> str:
+    """``tickets`` written to ``path`` and imported into ``db`` (creating no account
+    for them): every row inserted; the summary's line on the rows found by name."""
+    tickets.write_csv(path)
+    report = json.loads(
+        _run("import", "tickets", str(path), "--db", str(db), "--json", "--create-missing-accounts")
+    )
+    assert (report["inserted"], report["created_accounts"]) == (tickets.height, 0)
+    [line] = [line for line in report["reconciliation"]["assumptions"] if "by its name" in line]
+    return line
+
+
+def _tickets_per_account(db: Path) -> dict[str, int]:
+    """Each account's name and its number of tickets, read with plain SQL."""
+    with closing(sqlite3.connect(db)) as connection:
+        return dict(
+            connection.execute(
+                "SELECT account.name, count(ticket.id) FROM account"
+                " LEFT JOIN ticket ON ticket.account_id = account.id GROUP BY account.name"
+            ).fetchall()
+        )
+
+
 def test_tickets_naming_companies_find_the_crm_accounts_by_name(tmp_path: Path) -> None:
     """Accounts from HubSpot (its record ids), tickets from Zendesk (organization
     names, written with other case and spaces): each ticket goes to the one account
@@ -145,23 +168,11 @@ def test_tickets_naming_companies_find_the_crm_accounts_by_name(tmp_path: Path) 
     ]
     tickets = tickets.with_columns(pl.Series("Organization", spelled))
     path = tmp_path / "zendesk.csv"
-    tickets.write_csv(path)
-    report = json.loads(
-        _run("import", "tickets", str(path), "--db", str(db), "--json", "--create-missing-accounts")
-    )
-    assert (report["inserted"], report["created_accounts"]) == (tickets.height, 0)
-    assert any(
-        line.startswith(f"{tickets.height:,} rows found their account by its name")
-        for line in report["reconciliation"]["assumptions"]
-    )
+    assumed = _tickets_found_by_name(db, tickets, path)
+    assert assumed.startswith(f"{tickets.height:,} rows found their account by its name")
     expected = {name: spelled.count(name) + spelled.count(f"  {name.upper()} ") for name in names}
+    stored = _tickets_per_account(db)
     with closing(sqlite3.connect(db)) as connection:
-        stored = dict(
-            connection.execute(
-                "SELECT account.name, count(ticket.id) FROM account"
-                " LEFT JOIN ticket ON ticket.account_id = account.id GROUP BY account.name"
-            ).fetchall()
-        )
         connection.execute("UPDATE account SET name = ? WHERE name = ?", (names[0], names[2]))
         connection.commit()
     assert stored == expected
@@ -212,25 +223,11 @@ def test_intercom_conversations_find_the_crm_accounts_by_company_name(tmp_path: 
     talks = talks.with_columns(
         pl.Series("Company name", [names[i % 2].lower() for i in range(talks.height)])
     )
-    path = tmp_path / "intercom.csv"
-    talks.write_csv(path)
-    report = json.loads(
-        _run("import", "tickets", str(path), "--db", str(db), "--json", "--create-missing-accounts")
-    )
-    assert (report["inserted"], report["created_accounts"]) == (talks.height, 0)
-    assert any(
-        line.startswith(f"{talks.height:,} row") and "(column Company ID or Company name)" in line
-        for line in report["reconciliation"]["assumptions"]
-    )
-    with closing(sqlite3.connect(db)) as connection:
-        stored = dict(
-            connection.execute(
-                "SELECT account.name, count(ticket.id) FROM account"
-                " JOIN ticket ON ticket.account_id = account.id GROUP BY account.name"
-            ).fetchall()
-        )
-    assert stored == {
-        name: sum(1 for i in range(talks.height) if names[i % 2] == name) for name in names[:2]
+    assumed = _tickets_found_by_name(db, talks, tmp_path / "intercom.csv")
+    assert assumed.startswith(f"{talks.height:,} row")
+    assert "(column Company ID or Company name)" in assumed
+    assert _tickets_per_account(db) == {
+        name: sum(1 for i in range(talks.height) if names[i % 2] == name) for name in names
     }
 
 
