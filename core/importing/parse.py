@@ -160,9 +160,9 @@ def _cents_full(text: pl.Expr) -> pl.Expr:
 
 COMMA_NUMBER = r"^[+-]?(\d+|\d{1,3}(\.\d{3})+)(,\d+)?$"
 """A number as written with a decimal comma: "12", "2.000", "89,9", "1.234,56"."""
-COMMA_DECIMAL = r"^[+-]?(\d+|\d{1,3}(\.\d{3})+),\d+$"
-"""A number only a decimal comma can write: "89,90", "1.234,56" (groups of thousands
-by commas have three digits)."""
+COMMA_DECIMAL = r"^[+-]?(\d{1,3}(\.\d{3})+,\d+|\d+,(\d{1,2}|\d{4,}))$"
+"""A number only a decimal comma can write: "89,90", "1.234,56". Not "1,200": three
+digits after a comma are a group of thousands as well."""
 POINT_DECIMAL = r"^[+-]?(\d*\.(\d{1,2}|\d{4,})|\d{1,3}(,\d{3})+\.\d+)$"
 """A number only a decimal point can write: "89.9", "0.12345", "1,234.5"."""
 

@@ -154,6 +154,28 @@ def test_a_european_file_writes_1_200_for_1200_in_every_column(
     )
 
 
+def test_thousands_commas_without_decimals_are_not_decimal_commas(
+    tmp_path: Path, engine: Engine
+) -> None:
+    """ "1,200" is a thousand two hundred, as three digits after a comma are a group
+    of thousands: a file of whole amounts so written is read with a decimal point,
+    its kept columns too."""
+    from core.models import AccountFieldValue
+
+    text = (
+        "external_id,name,mrr,Employees\n"
+        'U-1,Acme,"1,200","12,000"\nU-2,Beta,"2,500",80\nU-3,Gamma,800,"1,500"\n'
+    )
+    result = import_file(engine, "accounts", write(tmp_path, "us.csv", text))
+    stored = read_frame(engine, select(Account.mrr_cents).order_by(Account.id))
+    assert stored["mrr_cents"].to_list() == [120_000, 250_000, 80_000]
+    employees = read_frame(
+        engine, select(AccountFieldValue.value).order_by(AccountFieldValue.account_id)
+    )["value"].to_list()
+    assert employees == ["12000", "80", "1500"]
+    assert not any("decimal comma" in line for line in result.details())
+
+
 def test_a_column_mixing_decimal_commas_and_points_is_refused(
     tmp_path: Path, engine: Engine
 ) -> None:
