@@ -80,6 +80,7 @@ class ImportResult:
     preset: str | None = None  # the vendor export recognised (core.importing.presets)
     fields: list[ExtraField] = field(default_factory=list)  # columns kept as custom fields
     field_counts: FieldCounts | None = None  # their values written (None: dry run)
+    leave_out: str = Hints().drop_extra  # how to leave them out, in the user's words
 
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
@@ -111,9 +112,7 @@ class ImportResult:
         verb = "would be" if self.dry_run else "were"
         lines = []
         if new:
-            lines.append(
-                f"{len(new)} columns {verb} kept as new custom fields (--drop-extra: not):"
-            )
+            lines.append(f"{len(new)} columns {verb} kept as new custom fields ({self.leave_out}):")
             lines += [f"  {line}" for line in new]
         if known:
             names = ", ".join(extra.column for extra in self.fields if extra.field_id is not None)
@@ -319,6 +318,7 @@ def import_file(
         preset.label if preset else None,
         plan.extras,
         field_counts,
+        options.hints.drop_extra,
     )
 
 

@@ -46,6 +46,7 @@ class Hints:
     date_format: str = "say which with --date-format dmy or --date-format mdy"
     create_missing: str = "import it first or use --create-missing-accounts"
     skip_without_account: str = "leave such rows out with --skip-without-account"
+    drop_extra: str = "--drop-extra leaves them out"
 
 
 @dataclass

@@ -355,7 +355,10 @@ async def test_the_summary_lists_the_columns_kept_as_custom_fields(
         await pilot.press("ctrl+s")
         await settle(app, pilot)
         shown = status(screen)
-        assert "3 columns were kept as new custom fields" in shown
+        assert '3 columns were kept as new custom fields ("Drop other columns" leaves them' in (
+            " ".join(shown.split())
+        )
+        assert "--drop-extra" not in shown
         assert "PaymentMethod: choice (Credit card, Mailed check)" in shown
         assert "tenure: number" in shown and "Partner: yes/no" in shown
         screen.query_one("#drop-extra", Checkbox).value = True

@@ -55,6 +55,7 @@ APP_HINTS = {
     "date_format": 'choose "day first" or "month first" in the dates list',
     "create_missing": 'import the accounts first or tick "Create missing accounts"',
     "skip_without_account": 'tick "Skip rows without account" to leave such rows out',
+    "drop_extra": '"Drop other columns" leaves them out',
 }
 
 
