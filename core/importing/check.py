@@ -197,9 +197,15 @@ def make_plan(kind: Kind, source: Source, options: ImportOptions) -> Plan:
     mapping = propose_mapping(kind, source.columns, options.columns, options.hints)
     values = value_maps(kind, options.values)
     dated = [f for f in kind.fields if f.type in (DATE, DATETIME) and f.name in mapping.columns]
+    money = [f.name for f in kind.fields if f.type == MONEY and f.name in mapping.columns]
+    cents = frozenset(name for name in money if _in_cents(mapping.columns[name]))
+    units = [name for name in money if name not in cents]
+    # Read once: the dates' order, and whether numbers have a decimal comma (the
+    # kept columns' of an accounts file too, core.importing.fields).
+    needs_sample = dated or units or kind.name == "accounts"
+    sample = source.preview(SAMPLE_ROWS) if needs_sample else pl.DataFrame()
     dates: dict[str, tuple[str, str | None]] = {}
     if dated:
-        sample = source.preview(SAMPLE_ROWS)
         problems = []
         for spec_field in dated:
             texts = sample.select(parse.cleaned(mapping.columns[spec_field.name]))[:, 0]
@@ -212,13 +218,9 @@ def make_plan(kind: Kind, source: Source, options: ImportOptions) -> Plan:
             dates[spec_field.name] = (order, parse.fast_pattern(texts, order))
         if problems:
             raise MappingError(problems)
-    money = [f.name for f in kind.fields if f.type == MONEY and f.name in mapping.columns]
-    cents = frozenset(name for name in money if _in_cents(mapping.columns[name]))
     twins = _twins(kind, mapping, set(options.columns))
     plan = Plan(kind, source, mapping, values, dates, options, cents=cents, twins=twins)
-    units = [name for name in money if name not in cents]
-    if units or kind.name == "accounts":  # the kept columns' numbers too (fields.py)
-        sample = source.preview(SAMPLE_ROWS)
+    if units or kind.name == "accounts":
         plan.comma_file = parse.comma_file(sample)
         texts = {name: sample.select(parse.cleaned(mapping.columns[name]))[:, 0] for name in units}
         plan.decimal_comma = frozenset(

@@ -206,14 +206,14 @@ def _stats(frame: pl.LazyFrame, columns: list[str]) -> dict[str, dict[str, Any]]
 
 
 def writes_decimal_comma(stats: dict[str, Any]) -> bool:
-    """Whether a column's numbers are written with a decimal comma, as a German,
-    French or Italian spreadsheet writes them: every cell reads so, and some only so
-    ("89,90", "1.234,56"); then "2.000" in it is 2000."""
-    return (
-        stats["cells"] > 0
-        and stats["comma_decimals"] > 0
-        and (stats["comma_shaped"] == stats["cells"])
-    )
+    """Whether a column's numbers are written with a decimal comma, by the rule of
+    mapped columns (``parse.comma_decimals``), over the whole file."""
+    return parse.comma_decimals(stats["comma_decimals"], stats["point_decimals"])
+
+
+def _comma_numbers(stats: dict[str, Any]) -> bool:
+    """Whether every cell of a column reads as a number written with a decimal comma."""
+    return stats["cells"] > 0 and stats["comma_shaped"] == stats["cells"]
 
 
 def infer_type(name: str, stats: dict[str, Any]) -> str:
@@ -223,7 +223,7 @@ def infer_type(name: str, stats: dict[str, Any]) -> str:
         return TEXT
     if stats["yes_no"] == cells:
         return YES_NO
-    if writes_decimal_comma(stats):
+    if writes_decimal_comma(stats) and _comma_numbers(stats):
         return MONEY if says_money(name) or stats["currency_signs"] else NUMBER
     if stats["numbers"] == cells:
         return MONEY if says_money(name) else NUMBER
@@ -311,7 +311,7 @@ def plan_extras(plan: Plan, columns: list[str], stored: pl.DataFrame) -> list[Ex
                 decimal_comma=field_type in (NUMBER, MONEY)
                 and (
                     writes_decimal_comma(stats[column])
-                    or (comma_file and stats[column]["comma_shaped"] == stats[column]["cells"])
+                    or (comma_file and _comma_numbers(stats[column]))
                 ),
             )
         )

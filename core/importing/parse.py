@@ -172,28 +172,37 @@ def bare_number(text: pl.Expr) -> pl.Expr:
     return text.str.replace_all(r"\s|[$€£]|EUR|USD|GBP", "")
 
 
+def comma_decimals(only_comma: int, only_point: int) -> bool:
+    """The rule of a decimal comma, as a spreadsheet in a German, French or Italian
+    locale writes numbers: some value can only be read with one ("89,90",
+    "1.234,56": ``only_comma`` of them), and none only with a decimal point
+    (``only_point``). Then "1.200" is 1200."""
+    return only_comma > 0 and only_point == 0
+
+
+def _decimal_counts(bare: pl.Series) -> tuple[int, int]:
+    """How many of these bare numbers only a decimal comma, or only a point, writes."""
+    return int(bare.str.contains(COMMA_DECIMAL).sum()), int(bare.str.contains(POINT_DECIMAL).sum())
+
+
 def decimal_comma(sample: pl.Series) -> bool:
-    """Whether a column writes its numbers with a decimal comma, as a spreadsheet in
-    a German, French or Italian locale does: some value can only be read so
-    ("89,90", "1.234,56") and none only with a decimal point."""
+    """Whether a column writes its numbers with a decimal comma (``comma_decimals``)."""
     bare = sample.drop_nulls().to_frame("t").select(bare_number(pl.col("t")))[:, 0]
-    return bool(bare.str.contains(COMMA_DECIMAL).any()) and not bool(
-        bare.str.contains(POINT_DECIMAL).any()
-    )
+    return comma_decimals(*_decimal_counts(bare))
 
 
 def comma_file(sample: pl.DataFrame) -> bool:
-    """Whether a file's numbers use a decimal comma: some column's values show it
-    and no column's values show a decimal point. In such a file "1.200" is 1200 in
-    any column written that way."""
-    comma = point = False
+    """Whether a file's numbers use a decimal comma (``comma_decimals`` over all its
+    columns): then "1.200" is 1200 in any column written that way."""
+    comma = point = 0
     for column, dtype in sample.schema.items():
         if dtype != pl.String:  # a combined file's row numbers
             continue
-        bare = sample.select(bare_number(cleaned(column)))[:, 0].drop_nulls()
-        comma = comma or bool(bare.str.contains(COMMA_DECIMAL).any())
-        point = point or bool(bare.str.contains(POINT_DECIMAL).any())
-    return comma and not point
+        only_comma, only_point = _decimal_counts(
+            sample.select(bare_number(cleaned(column)))[:, 0].drop_nulls()
+        )
+        comma, point = comma + only_comma, point + only_point
+    return comma_decimals(comma, point)
 
 
 def comma_shaped(sample: pl.Series) -> bool:

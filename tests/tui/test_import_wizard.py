@@ -44,6 +44,18 @@ def interactions(engine: Engine) -> int:
         return session.exec(select(func.count()).select_from(Interaction)).one()
 
 
+CALLS_HEADER = "account,kind,occurred_at,summary,sentiment\n"
+CALLS = CALLS_HEADER + "EXT-1000,call,2026-06-10,Fine,positive\n"
+"""A calls file (interactions) whose first row is good."""
+
+
+def written(folder: Path, name: str, text: str) -> Path:
+    """A file ``name`` in ``folder`` holding ``text`` (UTF-8), to import."""
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 @asynccontextmanager
 async def wizard(
     db_url: str, tmp_path: Path, path: Path
@@ -81,8 +93,7 @@ def status(screen: ImportWizardScreen) -> str:
 async def test_import_a_file_end_to_end_after_mapping_a_field_by_keys(
     db_url: str, engine: Engine, book, tmp_path: Path
 ) -> None:
-    path = tmp_path / "interactions-export.tsv"
-    path.write_text(HEADER + "".join(ROWS), encoding="utf-8")
+    path = written(tmp_path, "interactions-export.tsv", HEADER + "".join(ROWS))
     before = interactions(engine)
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
         assert screen.query_one("#kind", Select).value == "interactions"  # from the name
@@ -139,13 +150,12 @@ async def check_as(app: CxtuiApp, pilot: Pilot, screen: ImportWizardScreen, kind
 async def test_dry_run_lists_errors_and_writes_nothing(
     db_url: str, engine: Engine, book, tmp_path: Path
 ) -> None:
-    path = tmp_path / "calls.csv"
-    path.write_text(
-        "account,kind,occurred_at,summary,sentiment\n"
-        "EXT-1000,call,2026-06-10,Fine,positive\n"
-        "NOPE-1,call,2026-06-10,Who is this,neutral\n"
-        "EXT-1001,call,not a date,Bad date,neutral\n",
-        encoding="utf-8",
+    path = written(
+        tmp_path,
+        "calls.csv",
+        CALLS
+        + "NOPE-1,call,2026-06-10,Who is this,neutral\n"
+        + "EXT-1001,call,not a date,Bad date,neutral\n",
     )
     before = interactions(engine)
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
@@ -170,10 +180,10 @@ async def test_dry_run_lists_errors_and_writes_nothing(
 async def test_more_errors_than_listed_are_counted_by_problem(
     db_url: str, engine: Engine, book, tmp_path: Path
 ) -> None:
-    path = tmp_path / "calls.csv"
     rows = [f"NOPE-{i},call,2026-06-10,Who,neutral" for i in range(25)]
     rows += [f"EXT-1001,call,June {i},Bad date,neutral" for i in range(3)]
-    path.write_text("account,kind,occurred_at,summary,sentiment\n" + "\n".join(rows) + "\n")
+    text = CALLS_HEADER + "\n".join(rows) + "\n"
+    path = written(tmp_path, "calls.csv", text)
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
         await check_as(app, pilot, screen, "interactions")
         said = " ".join(status(screen).split())
@@ -187,12 +197,10 @@ async def test_more_errors_than_listed_are_counted_by_problem(
 async def test_rows_without_an_account_are_left_out_when_ticked(
     db_url: str, engine: Engine, book, tmp_path: Path
 ) -> None:
-    path = tmp_path / "calls.csv"
-    path.write_text(
-        "account,kind,occurred_at,summary,sentiment\n"
-        "EXT-1000,call,2026-06-10,Fine,positive\n"
-        ",call,2026-06-11,Someone with no company,neutral\n",
-        encoding="utf-8",
+    path = written(
+        tmp_path,
+        "calls.csv",
+        CALLS + ",call,2026-06-11,Someone with no company,neutral\n",
     )
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
         await check_as(app, pilot, screen, "interactions")
@@ -209,8 +217,7 @@ async def test_rows_without_an_account_are_left_out_when_ticked(
 async def test_a_good_dry_run_says_what_would_happen(
     db_url: str, engine: Engine, book, tmp_path: Path
 ) -> None:
-    path = tmp_path / "interactions.tsv"
-    path.write_text(HEADER.replace("Topic", "Subject") + "".join(ROWS), encoding="utf-8")
+    path = written(tmp_path, "interactions.tsv", HEADER.replace("Topic", "Subject") + "".join(ROWS))
     before = interactions(engine)
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
         await pilot.press("ctrl+r")
@@ -222,8 +229,7 @@ async def test_a_good_dry_run_says_what_would_happen(
 
 
 async def test_unreadable_file_is_reported_in_words(db_url: str, book, tmp_path: Path) -> None:
-    path = tmp_path / "empty.csv"
-    path.write_text("", encoding="utf-8")
+    path = written(tmp_path, "empty.csv", "")
     async with wizard(db_url, tmp_path, path) as (_app, _pilot, screen):
         assert "empty.csv is empty" in status(screen)
         assert screen.query_one("#status").has_class("-error")
@@ -343,12 +349,12 @@ async def test_a_vendor_export_is_recognised_and_reconciled_before_writing(
 async def test_the_summary_lists_the_columns_kept_as_custom_fields(
     db_url: str, engine: Engine, book, tmp_path: Path
 ) -> None:
-    path = tmp_path / "accounts.csv"
-    path.write_text(
+    path = written(
+        tmp_path,
+        "accounts.csv",
         "external_id,name,PaymentMethod,tenure,Partner\n"
         "F-1,Fieldco,Mailed check,12,Yes\nF-2,Formco,Mailed check,3,No\n"
         "F-3,Fernco,Credit card,40,No\nF-4,Fabco,Credit card,1,Yes\n",
-        encoding="utf-8",
     )
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
         assert "Kept as custom fields" in status(screen) and "PaymentMethod" in status(screen)
