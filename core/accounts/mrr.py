@@ -15,6 +15,11 @@ explain the difference:
   its movements had churned it);
 - a churned account whose movements still hold MRR gets its ``churn`` movement.
 
+An import whose file tells the history of each account's MRR (Stripe's
+subscriptions, ``core.importing.presets``) gives it to ``record_movements``: an
+account without movements gets that history instead of one opening movement, and
+what remains is explained as above.
+
 ``sync_accounts_to_movements`` goes the other way, after MRR movements were
 imported: each account's MRR and status follow its movements.
 """
@@ -66,14 +71,23 @@ class Recorded:
 
     movements: dict[str, tuple[int, int]]
     undated_churns: int
+    histories: int = 0  # accounts whose movements are the file's history
 
     def describe(self) -> list[str]:
         """In words, for an import's summary."""
-        return [
+        lines = [
             f"{count:,} {kind} MRR movement{'s' if count != 1 else ''} recorded"
             f" ({cents / 100:,.2f})"
             for kind, (count, cents) in sorted(self.movements.items())
         ]
+        if self.histories:
+            lines.insert(
+                0,
+                f"MRR history of {self.histories:,} account{'s' if self.histories != 1 else ''}"
+                " recorded from the file, day by day (new, expansion, contraction, churn,"
+                " reactivation)",
+            )
+        return lines
 
 
 def _mark(dialect: str) -> str:
@@ -106,12 +120,21 @@ def _concat(dialect: str) -> str:
 
 
 def record_movements(
-    raw: Any, dialect: str, effective: date, account_ids: Iterable[int] | None = None
+    raw: Any,
+    dialect: str,
+    effective: date,
+    account_ids: Iterable[int] | None = None,
+    history: pl.DataFrame | None = None,
 ) -> Recorded:
     """Inside the caller's transaction on ``raw`` (a DB-API connection): record the
     undated churns of ``account_ids`` (every account when None) on ``effective``
-    and write the MRR movements that make each account's movements explain its MRR."""
+    and write the MRR movements that make each account's movements explain its MRR.
+    ``history``: movements by external_id (occurred_on, kind, amount_cents), written
+    first for the accounts that have no movement yet."""
     mark = _mark(dialect)
+    told = _history_of_fresh(raw, history) if history is not None else None
+    if told is not None:
+        _insert(raw, dialect, told)
     cursor = raw.cursor()
     # A churned status without a date: the churn is recorded today, undated.
     cursor.execute(
@@ -131,9 +154,30 @@ def record_movements(
         .otherwise("kind")
         .alias("kind")
     )
+    if told is not None:
+        named = pl.concat([told.cast(_MOVEMENT_SCHEMA), named])  # type: ignore[arg-type]
     totals = named.group_by("kind").agg(pl.len(), pl.col("amount_cents").sum())
     return Recorded(
-        {kind: (count, cents) for kind, count, cents in totals.iter_rows()}, max(undated, 0)
+        {kind: (count, cents) for kind, count, cents in totals.iter_rows()},
+        max(undated, 0),
+        histories=0 if told is None else told["account_id"].n_unique(),
+    )
+
+
+def _history_of_fresh(raw: Any, history: pl.DataFrame) -> pl.DataFrame:
+    """The movements of ``history`` (by external_id) of the accounts that have none
+    yet, by account_id."""
+    cursor = raw.cursor()
+    cursor.execute(
+        "SELECT id, external_id FROM account a WHERE external_id IS NOT NULL"
+        " AND NOT EXISTS (SELECT 1 FROM mrr_movement m WHERE m.account_id = a.id)"
+    )
+    fresh = pl.DataFrame(
+        cursor.fetchall(), schema={"account_id": pl.Int64, "external_id": pl.String}, orient="row"
+    )
+    cursor.close()
+    return history.join(fresh, on="external_id").select(
+        "account_id", "occurred_on", "kind", "amount_cents"
     )
 
 

@@ -192,20 +192,24 @@ FILE_ROW = "row in the file"
 
 
 def _combine(preset: Preset, source: Source) -> None:
-    """The rows of one record (``preset.combine_by``) combined into one, when some
-    record has several; the file row of each combined row is kept for the errors,
-    and what was done is said with the other assumptions."""
+    """The rows of one record (``preset.combine_by``) combined into one; the file row
+    of each combined row is kept for the errors, and what was done is said with the
+    other assumptions when some record had several. The preset's history is read
+    from the rows before they are combined."""
+    if preset.history is not None:
+        source.mrr_history = preset.history(source.frame)
     by = preset.combine_by
     several = collect(
         source.frame.group_by(by).len().filter(pl.col("len") > 1).select(pl.len()), source.path
     ).item()
-    if not several:
-        return
     assert preset.combine is not None
     numbered = source.frame.with_row_index(FILE_ROW, offset=source.first_row)
     source.frame = preset.combine(numbered, FILE_ROW)
+    added = source.frame.collect_schema().names()
+    source.columns += [c for c in added if c not in source.columns and c != FILE_ROW]
     source.row_column = FILE_ROW
-    source.notes.append(preset.combined.format(count=several))
+    if several:
+        source.notes.append(preset.combined.format(count=several))
 
 
 TENURE_START = "start_date (from tenure)"

@@ -60,6 +60,9 @@ class Source:
     row_column: str | None = None
     """A column of ``frame`` with each row's number in the file, when rows were
     combined (``core.importing.presets``); None: the rows follow from ``first_row``."""
+    mrr_history: pl.LazyFrame | None = None
+    """The MRR movements the rows tell, per external id, read before they were
+    combined (``Preset.history``); None: the file tells only today's MRR."""
 
     def preview(self, rows: int = 20) -> pl.DataFrame:
         """The first rows as text, for a screen to show before mapping."""

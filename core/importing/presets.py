@@ -55,8 +55,25 @@ def _stripe_mrr() -> pl.Expr:
 
 
 _STRIPE_MRR = "MRR (from amount, quantity and interval)"
+_STRIPE_ENDED = "Ended (Ended At, else Canceled At)"
 _STRIPE_LIVE = {"active": 0, "past_due": 0, "unpaid": 0, "trialing": 1, "incomplete": 1}
 """The statuses of a live subscription, paying ones first."""
+
+
+def _stripe_rank() -> pl.Expr:
+    """0 for a paying subscription, 1 for a trial, 2 for one that has ended."""
+    return (
+        _col("Status")
+        .str.to_lowercase()
+        .replace_strict(_STRIPE_LIVE, default=2, return_dtype=pl.Int8)
+    )
+
+
+def _stripe_ended(names: list[str]) -> pl.Expr:
+    """When a subscription ended: its Ended At, else its Canceled At (a cancellation
+    at the period's end is asked for before the subscription ends)."""
+    ended = [_col(c) for c in ("Ended At (UTC)", "Canceled At (UTC)") if c in names]
+    return pl.coalesce(ended).replace("", None) if ended else pl.lit(None, pl.String)
 
 
 def _stripe_customers(frame: pl.LazyFrame, row: str) -> pl.LazyFrame:
@@ -65,24 +82,19 @@ def _stripe_customers(frame: pl.LazyFrame, row: str) -> pl.LazyFrame:
     columns of its main subscription (live first, paying before trialing, then the
     largest MRR, then the first in the file), with the MRR and seats summed over its
     live subscriptions (with none live, over those that ended last: the MRR it
-    lost), its first start, and its cancellation only when none is live. ``row``:
-    the file row of each subscription, kept for the main one; an amount that cannot
-    be read on any of them is the MRR, at that one's row, for the check to name."""
+    lost), its first start, and, when none is live, the day the last one ended
+    (``_STRIPE_ENDED``, the churn date). ``row``: the file row of each subscription,
+    kept for the main one; an amount that cannot be read on any of them is the MRR,
+    at that one's row, for the check to name."""
     names = frame.collect_schema().names()
     customer = "Customer ID"
-    rank = (
-        _col("Status")
-        .str.to_lowercase()
-        .replace_strict(_STRIPE_LIVE, default=2, return_dtype=pl.Int8)
-    )
-    ended = [_col(c) for c in ("Ended At (UTC)", "Canceled At (UTC)") if c in names]
     frame = frame.with_columns(
-        _rank=rank,
+        _rank=_stripe_rank(),
         _mrr=pl.col(_STRIPE_MRR).cast(pl.Decimal(20, 2), strict=False),
         _seats=_col("Quantity").cast(pl.Int64, strict=False).fill_null(1)
         if "Quantity" in names
         else pl.lit(1),
-        _end=pl.coalesce(ended) if ended else pl.lit(None, pl.String),
+        _end=_stripe_ended(names),
     )
     live = pl.col("_rank").min().over(customer) < 2
     counted = (
@@ -100,6 +112,7 @@ def _stripe_customers(frame: pl.LazyFrame, row: str) -> pl.LazyFrame:
         _unreadable_text=pl.col(_STRIPE_MRR).sort_by(row).filter(unreadable.sort_by(row)).first(),
         _seat_total=pl.col("_seats").filter("_counted").sum(),
         _first_start=_col("Start (UTC)").replace("", None).min(),
+        _last_end=pl.col("_end").max(),
         _live=pl.col("_rank").min() < 2,
     )
     overrides = {
@@ -108,12 +121,76 @@ def _stripe_customers(frame: pl.LazyFrame, row: str) -> pl.LazyFrame:
         .otherwise(pl.col("_unreadable_text")),
         row: pl.coalesce("_unreadable", row),
         "Start (UTC)": pl.col("_first_start"),
+        _STRIPE_ENDED: pl.when(~pl.col("_live")).then(pl.col("_last_end")),
     }
     if "Quantity" in names:
         overrides["Quantity"] = pl.col("_seat_total").cast(pl.String)
-    if "Canceled At (UTC)" in names:
-        overrides["Canceled At (UTC)"] = pl.when(~pl.col("_live")).then(pl.col("Canceled At (UTC)"))
-    return combined.with_columns(e.alias(n) for n, e in overrides.items()).select(names)
+    kept = [*names, _STRIPE_ENDED]
+    return combined.with_columns(e.alias(n) for n, e in overrides.items()).select(kept)
+
+
+def _stripe_history(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Each Stripe customer's MRR movements, day by day, from its subscriptions: each
+    adds its MRR on its start and takes it back on the day it ended. The day its
+    first starts is ``new``; a day that ends its last live one is ``churn``, one that
+    starts one again ``reactivation``; other days are ``expansion`` or
+    ``contraction`` by the sign of the change. Only customers whose every
+    subscription has a start, a readable amount and, once ended, an end on or after
+    its start (others are recorded as one opening movement, core.accounts.mrr).
+    Columns: external_id, occurred_on, kind, amount_cents."""
+    names = frame.collect_schema().names()
+
+    def day(text: pl.Expr) -> pl.Expr:
+        return text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
+
+    customer = pl.col("external_id")
+    ended = _stripe_rank() == 2
+    subscriptions = frame.select(
+        external_id=_col("Customer ID"),
+        start=day(_col("Start (UTC)")),
+        end=pl.when(ended).then(day(_stripe_ended(names))),
+        ended=ended,
+        cents=(pl.col(_STRIPE_MRR).cast(pl.Decimal(20, 2), strict=False) * 100).cast(pl.Int64),
+    )
+    dated = (
+        pl.col("start").is_not_null()
+        & pl.col("cents").is_not_null()
+        & (~pl.col("ended") | (pl.col("end") >= pl.col("start")).fill_null(False))
+    )
+    subscriptions = subscriptions.filter(dated.all().over(customer))
+    events = pl.concat(
+        [
+            subscriptions.select("external_id", day="start", delta="cents", joined=pl.lit(1)),
+            subscriptions.filter("ended").select(
+                "external_id", day="end", delta=-pl.col("cents"), joined=pl.lit(-1)
+            ),
+        ]
+    )
+    days = (
+        events.group_by("external_id", "day")
+        .agg(pl.col("delta").sum(), pl.col("joined").sum())
+        .sort("external_id", "day")
+        .with_columns(live=pl.col("joined").cum_sum().over(customer))
+    )
+    before = pl.col("live") - pl.col("joined")
+    kind = (
+        pl.when((before == 0) & (pl.col("live") > 0))
+        .then(
+            pl.when(pl.col("day") == pl.col("day").min().over(customer))
+            .then(pl.lit("new"))
+            .otherwise(pl.lit("reactivation"))
+        )
+        .when((before > 0) & (pl.col("live") == 0))
+        .then(pl.lit("churn"))
+        .when(pl.col("delta") > 0)
+        .then(pl.lit("expansion"))
+        .otherwise(pl.lit("contraction"))
+    )
+    return (
+        days.with_columns(kind=kind)
+        .filter(pl.col("delta") != 0)
+        .select("external_id", occurred_on="day", kind="kind", amount_cents="delta")
+    )
 
 
 def _minutes_after(start: str, minutes: str) -> Derived:
@@ -155,6 +232,9 @@ class Preset:
     the name of its file-row column, which the result keeps)."""
     combined: str = ""
     """What ``combine`` did, in words (``{count}``: the records of several rows)."""
+    history: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None
+    """Each account's MRR movements, from the file's rows before they are combined
+    (external_id, occurred_on, kind, amount_cents: Stripe's subscriptions)."""
     account_names: str = ""
     """A column naming each row's account by name, looked up when the account column
     finds no account (Intercom's own company ids beside the companies' names)."""
@@ -204,7 +284,7 @@ PRESETS: tuple[Preset, ...] = (
             "mrr": _STRIPE_MRR,
             "status": "Status",
             "start_date": "Start (UTC)",
-            "churned_at": "Canceled At (UTC)",
+            "churned_at": _STRIPE_ENDED,
             "renewal_date": "Current Period End (UTC)",
         },
         {
@@ -224,6 +304,7 @@ PRESETS: tuple[Preset, ...] = (
         "one account per Stripe customer ({count:,} with several subscriptions): its MRR"
         " and seats are those of its live subscriptions added up (with none live, of"
         " those that ended last), its start its first subscription's",
+        _stripe_history,
     ),
     Preset(
         "zendesk-tickets",

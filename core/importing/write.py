@@ -34,6 +34,7 @@ from core.importing.check import (
     key_hash,
 )
 from core.importing.fields import FieldCounts, stored_values, write_extras
+from core.importing.formats import collect
 from core.importing.spec import ACCOUNT, DATE, DATETIME
 from core.models import utcnow
 from core.store.bulk import (
@@ -217,6 +218,8 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
     # table in between, it is read again under the lock.
     stored = _stored(engine, checked, table)
     stored_fields = stored_values(engine, plan) if plan.extras else None
+    told = plan.source.mrr_history
+    history = None if told is None else collect(told, plan.source.path)
     with engine.connect() as connection:
         seen = _fingerprint(connection.connection.dbapi_connection, table)
     written = Written(0, 0, 0, 0)
@@ -268,7 +271,7 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
                 write(_insertable(plan, new))
                 progress("written", written.done, checked.kept)
         if table.name == "account":
-            written.mrr = record_movements(raw, engine.dialect.name, effective)
+            written.mrr = record_movements(raw, engine.dialect.name, effective, history=history)
             if stored_fields is not None:
                 written.fields = write_extras(
                     raw, engine, checked, stored_fields, plan.options.user

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -69,6 +70,12 @@ def test_stripe_subscriptions(tmp_path: Path) -> None:
     assert october["churned_undated_accounts"] == 0
 
 
+def _ended(row: dict) -> str:
+    """When a Stripe subscription ended, as its export writes it: Ended At, else
+    Canceled At (a cancellation at the period's end is asked for before)."""
+    return row["Ended At (UTC)"] or row["Canceled At (UTC)"] or ""
+
+
 def test_stripe_customers_with_several_subscriptions(tmp_path: Path) -> None:
     """A real Stripe export lists subscriptions, several per customer when one
     upgraded to a new subscription, bought an add-on or left twice: one account per
@@ -84,8 +91,8 @@ def test_stripe_customers_with_several_subscriptions(tmp_path: Path) -> None:
         for row in rows:
             row["mrr"] = Decimal(row["Amount"]) * int(row["Quantity"]) * per_year[row["Interval"]]
         alive = [row for row in rows if row["Status"] in live]
-        last_end = max((row["Canceled At (UTC)"] or "") for row in rows)
-        counted = alive or [row for row in rows if row["Canceled At (UTC)"] == last_end]
+        last_end = max(_ended(row) for row in rows)
+        counted = alive or [row for row in rows if _ended(row) == last_end]
         paying = any(row["Status"] in ("active", "past_due", "unpaid") for row in alive)
         expected[customer[0]] = (
             "active" if paying else "onboarding" if alive else "churned",
@@ -114,6 +121,98 @@ def test_stripe_customers_with_several_subscriptions(tmp_path: Path) -> None:
     october = _metrics(db, "--as-of", "2026-10-31", "--period", "2026-10")
     assert october["churned_accounts"] == 1  # Cobalt: its second subscription ended
     assert round(october["mrr_churned"] * 100) == -expected["cus_C3"][1]
+
+
+_LIVE = {"active", "past_due", "unpaid", "trialing", "incomplete"}
+_PER_YEAR = {"month": 12, "year": 1, "week": 52, "day": 365}
+
+
+def _subscriptions(raw: pl.DataFrame) -> list[tuple[str, date, date | None, int]]:
+    """Each subscription of the raw export: customer, first day, the day it ended
+    (None while live) and its MRR in cents."""
+    return [
+        (
+            row["Customer ID"],
+            date.fromisoformat(row["Start (UTC)"][:10]),
+            None if row["Status"] in _LIVE else date.fromisoformat(_ended(row)[:10]),
+            int(
+                (
+                    Decimal(row["Amount"]) * int(row["Quantity"]) * _PER_YEAR[row["Interval"]] / 12
+                ).quantize(Decimal("0.01"))
+                * 100
+            ),
+        )
+        for row in raw.to_dicts()
+    ]
+
+
+def _at_end_of(subscriptions: list, customer: str, day: date) -> tuple[int, int]:
+    """A customer's MRR in cents and live subscriptions at the end of ``day``."""
+    live = [
+        cents
+        for who, start, end, cents in subscriptions
+        if who == customer and start <= day and (end is None or end > day)
+    ]
+    return sum(live), len(live)
+
+
+def _month_by_days(subscriptions: list, month: str) -> dict[str, int]:
+    """The month's MRR movements (cents) and customers churned or returned, found by
+    walking each customer's subscriptions day by day."""
+    first = date.fromisoformat(f"{month}-01")
+    totals = dict.fromkeys(["new", "expansion", "contraction", "churn", "reactivation"], 0)
+    churned, returned = set(), set()
+    day = first
+    while day.strftime("%Y-%m") == month:
+        for customer in {who for who, *_ in subscriptions}:
+            before, had = _at_end_of(subscriptions, customer, day - timedelta(days=1))
+            after, has = _at_end_of(subscriptions, customer, day)
+            earlier = any(w == customer and start < day for w, start, *_ in subscriptions)
+            if not had and has:
+                kind = "reactivation" if earlier else "new"
+                returned |= {customer} if earlier else set()
+            elif had and not has:
+                kind = "churn"
+                churned.add(customer)
+            else:
+                kind = "expansion" if after > before else "contraction"
+            totals[kind] += after - before
+        day += timedelta(days=1)
+    return {**totals, "churned": len(churned), "returned": len(returned)}
+
+
+def test_stripe_subscriptions_become_the_accounts_mrr_history(tmp_path: Path) -> None:
+    """Each Stripe customer's MRR day by day from its subscriptions: every month
+    in which one starts or ends, its MRR, its movements and the customers churned
+    and come back equal a walk over the raw export's days done here."""
+    db = tmp_path / "stripe.db"
+    report = _import(db, "accounts", "stripe_subscriptions_history.csv")
+    raw = pl.read_csv(PRESETS / "stripe_subscriptions_history.csv", infer_schema=False)
+    customers = raw["Customer ID"].n_unique()
+    assert report["recorded"][0].startswith(f"MRR history of {customers} accounts recorded")
+    subscriptions = _subscriptions(raw)
+    months = sorted(
+        {start.strftime("%Y-%m") for _, start, _, _ in subscriptions}
+        | {end.strftime("%Y-%m") for _, _, end, _ in subscriptions if end}
+    )
+    assert len(months) >= 8
+    for month in months:
+        last = (date.fromisoformat(f"{month}-01") + timedelta(days=31)).replace(day=1)
+        figures = _metrics(db, "--period", month, "--as-of", str(last - timedelta(days=1)))
+        walked = _month_by_days(subscriptions, month)
+        mrr = sum(
+            _at_end_of(subscriptions, customer, last - timedelta(days=1))[0]
+            for customer in raw["Customer ID"].unique()
+        )
+        assert round(figures["mrr"] * 100) == mrr, month
+        for kind in ("new", "expansion", "contraction", "reactivation"):
+            assert round(figures[f"mrr_{kind}"] * 100) == walked[kind], (month, kind)
+        assert round(figures["mrr_churned"] * 100) == walked["churn"], month
+        assert figures["churned_accounts"] == walked["churned"], month
+        assert figures["reactivated_accounts"] == walked["returned"], month
+    # Foxtrot left in June 2025 and came back in September: both are counted.
+    assert _month_by_days(subscriptions, "2025-06")["churned"] == 1
+    assert _month_by_days(subscriptions, "2025-09")["returned"] == 1
 
 
 def test_an_unreadable_amount_on_any_subscription_is_named(tmp_path: Path) -> None:
