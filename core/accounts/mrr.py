@@ -72,6 +72,7 @@ class Recorded:
     movements: dict[str, tuple[int, int]]
     undated_churns: int
     histories: int = 0  # accounts whose movements are the file's history
+    untold: int = 0  # accounts the file gives no whole history of (an opening instead)
 
     def describe(self) -> list[str]:
         """In words, for an import's summary."""
@@ -86,6 +87,14 @@ class Recorded:
                 f"MRR history of {self.histories:,} account{'s' if self.histories != 1 else ''}"
                 " recorded from the file, day by day (new, expansion, contraction, churn,"
                 " reactivation)",
+            )
+        if self.untold:
+            lines.insert(
+                1 if self.histories else 0,
+                f"Assumed: {self.untold:,} account{'s' if self.untold != 1 else ''}"
+                f" {'has' if self.untold == 1 else 'have'} a subscription without a readable"
+                " start, amount or end date: one opening movement of its MRR on its start"
+                " stands for its history",
             )
         return lines
 
@@ -133,7 +142,10 @@ def record_movements(
     first for the accounts that have no movement yet."""
     mark = _mark(dialect)
     told = _history_of_fresh(raw, history) if history is not None else None
+    untold = 0
     if told is not None:
+        untold = told.filter(pl.col("kind").is_null())["account_id"].n_unique()
+        told = told.filter(pl.col("kind").is_not_null())
         _insert(raw, dialect, told)
     cursor = raw.cursor()
     # A churned status without a date: the churn is recorded today, undated.
@@ -161,6 +173,7 @@ def record_movements(
         {kind: (count, cents) for kind, count, cents in totals.iter_rows()},
         max(undated, 0),
         histories=0 if told is None else told["account_id"].n_unique(),
+        untold=untold,
     )
 
 

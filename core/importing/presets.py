@@ -136,8 +136,9 @@ def _stripe_history(frame: pl.LazyFrame) -> pl.LazyFrame:
     starts one again ``reactivation``; other days are ``expansion`` or
     ``contraction`` by the sign of the change. Only customers whose every
     subscription has a start, a readable amount and, once ended, an end on or after
-    its start (others are recorded as one opening movement, core.accounts.mrr).
-    Columns: external_id, occurred_on, kind, amount_cents."""
+    its start; the others have one row with no movement (they are recorded as one
+    opening movement, core.accounts.mrr). Columns: external_id, occurred_on, kind,
+    amount_cents."""
     names = frame.collect_schema().names()
 
     def day(text: pl.Expr) -> pl.Expr:
@@ -157,7 +158,9 @@ def _stripe_history(frame: pl.LazyFrame) -> pl.LazyFrame:
         & pl.col("cents").is_not_null()
         & (~pl.col("ended") | (pl.col("end") >= pl.col("start")).fill_null(False))
     )
-    subscriptions = subscriptions.filter(dated.all().over(customer))
+    told = dated.all().over(customer)
+    untold = subscriptions.filter(~told).select("external_id").unique()
+    subscriptions = subscriptions.filter(told)
     events = pl.concat(
         [
             subscriptions.select("external_id", day="start", delta="cents", joined=pl.lit(1)),
@@ -186,11 +189,12 @@ def _stripe_history(frame: pl.LazyFrame) -> pl.LazyFrame:
         .then(pl.lit("expansion"))
         .otherwise(pl.lit("contraction"))
     )
-    return (
+    movements = (
         days.with_columns(kind=kind)
         .filter(pl.col("delta") != 0)
         .select("external_id", occurred_on="day", kind="kind", amount_cents="delta")
     )
+    return pl.concat([movements, untold], how="diagonal")
 
 
 def _minutes_after(start: str, minutes: str) -> Derived:

@@ -215,6 +215,27 @@ def test_stripe_subscriptions_become_the_accounts_mrr_history(tmp_path: Path) ->
     assert _month_by_days(subscriptions, "2025-09")["returned"] == 1
 
 
+def test_a_customer_without_a_dated_history_says_so(tmp_path: Path) -> None:
+    """A canceled subscription with no end date: its customer's MRR is one opening
+    movement on its first start, and the summary says it stands for a history."""
+    source = (PRESETS / "stripe_subscriptions_history.csv").read_text()
+    undated = source.replace(",2025-05-15 13:40,2025-06-01 09:00\n", ",,\n")
+    assert undated != source
+    path = tmp_path / "stripe.csv"
+    path.write_text(undated)
+    report = json.loads(
+        _run("import", "accounts", str(path), "--db", str(tmp_path / "s.db"), "--json")
+    )
+    [line] = [line for line in report["recorded"] if line.startswith("Assumed: 1 account has")]
+    assert "one opening movement of its MRR on its start" in line
+    with closing(sqlite3.connect(tmp_path / "s.db")) as connection:
+        moves = connection.execute(
+            "SELECT occurred_on, kind, amount_cents, mrr_cents FROM mrr_movement"
+            " JOIN account ON account.id = account_id WHERE external_id = 'cus_F6'"
+        ).fetchall()
+    assert moves == [("2024-05-01", "new", 4900, 4900)]  # its live Pro subscription's MRR
+
+
 def test_an_unreadable_amount_on_any_subscription_is_named(tmp_path: Path) -> None:
     source = (PRESETS / "stripe_subscriptions_history.csv").read_text()
     bad = source.replace(",month,19.00,canceled,2023", ",month,19,00,canceled,2023", 1)
