@@ -290,13 +290,17 @@ def _enum_dtype(values: dict[str, object]) -> pl.DataType:
     return pl.String()
 
 
-def _typed_field(plan: Plan, spec: Field, text: pl.Series) -> tuple[pl.Series, list[Problem]]:
-    """The typed values of one field and the problems of its cells."""
+def _typed_field(
+    plan: Plan, spec: Field, text: pl.Series, named: pl.Series | None = None
+) -> tuple[pl.Series, list[Problem]]:
+    """The typed values of one field and the problems of its cells. ``named``: the
+    account's name beside the account field, which it may stand for."""
     problems: list[Problem] = []
     words = spec.words
     if spec.required:
         hint = f"; {plan.options.hints.skip_without_account}" if spec.type == ACCOUNT else ""
-        problems.append((spec, text.is_null(), f"{words} is required{hint}"))
+        empty = text.is_null() if named is None else text.is_null() & named.is_null()
+        problems.append((spec, empty, f"{words} is required{hint}"))
     if spec.type in (TEXT, ACCOUNT):
         value = text
         if spec.max_length:
@@ -487,10 +491,11 @@ def _check_batch(
     """The typed batch, its first problems per check, and its number of problems."""
     columns = [raw[ROW]]
     problems: list[Problem] = []
+    named = raw.select(parse.cleaned(plan.account_names))[:, 0] if plan.account_names else None
     for name, column in plan.mapping.columns.items():
         spec = plan.kind.field(name)
         text = raw.select(parse.cleaned(column))[:, 0]
-        value, found = _typed_field(plan, spec, text)
+        value, found = _typed_field(plan, spec, text, named if spec.type == ACCOUNT else None)
         columns.append(value)
         problems.extend(found)
     for name, twins in plan.twins.items():
@@ -506,16 +511,28 @@ def _check_batch(
         problems.extend(found_extra)
     typed = pl.DataFrame(columns)
     if ACCOUNT_REF in typed.columns:
-        named = raw[plan.account_names] if plan.account_names else None
         typed = accounts.resolve(typed, named)
+        if named is not None:  # a row found by its name alone is keyed by that name
+            by_name_alone = pl.col("account_id").is_not_null() & pl.col(ACCOUNT_REF).is_null()
+            typed = typed.with_columns(
+                pl.when(by_name_alone).then(pl.lit(named)).otherwise(ACCOUNT_REF).alias(ACCOUNT_REF)
+            )
         account = plan.kind.field("account")
         ambiguous = typed["account_id"].is_null() & (typed[_NAMED] > 1).fill_null(False)
         reason = "several accounts have this name; name the account by its external id"
         problems.append((account, ambiguous, reason))
+        lost = typed["account_id"].is_null() & ~ambiguous
         if not plan.options.create_missing_accounts:
-            unknown = typed[ACCOUNT_REF].is_not_null() & typed["account_id"].is_null() & ~ambiguous
+            unknown = typed[ACCOUNT_REF].is_not_null() & lost
             reason = f"no account has this external id or name; {plan.options.hints.create_missing}"
             problems.append((account, unknown, reason))
+        if named is not None:  # a name alone, which no account has: nothing to create it by
+            unnamed = typed[ACCOUNT_REF].is_null() & named.is_not_null() & lost
+            reason = (
+                f'no account has the name in column "{plan.account_names}", and the row has no'
+                f" {account.words} to create one by; {plan.options.hints.skip_without_account}"
+            )
+            problems.append((account, unnamed, reason))
     typed, rules = _row_rules(plan, typed)
     problems.extend(rules)
     frames = [f for p in problems if (f := _problem_frame(plan, raw, p)) is not None]
@@ -545,7 +562,8 @@ class _Batch:
 def _check_and_spill(plan: Plan, raw: pl.DataFrame, accounts: AccountKeys, path: Path) -> _Batch:
     rows, left_out = raw.height, 0
     if plan.options.skip_without_account and "account" in plan.mapping.columns:
-        empty = raw.select(parse.cleaned(plan.column("account")).is_null())[:, 0]
+        columns = [plan.column("account"), *([plan.account_names] if plan.account_names else [])]
+        empty = raw.select(pl.all_horizontal(parse.cleaned(c).is_null() for c in columns))[:, 0]
         left_out = int(empty.sum())
         raw = raw.filter(~empty)
     typed, frames, found = _check_batch(plan, raw, accounts)

@@ -93,9 +93,12 @@ def reconcile(checked: Checked, effective: date) -> Reconciliation:
             " on its first event in it"
         )
     if checked.left_out:
+        empty = f"column {plan.column('account')}"
+        if plan.account_names:
+            empty = f"columns {plan.column('account')} and {plan.account_names}"
         result.assumptions.append(
-            f"{_plural(checked.left_out, 'row')} without an account (column"
-            f" {plan.column('account')} empty) left out, as asked"
+            f"{_plural(checked.left_out, 'row')} without an account ({empty} empty) left out,"
+            " as asked"
         )
     if checked.by_name:
         column = plan.column("account")

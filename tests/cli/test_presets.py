@@ -351,6 +351,36 @@ def test_intercom_conversations_find_the_crm_accounts_by_company_name(tmp_path: 
     }
 
 
+def test_a_conversation_without_company_id_finds_its_account_by_name(tmp_path: Path) -> None:
+    """Intercom leaves Company ID empty on some conversations that still name their
+    company: those go to the account of that name. One whose name no account has is
+    refused at its row (there is no id to create an account by), and nothing is
+    written; without it, every other row is written."""
+    db = tmp_path / "book.db"
+    _import(db, "accounts", "hubspot_companies.csv")
+    names = pl.read_csv(PRESETS / "hubspot_companies.csv", infer_schema=False)["Company name"]
+    talks = pl.read_csv(PRESETS / "intercom_conversations.csv", infer_schema=False)
+    talks = talks.with_columns(
+        pl.lit(None, pl.String).alias("Company ID"),
+        pl.Series("Company name", [names[i % 2] for i in range(talks.height)]),
+    )
+    stranger = talks.head(1).with_columns(
+        pl.lit("Nobody Inc").alias("Company name"), pl.lit("999").alias("Conversation ID")
+    )
+    path = tmp_path / "intercom.csv"
+    pl.concat([talks, stranger]).write_csv(path)
+    refused = runner.invoke(app, ["import", "tickets", str(path), "--db", str(db)])
+    assert refused.exit_code == 2
+    assert f'row {talks.height + 2}, column "Company ID"' in refused.stderr
+    assert 'no account has the name in column "Company name"' in refused.stderr
+    assert _tickets_per_account(db) == dict.fromkeys(names, 0)
+    assumed = _tickets_found_by_name(db, talks, path)
+    assert assumed.startswith(f"{talks.height:,} row")
+    assert _tickets_per_account(db) == {
+        name: sum(1 for i in range(talks.height) if names[i % 2] == name) for name in names
+    }
+
+
 @pytest.mark.parametrize(
     ("name", "id_column", "owner_column"),
     [
