@@ -160,6 +160,7 @@ class Checked:
     tallies: list[Tally] = field(default_factory=list)
     by_name: int = 0  # rows whose account was found by its name, not its external id
     left_out: int = 0  # rows without an account, left out (``skip_without_account``)
+    blank: list[int] = field(default_factory=list)  # the rows whose every cell is empty
     low: Any = None
     high: Any = None
     ranks: pl.DataFrame | None = None  # events: ROW -> RANK for repeated keys (see spec)
@@ -175,8 +176,8 @@ class Checked:
 
     @property
     def kept(self) -> int:
-        """The rows to write: the file's, less those left out."""
-        return self.rows - self.left_out
+        """The rows to write: the file's, less those left out and the empty ones."""
+        return self.rows - self.left_out - len(self.blank)
 
     def unknown_accounts(self) -> list[str]:
         return self.unknown
@@ -415,6 +416,7 @@ def _problem_rows(
 
 
 _NAMED = "_accounts_named"
+_BLANK = "_blank"
 _BY_NAME = "_by_name"
 
 
@@ -557,10 +559,14 @@ class _Batch:
     problem_count: int
     by_name: int  # rows whose account was found by its name
     left_out: int  # rows without an account, left out (skip_without_account)
+    blank: list[int]  # rows whose every cell is empty, left out
 
 
 def _check_and_spill(plan: Plan, raw: pl.DataFrame, accounts: AccountKeys, path: Path) -> _Batch:
-    rows, left_out = raw.height, 0
+    rows, left_out, blank = raw.height, 0, []
+    if _BLANK in raw.columns:  # a row of empty cells is no record
+        blank = raw.filter(pl.col(_BLANK))[ROW].to_list()
+        raw = raw.filter(~pl.col(_BLANK)).drop(_BLANK)
     if plan.options.skip_without_account and "account" in plan.mapping.columns:
         columns = [plan.column("account"), *([plan.account_names] if plan.account_names else [])]
         empty = raw.select(pl.all_horizontal(parse.cleaned(c).is_null() for c in columns))[:, 0]
@@ -580,7 +586,7 @@ def _check_and_spill(plan: Plan, raw: pl.DataFrame, accounts: AccountKeys, path:
     dated = _dated_key(plan)
     low = typed[dated].min() if dated is not None else None
     high = typed[dated].max() if dated is not None else None
-    return _Batch(path, rows, hashes, unknown, low, high, frames, found, by_name, left_out)
+    return _Batch(path, rows, hashes, unknown, low, high, frames, found, by_name, left_out, blank)
 
 
 def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progress) -> Checked:
@@ -594,7 +600,11 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
     names = [plan.account_names] if plan.account_names else []
     wanted = list(dict.fromkeys([*plan.mapping.columns.values(), *twins, *kept, *names]))
     if source.row_column is None:
-        lazy = source.frame.select(wanted).with_row_index(ROW, offset=source.first_row)
+        own = source.file_columns or source.columns
+        blank = pl.all_horizontal(parse.cleaned(column).is_null() for column in own)
+        lazy = source.frame.select(*wanted, blank.alias(_BLANK)).with_row_index(
+            ROW, offset=source.first_row
+        )
     else:  # rows combined: each keeps its own number
         lazy = source.frame.select(pl.col(source.row_column).alias(ROW), *wanted)
     keys = AccountKeys.of(accounts)
@@ -611,6 +621,7 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
         unknown.update(dict.fromkeys(batch.unknown))
         checked.by_name += batch.by_name
         checked.left_out += batch.left_out
+        checked.blank += batch.blank
         checked.low = _extreme(min, checked.low, batch.low)
         checked.high = _extreme(max, checked.high, batch.high)
         problem_frames.extend(batch.problems)
@@ -634,7 +645,7 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
                 batch.drop()
     except pl.exceptions.PolarsError as error:
         raise FileError(f"{source.path.name}: {str(error).strip().splitlines()[0]}") from None
-    if checked.rows == 0:
+    if checked.rows == len(checked.blank):
         raise FileError(f"{source.path.name} has a header but no rows")
     checked.unknown = list(unknown)
     repeated = _repeated_keys(plan, checked, pl.concat(hashes))

@@ -60,6 +60,8 @@ class Source:
     row_column: str | None = None
     """A column of ``frame`` with each row's number in the file, when rows were
     combined (``core.importing.presets``); None: the rows follow from ``first_row``."""
+    file_columns: list[str] = field(default_factory=list)
+    """The file's own columns (``columns`` less those derived from them)."""
     mrr_history: pl.LazyFrame | None = None
     """The MRR movements the rows tell, per external id, read before they were
     combined (``Preset.history``); None: the file tells only today's MRR."""
@@ -131,7 +133,55 @@ def open_source(
             " file has no header line, say so (No header line in the app; --no-header, and"
             " --columns to name them, on the command line)"
         )
+    if kind == "xlsx" or (kind in ("csv", "tsv") and _ends_in_one_cell(source)):
+        _leave_out_footer(source)
+    source.file_columns = list(source.columns)
     return source
+
+
+_FOOTER_ROWS = 40
+
+
+def _ends_in_one_cell(source: Source) -> bool:
+    """Whether the text file's last line holds one cell, as a report's footer does (a
+    cheap look at its last bytes; ``_leave_out_footer`` decides on the parsed rows)."""
+    if source.separator in (None, " ") or len(source.columns) < 2:
+        return False
+    with source.path.open("rb") as handle:
+        handle.seek(max(0, source.path.stat().st_size - 4096))
+        tail = handle.read().decode(source.encoding, errors="replace")
+    lines = [line for line in tail.splitlines() if line.strip()]
+    return bool(lines) and source.separator not in lines[-1]
+
+
+def _leave_out_footer(source: Source) -> None:
+    """A report's footer under the records left out, and said: the rows after the
+    last record, when a blank row comes first and each holds one cell at most.
+    Salesforce's report exports end so: blank lines, then "Salesforce.com", the
+    copyright, "Confidential Information - Do Not Distribute", who ran it and when."""
+    if len(source.columns) < 2:
+        return
+    filled = pl.sum_horizontal(
+        (pl.col(c).str.strip_chars().fill_null("") != "").cast(pl.Int32) for c in source.columns
+    )
+    tail = collect(
+        source.frame.tail(_FOOTER_ROWS).select(filled.alias("filled"), pl.col(source.columns[0])),
+        source.path,
+    )
+    counts = tail["filled"].to_list()
+    run = next((i for i, count in enumerate(reversed(counts)) if count > 1), len(counts))
+    if run == 0 or run == len(counts) or counts[-run] != 0 or max(counts[-run:]) == 0:
+        return
+    total = collect(source.frame.select(pl.len()), source.path).item()
+    source.frame = source.frame.slice(0, total - run)
+    first = source.first_row + total - run
+    cells = [cell.strip() for cell in tail[source.columns[0]][-run:].drop_nulls() if cell.strip()]
+    shown = [cell if len(cell) <= 40 else cell[:39].rstrip() + "…" for cell in cells[:2]]
+    quoted = ", ".join(f'"{cell}"' for cell in shown) + (", ..." if len(cells) > 2 else "")
+    source.notes.append(
+        f"rows {first:,} to {first + run - 1:,} at the end are a report's footer, not records"
+        f" ({quoted}): left out"
+    )
 
 
 def _looks_like_data(columns: list[str]) -> bool:
@@ -353,6 +403,7 @@ def _open_excel(path: Path, header: list[str] | None = None) -> Source:
             engine="calamine",
             infer_schema_length=0,
             has_header=header is None,
+            drop_empty_rows=False,  # each row keeps the number the workbook shows
         )
     except Exception as error:  # fastexcel raises its own exception types
         raise FileError(

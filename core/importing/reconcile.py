@@ -61,7 +61,7 @@ def reconcile(checked: Checked, effective: date) -> Reconciliation:
     batches) and say what the import assumes."""
     plan = checked.plan
     mapped = set(plan.mapping.columns)
-    result = Reconciliation(checked.rows)
+    result = Reconciliation(checked.kept)
     money = [f for f in plan.kind.fields if f.type == MONEY and f.name in mapped]
     dated = _dated_key(plan)
     if plan.kind.name == "accounts":
@@ -91,6 +91,13 @@ def reconcile(checked: Checked, effective: date) -> Reconciliation:
         result.assumptions.append(
             f"{_plural(len(checked.unknown), 'account')} created from this file: each starts"
             " on its first event in it"
+        )
+    if checked.blank:
+        shown = ", ".join(f"{row:,}" for row in checked.blank[:5])
+        more = ", ..." if len(checked.blank) > 5 else ""
+        result.assumptions.append(
+            f"{_plural(len(checked.blank), 'empty row')} left out (every cell empty: row"
+            f"{'s' if len(checked.blank) > 1 else ''} {shown}{more})"
         )
     if checked.left_out:
         empty = f"column {plan.column('account')}"
