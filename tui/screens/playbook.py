@@ -20,6 +20,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sta
 
 from core.text import visible
 from tui.app import CxtuiApp
+from tui.screens.dialog import save_cancel_bindings
 
 if TYPE_CHECKING:
     from core.playbook.runs import RuleStatus
@@ -197,10 +198,7 @@ class RuleSettingsScreen(ModalScreen[dict[str, int] | None]):
     RuleSettingsScreen Label { padding: 1 0 0 0; }
     RuleSettingsScreen #rule-error { color: $error; }
     """
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="rule.save"),
-        Binding("escape", "cancel", "Cancel", id="rule.cancel"),
-    ]
+    BINDINGS = save_cancel_bindings("rule")
 
     def __init__(self, status: RuleStatus) -> None:
         super().__init__()
