@@ -20,6 +20,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sta
 
 from core.text import visible
 from tui.app import CxtuiApp
+from tui.bindings import row_cursor_bindings
 from tui.screens.dialog import save_cancel_bindings
 
 if TYPE_CHECKING:
@@ -46,8 +47,7 @@ class PlaybookScreen(Screen[None]):
         Binding("enter", "edit", "Settings", id="playbook.edit"),
         Binding("d", "dry_run", "Dry run", id="playbook.dry_run"),
         Binding("r", "run", "Run now", id="playbook.run"),
-        Binding("j", "cursor('down')", "Down", id="playbook.down", show=False),
-        Binding("k", "cursor('up')", "Up", id="playbook.up", show=False),
+        *row_cursor_bindings("playbook"),
     ]
 
     def __init__(self) -> None:
