@@ -35,6 +35,10 @@ DbOption = Annotated[
         dir_okay=False,
     ),
 ]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="Run as of this day (YYYY-MM-DD); default today.")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def user_option(help_text: str) -> Any:

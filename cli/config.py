@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Any
 
 import typer
+
+from cli.common import JsonOption
 
 config_app = typer.Typer(
     help="Where cxtui's config files live and what is in force (user, theme, database, "
@@ -31,7 +33,7 @@ def path_command() -> None:
 
 @config_app.command("show")
 def show_command(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonOption = False,
 ) -> None:
     """Print what is in force and where each value comes from."""
     in_force = _in_force()

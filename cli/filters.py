@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import fail
+from cli.common import JsonOption, fail
 
 if TYPE_CHECKING:
     from core.config.saved_filters import SavedFilter, SavedFilters
@@ -20,8 +20,6 @@ filters_app = typer.Typer(
     help="Saved filters: named account filters for the accounts list and `metrics --filter`.",
     no_args_is_help=True,
 )
-
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def filter_commands(app: typer.Typer) -> None:

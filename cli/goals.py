@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DbOption, fail, open_db, parse_day
+from cli.common import DbOption, JsonOption, fail, open_db, parse_day
 from core.text import shortened, visible
 
 goal_app = typer.Typer(help="Work with one goal.", no_args_is_help=True)
@@ -20,7 +20,7 @@ def goal_commands(app: typer.Typer) -> None:
 
 
 def goals(
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    json_output: JsonOption = False,
     archived: Annotated[bool, typer.Option("--archived", help="Include archived goals.")] = False,
     db: DbOption = None,
 ) -> None:

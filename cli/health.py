@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.common import DbOption, fail, fraction_bar, open_db, parse_day, sqlite_file
+from cli.common import AsOfOption, DbOption, fail, fraction_bar, open_db, parse_day, sqlite_file
 from core.dates import MAX_HORIZON_DAYS
 from core.text import visible
 
@@ -24,9 +24,6 @@ if TYPE_CHECKING:
 
 BANDS = ("green", "yellow", "red")
 
-AsOf = Annotated[
-    str | None, typer.Option("--as-of", help="Run as of this day (YYYY-MM-DD); default today.")
-]
 Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
@@ -126,7 +123,7 @@ def health(
     every: Annotated[
         bool, typer.Option("--all", help="With --recompute: list every account, not a summary.")
     ] = False,
-    as_of: AsOf = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Every live account's health score, riskiest first (score, band, 30-day trend,
     override); --account explains one score component by component."""
@@ -310,7 +307,7 @@ def override(
         bool, typer.Option("--end", help="End the account's active override now.")
     ] = False,
     db: DbOption = None,
-    as_of: AsOf = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Set a CS manager's score or band over the computed one, with a reason and an
     expiry; the computed score comes back by itself on the expiry day."""
@@ -371,7 +368,7 @@ def backtest(
     ] = 90,
     as_json: Json = False,
     db: DbOption = None,
-    as_of: AsOf = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """How well the score predicted churn: scores recomputed as of monthly cut-offs
     over the last year, churn rate per band and the ROC AUC."""

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import DbOption, fail, open_db, parse_day
-from cli.health import AsOf, Json, _model
+from cli.common import AsOfOption, DbOption, fail, open_db, parse_day
+from cli.health import Json, _model
 from core.text import visible
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def fit(
     model: Annotated[
         Kind, typer.Option("--model", help="logistic (regression, the default) or boosting.")
     ] = Kind.logistic,
-    as_of: AsOf = None,
+    as_of: AsOfOption = None,
     as_json: Json = False,
 ) -> None:
     """Fit a churn model on the book and say how well it predicts churn, and from
@@ -103,7 +103,7 @@ def apply(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the fitted weights; write nothing.")
     ] = False,
-    as_of: AsOf = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Fit the health score's component weights on the book's history and use them:
     the weights whose score best ranks the accounts that churned within 90 days of
@@ -147,7 +147,7 @@ def _rescore(engine: Engine, today: date) -> None:
     typer.echo(f"Today's health scores recomputed with it: {written:,} accounts.")
 
 
-def restore(db: DbOption = None, as_of: AsOf = None) -> None:
+def restore(db: DbOption = None, as_of: AsOfOption = None) -> None:
     """Bring back the health model that the last `cxtui model apply` replaced (the
     one in force is kept in its place, so restoring twice undoes the restore)."""
     from core.churn.weights import previous_path, restore_previous
@@ -162,7 +162,7 @@ def restore(db: DbOption = None, as_of: AsOf = None) -> None:
     _rescore(open_db(db), parse_day(as_of))
 
 
-def forecast(db: DbOption = None, as_of: AsOf = None, as_json: Json = False) -> None:
+def forecast(db: DbOption = None, as_of: AsOfOption = None, as_json: Json = False) -> None:
     """The renewals of the next 30, 60 and 90 days: the MRR up for renewal, the MRR
     expected to stay (each account's MRR x its chance of staying, from the churn
     model in force) with a 95 % interval, and the accounts that move it most."""

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import DbOption, fail, open_db, parse_day
+from cli.common import AsOfOption, DbOption, JsonOption, fail, open_db, parse_day
 from core.text import visible
 
 if TYPE_CHECKING:
@@ -32,9 +32,6 @@ def task_commands(app: typer.Typer) -> None:
     app.add_typer(task_app, name="task")
 
 
-AsOf = Annotated[
-    str | None, typer.Option("--as-of", help="Run as of this day (YYYY-MM-DD); default today.")
-]
 TaskId = Annotated[
     int, typer.Argument(help="The task's number (see `cxtui tasks`).", min=1, max=2**62)
 ]
@@ -79,7 +76,7 @@ def task_snooze(
         str, typer.Argument(help="The day it comes back: tomorrow, +7d, next monday, 2026-03-01.")
     ],
     db: DbOption = None,
-    as_of: AsOf = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """Hide a task until a day after today; its due date stays."""
     from core.playbook.tasks import snooze
@@ -96,7 +93,7 @@ def task_snooze(
 @rules_app.command("run")
 def run(
     db: DbOption = None,
-    as_of: AsOf = None,
+    as_of: AsOfOption = None,
     dry_run: Annotated[
         bool,
         typer.Option("--dry-run", help="Say which tasks a run would create; write nothing."),
@@ -152,7 +149,7 @@ def _rules_config() -> RulesConfig:
 
 @rules_app.command("list")
 def list_rules(
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    json_output: JsonOption = False,
     db: DbOption = None,
 ) -> None:
     """List the playbook rules: what each watches, its settings, whether it is on,
@@ -202,7 +199,7 @@ def list_rules(
 
 
 def tasks(
-    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    json_output: JsonOption = False,
     mine: Annotated[bool, typer.Option("--mine", help="Only the current user's tasks.")] = False,
     snoozed: Annotated[
         bool,
@@ -212,7 +209,7 @@ def tasks(
         str | None, typer.Option("--source", help="rule, follow_up or manual.")
     ] = None,
     db: DbOption = None,
-    as_of: AsOf = None,
+    as_of: AsOfOption = None,
 ) -> None:
     """The task queue: overdue and due today first, then upcoming, ranked by MRR at
     stake and health."""

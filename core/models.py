@@ -142,18 +142,23 @@ class Interaction(SQLModel, table=True):
     updated_at: datetime | None = None
 
 
-class InteractionRevision(SQLModel, table=True):
-    """The previous version of an edited interaction: who changed what, and when.
-    ``changes`` is JSON: field -> [old value, new value]."""
+class Revision(SQLModel):
+    """The previous values of an edited entry: who changed what, and when.
+    ``changes`` is JSON: field -> [old value, new value]. Each table adds the entry's id."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    edited_at: datetime = Field(default_factory=utcnow)
+    edited_by: str = Field(max_length=80)
+    changes: str
+
+
+class InteractionRevision(Revision, table=True):
+    """The previous version of an edited interaction."""
 
     __tablename__ = "interaction_revision"
     __table_args__ = (Index("ix_interaction_revision_interaction", "interaction_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
     interaction_id: int = Field(foreign_key="interaction.id", ondelete="CASCADE")
-    edited_at: datetime = Field(default_factory=utcnow)
-    edited_by: str = Field(max_length=80)
-    changes: str
 
 
 class DailyUsage(SQLModel, table=True):
@@ -225,18 +230,13 @@ class SurveyResponse(SQLModel, table=True):
     deleted_at: datetime | None = None  # soft-deleted: every metric and health read skips it
 
 
-class SurveyRevision(SQLModel, table=True):
-    """The previous values of an edited survey answer: who changed what, and when.
-    ``changes`` is JSON: field -> [old value, new value] (as in ``interaction_revision``)."""
+class SurveyRevision(Revision, table=True):
+    """The previous values of an edited survey answer."""
 
     __tablename__ = "survey_revision"
     __table_args__ = (Index("ix_survey_revision_survey", "survey_id"),)
 
-    id: int | None = Field(default=None, primary_key=True)
     survey_id: int = Field(foreign_key="survey_response.id", ondelete="CASCADE")
-    edited_at: datetime = Field(default_factory=utcnow)
-    edited_by: str = Field(max_length=80)
-    changes: str
 
 
 class Ticket(SQLModel, table=True):

@@ -461,20 +461,15 @@ def revisions(
     engine: Engine, entry_id: int, source: Source = "interaction"
 ) -> list[InteractionRevision] | list[SurveyRevision]:
     """Every edit of an entry, oldest first."""
+    survey = source == "survey"
+    model = SurveyRevision if survey else InteractionRevision
+    of_entry = SurveyRevision.survey_id if survey else InteractionRevision.interaction_id
     with Session(engine) as session:
-        if source == "survey":
-            return list(
-                session.exec(
-                    select(SurveyRevision)
-                    .where(SurveyRevision.survey_id == entry_id)
-                    .order_by(col(SurveyRevision.edited_at), col(SurveyRevision.id))
-                ).all()
-            )
-        return list(
+        return list(  # type: ignore[return-value]
             session.exec(
-                select(InteractionRevision)
-                .where(InteractionRevision.interaction_id == entry_id)
-                .order_by(col(InteractionRevision.edited_at), col(InteractionRevision.id))
+                select(model)
+                .where(col(of_entry) == entry_id)
+                .order_by(col(model.edited_at), col(model.id))
             ).all()
         )
 

@@ -26,6 +26,7 @@ from core.accounts.listing import (
 from core.churn import RISK
 from core.config.list_columns import ChosenColumns, load_list_columns
 from tui.app import CxtuiApp
+from tui.bindings import row_cursor_bindings
 from tui.messages import OpenAccount
 from tui.screens.styling import mark_styled
 from tui.widgets.accounts_table import (
@@ -98,8 +99,7 @@ class AccountsScreen(Screen[None]):
     """
     AUTO_FOCUS = "AccountsTable"
     BINDINGS = [
-        Binding("j", "cursor('down')", "Down", id="accounts.down", show=False),
-        Binding("k", "cursor('up')", "Up", id="accounts.up", show=False),
+        *row_cursor_bindings("accounts"),
         Binding("g", "cursor('top')", "Top", id="accounts.top", show=False),
         Binding("G", "cursor('bottom')", "Bottom", id="accounts.bottom", show=False),
         Binding("slash", "search", "Search", id="accounts.search", key_display="/"),

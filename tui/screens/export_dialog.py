@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 
 from textual import getters, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from tui.app import CxtuiApp
+from tui.screens.dialog import save_cancel_bindings, save_cancel_buttons
 
 if TYPE_CHECKING:
     from core.exporting import ExportFilters
@@ -40,10 +40,7 @@ class ExportDialog(ModalScreen[Path | None]):
     ExportDialog { align: center middle; }
     ExportDialog #export-error { color: $error; height: auto; }
     """
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Export", id="export.save"),
-        Binding("escape", "cancel", "Cancel", id="export.cancel"),
-    ]
+    BINDINGS = save_cancel_bindings("export", save="Export")
 
     def __init__(self, kind: str, filters: ExportFilters) -> None:
         super().__init__()
@@ -63,9 +60,7 @@ class ExportDialog(ModalScreen[Path | None]):
             yield Label("File (.csv, .xlsx or .parquet)")
             yield Input(str(default_export_path(self.kind, today)), id="path")
             yield Static("", id="export-error")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Export (enter)", variant="primary", id="save")
-                yield Button("Cancel (esc)", id="cancel")
+            yield save_cancel_buttons("Export (enter)")
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()

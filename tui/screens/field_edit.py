@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from textual import getters, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
@@ -17,6 +16,7 @@ from core.accounts.field_names import TYPE_WORDS
 from core.accounts.fields import CHOICE, DATE, MONEY, NUMBER, TEXT, YES_NO, FieldRow
 from core.text import visible
 from tui.app import CxtuiApp
+from tui.screens.dialog import save_cancel_bindings
 
 _HINTS = {
     NUMBER: "a number, such as 12 or 3.5",
@@ -38,10 +38,7 @@ class FieldEditScreen(ModalScreen[bool]):
     FieldEditScreen Label { padding: 1 0 0 0; }
     FieldEditScreen #field-error { color: $error; }
     """
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="field_edit.save"),
-        Binding("escape", "cancel", "Cancel", id="field_edit.cancel"),
-    ]
+    BINDINGS = save_cancel_bindings("field_edit")
 
     def __init__(self, account_id: int, account: str, field: FieldRow, user: str) -> None:
         super().__init__()
@@ -110,10 +107,7 @@ class AddFieldScreen(ModalScreen[str | None]):
     AddFieldScreen Input, AddFieldScreen Select { margin: 0 0 0 0; }
     AddFieldScreen #new-field-error { color: $error; }
     """
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="field_add.save"),
-        Binding("escape", "cancel", "Cancel", id="field_add.cancel"),
-    ]
+    BINDINGS = save_cancel_bindings("field_add")
 
     def __init__(self, account_id: int, account: str, user: str) -> None:
         super().__init__()

@@ -104,19 +104,9 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
                         )
             with Horizontal(id="filter-days", classes="filter-row"):
                 yield Label("Renewal within (days)")
-                yield Input(
-                    _text(self.where.renewal_within_days),
-                    placeholder="any",
-                    type="integer",
-                    id="renewal",
-                )
+                yield _days_input(self.where.renewal_within_days, "renewal")
                 yield Label("No interaction for (days)")
-                yield Input(
-                    _text(self.where.no_interaction_days),
-                    placeholder="any",
-                    type="integer",
-                    id="quiet",
-                )
+                yield _days_input(self.where.no_interaction_days, "quiet")
             with Horizontal(id="filter-field", classes="filter-row"):
                 yield Label("Custom field")
                 yield Input(
@@ -294,8 +284,9 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
         self._save_problem("")
 
 
-def _text(days: int | None) -> str:
-    return "" if days is None else str(days)
+def _days_input(days: int | None, id: str) -> Input:
+    """A number of days, empty for any."""
+    return Input("" if days is None else str(days), placeholder="any", type="integer", id=id)
 
 
 def _days(text: str) -> int | None:

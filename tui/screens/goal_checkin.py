@@ -13,6 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
 from core.goals import GoalError, format_value
+from tui.screens.dialog import save_cancel_buttons
 from tui.screens.goal_form import GoalDialog
 
 if TYPE_CHECKING:
@@ -44,17 +45,13 @@ class CheckInScreen(GoalDialog):
                 markup=False,
             )
             with Horizontal(classes="form-row"):
-                yield self.field(
-                    "value",
-                    "Value",
-                    Input(placeholder=PLACEHOLDERS.get(goal.target_type, ""), id="value"),
+                yield self.text_field(
+                    "value", "Value", placeholder=PLACEHOLDERS.get(goal.target_type, "")
                 )
-                yield self.field(
-                    "checked_on", "Date (YYYY-MM-DD)", Input(today.isoformat(), id="checked_on")
-                )
-            yield self.field("comment", "Comment", Input(placeholder="What changed", id="comment"))
+                yield self.text_field("checked_on", "Date (YYYY-MM-DD)", today.isoformat())
+            yield self.text_field("comment", "Comment", placeholder="What changed")
             yield Static("", id="dialog-error", classes="field-error")
-            yield self.buttons()
+            yield save_cancel_buttons()
 
     def on_mount(self) -> None:
         self.query_one("#value", Input).focus()

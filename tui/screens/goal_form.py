@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from textual import getters, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
@@ -27,6 +26,7 @@ from core.goals import (
 )
 from core.metrics.registry import BY_KEY
 from tui.app import CxtuiApp
+from tui.screens.dialog import save_cancel_bindings, save_cancel_buttons
 
 if TYPE_CHECKING:
     from core.goals import GoalView
@@ -40,10 +40,7 @@ class GoalDialog(ModalScreen[bool]):
     app = getters.app(CxtuiApp)
 
     CSS_PATH = ["dialog.tcss", "goal_dialog.tcss"]
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="goal_dialog.save"),
-        Binding("escape", "cancel", "Cancel", id="goal_dialog.cancel"),
-    ]
+    BINDINGS = save_cancel_bindings("goal_dialog")
 
     def __init__(self) -> None:
         super().__init__()
@@ -73,6 +70,16 @@ class GoalDialog(ModalScreen[bool]):
             id=f"field-{name}",
         )
 
+    def text_field(self, name: str, label: str, value: str = "", placeholder: str = "") -> Vertical:
+        """A field whose input, ``#name``, holds ``value``."""
+        return self.field(name, label, Input(value, placeholder=placeholder, id=name))
+
+    def choice_field(
+        self, name: str, label: str, options: list[tuple[str, str]], value: str
+    ) -> Vertical:
+        """A field whose select, ``#name``, has ``value`` chosen (never blank)."""
+        return self.field(name, label, Select(options, value=value, allow_blank=False, id=name))
+
     def clear_errors(self) -> None:
         for error in self.query(".field-error").results(Static):
             error.update("")
@@ -88,13 +95,6 @@ class GoalDialog(ModalScreen[bool]):
     def show_refusal(self, error: GoalError) -> None:
         message = str(error).removeprefix(f"{error.field}: ")
         self.show_error(error.field, message)
-
-    def buttons(self) -> Horizontal:
-        return Horizontal(
-            Button("Save (ctrl+s)", variant="primary", id="save"),
-            Button("Cancel (esc)", id="cancel"),
-            classes="dialog-buttons",
-        )
 
     @on(Button.Pressed, "#save")
     def _save_pressed(self) -> None:
@@ -152,89 +152,56 @@ class GoalFormScreen(GoalDialog):
         with Vertical(classes="dialog goal-dialog", id="goal-form"):
             yield Static(heading, classes="dialog-title", markup=False)
             with VerticalScroll(id="goal-fields"):
-                yield self.field(
-                    "title", "Title", Input(form.title, placeholder="e.g. NPS above 50", id="title")
-                )
+                yield self.text_field("title", "Title", form.title, "e.g. NPS above 50")
                 with Horizontal(classes="form-row"):
-                    yield self.field(
+                    yield self.text_field(
                         "owner",
                         "Owner (a person, or the team)",
-                        Input(form.owner, placeholder="e.g. Customer Success", id="owner"),
+                        form.owner,
+                        "e.g. Customer Success",
                     )
-                    yield self.field(
+                    yield self.choice_field(
                         "target_type",
                         "Target type",
-                        Select(
-                            [(kind, kind) for kind in TARGET_TYPES],
-                            value=form.target_type,
-                            allow_blank=False,
-                            id="target_type",
-                        ),
+                        [(kind, kind) for kind in TARGET_TYPES],
+                        form.target_type,
                     )
                 with Horizontal(classes="form-row"):
-                    yield self.field(
-                        "scope_segment",
-                        "Scope: segment",
-                        Input(form.scope_segment, placeholder="whole book", id="scope_segment"),
+                    yield self.text_field(
+                        "scope_segment", "Scope: segment", form.scope_segment, "whole book"
                     )
-                    yield self.field(
-                        "scope_owner",
-                        "Scope: account owner",
-                        Input(form.scope_owner, placeholder="every owner", id="scope_owner"),
+                    yield self.text_field(
+                        "scope_owner", "Scope: account owner", form.scope_owner, "every owner"
                     )
                 with Horizontal(classes="form-row dates"):
-                    yield self.field(
+                    yield self.choice_field(
                         "period",
                         "Period",
-                        Select(
-                            PERIOD_CHOICES,
-                            value=_period_kind(form.start_date, form.due_date),
-                            allow_blank=False,
-                            id="period",
-                        ),
+                        PERIOD_CHOICES,
+                        _period_kind(form.start_date, form.due_date),
                     )
-                    yield self.field(
-                        "start_date",
-                        "Start (YYYY-MM-DD)",
-                        Input(form.start_date, id="start_date"),
-                    )
-                    yield self.field(
-                        "due_date", "Due (YYYY-MM-DD)", Input(form.due_date, id="due_date")
-                    )
+                    yield self.text_field("start_date", "Start (YYYY-MM-DD)", form.start_date)
+                    yield self.text_field("due_date", "Due (YYYY-MM-DD)", form.due_date)
                 with Horizontal(classes="form-row values"):
-                    yield self.field(
-                        "start", "Start value", Input(form.start, placeholder="0", id="start")
-                    )
-                    yield self.field(
-                        "target",
-                        "Target value",
-                        Input(form.target, placeholder="e.g. 50, $20,000, 3 %", id="target"),
+                    yield self.text_field("start", "Start value", form.start, "0")
+                    yield self.text_field(
+                        "target", "Target value", form.target, "e.g. 50, $20,000, 3 %"
                     )
                 with Horizontal(classes="form-row"):
-                    yield self.field(
+                    yield self.choice_field(
                         "direction",
                         "Direction",
-                        Select(
-                            [(direction, direction) for direction in DIRECTIONS],
-                            value=form.direction,
-                            allow_blank=False,
-                            id="direction",
-                        ),
+                        [(direction, direction) for direction in DIRECTIONS],
+                        form.direction,
                     )
-                    yield self.field(
+                    yield self.choice_field(
                         "metric",
                         "Progress from",
-                        Select(
-                            _metric_options(form.target_type),
-                            value=form.metric or MANUAL,
-                            allow_blank=False,
-                            id="metric",
-                        ),
+                        _metric_options(form.target_type),
+                        form.metric or MANUAL,
                     )
-                yield self.field(
-                    "step",
-                    "Step for + / - (number and currency goals)",
-                    Input(form.step, placeholder="1", id="step"),
+                yield self.text_field(
+                    "step", "Step for + / - (number and currency goals)", form.step, "1"
                 )
                 yield self.field(
                     "tasks",
@@ -242,7 +209,7 @@ class GoalFormScreen(GoalDialog):
                     TextArea("\n".join(form.tasks), id="tasks"),
                 )
             yield Static("", id="dialog-error", classes="field-error")
-            yield self.buttons()
+            yield save_cancel_buttons()
 
     def on_mount(self) -> None:
         self._show_fields_of(self._kind())

@@ -24,6 +24,7 @@ from textual.widgets import Footer, Header, Label, ListItem, ListView, LoadingIn
 
 from core.goals import STATUSES, GoalConflict, GoalError, GoalFilter, GoalView
 from tui.app import CxtuiApp
+from tui.bindings import row_cursor_bindings
 from tui.messages import BookChanged
 from tui.widgets.goal_progress import GoalProgress
 
@@ -101,8 +102,7 @@ class GoalsScreen(Screen[None]):
         Binding("t", "who('team')", "Team goals", id="goals.team", show=False),
         Binding("s", "cycle_status", "Next status", id="goals.status", show=False),
         Binding("A", "archived", "Active or archived", id="goals.archived", show=False),
-        Binding("j", "cursor(1)", "Down", id="goals.down", show=False),
-        Binding("k", "cursor(-1)", "Up", id="goals.up", show=False),
+        *row_cursor_bindings("goals"),
     ]
 
     def __init__(self) -> None:
@@ -280,8 +280,8 @@ class GoalsScreen(Screen[None]):
 
     # ------------------------------------------------------------------ actions
 
-    def action_cursor(self, by: int) -> None:
-        if by > 0:
+    def action_cursor(self, where: str) -> None:
+        if where == "down":
             self.goal_list.action_cursor_down()
         else:
             self.goal_list.action_cursor_up()

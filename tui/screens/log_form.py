@@ -35,6 +35,7 @@ from core.interactions.templates import Template, Templates, load_templates
 from core.models import Interaction, SurveyResponse
 from tui.app import CxtuiApp
 from tui.messages import BookChanged
+from tui.screens.dialog import save_cancel_bindings
 
 if TYPE_CHECKING:
     from core.interactions import Source
@@ -175,8 +176,7 @@ class LogInteractionScreen(ModalScreen[bool]):
 
     CSS_PATH = ["dialog.tcss", "log_form.tcss"]
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="log.save"),
-        Binding("escape", "cancel", "Cancel", id="log.cancel"),
+        *save_cancel_bindings("log"),
         Binding("ctrl+t", "template", "Template", id="log.template"),
     ]
 

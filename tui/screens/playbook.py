@@ -20,6 +20,8 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sta
 
 from core.text import visible
 from tui.app import CxtuiApp
+from tui.bindings import row_cursor_bindings
+from tui.screens.dialog import save_cancel_bindings
 
 if TYPE_CHECKING:
     from core.playbook.runs import RuleStatus
@@ -45,8 +47,7 @@ class PlaybookScreen(Screen[None]):
         Binding("enter", "edit", "Settings", id="playbook.edit"),
         Binding("d", "dry_run", "Dry run", id="playbook.dry_run"),
         Binding("r", "run", "Run now", id="playbook.run"),
-        Binding("j", "cursor('down')", "Down", id="playbook.down", show=False),
-        Binding("k", "cursor('up')", "Up", id="playbook.up", show=False),
+        *row_cursor_bindings("playbook"),
     ]
 
     def __init__(self) -> None:
@@ -197,10 +198,7 @@ class RuleSettingsScreen(ModalScreen[dict[str, int] | None]):
     RuleSettingsScreen Label { padding: 1 0 0 0; }
     RuleSettingsScreen #rule-error { color: $error; }
     """
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="rule.save"),
-        Binding("escape", "cancel", "Cancel", id="rule.cancel"),
-    ]
+    BINDINGS = save_cancel_bindings("rule")
 
     def __init__(self, status: RuleStatus) -> None:
         super().__init__()

@@ -8,14 +8,14 @@ from datetime import date
 
 from textual import getters, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static
 
 from core.dates import parse_day
 from tui.app import CxtuiApp
+from tui.screens.dialog import save_cancel_bindings, save_cancel_buttons
 
 FIELDS = (
     ("account", "Account (name or external id; empty for none)", "start typing a name"),
@@ -36,10 +36,7 @@ class TaskFormScreen(ModalScreen[int | None]):
     TaskFormScreen Label { padding: 1 0 0 0; }
     TaskFormScreen .field-error { color: $error; height: auto; }
     """
-    BINDINGS = [
-        Binding("ctrl+s", "save", "Save", id="task_form.save"),
-        Binding("escape", "cancel", "Cancel", id="task_form.cancel"),
-    ]
+    BINDINGS = save_cancel_bindings("task_form")
 
     def __init__(self) -> None:
         super().__init__()
@@ -70,9 +67,7 @@ class TaskFormScreen(ModalScreen[int | None]):
                     else None,
                 )
                 yield Static("", id=f"{name}-error", classes="field-error")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Save (ctrl+s)", variant="primary", id="save")
-                yield Button("Cancel (esc)", id="cancel")
+            yield save_cancel_buttons()
 
     def on_mount(self) -> None:
         self.query_one("#account", Input).focus()

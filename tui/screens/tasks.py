@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 
 from core.text import visible
 from tui.app import CxtuiApp
+from tui.bindings import row_cursor_bindings
 from tui.format import money
 from tui.messages import OpenAccount
 
@@ -77,8 +78,7 @@ class TasksScreen(Screen[None]):
         Binding("f", "cycle_source", "From", id="tasks.source"),
         Binding("z", "snoozed", "Snoozed", id="tasks.snoozed"),
         Binding("p", "app.playbook", "Playbook", id="tasks.playbook"),
-        Binding("j", "cursor('down')", "Down", id="tasks.down", show=False),
-        Binding("k", "cursor('up')", "Up", id="tasks.up", show=False),
+        *row_cursor_bindings("tasks"),
     ]
 
     def __init__(self) -> None:

@@ -16,6 +16,9 @@ from tui.format import bar, countdown, sparkline
 
 COMPONENT_ORDER = ("usage", "engagement", "sentiment", "support", "commercial")
 
+Shown = tuple[dict[str, Any] | None, dict[str, Any] | None, list[float], date, str | None, bool]
+"""What ``HealthPanel.show`` was given, in its order (drawn again on a new theme)."""
+
 
 class HealthPanel(Static):
     DEFAULT_CSS = """
@@ -25,7 +28,7 @@ class HealthPanel(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id)
         self.border_title = "Health"
-        self._shown: tuple[Any, ...] | None = None
+        self._shown: Shown | None = None
 
     def band_colour(self, band: str | None) -> str:
         theme = self.app.current_theme
@@ -45,24 +48,17 @@ class HealthPanel(Static):
         """``churn_risk``: the account's churn risk in words (``core.churn.risk``);
         ``churned``: the account has churned (only live accounts are scored)."""
         self._shown = (health, override, history, today, churn_risk, churned)
-        self.update(self._render_health(health, override, history, today, churn_risk, churned))
+        self._rerender()
 
     def on_mount(self) -> None:
         self.app.theme_changed_signal.subscribe(self, lambda _theme: self._rerender())
 
     def _rerender(self) -> None:
         if self._shown is not None:
-            self.show(*self._shown)
+            self.update(self._render_health(self._shown))
 
-    def _render_health(
-        self,
-        health: dict[str, Any] | None,
-        override: dict[str, Any] | None,
-        history: list[float],
-        today: date,
-        churn_risk: str | None = None,
-        churned: bool = False,
-    ) -> Group | Text:
+    def _render_health(self, shown: Shown) -> Group | Text:
+        health, override, history, today, churn_risk, churned = shown
         if health is None and override is None and churned:
             return Text("Churned: health is scored for live accounts only.", style="dim")
         if health is None and override is None:
