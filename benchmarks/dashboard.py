@@ -27,12 +27,12 @@ The database is only read.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
 import sys
-from pathlib import Path
+
+from benchmarks.demo_book import database_options
 
 BASELINE = """
 import sys, time
@@ -110,11 +110,7 @@ def run(script: str, *args: str) -> list[float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, required=True, help="an M database (read only)")
-    parser.add_argument("--today", default=None, help="the app's date (default: today)")
-    parser.add_argument("--runs", type=int, default=3)
-    options = parser.parse_args()
+    options = database_options(__doc__, "the app's").parse_args()
     from datetime import date
 
     from core.store.db import sqlite_url

@@ -4,6 +4,7 @@ temporary directory for the next run."""
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 import sys
 import tempfile
@@ -40,3 +41,24 @@ def generated(size: str, db: Path | None, benchmark: str) -> Engine:
         generate_into(engine, size)
         print(f"  generated in {time.perf_counter() - started:.0f} s", flush=True)
     return engine
+
+
+def book_options(doc: str) -> argparse.ArgumentParser:
+    """The options of a benchmark on a generated book (``generated``): --size (any but
+    the demo's) and --db; the benchmark adds its own."""
+    from sample_data.generator import SIZES
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--size", default="M", choices=[s for s in SIZES if s != "demo"])
+    parser.add_argument("--db", type=Path, help="an existing or new SQLite file for the dataset")
+    return parser
+
+
+def database_options(doc: str, whose: str) -> argparse.ArgumentParser:
+    """The options of a benchmark on a given M database: --db (only read), --today
+    (``whose`` date: "the app's") and --runs."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--db", type=Path, required=True, help="an M database (only read)")
+    parser.add_argument("--today", default=None, help=f"{whose} date (default: today)")
+    parser.add_argument("--runs", type=int, default=3)
+    return parser

@@ -20,19 +20,17 @@ directory and kept there for the next run. Goals: full <= 3 s at M (10k accounts
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import statistics
 import time
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
-from pathlib import Path
 
 from sqlalchemy import Engine, bindparam, text
 from sqlmodel import Session, select
 
-from benchmarks.demo_book import generated
+from benchmarks.demo_book import book_options, generated
 from core.health import compute_scores, default_model, recompute_account, recompute_all
 from core.models import (
     Account,
@@ -43,7 +41,6 @@ from core.models import (
     Ticket,
 )
 from sample_data.book import DEMO_ANCHOR
-from sample_data.generator import SIZES
 
 ORM_SLICE = 200
 
@@ -254,9 +251,7 @@ def incremental(engine: Engine, as_of: date, count: int = 25) -> list[float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", default="M", choices=[s for s in SIZES if s != "demo"])
-    parser.add_argument("--db", type=Path, help="an existing or new SQLite file for the dataset")
+    parser = book_options(__doc__)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 

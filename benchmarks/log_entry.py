@@ -20,7 +20,6 @@ For --count random live accounts, a call is logged "now" = the dataset's anchor 
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import shutil
@@ -31,15 +30,14 @@ from datetime import UTC, datetime
 from datetime import time as clock
 from pathlib import Path
 
-from health import dataset  # benchmarks/health.py: opens or generates the dataset
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from benchmarks.demo_book import book_options, generated
 from core.health import default_model, recompute_all
 from core.interactions import EntryForm, log_entry, rescore
 from core.models import Account, Interaction
 from sample_data.book import DEMO_ANCHOR
-from sample_data.generator import SIZES
 
 SHARED_M = Path("/tmp/metrics-helper-M.db")
 GOAL_SECONDS = 0.050
@@ -76,13 +74,11 @@ def milliseconds(runs: list[float]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", default="M", choices=[s for s in SIZES if s != "demo"])
-    parser.add_argument("--db", type=Path, help="an existing or new SQLite file for the dataset")
+    parser = book_options(__doc__)
     parser.add_argument("--count", type=int, default=25)
     args = parser.parse_args()
 
-    engine = dataset(args.size, dataset_path(args.size, args.db))
+    engine = generated(args.size, dataset_path(args.size, args.db), "log")
     now = datetime.combine(DEMO_ANCHOR, clock(12), tzinfo=UTC)
     picks = live_accounts(engine, args.count)
     model = default_model()

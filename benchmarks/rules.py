@@ -21,7 +21,6 @@ average (the machine may be shared), and the tasks each rule created.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sqlite3
 import statistics
@@ -34,6 +33,7 @@ from pathlib import Path
 from sqlalchemy import Engine, delete
 from sqlmodel import select
 
+from benchmarks.demo_book import database_options
 from core.health.store import recompute_all
 from core.models import (
     Account,
@@ -103,11 +103,7 @@ def timed(call):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", type=Path, required=True, help="an M database (only read)")
-    parser.add_argument("--today", default=None, help="the rules' date (default: today)")
-    parser.add_argument("--runs", type=int, default=3)
-    options = parser.parse_args()
+    options = database_options(__doc__, "the rules'").parse_args()
     today = date.fromisoformat(options.today) if options.today else date.today()
     config = RulesConfig({name: dict(values) for name, values in DEFAULT_RULES.items()})
 

@@ -7,12 +7,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from cli.main import app
 from core.models import Account, DailyUsage
-from core.store.db import open_engine, sqlite_url
+from tests.rows import count_in
 
 CXTUI = Path(sys.executable).with_name("cxtui")
 
@@ -23,21 +22,13 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _count(db: Path, table: type) -> int:
-    engine = open_engine(sqlite_url(db))
-    with engine.connect() as connection:
-        count = connection.execute(select(func.count()).select_from(table)).scalar_one()
-    engine.dispose()
-    return count
-
-
 def test_demo_fills_a_file_and_refuses_a_second_time(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
     result = _run("demo", "--db", str(db))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Written: 250 accounts, ")
     assert "days of product usage" in result.stdout and "_" not in result.stdout  # no table names
-    assert _count(db, Account) == 250
+    assert count_in(db, Account) == 250
     again = _run("demo", "--db", str(db))
     assert again.returncode == 2
     assert "already holds 250 accounts" in again.stderr
@@ -59,8 +50,8 @@ def test_generate_writes_a_dataset_with_progress(
     assert result.exit_code == 0, result.output
     assert "Generating size S" in result.output
     assert "30 account" in result.output
-    assert _count(db, Account) == 30
-    assert _count(db, DailyUsage) > 30 * 30
+    assert count_in(db, Account) == 30
+    assert count_in(db, DailyUsage) > 30 * 30
 
 
 def test_generate_refuses_an_unknown_size(tmp_path: Path) -> None:
@@ -136,4 +127,4 @@ def test_each_demo_run_gets_its_own_fresh_copy(
     assert first != second and first_url != second_url
     assert not left.exists()
     for folder in (first, second):
-        assert _count(folder / "demo.db", Account) == 250
+        assert count_in(folder / "demo.db", Account) == 250

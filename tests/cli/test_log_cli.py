@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session
 from typer.testing import CliRunner
 
 from cli.main import app
 from core import models as m
-from core.store.db import open_engine, sqlite_url
+from tests.rows import count_in, engine_on, new_account
 
 runner = CliRunner()
 
@@ -20,29 +18,12 @@ runner = CliRunner()
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "book.db"
-    engine = open_engine(sqlite_url(path))
-    with Session(engine) as session:
-        session.add(
-            m.Account(
-                external_id="ACC-7",
-                name="Globex",
-                segment="Enterprise",
-                plan="Scale",
-                owner="Dana Reyes",
-                start_date=date(2025, 1, 1),
-            )
+    with engine_on(path) as engine, Session(engine) as session:
+        new_account(
+            session, "ACC-7", name="Globex", segment="Enterprise", plan="Scale", owner="Dana Reyes"
         )
         session.commit()
-    engine.dispose()
     return path
-
-
-def _rows(path: Path, model: type) -> int:
-    engine = open_engine(sqlite_url(path))
-    with Session(engine) as session:
-        count = session.exec(select(func.count()).select_from(model)).one()
-    engine.dispose()
-    return count
 
 
 def test_log_a_call(db: Path) -> None:
@@ -65,13 +46,13 @@ def test_log_a_call(db: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "Logged call" in result.output and "Follow-up task" in result.output
-    assert _rows(db, m.Interaction) == 1 and _rows(db, m.Task) == 1
+    assert count_in(db, m.Interaction) == 1 and count_in(db, m.Task) == 1
 
 
 def test_log_an_nps_answer(db: Path) -> None:
     result = runner.invoke(app, ["log", "ACC-7", "--kind", "nps", "--score", "9", "--db", str(db)])
     assert result.exit_code == 0, result.output
-    assert _rows(db, m.SurveyResponse) == 1
+    assert count_in(db, m.SurveyResponse) == 1
 
 
 @pytest.mark.parametrize(
@@ -87,7 +68,7 @@ def test_bad_input_exits_2_and_writes_nothing(db: Path, args: list[str], message
     result = runner.invoke(app, ["log", "ACC-7", *args, "--db", str(db)])
     assert result.exit_code == 2
     assert message in result.output
-    assert _rows(db, m.Interaction) == 0 and _rows(db, m.SurveyResponse) == 0
+    assert count_in(db, m.Interaction) == 0 and count_in(db, m.SurveyResponse) == 0
 
 
 def test_unknown_account(db: Path) -> None:

@@ -13,31 +13,27 @@ from typer.testing import CliRunner
 from cli.main import app
 from core import models as m
 from core.store.db import open_engine, sqlite_url
+from tests.rows import engine_on, new_account
 
 runner = CliRunner()
 
 
 def test_rules_run_then_tasks(tmp_path: Path) -> None:
     path = tmp_path / "book.db"
-    engine = open_engine(sqlite_url(path))
     today = date(2026, 11, 23)
-    with Session(engine) as session:
-        session.add(
-            m.Account(
-                external_id="ACC-1",
-                name="Initech",
-                segment="SMB",
-                plan="p",
-                owner="Test User",
-                mrr_cents=123_456,
-                start_date=date(2025, 1, 1),
-                renewal_date=today + timedelta(days=30),
-            )
+    with engine_on(path) as engine, Session(engine) as session:
+        account_id = new_account(
+            session,
+            "ACC-1",
+            name="Initech",
+            plan="p",
+            owner="Test User",
+            mrr_cents=123_456,
+            renewal_date=today + timedelta(days=30),
         )
-        session.flush()
         session.add(
             m.Interaction(
-                account_id=1,
+                account_id=account_id,
                 kind="call",
                 occurred_at=datetime(2025, 6, 2, 10, tzinfo=UTC),
                 logged_by="Test User",
@@ -45,7 +41,6 @@ def test_rules_run_then_tasks(tmp_path: Path) -> None:
             )
         )
         session.commit()
-    engine.dispose()
     args = ["--db", str(path), "--as-of", today.isoformat()]
     listing = ["rules", "list", "--json", "--db", str(path)]
     never_ran = json.loads(runner.invoke(app, listing).output)
@@ -79,9 +74,8 @@ def test_rules_run_then_tasks(tmp_path: Path) -> None:
 
     from core.playbook.tasks import snooze
 
-    engine = open_engine(sqlite_url(path))
-    snooze(engine, records[0]["id"], today + timedelta(days=7), today, "Test User")
-    engine.dispose()
+    with engine_on(path) as engine:
+        snooze(engine, records[0]["id"], today + timedelta(days=7), today, "Test User")
     queue = json.loads(runner.invoke(app, ["tasks", "--json", *args]).output)
     assert [record["id"] for record in queue] == [record["id"] for record in records[1:]]
     snoozed = runner.invoke(app, ["tasks", "--snoozed", *args]).output

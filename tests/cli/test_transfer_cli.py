@@ -6,25 +6,15 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from sqlalchemy import func
-from sqlmodel import Session, select
 from typer.testing import CliRunner
 
 from cli.main import app
 from core import models as m
-from core.store.db import open_engine, sqlite_url
+from tests.rows import count_in
 
 runner = CliRunner()
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"
 CHURN = ["--value", "status:Yes=churned", "--value", "status:No=active"]
-
-
-def _count(db: Path, model: type) -> int:
-    engine = open_engine(sqlite_url(db))
-    with Session(engine) as session:
-        value = session.exec(select(func.count()).select_from(model)).one()
-    engine.dispose()
-    return value
 
 
 @pytest.fixture
@@ -44,7 +34,7 @@ def test_import_reports_inserted_updated_skipped(db: Path) -> None:
     assert "3 were inserted, 0 updated and 0 skipped" in first.stdout
     second = runner.invoke(app, args)
     assert "0 were inserted, 0 updated and 3 skipped" in second.stdout
-    assert _count(db, m.Interaction) == 3
+    assert count_in(db, m.Interaction) == 3
 
 
 def test_bad_rows_exit_2_with_report_and_write_nothing(tmp_path: Path, db: Path) -> None:
@@ -56,7 +46,7 @@ def test_bad_rows_exit_2_with_report_and_write_nothing(tmp_path: Path, db: Path)
     assert result.exit_code == 2
     assert 'row 3, column "score", value "11": NPS must be 0-10' in result.stderr
     assert "nothing was written" in result.stderr
-    assert _count(db, m.SurveyResponse) == 0
+    assert count_in(db, m.SurveyResponse) == 0
 
 
 def test_missing_column_and_map(tmp_path: Path, db: Path) -> None:
@@ -68,7 +58,7 @@ def test_missing_column_and_map(tmp_path: Path, db: Path) -> None:
     assert "missing required column for account" in refused.stderr
     accepted = runner.invoke(app, [*args, "--map", "account=client"])
     assert accepted.exit_code == 0, accepted.output
-    assert _count(db, m.Purchase) == 1
+    assert count_in(db, m.Purchase) == 1
 
 
 def test_mapping_file(tmp_path: Path, db: Path) -> None:
@@ -97,10 +87,10 @@ def test_dry_run_and_create_missing_accounts(tmp_path: Path, db: Path) -> None:
     dry = runner.invoke(app, [*args, "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "1 would be inserted" in dry.stdout and "1 new account would be created" in dry.stdout
-    assert (_count(db, m.Account), _count(db, m.DailyUsage)) == (3, 0)
+    assert (count_in(db, m.Account), count_in(db, m.DailyUsage)) == (3, 0)
     real = runner.invoke(app, args)
     assert real.exit_code == 0, real.output
-    assert (_count(db, m.Account), _count(db, m.DailyUsage)) == (4, 1)
+    assert (count_in(db, m.Account), count_in(db, m.DailyUsage)) == (4, 1)
 
 
 def test_unreadable_file_and_unknown_kind(db: Path) -> None:

@@ -128,3 +128,13 @@ def healthy(book: Book) -> int:
     book.survey(account, "csat", 5, 10)
     book.ticket(account, 20, response_hours=1, resolved_hours=5)
     return account
+
+
+def without_sentiment_or_support(book: Book, active_users: int) -> int:
+    """An account (10 seats) with only usage, ``active_users`` on each of the last 60
+    days, and a meeting 3 days ago without a sentiment; saved."""
+    account = book.account(seats=10)
+    book.usage(account, active_users, range(60))
+    book.interaction(account, 3, "meeting")
+    book.save()
+    return account

@@ -20,6 +20,7 @@ from core.models import Account, Contact, DailyUsage, Goal, GoalCheckin, Interac
 from core.store import bulk, bulk_sqlite
 from core.store.bulk import BulkInsertError, bulk_insert, deferred_indexes
 from core.store.db import open_engine, sqlite_url
+from tests.rows import new_account
 
 
 def _accounts(count: int) -> pl.DataFrame:
@@ -157,16 +158,14 @@ def test_round_trip_through_the_orm(engine: Engine) -> None:
 def test_sqlite_text_matches_what_the_orm_writes(engine: Engine, sqlite_only: None) -> None:
     moment = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     with Session(engine) as session:
-        session.add(
-            Account(
-                external_id="ORM",
-                name="n",
-                segment="SMB",
-                plan="p",
-                owner="o",
-                start_date=date(2026, 1, 2),
-                created_at=moment,
-            )
+        new_account(
+            session,
+            "ORM",
+            name="n",
+            plan="p",
+            owner="o",
+            start_date=date(2026, 1, 2),
+            created_at=moment,
         )
         session.commit()
     frame = _accounts(1).with_columns(

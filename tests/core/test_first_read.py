@@ -12,9 +12,10 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from core.accounts.queries import load_accounts_first
-from core.models import Account, HealthOverride
+from core.models import HealthOverride
 from core.store.first_read import read_first_list
 from tests.conftest import run_fresh
+from tests.rows import new_account
 from tests.tui.book import ROWS, TODAY, make_book
 
 pytestmark = pytest.mark.usefixtures("sqlite_only")
@@ -27,19 +28,16 @@ def book(engine: Engine) -> dict[str, int]:
     one account (the newest wins), and an account with no score, renewal or ticket."""
     ids = make_book(engine)
     with Session(engine) as session:
-        session.add(
-            Account(
-                external_id="EXT-NEW",
-                name="Brand New",
-                segment="SMB",
-                plan="Starter",
-                owner="Test User",
-                mrr_cents=0,
-                seats=1,
-                start_date=TODAY,
-                renewal_date=None,
-                status="onboarding",
-            )
+        new_account(
+            session,
+            "EXT-NEW",
+            name="Brand New",
+            owner="Test User",
+            mrr_cents=0,
+            seats=1,
+            start_date=TODAY,
+            renewal_date=None,
+            status="onboarding",
         )
         for account, score, band, ended in (
             ("Acme Corp", 45.0, None, False),

@@ -10,21 +10,11 @@ from sqlmodel import Session, select
 
 from core import models as m
 from core.store.frames import read_frame, read_frames
+from tests.rows import new_account
 
 
 def _account(session: Session, external_id: str) -> int:
-    account = m.Account(
-        external_id=external_id,
-        name=external_id,
-        segment="SMB",
-        plan="Starter",
-        owner="Sam",
-        start_date=date(2024, 1, 1),
-    )
-    session.add(account)
-    session.flush()
-    assert account.id is not None
-    return account.id
+    return new_account(session, external_id, owner="Sam", start_date=date(2024, 1, 1))
 
 
 def test_types_follow_the_columns_even_when_nulls_come_first(engine: Engine) -> None:

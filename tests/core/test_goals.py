@@ -30,6 +30,7 @@ from core.goals import (
     toggle_task,
     validate_goal,
 )
+from tests.rows import new_account
 
 Q_START, Q_DUE = "2026-10-01", "2026-12-31"
 TODAY = date(2026, 11, 23)
@@ -177,21 +178,11 @@ def test_metric_linked_goal_follows_the_metrics_engine(engine: Engine) -> None:
     from core.metrics import Period, Scope, compute_metrics
 
     with Session(engine) as session:
-        account = m.Account(
-            external_id="A",
-            name="A",
-            segment="SMB",
-            plan="p",
-            owner="Dana",
-            start_date=date(2025, 1, 1),
-            mrr_cents=10_000,
-        )
-        session.add(account)
-        session.flush()
+        account_id = new_account(session, "A", plan="p", mrr_cents=10_000)
         for score in (10, 9, 5):
             session.add(
                 m.SurveyResponse(
-                    account_id=account.id or 0,
+                    account_id=account_id,
                     kind="nps",
                     score=score,
                     answered_at=datetime(2026, 11, 2, tzinfo=UTC),

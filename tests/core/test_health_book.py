@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from core.health.config import COMPONENTS, default_model, parse_model
 from core.health.scoring import compute_scores
-from tests.core.health_book import AS_OF, Book, healthy, row_of
+from tests.core.health_book import AS_OF, Book, healthy, row_of, without_sentiment_or_support
 
 
 def test_a_healthy_account_scores_100_in_every_component(engine: Engine) -> None:
@@ -105,11 +105,7 @@ def test_accounts_not_alive_at_as_of_are_not_scored(engine: Engine) -> None:
 
 
 def test_a_component_without_data_is_left_out_and_weights_renormalise(engine: Engine) -> None:
-    book = Book(engine)
-    account = book.account(seats=10)
-    book.usage(account, 6, range(60))
-    book.interaction(account, 3, "meeting")
-    book.save()
+    account = without_sentiment_or_support(Book(engine), 6)
     row = row_of(compute_scores(engine, AS_OF, default_model()), account)
     # no surveys, no interaction sentiment, no tickets
     assert row["left_out"] == ["sentiment", "support"]

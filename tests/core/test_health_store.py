@@ -23,7 +23,7 @@ from core.health.store import (
     recompute_all,
     recompute_in_background,
 )
-from tests.core.health_book import AS_OF, Book, healthy
+from tests.core.health_book import AS_OF, Book, healthy, without_sentiment_or_support
 
 
 def _snapshots(engine: Engine) -> list[tuple[int, date, float]]:
@@ -76,11 +76,7 @@ def test_same_day_recompute_replaces_that_day_only(engine: Engine) -> None:
 
 
 def test_snapshot_components_have_the_documented_shape(engine: Engine) -> None:
-    book = Book(engine)
-    account = book.account(seats=10)
-    book.usage(account, 3, range(60))
-    book.interaction(account, 3, "meeting")
-    book.save()
+    account = without_sentiment_or_support(Book(engine), 3)
     recompute_all(engine, AS_OF, default_model())
     with Session(engine) as session:
         snapshot = session.get(m.HealthSnapshot, (account, AS_OF))

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from core import models as m
@@ -20,6 +20,7 @@ from core.interactions import (
     revisions,
     set_deleted,
 )
+from tests.rows import count, new_account
 
 PARIS = timezone(timedelta(hours=1))
 NOW = datetime(2026, 11, 23, 10, 30, tzinfo=PARIS)
@@ -28,25 +29,10 @@ NOW = datetime(2026, 11, 23, 10, 30, tzinfo=PARIS)
 @pytest.fixture
 def account_id(engine: Engine) -> int:
     with Session(engine) as session:
-        account = m.Account(
-            external_id="ACC-1",
-            name="Acme",
-            segment="SMB",
-            plan="Starter",
-            owner="Dana Reyes",
-            start_date=date(2025, 1, 1),
-        )
-        session.add(account)
-        session.flush()
-        assert account.id is not None
-        session.add(m.Contact(account_id=account.id, name="Ada Lovelace"))
+        account_id = new_account(session, "ACC-1", name="Acme", owner="Dana Reyes")
+        session.add(m.Contact(account_id=account_id, name="Ada Lovelace"))
         session.commit()
-        return account.id
-
-
-def _count(engine: Engine, model: type) -> int:
-    with Session(engine) as session:
-        return session.exec(select(func.count()).select_from(model)).one()
+        return account_id
 
 
 @pytest.mark.parametrize(
@@ -141,16 +127,16 @@ def test_invalid_input_is_named_and_writes_nothing(
         log_entry(engine, account_id, form, "Sam", NOW)
     assert [error.field for error in raised.value.errors] == [field]
     assert words in str(raised.value)
-    assert _count(engine, m.Interaction) == 0
-    assert _count(engine, m.SurveyResponse) == 0
-    assert _count(engine, m.Task) == 0
+    assert count(engine, m.Interaction) == 0
+    assert count(engine, m.SurveyResponse) == 0
+    assert count(engine, m.Task) == 0
 
 
 def test_a_little_ahead_of_the_clock_is_tolerated(engine: Engine, account_id: int) -> None:
     log_entry(
         engine, account_id, EntryForm(kind="call", summary="x", when="today 10:40"), "Sam", NOW
     )
-    assert _count(engine, m.Interaction) == 1
+    assert count(engine, m.Interaction) == 1
 
 
 def test_every_error_is_reported_at_once(engine: Engine, account_id: int) -> None:
@@ -164,13 +150,8 @@ def test_edit_keeps_the_previous_version(engine: Engine, account_id: int) -> Non
     logged = log_entry(
         engine, account_id, EntryForm(kind="call", summary="Intro", when="-1d"), "Sam", NOW
     )
-    changes = edit_interaction(
-        engine,
-        logged.entry_id,
-        EntryForm(kind="meeting", summary="Intro meeting", when="-1d", sentiment="1"),
-        edited_by="Dana Reyes",
-        now=NOW,
-    )
+    meeting = EntryForm(kind="meeting", summary="Intro meeting", when="-1d", sentiment="1")
+    changes = edit_interaction(engine, logged.entry_id, meeting, edited_by="Dana Reyes", now=NOW)
     assert changes == {
         "kind": ["call", "meeting"],
         "summary": ["Intro", "Intro meeting"],
@@ -180,13 +161,7 @@ def test_edit_keeps_the_previous_version(engine: Engine, account_id: int) -> Non
     assert len(history) == 1
     assert history[0].edited_by == "Dana Reyes"
     assert json.loads(history[0].changes)["summary"] == ["Intro", "Intro meeting"]
-    unchanged = edit_interaction(
-        engine,
-        logged.entry_id,
-        EntryForm(kind="meeting", summary="Intro meeting", when="-1d", sentiment="1"),
-        edited_by="Dana Reyes",
-        now=NOW,
-    )
+    unchanged = edit_interaction(engine, logged.entry_id, meeting, edited_by="Dana Reyes", now=NOW)
     assert unchanged == {}
     assert len(revisions(engine, logged.entry_id)) == 1
 
@@ -211,7 +186,7 @@ def test_soft_delete_and_undo(engine: Engine, account_id: int) -> None:
     with Session(engine) as session:
         interaction = session.get(m.Interaction, logged.entry_id)
         assert interaction is not None and interaction.deleted_at is None
-    assert _count(engine, m.Interaction) == 1
+    assert count(engine, m.Interaction) == 1
 
 
 def test_logging_rescores_the_accounts_health(engine: Engine, account_id: int) -> None:
@@ -308,4 +283,4 @@ def test_a_deleted_survey_answer_leaves_the_metrics_and_health(
     assert health_deleted > health_before  # the latest NPS is the 10 again
     set_deleted(engine, low.entry_id, False, NOW, source="survey")
     assert nps_and_health() == (nps_before, health_before)
-    assert _count(engine, m.SurveyResponse) == 2
+    assert count(engine, m.SurveyResponse) == 2

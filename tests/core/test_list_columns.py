@@ -122,20 +122,19 @@ def test_a_choice_that_cannot_be_read_back_is_refused(
     assert not path.exists()
 
 
-def test_a_broken_file_is_never_overwritten(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("user = \n", id="a-broken-file"),
+        pytest.param('accounts_list = "mrr"\n', id="a-table-of-the-wrong-kind"),
+    ],
+)
+def test_a_file_it_cannot_save_into_is_never_overwritten(tmp_path: Path, text: str) -> None:
     path = tmp_path / "config.toml"
-    path.write_text("user = \n", encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError):
         save_list_columns(("name",), path)
-    assert path.read_text(encoding="utf-8") == "user = \n"
-
-
-def test_a_table_of_the_wrong_kind_is_not_overwritten(tmp_path: Path) -> None:
-    path = tmp_path / "config.toml"
-    path.write_text('accounts_list = "mrr"\n', encoding="utf-8")
-    with pytest.raises(ValueError):
-        save_list_columns(("name",), path)
-    assert path.read_text(encoding="utf-8") == 'accounts_list = "mrr"\n'
+    assert path.read_text(encoding="utf-8") == text
 
 
 def test_a_custom_field_is_a_column_by_its_name(tmp_path: Path) -> None:

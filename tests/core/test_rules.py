@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from core import models as m
 from core.playbook.rules import DEFAULT_RULES, RulesConfig, load_rules_config
 from core.playbook.runs import run_rules
+from tests.rows import new_account
 
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -29,30 +30,30 @@ def add_account(session: Session, key: str, contacted: bool = True, **fields: ob
     values: dict[str, object] = {
         "external_id": key,
         "name": f"Account {key}",
-        "segment": "SMB",
-        "plan": "Starter",
         "owner": f"Owner {key}",
         "start_date": date(2024, 1, 1),
         "status": "active",
     }
-    values.update(fields)
-    account = m.Account(**values)  # type: ignore[arg-type]
-    session.add(account)
-    session.flush()
-    assert account.id is not None
+    account_id = new_account(session, **(values | fields))  # type: ignore[arg-type]
     if not contacted:
-        return account.id
+        return account_id
     # Recent contact, so that only the rule under test fires.
-    session.add(
-        m.Interaction(
-            account_id=account.id,
-            kind="call",
-            occurred_at=NOW - timedelta(days=1),
-            logged_by="x",
-            summary="hi",
-        )
+    session.add(logged(account_id, "hi"))
+    return account_id
+
+
+def logged(
+    account_id: int, summary: str, days_ago: int = 1, kind: str = "call", **values: object
+) -> m.Interaction:
+    """An interaction with ``account_id``, ``days_ago`` days before NOW, logged by x."""
+    return m.Interaction(
+        account_id=account_id,
+        kind=kind,
+        occurred_at=NOW - timedelta(days=days_ago),
+        logged_by="x",
+        summary=summary,
+        **values,  # type: ignore[arg-type]
     )
-    return account.id
 
 
 def tasks(engine: Engine) -> list[m.Task]:
@@ -224,15 +225,7 @@ def test_renewal_without_a_recent_qbr(engine: Engine) -> None:
         old_qbr = add_account(session, "C", renewal_date=renewal)
         add_account(session, "D", renewal_date=TODAY + timedelta(days=61))
         for account_id, days_ago in ((had_qbr, 80), (old_qbr, 91)):
-            session.add(
-                m.Interaction(
-                    account_id=account_id,
-                    kind="qbr",
-                    occurred_at=NOW - timedelta(days=days_ago),
-                    logged_by="x",
-                    summary="QBR",
-                )
-            )
+            session.add(logged(account_id, "QBR", days_ago, kind="qbr"))
         session.commit()
     assert run_rules(engine, TODAY, only("renewal_no_qbr"), NOW) == {"renewal_no_qbr": 2}
     assert {task.account_id for task in tasks(engine)} == {no_qbr, old_qbr}
@@ -243,16 +236,7 @@ def test_no_interaction_for_30_days(engine: Engine) -> None:
         quiet = add_account(session, "A")
         add_account(session, "B")
         add_account(session, "C", status="churned", churned_at=date(2026, 1, 1))
-        session.add(
-            m.Interaction(
-                account_id=quiet,
-                kind="call",
-                occurred_at=NOW - timedelta(days=1),
-                logged_by="x",
-                summary="deleted one does not count",
-                deleted_at=NOW,
-            )
-        )
+        session.add(logged(quiet, "deleted one does not count", deleted_at=NOW))
         session.commit()
         for interaction in session.exec(
             select(m.Interaction).where(m.Interaction.account_id == quiet)
@@ -366,39 +350,19 @@ def test_no_interaction_waits_for_the_records_to_begin(engine: Engine) -> None:
 
 def test_no_interaction_never_contacted_and_future_contacts(engine: Engine) -> None:
     with Session(engine) as session:
-        never = m.Account(
-            external_id="N",
-            name="Never",
-            segment="SMB",
-            plan="Starter",
-            owner="Owner N",
-            start_date=date(2024, 1, 1),
+        never_id = new_account(
+            session, "N", name="Never", owner="Owner N", start_date=date(2024, 1, 1)
         )
-        new = m.Account(
-            external_id="R",
-            name="Recent start",
-            segment="SMB",
-            plan="Starter",
-            owner="Owner R",
-            start_date=TODAY - timedelta(days=5),
+        new_account(
+            session, "R", name="Recent start", owner="Owner R", start_date=TODAY - timedelta(days=5)
         )
-        session.add_all([never, new])
         planned = add_account(session, "P")
         for interaction in session.exec(
             select(m.Interaction).where(m.Interaction.account_id == planned)
         ).all():
             interaction.occurred_at = NOW + timedelta(days=3)  # planned, not held yet
-        session.add(
-            m.Interaction(
-                account_id=planned,
-                kind="call",
-                occurred_at=NOW - timedelta(days=40),
-                logged_by="x",
-                summary="last real contact",
-            )
-        )
+        session.add(logged(planned, "last real contact", 40))
         session.commit()
-        never_id = never.id
     assert run_rules(engine, TODAY, only("no_interaction"), NOW) == {"no_interaction": 2}
     keys = {(task.account_id, task.occurrence_key) for task in tasks(engine)}
     last_day = (NOW - timedelta(days=40)).date()

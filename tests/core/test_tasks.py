@@ -18,6 +18,7 @@ from core.playbook.tasks import (
     task_history,
     task_queue,
 )
+from tests.rows import new_account
 
 TODAY = date(2026, 11, 23)
 
@@ -27,19 +28,7 @@ def accounts(engine: Engine) -> dict[str, int]:
     ids = {}
     with Session(engine) as session:
         for key, mrr in (("big", 900_000), ("small", 10_000)):
-            account = m.Account(
-                external_id=key,
-                name=key.title(),
-                segment="SMB",
-                plan="p",
-                owner="Dana",
-                mrr_cents=mrr,
-                start_date=date(2025, 1, 1),
-            )
-            session.add(account)
-            session.flush()
-            assert account.id is not None
-            ids[key] = account.id
+            ids[key] = new_account(session, key, name=key.title(), plan="p", mrr_cents=mrr)
         session.commit()
     return ids
 
@@ -110,22 +99,10 @@ def test_queue_ranks_within_a_day_by_mrr_then_lowest_health(engine: Engine) -> N
     ids = {}
     with Session(engine) as session:
         for key, score in (("healthy", 90.0), ("sick", 20.0)):
-            account = m.Account(
-                external_id=key,
-                name=key.title(),
-                segment="SMB",
-                plan="p",
-                owner="Dana",
-                mrr_cents=50_000,
-                start_date=date(2025, 1, 1),
-            )
-            session.add(account)
-            session.flush()
-            assert account.id is not None
-            ids[key] = account.id
+            ids[key] = new_account(session, key, name=key.title(), plan="p", mrr_cents=50_000)
             session.add(
                 m.HealthSnapshot(
-                    account_id=account.id,
+                    account_id=ids[key],
                     day=TODAY,
                     score=score,
                     band="green" if score >= 70 else "red",

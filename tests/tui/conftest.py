@@ -23,6 +23,7 @@ from core.store.db import open_engine, sqlite_url
 from sample_data import load_demo
 from tests.tui.book import TODAY, make_book
 from tui.app import CxtuiApp, make_app
+from tui.screens.account import AccountScreen
 from tui.screens.accounts import AccountsScreen
 from tui.screens.tasks import TasksScreen
 
@@ -55,16 +56,21 @@ def book(engine: Engine) -> dict[str, int]:
 
 
 @asynccontextmanager
-async def running(db_url: str, **settings: object) -> AsyncIterator[tuple[CxtuiApp, Pilot]]:
-    app = make_app(
-        db_url,
-        today=TODAY,
-        settings=Settings(**settings),  # type: ignore[arg-type]
-        recompute_health=False,
-        start="accounts",  # most tests here are about the list; one checks the default
-    )
+async def started(
+    db_url: str, settings: Settings, **options: Any
+) -> AsyncIterator[tuple[CxtuiApp, Pilot]]:
+    """The app on ``db_url`` on TODAY with ``settings`` and ``options`` (``make_app``'s),
+    its health scores not recomputed, running at SIZE, settled."""
+    app = make_app(db_url, today=TODAY, settings=settings, recompute_health=False, **options)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
+        yield app, pilot
+
+
+@asynccontextmanager
+async def running(db_url: str, **settings: object) -> AsyncIterator[tuple[CxtuiApp, Pilot]]:
+    # most tests here are about the list; one checks the default
+    async with started(db_url, Settings(**settings), start="accounts") as (app, pilot):  # type: ignore[arg-type]
         yield app, pilot
 
 
@@ -85,21 +91,19 @@ async def settle(app: App[Any], pilot: Pilot, rounds: int = 30) -> None:
             return
 
 
+async def press(app: App[Any], pilot: Pilot, *keys: str) -> None:
+    """Press ``keys``, then wait until what they started is done (``settle``)."""
+    await pilot.press(*keys)
+    await settle(app, pilot)
+
+
 @asynccontextmanager
 async def tasks_screen(
     db_url: str, tmp_path: Path, run_rules: bool = False
 ) -> AsyncIterator[tuple[CxtuiApp, Pilot, TasksScreen]]:
-    app = make_app(
-        db_url,
-        today=TODAY,
-        settings=Settings(path=tmp_path / "config.toml"),
-        recompute_health=False,
-        run_rules=run_rules,
-    )
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("4")
-        await settle(app, pilot)
+    settings = Settings(path=tmp_path / "config.toml")
+    async with started(db_url, settings, run_rules=run_rules) as (app, pilot):
+        await press(app, pilot, "4")
         screen = app.screen
         assert isinstance(screen, TasksScreen)
         yield app, pilot, screen
@@ -108,8 +112,7 @@ async def tasks_screen(
 async def palette(app: App[Any], pilot: Pilot, command: str) -> None:
     """Run ``command`` from the command palette (ctrl+p), typed as a person would,
     and wait for what it started."""
-    await pilot.press("ctrl+p")
-    await settle(app, pilot)
+    await press(app, pilot, "ctrl+p")
     await type_text(pilot, command)
     await settle(app, pilot)
     await pilot.press("enter")
@@ -130,6 +133,13 @@ def text_of(widget: Widget) -> str:
     """The text a widget shows on screen."""
     width, height = widget.outer_size
     return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, width, height)))
+
+
+def account_header(app: CxtuiApp) -> str:
+    """The header of the account 360 shown (the screen shown must be one)."""
+    screen = app.screen
+    assert isinstance(screen, AccountScreen), screen
+    return text_of(screen.query_one("#a360-header"))
 
 
 def bar(app: CxtuiApp) -> str:

@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from textual.widgets import DataTable
 
 from core.interactions import account_id_of
-from tests.tui.conftest import running, settle
+from tests.tui.conftest import press, running, settle
 from tui.screens.account import ADD_FIELD, AccountScreen
 
 
@@ -49,8 +49,7 @@ async def test_the_360_shows_the_custom_fields(db_url: str, book, telco: Engine)
 
 async def test_a_book_without_custom_fields_shows_a_row_to_add_one(db_url: str, book) -> None:
     async with running(db_url) as (app, pilot):
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert isinstance(app.screen, AccountScreen)
         assert app.screen.query_one("#fields-box").display
         assert _fields(app.screen) == {}
@@ -76,17 +75,14 @@ async def test_e_on_the_fields_panel_edits_a_value_with_history(
         screen.query_one("#fields", DataTable).focus()
         table = screen.query_one("#fields", DataTable)
         table.move_cursor(row=15)  # Payment method
-        await pilot.press("e")
-        await settle(app, pilot)
+        await press(app, pilot, "e")
         assert isinstance(app.screen, FieldEditScreen)
         app.screen.query_one("#field-value", Input).value = "cash"
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         error = str(app.screen.query_one("#field-error").render())
         assert "one of: Bank transfer (automatic)" in error  # refused in words, still open
         app.screen.query_one("#field-value", Input).value = "mailed check"
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert app.screen is screen
         assert _fields(screen)["Payment method"] == "Mailed check"
     with engine.connect() as connection:
@@ -111,14 +107,12 @@ async def test_a_field_is_added_from_the_360_by_keys_alone(
     from tui.screens.field_edit import AddFieldScreen
 
     async with running(db_url) as (app, pilot):
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         screen = app.screen
         assert isinstance(screen, AccountScreen)
         while screen.focused is not screen.query_one("#fields", DataTable):
             await pilot.press("tab")
-        await pilot.press("e")
-        await settle(app, pilot)
+        await press(app, pilot, "e")
         assert isinstance(app.screen, AddFieldScreen)
         await type_text(pilot, "Segment")  # one of every account's own columns
         await pilot.press("tab", "enter", "down", "down", "down", "enter")  # text -> choice
@@ -126,8 +120,7 @@ async def test_a_field_is_added_from_the_360_by_keys_alone(
         await type_text(pilot, "Bronze, Silver, Gold")
         await pilot.press("tab")
         await type_text(pilot, "gold")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         error = str(app.screen.query_one("#new-field-error").render())
         assert "'Segment' is a column of every account already" in error
         name = app.screen.query_one("#new-field-name", Input)
@@ -135,8 +128,7 @@ async def test_a_field_is_added_from_the_360_by_keys_alone(
         name.value = ""
         name.focus()
         await type_text(pilot, "Plan tier")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert app.screen is screen
         assert _fields(screen) == {"Plan tier": "Gold"}
         assert screen.query_one("#fields-box").border_title == "Fields (1 of 1 set)"

@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 
 from core.models import Goal, utcnow
 from tests.tui.book import TODAY, make_book
-from tests.tui.conftest import running, settle, text_of
+from tests.tui.conftest import account_header, press, running, settle, text_of
 from tui.app import CxtuiApp
 from tui.screens.account import AccountScreen
 from tui.widgets.goal_progress import GoalProgress
@@ -95,13 +95,11 @@ async def test_walking_to_an_account_of_another_scope_reads_its_goals(
     async with running(db_url) as (app, pilot):
         await open_account(app, pilot, ids["Acme Corp"])
         # the list's order is by name: Acme Corp, Cyberdyne (same scope), Globex
-        await pilot.press("right_square_bracket")
-        await settle(app, pilot)
-        assert "Cyberdyne" in text_of(app.screen.query_one("#a360-header"))
+        await press(app, pilot, "right_square_bracket")
+        assert "Cyberdyne" in account_header(app)
         assert shown(app) == {"Enterprise QBRs held"}
-        await pilot.press("right_square_bracket")
-        await settle(app, pilot)
-        assert "Globex" in text_of(app.screen.query_one("#a360-header"))
+        await press(app, pilot, "right_square_bracket")
+        assert "Globex" in account_header(app)
         assert shown(app) == {"Enterprise QBRs held", "Dana's renewals signed"}
 
 
@@ -113,9 +111,7 @@ async def test_back_from_another_screen_the_goals_are_read_again(
         await open_account(app, pilot, ids["Initech"])  # Mid-Market, Test User
         assert shown(app) == set()
         add_goal(engine, "Mid-Market adoption", scope_segment="Mid-Market")
-        await pilot.press("3")  # the goals screen, where such a goal would be made
-        await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await press(app, pilot, "3")  # the goals screen, where such a goal would be made
+        await press(app, pilot, "2")
         assert isinstance(app.screen, AccountScreen)
         assert shown(app) == {"Mid-Market adoption"}

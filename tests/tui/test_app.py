@@ -10,7 +10,18 @@ from sqlalchemy import Engine
 
 from core.config.settings import Settings
 from tests.tui.book import ROWS, TODAY
-from tests.tui.conftest import SIZE, _accounts, bar, names, running, settle, text_of, type_text
+from tests.tui.conftest import (
+    SIZE,
+    _accounts,
+    account_header,
+    bar,
+    names,
+    press,
+    running,
+    settle,
+    text_of,
+    type_text,
+)
 from tui.app import CxtuiApp, make_app
 from tui.screens.account import AccountScreen
 from tui.screens.accounts import AccountsScreen
@@ -24,8 +35,7 @@ async def test_opens_on_the_dashboard_then_2_shows_the_whole_list(db_url: str, b
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.current_mode == "dashboard"
-        await pilot.press("2")
-        await settle(app, pilot)
+        await press(app, pilot, "2")
         assert app.current_mode == "accounts"
         assert names(app) == NAMES
         assert f"{len(ROWS)} of {len(ROWS)} accounts" in bar(app)
@@ -34,14 +44,11 @@ async def test_opens_on_the_dashboard_then_2_shows_the_whole_list(db_url: str, b
 async def test_number_keys_switch_screens(db_url: str, book) -> None:
     async with running(db_url) as (app, pilot):
         for key, mode in (("1", "dashboard"), ("3", "goals"), ("4", "tasks"), ("2", "accounts")):
-            await pilot.press(key)
-            await settle(app, pilot)
+            await press(app, pilot, key)
             assert app.current_mode == mode
-        await pilot.press("1")
-        await settle(app, pilot)
+        await press(app, pilot, "1")
         assert app.screen.query("KpiTile")
-        await pilot.press("4")
-        await settle(app, pilot)
+        await press(app, pilot, "4")
         assert "No open tasks" in text_of(app.screen.query_one("#listing-note"))
 
 
@@ -115,33 +122,27 @@ async def test_enter_in_the_search_opens_the_first_match(db_url: str, book) -> N
         await pilot.press("down", "down", "down", "down", "slash")
         await type_text(pilot, "in")
         assert names(app) == ["Initech", "Vandelay Industries"]
-        await pilot.press("enter")
-        await settle(app, pilot)
-        assert isinstance(app.screen, AccountScreen)
-        assert "Initech" in text_of(app.screen.query_one("#a360-header"))
+        await press(app, pilot, "enter")
+        assert "Initech" in account_header(app)
 
 
 async def test_filters_form(db_url: str, book) -> None:
     async with running(db_url) as (app, pilot):
-        await pilot.press("f")
-        await settle(app, pilot)
+        await press(app, pilot, "f")
         from textual.widgets import Input, SelectionList
 
         screen = app.screen
         screen.query_one("#segments", SelectionList).select("Enterprise")
         screen.query_one("#bands", SelectionList).select("red")
         screen.query_one("#renewal", Input).value = "30"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert names(app) == ["Globex"]
         text = bar(app)
         assert "1 of 12 accounts" in text
         assert "segment: Enterprise" in text and "health: red" in text
         assert "renewal within 30 d" in text
-        await pilot.press("f")
-        await settle(app, pilot)
-        await pilot.press("ctrl+r")
-        await settle(app, pilot)
+        await press(app, pilot, "f")
+        await press(app, pilot, "ctrl+r")
         assert names(app) == NAMES
 
 
@@ -170,23 +171,17 @@ async def test_open_account_walk_and_back_keeps_state(db_url: str, book) -> None
         await pilot.press("m")  # my book: 5 accounts
         await pilot.press("j")
         mine = sorted(row[0] for row in ROWS if row[2] == "Test User")
-        await pilot.press("enter")
-        await settle(app, pilot)
-        assert isinstance(app.screen, AccountScreen)
-        header = text_of(app.screen.query_one("#a360-header"))
+        await press(app, pilot, "enter")
+        header = account_header(app)
         assert mine[1] in header and "2 of 5" in header
-        await pilot.press("right_square_bracket")
-        await settle(app, pilot)
-        assert mine[2] in text_of(app.screen.query_one("#a360-header"))
-        await pilot.press("left_square_bracket", "left_square_bracket")
-        await settle(app, pilot)
-        assert mine[0] in text_of(app.screen.query_one("#a360-header"))
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "right_square_bracket")
+        assert mine[2] in account_header(app)
+        await press(app, pilot, "left_square_bracket", "left_square_bracket")
+        assert mine[0] in account_header(app)
+        await press(app, pilot, "escape")
         assert names(app) == mine  # the filter is kept
         assert _accounts(app).table.cursor_row == 0  # on the account last shown
-        await pilot.press("3", "2")
-        await settle(app, pilot)
+        await press(app, pilot, "3", "2")
         assert names(app) == mine
         assert "my book" in bar(app)
 
@@ -195,8 +190,7 @@ async def test_account_360_shows_health_and_override(db_url: str, book) -> None:
     async with running(db_url) as (app, pilot):
         await pilot.press("slash")
         await type_text(pilot, "hooli")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         screen = app.screen
         assert isinstance(screen, AccountScreen)
         health = text_of(screen.query_one("#health"))
@@ -216,16 +210,13 @@ async def test_override_form_sets_an_override(db_url: str, book) -> None:
     async with running(db_url) as (app, pilot):
         await pilot.press("slash")
         await type_text(pilot, "acme")
-        await pilot.press("enter")
-        await settle(app, pilot)
-        await pilot.press("o")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
+        await press(app, pilot, "o")
         await type_text(pilot, "20")
         from textual.widgets import Input
 
         app.screen.query_one("#reason", Input).value = "Budget cut announced"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert isinstance(app.screen, AccountScreen)
         health = text_of(app.screen.query_one("#health"))
         assert "20 red" in health and "Budget cut announced" in health
@@ -235,20 +226,16 @@ async def test_override_form_sets_an_override(db_url: str, book) -> None:
 
 async def test_override_needs_a_reason(db_url: str, book) -> None:
     async with running(db_url) as (app, pilot):
-        await pilot.press("enter")
-        await settle(app, pilot)
-        await pilot.press("o")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
+        await press(app, pilot, "o")
         await type_text(pilot, "20")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert "reason" in text_of(app.screen.query_one("#override-error"))
 
 
 async def test_help_lists_the_real_bindings(db_url: str, book) -> None:
     async with running(db_url) as (app, pilot):
-        await pilot.press("question_mark")
-        await settle(app, pilot)
+        await press(app, pilot, "question_mark")
         keys = text_of(app.screen.query_one("#help-keys"))
         for text in ("Search", "Filters", "My book", "Sort", "Dashboard", "accounts.search"):
             assert text in keys
@@ -258,14 +245,11 @@ async def test_help_lists_the_real_bindings(db_url: str, book) -> None:
 
 async def test_palette_jumps_to_an_account(db_url: str, book) -> None:
     async with running(db_url) as (app, pilot):
-        await pilot.press("ctrl+p")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+p")
         await type_text(pilot, "vandel")
         await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
-        assert isinstance(app.screen, AccountScreen)
-        assert "Vandelay Industries" in text_of(app.screen.query_one("#a360-header"))
+        await press(app, pilot, "enter")
+        assert "Vandelay Industries" in account_header(app)
 
 
 async def test_quit_asks_when_something_is_unsaved(db_url: str, book) -> None:
@@ -273,32 +257,24 @@ async def test_quit_asks_when_something_is_unsaved(db_url: str, book) -> None:
     from tui.screens.override import OverrideScreen
 
     async with running(db_url) as (app, pilot):
-        await pilot.press("enter")
-        await settle(app, pilot)
-        await pilot.press("o")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
+        await press(app, pilot, "o")
         await type_text(pilot, "5")
         app.screen.query_one("#save").focus()
-        await pilot.press("q")
-        await settle(app, pilot)
+        await press(app, pilot, "q")
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("n")
-        await settle(app, pilot)
+        await press(app, pilot, "n")
         assert isinstance(app.screen, OverrideScreen)
         assert app.is_running
 
 
 async def test_quit_without_unsaved_work_does_not_ask(db_url: str, book) -> None:
     async with running(db_url) as (app, pilot):
-        await pilot.press("enter")
-        await settle(app, pilot)
-        await pilot.press("o")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
+        await press(app, pilot, "o")
         await type_text(pilot, "5")
-        await pilot.press("escape")  # cancel the form: nothing unsaved any more
-        await settle(app, pilot)
-        await pilot.press("q")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")  # cancel the form: nothing unsaved any more
+        await press(app, pilot, "q")
         assert not app.is_running
 
 
@@ -326,8 +302,7 @@ async def test_the_list_is_shown_before_the_engine_is_opened(
         assert posted == ["BookLoaded", "DatabaseOpened", "BookLoaded"]
         assert names(app) == NAMES
         assert app.book_complete and "reading last interactions" not in bar(app)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert isinstance(app.screen, AccountScreen)
 
 
@@ -367,8 +342,7 @@ async def test_on_the_dashboard_the_engine_opens_beside_the_first_read_once(
         assert ("DatabaseOpened", len(NAMES)) in posted  # then told how many
         assert posted.count(("BookLoaded", len(NAMES))) == 2  # the first read, completed
         assert app.screen.query(KpiTile)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await press(app, pilot, "2")
         assert names(app) == NAMES and app.book_complete
 
 
@@ -402,11 +376,9 @@ async def test_until_the_engine_is_open_the_list_works_and_the_rest_waits(
         assert app.engine is None
         assert names(app) == NAMES
         assert "reading last interactions" in bar(app)
-        await pilot.press("slash", "a", "c", "m", "e")
-        await settle(app, pilot)
+        await press(app, pilot, "slash", "a", "c", "m", "e")
         assert names(app) == ["Acme Corp"]
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert isinstance(app.screen, AccountsScreen)
         assert "Still opening the database…" in [n.message for n in app._notifications]
 
@@ -425,8 +397,7 @@ async def test_empty_database_shows_the_welcome(db_url: str, engine: Engine) -> 
 
     async with running(db_url) as (app, pilot):
         assert isinstance(app.screen, WelcomeScreen)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
         assert isinstance(app.screen, AccountsScreen)
         assert "0 of 0 accounts" in bar(app)
 
@@ -504,8 +475,7 @@ async def test_l_on_the_list_logs_for_the_account_under_the_cursor(
         assert (form.account_id, form.account_name) == (book[name], name)
         await pilot.press("c")  # a call: on to the summary
         await type_text(pilot, "Checked in from the list")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert isinstance(app.screen, AccountsScreen)
         row = app.book.filter(app.book["id"] == book[name]).row(0, named=True)
         assert row["days_since_interaction"] == 0
@@ -522,14 +492,12 @@ async def test_x_on_the_list_exports_exactly_the_accounts_shown(
         await pilot.press("m")  # my book: Test User's accounts
         shown = sorted(names(app))
         assert 0 < len(shown) < len(NAMES)
-        await pilot.press("x")
-        await settle(app, pilot)
+        await press(app, pilot, "x")
         path = tmp_path / "shown.csv"
         dialog = app.screen
         field = dialog.query_one("Input")
         field.value = str(path)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
     assert sorted(pl.read_csv(path)["name"].to_list()) == shown
 
 
@@ -575,8 +543,7 @@ async def test_an_imported_account_with_empty_fields_shows_no_python_none(
     async with running(db_url) as (app, pilot):
         app.open_account(account_id)
         await settle(app, pilot)
-        assert isinstance(app.screen, AccountScreen)
-        header = text_of(app.screen.query_one("#a360-header"))
+        header = account_header(app)
         assert "no segment · no plan · no owner" in header
         shown = header + text_of(app.screen.query_one("#goals-note"))
         assert "None" not in shown, shown
@@ -592,10 +559,8 @@ async def test_the_list_keeps_its_search_and_bar_when_shown_before_the_dashboard
     list's ``height: 1fr`` of the same specificity: the table grew past the screen,
     which scrolled the search line and the filter bar away under the header."""
     async with running(db_url) as (app, pilot):
-        await pilot.press("1")  # the dashboard's DataTables, after the list's table
-        await settle(app, pilot)
-        await pilot.press("2")
-        await settle(app, pilot)
+        await press(app, pilot, "1")  # the dashboard's DataTables, after the list's table
+        await press(app, pilot, "2")
         screen = app.screen
         assert isinstance(screen, AccountsScreen)
         assert str(screen.table.styles.height) == "1fr"
@@ -613,10 +578,8 @@ async def test_a_churned_account_says_why_it_has_no_score(demo_url: str, tmp_pat
     app = snapshot_app(demo_url, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("slash", *"Acme Labs", "enter")
-        await settle(app, pilot)
-        assert isinstance(app.screen, AccountScreen)
-        assert "churned" in text_of(app.screen.query_one("#a360-header"))
+        await press(app, pilot, "slash", *"Acme Labs", "enter")
+        assert "churned" in account_header(app)
         shown = text_of(app.screen.query_one(HealthPanel))
         assert "Churned: health is scored for live accounts only." in shown
         assert "No health score yet" not in shown

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from core.config.list_columns import LIST_COLUMNS, load_list_columns
-from tests.tui.conftest import SMALL, bar, running, settle, text_of
+from tests.tui.conftest import SMALL, bar, press, running, settle, text_of
 from tui.app import CxtuiApp
 from tui.screens.accounts import AccountsScreen
 from tui.screens.columns import ColumnChooser
@@ -31,15 +31,13 @@ async def test_choosing_columns_is_kept_for_the_next_launch(
     config.write_text('# mine\nuser = "Dana"\n', encoding="utf-8")
     async with running(db_url, path=config) as (app, pilot):
         assert headers(app)[:3] == ["Name", "MRR", "Health"]
-        await pilot.press("c")
-        await settle(app, pilot)
+        await press(app, pilot, "c")
         assert isinstance(app.screen, ColumnChooser)
         # MRR hidden; Health moved above it; Owner moved up to second; Tickets hidden
         await pilot.press("down", "space", "down", "shift+up")
         await pilot.press("down", "down", "down", "down", "down")  # on Owner
         await pilot.press(*["left_square_bracket"] * 5)
-        await pilot.press("end", "up", "space", "enter")  # the last: Churn risk, not shown
-        await settle(app, pilot)
+        await press(app, pilot, "end", "up", "space", "enter")  # the last: Churn risk, not shown
         assert isinstance(app.screen, AccountsScreen)
         chosen = ["Name", "Owner", "Health", "30d", "Renewal", "Last touch", "Segment"]
         assert headers(app) == chosen
@@ -69,12 +67,10 @@ async def test_escape_changes_nothing_and_name_cannot_be_hidden(
     config = tmp_path / "config.toml"
     async with running(db_url, path=config) as (app, pilot):
         before = headers(app)
-        await pilot.press("c", "down", "space", "escape")
-        await settle(app, pilot)
+        await press(app, pilot, "c", "down", "space", "escape")
         assert isinstance(app.screen, AccountsScreen)
         assert headers(app) == before
-        await pilot.press("c", "space", "enter")  # space on Name: it stays
-        await settle(app, pilot)
+        await press(app, pilot, "c", "space", "enter")  # space on Name: it stays
         assert headers(app) == before
         assert any("always shown" in str(n.message) for n in app._notifications)
     assert not config.exists()  # nothing chosen, nothing written
@@ -93,8 +89,7 @@ async def test_an_unknown_column_in_the_config_is_named_and_ignored(
 
 async def test_the_key_is_in_the_help_with_its_id(db_url: str, book) -> None:
     async with running(db_url) as (app, pilot):
-        await pilot.press("question_mark")
-        await settle(app, pilot)
+        await press(app, pilot, "question_mark")
         keys = text_of(app.screen.query_one("#help-keys"))
         assert "Columns" in keys and "accounts.columns" in keys
     assert LIST_COLUMNS[0] == "name"
@@ -110,12 +105,10 @@ async def test_x_exports_the_chosen_columns_first(db_url: str, book, tmp_path: P
     config.write_text('[accounts_list]\ncolumns = ["name", "owner", "health"]\n', encoding="utf-8")
     out = tmp_path / "listed.csv"
     async with running(db_url, path=config) as (app, pilot):
-        await pilot.press("x")
-        await settle(app, pilot)
+        await press(app, pilot, "x")
         assert isinstance(app.screen, ExportDialog)
         app.screen.query_one("#path", Input).value = str(out)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
     written = pl.read_csv(out)
     assert written.columns[:5] == ["external_id", "name", "owner", "health", "band"]
     assert {"mrr", "segment", "last_touch"} <= set(written.columns)  # still all there
@@ -128,7 +121,6 @@ async def test_on_a_small_terminal_the_bar_counts_the_chosen_columns_out_of_view
         await pilot.resize_terminal(*SMALL)
         await settle(app, pilot)
         assert "→ 5 more columns: c to choose" in bar(app)
-        await pilot.press("c", "down", "space", "enter")  # MRR hidden
-        await settle(app, pilot)
+        await press(app, pilot, "c", "down", "space", "enter")  # MRR hidden
         assert headers(app)[:4] == ["Name", "Health", "30d", "Renewal"]
         assert "→ 4 more columns: c to choose" in bar(app)

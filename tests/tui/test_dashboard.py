@@ -17,7 +17,7 @@ from core.metrics import Scope, compute_metrics
 from core.models import HealthSnapshot
 from core.periods import Period
 from tests.tui.book import TODAY, make_book
-from tests.tui.conftest import running, settle, text_of
+from tests.tui.conftest import press, running, settle, text_of
 from tui.app import CxtuiApp
 from tui.screens.account import AccountScreen
 from tui.screens.dashboard import DashboardScreen
@@ -26,8 +26,7 @@ from tui.widgets.kpi_tile import KpiTile, format_value
 
 
 async def open_dashboard(app: CxtuiApp, pilot: Pilot) -> DashboardScreen:
-    await pilot.press("1")
-    await settle(app, pilot)
+    await press(app, pilot, "1")
     screen = app.screen
     assert isinstance(screen, DashboardScreen), screen
     return screen
@@ -58,20 +57,17 @@ async def test_period_and_scope_switchers(db_url: str, engine: Engine) -> None:
         assert want["nps"] == "no data"  # June has no survey answer
         assert "month 2026-06" in text_of(screen.query_one("#switch-bar"))
 
-        await pilot.press("p")
-        await settle(app, pilot)
+        await press(app, pilot, "p")
         want = expected(engine, quarter)
         assert want["nps"] != "no data"  # the answers of May are in Q2
         assert _subset(shown(screen), want) == want
         assert "quarter 2026-Q2" in text_of(screen.query_one("#switch-bar"))
 
-        await pilot.press("left_square_bracket")
-        await settle(app, pilot)
+        await press(app, pilot, "left_square_bracket")
         want = expected(engine, quarter.previous())
         assert _subset(shown(screen), want) == want
 
-        await pilot.press("right_square_bracket", "p", "s")  # Q2, month, then my book
-        await settle(app, pilot)
+        await press(app, pilot, "right_square_bracket", "p", "s")  # Q2, month, then my book
         mine = Scope(owner="Test User")
         want = expected(engine, month, mine)
         assert want["mrr"] != expected(engine, month)["mrr"]
@@ -85,8 +81,7 @@ async def test_period_and_scope_switchers(db_url: str, engine: Engine) -> None:
         kind, filters = screen.export_view()  # type: ignore[misc]
         assert (kind, filters.scope.owner, filters.period) == ("metrics", "Test User", "2026-06")
 
-        await pilot.press("s")  # the first segment
-        await settle(app, pilot)
+        await press(app, pilot, "s")  # the first segment
         want = expected(engine, month, Scope(segment="Enterprise"))
         assert _subset(shown(screen), want) == want
 
@@ -96,8 +91,7 @@ async def test_drill_through_lists_what_is_behind_the_number(db_url: str, engine
     async with running(db_url) as (app, pilot):
         screen = await open_dashboard(app, pilot)
         screen.query_one("#tile-mrr", KpiTile).focus()
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         drill = app.screen
         assert isinstance(drill, DrillScreen), drill
         metrics = compute_metrics(engine, Period.month_of(TODAY), as_of=TODAY)
@@ -105,8 +99,7 @@ async def test_drill_through_lists_what_is_behind_the_number(db_url: str, engine
         assert f"= the sum over {metrics.active_accounts} customers" in formula
         assert f"MRR ${metrics.mrr:,.2f}" in formula
         assert drill.query_one(DataTable).row_count == metrics.active_accounts
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
         assert app.screen is screen
 
 
@@ -137,8 +130,7 @@ async def test_enter_on_an_at_risk_account_opens_its_360(db_url: str, engine: En
         why = str(table.get_row_at(1)[3])
         assert why.startswith(("red", "down")) and f" · {worst} -" in why, why
         table.focus()
-        await pilot.press("down", "enter")
-        await settle(app, pilot)
+        await press(app, pilot, "down", "enter")
         account = app.screen
         assert isinstance(account, AccountScreen), account
         assert account.account_id == ids["Globex"]
@@ -196,15 +188,13 @@ async def test_month_and_quarter_share_their_series_until_the_data_changes(
         screen = await open_dashboard(app, pilot)
         month = {tile.spec.key: tile.series for tile in screen.query(KpiTile)}
         assert len(reads) == 1 and month["mrr"]
-        await pilot.press("p")
-        await settle(app, pilot)
+        await press(app, pilot, "p")
         assert "quarter" in text_of(screen.query_one("#switch-bar"))
         assert {tile.spec.key: tile.series for tile in screen.query(KpiTile)} == month
         assert len(reads) == 1
         app.reload_book()
         await settle(app, pilot)
-        await pilot.press("p")
-        await settle(app, pilot)
+        await press(app, pilot, "p")
         assert len(reads) == 2
 
 
@@ -258,8 +248,7 @@ async def test_the_forecast_tile_shows_the_mrr_expected_to_stay_and_drills_into_
         assert f"of {money(int(due['mrr_cents'].sum()))} up · 95 % ≥ $" in shown_text
 
         await _focus_by_tab(app, pilot, "tile-renewals-kept")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         drill = app.screen
         assert isinstance(drill, DrillScreen), drill
         formula = text_of(drill.query_one("#drill-formula"))
@@ -274,8 +263,7 @@ async def test_the_forecast_tile_shows_the_mrr_expected_to_stay_and_drills_into_
         assert shown_losses == sorted(shown_losses, reverse=True)
         assert str(table.get_row_at(0)[1]) == largest["name"][0]
 
-        await pilot.press("enter")  # the first row: the account that moves it most
-        await settle(app, pilot)
+        await press(app, pilot, "enter")  # the first row: the account that moves it most
         account = app.screen
         assert isinstance(account, AccountScreen), account
         assert account.account_id == largest["id"][0]
@@ -292,8 +280,7 @@ async def test_without_a_churn_model_the_forecast_tile_says_how_to_get_one(
         assert "fit the churn model" in text_of(tile)
         assert tile.series == []  # no sparkline: the baseline
         await _focus_by_tab(app, pilot, "tile-renewals-kept")
-        await pilot.press("enter")  # a toast says how to fit one; no drill
-        await settle(app, pilot)
+        await press(app, pilot, "enter")  # a toast says how to fit one; no drill
         assert app.screen is screen
 
 
@@ -356,15 +343,12 @@ async def test_a_book_whose_records_ended_long_ago_opens_on_its_last_month(
         assert screen.view.period == Period.month_of(date.fromisoformat(latest))
         assert f"month {latest[:7]}" in text_of(screen.query_one("#switch-bar"))
         assert "Nothing in this book" not in text_of(screen.query_one("#assumptions"))
-        await pilot.press("right_square_bracket")
-        await settle(app, pilot)
+        await press(app, pilot, "right_square_bracket")
         note = " ".join(text_of(screen.query_one("#assumptions")).split())
         assert f"Nothing in this book is dated after {latest}" in note
-        await pilot.press("left_square_bracket")
-        await settle(app, pilot)
+        await press(app, pilot, "left_square_bracket")
         assert screen.view.period == Period.month_of(date.fromisoformat(latest))
-        await pilot.press("p", "t")  # the quarter of the records, then today's
-        await settle(app, pilot)
+        await press(app, pilot, "p", "t")  # the quarter of the records, then today's
         assert screen.view.period == Period.quarter_of(later)
 
 
@@ -423,7 +407,6 @@ async def test_the_public_order_log_opens_on_its_purchases(
         assert values["repeat_purchase_rate_pct"] == format_value("pct", repeat / buyers * 100)
         tile = screen.query_one("#tile-customers-with-purchases", KpiTile)
         tile.focus()
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert isinstance(app.screen, DrillScreen)
         assert app.screen.drill.rows.height == buyers

@@ -15,8 +15,7 @@ from core.exporting import ExportFilters, export_frame
 from core.playbook.tasks import add_manual_task
 from core.scope import Scope
 from tests.tui.book import TODAY, make_book
-from tests.tui.conftest import settle
-from tui.app import make_app
+from tests.tui.conftest import press, settle, started
 from tui.screens.export_dialog import ExportDialog, default_export_path
 
 SIZE = (160, 50)
@@ -29,25 +28,17 @@ async def test_x_on_the_tasks_screen_writes_what_it_shows(
     add_manual_task(engine, "Call Globex", TODAY, "Dana Scully", ids["Globex"])
     add_manual_task(engine, "QBR deck", TODAY + timedelta(days=2), "Test User", ids["Cyberdyne"])
     add_manual_task(engine, "Paperwork", TODAY, "Test User")
-    app = make_app(
-        db_url, today=TODAY, settings=Settings(path=tmp_path / "c.toml"), recompute_health=False
-    )
     out = tmp_path / "out" / "my-tasks.csv"
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("4")
-        await settle(app, pilot)
-        await pilot.press("m")  # mine: Test User's two tasks
-        await settle(app, pilot)
-        await pilot.press("x")
-        await settle(app, pilot)
+    async with started(db_url, Settings(path=tmp_path / "c.toml")) as (app, pilot):
+        await press(app, pilot, "4")
+        await press(app, pilot, "m")  # mine: Test User's two tasks
+        await press(app, pilot, "x")
         dialog = app.screen
         assert isinstance(dialog, ExportDialog)
         path = dialog.query_one("#path", Input)
         assert path.value == str(default_export_path("tasks", TODAY))
         path.value = str(out)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert not isinstance(app.screen, ExportDialog)
         assert any(f"2 tasks rows written to {out}" in str(n.message) for n in app._notifications)
     written = pl.read_csv(out)
@@ -63,18 +54,12 @@ async def test_x_refuses_a_bad_extension_in_words(
     db_url: str, engine: Engine, tmp_path: Path
 ) -> None:
     make_book(engine)
-    app = make_app(
-        db_url, today=TODAY, settings=Settings(path=tmp_path / "c.toml"), recompute_health=False
-    )
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
-        await pilot.press("4", "x")
-        await settle(app, pilot)
+    async with started(db_url, Settings(path=tmp_path / "c.toml")) as (app, pilot):
+        await press(app, pilot, "4", "x")
         dialog = app.screen
         assert isinstance(dialog, ExportDialog)
         dialog.query_one("#path", Input).value = str(tmp_path / "tasks.json")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert app.screen is dialog
         assert ".csv, .xlsx or .parquet" in str(dialog.query_one("#export-error").render())
         assert not (tmp_path / "tasks.json").exists()
@@ -82,15 +67,10 @@ async def test_x_refuses_a_bad_extension_in_words(
 
 async def test_a_screen_without_export_says_so(db_url: str, engine: Engine, tmp_path: Path) -> None:
     make_book(engine)
-    app = make_app(
-        db_url, today=TODAY, settings=Settings(path=tmp_path / "c.toml"), recompute_health=False
-    )
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with started(db_url, Settings(path=tmp_path / "c.toml")) as (app, pilot):
         await app.push_screen(Screen())  # a screen with no export_view
         await settle(app, pilot)
-        await pilot.press("x")
-        await settle(app, pilot)
+        await press(app, pilot, "x")
         assert not isinstance(app.screen, ExportDialog)
         assert any("Nothing to export" in str(n.message) for n in app._notifications)
 
@@ -100,38 +80,25 @@ async def test_x_on_the_accounts_list_exports_it_as_shown(
 ) -> None:
     """The search and the sort of the list: the dialog names them, the file follows
     them and carries the list's health and band."""
-    from tests.tui.conftest import text_of, type_text
+    from tests.tui.conftest import running, text_of, type_text
 
     make_book(engine)
-    app = make_app(
-        db_url,
-        today=TODAY,
-        settings=Settings(path=tmp_path / "c.toml"),
-        recompute_health=False,
-        start="accounts",
-    )
     out = tmp_path / "listed.csv"
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with running(db_url, path=tmp_path / "c.toml") as (app, pilot):
         await pilot.press("slash")
         await type_text(pilot, "in")  # Initech, Vandelay Industries
-        await pilot.press("enter")  # (opens the first match: back to the list)
-        await settle(app, pilot)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")  # (opens the first match: back to the list)
+        await press(app, pilot, "escape")
         screen = app.screen
-        await pilot.press("s")  # name, descending
-        await settle(app, pilot)
+        await press(app, pilot, "s")  # name, descending
         shown = [str(name) for name in screen.table.accounts.data["name"]]  # type: ignore[attr-defined]
-        await pilot.press("x")
-        await settle(app, pilot)
+        await press(app, pilot, "x")
         dialog = app.screen
         assert isinstance(dialog, ExportDialog)
         said = text_of(dialog)
         assert 'search "in"' in said and "sorted by Name ↓" in said
         dialog.query_one("#path", Input).value = str(out)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
     written = pl.read_csv(out)
     assert written["name"].to_list() == shown == ["Vandelay Industries", "Initech"]
     assert {"health", "band", "last_touch"} <= set(written.columns)

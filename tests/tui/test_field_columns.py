@@ -11,7 +11,7 @@ import polars as pl
 from sqlalchemy import Engine
 
 from core.config.list_columns import load_list_columns
-from tests.tui.conftest import TELCO, bar, names, running, settle, text_of, type_text
+from tests.tui.conftest import TELCO, bar, names, press, running, text_of, type_text
 from tui.screens.accounts import AccountsScreen
 from tui.screens.columns import ColumnChooser
 from tui.screens.filters import FiltersScreen
@@ -41,15 +41,13 @@ async def test_a_field_chosen_as_a_column_shows_sorts_and_is_kept(
         assert f"{config}, line 2" in str(told.message)
         assert "names no custom field" in str(told.message)
 
-        await pilot.press("c")
-        await settle(app, pilot)
+        await press(app, pilot, "c")
         chooser = app.screen
         assert isinstance(chooser, ColumnChooser)
         listed = [column.name for column in chooser.order]
         assert listed[:3] == ["name", "mrr", "field:tenure"]
         assert listed.index("field:PaymentMethod") > listed.index("tickets")  # after the list's own
-        await pilot.press(*["down"] * listed.index("field:PaymentMethod"), "space", "enter")
-        await settle(app, pilot)
+        await press(app, pilot, *["down"] * listed.index("field:PaymentMethod"), "space", "enter")
         assert isinstance(app.screen, AccountsScreen)
         assert headers(app) == ["Name", "MRR", "Tenure", "Payment method"]
         table = app.screen.query_one(AccountsTable)
@@ -75,22 +73,19 @@ async def test_a_condition_on_a_field_in_the_filter_form_narrows_the_list(
 ) -> None:
     async with running(db_url) as (app, pilot):
         assert len(names(app)) == 30
-        await pilot.press("f")
-        await settle(app, pilot)
+        await press(app, pilot, "f")
         assert isinstance(app.screen, FiltersScreen)
         await pilot.press(*["tab"] * 6)  # past the four lists and the two day counts
         assert app.screen.focused is app.screen.query_one("#field-name")
         await type_text(pilot, "tenure")
         await pilot.press("tab")
         await type_text(pilot, "at least")  # not a number: said, the form stays
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert isinstance(app.screen, FiltersScreen)
         assert "Tenure must be a number" in text_of(app.screen.query_one("#field-error"))
         await pilot.press(*["backspace"] * 8)
         await type_text(pilot, ">= 12")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert isinstance(app.screen, AccountsScreen)
         expected = sorted(_raw().filter(pl.col("tenure") >= 12)["customerID"])
         assert 0 < len(expected) < 30
@@ -99,8 +94,6 @@ async def test_a_condition_on_a_field_in_the_filter_form_narrows_the_list(
         assert f"{len(expected)} of 30 accounts" in bar(app)
 
         # the condition in force is listed in the form; space drops it
-        await pilot.press("f")
-        await settle(app, pilot)
-        await pilot.press(*["tab"] * 8, "space", "ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "f")
+        await press(app, pilot, *["tab"] * 8, "space", "ctrl+s")
         assert len(names(app)) == 30

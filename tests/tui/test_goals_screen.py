@@ -17,7 +17,7 @@ from core.goals import GoalForm, check_in, checkin_history, create_goal, get_goa
 from core.models import Goal, GoalTask
 from core.store.db import make_engine
 from tests.tui.book import TODAY, make_book
-from tests.tui.conftest import running, settle, text_of
+from tests.tui.conftest import press, running, settle, text_of
 from tui.app import CxtuiApp
 from tui.screens.goal_checkin import CheckInScreen
 from tui.screens.goal_form import GoalFormScreen
@@ -59,8 +59,7 @@ def goals(engine: Engine) -> dict[str, int]:
 
 
 async def goals_screen(app: CxtuiApp, pilot: Pilot) -> GoalsScreen:
-    await pilot.press("3")
-    await settle(app, pilot)
+    await press(app, pilot, "3")
     screen = app.screen
     assert isinstance(screen, GoalsScreen), screen
     return screen
@@ -69,8 +68,7 @@ async def goals_screen(app: CxtuiApp, pilot: Pilot) -> GoalsScreen:
 async def new_goal_form(app: CxtuiApp, pilot: Pilot) -> GoalFormScreen:
     """The goals screen, then ``n``: the new goal's form."""
     await goals_screen(app, pilot)
-    await pilot.press("n")
-    await settle(app, pilot)
+    await press(app, pilot, "n")
     form = app.screen
     assert isinstance(form, GoalFormScreen), form
     return form
@@ -94,6 +92,15 @@ async def move_to(screen: GoalsScreen, pilot: Pilot, title: str) -> None:
         if isinstance(item, GoalItem) and item.view.goal.title == title
     )
     await pilot.pause()
+
+
+async def press_on(app: CxtuiApp, pilot: Pilot, title: str, *keys: str) -> GoalsScreen:
+    """The goals screen with the goal ``title`` highlighted, then ``keys`` pressed and
+    what they started finished."""
+    screen = await goals_screen(app, pilot)
+    await move_to(screen, pilot, title)
+    await press(app, pilot, *keys)
+    return screen
 
 
 def error_of(app: CxtuiApp, field: str) -> str:
@@ -123,8 +130,7 @@ async def test_creating_each_target_type(
     async with running(db_url) as (app, pilot):
         screen = await goals_screen(app, pilot)
         for kind, fields, shown in NEW_GOALS:
-            await pilot.press("n")
-            await settle(app, pilot)
+            await press(app, pilot, "n")
             form = app.screen
             assert isinstance(form, GoalFormScreen)
             assert form.query_one("#owner", Input).value == "Test User"
@@ -137,8 +143,7 @@ async def test_creating_each_target_type(
                 form.query_one("#tasks", TextArea).text = "Call Acme\nCall Globex\n\nCall Hooli"
             for selector, value in fields.items():
                 form.query_one(selector, Input).value = value
-            await pilot.press("ctrl+s")
-            await settle(app, pilot)
+            await press(app, pilot, "ctrl+s")
             assert app.screen is screen, kind
             new = stored_goals(engine)[-1]
             assert (new.title, new.target_type, new.owner) == (f"A {kind} goal", kind, "Test User")
@@ -174,19 +179,16 @@ async def test_refused_inputs_write_nothing_and_keep_the_text(
         for fields, field, words in REFUSED:
             for selector, value in fields.items():
                 form.query_one(selector, Input).value = value
-            await pilot.press("ctrl+s")
-            await settle(app, pilot)
+            await press(app, pilot, "ctrl+s")
             assert app.screen is form
             assert words in error_of(app, field)
             for selector, value in fields.items():
                 assert form.query_one(selector, Input).value == value
             assert form.query_one("#title", Input).value == "Refused"
             assert len(stored_goals(engine)) == len(goals)
-        await pilot.press("escape")  # something was typed: asks first
-        await settle(app, pilot)
+        await press(app, pilot, "escape")  # something was typed: asks first
         assert app.screen is not form
-        await pilot.press("y")
-        await settle(app, pilot)
+        await press(app, pilot, "y")
         assert isinstance(app.screen, GoalsScreen)
     assert len(stored_goals(engine)) == len(goals)
 
@@ -198,17 +200,13 @@ async def test_check_in_with_date_and_comment(
     db_url: str, engine: Engine, goals: dict[str, int]
 ) -> None:
     async with running(db_url) as (app, pilot):
-        screen = await goals_screen(app, pilot)
-        await move_to(screen, pilot, "NPS above 50")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        screen = await press_on(app, pilot, "NPS above 50", "enter")
         form = app.screen
         assert isinstance(form, CheckInScreen)
         form.query_one("#value", Input).value = "35"
         form.query_one("#checked_on", Input).value = "2026-06-12"
         form.query_one("#comment", Input).value = "Survey wave 2"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert app.screen is screen
         assert "35 / 50" in row_text(screen, "NPS above 50")
     [checkin] = checkin_history(engine, goals["NPS above 50"])
@@ -220,13 +218,9 @@ async def test_a_bad_check_in_value_is_refused_in_words(
     db_url: str, engine: Engine, goals: dict[str, int]
 ) -> None:
     async with running(db_url) as (app, pilot):
-        screen = await goals_screen(app, pilot)
-        await move_to(screen, pilot, "Expansion MRR")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press_on(app, pilot, "Expansion MRR", "enter")
         app.screen.query_one("#value", Input).value = "12 %"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert "is a percentage" in error_of(app, "value")
         assert app.screen.query_one("#value", Input).value == "12 %"
     assert checkin_history(engine, goals["Expansion MRR"]) == []
@@ -237,10 +231,7 @@ async def test_a_check_in_after_someone_elses_keeps_both(
 ) -> None:
     goal_id = goals["NPS above 50"]
     async with running(db_url) as (app, pilot):
-        screen = await goals_screen(app, pilot)
-        await move_to(screen, pilot, "NPS above 50")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        screen = await press_on(app, pilot, "NPS above 50", "enter")
         form = app.screen
         form.query_one("#value", Input).value = "41"
         form.query_one("#comment", Input).value = "mine"
@@ -249,8 +240,7 @@ async def test_a_check_in_after_someone_elses_keeps_both(
             check_in(other, goal_id, "38", "Dana Scully", TODAY)
         finally:
             other.dispose()
-        await pilot.press("ctrl+s")  # a check-in only adds history: never a conflict
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")  # a check-in only adds history: never a conflict
         assert app.screen is screen
     history = checkin_history(engine, goal_id)
     assert [(c.value, c.checked_by) for c in history] == [
@@ -263,10 +253,7 @@ async def test_plus_and_minus_step_by_the_step_size(
     db_url: str, engine: Engine, goals: dict[str, int]
 ) -> None:
     async with running(db_url) as (app, pilot):
-        screen = await goals_screen(app, pilot)
-        await move_to(screen, pilot, "Expansion MRR")
-        await pilot.press("plus", "plus")
-        await settle(app, pilot)
+        screen = await press_on(app, pilot, "Expansion MRR", "plus", "plus")
         await pilot.press("minus")  # within the pause: still one check-in, of one step
         assert checkin_history(engine, goals["Expansion MRR"]) == []
         await pilot.pause(STEP_PAUSE + 0.3)
@@ -277,8 +264,7 @@ async def test_plus_and_minus_step_by_the_step_size(
         assert any("hand-updated" in str(n.message) for n in app._notifications)
         await move_to(screen, pilot, "Expansion MRR")
         await pilot.press("plus")
-        await pilot.press("2")  # leaving the screen writes the presses waiting
-        await settle(app, pilot)
+        await press(app, pilot, "2")  # leaving the screen writes the presses waiting
     values = [c.value for c in checkin_history(engine, goals["Expansion MRR"])]
     assert values == [Decimal(500), Decimal(1000)]
     assert checkin_history(engine, goals["Advisory board"]) == []
@@ -288,28 +274,21 @@ async def test_space_toggles_a_done_goal_and_a_task(
     db_url: str, engine: Engine, goals: dict[str, int]
 ) -> None:
     async with running(db_url) as (app, pilot):
-        screen = await goals_screen(app, pilot)
-        await move_to(screen, pilot, "Advisory board")
-        await pilot.press("space")
-        await settle(app, pilot)
+        screen = await press_on(app, pilot, "Advisory board", "space")
         assert "achieved" in row_text(screen, "Advisory board")
         await move_to(screen, pilot, "QBRs")
         assert not screen.query(TaskItem)
-        await pilot.press("space")  # shows the tasks under the goal
-        await settle(app, pilot)
+        await press(app, pilot, "space")  # shows the tasks under the goal
         assert [item.goal_task.title for item in screen.query(TaskItem)] == [
             "QBR with Acme",
             "QBR with Globex",
         ]
-        await pilot.press("j", "j", "space")  # the second task
-        await settle(app, pilot)
+        await press(app, pilot, "j", "j", "space")  # the second task
         assert "1 / 2 tasks" in row_text(screen, "QBRs")
         assert screen.goal_list.highlighted_child.id.startswith("task-")  # type: ignore[union-attr]
-        await pilot.press("space")  # and back
-        await settle(app, pilot)
+        await press(app, pilot, "space")  # and back
         assert "0 / 2 tasks" in row_text(screen, "QBRs")
-        await pilot.press("space")
-        await settle(app, pilot)
+        await press(app, pilot, "space")
     views = {view.goal.title: view for view in list_goals(engine, TODAY)}
     assert views["Advisory board"].current == 1
     assert [task.done_at is not None for task in views["QBRs"].tasks] == [False, True]
@@ -322,10 +301,7 @@ async def test_history_shows_the_check_ins_and_a_sparkline(
     for value, day, comment in (("25", 3, "first"), ("31", 8, ""), ("30", 12, "dip")):
         check_in(engine, goal_id, value, "Dana Scully", date(2026, 6, day), comment)
     async with running(db_url) as (app, pilot):
-        screen = await goals_screen(app, pilot)
-        await move_to(screen, pilot, "NPS above 50")
-        await pilot.press("h")
-        await settle(app, pilot)
+        screen = await press_on(app, pilot, "NPS above 50", "h")
         history = app.screen
         assert isinstance(history, GoalHistoryScreen)
         assert list(history.query_one(Sparkline).data or []) == [25.0, 31.0, 30.0]
@@ -338,8 +314,7 @@ async def test_history_shows_the_check_ins_and_a_sparkline(
         assert "3 check-ins from 2026-06-03 to 2026-06-12: 25 → 30" in text_of(
             history.query_one("#history-note")
         )
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
         assert app.screen is screen
 
 
@@ -347,21 +322,14 @@ async def test_archive_after_confirmation(
     db_url: str, engine: Engine, goals: dict[str, int]
 ) -> None:
     async with running(db_url) as (app, pilot):
-        screen = await goals_screen(app, pilot)
-        await move_to(screen, pilot, "NPS above 50")
-        await pilot.press("a")
-        await settle(app, pilot)
-        await pilot.press("n")  # not archived
-        await settle(app, pilot)
+        screen = await press_on(app, pilot, "NPS above 50", "a")
+        await press(app, pilot, "n")  # not archived
         assert get_goal(engine, goals["NPS above 50"]).archived_at is None
-        await pilot.press("a")
-        await settle(app, pilot)
-        await pilot.press("y")
-        await settle(app, pilot)
+        await press(app, pilot, "a")
+        await press(app, pilot, "y")
         assert "NPS above 50" not in rows(screen)
         assert get_goal(engine, goals["NPS above 50"]).archived_at is not None
-        await pilot.press("A")
-        await settle(app, pilot)
+        await press(app, pilot, "A")
         assert rows(screen) == ["NPS above 50"]
         assert "archived" in row_text(screen, "NPS above 50")
 
@@ -372,17 +340,13 @@ async def test_edit_saves_a_new_version_and_keeps_the_check_ins(
     goal_id = goals["NPS above 50"]
     check_in(engine, goal_id, "35", "Dana Scully", date(2026, 6, 10))
     async with running(db_url) as (app, pilot):
-        screen = await goals_screen(app, pilot)
-        await move_to(screen, pilot, "NPS above 50")
-        await pilot.press("e")
-        await settle(app, pilot)
+        screen = await press_on(app, pilot, "NPS above 50", "e")
         form = app.screen
         assert isinstance(form, GoalFormScreen)
         assert form.query_one("#target", Input).value == "50"
         form.query_one("#title", Input).value = "NPS above 45"
         form.query_one("#target", Input).value = "45"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert app.screen is screen
         assert "35 / 45" in row_text(screen, "NPS above 45")
     goal = get_goal(engine, goal_id)
@@ -407,28 +371,22 @@ async def test_filters_mine_team_status_and_archived(
         assert rows(screen) == ["Advisory board", "QBRs", "NPS above 50", "Expansion MRR"]
         bar = text_of(screen.query_one("#goal-filters"))
         assert "4 of 4 active goals" in bar and "m mine (1)" in bar and "t team (3)" in bar
-        await pilot.press("m")
-        await settle(app, pilot)
+        await press(app, pilot, "m")
         assert rows(screen) == ["Expansion MRR"]
-        await pilot.press("t")
-        await settle(app, pilot)
+        await press(app, pilot, "t")
         assert rows(screen) == ["Advisory board", "QBRs", "NPS above 50"]
-        await pilot.press("t")
-        await settle(app, pilot)
+        await press(app, pilot, "t")
         statuses = {view.goal.title: view.status for view in list_goals(engine, TODAY)}
-        await pilot.press("s")  # on track
-        await settle(app, pilot)
+        await press(app, pilot, "s")  # on track
         assert rows(screen) == [t for t, status in statuses.items() if status == "on track"]
-        await pilot.press("s")  # at risk
-        await settle(app, pilot)
+        await press(app, pilot, "s")  # at risk
         assert rows(screen) == [t for t, status in statuses.items() if status == "at risk"]
         assert "status: at risk" in text_of(screen.query_one("#goal-filters"))
         for _ in range(4):  # off track, achieved, missed, any
             await pilot.press("s")
         await settle(app, pilot)
         assert len(rows(screen)) == 4
-        await pilot.press("A")
-        await settle(app, pilot)
+        await press(app, pilot, "A")
         assert rows(screen) == []
         assert "No goals match these filters" in text_of(screen.query_one("#goals-empty"))
 
@@ -446,8 +404,7 @@ async def test_export_view_follows_the_mine_filter(db_url: str, goals: dict[str,
         screen = await goals_screen(app, pilot)
         kind, filters = screen.export_view()  # type: ignore[misc]
         assert (kind, filters.scope.owner, filters.as_of) == ("goals", None, TODAY)
-        await pilot.press("m")
-        await settle(app, pilot)
+        await press(app, pilot, "m")
         assert screen.export_view()[1].scope.owner == "Test User"  # type: ignore[index]
 
 
@@ -465,12 +422,10 @@ async def test_a_metric_linked_goal_records_its_value_and_takes_no_check_in(
         assert (computed.value, computed.checked_on) == (view.current, TODAY)
         assert computed.computed
         await move_to(screen, pilot, "NPS from surveys")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         assert app.screen is screen
         assert any("follows the metric nps" in str(n.message) for n in app._notifications)
-        await pilot.press("h")
-        await settle(app, pilot)
+        await press(app, pilot, "h")
         table = app.screen.query_one(DataTable)
         assert table.get_row_at(0)[2] == "computed (metrics)"
 
@@ -487,10 +442,7 @@ async def test_history_shows_the_definitions_an_edit_replaced(
     edited.title, edited.target = "NPS above 45", "45"
     update_goal(engine, goal_id, edited, stored.version, edited_by="Fox Mulder")
     async with running(db_url) as (app, pilot):
-        screen = await goals_screen(app, pilot)
-        await move_to(screen, pilot, "NPS above 45")
-        await pilot.press("h")
-        await settle(app, pilot)
+        screen = await press_on(app, pilot, "NPS above 45", "h")
         history = app.screen
         assert isinstance(history, GoalHistoryScreen)
         assert history.query_one("#history-table", DataTable).row_count == 1  # the check-in
@@ -500,8 +452,7 @@ async def test_history_shows_the_definitions_an_edit_replaced(
             assert any(all(word in row for word in line) for row in edits.splitlines())
         await pilot.press("escape")
         await move_to(screen, pilot, "QBRs")  # never edited
-        await pilot.press("h")
-        await settle(app, pilot)
+        await press(app, pilot, "h")
         assert "Definition never edited." in text_of(app.screen.query_one("#history-edits"))
 
 
@@ -526,8 +477,7 @@ async def test_the_period_choice_fills_the_calendar_dates(
         assert period.value == "custom"  # dates typed by hand say what they are
         form.query_one("#title", Input).value = "Churn down this quarter"
         form.query_one("#target", Input).value = "20"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert "the title says" in text_of(form.query_one("#error-start_date"))
 
 

@@ -11,7 +11,7 @@ from textual.app import App
 
 from core.models import Account
 from tests.tui.book import TODAY, make_book
-from tests.tui.conftest import names, running, settle, text_of
+from tests.tui.conftest import names, press, running, text_of
 from tui.screens.account import AccountScreen
 
 
@@ -44,8 +44,7 @@ async def test_an_account_name_with_escape_sequences_is_shown_escaped(
         assert shown == ["Evil\\x1b]0;pwned\\x07 Co\\x1b[2J"]
         screen_text = everything_shown(app)
         assert "\x1b" not in screen_text and "\\x1b]0;pwned" in screen_text
-        await pilot.press("slash", *"evil", "enter")
-        await settle(app, pilot)
+        await press(app, pilot, "slash", *"evil", "enter")
         assert isinstance(app.screen, AccountScreen)
         assert "\x1b" not in str(app.screen.sub_title)
         assert "\x1b" not in everything_shown(app)

@@ -8,16 +8,17 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, func, text
+from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, ProgressBar, Select, Static
 
 from core.config.settings import Settings
 from core.models import Interaction
-from tests.tui.book import TODAY, make_book
-from tests.tui.conftest import settle
-from tui.app import CxtuiApp, make_app
+from tests.rows import count
+from tests.tui.book import make_book
+from tests.tui.conftest import press, settle, started
+from tui.app import CxtuiApp
 from tui.screens.import_wizard import (
     ColumnPicker,
     ImportWizardScreen,
@@ -39,11 +40,6 @@ def book(engine: Engine) -> dict[str, int]:
     return make_book(engine)
 
 
-def interactions(engine: Engine) -> int:
-    with Session(engine) as session:
-        return session.exec(select(func.count()).select_from(Interaction)).one()
-
-
 CALLS_HEADER = "account,kind,occurred_at,summary,sentiment\n"
 CALLS = CALLS_HEADER + "EXT-1000,call,2026-06-10,Fine,positive\n"
 """A calls file (interactions) whose first row is good."""
@@ -60,23 +56,14 @@ def written(folder: Path, name: str, text: str) -> Path:
 async def wizard(
     db_url: str, tmp_path: Path, path: Path
 ) -> AsyncIterator[tuple[CxtuiApp, Pilot, ImportWizardScreen]]:
-    app = make_app(
-        db_url,
-        today=TODAY,
-        settings=Settings(path=tmp_path / "config.toml"),
-        recompute_health=False,
-    )
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with started(db_url, Settings(path=tmp_path / "config.toml")) as (app, pilot):
         await pilot.press("ctrl+p")
         await pilot.press(*"Import a file")
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         screen = app.screen
         assert isinstance(screen, ImportWizardScreen)
         screen.query_one("#path", Input).value = str(path)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         yield app, pilot, screen
 
 
@@ -94,7 +81,7 @@ async def test_import_a_file_end_to_end_after_mapping_a_field_by_keys(
     db_url: str, engine: Engine, book, tmp_path: Path
 ) -> None:
     path = written(tmp_path, "interactions-export.tsv", HEADER + "".join(ROWS))
-    before = interactions(engine)
+    before = count(engine, Interaction)
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
         assert screen.query_one("#kind", Select).value == "interactions"  # from the name
         preview = screen.query_one("#preview", DataTable)
@@ -105,25 +92,21 @@ async def test_import_a_file_end_to_end_after_mapping_a_field_by_keys(
         assert shown["sentiment"] == "Mood"
         assert shown["summary"] == "— not mapped —"
         # summary is required and unmapped: the import is refused in words
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert "summary" in status(screen)
-        assert interactions(engine) == before
+        assert count(engine, Interaction) == before
         # choose its column with the keyboard: cursor to summary, enter, pick Topic
         table = screen.query_one("#mapping", DataTable)
         table.focus()
         fields = list(mapping(screen))
-        await pilot.press(*["down"] * fields.index("summary"), "enter")
-        await settle(app, pilot)
+        await press(app, pilot, *["down"] * fields.index("summary"), "enter")
         picker = app.screen
         assert isinstance(picker, ColumnPicker)
-        await pilot.press("home", *["down"] * 3, "enter")  # Customer, Type, Date, Topic
-        await settle(app, pilot)
+        await press(app, pilot, "home", *["down"] * 3, "enter")  # Customer, Type, Date, Topic
         assert app.screen is screen
         assert mapping(screen)["summary"] == "Topic"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
-        assert interactions(engine) == before + len(ROWS)
+        await press(app, pilot, "ctrl+s")
+        assert count(engine, Interaction) == before + len(ROWS)
         assert "3 were inserted" in status(screen)
         bar = screen.query_one("#progress", ProgressBar)
         assert (bar.total, bar.progress) == (len(ROWS), len(ROWS))
@@ -134,8 +117,7 @@ async def test_import_a_file_end_to_end_after_mapping_a_field_by_keys(
         assert app.book is not None
         vandelay = app.book.filter(app.book["name"] == "Vandelay Industries")
         assert vandelay["last_interaction_at"].item() is not None
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
         assert not isinstance(app.screen, ImportWizardScreen)
 
 
@@ -143,8 +125,7 @@ async def check_as(app: CxtuiApp, pilot: Pilot, screen: ImportWizardScreen, kind
     """The file read as ``kind``, then checked (ctrl+r: a dry run)."""
     screen.query_one("#kind", Select).value = kind
     await settle(app, pilot)
-    await pilot.press("ctrl+r")
-    await settle(app, pilot)
+    await press(app, pilot, "ctrl+r")
 
 
 async def test_dry_run_lists_errors_and_writes_nothing(
@@ -157,7 +138,7 @@ async def test_dry_run_lists_errors_and_writes_nothing(
         + "NOPE-1,call,2026-06-10,Who is this,neutral\n"
         + "EXT-1001,call,not a date,Bad date,neutral\n",
     )
-    before = interactions(engine)
+    before = count(engine, Interaction)
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
         await check_as(app, pilot, screen, "interactions")
         errors = screen.query_one("#errors", DataTable)
@@ -174,7 +155,7 @@ async def test_dry_run_lists_errors_and_writes_nothing(
         assert "--" not in rows[0][3]
         assert "is not a date" in rows[1][3]
         assert "2 errors. Nothing was written." in status(screen)
-        assert interactions(engine) == before
+        assert count(engine, Interaction) == before
 
 
 async def test_more_errors_than_listed_are_counted_by_problem(
@@ -207,8 +188,7 @@ async def test_rows_without_an_account_are_left_out_when_ticked(
         errors = screen.query_one("#errors", DataTable)
         assert 'tick "Skip rows without account"' in str(errors.get_row_at(0)[3])
         screen.query_one("#skip-without-account", Checkbox).value = True
-        await pilot.press("ctrl+r")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+r")
         said = " ".join(status(screen).split())
         assert "1 would be inserted" in said
         assert "1 row without an account (column account empty) left out, as asked" in said
@@ -218,14 +198,13 @@ async def test_a_good_dry_run_says_what_would_happen(
     db_url: str, engine: Engine, book, tmp_path: Path
 ) -> None:
     path = written(tmp_path, "interactions.tsv", HEADER.replace("Topic", "Subject") + "".join(ROWS))
-    before = interactions(engine)
+    before = count(engine, Interaction)
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
-        await pilot.press("ctrl+r")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+r")
         assert "3 would be inserted" in status(screen)
         assert "nothing was written" in status(screen)
         assert "dates from " in status(screen)  # the reconciliation, before any write
-        assert interactions(engine) == before
+        assert count(engine, Interaction) == before
 
 
 async def test_unreadable_file_is_reported_in_words(db_url: str, book, tmp_path: Path) -> None:
@@ -266,23 +245,19 @@ async def test_values_mapped_by_keys_let_a_crm_export_in(
     path.write_bytes(source.read_bytes())
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
         assert mapping(screen)["status"] == "Churn"
-        await pilot.press("ctrl+r")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+r")
         assert "Nothing was written" in status(screen)
         table = screen.query_one("#mapping", DataTable)
         table.focus()
-        await pilot.press(*["down"] * list(mapping(screen)).index("status"), "v")
-        await settle(app, pilot)
+        await press(app, pilot, *["down"] * list(mapping(screen)).index("status"), "v")
         values = app.screen
         assert isinstance(values, ValueMapScreen)
         assert values.unknown == ["No", "Yes"]
         values.query_one("#value-0", Select).value = "active"
         values.query_one("#value-1", Select).value = "churned"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert mapping(screen)["status"] == "Churn (2 values mapped)"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert "3 were inserted" in status(screen)
     with Session(engine) as session:
         churned = session.exec(select(Account.name).where(col(Account.status) == "churned")).all()
@@ -292,14 +267,9 @@ async def test_values_mapped_by_keys_let_a_crm_export_in(
 async def test_the_welcome_screen_offers_the_import(db_url: str, engine: Engine, tmp_path) -> None:
     from tui.screens.welcome import WelcomeScreen
 
-    app = make_app(
-        db_url, today=TODAY, settings=Settings(path=tmp_path / "c.toml"), recompute_health=False
-    )
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with started(db_url, Settings(path=tmp_path / "c.toml")) as (app, pilot):
         assert isinstance(app.screen, WelcomeScreen)
-        await pilot.press("i")
-        await settle(app, pilot)
+        await press(app, pilot, "i")
         assert isinstance(app.screen, ImportWizardScreen)
 
 
@@ -337,8 +307,7 @@ async def test_a_vendor_export_is_recognised_and_reconciled_before_writing(
         assert "Stripe subscriptions export, recognised" in title
         mapping = screen.query_one("#mapping", DataTable)
         assert str(mapping.get_row("mrr")[1]) == "MRR (from amount, quantity and interval)"
-        await pilot.press("ctrl+r")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+r")
         shown = status(screen)
         assert "5 would be inserted" in shown and "preset: Stripe subscriptions" in shown
         assert "churned: 1 accounts" in shown
@@ -358,8 +327,7 @@ async def test_the_summary_lists_the_columns_kept_as_custom_fields(
     )
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
         assert "Kept as custom fields" in status(screen) and "PaymentMethod" in status(screen)
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         shown = status(screen)
         assert '3 columns were kept as new custom fields ("Drop other columns" leaves them' in (
             " ".join(shown.split())

@@ -12,8 +12,7 @@ from core import models as m
 from core.config.settings import Settings
 from core.health.store import recompute_all
 from tests.internal_words import internal_words
-from tests.tui.conftest import settle, text_of
-from tui.app import make_app
+from tests.tui.conftest import press, started, text_of
 
 TODAY = date(2026, 12, 1)
 
@@ -24,21 +23,14 @@ async def test_screens_show_no_internal_words(db_url: str, engine: Engine, tmp_p
             session.add(m.Account(external_id=key, name=name, segment="", plan="", owner=""))
         session.commit()
     recompute_all(engine, as_of=TODAY)
-    app = make_app(
-        db_url, today=TODAY, settings=Settings(path=tmp_path / "c.toml"), recompute_health=False
-    )
-    async with app.run_test(size=(160, 50)) as pilot:
-        await settle(app, pilot)
+    async with started(db_url, Settings(path=tmp_path / "c.toml")) as (app, pilot):
         seen = {}
         for key, name in (("1", "dashboard"), ("2", "accounts"), ("3", "goals"), ("4", "tasks")):
-            await pilot.press(key)
-            await settle(app, pilot)
+            await press(app, pilot, key)
             seen[name] = text_of(app.screen)
-        await pilot.press("p")  # the Playbook, from the tasks
-        await settle(app, pilot)
+        await press(app, pilot, "p")  # the Playbook, from the tasks
         seen["playbook"] = text_of(app.screen)
-        await pilot.press("escape", "2", "enter")  # the 360 of the first account
-        await settle(app, pilot)
+        await press(app, pilot, "escape", "2", "enter")  # the 360 of the first account
         seen["360"] = text_of(app.screen)
     found = {screen: internal_words(text) for screen, text in seen.items()}
     assert found == {screen: [] for screen in seen}, seen

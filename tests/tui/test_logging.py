@@ -4,6 +4,8 @@ keys alone. What was written is checked through core functions, not the UI."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -17,7 +19,7 @@ from core.health.scoring import compute_scores
 from core.interactions import EntryForm, get_entry, get_interaction, log_entry, revisions
 from core.playbook.tasks import task_queue
 from tests.tui.book import TODAY, make_book
-from tests.tui.conftest import running, settle, text_of, type_text
+from tests.tui.conftest import press, running, settle, text_of, type_text
 from tui.app import CxtuiApp
 from tui.screens.account import AccountScreen
 from tui.screens.confirm import ConfirmScreen
@@ -56,9 +58,17 @@ async def _open(app: CxtuiApp, pilot: Pilot, account_id: int) -> AccountScreen:
     return screen
 
 
+@asynccontextmanager
+async def on_account(
+    db_url: str, account_id: int
+) -> AsyncIterator[tuple[CxtuiApp, Pilot, AccountScreen]]:
+    """The app running, on the account 360 of ``account_id``."""
+    async with running(db_url) as (app, pilot):
+        yield app, pilot, await _open(app, pilot, account_id)
+
+
 async def _open_form(app: CxtuiApp, pilot: Pilot) -> LogInteractionScreen:
-    await pilot.press("l")
-    await settle(app, pilot)
+    await press(app, pilot, "l")
     form = app.screen
     assert isinstance(form, LogInteractionScreen)
     return form
@@ -84,13 +94,11 @@ async def test_log_each_kind_by_keys_alone(
 ) -> None:
     account_id = book[ACCOUNT]
     before = set(_entries(engine, account_id))
-    async with running(db_url) as (app, pilot):
-        screen = await _open(app, pilot, account_id)
+    async with on_account(db_url, account_id) as (app, pilot, screen):
         await _open_form(app, pilot)
         await pilot.press(letter, *TO_SUMMARY)
         await type_text(pilot, f"A {kind}")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert app.screen is screen
         assert (kind, f"A {kind} — Test User") in set(_entries(engine, account_id))
         # the new entry is shown at once, under the cursor
@@ -104,15 +112,13 @@ async def test_log_each_survey_answer_by_keys_alone(
 ) -> None:
     account_id = book[ACCOUNT]
     before = set(_entries(engine, account_id))
-    async with running(db_url) as (app, pilot):
-        screen = await _open(app, pilot, account_id)
+    async with on_account(db_url, account_id) as (app, pilot, screen):
         await _open_form(app, pilot)
         await pilot.press("s", letter)  # survey, then NPS or CSAT: on to the score
         await type_text(pilot, score)
         await pilot.press("tab")
         await type_text(pilot, f"{survey} comment")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert app.screen is screen
         assert (survey, f"{survey.upper()} {score}: {survey} comment") in set(
             _entries(engine, account_id)
@@ -131,8 +137,7 @@ async def test_logging_updates_the_accounts_list_last_interaction(
         await _open_form(app, pilot)
         await pilot.press("c", *TO_SUMMARY)
         await type_text(pilot, "First call")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         row = app.book.filter(app.book["id"] == account_id).row(0, named=True)
         assert row["days_since_interaction"] == 0
 
@@ -152,45 +157,38 @@ async def test_invalid_input_writes_nothing_and_keeps_the_text(
 ) -> None:
     account_id = book[ACCOUNT]
     before = _entries(engine, account_id)
-    async with running(db_url) as (app, pilot):
-        screen = await _open(app, pilot, account_id)
+    async with on_account(db_url, account_id) as (app, pilot, screen):
         for keys, field, words in INVALID:
             form = await _open_form(app, pilot)
             await pilot.press(*keys)
             typed = form.entry_form()
-            await pilot.press("ctrl+s")
-            await settle(app, pilot)
+            await press(app, pilot, "ctrl+s")
             assert app.screen is form, keys
             assert words in text_of(form.query_one(f"#{field}-error")), keys
             assert form.entry_form() == typed, keys
             assert form.focused is not None and form.focused.id == field, keys
             assert _entries(engine, account_id) == before, keys
-            await pilot.press("escape", "y")  # discard what was typed
-            await settle(app, pilot)
+            await press(app, pilot, "escape", "y")  # discard what was typed
             assert app.screen is screen
         # an error goes away once the field is fixed
         form = await _open_form(app, pilot)
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert form.query_one("#summary-error").display
         await type_text(pilot, "Now with a summary")  # the summary has the focus
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert app.screen is screen
     assert len(_entries(engine, account_id)) == len(before) + 1
 
 
 async def test_follow_up_creates_a_task_for_the_owner(db_url: str, engine: Engine, book) -> None:
     account_id = book[ACCOUNT]
-    async with running(db_url) as (app, pilot):
-        await _open(app, pilot, account_id)
+    async with on_account(db_url, account_id) as (app, pilot, _screen):
         await _open_form(app, pilot)
         await pilot.press("c", *TO_SUMMARY)
         await type_text(pilot, "Pricing call")
         await pilot.press("tab", "tab", "plus", "tab")  # notes, sentiment: positive
         await type_text(pilot, "2026-06-22")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert any("Follow-up task" in note for note in _notes(app))
     tasks = task_queue(engine, TODAY, source="follow_up")
     assert tasks.height == 1
@@ -208,11 +206,9 @@ async def test_saving_updates_the_accounts_health_snapshot(
 ) -> None:
     account_id = book[ACCOUNT]
     before = account_detail(engine, account_id, TODAY).health
-    async with running(db_url) as (app, pilot):
-        screen = await _open(app, pilot, account_id)
+    async with on_account(db_url, account_id) as (app, pilot, screen):
         await _open_form(app, pilot)
-        await pilot.press("s", "n", "0", "ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "s", "n", "0", "ctrl+s")
         after = account_detail(engine, account_id, TODAY).health
         assert after is not None and before is not None and after["day"] == TODAY
         expected = compute_scores(engine, TODAY, load_model()[0], [account_id]).row(0, named=True)
@@ -225,8 +221,7 @@ async def test_contact_completes_from_the_accounts_contacts(
     db_url: str, engine: Engine, book
 ) -> None:
     account_id = book[ACCOUNT]
-    async with running(db_url) as (app, pilot):
-        await _open(app, pilot, account_id)
+    async with on_account(db_url, account_id) as (app, pilot, _screen):
         form = await _open_form(app, pilot)
         await pilot.press("n", "shift+tab")  # from the summary back to the contact
         await type_text(pilot, "glo")
@@ -234,8 +229,7 @@ async def test_contact_completes_from_the_accounts_contacts(
         assert form.query_one("#contact", Input).value == "Globex Champion"
         await pilot.press("tab")
         await type_text(pilot, "Met the champion")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
     timeline = _timeline(engine, account_id)
     entry_id = timeline.filter(timeline["summary"].str.starts_with("Met the champion"))["id"][0]
     interaction = get_interaction(engine, entry_id)
@@ -244,21 +238,18 @@ async def test_contact_completes_from_the_accounts_contacts(
 
 async def test_edit_keeps_history_and_shows_it(db_url: str, engine: Engine, book) -> None:
     account_id = book[ACCOUNT]
-    async with running(db_url) as (app, pilot):
-        screen = await _open(app, pilot, account_id)
+    async with on_account(db_url, account_id) as (app, pilot, screen):
         row = await _cursor_to(pilot, screen, "Check-in call")
         original = get_interaction(engine, row["id"])
         assert original is not None
-        await pilot.press("e")
-        await settle(app, pilot)
+        await press(app, pilot, "e")
         form = app.screen
         assert isinstance(form, LogInteractionScreen)
         assert form.query_one("#summary", Input).value == original.summary
         assert not form.unsaved
         await pilot.press("m", *TO_SUMMARY, "end")
         await type_text(pilot, " (moved to a meeting)")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert app.screen is screen
         history = revisions(engine, row["id"])
         assert len(history) == 1 and history[0].edited_by == "Test User"
@@ -268,8 +259,7 @@ async def test_edit_keeps_history_and_shows_it(db_url: str, engine: Engine, book
             "summary": [original.summary, original.summary + " (moved to a meeting)"],
         }  # the moment was left as shown, so it did not move
         assert screen.current_row()["id"] == row["id"]
-        await pilot.press("h")
-        await settle(app, pilot)
+        await press(app, pilot, "h")
         assert isinstance(app.screen, RevisionsScreen)
         shown = text_of(app.screen.query_one("#revisions"))
         assert "Test User" in shown and "meeting" in shown and "summary" in shown
@@ -280,12 +270,10 @@ async def test_edit_keeps_history_and_shows_it(db_url: str, engine: Engine, book
 async def test_tickets_and_mrr_say_why_they_cannot_be_edited(
     db_url: str, engine: Engine, book
 ) -> None:
-    async with running(db_url) as (app, pilot):
-        screen = await _open(app, pilot, book[ACCOUNT])
+    async with on_account(db_url, book[ACCOUNT]) as (app, pilot, screen):
         for start, why in (("Export fails", "support desk"), ("new +", "billing")):
             await _cursor_to(pilot, screen, start)
-            await pilot.press("e", "d")
-            await settle(app, pilot)
+            await press(app, pilot, "e", "d")
             assert app.screen is screen
             assert any("Cannot edit" in note and why in note for note in _notes(app))
             assert any("Cannot delete" in note and why in note for note in _notes(app))
@@ -294,29 +282,24 @@ async def test_tickets_and_mrr_say_why_they_cannot_be_edited(
 
 async def test_delete_and_undo(db_url: str, engine: Engine, book) -> None:
     account_id = book[ACCOUNT]
-    async with running(db_url) as (app, pilot):
-        screen = await _open(app, pilot, account_id)
+    async with on_account(db_url, account_id) as (app, pilot, screen):
         row = await _cursor_to(pilot, screen, "Sent the onboarding guide")
         total = len(screen.rows)
-        await pilot.press("d")
-        await settle(app, pilot)
+        await press(app, pilot, "d")
         deleted = get_interaction(engine, row["id"])
         assert deleted is not None and deleted.deleted_at is not None
         assert len(screen.rows) == total - 1
         notification = next(n for n in app._notifications if "u to undo" in str(n.message))
         assert notification.timeout == AccountScreen.UNDO_SECONDS
-        await pilot.press("u")
-        await settle(app, pilot)
+        await press(app, pilot, "u")
         restored = get_interaction(engine, row["id"])
         assert restored is not None and restored.deleted_at is None
         assert len(screen.rows) == total
         # two deletes, long after their notifications: u restores both, latest first
         await _cursor_to(pilot, screen, "Sent the onboarding guide")
-        await pilot.press("d")
-        await settle(app, pilot)
+        await press(app, pilot, "d")
         await _cursor_to(pilot, screen, "Check-in call with")
-        await pilot.press("d")
-        await settle(app, pilot)
+        await press(app, pilot, "d")
         app.clear_notifications()
         deleted_ids = [entry_id for _source, entry_id in screen.undo]
         assert len(set(deleted_ids)) == 2
@@ -324,39 +307,31 @@ async def test_delete_and_undo(db_url: str, engine: Engine, book) -> None:
             entry = get_interaction(engine, entry_id)
             assert entry is not None and entry.deleted_at is not None
         for restored_id in reversed(deleted_ids):
-            await pilot.press("u")
-            await settle(app, pilot)
+            await press(app, pilot, "u")
             entry = get_interaction(engine, restored_id)
             assert entry is not None and entry.deleted_at is None
         assert len(screen.rows) == total
-        await pilot.press("u")
-        await settle(app, pilot)
+        await press(app, pilot, "u")
         assert any("Nothing to undo" in note for note in _notes(app))
 
 
 async def test_show_deleted_entries_and_restore_one(db_url: str, engine: Engine, book) -> None:
     account_id = book[ACCOUNT]
-    async with running(db_url) as (app, pilot):
-        screen = await _open(app, pilot, account_id)
+    async with on_account(db_url, account_id) as (app, pilot, screen):
         row = await _cursor_to(pilot, screen, "Sent the onboarding guide")
-        await pilot.press("d")
-        await settle(app, pilot)
+        await press(app, pilot, "d")
         assert not any(r["id"] == row["id"] and r["source"] == "interaction" for r in screen.rows)
-        await pilot.press("D")
-        await settle(app, pilot)
+        await press(app, pilot, "D")
         shown = [r for r in screen.rows if r["source"] == "interaction" and r["id"] == row["id"]]
         assert len(shown) == 1 and shown[0]["deleted"]
         assert "(deleted)" in text_of(screen.query_one("#timeline"))
         await _cursor_to(pilot, screen, "Sent the onboarding guide")
-        await pilot.press("d")  # on a deleted entry: bring it back
-        await settle(app, pilot)
+        await press(app, pilot, "d")  # on a deleted entry: bring it back
         restored = get_interaction(engine, row["id"])
         assert restored is not None and restored.deleted_at is None
-        await pilot.press("D")
-        await settle(app, pilot)
+        await press(app, pilot, "D")
         assert "(deleted)" not in text_of(screen.query_one("#timeline"))
-        await pilot.press("question_mark")  # the help lists the timeline's keys
-        await settle(app, pilot)
+        await press(app, pilot, "question_mark")  # the help lists the timeline's keys
         keys = text_of(app.screen.query_one("#help-keys"))
         for words in ("Log", "Edit entry", "Delete entry", "Undo delete", "Show deleted"):
             assert words in keys
@@ -368,30 +343,24 @@ async def test_cancel_asks_first_only_when_something_was_typed(
 ) -> None:
     account_id = book[ACCOUNT]
     before = _entries(engine, account_id)
-    async with running(db_url) as (app, pilot):
-        screen = await _open(app, pilot, account_id)
+    async with on_account(db_url, account_id) as (app, pilot, screen):
         await _open_form(app, pilot)
         await pilot.press("m")  # choosing a kind is not typing
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
         assert app.screen is screen
         form = await _open_form(app, pilot)
         await pilot.press("c", *TO_SUMMARY)
         await type_text(pilot, "Half typed")
         await pilot.press("tab")
         await type_text(pilot, "notes")
-        await pilot.press("escape")  # leaves the notes; the form asks
-        await settle(app, pilot)
+        await press(app, pilot, "escape")  # leaves the notes; the form asks
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("n")
-        await settle(app, pilot)
+        await press(app, pilot, "n")
         assert app.screen is form
         assert form.query_one("#summary", Input).value == "Half typed"
         assert form.query_one("#notes", TextArea).text == "notes"
-        await pilot.press("escape")
-        await settle(app, pilot)
-        await pilot.press("y")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
+        await press(app, pilot, "y")
         assert app.screen is screen
     assert _entries(engine, account_id) == before
 
@@ -420,8 +389,7 @@ async def test_templates_prefill_and_never_overwrite_typed_text(
         assert form.kind == "email"
         assert form.query_one("#summary", Input).value == "Onboarding call with IT"
         assert form.query_one("#notes", TextArea).text == "Why:"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
     assert ("email", "Onboarding call with IT — Test User") in _entries(engine, book[ACCOUNT])
 
 
@@ -433,15 +401,12 @@ async def test_entries_logged_elsewhere_show_and_edit(db_url: str, engine: Engin
     at = datetime.combine(TODAY - timedelta(days=10), time(9, 41, 17), tzinfo=UTC)
     form = EntryForm(kind="note", summary="From the CLI", follow_up="+5d")
     logged = log_entry(engine, account_id, form, "Sam", now=at)
-    async with running(db_url) as (app, pilot):
-        screen = await _open(app, pilot, account_id)
+    async with on_account(db_url, account_id) as (app, pilot, screen):
         await _cursor_to(pilot, screen, "From the CLI")
-        await pilot.press("e")
-        await settle(app, pilot)
+        await press(app, pilot, "e")
         await pilot.press("enter", "end")  # Enter keeps the kind and moves to the summary
         await type_text(pilot, "!")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
     edited = get_interaction(engine, logged.entry_id)
     assert edited is not None and edited.summary == "From the CLI!"
     assert edited.occurred_at.replace(tzinfo=UTC) == at
@@ -455,8 +420,7 @@ async def test_a_whole_entry_typed_in_one_burst_is_saved(db_url: str, engine: En
     from textual import events
 
     account_id = book["Initech"]
-    async with running(db_url) as (app, pilot):
-        await _open(app, pilot, account_id)
+    async with on_account(db_url, account_id) as (app, pilot, _screen):
         await _open_form(app, pilot)
         for key in ("c", *TO_SUMMARY, *"Quick sync", "ctrl+s"):  # one burst, no waiting
             char = {"space": " ", "tab": "\t", "ctrl+s": None}.get(key, key)
@@ -481,32 +445,27 @@ async def test_a_survey_answer_is_edited_with_history_deleted_and_undone(
         health = current_health(engine, as_of=TODAY, account_ids=[account_id]).row(0, named=True)
         return compute_metrics(engine, period, as_of=TODAY).nps, health["score"]
 
-    async with running(db_url) as (app, pilot):
-        screen = await _open(app, pilot, account_id)
+    async with on_account(db_url, account_id) as (app, pilot, screen):
         row = await _cursor_to(pilot, screen, "NPS 4")  # imported with the book
-        await pilot.press("e")
-        await settle(app, pilot)
+        await press(app, pilot, "e")
         form = app.screen
         assert isinstance(form, LogInteractionScreen)
         assert "Edit survey answer" in text_of(form.query_one(".dialog-title"))
         assert form.query_one("#score", Input).value == "4" and not form.unsaved
-        await pilot.press("enter", "enter", "end", "backspace", "2", "ctrl+s")  # kind, survey
-        await settle(app, pilot)
+        await press(app, pilot, "enter", "enter", "end", "backspace", "2", "ctrl+s")  # kind, survey
         assert app.screen is screen
         [revision] = revisions(engine, row["id"], "survey")
         assert revision.edited_by == "Test User"
         assert json.loads(revision.changes) == {"score": [4, 2]}  # the moment did not move
         assert screen.current_row()["summary"].startswith("NPS 2")
-        await pilot.press("h")
-        await settle(app, pilot)
+        await press(app, pilot, "h")
         assert isinstance(app.screen, RevisionsScreen)
         shown = text_of(app.screen.query_one("#revisions"))
         assert "Test User" in shown and "score" in shown and "imported" in shown
         await pilot.press("escape")
 
         with_answer = nps_and_health()
-        await pilot.press("d")
-        await settle(app, pilot)
+        await press(app, pilot, "d")
         answer = get_entry(engine, row["id"], "survey")
         assert answer is not None and answer.deleted_at is not None
         assert not any(r["source"] == "survey" and r["id"] == row["id"] for r in screen.rows)
@@ -518,8 +477,7 @@ async def test_a_survey_answer_is_edited_with_history_deleted_and_undone(
         assert without[1] == pytest.approx(
             compute_scores(engine, TODAY, load_model()[0], [account_id])["score"][0]
         )
-        await pilot.press("u")
-        await settle(app, pilot)
+        await press(app, pilot, "u")
         answer = get_entry(engine, row["id"], "survey")
         assert answer is not None and answer.deleted_at is None
         assert nps_and_health() == with_answer

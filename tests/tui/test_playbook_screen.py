@@ -6,18 +6,13 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from sqlalchemy import Engine, func
-from sqlmodel import Session, select
+from sqlalchemy import Engine
 
 from core.models import RuleRun, Task
 from core.playbook.rules import RULE_TITLES
-from tests.tui.conftest import settle, tasks_screen, text_of
+from tests.rows import count
+from tests.tui.conftest import press, tasks_screen, text_of
 from tui.screens.playbook import PlaybookScreen, RuleSettingsScreen
-
-
-def count(engine: Engine, table: type) -> int:
-    with Session(engine) as session:
-        return session.exec(select(func.count()).select_from(table)).one()
 
 
 async def test_playbook_toggles_edits_dry_runs_and_runs(
@@ -26,8 +21,7 @@ async def test_playbook_toggles_edits_dry_runs_and_runs(
     config = tmp_path / "config.toml"
     config.write_text("# my settings\n")
     async with tasks_screen(db_url, tmp_path) as (app, pilot, _tasks):
-        await pilot.press("p")
-        await settle(app, pilot)
+        await press(app, pilot, "p")
         screen = app.screen
         assert isinstance(screen, PlaybookScreen)
         rules = list(RULE_TITLES)
@@ -35,38 +29,33 @@ async def test_playbook_toggles_edits_dry_runs_and_runs(
         assert "never" in str(screen.table.get_row_at(0)[3])
 
         # space: the first rule off, written to the config file, comments kept
-        await pilot.press("space")
-        await settle(app, pilot)
+        await press(app, pilot, "space")
         assert config.read_text().startswith("# my settings\n")
         assert tomllib.loads(config.read_text())["rules"]["ticket_unresolved"] == {"enabled": False}
         assert str(screen.table.get_row_at(0)[0]) == "off"
 
         # enter on "Renewal coming up": a refusal names the field, then a good value
         row = rules.index("renewal_due")
-        await pilot.press(*["j"] * row, "enter")
-        await settle(app, pilot)
+        await press(app, pilot, *["j"] * row, "enter")
         assert isinstance(app.screen, RuleSettingsScreen)
         await pilot.press("backspace", "backspace", "ctrl+s")
         assert "Days before the renewal: a whole number" in text_of(
             app.screen.query_one("#rule-error")
         )
-        await pilot.press("9", "0", "ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "9", "0", "ctrl+s")
         assert app.screen is screen
         saved = tomllib.loads(config.read_text())["rules"]
         assert saved["renewal_due"] == {"days": 90}
         assert "renewal within 90 days" in str(screen.table.get_row_at(row)[2])
 
         # d: what a run would create, nothing written
-        await pilot.press("d")
-        await settle(app, pilot)
+        await press(app, pilot, "d")
         dry_run = text_of(screen.query_one("#dry-run"))
         assert "A run now would create" in dry_run and "Nothing was written" in dry_run
         assert count(engine, Task) == 0 and count(engine, RuleRun) == 0
 
         # r: the run, recorded per enabled rule, and the table says when
-        await pilot.press("r")
-        await settle(app, pilot)
+        await press(app, pilot, "r")
         made = count(engine, Task)
         assert made > 0 and f"would create {made} task" in dry_run
         assert count(engine, RuleRun) == len(rules) - 1  # the rule switched off did not run

@@ -11,7 +11,7 @@ import polars as pl
 
 from core.churn import RISK
 from core.config.settings import Settings
-from tests.tui.conftest import SNAPSHOT_DAY, bar, names, palette, settle, text_of
+from tests.tui.conftest import SNAPSHOT_DAY, bar, names, palette, press, settle, text_of
 from tui.app import make_app
 from tui.screens.columns import ColumnChooser
 from tui.widgets.accounts_table import AccountsTable
@@ -123,8 +123,7 @@ async def test_without_a_churn_model_the_column_is_empty_and_says_how_to_fit_one
         assert shown[RISK].null_count() < shown.height
 
         # c lists it among the list's own columns, chosen, with what it shows
-        await pilot.press("c")
-        await settle(app, pilot)
+        await press(app, pilot, "c")
         chooser = app.screen
         assert isinstance(chooser, ColumnChooser)
         (column,) = [column for column in chooser.order if column.name == "churn_risk"]

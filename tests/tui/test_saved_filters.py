@@ -9,7 +9,7 @@ from textual.widgets import Input, OptionList, SelectionList, Static
 from core.config.saved_filters import SavedFilter, load_saved_filters, save_filter
 from core.config.settings import config_path
 from tests.tui.book import ROWS
-from tests.tui.conftest import bar, names, running, settle, text_of, type_text
+from tests.tui.conftest import bar, names, press, running, settle, text_of, type_text
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.filters import FiltersScreen
 
@@ -19,8 +19,7 @@ RED_ENTERPRISE = SavedFilter(
 
 
 async def open_form(app, pilot) -> FiltersScreen:
-    await pilot.press("f")
-    await settle(app, pilot)
+    await press(app, pilot, "f")
     assert isinstance(app.screen, FiltersScreen)
     return app.screen
 
@@ -42,8 +41,7 @@ async def test_save_as_writes_the_form_and_validates_the_name(db_url: str, book)
         assert load_saved_filters().filters == {}  # an invalid form wrote nothing
         form.query_one("#segments", SelectionList).select("SMB")
         form.query_one("#quiet", Input).value = "30"
-        await pilot.press("ctrl+n")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+n")
         saved = SavedFilter(name="quiet SMB", segments=frozenset({"SMB"}), no_interaction_days=30)
         assert load_saved_filters().filters == {"quiet SMB": saved}
         assert text_of(form.query_one("#save-error", Static)).strip() == ""
@@ -54,21 +52,16 @@ async def test_save_as_writes_the_form_and_validates_the_name(db_url: str, book)
         # the same name again: asks first; "no" keeps the saved one
         form.query_one("#segments", SelectionList).select("Enterprise")
         form.query_one("#save-name", Input).value = "quiet SMB"
-        await pilot.press("ctrl+n")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+n")
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("n")
-        await settle(app, pilot)
+        await press(app, pilot, "n")
         assert load_saved_filters().filters == {"quiet SMB": saved}
-        await pilot.press("ctrl+n")
-        await settle(app, pilot)
-        await pilot.press("y")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+n")
+        await press(app, pilot, "y")
         replaced = load_saved_filters().filters["quiet SMB"]
         assert replaced.segments == {"SMB", "Enterprise"}
         # the form still applies what it shows
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert "no interaction for 30 d" in bar(app)
 
 
@@ -76,24 +69,21 @@ async def test_choosing_a_saved_filter_applies_it_keeping_my_book(db_url: str, b
     save_filter(SavedFilter(name="enterprise", segments=frozenset({"Enterprise"})))
     save_filter(SavedFilter(name="by plan", plans=frozenset({"Starter"}), bands=frozenset({"red"})))
     async with running(db_url) as (app, pilot):
-        await pilot.press("m")
-        await settle(app, pilot)
+        await press(app, pilot, "m")
         form = await open_form(app, pilot)
         listed = form.query_one("#saved", OptionList)
         ids = [listed.get_option_at_index(index).id for index in range(listed.option_count)]
         assert ids == ["by plan", "enterprise"]
         listed.focus()
         listed.highlighted = 1
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         mine = [row[0] for row in ROWS if row[1] == "Enterprise" and row[2] == "Test User"]
         assert sorted(names(app)) == sorted(mine) and len(mine) == 2
         assert "my book (Test User)" in bar(app) and "segment: Enterprise" in bar(app)
         # a saved filter with a plan narrows the list by it too
         form = await open_form(app, pilot)
         form.query_one("#saved", OptionList).focus()  # the first one is highlighted
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         red = [row[0] for row in ROWS if row[2] == "Test User" and row[4] < 40 and row[3] <= 1_000]
         assert sorted(names(app)) == sorted(red) and red
         assert "plan: Starter" in bar(app) and "health: red" in bar(app)
@@ -117,8 +107,7 @@ async def test_palette_applies_a_saved_filter(db_url: str, book) -> None:
         await pilot.press("ctrl+p")
         await type_text(pilot, "Apply saved filter: red")
         await settle(app, pilot)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(app, pilot, "enter")
         # Enterprise and red: Globex (35) and Hooli (64, overridden to 30)
         assert sorted(names(app)) == ["Globex", "Hooli"]
         assert "segment: Enterprise" in bar(app) and "health: red" in bar(app)

@@ -12,6 +12,13 @@ from tests.tui.conftest import SIZE, SMALL, settle
 from tests.tui.conftest import snapshot_app as _app
 
 
+async def quill(pilot: Pilot) -> None:
+    """The account 360 of Quill Logistics, an account under pressure, found by a search."""
+    await settle(pilot.app, pilot)
+    await pilot.press("slash", *"Quill Logistics", "enter")
+    await settle(pilot.app, pilot)
+
+
 def test_accounts_list(snap_compare, demo_url: str, tmp_path: Path) -> None:
     async def ready(pilot: Pilot) -> None:
         await settle(pilot.app, pilot)
@@ -32,13 +39,7 @@ def test_account_360(snap_compare, demo_url: str, tmp_path: Path) -> None:
 
 def test_account_360_health_panel(snap_compare, demo_url: str, tmp_path: Path) -> None:
     """An account under pressure: each component with its signals in words."""
-
-    async def ready(pilot: Pilot) -> None:
-        await settle(pilot.app, pilot)
-        await pilot.press("slash", *"Quill Logistics", "enter")
-        await settle(pilot.app, pilot)
-
-    assert snap_compare(_app(demo_url, tmp_path), terminal_size=SIZE, run_before=ready)
+    assert snap_compare(_app(demo_url, tmp_path), terminal_size=SIZE, run_before=quill)
 
 
 def test_small_terminal_accounts_list(snap_compare, demo_url: str, tmp_path: Path) -> None:
@@ -53,10 +54,4 @@ def test_small_terminal_accounts_list(snap_compare, demo_url: str, tmp_path: Pat
 
 def test_small_terminal_account_360(snap_compare, demo_url: str, tmp_path: Path) -> None:
     """At 80x24 the 360's panels stack, the health first, the timeline below."""
-
-    async def ready(pilot: Pilot) -> None:
-        await settle(pilot.app, pilot)
-        await pilot.press("slash", *"Quill Logistics", "enter")
-        await settle(pilot.app, pilot)
-
-    assert snap_compare(_app(demo_url, tmp_path), terminal_size=SMALL, run_before=ready)
+    assert snap_compare(_app(demo_url, tmp_path), terminal_size=SMALL, run_before=quill)

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from core.models import Task
 from core.playbook.tasks import add_manual_task, task_history, task_queue
 from tests.tui.book import TODAY, make_book
-from tests.tui.conftest import settle, tasks_screen, text_of
+from tests.tui.conftest import press, tasks_screen, text_of
 from tui.screens.account import AccountScreen
 from tui.screens.snooze import SnoozeScreen
 from tui.screens.task_form import TaskFormScreen
@@ -68,34 +68,28 @@ async def test_ranking_shown_matches_the_core(db_url: str, engine: Engine, book,
 
 async def test_filters_mine_and_source(db_url: str, book, tmp_path) -> None:
     async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
-        await pilot.press("m")
-        await settle(app, pilot)
+        await press(app, pilot, "m")
         assert "Call Globex" not in titles(screen)
         assert len(titles(screen)) == 4
         assert "4 open tasks" in note(screen) and "mine (Test User)" in note(screen)
-        await pilot.press("f")  # rules
-        await settle(app, pilot)
+        await press(app, pilot, "f")  # rules
         assert titles(screen) == []
         assert "from rules" in note(screen)
         assert "No open tasks for you from rules" in str(screen.query_one("#tasks-empty").render())
-        await pilot.press("f")  # follow-ups
-        await settle(app, pilot)
+        await press(app, pilot, "f")  # follow-ups
         assert titles(screen) == ["Follow up: send the pricing sheet"]
         assert "1 open task " in note(screen) + " "
-        await pilot.press("f", "f", "m")  # manual, then all sources; team
-        await settle(app, pilot)
+        await press(app, pilot, "f", "f", "m")  # manual, then all sources; team
         assert len(titles(screen)) == 5
 
 
 async def test_space_completes_and_u_undoes(db_url: str, engine: Engine, book, tmp_path) -> None:
     async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
-        await pilot.press("space")
-        await settle(app, pilot)
+        await press(app, pilot, "space")
         assert "QBR deck for Cyberdyne" not in titles(screen)
         assert "QBR deck for Cyberdyne" not in task_queue(engine, TODAY)["title"].to_list()
         assert any("Press u to undo" in str(n.message) for n in app._notifications)
-        await pilot.press("u")
-        await settle(app, pilot)
+        await press(app, pilot, "u")
         assert titles(screen)[0] == "QBR deck for Cyberdyne"
         assert task_queue(engine, TODAY)["title"][0] == "QBR deck for Cyberdyne"
         task_id = task_queue(engine, TODAY)["id"][0]
@@ -113,39 +107,32 @@ async def test_snooze_a_day_a_week_a_date_and_not_the_past(
             (["tab", "tab", *"2026-07-01", "enter"], 16),
         ):
             title = titles(screen)[0]
-            await pilot.press("s")
-            await settle(app, pilot)
+            await press(app, pilot, "s")
             assert isinstance(app.screen, SnoozeScreen)
             account = screen.current_task()["account_name"]  # type: ignore[index]
             assert f"Snooze: {account}" in text_of(app.screen.query_one(".dialog-title"))
-            await pilot.press(*keys)
-            await settle(app, pilot)
+            await press(app, pilot, *keys)
             assert app.screen is screen
             assert title not in titles(screen)
             with Session(engine) as session:
                 task = session.exec(select(Task).where(Task.title == title)).one()
             assert task.snoozed_until == TODAY + timedelta(days=days)
             assert task.due_on != task.snoozed_until  # the due date stays
-        await pilot.press("s", "tab", "tab", *"2026-06-15", "enter")
-        await settle(app, pilot)
+        await press(app, pilot, "s", "tab", "tab", *"2026-06-15", "enter")
         assert isinstance(app.screen, SnoozeScreen)
         assert "not after today" in str(app.screen.query_one("#snooze-error").render())
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(app, pilot, "escape")
         assert len(titles(screen)) == 2
-        await pilot.press("z")  # the snoozed tasks, with the day each is back
-        await settle(app, pilot)
+        await press(app, pilot, "z")  # the snoozed tasks, with the day each is back
         assert len(titles(screen)) == 3
         assert "3 snoozed tasks" in text_of(screen.query_one("#listing-note"))
-        await pilot.press("z")
-        await settle(app, pilot)
+        await press(app, pilot, "z")
         assert len(titles(screen)) == 2
 
 
 async def test_enter_opens_the_account(db_url: str, book, tmp_path) -> None:
     async with tasks_screen(db_url, tmp_path) as (app, pilot, _screen):
-        await pilot.press("j", "enter")
-        await settle(app, pilot)
+        await press(app, pilot, "j", "enter")
         assert isinstance(app.screen, AccountScreen)
         assert app.screen.account_id == book["Globex"]
 
@@ -154,13 +141,11 @@ async def test_n_creates_a_manual_task_after_a_refusal(
     db_url: str, engine: Engine, book, tmp_path
 ) -> None:
     async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
-        await pilot.press("n")
-        await settle(app, pilot)
+        await press(app, pilot, "n")
         form = app.screen
         assert isinstance(form, TaskFormScreen)
         await pilot.press(*"Nowhere Inc", "tab", *"Send the deck")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert app.screen is form
         assert 'no account is named "Nowhere Inc"' in str(form.query_one("#account-error").render())
         assert form.value("title") == "Send the deck"  # what was typed is kept
@@ -169,8 +154,7 @@ async def test_n_creates_a_manual_task_after_a_refusal(
         account.focus()
         await pilot.press(*"hoo", "right")  # completes to Hooli
         assert form.value("account") == "Hooli"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+s")
         assert app.screen is screen
         added = task_queue(engine, TODAY).filter(
             task_queue(engine, TODAY)["title"] == "Send the deck"
@@ -206,12 +190,10 @@ async def test_rules_on_demand_from_the_palette_refresh_the_queue(
 ) -> None:
     async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
         assert len(titles(screen)) == 5
-        await pilot.press("ctrl+p", *"Run playbook rules", "enter")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+p", *"Run playbook rules", "enter")
         created = task_queue(engine, TODAY, source="rule").height
         assert created > 0
         assert len(titles(screen)) == 5 + created
         assert any(f"{created} new tasks" in str(n.message) for n in app._notifications)
-        await pilot.press("ctrl+p", *"Run playbook rules", "enter")
-        await settle(app, pilot)
+        await press(app, pilot, "ctrl+p", *"Run playbook rules", "enter")
         assert any("No new tasks" in str(n.message) for n in app._notifications)

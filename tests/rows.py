@@ -1,0 +1,57 @@
+"""Rows that many tests write or count by hand: an account with only the columns a
+test cares about, the rows of a table counted, an engine on a database file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
+
+from core import models as m
+from core.store.db import open_engine, sqlite_url
+
+
+def new_account(session: Session, external_id: str, **values: Any) -> int:
+    """An account added and flushed in ``session``: its id. Named ``external_id`` and
+    started on 2025-01-01 on the SMB segment's Starter plan, owned by Dana, unless
+    ``values`` (any of ``Account``'s columns) say otherwise."""
+    columns: dict[str, Any] = {
+        "name": external_id,
+        "segment": "SMB",
+        "plan": "Starter",
+        "owner": "Dana",
+        "start_date": date(2025, 1, 1),
+    }
+    account = m.Account(external_id=external_id, **(columns | values))
+    session.add(account)
+    session.flush()
+    assert account.id is not None
+    return account.id
+
+
+def count(engine: Engine, model: type) -> int:
+    """How many rows ``model``'s table holds."""
+    with Session(engine) as session:
+        return session.exec(select(func.count()).select_from(model)).one()
+
+
+@contextmanager
+def engine_on(path: Path) -> Iterator[Engine]:
+    """An engine on the SQLite file at ``path`` (created and migrated if new),
+    disposed at the end."""
+    engine = open_engine(sqlite_url(path))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def count_in(path: Path, model: type) -> int:
+    """How many rows ``model``'s table holds in the SQLite file at ``path``."""
+    with engine_on(path) as engine:
+        return count(engine, model)
