@@ -109,14 +109,13 @@ class ImportResult:
             return []
         new = [extra.describe() for extra in self.fields if extra.field_id is None]
         known = [extra for extra in self.fields if extra.field_id is not None]
-        verb = "would be" if self.dry_run else "were"
         lines = []
         if new:
-            lines.append(f"{len(new)} columns {verb} kept as new custom fields ({self.leave_out}):")
+            lines.append(f"{self._columns(len(new))} kept as new custom fields ({self.leave_out}):")
             lines += [f"  {line}" for line in new]
         if known:
             names = ", ".join(extra.column for extra in self.fields if extra.field_id is not None)
-            lines.append(f"{len(known)} columns {verb} read into their custom fields: {names}")
+            lines.append(f"{self._columns(len(known))} read into their custom fields: {names}")
             lines += [
                 f"  {extra.column} gains the choices {', '.join(extra.new_choices)}"
                 for extra in self.fields
@@ -125,6 +124,11 @@ class ImportResult:
         if self.field_counts is not None:
             lines.append(self.field_counts.describe())
         return lines
+
+    def _columns(self, count: int) -> str:
+        """'1 column was', '3 columns would be'..."""
+        verb = "would be" if self.dry_run else "was" if count == 1 else "were"
+        return f"{count} column{'' if count == 1 else 's'} {verb}"
 
     def as_dict(self) -> dict[str, object]:
         """The ``--json`` shape: counts, the reconciliation and what was recorded."""
