@@ -176,11 +176,10 @@ def _leave_out_footer(source: Source) -> None:
     source.frame = source.frame.slice(0, total - run)
     first = source.first_row + total - run
     cells = [cell.strip() for cell in tail[source.columns[0]][-run:].drop_nulls() if cell.strip()]
-    shown = [cell if len(cell) <= 40 else cell[:39].rstrip() + "…" for cell in cells[:2]]
-    quoted = ", ".join(f'"{cell}"' for cell in shown) + (", ..." if len(cells) > 2 else "")
+
     source.notes.append(
         f"rows {first:,} to {first + run - 1:,} at the end are a report's footer, not records"
-        f" ({quoted}): left out"
+        f" ({_quoted(cells)}): left out"
     )
 
 
@@ -271,9 +270,11 @@ def _head_lines(path: Path, encoding: str) -> list[str]:
 
 def _open_text(path: Path, kind: str, header: list[str] | None = None) -> Source:
     encoding = detect_encoding(path)
-    lines = _head_lines(path, encoding)
-    if not any(line.strip() for line in lines):
+    head = _head_lines(path, encoding)
+    if not any(line.strip() for line in head):
         raise FileError(f"{path.name} is empty")
+    above = 0 if header is not None else _title_lines(head)
+    lines = head[above:]
     separator = "\t" if kind == "tsv" else sniff_separator(lines)
     temporary: list[Path] = []
     readable = path
@@ -287,6 +288,7 @@ def _open_text(path: Path, kind: str, header: list[str] | None = None) -> Source
         infer_schema=False,
         encoding="utf8",
         quote_char='"',
+        skip_rows=above,
     )
     if header is not None:
         try:
@@ -295,8 +297,12 @@ def _open_text(path: Path, kind: str, header: list[str] | None = None) -> Source
             raise FileError(f"{path.name}: {_first_line(error)}") from None
         names = _named(header, count, path)
         frame = frame.rename(dict(zip(frame.collect_schema().names(), names, strict=True)))
-    source = Source(path, kind, frame, [], 2 if header is None else 1, encoding, separator)
+    source = Source(
+        path, kind, frame, [], above + (2 if header is None else 1), encoding, separator
+    )
     source.temporary = temporary
+    if above:
+        source.notes.append(_title_note(above, [next(csv.reader([line])) for line in head[:above]]))
     try:
         source.columns = list(frame.collect_schema().names())
     except pl.exceptions.PolarsError as error:
@@ -396,28 +402,79 @@ def _unsafe_cells(path: Path, columns: list[str]) -> tuple[list[str], str | None
     return found, note
 
 
-def _open_excel(path: Path, header: list[str] | None = None) -> Source:
+def _read_excel(path: Path, header: bool, options: dict[str, int]) -> pl.DataFrame:
     try:
-        frame = pl.read_excel(
+        return pl.read_excel(
             path,
             engine="calamine",
             infer_schema_length=0,
-            has_header=header is None,
+            has_header=header,
             drop_empty_rows=False,  # each row keeps the number the workbook shows
-        )
+            read_options=options,
+        ).select(pl.all().cast(pl.String))
     except Exception as error:  # fastexcel raises its own exception types
         raise FileError(
             f"{path.name} cannot be read as an Excel workbook (.xlsx): {_first_line(error)}"
         ) from None
-    frame = frame.select(pl.all().cast(pl.String))
+
+
+def _open_excel(path: Path, header: list[str] | None = None) -> Source:
+    above, titles = 0, []
+    if header is None:
+        first = _read_excel(path, False, {"n_rows": _SNIFF_LINES})
+        cells = [[cell or "" for cell in row] for row in first.rows()]
+        above = _title_rows([[cell for cell in row if cell.strip()] for row in cells])
+        titles = cells[:above]
+    frame = _read_excel(path, header is None, {"header_row": above} if above else {})
     if header is not None:
         frame.columns = _named(header, frame.width, path)
     unsafe, note = _unsafe_cells(path, frame.columns)
     if unsafe:
         raise FileError(f"{path.name}: " + "; ".join(unsafe) + ". Nothing was imported.")
-    source = Source(path, "xlsx", frame.lazy(), frame.columns, 2 if header is None else 1)
+    source = Source(path, "xlsx", frame.lazy(), frame.columns, above + (2 if header is None else 1))
     source.notes = [note] if note else []
+    if above:
+        source.notes.append(_title_note(above, titles))
     return source
+
+
+def _title_rows(filled: list[list[str]]) -> int:
+    """How many rows come before the one that names the columns: none, unless the
+    first rows hold one cell each at most (a report's title and filters, as in a
+    Salesforce report) and a later one holds more; ``filled``: each row's cells
+    that are not empty."""
+    above = next((i for i, cells in enumerate(filled) if len(cells) > 1), 0)
+    return above
+
+
+def _title_lines(lines: list[str]) -> int:
+    """``_title_rows`` of a text file's first lines, whatever their separator."""
+    filled = []
+    for line in lines:
+        widest: list[str] = []
+        for separator in _SEPARATORS:
+            cells = [c for c in next(csv.reader([line], delimiter=separator), []) if c.strip()]
+            widest = max(widest, cells, key=len)
+        filled.append(widest)
+    return _title_rows(filled)
+
+
+def _title_note(above: int, rows: list[list[str]]) -> str:
+    """What the rows above the header were, in words."""
+    cells = [cell.strip() for row in rows for cell in row if cell and cell.strip()]
+    where = "row 1" if above == 1 else f"rows 1 to {above}"
+    said = f" ({_quoted(cells)})" if cells else ""
+    return f"{where} above the column names are a report's title, not records{said}: left out"
+
+
+def _quoted(cells: list[str]) -> str:
+    """The first two cells, quoted and clipped: '"Salesforce.com", "Copyright…", ...'."""
+    more = ", ..." if len(cells) > 2 else ""
+    return ", ".join(f'"{_clipped(cell)}"' for cell in cells[:2]) + more
+
+
+def _clipped(cell: str) -> str:
+    return cell if len(cell) <= 40 else cell[:39].rstrip() + "…"
 
 
 def _first_line(error: BaseException) -> str:

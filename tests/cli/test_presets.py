@@ -419,27 +419,59 @@ SALESFORCE_FOOTER = [
 ]
 
 
+SALESFORCE_TITLE = ["Accounts by Owner", "Filtered By: Type equals Customer", ""]
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_a_salesforce_report_footer_is_left_out(tmp_path: Path, suffix: str) -> None:
-    """A Salesforce report export ends with a footer: blank lines, then one cell a
-    line (the copyright, "Confidential Information", who ran it). Its records are
-    imported, the footer's rows are named and left out, as a CSV and as a workbook."""
+def test_a_salesforce_reports_title_and_footer_are_left_out(tmp_path: Path, suffix: str) -> None:
+    """A Salesforce report export has its title and filters above the column names
+    and a footer under the records: blank lines, then one cell a line (the
+    copyright, "Confidential Information", who ran it). Its records are imported,
+    the rows above and below are named and left out, as a CSV and as a workbook,
+    and an error names the row a spreadsheet shows."""
     records = pl.read_csv(PRESETS / "salesforce_accounts.csv", infer_schema=False)
-    footer = pl.DataFrame({"Account ID": SALESFORCE_FOOTER}).with_columns(
-        pl.lit(None, pl.String).alias(c) for c in records.columns[1:]
+    bad = records.with_columns(
+        pl.when(pl.int_range(pl.len()) == 1)
+        .then(pl.lit("not a date"))
+        .otherwise("Created Date")
+        .alias("Created Date")
     )
-    report = pl.concat([records, footer])
-    path = tmp_path / f"report{suffix}"
-    if suffix == ".csv":
-        path.write_text(records.write_csv() + "".join(f'"{line}"\n' for line in SALESFORCE_FOOTER))
-    else:
-        report.write_excel(path)
+    width = records.width - 1
+
+    def report(frame: pl.DataFrame) -> Path:
+        path = tmp_path / f"report{suffix}"
+        if suffix == ".csv":
+            title = "".join(f'"{line}"\n' for line in SALESFORCE_TITLE)
+            footer = "".join(f'"{line}"\n' for line in SALESFORCE_FOOTER)
+            path.write_text(title + frame.write_csv() + footer)
+            return path
+        lines = [[line, *[None] * width] for line in SALESFORCE_TITLE]
+        rows = [
+            *lines,
+            frame.columns,
+            *frame.rows(),
+            *[[line, *[None] * width] for line in SALESFORCE_FOOTER],
+        ]
+        pl.DataFrame(rows, orient="row", schema=frame.columns).write_excel(
+            path, include_header=False
+        )
+        return path
+
     db = tmp_path / "sf.db"
-    result = json.loads(_run("import", "accounts", str(path), "--db", str(db), "--json"))
-    first = records.height + 2
-    [said] = [line for line in result["reconciliation"]["assumptions"] if "footer" in line]
-    assert said.startswith(f"rows {first} to {first + len(SALESFORCE_FOOTER) - 1} at the end")
-    assert '("Salesforce.com", "Copyright (c) 2000-2026' in said
+    refused = runner.invoke(app, ["import", "accounts", str(report(bad)), "--db", str(db)])
+    header = len(SALESFORCE_TITLE) + 1
+    assert f'row {header + 2}, column "Created Date", value "not a date"' in refused.stderr
+    result = json.loads(_run("import", "accounts", str(report(records)), "--db", str(db), "--json"))
+    assumed = result["reconciliation"]["assumptions"]
+    [title] = [line for line in assumed if "title" in line]
+    assert title == (
+        f"rows 1 to {len(SALESFORCE_TITLE)} above the column names are a report's title, not"
+        ' records ("Accounts by Owner", "Filtered By: Type equals Customer"): left out'
+    )
+    first = header + records.height + 1
+    [footer] = [line for line in assumed if "footer" in line]
+    assert footer.startswith(f"rows {first} to {first + len(SALESFORCE_FOOTER) - 1} at the end")
+    assert '("Salesforce.com", "Copyright (c) 2000-2026' in footer
     with closing(sqlite3.connect(db)) as connection:
         stored = connection.execute("SELECT external_id, name FROM account ORDER BY 1").fetchall()
     assert stored == sorted(records.select("Account ID", "Account Name").rows())
