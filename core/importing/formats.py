@@ -462,9 +462,15 @@ def _title_lines(lines: list[str]) -> int:
 def _title_note(above: int, rows: list[list[str]]) -> str:
     """What the rows above the header were, in words."""
     cells = [cell.strip() for row in rows for cell in row if cell and cell.strip()]
-    where = "row 1" if above == 1 else f"rows 1 to {above}"
+    if above == 1 and re.fullmatch(r"sep=.", "".join(cells)):
+        return f"row 1 is Excel's separator line ({cells[0]}), not a record: left out"
     said = f" ({_quoted(cells)})" if cells else ""
-    return f"{where} above the column names are a report's title, not records{said}: left out"
+    if above == 1:
+        return f"row 1 above the column names is a report's title, not a record{said}: left out"
+    return (
+        f"rows 1 to {above} above the column names are a report's title, not records{said}:"
+        " left out"
+    )
 
 
 def _quoted(cells: list[str]) -> str:

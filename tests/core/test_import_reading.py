@@ -96,3 +96,30 @@ def test_xlsx_other_sheets_are_named_as_not_read(tmp_path: Path) -> None:
     path = _workbook(tmp_path / "orders.xlsx", lambda sheet: None, sheets=3)
     with formats.open_source(path) as source:
         assert source.notes == ["only the first sheet (Orders) was read; 2 other sheet(s) were not"]
+
+
+@pytest.mark.parametrize(
+    ("above", "said"),
+    [
+        (["sep=;"], "row 1 is Excel's separator line (sep=;), not a record: left out"),
+        (
+            ['"Accounts by owner; all regions"', ""],
+            "rows 1 to 2 above the column names are a report's title, not records"
+            ' ("Accounts by owner; all regions"): left out',
+        ),
+    ],
+    ids=["excel-separator-line", "report-title"],
+)
+def test_lines_above_the_column_names_are_left_out(
+    tmp_path: Path, above: list[str], said: str
+) -> None:
+    """A first line of one cell, then the column names: the records are read under
+    those names, with the row numbers a spreadsheet shows, and what was above is said."""
+    path = tmp_path / "accounts.csv"
+    path.write_text("\n".join([*above, "id;name;mrr", "A1;Alpha;12,50", "A2;Beta;9"]) + "\n")
+    with formats.open_source(path) as source:
+        assert source.columns == ["id", "name", "mrr"]
+        assert source.separator == ";"
+        assert source.first_row == len(above) + 2
+        assert source.notes == [said]
+        assert source.preview().rows() == [("A1", "Alpha", "12,50"), ("A2", "Beta", "9")]
