@@ -17,7 +17,8 @@ explain the difference:
 
 An import whose file tells the history of each account's MRR (Stripe's
 subscriptions, ``core.importing.presets``) gives it to ``record_movements``: an
-account without movements gets that history instead of one opening movement, and
+account without movements gets that history instead of one opening movement, one
+whose movements agree with it gets what followed its last (a later export), and
 what remains is explained as above.
 
 ``sync_accounts_to_movements`` goes the other way, after MRR movements were
@@ -139,9 +140,10 @@ def record_movements(
     undated churns of ``account_ids`` (every account when None) on ``effective``
     and write the MRR movements that make each account's movements explain its MRR.
     ``history``: movements by external_id (occurred_on, kind, amount_cents), written
-    first for the accounts that have no movement yet."""
+    first: an account's whole history when it has no movement yet, else what
+    follows its last one (``_history_to_write``)."""
     mark = _mark(dialect)
-    told = _history_of_fresh(raw, history) if history is not None else None
+    told = _history_to_write(raw, history) if history is not None else None
     untold = 0
     if told is not None:
         untold = told.filter(pl.col("kind").is_null())["account_id"].n_unique()
@@ -177,19 +179,39 @@ def record_movements(
     )
 
 
-def _history_of_fresh(raw: Any, history: pl.DataFrame) -> pl.DataFrame:
-    """The movements of ``history`` (by external_id) of the accounts that have none
-    yet, by account_id."""
+def _history_to_write(raw: Any, history: pl.DataFrame) -> pl.DataFrame:
+    """The movements of ``history`` (by external_id) to write, by account_id: all of
+    them for an account without movements; for one with movements (a later export of
+    the same subscriptions), those dated after its last, when its balance then is the
+    history's on that day (else nothing: its difference is explained on the import's
+    day, as for any file)."""
     cursor = raw.cursor()
     cursor.execute(
-        "SELECT id, external_id FROM account a WHERE external_id IS NOT NULL"
-        " AND NOT EXISTS (SELECT 1 FROM mrr_movement m WHERE m.account_id = a.id)"
+        "SELECT a.id, a.external_id, COUNT(m.id), MAX(m.occurred_on),"
+        " COALESCE(SUM(m.amount_cents), 0) FROM account a"
+        " LEFT JOIN mrr_movement m ON m.account_id = a.id"
+        " WHERE a.external_id IS NOT NULL GROUP BY a.id, a.external_id"
     )
-    fresh = pl.DataFrame(
-        cursor.fetchall(), schema={"account_id": pl.Int64, "external_id": pl.String}, orient="row"
-    )
+    stored = pl.DataFrame(
+        [
+            (a, e, n, None if d is None else str(d)[:10], int(b))
+            for a, e, n, d, b in cursor.fetchall()
+        ],
+        schema={
+            "account_id": pl.Int64,
+            "external_id": pl.String,
+            "moves": pl.Int64,
+            "last": pl.String,
+            "balance": pl.Int64,
+        },
+        orient="row",
+    ).with_columns(pl.col("last").str.to_date())
     cursor.close()
-    return history.join(fresh, on="external_id").select(
+    told = history.join(stored, on="external_id")
+    until_last = pl.col("amount_cents").filter(pl.col("occurred_on") <= pl.col("last")).sum()
+    agrees = until_last.over("account_id").fill_null(0) == pl.col("balance")
+    after = (pl.col("occurred_on") > pl.col("last")) & pl.col("kind").is_not_null() & agrees
+    return told.filter((pl.col("moves") == 0) | after).select(
         "account_id", "occurred_on", "kind", "amount_cents"
     )
 

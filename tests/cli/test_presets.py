@@ -215,6 +215,41 @@ def test_stripe_subscriptions_become_the_accounts_mrr_history(tmp_path: Path) ->
     assert _month_by_days(subscriptions, "2025-09")["returned"] == 1
 
 
+def _movements(db: Path) -> list[tuple]:
+    with closing(sqlite3.connect(db)) as connection:
+        return connection.execute(
+            "SELECT external_id, occurred_on, kind, amount_cents FROM mrr_movement"
+            " JOIN account ON account.id = account_id ORDER BY 1, 2, 3"
+        ).fetchall()
+
+
+def test_a_later_stripe_export_adds_what_followed(tmp_path: Path) -> None:
+    """The export as it stood on 2025-06-15 (later subscriptions absent, those that
+    ended later still live), then today's: each account's movements are those of
+    today's export imported at once, each on its own day (none on the import's)."""
+    raw = pl.read_csv(PRESETS / "stripe_subscriptions_history.csv", infer_schema=False)
+    cut = "2025-06-15"
+    ended = pl.coalesce(pl.col("Ended At (UTC)"), pl.col("Canceled At (UTC)")).str.slice(0, 10)
+    later = ended > cut
+    then = raw.filter(pl.col("Start (UTC)").str.slice(0, 10) <= cut).with_columns(
+        pl.when(later).then(pl.lit("active")).otherwise("Status").alias("Status"),
+        *(
+            pl.when(later.fill_null(False)).then(None).otherwise(c).alias(c)
+            for c in ("Canceled At (UTC)", "Ended At (UTC)")
+        ),
+    )
+    assert 0 < then.height < raw.height
+    then.write_csv(tmp_path / "then.csv")
+    db = tmp_path / "monthly.db"
+    _run("import", "accounts", str(tmp_path / "then.csv"), "--db", str(db))
+    _import(db, "accounts", "stripe_subscriptions_history.csv")
+    once = tmp_path / "once.db"
+    _import(once, "accounts", "stripe_subscriptions_history.csv")
+    assert _movements(db) == _movements(once)
+    reactivated = [m for m in _movements(db) if m[2] == "reactivation"]
+    assert [m[:2] for m in reactivated] == [("cus_F6", "2025-09-01")]
+
+
 def test_a_customer_without_a_dated_history_says_so(tmp_path: Path) -> None:
     """A canceled subscription with no end date: its customer's MRR is one opening
     movement on its first start, and the summary says it stands for a history."""
