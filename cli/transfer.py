@@ -104,6 +104,7 @@ def _options(
     preset: str | None = "auto",
     drop_extra: bool = False,
     skip_without_account: bool = False,
+    every_row: bool = False,
 ) -> ImportOptions:
     import getpass
 
@@ -129,6 +130,7 @@ def _options(
         preset=preset,
         drop_extra=drop_extra,
         skip_without_account=skip_without_account,
+        every_row=every_row,
     )
     return base.merged(given)
 
@@ -233,6 +235,14 @@ def import_command(
             " someone with no company) instead of refusing the file; the summary counts them.",
         ),
     ] = False,
+    every_row: Annotated[
+        bool,
+        typer.Option(
+            "--every-row",
+            help="A vendor's export: import the rows its preset leaves out as no customers"
+            " (a CRM's leads and prospects, a Stripe subscription whose first payment failed).",
+        ),
+    ] = False,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the result and reconciliation as JSON.")
     ] = False,
@@ -269,6 +279,7 @@ def import_command(
             None if no_preset else (preset or "auto"),
             drop_extra,
             skip_without_account,
+            every_row,
         )
     except MappingError as error:
         fail(str(error))

@@ -55,7 +55,7 @@ from core.importing.mapping import (
     parse_value_option,
     propose_mapping,
 )
-from core.importing.presets import PRESETS, Preset, preset_named, recognise
+from core.importing.presets import PRESETS, LeaveOut, Preset, preset_named, recognise
 from core.importing.reconcile import Reconciliation, reconcile
 from core.importing.spec import ACCOUNT, KINDS, Kind, kind_for, normalise
 from core.importing.write import Changes, plan_changes, write_checked
@@ -183,9 +183,11 @@ def _with_preset(
         raise MappingError([f"the preset {preset.name} needs the column(s) {', '.join(missing)}"])
     source.frame = source.frame.with_columns(e.alias(n) for n, e in derived.items())
     source.columns = [*source.columns, *derived]
+    if preset.leave_out is not None and not options.every_row:
+        _leave_out(preset.leave_out, source, options.hints.every_row)
     if preset.combine is not None:
         _combine(preset, source)
-    present = {f: c for f, c in preset.columns.items() if c in source.columns}
+    present = preset.mapping(source.columns)
     values = {name: dict(mapped) for name, mapped in preset.values.items()}
     for name, mapped in options.values.items():
         values.setdefault(name, {}).update(mapped)
@@ -207,13 +209,52 @@ def _combine(preset: Preset, source: Source) -> None:
         source.frame.group_by(by).len().filter(pl.col("len") > 1).select(pl.len()), source.path
     ).item()
     assert preset.combine is not None
-    numbered = source.frame.with_row_index(FILE_ROW, offset=source.first_row)
-    source.frame = preset.combine(numbered, FILE_ROW)
+    source.frame = preset.combine(_numbered(source), FILE_ROW)
     added = source.frame.collect_schema().names()
     source.columns += [c for c in added if c not in source.columns and c != FILE_ROW]
     source.row_column = FILE_ROW
     if several:
         source.notes.append(preset.combined.format(count=several))
+
+
+def _numbered(source: Source) -> pl.LazyFrame:
+    """``source``'s frame with each row's number in the file (``FILE_ROW``), for rows
+    that are left out or combined."""
+    if source.row_column is None:
+        source.frame = source.frame.with_row_index(FILE_ROW, offset=source.first_row)
+        source.row_column = FILE_ROW
+    return source.frame
+
+
+def _leave_out(rule: LeaveOut, source: Source, hint: str) -> None:
+    """The rows ``rule`` says are no records left out, said with the assumptions (how
+    many, by value); a file with nothing else is refused."""
+    if rule.column not in source.columns:
+        return
+    value = pl.col(rule.column).str.strip_chars().str.to_lowercase()
+    matches = value.str.contains(rule.pattern)
+    out = (value != "") & (matches if not rule.keep else ~matches)
+    frame = _numbered(source).with_columns(out.fill_null(False).alias("_left_out"))
+    counts = collect(
+        frame.group_by("_left_out", pl.col(rule.column).str.strip_chars().alias("_value"))
+        .len()
+        .sort("len", descending=True),
+        source.path,
+    )
+    left = counts.filter("_left_out")
+    if not left.height:
+        return
+    total = int(left["len"].sum())
+    values = ", ".join(
+        f"{value} {count:,}" for value, count in left.select("_value", "len").rows()[:4]
+    )
+    more = ", ..." if left.height > 4 else ""
+    said = f"{rule.what} ({rule.column}: {values}{more})"
+    if counts.height == left.height:
+        raise FileError(f"{source.path.name}: every row is left out: {said}; {hint}")
+    source.frame = frame.filter(~pl.col("_left_out")).drop("_left_out")
+    rows = "row" if total == 1 else "rows"
+    source.notes.append(f"{total:,} {rows} left out: {said}; {hint}")
 
 
 TENURE_START = "start_date (from tenure)"
@@ -280,7 +321,7 @@ def import_file(
         if (
             preset is not None
             and preset.account_names in source.columns
-            and options.columns.get("account") == preset.columns.get("account")
+            and options.columns.get("account") == preset.mapping(source.columns).get("account")
         ):  # the preset's own account column: its name column is tried second
             plan.account_names = preset.account_names
         if spec.name == "accounts" and not options.drop_extra:

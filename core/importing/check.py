@@ -599,16 +599,14 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
     kept = [extra.column for extra in plan.extras]
     names = [plan.account_names] if plan.account_names else []
     wanted = list(dict.fromkeys([*plan.mapping.columns.values(), *twins, *kept, *names]))
+    own = source.file_columns or source.columns
+    blank = pl.all_horizontal(  # (a null or empty test: far cheaper than trimming)
+        pl.col(column).is_null() | (pl.col(column).str.len_bytes() == 0) for column in own
+    ).alias(_BLANK)
     if source.row_column is None:
-        own = source.file_columns or source.columns
-        blank = pl.all_horizontal(  # (a null or empty test: far cheaper than trimming)
-            pl.col(column).is_null() | (pl.col(column).str.len_bytes() == 0) for column in own
-        )
-        lazy = source.frame.select(*wanted, blank.alias(_BLANK)).with_row_index(
-            ROW, offset=source.first_row
-        )
-    else:  # rows combined: each keeps its own number
-        lazy = source.frame.select(pl.col(source.row_column).alias(ROW), *wanted)
+        lazy = source.frame.select(*wanted, blank).with_row_index(ROW, offset=source.first_row)
+    else:  # rows left out or combined: each keeps its own number
+        lazy = source.frame.select(pl.col(source.row_column).alias(ROW), *wanted, blank)
     keys = AccountKeys.of(accounts)
     folder = scratch_folder("import")
     source.temporary.append(folder)

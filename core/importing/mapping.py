@@ -47,6 +47,7 @@ class Hints:
     create_missing: str = "import it first or use --create-missing-accounts"
     skip_without_account: str = "leave such rows out with --skip-without-account"
     drop_extra: str = "--drop-extra leaves them out"
+    every_row: str = "--every-row imports them"
 
 
 @dataclass
@@ -75,6 +76,8 @@ class ImportOptions:
     # Events: leave out the rows whose account cell is empty (a ticket from someone
     # with no company), said in the summary, instead of refusing the file.
     skip_without_account: bool = False
+    # A vendor's export: import the rows its preset leaves out (a CRM's leads).
+    every_row: bool = False
 
     def merged(self, other: ImportOptions) -> ImportOptions:
         """These options with ``other``'s given settings on top."""
@@ -95,6 +98,7 @@ class ImportOptions:
             preset=other.preset if other.preset != "auto" else self.preset,
             drop_extra=self.drop_extra or other.drop_extra,
             skip_without_account=self.skip_without_account or other.skip_without_account,
+            every_row=self.every_row or other.every_row,
         )
 
 

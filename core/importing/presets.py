@@ -221,12 +221,26 @@ def _constant(value: str) -> Derived:
 
 
 @dataclass(frozen=True)
+class LeaveOut:
+    """The rows of an export that are no records of the book, told by one column's
+    value (an empty cell is kept): a CRM's leads and prospects, a subscription whose
+    first payment failed."""
+
+    column: str
+    pattern: str  # a regular expression, searched in the value in lower case
+    keep: bool  # True: the rows whose value matches are kept, the others left out
+    what: str  # what the rows left out are, in words
+
+
+@dataclass(frozen=True)
 class Preset:
     name: str
     label: str
     kind: str
     signature: tuple[str, ...]  # header names that must all be present
-    columns: dict[str, str]  # field -> column (of the file, or derived)
+    columns: dict[str, str | tuple[str, ...]]
+    """Field -> column (of the file, or derived), or the columns to take it from,
+    the first the file has."""
     values: dict[str, dict[str, str]] = field(default_factory=dict)
     derived: dict[str, Derived] = field(default_factory=dict)  # column -> text expression
     combine_by: str = ""
@@ -243,6 +257,17 @@ class Preset:
     """A column naming each row's account by name, looked up when the account column
     finds no account (Intercom's own company ids beside the companies' names)."""
 
+    leave_out: LeaveOut | None = None
+
+    def mapping(self, columns: list[str]) -> dict[str, str]:
+        """Field -> the column of ``columns`` it is read from."""
+        found = {}
+        for name, wanted in self.columns.items():
+            candidates = (wanted,) if isinstance(wanted, str) else wanted
+            if column := next((c for c in candidates if c in columns), None):
+                found[name] = column
+        return found
+
     def matches(self, columns: list[str]) -> bool:
         present = {normalise(column) for column in columns}
         return all(normalise(name) in present for name in self.signature)
@@ -258,9 +283,12 @@ PRESETS: tuple[Preset, ...] = (
             "external_id": "Record ID",
             "name": "Company name",
             "owner": "Company owner",
-            "start_date": "Create Date",
+            "start_date": ("Became a Customer Date", "Create Date"),
             "segment": "Type",
         },
+        leave_out=LeaveOut(
+            "Lifecycle Stage", "customer|evangelist", True, "companies that are not customers"
+        ),
     ),
     Preset(
         "salesforce-accounts",
@@ -274,6 +302,7 @@ PRESETS: tuple[Preset, ...] = (
             "segment": "Type",
             "start_date": "Created Date",
         },
+        leave_out=LeaveOut("Type", "customer", True, "accounts that are not customers"),
     ),
     Preset(
         "stripe-subscriptions",
@@ -309,6 +338,12 @@ PRESETS: tuple[Preset, ...] = (
         " and seats are those of its live subscriptions added up (with none live, of"
         " those that ended last), its start its first subscription's",
         _stripe_history,
+        leave_out=LeaveOut(
+            "Status",
+            "^incomplete_expired$",
+            False,
+            "subscriptions that never started (their first payment failed)",
+        ),
     ),
     Preset(
         "zendesk-tickets",

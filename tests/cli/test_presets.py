@@ -440,6 +440,79 @@ def test_crm_accounts(tmp_path: Path, name: str, id_column: str, owner_column: s
     }
 
 
+def test_a_crm_export_keeps_its_customers(tmp_path: Path) -> None:
+    """A HubSpot export of every company: leads and opportunities are no customers
+    of the book, left out and counted by stage; a company of no stage is kept;
+    start dates are when each became a customer. --every-row imports them all, and a
+    file of leads alone is refused, saying so."""
+    raw = pl.read_csv(PRESETS / "hubspot_companies.csv", infer_schema=False)
+    stages = ["Customer", "Lead", "Opportunity", "Evangelist", "", "Lead"]
+    companies = pl.concat([raw, raw]).with_columns(
+        pl.Series("Record ID", [str(5_012_345_100 + i) for i in range(6)]),
+        pl.Series("Lifecycle Stage", stages),
+        pl.Series("Became a Customer Date", ["2023-09-01 10:00", "", "", "2024-05-02", "", ""]),
+    )
+    path = tmp_path / "hubspot.csv"
+    companies.write_csv(path)
+    db = tmp_path / "crm.db"
+    report = json.loads(_run("import", "accounts", str(path), "--db", str(db), "--json"))
+    kept = companies.filter(~pl.col("Lifecycle Stage").is_in(["Lead", "Opportunity"]))
+    assert report["inserted"] == kept.height
+    assert (
+        "3 rows left out: companies that are not customers (Lifecycle Stage: Lead 2,"
+        " Opportunity 1); --every-row imports them"
+    ) in report["reconciliation"]["assumptions"]
+    with closing(sqlite3.connect(db)) as connection:
+        stored = connection.execute("SELECT external_id, start_date FROM account").fetchall()
+    assert sorted(stored) == sorted(
+        (key, day[:10] or None)
+        for key, day in kept.select("Record ID", "Became a Customer Date").rows()
+    )
+    every = json.loads(
+        _run(
+            "import",
+            "accounts",
+            str(path),
+            "--db",
+            str(tmp_path / "all.db"),
+            "--json",
+            "--every-row",
+        )
+    )
+    assert every["inserted"] == companies.height
+    leads = tmp_path / "leads.csv"
+    companies.filter(pl.col("Lifecycle Stage") == "Lead").write_csv(leads)
+    refused = runner.invoke(app, ["import", "accounts", str(leads), "--db", str(db)])
+    assert refused.exit_code == 2
+    assert "every row is left out: companies that are not customers" in refused.stderr
+
+
+def test_a_stripe_subscription_that_never_started_is_no_customer(tmp_path: Path) -> None:
+    """Stripe's incomplete_expired: the first payment failed, the subscription never
+    started. Such a customer is no account and no churn; one who paid for another
+    subscription keeps that one's history alone."""
+    source = (PRESETS / "stripe_subscriptions_history.csv").read_text()
+    failed = (
+        "sub_9X,cus_X9,Xylo Ltd,ap@xylo.test,Pro Monthly,Pro,1,month,49.00,incomplete_expired,"
+        "2026-10-05 10:00,2026-10-05 10:00,2026-10-05 10:00,2026-11-05 10:00,,2026-10-06 10:00\n"
+        "sub_9A,cus_A1,Acme Rockets,ops@acme.test,Audit Log,Audit,1,month,10.00,"
+        "incomplete_expired,2026-10-07 10:00,2026-10-07 10:00,2026-10-07 10:00,"
+        "2026-11-07 10:00,,2026-10-08 10:00\n"
+    )
+    path = tmp_path / "stripe.csv"
+    path.write_text(source + failed)
+    db, once = tmp_path / "s.db", tmp_path / "once.db"
+    report = json.loads(_run("import", "accounts", str(path), "--db", str(db), "--json"))
+    assert any(
+        line.startswith("2 rows left out: subscriptions that never started")
+        for line in report["reconciliation"]["assumptions"]
+    )
+    _import(once, "accounts", "stripe_subscriptions_history.csv")
+    assert _movements(db) == _movements(once)
+    october = _metrics(db, "--as-of", "2026-10-31", "--period", "2026-10")
+    assert october["churned_accounts"] == 1  # Cobalt alone, as without the failed ones
+
+
 SALESFORCE_FOOTER = [
     "",
     "",

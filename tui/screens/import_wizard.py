@@ -56,6 +56,7 @@ APP_HINTS = {
     "create_missing": 'import the accounts first or tick "Create missing accounts"',
     "skip_without_account": 'tick "Skip rows without account" to leave such rows out',
     "drop_extra": '"Drop other columns" leaves them out',
+    "every_row": "the command line's cxtui import --every-row imports them",
 }
 
 
@@ -351,9 +352,8 @@ class ImportWizardScreen(Screen[None]):
         from core.importing.presets import recognise
 
         preset = recognise(kind.name, self.file.columns)
-        chosen = {} if preset is None else preset.columns
         columns = [*self.file.columns, *(preset.derived if preset else ())]
-        preset_columns = {f: c for f, c in chosen.items() if c in columns}
+        preset_columns = {} if preset is None else preset.mapping(columns)
         mapping = relaxed_mapping(kind, columns, {**preset_columns, **self.overrides})
         title = "Mapping (enter: choose a field's column · v: map its values)"
         if preset is not None:
