@@ -57,7 +57,7 @@ from core.importing.mapping import (
 )
 from core.importing.presets import PRESETS, LeaveOut, Preset, preset_named, recognise
 from core.importing.reconcile import Reconciliation, reconcile
-from core.importing.spec import ACCOUNT, KINDS, Kind, kind_for, normalise
+from core.importing.spec import ACCOUNT, KINDS, MONEY, Kind, kind_for, normalise
 from core.importing.write import Changes, plan_changes, write_checked
 from core.models import Account
 from core.store.frames import read_frame
@@ -257,6 +257,34 @@ def _leave_out(rule: LeaveOut, source: Source, hint: str) -> None:
     source.notes.append(f"{total:,} {rows} left out: {said}; {hint}")
 
 
+_CURRENCY_COLUMNS = {"currency", "currencycode", "curr"}
+
+
+def _currencies(source: Source) -> list[str]:
+    """A warning when the file's currency column names more than one currency: its
+    amounts are added as they are, never converted (there is no exchange rate)."""
+    column = next((c for c in source.columns if normalise(c) in _CURRENCY_COLUMNS), None)
+    if column is None:
+        return []
+    counts = collect(
+        source.frame.select(pl.col(column).str.strip_chars().str.to_uppercase().alias("_code"))
+        .filter(pl.col("_code") != "")
+        .group_by("_code")
+        .len()
+        .sort("len", "_code", descending=[True, False]),
+        source.path,
+    )
+    if counts.height < 2:
+        return []
+    said = ", ".join(f"{code} {rows:,}" for code, rows in counts.rows()[:4])
+    more = ", ..." if counts.height > 4 else ""
+    return [
+        f"amounts in {counts.height} currencies (column {column}: {said}{more} rows) are added"
+        " as they are, not converted: MRR and revenue mix them; import one currency per book"
+        " to keep them apart"
+    ]
+
+
 TENURE_START = "start_date (from tenure)"
 _TENURE_COLUMNS = {"tenure": "mo", "tenuremonths": "mo", "tenureinmonths": "mo", "tenuredays": "d"}
 
@@ -318,6 +346,8 @@ def import_file(
         if tenure is not None:
             options = replace(options, columns={**options.columns, "start_date": TENURE_START})
         plan = make_plan(spec, source, options)
+        if any(plan.kind.field(name).type == MONEY for name in plan.mapping.columns):
+            source.notes += _currencies(source)
         if (
             preset is not None
             and preset.account_names in source.columns

@@ -513,6 +513,40 @@ def test_a_stripe_subscription_that_never_started_is_no_customer(tmp_path: Path)
     assert october["churned_accounts"] == 1  # Cobalt alone, as without the failed ones
 
 
+@pytest.mark.parametrize("currencies", [["usd"], ["usd", "eur"]], ids=["one", "two"])
+def test_amounts_in_several_currencies_are_said_to_be_mixed(
+    tmp_path: Path, currencies: list[str]
+) -> None:
+    """Stripe exports a Currency column: amounts in two currencies are added as they
+    are (there is no exchange rate), and the summary says so; one currency says
+    nothing."""
+    raw = pl.read_csv(PRESETS / "stripe_subscriptions.csv", infer_schema=False)
+    codes = [currencies[i % len(currencies)] for i in range(raw.height)]
+    raw.with_columns(pl.Series("Currency", codes)).write_csv(tmp_path / "stripe.csv")
+    report = json.loads(
+        _run(
+            "import",
+            "accounts",
+            str(tmp_path / "stripe.csv"),
+            "--db",
+            str(tmp_path / "c.db"),
+            "--json",
+        )
+    )
+    mixed = [line for line in report["reconciliation"]["assumptions"] if "currencies" in line]
+    counted = pl.Series(codes).str.to_uppercase().value_counts(sort=True).rows()
+    said = ", ".join(f"{code} {rows}" for code, rows in counted)
+    expected = (
+        []
+        if len(currencies) == 1
+        else [
+            f"amounts in 2 currencies (column Currency: {said} rows) are added as they are, not"
+            " converted: MRR and revenue mix them; import one currency per book to keep them apart"
+        ]
+    )
+    assert mixed == expected
+
+
 SALESFORCE_FOOTER = [
     "",
     "",
