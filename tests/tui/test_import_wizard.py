@@ -27,6 +27,7 @@ from tui.screens.import_wizard import (
 )
 
 SIZE = (160, 50)
+PRESETS = Path(__file__).parents[1] / "fixtures" / "import" / "presets"
 HEADER = "Customer\tType\tDate\tTopic\tMood\n"
 ROWS = [
     "EXT-1005\tcall\t2026-06-14 10:00\tFirst call in months\tpositive\n",
@@ -299,9 +300,8 @@ def test_completion_after_a_restart_looks_in_the_new_folder(tmp_path: Path) -> N
 async def test_a_vendor_export_is_recognised_and_reconciled_before_writing(
     db_url: str, engine: Engine, tmp_path: Path
 ) -> None:
-    source = Path(__file__).parents[1] / "fixtures" / "import" / "presets"
     path = tmp_path / "accounts-stripe.csv"
-    path.write_bytes((source / "stripe_subscriptions.csv").read_bytes())
+    path.write_bytes((PRESETS / "stripe_subscriptions.csv").read_bytes())
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
         title = str(screen.query_one("#mapping-box .box-title").render())
         assert "Stripe subscriptions export, recognised" in title
@@ -345,3 +345,23 @@ async def test_the_summary_lists_the_columns_kept_as_custom_fields(
         ("tenure", "number"),
         ("Partner", "yes_no"),
     ]
+
+
+async def test_a_long_summary_scrolls_by_keys_on_a_small_terminal(
+    db_url: str, tmp_path: Path
+) -> None:
+    """At 80x24 the summary of a CRM export runs past the screen: shift+tab from the
+    path reaches it, and end shows its last line (the rows left out)."""
+    companies = (PRESETS / "hubspot_companies.csv").read_text().splitlines()
+    leads = [line.replace(",customer,", ",lead,") for line in companies[1:]]
+    path = written(tmp_path, "hubspot.csv", "\n".join([*companies, *leads]) + "\n")
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        await pilot.resize_terminal(80, 24)
+        await press(app, pilot, "ctrl+r")
+        assert "rows left out: companies that are not customers" in status(screen)
+        box = screen.query_one("#status-box")
+        assert box.max_scroll_y > 0  # more than the screen shows
+        screen.query_one("#path", Input).focus()
+        await press(app, pilot, "shift+tab", "end")
+        assert app.focused is box
+        assert box.scroll_y == box.max_scroll_y

@@ -273,7 +273,8 @@ class ImportWizardScreen(Screen[None]):
                     classes="box-title",
                 )
                 yield DataTable(id="mapping", cursor_type="row")
-        yield Static("", id="status", markup=False)
+        with VerticalScroll(id="status-box"):  # a long summary scrolls (tab to it)
+            yield Static("", id="status", markup=False)
         with Horizontal(id="progress-row"):
             yield ProgressBar(id="progress", show_eta=False)
             yield Static("", id="stage")
