@@ -186,7 +186,7 @@ def _with_preset(
     if preset.leave_out is not None and not options.every_row:
         _leave_out(preset.leave_out, source, options.hints.every_row)
     if preset.combine is not None:
-        _combine(preset, source)
+        _combine(preset, source, options)
     present = preset.mapping(source.columns)
     values = {name: dict(mapped) for name, mapped in preset.values.items()}
     for name, mapped in options.values.items():
@@ -197,24 +197,36 @@ def _with_preset(
 FILE_ROW = "row in the file"
 
 
-def _combine(preset: Preset, source: Source) -> None:
+def _combine(preset: Preset, source: Source, options: ImportOptions) -> None:
     """The rows of one record (``preset.combine_by``) combined into one; the file row
     of each combined row is kept for the errors, and what was done is said with the
-    other assumptions when some record had several. The preset's history is read
-    from the rows before they are combined."""
+    other assumptions: when some record had several, and how many were left out as
+    no customers (unless ``options.every_row``). The preset's history is read from
+    the rows before they are combined."""
     if preset.history is not None:
         source.mrr_history = preset.history(source.frame)
-    by = preset.combine_by
-    several = collect(
-        source.frame.group_by(by).len().filter(pl.col("len") > 1).select(pl.len()), source.path
-    ).item()
+    per_record = source.frame.group_by(preset.combine_by).len()
+    several, records = collect(
+        per_record.select((pl.col("len") > 1).sum().alias("several"), pl.len().alias("records")),
+        source.path,
+    ).row(0)
     assert preset.combine is not None
-    source.frame = preset.combine(_numbered(source), FILE_ROW)
+    source.frame = preset.combine(_numbered(source), FILE_ROW, options.every_row)
     added = source.frame.collect_schema().names()
     source.columns += [c for c in added if c not in source.columns and c != FILE_ROW]
-    source.row_column = FILE_ROW
     if several:
         source.notes.append(preset.combined.format(count=several))
+    if not options.every_row and preset.combined_out:
+        left = records - collect(source.frame.select(pl.len()), source.path).item()
+        if left and left == records:
+            raise FileError(
+                f"{source.path.name}: every row is left out: {preset.combined_out};"
+                f" {options.hints.every_row}"
+            )
+        if left:
+            source.notes.append(
+                f"{left:,} left out: {preset.combined_out}; {options.hints.every_row}"
+            )
 
 
 def _numbered(source: Source) -> pl.LazyFrame:

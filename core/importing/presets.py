@@ -76,18 +76,40 @@ def _stripe_ended(names: list[str]) -> pl.Expr:
     return pl.coalesce(ended).replace("", None) if ended else pl.lit(None, pl.String)
 
 
-def _stripe_customers(frame: pl.LazyFrame, row: str) -> pl.LazyFrame:
+def _stripe_paid(names: list[str]) -> tuple[pl.Expr, pl.Expr]:
+    """When a subscription began to pay (its trial's end, else its start), and
+    whether it ever paid: a paying one has; a trial or an incomplete one has not
+    yet; an ended one has unless it ended within its trial or its first payment
+    failed (incomplete_expired). Without a Trial End column, every ended one paid."""
+    start = _col("Start (UTC)")
+    trial = (
+        _col("Trial End (UTC)").replace("", None)
+        if "Trial End (UTC)" in names
+        else pl.lit(None, pl.String)
+    )
+    paid_from = pl.when(trial > start).then(trial).otherwise(start)
+    end = _stripe_ended(names)
+    rank = _stripe_rank()
+    failed = _col("Status").str.to_lowercase() == "incomplete_expired"
+    ended_paid = (rank == 2) & ~failed & (end.is_null() | (end > paid_from)).fill_null(True)
+    return paid_from, (rank == 0) | ended_paid
+
+
+def _stripe_customers(frame: pl.LazyFrame, row: str, every_row: bool = False) -> pl.LazyFrame:
     """One row per Stripe customer from its subscriptions (a customer who upgraded
     to a new subscription, bought a second product or came back has several): the
     columns of its main subscription (live first, paying before trialing, then the
     largest MRR, then the first in the file), with the MRR and seats summed over its
-    live subscriptions (with none live, over those that ended last: the MRR it
-    lost), its first start, and, when none is live, the day the last one ended
-    (``_STRIPE_ENDED``, the churn date). ``row``: the file row of each subscription,
-    kept for the main one; an amount that cannot be read on any of them is the MRR,
-    at that one's row, for the check to name."""
+    live subscriptions (a trial's MRR is none yet; with none live, over the paid
+    ones that ended last: the MRR it lost), its first start, and, when none is live,
+    the day the last paid one ended (``_STRIPE_ENDED``, the churn date). A customer
+    none of whose subscriptions is live or ever paid (trials that ended, failed
+    first payments) is no customer: left out, unless ``every_row``. ``row``: the
+    file row of each subscription, kept for the main one; an amount that cannot be
+    read on any of them is the MRR, at that one's row, for the check to name."""
     names = frame.collect_schema().names()
     customer = "Customer ID"
+    _, paid = _stripe_paid(names)
     frame = frame.with_columns(
         _rank=_stripe_rank(),
         _mrr=pl.col(_STRIPE_MRR).cast(pl.Decimal(20, 2), strict=False),
@@ -95,26 +117,32 @@ def _stripe_customers(frame: pl.LazyFrame, row: str) -> pl.LazyFrame:
         if "Quantity" in names
         else pl.lit(1),
         _end=_stripe_ended(names),
+        _paid=paid,
     )
     live = pl.col("_rank").min().over(customer) < 2
+    last_paid = pl.col("_end").filter("_paid").max().over(customer)
     counted = (
         pl.when(live)
         .then(pl.col("_rank") < 2)
-        .otherwise(pl.col("_end").eq_missing(pl.col("_end").max().over(customer)))
+        .otherwise(pl.col("_paid") & pl.col("_end").eq_missing(last_paid))
     )
+    paying_mrr = pl.when(pl.col("_rank") == 1).then(pl.lit(0, pl.Decimal(20, 2))).otherwise("_mrr")
     frame = frame.with_columns(_counted=counted)
     main = pl.all().sort_by("_rank", -pl.col("_mrr").fill_null(0), row).first()
     unreadable = pl.col("_mrr").is_null() & pl.col(_STRIPE_MRR).is_not_null()
     combined = frame.group_by(customer, maintain_order=True).agg(
         main,
-        _total=pl.col("_mrr").filter("_counted").sum(),
+        _total=paying_mrr.filter("_counted").sum(),
         _unreadable=pl.col(row).filter(unreadable).min(),
         _unreadable_text=pl.col(_STRIPE_MRR).sort_by(row).filter(unreadable.sort_by(row)).first(),
         _seat_total=pl.col("_seats").filter("_counted").sum(),
         _first_start=_col("Start (UTC)").replace("", None).min(),
-        _last_end=pl.col("_end").max(),
+        _last_end=pl.col("_end").filter("_paid").max(),
         _live=pl.col("_rank").min() < 2,
+        _ever_paid=pl.col("_paid").any(),
     )
+    if not every_row:
+        combined = combined.filter(pl.col("_live") | pl.col("_ever_paid"))
     overrides = {
         _STRIPE_MRR: pl.when(pl.col("_unreadable").is_null())
         .then(pl.col("_total").round(2).cast(pl.String))
@@ -131,7 +159,8 @@ def _stripe_customers(frame: pl.LazyFrame, row: str) -> pl.LazyFrame:
 
 def _stripe_history(frame: pl.LazyFrame) -> pl.LazyFrame:
     """Each Stripe customer's MRR movements, day by day, from its subscriptions: each
-    adds its MRR on its start and takes it back on the day it ended. The day its
+    adds its MRR on the day it began to pay (its trial's end, else its start) and
+    takes it back on the day it ended; a trial, or one that never paid, adds none. The day its
     first starts is ``new``; a day that ends its last live one is ``churn``, one that
     starts one again ``reactivation``; other days are ``expansion`` or
     ``contraction`` by the sign of the change. Only customers whose every
@@ -146,11 +175,13 @@ def _stripe_history(frame: pl.LazyFrame) -> pl.LazyFrame:
 
     customer = pl.col("external_id")
     ended = _stripe_rank() == 2
+    paid_from, paid = _stripe_paid(names)
     subscriptions = frame.select(
         external_id=_col("Customer ID"),
-        start=day(_col("Start (UTC)")),
+        start=day(paid_from),
         end=pl.when(ended).then(day(_stripe_ended(names))),
         ended=ended,
+        paid=paid,
         cents=(pl.col(_STRIPE_MRR).cast(pl.Decimal(20, 2), strict=False) * 100).cast(pl.Int64),
     )
     dated = (
@@ -160,7 +191,7 @@ def _stripe_history(frame: pl.LazyFrame) -> pl.LazyFrame:
     )
     told = dated.all().over(customer)
     untold = subscriptions.filter(~told).select("external_id").unique()
-    subscriptions = subscriptions.filter(told)
+    subscriptions = subscriptions.filter(told, "paid")  # a trial adds no MRR
     events = pl.concat(
         [
             subscriptions.select("external_id", day="start", delta="cents", joined=pl.lit(1)),
@@ -245,11 +276,14 @@ class Preset:
     derived: dict[str, Derived] = field(default_factory=dict)  # column -> text expression
     combine_by: str = ""
     """The column whose rows are one record's (a Stripe customer's subscriptions)."""
-    combine: Callable[[pl.LazyFrame, str], pl.LazyFrame] | None = None
-    """Those rows combined into one, after the derived columns (given the frame and
-    the name of its file-row column, which the result keeps)."""
+    combine: Callable[[pl.LazyFrame, str, bool], pl.LazyFrame] | None = None
+    """Those rows combined into one, after the derived columns (given the frame, the
+    name of its file-row column, which the result keeps, and whether every record is
+    kept: else those that are no customers are left out)."""
     combined: str = ""
     """What ``combine`` did, in words (``{count}``: the records of several rows)."""
+    combined_out: str = ""
+    """What the records ``combine`` left out are, in words."""
     history: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None
     """Each account's MRR movements, from the file's rows before they are combined
     (external_id, occurred_on, kind, amount_cents: Stripe's subscriptions)."""
@@ -337,7 +371,9 @@ PRESETS: tuple[Preset, ...] = (
         "one account per Stripe customer ({count:,} with several subscriptions): its MRR"
         " and seats are those of its live subscriptions added up (with none live, of"
         " those that ended last), its start its first subscription's",
-        _stripe_history,
+        history=_stripe_history,
+        combined_out="customers none of whose subscriptions ever paid (trials that ended,"
+        " failed first payments)",
         leave_out=LeaveOut(
             "Status",
             "^incomplete_expired$",

@@ -43,9 +43,9 @@ def test_stripe_subscriptions(tmp_path: Path) -> None:
     assert report["preset"] == "Stripe subscriptions"
     raw = pl.read_csv(PRESETS / "stripe_subscriptions.csv", infer_schema=False)
     per_year = {"month": 12, "year": 1, "week": 52, "day": 365}
-    mrr = [
-        (Decimal(a) * int(q) * per_year[i] / 12).quantize(Decimal("0.01"))
-        for a, q, i in raw.select("Amount", "Quantity", "Interval").rows()
+    mrr = [  # a trial pays nothing yet: no MRR (as Stripe's own MRR)
+        (Decimal(a) * int(q) * per_year[i] / 12).quantize(Decimal("0.01")) * (s != "trialing")
+        for a, q, i, s in raw.select("Amount", "Quantity", "Interval", "Status").rows()
     ]
     status = {"canceled": "churned", "trialing": "onboarding"}
     frame = raw.with_columns(
@@ -88,8 +88,9 @@ def test_stripe_customers_with_several_subscriptions(tmp_path: Path) -> None:
     expected = {}
     for customer, subs in raw.group_by("Customer ID"):
         rows = subs.to_dicts()
-        for row in rows:
+        for row in rows:  # a trial pays nothing yet
             row["mrr"] = Decimal(row["Amount"]) * int(row["Quantity"]) * per_year[row["Interval"]]
+            row["mrr"] *= row["Status"] != "trialing"
         alive = [row for row in rows if row["Status"] in live]
         last_end = max(_ended(row) for row in rows)
         counted = alive or [row for row in rows if _ended(row) == last_end]
@@ -128,22 +129,28 @@ _PER_YEAR = {"month": 12, "year": 1, "week": 52, "day": 365}
 
 
 def _subscriptions(raw: pl.DataFrame) -> list[tuple[str, date, date | None, int]]:
-    """Each subscription of the raw export: customer, first day, the day it ended
-    (None while live) and its MRR in cents."""
-    return [
-        (
-            row["Customer ID"],
-            date.fromisoformat(row["Start (UTC)"][:10]),
-            None if row["Status"] in _LIVE else date.fromisoformat(_ended(row)[:10]),
-            int(
-                (
-                    Decimal(row["Amount"]) * int(row["Quantity"]) * _PER_YEAR[row["Interval"]] / 12
-                ).quantize(Decimal("0.01"))
-                * 100
-            ),
+    """Each subscription of the raw export that paid: customer, the first day it
+    paid (its trial's end, else its start), the day it ended (None while live) and
+    its MRR in cents. A trial, a failed first payment and a subscription ended
+    within its trial pay nothing, so they are not here."""
+    paying = []
+    for row in raw.to_dicts():
+        if row["Status"] in ("trialing", "incomplete", "incomplete_expired"):
+            continue
+        paid_from = max(row["Start (UTC)"], row.get("Trial End (UTC)") or "")
+        end = None if row["Status"] in _LIVE else _ended(row)
+        if end is not None and end <= paid_from:
+            continue
+        mrr = Decimal(row["Amount"]) * int(row["Quantity"]) * _PER_YEAR[row["Interval"]] / 12
+        paying.append(
+            (
+                row["Customer ID"],
+                date.fromisoformat(paid_from[:10]),
+                None if end is None else date.fromisoformat(end[:10]),
+                int(mrr.quantize(Decimal("0.01")) * 100),
+            )
         )
-        for row in raw.to_dicts()
-    ]
+    return paying
 
 
 def _at_end_of(subscriptions: list, customer: str, day: date) -> tuple[int, int]:
@@ -181,21 +188,15 @@ def _month_by_days(subscriptions: list, month: str) -> dict[str, int]:
     return {**totals, "churned": len(churned), "returned": len(returned)}
 
 
-def test_stripe_subscriptions_become_the_accounts_mrr_history(tmp_path: Path) -> None:
-    """Each Stripe customer's MRR day by day from its subscriptions: every month
-    in which one starts or ends, its MRR, its movements and the customers churned
-    and come back equal a walk over the raw export's days done here."""
-    db = tmp_path / "stripe.db"
-    report = _import(db, "accounts", "stripe_subscriptions_history.csv")
-    raw = pl.read_csv(PRESETS / "stripe_subscriptions_history.csv", infer_schema=False)
-    customers = raw["Customer ID"].n_unique()
-    assert report["recorded"][0].startswith(f"MRR history of {customers} accounts recorded")
+def _months_match_the_walk(db: Path, raw: pl.DataFrame) -> list[str]:
+    """Every month in which a subscription of ``raw`` begins to pay or ends: its MRR,
+    its movements and the customers churned and come back, as ``cxtui metrics`` on
+    ``db`` says, equal a walk over the raw export's days. Returns the months."""
     subscriptions = _subscriptions(raw)
     months = sorted(
         {start.strftime("%Y-%m") for _, start, _, _ in subscriptions}
         | {end.strftime("%Y-%m") for _, _, end, _ in subscriptions if end}
     )
-    assert len(months) >= 8
     for month in months:
         last = (date.fromisoformat(f"{month}-01") + timedelta(days=31)).replace(day=1)
         figures = _metrics(db, "--period", month, "--as-of", str(last - timedelta(days=1)))
@@ -210,9 +211,93 @@ def test_stripe_subscriptions_become_the_accounts_mrr_history(tmp_path: Path) ->
         assert round(figures["mrr_churned"] * 100) == walked["churn"], month
         assert figures["churned_accounts"] == walked["churned"], month
         assert figures["reactivated_accounts"] == walked["returned"], month
+    return months
+
+
+def test_stripe_subscriptions_become_the_accounts_mrr_history(tmp_path: Path) -> None:
+    """Each Stripe customer's MRR day by day from its subscriptions, month by month
+    against a walk over the raw export's days."""
+    db = tmp_path / "stripe.db"
+    report = _import(db, "accounts", "stripe_subscriptions_history.csv")
+    raw = pl.read_csv(PRESETS / "stripe_subscriptions_history.csv", infer_schema=False)
+    subscriptions = _subscriptions(raw)
+    customers = len({who for who, *_ in subscriptions})
+    assert report["recorded"][0].startswith(f"MRR history of {customers} accounts recorded")
+    assert len(_months_match_the_walk(db, raw)) >= 8
     # Foxtrot left in June 2025 and came back in September: both are counted.
     assert _month_by_days(subscriptions, "2025-06")["churned"] == 1
     assert _month_by_days(subscriptions, "2025-09")["returned"] == 1
+
+
+TRIALS = [  # id, customer, name, status, start, trial end, canceled, ended
+    ("sub_1T", "cus_T1", "Tango Tea", "active", "2026-01-10", "2026-01-24", "", ""),
+    (
+        "sub_2T",
+        "cus_T2",
+        "Umber Ink",
+        "canceled",
+        "2026-03-01",
+        "2026-03-15",
+        "2026-03-10",
+        "2026-03-15",
+    ),
+    ("sub_3T", "cus_T3", "Vesta Vans", "trialing", "2026-11-25", "2026-12-09", "", ""),
+    ("sub_4T", "cus_T4", "Wren Works", "canceled", "2025-12-01", "2025-12-15", "", "2026-04-15"),
+]
+
+
+def test_a_trial_pays_nothing_until_it_ends(tmp_path: Path) -> None:
+    """Stripe's MRR leaves trials out: a subscription adds its MRR on its trial's
+    end (Trial End), not its start; one in its trial adds none yet; a customer
+    whose only subscription ended within its trial never paid and is no customer
+    (left out, said; kept with --every-row). Month by month against the walk."""
+    raw = pl.read_csv(PRESETS / "stripe_subscriptions_history.csv", infer_schema=False)
+    trials = pl.DataFrame(
+        [
+            {
+                "id": sub,
+                "Customer ID": who,
+                "Customer Name": name,
+                "Status": status,
+                "Start (UTC)": f"{start} 09:00",
+                "Trial End (UTC)": f"{trial} 09:00",
+                "Canceled At (UTC)": canceled and f"{canceled} 09:00",
+                "Ended At (UTC)": ended and f"{ended} 09:00",
+                "Plan": "Pro Monthly",
+                "Product": "Pro",
+                "Quantity": "2",
+                "Interval": "month",
+                "Amount": "49.00",
+            }
+            for sub, who, name, status, start, trial, canceled, ended in TRIALS
+        ]
+    )
+    export = pl.concat([raw, trials], how="diagonal").with_columns(
+        pl.col("Canceled At (UTC)", "Ended At (UTC)", "Trial End (UTC)").replace("", None)
+    )
+    path = tmp_path / "stripe.csv"
+    export.write_csv(path)
+    db = tmp_path / "trials.db"
+    report = json.loads(_run("import", "accounts", str(path), "--db", str(db), "--json"))
+    assert (
+        "1 left out: customers none of whose subscriptions ever paid (trials that ended,"
+        " failed first payments); --every-row imports them"
+    ) in report["reconciliation"]["assumptions"]
+    assert "2026-01" in _months_match_the_walk(db, export)  # Tango's first payment
+    with closing(sqlite3.connect(db)) as connection:
+        accounts = dict(
+            connection.execute(
+                "SELECT external_id, status || ' ' || mrr_cents FROM account"
+                " WHERE external_id LIKE 'cus_T%'"
+            ).fetchall()
+        )
+    assert accounts == {"cus_T1": "active 9800", "cus_T3": "onboarding 0", "cus_T4": "churned 9800"}
+    every = tmp_path / "every.db"
+    _run("import", "accounts", str(path), "--db", str(every), "--every-row")
+    with closing(sqlite3.connect(every)) as connection:
+        assert connection.execute(
+            "SELECT count(*) FROM account WHERE external_id = 'cus_T2'"
+        ).fetchone() == (1,)
 
 
 def _movements(db: Path) -> list[tuple]:
