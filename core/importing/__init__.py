@@ -257,16 +257,18 @@ def _leave_out(rule: LeaveOut, source: Source, hint: str) -> None:
     if not left.height:
         return
     total = int(left["len"].sum())
-    values = ", ".join(
-        f"{value} {count:,}" for value, count in left.select("_value", "len").rows()[:4]
-    )
-    more = ", ..." if left.height > 4 else ""
-    said = f"{rule.what} ({rule.column}: {values}{more})"
+    said = f"{rule.what} ({rule.column}: {_tally(left.select('_value', 'len').rows())})"
     if counts.height == left.height:
         raise FileError(f"{source.path.name}: every row is left out: {said}; {hint}")
     source.frame = frame.filter(~pl.col("_left_out")).drop("_left_out")
     rows = "row" if total == 1 else "rows"
     source.notes.append(f"{total:,} {rows} left out: {said}; {hint}")
+
+
+def _tally(counts: list[tuple[str, int]]) -> str:
+    """Values and how many rows have each, most first: "Lead 8, Opportunity 4, ..."."""
+    more = ", ..." if len(counts) > 4 else ""
+    return ", ".join(f"{value} {count:,}" for value, count in counts[:4]) + more
 
 
 _CURRENCY_COLUMNS = {"currency", "currencycode", "curr"}
@@ -288,12 +290,10 @@ def _currencies(source: Source) -> list[str]:
     )
     if counts.height < 2:
         return []
-    said = ", ".join(f"{code} {rows:,}" for code, rows in counts.rows()[:4])
-    more = ", ..." if counts.height > 4 else ""
     return [
-        f"amounts in {counts.height} currencies (column {column}: {said}{more} rows) are added"
-        " as they are, not converted: MRR and revenue mix them; import one currency per book"
-        " to keep them apart"
+        f"amounts in {counts.height} currencies (column {column}: {_tally(counts.rows())} rows)"
+        " are added as they are, not converted: MRR and revenue mix them; import one"
+        " currency per book to keep them apart"
     ]
 
 
