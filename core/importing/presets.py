@@ -101,7 +101,8 @@ def _stripe_customers(frame: pl.LazyFrame, row: str, every_row: bool = False) ->
     columns of its main subscription (live first, paying before trialing, then the
     largest MRR, then the first in the file), with the MRR and seats summed over its
     live subscriptions (a trial's MRR is none yet; with none live, over the paid
-    ones that ended last: the MRR it lost), its first start, and, when none is live,
+    ones that ended last: the MRR it lost), its start (the first day it paid; its
+    first start while it has not paid yet, as a trial), and, when none is live,
     the day the last paid one ended (``_STRIPE_ENDED``, the churn date). A customer
     none of whose subscriptions is live or ever paid (trials that ended, failed
     first payments) is no customer: left out, unless ``every_row``. ``row``: the
@@ -109,7 +110,7 @@ def _stripe_customers(frame: pl.LazyFrame, row: str, every_row: bool = False) ->
     read on any of them is the MRR, at that one's row, for the check to name."""
     names = frame.collect_schema().names()
     customer = "Customer ID"
-    _, paid = _stripe_paid(names)
+    paid_from, paid = _stripe_paid(names)
     frame = frame.with_columns(
         _rank=_stripe_rank(),
         _mrr=pl.col(_STRIPE_MRR).cast(pl.Decimal(20, 2), strict=False),
@@ -118,6 +119,7 @@ def _stripe_customers(frame: pl.LazyFrame, row: str, every_row: bool = False) ->
         else pl.lit(1),
         _end=_stripe_ended(names),
         _paid=paid,
+        _paid_from=paid_from,
     )
     live = pl.col("_rank").min().over(customer) < 2
     last_paid = pl.col("_end").filter("_paid").max().over(customer)
@@ -136,7 +138,9 @@ def _stripe_customers(frame: pl.LazyFrame, row: str, every_row: bool = False) ->
         _unreadable=pl.col(row).filter(unreadable).min(),
         _unreadable_text=pl.col(_STRIPE_MRR).sort_by(row).filter(unreadable.sort_by(row)).first(),
         _seat_total=pl.col("_seats").filter("_counted").sum(),
-        _first_start=_col("Start (UTC)").replace("", None).min(),
+        _first_start=pl.coalesce(
+            pl.col("_paid_from").filter("_paid").min(), _col("Start (UTC)").replace("", None).min()
+        ),
         _last_end=pl.col("_end").filter("_paid").max(),
         _live=pl.col("_rank").min() < 2,
         _ever_paid=pl.col("_paid").any(),
@@ -160,14 +164,14 @@ def _stripe_customers(frame: pl.LazyFrame, row: str, every_row: bool = False) ->
 def _stripe_history(frame: pl.LazyFrame) -> pl.LazyFrame:
     """Each Stripe customer's MRR movements, day by day, from its subscriptions: each
     adds its MRR on the day it began to pay (its trial's end, else its start) and
-    takes it back on the day it ended; a trial, or one that never paid, adds none. The day its
-    first starts is ``new``; a day that ends its last live one is ``churn``, one that
-    starts one again ``reactivation``; other days are ``expansion`` or
-    ``contraction`` by the sign of the change. Only customers whose every
-    subscription has a start, a readable amount and, once ended, an end on or after
-    its start; the others have one row with no movement (they are recorded as one
-    opening movement, core.accounts.mrr). Columns: external_id, occurred_on, kind,
-    amount_cents."""
+    takes it back on the day it ended; a trial, or one that never paid, adds none.
+    The first day it pays is ``new``; a day that ends its last paying one is
+    ``churn``, one that starts one again ``reactivation``; other days are
+    ``expansion`` or ``contraction`` by the sign of the change. Only customers whose
+    every paid subscription has a start, a readable amount and, once ended, an end
+    on or after its start; the others have one row with no movement (they are
+    recorded as one opening movement, core.accounts.mrr). Columns: external_id,
+    occurred_on, kind, amount_cents."""
     names = frame.collect_schema().names()
 
     def day(text: pl.Expr) -> pl.Expr:
@@ -184,7 +188,7 @@ def _stripe_history(frame: pl.LazyFrame) -> pl.LazyFrame:
         paid=paid,
         cents=(pl.col(_STRIPE_MRR).cast(pl.Decimal(20, 2), strict=False) * 100).cast(pl.Int64),
     )
-    dated = (
+    dated = ~pl.col("paid") | (  # (one that never paid needs no dates)
         pl.col("start").is_not_null()
         & pl.col("cents").is_not_null()
         & (~pl.col("ended") | (pl.col("end") >= pl.col("start")).fill_null(False))

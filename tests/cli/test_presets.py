@@ -243,6 +243,8 @@ TRIALS = [  # id, customer, name, status, start, trial end, canceled, ended
     ),
     ("sub_3T", "cus_T3", "Vesta Vans", "trialing", "2026-11-25", "2026-12-09", "", ""),
     ("sub_4T", "cus_T4", "Wren Works", "canceled", "2025-12-01", "2025-12-15", "", "2026-04-15"),
+    ("sub_5T", "cus_T5", "Xeno Xtal", "canceled", "2025-05-01", "2025-05-15", "", "2025-05-08"),
+    ("sub_6T", "cus_T5", "Xeno Xtal", "active", "2025-08-01", "", "", ""),
 ]
 
 
@@ -260,7 +262,7 @@ def test_a_trial_pays_nothing_until_it_ends(tmp_path: Path) -> None:
                 "Customer Name": name,
                 "Status": status,
                 "Start (UTC)": f"{start} 09:00",
-                "Trial End (UTC)": f"{trial} 09:00",
+                "Trial End (UTC)": trial and f"{trial} 09:00",
                 "Canceled At (UTC)": canceled and f"{canceled} 09:00",
                 "Ended At (UTC)": ended and f"{ended} 09:00",
                 "Plan": "Pro Monthly",
@@ -287,11 +289,16 @@ def test_a_trial_pays_nothing_until_it_ends(tmp_path: Path) -> None:
     with closing(sqlite3.connect(db)) as connection:
         accounts = dict(
             connection.execute(
-                "SELECT external_id, status || ' ' || mrr_cents FROM account"
+                "SELECT external_id, status || ' ' || mrr_cents || ' ' || start_date FROM account"
                 " WHERE external_id LIKE 'cus_T%'"
             ).fetchall()
         )
-    assert accounts == {"cus_T1": "active 9800", "cus_T3": "onboarding 0", "cus_T4": "churned 9800"}
+    assert accounts == {  # each a customer from the day it first paid
+        "cus_T1": "active 9800 2026-01-24",
+        "cus_T3": "onboarding 0 2026-11-25",  # in its trial
+        "cus_T4": "churned 9800 2025-12-15",
+        "cus_T5": "active 9800 2025-08-01",  # a trial it left, then a paid subscription
+    }
     every = tmp_path / "every.db"
     _run("import", "accounts", str(path), "--db", str(every), "--every-row")
     with closing(sqlite3.connect(every)) as connection:
