@@ -188,6 +188,11 @@ def _with_preset(
     if preset.combine is not None:
         _combine(preset, source, options)
     present = preset.mapping(source.columns)
+    source.notes += [
+        preset.said[column]
+        for name, column in present.items()
+        if column in preset.said and name not in options.columns
+    ]
     values = {name: dict(mapped) for name, mapped in preset.values.items()}
     for name, mapped in options.values.items():
         values.setdefault(name, {}).update(mapped)

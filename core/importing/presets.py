@@ -296,6 +296,8 @@ class Preset:
     finds no account (Intercom's own company ids beside the companies' names)."""
 
     leave_out: LeaveOut | None = None
+    said: dict[str, str] = field(default_factory=dict)
+    """What reading a column assumes, said when the mapping takes it (column -> words)."""
 
     def mapping(self, columns: list[str]) -> dict[str, str]:
         """Field -> the column of ``columns`` it is read from."""
@@ -327,6 +329,11 @@ PRESETS: tuple[Preset, ...] = (
         leave_out=LeaveOut(
             "Lifecycle Stage", "customer|evangelist", True, "companies that are not customers"
         ),
+        said={
+            "Create Date": "start dates are each company's Create Date, the day its HubSpot"
+            " record was made (the export has no Became a Customer Date): a customer may have"
+            " started later"
+        },
     ),
     Preset(
         "salesforce-accounts",
@@ -341,6 +348,10 @@ PRESETS: tuple[Preset, ...] = (
             "start_date": "Created Date",
         },
         leave_out=LeaveOut("Type", "customer", True, "accounts that are not customers"),
+        said={
+            "Created Date": "start dates are each account's Created Date, the day its"
+            " Salesforce record was made: a customer may have started later"
+        },
     ),
     Preset(
         "stripe-subscriptions",

@@ -509,19 +509,25 @@ def test_a_conversation_without_company_id_finds_its_account_by_name(tmp_path: P
 
 
 @pytest.mark.parametrize(
-    ("name", "id_column", "owner_column"),
+    ("name", "id_column", "owner_column", "created"),
     [
-        ("hubspot_companies.csv", "Record ID", "Company owner"),
-        ("salesforce_accounts.csv", "Account ID", "Account Owner"),
+        ("hubspot_companies.csv", "Record ID", "Company owner", "Create Date"),
+        ("salesforce_accounts.csv", "Account ID", "Account Owner", "Created Date"),
     ],
 )
-def test_crm_accounts(tmp_path: Path, name: str, id_column: str, owner_column: str) -> None:
+def test_crm_accounts(
+    tmp_path: Path, name: str, id_column: str, owner_column: str, created: str
+) -> None:
+    """Every start date is known: the record's creation day, which the summary says
+    is no customer's start (the one assumption)."""
     db = tmp_path / "crm.db"
     report = _import(db, "accounts", name)
     assert report["preset"] in ("HubSpot companies", "Salesforce accounts")
     raw = pl.read_csv(PRESETS / name, infer_schema=False)
     assert report["inserted"] == raw.height
-    assert report["reconciliation"]["assumptions"] == []  # every start date is known
+    [assumed] = report["reconciliation"]["assumptions"]
+    assert assumed.startswith("start dates are each ")
+    assert f"{created}, the day its" in assumed and "may have started later" in assumed
     out = _run("export", "accounts", "--db", str(db), "--out", str(tmp_path / "a.csv"))
     assert "Exported" in out
     exported = pl.read_csv(tmp_path / "a.csv", infer_schema=False)
