@@ -104,8 +104,9 @@ def _stripe_customers(frame: pl.LazyFrame, row: str, every_row: bool = False) ->
     ones that ended last: the MRR it lost), its start (the first day it paid; its
     first start while it has not paid yet, as a trial), and, when none is live,
     the day the last paid one ended (``_STRIPE_ENDED``, the churn date). A customer
-    none of whose subscriptions is live or ever paid (trials that ended, failed
-    first payments) is no customer: left out, unless ``every_row``. ``row``: the
+    none of whose subscriptions has paid yet (a trial, running or ended, a failed
+    first payment) is no customer: left out, unless ``every_row`` (then a running
+    trial's is onboarding, with no MRR). ``row``: the
     file row of each subscription, kept for the main one; an amount that cannot be
     read on any of them is the MRR, at that one's row, for the check to name."""
     names = frame.collect_schema().names()
@@ -146,7 +147,7 @@ def _stripe_customers(frame: pl.LazyFrame, row: str, every_row: bool = False) ->
         _ever_paid=pl.col("_paid").any(),
     )
     if not every_row:
-        combined = combined.filter(pl.col("_live") | pl.col("_ever_paid"))
+        combined = combined.filter("_ever_paid")
     overrides = {
         _STRIPE_MRR: pl.when(pl.col("_unreadable").is_null())
         .then(pl.col("_total").round(2).cast(pl.String))
@@ -387,8 +388,8 @@ PRESETS: tuple[Preset, ...] = (
         " and seats are those of its live subscriptions added up (with none live, of"
         " those that ended last), its start its first subscription's",
         history=_stripe_history,
-        combined_out="customers none of whose subscriptions ever paid (trials that ended,"
-        " failed first payments)",
+        combined_out="customers none of whose subscriptions has paid yet (trials, failed"
+        " first payments)",
         leave_out=LeaveOut(
             "Status",
             "^incomplete_expired$",
