@@ -22,6 +22,7 @@ from core.text import visible
 
 if TYPE_CHECKING:
     from core.metrics import MetricSet, Scope
+    from core.metrics.book import BookRecords
     from core.periods import Period
     from core.store.sqlite_file import SqliteFile
 
@@ -76,7 +77,7 @@ def metrics(
     and renewals."""
     from core.config.metric_options import load_metric_options
     from core.metrics import breakdown_of, metrics_period, metrics_results
-    from core.metrics.book import latest_record_on
+    from core.metrics.book import book_records
 
     for problem in load_metric_options().problems:
         typer.echo(f"cxtui: {problem}", err=True)
@@ -90,8 +91,8 @@ def metrics(
         if file is not None:  # read without SQLAlchemy or the models (~1 s of imports)
             results = _file_results(file, chosen, day, segment, owner)
             if results is not None:
-                latest = None if as_json else latest_record_on(file)
-                _print_results(chosen, results[0], day, by, results[1], as_json, latest)
+                records = None if as_json else book_records(file)
+                _print_results(chosen, results[0], day, by, results[1], as_json, records)
                 return
     engine = open_db(db)
     if by is not None:
@@ -105,10 +106,10 @@ def metrics(
         scope = saved_scope(engine, saved_filter, scope, "the metrics")
     try:
         results = metrics_results(engine, chosen, scope, day, by)
-        latest = None if as_json else latest_record_on(engine)
+        records = None if as_json else book_records(engine)
     finally:
         engine.dispose()
-    _print_results(chosen, scope, day, by, results, as_json, latest)
+    _print_results(chosen, scope, day, by, results, as_json, records)
 
 
 def _print_results(
@@ -118,16 +119,16 @@ def _print_results(
     by: str | None,
     results: list[tuple[str | None, MetricSet]],
     as_json: bool,
-    latest_on: date | None,
+    records: BookRecords | None,
 ) -> None:
-    """``latest_on``: the day of the book's latest record (``Book.latest_on``)."""
+    """``records``: what the whole book records (``Book.records``), for the table's notes."""
     from core.metrics import metrics_document
 
     if as_json:
         document = metrics_document(period, scope, as_of, by, results)
         typer.echo(json.dumps(document, ensure_ascii=False))
     else:
-        _print_table(period, as_of, scope, by, results, latest_on)
+        _print_table(period, as_of, scope, by, results, records)
 
 
 def _file_results(
@@ -189,7 +190,7 @@ def _print_table(
     scope: Scope,
     by: str | None,
     results: list[tuple[str | None, MetricSet]],
-    latest_on: date | None,
+    records: BookRecords | None,
 ) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -222,7 +223,6 @@ def _print_table(
         from core.accounts.customers import assumption_notes
 
         first = results[0][1]
-        from core.metrics.book import after_records_note
         from core.metrics.model import lifespan_note, unrecorded_notes
 
         notes = assumption_notes(  # over every group of a breakdown
@@ -237,7 +237,7 @@ def _print_table(
         )
         notes += [note] if (note := lifespan_note(first)) else []
         notes += unrecorded_notes([values for _, values in results])
-        if note := after_records_note(period, latest_on):
-            notes.append(f"{note} See it with --period {latest_on:%Y-%m}.")
+        if records is not None:
+            notes += records.notes(period, " See it with --period {month}.")
         for line in notes:
             console.print(line, markup=False)

@@ -230,9 +230,36 @@ def load_book(
     )
 
 
-def latest_record_on(db: Engine | SqliteFile) -> date | None:
-    """``Book.latest_on`` read alone: the day of the whole book's latest MRR movement,
-    purchase, ticket or survey answer (None: none)."""
+@dataclass(frozen=True)
+class BookRecords:
+    """What the whole book records: the day of its latest MRR movement, purchase,
+    ticket or survey answer (None: none), and its sources (``recorded_query``)."""
+
+    latest_on: date | None
+    sources: frozenset[str]
+
+    def notes(self, period: Period, see: str = "") -> list[str]:
+        """What ``period``'s figures cannot show for want of records, in words; ``see``
+        ends the note of a period after the records (``{month}``: their last month)."""
+        notes = []
+        if "subscriptions" not in self.sources and "purchases" not in self.sources:
+            notes.append(
+                "No MRR is recorded in this book (no account has an MRR, no MRR movement,"
+                " no purchase): MRR, NRR and GRR are 0 or no data for want of it. Import"
+                " subscriptions (a Stripe export) or accounts with an mrr column to measure them."
+            )
+        latest = self.latest_on
+        if latest is not None and period.start > latest:
+            notes.append(
+                f"Nothing in this book is dated after {latest.isoformat()} (no MRR movement,"
+                f" purchase, ticket or survey answer): {period.label} shows no activity; the"
+                f" last month with data is {latest:%Y-%m}.{see.format(month=f'{latest:%Y-%m}')}"
+            )
+        return notes
+
+
+def book_records(db: Engine | SqliteFile) -> BookRecords:
+    """``Book.records`` read alone (one row of indexed lookups)."""
     if isinstance(db, SqliteFile):
         frame = db.read({"recorded": BOOK_SQL["recorded"]})["recorded"]
     else:
@@ -240,19 +267,7 @@ def latest_record_on(db: Engine | SqliteFile) -> date | None:
         from core.store.frames import read_frames
 
         frame = read_frames(db, {"recorded": recorded_query()})["recorded"]
-    return _latest(frame)
-
-
-def after_records_note(period: Period, latest_on: date | None) -> str | None:
-    """When ``period`` starts after the book's latest record (``Book.latest_on``), in
-    words: its figures can show no activity; None otherwise."""
-    if latest_on is None or period.start <= latest_on:
-        return None
-    return (
-        f"Nothing in this book is dated after {latest_on.isoformat()} (no MRR movement,"
-        f" purchase, ticket or survey answer): {period.label} shows no activity; the"
-        f" last month with data is {latest_on:%Y-%m}."
-    )
+    return BookRecords(_latest(frame), _recorded(frame))
 
 
 BOOK_TABLES = (
@@ -857,6 +872,11 @@ class Book:
         undated = accounts["churned_at"].is_null() & accounts["churn_recorded_on"].is_not_null()
         staying = 0 if self.records_churn() else accounts.height
         return accounts["start_date"].null_count(), int(undated.sum()), staying
+
+    @property
+    def records(self) -> BookRecords:
+        """What the whole book records (``BookRecords``)."""
+        return BookRecords(self.latest_on, self.recorded)
 
     def records_churn(self) -> bool:
         """Whether anything in the whole book records a churn: a churn date, a churned

@@ -755,6 +755,18 @@ def test_empty_rows_are_left_out_and_a_last_record_is_never_a_footer(tmp_path: P
     assert stored == expected
 
 
+def test_a_book_without_mrr_says_so(tmp_path: Path) -> None:
+    """A CRM export carries no MRR: the metrics table says MRR is 0 for want of
+    records, not that the customers pay nothing; a Stripe book does not say it."""
+    said = "No MRR is recorded in this book"
+    crm, stripe = tmp_path / "crm.db", tmp_path / "stripe.db"
+    _import(crm, "accounts", "hubspot_companies.csv")
+    _import(stripe, "accounts", "stripe_subscriptions.csv")
+    table = " ".join(_run("metrics", "--db", str(crm), *AS_OF).split())
+    assert said in table and "MRR, NRR and GRR are 0 or no data for want of it" in table
+    assert said not in " ".join(_run("metrics", "--db", str(stripe), *AS_OF).split())
+
+
 def test_zendesk_tickets(tmp_path: Path) -> None:
     db = tmp_path / "zendesk.db"
     report = _import(db, "tickets", "zendesk_tickets.csv", "--create-missing-accounts")

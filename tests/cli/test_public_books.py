@@ -138,7 +138,7 @@ def test_a_period_after_the_order_log_says_where_its_data_ends(
     """Seen today, the 1997-98 log has nothing to show: the table says up to when it
     has data (its last line's date, read here from the raw file) and which period to
     ask for; read through the file and through the engine alike."""
-    from core.metrics.book import latest_record_on
+    from core.metrics.book import book_records
     from core.store.db import open_engine
     from core.store.sqlite_file import SqliteFile
 
@@ -146,10 +146,10 @@ def test_a_period_after_the_order_log_says_where_its_data_ends(
     db, _ = cdnow
     engine = open_engine(f"sqlite:///{db}")
     try:
-        assert latest_record_on(engine) == last
+        assert book_records(engine).latest_on == last
     finally:
         engine.dispose()
-    assert latest_record_on(SqliteFile(f"sqlite:///{db}", db)) == last
+    assert book_records(SqliteFile(f"sqlite:///{db}", db)).latest_on == last
     words = " ".join(_run("metrics", "--db", str(db), "--as-of", "2026-12-06").split())
     assert f"Nothing in this book is dated after {last.isoformat()}" in words
     assert f"See it with --period {last:%Y-%m}." in words

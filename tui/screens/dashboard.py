@@ -377,11 +377,8 @@ class DashboardScreen(Screen[None]):
     def _show_assumptions(self, book: Book) -> None:
         """What the figures assume (accounts without dates), under the period bar."""
         from core.accounts.customers import assumption_notes
-        from core.metrics.book import after_records_note
 
-        notes = assumption_notes(*book.assumed_counts())
-        if note := after_records_note(self.view.period, book.latest_on):
-            notes.append(note)
+        notes = assumption_notes(*book.assumed_counts()) + book.records.notes(self.view.period)
         for note in self.query("#assumptions").results(Static):
             note.update("\n".join(notes))
             note.display = bool(notes)
