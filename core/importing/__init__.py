@@ -185,6 +185,7 @@ def _with_preset(
     source.columns = [*source.columns, *derived]
     if preset.leave_out is not None and not options.every_row:
         _leave_out(preset.leave_out, source, options.hints.every_row)
+    source.notes += _caveats(preset.caveats, source)
     if preset.combine is not None:
         _combine(preset, source, options)
     present = preset.mapping(source.columns)
@@ -268,6 +269,20 @@ def _leave_out(rule: LeaveOut, source: Source, hint: str) -> None:
     source.frame = frame.filter(~pl.col("_left_out")).drop("_left_out")
     rows = "row" if total == 1 else "rows"
     source.notes.append(f"{total:,} {rows} left out: {said}; {hint}")
+
+
+def _caveats(caveats: dict[str, str], source: Source) -> list[str]:
+    """``Preset.caveats`` of the columns that have values, with how many rows do."""
+    present = [column for column in caveats if column in source.columns]
+    if not present:
+        return []
+    filled = collect(
+        source.frame.select(
+            (pl.col(c).str.strip_chars().fill_null("") != "").sum().alias(c) for c in present
+        ),
+        source.path,
+    ).row(0, named=True)
+    return [caveats[c].format(count=filled[c]) for c in present if filled[c]]
 
 
 def _tally(counts: list[tuple[str, int]]) -> str:

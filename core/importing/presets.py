@@ -299,6 +299,9 @@ class Preset:
     leave_out: LeaveOut | None = None
     said: dict[str, str] = field(default_factory=dict)
     """What reading a column assumes, said when the mapping takes it (column -> words)."""
+    caveats: dict[str, str] = field(default_factory=dict)
+    """Column -> what its rows with a value mean for the figures, said with how many
+    they are (``{count}``): a Stripe subscription with a coupon."""
 
     def mapping(self, columns: list[str]) -> dict[str, str]:
         """Field -> the column of ``columns`` it is read from."""
@@ -390,6 +393,10 @@ PRESETS: tuple[Preset, ...] = (
         history=_stripe_history,
         combined_out="customers none of whose subscriptions has paid yet (trials, failed"
         " first payments)",
+        caveats={
+            "Coupon": "subscriptions with a coupon (column Coupon): {count:,}; their MRR is"
+            " the price before the discount, which the export does not give"
+        },
         leave_out=LeaveOut(
             "Status",
             "^incomplete_expired$",

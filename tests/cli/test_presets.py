@@ -658,6 +658,31 @@ def test_amounts_in_several_currencies_are_said_to_be_mixed(
     assert mixed == expected
 
 
+def test_subscriptions_with_a_coupon_are_said_to_be_before_the_discount(
+    tmp_path: Path,
+) -> None:
+    """Stripe's export names a subscription's coupon, not its discount: the MRR is
+    the price before it, and the summary says for how many subscriptions."""
+    raw = pl.read_csv(PRESETS / "stripe_subscriptions_history.csv", infer_schema=False)
+    coupons = ["25OFF", None, " ", "WELCOME"] + [None] * (raw.height - 4)
+    raw.with_columns(pl.Series("Coupon", coupons)).write_csv(tmp_path / "stripe.csv")
+    report = json.loads(
+        _run(
+            "import",
+            "accounts",
+            str(tmp_path / "stripe.csv"),
+            "--db",
+            str(tmp_path / "c.db"),
+            "--json",
+        )
+    )
+    with_coupon = sum(1 for coupon in coupons if coupon and coupon.strip())
+    assert (
+        f"subscriptions with a coupon (column Coupon): {with_coupon}; their MRR is the price"
+        " before the discount, which the export does not give"
+    ) in report["reconciliation"]["assumptions"]
+
+
 SALESFORCE_FOOTER = [
     "",
     "",
