@@ -622,6 +622,16 @@ def test_a_stripe_subscription_that_never_started_is_no_customer(tmp_path: Path)
     assert october["churned_accounts"] == 1  # Cobalt alone, as without the failed ones
 
 
+def _assumed(export: pl.DataFrame, folder: Path) -> list[str]:
+    """The assumptions the import of ``export``, as a CSV, says."""
+    export.write_csv(folder / "export.csv")
+    db = folder / "assumed.db"
+    report = json.loads(
+        _run("import", "accounts", str(folder / "export.csv"), "--db", str(db), "--json")
+    )
+    return report["reconciliation"]["assumptions"]
+
+
 @pytest.mark.parametrize("currencies", [["usd"], ["usd", "eur"]], ids=["one", "two"])
 def test_amounts_in_several_currencies_are_said_to_be_mixed(
     tmp_path: Path, currencies: list[str]
@@ -632,18 +642,8 @@ def test_amounts_in_several_currencies_are_said_to_be_mixed(
     raw = pl.read_csv(PRESETS / "stripe_subscriptions.csv", infer_schema=False)
     raw = raw.filter(pl.col("Status") != "trialing")  # (no customer yet)
     codes = [currencies[i % len(currencies)] for i in range(raw.height)]
-    raw.with_columns(pl.Series("Currency", codes)).write_csv(tmp_path / "stripe.csv")
-    report = json.loads(
-        _run(
-            "import",
-            "accounts",
-            str(tmp_path / "stripe.csv"),
-            "--db",
-            str(tmp_path / "c.db"),
-            "--json",
-        )
-    )
-    mixed = [line for line in report["reconciliation"]["assumptions"] if "currencies" in line]
+    assumed = _assumed(raw.with_columns(pl.Series("Currency", codes)), tmp_path)
+    mixed = [line for line in assumed if "currencies" in line]
     counted = pl.Series(codes).str.to_uppercase().value_counts().rows()
     most_first = sorted(counted, key=lambda pair: (-pair[1], pair[0]))
     said = ", ".join(f"{code} {rows}" for code, rows in most_first)
@@ -665,22 +665,12 @@ def test_subscriptions_with_a_coupon_are_said_to_be_before_the_discount(
     the price before it, and the summary says for how many subscriptions."""
     raw = pl.read_csv(PRESETS / "stripe_subscriptions_history.csv", infer_schema=False)
     coupons = ["25OFF", None, " ", "WELCOME"] + [None] * (raw.height - 4)
-    raw.with_columns(pl.Series("Coupon", coupons)).write_csv(tmp_path / "stripe.csv")
-    report = json.loads(
-        _run(
-            "import",
-            "accounts",
-            str(tmp_path / "stripe.csv"),
-            "--db",
-            str(tmp_path / "c.db"),
-            "--json",
-        )
-    )
+    assumed = _assumed(raw.with_columns(pl.Series("Coupon", coupons)), tmp_path)
     with_coupon = sum(1 for coupon in coupons if coupon and coupon.strip())
     assert (
         f"subscriptions with a coupon (column Coupon): {with_coupon}; their MRR is the price"
         " before the discount, which the export does not give"
-    ) in report["reconciliation"]["assumptions"]
+    ) in assumed
 
 
 SALESFORCE_FOOTER = [
