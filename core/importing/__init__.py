@@ -111,7 +111,8 @@ class ImportResult:
         known = [extra for extra in self.fields if extra.field_id is not None]
         lines = []
         if new:
-            lines.append(f"{self._columns(len(new))} kept as new custom fields ({self.leave_out}):")
+            fields = "a new custom field" if len(new) == 1 else "new custom fields"
+            lines.append(f"{self._columns(len(new))} kept as {fields} ({self.leave_out}):")
             lines += [f"  {line}" for line in new]
         if known:
             names = ", ".join(extra.column for extra in self.fields if extra.field_id is not None)
@@ -175,9 +176,8 @@ def _with_preset(
             raise MappingError([f"the preset {preset.name} imports {preset.kind}, not {spec.name}"])
     if preset is None:
         return None, options
-    derived = {name: make() for name, make in preset.derived.items()}
-    needed = {c for make in derived.values() for c in make.meta.root_names()}
-    if missing := sorted(needed - set(source.columns)):
+    derived, missing = preset.derivable(source.columns)
+    if missing:
         if options.preset == "auto":
             return None, options
         raise MappingError([f"the preset {preset.name} needs the column(s) {', '.join(missing)}"])

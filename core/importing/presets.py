@@ -233,6 +233,17 @@ def _stripe_history(frame: pl.LazyFrame) -> pl.LazyFrame:
     return pl.concat([movements, untold], how="diagonal")
 
 
+_HUBSPOT_STATUS = "Status (from Lifecycle Stage)"
+
+
+def _hubspot_status() -> pl.Expr:
+    """churned for a company in a stage of former customers (a custom stage such as
+    "Former customer" or "Churned"; HubSpot gives no churn date), else active."""
+    stage = _col("Lifecycle Stage").str.to_lowercase()
+    gone = stage.str.contains(r"former|churn|lost|cancel|\bex[- ]")
+    return pl.when(gone).then(pl.lit("churned")).otherwise(pl.lit("active"))
+
+
 def _minutes_after(start: str, minutes: str) -> Derived:
     def derived() -> pl.Expr:
         opened = _col(start).str.to_datetime(strict=False, time_unit="us")
@@ -302,6 +313,22 @@ class Preset:
     caveats: dict[str, str] = field(default_factory=dict)
     """Column -> what its rows with a value mean for the figures, said with how many
     they are (``{count}``): a Stripe subscription with a coupon."""
+    optional: frozenset[str] = frozenset()
+    """Derived columns left underived when the file lacks what they are made of (the
+    preset still applies; any other derived column needs its columns)."""
+
+    def derivable(self, columns: list[str]) -> tuple[dict[str, pl.Expr], list[str]]:
+        """The derived columns ``columns`` can make (name -> expression), and the
+        columns missing for the others that are not optional."""
+        made, missing = {}, []
+        for name, make in self.derived.items():
+            expression = make()
+            lacking = sorted(set(expression.meta.root_names()) - set(columns))
+            if not lacking:
+                made[name] = expression
+            elif name not in self.optional:
+                missing += lacking
+        return made, sorted(set(missing))
 
     def mapping(self, columns: list[str]) -> dict[str, str]:
         """Field -> the column of ``columns`` it is read from."""
@@ -329,7 +356,10 @@ PRESETS: tuple[Preset, ...] = (
             "owner": "Company owner",
             "start_date": ("Became a Customer Date", "Create Date"),
             "segment": "Type",
+            "status": _HUBSPOT_STATUS,
         },
+        derived={_HUBSPOT_STATUS: _hubspot_status},
+        optional=frozenset({_HUBSPOT_STATUS}),
         leave_out=LeaveOut(
             "Lifecycle Stage", "customer|evangelist", True, "companies that are not customers"
         ),

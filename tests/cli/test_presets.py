@@ -555,7 +555,7 @@ def test_a_crm_export_keeps_its_customers(tmp_path: Path) -> None:
     start dates are when each became a customer. --every-row imports them all, and a
     file of leads alone is refused, saying so."""
     raw = pl.read_csv(PRESETS / "hubspot_companies.csv", infer_schema=False)
-    stages = ["Customer", "Lead", "Opportunity", "Evangelist", "", "Lead"]
+    stages = ["Customer", "Lead", "Opportunity", "Evangelist", "", "Former customer"]
     companies = pl.concat([raw, raw]).with_columns(
         pl.Series("Record ID", [str(5_012_345_100 + i) for i in range(6)]),
         pl.Series("Lifecycle Stage", stages),
@@ -568,14 +568,21 @@ def test_a_crm_export_keeps_its_customers(tmp_path: Path) -> None:
     kept = companies.filter(~pl.col("Lifecycle Stage").is_in(["Lead", "Opportunity"]))
     assert report["inserted"] == kept.height
     assert (
-        "3 rows left out: companies that are not customers (Lifecycle Stage: Lead 2,"
+        "2 rows left out: companies that are not customers (Lifecycle Stage: Lead 1,"
         " Opportunity 1); --every-row imports them"
     ) in report["reconciliation"]["assumptions"]
     with closing(sqlite3.connect(db)) as connection:
-        stored = connection.execute("SELECT external_id, start_date FROM account").fetchall()
-    assert sorted(stored) == sorted(
-        (key, day[:10] or None)
-        for key, day in kept.select("Record ID", "Became a Customer Date").rows()
+        stored = connection.execute(
+            "SELECT external_id, start_date, status FROM account"
+        ).fetchall()
+    assert (
+        sorted(stored)
+        == sorted(  # a former customer has churned, on a day unknown
+            (key, day[:10] or None, "churned" if stage == "Former customer" else "active")
+            for key, day, stage in kept.select(
+                "Record ID", "Became a Customer Date", "Lifecycle Stage"
+            ).rows()
+        )
     )
     every = json.loads(
         _run(

@@ -353,7 +353,8 @@ class ImportWizardScreen(Screen[None]):
         from core.importing.presets import recognise
 
         preset = recognise(kind.name, self.file.columns)
-        columns = [*self.file.columns, *(preset.derived if preset else ())]
+        derived = preset.derivable(self.file.columns)[0] if preset else {}
+        columns = [*self.file.columns, *derived]
         preset_columns = {} if preset is None else preset.mapping(columns)
         mapping = relaxed_mapping(kind, columns, {**preset_columns, **self.overrides})
         title = "Mapping (enter: choose a field's column · v: map its values)"
