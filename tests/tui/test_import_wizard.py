@@ -53,6 +53,11 @@ def written(folder: Path, name: str, text: str) -> Path:
     return path
 
 
+def calls_file(folder: Path, *rows: str) -> Path:
+    """A calls file in ``folder``: ``CALLS``'s good row, then ``rows``."""
+    return written(folder, "calls.csv", CALLS + "".join(f"{row}\n" for row in rows))
+
+
 @asynccontextmanager
 async def wizard(
     db_url: str, tmp_path: Path, path: Path
@@ -132,12 +137,10 @@ async def check_as(app: CxtuiApp, pilot: Pilot, screen: ImportWizardScreen, kind
 async def test_dry_run_lists_errors_and_writes_nothing(
     db_url: str, engine: Engine, book, tmp_path: Path
 ) -> None:
-    path = written(
+    path = calls_file(
         tmp_path,
-        "calls.csv",
-        CALLS
-        + "NOPE-1,call,2026-06-10,Who is this,neutral\n"
-        + "EXT-1001,call,not a date,Bad date,neutral\n",
+        "NOPE-1,call,2026-06-10,Who is this,neutral",
+        "EXT-1001,call,not a date,Bad date,neutral",
     )
     before = count(engine, Interaction)
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
@@ -179,11 +182,7 @@ async def test_more_errors_than_listed_are_counted_by_problem(
 async def test_rows_without_an_account_are_left_out_when_ticked(
     db_url: str, engine: Engine, book, tmp_path: Path
 ) -> None:
-    path = written(
-        tmp_path,
-        "calls.csv",
-        CALLS + ",call,2026-06-11,Someone with no company,neutral\n",
-    )
+    path = calls_file(tmp_path, ",call,2026-06-11,Someone with no company,neutral")
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
         await check_as(app, pilot, screen, "interactions")
         errors = screen.query_one("#errors", DataTable)
