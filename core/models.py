@@ -269,7 +269,7 @@ class MrrMovement(SQLModel, table=True):
             name="ck_mrr_movement_sign",
         ),
         Index("ix_mrr_movement_account_date", "account_id", "occurred_on"),
-        Index("ix_mrr_movement_date", "occurred_on"),
+        Index("ix_mrr_movement_date", "occurred_on", "account_id", "kind", "amount_cents"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -284,7 +284,7 @@ class Purchase(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("amount_cents >= 0", name="ck_purchase_amount_non_negative"),
         Index("ix_purchase_account_at", "account_id", "purchased_at"),
-        Index("ix_purchase_at", "purchased_at"),
+        Index("ix_purchase_at", "purchased_at", "account_id", "amount_cents"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -23,7 +23,7 @@ import polars as pl
 
 from core.accounts.customers import customer_events, mark_undated, started_on
 from core.kinds import InteractionKind, MrrMovementKind, SurveyKind
-from core.metrics.book_sql import BOOK_SQL, substituted, usage_edges
+from core.metrics.book_sql import BOOK_SQL, middle_of, substituted, usage_edges
 from core.metrics.model import (
     BREAKDOWNS,
     METRIC_KEYS,
@@ -214,6 +214,8 @@ def load_book(
         for name in BOOK_TABLES
         if name not in frames and name in OPTIONAL_TABLES and name != "costs"
     }
+    for late, table in LATE_HALVES.items():
+        frames[table] = pl.concat([frames[table], frames.pop(late)])
     usage = [
         frames.pop(name) for name in sorted(name for name in frames if name.startswith("usage"))
     ]
@@ -274,7 +276,9 @@ BOOK_TABLES = (
     "accounts",
     "movements",
     "surveys",
+    "surveys_late",
     "tickets",
+    "tickets_late",
     "engagement",
     "purchases",
     "purchase_history",
@@ -282,9 +286,14 @@ BOOK_TABLES = (
     "recorded",
 )
 """The book's queries (``book_queries.table_queries``), one frame each; usage apart."""
+LATE_HALVES = {"surveys_late": "surveys", "tickets_late": "tickets"}
+"""The queries that read the second half of a table's window, and the frame each
+ends (``book_sql.middle_of``)."""
 OPTIONAL_TABLES = {
     "surveys": "surveys",
+    "surveys_late": "surveys",
     "tickets": "tickets",
+    "tickets_late": "tickets",
     "purchases": "purchases",
     "purchase_history": "purchases",
     "engagement": "engagement",
@@ -313,7 +322,12 @@ def _read_file(
     by ``Scope.filter``'s rule, the one ``Scope.restrict`` applies in SQL."""
     if not file_can_scope(scope):
         raise ValueError(f"a book read from a file cannot be narrowed to {scope}")
-    days = {"as_of": as_of, "window_start": window_start, "data_end": data_end}
+    days = {
+        "as_of": as_of,
+        "window_start": window_start,
+        "data_end": data_end,
+        "middle": middle_of(window_start, data_end),
+    }
     queries = {name: (substituted(name, days), BOOK_SQL[name][1]) for name in names}
     if "usage" in tables:
         monthly, daily = usage_edges(window_start, data_end)

@@ -30,7 +30,7 @@ from sqlalchemy import (
 
 from core.dates import moment
 from core.interactions.queries import answers_query
-from core.metrics.book_sql import PLACEHOLDERS, usage_edges
+from core.metrics.book_sql import PLACEHOLDERS, middle_of, usage_edges
 from core.models import (
     ENGAGEMENT_KINDS_SQL,
     Account,
@@ -50,13 +50,23 @@ from core.store.rollup import month_sql, totals_sql
 _ONE_DAY = timedelta(days=1)
 
 
-def table_queries(window_start: date, data_end: date, as_of: date) -> dict[str, Select[Any]]:
+def table_queries(
+    window_start: date, data_end: date, as_of: date, middle: date
+) -> dict[str, Select[Any]]:
     """One query per table for the whole book: the accounts, the MRR movements up to
     ``as_of``, and the rows of ``window_start`` to ``data_end`` (both included) of the
     other tables; ``purchase_history``: each buyer's first and last purchase before
     the window (with the window's own purchases, the span of purchase history behind
-    a purchase-only CLV lifespan); ``costs`` belong to no account."""
+    a purchase-only CLV lifespan); ``costs`` belong to no account. The survey
+    answers and the tickets are read in two halves, cut at ``middle``
+    (``book_sql.middle_of``): ``surveys`` and ``surveys_late``, ``tickets`` (with
+    those opened before the window and still open at its start) and
+    ``tickets_late``."""
     start, end = moment(window_start), moment(data_end + _ONE_DAY)
+    cut = moment(middle)
+    tickets = select(
+        Ticket.account_id, Ticket.opened_at, Ticket.first_response_at, Ticket.resolved_at
+    )
     return {
         "accounts": select(
             Account.id.label("account_id"),
@@ -76,15 +86,15 @@ def table_queries(window_start: date, data_end: date, as_of: date) -> dict[str, 
             MrrMovement.kind,
             MrrMovement.amount_cents,
         ).where(MrrMovement.occurred_on <= as_of),
-        "surveys": answers_query(start, end),
-        "tickets": select(
-            Ticket.account_id, Ticket.opened_at, Ticket.first_response_at, Ticket.resolved_at
-        ).where(
-            Ticket.opened_at < end,
+        "surveys": answers_query(start, cut),
+        "surveys_late": answers_query(cut, end),
+        "tickets": tickets.where(
+            Ticket.opened_at < cut,
             or_(
                 Ticket.opened_at >= start, Ticket.resolved_at.is_(None), Ticket.resolved_at >= start
             ),
         ),
+        "tickets_late": tickets.where(Ticket.opened_at >= cut, Ticket.opened_at < end),
         "engagement": select(
             Interaction.account_id, Interaction.kind, Interaction.occurred_at
         ).where(
@@ -200,7 +210,7 @@ def book_queries(
     """What ``load_book`` reads through the engine: ``table_queries`` restricted to
     ``scope`` in SQL, the usage parts (``usage0``, ``usage1``...) when ``tables``
     holds "usage", the costs for the whole book only."""
-    queries = table_queries(window_start, data_end, as_of)
+    queries = table_queries(window_start, data_end, as_of, middle_of(window_start, data_end))
     if not scope.is_whole_book:
         del queries["costs"]  # costs belong to no account
         accounts = scope.restrict(select(Account.id))
@@ -245,7 +255,7 @@ def compiled_book_queries() -> dict[str, SqlAndTypes]:
     for SQLite with the polars type name of each column: what ``book_sql.BOOK_SQL``
     holds."""
     days = PLACEHOLDERS
-    queries = table_queries(days["window_start"], days["data_end"], days["as_of"])
+    queries = table_queries(days["window_start"], days["data_end"], days["as_of"], days["middle"])
     queries["usage_months"] = monthly_usage_query(days["first_whole"], days["after_whole"])
     queries["usage_days"] = daily_usage_query("sqlite", days["low"], days["high"], True)
     queries.update(

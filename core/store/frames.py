@@ -141,17 +141,12 @@ def _read_sqlite_adbc(
 ) -> dict[str, pl.DataFrame]:
     """Through ADBC's low-level API (``core.store.adbc``): one connection, or one per query
     in its own thread."""
-    names = list(compiled)
     sqls = [sql for sql, _dtypes in compiled.values()]
+    dtypes = [dtypes for _sql, dtypes in compiled.values()]
+    read = query_frames_side_by_side if parallel and len(sqls) > 1 else query_frames
     with sqlite_database(engine.url.database or ":memory:") as database:
-        if parallel and len(sqls) > 1:
-            frames = query_frames_side_by_side(database, sqls, SQLITE_BUSY_TIMEOUT_MS)
-        else:
-            frames = query_frames(database, sqls, SQLITE_BUSY_TIMEOUT_MS)
-    return {
-        name: typed_frame(frame, compiled[name][1])
-        for name, frame in zip(names, frames, strict=True)
-    }
+        frames = read(database, sqls, SQLITE_BUSY_TIMEOUT_MS, dtypes)
+    return dict(zip(compiled, frames, strict=True))
 
 
 def _read_sqlite3(engine: Engine, sql: str, dtypes: dict[str, pl.DataType | None]) -> pl.DataFrame:

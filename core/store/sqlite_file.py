@@ -57,16 +57,18 @@ class SqliteFile:
 
         names = list(queries)
         sqls = [queries[name][0] for name in names]
+        dtypes = [
+            {column: getattr(pl, dtype)() for column, dtype in queries[name][1].items()}
+            for name in names
+        ]
         with SQLITE_GATE.try_adbc() as allowed:
-            frames = self._read_adbc(sqls) if allowed else None
+            frames = self._read_adbc(sqls, dtypes) if allowed else None
         if frames is None:
-            frames = self._read_sqlite3(sqls, [queries[name][1] for name in names])
-        return {
-            name: typed_frame(
-                frame, {column: getattr(pl, dtype)() for column, dtype in queries[name][1].items()}
-            )
-            for name, frame in zip(names, frames, strict=True)
-        }
+            frames = [
+                typed_frame(frame, types)
+                for frame, types in zip(self._read_sqlite3(sqls, dtypes), dtypes, strict=True)
+            ]
+        return dict(zip(names, frames, strict=True))
 
     def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``work`` in one write transaction through Python's ``sqlite3``, with
@@ -107,26 +109,25 @@ class SqliteFile:
         finally:
             SQLITE_GATE.sqlite_closed()
 
-    def _read_adbc(self, sqls: list[str]) -> list[pl.DataFrame]:
+    def _read_adbc(
+        self, sqls: list[str], dtypes: list[dict[str, pl.DataType | None]]
+    ) -> list[pl.DataFrame]:
         import adbc_driver_manager
 
         from core.store.adbc import query_frames_side_by_side, sqlite_database
 
         try:
             with sqlite_database(str(self.path)) as database:
-                return query_frames_side_by_side(database, sqls, _BUSY_TIMEOUT_MS)
+                return query_frames_side_by_side(database, sqls, _BUSY_TIMEOUT_MS, dtypes)
         except adbc_driver_manager.Error as error:
             raise FileReadError(f"{self.path}: {error}") from error
 
-    def _read_sqlite3(self, sqls: list[str], dtypes: list[dict[str, str]]) -> list[pl.DataFrame]:
-        import polars as pl
-
+    def _read_sqlite3(
+        self, sqls: list[str], dtypes: list[dict[str, pl.DataType | None]]
+    ) -> list[pl.DataFrame]:
         with self._sqlite3() as connection:
             return [
-                rows_frame(
-                    connection.execute(sql).fetchall(),
-                    {column: getattr(pl, dtype)() for column, dtype in types.items()},
-                )
+                rows_frame(connection.execute(sql).fetchall(), types)
                 for sql, types in zip(sqls, dtypes, strict=True)
             ]
 

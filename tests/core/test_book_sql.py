@@ -21,7 +21,7 @@ from core.metrics.book_queries import (
     monthly_usage_query,
     table_queries,
 )
-from core.metrics.book_sql import BOOK_SQL, substituted, usage_edges
+from core.metrics.book_sql import BOOK_SQL, middle_of, substituted, usage_edges
 from core.periods import Period
 from core.scope import Scope
 from core.store.frames import compile_query
@@ -45,7 +45,7 @@ TILE_KEYS = (
 
 def test_the_compiled_queries_are_the_engines() -> None:
     assert compiled_book_queries() == BOOK_SQL, "run `python -m core.metrics.book_queries`"
-    days = date(2026, 1, 1), date(2026, 1, 31), date(2026, 2, 1)
+    days = date(2026, 1, 1), date(2026, 1, 31), date(2026, 2, 1), date(2026, 1, 16)
     assert tuple(table_queries(*days)) == BOOK_TABLES, "load_book reads every table query"
 
 
@@ -65,8 +65,9 @@ def test_the_placeholder_days_are_replaced_as_the_engine_writes_them(
     def compiled(query: object) -> str:
         return compile_query(sqlite.dialect(), query)[0]  # type: ignore[arg-type]
 
-    days = {"as_of": as_of, "window_start": start, "data_end": end}
-    for name, query in table_queries(start, end, as_of).items():
+    middle = middle_of(start, end)
+    days = {"as_of": as_of, "window_start": start, "data_end": end, "middle": middle}
+    for name, query in table_queries(start, end, as_of, middle).items():
         assert substituted(name, days) == compiled(query), name
     monthly, daily = usage_edges(start, end)
     if monthly is not None:

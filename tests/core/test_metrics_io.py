@@ -147,3 +147,57 @@ def test_read_frames_falls_back_to_sqlite3_while_a_connection_is_open(
         through_sqlite3 = read_frames(engine, queries)
     for name in queries:
         assert through_sqlite3[name].equals(through_adbc[name]), name
+
+
+def test_the_halves_of_the_tickets_and_answers_read_each_row_once(engine: Engine) -> None:
+    """The book reads survey answers and tickets in two halves, cut at midnight of
+    ``middle_of``'s day: the rows at the cut, a second before it, at the window's
+    edges and just after it, and tickets opened before the window, are each read
+    once or not at all, as a plain SQL query over the tables selects them."""
+    from datetime import UTC, datetime, timedelta
+
+    from core.metrics.book import load_book
+    from core.metrics.book_sql import middle_of
+
+    window = Period(date(2024, 1, 1), date(2024, 1, 31))
+    cut = middle_of(window.start, window.end)
+    assert cut == date(2024, 1, 16)
+    book = BookWriter(engine)
+    account = book.account(date(2023, 1, 1), mrr=100)
+    midnight = datetime(cut.year, cut.month, cut.day)
+    second = timedelta(seconds=1)
+    moments = [
+        midnight,
+        midnight - second,
+        datetime(2024, 1, 1),
+        datetime(2024, 2, 1) - second,
+        datetime(2024, 2, 1),  # after the window: not read
+        datetime(2023, 12, 31, 23, 59, 59),  # before it: only a ticket still open then
+    ]
+    for moment in moments:
+        book.ticket(account, moment)
+        book.survey(account, "nps", 9, moment)
+    book.ticket(account, datetime(2023, 12, 20), resolved=datetime(2024, 1, 5))
+    book.ticket(account, datetime(2023, 12, 20), resolved=datetime(2023, 12, 28))  # not read
+    book.save()
+    loaded = load_book(engine, window, AS_OF)
+
+    def plain(sql: str) -> list[datetime]:
+        with engine.connect() as connection:
+            rows = connection.execute(text(sql), {"start": window.start, "end": date(2024, 2, 1)})
+            read = [datetime.fromisoformat(str(row[0])) for row in rows]  # text on SQLite
+        return sorted(
+            moment if moment.tzinfo is None else moment.astimezone(UTC).replace(tzinfo=None)
+            for moment in read
+        )
+
+    tickets = plain(
+        "SELECT opened_at FROM ticket WHERE opened_at < :end"
+        " AND (opened_at >= :start OR resolved_at IS NULL OR resolved_at >= :start)"
+    )
+    answers = plain(
+        "SELECT answered_at FROM survey_response WHERE answered_at >= :start AND answered_at < :end"
+    )
+    assert (len(tickets), len(answers)) == (6, 4)
+    assert sorted(loaded.tickets["opened_at"].to_list()) == tickets
+    assert sorted(loaded.surveys["answered_at"].to_list()) == answers
