@@ -44,11 +44,23 @@ def query_frames(
     queries: list[str],
     busy_timeout_ms: int,
     dtypes: list[dict[str, pl.DataType | None]] | None = None,
+    side_by_side: bool = False,
 ) -> list[pl.DataFrame]:
     """Run ``queries`` one after the other on a new connection to ``database`` and
     return their rows, each frame typed by ``typed_frame`` with its ``dtypes`` when
     given. A lock held by another connection is waited for up to ``busy_timeout_ms``.
-    polars is imported once the first query has run."""
+    polars is imported once the first query has run. ``side_by_side``: each query on
+    a connection of its own, side by side (``core.store.threads``: the driver releases
+    the GIL while a query runs, and polars while it types a frame)."""
+    typed = dtypes or [None] * len(queries)
+    if side_by_side and len(queries) > 1:
+        from core.store.threads import side_by_side as together
+
+        reads = [
+            partial(query_frames, database, [sql], busy_timeout_ms, [types])
+            for sql, types in zip(queries, typed, strict=True)
+        ]
+        return [frame for [frame] in together(reads)]
     frames = []
     with _connection(database) as connection, _statement(connection) as statement:
         statement.set_sql_query(f"PRAGMA busy_timeout={busy_timeout_ms}")
@@ -60,27 +72,10 @@ def query_frames(
             import polars as pl
 
             frames.append(pl.DataFrame(stream))
-    if dtypes is None:
-        return frames
-    return [typed_frame(frame, types) for frame, types in zip(frames, dtypes, strict=True)]
-
-
-def query_frames_side_by_side(
-    database: Any,
-    queries: list[str],
-    busy_timeout_ms: int,
-    dtypes: list[dict[str, pl.DataType | None]] | None = None,
-) -> list[pl.DataFrame]:
-    """``query_frames``, each query on a connection of its own, side by side
-    (``core.store.threads``: the driver releases the GIL while a query runs), each
-    frame typed in its own thread (polars releases it too)."""
-    from core.store.threads import side_by_side
-
-    reads = [
-        partial(query_frames, database, [sql], busy_timeout_ms, None if dtypes is None else [types])
-        for sql, types in zip(queries, dtypes or [None] * len(queries), strict=True)
+    return [
+        frame if types is None else typed_frame(frame, types)
+        for frame, types in zip(frames, typed, strict=True)
     ]
-    return [frame for [frame] in side_by_side(reads)]
 
 
 def write_scratch_table(path: str, table: str, frame: pl.DataFrame) -> None:

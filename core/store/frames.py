@@ -17,7 +17,6 @@ from sqlalchemy.engine import make_url
 
 from core.store.adbc import (
     query_frames,
-    query_frames_side_by_side,
     sqlite_database,
     typed_frame,
 )
@@ -143,9 +142,8 @@ def _read_sqlite_adbc(
     in its own thread."""
     sqls = [sql for sql, _dtypes in compiled.values()]
     dtypes = [dtypes for _sql, dtypes in compiled.values()]
-    read = query_frames_side_by_side if parallel and len(sqls) > 1 else query_frames
     with sqlite_database(engine.url.database or ":memory:") as database:
-        frames = read(database, sqls, SQLITE_BUSY_TIMEOUT_MS, dtypes)
+        frames = query_frames(database, sqls, SQLITE_BUSY_TIMEOUT_MS, dtypes, parallel)
     return dict(zip(compiled, frames, strict=True))
 
 

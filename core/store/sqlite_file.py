@@ -114,11 +114,11 @@ class SqliteFile:
     ) -> list[pl.DataFrame]:
         import adbc_driver_manager
 
-        from core.store.adbc import query_frames_side_by_side, sqlite_database
+        from core.store.adbc import query_frames, sqlite_database
 
         try:
             with sqlite_database(str(self.path)) as database:
-                return query_frames_side_by_side(database, sqls, _BUSY_TIMEOUT_MS, dtypes)
+                return query_frames(database, sqls, _BUSY_TIMEOUT_MS, dtypes, side_by_side=True)
         except adbc_driver_manager.Error as error:
             raise FileReadError(f"{self.path}: {error}") from error
 
