@@ -80,10 +80,11 @@ HEALTH_SQL: dict[str, Any] = {
         ),
         "interactions": (
             "SELECT interaction.account_id, "
-            "coalesce(max(interaction.occurred_at), '') AS last_at, sum(CASE "
-            "WHEN (interaction.kind IN ('meeting', 'qbr')) THEN 1 ELSE 0 END) "
-            "AS meetings, avg(CAST(interaction.sentiment AS FLOAT)) AS "
-            "sentiment \n"
+            "unixepoch(substr(max(interaction.occurred_at), 1, 19)) * 1000000 "
+            "+ CAST(substr(max(interaction.occurred_at) || '000000', 21, 6) AS "
+            "INTEGER) AS last_at, sum(CASE WHEN (interaction.kind IN "
+            "('meeting', 'qbr')) THEN 1 ELSE 0 END) AS meetings, "
+            "avg(CAST(interaction.sentiment AS FLOAT)) AS sentiment \n"
             "FROM interaction \n"
             "WHERE interaction.deleted_at IS NULL AND interaction.occurred_at "
             "< '1112-02-02 00:00:00.000000' AND interaction.occurred_at >= "
@@ -99,8 +100,10 @@ HEALTH_SQL: dict[str, Any] = {
         ),
         "surveys": (
             "SELECT survey_response.account_id, coalesce(survey_response.kind, '') "
-            "AS kind, survey_response.score, coalesce(survey_response.answered_at, "
-            "'') AS answered_at \n"
+            "AS kind, survey_response.score, "
+            "unixepoch(substr(survey_response.answered_at, 1, 19)) * 1000000 + "
+            "CAST(substr(survey_response.answered_at || '000000', 21, 6) AS "
+            "INTEGER) AS answered_at \n"
             "FROM survey_response \n"
             "WHERE survey_response.answered_at >= '1112-06-06 00:00:00.000000' AND "
             "survey_response.answered_at < '1112-02-02 00:00:00.000000' AND "
@@ -108,9 +111,13 @@ HEALTH_SQL: dict[str, Any] = {
             {"account_id": "Int64", "kind": "String", "score": "Int64", "answered_at": "Datetime"},
         ),
         "tickets": (
-            "SELECT ticket.account_id, coalesce(ticket.opened_at, '') AS opened_at, "
-            "coalesce(ticket.first_response_at, '') AS first_response_at, "
-            "coalesce(ticket.resolved_at, '') AS resolved_at \n"
+            "SELECT ticket.account_id, unixepoch(substr(ticket.opened_at, 1, 19)) * "
+            "1000000 + CAST(substr(ticket.opened_at || '000000', 21, 6) AS INTEGER) "
+            "AS opened_at, unixepoch(substr(ticket.first_response_at, 1, 19)) * "
+            "1000000 + CAST(substr(ticket.first_response_at || '000000', 21, 6) AS "
+            "INTEGER) AS first_response_at, unixepoch(substr(ticket.resolved_at, 1, "
+            "19)) * 1000000 + CAST(substr(ticket.resolved_at || '000000', 21, 6) AS "
+            "INTEGER) AS resolved_at \n"
             "FROM ticket \n"
             "WHERE ticket.opened_at < '1112-02-02 00:00:00.000000' AND "
             "(ticket.opened_at >= '1112-05-05 00:00:00.000000' OR "
@@ -143,7 +150,9 @@ HEALTH_SQL: dict[str, Any] = {
         ),
         "earlier_contacts": (
             "SELECT interaction.account_id, "
-            "coalesce(max(interaction.occurred_at), '') AS earlier_at \n"
+            "unixepoch(substr(max(interaction.occurred_at), 1, 19)) * "
+            "1000000 + CAST(substr(max(interaction.occurred_at) || "
+            "'000000', 21, 6) AS INTEGER) AS earlier_at \n"
             "FROM interaction \n"
             "WHERE interaction.deleted_at IS NULL AND "
             "interaction.occurred_at < '1112-02-02 00:00:00.000000' AND "

@@ -97,8 +97,9 @@ BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "surveys": (
         "SELECT survey_response.account_id, coalesce(survey_response.kind, '') AS kind, "
-        "survey_response.score, coalesce(survey_response.answered_at, '') AS "
-        "answered_at \n"
+        "survey_response.score, unixepoch(substr(survey_response.answered_at, 1, 19)) * "
+        "1000000 + CAST(substr(survey_response.answered_at || '000000', 21, 6) AS "
+        "INTEGER) AS answered_at \n"
         "FROM survey_response \n"
         "WHERE survey_response.answered_at >= '1111-02-02 00:00:00.000000' AND "
         "survey_response.answered_at < '1111-09-09 00:00:00.000000' AND "
@@ -107,8 +108,9 @@ BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "surveys_late": (
         "SELECT survey_response.account_id, coalesce(survey_response.kind, '') AS "
-        "kind, survey_response.score, coalesce(survey_response.answered_at, '') AS "
-        "answered_at \n"
+        "kind, survey_response.score, unixepoch(substr(survey_response.answered_at, "
+        "1, 19)) * 1000000 + CAST(substr(survey_response.answered_at || '000000', "
+        "21, 6) AS INTEGER) AS answered_at \n"
         "FROM survey_response \n"
         "WHERE survey_response.answered_at >= '1111-09-09 00:00:00.000000' AND "
         "survey_response.answered_at < '1111-03-04 00:00:00.000000' AND "
@@ -116,9 +118,12 @@ BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = {
         {"account_id": "Int64", "kind": "String", "score": "Int64", "answered_at": "Datetime"},
     ),
     "tickets": (
-        "SELECT ticket.account_id, coalesce(ticket.opened_at, '') AS opened_at, "
-        "coalesce(ticket.first_response_at, '') AS first_response_at, "
-        "coalesce(ticket.resolved_at, '') AS resolved_at \n"
+        "SELECT ticket.account_id, unixepoch(substr(ticket.opened_at, 1, 19)) * 1000000 + "
+        "CAST(substr(ticket.opened_at || '000000', 21, 6) AS INTEGER) AS opened_at, "
+        "unixepoch(substr(ticket.first_response_at, 1, 19)) * 1000000 + "
+        "CAST(substr(ticket.first_response_at || '000000', 21, 6) AS INTEGER) AS "
+        "first_response_at, unixepoch(substr(ticket.resolved_at, 1, 19)) * 1000000 + "
+        "CAST(substr(ticket.resolved_at || '000000', 21, 6) AS INTEGER) AS resolved_at \n"
         "FROM ticket \n"
         "WHERE ticket.opened_at < '1111-09-09 00:00:00.000000' AND (ticket.opened_at >= "
         "'1111-02-02 00:00:00.000000' OR ticket.resolved_at IS NULL OR ticket.resolved_at "
@@ -131,9 +136,13 @@ BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
     "tickets_late": (
-        "SELECT ticket.account_id, coalesce(ticket.opened_at, '') AS opened_at, "
-        "coalesce(ticket.first_response_at, '') AS first_response_at, "
-        "coalesce(ticket.resolved_at, '') AS resolved_at \n"
+        "SELECT ticket.account_id, unixepoch(substr(ticket.opened_at, 1, 19)) * "
+        "1000000 + CAST(substr(ticket.opened_at || '000000', 21, 6) AS INTEGER) AS "
+        "opened_at, unixepoch(substr(ticket.first_response_at, 1, 19)) * 1000000 + "
+        "CAST(substr(ticket.first_response_at || '000000', 21, 6) AS INTEGER) AS "
+        "first_response_at, unixepoch(substr(ticket.resolved_at, 1, 19)) * 1000000 + "
+        "CAST(substr(ticket.resolved_at || '000000', 21, 6) AS INTEGER) AS "
+        "resolved_at \n"
         "FROM ticket \n"
         "WHERE ticket.opened_at >= '1111-09-09 00:00:00.000000' AND ticket.opened_at "
         "< '1111-03-04 00:00:00.000000'",
@@ -146,7 +155,9 @@ BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = {
     ),
     "engagement": (
         "SELECT interaction.account_id, coalesce(interaction.kind, '') AS kind, "
-        "coalesce(interaction.occurred_at, '') AS occurred_at \n"
+        "unixepoch(substr(interaction.occurred_at, 1, 19)) * 1000000 + "
+        "CAST(substr(interaction.occurred_at || '000000', 21, 6) AS INTEGER) AS "
+        "occurred_at \n"
         "FROM interaction \n"
         "WHERE kind IN ('referral', 'training', 'community') AND "
         "interaction.occurred_at >= '1111-02-02 00:00:00.000000' AND "
@@ -155,7 +166,8 @@ BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = {
         {"account_id": "Int64", "kind": "String", "occurred_at": "Datetime"},
     ),
     "purchases": (
-        "SELECT purchase.account_id, coalesce(purchase.purchased_at, '') AS "
+        "SELECT purchase.account_id, unixepoch(substr(purchase.purchased_at, 1, 19)) * "
+        "1000000 + CAST(substr(purchase.purchased_at || '000000', 21, 6) AS INTEGER) AS "
         "purchased_at, purchase.amount_cents \n"
         "FROM purchase \n"
         "WHERE purchase.purchased_at >= '1111-02-02 00:00:00.000000' AND "
@@ -163,8 +175,12 @@ BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = {
         {"account_id": "Int64", "purchased_at": "Datetime", "amount_cents": "Int64"},
     ),
     "purchase_history": (
-        "SELECT purchase.account_id, coalesce(min(purchase.purchased_at), '') AS "
-        "first_at, coalesce(max(purchase.purchased_at), '') AS last_at \n"
+        "SELECT purchase.account_id, "
+        "unixepoch(substr(min(purchase.purchased_at), 1, 19)) * 1000000 + "
+        "CAST(substr(min(purchase.purchased_at) || '000000', 21, 6) AS INTEGER) "
+        "AS first_at, unixepoch(substr(max(purchase.purchased_at), 1, 19)) * "
+        "1000000 + CAST(substr(max(purchase.purchased_at) || '000000', 21, 6) AS "
+        "INTEGER) AS last_at \n"
         "FROM purchase \n"
         "WHERE purchase.purchased_at < '1111-02-02 00:00:00.000000' GROUP BY "
         "purchase.account_id",
@@ -199,13 +215,19 @@ BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = {
         "FROM account \n"
         "WHERE account.mrr_cents > 0)) AS subscriptions, coalesce((SELECT "
         "max(mrr_movement.occurred_on) AS max_1 \n"
-        "FROM mrr_movement), '') AS latest_mrr_movement, coalesce((SELECT "
+        "FROM mrr_movement), '') AS latest_mrr_movement, unixepoch(substr((SELECT "
         "max(purchase.purchased_at) AS max_2 \n"
-        "FROM purchase), '') AS latest_purchase, coalesce((SELECT max(ticket.opened_at) "
-        "AS max_3 \n"
-        "FROM ticket), '') AS latest_ticket, coalesce((SELECT "
+        "FROM purchase), 1, 19)) * 1000000 + CAST(substr((SELECT "
+        "max(purchase.purchased_at) AS max_2 \n"
+        "FROM purchase) || '000000', 21, 6) AS INTEGER) AS latest_purchase, "
+        "unixepoch(substr((SELECT max(ticket.opened_at) AS max_3 \n"
+        "FROM ticket), 1, 19)) * 1000000 + CAST(substr((SELECT max(ticket.opened_at) AS "
+        "max_3 \n"
+        "FROM ticket) || '000000', 21, 6) AS INTEGER) AS latest_ticket, "
+        "unixepoch(substr((SELECT max(survey_response.answered_at) AS max_4 \n"
+        "FROM survey_response), 1, 19)) * 1000000 + CAST(substr((SELECT "
         "max(survey_response.answered_at) AS max_4 \n"
-        "FROM survey_response), '') AS latest_survey_response",
+        "FROM survey_response) || '000000', 21, 6) AS INTEGER) AS latest_survey_response",
         {
             "surveys": "Boolean",
             "engagement": "Boolean",

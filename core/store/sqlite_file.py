@@ -133,18 +133,20 @@ class SqliteFile:
 
 
 def rows_frame(rows: list[tuple[Any, ...]], dtypes: dict[str, pl.DataType | None]) -> pl.DataFrame:
-    """Rows read through Python's ``sqlite3`` as a frame for ``typed_frame``: text,
-    days and moments (and columns of no known type) as the text SQLite stores,
-    booleans as its integers, the others as their type."""
+    """Rows of a compiled query (``core.store.frames.compile_query``) read through
+    Python's ``sqlite3`` as a frame for ``typed_frame``: text and days (and columns of
+    no known type) as the text SQLite stores, booleans as its integers, moments as
+    the microseconds the query computes, the others as their type."""
     import polars as pl
 
-    def textual(dtype: pl.DataType | None) -> bool:
-        return dtype is None or dtype in (pl.String, pl.Date) or isinstance(dtype, pl.Datetime)
+    def raw(dtype: pl.DataType | None) -> pl.DataType:
+        if dtype is None or dtype in (pl.String, pl.Date):
+            return pl.String()
+        if dtype == pl.Boolean or isinstance(dtype, pl.Datetime):
+            return pl.Int64()
+        return dtype
 
-    raw_types = {
-        name: pl.String() if textual(dtype) else (pl.Int64() if dtype == pl.Boolean else dtype)
-        for name, dtype in dtypes.items()
-    }
+    raw_types = {name: raw(dtype) for name, dtype in dtypes.items()}
     return pl.DataFrame(rows, schema=raw_types, orient="row")
 
 

@@ -133,3 +133,65 @@ def test_queries_read_in_parallel_give_the_frames_read_one_by_one(engine: Engine
         assert parallel[name].equals(frame) and parallel[name].schema == frame.schema
     assert parallel["high"]["external_id"].to_list() == ["A3", "A4", "A5"]
     assert parallel["none"].schema["start_date"] == pl.Date
+
+
+def test_moments_come_back_to_the_microsecond(engine: Engine, is_postgres: bool) -> None:
+    """On SQLite a moment is handed over as microseconds computed from its text
+    (``frames._sqlite_column``): every fraction, a moment before 1970 and a missing
+    one come back as written, through ADBC and through ``sqlite3``; so does text
+    written by another program, without a fraction, with a shorter one or a "T"."""
+    from sqlalchemy import text
+
+    from core.store.sqlite_gate import SQLITE_GATE
+
+    moments = [
+        datetime(2025, 3, 9, 23, 59, 59, 999_999),
+        datetime(2025, 3, 10, 0, 0, 0, 1),
+        datetime(2024, 2, 29, 12, 30, 15, 500_000),
+        datetime(1969, 12, 31, 23, 59, 58, 250_000),
+        None,
+    ]
+    with Session(engine) as session:
+        account_id = _account(session, "A")
+        session.add_all(
+            m.Ticket(
+                account_id=account_id,
+                subject=f"t{index}",
+                opened_at=datetime(2025, 1, 1, tzinfo=UTC),
+                resolved_at=None if moment is None else moment.replace(tzinfo=UTC),
+            )
+            for index, moment in enumerate(moments)
+        )
+        session.commit()
+    written = {
+        "2025-05-06 07:08:09": datetime(2025, 5, 6, 7, 8, 9),
+        "2025-05-06 07:08:09.5": datetime(2025, 5, 6, 7, 8, 9, 500_000),
+        "2025-05-06T07:08:09.000123": datetime(2025, 5, 6, 7, 8, 9, 123),
+    }
+    if not is_postgres:
+        with Session(engine) as session:
+            ids = []
+            for index in range(len(written)):
+                ticket = m.Ticket(
+                    account_id=account_id,
+                    subject=f"w{index}",
+                    opened_at=datetime(2025, 1, 1, tzinfo=UTC),
+                )
+                session.add(ticket)
+                session.flush()
+                ids.append(ticket.id)
+            session.commit()
+        with engine.begin() as connection:
+            for ticket_id, value in zip(ids, written, strict=True):
+                connection.execute(
+                    text("UPDATE ticket SET resolved_at = :value WHERE id = :id"),
+                    {"id": ticket_id, "value": value},
+                )
+        moments += list(written.values())
+    query = select(m.Ticket.resolved_at).order_by(m.Ticket.id)
+    assert read_frame(engine, query)["resolved_at"].to_list() == moments
+    if not is_postgres:
+        with engine.connect():  # a sqlite3 connection open: read through sqlite3
+            with SQLITE_GATE.try_adbc() as allowed:
+                assert not allowed
+            assert read_frame(engine, query)["resolved_at"].to_list() == moments
