@@ -2,9 +2,10 @@
 
 The SQLite and PostgreSQL drivers release the GIL while a query runs, so queries on
 their own connections, each in a thread, use every core (the metrics book at M was
-read in 0.45 s instead of 0.7 s). ``side_by_side`` runs calls together and returns
-their results; ``start`` starts one, for a pipeline that keeps a few in flight (an
-import's checks, the bulk writer's staging files). Neither ever waits on a call
+read in 0.45 s instead of 0.7 s); so does polars while it computes (a metrics
+series' months, ``core.metrics.engine.series_frame``). ``side_by_side`` runs calls
+together and returns their results; ``start`` starts one, for a pipeline that keeps
+a few in flight (an import's checks, the bulk writer's staging files). Neither ever waits on a call
 still queued behind busy threads (it takes it back and runs it itself), so calls
 made from the pool's own threads cannot deadlock it.
 """
