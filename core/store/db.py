@@ -18,6 +18,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from core.store.sqlite_file import add_unixepoch
 from core.store.sqlite_gate import SQLITE_GATE as SQLITE_GATE
 from core.store.urls import DATABASE_URL_ENV as DATABASE_URL_ENV
 from core.store.urls import database_url as database_url
@@ -83,6 +84,7 @@ def _set_sqlite_pragmas(dbapi_connection: sqlite3.Connection, _record: object) -
     # Sorts (index builds after a bulk load, ORDER BY) may use helper threads.
     cursor.execute(f"PRAGMA threads={min(4, os.cpu_count() or 1)}")
     cursor.close()
+    add_unixepoch(dbapi_connection)
 
 
 class _GatedSqliteConnection(sqlite3.Connection):

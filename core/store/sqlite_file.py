@@ -100,6 +100,7 @@ class SqliteFile:
             connection = sqlite3.connect(
                 str(self.path), timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None
             )
+            add_unixepoch(connection)
             try:
                 yield connection
             except sqlite3.Error as error:
@@ -130,6 +131,35 @@ class SqliteFile:
                 rows_frame(connection.execute(sql).fetchall(), types)
                 for sql, types in zip(sqls, dtypes, strict=True)
             ]
+
+
+def add_unixepoch(connection: sqlite3.Connection) -> None:
+    """Give ``connection`` SQLite's ``unixepoch`` when its library is older than 3.38
+    (Python's own SQLite may be: ADBC brings 3.53): compiled queries read moments
+    with it (``core.store.frames``). A Python function then, slower, to the same
+    whole seconds (``unixepoch_of``)."""
+    import sqlite3
+
+    if sqlite3.sqlite_version_info < (3, 38):
+        connection.create_function("unixepoch", 1, unixepoch_of, deterministic=True)
+
+
+def unixepoch_of(text: str | None) -> int | None:
+    """The whole seconds since 1970 of a moment's text (UTC unless it says otherwise),
+    as SQLite's ``unixepoch`` gives them for the text the queries hand it (no
+    fraction); None for None or text that is not a moment, as SQLite gives NULL."""
+    from calendar import timegm
+    from datetime import UTC, datetime
+
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC)
+    return timegm(moment.timetuple())
 
 
 def rows_frame(rows: list[tuple[Any, ...]], dtypes: dict[str, pl.DataType | None]) -> pl.DataFrame:

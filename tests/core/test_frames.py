@@ -195,3 +195,30 @@ def test_moments_come_back_to_the_microsecond(engine: Engine, is_postgres: bool)
             with SQLITE_GATE.try_adbc() as allowed:
                 assert not allowed
             assert read_frame(engine, query)["resolved_at"].to_list() == moments
+
+
+def test_an_older_sqlite_gets_unixepoch_as_a_python_function() -> None:
+    """Python's SQLite before 3.38 has no ``unixepoch``, which the compiled queries
+    read moments with: ``unixepoch_of`` stands in, to SQLite's own seconds (this
+    machine's SQLite has it, to compare with)."""
+    import sqlite3
+
+    from core.store.sqlite_file import unixepoch_of
+
+    texts = [
+        "2025-03-09 23:59:59",
+        "2024-02-29T12:30:15",
+        "1969-12-31 23:59:58",
+        "2025-05-06 07:08:09+02:00",
+        "2025-05-06",
+        "not a moment",
+        None,
+    ]
+    connection = sqlite3.connect(":memory:")
+    connection.create_function("unixepoch_of", 1, unixepoch_of)
+    for value in texts:
+        ours, sqlites = connection.execute(
+            "SELECT unixepoch_of(?), unixepoch(?)", (value, value)
+        ).fetchone()
+        assert ours == sqlites, value
+    connection.close()
