@@ -318,7 +318,6 @@ class CxtuiApp(App[None]):
         from core.store.first_read import read_first_list
 
         first = read_first_list(self.db_url, self.today)
-        import textual_fastdatatable.data_table  # noqa: F401  (warm the table import)
 
         if first is not None:
             self.post_message(BookLoaded(first, complete=False))
@@ -329,6 +328,13 @@ class CxtuiApp(App[None]):
         first = load_accounts_first(engine, self.today)
         self.post_message(DatabaseOpened(engine, first.height))
         self.post_message(BookLoaded(first, complete=False))
+
+    @work(thread=True, exit_on_error=False, group="warm")
+    def _warm_table_import(self) -> None:
+        """The accounts table's module (numpy and pyarrow: ~0.15 s), imported ahead of
+        the first visit to the list; not while the first screen reads its numbers,
+        whose thread it slowed by as much."""
+        import textual_fastdatatable.data_table  # noqa: F401
 
     @work(thread=True, exit_on_error=False, group="engine")
     def open_file(self) -> None:
@@ -611,7 +617,9 @@ class CxtuiApp(App[None]):
 
     def _after_start(self) -> None:
         """Background work of a session, once its list is complete and not empty:
-        missing health scores, then the playbook rules on them."""
+        the accounts table's import, missing health scores, then the playbook rules on
+        them."""
+        self._warm_table_import()
         if self.recompute_health:
             self.recompute_missing_health(then_rules=self.run_rules_on_start)
         elif self.run_rules_on_start:
