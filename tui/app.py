@@ -45,6 +45,9 @@ class AppClosing(Exception):
 
 
 ENGINE_WAIT_S = 120.0
+ENGINE_DEFERRED_AT_MOST_S = 1.0
+"""How long after the list's first read the engine waits at most for the dashboard's
+first numbers before it opens (``CxtuiApp.first_numbers_shown``)."""
 """How long a read that needs the engine waits for it to open (a migration)."""
 SCREEN_KEYS = {"1": "dashboard", "2": "accounts", "3": "goals", "4": "tasks"}
 
@@ -149,6 +152,9 @@ class CxtuiApp(App[None]):
         self._count_unknown = True
         """True until the first list read has been followed by the engine, told how
         many accounts the book holds (the welcome screen needs it)."""
+        self._engine_due: int | None = None
+        """The accounts of the first read while the engine waits for the dashboard's
+        first numbers (``_connect_after_first_read``)."""
         self._started = False
         """True once the session's background work (health, rules) has started."""
         self.demo_folder: Path | None = None
@@ -373,10 +379,25 @@ class CxtuiApp(App[None]):
     def _connect_after_first_read(self, accounts: int) -> None:
         """Open the engine once the list is drawn. When the dashboard reads the file
         meanwhile (a SQLite file at the current schema: no migration, nothing to
-        write), in a thread of its own that the end of the app does not wait for:
-        quitting right after the start waited ~1 s for SQLAlchemy's import."""
+        write), once it has drawn its first numbers (another screen has none to wait
+        for: ``panels_mounted`` is the dashboard's), in a thread of its own that the
+        end of the app does not wait for: quitting right after the start waited ~1 s
+        for SQLAlchemy's import."""
         if self.file is None or self.engine is not None:
             self.connect(accounts)
+            return
+        self._engine_due = accounts
+        if getattr(self.screen, "panels_mounted", True):
+            self.first_numbers_shown()
+        else:  # importing SQLAlchemy beside them held the first numbers back ~0.1 s
+            self.set_timer(ENGINE_DEFERRED_AT_MOST_S, self.first_numbers_shown)
+
+    def first_numbers_shown(self) -> None:
+        """The dashboard has drawn its first numbers: the engine opens now, if it was
+        waiting for them (else at most ``ENGINE_DEFERRED_AT_MOST_S`` after the first
+        read, whatever the dashboard does)."""
+        accounts, self._engine_due = self._engine_due, None
+        if accounts is None:
             return
         threading.Thread(
             target=self._open_engine_in_background,

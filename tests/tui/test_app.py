@@ -19,6 +19,7 @@ from tests.tui.conftest import (
     press,
     running,
     settle,
+    started,
     text_of,
     type_text,
 )
@@ -583,3 +584,26 @@ async def test_a_churned_account_says_why_it_has_no_score(demo_url: str, tmp_pat
         shown = text_of(app.screen.query_one(HealthPanel))
         assert "Churned: health is scored for live accounts only." in shown
         assert "No health score yet" not in shown
+
+
+async def test_the_engine_opens_once_the_dashboard_has_drawn_its_first_numbers(
+    demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a SQLite file the dashboard reads its first numbers from the file; the
+    engine (SQLAlchemy's import, ~0.3 s of the interpreter's lock) opens after they
+    are drawn, not beside them, and then the dashboard's other panels fill."""
+    from tui.screens.dashboard import DashboardScreen
+
+    drawn_when_opened: list[bool] = []
+    open_engine = CxtuiApp._open_engine_in_background
+
+    def opening(app: CxtuiApp, accounts: int) -> None:
+        screen = app.screen
+        drawn_when_opened.append(isinstance(screen, DashboardScreen) and screen.panels_mounted)
+        open_engine(app, accounts)
+
+    monkeypatch.setattr(CxtuiApp, "_open_engine_in_background", opening)
+    async with started(demo_url, Settings()) as (app, _pilot):
+        assert isinstance(app.screen, DashboardScreen)
+        assert drawn_when_opened == [True]
+        assert app.engine is not None and app.screen.goal_views is not None

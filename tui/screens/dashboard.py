@@ -346,6 +346,7 @@ class DashboardScreen(Screen[None]):
             self.why_column = at_risk.add_columns("Account", "MRR", "Health", "Why")[-1]
             renewals.add_columns("Account", "Renews", "In", "MRR", "Health")
             self.panels_mounted = True
+            self.app.first_numbers_shown()
             self._show_charts()
             if self.app.book is not None:
                 self._show_lists(self.app.book)
