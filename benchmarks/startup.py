@@ -61,8 +61,17 @@ CXTUI_MARKS = {"first frame": b"cxtui", "ready": b"Renewals in the next"}
 BARE_MARKS = {"first frame": b"bareapp"}
 
 
+POLARS_JEMALLOC = "dirty_decay_ms:500,muzzy_decay_ms:1000"
+"""What ``import polars`` puts in front of ``_RJEM_MALLOC_CONF`` (the whole setting
+when it had none), in this process's environment."""
+
+
 def pty_env(folder: Path) -> dict[str, str]:
-    """The environment of a run: a 256-colour terminal, a config folder of its own."""
+    """The environment of a run: a 256-colour terminal, a config folder of its own.
+    Without what polars, imported here, wrote into ``_RJEM_MALLOC_CONF``: a child
+    given it takes it for a setting of the user's own and keeps it, which is not what
+    a user's ``cxtui`` sees (``cli.start.return_freed_memory``: its peak memory at 10k
+    accounts read ~30 MB higher so)."""
     env = {
         **os.environ,
         "TERM": "xterm-256color",
@@ -71,6 +80,11 @@ def pty_env(folder: Path) -> dict[str, str]:
     }
     for name in ("COLUMNS", "LINES"):
         env.pop(name, None)
+    allocator = env.pop("_RJEM_MALLOC_CONF", "")
+    while allocator.startswith(POLARS_JEMALLOC):  # once per import of polars' __init__
+        allocator = allocator.removeprefix(POLARS_JEMALLOC).removeprefix(",")
+    if allocator:
+        env["_RJEM_MALLOC_CONF"] = allocator  # the user's own
     return env
 
 
