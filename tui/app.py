@@ -335,13 +335,6 @@ class CxtuiApp(App[None]):
         self.post_message(DatabaseOpened(engine, first.height))
         self.post_message(BookLoaded(first, complete=False))
 
-    @work(thread=True, exit_on_error=False, group="warm")
-    def _warm_table_import(self) -> None:
-        """The accounts table's module (numpy and pyarrow: ~0.15 s), imported ahead of
-        the first visit to the list; not while the first screen reads its numbers,
-        whose thread it slowed by as much."""
-        import textual_fastdatatable.data_table  # noqa: F401
-
     @work(thread=True, exit_on_error=False, group="engine")
     def open_file(self) -> None:
         """The dashboard's start: on a SQLite file at the current schema, its figures
@@ -638,9 +631,11 @@ class CxtuiApp(App[None]):
 
     def _after_start(self) -> None:
         """Background work of a session, once its list is complete and not empty:
-        the accounts table's import, missing health scores, then the playbook rules on
-        them."""
-        self._warm_table_import()
+        missing health scores, then the playbook rules on them. The accounts table's
+        module is not imported ahead: with numpy and pyarrow it holds ~60 MB, which a
+        session that stays on the dashboard never needs (peak at 10k accounts with the
+        first health recompute ~355 -> ~300 MB); the list's first visit imports it
+        (~0.06 s more, once)."""
         if self.recompute_health:
             self.recompute_missing_health(then_rules=self.run_rules_on_start)
         elif self.run_rules_on_start:
