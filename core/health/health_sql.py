@@ -99,16 +99,23 @@ HEALTH_SQL: dict[str, Any] = {
             },
         ),
         "surveys": (
-            "SELECT survey_response.account_id, coalesce(survey_response.kind, '') "
-            "AS kind, survey_response.score, "
-            "unixepoch(substr(survey_response.answered_at, 1, 19)) * 1000000 + "
-            "CAST(substr(survey_response.answered_at || '000000', 21, 6) AS "
-            "INTEGER) AS answered_at \n"
+            "SELECT account.id AS account_id, (SELECT survey_response.score \n"
             "FROM survey_response \n"
-            "WHERE survey_response.answered_at >= '1112-06-06 00:00:00.000000' AND "
-            "survey_response.answered_at < '1112-02-02 00:00:00.000000' AND "
-            "survey_response.deleted_at IS NULL",
-            {"account_id": "Int64", "kind": "String", "score": "Int64", "answered_at": "Datetime"},
+            "WHERE survey_response.account_id = account.id AND survey_response.kind "
+            "= 'nps' AND survey_response.answered_at >= '1112-06-06 "
+            "00:00:00.000000' AND survey_response.answered_at < '1112-02-02 "
+            "00:00:00.000000' AND survey_response.deleted_at IS NULL ORDER BY "
+            "survey_response.answered_at DESC, survey_response.id DESC\n"
+            " LIMIT 1 OFFSET 0) AS latest_nps, (SELECT survey_response.score \n"
+            "FROM survey_response \n"
+            "WHERE survey_response.account_id = account.id AND survey_response.kind "
+            "= 'csat' AND survey_response.answered_at >= '1112-06-06 "
+            "00:00:00.000000' AND survey_response.answered_at < '1112-02-02 "
+            "00:00:00.000000' AND survey_response.deleted_at IS NULL ORDER BY "
+            "survey_response.answered_at DESC, survey_response.id DESC\n"
+            " LIMIT 1 OFFSET 0) AS latest_csat \n"
+            "FROM account",
+            {"account_id": "Int64", "latest_nps": "Int64", "latest_csat": "Int64"},
         ),
         "tickets": (
             "SELECT ticket.account_id, unixepoch(substr(ticket.opened_at, 1, 19)) * "

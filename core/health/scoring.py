@@ -120,19 +120,15 @@ def _usage_signals(as_of: date, accounts: pl.DataFrame, sums: pl.DataFrame) -> p
     )
 
 
-def _latest_answers(answers: pl.DataFrame) -> pl.DataFrame:
-    """The latest NPS and CSAT answer of the year per account."""
-    return (
-        answers.sort("answered_at")
-        .group_by("account_id")
-        .agg(
-            pl.col("score")
-            .filter(pl.col("kind") == kind)
-            .last()
-            .cast(pl.Float64)
-            .alias(f"sentiment.latest_{kind}")
+def _latest_answers(latest: pl.DataFrame) -> pl.DataFrame:
+    """The latest NPS and CSAT answer of the year per account (null: none), read as
+    such (``core.health.queries.latest_answer``)."""
+    return latest.select(
+        "account_id",
+        *(
+            pl.col(f"latest_{kind}").cast(pl.Float64).alias(f"sentiment.latest_{kind}")
             for kind in SURVEY_KINDS
-        )
+        ),
     )
 
 

@@ -92,6 +92,37 @@ def test_as_of_ignores_later_data(engine: Engine) -> None:
     assert row["support_raw"]["tickets_over_48h"] == 1.0
 
 
+def test_the_latest_answer_of_each_kind_within_the_year_counts(engine: Engine) -> None:
+    """Each kind's latest answer by as_of and within 365 days, not deleted; of two at
+    the same moment, the one recorded last. Accounts with none have no sentiment
+    from surveys."""
+    from core import models as m
+    from tests.core.health_book import at
+
+    book = Book(engine)
+    account, quiet = book.account(), book.account()
+    book.survey(account, "nps", 9, 400)  # older than a year
+    book.survey(account, "nps", 2, 300)
+    book.survey(account, "nps", 7, 20)
+    book.survey(account, "nps", 8, 20)  # the same moment, recorded last: it counts
+    book.rows.append(
+        m.SurveyResponse(
+            account_id=account, kind="nps", score=0, answered_at=at(5), deleted_at=at(1)
+        )
+    )
+    book.survey(account, "csat", 3, 364)
+    book.survey(account, "csat", 5, -1)  # after as_of
+    book.survey(quiet, "csat", 1, 366)  # older than a year
+    book.interaction(account, 10)
+    book.interaction(quiet, 10)
+    book.save()
+    scores = compute_scores(engine, AS_OF, default_model())
+    sentiment = row_of(scores, account)["sentiment_raw"]
+    assert (sentiment["latest_nps"], sentiment["latest_csat"]) == (8.0, 3.0)
+    quiet_sentiment = row_of(scores, quiet)["sentiment_raw"]
+    assert (quiet_sentiment["latest_nps"], quiet_sentiment["latest_csat"]) == (None, None)
+
+
 def test_accounts_not_alive_at_as_of_are_not_scored(engine: Engine) -> None:
     book = Book(engine)
     alive = book.account()
