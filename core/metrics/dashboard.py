@@ -258,17 +258,27 @@ def period_figures(
     for both, seen as of ``today``; and the band counts at the end of each (of the
     current period: today)."""
     previous = period.previous()
-    as_of = min(period.end, today)
 
     def metrics() -> tuple[Book, dict[str, Any], dict[str, Any]]:
         book = load_book(db, Period(previous.start, period.end), today, scope, keys=keys)
         return book, book.values(period, keys, today), book.values(previous, keys, today)
 
-    (book, now, before), bands = side_by_side(
-        [metrics, partial(band_history, db, [as_of, previous.end], scope)]
+    (book, now, before), (bands_now, bands_before) = side_by_side(
+        [metrics, partial(period_bands, db, period, scope, today)]
     )
-    bands_now, bands_before = bands.drop("day").to_dicts()
     return Figures(book, now, before, bands_now, bands_before)
+
+
+def period_bands(
+    db: Engine | SqliteFile, period: Period, scope: Scope, today: date
+) -> tuple[dict[str, int], dict[str, int]]:
+    """``Figures``' band counts: at the end of ``period`` (seen as of ``today``) and of
+    the one before. Read alone again when the health scores change: no metric depends
+    on them."""
+    as_of = min(period.end, today)
+    bands = band_history(db, [as_of, period.previous().end], scope)
+    bands_now, bands_before = bands.drop("day").to_dicts()
+    return bands_now, bands_before
 
 
 @dataclass(frozen=True)
@@ -296,15 +306,22 @@ def read_months(
     months up to the one containing ``as_of`` need (each month seen at its end, the
     current one as of ``as_of``)."""
     periods = last_months(as_of, months)
-    days = [min(month.end, as_of) for month in periods]
     window = Period(periods[0].start, periods[-1].end)
     book, bands = side_by_side(
         [
             partial(load_book, db, window, as_of, scope, keys=keys),
-            partial(band_history, db, days, scope),
+            partial(months_bands, db, as_of, scope, months),
         ]
     )
     return MonthlyReads(periods, book, bands)
+
+
+def months_bands(
+    db: Engine | SqliteFile, as_of: date, scope: Scope, months: int = 12
+) -> pl.DataFrame:
+    """``MonthlyFigures``' band counts: ``band_history`` of the ``months`` calendar
+    months' last days up to ``as_of`` (the current one: ``as_of``)."""
+    return band_history(db, [min(month.end, as_of) for month in last_months(as_of, months)], scope)
 
 
 def monthly_figures(reads: MonthlyReads, keys: Sequence[str]) -> MonthlyFigures:

@@ -7,6 +7,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -15,12 +16,12 @@ from textual.widgets import DataTable
 
 from core.metrics import Scope, compute_metrics
 from core.models import HealthSnapshot
-from core.periods import Period
+from core.periods import Period, last_months
 from tests.tui.book import TODAY, make_book
 from tests.tui.conftest import press, running, settle, text_of
 from tui.app import CxtuiApp
 from tui.screens.account import AccountScreen
-from tui.screens.dashboard import DashboardScreen
+from tui.screens.dashboard import BANDS, DashboardScreen
 from tui.screens.drill import DrillScreen
 from tui.widgets.kpi_tile import KpiTile, format_value
 
@@ -166,6 +167,52 @@ async def test_health_tiles_follow_the_recompute_that_runs_after_opening(engine:
         values = shown(screen)
         for band, count in bands.items():
             assert values[f"band_{band}"] == format_value("count", count)
+
+
+async def test_new_scores_read_the_band_counts_again_and_no_metric(
+    db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Once the figures and the series are shown, new health scores (the first start
+    of a day recomputes them) change the band tiles and their sparklines; the metrics,
+    which no score changes, are not read again."""
+    from sqlmodel import update
+
+    import core.metrics.dashboard
+    from core.metrics.dashboard import band_counts, band_history
+
+    make_book(engine)
+    books: list[object] = []
+    load_book = core.metrics.dashboard.load_book
+
+    def counted(*args: object, **kwargs: object) -> object:
+        books.append(args)
+        return load_book(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(core.metrics.dashboard, "load_book", counted)
+    async with running(db_url) as (app, pilot):
+        screen = await open_dashboard(app, pilot)
+        metrics, before = shown(screen), band_counts(engine, TODAY)
+        read = len(books)
+        assert read == 2  # the tiles' and the series'
+        with engine.begin() as connection:
+            connection.execute(
+                update(HealthSnapshot).where(col(HealthSnapshot.day) == TODAY).values(band="red")
+            )
+        after = band_counts(engine, TODAY)
+        assert after != before
+        app.health_signal.publish(TODAY)
+        await settle(app, pilot)
+        values = shown(screen)
+        for band, count in after.items():
+            assert values[f"band_{band}"] == format_value("count", count)
+        assert {k: v for k, v in values.items() if not k.startswith("band_")} == {
+            k: v for k, v in metrics.items() if not k.startswith("band_")
+        }
+        ends = [min(month.end, TODAY) for month in last_months(TODAY, 12)]
+        history = band_history(engine, ends).filter(pl.sum_horizontal(BANDS) > 0)
+        [red] = [tile for tile in screen.query(KpiTile) if tile.spec.key == "band_red"]
+        assert red.series == history["red"].to_list()
+        assert len(books) == read
 
 
 async def test_month_and_quarter_share_their_series_until_the_data_changes(

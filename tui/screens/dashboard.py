@@ -95,6 +95,17 @@ class SeriesLoaded(Message):
         self.figures = figures
 
 
+class BandsLoaded(Message):
+    """A view's figures and series with their band counts read again (the health
+    scores changed)."""
+
+    def __init__(self, view: View, figures: Figures, monthly: MonthlyFigures | None) -> None:
+        super().__init__()
+        self.view = view
+        self.figures = figures
+        self.monthly = monthly
+
+
 class SeriesRead(Message):
     """The series' database reads are done (its computation goes on)."""
 
@@ -358,8 +369,14 @@ class DashboardScreen(Screen[None]):
         self._show_lists(accounts)
 
     def _health_changed(self, _day: date) -> None:
+        """Today's scores were recomputed: the band counts are read again. Only them,
+        once the view's figures and series are shown; while either is still being
+        read (from scores that may be the earlier ones), the whole view."""
         self.data.forget_series()
-        self.reload()
+        if self.figures is None or self.monthly is None:
+            self.reload()
+        else:
+            self.load_bands(self.view, self.figures, self.monthly)
 
     def reload(self) -> None:
         """Placeholders, then read the numbers of the current view."""
@@ -417,6 +434,14 @@ class DashboardScreen(Screen[None]):
         monthly = self.data.series_of(view, reads)
         if not get_current_worker().is_cancelled:
             self.post_message(SeriesLoaded(view, monthly))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-bands")
+    def load_bands(self, view: View, figures: Figures, monthly: MonthlyFigures | None) -> None:
+        """``view``'s figures and series with their band counts read again."""
+        self.app.threads.reading()
+        figures, monthly = self.data.bands_again(view, figures, monthly)
+        if not get_current_worker().is_cancelled:
+            self.post_message(BandsLoaded(view, figures, monthly))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-why")
     def load_why(self, account_ids: list[int]) -> None:
@@ -529,18 +554,34 @@ class DashboardScreen(Screen[None]):
         else:  # month and quarter of one day share their months
             self.post_message(SeriesLoaded(self.view, seen))
         self._show_assumptions(figures.book)
+        self._show_values(figures, self._metric_tiles())
+        if self.panels_mounted:
+            self._show_charts()
+        else:  # once the tiles are drawn
+            self.call_after_refresh(self._mount_panels)
+
+    def _show_values(self, figures: Figures, tiles: list[KpiTile]) -> None:
         previous = self.view.period.previous().label
-        for tile in self._metric_tiles():
+        for tile in tiles:
             key = tile.spec.key
             tile.show_value(
                 _value(figures.now, figures.bands_now, key),
                 _value(figures.before, figures.bands_before, key),
                 previous,
             )
-        if self.panels_mounted:
-            self._show_charts()
-        else:  # once the tiles are drawn
-            self.call_after_refresh(self._mount_panels)
+
+    @on(BandsLoaded)
+    def _bands(self, message: BandsLoaded) -> None:
+        if message.view != self.view or self.figures is None:
+            return  # another view is shown: its own read has the new counts
+        self.figures = message.figures
+        band_tiles = [tile for tile in self._metric_tiles() if tile.spec.key.startswith("band_")]
+        self._show_values(message.figures, band_tiles)
+        if message.monthly is not None:
+            self.data.keep_series(message.view, message.monthly)
+            self.monthly = message.monthly
+            self._show_series(message.monthly, band_tiles)
+        self._show_charts()
 
     def _fit_first_view_to_book(self, book: Book) -> bool:
         """On the first figures only, a book unlike a live subscription book is shown
@@ -608,15 +649,20 @@ class DashboardScreen(Screen[None]):
 
     @on(SeriesLoaded)
     def _series(self, message: SeriesLoaded) -> None:
-        import polars as pl
-
         view = message.view
         self.data.keep_series(view, message.figures)
         if view != self.view:
             return
         self.monthly = message.figures
-        series, bands = message.figures.metrics, message.figures.bands
-        for tile in self._metric_tiles():
+        self._show_series(message.figures, self._metric_tiles())
+        self._show_charts()
+
+    @staticmethod
+    def _show_series(monthly: MonthlyFigures, tiles: list[KpiTile]) -> None:
+        import polars as pl
+
+        series, bands = monthly.metrics, monthly.bands
+        for tile in tiles:
             key = tile.spec.key
             if key.startswith("band_"):
                 scored = bands.select(pl.sum_horizontal(BANDS) > 0).to_series()
@@ -624,7 +670,6 @@ class DashboardScreen(Screen[None]):
             else:
                 values = series[key].to_list()
             tile.show_series(values)
-        self._show_charts()
 
     def _metric_tiles(self) -> list[KpiTile]:
         """The tiles of the period's figures: all but the forecast's."""

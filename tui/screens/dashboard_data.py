@@ -120,6 +120,26 @@ class DashboardData:
 
         return read_months(self.app.reads, view.as_of(self.today), view.scope, view.series_keys)
 
+    def bands_again(
+        self, view: View, figures: Figures, monthly: MonthlyFigures | None
+    ) -> tuple[Figures, MonthlyFigures | None]:
+        """``figures`` and ``monthly`` (``view``'s) with their band counts read again,
+        after the health scores changed; their metrics stay, as none depends on the
+        scores. The band counts alone take 0.05 s at 10k accounts, 0.25 s at 100k;
+        the book read and the series computed again took 0.45 s and 1.5 s, and at 100k
+        accounts raised the app's peak by ~200 MB."""
+        from dataclasses import replace
+
+        from core.metrics.dashboard import months_bands, period_bands
+
+        reads = self.app.reads
+        now, before = period_bands(reads, view.period, view.scope, self.today)
+        figures = replace(figures, bands_now=now, bands_before=before)
+        if monthly is not None:
+            history = months_bands(reads, view.as_of(self.today), view.scope)
+            monthly = replace(monthly, bands=history)
+        return figures, monthly
+
     @staticmethod
     def series_of(view: View, reads: MonthlyReads) -> MonthlyFigures:
         """The 12-month series of ``view`` computed from its reads (``read_series``)."""
