@@ -99,9 +99,49 @@ def test_the_app_hands_freed_memory_back_unless_told_otherwise() -> None:
 
     base = {key: value for key, value in os.environ.items() if key != "_RJEM_MALLOC_CONF"}
     setting, resident_mb = _freed_memory_setting(base).split()
-    assert setting == "dirty_decay_ms:0,muzzy_decay_ms:0"
+    assert setting == f"dirty_decay_ms:0,muzzy_decay_ms:0,narenas:{os.cpu_count()}"
     assert int(resident_mb) < 200  # 20M rows of two columns held ~300 MB before the free
     own = "dirty_decay_ms:5000,muzzy_decay_ms:5000"
     setting, resident_mb = _freed_memory_setting(base | {"_RJEM_MALLOC_CONF": own}).split()
     assert setting == own
     assert int(resident_mb) > 200  # the user's own setting keeps freed pages a while
+
+
+def _resident_after_freeing_blocks(env: dict[str, str]) -> int:
+    """Resident MB of a fresh process, after ``return_freed_memory``, that freed 200
+    blocks of 1 MiB from glibc's malloc while a small block allocated after them was
+    still in use (a heap cannot shrink past it); one freed block of 1 MiB first, as
+    any process of the app has, which raises glibc's own limit for a block of its own
+    mapping."""
+    code = (
+        "import ctypes\n"
+        "from cli.start import return_freed_memory\n"
+        "return_freed_memory()\n"
+        "libc = ctypes.CDLL(None)\n"
+        "libc.malloc.restype = ctypes.c_void_p\n"
+        "libc.free.argtypes = [ctypes.c_void_p]\n"
+        "size = 1 << 20\n"
+        "libc.free(libc.malloc(size))\n"
+        "blocks = [libc.malloc(size) for _ in range(200)]\n"
+        "for block in blocks:\n"
+        "    ctypes.memset(block, 1, size)\n"
+        "pin = libc.malloc(64)\n"
+        "for block in blocks:\n"
+        "    libc.free(block)\n"
+        "rss = next(l for l in open('/proc/self/status') if l.startswith('VmRSS'))\n"
+        "print(int(rss.split()[1]) // 1024)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return int(done.stdout)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="/proc and glibc's malloc")
+def test_blocks_freed_from_glibcs_malloc_go_back_unless_told_otherwise() -> None:
+    import os
+
+    base = {k: v for k, v in os.environ.items() if k != "MALLOC_MMAP_THRESHOLD_"}
+    assert _resident_after_freeing_blocks(base) < 100  # 200 MiB were in use
+    own = base | {"MALLOC_MMAP_THRESHOLD_": str(32 << 20)}
+    assert _resident_after_freeing_blocks(own) > 150  # the user's own setting: kept
