@@ -51,16 +51,15 @@ def return_freed_memory() -> None:
     rather than staying reserved for later. polars' allocator (jemalloc, configured
     when polars loads: this runs before; polars puts its own 0.5 s / 1 s decays in
     front, and the later setting wins) purges freed pages without delay and keeps one
-    arena per CPU (its default is four: a pool thread's reads and computations left
-    freed memory in arenas of their own); glibc's malloc keeps two arenas instead of
+    arena per CPU (its default is four); glibc's malloc keeps two arenas instead of
     one per thread, and gives a block of 128 KiB or more (a driver's column of rows)
-    its own mapping, returned when freed (its default raises that limit to the
-    largest block freed, whose successors then stay in the heap). Measured on a first
-    start with its health recompute: at 10k accounts 337 -> 287 MB with the decays and
-    glibc's two arenas; then 291 -> 247 MB with jemalloc's and glibc's rest (at 100k
-    accounts 656 -> 558 MB), the time to ready the same. Not for the commands: an
-    import of 1M rows took 26 % longer with the decays. A setting of the user's own
-    (``_RJEM_MALLOC_CONF``, ``MALLOC_ARENA_MAX``, ``MALLOC_MMAP_THRESHOLD_``) is kept."""
+    a mapping of its own, returned when freed (its default raises that limit to the
+    largest block freed, after which such blocks stay in the heap). Measured at 10k
+    accounts, peak of a first start with its health recompute: 337 -> 287 MB with the
+    decays and glibc's two arenas, then 254 -> 245 MB with the rest; the time to ready
+    the same. Not for the commands: an import of 1M rows took 26 % longer with the
+    decays. A setting of the user's own (``_RJEM_MALLOC_CONF``, ``MALLOC_ARENA_MAX``,
+    ``MALLOC_MMAP_THRESHOLD_``) is kept."""
     import os
 
     arenas = os.cpu_count() or 1

@@ -633,9 +633,9 @@ class CxtuiApp(App[None]):
         """Background work of a session, once its list is complete and not empty:
         missing health scores, then the playbook rules on them. The accounts table's
         module is not imported ahead: with numpy and pyarrow it holds ~60 MB, which a
-        session that stays on the dashboard never needs (peak at 10k accounts with the
-        first health recompute ~355 -> ~300 MB); the list's first visit imports it
-        (~0.06 s more, once)."""
+        session that stays on the dashboard never needs (it landed beside the health
+        recompute: peak at 10k accounts 323 -> 299 MB); the list's first visit imports
+        it (0.05 s more, once)."""
         if self.recompute_health:
             self.recompute_missing_health(then_rules=self.run_rules_on_start)
         elif self.run_rules_on_start:

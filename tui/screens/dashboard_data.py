@@ -127,7 +127,7 @@ class DashboardData:
         after the health scores changed; their metrics stay, as none depends on the
         scores. The band counts alone take 0.05 s at 10k accounts, 0.25 s at 100k;
         the book read and the series computed again took 0.45 s and 1.5 s, and at 100k
-        accounts raised the app's peak by ~200 MB."""
+        accounts raised the app's peak by ~170 MB."""
         from dataclasses import replace
 
         from core.metrics.dashboard import months_bands, period_bands
