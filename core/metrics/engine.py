@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from core.store.sqlite_file import SqliteFile
 
 
+_MONTHS_AT_ONCE = 2
+"""How many months of a series are computed side by side (``series_frame``)."""
+
+
 def compute_metrics(
     db: Engine | SqliteFile,
     period: Period,
@@ -188,11 +192,17 @@ def series_frame(
     chosen = set(METRIC_KEYS if keys is None else keys)
     tables_for(chosen)  # unknown keys are an error
     wanted = [key for key in METRIC_KEYS if key in chosen]
-    # Side by side: one month's plan keeps ~1.3 of 2 cores busy (0.95 -> 0.65 s for
-    # 12 months at 100k accounts).
-    months = side_by_side(
-        [partial(book.values, period, wanted, min(period.end, book.as_of)) for period in periods]
-    )
+    # Two months at a time: one month's plan keeps ~1.3 of 2 cores busy (12 months at
+    # 100k accounts: 0.95 s one by one, 0.78 s two at a time, 0.65 s all at once, but
+    # all at once held +224 MB at their peak, two at a time ~+50 MB).
+    months: list[dict[str, Any]] = []
+    for first in range(0, len(periods), _MONTHS_AT_ONCE):
+        months += side_by_side(
+            [
+                partial(book.values, period, wanted, min(period.end, book.as_of))
+                for period in periods[first : first + _MONTHS_AT_ONCE]
+            ]
+        )
     rows = [
         {"month": period.start, "start": period.start, "end": period.end} | values
         for period, values in zip(periods, months, strict=True)
