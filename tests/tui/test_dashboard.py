@@ -48,6 +48,19 @@ def _subset(values: dict[str, str], keys: dict[str, str]) -> dict[str, str]:
     return {key: values[key] for key in keys}
 
 
+def calls_of(monkeypatch: pytest.MonkeyPatch, module: object, name: str) -> list[object]:
+    """The arguments of each call of ``module.name`` from now on (still made)."""
+    calls: list[object] = []
+    real = getattr(module, name)
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
 async def test_period_and_scope_switchers(db_url: str, engine: Engine) -> None:
     make_book(engine)
     month, quarter = Period.month_of(TODAY), Period.quarter_of(TODAY)
@@ -181,14 +194,7 @@ async def test_new_scores_read_the_band_counts_again_and_no_metric(
     from core.metrics.dashboard import band_counts, band_history
 
     make_book(engine)
-    books: list[object] = []
-    load_book = core.metrics.dashboard.load_book
-
-    def counted(*args: object, **kwargs: object) -> object:
-        books.append(args)
-        return load_book(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(core.metrics.dashboard, "load_book", counted)
+    books = calls_of(monkeypatch, core.metrics.dashboard, "load_book")
     async with running(db_url) as (app, pilot):
         screen = await open_dashboard(app, pilot)
         metrics, before = shown(screen), band_counts(engine, TODAY)
@@ -223,14 +229,7 @@ async def test_month_and_quarter_share_their_series_until_the_data_changes(
     import core.metrics.dashboard
 
     make_book(engine)
-    reads: list[object] = []
-    read_months = core.metrics.dashboard.read_months
-
-    def counted(*args: object, **kwargs: object) -> object:
-        reads.append(args)
-        return read_months(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(core.metrics.dashboard, "read_months", counted)
+    reads = calls_of(monkeypatch, core.metrics.dashboard, "read_months")
     async with running(db_url) as (app, pilot):
         screen = await open_dashboard(app, pilot)
         month = {tile.spec.key: tile.series for tile in screen.query(KpiTile)}
