@@ -72,6 +72,21 @@ def test_a_sqlite_url_is_sqlalchemys(tmp_path: Path, name: str) -> None:
     assert sqlite_url(path) == expected
 
 
+_RESIDENT_MB = (
+    "rss = next(l for l in open('/proc/self/status') if l.startswith('VmRSS'))\n"
+    "resident_mb = int(rss.split()[1]) // 1024\n"
+)
+"""Code that sets ``resident_mb``: the process's resident memory now, in MB."""
+
+
+def _run_fresh(code: str, env: dict[str, str]) -> str:
+    """What ``code`` prints, run in a fresh Python process with ``env``."""
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip()
+
+
 def _freed_memory_setting(env: dict[str, str]) -> str:
     """polars' allocator setting after ``return_freed_memory``, in a fresh process
     with ``env``: jemalloc reads it when polars loads; a process of 20M rows freed
@@ -83,14 +98,9 @@ def _freed_memory_setting(env: dict[str, str]) -> str:
         "setting = os.environ['_RJEM_MALLOC_CONF']\n"  # polars adds its defaults before it
         "import polars as pl\n"
         "frame = pl.DataFrame({'a': range(20_000_000)}).with_columns(b=pl.col('a') * 2)\n"
-        "del frame\n"
-        "rss = next(l for l in open('/proc/self/status') if l.startswith('VmRSS'))\n"
-        "print(setting, int(rss.split()[1]) // 1024)\n"
+        "del frame\n" + _RESIDENT_MB + "print(setting, resident_mb)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    return done.stdout.strip()
+    return _run_fresh(code, env)
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="/proc and glibc's malloc")
@@ -127,14 +137,9 @@ def _resident_after_freeing_blocks(env: dict[str, str]) -> int:
         "    ctypes.memset(block, 1, size)\n"
         "pin = libc.malloc(64)\n"
         "for block in blocks:\n"
-        "    libc.free(block)\n"
-        "rss = next(l for l in open('/proc/self/status') if l.startswith('VmRSS'))\n"
-        "print(int(rss.split()[1]) // 1024)\n"
+        "    libc.free(block)\n" + _RESIDENT_MB + "print(resident_mb)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    return int(done.stdout)
+    return int(_run_fresh(code, env))
 
 
 @pytest.mark.skipif(sys.platform != "linux", reason="/proc and glibc's malloc")
