@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.dialects import sqlite
 
 from core import models as m
-from core.health import default_model, parse_model
+from core.health import default_model, parse_model, store
 from core.health.health_sql import HEALTH_SQL, PLACEHOLDERS, read_sql
 from core.health.overrides import set_override
 from core.health.queries import (
@@ -75,12 +75,23 @@ def _snapshots(engine: Engine, day: date) -> pl.DataFrame:
     return read_frame(engine, query).sort("account_id")
 
 
+@pytest.mark.parametrize("at_once", [store.SNAPSHOTS_AT_ONCE, 7])
 def test_a_recompute_on_the_file_writes_the_engines_snapshots(
-    demo: SqliteFile, engine: Engine
+    demo: SqliteFile, engine: Engine, at_once: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same day recomputed through the engine, then on the file (replacing the
-    day's snapshots): the same rows; with an override, a month of history (trend) and
-    a week-old snapshot (drops), the same health in force read both ways."""
+    day's snapshots), ``at_once`` accounts at a time: the same rows; with an override,
+    a month of history (trend) and a week-old snapshot (drops), the same health in
+    force read both ways."""
+    monkeypatch.setattr(store, "SNAPSHOTS_AT_ONCE", at_once)
+    built: list[int] = []
+
+    def snapshot_rows(scores: pl.DataFrame, day: date, model_id: int) -> pl.DataFrame:
+        built.append(scores.height)
+        return real_snapshot_rows(scores, day, model_id)
+
+    real_snapshot_rows = store.snapshot_rows
+    monkeypatch.setattr(store, "snapshot_rows", snapshot_rows)
     for days_back in (35, 7):
         recompute_all(engine, AS_OF - timedelta(days=days_back))
     account = int(current_health(engine, AS_OF)["account_id"][0])
@@ -89,7 +100,9 @@ def test_a_recompute_on_the_file_writes_the_engines_snapshots(
     through_engine = _snapshots(engine, AS_OF)
     health_engine = current_health(engine, AS_OF)
 
+    built.clear()
     assert recompute_all(demo, AS_OF) == written == through_engine.height > 0
+    assert sum(built) == written and max(built) == min(at_once, written)
     assert _snapshots(engine, AS_OF).equals(through_engine)
     health_file = current_health(demo, AS_OF)
     assert health_file.equals(health_engine)
