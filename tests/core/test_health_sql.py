@@ -80,7 +80,7 @@ def test_a_recompute_on_the_file_writes_the_engines_snapshots(
     demo: SqliteFile, engine: Engine, at_once: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The same day recomputed through the engine, then on the file (replacing the
-    day's snapshots), ``at_once`` accounts at a time: the same rows; with an override,
+    day's snapshots), each ``at_once`` accounts at a time: the same rows; with an override,
     a month of history (trend) and a week-old snapshot (drops), the same health in
     force read both ways."""
     monkeypatch.setattr(store, "SNAPSHOTS_AT_ONCE", at_once)
@@ -96,7 +96,9 @@ def test_a_recompute_on_the_file_writes_the_engines_snapshots(
         recompute_all(engine, AS_OF - timedelta(days=days_back))
     account = int(current_health(engine, AS_OF)["account_id"][0])
     set_override(engine, account, score=12.5, reason="Champion left", as_of=AS_OF)
+    built.clear()
     written = recompute_all(engine, AS_OF)
+    assert sum(built) == written and max(built) == min(at_once, written)
     through_engine = _snapshots(engine, AS_OF)
     health_engine = current_health(engine, AS_OF)
 
