@@ -244,6 +244,38 @@ async def test_month_and_quarter_share_their_series_until_the_data_changes(
         assert len(reads) == 2
 
 
+async def test_the_goals_are_read_once_the_series_is_computed(
+    db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not beside the series' computation: at 100k accounts the goals' metrics book
+    and the series' frames together were the first start's highest memory."""
+    import core.goals
+    import core.metrics.dashboard
+
+    make_book(engine)
+    order: list[str] = []
+
+    def step(module: object, name: str) -> None:
+        real = getattr(module, name)
+
+        def logged(*args: object, **kwargs: object) -> object:
+            order.append(f"> {name}")
+            try:
+                return real(*args, **kwargs)
+            finally:
+                order.append(f"< {name}")
+
+        monkeypatch.setattr(module, name, logged)
+
+    step(core.metrics.dashboard, "monthly_figures")
+    step(core.goals, "list_goals")
+    async with running(db_url) as (app, pilot):
+        screen = await open_dashboard(app, pilot)
+        await settle(app, pilot)
+        assert screen.goal_views is not None
+    assert order == ["> monthly_figures", "< monthly_figures", "> list_goals", "< list_goals"]
+
+
 async def _focus_by_tab(app: CxtuiApp, pilot: Pilot, tile_id: str) -> KpiTile:
     """Press tab until the tile ``tile_id`` has the focus, as a user would."""
     for _ in range(30):
