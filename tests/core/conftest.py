@@ -1,11 +1,22 @@
-"""Fixtures shared by the core tests: the metrics tests' hand-made books."""
+"""Fixtures shared by the core tests: the metrics tests' hand-made books, and the
+demo book on a SQLite file for the tests of reading it without SQLAlchemy."""
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import Engine
+from datetime import date
+from typing import Any
 
+import pytest
+from sqlalchemy import Engine, Select
+from sqlalchemy.dialects import sqlite
+
+from core.store.frames import compile_query
+from core.store.sqlite_file import SqliteFile, open_sqlite_file
+from sample_data import load_demo
 from tests.core.metrics_book import BookWriter, write_three_months
+
+DEMO_AS_OF = date(2026, 11, 20)
+"""The day the demo book of ``demo`` ends on."""
 
 
 @pytest.fixture
@@ -19,3 +30,18 @@ def three_months(book: BookWriter) -> BookWriter:
     """A: expands in January, churns in March. B: contracts in February. C: new in
     February. D: churns in January and comes back in March. E: no movement recorded."""
     return write_three_months(book)
+
+
+@pytest.fixture
+def demo(db_url: str, engine: Engine) -> SqliteFile:
+    """The demo book ending on DEMO_AS_OF, written through ``engine`` into the test's
+    SQLite file and opened as a file (``core.store.sqlite_file``)."""
+    load_demo(engine, DEMO_AS_OF)
+    file = open_sqlite_file(db_url)
+    assert file is not None
+    return file
+
+
+def sqlite_sql(query: Select[Any]) -> str:
+    """The SQL the engine runs for ``query`` on SQLite, its parameters written in."""
+    return compile_query(sqlite.dialect(), query)[0]
