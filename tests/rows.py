@@ -1,11 +1,12 @@
-"""Rows that many tests write or count by hand: an account with only the columns a
-test cares about, the rows of a table counted, an engine on a database file."""
+"""Rows that many tests write or count by hand: an account or a health override with
+only the columns a test cares about, the rows of a table counted, an engine on a
+database file."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,22 @@ def new_account(session: Session, external_id: str, **values: Any) -> int:
     session.flush()
     assert account.id is not None
     return account.id
+
+
+def new_override(
+    session: Session, account_id: int, day: date, *, starts: int, expires: int, **values: Any
+) -> None:
+    """A health override of ``account_id`` added to ``session``, in force from
+    ``starts`` to ``expires`` days from ``day`` (negative: before it), for the reason
+    "test", with the score or band (and any other of ``HealthOverride``'s columns)
+    that ``values`` give."""
+    starts_on, expires_on = (day + timedelta(days=offset) for offset in (starts, expires))
+    columns = {"reason": "test"} | values
+    session.add(
+        m.HealthOverride(
+            account_id=account_id, starts_on=starts_on, expires_on=expires_on, **columns
+        )
+    )
 
 
 def count(engine: Engine, model: type) -> int:

@@ -1,4 +1,5 @@
-"""Fixtures shared by the CLI tests."""
+"""Fixtures and helpers shared by the CLI tests: a command run that must succeed, a
+CSV file imported from its text, a small book."""
 
 from __future__ import annotations
 
@@ -6,9 +7,28 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from cli.main import app
 from core.store.db import open_engine, sqlite_url
 from tests.core.metrics_book import BookWriter, at
+
+runner = CliRunner()
+
+
+def run_ok(*args: str) -> str:
+    """What ``cxtui *args`` printed on stdout; it must exit 0 (else its output says why)."""
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def import_csv(db: Path, kind: str, text: str, *args: str) -> str:
+    """``cxtui import kind`` into ``db`` of a CSV file holding ``text``, written beside
+    ``db`` as ``kind``.csv, with the options ``args``: what it printed."""
+    path = db.with_name(f"{kind}.csv")
+    path.write_text(text)
+    return run_ok("import", kind, str(path), "--db", str(db), *args)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from tests.cli.conftest import run_ok
 
 runner = CliRunner()
 TELCO = Path(__file__).parents[1] / "fixtures" / "import" / "telco_churn.csv"
@@ -23,21 +24,15 @@ IMPORT = [
 ]  # fmt: skip
 
 
-def _run(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
     db = tmp_path / "telco.db"
-    _run(*IMPORT, "--db", str(db))
+    run_ok(*IMPORT, "--db", str(db))
     return db
 
 
 def test_the_import_lists_the_fields_it_keeps_with_their_types(tmp_path: Path) -> None:
-    out = _run(*IMPORT, "--db", str(tmp_path / "a.db"))
+    out = run_ok(*IMPORT, "--db", str(tmp_path / "a.db"))
     assert "17 columns were kept as new custom fields (--drop-extra leaves them out):" in out
     for line in (
         "tenure: number",
@@ -60,10 +55,10 @@ def test_the_import_lists_the_fields_it_keeps_with_their_types(tmp_path: Path) -
 
 def test_drop_extra_keeps_today_s_message(tmp_path: Path) -> None:
     db = tmp_path / "b.db"
-    out = _run(*IMPORT, "--db", str(db), "--drop-extra")
+    out = run_ok(*IMPORT, "--db", str(db), "--drop-extra")
     assert "Columns not imported: gender, SeniorCitizen, Partner, Dependents, tenure," in out
     assert "custom field" not in out
-    report = json.loads(_run(*IMPORT, "--db", str(db), "--drop-extra", "--json"))
+    report = json.loads(run_ok(*IMPORT, "--db", str(db), "--drop-extra", "--json"))
     assert report["custom_fields"] == [] and "PaymentMethod" in report["ignored_columns"]
     result = runner.invoke(app, ["metrics", "--db", str(db), "--by", "PaymentMethod"])
     assert result.exit_code == 2
@@ -82,7 +77,7 @@ def test_metrics_by_a_custom_field_match_plain_polars(book: Path) -> None:
         .sort("PaymentMethod")
     )
     # Any spelling of the field's name.
-    document = json.loads(_run("metrics", "--db", str(book), "--by", "payment_method", "--json"))
+    document = json.loads(run_ok("metrics", "--db", str(book), "--by", "payment_method", "--json"))
     assert document["scope"]["by"] == "PaymentMethod"
     got = [
         (group["group"], group["metrics"]["active_accounts"], group["metrics"]["mrr"])
@@ -90,26 +85,26 @@ def test_metrics_by_a_custom_field_match_plain_polars(book: Path) -> None:
     ]
     assert got == list(expected.iter_rows())
     # Yes/no fields read as words; the groups add up to the book.
-    senior = json.loads(_run("metrics", "--db", str(book), "--by", "SeniorCitizen", "--json"))
+    senior = json.loads(run_ok("metrics", "--db", str(book), "--by", "SeniorCitizen", "--json"))
     assert [group["group"] for group in senior["metrics"]] == ["No", "Yes"]
-    book_total = json.loads(_run("metrics", "--db", str(book), "--json"))["metrics"]
+    book_total = json.loads(run_ok("metrics", "--db", str(book), "--json"))["metrics"]
     assert (
         sum(g["metrics"]["customers_at_start"] for g in senior["metrics"])
         == (book_total["customers_at_start"])
     )
     # Numbers in their order (2 before 10), the account without a value last.
-    tenure = json.loads(_run("metrics", "--db", str(book), "--by", "tenure", "--json"))
+    tenure = json.loads(run_ok("metrics", "--db", str(book), "--by", "tenure", "--json"))
     groups = [group["group"] for group in tenure["metrics"]]
     assert groups == [str(t) for t in sorted(raw["tenure"].cast(pl.Int64).unique())]
-    charges = json.loads(_run("metrics", "--db", str(book), "--by", "TotalCharges", "--json"))
+    charges = json.loads(run_ok("metrics", "--db", str(book), "--by", "TotalCharges", "--json"))
     assert charges["metrics"][-1]["group"] is None  # the tenure-0 row's blank
-    table = _run("metrics", "--db", str(book), "--by", "gender")
+    table = run_ok("metrics", "--db", str(book), "--by", "gender")
     assert "by gender" in table and "Female" in table
 
 
 def test_metrics_by_plan_and_an_unknown_field(book: Path) -> None:
     raw = pl.read_csv(TELCO, infer_schema=False)
-    document = json.loads(_run("metrics", "--db", str(book), "--by", "plan", "--json"))
+    document = json.loads(run_ok("metrics", "--db", str(book), "--by", "plan", "--json"))
     expected = raw.group_by("Contract").agg(pl.len()).sort("Contract")
     got = [(g["group"], g["metrics"]["customers_at_start"]) for g in document["metrics"]]
     assert got == list(expected.iter_rows())
@@ -121,7 +116,7 @@ def test_metrics_by_plan_and_an_unknown_field(book: Path) -> None:
 
 def test_the_accounts_export_carries_the_fields_and_reads_back(book: Path, tmp_path: Path) -> None:
     out = tmp_path / "accounts.csv"
-    _run("export", "accounts", "--db", str(book), "--out", str(out))
+    run_ok("export", "accounts", "--db", str(book), "--out", str(out))
     exported = pl.read_csv(out, infer_schema=False).sort("external_id")
     raw = pl.read_csv(TELCO, infer_schema=False).sort("customerID")
     assert exported["PaymentMethod"].to_list() == raw["PaymentMethod"].to_list()
@@ -132,7 +127,7 @@ def test_the_accounts_export_carries_the_fields_and_reads_back(book: Path, tmp_p
     charges = raw["TotalCharges"].str.strip_chars().replace("", None).cast(pl.Float64)
     assert exported["TotalCharges"].cast(pl.Float64).equals(charges.round(2), check_names=False)
     # Importing the export changes no field, and keeps none of the list's own columns.
-    again = json.loads(_run("import", "accounts", str(out), "--db", str(book), "--json"))
+    again = json.loads(run_ok("import", "accounts", str(out), "--db", str(book), "--json"))
     assert again["custom_field_values"] == {"set": 0, "changed": 0, "cleared": 0}
     assert again["ignored_columns"] == ["health", "band", "last_touch"]
 
@@ -150,7 +145,7 @@ def test_export_with_a_saved_filter_on_custom_fields(book: Path, tmp_path: Path)
         encoding="utf-8",
     )
     out = tmp_path / "accounts.csv"
-    said = _run(
+    said = run_ok(
         "export", "accounts", "--db", str(book), "--out", str(out), "--filter", "long electronic"
     )
     raw = pl.read_csv(TELCO, infer_schema=False)

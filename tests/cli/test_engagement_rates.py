@@ -11,15 +11,10 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cli.main import app
+from tests.cli.conftest import import_csv, run_ok
 
 runner = CliRunner()
 NOVEMBER = ("2026-11-01", "2026-12-01")
-
-
-def _run(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.stdout
 
 
 def _expected(db: Path, numerator: str) -> float | None:
@@ -36,15 +31,17 @@ def _expected(db: Path, numerator: str) -> float | None:
 
 def test_engagement_rates_against_sql(tmp_path: Path) -> None:
     db = tmp_path / "book.db"
-    accounts = tmp_path / "accounts.csv"
-    accounts.write_text(
+    import_csv(
+        db,
+        "accounts",
         "external_id,name,start_date,mrr,status,churned_at\n"
         "A,Acme,2025-01-01,100,active,\nB,Beta,2025-01-01,100,active,\n"
         "C,Gamma,2025-01-01,100,active,\nD,Delta,2025-01-01,100,active,\n"
-        "E,Echo,2025-01-01,100,churned,2026-11-10\nF,Fox,2026-12-02,100,active,\n"
+        "E,Echo,2025-01-01,100,churned,2026-11-10\nF,Fox,2026-12-02,100,active,\n",
     )
-    interactions = tmp_path / "interactions.csv"
-    interactions.write_text(
+    import_csv(
+        db,
+        "interactions",
         "account,kind,occurred_at,summary\n"
         "A,referral,2026-11-03,Referred Initech\n"
         "A,referral,2026-11-20,Referred Hooli\n"  # twice: one customer
@@ -52,21 +49,16 @@ def test_engagement_rates_against_sql(tmp_path: Path) -> None:
         "C,training,2026-10-30,Before November\n"
         "C,community,2026-11-30T23:00:00,Meetup\n"
         "E,referral,2026-11-05,Churned since: not a customer at the end\n"
-        "D,call,2026-11-05,Only a call\n"
+        "D,call,2026-11-05,Only a call\n",
     )
-    surveys = tmp_path / "surveys.csv"
-    surveys.write_text(
+    import_csv(
+        db,
+        "surveys",
         "account,kind,score,answered_at\nA,nps,9,2026-11-02\nD,csat,2,2026-11-28\n"
-        "B,nps,7,2026-12-01\n"
+        "B,nps,7,2026-12-01\n",
     )
-    for kind, path in (
-        ("accounts", accounts),
-        ("interactions", interactions),
-        ("surveys", surveys),
-    ):
-        _run("import", kind, str(path), "--db", str(db))
     metrics = json.loads(
-        _run("metrics", "--db", str(db), "--json", "--as-of", "2026-12-04", "--period", "2026-11")
+        run_ok("metrics", "--db", str(db), "--json", "--as-of", "2026-12-04", "--period", "2026-11")
     )["metrics"]
     start, end = NOVEMBER
     within = f"'{start}' <= {{0}} AND {{0}} < '{end}'"
@@ -97,16 +89,16 @@ def test_rates_of_what_the_book_does_not_record_are_no_data(tmp_path: Path) -> N
     interaction anywhere, so those rates are no data (null, and said under the table),
     not 0 %. Once one is recorded, even in another month, November's rate is 0 %."""
     db = tmp_path / "book.db"
-    accounts = tmp_path / "accounts.csv"
-    accounts.write_text(
-        "external_id,name,start_date,mrr\nA,Acme,2025-01-01,100\nB,Beta,2025-01-01,100\n"
+    import_csv(
+        db,
+        "accounts",
+        "external_id,name,start_date,mrr\nA,Acme,2025-01-01,100\nB,Beta,2025-01-01,100\n",
     )
-    _run("import", "accounts", str(accounts), "--db", str(db))
     november = ["--db", str(db), "--as-of", "2026-12-04", "--period", "2026-11"]
     keys = ["referral_rate_pct", "community_participation_pct", "education_completion_pct"]
 
     def rates() -> list[float | None]:
-        metrics = json.loads(_run("metrics", "--json", *november))["metrics"]
+        metrics = json.loads(run_ok("metrics", "--json", *november))["metrics"]
         return [metrics[key] for key in ["feedback_rate_pct", *keys]]
 
     # Closed before the next import: left open, this second SQLite library in the
@@ -116,17 +108,17 @@ def test_rates_of_what_the_book_does_not_record_are_no_data(tmp_path: Path) -> N
         counts = [connection.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables]
     assert counts == [0, 0]
     assert rates() == [None, None, None, None]
-    shown = " ".join(_run("metrics", *november).split())
+    shown = " ".join(run_ok("metrics", *november).split())
     assert "No data: feedback rate, the book records no survey answer." in shown
     assert "No data: referral, community and training rates" in shown
-    october = tmp_path / "october.csv"
-    october.write_text("account,kind,score,answered_at\nA,nps,9,2026-10-02\n")
-    _run("import", "surveys", str(october), "--db", str(db))
+    # In October:
+    import_csv(db, "surveys", "account,kind,score,answered_at\nA,nps,9,2026-10-02\n")
     assert rates() == [0.0, None, None, None]
-    october.write_text("account,kind,occurred_at,summary\nB,training,2026-10-12,Course\n")
-    _run("import", "interactions", str(october), "--db", str(db))
+    import_csv(
+        db, "interactions", "account,kind,occurred_at,summary\nB,training,2026-10-12,Course\n"
+    )
     assert rates() == [0.0, 0.0, 0.0, 0.0]
-    assert "No data" not in _run("metrics", *november)
+    assert "No data" not in run_ok("metrics", *november)
 
 
 def test_metric_settings_come_from_the_config_file(tmp_path: Path) -> None:
@@ -135,13 +127,13 @@ def test_metric_settings_come_from_the_config_file(tmp_path: Path) -> None:
     import os
 
     db = tmp_path / "book.db"
-    (tmp_path / "accounts.csv").write_text("external_id,name,start_date,mrr\nA,Acme,2025-01-01,1\n")
-    (tmp_path / "surveys.csv").write_text(
+    import_csv(db, "accounts", "external_id,name,start_date,mrr\nA,Acme,2025-01-01,1\n")
+    import_csv(
+        db,
+        "surveys",
         "account,kind,score,answered_at\n"
-        + "".join(f"A,csat,{score},2026-11-0{day}\n" for day, score in enumerate((5, 4, 4, 2), 1))
+        + "".join(f"A,csat,{score},2026-11-0{day}\n" for day, score in enumerate((5, 4, 4, 2), 1)),
     )
-    for kind in ("accounts", "surveys"):
-        _run("import", kind, str(tmp_path / f"{kind}.csv"), "--db", str(db))
     config = Path(os.environ["XDG_CONFIG_HOME"]) / "cxtui" / "config.toml"
     config.parent.mkdir(parents=True, exist_ok=True)
     config.write_text("[metrics]\ncsat_satisfied_min = 5\nchurn_window_months = 0\n")

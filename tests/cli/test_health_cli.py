@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from typer.testing import CliRunner
 
 from cli.health import BANDS
@@ -43,6 +44,11 @@ def _json(path: Path, *args: str) -> list[dict]:
     result = runner.invoke(app, ["health", "--db", str(path), *DAY, "--json", *args])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+def _override(db: Path, *args: str) -> Result:
+    """``cxtui health override ACC-002`` with ``args``, on ``db`` as of AS_OF."""
+    return runner.invoke(app, ["health", "override", "ACC-002", *args, "--db", str(db), *DAY])
 
 
 def test_json_contract(db: Path) -> None:
@@ -90,21 +96,7 @@ def test_band_filter_and_one_account(db: Path) -> None:
 
 
 def test_table_shows_score_band_and_override_marker(db: Path) -> None:
-    override = runner.invoke(
-        app,
-        [
-            "health",
-            "override",
-            "ACC-002",
-            "--score",
-            "75",
-            "--reason",
-            "Renewal signed",
-            "--db",
-            str(db),
-            *DAY,
-        ],
-    )
+    override = _override(db, "--score", "75", "--reason", "Renewal signed")
     assert override.exit_code == 0, override.output
     assert "ACC-002: score 75 until 30 days from today" in override.stdout
     result = runner.invoke(app, ["health", "--db", str(db), *DAY])
@@ -116,9 +108,8 @@ def test_table_shows_score_band_and_override_marker(db: Path) -> None:
 
 
 def test_override_shows_beside_the_computed_score_and_ends(db: Path) -> None:
-    args = ["health", "override", "ACC-002", "--db", str(db), *DAY]
-    result = runner.invoke(
-        app, [*args, "--band", "yellow", "--reason", "Outage, not churn", "--expires", "2026-07-15"]
+    result = _override(
+        db, "--band", "yellow", "--reason", "Outage, not churn", "--expires", "2026-07-15"
     )
     assert result.exit_code == 0, result.output
     at_risk = _json(db, "--account", "ACC-002")[0]
@@ -129,7 +120,7 @@ def test_override_shows_beside_the_computed_score_and_ends(db: Path) -> None:
         "expires_on": "2026-07-15",
     }
     assert at_risk["band"] == "yellow" and at_risk["score"] == at_risk["computed_score"]
-    assert runner.invoke(app, [*args, "--end"]).exit_code == 0
+    assert _override(db, "--end").exit_code == 0
     assert _json(db, "--account", "ACC-002")[0]["override"] is None
 
 

@@ -16,25 +16,20 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from tests.cli.conftest import run_ok
 
 runner = CliRunner()
 PRESETS = Path(__file__).parents[1] / "fixtures" / "import" / "presets"
 AS_OF = ["--as-of", "2026-11-30"]
 
 
-def _run(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
 def _import(db: Path, kind: str, name: str, *extra: str) -> dict:
     path = PRESETS / name
-    return json.loads(_run("import", kind, str(path), "--db", str(db), "--json", *extra))
+    return json.loads(run_ok("import", kind, str(path), "--db", str(db), "--json", *extra))
 
 
 def _metrics(db: Path, *args: str) -> dict:
-    return json.loads(_run("metrics", "--db", str(db), "--json", *args))["metrics"]
+    return json.loads(run_ok("metrics", "--db", str(db), "--json", *args))["metrics"]
 
 
 def test_stripe_subscriptions(tmp_path: Path) -> None:
@@ -290,7 +285,7 @@ def test_a_trial_pays_nothing_until_it_ends(tmp_path: Path) -> None:
     path = tmp_path / "stripe.csv"
     export.write_csv(path)
     db = tmp_path / "trials.db"
-    report = json.loads(_run("import", "accounts", str(path), "--db", str(db), "--json"))
+    report = json.loads(run_ok("import", "accounts", str(path), "--db", str(db), "--json"))
     assert (  # Echo Media and Vesta Vans, in their trials, Umber Ink, whose trial ended
         "3 left out: customers none of whose subscriptions has paid yet (trials, failed"
         " first payments); --every-row imports them"
@@ -309,7 +304,7 @@ def test_a_trial_pays_nothing_until_it_ends(tmp_path: Path) -> None:
         "cus_T5": "active 9800 2025-08-01",  # a trial it left, then a paid subscription
     }
     every = tmp_path / "every.db"
-    _run("import", "accounts", str(path), "--db", str(every), "--every-row")
+    run_ok("import", "accounts", str(path), "--db", str(every), "--every-row")
     with closing(sqlite3.connect(every)) as connection:
         kept = connection.execute(
             "SELECT external_id, status, mrr_cents FROM account"
@@ -344,7 +339,7 @@ def test_a_later_stripe_export_adds_what_followed(tmp_path: Path) -> None:
     assert 0 < then.height < raw.height
     then.write_csv(tmp_path / "then.csv")
     db = tmp_path / "monthly.db"
-    _run("import", "accounts", str(tmp_path / "then.csv"), "--db", str(db))
+    run_ok("import", "accounts", str(tmp_path / "then.csv"), "--db", str(db))
     _import(db, "accounts", "stripe_subscriptions_history.csv")
     once = tmp_path / "once.db"
     _import(once, "accounts", "stripe_subscriptions_history.csv")
@@ -362,7 +357,7 @@ def test_a_customer_without_a_dated_history_says_so(tmp_path: Path) -> None:
     path = tmp_path / "stripe.csv"
     path.write_text(undated)
     report = json.loads(
-        _run("import", "accounts", str(path), "--db", str(tmp_path / "s.db"), "--json")
+        run_ok("import", "accounts", str(path), "--db", str(tmp_path / "s.db"), "--json")
     )
     [line] = [line for line in report["recorded"] if line.startswith("Assumed: 1 account has")]
     assert "one opening movement of its MRR on its start" in line
@@ -392,7 +387,9 @@ def _tickets_found_by_name(db: Path, tickets: pl.DataFrame, path: Path) -> str:
     for them): every row inserted; the summary's line on the rows found by name."""
     tickets.write_csv(path)
     report = json.loads(
-        _run("import", "tickets", str(path), "--db", str(db), "--json", "--create-missing-accounts")
+        run_ok(
+            "import", "tickets", str(path), "--db", str(db), "--json", "--create-missing-accounts"
+        )
     )
     assert (report["inserted"], report["created_accounts"]) == (tickets.height, 0)
     [line] = [line for line in report["reconciliation"]["assumptions"] if "by its name" in line]
@@ -458,7 +455,7 @@ def test_tickets_without_an_organization_are_left_out_only_when_asked(tmp_path: 
     assert "account is required; leave such rows out with --skip-without-account" in (
         refused.stderr
     )
-    report = json.loads(_run(*args, "--skip-without-account", "--json"))
+    report = json.loads(run_ok(*args, "--skip-without-account", "--json"))
     assert report["inserted"] == tickets.height - without
     assert (
         f"{without:,} row{'s' if without > 1 else ''} without an account (column Organization"
@@ -539,7 +536,7 @@ def test_crm_accounts(
     [assumed] = report["reconciliation"]["assumptions"]
     assert assumed.startswith("start dates are each ")
     assert f"{created}, the day its" in assumed and "may have started later" in assumed
-    out = _run("export", "accounts", "--db", str(db), "--out", str(tmp_path / "a.csv"))
+    out = run_ok("export", "accounts", "--db", str(db), "--out", str(tmp_path / "a.csv"))
     assert "Exported" in out
     exported = pl.read_csv(tmp_path / "a.csv", infer_schema=False)
     assert sorted(exported["external_id"]) == sorted(raw[id_column])
@@ -564,7 +561,7 @@ def test_a_crm_export_keeps_its_customers(tmp_path: Path) -> None:
     path = tmp_path / "hubspot.csv"
     companies.write_csv(path)
     db = tmp_path / "crm.db"
-    report = json.loads(_run("import", "accounts", str(path), "--db", str(db), "--json"))
+    report = json.loads(run_ok("import", "accounts", str(path), "--db", str(db), "--json"))
     kept = companies.filter(~pl.col("Lifecycle Stage").is_in(["Lead", "Opportunity"]))
     assert report["inserted"] == kept.height
     assert (
@@ -585,7 +582,7 @@ def test_a_crm_export_keeps_its_customers(tmp_path: Path) -> None:
         )
     )
     every = json.loads(
-        _run(
+        run_ok(
             "import",
             "accounts",
             str(path),
@@ -618,7 +615,7 @@ def test_a_stripe_subscription_that_never_started_is_no_customer(tmp_path: Path)
     path = tmp_path / "stripe.csv"
     path.write_text(source + failed)
     db, once = tmp_path / "s.db", tmp_path / "once.db"
-    report = json.loads(_run("import", "accounts", str(path), "--db", str(db), "--json"))
+    report = json.loads(run_ok("import", "accounts", str(path), "--db", str(db), "--json"))
     assert any(
         line.startswith("2 rows left out: subscriptions that never started")
         for line in report["reconciliation"]["assumptions"]
@@ -634,7 +631,7 @@ def _assumed(export: pl.DataFrame, folder: Path) -> list[str]:
     export.write_csv(folder / "export.csv")
     db = folder / "assumed.db"
     report = json.loads(
-        _run("import", "accounts", str(folder / "export.csv"), "--db", str(db), "--json")
+        run_ok("import", "accounts", str(folder / "export.csv"), "--db", str(db), "--json")
     )
     return report["reconciliation"]["assumptions"]
 
@@ -736,7 +733,9 @@ def test_a_salesforce_reports_title_and_footer_are_left_out(tmp_path: Path, suff
     refused = runner.invoke(app, ["import", "accounts", str(report(bad)), "--db", str(db)])
     header = len(SALESFORCE_TITLE) + 1
     assert f'row {header + 2}, column "Created Date", value "not a date"' in refused.stderr
-    result = json.loads(_run("import", "accounts", str(report(records)), "--db", str(db), "--json"))
+    result = json.loads(
+        run_ok("import", "accounts", str(report(records)), "--db", str(db), "--json")
+    )
     assumed = result["reconciliation"]["assumptions"]
     [title] = [line for line in assumed if "title" in line]
     assert title == (
@@ -766,7 +765,7 @@ def test_empty_rows_are_left_out_and_a_last_record_is_never_a_footer(tmp_path: P
     path = tmp_path / "hubspot.csv"
     path.write_text("\n".join(body) + empty + "\n")
     db = tmp_path / "h.db"
-    result = json.loads(_run("import", "accounts", str(path), "--db", str(db), "--json"))
+    result = json.loads(run_ok("import", "accounts", str(path), "--db", str(db), "--json"))
     after = records.height + 2  # the blank line after the records but the last
     [said] = [line for line in result["reconciliation"]["assumptions"] if "empty row" in line]
     assert said == f"3 empty rows left out (every cell empty: rows 3, {after}, {after + 2})"
@@ -784,9 +783,9 @@ def test_a_book_without_mrr_says_so(tmp_path: Path) -> None:
     crm, stripe = tmp_path / "crm.db", tmp_path / "stripe.db"
     _import(crm, "accounts", "hubspot_companies.csv")
     _import(stripe, "accounts", "stripe_subscriptions.csv")
-    table = " ".join(_run("metrics", "--db", str(crm), *AS_OF).split())
+    table = " ".join(run_ok("metrics", "--db", str(crm), *AS_OF).split())
     assert said in table and "MRR, NRR and GRR are 0 or no data for want of it" in table
-    assert said not in " ".join(_run("metrics", "--db", str(stripe), *AS_OF).split())
+    assert said not in " ".join(run_ok("metrics", "--db", str(stripe), *AS_OF).split())
 
 
 def test_zendesk_tickets(tmp_path: Path) -> None:

@@ -14,21 +14,16 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from tests.cli.conftest import run_ok
 from tests.public_data import cdnow_frame
 
 runner = CliRunner()
 
 
-def _run(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
 @pytest.fixture(scope="module")
 def cdnow(cdnow_master: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     db = tmp_path_factory.mktemp("cdnow") / "cdnow.db"
-    out = _run(
+    out = run_ok(
         "import", "purchases", str(cdnow_master), "--db", str(db),
         "--create-missing-accounts", "--json",
     )  # fmt: skip
@@ -60,7 +55,7 @@ def test_purchase_metrics_match_the_raw_file(
     inside = raw.filter(pl.col("date").dt.strftime("%Y-%m") == month)
     days = inside.group_by("customer_id").agg(pl.col("date").n_unique().alias("days"))
     metrics = json.loads(
-        _run("metrics", "--db", str(db), "--json", "--period", month, "--as-of", "1998-06-30")
+        run_ok("metrics", "--db", str(db), "--json", "--period", month, "--as-of", "1998-06-30")
     )["metrics"]
     assert metrics["customers_with_purchases"] == days.height
     repeat = (days["days"] > 1).sum() / days.height * 100
@@ -85,7 +80,7 @@ def test_purchase_metrics_match_the_raw_file(
 def test_a_second_import_changes_nothing(cdnow_master: Path, cdnow: tuple[Path, dict]) -> None:
     db, report = cdnow
     again = json.loads(
-        _run(
+        run_ok(
             "import",
             "purchases",
             str(cdnow_master),
@@ -122,7 +117,7 @@ def test_the_headerless_sample_needs_its_columns_named(cdnow_sample: Path, tmp_p
     db = str(tmp_path / "sample.db")
     refused = runner.invoke(app, ["import", "purchases", str(cdnow_sample), "--db", db])
     assert refused.exit_code == 2 and "looks like data" in refused.output
-    out = _run(
+    out = run_ok(
         "import", "purchases", str(cdnow_sample), "--db", db, "--create-missing-accounts",
         "--columns", "customer_id,sample_id,date,cds,dollar_value", "--json",
     )  # fmt: skip
@@ -150,10 +145,10 @@ def test_a_period_after_the_order_log_says_where_its_data_ends(
     finally:
         engine.dispose()
     assert book_records(SqliteFile(f"sqlite:///{db}", db)).latest_on == last
-    words = " ".join(_run("metrics", "--db", str(db), "--as-of", "2026-12-06").split())
+    words = " ".join(run_ok("metrics", "--db", str(db), "--as-of", "2026-12-06").split())
     assert f"Nothing in this book is dated after {last.isoformat()}" in words
     assert f"See it with --period {last:%Y-%m}." in words
-    within = " ".join(_run("metrics", "--db", str(db), "--period", f"{last:%Y-%m}").split())
+    within = " ".join(run_ok("metrics", "--db", str(db), "--period", f"{last:%Y-%m}").split())
     assert "Nothing in this book is dated after" not in within
 
 
@@ -216,7 +211,7 @@ def test_a_purchase_only_book_gets_a_clv_from_its_own_history(
     metrics = json.loads(result.stdout)["metrics"]
     assert metrics["clv"] == pytest.approx(expected, abs=0.01)
     assert metrics["clv_subscription"] is None  # no MRR: no subscription CLV
-    table = _run("metrics", "--db", str(db), "--period", "1998-Q2", "--as-of", "1998-06-30")
+    table = run_ok("metrics", "--db", str(db), "--period", "1998-Q2", "--as-of", "1998-06-30")
     words = " ".join(table.split())
     assert f"CLV lifespan of {lifespan_years:.1f} years" in words
     assert f"first to last purchase of {raw['customer_id'].n_unique():,} buyers" in words
@@ -230,9 +225,9 @@ def test_an_order_log_records_no_churn_and_the_figures_say_so(
     raw = cdnow_frame(cdnow_master, ["customer_id", "date", "cds", "dollars"])
     db, _ = cdnow
     june = ["metrics", "--db", str(db), "--period", "1998-06", "--as-of", "1998-06-30"]
-    metrics = json.loads(_run(*june, "--json"))["metrics"]
+    metrics = json.loads(run_ok(*june, "--json"))["metrics"]
     assert metrics["churned_accounts"] == 0 and metrics["churn_rate_pct"] == 0.0
-    shown = " ".join(_run(*june).split())
+    shown = " ".join(run_ok(*june).split())
     customers = raw["customer_id"].n_unique()
     assert "Assumed: nothing in this book records a churn" in shown
     assert f"so its {customers:,} accounts count as staying" in shown
@@ -245,7 +240,7 @@ def test_the_telco_sample_as_it_comes_makes_no_figure_of_what_it_lacks(
     or renewal column: no 'no interaction' task on a first run of the rules, and no
     onboarding or feedback rate, the accounts due counted from the raw tenures."""
     db = tmp_path / "telco.db"
-    _run(
+    run_ok(
         "import", "accounts", str(telco_churn), "--db", str(db), "--as-of", "2026-11-30",
         "--map", "external_id=customerID", "--map", "name=customerID",
         "--value", "status:Yes=churned", "--value", "status:No=active",
@@ -253,12 +248,12 @@ def test_the_telco_sample_as_it_comes_makes_no_figure_of_what_it_lacks(
     raw = pl.read_csv(telco_churn, infer_schema_length=0)
     lacks = ("onboarding", "renewal", "interaction", "survey")
     assert not any(word in column.lower() for column in raw.columns for word in lacks)
-    rules = _run("rules", "run", "--dry-run", "--db", str(db), "--as-of", "2026-11-30")
+    rules = run_ok("rules", "run", "--dry-run", "--db", str(db), "--as-of", "2026-11-30")
     assert ["No", "interaction", "for", "a", "while", "0", "new", "tasks"] in [
         line.split() for line in rules.splitlines()
     ]
     november = ["--db", str(db), "--period", "2026-11", "--as-of", "2026-11-30"]
-    metrics = json.loads(_run("metrics", *november, "--json"))["metrics"]
+    metrics = json.loads(run_ok("metrics", *november, "--json"))["metrics"]
     starts = raw.select(
         pl.lit(date(2026, 11, 30)).dt.offset_by(pl.format("-{}mo", "tenure")).alias("start")
     )

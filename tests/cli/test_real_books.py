@@ -10,11 +10,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
-from typer.testing import CliRunner
 
-from cli.main import app
+from tests.cli.conftest import import_csv, run_ok
 
-runner = CliRunner()
 CHURN = ["--value", "status:Yes=churned", "--value", "status:No=active"]
 # The shape of a public telco churn sample: an id, a tenure, monthly charges and a
 # Yes/No churn column, no names and no dates.
@@ -30,14 +28,8 @@ TELCO = """customerID,gender,SeniorCitizen,tenure,Contract,MonthlyCharges,TotalC
 """
 
 
-def _run(*args: str) -> str:
-    result = runner.invoke(app, list(args))
-    assert result.exit_code == 0, result.output
-    return result.stdout
-
-
 def _metrics(db: Path, *args: str) -> dict:
-    return json.loads(_run("metrics", "--db", str(db), "--json", *args))["metrics"]
+    return json.loads(run_ok("metrics", "--db", str(db), "--json", *args))["metrics"]
 
 
 def _undated(tmp_path: Path) -> Path:
@@ -50,7 +42,7 @@ def _undated(tmp_path: Path) -> Path:
 def _telco(tmp_path: Path) -> tuple[Path, Path, pl.DataFrame]:
     path = _undated(tmp_path)
     db = tmp_path / "book.db"
-    _run(
+    run_ok(
         "import", "accounts", str(path), "--db", str(db), *CHURN,
         "--map", "external_id=customerID", "--map", "name=customerID",
     )  # fmt: skip
@@ -78,7 +70,7 @@ def test_status_without_dates_counts_only_the_active_and_their_mrr(tmp_path: Pat
     # And says what it assumed.
     assert metrics["accounts_start_unknown"] == raw.height
     assert metrics["accounts_churn_date_unknown"] == leaving.height
-    table = _run("metrics", "--db", str(db))
+    table = run_ok("metrics", "--db", str(db))
     assert f"Assumed: {leaving.height} churned accounts have no churn date" in table
 
 
@@ -92,7 +84,7 @@ def test_missing_start_dates_are_never_new(tmp_path: Path) -> None:
 def test_the_import_says_what_it_assumed(tmp_path: Path) -> None:
     path = _undated(tmp_path)
     raw = pl.read_csv(path)
-    out = _run(
+    out = run_ok(
         "import", "accounts", str(path), "--db", str(tmp_path / "b.db"), *CHURN, "--dry-run",
         "--map", "external_id=customerID", "--map", "name=customerID", "--json",
     )  # fmt: skip
@@ -125,7 +117,7 @@ def test_accounts_created_from_a_purchase_log_start_on_their_first_purchase(
         "customer_id,order_date,amount\n" + "".join(f"{a},{d},{v}\n" for a, d, v in rows)
     )
     db = tmp_path / "orders.db"
-    _run("import", "purchases", str(path), "--db", str(db), "--create-missing-accounts")
+    run_ok("import", "purchases", str(path), "--db", str(db), "--create-missing-accounts")
     raw = pl.read_csv(path, schema_overrides={"customer_id": pl.String}, try_parse_dates=True)
     firsts = raw.group_by("customer_id").agg(pl.col("order_date").min())
     for month in ("1997-01", "1997-02", "1997-03"):
@@ -141,47 +133,45 @@ def test_accounts_created_from_a_purchase_log_start_on_their_first_purchase(
 
 def test_an_account_mrr_and_its_movements_are_one_truth(tmp_path: Path) -> None:
     db = tmp_path / "book.db"
-    accounts = tmp_path / "accounts.csv"
-    accounts.write_text("external_id,name,start_date,mrr\nA-1,Acme,2025-01-01,100\n")
-    _run("import", "accounts", str(accounts), "--db", str(db))
+    header = "external_id,name,start_date,mrr\n"
+    import_csv(db, "accounts", header + "A-1,Acme,2025-01-01,100\n")
     assert _metrics(db)["mrr"] == 100.0
-    expansion = tmp_path / "mrr.csv"
-    expansion.write_text("account,date,type,amount\nA-1,2025-06-01,expansion,20\n")
-    _run("import", "mrr", str(expansion), "--db", str(db))
+    import_csv(db, "mrr", "account,date,type,amount\nA-1,2025-06-01,expansion,20\n")
     assert _metrics(db)["mrr"] == 120.0
     # Re-importing the account with a new MRR changes the metrics, as a movement.
-    accounts.write_text("external_id,name,start_date,mrr\nA-1,Acme,2025-01-01,150\n")
-    out = _run("import", "accounts", str(accounts), "--db", str(db), "--effective", "2026-01-15")
+    out = import_csv(
+        db, "accounts", header + "A-1,Acme,2025-01-01,150\n", "--effective", "2026-01-15"
+    )
     assert "expansion MRR movement recorded (30.00)" in out
     assert _metrics(db)["mrr"] == 150.0
     january = _metrics(db, "--period", "2026-01", "--as-of", "2026-01-31")
     assert january["mrr_expansion"] == 30.0
     # Lower again: a contraction.
-    accounts.write_text("external_id,name,start_date,mrr\nA-1,Acme,2025-01-01,90\n")
-    _run("import", "accounts", str(accounts), "--db", str(db))
+    import_csv(db, "accounts", header + "A-1,Acme,2025-01-01,90\n")
     assert _metrics(db)["mrr"] == 90.0
 
 
 def test_health_on_no_data_is_no_score(tmp_path: Path) -> None:
     db = tmp_path / "book.db"
-    accounts = tmp_path / "accounts.csv"
-    accounts.write_text(
+    import_csv(
+        db,
+        "accounts",
         "external_id,name,start_date,mrr,renewal_date\n"
-        "A-1,Acme,2025-01-01,100,2027-01-01\nA-2,Beta,,50,\n"
+        "A-1,Acme,2025-01-01,100,2027-01-01\nA-2,Beta,,50,\n",
     )
-    _run("import", "accounts", str(accounts), "--db", str(db))
-    objects = json.loads(_run("health", "--db", str(db), "--json"))
+    objects = json.loads(run_ok("health", "--db", str(db), "--json"))
     assert [(o["account"], o["score"], o["band"]) for o in objects] == [
         ("A-1", None, "no data"),
         ("A-2", None, "no data"),
     ]
-    one = json.loads(_run("health", "--db", str(db), "--json", "--account", "A-1"))[0]
+    one = json.loads(run_ok("health", "--db", str(db), "--json", "--account", "A-1"))[0]
     assert "engagement" in one["left_out"]
     assert all(part["weight_pct"] is None for part in one["components"].values())
-    assert "No score: no usage, interactions" in _run("health", "--db", str(db), "--account", "A-1")
+    told = run_ok("health", "--db", str(db), "--account", "A-1")
+    assert "No score: no usage, interactions" in told
     # One logged call is a signal: the account is scored, and the call is 0 days ago.
-    _run("log", "A-1", "--db", str(db), "--kind", "call", "--summary", "Kick-off")
-    one = json.loads(_run("health", "--db", str(db), "--json", "--account", "A-1"))[0]
+    run_ok("log", "A-1", "--db", str(db), "--kind", "call", "--summary", "Kick-off")
+    one = json.loads(run_ok("health", "--db", str(db), "--json", "--account", "A-1"))[0]
     assert one["score"] is not None and one["band"] != "no data"
     engagement = one["components"]["engagement"]["raw"]
     assert engagement["days_since_last_interaction"] == 0
@@ -191,7 +181,7 @@ def test_a_tenure_column_dates_the_starts_back_from_the_export(tmp_path: Path) -
     path = tmp_path / "telco.csv"
     path.write_text(TELCO, encoding="utf-8")
     db = tmp_path / "tenure.db"
-    out = _run(
+    out = run_ok(
         "import", "accounts", str(path), "--db", str(db), *CHURN, "--as-of", "2026-11-30",
         "--map", "external_id=customerID", "--map", "name=customerID",
     )  # fmt: skip
@@ -214,7 +204,7 @@ def test_a_tenure_column_dates_the_starts_back_from_the_export(tmp_path: Path) -
     assert due.height > 0 and "onboarding" not in " ".join(raw.columns).lower()
     november = ["--period", "2026-11", "--as-of", "2026-11-30"]
     assert _metrics(db, *november)["onboarding_success_rate_pct"] is None
-    shown = _run("metrics", "--db", str(db), *november)
+    shown = run_ok("metrics", "--db", str(db), *november)
     assert f"onboarding success, {due.height:,} accounts were due" in " ".join(shown.split())
 
 
@@ -238,12 +228,10 @@ def test_after_a_first_import_red_accounts_and_detractors_get_their_tasks(
         "A-1,call,2026-05-01,angry\nA-2,call,2026-12-01,happy\nA-3,call,2026-12-01,ok\n",
     }
     for kind, text in files.items():
-        path = tmp_path / f"{kind}.csv"
-        path.write_text(text)
-        _run("import", kind, str(path), "--db", str(db))
+        import_csv(db, kind, text)
     as_of = ["--as-of", "2026-12-05"]
-    _run("health", "--db", str(db), "--recompute", *as_of)
-    _run("rules", "run", "--db", str(db), *as_of)
+    run_ok("health", "--db", str(db), "--recompute", *as_of)
+    run_ok("rules", "run", "--db", str(db), *as_of)
     with sqlite3.connect(db) as connection:
         red = connection.execute(
             "SELECT a.external_id FROM health_snapshot h JOIN account a ON a.id = h.account_id"

@@ -1,11 +1,24 @@
-"""Fixtures shared by the core tests: the metrics tests' hand-made books."""
+"""Fixtures and helpers shared by the core tests: the metrics tests' hand-made books,
+a goal's form, and the demo book on a SQLite file for the tests of reading it without
+SQLAlchemy."""
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import Engine
+from datetime import date
+from typing import Any
 
+import pytest
+from sqlalchemy import Engine, Select
+from sqlalchemy.dialects import sqlite
+
+from core.goals import GoalForm
+from core.store.frames import compile_query
+from core.store.sqlite_file import SqliteFile, open_sqlite_file
+from sample_data import load_demo
 from tests.core.metrics_book import BookWriter, write_three_months
+
+DEMO_AS_OF = date(2026, 11, 20)
+"""The day the demo book of ``demo`` ends on."""
 
 
 @pytest.fixture
@@ -19,3 +32,33 @@ def three_months(book: BookWriter) -> BookWriter:
     """A: expands in January, churns in March. B: contracts in February. C: new in
     February. D: churns in January and comes back in March. E: no movement recorded."""
     return write_three_months(book)
+
+
+def goal_form(**fields: object) -> GoalForm:
+    """A goal's form as a user fills it in: "Goal", the team's, a number from 0 to 10
+    over the fourth quarter of 2026, unless ``fields`` say otherwise."""
+    values: dict[str, object] = {
+        "title": "Goal",
+        "owner": "team",
+        "start_date": "2026-10-01",
+        "due_date": "2026-12-31",
+        "target_type": "number",
+        "target": "10",
+        "start": "0",
+    }
+    return GoalForm(**(values | fields))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def demo(db_url: str, engine: Engine) -> SqliteFile:
+    """The demo book ending on DEMO_AS_OF, written through ``engine`` into the test's
+    SQLite file and opened as a file (``core.store.sqlite_file``)."""
+    load_demo(engine, DEMO_AS_OF)
+    file = open_sqlite_file(db_url)
+    assert file is not None
+    return file
+
+
+def sqlite_sql(query: Select[Any]) -> str:
+    """The SQL the engine runs for ``query`` on SQLite, its parameters written in."""
+    return compile_query(sqlite.dialect(), query)[0]

@@ -11,7 +11,6 @@ from pathlib import Path
 import polars as pl
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.dialects import sqlite
 
 from core.metrics import compute_metrics, monthly_series
 from core.metrics.book import BOOK_TABLES, file_can_scope
@@ -24,14 +23,13 @@ from core.metrics.book_queries import (
 from core.metrics.book_sql import BOOK_SQL, middle_of, substituted, usage_edges
 from core.periods import Period
 from core.scope import Scope
-from core.store.frames import compile_query
-from core.store.sqlite_file import open_sqlite_file
-from sample_data import load_demo
+from core.store.sqlite_file import SqliteFile, open_sqlite_file
 from tests.conftest import run_fresh
+from tests.core.conftest import DEMO_AS_OF as AS_OF
+from tests.core.conftest import sqlite_sql
 
 pytestmark = pytest.mark.usefixtures("sqlite_only")
 
-AS_OF = date(2026, 11, 20)
 TILE_KEYS = (
     "mrr",
     "net_new_mrr",
@@ -62,28 +60,19 @@ def test_the_compiled_queries_are_the_engines() -> None:
 def test_the_placeholder_days_are_replaced_as_the_engine_writes_them(
     start: date, end: date, as_of: date
 ) -> None:
-    def compiled(query: object) -> str:
-        return compile_query(sqlite.dialect(), query)[0]  # type: ignore[arg-type]
-
     middle = middle_of(start, end)
     days = {"as_of": as_of, "window_start": start, "data_end": end, "middle": middle}
     for name, query in table_queries(start, end, as_of, middle).items():
-        assert substituted(name, days) == compiled(query), name
+        assert substituted(name, days) == sqlite_sql(query), name
     monthly, daily = usage_edges(start, end)
     if monthly is not None:
         edges = {"first_whole": monthly[0], "after_whole": monthly[1]}
-        assert substituted("usage_months", edges) == compiled(monthly_usage_query(*monthly))
+        assert substituted("usage_months", edges) == sqlite_sql(monthly_usage_query(*monthly))
     for low, high in daily:
-        expected = compiled(daily_usage_query("sqlite", low, high, True))
+        expected = sqlite_sql(daily_usage_query("sqlite", low, high, True))
         assert substituted("usage_days", {"low": low, "high": high}) == expected
     covered = [*([] if monthly is None else [(monthly[0], monthly[1])]), *daily]
     assert covered, "some usage is read"
-
-
-@pytest.fixture
-def demo(db_url: str, engine: Engine) -> str:
-    load_demo(engine, AS_OF)
-    return db_url
 
 
 @pytest.mark.parametrize(
@@ -97,15 +86,13 @@ def demo(db_url: str, engine: Engine) -> str:
     ids=["whole book", "segment", "owner", "plan"],
 )
 def test_the_figures_read_from_the_file_are_the_engines(
-    demo: str, engine: Engine, scope: Scope
+    demo: SqliteFile, engine: Engine, scope: Scope
 ) -> None:
-    file = open_sqlite_file(demo)
-    assert file is not None
     for period in (Period.month_of(AS_OF), Period(date(2026, 8, 15), date(2026, 10, 9))):
         through_engine = compute_metrics(engine, period, scope, AS_OF)
-        assert compute_metrics(file, period, scope, AS_OF) == through_engine
+        assert compute_metrics(demo, period, scope, AS_OF) == through_engine
         assert through_engine.get("active_accounts")  # a scope with customers
-    series = monthly_series(file, 12, AS_OF, scope)
+    series = monthly_series(demo, 12, AS_OF, scope)
     assert series.equals(monthly_series(engine, 12, AS_OF, scope))
 
 
@@ -120,13 +107,13 @@ def test_what_a_file_cannot_read_is_left_to_the_engine(db_url: str, tmp_path: Pa
     assert file_can_scope(Scope(segment="SMB", owner="Bo"))
 
 
-def test_reading_a_file_imports_neither_sqlalchemy_nor_the_models(demo: str) -> None:
+def test_reading_a_file_imports_neither_sqlalchemy_nor_the_models(demo: SqliteFile) -> None:
     script = (
         "from datetime import date\n"
         "from core.metrics import compute_metrics\n"
         "from core.periods import Period\n"
         "from core.store.sqlite_file import open_sqlite_file\n"
-        f"file = open_sqlite_file({demo!r})\n"
+        f"file = open_sqlite_file({demo.url!r})\n"
         f"day = date.fromisoformat({AS_OF.isoformat()!r})\n"
         "print(compute_metrics(file, Period.month_of(day), as_of=day).get('active_accounts'))\n"
     )
@@ -139,7 +126,7 @@ def test_reading_a_file_imports_neither_sqlalchemy_nor_the_models(demo: str) -> 
     "scope", [Scope(), Scope(segment="SMB"), Scope(owner="Aiko Tanaka")], ids=str
 )
 def test_the_dashboards_figures_read_from_the_file_are_the_engines(
-    demo: str, engine: Engine, scope: Scope
+    demo: SqliteFile, engine: Engine, scope: Scope
 ) -> None:
     """The tiles' figures (a period and the one before, with the band counts at the
     end of each) and the 12-month series with their band counts, with an override
@@ -171,40 +158,36 @@ def test_the_dashboards_figures_read_from_the_file_are_the_engines(
             )
         )
         session.commit()
-    file = open_sqlite_file(demo)
-    assert file is not None
-    bands = band_history(file, days, scope)
+    bands = band_history(demo, days, scope)
     assert bands.equals(band_history(engine, days, scope))
     counted = bands.select(pl.sum_horizontal("green", "yellow", "red")).to_series().to_list()
     assert counted[0] > 0 and counted[1] > 0 and counted[2] == 0  # no snapshot in June
     period = Period.month_of(AS_OF)
-    from_file = period_figures(file, period, scope, AS_OF, TILE_KEYS)
+    from_file = period_figures(demo, period, scope, AS_OF, TILE_KEYS)
     through_engine = period_figures(engine, period, scope, AS_OF, TILE_KEYS)
     assert (from_file.now, from_file.before) == (through_engine.now, through_engine.before)
     assert (from_file.bands_now, from_file.bands_before) == (
         through_engine.bands_now,
         through_engine.bands_before,
     )
-    months = read_months(file, AS_OF, scope, TILE_KEYS)
+    months = read_months(demo, AS_OF, scope, TILE_KEYS)
     assert months.bands.equals(read_months(engine, AS_OF, scope, TILE_KEYS).bands)
 
 
 def test_while_the_engine_has_the_file_open_it_is_read_through_sqlite3(
-    demo: str, engine: Engine
+    demo: SqliteFile, engine: Engine
 ) -> None:
     """ADBC may not open the file while this process has a sqlite3 connection on it
     (``core.store.sqlite_gate``): the file is then read through sqlite3, to the same
     figures."""
     from core.store.sqlite_gate import SQLITE_GATE
 
-    file = open_sqlite_file(demo)
-    assert file is not None
     period = Period(date(2026, 8, 15), date(2026, 10, 9))
-    through_adbc = compute_metrics(file, period, Scope(segment="SMB"), AS_OF)
+    through_adbc = compute_metrics(demo, period, Scope(segment="SMB"), AS_OF)
     with engine.connect():  # a sqlite3 connection open in this process
         with SQLITE_GATE.try_adbc() as allowed:
             assert not allowed
-        through_sqlite3 = compute_metrics(file, period, Scope(segment="SMB"), AS_OF)
+        through_sqlite3 = compute_metrics(demo, period, Scope(segment="SMB"), AS_OF)
     assert through_sqlite3 == through_adbc
     assert through_adbc == compute_metrics(engine, period, Scope(segment="SMB"), AS_OF)
 

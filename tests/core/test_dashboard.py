@@ -20,7 +20,8 @@ from core.metrics.dashboard import (
     read_months,
     renewals_due,
 )
-from core.models import Account, HealthOverride, HealthSnapshot
+from core.models import Account, HealthSnapshot
+from tests.rows import new_override
 
 TODAY = date(2025, 5, 20)
 
@@ -72,15 +73,7 @@ def ids(engine: Engine) -> dict[str, int]:
                         band=_band(score),
                     )
                 )
-        session.add(
-            HealthOverride(
-                account_id=found["Overridden"],
-                band="red",
-                reason="Champion left",
-                starts_on=TODAY - timedelta(days=1),
-                expires_on=TODAY + timedelta(days=10),
-            )
-        )
+        new_override(session, found["Overridden"], TODAY, starts=-1, expires=10, band="red")
         session.commit()
     return found
 
@@ -139,23 +132,14 @@ def test_band_history_applies_the_override_in_force_each_day(
     of that score."""
     ended = datetime(2025, 5, 1, tzinfo=UTC)
     with Session(engine) as session:
-        for name, score, band, starts, expires, ended_at in (
-            ("Healthy", 10.0, None, 40, 20, None),  # a score only (red), 40 to 21 days ago
-            ("Red big", None, "green", 35, -5, ended),  # ended: never counts
-            ("Falling", None, "green", 32, -5, None),
-            ("Falling", None, "red", 31, -5, None),  # the newer: it wins
+        # in force from starts to expires days from TODAY
+        for name, starts, expires, values in (
+            ("Healthy", -40, -20, {"score": 10.0}),  # a score only (red), 40 to 21 days ago
+            ("Red big", -35, 5, {"band": "green", "ended_at": ended}),  # ended: never counts
+            ("Falling", -32, 5, {"band": "green"}),
+            ("Falling", -31, 5, {"band": "red"}),  # the newer: it wins
         ):
-            session.add(
-                HealthOverride(
-                    account_id=ids[name],
-                    score=score,
-                    band=band,
-                    reason="test",
-                    starts_on=TODAY - timedelta(days=starts),
-                    expires_on=TODAY - timedelta(days=expires),
-                    ended_at=ended_at,
-                )
-            )
+            new_override(session, ids[name], TODAY, starts=starts, expires=expires, **values)
         session.commit()
     month_ago, twenty_ago = TODAY - timedelta(days=30), TODAY - timedelta(days=20)
     history = band_history(engine, [TODAY, month_ago, twenty_ago])

@@ -13,10 +13,11 @@ from sqlmodel import Session
 from core.metrics import MetricSet, Scope, compute_metrics, load_book
 from core.metrics.drill import DRILL_KEYS, band_drill, drill, with_names
 from core.metrics.model import money, pct
-from core.models import HealthOverride, HealthSnapshot
+from core.models import HealthSnapshot
 from core.periods import Period
 from sample_data import load_demo
 from tests.core.metrics_book import JAN, LATER, MAR, BookWriter, at
+from tests.rows import new_override
 
 DEMO_DAY = date(2026, 11, 30)
 
@@ -179,15 +180,7 @@ def test_band_drill_counts_the_band_in_force(surveyed: BookWriter) -> None:
                     band=band,
                 )
             )
-        session.add(
-            HealthOverride(
-                account_id=2,
-                band="red",
-                reason="Champion left",
-                starts_on=day - timedelta(days=2),
-                expires_on=day + timedelta(days=5),
-            )
-        )
+        new_override(session, 2, day, starts=-2, expires=5, band="red", reason="Champion left")
         session.commit()
     red = band_drill(engine, "red", day)
     # account 3's only snapshot is older than 30 days; account 2 is red by override

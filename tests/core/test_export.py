@@ -12,6 +12,7 @@ from core.exporting import LIST_ONLY, ExportError, ExportFilters, export, export
 from core.importing import ImportOptions, import_file
 from core.scope import Scope
 from core.store.db import open_engine
+from tests.core.conftest import goal_form
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"
 CHURN = {"status": {"Yes": "churned", "No": "active"}}
@@ -181,20 +182,9 @@ def test_accounts_export_is_the_list_in_its_order_with_health_and_last_touch(
 def test_goals_export_has_progress_and_status(engine: Engine) -> None:
     from datetime import date
 
-    from core.goals import GoalForm, create_goal, list_goals
+    from core.goals import create_goal, list_goals
 
-    create_goal(
-        engine,
-        GoalForm(
-            title="Ten QBRs",
-            owner="team",
-            start_date="2026-01-01",
-            due_date="2026-12-31",
-            target_type="number",
-            target="10",
-            start="4",
-        ),
-    )
+    create_goal(engine, goal_form(title="Ten QBRs", start_date="2026-01-01", start="4"))
     today = date(2026, 7, 1)
     [view] = list_goals(engine, today)
     goals = export_frame(engine, "goals", ExportFilters(as_of=today))

@@ -12,10 +12,9 @@ from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from core.accounts.queries import load_accounts_first
-from core.models import HealthOverride
 from core.store.first_read import read_first_list
 from tests.conftest import run_fresh
-from tests.rows import new_account
+from tests.rows import new_account, new_override
 from tests.tui.book import ROWS, TODAY, make_book
 
 pytestmark = pytest.mark.usefixtures("sqlite_only")
@@ -39,23 +38,15 @@ def book(engine: Engine) -> dict[str, int]:
             renewal_date=None,
             status="onboarding",
         )
-        for account, score, band, ended in (
-            ("Acme Corp", 45.0, None, False),
-            ("Globex", None, "green", True),
-            ("Initech", 90.0, None, False),
-            ("Initech", None, "red", False),
+        noon = datetime.combine(TODAY, time(12), tzinfo=UTC)
+        for account, values in (
+            ("Acme Corp", {"score": 45.0}),
+            ("Globex", {"band": "green", "ended_at": noon}),
+            ("Initech", {"score": 90.0}),
+            ("Initech", {"band": "red"}),
         ):
-            session.add(
-                HealthOverride(
-                    account_id=ids[account],
-                    score=score,
-                    band=band,
-                    reason="test",
-                    set_by="Test User",
-                    starts_on=TODAY - timedelta(days=1),
-                    expires_on=TODAY + timedelta(days=10),
-                    ended_at=datetime.combine(TODAY, time(12), tzinfo=UTC) if ended else None,
-                )
+            new_override(
+                session, ids[account], TODAY, starts=-1, expires=10, set_by="Test User", **values
             )
         session.commit()
     return ids

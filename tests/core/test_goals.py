@@ -16,7 +16,6 @@ from core import models as m
 from core.goals import (
     GoalConflict,
     GoalError,
-    GoalForm,
     check_in,
     checkin_history,
     create_goal,
@@ -30,28 +29,14 @@ from core.goals import (
     toggle_task,
     validate_goal,
 )
+from tests.core.conftest import goal_form
 from tests.rows import new_account
 
-Q_START, Q_DUE = "2026-10-01", "2026-12-31"
-TODAY = date(2026, 11, 23)
-
-
-def form(**fields: object) -> GoalForm:
-    values: dict[str, object] = {
-        "title": "Goal",
-        "owner": "team",
-        "start_date": Q_START,
-        "due_date": Q_DUE,
-        "target_type": "number",
-        "target": "10",
-        "start": "0",
-    }
-    values.update(fields)
-    return GoalForm(**values)  # type: ignore[arg-type]
+TODAY = date(2026, 11, 23)  # within goal_form's quarter
 
 
 def goal(**fields: object) -> m.Goal:
-    return validate_goal(form(**fields))
+    return validate_goal(goal_form(**fields))
 
 
 @pytest.mark.parametrize(
@@ -114,13 +99,13 @@ def test_status_at_the_thresholds(progress: float, today: date, status: str) -> 
 )
 def test_refused_goals_say_why(engine: Engine, fields: dict, field: str, words: str) -> None:
     with pytest.raises(GoalError) as raised:
-        create_goal(engine, form(**fields))
+        create_goal(engine, goal_form(**fields))
     assert raised.value.field == field and words in str(raised.value)
     assert list_goals(engine, TODAY, include_archived=True) == []
 
 
 def test_check_ins_are_history_and_step(engine: Engine) -> None:
-    goal_id = create_goal(engine, form(target="$20,000", target_type="currency", step="500"))
+    goal_id = create_goal(engine, goal_form(target="$20,000", target_type="currency", step="500"))
     check_in(engine, goal_id, "$5,000", "Dana", checked_on=TODAY)
     [view] = list_goals(engine, TODAY)
     assert view.current == Decimal("5000") and view.progress == 25.0
@@ -145,7 +130,7 @@ def test_check_ins_are_history_and_step(engine: Engine) -> None:
 def test_concurrent_check_ins_are_both_kept(engine: Engine) -> None:
     """A check-in only adds history: two people checking in on the goal they both
     read are both recorded, and the goal's version (its definition) is unchanged."""
-    goal_id = create_goal(engine, form())
+    goal_id = create_goal(engine, goal_form())
     version = get_goal(engine, goal_id).version
     check_in(engine, goal_id, "4", "Dana")
     check_in(engine, goal_id, "6", "Sam")
@@ -154,9 +139,9 @@ def test_concurrent_check_ins_are_both_kept(engine: Engine) -> None:
 
 
 def test_done_and_task_list_toggles(engine: Engine) -> None:
-    done_id = create_goal(engine, form(title="Playbook", target_type="done", target=""))
+    done_id = create_goal(engine, goal_form(title="Playbook", target_type="done", target=""))
     tasks_id = create_goal(
-        engine, form(title="QBRs", target_type="tasks", target="", tasks=["Acme", "Globex"])
+        engine, goal_form(title="QBRs", target_type="tasks", target="", tasks=["Acme", "Globex"])
     )
     views = {view.goal.id: view for view in list_goals(engine, TODAY)}
     toggle_done(engine, views[done_id], "Dana", TODAY)
@@ -167,7 +152,7 @@ def test_done_and_task_list_toggles(engine: Engine) -> None:
 
 
 def test_a_bad_check_in_writes_nothing(engine: Engine) -> None:
-    goal_id = create_goal(engine, form(target_type="percent", target="50"))
+    goal_id = create_goal(engine, goal_form(target_type="percent", target="50"))
     with pytest.raises(GoalError, match="is an amount"):
         check_in(engine, goal_id, "$3", "Dana")
     assert checkin_history(engine, goal_id) == []
@@ -191,7 +176,7 @@ def test_metric_linked_goal_follows_the_metrics_engine(engine: Engine) -> None:
         session.commit()
     goal_id = create_goal(
         engine,
-        form(title="NPS above 50", metric="nps", target="50", start="0", scope_segment="SMB"),
+        goal_form(title="NPS above 50", metric="nps", target="50", start="0", scope_segment="SMB"),
     )
     [view] = list_goals(engine, TODAY)
     expected = compute_metrics(
@@ -212,7 +197,7 @@ def test_metric_linked_goal_follows_the_metrics_engine(engine: Engine) -> None:
 def test_a_goal_on_a_metric_without_data_says_so(engine: Engine) -> None:
     """No survey answer in the book: the NPS goal's value is none, no progress is
     counted, and its reason says there is no data rather than a line not kept."""
-    create_goal(engine, form(title="NPS above 50", metric="nps", target="50", start="0"))
+    create_goal(engine, goal_form(title="NPS above 50", metric="nps", target="50", start="0"))
     [view] = list_goals(engine, TODAY)
     assert view.current is None and view.progress == 0.0
     assert view.why.startswith(f"{view.status}: no data for its metric yet")
@@ -241,7 +226,7 @@ def test_the_demo_books_goals_are_valid_goals(engine: Engine) -> None:
 def test_an_edit_is_a_new_version_that_keeps_check_ins_and_done_tasks(engine: Engine) -> None:
     from core.goals import form_of, update_goal
 
-    goal_id = create_goal(engine, form(target="$20,000", target_type="currency", step="500"))
+    goal_id = create_goal(engine, goal_form(target="$20,000", target_type="currency", step="500"))
     check_in(engine, goal_id, "$5,000", "Dana", checked_on=TODAY)
     stored = get_goal(engine, goal_id)
     edited = form_of(stored, [])
@@ -257,7 +242,7 @@ def test_an_edit_is_a_new_version_that_keeps_check_ins_and_done_tasks(engine: En
     assert get_goal(engine, goal_id).title == "Expansion"
 
     tasks_id = create_goal(
-        engine, form(title="QBRs", target_type="tasks", target="", tasks=["Acme", "Globex"])
+        engine, goal_form(title="QBRs", target_type="tasks", target="", tasks=["Acme", "Globex"])
     )
     view = next(v for v in list_goals(engine, TODAY) if v.goal.id == tasks_id)
     toggle_task(engine, view.goal, view.tasks[0].id or 0)
@@ -277,7 +262,7 @@ def test_an_edit_is_a_new_version_that_keeps_check_ins_and_done_tasks(engine: En
 def test_an_edit_is_refused_in_words_and_writes_nothing(engine: Engine) -> None:
     from core.goals import form_of, update_goal
 
-    goal_id = create_goal(engine, form())
+    goal_id = create_goal(engine, goal_form())
     check_in(engine, goal_id, "4", "Dana")
     stored = get_goal(engine, goal_id)
     edited = form_of(stored, [])
@@ -290,18 +275,18 @@ def test_an_edit_is_refused_in_words_and_writes_nothing(engine: Engine) -> None:
         update_goal(engine, goal_id, edited, stored.version)
     assert get_goal(engine, goal_id).version == stored.version
     with pytest.raises(GoalError, match='"Acme" is listed twice'):
-        create_goal(engine, form(target_type="tasks", target="", tasks=["Acme", "Acme "]))
+        create_goal(engine, goal_form(target_type="tasks", target="", tasks=["Acme", "Acme "]))
 
 
 def test_goals_in_scope_of_an_accounts_segment_or_owner(engine: Engine) -> None:
     from core.goals import archive, goals_in_scope
 
-    create_goal(engine, form(title="Whole book"))
-    create_goal(engine, form(title="SMB", scope_segment="SMB"))
-    create_goal(engine, form(title="Dana", scope_owner="Dana"))
-    create_goal(engine, form(title="Dana in SMB", scope_segment="SMB", scope_owner="Dana"))
-    create_goal(engine, form(title="Sam", scope_owner="Sam"))
-    gone = create_goal(engine, form(title="Archived SMB", scope_segment="SMB"))
+    create_goal(engine, goal_form(title="Whole book"))
+    create_goal(engine, goal_form(title="SMB", scope_segment="SMB"))
+    create_goal(engine, goal_form(title="Dana", scope_owner="Dana"))
+    create_goal(engine, goal_form(title="Dana in SMB", scope_segment="SMB", scope_owner="Dana"))
+    create_goal(engine, goal_form(title="Sam", scope_owner="Sam"))
+    gone = create_goal(engine, goal_form(title="Archived SMB", scope_segment="SMB"))
     archive(engine, get_goal(engine, gone))
 
     def titles(segment: str | None, owner: str | None) -> set[str]:
@@ -316,10 +301,10 @@ def test_goals_in_scope_of_an_accounts_segment_or_owner(engine: Engine) -> None:
 def test_goal_filter_mine_team_status_and_archived(engine: Engine) -> None:
     from core.goals import GoalFilter, archive, goal_view
 
-    mine = create_goal(engine, form(title="Mine", owner="Dana"))
-    scoped = create_goal(engine, form(title="My book", owner="team", scope_owner="Dana"))
-    team = create_goal(engine, form(title="Team", owner="team", scope_segment="SMB"))
-    gone = create_goal(engine, form(title="Gone", owner="Dana"))
+    mine = create_goal(engine, goal_form(title="Mine", owner="Dana"))
+    scoped = create_goal(engine, goal_form(title="My book", owner="team", scope_owner="Dana"))
+    team = create_goal(engine, goal_form(title="Team", owner="team", scope_segment="SMB"))
+    gone = create_goal(engine, goal_form(title="Gone", owner="Dana"))
     archive(engine, get_goal(engine, gone))
     check_in(engine, team, "9", "Sam", TODAY)
     views = [goal_view(engine, goal_id, TODAY) for goal_id in (mine, scoped, team, gone)]
@@ -340,7 +325,9 @@ def test_goal_filter_mine_team_status_and_archived(engine: Engine) -> None:
 def test_every_edit_keeps_the_definition_it_replaced(engine: Engine) -> None:
     from core.goals import form_of, goal_edits, update_goal
 
-    goal_id = create_goal(engine, form(title="Expansion", target="$20,000", target_type="currency"))
+    goal_id = create_goal(
+        engine, goal_form(title="Expansion", target="$20,000", target_type="currency")
+    )
     first = get_goal(engine, goal_id)
     edited = form_of(first, [])
     edited.title, edited.target = "Expansion H2", "$25,000"
@@ -375,7 +362,9 @@ def test_every_edit_keeps_the_definition_it_replaced(engine: Engine) -> None:
 def test_a_task_lists_edits_keep_its_old_task_titles(engine: Engine) -> None:
     from core.goals import form_of, goal_edits, update_goal
 
-    goal_id = create_goal(engine, form(target_type="tasks", target="", tasks=["Acme", "Globex"]))
+    goal_id = create_goal(
+        engine, goal_form(target_type="tasks", target="", tasks=["Acme", "Globex"])
+    )
     stored = get_goal(engine, goal_id)
     edited = form_of(stored, [])
     edited.tasks = ["Acme", "Hooli"]
@@ -385,7 +374,7 @@ def test_a_task_lists_edits_keep_its_old_task_titles(engine: Engine) -> None:
 
 
 def test_one_computed_value_per_goal_and_day_in_the_schema(engine: Engine) -> None:
-    goal_id = create_goal(engine, form())
+    goal_id = create_goal(engine, goal_form())
     with Session(engine) as session:
         for comment in ("morning", "evening"):  # people check in as often as they like
             session.add(
@@ -442,7 +431,7 @@ def test_a_line_to_keep_is_never_achieved_before_its_period_ends() -> None:
 def test_a_title_that_names_a_calendar_period_runs_over_it(
     title: str, start: str, due: str, refused: bool
 ) -> None:
-    typed = form(title=title, start_date=start, due_date=due)
+    typed = goal_form(title=title, start_date=start, due_date=due)
     if not refused:
         validate_goal(typed)
         return

@@ -10,7 +10,6 @@ from itertools import pairwise
 import polars as pl
 import pytest
 from sqlalchemy import Engine, select
-from sqlalchemy.dialects import sqlite
 
 from core import models as m
 from core.health import default_model, parse_model, store
@@ -24,14 +23,13 @@ from core.health.queries import (
 )
 from core.health.store import current_health, model_changes, recompute_all
 from core.health.windows import signal_days, snapshot_days
-from core.store.frames import compile_query, read_frame
-from core.store.sqlite_file import SqliteFile, open_sqlite_file
-from sample_data import load_demo
+from core.store.frames import read_frame
+from core.store.sqlite_file import SqliteFile
 from tests.conftest import run_fresh
+from tests.core.conftest import DEMO_AS_OF as AS_OF
+from tests.core.conftest import sqlite_sql
 
 pytestmark = pytest.mark.usefixtures("sqlite_only")
-
-AS_OF = date(2026, 11, 20)
 
 
 def test_the_compiled_statements_are_the_engines() -> None:
@@ -49,25 +47,14 @@ def test_no_placeholder_day_is_another_or_next_to_one() -> None:
     "as_of", [AS_OF, date(2024, 2, 29), date(2026, 1, 1), date(2025, 12, 31)], ids=str
 )
 def test_the_placeholder_days_are_replaced_as_the_engine_writes_them(as_of: date) -> None:
-    def compiled(query: object) -> str:
-        return compile_query(sqlite.dialect(), query)[0]  # type: ignore[arg-type]
-
     signals, snapshots = signal_days(as_of), snapshot_days(as_of)
     for name, query in signal_queries(signals, None).items():
-        assert read_sql(name, signals)[0] == compiled(query), name
+        assert read_sql(name, signals)[0] == sqlite_sql(query), name
     for name, query in snapshot_queries(snapshots, None).items():
-        assert read_sql(name, snapshots)[0] == compiled(query), name
+        assert read_sql(name, snapshots)[0] == sqlite_sql(query), name
     silent = [3, 17, 250]
-    expected = compiled(earlier_contacts_query(signals, silent))
+    expected = sqlite_sql(earlier_contacts_query(signals, silent))
     assert read_sql("earlier_contacts", signals, silent)[0] == expected
-
-
-@pytest.fixture
-def demo(db_url: str, engine: Engine) -> SqliteFile:
-    load_demo(engine, AS_OF)
-    file = open_sqlite_file(db_url)
-    assert file is not None
-    return file
 
 
 def _snapshots(engine: Engine, day: date) -> pl.DataFrame:

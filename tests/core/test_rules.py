@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from core import models as m
 from core.playbook.rules import DEFAULT_RULES, RulesConfig, load_rules_config
 from core.playbook.runs import run_rules
-from tests.rows import new_account
+from tests.rows import new_account, new_override
 
 TODAY = date(2026, 11, 23)
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -163,16 +163,7 @@ def test_health_red_follows_the_override_in_force(engine: Engine) -> None:
         snapshots(session, overridden_green, {0: "red"})
         snapshots(session, overridden_red, {0: "green"})
         for account_id, band in ((overridden_green, "green"), (overridden_red, "red")):
-            session.add(
-                m.HealthOverride(
-                    account_id=account_id,
-                    band=band,
-                    reason="I know this account",
-                    set_by="x",
-                    starts_on=TODAY - timedelta(days=3),
-                    expires_on=TODAY + timedelta(days=30),
-                )
-            )
+            new_override(session, account_id, TODAY, starts=-3, expires=30, band=band, set_by="x")
         session.commit()
     assert run_rules(engine, TODAY, only("health_red"), NOW) == {"health_red": 1}
     assert tasks(engine)[0].account_id == overridden_red

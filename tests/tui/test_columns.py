@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from core.config.list_columns import LIST_COLUMNS, load_list_columns
 from tests.tui.conftest import SMALL, bar, press, running, settle, text_of
 from tui.app import CxtuiApp
@@ -24,10 +26,15 @@ def headers(app: CxtuiApp) -> list[str]:
     return labels
 
 
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    """The config file the app is started with: not there until a test writes it."""
+    return tmp_path / "config.toml"
+
+
 async def test_choosing_columns_is_kept_for_the_next_launch(
-    db_url: str, book, tmp_path: Path
+    db_url: str, book, config: Path
 ) -> None:
-    config = tmp_path / "config.toml"
     config.write_text('# mine\nuser = "Dana"\n', encoding="utf-8")
     async with running(db_url, path=config) as (app, pilot):
         assert headers(app)[:3] == ["Name", "MRR", "Health"]
@@ -62,9 +69,8 @@ async def test_choosing_columns_is_kept_for_the_next_launch(
 
 
 async def test_escape_changes_nothing_and_name_cannot_be_hidden(
-    db_url: str, book, tmp_path: Path
+    db_url: str, book, config: Path
 ) -> None:
-    config = tmp_path / "config.toml"
     async with running(db_url, path=config) as (app, pilot):
         before = headers(app)
         await press(app, pilot, "c", "down", "space", "escape")
@@ -77,9 +83,8 @@ async def test_escape_changes_nothing_and_name_cannot_be_hidden(
 
 
 async def test_an_unknown_column_in_the_config_is_named_and_ignored(
-    db_url: str, book, tmp_path: Path
+    db_url: str, book, config: Path
 ) -> None:
-    config = tmp_path / "config.toml"
     config.write_text('[accounts_list]\ncolumns = ["name", "arr", "mrr"]\n', encoding="utf-8")
     async with running(db_url, path=config) as (app, _pilot):
         assert headers(app) == ["Name", "MRR"]
@@ -95,13 +100,14 @@ async def test_the_key_is_in_the_help_with_its_id(db_url: str, book) -> None:
     assert LIST_COLUMNS[0] == "name"
 
 
-async def test_x_exports_the_chosen_columns_first(db_url: str, book, tmp_path: Path) -> None:
+async def test_x_exports_the_chosen_columns_first(
+    db_url: str, book, config: Path, tmp_path: Path
+) -> None:
     import polars as pl
     from textual.widgets import Input
 
     from tui.screens.export_dialog import ExportDialog
 
-    config = tmp_path / "config.toml"
     config.write_text('[accounts_list]\ncolumns = ["name", "owner", "health"]\n', encoding="utf-8")
     out = tmp_path / "listed.csv"
     async with running(db_url, path=config) as (app, pilot):
@@ -115,9 +121,9 @@ async def test_x_exports_the_chosen_columns_first(db_url: str, book, tmp_path: P
 
 
 async def test_on_a_small_terminal_the_bar_counts_the_chosen_columns_out_of_view(
-    db_url: str, book, tmp_path: Path
+    db_url: str, book, config: Path
 ) -> None:
-    async with running(db_url, path=tmp_path / "config.toml") as (app, pilot):
+    async with running(db_url, path=config) as (app, pilot):
         await pilot.resize_terminal(*SMALL)
         await settle(app, pilot)
         assert "→ 5 more columns: c to choose" in bar(app)

@@ -16,7 +16,6 @@ from textual.widgets import Checkbox, DataTable, Input, ProgressBar, Select, Sta
 from core.config.settings import Settings
 from core.models import Interaction
 from tests.rows import count
-from tests.tui.book import make_book
 from tests.tui.conftest import press, settle, started
 from tui.app import CxtuiApp
 from tui.screens.import_wizard import (
@@ -26,7 +25,6 @@ from tui.screens.import_wizard import (
     guess_kind,
 )
 
-SIZE = (160, 50)
 PRESETS = Path(__file__).parents[1] / "fixtures" / "import" / "presets"
 HEADER = "Customer\tType\tDate\tTopic\tMood\n"
 ROWS = [
@@ -34,11 +32,6 @@ ROWS = [
     "EXT-1000\tmeeting\t2026-06-13 15:30\tRoadmap review\tneutral\n",
     "EXT-1009\temail\t2026-06-12\tSent the renewal quote\tnegative\n",
 ]
-
-
-@pytest.fixture
-def book(engine: Engine) -> dict[str, int]:
-    return make_book(engine)
 
 
 CALLS_HEADER = "account,kind,occurred_at,summary,sentiment\n"

@@ -18,7 +18,7 @@ from core.health.config import load_model
 from core.health.scoring import compute_scores
 from core.interactions import EntryForm, get_entry, get_interaction, log_entry, revisions
 from core.playbook.tasks import task_queue
-from tests.tui.book import TODAY, make_book
+from tests.tui.book import TODAY
 from tests.tui.conftest import press, running, settle, text_of, type_text
 from tui.app import CxtuiApp
 from tui.screens.account import AccountScreen
@@ -35,8 +35,9 @@ ACCOUNT = "Globex"  # owned by Dana Scully, not the current user (Test User)
 
 
 @pytest.fixture
-def book(engine: Engine) -> dict[str, int]:
-    return make_book(engine)
+def account_id(book: dict[str, int]) -> int:
+    """ACCOUNT's id in the app's test book (``book``, of conftest.py)."""
+    return book[ACCOUNT]
 
 
 def _timeline(engine: Engine, account_id: int, include_deleted: bool = False):
@@ -90,9 +91,8 @@ INTERACTIONS = [("c", "call"), ("e", "email"), ("m", "meeting"), ("q", "qbr"), (
 
 @pytest.mark.parametrize(("letter", "kind"), INTERACTIONS, ids=[kind for _, kind in INTERACTIONS])
 async def test_log_each_kind_by_keys_alone(
-    db_url: str, engine: Engine, book, letter: str, kind: str
+    db_url: str, engine: Engine, account_id: int, letter: str, kind: str
 ) -> None:
-    account_id = book[ACCOUNT]
     before = set(_entries(engine, account_id))
     async with on_account(db_url, account_id) as (app, pilot, screen):
         await _open_form(app, pilot)
@@ -108,9 +108,8 @@ async def test_log_each_kind_by_keys_alone(
 
 @pytest.mark.parametrize(("survey", "letter", "score"), [("nps", "n", "9"), ("csat", "c", "4")])
 async def test_log_each_survey_answer_by_keys_alone(
-    db_url: str, engine: Engine, book, survey: str, letter: str, score: str
+    db_url: str, engine: Engine, account_id: int, survey: str, letter: str, score: str
 ) -> None:
-    account_id = book[ACCOUNT]
     before = set(_entries(engine, account_id))
     async with on_account(db_url, account_id) as (app, pilot, screen):
         await _open_form(app, pilot)
@@ -153,9 +152,8 @@ INVALID = [
 
 
 async def test_invalid_input_writes_nothing_and_keeps_the_text(
-    db_url: str, engine: Engine, book
+    db_url: str, engine: Engine, account_id: int
 ) -> None:
-    account_id = book[ACCOUNT]
     before = _entries(engine, account_id)
     async with on_account(db_url, account_id) as (app, pilot, screen):
         for keys, field, words in INVALID:
@@ -180,8 +178,9 @@ async def test_invalid_input_writes_nothing_and_keeps_the_text(
     assert len(_entries(engine, account_id)) == len(before) + 1
 
 
-async def test_follow_up_creates_a_task_for_the_owner(db_url: str, engine: Engine, book) -> None:
-    account_id = book[ACCOUNT]
+async def test_follow_up_creates_a_task_for_the_owner(
+    db_url: str, engine: Engine, account_id: int
+) -> None:
     async with on_account(db_url, account_id) as (app, pilot, _screen):
         await _open_form(app, pilot)
         await pilot.press("c", *TO_SUMMARY)
@@ -202,9 +201,8 @@ async def test_follow_up_creates_a_task_for_the_owner(db_url: str, engine: Engin
 
 
 async def test_saving_updates_the_accounts_health_snapshot(
-    db_url: str, engine: Engine, book
+    db_url: str, engine: Engine, account_id: int
 ) -> None:
-    account_id = book[ACCOUNT]
     before = account_detail(engine, account_id, TODAY).health
     async with on_account(db_url, account_id) as (app, pilot, screen):
         await _open_form(app, pilot)
@@ -218,9 +216,8 @@ async def test_saving_updates_the_accounts_health_snapshot(
 
 
 async def test_contact_completes_from_the_accounts_contacts(
-    db_url: str, engine: Engine, book
+    db_url: str, engine: Engine, account_id: int
 ) -> None:
-    account_id = book[ACCOUNT]
     async with on_account(db_url, account_id) as (app, pilot, _screen):
         form = await _open_form(app, pilot)
         await pilot.press("n", "shift+tab")  # from the summary back to the contact
@@ -236,8 +233,9 @@ async def test_contact_completes_from_the_accounts_contacts(
     assert interaction is not None and interaction.contact_id is not None
 
 
-async def test_edit_keeps_history_and_shows_it(db_url: str, engine: Engine, book) -> None:
-    account_id = book[ACCOUNT]
+async def test_edit_keeps_history_and_shows_it(
+    db_url: str, engine: Engine, account_id: int
+) -> None:
     async with on_account(db_url, account_id) as (app, pilot, screen):
         row = await _cursor_to(pilot, screen, "Check-in call")
         original = get_interaction(engine, row["id"])
@@ -268,9 +266,9 @@ async def test_edit_keeps_history_and_shows_it(db_url: str, engine: Engine, book
 
 
 async def test_tickets_and_mrr_say_why_they_cannot_be_edited(
-    db_url: str, engine: Engine, book
+    db_url: str, engine: Engine, account_id: int
 ) -> None:
-    async with on_account(db_url, book[ACCOUNT]) as (app, pilot, screen):
+    async with on_account(db_url, account_id) as (app, pilot, screen):
         for start, why in (("Export fails", "support desk"), ("new +", "billing")):
             await _cursor_to(pilot, screen, start)
             await press(app, pilot, "e", "d")
@@ -280,8 +278,7 @@ async def test_tickets_and_mrr_say_why_they_cannot_be_edited(
             app.clear_notifications()
 
 
-async def test_delete_and_undo(db_url: str, engine: Engine, book) -> None:
-    account_id = book[ACCOUNT]
+async def test_delete_and_undo(db_url: str, engine: Engine, account_id: int) -> None:
     async with on_account(db_url, account_id) as (app, pilot, screen):
         row = await _cursor_to(pilot, screen, "Sent the onboarding guide")
         total = len(screen.rows)
@@ -315,8 +312,9 @@ async def test_delete_and_undo(db_url: str, engine: Engine, book) -> None:
         assert any("Nothing to undo" in note for note in _notes(app))
 
 
-async def test_show_deleted_entries_and_restore_one(db_url: str, engine: Engine, book) -> None:
-    account_id = book[ACCOUNT]
+async def test_show_deleted_entries_and_restore_one(
+    db_url: str, engine: Engine, account_id: int
+) -> None:
     async with on_account(db_url, account_id) as (app, pilot, screen):
         row = await _cursor_to(pilot, screen, "Sent the onboarding guide")
         await press(app, pilot, "d")
@@ -339,9 +337,8 @@ async def test_show_deleted_entries_and_restore_one(db_url: str, engine: Engine,
 
 
 async def test_cancel_asks_first_only_when_something_was_typed(
-    db_url: str, engine: Engine, book
+    db_url: str, engine: Engine, account_id: int
 ) -> None:
-    account_id = book[ACCOUNT]
     before = _entries(engine, account_id)
     async with on_account(db_url, account_id) as (app, pilot, screen):
         await _open_form(app, pilot)
@@ -366,7 +363,7 @@ async def test_cancel_asks_first_only_when_something_was_typed(
 
 
 async def test_templates_prefill_and_never_overwrite_typed_text(
-    db_url: str, engine: Engine, book, tmp_path
+    db_url: str, engine: Engine, account_id: int, tmp_path
 ) -> None:
     config = tmp_path / "config.toml"
     config.write_text(
@@ -374,7 +371,7 @@ async def test_templates_prefill_and_never_overwrite_typed_text(
         '[templates.broken]\nkind = "lunch"\nsummary = "x"\n'
     )
     async with running(db_url, path=config) as (app, pilot):
-        await _open(app, pilot, book[ACCOUNT])
+        await _open(app, pilot, account_id)
         form = await _open_form(app, pilot)
         assert any("templates.broken.kind" in note and "line 6" in note for note in _notes(app))
         await pilot.press("ctrl+t")  # the first: the shipped QBR
@@ -390,14 +387,15 @@ async def test_templates_prefill_and_never_overwrite_typed_text(
         assert form.query_one("#summary", Input).value == "Onboarding call with IT"
         assert form.query_one("#notes", TextArea).text == "Why:"
         await press(app, pilot, "ctrl+s")
-    assert ("email", "Onboarding call with IT — Test User") in _entries(engine, book[ACCOUNT])
+    assert ("email", "Onboarding call with IT — Test User") in _entries(engine, account_id)
 
 
-async def test_entries_logged_elsewhere_show_and_edit(db_url: str, engine: Engine, book) -> None:
+async def test_entries_logged_elsewhere_show_and_edit(
+    db_url: str, engine: Engine, account_id: int
+) -> None:
     """An entry written by the CLI (log_entry) ten days ago edits like one logged in
     the app: its exact moment is kept when the time is left as shown, and its
     follow-up date, passed since, is accepted unchanged."""
-    account_id = book[ACCOUNT]
     at = datetime.combine(TODAY - timedelta(days=10), time(9, 41, 17), tzinfo=UTC)
     form = EntryForm(kind="note", summary="From the CLI", follow_up="+5d")
     logged = log_entry(engine, account_id, form, "Sam", now=at)
@@ -433,12 +431,11 @@ async def test_a_whole_entry_typed_in_one_burst_is_saved(db_url: str, engine: En
 
 
 async def test_a_survey_answer_is_edited_with_history_deleted_and_undone(
-    db_url: str, engine: Engine, book
+    db_url: str, engine: Engine, account_id: int
 ) -> None:
     from core.health.store import current_health
     from core.metrics import Period, compute_metrics
 
-    account_id = book[ACCOUNT]
     period = Period(TODAY - timedelta(days=60), TODAY)
 
     def nps_and_health() -> tuple[float | None, float]:
