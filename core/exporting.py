@@ -18,6 +18,7 @@ import polars as pl
 from sqlalchemy import Engine, String, cast
 from sqlmodel import col, select
 
+from core.accounts.queries import ACCOUNT_IDENTITY
 from core.models import Account, Goal, Interaction
 from core.scope import Scope
 from core.store.frames import read_frame
@@ -119,12 +120,7 @@ def _bands(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
 def export_accounts(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
     query = filters.scope.restrict(
         select(
-            Account.id,
-            Account.external_id,
-            Account.name,
-            Account.segment,
-            Account.plan,
-            Account.owner,
+            *ACCOUNT_IDENTITY,
             Account.mrr_cents,
             Account.seats,
             Account.start_date,

@@ -47,6 +47,15 @@ from core.models import (
 from core.store.frames import compile_query, read_frame, read_frames
 
 HEALTH_HISTORY_DAYS = 90
+ACCOUNT_IDENTITY = (
+    Account.id,
+    Account.external_id,
+    Account.name,
+    Account.segment,
+    Account.plan,
+    Account.owner,
+)
+"""Which account, and whose: the first columns of the accounts list and of an export."""
 TIMELINE_LIMIT = 1_000
 
 
@@ -114,12 +123,7 @@ def list_part_queries(today: date) -> dict[str, Select[Any]]:
     in_force = overrides_query(today)
     return {
         "accounts": select(
-            Account.id,
-            Account.external_id,
-            Account.name,
-            Account.segment,
-            Account.plan,
-            Account.owner,
+            *ACCOUNT_IDENTITY,
             Account.status,
             Account.mrr_cents,
             Account.renewal_date,
