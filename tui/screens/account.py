@@ -8,6 +8,7 @@ MRR come from elsewhere). On the Fields panel (tab), ``e`` edits the field's val
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
@@ -41,17 +42,15 @@ STACK_BELOW = 120
 """Narrower than this many columns, the 360's panels stack above the timeline."""
 
 
+@dataclass
 class DetailLoaded(Message):
-    def __init__(self, detail: AccountDetail) -> None:
-        super().__init__()
-        self.detail = detail
+    detail: AccountDetail
 
 
+@dataclass
 class GoalsLoaded(Message):
-    def __init__(self, scope: tuple[str, str], views: list[GoalView]) -> None:
-        super().__init__()
-        self.scope = scope
-        self.views = views
+    scope: tuple[str, str]
+    views: list[GoalView]
 
 
 ADD_FIELD = "+ Add a field"
@@ -161,7 +160,7 @@ class AccountScreen(Screen[None]):
             include_deleted=self.show_deleted,
         )
         detail.extra["churn_risk"] = risk_words(engine, self.account_id, self.app.today)
-        self.post_message(DetailLoaded(detail))
+        self.post_message(DetailLoaded(detail=detail))
 
     @on(DetailLoaded)
     def _loaded(self, message: DetailLoaded) -> None:
@@ -192,7 +191,7 @@ class AccountScreen(Screen[None]):
             segment=segment,
             owner=owner,
         )
-        self.post_message(GoalsLoaded(scope, views))
+        self.post_message(GoalsLoaded(scope=scope, views=views))
 
     @on(GoalsLoaded)
     async def _goals_loaded(self, message: GoalsLoaded) -> None:

@@ -22,6 +22,7 @@ about as long as the numbers take), and show what has arrived by then.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -81,47 +82,42 @@ BANDS = ("green", "yellow", "red")
 LIST_CAP = 100
 
 
+@dataclass
 class TilesLoaded(Message):
-    def __init__(self, view: View, figures: Figures) -> None:
-        super().__init__()
-        self.view = view
-        self.figures = figures
+    view: View
+    figures: Figures
 
 
+@dataclass
 class SeriesLoaded(Message):
-    def __init__(self, view: View, figures: MonthlyFigures) -> None:
-        super().__init__()
-        self.view = view
-        self.figures = figures
+    view: View
+    figures: MonthlyFigures
 
 
+@dataclass
 class BandsLoaded(Message):
     """A view's figures and series with their band counts read again (the health
     scores changed)."""
 
-    def __init__(self, view: View, figures: Figures, monthly: MonthlyFigures | None) -> None:
-        super().__init__()
-        self.view = view
-        self.figures = figures
-        self.monthly = monthly
+    view: View
+    figures: Figures
+    monthly: MonthlyFigures | None
 
 
 class SeriesRead(Message):
     """The series' database reads are done (its computation goes on)."""
 
 
+@dataclass
 class GoalsLoaded(Message):
-    def __init__(self, views: list[GoalView], error: str | None = None) -> None:
-        super().__init__()
-        self.views = views
-        self.error = error
+    views: list[GoalView]
+    error: str | None = None
 
 
+@dataclass
 class DrillReady(Message):
-    def __init__(self, drill: Drill, context: str) -> None:
-        super().__init__()
-        self.drill = drill
-        self.context = context
+    drill: Drill
+    context: str
 
 
 def _value(metrics: dict[str, Any], bands: dict[str, int], key: str) -> Any:
@@ -422,7 +418,7 @@ class DashboardScreen(Screen[None]):
         worker = get_current_worker()
         figures = first.result() if first is not None else self.data.figures(view)
         if not worker.is_cancelled:
-            self.post_message(TilesLoaded(view, figures))
+            self.post_message(TilesLoaded(view=view, figures=figures))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-series")
     def load_series(self, view: View) -> None:
@@ -433,7 +429,7 @@ class DashboardScreen(Screen[None]):
         self.post_message(SeriesRead())
         monthly = self.data.series_of(view, reads)
         if not get_current_worker().is_cancelled:
-            self.post_message(SeriesLoaded(view, monthly))
+            self.post_message(SeriesLoaded(view=view, figures=monthly))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-bands")
     def load_bands(self, view: View, figures: Figures, monthly: MonthlyFigures | None) -> None:
@@ -441,7 +437,7 @@ class DashboardScreen(Screen[None]):
         self.app.threads.reading()
         figures, monthly = self.data.bands_again(view, figures, monthly)
         if not get_current_worker().is_cancelled:
-            self.post_message(BandsLoaded(view, figures, monthly))
+            self.post_message(BandsLoaded(view=view, figures=figures, monthly=monthly))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-why")
     def load_why(self, account_ids: list[int]) -> None:
@@ -507,9 +503,11 @@ class DashboardScreen(Screen[None]):
             views = self.data.goals()
         except (KeyError, ValueError) as error:  # a goal linked to an unknown metric
             log.error("dashboard goals: %r", error, exc_info=error)
-            self.post_message(GoalsLoaded([], f"The goals could not be computed: {error}"))
+            self.post_message(
+                GoalsLoaded(views=[], error=f"The goals could not be computed: {error}")
+            )
             return
-        self.post_message(GoalsLoaded(views))
+        self.post_message(GoalsLoaded(views=views))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-drill")
     def load_drill(self, tile: TileSpec, view: View, book: Book | None) -> None:
@@ -521,7 +519,7 @@ class DashboardScreen(Screen[None]):
             return
         found = self.data.drill(tile.key, view, book)
         context = f"{view.period.label}, {view.scope_name}"
-        self.post_message(DrillReady(found, context))
+        self.post_message(DrillReady(drill=found, context=context))
 
     def _forecast_drill(self, view: View) -> None:
         """(In the drill's thread.) Without a churn model, a toast says how to fit one."""
@@ -535,7 +533,9 @@ class DashboardScreen(Screen[None]):
         if found is None:  # the accounts are being read again
             self.app.call_from_thread(self.notify, "Still loading the accounts…")
             return
-        self.post_message(DrillReady(found, f"from {self.today.isoformat()}, {view.scope_name}"))
+        self.post_message(
+            DrillReady(drill=found, context=f"from {self.today.isoformat()}, {view.scope_name}")
+        )
 
     # ------------------------------------------------------------------ results
 
@@ -552,7 +552,7 @@ class DashboardScreen(Screen[None]):
         if seen is None:
             self.load_series(self.view)
         else:  # month and quarter of one day share their months
-            self.post_message(SeriesLoaded(self.view, seen))
+            self.post_message(SeriesLoaded(view=self.view, figures=seen))
         self._show_assumptions(figures.book)
         self._show_values(figures, self._metric_tiles())
         if self.panels_mounted:
@@ -782,7 +782,7 @@ class DashboardScreen(Screen[None]):
             return
         table = event.data_table
         ids = [int(str(row.value)) for row in table.rows]
-        self.post_message(OpenAccount(int(event.row_key.value), ids))
+        self.post_message(OpenAccount(account_id=int(event.row_key.value), ids=ids))
 
     def action_cycle_period(self) -> None:
         from core.periods import Period

@@ -4,6 +4,7 @@ every edit of the goal's definition (who, when, what changed from what to what).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
@@ -34,11 +35,10 @@ FIELD_LABELS = {
 }
 
 
+@dataclass
 class HistoryLoaded(Message):
-    def __init__(self, checkins: list[GoalCheckin], edits: list[GoalEdit]) -> None:
-        super().__init__()
-        self.checkins = checkins
-        self.edits = edits
+    checkins: list[GoalCheckin]
+    edits: list[GoalEdit]
 
 
 class GoalHistoryScreen(ModalScreen[None]):
@@ -76,7 +76,9 @@ class GoalHistoryScreen(ModalScreen[None]):
         engine = self.app.database
         goal_id = self.view.goal.id or 0
         self.post_message(
-            HistoryLoaded(checkin_history(engine, goal_id), goal_edits(engine, goal_id))
+            HistoryLoaded(
+                checkins=checkin_history(engine, goal_id), edits=goal_edits(engine, goal_id)
+            )
         )
 
     @on(HistoryLoaded)

@@ -7,7 +7,7 @@ field; an invalid form writes nothing and keeps what was typed."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
@@ -86,11 +86,10 @@ class Choice(Widget, can_focus=True):
         Binding("right", "move(1)", "Next", id="choice.next", show=False),
     ]
 
+    @dataclass
     class Changed(Message):
-        def __init__(self, choice: Choice, value: str) -> None:
-            super().__init__()
-            self.choice = choice
-            self.value = value
+        choice: Choice
+        value: str
 
         @property
         def control(self) -> Choice:
@@ -132,7 +131,7 @@ class Choice(Widget, can_focus=True):
         if index != self.index:
             self.index = index
             self.refresh()
-            self.post_message(self.Changed(self, self.value))
+            self.post_message(self.Changed(choice=self, value=self.value))
 
     def action_move(self, step: int) -> None:
         self._select((self.index + step) % len(self.options))
