@@ -51,6 +51,8 @@ from tui.widgets.charts import HealthChart, MrrMovementsChart, NpsChart
 from tui.widgets.kpi_tile import KpiTile, TileSpec
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import polars as pl
 
     from core.churn.forecast import RenewalWindow
@@ -130,6 +132,22 @@ def _value(metrics: dict[str, Any], bands: dict[str, int], key: str) -> Any:
 def _health(row: dict[str, Any]) -> str:
     score = row["health_score"]
     return "no score" if score is None else f"{row['health_band']} {score:.0f}"
+
+
+def _at_risk_cells(row: dict[str, Any]) -> tuple[Any, ...]:
+    """An at-risk list's row: Account, MRR, Health, Why (its reason until the why is read)."""
+    return row["name"], money(row["mrr_cents"]), _health(row), row["reason"]
+
+
+def _renewal_cells(row: dict[str, Any]) -> tuple[Any, ...]:
+    """A renewals list's row: Account, Renews, In, MRR, Health."""
+    return (
+        row["name"],
+        row["renewal_date"].isoformat(),
+        f"{row['days_to_renewal']} d",
+        money(row["mrr_cents"]),
+        _health(row),
+    )
 
 
 def _list_panel(table: DataTable[Any], title: str) -> Vertical:
@@ -724,34 +742,29 @@ class DashboardScreen(Screen[None]):
             return
         scope = self.view.scope
         at_risk = self.data.at_risk(accounts, scope)
-        table = self.query_one("#at-risk", DataTable)
-        table.clear()
-        for row in at_risk.head(LIST_CAP).iter_rows(named=True):
-            table.add_row(
-                row["name"],
-                money(row["mrr_cents"]),
-                _health(row),
-                row["reason"],
-                key=str(row["id"]),
-            )
-        self._note("at-risk", at_risk.height, "No account at risk in this scope.")
+        self._fill_list("at-risk", at_risk, _at_risk_cells, "No account at risk in this scope.")
         self.load_why(at_risk.head(LIST_CAP)["id"].to_list())
         renewals = self.data.renewals(accounts, scope)
-        table = self.query_one("#renewals", DataTable)
-        table.clear()
-        for row in renewals.head(LIST_CAP).iter_rows(named=True):
-            table.add_row(
-                row["name"],
-                row["renewal_date"].isoformat(),
-                f"{row['days_to_renewal']} d",
-                money(row["mrr_cents"]),
-                _health(row),
-                key=str(row["id"]),
-            )
-        self._note("renewals", renewals.height, "No renewal in the next 90 days in this scope.")
+        self._fill_list(
+            "renewals", renewals, _renewal_cells, "No renewal in the next 90 days in this scope."
+        )
         self.load_forecast(renewals.select("id", "mrr_cents"))
 
-    def _note(self, name: str, count: int, empty: str) -> None:
+    def _fill_list(
+        self,
+        name: str,
+        accounts: pl.DataFrame,
+        cells: Callable[[dict[str, Any]], tuple[Any, ...]],
+        empty: str,
+    ) -> None:
+        """The list ``#name``: the first LIST_CAP of ``accounts`` (a row's cells from
+        ``cells``, its key the account's id), and the note under it (``empty`` when
+        there is no account)."""
+        table = self.query_one(f"#{name}", DataTable)
+        table.clear()
+        for row in accounts.head(LIST_CAP).iter_rows(named=True):
+            table.add_row(*cells(row), key=str(row["id"]))
+        count = accounts.height
         if count == 0:
             text = empty
         elif count > LIST_CAP:
