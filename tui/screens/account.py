@@ -26,6 +26,7 @@ from core.churn.risk import risk_words
 from core.goals import GoalView, goals_in_scope
 from core.text import visible
 from tui.app import CxtuiApp
+from tui.bindings import step_bindings
 from tui.format import countdown, money
 from tui.messages import BookChanged
 from tui.widgets.goal_progress import GoalProgress
@@ -64,10 +65,7 @@ class AccountScreen(Screen[None]):
     AUTO_FOCUS = "#timeline"  # not the Fields panel above it (tab reaches that)
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="account.back"),
-        Binding(
-            "left_square_bracket", "step(-1)", "Previous", id="account.previous", key_display="["
-        ),
-        Binding("right_square_bracket", "step(1)", "Next", id="account.next", key_display="]"),
+        *step_bindings("account", "Previous", "Next"),
         Binding("o", "override", "Override health", id="account.override"),
         Binding("t", "timeline_kind", "Timeline kind", id="account.timeline_kind"),
         Binding("l", "log", "Log", id="account.log"),

@@ -37,6 +37,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.metrics.registry import BY_KEY
 from tui.app import CxtuiApp
+from tui.bindings import step_bindings
 from tui.format import compact_money, money
 from tui.messages import OpenAccount
 from tui.screens.dashboard_data import (
@@ -258,16 +259,7 @@ class DashboardScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("p", "cycle_period", "Month/quarter", id="dashboard.period"),
-        Binding(
-            "left_square_bracket",
-            "step(-1)",
-            "Previous period",
-            id="dashboard.previous",
-            key_display="[",
-        ),
-        Binding(
-            "right_square_bracket", "step(1)", "Next period", id="dashboard.next", key_display="]"
-        ),
+        *step_bindings("dashboard", "Previous period", "Next period"),
         Binding("s", "cycle_scope", "Scope", id="dashboard.scope"),
         Binding("t", "this_period", "This period", show=False, id="dashboard.today"),
     ]
