@@ -168,6 +168,11 @@ class Choice(Widget, can_focus=True):
             event.stop()
 
 
+def _row(label: str, field: Widget, id: str | None = None) -> Horizontal:
+    """A row of the form: ``label`` (its column is log_form.tcss's) beside ``field``."""
+    return Horizontal(Label(label), field, classes="row", id=id)
+
+
 class LogInteractionScreen(ModalScreen[bool]):
     """Dismissed with True once the entry was saved."""
 
@@ -209,83 +214,70 @@ class LogInteractionScreen(ModalScreen[bool]):
             title, kinds = "Edit survey answer", [kind for kind in KINDS if kind[0] == SURVEY]
         else:
             title, kinds = "Log interaction", KINDS
+        shown = _shown(self.entry)
         with Vertical(classes="dialog", id="log-form"):
             yield Static(f"{title}: {self.account_name}", classes="dialog-title", markup=False)
-            with Horizontal(classes="row"):
-                yield Label("Kind")
-                yield Choice(
+            yield _row(
+                "Kind",
+                Choice(
                     kinds,
                     SURVEY if answer else entry.kind if entry else "call",
                     id="kind",
                     on_pick=self._next_field,
-                )
+                ),
+            )
             yield self._error("kind")
-            with Horizontal(classes="row", id="survey-row"):
-                yield Label("Survey")
-                yield Choice(
+            yield _row(
+                "Survey",
+                Choice(
                     SURVEY_KINDS,
                     answer.kind if answer else "nps",
                     id="survey",
                     on_pick=self._next_field,
-                )
-            with Horizontal(classes="row"):
-                yield Label("When")
-                yield Input(
+                ),
+                id="survey-row",
+            )
+            yield _row(
+                "When",
+                Input(
                     self._when_text(),
                     placeholder="now · today 14:00 · yesterday · -2d · 2026-03-01 14:00",
                     id="when",
-                )
+                ),
+            )
             yield self._error("when")
-            with Horizontal(classes="row"):
-                yield Label("Contact")
-                yield Input(placeholder="a contact's name (→ completes)", id="contact")
+            yield _row("Contact", Input(placeholder="a contact's name (→ completes)", id="contact"))
             yield self._error("contact")
             with Vertical(id="interaction-fields"):
-                with Horizontal(classes="row"):
-                    yield Label("Summary")
-                    yield Input(
-                        entry.summary if entry else "", placeholder="one line", id="summary"
-                    )
+                yield _row("Summary", Input(shown.summary, placeholder="one line", id="summary"))
                 yield self._error("summary")
-                with Horizontal(classes="row"):
-                    yield Label("Notes")
-                    yield TextArea(
-                        (entry.notes or "") if entry else "",
-                        id="notes",
-                        soft_wrap=True,
-                        show_line_numbers=False,
-                    )
-                with Horizontal(classes="row"):
-                    yield Label("Sentiment")
-                    yield Choice(
+                yield _row(
+                    "Notes",
+                    TextArea(shown.notes, id="notes", soft_wrap=True, show_line_numbers=False),
+                )
+                yield _row(
+                    "Sentiment",
+                    Choice(
                         SENTIMENTS,
-                        _sentiment_word(entry.sentiment) if entry else "",
+                        shown.sentiment,
                         keys={"-": "negative", "0": "neutral", "+": "positive"},
                         id="sentiment",
-                    )
+                    ),
+                )
                 yield self._error("sentiment")
-                with Horizontal(classes="row"):
-                    yield Label("Follow up on")
-                    yield Input(
-                        entry.follow_up_on.isoformat() if entry and entry.follow_up_on else "",
+                yield _row(
+                    "Follow up on",
+                    Input(
+                        shown.follow_up,
                         placeholder="optional: 2026-03-08, tomorrow, +7d (a task for the owner)",
                         id="follow-up",
-                    )
+                    ),
+                )
                 yield self._error("follow_up")
             with Vertical(id="survey-fields"):
-                with Horizontal(classes="row"):
-                    yield Label("Score")
-                    yield Input(
-                        str(answer.score) if answer else "", placeholder="NPS 0-10", id="score"
-                    )
+                yield _row("Score", Input(shown.score, placeholder="NPS 0-10", id="score"))
                 yield self._error("score")
-                with Horizontal(classes="row"):
-                    yield Label("Comment")
-                    yield Input(
-                        (answer.comment or "") if answer else "",
-                        placeholder="optional",
-                        id="comment",
-                    )
+                yield _row("Comment", Input(shown.comment, placeholder="optional", id="comment"))
             yield Static("", id="form-error", classes="field-error")
             yield Static("", id="log-hint")
 
@@ -499,6 +491,23 @@ class LogInteractionScreen(ModalScreen[bool]):
 
 def _what(kind: str) -> str:
     return {"nps": "NPS answer", "csat": "CSAT answer", "qbr": "QBR"}.get(kind, kind)
+
+
+def _shown(entry: Interaction | SurveyResponse | None) -> EntryForm:
+    """The texts an edited entry's fields start with (a new entry's: none). Its kind,
+    moment and contact are filled apart: the kind's choices depend on the entry's
+    type, the moment keeps its seconds, the contact's name is read in a worker."""
+    if isinstance(entry, Interaction):
+        return EntryForm(
+            kind=entry.kind,
+            summary=entry.summary,
+            notes=entry.notes or "",
+            sentiment=_sentiment_word(entry.sentiment),
+            follow_up=entry.follow_up_on.isoformat() if entry.follow_up_on else "",
+        )
+    if isinstance(entry, SurveyResponse):
+        return EntryForm(kind=entry.kind, score=str(entry.score), comment=entry.comment or "")
+    return EntryForm(kind="")
 
 
 def _sentiment_word(value: int | None) -> str:
