@@ -6,17 +6,15 @@ revision, as every edit of the app. On the panel's last row, a new field of the 
 
 from __future__ import annotations
 
-from textual import getters, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Select, Static
 
 from core.accounts.field_names import TYPE_WORDS
 from core.accounts.fields import CHOICE, DATE, MONEY, NUMBER, TEXT, YES_NO, FieldRow
 from core.text import visible
-from tui.app import CxtuiApp
-from tui.screens.dialog import save_cancel_bindings
+from tui.screens.dialog import Dialog, save_cancel_bindings
 
 _HINTS = {
     NUMBER: "a number, such as 12 or 3.5",
@@ -26,14 +24,10 @@ _HINTS = {
 }
 
 
-class FieldEditScreen(ModalScreen[bool]):
+class FieldEditScreen(Dialog[bool]):
     """Dismissed with True once the value is saved (False: cancelled)."""
 
-    app = getters.app(CxtuiApp)
-
-    CSS_PATH = "dialog.tcss"
     DEFAULT_CSS = """
-    FieldEditScreen { align: center middle; }
     FieldEditScreen .dialog { width: 72; }
     FieldEditScreen Label { padding: 1 0 0 0; }
     FieldEditScreen #field-error { color: $error; }
@@ -92,16 +86,13 @@ class FieldEditScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class AddFieldScreen(ModalScreen[str | None]):
+class AddFieldScreen(Dialog[str | None]):
     """Dismissed with the new field's label once it is saved (None: cancelled). The
     name, type, choices and first value are checked together before anything is
     written (``core.accounts.fields.check_new_field``); what is wrong is named under
     the form and nothing typed is lost."""
 
-    app = getters.app(CxtuiApp)
-    CSS_PATH = "dialog.tcss"
     DEFAULT_CSS = """
-    AddFieldScreen { align: center middle; }
     AddFieldScreen .dialog { width: 72; }
     AddFieldScreen Label { padding: 1 0 0 0; }
     AddFieldScreen Input, AddFieldScreen Select { margin: 0 0 0 0; }

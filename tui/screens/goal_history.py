@@ -9,16 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
-from textual import getters, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Sparkline, Static
 
 from core.goals import format_value
-from tui.app import CxtuiApp
+from tui.screens.dialog import Dialog
 
 if TYPE_CHECKING:
     from core.goals import GoalEdit, GoalView
@@ -41,9 +40,7 @@ class HistoryLoaded(Message):
     edits: list[GoalEdit]
 
 
-class GoalHistoryScreen(ModalScreen[None]):
-    app = getters.app(CxtuiApp)
-
+class GoalHistoryScreen(Dialog[None]):
     CSS_PATH = ["dialog.tcss", "goal_dialog.tcss"]
     BINDINGS = [Binding("escape,h", "close", "Close", id="goal_history.close")]
     DEFAULT_CSS = """

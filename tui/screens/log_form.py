@@ -12,12 +12,11 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import events, getters, on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static, TextArea
@@ -33,9 +32,8 @@ from core.interactions import (
 )
 from core.interactions.templates import Template, Templates, load_templates
 from core.models import Interaction, SurveyResponse
-from tui.app import CxtuiApp
 from tui.messages import BookChanged
-from tui.screens.dialog import save_cancel_bindings
+from tui.screens.dialog import Dialog, save_cancel_bindings
 
 if TYPE_CHECKING:
     from core.interactions import Source
@@ -173,10 +171,8 @@ def _row(label: str, field: Widget, id: str | None = None) -> Horizontal:
     return Horizontal(Label(label), field, classes="row", id=id)
 
 
-class LogInteractionScreen(ModalScreen[bool]):
+class LogInteractionScreen(Dialog[bool]):
     """Dismissed with True once the entry was saved."""
-
-    app = getters.app(CxtuiApp)
 
     CSS_PATH = ["dialog.tcss", "log_form.tcss"]
     BINDINGS = [
