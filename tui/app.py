@@ -326,14 +326,14 @@ class CxtuiApp(App[None]):
         first = read_first_list(self.db_url, self.today)
 
         if first is not None:
-            self.post_message(BookLoaded(first, complete=False))
+            self.post_message(BookLoaded(frame=first, complete=False))
             return
         from core.accounts.queries import load_accounts_first
 
         engine = self._engine_once()
         first = load_accounts_first(engine, self.today)
-        self.post_message(DatabaseOpened(engine, first.height))
-        self.post_message(BookLoaded(first, complete=False))
+        self.post_message(DatabaseOpened(engine=engine, accounts=first.height))
+        self.post_message(BookLoaded(frame=first, complete=False))
 
     @work(thread=True, exit_on_error=False, group="engine")
     def open_file(self) -> None:
@@ -346,7 +346,7 @@ class CxtuiApp(App[None]):
         if file is None:
             self.call_from_thread(self.connect, None)
         else:
-            self.post_message(FileOpened(file))
+            self.post_message(FileOpened(file=file))
 
     @on(FileOpened)
     def _file_opened(self, message: FileOpened) -> None:
@@ -367,7 +367,7 @@ class CxtuiApp(App[None]):
                 raise
             log.info("opening the database beside the first read: %r", error)
             return
-        self.post_message(DatabaseOpened(engine, accounts))
+        self.post_message(DatabaseOpened(engine=engine, accounts=accounts))
 
     def _connect_after_first_read(self, accounts: int) -> None:
         """Open the engine once the list is drawn. When the dashboard reads the file
@@ -406,7 +406,7 @@ class CxtuiApp(App[None]):
             self._engine_open.set()
             self.call_from_thread(self.report_error, error, "Opening the database failed")
             return
-        self.post_message(DatabaseOpened(engine, accounts))
+        self.post_message(DatabaseOpened(engine=engine, accounts=accounts))
 
     def _engine_once(self) -> Engine:
         """The engine of ``db_url``, opened once whichever worker asks first (the
@@ -425,7 +425,9 @@ class CxtuiApp(App[None]):
         from core.accounts.queries import load_accounts_first
 
         if self.engine is not None:
-            self.post_message(BookLoaded(load_accounts_first(self.engine, self.today), False))
+            self.post_message(
+                BookLoaded(frame=load_accounts_first(self.engine, self.today), complete=False)
+            )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="book")
     def complete_book(self, first: pl.DataFrame) -> None:
@@ -435,7 +437,9 @@ class CxtuiApp(App[None]):
         from core.accounts.queries import with_last_interaction
 
         if self.engine is not None:
-            self.post_message(BookLoaded(with_last_interaction(self.engine, first, self.today)))
+            self.post_message(
+                BookLoaded(frame=with_last_interaction(self.engine, first, self.today))
+            )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="health")
     def recompute_missing_health(self, then_rules: bool = False) -> None:

@@ -13,3 +13,15 @@ def row_cursor_bindings(prefix: str) -> list[BindingType]:
         Binding("j", "cursor('down')", "Down", id=f"{prefix}.down", show=False),
         Binding("k", "cursor('up')", "Up", id=f"{prefix}.up", show=False),
     ]
+
+
+def step_bindings(prefix: str, previous: str, next_: str) -> list[BindingType]:
+    """``[`` and ``]`` run the screen's ``action_step(-1)`` and ``action_step(1)``,
+    shown as ``previous`` and ``next_``; their ids are ``PREFIX.previous`` and
+    ``PREFIX.next``."""
+    return [
+        Binding(
+            "left_square_bracket", "step(-1)", previous, id=f"{prefix}.previous", key_display="["
+        ),
+        Binding("right_square_bracket", "step(1)", next_, id=f"{prefix}.next", key_display="]"),
+    ]

@@ -21,20 +21,24 @@ def compact_money(cents: int) -> str:
     return f"{sign}${dollars:,.0f}"
 
 
-def days_ago(days: int | None) -> str:
+def _day_distance(days: int | None, unknown: str, positive: str, negative: str) -> str:
+    """``unknown`` without a day, "today" for 0, else ``positive`` or ``negative`` (by
+    the sign of ``days``) with the number of days in place of ``{}``."""
     if days is None:
-        return "never"
+        return unknown
     if days == 0:
         return "today"
-    return f"{days}d ago" if days > 0 else f"in {-days}d"
+    return (positive if days > 0 else negative).format(abs(days))
+
+
+def days_ago(days: int | None) -> str:
+    """Days since: "never", "today", "3d ago" (a day to come: "in 2d")."""
+    return _day_distance(days, "never", "{}d ago", "in {}d")
 
 
 def countdown(days: int | None) -> str:
-    if days is None:
-        return "no date"
-    if days == 0:
-        return "today"
-    return f"in {days} days" if days > 0 else f"{-days} days ago"
+    """Days to go: "no date", "today", "in 3 days" (a day gone by: "2 days ago")."""
+    return _day_distance(days, "no date", "in {} days", "{} days ago")
 
 
 def trend_arrow(trend: str | None, delta: float | None, scored: bool = True) -> str:

@@ -3,6 +3,7 @@ touching widgets from their thread."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
@@ -14,48 +15,43 @@ if TYPE_CHECKING:
     from core.store.sqlite_file import SqliteFile
 
 
+@dataclass
 class DatabaseOpened(Message):
     """The database is open and migrated; ``accounts`` is how many it holds (None:
     not known yet, the engine was opened beside the list's first read)."""
 
-    def __init__(self, engine: Engine, accounts: int | None) -> None:
-        super().__init__()
-        self.engine = engine
-        self.accounts = accounts
+    engine: Engine
+    accounts: int | None
 
 
+@dataclass
 class FileOpened(Message):
     """The database is a SQLite file at the current schema: the dashboard's figures
     can be read from it before the engine is open (``core.store.sqlite_file``)."""
 
-    def __init__(self, file: SqliteFile) -> None:
-        super().__init__()
-        self.file = file
+    file: SqliteFile
 
 
+@dataclass
 class BookLoaded(Message):
     """The accounts list frame (``core.accounts.queries.load_accounts``) is ready;
     ``complete`` is False while its last interactions are still being read."""
 
-    def __init__(self, frame: pl.DataFrame, complete: bool = True) -> None:
-        super().__init__()
-        self.frame = frame
-        self.complete = complete
+    frame: pl.DataFrame
+    complete: bool = True
 
 
+@dataclass
 class OpenAccount(Message):
     """Open the account 360 of ``account_id``; ``ids`` is the list it was opened
     from, for ``[`` and ``]``."""
 
-    def __init__(self, account_id: int, ids: list[int] | None = None) -> None:
-        super().__init__()
-        self.account_id = account_id
-        self.ids = ids
+    account_id: int
+    ids: list[int] | None = None
 
 
+@dataclass
 class BookChanged(Message):
     """Something was written: the accounts list must be read again."""
 
-    def __init__(self, detail: Any = None) -> None:
-        super().__init__()
-        self.detail = detail
+    detail: Any = None

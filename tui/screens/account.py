@@ -8,6 +8,7 @@ MRR come from elsewhere). On the Fields panel (tab), ``e`` edits the field's val
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
@@ -25,6 +26,7 @@ from core.churn.risk import risk_words
 from core.goals import GoalView, goals_in_scope
 from core.text import visible
 from tui.app import CxtuiApp
+from tui.bindings import step_bindings
 from tui.format import countdown, money
 from tui.messages import BookChanged
 from tui.widgets.goal_progress import GoalProgress
@@ -41,17 +43,15 @@ STACK_BELOW = 120
 """Narrower than this many columns, the 360's panels stack above the timeline."""
 
 
+@dataclass
 class DetailLoaded(Message):
-    def __init__(self, detail: AccountDetail) -> None:
-        super().__init__()
-        self.detail = detail
+    detail: AccountDetail
 
 
+@dataclass
 class GoalsLoaded(Message):
-    def __init__(self, scope: tuple[str, str], views: list[GoalView]) -> None:
-        super().__init__()
-        self.scope = scope
-        self.views = views
+    scope: tuple[str, str]
+    views: list[GoalView]
 
 
 ADD_FIELD = "+ Add a field"
@@ -65,10 +65,7 @@ class AccountScreen(Screen[None]):
     AUTO_FOCUS = "#timeline"  # not the Fields panel above it (tab reaches that)
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back", id="account.back"),
-        Binding(
-            "left_square_bracket", "step(-1)", "Previous", id="account.previous", key_display="["
-        ),
-        Binding("right_square_bracket", "step(1)", "Next", id="account.next", key_display="]"),
+        *step_bindings("account", "Previous", "Next"),
         Binding("o", "override", "Override health", id="account.override"),
         Binding("t", "timeline_kind", "Timeline kind", id="account.timeline_kind"),
         Binding("l", "log", "Log", id="account.log"),
@@ -161,7 +158,7 @@ class AccountScreen(Screen[None]):
             include_deleted=self.show_deleted,
         )
         detail.extra["churn_risk"] = risk_words(engine, self.account_id, self.app.today)
-        self.post_message(DetailLoaded(detail))
+        self.post_message(DetailLoaded(detail=detail))
 
     @on(DetailLoaded)
     def _loaded(self, message: DetailLoaded) -> None:
@@ -192,7 +189,7 @@ class AccountScreen(Screen[None]):
             segment=segment,
             owner=owner,
         )
-        self.post_message(GoalsLoaded(scope, views))
+        self.post_message(GoalsLoaded(scope=scope, views=views))
 
     @on(GoalsLoaded)
     async def _goals_loaded(self, message: GoalsLoaded) -> None:

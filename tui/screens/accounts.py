@@ -448,7 +448,7 @@ class AccountsScreen(Screen[None]):
     def action_open(self) -> None:
         account_id = self.table.current_account_id()
         if account_id is not None:
-            self.post_message(OpenAccount(account_id, self.visible_account_ids()))
+            self.post_message(OpenAccount(account_id=account_id, ids=self.visible_account_ids()))
 
     @on(AccountsTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:

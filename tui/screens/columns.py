@@ -14,20 +14,18 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from core.config.list_columns import ALWAYS_SHOWN
+from tui.screens.dialog import Dialog
 from tui.widgets.accounts_table import ListColumn
 
 
-class ColumnChooser(ModalScreen[tuple[str, ...] | None]):
+class ColumnChooser(Dialog[tuple[str, ...] | None]):
     """Dismissed with the names of the columns to show, in order, or None."""
 
-    CSS_PATH = "dialog.tcss"
     DEFAULT_CSS = """
-    ColumnChooser { align: center middle; }
     ColumnChooser .dialog { width: 60; }
     ColumnChooser OptionList { height: auto; max-height: 14; }
     ColumnChooser #columns-keys { padding-top: 1; color: $text-muted; }

@@ -22,6 +22,7 @@ about as long as the numbers take), and show what has arrived by then.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.metrics.registry import BY_KEY
 from tui.app import CxtuiApp
+from tui.bindings import step_bindings
 from tui.format import compact_money, money
 from tui.messages import OpenAccount
 from tui.screens.dashboard_data import (
@@ -50,6 +52,8 @@ from tui.widgets.charts import HealthChart, MrrMovementsChart, NpsChart
 from tui.widgets.kpi_tile import KpiTile, TileSpec
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import polars as pl
 
     from core.churn.forecast import RenewalWindow
@@ -81,43 +85,38 @@ BANDS = ("green", "yellow", "red")
 LIST_CAP = 100
 
 
+@dataclass
 class TilesLoaded(Message):
-    def __init__(self, view: View, figures: Figures) -> None:
-        super().__init__()
-        self.view = view
-        self.figures = figures
+    view: View
+    figures: Figures
 
 
+@dataclass
 class SeriesLoaded(Message):
-    def __init__(self, view: View, figures: MonthlyFigures) -> None:
-        super().__init__()
-        self.view = view
-        self.figures = figures
+    view: View
+    figures: MonthlyFigures
 
 
+@dataclass
 class BandsLoaded(Message):
     """A view's figures and series with their band counts read again (the health
     scores changed)."""
 
-    def __init__(self, view: View, figures: Figures, monthly: MonthlyFigures | None) -> None:
-        super().__init__()
-        self.view = view
-        self.figures = figures
-        self.monthly = monthly
+    view: View
+    figures: Figures
+    monthly: MonthlyFigures | None
 
 
+@dataclass
 class GoalsLoaded(Message):
-    def __init__(self, views: list[GoalView], error: str | None = None) -> None:
-        super().__init__()
-        self.views = views
-        self.error = error
+    views: list[GoalView]
+    error: str | None = None
 
 
+@dataclass
 class DrillReady(Message):
-    def __init__(self, drill: Drill, context: str) -> None:
-        super().__init__()
-        self.drill = drill
-        self.context = context
+    drill: Drill
+    context: str
 
 
 def _value(metrics: dict[str, Any], bands: dict[str, int], key: str) -> Any:
@@ -130,6 +129,22 @@ def _value(metrics: dict[str, Any], bands: dict[str, int], key: str) -> Any:
 def _health(row: dict[str, Any]) -> str:
     score = row["health_score"]
     return "no score" if score is None else f"{row['health_band']} {score:.0f}"
+
+
+def _at_risk_cells(row: dict[str, Any]) -> tuple[Any, ...]:
+    """An at-risk list's row: Account, MRR, Health, Why (its reason until the why is read)."""
+    return row["name"], money(row["mrr_cents"]), _health(row), row["reason"]
+
+
+def _renewal_cells(row: dict[str, Any]) -> tuple[Any, ...]:
+    """A renewals list's row: Account, Renews, In, MRR, Health."""
+    return (
+        row["name"],
+        row["renewal_date"].isoformat(),
+        f"{row['days_to_renewal']} d",
+        money(row["mrr_cents"]),
+        _health(row),
+    )
 
 
 def _list_panel(table: DataTable[Any], title: str) -> Vertical:
@@ -240,16 +255,7 @@ class DashboardScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("p", "cycle_period", "Month/quarter", id="dashboard.period"),
-        Binding(
-            "left_square_bracket",
-            "step(-1)",
-            "Previous period",
-            id="dashboard.previous",
-            key_display="[",
-        ),
-        Binding(
-            "right_square_bracket", "step(1)", "Next period", id="dashboard.next", key_display="]"
-        ),
+        *step_bindings("dashboard", "Previous period", "Next period"),
         Binding("s", "cycle_scope", "Scope", id="dashboard.scope"),
         Binding("t", "this_period", "This period", show=False, id="dashboard.today"),
     ]
@@ -418,7 +424,7 @@ class DashboardScreen(Screen[None]):
         worker = get_current_worker()
         figures = first.result() if first is not None else self.data.figures(view)
         if not worker.is_cancelled:
-            self.post_message(TilesLoaded(view, figures))
+            self.post_message(TilesLoaded(view=view, figures=figures))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-series")
     def load_series(self, view: View) -> None:
@@ -428,7 +434,7 @@ class DashboardScreen(Screen[None]):
         reads = self.data.read_series(view)
         monthly = self.data.series_of(view, reads)
         if not get_current_worker().is_cancelled:
-            self.post_message(SeriesLoaded(view, monthly))
+            self.post_message(SeriesLoaded(view=view, figures=monthly))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-bands")
     def load_bands(self, view: View, figures: Figures, monthly: MonthlyFigures | None) -> None:
@@ -436,7 +442,7 @@ class DashboardScreen(Screen[None]):
         self.app.threads.reading()
         figures, monthly = self.data.bands_again(view, figures, monthly)
         if not get_current_worker().is_cancelled:
-            self.post_message(BandsLoaded(view, figures, monthly))
+            self.post_message(BandsLoaded(view=view, figures=figures, monthly=monthly))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-why")
     def load_why(self, account_ids: list[int]) -> None:
@@ -502,9 +508,11 @@ class DashboardScreen(Screen[None]):
             views = self.data.goals()
         except (KeyError, ValueError) as error:  # a goal linked to an unknown metric
             log.error("dashboard goals: %r", error, exc_info=error)
-            self.post_message(GoalsLoaded([], f"The goals could not be computed: {error}"))
+            self.post_message(
+                GoalsLoaded(views=[], error=f"The goals could not be computed: {error}")
+            )
             return
-        self.post_message(GoalsLoaded(views))
+        self.post_message(GoalsLoaded(views=views))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-drill")
     def load_drill(self, tile: TileSpec, view: View, book: Book | None) -> None:
@@ -516,7 +524,7 @@ class DashboardScreen(Screen[None]):
             return
         found = self.data.drill(tile.key, view, book)
         context = f"{view.period.label}, {view.scope_name}"
-        self.post_message(DrillReady(found, context))
+        self.post_message(DrillReady(drill=found, context=context))
 
     def _forecast_drill(self, view: View) -> None:
         """(In the drill's thread.) Without a churn model, a toast says how to fit one."""
@@ -530,7 +538,9 @@ class DashboardScreen(Screen[None]):
         if found is None:  # the accounts are being read again
             self.app.call_from_thread(self.notify, "Still loading the accounts…")
             return
-        self.post_message(DrillReady(found, f"from {self.today.isoformat()}, {view.scope_name}"))
+        self.post_message(
+            DrillReady(drill=found, context=f"from {self.today.isoformat()}, {view.scope_name}")
+        )
 
     # ------------------------------------------------------------------ results
 
@@ -547,7 +557,7 @@ class DashboardScreen(Screen[None]):
         if seen is None:
             self.load_series(self.view)
         else:  # month and quarter of one day share their months
-            self.post_message(SeriesLoaded(self.view, seen))
+            self.post_message(SeriesLoaded(view=self.view, figures=seen))
         self._show_assumptions(figures.book)
         self._show_values(figures, self._metric_tiles())
         if self.panels_mounted:
@@ -719,34 +729,29 @@ class DashboardScreen(Screen[None]):
             return
         scope = self.view.scope
         at_risk = self.data.at_risk(accounts, scope)
-        table = self.query_one("#at-risk", DataTable)
-        table.clear()
-        for row in at_risk.head(LIST_CAP).iter_rows(named=True):
-            table.add_row(
-                row["name"],
-                money(row["mrr_cents"]),
-                _health(row),
-                row["reason"],
-                key=str(row["id"]),
-            )
-        self._note("at-risk", at_risk.height, "No account at risk in this scope.")
+        self._fill_list("at-risk", at_risk, _at_risk_cells, "No account at risk in this scope.")
         self.load_why(at_risk.head(LIST_CAP)["id"].to_list())
         renewals = self.data.renewals(accounts, scope)
-        table = self.query_one("#renewals", DataTable)
-        table.clear()
-        for row in renewals.head(LIST_CAP).iter_rows(named=True):
-            table.add_row(
-                row["name"],
-                row["renewal_date"].isoformat(),
-                f"{row['days_to_renewal']} d",
-                money(row["mrr_cents"]),
-                _health(row),
-                key=str(row["id"]),
-            )
-        self._note("renewals", renewals.height, "No renewal in the next 90 days in this scope.")
+        self._fill_list(
+            "renewals", renewals, _renewal_cells, "No renewal in the next 90 days in this scope."
+        )
         self.load_forecast(renewals.select("id", "mrr_cents"))
 
-    def _note(self, name: str, count: int, empty: str) -> None:
+    def _fill_list(
+        self,
+        name: str,
+        accounts: pl.DataFrame,
+        cells: Callable[[dict[str, Any]], tuple[Any, ...]],
+        empty: str,
+    ) -> None:
+        """The list ``#name``: the first LIST_CAP of ``accounts`` (a row's cells from
+        ``cells``, its key the account's id), and the note under it (``empty`` when
+        there is no account)."""
+        table = self.query_one(f"#{name}", DataTable)
+        table.clear()
+        for row in accounts.head(LIST_CAP).iter_rows(named=True):
+            table.add_row(*cells(row), key=str(row["id"]))
+        count = accounts.height
         if count == 0:
             text = empty
         elif count > LIST_CAP:
@@ -777,7 +782,7 @@ class DashboardScreen(Screen[None]):
             return
         table = event.data_table
         ids = [int(str(row.value)) for row in table.rows]
-        self.post_message(OpenAccount(int(event.row_key.value), ids))
+        self.post_message(OpenAccount(account_id=int(event.row_key.value), ids=ids))
 
     def action_cycle_period(self) -> None:
         from core.periods import Period

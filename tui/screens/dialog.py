@@ -1,11 +1,27 @@
-"""What the form dialogs share (their style is ``dialog.tcss``): ``ctrl+s`` saves and
-``escape`` cancels, and the two buttons that say so."""
+"""What the dialogs share: ``Dialog``, their base class (their style is
+``dialog.tcss``), and for the form dialogs ``ctrl+s`` that saves and ``escape`` that
+cancels, and the two buttons that say so."""
 
 from __future__ import annotations
 
+from textual import getters
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
+from textual.screen import ModalScreen, ScreenResultType
 from textual.widgets import Button
+
+from tui.app import CxtuiApp
+
+
+class Dialog(ModalScreen[ScreenResultType]):
+    """A dialog of the app, centred over the screen it opens on and styled by
+    ``dialog.tcss`` (its ``.dialog`` box, title, text and buttons). A dialog with a
+    style file of its own lists both in its ``CSS_PATH``; the paths are read beside
+    the dialog's module, as every dialog's is in ``tui/screens``."""
+
+    app = getters.app(CxtuiApp)
+
+    CSS_PATH = "dialog.tcss"
 
 
 def save_cancel_bindings(prefix: str, save: str = "Save") -> list[BindingType]:

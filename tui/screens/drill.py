@@ -92,4 +92,4 @@ class DrillScreen(Screen[None]):
             return
         account_id = int(event.row_key.value.split(":")[0])
         ids = self.drill.rows["account_id"].unique(maintain_order=True).to_list()
-        self.post_message(OpenAccount(account_id, ids))
+        self.post_message(OpenAccount(account_id=account_id, ids=ids))

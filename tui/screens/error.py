@@ -6,12 +6,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from tui.screens.dialog import Dialog
 
-class ErrorScreen(ModalScreen[None]):
-    CSS_PATH = "dialog.tcss"
+
+class ErrorScreen(Dialog[None]):
     BINDINGS = [
         Binding("escape,enter", "dismiss", "Close", id="error.close"),
         Binding("q", "app.quit", "Quit", id="error.quit"),

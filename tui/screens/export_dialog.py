@@ -7,14 +7,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import getters, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from tui.app import CxtuiApp
-from tui.screens.dialog import save_cancel_bindings, save_cancel_buttons
+from tui.screens.dialog import Dialog, save_cancel_bindings, save_cancel_buttons
 
 if TYPE_CHECKING:
     from core.exporting import ExportFilters
@@ -30,14 +28,10 @@ def default_export_path(kind: str, today: date) -> Path:
     return folder / f"cxtui-{kind}-{today.isoformat()}.csv"
 
 
-class ExportDialog(ModalScreen[Path | None]):
+class ExportDialog(Dialog[Path | None]):
     """Dismissed with the file written, or None when cancelled."""
 
-    app = getters.app(CxtuiApp)
-
-    CSS_PATH = "dialog.tcss"
     DEFAULT_CSS = """
-    ExportDialog { align: center middle; }
     ExportDialog #export-error { color: $error; height: auto; }
     """
     BINDINGS = save_cancel_bindings("export", save="Export")

@@ -6,17 +6,16 @@ revision, as every edit of the app. On the panel's last row, a new field of the 
 
 from __future__ import annotations
 
-from textual import getters, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ScreenResultType
 from textual.widgets import Input, Label, Select, Static
 
 from core.accounts.field_names import TYPE_WORDS
 from core.accounts.fields import CHOICE, DATE, MONEY, NUMBER, TEXT, YES_NO, FieldRow
 from core.text import visible
-from tui.app import CxtuiApp
-from tui.screens.dialog import save_cancel_bindings
+from tui.screens.dialog import Dialog, save_cancel_bindings
 
 _HINTS = {
     NUMBER: "a number, such as 12 or 3.5",
@@ -26,26 +25,41 @@ _HINTS = {
 }
 
 
-class FieldEditScreen(ModalScreen[bool]):
+class FieldDialog(Dialog[ScreenResultType]):
+    """What the two field dialogs share: the account they are opened on (its id and
+    name), whom the change is recorded as, their style, and enter in a field that
+    saves as ``ctrl+s`` does."""
+
+    DEFAULT_CSS = """
+    FieldDialog .dialog { width: 72; }
+    FieldDialog Label { padding: 1 0 0 0; }
+    """
+
+    def __init__(self, account_id: int, account: str, user: str) -> None:
+        super().__init__()
+        self.account_id = account_id
+        self.account = account
+        self.user = user
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        raise NotImplementedError
+
+
+class FieldEditScreen(FieldDialog[bool]):
     """Dismissed with True once the value is saved (False: cancelled)."""
 
-    app = getters.app(CxtuiApp)
-
-    CSS_PATH = "dialog.tcss"
     DEFAULT_CSS = """
-    FieldEditScreen { align: center middle; }
-    FieldEditScreen .dialog { width: 72; }
-    FieldEditScreen Label { padding: 1 0 0 0; }
     FieldEditScreen #field-error { color: $error; }
     """
     BINDINGS = save_cancel_bindings("field_edit")
 
     def __init__(self, account_id: int, account: str, field: FieldRow, user: str) -> None:
-        super().__init__()
-        self.account_id = account_id
-        self.account = account
+        super().__init__(account_id, account, user)
         self.field = field
-        self.user = user
 
     def compose(self) -> ComposeResult:
         hint = _HINTS.get(self.field.type, "text")
@@ -63,10 +77,6 @@ class FieldEditScreen(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#field-value", Input).focus()
-
-    @on(Input.Submitted, "#field-value")
-    def _submitted(self) -> None:
-        self.action_save()
 
     def action_save(self) -> None:
         self.save(self.query_one("#field-value", Input).value)
@@ -92,28 +102,17 @@ class FieldEditScreen(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class AddFieldScreen(ModalScreen[str | None]):
+class AddFieldScreen(FieldDialog[str | None]):
     """Dismissed with the new field's label once it is saved (None: cancelled). The
     name, type, choices and first value are checked together before anything is
     written (``core.accounts.fields.check_new_field``); what is wrong is named under
     the form and nothing typed is lost."""
 
-    app = getters.app(CxtuiApp)
-    CSS_PATH = "dialog.tcss"
     DEFAULT_CSS = """
-    AddFieldScreen { align: center middle; }
-    AddFieldScreen .dialog { width: 72; }
-    AddFieldScreen Label { padding: 1 0 0 0; }
     AddFieldScreen Input, AddFieldScreen Select { margin: 0 0 0 0; }
     AddFieldScreen #new-field-error { color: $error; }
     """
     BINDINGS = save_cancel_bindings("field_add")
-
-    def __init__(self, account_id: int, account: str, user: str) -> None:
-        super().__init__()
-        self.account_id = account_id
-        self.account = account
-        self.user = user
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -152,10 +151,6 @@ class AddFieldScreen(ModalScreen[str | None]):
         self.query_one("#new-field-choices", Input).disabled = field_type != CHOICE
         hint = _HINTS.get(field_type, "text")
         self.query_one("#new-field-value", Input).placeholder = hint
-
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_save()
 
     def action_save(self) -> None:
         self.save(

@@ -9,10 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from textual import getters, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
@@ -25,8 +24,7 @@ from core.goals import (
     GoalForm,
 )
 from core.metrics.registry import BY_KEY
-from tui.app import CxtuiApp
-from tui.screens.dialog import save_cancel_bindings, save_cancel_buttons
+from tui.screens.dialog import Dialog, save_cancel_bindings, save_cancel_buttons
 
 if TYPE_CHECKING:
     from core.goals import GoalView
@@ -34,10 +32,8 @@ if TYPE_CHECKING:
 MANUAL = "manual"
 
 
-class GoalDialog(ModalScreen[bool]):
+class GoalDialog(Dialog[bool]):
     """Dismissed with True once something was saved."""
-
-    app = getters.app(CxtuiApp)
 
     CSS_PATH = ["dialog.tcss", "goal_dialog.tcss"]
     BINDINGS = save_cancel_bindings("goal_dialog")

@@ -4,20 +4,20 @@ every edit of the goal's definition (who, when, what changed from what to what).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
 from rich.text import Text
-from textual import getters, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import DataTable, Sparkline, Static
 
 from core.goals import format_value
-from tui.app import CxtuiApp
+from tui.screens.dialog import Dialog
 
 if TYPE_CHECKING:
     from core.goals import GoalEdit, GoalView
@@ -34,16 +34,13 @@ FIELD_LABELS = {
 }
 
 
+@dataclass
 class HistoryLoaded(Message):
-    def __init__(self, checkins: list[GoalCheckin], edits: list[GoalEdit]) -> None:
-        super().__init__()
-        self.checkins = checkins
-        self.edits = edits
+    checkins: list[GoalCheckin]
+    edits: list[GoalEdit]
 
 
-class GoalHistoryScreen(ModalScreen[None]):
-    app = getters.app(CxtuiApp)
-
+class GoalHistoryScreen(Dialog[None]):
     CSS_PATH = ["dialog.tcss", "goal_dialog.tcss"]
     BINDINGS = [Binding("escape,h", "close", "Close", id="goal_history.close")]
     DEFAULT_CSS = """
@@ -76,7 +73,9 @@ class GoalHistoryScreen(ModalScreen[None]):
         engine = self.app.database
         goal_id = self.view.goal.id or 0
         self.post_message(
-            HistoryLoaded(checkin_history(engine, goal_id), goal_edits(engine, goal_id))
+            HistoryLoaded(
+                checkins=checkin_history(engine, goal_id), edits=goal_edits(engine, goal_id)
+            )
         )
 
     @on(HistoryLoaded)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from contextlib import suppress
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
@@ -36,18 +36,16 @@ STEP_PAUSE = 2.0  # seconds: + / - presses closer together than this make one ch
 WHO_WORDS = {"all": "everyone's", "mine": "mine", "team": "team"}
 
 
+@dataclass
 class GoalsLoaded(Message):
-    def __init__(self, views: list[GoalView]) -> None:
-        super().__init__()
-        self.views = views
+    views: list[GoalView]
 
 
+@dataclass
 class GoalUpdated(Message):
     """One goal as it is after a change (archived or not)."""
 
-    def __init__(self, view: GoalView) -> None:
-        super().__init__()
-        self.view = view
+    view: GoalView
 
 
 class GoalItem(ListItem):
@@ -170,7 +168,7 @@ class GoalsScreen(Screen[None]):
 
         engine = self.app.database
         views = list_goals(engine, self.today, include_archived=True)
-        self.post_message(GoalsLoaded(views))
+        self.post_message(GoalsLoaded(views=views))
         record_metric_values(engine, self.today, views)
 
     @on(GoalsLoaded)
@@ -310,7 +308,7 @@ class GoalsScreen(Screen[None]):
 
         def closed(saved: Any) -> None:
             if saved:
-                self.app.post_message(BookChanged("goals"))
+                self.app.post_message(BookChanged(detail="goals"))
                 if goal_id is None:
                     self.load()
                 else:
@@ -466,15 +464,15 @@ class GoalsScreen(Screen[None]):
             except (GoalError, GoalConflict) as error:
                 self.app.call_from_thread(self.notify, str(error), severity="warning")
             else:
-                self.app.post_message(BookChanged("goals"))
-            self.post_message(GoalUpdated(goal_view(engine, goal_id, self.today)))
+                self.app.post_message(BookChanged(detail="goals"))
+            self.post_message(GoalUpdated(view=goal_view(engine, goal_id, self.today)))
 
     @work(thread=True, exit_on_error=False, group="goals-write")
     def reload_goal(self, goal_id: int) -> None:
         from core.goals import goal_view
 
         engine = self.app.database
-        self.post_message(GoalUpdated(goal_view(engine, goal_id, self.today)))
+        self.post_message(GoalUpdated(view=goal_view(engine, goal_id, self.today)))
 
     @on(GoalUpdated)
     async def _goal_updated(self, message: GoalUpdated) -> None:

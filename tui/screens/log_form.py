@@ -7,17 +7,16 @@ field; an invalid form writes nothing and keeps what was typed."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import events, getters, on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static, TextArea
@@ -33,9 +32,8 @@ from core.interactions import (
 )
 from core.interactions.templates import Template, Templates, load_templates
 from core.models import Interaction, SurveyResponse
-from tui.app import CxtuiApp
 from tui.messages import BookChanged
-from tui.screens.dialog import save_cancel_bindings
+from tui.screens.dialog import Dialog, save_cancel_bindings
 
 if TYPE_CHECKING:
     from core.interactions import Source
@@ -86,11 +84,10 @@ class Choice(Widget, can_focus=True):
         Binding("right", "move(1)", "Next", id="choice.next", show=False),
     ]
 
+    @dataclass
     class Changed(Message):
-        def __init__(self, choice: Choice, value: str) -> None:
-            super().__init__()
-            self.choice = choice
-            self.value = value
+        choice: Choice
+        value: str
 
         @property
         def control(self) -> Choice:
@@ -132,7 +129,7 @@ class Choice(Widget, can_focus=True):
         if index != self.index:
             self.index = index
             self.refresh()
-            self.post_message(self.Changed(self, self.value))
+            self.post_message(self.Changed(choice=self, value=self.value))
 
     def action_move(self, step: int) -> None:
         self._select((self.index + step) % len(self.options))
@@ -169,10 +166,13 @@ class Choice(Widget, can_focus=True):
             event.stop()
 
 
-class LogInteractionScreen(ModalScreen[bool]):
-    """Dismissed with True once the entry was saved."""
+def _row(label: str, field: Widget, id: str | None = None) -> Horizontal:
+    """A row of the form: ``label`` (its column is log_form.tcss's) beside ``field``."""
+    return Horizontal(Label(label), field, classes="row", id=id)
 
-    app = getters.app(CxtuiApp)
+
+class LogInteractionScreen(Dialog[bool]):
+    """Dismissed with True once the entry was saved."""
 
     CSS_PATH = ["dialog.tcss", "log_form.tcss"]
     BINDINGS = [
@@ -210,83 +210,70 @@ class LogInteractionScreen(ModalScreen[bool]):
             title, kinds = "Edit survey answer", [kind for kind in KINDS if kind[0] == SURVEY]
         else:
             title, kinds = "Log interaction", KINDS
+        shown = _shown(self.entry)
         with Vertical(classes="dialog", id="log-form"):
             yield Static(f"{title}: {self.account_name}", classes="dialog-title", markup=False)
-            with Horizontal(classes="row"):
-                yield Label("Kind")
-                yield Choice(
+            yield _row(
+                "Kind",
+                Choice(
                     kinds,
                     SURVEY if answer else entry.kind if entry else "call",
                     id="kind",
                     on_pick=self._next_field,
-                )
+                ),
+            )
             yield self._error("kind")
-            with Horizontal(classes="row", id="survey-row"):
-                yield Label("Survey")
-                yield Choice(
+            yield _row(
+                "Survey",
+                Choice(
                     SURVEY_KINDS,
                     answer.kind if answer else "nps",
                     id="survey",
                     on_pick=self._next_field,
-                )
-            with Horizontal(classes="row"):
-                yield Label("When")
-                yield Input(
+                ),
+                id="survey-row",
+            )
+            yield _row(
+                "When",
+                Input(
                     self._when_text(),
                     placeholder="now · today 14:00 · yesterday · -2d · 2026-03-01 14:00",
                     id="when",
-                )
+                ),
+            )
             yield self._error("when")
-            with Horizontal(classes="row"):
-                yield Label("Contact")
-                yield Input(placeholder="a contact's name (→ completes)", id="contact")
+            yield _row("Contact", Input(placeholder="a contact's name (→ completes)", id="contact"))
             yield self._error("contact")
             with Vertical(id="interaction-fields"):
-                with Horizontal(classes="row"):
-                    yield Label("Summary")
-                    yield Input(
-                        entry.summary if entry else "", placeholder="one line", id="summary"
-                    )
+                yield _row("Summary", Input(shown.summary, placeholder="one line", id="summary"))
                 yield self._error("summary")
-                with Horizontal(classes="row"):
-                    yield Label("Notes")
-                    yield TextArea(
-                        (entry.notes or "") if entry else "",
-                        id="notes",
-                        soft_wrap=True,
-                        show_line_numbers=False,
-                    )
-                with Horizontal(classes="row"):
-                    yield Label("Sentiment")
-                    yield Choice(
+                yield _row(
+                    "Notes",
+                    TextArea(shown.notes, id="notes", soft_wrap=True, show_line_numbers=False),
+                )
+                yield _row(
+                    "Sentiment",
+                    Choice(
                         SENTIMENTS,
-                        _sentiment_word(entry.sentiment) if entry else "",
+                        shown.sentiment,
                         keys={"-": "negative", "0": "neutral", "+": "positive"},
                         id="sentiment",
-                    )
+                    ),
+                )
                 yield self._error("sentiment")
-                with Horizontal(classes="row"):
-                    yield Label("Follow up on")
-                    yield Input(
-                        entry.follow_up_on.isoformat() if entry and entry.follow_up_on else "",
+                yield _row(
+                    "Follow up on",
+                    Input(
+                        shown.follow_up,
                         placeholder="optional: 2026-03-08, tomorrow, +7d (a task for the owner)",
                         id="follow-up",
-                    )
+                    ),
+                )
                 yield self._error("follow_up")
             with Vertical(id="survey-fields"):
-                with Horizontal(classes="row"):
-                    yield Label("Score")
-                    yield Input(
-                        str(answer.score) if answer else "", placeholder="NPS 0-10", id="score"
-                    )
+                yield _row("Score", Input(shown.score, placeholder="NPS 0-10", id="score"))
                 yield self._error("score")
-                with Horizontal(classes="row"):
-                    yield Label("Comment")
-                    yield Input(
-                        (answer.comment or "") if answer else "",
-                        placeholder="optional",
-                        id="comment",
-                    )
+                yield _row("Comment", Input(shown.comment, placeholder="optional", id="comment"))
             yield Static("", id="form-error", classes="field-error")
             yield Static("", id="log-hint")
 
@@ -500,6 +487,23 @@ class LogInteractionScreen(ModalScreen[bool]):
 
 def _what(kind: str) -> str:
     return {"nps": "NPS answer", "csat": "CSAT answer", "qbr": "QBR"}.get(kind, kind)
+
+
+def _shown(entry: Interaction | SurveyResponse | None) -> EntryForm:
+    """The texts an edited entry's fields start with (a new entry's: none). Its kind,
+    moment and contact are filled apart: the kind's choices depend on the entry's
+    type, the moment keeps its seconds, the contact's name is read in a worker."""
+    if isinstance(entry, Interaction):
+        return EntryForm(
+            kind=entry.kind,
+            summary=entry.summary,
+            notes=entry.notes or "",
+            sentiment=_sentiment_word(entry.sentiment),
+            follow_up=entry.follow_up_on.isoformat() if entry.follow_up_on else "",
+        )
+    if isinstance(entry, SurveyResponse):
+        return EntryForm(kind=entry.kind, score=str(entry.score), comment=entry.comment or "")
+    return EntryForm(kind="")
 
 
 def _sentiment_word(value: int | None) -> str:

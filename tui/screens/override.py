@@ -5,24 +5,20 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from textual import getters, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
 from core.accounts.queries import BANDS, AccountDetail
 from core.dates import parse_day
-from tui.app import CxtuiApp
+from tui.screens.dialog import Dialog
 
 
-class OverrideScreen(ModalScreen[bool]):
+class OverrideScreen(Dialog[bool]):
     """Dismissed with True when an override was set or ended."""
 
-    app = getters.app(CxtuiApp)
-
-    CSS_PATH = "dialog.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="override.cancel"),
         Binding("ctrl+s", "save", "Save", id="override.save"),

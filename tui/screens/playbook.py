@@ -15,13 +15,13 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 
 from core.text import visible
 from tui.app import CxtuiApp
 from tui.bindings import row_cursor_bindings
-from tui.screens.dialog import save_cancel_bindings
+from tui.screens.dialog import Dialog, save_cancel_bindings
 
 if TYPE_CHECKING:
     from core.playbook.runs import RuleStatus
@@ -188,12 +188,10 @@ class PlaybookScreen(Screen[None]):
         self.app.call_from_thread(self.query_one("#dry-run", Static).update, Text("\n".join(lines)))
 
 
-class RuleSettingsScreen(ModalScreen[dict[str, int] | None]):
+class RuleSettingsScreen(Dialog[dict[str, int] | None]):
     """A rule's settings, each a whole number; dismissed with the changed values."""
 
-    CSS_PATH = "dialog.tcss"
     DEFAULT_CSS = """
-    RuleSettingsScreen { align: center middle; }
     RuleSettingsScreen .dialog { width: 64; }
     RuleSettingsScreen Label { padding: 1 0 0 0; }
     RuleSettingsScreen #rule-error { color: $error; }

@@ -10,14 +10,13 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import getters, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.app import CxtuiApp
+from tui.screens.dialog import Dialog
 
 if TYPE_CHECKING:
     from core.interactions import Source
@@ -37,15 +36,11 @@ FIELD_LABELS = {
 SENTIMENT_WORDS = {-1: "negative", 0: "neutral", 1: "positive"}
 
 
-class RevisionsScreen(ModalScreen[None]):
-    app = getters.app(CxtuiApp)
-
-    CSS_PATH = "dialog.tcss"
+class RevisionsScreen(Dialog[None]):
     BINDINGS = [
         Binding("escape,h,q", "close", "Close", id="revisions.close"),
     ]
     DEFAULT_CSS = """
-    RevisionsScreen { align: center middle; }
     RevisionsScreen .dialog { width: 110; }
     RevisionsScreen #revisions-body { height: auto; max-height: 36; }
     """

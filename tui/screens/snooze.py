@@ -8,19 +8,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from core.dates import parse_day
 from core.text import visible
+from tui.screens.dialog import Dialog
 
 
-class SnoozeScreen(ModalScreen[date | None]):
+class SnoozeScreen(Dialog[date | None]):
     """Dismissed with the day the task comes back, or None."""
 
-    CSS_PATH = "dialog.tcss"
     DEFAULT_CSS = """
-    SnoozeScreen { align: center middle; }
     SnoozeScreen .dialog { width: 64; }
     SnoozeScreen Label { padding: 1 0 0 0; }
     SnoozeScreen #snooze-error { color: $error; }

@@ -6,16 +6,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from textual import getters, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static
 
 from core.dates import parse_day
-from tui.app import CxtuiApp
-from tui.screens.dialog import save_cancel_bindings, save_cancel_buttons
+from tui.screens.dialog import Dialog, save_cancel_bindings, save_cancel_buttons
 
 FIELDS = (
     ("account", "Account (name or external id; empty for none)", "start typing a name"),
@@ -25,14 +23,10 @@ FIELDS = (
 )
 
 
-class TaskFormScreen(ModalScreen[int | None]):
+class TaskFormScreen(Dialog[int | None]):
     """Dismissed with the new task's id, or None when cancelled."""
 
-    app = getters.app(CxtuiApp)
-
-    CSS_PATH = "dialog.tcss"
     DEFAULT_CSS = """
-    TaskFormScreen { align: center middle; }
     TaskFormScreen Label { padding: 1 0 0 0; }
     TaskFormScreen .field-error { color: $error; height: auto; }
     """

@@ -9,6 +9,7 @@ make tasks. Every read and write runs in a worker.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -50,10 +51,9 @@ COLUMNS = (  # label, width
 )
 
 
+@dataclass
 class TasksLoaded(Message):
-    def __init__(self, frame: pl.DataFrame) -> None:
-        super().__init__()
-        self.frame = frame
+    frame: pl.DataFrame
 
 
 class TasksScreen(Screen[None]):
@@ -130,7 +130,7 @@ class TasksScreen(Screen[None]):
         # A newer read replaced this one (a thread cannot be stopped): its rows, read
         # before the latest change (a snooze just written), must not win.
         if not get_current_worker().is_cancelled:
-            self.post_message(TasksLoaded(frame))
+            self.post_message(TasksLoaded(frame=frame))
 
     @on(TasksLoaded)
     def _loaded(self, message: TasksLoaded) -> None:
@@ -289,7 +289,7 @@ class TasksScreen(Screen[None]):
         if task["account_id"] is None:
             self.notify("This task is not about an account.")
             return
-        self.post_message(OpenAccount(task["account_id"]))
+        self.post_message(OpenAccount(account_id=task["account_id"]))
 
     @on(DataTable.RowSelected)
     def _row_selected(self, event: DataTable.RowSelected) -> None:

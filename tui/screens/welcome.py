@@ -5,15 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual import getters, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, LoadingIndicator, Static
 from textual.worker import Worker
 
-from tui.app import CxtuiApp
+from tui.screens.dialog import Dialog
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -29,10 +28,7 @@ database stays as it is), or import your own file (CSV, TSV, XLSX, Parquet or JS
 lines; `cxtui import --help` does it from the command line)."""
 
 
-class WelcomeScreen(ModalScreen[None]):
-    app = getters.app(CxtuiApp)
-
-    CSS_PATH = "dialog.tcss"
+class WelcomeScreen(Dialog[None]):
     BINDINGS = [
         Binding("d", "load_demo", "Load the demo book", id="welcome.demo"),
         Binding("i", "import_file", "Import a file", id="welcome.import"),

@@ -10,21 +10,19 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from core.text import has_control, text_problem
+from tui.screens.dialog import Dialog
 
 NAME_LIMIT = 80
 """The length of the columns that record who wrote (``logged_by``, ``edited_by``...)."""
 
 
-class WhoAreYouScreen(ModalScreen[str | None]):
+class WhoAreYouScreen(Dialog[str | None]):
     """Dismissed with the name typed, or None (escape)."""
 
-    CSS_PATH = "dialog.tcss"
     DEFAULT_CSS = """
-    WhoAreYouScreen { align: center middle; }
     WhoAreYouScreen .dialog { width: 72; }
     WhoAreYouScreen #who-error { color: $error; }
     """

@@ -107,12 +107,11 @@ class KpiTile(Widget, can_focus=True):
     KpiTile:focus { border: round $accent; }
     """
 
+    @dataclass
     class Selected(Message):
         """``enter`` on a tile: show what is behind its number."""
 
-        def __init__(self, tile: KpiTile) -> None:
-            super().__init__()
-            self.tile = tile
+        tile: KpiTile
 
     def __init__(self, spec: TileSpec, *, id: str | None = None) -> None:
         super().__init__(id=id or f"tile-{spec.key.replace('_', '-')}")
@@ -219,7 +218,7 @@ class KpiTile(Widget, can_focus=True):
         return Content("").join(bars)
 
     def action_select(self) -> None:
-        self.post_message(self.Selected(self))
+        self.post_message(self.Selected(tile=self))
 
 
 def _fitting(width: int, *wordings: str) -> str:
