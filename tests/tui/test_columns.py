@@ -40,6 +40,7 @@ async def test_choosing_columns_is_kept_for_the_next_launch(
         assert headers(app)[:3] == ["Name", "MRR", "Health"]
         await press(app, pilot, "c")
         assert isinstance(app.screen, ColumnChooser)
+        assert app.screen.query_one(".dialog").outer_size.width == 60  # dialog.tcss
         # MRR hidden; Health moved above it; Owner moved up to second; Tickets hidden
         await pilot.press("down", "space", "down", "shift+up")
         await pilot.press("down", "down", "down", "down", "down")  # on Owner

@@ -259,6 +259,7 @@ async def test_edit_keeps_history_and_shows_it(
         assert screen.current_row()["id"] == row["id"]
         await press(app, pilot, "h")
         assert isinstance(app.screen, RevisionsScreen)
+        assert app.screen.query_one(".dialog").outer_size.width == 110  # dialog.tcss
         shown = text_of(app.screen.query_one("#revisions"))
         assert "Test User" in shown and "meeting" in shown and "summary" in shown
         await pilot.press("escape")

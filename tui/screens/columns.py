@@ -26,7 +26,6 @@ class ColumnChooser(Dialog[tuple[str, ...] | None]):
     """Dismissed with the names of the columns to show, in order, or None."""
 
     DEFAULT_CSS = """
-    ColumnChooser .dialog { width: 60; }
     ColumnChooser OptionList { height: auto; max-height: 14; }
     ColumnChooser #columns-keys { padding-top: 1; color: $text-muted; }
     """

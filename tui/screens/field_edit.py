@@ -31,7 +31,6 @@ class FieldDialog(Dialog[ScreenResultType]):
     saves as ``ctrl+s`` does."""
 
     DEFAULT_CSS = """
-    FieldDialog .dialog { width: 72; }
     FieldDialog Label { padding: 1 0 0 0; }
     """
 

@@ -192,7 +192,6 @@ class RuleSettingsScreen(Dialog[dict[str, int] | None]):
     """A rule's settings, each a whole number; dismissed with the changed values."""
 
     DEFAULT_CSS = """
-    RuleSettingsScreen .dialog { width: 64; }
     RuleSettingsScreen Label { padding: 1 0 0 0; }
     RuleSettingsScreen #rule-error { color: $error; }
     """

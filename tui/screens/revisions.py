@@ -41,7 +41,6 @@ class RevisionsScreen(Dialog[None]):
         Binding("escape,h,q", "close", "Close", id="revisions.close"),
     ]
     DEFAULT_CSS = """
-    RevisionsScreen .dialog { width: 110; }
     RevisionsScreen #revisions-body { height: auto; max-height: 36; }
     """
 

@@ -19,7 +19,6 @@ class SnoozeScreen(Dialog[date | None]):
     """Dismissed with the day the task comes back, or None."""
 
     DEFAULT_CSS = """
-    SnoozeScreen .dialog { width: 64; }
     SnoozeScreen Label { padding: 1 0 0 0; }
     SnoozeScreen #snooze-error { color: $error; }
     """

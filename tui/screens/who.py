@@ -23,7 +23,6 @@ class WhoAreYouScreen(Dialog[str | None]):
     """Dismissed with the name typed, or None (escape)."""
 
     DEFAULT_CSS = """
-    WhoAreYouScreen .dialog { width: 72; }
     WhoAreYouScreen #who-error { color: $error; }
     """
     BINDINGS = [Binding("escape", "cancel", "Not now", id="who.cancel")]
