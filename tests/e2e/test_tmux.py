@@ -137,7 +137,7 @@ def test_who_are_you_on_first_launch(tmp_path: Path) -> None:
     env = {"CXTUI_USER": "", "XDG_CONFIG_HOME": str(config)}
     database = demo_database(tmp_path)
     with open_terminal(database, env) as terminal:
-        terminal.wait_for(lambda s: "Who are you?" in s and "It is saved in" in s, "the question")
+        terminal.wait_for(lambda s: "Who are you?" in s and "saved in" in s, "the question")
         terminal.keys("Maya Lindqvist", literal=True)
         terminal.keys("Enter")
         terminal.wait_for(lambda s: "cxtui · Maya Lindqvist" in s, "the name in the header")
