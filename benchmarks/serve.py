@@ -46,7 +46,7 @@ from tests.e2e.browser import (
     serve_environment,
     served,
 )
-from tests.e2e.test_tmux import open_terminal
+from tests.e2e.terminal import open_terminal
 
 GOAL_S = 3.0
 SPACING_S = AHEAD_DELAY_SECONDS + 5.0  # the next tab's process has loaded the app

@@ -14,7 +14,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -25,11 +24,11 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from tests.e2e.polling import TIMEOUT, wait_for_screen
+from tests.e2e.terminal import CXTUI
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page, Playwright, Route
 
-CXTUI = Path(sys.executable).with_name("cxtui")
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
