@@ -111,6 +111,10 @@ async def test_snooze_a_day_a_week_a_date_and_not_the_past(
             assert isinstance(app.screen, SnoozeScreen)
             account = screen.current_task()["account_name"]  # type: ignore[index]
             assert f"Snooze: {account}" in text_of(app.screen.query_one(".dialog-title"))
+            hint = app.screen.query_one(".dialog > Label")
+            assert " ".join(text_of(hint).split()).endswith("then enter")
+            # wrapped in the 64-wide dialog, not cut at its edge
+            assert hint.region.right <= app.screen.query_one(".dialog").content_region.right
             await press(app, pilot, *keys)
             assert app.screen is screen
             assert title not in titles(screen)
