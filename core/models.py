@@ -245,7 +245,8 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_account_opened", "account_id", "opened_at"),
         # Covers the metrics' read of a window of tickets: no table row is visited.
         Index("ix_ticket_opened", "opened_at", "resolved_at", "first_response_at", "account_id"),
-        Index("ix_ticket_resolved", "resolved_at"),
+        # Covers the tickets opened before a window and still open at its start.
+        Index("ix_ticket_resolved", "resolved_at", "opened_at", "first_response_at", "account_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -126,10 +126,50 @@ HEALTH_SQL: dict[str, Any] = {
             "19)) * 1000000 + CAST(substr(ticket.resolved_at || '000000', 21, 6) AS "
             "INTEGER) AS resolved_at \n"
             "FROM ticket \n"
-            "WHERE ticket.opened_at < '1112-02-02 00:00:00.000000' AND "
-            "(ticket.opened_at >= '1112-05-05 00:00:00.000000' OR "
-            "ticket.resolved_at IS NULL OR ticket.resolved_at >= '1112-02-02 "
-            "00:00:00.000000')",
+            "WHERE ticket.opened_at >= '1112-05-05 00:00:00.000000' AND "
+            "ticket.opened_at < '1112-02-02 00:00:00.000000'",
+            {
+                "account_id": "Int64",
+                "opened_at": "Datetime",
+                "first_response_at": "Datetime",
+                "resolved_at": "Datetime",
+            },
+        ),
+        "tickets_unresolved": (
+            "SELECT ticket.account_id, "
+            "unixepoch(substr(ticket.opened_at, 1, 19)) * 1000000 + "
+            "CAST(substr(ticket.opened_at || '000000', 21, 6) AS "
+            "INTEGER) AS opened_at, "
+            "unixepoch(substr(ticket.first_response_at, 1, 19)) * "
+            "1000000 + CAST(substr(ticket.first_response_at || '000000', "
+            "21, 6) AS INTEGER) AS first_response_at, "
+            "unixepoch(substr(ticket.resolved_at, 1, 19)) * 1000000 + "
+            "CAST(substr(ticket.resolved_at || '000000', 21, 6) AS "
+            "INTEGER) AS resolved_at \n"
+            "FROM ticket \n"
+            "WHERE ticket.opened_at < '1112-05-05 00:00:00.000000' AND "
+            "ticket.resolved_at IS NULL",
+            {
+                "account_id": "Int64",
+                "opened_at": "Datetime",
+                "first_response_at": "Datetime",
+                "resolved_at": "Datetime",
+            },
+        ),
+        "tickets_resolved_later": (
+            "SELECT ticket.account_id, "
+            "unixepoch(substr(ticket.opened_at, 1, 19)) * 1000000 + "
+            "CAST(substr(ticket.opened_at || '000000', 21, 6) AS "
+            "INTEGER) AS opened_at, "
+            "unixepoch(substr(ticket.first_response_at, 1, 19)) * "
+            "1000000 + CAST(substr(ticket.first_response_at || "
+            "'000000', 21, 6) AS INTEGER) AS first_response_at, "
+            "unixepoch(substr(ticket.resolved_at, 1, 19)) * 1000000 "
+            "+ CAST(substr(ticket.resolved_at || '000000', 21, 6) AS "
+            "INTEGER) AS resolved_at \n"
+            "FROM ticket \n"
+            "WHERE ticket.opened_at < '1112-05-05 00:00:00.000000' "
+            "AND ticket.resolved_at >= '1112-02-02 00:00:00.000000'",
             {
                 "account_id": "Int64",
                 "opened_at": "Datetime",

@@ -22,7 +22,7 @@ from sqlalchemy import Float, Select, and_, case, cast, delete, func, insert, or
 
 from core.dates import moment
 from core.health.in_force import latest_snapshots_query, overrides_query
-from core.health.scoring import SURVEY_KINDS
+from core.health.scoring import SURVEY_KINDS, TICKET_READS
 from core.models import (
     Account,
     ChurnModel,
@@ -97,6 +97,9 @@ def signal_queries(days: dict[str, date], ids: list[int] | None) -> dict[str, Se
         else_=0,
     )
     until_since = case((MrrMovement.occurred_on <= since, MrrMovement.amount_cents), else_=0)
+    tickets = select(
+        Ticket.account_id, Ticket.opened_at, Ticket.first_response_at, Ticket.resolved_at
+    )
     queries: dict[str, Select[Any]] = {
         "accounts": select(
             Account.id.label("account_id"),
@@ -129,15 +132,15 @@ def signal_queries(days: dict[str, date], ids: list[int] | None) -> dict[str, Se
             Account.id.label("account_id"),
             *(latest_answer(kind, days).label(f"latest_{kind}") for kind in SURVEY_KINDS),
         ),
-        "tickets": select(
-            Ticket.account_id, Ticket.opened_at, Ticket.first_response_at, Ticket.resolved_at
-        ).where(
-            Ticket.opened_at < end,
-            or_(
-                Ticket.opened_at >= recent_start,
-                Ticket.resolved_at.is_(None),
-                Ticket.resolved_at >= end,
-            ),
+        # the recent tickets, and the earlier ones still open at the end: the
+        # unresolved and those resolved since, sought through the index on resolved_at
+        # (one read with an OR scanned every earlier ticket: 0.32 -> 0.16 s at L)
+        "tickets": tickets.where(Ticket.opened_at >= recent_start, Ticket.opened_at < end),
+        "tickets_unresolved": tickets.where(
+            Ticket.opened_at < recent_start, Ticket.resolved_at.is_(None)
+        ),
+        "tickets_resolved_later": tickets.where(
+            Ticket.opened_at < recent_start, Ticket.resolved_at >= end
         ),
         "movements": select(
             MrrMovement.account_id,
@@ -153,12 +156,12 @@ def signal_queries(days: dict[str, date], ids: list[int] | None) -> dict[str, Se
         "usage": DailyUsage.account_id,
         "interactions": Interaction.account_id,
         "surveys": Account.id,
-        "tickets": Ticket.account_id,
+        **dict.fromkeys(TICKET_READS, Ticket.account_id),
         "movements": MrrMovement.account_id,
     }
-    # surveys: a row per account already; tickets: read from ix_ticket_opened, which
-    # holds every column read (a third faster)
-    covered = ("surveys", "tickets")
+    # surveys: a row per account already; tickets: read from ix_ticket_opened and
+    # ix_ticket_resolved, which hold every column read (a third faster)
+    covered = ("surveys", *TICKET_READS)
     return {
         name: _only(query, columns[name], ids, by_account=name not in covered)
         for name, query in queries.items()

@@ -77,7 +77,9 @@ def _connection_frame(connection: Connection, query: Any) -> pl.DataFrame:
     return pl.DataFrame([tuple(row) for row in rows], schema=schema, orient="row")
 
 
-SIGNAL_READS = ("accounts", "usage", "interactions", "surveys", "tickets", "movements")
+TICKET_READS = ("tickets", "tickets_unresolved", "tickets_resolved_later")
+"""The reads whose rows together are the tickets a score looks at (``signal_queries``)."""
+SIGNAL_READS = ("accounts", "usage", "interactions", "surveys", *TICKET_READS, "movements")
 
 
 def read_accounts(source: Source, as_of: date, account_ids: list[int] | None) -> pl.DataFrame:
@@ -204,7 +206,7 @@ def _signals(
     )
     usage = _usage_signals(as_of, accounts, frames["usage"])
     surveys = _latest_answers(frames["surveys"])
-    tickets = _ticket_signals(frames["tickets"], days, model)
+    tickets = _ticket_signals(pl.concat([frames[name] for name in TICKET_READS]), days, model)
     movements = frames["movements"]
 
     end = _midnight(days["end"])

@@ -214,8 +214,8 @@ def load_book(
         for name in BOOK_TABLES
         if name not in frames and name in OPTIONAL_TABLES and name != "costs"
     }
-    for late, table in LATE_HALVES.items():
-        frames[table] = pl.concat([frames[table], frames.pop(late)])
+    for part, table in TABLE_PARTS.items():
+        frames[table] = pl.concat([frames[table], frames.pop(part)])
     usage = [
         frames.pop(name) for name in sorted(name for name in frames if name.startswith("usage"))
     ]
@@ -279,6 +279,8 @@ BOOK_TABLES = (
     "surveys_late",
     "tickets",
     "tickets_late",
+    "tickets_unresolved",
+    "tickets_resolved_in",
     "engagement",
     "purchases",
     "purchase_history",
@@ -286,14 +288,21 @@ BOOK_TABLES = (
     "recorded",
 )
 """The book's queries (``book_queries.table_queries``), one frame each; usage apart."""
-LATE_HALVES = {"surveys_late": "surveys", "tickets_late": "tickets"}
-"""The queries that read the second half of a table's window, and the frame each
-ends (``book_sql.middle_of``)."""
+TABLE_PARTS = {
+    "surveys_late": "surveys",
+    "tickets_late": "tickets",
+    "tickets_unresolved": "tickets",
+    "tickets_resolved_in": "tickets",
+}
+"""The queries that read a part of a table other than its window's first half
+(``book_queries.table_queries``), and the frame each is added to."""
 OPTIONAL_TABLES = {
     "surveys": "surveys",
     "surveys_late": "surveys",
     "tickets": "tickets",
     "tickets_late": "tickets",
+    "tickets_unresolved": "tickets",
+    "tickets_resolved_in": "tickets",
     "purchases": "purchases",
     "purchase_history": "purchases",
     "engagement": "engagement",

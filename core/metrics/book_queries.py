@@ -59,9 +59,9 @@ def table_queries(
     the window (with the window's own purchases, the span of purchase history behind
     a purchase-only CLV lifespan); ``costs`` belong to no account. The survey
     answers and the tickets are read in two halves, cut at ``middle``
-    (``book_sql.middle_of``): ``surveys`` and ``surveys_late``, ``tickets`` (with
-    those opened before the window and still open at its start) and
-    ``tickets_late``."""
+    (``book_sql.middle_of``): ``surveys`` and ``surveys_late``, ``tickets`` and
+    ``tickets_late``; the tickets opened before the window and still open at its
+    start apart, ``tickets_unresolved`` and ``tickets_resolved_in``."""
     start, end = moment(window_start), moment(data_end + _ONE_DAY)
     cut = moment(middle)
     tickets = select(
@@ -88,13 +88,12 @@ def table_queries(
         ).where(MrrMovement.occurred_on <= as_of),
         "surveys": answers_query(start, cut),
         "surveys_late": answers_query(cut, end),
-        "tickets": tickets.where(
-            Ticket.opened_at < cut,
-            or_(
-                Ticket.opened_at >= start, Ticket.resolved_at.is_(None), Ticket.resolved_at >= start
-            ),
-        ),
+        "tickets": tickets.where(Ticket.opened_at >= start, Ticket.opened_at < cut),
         "tickets_late": tickets.where(Ticket.opened_at >= cut, Ticket.opened_at < end),
+        # opened before the window and open at its start, as two reads of the resolved
+        # index (one with an OR scanned every earlier ticket: 0.23 -> 0.11 s at L)
+        "tickets_unresolved": tickets.where(Ticket.opened_at < start, Ticket.resolved_at.is_(None)),
+        "tickets_resolved_in": tickets.where(Ticket.opened_at < start, Ticket.resolved_at >= start),
         "engagement": select(
             Interaction.account_id, Interaction.kind, Interaction.occurred_at
         ).where(

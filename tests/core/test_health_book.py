@@ -83,13 +83,16 @@ def test_as_of_ignores_later_data(engine: Engine) -> None:
     book.interaction(account, -5, "meeting")  # after as_of
     book.survey(account, "nps", 2, -3)  # after as_of
     book.ticket(account, 5, response_hours=1, resolved_hours=24 * 10)  # resolved after as_of
+    # older than the recent window: one resolved after as_of, one before it
+    book.ticket(account, 200, response_hours=1, resolved_hours=24 * 205)
+    book.ticket(account, 200, response_hours=1, resolved_hours=24 * 100)
     book.save()
     row = row_of(compute_scores(engine, AS_OF, default_model()), account)
     assert row["usage_raw"]["trend_pct"] == 0.0
     assert row["engagement_raw"] == {"days_since_last_interaction": 10.0, "meetings_90d": 0.0}
     assert row["sentiment_score"] is None  # the only answer is in the future
-    assert row["support_raw"]["open_tickets"] == 1.0  # still open as of then
-    assert row["support_raw"]["tickets_over_48h"] == 1.0
+    assert row["support_raw"]["open_tickets"] == 2.0  # still open as of then
+    assert row["support_raw"]["tickets_over_48h"] == 2.0
 
 
 def test_the_latest_answer_of_each_kind_within_the_year_counts(engine: Engine) -> None:

@@ -152,8 +152,9 @@ def test_read_frames_falls_back_to_sqlite3_while_a_connection_is_open(
 def test_the_halves_of_the_tickets_and_answers_read_each_row_once(engine: Engine) -> None:
     """The book reads survey answers and tickets in two halves, cut at midnight of
     ``middle_of``'s day: the rows at the cut, a second before it, at the window's
-    edges and just after it, and tickets opened before the window, are each read
-    once or not at all, as a plain SQL query over the tables selects them."""
+    edges and just after it, and tickets opened before the window (still open, or
+    resolved at its start, a second before it or later), are each read once or not
+    at all, as a plain SQL query over the tables selects them."""
     from datetime import UTC, datetime, timedelta
 
     from core.metrics.book import load_book
@@ -179,6 +180,8 @@ def test_the_halves_of_the_tickets_and_answers_read_each_row_once(engine: Engine
         book.survey(account, "nps", 9, moment)
     book.ticket(account, datetime(2023, 12, 20), resolved=datetime(2024, 1, 5))
     book.ticket(account, datetime(2023, 12, 20), resolved=datetime(2023, 12, 28))  # not read
+    book.ticket(account, datetime(2023, 12, 21), resolved=datetime(2024, 1, 1))  # at the start
+    book.ticket(account, datetime(2023, 12, 22), resolved=datetime(2024, 1, 1) - second)  # not
     book.save()
     loaded = load_book(engine, window, AS_OF)
 
@@ -198,6 +201,40 @@ def test_the_halves_of_the_tickets_and_answers_read_each_row_once(engine: Engine
     answers = plain(
         "SELECT answered_at FROM survey_response WHERE answered_at >= :start AND answered_at < :end"
     )
-    assert (len(tickets), len(answers)) == (6, 4)
+    assert (len(tickets), len(answers)) == (7, 4)
     assert sorted(loaded.tickets["opened_at"].to_list()) == tickets
     assert sorted(loaded.surveys["answered_at"].to_list()) == answers
+
+
+def test_the_tickets_still_open_from_before_a_window_are_sought_not_scanned(
+    engine: Engine, sqlite_only: None
+) -> None:
+    """The tickets opened before a window (the metrics') or before the recent 90 days
+    (a health score's) and still open at their start are found through the index on
+    resolved_at, which holds every column they are read with: SQLite visits neither
+    the earlier tickets resolved by then (a book's whole history) nor the table."""
+    from core.health.health_sql import read_sql
+    from core.health.windows import signal_days
+    from core.metrics.book_sql import substituted
+
+    days = {
+        "as_of": date(2024, 1, 31),
+        "window_start": date(2024, 1, 1),
+        "data_end": date(2024, 1, 31),
+        "middle": date(2024, 1, 16),
+    }
+    reads = {
+        "tickets_unresolved": substituted("tickets_unresolved", days),
+        "tickets_resolved_in": substituted("tickets_resolved_in", days),
+        "health's unresolved": read_sql("tickets_unresolved", signal_days(date(2024, 1, 31)))[0],
+        "health's resolved later": read_sql(
+            "tickets_resolved_later", signal_days(date(2024, 1, 31))
+        )[0],
+    }
+    with engine.connect() as connection:
+        for name, sql in reads.items():
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
+            seek = "resolved_at=? AND opened_at<?" if "unresolved" in name else "resolved_at>?"
+            assert [row[-1] for row in plan] == [
+                f"SEARCH ticket USING COVERING INDEX ix_ticket_resolved ({seek})"
+            ], name
