@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -144,13 +144,8 @@ class AccountFilter:
             parts.append(f"my book ({self.my_book})")
         if self.search:
             parts.append(f'search "{self.search}"')
-        for field_name, label, _column in _CHOICE_FILTERS:
-            if values := getattr(self, field_name):
-                parts.append(f"{label}: {', '.join(sorted(values))}")
-        if self.renewal_within_days is not None:
-            parts.append(f"renewal within {self.renewal_within_days} d")
-        if self.no_interaction_days is not None:
-            parts.append(f"no interaction for {self.no_interaction_days} d")
+        keys = ("segments", "owners", "plans", "bands", "statuses", *DAY_FILTERS)
+        parts += [words for key in keys if (words := filter_words(key, getattr(self, key)))]
         parts.extend(condition.describe() for condition in self.fields)
         return parts
 
@@ -164,15 +159,30 @@ class AccountFilter:
         return not self.describe()
 
 
-# The filters that keep rows whose column holds one of the chosen values:
-# (AccountFilter field, words in the filter bar, column of the list's frame).
-_CHOICE_FILTERS = (
-    ("segments", "segment", "segment"),
-    ("owners", "owner", "owner"),
-    ("plans", "plan", "plan"),
-    ("bands", "health", "health_band"),
-    ("statuses", "status", "status"),
-)
+CHOICE_LABELS = {
+    "segments": "segment",
+    "owners": "owner",
+    "plans": "plan",
+    "bands": "health",
+    "statuses": "status",
+}
+"""The filters that keep the accounts whose value is one of those chosen, by their
+name in ``AccountFilter`` (and a saved filter), with their word in the filter bar."""
+DAY_FILTERS = ("renewal_within_days", "no_interaction_days")
+
+
+def filter_words(key: str, value: Any) -> str | None:
+    """The filter ``key`` (a choice or a day filter) set to ``value`` in the filter
+    bar's words; None when it is not set (no choice, no number of days)."""
+    if key in CHOICE_LABELS:
+        return f"{CHOICE_LABELS[key]}: {', '.join(sorted(value))}" if value else None
+    if value is None:
+        return None
+    if key == "renewal_within_days":
+        return f"renewal within {value} d"
+    if key == "no_interaction_days":
+        return f"no interaction for {value} d"
+    raise KeyError(key)
 
 
 def _needle(search: str) -> str:

@@ -40,6 +40,7 @@ import tomlkit
 from tomlkit.items import Table
 
 from core.accounts.field_views import SYMBOLS, FieldCondition, FieldRule
+from core.accounts.listing import DAY_FILTERS, filter_words
 from core.accounts.queries import BANDS, AccountFilter
 from core.config.file import Check, ConfigFileError, edit_config, read_config, rewrite_config
 from core.config.settings import config_path
@@ -51,7 +52,7 @@ if TYPE_CHECKING:
 TABLE = "filters"
 MAX_NAME_LENGTH = 60
 LIST_KEYS = ("segments", "owners", "plans", "statuses", "bands")
-DAY_KEYS = ("renewal_within_days", "no_interaction_days")
+DAY_KEYS = DAY_FILTERS
 FIELDS_KEY = "fields"
 KEYS = (*LIST_KEYS, *DAY_KEYS, FIELDS_KEY)
 SCOPE_KEYS = ("segments", "owners", "plans", "statuses", FIELDS_KEY)
@@ -98,25 +99,14 @@ class SavedFilter:
         return not self.describe()
 
     def describe(self, keys: tuple[str, ...] = KEYS) -> list[str]:
-        """Each part that is set, in words (``keys``: only those parts)."""
-        labels = {
-            "segments": "segment",
-            "owners": "owner",
-            "plans": "plan",
-            "statuses": "status",
-            "bands": "health",
-        }
+        """Each part that is set, in words (``keys``: only those parts), as the
+        accounts list's filter bar says them."""
         parts: list[str] = []
         for key in keys:
-            value = getattr(self, key)
-            if key in LIST_KEYS and value:
-                parts.append(f"{labels[key]}: {', '.join(sorted(value))}")
-        if "renewal_within_days" in keys and self.renewal_within_days is not None:
-            parts.append(f"renewal within {self.renewal_within_days} d")
-        if "no_interaction_days" in keys and self.no_interaction_days is not None:
-            parts.append(f"no interaction for {self.no_interaction_days} d")
-        if FIELDS_KEY in keys:
-            parts.extend(rule.describe() for rule in self.fields)
+            if key == FIELDS_KEY:
+                parts.extend(rule.describe() for rule in self.fields)
+            elif words := filter_words(key, getattr(self, key)):
+                parts.append(words)
         return parts
 
     def as_dict(self) -> dict[str, Any]:

@@ -230,3 +230,33 @@ def test_every_key_goes_from_the_list_filter_to_a_saved_filter_and_back() -> Non
     assert all(getattr(saved, key) == getattr(where, key) for key in KEYS)
     assert saved.account_filter(where) == where
     assert saved.account_filter() == replace(where, search="", my_book=None)
+
+
+def test_a_saved_filter_says_its_parts_as_the_filter_bar_does() -> None:
+    """Saved from the list's filter, a filter is described in the same words as the
+    filter bar (without the search and "my book", which it does not keep)."""
+    where = AccountFilter(
+        search="acme",
+        my_book="Dana",
+        segments=frozenset({"SMB", "Enterprise"}),
+        owners=frozenset({"Dana"}),
+        plans=frozenset({"Growth"}),
+        bands=frozenset({"red"}),
+        statuses=frozenset({"active"}),
+        renewal_within_days=30,
+        no_interaction_days=14,
+    )
+    saved = SavedFilter.from_account_filter("mine", where).describe()
+    assert where.describe() == [
+        "my book (Dana)",
+        'search "acme"',
+        "segment: Enterprise, SMB",
+        "owner: Dana",
+        "plan: Growth",
+        "health: red",
+        "status: active",
+        "renewal within 30 d",
+        "no interaction for 14 d",
+    ]
+    assert sorted(saved) == sorted(where.describe()[2:])
+    assert saved.index("status: active") < saved.index("health: red")  # as it always was
