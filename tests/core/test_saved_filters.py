@@ -214,18 +214,22 @@ def test_from_and_to_the_accounts_list_filter() -> None:
     assert RENEWALS.describe(("bands",)) == ["health: red"]
 
 
+EVERY_KEY = AccountFilter(
+    search="north",
+    my_book="Dana",
+    segments=frozenset({"SMB", "Enterprise"}),
+    owners=frozenset({"Dana"}),
+    plans=frozenset({"Scale"}),
+    statuses=frozenset({"active"}),
+    bands=frozenset({"red"}),
+    renewal_within_days=30,
+    no_interaction_days=45,
+)
+"""The list's filter with every key set."""
+
+
 def test_every_key_goes_from_the_list_filter_to_a_saved_filter_and_back() -> None:
-    where = AccountFilter(
-        search="north",
-        my_book="Dana",
-        segments=frozenset({"SMB"}),
-        owners=frozenset({"Dana"}),
-        plans=frozenset({"Scale"}),
-        statuses=frozenset({"active"}),
-        bands=frozenset({"red"}),
-        renewal_within_days=30,
-        no_interaction_days=45,
-    )
+    where = EVERY_KEY
     saved = SavedFilter.from_account_filter("all", where)
     assert all(getattr(saved, key) == getattr(where, key) for key in KEYS)
     assert saved.account_filter(where) == where
@@ -235,21 +239,11 @@ def test_every_key_goes_from_the_list_filter_to_a_saved_filter_and_back() -> Non
 def test_a_saved_filter_says_its_parts_as_the_filter_bar_does() -> None:
     """Saved from the list's filter, a filter is described in the same words as the
     filter bar (without the search and "my book", which it does not keep)."""
-    where = AccountFilter(
-        search="acme",
-        my_book="Dana",
-        segments=frozenset({"SMB", "Enterprise"}),
-        owners=frozenset({"Dana"}),
-        plans=frozenset({"Growth"}),
-        bands=frozenset({"red"}),
-        statuses=frozenset({"active"}),
-        renewal_within_days=30,
-        no_interaction_days=14,
-    )
+    where = EVERY_KEY
     saved = SavedFilter.from_account_filter("mine", where).describe()
     assert "; ".join(where.describe()) == (
-        'my book (Dana); search "acme"; segment: Enterprise, SMB; owner: Dana; plan: Growth;'
-        " health: red; status: active; renewal within 30 d; no interaction for 14 d"
+        'my book (Dana); search "north"; segment: Enterprise, SMB; owner: Dana; plan: Scale;'
+        " health: red; status: active; renewal within 30 d; no interaction for 45 d"
     )
     assert sorted(saved) == sorted(where.describe()[2:])
     assert saved.index("status: active") < saved.index("health: red")  # as it always was
