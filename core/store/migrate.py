@@ -40,17 +40,25 @@ def head_revision() -> str:
 
 
 @cache
-def shipped_head() -> str | None:
-    """The newest revision of the shipped scripts, read from their text: the one no
-    other script names as its ``down_revision`` (None if that is ambiguous)."""
+def _shipped() -> tuple[frozenset[str], frozenset[str]]:
+    """The revisions of the shipped scripts, and those named as a ``down_revision``,
+    read from their text (without Alembic)."""
     revisions: set[str] = set()
     parents: set[str] = set()
     for script in (MIGRATIONS_DIR / "versions").glob("*.py"):
         for down, _value, name in _REVISION.findall(script.read_text(encoding="utf-8")):
             if name:
                 (parents if down else revisions).add(name)
+    return frozenset(revisions), frozenset(parents)
+
+
+@cache
+def shipped_head() -> str | None:
+    """The newest revision of the shipped scripts: the one no other script names as
+    its ``down_revision`` (None if that is ambiguous)."""
+    revisions, parents = _shipped()
     heads = revisions - parents
-    return heads.pop() if len(heads) == 1 else None
+    return next(iter(heads)) if len(heads) == 1 else None
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -68,6 +76,12 @@ def is_head(versions: list[str]) -> bool:
     """True when ``versions`` (the rows of ``HEAD_QUERY``) are the shipped head."""
     head = shipped_head()
     return head is not None and versions == [head]
+
+
+def is_older(versions: list[str]) -> bool:
+    """True when ``versions`` (the rows of ``HEAD_QUERY``) are an earlier shipped
+    revision: opening the database migrates it (``migrate``)."""
+    return len(versions) == 1 and versions[0] in _shipped()[0] and not is_head(versions)
 
 
 def _is_current(engine: Engine) -> bool:
