@@ -60,17 +60,23 @@ def team_rows(book: Book, churn_last_quarter: float) -> None:
             created_at=day * DAY_US + 8 * HOUR_US,
         )
 
-    churn_goal = goal(
-        "Churn below 3 % this quarter",
-        "percent",
-        f"{churn_last_quarter:.1f}",
-        "3",
-        direction="lower",
-        metric="churn_rate_pct",
-    )
-    checkin(churn_goal, f"{churn_last_quarter:.1f}", start, "Last quarter's churn", True)
-    nps_goal = goal("NPS above 50", "number", f"{_nps(book, start):.0f}", "50", metric="nps")
-    checkin(nps_goal, f"{_nps(book, start):.0f}", start, "Last quarter's NPS", True)
+    churn_then = f"{churn_last_quarter:.1f}"
+    if (churn_line := line_to_keep(float(churn_then), 3, "lower", step=0.5)) is not None:
+        churn_goal = goal(
+            f"Churn below {churn_line:g} % this quarter",
+            "percent",
+            churn_then,
+            f"{churn_line:g}",
+            direction="lower",
+            metric="churn_rate_pct",
+        )
+        checkin(churn_goal, churn_then, start, "Last quarter's churn", True)
+    nps_then = f"{_nps(book, start):.0f}"
+    if (nps_line := line_to_keep(float(nps_then), 50, "raise", step=10)) is not None:
+        nps_goal = goal(
+            f"NPS above {nps_line:g}", "number", nps_then, f"{nps_line:g}", metric="nps"
+        )
+        checkin(nps_goal, nps_then, start, "Last quarter's NPS", True)
     qbr_goal = goal("QBR with every top-20 account", "tasks", "0", "20")
     for _mrr, _account_id, name, last_qbr in book.top_accounts:
         book.add(
@@ -100,6 +106,18 @@ def team_rows(book: Book, churn_last_quarter: float) -> None:
     checkin(mid, "2100", book.anchor - 6, "Pipeline review with sales", False)
     board = goal("Launch the customer advisory board", "done", "0", "1")
     checkin(board, "1", book.anchor - 12, "First session held", False)
+
+
+def line_to_keep(then: float, usual: float, direction: str, step: float) -> float | None:
+    """The line a goal asks a rate or score to pass (``direction``: raise or lower)
+    from where it was (``then``): the ``usual`` line when that is still to be
+    reached, else one ``step`` beyond where it was; None when no line is left (a
+    churn too near 0 %, an NPS near 100). A goal whose start is already past its
+    target is refused (``core.goals.form.validate_goal``): the L book's churn goal
+    was, at 2.6 % "below 3 %", and showed 0 % "off track" at 1.7 %."""
+    sign = 1 if direction == "raise" else -1
+    line = usual if sign * (usual - then) > 0 else round(then + sign * step, 1)
+    return line if (line <= 100 if sign > 0 else line > 0) else None
 
 
 def _nps(book: Book, before: int) -> float:

@@ -105,3 +105,39 @@ def test_progress_reaches_the_end(engine: Engine) -> None:
     assert seen == sorted(seen)
     assert seen[-1] == 1.0
     assert len(seen) >= 3
+
+
+def test_every_generated_goal_is_one_a_user_could_have_typed(engine: Engine) -> None:
+    """Each goal of a generated book passes the goal form's checks, as typed again."""
+    from sqlmodel import Session
+
+    from core.goals.form import form_of, validate_goal
+    from core.models import Goal, GoalTask
+
+    generate_into(engine, SMALL, seed=5)
+    with Session(engine) as session:
+        goals = session.exec(select(Goal)).scalars().all()
+        tasks = session.exec(select(GoalTask)).scalars().all()
+    assert len(goals) >= 4
+    for goal in goals:
+        validate_goal(form_of(goal, [task for task in tasks if task.goal_id == goal.id]))
+
+
+@pytest.mark.parametrize(
+    ("then", "usual", "direction", "step", "line"),
+    [
+        (5.1, 3, "lower", 0.5, 3),  # the usual line still to reach
+        (2.6, 3, "lower", 0.5, 2.1),  # already below it (the L book): half a point lower
+        (0.4, 3, "lower", 0.5, None),  # no churn line left above 0 %
+        (26, 50, "raise", 10, 50),
+        (-30, 50, "raise", 10, 50),
+        (50, 50, "raise", 10, 60),  # on the line: past it
+        (95, 50, "raise", 10, None),  # no NPS above 100
+    ],
+)
+def test_a_generated_line_goal_starts_on_the_wrong_side_of_its_line(
+    then: float, usual: float, direction: str, step: float, line: float | None
+) -> None:
+    from sample_data.generator.team import line_to_keep
+
+    assert line_to_keep(then, usual, direction, step) == line
