@@ -51,7 +51,7 @@ EXIT_BAD_INPUT = 2
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
-    typer.echo(f"cxtui: {message}", err=True)
+    say(message)
     raise typer.Exit(code)
 
 
@@ -106,9 +106,15 @@ def open_db(db: Path | None) -> Engine:
     if db is not None and not db.expanduser().resolve().parent.is_dir():
         fail(f"--db {db}: the folder {db.expanduser().resolve().parent} does not exist")
     try:
-        return open_engine(database_url(db))
+        return open_engine(database_url(db), on_update=say)
     except DatabaseError as error:
         fail(str(error))
+
+
+def say(message: str) -> None:
+    """A line to the person at the terminal, on stderr (stdout stays the command's
+    output, for scripts)."""
+    typer.echo(f"cxtui: {message}", err=True)
 
 
 def book_scope(engine: Engine, segment: str | None, owner: str | None) -> Scope:

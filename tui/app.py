@@ -24,7 +24,6 @@ from textual.signal import Signal
 from textual.widgets import Footer, Header, LoadingIndicator, Static
 from textual.worker import Worker, WorkerState
 
-from tui.format import file_size
 from tui.messages import BookChanged, BookLoaded, DatabaseOpened, FileOpened, OpenAccount
 from tui.threads import WorkerThreads
 
@@ -341,24 +340,13 @@ class CxtuiApp(App[None]):
         """The dashboard's start: on a SQLite file at the current schema, its figures
         are read from the file (no SQLAlchemy nor models to import first, ~1 s) and
         the engine opens after the list's first read; else the engine opens now."""
-        from core.store.sqlite_file import open_sqlite_file, upgrade_due
+        from core.store.sqlite_file import open_sqlite_file
 
         file = open_sqlite_file(self.db_url)
         if file is None:
-            if (size := upgrade_due(self.db_url)) is not None:
-                self.call_from_thread(self._say_upgrading, size)
             self.call_from_thread(self.connect, None)
         else:
             self.post_message(FileOpened(file=file))
-
-    def _say_upgrading(self, size: int) -> None:
-        """While the start waits for a migration: what it does, and why it may take
-        long (the copy of the whole file comes first: 27 s for 2.5 GB, measured)."""
-        for status in self.query("#startup-status").results(Static):
-            status.update(
-                "Updating the database for this version of cxtui, after keeping a copy"
-                f" of it ({file_size(size)}) beside it: on a large book this takes a while…"
-            )
 
     @on(FileOpened)
     def _file_opened(self, message: FileOpened) -> None:
@@ -427,8 +415,17 @@ class CxtuiApp(App[None]):
 
         with self._engine_lock:
             if self._opened is None or self._opened[0] != self.db_url:
-                self._opened = (self.db_url, open_engine(self.db_url))
+                self._opened = (self.db_url, open_engine(self.db_url, self._updating))
             return self._opened[1]
+
+    def _updating(self, notice: str) -> None:
+        """(A worker's thread.) The database is being updated for this cxtui: the
+        start says so, and why it may take long (27 s for a 2.6 GB book, measured)."""
+        self.call_from_thread(self._say_on_start, notice)
+
+    def _say_on_start(self, notice: str) -> None:
+        for status in self.query("#startup-status").results(Static):
+            status.update(notice)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="book")
     def reload_book(self) -> None:

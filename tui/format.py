@@ -65,13 +65,3 @@ def sparkline(values: list[float], low: float = 0.0, high: float = 100.0) -> str
     ticks = "▁▂▃▄▅▆▇█"
     span = (high - low) or 1.0
     return "".join(ticks[max(0, min(7, int((value - low) / span * 7.999)))] for value in values)
-
-
-def file_size(size: int) -> str:
-    """A number of bytes as a person reads a file's size: 2.5 GB, 340 MB, 12 KB."""
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
-        if size >= scale:
-            return (
-                f"{size / scale:.1f} {unit}" if size < 10 * scale else f"{size / scale:.0f} {unit}"
-            )
-    return f"{size} bytes"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -132,9 +132,10 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
-def open_engine(url: str) -> Engine:
+def open_engine(url: str, on_update: Callable[[str], None] | None = None) -> Engine:
     """An engine on a database whose schema is current: migrations run first
-    (after a backup of an existing SQLite file), and a newer schema is refused."""
+    (after a backup of an existing SQLite file; ``on_update`` is told so in words
+    first), and a newer schema is refused."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from core.store.migrate import migrate
@@ -147,7 +148,7 @@ def open_engine(url: str) -> Engine:
     except OSError as error:
         raise DatabaseError(_unusable(path, url, error)) from None
     try:
-        migrate(engine)
+        migrate(engine, on_update)
     except (SQLAlchemyError, sqlite3.Error, OSError) as error:
         engine.dispose()
         raise DatabaseError(_unusable(path, url, error)) from None

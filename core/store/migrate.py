@@ -9,7 +9,7 @@ list's first read, which runs before that stack is imported (``core.accounts.lis
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
@@ -40,25 +40,17 @@ def head_revision() -> str:
 
 
 @cache
-def _shipped() -> tuple[frozenset[str], frozenset[str]]:
-    """The revisions of the shipped scripts, and those named as a ``down_revision``,
-    read from their text (without Alembic)."""
+def shipped_head() -> str | None:
+    """The newest revision of the shipped scripts, read from their text: the one no
+    other script names as its ``down_revision`` (None if that is ambiguous)."""
     revisions: set[str] = set()
     parents: set[str] = set()
     for script in (MIGRATIONS_DIR / "versions").glob("*.py"):
         for down, _value, name in _REVISION.findall(script.read_text(encoding="utf-8")):
             if name:
                 (parents if down else revisions).add(name)
-    return frozenset(revisions), frozenset(parents)
-
-
-@cache
-def shipped_head() -> str | None:
-    """The newest revision of the shipped scripts: the one no other script names as
-    its ``down_revision`` (None if that is ambiguous)."""
-    revisions, parents = _shipped()
     heads = revisions - parents
-    return next(iter(heads)) if len(heads) == 1 else None
+    return heads.pop() if len(heads) == 1 else None
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -78,12 +70,6 @@ def is_head(versions: list[str]) -> bool:
     return head is not None and versions == [head]
 
 
-def is_older(versions: list[str]) -> bool:
-    """True when ``versions`` (the rows of ``HEAD_QUERY``) are an earlier shipped
-    revision: opening the database migrates it (``migrate``)."""
-    return len(versions) == 1 and versions[0] in _shipped()[0] and not is_head(versions)
-
-
 def _is_current(engine: Engine) -> bool:
     """True when the database is at the shipped head, read without Alembic."""
     from sqlalchemy import text
@@ -97,11 +83,12 @@ def _is_current(engine: Engine) -> bool:
     return is_head([row[0] for row in versions])
 
 
-def migrate(engine: Engine) -> Path | None:
+def migrate(engine: Engine, on_update: Callable[[str], None] | None = None) -> Path | None:
     """Bring the schema to the newest revision. Returns the backup made of an
     existing SQLite database before migrating it, if one was needed. Processes
     opening one database at once take turns: the first migrates, the others wait
-    and then find the schema current."""
+    and then find the schema current. ``on_update`` is told, in words, before an
+    existing database is copied and updated (on a large book, a wait to explain)."""
     if _is_current(engine):
         return None
     from core.store.db import sqlite_path
@@ -109,7 +96,26 @@ def migrate(engine: Engine) -> Path | None:
     with _migration_lock(sqlite_path(str(engine.url))):
         if _is_current(engine):  # migrated by another process while this one waited
             return None
-        return _migrate(engine)
+        return _migrate(engine, on_update or (lambda _notice: None))
+
+
+def update_notice(size: int | None) -> str:
+    """What a person is told while an existing database is updated for this cxtui,
+    after a copy of its ``size`` bytes is kept (None: no copy, PostgreSQL)."""
+    said = "Updating the database for this version of cxtui"
+    if size is None:
+        return f"{said}…"
+    copy = f"after keeping a copy of it ({_size(size)}) beside it"
+    return f"{said}, {copy}: on a large book this takes a while…"
+
+
+def _size(size: int) -> str:
+    """A number of bytes as a file's size is read: 2.6 GB, 338 MB, 12 KB."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if size >= scale:
+            digits = 1 if size < 10 * scale else 0
+            return f"{size / scale:.{digits}f} {unit}"
+    return f"{size} bytes"
 
 
 @contextmanager
@@ -136,7 +142,7 @@ def _migration_lock(path: Path | None) -> Iterator[None]:
 _PG_LOCK_KEY = 7_240_331
 
 
-def _migrate(engine: Engine) -> Path | None:
+def _migrate(engine: Engine, on_update: Callable[[str], None]) -> Path | None:
     from alembic import command
     from alembic.script import ScriptDirectory
 
@@ -158,7 +164,10 @@ def _migrate(engine: Engine) -> Path | None:
     backup = None
     path = sqlite_path(str(engine.url))
     if path is not None and _has_tables(engine):
+        on_update(update_notice(path.stat().st_size))
         backup = backup_sqlite(path)
+    elif current is not None:
+        on_update(update_notice(None))
     with engine.connect() as connection:
         sqlite = connection.dialect.name == "sqlite"
         if sqlite:

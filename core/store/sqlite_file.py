@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from core.store.first_read import from_file, sqlite_file
-from core.store.migrate import HEAD_QUERY, is_head, is_older
+from core.store.migrate import HEAD_QUERY, is_head
 from core.store.sqlite_gate import SQLITE_GATE
 
 if TYPE_CHECKING:
@@ -183,19 +183,10 @@ def rows_frame(rows: list[tuple[Any, ...]], dtypes: dict[str, pl.DataType | None
 def open_sqlite_file(url: str) -> SqliteFile | None:
     """The SQLite file behind ``url`` when it exists at the current schema and can
     be read through ADBC in this process, else None."""
-    path, found = sqlite_file(url), from_file(url, _versions)
-    return SqliteFile(url, path) if path is not None and found and is_head(found) else None
-
-
-def upgrade_due(url: str) -> int | None:
-    """The size in bytes of the SQLite file behind ``url`` when its schema is an
-    earlier cxtui's: opening it copies the whole file aside, then migrates it
-    (``core.store.migrate``). None otherwise."""
-    path, found = sqlite_file(url), from_file(url, _versions)
-    return path.stat().st_size if path is not None and found and is_older(found) else None
-
-
-def _versions(database: Any) -> list[str]:
     from core.store.adbc import query_frames
 
-    return query_frames(database, [HEAD_QUERY], _BUSY_TIMEOUT_MS)[0].to_series(0).to_list()
+    def versions(database: Any) -> list[str]:
+        return query_frames(database, [HEAD_QUERY], _BUSY_TIMEOUT_MS)[0].to_series(0).to_list()
+
+    path, found = sqlite_file(url), from_file(url, versions)
+    return SqliteFile(url, path) if path is not None and found and is_head(found) else None

@@ -319,9 +319,9 @@ async def test_on_the_dashboard_the_engine_opens_beside_the_first_read_once(
     opened: list[str] = []
     open_engine = core.store.db.open_engine
 
-    def counted(url: str) -> Engine:
+    def counted(url: str, on_update: Any = None) -> Engine:
         opened.append(url)
-        return open_engine(url)
+        return open_engine(url, on_update)
 
     monkeypatch.setattr(core.store.db, "open_engine", counted)
     app = make_app(db_url, today=TODAY, settings=Settings(), recompute_health=False)
