@@ -160,7 +160,11 @@ def describe_scope(scope: Scope) -> str:
         from core.config.saved_filters import SavedFilter
 
         inside = SavedFilter(
-            scope.name, scope.segments, scope.owners, scope.plans, scope.statuses
+            name=scope.name,
+            segments=scope.segments,
+            owners=scope.owners,
+            plans=scope.plans,
+            statuses=scope.statuses,
         ).describe()
         parts.append(f'filter "{scope.name}"' + (f" ({'; '.join(inside)})" if inside else ""))
     return ", ".join(parts) or "whole book"

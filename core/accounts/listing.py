@@ -11,6 +11,7 @@ so both give the same list.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from dataclasses import fields as dataclass_fields
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -120,10 +121,11 @@ def list_frame(parts: dict[str, pl.DataFrame], today: date) -> pl.DataFrame:
 
 
 @dataclass(frozen=True)
-class AccountFilter:
-    """What narrows the accounts list. Empty sets and None mean "any"."""
+class Facets:
+    """The choices and day limits that narrow the accounts list, as the filter form
+    sets them and a saved filter keeps them (``CHOICE_LABELS``, ``DAY_FILTERS``).
+    Empty sets and None mean "any"."""
 
-    search: str = ""
     segments: frozenset[str] = frozenset()
     owners: frozenset[str] = frozenset()
     plans: frozenset[str] = frozenset()
@@ -131,6 +133,18 @@ class AccountFilter:
     statuses: frozenset[str] = frozenset()
     renewal_within_days: int | None = None
     no_interaction_days: int | None = None
+
+    def facets(self) -> dict[str, Any]:
+        """The facets alone, by name (to carry them to another filter)."""
+        return {facet.name: getattr(self, facet.name) for facet in dataclass_fields(Facets)}
+
+
+@dataclass(frozen=True)
+class AccountFilter(Facets):
+    """What narrows the accounts list: its facets, the search, "my book" and
+    conditions on custom fields."""
+
+    search: str = ""
     my_book: str | None = None
     """The owner whose book is shown, when "my book" is on."""
     fields: tuple[FieldCondition, ...] = ()

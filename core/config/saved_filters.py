@@ -40,7 +40,7 @@ import tomlkit
 from tomlkit.items import Table
 
 from core.accounts.field_views import SYMBOLS, FieldCondition, FieldRule
-from core.accounts.listing import DAY_FILTERS, filter_words
+from core.accounts.listing import DAY_FILTERS, Facets, filter_words
 from core.accounts.queries import BANDS, AccountFilter
 from core.config.file import Check, ConfigFileError, edit_config, read_config, rewrite_config
 from core.config.settings import config_path
@@ -63,26 +63,18 @@ ALLOWED = {"statuses": tuple(AccountStatus), "bands": BANDS}
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
-@dataclass(frozen=True)
-class SavedFilter:
-    """A named filter. Empty sets and None mean "any"."""
+@dataclass(frozen=True, kw_only=True)
+class SavedFilter(Facets):
+    """A named filter: the list's facets, and conditions on custom fields by name."""
 
     name: str
-    segments: frozenset[str] = frozenset()
-    owners: frozenset[str] = frozenset()
-    plans: frozenset[str] = frozenset()
-    statuses: frozenset[str] = frozenset()
-    bands: frozenset[str] = frozenset()
-    renewal_within_days: int | None = None
-    no_interaction_days: int | None = None
     fields: tuple[FieldRule, ...] = ()
 
     @classmethod
     def from_account_filter(cls, name: str, where: AccountFilter) -> SavedFilter:
         """What the accounts list's filter form holds (the search and "my book" are
         not part of a saved filter)."""
-        values = {key: getattr(where, key) for key in KEYS if key != FIELDS_KEY}
-        return cls(name=name, fields=tuple(c.rule() for c in where.fields), **values)
+        return cls(name=name, fields=tuple(c.rule() for c in where.fields), **where.facets())
 
     def account_filter(
         self, base: AccountFilter | None = None, fields: tuple[FieldCondition, ...] = ()
@@ -90,9 +82,7 @@ class SavedFilter:
         """The accounts list's filter: this filter's values, with ``fields`` (its
         conditions on custom fields, resolved: ``resolve_rules``), keeping the search
         and "my book" of ``base``."""
-        base = base or AccountFilter()
-        values = {key: getattr(self, key) for key in KEYS if key != FIELDS_KEY}
-        return replace(base, fields=fields, **values)
+        return replace(base or AccountFilter(), fields=fields, **self.facets())
 
     @property
     def is_empty(self) -> bool:

@@ -67,7 +67,7 @@ async def test_find_accounts_pages_filters_and_sorts(connect: Connect, demo_file
 
 
 async def test_find_accounts_with_a_saved_filter(connect: Connect, demo_file: Path) -> None:
-    save_filter(SavedFilter("Big ones", segments=frozenset({"Enterprise"})))
+    save_filter(SavedFilter(name="Big ones", segments=frozenset({"Enterprise"})))
     async with connect(demo_file) as client:
         found = await _call(client, "find_accounts", saved_filter="Big ones", limit=100)
         enterprise = count(demo_file, "SELECT count(*) FROM account WHERE segment = 'Enterprise'")
