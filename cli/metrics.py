@@ -157,15 +157,10 @@ def describe_scope(scope: Scope) -> str:
         if value
     ]
     if scope.name is not None:
-        from core.config.saved_filters import SavedFilter
+        from core.accounts.listing import filter_words
 
-        inside = SavedFilter(
-            name=scope.name,
-            segments=scope.segments,
-            owners=scope.owners,
-            plans=scope.plans,
-            statuses=scope.statuses,
-        ).describe()
+        chosen = {key: getattr(scope, key) for key in ("segments", "owners", "plans", "statuses")}
+        inside = [words for key, value in chosen.items() if (words := filter_words(key, value))]
         parts.append(f'filter "{scope.name}"' + (f" ({'; '.join(inside)})" if inside else ""))
     return ", ".join(parts) or "whole book"
 
