@@ -9,7 +9,7 @@ from textual.widgets import Input, OptionList, SelectionList, Static
 from core.config.saved_filters import SavedFilter, load_saved_filters, save_filter
 from core.config.settings import config_path
 from tests.tui.book import ROWS
-from tests.tui.conftest import bar, names, press, running, settle, text_of, type_text
+from tests.tui.conftest import SMALL, bar, names, press, running, settle, text_of, type_text
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.filters import FiltersScreen
 
@@ -111,3 +111,16 @@ async def test_palette_applies_a_saved_filter(db_url: str, book) -> None:
         # Enterprise and red: Globex (35) and Hooli (64, overridden to 30)
         assert sorted(names(app)) == ["Globex", "Hooli"]
         assert "segment: Enterprise" in bar(app) and "health: red" in bar(app)
+
+
+async def test_the_form_fits_a_small_terminal(db_url: str, book) -> None:
+    """130 columns wide where there is room; on 80 columns its lists share them."""
+    async with running(db_url) as (app, pilot):
+        form = await open_form(app, pilot)
+        assert form.query_one("#filters").outer_size.width == 130
+        await pilot.resize_terminal(*SMALL)
+        await pilot.pause()
+        box = form.query_one("#filters").region
+        assert box.x >= 0 and box.right <= SMALL[0]
+        status = form.query_one("#statuses", SelectionList).region
+        assert status.right <= box.right  # the last list is on the screen
