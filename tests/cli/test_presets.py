@@ -801,6 +801,57 @@ def test_zendesk_tickets(tmp_path: Path) -> None:
     assert november["ticket_resolution_rate_pct"] == pytest.approx(solved / raw.height * 100)
 
 
+@pytest.mark.parametrize("as_of", ["2026-12-02", "2026-12-06"])
+def test_zendesk_tickets_still_open_from_before_the_period(tmp_path: Path, as_of: str) -> None:
+    """Zendesk tickets created before the period (December) or before a health
+    score's 90 days: those not solved by its end count among the tickets open over
+    48 h and an account's open tickets, those solved before do not; counted here
+    from the raw file, whether the ticket was never solved, solved in the period or
+    after it."""
+    raw = pl.read_csv(PRESETS / "zendesk_tickets.csv", infer_schema=False)
+    first = raw.row(0, named=True)
+    earlier = [  # Id, Created at, Solved at
+        ("201", "2026-08-01 09:00:00", None),
+        ("202", "2026-08-03 09:00:00", "2026-12-10 12:00:00"),
+        ("203", "2026-09-20 09:00:00", "2026-12-03 12:00:00"),
+        ("204", "2026-08-05 09:00:00", "2026-08-06 09:00:00"),
+        ("205", "2026-11-29 09:00:00", "2026-12-01 08:00:00"),
+    ]
+    rows = [
+        first
+        | {"Id": number, "Created at": created, "Updated at": solved or created}
+        | {"Solved at": solved, "Status": "solved" if solved else "open"}
+        for number, created, solved in earlier
+    ]
+    book = pl.concat([raw, pl.DataFrame(rows, schema=raw.schema)])
+    path = tmp_path / "zendesk.csv"
+    book.write_csv(path)
+    db = tmp_path / "zendesk.db"
+    run_ok("import", "tickets", str(path), "--db", str(db), "--create-missing-accounts")
+
+    end = date.fromisoformat(as_of) + timedelta(days=1)
+    moment = "%Y-%m-%d %H:%M:%S"
+    tickets = book.select(
+        "Organization",
+        pl.col("Created at").str.to_datetime(moment).alias("created"),
+        pl.col("Solved at").str.to_datetime(moment).alias("solved"),
+    )
+    still_open = tickets.filter(
+        pl.col("created") < pl.lit(end), pl.col("solved").is_null() | (pl.col("solved") >= end)
+    )
+    over_48h = still_open.filter(pl.col("created") < pl.lit(end) - timedelta(hours=48))
+    december = _metrics(db, "--as-of", as_of, "--period", "2026-12")
+    assert december["tickets_open_over_48h"] == over_48h.height > 0
+
+    run_ok("health", "--db", str(db), "--as-of", as_of, "--recompute")
+    scores = json.loads(run_ok("health", "--db", str(db), "--as-of", as_of, "--json"))
+    open_tickets = {
+        item["name"]: item["components"]["support"]["raw"]["open_tickets"] for item in scores
+    }
+    expected = still_open.group_by("Organization").len()
+    assert open_tickets == {name: float(count) for name, count in expected.iter_rows()}
+
+
 def test_intercom_conversations(tmp_path: Path) -> None:
     db = tmp_path / "intercom.db"
     report = _import(db, "tickets", "intercom_conversations.csv", "--create-missing-accounts")
