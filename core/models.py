@@ -34,6 +34,7 @@ from core.kinds import (
     SurveyKind,
     TicketPriority,
 )
+from core.store.sqlite_moments import MICROS_ON_SQLITE
 
 
 def utcnow() -> datetime:
@@ -216,7 +217,15 @@ class SurveyResponse(SQLModel, table=True):
         ),
         Index("ix_survey_account_answered", "account_id", "answered_at"),
         # Covers the metrics' read of a window of live answers: no table row is visited.
-        Index("ix_survey_answered", "answered_at", "account_id", "kind", "score", "deleted_at"),
+        Index(
+            "ix_survey_answered",
+            "answered_at",
+            "account_id",
+            "kind",
+            "score",
+            "deleted_at",
+            info={MICROS_ON_SQLITE: ("answered_at",)},
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -239,14 +248,32 @@ class SurveyRevision(Revision, table=True):
     survey_id: int = Field(foreign_key="survey_response.id", ondelete="CASCADE")
 
 
+_TICKET_MOMENTS = ("opened_at", "first_response_at", "resolved_at")
+"""What the ticket reads select as moments: held by their indexes on SQLite."""
+
+
 class Ticket(SQLModel, table=True):
     __tablename__ = "ticket"
     __table_args__ = (
         Index("ix_ticket_account_opened", "account_id", "opened_at"),
         # Covers the metrics' read of a window of tickets: no table row is visited.
-        Index("ix_ticket_opened", "opened_at", "resolved_at", "first_response_at", "account_id"),
+        Index(
+            "ix_ticket_opened",
+            "opened_at",
+            "resolved_at",
+            "first_response_at",
+            "account_id",
+            info={MICROS_ON_SQLITE: _TICKET_MOMENTS},
+        ),
         # Covers the tickets opened before a window and still open at its start.
-        Index("ix_ticket_resolved", "resolved_at", "opened_at", "first_response_at", "account_id"),
+        Index(
+            "ix_ticket_resolved",
+            "resolved_at",
+            "opened_at",
+            "first_response_at",
+            "account_id",
+            info={MICROS_ON_SQLITE: _TICKET_MOMENTS},
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -339,6 +339,48 @@ def test_large_load_keeps_the_declared_indexes(engine: Engine) -> None:
         assert len(session.exec(select(Account.id)).all()) == count
 
 
+def test_large_load_rebuilds_the_indexes_that_hold_moments(engine: Engine) -> None:
+    """A load that drops and rebuilds the ticket indexes builds them as declared: on
+    SQLite ending with their moments as microseconds (``core.store.sqlite_moments``),
+    which the reads then take from them; on PostgreSQL of the columns alone."""
+    from sqlalchemy import text
+
+    from core.models import Ticket
+    from core.store.frames import compile_query
+
+    bulk_insert(engine, "account", _accounts(1))
+    count = bulk.INDEX_REBUILD_MIN_ROWS + 5
+    opened = [datetime(2024, 1, 1, 9, 30, 15, 250_000) for _ in range(count)]
+    bulk_insert(
+        engine,
+        "ticket",
+        pl.DataFrame(
+            {"account_id": [1] * count, "opened_at": opened},
+            schema={"account_id": pl.Int64, "opened_at": pl.Datetime("us")},
+        ),
+    )
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            sql = "SELECT sql FROM sqlite_master WHERE name = 'ix_ticket_opened'"
+            held = connection.execute(text(sql)).scalar_one()
+            assert "unixepoch(substr(first_response_at, 1, 19))" in held
+            query = select(Ticket.opened_at).where(
+                Ticket.opened_at >= datetime(2024, 1, 1, tzinfo=UTC)
+            )
+            read, _ = compile_query(engine.dialect, query)
+            program = connection.exec_driver_sql(f"EXPLAIN {read}").all()
+            assert not [row for row in program if str(row[5]).startswith("unixepoch")]
+            micros = connection.exec_driver_sql(read).scalars().all()
+            assert set(micros) == {
+                int(opened[0].replace(tzinfo=UTC).timestamp()) * 1_000_000 + 250_000
+            }
+        else:
+            sql = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_ticket_opened'"
+            held = connection.execute(text(sql)).scalar_one()
+            assert "unixepoch" not in held and "first_response_at" in held
+        assert connection.execute(text("SELECT count(*) FROM ticket")).scalar_one() == count
+
+
 def test_deferred_indexes_are_rebuilt(engine: Engine) -> None:
     with deferred_indexes(engine, ["account"]):
         assert not {i["name"] for i in inspect(engine).get_indexes("account")} & {

@@ -238,3 +238,35 @@ def test_the_tickets_still_open_from_before_a_window_are_sought_not_scanned(
             assert [row[-1] for row in plan] == [
                 f"SEARCH ticket USING COVERING INDEX ix_ticket_resolved ({seek})"
             ], name
+
+
+def test_the_moments_of_tickets_and_answers_are_read_from_their_indexes(
+    engine: Engine, sqlite_only: None
+) -> None:
+    """On SQLite, the reads of tickets and survey answers (the metrics' and a health
+    score's) take each moment's microseconds from the index they go through, which
+    holds the same expression (``core.store.sqlite_moments``): SQLite's program for
+    them calls no ``unixepoch``. It would, 1.9M tickets' moments at 0.3 s of CPU, if
+    the read's expression and the index's differed by a letter."""
+    from core.health.health_sql import read_sql
+    from core.health.windows import signal_days
+    from core.metrics.book_sql import substituted
+
+    days = {
+        "as_of": date(2024, 1, 31),
+        "window_start": date(2024, 1, 1),
+        "data_end": date(2024, 1, 31),
+        "middle": date(2024, 1, 16),
+    }
+    book_reads = ["surveys", "surveys_late", "tickets", "tickets_late"]
+    book_reads += ["tickets_unresolved", "tickets_resolved_in"]
+    reads = {name: substituted(name, days) for name in book_reads} | {
+        f"health's {name}": read_sql(name, signal_days(date(2024, 1, 31)))[0]
+        for name in ("tickets", "tickets_unresolved", "tickets_resolved_later")
+    }
+    with engine.connect() as connection:
+        for name, sql in reads.items():
+            assert "unixepoch" in sql, name
+            program = connection.exec_driver_sql(f"EXPLAIN {sql}").all()
+            calls = [str(row[5]) for row in program if "Func" in str(row[1])]
+            assert not [call for call in calls if call.startswith("unixepoch")], name
