@@ -224,3 +224,21 @@ def test_a_public_churn_sample_reads_from_the_file_as_through_the_engine(
     assert from_file.now["mrr"] == charges
     assumed = from_file.book.assumed_counts()
     assert assumed == through_engine.book.assumed_counts() and any(assumed)
+
+
+def test_the_same_book_gives_the_same_stickiness_on_every_read(
+    demo: SqliteFile, engine: Engine
+) -> None:
+    """Stickiness sums a float per month: in another order its last digit can differ,
+    and the metrics' group-bys share their rows among threads. Over a period of
+    three months (two cut), every read gives the same figure to the last digit, the
+    one of the months' ratios summed in month order."""
+    periods = (Period(date(2026, 8, 15), date(2026, 10, 9)), Period.month_of(AS_OF))
+    for period in periods:
+        for scope in (Scope(), Scope(owner="Chloé Martin")):
+            seen = {
+                compute_metrics(source, period, scope, AS_OF).stickiness_pct
+                for _ in range(10)
+                for source in (demo, engine)
+            }
+            assert len(seen) == 1, (period, scope, seen)
