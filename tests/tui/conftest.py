@@ -112,10 +112,19 @@ async def tasks_screen(
 async def palette(app: App[Any], pilot: Pilot, command: str) -> None:
     """Run ``command`` from the command palette (ctrl+p), typed as a person would,
     and wait for what it started."""
+    from textual.command import CommandPalette
+
     await press(app, pilot, "ctrl+p")
     await type_text(pilot, command)
     await settle(app, pilot)
     await pilot.press("enter")
+    # The palette runs the command once it has closed (``call_later``): until then no
+    # worker of the command exists for ``settle`` to wait for.
+    for _ in range(100):
+        if not isinstance(app.screen, CommandPalette):
+            break
+        await pilot.pause(0.05)
+    await pilot.pause()
     await settle(app, pilot, rounds=120)
 
 
