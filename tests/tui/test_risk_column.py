@@ -11,8 +11,17 @@ import polars as pl
 
 from core.churn import RISK
 from core.config.settings import Settings
-from tests.tui.conftest import SNAPSHOT_DAY, bar, names, palette, press, settle, text_of
+from tests.tui.conftest import (
+    SNAPSHOT_DAY,
+    bar,
+    names,
+    palette,
+    press,
+    settle,
+    text_of,
+)
 from tui.app import make_app
+from tui.screens.accounts import AccountsScreen
 from tui.screens.columns import ColumnChooser
 from tui.widgets.accounts_table import AccountsTable
 
@@ -128,3 +137,26 @@ async def test_without_a_churn_model_the_column_is_empty_and_says_how_to_fit_one
         assert isinstance(chooser, ColumnChooser)
         (column,) = [column for column in chooser.order if column.name == "churn_risk"]
         assert column.title == "Churn risk (from the churn model)"
+
+
+async def test_a_book_joined_again_with_new_risks_shows_them(demo_url: str, tmp_path: Path) -> None:
+    """The list sorts its book once per order and keeps the result. Each read of the
+    churn risk (after a fit) joins the book again into a new frame, which Python may
+    place where the last one was freed, with the same id(): the list shows the new
+    risks all the same, never the old ones (it kept the old order, keyed by id)."""
+    from core.accounts.field_frames import ListFieldValues
+
+    app = _app(demo_url, tmp_path)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountsScreen) and screen.field_data is not None
+        assert app.book is not None
+        ids = app.book.select("id")
+        for percent in range(40):
+            risks = ids.with_columns(pl.lit(percent / 100).alias(RISK))
+            await screen._fields_read(
+                ListFieldValues(screen.field_data.fields, risks, risk_model="a model")
+            )
+            shown = screen.query_one(AccountsTable).accounts.data[RISK]
+            assert shown.unique().to_list() == [percent / 100], percent

@@ -119,7 +119,7 @@ class AccountsScreen(Screen[None]):
         self.where = AccountFilter()
         self.sort_column = "name"
         self.descending = False
-        self._sorted: tuple[tuple[int, str, bool], pl.DataFrame] | None = None
+        self._sorted: tuple[pl.DataFrame, tuple[str, bool], pl.DataFrame] | None = None
         self._view: tuple[pl.DataFrame, AccountFilter, pl.DataFrame] | None = None
         """The sorted book, the filter and the rows it kept, last shown."""
         self.shown = 0
@@ -370,8 +370,11 @@ class AccountsScreen(Screen[None]):
         """The book in the current order, sorted once per order (a filter keeps it)."""
         if self.sort_column not in book.columns:  # a field column no longer read
             self.sort_column, self.descending = "name", False
-        key = (id(book), self.sort_column, self.descending)
-        if self._sorted is None or self._sorted[0] != key:
+        # Keyed by the book itself, held, not by its id(): a book joined again with
+        # newly read fields could take the id of the freed one and get its old order
+        # and old values (the churn risk column stayed empty after a fit).
+        order = (self.sort_column, self.descending)
+        if self._sorted is None or self._sorted[0] is not book or self._sorted[1] != order:
             field_type = next(
                 (c.field_type for c in self.table.list_columns if c.key == self.sort_column), None
             )
@@ -381,8 +384,8 @@ class AccountsScreen(Screen[None]):
 
                 by = sort_key(field_type, self.sort_column)
             ordered = sort_accounts(book, self.sort_column, self.descending, by)
-            self._sorted = (key, ordered)
-        return self._sorted[1]
+            self._sorted = (book, order, ordered)
+        return self._sorted[2]
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._update_bar)  # the columns out of view
