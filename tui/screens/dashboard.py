@@ -313,6 +313,7 @@ class DashboardScreen(Screen[None]):
         self.app.book_signal.subscribe(self, self._book_changed)
         # today's scores are often computed after the dashboard first loads
         self.app.health_signal.subscribe(self, self._health_changed)
+        self.app.first_screen_reading()  # the first start's health recompute waits
         self._show_bar()  # the tiles start as placeholders
 
     async def _mount_panels(self) -> None:
@@ -707,6 +708,7 @@ class DashboardScreen(Screen[None]):
         self.goal_views = message.views
         self.goals_error = message.error
         self._show_goals()
+        self.app.first_screen_read()  # its last first read
 
     def _show_goals(self) -> None:
         from tui.widgets.goal_progress import GoalProgress
