@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import polars as pl
@@ -245,6 +246,23 @@ async def test_month_and_quarter_share_their_series_until_the_data_changes(
         assert len(reads) == 2
 
 
+def logged_steps(
+    monkeypatch: pytest.MonkeyPatch, order: list[str], module: object, name: str
+) -> None:
+    """``module.name`` replaced by itself noting in ``order`` when it starts (``> name``)
+    and ends (``< name``), whatever thread calls it."""
+    real = getattr(module, name)
+
+    def logged(*args: object, **kwargs: object) -> object:
+        order.append(f"> {name}")
+        try:
+            return real(*args, **kwargs)
+        finally:
+            order.append(f"< {name}")
+
+    monkeypatch.setattr(module, name, logged)
+
+
 async def test_the_goals_are_read_once_the_series_is_computed(
     db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -255,19 +273,7 @@ async def test_the_goals_are_read_once_the_series_is_computed(
 
     make_book(engine)
     order: list[str] = []
-
-    def step(module: object, name: str) -> None:
-        real = getattr(module, name)
-
-        def logged(*args: object, **kwargs: object) -> object:
-            order.append(f"> {name}")
-            try:
-                return real(*args, **kwargs)
-            finally:
-                order.append(f"< {name}")
-
-        monkeypatch.setattr(module, name, logged)
-
+    step = partial(logged_steps, monkeypatch, order)
     step(core.metrics.dashboard, "monthly_figures")
     step(core.goals, "list_goals")
     async with running(db_url) as (app, pilot):
@@ -507,19 +513,7 @@ async def test_the_first_starts_health_recompute_waits_for_the_dashboards_reads(
             session.delete(snapshot)
         session.commit()
     order: list[str] = []
-
-    def step(module: object, name: str) -> None:
-        real = getattr(module, name)
-
-        def logged(*args: object, **kwargs: object) -> object:
-            order.append(f"> {name}")
-            try:
-                return real(*args, **kwargs)
-            finally:
-                order.append(f"< {name}")
-
-        monkeypatch.setattr(module, name, logged)
-
+    step = partial(logged_steps, monkeypatch, order)
     step(core.metrics.dashboard, "monthly_figures")
     step(core.goals, "list_goals")
     step(core.health.store, "recompute_all")
