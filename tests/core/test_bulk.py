@@ -375,7 +375,10 @@ def test_large_load_rebuilds_the_indexes_that_hold_moments(engine: Engine) -> No
                 int(opened[0].replace(tzinfo=UTC).timestamp()) * 1_000_000 + 250_000
             }
         else:
-            sql = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_ticket_opened'"
+            sql = (
+                "SELECT indexdef FROM pg_indexes"
+                " WHERE indexname = 'ix_ticket_opened' AND schemaname = current_schema()"
+            )
             held = connection.execute(text(sql)).scalar_one()
             assert "unixepoch" not in held and "first_response_at" in held
         assert connection.execute(text("SELECT count(*) FROM ticket")).scalar_one() == count
