@@ -79,7 +79,7 @@ def _customers(book: Book, window: _Window) -> tuple[pl.DataFrame, pl.DataFrame,
 
 def _churn(book: Book, window: _Window) -> Drill:
     at_start, lost, _ = _customers(book, window)
-    start_mrr = book.mrr_at(window.before, at_start)
+    start_mrr = book.mrr_at(window.before)
     rows = (
         _flag(at_start, lost, "lost")
         .join(start_mrr, on="account_id", how="left")
@@ -112,7 +112,7 @@ def _retention(book: Book, window: _Window) -> Drill:
 
 def _active(book: Book, window: _Window) -> Drill:
     at_end = book.customers_at(window.ref)
-    rows = at_end.join(book.mrr_at(window.ref, at_end), on="account_id", how="left")
+    rows = at_end.join(book.mrr_at(window.ref), on="account_id", how="left")
     return Drill(
         "Customers at the end of the period",
         f"customers = {at_end.height:,} at {window.ref.isoformat()}",
@@ -123,7 +123,7 @@ def _active(book: Book, window: _Window) -> Drill:
 
 def _mrr(book: Book, window: _Window) -> Drill:
     at_end = book.customers_at(window.ref)
-    rows = at_end.join(book.mrr_at(window.ref, at_end), on="account_id", how="left").with_columns(
+    rows = at_end.join(book.mrr_at(window.ref), on="account_id", how="left").with_columns(
         pl.col("mrr_cents").fill_null(0)
     )
     total = int(rows["mrr_cents"].sum())
@@ -171,7 +171,7 @@ def _cohort(book: Book, window: _Window) -> tuple[pl.DataFrame, dict[str, int]]:
         for kind in kinds
     )
     rows = (
-        at_start.join(book.mrr_at(window.before, at_start), on="account_id", how="left")
+        at_start.join(book.mrr_at(window.before), on="account_id", how="left")
         .rename({"mrr_cents": "start_mrr_cents"})
         .join(per_account, on="account_id", how="left")
         .with_columns(

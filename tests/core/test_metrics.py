@@ -19,6 +19,7 @@ from core.metrics import (
     compute_breakdown,
     compute_metrics,
     json_ready,
+    load_book,
     monthly_series,
 )
 from core.periods import Period
@@ -384,6 +385,19 @@ def test_series_is_each_month_as_of_its_end_from_one_read(
     ):
         expected = compute_metrics(three_months.engine, month, as_of=as_of)
         assert {key: row[key] for key in CONTRACT_KEYS} == expected.contract()
+
+
+def test_a_book_with_its_edges_computed_ahead_gives_the_same_figures(
+    three_months: BookWriter,
+) -> None:
+    book = load_book(three_months.engine, Q1, LATER)
+    edges = [JAN.start - timedelta(days=1), JAN.end, FEB.end, MAR.end]
+    ahead = book.with_edges(edges)
+    assert sorted(ahead.edges) == edges
+    assert ahead.edges[FEB.end][1].height == book.mrr_at(FEB.end).height > 0
+    for period in (JAN, FEB, MAR, Q1):
+        for by in (None, "owner"):
+            assert ahead.metrics(period, period.end, by) == book.metrics(period, period.end, by)
 
 
 # -- period edges ------------------------------------------------------------------
