@@ -29,6 +29,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import polars as pl
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
@@ -214,8 +215,9 @@ def main() -> None:
     # The baseline computes the same things: check its slice against the engine's.
     book = load_book(engine, Period(months[0].start, months[-1].end), as_of)
     last = len(months) - 1
-    at_end = book.customers_at(as_of).filter(book.customers_at(as_of)["account_id"].is_in(chosen))
-    mrr = book.mrr_at(as_of)["mrr_cents"].sum()
+    in_slice = pl.col("account_id").is_in(chosen)
+    at_end = book.customers_at(as_of).filter(in_slice)
+    mrr = book.mrr_at(as_of).filter(in_slice)["mrr_cents"].sum()
     agree = (totals[f"{last}:active"], totals[f"{last}:mrr"]) == (at_end.height, mrr)
     print(
         f"check on the slice (active accounts, MRR now): baseline "
