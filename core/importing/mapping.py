@@ -171,10 +171,23 @@ def propose_mapping(
                 used.add(column)
                 break
     missing = [spec_field for spec_field in kind.required if spec_field.name not in chosen]
+    feeds = {column: name for name, column in chosen.items()}
     for spec_field in missing:
+        candidates = (spec_field.name, spec_field.target, *spec_field.synonyms)
         looked = ", ".join(sorted({spec_field.name, *spec_field.synonyms}))
+        taken = [
+            by_name[normalise(candidate)]
+            for candidate in candidates
+            if by_name.get(normalise(candidate)) in feeds
+        ]
+        also = (
+            f"{taken[0]} matches but feeds {feeds[taken[0]]}, and a column can feed both: "
+            if taken
+            else ""
+        )
         problems.append(
             f"missing required column for {spec_field.name} (looked for: {looked}); "
+            + also
             + (hints or Hints()).map_column.format(field=spec_field.name)
         )
     if missing or any(column not in columns for column in overrides.values()):

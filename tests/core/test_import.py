@@ -255,6 +255,18 @@ def test_map_overrides_the_automatic_match(tmp_path: Path, engine: Engine) -> No
     assert accounts(engine).rows() == [("C1", "Acme", 1000, "active")]
 
 
+def test_a_column_mapped_to_one_field_is_named_for_the_other_it_would_match(
+    tmp_path: Path, engine: Engine
+) -> None:
+    path = write(tmp_path, "a.csv", "customerID,MonthlyCharges\nC1,10\n")
+    taken = "customerID matches but feeds name, and a column can feed both: name it with"
+    with pytest.raises(MappingError, match=f"external_id .*; {taken} --map external_id="):
+        import_file(engine, "accounts", path, ImportOptions(columns={"name": "customerID"}))
+    both = {"name": "customerID", "external_id": "customerID"}
+    import_file(engine, "accounts", path, ImportOptions(columns=both))
+    assert accounts(engine).rows() == [("C1", "C1", 1000, "active")]
+
+
 def test_a_missing_column_is_told_in_the_words_of_where_the_user_is(
     tmp_path: Path, engine: Engine
 ) -> None:
