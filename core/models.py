@@ -183,7 +183,14 @@ class MonthlyUsage(SQLModel, table=True):
     every write to ``daily_usage`` (``core.store.rollup``), never written on its own."""
 
     __tablename__ = "monthly_usage"
-    __table_args__ = ({"sqlite_with_rowid": False},)
+    __table_args__ = (
+        # Covers the metrics' read of a window's months: without it each read went
+        # through every month of the table (a month of 100k accounts: 0.13 -> 0.06 s).
+        Index(
+            "ix_monthly_usage_month", "month", "account_id", "users_sum", "users_max", "day_bits"
+        ),
+        {"sqlite_with_rowid": False},
+    )
 
     account_id: int = Field(foreign_key="account.id", primary_key=True, ondelete="CASCADE")
     month: date = Field(primary_key=True)  # the first day of the month

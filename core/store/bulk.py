@@ -122,7 +122,7 @@ def insert_frame(
     """
     if frame.height == 0:
         return 0
-    rebuild = existing_indexes(raw, engine, table) if frame.height >= INDEX_REBUILD_MIN_ROWS else []
+    rebuild = load_indexes(raw, engine, [table]) if frame.height >= INDEX_REBUILD_MIN_ROWS else []
     _run_ddl(raw, engine, rebuild, DropIndex)
     with frame_writer(raw, engine, table, frame.height, on_batch) as write:
         write(frame)
@@ -178,7 +178,7 @@ def deferred_indexes(engine: Engine, tables: Iterable[str]) -> Iterator[None]:
     targets = [table_for(name) for name in tables]
     raw = engine.raw_connection()
     try:
-        dropped = [index for target in targets for index in existing_indexes(raw, engine, target)]
+        dropped = load_indexes(raw, engine, targets)
         _run_ddl(raw, engine, dropped, DropIndex)
         raw.commit()
         try:
@@ -203,6 +203,21 @@ def indexes_dropped(raw: Any, engine: Engine, table: Table) -> Iterator[None]:
 
 
 # -- indexes ---------------------------------------------------------------------------
+
+
+ROLLUPS = {"daily_usage": "monthly_usage"}
+"""The table a load of a table also writes (``core.store.rollup``)."""
+
+
+def load_indexes(raw: Any, engine: Engine, tables: list[Table]) -> list[Index]:
+    """The secondary indexes a bulk load of ``tables`` (``insert_frame``,
+    ``deferred_indexes``: a whole dataset) drops and rebuilds: theirs and their
+    rollups'. Loading 3M rows of daily usage kept its rollup's index by month up to
+    date row by row: 1.79-1.96 -> 2.08-2.13 s at 10k accounts. An import's many rows
+    (``indexes_dropped``) touch a few of the rollup's, which keeps its index."""
+    names = [table.name for table in tables]
+    names += [ROLLUPS[name] for name in names if name in ROLLUPS and ROLLUPS[name] not in names]
+    return [index for name in names for index in existing_indexes(raw, engine, table_for(name))]
 
 
 def existing_indexes(raw: Any, engine: Engine, table: Table) -> list[Index]:

@@ -20,6 +20,7 @@ from core.models import Account, Contact, DailyUsage, Goal, GoalCheckin, Interac
 from core.store import bulk, bulk_sqlite
 from core.store.bulk import BulkInsertError, bulk_insert, deferred_indexes
 from core.store.db import open_engine, sqlite_url
+from core.store.frames import read_frame
 from tests.rows import new_account
 
 
@@ -391,6 +392,39 @@ def test_deferred_indexes_are_rebuilt(engine: Engine) -> None:
         }
         bulk_insert(engine, "account", _accounts(10))
     assert "ix_account_owner" in {i["name"] for i in inspect(engine).get_indexes("account")}
+
+
+def test_a_usage_load_rebuilds_its_rollups_index_with_its_own(engine: Engine) -> None:
+    """Rows of daily usage also write the monthly rollup: while a load keeps the
+    indexes of daily usage dropped, the rollup's index by month is dropped too, and a
+    load large enough to rebuild them rebuilds it; the month's read then finds every
+    account's row through it."""
+    from core.metrics.book_queries import monthly_usage_query
+
+    accounts = bulk.INDEX_REBUILD_MIN_ROWS // 28 + 1
+    bulk_insert(engine, "account", _accounts(accounts))
+    days = [date(2026, 2, day) for day in range(1, 29)]
+    usage = pl.DataFrame(
+        {
+            "account_id": [account for account in range(1, accounts + 1) for _ in days],
+            "day": days * accounts,
+            "active_users": [1] * (28 * accounts),
+            "logins": [0] * (28 * accounts),
+        }
+    )
+
+    def rollup_indexes() -> set[str | None]:
+        return {index["name"] for index in inspect(engine).get_indexes("monthly_usage")}
+
+    with deferred_indexes(engine, ["daily_usage"]):
+        assert "ix_monthly_usage_month" not in rollup_indexes()
+        bulk_insert(engine, "daily_usage", usage.head(28))
+    assert "ix_monthly_usage_month" in rollup_indexes()
+    bulk_insert(engine, "daily_usage", usage.slice(28))
+    assert "ix_monthly_usage_month" in rollup_indexes()
+    february = read_frame(engine, monthly_usage_query(date(2026, 2, 1), date(2026, 3, 1)))
+    assert february.height == accounts
+    assert set(february["users_sum"]) == {28}
 
 
 def test_wrong_column_name_is_a_clear_error(engine: Engine) -> None:

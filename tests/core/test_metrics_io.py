@@ -240,6 +240,30 @@ def test_the_tickets_still_open_from_before_a_window_are_sought_not_scanned(
             ], name
 
 
+def test_a_windows_months_of_usage_are_sought_not_scanned(
+    engine: Engine, sqlite_only: None
+) -> None:
+    """The monthly usage rollup's rows of a window's months come through the index by
+    month, which holds every column they are read with: the other months (a book's
+    whole history) are not visited, from the file or through the engine."""
+    from core.metrics.book_queries import monthly_usage_query
+    from core.metrics.book_sql import substituted
+    from core.store.frames import compile_query
+
+    first, after = date(2024, 1, 1), date(2024, 4, 1)
+    reads = {
+        "file": substituted("usage_months", {"first_whole": first, "after_whole": after}),
+        "engine": compile_query(engine.dialect, monthly_usage_query(first, after))[0],
+    }
+    with engine.connect() as connection:
+        for name, sql in reads.items():
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
+            assert [row[-1] for row in plan] == [
+                "SEARCH monthly_usage USING COVERING INDEX ix_monthly_usage_month"
+                " (month>? AND month<?)"
+            ], name
+
+
 def test_the_moments_of_tickets_and_answers_are_read_from_their_indexes(
     engine: Engine, sqlite_only: None
 ) -> None:
