@@ -163,6 +163,7 @@ class CxtuiApp(App[None]):
         """The dashboard is reading what it shows: the session's background work waits
         for it (``first_screen_read``)."""
         self._background_held = False
+        """The background work waited for the dashboard's reads when it was due."""
         self.demo_folder: Path | None = None
         """The scratch folder of the demo copy the app moved to (``use_demo_database``),
         removed when the app ends."""

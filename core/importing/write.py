@@ -47,7 +47,7 @@ from core.store.bulk import (
 )
 from core.store.bulk_prepare import driver_rows
 from core.store.frames import read_frames
-from core.store.rollup import refresh_usage_months
+from core.store.rollup import DAILY, refresh_usage_months
 
 WRITE_BATCH_ROWS = 50_000
 _EXISTS = "_exists"
@@ -377,6 +377,6 @@ def _update(raw: Any, engine: Engine, table: Table, changed: pl.DataFrame) -> No
     for batch in changed.iter_slices(WRITE_BATCH_ROWS):
         cursor.executemany(sql, list(driver_rows(engine, batch)))
     cursor.close()
-    if table.name == "daily_usage":
+    if table.name == DAILY:
         keys = changed.select("account_id", "day").iter_rows()
         refresh_usage_months(raw, engine.dialect.name, keys)  # type: ignore[arg-type]

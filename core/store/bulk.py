@@ -44,7 +44,7 @@ from core.store.bulk_prepare import (  # BulkInsertError: raised to callers
 )
 from core.store.bulk_sqlite import StagePipeline, check_parents, detach_stages, wal_flushed
 from core.store.db import sqlite_path
-from core.store.rollup import merge_inserted_usage
+from core.store.rollup import DAILY, MONTHLY, merge_inserted_usage
 
 # From this many rows on, rebuilding the indexes after the load beats updating them.
 INDEX_REBUILD_MIN_ROWS = 20_000
@@ -160,7 +160,7 @@ def frame_writer(
             pipeline.add(frame)
         else:
             copy_postgres(raw, table, frame, on_batch)
-        if table.name == "daily_usage":
+        if table.name == DAILY:
             merge_inserted_usage(raw, dialect, frame)
         return frame.height
 
@@ -205,10 +205,6 @@ def indexes_dropped(raw: Any, engine: Engine, table: Table) -> Iterator[None]:
 # -- indexes ---------------------------------------------------------------------------
 
 
-ROLLUPS = {"daily_usage": "monthly_usage"}
-"""The table a load of a table also writes (``core.store.rollup``)."""
-
-
 def load_indexes(raw: Any, engine: Engine, tables: list[Table]) -> list[Index]:
     """The secondary indexes a bulk load of ``tables`` (``insert_frame``,
     ``deferred_indexes``: a whole dataset) drops and rebuilds: theirs and their
@@ -216,7 +212,8 @@ def load_indexes(raw: Any, engine: Engine, tables: list[Table]) -> list[Index]:
     date row by row: 1.79-1.96 -> 2.08-2.13 s at 10k accounts. An import's many rows
     (``indexes_dropped``) touch a few of the rollup's, which keeps its index."""
     names = [table.name for table in tables]
-    names += [ROLLUPS[name] for name in names if name in ROLLUPS and ROLLUPS[name] not in names]
+    if DAILY in names and MONTHLY not in names:
+        names.append(MONTHLY)
     return [index for name in names for index in existing_indexes(raw, engine, table_for(name))]
 
 

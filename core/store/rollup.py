@@ -24,6 +24,10 @@ from typing import Any
 import polars as pl
 from sqlalchemy.engine import Connection
 
+DAILY, MONTHLY = "daily_usage", "monthly_usage"
+"""The table the rollup sums, and the rollup: every write to the first writes the
+second."""
+
 # Per dialect, SQL for the first day of a date column's month, its day of the month,
 # and the larger of two values.
 _SQL = {
