@@ -172,6 +172,35 @@ def test_an_order_log_without_amounts_is_refused_naming_its_columns(
         assert connection.execute("SELECT count(*) FROM account").fetchone() == (0,)
 
 
+def test_the_telco_samples_one_id_column_given_to_the_name_is_named_for_the_id(
+    telco_churn: Path, tmp_path: Path
+) -> None:
+    """IBM's sample has one id column, customerID, which the id's matching finds: given
+    to the name alone, the import says it could feed the id too, and writes nothing;
+    given to both, every row of the file is an account."""
+    db = tmp_path / "telco.db"
+    refused = runner.invoke(
+        app, ["import", "accounts", str(telco_churn), "--db", str(db),
+              "--map", "name=customerID"],
+    )  # fmt: skip
+    assert refused.exit_code == 2
+    words = " ".join(refused.stderr.split())
+    assert "missing required column for external_id" in words
+    assert "customerID matches but feeds name, and a column can feed both" in words
+    assert "Nothing was written." in words
+    with closing(sqlite3.connect(db)) as connection:
+        assert connection.execute("SELECT count(*) FROM account").fetchone() == (0,)
+    run_ok(
+        "import", "accounts", str(telco_churn), "--db", str(db),
+        "--map", "name=customerID", "--map", "external_id=customerID",
+        "--value", "status:Yes=churned", "--value", "status:No=active",
+    )  # fmt: skip
+    ids = pl.read_csv(telco_churn, infer_schema_length=0)["customerID"]
+    with closing(sqlite3.connect(db)) as connection:
+        stored = connection.execute("SELECT external_id, name FROM account").fetchall()
+    assert sorted(stored) == sorted((customer, customer) for customer in ids)
+
+
 def test_a_file_given_without_its_kind_is_told_what_to_type(
     lifetimes_transactions: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
