@@ -12,13 +12,15 @@ rewrites ``book_sql.py``; ``tests/core/test_book_sql.py`` fails when they differ
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    ColumnElement,
     Date,
     Select,
+    case,
     exists,
     func,
     literal_column,
@@ -27,6 +29,7 @@ from sqlalchemy import (
     text,
     true,
 )
+from sqlalchemy.orm import aliased
 
 from core.dates import moment
 from core.interactions.queries import answers_query
@@ -93,7 +96,11 @@ def table_queries(
         # opened before the window and open at its start, as two reads of the resolved
         # index (one with an OR scanned every earlier ticket: 0.23 -> 0.11 s at L)
         "tickets_unresolved": tickets.where(Ticket.opened_at < start, Ticket.resolved_at.is_(None)),
-        "tickets_resolved_in": tickets.where(Ticket.opened_at < start, Ticket.resolved_at >= start),
+        "tickets_resolved_in": tickets.where(
+            Ticket.opened_at < start,
+            Ticket.resolved_at >= start,
+            Ticket.resolved_at <= _latest_resolution_if_opened_before(start),
+        ),
         "engagement": select(
             Interaction.account_id, Interaction.kind, Interaction.occurred_at
         ).where(
@@ -117,6 +124,23 @@ def table_queries(
         ),
         "recorded": recorded_query(),
     }
+
+
+def _latest_resolution_if_opened_before(start: datetime) -> ColumnElement[Any]:
+    """The latest resolution of any ticket when some ticket was opened before
+    ``start``, else NULL: as the upper end of a range of the resolved index, it is
+    always true, or it empties the range at once. A book whose tickets all open
+    inside the window (a 12-month export, the demo book) has none opened before it,
+    and the read of every ticket resolved since the window's start, for no row, is
+    not made (0.13 s of CPU at L). Both are seeks of an index; neither is correlated
+    with the outer read."""
+    earlier, resolved = aliased(Ticket), aliased(Ticket)
+    return case(
+        (
+            exists(select(earlier.id).where(earlier.opened_at < start)),
+            select(func.max(resolved.resolved_at)).scalar_subquery(),
+        )
+    )
 
 
 def recorded_query() -> Select[Any]:

@@ -182,7 +182,12 @@ BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = {
         "resolved_at \n"
         "FROM ticket \n"
         "WHERE ticket.opened_at < '1111-02-02 00:00:00.000000' AND "
-        "ticket.resolved_at >= '1111-02-02 00:00:00.000000'",
+        "ticket.resolved_at >= '1111-02-02 00:00:00.000000' AND "
+        "ticket.resolved_at <= CASE WHEN (EXISTS (SELECT ticket_1.id \n"
+        "FROM ticket AS ticket_1 \n"
+        "WHERE ticket_1.opened_at < '1111-02-02 00:00:00.000000')) THEN "
+        "(SELECT max(ticket_2.resolved_at) AS max_1 \n"
+        "FROM ticket AS ticket_2) END",
         {
             "account_id": "Int64",
             "opened_at": "Datetime",

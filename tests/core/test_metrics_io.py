@@ -4,7 +4,7 @@ several queries on one connection exactly as ``read_frame`` reads each."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -155,7 +155,7 @@ def test_the_halves_of_the_tickets_and_answers_read_each_row_once(engine: Engine
     edges and just after it, and tickets opened before the window (still open, or
     resolved at its start, a second before it or later), are each read once or not
     at all, as a plain SQL query over the tables selects them."""
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC
 
     from core.metrics.book import load_book
     from core.metrics.book_sql import middle_of
@@ -231,13 +231,67 @@ def test_the_tickets_still_open_from_before_a_window_are_sought_not_scanned(
             "tickets_resolved_later", signal_days(date(2024, 1, 31))
         )[0],
     }
+    seeks = {
+        "tickets_unresolved": "resolved_at=? AND opened_at<?",
+        "tickets_resolved_in": "resolved_at>? AND resolved_at<?",  # see the next test
+        "health's unresolved": "resolved_at=? AND opened_at<?",
+        "health's resolved later": "resolved_at>?",
+    }
     with engine.connect() as connection:
         for name, sql in reads.items():
-            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
-            seek = "resolved_at=? AND opened_at<?" if "unresolved" in name else "resolved_at>?"
-            assert [row[-1] for row in plan] == [
-                f"SEARCH ticket USING COVERING INDEX ix_ticket_resolved ({seek})"
-            ], name
+            plan = [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}")]
+            assert (
+                plan[0] == f"SEARCH ticket USING COVERING INDEX ix_ticket_resolved ({seeks[name]})"
+            )
+            assert not [step for step in plan if step.startswith("SCAN")], name
+
+
+def test_a_book_whose_tickets_all_open_in_the_window_reads_none_resolved_in_it(
+    engine: Engine, sqlite_only: None
+) -> None:
+    """The read of the tickets opened before a window and resolved in it does not go
+    through the tickets resolved in the window when no ticket opened before it (a
+    12-month export): SQLite's steps for it do not grow with the window's tickets.
+    With one ticket opened before, it reads that ticket, through the same range."""
+    from core.metrics.book_sql import substituted
+
+    days = {
+        "as_of": date(2024, 1, 31),
+        "window_start": date(2024, 1, 1),
+        "data_end": date(2024, 1, 31),
+        "middle": date(2024, 1, 16),
+    }
+    sql = substituted("tickets_resolved_in", days)
+    book = BookWriter(engine)
+    account = book.account(date(2023, 1, 1), mrr=100)
+
+    def steps(tickets: int) -> tuple[int, list[Any]]:
+        for index in range(tickets):
+            opened = datetime(2024, 1, 2) + timedelta(minutes=index)
+            book.ticket(account, opened, resolved=opened + timedelta(hours=3))
+        book.save()
+        count = [0]
+
+        def step() -> int:
+            count[0] += 1
+            return 0
+
+        with engine.connect() as connection:
+            sqlite = connection.connection.driver_connection
+            assert sqlite is not None
+            sqlite.set_progress_handler(step, 1)
+            rows = connection.exec_driver_sql(sql).all()
+            sqlite.set_progress_handler(None, 1)
+        return count[0], rows
+
+    few, none_read = steps(10)
+    many, still_none = steps(2000)
+    assert none_read == still_none == []
+    assert many < few + 50  # 2,000 more tickets in the window: no more steps
+    book.ticket(account, datetime(2023, 12, 30), resolved=datetime(2024, 1, 3))
+    through_range, [earlier] = steps(0)
+    assert earlier[0] == account
+    assert through_range > many + 2000  # the range is read now
 
 
 def test_a_windows_months_of_usage_are_sought_not_scanned(
