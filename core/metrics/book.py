@@ -34,7 +34,7 @@ from core.metrics.model import (
 )
 from core.periods import Period, add_months
 from core.scope import Scope
-from core.store.sqlite_file import SqliteFile
+from core.store.sqlite_file import FileReadError, SqliteFile, engine_file
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -193,9 +193,9 @@ def load_book(
         if OPTIONAL_TABLES.get(name, "") in tables | {""}
         and (name != "costs" or scope.is_whole_book)
     ]
-    if isinstance(db, SqliteFile):
-        frames = _read_file(db, wanted, window.start, data_end, as_of, scope, tables)
-    else:
+    frames = _read_compiled(db, wanted, window.start, data_end, as_of, scope, tables)
+    if frames is None:
+        assert not isinstance(db, SqliteFile)
         from core.metrics.book_queries import book_queries
         from core.store.frames import read_frames
 
@@ -315,6 +315,30 @@ def file_can_scope(scope: Scope) -> bool:
     """True when a book read from a file can be narrowed to ``scope`` (by segment,
     owner or plan; statuses and conditions on custom fields need the engine)."""
     return not (scope.statuses or scope.fields)
+
+
+def _read_compiled(
+    db: Engine | SqliteFile,
+    names: list[str],
+    window_start: date,
+    data_end: date,
+    as_of: date,
+    scope: Scope,
+    tables: frozenset[str],
+) -> dict[str, pl.DataFrame] | None:
+    """The book's frames read by its queries compiled ahead (``_read_file``): from a
+    SQLite file, or from the file behind a SQLite engine for the whole book (a scope
+    is narrower in SQL, through the engine). None: read through the engine, which
+    also says what is wrong when the file could not be read this way."""
+    if isinstance(db, SqliteFile):
+        return _read_file(db, names, window_start, data_end, as_of, scope, tables)
+    file = engine_file(db) if scope.is_whole_book else None
+    if file is None:
+        return None
+    try:
+        return _read_file(file, names, window_start, data_end, as_of, scope, tables)
+    except FileReadError:
+        return None
 
 
 def _read_file(

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     import polars as pl
+    from sqlalchemy import Engine
 
 T = TypeVar("T")
 
@@ -178,6 +179,18 @@ def rows_frame(rows: list[tuple[Any, ...]], dtypes: dict[str, pl.DataType | None
 
     raw_types = {name: raw(dtype) for name, dtype in dtypes.items()}
     return pl.DataFrame(rows, schema=raw_types, orient="row")
+
+
+def engine_file(engine: Engine) -> SqliteFile | None:
+    """The SQLite file behind an open engine (at the current schema: opening the
+    engine migrated it), for the queries compiled ahead to read without compiling
+    their selects again (~20 ms of the caller's thread a read of the metrics book);
+    None for PostgreSQL, a database in memory, or a URL with options."""
+    if engine.dialect.name != "sqlite":
+        return None
+    url = engine.url.render_as_string(hide_password=False)
+    path = sqlite_file(url)
+    return None if path is None else SqliteFile(url, path)
 
 
 def open_sqlite_file(url: str) -> SqliteFile | None:

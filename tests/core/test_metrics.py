@@ -23,6 +23,7 @@ from core.metrics import (
     monthly_series,
 )
 from core.periods import Period
+from core.store.sqlite_file import SqliteFile
 from tests.core.metrics_book import FEB, JAN, LATER, MAR, Q1, BookWriter, at
 
 # -- the worked examples of domain.md ------------------------------------------------
@@ -361,7 +362,7 @@ def test_series_is_each_month_as_of_its_end_from_one_read(
     three_months: BookWriter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reads: list[object] = []
-    real = core.store.frames.read_frames
+    real, real_file = core.store.frames.read_frames, SqliteFile.read
 
     def counting(
         engine: Engine, queries: dict[str, Any], **options: Any
@@ -369,7 +370,12 @@ def test_series_is_each_month_as_of_its_end_from_one_read(
         reads.extend(queries.values())
         return real(engine, queries, **options)
 
+    def counting_file(file: SqliteFile, queries: dict[str, Any]) -> dict[str, pl.DataFrame]:
+        reads.extend(queries.values())  # a SQLite engine's whole book: compiled ahead
+        return real_file(file, queries)
+
     monkeypatch.setattr(core.store.frames, "read_frames", counting)
+    monkeypatch.setattr(SqliteFile, "read", counting_file)
     series = monthly_series(three_months.engine, 3, as_of=date(2024, 3, 20))
     tables_read = len(reads)
     compute_metrics(three_months.engine, JAN, as_of=date(2024, 3, 20))
