@@ -1,13 +1,15 @@
 """The metrics book's queries (``core.metrics.book.load_book``), written once as
 SQLAlchemy selects.
 
-The engine runs them as they are (``book_queries``: the scope applied in SQL). For a
-SQLite file at the current schema they are also compiled ahead for the whole book
-on placeholder days (``compiled_book_queries``, kept in ``book_sql``), so that
-``cxtui metrics`` reads a file without importing SQLAlchemy or the models (~1 s):
-``book_sql.substituted`` puts the real days in, and the scope is applied to the
-frames read (``Scope.filter``, the same rule). ``python -m core.metrics.book_queries``
-rewrites ``book_sql.py``; ``tests/core/test_book_sql.py`` fails when they differ.
+The engine runs them as they are for PostgreSQL and for a scope (``book_queries``:
+the scope applied in SQL). For a SQLite file at the current schema they are also
+compiled ahead for the whole book on placeholder days (``compiled_book_queries``,
+kept in ``book_sql``), so that ``cxtui metrics`` reads a file without importing
+SQLAlchemy or the models (~1 s), and a whole-book read through a SQLite engine
+compiles nothing (~20 ms a read): ``book_sql.substituted`` puts the real days in,
+and a file's scope is applied to the frames read (``Scope.filter``, the same rule).
+``python -m core.metrics.book_queries`` rewrites ``book_sql.py``;
+``tests/core/test_book_sql.py`` fails when they differ.
 """
 
 from __future__ import annotations
