@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 
 def money(cents: int | None) -> str:
     """Whole dollars with separators: 1234567 cents is "$12,346"."""
@@ -19,6 +21,29 @@ def compact_money(cents: int) -> str:
         if dollars >= size:
             return f"{sign}${dollars / size:.1f}{suffix}"
     return f"{sign}${dollars:,.0f}"
+
+
+def axis_money(dollars: float) -> str:
+    """Money on a chart's axis, short and without a needless decimal: "$0", "$250",
+    "$20k", "-$1.5M"."""
+    sign = "-" if dollars < 0 else ""
+    value = abs(dollars)
+    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if value >= size:
+            return f"{sign}${value / size:.1f}".removesuffix(".0") + suffix
+    return f"{sign}${value:,.0f}"
+
+
+def axis_ticks(low: float, high: float, most: int = 6) -> list[float]:
+    """Round values for a chart's axis from ``low`` to ``high`` (both included), 0
+    among them when in range: steps of 1, 2 or 5 times a power of ten, at most
+    ``most`` steps."""
+    if high <= low:
+        return [low]
+    rough = (high - low) / most
+    power = 10 ** math.floor(math.log10(rough))
+    step = next(power * size for size in (1, 2, 5, 10) if power * size >= rough)
+    return [index * step for index in range(math.ceil(low / step), math.floor(high / step) + 1)]
 
 
 def _day_distance(days: int | None, unknown: str, positive: str, negative: str) -> str:

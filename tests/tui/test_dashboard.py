@@ -530,3 +530,47 @@ async def test_the_first_starts_health_recompute_waits_for_the_dashboards_reads(
         "> recompute_all",
         "< recompute_all",
     ]
+
+
+async def test_the_charts_label_their_axes_as_money_counts_and_scores(
+    demo_url: str, tmp_path: Path
+) -> None:
+    """On the demo book, the MRR chart's axis reads as money ($0, $20k), up to near
+    the largest movement of a kind in a month (read here with plain SQL); the
+    health chart's in whole accounts; NPS on its own scale, -100 to 100. Not
+    plotext's "60140.7"."""
+    import re
+    import sqlite3
+
+    from tests.tui.conftest import SNAPSHOT_DAY, snapshot_app
+    from tui.widgets.charts import HealthChart, MrrMovementsChart, NpsChart
+
+    first = last_months(SNAPSHOT_DAY, 12)[0].start.isoformat()
+    with sqlite3.connect(demo_url.removeprefix("sqlite:///")) as connection:
+        [(largest,)] = connection.execute(
+            "SELECT max(abs(total)) FROM (SELECT sum(amount_cents) / 100.0 AS total"
+            " FROM mrr_movement WHERE occurred_on >= ? AND occurred_on <= ?"
+            " GROUP BY kind, substr(occurred_on, 1, 7))",
+            (first, SNAPSHOT_DAY.isoformat()),
+        ).fetchall()
+    assert largest > 1_000
+
+    def labels(chart: object) -> list[str]:
+        canvas = re.sub(r"\x1b\[[0-9;]*m", "", chart.plt.build())  # type: ignore[attr-defined]
+        return re.findall(r"^\s*(\S+)┤", canvas, flags=re.MULTILINE)
+
+    app = snapshot_app(demo_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_dashboard(app, pilot)
+        await settle(app, pilot)
+        money = labels(screen.query_one(MrrMovementsChart))
+        counts = labels(screen.query_one(HealthChart))
+        scores = labels(screen.query_one(NpsChart))
+    assert "$0" in money
+    assert all(re.fullmatch(r"-?\$\d+(\.\d)?k?", label) for label in money), money
+    top = max(
+        float(label.replace("$", "").strip("k")) * (1_000 if "k" in label else 1) for label in money
+    )
+    assert largest / 3 <= top <= largest
+    assert counts and all(re.fullmatch(r"\d[\d,]*", label) for label in counts), counts
+    assert scores == ["100", "50", "0", "-50", "-100"]

@@ -8,8 +8,11 @@ from collections.abc import Sequence
 
 from textual_plotext import PlotextPlot
 
+from tui.format import axis_money, axis_ticks
+
 MOVEMENT_COLOURS = {"new": "green", "expansion": "cyan", "contraction": "orange", "churn": "red"}
 BAND_COLOURS = {"green": "green", "yellow": "yellow", "red": "red"}
+NPS_TICKS = [-100, -50, 0, 50, 100]
 
 
 class Chart(PlotextPlot):
@@ -38,7 +41,7 @@ class Chart(PlotextPlot):
 
 
 class MrrMovementsChart(Chart):
-    TITLE = "MRR movements per month ($)"
+    TITLE = "MRR movements per month"
 
     def show(self, months: Sequence[str], movements: dict[str, Sequence[float]]) -> None:
         """``movements``: kind -> one dollar amount per month (contraction and churn
@@ -53,6 +56,11 @@ class MrrMovementsChart(Chart):
                 labels=kinds,
                 color=[MOVEMENT_COLOURS.get(kind, "white") for kind in kinds],
             )
+            amounts = [amount for values in movements.values() for amount in values]
+            low, high = min(0, *amounts), max(0, *amounts)
+            ticks = axis_ticks(low, high)
+            self.plt.ylim(low, high)
+            self.plt.yticks(ticks, [axis_money(tick) for tick in ticks])
         self.refresh()
 
 
@@ -69,6 +77,8 @@ class HealthChart(Chart):
                 [counts[band] for band in bands],
                 color=[BAND_COLOURS.get(band, "white") for band in bands],
             )
+            ticks = [tick for tick in axis_ticks(0, max(counts.values())) if tick == int(tick)]
+            self.plt.yticks(ticks, [f"{int(tick):,}" for tick in ticks])
         self.refresh()
 
 
@@ -76,15 +86,19 @@ class NpsChart(Chart):
     TITLE = "NPS per month"
 
     def show(self, months: Sequence[str], nps: Sequence[float | None]) -> None:
+        """One point per month with answers, at its place among ``months``: a month
+        without any leaves a gap, not a shorter year."""
         points = [
-            (month, value) for month, value in zip(months, nps, strict=True) if value is not None
+            (place, month, value)
+            for place, (month, value) in enumerate(zip(months, nps, strict=True))
+            if value is not None
         ]
         self._start(not points)
         if points:
-            labels = [month for month, _ in points]
-            self.plt.plot(
-                list(range(len(points))), [value for _, value in points], marker="braille"
-            )
-            self.plt.xticks(list(range(len(points))), labels)
+            places = [place for place, _, _ in points]
+            self.plt.plot(places, [value for _, _, value in points], marker="braille")
+            self.plt.xticks(places, [month for _, month, _ in points])
+            self.plt.xlim(0, len(months) - 1)
             self.plt.ylim(-100, 100)
+            self.plt.yticks(NPS_TICKS, [str(tick) for tick in NPS_TICKS])
         self.refresh()
