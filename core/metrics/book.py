@@ -193,7 +193,14 @@ def load_book(
         if OPTIONAL_TABLES.get(name, "") in tables | {""}
         and (name != "costs" or scope.is_whole_book)
     ]
-    frames = _read_compiled(db, wanted, window.start, data_end, as_of, scope, tables)
+    file, frames = _compiled_file(db, scope), None
+    if file is not None:
+        try:
+            frames = _read_file(file, wanted, window.start, data_end, as_of, scope, tables)
+        except FileReadError:
+            if file is db:
+                raise
+            # read through the engine, whose error says what is wrong
     if frames is None:
         assert not isinstance(db, SqliteFile)
         from core.metrics.book_queries import book_queries
@@ -317,28 +324,13 @@ def file_can_scope(scope: Scope) -> bool:
     return not (scope.statuses or scope.fields)
 
 
-def _read_compiled(
-    db: Engine | SqliteFile,
-    names: list[str],
-    window_start: date,
-    data_end: date,
-    as_of: date,
-    scope: Scope,
-    tables: frozenset[str],
-) -> dict[str, pl.DataFrame] | None:
-    """The book's frames read by its queries compiled ahead (``_read_file``): from a
-    SQLite file, or from the file behind a SQLite engine for the whole book (a scope
-    is narrower in SQL, through the engine). None: read through the engine, which
-    also says what is wrong when the file could not be read this way."""
+def _compiled_file(db: Engine | SqliteFile, scope: Scope) -> SqliteFile | None:
+    """Where the book's queries compiled ahead read from (``_read_file``): a SQLite
+    file, or the file behind a SQLite engine for the whole book (a scope is narrower
+    in SQL, through the engine); None: through the engine."""
     if isinstance(db, SqliteFile):
-        return _read_file(db, names, window_start, data_end, as_of, scope, tables)
-    file = engine_file(db) if scope.is_whole_book else None
-    if file is None:
-        return None
-    try:
-        return _read_file(file, names, window_start, data_end, as_of, scope, tables)
-    except FileReadError:
-        return None
+        return db
+    return engine_file(db) if scope.is_whole_book else None
 
 
 def _read_file(
