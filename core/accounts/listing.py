@@ -91,6 +91,13 @@ def list_frame(parts: dict[str, pl.DataFrame], today: date) -> pl.DataFrame:
     frame = parts["accounts"]
     for name in ("current", "month_ago", "overrides", "tickets"):
         frame = frame.join(parts[name], on="id", how="left", maintain_order="left")
+    # A churned account is no longer scored: its latest snapshot, from before it left,
+    # is not its health now (it shows as churned), nor is an override set then.
+    alive = pl.col("status") != "churned"
+    frame = frame.with_columns(
+        pl.when(alive).then(pl.col(column)).alias(column)
+        for column in ("computed_score", "band", "score_30d_ago", "override_score", "override_band")
+    )
     return frame.select(
         "id",
         "external_id",

@@ -145,3 +145,23 @@ def test_the_first_read_of_custom_fields_is_the_engines(
     assert through_engine.values.height == raw.height
     first = through_engine.values.sort("id").row(0)
     assert first[1:3] == (raw["tenure"][0], raw["PaymentMethod"][0])
+
+
+def test_a_churned_account_shows_no_score_from_before_it_left(
+    db_url: str, engine: Engine, book
+) -> None:
+    """A churned account is no longer scored: its snapshots (the last from before it
+    left) and an override set then are not its health now, in either read. The
+    others keep theirs."""
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE account SET status = 'churned' WHERE id IN (:acme, :initech)"),
+            {"acme": book["Acme Corp"], "initech": book["Initech"]},
+        )
+    columns = ["name", "health_score", "health_band", "computed_score", "trend", "overridden"]
+    for read in (read_first_list(db_url, TODAY), load_accounts_first(engine, TODAY)):
+        assert read is not None
+        rows = {row["name"]: row for row in read.select(columns).iter_rows(named=True)}
+        for name in ("Acme Corp", "Initech"):  # Initech: an override in force
+            assert rows[name] == dict.fromkeys(columns[1:-1]) | {"name": name, "overridden": False}
+        assert rows["Globex"]["health_band"] == "red" and rows["Globex"]["trend"] is not None
