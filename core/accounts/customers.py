@@ -61,10 +61,10 @@ def left_on() -> pl.Expr:
     return pl.coalesce("churned_at", "churn_recorded_on")
 
 
-def is_customer_on(day: date) -> pl.Expr:
+def is_customer_on(day: date | pl.Expr) -> pl.Expr:
     """Over account columns (start_date, churned_at, churn_recorded_on, status): a
-    customer at the end of ``day``. MRR movements (reactivations) are not looked at:
-    ``customer_events`` does, for the metrics."""
+    customer at the end of ``day`` (a day, or a column of days). MRR movements
+    (reactivations) are not looked at: ``customer_events`` does, for the metrics."""
     left = left_on()
     undated_churned = left.is_null() & (pl.col("status") == "churned")
     return (started_on() <= day) & (left.is_null() | (left > day)) & ~undated_churned

@@ -262,8 +262,9 @@ def band_queries(
     band_day: date, band_since: date, first_day: date, last_day: date
 ) -> dict[str, Select[Any]]:
     """What the band counts read (``core.metrics.dashboard``): each account's latest
-    snapshot from ``band_since`` to ``band_day`` with its band, and the overrides in
-    force on some day from ``first_day`` to ``last_day``."""
+    snapshot from ``band_since`` to ``band_day`` with its band, the overrides in
+    force on some day from ``first_day`` to ``last_day``, and when each account was
+    a customer (``band_accounts_query``)."""
     from core.health.in_force import latest_snapshots_query, overrides_query
     from core.models import HealthSnapshot
 
@@ -272,7 +273,21 @@ def band_queries(
             band_day, band_since, columns=(HealthSnapshot.band,)
         ),
         "band_overrides": overrides_query(first_day, last_day),
+        "band_accounts": band_accounts_query(),
     }
+
+
+def band_accounts_query() -> Select[Any]:
+    """Each account's columns that say when it was a customer
+    (``core.accounts.customers.is_customer_on``): a band is counted on a day only
+    for a customer of that day."""
+    return select(
+        Account.id.label("account_id"),
+        Account.start_date,
+        Account.churned_at,
+        Account.churn_recorded_on,
+        Account.status,
+    )
 
 
 def compiled_book_queries() -> dict[str, SqlAndTypes]:

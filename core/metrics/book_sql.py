@@ -349,4 +349,18 @@ BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = {
             "override_expires_on": "Date",
         },
     ),
+    "band_accounts": (
+        "SELECT account.id AS account_id, coalesce(account.start_date, '') AS "
+        "start_date, coalesce(account.churned_at, '') AS churned_at, "
+        "coalesce(account.churn_recorded_on, '') AS churn_recorded_on, "
+        "coalesce(account.status, '') AS status \n"
+        "FROM account",
+        {
+            "account_id": "Int64",
+            "start_date": "Date",
+            "churned_at": "Date",
+            "churn_recorded_on": "Date",
+            "status": "String",
+        },
+    ),
 }

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from core.accounts.customers import is_customer_on
 from core.health.config import BANDS
 from core.health.in_force import in_force_on, with_bands
 from core.metrics import Book, load_book, series_frame
@@ -154,12 +155,14 @@ def _bands_on_days(db: Engine | SqliteFile, days: list[date], scope: Scope | Non
     if not days:
         raise ValueError("no day to read the bands of")
     if isinstance(db, SqliteFile):
-        snapshots, overrides = _file_bands(db, days, scope)
+        snapshots, overrides, accounts = _file_bands(db, days, scope)
     else:
-        snapshots, overrides = _engine_bands(db, days, scope)
+        snapshots, overrides, accounts = _engine_bands(db, days, scope)
     in_force = with_bands(in_force_on(overrides, days)).select("day", "account_id", "override_band")
     return (
-        snapshots.join(in_force, on=["day", "account_id"], how="left")
+        snapshots.join(accounts, on="account_id")
+        .filter(is_customer_on(pl.col("day")))  # not one that has left since its snapshot
+        .join(in_force, on=["day", "account_id"], how="left")
         .select("day", "account_id", pl.coalesce("override_band", "band").alias("band"))
         .sort("day", "account_id")
     )
@@ -167,11 +170,13 @@ def _bands_on_days(db: Engine | SqliteFile, days: list[date], scope: Scope | Non
 
 def _engine_bands(
     engine: Engine, days: list[date], scope: Scope
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The snapshots (day, account_id, band) and the overrides of ``days``."""
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The snapshots (day, account_id, band) and the overrides of ``days``, and when
+    each account was a customer."""
     from sqlalchemy import Date, and_, func, literal, select, union_all
 
     from core.health.in_force import overrides_query
+    from core.metrics.book_queries import band_accounts_query
     from core.models import Account, HealthSnapshot
     from core.store.frames import read_frame
 
@@ -204,12 +209,13 @@ def _engine_bands(
         .join(Account, Account.id == HealthSnapshot.account_id)
     )
     snapshots = read_frame(engine, scope.restrict(query))
-    return snapshots, read_frame(engine, overrides_query(min(days), max(days)))  # few
+    overrides = read_frame(engine, overrides_query(min(days), max(days)))  # few
+    return snapshots, overrides, read_frame(engine, band_accounts_query())
 
 
 def _file_bands(
     file: SqliteFile, days: list[date], scope: Scope
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """``_engine_bands`` from a SQLite file: the same snapshots, read one day at a time
     by the compiled queries, the scope applied by ``Scope.filter``'s rule."""
     from core.metrics.book_sql import BOOK_SQL, substituted
@@ -224,6 +230,7 @@ def _file_bands(
     }
     bounds = {"first_day": min(days), "last_day": max(days)}
     queries["overrides"] = (substituted("band_overrides", bounds), BOOK_SQL["band_overrides"][1])
+    queries["band_accounts"] = BOOK_SQL["band_accounts"]
     if not scope.is_whole_book:
         queries["accounts"] = BOOK_SQL["accounts"]
     read = file.read(queries)
@@ -236,7 +243,7 @@ def _file_bands(
     if not scope.is_whole_book:
         scoped = scope.filter(read["accounts"])["account_id"]
         snapshots = snapshots.filter(pl.col("account_id").is_in(scoped.implode()))
-    return snapshots, read["overrides"]
+    return snapshots, read["overrides"], read["band_accounts"]
 
 
 @dataclass(frozen=True)

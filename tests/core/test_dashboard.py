@@ -113,9 +113,10 @@ def test_renewals_in_the_next_90_days_soonest_first(engine: Engine, ids: dict[st
 
 
 def test_band_counts_use_the_band_in_force(engine: Engine, ids: dict[str, int]) -> None:
-    # today: green Healthy; yellow Falling, Fell 15, Fell 14; red Red big, Red small,
-    # Churned red (it has a snapshot) and Overridden (by override)
-    assert band_counts(engine, TODAY) == {"green": 1, "yellow": 3, "red": 4}
+    # today: green Healthy; yellow Falling, Fell 15, Fell 14; red Red big, Red small
+    # and Overridden (by override); not Churned red, which left 3 days ago (its
+    # snapshot of today does not make it a customer: a month ago it was, yellow)
+    assert band_counts(engine, TODAY) == {"green": 1, "yellow": 3, "red": 3}
     assert band_counts(engine, TODAY, Scope(owner="Bo")) == {"green": 0, "yellow": 1, "red": 2}
     month_ago = TODAY - timedelta(days=30)
     assert band_counts(engine, month_ago) == {"green": 5, "yellow": 1, "red": 1}
@@ -144,8 +145,9 @@ def test_band_history_applies_the_override_in_force_each_day(
     month_ago, twenty_ago = TODAY - timedelta(days=30), TODAY - timedelta(days=20)
     history = band_history(engine, [TODAY, month_ago, twenty_ago])
     assert history.rows() == [  # in the order asked: day, green, yellow, red
-        # Healthy's override has expired; Falling and Overridden red by override
-        (TODAY, 1, 2, 5),
+        # Healthy's override has expired; Falling and Overridden red by override;
+        # Churned red has left
+        (TODAY, 1, 2, 4),
         # Healthy red by its override's score, Falling red, Red big red (ended override)
         (month_ago, 3, 1, 3),
         # Healthy's override expires that day: green again; Red small has no snapshot
