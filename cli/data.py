@@ -33,6 +33,8 @@ _ROWS_IN_WORDS = {
     "goal": ("goal", "goals"),
     "goal_task": ("goal task", "goal tasks"),
     "goal_checkin": ("goal check-in", "goal check-ins"),
+    "health_model": ("health model", "health models"),
+    "health_snapshot": ("past health score", "past health scores"),
 }
 
 
@@ -46,8 +48,8 @@ def _summary(counts: dict[str, int]) -> str:
 
 
 def demo(db: DbOption = None) -> None:
-    """Write the demo book (250 accounts, 24 months ending today) into an empty
-    database (--db PATH) and exit."""
+    """Write the demo book (250 accounts, 24 months ending today, a year of health
+    scores) into an empty database (--db PATH) and exit."""
     from sample_data import load_demo
 
     counts = _write_whole(db, "the demo book", load_demo)

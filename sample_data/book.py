@@ -33,6 +33,8 @@ TABLES = (
     "goal",
     "goal_task",
     "goal_checkin",
+    "health_model",
+    "health_snapshot",
 )
 """Every table with sample data, parents before children."""
 

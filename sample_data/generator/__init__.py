@@ -53,6 +53,7 @@ from sample_data.book import (
 )
 from sample_data.generator.accounts import generate_account
 from sample_data.generator.company import NAME_HEADS, NAME_TAILS
+from sample_data.generator.health import health_history
 from sample_data.generator.story import Book, Sink, Spec, epoch_day, table_frame, to_date
 from sample_data.generator.team import team_rows
 from sample_data.generator.usage import usage_frame
@@ -149,11 +150,14 @@ def book_frames(spec: Spec, seed: int = 7) -> dict[str, pl.DataFrame]:
 
 
 def write_demo(directory: str | None = None, seed: int = 7) -> dict[str, int]:
-    """Write the demo book's CSVs (one per table) into ``directory``."""
+    """Write the demo book's CSVs (one per table) into ``directory``, with a year of
+    health scores (``generator.health``)."""
     target = Path(directory) if directory else DEMO_DIR
     target.mkdir(parents=True, exist_ok=True)
     counts = {}
-    for table, frame in book_frames(SIZES["demo"], seed).items():
+    frames = book_frames(SIZES["demo"], seed)
+    frames |= health_history(frames, DEMO_ANCHOR)
+    for table, frame in frames.items():
         write_csv(frame, target / f"{table}.csv")
         counts[table] = frame.height
     return counts

@@ -139,7 +139,7 @@ def test_the_dashboards_figures_read_from_the_file_are_the_engines(
     from core.metrics.dashboard import band_history, period_figures, read_months
     from core.models import Account, HealthOverride
 
-    days = [AS_OF, date(2026, 10, 31), date(2026, 6, 30)]
+    days = [AS_OF, date(2026, 10, 31), date(2025, 6, 30)]  # the demo's scores: a year
     for day in days[:2]:
         recompute_all(engine, as_of=day)
     with Session(engine) as session:
@@ -161,7 +161,7 @@ def test_the_dashboards_figures_read_from_the_file_are_the_engines(
     bands = band_history(demo, days, scope)
     assert bands.equals(band_history(engine, days, scope))
     counted = bands.select(pl.sum_horizontal("green", "yellow", "red")).to_series().to_list()
-    assert counted[0] > 0 and counted[1] > 0 and counted[2] == 0  # no snapshot in June
+    assert counted[0] > 0 and counted[1] > 0 and counted[2] == 0  # no snapshot then
     period = Period.month_of(AS_OF)
     from_file = period_figures(demo, period, scope, AS_OF, TILE_KEYS)
     through_engine = period_figures(engine, period, scope, AS_OF, TILE_KEYS)

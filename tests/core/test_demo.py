@@ -1,5 +1,5 @@
-"""The committed demo book: it loads whole, ends on the day asked, and never lands
-on top of existing data."""
+"""The committed demo book: it loads whole, ends on the day asked, comes with a year
+of health scores, and never lands on top of existing data."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, func, select
 
-from core.models import Account, DailyUsage, Interaction, MrrMovement
+from core.health.config import default_model
+from core.health.store import recompute_all
+from core.models import Account, DailyUsage, HealthModel, HealthSnapshot, Interaction, MrrMovement
 from core.store import frames
 from sample_data import DEMO_ANCHOR, BookNotEmptyError, load_demo
 from sample_data.book import DEMO_DIR, TABLES
@@ -60,3 +62,33 @@ def test_a_database_with_accounts_is_refused(engine: Engine) -> None:
     load_demo(engine, as_of=DEMO_ANCHOR)
     with pytest.raises(BookNotEmptyError, match="already holds 250 accounts"):
         load_demo(engine)
+
+
+def test_the_demo_has_a_year_of_the_shipped_models_scores(engine: Engine) -> None:
+    """Scores every week of the last quarter, then every other week back to a year
+    (a month's end always has some in its last 30 days, as the band counts need),
+    none on the day it ends (the app scores that day itself). Each is what the
+    shipped health model computes on its day from the book's own records: scored
+    again here, on the book loaded 40 days later, they do not change."""
+    as_of = DEMO_ANCHOR + timedelta(days=40)
+    load_demo(engine, as_of=as_of)
+    days = frames.read_frame(engine, select(HealthSnapshot.day).distinct())["day"].sort()
+    ago = [(as_of - day).days for day in days]
+    assert ago[-1] == 7 and ago[0] >= 358
+    gaps = [earlier - later for later, earlier in zip(ago[1:], ago, strict=False)]
+    assert gaps[-12:] == [7] * 12 and max(gaps) == 14
+    [fingerprint] = frames.read_frame(engine, select(HealthModel.fingerprint))["fingerprint"]
+    assert fingerprint == default_model().fingerprint()
+
+    columns = (HealthSnapshot.account_id, HealthSnapshot.score, HealthSnapshot.band)
+    columns += (HealthSnapshot.components, HealthSnapshot.left_out, HealthSnapshot.model_id)
+    day = days[-5]
+
+    def scores() -> pl.DataFrame:
+        query = select(*columns).where(HealthSnapshot.day == day)
+        return frames.read_frame(engine, query).sort("account_id")
+
+    stored = scores()
+    assert stored.height > 150
+    recompute_all(engine, as_of=day, model=default_model())
+    assert scores().equals(stored)
