@@ -35,6 +35,7 @@ from sqlalchemy.orm import aliased
 
 from core.dates import moment
 from core.interactions.queries import answers_query
+from core.kinds import AccountStatus
 from core.metrics.book_sql import PLACEHOLDERS, middle_of, usage_edges
 from core.models import (
     ENGAGEMENT_KINDS_SQL,
@@ -278,16 +279,17 @@ def band_queries(
 
 
 def band_accounts_query() -> Select[Any]:
-    """Each account's columns that say when it was a customer
-    (``core.accounts.customers.is_customer_on``): a band is counted on a day only
-    for a customer of that day."""
+    """The churned accounts, with the columns that say when they were customers
+    (``core.accounts.customers.is_customer_on``): their bands count only on those
+    days. Any other account is scored while it is a customer (one back after a
+    churn included); reading only these keeps the read small (~7k of 100k)."""
     return select(
         Account.id.label("account_id"),
         Account.start_date,
         Account.churned_at,
         Account.churn_recorded_on,
         Account.status,
-    )
+    ).where(Account.status == AccountStatus.CHURNED.value)
 
 
 def compiled_book_queries() -> dict[str, SqlAndTypes]:

@@ -354,7 +354,8 @@ BOOK_SQL: dict[str, tuple[str, dict[str, str]]] = {
         "start_date, coalesce(account.churned_at, '') AS churned_at, "
         "coalesce(account.churn_recorded_on, '') AS churn_recorded_on, "
         "coalesce(account.status, '') AS status \n"
-        "FROM account",
+        "FROM account \n"
+        "WHERE account.status = 'churned'",
         {
             "account_id": "Int64",
             "start_date": "Date",

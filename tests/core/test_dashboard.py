@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+import polars as pl
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
@@ -15,6 +16,7 @@ from core.metrics.dashboard import (
     at_risk_accounts,
     band_counts,
     band_history,
+    bands_on,
     monthly_figures,
     period_figures,
     read_months,
@@ -123,6 +125,36 @@ def test_band_counts_use_the_band_in_force(engine: Engine, ids: dict[str, int]) 
     history = band_history(engine, [month_ago, TODAY], Scope(segment="ent"))
     assert history.rows() == [(month_ago, 3, 0, 1), (TODAY, 1, 1, 2)]
     assert band_counts(engine, TODAY - timedelta(days=61)) == {"green": 0, "yellow": 0, "red": 0}
+
+
+def test_an_account_back_after_a_churn_counts_while_scored(
+    engine: Engine, ids: dict[str, int]
+) -> None:
+    """Only a churned account is left out of the days after it left: one that came
+    back (active again, its old churn date kept) counts like any other, and the
+    churned one still counts on a day it was a customer."""
+    with Session(engine) as session:
+        back = Account(
+            external_id="back",
+            name="Back again",
+            segment="smb",
+            plan="pro",
+            owner="Ana",
+            mrr_cents=100_00,
+            start_date=TODAY - timedelta(days=400),
+            status="active",
+            churned_at=TODAY - timedelta(days=100),
+        )
+        session.add(back)
+        session.flush()
+        assert back.id is not None
+        session.add(HealthSnapshot(account_id=back.id, day=TODAY, score=90.0, band="green"))
+        session.commit()
+    assert band_counts(engine, TODAY) == {"green": 2, "yellow": 3, "red": 3}
+    left = ids["Churned red"]  # left 3 days ago: yellow by its snapshot of 30 days ago
+    before = bands_on(engine, TODAY - timedelta(days=4)).filter(pl.col("account_id") == left)
+    assert before["band"].to_list() == ["yellow"]
+    assert bands_on(engine, TODAY).filter(pl.col("account_id") == left).is_empty()
 
 
 def test_band_history_applies_the_override_in_force_each_day(
