@@ -140,6 +140,7 @@ class CxtuiApp(App[None]):
         """Set once the engine is open (or could not be, or the app ends)."""
         self._ending = False
         self._go_when_open: str | None = None
+        self._account_when_open: tuple[int, list[int] | None] | None = None
         """The screen asked for (``action_go``) while the engine was opening."""
         self.book: pl.DataFrame | None = None
         self.book_complete = False
@@ -622,6 +623,9 @@ class CxtuiApp(App[None]):
             if self._go_when_open is not None:
                 self.action_go(self._go_when_open)
                 self._go_when_open = None
+            if self._account_when_open is not None:
+                self.open_account(*self._account_when_open)
+                self._account_when_open = None
         if message.accounts is None:
             return  # the list's first read says how many accounts there are
         if message.accounts == 0 and not self._welcomed:
@@ -815,11 +819,13 @@ class CxtuiApp(App[None]):
         )
 
     def open_account(self, account_id: int, ids: list[int] | None = None) -> None:
-        """Show the account 360 on top of the accounts list."""
+        """Show the account 360 on top of the accounts list; asked while the database
+        opens (the list works before it), once it is open: the key is kept."""
         from tui.screens.account import AccountScreen
 
         if self.engine is None:
-            self.notify("Still opening the database…")
+            self._account_when_open = (account_id, ids)
+            self.notify("Opening the database: the account opens once it is.", timeout=3)
             return
         if self.current_mode != "accounts" or not self.screen.is_mounted:
             # the list may not exist yet (the app opens on the dashboard): once it

@@ -372,7 +372,7 @@ async def test_a_database_that_cannot_be_opened_is_reported_once_from_the_dashbo
 async def test_until_the_engine_is_open_the_list_works_and_the_rest_waits(
     db_url: str, book, sqlite_only: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(CxtuiApp, "connect", lambda _app, _accounts: None)  # never opens
+    monkeypatch.setattr(CxtuiApp, "connect", lambda _app, _accounts: None)  # not yet
     async with running(db_url) as (app, pilot):
         assert app.engine is None
         assert names(app) == NAMES
@@ -381,7 +381,13 @@ async def test_until_the_engine_is_open_the_list_works_and_the_rest_waits(
         assert names(app) == ["Acme Corp"]
         await press(app, pilot, "enter")
         assert isinstance(app.screen, AccountsScreen)
-        assert "Still opening the database…" in [n.message for n in app._notifications]
+        said = [n.message for n in app._notifications]
+        assert "Opening the database: the account opens once it is." in said
+        monkeypatch.undo()  # the engine opens now: the account asked for opens
+        app.connect(None)
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        assert app.screen.account_id == book["Acme Corp"]
 
 
 async def test_a_new_database_file_is_created_through_the_engine(tmp_path: Path) -> None:
