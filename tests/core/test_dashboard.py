@@ -23,7 +23,7 @@ from core.metrics.dashboard import (
     renewals_due,
 )
 from core.models import Account, HealthSnapshot
-from tests.rows import new_override
+from tests.rows import new_account, new_override
 
 TODAY = date(2025, 5, 20)
 
@@ -134,21 +134,15 @@ def test_an_account_back_after_a_churn_counts_while_scored(
     back (active again, its old churn date kept) counts like any other, and the
     churned one still counts on a day it was a customer."""
     with Session(engine) as session:
-        back = Account(
-            external_id="back",
-            name="Back again",
-            segment="smb",
-            plan="pro",
+        back = new_account(
+            session,
+            "back",
             owner="Ana",
-            mrr_cents=100_00,
-            start_date=TODAY - timedelta(days=400),
             status="active",
+            start_date=TODAY - timedelta(days=400),
             churned_at=TODAY - timedelta(days=100),
         )
-        session.add(back)
-        session.flush()
-        assert back.id is not None
-        session.add(HealthSnapshot(account_id=back.id, day=TODAY, score=90.0, band="green"))
+        session.add(HealthSnapshot(account_id=back, day=TODAY, score=90.0, band="green"))
         session.commit()
     assert band_counts(engine, TODAY) == {"green": 2, "yellow": 3, "red": 3}
     left = ids["Churned red"]  # left 3 days ago: yellow by its snapshot of 30 days ago
