@@ -140,8 +140,9 @@ class CxtuiApp(App[None]):
         """Set once the engine is open (or could not be, or the app ends)."""
         self._ending = False
         self._go_when_open: str | None = None
-        self._account_when_open: tuple[int, list[int] | None] | None = None
         """The screen asked for (``action_go``) while the engine was opening."""
+        self._account_when_open: tuple[int, list[int] | None] | None = None
+        """The account asked for (``open_account``) while the engine was opening."""
         self.book: pl.DataFrame | None = None
         self.book_complete = False
         """False while the last interactions are still being read."""

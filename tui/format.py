@@ -24,14 +24,10 @@ def compact_money(cents: int) -> str:
 
 
 def axis_money(dollars: float) -> str:
-    """Money on a chart's axis, short and without a needless decimal: "$0", "$250",
-    "$20k", "-$1.5M"."""
-    sign = "-" if dollars < 0 else ""
-    value = abs(dollars)
-    for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if value >= size:
-            return f"{sign}${value / size:.1f}".removesuffix(".0") + suffix
-    return f"{sign}${value:,.0f}"
+    """Money on a chart's axis: ``compact_money`` without a needless decimal, "$0",
+    "$250", "$20k", "-$1.5M"."""
+    short = compact_money(round(dollars * 100))
+    return short.replace(".0", "", 1) if short[-1] in "kMB" else short
 
 
 def axis_ticks(low: float, high: float, most: int = 6) -> list[float]:
