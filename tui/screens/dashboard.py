@@ -159,6 +159,7 @@ def _list_panel(table: DataTable[Any], title: str) -> Vertical:
 
 class DashboardScreen(Screen[None]):
     app = getters.app(CxtuiApp)
+    AUTO_FOCUS = "KpiTile"  # enter drills into the first tile at once, not the scroll area
 
     # Default CSS rather than a CSS_PATH file: a screen's CSS file is added to the
     # app's stylesheet when the screen is first shown, which parses the whole
