@@ -90,6 +90,10 @@ none): an export of the list puts them first, in the list's order."""
 MONEY_COLUMNS = ("mrr",)
 """The money columns of the exports (``money_text``): numbers in a currency format in XLSX."""
 CURRENCY_FORMAT = "$#,##0.00"
+NUMBER_COLUMNS = ("value",)
+"""The text columns of the exports that hold numbers of several units (the metrics'
+``value``, exact as text in CSV and Parquet): numbers in XLSX, where a spreadsheet
+can sum and format them."""
 
 
 def money_text(column: str) -> pl.Expr:
@@ -411,7 +415,11 @@ def write_frame(frame: pl.DataFrame, path: Path, field_types: dict[str, str] | N
             for name in (*MONEY_COLUMNS, *(c for c, kind in types.items() if kind == MONEY))
             if name in frame.columns and _all_numbers(frame, name)
         ]
-        numbers = [c for c, kind in types.items() if kind == NUMBER and _all_numbers(frame, c)]
+        numbers = [
+            name
+            for name in (*NUMBER_COLUMNS, *(c for c, kind in types.items() if kind == NUMBER))
+            if name in frame.columns and _all_numbers(frame, name)
+        ]
         dates = [c for c, kind in types.items() if kind == DATE]
         frame = frame.with_columns(
             pl.col(money + numbers).cast(pl.Float64),

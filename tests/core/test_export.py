@@ -72,6 +72,20 @@ def test_metrics_and_goals_and_health_export(book: Engine, tmp_path: Path) -> No
     assert {"external_id", "score", "band"} <= set(health.columns)
 
 
+def test_xlsx_writes_the_metrics_values_as_numbers(book: Engine, tmp_path: Path) -> None:
+    """Each metric's value is a number in XLSX (a spreadsheet sums it), the figure the
+    CSV writes as exact text; a metric without a value is an empty cell."""
+    filters = ExportFilters(period="2024-03")
+    export(book, "metrics", tmp_path / "metrics.csv", filters)
+    export(book, "metrics", tmp_path / "metrics.xlsx", filters)
+    text = pl.read_csv(tmp_path / "metrics.csv", schema_overrides={"value": pl.String})
+    cells = pl.read_excel(tmp_path / "metrics.xlsx")
+    assert cells.schema["value"] == pl.Float64
+    assert cells["metric"].to_list() == text["metric"].to_list()
+    assert cells["value"].to_list() == text["value"].cast(pl.Float64).to_list()
+    assert text["value"].null_count() > 0  # e.g. a rate with nothing to divide by
+
+
 def test_unknown_extension_and_period(book: Engine, tmp_path: Path) -> None:
     with pytest.raises(ExportError, match=r"\.csv, \.xlsx or \.parquet"):
         export(book, "accounts", tmp_path / "accounts.json")
