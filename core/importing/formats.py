@@ -143,21 +143,38 @@ _FOOTER_ROWS = 40
 
 
 def _ends_in_one_cell(source: Source) -> bool:
-    """Whether the text file's last line holds one cell, as a report's footer does (a
-    cheap look at its last bytes; ``_leave_out_footer`` decides on the parsed rows)."""
+    """Whether the text file's last line holds one cell, as a report's footer does, or
+    is a report's totals row (a cheap look at its last bytes; ``_leave_out_footer``
+    decides on the parsed rows). The line is parsed: a footer's one quoted cell may
+    hold the separator ("Copyright (c) 2000-2024 salesforce.com, inc.")."""
     if source.separator in (None, " ") or len(source.columns) < 2:
         return False
     with source.path.open("rb") as handle:
         handle.seek(max(0, source.path.stat().st_size - 4096))
         tail = handle.read().decode(source.encoding, errors="replace")
     lines = [line for line in tail.splitlines() if line.strip()]
-    return bool(lines) and source.separator not in lines[-1]
+    if not lines:
+        return False
+    cells = next(csv.reader([lines[-1]], delimiter=source.separator), [])
+    filled = [cell for cell in cells if cell.strip()]
+    return len(filled) <= 1 or _totals_row(filled[0])
+
+
+_TOTALS = re.compile(r"(grand\s+)?totals?(\s*\(\s*[\d,.\s]+records?\s*\))?", re.IGNORECASE)
+
+
+def _totals_row(first_cell: str | None) -> bool:
+    """Whether a row is a report's totals, by its first cell: "Grand Totals (3
+    records)", as a Salesforce report adds under its records with the sums of its
+    amounts, "Grand Total", "Total"."""
+    return first_cell is not None and _TOTALS.fullmatch(first_cell.strip()) is not None
 
 
 def _leave_out_footer(source: Source) -> None:
     """A report's footer under the records left out, and said: the rows after the
-    last record, when a blank row comes first and each holds one cell at most.
-    Salesforce's report exports end so: blank lines, then "Salesforce.com", the
+    last record, when a blank row or a totals row comes first and each other holds one
+    cell at most. Salesforce's report exports end so: their totals ("Grand Totals (3
+    records)", with the sums of the amounts), blank lines, then "Salesforce.com", the
     copyright, "Confidential Information - Do Not Distribute", who ran it and when."""
     if len(source.columns) < 2:
         return
@@ -168,10 +185,16 @@ def _leave_out_footer(source: Source) -> None:
         source.frame.tail(_FOOTER_ROWS).select(filled.alias("filled"), pl.col(source.columns[0])),
         source.path,
     )
-    counts = tail["filled"].to_list()
+    counts, firsts = tail["filled"].to_list(), tail[source.columns[0]].to_list()
     run = next((i for i, count in enumerate(reversed(counts)) if count > 1), len(counts))
-    if run == 0 or run == len(counts) or counts[-run] != 0 or max(counts[-run:]) == 0:
+    start = len(counts) - run  # the first row of one cell at most after the records
+    if start > 0 and _totals_row(firsts[start - 1]):
+        start -= 1  # the report's totals row, with its sums, then its footer (or nothing)
+    elif not (run and (_totals_row(firsts[start]) or counts[start] == 0) and max(counts[start:])):
         return
+    if start == 0:
+        return
+    run = len(counts) - start
     total = collect(source.frame.select(pl.len()), source.path).item()
     source.frame = source.frame.slice(0, total - run)
     first = source.first_row + total - run
