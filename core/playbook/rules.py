@@ -231,15 +231,30 @@ def change_rule(name: str, values: dict[str, Any], path: Path | None = None) -> 
     edit_config(path or config_path(), change)
 
 
+SETTING_MOST: dict[str, int] = {"max_score": 10, "hours": 24 * 3650}
+"""The largest value of a setting: an NPS answer is 0-10; any other span is at most
+ten years (3,650 days; a day count beyond that is no threshold, and one of 10**14
+days overflowed the date arithmetic of every run)."""
+_MOST_DAYS = 3650
+
+
+def setting_problem(key: str, value: object) -> str | None:
+    """What is wrong with ``value`` for the setting ``key`` (``enabled`` or a whole
+    number from 0 to its ``SETTING_MOST``), or None."""
+    if key == "enabled":
+        return None if isinstance(value, bool) else "must be true or false"
+    most = SETTING_MOST.get(key, _MOST_DAYS)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
+        return f"must be a whole number from 0 to {most:,}, not {value!r}"
+    return None
+
+
 def _apply(target: dict[str, Any], values: dict[str, Any], name: str) -> tuple[str, str] | None:
     for key, value in values.items():
         if key not in target:
             return key, f"is not a setting of this rule (known: {', '.join(target)})"
-        if key == "enabled":
-            if not isinstance(value, bool):
-                return key, "must be true or false"
-        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            return key, f"must be a whole number >= 0, not {value!r}"
+        if problem := setting_problem(key, value):
+            return key, problem
         target[key] = value
     return None
 

@@ -7,11 +7,12 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from core import models as m
-from core.playbook.rules import DEFAULT_RULES, RulesConfig, load_rules_config
+from core.playbook.rules import DEFAULT_RULES, RulesConfig, change_rule, load_rules_config
 from core.playbook.runs import run_rules
 from tests.rows import new_account, new_override
 
@@ -302,6 +303,33 @@ def test_a_broken_rule_is_reported_with_its_line_and_the_rest_run(tmp_path: Path
     assert "renewal_due" in config.enabled() and config.settings["renewal_due"]["days"] == 90
     assert any("line 4: rules.no_interaction.days" in p for p in config.problems)
     assert any("line 9: unknown rule 'bogus'" in p for p in config.problems)
+
+
+def test_a_setting_out_of_range_is_refused_and_the_rest_run(engine: Engine, tmp_path: Path) -> None:
+    """Hours of 10**14 overflowed the date arithmetic of every run (the app's run on
+    launch failed, its dry run never finished), and an NPS of 11 is no score: both
+    are refused when written and switch their rule off when found in the file."""
+    with pytest.raises(ValueError, match="hours must be a whole number from 0 to 87,600"):
+        change_rule("ticket_unresolved", {"hours": 10**14}, tmp_path / "config.toml")
+    with pytest.raises(ValueError, match="max_score must be a whole number from 0 to 10, not 11"):
+        change_rule("detractor", {"max_score": 11}, tmp_path / "config.toml")
+    assert not (tmp_path / "config.toml").exists()
+
+    path = tmp_path / "typed.toml"
+    path.write_text(
+        "[rules.ticket_unresolved]\nhours = 100000000000000\n\n[rules.detractor]\nmax_score = 11\n",
+        encoding="utf-8",
+    )
+    config = load_rules_config(path)
+    assert any("line 2: rules.ticket_unresolved.hours" in p for p in config.problems)
+    assert any("line 5: rules.detractor.max_score" in p for p in config.problems)
+    assert config.enabled() == [
+        name for name in DEFAULT_RULES if name not in ("ticket_unresolved", "detractor")
+    ]
+    with Session(engine) as session:
+        add_account(session, "A", renewal_date=TODAY + timedelta(days=10))
+        session.commit()
+    assert run_rules(engine, TODAY, config, NOW)["renewal_due"] == 1
 
 
 def test_bad_toml_keeps_the_defaults(tmp_path: Path) -> None:

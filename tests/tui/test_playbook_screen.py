@@ -39,10 +39,12 @@ async def test_playbook_toggles_edits_dry_runs_and_runs(
         await press(app, pilot, *["j"] * row, "enter")
         assert isinstance(app.screen, RuleSettingsScreen)
         await pilot.press("backspace", "backspace", "ctrl+s")
-        assert "Days before the renewal: a whole number" in text_of(
+        assert "Days before the renewal: must be a whole number" in text_of(
             app.screen.query_one("#rule-error")
         )
-        await press(app, pilot, "9", "0", "ctrl+s")
+        await press(app, pilot, *"36500", "ctrl+s")  # a hundred years: no threshold
+        assert "3,650, not 36500" in text_of(app.screen.query_one("#rule-error"))
+        await press(app, pilot, *["backspace"] * 5, "9", "0", "ctrl+s")
         assert app.screen is screen
         saved = tomllib.loads(config.read_text())["rules"]
         assert saved["renewal_due"] == {"days": 90}

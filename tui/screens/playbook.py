@@ -217,21 +217,20 @@ class RuleSettingsScreen(Dialog[dict[str, int] | None]):
     @on(Button.Pressed, "#save")
     @on(Input.Submitted)
     def action_save(self) -> None:
-        from core.playbook.rules import setting_words
+        from core.playbook.rules import setting_problem, setting_words
 
         values: dict[str, int] = {}
         for key, before in self.status.settings.items():
             field = self.query_one(f"#setting-{key}", Input)
             text = field.value.strip()
-            if not text.isdigit():
-                self.query_one("#rule-error", Static).update(
-                    f"{setting_words(self.status.name, key)[0]}: a whole number "
-                    f"of 0 or more, not {text!r}"
-                )
+            value: int | str = int(text) if text.isdecimal() else text
+            if problem := setting_problem(key, value):
+                label = setting_words(self.status.name, key)[0]
+                self.query_one("#rule-error", Static).update(f"{label}: {problem}")
                 field.focus()
                 return
-            if int(text) != before:
-                values[key] = int(text)
+            if value != before:
+                values[key] = int(value)
         self.dismiss(values)
 
     @on(Button.Pressed, "#cancel")
