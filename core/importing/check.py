@@ -183,15 +183,6 @@ class Checked:
         return self.unknown
 
 
-_ORDER_WORDS = {
-    parse.COMPACT: "year, month and day as 8 digits, like 20240305",
-    parse.EXCEL: "a spreadsheet's day number, like 45356",
-    "iso": "year-month-day, like 2024-03-05 or 2024-03-05 14:30",
-    "dmy": "day/month/year, like 05/03/2024",
-    "mdy": "month/day/year, like 03/05/2024",
-}
-
-
 def make_plan(kind: Kind, source: Source, options: ImportOptions) -> Plan:
     """Everything decided for the whole file before its rows are read."""
     check_date_format(options.date_format)
@@ -331,7 +322,7 @@ def _typed_field(
         value = parse.moments(text, order, pattern)
         if spec.type == DATE:
             value = value.dt.date()
-        shape = _ORDER_WORDS.get(order, f"in the format {order}")
+        shape = parse.ORDER_WORDS.get(order, f"in the format {order}")
         problems.append(
             (spec, value.is_null() & text.is_not_null(), f"{words} is not a date ({shape})")
         )

@@ -115,6 +115,8 @@ class ExtraField:
             words += f" ({', '.join(shown)})"
         if self.decimal_comma:
             words += " (written with a decimal comma: 1.234,56 is 1234.56)"
+        if self.type == DATE and self.date_order != "iso" and self.field_id is None:
+            words += f" (read as {parse.ORDER_WORDS.get(self.date_order, self.date_order)})"
         return f"{self.column}: {words}"
 
     def as_dict(self) -> dict[str, Any]:

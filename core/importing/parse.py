@@ -5,10 +5,13 @@ tells an empty cell from a bad one. Money becomes integer cents by string
 arithmetic (never through a float); dates follow a *date order* chosen per column.
 
 Date orders: ``iso`` (2024-03-05, 2024/03/05, with or without a time, ``T`` or
-space, seconds, fractions, ``Z`` or an offset), ``dmy`` (05/03/2024, 05.03.2024,
-05-03-2024) and ``mdy`` (03/05/2024), each with an optional time (``14:30``,
-``14:30:15``, ``2:30 PM``). Or any strftime pattern. A moment with an offset is
-converted to UTC; a moment without one is taken as UTC.
+space, seconds, fractions, ``Z``, ``UTC``, ``GMT`` or an offset), ``dmy``
+(05/03/2024, 05.03.2024, 05-03-2024) and ``mdy`` (03/05/2024), each with an optional
+time (``14:30``, ``14:30:15``, ``2:30 PM``). Or any strftime pattern. Orders found
+from the data alone: ``COMPACT`` (20240305), ``EXCEL`` (a spreadsheet's day number)
+and ``UNIX`` (seconds since 1970, as an API writes them: 1709296496; or
+milliseconds). A moment with an offset is converted to UTC; a moment without one is
+taken as UTC.
 """
 
 from __future__ import annotations
@@ -21,6 +24,20 @@ DATE_ORDERS = ("iso", "dmy", "mdy")
 COMPACT = "%Y%m%d"  # 19970101: an order of its own, found from the data
 EXCEL = "excel"  # spreadsheet serial days (45291 = 2023-12-31), found from the data
 _EXCEL_EPOCH = pl.datetime(1899, 12, 30)
+UNIX = "unix"  # seconds since 1970-01-01 UTC (1709296496), found from the data
+UNIX_MS = "unix_ms"  # milliseconds since then (1709296496000), found from the data
+_UNIX_SECONDS = (946_684_800, 4_102_444_800)  # 2000-01-01 to 2100-01-01
+_UTC = r"\s*([zZ]|UTC|GMT)$"  # a moment in UTC, said with a letter or a name
+# How each date order reads, in a reason or an assumption.
+ORDER_WORDS = {
+    COMPACT: "year, month and day as 8 digits, like 20240305",
+    EXCEL: "a spreadsheet's day number, like 45356",
+    UNIX: "seconds since 1970 (Unix time), like 1709296496",
+    UNIX_MS: "milliseconds since 1970 (Unix time), like 1709296496000",
+    "iso": "year-month-day, like 2024-03-05 or 2024-03-05 14:30",
+    "dmy": "day/month/year, like 05/03/2024",
+    "mdy": "month/day/year, like 03/05/2024",
+}
 _TIMES = (
     " %H:%M:%S%.f%z",
     " %H:%M:%S%.f",
@@ -61,7 +78,7 @@ def _normalised(text: pl.Expr, order: str) -> pl.Expr:
     text = text.str.replace(r"^(\d+)[/.\-](\d+)[/.\-](\d+)", "$1/$2/$3")
     if order == "iso":
         text = text.str.replace(r"^(\d{4})/(\d{1,2})/(\d{1,2})", "$1-$2-$3")
-    text = text.str.replace(r"^(\S+)T(\d)", "$1 $2").str.replace(r"\s*[zZ]$", "+00:00")
+    text = text.str.replace(r"^(\S+)T(\d)", "$1 $2").str.replace(_UTC, "+00:00")
     return text.str.replace_all(r"\s+", " ")
 
 
@@ -83,13 +100,23 @@ def _excel_days(text: pl.Expr) -> pl.Expr:
     return pl.when(plausible).then(_EXCEL_EPOCH + pl.duration(microseconds=micros))
 
 
+def _unix(unit: str) -> Callable[[pl.Expr], pl.Expr]:
+    def moments(text: pl.Expr) -> pl.Expr:
+        number = text.str.strip_chars().cast(pl.Int64, strict=False)
+        return pl.from_epoch(number, time_unit=unit).dt.cast_time_unit("us")  # type: ignore[arg-type]
+
+    return moments
+
+
 def _full_moment(order: str) -> Callable[[pl.Expr], pl.Expr]:
     if order == EXCEL:
         return _excel_days
+    if order in (UNIX, UNIX_MS):
+        return _unix("s" if order == UNIX else "ms")
 
     def full(text: pl.Expr) -> pl.Expr:
         if order not in DATE_ORDERS:
-            return _parse(text.str.replace(r"\s*[zZ]$", "+00:00"), order)
+            return _parse(text.str.replace(_UTC, "+00:00"), order)
         normal = _normalised(text, order)
         return pl.coalesce([_parse(normal, pattern) for pattern in _patterns(order)])
 
@@ -99,7 +126,7 @@ def _full_moment(order: str) -> Callable[[pl.Expr], pl.Expr]:
 def fast_pattern(sample: pl.Series, order: str) -> str | None:
     """One strftime pattern that reads every text of ``sample`` as it is, if any
     (the column's usual shape, read at full speed)."""
-    if order == EXCEL:
+    if order in (EXCEL, UNIX, UNIX_MS):
         return None
     if order not in DATE_ORDERS:
         return order
@@ -112,6 +139,8 @@ def fast_pattern(sample: pl.Series, order: str) -> str | None:
     )
     # Whole seconds are read 3.5x faster by a pattern without fractions ("%.f").
     candidates = [p.replace("%.f", "") for p in candidates if "%.f" in p] + candidates
+    # Stripe's and Intercom's exports name the zone: "2024-03-01 12:34:56 UTC".
+    candidates += [p + " UTC" for p in candidates if "%H" in p and "%z" not in p]
     for pattern in candidates:
         if not texts.select(_parse(pl.col("t"), pattern).is_null().any()).item():
             return pattern
@@ -257,7 +286,9 @@ def orders_that_parse(sample: pl.Series, datetime: bool = True) -> list[str]:
 def data_order(sample: pl.Series) -> str | None:
     """A date order the column's shape gives away: ``COMPACT`` when every text is
     8 digits that read as year-month-day, ``EXCEL`` when every text is a number of
-    days in the range spreadsheets use for 1954-2119 (10,000-80,000); else None."""
+    days in the range spreadsheets use for 1954-2119 (10,000-80,000), ``UNIX`` when
+    every text is a whole number of seconds since 1970 that falls in 2000-2099
+    (``UNIX_MS``: of milliseconds); else None."""
     texts = pl.DataFrame({"text": sample}).select(cleaned("text").alias("text")).drop_nulls()
     if texts.height == 0:
         return None
@@ -269,6 +300,12 @@ def data_order(sample: pl.Series) -> str | None:
     numbers = column.cast(pl.Float64, strict=False)
     if texts.select(numbers.is_between(10_000, 80_000).fill_null(False).all()).item():
         return EXCEL
+    whole = column.str.contains(r"^\d{9,13}$").fill_null(False).all()
+    seconds = column.cast(pl.Int64, strict=False)
+    low, high = _UNIX_SECONDS
+    for order, scale in ((UNIX, 1), (UNIX_MS, 1000)):
+        if texts.select(whole & seconds.is_between(low * scale, high * scale).all()).item():
+            return order
     return None
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import polars as pl
 
 from core.importing.check import Checked, _dated_key
+from core.importing.parse import ORDER_WORDS
 from core.importing.spec import MONEY
 
 
@@ -81,6 +82,7 @@ def reconcile(checked: Checked, effective: date) -> Reconciliation:
             result.assumptions.append(
                 f"column {column} read with a decimal comma (1.234,56 is 1234.56)"
             )
+    result.assumptions += _date_orders(plan)
     if dated is not None and frame.height:
         days = frame[dated].cast(pl.Date, strict=False).drop_nulls()
         if days.len():
@@ -116,6 +118,18 @@ def reconcile(checked: Checked, effective: date) -> Reconciliation:
             " has that name (case and extra spaces aside)"
         )
     return result
+
+
+def _date_orders(plan: Any) -> list[str]:
+    """How each date column was read, when its values told it and not ISO dates:
+    "3/1/2024" as month/day/year, 45356 as a spreadsheet's day number."""
+    if plan.options.date_format is not None:
+        return []
+    return [
+        f"column {plan.column(name)} read as {ORDER_WORDS[order]} (as its values show)"
+        for name, (order, _pattern) in plan.dates.items()
+        if order != "iso" and order in ORDER_WORDS
+    ]
 
 
 def _targets(plan: Any) -> set[str]:

@@ -63,3 +63,72 @@ def test_a_salesforce_reports_totals_and_footer_are_no_purchases(tmp_path: Path)
     stored = _rows(db, "SELECT date(purchased_at), amount_cents FROM purchase ORDER BY 1, 2")
     assert stored == expected
     assert sum(cents for _, cents in stored) == 1_775_075  # the report's Grand Totals
+
+
+def test_stripe_dates_that_name_their_zone_are_read(tmp_path: Path) -> None:
+    """Stripe's subscriptions export, with every documented column and its moments
+    written "2024-02-01 10:00:00 UTC": each customer's start (the day it first paid:
+    its trial's end, else its start), renewal, churn date and MRR are the file's.
+    Before, every date was refused as "not a date"."""
+    db = tmp_path / "stripe.db"
+    path = VENDORS / "stripe_subscriptions_utc.csv"
+    result = _import(db, "accounts", path)
+    assert result["preset"] == "Stripe subscriptions"
+
+    def day(column: str) -> pl.Expr:
+        return pl.col(column).str.strip_suffix(" UTC").str.to_datetime().dt.date().cast(pl.String)
+
+    raw = pl.read_csv(path, infer_schema=False).filter(pl.col("Status") != "trialing")
+    per_year = pl.col("Interval").replace_strict({"month": 12, "year": 1}, return_dtype=pl.Int64)
+    amount = pl.col("Amount").str.replace_all(",", "").str.replace(".", "", literal=True)
+    expected = raw.select(
+        "Customer ID",
+        pl.max_horizontal(day("Start (UTC)"), day("Trial End (UTC)")),
+        day("Ended At (UTC)"),
+        day("Current Period End (UTC)"),
+        amount.cast(pl.Int64) * pl.col("Quantity").cast(pl.Int64) * per_year // 12,
+    ).sort("Customer ID")
+    stored = _rows(
+        db,
+        "SELECT external_id, start_date, churned_at, renewal_date, mrr_cents FROM account"
+        " ORDER BY external_id",
+    )
+    assert stored == expected.rows()
+
+
+def test_unix_times_of_an_api_export_are_read(tmp_path: Path) -> None:
+    """Conversations taken from Intercom's API as JSON lines write their moments as
+    seconds since 1970 ("created_at": 1709296496). They are read as such, and said;
+    the first-response figures equal plain polars over the file."""
+    db = tmp_path / "intercom.db"
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text(
+        "external_id,name\nacme-rockets,Acme Rockets\nbeta-labs,Beta Labs\ncobalt-co,Cobalt Co\n"
+    )
+    _import(db, "accounts", accounts)
+    path = VENDORS / "intercom_conversations_api.jsonl"
+    result = _import(
+        db,
+        "tickets",
+        path,
+        "--map",
+        "first_response_at=first_admin_reply_at",
+        "--map",
+        "resolved_at=last_close_at",
+    )
+    raw = pl.read_ndjson(path)
+    assert result["inserted"] == raw.height
+    said = "column created_at read as seconds since 1970 (Unix time), like 1709296496"
+    assert f"{said} (as its values show)" in result["reconciliation"]["assumptions"]
+    moments = [pl.from_epoch(c).dt.strftime("%Y-%m-%d %H:%M:%S") for c in raw.columns[-3:]]
+    expected = raw.select(*moments).sort("created_at").rows()
+    stored = _rows(
+        db, "SELECT opened_at, first_response_at, resolved_at FROM ticket ORDER BY opened_at"
+    )
+    assert [tuple(m and m[:19] for m in row) for row in stored] == expected
+    metrics = json.loads(
+        run_ok("metrics", "--db", str(db), "--json", "--period", "2024-03", "--as-of", "2024-04-30")
+    )["metrics"]
+    march = raw.filter(pl.from_epoch("created_at").dt.month() == 3)
+    hours = (march["first_admin_reply_at"] - march["created_at"]) / 3600
+    assert metrics["first_response_hours_median"] == hours.median()
