@@ -3,15 +3,17 @@ is shown escaped in the list and in the 360."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time
 from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 from textual.app import App
+from textual.widgets import DataTable
 
 from core.models import Account
 from tests.tui.book import TODAY, make_book
-from tests.tui.conftest import names, press, running, text_of
+from tests.tui.conftest import names, press, running, settle, text_of
 from tui.screens.account import AccountScreen
 
 
@@ -49,3 +51,57 @@ async def test_an_account_name_with_escape_sequences_is_shown_escaped(
         assert "\x1b" not in str(app.screen.sub_title)
         assert "\x1b" not in everything_shown(app)
         assert "Evil\\x1b]0;pwned" in everything_shown(app)
+
+
+MARKUP = "[/] pricing [red]urgent[/red] \x1b[2J"
+"""Text that Rich would read as markup (a closing tag with nothing to close raised
+MarkupError, which closed the app) and a control sequence."""
+
+
+async def test_text_that_looks_like_markup_is_shown_as_typed_in_the_360(
+    db_url: str, engine: Engine
+) -> None:
+    from core.interactions import EntryForm, edit_interaction, log_entry
+    from core.models import Contact, Ticket
+    from tests.tui.book import _at
+    from tui.screens.override import OverrideScreen
+    from tui.screens.revisions import RevisionsScreen
+
+    ids = make_book(engine)
+    account_id = ids["Globex"]
+    with Session(engine) as session:
+        account = session.get(Account, account_id)
+        assert account is not None
+        account.name = f"Globex {MARKUP}"
+        session.add(Contact(account_id=account_id, name=f"Bob {MARKUP}", role="[b]CTO"))
+        session.add(
+            Ticket(account_id=account_id, subject=MARKUP, priority="[/]", opened_at=_at(TODAY))
+        )
+        session.commit()
+    now = datetime.combine(TODAY, time(12), tzinfo=UTC)
+    logged = log_entry(engine, account_id, EntryForm(kind="call", summary="Plain"), "Sam", now)
+    edit_interaction(engine, logged.entry_id, EntryForm(kind="call", summary=MARKUP), "Sam", now)
+    log_entry(engine, account_id, EntryForm(kind="nps", score="3", comment=MARKUP), "Sam", now)
+    shown = "[/] pricing [red]urgent[/red] \\x1b[2J"
+    async with running(db_url) as (app, pilot):
+        app.open_account(account_id)
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        text = everything_shown(app)
+        assert "\x1b" not in text
+        assert f"{shown} — Sam" in text  # the call, in the timeline
+        assert f"NPS 3: {shown}" in text
+        contacts = text_of(screen.query_one("#contacts"))
+        assert "Bob [/] pricing" in contacts and "[b]CTO" in contacts
+        tickets = text_of(screen.query_one("#tickets"))
+        assert "[/]" in tickets and "[/] pricing [red]" in tickets
+        row = next(i for i, row in enumerate(screen.rows) if row["summary"].startswith("[/]"))
+        screen.query_one("#timeline", DataTable).move_cursor(row=row)
+        await press(app, pilot, "h")
+        assert isinstance(app.screen, RevisionsScreen)
+        text = everything_shown(app)
+        assert "Plain" in text and shown in text
+        await press(app, pilot, "escape", "o")
+        assert isinstance(app.screen, OverrideScreen)
+        assert f"Health override: Globex {shown}" in everything_shown(app)

@@ -321,15 +321,14 @@ class AccountScreen(Screen[None]):
             "at", "source", "kind", "summary", "sentiment", "id", "deleted"
         ).iter_rows():
             label = {"interaction": kind, "survey": kind.upper()}.get(source, f"{source} {kind}")
-            cells: list[str | Text] = [
-                at.strftime("%Y-%m-%d %H:%M"),
-                label,
-                summary,
-                sentiment or "",
+            # Text, never a string: a DataTable reads a string as markup
+            style = "dim strike" if deleted else ""
+            cells = [
+                Text(visible(part), style=style)
+                for part in (at.strftime("%Y-%m-%d %H:%M"), label, summary, sentiment or "")
             ]
             if deleted:
-                cells = [Text(str(cell), style="dim strike") for cell in cells]
-                cells[1] = Text(f"{label} (deleted)", style="dim")
+                cells[1] = Text(f"{visible(label)} (deleted)", style="dim")
             table.add_row(*cells)
             self.rows.append(
                 {"source": source, "id": entry_id, "deleted": deleted, "summary": summary}
@@ -548,9 +547,10 @@ def _table(
     for _key, label in columns:
         table.add_column(label)
     for index, row in enumerate(frame.select([key for key, _ in columns]).iter_rows()):
-        cells = ["" if value is None else str(value) for value in row]
+        # Text, never a string: a Rich table reads a string as markup
+        cells = [Text("" if value is None else visible(str(value))) for value in row]
         if mark_first and index == 0:
-            cells[0] += " ★"
+            cells[0].append(" ★")
         table.add_row(*cells)
     return table
 

@@ -32,6 +32,7 @@ from core.interactions import (
 )
 from core.interactions.templates import Template, Templates, load_templates
 from core.models import Interaction, SurveyResponse
+from core.text import visible
 from tui.messages import BookChanged
 from tui.screens.dialog import Dialog, save_cancel_bindings
 
@@ -212,7 +213,9 @@ class LogInteractionScreen(Dialog[bool]):
             title, kinds = "Log interaction", KINDS
         shown = _shown(self.entry)
         with Vertical(classes="dialog", id="log-form"):
-            yield Static(f"{title}: {self.account_name}", classes="dialog-title", markup=False)
+            yield Static(
+                f"{title}: {visible(self.account_name)}", classes="dialog-title", markup=False
+            )
             yield _row(
                 "Kind",
                 Choice(

@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from core.accounts.queries import BANDS, AccountDetail
 from core.dates import parse_day
+from core.text import visible
 from tui.screens.dialog import Dialog
 
 
@@ -35,7 +36,11 @@ class OverrideScreen(Dialog[bool]):
         account = self.detail.account
         current = self.detail.override
         with Vertical(classes="dialog", id="override"):
-            yield Static(f"Health override: {account['name']}", classes="dialog-title")
+            yield Static(
+                f"Health override: {visible(account['name'])}",
+                classes="dialog-title",
+                markup=False,
+            )
             computed = self.detail.health
             yield Static(
                 "Computed score: "

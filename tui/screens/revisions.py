@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
+from core.text import visible
 from tui.screens.dialog import Dialog
 
 if TYPE_CHECKING:
@@ -52,7 +53,7 @@ class RevisionsScreen(Dialog[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"History: {self.summary}", classes="dialog-title", markup=False)
+            yield Static(f"History: {visible(self.summary)}", classes="dialog-title", markup=False)
             with VerticalScroll(id="revisions-body"):
                 yield Static("Reading…", id="revisions")
             yield Static(Text("esc closes", style="dim"))
@@ -74,14 +75,14 @@ class RevisionsScreen(Dialog[None]):
         history = revisions(engine, self.entry_id, self.source)
         if isinstance(entry, Interaction):
             logged = Text.assemble(
-                "Logged by ", (entry.logged_by, "bold"), f" on {_moment(entry.created_at)}"
+                "Logged by ", (visible(entry.logged_by), "bold"), f" on {_moment(entry.created_at)}"
             )
         elif entry.logged_by:
             logged = Text.assemble(
                 "Answered on ",
                 _moment(entry.answered_at),
                 "; logged by ",
-                (entry.logged_by, "bold"),
+                (visible(entry.logged_by), "bold"),
             )
         else:
             logged = Text(f"Answered on {_moment(entry.answered_at)}; imported, not logged here")
@@ -97,13 +98,15 @@ class RevisionsScreen(Dialog[None]):
                 changes: dict[str, list[Any]] = json.loads(revision.changes)
                 for index, (name, (old, new)) in enumerate(sorted(changes.items())):
                     first = index == 0
-                    table.add_row(
+                    cells = (
                         _moment(revision.edited_at) if first else "",
                         revision.edited_by if first else "",
                         FIELD_LABELS.get(name, name),
                         _value(name, old, names),
                         _value(name, new, names),
                     )
+                    # Text, never a string: a Rich table reads a string as markup
+                    table.add_row(*(Text(visible(cell, keep_lines=True)) for cell in cells))
             body = Group(logged, Text(""), table)
         self.app.call_from_thread(self._show, body)
 
