@@ -21,7 +21,7 @@ rules_app = typer.Typer(help="Playbook rules: signals that turn into tasks.", no
 
 
 task_app = typer.Typer(
-    help="One task of the queue: mark it done, reopen it, snooze it, or add one.",
+    help="One task of the queue: mark it done, reopen it or snooze it.",
     no_args_is_help=True,
 )
 

@@ -142,29 +142,45 @@ def _record(
     session.add(TaskEvent(task_id=task_id, action=action, by=by[:80], snoozed_until=until))
 
 
+def _open_task(session: Session, task_id: int, doing: str) -> Task:
+    """The task, or TaskError when it is done already: ``doing`` it again would
+    overwrite when (and by whom, in the events) it was done."""
+    task = _task(session, task_id)
+    if task.completed_at is not None:
+        raise TaskError(
+            f"task #{task_id} is done already (since {task.completed_at:%Y-%m-%d}): "
+            f"nothing to {doing}; reopen it first"
+        )
+    return task
+
+
 def complete(engine: Engine, task_id: int, by: str) -> None:
-    """Mark a task done, recorded as done by ``by``."""
+    """Mark an open task done, recorded as done by ``by``."""
     with Session(engine) as session:
-        task = _task(session, task_id)
+        task = _open_task(session, task_id, "mark done")
         task.completed_at = utcnow()
         _record(session, task_id, "done", by)
         session.commit()
 
 
 def reopen(engine: Engine, task_id: int, by: str) -> None:
-    """Undo a completion, recorded as reopened by ``by``."""
+    """Undo a completion, recorded as reopened by ``by``; TaskError for a task that
+    is not done."""
     with Session(engine) as session:
-        _task(session, task_id).completed_at = None
+        task = _task(session, task_id)
+        if task.completed_at is None:
+            raise TaskError(f"task #{task_id} is not done: nothing to reopen")
+        task.completed_at = None
         _record(session, task_id, "reopened", by)
         session.commit()
 
 
 def snooze(engine: Engine, task_id: int, until: date, today: date, by: str) -> None:
-    """Hide a task until ``until``, recorded as snoozed by ``by``."""
+    """Hide an open task until ``until``, recorded as snoozed by ``by``."""
     if until <= today:
         raise TaskError(f"snooze until a day after today ({today}), not {until}")
     with Session(engine) as session:
-        _task(session, task_id).snoozed_until = until
+        _open_task(session, task_id, "snooze").snoozed_until = until
         _record(session, task_id, "snoozed", by, until)
         session.commit()
 

@@ -102,6 +102,8 @@ def test_one_task_done_reopened_and_snoozed_from_the_command_line(
     args = ["--db", str(path)]
     done = runner.invoke(app, ["task", "done", str(task_id), *args])
     assert done.exit_code == 0 and f"Task #{task_id} done." in done.output
+    again = runner.invoke(app, ["task", "done", str(task_id), *args])
+    assert again.exit_code == 2 and f"task #{task_id} is done already" in again.output
     assert task_queue(engine, today).is_empty()
     assert runner.invoke(app, ["task", "reopen", str(task_id), *args]).exit_code == 0
     assert task_queue(engine, today)["id"].to_list() == [task_id]

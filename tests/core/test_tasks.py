@@ -64,8 +64,32 @@ def test_complete_and_undo(engine: Engine, accounts: dict[str, int]) -> None:
         ("done", "Dana"),
     ]
     with pytest.raises(TaskError, match="who made it"):
-        complete(engine, task, "  ")
+        reopen(engine, task, "  ")
     assert task_history(engine, task).height == 4
+
+
+def test_done_twice_or_reopened_twice_is_refused(engine: Engine, accounts: dict[str, int]) -> None:
+    """`cxtui task done 62` twice said "Task #62 done." twice: the second overwrote when
+    it was done and recorded a second "done"; reopening an open task recorded a
+    "reopened" that undid nothing."""
+    task = add_manual_task(engine, "Call", TODAY, "Dana", accounts["big"])
+    with pytest.raises(TaskError, match=f"task #{task} is not done: nothing to reopen"):
+        reopen(engine, task, "Sam")
+    complete(engine, task, "Dana")
+    with Session(engine) as session:
+        done_at = session.get(m.Task, task).completed_at  # type: ignore[union-attr]
+    with pytest.raises(TaskError, match=f"task #{task} is done already"):
+        complete(engine, task, "Sam")
+    with pytest.raises(TaskError, match="nothing to snooze"):
+        snooze(engine, task, TODAY + timedelta(days=7), TODAY, "Sam")
+    with Session(engine) as session:
+        stored = session.get(m.Task, task)
+        assert stored is not None
+        assert stored.completed_at == done_at and stored.snoozed_until is None
+    assert task_history(engine, task).select("action", "by").rows() == [
+        ("created", "Dana"),
+        ("done", "Dana"),
+    ]
 
 
 def test_snooze_hides_until_the_day(engine: Engine, accounts: dict[str, int]) -> None:
