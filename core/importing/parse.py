@@ -123,6 +123,12 @@ def _full_moment(order: str) -> Callable[[pl.Expr], pl.Expr]:
     return full
 
 
+def iso_moments(text: pl.Expr) -> pl.Expr:
+    """Naive UTC datetimes from text written year-month-day (any of the ``iso``
+    order's shapes, a zone or an offset included); null where it is not."""
+    return _full_moment("iso")(text.str.strip_chars())
+
+
 def fast_pattern(sample: pl.Series, order: str) -> str | None:
     """One strftime pattern that reads every text of ``sample`` as it is, if any
     (the column's usual shape, read at full speed)."""

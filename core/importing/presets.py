@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from core.importing import parse
 from core.importing.spec import normalise
 
 Derived = Callable[[], pl.Expr]
@@ -245,22 +246,26 @@ def _hubspot_status() -> pl.Expr:
 
 
 def _minutes_after(start: str, minutes: str) -> Derived:
-    def derived() -> pl.Expr:
-        opened = _col(start).str.to_datetime(strict=False, time_unit="us")
-        delay = _col(minutes).cast(pl.Float64, strict=False)
-        moment = opened + pl.duration(seconds=(delay * 60).round().cast(pl.Int64))
-        return moment.dt.strftime("%Y-%m-%d %H:%M:%S")
-
-    return derived
+    return lambda: _after(start, minutes, 60, "minutes")
 
 
 def _seconds_after(start: str, seconds: str) -> Derived:
-    def derived() -> pl.Expr:
-        opened = _col(start).str.to_datetime(strict=False, time_unit="us")
-        delay = _col(seconds).cast(pl.Int64, strict=False)
-        return (opened + pl.duration(seconds=delay)).dt.strftime("%Y-%m-%d %H:%M:%S")
+    return lambda: _after(start, seconds, 1, "seconds")
 
-    return derived
+
+def _after(start: str, delay: str, unit: int, words: str) -> pl.Expr:
+    """The moment ``delay`` units of ``unit`` seconds after the moment in ``start``
+    (a first response from its delay), read as the check reads a moment written
+    year-month-day, its zone or offset included ("2024-03-01 09:00:00 +0100", "...
+    UTC"). A delay given beside a moment or a delay that cannot be read stays as
+    text, for the check to name its row; no delay is no moment."""
+    amount = _col(delay).cast(pl.Float64, strict=False)
+    micros = (amount * unit * 1_000_000).round().cast(pl.Int64)
+    moment = parse.iso_moments(_col(start)) + pl.duration(microseconds=micros)
+    written = moment.dt.strftime("%Y-%m-%d %H:%M:%S")
+    given = _col(delay).fill_null("") != ""
+    unread = pl.format(f"{{}} + {{}} {words}", _col(start).fill_null(""), _col(delay))
+    return pl.when(given & written.is_null()).then(unread).otherwise(written)
 
 
 def _constant(value: str) -> Derived:

@@ -12,8 +12,12 @@ from contextlib import closing
 from pathlib import Path
 
 import polars as pl
+from typer.testing import CliRunner
 
+from cli.main import app
 from tests.cli.conftest import run_ok
+
+runner = CliRunner()
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"
 VENDORS = FIXTURES / "vendors"
@@ -132,3 +136,84 @@ def test_unix_times_of_an_api_export_are_read(tmp_path: Path) -> None:
     march = raw.filter(pl.from_epoch("created_at").dt.month() == 3)
     hours = (march["first_admin_reply_at"] - march["created_at"]) / 3600
     assert metrics["first_response_hours_median"] == hours.median()
+
+
+def test_zendesk_moments_with_their_offset_give_each_first_response(tmp_path: Path) -> None:
+    """A Zendesk tickets export with its full set of columns and moments written with
+    their offset ("2024-11-02 09:00:00 +0100"). Each ticket opens, is first answered
+    (Created at + First reply time in minutes) and is solved at the moment polars
+    reads, in UTC. Before, the import stopped on polars' own words ("a time zone is
+    part of the data") and wrote nothing."""
+    db = tmp_path / "zendesk.db"
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("external_id,name\nA1,Acme Rockets\nB1,Beta Labs\n")
+    _import(db, "accounts", accounts)
+    path = VENDORS / "zendesk_tickets_offsets.csv"
+    result = _import(db, "tickets", path)
+    assert result["preset"] == "Zendesk tickets"
+
+    def utc(column: str) -> pl.Expr:
+        moment = pl.col(column).str.to_datetime("%Y-%m-%d %H:%M:%S %z")
+        return moment.dt.convert_time_zone("UTC")
+
+    raw = pl.read_csv(path, infer_schema=False)
+    minutes = pl.duration(minutes=pl.col("First reply time in minutes").cast(pl.Int64))
+    moments = {
+        "opened": utc("Created at"),
+        "first_response": utc("Created at") + minutes,
+        "resolved": utc("Solved at"),
+    }
+    expected = raw.select(
+        m.dt.strftime("%Y-%m-%d %H:%M:%S").alias(name) for name, m in moments.items()
+    ).sort("opened")
+    stored = _rows(
+        db, "SELECT opened_at, first_response_at, resolved_at FROM ticket ORDER BY opened_at"
+    )
+    assert [tuple(m and m[:19] for m in row) for row in stored] == expected.rows()
+
+
+def test_intercom_moments_in_utc_give_each_first_response(tmp_path: Path) -> None:
+    """Intercom's conversations export writes its moments "2026-11-03 11:00:00 UTC":
+    the first response (started at + First response time in seconds) is each
+    conversation's, where the import stopped on polars' words."""
+    db = tmp_path / "intercom.db"
+    raw = pl.read_csv(FIXTURES / "presets" / "intercom_conversations.csv", infer_schema=False)
+    moments = ["Conversation started at", "Conversation last closed at"]
+    path = tmp_path / "intercom.csv"
+    raw.with_columns(pl.col(moments) + " UTC").write_csv(path)
+    result = _import(db, "tickets", path, "--create-missing-accounts")
+    assert result["preset"] == "Intercom conversations"
+    started = pl.col("Conversation started at").str.to_datetime()
+    seconds = pl.duration(seconds=pl.col("First response time (seconds)").cast(pl.Int64))
+    expected = raw.select(
+        started.dt.strftime("%Y-%m-%d %H:%M:%S").alias("opened"),
+        (started + seconds).dt.strftime("%Y-%m-%d %H:%M:%S").alias("first_response"),
+    ).sort("opened")
+    stored = _rows(db, "SELECT opened_at, first_response_at FROM ticket ORDER BY opened_at")
+    assert [tuple(m and m[:19] for m in row) for row in stored] == expected.rows()
+
+
+def test_a_first_response_that_cannot_be_computed_is_named_at_its_row(tmp_path: Path) -> None:
+    """A ticket whose Created at is not written year-month-day, beside a first reply
+    time: its first response cannot be computed, and the row is refused naming it,
+    where it was left empty without a word."""
+    db = tmp_path / "zendesk.db"
+    raw = pl.read_csv(VENDORS / "zendesk_tickets_offsets.csv", infer_schema=False)
+    odd = raw.with_columns(
+        pl.when(pl.col("Id") == "4103")
+        .then(pl.lit("11/15/2024 10:00"))
+        .otherwise("Created at")
+        .alias("Created at")
+    )
+    path = tmp_path / "tickets.csv"
+    odd.write_csv(path)
+    refused = runner.invoke(
+        app, ["import", "tickets", str(path), "--db", str(db), "--create-missing-accounts"]
+    )
+    assert refused.exit_code == 2
+    row = 2 + odd["Id"].to_list().index("4103")
+    assert (
+        f'row {row}, column "First response (from first reply time)", value "11/15/2024 10:00'
+        ' + 20 minutes": first_response_at is not a date'
+    ) in refused.stderr
+    assert "nothing was written" in refused.stderr
