@@ -19,7 +19,7 @@ from core.health.scoring import compute_scores
 from core.interactions import EntryForm, get_entry, get_interaction, log_entry, revisions
 from core.playbook.tasks import task_queue
 from tests.tui.book import TODAY
-from tests.tui.conftest import press, running, settle, text_of, type_text
+from tests.tui.conftest import SIZE, SMALL, press, running, settle, text_of, type_text
 from tui.app import CxtuiApp
 from tui.screens.account import AccountScreen
 from tui.screens.confirm import ConfirmScreen
@@ -479,3 +479,23 @@ async def test_a_survey_answer_is_edited_with_history_deleted_and_undone(
         answer = get_entry(engine, row["id"], "survey")
         assert answer is not None and answer.deleted_at is None
         assert nps_and_health() == with_answer
+
+
+@pytest.mark.parametrize("size", [SIZE, SMALL], ids=["160x50", "80x24"])
+async def test_every_kind_is_shown_in_the_form(
+    db_url: str, account_id: int, size: tuple[int, int]
+) -> None:
+    """The kinds wrap onto more lines rather than run off the form: 'Survey answer'
+    (and 'Forum or community event') were cut off even at 160 columns, so an NPS
+    could not be found, nor could the kind picked be seen once it was a survey."""
+    from tui.screens.log_form import KINDS
+
+    async with on_account(db_url, account_id) as (app, pilot, _screen):
+        await pilot.resize_terminal(*size)
+        form = await _open_form(app, pilot)
+        await press(app, pilot, "s")  # the survey answer: the last kind
+        kinds = form.query_one("#kind")
+        shown = text_of(kinds)
+        for _value, label in KINDS:
+            assert label in shown, (label, shown)
+        assert kinds.region.right <= form.query_one("#log-form").region.right

@@ -16,6 +16,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.geometry import Size
 from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widget import Widget
@@ -77,7 +78,7 @@ class Choice(Widget, can_focus=True):
     focus."""
 
     DEFAULT_CSS = """
-    Choice { height: 1; width: 1fr; }
+    Choice { height: auto; width: 1fr; }
     Choice:focus { background: $boost; }
     """
     BINDINGS = [
@@ -118,13 +119,34 @@ class Choice(Widget, can_focus=True):
 
     def render(self) -> Text:
         text = Text()
-        for index, (_value, label) in enumerate(self.options):
-            style = "reverse bold" if index == self.index else ""
-            text.append(" ")
-            text.append(label[0], style=f"{style} underline".strip())
-            text.append(label[1:] + " ", style=style)
-            text.append(" ")
+        for line in self._lines(self.size.width):
+            if text:
+                text.append("\n")
+            for index in line:
+                label = self.options[index][1]
+                style = "reverse bold" if index == self.index else ""
+                text.append(" ")
+                text.append(label[0], style=f"{style} underline".strip())
+                text.append(label[1:] + " ", style=style)
+                text.append(" ")
         return text
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width))
+
+    def _lines(self, width: int) -> list[list[int]]:
+        """The options' indexes line by line: each option whole (" Label  ", its
+        label's length plus 3), on the next line when this one is full."""
+        lines: list[list[int]] = [[]]
+        used = 0
+        for index, (_value, label) in enumerate(self.options):
+            size = len(label) + 3
+            if lines[-1] and used + size > width:
+                lines.append([])
+                used = 0
+            lines[-1].append(index)
+            used += size
+        return lines
 
     def _select(self, index: int) -> None:
         if index != self.index:
