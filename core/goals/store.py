@@ -34,8 +34,28 @@ from core.goals.progress import (
 from core.models import Goal, GoalCheckin, GoalRevision, GoalTask, utcnow
 
 
+def _spell_scope(engine: Engine, goal: Goal, stored: Goal | None = None) -> None:
+    """The goal's segment and account owner as the book spells them (case aside), or
+    GoalError naming the field: a scope the book does not have ("smb", a typo) would
+    leave a metric goal with no data and the goal out of every account's 360. An edit
+    takes a scope it leaves unchanged as it is."""
+    from core.scope import ScopeError, book_scope
+
+    def typed(name: str) -> str | None:
+        value = getattr(goal, name)
+        return None if stored is not None and value == getattr(stored, name) else value
+
+    try:
+        scope = book_scope(engine, typed("scope_segment"), typed("scope_owner"))
+    except ScopeError as error:
+        raise GoalError(f"scope_{error.field}", error.problem) from None
+    goal.scope_segment = scope.segment or goal.scope_segment
+    goal.scope_owner = scope.owner or goal.scope_owner
+
+
 def create_goal(engine: Engine, form: GoalForm) -> int:
     goal = validate_goal(form)
+    _spell_scope(engine, goal)
     with Session(engine) as session:
         session.add(goal)
         session.flush()
@@ -60,6 +80,7 @@ def update_goal(
         stored = session.get(Goal, goal_id)
         if stored is None:
             raise GoalError("goal", f"no goal #{goal_id}")
+        _spell_scope(engine, edited, stored)
         if edited.target_type != stored.target_type:
             checkins = session.exec(
                 select(GoalCheckin.id).where(

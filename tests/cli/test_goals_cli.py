@@ -79,6 +79,7 @@ def test_create_validates_as_the_form_does(tmp_path: Path) -> None:
         (["--type", "number", "--target", "5", "--due", "yesterday"], "--due: "),
         (["--type", "number", "--target", "0"], "--target: equals the start value"),
         (["--type", "tasks"], "--task: a task-list goal needs at least one task"),
+        (["--type", "number", "--target", "5", "--segment", "smb"], "--segment: there is no"),
     ):
         refused = runner.invoke(app, ["goal", "create", "Bad", *bad, *args])
         assert refused.exit_code == 2 and words in refused.output, refused.output

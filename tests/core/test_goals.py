@@ -4,6 +4,7 @@ metric-linked values, and optimistic concurrency."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -281,6 +282,10 @@ def test_an_edit_is_refused_in_words_and_writes_nothing(engine: Engine) -> None:
 def test_goals_in_scope_of_an_accounts_segment_or_owner(engine: Engine) -> None:
     from core.goals import archive, goals_in_scope
 
+    with Session(engine) as session:
+        new_account(session, "A")  # SMB, Dana's
+        new_account(session, "B", segment="Enterprise", owner="Sam")
+        session.commit()
     create_goal(engine, goal_form(title="Whole book"))
     create_goal(engine, goal_form(title="SMB", scope_segment="SMB"))
     create_goal(engine, goal_form(title="Dana", scope_owner="Dana"))
@@ -298,9 +303,45 @@ def test_goals_in_scope_of_an_accounts_segment_or_owner(engine: Engine) -> None:
     assert titles("Enterprise", None) == set()
 
 
+def test_a_goals_scope_is_spelled_as_the_book_spells_it(engine: Engine) -> None:
+    """`cxtui goal create ... --metric churn_rate_pct --segment smb` (or "SMBB" in the
+    app's form) was stored as typed: the metric, read for segment "smb", had no data
+    for ever ("no data for its metric yet") and no SMB account's 360 showed the goal."""
+    from core.goals import form_of, goals_in_scope, update_goal
+
+    with Session(engine) as session:
+        new_account(session, "A", mrr_cents=10_000)  # SMB, Dana's
+        session.commit()
+    churn = goal_form(
+        title="Churn",
+        target_type="percent",
+        target="3",
+        start="5",
+        direction="lower",
+        metric="churn_rate_pct",
+    )
+    goal_id = create_goal(engine, replace(churn, scope_segment="smb", scope_owner=" dana "))
+    stored = get_goal(engine, goal_id)
+    assert (stored.scope_segment, stored.scope_owner) == ("SMB", "Dana")
+    [view] = list_goals(engine, TODAY)
+    assert view.current == 0 and "no data" not in view.why
+    assert [v.goal.id for v in goals_in_scope(engine, TODAY, "SMB", "Dana")] == [goal_id]
+
+    for field, typed in (("scope_segment", "SMBB"), ("scope_owner", "Dan")):
+        with pytest.raises(GoalError, match=f"{field}: there is no .* the .*s are: "):
+            create_goal(engine, replace(churn, **{field: typed}))
+        edited = replace(form_of(stored, []), **{field: typed})
+        with pytest.raises(GoalError, match=field):
+            update_goal(engine, goal_id, edited, stored.version)
+    assert len(list_goals(engine, TODAY)) == 1 and get_goal(engine, goal_id).version == 1
+
+
 def test_goal_filter_mine_team_status_and_archived(engine: Engine) -> None:
     from core.goals import GoalFilter, archive, goal_view
 
+    with Session(engine) as session:
+        new_account(session, "A")  # SMB, Dana's
+        session.commit()
     mine = create_goal(engine, goal_form(title="Mine", owner="Dana"))
     scoped = create_goal(engine, goal_form(title="My book", owner="team", scope_owner="Dana"))
     team = create_goal(engine, goal_form(title="Team", owner="team", scope_segment="SMB"))
