@@ -108,7 +108,7 @@ def format_value(target_type: str, value: Decimal | None) -> str:
     if value is None:
         return "—"
     if target_type == "currency":
-        return f"${value:,.2f}"
+        return f"{'-' if value < 0 else ''}${abs(value):,.2f}"
     if target_type == "percent":
         return f"{value:.1f} %"
     if target_type == "done":

@@ -59,6 +59,17 @@ def test_progress(fields: dict, current: str, expected: float) -> None:
     assert progress_pct(goal(**fields), Decimal(current)) == pytest.approx(expected)
 
 
+def test_a_negative_amount_reads_minus_dollars() -> None:
+    """A check-in of -$500 on a currency goal showed "$-500.00 / $5,000.00"."""
+    from core.goals import format_value
+
+    assert format_value("currency", Decimal("-500")) == "-$500.00"
+    assert format_value("currency", Decimal("-1234567.5")) == "-$1,234,567.50"
+    assert format_value("currency", Decimal("20000")) == "$20,000.00"
+    with pytest.raises(GoalError, match=r"cannot reach -\$20,000.00"):
+        validate_goal(goal_form(target_type="currency", target="-$20,000"))
+
+
 def test_progress_of_a_task_list() -> None:
     g = goal(target_type="tasks", tasks=["a", "b", "c", "d"], target="")
     assert progress_pct(g, None, tasks_done=1) == 25.0
