@@ -193,6 +193,8 @@ def validate(
                 )
             )
     entry = ValidEntry(kind=kind, occurred_at=occurred_at.astimezone(UTC))
+    if kind in ALL_KINDS:
+        errors += _fields_not_kept(form, kind)
     if kind in SURVEY_KINDS:
         entry.score = _check_score(kind, form.score, errors)
         entry.comment = form.comment.strip() or None
@@ -213,6 +215,26 @@ def validate(
     if errors:
         raise InvalidInput(errors)
     return entry
+
+
+def _fields_not_kept(form: EntryForm, kind: str) -> list[FieldError]:
+    """The fields typed that ``kind`` has no place for: refused, never dropped unseen."""
+    if kind in SURVEY_KINDS:
+        what = f"an {kind.upper()} answer"
+        where = {
+            "summary": f"{what} has no summary; put it in the comment",
+            "notes": f"{what} has no notes; put them in the comment",
+            "sentiment": f"{what} has no sentiment: its score says it",
+            "follow_up": f"{what} has no follow-up; log a call, email or note with one",
+        }
+    else:
+        where = {
+            "score": "only an NPS or CSAT answer has a score; log one for it",
+            "comment": "only a survey answer has a comment; put it in the notes",
+        }
+    return [
+        FieldError(name, message) for name, message in where.items() if getattr(form, name).strip()
+    ]
 
 
 def _check_score(kind: str, text: str, errors: list[FieldError]) -> int | None:

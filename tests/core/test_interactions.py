@@ -128,6 +128,29 @@ def test_invalid_input_is_named_and_writes_nothing(
     assert [error.field for error in raised.value.errors] == [field]
     assert words in str(raised.value)
     assert count(engine, m.Interaction) == 0
+
+
+@pytest.mark.parametrize(
+    ("form", "field", "words"),
+    [
+        (EntryForm(kind="nps", score="9", notes="Loves the reports"), "notes", "in the comment"),
+        (EntryForm(kind="csat", score="4", summary="Quick fix"), "summary", "in the comment"),
+        (EntryForm(kind="nps", score="3", sentiment="negative"), "sentiment", "its score"),
+        (EntryForm(kind="nps", score="3", follow_up="+7d"), "follow_up", "a call, email"),
+        (EntryForm(kind="call", summary="Check-in", score="9"), "score", "only an NPS or CSAT"),
+        (EntryForm(kind="note", summary="Gossip", comment="more"), "comment", "in the notes"),
+    ],
+)
+def test_a_field_the_kind_does_not_keep_is_refused_not_dropped(
+    engine: Engine, account_id: int, form: EntryForm, field: str, words: str
+) -> None:
+    """``cxtui log X --kind nps --score 9 --notes ...`` logged the answer and dropped
+    the notes without a word; each such field is now named, and nothing is written."""
+    with pytest.raises(InvalidInput) as raised:
+        log_entry(engine, account_id, form, "Sam", NOW)
+    assert [error.field for error in raised.value.errors] == [field]
+    assert words in str(raised.value)
+    assert count(engine, m.Interaction) == count(engine, m.SurveyResponse) == 0
     assert count(engine, m.SurveyResponse) == 0
     assert count(engine, m.Task) == 0
 

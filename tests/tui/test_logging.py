@@ -499,3 +499,21 @@ async def test_every_kind_is_shown_in_the_form(
         for _value, label in KINDS:
             assert label in shown, (label, shown)
         assert kinds.region.right <= form.query_one("#log-form").region.right
+
+
+async def test_a_survey_answer_sends_only_its_own_fields(
+    db_url: str, engine: Engine, account_id: int
+) -> None:
+    """A summary typed before the kind became a survey answer stays in its hidden
+    field and is not sent: core refuses a survey answer with a summary (it would
+    be dropped), which the form would show on a field that is not shown."""
+    async with on_account(db_url, account_id) as (app, pilot, screen):
+        form = await _open_form(app, pilot)
+        await pilot.press("c")
+        await type_text(pilot, "Typed first")
+        form.query_one("#kind").focus()
+        await pilot.press("s", "n", "9")
+        assert form.entry_form().summary == ""
+        await press(app, pilot, "ctrl+s")
+        assert app.screen is screen
+        assert ("nps", "NPS 9: (no comment)") in _entries(engine, account_id)

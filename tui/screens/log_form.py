@@ -7,7 +7,7 @@ field; an invalid form writes nothing and keeps what was typed."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
@@ -62,6 +62,9 @@ SENTIMENTS = [
 # Where each field's error is shown; anything else goes under the form.
 ERROR_FIELDS = ("kind", "when", "contact", "summary", "sentiment", "follow_up", "score")
 FOCUS_OF = {"follow_up": "follow-up", "kind": "kind"}
+INTERACTION_FIELDS = ("summary", "notes", "sentiment", "follow_up")
+SURVEY_FIELDS = ("score", "comment")
+"""The EntryForm fields of one kind only (the form shows one kind's at a time)."""
 
 
 def app_now(today: date) -> datetime:
@@ -355,7 +358,8 @@ class LogInteractionScreen(Dialog[bool]):
         return self.query_one("#survey", Choice).value if kind == SURVEY else kind
 
     def _texts(self) -> dict[str, str]:
-        values = asdict(self.entry_form())
+        """Everything typed, in the fields of either kind."""
+        values = asdict(self._typed())
         del values["kind"]
         return values
 
@@ -365,6 +369,12 @@ class LogInteractionScreen(Dialog[bool]):
         return self._initial is not None and self._texts() != self._initial
 
     def entry_form(self) -> EntryForm:
+        """The fields shown, of the kind picked: what the other kind's hidden fields
+        hold is kept there (picking that kind again shows it), but not sent."""
+        hidden = INTERACTION_FIELDS if self.kind_is_survey else SURVEY_FIELDS
+        return replace(self._typed(), **dict.fromkeys(hidden, ""))
+
+    def _typed(self) -> EntryForm:
         value = lambda selector: self.query_one(selector, Input).value  # noqa: E731
         return EntryForm(
             kind=self.kind,
