@@ -331,7 +331,69 @@ def _open_text(path: Path, kind: str, header: list[str] | None = None) -> Source
     except pl.exceptions.PolarsError as error:
         source.close()
         raise FileError(f"{path.name}: {_first_line(error)}") from None
+    if header is None and separator != " " and above < len(head):
+        _own_names(source, next(csv.reader([head[above]], delimiter=separator), []))
     return source
+
+
+def _own_names(source: Source, names: list[str]) -> None:
+    """The columns named as the file's header line names them (``names``), where the
+    reader made names up: a column without a name and without a value (a
+    spreadsheet's trailing separators) is left out; one without a name that has
+    values is "column 7" (its place); a name that an earlier column has is "Email
+    (2)". Each is said. Nothing is done when ``names`` does not match the columns
+    read (a header whose quoted name runs over lines)."""
+    own = len(set(names)) == len(names) and all(name.strip() for name in names)
+    if own or len(names) != len(source.columns):
+        return
+    nameless = [read for read, own in zip(source.columns, names, strict=True) if not own.strip()]
+    filled = (
+        collect(
+            source.frame.select(
+                (pl.col(c).str.strip_chars().fill_null("") != "").any().alias(c) for c in nameless
+            ),
+            source.path,
+        ).row(0, named=True)
+        if nameless
+        else {}
+    )
+    taken = {name for name in names if name.strip()}
+    renamed: dict[str, str] = {}
+    dropped: list[int] = []
+    seen: dict[str, int] = {}
+    said = []
+    for place, (read, own) in enumerate(zip(source.columns, names, strict=True), start=1):
+        if not own.strip():
+            if not filled[read]:
+                dropped.append(place)
+                continue
+            name = _free(f"column {place}", taken)
+            said.append(f"column {place} has no name but values: read as {name!r}")
+        elif own in seen:
+            seen[own] += 1
+            name = _free(f"{own} ({seen[own]})", taken)
+            said.append(f"column {place} is named {own!r} as an earlier one: read as {name!r}")
+        else:
+            seen[own] = 1
+            name = own
+        renamed[read] = name
+    source.frame = source.frame.select(pl.col(read).alias(name) for read, name in renamed.items())
+    source.columns = list(renamed.values())
+    if dropped:
+        places = ", ".join(str(place) for place in dropped)
+        columns = "column" if len(dropped) == 1 else "columns"
+        said.insert(0, f"{columns} {places} without a name or any value left out")
+    source.notes += said
+
+
+def _free(name: str, taken: set[str]) -> str:
+    """``name``, or with a number after it when a column has it already."""
+    free, number = name, 1
+    while free in taken:
+        number += 1
+        free = f"{name} {number}"
+    taken.add(free)
+    return free
 
 
 def _rewrite_utf8(path: Path, encoding: str, whitespace: bool) -> Path:
@@ -442,7 +504,7 @@ def _read_excel(path: Path, header: bool, options: dict[str, int]) -> pl.DataFra
 
 
 def _open_excel(path: Path, header: list[str] | None = None) -> Source:
-    above, titles = 0, []
+    above, titles, cells = 0, [], []
     if header is None:
         first = _read_excel(path, False, {"n_rows": _SNIFF_LINES})
         cells = [[cell or "" for cell in row] for row in first.rows()]
@@ -458,6 +520,8 @@ def _open_excel(path: Path, header: list[str] | None = None) -> Source:
     source.notes = [note] if note else []
     if above:
         source.notes.append(_title_note(above, titles))
+    if header is None and len(cells) > above and len(cells[above]) >= frame.width:
+        _own_names(source, cells[above][: frame.width])
     return source
 
 

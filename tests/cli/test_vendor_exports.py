@@ -12,6 +12,7 @@ from contextlib import closing
 from pathlib import Path
 
 import polars as pl
+import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -217,3 +218,70 @@ def test_a_first_response_that_cannot_be_computed_is_named_at_its_row(tmp_path: 
         ' + 20 minutes": first_response_at is not a date'
     ) in refused.stderr
     assert "nothing was written" in refused.stderr
+
+
+SPREADSHEET = [
+    ["id", "company", "Email", "Email", "", "Phone", "", ""],
+    [
+        "5012345001",
+        "Harbor Labs",
+        "ops@harbor.test",
+        "bill@harbor.test",
+        "gold",
+        "555 0101",
+        "",
+        "",
+    ],
+    ["5012345002", "Northwind Traders", "it@northwind.test", "", "silver", "555 0102", "", ""],
+]
+"""A CRM's accounts as a spreadsheet saves them: two columns named Email, a column
+whose name was deleted but not its values, and two trailing columns of nothing."""
+
+
+def _spreadsheet(path: Path) -> Path:
+    if path.suffix == ".csv":
+        path.write_text("".join(",".join(row) + "\n" for row in SPREADSHEET))
+        return path
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for number, row in enumerate(SPREADSHEET):
+        for place, cell in enumerate(row):
+            if cell:
+                sheet.write_string(number, place, cell)
+    book.close()
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_spreadsheets_repeated_and_nameless_columns_are_named_and_said(
+    tmp_path: Path, suffix: str
+) -> None:
+    """A second column named Email is kept as "Email (2)", a nameless one with values
+    as "column 5", and the nameless columns without a value are left out; each is
+    said. Before, polars' own names became custom fields ("Email_duplicated_0", and
+    "_duplicated_0" for an empty trailing column; "Email_1" and "__UNNAMED__4" from a
+    workbook) without a word."""
+    db = tmp_path / "crm.db"
+    result = _import(db, "accounts", _spreadsheet(tmp_path / f"accounts{suffix}"))
+    assumed = result["reconciliation"]["assumptions"]
+    if suffix == ".csv":  # (a workbook's columns end with its last value)
+        assert "columns 7, 8 without a name or any value left out" in assumed
+    assert "column 4 is named 'Email' as an earlier one: read as 'Email (2)'" in assumed
+    assert "column 5 has no name but values: read as 'column 5'" in assumed
+    kept = [field["name"] for field in result["custom_fields"]]
+    assert kept == ["Email", "Email (2)", "column 5", "Phone"]
+    stored = _rows(
+        db,
+        "SELECT a.external_id, f.name, v.value FROM account_field_value v"
+        " JOIN custom_field f ON f.id = v.field_id JOIN account a ON a.id = v.account_id"
+        " WHERE f.name != 'Phone' ORDER BY 1, f.position",
+    )
+    expected = [
+        (row[0], name, row[column])
+        for row in SPREADSHEET[1:]
+        for name, column in (("Email", 2), ("Email (2)", 3), ("column 5", 4))
+        if row[column]
+    ]
+    assert stored == expected
