@@ -168,6 +168,32 @@ def _check_titled_period(title: str, start_date: date, due_date: date) -> None:
         )
 
 
+# Metrics whose value is a share (0-100 %) that a goal may follow; NRR and the
+# retention rate are left out: expansion or reactivations can take them past 100 %.
+_UNBOUNDED_RATES = ("nrr_pct", "retention_rate_pct")
+
+
+def _check_metric_range(metric: str, kind: str, values: dict[str, Decimal]) -> None:
+    """GoalError for a start or target a metric never takes: an NPS beyond -100..100,
+    a share beyond 0..100 %. Such a goal could never be reached, or never have begun."""
+    from core.metrics.registry import BY_KEY
+
+    unit = BY_KEY[metric].unit
+    if unit == "score":
+        low, high = Decimal(-100), Decimal(100)
+    elif unit == "pct" and metric not in _UNBOUNDED_RATES:
+        low, high = Decimal(0), Decimal(100)
+    else:
+        return
+    for name, value in values.items():
+        if not low <= value <= high:
+            raise GoalError(
+                name,
+                f"{BY_KEY[metric].title} runs from {format_value(kind, low)} to "
+                f"{format_value(kind, high)}: {format_value(kind, value)} is out of its range",
+            )
+
+
 def validate_goal(form: GoalForm) -> Goal:
     """A Goal from a form, or GoalError naming the first wrong field."""
     title = form.title.strip()
@@ -219,6 +245,8 @@ def validate_goal(form: GoalForm) -> Goal:
                 f"a goal to {direction} from {format_value(kind, start)} cannot reach "
                 f"{format_value(kind, target)}",
             )
+    if metric is not None:
+        _check_metric_range(metric, kind, {"target": target, "start": start})
     step = parse_value(kind, form.step, "step") if form.step.strip() else None
     if step is not None and (kind not in ("number", "currency") or step <= 0):
         raise GoalError("step", "only number and currency goals step, by a positive amount")

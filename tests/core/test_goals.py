@@ -70,6 +70,36 @@ def test_a_negative_amount_reads_minus_dollars() -> None:
         validate_goal(goal_form(target_type="currency", target="-$20,000"))
 
 
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        ({"metric": "nps", "target": "150"}, "target: NPS runs from -100 to 100: 150 is out"),
+        ({"metric": "nps", "start": "-120", "target": "50"}, "start: NPS runs from -100 to 100"),
+        (
+            {"metric": "csat_pct", "target_type": "percent", "target": "101 %", "start": "80"},
+            "target: CSAT runs from 0.0 % to 100.0 %: 101.0 % is out of its range",
+        ),
+        (
+            {"metric": "churn_rate_pct", "target_type": "percent", "target": "3", "start": "120",
+             "direction": "lower"},
+            "start: Churn rate runs from 0.0 %",
+        ),
+    ],
+)  # fmt: skip
+def test_a_metric_goal_out_of_the_metrics_range_is_refused(fields: dict, words: str) -> None:
+    """`cxtui goal create "NPS 150" --type number --target 150 --metric nps` made a
+    goal that no book could ever reach."""
+    with pytest.raises(GoalError, match=words):
+        goal(**fields)
+
+
+def test_a_metric_goal_within_its_range_is_taken() -> None:
+    assert goal(metric="nps", start="-100", target="100").target_value == 100
+    nrr = goal(metric="nrr_pct", target_type="percent", start="100", target="120")
+    assert nrr.target_value == 120  # expansion takes NRR past 100 %
+    assert goal(target="150").target_value == 150  # a number of the user's own
+
+
 def test_progress_of_a_task_list() -> None:
     g = goal(target_type="tasks", tasks=["a", "b", "c", "d"], target="")
     assert progress_pct(g, None, tasks_done=1) == 25.0
