@@ -274,7 +274,7 @@ async def test_quit_without_unsaved_work_does_not_ask(db_url: str, book) -> None
         await press(app, pilot, "enter")
         await press(app, pilot, "o")
         await type_text(pilot, "5")
-        await press(app, pilot, "escape")  # cancel the form: nothing unsaved any more
+        await press(app, pilot, "escape", "y")  # discard the form: nothing unsaved any more
         await press(app, pilot, "q")
         assert not app.is_running
 

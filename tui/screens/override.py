@@ -29,7 +29,7 @@ class OverrideScreen(Dialog[bool]):
     def __init__(self, detail: AccountDetail) -> None:
         super().__init__()
         self.detail = detail
-        self.unsaved = False
+        self._initial: tuple[object, ...] | None = None
 
     def compose(self) -> ComposeResult:
         today: date = self.app.today
@@ -46,8 +46,8 @@ class OverrideScreen(Dialog[bool]):
                 "Computed score: "
                 + (f"{computed['score']:.0f} {computed['band']}" if computed else "none yet")
                 + (
-                    f"\nActive override: {current['score'] or ''} {current['band'] or ''}, "
-                    f'"{current["reason"]}" until {current["expires_on"]}'
+                    f"\nActive override: {_shown(current)}, "
+                    f'"{visible(current["reason"])}" until {current["expires_on"]}'
                     if current
                     else ""
                 ),
@@ -71,12 +71,19 @@ class OverrideScreen(Dialog[bool]):
                 yield Button("Cancel (esc)", id="cancel")
 
     def on_mount(self) -> None:
+        self._initial = self._values()
         self.query_one("#score", Input).focus()
 
-    @on(Input.Changed)
-    @on(Select.Changed)
-    def _changed(self) -> None:
-        self.unsaved = True
+    def _values(self) -> tuple[object, ...]:
+        return (
+            *(self.query_one(f"#{name}", Input).value for name in ("score", "reason", "expires")),
+            self.query_one("#band", Select).value,
+        )
+
+    @property
+    def unsaved(self) -> bool:
+        """True when something was typed or picked (escape and quitting ask first)."""
+        return self._initial is not None and self._values() != self._initial
 
     @on(Button.Pressed, "#save")
     @on(Input.Submitted)
@@ -106,7 +113,9 @@ class OverrideScreen(Dialog[bool]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        from tui.screens.confirm import close_form
+
+        close_form(self, self.unsaved, False)
 
     def _problem(self, text: str) -> None:
         self.query_one("#override-error", Static).update(text)
@@ -146,5 +155,11 @@ class OverrideScreen(Dialog[bool]):
         app.call_from_thread(self._saved)
 
     def _saved(self) -> None:
-        self.unsaved = False
         self.dismiss(True)
+
+
+def _shown(override: dict[str, object]) -> str:
+    """An override's score and band as set: "0 red", "35 yellow", "green"."""
+    score = override["score"]
+    parts = ["" if score is None else f"{score:g}", str(override["band"] or "")]
+    return " ".join(part for part in parts if part)

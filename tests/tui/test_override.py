@@ -1,0 +1,63 @@
+"""The health override dialog (``o`` on the account 360): what is typed is never
+lost without a question, and the override in force is shown as set."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Engine
+from textual.widgets import Input
+
+from core.health.overrides import set_override
+from tests.tui.book import TODAY
+from tests.tui.conftest import press, running, settle, text_of, type_text
+from tui.screens.account import AccountScreen
+from tui.screens.confirm import ConfirmScreen
+from tui.screens.override import OverrideScreen
+
+
+async def _override_form(app, pilot, account_id: int) -> OverrideScreen:  # type: ignore[no-untyped-def]
+    app.open_account(account_id)
+    await settle(app, pilot)
+    await press(app, pilot, "o")
+    assert isinstance(app.screen, OverrideScreen)
+    return app.screen
+
+
+async def test_escape_asks_before_dropping_a_typed_reason(
+    db_url: str, book: dict[str, int]
+) -> None:
+    async with running(db_url) as (app, pilot):
+        form = await _override_form(app, pilot, book["Globex"])
+        await press(app, pilot, "escape")  # nothing typed: closes at once
+        assert isinstance(app.screen, AccountScreen)
+        form = await _override_form(app, pilot, book["Globex"])
+        await type_text(pilot, "20")
+        form.query_one("#reason", Input).focus()
+        await type_text(pilot, "Champion left")
+        await press(app, pilot, "escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        await press(app, pilot, "n")  # keep editing: all of it still there
+        assert app.screen is form
+        assert form.query_one("#score", Input).value == "20"
+        assert form.query_one("#reason", Input).value == "Champion left"
+        await press(app, pilot, "escape", "y")
+        assert isinstance(app.screen, AccountScreen)
+
+
+async def test_an_override_of_score_zero_is_shown_as_zero(
+    db_url: str, engine: Engine, book: dict[str, int]
+) -> None:
+    set_override(
+        engine,
+        book["Globex"],
+        reason="Told us they are leaving",
+        score=0,
+        expires_on=TODAY + timedelta(days=10),
+        set_by="Dana Scully",
+        as_of=TODAY,
+    )
+    async with running(db_url) as (app, pilot):
+        form = await _override_form(app, pilot, book["Globex"])
+        shown = text_of(form.query_one(".dialog-text"))
+        assert "Active override: 0 red" in shown, shown
