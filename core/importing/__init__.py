@@ -32,6 +32,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from core.accounts.fields import custom_fields
+from core.importing import parse
 from core.importing.check import (
     MAX_REPORTED,
     Checked,
@@ -292,29 +293,62 @@ def _tally(counts: list[tuple[str, int]]) -> str:
 
 
 _CURRENCY_COLUMNS = {"currency", "currencycode", "curr"}
+_MARKS = {
+    "US$": "USD",
+    "CA$": "CAD",
+    "C$": "CAD",
+    "AU$": "AUD",
+    "A$": "AUD",
+    "NZ$": "NZD",
+    "R$": "BRL",
+    "HK$": "HKD",
+    "S$": "SGD",
+    "€": "EUR",
+    "£": "GBP",
+    "¥": "JPY",
+    "₹": "INR",
+}
+"""The currency each sign beside an amount names ("$" alone: the book's own)."""
 
 
-def _currencies(source: Source) -> list[str]:
-    """A warning when the file's currency column names more than one currency: its
-    amounts are added as they are, never converted (there is no exchange rate)."""
+def _currencies(source: Source, money: list[str]) -> list[str]:
+    """What the file says of its amounts' currency, in words. The book holds amounts
+    without a currency, and the app writes them with a $ sign: amounts in another
+    currency are said to be imported as they are, and amounts in several (a Stripe
+    account billing in USD and EUR) to be added as they are, never converted (there
+    is no exchange rate). The currency is the file's currency column's, else the
+    signs or codes written beside the amounts of ``money`` (the mapped columns)."""
     column = next((c for c in source.columns if normalise(c) in _CURRENCY_COLUMNS), None)
-    if column is None:
-        return []
+    if column is not None:
+        codes = source.frame.select(pl.col(column).str.strip_chars().str.to_uppercase())
+        where = f"column {column}"
+    else:
+        marks = source.frame.select(
+            pl.col(c).str.extract(f"({parse.CURRENCY_MARK})", 1) for c in money
+        ).unpivot(value_name="_mark")
+        codes = marks.select(pl.col("_mark").replace_strict(_MARKS, default=pl.col("_mark")))
+        where = f"column{'s' if len(money) > 1 else ''} {', '.join(money)}"
+    code = pl.first().alias("_code")
     counts = collect(
-        source.frame.select(pl.col(column).str.strip_chars().str.to_uppercase().alias("_code"))
-        .filter(pl.col("_code") != "")
+        codes.select(code)
+        .filter(pl.col("_code").is_not_null() & ~pl.col("_code").is_in(["", "$"]))
         .group_by("_code")
         .len()
         .sort("len", "_code", descending=[True, False]),
         source.path,
     )
-    if counts.height < 2:
-        return []
-    return [
-        f"amounts in {counts.height} currencies (column {column}: {_tally(counts.rows())} rows)"
-        " are added as they are, not converted: MRR and revenue mix them; import one"
-        " currency per book to keep them apart"
-    ]
+    if counts.height >= 2:
+        return [
+            f"amounts in {counts.height} currencies ({where}: {_tally(counts.rows())} rows)"
+            " are added as they are, not converted: MRR and revenue mix them; import one"
+            " currency per book to keep them apart"
+        ]
+    if counts.height == 1 and counts["_code"][0] != "USD":
+        return [
+            f"amounts are in {counts['_code'][0]} ({where}): imported as they are, never"
+            " converted; the app writes every amount with a $ sign"
+        ]
+    return []
 
 
 TENURE_START = "start_date (from tenure)"
@@ -378,8 +412,9 @@ def import_file(
         if tenure is not None:
             options = replace(options, columns={**options.columns, "start_date": TENURE_START})
         plan = make_plan(spec, source, options)
-        if any(plan.kind.field(name).type == MONEY for name in plan.mapping.columns):
-            source.notes += _currencies(source)
+        money = [c for n, c in plan.mapping.columns.items() if plan.kind.field(n).type == MONEY]
+        if money:
+            source.notes += _currencies(source, money)
         if (
             preset is not None
             and preset.account_names in source.columns

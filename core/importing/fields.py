@@ -80,7 +80,8 @@ MONEY_WORDS = frozenset(
     )
 )
 _AMOUNT = r"(\d+|\d{1,3}(,\d{3})+)(\.\d+)?"
-_CURRENCY = rf"^[+-]?\s*[$€£]\s*{_AMOUNT}$|^[+-]?{_AMOUNT}\s*(€|USD|EUR|GBP)$"
+_MARK = parse.CURRENCY_MARK
+_CURRENCY = rf"^[+-]?\s*({_MARK})\s*[+-]?{_AMOUNT}$|^[+-]?{_AMOUNT}\s*({_MARK})$"
 _DATE_LIKE = (
     r"^(\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4})([ T]\d{1,2}:\d{2}.*)?$"
 )
@@ -180,7 +181,7 @@ def _stats(frame: pl.LazyFrame, columns: list[str]) -> dict[str, dict[str, Any]]
             bare.str.contains(parse.COMMA_NUMBER).sum().alias(f"e{index}"),
             bare.str.contains(parse.COMMA_DECIMAL).sum().alias(f"k{index}"),
             bare.str.contains(parse.POINT_DECIMAL).sum().alias(f"p{index}"),
-            text.str.contains(r"[$€£]|EUR|USD|GBP").sum().alias(f"s{index}"),
+            text.str.contains(parse.CURRENCY_MARK).sum().alias(f"s{index}"),
             text.drop_nulls().n_unique().alias(f"u{index}"),
             text.drop_nulls()
             .unique(maintain_order=True)

@@ -181,7 +181,7 @@ def _cents_fast(text: pl.Expr) -> pl.Expr:
 
 
 def _cents_full(text: pl.Expr) -> pl.Expr:
-    bare = text.str.replace_all(r"[\s$€£]", "")
+    bare = bare_number(text)
     ok = bare.str.contains(_MONEY)
     negative = bare.str.starts_with("-")
     unsigned = bare.str.replace(r"^[+-]", "").str.replace_all(",", "", literal=True)
@@ -202,9 +202,18 @@ POINT_DECIMAL = r"^[+-]?(\d*\.(\d{1,2}|\d{4,})|\d{1,3}(,\d{3})+\.\d+)$"
 """A number only a decimal point can write: "89.9", "0.12345", "1,234.5"."""
 
 
+CURRENCY_CODES = (
+    *("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "NZD", "JPY", "CNY", "INR"),
+    *("BRL", "MXN", "SEK", "NOK", "DKK", "PLN", "CZK", "SGD", "HKD", "ZAR"),
+)
+CURRENCY_MARK = rf"(US|CA|C|AU|A|NZ|R|HK|S)?\$|[€£¥₹]|{'|'.join(CURRENCY_CODES)}"
+"""A currency's sign or code written beside an amount: "$", "US$", "€", "EUR"."""
+
+
 def bare_number(text: pl.Expr) -> pl.Expr:
-    """A number's text without spaces or currency signs and codes."""
-    return text.str.replace_all(r"\s|[$€£]|EUR|USD|GBP", "")
+    """A number's text without spaces or currency signs and codes ("USD 1,234.50",
+    "1.234,50 €", "R$ 1.234,50")."""
+    return text.str.replace_all(rf"\s|{CURRENCY_MARK}", "")
 
 
 def comma_decimals(only_comma: int, only_point: int) -> bool:

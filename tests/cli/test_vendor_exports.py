@@ -285,3 +285,53 @@ def test_a_spreadsheets_repeated_and_nameless_columns_are_named_and_said(
         if row[column]
     ]
     assert stored == expected
+
+
+def test_amounts_written_with_their_currency_code_are_read_and_said(tmp_path: Path) -> None:
+    """A Salesforce org with several currencies writes each amount with its code
+    ("USD 12,500.00", "EUR 980.00"). The amounts are read (before, each was refused
+    as "not an amount"), and the summary says they mix two currencies, by rows."""
+    db = tmp_path / "sf.db"
+    _import(db, "accounts", FIXTURES / "presets" / "salesforce_accounts.csv")
+    path = VENDORS / "salesforce_opportunities_multicurrency.csv"
+    result = _import(
+        db, "purchases", path, "--map", "account=Account ID", "--map", "purchased_at=Close Date"
+    )
+    raw = pl.read_csv(path, infer_schema=False)
+    code = pl.col("Amount").str.extract(r"^([A-Z]{3}) ", 1)
+    cents = pl.col("Amount").str.replace(r"^[A-Z]{3} ", "").str.replace_all(r"[,.]", "")
+    expected = raw.select(
+        pl.col("Close Date").str.to_date("%m/%d/%Y").cast(pl.String), cents.cast(pl.Int64)
+    )
+    stored = _rows(db, "SELECT date(purchased_at), amount_cents FROM purchase ORDER BY 1, 2")
+    assert stored == sorted(expected.rows())
+    tally = raw.group_by(code.alias("code")).len().sort("len", "code", descending=[True, False])
+    words = ", ".join(f"{code} {count}" for code, count in tally.rows())
+    assert (
+        f"amounts in 2 currencies (column Amount: {words} rows) are added as they are, not"
+        " converted: MRR and revenue mix them; import one currency per book to keep them apart"
+    ) in result["reconciliation"]["assumptions"]
+
+
+def test_amounts_in_another_currency_than_the_apps_are_said(tmp_path: Path) -> None:
+    """A German spreadsheet's MRR, "1.234,50 €": read with its decimal comma, and the
+    summary says the amounts are in euros, imported as they are while the app writes
+    a $ sign; an export in dollars says nothing of it."""
+    path = tmp_path / "accounts.csv"
+    path.write_text(
+        "\ufeffexternal_id;name;mrr;start_date\r\n"
+        'A1;Acme;"1.234,50 €";01.03.2024\r\nA2;Beta;"99,00 €";15.04.2024\r\n',
+        encoding="utf-8",
+    )
+    result = _import(tmp_path / "eu.db", "accounts", path)
+    said = (
+        "amounts are in EUR (column mrr): imported as they are, never converted; the app"
+        " writes every amount with a $ sign"
+    )
+    assert said in result["reconciliation"]["assumptions"]
+    assert result["reconciliation"]["totals"] == {"mrr": 1333.5}
+    path = tmp_path / "us.csv"
+    path.write_text('external_id,name,mrr\nA1,Acme,"$1,234.50"\nA2,Beta,$99\n')
+    dollars = _import(tmp_path / "us.db", "accounts", path)
+    assert dollars["reconciliation"]["totals"] == {"mrr": 1333.5}
+    assert not [line for line in dollars["reconciliation"]["assumptions"] if "amounts" in line]
