@@ -263,9 +263,15 @@ def _views(
 
 
 def _latest_checkins(session: Session, goal_ids: list[int | None]) -> dict[int, Decimal]:
+    """Each goal's value by its due date: its latest check-in dated on or before it (a
+    goal is judged on its due date, as a metric goal's value is read up to it)."""
     rows = session.exec(
         select(GoalCheckin)
-        .where(col(GoalCheckin.goal_id).in_(goal_ids))
+        .join(Goal, col(Goal.id) == col(GoalCheckin.goal_id))
+        .where(
+            col(GoalCheckin.goal_id).in_(goal_ids),
+            col(GoalCheckin.checked_on) <= col(Goal.due_date),
+        )
         .order_by(col(GoalCheckin.checked_on), col(GoalCheckin.id))
     ).all()
     return {row.goal_id: row.value for row in rows}
@@ -305,10 +311,11 @@ def check_in(
     today: date | None = None,
 ) -> GoalCheckin:
     """Add a check-in (value, date, comment, who) on ``checked_on`` (default: today),
-    never after ``today`` (default: the real today). Refused in words for a value or
-    a day the goal cannot take. A check-in only adds a row of history: it never conflicts with
-    another one (two people checking in at once are both recorded); only edits of
-    the goal itself check that nobody changed it meanwhile."""
+    never after ``today`` (default: the real today) nor after the goal's due date.
+    Refused in words for a value or a day the goal cannot take. A check-in only adds
+    a row of history: it never conflicts with another one (two people checking in at
+    once are both recorded); only edits of the goal itself check that nobody changed
+    it meanwhile."""
     with Session(engine) as session:
         goal = session.get(Goal, goal_id)
         if goal is None:
@@ -324,6 +331,13 @@ def check_in(
         if checked_on is not None and checked_on > today:
             raise GoalError(
                 "checked_on", f"{checked_on.isoformat()} is after today: a check-in is not a plan"
+            )
+        if (checked_on or today) > goal.due_date:
+            due = goal.due_date.isoformat()
+            raise GoalError(
+                "checked_on",
+                f"the goal was due on {due}: a value after it does not count "
+                f"(date the check-in {due} or before, or edit the due date)",
             )
         checkin = GoalCheckin(
             goal_id=goal_id,

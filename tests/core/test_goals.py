@@ -169,6 +169,31 @@ def test_check_ins_are_history_and_step(engine: Engine) -> None:
     )
 
 
+def test_a_goal_is_judged_on_its_value_by_the_due_date(engine: Engine) -> None:
+    """A goal due 2026-03-01 and at 0 then said "missed"; a check-in of 5 typed on
+    2026-12-07 (the day's default) made it "achieved: the target is reached", nine
+    months late. A value after the due date is refused; one by it is taken."""
+    from core.goals import form_of, goal_view, update_goal
+
+    goal_id = create_goal(engine, goal_form(start_date="2026-01-01", due_date="2026-03-01"))
+    check_in(engine, goal_id, "2", "Dana", date(2026, 2, 1), today=TODAY)
+    with pytest.raises(GoalError, match="checked_on: the goal was due on 2026-03-01"):
+        check_in(engine, goal_id, "10", "Dana", today=TODAY)
+    with pytest.raises(GoalError, match="checked_on: the goal was due on 2026-03-01"):
+        check_in(engine, goal_id, "10", "Dana", date(2026, 3, 2), today=TODAY)
+    view = goal_view(engine, goal_id, TODAY)
+    assert (view.current, view.status) == (2, "missed")
+    check_in(engine, goal_id, "10", "Dana", date(2026, 3, 1), today=TODAY)  # the due day
+    assert goal_view(engine, goal_id, TODAY).status == "achieved"
+
+    # A due date edited to before a check-in: that check-in no longer counts.
+    stored = get_goal(engine, goal_id)
+    update_goal(engine, goal_id, replace(form_of(stored, []), due_date="2026-02-15"), 1)
+    view = goal_view(engine, goal_id, TODAY)
+    assert (view.current, view.status) == (2, "missed")
+    assert len(checkin_history(engine, goal_id)) == 2  # history kept
+
+
 def test_concurrent_check_ins_are_both_kept(engine: Engine) -> None:
     """A check-in only adds history: two people checking in on the goal they both
     read are both recorded, and the goal's version (its definition) is unchanged."""

@@ -214,6 +214,33 @@ async def test_check_in_with_date_and_comment(
     assert (checkin.comment, checkin.checked_by) == ("Survey wave 2", "Test User")
 
 
+async def test_a_check_in_on_an_ended_goal_is_dated_by_its_due_date(
+    db_url: str, engine: Engine
+) -> None:
+    """Enter on a goal that ended offered today's date, and the value then counted
+    nine months late ("achieved"); the dialog offers the due date, and a later day is
+    refused under the date."""
+    make_book(engine)
+    ended = goal_form("Spring QBRs", "CS team", "number", target="10")
+    ended.start_date, ended.due_date = "2026-03-01", "2026-05-31"  # before TODAY
+    goal_id = create_goal(engine, ended)
+    async with running(db_url) as (app, pilot):
+        screen = await press_on(app, pilot, "Spring QBRs", "enter")
+        form = app.screen
+        assert isinstance(form, CheckInScreen)
+        assert form.query_one("#checked_on", Input).value == "2026-05-31"
+        form.query_one("#value", Input).value = "10"
+        form.query_one("#checked_on", Input).value = "2026-06-01"
+        await press(app, pilot, "ctrl+s")
+        assert "the goal was due on 2026-05-31" in error_of(app, "checked_on")
+        form.query_one("#checked_on", Input).value = "2026-05-31"
+        await press(app, pilot, "ctrl+s")
+        assert app.screen is screen
+        assert "achieved" in row_text(screen, "Spring QBRs")
+    [checkin] = checkin_history(engine, goal_id)
+    assert checkin.checked_on == date(2026, 5, 31)
+
+
 async def test_a_bad_check_in_value_is_refused_in_words(
     db_url: str, engine: Engine, goals: dict[str, int]
 ) -> None:
@@ -365,7 +392,7 @@ async def test_edit_saves_a_new_version_and_keeps_the_check_ins(
 async def test_filters_mine_team_status_and_archived(
     db_url: str, engine: Engine, goals: dict[str, int]
 ) -> None:
-    check_in(engine, goals["NPS above 50"], "30", "Dana Scully")  # a third of the way
+    check_in(engine, goals["NPS above 50"], "30", "Dana Scully", TODAY, today=TODAY)  # 1/3 way
     async with running(db_url) as (app, pilot):
         screen = await goals_screen(app, pilot)
         assert rows(screen) == ["Advisory board", "QBRs", "NPS above 50", "Expansion MRR"]

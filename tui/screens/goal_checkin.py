@@ -34,7 +34,7 @@ class CheckInScreen(GoalDialog):
 
     def compose(self) -> ComposeResult:
         goal = self.view.goal
-        today: date = self.app.today
+        today: date = min(self.app.today, goal.due_date)  # a goal's value by its due date
         with Vertical(classes="dialog goal-dialog", id="goal-checkin"):
             yield Static(f"Check in: {goal.title}", classes="dialog-title", markup=False)
             yield Static(
