@@ -4,7 +4,7 @@ keys alone. What was written is checked through core functions, not the UI."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, time, timedelta
 
@@ -517,3 +517,44 @@ async def test_a_survey_answer_sends_only_its_own_fields(
         await press(app, pilot, "ctrl+s")
         assert app.screen is screen
         assert ("nps", "NPS 9: (no comment)") in _entries(engine, account_id)
+
+
+@pytest.fixture
+def india() -> Iterator[None]:
+    """The user's time zone is India's (UTC+5:30 all year): local time is not UTC."""
+    import os
+    import time as clock
+
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "Asia/Kolkata"
+    clock.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    clock.tzset()
+
+
+async def test_the_timeline_shows_the_time_as_typed_in_the_users_zone(
+    db_url: str, engine: Engine, account_id: int, india: None
+) -> None:
+    """A call logged at "yesterday 9:00" in India was listed at 03:30 (its UTC
+    moment), while the edit form showed 09:00."""
+    async with on_account(db_url, account_id) as (app, pilot, screen):
+        await _open_form(app, pilot)
+        await pilot.press("c")
+        await type_text(pilot, "Nine o'clock call")
+        await pilot.press("shift+tab", "shift+tab")
+        await type_text(pilot, "yesterday 9:00")
+        await press(app, pilot, "ctrl+s")
+        assert app.screen is screen
+        timeline = screen.query_one("#timeline")
+        row = screen.current_row()
+        assert row is not None and row["summary"].startswith("Nine o'clock call")
+        yesterday = TODAY - timedelta(days=1)
+        shown = str(timeline.get_row_at(timeline.cursor_row)[0])
+        assert shown == f"{yesterday.isoformat()} 09:00"
+        # an MRR movement has a day, not a moment: shown as its day
+        mrr = next(i for i, row in enumerate(screen.rows) if row["source"] == "mrr")
+        assert len(str(timeline.get_row_at(mrr)[0])) == len("2026-06-15")

@@ -9,6 +9,7 @@ MRR come from elsewhere). On the Fields panel (tab), ``e`` edits the field's val
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
@@ -29,6 +30,7 @@ from tui.app import CxtuiApp
 from tui.bindings import step_bindings
 from tui.format import countdown, money
 from tui.messages import BookChanged
+from tui.screens.revisions import local_moment
 from tui.widgets.goal_progress import GoalProgress
 from tui.widgets.health import HealthPanel
 
@@ -253,7 +255,7 @@ class AccountScreen(Screen[None]):
             )
         )
         tickets = detail.open_tickets.with_columns(
-            opened=detail.open_tickets["opened_at"].dt.strftime("%Y-%m-%d")
+            opened=detail.open_tickets["opened_at"].map_elements(_local_day, return_dtype=str)
         )
         self.query_one("#tickets", Static).update(
             _table(
@@ -263,7 +265,9 @@ class AccountScreen(Screen[None]):
             )
         )
         surveys = detail.surveys.head(12).with_columns(
-            answered=detail.surveys.head(12)["answered_at"].dt.strftime("%Y-%m-%d")
+            answered=detail.surveys.head(12)["answered_at"].map_elements(
+                _local_day, return_dtype=str
+            )
         )
         self.query_one("#surveys", Static).update(
             _table(
@@ -323,9 +327,10 @@ class AccountScreen(Screen[None]):
             label = {"interaction": kind, "survey": kind.upper()}.get(source, f"{source} {kind}")
             # Text, never a string: a DataTable reads a string as markup
             style = "dim strike" if deleted else ""
+            # an MRR movement has a day; the others a moment, shown in the user's zone
+            when = at.strftime("%Y-%m-%d") if source == "mrr" else local_moment(at)
             cells = [
-                Text(visible(part), style=style)
-                for part in (at.strftime("%Y-%m-%d %H:%M"), label, summary, sentiment or "")
+                Text(visible(part), style=style) for part in (when, label, summary, sentiment or "")
             ]
             if deleted:
                 cells[1] = Text(f"{visible(label)} (deleted)", style="dim")
@@ -553,6 +558,10 @@ def _table(
             cells[0].append(" ★")
         table.add_row(*cells)
     return table
+
+
+def _local_day(moment: datetime) -> str:
+    return local_moment(moment, "%Y-%m-%d")
 
 
 def _facts(account: dict[str, Any]) -> str:

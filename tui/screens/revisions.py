@@ -118,13 +118,18 @@ class RevisionsScreen(Dialog[None]):
 
 
 def _moment(value: datetime | str | None) -> str:
+    """A stored moment (UTC, naive or aware) as the timeline shows it."""
     if value is None:
         return ""
-    """A stored moment (UTC, naive or aware) as the timeline shows it."""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return local_moment(datetime.fromisoformat(value) if isinstance(value, str) else value)
+
+
+def local_moment(moment: datetime, spec: str = "%Y-%m-%d %H:%M") -> str:
+    """A stored moment (UTC when naive) in the user's time zone, as typed in the log
+    form: the timeline, an entry's history and the 360's panels show it so."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime(spec)
 
 
 def _value(name: str, value: Any, contacts: dict[int, str]) -> str:
