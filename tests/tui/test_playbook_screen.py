@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 
 from sqlalchemy import Engine
+from textual.widgets import Input
 
 from core.models import RuleRun, Task
 from core.playbook.rules import RULE_TITLES
@@ -63,3 +64,28 @@ async def test_playbook_toggles_edits_dry_runs_and_runs(
         assert count(engine, RuleRun) == len(rules) - 1  # the rule switched off did not run
         assert "never" in str(screen.table.get_row_at(0)[3])
         assert "never" not in str(screen.table.get_row_at(row)[3])
+
+
+async def test_escape_asks_before_dropping_a_changed_setting(
+    db_url: str, book: dict[str, int], tmp_path: Path
+) -> None:
+    """Escape in a rule's settings dropped what was typed without a word (the goal and
+    log forms ask first); unchanged settings still close at once."""
+    from tui.screens.confirm import ConfirmScreen
+
+    config = tmp_path / "config.toml"
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, _tasks):
+        await press(app, pilot, "p", "enter")
+        settings = app.screen
+        assert isinstance(settings, RuleSettingsScreen)
+        await press(app, pilot, "escape")
+        assert isinstance(app.screen, PlaybookScreen)  # nothing changed: closed
+
+        await press(app, pilot, "enter", "backspace", "backspace", "7", "2", "escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        await press(app, pilot, "n")  # keep editing
+        assert isinstance(app.screen, RuleSettingsScreen)
+        assert app.screen.query_one("#setting-hours", Input).value == "72"
+        await press(app, pilot, "escape", "y")
+        assert isinstance(app.screen, PlaybookScreen)
+    assert not config.exists() or "72" not in config.read_text()

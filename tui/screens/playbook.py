@@ -14,14 +14,14 @@ from rich.text import Text
 from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
 
 from core.text import visible
 from tui.app import CxtuiApp
 from tui.bindings import row_cursor_bindings
-from tui.screens.dialog import Dialog, save_cancel_bindings
+from tui.screens.dialog import Dialog, save_cancel_bindings, save_cancel_buttons
 
 if TYPE_CHECKING:
     from core.playbook.runs import RuleStatus
@@ -210,9 +210,7 @@ class RuleSettingsScreen(Dialog[dict[str, int] | None]):
                 yield Label(setting_words(self.status.name, key)[0])
                 yield Input(str(value), id=f"setting-{key}", type="integer")
             yield Static("", id="rule-error")
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Save (ctrl+s)", variant="primary", id="save")
-                yield Button("Cancel", id="cancel")
+            yield save_cancel_buttons()
 
     @on(Button.Pressed, "#save")
     @on(Input.Submitted)
@@ -235,4 +233,11 @@ class RuleSettingsScreen(Dialog[dict[str, int] | None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Close, asking first when a value was changed (nothing typed is lost unasked)."""
+        from tui.screens.confirm import close_form
+
+        changed = any(
+            self.query_one(f"#setting-{key}", Input).value.strip() != str(value)
+            for key, value in self.status.settings.items()
+        )
+        close_form(self, changed, None)
