@@ -333,12 +333,7 @@ def check_in(
                 "checked_on", f"{checked_on.isoformat()} is after today: a check-in is not a plan"
             )
         if (checked_on or today) > goal.due_date:
-            due = goal.due_date.isoformat()
-            raise GoalError(
-                "checked_on",
-                f"the goal was due on {due}: a value after it does not count "
-                f"(date the check-in {due} or before, or edit the due date)",
-            )
+            raise GoalError("checked_on", _ended(goal, "date the check-in {due} or before, or "))
         checkin = GoalCheckin(
             goal_id=goal_id,
             value=parsed,
@@ -350,6 +345,15 @@ def check_in(
         session.commit()
         session.refresh(checkin)
         return checkin
+
+
+def _ended(goal: Goal, instead: str = "") -> str:
+    """Why nothing after the goal's due date counts, and what to do instead."""
+    due = goal.due_date.isoformat()
+    return (
+        f"the goal was due on {due}: a value after it does not count "
+        f"({instead.format(due=due)}edit the due date)"
+    )
 
 
 def can_step(goal: Goal) -> bool:
@@ -385,7 +389,11 @@ def toggle_done(engine: Engine, view: GoalView, checked_by: str, today: date) ->
     check_in(engine, view.goal.id or 0, Decimal(int(now_done)), checked_by, today)
 
 
-def toggle_task(engine: Engine, goal: Goal, task_id: int) -> None:
+def toggle_task(engine: Engine, goal: Goal, task_id: int, today: date | None = None) -> None:
+    """Tick or untick a task of a task-list goal; refused after the goal's due date
+    (``today``, default the real today), as a check-in is: the goal was judged then."""
+    if (today or date.today()) > goal.due_date:
+        raise GoalError("task", _ended(goal))
     with Session(engine) as session:
         task = session.get(GoalTask, task_id)
         if task is None or task.goal_id != goal.id:

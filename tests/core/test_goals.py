@@ -193,6 +193,22 @@ def test_a_goal_is_judged_on_its_value_by_the_due_date(engine: Engine) -> None:
     assert (view.current, view.status) == (2, "missed")
     assert len(checkin_history(engine, goal_id)) == 2  # history kept
 
+    # A task list that ended: ticking its last task late does not achieve it either.
+    qbrs = create_goal(
+        engine,
+        goal_form(
+            start_date="2026-01-01",
+            due_date="2026-03-01",
+            target_type="tasks",
+            target="",
+            tasks=["Acme"],
+        ),
+    )
+    view = goal_view(engine, qbrs, TODAY)
+    with pytest.raises(GoalError, match="task: the goal was due on 2026-03-01"):
+        toggle_task(engine, view.goal, view.tasks[0].id or 0, TODAY)
+    assert goal_view(engine, qbrs, TODAY).status == "missed"
+
 
 def test_concurrent_check_ins_are_both_kept(engine: Engine) -> None:
     """A check-in only adds history: two people checking in on the goal they both
@@ -212,7 +228,7 @@ def test_done_and_task_list_toggles(engine: Engine) -> None:
     )
     views = {view.goal.id: view for view in list_goals(engine, TODAY)}
     toggle_done(engine, views[done_id], "Dana", TODAY)
-    toggle_task(engine, views[tasks_id].goal, views[tasks_id].tasks[0].id or 0)
+    toggle_task(engine, views[tasks_id].goal, views[tasks_id].tasks[0].id or 0, TODAY)
     views = {view.goal.id: view for view in list_goals(engine, TODAY)}
     assert views[done_id].progress == 100.0 and views[done_id].status == "achieved"
     assert views[tasks_id].progress == 50.0 and views[tasks_id].tasks_done == 1
@@ -312,7 +328,7 @@ def test_an_edit_is_a_new_version_that_keeps_check_ins_and_done_tasks(engine: En
         engine, goal_form(title="QBRs", target_type="tasks", target="", tasks=["Acme", "Globex"])
     )
     view = next(v for v in list_goals(engine, TODAY) if v.goal.id == tasks_id)
-    toggle_task(engine, view.goal, view.tasks[0].id or 0)
+    toggle_task(engine, view.goal, view.tasks[0].id or 0, TODAY)
     goal_now = get_goal(engine, tasks_id)
     edited = form_of(goal_now, view.tasks)
     edited.tasks = ["Acme", "Hooli", "Initech"]

@@ -405,7 +405,7 @@ class GoalsScreen(Screen[None]):
         user, today = self.app.settings.author, self.today
         if isinstance(item, TaskItem):
             task_id = item.goal_task.id or 0
-            self.write(view, lambda engine, now: toggle_task(engine, now.goal, task_id))
+            self.write(view, lambda engine, now: toggle_task(engine, now.goal, task_id, today))
         elif view.goal.target_type == "tasks":
             self._expand(view)
         elif view.goal.target_type == "done":
