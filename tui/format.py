@@ -86,3 +86,17 @@ def sparkline(values: list[float], low: float = 0.0, high: float = 100.0) -> str
     ticks = "▁▂▃▄▅▆▇█"
     span = (high - low) or 1.0
     return "".join(ticks[max(0, min(7, int((value - low) / span * 7.999)))] for value in values)
+
+
+def literal(cell: object) -> object:
+    """A table cell from the book shown as it is: a string as Text, its control
+    characters escaped (a DataTable reads a string cell as Rich markup: a name such
+    as "[/] Evil" closed the app, "[red]x[/red]" lost its brackets); any other cell
+    (Text, a number, None) as it is."""
+    if isinstance(cell, str):
+        from rich.text import Text
+
+        from core.text import visible
+
+        return Text(visible(cell))
+    return cell

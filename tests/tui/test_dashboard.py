@@ -90,7 +90,7 @@ async def test_period_and_scope_switchers(db_url: str, engine: Engine) -> None:
         assert _subset(shown(screen), want) == want
         assert "my book (Test User)" in text_of(screen.query_one("#switch-bar"))
         renewals = screen.query_one("#renewals", DataTable)
-        assert [renewals.get_row_at(i)[0] for i in range(renewals.row_count)] == [
+        assert [str(renewals.get_row_at(i)[0]) for i in range(renewals.row_count)] == [
             "Vandelay Industries",  # renews in 5 days; Acme (45) next
             "Acme Corp",
         ]
@@ -124,7 +124,7 @@ async def test_enter_on_an_at_risk_account_opens_its_360(db_url: str, engine: En
         screen = await open_dashboard(app, pilot)
         table = screen.query_one("#at-risk", DataTable)
         # red or down 15 points, by MRR: Hooli (red by override), Globex, Vandelay, Soylent
-        assert [table.get_row_at(i)[0] for i in range(table.row_count)] == [
+        assert [str(table.get_row_at(i)[0]) for i in range(table.row_count)] == [
             "Hooli",
             "Globex",
             "Vandelay Industries",
@@ -573,3 +573,34 @@ async def test_the_charts_label_their_axes_as_money_counts_and_scores(
     assert largest / 3 <= top <= largest
     assert counts and all(re.fullmatch(r"\d[\d,]*", label) for label in counts), counts
     assert scores == ["100", "50", "0", "-50", "-100"]
+
+
+async def test_names_from_the_book_show_as_typed_in_the_lists_and_the_drill(
+    db_url: str, engine: Engine
+) -> None:
+    """A DataTable reads a string as markup: an account named '[/] ...' closed the app
+    with MarkupError when the dashboard listed it, and '[red]x[/red]' lost its brackets."""
+    from sqlmodel import update
+
+    from core.models import Account
+
+    ids = make_book(engine)
+    name = "[/] Hooli [red]x[/red]\x1b"
+    with Session(engine) as session:
+        session.exec(update(Account).where(col(Account.id) == ids["Hooli"]).values(name=name))
+        renewing = update(Account).where(col(Account.id) == ids["Vandelay Industries"])
+        session.exec(renewing.values(name="[b]Vandelay[/b]"))
+        session.commit()
+    async with running(db_url) as (app, pilot):
+        screen = await open_dashboard(app, pilot)
+        at_risk = screen.query_one("#at-risk", DataTable)
+        assert str(at_risk.get_row_at(0)[0]) == "[/] Hooli [red]x[/red]\\x1b"
+        renewals = screen.query_one("#renewals", DataTable)
+        names = [str(renewals.get_row_at(i)[0]) for i in range(renewals.row_count)]
+        assert "[b]Vandelay[/b]" in names
+        await press(app, pilot, "enter")  # the MRR tile's drill lists every customer
+        drill = app.screen
+        assert isinstance(drill, DrillScreen), drill
+        table = drill.query_one(DataTable)
+        shown = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
+        assert "[/] Hooli [red]x[/red]\\x1b" in shown

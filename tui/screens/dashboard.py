@@ -38,7 +38,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from core.metrics.registry import BY_KEY
 from tui.app import CxtuiApp
 from tui.bindings import step_bindings
-from tui.format import compact_money, money
+from tui.format import compact_money, literal, money
 from tui.messages import OpenAccount
 from tui.screens.dashboard_data import (
     MOVEMENTS,
@@ -501,7 +501,9 @@ class DashboardScreen(Screen[None]):
                 reason = str(table.get_cell(key, self.why_column))
                 if drag in reason:
                     continue  # shown by an earlier read of the same list
-                table.update_cell(key, self.why_column, f"{reason} · {drag}", update_width=True)
+                table.update_cell(
+                    key, self.why_column, literal(f"{reason} · {drag}"), update_width=True
+                )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-goals")
     def load_goals(self) -> None:
@@ -753,7 +755,7 @@ class DashboardScreen(Screen[None]):
         table = self.query_one(f"#{name}", DataTable)
         table.clear()
         for row in accounts.head(LIST_CAP).iter_rows(named=True):
-            table.add_row(*cells(row), key=str(row["id"]))
+            table.add_row(*map(literal, cells(row)), key=str(row["id"]))
         count = accounts.height
         if count == 0:
             text = empty

@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from tui.format import literal
 from tui.messages import OpenAccount
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class DrillScreen(Screen[None]):
         for index, row in enumerate(rows.head(ROW_CAP).iter_rows()):
             key = str(row[0]) if columns[0] == "account_id" else None
             table.add_row(
-                *[cell(column, value) for column, value in zip(columns, row, strict=True)],
+                *[literal(cell(column, value)) for column, value in zip(columns, row, strict=True)],
                 key=f"{key}:{index}" if key else None,
             )
         note = "Nothing behind this number in the period." if rows.is_empty() else ""
