@@ -61,6 +61,8 @@ async def test_playbook_toggles_edits_dry_runs_and_runs(
         await press(app, pilot, "r")
         made = count(engine, Task)
         assert made > 0 and f"would create {made} task" in dry_run
+        # it said "Running the rules…" until the screen was left
+        assert f"The rules ran: {made} new tasks" in text_of(screen.query_one("#dry-run"))
         assert count(engine, RuleRun) == len(rules) - 1  # the rule switched off did not run
         assert "never" in str(screen.table.get_row_at(0)[3])
         assert "never" not in str(screen.table.get_row_at(row)[3])

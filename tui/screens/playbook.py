@@ -69,7 +69,15 @@ class PlaybookScreen(Screen[None]):
         self.sub_title = "Playbook"
         for label, width in COLUMNS:
             self.table.add_column(label, width=width)
-        self.app.rules_signal.subscribe(self, lambda _created: self.load())
+        self.app.rules_signal.subscribe(self, self._ran)
+        self.load()
+
+    def _ran(self, created: int) -> None:
+        """The rules ran (``r``, the palette or the launch): say what they made."""
+        self.query_one("#dry-run", Static).update(
+            f"The rules ran: {created:,} new task{'s' if created != 1 else ''}. "
+            "d shows what a run would create now."
+        )
         self.load()
 
     @property
