@@ -537,7 +537,14 @@ def set_deleted(
 
 def rescore(engine: Engine, account_id: int, as_of: date | None = None) -> None:
     """Recompute the account's health score of the day (``as_of``, default today): the
-    entry may change its engagement, sentiment or support components."""
-    from core.health.store import recompute_account
+    entry may change its engagement, sentiment or support components. On a day the
+    book has no score yet, every account is scored: a day with one account's
+    snapshot would read as scored (the app and the MCP server score a day only when
+    it has none), and the others would keep an older score."""
+    from core.health.store import has_snapshots, recompute_account, recompute_all
 
-    recompute_account(engine, account_id, as_of=as_of)
+    day = as_of or date.today()
+    if has_snapshots(engine, day):
+        recompute_account(engine, account_id, as_of=day)
+    else:
+        recompute_all(engine, as_of=day)

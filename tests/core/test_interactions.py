@@ -307,3 +307,26 @@ def test_a_deleted_survey_answer_leaves_the_metrics_and_health(
     set_deleted(engine, low.entry_id, False, NOW, source="survey")
     assert nps_and_health() == (nps_before, health_before)
     assert count(engine, m.SurveyResponse) == 2
+
+
+def test_the_first_entry_of_a_day_scores_the_whole_book_that_day(
+    engine: Engine, account_id: int
+) -> None:
+    """An entry logged on a day the book has no scores yet (``cxtui log`` before the
+    app is opened) wrote that day's snapshot for its account alone: the app and the
+    MCP server, which score the day when it has no snapshot, then saw it as scored
+    and every other account kept its older score. The day is scored whole instead."""
+    from core.health.store import current_health, recompute_all
+
+    with Session(engine) as session:
+        other = new_account(session, "ACC-2", name="Globex")
+        session.add(m.SurveyResponse(account_id=other, kind="nps", score=9, answered_at=NOW))
+        session.commit()
+    yesterday = NOW.date() - timedelta(days=1)
+    recompute_all(engine, as_of=yesterday)
+    log_entry(engine, account_id, EntryForm(kind="call", summary="Check-in"), "Sam", NOW)
+    days = current_health(engine, as_of=NOW.date()).select("account_id", "day").rows()
+    assert sorted(days) == sorted([(account_id, NOW.date()), (other, NOW.date())])
+    # once the day is scored, an entry rescores its account alone (as before)
+    log_entry(engine, other, EntryForm(kind="note", summary="Renewal talk"), "Sam", NOW)
+    assert count(engine, m.HealthSnapshot) == 2 + 2
