@@ -85,7 +85,7 @@ def checkin(
         user = load_settings().author
         saved = check_in(engine, goal_id, value, user, checked_on, comment)
     except GoalError as error:
-        fail(str(error))
+        fail(f"{_CHECKIN_ARGUMENT.get(error.field, error.field)}: {error.problem}")
     finally:
         engine.dispose()
     value = format_value(goal.target_type, saved.value)
@@ -183,3 +183,6 @@ _OPTION_OF = {
     "tasks": "task",
     "scope_segment": "segment",
 }
+
+# The argument or option that gives each field of a check-in, for errors.
+_CHECKIN_ARGUMENT = {"value": "VALUE", "checked_on": "--on"}

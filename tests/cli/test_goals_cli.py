@@ -42,13 +42,14 @@ def test_checkin_then_list(tmp_path: Path) -> None:
     assert "Expansion MRR" in table and "25.0 %" in table
 
     bad = runner.invoke(app, ["goal", "checkin", str(goal_id), "12%", *args])
-    assert bad.exit_code == 2 and "is a percentage" in bad.output
+    assert bad.exit_code == 2 and 'VALUE: "12%" is a percentage' in bad.output  # not "value:"
     missing = runner.invoke(app, ["goal", "checkin", "999", "1", *args])
     assert missing.exit_code == 2 and "no goal #999" in missing.output
     ahead = runner.invoke(
         app, ["goal", "checkin", str(goal_id), "$6,000", "--on", "tomorrow", *args]
     )
-    assert ahead.exit_code == 2 and "is after today" in ahead.output, ahead.output
+    assert ahead.exit_code == 2 and "--on: " in ahead.output, ahead.output  # not "checked_on:"
+    assert "is after today" in ahead.output
     assert len(checkin_history(engine, goal_id)) == 1
     back = runner.invoke(app, ["goal", "checkin", str(goal_id), "$4,000", "--on", "-2d", *args])
     assert back.exit_code == 0, back.output
