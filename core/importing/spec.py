@@ -29,6 +29,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.importing.parse import CURRENCY_CODES
 from core.interactions import SENTIMENTS
 from core.models import (
     AccountStatus,
@@ -124,9 +125,17 @@ class Kind:
         return [f for f in self.fields if f.required]
 
 
+_QUALIFIER = re.compile(
+    rf"\s*[(\[]\s*(utc|gmt|cents?|in cents|[$€£¥]|{'|'.join(CURRENCY_CODES).lower()})\s*[)\]]\s*$"
+)
+"""A header's last words in brackets that say its zone or its money's unit: "Date
+(UTC)", "Amount (USD)", "MRR (cents)" (the column's name still says cents)."""
+
+
 def normalise(header: str) -> str:
-    """A header as matching sees it: case, spaces, underscores, dashes and dots ignored."""
-    return re.sub(r"[\s_\-.]+", "", header.strip().lower())
+    """A header as matching sees it: case, spaces, underscores, dashes and dots ignored,
+    and a zone or a money unit in brackets at its end ("Date (UTC)" is "date")."""
+    return re.sub(r"[\s_\-.]+", "", _QUALIFIER.sub("", header.strip().lower()))
 
 
 _ACCOUNT = Field("account", ACCOUNT, "account_id", True, ACCOUNT_SYNONYMS, max_length=64)

@@ -335,3 +335,28 @@ def test_amounts_in_another_currency_than_the_apps_are_said(tmp_path: Path) -> N
     dollars = _import(tmp_path / "us.db", "accounts", path)
     assert dollars["reconciliation"]["totals"] == {"mrr": 1333.5}
     assert not [line for line in dollars["reconciliation"]["assumptions"] if "amounts" in line]
+
+
+def test_headers_that_name_their_zone_or_unit_are_matched(tmp_path: Path) -> None:
+    """Billing and finance exports name a column's zone or money unit in brackets:
+    "Order Date (UTC)", "Total (USD)", "MRR (cents)". Each is matched to its field
+    as its bare name would be (the cents still read as cents), where the import
+    asked for a --map of every one of them ("missing required column")."""
+    db = tmp_path / "orders.db"
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("Account ID,Name,MRR (cents)\ncus_A1,Acme,4900\ncus_B2,Beta,19900\n")
+    result = _import(db, "accounts", accounts)
+    assert result["reconciliation"]["totals"] == {"mrr": 248.0}
+    orders = tmp_path / "orders.csv"
+    orders.write_text(
+        "Order ID,Customer ID,Order Date (UTC),Total (USD)\n"
+        "o1,cus_A1,2024-03-01 10:00:00 UTC,120.50\n"
+        "o2,cus_B2,2024-03-02 11:30:00 UTC,99.00\n"
+    )
+    result = _import(db, "purchases", orders)
+    assert result["inserted"] == 2
+    stored = _rows(db, "SELECT purchased_at, amount_cents FROM purchase ORDER BY 1")
+    assert [(moment[:19], cents) for moment, cents in stored] == [
+        ("2024-03-01 10:00:00", 12050),
+        ("2024-03-02 11:30:00", 9900),
+    ]
