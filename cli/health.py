@@ -71,12 +71,13 @@ def _health_of_file(
     db: Path | None, today: date, model: HealthModelConfig, recompute: bool, account: str | None
 ) -> pl.DataFrame | None:
     """The health in force of every live account (of ``account`` alone, when given),
-    recomputed first with ``recompute`` or when no score is stored, read from the
-    SQLite file itself without SQLAlchemy (~1 s of imports). None when the engine's
-    way is needed: PostgreSQL, a schema to migrate, a file locked meanwhile (nothing
-    was written then), a fitted churn model (its risks are computed through the
-    engine); for one account, a recompute to do or an account that is not live (the
-    engine's way says whether it exists, before anything is recomputed)."""
+    recomputed first with ``recompute``, when no score is stored or when today has
+    none (``_unscored``), read from the SQLite file itself without SQLAlchemy (~1 s
+    of imports). None when the engine's way is needed: PostgreSQL, a schema to
+    migrate, a file locked meanwhile (nothing was written then), a fitted churn model
+    (its risks are computed through the engine); for one account, a recompute to do
+    or an account that is not live (the engine's way says whether it exists, before
+    anything is recomputed)."""
     import polars as pl
 
     from core.health.store import current_health, has_churn_model, has_snapshots
@@ -93,6 +94,11 @@ def _health_of_file(
                 return None
             _recompute(file, today, model)
         frame = current_health(file, today, model=model)
+        if not recompute and _unscored(frame, today):
+            if account is not None:
+                return None
+            _recompute(file, today, model)
+            frame = current_health(file, today, model=model)
     except FileReadError:
         return None
     if account is None:
@@ -144,7 +150,7 @@ def health(
         engine = open_db(db)
         try:
             ids = None if account is None else [_account_id(engine, account)]
-            if recompute or not has_snapshots(engine):
+            if recompute or not has_snapshots(engine, today if today == date.today() else None):
                 _recompute(engine, today, model)
             frame = current_health(engine, today, ids, model=model)
             if not summary:
@@ -167,6 +173,19 @@ def health(
         _explain(objects[0], frame.row(0, named=True)["day"])
     else:
         _table(objects)
+
+
+def _unscored(frame: pl.DataFrame, today: date) -> bool:
+    """Whether ``frame`` (``current_health``) is of the real today and none of its
+    scores is of today: the app and the MCP server score such a day first, and so
+    does ``cxtui health``. A day asked with --as-of is read as it was stored."""
+    import polars as pl
+
+    return (
+        today == date.today()
+        and frame.height > 0
+        and frame.filter(pl.col("day") == today).is_empty()
+    )
 
 
 SUMMARY_RISKIEST = 5

@@ -289,3 +289,29 @@ def test_a_public_churn_sample_recomputed_from_the_shell(telco_churn: Path, tmp_
     assert f"Health recomputed for {live:,} live accounts" in result.stderr
     assert result.stdout.startswith(f"{live:,} live accounts: 0 red, 0 yellow, 0 green, {live:,}")
     assert f"No score for {live:,} of them: no usage, interactions, surveys" in result.stdout
+
+
+def _snapshot_days(db: Path) -> set[str]:
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        return {day for (day,) in connection.execute("SELECT DISTINCT day FROM health_snapshot")}
+
+
+@pytest.mark.parametrize("args", [["--json"], ["--account", "ACC-002"]], ids=["list", "account"])
+def test_todays_scores_are_computed_when_missing(db: Path, args: list[str]) -> None:
+    """With scores of an earlier day only (the demo book's are weekly), ``cxtui health``
+    printed them as they were, without saying of which day, while the app (and the
+    MCP server) score today first. Today's are computed when missing, as there; a day
+    asked with --as-of is read as stored, never written."""
+    from datetime import date
+
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    assert _json(db) and _snapshot_days(db) == {AS_OF.isoformat()}
+    result = runner.invoke(app, ["health", "--db", str(db), "--as-of", yesterday, *args])
+    assert result.exit_code == 0, result.output
+    assert _snapshot_days(db) == {AS_OF.isoformat()}  # a day asked: read, not written
+    result = runner.invoke(app, ["health", "--db", str(db), *args])
+    assert result.exit_code == 0, result.output
+    assert _snapshot_days(db) == {AS_OF.isoformat(), date.today().isoformat()}
+    assert "Health recomputed for 2 live accounts" in result.stderr
