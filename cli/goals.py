@@ -26,6 +26,7 @@ def goals(
 ) -> None:
     """List the goals with their progress and status."""
     from core.goals import format_value, goal_record, list_goals
+    from core.goals.progress import due_words
 
     engine = open_db(db)
     today = date.today()
@@ -48,9 +49,10 @@ def goals(
             else f"{format_value(kind, view.current)} → "
             f"{format_value(kind, view.goal.target_value)}"
         )
+        when = "archived" if view.goal.archived_at else due_words(view.goal.due_date, today)
         typer.echo(
             f"#{view.goal.id:<4} {visible(view.goal.title)[:40]:<40} {bar} {view.progress:5.1f} %  "
-            f"{view.status:<9}  {value}  ({view.days_left} days left, {visible(view.goal.owner)})"
+            f"{view.status:<9}  {value}  ({when}, {visible(view.goal.owner)})"
         )
         typer.echo(f"      {view.why}")
 

@@ -50,6 +50,16 @@ def time_gone_pct(goal: Goal, today: date) -> float:
     return 100.0 * elapsed_days / total_days
 
 
+def due_words(due: date, today: date) -> str:
+    """The time to the due date in words: "31 days left", "due today", "ended 2 days ago"."""
+    days = (due - today).days
+    if days == 0:
+        return "due today"
+    if days > 0:
+        return f"{days} day{'s' if days != 1 else ''} left"
+    return f"ended {-days} day{'s' if days != -1 else ''} ago"
+
+
 def status_of(
     goal: Goal, progress: float, today: date, thresholds: StatusThresholds | None = None
 ) -> str:

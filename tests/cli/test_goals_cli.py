@@ -92,3 +92,35 @@ def test_create_validates_as_the_form_does(tmp_path: Path) -> None:
     assert (expansion.target_value, expansion.step, expansion.owner) == (50000, 1000, "Test User")
     assert expansion.due_date == date.today() + timedelta(weeks=12)
     assert views["Launch kit"].goal.owner == "team" and views["Launch kit"].goal.target_value == 2
+
+
+def test_the_list_says_which_goals_are_archived_or_ended(tmp_path: Path) -> None:
+    """`cxtui goals --archived` listed an archived goal as "(31 days left, ...)", like
+    the live ones, and an ended goal as "(-281 days left, ...)"."""
+    from core.goals import archive, get_goal
+
+    path = tmp_path / "book.db"
+    engine = open_engine(sqlite_url(path))
+    today = date.today()
+
+    def made(title: str, first: date, due: date) -> int:
+        form = GoalForm(
+            title=title,
+            owner="team",
+            start_date=first.isoformat(),
+            due_date=due.isoformat(),
+            target_type="number",
+            target="10",
+        )
+        return create_goal(engine, form)
+
+    made("Live", today - timedelta(days=5), today + timedelta(days=31))
+    made("Ended", today - timedelta(days=60), today - timedelta(days=2))
+    gone = made("Gone", today - timedelta(days=5), today + timedelta(days=31))
+    archive(engine, get_goal(engine, gone))
+    engine.dispose()
+    listed = runner.invoke(app, ["goals", "--archived", "--db", str(path)]).output
+    lines = {line.split()[1]: line for line in listed.splitlines() if line.startswith("#")}
+    assert "(31 days left, team)" in lines["Live"]
+    assert "(ended 2 days ago, team)" in lines["Ended"]
+    assert "(archived, team)" in lines["Gone"]

@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from core.goals import GoalView, format_value
+from core.goals.progress import due_words
 from tui.format import bar
 
 BAR_WIDTH = 20
@@ -34,15 +35,6 @@ def goal_values(view: GoalView) -> str:
         return format_value("done", view.current if view.current is not None else 0)
     current = format_value(goal.target_type, view.current)
     return f"{current} / {format_value(goal.target_type, goal.target_value)}"
-
-
-def due_words(due: date, today: date) -> str:
-    days = (due - today).days
-    if days == 0:
-        return "due today"
-    if days > 0:
-        return f"{days} day{'s' if days != 1 else ''} left"
-    return f"ended {-days} day{'s' if days != -1 else ''} ago"
 
 
 class GoalProgress(Widget):
