@@ -333,7 +333,7 @@ async def test_history_shows_the_check_ins_and_a_sparkline(
         assert isinstance(history, GoalHistoryScreen)
         assert list(history.query_one(Sparkline).data or []) == [25.0, 31.0, 30.0]
         table = history.query_one(DataTable)
-        assert [table.get_row_at(i) for i in range(table.row_count)] == [
+        assert [list(map(str, table.get_row_at(i))) for i in range(table.row_count)] == [
             ["2026-06-03", "25", "Dana Scully", "first"],
             ["2026-06-08", "31", "Dana Scully", ""],
             ["2026-06-12", "30", "Dana Scully", "dip"],
@@ -454,7 +454,7 @@ async def test_a_metric_linked_goal_records_its_value_and_takes_no_check_in(
         assert any("follows the metric nps" in str(n.message) for n in app._notifications)
         await press(app, pilot, "h")
         table = app.screen.query_one(DataTable)
-        assert table.get_row_at(0)[2] == "computed (metrics)"
+        assert str(table.get_row_at(0)[2]) == "computed (metrics)"
 
 
 async def test_history_shows_the_definitions_an_edit_replaced(
@@ -518,3 +518,25 @@ async def test_the_highlighted_goal_says_why_it_has_its_status(
         view = screen.current_view()
         assert view is not None and view.why
         assert text_of(screen.query_one("#goal-why")).strip() == f"{view.goal.title}: {view.why}"
+
+
+async def test_history_shows_text_from_the_book_as_typed(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    """A check-in's comment and an edited title are shown literally: a DataTable (and
+    a Rich table) read a string as markup, and '[/] ...' closed the app."""
+    from core.goals import form_of, update_goal
+
+    goal_id = goals["NPS above 50"]
+    check_in(engine, goal_id, "35", "Dana Scully", date(2026, 6, 10), comment="[/] up [b]x")
+    stored = get_goal(engine, goal_id)
+    edited = form_of(stored, [])
+    edited.title = "[/] NPS [red]45[/red]"
+    update_goal(engine, goal_id, edited, stored.version, edited_by="Fox Mulder")
+    async with running(db_url) as (app, pilot):
+        await press_on(app, pilot, "[/] NPS [red]45[/red]", "h")
+        history = app.screen
+        assert isinstance(history, GoalHistoryScreen)
+        table = history.query_one("#history-table", DataTable)
+        assert str(table.get_row_at(0)[3]) == "[/] up [b]x"
+        assert "[/] NPS [red]45[/red]" in text_of(history.query_one("#history-edits"))

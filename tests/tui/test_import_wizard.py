@@ -358,3 +358,18 @@ async def test_a_long_summary_scrolls_by_keys_on_a_small_terminal(
         await press(app, pilot, "shift+tab", "end")
         assert app.focused is box
         assert box.scroll_y == box.max_scroll_y
+
+
+async def test_text_from_the_file_shows_as_typed(
+    db_url: str, engine: Engine, book, tmp_path: Path
+) -> None:
+    """The preview, the mapping's first values and the errors show the file's text
+    literally: a DataTable reads a string as markup, and a cell '[/] ...' closed the app."""
+    path = calls_file(tmp_path, "[/]NOPE,call,2026-06-10,[b]Bold[/b],neutral")
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        preview = screen.query_one("#preview", DataTable)
+        cells = [str(cell) for row in range(preview.row_count) for cell in preview.get_row_at(row)]
+        assert {"[/]NOPE", "[b]Bold[/b]"} <= set(cells)
+        await check_as(app, pilot, screen, "interactions")
+        errors = screen.query_one("#errors", DataTable)
+        assert [str(cell) for cell in errors.get_row_at(0)][:3] == ["3", "account", "[/]NOPE"]

@@ -201,3 +201,27 @@ async def test_rules_on_demand_from_the_palette_refresh_the_queue(
         assert any(f"{created} new tasks" in str(n.message) for n in app._notifications)
         await press(app, pilot, "ctrl+p", *"Run playbook rules", "enter")
         assert any("No new tasks" in str(n.message) for n in app._notifications)
+
+
+async def test_text_from_the_book_shows_as_typed(
+    db_url: str, engine: Engine, book, tmp_path
+) -> None:
+    """A task's title and its account's name are shown literally: a DataTable reads a
+    string as markup, and an account named '[/] ...' closed the app on key 4."""
+    from sqlmodel import col, update
+
+    from core.models import Account
+
+    with Session(engine) as session:
+        named = update(Account).where(col(Account.id) == book["Globex"])
+        session.exec(named.values(name="[/] Globex [b]x"))
+        session.exec(update(Task).where(col(Task.title) == "Call Globex").values(title="[/] Call"))
+        session.commit()
+    async with tasks_screen(db_url, tmp_path) as (_app, _pilot, screen):
+        assert "[/] Call" in titles(screen)
+        cells = [
+            str(cell)
+            for row in range(screen.table.row_count)
+            for cell in screen.table.get_row_at(row)
+        ]
+        assert "[/] Globex [b]x" in cells

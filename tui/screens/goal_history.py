@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Sparkline, Static
 
 from core.goals import format_value
+from tui.format import literal
 from tui.screens.dialog import Dialog
 
 if TYPE_CHECKING:
@@ -105,12 +106,13 @@ class GoalHistoryScreen(Dialog[None]):
         sparkline.display = len(checkins) > 1
         table.display = bool(checkins)
         for checkin in checkins:
-            table.add_row(
+            cells = (
                 checkin.checked_on.isoformat(),
                 format_value(goal.target_type, checkin.value),
                 "computed (metrics)" if checkin.computed else checkin.checked_by or "—",
                 checkin.comment or "",
             )
+            table.add_row(*map(literal, cells))
         self.query_one("#history-edits", Static).update(_edits(message.edits))
 
     def action_close(self) -> None:
@@ -134,13 +136,14 @@ def _edits(edits: list[GoalEdit]) -> Table | Text:
     for edit in edits:
         for index, (name, (before, after)) in enumerate(edit.changes.items()):
             first = index == 0
-            table.add_row(
+            cells = (
                 edit.edited_at.strftime("%Y-%m-%d %H:%M") if first else "",
                 (edit.edited_by or "—") if first else "",
                 FIELD_LABELS.get(name, name),
                 _shown(before),
                 _shown(after),
             )
+            table.add_row(*map(literal, cells))
     return table
 
 

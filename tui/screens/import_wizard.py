@@ -32,6 +32,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from tui.app import CxtuiApp
+from tui.format import literal
 from tui.messages import BookChanged
 
 if TYPE_CHECKING:
@@ -319,9 +320,9 @@ class ImportWizardScreen(Screen[None]):
         self.query_one("#file-note", Static).update(shown.description)
         table = self.query_one("#preview", DataTable)
         table.clear(columns=True)
-        table.add_columns(*shown.columns)
+        table.add_columns(*map(literal, shown.columns))
         for row in shown.preview.iter_rows():
-            table.add_rows([["" if value is None else value for value in row]])
+            table.add_row(*["" if value is None else literal(value) for value in row])
         guessed = guess_kind(shown.path)
         kind = self.query_one("#kind", Select)
         if guessed and kind.value != guessed:
@@ -377,7 +378,7 @@ class ImportWizardScreen(Screen[None]):
                 derived = column not in preview.columns  # a preset computes it on import
                 values = [] if derived or not preview.height else preview[column].drop_nulls()
                 first = "(computed)" if derived else str(values[0]) if len(values) else ""
-            table.add_row(label, shown, first, key=field.name)
+            table.add_row(label, shown, literal(first), key=field.name)
         kept = kind.name == "accounts" and not self.query_one("#drop-extra", Checkbox).value
         if mapping.ignored and kept:
             self._status(
@@ -565,7 +566,8 @@ class ImportWizardScreen(Screen[None]):
         table = self.query_one("#errors", DataTable)
         table.clear()
         for problem in errors:
-            table.add_row(str(problem.row), problem.column, problem.value or "", problem.reason)
+            cells = (str(problem.row), problem.column, problem.value or "", problem.reason)
+            table.add_row(*map(literal, cells))
         table.display = True
         shown = f"; the first {len(errors)} are listed" if count > len(errors) else ""
         verb = "Checked" if dry_run else "Refused"

@@ -25,7 +25,7 @@ from textual.worker import get_current_worker
 from core.text import visible
 from tui.app import CxtuiApp
 from tui.bindings import row_cursor_bindings
-from tui.format import money
+from tui.format import literal, money
 from tui.messages import OpenAccount
 
 if TYPE_CHECKING:
@@ -141,7 +141,7 @@ class TasksScreen(Screen[None]):
         row = table.cursor_row
         table.clear()
         for task in message.frame.head(TASK_LIMIT).iter_rows(named=True):
-            table.add_row(*self._cells(task), key=str(task["id"]))
+            table.add_row(*map(literal, self._cells(task)), key=str(task["id"]))
         ids = self.task_ids()
         if keep in ids:
             row = ids.index(keep)
