@@ -4,11 +4,16 @@ field added to the book, by keys alone."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from sqlalchemy import Engine
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from core.interactions import account_id_of
 from tests.tui.conftest import press, running, settle
+from tui.app import CxtuiApp
 from tui.screens.account import ADD_FIELD, AccountScreen
 
 
@@ -18,6 +23,21 @@ def _fields(screen: AccountScreen) -> dict[str, str]:
     rows = [table.get_row_at(index) for index in range(table.row_count)]
     assert str(rows[-1][0]) == ADD_FIELD
     return {str(label): str(value) for label, value in rows[:-1]}
+
+
+@asynccontextmanager
+async def on_telco_account(
+    db_url: str, telco: Engine
+) -> AsyncIterator[tuple[CxtuiApp, Pilot, AccountScreen]]:
+    """The app on the 360 of the Telco file's first account (17 fields, all set)."""
+    first = account_id_of(telco, "7590-VHVEG")
+    assert first is not None
+    async with running(db_url) as (app, pilot):
+        app.open_account(first)
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        yield app, pilot, screen
 
 
 async def test_the_360_shows_the_custom_fields(db_url: str, book, telco: Engine) -> None:
@@ -65,15 +85,9 @@ async def test_e_on_the_fields_panel_edits_a_value_with_history(
     from tui.screens.field_edit import FieldEditScreen
 
     engine = telco
-    first = account_id_of(engine, "7590-VHVEG")
-    assert first is not None
-    async with running(db_url) as (app, pilot):
-        app.open_account(first)
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, AccountScreen)
-        screen.query_one("#fields", DataTable).focus()
+    async with on_telco_account(db_url, telco) as (app, pilot, screen):
         table = screen.query_one("#fields", DataTable)
+        table.focus()
         table.move_cursor(row=15)  # Payment method
         await press(app, pilot, "e")
         assert isinstance(app.screen, FieldEditScreen)
@@ -141,3 +155,41 @@ async def test_a_field_is_added_from_the_360_by_keys_alone(
         ("Plan tier", "choice", '["Bronze", "Silver", "Gold"]')
     ]
     assert [tuple(row)[1:] for row in history] == [(None, "Gold", "Test User")]
+
+
+async def _escape_asks(app, pilot, dialog: type, field: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    """In ``dialog`` (open), ``text`` typed into ``field``: escape asks, n keeps it,
+    escape then y drops it."""
+    from textual.widgets import Input
+
+    from tests.tui.conftest import type_text
+    from tui.screens.confirm import ConfirmScreen
+
+    assert isinstance(app.screen, dialog)
+    await type_text(pilot, text)
+    await press(app, pilot, "escape")
+    assert isinstance(app.screen, ConfirmScreen)
+    await press(app, pilot, "n")
+    assert app.screen.query_one(f"#{field}", Input).value == text
+    await press(app, pilot, "escape", "y")
+    assert isinstance(app.screen, AccountScreen)
+
+
+async def test_escape_in_the_field_dialogs_asks_before_dropping_what_was_typed(
+    db_url: str, book, telco: Engine
+) -> None:
+    """Escape closed both dialogs at once, losing a typed value or a whole new field
+    (name, choices, value) without a word; now it asks, as the log form does."""
+    from tui.screens.field_edit import AddFieldScreen, FieldEditScreen
+
+    async with on_telco_account(db_url, telco) as (app, pilot, screen):
+        table = screen.query_one("#fields", DataTable)
+        table.focus()
+        table.move_cursor(row=15)  # Payment method
+        await press(app, pilot, "e", "escape")  # nothing typed: closes at once
+        assert app.screen is screen
+        await press(app, pilot, "e")
+        await _escape_asks(app, pilot, FieldEditScreen, "field-value", "Mailed")
+        table.move_cursor(row=table.row_count - 1)  # + Add a field
+        await press(app, pilot, "e")
+        await _escape_asks(app, pilot, AddFieldScreen, "new-field-name", "Region")

@@ -33,12 +33,31 @@ class FieldDialog(Dialog[ScreenResultType]):
     DEFAULT_CSS = """
     FieldDialog Label { padding: 1 0 0 0; }
     """
+    cancelled: object = None
+    """What the dialog is dismissed with when cancelled."""
 
     def __init__(self, account_id: int, account: str, user: str) -> None:
         super().__init__()
         self.account_id = account_id
         self.account = account
         self.user = user
+        self._initial: tuple[object, ...] | None = None
+
+    def on_mount(self) -> None:
+        self._initial = self._values()
+
+    def _values(self) -> tuple[object, ...]:
+        """What the dialog's fields hold (its inputs' values and selects' choices)."""
+        return tuple(
+            widget.value
+            for widget in self.query("Input, Select")
+            if isinstance(widget, Input | Select)
+        )
+
+    @property
+    def unsaved(self) -> bool:
+        """True when something was typed or picked (escape and quitting ask first)."""
+        return self._initial is not None and self._values() != self._initial
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
@@ -46,6 +65,11 @@ class FieldDialog(Dialog[ScreenResultType]):
 
     def action_save(self) -> None:
         raise NotImplementedError
+
+    def action_cancel(self) -> None:
+        from tui.screens.confirm import close_form
+
+        close_form(self, self.unsaved, self.cancelled)
 
 
 class FieldEditScreen(FieldDialog[bool]):
@@ -74,7 +98,10 @@ class FieldEditScreen(FieldDialog[bool]):
             yield Input(self.field.value or "", id="field-value", select_on_focus=True)
             yield Static("", id="field-error", markup=False)
 
+    cancelled = False
+
     def on_mount(self) -> None:
+        super().on_mount()
         self.query_one("#field-value", Input).focus()
 
     def action_save(self) -> None:
@@ -96,9 +123,6 @@ class FieldEditScreen(FieldDialog[bool]):
             self.app.call_from_thread(self.query_one("#field-error", Static).update, str(error))
             return
         self.app.call_from_thread(self.dismiss, change.changed)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
 
 
 class AddFieldScreen(FieldDialog[str | None]):
@@ -138,6 +162,7 @@ class AddFieldScreen(FieldDialog[str | None]):
             yield Static("", id="new-field-error", markup=False)
 
     def on_mount(self) -> None:
+        super().on_mount()
         self.query_one("#new-field-name", Input).focus()
         self._show_choices(TEXT)
 
@@ -171,6 +196,3 @@ class AddFieldScreen(FieldDialog[str | None]):
             self.app.call_from_thread(self.query_one("#new-field-error", Static).update, str(error))
             return
         self.app.call_from_thread(self.dismiss, new.label)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
