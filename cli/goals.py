@@ -170,20 +170,22 @@ def create(
     try:
         goal_id = create_goal(engine, form)
     except GoalError as error:
-        fail(f"--{_OPTION_OF.get(error.field, error.field)}: {error.problem}")
+        fail(f"{_OPTION_OF.get(error.field, f'--{error.field}')}: {error.problem}")
     finally:
         engine.dispose()
     typer.echo(f'Created goal #{goal_id} "{shortened(title, 80)}", due {last.isoformat()}.')
 
 
-# The option that sets each field of the goal form, for errors.
+# The argument or option that sets each field of the goal form, for errors (others:
+# the option of the field's name, --target, --start, --owner, --metric, --step).
 _OPTION_OF = {
-    "target_type": "type",
-    "start_date": "from",
-    "due_date": "due",
-    "direction": "lower",
-    "tasks": "task",
-    "scope_segment": "segment",
+    "title": "TITLE",
+    "target_type": "--type",
+    "start_date": "--from",
+    "due_date": "--due",
+    "direction": "--lower",
+    "tasks": "--task",
+    "scope_segment": "--segment",
 }
 
 # The argument or option that gives each field of a check-in, for errors.

@@ -81,9 +81,12 @@ def test_create_validates_as_the_form_does(tmp_path: Path) -> None:
         (["--type", "number", "--target", "0"], "--target: equals the start value"),
         (["--type", "tasks"], "--task: a task-list goal needs at least one task"),
         (["--type", "number", "--target", "5", "--segment", "smb"], "--segment: there is no"),
+        (["--type", "number", "--target", "5", "--title", "x"], "No such option: --title"),
     ):
         refused = runner.invoke(app, ["goal", "create", "Bad", *bad, *args])
         assert refused.exit_code == 2 and words in refused.output, refused.output
+    long = runner.invoke(app, ["goal", "create", "x" * 10_000, "--type", "done", *args])
+    assert long.exit_code == 2 and "TITLE: 10,000 characters; at most 200" in long.output
     engine = open_engine(sqlite_url(path))
     views = {view.goal.title: view for view in list_goals(engine, date.today())}
     engine.dispose()
