@@ -228,6 +228,7 @@ def _number(value: float | None, spec: str = ".1f") -> str:
 def _table(objects: list[dict[str, Any]]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table(show_edge=False, header_style="bold")
     for name, justify in [
@@ -244,9 +245,9 @@ def _table(objects: list[dict[str, Any]]) -> None:
         marker = ""
         if override is not None:
             marker = f"* computed {_number(item['computed_score'])}, until {override['expires_on']}"
-        table.add_row(
-            visible(item["account"]),
-            visible(item["name"]),
+        table.add_row(  # names as Text: a string would be read as markup
+            Text(visible(item["account"])),
+            Text(visible(item["name"])),
             _number(item["score"]),
             item["band"] or "-",
             (item["trend_30d"] or "-")
@@ -261,13 +262,16 @@ def _table(objects: list[dict[str, Any]]) -> None:
 def _explain(item: dict[str, Any], day: date | None) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     console = Console(width=160)
     when = f" (computed on {day.isoformat()})" if day else ""
-    console.print(
-        f"[bold]{visible(item['account'])}[/bold] {visible(item['name'])}: "
-        f"score {_number(item['score'])}, "
-        f"{item['band'] or 'no band'}, 30-day trend {item['trend_30d'] or '-'}{when}",
+    console.print(  # Text, never markup: names and reasons are the book's
+        Text.assemble(
+            (visible(item["account"]), "bold"),
+            f" {visible(item['name'])}: score {_number(item['score'])}, "
+            f"{item['band'] or 'no band'}, 30-day trend {item['trend_30d'] or '-'}{when}",
+        ),
         highlight=False,
     )
     override = item["override"]
@@ -281,8 +285,10 @@ def _explain(item: dict[str, Any], day: date | None) -> None:
             if part
         )
         console.print(
-            f"Override: {value} until {override['expires_on']} ({override['reason']}); "
-            f"computed {_number(item['computed_score'])}",
+            Text(
+                f"Override: {value} until {override['expires_on']} "
+                f"({visible(override['reason'])}); computed {_number(item['computed_score'])}"
+            ),
             highlight=False,
         )
     table = Table(show_edge=False, header_style="bold")

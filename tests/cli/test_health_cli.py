@@ -315,3 +315,26 @@ def test_todays_scores_are_computed_when_missing(db: Path, args: list[str]) -> N
     assert result.exit_code == 0, result.output
     assert _snapshot_days(db) == {AS_OF.isoformat(), date.today().isoformat()}
     assert "Health recomputed for 2 live accounts" in result.stderr
+
+
+def test_names_and_reasons_that_look_like_markup_are_printed_as_they_are(tmp_path: Path) -> None:
+    """An account named "[/] Bracket Co" (an import) made ``cxtui health`` fail with a
+    MarkupError traceback: names, reasons and ids went through Rich markup."""
+    path = tmp_path / "book.db"
+    engine = open_engine(sqlite_url(path))
+    book = Book(engine)
+    account = book.account(name="[/] Bracket [red]Co[/red]", external_id="[b]X-1")
+    book.interaction(account, 3, "call", sentiment=1)
+    book.save()
+    engine.dispose()
+    reason = ["--score", "30", "--reason", "[/] left"]
+    override = runner.invoke(
+        app, ["health", "override", "[b]X-1", *reason, "--db", str(path), *DAY]
+    )
+    assert override.exit_code == 0, override.output
+    for args in ([], ["--account", "[b]X-1"]):
+        result = runner.invoke(app, ["health", "--db", str(path), *DAY, *args])
+        assert result.exit_code == 0, result.output
+        assert "[/] Bracket [red]Co[/red]" in result.stdout
+        assert "[b]X-1" in result.stdout
+    assert "([/] left)" in result.stdout
