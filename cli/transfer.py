@@ -306,6 +306,7 @@ def import_command(
     typer.echo(result.summary())
     for line in result.details():
         typer.echo(f"  {line}")
+    typer.echo(f"Columns read: {result.mapping_line()}")
     if result.ignored_columns:
         typer.echo(f"Columns not imported: {', '.join(result.ignored_columns)}")
     if not dry_run and result.rows >= _PLAIN_EVERY_ROWS:

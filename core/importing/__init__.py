@@ -82,6 +82,7 @@ class ImportResult:
     fields: list[ExtraField] = field(default_factory=list)  # columns kept as custom fields
     field_counts: FieldCounts | None = None  # their values written (None: dry run)
     leave_out: str = Hints().drop_extra  # how to leave them out, in the user's words
+    mapping: dict[str, str] = field(default_factory=dict)  # field -> the column it was read from
 
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
@@ -103,6 +104,11 @@ class ImportResult:
         lines = [f"preset: {self.preset}"] if self.preset else []
         lines += self.reconciliation.lines() if self.reconciliation else []
         return lines + self.recorded + self.field_lines()
+
+    def mapping_line(self) -> str:
+        """Which column each field was read from, as ``--map`` writes it (matched by
+        name, by a preset or given): "account=Customer ID, amount=Total (USD)"."""
+        return ", ".join(f"{name}={column}" for name, column in self.mapping.items())
 
     def field_lines(self) -> list[str]:
         """The columns kept as custom fields, with their types, and their values written."""
@@ -465,6 +471,7 @@ def import_file(
         plan.extras,
         field_counts,
         options.hints.drop_extra,
+        dict(plan.mapping.columns),
     )
 
 

@@ -360,3 +360,23 @@ def test_headers_that_name_their_zone_or_unit_are_matched(tmp_path: Path) -> Non
         ("2024-03-01 10:00:00", 12050),
         ("2024-03-02 11:30:00", 9900),
     ]
+
+
+def test_the_import_says_which_column_each_field_was_read_from(tmp_path: Path) -> None:
+    """The columns matched by their names are an assumption like any other ("users"
+    read as seats): the summary names each field's column as --map writes it, given
+    or matched, where it named only the columns not imported."""
+    db = tmp_path / "orders.db"
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("customer_id,company,users\ncus_A1,Acme,12\n")
+    out = run_ok("import", "accounts", str(accounts), "--db", str(db))
+    assert "Columns read: external_id=customer_id, name=company, seats=users\n" in out
+    orders = tmp_path / "orders.csv"
+    orders.write_text("Order ID,Customer ID,Order Date,Total\no1,cus_A1,2024-03-01,120.50\n")
+    out = run_ok(
+        "import", "purchases", str(orders), "--db", str(db), "--map", "description=Order ID"
+    )
+    assert (
+        "Columns read: account=Customer ID, purchased_at=Order Date, amount=Total,"
+        " description=Order ID\n"
+    ) in out
