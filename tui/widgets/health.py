@@ -138,8 +138,9 @@ class HealthPanel(Static):
                         (bar(score / 100, 16), self.band_colour(_band_word(score))),
                         f" {score:3.0f}",
                     ),
-                    f"{float(part.get('weight_pct') or 0):.0f}%",
-                    f"{float(part.get('contribution') or 0):.1f}",
+                    # no score: no weight applies and nothing adds up (as the CLI's "-")
+                    _figure(part.get("weight_pct"), "{:.0f}%"),
+                    _figure(part.get("contribution"), "{:.1f}"),
                 )
             )
             words = signal_words(part.get("raw"))
@@ -164,6 +165,10 @@ def _component_row(
     style = "bold" if header else ""
     table.add_row(name, score, weight, adds, style=style)
     return table
+
+
+def _figure(value: float | None, spec: str) -> str:
+    return "—" if value is None else spec.format(float(value))
 
 
 def _score(score: float | None) -> str:

@@ -1,0 +1,46 @@
+"""The 360's health panel: what it says of a score, component by component."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from core.health.store import recompute_account
+from core.models import Account
+from tests.tui.book import TODAY, make_book
+from tests.tui.conftest import running, settle, text_of
+from tui.screens.account import AccountScreen
+
+
+async def test_a_score_not_computed_shows_no_weight_nor_points(db_url: str, engine: Engine) -> None:
+    """An account with commercial facts alone has no score; its commercial row said
+    "0%" and "0.0", as if the component weighed nothing and added nothing, while
+    ``cxtui health --account`` says "-" for both: no weight applies to no score."""
+    make_book(engine)
+    with Session(engine) as session:
+        account = Account(
+            external_id="NEW-1",
+            name="Newcomer",
+            segment="SMB",
+            plan="Pro",
+            owner="Ana",
+            mrr_cents=10_000,
+            start_date=TODAY - timedelta(days=30),
+            renewal_date=TODAY + timedelta(days=20),
+        )
+        session.add(account)
+        session.commit()
+        assert account.id is not None
+        account_id = account.id
+    recompute_account(engine, account_id, as_of=TODAY)
+    async with running(db_url) as (app, pilot):
+        app.open_account(account_id)
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        health = text_of(app.screen.query_one("#health"))
+        assert "Not enough signals to score" in health
+        [commercial] = [line for line in health.splitlines() if "commercial" in line]
+        assert "%" not in commercial and "0.0" not in commercial, commercial
+        assert "left out: no data" in health
