@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import Engine
+from sqlmodel import Session, select
 from textual.widgets import Input
 
 from core.health.overrides import set_override
@@ -61,3 +62,24 @@ async def test_an_override_of_score_zero_is_shown_as_zero(
         form = await _override_form(app, pilot, book["Globex"])
         shown = text_of(form.query_one(".dialog-text"))
         assert "Active override: 0 red" in shown, shown
+
+
+async def test_the_dialog_opens_on_an_account_without_a_score(
+    db_url: str, engine: Engine, book: dict[str, int]
+) -> None:
+    """``o`` on an account whose score could not be computed (no signals yet) closed
+    the app: the dialog formatted the missing score as a number."""
+    from core.health.store import recompute_account
+    from core.models import Interaction, SurveyResponse, Ticket
+
+    account_id = book["Vandelay Industries"]
+    with Session(engine) as session:  # its signals gone: commercial facts alone
+        for model in (Interaction, SurveyResponse, Ticket):
+            for row in session.exec(select(model).where(model.account_id == account_id)):
+                session.delete(row)
+        session.commit()
+    assert recompute_account(engine, account_id, as_of=TODAY) is None
+    async with running(db_url) as (app, pilot):
+        form = await _override_form(app, pilot, account_id)
+        shown = text_of(form.query_one(".dialog-text"))
+        assert "Computed score: none, not enough signals yet" in shown, shown

@@ -41,10 +41,8 @@ class OverrideScreen(Dialog[bool]):
                 classes="dialog-title",
                 markup=False,
             )
-            computed = self.detail.health
             yield Static(
-                "Computed score: "
-                + (f"{computed['score']:.0f} {computed['band']}" if computed else "none yet")
+                f"Computed score: {_computed(self.detail)}"
                 + (
                     f"\nActive override: {_shown(current)}, "
                     f'"{visible(current["reason"])}" until {current["expires_on"]}'
@@ -156,6 +154,18 @@ class OverrideScreen(Dialog[bool]):
 
     def _saved(self) -> None:
         self.dismiss(True)
+
+
+def _computed(detail: AccountDetail) -> str:
+    """The computed score and band, or why there is none."""
+    health = detail.health
+    if detail.account["status"] == "churned":
+        return "none: health is scored for live accounts only"
+    if health is None:
+        return "none yet"
+    if health["score"] is None:
+        return "none, not enough signals yet"
+    return f"{health['score']:.0f} {health['band']}"
 
 
 def _shown(override: dict[str, object]) -> str:
