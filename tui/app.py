@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import polars as pl
     from sqlalchemy import Engine
     from textual.command import Provider
+    from textual.notifications import SeverityLevel
 
     from core.config.settings import Settings
     from core.store.sqlite_file import SqliteFile
@@ -792,6 +793,28 @@ class CxtuiApp(App[None]):
         from tui.screens.export_dialog import ExportDialog
 
         self.push_screen(ExportDialog(*view))
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """A toast whose words show as written, never read as markup (``markup`` is
+        ignored): they carry names and titles from the book, and one such as "[/] ..."
+        closed the app when its toast was drawn. Control characters are escaped."""
+        from core.text import visible
+
+        super().notify(
+            visible(message, keep_lines=True),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def action_back(self) -> None:
         if len(self.screen_stack) > 1:
