@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from core.health.store import recompute_account
-from core.models import Account
+from core.models import Account, MrrMovement
 from tests.tui.book import TODAY, make_book
 from tests.tui.conftest import running, settle, text_of
 from tui.screens.account import AccountScreen
@@ -44,3 +44,24 @@ async def test_a_score_not_computed_shows_no_weight_nor_points(db_url: str, engi
         [commercial] = [line for line in health.splitlines() if "commercial" in line]
         assert "%" not in commercial and "0.0" not in commercial, commercial
         assert "left out: no data" in health
+
+
+async def test_the_timeline_counts_one_event_in_the_singular(db_url: str, engine: Engine) -> None:
+    """ "Timeline: everything (1 events)" on an account of an import with its first
+    MRR movement alone."""
+    make_book(engine)
+    with Session(engine) as session:
+        account = Account(external_id="NEW-2", name="Quiet", segment="SMB", plan="Pro", owner="Ana")
+        session.add(account)
+        session.flush()
+        assert account.id is not None
+        account_id = account.id
+        session.add(
+            MrrMovement(account_id=account_id, occurred_on=TODAY, kind="new", amount_cents=100)
+        )
+        session.commit()
+    async with running(db_url) as (app, pilot):
+        app.open_account(account_id)
+        await settle(app, pilot)
+        bar = text_of(app.screen.query_one("#timeline-bar"))
+        assert "Timeline: everything (1 event)  ·" in bar, bar

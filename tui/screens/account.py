@@ -352,9 +352,8 @@ class AccountScreen(Screen[None]):
         shown = self.timeline_kind or "everything"
         deleted_note = "  ·  deleted shown: d restores one" if self.show_deleted else ""
         self.query_one("#timeline-bar", Static).update(
-            f"Timeline: {shown} ({events.height:,} events)  ·  t cycles "
-            + " / ".join(("all", *TIMELINE_KINDS))
-            + deleted_note
+            f"Timeline: {shown} ({events.height:,} event{'' if events.height == 1 else 's'})"
+            "  ·  t cycles " + " / ".join(("all", *TIMELINE_KINDS)) + deleted_note
         )
 
     # ------------------------------------------------------------------ actions
