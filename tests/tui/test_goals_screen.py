@@ -418,6 +418,23 @@ async def test_filters_mine_team_status_and_archived(
         assert "No goals match these filters" in text_of(screen.query_one("#goals-empty"))
 
 
+async def test_the_list_has_the_keys_again_after_a_filter_that_matched_nothing(
+    db_url: str, goals: dict[str, int]
+) -> None:
+    """s through "missed (0)" hid the list, which lost the focus: back on "any", enter
+    checked nothing in and the footer had no "Check in" until a click."""
+    async with running(db_url) as (app, pilot):
+        screen = await goals_screen(app, pilot)
+        while rows(screen):
+            await press(app, pilot, "s")
+        while screen.where.status is not None:
+            await press(app, pilot, "s")
+        assert len(rows(screen)) == 4 and app.focused is screen.goal_list
+        await move_to(screen, pilot, "NPS above 50")
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, CheckInScreen)
+
+
 async def test_no_goals_says_how_to_set_one(db_url: str, engine: Engine) -> None:
     make_book(engine)
     async with running(db_url) as (app, pilot):

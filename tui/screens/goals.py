@@ -251,6 +251,8 @@ class GoalsScreen(Screen[None]):
         empty.update(text)
         empty.display = bool(text)
         self.goal_list.display = bool(shown)
+        if shown and self.focused is None:  # hiding the list (no goal matched) took focus
+            self.goal_list.focus()
 
     # ------------------------------------------------------------------ the row
 
