@@ -394,14 +394,8 @@ def test_a_goals_scope_is_spelled_as_the_book_spells_it(engine: Engine) -> None:
     with Session(engine) as session:
         new_account(session, "A", mrr_cents=10_000)  # SMB, Dana's
         session.commit()
-    churn = goal_form(
-        title="Churn",
-        target_type="percent",
-        target="3",
-        start="5",
-        direction="lower",
-        metric="churn_rate_pct",
-    )
+    lower = {"target_type": "percent", "target": "3", "start": "5", "direction": "lower"}
+    churn = goal_form(title="Churn", metric="churn_rate_pct", **lower)
     goal_id = create_goal(engine, replace(churn, scope_segment="smb", scope_owner=" dana "))
     stored = get_goal(engine, goal_id)
     assert (stored.scope_segment, stored.scope_owner) == ("SMB", "Dana")

@@ -226,14 +226,13 @@ async def test_a_check_in_on_an_ended_goal_is_dated_by_its_due_date(
     goal_id = create_goal(engine, ended)
     async with running(db_url) as (app, pilot):
         screen = await press_on(app, pilot, "Spring QBRs", "enter")
-        form = app.screen
-        assert isinstance(form, CheckInScreen)
-        assert form.query_one("#checked_on", Input).value == "2026-05-31"
-        form.query_one("#value", Input).value = "10"
-        form.query_one("#checked_on", Input).value = "2026-06-01"
+        assert isinstance(app.screen, CheckInScreen)
+        day, value = (app.screen.query_one(f"#{name}", Input) for name in ("checked_on", "value"))
+        assert day.value == "2026-05-31"  # the due date, not TODAY
+        value.value, day.value = "10", "2026-06-01"
         await press(app, pilot, "ctrl+s")
         assert "the goal was due on 2026-05-31" in error_of(app, "checked_on")
-        form.query_one("#checked_on", Input).value = "2026-05-31"
+        day.value = "2026-05-31"
         await press(app, pilot, "ctrl+s")
         assert app.screen is screen
         assert "achieved" in row_text(screen, "Spring QBRs")
