@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any, Literal
 
 from sqlalchemy import Engine
@@ -103,6 +103,36 @@ class Logged:
     account_id: int
     task_id: int | None = None
     warnings: list[str] = field(default_factory=list)
+
+
+class LocalZone(tzinfo):
+    """The computer's time zone with its rules: each moment gets the offset of its
+    own day (summer time or not), where ``datetime.now().astimezone()`` carries
+    today's offset to every day it is combined with."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return self._local(dt).utcoffset()
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return self._local(dt).tzname()
+
+    def fromutc(self, dt: datetime) -> datetime:
+        return dt.replace(tzinfo=UTC).astimezone().replace(tzinfo=self)
+
+    @staticmethod
+    def _local(dt: datetime | None) -> datetime:
+        return (dt or datetime.now()).replace(tzinfo=None).astimezone()
+
+
+LOCAL = LocalZone()
+
+
+def local_now() -> datetime:
+    """Now, in the computer's time zone with its rules (``LocalZone``)."""
+    return datetime.now(LOCAL)
 
 
 _RELATIVE = re.compile(r"^-(\d+)\s*([dhm])$")
@@ -327,7 +357,7 @@ def log_entry(
     engine: Engine, account_id: int, form: EntryForm, logged_by: str, now: datetime | None = None
 ) -> Logged:
     """Validate and write one entry (and its follow-up task) in one transaction."""
-    now = now or datetime.now().astimezone()
+    now = now or local_now()
     entry = validate(form, now, contact_names(engine, account_id))
     with Session(engine) as session:
         account = session.get(Account, account_id)
@@ -391,7 +421,7 @@ def edit_interaction(
     """Apply an edit, keeping the previous values in an InteractionRevision.
     Returns the changes (field -> [old, new]); an edit that changes nothing writes
     nothing. The follow-up task is not moved: the revision records the change."""
-    now = now or datetime.now().astimezone()
+    now = now or local_now()
     with Session(engine) as session:
         interaction = _entry(session, "interaction", interaction_id)
         if form.kind.strip().lower() in SURVEY_KINDS:
@@ -425,7 +455,7 @@ def edit_survey(
     the previous values in a SurveyRevision; validated as when it was logged (NPS
     0-10, CSAT 1-5). Returns the changes (field -> [old, new]); an edit that changes
     nothing writes nothing."""
-    now = now or datetime.now().astimezone()
+    now = now or local_now()
     with Session(engine) as session:
         answer = _entry(session, "survey", survey_id)
         if form.kind.strip().lower() not in SURVEY_KINDS:
@@ -526,7 +556,7 @@ def set_deleted(
 ) -> None:
     """Soft-delete (or bring back) an interaction or a survey answer. Nothing is ever
     removed; the metrics and health scores skip deleted survey answers."""
-    now = now or datetime.now().astimezone()
+    now = now or local_now()
     with Session(engine) as session:
         entry = _entry(session, source, entry_id)
         entry.deleted_at = utcnow() if deleted else None

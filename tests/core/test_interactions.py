@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -330,3 +331,41 @@ def test_the_first_entry_of_a_day_scores_the_whole_book_that_day(
     # once the day is scored, an entry rescores its account alone (as before)
     log_entry(engine, other, EntryForm(kind="note", summary="Renewal talk"), "Sam", NOW)
     assert count(engine, m.HealthSnapshot) == 2 + 2
+
+
+@pytest.fixture
+def new_york() -> Iterator[None]:
+    """The computer's time zone is New York's: UTC-5 in winter, UTC-4 in summer."""
+    import os
+    import time
+
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "America/New_York"
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+@pytest.mark.parametrize(
+    ("when", "utc"),
+    [
+        ("2026-07-01 10:00", datetime(2026, 7, 1, 14, 0)),
+        ("2026-01-15 10:00", datetime(2026, 1, 15, 15, 0)),
+    ],
+)
+def test_a_moment_typed_takes_the_offset_of_its_own_day(
+    engine: Engine, account_id: int, new_york: None, when: str, utc: datetime
+) -> None:
+    """ "2026-07-01 10:00" typed in New York in December was stored as 15:00 UTC, with
+    December's offset (-5) instead of July's (-4): it read 11:00 once shown in local
+    time. Whatever the season of the day it is logged on, each moment is stored with
+    the offset of its own day."""
+    logged = log_entry(engine, account_id, EntryForm(kind="call", summary="x", when=when), "Sam")
+    with Session(engine) as session:
+        interaction = session.get(m.Interaction, logged.entry_id)
+        assert interaction is not None
+        assert interaction.occurred_at.replace(tzinfo=None) == utc

@@ -29,6 +29,7 @@ from core.interactions import (
     contact_names,
     edit_interaction,
     edit_survey,
+    local_now,
     log_entry,
 )
 from core.interactions.templates import Template, Templates, load_templates
@@ -69,7 +70,7 @@ SURVEY_FIELDS = ("score", "comment")
 
 def app_now(today: date) -> datetime:
     """Now, in the user's time zone, on the app's day (tests pin ``today``)."""
-    now = datetime.now().astimezone()
+    now = local_now()
     return now if now.date() == today else datetime.combine(today, now.timetz())
 
 
