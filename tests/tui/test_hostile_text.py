@@ -105,3 +105,34 @@ async def test_text_that_looks_like_markup_is_shown_as_typed_in_the_360(
         await press(app, pilot, "escape", "o")
         assert isinstance(app.screen, OverrideScreen)
         assert f"Health override: Globex {shown}" in everything_shown(app)
+
+
+async def test_a_search_or_a_scope_that_looks_like_markup_is_shown_as_typed(
+    db_url: str, engine: Engine
+) -> None:
+    """Typing '[/' in the list's search closed the app (the line above the list read
+    it as markup), as did cycling the dashboard's scope to a segment named so."""
+    from sqlmodel import col, update
+
+    from tui.screens.dashboard import DashboardScreen
+    from tui.screens.drill import DrillScreen
+
+    ids = make_book(engine)
+    with Session(engine) as session:
+        globex = update(Account).where(col(Account.id) == ids["Globex"])
+        session.exec(globex.values(segment="[/]SMB"))
+        session.commit()
+    async with running(db_url) as (app, pilot):
+        await press(app, pilot, "slash", *"[/")
+        assert 'search "[/"' in text_of(app.screen.query_one("#filter-bar"))
+        await press(app, pilot, "escape", "escape", "1")
+        dashboard = app.screen
+        assert isinstance(dashboard, DashboardScreen)
+        for _ in range(12):  # the team, then each owner and segment
+            if "[/]SMB" in text_of(dashboard.query_one("#switch-bar")):
+                break
+            await press(app, pilot, "s")
+        assert "scope: segment [/]SMB s cycles" in text_of(dashboard.query_one("#switch-bar"))
+        await press(app, pilot, "enter")  # the MRR drill, in that scope
+        assert isinstance(app.screen, DrillScreen)
+        assert "[/]SMB" in text_of(app.screen.query_one("#drill-title"))

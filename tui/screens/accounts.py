@@ -138,9 +138,10 @@ class AccountsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Input(placeholder="/ to search name or external id", id="search")
-        yield Static("Loading the accounts…", id="filter-bar")
+        # what the search and filters hold, as typed: not markup
+        yield Static("Loading the accounts…", id="filter-bar", markup=False)
         yield LoadingIndicator()
-        yield Static("No accounts yet.", id="empty")
+        yield Static("No accounts yet.", id="empty", markup=False)
         yield AccountsTable(id="accounts", columns=self._columns(self.chosen.columns))
         # the footer comes once the rows are drawn (_book_loaded): its keys are a
         # dozen widgets to style, work the first rows need not wait for

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -36,6 +37,7 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.metrics.registry import BY_KEY
+from core.text import visible
 from tui.app import CxtuiApp
 from tui.bindings import step_bindings
 from tui.format import compact_money, literal, money
@@ -152,7 +154,7 @@ def _list_panel(table: DataTable[Any], title: str) -> Vertical:
     return Vertical(
         Label(title, classes="panel-title"),
         table,
-        Static("Loading…", classes="panel-note", id=f"{table.id}-note"),
+        Static("Loading…", classes="panel-note", id=f"{table.id}-note", markup=False),
         classes="panel",
     )
 
@@ -298,8 +300,8 @@ class DashboardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="switch-bar")
-        yield Static("", id="assumptions", classes="panel-note")
+        yield Static("", id="switch-bar", markup=False)
+        yield Static("", id="assumptions", classes="panel-note", markup=False)
         with VerticalScroll(id="dashboard"):
             with Grid(id="tiles"):
                 for spec in TILES:
@@ -348,7 +350,7 @@ class DashboardScreen(Screen[None]):
                 .mount_all(
                     [
                         Label("Goals", classes="panel-title"),
-                        Static("Loading…", classes="panel-note", id="goals-note"),
+                        Static("Loading…", classes="panel-note", id="goals-note", markup=False),
                     ]
                 ),
                 self.mount(Footer()),
@@ -409,10 +411,15 @@ class DashboardScreen(Screen[None]):
         view = self.view
         period = view.period
         seen = f"as of {view.as_of(self.today).isoformat()}"
-        text = (
-            f"[b]{period.kind}[/b] {period.label} ({period.start:%d %b} to {period.end:%d %b %Y}, "
-            f"{seen}) [dim]p month/quarter · \\[ ] previous/next[/]   "
-            f"scope: [b]{view.scope_name}[/b] [dim]s cycles[/]"
+        # Text, not markup: the scope is a segment or owner named as the book names it
+        text = Text.assemble(
+            (period.kind, "bold"),
+            f" {period.label} ({period.start:%d %b} to {period.end:%d %b %Y}, {seen}) ",
+            ("p month/quarter · [ ] previous/next", "dim"),
+            "   scope: ",
+            (visible(view.scope_name), "bold"),
+            " ",
+            ("s cycles", "dim"),
         )
         for bar in self.query("#switch-bar").results(Static):  # none once the app exits
             bar.update(text)

@@ -61,10 +61,11 @@ class DrillScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(f"{self.drill.title} · {self.context}", id="drill-title")
-        yield Static(self.drill.formula, id="drill-formula")
+        # the context names a segment or owner as the book does: not markup
+        yield Static(f"{self.drill.title} · {self.context}", id="drill-title", markup=False)
+        yield Static(self.drill.formula, id="drill-formula", markup=False)
         yield DataTable(cursor_type="row", zebra_stripes=True)
-        yield Static("", id="drill-note")
+        yield Static("", id="drill-note", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
