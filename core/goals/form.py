@@ -84,23 +84,24 @@ _VALUE_LIMIT = Decimal(10) ** 14
 def parse_value(target_type: str, text: str, what: str = "value") -> Decimal:
     """A value typed for a goal of ``target_type``: "$20,000", "3.5%", "42"."""
     raw = text.strip()
+    shown = shortened(raw, 40)  # as quoted back: a 10,000-character paste is not repeated
     if target_type == "currency" and raw.endswith("%"):
-        raise GoalError(what, f'"{raw}" is a percentage; a currency goal takes an amount')
+        raise GoalError(what, f'"{shown}" is a percentage; a currency goal takes an amount')
     if target_type == "percent" and raw.startswith("$"):
-        raise GoalError(what, f'"{raw}" is an amount; a percent goal takes a percentage')
+        raise GoalError(what, f'"{shown}" is an amount; a percent goal takes a percentage')
     if target_type in ("number", "done", "tasks") and (raw.endswith("%") or raw.startswith("$")):
-        raise GoalError(what, f'"{raw}": a {target_type} goal takes a plain number')
+        raise GoalError(what, f'"{shown}": a {target_type} goal takes a plain number')
     cleaned = re.sub(r"[\s,$%]", "", raw)
     try:
         value = Decimal(cleaned)
     except InvalidOperation:
-        raise GoalError(what, f'"{raw}" is not a number') from None
+        raise GoalError(what, f'"{shown}" is not a number') from None
     if not value.is_finite():
-        raise GoalError(what, f'"{raw}" is not a number')
+        raise GoalError(what, f'"{shown}" is not a number')
     if abs(value) >= _VALUE_LIMIT or value.as_tuple().exponent < -6:  # type: ignore[operator]
-        raise GoalError(what, f'"{raw[:40]}" is out of range: at most 14 digits, 6 after the point')
+        raise GoalError(what, f'"{shown}" is out of range: at most 14 digits, 6 after the point')
     if target_type == "currency" and value != value.quantize(Decimal("0.01")):
-        raise GoalError(what, f'"{raw}" has fractions of a cent')
+        raise GoalError(what, f'"{shown}" has fractions of a cent')
     return value
 
 

@@ -100,6 +100,18 @@ def test_a_metric_goal_within_its_range_is_taken() -> None:
     assert goal(target="150").target_value == 150  # a number of the user's own
 
 
+def test_a_refused_value_is_quoted_short_and_visible() -> None:
+    """A 10,000-character paste in the check-in's value came back whole in the refusal
+    under the field (10,000 characters of "not a number"), control characters raw."""
+    from core.goals import parse_value
+
+    with pytest.raises(GoalError) as refused:
+        parse_value("number", "x" * 10_000)
+    assert len(str(refused.value)) < 80 and str(refused.value).endswith('…" is not a number')
+    with pytest.raises(GoalError, match=r'"\\x1b\[31m5%": a number goal'):
+        parse_value("number", "\x1b[31m5%")
+
+
 def test_progress_of_a_task_list() -> None:
     g = goal(target_type="tasks", tasks=["a", "b", "c", "d"], target="")
     assert progress_pct(g, None, tasks_done=1) == 25.0
