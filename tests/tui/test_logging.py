@@ -558,3 +558,20 @@ async def test_the_timeline_shows_the_time_as_typed_in_the_users_zone(
         # an MRR movement has a day, not a moment: shown as its day
         mrr = next(i for i, row in enumerate(screen.rows) if row["source"] == "mrr")
         assert len(str(timeline.get_row_at(mrr)[0])) == len("2026-06-15")
+
+
+async def test_the_form_scrolls_to_the_field_in_a_small_terminal(
+    db_url: str, account_id: int
+) -> None:
+    """At 80x24 the form is taller than the screen: its sentiment, follow-up and hint
+    were cut off, and tab moved the focus to fields nobody could see."""
+    async with on_account(db_url, account_id) as (app, pilot, _screen):
+        await pilot.resize_terminal(*SMALL)
+        form = await _open_form(app, pilot)
+        await pilot.press("c")
+        await type_text(pilot, "Quick call")
+        for field in ("notes", "sentiment", "follow-up"):
+            await press(app, pilot, "tab")
+            assert form.focused is not None and form.focused.id == field
+            assert app.screen.region.contains_region(form.focused.region), field
+            assert form.focused.region.height > 0, field
