@@ -83,3 +83,19 @@ async def test_the_dialog_opens_on_an_account_without_a_score(
         form = await _override_form(app, pilot, account_id)
         shown = text_of(form.query_one(".dialog-text"))
         assert "Computed score: none, not enough signals yet" in shown, shown
+
+
+async def test_a_refusal_is_seen_in_a_small_terminal(db_url: str, book: dict[str, int]) -> None:
+    """At 80x24 the dialog ended at the expiry: a refusal (its line under it) and the
+    buttons were cut off, so ctrl+s seemed to do nothing."""
+    from tests.tui.conftest import SMALL
+
+    async with running(db_url) as (app, pilot):
+        await pilot.resize_terminal(*SMALL)
+        form = await _override_form(app, pilot, book["Globex"])
+        await type_text(pilot, "20")
+        await press(app, pilot, "ctrl+s")
+        error = form.query_one("#override-error")
+        assert "reason" in text_of(error)
+        box = form.query_one("#override").content_region  # inside its border
+        assert box.contains_region(error.region) and error.region.height > 0

@@ -20,6 +20,10 @@ from tui.screens.dialog import Dialog
 class OverrideScreen(Dialog[bool]):
     """Dismissed with True when an override was set or ended."""
 
+    DEFAULT_CSS = """
+    OverrideScreen #override { overflow-y: auto; }  /* a small terminal: it scrolls */
+    """
+
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="override.cancel"),
         Binding("ctrl+s", "save", "Save", id="override.save"),
@@ -116,7 +120,9 @@ class OverrideScreen(Dialog[bool]):
         close_form(self, self.unsaved, False)
 
     def _problem(self, text: str) -> None:
-        self.query_one("#override-error", Static).update(text)
+        error = self.query_one("#override-error", Static)
+        error.update(text)
+        self.call_after_refresh(error.scroll_visible, animate=False)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="override")
     def write(
