@@ -195,8 +195,10 @@ def _check_metric_range(metric: str, kind: str, values: dict[str, Decimal]) -> N
             )
 
 
-def validate_goal(form: GoalForm) -> Goal:
-    """A Goal from a form, or GoalError naming the first wrong field."""
+def validate_goal(form: GoalForm, before: Goal | None = None) -> Goal:
+    """A Goal from a form, or GoalError naming the first wrong field. ``before``: the
+    goal an edit replaces, whose title and dates, left as they were, are not judged
+    again (a goal stored before a rule, or loaded with the demo's shifted dates)."""
     title = form.title.strip()
     if not title:
         raise GoalError("title", "a goal needs a title")
@@ -211,7 +213,13 @@ def validate_goal(form: GoalForm) -> Goal:
     due_date = _parse_day(form.due_date, "due_date")
     if due_date <= start_date:
         raise GoalError("due_date", f"{due_date} is not after the start date {start_date}")
-    _check_titled_period(title, start_date, due_date)
+    kept = before is not None and (before.title, before.start_date, before.due_date) == (
+        title,
+        start_date,
+        due_date,
+    )
+    if not kept:
+        _check_titled_period(title, start_date, due_date)
     direction = form.direction.strip().lower() or "raise"
     if direction not in DIRECTIONS:
         raise GoalError("direction", "must be raise or lower")

@@ -75,11 +75,11 @@ def update_goal(
     in a GoalRevision (by ``edited_by``, now), its check-ins are kept, and so is the
     done state of every task whose title is still in the list. Refused in words like
     ``create_goal``, and with GoalConflict if the goal changed since it was read."""
-    edited = validate_goal(form)
     with Session(engine) as session:
         stored = session.get(Goal, goal_id)
         if stored is None:
             raise GoalError("goal", f"no goal #{goal_id}")
+        edited = validate_goal(form, stored)
         _spell_scope(engine, edited, stored)
         if edited.target_type != stored.target_type:
             checkins = session.exec(

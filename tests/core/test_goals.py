@@ -318,6 +318,25 @@ def test_the_demo_books_goals_are_valid_goals(engine: Engine) -> None:
     assert len(by_title["QBR with every top-20 account"].tasks) == 20
 
 
+def test_an_edit_leaves_a_goals_kept_title_and_dates_unjudged(engine: Engine) -> None:
+    """`cxtui demo` on 2026-12-07 shifts the book's dates by a week: 'Churn below 3 %
+    this quarter' runs 2026-10-08..2027-01-07. e then ctrl+s, changing nothing (or only
+    the owner), was refused: 'the title says "this quarter": run it from 2026-10-01 to
+    2026-12-31'. So was every goal stored before that rule. A changed title or date is
+    still judged."""
+    from core.goals import form_of, update_goal
+    from sample_data import load_demo
+
+    load_demo(engine, as_of=date(2026, 12, 7))
+    goal = next(v.goal for v in list_goals(engine, TODAY) if v.goal.title.endswith("quarter"))
+    assert (goal.start_date, goal.due_date) == (date(2026, 10, 8), date(2027, 1, 7))
+    update_goal(engine, goal.id or 0, replace(form_of(goal, []), owner="Priya Raman"), 1)
+    assert get_goal(engine, goal.id or 0).owner == "Priya Raman"
+    retitled = replace(form_of(goal, []), title=f"{goal.title}!")
+    with pytest.raises(GoalError, match='the title says "this quarter"'):
+        update_goal(engine, goal.id or 0, retitled, 2)
+
+
 def test_an_edit_is_a_new_version_that_keeps_check_ins_and_done_tasks(engine: Engine) -> None:
     from core.goals import form_of, update_goal
 

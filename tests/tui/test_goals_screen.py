@@ -4,6 +4,7 @@ each target type, refused inputs, check-ins and their conflict, ``+`` / ``-``,
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,7 +14,15 @@ from sqlmodel import Session, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Sparkline, Static, TextArea
 
-from core.goals import GoalForm, check_in, checkin_history, create_goal, get_goal, list_goals
+from core.goals import (
+    GoalForm,
+    check_in,
+    checkin_history,
+    create_goal,
+    get_goal,
+    list_goals,
+    validate_goal,
+)
 from core.models import Goal, GoalTask
 from core.store.db import make_engine
 from tests.tui.book import TODAY, make_book
@@ -386,6 +395,26 @@ async def test_edit_saves_a_new_version_and_keeps_the_check_ins(
 
 
 # ---------------------------------------------------------------------- filters
+
+
+async def test_saving_an_edit_that_kept_the_title_and_dates(db_url: str, engine: Engine) -> None:
+    """A goal whose title names a quarter its dates are not (the demo's, shifted to
+    the day it is loaded): e, a new owner, ctrl+s saved nothing and said 'the title
+    says "this quarter": run it from 2026-04-01 to 2026-06-30, or change the title'."""
+    make_book(engine)
+    form = goal_form("Churn below 3 %", "CS team", "number", target="3", start="5")
+    goal = validate_goal(replace(form, direction="lower"))
+    goal.title += " this quarter"  # its dates (June to August) are no quarter
+    with Session(engine) as session:
+        session.add(goal)
+        session.commit()
+    async with running(db_url) as (app, pilot):
+        screen = await press_on(app, pilot, "Churn below 3 % this quarter", "e")
+        assert isinstance(app.screen, GoalFormScreen)
+        app.screen.query_one("#owner", Input).value = "Dana Scully"
+        await press(app, pilot, "ctrl+s")
+        assert app.screen is screen
+    assert [goal.owner for goal in stored_goals(engine)] == ["Dana Scully"]
 
 
 async def test_filters_mine_team_status_and_archived(

@@ -281,7 +281,7 @@ class GoalFormScreen(GoalDialog):
 
         form = self.read_form()
         try:
-            validate_goal(form)
+            validate_goal(form, None if self.view is None else self.view.goal)
         except GoalError as error:
             self.show_refusal(error)
             return
