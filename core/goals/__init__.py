@@ -2,7 +2,7 @@
 
 A goal's target is a number, a currency amount, a percentage, done / not done, or a
 list of tasks. Its current value comes from a metric of the metrics engine (for
-the goal's scope, over the goal's own dates) or from the latest check-in.
+the goal's scope, over the goal's own dates) or from the latest check-in by its due date.
 
 - Progress = (current - start) / (target - start), clamped to 0..100 %, which is
   right whether the goal raises or lowers a value; a task list's progress is the
