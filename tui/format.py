@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 
 def money(cents: int | None) -> str:
@@ -88,7 +89,7 @@ def sparkline(values: list[float], low: float = 0.0, high: float = 100.0) -> str
     return "".join(ticks[max(0, min(7, int((value - low) / span * 7.999)))] for value in values)
 
 
-def literal(cell: object) -> object:
+def literal(cell: Any) -> Any:
     """A table cell from the book shown as it is: a string as Text, its control
     characters escaped (a DataTable reads a string cell as Rich markup: a name such
     as "[/] Evil" closed the app, "[red]x[/red]" lost its brackets); any other cell

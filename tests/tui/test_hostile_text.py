@@ -111,11 +111,14 @@ async def test_a_search_or_a_scope_that_looks_like_markup_is_shown_as_typed(
     db_url: str, engine: Engine
 ) -> None:
     """Typing '[/' in the list's search closed the app (the line above the list read
-    it as markup), as did cycling the dashboard's scope to a segment named so."""
+    it as markup), as did the filters (which list the segments) and cycling the
+    dashboard's scope to a segment named so."""
     from sqlmodel import col, update
+    from textual.widgets import SelectionList
 
     from tui.screens.dashboard import DashboardScreen
     from tui.screens.drill import DrillScreen
+    from tui.screens.filters import FiltersScreen
 
     ids = make_book(engine)
     with Session(engine) as session:
@@ -125,7 +128,15 @@ async def test_a_search_or_a_scope_that_looks_like_markup_is_shown_as_typed(
     async with running(db_url) as (app, pilot):
         await press(app, pilot, "slash", *"[/")
         assert 'search "[/"' in text_of(app.screen.query_one("#filter-bar"))
-        await press(app, pilot, "escape", "escape", "1")
+        await press(app, pilot, "escape", "escape", "f")  # the filters list the segments
+        filters = app.screen
+        assert isinstance(filters, FiltersScreen), filters
+        segments = filters.query_one("#segments", SelectionList)
+        prompts = [
+            str(segments.get_option_at_index(i).prompt) for i in range(segments.option_count)
+        ]
+        assert "[/]SMB" in prompts
+        await press(app, pilot, "escape", "1")
         dashboard = app.screen
         assert isinstance(dashboard, DashboardScreen)
         for _ in range(12):  # the team, then each owner and segment

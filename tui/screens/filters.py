@@ -28,6 +28,7 @@ from core.config.saved_filters import (
     save_filter,
 )
 from tui.app import CxtuiApp
+from tui.format import literal
 
 if TYPE_CHECKING:
     import polars as pl
@@ -99,7 +100,7 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
                     with Vertical(classes="filter-list"):
                         yield Label(label)
                         yield SelectionList[str](
-                            *[(value, value, value in chosen) for value in values],
+                            *[(literal(value), value, value in chosen) for value in values],
                             id=field,
                         )
             with Horizontal(id="filter-days", classes="filter-row"):
@@ -117,7 +118,10 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
                 yield Label("is")
                 yield Input(placeholder="a value, or >= 12, <= 2026-01-31", id="field-value")
             yield SelectionList[int](
-                *[(c.describe(), index, True) for index, c in enumerate(self.where.fields)],
+                *[
+                    (literal(c.describe()), index, True)
+                    for index, c in enumerate(self.where.fields)
+                ],
                 id="field-conditions",
             )
             yield Static("", id="field-error", markup=False)
@@ -148,7 +152,7 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
         options.clear_options()
         for name in self.saved.names():
             parts = "; ".join(self.saved.filters[name].describe()) or "all accounts"
-            options.add_option(Option(f"{name}  ·  {parts}", id=name))
+            options.add_option(Option(literal(f"{name}  ·  {parts}"), id=name))
         if self.saved.filters:
             options.highlighted = 0  # tab to the list, enter: the first one applies
         else:
