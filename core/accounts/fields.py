@@ -51,7 +51,9 @@ YES_WORDS = ("yes", "true", "y", "1")
 NO_WORDS = ("no", "false", "n", "0")
 MAX_TEXT = 1_000
 """The longest value a text or choice field keeps, in characters."""
-NUMBER_PATTERN = r"^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$"
+NUMBER_PATTERN = r"^[+-]?([0-9]+|[0-9]{1,3}(,[0-9]{3})+)(\.[0-9]+)?$"
+"""A number as a cell or a field's value holds it: ASCII digits (others would be
+stored, then read as no value)."""
 _TYPED: dict[str, pl.DataType] = {
     NUMBER: pl.Float64(),
     MONEY: pl.Int64(),  # cents
