@@ -81,6 +81,10 @@ class GoalForm:
 _VALUE_LIMIT = Decimal(10) ** 14
 
 
+_GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
+"""A number with commas between its thousands: 20,000 or 1,234,567.5 (not 1,5)."""
+
+
 def parse_value(target_type: str, text: str, what: str = "value") -> Decimal:
     """A value typed for a goal of ``target_type``: "$20,000", "3.5%", "42"."""
     raw = text.strip()
@@ -91,7 +95,12 @@ def parse_value(target_type: str, text: str, what: str = "value") -> Decimal:
         raise GoalError(what, f'"{shown}" is an amount; a percent goal takes a percentage')
     if target_type in ("number", "done", "tasks") and (raw.endswith("%") or raw.startswith("$")):
         raise GoalError(what, f'"{shown}": a {target_type} goal takes a plain number')
-    cleaned = re.sub(r"[\s,$%]", "", raw)
+    cleaned = re.sub(r"[\s$%]", "", raw)
+    if "," in cleaned and not _GROUPED.fullmatch(cleaned):
+        raise GoalError(
+            what, f'"{shown}": a comma separates thousands (20,000.5), a dot the decimals'
+        )
+    cleaned = cleaned.replace(",", "")
     try:
         value = Decimal(cleaned)
     except InvalidOperation:

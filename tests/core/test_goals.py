@@ -145,6 +145,8 @@ def test_status_at_the_thresholds(progress: float, today: date, status: str) -> 
         ({"target_type": "currency", "target": "20%"}, "target", "is a percentage"),
         ({"target_type": "percent", "target": "$3"}, "target", "is an amount"),
         ({"target": "lots"}, "target", "not a number"),
+        ({"target": "1,5"}, "target", "a comma separates thousands"),  # was 15
+        ({"target_type": "currency", "target": "$20,00"}, "target", "a comma separates"),
         ({"title": " "}, "title", "needs a title"),
         ({"target": "3", "start": "5"}, "direction", "cannot reach"),
         ({"metric": "nps", "target_type": "percent"}, "metric", "not a percent"),
