@@ -256,7 +256,7 @@ class CxtuiApp(App[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Opening the database…", id="startup-status")
+        yield Static("Opening the database…", id="startup-status", markup=False)
         yield LoadingIndicator()
         yield Footer()
 

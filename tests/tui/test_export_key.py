@@ -58,11 +58,13 @@ async def test_x_refuses_a_bad_extension_in_words(
         await press(app, pilot, "4", "x")
         dialog = app.screen
         assert isinstance(dialog, ExportDialog)
-        dialog.query_one("#path", Input).value = str(tmp_path / "tasks.json")
+        # a name that looks like markup is said as typed, brackets and all
+        dialog.query_one("#path", Input).value = str(tmp_path / "[b]tasks.json")
         await press(app, pilot, "enter")
         assert app.screen is dialog
-        assert ".csv, .xlsx or .parquet" in str(dialog.query_one("#export-error").render())
-        assert not (tmp_path / "tasks.json").exists()
+        error = str(dialog.query_one("#export-error").render())
+        assert "[b]tasks.json: write to a .csv, .xlsx or .parquet" in error
+        assert not (tmp_path / "[b]tasks.json").exists()
 
 
 async def test_a_screen_without_export_says_so(db_url: str, engine: Engine, tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ class ErrorScreen(Dialog[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog error"):
-            yield Static(self.title_text, classes="dialog-title")
+            yield Static(self.title_text, classes="dialog-title", markup=False)
             yield Static(self.message, classes="dialog-text", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Close (esc)", variant="primary", id="close")

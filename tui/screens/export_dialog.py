@@ -53,7 +53,7 @@ class ExportDialog(Dialog[Path | None]):
             )
             yield Label("File (.csv, .xlsx or .parquet)")
             yield Input(str(default_export_path(self.kind, today)), id="path")
-            yield Static("", id="export-error")
+            yield Static("", id="export-error", markup=False)
             yield save_cancel_buttons("Export (enter)")
 
     def on_mount(self) -> None:

@@ -44,7 +44,7 @@ class WhoAreYouScreen(Dialog[str | None]):
                 markup=False,
             )
             yield Input(placeholder="e.g. Maya Lindqvist", id="who-name")
-            yield Static("", id="who-error")
+            yield Static("", id="who-error", markup=False)
 
     @on(Input.Submitted, "#who-name")
     def _named(self, event: Input.Submitted) -> None:
