@@ -41,7 +41,7 @@ def goals(
         return
     for view in views:
         kind = view.goal.target_type
-        filled = round(view.progress / 5)
+        filled = int(view.progress // 5)  # full only when done: 99 % is not a full bar
         bar = "█" * filled + "░" * (20 - filled)
         value = (
             f"{view.tasks_done}/{len(view.tasks)} tasks"

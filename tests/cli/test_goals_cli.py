@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cli.main import app
-from core.goals import GoalForm, checkin_history, create_goal
+from core.goals import GoalForm, check_in, checkin_history, create_goal
 from core.store.db import open_engine, sqlite_url
 
 runner = CliRunner()
@@ -117,7 +117,8 @@ def test_the_list_says_which_goals_are_archived_or_ended(tmp_path: Path) -> None
         )
         return create_goal(engine, form)
 
-    made("Live", today - timedelta(days=5), today + timedelta(days=31))
+    live = made("Live", today - timedelta(days=5), today + timedelta(days=31))
+    check_in(engine, live, "9.9", "Dana")  # 99 %: one cell short of the full bar
     made("Ended", today - timedelta(days=60), today - timedelta(days=2))
     gone = made("Gone", today - timedelta(days=5), today + timedelta(days=31))
     archive(engine, get_goal(engine, gone))
@@ -125,5 +126,6 @@ def test_the_list_says_which_goals_are_archived_or_ended(tmp_path: Path) -> None
     listed = runner.invoke(app, ["goals", "--archived", "--db", str(path)]).output
     lines = {line.split()[1]: line for line in listed.splitlines() if line.startswith("#")}
     assert "(31 days left, team)" in lines["Live"]
+    assert f"{'█' * 19}░  99.0 %" in lines["Live"]  # it was drawn full
     assert "(ended 2 days ago, team)" in lines["Ended"]
     assert "(archived, team)" in lines["Gone"]
