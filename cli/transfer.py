@@ -182,7 +182,7 @@ def import_command(
             "--effective",
             metavar="YYYY-MM-DD",
             help="Accounts: the day MRR and status changes take effect, and undated churns"
-            " are recorded (default: --as-of, else today).",
+            " are recorded (default: today).",
         ),
     ] = None,
     as_of: Annotated[
@@ -191,8 +191,7 @@ def import_command(
             "--as-of",
             metavar="YYYY-MM-DD",
             help="Accounts: the day the file was exported; a tenure column counts back from"
-            " it to each start date, and its statuses and MRR take effect on it (default:"
-            " today).",
+            " it to each start date (default: today).",
         ),
     ] = None,
     preset: Annotated[
