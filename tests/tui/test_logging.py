@@ -575,3 +575,22 @@ async def test_the_form_scrolls_to_the_field_in_a_small_terminal(
             assert form.focused is not None and form.focused.id == field
             assert app.screen.region.contains_region(form.focused.region), field
             assert form.focused.region.height > 0, field
+
+
+async def test_d_and_h_on_the_fields_panel_leave_the_timeline_alone(
+    db_url: str, engine: Engine, account_id: int
+) -> None:
+    """With the Fields panel focused (tab), d deleted the timeline entry under the
+    timeline's cursor, out of sight, and h showed that entry's history: the keys
+    acted on another panel than the one in use. They now say what the panel does."""
+    from textual.widgets import DataTable
+
+    before = _entries(engine, account_id)
+    async with on_account(db_url, account_id) as (app, pilot, screen):
+        await _cursor_to(pilot, screen, "Sent the onboarding guide")
+        screen.query_one("#fields", DataTable).focus()
+        await press(app, pilot, "d")
+        await press(app, pilot, "h")
+        assert app.screen is screen
+        assert _entries(engine, account_id) == before
+        assert any("tab to the timeline" in note for note in _notes(app)), _notes(app)

@@ -399,7 +399,13 @@ class AccountScreen(Screen[None]):
 
     def _entry_row(self, verb: str) -> dict[str, Any] | None:
         """The highlighted row if it is an interaction or a survey answer (logged here);
-        otherwise says why not."""
+        otherwise says why not (the Fields panel in use: its keys, not the timeline's)."""
+        if self.focused is self.query_one("#fields", DataTable):
+            self.notify(
+                f"To {verb} a timeline entry, tab to the timeline first. "
+                "On the Fields panel, e edits a value (empty clears it)."
+            )
+            return None
         row = self.current_row()
         if row is None:
             self.notify(f"Nothing to {verb}: the timeline is empty")
