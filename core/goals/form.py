@@ -127,10 +127,20 @@ def format_value(target_type: str, value: Decimal | None) -> str:
 
 
 def _parse_day(text: str, what: str) -> date:
+    """A YYYY-MM-DD day that the metrics' date arithmetic can reach (``in_range``): a
+    goal from 0001-01-01 was taken and then failed every read of the goals."""
+    from core.dates import DateRangeError, in_range
+
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
-        raise GoalError(what, f'"{text.strip()}" is not a date (YYYY-MM-DD)') from None
+        raise GoalError(
+            what, f'"{shortened(text.strip(), 40)}" is not a date (YYYY-MM-DD)'
+        ) from None
+    try:
+        return in_range(day)
+    except DateRangeError as error:
+        raise GoalError(what, str(error)) from None
 
 
 # What the goal table stores of each text field (the same on SQLite and PostgreSQL).

@@ -146,6 +146,8 @@ def test_status_at_the_thresholds(progress: float, today: date, status: str) -> 
         ({"target_type": "percent", "target": "$3"}, "target", "is an amount"),
         ({"target": "lots"}, "target", "not a number"),
         ({"target": "1,5"}, "target", "a comma separates thousands"),  # was 15
+        # taken, then every read of the goals failed (OverflowError in the metrics)
+        ({"start_date": "0001-01-01"}, "start_date", "out of range: use a date from 1900"),
         ({"target_type": "currency", "target": "$20,00"}, "target", "a comma separates"),
         ({"title": " "}, "title", "needs a title"),
         ({"target": "3", "start": "5"}, "direction", "cannot reach"),
