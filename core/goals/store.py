@@ -333,7 +333,9 @@ def check_in(
                 "checked_on", f"{checked_on.isoformat()} is after today: a check-in is not a plan"
             )
         if (checked_on or today) > goal.due_date:
-            raise GoalError("checked_on", _ended(goal, "date the check-in {due} or before, or "))
+            raise GoalError(
+                "checked_on", ended_words(goal, "date the check-in {due} or before, or ")
+            )
         checkin = GoalCheckin(
             goal_id=goal_id,
             value=parsed,
@@ -347,7 +349,7 @@ def check_in(
         return checkin
 
 
-def _ended(goal: Goal, instead: str = "") -> str:
+def ended_words(goal: Goal, instead: str = "") -> str:
     """Why nothing after the goal's due date counts, and what to do instead."""
     due = goal.due_date.isoformat()
     return (
@@ -393,7 +395,7 @@ def toggle_task(engine: Engine, goal: Goal, task_id: int, today: date | None = N
     """Tick or untick a task of a task-list goal; refused after the goal's due date
     (``today``, default the real today), as a check-in is: the goal was judged then."""
     if (today or date.today()) > goal.due_date:
-        raise GoalError("task", _ended(goal))
+        raise GoalError("task", ended_words(goal))
     with Session(engine) as session:
         task = session.get(GoalTask, task_id)
         if task is None or task.goal_id != goal.id:

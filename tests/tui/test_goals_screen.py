@@ -305,6 +305,28 @@ async def test_plus_and_minus_step_by_the_step_size(
     assert checkin_history(engine, goals["Advisory board"]) == []
 
 
+async def test_an_ended_goal_says_at_once_that_it_takes_no_step(
+    db_url: str, engine: Engine
+) -> None:
+    """+ on a goal past its due date said "+1 step, saved as one check-in when you
+    pause", then, two seconds on, "checked_on: the goal was due on ..."; space on an
+    ended done goal said "checked_on: ..." too (a field name in a toast)."""
+    make_book(engine)
+    for title, kind in (("Spring pipeline", "number"), ("Spring board", "done")):
+        form = replace(goal_form(title, "CS team", kind, target="10"), due_date="2026-06-14")
+        create_goal(engine, form)  # ended the day before TODAY
+    async with running(db_url) as (app, pilot):
+        await press_on(app, pilot, "Spring pipeline", "plus")
+        said = [str(n.message) for n in app._notifications]
+        assert said == [
+            "the goal was due on 2026-06-14: a value after it does not count (edit the due date)"
+        ]
+        await press_on(app, pilot, "Spring board", "space")
+        said = [str(n.message) for n in app._notifications]
+        assert said[-1].startswith("the goal was due on 2026-06-14: a value after it")
+    assert [checkin_history(engine, goal.id or 0) for goal in stored_goals(engine)] == [[], []]
+
+
 async def test_space_toggles_a_done_goal_and_a_task(
     db_url: str, engine: Engine, goals: dict[str, int]
 ) -> None:

@@ -365,6 +365,11 @@ class GoalsScreen(Screen[None]):
         if not can_step(view.goal):
             self.notify("Only hand-updated number and currency goals step.", severity="warning")
             return
+        if view.goal.due_date < self.today:  # said now, not once the presses are written
+            from core.goals.store import ended_words
+
+            self.notify(ended_words(view.goal), severity="warning")
+            return
         goal_id = view.goal.id or 0
         _pressed, steps = self._steps.get(goal_id, (view, 0))
         self._steps[goal_id] = (view, steps + direction)
@@ -463,8 +468,9 @@ class GoalsScreen(Screen[None]):
         with self._write_lock:
             try:
                 change(engine, goal_view(engine, goal_id, self.today))
-            except (GoalError, GoalConflict) as error:
-                self.app.call_from_thread(self.notify, str(error), severity="warning")
+            except (GoalError, GoalConflict) as error:  # a refusal's words, not its field
+                words = error.problem if isinstance(error, GoalError) else str(error)
+                self.app.call_from_thread(self.notify, words, severity="warning")
             else:
                 self.app.post_message(BookChanged(detail="goals"))
             self.post_message(GoalUpdated(view=goal_view(engine, goal_id, self.today)))
