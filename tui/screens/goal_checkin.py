@@ -1,6 +1,6 @@
 """``enter`` on a goal: a check-in (value, date, comment) through
-``core.goals.check_in``. A check-in refused because somebody else changed the goal
-shows the goal's new value and keeps what was typed; the next ``ctrl+s`` saves it."""
+``core.goals.check_in``, dated today (an ended goal: its due date). A refusal is shown
+under its field and what was typed is kept; a check-in never conflicts with another."""
 
 from __future__ import annotations
 
