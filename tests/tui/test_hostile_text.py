@@ -147,3 +147,30 @@ async def test_a_search_or_a_scope_that_looks_like_markup_is_shown_as_typed(
         await press(app, pilot, "enter")  # the MRR drill, in that scope
         assert isinstance(app.screen, DrillScreen)
         assert "[/]SMB" in text_of(app.screen.query_one("#drill-title"))
+
+
+async def test_an_override_reason_with_escape_sequences_is_shown_escaped(
+    db_url: str, engine: Engine
+) -> None:
+    """A reason set with ``cxtui health override --reason`` reached the terminal as
+    typed in the 360's health panel: its escape sequences drove the terminal."""
+    from datetime import timedelta
+
+    from core.health.overrides import set_override
+
+    ids = make_book(engine)
+    set_override(
+        engine,
+        ids["Globex"],
+        reason=f"Said {EVIL}",
+        score=20,
+        expires_on=TODAY + timedelta(days=5),
+        set_by="Dana\x1b[31m",
+        as_of=TODAY,
+    )
+    async with running(db_url) as (app, pilot):
+        app.open_account(ids["Globex"])
+        await settle(app, pilot)
+        health = text_of(app.screen.query_one("#health"))
+        assert "\x1b" not in health
+        assert "Said Evil\\x1b]0;pwned\\x07" in health and "Dana\\x1b[31m" in health

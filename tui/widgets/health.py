@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from core.text import visible
 from tui.format import bar, countdown, sparkline
 
 COMPONENT_ORDER = ("usage", "engagement", "sentiment", "support", "commercial")
@@ -90,8 +91,8 @@ class HealthPanel(Static):
             lines.append(
                 Text.assemble(
                     ("Override: ", "bold"),
-                    f'"{override["reason"]}"',
-                    (f" by {override['set_by'] or 'someone'}", "dim"),
+                    f'"{visible(override["reason"])}"',
+                    (f" by {visible(override['set_by']) or 'someone'}", "dim"),
                     f", until {expires.isoformat()} ({countdown((expires - today).days)})",
                 )
             )
