@@ -200,10 +200,12 @@ def validate(
     now: datetime,
     contacts: dict[str, int] | None = None,
     kept_follow_up: date | None = None,
+    kept_when: datetime | None = None,
 ) -> ValidEntry:
     """Check every field and return the parsed entry, or raise InvalidInput naming
-    every field that is wrong (not only the first). ``kept_follow_up`` is an edited
-    entry's follow-up date, accepted unchanged even once it has passed."""
+    every field that is wrong (not only the first). ``kept_follow_up`` and
+    ``kept_when`` are an edited entry's follow-up date and moment, accepted unchanged
+    even once the date has passed or while the moment is ahead of the clock."""
     errors: list[FieldError] = []
     kind = form.kind.strip().lower()
     if kind not in ALL_KINDS:
@@ -214,7 +216,7 @@ def validate(
     except ValueError as error:
         errors.append(FieldError("when", str(error)))
     else:
-        if kind in ALL_KINDS and occurred_at > now + FUTURE_TOLERANCE:
+        if kind in ALL_KINDS and occurred_at > now + FUTURE_TOLERANCE and occurred_at != kept_when:
             errors.append(
                 FieldError(
                     "when",
@@ -431,6 +433,7 @@ def edit_interaction(
             now,
             contact_names(engine, interaction.account_id),
             kept_follow_up=interaction.follow_up_on,
+            kept_when=_aware(interaction.occurred_at),
         )
         new_values = {
             "kind": entry.kind,
@@ -460,7 +463,12 @@ def edit_survey(
         answer = _entry(session, "survey", survey_id)
         if form.kind.strip().lower() not in SURVEY_KINDS:
             raise InvalidInput([FieldError("kind", "a survey answer cannot become an interaction")])
-        entry = validate(form, now, contact_names(engine, answer.account_id))
+        entry = validate(
+            form,
+            now,
+            contact_names(engine, answer.account_id),
+            kept_when=_aware(answer.answered_at),
+        )
         new_values = {
             "kind": entry.kind,
             "answered_at": entry.occurred_at,
@@ -484,8 +492,8 @@ def _save_edit(
     changes: dict[str, list[Any]] = {}
     for name, new in new_values.items():
         old = getattr(entry, name)
-        if isinstance(old, datetime) and old.tzinfo is None:
-            old = old.replace(tzinfo=UTC)
+        if isinstance(old, datetime):
+            old = _aware(old)
         if old != new:
             changes[name] = [_jsonable(old), _jsonable(new)]
             setattr(entry, name, new)
@@ -503,6 +511,11 @@ def _save_edit(
     session.commit()
     rescore(engine, entry.account_id, now.date())
     return changes
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored moment (UTC; naive as SQLite gives it back) made aware."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _jsonable(value: Any) -> Any:

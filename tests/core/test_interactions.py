@@ -369,3 +369,31 @@ def test_a_moment_typed_takes_the_offset_of_its_own_day(
         interaction = session.get(m.Interaction, logged.entry_id)
         assert interaction is not None
         assert interaction.occurred_at.replace(tzinfo=None) == utc
+
+
+def test_an_edit_keeps_a_stored_moment_ahead_of_the_clock(engine: Engine, account_id: int) -> None:
+    """An entry stored ahead of the clock (the demo book writes the whole of today; an
+    import from another time zone) could not be edited at all: its moment, shown and
+    sent back untouched, was refused as "in the future". Kept as it is, it is taken,
+    as a passed follow-up date is; moved, it is checked as when it was logged."""
+    later = NOW + timedelta(hours=3)
+    with Session(engine) as session:
+        entry = m.Interaction(
+            account_id=account_id,
+            kind="call",
+            occurred_at=later.astimezone(UTC),
+            logged_by="Import",
+            summary="Team loves the dashboards",
+        )
+        session.add(entry)
+        session.commit()
+        entry_id = entry.id
+    assert entry_id is not None
+    kept = later.isoformat(sep=" ")  # as the form sends an untouched moment
+    fixed = EntryForm(kind="call", summary="Team loves the new dashboards", when=kept)
+    assert edit_interaction(engine, entry_id, fixed, "Sam", NOW) == {
+        "summary": ["Team loves the dashboards", "Team loves the new dashboards"]
+    }
+    moved = EntryForm(kind="call", summary="x", when=(later + timedelta(hours=1)).isoformat())
+    with pytest.raises(InvalidInput, match="in the future"):
+        edit_interaction(engine, entry_id, moved, "Sam", NOW)
