@@ -518,7 +518,7 @@ async def test_a_metric_linked_goal_records_its_value_and_takes_no_check_in(
         await move_to(screen, pilot, "NPS from surveys")
         await press(app, pilot, "enter")
         assert app.screen is screen
-        assert any("follows the metric nps" in str(n.message) for n in app._notifications)
+        assert any("follows the metric NPS:" in str(n.message) for n in app._notifications)
         await press(app, pilot, "h")
         table = app.screen.query_one(DataTable)
         assert str(table.get_row_at(0)[2]) == "computed (metrics)"

@@ -347,7 +347,10 @@ class GoalsScreen(Screen[None]):
         if goal.target_type == "tasks":
             self._expand(view)
         elif goal.metric:
-            self.notify(f"This goal follows the metric {goal.metric}: it needs no check-ins.")
+            from core.metrics.registry import BY_KEY
+
+            metric = BY_KEY[goal.metric].title  # as the goal form names it, not its key
+            self.notify(f"This goal follows the metric {metric}: it needs no check-ins.")
         else:
             from tui.screens.goal_checkin import CheckInScreen
 
