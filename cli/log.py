@@ -43,7 +43,13 @@ def log(
     community event, or an NPS / CSAT answer, for an account.
     Bad input writes nothing and exits with status 2."""
     from core.config.settings import load_settings
-    from core.interactions import EntryForm, InvalidInput, account_by_external_id, log_entry
+    from core.interactions import (
+        EntryForm,
+        InvalidInput,
+        account_by_external_id,
+        kind_words,
+        log_entry,
+    )
 
     engine = open_db(db)
     try:
@@ -71,9 +77,9 @@ def log(
         raise typer.Exit(2) from None
     finally:
         engine.dispose()
-    what = "survey answer" if logged.kind in ("nps", "csat") else logged.kind
     typer.echo(
-        f"Logged {what} #{logged.entry_id} for {visible(account.name)} ({visible(external_id)})."
+        f"Logged {kind_words(logged.kind)} #{logged.entry_id} for {visible(account.name)} "
+        f"({visible(external_id)})."
     )
     if logged.task_id is not None:
         typer.echo(f"Follow-up task #{logged.task_id} created for {visible(account.owner)}.")

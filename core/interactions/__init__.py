@@ -51,6 +51,20 @@ ENTRY_MODELS: dict[str, type[Interaction] | type[SurveyResponse]] = {
 }
 
 
+KIND_WORDS = {
+    "qbr": "QBR",
+    "training": "training completed",
+    "community": "community event",
+    "nps": "NPS answer",
+    "csat": "CSAT answer",
+}
+
+
+def kind_words(kind: str) -> str:
+    """What an entry of ``kind`` is called in a sentence: "call", "QBR", "NPS answer"."""
+    return KIND_WORDS.get(kind, kind)
+
+
 @dataclass(frozen=True)
 class FieldError:
     field: str

@@ -77,3 +77,20 @@ def test_unknown_account(db: Path) -> None:
     )
     assert result.exit_code == 2
     assert 'no account with external id "NOPE"' in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["--kind", "community", "--summary", "Spoke at the forum"], "Logged community event #1"),
+        (["--kind", "training", "--summary", "Admin course"], "Logged training completed #1"),
+        (["--kind", "qbr", "--summary", "Q4 review"], "Logged QBR #1"),
+        (["--kind", "nps", "--score", "9"], "Logged NPS answer #1"),
+    ],
+)
+def test_what_was_logged_is_said_in_words(db: Path, args: list[str], said: str) -> None:
+    """It said "Logged community #1", "Logged training #1", "Logged qbr #1" and, for an
+    NPS or CSAT answer, "Logged survey answer": the kinds' names, not words."""
+    result = runner.invoke(app, ["log", "ACC-7", *args, "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert f"{said} for Globex (ACC-7)." in result.output

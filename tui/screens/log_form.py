@@ -29,6 +29,7 @@ from core.interactions import (
     contact_names,
     edit_interaction,
     edit_survey,
+    kind_words,
     local_now,
     log_entry,
 )
@@ -489,7 +490,7 @@ class LogInteractionScreen(Dialog[bool]):
                 logged = log_entry(engine, self.account_id, form, logged_by=user, now=now)
                 source = "survey" if logged.kind in ("nps", "csat") else "interaction"
                 self.saved = (source, logged.entry_id)
-                done = f"Logged {_what(logged.kind)} for {self.account_name}."
+                done = f"Logged {kind_words(logged.kind)} for {self.account_name}."
                 if logged.task_id is not None:
                     done += " Follow-up task created for the account's owner."
             else:
@@ -519,10 +520,6 @@ class LogInteractionScreen(Dialog[bool]):
         from tui.screens.confirm import close_form
 
         close_form(self, self.unsaved, False)
-
-
-def _what(kind: str) -> str:
-    return {"nps": "NPS answer", "csat": "CSAT answer", "qbr": "QBR"}.get(kind, kind)
 
 
 def _shown(entry: Interaction | SurveyResponse | None) -> EntryForm:
