@@ -115,7 +115,12 @@ def create(
         typer.Option("--from", metavar="DAY", help="The first day (default today)."),
     ] = None,
     due: Annotated[
-        str, typer.Option("--due", metavar="DAY", help="The due day: 2026-03-31, +90d, +12w.")
+        str,
+        typer.Option(
+            "--due",
+            metavar="DAY",
+            help="The due day: 2026-03-31, next monday, or +90d / +12w after --from.",
+        ),
     ] = "+90d",
     owner: Annotated[
         str | None,
@@ -150,7 +155,10 @@ def create(
 
     today = date.today()
     first = parse_day(starts_on, "--from", today)
-    last = parse_day(due, "--due", first)
+    # +90d / +12w is the goal's length, from its first day; today, next monday or a
+    # date is a day of the calendar (it was read from --from too: "--from 2026-01-01
+    # --due today" was due on 2026-01-01)
+    last = parse_day(due, "--due", first if due.strip().startswith(("+", "-")) else today)
     who = owner or load_settings().author
     form = GoalForm(
         title=title,

@@ -85,12 +85,30 @@ def test_create_validates_as_the_form_does(tmp_path: Path) -> None:
     ):
         refused = runner.invoke(app, ["goal", "create", "Bad", *bad, *args])
         assert refused.exit_code == 2 and words in refused.output, refused.output
+    since = (date.today() - timedelta(days=30)).isoformat()
+    for due, day in (("today", date.today()), ("+10d", date.today() - timedelta(days=20))):
+        made = runner.invoke(
+            app,
+            [
+                "goal",
+                "create",
+                f"Due {due}",
+                "--type",
+                "done",
+                "--from",
+                since,
+                "--due",
+                due,
+                *args,
+            ],
+        )
+        assert made.exit_code == 0 and f"due {day.isoformat()}." in made.output, made.output
     long = runner.invoke(app, ["goal", "create", "x" * 10_000, "--type", "done", *args])
     assert long.exit_code == 2 and "TITLE: 10,000 characters; at most 200" in long.output
     engine = open_engine(sqlite_url(path))
     views = {view.goal.title: view for view in list_goals(engine, date.today())}
     engine.dispose()
-    assert sorted(views) == ["Expansion", "Launch kit"]
+    assert sorted(views) == ["Due +10d", "Due today", "Expansion", "Launch kit"]
     expansion = views["Expansion"].goal
     assert (expansion.target_value, expansion.step, expansion.owner) == (50000, 1000, "Test User")
     assert expansion.due_date == date.today() + timedelta(weeks=12)
