@@ -72,8 +72,9 @@ def log(
     try:
         logged = log_entry(engine, account.id, form, logged_by=user)
     except InvalidInput as error:
-        for field_error in error.errors:
-            typer.echo(f"cxtui: {field_error}", err=True)
+        for field_error in error.errors:  # named as the option typed: --follow-up
+            option = f"--{field_error.field.replace('_', '-')}"
+            typer.echo(f"cxtui: {option}: {field_error.message}", err=True)
         raise typer.Exit(2) from None
     finally:
         engine.dispose()

@@ -60,8 +60,10 @@ def test_log_an_nps_answer(db: Path) -> None:
     [
         (["--kind", "nps", "--score", "11"], "NPS must be 0-10, not 11"),
         (["--kind", "csat", "--score", "0"], "CSAT must be 1-5, not 0"),
-        (["--kind", "call"], "summary: a summary is required"),
-        (["--kind", "call", "--summary", "x", "--when", "someday"], "when: cannot read"),
+        (["--kind", "call"], "cxtui: --summary: a summary is required"),
+        (["--kind", "call", "--summary", "x", "--when", "someday"], "cxtui: --when: cannot read"),
+        # the option as typed, not the field's name in the code ("follow_up: ...")
+        (["--kind", "call", "--summary", "x", "--follow-up", "2026-02-30"], "cxtui: --follow-up:"),
     ],
 )
 def test_bad_input_exits_2_and_writes_nothing(db: Path, args: list[str], message: str) -> None:
