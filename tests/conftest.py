@@ -19,7 +19,7 @@ import os
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -183,3 +183,23 @@ def lifetimes_transactions(pytestconfig: pytest.Config) -> Path:
     """The lifetimes package's example order log: a date and a customer id per line,
     no amounts (15,273 purchases)."""
     return public_file(pytestconfig, "lifetimes_transactions")
+
+
+@pytest.fixture
+def time_zone() -> Iterator[Callable[[str], None]]:
+    """Set the computer's time zone for the test (``time_zone("Asia/Kolkata")``): local
+    time is then not UTC. TZ is put back afterwards."""
+    import time
+
+    before = os.environ.get("TZ")
+
+    def set_zone(name: str) -> None:
+        os.environ["TZ"] = name
+        time.tzset()
+
+    yield set_zone
+    if before is None:
+        os.environ.pop("TZ", None)
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
