@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -333,23 +333,6 @@ def test_the_first_entry_of_a_day_scores_the_whole_book_that_day(
     assert count(engine, m.HealthSnapshot) == 2 + 2
 
 
-@pytest.fixture
-def new_york() -> Iterator[None]:
-    """The computer's time zone is New York's: UTC-5 in winter, UTC-4 in summer."""
-    import os
-    import time
-
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "America/New_York"
-    time.tzset()
-    yield
-    if before is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = before
-    time.tzset()
-
-
 @pytest.mark.parametrize(
     ("when", "utc"),
     [
@@ -358,12 +341,13 @@ def new_york() -> Iterator[None]:
     ],
 )
 def test_a_moment_typed_takes_the_offset_of_its_own_day(
-    engine: Engine, account_id: int, new_york: None, when: str, utc: datetime
+    engine: Engine, account_id: int, time_zone: Callable[[str], None], when: str, utc: datetime
 ) -> None:
     """ "2026-07-01 10:00" typed in New York in December was stored as 15:00 UTC, with
     December's offset (-5) instead of July's (-4): it read 11:00 once shown in local
     time. Whatever the season of the day it is logged on, each moment is stored with
     the offset of its own day."""
+    time_zone("America/New_York")  # UTC-5 in winter, UTC-4 in summer
     logged = log_entry(engine, account_id, EntryForm(kind="call", summary="x", when=when), "Sam")
     with Session(engine) as session:
         interaction = session.get(m.Interaction, logged.entry_id)

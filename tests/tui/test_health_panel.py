@@ -8,7 +8,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from core.health.store import recompute_account
-from core.models import Account, MrrMovement
+from core.models import MrrMovement
+from tests.rows import new_account
 from tests.tui.book import TODAY, make_book
 from tests.tui.conftest import running, settle, text_of
 from tui.screens.account import AccountScreen
@@ -20,20 +21,10 @@ async def test_a_score_not_computed_shows_no_weight_nor_points(db_url: str, engi
     ``cxtui health --account`` says "-" for both: no weight applies to no score."""
     make_book(engine)
     with Session(engine) as session:
-        account = Account(
-            external_id="NEW-1",
-            name="Newcomer",
-            segment="SMB",
-            plan="Pro",
-            owner="Ana",
-            mrr_cents=10_000,
-            start_date=TODAY - timedelta(days=30),
-            renewal_date=TODAY + timedelta(days=20),
+        account_id = new_account(
+            session, "NEW-1", mrr_cents=10_000, renewal_date=TODAY + timedelta(days=20)
         )
-        session.add(account)
         session.commit()
-        assert account.id is not None
-        account_id = account.id
     recompute_account(engine, account_id, as_of=TODAY)
     async with running(db_url) as (app, pilot):
         app.open_account(account_id)
@@ -51,11 +42,7 @@ async def test_the_timeline_counts_one_event_in_the_singular(db_url: str, engine
     MRR movement alone."""
     make_book(engine)
     with Session(engine) as session:
-        account = Account(external_id="NEW-2", name="Quiet", segment="SMB", plan="Pro", owner="Ana")
-        session.add(account)
-        session.flush()
-        assert account.id is not None
-        account_id = account.id
+        account_id = new_account(session, "NEW-2")
         session.add(
             MrrMovement(account_id=account_id, occurred_on=TODAY, kind="new", amount_cents=100)
         )

@@ -4,7 +4,7 @@ keys alone. What was written is checked through core functions, not the UI."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, time, timedelta
 
@@ -519,28 +519,12 @@ async def test_a_survey_answer_sends_only_its_own_fields(
         assert ("nps", "NPS 9: (no comment)") in _entries(engine, account_id)
 
 
-@pytest.fixture
-def india() -> Iterator[None]:
-    """The user's time zone is India's (UTC+5:30 all year): local time is not UTC."""
-    import os
-    import time as clock
-
-    before = os.environ.get("TZ")
-    os.environ["TZ"] = "Asia/Kolkata"
-    clock.tzset()
-    yield
-    if before is None:
-        del os.environ["TZ"]
-    else:
-        os.environ["TZ"] = before
-    clock.tzset()
-
-
 async def test_the_timeline_shows_the_time_as_typed_in_the_users_zone(
-    db_url: str, engine: Engine, account_id: int, india: None
+    db_url: str, engine: Engine, account_id: int, time_zone: Callable[[str], None]
 ) -> None:
     """A call logged at "yesterday 9:00" in India was listed at 03:30 (its UTC
     moment), while the edit form showed 09:00."""
+    time_zone("Asia/Kolkata")  # UTC+5:30 all year
     async with on_account(db_url, account_id) as (app, pilot, screen):
         await _open_form(app, pilot)
         await pilot.press("c")
