@@ -254,13 +254,24 @@ def validate(
         entry.sentiment = _check_sentiment(form.sentiment, errors)
         entry.follow_up_on = _check_follow_up(form.follow_up, now, errors, kept_follow_up)
     if form.contact.strip():
-        contact_id = (contacts or {}).get(form.contact.strip())
+        contact_id = _contact_id(form.contact.strip(), contacts or {})
         if contact_id is None:
             errors.append(FieldError("contact", f'"{form.contact.strip()}" is not a contact'))
         entry.contact_id = contact_id
     if errors:
         raise InvalidInput(errors)
     return entry
+
+
+def _contact_id(name: str, contacts: dict[str, int]) -> int | None:
+    """The contact called ``name``: as written, else whatever its case (when one
+    contact alone has that name)."""
+    if name in contacts:
+        return contacts[name]
+    same = [
+        contact_id for known, contact_id in contacts.items() if known.casefold() == name.casefold()
+    ]
+    return same[0] if len(same) == 1 else None
 
 
 def _fields_not_kept(form: EntryForm, kind: str) -> list[FieldError]:

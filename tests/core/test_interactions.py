@@ -381,3 +381,16 @@ def test_an_edit_keeps_a_stored_moment_ahead_of_the_clock(engine: Engine, accoun
     moved = EntryForm(kind="call", summary="x", when=(later + timedelta(hours=1)).isoformat())
     with pytest.raises(InvalidInput, match="in the future"):
         edit_interaction(engine, entry_id, moved, "Sam", NOW)
+
+
+@pytest.mark.parametrize("typed", ["ada lovelace", "  ADA LOVELACE "])
+def test_a_contact_is_found_whatever_its_case(engine: Engine, account_id: int, typed: str) -> None:
+    """``--contact "ada lovelace"`` was refused as not a contact of the account, whose
+    contact is "Ada Lovelace" (the form's completion ignores case; the check did not)."""
+    form = EntryForm(kind="call", summary="Intro", contact=typed)
+    logged = log_entry(engine, account_id, form, "Sam", NOW)
+    with Session(engine) as session:
+        interaction = session.get(m.Interaction, logged.entry_id)
+        assert interaction is not None and interaction.contact_id is not None
+        contact = session.get(m.Contact, interaction.contact_id)
+        assert contact is not None and contact.name == "Ada Lovelace"
