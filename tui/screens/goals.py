@@ -349,7 +349,8 @@ class GoalsScreen(Screen[None]):
         elif goal.metric:
             from core.metrics.registry import BY_KEY
 
-            metric = BY_KEY[goal.metric].title  # as the goal form names it, not its key
+            known = BY_KEY.get(goal.metric)
+            metric = known.title if known else goal.metric  # as the goal form names it
             self.notify(f"This goal follows the metric {metric}: it needs no check-ins.")
         else:
             from tui.screens.goal_checkin import CheckInScreen
