@@ -299,7 +299,7 @@ async def test_delete_and_undo(db_url: str, engine: Engine, account_id: int) -> 
         await _cursor_to(pilot, screen, "Check-in call with")
         await press(app, pilot, "d")
         app.clear_notifications()
-        deleted_ids = [entry_id for _source, entry_id in screen.undo]
+        deleted_ids = [entry_id for _source, entry_id, _named in screen.undo]
         assert len(set(deleted_ids)) == 2
         for entry_id in deleted_ids:
             entry = get_interaction(engine, entry_id)
@@ -578,3 +578,22 @@ async def test_d_and_h_on_the_fields_panel_leave_the_timeline_alone(
         assert app.screen is screen
         assert _entries(engine, account_id) == before
         assert any("tab to the timeline" in note for note in _notes(app)), _notes(app)
+
+
+async def test_undo_after_moving_on_says_what_it_restored_and_where(
+    db_url: str, engine: Engine, book: dict[str, int]
+) -> None:
+    """u restores the last entry deleted on the 360, also after ] moved on to another
+    account: it said "Entry restored." while nothing came back on the account shown."""
+    globex = book[ACCOUNT]
+    async with on_account(db_url, globex) as (app, pilot, screen):
+        row = await _cursor_to(pilot, screen, "Sent the onboarding guide")
+        await press(app, pilot, "d")
+        screen.ids = [globex, book["Initech"]]
+        await press(app, pilot, "right_square_bracket")
+        assert screen.account_id == book["Initech"]
+        app.clear_notifications()
+        await press(app, pilot, "u")
+        restored = get_interaction(engine, row["id"])
+        assert restored is not None and restored.deleted_at is None
+        assert _notes(app) == ["Restored: Sent the onboarding guide — Dana Scully (Globex)."]

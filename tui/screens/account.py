@@ -94,8 +94,9 @@ class AccountScreen(Screen[None]):
         self.show_deleted = False
         self.rows: list[dict[str, Any]] = []
         """The timeline rows as shown: source, id, deleted, summary."""
-        self.undo: list[tuple[Source, int]] = []
-        """The entries deleted while this screen is open, latest last: what ``u`` restores."""
+        self.undo: list[tuple[Source, int, str]] = []
+        """The entries deleted while this screen is open, latest last: what ``u``
+        restores (source, id, and the words that name it: summary and account)."""
         self.cursor_to: tuple[str, int] | None = None
         """The entry the timeline's cursor goes to on the next load (one just saved)."""
         self.goals_scope: tuple[str, str] | None = None
@@ -507,8 +508,8 @@ class AccountScreen(Screen[None]):
         if not self.undo:
             self.notify("Nothing to undo")
             return
-        source, entry_id = self.undo.pop()
-        self.set_deleted(source, entry_id, False, "")
+        source, entry_id, named = self.undo.pop()
+        self.set_deleted(source, entry_id, False, named)
 
     @work(thread=True, exit_on_error=False, group="account-entry")
     def set_deleted(self, source: Source, entry_id: int, deleted: bool, summary: str) -> None:
@@ -521,7 +522,8 @@ class AccountScreen(Screen[None]):
 
     def _deleted(self, source: Source, entry_id: int, deleted: bool, summary: str) -> None:
         if deleted:
-            self.undo.append((source, entry_id))
+            account = visible(self.detail.account["name"]) if self.detail else ""
+            self.undo.append((source, entry_id, f"{summary} ({account})"))
             self.notify(
                 f"Deleted: {summary}. Press u to undo.",
                 title="Entry deleted",
@@ -529,7 +531,7 @@ class AccountScreen(Screen[None]):
                 markup=False,
             )
         else:
-            self.notify("Entry restored.")
+            self.notify(f"Restored: {summary}.", markup=False)
         self.load()
         self.app.post_message(BookChanged())
 
