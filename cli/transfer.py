@@ -182,7 +182,7 @@ def import_command(
             "--effective",
             metavar="YYYY-MM-DD",
             help="Accounts: the day MRR and status changes take effect, and undated churns"
-            " are recorded (default: today).",
+            " are recorded (default: --as-of, else today).",
         ),
     ] = None,
     as_of: Annotated[
@@ -191,7 +191,8 @@ def import_command(
             "--as-of",
             metavar="YYYY-MM-DD",
             help="Accounts: the day the file was exported; a tenure column counts back from"
-            " it to each start date (default: today).",
+            " it to each start date, and its statuses and MRR take effect on it (default:"
+            " today).",
         ),
     ] = None,
     preset: Annotated[

@@ -75,20 +75,33 @@ def cutoff_dates(engine: Engine, horizon_days: int, as_of: date) -> list[date]:
 def churn_events(engine: Engine) -> pl.DataFrame:
     """Every churn of every account (account_id, day): the churn movements, which a
     reactivation does not remove, and the churn dates of accounts churned now (some
-    churned without MRR, so without a movement)."""
+    churned without MRR, so without a movement). A churn of unknown date is none: its
+    movement stands on the day the churn was recorded (``mark_undated``), which is not
+    the day it happened."""
+    from core.accounts.customers import mark_undated
+
     movements = read_frame(
         engine,
-        select(MrrMovement.account_id, MrrMovement.occurred_on.label("day")).where(
+        select(MrrMovement.account_id, MrrMovement.occurred_on, MrrMovement.kind).where(
             MrrMovement.kind == MrrMovementKind.CHURN.value
         ),
     )
-    dates = read_frame(
+    accounts = read_frame(
         engine,
-        select(Account.id.label("account_id"), Account.churned_at.label("day")).where(
-            Account.churned_at.is_not(None)
+        select(Account.id.label("account_id"), Account.churned_at, Account.churn_recorded_on).where(
+            Account.churned_at.is_not(None) | Account.churn_recorded_on.is_not(None)
         ),
     )
-    return pl.concat([movements, dates], how="vertical_relaxed").unique()
+    dated = mark_undated(movements, accounts).filter(~pl.col("undated"))
+    return pl.concat(
+        [
+            dated.select("account_id", pl.col("occurred_on").alias("day")),
+            accounts.filter(pl.col("churned_at").is_not_null()).select(
+                "account_id", pl.col("churned_at").alias("day")
+            ),
+        ],
+        how="vertical_relaxed",
+    ).unique()
 
 
 def backtest(

@@ -409,6 +409,9 @@ def import_file(
     """Check every row of the file, then write them all in one transaction (or, with
     ``options.dry_run``, only say what would be written)."""
     options = options or ImportOptions()
+    if options.effective is None and options.as_of is not None:
+        # The file tells its statuses and MRR as of the day it was exported.
+        options = replace(options, effective=options.as_of)
     started = time.perf_counter()
     spec = kind_for(kind)
     with open_source(path, header=options.header) as source:

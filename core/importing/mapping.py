@@ -61,7 +61,8 @@ class ImportOptions:
     dry_run: bool = False
     user: str = "import"  # logged_by of imported interactions without one
     hints: Hints = field(default_factory=Hints)
-    # The day an account import's MRR and status changes take effect (default today).
+    # The day an account import's MRR and status changes take effect (default: as_of,
+    # else today).
     effective: date | None = None
     # A file without a header line: its column names ([]: column_1, column_2...).
     header: list[str] | None = None

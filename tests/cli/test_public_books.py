@@ -7,6 +7,7 @@ import json
 import sqlite3
 from contextlib import closing
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -294,3 +295,35 @@ def test_the_telco_sample_as_it_comes_makes_no_figure_of_what_it_lacks(
     assert metrics["onboarding_due_unrecorded"] == due
     assert metrics["feedback_rate_pct"] is None and metrics["referral_rate_pct"] is None
     assert metrics["accounts_churn_unrecorded"] == 0  # its statuses record churn
+
+
+def test_the_telco_sample_exported_on_a_day_counts_its_customers_on_that_day(
+    telco_churn: Path, tmp_path: Path
+) -> None:
+    """IBM's sample tells each customer's status as of the day it was exported
+    (--as-of, from which its tenures count back). Its churned customers, whose churn
+    dates it does not give, are no customers from that day on: the month of the
+    export ends with the file's active customers and their MRR, as plain polars
+    counts them. Before, they stayed customers until the day of the import (7,043
+    customers and MRR 456,116.60 at the end of the export's month)."""
+    db = tmp_path / "telco.db"
+    out = run_ok(
+        "import", "accounts", str(telco_churn), "--db", str(db), "--drop-extra",
+        "--map", "name=customerID", "--map", "external_id=customerID",
+        "--value", "status:Yes=churned", "--value", "status:No=active",
+        "--as-of", "2020-01-01", "--json",
+    )  # fmt: skip
+    assumed = json.loads(out)["reconciliation"]["assumptions"]
+    raw = pl.read_csv(telco_churn, infer_schema_length=0)
+    churned = raw.filter(pl.col("Churn") == "Yes").height
+    assert (
+        f"{churned:,} churned accounts without a churn date: not customers from 2020-01-01 on,"
+        " in no period's churn; map churned_at to date them"
+    ) in assumed
+    metrics = json.loads(
+        run_ok("metrics", "--db", str(db), "--json", "--period", "2020-01", "--as-of", "2020-01-31")
+    )["metrics"]
+    active = raw.filter(pl.col("Churn") == "No")
+    assert metrics["active_accounts"] == active.height
+    assert Decimal(str(metrics["mrr"])) == sum(Decimal(v) for v in active["MonthlyCharges"])
+    assert metrics["churned_accounts"] == 0  # (their dates are unknown)

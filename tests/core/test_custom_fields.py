@@ -320,8 +320,10 @@ def test_the_metrics_break_down_by_a_custom_field(engine: Engine) -> None:
     raw = _raw()
     as_of = date(2026, 11, 30)
     groups = compute_breakdown(engine, Period.month_of(as_of), None, "internet service", as_of)
-    expected = raw.group_by("InternetService").agg(pl.len()).sort("InternetService")
-    # Every account started on or before the export's day: all were customers then.
+    # The file's statuses are the export's day's (as_of): its churned accounts had left
+    # by its end, and every other account started on or before it.
+    active = raw.filter(pl.col("Churn") == "No")
+    expected = active.group_by("InternetService").agg(pl.len()).sort("InternetService")
     assert [(name, m.active_accounts) for name, m in groups] == list(expected.iter_rows())
     with pytest.raises(ValueError, match="use segment, owner, plan, gender, SeniorCitizen"):
         compute_breakdown(engine, Period.month_of(as_of), None, "shoe size", as_of)

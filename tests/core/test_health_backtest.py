@@ -121,3 +121,28 @@ def test_a_churn_undone_by_a_reactivation_still_counts(engine: Engine) -> None:
     result = backtest(engine, horizon_days=30, model=default_model(), as_of=AS_OF)
     assert (result.observations, result.churned) == (2, 1)
     assert result.auc == 1.0
+
+
+def test_a_churn_of_unknown_date_is_no_churn_event(engine: Engine, tmp_path) -> None:
+    """An accounts file's churned status without a churn date records its churn
+    movement on the day it takes effect: that day is not the churn's, and the
+    backtest and the churn model must not learn from it as one."""
+    from datetime import date
+
+    from sqlmodel import select
+
+    from core.health.backtest import churn_events
+    from core.importing import ImportOptions, import_file
+
+    source = tmp_path / "accounts.csv"
+    source.write_text(
+        "external_id,name,status,mrr,churned_at\n"
+        "A1,Dated,churned,100,2026-10-15\n"
+        "A2,Undated,churned,200,\n"
+        "A3,Staying,active,300,\n"
+    )
+    import_file(engine, "accounts", source, ImportOptions(effective=date(2026, 11, 30)))
+    with Session(engine) as session:
+        ids = dict(session.exec(select(m.Account.external_id, m.Account.id)).all())
+    events = churn_events(engine).sort("account_id")
+    assert events.rows() == [(ids["A1"], date(2026, 10, 15))]
