@@ -4,7 +4,7 @@ shown (checked against core.metrics), a drill-through, and opening an account.""
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -604,3 +604,41 @@ async def test_names_from_the_book_show_as_typed_in_the_lists_and_the_drill(
         table = drill.query_one(DataTable)
         shown = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
         assert "[/] Hooli [red]x[/red]\\x1b" in shown
+
+
+async def test_the_goals_panel_follows_a_check_in_made_on_the_goals_screen(
+    db_url: str, engine: Engine
+) -> None:
+    """The panel read the goals once: after a step (+) on the goals screen it still
+    showed the old progress until the app was started again."""
+    from core.goals import GoalForm, checkin_history, create_goal
+    from tui.screens.goals import STEP_PAUSE, GoalsScreen
+    from tui.widgets.goal_progress import GoalProgress
+
+    make_book(engine)
+    form = GoalForm(
+        title="Expansion MRR",
+        owner="Test User",
+        start_date=(TODAY - timedelta(days=30)).isoformat(),
+        due_date=(TODAY + timedelta(days=60)).isoformat(),
+        target_type="currency",
+        target="$20,000",
+        step="2000",
+    )
+    goal_id = create_goal(engine, form)
+    async with running(db_url) as (app, pilot):
+        screen = await open_dashboard(app, pilot)
+        await settle(app, pilot)
+        [row] = screen.query(GoalProgress)
+        assert "$0.00 / $20,000.00" in text_of(row)
+        await press(app, pilot, "3")
+        assert isinstance(app.screen, GoalsScreen)
+        await pilot.press("plus")
+        await pilot.pause(STEP_PAUSE + 0.3)
+        await settle(app, pilot)
+        assert [c.value for c in checkin_history(engine, goal_id)] == [2000]
+        await press(app, pilot, "1")
+        assert app.screen is screen
+        await settle(app, pilot)
+        [row] = screen.query(GoalProgress)
+        assert "$2,000.00 / $20,000.00" in text_of(row)

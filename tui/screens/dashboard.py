@@ -276,6 +276,8 @@ class DashboardScreen(Screen[None]):
         """The metrics book of the tiles shown (for drill-through), None while loading."""
         self.goal_views: list[GoalView] | None = None
         self.goals_error: str | None = None
+        self.goals_stale = False
+        """True when the book changed since the goals were read (``on_screen_resume``)."""
         self.figures: Figures | None = None
         """The tiles' numbers of the current view, once read."""
         self.monthly: MonthlyFigures | None = None
@@ -373,6 +375,15 @@ class DashboardScreen(Screen[None]):
     def _book_changed(self, accounts: pl.DataFrame) -> None:
         self.data.forget_series()
         self._show_lists(accounts)
+        self.goals_stale = True  # a check-in, or a metric a goal follows, may have moved
+
+    def on_screen_resume(self) -> None:
+        """Back on the dashboard (from the goals screen, say): the goals are read again
+        if the book changed meanwhile. Not at once on each change: a change seen here
+        (today's scores computed on a first start) would read them beside other work."""
+        if self.goals_stale and self.goal_views is not None:
+            self.goals_stale = False
+            self.load_goals()
 
     def _health_changed(self, _day: date) -> None:
         """Today's scores were recomputed: the band counts are read again. Only them,
