@@ -58,7 +58,7 @@ class ColumnChooser(Dialog[tuple[str, ...] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static("Columns of the accounts list", classes="dialog-title")
+            yield Static("Columns of the accounts list", classes="dialog-title", markup=False)
             yield OptionList(*self._options(), id="columns")
             yield Static(
                 "space show / hide · shift+↑ shift+↓ or [ ] move · enter apply · esc cancel",

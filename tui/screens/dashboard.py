@@ -152,7 +152,7 @@ def _renewal_cells(row: dict[str, Any]) -> tuple[Any, ...]:
 def _list_panel(table: DataTable[Any], title: str) -> Vertical:
     """A titled list: ``table`` and a note below it (``#<table id>-note``)."""
     return Vertical(
-        Label(title, classes="panel-title"),
+        Label(title, classes="panel-title", markup=False),
         table,
         Static("Loading…", classes="panel-note", id=f"{table.id}-note", markup=False),
         classes="panel",
@@ -351,7 +351,7 @@ class DashboardScreen(Screen[None]):
                 .add_class("panel")
                 .mount_all(
                     [
-                        Label("Goals", classes="panel-title"),
+                        Label("Goals", classes="panel-title", markup=False),
                         Static("Loading…", classes="panel-note", id="goals-note", markup=False),
                     ]
                 ),

@@ -45,13 +45,13 @@ class ExportDialog(Dialog[Path | None]):
         today: date = self.app.today
         shown = self.filters.describe()
         with Vertical(classes="dialog", id="export"):
-            yield Static(f"Export {self.kind}", classes="dialog-title")
+            yield Static(f"Export {self.kind}", classes="dialog-title", markup=False)
             yield Static(
                 "With the screen's filters: " + (", ".join(shown) if shown else "none"),
                 classes="dialog-text",
                 markup=False,
             )
-            yield Label("File (.csv, .xlsx or .parquet)")
+            yield Label("File (.csv, .xlsx or .parquet)", markup=False)
             yield Input(str(default_export_path(self.kind, today)), id="path")
             yield Static("", id="export-error", markup=False)
             yield save_cancel_buttons("Export (enter)")

@@ -92,30 +92,30 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="filters"):
-            yield Static("Filters", id="filters-title")
+            yield Static("Filters", id="filters-title", markup=False)
             with Horizontal(id="filter-lists"):
                 for field, column, label in LISTS:
                     values = list(BANDS) if column == "health_band" else choices(self.book, column)
                     chosen = getattr(self.where, field)
                     with Vertical(classes="filter-list"):
-                        yield Label(label)
+                        yield Label(label, markup=False)
                         yield SelectionList[str](
                             *[(literal(value), value, value in chosen) for value in values],
                             id=field,
                         )
             with Horizontal(id="filter-days", classes="filter-row"):
-                yield Label("Renewal within (days)")
+                yield Label("Renewal within (days)", markup=False)
                 yield _days_input(self.where.renewal_within_days, "renewal")
-                yield Label("No interaction for (days)")
+                yield Label("No interaction for (days)", markup=False)
                 yield _days_input(self.where.no_interaction_days, "quiet")
             with Horizontal(id="filter-field", classes="filter-row"):
-                yield Label("Custom field")
+                yield Label("Custom field", markup=False)
                 yield Input(
                     placeholder="none yet" if self.fields.is_empty() else "a field, e.g. tenure",
                     suggester=SuggestFromList(self.fields["name"], case_sensitive=False),
                     id="field-name",
                 )
-                yield Label("is")
+                yield Label("is", markup=False)
                 yield Input(placeholder="a value, or >= 12, <= 2026-01-31", id="field-value")
             yield SelectionList[int](
                 *[
@@ -126,12 +126,13 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
             )
             yield Static("", id="field-error", markup=False)
             yield Label(
-                "Saved filters (enter applies one; the search and my book stay as they are)"
+                "Saved filters (enter applies one; the search and my book stay as they are)",
+                markup=False,
             )
             yield OptionList(id="saved")
             yield Static("", id="saved-problems", markup=False)
             with Horizontal(id="save-row"):
-                yield Label("Save these filters as")
+                yield Label("Save these filters as", markup=False)
                 yield Input(placeholder="a name, e.g. Renewals at risk", id="save-name")
                 yield Button("Save as… (ctrl+n)", id="save")
             yield Static("", id="save-error", markup=False)

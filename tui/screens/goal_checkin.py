@@ -50,7 +50,7 @@ class CheckInScreen(GoalDialog):
                 )
                 yield self.text_field("checked_on", "Date (YYYY-MM-DD)", today.isoformat())
             yield self.text_field("comment", "Comment", placeholder="What changed")
-            yield Static("", id="dialog-error", classes="field-error")
+            yield Static("", id="dialog-error", classes="field-error", markup=False)
             yield save_cancel_buttons()
 
     def on_mount(self) -> None:

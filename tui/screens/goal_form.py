@@ -59,9 +59,9 @@ class GoalDialog(Dialog[bool]):
     def field(self, name: str, label: str, widget: Widget) -> Vertical:
         """A label, the input and the line where its refusal is shown."""
         return Vertical(
-            Label(label, classes="field-label"),
+            Label(label, classes="field-label", markup=False),
             widget,
-            Static("", id=f"error-{name}", classes="field-error"),
+            Static("", id=f"error-{name}", classes="field-error", markup=False),
             classes="field",
             id=f"field-{name}",
         )
@@ -204,7 +204,7 @@ class GoalFormScreen(GoalDialog):
                     "Tasks, one per line",
                     TextArea("\n".join(form.tasks), id="tasks"),
                 )
-            yield Static("", id="dialog-error", classes="field-error")
+            yield Static("", id="dialog-error", classes="field-error", markup=False)
             yield save_cancel_buttons()
 
     def on_mount(self) -> None:

@@ -55,11 +55,13 @@ class GoalHistoryScreen(Dialog[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog goal-dialog", id="goal-history"):
             yield Static(f"History: {self.view.goal.title}", classes="dialog-title", markup=False)
-            yield Static("Reading the check-ins…", id="history-note", classes="dialog-text")
+            yield Static(
+                "Reading the check-ins…", id="history-note", classes="dialog-text", markup=False
+            )
             yield Sparkline([], id="history-sparkline")
             yield DataTable(cursor_type="row", id="history-table")
             with VerticalScroll(id="history-edits-body"):
-                yield Static("", id="history-edits")
+                yield Static("", id="history-edits", markup=False)
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)

@@ -117,11 +117,11 @@ class GoalsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Reading the goals…", id="goal-filters")
+        yield Static("Reading the goals…", id="goal-filters", markup=False)
         yield LoadingIndicator()
-        yield Static("", id="goals-empty")
+        yield Static("", id="goals-empty", markup=False)
         yield GoalList(id="goal-list")
-        yield Static("", id="goal-why")
+        yield Static("", id="goal-why", markup=False)
         yield Footer()
 
     def on_unmount(self) -> None:
@@ -217,14 +217,14 @@ class GoalsScreen(Screen[None]):
         def count(where: GoalFilter) -> int:
             return sum(1 for view in views if where.matches(view, user))
 
-        def key(text: str, on: bool) -> str:
-            return f"[b reverse] {text} [/]" if on else f" {text} "
+        def key(text: str, on: bool) -> Text:
+            return Text(f" {text} ", style="bold reverse" if on else "")
 
         where = self.where
         kind = "archived" if where.archived else "active"
         status = where.status or "any"
         parts = [
-            f"{shown} of {count(GoalFilter(archived=where.archived))} {kind} goals",
+            Text(f"{shown} of {count(GoalFilter(archived=where.archived))} {kind} goals"),
             key(f"m mine ({count(replace(where, who='mine'))})", where.who == "mine"),
             key(f"t team ({count(replace(where, who='team'))})", where.who == "team"),
             key(f"s status: {status} ({shown})", where.status is not None),
@@ -233,7 +233,7 @@ class GoalsScreen(Screen[None]):
                 where.archived,
             ),
         ]
-        self.query_one("#goal-filters", Static).update("  ·  ".join(parts))
+        self.query_one("#goal-filters", Static).update(Text("  ·  ").join(parts))
 
     def _update_empty(self, shown: list[GoalView]) -> None:
         empty = self.query_one("#goals-empty", Static)

@@ -26,10 +26,12 @@ class HelpScreen(Dialog[None]):
             yield Static(
                 f"Keys: {self.under.sub_title or self.under.title or 'cxtui'}",
                 classes="dialog-title",
+                markup=False,
             )
-            yield Static(self.bindings_table(), id="help-keys")
+            yield Static(self.bindings_table(), id="help-keys", markup=False)
             yield Static(
-                Text("esc closes this help · ctrl+p opens the command palette", style="dim")
+                Text("esc closes this help · ctrl+p opens the command palette", style="dim"),
+                markup=False,
             )
 
     def bindings_table(self) -> Table:

@@ -145,7 +145,7 @@ class ColumnPicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(f"Which column holds {self.field}?", classes="dialog-title")
+            yield Static(f"Which column holds {self.field}?", classes="dialog-title", markup=False)
             yield OptionList(*[Option(column, id=column) for column in self.columns])
 
     def on_mount(self) -> None:
@@ -243,7 +243,7 @@ class ImportWizardScreen(Screen[None]):
 
         yield Header()
         with Horizontal(id="file-row"):
-            yield Label("File")
+            yield Label("File", markup=False)
             yield Input(
                 str(Path.cwd()) + "/",
                 placeholder="path to a CSV, TSV, XLSX, Parquet or JSON lines file; enter",
@@ -266,19 +266,20 @@ class ImportWizardScreen(Screen[None]):
         )
         with Horizontal(id="middle"):
             with Vertical(id="preview-box"):
-                yield Static("First rows", classes="box-title")
+                yield Static("First rows", classes="box-title", markup=False)
                 yield DataTable(id="preview", show_cursor=False)
             with Vertical(id="mapping-box"):
                 yield Static(
                     "Mapping (enter: choose a field's column · v: map its values)",
                     classes="box-title",
+                    markup=False,
                 )
                 yield DataTable(id="mapping", cursor_type="row")
         with VerticalScroll(id="status-box"):  # a long summary scrolls (tab to it)
             yield Static("", id="status", markup=False)
         with Horizontal(id="progress-row"):
             yield ProgressBar(id="progress", show_eta=False)
-            yield Static("", id="stage")
+            yield Static("", id="stage", markup=False)
         yield DataTable(id="errors", cursor_type="row", zebra_stripes=True)
         yield Footer()
 

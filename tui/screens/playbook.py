@@ -56,12 +56,13 @@ class PlaybookScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Reading the rules…", id="playbook-note")
+        yield Static("Reading the rules…", id="playbook-note", markup=False)
         yield DataTable(cursor_type="row", zebra_stripes=True)
         yield Static(
             "Rules turn how accounts are into tasks for their owners, once per occurrence. "
             "d shows what a run would create now, without writing anything.",
             id="dry-run",
+            markup=False,
         )
         yield Footer()
 
@@ -215,9 +216,9 @@ class RuleSettingsScreen(Dialog[dict[str, int] | None]):
         with Vertical(classes="dialog"):
             yield Static(self.status.title, classes="dialog-title", markup=False)
             for key, value in self.status.settings.items():
-                yield Label(setting_words(self.status.name, key)[0])
+                yield Label(setting_words(self.status.name, key)[0], markup=False)
                 yield Input(str(value), id=f"setting-{key}", type="integer")
-            yield Static("", id="rule-error")
+            yield Static("", id="rule-error", markup=False)
             yield save_cancel_buttons()
 
     @on(Button.Pressed, "#save")

@@ -45,9 +45,11 @@ class SnoozeScreen(Dialog[date | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button("1 day (1)", variant="primary", id="day")
                 yield Button("1 week (w)", id="week")
-            yield Label("Or until a day (tomorrow, +7d, next monday, 2026-03-01), then enter")
+            yield Label(
+                "Or until a day (tomorrow, +7d, next monday, 2026-03-01), then enter", markup=False
+            )
             yield Input(placeholder=(self.today + timedelta(days=3)).isoformat(), id="until")
-            yield Static("", id="snooze-error")
+            yield Static("", id="snooze-error", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#day", Button).focus()

@@ -49,9 +49,9 @@ class TaskFormScreen(Dialog[int | None]):
         defaults = {"due_on": app.today.isoformat(), "owner": app.settings.current_user or ""}
         self.defaults = defaults
         with Vertical(classes="dialog", id="task-form"):
-            yield Static("New task", classes="dialog-title")
+            yield Static("New task", classes="dialog-title", markup=False)
             for name, label, placeholder in FIELDS:
-                yield Label(label)
+                yield Label(label, markup=False)
                 yield Input(
                     defaults.get(name, ""),
                     placeholder=placeholder,
@@ -60,7 +60,7 @@ class TaskFormScreen(Dialog[int | None]):
                     if name == "account"
                     else None,
                 )
-                yield Static("", id=f"{name}-error", classes="field-error")
+                yield Static("", id=f"{name}-error", classes="field-error", markup=False)
             yield save_cancel_buttons()
 
     def on_mount(self) -> None:

@@ -92,9 +92,9 @@ class TasksScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("Loading the tasks…", id="listing-note")
+        yield Static("Loading the tasks…", id="listing-note", markup=False)
         yield LoadingIndicator()
-        yield Static("", id="tasks-empty")
+        yield Static("", id="tasks-empty", markup=False)
         yield DataTable(cursor_type="row", zebra_stripes=True)
         yield Footer()
 

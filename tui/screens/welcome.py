@@ -37,8 +37,8 @@ class WelcomeScreen(Dialog[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="welcome"):
-            yield Static("cxtui", classes="dialog-title")
-            yield Static(WELCOME, classes="dialog-text")
+            yield Static("cxtui", classes="dialog-title", markup=False)
+            yield Static(WELCOME, classes="dialog-text", markup=False)
             yield LoadingIndicator()
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Load the demo book (d)", variant="primary", id="demo")

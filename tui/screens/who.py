@@ -35,7 +35,7 @@ class WhoAreYouScreen(Dialog[str | None]):
     def compose(self) -> ComposeResult:
         where = f"It is saved in {self.config}." if self.config else ""
         with Vertical(classes="dialog"):
-            yield Static("Who are you?", classes="dialog-title")
+            yield Static("Who are you?", classes="dialog-title", markup=False)
             yield Static(
                 "Your name is recorded with what you write (calls logged, check-ins, "
                 f"overrides) and picks your book (m on the list). {where} "
