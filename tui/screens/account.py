@@ -104,23 +104,23 @@ class AccountScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("", id="a360-header")
+        yield Static("", id="a360-header", markup=False)
         yield LoadingIndicator()
         with Vertical(id="a360-goals", classes="box"):
-            yield Static("Loading goals…", id="goals-note")
+            yield Static("Loading goals…", id="goals-note", markup=False)
         with Horizontal(id="a360-body"):
             with Vertical(id="a360-left"):
                 yield HealthPanel(id="health")
                 with Vertical(id="fields-box", classes="box"):
                     yield DataTable(id="fields", cursor_type="row", show_header=False)
-                yield Static("", id="contacts", classes="box")
-                yield Static("", id="tickets", classes="box")
+                yield Static("", id="contacts", classes="box", markup=False)
+                yield Static("", id="tickets", classes="box", markup=False)
             with Vertical(id="a360-right"):
-                yield Static("", id="timeline-bar")
+                yield Static("", id="timeline-bar", markup=False)
                 yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
                 with Horizontal(id="a360-history"):
-                    yield Static("", id="surveys", classes="box")
-                    yield Static("", id="mrr", classes="box")
+                    yield Static("", id="surveys", classes="box", markup=False)
+                    yield Static("", id="mrr", classes="box", markup=False)
         yield Footer()
 
     def on_resize(self, event: events.Resize) -> None:

@@ -196,7 +196,7 @@ class Choice(Widget, can_focus=True):
 
 def _row(label: str, field: Widget, id: str | None = None) -> Horizontal:
     """A row of the form: ``label`` (its column is log_form.tcss's) beside ``field``."""
-    return Horizontal(Label(label), field, classes="row", id=id)
+    return Horizontal(Label(label, markup=False), field, classes="row", id=id)
 
 
 class LogInteractionScreen(Dialog[bool]):
@@ -304,8 +304,8 @@ class LogInteractionScreen(Dialog[bool]):
                 yield _row("Score", Input(shown.score, placeholder="NPS 0-10", id="score"))
                 yield self._error("score")
                 yield _row("Comment", Input(shown.comment, placeholder="optional", id="comment"))
-            yield Static("", id="form-error", classes="field-error")
-            yield Static("", id="log-hint")
+            yield Static("", id="form-error", classes="field-error", markup=False)
+            yield Static("", id="log-hint", markup=False)
 
     def _error(self, name: str) -> Static:
         return Static("", id=f"{name}-error", classes="field-error", markup=False)

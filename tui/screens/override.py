@@ -57,15 +57,15 @@ class OverrideScreen(Dialog[bool]):
                 markup=False,
             )
             with Horizontal(classes="form-row"):
-                yield Label("Score (0-100)")
+                yield Label("Score (0-100)", markup=False)
                 yield Input(placeholder="e.g. 35", type="number", id="score")
-                yield Label("or band")
+                yield Label("or band", markup=False)
                 yield Select([(band, band) for band in BANDS], prompt="none", id="band")
-            yield Label("Reason")
+            yield Label("Reason", markup=False)
             yield Input(placeholder="Why the computed score is wrong", id="reason")
-            yield Label("Expires on (YYYY-MM-DD)")
+            yield Label("Expires on (YYYY-MM-DD)", markup=False)
             yield Input((today + timedelta(days=30)).isoformat(), id="expires")
-            yield Static("", id="override-error", classes="dialog-text")
+            yield Static("", id="override-error", classes="dialog-text", markup=False)
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Save (ctrl+s)", variant="primary", id="save")
                 if current:

@@ -55,8 +55,8 @@ class RevisionsScreen(Dialog[None]):
         with Vertical(classes="dialog"):
             yield Static(f"History: {visible(self.summary)}", classes="dialog-title", markup=False)
             with VerticalScroll(id="revisions-body"):
-                yield Static("Reading…", id="revisions")
-            yield Static(Text("esc closes", style="dim"))
+                yield Static("Reading…", id="revisions", markup=False)
+            yield Static(Text("esc closes", style="dim"), markup=False)
 
     def on_mount(self) -> None:
         self.load()
