@@ -14,6 +14,7 @@ from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
 from core import models as m
+from core.goals import GoalForm
 from core.store.db import open_engine, sqlite_url
 
 
@@ -72,3 +73,18 @@ def count_in(path: Path, model: type) -> int:
     """How many rows ``model``'s table holds in the SQLite file at ``path``."""
     with engine_on(path) as engine:
         return count(engine, model)
+
+
+def goal_form(**fields: object) -> GoalForm:
+    """A goal's form as a user fills it in: "Goal", the team's, a number from 0 to 10
+    over the fourth quarter of 2026, unless ``fields`` say otherwise."""
+    values: dict[str, object] = {
+        "title": "Goal",
+        "owner": "team",
+        "start_date": "2026-10-01",
+        "due_date": "2026-12-31",
+        "target_type": "number",
+        "target": "10",
+        "start": "0",
+    }
+    return GoalForm(**(values | fields))  # type: ignore[arg-type]

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import Engine, Select
 from sqlalchemy.dialects import sqlite
 
-from core.goals import GoalForm
 from core.store.frames import compile_query
 from core.store.sqlite_file import SqliteFile, open_sqlite_file
 from sample_data import load_demo
@@ -32,21 +31,6 @@ def three_months(book: BookWriter) -> BookWriter:
     """A: expands in January, churns in March. B: contracts in February. C: new in
     February. D: churns in January and comes back in March. E: no movement recorded."""
     return write_three_months(book)
-
-
-def goal_form(**fields: object) -> GoalForm:
-    """A goal's form as a user fills it in: "Goal", the team's, a number from 0 to 10
-    over the fourth quarter of 2026, unless ``fields`` say otherwise."""
-    values: dict[str, object] = {
-        "title": "Goal",
-        "owner": "team",
-        "start_date": "2026-10-01",
-        "due_date": "2026-12-31",
-        "target_type": "number",
-        "target": "10",
-        "start": "0",
-    }
-    return GoalForm(**(values | fields))  # type: ignore[arg-type]
 
 
 @pytest.fixture

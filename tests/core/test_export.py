@@ -12,7 +12,7 @@ from core.exporting import LIST_ONLY, ExportError, ExportFilters, export, export
 from core.importing import ImportOptions, import_file
 from core.scope import Scope
 from core.store.db import open_engine
-from tests.core.conftest import goal_form
+from tests.rows import goal_form
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "import"
 CHURN = {"status": {"Yes": "churned", "No": "active"}}

@@ -30,8 +30,7 @@ from core.goals import (
     toggle_task,
     validate_goal,
 )
-from tests.core.conftest import goal_form
-from tests.rows import new_account
+from tests.rows import goal_form, new_account
 
 TODAY = date(2026, 11, 23)  # within goal_form's quarter
 

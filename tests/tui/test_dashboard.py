@@ -611,20 +611,14 @@ async def test_the_goals_panel_follows_a_check_in_made_on_the_goals_screen(
 ) -> None:
     """The panel read the goals once: after a step (+) on the goals screen it still
     showed the old progress until the app was started again."""
-    from core.goals import GoalForm, checkin_history, create_goal
+    from core.goals import checkin_history, create_goal
+    from tests.rows import goal_form
     from tui.screens.goals import STEP_PAUSE, GoalsScreen
     from tui.widgets.goal_progress import GoalProgress
 
     make_book(engine)
-    form = GoalForm(
-        title="Expansion MRR",
-        owner="Test User",
-        start_date=(TODAY - timedelta(days=30)).isoformat(),
-        due_date=(TODAY + timedelta(days=60)).isoformat(),
-        target_type="currency",
-        target="$20,000",
-        step="2000",
-    )
+    days = {"start_date": f"{TODAY - timedelta(30)}", "due_date": f"{TODAY + timedelta(60)}"}
+    form = goal_form(title="Money", target_type="currency", target="$20,000", step="2000", **days)
     goal_id = create_goal(engine, form)
     async with running(db_url) as (app, pilot):
         screen = await open_dashboard(app, pilot)
