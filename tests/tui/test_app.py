@@ -240,6 +240,9 @@ async def test_help_lists_the_real_bindings(db_url: str, book) -> None:
         keys = text_of(app.screen.query_one("#help-keys"))
         for text in ("Search", "Filters", "My book", "Sort", "Dashboard", "accounts.search"):
             assert text in keys
+        # cxtui's keys first; the table's forty cursor keys after them, each move once
+        assert keys.index("Search") < keys.index("Dashboard") < keys.index("Cursor Up")
+        assert keys.count("Cursor Up") == 1
         await pilot.press("escape")
         assert isinstance(app.screen, AccountsScreen)
 

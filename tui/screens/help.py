@@ -35,22 +35,31 @@ class HelpScreen(Dialog[None]):
             )
 
     def bindings_table(self) -> Table:
+        """cxtui's own keys first (those with an id: the screen's, then the app's),
+        then the widgets' keys for moving around, each action once: a list's forty
+        cursor keys (shift+, ctrl+ variants) came first and hid the screen's."""
         table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold")
         table.add_column("Key")
         table.add_column("Does")
         table.add_column("Where")
         table.add_column("Id", style="dim")
+        rows: list[tuple[int, str, str, str, str]] = []
         seen: set[tuple[str, str]] = set()
         for key, active in self.under.active_bindings.items():
             binding = active.binding
             if (binding.action, key) in seen or not binding.description:
                 continue
             seen.add((binding.action, key))
-            where = "everywhere" if active.node is self.app else type(active.node).__name__
-            table.add_row(
-                binding.key_display or self.app.get_key_display(binding),
-                binding.description,
-                where,
-                binding.id or "",
-            )
+            everywhere = active.node is self.app
+            group = 2 if not binding.id else 1 if everywhere else 0
+            where = "everywhere" if everywhere else type(active.node).__name__
+            key_shown = binding.key_display or self.app.get_key_display(binding)
+            rows.append((group, key_shown, binding.description, where, binding.id or ""))
+        moving: set[str] = set()
+        for group, key_shown, description, where, binding_id in sorted(rows, key=lambda r: r[0]):
+            if group == 2:
+                if description in moving:
+                    continue  # the same move by another key (shift+, ctrl+)
+                moving.add(description)
+            table.add_row(key_shown, description, where, binding_id)
         return table
