@@ -75,13 +75,17 @@ def list_filters(as_json: JsonOption = False) -> None:
         return
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
+
+    from core.text import visible
 
     table = Table(show_edge=False, pad_edge=False)
     table.add_column("Name")
     table.add_column("Accounts (list and metrics)")
     table.add_column("Accounts list only")
     for item in chosen:
-        table.add_row(item.name, *_parts(item))
+        # Text, never markup: names and segments are the user's and the book's words
+        table.add_row(*(Text(visible(cell)) for cell in (item.name, *_parts(item))))
     Console(soft_wrap=False, highlight=False).print(table)
 
 

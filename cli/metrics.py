@@ -193,6 +193,7 @@ def _print_table(
 ) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from core.metrics.registry import LABELS, SECTIONS
 
@@ -204,11 +205,11 @@ def _print_table(
     table.add_column("Metric")
     for group, _ in results:
         label = visible(group) if group else (f"(no {by})" if by else "Value")
-        table.add_column(label, justify="right")
+        table.add_column(Text(label), justify="right")  # Text: a group is the book's word
     if by is not None and not results:
-        table.add_column(f"(no {by})", justify="right")
+        table.add_column(Text(f"(no {by})"), justify="right")
     for index, (section, keys) in enumerate(SECTIONS):
-        table.add_row(f"[bold]{section}[/bold]", end_section=False)
+        table.add_row(Text(section, style="bold"), end_section=False)
         for key in keys:
             table.add_row(
                 f"  {LABELS[key]}",

@@ -160,3 +160,23 @@ def test_a_sqlite_file_is_read_without_sqlalchemy_or_the_models(db: Path) -> Non
     )
     engine.dispose()
     assert json.loads(printed) == json.loads(json.dumps(expected))
+
+
+def test_a_breakdown_by_words_that_look_like_markup_prints_them_as_they_are(
+    tmp_path: Path,
+) -> None:
+    """A segment named '[/]SMB' ended --by segment in a MarkupError traceback; an owner
+    '[b]Lee[/b]' lost its brackets (the table's headings read them as markup)."""
+    from core.store.db import open_engine, sqlite_url
+    from tests.core.metrics_book import BookWriter
+
+    path = tmp_path / "book.db"
+    engine = open_engine(sqlite_url(path))
+    book = BookWriter(engine)
+    book.account(date(2023, 3, 1), mrr=50000, segment="[/]SMB", owner="[b]Lee[/b]")
+    book.save()
+    engine.dispose()
+    for by, word in (("segment", "[/]SMB"), ("owner", "[b]Lee[/b]")):
+        code, output = run(path, "--as-of", "2024-01-31", "--by", by)
+        assert code == 0, output
+        assert word in output

@@ -144,3 +144,12 @@ def test_export_of_a_saved_filter(db: Path, tmp_path: Path) -> None:
         "export", "accounts", "--out", str(out), "--filter", "nope", "--db", str(db)
     )
     assert code == 2 and "--filter" in err
+
+
+def test_the_list_prints_names_that_look_like_markup_as_they_are() -> None:
+    """A filter named '[b]mine[/b]' of a segment '[/]SMB' is listed as typed: the
+    table read it as markup (a MarkupError traceback, or the brackets lost)."""
+    save_filter(SavedFilter(name="[b]mine[/b]", segments=frozenset({"[/]SMB"})))
+    code, out, err = invoke("filters", "list")
+    assert code == 0, err
+    assert "[b]mine[/b]" in out and "[/]SMB" in out
