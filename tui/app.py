@@ -151,6 +151,9 @@ class CxtuiApp(App[None]):
         """True once the first screen (``start``) is shown."""
         self._welcomed = False
         """True once the welcome screen of an empty book was shown."""
+        self.writes = 0
+        """How many times something was written from this app (``BookChanged``): a
+        screen that read figures before a write reads them again."""
         self._engine_lock = threading.Lock()
         self._opened: tuple[str, Engine] | None = None
         """The URL and engine ``_engine_once`` opened."""
@@ -691,6 +694,7 @@ class CxtuiApp(App[None]):
 
     @on(BookChanged)
     def _book_changed(self, _message: BookChanged) -> None:
+        self.writes += 1
         self.reload_book()
 
     @on(OpenAccount)

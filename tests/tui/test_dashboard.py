@@ -636,3 +636,25 @@ async def test_the_goals_panel_follows_a_check_in_made_on_the_goals_screen(
         await settle(app, pilot)
         [row] = screen.query(GoalProgress)
         assert "$2,000.00 / $20,000.00" in text_of(row)
+
+
+async def test_the_figures_follow_an_answer_logged_elsewhere(db_url: str, engine: Engine) -> None:
+    """The tiles kept the figures read when the dashboard first opened: an NPS answer
+    logged from the list (or an import, or the welcome screen's demo book) changed
+    nothing on it until the app was started again."""
+    from tui.screens.log_form import LogInteractionScreen
+
+    make_book(engine)
+    month = Period.month_of(TODAY)
+    async with running(db_url) as (app, pilot):
+        screen = await open_dashboard(app, pilot)
+        before = shown(screen)["nps"]
+        assert before == expected(engine, month)["nps"]
+        await press(app, pilot, "2", "l")  # log on the list's first account
+        assert isinstance(app.screen, LogInteractionScreen)
+        await pilot.press("s", "n", "0")  # a survey answer, NPS, a detractor's 0
+        await press(app, pilot, "ctrl+s")
+        await press(app, pilot, "1")
+        assert app.screen is screen
+        await settle(app, pilot)
+        assert shown(screen)["nps"] == expected(engine, month)["nps"] != before

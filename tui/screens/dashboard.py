@@ -276,8 +276,11 @@ class DashboardScreen(Screen[None]):
         """The metrics book of the tiles shown (for drill-through), None while loading."""
         self.goal_views: list[GoalView] | None = None
         self.goals_error: str | None = None
-        self.goals_stale = False
-        """True when the book changed since the goals were read (``on_screen_resume``)."""
+        self.stale = False
+        """True when something was written since the figures were read
+        (``on_screen_resume``)."""
+        self.writes_read = self.app.writes
+        """The app's ``writes`` when the figures were read."""
         self.figures: Figures | None = None
         """The tiles' numbers of the current view, once read."""
         self.monthly: MonthlyFigures | None = None
@@ -375,14 +378,22 @@ class DashboardScreen(Screen[None]):
     def _book_changed(self, accounts: pl.DataFrame) -> None:
         self.data.forget_series()
         self._show_lists(accounts)
-        self.goals_stale = True  # a check-in, or a metric a goal follows, may have moved
+        if self.app.writes != self.writes_read:  # something was written: an entry, an
+            self.writes_read = self.app.writes  # import, a check-in, the demo loaded
+            self.stale = True
+            if self.is_current:
+                self.on_screen_resume()
 
     def on_screen_resume(self) -> None:
-        """Back on the dashboard (from the goals screen, say): the goals are read again
-        if the book changed meanwhile. Not at once on each change: a change seen here
-        (today's scores computed on a first start) would read them beside other work."""
-        if self.goals_stale and self.goal_views is not None:
-            self.goals_stale = False
+        """Shown again after something was written (a logged NPS, an import, a goal's
+        check-in): the figures and goals are read again. Only then: the list is also
+        read again when today's scores are computed, which changes none of them, and
+        reading them again at 100k accounts would cost a second ~1.5 s of reads."""
+        if not self.stale:
+            return
+        self.stale = False
+        self.reload()
+        if self.goal_views is not None:
             self.load_goals()
 
     def _health_changed(self, _day: date) -> None:
