@@ -276,11 +276,9 @@ class DashboardScreen(Screen[None]):
         """The metrics book of the tiles shown (for drill-through), None while loading."""
         self.goal_views: list[GoalView] | None = None
         self.goals_error: str | None = None
-        self.stale = False
-        """True when something was written since the figures were read
-        (``on_screen_resume``)."""
         self.writes_read = self.app.writes
-        """The app's ``writes`` when the figures were read."""
+        """The app's ``writes`` when the figures were read: fewer than it has now,
+        something was written since (``on_screen_resume``)."""
         self.figures: Figures | None = None
         """The tiles' numbers of the current view, once read."""
         self.monthly: MonthlyFigures | None = None
@@ -378,20 +376,17 @@ class DashboardScreen(Screen[None]):
     def _book_changed(self, accounts: pl.DataFrame) -> None:
         self.data.forget_series()
         self._show_lists(accounts)
-        if self.app.writes != self.writes_read:  # something was written: an entry, an
-            self.writes_read = self.app.writes  # import, a check-in, the demo loaded
-            self.stale = True
-            if self.is_current:
-                self.on_screen_resume()
+        if self.is_current:
+            self.on_screen_resume()
 
     def on_screen_resume(self) -> None:
         """Shown again after something was written (a logged NPS, an import, a goal's
         check-in): the figures and goals are read again. Only then: the list is also
         read again when today's scores are computed, which changes none of them, and
         reading them again at 100k accounts would cost a second ~1.5 s of reads."""
-        if not self.stale:
+        if self.writes_read == self.app.writes:
             return
-        self.stale = False
+        self.writes_read = self.app.writes
         self.reload()
         if self.goal_views is not None:
             self.load_goals()
