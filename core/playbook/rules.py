@@ -51,7 +51,7 @@ from sqlmodel import col, select
 
 from core.accounts.customers import started_on
 from core.config.file import ConfigFileError, read_config
-from core.dates import moment
+from core.dates import MAX_HORIZON_DAYS, moment
 from core.health.in_force import (
     latest_snapshots_query,
     newest,
@@ -231,11 +231,11 @@ def change_rule(name: str, values: dict[str, Any], path: Path | None = None) -> 
     edit_config(path or config_path(), change)
 
 
-SETTING_MOST: dict[str, int] = {"max_score": 10, "hours": 24 * 3650}
+SETTING_MOST: dict[str, int] = {"max_score": 10, "hours": 24 * MAX_HORIZON_DAYS}
 """The largest value of a setting: an NPS answer is 0-10; any other span is at most
-ten years (3,650 days; a day count beyond that is no threshold, and one of 10**14
-days overflowed the date arithmetic of every run)."""
-_MOST_DAYS = 3650
+the longest horizon cxtui looks ahead or back (``MAX_HORIZON_DAYS``, ten years; a day
+count beyond that is no threshold, and one of 10**14 days overflowed the date
+arithmetic of every run)."""
 
 
 def setting_problem(key: str, value: object) -> str | None:
@@ -243,7 +243,7 @@ def setting_problem(key: str, value: object) -> str | None:
     number from 0 to its ``SETTING_MOST``), or None."""
     if key == "enabled":
         return None if isinstance(value, bool) else "must be true or false"
-    most = SETTING_MOST.get(key, _MOST_DAYS)
+    most = SETTING_MOST.get(key, MAX_HORIZON_DAYS)
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= most:
         return f"must be a whole number from 0 to {most:,}, not {value!r}"
     return None
