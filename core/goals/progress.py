@@ -50,6 +50,12 @@ def time_gone_pct(goal: Goal, today: date) -> float:
     return 100.0 * elapsed_days / total_days
 
 
+def is_over(goal: Goal, today: date) -> bool:
+    """Whether the goal's due date has passed: it is judged on its value by that day,
+    and nothing dated after it (a check-in, a ticked task) counts."""
+    return today > goal.due_date
+
+
 def due_words(due: date, today: date) -> str:
     """The time to the due date in words: "31 days left", "due today", "ended 2 days ago"."""
     days = (due - today).days
@@ -72,7 +78,7 @@ def status_of(
     - otherwise on track / at risk / off track against the time gone (within
       ``on_track_points`` / ``at_risk_points`` of it), missed after the due date."""
     thresholds = thresholds or StatusThresholds()
-    over = today > goal.due_date
+    over = is_over(goal, today)
     if is_kept_line(goal):
         if over:
             return "achieved" if progress >= 100 else "missed"

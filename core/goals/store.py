@@ -26,6 +26,7 @@ from core.goals.form import (
 from core.goals.progress import (
     GoalView,
     StatusThresholds,
+    is_over,
     metric_values,
     progress_pct,
     status_of,
@@ -332,7 +333,7 @@ def check_in(
             raise GoalError(
                 "checked_on", f"{checked_on.isoformat()} is after today: a check-in is not a plan"
             )
-        if (checked_on or today) > goal.due_date:
+        if is_over(goal, checked_on or today):
             raise GoalError(
                 "checked_on", ended_words(goal, "date the check-in {due} or before, or ")
             )
@@ -394,7 +395,7 @@ def toggle_done(engine: Engine, view: GoalView, checked_by: str, today: date) ->
 def toggle_task(engine: Engine, goal: Goal, task_id: int, today: date | None = None) -> None:
     """Tick or untick a task of a task-list goal; refused after the goal's due date
     (``today``, default the real today), as a check-in is: the goal was judged then."""
-    if (today or date.today()) > goal.due_date:
+    if is_over(goal, today or date.today()):
         raise GoalError("task", ended_words(goal))
     with Session(engine) as session:
         task = session.get(GoalTask, task_id)

@@ -362,6 +362,7 @@ class GoalsScreen(Screen[None]):
         make one check-in (``+ + +`` is one check-in of three steps), written once
         the presses pause, or when the screen is left."""
         from core.goals import can_step
+        from core.goals.progress import is_over
 
         view = self._goal_or_say()
         if view is None:
@@ -369,7 +370,7 @@ class GoalsScreen(Screen[None]):
         if not can_step(view.goal):
             self.notify("Only hand-updated number and currency goals step.", severity="warning")
             return
-        if view.goal.due_date < self.today:  # said now, not once the presses are written
+        if is_over(view.goal, self.today):  # said now, not once the presses are written
             from core.goals.store import ended_words
 
             self.notify(ended_words(view.goal), severity="warning")
