@@ -254,30 +254,32 @@ def validate(
         entry.sentiment = _check_sentiment(form.sentiment, errors)
         entry.follow_up_on = _check_follow_up(form.follow_up, now, errors, kept_follow_up)
     if form.contact.strip():
-        contact_id = _contact_id(form.contact.strip(), contacts or {})
-        if contact_id is None:
-            errors.append(FieldError("contact", f'"{form.contact.strip()}" is not a contact'))
-        entry.contact_id = contact_id
+        entry.contact_id = _contact_id(form.contact.strip(), contacts or {}, errors)
     if errors:
         raise InvalidInput(errors)
     return entry
 
 
-def _contact_id(name: str, contacts: dict[str, int]) -> int | None:
+def _contact_id(name: str, contacts: dict[str, int], errors: list[FieldError]) -> int | None:
     """The contact called ``name``: as written, else whatever its case (when one
-    contact alone has that name)."""
+    contact alone has that name; several are named, to be typed as written)."""
     if name in contacts:
         return contacts[name]
-    same = [
-        contact_id for known, contact_id in contacts.items() if known.casefold() == name.casefold()
-    ]
-    return same[0] if len(same) == 1 else None
+    same = sorted(known for known in contacts if known.casefold() == name.casefold())
+    if len(same) == 1:
+        return contacts[same[0]]
+    if same:
+        names = " or ".join(f'"{known}"' for known in same)
+        errors.append(FieldError("contact", f'"{name}" could be {names}: type it as written'))
+    else:
+        errors.append(FieldError("contact", f'"{name}" is not a contact'))
+    return None
 
 
 def _fields_not_kept(form: EntryForm, kind: str) -> list[FieldError]:
     """The fields typed that ``kind`` has no place for: refused, never dropped unseen."""
     if kind in SURVEY_KINDS:
-        what = f"an {kind.upper()} answer"
+        what = f"{'an' if kind == 'nps' else 'a'} {kind_words(kind)}"
         where = {
             "summary": f"{what} has no summary; put it in the comment",
             "notes": f"{what} has no notes; put them in the comment",

@@ -20,6 +20,7 @@ from core.interactions import (
     parse_when,
     revisions,
     set_deleted,
+    validate,
 )
 from tests.rows import count, new_account
 
@@ -394,3 +395,37 @@ def test_a_contact_is_found_whatever_its_case(engine: Engine, account_id: int, t
         assert interaction is not None and interaction.contact_id is not None
         contact = session.get(m.Contact, interaction.contact_id)
         assert contact is not None and contact.name == "Ada Lovelace"
+
+
+def test_contacts_that_differ_only_by_case_are_named_not_guessed(
+    engine: Engine, account_id: int
+) -> None:
+    """With "Ada Lovelace" and "ADA LOVELACE" on one account, "ada lovelace" matches
+    both: it was refused as '"ada lovelace" is not a contact', which sent the user
+    looking for a typo. Both are named, and nothing is written."""
+    with Session(engine) as session:
+        session.add(m.Contact(account_id=account_id, name="ADA LOVELACE"))
+        session.commit()
+    form = EntryForm(kind="call", summary="Intro", contact="ada lovelace")
+    with pytest.raises(InvalidInput) as raised:
+        log_entry(engine, account_id, form, "Sam", NOW)
+    assert [str(error) for error in raised.value.errors] == [
+        'contact: "ada lovelace" could be "ADA LOVELACE" or "Ada Lovelace": type it as written'
+    ]
+    assert count(engine, m.Interaction) == 0
+    typed = EntryForm(kind="call", summary="Intro", contact="ADA LOVELACE")
+    assert log_entry(engine, account_id, typed, "Sam", NOW).entry_id is not None
+
+
+@pytest.mark.parametrize(
+    ("form", "words"),
+    [
+        (EntryForm(kind="csat", score="4", summary="Quick fix"), "a CSAT answer has no summary"),
+        (EntryForm(kind="nps", score="9", notes="Loves it"), "an NPS answer has no notes"),
+    ],
+)
+def test_a_survey_answer_is_called_as_in_a_sentence(form: EntryForm, words: str) -> None:
+    """The refusal of a field a survey has no place for said "an CSAT answer"."""
+    with pytest.raises(InvalidInput) as raised:
+        validate(form, NOW)
+    assert words in str(raised.value)
