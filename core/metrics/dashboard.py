@@ -159,11 +159,11 @@ def _bands_on_days(db: Engine | SqliteFile, days: list[date], scope: Scope | Non
     else:
         snapshots, overrides, accounts = _engine_bands(db, days, scope)
     in_force = with_bands(in_force_on(overrides, days)).select("day", "account_id", "override_band")
-    # a churned account counts only on the days it was a customer
-    has_left = pl.col("account_id").is_in(accounts["account_id"].implode())
+    # a churned account counts only on the days it was a customer; the others (no
+    # status: ``accounts`` holds the churned ones) on every day they were scored
     return (
         snapshots.join(accounts, on="account_id", how="left")
-        .filter(~has_left | is_customer_on(pl.col("day")))
+        .filter(pl.col("status").is_null() | is_customer_on(pl.col("day")))
         .join(in_force, on=["day", "account_id"], how="left")
         .select("day", "account_id", pl.coalesce("override_band", "band").alias("band"))
         .sort("day", "account_id")
