@@ -106,7 +106,7 @@ def status_reason(
         gone = time_gone_pct(goal, today)
         return f"{status}: no data for its metric yet, {gone:.0f} % of time gone"
     if is_kept_line(goal):
-        if today <= goal.due_date:
+        if not is_over(goal, today):
             side = "kept" if progress >= 100 else "not kept"
             gone = time_gone_pct(goal, today)
             return (

@@ -438,7 +438,7 @@ def record_metric_values(engine: Engine, today: date, views: list[GoalView] | No
         if view.goal.metric
         and view.current is not None
         and view.goal.archived_at is None
-        and today <= view.goal.due_date
+        and not is_over(view.goal, today)
     ]
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
     recorded = 0
