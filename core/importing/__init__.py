@@ -22,6 +22,7 @@ and returns an ``ImportResult``. Row numbers in errors count the header as row 1
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -313,8 +314,25 @@ _MARKS = {
     "£": "GBP",
     "¥": "JPY",
     "₹": "INR",
+    "$": "USD",
 }
-"""The currency each sign beside an amount names ("$" alone: the book's own)."""
+"""The currency each sign beside an amount names ("$" alone: the book's own, dollars)."""
+
+
+def _header_mark(column: str) -> str | None:
+    """The currency a column's header names in brackets at its end ("Total (EUR)",
+    "MRR [€]"), which matching reads past (``spec.normalise``)."""
+    found = re.search(rf"[(\[]\s*({parse.CURRENCY_MARK})\s*[)\]]\s*$", column.upper())
+    return found.group(1) if found else None
+
+
+def _marks(column: str) -> pl.Expr:
+    """The sign or code beside each amount of ``column``, else its header's."""
+    mark = pl.col(column).str.extract(f"({parse.CURRENCY_MARK})", 1)
+    if (named := _header_mark(column)) is None:
+        return mark
+    given = pl.col(column).str.strip_chars().fill_null("") != ""
+    return mark.fill_null(pl.when(given).then(pl.lit(named)))
 
 
 def _currencies(source: Source, money: list[str]) -> list[str]:
@@ -329,15 +347,13 @@ def _currencies(source: Source, money: list[str]) -> list[str]:
         codes = source.frame.select(pl.col(column).str.strip_chars().str.to_uppercase())
         where = f"column {column}"
     else:
-        marks = source.frame.select(
-            pl.col(c).str.extract(f"({parse.CURRENCY_MARK})", 1) for c in money
-        ).unpivot(value_name="_mark")
+        marks = source.frame.select(_marks(c) for c in money).unpivot(value_name="_mark")
         codes = marks.select(pl.col("_mark").replace_strict(_MARKS, default=pl.col("_mark")))
         where = f"column{'s' if len(money) > 1 else ''} {', '.join(money)}"
     code = pl.first().alias("_code")
     counts = collect(
         codes.select(code)
-        .filter(pl.col("_code").is_not_null() & ~pl.col("_code").is_in(["", "$"]))
+        .filter(pl.col("_code").is_not_null() & (pl.col("_code") != ""))
         .group_by("_code")
         .len()
         .sort("len", "_code", descending=[True, False]),

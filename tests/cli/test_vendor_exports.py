@@ -380,3 +380,30 @@ def test_the_import_says_which_column_each_field_was_read_from(tmp_path: Path) -
         "Columns read: account=Customer ID, purchased_at=Order Date, amount=Total,"
         " description=Order ID\n"
     ) in out
+
+
+def test_amounts_in_dollars_and_euros_are_said_to_mix_currencies(tmp_path: Path) -> None:
+    """A column whose amounts are written "$100.00" and "€90.00" mixes two currencies,
+    where the summary said every amount was in euros ("$" alone was not counted); a
+    header that names its currency ("mrr (EUR)", matched as mrr) says its amounts'
+    currency, where nothing was said and they were taken for dollars."""
+    path = tmp_path / "mixed.csv"
+    rows = [("A1", "Acme", "$100.00"), ("A2", "Beta", "€90.00"), ("A3", "Cobalt", "$50")]
+    path.write_text("external_id,name,mrr\n" + "".join(",".join(r) + "\n" for r in rows))
+    result = _import(tmp_path / "mixed.db", "accounts", path, "--dry-run")
+    dollars = sum(1 for *_, mrr in rows if mrr.startswith("$"))
+    euros = sum(1 for *_, mrr in rows if mrr.startswith("€"))
+    assert (
+        f"amounts in 2 currencies (column mrr: USD {dollars}, EUR {euros} rows) are added as"
+        " they are, not converted: MRR and revenue mix them; import one currency per book to"
+        " keep them apart"
+    ) in result["reconciliation"]["assumptions"]
+    path = tmp_path / "euros.csv"
+    path.write_text("external_id,name,mrr (EUR)\nA1,Acme,100.00\nA2,Beta,90.00\n")
+    result = _import(tmp_path / "euros.db", "accounts", path, "--dry-run")
+    assert result["reconciliation"]["totals"] == {"mrr": 190.0}
+    assert (
+        "amounts are in EUR (column mrr (EUR)): imported as they are, never converted; the app"
+        " writes every amount with a $ sign"
+    ) in result["reconciliation"]["assumptions"]
+
