@@ -21,6 +21,7 @@ from pathlib import Path
 
 import polars as pl
 
+from core.importing.parse import CURRENCY_MARK
 from core.store.scratch import scratch_folder
 
 EXTENSIONS = {
@@ -157,17 +158,22 @@ def _ends_in_one_cell(source: Source) -> bool:
         return False
     cells = next(csv.reader([lines[-1]], delimiter=source.separator), [])
     filled = [cell for cell in cells if cell.strip()]
-    return len(filled) <= 1 or _totals_row(filled[0])
+    return len(filled) <= 1 or _totals_row(cells)
 
 
 _TOTALS = re.compile(r"(grand\s+)?totals?(\s*\(\s*[\d,.\s]+records?\s*\))?", re.IGNORECASE)
+_SUM = re.compile(r"[+-]?\(?[\d.,]+\)?%?")
 
 
-def _totals_row(first_cell: str | None) -> bool:
-    """Whether a row is a report's totals, by its first cell: "Grand Totals (3
-    records)", as a Salesforce report adds under its records with the sums of its
-    amounts, "Grand Total", "Total"."""
-    return first_cell is not None and _TOTALS.fullmatch(first_cell.strip()) is not None
+def _totals_row(cells: list[str | None]) -> bool:
+    """Whether a row is a report's totals: its first cell says so ("Grand Totals (3
+    records)", as a Salesforce report adds under its records, "Grand Total",
+    "Total") and its other cells hold sums, numbers or nothing. A record whose first
+    cell is a name such as "Total" has other words (its id, its date) and is kept."""
+    first, *others = [(cell or "").strip() for cell in cells] or [""]
+    return _TOTALS.fullmatch(first) is not None and all(
+        _SUM.fullmatch(re.sub(rf"\s|{CURRENCY_MARK}", "", cell) or "0") for cell in others
+    )
 
 
 def _leave_out_footer(source: Source) -> None:
@@ -182,15 +188,17 @@ def _leave_out_footer(source: Source) -> None:
         (pl.col(c).str.strip_chars().fill_null("") != "").cast(pl.Int32) for c in source.columns
     )
     tail = collect(
-        source.frame.tail(_FOOTER_ROWS).select(filled.alias("filled"), pl.col(source.columns[0])),
-        source.path,
+        source.frame.tail(_FOOTER_ROWS).with_columns(filled.alias("_filled")), source.path
     )
-    counts, firsts = tail["filled"].to_list(), tail[source.columns[0]].to_list()
+    counts = tail["_filled"].to_list()
+    rows = tail.select(source.columns).rows()
     run = next((i for i, count in enumerate(reversed(counts)) if count > 1), len(counts))
     start = len(counts) - run  # the first row of one cell at most after the records
-    if start > 0 and _totals_row(firsts[start - 1]):
+    if start > 0 and _totals_row(list(rows[start - 1])):
         start -= 1  # the report's totals row, with its sums, then its footer (or nothing)
-    elif not (run and (_totals_row(firsts[start]) or counts[start] == 0) and max(counts[start:])):
+    elif not (
+        run and (_totals_row(list(rows[start])) or counts[start] == 0) and max(counts[start:])
+    ):
         return
     if start == 0:
         return

@@ -407,3 +407,25 @@ def test_amounts_in_dollars_and_euros_are_said_to_mix_currencies(tmp_path: Path)
         " writes every amount with a $ sign"
     ) in result["reconciliation"]["assumptions"]
 
+
+def test_a_last_record_named_total_is_a_record(tmp_path: Path) -> None:
+    """A last row whose first cell is "Total" is a report's totals row only when its
+    other cells are sums: a customer named Total, with its id, is imported (it was
+    left out as a footer), while a spreadsheet's own sum row under the records is not
+    a customer."""
+    path = tmp_path / "accounts.csv"
+    path.write_text("name,external_id,mrr\nAcme,A1,100\nTotal,T1,250\n")
+    raw = pl.read_csv(path, infer_schema=False)
+    result = _import(tmp_path / "total.db", "accounts", path)
+    assert result["inserted"] == raw.height
+    assert not [line for line in result["reconciliation"]["assumptions"] if "footer" in line]
+    stored = _rows(tmp_path / "total.db", "SELECT external_id, mrr_cents FROM account ORDER BY 1")
+    assert stored == sorted((r[1], int(r[2]) * 100) for r in raw.rows())
+    path = tmp_path / "summed.csv"
+    path.write_text('name,external_id,mrr\nAcme,A1,100\nBeta,B1,20\nTotal,,"$120.00"\n')
+    result = _import(tmp_path / "summed.db", "accounts", path)
+    assert result["inserted"] == 2
+    assert (
+        'rows 4 to 4 at the end are a report\'s footer, not records ("Total"): left out'
+        in result["reconciliation"]["assumptions"]
+    )
