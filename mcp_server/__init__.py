@@ -25,10 +25,10 @@ def serve(engine: Engine, author: str, read_only: bool = False) -> None:
     recorded as ``author`` (see ``author_of``). Today's health scores are computed
     first when they are missing, as the app does at start, unless ``read_only``:
     then nothing is written and the latest scores are served."""
-    from core.health.store import has_snapshots, recompute_all
+    from core.health.store import score_day_if_missing
     from mcp_server.server import build_server
 
     book = Book(engine, author)
-    if not read_only and not has_snapshots(engine, book.today()):
-        recompute_all(engine, as_of=book.today())
+    if not read_only:
+        score_day_if_missing(engine, book.today())
     build_server(book, read_only).run("stdio")

@@ -468,11 +468,10 @@ class CxtuiApp(App[None]):
         """Recompute today's health scores in the background when they are missing;
         the list shows the latest scores meanwhile and is reloaded after.
         ``then_rules``: run the playbook rules after, on the scores just written."""
-        from core.health.store import has_snapshots, recompute_all
+        from core.health.store import score_day_if_missing
 
         engine = self.engine
-        if engine is not None and not has_snapshots(engine, self.today):
-            recompute_all(engine, as_of=self.today)
+        if engine is not None and score_day_if_missing(engine, self.today):
             self.call_from_thread(self._health_recomputed)
         if then_rules:
             self.call_from_thread(self.run_rules_now, quiet=True, on_launch=True)

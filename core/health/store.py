@@ -261,6 +261,17 @@ def has_snapshots(source: Engine | SqliteFile, day: date | None = None) -> bool:
         return connection.execute(query).first() is not None
 
 
+def score_day_if_missing(engine: Engine, day: date) -> bool:
+    """Score every live account on ``day`` when that day has no snapshot yet, and say
+    whether it did: the app at start, the MCP server, an entry logged on a new day. A
+    day with any snapshot reads as scored, so one account's must never be written
+    alone on a day without scores (the others would keep an older score)."""
+    if has_snapshots(engine, day):
+        return False
+    recompute_all(engine, as_of=day)
+    return True
+
+
 def has_churn_model(file: SqliteFile) -> bool:
     """Whether a churn model has been fitted (its risks are read through the engine:
     ``core.churn.risk``)."""

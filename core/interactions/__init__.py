@@ -611,10 +611,8 @@ def rescore(engine: Engine, account_id: int, as_of: date | None = None) -> None:
     book has no score yet, every account is scored: a day with one account's
     snapshot would read as scored (the app and the MCP server score a day only when
     it has none), and the others would keep an older score."""
-    from core.health.store import has_snapshots, recompute_account, recompute_all
+    from core.health.store import recompute_account, score_day_if_missing
 
     day = as_of or date.today()
-    if has_snapshots(engine, day):
+    if not score_day_if_missing(engine, day):
         recompute_account(engine, account_id, as_of=day)
-    else:
-        recompute_all(engine, as_of=day)
