@@ -190,21 +190,15 @@ def _check_titled_period(title: str, start_date: date, due_date: date) -> None:
 
 # Metrics whose value is a share (0-100 %) that a goal may follow; NRR and the
 # retention rate are left out: expansion or reactivations can take them past 100 %.
-_UNBOUNDED_RATES = ("nrr_pct", "retention_rate_pct")
-
-
 def _check_metric_range(metric: str, kind: str, values: dict[str, Decimal]) -> None:
     """GoalError for a start or target a metric never takes: an NPS beyond -100..100,
     a share beyond 0..100 %. Such a goal could never be reached, or never have begun."""
     from core.metrics.registry import BY_KEY
 
-    unit = BY_KEY[metric].unit
-    if unit == "score":
-        low, high = Decimal(-100), Decimal(100)
-    elif unit == "pct" and metric not in _UNBOUNDED_RATES:
-        low, high = Decimal(0), Decimal(100)
-    else:
+    bounds = BY_KEY[metric].bounds
+    if bounds is None:
         return
+    low, high = bounds
     for name, value in values.items():
         if not low <= value <= high:
             raise GoalError(

@@ -13,6 +13,7 @@ checks that they agree. A drill-through, if it has one, is in ``core.metrics.dri
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 UNITS = ("count", "money", "pct", "score", "hours", "ratio")
 
@@ -33,6 +34,18 @@ class Metric:
     """Whether a goal can follow it."""
     contract: bool = True
     """Whether ``cxtui metrics --json`` carries it (the contract, ``CONTRACT_KEYS``)."""
+    past_100: bool = False
+    """A percentage that can pass 100 % (NRR; retention with reactivations)."""
+
+    @property
+    def bounds(self) -> tuple[Decimal, Decimal] | None:
+        """The values it can take, None when unbounded: an NPS from -100 to 100, a
+        share from 0 to 100 % (a goal past them could never be reached)."""
+        if self.unit == "score":
+            return Decimal(-100), Decimal(100)
+        if self.unit == "pct" and not self.past_100:
+            return Decimal(0), Decimal(100)
+        return None
 
     @property
     def title(self) -> str:
@@ -97,6 +110,7 @@ METRICS: tuple[Metric, ...] = (
         short="Retention rate",
         goal=True,
         tiny="CRR",
+        past_100=True,
     ),
     # Revenue
     Metric("mrr_at_start", "MRR at start", "Revenue", "money"),
@@ -139,6 +153,7 @@ METRICS: tuple[Metric, ...] = (
         short="NRR, of start MRR",
         goal=True,
         tiny="NRR",
+        past_100=True,
     ),
     Metric("clv_subscription", "CLV (subscription)", "Revenue", "money"),
     Metric(
