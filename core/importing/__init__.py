@@ -425,12 +425,18 @@ def import_file(
     """Check every row of the file, then write them all in one transaction (or, with
     ``options.dry_run``, only say what would be written)."""
     options = options or ImportOptions()
-    if options.effective is None and options.as_of is not None:
+    on_export_day = options.effective is None and options.as_of is not None
+    if on_export_day:
         # The file tells its statuses and MRR as of the day it was exported.
         options = replace(options, effective=options.as_of)
     started = time.perf_counter()
     spec = kind_for(kind)
     with open_source(path, header=options.header) as source:
+        if on_export_day and spec.name == "accounts":
+            source.notes.append(
+                f"statuses and MRR changes take effect on {options.as_of}, the day the file"
+                " was exported (--as-of); --effective gives another day"
+            )
         own_columns = list(source.columns)
         preset, options = _with_preset(spec, source, options)
         tenure = _start_from_tenure(spec, source, options)

@@ -429,3 +429,28 @@ def test_a_last_record_named_total_is_a_record(tmp_path: Path) -> None:
         'rows 4 to 4 at the end are a report\'s footer, not records ("Total"): left out'
         in result["reconciliation"]["assumptions"]
     )
+
+
+def test_an_export_days_changes_are_dated_and_said(tmp_path: Path) -> None:
+    """An accounts file imported again with --as-of (the day it was exported) and no
+    --effective: its MRR changes are dated that day, and the summary says so, as it
+    says every default; it said nothing of the day the changes were given."""
+    db = tmp_path / "book.db"
+    first, second = tmp_path / "june.csv", tmp_path / "october.csv"
+    first.write_text("external_id,name,mrr\nA1,Acme,100\nA2,Beta,50\n")
+    second.write_text("external_id,name,mrr\nA1,Acme,150\nA2,Beta,50\n")
+    _import(db, "accounts", first, "--effective", "2026-06-01")
+    result = _import(db, "accounts", second, "--as-of", "2026-10-01")
+    assert (
+        "statuses and MRR changes take effect on 2026-10-01, the day the file was exported"
+        " (--as-of); --effective gives another day"
+    ) in result["reconciliation"]["assumptions"]
+    before = dict(pl.read_csv(first, infer_schema=False).select("external_id", "mrr").rows())
+    after = pl.read_csv(second, infer_schema=False).select("external_id", "mrr").rows()
+    changes = [(key, "2026-10-01", (int(mrr) - int(before[key])) * 100) for key, mrr in after]
+    stored = _rows(
+        db,
+        "SELECT a.external_id, m.occurred_on, m.amount_cents FROM mrr_movement m"
+        " JOIN account a ON a.id = m.account_id WHERE m.occurred_on > '2026-06-01'",
+    )
+    assert stored == [change for change in changes if change[2]]
