@@ -101,9 +101,16 @@ def _excel_days(text: pl.Expr) -> pl.Expr:
 
 
 def _unix(unit: str) -> Callable[[pl.Expr], pl.Expr]:
+    scale = 1 if unit == "s" else 1000
+    low, high = _UNIX_SECONDS
+
     def moments(text: pl.Expr) -> pl.Expr:
+        # In the range the column was recognised by, as a spreadsheet's day numbers
+        # are: a 0 an API writes for "never", or a number of another unit further
+        # down the file, is no moment of 1970 but a cell the check names.
         number = text.str.strip_chars().cast(pl.Int64, strict=False)
-        return pl.from_epoch(number, time_unit=unit).dt.cast_time_unit("us")  # type: ignore[arg-type]
+        moment = pl.from_epoch(number, time_unit=unit).dt.cast_time_unit("us")  # type: ignore[arg-type]
+        return pl.when(number.is_between(low * scale, high * scale)).then(moment)
 
     return moments
 

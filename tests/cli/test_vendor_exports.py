@@ -454,3 +454,25 @@ def test_an_export_days_changes_are_dated_and_said(tmp_path: Path) -> None:
         " JOIN account a ON a.id = m.account_id WHERE m.occurred_on > '2026-06-01'",
     )
     assert stored == [change for change in changes if change[2]]
+
+
+def test_a_unix_time_out_of_its_columns_range_is_named_at_its_row(tmp_path: Path) -> None:
+    """A column found to hold Unix times from its first rows, with a 0 further down (an
+    API's "never"): the 0 is refused at its row, where it became 1970-01-01."""
+    starts = [1_709_296_496 + day * 86_400 for day in range(2_100)] + [0]
+    path = tmp_path / "accounts.csv"
+    pl.DataFrame(
+        {
+            "external_id": [f"A{n}" for n in range(len(starts))],
+            "name": [f"Co {n}" for n in range(len(starts))],
+            "start_date": [str(start) for start in starts],
+        }
+    ).write_csv(path)
+    refused = runner.invoke(app, ["import", "accounts", str(path), "--db", str(tmp_path / "u.db")])
+    assert refused.exit_code == 2
+    row = 2 + starts.index(0)  # after the header line
+    assert (
+        f'row {row}, column "start_date", value "0": start_date is not a date (seconds since'
+        " 1970 (Unix time), like 1709296496)"
+    ) in refused.stderr
+    assert "nothing was written" in refused.stderr
