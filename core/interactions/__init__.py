@@ -440,70 +440,39 @@ def log_entry(
     return Logged(entry.kind, entry_id, account_id, task_id)
 
 
-def edit_interaction(
+def edit_entry(
     engine: Engine,
-    interaction_id: int,
+    entry_id: int,
     form: EntryForm,
     edited_by: str,
     now: datetime | None = None,
+    source: Source = "interaction",
 ) -> dict[str, list[Any]]:
-    """Apply an edit, keeping the previous values in an InteractionRevision.
+    """Apply an edit to an interaction or a survey answer, keeping the previous values
+    in a revision; validated as when it was logged (a survey's NPS 0-10, CSAT 1-5).
     Returns the changes (field -> [old, new]); an edit that changes nothing writes
-    nothing. The follow-up task is not moved: the revision records the change."""
+    nothing. An interaction's follow-up task is not moved: the revision records it."""
     now = now or local_now()
+    survey = source == "survey"
     with Session(engine) as session:
-        interaction = _entry(session, "interaction", interaction_id)
-        if form.kind.strip().lower() in SURVEY_KINDS:
-            raise InvalidInput([FieldError("kind", "an interaction cannot become a survey answer")])
+        stored = _entry(session, source, entry_id)
+        if (form.kind.strip().lower() in SURVEY_KINDS) != survey:
+            change = "a survey answer cannot become an interaction"
+            if not survey:
+                change = "an interaction cannot become a survey answer"
+            raise InvalidInput([FieldError("kind", change)])
+        when_column = "answered_at" if survey else "occurred_at"
         entry = validate(
             form,
             now,
-            contact_names(engine, interaction.account_id),
-            kept_follow_up=interaction.follow_up_on,
-            kept_when=_aware(interaction.occurred_at),
+            contact_names(engine, stored.account_id),
+            kept_follow_up=None if survey else stored.follow_up_on,
+            kept_when=_aware(getattr(stored, when_column)),
         )
-        new_values = {
-            "kind": entry.kind,
-            "occurred_at": entry.occurred_at,
-            "contact_id": entry.contact_id,
-            "summary": entry.summary,
-            "notes": entry.notes,
-            "sentiment": entry.sentiment,
-            "follow_up_on": entry.follow_up_on,
-        }
-        return _save_edit(session, engine, "interaction", interaction, new_values, edited_by, now)
-
-
-def edit_survey(
-    engine: Engine,
-    survey_id: int,
-    form: EntryForm,
-    edited_by: str,
-    now: datetime | None = None,
-) -> dict[str, list[Any]]:
-    """Apply an edit to a survey answer (kind, when, contact, score, comment), keeping
-    the previous values in a SurveyRevision; validated as when it was logged (NPS
-    0-10, CSAT 1-5). Returns the changes (field -> [old, new]); an edit that changes
-    nothing writes nothing."""
-    now = now or local_now()
-    with Session(engine) as session:
-        answer = _entry(session, "survey", survey_id)
-        if form.kind.strip().lower() not in SURVEY_KINDS:
-            raise InvalidInput([FieldError("kind", "a survey answer cannot become an interaction")])
-        entry = validate(
-            form,
-            now,
-            contact_names(engine, answer.account_id),
-            kept_when=_aware(answer.answered_at),
-        )
-        new_values = {
-            "kind": entry.kind,
-            "answered_at": entry.occurred_at,
-            "contact_id": entry.contact_id,
-            "score": entry.score,
-            "comment": entry.comment,
-        }
-        return _save_edit(session, engine, "survey", answer, new_values, edited_by, now)
+        own = ("score", "comment") if survey else ("summary", "notes", "sentiment", "follow_up_on")
+        new_values = {"kind": entry.kind, when_column: entry.occurred_at}
+        new_values |= {name: getattr(entry, name) for name in ("contact_id", *own)}
+        return _save_edit(session, engine, source, stored, new_values, edited_by, now)
 
 
 def _save_edit(

@@ -14,8 +14,7 @@ from core import models as m
 from core.interactions import (
     EntryForm,
     InvalidInput,
-    edit_interaction,
-    edit_survey,
+    edit_entry,
     log_entry,
     parse_when,
     revisions,
@@ -176,7 +175,7 @@ def test_edit_keeps_the_previous_version(engine: Engine, account_id: int) -> Non
         engine, account_id, EntryForm(kind="call", summary="Intro", when="-1d"), "Sam", NOW
     )
     meeting = EntryForm(kind="meeting", summary="Intro meeting", when="-1d", sentiment="1")
-    changes = edit_interaction(engine, logged.entry_id, meeting, edited_by="Dana Reyes", now=NOW)
+    changes = edit_entry(engine, logged.entry_id, meeting, edited_by="Dana Reyes", now=NOW)
     assert changes == {
         "kind": ["call", "meeting"],
         "summary": ["Intro", "Intro meeting"],
@@ -186,7 +185,7 @@ def test_edit_keeps_the_previous_version(engine: Engine, account_id: int) -> Non
     assert len(history) == 1
     assert history[0].edited_by == "Dana Reyes"
     assert json.loads(history[0].changes)["summary"] == ["Intro", "Intro meeting"]
-    unchanged = edit_interaction(engine, logged.entry_id, meeting, edited_by="Dana Reyes", now=NOW)
+    unchanged = edit_entry(engine, logged.entry_id, meeting, edited_by="Dana Reyes", now=NOW)
     assert unchanged == {}
     assert len(revisions(engine, logged.entry_id)) == 1
 
@@ -194,7 +193,9 @@ def test_edit_keeps_the_previous_version(engine: Engine, account_id: int) -> Non
 def test_an_invalid_edit_changes_nothing(engine: Engine, account_id: int) -> None:
     logged = log_entry(engine, account_id, EntryForm(kind="call", summary="Intro"), "Sam", NOW)
     with pytest.raises(InvalidInput):
-        edit_interaction(engine, logged.entry_id, EntryForm(kind="call", summary=""), "Sam", NOW)
+        edit_entry(engine, logged.entry_id, EntryForm(kind="call", summary=""), "Sam", NOW)
+    with pytest.raises(InvalidInput, match="an interaction cannot become a survey answer"):
+        edit_entry(engine, logged.entry_id, EntryForm(kind="nps", score="9"), "Sam", NOW)
     with Session(engine) as session:
         interaction = session.get(m.Interaction, logged.entry_id)
         assert interaction is not None and interaction.summary == "Intro"
@@ -235,7 +236,7 @@ def test_a_survey_answer_is_edited_with_history(engine: Engine, account_id: int)
     with Session(engine) as session:
         answer = session.get(m.SurveyResponse, logged.entry_id)
         assert answer is not None and answer.logged_by == "Sam"
-    changes = edit_survey(
+    changes = edit_entry(
         engine,
         logged.entry_id,
         EntryForm(
@@ -243,6 +244,7 @@ def test_a_survey_answer_is_edited_with_history(engine: Engine, account_id: int)
         ),
         edited_by="Dana Reyes",
         now=NOW,
+        source="survey",
     )
     assert set(changes) == {"score", "comment", "contact_id"}
     assert changes["score"] == [6, 9] and changes["comment"] == [None, "after the fix"]
@@ -252,7 +254,7 @@ def test_a_survey_answer_is_edited_with_history(engine: Engine, account_id: int)
     same = EntryForm(
         kind="nps", score="9", when="-1d", comment="after the fix", contact="Ada Lovelace"
     )
-    assert edit_survey(engine, logged.entry_id, same, "Dana Reyes", NOW) == {}
+    assert edit_entry(engine, logged.entry_id, same, "Dana Reyes", NOW, "survey") == {}
     assert len(revisions(engine, logged.entry_id, "survey")) == 1
     # The interaction revisions of the same id are another entry's.
     assert revisions(engine, logged.entry_id) == []
@@ -273,7 +275,7 @@ def test_an_invalid_survey_edit_changes_nothing(
 ) -> None:
     logged = log_entry(engine, account_id, EntryForm(kind="nps", score="6"), "Sam", NOW)
     with pytest.raises(InvalidInput) as raised:
-        edit_survey(engine, logged.entry_id, form, "Dana", NOW)
+        edit_entry(engine, logged.entry_id, form, "Dana", NOW, "survey")
     assert [error.field for error in raised.value.errors] == [field]
     assert words in str(raised.value)
     with Session(engine) as session:
@@ -376,12 +378,12 @@ def test_an_edit_keeps_a_stored_moment_ahead_of_the_clock(engine: Engine, accoun
     assert entry_id is not None
     kept = later.isoformat(sep=" ")  # as the form sends an untouched moment
     fixed = EntryForm(kind="call", summary="Team loves the new dashboards", when=kept)
-    assert edit_interaction(engine, entry_id, fixed, "Sam", NOW) == {
+    assert edit_entry(engine, entry_id, fixed, "Sam", NOW) == {
         "summary": ["Team loves the dashboards", "Team loves the new dashboards"]
     }
     moved = EntryForm(kind="call", summary="x", when=(later + timedelta(hours=1)).isoformat())
     with pytest.raises(InvalidInput, match="in the future"):
-        edit_interaction(engine, entry_id, moved, "Sam", NOW)
+        edit_entry(engine, entry_id, moved, "Sam", NOW)
 
 
 @pytest.mark.parametrize("typed", ["ada lovelace", "  ADA LOVELACE "])

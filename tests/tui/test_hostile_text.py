@@ -61,7 +61,7 @@ MarkupError, which closed the app) and a control sequence."""
 async def test_text_that_looks_like_markup_is_shown_as_typed_in_the_360(
     db_url: str, engine: Engine
 ) -> None:
-    from core.interactions import EntryForm, edit_interaction, log_entry
+    from core.interactions import EntryForm, edit_entry, log_entry
     from core.models import Contact, Ticket
     from tests.tui.book import _at
     from tui.screens.override import OverrideScreen
@@ -80,7 +80,7 @@ async def test_text_that_looks_like_markup_is_shown_as_typed_in_the_360(
         session.commit()
     now = datetime.combine(TODAY, time(12), tzinfo=UTC)
     logged = log_entry(engine, account_id, EntryForm(kind="call", summary="Plain"), "Sam", now)
-    edit_interaction(engine, logged.entry_id, EntryForm(kind="call", summary=MARKUP), "Sam", now)
+    edit_entry(engine, logged.entry_id, EntryForm(kind="call", summary=MARKUP), "Sam", now)
     log_entry(engine, account_id, EntryForm(kind="nps", score="3", comment=MARKUP), "Sam", now)
     shown = "[/] pricing [red]urgent[/red] \\x1b[2J"
     async with running(db_url) as (app, pilot):

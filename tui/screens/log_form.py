@@ -1,7 +1,7 @@
 """``l``: log a call, email, meeting, QBR, note or survey answer for an account, or
 (with ``entry=``) edit a logged interaction or survey answer (an interaction stays
 an interaction, an answer an answer). Validation is core.interactions' ``validate``
-(through ``log_entry`` / ``edit_interaction`` / ``edit_survey``), shown next to each
+(through ``log_entry`` / ``edit_entry``), shown next to each
 field; an invalid form writes nothing and keeps what was typed."""
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ from core.interactions import (
     FieldError,
     InvalidInput,
     contact_names,
-    edit_interaction,
-    edit_survey,
+    edit_entry,
     kind_words,
     local_now,
     log_entry,
@@ -495,11 +494,10 @@ class LogInteractionScreen(Dialog[bool]):
                     done += " Follow-up task created for the account's owner."
             else:
                 assert self.entry.id is not None
-                source: Source = "interaction"
-                edit = edit_interaction
-                if isinstance(self.entry, SurveyResponse):
-                    source, edit = "survey", edit_survey
-                changes = edit(engine, self.entry.id, form, edited_by=user, now=now)
+                source: Source = (
+                    "survey" if isinstance(self.entry, SurveyResponse) else "interaction"
+                )
+                changes = edit_entry(engine, self.entry.id, form, user, now, source)
                 self.saved = (source, self.entry.id)
                 done = f"Saved: {', '.join(changes)} changed." if changes else "Nothing changed."
         except InvalidInput as error:
