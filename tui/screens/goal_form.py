@@ -6,6 +6,7 @@ when something was typed."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -71,10 +72,12 @@ class GoalDialog(Dialog[bool]):
         return self.field(name, label, Input(value, placeholder=placeholder, id=name))
 
     def choice_field(
-        self, name: str, label: str, options: list[tuple[str, str]], value: str
+        self, name: str, label: str, options: Iterable[str | tuple[str, str]], value: str
     ) -> Vertical:
-        """A field whose select, ``#name``, has ``value`` chosen (never blank)."""
-        return self.field(name, label, Select(options, value=value, allow_blank=False, id=name))
+        """A field whose select, ``#name``, has ``value`` chosen (never blank). Each of
+        ``options`` is a (label, value) pair, or a value shown as it is."""
+        pairs = [(option, option) if isinstance(option, str) else option for option in options]
+        return self.field(name, label, Select(pairs, value=value, allow_blank=False, id=name))
 
     def clear_errors(self) -> None:
         for error in self.query(".field-error").results(Static):
@@ -157,10 +160,7 @@ class GoalFormScreen(GoalDialog):
                         "e.g. Customer Success",
                     )
                     yield self.choice_field(
-                        "target_type",
-                        "Target type",
-                        [(kind, kind) for kind in TARGET_TYPES],
-                        form.target_type,
+                        "target_type", "Target type", TARGET_TYPES, form.target_type
                     )
                 with Horizontal(classes="form-row"):
                     yield self.text_field(
@@ -184,12 +184,7 @@ class GoalFormScreen(GoalDialog):
                         "target", "Target value", form.target, "e.g. 50, $20,000, 3 %"
                     )
                 with Horizontal(classes="form-row"):
-                    yield self.choice_field(
-                        "direction",
-                        "Direction",
-                        [(direction, direction) for direction in DIRECTIONS],
-                        form.direction,
-                    )
+                    yield self.choice_field("direction", "Direction", DIRECTIONS, form.direction)
                     yield self.choice_field(
                         "metric",
                         "Progress from",
