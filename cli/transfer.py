@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 import time
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -91,21 +90,12 @@ class _Progress:
             typer.echo(f"{stage}: {done:,}{of} rows", err=True)
 
 
-def _options(
-    maps: list[str],
-    mapping: Path | None,
-    values: list[str],
-    date_format: str | None,
-    create_missing_accounts: bool,
-    dry_run: bool,
-    effective: date | None = None,
-    header: list[str] | None = None,
-    as_of: date | None = None,
-    preset: str | None = "auto",
-    drop_extra: bool = False,
-    skip_without_account: bool = False,
-    every_row: bool = False,
+def _with_mapping(
+    given: ImportOptions, maps: list[str], mapping: Path | None, values: list[str]
 ) -> ImportOptions:
+    """The options typed (``given``) with their --map and --value pairs and the user who
+    imports, on top of the --mapping file's."""
+    import dataclasses
     import getpass
 
     from core.config.settings import load_settings
@@ -117,22 +107,8 @@ def _options(
     for text in values:
         name, source, target = parse_value_option(text)
         by_field.setdefault(name, {})[source] = target
-    given = ImportOptions(
-        columns=columns,
-        values=by_field,
-        date_format=date_format,
-        create_missing_accounts=create_missing_accounts,
-        dry_run=dry_run,
-        user=load_settings().current_user or getpass.getuser(),
-        effective=effective,
-        header=header,
-        as_of=as_of,
-        preset=preset,
-        drop_extra=drop_extra,
-        skip_without_account=skip_without_account,
-        every_row=every_row,
-    )
-    return base.merged(given)
+    user = load_settings().current_user or getpass.getuser()
+    return base.merged(dataclasses.replace(given, columns=columns, values=by_field, user=user))
 
 
 def import_command(
@@ -259,6 +235,7 @@ def import_command(
     from core.importing import (
         KINDS,
         FileError,
+        ImportOptions,
         ImportRejected,
         MappingError,
         import_file,
@@ -267,21 +244,19 @@ def import_command(
     if kind.lower() not in KINDS:
         fail(f"cannot import {kind!r}; choose one of: {IMPORT_KINDS}")
     try:
-        options = _options(
-            maps or [],
-            mapping,
-            values or [],
-            date_format,
-            create_missing_accounts,
-            dry_run,
-            None if effective is None else parse_day(effective, "--effective"),
-            _header(no_header, columns),
-            None if as_of is None else parse_day(as_of),
-            None if no_preset else (preset or "auto"),
-            drop_extra,
-            skip_without_account,
-            every_row,
+        given = ImportOptions(
+            date_format=date_format,
+            create_missing_accounts=create_missing_accounts,
+            dry_run=dry_run,
+            effective=None if effective is None else parse_day(effective, "--effective"),
+            header=_header(no_header, columns),
+            as_of=None if as_of is None else parse_day(as_of),
+            preset=None if no_preset else (preset or "auto"),
+            drop_extra=drop_extra,
+            skip_without_account=skip_without_account,
+            every_row=every_row,
         )
+        options = _with_mapping(given, maps or [], mapping, values or [])
     except MappingError as error:
         fail(str(error))
     engine = open_db(db)
