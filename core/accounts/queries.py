@@ -159,7 +159,7 @@ def load_accounts_first(engine: Engine, today: date) -> pl.DataFrame:
 
 def first_read_queries() -> dict[str, tuple[str, dict[str, str]]]:
     """``list_part_queries`` on ``first_read_sql.PLACEHOLDER_DAY`` compiled for SQLite,
-    with the polars type name of each column: what ``core/store/first_read_sql.py``
+    with the polars type name of each column: what ``core/store/first_read_sql.json``
     holds (a test compares the two)."""
     from core.store.first_read_sql import PLACEHOLDER_DAY
 
@@ -453,20 +453,11 @@ def _recent(
     return read_frame(engine, query)
 
 
-if __name__ == "__main__":  # rewrite core/store/first_read_sql.py from the queries
-    import pprint
-    from pathlib import Path
-
+if __name__ == "__main__":  # rewrite core/store/first_read_sql.json from the queries
     import core.store.first_read_sql as generated
+    from core.store.compiled_sql import rewrite
 
-    path = Path(generated.__file__)
-    text = path.read_text(encoding="utf-8")
-    head = text[: text.index("\nQUERIES") + 1]
-    kind = "dict[str, tuple[str, dict[str, str]]]"
-    path.write_text(
-        f"{head}QUERIES: {kind} = "
-        f"{pprint.pformat(first_read_queries(), width=96, sort_dicts=False)}\n\n"
-        f"FIELD_QUERIES: {kind} = "
-        f"{pprint.pformat(first_read_field_queries(), width=96, sort_dicts=False)}\n",
-        encoding="utf-8",
+    rewrite(
+        generated,
+        {"queries": first_read_queries(), "field_queries": first_read_field_queries()},
     )

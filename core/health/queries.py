@@ -4,7 +4,7 @@ The engine runs them as they are. For a SQLite file at the current schema they a
 also compiled ahead on placeholder days (``compiled_health_sql``, kept in
 ``core.health.health_sql``), so that ``cxtui health --recompute`` reads and writes a
 file without importing SQLAlchemy or the models (~1 s). ``python -m
-core.health.queries`` rewrites ``health_sql.py`` (then ``ruff format`` it);
+core.health.queries`` rewrites ``health_sql.json``;
 ``tests/core/test_health_sql.py`` fails when they differ.
 
 "Every account" is spelled ``IN (SELECT id FROM account)`` on purpose (every row
@@ -250,8 +250,8 @@ def compiled_health_sql() -> tuple[dict[str, SqlAndTypes], dict[str, str]]:
     return compiled(queries), writes
 
 
-if __name__ == "__main__":  # rewrite core/health/health_sql.py from the statements
+if __name__ == "__main__":  # rewrite core/health/health_sql.json from the statements
     import core.health.health_sql as generated
 
     reads, writes = compiled_health_sql()
-    rewrite(generated, "HEALTH_SQL", {"reads": reads, "writes": writes})
+    rewrite(generated, {"reads": reads, "writes": writes})

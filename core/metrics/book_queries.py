@@ -8,7 +8,7 @@ kept in ``book_sql``), so that ``cxtui metrics`` reads a file without importing
 SQLAlchemy or the models (~1 s), and a whole-book read through a SQLite engine
 compiles nothing (~20 ms a read): ``book_sql.substituted`` puts the real days in,
 and a file's scope is applied to the frames read (``Scope.filter``, the same rule).
-``python -m core.metrics.book_queries`` rewrites ``book_sql.py``;
+``python -m core.metrics.book_queries`` rewrites ``book_sql.json``;
 ``tests/core/test_book_sql.py`` fails when they differ.
 """
 
@@ -306,7 +306,7 @@ def compiled_book_queries() -> dict[str, SqlAndTypes]:
     return compiled(queries)
 
 
-if __name__ == "__main__":  # rewrite core/metrics/book_sql.py from the queries
+if __name__ == "__main__":  # rewrite core/metrics/book_sql.json from the queries
     import core.metrics.book_sql as generated
 
-    rewrite(generated, "BOOK_SQL", compiled_book_queries())
+    rewrite(generated, compiled_book_queries())

@@ -1,19 +1,21 @@
 """Queries compiled ahead for SQLite, to read (and write) a file without importing
 SQLAlchemy or the models (~1 s on a short command): the very statements the engine
-runs, compiled once on placeholder values and kept in a generated module
-(``core.metrics.book_sql``, ``core.health.health_sql``); the real values are put in
-by text, as SQLAlchemy's SQLite dialect writes them.
+runs, compiled once on placeholder values and kept as data in a JSON file beside
+the module that uses them (``core/metrics/book_sql.json``, ``core/health/health_sql.json``,
+``core/store/first_read_sql.json``); the real values are put in by text, as
+SQLAlchemy's SQLite dialect writes them.
 
 A placeholder day stands for a parameter's day and for its first instant (the
 moment a query compares timestamps with); no placeholder is another one, nor one day
 before or after one. A placeholder id list stands for a list of ids.
 
-``compiled`` and ``rewrite`` make the generated modules (SQLAlchemy imported there
-only); each has a test that fails when the statements and the module differ.
+``compiled`` and ``rewrite`` make the generated files (SQLAlchemy imported there
+only); each has a test that fails when the statements and the file differ.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -80,16 +82,28 @@ def statement_sql(statement: Any) -> str:
     return str(statement.compile(dialect=sqlite.dialect()))
 
 
-def rewrite(module: Any, variable: str, value: dict[str, Any]) -> None:
-    """Rewrite the generated part of ``module``: everything from the line that
-    assigns ``variable`` (to the end of the file) becomes ``value``."""
-    import pprint
+def generated_file(module_file: str) -> Path:
+    """The JSON file that holds the compiled SQL of the module at ``module_file``:
+    beside it, of the same name (``book_sql.py`` -> ``book_sql.json``)."""
+    return Path(module_file).with_suffix(".json")
 
-    path = Path(module.__file__)
-    source = path.read_text(encoding="utf-8")
-    head = source[: source.index(f"\n{variable}:") + 1]
-    annotation = source[source.index(f"\n{variable}:") + 1 :].split(" = ", 1)[0]
-    path.write_text(
-        f"{head}{annotation} = {pprint.pformat(value, width=96, sort_dicts=False)}\n",
-        encoding="utf-8",
-    )
+
+def load(module_file: str) -> Any:
+    """The compiled SQL kept for the module at ``module_file``, each compiled query
+    a ``SqlAndTypes`` again (JSON keeps it as a list)."""
+    raw = json.loads(generated_file(module_file).read_text(encoding="utf-8"))
+    return _tuples(raw)
+
+
+def _tuples(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, dict):
+        return {key: _tuples(item) for key, item in value.items()}
+    return value
+
+
+def rewrite(module: Any, value: dict[str, Any]) -> None:
+    """Write ``value`` (compiled queries, by name) as ``module``'s generated file."""
+    text = json.dumps(value, indent=1, ensure_ascii=False)
+    generated_file(module.__file__).write_text(f"{text}\n", encoding="utf-8")

@@ -100,7 +100,7 @@ def test_the_first_read_imports_neither_sqlalchemy_nor_pyarrow(db_url: str, book
 
 
 def test_the_first_read_runs_the_engines_queries_compiled() -> None:
-    """``core/store/first_read_sql.py`` holds ``list_part_queries`` compiled: one copy
+    """``core/store/first_read_sql.json`` holds ``list_part_queries`` compiled: one copy
     of each query. After changing a query: ``python -m core.accounts.queries``."""
     from core.accounts.queries import first_read_field_queries, first_read_queries
     from core.store.first_read_sql import FIELD_QUERIES, QUERIES
