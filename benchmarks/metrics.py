@@ -28,22 +28,15 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+import core.models as models
 from benchmarks.demo_book import generated
 from core.metrics import compute_metrics, load_book, monthly_series, series_frame
-from core.models import (
-    Account,
-    DailyUsage,
-    Interaction,
-    MrrMovement,
-    Purchase,
-    SurveyResponse,
-    Ticket,
-)
 from core.periods import Period, last_months
 from core.store.frames import read_frame
 from sample_data.book import DEMO_ANCHOR
@@ -83,17 +76,21 @@ def _plain(moment: datetime) -> datetime:
 def naive_account(session: Session, account_id: int, months: list[Period]) -> Counter[str]:
     """One account's contribution to every month, from its ORM rows, in plain Python."""
     first, last = months[0].start, months[-1].end
-    account = session.get(Account, account_id)
+    account = session.get(models.Account, account_id)
     assert account is not None
-    movements = session.exec(select(MrrMovement).where(MrrMovement.account_id == account_id)).all()
-    surveys = session.exec(
-        select(SurveyResponse).where(SurveyResponse.account_id == account_id)
-    ).all()
-    tickets = session.exec(select(Ticket).where(Ticket.account_id == account_id)).all()
-    purchases = session.exec(select(Purchase).where(Purchase.account_id == account_id)).all()
+
+    def rows(model: Any) -> list[Any]:
+        return list(session.exec(select(model).where(model.account_id == account_id)).all())
+
+    movements = rows(models.MrrMovement)
+    surveys = rows(models.SurveyResponse)
+    tickets = rows(models.Ticket)
+    purchases = rows(models.Purchase)
     usage = session.exec(
-        select(DailyUsage).where(
-            DailyUsage.account_id == account_id, DailyUsage.day >= first, DailyUsage.day <= last
+        select(models.DailyUsage).where(
+            models.DailyUsage.account_id == account_id,
+            models.DailyUsage.day >= first,
+            models.DailyUsage.day <= last,
         )
     ).all()
     events = [(account.start_date, 0, True)]
@@ -180,7 +177,9 @@ def main() -> None:
     started = time.perf_counter()
     calibration = read_frame(
         engine,
-        select(Interaction.id, Interaction.account_id, Interaction.occurred_at).limit(1_000_000),
+        select(
+            models.Interaction.id, models.Interaction.account_id, models.Interaction.occurred_at
+        ).limit(1_000_000),
     )
     calibration_s = time.perf_counter() - started
     print(
@@ -197,7 +196,7 @@ def main() -> None:
     )
 
     months = last_months(as_of, 12)
-    accounts = read_frame(engine, select(Account.id))["id"].sort()
+    accounts = read_frame(engine, select(models.Account.id))["id"].sort()
     step = max(1, accounts.len() // args.slice)
     chosen = accounts.gather_every(step).head(args.slice).to_list()
     started = time.perf_counter()

@@ -38,14 +38,7 @@ from pathlib import Path
 from benchmarks.demo_book import given_or_demo
 from benchmarks.tui import LIST, run
 from cli.serve_web import AHEAD_DELAY_SECONDS
-from tests.e2e.browser import (
-    free_port,
-    launch,
-    new_tab,
-    open_app,
-    serve_environment,
-    served,
-)
+from tests.e2e import browser as e2e
 from tests.e2e.terminal import open_terminal
 
 GOAL_S = 3.0
@@ -77,20 +70,20 @@ def served_runs(db: Path, home: Path, runs: int) -> tuple[list[tuple[float, floa
     tab before that."""
     from playwright.sync_api import sync_playwright
 
-    env = serve_environment(home, CXTUI_USER="Benchmark")
+    env = e2e.serve_environment(home, CXTUI_USER="Benchmark")
     times, making = [], []
     with (
         sync_playwright() as playwright,
-        served(["--db", str(db), "--port", str(free_port())], env) as server,
+        e2e.served(["--db", str(db), "--port", str(e2e.free_port())], env) as server,
     ):
-        browser = launch(playwright)
+        browser = e2e.launch(playwright)
         for _ in range(runs + 1):
             time.sleep(SPACING_S)
             made = time.monotonic()
-            page = new_tab(browser)
+            page = e2e.new_tab(browser)
             start = time.monotonic()
             making.append(start - made)
-            terminal = open_app(page, server.url)
+            terminal = e2e.open_app(page, server.url)
             times.append(to_the_list(start, terminal.wait_for, lambda t=terminal: t.press("2")))
             page.context.close()
         browser.close()
