@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
 class AccountsScreen(Screen[None]):
     app = getters.app(CxtuiApp)
+    table = getters.query_one(AccountsTable)
 
     # Default CSS rather than a CSS_PATH file: a screen's CSS file is added to the
     # app's stylesheet when the screen is first shown, which parses the whole
@@ -165,10 +166,6 @@ class AccountsScreen(Screen[None]):
         last = self.app.last_account_id
         if last is not None and self.app.book is not None:
             self.table.move_to_account(last)
-
-    @property
-    def table(self) -> AccountsTable:
-        return self.query_one(AccountsTable)
 
     def _book_loaded(self, book: pl.DataFrame) -> None:
         self.query_one(LoadingIndicator).display = False

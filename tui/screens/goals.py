@@ -85,6 +85,7 @@ class GoalList(ListView):
 
 class GoalsScreen(Screen[None]):
     app = getters.app(CxtuiApp)
+    goal_list = getters.query_one("#goal-list", ListView)
 
     CSS_PATH = "goals.tcss"
     AUTO_FOCUS = "#goal-list"
@@ -153,10 +154,6 @@ class GoalsScreen(Screen[None]):
     @property
     def user(self) -> str | None:
         return self.app.settings.current_user
-
-    @property
-    def goal_list(self) -> ListView:
-        return self.query_one("#goal-list", ListView)
 
     # ------------------------------------------------------------------ reading
 

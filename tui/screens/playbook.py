@@ -33,6 +33,7 @@ COLUMNS = (("On", 4), ("Rule", 36), ("Settings", 62), ("Last ran", 16), ("New", 
 
 class PlaybookScreen(Screen[None]):
     app = getters.app(CxtuiApp)
+    table = getters.query_one(DataTable)
 
     DEFAULT_CSS = """
     PlaybookScreen #playbook-note {
@@ -80,10 +81,6 @@ class PlaybookScreen(Screen[None]):
             "d shows what a run would create now."
         )
         self.load()
-
-    @property
-    def table(self) -> DataTable[Any]:
-        return self.query_one(DataTable)
 
     @property
     def current(self) -> RuleStatus | None:

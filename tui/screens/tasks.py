@@ -58,6 +58,7 @@ class TasksLoaded(Message):
 
 class TasksScreen(Screen[None]):
     app = getters.app(CxtuiApp)
+    table = getters.query_one(DataTable)
 
     DEFAULT_CSS = """
     TasksScreen #listing-note { height: 1; padding: 0 1; background: $boost; color: $text-muted; }
@@ -108,10 +109,6 @@ class TasksScreen(Screen[None]):
     def on_screen_resume(self) -> None:
         if self.queue is not None:
             self.load()
-
-    @property
-    def table(self) -> DataTable[Any]:
-        return self.query_one(DataTable)
 
     @property
     def owner(self) -> str | None:
