@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DbOption, fail, open_db, user_option
+from cli.common import DbOption, fail, open_db
+from cli.options import user_option
 
 ReadOnly = Annotated[
     bool, typer.Option("--read-only", help="Offer the read tools only: the assistant cannot write.")

@@ -6,9 +6,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+
+from cli.options import as_of_option, json_option
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -35,16 +37,9 @@ DbOption = Annotated[
         dir_okay=False,
     ),
 ]
-AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="Run as of this day (YYYY-MM-DD); default today.")
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
-
-def user_option(help_text: str) -> Any:
-    """The type of a ``--user NAME`` option; ``help_text`` says what the name is for
-    (the commands that record writes as someone: ``mcp``, ``serve``)."""
-    return Annotated[str | None, typer.Option("--user", metavar="NAME", help=help_text)]
+AsOfOption = as_of_option("Run as of this day (YYYY-MM-DD); default today.")
+JsonOption = json_option("Print JSON.")
 
 
 EXIT_BAD_INPUT = 2

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from cli.common import DbOption, JsonOption, fail, open_db, parse_day
+from cli.options import segment_option
 from core.text import shortened, visible
 
 goal_app = typer.Typer(help="Work with one goal.", no_args_is_help=True)
@@ -94,6 +95,9 @@ def checkin(
     typer.echo(f'Checked in {value} on "{shortened(goal.title, 80)}".')
 
 
+MetricSegment = segment_option("The metric's segment (with --metric).", "NAME")
+
+
 @goal_app.command("create")
 def create(
     title: Annotated[str, typer.Argument(help='What the goal is: "Cut churn in SMB".')],
@@ -136,10 +140,7 @@ def create(
             help="Follow a metric instead of check-ins, e.g. churn_rate_pct.",
         ),
     ] = None,
-    segment: Annotated[
-        str | None,
-        typer.Option("--segment", metavar="NAME", help="The metric's segment (with --metric)."),
-    ] = None,
+    segment: MetricSegment = None,
     step: Annotated[
         str, typer.Option("--step", metavar="VALUE", help="What + / - add in the app.")
     ] = "",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cli.common import AsOfOption, DbOption, fail, fraction_bar, open_db, parse_day, sqlite_file
+from cli.options import band_option, json_option
 from core.dates import MAX_HORIZON_DAYS
 from core.text import visible
 
@@ -24,7 +25,9 @@ if TYPE_CHECKING:
 
 BANDS = ("green", "yellow", "red")
 
-Json = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+Json = json_option("Print JSON instead of a table.")
+ListedBand = band_option("Only accounts in this band: red, yellow, green.")
+OverrideBand = band_option("The band to show instead: red, yellow, green.")
 
 
 def health_commands(app: typer.Typer) -> None:
@@ -114,9 +117,7 @@ def health(
         str | None,
         typer.Option("--account", help="One account (external id), with its full explanation."),
     ] = None,
-    band: Annotated[
-        str | None, typer.Option("--band", help="Only accounts in this band: red, yellow, green.")
-    ] = None,
+    band: ListedBand = None,
     as_json: Json = False,
     recompute: Annotated[
         bool,
@@ -318,9 +319,7 @@ def override(
     score: Annotated[
         float | None, typer.Option("--score", help="The score to show instead (0-100).")
     ] = None,
-    band: Annotated[
-        str | None, typer.Option("--band", help="The band to show instead: red, yellow, green.")
-    ] = None,
+    band: OverrideBand = None,
     reason: Annotated[
         str | None, typer.Option("--reason", help="Why the computed score is wrong (required).")
     ] = None,

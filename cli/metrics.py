@@ -18,6 +18,7 @@ from cli.common import (
     saved_scope,
     sqlite_file,
 )
+from cli.options import as_of_option, json_option, owner_option, period_option, segment_option
 from core.text import visible
 
 if TYPE_CHECKING:
@@ -33,31 +34,25 @@ def metrics_commands(app: typer.Typer) -> None:
     app.command("metrics")(metrics)
 
 
+AsOf = as_of_option(
+    "See the book as it was on this date: nothing later counts (default: today).", "YYYY-MM-DD"
+)
+PeriodOption = period_option(
+    "month, quarter or year (the one containing --as-of), YYYY-MM, YYYY-Qn, "
+    "YYYY, or a range YYYY-MM-DD..YYYY-MM-DD (both days included).",
+    "PERIOD",
+)
+Segment = segment_option("Only the accounts of this segment.")
+Owner = owner_option('Only this owner\'s accounts ("my book").')
+Json = json_option("Print one JSON object (null for no data, rates in percent).")
+
+
 def metrics(
     db: DbOption = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            metavar="YYYY-MM-DD",
-            help="See the book as it was on this date: nothing later counts (default: today).",
-        ),
-    ] = None,
-    period: Annotated[
-        str,
-        typer.Option(
-            "--period",
-            metavar="PERIOD",
-            help="month, quarter or year (the one containing --as-of), YYYY-MM, YYYY-Qn, "
-            "YYYY, or a range YYYY-MM-DD..YYYY-MM-DD (both days included).",
-        ),
-    ] = "month",
-    segment: Annotated[
-        str | None, typer.Option("--segment", help="Only the accounts of this segment.")
-    ] = None,
-    owner: Annotated[
-        str | None, typer.Option("--owner", help='Only this owner\'s accounts ("my book").')
-    ] = None,
+    as_of: AsOf = None,
+    period: PeriodOption = "month",
+    segment: Segment = None,
+    owner: Owner = None,
     saved_filter: FilterOption = None,
     by: Annotated[
         str | None,
@@ -67,10 +62,7 @@ def metrics(
             help="Break the figures down by segment, owner, plan or a custom field's value.",
         ),
     ] = None,
-    as_json: Annotated[
-        bool,
-        typer.Option("--json", help="Print one JSON object (null for no data, rates in percent)."),
-    ] = False,
+    as_json: Json = False,
 ) -> None:
     """Print every customer-success metric of a period: churn, retention, MRR and its
     movements, GRR/NRR, NPS, CSAT, purchases, CLV, stickiness, support, onboarding

@@ -10,7 +10,8 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DbOption, fail, open_db, user_option
+from cli.common import DbOption, fail, open_db
+from cli.options import user_option
 
 Host = Annotated[
     str,

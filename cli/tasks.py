@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cli.common import AsOfOption, DbOption, JsonOption, fail, open_db, parse_day
+from cli.options import source_option
 from core.text import visible
 
 if TYPE_CHECKING:
@@ -198,6 +199,9 @@ def list_rules(
         )
 
 
+Source = source_option("rule, follow_up or manual.")
+
+
 def tasks(
     json_output: JsonOption = False,
     mine: Annotated[bool, typer.Option("--mine", help="Only the current user's tasks.")] = False,
@@ -205,9 +209,7 @@ def tasks(
         bool,
         typer.Option("--snoozed", help="Only the snoozed tasks, with the day each comes back."),
     ] = False,
-    source: Annotated[
-        str | None, typer.Option("--source", help="rule, follow_up or manual.")
-    ] = None,
+    source: Source = None,
     db: DbOption = None,
     as_of: AsOfOption = None,
 ) -> None:

@@ -13,6 +13,14 @@ from typer.core import TyperCommand
 
 from cli.common import DbOption, FilterOption, book_scope, fail, open_db, parse_day, saved_scope
 from cli.import_fields import FIELDS, fields_help
+from cli.options import (
+    band_option,
+    json_option,
+    owner_option,
+    period_option,
+    segment_option,
+    source_option,
+)
 
 if TYPE_CHECKING:
     from core.importing import ImportOptions
@@ -109,6 +117,9 @@ def _with_mapping(
         by_field.setdefault(name, {})[source] = target
     user = load_settings().current_user or getpass.getuser()
     return base.merged(dataclasses.replace(given, columns=columns, values=by_field, user=user))
+
+
+ImportJson = json_option("Print the result and reconciliation as JSON.")
 
 
 def import_command(
@@ -220,9 +231,7 @@ def import_command(
             " (a CRM's leads and prospects, a Stripe subscription whose first payment failed).",
         ),
     ] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the result and reconciliation as JSON.")
-    ] = False,
+    as_json: ImportJson = False,
     db: DbOption = None,
 ) -> None:
     """Import a file: every row is checked first; any error writes nothing (exit 2)
@@ -299,6 +308,13 @@ def _header(no_header: bool, columns: str | None) -> list[str] | None:
     return [] if no_header else None
 
 
+ExportSegment = segment_option("Only this segment.")
+ExportOwner = owner_option("Only this owner's book.")
+ExportBand = band_option("Only green, yellow or red health (accounts, health).")
+ExportPeriod = period_option("Metrics: month, quarter, year, 2025-03, 2025-Q1 or FROM..TO.")
+ExportSource = source_option("Tasks: rule, follow_up or manual.")
+
+
 def export_command(
     what: Annotated[
         str, typer.Argument(help="accounts, interactions, goals, metrics, health or tasks.")
@@ -306,25 +322,15 @@ def export_command(
     out: Annotated[
         Path, typer.Option("--out", help="The file: .csv, .xlsx or .parquet.", dir_okay=False)
     ],
-    segment: Annotated[str | None, typer.Option("--segment", help="Only this segment.")] = None,
-    owner: Annotated[str | None, typer.Option("--owner", help="Only this owner's book.")] = None,
+    segment: ExportSegment = None,
+    owner: ExportOwner = None,
     saved_filter: FilterOption = None,
-    band: Annotated[
-        str | None,
-        typer.Option("--band", help="Only green, yellow or red health (accounts, health)."),
-    ] = None,
-    period: Annotated[
-        str,
-        typer.Option(
-            "--period", help="Metrics: month, quarter, year, 2025-03, 2025-Q1 or FROM..TO."
-        ),
-    ] = "month",
+    band: ExportBand = None,
+    period: ExportPeriod = "month",
     months: Annotated[
         int | None, typer.Option("--months", help="Metrics: a monthly series of N months.")
     ] = None,
-    source: Annotated[
-        str | None, typer.Option("--source", help="Tasks: rule, follow_up or manual.")
-    ] = None,
+    source: ExportSource = None,
     db: DbOption = None,
 ) -> None:
     """Export to CSV, XLSX or Parquet (by the file's extension), with the screens' filters."""
