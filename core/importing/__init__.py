@@ -488,7 +488,11 @@ def import_file(
         skipped,
         created,
         options.dry_run,
-        [c for c in plan.mapping.ignored if c not in {e.column for e in plan.extras}],
+        [  # the file's own columns: not those a preset derived and did not map
+            c
+            for c in plan.mapping.ignored
+            if c in own_columns and c not in {e.column for e in plan.extras}
+        ],
         time.perf_counter() - started,
         reconciliation,
         recorded,

@@ -10,7 +10,8 @@ vendors' documented default exports:
 
 - HubSpot: "Export your records" (companies, default properties).
 - Salesforce: the Accounts report / Data Export of the Account object.
-- Stripe: Dashboard, Billing > Subscriptions > Export (columns in UTC).
+- Stripe: Dashboard, Billing > Subscriptions > Export, and Invoices > Export (columns
+  in UTC).
 - Zendesk: Admin Center > Tools > Reports > CSV export of tickets.
 - Intercom: the conversation data export (Reports > Conversations > Export).
 - Delighted: the responses CSV export (NPS), with the person's properties as columns.
@@ -234,6 +235,17 @@ def _stripe_history(frame: pl.LazyFrame) -> pl.LazyFrame:
     return pl.concat([movements, untold], how="diagonal")
 
 
+_STRIPE_INVOICE_PAID = "Invoice status"
+
+
+def _stripe_invoice_paid() -> pl.Expr:
+    """An invoice's status, "paid $0" for a paid one of no amount (a trial's, a
+    coupon's): only "paid" is a purchase."""
+    status = _col("Status").str.to_lowercase()
+    paid = _col("Amount Paid").str.replace_all(r"[$,\s]", "").cast(pl.Decimal(20, 2), strict=False)
+    return pl.when((status == "paid") & (paid == 0)).then(pl.lit("paid $0")).otherwise(status)
+
+
 _HUBSPOT_STATUS = "Status (from Lifecycle Stage)"
 
 
@@ -438,6 +450,31 @@ PRESETS: tuple[Preset, ...] = (
             False,
             "subscriptions that never started (their first payment failed)",
         ),
+    ),
+    Preset(
+        "stripe-invoices",
+        "Stripe invoices",
+        "purchases",
+        ("Customer", "Amount Due", "Amount Paid", "Status"),
+        {
+            "account": "Customer",
+            "purchased_at": ("Paid At (UTC)", "Date (UTC)"),
+            "amount": "Amount Paid",
+            "description": "Number",
+        },
+        derived={_STRIPE_INVOICE_PAID: _stripe_invoice_paid},
+        leave_out=LeaveOut(
+            _STRIPE_INVOICE_PAID,
+            "^paid$",
+            True,
+            "invoices that are no purchase (not paid: draft, open, void, uncollectible;"
+            " or paid $0)",
+        ),
+        account_names="Customer Name",
+        said={
+            "Date (UTC)": "purchase dates are each invoice's Date (UTC), the day it was"
+            " issued (the export has no Paid At): an invoice may have been paid later"
+        },
     ),
     Preset(
         "zendesk-tickets",

@@ -884,3 +884,35 @@ def test_a_preset_can_be_turned_off_or_forced(tmp_path: Path) -> None:
         ["import", "tickets", str(path), "--db", str(tmp_path / "y.db"), "--preset", "nope"],
     )
     assert wrong.exit_code == 2 and "no preset 'nope'" in wrong.output
+
+
+def test_stripe_invoices_import_only_what_was_paid(tmp_path: Path) -> None:
+    """A Stripe invoices export holds drafts, open, void and uncollectible invoices and
+    $0 ones (a trial's): none is a purchase. Only the paid ones, for what was paid,
+    are imported, and the summary says what was left out, by status."""
+    db = tmp_path / "invoices.db"
+    report = _import(db, "purchases", "stripe_invoices.csv", "--create-missing-accounts")
+    assert report["preset"] == "Stripe invoices"
+    raw = pl.read_csv(PRESETS / "stripe_invoices.csv", infer_schema=False)
+    paid_amount = pl.col("Amount Paid").cast(pl.Decimal(20, 2))
+    purchase = (pl.col("Status") == "paid") & (paid_amount > 0)
+    paid = raw.filter(purchase)
+    with closing(sqlite3.connect(db)) as connection:
+        stored = connection.execute(
+            "SELECT count(*), sum(amount_cents), min(purchased_at) FROM purchase"
+        ).fetchone()
+    assert stored[0] == paid.height
+    assert Decimal(stored[1]) / 100 == sum(Decimal(a) for a in paid["Amount Paid"])
+    assert stored[2].startswith(min(paid["Date (UTC)"]))
+    left = raw.filter(~purchase).height
+    [said] = [
+        line
+        for line in report["reconciliation"]["assumptions"]
+        if line.startswith(f"{left} rows left out: invoices that are no purchase")
+    ]
+    zero = raw.filter((pl.col("Status") == "paid") & (paid_amount == 0)).height
+    assert f"paid $0 {zero}" in said
+    assert any(
+        "Date (UTC), the day it was issued" in line
+        for line in report["reconciliation"]["assumptions"]
+    )
