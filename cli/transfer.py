@@ -341,7 +341,7 @@ def export_command(
     if band is not None and band not in ("green", "yellow", "red"):
         fail(f"--band must be green, yellow or red, not {band!r}")
     engine = open_db(db)
-    scope = book_scope(engine, segment or None, owner or None)
+    scope = book_scope(engine, segment, owner)
     if saved_filter is not None:
         scope = saved_scope(engine, saved_filter, scope, "the export")
     filters = ExportFilters(

@@ -118,6 +118,20 @@ def test_export_by_extension(tmp_path: Path, db: Path, suffix: str) -> None:
     assert sorted(reader(out)["external_id"]) == ["3668-QPYBK", "7590-VHVEG"]
 
 
+@pytest.mark.parametrize("option", ["--segment", "--owner"])
+def test_export_refuses_an_empty_segment_or_owner(tmp_path: Path, db: Path, option: str) -> None:
+    """``--segment ""`` (a script's unset variable) names no segment, as it does for
+    ``cxtui metrics``: it was read as no --segment at all, and the whole book exported
+    as if it were the segment's."""
+    out = tmp_path / "accounts.csv"
+    result = runner.invoke(
+        app, ["export", "accounts", "--out", str(out), "--db", str(db), option, ""]
+    )
+    assert result.exit_code == 2, result.output
+    assert f"{option}: there is no {option[2:]} ''" in result.stderr
+    assert not out.exists()
+
+
 def test_export_refuses_bad_band(tmp_path: Path, db: Path) -> None:
     result = runner.invoke(
         app,
