@@ -7,8 +7,8 @@ arithmetic (never through a float); dates follow a *date order* chosen per colum
 Date orders: ``iso`` (2024-03-05, 2024/03/05, with or without a time, ``T`` or
 space, seconds, fractions, ``Z``, ``UTC``, ``GMT`` or an offset), ``dmy``
 (05/03/2024, 05.03.2024, 05-03-2024) and ``mdy`` (03/05/2024), each with an optional
-time (``14:30``, ``14:30:15``, ``2:30 PM``). Or any strftime pattern. Orders found
-from the data alone: ``COMPACT`` (20240305), ``EXCEL`` (a spreadsheet's day number)
+time (``14:30``, ``14:30:15``, ``2:30 PM``, after a space or a comma). Or any
+strftime pattern. Orders found from the data alone: ``COMPACT`` (20240305), ``EXCEL`` (a spreadsheet's day number)
 and ``UNIX`` (seconds since 1970, as an API writes them: 1709296496; or
 milliseconds). A moment with an offset is converted to UTC; a moment without one is
 taken as UTC.
@@ -75,6 +75,8 @@ def with_fallback(
 
 
 def _normalised(text: pl.Expr, order: str) -> pl.Expr:
+    # "3/1/2024, 2:30 PM" (a US locale's date and time, as JavaScript writes them)
+    text = text.str.replace(r"^(\d+[/.\-]\d+[/.\-]\d+),\s", "$1 ")
     text = text.str.replace(r"^(\d+)[/.\-](\d+)[/.\-](\d+)", "$1/$2/$3")
     if order == "iso":
         text = text.str.replace(r"^(\d{4})/(\d{1,2})/(\d{1,2})", "$1-$2-$3")

@@ -221,6 +221,19 @@ def test_tsv_interactions(book: Engine) -> None:
     assert frame["sentiment"].to_list() == [1, 0, -1]
 
 
+def test_a_us_locale_moment_with_a_comma_before_its_time(tmp_path: Path, book: Engine) -> None:
+    """ "3/1/2024, 2:30 PM" is how a US locale writes a moment (JavaScript's
+    toLocaleString, some CRMs' exports): the comma is no part of the date."""
+    written = ["3/1/2024, 2:30 PM", "3/13/2024, 11:05:09 AM", "12/31/2024, 12:00 AM"]
+    rows = [f'7590-VHVEG,call,"{moment}",Check-in {n}' for n, moment in enumerate(written)]
+    path = write(tmp_path, "calls.csv", "\n".join(["account,kind,date,summary", *rows]) + "\n")
+    import_file(book, "interactions", path)
+    stored = read_frame(book, select(Interaction.occurred_at).order_by(Interaction.occurred_at))
+    expected = [datetime.strptime(moment, "%m/%d/%Y, %I:%M %p") for moment in written[::2]]
+    expected.insert(1, datetime.strptime(written[1], "%m/%d/%Y, %I:%M:%S %p"))
+    assert stored["occurred_at"].to_list() == expected
+
+
 def test_xlsx_purchases(book: Engine) -> None:
     import_file(book, "purchases", FIXTURES / "purchases.xlsx")
     frame = read_frame(
