@@ -112,20 +112,25 @@ def say(message: str) -> None:
     typer.echo(f"cxtui: {message}", err=True)
 
 
-def book_scope(engine: Engine, segment: str | None, owner: str | None) -> Scope:
+def book_scope(
+    engine: Engine, segment: str | None, owner: str | None, saved_filter: str | None, what: str
+) -> Scope:
     """The scope of --segment / --owner, spelled as the book spells them (case does
-    not matter); an unknown one is a one-line error listing the known ones, exit 2."""
+    not matter; an unknown one is a one-line error listing the known ones, exit 2),
+    narrowed to the saved filter of --filter when given (its parts that narrow the
+    accounts list only are named as not applying to ``what``, "the export")."""
     from core.scope import ScopeError
     from core.scope import book_scope as scope_in_book
 
     try:
-        return scope_in_book(engine, segment, owner)
+        scope = scope_in_book(engine, segment, owner)
     except ScopeError as error:
         engine.dispose()
         fail(f"--{error}")
+    return scope if saved_filter is None else _saved_scope(engine, saved_filter, scope, what)
 
 
-def saved_scope(engine: Engine, name: str, scope: Scope, what: str) -> Scope:
+def _saved_scope(engine: Engine, name: str, scope: Scope, what: str) -> Scope:
     """The saved filter ``name`` as a scope, narrowed further by --segment/--owner;
     its list-only parts are named on stderr as not applying to ``what``; a condition
     on a custom field the book does not have is an error naming it, exit 2."""

@@ -15,7 +15,6 @@ from cli.common import (
     fail,
     open_db,
     parse_day,
-    saved_scope,
     sqlite_file,
 )
 from cli.options import as_of_option, json_option, owner_option, period_option, segment_option
@@ -93,9 +92,7 @@ def metrics(
         except ValueError as error:
             engine.dispose()
             fail(f"--by: {error}")
-    scope = book_scope(engine, segment, owner)
-    if saved_filter is not None:
-        scope = saved_scope(engine, saved_filter, scope, "the metrics")
+    scope = book_scope(engine, segment, owner, saved_filter, "the metrics")
     try:
         results = metrics_results(engine, chosen, scope, day, by)
         records = None if as_json else book_records(engine)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from typer.core import TyperCommand
 
-from cli.common import DbOption, FilterOption, book_scope, fail, open_db, parse_day, saved_scope
+from cli.common import DbOption, FilterOption, book_scope, fail, open_db, parse_day
 from cli.import_fields import FIELDS, fields_help
 from cli.options import (
     band_option,
@@ -341,9 +341,7 @@ def export_command(
     if band is not None and band not in ("green", "yellow", "red"):
         fail(f"--band must be green, yellow or red, not {band!r}")
     engine = open_db(db)
-    scope = book_scope(engine, segment, owner)
-    if saved_filter is not None:
-        scope = saved_scope(engine, saved_filter, scope, "the export")
+    scope = book_scope(engine, segment, owner, saved_filter, "the export")
     filters = ExportFilters(
         scope=scope,
         band=band,
