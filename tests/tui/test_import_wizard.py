@@ -218,10 +218,25 @@ def test_path_completion_offers_folders_and_importable_files(tmp_path: Path) -> 
 
 
 def test_kind_from_the_file_name() -> None:
-    assert guess_kind(Path("interactions-2024.tsv")) == "interactions"
-    assert guess_kind(Path("mrr.csv")) == "mrr"
-    assert guess_kind(Path("Accounts.xlsx")) == "accounts"
-    assert guess_kind(Path("export.csv")) is None
+    assert guess_kind(Path("interactions-2024.tsv"), ["a"]) == "interactions"
+    assert guess_kind(Path("mrr.csv"), ["a"]) == "mrr"
+    assert guess_kind(Path("Accounts.xlsx"), ["a"]) == "accounts"
+    assert guess_kind(Path("export.csv"), ["a"]) is None
+
+
+async def test_a_vendor_export_opens_on_the_kind_it_imports(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """A Stripe invoices export, named as Stripe names it, opens as purchases with the
+    preset's mapping: not as accounts (the list's first kind), which would read its
+    customers' ids as accounts and "paid" as a status."""
+    path = tmp_path / "invoices_2024-07-31.csv"
+    path.write_bytes((PRESETS / "stripe_invoices.csv").read_bytes())
+    async with wizard(db_url, tmp_path, path) as (_app, _pilot, screen):
+        assert screen.query_one("#kind", Select).value == "purchases"
+        title = str(screen.query_one("#mapping-box .box-title").render())
+        assert "Stripe invoices export, recognised" in title
+        assert mapping(screen)["amount"] == "Amount Paid"
 
 
 async def test_values_mapped_by_keys_let_a_crm_export_in(

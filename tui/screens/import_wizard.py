@@ -110,10 +110,15 @@ def relaxed_mapping(kind: Kind, columns: list[str], overrides: dict[str, str]) -
     return propose_mapping(KindType(kind.name, kind.table, optional, kind.key), columns, overrides)
 
 
-def guess_kind(path: Path) -> str | None:
-    """The kind a file's name says (``interactions.tsv``, ``mrr-2024.csv``), if any."""
+def guess_kind(path: Path, columns: list[str]) -> str | None:
+    """The kind a vendor's export imports (a preset recognises its header: Stripe's
+    invoices are purchases, Zendesk's export tickets), else the kind the file's name
+    says (``interactions.tsv``, ``mrr-2024.csv``), if any."""
     from core.importing import KINDS
+    from core.importing.presets import PRESETS
 
+    if preset := next((p for p in PRESETS if p.matches(columns)), None):
+        return preset.kind
     stem = path.stem.lower()
     return next((kind for kind in KINDS if stem.startswith(kind.rstrip("s"))), None)
 
@@ -324,7 +329,7 @@ class ImportWizardScreen(Screen[None]):
         table.add_columns(*map(literal, shown.columns))
         for row in shown.preview.iter_rows():
             table.add_row(*["" if value is None else literal(value) for value in row])
-        guessed = guess_kind(shown.path)
+        guessed = guess_kind(shown.path, shown.columns)
         kind = self.query_one("#kind", Select)
         if guessed and kind.value != guessed:
             kind.value = guessed  # its Changed event shows the mapping
