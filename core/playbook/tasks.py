@@ -126,7 +126,10 @@ def task_records(queue: pl.DataFrame, today: date) -> list[dict[str, Any]]:
 
 
 def _task(session: Session, task_id: int) -> Task:
-    task = session.get(Task, task_id)
+    """The task, its row locked until the change is committed (on PostgreSQL, a
+    second user marking it done at the same time waits, then finds it done; SQLite
+    has one writer at a time)."""
+    task = session.get(Task, task_id, with_for_update=True)
     if task is None:
         raise TaskError(f"no task #{task_id}")
     return task

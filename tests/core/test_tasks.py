@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import threading
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -90,6 +91,39 @@ def test_done_twice_or_reopened_twice_is_refused(engine: Engine, accounts: dict[
         ("created", "Dana"),
         ("done", "Dana"),
     ]
+
+
+def test_two_users_marking_one_task_done_at_once_record_one_done(
+    engine: Engine, accounts: dict[str, int], is_postgres: bool
+) -> None:
+    """On a shared PostgreSQL book, Sam marks a task done while Dana's "done" is being
+    written: Sam is told it is done already, and the history keeps one "done" (both
+    read it open and both recorded one: the task is now read with its row locked)."""
+    if not is_postgres:
+        pytest.skip("two writers at once: SQLite takes one writer at a time")
+    task = add_manual_task(engine, "Call", TODAY, "Dana", accounts["big"])
+    outcome: list[str] = []
+
+    def sam() -> None:
+        try:
+            complete(engine, task, "Sam")
+            outcome.append("done")
+        except TaskError as error:
+            outcome.append(str(error))
+
+    with Session(engine) as dana:  # Dana's completion, under way
+        locked = dana.get(m.Task, task, with_for_update=True)
+        assert locked is not None
+        other = threading.Thread(target=sam)
+        other.start()
+        other.join(timeout=1.0)  # Sam waits for Dana's row (or, unlocked, reads it open)
+        locked.completed_at = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+        dana.add(m.TaskEvent(task_id=task, action="done", by="Dana"))
+        dana.commit()
+    other.join(timeout=10)
+    assert outcome and "is done already" in outcome[0]
+    actions = task_history(engine, task)["action"].to_list()
+    assert actions == ["created", "done"]
 
 
 def test_snooze_hides_until_the_day(engine: Engine, accounts: dict[str, int]) -> None:
