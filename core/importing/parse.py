@@ -8,10 +8,10 @@ Date orders: ``iso`` (2024-03-05, 2024/03/05, with or without a time, ``T`` or
 space, seconds, fractions, ``Z``, ``UTC``, ``GMT`` or an offset), ``dmy``
 (05/03/2024, 05.03.2024, 05-03-2024) and ``mdy`` (03/05/2024), each with an optional
 time (``14:30``, ``14:30:15``, ``2:30 PM``, after a space or a comma). Or any
-strftime pattern. Orders found from the data alone: ``COMPACT`` (20240305), ``EXCEL`` (a spreadsheet's day number)
-and ``UNIX`` (seconds since 1970, as an API writes them: 1709296496; or
-milliseconds). A moment with an offset is converted to UTC; a moment without one is
-taken as UTC.
+strftime pattern. Orders found from the data alone: ``COMPACT`` (20240305),
+``EXCEL`` (a spreadsheet's day number) and ``UNIX`` (seconds since 1970, as an API
+writes them: 1709296496; or milliseconds). A moment with an offset is converted to
+UTC; a moment without one is taken as UTC.
 """
 
 from __future__ import annotations
