@@ -32,6 +32,14 @@ def test_the_help_lists_every_field_of_every_kind() -> None:
         assert (optional.split(", ") if optional else []) == others, line
 
 
+def test_the_help_names_every_preset() -> None:
+    from core.importing.presets import PRESETS
+
+    (line,) = [line for line in _help().splitlines() if "--preset" in line]
+    named = line.split("recognised from the header): ")[1].split(".")[0].split(", ")
+    assert [name.strip() for name in named] == [preset.name for preset in PRESETS]
+
+
 def test_the_help_is_written_from_the_spec() -> None:
     """``cli/import_fields.py`` is generated from ``core.importing.spec``: after changing
     a kind's fields, ``python -m cli.import_fields`` writes it again."""
