@@ -50,6 +50,14 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> NoReturn:
     raise typer.Exit(code)
 
 
+def check_band(band: str | None) -> None:
+    """Refuse a ``--band`` that is no health band, naming the bands."""
+    from core.health.config import BANDS
+
+    if band is not None and band not in BANDS:
+        fail(f"--band must be one of {', '.join(BANDS)}, not {band!r}")
+
+
 @contextmanager
 def fraction_bar(label: str, err: bool = False) -> Iterator[Callable[[float], None]]:
     """A progress bar of 100 steps, fed by a ``progress(fraction)`` callback."""

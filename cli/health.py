@@ -8,9 +8,19 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.common import AsOfOption, DbOption, fail, fraction_bar, open_db, parse_day, sqlite_file
+from cli.common import (
+    AsOfOption,
+    DbOption,
+    check_band,
+    fail,
+    fraction_bar,
+    open_db,
+    parse_day,
+    sqlite_file,
+)
 from cli.options import band_option, json_option
 from core.dates import MAX_HORIZON_DAYS
+from core.health.config import BANDS
 from core.text import visible
 
 if TYPE_CHECKING:
@@ -23,7 +33,6 @@ if TYPE_CHECKING:
     from core.health.backtest import BacktestResult
     from core.store.sqlite_file import SqliteFile
 
-BANDS = ("green", "yellow", "red")
 
 Json = json_option("Print JSON instead of a table.")
 ListedBand = band_option("Only accounts in this band: red, yellow, green.")
@@ -141,8 +150,7 @@ def health(
 
     from core.health import current_health, has_snapshots, health_object
 
-    if band is not None and band not in BANDS:
-        fail(f"--band must be one of {', '.join(BANDS)}, not {band!r}")
+    check_band(band)
     today = parse_day(as_of)
     model = _model()
     summary = recompute and not (every or as_json or account or band)

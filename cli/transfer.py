@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from typer.core import TyperCommand
 
-from cli.common import DbOption, FilterOption, book_scope, fail, open_db, parse_day
+from cli.common import DbOption, FilterOption, book_scope, check_band, fail, open_db, parse_day
 from cli.import_fields import FIELDS, fields_help
 from cli.options import (
     band_option,
@@ -338,8 +338,7 @@ def export_command(
 
     if what not in EXPORTS:
         fail(f"cannot export {what!r}; choose one of: {', '.join(EXPORTS)}")
-    if band is not None and band not in ("green", "yellow", "red"):
-        fail(f"--band must be green, yellow or red, not {band!r}")
+    check_band(band)
     engine = open_db(db)
     scope = book_scope(engine, segment, owner, saved_filter, "the export")
     filters = ExportFilters(

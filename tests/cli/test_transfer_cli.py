@@ -138,7 +138,7 @@ def test_export_refuses_bad_band(tmp_path: Path, db: Path) -> None:
         ["export", "health", "--out", str(tmp_path / "h.csv"), "--db", str(db), "--band", "blue"],
     )
     assert result.exit_code == 2
-    assert "--band must be green, yellow or red" in result.stderr
+    assert "--band must be one of green, yellow, red" in result.stderr
 
 
 @pytest.mark.parametrize("command", ["import", "export"])
