@@ -116,17 +116,24 @@ def _write_snapshots(
     day: date,
     model: HealthModelConfig,
     account_ids: list[int] | None,
-) -> int:
+    unless_scored: bool = False,
+) -> int | None:
     """Replace the snapshots of ``day`` (of ``account_ids``, or of every account) by
     those of ``scores``, in one transaction: in a file through ``sqlite3``, else
     through the bulk writer (10k snapshots: 0.20 s, 0.31-0.36 s as an ORM
     ``executemany``). The table's indexes stay in place: a large load would drop and
-    rebuild them, over every day's snapshots kept."""
+    rebuild them, over every day's snapshots kept.
+
+    Writers of snapshots take turns: on PostgreSQL the table is locked against other
+    writers (not readers) first, as SQLite's write transaction is, so two users
+    rescoring at once wait for each other instead of failing on each other's rows.
+    ``unless_scored``: write nothing, and return None, when the day has snapshots by
+    the time this writer's turn comes (another process scored it meanwhile)."""
     if isinstance(source, SqliteFile):
         if account_ids is not None:
             raise ValueError("a SQLite file is written for the whole book: pass the engine")
         return source.write(partial(_write_file_snapshots, scores, day, model))
-    from sqlalchemy import delete
+    from sqlalchemy import delete, select
 
     from core.models import HealthSnapshot
     from core.store.bulk import frame_writer, table_for, write_transaction
@@ -136,17 +143,29 @@ def _write_snapshots(
     replaced = delete(HealthSnapshot).where(HealthSnapshot.day == day)
     if account_ids is not None:
         replaced = replaced.where(HealthSnapshot.account_id.in_(account_ids))
-    # a day and account ids only: written into the SQL, whatever the driver's paramstyle
-    statement = str(replaced.compile(engine, compile_kwargs={"literal_binds": True}))
+    scored = select(HealthSnapshot.account_id).where(HealthSnapshot.day == day).limit(1)
     with write_transaction(engine) as raw:
         cursor = raw.cursor()
-        cursor.execute(statement)
+        if engine.dialect.name == "postgresql":
+            cursor.execute(f"LOCK TABLE {HealthSnapshot.__tablename__} IN SHARE ROW EXCLUSIVE MODE")
+        if unless_scored:
+            cursor.execute(_literal(scored, engine))
+            if cursor.fetchone() is not None:
+                cursor.close()
+                return None
+        cursor.execute(_literal(replaced, engine))
         cursor.close()
         table = table_for(HealthSnapshot.__tablename__)
         with frame_writer(raw, engine, table, scores.height) as write:
             for accounts in scores.iter_slices(SNAPSHOTS_AT_ONCE):
                 write(snapshot_rows(accounts, day, model_id))
     return scores.height
+
+
+def _literal(statement: Any, engine: Engine) -> str:
+    """``statement`` as SQL text with its values written in (a day and account ids
+    only), whatever the driver's paramstyle."""
+    return str(statement.compile(engine, compile_kwargs={"literal_binds": True}))
 
 
 def _write_file_snapshots(
@@ -193,7 +212,7 @@ def recompute_all(
     report(0.7)
     written = _write_snapshots(source, scores, as_of, model, None)
     report(1.0)
-    return written
+    return written or 0
 
 
 def recompute_account(
@@ -263,13 +282,16 @@ def has_snapshots(source: Engine | SqliteFile, day: date | None = None) -> bool:
 
 def score_day_if_missing(engine: Engine, day: date) -> bool:
     """Score every live account on ``day`` when that day has no snapshot yet, and say
-    whether it did: the app at start, the MCP server, an entry logged on a new day. A
-    day with any snapshot reads as scored, so one account's must never be written
-    alone on a day without scores (the others would keep an older score)."""
+        whether it did: the app at start, the MCP server, an entry logged on a new day. A
+        day with any snapshot reads as scored, so one account's must never be written
+        alone on a day without scores (the others would keep an older score). Two
+    app starts at once score the day once: the second finds it scored when its turn
+    to write comes, and writes nothing."""
     if has_snapshots(engine, day):
         return False
-    recompute_all(engine, as_of=day)
-    return True
+    model = _model(None)
+    scores = compute_scores(engine, day, model)
+    return _write_snapshots(engine, scores, day, model, None, unless_scored=True) is not None
 
 
 def has_churn_model(file: SqliteFile) -> bool:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
 import pytest
-from sqlalchemy import Engine, event, func, select
-from sqlmodel import Session
+from sqlalchemy import Engine, delete, event, func, select
+from sqlmodel import Session, col
 
 from core import models as m
 from core.health.config import COMPONENTS, SIGNALS, default_model, parse_model
@@ -22,6 +24,7 @@ from core.health.store import (
     recompute_account,
     recompute_all,
     recompute_in_background,
+    score_day_if_missing,
 )
 from tests.core.health_book import AS_OF, Book, healthy, without_sentiment_or_support
 
@@ -367,3 +370,66 @@ def test_a_public_churn_sample_gets_one_snapshot_per_customer(
         ).all()
     assert sorted(row[0] for row in rows) == sorted(live["customerID"].to_list())
     assert {(score, band) for _, score, band in rows} == {(None, "no data")}
+
+
+def _in_other_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
+    """``work`` started in a thread (a second user); its outcome, or the error it
+    raised, goes into the list once it is done."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except Exception as error:  # the test asserts on what the user would see
+            outcome.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=1.0)  # the second user waits for the first (or, unlocked, writes)
+    return thread, outcome
+
+
+def test_two_app_starts_at_once_score_a_new_day_once(engine: Engine, is_postgres: bool) -> None:
+    """On a shared PostgreSQL book, Sam's app starts while Dana's is writing the new
+    day's scores: Sam's waits, finds the day scored and writes nothing. Both read the
+    day unscored, and Sam's insert failed on Dana's rows (a duplicate key)."""
+    if not is_postgres:
+        pytest.skip("two writers at once: SQLite takes one writer at a time")
+    book = Book(engine)
+    account = healthy(book)
+    book.save()
+    with Session(engine) as dana:  # Dana's app start, scoring the day
+        dana.add(m.HealthSnapshot(account_id=account, day=AS_OF, score=50.0, band="yellow"))
+        dana.flush()
+        sam, outcome = _in_other_thread(lambda: score_day_if_missing(engine, AS_OF))
+        dana.commit()
+    sam.join(timeout=10)
+    assert outcome == [False]
+    assert _snapshots(engine) == [(account, AS_OF, 50.0)]
+
+
+def test_two_users_rescoring_one_account_at_once_both_succeed(
+    engine: Engine, is_postgres: bool
+) -> None:
+    """Sam logs a call on an account while Dana's entry on it is rescoring it (its
+    snapshot of the day replaced, not committed): Sam's rescore waits and replaces
+    Dana's. Sam's insert failed on Dana's new row (a duplicate key), after his call
+    was saved."""
+    if not is_postgres:
+        pytest.skip("two writers at once: SQLite takes one writer at a time")
+    book = Book(engine)
+    account = healthy(book)
+    book.save()
+    recompute_all(engine, AS_OF, default_model())
+    scored = _snapshots(engine)
+    with Session(engine) as dana:  # Dana's rescore: the day's snapshot replaced
+        dana.execute(delete(m.HealthSnapshot).where(col(m.HealthSnapshot.day) == AS_OF))
+        dana.add(m.HealthSnapshot(account_id=account, day=AS_OF, score=50.0, band="yellow"))
+        dana.flush()
+        sam, outcome = _in_other_thread(
+            lambda: recompute_account(engine, account, AS_OF, default_model())
+        )
+        dana.commit()
+    sam.join(timeout=10)
+    assert len(outcome) == 1 and isinstance(outcome[0], dict), outcome
+    assert _snapshots(engine) == scored  # Sam's score, computed from the same data
