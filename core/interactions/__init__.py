@@ -158,7 +158,17 @@ def parse_when(text: str, now: datetime) -> datetime:
     "today 14:00", "yesterday 9:30", a day in the one grammar of days
     (``core.dates.parse_day``: "yesterday", "2025-03-01", "next monday"...; at noon,
     or now for "today"), or "2025-03-01 14:00". Returns an aware datetime in ``now``'s
-    time zone; raises ValueError in words."""
+    time zone, on a day in cxtui's range (``core.dates.in_range``); raises ValueError
+    in words."""
+    try:
+        moment = _read_when(text, now)
+    except OverflowError:
+        raise dates.DateRangeError(f'"{text.strip()}" is too far from now') from None
+    dates.in_range(moment.date())
+    return moment
+
+
+def _read_when(text: str, now: datetime) -> datetime:
     value = " ".join(text.strip().lower().split())
     if value in ("", "now"):
         return now
@@ -179,6 +189,8 @@ def parse_when(text: str, now: datetime) -> datetime:
     )
     try:
         day = dates.parse_day(day_text, now.date())
+    except dates.DateRangeError:
+        raise
     except ValueError:
         day = None
     if day is not None:

@@ -61,6 +61,25 @@ def test_parse_when_refuses_in_words(text: str) -> None:
         parse_when(text, NOW)
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("0001-01-01", "the date 0001-01-01 is out of range: use a date from 1900-01-01"),
+        ("0001-01-01T10:00", "the date 0001-01-01 is out of range"),
+        ("1899-12-31 10:00", "the date 1899-12-31 is out of range"),
+        ("9999-12-31T23:59", "the date 9999-12-31 is out of range"),
+        ("-9999999h", "the date 0886-02-05 is out of range"),
+        ("-1000000d", '"-1000000d" is too far from now'),
+    ],
+)
+def test_parse_when_refuses_a_moment_out_of_range(text: str, words: str) -> None:
+    """A moment before 1900 or after 9000 (cxtui's range of days) is refused in words:
+    '0001-01-01' crashed 'cxtui log' and the MCP tool (year 0 once in UTC), '1800-05-05'
+    was logged."""
+    with pytest.raises(ValueError, match=words):
+        parse_when(text, NOW)
+
+
 def test_log_a_call_with_a_follow_up_creates_the_owners_task(
     engine: Engine, account_id: int
 ) -> None:

@@ -119,6 +119,7 @@ REFUSALS = [
     ("log_interaction", LOG | {"account": "NOPE"}, 'no account with external id "NOPE"'),
     ("log_interaction", LOG | {"when": "2999-01-01"}, "when: 2999-01-01 12:00 is in the future"),
     ("log_interaction", LOG | {"when": "2999-01-01"}, "summary: a summary is required"),
+    ("log_interaction", LOG | {"when": "0001-01-01"}, "when: the date 0001-01-01 is out of range"),
     ("log_interaction", LOG | {"kind": "fax"}, "kind: must be one of call, email"),
     ("log_interaction", LOG | {"kind": "nps", "score": "lots"}, "score"),
     ("add_goal_checkin", {"goal_id": 9999, "value": "1"}, "goal: no goal #9999"),
