@@ -10,9 +10,19 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from mcp_server.book import PAGE_DEFAULT, PAGE_MAX, TIMELINE_DEFAULT, Book, Refused, cut, page
+from mcp_server.book import (
+    ID_MAX,
+    PAGE_DEFAULT,
+    PAGE_MAX,
+    TIMELINE_DEFAULT,
+    Book,
+    Refused,
+    cut,
+    page,
+)
 
-Offset = Annotated[int, Field(ge=0, description="Rows to skip (the page's start).")]
+# at most ID_MAX: polars slices with a 64-bit integer
+Offset = Annotated[int, Field(ge=0, le=ID_MAX, description="Rows to skip (the page's start).")]
 Limit = Annotated[int, Field(ge=1, le=PAGE_MAX, description=f"Rows in the page (1-{PAGE_MAX}).")]
 Segment = Annotated[
     str | None, Field(description="Only this segment (spelled as in the book; case ignored).")

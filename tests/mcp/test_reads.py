@@ -165,6 +165,9 @@ REFUSALS = [
     ("tasks", {"source": "magic"}, "source"),
     ("tasks", {"as_of": "soon"}, 'as_of: "soon" is not a date'),
     ("goals", {"limit": 0}, "limit"),
+    ("find_accounts", {"offset": 10**23}, "offset\n  Input should be less than or equal to"),
+    ("tasks", {"offset": 10**23}, "offset\n  Input should be less than or equal to"),
+    ("account_360", {"account": "ACC-00001", "timeline_offset": 10**23}, "timeline_offset\n"),
 ]
 
 
