@@ -57,7 +57,7 @@ def set_override(
             f"not on {expires_on.isoformat()}."
         )
     with engine.begin() as connection:
-        if connection.execute(select(Account.id).where(Account.id == account_id)).first() is None:
+        if connection.execute(_account_locked(account_id)).first() is None:
             raise HealthOverrideError(f"There is no account with id {account_id}.")
         connection.execute(_end_active(account_id, today, set_by))
         result = connection.execute(
@@ -73,6 +73,14 @@ def set_override(
             )
         )
         return int(result.inserted_primary_key[0])
+
+
+def _account_locked(account_id: int) -> Any:
+    """The account's id, its row locked until the change is committed: on PostgreSQL
+    a second user setting or ending its override at the same time waits, then ends
+    the first one's (both read no override to end, and the first stayed in force
+    under the second). Inserts of the account's other rows are not held up."""
+    return select(Account.id).where(Account.id == account_id).with_for_update(key_share=True)
 
 
 def _end_active(account_id: int, today: date, ended_by: str) -> Any:
@@ -93,5 +101,6 @@ def end_override(
     """End the account's active override now, recording who ended it; the computed
     value is back. Returns how many were ended (0 or 1)."""
     with engine.begin() as connection:
+        connection.execute(_account_locked(account_id))
         ended = connection.execute(_end_active(account_id, as_of or date.today(), ended_by))
         return ended.rowcount

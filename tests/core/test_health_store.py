@@ -433,3 +433,50 @@ def test_two_users_rescoring_one_account_at_once_both_succeed(
     sam.join(timeout=10)
     assert len(outcome) == 1 and isinstance(outcome[0], dict), outcome
     assert _snapshots(engine) == scored  # Sam's score, computed from the same data
+
+
+def test_two_managers_overriding_one_account_at_once_leave_one_in_force(
+    engine: Engine, is_postgres: bool
+) -> None:
+    """Sam sets an override (a week) while Dana's (30 days) is being written: Sam's
+    waits, then ends Dana's, as one set after the other does. Sam read no override
+    to end, so Dana's stayed in force under his and came back when his expired."""
+    if not is_postgres:
+        pytest.skip("two writers at once: SQLite takes one writer at a time")
+    account = _with_snapshots(engine, {0: 50.0})
+    with Session(engine) as dana:  # Dana's override, under way
+        dana.exec(
+            select(m.Account).where(col(m.Account.id) == account).with_for_update(key_share=True)
+        ).one()
+        dana.add(
+            m.HealthOverride(
+                account_id=account,
+                score=20,
+                reason="Champion left",
+                set_by="Dana",
+                starts_on=AS_OF,
+                expires_on=AS_OF + timedelta(days=30),
+            )
+        )
+        dana.flush()
+        sam, outcome = _in_other_thread(
+            lambda: set_override(
+                engine,
+                account,
+                score=90,
+                reason="New champion",
+                set_by="Sam",
+                expires_on=AS_OF + timedelta(days=7),
+                as_of=AS_OF,
+            )
+        )
+        dana.commit()
+    sam.join(timeout=10)
+    assert len(outcome) == 1 and isinstance(outcome[0], int), outcome
+    with Session(engine) as session:
+        overrides = session.exec(select(m.HealthOverride).order_by(m.HealthOverride.id)).all()
+        assert [(o[0].set_by, o[0].ended_by) for o in overrides] == [("Dana", "Sam"), ("Sam", None)]
+    after_sams = _row(
+        current_health(engine, AS_OF + timedelta(days=8), model=default_model()), account
+    )
+    assert after_sams["override_id"] is None and after_sams["score"] == 50.0
