@@ -189,7 +189,8 @@ def import_command(
             metavar="NAME",
             help="Read the file as this vendor's export (default: recognised from the"
             " header): hubspot-companies, salesforce-accounts, stripe-subscriptions,"
-            " stripe-invoices, zendesk-tickets, intercom-conversations, delighted-nps.",
+            " stripe-invoices, zendesk-tickets, zendesk-satisfaction,"
+            " intercom-conversations, delighted-nps.",
         ),
     ] = None,
     no_preset: Annotated[

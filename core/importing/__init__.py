@@ -211,6 +211,15 @@ def _with_preset(
 FILE_ROW = "row in the file"
 
 
+def _not_imported(plan: Plan, own_columns: list[str], preset: Preset | None) -> list[str]:
+    """The file's own columns that feed no field: neither mapped, nor kept as custom
+    fields, nor read by a column the preset derives (not the derived ones either)."""
+    read = {e.column for e in plan.extras}
+    if preset is not None:
+        read |= preset.read_through_derived(own_columns)
+    return [c for c in plan.mapping.ignored if c in own_columns and c not in read]
+
+
 def _combine(preset: Preset, source: Source, options: ImportOptions) -> None:
     """The rows of one record (``preset.combine_by``) combined into one; the file row
     of each combined row is kept for the errors, and what was done is said with the
@@ -488,11 +497,7 @@ def import_file(
         skipped,
         created,
         options.dry_run,
-        [  # the file's own columns: not those a preset derived and did not map
-            c
-            for c in plan.mapping.ignored
-            if c in own_columns and c not in {e.column for e in plan.extras}
-        ],
+        _not_imported(plan, own_columns, preset),
         time.perf_counter() - started,
         reconciliation,
         recorded,

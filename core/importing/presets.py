@@ -12,7 +12,8 @@ vendors' documented default exports:
 - Salesforce: the Accounts report / Data Export of the Account object.
 - Stripe: Dashboard, Billing > Subscriptions > Export, and Invoices > Export (columns
   in UTC).
-- Zendesk: Admin Center > Tools > Reports > CSV export of tickets.
+- Zendesk: Admin Center > Tools > Reports > CSV export of tickets (as tickets, and
+  its Satisfaction Score as CSAT answers).
 - Intercom: the conversation data export (Reports > Conversations > Export).
 - Delighted: the responses CSV export (NPS), with the person's properties as columns.
 """
@@ -246,6 +247,18 @@ def _stripe_invoice_paid() -> pl.Expr:
     return pl.when((status == "paid") & (paid == 0)).then(pl.lit("paid $0")).otherwise(status)
 
 
+_ZENDESK_CSAT = "CSAT score (Good 5, Bad 1)"
+
+
+def _zendesk_csat() -> pl.Expr:
+    """Zendesk's satisfaction rating on CSAT's 1-5 scale: Good (satisfied) 5, Bad 1,
+    so that the CSAT (answers of 4 or 5) is Zendesk's own satisfaction score."""
+    rating = _col("Satisfaction Score")
+    lower = rating.str.to_lowercase()
+    good, bad = lower.str.starts_with("good"), lower.str.starts_with("bad")
+    return pl.when(good).then(pl.lit("5")).when(bad).then(pl.lit("1")).otherwise(rating)
+
+
 _HUBSPOT_STATUS = "Status (from Lifecycle Stage)"
 
 
@@ -346,6 +359,13 @@ class Preset:
             elif name not in self.optional:
                 missing += lacking
         return made, sorted(set(missing))
+
+    def read_through_derived(self, columns: list[str]) -> set[str]:
+        """The columns of ``columns`` that the derived columns the mapping takes are
+        made of (Stripe's Amount, Quantity and Interval, which make its MRR)."""
+        made = self.derivable(columns)[0]
+        taken = set(self.mapping([*columns, *made]).values())
+        return {root for name in taken & set(made) for root in made[name].meta.root_names()}
 
     def mapping(self, columns: list[str]) -> dict[str, str]:
         """Field -> the column of ``columns`` it is read from."""
@@ -494,6 +514,31 @@ PRESETS: tuple[Preset, ...] = (
             "First response (from first reply time)": _minutes_after(
                 "Created at", "First reply time in minutes"
             )
+        },
+    ),
+    Preset(
+        "zendesk-satisfaction",
+        "Zendesk satisfaction ratings",
+        "surveys",
+        ("Id", "Organization", "Created at", "Satisfaction Score"),
+        {
+            "account": "Organization",
+            "kind": "Survey kind (CSAT)",
+            "score": _ZENDESK_CSAT,
+            "answered_at": ("Solved at", "Updated at"),
+        },
+        {},
+        {"Survey kind (CSAT)": _constant("csat"), _ZENDESK_CSAT: _zendesk_csat},
+        leave_out=LeaveOut(
+            "Satisfaction Score", "^(good|bad)", True, "tickets whose satisfaction was not rated"
+        ),
+        said={
+            "Solved at": "answer dates are each ticket's Solved at (the export has no"
+            " rating date): the customer rated it then or later",
+            "Updated at": "answer dates are each ticket's Updated at (the export has no"
+            " rating date, nor Solved at)",
+            _ZENDESK_CSAT: "a Good rating is a CSAT answer of 5, a Bad one of 1: the"
+            " CSAT is the share of Good ratings, as Zendesk's satisfaction score",
         },
     ),
     Preset(

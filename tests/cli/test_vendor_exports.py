@@ -476,3 +476,36 @@ def test_a_unix_time_out_of_its_columns_range_is_named_at_its_row(tmp_path: Path
         " 1970 (Unix time), like 1709296496)"
     ) in refused.stderr
     assert "nothing was written" in refused.stderr
+
+
+def test_zendesk_satisfaction_ratings_become_the_csat(tmp_path: Path) -> None:
+    """The Satisfaction Score of a Zendesk tickets export (Good, Bad; Offered and
+    Unoffered are no answer) imports as CSAT answers dated by Solved at: the month's
+    CSAT is the share of Good ratings among the rated tickets solved in it, as plain
+    polars computes over the file."""
+    db = tmp_path / "zendesk.db"
+    path = VENDORS / "zendesk_satisfaction.csv"
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("external_id,name\nA1,Acme Rockets\nB1,Beta Labs\nC1,Cobalt Health\n")
+    _import(db, "accounts", accounts, "--as-of", "2024-10-01")
+    result = _import(db, "surveys", path)
+    assert result["preset"] == "Zendesk satisfaction ratings"
+    raw = pl.read_csv(path, infer_schema=False).with_columns(
+        pl.col("Solved at")
+        .str.to_datetime("%Y-%m-%d %H:%M:%S %z")
+        .dt.convert_time_zone("UTC")
+        .alias("solved")
+    )
+    rated = raw.filter(pl.col("Satisfaction Score").is_in(["Good", "Bad"]))
+    unrated = raw.height - rated.height
+    assumptions = result["reconciliation"]["assumptions"]
+    assert any(line.startswith(f"{unrated} rows left out: tickets whose") for line in assumptions)
+    november = rated.filter(pl.col("solved").dt.strftime("%Y-%m") == "2024-11")
+    good = november.filter(pl.col("Satisfaction Score") == "Good").height
+    metrics = json.loads(
+        run_ok("metrics", "--db", str(db), "--json", "--period", "2024-11", "--as-of", "2024-11-30")
+    )["metrics"]
+    assert metrics["csat_pct"] == pytest.approx(100 * good / november.height, abs=0.05)
+    assert _rows(
+        db, "SELECT count(*), sum(score = 5) FROM survey_response WHERE kind = 'csat'"
+    ) == [(rated.height, rated.filter(pl.col("Satisfaction Score") == "Good").height)]
