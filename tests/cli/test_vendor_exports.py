@@ -490,6 +490,9 @@ def test_zendesk_satisfaction_ratings_become_the_csat(tmp_path: Path) -> None:
     _import(db, "accounts", accounts, "--as-of", "2024-10-01")
     result = _import(db, "surveys", path)
     assert result["preset"] == "Zendesk satisfaction ratings"
+    # The rating is read (through the CSAT score made of it); the ticket's status is not.
+    assert "Satisfaction Score" not in result["ignored_columns"]
+    assert "Status" in result["ignored_columns"]
     raw = pl.read_csv(path, infer_schema=False).with_columns(
         pl.col("Solved at")
         .str.to_datetime("%Y-%m-%d %H:%M:%S %z")
