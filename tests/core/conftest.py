@@ -1,9 +1,11 @@
 """Fixtures and helpers shared by the core tests: the metrics tests' hand-made books,
-a goal's form, and the demo book on a SQLite file for the tests of reading it without
-SQLAlchemy."""
+a goal's form, the demo book on a SQLite file for the tests of reading it without
+SQLAlchemy, and a second user's change started while the first one's is under way."""
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -46,3 +48,22 @@ def demo(db_url: str, engine: Engine) -> SqliteFile:
 def sqlite_sql(query: Select[Any]) -> str:
     """The SQL the engine runs for ``query`` on SQLite, its parameters written in."""
     return compile_query(sqlite.dialect(), query)[0]
+
+
+def second_user(work: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
+    """``work`` (a second user's change) started in a thread while the test's session
+    holds the first one's open: it is given a second to wait for the first (or,
+    unlocked, to go ahead). Its outcome, or the error it raised, is put in the list
+    once it is done; join the thread after committing the first change."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except Exception as error:  # the test asserts on what the user would see
+            outcome.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=1.0)
+    return thread, outcome

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from core.health.store import (
     recompute_in_background,
     score_day_if_missing,
 )
+from tests.core.conftest import second_user
 from tests.core.health_book import AS_OF, Book, healthy, without_sentiment_or_support
 
 
@@ -372,23 +371,6 @@ def test_a_public_churn_sample_gets_one_snapshot_per_customer(
     assert {(score, band) for _, score, band in rows} == {(None, "no data")}
 
 
-def _in_other_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
-    """``work`` started in a thread (a second user); its outcome, or the error it
-    raised, goes into the list once it is done."""
-    outcome: list[object] = []
-
-    def run() -> None:
-        try:
-            outcome.append(work())
-        except Exception as error:  # the test asserts on what the user would see
-            outcome.append(error)
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=1.0)  # the second user waits for the first (or, unlocked, writes)
-    return thread, outcome
-
-
 def test_two_app_starts_at_once_score_a_new_day_once(engine: Engine, is_postgres: bool) -> None:
     """On a shared PostgreSQL book, Sam's app starts while Dana's is writing the new
     day's scores: Sam's waits, finds the day scored and writes nothing. Both read the
@@ -401,7 +383,7 @@ def test_two_app_starts_at_once_score_a_new_day_once(engine: Engine, is_postgres
     with Session(engine) as dana:  # Dana's app start, scoring the day
         dana.add(m.HealthSnapshot(account_id=account, day=AS_OF, score=50.0, band="yellow"))
         dana.flush()
-        sam, outcome = _in_other_thread(lambda: score_day_if_missing(engine, AS_OF))
+        sam, outcome = second_user(lambda: score_day_if_missing(engine, AS_OF))
         dana.commit()
     sam.join(timeout=10)
     assert outcome == [False]
@@ -426,7 +408,7 @@ def test_two_users_rescoring_one_account_at_once_both_succeed(
         dana.execute(delete(m.HealthSnapshot).where(col(m.HealthSnapshot.day) == AS_OF))
         dana.add(m.HealthSnapshot(account_id=account, day=AS_OF, score=50.0, band="yellow"))
         dana.flush()
-        sam, outcome = _in_other_thread(
+        sam, outcome = second_user(
             lambda: recompute_account(engine, account, AS_OF, default_model())
         )
         dana.commit()
@@ -459,7 +441,7 @@ def test_two_managers_overriding_one_account_at_once_leave_one_in_force(
             )
         )
         dana.flush()
-        sam, outcome = _in_other_thread(
+        sam, outcome = second_user(
             lambda: set_override(
                 engine,
                 account,
