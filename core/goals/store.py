@@ -33,6 +33,9 @@ from core.goals.progress import (
     status_reason,
 )
 from core.models import Goal, GoalCheckin, GoalRevision, GoalTask, utcnow
+from core.text import text_problem
+
+COMMENT_MAX = 20_000  # a check-in's comment: as an interaction's notes
 
 
 def _spell_scope(engine: Engine, goal: Goal, stored: Goal | None = None) -> None:
@@ -325,6 +328,8 @@ def check_in(
             raise GoalError("value", f"this goal follows the metric {goal.metric}; no check-ins")
         if goal.target_type == "tasks":
             raise GoalError("value", "a task-list goal progresses by ticking its tasks")
+        if problem := text_problem(comment.strip(), COMMENT_MAX):
+            raise GoalError("comment", problem)
         parsed = value if isinstance(value, Decimal) else parse_value(goal.target_type, value)
         if goal.target_type == "done" and parsed not in (0, 1):
             raise GoalError("value", "a done / not-done goal takes 1 (done) or 0 (not done)")

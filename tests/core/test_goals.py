@@ -257,6 +257,22 @@ def test_a_bad_check_in_writes_nothing(engine: Engine) -> None:
     assert get_goal(engine, goal_id).version == 1
 
 
+@pytest.mark.parametrize(
+    ("comment", "words"),
+    [("a\x00b", "comment: it holds a NUL character"), ("x" * 20_001, "20,001 characters")],
+    ids=["nul", "too long"],
+)
+def test_a_check_in_comment_that_no_column_takes_is_refused(
+    engine: Engine, comment: str, words: str
+) -> None:
+    """As every other text: a NUL byte (which PostgreSQL refuses) or a file pasted by
+    mistake. The MCP tool passed a NUL through to the book."""
+    goal_id = create_goal(engine, goal_form(target_type="number", target="50"))
+    with pytest.raises(GoalError, match=words):
+        check_in(engine, goal_id, "3", "Dana", comment=comment)
+    assert checkin_history(engine, goal_id) == []
+
+
 def test_metric_linked_goal_follows_the_metrics_engine(engine: Engine) -> None:
     from core.metrics import Period, Scope, compute_metrics
 

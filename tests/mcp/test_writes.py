@@ -127,6 +127,11 @@ REFUSALS = [
     ("add_goal_checkin", {"goal_id": 5, "value": "1", "on": "tomorrow"}, "is after today"),
     ("add_goal_checkin", {"goal_id": 1, "value": "1"}, "no check-ins"),
     ("add_goal_checkin", {"goal_id": 0, "value": "1"}, "goal_id"),
+    (
+        "add_goal_checkin",
+        {"goal_id": 5, "value": "1", "comment": "\x00"},
+        "comment: it holds a NUL",
+    ),
     ("complete_task", {"task_id": 99999}, "no task #99999"),
     ("complete_task", {"task_id": 2**63}, "task_id"),
     ("snooze_task", {"task_id": 1, "until": "yesterday"}, "snooze until a day after today"),
