@@ -40,6 +40,7 @@ from core.accounts.field_names import field_key as field_key
 from core.accounts.field_names import field_label as field_label
 from core.accounts.field_names import shown_value as shown_value
 from core.models import (
+    Account,
     AccountFieldRevision,
     AccountFieldValue,
     CustomField,
@@ -351,11 +352,18 @@ def set_field_value(engine: Engine, account_id: int, name: str, text: str, by: s
     """Set (or, with empty ``text``, clear) one account's value of the field ``name``,
     recording the change as a revision (source "edit") in the same transaction.
     UnknownField, FieldValueError in words; a value that does not change writes
-    nothing."""
+    nothing. Two users editing one account's fields at once take turns."""
     fields = custom_fields(engine)
     field = find_field(fields, name)
     new = parse_field_value(field, text)
     with Session(engine) as session:
+        # The account's row locked until the edit is committed: on PostgreSQL a second
+        # user editing its fields at the same time waits, then reads the first one's
+        # value (both read the one before: the second's insert failed on the first's
+        # row, or its revision named the value before the first's as replaced).
+        session.exec(
+            select(Account.id).where(Account.id == account_id).with_for_update(key_share=True)
+        ).first()
         stored = session.get(AccountFieldValue, (field["id"], account_id))
         old = stored.value if stored is not None else None
         change = FieldChange(field["name"], old, new)

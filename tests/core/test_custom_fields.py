@@ -11,8 +11,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 from sqlalchemy import Engine, text
+from sqlmodel import Session, col, select
 
+from core import models as m
 from core.accounts.fields import (
+    FieldChange,
     FieldValueError,
     UnknownField,
     account_fields,
@@ -26,6 +29,9 @@ from core.accounts.fields import (
 )
 from core.importing import ImportOptions, ImportRejected, import_file
 from core.importing.fields import infer_type
+from core.interactions import account_id_of
+from core.models import utcnow
+from tests.core.conftest import second_user
 
 TELCO = Path(__file__).parents[1] / "fixtures" / "import" / "telco_churn.csv"
 OPTIONS = dict(
@@ -397,3 +403,61 @@ def _stats_of(name: str, cells: list[str]):  # type: ignore[no-untyped-def]
     from core.importing.fields import _stats
 
     return _stats(pl.LazyFrame({name: cells}, schema={name: pl.String}), [name])[name]
+
+
+@pytest.mark.parametrize("before", [None, "North"])
+def test_two_users_editing_one_value_at_once_keep_both_in_the_history(
+    engine: Engine, is_postgres: bool, before: str | None
+) -> None:
+    """Sam sets an account's Region while Dana's edit of it is being written: Sam's
+    waits, then replaces Dana's value, and the history reads before -> Dana's ->
+    Sam's. Both read the value before Dana's: with no value yet, Sam's insert failed
+    (a duplicate key); with one, his revision replaced the old value, not Dana's."""
+    if not is_postgres:
+        pytest.skip("two writers at once: SQLite takes one writer at a time")
+    with Session(engine) as session:
+        session.add(
+            m.Account(external_id="A-1", name="Acme", segment="mid", plan="pro", owner="Ann")
+        )
+        session.commit()
+    account = account_id_of(engine, "A-1")
+    assert account is not None
+    field = add_field(
+        engine,
+        account,
+        check_new_field(custom_fields(engine), "Region", "text", value=before or ""),
+        "Ann",
+    )
+    with Session(engine) as dana:  # Dana's edit, under way
+        dana.exec(
+            select(m.Account).where(col(m.Account.id) == account).with_for_update(key_share=True)
+        ).one()
+        value = dana.get(m.AccountFieldValue, (field, account)) or m.AccountFieldValue(
+            field_id=field, account_id=account, value="East"
+        )
+        value.value = "East"
+        dana.add(value)
+        dana.add(
+            m.AccountFieldRevision(
+                account_id=account,
+                field_id=field,
+                old_value=before,
+                new_value="East",
+                changed_at=utcnow(),
+                changed_by="Dana",
+                source="edit",
+            )
+        )
+        dana.flush()
+        sam, outcome = second_user(
+            lambda: set_field_value(engine, account, "Region", "West", "Sam")
+        )
+        dana.commit()
+    sam.join(timeout=10)
+    assert outcome == [FieldChange("Region", "East", "West")]
+    assert _stored(engine, "Region") == {"A-1": "West"}
+    history = field_history(engine, account, field).sort("changed_at")
+    assert history.select("old_value", "new_value", "changed_by").rows()[-2:] == [
+        (before, "East", "Dana"),
+        ("East", "West", "Sam"),
+    ]
