@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -260,7 +261,7 @@ def import_command(
             dry_run=dry_run,
             effective=None if effective is None else parse_day(effective, "--effective"),
             header=_header(no_header, columns),
-            as_of=None if as_of is None else parse_day(as_of),
+            as_of=None if as_of is None else _export_day(as_of),
             preset=None if no_preset else (preset or "auto"),
             drop_extra=drop_extra,
             skip_without_account=skip_without_account,
@@ -298,6 +299,18 @@ def import_command(
     if not dry_run and result.rows >= _PLAIN_EVERY_ROWS:
         rate = result.rows / max(time.perf_counter() - started, 1e-9)
         typer.echo(f"{rate:,.0f} rows/s")
+
+
+def _export_day(text: str) -> date:
+    """The day of ``--as-of``: the day the file was exported, which cannot be ahead
+    of today (a typo such as 2062 would keep every churned account a customer)."""
+    day = parse_day(text)
+    if day > date.today():
+        fail(
+            f"--as-of {day} is after today ({date.today()}): it is the day the file was"
+            " exported; --effective gives a day ahead for its changes"
+        )
+    return day
 
 
 def _header(no_header: bool, columns: str | None) -> list[str] | None:

@@ -120,6 +120,7 @@ CASES = [
     ["export", "accounts", "--out", "{tmp}/x.csv", "--filter", ESCAPES],
     ["import", "accounts", "/nonexistent/file.csv"],
     ["import", "accounts", "{tmp}/accounts.csv", "--effective", "0001-01-01"],
+    ["import", "accounts", "{tmp}/accounts.csv", "--as-of", "tomorrow"],
 ]
 
 
