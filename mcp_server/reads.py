@@ -93,6 +93,21 @@ def _saved(name: str) -> Any:
         raise Refused(f"saved_filter: {error}") from None
 
 
+def _task_owner(book: Book, owner: str, today: date) -> str:
+    """``owner`` as the book spells them (case aside): someone who owns accounts or
+    tasks; Refused naming them for anyone else, rather than an empty queue."""
+    from core.accounts.queries import distinct_values
+    from core.playbook.tasks import task_queue
+    from core.scope import spelled_as_in_book
+
+    every_task = task_queue(book.engine, today, include_done=True, include_snoozed=True)
+    known = set(distinct_values(book.engine, "owner")) | set(every_task["owner"].to_list())
+    try:
+        return spelled_as_in_book(owner, sorted(known), "owner")
+    except ValueError as error:
+        raise Refused(f"owner: {error}") from None
+
+
 @dataclass(frozen=True)
 class Reads:
     """The read tools, on one book."""
@@ -208,7 +223,9 @@ class Reads:
 
     def tasks(
         self,
-        owner: Annotated[str | None, Field(description="Only this person's tasks.")] = None,
+        owner: Annotated[
+            str | None, Field(description="Only this person's tasks (case ignored).")
+        ] = None,
         snoozed: Annotated[
             bool, Field(description="Only the snoozed tasks, with the day each comes back.")
         ] = False,
@@ -224,6 +241,8 @@ class Reads:
         from core.playbook.tasks import TaskError, task_queue, task_records
 
         today = _day(as_of, self.book.today(), "as_of")
+        if owner is not None:
+            owner = _task_owner(self.book, owner, today)
         try:
             queue = task_queue(
                 self.book.engine, today, owner=owner, source=source, snoozed_only=snoozed

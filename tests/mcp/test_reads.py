@@ -118,6 +118,8 @@ async def test_tasks_and_goals_are_the_command_lines(connect: Connect, demo_file
         owner = theirs[0]["owner"]
         mine = await _call(client, "tasks", owner=owner, limit=100)
         assert mine["items"] and {task["owner"] for task in mine["items"]} == {owner}
+        typed = await _call(client, "tasks", owner=f" {owner.upper()} ", limit=100)
+        assert typed == mine  # as find_accounts and metrics take an owner
         goals = await _call(client, "goals", limit=100)
         assert goals["items"] == _cli_json("goals", "--json", "--db", str(demo_file))
         page = await _call(client, "goals", limit=2, offset=2)
@@ -164,6 +166,7 @@ REFUSALS = [
     ("metrics", {"as_of": "the day after"}, 'as_of: "the day after" is not a date'),
     ("tasks", {"source": "magic"}, "source"),
     ("tasks", {"as_of": "soon"}, 'as_of: "soon" is not a date'),
+    ("tasks", {"owner": "Nobody"}, "owner: there is no owner 'Nobody'; the owners are: Aiko"),
     ("goals", {"limit": 0}, "limit"),
     ("find_accounts", {"offset": 10**23}, "offset\n  Input should be less than or equal to"),
     ("tasks", {"offset": 10**23}, "offset\n  Input should be less than or equal to"),
