@@ -25,6 +25,7 @@ from typing import Any
 
 import polars as pl
 from sqlalchemy import Engine, func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from core.accounts.field_frames import tidy_fields, wide_text
@@ -436,7 +437,7 @@ def check_new_field(
         raise FieldValueError(f"{name!r} is a column of every account already; pick another name")
     taken = fields.filter(pl.col("key") == key)
     if taken.height:
-        raise FieldValueError(f"The field {taken['name'][0]!r} already exists: e edits its value")
+        raise _exists(taken["name"][0])
     if field_type not in TYPE_WORDS:
         raise FieldValueError(f"A field's type is one of: {', '.join(TYPE_WORDS.values())}")
     listed: tuple[str, ...] = ()
@@ -451,9 +452,15 @@ def check_new_field(
     return NewField(name, key, label, field_type, listed, parse_field_value(row, value))
 
 
+def _exists(name: str) -> FieldValueError:
+    return FieldValueError(f"The field {name!r} already exists: e edits its value")
+
+
 def add_field(engine: Engine, account_id: int, new: NewField, by: str) -> int:
     """Create the field ``new`` (after the others) and, if it has one, this account's
-    first value with its revision, in one transaction; returns the field's id."""
+    first value with its revision, in one transaction; returns the field's id.
+    FieldValueError when another user added a field of that name since ``new`` was
+    checked."""
     with Session(engine) as session:
         last = session.exec(select(func.max(CustomField.position))).one()
         field = CustomField(
@@ -465,7 +472,14 @@ def add_field(engine: Engine, account_id: int, new: NewField, by: str) -> int:
             position=(last if last is not None else -1) + 1,
         )
         session.add(field)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:
+            session.rollback()
+            taken = session.exec(select(CustomField.name).where(CustomField.key == new.key)).first()
+            if taken is None:
+                raise
+            raise _exists(taken) from None
         assert field.id is not None
         if new.value is not None:
             session.add(

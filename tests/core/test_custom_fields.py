@@ -461,3 +461,27 @@ def test_two_users_editing_one_value_at_once_keep_both_in_the_history(
         (before, "East", "Dana"),
         ("East", "West", "Sam"),
     ]
+
+
+def test_a_field_added_by_another_user_meanwhile_is_refused_in_words(engine: Engine) -> None:
+    """Sam's new field Region was checked before Dana's Region was saved: saving it
+    says the field exists (it failed on the unique key, an IntegrityError) and
+    leaves Dana's field and value as they are."""
+    with Session(engine) as session:
+        session.add(
+            m.Account(external_id="A-1", name="Acme", segment="mid", plan="pro", owner="Ann")
+        )
+        session.commit()
+    account = account_id_of(engine, "A-1")
+    assert account is not None
+    sams = check_new_field(custom_fields(engine), "Region", "text", value="West")
+    add_field(
+        engine,
+        account,
+        check_new_field(custom_fields(engine), "region", "text", value="East"),
+        "Dana",
+    )
+    with pytest.raises(FieldValueError, match="The field 'region' already exists"):
+        add_field(engine, account, sams, "Sam")
+    assert custom_fields(engine)["name"].to_list() == ["region"]
+    assert _stored(engine, "region") == {"A-1": "East"}
