@@ -91,11 +91,12 @@ def renewal_brief(view: dict[str, Any]) -> str:
         if health is None or health["score"] is None
         else f"health {health['score']:.0f} ({health['band']})"
     )
-    renewal = fields["renewal_date"] or "no renewal date"
+    renewal = f"renewal {fields['renewal_date']}" if fields["renewal_date"] else "no renewal date"
+    owner = f"owner {visible(fields['owner'])}" if fields["owner"] else "no owner"
     return (
         f"Prepare me for my renewal call with {visible(fields['name'])} "
-        f"({visible(fields['account'])}): renewal {renewal}, MRR {fields['mrr']:,.2f}, "
-        f"{standing}, owner {visible(fields['owner'])}.\n\n"
+        f"({visible(fields['account'])}): {renewal}, MRR {fields['mrr']:,.2f}, "
+        f"{standing}, {owner}.\n\n"
         "From the account 360 below (from cxtui), write a one-page brief: how healthy the "
         "account is and why (the health components that pull it down), what happened "
         "lately (timeline), open tickets and risks to the renewal, the goals that concern "

@@ -110,6 +110,21 @@ async def test_control_characters_are_shown_in_plain_text(
     assert view["account"]["name"] == "Evil\x1b]0;pwned\x07 Co"  # JSON carries it as JSON
 
 
+async def test_the_prompt_says_what_the_account_lacks(connect: Connect, book_copy: Path) -> None:
+    """An account of an imported book often has no owner and no renewal date."""
+    import sqlite3
+
+    with sqlite3.connect(book_copy) as connection:
+        connection.execute(
+            "UPDATE account SET owner = '', renewal_date = NULL WHERE external_id = 'ACC-00005'"
+        )
+    connection.close()
+    async with connect(book_copy) as client:
+        prompt = await client.get_prompt("prepare_renewal_call", {"account": "ACC-00005"})
+    first = prompt.messages[0].content.text.splitlines()[0]
+    assert "(ACC-00005): no renewal date, MRR " in first and first.endswith(", no owner.")
+
+
 # A write tool called with bad arguments: (tool, arguments, words of the error). Ids
 # are the demo book's: goal 5 is a currency goal checked in by hand, goal 1 follows
 # a metric, task 1 is open.
