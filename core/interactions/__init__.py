@@ -561,7 +561,11 @@ def get_entry(
 
 
 def _entry(session: Session, source: Source, entry_id: int) -> Any:
-    entry = session.get(ENTRY_MODELS[source], entry_id)
+    """The entry to change, its row locked until the change is committed: on
+    PostgreSQL a second user's edit at the same time waits, then reads the first
+    one's values (both read the entry before the first edit, and the second's
+    revision named those values as replaced)."""
+    entry = session.get(ENTRY_MODELS[source], entry_id, with_for_update=True)
     if entry is None:
         what = "survey answer" if source == "survey" else "interaction"
         raise InvalidInput([FieldError("entry", f"no {what} with id {entry_id}")])

@@ -21,6 +21,7 @@ from core.interactions import (
     set_deleted,
     validate,
 )
+from tests.core.conftest import second_user
 from tests.rows import count, new_account
 
 PARIS = timezone(timedelta(hours=1))
@@ -450,3 +451,36 @@ def test_a_survey_answer_is_called_as_in_a_sentence(form: EntryForm, words: str)
     with pytest.raises(InvalidInput) as raised:
         validate(form, NOW)
     assert words in str(raised.value)
+
+
+def test_two_users_editing_one_entry_at_once_keep_both_edits_in_the_history(
+    engine: Engine, account_id: int, is_postgres: bool
+) -> None:
+    """Sam saves an edit of a call while Dana's edit of it is being written: Sam's
+    waits, then its revision says it replaced Dana's summary. Both read the call
+    before Dana's edit, and Sam's revision named "Intro" as replaced, so the history
+    lost the step through Dana's words."""
+    if not is_postgres:
+        pytest.skip("two writers at once: SQLite takes one writer at a time")
+    logged = log_entry(
+        engine, account_id, EntryForm(kind="call", summary="Intro", when="-1d"), "Sam", NOW
+    )
+    with Session(engine) as dana:  # Dana's edit, under way
+        call = dana.get(m.Interaction, logged.entry_id, with_for_update=True)
+        assert call is not None
+        call.summary = "Intro call"
+        dana.add(
+            m.InteractionRevision(
+                interaction_id=logged.entry_id,
+                edited_by="Dana",
+                changes=json.dumps({"summary": ["Intro", "Intro call"]}),
+            )
+        )
+        dana.flush()
+        form = EntryForm(kind="call", summary="Kickoff", when="-1d")
+        sam, outcome = second_user(lambda: edit_entry(engine, logged.entry_id, form, "Sam", NOW))
+        dana.commit()
+    sam.join(timeout=10)
+    assert outcome == [{"summary": ["Intro call", "Kickoff"]}]
+    history = [json.loads(revision.changes) for revision in revisions(engine, logged.entry_id)]
+    assert history == [{"summary": ["Intro", "Intro call"]}, {"summary": ["Intro call", "Kickoff"]}]
