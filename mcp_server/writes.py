@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
+from core.interactions import ALL_KINDS
 from mcp_server.book import ID_MAX, Book, Refused
 
 TaskId = Annotated[int, Field(ge=1, le=ID_MAX, description="The task's number (see tasks).")]
@@ -25,7 +26,7 @@ class Writes:
     def log_interaction(
         self,
         account: Annotated[str, Field(description="The account's external id.")],
-        kind: Annotated[str, Field(description="call, email, meeting, qbr, note, nps or csat.")],
+        kind: Annotated[str, Field(description=f"{', '.join(ALL_KINDS[:-1])} or {ALL_KINDS[-1]}.")],
         summary: Annotated[str, Field(description="One line (interactions).")] = "",
         when: Annotated[
             str, Field(description='When: now, "today 14:00", yesterday, -2d, ISO.')
@@ -39,9 +40,10 @@ class Writes:
         score: Annotated[int | None, Field(description="NPS 0-10 or CSAT 1-5.")] = None,
         comment: Annotated[str, Field(description="Survey comment (nps, csat).")] = "",
     ) -> dict[str, Any]:
-        """Log a call, email, meeting, QBR or note, or an NPS / CSAT answer, for an
-        account, validated as `cxtui log` validates it: bad input is refused in words
-        and writes nothing. Recorded as written by "<user> via assistant"."""
+        """Log a call, email, meeting, QBR or note, a referral, a training completed or
+        a community event, or an NPS / CSAT answer, for an account, validated as
+        `cxtui log` validates it: bad input is refused in words and writes nothing.
+        Recorded as written by "<user> via assistant"."""
         from core.interactions import EntryForm, InvalidInput, account_by_external_id, log_entry
 
         try:

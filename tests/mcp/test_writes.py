@@ -49,6 +49,21 @@ async def test_log_interaction(connect: Connect, book_copy: Path) -> None:
     assert due == (date.today() + timedelta(days=7)).isoformat()
 
 
+async def test_every_kind_the_book_takes_is_offered(connect: Connect, book_copy: Path) -> None:
+    """The kind's description is what the assistant reads: a referral, a training or a
+    community event are logged as the command line logs them."""
+    from core.interactions import ALL_KINDS
+
+    async with connect(book_copy) as client:
+        tools = {tool.name: tool for tool in (await client.list_tools()).tools}
+        logged = await _ok(
+            client, "log_interaction", account="ACC-00002", kind="referral", summary="Sent Ana"
+        )
+    described = tools["log_interaction"].input_schema["properties"]["kind"]["description"]
+    assert all(kind in described for kind in ALL_KINDS), described
+    assert logged["logged"] == "referral"
+
+
 async def test_long_text_is_cut_in_the_timeline(connect: Connect, book_copy: Path) -> None:
     comment = "Loves it. " * 1_000 + "\x1b[2J"
     async with connect(book_copy) as client:
