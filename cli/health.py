@@ -47,6 +47,7 @@ def health_commands(app: typer.Typer) -> None:
     group.callback(invoke_without_command=True)(health)
     group.command("override")(override)
     group.command("backtest")(backtest)
+    group.command("backfill")(backfill)
     app.add_typer(group, name="health")
 
 
@@ -442,6 +443,43 @@ def backtest(
             f"The model before the last `cxtui model apply`: ROC AUC {previous.auc:.3f} "
             "(same cut-offs; `cxtui model restore` brings it back)."
         )
+
+
+def backfill(
+    ctx: typer.Context,
+    weeks: Annotated[
+        int, typer.Option("--weeks", help="How many weeks back from today to score.")
+    ] = 13,
+    db: DbOption = None,
+    as_of: AsOfOption = None,
+) -> None:
+    """Score the past: the day each week back from today that has no scores yet (an
+    imported book has none), with today's health model and the data as it stands
+    now, so that trends and past months' band counts show at once."""
+    from core.health.backfill import MAX_BACKFILL_WEEKS
+    from core.health.backfill import backfill as run_backfill
+
+    if not 1 <= weeks <= MAX_BACKFILL_WEEKS:
+        fail(f"--weeks must be 1 to {MAX_BACKFILL_WEEKS}, not {weeks:,}")
+    today = parse_day(as_of)
+    engine = open_db(db if db is not None else ctx.obj)
+    try:
+        with fraction_bar("Scoring past weeks", err=True) as progress:
+            done = run_backfill(engine, today, weeks, progress)
+    finally:
+        engine.dispose()
+    if done.scored:
+        first, last = done.scored[0].isoformat(), done.scored[-1].isoformat()
+        typer.echo(
+            f"Scored {len(done.scored)} past days from {first} to {last} (each week's day"
+            " without scores), with today's health model and the data as it stands now."
+        )
+    else:
+        typer.echo("No past day was scored.")
+    if done.kept:
+        typer.echo(f"Kept {len(done.kept)} days that had scores (history is not rewritten).")
+    if done.empty:
+        typer.echo(f"{len(done.empty)} days had no live account (before the book's first start).")
 
 
 def _previous_backtest(db: Path | None, horizon: int, today: date) -> BacktestResult | None:

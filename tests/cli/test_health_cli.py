@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -338,3 +339,39 @@ def test_names_and_reasons_that_look_like_markup_are_printed_as_they_are(tmp_pat
         assert "[/] Bracket [red]Co[/red]" in result.stdout
         assert "[b]X-1" in result.stdout
     assert "([/] left)" in result.stdout
+
+
+def _snapshots_per_day(db: Path) -> dict[str, int]:
+    with sqlite3.connect(db) as connection:
+        rows = connection.execute(
+            "SELECT day, count(*) FROM health_snapshot GROUP BY day ORDER BY day"
+        ).fetchall()
+    connection.close()
+    return dict(rows)
+
+
+def test_backfill_scores_each_past_week_once_and_shows_the_trend(db: Path) -> None:
+    """An imported book has today's scores alone: no 30-day trend. `health backfill`
+    scores the day each week back that has none, and ACC-002, whose usage fell from 10
+    to 2 users a day in the last 30 days, is then "down"; a second run keeps every
+    day as it is."""
+    before = {item["account"]: item["trend_30d"] for item in _json(db)}
+    assert before == {"ACC-001": None, "ACC-002": None}
+    result = runner.invoke(app, ["health", "backfill", "--weeks", "6", "--db", str(db), *DAY])
+    assert result.exit_code == 0, result.output
+    weeks = [(AS_OF - timedelta(days=7 * week)).isoformat() for week in range(6, 0, -1)]
+    assert f"Scored 6 past days from {weeks[0]} to {weeks[-1]}" in result.output
+    days = _snapshots_per_day(db)
+    # every account was live on each of those days (ACC-003 churned 3 days ago)
+    assert {day: days[day] for day in weeks} == dict.fromkeys(weeks, 3)
+    after = {item["account"]: item["trend_30d"] for item in _json(db)}
+    assert after["ACC-002"] == "down"
+    again = runner.invoke(app, ["health", "backfill", "--weeks", "6", "--db", str(db), *DAY])
+    assert "Kept 6 days that had scores" in again.output and "No past day" in again.output
+    assert _snapshots_per_day(db) == days
+
+
+def test_backfill_refuses_a_number_of_weeks_out_of_range(db: Path) -> None:
+    for weeks in ("0", "261"):
+        result = runner.invoke(app, ["health", "backfill", "--weeks", weeks, "--db", str(db)])
+        assert result.exit_code == 2 and "--weeks must be 1 to 260" in result.output
