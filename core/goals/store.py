@@ -80,9 +80,7 @@ def update_goal(
     done state of every task whose title is still in the list. Refused in words like
     ``create_goal``, and with GoalConflict if the goal changed since it was read."""
     with Session(engine) as session:
-        stored = session.get(Goal, goal_id)
-        if stored is None:
-            raise GoalError("goal", f"no goal #{goal_id}")
+        stored = _locked_goal(session, goal_id)
         edited = validate_goal(form, stored)
         _spell_scope(engine, edited, stored)
         if edited.target_type != stored.target_type:
@@ -289,6 +287,18 @@ def get_goal(engine: Engine, goal_id: int) -> Goal:
         return goal
 
 
+def _locked_goal(session: Session, goal_id: int) -> Goal:
+    """The goal, its row locked until the change is committed: on PostgreSQL a check-in,
+    a step or an edit of the goal at the same time as another waits for it, then reads
+    what it wrote (both read the goal and its check-ins before either change: two +
+    presses stepped from one value, and an edit of the units read no check-in while one
+    was being written). Inserts of the goal's other rows are not held up."""
+    goal = session.get(Goal, goal_id, with_for_update={"key_share": True})
+    if goal is None:
+        raise GoalError("goal", f"no goal #{goal_id}")
+    return goal
+
+
 def _bump_version(session: Session, goal_id: int, expected_version: int) -> None:
     """Claim the goal for this change, or raise GoalConflict with its new state."""
     result = session.execute(
@@ -321,38 +331,47 @@ def check_in(
     once are both recorded); only edits of the goal itself check that nobody changed
     it meanwhile."""
     with Session(engine) as session:
-        goal = session.get(Goal, goal_id)
-        if goal is None:
-            raise GoalError("goal", f"no goal #{goal_id}")
-        if goal.metric:
-            raise GoalError("value", f"this goal follows the metric {goal.metric}; no check-ins")
-        if goal.target_type == "tasks":
-            raise GoalError("value", "a task-list goal progresses by ticking its tasks")
-        if problem := text_problem(comment.strip(), COMMENT_MAX):
-            raise GoalError("comment", problem)
-        parsed = value if isinstance(value, Decimal) else parse_value(goal.target_type, value)
-        if goal.target_type == "done" and parsed not in (0, 1):
-            raise GoalError("value", "a done / not-done goal takes 1 (done) or 0 (not done)")
-        today = today or date.today()
-        if checked_on is not None and checked_on > today:
-            raise GoalError(
-                "checked_on", f"{checked_on.isoformat()} is after today: a check-in is not a plan"
-            )
-        if is_over(goal, checked_on or today):
-            raise GoalError(
-                "checked_on", ended_words(goal, "date the check-in {due} or before, or ")
-            )
-        checkin = GoalCheckin(
-            goal_id=goal_id,
-            value=parsed,
-            checked_on=checked_on or today,
-            comment=comment.strip() or None,
-            checked_by=checked_by,
+        goal = _locked_goal(session, goal_id)
+        return _add_checkin(session, goal, value, checked_by, checked_on, comment, today)
+
+
+def _add_checkin(
+    session: Session,
+    goal: Goal,
+    value: str | Decimal,
+    checked_by: str,
+    checked_on: date | None,
+    comment: str,
+    today: date | None,
+) -> GoalCheckin:
+    """``check_in`` on the goal read (and locked) in ``session``; committed."""
+    if goal.metric:
+        raise GoalError("value", f"this goal follows the metric {goal.metric}; no check-ins")
+    if goal.target_type == "tasks":
+        raise GoalError("value", "a task-list goal progresses by ticking its tasks")
+    if problem := text_problem(comment.strip(), COMMENT_MAX):
+        raise GoalError("comment", problem)
+    parsed = value if isinstance(value, Decimal) else parse_value(goal.target_type, value)
+    if goal.target_type == "done" and parsed not in (0, 1):
+        raise GoalError("value", "a done / not-done goal takes 1 (done) or 0 (not done)")
+    today = today or date.today()
+    if checked_on is not None and checked_on > today:
+        raise GoalError(
+            "checked_on", f"{checked_on.isoformat()} is after today: a check-in is not a plan"
         )
-        session.add(checkin)
-        session.commit()
-        session.refresh(checkin)
-        return checkin
+    if is_over(goal, checked_on or today):
+        raise GoalError("checked_on", ended_words(goal, "date the check-in {due} or before, or "))
+    checkin = GoalCheckin(
+        goal_id=goal.id or 0,
+        value=parsed,
+        checked_on=checked_on or today,
+        comment=comment.strip() or None,
+        checked_by=checked_by,
+    )
+    session.add(checkin)
+    session.commit()
+    session.refresh(checkin)
+    return checkin
 
 
 def ended_words(goal: Goal, instead: str = "") -> str:
@@ -371,23 +390,18 @@ def can_step(goal: Goal) -> bool:
 
 def step(engine: Engine, view: GoalView, steps: int, checked_by: str, today: date) -> None:
     """``+`` / ``-`` pressed ``steps`` times (negative: down): one check-in that many
-    steps from the current value; nothing for 0."""
-    goal = view.goal
-    if not can_step(goal):
+    steps from the current value as stored when it is written (another user's step
+    meanwhile counts too); nothing for 0."""
+    if not can_step(view.goal):
         raise GoalError("step", "only hand-updated number and currency goals step")
     if steps == 0:
         return
-    amount = (goal.step or Decimal(1)) * steps
-    current = view.current if view.current is not None else goal.start_value
-    check_in(
-        engine,
-        goal.id or 0,
-        current + amount,
-        checked_by,
-        today,
-        comment=f"{'+' if steps > 0 else '-'}{format_value(goal.target_type, abs(amount))}",
-        today=today,
-    )
+    with Session(engine) as session:
+        goal = _locked_goal(session, view.goal.id or 0)
+        amount = (goal.step or Decimal(1)) * steps
+        current = _latest_checkins(session, [goal.id]).get(goal.id or 0, goal.start_value)
+        comment = f"{'+' if steps > 0 else '-'}{format_value(goal.target_type, abs(amount))}"
+        _add_checkin(session, goal, current + amount, checked_by, today, comment, today)
 
 
 def toggle_done(engine: Engine, view: GoalView, checked_by: str, today: date) -> None:

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from core import models as m
 from core.goals import (
@@ -30,6 +30,7 @@ from core.goals import (
     toggle_task,
     validate_goal,
 )
+from tests.core.conftest import second_user
 from tests.rows import goal_form, new_account
 
 TODAY = date(2026, 11, 23)  # within goal_form's quarter
@@ -611,3 +612,59 @@ def test_a_title_that_names_a_calendar_period_runs_over_it(
     with pytest.raises(GoalError, match="the title says") as raised:
         validate_goal(typed)
     assert raised.value.field == "start_date"
+
+
+def _checking_in(dana: Session, goal_id: int, value: int) -> None:
+    """Dana's check-in, under way in ``dana``: the goal's row locked, the row added."""
+    dana.exec(select(m.Goal).where(col(m.Goal.id) == goal_id).with_for_update(key_share=True)).one()
+    dana.add(
+        m.GoalCheckin(goal_id=goal_id, value=Decimal(value), checked_on=TODAY, checked_by="Dana")
+    )
+    dana.flush()
+
+
+def test_two_users_stepping_one_goal_at_once_both_count(engine: Engine, is_postgres: bool) -> None:
+    """Sam presses + on a goal at 10 while Dana's + (10 -> 11) is being written:
+    Sam's waits, then steps from Dana's 11 to 12. Both stepped from the 10 they read,
+    so the goal stood at 11 after two presses and one was lost."""
+    if not is_postgres:
+        pytest.skip("two writers at once: SQLite takes one writer at a time")
+    from core.goals import goal_view
+
+    goal_id = create_goal(engine, goal_form(target="20", step="1"))
+    check_in(engine, goal_id, "10", "Dana", checked_on=TODAY, today=TODAY)
+    with Session(engine) as dana:
+        _checking_in(dana, goal_id, 11)
+        sam, outcome = second_user(
+            lambda: step(engine, goal_view(engine, goal_id, TODAY), +1, "Sam", TODAY)
+        )
+        dana.commit()
+    sam.join(timeout=10)
+    assert outcome == [None]
+    assert [c.value for c in checkin_history(engine, goal_id)] == [10, 11, 12]
+    assert goal_view(engine, goal_id, TODAY).current == 12
+
+
+def test_a_check_in_while_the_units_are_edited_keeps_the_units(
+    engine: Engine, is_postgres: bool
+) -> None:
+    """Sam edits a number goal into a percent while Dana's first check-in (40) is
+    being written: Sam's edit waits, then is refused as when the check-in was there
+    (it read no check-in and changed the units under Dana's number)."""
+    if not is_postgres:
+        pytest.skip("two writers at once: SQLite takes one writer at a time")
+    from core.goals import form_of, update_goal
+
+    goal_id = create_goal(engine, goal_form(target="50"))
+    stored = get_goal(engine, goal_id)
+    edited = replace(form_of(stored, []), target_type="percent")
+    with Session(engine) as dana:
+        _checking_in(dana, goal_id, 40)
+        sam, outcome = second_user(
+            lambda: update_goal(engine, goal_id, edited, stored.version, "Sam")
+        )
+        dana.commit()
+    sam.join(timeout=10)
+    assert len(outcome) == 1 and isinstance(outcome[0], GoalError), outcome
+    assert "stays number: the goal has 1 check-ins" in str(outcome[0])
+    assert get_goal(engine, goal_id).target_type == "number"
