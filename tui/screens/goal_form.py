@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
@@ -150,7 +150,7 @@ class GoalFormScreen(GoalDialog):
             heading = "New goal"
         with Vertical(classes="dialog goal-dialog", id="goal-form"):
             yield Static(heading, classes="dialog-title", markup=False)
-            with VerticalScroll(id="goal-fields"):
+            with Vertical(id="goal-fields"):  # the dialog scrolls (dialog.tcss)
                 yield self.text_field("title", "Title", form.title, "e.g. NPS above 50")
                 with Horizontal(classes="form-row"):
                     yield self.text_field(

@@ -20,10 +20,6 @@ from tui.screens.dialog import Dialog
 class OverrideScreen(Dialog[bool]):
     """Dismissed with True when an override was set or ended."""
 
-    DEFAULT_CSS = """
-    OverrideScreen #override { overflow-y: auto; }  /* a small terminal: it scrolls */
-    """
-
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="override.cancel"),
         Binding("ctrl+s", "save", "Save", id="override.save"),

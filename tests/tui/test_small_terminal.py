@@ -1,0 +1,76 @@
+"""Every screen by keyboard alone in the terminals people really use (80x24 on a
+laptop split, 100x30): what tab reaches is on screen, and what a screen lists can be
+read. On the demo book, as a user opens it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from textual.errors import NoWidget
+from textual.pilot import Pilot
+from textual.widget import Widget
+
+from core.config.settings import Settings
+from tests.tui.conftest import SMALL, SNAPSHOT_DAY, press, settle
+from tui.app import CxtuiApp, make_app
+
+
+@asynccontextmanager
+async def demo_app(
+    demo_url: str, tmp_path: Path, size: tuple[int, int]
+) -> AsyncIterator[tuple[CxtuiApp, Pilot]]:
+    """The app on the demo book at ``size``, on the dashboard, settled."""
+    settings = Settings(theme="textual-dark", path=tmp_path / "config.toml", user="Tester")
+    app = make_app(demo_url, today=SNAPSHOT_DAY, settings=settings, recompute_health=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        yield app, pilot
+
+
+def on_screen(app: CxtuiApp, widget: Widget) -> bool:
+    """Whether ``widget`` is drawn whole: inside the screen and not cut off by a
+    container around it."""
+    try:
+        geometry = app.screen.find_widget(widget)
+    except NoWidget:
+        return False
+    region = geometry.region
+    return region.area > 0 and geometry.clip.contains_region(region)
+
+
+async def tab_through(app: CxtuiApp, pilot: Pilot) -> list[str]:
+    """Tab once round the dialog shown: the ids of the widgets that took the focus
+    while not on screen."""
+    unseen: list[str] = []
+    visited: set[int] = set()
+    while app.focused is not None and id(app.focused) not in visited:
+        visited.add(id(app.focused))
+        if not on_screen(app, app.focused):
+            unseen.append(app.focused.id or type(app.focused).__name__)
+        await press(app, pilot, "tab")
+    return unseen
+
+
+DIALOGS = {
+    "new goal": ("3", "n"),
+    "goal check-in": ("3", "enter"),
+    "new task": ("4", "n"),
+}
+
+
+@pytest.mark.parametrize("size", [SMALL, (100, 30)], ids=["80x24", "100x30"])
+@pytest.mark.parametrize("dialog", list(DIALOGS))
+async def test_tab_reaches_every_field_of_a_dialog_on_screen(
+    demo_url: str, tmp_path: Path, dialog: str, size: tuple[int, int]
+) -> None:
+    """A dialog taller than the terminal scrolls to the field tab moves to. The new
+    goal form ended at its scope fields at 80x24 and at its dates at 100x30: its
+    values, direction, step and buttons could not be seen, tab moved the focus into
+    them all the same; the task form's owner and buttons were cut off at both sizes."""
+    async with demo_app(demo_url, tmp_path, size) as (app, pilot):
+        await press(app, pilot, *DIALOGS[dialog])
+        assert app.screen.is_modal
+        assert await tab_through(app, pilot) == []
