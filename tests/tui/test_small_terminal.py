@@ -14,7 +14,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 
 from core.config.settings import Settings
-from tests.tui.conftest import SMALL, SNAPSHOT_DAY, press, settle
+from tests.tui.conftest import SMALL, SNAPSHOT_DAY, press, settle, text_of
 from tui.app import CxtuiApp, make_app
 
 
@@ -74,3 +74,25 @@ async def test_tab_reaches_every_field_of_a_dialog_on_screen(
         await press(app, pilot, *DIALOGS[dialog])
         assert app.screen.is_modal
         assert await tab_through(app, pilot) == []
+
+
+@pytest.mark.parametrize("size", [SMALL, (100, 30)], ids=["80x24", "100x30"])
+async def test_each_goal_row_shows_its_values_and_status(
+    demo_url: str, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """At 80x24 a goal's row ran off the screen: '1.6 % /' without its target, 'at
+    risk' and 'on track' not shown, titles cut to 'NPS above 5…'; at 100x30 the titles
+    were cut to 13 characters ('Churn below 3…'). A narrow row now gives up bar width
+    and the days left first."""
+    from tui.screens.goals import GoalItem
+    from tui.widgets.goal_progress import TITLE_MIN, GoalProgress, goal_values
+
+    async with demo_app(demo_url, tmp_path, size) as (app, pilot):
+        await press(app, pilot, "3")
+        rows = [item.query_one(GoalProgress) for item in app.screen.query(GoalItem)]
+        assert len(rows) == 6
+        for row in rows:
+            shown = text_of(row)
+            title = row.view.goal.title
+            assert f"{goal_values(row.view)} {row.view.status}" in shown, shown
+            assert shown.startswith(title[: TITLE_MIN - 1]), shown

@@ -17,6 +17,10 @@ from core.goals.progress import due_words
 from tui.format import bar
 
 BAR_WIDTH = 20
+NARROW_BAR_WIDTH = 10
+VALUES_WIDTH = 27
+TITLE_MIN = 20
+"""A row leaves at least this many cells to its title, narrowing the rest (``render``)."""
 STATUS_CLASSES = {
     "on track": "on-track",
     "at risk": "at-risk",
@@ -88,16 +92,28 @@ class GoalProgress(Widget):
         track = self.get_component_rich_style("goal-progress--track", partial=True)
         archived = view.goal.archived_at is not None
         due = "archived" if archived else due_words(view.goal.due_date, self.today)
-        filled = bar(view.progress / 100, BAR_WIDTH).rstrip()
-        right = Text.assemble(
-            " ",
-            (filled, status_style),
-            ("━" * (BAR_WIDTH - len(filled)), track),
-            f" {view.progress:>4.0f} % ",
-            f"{goal_values(view):>27} ",
-            (f"{view.status:<9}", status_style),
-            (f" {due:>17}", muted),
-        )
+        values = goal_values(view)
+        # A narrow row gives up room in this order, so that its title, values and
+        # status stay readable: a shorter bar, then the days to the due date, then
+        # the values' column (each row's values as long as they are).
+        for bar_width, values_width, with_due in (
+            (BAR_WIDTH, VALUES_WIDTH, True),
+            (NARROW_BAR_WIDTH, VALUES_WIDTH, True),
+            (NARROW_BAR_WIDTH, VALUES_WIDTH, False),
+            (NARROW_BAR_WIDTH, len(values), False),
+        ):
+            filled = bar(view.progress / 100, bar_width).rstrip()
+            right = Text.assemble(
+                " ",
+                (filled, status_style),
+                ("━" * (bar_width - len(filled)), track),
+                f" {view.progress:>4.0f} % ",
+                f"{values:>{values_width}} ",
+                (f"{view.status:<9}", status_style),
+                (f" {due:>17}" if with_due else "", muted),
+            )
+            if self.size.width - right.cell_len >= TITLE_MIN:
+                break
         width = max(0, self.size.width - right.cell_len)
         title = Text(view.goal.title, no_wrap=True, overflow="ellipsis")
         title.truncate(width, overflow="ellipsis", pad=True)
