@@ -31,6 +31,7 @@ Token = Annotated[
         "is not loopback, none on loopback). It is printed once, inside the URL.",
     ),
 ]
+USER_MAX = 80  # the columns that record who wrote (logged_by, checked_by...)
 User = user_option(
     "Whom the sessions' writes are recorded as, and whose book `m` shows "
     "(default: CXTUI_USER, the config's user, or your login name)."
@@ -56,12 +57,15 @@ def serve(
     on the server's disk."""
     from cli.serve_access import Access, base_url, session_command
     from core.config.settings import USER_ENV, load_settings
+    from core.text import shortened
 
     if token is not None and not token.strip():
         fail("--token must not be empty")
     name = (user if user is not None else load_settings().author).strip()
     if not name:
         fail("--user must not be empty")
+    if problem := user_problem(name):
+        fail(f"--user: {shortened(name)!r} {problem}")
     open_db(db).dispose()  # migrated once here, not by the first sessions at the same time
     cxtui = Path(sys.executable).with_name("cxtui")
     if not cxtui.exists():
@@ -81,3 +85,14 @@ def serve(
         server.serve()
     except OSError as error:
         fail(f"cannot listen on {host}:{port}: {error.strerror or error}")
+
+
+def user_problem(name: str) -> str | None:
+    """Why the sessions cannot record their writes as ``name`` (as the app's "Who are
+    you?" refuses it), or None."""
+    from core.text import has_control, text_problem
+
+    if has_control(name):
+        return "holds control characters"
+    problem = text_problem(name, USER_MAX)
+    return None if problem is None else f"is {problem}"

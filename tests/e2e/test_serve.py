@@ -377,3 +377,24 @@ def test_an_address_in_use_is_an_error_in_words(demo_db: Path, home: Path) -> No
     assert f"cxtui: cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "address already in use" in result.stderr
     assert "open http" not in result.stdout and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("user", "words"),
+    [("x" * 81, "is 81 characters; at most 80"), ("Ana\x1b[2J", "holds control characters")],
+)
+def test_a_user_no_column_takes_is_refused_before_serving(
+    tmp_path: Path, user: str, words: str
+) -> None:
+    """As the app's "Who are you?" and `cxtui mcp --user`: every tab's writes would be
+    recorded as this name, in columns of 80 characters."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+
+    database = tmp_path / "book.db"
+    result = CliRunner().invoke(app, ["serve", "--db", str(database), "--user", user])
+    assert result.exit_code == 2, result.output
+    assert "--user: " in result.output and words in result.output
+    assert "\x1b" not in result.output
+    assert not database.exists()  # nothing opened, nothing served
