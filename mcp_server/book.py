@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from mcp.server.mcpserver.exceptions import ToolError
 
-from core.text import text_problem
+from core.text import has_control, shortened, text_problem
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -50,6 +50,8 @@ def author_of(user: str) -> str:
     author = f"{user.strip()}{VIA}"
     if not user.strip():
         raise Refused("--user: give a name")
+    if has_control(user):
+        raise Refused(f'--user: "{shortened(user)}" holds control characters')
     if problem := text_problem(author, AUTHOR_MAX):
         raise Refused(f"--user: {author!r} is {problem}")
     return author

@@ -47,3 +47,12 @@ def test_a_user_too_long_is_refused_before_serving(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "--user: " in result.output and "at most 80" in result.output
     assert not (tmp_path / "x.db").exists()  # nothing opened
+
+
+def test_a_user_with_control_characters_is_refused_before_serving(tmp_path: Path) -> None:
+    """As the app's "Who are you?": the name is recorded with every write."""
+    user = "Ana\x1b[2J"
+    result = CliRunner().invoke(app, ["mcp", "--db", str(tmp_path / "x.db"), "--user", user])
+    assert result.exit_code == 2
+    assert '--user: "Ana\\x1b[2J" holds control characters' in result.output
+    assert not (tmp_path / "x.db").exists()
