@@ -65,7 +65,7 @@ def serve(
     if not name:
         fail("--user must not be empty")
     if problem := user_problem(name):
-        fail(f"--user: {shortened(name)!r} {problem}")
+        fail(f'--user: "{shortened(name)}" {problem}')
     open_db(db).dispose()  # migrated once here, not by the first sessions at the same time
     cxtui = Path(sys.executable).with_name("cxtui")
     if not cxtui.exists():

@@ -381,7 +381,10 @@ def test_an_address_in_use_is_an_error_in_words(demo_db: Path, home: Path) -> No
 
 @pytest.mark.parametrize(
     ("user", "words"),
-    [("x" * 81, "is 81 characters; at most 80"), ("Ana\x1b[2J", "holds control characters")],
+    [
+        ("x" * 81, "is 81 characters; at most 80"),
+        ("Ana\x1b[2J", '"Ana\\x1b[2J" holds control characters'),
+    ],
 )
 def test_a_user_no_column_takes_is_refused_before_serving(
     tmp_path: Path, user: str, words: str
