@@ -51,6 +51,16 @@ def count(path: Path, sql: str, *params: Any) -> Any:
         connection.close()
 
 
+def change(path: Path, sql: str) -> None:
+    """A change written straight into the SQLite file, as no cxtui command makes it."""
+    connection = sqlite3.connect(path)
+    try:
+        with connection:
+            connection.execute(sql)
+    finally:
+        connection.close()
+
+
 Connect = Callable[..., Client]
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from mcp_server.book import TEXT_MAX
-from tests.mcp.conftest import AUTHOR, Connect, count, error_text
+from tests.mcp.conftest import AUTHOR, Connect, change, count, error_text
 
 TOUCHED = "SELECT count(*) FROM task WHERE completed_at IS NOT NULL OR snoozed_until IS NOT NULL"
 CURRENCY_GOAL = "SELECT min(id) FROM goal WHERE metric IS NULL AND target_type = 'currency'"
@@ -109,13 +109,10 @@ async def test_complete_and_snooze_a_task(connect: Connect, book_copy: Path) -> 
 async def test_control_characters_are_shown_in_plain_text(
     connect: Connect, book_copy: Path
 ) -> None:
-    import sqlite3
-
-    with sqlite3.connect(book_copy) as connection:
-        connection.execute(
-            "UPDATE account SET name = 'Evil\x1b]0;pwned\x07 Co' WHERE external_id = 'ACC-00004'"
-        )
-    connection.close()
+    change(
+        book_copy,
+        "UPDATE account SET name = 'Evil\x1b]0;pwned\x07 Co' WHERE external_id = 'ACC-00004'",
+    )
     async with connect(book_copy) as client:
         prompt = await client.get_prompt("prepare_renewal_call", {"account": "ACC-00004"})
         view = await _ok(client, "account_360", account="ACC-00004")
@@ -127,13 +124,10 @@ async def test_control_characters_are_shown_in_plain_text(
 
 async def test_the_prompt_says_what_the_account_lacks(connect: Connect, book_copy: Path) -> None:
     """An account of an imported book often has no owner and no renewal date."""
-    import sqlite3
-
-    with sqlite3.connect(book_copy) as connection:
-        connection.execute(
-            "UPDATE account SET owner = '', renewal_date = NULL WHERE external_id = 'ACC-00005'"
-        )
-    connection.close()
+    change(
+        book_copy,
+        "UPDATE account SET owner = '', renewal_date = NULL WHERE external_id = 'ACC-00005'",
+    )
     async with connect(book_copy) as client:
         prompt = await client.get_prompt("prepare_renewal_call", {"account": "ACC-00005"})
     first = prompt.messages[0].content.text.splitlines()[0]
