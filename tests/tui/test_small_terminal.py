@@ -96,3 +96,20 @@ async def test_each_goal_row_shows_its_values_and_status(
             title = row.view.goal.title
             assert f"{goal_values(row.view)} {row.view.status}" in shown, shown
             assert shown.startswith(title[: TITLE_MIN - 1]), shown
+
+
+async def test_the_filter_form_shows_whole_names_and_fields_at_80_columns(
+    demo_url: str, tmp_path: Path
+) -> None:
+    """Its four lists side by side cut the owners to 'Aiko T…', 'Maya L…', the
+    segments to 'Enterpri…', and the second days input, the field's value and 'Save
+    as…' ran off the right edge. Below 120 columns the lists go two by two and each
+    input has a line."""
+    from textual.widgets import SelectionList
+
+    async with demo_app(demo_url, tmp_path, SMALL) as (app, pilot):
+        await press(app, pilot, "2", "f")
+        for name in ("owners", "segments", "statuses"):
+            shown = text_of(app.screen.query_one(f"#{name}", SelectionList))
+            assert "…" not in shown, shown
+        assert await tab_through(app, pilot) == []

@@ -70,6 +70,9 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
     app = getters.app(CxtuiApp)
 
     CSS_PATH = "filters.tcss"
+    # Below 120 columns the four lists take two rows, the inputs a line each
+    # (filters.tcss): side by side, owners' names and the last inputs were cut off.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="filters.cancel"),
         Binding("ctrl+s", "apply", "Apply", id="filters.apply"),
