@@ -459,11 +459,16 @@ def edit_entry(
     edited_by: str,
     now: datetime | None = None,
     source: Source = "interaction",
+    seen: Interaction | SurveyResponse | None = None,
 ) -> dict[str, list[Any]]:
     """Apply an edit to an interaction or a survey answer, keeping the previous values
     in a revision; validated as when it was logged (a survey's NPS 0-10, CSAT 1-5).
     Returns the changes (field -> [old, new]); an edit that changes nothing writes
-    nothing. An interaction's follow-up task is not moved: the revision records it."""
+    nothing. An interaction's follow-up task is not moved: the revision records it.
+
+    ``seen``: the entry as the form was filled from it. A field the form leaves as
+    it was shown keeps what another user saved since; a field both changed is
+    refused in words (InvalidInput), and nothing is written."""
     now = now or local_now()
     survey = source == "survey"
     with Session(engine) as session:
@@ -484,7 +489,62 @@ def edit_entry(
         own = ("score", "comment") if survey else ("summary", "notes", "sentiment", "follow_up_on")
         new_values = {"kind": entry.kind, when_column: entry.occurred_at}
         new_values |= {name: getattr(entry, name) for name in ("contact_id", *own)}
+        if seen is not None:
+            new_values = _typed_since(session, source, stored, seen, new_values)
         return _save_edit(session, engine, source, stored, new_values, edited_by, now)
+
+
+FORM_FIELD = {
+    "occurred_at": "when",
+    "answered_at": "when",
+    "contact_id": "contact",
+    "follow_up_on": "follow_up",
+}
+"""The form's name of an entry's column, where they differ."""
+
+
+def _typed_since(
+    session: Session,
+    source: Source,
+    stored: Interaction | SurveyResponse,
+    seen: Interaction | SurveyResponse,
+    new_values: dict[str, Any],
+) -> dict[str, Any]:
+    """The values of ``new_values`` the user changed from the form as it was filled
+    (``seen``): those left as shown keep what is stored now. InvalidInput names each
+    one another user changed too, since the form was opened."""
+    typed = {name: new for name, new in new_values.items() if new != _value(seen, name)}
+    clashes = [
+        name for name, new in typed.items() if _value(stored, name) not in (_value(seen, name), new)
+    ]
+    if not clashes:
+        return typed
+    revision, of_entry = _revision_model(source)
+    edits = session.exec(
+        select(revision.edited_by, revision.changes)
+        .where(col(of_entry) == stored.id)
+        .order_by(col(revision.id).desc())
+    ).all()
+
+    def words(name: str) -> str:
+        who = next((by for by, changes in edits if name in json.loads(changes)), "someone")
+        return (
+            f"{who} changed it since this form was opened{_now_words(_value(stored, name))}; "
+            f"nothing was saved: open the {kind_words(stored.kind)} again to edit it"
+        )
+
+    raise InvalidInput([FieldError(FORM_FIELD.get(name, name), words(name)) for name in clashes])
+
+
+def _value(entry: Interaction | SurveyResponse, name: str) -> Any:
+    """An entry's column as an edit compares it (a stored moment made aware)."""
+    value = getattr(entry, name)
+    return _aware(value) if isinstance(value, datetime) else value
+
+
+def _now_words(value: Any) -> str:
+    """What a changed text or number is now, in words ("" for a moment, a contact)."""
+    return f" (to {shortened(str(value))!r})" if isinstance(value, str | int) else ""
 
 
 def _save_edit(
@@ -499,9 +559,7 @@ def _save_edit(
     """Set the new values that differ, with a revision of them, and rescore the account."""
     changes: dict[str, list[Any]] = {}
     for name, new in new_values.items():
-        old = getattr(entry, name)
-        if isinstance(old, datetime):
-            old = _aware(old)
+        old = _value(entry, name)
         if old != new:
             changes[name] = [_jsonable(old), _jsonable(new)]
             setattr(entry, name, new)
@@ -534,9 +592,7 @@ def revisions(
     engine: Engine, entry_id: int, source: Source = "interaction"
 ) -> list[InteractionRevision] | list[SurveyRevision]:
     """Every edit of an entry, oldest first."""
-    survey = source == "survey"
-    model = SurveyRevision if survey else InteractionRevision
-    of_entry = SurveyRevision.survey_id if survey else InteractionRevision.interaction_id
+    model, of_entry = _revision_model(source)
     with Session(engine) as session:
         return list(  # type: ignore[return-value]
             session.exec(
@@ -545,6 +601,13 @@ def revisions(
                 .order_by(col(model.edited_at), col(model.id))
             ).all()
         )
+
+
+def _revision_model(source: Source) -> tuple[type[InteractionRevision | SurveyRevision], Any]:
+    """The revisions' model of ``source`` and its column naming the entry."""
+    if source == "survey":
+        return SurveyRevision, SurveyRevision.survey_id
+    return InteractionRevision, InteractionRevision.interaction_id
 
 
 def get_interaction(engine: Engine, interaction_id: int) -> Interaction | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -484,3 +485,34 @@ def test_two_users_editing_one_entry_at_once_keep_both_edits_in_the_history(
     assert outcome == [{"summary": ["Intro call", "Kickoff"]}]
     history = [json.loads(revision.changes) for revision in revisions(engine, logged.entry_id)]
     assert history == [{"summary": ["Intro", "Intro call"]}, {"summary": ["Intro call", "Kickoff"]}]
+
+
+def test_an_edit_keeps_what_another_user_saved_since_the_form_opened(
+    engine: Engine, account_id: int
+) -> None:
+    """Sam opened a call's form, then Dana saved her summary and notes: Sam's save of
+    a sentiment keeps them (it wrote back the summary and notes his form showed, so
+    Dana's words were gone without anyone being told). Sam retyping the summary Dana
+    changed is refused in words naming her, and writes nothing."""
+    from core.interactions import get_entry
+
+    logged = log_entry(
+        engine, account_id, EntryForm(kind="call", summary="Intro", when="-1d"), "Sam", NOW
+    )
+    opened = get_entry(engine, logged.entry_id)  # Sam's form, as it was filled
+    dana = EntryForm(kind="call", summary="Intro call", when="-1d", notes="Notes by Dana")
+    edit_entry(engine, logged.entry_id, dana, "Dana", NOW)
+    sams = EntryForm(kind="call", summary="Intro", when="-1d", sentiment="positive")
+    changes = edit_entry(engine, logged.entry_id, sams, "Sam", NOW, seen=opened)
+    assert changes == {"sentiment": [None, 1]}
+    stored = get_entry(engine, logged.entry_id)
+    assert stored is not None
+    assert (stored.summary, stored.notes, stored.sentiment) == ("Intro call", "Notes by Dana", 1)
+    retyped = replace(sams, summary="Kickoff")
+    with pytest.raises(InvalidInput) as refused:
+        edit_entry(engine, logged.entry_id, retyped, "Sam", NOW, seen=opened)
+    assert [str(error) for error in refused.value.errors] == [
+        "summary: Dana changed it since this form was opened (to 'Intro call'); "
+        "nothing was saved: open the call again to edit it"
+    ]
+    assert len(revisions(engine, logged.entry_id)) == 2
