@@ -497,7 +497,7 @@ class LogInteractionScreen(Dialog[bool]):
                 source: Source = (
                     "survey" if isinstance(self.entry, SurveyResponse) else "interaction"
                 )
-                changes = edit_entry(engine, self.entry.id, form, user, now, source)
+                changes = edit_entry(engine, self.entry.id, form, user, now, source, self.entry)
                 self.saved = (source, self.entry.id)
                 done = f"Saved: {', '.join(changes)} changed." if changes else "Nothing changed."
         except InvalidInput as error:
