@@ -113,3 +113,24 @@ async def test_the_filter_form_shows_whole_names_and_fields_at_80_columns(
             shown = text_of(app.screen.query_one(f"#{name}", SelectionList))
             assert "…" not in shown, shown
         assert await tab_through(app, pilot) == []
+
+
+async def test_the_tasks_show_their_account_at_80_columns(demo_url: str, tmp_path: Path) -> None:
+    """The Task column took 52 of 80 columns: each task's account showed as one or two
+    letters ('S', 'H'), and most tasks ('Follow up: routine check-in') do not name it.
+    The task column narrows to leave the account on screen, and widens back with the
+    terminal, the cursor on the same task."""
+    from tui.screens.tasks import TasksScreen
+
+    async with demo_app(demo_url, tmp_path, SMALL) as (app, pilot):
+        await press(app, pilot, "4", "j", "j")
+        screen = app.screen
+        assert isinstance(screen, TasksScreen) and screen.queue is not None
+        shown = text_of(screen.table)
+        for account in screen.queue["account_name"].head(10):
+            assert account in shown, shown
+        chosen = screen.current_task_id()
+        await pilot.resize_terminal(160, 50)
+        await settle(app, pilot)
+        assert screen.table.ordered_columns[2].width == 52
+        assert screen.current_task_id() == chosen

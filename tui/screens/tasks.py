@@ -14,7 +14,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import getters, on, work
+from textual import events, getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -39,7 +39,7 @@ TASK_LIMIT = 2_000
 SOURCE_WORDS = {None: "all sources", "rule": "rules", "follow_up": "follow-ups", "manual": "manual"}
 SOURCE_CYCLE: list[str | None] = [None, "rule", "follow_up", "manual"]
 SOURCE_LABELS = {"rule": "rule", "follow_up": "follow-up", "manual": "manual"}
-COLUMNS = (  # label, width
+COLUMNS = (  # label, width (the task's: at most)
     ("When", 8),
     ("Due", 10),
     ("Task", 52),
@@ -49,6 +49,19 @@ COLUMNS = (  # label, width
     ("Owner", 16),
     ("From", 9),
 )
+
+
+TASK_MIN_WIDTH = 24
+
+
+def task_width(screen_width: int) -> int:
+    """The Task column's width: its own, or less in a terminal too narrow for When,
+    Due, Task and Account side by side, so that the account stays on screen (at 80
+    columns it was two letters of it); never below TASK_MIN_WIDTH."""
+    # every cell has a column of padding each side; 2 more for the scrollbar
+    others = sum(width + 2 for label, width in COLUMNS[:4] if label != "Task")
+    widest = dict(COLUMNS)["Task"]
+    return max(TASK_MIN_WIDTH, min(widest, screen_width - others - 2 - 2))
 
 
 @dataclass
@@ -88,6 +101,7 @@ class TasksScreen(Screen[None]):
         self.source: str | None = None
         self.snoozed = False  # the snoozed tasks instead of the queue
         self.queue: pl.DataFrame | None = None
+        self.task_width = dict(COLUMNS)["Task"]
         self.done: list[tuple[int, str]] = []
         """Tasks completed here, latest last: what ``u`` reopens."""
 
@@ -101,10 +115,18 @@ class TasksScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Tasks"
-        for label, width in COLUMNS:
-            self.table.add_column(label, width=width)
+        self._add_columns(self.app.size.width)
         self.app.tasks_signal.subscribe(self, lambda _created: self.load())
         self.load()
+
+    def _add_columns(self, screen_width: int) -> None:
+        self.task_width = task_width(screen_width)
+        for label, width in COLUMNS:
+            self.table.add_column(label, width=self.task_width if label == "Task" else width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if task_width(event.size.width) != self.task_width:
+            self._fill(self.queue, screen_width=event.size.width)
 
     def on_screen_resume(self) -> None:
         if self.queue is not None:
@@ -133,11 +155,20 @@ class TasksScreen(Screen[None]):
     def _loaded(self, message: TasksLoaded) -> None:
         self.query_one(LoadingIndicator).display = False
         self.queue = message.frame
+        self._fill(message.frame)
+
+    def _fill(self, frame: pl.DataFrame | None, screen_width: int | None = None) -> None:
+        """The table shows ``frame``'s tasks (None: none yet), the cursor kept on its
+        task; with ``screen_width``, in columns laid out again for that width."""
         table = self.table
         keep = self.current_task_id()
         row = table.cursor_row
-        table.clear()
-        for task in message.frame.head(TASK_LIMIT).iter_rows(named=True):
+        table.clear(columns=screen_width is not None)
+        if screen_width is not None:
+            self._add_columns(screen_width)
+        if frame is None:
+            return
+        for task in frame.head(TASK_LIMIT).iter_rows(named=True):
             table.add_row(*map(literal, self._cells(task)), key=str(task["id"]))
         ids = self.task_ids()
         if keep in ids:
