@@ -345,6 +345,12 @@ def _add_checkin(
     today: date | None,
 ) -> GoalCheckin:
     """``check_in`` on the goal read (and locked) in ``session``; committed."""
+    if goal.archived_at is not None:
+        raise GoalError(
+            "goal",
+            f"it was archived on {goal.archived_at:%Y-%m-%d}: it takes no more check-ins "
+            "(its history is kept)",
+        )
     if goal.metric:
         raise GoalError("value", f"this goal follows the metric {goal.metric}; no check-ins")
     if goal.target_type == "tasks":

@@ -668,3 +668,21 @@ def test_a_check_in_while_the_units_are_edited_keeps_the_units(
     assert len(outcome) == 1 and isinstance(outcome[0], GoalError), outcome
     assert "stays number: the goal has 1 check-ins" in str(outcome[0])
     assert get_goal(engine, goal_id).target_type == "number"
+
+
+def test_a_goal_archived_meanwhile_takes_no_check_in(engine: Engine) -> None:
+    """Sam's goals screen shows a goal Dana has just archived: his check-in, step
+    or tick is refused in words (each was recorded on the archived goal, which
+    no list shows, so his value vanished from his screen without a word)."""
+    from core.goals import archive, goal_view
+
+    goal_id = create_goal(engine, goal_form(target="20", step="1"))
+    sams = goal_view(engine, goal_id, TODAY)
+    archive(engine, get_goal(engine, goal_id))
+    for attempt in (
+        lambda: check_in(engine, goal_id, "12", "Sam", today=TODAY),
+        lambda: step(engine, sams, +1, "Sam", TODAY),
+    ):
+        with pytest.raises(GoalError, match="goal: it was archived on "):
+            attempt()
+    assert checkin_history(engine, goal_id) == []
