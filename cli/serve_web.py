@@ -20,7 +20,7 @@ from textual_serve.server import Server, to_int
 from cli.serve_access import TOKEN_COOKIE, TOKEN_PARAMETER, Access
 from cli.serve_session import handshake
 
-OTHER_SITE_LINK = re.compile(r"<link\b[^>]*\bhref=\"https?://[^\"]*\"[^>]*>", re.DOTALL)
+LINK = re.compile(r"<link\b[^>]*\bhref=\"(https?://[^\"]*)\"[^>]*>", re.DOTALL)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SESSION_STOP_SECONDS = 10.0
 AHEAD_DELAY_SECONDS = 5.0  # a tab's app starting is not slowed by the next one's
@@ -181,7 +181,7 @@ class CxtuiServer(Server):
         the internet (the terminal falls back to the browser's monospace font)."""
         self.public_url = f"{request.scheme}://{request.host}"
         page: web.Response = await super().handle_index(request)
-        page.text = OTHER_SITE_LINK.sub("", page.text or "")
+        page.text = without_other_sites(page.text or "", self.public_url)
         return page
 
     async def handle_websocket(self, request: web.Request) -> web.WebSocketResponse:
@@ -205,6 +205,17 @@ class CxtuiServer(Server):
             finally:
                 del self.sessions[task]
         return websocket
+
+
+def without_other_sites(page: str, own: str) -> str:
+    """``page`` without its ``<link>`` tags to another site than ``own`` (the font);
+    the page's own stylesheet (xterm.css: it hides the terminal's input box and sizes
+    the terminal to the window) is kept."""
+
+    def kept(link: re.Match[str]) -> str:
+        return link.group(0) if link.group(1).startswith(f"{own}/") else ""
+
+    return LINK.sub(kept, page)
 
 
 async def end_ahead(ahead: asyncio.Task[Process]) -> None:

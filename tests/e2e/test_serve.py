@@ -35,7 +35,7 @@ from tests.e2e.browser import (
 )
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser
+    from playwright.sync_api import Browser, Page
 
 no_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (Debian's chromium package)"
@@ -264,6 +264,7 @@ def test_the_app_in_the_browser_searches_logs_and_stops(
         terminal = open_app(new_tab(browser), server.url)
         terminal.wait_for(lambda s: "Dashboard" in s and "NRR" in s, "the dashboard")
         assert "cxtui · Web Tester" in terminal.screen()  # the user, and no "Who are you?"
+        assert _terminal_fits_the_window(terminal.page)
         terminal.press("2")
         terminal.wait_for(lambda s: "of 250 accounts" in s, "the accounts list")
         terminal.press("/")
@@ -286,6 +287,19 @@ def test_the_app_in_the_browser_searches_logs_and_stops(
     assert "Traceback" not in server.output, server.output
     assert "writes are recorded as Web Tester" in server.output
     assert not _processes_on(demo_db)
+
+
+def _terminal_fits_the_window(page: Page) -> bool:
+    """The terminal's last row (the app's key bar) is in the window, and the box that
+    takes the keys is not drawn over the page: what xterm.css does."""
+    return page.evaluate(
+        """() => {
+        const screen = document.querySelector('.xterm-screen').getBoundingClientRect();
+        const input = document.querySelector('.xterm-helper-textarea');
+        return screen.top >= 0 && screen.bottom <= window.innerHeight
+            && getComputedStyle(input).opacity === '0';
+    }"""
+    )
 
 
 def _first_row_name(screen: str, prefix: str) -> str:
@@ -356,6 +370,7 @@ def test_a_request_from_another_site_gets_403(demo_db: Path, home: Path) -> None
         status, page, _ = _get(server.url)
         assert status == 200 and "terminal" in page
         assert "https://" not in page and "googleapis" not in page  # no other site's font
+        assert f'href="http://127.0.0.1:{port}/static/css/xterm.css"' in page  # its own kept
         assert _get(server.url, origin="http://evil.example")[0] == 403
         status, body, _ = _get(server.url, host=f"rebind.example:{port}")
         assert status == 403 and "this machine only" in body
