@@ -178,8 +178,10 @@ class CxtuiServer(Server):
         browser used (the server may be bound to 0.0.0.0, which no browser can open;
         nothing awaits between this and the page's rendering), without its one request
         to another site: a web font, whose wait would hold the page on a machine off
-        the internet (the terminal falls back to the browser's monospace font)."""
-        self.public_url = f"{request.scheme}://{request.host}"
+        the internet (the terminal falls back to the browser's monospace font). Behind
+        a reverse proxy that terminates HTTPS, the page's URLs are https and wss (a page
+        of https asking http or ws is blocked by the browser)."""
+        self.public_url = f"{browser_scheme(request)}://{request.host}"
         page: web.Response = await super().handle_index(request)
         page.text = without_other_sites(page.text or "", self.public_url)
         return page
@@ -205,6 +207,18 @@ class CxtuiServer(Server):
             finally:
                 del self.sessions[task]
         return websocket
+
+
+def browser_scheme(request: web.BaseRequest) -> str:
+    """The scheme the browser used: the request's own, or the one a reverse proxy
+    that terminates HTTPS says it received (``Forwarded: proto=``, else
+    ``X-Forwarded-Proto``). Only the page sent back to this request follows it."""
+    said = [item["proto"] for item in request.forwarded if "proto" in item]
+    said.append(request.headers.get("X-Forwarded-Proto", "").split(",")[0])
+    for proto in said:
+        if proto.strip().lower() in ("http", "https"):
+            return proto.strip().lower()
+    return request.scheme
 
 
 def without_other_sites(page: str, own: str) -> str:

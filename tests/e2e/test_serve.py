@@ -376,6 +376,25 @@ def test_a_request_from_another_site_gets_403(demo_db: Path, home: Path) -> None
         assert status == 403 and "this machine only" in body
 
 
+def test_behind_a_proxy_that_terminates_https_the_page_asks_https(
+    demo_db: Path, home: Path
+) -> None:
+    """A reverse proxy (Caddy's reverse_proxy by default) passes the Host and says the
+    browser's scheme; a page of https whose script and websocket are http and ws is
+    blocked by the browser (chromium through such a proxy showed a blank page)."""
+    port = free_port()
+    with served(["--port", str(port), "--db", str(demo_db)], serve_environment(home)) as server:
+        own = f"127.0.0.1:{port}"
+        for header in ({"x-forwarded-proto": "https"}, {"forwarded": "for=10.0.0.9;proto=https"}):
+            status, page, _ = _get(server.url, **header)
+            assert status == 200
+            assert f'src="https://{own}/static/js/textual.js"' in page, header
+            assert f'href="https://{own}/static/css/xterm.css"' in page, header
+            assert f'data-session-websocket-url="wss://{own}/ws"' in page, header
+        page = _get(server.url)[1]
+        assert f'data-session-websocket-url="ws://{own}/ws"' in page  # plain HTTP stays
+
+
 def test_an_address_in_use_is_an_error_in_words(demo_db: Path, home: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
