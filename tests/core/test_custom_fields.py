@@ -29,9 +29,9 @@ from core.accounts.fields import (
 )
 from core.importing import ImportOptions, ImportRejected, import_file
 from core.importing.fields import infer_type
-from core.interactions import account_id_of
 from core.models import utcnow
 from tests.core.conftest import second_user
+from tests.rows import new_account
 
 TELCO = Path(__file__).parents[1] / "fixtures" / "import" / "telco_churn.csv"
 OPTIONS = dict(
@@ -405,9 +405,18 @@ def _stats_of(name: str, cells: list[str]):  # type: ignore[no-untyped-def]
     return _stats(pl.LazyFrame({name: cells}, schema={name: pl.String}), [name])[name]
 
 
+@pytest.fixture
+def account(engine: Engine) -> int:
+    """One account, A-1, with no custom field yet."""
+    with Session(engine) as session:
+        account_id = new_account(session, "A-1")
+        session.commit()
+    return account_id
+
+
 @pytest.mark.parametrize("before", [None, "North"])
 def test_two_users_editing_one_value_at_once_keep_both_in_the_history(
-    engine: Engine, is_postgres: bool, before: str | None
+    engine: Engine, account: int, is_postgres: bool, before: str | None
 ) -> None:
     """Sam sets an account's Region while Dana's edit of it is being written: Sam's
     waits, then replaces Dana's value, and the history reads before -> Dana's ->
@@ -415,13 +424,6 @@ def test_two_users_editing_one_value_at_once_keep_both_in_the_history(
     (a duplicate key); with one, his revision replaced the old value, not Dana's."""
     if not is_postgres:
         pytest.skip("two writers at once: SQLite takes one writer at a time")
-    with Session(engine) as session:
-        session.add(
-            m.Account(external_id="A-1", name="Acme", segment="mid", plan="pro", owner="Ann")
-        )
-        session.commit()
-    account = account_id_of(engine, "A-1")
-    assert account is not None
     field = add_field(
         engine,
         account,
@@ -463,17 +465,12 @@ def test_two_users_editing_one_value_at_once_keep_both_in_the_history(
     ]
 
 
-def test_a_field_added_by_another_user_meanwhile_is_refused_in_words(engine: Engine) -> None:
+def test_a_field_added_by_another_user_meanwhile_is_refused_in_words(
+    engine: Engine, account: int
+) -> None:
     """Sam's new field Region was checked before Dana's Region was saved: saving it
     says the field exists (it failed on the unique key, an IntegrityError) and
     leaves Dana's field and value as they are."""
-    with Session(engine) as session:
-        session.add(
-            m.Account(external_id="A-1", name="Acme", segment="mid", plan="pro", owner="Ann")
-        )
-        session.commit()
-    account = account_id_of(engine, "A-1")
-    assert account is not None
     sams = check_new_field(custom_fields(engine), "Region", "text", value="West")
     add_field(
         engine,
