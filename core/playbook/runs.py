@@ -53,7 +53,9 @@ def run_rules(
     Returns the number of tasks each rule created (0 for an occurrence already seen).
 
     The insert's ``ON CONFLICT DO NOTHING`` on (rule, occurrence_key) settles a race
-    with another process running the rules at the same moment."""
+    with another process running the rules at the same moment; each rule's tasks are
+    written in the order of their keys, so that two runs never wait on each other
+    (a deadlock)."""
     today = today or date.today()
     config = config or load_rules_config()
     if ran_by is None:
@@ -74,7 +76,9 @@ def run_rules(
         for rule, rows in planned.items():
             created[rule] = 0
             if not rows.is_empty():
-                values = rows.with_columns(
+                # in the keys' order, as every run writes them: two runs at once that
+                # each wrote a task the other was about to write waited on each other
+                values = rows.sort("occurrence_key").with_columns(
                     source=pl.lit("rule"), rule=pl.lit(rule), created_at=pl.lit(created_at)
                 )
                 created[rule] = len(connection.execute(statement, values.to_dicts()).all())

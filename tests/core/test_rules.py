@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from core import models as m
 from core.playbook.rules import DEFAULT_RULES, RulesConfig, change_rule, load_rules_config
 from core.playbook.runs import run_rules
+from tests.core.conftest import second_user
 from tests.rows import new_account, new_override
 
 TODAY = date(2026, 11, 23)
@@ -389,3 +390,48 @@ def test_no_interaction_never_contacted_and_future_contacts(engine: Engine) -> N
         (never_id, f"silent:{never_id}:never"),
         (planned, f"silent:{planned}:{last_day}"),
     }
+
+
+def test_two_runs_at_once_take_the_occurrences_in_one_order(
+    engine: Engine, is_postgres: bool
+) -> None:
+    """Sam's app runs the rules while Dana's run is writing the same ten renewal
+    tasks, in the order of their keys (renewal_due:10:... first): Sam's run waits,
+    then finds all ten made. Sam's run wrote them in the order it read them (1 to
+    10) and each run waited on a task the other had written: a deadlock, and one
+    run failed."""
+    if not is_postgres:
+        pytest.skip("two writers at once: SQLite takes one writer at a time")
+    renewal = TODAY + timedelta(days=10)
+    with Session(engine) as session:
+        ids = [add_account(session, f"A{n}", renewal_date=renewal) for n in range(10)]
+        session.commit()
+    keys = sorted(f"renewal_due:{account}:{renewal.isoformat()}" for account in ids)
+
+    def task(key: str) -> m.Task:
+        account = int(key.split(":")[1])
+        return m.Task(
+            account_id=account,
+            owner="Dana",
+            title=key,
+            due_on=TODAY,
+            source="rule",
+            rule="renewal_due",
+            occurrence_key=key,
+        )
+
+    with Session(engine) as dana:  # Dana's run, under way: its first task written
+        dana.add(task(keys[0]))
+        dana.flush()
+        sam, outcome = second_user(
+            lambda: run_rules(engine, TODAY, only("renewal_due"), NOW, "Sam")
+        )
+        try:
+            dana.add_all([task(key) for key in keys[1:]])
+            dana.commit()
+            outcome.insert(0, "Dana's run done")
+        except Exception as error:  # the deadlock, when it falls on Dana's run
+            outcome.insert(0, error)
+    sam.join(timeout=10)
+    assert outcome == ["Dana's run done", {"renewal_due": 0}]
+    assert sorted(task.occurrence_key for task in tasks(engine)) == keys
