@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, update
 from sqlmodel import Session, col, select
 
 from core.models import Account, Task, TaskEvent, utcnow
@@ -157,11 +157,25 @@ def _open_task(session: Session, task_id: int, doing: str) -> Task:
     return task
 
 
+def _write_while(session: Session, task_id: int, done: bool, **values: Any) -> bool:
+    """Write ``values`` to the task only while it is still done (``done``) or open, as
+    it was read; False when it is no longer. SQLite does not lock a row that is read:
+    a second user (or a second call of an assistant) who read it at the same moment
+    would otherwise record the same change twice."""
+    still = col(Task.completed_at).is_not(None) if done else col(Task.completed_at).is_(None)
+    written = session.execute(update(Task).where(col(Task.id) == task_id, still).values(**values))
+    if written.rowcount == 1:  # type: ignore[attr-defined]
+        return True
+    session.rollback()
+    return False
+
+
 def complete(engine: Engine, task_id: int, by: str) -> None:
     """Mark an open task done, recorded as done by ``by``."""
     with Session(engine) as session:
-        task = _open_task(session, task_id, "mark done")
-        task.completed_at = utcnow()
+        _open_task(session, task_id, "mark done")
+        if not _write_while(session, task_id, False, completed_at=utcnow()):
+            _open_task(session, task_id, "mark done")  # done meanwhile: says since when
         _record(session, task_id, "done", by)
         session.commit()
 
@@ -171,9 +185,8 @@ def reopen(engine: Engine, task_id: int, by: str) -> None:
     is not done."""
     with Session(engine) as session:
         task = _task(session, task_id)
-        if task.completed_at is None:
+        if task.completed_at is None or not _write_while(session, task_id, True, completed_at=None):
             raise TaskError(f"task #{task_id} is not done: nothing to reopen")
-        task.completed_at = None
         _record(session, task_id, "reopened", by)
         session.commit()
 
@@ -183,7 +196,9 @@ def snooze(engine: Engine, task_id: int, until: date, today: date, by: str) -> N
     if until <= today:
         raise TaskError(f"snooze until a day after today ({today}), not {until}")
     with Session(engine) as session:
-        _open_task(session, task_id, "snooze").snoozed_until = until
+        _open_task(session, task_id, "snooze")
+        if not _write_while(session, task_id, False, snoozed_until=until):
+            _open_task(session, task_id, "snooze")  # done meanwhile: says since when
         _record(session, task_id, "snoozed", by, until)
         session.commit()
 

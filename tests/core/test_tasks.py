@@ -126,6 +126,62 @@ def test_two_users_marking_one_task_done_at_once_record_one_done(
     assert actions == ["created", "done"]
 
 
+@pytest.mark.usefixtures("sqlite_only")
+@pytest.mark.parametrize("second", ["done", "snooze"])
+def test_two_calls_that_read_a_task_open_at_once_record_one_change(
+    engine: Engine, accounts: dict[str, int], second: str
+) -> None:
+    """On SQLite, which locks no row that is read: two 'done' (an assistant's parallel
+    tool calls, two browser tabs) that both read the task open before either writes.
+    The first is recorded; the second is told it is done already and writes nothing
+    (both were recorded: three 'done' events from five parallel MCP calls)."""
+    from sqlalchemy import event
+
+    task = add_manual_task(engine, "Call", TODAY, "Dana", accounts["big"])
+    both_read = threading.Barrier(2, timeout=10)
+    waited = threading.local()
+
+    def before_writing(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("UPDATE TASK") and not getattr(
+            waited, "done", False
+        ):
+            waited.done = True
+            both_read.wait()  # each call has read the task before either writes
+
+    outcome: list[str] = []
+
+    def call(name: str, action: str) -> None:
+        try:
+            if action == "done":
+                complete(engine, task, name)
+            else:
+                snooze(engine, task, TODAY + timedelta(days=3), TODAY, name)
+            outcome.append(f"{name} {action}")
+        except TaskError as error:
+            outcome.append(str(error))
+
+    event.listen(engine, "before_cursor_execute", before_writing)
+    try:
+        calls = [
+            threading.Thread(target=call, args=("Dana", "done")),
+            threading.Thread(target=call, args=("Sam", second)),
+        ]
+        for thread in calls:
+            thread.start()
+        for thread in calls:
+            thread.join(timeout=20)
+    finally:
+        event.remove(engine, "before_cursor_execute", before_writing)
+    refused = [text for text in outcome if "is done already" in text]
+    assert len(outcome) == 2 and len(refused) <= 1, outcome
+    actions = task_history(engine, task)["action"].to_list()
+    assert actions.count("done") == 1, actions
+    if refused:
+        assert actions == ["created", "done"]
+    else:  # Sam's snooze came first: then Dana's done
+        assert actions == ["created", "snoozed", "done"]
+
+
 def test_snooze_hides_until_the_day(engine: Engine, accounts: dict[str, int]) -> None:
     task = add_manual_task(engine, "Call", TODAY, "Dana", accounts["big"])
     snooze(engine, task, TODAY + timedelta(days=7), TODAY, "Dana")
