@@ -38,6 +38,12 @@ def mcp(db: DbOption = None, read_only: ReadOnly = False, user: User = None) -> 
         author = author_of(user if user is not None else load_settings().author)
     except Refused as error:
         fail(str(error))
+    if read_only:
+        from core.store.db import database_url, sqlite_path
+
+        path = sqlite_path(database_url(db))
+        if path is not None and not path.exists():  # a typo would serve an empty book
+            fail(f"--read-only: there is no database at {path}; it writes none")
     engine = open_db(db)
     try:
         serve(engine, author, read_only)

@@ -56,3 +56,13 @@ def test_a_user_with_control_characters_is_refused_before_serving(tmp_path: Path
     assert result.exit_code == 2
     assert '--user: "Ana\\x1b[2J" holds control characters' in result.output
     assert not (tmp_path / "x.db").exists()
+
+
+def test_read_only_on_a_file_that_does_not_exist_is_refused(tmp_path: Path) -> None:
+    """A typo in the client's config would otherwise serve a new, empty book (and
+    write it), and the assistant would report no accounts."""
+    missing = tmp_path / "tpyo.db"
+    result = CliRunner().invoke(app, ["mcp", "--db", str(missing), "--read-only"])
+    assert result.exit_code == 2
+    assert f"--read-only: there is no database at {missing}" in result.output
+    assert not missing.exists()
