@@ -5,7 +5,7 @@ functions, the same keys), bounded by pages."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -59,6 +59,14 @@ def _day(text: str | None, today: date, what: str) -> date:
 
 def _iso(value: date | datetime | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+def _moment(value: datetime | None) -> str | None:
+    """A stored moment (UTC when naive) in this computer's time zone, with its offset:
+    the time the app shows, and not to be read as another one."""
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone().isoformat()
 
 
 def _money(cents: int | None) -> float | None:
@@ -293,7 +301,7 @@ def _account_row(row: dict[str, Any]) -> dict[str, Any]:
         "band": row["health_band"],
         "overridden": row["overridden"],
         "trend_30d": row["trend"],
-        "last_interaction_at": _iso(row["last_interaction_at"]),
+        "last_interaction_at": _moment(row["last_interaction_at"]),
         "days_since_interaction": row["days_since_interaction"],
         "open_tickets": row["open_tickets"],
     }
@@ -349,7 +357,7 @@ def _fields(row: dict[str, Any]) -> dict[str, Any]:
 
 def _event(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "at": _iso(row["at"]),
+        "at": _iso(row["at"].date()) if row["source"] == "mrr" else _moment(row["at"]),
         "source": row["source"],
         "kind": row["kind"],
         "summary": cut(row["summary"]),
@@ -363,8 +371,8 @@ def _ticket(row: dict[str, Any]) -> dict[str, Any]:
         "id": row["id"],
         "subject": cut(row["subject"]),
         "priority": row["priority"],
-        "opened_at": _iso(row["opened_at"]),
-        "first_response_at": _iso(row["first_response_at"]),
+        "opened_at": _moment(row["opened_at"]),
+        "first_response_at": _moment(row["first_response_at"]),
     }
 
 

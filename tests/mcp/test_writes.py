@@ -5,6 +5,7 @@ straight from the SQLite file)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,30 @@ async def test_every_kind_the_book_takes_is_offered(connect: Connect, book_copy:
     described = tools["log_interaction"].input_schema["properties"]["kind"]["description"]
     assert all(kind in described for kind in ALL_KINDS), described
     assert logged["logged"] == "referral"
+
+
+async def test_moments_are_told_in_the_computers_time_zone(
+    connect: Connect, book_copy: Path, time_zone: Callable[[str], None]
+) -> None:
+    """In New York, a call logged at 10:00 is read back at 10:00 with its offset (the
+    summer's and the winter's), as the app shows it, not as 14:00 or 15:00 without an
+    offset (its UTC time, which an assistant reads as local time); an MRR change has a
+    day."""
+    time_zone("America/New_York")
+    async with connect(book_copy) as client:
+        for when in ("2026-07-01 10:00", "2026-01-15 10:00"):
+            await _ok(
+                client, "log_interaction", account="ACC-00006", kind="call", summary=when, when=when
+            )
+        view = await _ok(client, "account_360", account="ACC-00006", timeline_limit=100)
+        row = await _ok(client, "find_accounts", query="ACC-00006")
+    events = view["timeline"]["items"]
+    told = {event["summary"].split(" — ")[0]: event["at"] for event in events}
+    assert told["2026-07-01 10:00"] == "2026-07-01T10:00:00-04:00"
+    assert told["2026-01-15 10:00"] == "2026-01-15T10:00:00-05:00"
+    assert all(len(event["at"]) == 10 for event in events if event["source"] == "mrr")
+    latest = max(event["at"] for event in events if event["source"] == "interaction")
+    assert row["items"][0]["last_interaction_at"] == latest
 
 
 async def test_long_text_is_cut_in_the_timeline(connect: Connect, book_copy: Path) -> None:
