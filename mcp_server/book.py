@@ -8,6 +8,8 @@ free text cut at ``TEXT_MAX`` characters.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -42,6 +44,27 @@ class Book:
 
     def today(self) -> date:
         return date.today()
+
+
+BUSY = (
+    "the book is busy: another program is writing to it (an import, a recompute); "
+    "try again in a moment"
+)
+
+
+@contextmanager
+def unless_busy() -> Iterator[None]:
+    """A write that the database could not take in time (another program held it
+    longer than SQLite waits) is Refused in words; its transaction was rolled back
+    (an entry's rescore, after its own commit, could be the one refused)."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        yield
+    except OperationalError as error:
+        if "database is locked" not in str(error.orig):
+            raise
+        raise Refused(BUSY) from None
 
 
 def author_of(user: str) -> str:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from core.interactions import ALL_KINDS
-from mcp_server.book import ID_MAX, Book, Refused
+from mcp_server.book import ID_MAX, Book, Refused, unless_busy
 
 TaskId = Annotated[int, Field(ge=1, le=ID_MAX, description="The task's number (see tasks).")]
 Day = "2026-03-01, today, yesterday, +7d, -2d, next monday"
@@ -57,7 +57,8 @@ class Writes:
             kind, summary, when, notes, sentiment, follow_up, contact, score_text, comment
         )
         try:
-            logged = log_entry(self.book.engine, found.id, form, logged_by=self.book.author)
+            with unless_busy():
+                logged = log_entry(self.book.engine, found.id, form, logged_by=self.book.author)
         except InvalidInput as error:
             raise Refused(str(error)) from None
         return {
@@ -91,9 +92,10 @@ class Writes:
         try:
             day = today if on is None else parse_day(on, today, "on")
             goal = get_goal(self.book.engine, goal_id)
-            saved = check_in(
-                self.book.engine, goal_id, str(value), self.book.author, day, comment, today
-            )
+            with unless_busy():
+                saved = check_in(
+                    self.book.engine, goal_id, str(value), self.book.author, day, comment, today
+                )
         except ValueError as error:  # GoalError is one
             raise Refused(str(error)) from None
         return {
@@ -109,7 +111,8 @@ class Writes:
         from core.playbook.tasks import TaskError, complete
 
         try:
-            complete(self.book.engine, task_id, self.book.author)
+            with unless_busy():
+                complete(self.book.engine, task_id, self.book.author)
         except TaskError as error:
             raise Refused(str(error)) from None
         return {"task": task_id, "done": True}
@@ -127,7 +130,8 @@ class Writes:
         today = self.book.today()
         try:
             day = parse_day(until, today, "until")
-            snooze(self.book.engine, task_id, day, today, self.book.author)
+            with unless_busy():
+                snooze(self.book.engine, task_id, day, today, self.book.author)
         except ValueError as error:  # TaskError is one
             raise Refused(str(error)) from None
         return {"task": task_id, "snoozed_until": day.isoformat()}

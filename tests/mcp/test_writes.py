@@ -10,7 +10,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from mcp_server.book import TEXT_MAX
+import pytest
+
+from mcp_server.book import BUSY, TEXT_MAX
 from tests.mcp.conftest import AUTHOR, Connect, change, count, error_text
 
 TOUCHED = "SELECT count(*) FROM task WHERE completed_at IS NOT NULL OR snoozed_until IS NOT NULL"
@@ -192,6 +194,38 @@ WRITTEN = {
     "check-ins": "SELECT count(*) FROM goal_checkin",
     "tasks touched": TOUCHED,
 }
+
+
+async def test_a_write_to_a_busy_book_is_refused_in_words(
+    connect: Connect, book_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another program (an import) holds the SQLite file longer than SQLite waits:
+    each write says so and writes nothing (it answered 'Error executing tool
+    log_interaction' and nothing else); reads go on."""
+    import sqlite3
+
+    import core.store.db
+
+    monkeypatch.setattr(core.store.db, "SQLITE_BUSY_TIMEOUT_MS", 200)  # not 10 s a call
+    task = count(book_copy, "SELECT min(id) FROM task WHERE completed_at IS NULL")
+    before = {what: count(book_copy, sql) for what, sql in WRITTEN.items()}
+    importing = sqlite3.connect(book_copy, isolation_level=None)
+    importing.execute("BEGIN IMMEDIATE")
+    try:
+        async with connect(book_copy) as client:
+            for tool, arguments in [
+                ("log_interaction", LOG | {"summary": "While importing"}),
+                ("add_goal_checkin", {"goal_id": 5, "value": "1"}),
+                ("complete_task", {"task_id": task}),
+                ("snooze_task", {"task_id": task, "until": "+2d"}),
+            ]:
+                result = await client.call_tool(tool, arguments)
+                assert BUSY in error_text(result), tool
+            assert await _ok(client, "find_accounts", limit=1)
+    finally:
+        importing.rollback()
+        importing.close()
+    assert {what: count(book_copy, sql) for what, sql in WRITTEN.items()} == before
 
 
 async def test_refusals_say_why_and_write_nothing(connect: Connect, book_copy: Path) -> None:
