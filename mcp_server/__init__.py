@@ -10,9 +10,10 @@ database through ``core`` only. See docs/mcp.md.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
-from mcp_server.book import Book, Refused, author_of
+from mcp_server.book import Book, Refused, author_of, unless_busy
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -24,11 +25,16 @@ def serve(engine: Engine, author: str, read_only: bool = False) -> None:
     """Serve the book of ``engine`` over stdio until the client hangs up; writes are
     recorded as ``author`` (see ``author_of``). Today's health scores are computed
     first when they are missing, as the app does at start, unless ``read_only``:
-    then nothing is written and the latest scores are served."""
+    then nothing is written and the latest scores are served (as they are, said on
+    stderr, when another program keeps the book busy)."""
     from core.health.store import score_day_if_missing
     from mcp_server.server import build_server
 
     book = Book(engine, author)
     if not read_only:
-        score_day_if_missing(engine, book.today())
+        try:
+            with unless_busy():
+                score_day_if_missing(engine, book.today())
+        except Refused as error:  # stderr is the client's log; the latest scores serve
+            print(f"cxtui mcp: today's health scores not computed: {error}", file=sys.stderr)
     build_server(book, read_only).run("stdio")

@@ -57,12 +57,14 @@ def unless_busy() -> Iterator[None]:
     """A write that the database could not take in time (another program held it
     longer than SQLite waits) is Refused in words; its transaction was rolled back
     (an entry's rescore, after its own commit, could be the one refused)."""
+    from sqlite3 import OperationalError as SqliteError  # bulk writes use the driver
+
     from sqlalchemy.exc import OperationalError
 
     try:
         yield
-    except OperationalError as error:
-        if "database is locked" not in str(error.orig):
+    except (OperationalError, SqliteError) as error:
+        if "database is locked" not in str(error):
             raise
         raise Refused(BUSY) from None
 

@@ -8,6 +8,7 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from typer.testing import CliRunner
@@ -66,3 +67,30 @@ def test_read_only_on_a_file_that_does_not_exist_is_refused(tmp_path: Path) -> N
     assert result.exit_code == 2
     assert f"--read-only: there is no database at {missing}" in result.output
     assert not missing.exists()
+
+
+def test_a_busy_book_is_served_with_its_latest_scores(
+    book_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another program holds the file at start (an import): today's scores cannot be
+    written, so the server says so on stderr and serves the latest ones (it died with
+    a traceback: 'database is locked')."""
+    import sqlite3
+
+    import core.store.db
+
+    monkeypatch.setattr(core.store.db, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    today = "SELECT count(*) FROM health_snapshot WHERE day = date('now', 'localtime')"
+    with sqlite3.connect(book_copy) as connection:
+        connection.execute(today.replace("SELECT count(*)", "DELETE"))
+    connection.close()
+    importing = sqlite3.connect(book_copy, isolation_level=None)
+    importing.execute("BEGIN IMMEDIATE")
+    try:
+        result = CliRunner().invoke(app, ["mcp", "--db", str(book_copy)], input="")
+    finally:
+        importing.rollback()
+        importing.close()
+    assert result.exit_code == 0, result.output
+    assert "cxtui mcp: today's health scores not computed: the book is busy" in result.output
+    assert count(book_copy, today) == 0
