@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, StrictFloat, StrictInt, StrictStr
 
 from core.interactions import ALL_KINDS
 from mcp_server.book import ID_MAX, Book, Refused, unless_busy
@@ -75,7 +75,8 @@ class Writes:
             int, Field(ge=1, le=ID_MAX, description="The goal's number (see goals).")
         ],
         value: Annotated[
-            str | int | float, Field(description='The value now: 42, "$20,000", 3.5%, 1 (done).')
+            StrictStr | StrictInt | StrictFloat,  # true is no value: not taken as 1
+            Field(description='The value now: 42, "$20,000", 3.5%, 1 (done).'),
         ],
         comment: Annotated[str, Field(description="What changed.")] = "",
         on: Annotated[

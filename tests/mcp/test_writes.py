@@ -178,6 +178,7 @@ REFUSALS = [
     ("add_goal_checkin", {"goal_id": 5, "value": "1", "on": "tomorrow"}, "is after today"),
     ("add_goal_checkin", {"goal_id": 1, "value": "1"}, "no check-ins"),
     ("add_goal_checkin", {"goal_id": 0, "value": "1"}, "goal_id"),
+    ("add_goal_checkin", {"goal_id": 5, "value": True}, "value"),  # was $1.00
     (
         "add_goal_checkin",
         {"goal_id": 5, "value": "1", "comment": "\x00"},
