@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 
 def money(cents: int | None) -> str:
@@ -101,3 +104,17 @@ def literal(cell: Any) -> Any:
 
         return Text(visible(cell))
     return cell
+
+
+def band_colours(app: App[Any]) -> dict[str, str]:
+    """The colours of the health bands' words (and of good and bad news): the theme's
+    success, warning and error; in a light theme their text-* variants, darker, as
+    its success and warning, made for fills, read at 1.5:1 on its background."""
+    theme = app.current_theme
+    if theme.dark:
+        colours = (theme.success, theme.warning, theme.error)
+    else:
+        variables = app.theme_variables
+        colours = (variables["text-success"], variables["text-warning"], variables["text-error"])
+    bands = ("green", "yellow", "red")
+    return {band: colour or "" for band, colour in zip(bands, colours, strict=True)}

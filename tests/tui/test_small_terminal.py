@@ -1,6 +1,6 @@
 """Every screen by keyboard alone in the terminals people really use (80x24 on a
-laptop split, 100x30): what tab reaches is on screen, and what a screen lists can be
-read. On the demo book, as a user opens it."""
+laptop split, 100x30, a light theme): what tab reaches is on screen, and what a
+screen lists can be read. On the demo book, as a user opens it."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from textual.color import Color
 from textual.errors import NoWidget
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
 
@@ -134,3 +136,66 @@ async def test_the_tasks_show_their_account_at_80_columns(demo_url: str, tmp_pat
         await settle(app, pilot)
         assert screen.table.ordered_columns[2].width == 52
         assert screen.current_task_id() == chosen
+
+
+def contrast(foreground: Color, background: Color) -> float:
+    """The WCAG contrast ratio of two colours (1 to 21; 3 asked of large text, 4.5 of
+    body text)."""
+
+    def luminance(colour: Color) -> float:
+        channels = [value / 255 for value in (colour.r, colour.g, colour.b)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def word_colours(widget: Widget, word: str) -> list[tuple[Color, Color]]:
+    """The foreground and background of every piece of ``widget``'s text on screen
+    that holds ``word``."""
+    width, height = widget.outer_size
+    found = []
+    for strip in widget.render_lines(Region(0, 0, width, height)):
+        for segment in strip:
+            style = segment.style
+            if word in segment.text and style and style.color and style.bgcolor:
+                found.append(
+                    (Color.from_rich_color(style.color), Color.from_rich_color(style.bgcolor))
+                )
+    return found
+
+
+async def test_health_bands_and_goal_statuses_read_in_a_light_theme(
+    demo_url: str, tmp_path: Path
+) -> None:
+    """In textual-light the bands' words ('92 green', '45 yellow'), the goals' 'on
+    track' and 'at risk' and the dashboard's good changes were drawn in the theme's
+    success and warning, colours for fills: 1.8:1 and 1.5:1 on its grey background,
+    1.3:1 on the list's zebra rows. Words now take its text-success, text-warning and
+    text-error. The days left of the goal under the cursor were black on its blue."""
+    from tui.screens.goals import GoalItem
+    from tui.widgets.goal_progress import GoalProgress
+    from tui.widgets.kpi_tile import KpiTile
+
+    async with demo_app(demo_url, tmp_path, (160, 50)) as (app, pilot):
+        app.theme = "textual-light"
+        await press(app, pilot, "2", "j")  # off the first row: the cursor's colours are its own
+        table = app.screen.query_one("#accounts")
+        shown = {"green": word_colours(table, "green"), "yellow": word_colours(table, "yellow")}
+        await press(app, pilot, "3")
+        selected, *rows = [item.query_one(GoalProgress) for item in app.screen.query(GoalItem)]
+        shown["days left, on the cursor"] = word_colours(selected, "days left")
+        for status in ("on track", "at risk"):
+            shown[status] = [pair for row in rows for pair in word_colours(row, status)]
+        await press(app, pilot, "1")
+        for tile in app.screen.query(KpiTile):
+            if tile.quality != "flat":
+                arrows = word_colours(tile, "▲") + word_colours(tile, "▼")
+                shown.setdefault(f"{tile.quality} change", []).extend(arrows)
+        assert {"good change", "bad change"} <= set(shown)
+        for what, pairs in shown.items():
+            assert pairs, what
+            for foreground, background in pairs:
+                # before: 1.3 to 1.8; now 2.7 (yellow on a zebra row) to 7.3
+                assert contrast(foreground, background) >= 2.5, (what, foreground, background)

@@ -25,7 +25,7 @@ from textual.worker import get_current_worker
 from core.text import visible
 from tui.app import CxtuiApp
 from tui.bindings import row_cursor_bindings
-from tui.format import literal, money
+from tui.format import band_colours, literal, money
 from tui.messages import OpenAccount
 
 if TYPE_CHECKING:
@@ -180,9 +180,9 @@ class TasksScreen(Screen[None]):
         self._update_note()
 
     def _cells(self, task: dict[str, Any]) -> list[Any]:
-        theme = self.app.current_theme
-        colours = {"green": theme.success, "yellow": theme.warning, "red": theme.error}
-        when = Text(task["when"], style=f"bold {theme.error}" if task["when"] == "overdue" else "")
+        colours = band_colours(self.app)
+        overdue = task["when"] == "overdue"
+        when = Text(task["when"], style=f"bold {colours['red']}" if overdue else "")
         if self.snoozed and task["snoozed_until"] is not None:
             when = Text(f"{task['snoozed_until']:%b %d}", style="dim")  # the day it is back
         score = task["score"]

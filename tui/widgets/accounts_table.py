@@ -30,7 +30,7 @@ from textual_fastdatatable import DataTable, DataTableBackend
 from core.churn import RISK
 from core.config.list_columns import CHOSEN_ONLY, LIST_COLUMNS
 from tui import private_api
-from tui.format import days_ago, money, trend_arrow
+from tui.format import band_colours, days_ago, money, trend_arrow
 
 
 @dataclass(frozen=True)
@@ -409,8 +409,7 @@ class AccountsTable(DataTable):
     def _band_styles(self) -> dict[str, Style]:
         """The colour words' styles in the current theme (looked up once per frame
         shown: the theme is not cheap to get, and every row has two)."""
-        theme = self.app.current_theme
-        colours = {"green": theme.success, "yellow": theme.warning, "red": theme.error}
+        colours = band_colours(self.app)
         return {word: Style(color=colour) for word, colour in colours.items() if colour}
 
     @property

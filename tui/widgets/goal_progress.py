@@ -53,12 +53,18 @@ class GoalProgress(Widget):
     DEFAULT_CSS = """
     GoalProgress { height: 1; width: 1fr; }
     GoalProgress > .goal-progress--track { color: $panel-lighten-2; }
-    GoalProgress > .goal-progress--muted { color: $foreground-darken-3; }
+    GoalProgress > .goal-progress--muted { text-style: dim; }
     GoalProgress > .goal-progress--on-track { color: $success; }
     GoalProgress > .goal-progress--achieved { color: $success; text-style: bold; }
     GoalProgress > .goal-progress--at-risk { color: $warning; }
     GoalProgress > .goal-progress--off-track { color: $error; }
     GoalProgress > .goal-progress--missed { color: $error; text-style: bold; }
+    /* a light theme's success and warning are for fills: words take its text-* */
+    GoalProgress:light > .goal-progress--on-track { color: $text-success; }
+    GoalProgress:light > .goal-progress--achieved { color: $text-success; }
+    GoalProgress:light > .goal-progress--at-risk { color: $text-warning; }
+    GoalProgress:light > .goal-progress--off-track { color: $text-error; }
+    GoalProgress:light > .goal-progress--missed { color: $text-error; }
     GoalProgress.-archived { text-style: dim; }
     """
 

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from core.text import visible
-from tui.format import bar, countdown, sparkline
+from tui.format import band_colours, bar, countdown, sparkline
 
 COMPONENT_ORDER = ("usage", "engagement", "sentiment", "support", "commercial")
 
@@ -32,10 +32,7 @@ class HealthPanel(Static):
         self._shown: Shown | None = None
 
     def band_colour(self, band: str | None) -> str:
-        theme = self.app.current_theme
-        return {"green": theme.success, "yellow": theme.warning, "red": theme.error}.get(
-            band or "", theme.foreground or ""
-        ) or ""
+        return band_colours(self.app).get(band or "") or self.app.current_theme.foreground or ""
 
     def show(
         self,

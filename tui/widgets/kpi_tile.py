@@ -35,6 +35,8 @@ NO_DATA = "no data"
 BARS = "▁▂▃▄▅▆▇█"
 MUTED = "$text 60%"  # the colour of $text-muted (named in a content style, it comes out white)
 CHANGE_STYLES = {"good": "$success", "bad": "$error", "flat": MUTED}
+LIGHT_CHANGE_STYLES = {"good": "$text-success", "bad": "$text-error", "flat": MUTED}
+"""A light theme's success, made for fills, reads at 1.8:1 on its background."""
 
 
 @dataclass(frozen=True)
@@ -191,7 +193,9 @@ class KpiTile(Widget, can_focus=True):
                 Content.styled(_fitting(width, self.value_text, *shorter_values), "bold"),
                 Content.styled(
                     _fitting(width, self.change_text, *shorter_changes),
-                    CHANGE_STYLES[self.quality],
+                    (CHANGE_STYLES if self.app.current_theme.dark else LIGHT_CHANGE_STYLES)[
+                        self.quality
+                    ],
                 ),
                 self._sparkline(width),
             ]
