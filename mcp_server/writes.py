@@ -8,12 +8,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from pydantic import Field, StrictFloat, StrictInt, StrictStr
+from pydantic import BeforeValidator, Field
 
 from core.interactions import ALL_KINDS
 from mcp_server.book import ID_MAX, Book, Refused, unless_busy
 
-TaskId = Annotated[int, Field(ge=1, le=ID_MAX, description="The task's number (see tasks).")]
+
+def _not_true_or_false(value: Any) -> Any:
+    """A number given as true or false is refused: the schema's lax integers would
+    take them as 1 and 0 (task #1 done, an NPS of 1), and "7" stays 7."""
+    if isinstance(value, bool):
+        raise ValueError("give a number, not true or false")
+    return value
+
+
+Number = BeforeValidator(_not_true_or_false)
+TaskId = Annotated[
+    int, Number, Field(ge=1, le=ID_MAX, description="The task's number (see tasks).")
+]
 Day = "2026-03-01, today, yesterday, +7d, -2d, next monday"
 
 
@@ -37,7 +49,7 @@ class Writes:
             str, Field(description=f"A day ({Day}): creates a task for the owner.")
         ] = "",
         contact: Annotated[str, Field(description="A contact's name (see account_360).")] = "",
-        score: Annotated[int | None, Field(description="NPS 0-10 or CSAT 1-5.")] = None,
+        score: Annotated[int | None, Number, Field(description="NPS 0-10 or CSAT 1-5.")] = None,
         comment: Annotated[str, Field(description="Survey comment (nps, csat).")] = "",
     ) -> dict[str, Any]:
         """Log a call, email, meeting, QBR or note, a referral, a training completed or
@@ -72,10 +84,11 @@ class Writes:
     def add_goal_checkin(
         self,
         goal_id: Annotated[
-            int, Field(ge=1, le=ID_MAX, description="The goal's number (see goals).")
+            int, Number, Field(ge=1, le=ID_MAX, description="The goal's number (see goals).")
         ],
         value: Annotated[
-            StrictStr | StrictInt | StrictFloat,  # true is no value: not taken as 1
+            str | int | float,
+            Number,
             Field(description='The value now: 42, "$20,000", 3.5%, 1 (done).'),
         ],
         comment: Annotated[str, Field(description="What changed.")] = "",

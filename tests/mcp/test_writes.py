@@ -179,6 +179,10 @@ REFUSALS = [
     ("add_goal_checkin", {"goal_id": 1, "value": "1"}, "no check-ins"),
     ("add_goal_checkin", {"goal_id": 0, "value": "1"}, "goal_id"),
     ("add_goal_checkin", {"goal_id": 5, "value": True}, "value"),  # was $1.00
+    ("add_goal_checkin", {"goal_id": True, "value": "1"}, "goal_id"),
+    ("complete_task", {"task_id": True}, "task_id\n  Value error, give a number, not true"),
+    ("snooze_task", {"task_id": True, "until": "+2d"}, "task_id"),
+    ("log_interaction", LOG | {"kind": "nps", "score": True}, "score"),  # was an NPS of 1
     (
         "add_goal_checkin",
         {"goal_id": 5, "value": "1", "comment": "\x00"},
