@@ -44,7 +44,12 @@ def token_middleware(access: Access) -> Any:
         response = await handler(request)
         if access.needs_cookie(query_token, cookie_token) and not response.prepared:
             response.set_cookie(
-                TOKEN_COOKIE, access.token or "", httponly=True, samesite="Strict", path="/"
+                TOKEN_COOKIE,
+                access.token or "",
+                httponly=True,
+                samesite="Strict",
+                path="/",
+                secure=browser_scheme(request) == "https",  # never sent over plain HTTP
             )
         return response
 

@@ -395,6 +395,20 @@ def test_behind_a_proxy_that_terminates_https_the_page_asks_https(
         assert f'data-session-websocket-url="ws://{own}/ws"' in page  # plain HTTP stays
 
 
+def test_behind_https_the_token_cookie_is_never_sent_over_plain_http(
+    demo_db: Path, home: Path
+) -> None:
+    """A cookie is not bound to a port: without Secure, the browser would send the
+    token in clear to the same host's plain HTTP (the proxy's redirect on port 80)."""
+    port = free_port()
+    arguments = ["--port", str(port), "--db", str(demo_db), "--token", "team-token"]
+    with served(arguments, serve_environment(home)) as server:
+        _, _, behind_https = _get(server.url, **{"x-forwarded-proto": "https"})
+        _, _, plain = _get(server.url)
+    assert "cxtui_token=team-token" in behind_https and "Secure" in behind_https
+    assert "cxtui_token=team-token" in plain and "Secure" not in plain
+
+
 def test_an_address_in_use_is_an_error_in_words(demo_db: Path, home: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
