@@ -214,7 +214,8 @@ class Reads:
         """Every customer-success metric of a period and scope, exactly as
         `cxtui metrics --json`: churn, retention, MRR and its movements, GRR/NRR, NPS,
         CSAT, purchases, CLV, stickiness, support, onboarding, renewals (money in currency
-        units, rates in percent, null for no data)."""
+        units, rates in percent, null for no data). A saved filter's health band and
+        day conditions do not scope metrics: `notes` says so when it holds them."""
         from core.metrics import metrics_document, metrics_period, metrics_results
 
         day = _day(as_of, self.book.today(), "as_of")
@@ -223,11 +224,20 @@ class Reads:
         except ValueError as error:
             raise Refused(f"period: {error}") from None
         scope = _scope(self.book, segment, owner)
+        notes: list[str] = []
         if saved_filter is not None:
+            from core.config.saved_filters import LIST_ONLY_KEYS
+
             saved = _saved(saved_filter)
             scope = scope.with_saved(saved, _conditions(self.book, saved))
+            if ignored := saved.describe(LIST_ONLY_KEYS):  # the command says so on stderr
+                notes.append(
+                    f"the saved filter {saved.name!r} also holds {'; '.join(ignored)}: that "
+                    "narrows find_accounts only, not the metrics"
+                )
         results = metrics_results(self.book.engine, chosen, scope, day, by)
-        return metrics_document(chosen, scope, day, by, results)
+        document = metrics_document(chosen, scope, day, by, results)
+        return document | {"notes": notes} if notes else document
 
     def tasks(
         self,

@@ -75,6 +75,24 @@ async def test_find_accounts_with_a_saved_filter(connect: Connect, demo_file: Pa
         assert {row["segment"] for row in found["items"]} == {"Enterprise"}
 
 
+async def test_metrics_say_what_of_a_saved_filter_does_not_scope_them(
+    connect: Connect, demo_file: Path
+) -> None:
+    """A band and a renewal window narrow the accounts list only: the metrics are the
+    book's, and say so (the command line says it on stderr; the assistant has no
+    stderr, and reported the whole book's metrics as the red accounts')."""
+    save_filter(SavedFilter(name="Red soon", bands=frozenset({"red"}), renewal_within_days=60))
+    async with connect(demo_file) as client:
+        ours = await _call(client, "metrics", saved_filter="Red soon")
+        plain = await _call(client, "metrics", segment="SMB")
+    theirs = _cli_json("metrics", "--json", "--db", str(demo_file), "--filter", "Red soon")
+    assert ours.pop("notes") == [
+        "the saved filter 'Red soon' also holds health: red; renewal within 60 d: that "
+        "narrows find_accounts only, not the metrics"
+    ]
+    assert ours == theirs and "notes" not in plain
+
+
 async def test_account_360(connect: Connect, demo_file: Path) -> None:
     async with connect(demo_file) as client:
         view = await _call(client, "account_360", account="ACC-00001", timeline_limit=5)
