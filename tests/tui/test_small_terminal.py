@@ -199,3 +199,16 @@ async def test_health_bands_and_goal_statuses_read_in_a_light_theme(
             for foreground, background in pairs:
                 # before: 1.3 to 1.8; now 2.7 (yellow on a zebra row) to 7.3
                 assert contrast(foreground, background) >= 2.5, (what, foreground, background)
+
+
+async def test_the_dashboard_says_its_scope_at_80_columns(demo_url: str, tmp_path: Path) -> None:
+    """The period bar ended in the key hints and then the scope, on one line: at 80
+    columns it stopped at 'p month/quarter · [ ]', so 's' switched the figures to my
+    book, a segment or an owner without a word of it on screen. The scope comes
+    before the hints, and the bar wraps."""
+    async with demo_app(demo_url, tmp_path, SMALL) as (app, pilot):
+        bar = app.screen.query_one("#switch-bar")
+        assert "scope: team" in " ".join(text_of(bar).split())
+        await press(app, pilot, "s")
+        user = app.settings.current_user
+        assert f"scope: my book ({user})" in " ".join(text_of(bar).split())

@@ -168,7 +168,7 @@ class DashboardScreen(Screen[None]):
     # stylesheet again and restyles every screen (~0.05 s of opening the dashboard).
     DEFAULT_CSS = """
     #switch-bar {
-        height: 1;
+        height: auto;
         padding: 0 1;
         background: $boost;
     }
@@ -428,15 +428,18 @@ class DashboardScreen(Screen[None]):
         view = self.view
         period = view.period
         seen = f"as of {view.as_of(self.today).isoformat()}"
-        # Text, not markup: the scope is a segment or owner named as the book names it
+        # Text, not markup: the scope is a segment or owner named as the book names it.
+        # The figures' period and scope first, the keys last: in a narrow terminal the
+        # bar wraps onto a second line (at 80 columns the scope was cut off).
         text = Text.assemble(
             (period.kind, "bold"),
-            f" {period.label} ({period.start:%d %b} to {period.end:%d %b %Y}, {seen}) ",
-            ("p month/quarter · [ ] previous/next", "dim"),
+            f" {period.label} ({period.start:%d %b} to {period.end:%d %b %Y}, {seen})",
             "   scope: ",
             (visible(view.scope_name), "bold"),
             " ",
             ("s cycles", "dim"),
+            "   ",
+            ("p month/quarter · [ ] previous/next", "dim"),
         )
         for bar in self.query("#switch-bar").results(Static):  # none once the app exits
             bar.update(text)
