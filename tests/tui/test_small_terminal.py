@@ -212,3 +212,14 @@ async def test_the_dashboard_says_its_scope_at_80_columns(demo_url: str, tmp_pat
         await press(app, pilot, "s")
         user = app.settings.current_user
         assert f"scope: my book ({user})" in " ".join(text_of(bar).split())
+
+
+async def test_the_playbook_explains_its_columns_at_80_columns(
+    demo_url: str, tmp_path: Path
+) -> None:
+    """The line that says what the columns mean stopped at 'New: tasks made by the'
+    at 80 columns, 'Made: in all' never shown. It wraps."""
+    async with demo_app(demo_url, tmp_path, SMALL) as (app, pilot):
+        await press(app, pilot, "4", "p")
+        note = " ".join(text_of(app.screen.query_one("#playbook-note")).split())
+        assert "New: tasks made by the last run · Made: in all" in note, note

@@ -36,8 +36,8 @@ class PlaybookScreen(Screen[None]):
     table = getters.query_one(DataTable)
 
     DEFAULT_CSS = """
-    PlaybookScreen #playbook-note {
-        height: 1; padding: 0 1; background: $boost; color: $text-muted;
+    PlaybookScreen #playbook-note {  /* wraps in a narrow terminal, not cut */
+        height: auto; padding: 0 1; background: $boost; color: $text-muted;
     }
     PlaybookScreen DataTable { height: auto; max-height: 14; }
     PlaybookScreen #dry-run { padding: 1 2; height: 1fr; overflow-y: auto; }
