@@ -48,6 +48,7 @@ from core.models import (
     utcnow,
 )
 from core.store.frames import read_frame
+from core.store.locks import begin_writing
 
 YES_WORDS = ("yes", "true", "y", "1")
 NO_WORDS = ("no", "false", "n", "0")
@@ -361,7 +362,9 @@ def set_field_value(engine: Engine, account_id: int, name: str, text: str, by: s
         # The account's row locked until the edit is committed: on PostgreSQL a second
         # user editing its fields at the same time waits, then reads the first one's
         # value (both read the one before: the second's insert failed on the first's
-        # row, or its revision named the value before the first's as replaced).
+        # row, or its revision named the value before the first's as replaced). On
+        # SQLite the whole book is held.
+        begin_writing(session.connection())
         session.exec(
             select(Account.id).where(Account.id == account_id).with_for_update(key_share=True)
         ).first()

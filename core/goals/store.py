@@ -33,6 +33,7 @@ from core.goals.progress import (
     status_reason,
 )
 from core.models import Goal, GoalCheckin, GoalRevision, GoalTask, utcnow
+from core.store.locks import begin_writing
 from core.text import text_problem
 
 COMMENT_MAX = 20_000  # a check-in's comment: as an interaction's notes
@@ -292,7 +293,9 @@ def _locked_goal(session: Session, goal_id: int) -> Goal:
     a step or an edit of the goal at the same time as another waits for it, then reads
     what it wrote (both read the goal and its check-ins before either change: two +
     presses stepped from one value, and an edit of the units read no check-in while one
-    was being written). Inserts of the goal's other rows are not held up."""
+    was being written). Inserts of the goal's other rows are not held up. On SQLite
+    the whole book is held (``begin_writing``)."""
+    begin_writing(session.connection())
     goal = session.get(Goal, goal_id, with_for_update={"key_share": True})
     if goal is None:
         raise GoalError("goal", f"no goal #{goal_id}")

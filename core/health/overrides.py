@@ -12,6 +12,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from core.health.config import BANDS
 from core.models import Account, HealthOverride, utcnow
+from core.store.locks import begin_writing
 from core.text import text_problem
 
 OVERRIDE_DAYS = 30
@@ -57,6 +58,7 @@ def set_override(
             f"not on {expires_on.isoformat()}."
         )
     with engine.begin() as connection:
+        begin_writing(connection)
         if connection.execute(_account_locked(account_id)).first() is None:
             raise HealthOverrideError(f"There is no account with id {account_id}.")
         connection.execute(_end_active(account_id, today, set_by))
@@ -79,7 +81,8 @@ def _account_locked(account_id: int) -> Any:
     """The account's id, its row locked until the change is committed: on PostgreSQL
     a second user setting or ending its override at the same time waits, then ends
     the first one's (both read no override to end, and the first stayed in force
-    under the second). Inserts of the account's other rows are not held up."""
+    under the second). Inserts of the account's other rows are not held up. On
+    SQLite the whole book is held (``begin_writing``, called first)."""
     return select(Account.id).where(Account.id == account_id).with_for_update(key_share=True)
 
 
@@ -101,6 +104,7 @@ def end_override(
     """End the account's active override now, recording who ended it; the computed
     value is back. Returns how many were ended (0 or 1)."""
     with engine.begin() as connection:
+        begin_writing(connection)
         connection.execute(_account_locked(account_id))
         ended = connection.execute(_end_active(account_id, as_of or date.today(), ended_by))
         return ended.rowcount

@@ -32,6 +32,7 @@ from core.models import (
     Task,
     utcnow,
 )
+from core.store.locks import begin_writing
 from core.text import shortened, text_problem
 
 INTERACTION_KINDS = tuple(kind.value for kind in InteractionKind)
@@ -627,7 +628,9 @@ def _entry(session: Session, source: Source, entry_id: int) -> Any:
     """The entry to change, its row locked until the change is committed: on
     PostgreSQL a second user's edit at the same time waits, then reads the first
     one's values (both read the entry before the first edit, and the second's
-    revision named those values as replaced)."""
+    revision named those values as replaced). On SQLite the whole book is held
+    (``begin_writing``)."""
+    begin_writing(session.connection())
     entry = session.get(ENTRY_MODELS[source], entry_id, with_for_update=True)
     if entry is None:
         what = "survey answer" if source == "survey" else "interaction"

@@ -11,11 +11,12 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
 from core.models import Account, Task, TaskEvent, utcnow
 from core.store.frames import read_frame
+from core.store.locks import begin_writing
 
 SOURCES = ("rule", "follow_up", "manual")
 
@@ -126,9 +127,10 @@ def task_records(queue: pl.DataFrame, today: date) -> list[dict[str, Any]]:
 
 
 def _task(session: Session, task_id: int) -> Task:
-    """The task, its row locked until the change is committed (on PostgreSQL, a
-    second user marking it done at the same time waits, then finds it done; SQLite
-    has one writer at a time)."""
+    """The task, its row locked until the change is committed (on PostgreSQL; on
+    SQLite the whole book, ``begin_writing``): a second user marking it done at the
+    same time waits, then finds it done."""
+    begin_writing(session.connection())
     task = session.get(Task, task_id, with_for_update=True)
     if task is None:
         raise TaskError(f"no task #{task_id}")
@@ -157,25 +159,11 @@ def _open_task(session: Session, task_id: int, doing: str) -> Task:
     return task
 
 
-def _write_while(session: Session, task_id: int, done: bool, **values: Any) -> bool:
-    """Write ``values`` to the task only while it is still done (``done``) or open, as
-    it was read; False when it is no longer. SQLite does not lock a row that is read:
-    a second user (or a second call of an assistant) who read it at the same moment
-    would otherwise record the same change twice."""
-    still = col(Task.completed_at).is_not(None) if done else col(Task.completed_at).is_(None)
-    written = session.execute(update(Task).where(col(Task.id) == task_id, still).values(**values))
-    if written.rowcount == 1:  # type: ignore[attr-defined]
-        return True
-    session.rollback()
-    return False
-
-
 def complete(engine: Engine, task_id: int, by: str) -> None:
     """Mark an open task done, recorded as done by ``by``."""
     with Session(engine) as session:
-        _open_task(session, task_id, "mark done")
-        if not _write_while(session, task_id, False, completed_at=utcnow()):
-            _open_task(session, task_id, "mark done")  # done meanwhile: says since when
+        task = _open_task(session, task_id, "mark done")
+        task.completed_at = utcnow()
         _record(session, task_id, "done", by)
         session.commit()
 
@@ -185,8 +173,9 @@ def reopen(engine: Engine, task_id: int, by: str) -> None:
     is not done."""
     with Session(engine) as session:
         task = _task(session, task_id)
-        if task.completed_at is None or not _write_while(session, task_id, True, completed_at=None):
+        if task.completed_at is None:
             raise TaskError(f"task #{task_id} is not done: nothing to reopen")
+        task.completed_at = None
         _record(session, task_id, "reopened", by)
         session.commit()
 
@@ -196,9 +185,7 @@ def snooze(engine: Engine, task_id: int, until: date, today: date, by: str) -> N
     if until <= today:
         raise TaskError(f"snooze until a day after today ({today}), not {until}")
     with Session(engine) as session:
-        _open_task(session, task_id, "snooze")
-        if not _write_while(session, task_id, False, snoozed_until=until):
-            _open_task(session, task_id, "snooze")  # done meanwhile: says since when
+        _open_task(session, task_id, "snooze").snoozed_until = until
         _record(session, task_id, "snoozed", by, until)
         session.commit()
 

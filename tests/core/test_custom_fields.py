@@ -30,6 +30,7 @@ from core.accounts.fields import (
 from core.importing import ImportOptions, ImportRejected, import_file
 from core.importing.fields import infer_type
 from core.models import utcnow
+from core.store.locks import begin_writing
 from tests.core.conftest import second_user
 from tests.rows import new_account
 
@@ -422,8 +423,6 @@ def test_two_users_editing_one_value_at_once_keep_both_in_the_history(
     waits, then replaces Dana's value, and the history reads before -> Dana's ->
     Sam's. Both read the value before Dana's: with no value yet, Sam's insert failed
     (a duplicate key); with one, his revision replaced the old value, not Dana's."""
-    if not is_postgres:
-        pytest.skip("two writers at once: SQLite takes one writer at a time")
     field = add_field(
         engine,
         account,
@@ -431,6 +430,7 @@ def test_two_users_editing_one_value_at_once_keep_both_in_the_history(
         "Ann",
     )
     with Session(engine) as dana:  # Dana's edit, under way
+        begin_writing(dana.connection())
         dana.exec(
             select(m.Account).where(col(m.Account.id) == account).with_for_update(key_share=True)
         ).one()

@@ -30,6 +30,7 @@ from core.goals import (
     toggle_task,
     validate_goal,
 )
+from core.store.locks import begin_writing
 from tests.core.conftest import second_user
 from tests.rows import goal_form, new_account
 
@@ -627,13 +628,12 @@ def test_two_users_stepping_one_goal_at_once_both_count(engine: Engine, is_postg
     """Sam presses + on a goal at 10 while Dana's + (10 -> 11) is being written:
     Sam's waits, then steps from Dana's 11 to 12. Both stepped from the 10 they read,
     so the goal stood at 11 after two presses and one was lost."""
-    if not is_postgres:
-        pytest.skip("two writers at once: SQLite takes one writer at a time")
     from core.goals import goal_view
 
     goal_id = create_goal(engine, goal_form(target="20", step="1"))
     check_in(engine, goal_id, "10", "Dana", checked_on=TODAY, today=TODAY)
     with Session(engine) as dana:
+        begin_writing(dana.connection())
         _checking_in(dana, goal_id, 11)
         sam, outcome = second_user(
             lambda: step(engine, goal_view(engine, goal_id, TODAY), +1, "Sam", TODAY)
@@ -651,14 +651,13 @@ def test_a_check_in_while_the_units_are_edited_keeps_the_units(
     """Sam edits a number goal into a percent while Dana's first check-in (40) is
     being written: Sam's edit waits, then is refused as when the check-in was there
     (it read no check-in and changed the units under Dana's number)."""
-    if not is_postgres:
-        pytest.skip("two writers at once: SQLite takes one writer at a time")
     from core.goals import form_of, update_goal
 
     goal_id = create_goal(engine, goal_form(target="50"))
     stored = get_goal(engine, goal_id)
     edited = replace(form_of(stored, []), target_type="percent")
     with Session(engine) as dana:
+        begin_writing(dana.connection())
         _checking_in(dana, goal_id, 40)
         sam, outcome = second_user(
             lambda: update_goal(engine, goal_id, edited, stored.version, "Sam")

@@ -24,6 +24,7 @@ from core.health.store import (
     recompute_in_background,
     score_day_if_missing,
 )
+from core.store.locks import begin_writing
 from tests.core.conftest import second_user
 from tests.core.health_book import AS_OF, Book, healthy, without_sentiment_or_support
 
@@ -381,6 +382,7 @@ def test_two_app_starts_at_once_score_a_new_day_once(engine: Engine, is_postgres
     account = healthy(book)
     book.save()
     with Session(engine) as dana:  # Dana's app start, scoring the day
+        begin_writing(dana.connection())
         dana.add(m.HealthSnapshot(account_id=account, day=AS_OF, score=50.0, band="yellow"))
         dana.flush()
         sam, outcome = second_user(lambda: score_day_if_missing(engine, AS_OF))
@@ -397,14 +399,13 @@ def test_two_users_rescoring_one_account_at_once_both_succeed(
     snapshot of the day replaced, not committed): Sam's rescore waits and replaces
     Dana's. Sam's insert failed on Dana's new row (a duplicate key), after his call
     was saved."""
-    if not is_postgres:
-        pytest.skip("two writers at once: SQLite takes one writer at a time")
     book = Book(engine)
     account = healthy(book)
     book.save()
     recompute_all(engine, AS_OF, default_model())
     scored = _snapshots(engine)
     with Session(engine) as dana:  # Dana's rescore: the day's snapshot replaced
+        begin_writing(dana.connection())
         dana.execute(delete(m.HealthSnapshot).where(col(m.HealthSnapshot.day) == AS_OF))
         dana.add(m.HealthSnapshot(account_id=account, day=AS_OF, score=50.0, band="yellow"))
         dana.flush()
@@ -423,10 +424,9 @@ def test_two_managers_overriding_one_account_at_once_leave_one_in_force(
     """Sam sets an override (a week) while Dana's (30 days) is being written: Sam's
     waits, then ends Dana's, as one set after the other does. Sam read no override
     to end, so Dana's stayed in force under his and came back when his expired."""
-    if not is_postgres:
-        pytest.skip("two writers at once: SQLite takes one writer at a time")
     account = _with_snapshots(engine, {0: 50.0})
     with Session(engine) as dana:  # Dana's override, under way
+        begin_writing(dana.connection())
         dana.exec(
             select(m.Account).where(col(m.Account.id) == account).with_for_update(key_share=True)
         ).one()

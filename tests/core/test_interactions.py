@@ -22,6 +22,7 @@ from core.interactions import (
     set_deleted,
     validate,
 )
+from core.store.locks import begin_writing
 from tests.core.conftest import second_user
 from tests.rows import count, new_account
 
@@ -461,12 +462,11 @@ def test_two_users_editing_one_entry_at_once_keep_both_edits_in_the_history(
     waits, then its revision says it replaced Dana's summary. Both read the call
     before Dana's edit, and Sam's revision named "Intro" as replaced, so the history
     lost the step through Dana's words."""
-    if not is_postgres:
-        pytest.skip("two writers at once: SQLite takes one writer at a time")
     logged = log_entry(
         engine, account_id, EntryForm(kind="call", summary="Intro", when="-1d"), "Sam", NOW
     )
     with Session(engine) as dana:  # Dana's edit, under way
+        begin_writing(dana.connection())
         call = dana.get(m.Interaction, logged.entry_id, with_for_update=True)
         assert call is not None
         call.summary = "Intro call"

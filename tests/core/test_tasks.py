@@ -19,6 +19,7 @@ from core.playbook.tasks import (
     task_history,
     task_queue,
 )
+from core.store.locks import begin_writing
 from tests.rows import new_account
 
 TODAY = date(2026, 11, 23)
@@ -93,25 +94,30 @@ def test_done_twice_or_reopened_twice_is_refused(engine: Engine, accounts: dict[
     ]
 
 
+@pytest.mark.parametrize("action", ["done", "snooze"])
 def test_two_users_marking_one_task_done_at_once_record_one_done(
-    engine: Engine, accounts: dict[str, int], is_postgres: bool
+    engine: Engine, accounts: dict[str, int], action: str
 ) -> None:
-    """On a shared PostgreSQL book, Sam marks a task done while Dana's "done" is being
-    written: Sam is told it is done already, and the history keeps one "done" (both
-    read it open and both recorded one: the task is now read with its row locked)."""
-    if not is_postgres:
-        pytest.skip("two writers at once: SQLite takes one writer at a time")
+    """Sam marks a task done (or snoozes it) while Dana's "done" is being written, on
+    a shared PostgreSQL book or one SQLite file behind two browser tabs or an
+    assistant's parallel calls: Sam is told it is done already, and the history keeps
+    one "done" (both read it open and both recorded their change: the task is now read
+    once the other writer is done, ``begin_writing``)."""
     task = add_manual_task(engine, "Call", TODAY, "Dana", accounts["big"])
     outcome: list[str] = []
 
     def sam() -> None:
         try:
-            complete(engine, task, "Sam")
-            outcome.append("done")
+            if action == "done":
+                complete(engine, task, "Sam")
+            else:
+                snooze(engine, task, TODAY + timedelta(days=3), TODAY, "Sam")
+            outcome.append(action)
         except TaskError as error:
             outcome.append(str(error))
 
     with Session(engine) as dana:  # Dana's completion, under way
+        begin_writing(dana.connection())
         locked = dana.get(m.Task, task, with_for_update=True)
         assert locked is not None
         other = threading.Thread(target=sam)
@@ -124,62 +130,6 @@ def test_two_users_marking_one_task_done_at_once_record_one_done(
     assert outcome and "is done already" in outcome[0]
     actions = task_history(engine, task)["action"].to_list()
     assert actions == ["created", "done"]
-
-
-@pytest.mark.usefixtures("sqlite_only")
-@pytest.mark.parametrize("second", ["done", "snooze"])
-def test_two_calls_that_read_a_task_open_at_once_record_one_change(
-    engine: Engine, accounts: dict[str, int], second: str
-) -> None:
-    """On SQLite, which locks no row that is read: two 'done' (an assistant's parallel
-    tool calls, two browser tabs) that both read the task open before either writes.
-    The first is recorded; the second is told it is done already and writes nothing
-    (both were recorded: three 'done' events from five parallel MCP calls)."""
-    from sqlalchemy import event
-
-    task = add_manual_task(engine, "Call", TODAY, "Dana", accounts["big"])
-    both_read = threading.Barrier(2, timeout=10)
-    waited = threading.local()
-
-    def before_writing(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        if statement.lstrip().upper().startswith("UPDATE TASK") and not getattr(
-            waited, "done", False
-        ):
-            waited.done = True
-            both_read.wait()  # each call has read the task before either writes
-
-    outcome: list[str] = []
-
-    def call(name: str, action: str) -> None:
-        try:
-            if action == "done":
-                complete(engine, task, name)
-            else:
-                snooze(engine, task, TODAY + timedelta(days=3), TODAY, name)
-            outcome.append(f"{name} {action}")
-        except TaskError as error:
-            outcome.append(str(error))
-
-    event.listen(engine, "before_cursor_execute", before_writing)
-    try:
-        calls = [
-            threading.Thread(target=call, args=("Dana", "done")),
-            threading.Thread(target=call, args=("Sam", second)),
-        ]
-        for thread in calls:
-            thread.start()
-        for thread in calls:
-            thread.join(timeout=20)
-    finally:
-        event.remove(engine, "before_cursor_execute", before_writing)
-    refused = [text for text in outcome if "is done already" in text]
-    assert len(outcome) == 2 and len(refused) <= 1, outcome
-    actions = task_history(engine, task)["action"].to_list()
-    assert actions.count("done") == 1, actions
-    if refused:
-        assert actions == ["created", "done"]
-    else:  # Sam's snooze came first: then Dana's done
-        assert actions == ["created", "snoozed", "done"]
 
 
 def test_snooze_hides_until_the_day(engine: Engine, accounts: dict[str, int]) -> None:
