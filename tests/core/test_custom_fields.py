@@ -417,7 +417,7 @@ def account(engine: Engine) -> int:
 
 @pytest.mark.parametrize("before", [None, "North"])
 def test_two_users_editing_one_value_at_once_keep_both_in_the_history(
-    engine: Engine, account: int, is_postgres: bool, before: str | None
+    engine: Engine, account: int, before: str | None
 ) -> None:
     """Sam sets an account's Region while Dana's edit of it is being written: Sam's
     waits, then replaces Dana's value, and the history reads before -> Dana's ->

@@ -624,7 +624,7 @@ def _checking_in(dana: Session, goal_id: int, value: int) -> None:
     dana.flush()
 
 
-def test_two_users_stepping_one_goal_at_once_both_count(engine: Engine, is_postgres: bool) -> None:
+def test_two_users_stepping_one_goal_at_once_both_count(engine: Engine) -> None:
     """Sam presses + on a goal at 10 while Dana's + (10 -> 11) is being written:
     Sam's waits, then steps from Dana's 11 to 12. Both stepped from the 10 they read,
     so the goal stood at 11 after two presses and one was lost."""
@@ -645,9 +645,7 @@ def test_two_users_stepping_one_goal_at_once_both_count(engine: Engine, is_postg
     assert goal_view(engine, goal_id, TODAY).current == 12
 
 
-def test_a_check_in_while_the_units_are_edited_keeps_the_units(
-    engine: Engine, is_postgres: bool
-) -> None:
+def test_a_check_in_while_the_units_are_edited_keeps_the_units(engine: Engine) -> None:
     """Sam edits a number goal into a percent while Dana's first check-in (40) is
     being written: Sam's edit waits, then is refused as when the check-in was there
     (it read no check-in and changed the units under Dana's number)."""

@@ -392,9 +392,7 @@ def test_two_app_starts_at_once_score_a_new_day_once(engine: Engine, is_postgres
     assert _snapshots(engine) == [(account, AS_OF, 50.0)]
 
 
-def test_two_users_rescoring_one_account_at_once_both_succeed(
-    engine: Engine, is_postgres: bool
-) -> None:
+def test_two_users_rescoring_one_account_at_once_both_succeed(engine: Engine) -> None:
     """Sam logs a call on an account while Dana's entry on it is rescoring it (its
     snapshot of the day replaced, not committed): Sam's rescore waits and replaces
     Dana's. Sam's insert failed on Dana's new row (a duplicate key), after his call
@@ -418,9 +416,7 @@ def test_two_users_rescoring_one_account_at_once_both_succeed(
     assert _snapshots(engine) == scored  # Sam's score, computed from the same data
 
 
-def test_two_managers_overriding_one_account_at_once_leave_one_in_force(
-    engine: Engine, is_postgres: bool
-) -> None:
+def test_two_managers_overriding_one_account_at_once_leave_one_in_force(engine: Engine) -> None:
     """Sam sets an override (a week) while Dana's (30 days) is being written: Sam's
     waits, then ends Dana's, as one set after the other does. Sam read no override
     to end, so Dana's stayed in force under his and came back when his expired."""

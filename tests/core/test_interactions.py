@@ -456,7 +456,7 @@ def test_a_survey_answer_is_called_as_in_a_sentence(form: EntryForm, words: str)
 
 
 def test_two_users_editing_one_entry_at_once_keep_both_edits_in_the_history(
-    engine: Engine, account_id: int, is_postgres: bool
+    engine: Engine, account_id: int
 ) -> None:
     """Sam saves an edit of a call while Dana's edit of it is being written: Sam's
     waits, then its revision says it replaced Dana's summary. Both read the call
