@@ -223,3 +223,14 @@ async def test_the_playbook_explains_its_columns_at_80_columns(
         await press(app, pilot, "4", "p")
         note = " ".join(text_of(app.screen.query_one("#playbook-note")).split())
         assert "New: tasks made by the last run · Made: in all" in note, note
+
+
+async def test_the_goals_filter_bar_shows_the_archived_count_at_80_columns(
+    demo_url: str, tmp_path: Path
+) -> None:
+    """The bar of the goals' filters stopped at 's status: any (6)': 'A archived (0)',
+    the key and how many goals it would show, was cut off. It wraps."""
+    async with demo_app(demo_url, tmp_path, SMALL) as (app, pilot):
+        await press(app, pilot, "3")
+        bar = " ".join(text_of(app.screen.query_one("#goal-filters")).split())
+        assert "A archived (0)" in bar, bar
