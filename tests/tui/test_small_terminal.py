@@ -22,11 +22,14 @@ from tui.app import CxtuiApp, make_app
 
 @asynccontextmanager
 async def demo_app(
-    demo_url: str, tmp_path: Path, size: tuple[int, int]
+    demo_url: str, tmp_path: Path, size: tuple[int, int], **options: object
 ) -> AsyncIterator[tuple[CxtuiApp, Pilot]]:
-    """The app on the demo book at ``size``, on the dashboard, settled."""
+    """The app on the demo book at ``size``, on the dashboard, settled; ``options``
+    are ``make_app``'s."""
     settings = Settings(theme="textual-dark", path=tmp_path / "config.toml", user="Tester")
-    app = make_app(demo_url, today=SNAPSHOT_DAY, settings=settings, recompute_health=False)
+    app = make_app(
+        demo_url, today=SNAPSHOT_DAY, settings=settings, recompute_health=False, **options
+    )
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
         yield app, pilot
@@ -121,7 +124,7 @@ async def test_the_tasks_show_their_account_at_80_columns(demo_url: str, tmp_pat
     """The Task column took 52 of 80 columns: each task's account showed as one or two
     letters ('S', 'H'), and most tasks ('Follow up: routine check-in') do not name it.
     The task column narrows to leave the account on screen, and widens back with the
-    terminal, the cursor on the same task."""
+    terminal (52 at 120 columns), the cursor on the same task."""
     from tui.screens.tasks import TasksScreen
 
     async with demo_app(demo_url, tmp_path, SMALL) as (app, pilot):
@@ -132,7 +135,7 @@ async def test_the_tasks_show_their_account_at_80_columns(demo_url: str, tmp_pat
         for account in screen.queue["account_name"].head(10):
             assert account in shown, shown
         chosen = screen.current_task_id()
-        await pilot.resize_terminal(160, 50)
+        await pilot.resize_terminal(120, 40)
         await settle(app, pilot)
         assert screen.table.ordered_columns[2].width == 52
         assert screen.current_task_id() == chosen
@@ -234,3 +237,20 @@ async def test_the_goals_filter_bar_shows_the_archived_count_at_80_columns(
         await press(app, pilot, "3")
         bar = " ".join(text_of(app.screen.query_one("#goal-filters")).split())
         assert "A archived (0)" in bar, bar
+
+
+async def test_the_tasks_show_whole_titles_in_a_wide_terminal(
+    demo_url: str, tmp_path: Path
+) -> None:
+    """At 200 columns the Task column kept 52 cells with 50 free on the right: 'Call
+    Silverline Freight: NPS 6 on 2026-11-23, no fol'. It takes the room left."""
+    from tui.screens.tasks import TasksScreen
+
+    # the playbook's tasks have the long titles ('Call X: NPS 6 on DAY, no follow-up yet')
+    async with demo_app(demo_url, tmp_path, (200, 60), run_rules=True) as (app, pilot):
+        await press(app, pilot, "4")
+        screen = app.screen
+        assert isinstance(screen, TasksScreen) and screen.queue is not None
+        shown = text_of(screen.table)
+        for title in screen.queue["title"].head(20):
+            assert title in shown, title

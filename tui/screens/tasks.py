@@ -55,13 +55,21 @@ TASK_MIN_WIDTH = 24
 
 
 def task_width(screen_width: int) -> int:
-    """The Task column's width: its own, or less in a terminal too narrow for When,
-    Due, Task and Account side by side, so that the account stays on screen (at 80
-    columns it was two letters of it); never below TASK_MIN_WIDTH."""
-    # every cell has a column of padding each side; 2 more for the scrollbar
-    others = sum(width + 2 for label, width in COLUMNS[:4] if label != "Task")
-    widest = dict(COLUMNS)["Task"]
-    return max(TASK_MIN_WIDTH, min(widest, screen_width - others - 2 - 2))
+    """The Task column's width: the room the other columns leave when every column
+    fits (a wide terminal shows whole titles, where 52 cells cut them at 200 columns);
+    else its own 52, or less in a terminal too narrow for When, Due, Task and Account
+    side by side, so that the account stays on screen (at 80 columns it was two
+    letters of it); never below TASK_MIN_WIDTH."""
+
+    def room(columns: tuple[tuple[str, int], ...]) -> int:
+        # every cell has a column of padding each side; 2 more for the scrollbar
+        others = sum(width + 2 for label, width in columns if label != "Task")
+        return screen_width - others - 2 - 2
+
+    own = dict(COLUMNS)["Task"]
+    if room(COLUMNS) >= own:
+        return room(COLUMNS)
+    return max(TASK_MIN_WIDTH, min(own, room(COLUMNS[:4])))
 
 
 @dataclass
