@@ -47,6 +47,7 @@ from core.accounts.fields import (
     field_label,
 )
 from core.importing import parse
+from core.importing.formats import FileError
 from core.importing.mapping import MappingError
 from core.models import utcnow
 
@@ -384,33 +385,50 @@ def _placeholder(engine: Engine) -> str:
     return "?" if engine.dialect.name == "sqlite" else "%s"
 
 
-def _save_fields(raw: Any, engine: Engine, extras: list[ExtraField]) -> dict[int, int]:
-    """Create the new fields and add new choices to stored ones; extra index -> field id."""
+def _save_fields(raw: Any, engine: Engine, extras: list[ExtraField]) -> tuple[dict[int, int], bool]:
+    """Create the new fields and add new choices to stored ones; extra index -> field
+    id, and whether a field planned as new was found made meanwhile (another import of
+    a column of that name, written while this one waited for the write lock): it is
+    taken as this file's field when its type is the same, else the import is refused."""
     mark = _placeholder(engine)
     cursor = raw.cursor()
+    cursor.execute("SELECT key, id, type, choices FROM custom_field")
+    existing = {key: (field_id, kind, choices) for key, field_id, kind, choices in cursor}
     cursor.execute("SELECT coalesce(max(position), -1) FROM custom_field")
     position = int(cursor.fetchone()[0]) + 1
     now = utcnow().replace(tzinfo=None)
+    made_meanwhile = False
     for extra in extras:
-        choices = (
-            json.dumps(list(extra.choices), ensure_ascii=False) if extra.type == CHOICE else None
-        )
-        if extra.field_id is None:
+        choices = list(extra.choices) if extra.type == CHOICE else None
+        field_id, new_choices = extra.field_id, bool(extra.new_choices)
+        if field_id is None and extra.key in existing:
+            made_meanwhile = True
+            field_id, kind, stored = existing[extra.key]
+            if kind != extra.type:
+                raise FileError(
+                    f'column "{extra.column}": a field of that name was made as {kind} while'
+                    f" this import waited, not {extra.type}; nothing was written: import again"
+                )
+            kept = json.loads(stored) if stored else []
+            new_choices = choices is not None and not set(choices) <= set(kept)
+            if new_choices:
+                choices = [*kept, *(c for c in choices or [] if c not in kept)]
+        text = None if choices is None else json.dumps(choices, ensure_ascii=False)
+        if field_id is None:
             cursor.execute(
                 "INSERT INTO custom_field (key, name, label, type, choices, position, created_at)"
                 f" VALUES ({', '.join([mark] * 7)})",
-                (extra.key, extra.column.strip(), extra.label, extra.type, choices, position, now),
+                (extra.key, extra.column.strip(), extra.label, extra.type, text, position, now),
             )
             position += 1
-        elif extra.new_choices:
+        elif new_choices:
             cursor.execute(
-                f"UPDATE custom_field SET choices = {mark} WHERE id = {mark}",
-                (choices, extra.field_id),
+                f"UPDATE custom_field SET choices = {mark} WHERE id = {mark}", (text, field_id)
             )
     cursor.execute("SELECT key, id FROM custom_field")
     ids = dict(cursor.fetchall())
     cursor.close()
-    return {index: int(ids[extra.key]) for index, extra in enumerate(extras)}
+    return {index: int(ids[extra.key]) for index, extra in enumerate(extras)}, made_meanwhile
 
 
 def _account_ids(raw: Any) -> pl.DataFrame:
@@ -424,17 +442,28 @@ def _account_ids(raw: Any) -> pl.DataFrame:
 
 
 def write_extras(
-    raw: Any, engine: Engine, checked: Checked, stored: pl.DataFrame, user: str
+    raw: Any,
+    engine: Engine,
+    checked: Checked,
+    stored: pl.DataFrame,
+    user: str,
+    changed_meanwhile: bool = False,
 ) -> FieldCounts:
     """On the import's open transaction (``raw``, after the accounts are written):
-    the kept fields, then each account's values, compared with ``stored``: new
-    values inserted, different ones updated and empty ones deleted, each change
-    (not a first value) recorded in ``account_field_revision``."""
+    the kept fields, then each account's values, compared with ``stored`` (read
+    again when the fields changed while the import waited for the write lock,
+    ``changed_meanwhile``): new values inserted, different ones updated and empty
+    ones deleted, each change (not a first value) recorded in
+    ``account_field_revision``."""
     from core.store.bulk import insert_frame, table_for
     from core.store.bulk_prepare import driver_rows
 
     plan = checked.plan
-    ids = _save_fields(raw, engine, plan.extras)
+    ids, made_meanwhile = _save_fields(raw, engine, plan.extras)
+    if made_meanwhile or changed_meanwhile:  # compared with what stands now
+        from core.accounts.fields import field_values
+
+        stored = field_values(engine, sorted(set(ids.values())))
     accounts = _account_ids(raw)
     fields = pl.DataFrame(
         {

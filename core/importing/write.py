@@ -216,12 +216,13 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
     # What is stored is read in bulk before the write lock is taken (a bulk read
     # cannot run beside an open write connection); if another writer changed the
     # table in between, it is read again under the lock.
+    with engine.connect() as connection:  # before the reads: a change after them shows
+        seen = _fingerprint(connection.connection.dbapi_connection, table)
+        seen_fields = _fields_fingerprint(connection.connection.dbapi_connection)
     stored = _stored(engine, checked, table)
     stored_fields = stored_values(engine, plan) if plan.extras else None
     told = plan.source.mrr_history
     history = None if told is None else collect(told, plan.source.path)
-    with engine.connect() as connection:
-        seen = _fingerprint(connection.connection.dbapi_connection, table)
     written = Written(0, 0, 0, 0)
     # On SQLite, the database's own foreign key and CHECK checks are off: every row
     # was checked in polars (kinds, ranges, signs) and every account_id looked up or
@@ -273,8 +274,9 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
         if table.name == "account":
             written.mrr = record_movements(raw, engine.dialect.name, effective, history=history)
             if stored_fields is not None:
+                changed = _fields_fingerprint(raw) != seen_fields
                 written.fields = write_extras(
-                    raw, engine, checked, stored_fields, plan.options.user
+                    raw, engine, checked, stored_fields, plan.options.user, changed
                 )
         elif table.name == "mrr_movement":
             sync_accounts_to_movements(
@@ -295,6 +297,20 @@ def _fingerprint(raw: Any, table: Table) -> tuple[Any, ...]:
     first = next(iter(table.primary_key)).name
     cursor = raw.cursor()
     cursor.execute(f'SELECT count(*), max("{first}") FROM "{table.name}"')
+    row = tuple(cursor.fetchone())
+    cursor.close()
+    return row
+
+
+def _fields_fingerprint(raw: Any) -> tuple[Any, ...]:
+    """The custom fields, their values and their history, counted: changes when a
+    field or a value is added, and when a value changes or is cleared (each such
+    change adds a revision)."""
+    cursor = raw.cursor()
+    cursor.execute(
+        "SELECT (SELECT count(*) FROM custom_field), (SELECT count(*) FROM"
+        " account_field_value), (SELECT count(*) FROM account_field_revision)"
+    )
     row = tuple(cursor.fetchone())
     cursor.close()
     return row

@@ -513,3 +513,60 @@ def test_a_second_id_column_with_another_value_is_refused(tmp_path: Path, engine
     [error] = caught.value.errors
     assert (error.row, error.column) == (3, "external_id")
     assert 'column "id" names another external_id' in error.reason
+
+
+@pytest.mark.parametrize("values", [("North", "South"), ("West", "East")], ids=["same", "other"])
+def test_two_imports_of_one_accounts_file_at_once(
+    tmp_path: Path, engine: Engine, values: tuple[str, str]
+) -> None:
+    """Dana's import of an accounts file with a Region column (kept as a custom field)
+    is written while Sam's, checked before hers was written, waits for it: Sam's then
+    finds the field hers created and writes its values over hers, each change in the
+    history (it failed on the field's unique key, an IntegrityError, as a traceback)."""
+    header = "external_id,name,Region\n"
+    dana = write(tmp_path, "dana.csv", header + "A-1,Alpha,North\nA-2,Beta,South\n")
+    sam = write(tmp_path, "sam.csv", header + f"A-1,Alpha,{values[0]}\nA-2,Beta,{values[1]}\n")
+    danas: list[int] = []
+
+    def dana_writes_first(stage: str, _done: int, _total: int | None) -> None:
+        if stage == "validated" and not danas:  # Sam's rows are checked, not written
+            danas.append(import_file(engine, "accounts", dana).inserted)
+
+    import_file(engine, "accounts", sam, progress=dana_writes_first)
+    assert danas == [2]
+
+    def rows(sql: str) -> list[tuple]:
+        with engine.connect() as connection:
+            return [tuple(row) for row in connection.execute(text(sql))]
+
+    assert rows("SELECT key, name FROM custom_field") == [("region", "Region")]
+    stored = rows(
+        "SELECT a.external_id, v.value FROM account_field_value v"
+        " JOIN account a ON a.id = v.account_id ORDER BY a.external_id"
+    )
+    assert stored == [("A-1", values[0]), ("A-2", values[1])]
+    changes = [
+        (old, new) for old, new in zip(("North", "South"), values, strict=True) if old != new
+    ]
+    history = rows(
+        "SELECT old_value, new_value FROM account_field_revision"
+        " WHERE old_value IS NOT NULL ORDER BY old_value"
+    )
+    assert history == sorted(changes)
+
+
+def test_a_field_made_meanwhile_with_another_type_refuses_the_import(
+    tmp_path: Path, engine: Engine
+) -> None:
+    """Dana's file made Region a number while Sam's, which reads it as text, waited:
+    Sam's import is refused in words and writes nothing."""
+    dana = write(tmp_path, "dana.csv", "external_id,name,Region\nA-1,Alpha,1\nA-2,Beta,2\n")
+    sam = write(tmp_path, "sam.csv", "external_id,name,Region\nA-3,Gamma,North\n")
+
+    def dana_writes_first(stage: str, _done: int, _total: int | None) -> None:
+        if stage == "validated" and not counts(engine)["account"]:
+            import_file(engine, "accounts", dana)
+
+    with pytest.raises(FileError, match='column "Region": a field of that name was made as'):
+        import_file(engine, "accounts", sam, progress=dana_writes_first)
+    assert counts(engine)["account"] == 2  # Dana's alone
