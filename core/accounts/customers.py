@@ -20,6 +20,13 @@ import polars as pl
 BEFORE_RECORDS = date(1900, 1, 1)
 """The day an account of unknown start date is taken to have started."""
 
+
+def day_words(day: date) -> str:
+    """A day as shown: ISO, or "before the records" for ``BEFORE_RECORDS`` (the day of
+    the opening MRR of an account whose start is unknown, which is no real day)."""
+    return "before the records" if day == BEFORE_RECORDS else day.isoformat()
+
+
 _EVENTS_SCHEMA = {"account_id": pl.Int64, "day": pl.Date, "inflow": pl.Boolean, "dated": pl.Boolean}
 
 

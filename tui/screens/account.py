@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 
+from core.accounts.customers import day_words
 from core.accounts.queries import TIMELINE_KINDS, AccountDetail, account_detail
 from core.churn.risk import risk_words
 from core.goals import GoalView, goals_in_scope
@@ -279,7 +280,7 @@ class AccountScreen(Screen[None]):
         )
         mrr = detail.mrr_history.head(12)
         rows = mrr.with_columns(
-            day=mrr["occurred_on"].dt.strftime("%Y-%m-%d"),
+            day=mrr["occurred_on"].map_elements(day_words, return_dtype=str),
             amount=mrr["amount_cents"].map_elements(money, return_dtype=str),
             after=mrr["mrr_after_cents"].map_elements(money, return_dtype=str),
         )
@@ -329,7 +330,7 @@ class AccountScreen(Screen[None]):
             # Text, never a string: a DataTable reads a string as markup
             style = "dim strike" if deleted else ""
             # an MRR movement has a day; the others a moment, shown in the user's zone
-            when = at.strftime("%Y-%m-%d") if source == "mrr" else local_moment(at)
+            when = day_words(at.date()) if source == "mrr" else local_moment(at)
             cells = [
                 Text(visible(part), style=style) for part in (when, label, summary, sentiment or "")
             ]
