@@ -388,3 +388,25 @@ async def test_text_from_the_file_shows_as_typed(
         await check_as(app, pilot, screen, "interactions")
         errors = screen.query_one("#errors", DataTable)
         assert [str(cell) for cell in errors.get_row_at(0)][:3] == ["3", "account", "[/]NOPE"]
+
+
+async def test_the_mapping_shows_each_fields_column_at_80_columns(
+    db_url: str, tmp_path: Path
+) -> None:
+    """The mapping took two fifths of 80 columns, the field names 25 of them: the
+    column feeding each field read 'exte', 'segm', 'owne', '— no' (found in tmux at
+    80x24 with an accounts CSV). The mapping is at least 50 columns wide."""
+    from tests.tui.conftest import text_of
+
+    header = "external_id,name,mrr,status,owner,segment,onboarding_completed_at"
+    path = written(tmp_path, "accounts.csv", f"{header}\nX1,Alpha Co,100,active,Ana,SMB,\n")
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        shown = text_of(screen.query_one("#mapping", DataTable))
+        lines = [" ".join(line.split()) for line in shown.splitlines()]
+        rows = {line.split()[0]: line for line in lines[1:] if line}  # the rows on screen
+        seen = {field: column for field, column in mapping(screen).items() if field in rows}
+        assert len(seen) >= 5, shown
+        for field, column in seen.items():
+            assert column in rows[field], (field, column, shown)
