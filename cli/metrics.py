@@ -82,7 +82,7 @@ def metrics(
         if file is not None:  # read without SQLAlchemy or the models (~1 s of imports)
             results = _file_results(file, chosen, day, segment, owner)
             if results is not None:
-                records = None if as_json else book_records(file)
+                records = book_records(file)
                 _print_results(chosen, results[0], day, by, results[1], as_json, records)
                 return
     engine = open_db(db)
@@ -95,7 +95,7 @@ def metrics(
     scope = book_scope(engine, segment, owner, saved_filter, "the metrics")
     try:
         results = metrics_results(engine, chosen, scope, day, by)
-        records = None if as_json else book_records(engine)
+        records = book_records(engine)
     finally:
         engine.dispose()
     _print_results(chosen, scope, day, by, results, as_json, records)
@@ -110,14 +110,15 @@ def _print_results(
     as_json: bool,
     records: BookRecords | None,
 ) -> None:
-    """``records``: what the whole book records (``Book.records``), for the table's notes."""
-    from core.metrics import metrics_document
+    """``records``: what the whole book records (``Book.records``), for the notes."""
+    from core.metrics import metrics_document, metrics_notes
 
+    notes = metrics_notes(period, results, records, " See it with --period {month}.")
     if as_json:
-        document = metrics_document(period, scope, as_of, by, results)
+        document = metrics_document(period, scope, as_of, by, results, notes)
         typer.echo(json.dumps(document, ensure_ascii=False))
     else:
-        _print_table(period, as_of, scope, by, results, records)
+        _print_table(period, as_of, scope, by, results, notes)
 
 
 def _file_results(
@@ -178,7 +179,7 @@ def _print_table(
     scope: Scope,
     by: str | None,
     results: list[tuple[str | None, MetricSet]],
-    records: BookRecords | None,
+    notes: list[str],
 ) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -208,25 +209,5 @@ def _print_table(
     console = Console(soft_wrap=False, highlight=False)
     console.print(title, markup=False)
     console.print(table)
-    if results:
-        from core.accounts.customers import assumption_notes
-
-        first = results[0][1]
-        from core.metrics.model import lifespan_note, unrecorded_notes
-
-        notes = assumption_notes(  # over every group of a breakdown
-            *(
-                sum(values.get(key) for _, values in results)
-                for key in (
-                    "accounts_start_unknown",
-                    "accounts_churn_date_unknown",
-                    "accounts_churn_unrecorded",
-                )
-            )
-        )
-        notes += [note] if (note := lifespan_note(first)) else []
-        notes += unrecorded_notes([values for _, values in results])
-        if records is not None:
-            notes += records.notes(period, " See it with --period {month}.")
-        for line in notes:
-            console.print(line, markup=False)
+    for line in notes:
+        console.print(line, markup=False)

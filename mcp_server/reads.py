@@ -216,7 +216,8 @@ class Reads:
         CSAT, purchases, CLV, stickiness, support, onboarding, renewals (money in currency
         units, rates in percent, null for no data). A saved filter's health band and
         day conditions do not scope metrics: `notes` says so when it holds them."""
-        from core.metrics import metrics_document, metrics_period, metrics_results
+        from core.metrics import metrics_document, metrics_notes, metrics_period, metrics_results
+        from core.metrics.book import book_records
 
         day = _day(as_of, self.book.today(), "as_of")
         try:
@@ -236,8 +237,9 @@ class Reads:
                     "narrows find_accounts only, not the metrics"
                 )
         results = metrics_results(self.book.engine, chosen, scope, day, by)
-        document = metrics_document(chosen, scope, day, by, results)
-        return document | {"notes": notes} if notes else document
+        records = book_records(self.book.engine)
+        notes += metrics_notes(chosen, results, records, " Ask for period {month}.")
+        return metrics_document(chosen, scope, day, by, results, notes)
 
     def tasks(
         self,

@@ -9,7 +9,7 @@ line all read these numbers.
 
     compute_metrics(engine, period, scope, as_of) -> MetricSet
     compute_breakdown(engine, period, scope, by, as_of) -> [(group, MetricSet)]
-    metrics_document(period, scope, as_of, by, results) -> the JSON of `cxtui metrics`
+    metrics_document(period, scope, as_of, by, results, notes) -> the JSON of `cxtui metrics`
     monthly_series(engine, months=12, as_of, scope) -> polars.DataFrame
 
 For a few metrics only (the dashboard's tiles), ``load_book(..., keys=...)`` skips
@@ -124,6 +124,7 @@ if TYPE_CHECKING:
         compute_metrics,
         file_scope,
         metrics_document,
+        metrics_notes,
         metrics_period,
         metrics_results,
         monthly_series,
@@ -160,6 +161,7 @@ __all__ = [
     "json_ready",
     "load_book",
     "metrics_document",
+    "metrics_notes",
     "metrics_period",
     "metrics_results",
     "monthly_series",
@@ -176,6 +178,7 @@ _HOMES = {
         "compute_metrics",
         "file_scope",
         "metrics_document",
+        "metrics_notes",
         "metrics_period",
         "metrics_results",
         "monthly_series",

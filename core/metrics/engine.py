@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from core.metrics.book import Book, load_book, tables_for
+from core.metrics.book import Book, BookRecords, load_book, tables_for
 from core.metrics.model import (
     BREAKDOWNS,
     COUNT_KEYS,
@@ -146,15 +146,47 @@ def metrics_results(
     return list(compute_breakdown(db, period, scope, by, as_of))
 
 
+def metrics_notes(
+    period: Period,
+    results: list[tuple[str | None, MetricSet]],
+    records: BookRecords | None,
+    see: str = "",
+) -> list[str]:
+    """What the figures of ``results`` assume or cannot show, in words, over every
+    group of a breakdown: accounts of unknown start or churn date, a book recording
+    no churn, the CLV's lifespan, rates for want of records, and (``records``: what
+    the whole book records) a book without MRR or a period after its data (``see``
+    ends that note: ``BookRecords.notes``)."""
+    from core.accounts.customers import assumption_notes
+    from core.metrics.model import lifespan_note, unrecorded_notes
+
+    if not results:
+        return []
+    counts = (
+        sum(values.get(key) for _, values in results)
+        for key in (
+            "accounts_start_unknown",
+            "accounts_churn_date_unknown",
+            "accounts_churn_unrecorded",
+        )
+    )
+    notes = assumption_notes(*counts)
+    notes += [note] if (note := lifespan_note(results[0][1])) else []
+    notes += unrecorded_notes([values for _, values in results])
+    return notes + (records.notes(period, see) if records is not None else [])
+
+
 def metrics_document(
     period: Period,
     scope: Scope,
     as_of: date,
     by: str | None,
     results: list[tuple[str | None, MetricSet]],
+    notes: list[str],
 ) -> dict[str, Any]:
     """The JSON document of ``cxtui metrics --json`` (docs/json.md): as_of, period,
-    scope and the metrics (a list of groups with ``by``)."""
+    scope, the metrics (a list of groups with ``by``) and the notes (``metrics_notes``:
+    what the figures assume, in words)."""
     from core.metrics.model import json_ready
 
     header = {
@@ -163,10 +195,9 @@ def metrics_document(
         "scope": scope.as_dict() | {"by": by},
     }
     if by is None:
-        return header | {"metrics": json_ready(results[0][1])}
-    return header | {
-        "metrics": [{"group": group, "metrics": json_ready(values)} for group, values in results]
-    }
+        return header | {"metrics": json_ready(results[0][1]), "notes": notes}
+    groups = [{"group": group, "metrics": json_ready(values)} for group, values in results]
+    return header | {"metrics": groups, "notes": notes}
 
 
 def monthly_series(

@@ -20,11 +20,29 @@ def run(db: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def test_json_says_what_the_figures_assume(tmp_path: Path) -> None:
+    """A script or an assistant reads the JSON alone: the assumptions printed under
+    the table (accounts without a start date are customers since before the records)
+    are in it too, as ``notes``; they were on the table only."""
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("external_id,name,mrr\nA-1,Alpha,100\nA-2,Beta,50\nA-3,Gamma,\n")
+    db = tmp_path / "book.db"
+    imported = runner.invoke(app, ["import", "accounts", str(accounts), "--db", str(db)])
+    assert imported.exit_code == 0, imported.output
+    code, output = run(db, "--json")
+    assert code == 0, output
+    undated = len(accounts.read_text().splitlines()) - 1  # no row has a start date
+    assert any(
+        note.startswith(f"Assumed: {undated:,} accounts have no start date")
+        for note in json.loads(output)["notes"]
+    )
+
+
 def test_json_has_exactly_the_contract_keys(db: Path) -> None:
     code, output = run(db, "--as-of", "2024-02-15", "--period", "2024-01", "--json")
     assert code == 0, output
     document = json.loads(output)
-    assert list(document) == ["as_of", "period", "scope", "metrics"]
+    assert list(document) == ["as_of", "period", "scope", "metrics", "notes"]
     assert document["as_of"] == "2024-02-15"
     assert document["period"] == {"start": "2024-01-01", "end": "2024-01-31"}
     assert document["scope"]["segment"] is None and document["scope"]["owner"] is None
@@ -134,7 +152,8 @@ def test_a_sqlite_file_is_read_without_sqlalchemy_or_the_models(db: Path) -> Non
     """What ``cxtui metrics --json`` prints from a SQLite file at the current schema
     is read without importing SQLAlchemy, SQLModel or the models (~1 s of a short
     command), and is the document the engine's reads give."""
-    from core.metrics import metrics_document, metrics_results
+    from core.metrics import metrics_document, metrics_notes, metrics_results
+    from core.metrics.book import book_records
     from core.periods import Period
     from core.scope import Scope
     from core.store.db import open_engine, sqlite_url
@@ -155,9 +174,9 @@ def test_a_sqlite_file_is_read_without_sqlalchemy_or_the_models(db: Path) -> Non
         date(2024, 2, 15),
         Scope(segment="SMB"),
     )
-    expected = metrics_document(
-        january, scope, as_of, None, metrics_results(engine, january, scope, as_of)
-    )
+    results = metrics_results(engine, january, scope, as_of)
+    notes = metrics_notes(january, results, book_records(engine), " See it with --period {month}.")
+    expected = metrics_document(january, scope, as_of, None, results, notes)
     engine.dispose()
     assert json.loads(printed) == json.loads(json.dumps(expected))
 
