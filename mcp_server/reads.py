@@ -215,7 +215,8 @@ class Reads:
         `cxtui metrics --json`: churn, retention, MRR and its movements, GRR/NRR, NPS,
         CSAT, purchases, CLV, stickiness, support, onboarding, renewals (money in currency
         units, rates in percent, null for no data). A saved filter's health band and
-        day conditions do not scope metrics: `notes` says so when it holds them."""
+        day conditions do not scope metrics: the first of `notes` says so when it holds
+        them; the others say what the figures assume."""
         from core.metrics import metrics_document, metrics_notes, metrics_period, metrics_results
         from core.metrics.book import book_records
 
