@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
 
 from core.dates import FIRST_DAY, LAST_DAY
+from core.text import shortened
 
 PERIOD_FORMS = "month, quarter, year, YYYY, YYYY-MM, YYYY-Qn or YYYY-MM-DD..YYYY-MM-DD"
 
@@ -67,7 +68,8 @@ class Period:
         for day in (period.start, period.end):
             if not FIRST_DAY <= day <= LAST_DAY:
                 raise ValueError(
-                    f"bad period {text[:40]!r}: its dates must be from {FIRST_DAY} to {LAST_DAY}"
+                    f"bad period '{shortened(text)}': its dates must be from {FIRST_DAY}"
+                    f" to {LAST_DAY}"
                 )
         return period
 
@@ -86,8 +88,8 @@ class Period:
             if match := _RANGE.match(value):
                 return cls(date.fromisoformat(match[1]), date.fromisoformat(match[2]))
         except ValueError as error:
-            raise ValueError(f"bad period {text!r}: {error}") from None
-        raise ValueError(f"bad period {text!r}: use {PERIOD_FORMS}")
+            raise ValueError(f"bad period '{shortened(text)}': {error}") from None
+        raise ValueError(f"bad period '{shortened(text)}': use {PERIOD_FORMS}")
 
     def previous(self) -> Period:
         """The period of the same kind just before this one (a range: the same number

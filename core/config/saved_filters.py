@@ -45,6 +45,7 @@ from core.accounts.queries import BANDS, AccountFilter
 from core.config.file import Check, ConfigFileError, edit_config, read_config, rewrite_config
 from core.config.settings import config_path
 from core.models import AccountStatus
+from core.text import shortened
 
 if TYPE_CHECKING:
     from tomlkit.toml_document import TOMLDocument
@@ -130,7 +131,7 @@ class SavedFilters:
 class UnknownFilterError(KeyError):
     def __init__(self, name: str, known: list[str]) -> None:
         choices = f"saved filters: {', '.join(known)}" if known else "there are none yet"
-        super().__init__(f"no saved filter called {name!r} ({choices})")
+        super().__init__(f"no saved filter called '{shortened(name)}' ({choices})")
         self.message = self.args[0]
 
     def __str__(self) -> str:

@@ -202,7 +202,7 @@ def _read_when(text: str, now: datetime) -> datetime:
         parsed = datetime.fromisoformat(value.upper().replace(" ", "T", 1))
     except ValueError:
         raise ValueError(
-            f'cannot read "{text.strip()}" as a date; use e.g. 2025-03-01, '
+            f'cannot read "{shortened(text.strip())}" as a date; use e.g. 2025-03-01, '
             "2025-03-01 14:00, today 14:00, yesterday or -2d"
         ) from None
     if parsed.tzinfo is None:
@@ -213,7 +213,7 @@ def _read_when(text: str, now: datetime) -> datetime:
 def _parse_clock(text: str) -> time:
     match = _CLOCK.match(text)
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
-        raise ValueError(f'cannot read "{text}" as a time of day; use HH:MM, e.g. 14:00')
+        raise ValueError(f'cannot read "{shortened(text)}" as a time of day; use HH:MM, e.g. 14:00')
     return time(int(match.group(1)), int(match.group(2)))
 
 
@@ -285,7 +285,7 @@ def _contact_id(name: str, contacts: dict[str, int], errors: list[FieldError]) -
         names = " or ".join(f'"{known}"' for known in same)
         errors.append(FieldError("contact", f'"{name}" could be {names}: type it as written'))
     else:
-        errors.append(FieldError("contact", f'"{name}" is not a contact'))
+        errors.append(FieldError("contact", f'"{shortened(name)}" is not a contact'))
     return None
 
 

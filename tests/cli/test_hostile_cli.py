@@ -121,6 +121,10 @@ CASES = [
     ["import", "accounts", "/nonexistent/file.csv"],
     ["import", "accounts", "{tmp}/accounts.csv", "--effective", "0001-01-01"],
     ["import", "accounts", "{tmp}/accounts.csv", "--as-of", "tomorrow"],
+    ["metrics", "--period", MEGABYTE],
+    ["metrics", "--filter", MEGABYTE],
+    ["log", "A-1", "--kind", "call", "--summary", "hi", "--when", MEGABYTE],
+    ["log", "A-1", "--kind", "call", "--summary", "hi", "--contact", MEGABYTE],
 ]
 
 
