@@ -4,6 +4,7 @@ screen lists can be read. On the demo book, as a user opens it."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -254,3 +255,27 @@ async def test_the_tasks_show_whole_titles_in_a_wide_terminal(
         shown = text_of(screen.table)
         for title in screen.queue["title"].head(20):
             assert title in shown, title
+
+
+async def test_the_dashboard_lists_and_goals_read_at_80_columns(
+    demo_url: str, tmp_path: Path
+) -> None:
+    """Side by side, each list had 36 columns: the at-risk accounts' health read
+    'yell', their why was off the edge, the renewal dates read '2026-'. Below 100
+    columns the lists stack. The goals panel's rows, each narrowed its own way, put
+    their percentages in different columns; they drop the bar before the alignment."""
+    from textual.widgets import DataTable
+
+    from tui.widgets.goal_progress import GoalProgress
+
+    async with demo_app(demo_url, tmp_path, SMALL) as (app, pilot):
+        await settle(app, pilot)
+        at_risk = text_of(app.screen.query_one("#at-risk", DataTable))
+        renewals = text_of(app.screen.query_one("#renewals", DataTable))
+        assert "yellow 45" in at_risk and "Why" in at_risk, at_risk
+        assert re.search(r"\b2026-12-\d\d\b", renewals), renewals
+        rows = [text_of(row) for row in app.screen.query(GoalProgress)]
+        assert len(rows) == 6
+        # the progress: "42 %" then the values, right-aligned after two spaces or more
+        percent = [re.search(r"\d+ %  ", row) for row in rows]
+        assert len({match.end() for match in percent if match}) == 1, rows

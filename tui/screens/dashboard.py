@@ -240,6 +240,18 @@ class DashboardScreen(Screen[None]):
         height: 1fr;
     }
 
+    /* below 100 columns the two lists stack, each the screen's width: side by side
+       their health, why and renewal date were cut off */
+    DashboardScreen.-narrow #lists {
+        layout: vertical;
+        height: 24;
+    }
+
+    DashboardScreen.-narrow #lists .panel {
+        width: 100%;
+        height: 12;
+    }
+
     .panel-title {
         text-style: bold;
     }

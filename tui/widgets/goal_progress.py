@@ -101,12 +101,14 @@ class GoalProgress(Widget):
         values = goal_values(view)
         # A narrow row gives up room in this order, so that its title, values and
         # status stay readable: a shorter bar, then the days to the due date, then
-        # the values' column (each row's values as long as they are).
+        # the bar (the percentage stays), then the values' column (each row's values
+        # as long as they are, no longer in line with the other rows').
         for bar_width, values_width, with_due in (
             (BAR_WIDTH, VALUES_WIDTH, True),
             (NARROW_BAR_WIDTH, VALUES_WIDTH, True),
             (NARROW_BAR_WIDTH, VALUES_WIDTH, False),
-            (NARROW_BAR_WIDTH, len(values), False),
+            (0, VALUES_WIDTH, False),
+            (0, len(values), False),
         ):
             filled = bar(view.progress / 100, bar_width).rstrip()
             right = Text.assemble(
