@@ -41,6 +41,7 @@ from core.models import (
     HealthSnapshot,
     Interaction,
     MrrMovement,
+    Purchase,
     SurveyResponse,
     Ticket,
 )
@@ -316,6 +317,13 @@ def account_detail(
         include_deleted,
         (SurveyResponse.id, SurveyResponse.kind, SurveyResponse.score, SurveyResponse.comment),
     )
+    purchases = read_frame(
+        engine,
+        select(Purchase.id, Purchase.purchased_at, Purchase.amount_cents, Purchase.description)
+        .where(Purchase.account_id == account_id)
+        .order_by(Purchase.purchased_at.desc())
+        .limit(TIMELINE_LIMIT),
+    )
     movements = read_frame(
         engine,
         select(MrrMovement.occurred_on, MrrMovement.kind, MrrMovement.amount_cents)
@@ -341,7 +349,7 @@ def account_detail(
         health=health,
         override=override,
         health_history=history,
-        timeline=_timeline(interactions, surveys, tickets, movements),
+        timeline=_timeline(interactions, surveys, tickets, purchases, movements),
         contacts=contacts,
         open_tickets=tickets.filter(pl.col("resolved_at").is_null()),
         surveys=surveys.filter(pl.col("deleted_at").is_null()),
@@ -350,17 +358,18 @@ def account_detail(
     )
 
 
-TIMELINE_KINDS = ("interaction", "survey", "ticket", "mrr")
+TIMELINE_KINDS = ("interaction", "survey", "ticket", "purchase", "mrr")
 
 
 def _timeline(
     interactions: pl.DataFrame,
     surveys: pl.DataFrame,
     tickets: pl.DataFrame,
+    purchases: pl.DataFrame,
     movements: pl.DataFrame,
 ) -> pl.DataFrame:
     """Every event of the account, newest first: at, source, kind, summary, sentiment,
-    id (of the interaction, survey answer or ticket; null for MRR), deleted."""
+    id (of the interaction, survey answer, ticket or purchase; null for MRR), deleted."""
     sentiment_words = {-1: "negative", 0: "neutral", 1: "positive"}
     parts = [
         interactions.select(
@@ -397,6 +406,21 @@ def _timeline(
                 .then(pl.lit(" (open)"))
                 .otherwise(pl.lit(" (resolved)")),
             ).alias("summary"),
+            pl.lit(None, pl.String).alias("sentiment"),
+            pl.col("id"),
+            pl.lit(False).alias("deleted"),
+        ),
+        purchases.select(
+            pl.col("purchased_at").alias("at"),
+            pl.lit("purchase").alias("source"),
+            pl.lit("purchase").alias("kind"),
+            pl.concat_str(
+                pl.col("amount_cents").map_elements(_signed_money, return_dtype=pl.String),
+                pl.lit(" "),
+                pl.col("description").fill_null(""),
+            )
+            .str.strip_chars_end()
+            .alias("summary"),
             pl.lit(None, pl.String).alias("sentiment"),
             pl.col("id"),
             pl.lit(False).alias("deleted"),

@@ -326,7 +326,9 @@ class AccountScreen(Screen[None]):
         for at, source, kind, summary, sentiment, entry_id, deleted in events.select(
             "at", "source", "kind", "summary", "sentiment", "id", "deleted"
         ).iter_rows():
-            label = {"interaction": kind, "survey": kind.upper()}.get(source, f"{source} {kind}")
+            label = {"interaction": kind, "survey": kind.upper(), "purchase": "purchase"}.get(
+                source, f"{source} {kind}"
+            )
             # Text, never a string: a DataTable reads a string as markup
             style = "dim strike" if deleted else ""
             # an MRR movement has a day; the others a moment, shown in the user's zone
@@ -355,7 +357,7 @@ class AccountScreen(Screen[None]):
         deleted_note = "  ·  deleted shown: d restores one" if self.show_deleted else ""
         self.query_one("#timeline-bar", Static).update(
             f"Timeline: {shown} ({events.height:,} event{'' if events.height == 1 else 's'})"
-            "  ·  t cycles " + " / ".join(("all", *TIMELINE_KINDS)) + deleted_note
+            "  ·  t: " + " / ".join(("all", *TIMELINE_KINDS)) + deleted_note
         )
 
     # ------------------------------------------------------------------ actions
@@ -414,6 +416,7 @@ class AccountScreen(Screen[None]):
             return None
         why_not = {
             "ticket": "tickets come from the support desk and are changed there",
+            "purchase": "purchases come from the order log and are changed there",
             "mrr": "MRR movements come from billing and are changed there",
         }.get(row["source"])
         if why_not:
