@@ -65,6 +65,7 @@ class GoalProgress(Widget):
     GoalProgress:light > .goal-progress--at-risk { color: $text-warning; }
     GoalProgress:light > .goal-progress--off-track { color: $text-error; }
     GoalProgress:light > .goal-progress--missed { color: $text-error; }
+    GoalProgress:light > .goal-progress--track { color: $panel-darken-3; }
     GoalProgress.-archived { text-style: dim; }
     """
 
