@@ -16,7 +16,7 @@ from textual.widgets import Checkbox, DataTable, Input, ProgressBar, Select, Sta
 from core.config.settings import Settings
 from core.models import Interaction
 from tests.rows import count
-from tests.tui.conftest import press, settle, started
+from tests.tui.conftest import press, settle, started, text_of
 from tui.app import CxtuiApp
 from tui.screens.import_wizard import (
     ColumnPicker,
@@ -396,8 +396,6 @@ async def test_the_mapping_shows_each_fields_column_at_80_columns(
     """The mapping took two fifths of 80 columns, the field names 25 of them: the
     column feeding each field read 'exte', 'segm', 'owne', '— no' (found in tmux at
     80x24 with an accounts CSV). The mapping is at least 50 columns wide."""
-    from tests.tui.conftest import text_of
-
     header = "external_id,name,mrr,status,owner,segment,onboarding_completed_at"
     path = written(tmp_path, "accounts.csv", f"{header}\nX1,Alpha Co,100,active,Ana,SMB,\n")
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
@@ -410,3 +408,27 @@ async def test_the_mapping_shows_each_fields_column_at_80_columns(
         assert len(seen) >= 5, shown
         for field, column in seen.items():
             assert column in rows[field], (field, column, shown)
+
+
+async def test_the_column_picker_shows_the_column_chosen_at_80x24(
+    db_url: str, tmp_path: Path
+) -> None:
+    """The picker's list was as tall as its 21 columns allow (20 rows) inside a box of
+    80 % of the screen: at 80x24 it was cut after 'Contract', and end chose
+    'TotalCharges' out of sight (found in tmux with IBM's Telco sample)."""
+    from textual.widgets import OptionList
+
+    telco = Path(__file__).parents[1] / "fixtures" / "import" / "telco_churn.csv"
+    async with wizard(db_url, tmp_path, telco) as (app, pilot, screen):
+        await pilot.resize_terminal(80, 24)
+        screen.query_one("#mapping", DataTable).focus()
+        await press(app, pilot, "home", "enter")
+        picker = app.screen
+        assert isinstance(picker, ColumnPicker)
+        await press(app, pilot, "end")
+        options = picker.query_one(OptionList)
+        last = options.get_option_at_index(options.option_count - 1).prompt
+        assert options.highlighted == options.option_count - 1
+        box = picker.find_widget(options)
+        assert box.clip.contains_region(box.region), (box.region, box.clip)
+        assert str(last) in text_of(options)

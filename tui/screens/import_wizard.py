@@ -140,7 +140,9 @@ class ColumnPicker(ModalScreen[str | None]):
         width: 60; height: auto; max-height: 80%;
         border: thick $accent; background: $surface; padding: 1 2;
     }
-    ColumnPicker OptionList { height: auto; max-height: 20; }
+    /* half the screen: with the title, padding and border the box stays within its
+       80 %, so the list scrolls to the column highlighted (at 80x24 too) */
+    ColumnPicker OptionList { height: auto; max-height: 50vh; }
     """
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="import.picker.cancel")]
 
