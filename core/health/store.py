@@ -282,11 +282,11 @@ def has_snapshots(source: Engine | SqliteFile, day: date | None = None) -> bool:
 
 def score_day_if_missing(engine: Engine, day: date) -> bool:
     """Score every live account on ``day`` when that day has no snapshot yet, and say
-        whether it did: the app at start, the MCP server, an entry logged on a new day. A
-        day with any snapshot reads as scored, so one account's must never be written
-        alone on a day without scores (the others would keep an older score). Two
-    app starts at once score the day once: the second finds it scored when its turn
-    to write comes, and writes nothing."""
+    whether it did: the app at start, the MCP server, an entry logged on a new day. A
+    day with any snapshot reads as scored, so one account's must never be written
+    alone on a day without scores (the others would keep an older score). Two app
+    starts at once score the day once: the second finds it scored when its turn to
+    write comes, and writes nothing."""
     if has_snapshots(engine, day):
         return False
     model = _model(None)

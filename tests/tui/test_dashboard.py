@@ -515,7 +515,7 @@ async def test_the_first_starts_health_recompute_waits_for_the_dashboards_reads(
     step = partial(logged_steps, monkeypatch, order)
     step(core.metrics.dashboard, "monthly_figures")
     step(core.goals, "list_goals")
-    step(core.health.store, "recompute_all")
+    step(core.health.store, "score_day_if_missing")
     app = make_app(db_url, today=TODAY, settings=Settings(path=tmp_path / "config.toml"))
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -526,8 +526,8 @@ async def test_the_first_starts_health_recompute_waits_for_the_dashboards_reads(
         "< monthly_figures",
         "> list_goals",
         "< list_goals",
-        "> recompute_all",
-        "< recompute_all",
+        "> score_day_if_missing",
+        "< score_day_if_missing",
     ]
 
 
