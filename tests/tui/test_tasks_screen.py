@@ -97,6 +97,22 @@ async def test_space_completes_and_u_undoes(db_url: str, engine: Engine, book, t
         assert history[1:] == [("done", app.settings.author), ("reopened", app.settings.author)]
 
 
+async def test_a_task_done_by_another_user_meanwhile_leaves_the_list(
+    db_url: str, engine: Engine, book, tmp_path
+) -> None:
+    """Dana marked the first task done (another app, the command line) while Sam's list
+    showed it: Sam's space says it is done already, and the list no longer shows it
+    (it stayed until the screen was shown again)."""
+    from core.playbook.tasks import complete
+
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
+        first = task_queue(engine, TODAY)["id"][0]
+        complete(engine, first, "Dana Scully")
+        await press(app, pilot, "space")
+        assert any("is done already" in str(n.message) for n in app._notifications)
+        assert "QBR deck for Cyberdyne" not in titles(screen)
+
+
 async def test_snooze_a_day_a_week_a_date_and_not_the_past(
     db_url: str, engine: Engine, book, tmp_path
 ) -> None:

@@ -354,8 +354,9 @@ class TasksScreen(Screen[None]):
             else:
                 assert until is not None
                 tasks.snooze(app.database, task_id, until, app.today, app.settings.author)
-        except tasks.TaskError as error:
+        except tasks.TaskError as error:  # e.g. done by another user meanwhile
             app.call_from_thread(self.notify, str(error), severity="warning")
+            app.call_from_thread(self.load)
             return
         app.call_from_thread(self._written, what, task_id, title, until)
 
