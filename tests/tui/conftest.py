@@ -74,6 +74,23 @@ async def running(db_url: str, **settings: object) -> AsyncIterator[tuple[CxtuiA
         yield app, pilot
 
 
+@asynccontextmanager
+async def on_account(
+    db_url: str, engine: Engine, external_id: str
+) -> AsyncIterator[tuple[CxtuiApp, Pilot, AccountScreen]]:
+    """The app on the 360 of the account ``external_id``, settled."""
+    from core.interactions import account_id_of
+
+    account = account_id_of(engine, external_id)
+    assert account is not None, external_id
+    async with running(db_url) as (app, pilot):
+        app.open_account(account)
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, AccountScreen)
+        yield app, pilot, screen
+
+
 async def settle(app: App[Any], pilot: Pilot, rounds: int = 30) -> None:
     """Let workers finish and their messages land: until no worker is left after a
     pause, twice in a row (a worker's result often starts another: a save, then a

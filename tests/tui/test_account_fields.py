@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from core.interactions import account_id_of
-from tests.tui.conftest import press, running, settle
+from tests.tui.conftest import on_account, press, running, settle
 from tui.app import CxtuiApp
 from tui.screens.account import ADD_FIELD, AccountScreen
 
@@ -30,14 +30,8 @@ async def on_telco_account(
     db_url: str, telco: Engine
 ) -> AsyncIterator[tuple[CxtuiApp, Pilot, AccountScreen]]:
     """The app on the 360 of the Telco file's first account (17 fields, all set)."""
-    first = account_id_of(telco, "7590-VHVEG")
-    assert first is not None
-    async with running(db_url) as (app, pilot):
-        app.open_account(first)
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, AccountScreen)
-        yield app, pilot, screen
+    async with on_account(db_url, telco, "7590-VHVEG") as opened:
+        yield opened
 
 
 async def test_the_360_shows_the_custom_fields(db_url: str, book, telco: Engine) -> None:

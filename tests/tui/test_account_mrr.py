@@ -1,19 +1,27 @@
-"""The 360's MRR of an imported account whose start is unknown: its opening MRR is
-dated "before the records", never by the placeholder day behind it (1900-01-01)."""
+"""The 360's money of an imported account: its opening MRR when its start is unknown
+is dated "before the records", never by the placeholder day behind it (1900-01-01);
+its purchases are on the timeline."""
 
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
+import polars as pl
 from rich.console import Console
 from sqlalchemy import Engine
 from textual.widgets import DataTable, Static
 
-from core.importing import import_file
-from core.interactions import account_id_of
-from tests.tui.conftest import running, settle
+from core.importing import ImportOptions, import_file
+from tests.tui.conftest import on_account
 from tui.screens.account import AccountScreen
+
+INVOICES = Path(__file__).parents[1] / "fixtures" / "import" / "presets" / "stripe_invoices.csv"
+
+
+def _timeline(screen: AccountScreen) -> list[tuple[str, ...]]:
+    table = screen.query_one("#timeline", DataTable)
+    return [tuple(map(str, table.get_row_at(row))) for row in range(table.row_count)]
 
 
 async def test_an_opening_mrr_of_unknown_date_says_so(
@@ -22,16 +30,8 @@ async def test_an_opening_mrr_of_unknown_date_says_so(
     path = tmp_path / "accounts.csv"
     path.write_text("external_id,name,mrr\nA-1,Alpha Freight,1250.00\n")
     import_file(engine, "accounts", path)
-    account = account_id_of(engine, "A-1")
-    assert account is not None
-    async with running(db_url) as (app, pilot):
-        app.open_account(account)
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, AccountScreen)
-        timeline = screen.query_one("#timeline", DataTable)
-        days = [str(timeline.get_row_at(row)[0]) for row in range(timeline.row_count)]
-        assert days == ["before the records"]
+    async with on_account(db_url, engine, "A-1") as (_app, _pilot, screen):
+        assert [row[0] for row in _timeline(screen)] == ["before the records"]
         console = Console(width=120, record=True, file=io.StringIO())
         console.print(screen.query_one("#mrr", Static).content)
         mrr = console.export_text()
@@ -41,26 +41,13 @@ async def test_an_opening_mrr_of_unknown_date_says_so(
 async def test_purchases_are_on_the_timeline(db_url: str, engine: Engine) -> None:
     """An order log or an invoices export is the whole history of a purchases-only book
     (CDNOW, a shop): the 360's timeline showed none of it ("the timeline is empty")."""
-    import polars as pl
-
-    from core.importing import ImportOptions
-
-    invoices = Path(__file__).parents[1] / "fixtures" / "import" / "presets" / "stripe_invoices.csv"
-    import_file(engine, "purchases", invoices, ImportOptions(create_missing_accounts=True))
-    account = account_id_of(engine, "cus_QA002")
-    assert account is not None
-    raw = pl.read_csv(invoices, infer_schema=False).filter(
+    import_file(engine, "purchases", INVOICES, ImportOptions(create_missing_accounts=True))
+    raw = pl.read_csv(INVOICES, infer_schema=False).filter(
         (pl.col("Customer") == "cus_QA002")
         & (pl.col("Status") == "paid")
         & (pl.col("Amount Paid").cast(pl.Decimal(20, 2)) > 0)
     )
     expected = [f"+${float(a):,.2f} {n}" for a, n in raw.select("Amount Paid", "Number").rows()]
-    async with running(db_url) as (app, pilot):
-        app.open_account(account)
-        await settle(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, AccountScreen)
-        timeline = screen.query_one("#timeline", DataTable)
-        rows = [timeline.get_row_at(row) for row in range(timeline.row_count)]
-        shown = [str(summary) for _when, label, summary, _s in rows if str(label) == "purchase"]
+    async with on_account(db_url, engine, "cus_QA002") as (_app, _pilot, screen):
+        shown = [summary for _when, label, summary, _s in _timeline(screen) if label == "purchase"]
         assert shown == expected

@@ -16,6 +16,7 @@ from tests.tui.conftest import (
     account_header,
     bar,
     names,
+    on_account,
     press,
     running,
     settle,
@@ -543,16 +544,11 @@ async def test_an_imported_account_with_empty_fields_shows_no_python_none(
     db_url: str, book, engine, tmp_path: Path
 ) -> None:
     from core.importing import import_file
-    from core.interactions import account_id_of
 
     accounts = tmp_path / "accounts.csv"
     accounts.write_text("external_id,name\nN-1,Nameless Co\n")
     import_file(engine, "accounts", accounts)
-    account_id = account_id_of(engine, "N-1")
-    assert account_id is not None
-    async with running(db_url) as (app, pilot):
-        app.open_account(account_id)
-        await settle(app, pilot)
+    async with on_account(db_url, engine, "N-1") as (app, _pilot, _screen):
         header = account_header(app)
         assert "no segment · no plan · no owner" in header
         shown = header + text_of(app.screen.query_one("#goals-note"))
