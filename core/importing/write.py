@@ -217,8 +217,9 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
     # cannot run beside an open write connection); if another writer changed the
     # table in between, it is read again under the lock.
     with engine.connect() as connection:  # before the reads: a change after them shows
-        seen = _fingerprint(connection.connection.dbapi_connection, table)
-        seen_fields = _fields_fingerprint(connection.connection.dbapi_connection)
+        before = connection.connection.dbapi_connection
+        seen = _fingerprint(before, table)
+        seen_fields = _fields_fingerprint(before) if plan.extras else None
     stored = _stored(engine, checked, table)
     stored_fields = stored_values(engine, plan) if plan.extras else None
     told = plan.source.mrr_history
