@@ -141,7 +141,7 @@ async def test_snooze_a_day_a_week_a_date_and_not_the_past(
         await press(app, pilot, "s", "tab", "tab", *"2026-06-15", "enter")
         assert isinstance(app.screen, SnoozeScreen)
         assert "not after today" in str(app.screen.query_one("#snooze-error").render())
-        await press(app, pilot, "escape")
+        await press(app, pilot, "escape", "y")  # the day typed is discarded on asking
         assert len(titles(screen)) == 2
         await press(app, pilot, "z")  # the snoozed tasks, with the day each is back
         assert len(titles(screen)) == 3

@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Button, Input, Label, Static
 
+from tui.screens.confirm import close_form
 from tui.screens.dialog import Dialog, save_cancel_bindings, save_cancel_buttons
 
 if TYPE_CHECKING:
@@ -73,9 +74,15 @@ class ExportDialog(Dialog[Path | None]):
         self.query_one("#save", Button).disabled = True
         self.write(Path(text).expanduser())
 
+    @property
+    def unsaved(self) -> bool:
+        """Whether the file typed differs from the one offered, which escape would lose."""
+        offered = str(default_export_path(self.kind, self.app.today))
+        return self.query_one("#path", Input).value.strip() != offered
+
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        close_form(self, self.unsaved, None)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="export", name="Exporting")
     def write(self, path: Path) -> None:

@@ -29,6 +29,7 @@ from core.config.saved_filters import (
 )
 from tui.app import CxtuiApp
 from tui.format import literal
+from tui.screens.confirm import close_form
 
 if TYPE_CHECKING:
     import polars as pl
@@ -222,9 +223,18 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
     def action_clear(self) -> None:
         self.dismiss(AccountFilter(search=self.where.search, my_book=self.where.my_book))
 
+    @property
+    def unsaved(self) -> bool:
+        """Whether the form holds a change to the filter in force (or a condition
+        typed that does not fit), which escape would lose."""
+        try:
+            return self._form() != self.where
+        except ValueError:
+            return True
+
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        close_form(self, self.unsaved, None)
 
     @on(OptionList.OptionSelected, "#saved")
     def _apply_saved(self, event: OptionList.OptionSelected) -> None:

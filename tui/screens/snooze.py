@@ -12,6 +12,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from core.dates import parse_day
 from core.text import visible
+from tui.screens.confirm import close_form
 from tui.screens.dialog import Dialog
 
 
@@ -79,5 +80,10 @@ class SnoozeScreen(Dialog[date | None]):
             return
         self.dismiss(until)
 
+    @property
+    def unsaved(self) -> bool:
+        """Whether a day is typed, which escape would lose."""
+        return bool(self.query_one("#until", Input).value.strip())
+
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        close_form(self, self.unsaved, None)
