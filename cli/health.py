@@ -462,6 +462,8 @@ def backfill(
     if not 1 <= weeks <= MAX_BACKFILL_WEEKS:
         fail(f"--weeks must be 1 to {MAX_BACKFILL_WEEKS}, not {weeks:,}")
     today = parse_day(as_of)
+    if today > date.today():
+        fail(f"--as-of {today} is after today ({date.today()}): only past days are scored")
     engine = open_db(db if db is not None else ctx.obj)
     try:
         with fraction_bar("Scoring past weeks", err=True) as progress:

@@ -371,7 +371,11 @@ def test_backfill_scores_each_past_week_once_and_shows_the_trend(db: Path) -> No
     assert _snapshots_per_day(db) == days
 
 
-def test_backfill_refuses_a_number_of_weeks_out_of_range(db: Path) -> None:
+def test_backfill_refuses_a_number_of_weeks_out_of_range_or_a_day_ahead(db: Path) -> None:
+    before = _snapshots_per_day(db)
     for weeks in ("0", "261"):
         result = runner.invoke(app, ["health", "backfill", "--weeks", weeks, "--db", str(db)])
         assert result.exit_code == 2 and "--weeks must be 1 to 260" in result.output
+    ahead = runner.invoke(app, ["health", "backfill", "--as-of", "tomorrow", "--db", str(db)])
+    assert ahead.exit_code == 2 and "only past days are scored" in ahead.output
+    assert _snapshots_per_day(db) == before
