@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DbOption, fail, open_db
+from cli.common import DbOption, fail, open_db, refuse_missing
 from cli.options import user_option
 
 ReadOnly = Annotated[
@@ -39,11 +39,7 @@ def mcp(db: DbOption = None, read_only: ReadOnly = False, user: User = None) -> 
     except Refused as error:
         fail(str(error))
     if read_only:
-        from core.store.db import database_url, sqlite_path
-
-        path = sqlite_path(database_url(db))
-        if path is not None and not path.exists():  # a typo would serve an empty book
-            fail(f"--read-only: there is no database at {path}; it writes none")
+        refuse_missing(db, "--read-only")
     engine = open_db(db)
     try:
         serve(engine, author, read_only)

@@ -101,6 +101,16 @@ def sqlite_file(db: Path | None) -> SqliteFile | None:
     return open_sqlite_file(database_url(db))
 
 
+def refuse_missing(db: Path | None, option: str) -> None:
+    """Exit 2 when the SQLite file of --db (or the default) does not exist: with
+    ``option`` (which writes nothing), opening it would create an empty book."""
+    from core.store.db import database_url, sqlite_path
+
+    path = sqlite_path(database_url(db))
+    if path is not None and not path.exists():  # a typo would read an empty book
+        fail(f"{option}: there is no database at {path}; it writes none")
+
+
 def open_db(db: Path | None) -> Engine:
     """A migrated engine for --db / CXTUI_DATABASE_URL / the default file, or a clear
     message and exit status 2 when the database cannot be used."""

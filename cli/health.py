@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
@@ -16,6 +16,8 @@ from cli.common import (
     fraction_bar,
     open_db,
     parse_day,
+    refuse_missing,
+    say,
     sqlite_file,
 )
 from cli.options import band_option, json_option
@@ -70,23 +72,31 @@ def _account_id(engine: Engine, external_id: str) -> int:
     return found
 
 
-def _recompute(db: Engine | SqliteFile, today: date, model: HealthModelConfig) -> None:
+def _recompute(
+    db: Engine | SqliteFile, today: date, model: HealthModelConfig, asked: bool = True
+) -> None:
+    """Score every live account on ``today`` and save the scores: asked (--recompute),
+    or not (the day has no score yet), which the line on stderr says."""
     from core.health import recompute_all
 
     with fraction_bar("Recomputing health scores", err=True) as progress:
         written = recompute_all(db, today, model, progress=progress)
-    typer.echo(
-        f"Health recomputed for {written:,} live accounts as of {today.isoformat()}.", err=True
-    )
+    done = f"Health recomputed for {written:,} live accounts as of {today.isoformat()}"
+    why = "." if asked else " and saved: that day had no score (--read-only saves nothing)."
+    typer.echo(done + why, err=True)
 
 
 def _health_of_file(
-    db: Path | None, today: date, model: HealthModelConfig, recompute: bool, account: str | None
+    db: Path | None,
+    today: date,
+    model: HealthModelConfig,
+    write: Write,
+    account: str | None,
 ) -> pl.DataFrame | None:
     """The health in force of every live account (of ``account`` alone, when given),
-    recomputed first with ``recompute``, when no score is stored or when today has
-    none (``_unscored``), read from the SQLite file itself without SQLAlchemy (~1 s
-    of imports). None when the engine's way is needed: PostgreSQL, a schema to
+    recomputed first with --recompute, when no score is stored or when today has none
+    (``_unscored``; never with --read-only), read from the SQLite file itself without
+    SQLAlchemy (~1 s of imports). None when the engine's way is needed: PostgreSQL, a schema to
     migrate, a file locked meanwhile (nothing was written then), a fitted churn model
     (its risks are computed through the engine); for one account, a recompute to do
     or an account that is not live (the engine's way says whether it exists, before
@@ -102,15 +112,15 @@ def _health_of_file(
     try:
         if has_churn_model(file):
             return None
-        if recompute or not has_snapshots(file):
+        if write.recompute or (write.when_missing and not has_snapshots(file)):
             if account is not None:
                 return None
-            _recompute(file, today, model)
+            _recompute(file, today, model, write.recompute)
         frame = current_health(file, today, model=model)
-        if not recompute and _unscored(frame, today):
+        if write.when_missing and _unscored(frame, today):
             if account is not None:
                 return None
-            _recompute(file, today, model)
+            _recompute(file, today, model, asked=False)
             frame = current_health(file, today, model=model)
     except FileReadError:
         return None
@@ -141,9 +151,20 @@ def health(
         bool, typer.Option("--all", help="With --recompute: list every account, not a summary.")
     ] = False,
     as_of: AsOfOption = None,
+    read_only: Annotated[
+        bool,
+        typer.Option(
+            "--read-only",
+            help="Save nothing: print the scores as stored, of the day they were computed "
+            "(said on stderr when older than the day asked).",
+        ),
+    ] = False,
 ) -> None:
     """Every live account's health score, riskiest first (score, band, 30-day trend,
-    override); --account explains one score component by component."""
+    override); --account explains one score component by component. Reading also
+    saves: when today has no score yet, every account is scored and saved first, as
+    the app and `cxtui mcp` do at start (a book with no score at all is scored on the
+    day asked), and stderr says so; --read-only saves nothing."""
     if ctx.invoked_subcommand is not None:
         ctx.obj = db
         return
@@ -153,15 +174,21 @@ def health(
 
     check_band(band)
     today = parse_day(as_of)
+    if read_only:
+        if recompute:
+            fail("--read-only saves nothing: it cannot be used with --recompute")
+        refuse_missing(db, "--read-only")
+    write = Write(recompute, when_missing=not (recompute or read_only))
     model = _model()
     summary = recompute and not (every or as_json or account or band)
-    frame = _health_of_file(db, today, model, recompute, account)
+    frame = _health_of_file(db, today, model, write, account)
     if frame is None:  # the engine's way
         engine = open_db(db)
         try:
             ids = None if account is None else [_account_id(engine, account)]
-            if recompute or not has_snapshots(engine, today if today == date.today() else None):
-                _recompute(engine, today, model)
+            day = today if today == date.today() else None
+            if recompute or (write.when_missing and not has_snapshots(engine, day)):
+                _recompute(engine, today, model, recompute)
             frame = current_health(engine, today, ids, model=model)
             if not summary:
                 risk = _churn_risk(engine, today, model)
@@ -170,6 +197,8 @@ def health(
             engine.dispose()
     if account is not None and frame.height == 0:
         fail(f"account {account!r} is not live on {today.isoformat()} (it has churned)")
+    if read_only:
+        _say_stored_day(frame, today)
     if band is not None:
         frame = frame.filter(pl.col("band") == band)
     frame = frame.sort(["score", "name"], nulls_last=True)
@@ -183,6 +212,26 @@ def health(
         _explain(objects[0], frame.row(0, named=True)["day"])
     else:
         _table(objects)
+
+
+class Write(NamedTuple):
+    """What ``cxtui health`` may save before printing: every score (--recompute), the
+    day's scores when it has none (the default), or nothing (--read-only)."""
+
+    recompute: bool
+    when_missing: bool
+
+
+def _say_stored_day(frame: pl.DataFrame, today: date) -> None:
+    """With --read-only, the day of the scores printed when none is of ``today``."""
+    days = frame.get_column("day").drop_nulls()
+    if days.is_empty():
+        say("--read-only: no health score is stored yet; without it they are computed")
+    elif days.max() < today:
+        say(
+            f"--read-only: the scores are of {days.max()}; none is stored for "
+            f"{today.isoformat()} (without --read-only they are computed and saved)"
+        )
 
 
 def _unscored(frame: pl.DataFrame, today: date) -> bool:

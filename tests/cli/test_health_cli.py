@@ -316,6 +316,42 @@ def test_todays_scores_are_computed_when_missing(db: Path, args: list[str]) -> N
     assert result.exit_code == 0, result.output
     assert _snapshot_days(db) == {AS_OF.isoformat(), date.today().isoformat()}
     assert "Health recomputed for 2 live accounts" in result.stderr
+    assert "and saved: that day had no score (--read-only saves nothing)" in result.stderr
+
+
+@pytest.mark.parametrize("args", [["--json"], ["--account", "ACC-002"]], ids=["list", "account"])
+def test_read_only_saves_nothing_and_says_of_which_day_the_scores_are(
+    db: Path, args: list[str]
+) -> None:
+    """Reading the scores wrote today's (a user reading the book changed it) with no
+    way to only read, as ``cxtui mcp --read-only`` does: --read-only prints the
+    scores as stored and says their day when none is of the day asked."""
+    read_only = ["health", "--db", str(db), "--read-only", *args]
+    nothing = runner.invoke(app, read_only)
+    assert nothing.exit_code == 0, nothing.output
+    assert "no health score is stored yet" in nothing.stderr
+    assert not _snapshot_days(db)
+    stored = _json(db)  # scores AS_OF, as a plain `cxtui health` does
+    result = runner.invoke(app, read_only)
+    assert result.exit_code == 0, result.output
+    assert _snapshot_days(db) == {AS_OF.isoformat()}
+    assert f"the scores are of {AS_OF.isoformat()}; none is stored for" in result.stderr
+    if args == ["--json"]:
+        assert json.loads(result.stdout) == stored
+    else:
+        assert f"(computed on {AS_OF.isoformat()})" in result.stdout
+
+
+def test_read_only_refuses_recompute_and_a_missing_file(db: Path, tmp_path: Path) -> None:
+    both = runner.invoke(app, ["health", "--db", str(db), "--read-only", "--recompute"])
+    assert both.exit_code == 2, both.output
+    assert "cannot be used with --recompute" in both.stderr
+    assert not _snapshot_days(db)
+    missing = tmp_path / "typo.db"
+    result = runner.invoke(app, ["health", "--db", str(missing), "--read-only"])
+    assert result.exit_code == 2, result.output
+    assert f"there is no database at {missing}" in result.stderr
+    assert not missing.exists()
 
 
 def test_names_and_reasons_that_look_like_markup_are_printed_as_they_are(tmp_path: Path) -> None:
