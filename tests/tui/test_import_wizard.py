@@ -18,6 +18,7 @@ from core.models import Interaction
 from tests.rows import count
 from tests.tui.conftest import press, settle, started, text_of
 from tui.app import CxtuiApp
+from tui.screens.confirm import ConfirmScreen
 from tui.screens.import_wizard import (
     ColumnPicker,
     ImportWizardScreen,
@@ -432,3 +433,35 @@ async def test_the_column_picker_shows_the_column_chosen_at_80x24(
         box = picker.find_widget(options)
         assert box.clip.contains_region(box.region), (box.region, box.clip)
         assert str(last) in text_of(options)
+
+
+async def test_closing_asks_before_losing_the_choices_made(
+    db_url: str, book, tmp_path: Path
+) -> None:
+    """A column chosen or a box ticked and not imported: escape asks, as the other
+    forms do ('n' keeps them), and so does q (the app's quit); a file read and
+    nothing changed (its kind guessed from its name) closes at once."""
+    path = written(tmp_path, "interactions-export.tsv", HEADER + "".join(ROWS))
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        screen.query_one("#mapping", DataTable).focus()
+        await press(app, pilot, *["down"] * list(mapping(screen)).index("summary"), "enter")
+        await press(app, pilot, "home", *["down"] * 3, "enter")  # Topic
+        assert mapping(screen)["summary"] == "Topic"
+        await press(app, pilot, "escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        assert app.screen.question == "Discard the choices made for this import?"
+        await press(app, pilot, "n")
+        assert app.screen is screen
+        assert mapping(screen)["summary"] == "Topic"
+        await press(app, pilot, "q")
+        assert isinstance(app.screen, ConfirmScreen)  # "Quit anyway?"
+        await press(app, pilot, "n", "escape", "y")
+        assert not isinstance(app.screen, ImportWizardScreen | ConfirmScreen)
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        screen.query_one("#skip-without-account", Checkbox).value = True
+        await press(app, pilot, "escape")
+        assert isinstance(app.screen, ConfirmScreen)
+        await press(app, pilot, "n")
+        screen.query_one("#skip-without-account", Checkbox).value = False  # as it was
+        await press(app, pilot, "escape")
+        assert not isinstance(app.screen, ImportWizardScreen | ConfirmScreen)

@@ -34,6 +34,7 @@ from textual.widgets.option_list import Option
 from tui.app import CxtuiApp
 from tui.format import literal
 from tui.messages import BookChanged
+from tui.screens.confirm import close_form
 
 if TYPE_CHECKING:
     import polars as pl
@@ -244,6 +245,9 @@ class ImportWizardScreen(Screen[None]):
         """Per enum field, file value -> stored value (``--value`` of the CLI)."""
         self.running = False
         self.stage_text = ""  # the last stage's rows, shown again when the work ends
+        self.untouched: dict[str, object] = {}
+        """The choices that closing would not lose (``unsaved``): the screen's own on
+        opening, the file read with the kind it was guessed as, or an import's."""
 
     def compose(self) -> ComposeResult:
         from core.importing import KINDS
@@ -297,6 +301,7 @@ class ImportWizardScreen(Screen[None]):
         self.query_one("#progress-row").display = False
         self.query_one("#errors").display = False
         self.query_one("#path", Input).focus()
+        self.untouched = self.choices()
 
     # ------------------------------------------------------------------ the file
 
@@ -339,6 +344,8 @@ class ImportWizardScreen(Screen[None]):
             self.show_mapping()
         self._reset_results()
         self.query_one("#mapping", DataTable).focus()
+        path, kind_read = self.query_one("#path", Input).value, kind.value
+        self.untouched.update(path=path, kind=kind_read, columns={}, values={})
 
     @on(Select.Changed, "#kind")
     def _kind_changed(self) -> None:
@@ -594,6 +601,7 @@ class ImportWizardScreen(Screen[None]):
         self._finished("\n".join([summary, *(f"  {escape(line)}" for line in details)]))
         if dry_run:
             return
+        self.untouched = self.choices()  # imported: closing loses nothing
         self.notify(summary, title="Imported")
         self.app.post_message(BookChanged())
         self.app.recompute_health_now(then_rules=True)  # red accounts get their tasks
@@ -612,8 +620,26 @@ class ImportWizardScreen(Screen[None]):
         status.update(text)
         status.set_class(error, "-error")
 
+    def choices(self) -> dict[str, object]:
+        """What the user chose here: the path typed, the kind, the columns and values
+        mapped, the dates' order and the boxes ticked."""
+        return {
+            "path": self.query_one("#path", Input).value,
+            "kind": self.query_one("#kind", Select).value,
+            "columns": dict(self.overrides),
+            "values": {name: dict(mapped) for name, mapped in self.values.items() if mapped},
+            "dates": self.query_one("#date-format", Select).value,
+            **{str(box.id): box.value for box in self.query(Checkbox)},
+        }
+
+    @property
+    def unsaved(self) -> bool:
+        """Whether closing would lose a choice made here and not imported yet (the
+        app's quit asks too)."""
+        return self.choices() != self.untouched
+
     def action_close(self) -> None:
         if self.running:
             self.notify("Wait for the import to finish: it writes all or nothing.")
             return
-        self.dismiss()
+        close_form(self, self.unsaved, None, "Discard the choices made for this import?")
