@@ -328,7 +328,8 @@ def check_in(
     today: date | None = None,
 ) -> GoalCheckin:
     """Add a check-in (value, date, comment, who) on ``checked_on`` (default: today),
-    never after ``today`` (default: the real today) nor after the goal's due date.
+    never after ``today`` (default: the real today), before the goal's start date nor
+    after its due date.
     Refused in words for a value or a day the goal cannot take. A check-in only adds
     a row of history: it never conflicts with another one (two people checking in at
     once are both recorded); only edits of the goal itself check that nobody changed
@@ -368,12 +369,19 @@ def _add_checkin(
         raise GoalError(
             "checked_on", f"{checked_on.isoformat()} is after today: a check-in is not a plan"
         )
-    if is_over(goal, checked_on or today):
+    day = checked_on or today
+    if day < goal.start_date:
+        raise GoalError(
+            "checked_on",
+            f"{day.isoformat()} is before the goal's start on {goal.start_date.isoformat()}: "
+            "it had not begun (where it stood then is its start value)",
+        )
+    if is_over(goal, day):
         raise GoalError("checked_on", ended_words(goal, "date the check-in {due} or before, or "))
     checkin = GoalCheckin(
         goal_id=goal.id or 0,
         value=parsed,
-        checked_on=checked_on or today,
+        checked_on=day,
         comment=comment.strip() or None,
         checked_by=checked_by,
     )

@@ -147,3 +147,42 @@ def test_the_list_says_which_goals_are_archived_or_ended(tmp_path: Path) -> None
     assert f"{'█' * 19}░  99.0 %" in lines["Live"]  # it was drawn full
     assert "(ended 2 days ago, team)" in lines["Ended"]
     assert "(archived, team)" in lines["Gone"]
+
+
+def _goal(path: Path, start: date, **fields: str) -> int:
+    """A currency goal of the team's, from ``start`` to 30 days after it."""
+    engine = open_engine(sqlite_url(path))
+    form = GoalForm(
+        title="Expansion MRR",
+        owner="team",
+        start_date=start.isoformat(),
+        due_date=(start + timedelta(days=30)).isoformat(),
+        target_type="currency",
+        target="$20,000",
+        **fields,
+    )
+    goal_id = create_goal(engine, form)
+    engine.dispose()
+    return goal_id
+
+
+def _history(path: Path, goal_id: int) -> list:
+    engine = open_engine(sqlite_url(path))
+    try:
+        return checkin_history(engine, goal_id)
+    finally:
+        engine.dispose()
+
+
+def test_a_check_in_before_the_goals_start_is_refused(tmp_path: Path) -> None:
+    """`cxtui goal checkin 1 5000 --on -10d` on a goal begun 2 days ago was taken."""
+    path = tmp_path / "book.db"
+    start = date.today() - timedelta(days=2)
+    goal_id = _goal(path, start)
+    early = (start - timedelta(days=1)).isoformat()
+    result = runner.invoke(
+        app, ["goal", "checkin", str(goal_id), "5000", "--on", early, "--db", str(path)]
+    )
+    assert result.exit_code == 2, result.output
+    assert f"--on: {early} is before the goal's start on {start.isoformat()}" in result.output
+    assert _history(path, goal_id) == []

@@ -683,3 +683,33 @@ def test_a_goal_archived_meanwhile_takes_no_check_in(engine: Engine) -> None:
         with pytest.raises(GoalError, match="goal: it was archived on "):
             attempt()
     assert checkin_history(engine, goal_id) == []
+
+
+def test_a_check_in_before_the_goals_start_is_refused(engine: Engine) -> None:
+    """A check-in dated 2026-09-30 on a goal that starts on 2026-10-01 was taken, and
+    counted as its current value: the goal had not begun, and its start value says
+    where it stood then. Refused in words naming both days; nothing is written."""
+    goal_id = create_goal(engine, goal_form(step="1"))
+    with pytest.raises(GoalError) as refused:
+        check_in(engine, goal_id, "4", "Dana", date(2026, 9, 30), today=TODAY)
+    assert refused.value.field == "checked_on"
+    assert "2026-09-30 is before the goal's start on 2026-10-01" in str(refused.value)
+    assert checkin_history(engine, goal_id) == []
+    check_in(engine, goal_id, "4", "Dana", date(2026, 10, 1), today=TODAY)  # its first day
+
+
+def test_a_goal_not_begun_takes_no_check_in_step_or_tick(engine: Engine) -> None:
+    """Today's check-in, a step or a tick on a goal that starts next month."""
+    from core.goals import goal_view
+
+    later = {"start_date": "2026-12-01", "due_date": "2027-02-28"}
+    number = create_goal(engine, goal_form(step="1", **later))
+    done = create_goal(engine, goal_form(title="Playbook", target_type="done", **later))
+    for attempt in (
+        lambda: check_in(engine, number, "4", "Dana", today=TODAY),
+        lambda: step(engine, goal_view(engine, number, TODAY), +1, "Dana", TODAY),
+        lambda: toggle_done(engine, goal_view(engine, done, TODAY), "Dana", TODAY),
+    ):
+        with pytest.raises(GoalError, match="before the goal's start on 2026-12-01"):
+            attempt()
+    assert checkin_history(engine, number) == checkin_history(engine, done) == []

@@ -176,6 +176,7 @@ REFUSALS = [
     ("add_goal_checkin", {"goal_id": 9999, "value": "1"}, "goal: no goal #9999"),
     ("add_goal_checkin", {"goal_id": 5, "value": "a lot"}, "value: "),
     ("add_goal_checkin", {"goal_id": 5, "value": "1", "on": "tomorrow"}, "is after today"),
+    ("add_goal_checkin", {"goal_id": 5, "value": "1", "on": "2000-01-03"}, "before the goal's"),
     ("add_goal_checkin", {"goal_id": 1, "value": "1"}, "no check-ins"),
     ("add_goal_checkin", {"goal_id": 0, "value": "1"}, "goal_id"),
     ("add_goal_checkin", {"goal_id": 5, "value": True}, "value"),  # was $1.00

@@ -607,3 +607,20 @@ async def test_history_shows_text_from_the_book_as_typed(
         table = history.query_one("#history-table", DataTable)
         assert str(table.get_row_at(0)[3]) == "[/] up [b]x"
         assert "[/] NPS [red]45[/red]" in text_of(history.query_one("#history-edits"))
+
+
+async def test_a_check_in_before_the_goals_start_is_refused_under_its_date(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    """A check-in dated 2026-05-20 on a goal that starts on 2026-06-01 was taken."""
+    async with running(db_url) as (app, pilot):
+        await press_on(app, pilot, "NPS above 50", "enter")
+        form = app.screen
+        form.query_one("#value", Input).value = "35"
+        form.query_one("#checked_on", Input).value = "2026-05-20"
+        await press(app, pilot, "ctrl+s")
+        assert isinstance(app.screen, CheckInScreen)
+        words = "2026-05-20 is before the goal's start on 2026-06-01"
+        assert words in error_of(app, "checked_on")
+        assert form.query_one("#value", Input).value == "35"  # what was typed stays
+    assert checkin_history(engine, goals["NPS above 50"]) == []
