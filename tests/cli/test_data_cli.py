@@ -35,6 +35,36 @@ def test_demo_fills_a_file_and_refuses_a_second_time(tmp_path: Path) -> None:
     assert "Traceback" not in again.stderr
 
 
+def test_the_demo_holds_nothing_later_than_when_it_was_written(tmp_path: Path) -> None:
+    """`cxtui demo` wrote the whole of the book's last day, moved to today: calls,
+    answers and resolved tickets later than now (the 360 timeline showed calls that
+    had not happened yet). Read back with plain SQL, no stored moment is later than
+    the end of the command (moments are stored in UTC)."""
+    import sqlite3
+    from datetime import UTC, datetime
+
+    db = tmp_path / "demo.db"
+    result = _run("demo", "--db", str(db))
+    written = f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S.%f}"
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(db) as connection:
+        tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master")]
+        moments = [
+            (table, row[1])
+            for table in tables
+            for row in connection.execute(f"PRAGMA table_info('{table}')")
+            if row[2].upper() == "DATETIME"
+        ]
+        last = {
+            f"{table}.{column}": connection.execute(
+                f'SELECT max("{column}") FROM "{table}"'
+            ).fetchone()[0]
+            for table, column in moments
+        }
+    assert last["interaction.occurred_at"] is not None
+    assert {moment: at for moment, at in last.items() if at is not None and at > written} == {}
+
+
 def test_generate_writes_a_dataset_with_progress(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,16 +3,17 @@ of health scores, and never lands on top of existing data."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import polars as pl
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import DateTime, Engine, func, select, text
 
 from core.health.config import default_model
 from core.health.store import recompute_all
 from core.models import Account, DailyUsage, HealthModel, HealthSnapshot, Interaction, MrrMovement
 from core.store import frames
+from core.store.bulk import table_for
 from sample_data import DEMO_ANCHOR, BookNotEmptyError, load_demo
 from sample_data.book import DEMO_DIR, TABLES
 
@@ -92,3 +93,58 @@ def test_the_demo_has_a_year_of_the_shipped_models_scores(engine: Engine) -> Non
     assert stored.height > 150
     recompute_all(engine, as_of=day, model=default_model())
     assert scores().equals(stored)
+
+
+def _raw(table: str) -> pl.DataFrame:
+    """A committed CSV as plain polars reads it (not cxtui's typed reader)."""
+    return pl.read_csv(DEMO_DIR / f"{table}.csv", try_parse_dates=True)
+
+
+@pytest.mark.parametrize("clock", [time(0, 0), time(9, 58), time(16, 0), time(22, 30)])
+def test_nothing_in_the_demo_is_after_the_moment_it_is_built(engine: Engine, clock: time) -> None:
+    """Loaded today, the demo book held the whole of its last day: the 360 showed
+    calls and tickets later than now. Built at ``clock`` on its last day, nothing
+    stored is later; calls, answers and tickets of that day before it are as
+    committed, tickets answered or resolved later are still open, and the follow-up
+    tasks of calls not logged yet are not there."""
+    built = datetime.combine(DEMO_ANCHOR, clock)
+    counts = load_demo(engine, as_of=DEMO_ANCHOR, now=built)
+    moment, checked = built.replace(tzinfo=UTC), 0
+    with engine.connect() as connection:
+        for table in map(table_for, TABLES):
+            for column in table.columns:
+                if not isinstance(getattr(column.type, "impl", column.type), DateTime):
+                    continue
+                checked += 1
+                query = select(func.count()).select_from(table).where(column > moment)
+                later = connection.execute(query).scalar_one()
+                assert later == 0, f"{table.name}.{column.name}: {later} rows after {built}"
+    assert checked >= 15  # every moment of the book, the tickets' and tasks' among them
+    interactions = _raw("interaction").filter(
+        (pl.col("occurred_at") <= built) & (pl.col("created_at") <= built)
+    )
+    assert counts["interaction"] == interactions.height
+    stored = frames.read_frame(engine, select(Interaction.id, Interaction.occurred_at))
+    assert stored.sort("id").equals(interactions.select("id", "occurred_at").sort("id"))
+    tickets = _raw("ticket").filter(pl.col("opened_at") <= built)
+    assert counts["ticket"] == tickets.height
+    open_now = tickets.filter(pl.col("resolved_at").is_null() | (pl.col("resolved_at") > built))
+    with engine.connect() as connection:
+        unresolved = "SELECT count(*) FROM ticket WHERE resolved_at IS NULL"
+        assert connection.execute(text(unresolved)).scalar_one() == open_now.height
+    kept = interactions.get_column("id").implode()
+    tasks = _raw("task").filter(
+        (pl.col("created_at") <= built)
+        & (pl.col("interaction_id").is_null() | pl.col("interaction_id").is_in(kept))
+    )
+    assert counts["task"] == tasks.height
+    assert counts["daily_usage"] == _csv_rows("daily_usage")  # a day's totals, dated today
+
+
+def test_the_demo_loaded_on_another_day_is_whole() -> None:
+    """A book asked to end on a day other than today is not cut: it ends that day."""
+    from sample_data import demo_frames
+
+    whole = demo_frames(DEMO_ANCHOR)
+    assert whole["interaction"].height == _csv_rows("interaction")
+    assert whole["ticket"].get_column("resolved_at").max() == _raw("ticket")["resolved_at"].max()
