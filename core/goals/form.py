@@ -126,6 +126,20 @@ def format_value(target_type: str, value: Decimal | None) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
+NET_CHANGE_METRICS = ("net_new_mrr",)
+"""Currency metrics that are a net change: below zero when more is lost than won."""
+
+
+def check_amount(kind: str, metric: str | None, value: Decimal, what: str) -> None:
+    """GoalError for an amount below zero on a currency goal: no MRR, expansion or
+    pipeline is worth less than nothing (an MRR target of -$500 was taken). A goal
+    that follows a net change (``NET_CHANGE_METRICS``) may be below zero."""
+    if kind == "currency" and value < 0 and metric not in NET_CHANGE_METRICS:
+        raise GoalError(
+            what, f"{format_value(kind, value)} is below zero: an amount of money is $0 or more"
+        )
+
+
 def _parse_day(text: str, what: str) -> date:
     """A YYYY-MM-DD day that the metrics' date arithmetic can reach (``in_range``): a
     goal from 0001-01-01 was taken and then failed every read of the goals."""
@@ -259,6 +273,8 @@ def validate_goal(form: GoalForm, before: Goal | None = None) -> Goal:
             raise GoalError("target", "a target is required")
         target = parse_value(kind, form.target, "target")
         start = parse_value(kind, form.start, "start") if form.start.strip() else Decimal(0)
+        check_amount(kind, metric, start, "start")
+        check_amount(kind, metric, target, "target")
         if target == start:
             raise GoalError("target", "equals the start value: there would be nothing to do")
         if (direction == "raise") != (target > start):

@@ -18,6 +18,7 @@ from core.goals.form import (
     GoalConflict,
     GoalError,
     GoalForm,
+    check_amount,
     definition_of,
     format_value,
     parse_value,
@@ -362,6 +363,7 @@ def _add_checkin(
     if problem := text_problem(comment.strip(), COMMENT_MAX):
         raise GoalError("comment", problem)
     parsed = value if isinstance(value, Decimal) else parse_value(goal.target_type, value)
+    check_amount(goal.target_type, goal.metric, parsed, "value")
     if goal.target_type == "done" and parsed not in (0, 1):
         raise GoalError("value", "a done / not-done goal takes 1 (done) or 0 (not done)")
     today = today or date.today()

@@ -186,3 +186,19 @@ def test_a_check_in_before_the_goals_start_is_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2, result.output
     assert f"--on: {early} is before the goal's start on {start.isoformat()}" in result.output
     assert _history(path, goal_id) == []
+
+
+def test_a_negative_amount_is_refused_on_a_currency_goal(tmp_path: Path) -> None:
+    """`cxtui goal create MRR --type currency --target -500` made an MRR goal of -$500."""
+    path = tmp_path / "book.db"
+    args = ["--db", str(path)]
+    made = runner.invoke(
+        app, ["goal", "create", "MRR", "--type", "currency", "--target", "-500", *args]
+    )
+    assert made.exit_code == 2 and "--target: -$500.00 is below zero" in made.output, made.output
+    goal_id = _goal(path, date.today() - timedelta(days=2))
+    checked = runner.invoke(app, ["goal", "checkin", *args, "--", str(goal_id), "-$500"])
+    assert checked.exit_code == 2 and "VALUE: -$500.00 is below zero" in checked.output
+    assert _history(path, goal_id) == []
+    listed = json.loads(runner.invoke(app, ["goals", "--json", *args]).output)
+    assert [goal["title"] for goal in listed] == ["Expansion MRR"]

@@ -67,8 +67,8 @@ def test_a_negative_amount_reads_minus_dollars() -> None:
     assert format_value("currency", Decimal("-500")) == "-$500.00"
     assert format_value("currency", Decimal("-1234567.5")) == "-$1,234,567.50"
     assert format_value("currency", Decimal("20000")) == "$20,000.00"
-    with pytest.raises(GoalError, match=r"cannot reach -\$20,000.00"):
-        validate_goal(goal_form(target_type="currency", target="-$20,000"))
+    with pytest.raises(GoalError, match=r"cannot reach -\$20,000.00"):  # net new MRR can be
+        validate_goal(goal_form(target_type="currency", target="-$20,000", metric="net_new_mrr"))
 
 
 @pytest.mark.parametrize(
@@ -713,3 +713,39 @@ def test_a_goal_not_begun_takes_no_check_in_step_or_tick(engine: Engine) -> None
         with pytest.raises(GoalError, match="before the goal's start on 2026-12-01"):
             attempt()
     assert checkin_history(engine, number) == checkin_history(engine, done) == []
+
+
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"target": "-$500", "start": "$1,000", "direction": "lower"}, "target"),
+        ({"target": "$1,000", "start": "-$500"}, "start"),
+        ({"target": "-500", "start": "-1000"}, "start"),
+    ],
+)
+def test_a_negative_amount_on_a_currency_goal_is_refused(
+    engine: Engine, fields: dict, field: str
+) -> None:
+    """An MRR target of -$500 was taken: no amount of MRR is below zero."""
+    with pytest.raises(GoalError) as refused:
+        create_goal(engine, goal_form(target_type="currency", **fields))
+    assert refused.value.field == field and "below zero" in str(refused.value)
+    assert list_goals(engine, TODAY, include_archived=True) == []
+
+
+def test_a_net_change_goal_may_start_below_zero(engine: Engine) -> None:
+    """Net new MRR is below zero when more is lost than won: a goal to raise it from
+    -$2,000 to $0 is a goal."""
+    net = goal(target_type="currency", metric="net_new_mrr", start="-$2,000", target="$0")
+    assert (net.start_value, net.target_value) == (-2000, 0)
+
+
+def test_a_negative_check_in_or_step_on_a_currency_goal_is_refused(engine: Engine) -> None:
+    from core.goals import goal_view
+
+    goal_id = create_goal(engine, goal_form(target_type="currency", target="$2,000", step="500"))
+    with pytest.raises(GoalError, match=r"value: -\$500.00 is below zero"):
+        check_in(engine, goal_id, "-$500", "Dana", today=TODAY)
+    with pytest.raises(GoalError, match="below zero"):  # - pressed at $0
+        step(engine, goal_view(engine, goal_id, TODAY), -1, "Dana", TODAY)
+    assert checkin_history(engine, goal_id) == []

@@ -175,6 +175,7 @@ REFUSALS = [
     ("log_interaction", LOG | {"kind": "nps", "score": "lots"}, "score"),
     ("add_goal_checkin", {"goal_id": 9999, "value": "1"}, "goal: no goal #9999"),
     ("add_goal_checkin", {"goal_id": 5, "value": "a lot"}, "value: "),
+    ("add_goal_checkin", {"goal_id": 5, "value": "-$500"}, "value: -$500.00 is below zero"),
     ("add_goal_checkin", {"goal_id": 5, "value": "1", "on": "tomorrow"}, "is after today"),
     ("add_goal_checkin", {"goal_id": 5, "value": "1", "on": "2000-01-03"}, "before the goal's"),
     ("add_goal_checkin", {"goal_id": 1, "value": "1"}, "no check-ins"),

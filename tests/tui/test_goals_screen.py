@@ -174,6 +174,7 @@ REFUSED = [
     ({"#target": "20", "#start": "20"}, "target", "equals the start value"),
     ({"#start": "", "#due_date": "2026-05-01"}, "due_date", "is not after the start"),
     ({"#due_date": "2026-09-30", "#target": "20 %"}, "target", "is a percentage; a currency"),
+    ({"#target": "-$500", "#start": "$1,000"}, "target", "-$500.00 is below zero"),
 ]
 
 
