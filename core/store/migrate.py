@@ -163,6 +163,9 @@ def _migrate(engine: Engine, on_update: Callable[[str], None]) -> Path | None:
         )
     backup = None
     path = sqlite_path(str(engine.url))
+    # Any migration of an existing file, one that only adds an index too, runs after a
+    # copy: the upgrade is one transaction, but a copy is the user's way back from a
+    # crash, a full disk or a cxtui they want to go back to.
     if path is not None and _has_tables(engine):
         on_update(update_notice(path.stat().st_size))
         backup = backup_sqlite(path)

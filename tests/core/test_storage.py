@@ -357,6 +357,24 @@ def test_upgrading_an_older_schema_backs_up_first_and_keeps_the_data(
     copy.close()
 
 
+def test_an_index_only_migration_backs_up_first_too(tmp_path: Path, sqlite_only) -> None:
+    """Migration 0015 only adds an index; the file is still copied before it runs, as
+    before any migration of an existing file (``core.store.migrate``)."""
+    engine = make_engine(sqlite_url(tmp_path / "cxtui.db"))
+    migrate(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP INDEX ix_monthly_usage_month"))
+        connection.execute(text("UPDATE alembic_version SET version_num = '0014'"))
+    backup = migrate(engine)
+    indexes = {index["name"] for index in inspect(engine).get_indexes("monthly_usage")}
+    engine.dispose()
+    assert "ix_monthly_usage_month" in indexes
+    assert backup is not None
+    with sqlite3.connect(backup) as copy:
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchall() == [("0014",)]
+    copy.close()
+
+
 def test_a_new_empty_database_needs_no_backup(tmp_path: Path, sqlite_only) -> None:
     engine = make_engine(sqlite_url(tmp_path / "new.db"))
     assert migrate(engine) is None
