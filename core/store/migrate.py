@@ -164,8 +164,8 @@ def _migrate(engine: Engine, on_update: Callable[[str], None]) -> Path | None:
     backup = None
     path = sqlite_path(str(engine.url))
     # Any migration of an existing file, one that only adds an index too, runs after a
-    # copy: the upgrade is one transaction, but a copy is the user's way back from a
-    # crash, a full disk or a cxtui they want to go back to.
+    # copy: the upgrade is one transaction, but the copy is the user's way back to the
+    # book as it was (a cxtui they go back to, a failure that is not the database's).
     if path is not None and _has_tables(engine):
         on_update(update_notice(path.stat().st_size))
         backup = backup_sqlite(path)
@@ -181,7 +181,13 @@ def _migrate(engine: Engine, on_update: Callable[[str], None]) -> Path | None:
             connection.commit()
         try:
             with connection.begin():
-                if not sqlite:  # held until commit; the others wait, then see head
+                if sqlite:
+                    # sqlite3 begins a transaction at the first row written only: a
+                    # CREATE INDEX before it was kept when the migration then failed
+                    # (the next open: "index ... already exists"). One transaction,
+                    # the write lock taken at once.
+                    connection.exec_driver_sql("BEGIN IMMEDIATE")
+                else:  # held until commit; the others wait, then see head
                     connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_LOCK_KEY})")
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")

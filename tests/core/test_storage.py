@@ -375,6 +375,36 @@ def test_an_index_only_migration_backs_up_first_too(tmp_path: Path, sqlite_only)
     copy.close()
 
 
+def test_a_migration_that_fails_leaves_the_file_as_it_was(tmp_path: Path, sqlite_only) -> None:
+    """On SQLite the migrations ran outside a transaction until their first write of
+    a row: an index created, then a failure (here the version stamp refused, as a
+    full disk would) kept the index and the old version, and every later open failed
+    on "index ix_monthly_usage_month already exists". Now nothing of a failed
+    migration stays, and the file opens once the cause is gone."""
+    engine = make_engine(sqlite_url(tmp_path / "cxtui.db"))
+    migrate(engine)
+    with engine.begin() as connection:
+        connection.execute(text("DROP INDEX ix_monthly_usage_month"))
+        connection.execute(text("UPDATE alembic_version SET version_num = '0014'"))
+        connection.execute(
+            text(
+                "CREATE TRIGGER full_disk BEFORE UPDATE ON alembic_version "
+                "BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+            )
+        )
+    with pytest.raises(IntegrityError, match="disk is full"):
+        migrate(engine)
+    assert "ix_monthly_usage_month" not in {
+        index["name"] for index in inspect(engine).get_indexes("monthly_usage")
+    }
+    assert current_revision(engine) == "0014"
+    with engine.begin() as connection:
+        connection.execute(text("DROP TRIGGER full_disk"))
+    migrate(engine)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
 def test_a_new_empty_database_needs_no_backup(tmp_path: Path, sqlite_only) -> None:
     engine = make_engine(sqlite_url(tmp_path / "new.db"))
     assert migrate(engine) is None
