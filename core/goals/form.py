@@ -81,12 +81,25 @@ class GoalForm:
 _VALUE_LIMIT = Decimal(10) ** 14
 
 
-_GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d*)?")
-"""A number with commas between its thousands: 20,000 or 1,234,567.5 (not 1,5)."""
+def _with_point(text: str) -> str:
+    """A number as written with a decimal point, by the rule a custom field's number
+    follows (``core.importing.parse.decimal_comma``): "1,5" and "1.234,56" only a
+    decimal comma writes (1.5 and 1234.56); "1,500" and "1.200" are read with a point."""
+    import polars as pl
+
+    from core.importing import parse
+
+    typed = pl.Series([text], dtype=pl.String)
+    if not parse.decimal_comma(typed):
+        return text
+    return str(pl.select(parse.pointed(pl.lit(typed))).item())
 
 
 def parse_value(target_type: str, text: str, what: str = "value") -> Decimal:
-    """A value typed for a goal of ``target_type``: "$20,000", "3.5%", "42"."""
+    """A value typed for a goal of ``target_type``: "$20,000", "3.5%", "42"; commas
+    as a custom field's number reads them ("1,5" is 1.5, "1,500" is 1500)."""
+    from core.accounts.fields import NUMBER_PATTERN
+
     raw = text.strip()
     shown = shortened(raw, 40)  # as quoted back: a 10,000-character paste is not repeated
     if target_type == "currency" and raw.endswith("%"):
@@ -95,10 +108,10 @@ def parse_value(target_type: str, text: str, what: str = "value") -> Decimal:
         raise GoalError(what, f'"{shown}" is an amount; a percent goal takes a percentage')
     if target_type in ("number", "done", "tasks") and (raw.endswith("%") or raw.startswith("$")):
         raise GoalError(what, f'"{shown}": a {target_type} goal takes a plain number')
-    cleaned = re.sub(r"[\s$%]", "", raw)
-    if "," in cleaned and not _GROUPED.fullmatch(cleaned):
+    cleaned = _with_point(re.sub(r"[\s$%]", "", raw))
+    if "," in cleaned and not re.fullmatch(NUMBER_PATTERN, cleaned):
         raise GoalError(
-            what, f'"{shown}": a comma separates thousands (20,000.5), a dot the decimals'
+            what, f'"{shown}": a comma separates thousands (20,000) or, alone, decimals (1,5)'
         )
     cleaned = cleaned.replace(",", "")
     try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from typer.testing import CliRunner
@@ -202,3 +203,15 @@ def test_a_negative_amount_is_refused_on_a_currency_goal(tmp_path: Path) -> None
     assert _history(path, goal_id) == []
     listed = json.loads(runner.invoke(app, ["goals", "--json", *args]).output)
     assert [goal["title"] for goal in listed] == ["Expansion MRR"]
+
+
+def test_a_decimal_comma_is_read_as_a_custom_field_reads_it(tmp_path: Path) -> None:
+    """`cxtui goal checkin 1 "1.234,50"` was refused ("a comma separates thousands")
+    while the 360's number fields take it; "$1,500" stays fifteen hundred dollars."""
+    path = tmp_path / "book.db"
+    goal_id = _goal(path, date.today() - timedelta(days=2))
+    args = ["--db", str(path)]
+    for typed in ("1.234,50", "$1,500"):
+        result = runner.invoke(app, ["goal", "checkin", str(goal_id), typed, *args])
+        assert result.exit_code == 0, result.output
+    assert [c.value for c in _history(path, goal_id)] == [Decimal("1234.50"), Decimal(1500)]

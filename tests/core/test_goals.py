@@ -146,10 +146,10 @@ def test_status_at_the_thresholds(progress: float, today: date, status: str) -> 
         ({"target_type": "currency", "target": "20%"}, "target", "is a percentage"),
         ({"target_type": "percent", "target": "$3"}, "target", "is an amount"),
         ({"target": "lots"}, "target", "not a number"),
-        ({"target": "1,5"}, "target", "a comma separates thousands"),  # was 15
+        ({"target": "1,5,0"}, "target", "a comma separates thousands"),  # was 150
         # taken, then every read of the goals failed (OverflowError in the metrics)
         ({"start_date": "0001-01-01"}, "start_date", "out of range: use a date from 1900"),
-        ({"target_type": "currency", "target": "$20,00"}, "target", "a comma separates"),
+        ({"target_type": "currency", "target": "$2,00,0"}, "target", "a comma separates"),
         ({"title": " "}, "title", "needs a title"),
         ({"target": "3", "start": "5"}, "direction", "cannot reach"),
         ({"metric": "nps", "target_type": "percent"}, "metric", "not a percent"),
@@ -749,3 +749,29 @@ def test_a_negative_check_in_or_step_on_a_currency_goal_is_refused(engine: Engin
     with pytest.raises(GoalError, match="below zero"):  # - pressed at $0
         step(engine, goal_view(engine, goal_id, TODAY), -1, "Dana", TODAY)
     assert checkin_history(engine, goal_id) == []
+
+
+@pytest.mark.parametrize(
+    "typed", ["1,5", "1,500", "1.200", "1.234,56", "12,5", "-1,5", "1,2345", "1,234.5", "0,25"]
+)
+def test_a_goal_reads_numbers_as_a_custom_field_does(typed: str) -> None:
+    """ "1,5" was refused ("a comma separates thousands") while a number field of
+    the 360 read it as 1.5: one rule for both, and "1,500" is 1500 in both."""
+    from core.accounts.fields import NUMBER, parse_field_value
+    from core.goals import parse_value
+
+    field = {"type": NUMBER, "label": "n", "choices": None}
+    expected = Decimal(parse_field_value(field, typed) or "")
+    assert parse_value("number", typed) == expected
+    assert parse_value("percent", f"{typed} %") == expected
+
+
+def test_a_decimal_comma_in_an_amount_or_percentage() -> None:
+    from core.goals import parse_value
+
+    assert parse_value("currency", "$1.234,50") == Decimal("1234.50")
+    assert parse_value("currency", "$20,00") == Decimal("20")  # cents, as a field reads it
+    assert parse_value("currency", "$20,000") == Decimal("20000")
+    assert parse_value("percent", "3,5%") == Decimal("3.5")
+    with pytest.raises(GoalError, match=r'"1,23,4": a comma separates thousands \(20,000\)'):
+        parse_value("number", "1,23,4")

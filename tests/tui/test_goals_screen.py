@@ -625,3 +625,19 @@ async def test_a_check_in_before_the_goals_start_is_refused_under_its_date(
         assert words in error_of(app, "checked_on")
         assert form.query_one("#value", Input).value == "35"  # what was typed stays
     assert checkin_history(engine, goals["NPS above 50"]) == []
+
+
+async def test_a_decimal_comma_is_read_as_a_custom_field_reads_it(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    """A target of "2,5" was refused ("a comma separates thousands") while the 360's
+    number fields read it as 2.5; "1,500" stays fifteen hundred."""
+    async with running(db_url) as (app, pilot):
+        form = await new_goal_form(app, pilot)
+        form.query_one("#title", Input).value = "Seats per account"
+        for selector, value in {"#start": "0,5", "#target": "2,5", "#step": "1,500"}.items():
+            form.query_one(selector, Input).value = value
+        await press(app, pilot, "ctrl+s")
+        assert isinstance(app.screen, GoalsScreen), error_of(app, "target")
+    new = stored_goals(engine)[-1]
+    assert (new.start_value, new.target_value, new.step) == (Decimal("0.5"), 2.5, 1500)
