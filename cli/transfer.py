@@ -140,7 +140,8 @@ def import_command(
         Path | None,
         typer.Option(
             "--mapping",
-            help="A TOML mapping file: a columns table, values.FIELD tables, date_format.",
+            help="A TOML mapping file: a columns table, values.FIELD tables, date_format,"
+            " cents (a list of fields).",
             dir_okay=False,
         ),
     ] = None,
@@ -233,6 +234,15 @@ def import_command(
             " (a CRM's leads and prospects, a Stripe subscription whose first payment failed).",
         ),
     ] = False,
+    cents: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cents",
+            metavar="FIELD",
+            help="FIELD's column holds cents (1999 is 19.99) though its name does not say so"
+            ' (amount_cents, "MRR (cents)" are read so anyway); repeatable.',
+        ),
+    ] = None,
     as_json: ImportJson = False,
     db: DbOption = None,
 ) -> None:
@@ -266,6 +276,7 @@ def import_command(
             drop_extra=drop_extra,
             skip_without_account=skip_without_account,
             every_row=every_row,
+            cents=frozenset(name.strip() for name in cents or []),
         )
         options = _with_mapping(given, maps or [], mapping, values or [])
     except MappingError as error:

@@ -122,6 +122,9 @@ class Plan:
     dates: dict[str, tuple[str, str | None]]  # field -> (date order, fast pattern)
     options: ImportOptions
     cents: frozenset[str] = frozenset()  # money fields whose column holds cents
+    # Money fields read as units whose values are whole numbers written bare (1999):
+    # cents as well, for all the file says (an API's export); said as an assumption.
+    bare: frozenset[str] = frozenset()
     # Money fields whose column writes amounts with a decimal comma ("1.234,56").
     decimal_comma: frozenset[str] = frozenset()
     # The sample's numbers use a decimal comma, and nowhere a decimal point.
@@ -190,7 +193,10 @@ def make_plan(kind: Kind, source: Source, options: ImportOptions) -> Plan:
     values = value_maps(kind, options.values)
     dated = [f for f in kind.fields if f.type in (DATE, DATETIME) and f.name in mapping.columns]
     money = [f.name for f in kind.fields if f.type == MONEY and f.name in mapping.columns]
-    cents = frozenset(name for name in money if _in_cents(mapping.columns[name]))
+    _check_cents(kind, options.cents, money)
+    cents = frozenset(
+        name for name in money if name in options.cents or _in_cents(mapping.columns[name])
+    )
     units = [name for name in money if name not in cents]
     # Read once: the dates' order, and whether numbers have a decimal comma (the
     # kept columns' of an accounts file too, core.importing.fields).
@@ -220,7 +226,27 @@ def make_plan(kind: Kind, source: Source, options: ImportOptions) -> Plan:
             for name, text in texts.items()
             if parse.decimal_comma(text) or (plan.comma_file and parse.comma_shaped(text))
         )
+        plan.bare = frozenset(
+            name
+            for name, text in texts.items()
+            if name not in plan.decimal_comma and parse.bare_integers(text)
+        )
     return plan
+
+
+def _check_cents(kind: Kind, named: frozenset[str], money: list[str]) -> None:
+    """``--cents`` names amounts that the file has."""
+    amounts = [f.name for f in kind.fields if f.type == MONEY]
+    problems = [
+        f"--cents {name}: {kind.name} have no amount {name!r}; their amounts: "
+        f"{', '.join(amounts) or 'none'}"
+        if name not in amounts
+        else f"--cents {name}: no column of the file feeds {name}"
+        for name in sorted(named)
+        if name not in money
+    ]
+    if problems:
+        raise MappingError(problems)
 
 
 def _twins(kind: Kind, mapping: Mapping, chosen: set[str]) -> dict[str, list[str]]:

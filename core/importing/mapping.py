@@ -6,6 +6,7 @@ mapping file overrides a match. A mapping file is TOML::
 
     date_format = "dmy"            # iso, dmy, mdy or a strftime pattern
     create_missing_accounts = false
+    cents = ["mrr"]                # amounts whose column holds cents (1999 is 19.99)
 
     [columns]                      # field = "column in the file"
     external_id = "customerID"
@@ -48,6 +49,7 @@ class Hints:
     skip_without_account: str = "leave such rows out with --skip-without-account"
     drop_extra: str = "--drop-extra leaves them out"
     every_row: str = "--every-row imports them"
+    cents: str = "if they are cents, --cents {field} reads them so"
 
 
 @dataclass
@@ -79,6 +81,9 @@ class ImportOptions:
     skip_without_account: bool = False
     # A vendor's export: import the rows its preset leaves out (a CRM's leads).
     every_row: bool = False
+    # Money fields whose column holds cents (1999 is 19.99) though its name does not
+    # say so (a column named amount_cents or "MRR (cents)" is read as cents anyway).
+    cents: frozenset[str] = frozenset()
 
     def merged(self, other: ImportOptions) -> ImportOptions:
         """These options with ``other``'s given settings on top."""
@@ -100,6 +105,7 @@ class ImportOptions:
             drop_extra=self.drop_extra or other.drop_extra,
             skip_without_account=self.skip_without_account or other.skip_without_account,
             every_row=self.every_row or other.every_row,
+            cents=self.cents | other.cents,
         )
 
 
@@ -130,15 +136,16 @@ def load_mapping_file(path: Path) -> ImportOptions:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
         raise MappingError([f"mapping file {path}: {error}"]) from None
-    unknown = set(data) - {"columns", "values", "date_format", "create_missing_accounts"}
+    unknown = set(data) - {"columns", "values", "date_format", "create_missing_accounts", "cents"}
     if unknown:
         raise MappingError([f"mapping file {path}: unknown setting {sorted(unknown)[0]!r}"])
-    values = data.get("values", {})
+    values, cents = data.get("values", {}), data.get("cents", [])
     return ImportOptions(
         columns={str(k): str(v) for k, v in data.get("columns", {}).items()},
         values={str(f): {str(k): str(v) for k, v in m.items()} for f, m in values.items()},
         date_format=data.get("date_format"),
         create_missing_accounts=bool(data.get("create_missing_accounts", False)),
+        cents=frozenset(map(str, [cents] if isinstance(cents, str) else cents)),
     )
 
 

@@ -280,6 +280,14 @@ def comma_cents(text: pl.Series) -> pl.Series:
     return cents(pl.select(pointed(pl.lit(text))).to_series().alias(text.name))
 
 
+def bare_integers(sample: pl.Series) -> bool:
+    """Whether every amount of ``sample`` is a whole number written bare, with no
+    decimals, sign of a currency nor separator of thousands (1999, as an API writes
+    cents), and there is one."""
+    values = sample.drop_nulls()
+    return values.len() > 0 and bool(values.str.contains(r"^[+-]?\d+$").all())
+
+
 def cents(text: pl.Series) -> pl.Series:
     """Integer cents from currency units: "1,234.50", "1234.5", "$12", "-3.10".
     More than two decimals that are not zeros do not parse (no silent rounding)."""

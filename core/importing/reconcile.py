@@ -82,6 +82,8 @@ def reconcile(checked: Checked, effective: date) -> Reconciliation:
             result.assumptions.append(
                 f"column {column} read with a decimal comma (1.234,56 is 1234.56)"
             )
+        elif spec.name in plan.bare and (said := _bare(plan, spec.name, frame[spec.target])):
+            result.assumptions.append(said)
     result.assumptions += _date_orders(plan)
     if dated is not None and frame.height:
         days = frame[dated].cast(pl.Date, strict=False).drop_nulls()
@@ -118,6 +120,21 @@ def reconcile(checked: Checked, effective: date) -> Reconciliation:
             " has that name (case and extra spaces aside)"
         )
     return result
+
+
+def _bare(plan: Any, name: str, values: pl.Series) -> str | None:
+    """The assumption that an amount column of whole numbers only, written bare
+    (1999), holds currency units and not cents, which its name does not tell (Stripe's
+    API writes 1999 for $19.99); None when some value of the file has cents."""
+    values = values.drop_nulls()
+    if not values.len() or (values % 100 != 0).any():
+        return None
+    first = int(values[0]) // 100
+    return (
+        f"column {plan.column(name)} read as currency units, not cents: its values are"
+        f" whole numbers ({first} is {first:,}.00, not {first / 100:,.2f}) and its name"
+        f" does not say cents; {plan.options.hints.cents.format(field=name)}"
+    )
 
 
 def _date_orders(plan: Any) -> list[str]:

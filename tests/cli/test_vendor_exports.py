@@ -512,3 +512,46 @@ def test_zendesk_satisfaction_ratings_become_the_csat(tmp_path: Path) -> None:
     assert _rows(
         db, "SELECT count(*), sum(score = 5) FROM survey_response WHERE kind = 'csat'"
     ) == [(rated.height, rated.filter(pl.col("Satisfaction Score") == "Good").height)]
+
+
+def test_amounts_in_cents_from_an_api_are_said_and_read_so_when_told(tmp_path: Path) -> None:
+    """Stripe's API writes a charge's amount in cents, under the plain name "amount"
+    (1999 is $19.99), as do many billing systems' API exports. Nothing in the file says
+    so: the import reads them as dollars but says it, with the option that reads them
+    as cents; with --cents amount the amounts stored are the file's, in cents."""
+    charges = [
+        ("ch_3OqZ1", "cus_PfA01", 1999, 1709296496, "Pro plan, March"),
+        ("ch_3OqZ2", "cus_PfA02", 4900, 1709382896, "Team plan, March"),
+        ("ch_3OqZ3", "cus_PfA01", 1999, 1711974896, "Pro plan, April"),
+        ("ch_3OqZ4", "cus_PfA03", 129900, 1712061296, "Enterprise, yearly"),
+    ]
+    path = tmp_path / "charges.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps(
+                {"id": id_, "object": "charge", "amount": amount, "amount_captured": amount,
+                 "amount_refunded": 0, "created": created, "currency": "usd",
+                 "customer": customer, "description": text, "paid": True,
+                 "status": "succeeded"}
+            ) + "\n"
+            for id_, customer, amount, created, text in charges
+        )
+    )  # fmt: skip
+    raw = pl.read_ndjson(path)
+    read = ["--map", "purchased_at=created", "--create-missing-accounts"]
+    first = _import(tmp_path / "a.db", "purchases", path, *read)
+    assert (
+        "column amount read as currency units, not cents: its values are whole numbers"
+        " (1999 is 1,999.00, not 19.99) and its name does not say cents; if they are"
+        " cents, --cents amount reads them so"
+    ) in first["reconciliation"]["assumptions"]
+    db = tmp_path / "b.db"
+    told = _import(db, "purchases", path, *read, "--cents", "amount")
+    assert told["reconciliation"]["totals"] == {"amount": raw["amount"].sum() / 100}
+    assert not [line for line in told["reconciliation"]["assumptions"] if "not cents" in line]
+    stored = _rows(db, "SELECT amount_cents FROM purchase ORDER BY amount_cents")
+    assert [cents for (cents,) in stored] == sorted(raw["amount"].to_list())
+    saved = tmp_path / "stripe-charges.toml"  # a mapping file says it as well
+    saved.write_text('cents = ["amount"]\n[columns]\npurchased_at = "created"\n')
+    filed = _import(tmp_path / "c.db", "purchases", path, "--mapping", str(saved), *read[2:])
+    assert filed["reconciliation"] == told["reconciliation"]

@@ -176,6 +176,51 @@ def test_thousands_commas_without_decimals_are_not_decimal_commas(
     assert not any("decimal comma" in line for line in result.details())
 
 
+def test_only_bare_whole_amounts_are_said_to_be_read_as_units(
+    tmp_path: Path, engine: Engine
+) -> None:
+    """An amount written 19.99, $1,999 or 1999.00 says its unit; bare whole numbers
+    (1999) could be cents, so the summary says they were read as units, with the way
+    to say otherwise, unless a row further on has cents (beyond the sample read first)."""
+
+    def said(name: str, amounts: list[str]) -> list[str]:
+        rows = "".join(
+            f'c{n},"{amount}",2024-03-0{n % 9 + 1}\n' for n, amount in enumerate(amounts)
+        )
+        path = write(tmp_path, name, "customer,amount,date\n" + rows)
+        options = ImportOptions(create_missing_accounts=True, dry_run=True)
+        details = import_file(engine, "purchases", path, options).details()
+        return [line for line in details if "not cents" in line]
+
+    assert said("bare.csv", ["1999", "4999", "1999"]) == [
+        "assumed: column amount read as currency units, not cents: its values are whole"
+        " numbers (1999 is 1,999.00, not 19.99) and its name does not say cents; if they are"
+        " cents, --cents amount reads them so"
+    ]
+    for written in (["19.99", "49"], ["$1,999", "$49"], ["1999.00", "4999.00"]):
+        assert said("units.csv", written) == [], written
+    later = ["1999"] * 2_500 + ["19.99"]  # the sample is the first 2,000 rows
+    assert said("later.csv", later) == []
+
+
+def test_cents_given_for_an_amount_column_whose_name_does_not_say_so(
+    tmp_path: Path, engine: Engine
+) -> None:
+    path = write(tmp_path, "charges.csv", "customer,amount,date\nc1,1999,2024-03-01\n")
+    options = ImportOptions(create_missing_accounts=True, cents=frozenset({"amount"}))
+    result = import_file(engine, "purchases", path, options)
+    stored = read_frame(engine, select(Purchase.amount_cents))["amount_cents"].to_list()
+    assert stored == [1999]
+    assert "assumed: column amount read as cents: total 19.99" in result.details()
+    for name, problem in (
+        ("description", "purchases have no amount 'description'; their amounts: amount"),
+        ("mrr", "purchases have no amount 'mrr'; their amounts: amount"),
+    ):
+        with pytest.raises(MappingError) as caught:
+            import_file(engine, "purchases", path, ImportOptions(cents=frozenset({name})))
+        assert caught.value.problems == [f"--cents {name}: {problem}"]
+
+
 def test_a_column_mixing_decimal_commas_and_points_is_refused(
     tmp_path: Path, engine: Engine
 ) -> None:

@@ -465,3 +465,28 @@ async def test_closing_asks_before_losing_the_choices_made(
         screen.query_one("#skip-without-account", Checkbox).value = False  # as it was
         await press(app, pilot, "escape")
         assert not isinstance(app.screen, ImportWizardScreen | ConfirmScreen)
+
+
+async def test_amounts_in_cents_are_said_and_read_so_by_a_key(
+    db_url: str, engine: Engine, book, tmp_path: Path
+) -> None:
+    """A plain amount column of whole numbers (1999, as an API writes cents): the check
+    says it is read as units and how to say it is cents here; c on the amount reads
+    it as cents, and the mapping shows it."""
+    path = written(
+        tmp_path,
+        "purchases.csv",
+        "customer,date,amount\nEXT-1000,2026-06-01,1999\nEXT-1005,2026-06-02,4900\n",
+    )
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        await press(app, pilot, "ctrl+r")
+        assert "(1999 is 1,999.00, not 19.99)" in status(screen)
+        assert "if they are cents, press c on amount in the mapping" in status(screen)
+        screen.query_one("#mapping", DataTable).focus()
+        await press(app, pilot, "home", *["down"] * list(mapping(screen)).index("amount"), "c")
+        assert mapping(screen)["amount"] == "amount (in cents)"
+        await press(app, pilot, "ctrl+s")
+        assert "column amount read as cents: total 68.99" in status(screen)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT amount_cents FROM purchase ORDER BY 1"))
+        assert [cents for (cents,) in stored] == [1999, 4900]

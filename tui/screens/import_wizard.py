@@ -59,6 +59,7 @@ APP_HINTS = {
     "skip_without_account": 'tick "Skip rows without account" to leave such rows out',
     "drop_extra": '"Drop other columns" leaves them out',
     "every_row": "the command line's cxtui import --every-row imports them",
+    "cents": "if they are cents, press c on {field} in the mapping",
 }
 
 
@@ -234,6 +235,7 @@ class ImportWizardScreen(Screen[None]):
         Binding("ctrl+r", "check", "Check (dry run)", id="import.check"),
         Binding("ctrl+s", "run_import", "Import", id="import.run"),
         Binding("v", "map_values", "Map values", id="import.values"),
+        Binding("c", "cents", "In cents", id="import.cents"),
         Binding("escape", "close", "Close", id="import.close"),
     ]
 
@@ -243,6 +245,8 @@ class ImportWizardScreen(Screen[None]):
         self.overrides: dict[str, str] = {}
         self.values: dict[str, dict[str, str]] = {}
         """Per enum field, file value -> stored value (``--value`` of the CLI)."""
+        self.cents: set[str] = set()
+        """The amounts whose column holds cents (``--cents`` of the CLI)."""
         self.running = False
         self.stage_text = ""  # the last stage's rows, shown again when the work ends
         self.untouched: dict[str, object] = {}
@@ -329,7 +333,7 @@ class ImportWizardScreen(Screen[None]):
 
     def _file_read(self, shown: FileShown) -> None:
         self.file = shown
-        self.overrides, self.values = {}, {}
+        self.overrides, self.values, self.cents = {}, {}, set()
         self.query_one("#file-note", Static).update(shown.description)
         table = self.query_one("#preview", DataTable)
         table.clear(columns=True)
@@ -345,11 +349,11 @@ class ImportWizardScreen(Screen[None]):
         self._reset_results()
         self.query_one("#mapping", DataTable).focus()
         path, kind_read = self.query_one("#path", Input).value, kind.value
-        self.untouched.update(path=path, kind=kind_read, columns={}, values={})
+        self.untouched.update(path=path, kind=kind_read, columns={}, values={}, cents=[])
 
     @on(Select.Changed, "#kind")
     def _kind_changed(self) -> None:
-        self.overrides, self.values = {}, {}
+        self.overrides, self.values, self.cents = {}, {}, set()
         self._reset_results()
         self.show_mapping()
 
@@ -388,7 +392,8 @@ class ImportWizardScreen(Screen[None]):
                 first = ""
             else:
                 mapped = len(self.values.get(field.name, {}))
-                shown = Text(column + (f" ({mapped} values mapped)" if mapped else ""))
+                said = f" ({mapped} values mapped)" if mapped else ""
+                shown = Text(column + said + (" (in cents)" if field.name in self.cents else ""))
                 preview = self.file.preview
                 derived = column not in preview.columns  # a preset computes it on import
                 values = [] if derived or not preview.height else preview[column].drop_nulls()
@@ -431,16 +436,37 @@ class ImportWizardScreen(Screen[None]):
         column's unknown values to stored ones."""
         from core.importing.spec import ENUM
 
-        table = self.query_one("#mapping", DataTable)
-        if self.file is None or not table.row_count:
+        name = self._field_at_cursor()
+        if self.file is None or name is None:
             return
-        name = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
         field = self.kind.field(name)
         column = relaxed_mapping(self.kind, self.file.columns, self.overrides).columns.get(name)
         if field.type != ENUM or column is None:
             self.notify(f"{name} takes any value: only fields with fixed values are mapped.")
             return
         self.unknown_values(self.file.path, name, column)
+
+    def action_cents(self) -> None:
+        """``c`` on an amount (mrr, amount): its column holds cents, 1999 is 19.99 (as
+        an API writes them); again: it holds currency units."""
+        from core.importing.spec import MONEY
+
+        name = self._field_at_cursor()
+        if self.file is None or name is None:
+            return
+        if self.kind.field(name).type != MONEY:
+            self.notify(f"{name} is no amount: only amounts are read as cents.")
+            return
+        self.cents ^= {name}
+        self._reset_results()
+        self.show_mapping()
+
+    def _field_at_cursor(self) -> str | None:
+        """The field of the mapping's row under the cursor (None: no mapping shown)."""
+        table = self.query_one("#mapping", DataTable)
+        if not table.row_count:
+            return None
+        return str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="import-read", name="Reading")
     def unknown_values(self, path: Path, name: str, column: str) -> None:
@@ -510,6 +536,7 @@ class ImportWizardScreen(Screen[None]):
             header=self.header(),
             drop_extra=self.query_one("#drop-extra", Checkbox).value,
             skip_without_account=self.query_one("#skip-without-account", Checkbox).value,
+            cents=frozenset(self.cents),
         )
 
     def action_check(self) -> None:
@@ -628,6 +655,7 @@ class ImportWizardScreen(Screen[None]):
             "kind": self.query_one("#kind", Select).value,
             "columns": dict(self.overrides),
             "values": {name: dict(mapped) for name, mapped in self.values.items() if mapped},
+            "cents": sorted(self.cents),
             "dates": self.query_one("#date-format", Select).value,
             **{str(box.id): box.value for box in self.query(Checkbox)},
         }
