@@ -267,13 +267,15 @@ def _views(
 
 
 def _latest_checkins(session: Session, goal_ids: list[int | None]) -> dict[int, Decimal]:
-    """Each goal's value by its due date: its latest check-in dated on or before it (a
-    goal is judged on its due date, as a metric goal's value is read up to it)."""
+    """Each goal's value by its due date: its latest check-in dated from its start date
+    to its due date (a goal is judged on its due date, as a metric goal's value is read
+    over its dates; a check-in before a start date edited to after it no longer counts)."""
     rows = session.exec(
         select(GoalCheckin)
         .join(Goal, col(Goal.id) == col(GoalCheckin.goal_id))
         .where(
             col(GoalCheckin.goal_id).in_(goal_ids),
+            col(GoalCheckin.checked_on) >= col(Goal.start_date),
             col(GoalCheckin.checked_on) <= col(Goal.due_date),
         )
         .order_by(col(GoalCheckin.checked_on), col(GoalCheckin.id))

@@ -775,3 +775,21 @@ def test_a_decimal_comma_in_an_amount_or_percentage() -> None:
     assert parse_value("percent", "3,5%") == Decimal("3.5")
     with pytest.raises(GoalError, match=r'"1,23,4": a comma separates thousands \(20,000\)'):
         parse_value("number", "1,23,4")
+
+
+def test_a_start_date_edited_to_after_a_check_in_leaves_it_out(engine: Engine) -> None:
+    """A goal from 2026-10-01 checked in at 4 on 2026-10-05, then edited to start on
+    2026-10-10, still showed 40 % done, from a value of before it began (as a due date
+    edited to before a check-in, that check-in no longer counts; its history is kept)."""
+    from core.goals import form_of, goal_view, update_goal
+
+    goal_id = create_goal(engine, goal_form(step="1"))
+    check_in(engine, goal_id, "4", "Dana", date(2026, 10, 5), today=TODAY)
+    assert goal_view(engine, goal_id, TODAY).progress == 40.0
+    stored = get_goal(engine, goal_id)
+    update_goal(engine, goal_id, replace(form_of(stored, []), start_date="2026-10-10"), 1)
+    view = goal_view(engine, goal_id, TODAY)
+    assert (view.current, view.progress) == (0, 0.0)
+    step(engine, view, +1, "Dana", TODAY)  # from the start value, not from 4
+    assert goal_view(engine, goal_id, TODAY).current == 1
+    assert [c.value for c in checkin_history(engine, goal_id)] == [4, 1]
