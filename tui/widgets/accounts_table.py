@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import polars as pl
 from rich.cells import cell_len, set_cell_size
@@ -113,7 +113,14 @@ def list_columns(names: Sequence[str], fields: Sequence[ListColumn] = ()) -> tup
     return tuple(known[name] for name in names if name in known)
 
 
-def columns_in_view(width: int, columns: Sequence[ListColumn] = COLUMNS) -> int:
+class Wide(Protocol):
+    """A column with its width in cells: a ``ListColumn``, a Textual ``DataTable``'s."""
+
+    @property
+    def width(self) -> int: ...
+
+
+def columns_in_view(width: int, columns: Sequence[Wide] = COLUMNS) -> int:
     """How many of the first ``columns`` fit, whole, in ``width`` cells (each column
     has a cell of padding on either side)."""
     used = shown = 0
