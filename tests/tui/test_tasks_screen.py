@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from core.models import Task
 from core.playbook.tasks import add_manual_task, task_history, task_queue
 from tests.tui.book import TODAY, make_book
-from tests.tui.conftest import press, tasks_screen, text_of
+from tests.tui.conftest import SMALL, press, settle, tasks_screen, text_of
 from tui.screens.account import AccountScreen
 from tui.screens.snooze import SnoozeScreen
 from tui.screens.task_form import TaskFormScreen
@@ -247,3 +247,29 @@ async def test_text_from_the_book_shows_as_typed(
         await press(app, pilot, "space")
         [done] = [n for n in app._notifications if "Press u to undo" in n.message]
         assert (done.message, done.markup) == ("Done: [/] Call. Press u to undo.", False)
+
+
+async def test_at_80_columns_the_note_counts_the_columns_out_of_view(
+    db_url: str, book, tmp_path
+) -> None:
+    """At 80 columns MRR, Health, Owner and From were off screen with no hint that
+    there were more (the accounts list says "→ N more columns"). The note counts the
+    columns the table's header does not show, either side, as it scrolls."""
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
+        labels = [column.label.plain for column in screen.table.ordered_columns]
+
+        def off_screen() -> list[str]:
+            drawn = text_of(screen.table).splitlines()[0].split()
+            return [label for label in labels if label not in drawn]
+
+        assert off_screen() == [] and "more column" not in note(screen)
+        await pilot.resize_terminal(*SMALL)
+        await settle(app, pilot)
+        assert off_screen() == ["MRR", "Health", "Owner", "From"]
+        assert "→ 4 more columns: → scrolls" in note(screen)
+        await press(app, pilot, *["right"] * 100)
+        assert off_screen() == ["When", "Due", "Task"]
+        assert "← 3 more columns: ← scrolls" in note(screen) and "→" not in note(screen)
+        await pilot.resize_terminal(160, 50)
+        await settle(app, pilot)
+        assert off_screen() == [] and "more column" not in note(screen)

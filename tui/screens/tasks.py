@@ -27,6 +27,7 @@ from tui.app import CxtuiApp
 from tui.bindings import row_cursor_bindings
 from tui.format import band_colours, literal, money
 from tui.messages import OpenAccount
+from tui.widgets.accounts_table import columns_in_view
 
 if TYPE_CHECKING:
     import polars as pl
@@ -125,6 +126,7 @@ class TasksScreen(Screen[None]):
         self.sub_title = "Tasks"
         self._add_columns(self.app.size.width)
         self.app.tasks_signal.subscribe(self, lambda _created: self.load())
+        self.watch(self.table, "scroll_x", lambda _x: self._update_note(), init=False)
         self.load()
 
     def _add_columns(self, screen_width: int) -> None:
@@ -135,6 +137,7 @@ class TasksScreen(Screen[None]):
     def on_resize(self, event: events.Resize) -> None:
         if task_width(event.size.width) != self.task_width:
             self._fill(self.queue, screen_width=event.size.width)
+        self.call_after_refresh(self._update_note)  # the columns out of view
 
     def on_screen_resume(self) -> None:
         if self.queue is not None:
@@ -220,9 +223,29 @@ class TasksScreen(Screen[None]):
             parts.append(f"showing the first {TASK_LIMIT:,}")
         parts.append(f"mine ({self.owner})" if self.mine else "team")
         parts.append(f"from {SOURCE_WORDS[self.source]}")
+        parts.extend(self._out_of_view())
         snoozed_hint = "When: the day each is back  ·  z: the queue"
         parts.append(snoozed_hint if self.snoozed else "z: snoozed")
         self.query_one("#listing-note", Static).update("  ·  ".join(parts))
+
+    def _out_of_view(self) -> list[str]:
+        """The columns out of view, as the accounts list says those on its right
+        ("→ 4 more columns", with the key that scrolls to them), either side: at 80
+        columns MRR, Health, Owner and From were off screen without a word. One cut
+        on the right is out of view, as there; one on the left when no more than its
+        padding cell shows."""
+        table = self.table
+        if not table.size.width or self.queue is None or self.queue.is_empty():
+            return []
+        columns = table.ordered_columns
+        scrolled = round(table.scroll_x)
+        seen = columns_in_view(scrolled + table.scrollable_content_region.width, columns)
+        left, right = columns_in_view(scrolled + 1, columns), len(columns) - seen
+        sides = [f"{arrow} {count}" for arrow, count in (("←", left), ("→", right)) if count]
+        if not sides:
+            return []
+        more = f"{' · '.join(sides)} more column{'s' if left + right != 1 else ''}"
+        return [more if len(sides) == 2 else f"{more}: {sides[0][0]} scrolls"]
 
     def _empty_text(self) -> str:
         if self.snoozed:
