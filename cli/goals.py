@@ -27,7 +27,7 @@ def goals(
 ) -> None:
     """List the goals with their progress and status."""
     from core.goals import format_value, goal_record, list_goals
-    from core.goals.progress import due_words
+    from core.goals.progress import due_words, progress_text
 
     engine = open_db(db)
     today = date.today()
@@ -51,8 +51,9 @@ def goals(
             f"{format_value(kind, view.goal.target_value)}"
         )
         when = "archived" if view.goal.archived_at else due_words(view.goal.due_date, today)
+        shown = progress_text(view.progress, 1)
         typer.echo(
-            f"#{view.goal.id:<4} {visible(view.goal.title)[:40]:<40} {bar} {view.progress:5.1f} %  "
+            f"#{view.goal.id:<4} {visible(view.goal.title)[:40]:<40} {bar} {shown:>5} %  "
             f"{view.status:<9}  {value}  ({when}, {visible(view.goal.owner)})"
         )
         typer.echo(f"      {view.why}")

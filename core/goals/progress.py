@@ -3,6 +3,7 @@ progress against elapsed time, and the current values of metric-linked goals."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -31,6 +32,13 @@ def progress_pct(goal: Goal, current: Decimal | None, tasks_done: int = 0) -> fl
     span = goal.target_value - goal.start_value
     share = (current - goal.start_value) / span
     return float(min(Decimal(100), max(Decimal(0), share * 100)))
+
+
+def progress_text(progress: float, decimals: int = 0) -> str:
+    """A progress as shown, rounded down: only a target reached reads 100 (99.6 % is
+    "99", never "100" beside "on track" or "missed")."""
+    scale = 10**decimals
+    return f"{math.floor(round(progress * scale, 6)) / scale:.{decimals}f}"
 
 
 def is_kept_line(goal: Goal) -> bool:
@@ -117,8 +125,9 @@ def status_reason(
     if status == "achieved":
         return "achieved: the target is reached"
     if status == "missed":
-        return f"missed: {progress:.0f} % done by {due}"
-    return f"{status}: {progress:.0f} % done, {time_gone_pct(goal, today):.0f} % of time gone"
+        return f"missed: {progress_text(progress)} % done by {due}"
+    done = progress_text(progress)
+    return f"{status}: {done} % done, {time_gone_pct(goal, today):.0f} % of time gone"
 
 
 @dataclass

@@ -215,3 +215,13 @@ def test_a_decimal_comma_is_read_as_a_custom_field_reads_it(tmp_path: Path) -> N
         result = runner.invoke(app, ["goal", "checkin", str(goal_id), typed, *args])
         assert result.exit_code == 0, result.output
     assert [c.value for c in _history(path, goal_id)] == [Decimal("1234.50"), Decimal(1500)]
+
+
+def test_a_target_not_reached_never_lists_as_100_percent(tmp_path: Path) -> None:
+    """A goal of $20,000 at $19,999 was listed "100.0 %" beside "on track"."""
+    path = tmp_path / "book.db"
+    goal_id = _goal(path, date.today() - timedelta(days=2))
+    args = ["--db", str(path)]
+    assert runner.invoke(app, ["goal", "checkin", str(goal_id), "$19,999", *args]).exit_code == 0
+    listed = runner.invoke(app, ["goals", *args]).output
+    assert " 99.9 %  on track" in listed and "on track: 99 % done" in listed, listed

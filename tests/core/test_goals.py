@@ -793,3 +793,17 @@ def test_a_start_date_edited_to_after_a_check_in_leaves_it_out(engine: Engine) -
     step(engine, view, +1, "Dana", TODAY)  # from the start value, not from 4
     assert goal_view(engine, goal_id, TODAY).current == 1
     assert [c.value for c in checkin_history(engine, goal_id)] == [4, 1]
+
+
+def test_a_target_not_reached_never_reads_100_percent(engine: Engine) -> None:
+    """A goal of 1,000 at 999.6 on its due date said "missed: 100 % done by
+    2026-12-31": a progress is shown rounded down, so only a reached target reads 100."""
+    from core.goals import goal_view
+    from core.goals.progress import progress_text
+
+    goal_id = create_goal(engine, goal_form(target="1000"))
+    check_in(engine, goal_id, "999.6", "Dana", date(2026, 12, 31), today=date(2027, 1, 5))
+    view = goal_view(engine, goal_id, date(2027, 1, 5))
+    assert view.why == "missed: 99 % done by 2026-12-31"
+    assert [progress_text(p) for p in (99.6, 100.0, 0.4, 29.0)] == ["99", "100", "0", "29"]
+    assert progress_text(99.96, 1) == "99.9" and progress_text(100 * 0.29, 1) == "29.0"

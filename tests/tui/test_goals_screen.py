@@ -641,3 +641,13 @@ async def test_a_decimal_comma_is_read_as_a_custom_field_reads_it(
         assert isinstance(app.screen, GoalsScreen), error_of(app, "target")
     new = stored_goals(engine)[-1]
     assert (new.start_value, new.target_value, new.step) == (Decimal("0.5"), 2.5, 1500)
+
+
+async def test_a_target_not_reached_never_shows_100_percent(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    """ "NPS above 50" at 49.9 showed " 100 % " on its row, and "on track"."""
+    check_in(engine, goals["NPS above 50"], "49.9", "Dana Scully", TODAY, today=TODAY)
+    async with running(db_url) as (app, pilot):
+        screen = await goals_screen(app, pilot)
+        assert "  99 % " in row_text(screen, "NPS above 50")

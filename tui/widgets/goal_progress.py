@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from core.goals import GoalView, format_value
-from core.goals.progress import due_words
+from core.goals.progress import due_words, progress_text
 from tui.format import bar
 
 BAR_WIDTH = 20
@@ -116,7 +116,7 @@ class GoalProgress(Widget):
                 " ",
                 (filled, status_style),
                 ("━" * (bar_width - len(filled)), track),
-                f" {view.progress:>4.0f} % ",
+                f" {progress_text(view.progress):>4} % ",
                 f"{values:>{values_width}} ",
                 (f"{view.status:<9}", status_style),
                 (f" {due:>17}" if with_due else "", muted),
