@@ -352,12 +352,6 @@ def _add_checkin(
     today: date | None,
 ) -> GoalCheckin:
     """``check_in`` on the goal read (and locked) in ``session``; committed."""
-    if goal.archived_at is not None:
-        raise GoalError(
-            "goal",
-            f"it was archived on {goal.archived_at:%Y-%m-%d}: it takes no more check-ins "
-            "(its history is kept)",
-        )
     if goal.metric:
         raise GoalError("value", f"this goal follows the metric {goal.metric}; no check-ins")
     if goal.target_type == "tasks":
@@ -374,14 +368,7 @@ def _add_checkin(
             "checked_on", f"{checked_on.isoformat()} is after today: a check-in is not a plan"
         )
     day = checked_on or today
-    if day < goal.start_date:
-        raise GoalError(
-            "checked_on",
-            f"{day.isoformat()} is before the goal's start on {goal.start_date.isoformat()}: "
-            "it had not begun (where it stood then is its start value)",
-        )
-    if is_over(goal, day):
-        raise GoalError("checked_on", ended_words(goal, "date the check-in {due} or before, or "))
+    _check_running(goal, day, "checked_on", "date the check-in {due} or before, or ")
     checkin = GoalCheckin(
         goal_id=goal.id or 0,
         value=parsed,
@@ -393,6 +380,25 @@ def _add_checkin(
     session.commit()
     session.refresh(checkin)
     return checkin
+
+
+def _check_running(goal: Goal, day: date, field: str, instead: str = "") -> None:
+    """GoalError unless the goal takes a value dated ``day`` (a check-in, a tick): it
+    is not archived, and ``day`` is from its start date to its due date."""
+    if goal.archived_at is not None:
+        raise GoalError(
+            "goal",
+            f"it was archived on {goal.archived_at:%Y-%m-%d}: it takes no more check-ins "
+            "(its history is kept)",
+        )
+    if day < goal.start_date:
+        raise GoalError(
+            field,
+            f"{day.isoformat()} is before the goal's start on {goal.start_date.isoformat()}: "
+            "it had not begun",
+        )
+    if is_over(goal, day):
+        raise GoalError(field, ended_words(goal, instead))
 
 
 def ended_words(goal: Goal, instead: str = "") -> str:
@@ -433,10 +439,10 @@ def toggle_done(engine: Engine, view: GoalView, checked_by: str, today: date) ->
 
 
 def toggle_task(engine: Engine, goal: Goal, task_id: int, today: date | None = None) -> None:
-    """Tick or untick a task of a task-list goal; refused after the goal's due date
-    (``today``, default the real today), as a check-in is: the goal was judged then."""
-    if is_over(goal, today or date.today()):
-        raise GoalError("task", ended_words(goal))
+    """Tick or untick a task of a task-list goal; refused, as a check-in is, on an
+    archived goal, before its start date and after its due date (``today``, default the
+    real today): the goal was judged then."""
+    _check_running(goal, today or date.today(), "task")
     with Session(engine) as session:
         task = session.get(GoalTask, task_id)
         if task is None or task.goal_id != goal.id:

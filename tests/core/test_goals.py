@@ -807,3 +807,23 @@ def test_a_target_not_reached_never_reads_100_percent(engine: Engine) -> None:
     assert view.why == "missed: 99 % done by 2026-12-31"
     assert [progress_text(p) for p in (99.6, 100.0, 0.4, 29.0)] == ["99", "100", "0", "29"]
     assert progress_text(99.96, 1) == "99.9" and progress_text(100 * 0.29, 1) == "29.0"
+
+
+def test_a_task_is_ticked_only_while_its_goal_runs(engine: Engine) -> None:
+    """Ticking a task was taken on an archived goal (a check-in there is refused) and
+    on a goal that had not begun (as a check-in dated before its start is)."""
+    from core.goals import archive, goal_view
+
+    def qbrs(**fields: object) -> int:
+        return create_goal(
+            engine, goal_form(target_type="tasks", target="", tasks=["Acme"], **fields)
+        )
+
+    later = qbrs(title="Next", start_date="2026-12-01", due_date="2027-02-28")
+    gone = qbrs(title="Gone")
+    archive(engine, get_goal(engine, gone))
+    for goal_id, words in ((later, "before the goal's start on 2026-12-01"), (gone, "archived")):
+        view = goal_view(engine, goal_id, TODAY)
+        with pytest.raises(GoalError, match=words):
+            toggle_task(engine, view.goal, view.tasks[0].id or 0, TODAY)
+        assert goal_view(engine, goal_id, TODAY).tasks_done == 0
