@@ -71,8 +71,8 @@ def checkin(
         typer.Option(
             "--on",
             metavar="DAY",
-            help="The day the value was true (default today; not after today): "
-            "2026-03-01, yesterday, -2d, -1w...",
+            help="The day the value was true (default today; not after today nor before "
+            "the goal's start): 2026-03-01, yesterday, -2d, -1w...",
         ),
     ] = None,
     db: DbOption = None,

@@ -94,7 +94,10 @@ class Writes:
         comment: Annotated[str, Field(description="What changed.")] = "",
         on: Annotated[
             str | None,
-            Field(description=f"The day the value was true ({Day}); default today, not later."),
+            Field(
+                description=f"The day the value was true ({Day}); default today, not later "
+                "nor before the goal's start."
+            ),
         ] = None,
     ) -> dict[str, Any]:
         """Add a check-in to a goal, as `cxtui goal checkin`: check-ins are history,
