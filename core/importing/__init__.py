@@ -211,10 +211,13 @@ def _with_preset(
 FILE_ROW = "row in the file"
 
 
-def _not_imported(plan: Plan, own_columns: list[str], preset: Preset | None) -> list[str]:
+def _not_imported(
+    plan: Plan, own_columns: list[str], preset: Preset | None, rule: LeaveOut | None
+) -> list[str]:
     """The file's own columns that feed no field: neither mapped, nor kept as custom
-    fields, nor read by a column the preset derives (not the derived ones either)."""
-    read = {e.column for e in plan.extras}
+    fields, nor read by a column the preset derives (not the derived ones either), nor
+    read to leave rows out (an order log's status)."""
+    read = {e.column for e in plan.extras} | ({rule.column} if rule else set())
     if preset is not None:
         read |= preset.read_through_derived(own_columns)
     return [c for c in plan.mapping.ignored if c in own_columns and c not in read]
@@ -468,7 +471,8 @@ def import_file(
             )
         own_columns = list(source.columns)
         preset, options = _with_preset(spec, source, options)
-        if (rule := _orders_not_bought(spec, source, options, preset)) is not None:
+        rule = _orders_not_bought(spec, source, options, preset)
+        if rule is not None:
             _leave_out(rule, source, options.hints.every_row)
         tenure = _start_from_tenure(spec, source, options)
         if tenure is not None:
@@ -519,7 +523,7 @@ def import_file(
         skipped,
         created,
         options.dry_run,
-        _not_imported(plan, own_columns, preset),
+        _not_imported(plan, own_columns, preset, rule),
         time.perf_counter() - started,
         reconciliation,
         recorded,

@@ -240,6 +240,7 @@ def test_orders_whose_status_says_nothing_was_bought_are_left_out_and_said(
     options = ImportOptions(create_missing_accounts=True, dry_run=True)
     result = import_file(engine, "purchases", path, options)
     assert (result.rows, result.reconciliation.totals) == (2, {"amount": 6899})
+    assert result.ignored_columns == []  # the status was read, to leave rows out
     assert (
         "assumed: 3 rows left out: orders that are no purchase (cancelled, refunded, failed,"
         " declined, void or unpaid) (order_status: Cancelled 1, Payment failed 1, Refunded 1);"
