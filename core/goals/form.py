@@ -215,6 +215,23 @@ def _check_titled_period(title: str, start_date: date, due_date: date) -> None:
         )
 
 
+def _check_metric_direction(metric: str, direction: str) -> None:
+    """GoalError for a goal that moves its metric the wrong way (churn raised, NPS
+    lowered): its progress would count the metric getting worse, and its line read
+    "kept" the wrong side of it."""
+    from core.metrics.registry import BY_KEY
+
+    known = BY_KEY[metric]
+    better, side = ("raise", "below") if known.higher_is_better else ("lower", "above")
+    if direction != better:
+        raise GoalError(
+            "direction",
+            f"{known.title} is better {'higher' if known.higher_is_better else 'lower'}: "
+            f"a goal to {direction} it counts it getting worse as progress; to {better} "
+            f"it, start {side} the target",
+        )
+
+
 # Metrics whose value is a share (0-100 %) that a goal may follow; NRR and the
 # retention rate are left out: expansion or reactivations can take them past 100 %.
 def _check_metric_range(metric: str, kind: str, values: dict[str, Decimal]) -> None:
@@ -297,6 +314,7 @@ def validate_goal(form: GoalForm, before: Goal | None = None) -> Goal:
                 f"{format_value(kind, target)}",
             )
     if metric is not None:
+        _check_metric_direction(metric, direction)
         _check_metric_range(metric, kind, {"target": target, "start": start})
     step = parse_value(kind, form.step, "step") if form.step.strip() else None
     if step is not None and (kind not in ("number", "currency") or step <= 0):

@@ -225,3 +225,12 @@ def test_a_target_not_reached_never_lists_as_100_percent(tmp_path: Path) -> None
     assert runner.invoke(app, ["goal", "checkin", str(goal_id), "$19,999", *args]).exit_code == 0
     listed = runner.invoke(app, ["goals", *args]).output
     assert " 99.9 %  on track" in listed and "on track: 99 % done" in listed, listed
+
+
+def test_a_goal_to_raise_churn_is_refused(tmp_path: Path) -> None:
+    """`cxtui goal create Churn --type percent --metric churn_rate_pct --start 2
+    --target 3` made a goal whose progress was churn going up."""
+    path = tmp_path / "book.db"
+    churn = ["--type", "percent", "--metric", "churn_rate_pct", "--start", "2", "--target", "3"]
+    made = runner.invoke(app, ["goal", "create", "Churn", *churn, "--db", str(path)])
+    assert made.exit_code == 2 and "--lower: Churn rate is better lower" in made.output

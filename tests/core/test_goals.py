@@ -827,3 +827,23 @@ def test_a_task_is_ticked_only_while_its_goal_runs(engine: Engine) -> None:
         with pytest.raises(GoalError, match=words):
             toggle_task(engine, view.goal, view.tasks[0].id or 0, TODAY)
         assert goal_view(engine, goal_id, TODAY).tasks_done == 0
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        (
+            {"metric": "churn_rate_pct", "target_type": "percent", "start": "2", "target": "3"},
+            "direction: Churn rate is better lower: a goal to raise it",
+        ),
+        (
+            {"metric": "nps", "start": "40", "target": "20", "direction": "lower"},
+            "direction: NPS is better higher: a goal to lower it",
+        ),
+    ],
+)
+def test_a_metric_goal_that_works_against_its_metric_is_refused(fields: dict, words: str) -> None:
+    """A churn goal from 2 % to 3 % (raise) was taken: its progress counted a rise of
+    churn, and at 1.6 % churn its line "below 3 %" read "not kept"."""
+    with pytest.raises(GoalError, match=words):
+        goal(**fields)
