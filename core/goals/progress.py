@@ -169,17 +169,19 @@ def goal_record(view: GoalView) -> dict[str, Any]:
 
 def metric_values(engine: Engine, goals: list[Goal], today: date) -> dict[int, Decimal | None]:
     """Each metric-linked goal's metric over its own dates, for its scope, as of
-    today. Goals that share dates and scope share one read of only the tables
-    their metrics need."""
+    today; none for a goal that has not begun (its period has no data yet). Goals
+    that share dates and scope share one read of only the tables their metrics need."""
     from core.metrics import Period, Scope, load_book
 
+    values: dict[int, Decimal | None] = {}
     groups: dict[tuple[date, date, date, str | None, str | None], list[Goal]] = {}
     for goal in goals:
-        if goal.metric:
-            as_of = min(max(today, goal.start_date), goal.due_date)
+        if goal.metric and today < goal.start_date:
+            values[goal.id or 0] = None
+        elif goal.metric:
+            as_of = min(today, goal.due_date)
             key = (goal.start_date, goal.due_date, as_of, goal.scope_segment, goal.scope_owner)
             groups.setdefault(key, []).append(goal)
-    values: dict[int, Decimal | None] = {}
     for (start, due, as_of, segment, owner), members in groups.items():
         keys = sorted({goal.metric for goal in members if goal.metric})
         period = Period(start, due)

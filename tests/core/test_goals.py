@@ -847,3 +847,24 @@ def test_a_metric_goal_that_works_against_its_metric_is_refused(fields: dict, wo
     churn, and at 1.6 % churn its line "below 3 %" read "not kept"."""
     with pytest.raises(GoalError, match=words):
         goal(**fields)
+
+
+def test_a_metric_goal_not_begun_has_no_value_yet(engine: Engine) -> None:
+    """ "Churn next quarter" (from 2027-01-01) read 0.0 % churn, 100 % done and "the
+    line is kept so far" in December, and that 0.0 % was recorded in its history:
+    its period had not begun, so there is no value yet, and none is recorded."""
+    from core.goals import goal_view
+
+    with Session(engine) as session:
+        new_account(session, "A", plan="p", mrr_cents=10_000)
+        session.commit()
+    churn = {"metric": "churn_rate_pct", "target_type": "percent", "direction": "lower"}
+    later = {"start_date": "2027-01-01", "due_date": "2027-03-31"}
+    goal_id = create_goal(engine, goal_form(start="5", target="3", **churn, **later))
+    now = create_goal(engine, goal_form(title="Now", start="5", target="3", **churn))
+    assert goal_view(engine, now, TODAY).current == 0  # the book has a value to give
+    view = goal_view(engine, goal_id, TODAY)
+    assert (view.current, view.progress) == (None, 0.0)
+    assert view.why.startswith("on track: no data for its metric yet")
+    record_metric_values(engine, TODAY)
+    assert checkin_history(engine, goal_id) == []
