@@ -651,3 +651,28 @@ async def test_a_target_not_reached_never_shows_100_percent(
     async with running(db_url) as (app, pilot):
         screen = await goals_screen(app, pilot)
         assert "  99 % " in row_text(screen, "NPS above 50")
+
+
+async def test_dates_typed_for_another_quarter_are_kept(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    """Next quarter's dates typed by hand (2026-07-01 to 2026-09-30) were replaced, as
+    the last digit went in, by this quarter's (2026-04-01 to 2026-06-30): the dates
+    said "a quarter", the period choice took "This quarter" and filled its dates."""
+    async with running(db_url) as (app, pilot):
+        form = await new_goal_form(app, pilot)
+        form.query_one("#title", Input).value = "Next quarter"
+        form.query_one("#target", Input).value = "20"
+        for name, day in (("start_date", "2026-07-01"), ("due_date", "2026-09-30")):
+            field = form.query_one(f"#{name}", Input)
+            field.focus()
+            field.value = ""
+            await pilot.press(*day)
+        await pilot.pause()
+        dates = [form.query_one(f"#{name}", Input).value for name in ("start_date", "due_date")]
+        assert dates == ["2026-07-01", "2026-09-30"]
+        assert form.query_one("#period", Select).value == "custom"  # not this quarter
+        await press(app, pilot, "ctrl+s")
+        assert isinstance(app.screen, GoalsScreen)
+    new = stored_goals(engine)[-1]
+    assert (new.start_date, new.due_date) == (date(2026, 7, 1), date(2026, 9, 30))

@@ -174,7 +174,7 @@ class GoalFormScreen(GoalDialog):
                         "period",
                         "Period",
                         PERIOD_CHOICES,
-                        _period_kind(form.start_date, form.due_date),
+                        _period_kind(form.start_date, form.due_date, today),
                     )
                     yield self.text_field("start_date", "Start (YYYY-MM-DD)", form.start_date)
                     yield self.text_field("due_date", "Due (YYYY-MM-DD)", form.due_date)
@@ -223,8 +223,8 @@ class GoalFormScreen(GoalDialog):
 
     @on(Input.Changed, "#start_date, #due_date")
     def _dates_typed(self) -> None:
-        """Dates typed by hand say which period they are (or custom)."""
-        kind = _period_kind(self.value("#start_date"), self.value("#due_date"))
+        """Dates typed by hand say which period of today they are (or custom)."""
+        kind = _period_kind(self.value("#start_date"), self.value("#due_date"), self.app.today)
         period = self.query_one("#period", Select)
         if period.value != kind:
             period.value = kind
@@ -323,9 +323,10 @@ PERIOD_CHOICES = [
 ]
 
 
-def _period_kind(start: str, due: str) -> str:
-    """``month``, ``quarter`` or ``year`` when the dates are exactly that calendar
-    period, else ``custom``."""
+def _period_kind(start: str, due: str, today: date) -> str:
+    """``month``, ``quarter`` or ``year`` when the dates are exactly this calendar
+    period (the one containing ``today``, as the choice's words say), else ``custom``:
+    next quarter's dates are not "This quarter", whose choice would replace them."""
     from core.goals.form import GOAL_PERIODS, calendar_period
 
     try:
@@ -333,7 +334,7 @@ def _period_kind(start: str, due: str) -> str:
     except ValueError:
         return CUSTOM
     for kind in GOAL_PERIODS:
-        period = calendar_period(kind, first)
+        period = calendar_period(kind, today)
         if (period.start, period.end) == (first, last):
             return kind
     return CUSTOM
