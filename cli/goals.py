@@ -155,6 +155,7 @@ def create(
     from core.config.settings import load_settings
     from core.goals import GoalError, GoalForm, create_goal
 
+    _refuse_unused(kind, {"--target": target, "--start": start, "--task": tasks, "--lower": lower})
     today = date.today()
     first = parse_day(starts_on, "--from", today)
     # +90d / +12w is the goal's length, from its first day; today, next monday or a
@@ -184,6 +185,28 @@ def create(
     finally:
         engine.dispose()
     typer.echo(f'Created goal #{goal_id} "{shortened(title, 80)}", due {last.isoformat()}.')
+
+
+_VALUED = ("--target", "--start", "--lower")
+# The options each type of goal takes (besides those every goal takes).
+_OPTIONS_OF_TYPE = {
+    "number": _VALUED,
+    "currency": _VALUED,
+    "percent": _VALUED,
+    "done": (),
+    "tasks": ("--task",),
+}
+
+
+def _refuse_unused(kind: str, given: dict[str, object]) -> None:
+    """Exit 2 for an option that a goal of ``kind`` has no use for, which the goal
+    would drop without a word (`--type done --target 5`)."""
+    used = _OPTIONS_OF_TYPE.get(kind.strip().lower())
+    if used is None:  # no such type: --type is refused with its choices
+        return
+    for option, value in given.items():
+        if value and option not in used:
+            fail(f"{option}: a goal of --type {kind.strip()} takes no {option}")
 
 
 # The argument or option that sets each field of the goal form, for errors (others:

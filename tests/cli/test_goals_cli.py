@@ -234,3 +234,19 @@ def test_a_goal_to_raise_churn_is_refused(tmp_path: Path) -> None:
     churn = ["--type", "percent", "--metric", "churn_rate_pct", "--start", "2", "--target", "3"]
     made = runner.invoke(app, ["goal", "create", "Churn", *churn, "--db", str(path)])
     assert made.exit_code == 2 and "--lower: Churn rate is better lower" in made.output
+
+
+def test_an_option_the_goal_has_no_use_for_is_refused(tmp_path: Path) -> None:
+    """`cxtui goal create Kit --type done --target 5` made a done goal and dropped the
+    5 without a word; so were a task list's --start, a number goal's --task."""
+    path = tmp_path / "book.db"
+    for options, words in (
+        (["--type", "done", "--target", "5"], "--target: a goal of --type done takes no"),
+        (["--type", "tasks", "--task", "a", "--start", "2"], "--start: a goal of --type tasks"),
+        (["--type", "number", "--target", "5", "--task", "a"], "--task: a goal of --type number"),
+        (["--type", "done", "--lower"], "--lower: a goal of --type done"),
+    ):
+        made = runner.invoke(app, ["goal", "create", "Kit", *options, "--db", str(path)])
+        assert made.exit_code == 2 and words in made.output, (options, made.output)
+    made = runner.invoke(app, ["goal", "create", "Kit", "--type", "done", "--db", str(path)])
+    assert made.exit_code == 0, made.output
