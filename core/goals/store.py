@@ -368,7 +368,7 @@ def _add_checkin(
             "checked_on", f"{checked_on.isoformat()} is after today: a check-in is not a plan"
         )
     day = checked_on or today
-    _check_running(goal, day, "checked_on", "date the check-in {due} or before, or ")
+    check_running(goal, day, "checked_on", "date the check-in {due} or before, or ")
     checkin = GoalCheckin(
         goal_id=goal.id or 0,
         value=parsed,
@@ -382,7 +382,7 @@ def _add_checkin(
     return checkin
 
 
-def _check_running(goal: Goal, day: date, field: str, instead: str = "") -> None:
+def check_running(goal: Goal, day: date, field: str, instead: str = "") -> None:
     """GoalError unless the goal takes a value dated ``day`` (a check-in, a tick): it
     is not archived, and ``day`` is from its start date to its due date."""
     if goal.archived_at is not None:
@@ -442,7 +442,7 @@ def toggle_task(engine: Engine, goal: Goal, task_id: int, today: date | None = N
     """Tick or untick a task of a task-list goal; refused, as a check-in is, on an
     archived goal, before its start date and after its due date (``today``, default the
     real today): the goal was judged then."""
-    _check_running(goal, today or date.today(), "task")
+    check_running(goal, today or date.today(), "task")
     with Session(engine) as session:
         task = session.get(GoalTask, task_id)
         if task is None or task.goal_id != goal.id:

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Input, Select, Sparkline, Static, TextAre
 
 from core.goals import (
     GoalForm,
+    archive,
     check_in,
     checkin_history,
     create_goal,
@@ -676,3 +677,27 @@ async def test_dates_typed_for_another_quarter_are_kept(
         assert isinstance(app.screen, GoalsScreen)
     new = stored_goals(engine)[-1]
     assert (new.start_date, new.due_date) == (date(2026, 7, 1), date(2026, 9, 30))
+
+
+async def test_a_goal_not_begun_or_archived_says_so_before_anything_is_typed(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    """Enter on a goal that starts next month, or an archived one, opened the check-in
+    dialog, and only the value typed and saved was refused; + pressed was refused once
+    the presses paused. Now said at once, and no dialog opens."""
+    later = goal_form("Next month", "CS team", "number", target="10", step="1")
+    later.start_date, later.due_date = "2026-07-01", "2026-09-30"
+    goal_id = create_goal(engine, later)
+    archive(engine, get_goal(engine, goals["NPS above 50"]))
+    async with running(db_url) as (app, pilot):
+        screen = await press_on(app, pilot, "Next month", "enter")
+        assert app.screen is screen
+        await press(app, pilot, "plus")
+        await press(app, pilot, "A")  # the archived goals
+        await move_to(screen, pilot, "NPS above 50")
+        await press(app, pilot, "enter")
+        assert app.screen is screen
+        said = [str(n.message) for n in app._notifications]
+    words = "2026-06-15 is before the goal's start on 2026-07-01: it had not begun"
+    assert said.count(words) == 2 and any("it was archived on" in words for words in said)
+    assert checkin_history(engine, goal_id) == []

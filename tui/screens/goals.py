@@ -349,17 +349,28 @@ class GoalsScreen(Screen[None]):
             known = BY_KEY.get(goal.metric)
             metric = known.title if known else goal.metric  # as the goal form names it
             self.notify(f"This goal follows the metric {metric}: it needs no check-ins.")
-        else:
+        elif self._takes_values(view, min(self.today, goal.due_date)):
             from tui.screens.goal_checkin import CheckInScreen
 
             self._open(CheckInScreen(view), view.goal.id)
+
+    def _takes_values(self, view: GoalView, day: Any) -> bool:
+        """Whether the goal takes a value dated ``day``; if not, why is said at once
+        (archived, not begun, ended), before anything is typed."""
+        from core.goals.store import check_running
+
+        try:
+            check_running(view.goal, day, "checked_on")
+        except GoalError as error:
+            self.notify(error.problem, severity="warning")
+            return False
+        return True
 
     def action_step(self, direction: int) -> None:
         """``+`` / ``-``: presses that come within ``STEP_PAUSE`` seconds of each other
         make one check-in (``+ + +`` is one check-in of three steps), written once
         the presses pause, or when the screen is left."""
         from core.goals import can_step
-        from core.goals.progress import is_over
 
         view = self._goal_or_say()
         if view is None:
@@ -367,10 +378,7 @@ class GoalsScreen(Screen[None]):
         if not can_step(view.goal):
             self.notify("Only hand-updated number and currency goals step.", severity="warning")
             return
-        if is_over(view.goal, self.today):  # said now, not once the presses are written
-            from core.goals.store import ended_words
-
-            self.notify(ended_words(view.goal), severity="warning")
+        if not self._takes_values(view, self.today):  # now, not once the presses are written
             return
         goal_id = view.goal.id or 0
         _pressed, steps = self._steps.get(goal_id, (view, 0))
