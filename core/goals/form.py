@@ -232,8 +232,6 @@ def _check_metric_direction(metric: str, direction: str) -> None:
         )
 
 
-# Metrics whose value is a share (0-100 %) that a goal may follow; NRR and the
-# retention rate are left out: expansion or reactivations can take them past 100 %.
 def _check_metric_range(metric: str, kind: str, values: dict[str, Decimal]) -> None:
     """GoalError for a start or target a metric never takes: an NPS beyond -100..100,
     a share beyond 0..100 %. Such a goal could never be reached, or never have begun."""
@@ -243,12 +241,13 @@ def _check_metric_range(metric: str, kind: str, values: dict[str, Decimal]) -> N
     if bounds is None:
         return
     low, high = bounds
+    span = "up" if high is None else f"to {format_value(kind, high)}"
     for name, value in values.items():
-        if not low <= value <= high:
+        if value < low or (high is not None and value > high):
             raise GoalError(
                 name,
-                f"{BY_KEY[metric].title} runs from {format_value(kind, low)} to "
-                f"{format_value(kind, high)}: {format_value(kind, value)} is out of its range",
+                f"{BY_KEY[metric].title} runs from {format_value(kind, low)} {span}: "
+                f"{format_value(kind, value)} is out of its range",
             )
 
 

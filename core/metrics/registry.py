@@ -38,13 +38,14 @@ class Metric:
     """A percentage that can pass 100 % (NRR; retention with reactivations)."""
 
     @property
-    def bounds(self) -> tuple[Decimal, Decimal] | None:
+    def bounds(self) -> tuple[Decimal, Decimal | None] | None:
         """The values it can take, None when unbounded: an NPS from -100 to 100, a
-        share from 0 to 100 % (a goal past them could never be reached)."""
+        share from 0 to 100 %, a percentage that can pass 100 % from 0 up (no upper
+        bound: None). A goal past them could never be reached."""
         if self.unit == "score":
             return Decimal(-100), Decimal(100)
-        if self.unit == "pct" and not self.past_100:
-            return Decimal(0), Decimal(100)
+        if self.unit == "pct":
+            return Decimal(0), None if self.past_100 else Decimal(100)
         return None
 
     @property

@@ -85,6 +85,15 @@ def test_a_negative_amount_reads_minus_dollars() -> None:
              "direction": "lower"},
             "start: Churn rate runs from 0.0 %",
         ),
+        # past 100 % but never below 0 %: an NRR of -10 % was taken
+        (
+            {"metric": "nrr_pct", "target_type": "percent", "start": "-10", "target": "110"},
+            "start: NRR, of start MRR runs from 0.0 % up: -10.0 % is out of its range",
+        ),
+        (
+            {"metric": "retention_rate_pct", "target_type": "percent", "start": "-5", "target": "90"},
+            "start: Retention rate runs from 0.0 % up",
+        ),
     ],
 )  # fmt: skip
 def test_a_metric_goal_out_of_the_metrics_range_is_refused(fields: dict, words: str) -> None:
