@@ -401,6 +401,16 @@ def check_running(goal: Goal, day: date, field: str, instead: str = "") -> None:
         raise GoalError(field, ended_words(goal, instead))
 
 
+def not_counted(goal: Goal, day: date) -> str | None:
+    """Why a check-in dated ``day`` no longer counts toward the goal's value (its dates
+    were edited around it: ``_latest_checkins``), in words; None when it counts."""
+    if day < goal.start_date:
+        return f"before the start ({goal.start_date.isoformat()}): not counted"
+    if day > goal.due_date:
+        return f"after the due date ({goal.due_date.isoformat()}): not counted"
+    return None
+
+
 def ended_words(goal: Goal, instead: str = "") -> str:
     """Why nothing after the goal's due date counts, and what to do instead."""
     due = goal.due_date.isoformat()

@@ -377,6 +377,29 @@ async def test_history_shows_the_check_ins_and_a_sparkline(
         assert app.screen is screen
 
 
+async def test_history_marks_the_check_ins_the_goals_dates_no_longer_hold(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    """A goal's start edited to after a check-in leaves the check-in in its history,
+    no longer counted: the history showed it as any other."""
+    goal_id = goals["NPS above 50"]
+    check_in(engine, goal_id, "25", "Dana Scully", date(2026, 6, 3), "kick-off")
+    check_in(engine, goal_id, "31", "Dana Scully", date(2026, 6, 20))
+    with Session(engine) as session:
+        goal = session.get(Goal, goal_id)
+        assert goal is not None
+        goal.start_date = date(2026, 6, 10)
+        session.add(goal)
+        session.commit()
+    async with running(db_url) as (app, pilot):
+        await press_on(app, pilot, "NPS above 50", "h")
+        table = app.screen.query_one(DataTable)
+        assert [str(table.get_row_at(i)[3]) for i in range(table.row_count)] == [
+            "before the start (2026-06-10): not counted · kick-off",
+            "",
+        ]
+
+
 async def test_archive_after_confirmation(
     db_url: str, engine: Engine, goals: dict[str, int]
 ) -> None:

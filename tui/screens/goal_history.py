@@ -16,7 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Sparkline, Static
 
-from core.goals import format_value
+from core.goals import format_value, not_counted
 from tui.format import literal
 from tui.screens.dialog import Dialog
 
@@ -108,11 +108,14 @@ class GoalHistoryScreen(Dialog[None]):
         sparkline.display = len(checkins) > 1
         table.display = bool(checkins)
         for checkin in checkins:
+            # A check-in the goal's dates were edited around stays, marked as such.
+            outside = not_counted(goal, checkin.checked_on)
+            comment = checkin.comment or ""
             cells = (
                 checkin.checked_on.isoformat(),
                 format_value(goal.target_type, checkin.value),
                 "computed (metrics)" if checkin.computed else checkin.checked_by or "—",
-                checkin.comment or "",
+                comment if outside is None else " · ".join(filter(None, (outside, comment))),
             )
             table.add_row(*map(literal, cells))
         self.query_one("#history-edits", Static).update(_edits(message.edits))
