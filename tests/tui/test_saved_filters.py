@@ -124,3 +124,25 @@ async def test_the_form_fits_a_small_terminal(db_url: str, book) -> None:
         assert box.x >= 0 and box.right <= SMALL[0]
         status = form.query_one("#statuses", SelectionList).region
         assert status.right <= box.right  # the last list is on the screen
+
+
+async def test_the_form_filters_by_plan(db_url: str, book) -> None:
+    """An accounts export's plan (the Telco sample's Contract) could be filtered on only
+    by a saved filter written by hand: the form listed segment, owner, health and
+    status, and a saved filter's plan was not shown in it. Now the form lists the
+    book's plans, and the one in force is ticked."""
+    async with running(db_url) as (app, pilot):
+        form = await open_form(app, pilot)
+        plans = form.query_one("#plans", SelectionList)
+        assert [plans.get_option_at_index(i).value for i in range(plans.option_count)] == [
+            "Pro",
+            "Starter",
+        ]
+        await press(app, pilot, "tab", "tab")  # segments, owners, then plans
+        assert app.focused is plans
+        await press(app, pilot, "down", "space", "ctrl+s")  # Starter
+        starter = [row[0] for row in ROWS if row[3] <= 1_000]
+        assert sorted(names(app)) == sorted(starter) and starter
+        assert "plan: Starter" in bar(app)
+        form = await open_form(app, pilot)
+        assert form.query_one("#plans", SelectionList).selected == ["Starter"]

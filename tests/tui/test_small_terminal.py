@@ -115,7 +115,7 @@ async def test_the_filter_form_shows_whole_names_and_fields_at_80_columns(
 
     async with demo_app(demo_url, tmp_path, SMALL) as (app, pilot):
         await press(app, pilot, "2", "f")
-        for name in ("owners", "segments", "statuses"):
+        for name in ("owners", "segments", "plans", "statuses"):
             shown = text_of(app.screen.query_one(f"#{name}", SelectionList))
             assert "…" not in shown, shown
         assert await tab_through(app, pilot) == []

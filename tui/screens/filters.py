@@ -1,4 +1,4 @@
-"""The filter form (``f`` on the accounts list): segment, owner, health band, status,
+"""The filter form (``f`` on the accounts list): segment, owner, plan, health band, status,
 renewal within N days, no interaction for N days, a condition on a custom field (its
 name, and a value: ``Month-to-month``, ``yes``, ``>= 12``, ``<= 2026-01-31``; the
 conditions in force are listed, space drops one); saved filters to apply, and "Save
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 LISTS = (
     ("segments", "segment", "Segment"),
     ("owners", "owner", "Owner"),
+    ("plans", "plan", "Plan"),
     ("bands", "health_band", "Health"),
     ("statuses", "status", "Status"),
 )
@@ -71,7 +72,7 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
     app = getters.app(CxtuiApp)
 
     CSS_PATH = "filters.tcss"
-    # Below 120 columns the four lists take two rows, the inputs a line each
+    # Below 120 columns the five lists take three rows, the inputs a line each
     # (filters.tcss): side by side, owners' names and the last inputs were cut off.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]
     BINDINGS = [
