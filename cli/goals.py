@@ -154,14 +154,13 @@ def create(
     """Create a goal, validated as the app's goal form validates it."""
     from core.config.settings import load_settings
     from core.goals import GoalError, GoalForm, create_goal
+    from core.goals.form import goal_dates
 
     _refuse_unused(kind, {"--target": target, "--start": start, "--task": tasks, "--lower": lower})
-    today = date.today()
-    first = parse_day(starts_on, "--from", today)
-    # +90d / +12w is the goal's length, from its first day; today, next monday or a
-    # date is a day of the calendar (it was read from --from too: "--from 2026-01-01
-    # --due today" was due on 2026-01-01)
-    last = parse_day(due, "--due", first if due.strip().startswith(("+", "-")) else today)
+    try:
+        first, last = goal_dates(starts_on or "today", due, date.today())
+    except GoalError as error:
+        fail(f"{_OPTION_OF[error.field]}: {error.problem}")
     who = owner or load_settings().author
     form = GoalForm(
         title=title,

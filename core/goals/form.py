@@ -153,21 +153,26 @@ def check_amount(kind: str, metric: str | None, value: Decimal, what: str) -> No
         )
 
 
-def _parse_day(text: str, what: str) -> date:
-    """A YYYY-MM-DD day that the metrics' date arithmetic can reach (``in_range``): a
-    goal from 0001-01-01 was taken and then failed every read of the goals."""
-    from core.dates import DateRangeError, in_range
+def goal_dates(start: str, due: str, today: date) -> tuple[date, date]:
+    """A goal's first and due days as a person types them, in the one grammar of dates
+    (``core.dates.parse_day``: ISO, today, next monday, +7d...): a due day of +90d or
+    +12w is the goal's length, from its first day; today, next monday or a date is a
+    day of the calendar. GoalError naming the field otherwise."""
+    first = _parse_day(start, "start_date", today)
+    since = first if due.strip().startswith(("+", "-")) else today
+    return first, _parse_day(due, "due_date", since)
+
+
+def _parse_day(text: str, what: str, today: date) -> date:
+    """A day counted from ``today`` that the metrics' date arithmetic can reach
+    (``in_range``): a goal from 0001-01-01 was taken and then failed every read of the
+    goals."""
+    from core.dates import parse_day
 
     try:
-        day = date.fromisoformat(text.strip())
-    except ValueError:
-        raise GoalError(
-            what, f'"{shortened(text.strip(), 40)}" is not a date (YYYY-MM-DD)'
-        ) from None
-    try:
-        return in_range(day)
-    except DateRangeError as error:
-        raise GoalError(what, str(error)) from None
+        return parse_day(text, today, what)
+    except ValueError as error:  # a DateRangeError too
+        raise GoalError(what, str(error).removeprefix(f"{what}: ")) from None
 
 
 # What the goal table stores of each text field (the same on SQLite and PostgreSQL).
@@ -251,10 +256,12 @@ def _check_metric_range(metric: str, kind: str, values: dict[str, Decimal]) -> N
             )
 
 
-def validate_goal(form: GoalForm, before: Goal | None = None) -> Goal:
+def validate_goal(form: GoalForm, before: Goal | None = None, today: date | None = None) -> Goal:
     """A Goal from a form, or GoalError naming the first wrong field. ``before``: the
     goal an edit replaces, whose title and dates, left as they were, are not judged
-    again (a goal stored before a rule, or loaded with the demo's shifted dates)."""
+    again (a goal stored before a rule, or loaded with the demo's shifted dates).
+    ``today`` (default: the real one): what the dates typed as today or +90d count from
+    (``goal_dates``)."""
     title = form.title.strip()
     if not title:
         raise GoalError("title", "a goal needs a title")
@@ -265,8 +272,7 @@ def validate_goal(form: GoalForm, before: Goal | None = None) -> Goal:
     kind = form.target_type.strip().lower()
     if kind not in TARGET_TYPES:
         raise GoalError("target_type", f"must be one of {', '.join(TARGET_TYPES)}")
-    start_date = _parse_day(form.start_date, "start_date")
-    due_date = _parse_day(form.due_date, "due_date")
+    start_date, due_date = goal_dates(form.start_date, form.due_date, today or date.today())
     if due_date <= start_date:
         raise GoalError("due_date", f"{due_date} is not after the start date {start_date}")
     kept = before is not None and (before.title, before.start_date, before.due_date) == (

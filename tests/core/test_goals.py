@@ -91,7 +91,8 @@ def test_a_negative_amount_reads_minus_dollars() -> None:
             "start: NRR, of start MRR runs from 0.0 % up: -10.0 % is out of its range",
         ),
         (
-            {"metric": "retention_rate_pct", "target_type": "percent", "start": "-5", "target": "90"},
+            {"metric": "retention_rate_pct", "target_type": "percent", "start": "-5",
+             "target": "90"},
             "start: Retention rate runs from 0.0 % up",
         ),
     ],
@@ -877,3 +878,16 @@ def test_a_metric_goal_not_begun_has_no_value_yet(engine: Engine) -> None:
     assert view.why.startswith("on track: no data for its metric yet")
     record_metric_values(engine, TODAY)
     assert checkin_history(engine, goal_id) == []
+
+
+def test_a_goals_dates_are_typed_as_every_date_is() -> None:
+    """The one grammar of dates (core.dates.parse_day); a due day of +90d counts from
+    the goal's first day, a named day from today."""
+    from core.goals.form import goal_dates
+
+    today = date(2026, 12, 7)  # a Monday
+    assert goal_dates("2027-01-01", "+90d", today) == (date(2027, 1, 1), date(2027, 4, 1))
+    assert goal_dates("today", "+2w", today) == (today, date(2026, 12, 21))
+    assert goal_dates("tomorrow", "next friday", today) == (date(2026, 12, 8), date(2026, 12, 11))
+    with pytest.raises(GoalError, match=r'^due_date: "soon" is not a date; type YYYY-MM-DD'):
+        goal_dates("today", "soon", today)

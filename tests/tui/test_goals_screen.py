@@ -724,3 +724,22 @@ async def test_a_goal_not_begun_or_archived_says_so_before_anything_is_typed(
     words = "2026-06-15 is before the goal's start on 2026-07-01: it had not begun"
     assert said.count(words) == 2 and any("it was archived on" in words for words in said)
     assert checkin_history(engine, goal_id) == []
+
+
+async def test_the_forms_dates_read_today_and_plus_days_as_the_command_does(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    """The form's dates took only YYYY-MM-DD ('"+90d" is not a date') while `cxtui goal
+    create --from today --due +90d` and the check-in's date read them: +90d is the
+    goal's length from its first day."""
+    async with running(db_url) as (app, pilot):
+        form = await new_goal_form(app, pilot)
+        form.query_one("#title", Input).value = "Onboard the new logos"
+        form.query_one("#target", Input).value = "12"
+        form.query_one("#start_date", Input).value = "tomorrow"
+        form.query_one("#due_date", Input).value = "+30d"
+        await press(app, pilot, "ctrl+s")
+        assert isinstance(app.screen, GoalsScreen), error_of(app, "due_date")
+    new = stored_goals(engine)[-1]
+    tomorrow = TODAY + timedelta(days=1)
+    assert (new.start_date, new.due_date) == (tomorrow, tomorrow + timedelta(days=30))

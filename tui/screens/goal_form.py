@@ -7,6 +7,7 @@ when something was typed."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -276,12 +277,18 @@ class GoalFormScreen(GoalDialog):
 
         form = self.read_form()
         try:
-            validate_goal(form, None if self.view is None else self.view.goal)
+            goal = validate_goal(
+                form, None if self.view is None else self.view.goal, self.app.today
+            )
         except GoalError as error:
             self.show_refusal(error)
             return
         self.clear_errors()
-        self.write(form)
+        # Dates typed as +90d or next monday are saved as the days they named today.
+        days = {"start_date": goal.start_date, "due_date": goal.due_date}
+        for name, day in days.items():
+            self.query_one(f"#{name}", Input).value = day.isoformat()
+        self.write(replace(form, **{name: day.isoformat() for name, day in days.items()}))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="goal-form")
     def write(self, form: GoalForm) -> None:
