@@ -7,6 +7,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.markup import escape
 
 from tui.app import CxtuiApp
 
@@ -49,7 +50,7 @@ class AccountCommands(Provider):
                 matcher.highlight(name),
                 partial(app.open_account, account_id, None),
                 text=name,
-                help=f"Open account · {segment} · {owner}",
+                help=escape(" · ".join(["Open account", *(p for p in (segment, owner) if p)])),
             )
 
 
