@@ -555,6 +555,24 @@ async def test_an_imported_account_with_empty_fields_shows_no_python_none(
         assert "None" not in shown, shown
 
 
+async def test_the_palette_names_an_account_without_segment_or_owner_in_words(
+    db_url: str, telco: Engine
+) -> None:
+    """IBM's telco sample has no segment and no owner: the palette's hit for one of
+    its accounts read 'Open account · None · None'."""
+    from textual.command import CommandList
+
+    async with running(db_url) as (app, pilot):
+        await press(app, pilot, "ctrl+p")
+        await type_text(pilot, "7590")
+        await settle(app, pilot)
+        hits = app.screen.query_one(CommandList)
+        assert hits.option_count == 1
+        shown = str(hits.get_option_at_index(0).prompt)
+        assert "7590-VHVEG" in shown and "Open account" in shown
+        assert "None" not in shown, shown
+
+
 async def test_the_list_keeps_its_search_and_bar_when_shown_before_the_dashboard(
     db_url: str, book
 ) -> None:

@@ -174,3 +174,33 @@ async def test_an_override_reason_with_escape_sequences_is_shown_escaped(
         health = text_of(app.screen.query_one("#health"))
         assert "\x1b" not in health
         assert "Said Evil\\x1b]0;pwned\\x07" in health and "Dana\\x1b[31m" in health
+
+
+async def test_a_segment_and_owner_that_look_like_markup_are_shown_as_typed_in_the_palette(
+    db_url: str, engine: Engine
+) -> None:
+    """The palette reads a hit's help as markup: with an owner '[/] Ops' the help
+    raised MarkupError and the account was not offered at all; '[b]Key[/b]' alone
+    lost its brackets."""
+    from textual.command import CommandList
+
+    make_book(engine)
+    with Session(engine) as session:
+        session.add(
+            Account(
+                external_id="MK-1",
+                name="Markup Co",
+                segment="[b]Key[/b]",
+                plan="Pro",
+                owner="[/] Ops",
+                start_date=TODAY,
+            )
+        )
+        session.commit()
+    async with running(db_url) as (app, pilot):
+        await press(app, pilot, "ctrl+p")
+        await pilot.press(*"markup")
+        await settle(app, pilot)
+        hits = app.screen.query_one(CommandList)
+        shown = text_of(hits)
+        assert "Open account · [b]Key[/b] · [/] Ops" in shown, shown
