@@ -191,8 +191,9 @@ def import_command(
             metavar="NAME",
             help="Read the file as this vendor's export (default: recognised from the"
             " header): hubspot-companies, salesforce-accounts, stripe-subscriptions,"
-            " stripe-invoices, zendesk-tickets, zendesk-satisfaction,"
-            " intercom-conversations, delighted-nps.",
+            " chargebee-subscriptions, stripe-invoices, zendesk-tickets,"
+            " zendesk-satisfaction, intercom-conversations, delighted-nps,"
+            " salesforce-activities, hubspot-calls.",
         ),
     ] = None,
     no_preset: Annotated[

@@ -216,11 +216,16 @@ def _not_imported(
 ) -> list[str]:
     """The file's own columns that feed no field: neither mapped, nor kept as custom
     fields, nor read by a column the preset derives (not the derived ones either), nor
-    read to leave rows out (an order log's status)."""
+    read to leave rows out (an order log's status, a call's outcome)."""
     read = {e.column for e in plan.extras} | ({rule.column} if rule else set())
     if preset is not None:
         read |= preset.read_through_derived(own_columns)
     return [c for c in plan.mapping.ignored if c in own_columns and c not in read]
+
+
+def _rule_applied(preset: Preset | None, options: ImportOptions) -> LeaveOut | None:
+    """The preset's rule that left rows out, unless ``options.every_row`` kept them."""
+    return None if preset is None or options.every_row else preset.leave_out
 
 
 def _combine(preset: Preset, source: Source, options: ImportOptions) -> None:
@@ -523,7 +528,7 @@ def import_file(
         skipped,
         created,
         options.dry_run,
-        _not_imported(plan, own_columns, preset, rule),
+        _not_imported(plan, own_columns, preset, rule or _rule_applied(preset, options)),
         time.perf_counter() - started,
         reconciliation,
         recorded,

@@ -12,16 +12,21 @@ vendors' documented default exports:
 - Salesforce: the Accounts report / Data Export of the Account object.
 - Stripe: Dashboard, Billing > Subscriptions > Export, and Invoices > Export (columns
   in UTC).
+- Chargebee: the Subscriptions.csv of its data export (Settings > Import & Export
+  Data), whose columns are named object.attribute ("subscriptions.plan_unit_price").
 - Zendesk: Admin Center > Tools > Reports > CSV export of tickets (as tickets, and
   its Satisfaction Score as CSAT answers).
 - Intercom: the conversation data export (Reports > Conversations > Export).
 - Delighted: the responses CSV export (NPS), with the person's properties as columns.
+- Salesforce: an activities report (Tasks and Events) exported as CSV, as interactions.
+- HubSpot: the calls index page's export ("Export calls"), as interactions.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import polars as pl
 
@@ -35,93 +40,138 @@ def _col(name: str) -> pl.Expr:
     return pl.col(name).str.strip_chars()
 
 
-def _stripe_mrr() -> pl.Expr:
-    """Amount x Quantity as a monthly amount, exactly (decimals, never floats): a
-    yearly price / 12, weekly x 52 / 12, daily x 365 / 12."""
-    text = _col("Amount")
-    amount = text.str.replace_all(r"[$,\s]", "").cast(pl.Decimal(20, 2), strict=False)
-    quantity = _col("Quantity").cast(pl.Decimal(20, 0), strict=False).fill_null(1)
-    interval = _col("Interval").str.to_lowercase()
+def _monthly(amount: str, quantity: str, unit: pl.Expr, every: pl.Expr | None = None) -> pl.Expr:
+    """A price x quantity as a monthly amount, exactly (decimals, never floats), by
+    its billing period: ``unit`` (day, week, month or year; any other is a month)
+    and, when given, ``every`` such units (a plan billed every 3 months is / 3). A
+    yearly price / 12, weekly x 52 / 12, daily x 365 / 12. A price that is not a
+    number stays as it is, for the check to name its row."""
+    text = _col(amount)
+    price = text.str.replace_all(r"[$,\s]", "").cast(pl.Decimal(20, 2), strict=False)
+    count = _col(quantity).cast(pl.Decimal(20, 0), strict=False).fill_null(1)
+    period = unit.str.strip_chars().str.to_lowercase()
     per_year = (
-        pl.when(interval == "year")
+        pl.when(period == "year")
         .then(1)
-        .when(interval == "week")
+        .when(period == "week")
         .then(52)
-        .when(interval == "day")
+        .when(period == "day")
         .then(365)
         .otherwise(12)
         .cast(pl.Decimal(20, 0))
     )
-    mrr = (amount * quantity * per_year / 12).round(2).cast(pl.String)
-    # An amount that is not one stays as it is, for the check to name its row.
-    return pl.when(amount.is_null() & (text != "")).then(text).otherwise(mrr)
+    if every is not None:
+        units = every.cast(pl.Decimal(20, 0), strict=False)
+        per_year = per_year / pl.when(units > 0).then(units).otherwise(1)
+    mrr = (price * count * per_year / 12).round(2).cast(pl.String)
+    return pl.when(price.is_null() & (text != "")).then(text).otherwise(mrr)
+
+
+def _stripe_mrr() -> pl.Expr:
+    """Amount x Quantity as a monthly amount, by Interval."""
+    return _monthly("Amount", "Quantity", _col("Interval"))
+
+
+@dataclass(frozen=True)
+class Subscriptions:
+    """Where a billing system's subscriptions export says what ``_customers`` and
+    ``_history`` read: each subscription's customer, status, start, trial end, end
+    (the first of ``ended`` that has a value), seats and MRR (a derived column)."""
+
+    customer: str
+    status: str
+    start: str
+    trial_end: str
+    ended: tuple[str, ...]
+    quantity: str
+    mrr: tuple[str, ...]
+    """The derived MRR columns, the first the frame has."""
+    live: dict[str, int]
+    """The statuses of a live subscription: 0 paying, 1 not paying yet (a trial);
+    any other is one that ended."""
+    failed: str = ""
+    """The status of a subscription whose first payment failed (it never paid)."""
 
 
 _STRIPE_MRR = "MRR (from amount, quantity and interval)"
 _STRIPE_ENDED = "Ended (Ended At, else Canceled At)"
-_STRIPE_LIVE = {"active": 0, "past_due": 0, "unpaid": 0, "trialing": 1, "incomplete": 1}
-"""The statuses of a live subscription, paying ones first."""
+_STRIPE = Subscriptions(
+    "Customer ID",
+    "Status",
+    "Start (UTC)",
+    "Trial End (UTC)",
+    ("Ended At (UTC)", "Canceled At (UTC)"),
+    "Quantity",
+    (_STRIPE_MRR,),
+    {"active": 0, "past_due": 0, "unpaid": 0, "trialing": 1, "incomplete": 1},
+    "incomplete_expired",
+)
 
 
-def _stripe_rank() -> pl.Expr:
+def _status(columns: Subscriptions) -> pl.Expr:
+    """A status in lower case, words joined by "_" ("Non Renewing": non_renewing)."""
+    return _col(columns.status).str.to_lowercase().str.replace_all(r"\s+", "_")
+
+
+def _rank(columns: Subscriptions) -> pl.Expr:
     """0 for a paying subscription, 1 for a trial, 2 for one that has ended."""
-    return (
-        _col("Status")
-        .str.to_lowercase()
-        .replace_strict(_STRIPE_LIVE, default=2, return_dtype=pl.Int8)
-    )
+    return _status(columns).replace_strict(columns.live, default=2, return_dtype=pl.Int8)
 
 
-def _stripe_ended(names: list[str]) -> pl.Expr:
-    """When a subscription ended: its Ended At, else its Canceled At (a cancellation
-    at the period's end is asked for before the subscription ends)."""
-    ended = [_col(c) for c in ("Ended At (UTC)", "Canceled At (UTC)") if c in names]
+def _ended(columns: Subscriptions, names: list[str]) -> pl.Expr:
+    """When a subscription ended: the first of its end columns that has a value
+    (Stripe's Ended At, else its Canceled At: a cancellation at the period's end is
+    asked for before the subscription ends)."""
+    ended = [_col(c) for c in columns.ended if c in names]
     return pl.coalesce(ended).replace("", None) if ended else pl.lit(None, pl.String)
 
 
-def _stripe_paid(names: list[str]) -> tuple[pl.Expr, pl.Expr]:
+def _paid(columns: Subscriptions, names: list[str]) -> tuple[pl.Expr, pl.Expr]:
     """When a subscription began to pay (its trial's end, else its start), and
     whether it ever paid: a paying one has; a trial or an incomplete one has not
     yet; an ended one has unless it ended within its trial or its first payment
-    failed (incomplete_expired). Without a Trial End column, every ended one paid."""
-    start = _col("Start (UTC)")
+    failed. Without a trial end column, every ended one paid."""
+    start = _col(columns.start)
     trial = (
-        _col("Trial End (UTC)").replace("", None)
-        if "Trial End (UTC)" in names
+        _col(columns.trial_end).replace("", None)
+        if columns.trial_end in names
         else pl.lit(None, pl.String)
     )
     paid_from = pl.when(trial > start).then(trial).otherwise(start)
-    end = _stripe_ended(names)
-    rank = _stripe_rank()
-    failed = _col("Status").str.to_lowercase() == "incomplete_expired"
+    end = _ended(columns, names)
+    rank = _rank(columns)
+    failed = _status(columns) == columns.failed if columns.failed else pl.lit(False)
     ended_paid = (rank == 2) & ~failed & (end.is_null() | (end > paid_from)).fill_null(True)
     return paid_from, (rank == 0) | ended_paid
 
 
-def _stripe_customers(frame: pl.LazyFrame, row: str, every_row: bool = False) -> pl.LazyFrame:
-    """One row per Stripe customer from its subscriptions (a customer who upgraded
-    to a new subscription, bought a second product or came back has several): the
-    columns of its main subscription (live first, paying before trialing, then the
-    largest MRR, then the first in the file), with the MRR and seats summed over its
-    live subscriptions (a trial's MRR is none yet; with none live, over the paid
-    ones that ended last: the MRR it lost), its start (the first day it paid; its
-    first start while it has not paid yet, as a trial), and, when none is live,
-    the day the last paid one ended (``_STRIPE_ENDED``, the churn date). A customer
-    none of whose subscriptions has paid yet (a trial, running or ended, a failed
-    first payment) is no customer: left out, unless ``every_row`` (then a running
-    trial's is onboarding, with no MRR). ``row``: the
-    file row of each subscription, kept for the main one; an amount that cannot be
-    read on any of them is the MRR, at that one's row, for the check to name."""
+def _customers(
+    columns: Subscriptions, ended_column: str, frame: pl.LazyFrame, row: str, every_row: bool
+) -> pl.LazyFrame:
+    """One row per customer from its subscriptions (a customer who upgraded to a new
+    subscription, bought a second product or came back has several): the columns of
+    its main subscription (live first, paying before trialing, then the largest MRR,
+    then the first in the file), with the MRR and seats summed over its live
+    subscriptions (a trial's MRR is none yet; with none live, over the paid ones
+    that ended last: the MRR it lost), its start (the first day it paid; its first
+    start while it has not paid yet, as a trial), and, when none is live, the day
+    the last paid one ended (``ended_column``, the churn date). A customer none of
+    whose subscriptions has paid yet (a trial, running or ended, a failed first
+    payment) is no customer: left out, unless ``every_row`` (then a running trial's
+    is onboarding, with no MRR). ``row``: the file row of each subscription, kept
+    for the main one; an amount that cannot be read on any of them is the MRR, at
+    that one's row, for the check to name."""
     names = frame.collect_schema().names()
-    customer = "Customer ID"
-    paid_from, paid = _stripe_paid(names)
+    customer, start = columns.customer, columns.start
+    mrr = next(c for c in columns.mrr if c in names)
+    paid_from, paid = _paid(columns, names)
     frame = frame.with_columns(
-        _rank=_stripe_rank(),
-        _mrr=pl.col(_STRIPE_MRR).cast(pl.Decimal(20, 2), strict=False),
-        _seats=_col("Quantity").cast(pl.Int64, strict=False).fill_null(1)
-        if "Quantity" in names
+        _rank=_rank(columns),
+        _mrr=pl.col(mrr).cast(pl.Decimal(20, 2), strict=False),
+        _seats=_col(columns.quantity).cast(pl.Int64, strict=False).fill_null(1)
+        if columns.quantity in names
         else pl.lit(1),
-        _end=_stripe_ended(names),
+        _end=_ended(columns, names),
         _paid=paid,
         _paid_from=paid_from,
     )
@@ -135,15 +185,15 @@ def _stripe_customers(frame: pl.LazyFrame, row: str, every_row: bool = False) ->
     paying_mrr = pl.when(pl.col("_rank") == 1).then(pl.lit(0, pl.Decimal(20, 2))).otherwise("_mrr")
     frame = frame.with_columns(_counted=counted)
     main = pl.all().sort_by("_rank", -pl.col("_mrr").fill_null(0), row).first()
-    unreadable = pl.col("_mrr").is_null() & pl.col(_STRIPE_MRR).is_not_null()
+    unreadable = pl.col("_mrr").is_null() & pl.col(mrr).is_not_null()
     combined = frame.group_by(customer, maintain_order=True).agg(
         main,
         _total=paying_mrr.filter("_counted").sum(),
         _unreadable=pl.col(row).filter(unreadable).min(),
-        _unreadable_text=pl.col(_STRIPE_MRR).sort_by(row).filter(unreadable.sort_by(row)).first(),
+        _unreadable_text=pl.col(mrr).sort_by(row).filter(unreadable.sort_by(row)).first(),
         _seat_total=pl.col("_seats").filter("_counted").sum(),
         _first_start=pl.coalesce(
-            pl.col("_paid_from").filter("_paid").min(), _col("Start (UTC)").replace("", None).min()
+            pl.col("_paid_from").filter("_paid").min(), _col(start).replace("", None).min()
         ),
         _last_end=pl.col("_end").filter("_paid").max(),
         _live=pl.col("_rank").min() < 2,
@@ -152,45 +202,55 @@ def _stripe_customers(frame: pl.LazyFrame, row: str, every_row: bool = False) ->
     if not every_row:
         combined = combined.filter("_ever_paid")
     overrides = {
-        _STRIPE_MRR: pl.when(pl.col("_unreadable").is_null())
+        mrr: pl.when(pl.col("_unreadable").is_null())
         .then(pl.col("_total").round(2).cast(pl.String))
         .otherwise(pl.col("_unreadable_text")),
         row: pl.coalesce("_unreadable", row),
-        "Start (UTC)": pl.col("_first_start"),
-        _STRIPE_ENDED: pl.when(~pl.col("_live")).then(pl.col("_last_end")),
+        start: pl.col("_first_start"),
+        ended_column: pl.when(~pl.col("_live")).then(pl.col("_last_end")),
     }
-    if "Quantity" in names:
-        overrides["Quantity"] = pl.col("_seat_total").cast(pl.String)
-    kept = [*names, _STRIPE_ENDED]
+    if columns.quantity in names:
+        overrides[columns.quantity] = pl.col("_seat_total").cast(pl.String)
+    kept = [*names, ended_column]
     return combined.with_columns(e.alias(n) for n, e in overrides.items()).select(kept)
 
 
-def _stripe_history(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """Each Stripe customer's MRR movements, day by day, from its subscriptions: each
-    adds its MRR on the day it began to pay (its trial's end, else its start) and
-    takes it back on the day it ended; a trial, or one that never paid, adds none.
-    The first day it pays is ``new``; a day that ends its last paying one is
-    ``churn``, one that starts one again ``reactivation``; other days are
-    ``expansion`` or ``contraction`` by the sign of the change. Only customers whose
-    every paid subscription has a start, a readable amount and, once ended, an end
-    on or after its start; the others have one row with no movement (they are
-    recorded as one opening movement, core.accounts.mrr). Columns: external_id,
-    occurred_on, kind, amount_cents."""
+def _one_per_customer(vendor: str) -> str:
+    """What ``_customers`` did, in words (``Preset.combined``)."""
+    return (
+        f"one account per {vendor} customer ({{count:,}} with several subscriptions): its"
+        " MRR and seats are those of its live subscriptions added up (with none live, of"
+        " those that ended last), its start its first subscription's"
+    )
+
+
+def _history(columns: Subscriptions, frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Each customer's MRR movements, day by day, from its subscriptions: each adds
+    its MRR on the day it began to pay (its trial's end, else its start) and takes
+    it back on the day it ended; a trial, or one that never paid, adds none. The
+    first day it pays is ``new``; a day that ends its last paying one is ``churn``,
+    one that starts one again ``reactivation``; other days are ``expansion`` or
+    ``contraction`` by the sign of the change. Only customers whose every paid
+    subscription has a start, a readable amount and, once ended, an end on or after
+    its start; the others have one row with no movement (they are recorded as one
+    opening movement, core.accounts.mrr). Columns: external_id, occurred_on, kind,
+    amount_cents."""
     names = frame.collect_schema().names()
 
     def day(text: pl.Expr) -> pl.Expr:
         return text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
 
     customer = pl.col("external_id")
-    ended = _stripe_rank() == 2
-    paid_from, paid = _stripe_paid(names)
+    mrr = next(c for c in columns.mrr if c in names)
+    ended = _rank(columns) == 2
+    paid_from, paid = _paid(columns, names)
     subscriptions = frame.select(
-        external_id=_col("Customer ID"),
+        external_id=_col(columns.customer),
         start=day(paid_from),
-        end=pl.when(ended).then(day(_stripe_ended(names))),
+        end=pl.when(ended).then(day(_ended(columns, names))),
         ended=ended,
         paid=paid,
-        cents=(pl.col(_STRIPE_MRR).cast(pl.Decimal(20, 2), strict=False) * 100).cast(pl.Int64),
+        cents=(pl.col(mrr).cast(pl.Decimal(20, 2), strict=False) * 100).cast(pl.Int64),
     )
     dated = ~pl.col("paid") | (  # (one that never paid needs no dates)
         pl.col("start").is_not_null()
@@ -236,6 +296,69 @@ def _stripe_history(frame: pl.LazyFrame) -> pl.LazyFrame:
     return pl.concat([movements, untold], how="diagonal")
 
 
+_CHARGEBEE_MRR = "MRR (from plan unit price, quantity and billing period)"
+_CHARGEBEE_MONTHLY = "MRR (from plan unit price and quantity, monthly)"
+_CHARGEBEE_ENDED = "Ended (cancelled_at)"
+_CHARGEBEE_NAME = "Name (company, else first and last name, else email)"
+_CHARGEBEE = Subscriptions(
+    "customers.id",
+    "subscriptions.status",
+    "subscriptions.started_at",
+    "subscriptions.trial_end",
+    ("subscriptions.cancelled_at",),
+    "subscriptions.plan_quantity",
+    (_CHARGEBEE_MRR, _CHARGEBEE_MONTHLY),
+    {"active": 0, "non_renewing": 0, "paused": 0, "in_trial": 1, "future": 1},
+)
+
+
+def _chargebee_mrr() -> pl.Expr:
+    """Plan unit price x quantity, by the billing period the export gives."""
+    return _monthly(
+        "subscriptions.plan_unit_price",
+        "subscriptions.plan_quantity",
+        _col("subscriptions.billing_period_unit"),
+        _col("subscriptions.billing_period"),
+    )
+
+
+def _chargebee_monthly() -> pl.Expr:
+    """Plan unit price x quantity, by the billing period the plan's id names (an
+    item price id such as "Pro-USD-Yearly": yearly or annual, half-yearly,
+    quarterly, weekly, daily); a month when it names none."""
+    plan = _col("subscriptions.plan_id").str.to_lowercase()
+    half = plan.str.contains("half|semi")
+    unit = (
+        pl.when(half)
+        .then(pl.lit("month"))
+        .when(plan.str.contains("year|annual"))
+        .then(pl.lit("year"))
+        .when(plan.str.contains("week"))
+        .then(pl.lit("week"))
+        .when(plan.str.contains("daily"))
+        .then(pl.lit("day"))
+        .otherwise(pl.lit("month"))
+    )
+    every = (
+        pl.when(half)
+        .then(pl.lit("6"))
+        .when(plan.str.contains("quarter"))
+        .then(pl.lit("3"))
+        .otherwise(pl.lit("1"))
+    )
+    return _monthly("subscriptions.plan_unit_price", "subscriptions.plan_quantity", unit, every)
+
+
+def _chargebee_name() -> pl.Expr:
+    """A customer's company, else its first and last name, else its email."""
+    person = pl.concat_str(
+        [_col("customers.first_name").fill_null(""), _col("customers.last_name").fill_null("")],
+        separator=" ",
+    ).str.strip_chars()
+    named = [_col("customers.company").replace("", None), person.replace("", None)]
+    return pl.coalesce(*named, _col("customers.email"))
+
+
 _STRIPE_INVOICE_PAID = "Invoice status"
 
 
@@ -268,6 +391,25 @@ def _hubspot_status() -> pl.Expr:
     stage = _col("Lifecycle Stage").str.to_lowercase()
     gone = stage.str.contains(r"former|churn|lost|cancel|\bex[- ]")
     return pl.when(gone).then(pl.lit("churned")).otherwise(pl.lit("active"))
+
+
+_SALESFORCE_KIND = "Kind (from Type, else Task Subtype)"
+
+
+def _salesforce_kind() -> pl.Expr:
+    """An activity's kind: its Type (Call, Email, Meeting, Other) when it has one,
+    else its Task Subtype (Call, Email, List Email, Task...)."""
+    kind = _col("Type").fill_null("")
+    return pl.when(kind != "").then(kind).otherwise(_col("Task Subtype"))
+
+
+_HUBSPOT_SUMMARY = "Summary (Call Title, else Call)"
+
+
+def _hubspot_call_summary() -> pl.Expr:
+    """A call's title, or "Call" for one logged without a title (HubSpot's default)."""
+    title = _col("Call Title").fill_null("")
+    return pl.when(title != "").then(title).otherwise(pl.lit("Call"))
 
 
 def _minutes_after(start: str, minutes: str) -> Derived:
@@ -453,11 +595,9 @@ PRESETS: tuple[Preset, ...] = (
         },
         {_STRIPE_MRR: _stripe_mrr},
         "Customer ID",
-        _stripe_customers,
-        "one account per Stripe customer ({count:,} with several subscriptions): its MRR"
-        " and seats are those of its live subscriptions added up (with none live, of"
-        " those that ended last), its start its first subscription's",
-        history=_stripe_history,
+        partial(_customers, _STRIPE, _STRIPE_ENDED),
+        _one_per_customer("Stripe"),
+        history=partial(_history, _STRIPE),
         combined_out="customers none of whose subscriptions has paid yet (trials, failed"
         " first payments)",
         caveats={
@@ -470,6 +610,60 @@ PRESETS: tuple[Preset, ...] = (
             False,
             "subscriptions that never started (their first payment failed)",
         ),
+    ),
+    Preset(
+        "chargebee-subscriptions",
+        "Chargebee subscriptions",
+        "accounts",
+        (
+            "subscriptions.id",
+            "customers.id",
+            "subscriptions.status",
+            "subscriptions.plan_unit_price",
+        ),
+        {
+            "external_id": "customers.id",
+            "name": (_CHARGEBEE_NAME, "customers.company", "customers.email"),
+            "plan": "subscriptions.plan_id",
+            "seats": "subscriptions.plan_quantity",
+            "mrr": (_CHARGEBEE_MRR, _CHARGEBEE_MONTHLY),
+            "status": "subscriptions.status",
+            "start_date": "subscriptions.started_at",
+            "churned_at": _CHARGEBEE_ENDED,
+            "renewal_date": "subscriptions.current_term_end",
+        },
+        {
+            "status": {
+                "active": "active",
+                "non_renewing": "active",
+                "non renewing": "active",
+                "paused": "active",
+                "in_trial": "onboarding",
+                "in trial": "onboarding",
+                "future": "onboarding",
+                "cancelled": "churned",
+            }
+        },
+        {
+            _CHARGEBEE_MRR: _chargebee_mrr,
+            _CHARGEBEE_MONTHLY: _chargebee_monthly,
+            _CHARGEBEE_NAME: _chargebee_name,
+        },
+        "customers.id",
+        partial(_customers, _CHARGEBEE, _CHARGEBEE_ENDED),
+        _one_per_customer("Chargebee"),
+        history=partial(_history, _CHARGEBEE),
+        combined_out="customers none of whose subscriptions has paid yet (trials, future starts)",
+        optional=frozenset({_CHARGEBEE_MRR, _CHARGEBEE_NAME}),
+        said={
+            _CHARGEBEE_MONTHLY: "the export has no billing period"
+            " (subscriptions.billing_period_unit): each plan's is read from its id (Yearly"
+            " or Annual / 12, Half-yearly / 6, Quarterly / 3, Weekly, Daily), else monthly",
+            _CHARGEBEE_MRR: "MRR is each plan's unit price x quantity by its billing period"
+            " (subscriptions.billing_period_unit, every subscriptions.billing_period units):"
+            " before coupons and discounts, add-ons left out; a paused subscription keeps"
+            " its MRR",
+        },
     ),
     Preset(
         "stripe-invoices",
@@ -575,6 +769,65 @@ PRESETS: tuple[Preset, ...] = (
         },
         {},
         {"Survey kind (NPS)": _constant("nps")},
+    ),
+    Preset(
+        "salesforce-activities",
+        "Salesforce activities (tasks and events)",
+        "interactions",
+        ("Subject", "Assigned"),
+        {
+            "account": ("Company / Account", "Account Name"),
+            "kind": (_SALESFORCE_KIND, "Task Subtype", "Type"),
+            "occurred_at": ("Date", "Activity Date", "Due Date"),
+            "summary": "Subject",
+            "logged_by": "Assigned",
+            "notes": ("Full Comments", "Comments"),
+        },
+        {
+            "kind": {
+                "list email": "email",
+                "event": "meeting",
+                "task": "note",
+                "other": "note",
+                "linkedin": "note",
+                "cadence": "note",
+            }
+        },
+        {_SALESFORCE_KIND: _salesforce_kind},
+        optional=frozenset({_SALESFORCE_KIND}),
+        leave_out=LeaveOut(
+            "Status", "complet|done", True, "tasks not done (open or planned: no interaction yet)"
+        ),
+        said={
+            _SALESFORCE_KIND: "kinds are each activity's Type, else its Task Subtype: a"
+            " Task, Other, LinkedIn or Cadence one is a note, a List Email an email, an"
+            " Event a meeting",
+        },
+    ),
+    Preset(
+        "hubspot-calls",
+        "HubSpot calls",
+        "interactions",
+        ("Call Title", "Activity date"),
+        {
+            "account": "Associated Company",
+            "kind": "Kind (call)",
+            "occurred_at": "Activity date",
+            "summary": _HUBSPOT_SUMMARY,
+            "logged_by": "Activity assigned to",
+            "notes": "Call notes",
+        },
+        {},
+        {"Kind (call)": _constant("call"), _HUBSPOT_SUMMARY: _hubspot_call_summary},
+        leave_out=LeaveOut(
+            "Call outcome",
+            "busy|no answer|wrong number|voicemail",
+            False,
+            "calls that reached nobody (busy, no answer, wrong number, voicemail)",
+        ),
+        said={
+            _HUBSPOT_SUMMARY: 'a call logged without a title is summarised as "Call"',
+        },
     ),
 )
 
