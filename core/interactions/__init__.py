@@ -437,10 +437,12 @@ def log_entry(
         assert interaction.id is not None
         task = None
         if entry.follow_up_on is not None:
+            from core.playbook.rules import task_owner
+
             task = Task(
                 account_id=account_id,
                 interaction_id=interaction.id,
-                owner=account.owner,
+                owner=task_owner(account.owner),
                 title=f"Follow up with {account.name}: {entry.summary}",
                 due_on=entry.follow_up_on,
                 source="follow_up",

@@ -77,6 +77,13 @@ UNASSIGNED = "unassigned"
 """The owner of the tasks of accounts without one: a queue anyone can take from."""
 _TITLE_MAX = 300
 
+
+def task_owner(account_owner: str | None) -> str:
+    """Who a task about an account goes to: its owner, else UNASSIGNED (as
+    ``find_occurrences`` gives the rules' tasks)."""
+    return (account_owner or "").strip() or UNASSIGNED
+
+
 DEFAULT_RULES: dict[str, dict[str, Any]] = {
     "ticket_unresolved": {"enabled": True, "hours": 48, "due_in_days": 1},
     "feedback_after_purchase": {

@@ -113,6 +113,24 @@ def test_log_a_call_with_a_follow_up_creates_the_owners_task(
         assert task.interaction_id == interaction.id
 
 
+def test_a_follow_up_on_an_account_without_owner_goes_to_the_unassigned_queue(
+    engine: Engine,
+) -> None:
+    """As the playbook's tasks of such an account do (core.playbook.rules.UNASSIGNED):
+    on IBM's telco sample imported as accounts (no owner column), a call's follow-up
+    task had the owner '' and showed no owner beside the rules' 'unassigned' ones."""
+    from core.playbook.rules import UNASSIGNED
+
+    with Session(engine) as session:
+        account_id = new_account(session, "TEL-1", owner="")
+        session.commit()
+    form = EntryForm(kind="call", summary="Contract", follow_up="2026-11-30")
+    logged = log_entry(engine, account_id, form, logged_by="Sam", now=NOW)
+    with Session(engine) as session:
+        task = session.get(m.Task, logged.task_id)
+        assert task is not None and task.owner == UNASSIGNED
+
+
 @pytest.mark.parametrize(
     ("kind", "score"), [("nps", "10"), ("nps", "0"), ("csat", "5"), ("csat", "1")]
 )
