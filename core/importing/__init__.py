@@ -446,6 +446,39 @@ def _start_from_tenure(spec: Kind, source: Source, options: ImportOptions) -> st
     )
 
 
+USAGE_DAY = "day (from the column names)"
+USAGE_USERS = "active_users (from each day's column)"
+_DAY_NAME = re.compile(r"^\s*(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})([ T].*)?$")
+
+
+def _days_as_rows(spec: Kind, source: Source, options: ImportOptions) -> str | None:
+    """A usage file with one column per day (an analytics tool's chart exported with
+    its dates across: one row per account) and no day column, turned into one row
+    per account and day: each cell is that day's active users, an empty cell no
+    row. Returns the assumption in words, or None when the file is not so shaped."""
+    if spec.name != "usage" or {"day", "active_users"} & set(options.columns):
+        return None
+    day_names = spec.field("day").names()
+    if any(normalise(c) in day_names for c in source.columns):
+        return None
+    days = [c for c in source.columns if _DAY_NAME.match(c)]
+    if len(days) < 2:
+        return None
+    kept = [c for c in source.columns if c not in days]
+    frame = _numbered(source).unpivot(
+        days, index=[*kept, FILE_ROW], variable_name=USAGE_DAY, value_name=USAGE_USERS
+    )
+    cell = pl.col(USAGE_USERS).str.strip_chars().fill_null("")
+    source.frame = frame.filter(cell != "").sort(FILE_ROW, maintain_order=True)
+    source.columns = [*kept, USAGE_DAY, USAGE_USERS]
+    source.file_columns = [*(c for c in source.file_columns if c not in days), USAGE_USERS]
+    return (
+        f"one column per day ({len(days)} days, {days[0].strip()} to {days[-1].strip()}):"
+        " each cell is that day's active users (--map active_users=COLUMN reads a long"
+        " file instead); an empty cell is no usage row"
+    )
+
+
 def stored_accounts(engine: Engine) -> pl.DataFrame:
     """external_id, id and name of every stored account (what a file's account
     column is looked up in, ``check.AccountKeys``)."""
@@ -479,6 +512,12 @@ def import_file(
         rule = _orders_not_bought(spec, source, options, preset)
         if rule is not None:
             _leave_out(rule, source, options.hints.every_row)
+        if (wide := _days_as_rows(spec, source, options)) is not None:
+            source.notes.append(wide)
+            options = replace(
+                options,
+                columns={**options.columns, "day": USAGE_DAY, "active_users": USAGE_USERS},
+            )
         tenure = _start_from_tenure(spec, source, options)
         if tenure is not None:
             options = replace(options, columns={**options.columns, "start_date": TENURE_START})

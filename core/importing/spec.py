@@ -138,7 +138,13 @@ def normalise(header: str) -> str:
     return re.sub(r"[\s_\-.]+", "", _QUALIFIER.sub("", header.strip().lower()))
 
 
-_ACCOUNT = Field("account", ACCOUNT, "account_id", True, ACCOUNT_SYNONYMS, max_length=64)
+ACCOUNT_NAMES = ("account_name", "company", "company_name", "customer_name", "organization")
+"""Columns that name an event's account: looked up by name when no account has the
+cell as its external id (``check.AccountKeys``), after the id columns above."""
+
+_ACCOUNT = Field(
+    "account", ACCOUNT, "account_id", True, (*ACCOUNT_SYNONYMS, *ACCOUNT_NAMES), max_length=64
+)
 
 KINDS: dict[str, Kind] = {
     kind.name: kind

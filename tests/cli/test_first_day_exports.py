@@ -1,6 +1,7 @@
 """The exports a CS manager has on the first day beyond a CRM's accounts: a billing
-system's subscriptions (Chargebee) and the CRM's activity logs (a Salesforce
-activities report, HubSpot's calls). Each fixture is written here with the
+system's subscriptions (Chargebee), the CRM's activity logs (a Salesforce activities
+report, HubSpot's calls) and an analytics tool's usage by account (one row per
+account and day, or one column per day). Each fixture is written here with the
 vendor's column names and the quirks real exports have, imported as a new user would
 (``cxtui import KIND FILE``), and every figure is checked against plain polars over
 the fixture."""
@@ -392,3 +393,113 @@ def test_hubspot_calls_become_interactions_when_someone_answered(tmp_path: Path)
     assert stored.sort("Activity date").equals(expected.sort("Activity date"))
     left = raw.filter(nobody).group_by("Call outcome").len().sort("len", "Call outcome")
     assert left.height == 3 and (left["len"] > 0).all()
+
+
+# An analytics tool's chart of active users by account, exported as CSV: either one
+# row per account and day, or the chart as it shows, its dates across (one column per
+# day, one row per account). Accounts are named by the property the chart is grouped
+# by (a company's name), not by the CRM's ids.
+AS_OF = date(2026, 11, 30)
+DAYS = [AS_OF - timedelta(days=back) for back in range(59, -1, -1)]
+SPLIT = AS_OF - timedelta(days=30)  # after it: the health score's last 30 days
+
+
+def _users(company: str, day: date) -> str:
+    """Steady for Company 04, falling by two thirds for Company 06, rising for
+    Company 08; a day without data is an empty cell."""
+    if company == "Company 08" and day.day == 14:
+        return ""
+    recent = day > SPLIT
+    return {"Company 04": "4", "Company 06": "2" if recent else "6"}.get(
+        company, "9" if recent else "3"
+    )
+
+
+USAGE_COMPANIES = ["Company 04", "Company 06", "Company 08"]
+
+
+def _chargebee_book(tmp_path: Path) -> Path:
+    db = tmp_path / "book.db"
+    path = _write(tmp_path / "Subscriptions.csv", CHARGEBEE, _chargebee_rows())
+    _import(db, "accounts", path, "--as-of", "2026-11-30")
+    return db
+
+
+def _stored_usage(db: Path) -> pl.DataFrame:
+    return pl.DataFrame(
+        _rows(
+            db,
+            "SELECT a.name, u.day, u.active_users FROM daily_usage u"
+            " JOIN account a ON a.id = u.account_id",
+        ),
+        schema={"company": pl.String, "day": pl.String, "users": pl.Int64},
+        orient="row",
+    ).with_columns(pl.col("day").str.to_date())
+
+
+def test_usage_by_account_and_day_found_by_company_name(tmp_path: Path) -> None:
+    db = _chargebee_book(tmp_path)
+    rows = [
+        [company, f"{day}", _users(company, day), str(int(_users(company, day) or 0) * 3)]
+        for day in DAYS
+        for company in USAGE_COMPANIES
+        if _users(company, day)
+    ]
+    path = _write(tmp_path / "usage.csv", ["Company", "Date", "Active Users", "Sessions"], rows)
+    report = _import(db, "usage", path)
+    raw = pl.read_csv(path, schema_overrides={"Date": pl.Date})
+    assert report["inserted"] == raw.height
+    expected = raw.select(company="Company", day="Date", users="Active Users")
+    assert _stored_usage(db).sort("company", "day").equals(expected.sort("company", "day"))
+
+
+def test_usage_with_one_column_per_day_drives_the_health_score(tmp_path: Path) -> None:
+    db = _chargebee_book(tmp_path)
+    rows = [[company] + [_users(company, day) for day in DAYS] for company in USAGE_COMPANIES]
+    path = _write(tmp_path / "chart.csv", ["Company", *map(str, DAYS)], rows)
+    report = _import(db, "usage", path)
+    assumptions = report["reconciliation"]["assumptions"]
+    assert assumptions[0] == (
+        f"one column per day (60 days, {DAYS[0]} to {AS_OF}): each cell is that day's"
+        " active users (--map active_users=COLUMN reads a long file instead); an empty"
+        " cell is no usage row"
+    )
+    raw = pl.read_csv(path, infer_schema=False).unpivot(
+        index="Company", variable_name="day", value_name="users"
+    )
+    expected = raw.drop_nulls("users").select(
+        company="Company", day=pl.col("day").str.to_date(), users=pl.col("users").cast(pl.Int64)
+    )
+    assert report["inserted"] == expected.height == 3 * 60 - 2  # Company 08 has no data on the 14th
+    assert _stored_usage(db).sort("company", "day").equals(expected.sort("company", "day"))
+    # The health rule by hand (/work/shared/domain.md, core/health/defaults.toml): the
+    # trend is the active-user days of the last 30 days against the 30 before (-30 %
+    # scores 0, 0 % scores 100), weighing twice the active users per seat (0.1 scores
+    # 0, 0.6 scores 100).
+    seats = dict(_rows(db, "SELECT name, seats FROM account"))
+    windows = expected.group_by("company").agg(
+        recent=pl.col("users").filter(pl.col("day") > SPLIT).sum(),
+        prior=pl.col("users").filter(pl.col("day") <= SPLIT).sum(),
+    )
+    by_hand = {}
+    for company, recent, prior in windows.rows():
+        trend = (recent - prior) / prior * 100
+        ratio = recent / 30 / seats[company]
+        trend_score = min(max((trend + 30) / 30, 0), 1) * 100
+        ratio_score = min(max((ratio - 0.1) / 0.5, 0), 1) * 100
+        by_hand[company] = (round(trend, 1), round((ratio_score + 2 * trend_score) / 3, 1))
+    health = json.loads(
+        run_ok("health", "--db", str(db), "--recompute", "--as-of", f"{AS_OF}", "--json")
+    )
+    usage = {
+        row["name"]: (
+            round(row["components"]["usage"]["raw"]["trend_pct"], 1),
+            row["components"]["usage"]["score"],
+        )
+        for row in health
+        if "usage" in row["components"]
+    }
+    assert usage == by_hand
+    scores = {row["name"]: row["score"] for row in health}
+    assert usage["Company 06"][1] < usage["Company 04"][1]
+    assert scores["Company 06"] < scores["Company 04"]
