@@ -463,12 +463,14 @@ def toggle_task(engine: Engine, goal: Goal, task_id: int, today: date | None = N
         session.commit()
 
 
-def archive(engine: Engine, goal: Goal) -> None:
+def archive(engine: Engine, goal: Goal, archived: bool = True) -> None:
+    """Archive the goal (its history kept), or with ``archived`` False bring it back:
+    an archive undone."""
     with Session(engine) as session:
         _bump_version(session, goal.id or 0, goal.version)
         stored = session.get(Goal, goal.id)
         assert stored is not None
-        stored.archived_at = utcnow()
+        stored.archived_at = utcnow() if archived else None
         session.commit()
 
 

@@ -414,6 +414,14 @@ async def test_archive_after_confirmation(
         await press(app, pilot, "A")
         assert rows(screen) == ["NPS above 50"]
         assert "archived" in row_text(screen, "NPS above 50")
+        # undone: a on the archived goal brings it back, after asking
+        await press(app, pilot, "a")
+        assert "back from the archive" in text_of(app.screen.query_one(".dialog-text"))
+        await press(app, pilot, "y")
+        assert rows(screen) == []
+        assert get_goal(engine, goals["NPS above 50"]).archived_at is None
+        await press(app, pilot, "A")
+        assert "NPS above 50" in rows(screen)
 
 
 async def test_edit_saves_a_new_version_and_keeps_the_check_ins(

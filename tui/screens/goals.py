@@ -96,7 +96,7 @@ class GoalsScreen(Screen[None]):
         Binding("minus", "step(-1)", "Step down", id="goals.step_down", key_display="-"),
         Binding("space", "toggle", "Toggle", id="goals.toggle"),
         Binding("h", "history", "History", id="goals.history"),
-        Binding("a", "archive", "Archive", id="goals.archive", show=False),
+        Binding("a", "archive", "Archive or restore", id="goals.archive", show=False),
         Binding("m", "who('mine')", "My goals", id="goals.mine", show=False),
         Binding("t", "who('team')", "Team goals", id="goals.team", show=False),
         Binding("s", "cycle_status", "Next status", id="goals.status", show=False),
@@ -450,18 +450,22 @@ class GoalsScreen(Screen[None]):
         view = self._goal_or_say()
         if view is None:
             return
-        if view.goal.archived_at is not None:
-            self.notify(f'"{view.goal.title}" is already archived.')
-            return
         goal = view.goal
+        restore = goal.archived_at is not None  # a on an archived goal undoes the archive
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self.write(view, lambda engine, _now: archive(engine, goal))
+                self.write(view, lambda engine, _now: archive(engine, goal, not restore))
 
         self._modal = True
+        question = (
+            f'Bring "{goal.title}" back from the archive?'
+            if restore
+            else f'Archive "{goal.title}"? Its history is kept (a on it, among the archived, '
+            "brings it back)."
+        )
         self.app.push_screen(
-            ConfirmScreen(f'Archive "{goal.title}"? Its history is kept.', yes="Archive"), answer
+            ConfirmScreen(question, yes="Restore" if restore else "Archive"), answer
         )
 
     # ------------------------------------------------------------------ writing
