@@ -472,10 +472,11 @@ def _days_as_rows(spec: Kind, source: Source, options: ImportOptions) -> str | N
     source.frame = frame.filter(cell != "").sort(FILE_ROW, maintain_order=True)
     source.columns = [*kept, USAGE_DAY, USAGE_USERS]
     source.file_columns = [*(c for c in source.file_columns if c not in days), USAGE_USERS]
+    hint = options.hints.map_column.format(field="day")
     return (
         f"one column per day ({len(days)} days, {days[0].strip()} to {days[-1].strip()}):"
-        " each cell is that day's active users (--map active_users=COLUMN reads a long"
-        " file instead); an empty cell is no usage row"
+        " each cell is that day's active users, an empty cell no usage row (the days are"
+        f" in a column instead: {hint})"
     )
 
 

@@ -461,8 +461,8 @@ def test_usage_with_one_column_per_day_drives_the_health_score(tmp_path: Path) -
     assumptions = report["reconciliation"]["assumptions"]
     assert assumptions[0] == (
         f"one column per day (60 days, {DAYS[0]} to {AS_OF}): each cell is that day's"
-        " active users (--map active_users=COLUMN reads a long file instead); an empty"
-        " cell is no usage row"
+        " active users, an empty cell no usage row (the days are in a column instead:"
+        " name it with --map day=COLUMN)"
     )
     raw = pl.read_csv(path, infer_schema=False).unpivot(
         index="Company", variable_name="day", value_name="users"
