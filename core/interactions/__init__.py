@@ -435,24 +435,43 @@ def log_entry(
         session.add(interaction)
         session.flush()
         assert interaction.id is not None
-        task = None
-        if entry.follow_up_on is not None:
-            from core.playbook.rules import task_owner
-
-            task = Task(
-                account_id=account_id,
-                interaction_id=interaction.id,
-                owner=task_owner(account.owner),
-                title=f"Follow up with {account.name}: {entry.summary}",
-                due_on=entry.follow_up_on,
-                source="follow_up",
-            )
-            session.add(task)
+        task = _follow_up_task(session, interaction)
         session.commit()
         entry_id = interaction.id
         task_id = task.id if task else None
     rescore(engine, account_id, now.date())
     return Logged(entry.kind, entry_id, account_id, task_id)
+
+
+def _follow_up_task(session: Session, interaction: Interaction) -> Task | None:
+    """The open follow-up task of ``interaction``, due on its follow-up day: moved
+    there when there is one, else made for the account's owner. None when the
+    interaction has no follow-up (a task it had is left as it is)."""
+    from core.playbook.rules import task_owner
+
+    if interaction.follow_up_on is None:
+        return None
+    task = session.exec(
+        select(Task).where(
+            Task.interaction_id == interaction.id,
+            Task.source == "follow_up",
+            col(Task.completed_at).is_(None),
+        )
+    ).first()
+    if task is None:
+        account = session.get(Account, interaction.account_id)
+        assert account is not None
+        task = Task(
+            account_id=account.id,
+            interaction_id=interaction.id,
+            owner=task_owner(account.owner),
+            title=f"Follow up with {account.name}: {interaction.summary}",
+            due_on=interaction.follow_up_on,
+            source="follow_up",
+        )
+    task.due_on = interaction.follow_up_on
+    session.add(task)
+    return task
 
 
 def edit_entry(
@@ -467,7 +486,8 @@ def edit_entry(
     """Apply an edit to an interaction or a survey answer, keeping the previous values
     in a revision; validated as when it was logged (a survey's NPS 0-10, CSAT 1-5).
     Returns the changes (field -> [old, new]); an edit that changes nothing writes
-    nothing. An interaction's follow-up task is not moved: the revision records it.
+    nothing. An interaction's follow-up set or moved is its open follow-up task's
+    day (``_follow_up_task``); the revision records the change.
 
     ``seen``: the entry as the form was filled from it. A field the form leaves as
     it was shown keeps what another user saved since; a field both changed is
@@ -572,6 +592,8 @@ def _save_edit(
     recorded = json.dumps(changes, sort_keys=True)
     if isinstance(entry, Interaction):
         entry.updated_at = utcnow()
+        if "follow_up_on" in changes:
+            _follow_up_task(session, entry)
         session.add(
             InteractionRevision(interaction_id=entry.id, edited_by=edited_by, changes=recorded)
         )

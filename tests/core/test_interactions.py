@@ -230,6 +230,39 @@ def test_edit_keeps_the_previous_version(engine: Engine, account_id: int) -> Non
     assert len(revisions(engine, logged.entry_id)) == 1
 
 
+def test_a_follow_up_set_or_moved_by_an_edit_is_the_task_of_that_day(
+    engine: Engine, account_id: int
+) -> None:
+    """A follow-up date added by editing a QBR was saved ('follow-up changed') and
+    shown in its history, but no task was made; a follow-up moved left its task on
+    the old day (found in tmux on the telco book). The interaction's open follow-up
+    task follows its date; once that task is done, a new date makes a new task."""
+
+    def follow_ups() -> list[tuple[date, bool]]:
+        with Session(engine) as session:
+            tasks = session.exec(
+                select(m.Task).where(m.Task.interaction_id == logged.entry_id).order_by(m.Task.id)
+            ).all()
+            assert all(task.source == "follow_up" for task in tasks)
+            assert all(task.owner == "Dana Reyes" for task in tasks)
+            return [(task.due_on, task.completed_at is not None) for task in tasks]
+
+    qbr = EntryForm(kind="qbr", summary="Q4 review", when="-1d")
+    logged = log_entry(engine, account_id, qbr, "Sam", NOW)
+    assert follow_ups() == []
+    edit_entry(engine, logged.entry_id, replace(qbr, follow_up="2026-11-30"), "Sam", NOW)
+    assert follow_ups() == [(date(2026, 11, 30), False)]
+    edit_entry(engine, logged.entry_id, replace(qbr, follow_up="2026-12-02"), "Sam", NOW)
+    assert follow_ups() == [(date(2026, 12, 2), False)]
+    with Session(engine) as session:
+        task = session.exec(select(m.Task)).one()
+        assert task.title == "Follow up with Acme: Q4 review"
+        task.completed_at = datetime(2026, 11, 24, tzinfo=UTC)
+        session.commit()
+    edit_entry(engine, logged.entry_id, replace(qbr, follow_up="2026-12-09"), "Sam", NOW)
+    assert follow_ups() == [(date(2026, 12, 2), True), (date(2026, 12, 9), False)]
+
+
 def test_an_invalid_edit_changes_nothing(engine: Engine, account_id: int) -> None:
     logged = log_entry(engine, account_id, EntryForm(kind="call", summary="Intro"), "Sam", NOW)
     with pytest.raises(InvalidInput):
