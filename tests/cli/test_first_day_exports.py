@@ -229,6 +229,25 @@ def test_chargebee_billing_periods_are_read_when_the_export_has_them(tmp_path: P
     assert not any("no billing period" in a for a in report["reconciliation"]["assumptions"])
 
 
+def test_chargebee_statuses_written_as_the_app_shows_them(tmp_path: Path) -> None:
+    """An export may write a status as Chargebee's pages show it ("Non Renewing",
+    "In Trial"): read as the API's non_renewing and in_trial."""
+    rows = _chargebee_rows()
+    labels = {"non_renewing": "Non Renewing", "in_trial": "In Trial", "active": "Active"}
+    for row in rows:
+        row[9] = labels.get(row[9], row[9].title())
+    path = _write(tmp_path / "Subscriptions.csv", CHARGEBEE, rows)
+    db = tmp_path / "labels.db"
+    report = _import(db, "accounts", path, "--as-of", "2026-11-30")
+    raw = pl.read_csv(path, infer_schema=False).with_columns(
+        pl.col("subscriptions.status").str.to_lowercase().str.replace(" ", "_")
+    )
+    expected = _expected_chargebee(raw)
+    stored = _rows(db, "SELECT external_id, status, mrr_cents, churned_at FROM account")
+    assert {k: (s, Decimal(c) / 100, d) for k, s, c, d in stored} == expected
+    assert set(report["reconciliation"]["by_status"]) == {"active", "churned"}
+
+
 # A Salesforce activities report (Tasks and Events) exported as CSV, with its
 # report's footer: the task's Subject, Type (Call, Email, Meeting, Other; often
 # empty) and Task Subtype, the activity's Date written month/day/year, its Status
