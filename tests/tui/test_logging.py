@@ -266,6 +266,27 @@ async def test_edit_keeps_history_and_shows_it(
         assert app.screen is screen
 
 
+async def test_an_edit_says_what_changed_in_the_forms_words(
+    db_url: str, engine: Engine, account_id: int
+) -> None:
+    """'Saved: follow_up_on changed.' named the column, not the form's field; so did
+    occurred_at and contact_id."""
+    async with on_account(db_url, account_id) as (app, pilot, screen):
+        row = await _cursor_to(pilot, screen, "Check-in call")
+        await press(app, pilot, "e")
+        await pilot.press(*["tab"] * 6)  # kind to the follow-up
+        await type_text(pilot, "2026-06-22")
+        await pilot.press(*["shift+tab"] * 5, "end", "backspace")  # the minute of when
+        await type_text(pilot, "1")
+        await press(app, pilot, "ctrl+s")
+        assert app.screen is screen
+        assert "Saved: when, follow-up changed." in _notes(app), _notes(app)
+        assert json.loads(revisions(engine, row["id"])[0].changes).keys() == {
+            "occurred_at",
+            "follow_up_on",
+        }
+
+
 async def test_tickets_and_mrr_say_why_they_cannot_be_edited(
     db_url: str, engine: Engine, account_id: int
 ) -> None:

@@ -37,6 +37,7 @@ from core.models import Interaction, SurveyResponse
 from core.text import visible
 from tui.messages import BookChanged
 from tui.screens.dialog import Dialog, save_cancel_bindings
+from tui.screens.revisions import FIELD_LABELS
 
 if TYPE_CHECKING:
     from core.interactions import Source
@@ -499,7 +500,8 @@ class LogInteractionScreen(Dialog[bool]):
                 )
                 changes = edit_entry(engine, self.entry.id, form, user, now, source, self.entry)
                 self.saved = (source, self.entry.id)
-                done = f"Saved: {', '.join(changes)} changed." if changes else "Nothing changed."
+                changed = ", ".join(FIELD_LABELS.get(name, name) for name in changes)
+                done = f"Saved: {changed} changed." if changes else "Nothing changed."
         except InvalidInput as error:
             app.call_from_thread(self._show_errors, error.errors)
             return
