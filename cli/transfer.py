@@ -193,7 +193,7 @@ def import_command(
             " header): hubspot-companies, salesforce-accounts, stripe-subscriptions,"
             " chargebee-subscriptions, stripe-invoices, zendesk-tickets,"
             " zendesk-satisfaction, intercom-conversations, delighted-nps,"
-            " salesforce-activities, hubspot-calls.",
+            " salesforce-activities, hubspot-calls, hubspot-meetings, hubspot-emails.",
         ),
     ] = None,
     no_preset: Annotated[

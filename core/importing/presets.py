@@ -19,7 +19,8 @@ vendors' documented default exports:
 - Intercom: the conversation data export (Reports > Conversations > Export).
 - Delighted: the responses CSV export (NPS), with the person's properties as columns.
 - Salesforce: an activities report (Tasks and Events) exported as CSV, as interactions.
-- HubSpot: the calls index page's export ("Export calls"), as interactions.
+- HubSpot: the calls, meetings and emails index pages' exports, as interactions (the
+  default properties' labels: Call Title, Meeting name, Email subject, Activity date).
 """
 
 from __future__ import annotations
@@ -403,15 +404,6 @@ def _salesforce_kind() -> pl.Expr:
     return pl.when(kind != "").then(kind).otherwise(_col("Task Subtype"))
 
 
-_HUBSPOT_SUMMARY = "Summary (Call Title, else Call)"
-
-
-def _hubspot_call_summary() -> pl.Expr:
-    """A call's title, or "Call" for one logged without a title (HubSpot's default)."""
-    title = _col("Call Title").fill_null("")
-    return pl.when(title != "").then(title).otherwise(pl.lit("Call"))
-
-
 def _minutes_after(start: str, minutes: str) -> Derived:
     return lambda: _after(start, minutes, 60, "minutes")
 
@@ -521,6 +513,39 @@ class Preset:
     def matches(self, columns: list[str]) -> bool:
         present = {normalise(column) for column in columns}
         return all(normalise(name) in present for name in self.signature)
+
+
+def _hubspot_activity(
+    kind: str, title: str, notes: str, leave_out: LeaveOut | None = None
+) -> Preset:
+    """A HubSpot activity export (calls, meetings, emails: each its own export, with
+    its default properties' labels) as interactions of ``kind``: its ``title`` as
+    the summary ("Call", "Meeting"... when empty, as a call logged from a phone often
+    is), Activity date, the Associated Company's name, Activity assigned to, and its
+    ``notes``."""
+    plural = f"{kind}s"
+    summary = f"Summary ({title}, else {kind.title()})"
+    titled = pl.col(title).str.strip_chars().fill_null("")
+    return Preset(
+        f"hubspot-{plural}",
+        f"HubSpot {plural}",
+        "interactions",
+        (title, "Activity date"),
+        {
+            "account": "Associated Company",
+            "kind": f"Kind ({kind})",
+            "occurred_at": "Activity date",
+            "summary": summary,
+            "logged_by": "Activity assigned to",
+            "notes": notes,
+        },
+        derived={
+            f"Kind ({kind})": _constant(kind),
+            summary: lambda: pl.when(titled != "").then(titled).otherwise(pl.lit(kind.title())),
+        },
+        leave_out=leave_out,
+        said={summary: f'a {kind} logged without a {title} is summarised as "{kind.title()}"'},
+    )
 
 
 PRESETS: tuple[Preset, ...] = (
@@ -804,31 +829,29 @@ PRESETS: tuple[Preset, ...] = (
             " Event a meeting",
         },
     ),
-    Preset(
-        "hubspot-calls",
-        "HubSpot calls",
-        "interactions",
-        ("Call Title", "Activity date"),
-        {
-            "account": "Associated Company",
-            "kind": "Kind (call)",
-            "occurred_at": "Activity date",
-            "summary": _HUBSPOT_SUMMARY,
-            "logged_by": "Activity assigned to",
-            "notes": "Call notes",
-        },
-        {},
-        {"Kind (call)": _constant("call"), _HUBSPOT_SUMMARY: _hubspot_call_summary},
-        leave_out=LeaveOut(
+    _hubspot_activity(
+        "call",
+        "Call Title",
+        "Call notes",
+        LeaveOut(
             "Call outcome",
             "busy|no answer|wrong number|voicemail",
             False,
             "calls that reached nobody (busy, no answer, wrong number, voicemail)",
         ),
-        said={
-            _HUBSPOT_SUMMARY: 'a call logged without a title is summarised as "Call"',
-        },
     ),
+    _hubspot_activity(
+        "meeting",
+        "Meeting name",
+        "Meeting description",
+        LeaveOut(
+            "Meeting outcome",
+            "no show|cancel|reschedul",
+            False,
+            "meetings that did not take place (no show, canceled, rescheduled)",
+        ),
+    ),
+    _hubspot_activity("email", "Email subject", "Text"),
 )
 
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
+import pytest
 
 from tests.cli.conftest import run_ok
 
@@ -350,68 +351,86 @@ def test_a_salesforce_activities_report_becomes_interactions(tmp_path: Path) -> 
     assert set(stored["kind"]) == {"call", "email", "meeting", "note"}
 
 
-# HubSpot: the calls index page's export, with its default call properties' labels
-# (Call Title, Activity date, Activity assigned to, Call outcome, Call direction,
-# Call notes) and the associated company's name. Calls logged from a phone often
-# have no title.
-HUBSPOT = [
-    "Record ID",
-    "Call Title",
-    "Activity date",
-    "Activity assigned to",
-    "Call outcome",
-    "Call direction",
-    "Call notes",
-    "Associated Company",
-]
-OUTCOMES = ["Connected", "No answer", "Left voicemail", "Connected", "Busy", "Left live message"]
+# HubSpot: the calls, meetings and emails index pages' exports, with their default
+# properties' labels (Call Title, Meeting name, Email subject; Activity date; Activity
+# assigned to; Call outcome, Meeting outcome; Call notes, Meeting description, Text)
+# and the associated company's name. Calls logged from a phone often have no title.
+HUBSPOT = {
+    "call": (
+        ["Call Title", "Call outcome", "Call direction", "Call notes"],
+        ["Connected", "No answer", "Left voicemail", "Connected", "Busy", "Left live message"],
+        "(?i)busy|no answer|wrong number|voicemail",
+        ["Outbound", "Inbound"],
+    ),
+    "meeting": (
+        ["Meeting name", "Meeting outcome", "Meeting end time", "Meeting description"],
+        ["Completed", "Scheduled", "No Show", "Completed", "Canceled", "Rescheduled"],
+        "(?i)no show|cancel|reschedul",
+        ["2026-11-02 10:00", ""],
+    ),
+    "email": (
+        ["Email subject", "Email Direction", "Email From Address", "Text"],
+        ["EMAIL", "INCOMING_EMAIL"],
+        "^$",
+        ["dana@harborlabs.test", "sam@northwind.test"],
+    ),
+}
+"""Per export: its title, outcome (or direction), another column and notes; the
+outcomes written; those whose activity did not take place; the other column's values."""
 
 
-def test_hubspot_calls_become_interactions_when_someone_answered(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", list(HUBSPOT))
+def test_hubspot_activities_become_interactions_when_they_took_place(
+    tmp_path: Path, kind: str
+) -> None:
     db = tmp_path / "hs.db"
     _import(db, "accounts", PRESETS / "hubspot_companies.csv")
     companies = pl.read_csv(PRESETS / "hubspot_companies.csv", infer_schema=False)
     names = companies.filter(pl.col("Lifecycle Stage") == "customer")["Company name"].to_list()
+    (title, outcome, other, notes), outcomes, nobody, others = HUBSPOT[kind]
+    header = ["Record ID", title, "Activity date", "Activity assigned to", outcome, other]
     rows = [
         [
             str(90001 + n),
             "" if n % 4 == 0 else f"Check-in {n}",
             f"2026-{10 + n % 2}-{n % 27 + 1:02d} {8 + n % 9:02d}:{n * 7 % 60:02d}",
             ["Dana Reyes", "Sam Ito"][n % 2],
-            OUTCOMES[n % len(OUTCOMES)],
-            ["Outbound", "Inbound"][n % 2],
+            outcomes[n % len(outcomes)],
+            others[n % 2],
             "" if n % 3 else f"Spoke about seats ({n})",
             names[n % len(names)],
         ]
         for n in range(26)
     ]
-    path = _write(tmp_path / "calls.csv", HUBSPOT, rows)
+    path = _write(tmp_path / f"{kind}s.csv", [*header, notes, "Associated Company"], rows)
     report = _import(db, "interactions", path)
-    assert report["preset"] == "HubSpot calls"
+    assert report["preset"] == f"HubSpot {kind}s"
     raw = pl.read_csv(path, infer_schema=False)
-    nobody = raw["Call outcome"].str.contains("(?i)busy|no answer|wrong number|voicemail")
-    answered = raw.filter(~nobody)
-    assert report["inserted"] == answered.height
-    assert report["ignored_columns"] == ["Record ID", "Call direction"]
+    left = raw[outcome].str.contains(nobody)
+    took_place = raw.filter(~left)
+    assert report["inserted"] == took_place.height
+    assert took_place.height < raw.height or kind == "email"  # an email took place
+    read = [] if kind == "email" else [outcome]  # (read to leave rows out)
+    assert report["ignored_columns"] == [c for c in ["Record ID", outcome, other] if c not in read]
     stored = pl.DataFrame(
         _rows(
             db,
             "SELECT a.name, i.kind, strftime('%Y-%m-%d %H:%M', i.occurred_at), i.summary,"
-            " i.logged_by FROM interaction i JOIN account a ON a.id = i.account_id",
+            " i.logged_by, coalesce(i.notes, '') FROM interaction i"
+            " JOIN account a ON a.id = i.account_id",
         ),
-        schema=["Associated Company", "kind", "Activity date", "summary", "logged_by"],
+        schema=["Associated Company", "kind", "Activity date", "summary", "logged_by", "notes"],
         orient="row",
     )
-    expected = answered.select(
+    expected = took_place.select(
         "Associated Company",
-        kind=pl.lit("call"),
+        kind=pl.lit(kind),
         **{"Activity date": pl.col("Activity date")},
-        summary=pl.col("Call Title").fill_null("Call"),
+        summary=pl.col(title).fill_null(kind.title()),
         logged_by="Activity assigned to",
+        notes=pl.col(notes).fill_null(""),
     )
     assert stored.sort("Activity date").equals(expected.sort("Activity date"))
-    left = raw.filter(nobody).group_by("Call outcome").len().sort("len", "Call outcome")
-    assert left.height == 3 and (left["len"] > 0).all()
 
 
 # An analytics tool's chart of active users by account, exported as CSV: either one
