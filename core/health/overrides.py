@@ -19,7 +19,12 @@ OVERRIDE_DAYS = 30
 
 
 class HealthOverrideError(ValueError):
-    """An override that cannot be set, with the reason in words."""
+    """An override that cannot be set, with the reason in words. ``field`` names the
+    argument at fault (reason, set_by, score, band, expires_on), when there is one."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def set_override(
@@ -40,22 +45,32 @@ def set_override(
     today = as_of or date.today()
     expires_on = expires_on or today + timedelta(days=OVERRIDE_DAYS)
     if not reason or not reason.strip():
-        raise HealthOverrideError("An override needs a reason: say why the score is wrong.")
-    for text, what, limit in ((reason, "reason", 500), (set_by, "user name", 80)):
+        raise HealthOverrideError(
+            "An override needs a reason: say why the score is wrong.", field="reason"
+        )
+    for text, what, field, limit in (
+        (reason, "reason", "reason", 500),
+        (set_by, "user name", "set_by", 80),
+    ):
         if problem := text_problem(text.strip(), limit):
-            raise HealthOverrideError(f"The override's {what} cannot be stored: {problem}.")
+            raise HealthOverrideError(
+                f"The override's {what} cannot be stored: {problem}.", field=field
+            )
     if score is None and band is None:
-        raise HealthOverrideError("An override needs a score (0-100) or a band.")
+        raise HealthOverrideError("An override needs a score (0-100) or a band.", field="score")
     if score is not None and not 0 <= score <= 100:
-        raise HealthOverrideError(f"The override score must be between 0 and 100, not {score:g}.")
+        raise HealthOverrideError(
+            f"The override score must be between 0 and 100, not {score:g}.", field="score"
+        )
     if band is not None and band not in BANDS:
         raise HealthOverrideError(
-            f"The override band must be one of {', '.join(BANDS)}, not {band!r}."
+            f"The override band must be one of {', '.join(BANDS)}, not {band!r}.", field="band"
         )
     if expires_on <= today:
         raise HealthOverrideError(
             f"The override must expire after today ({today.isoformat()}), "
-            f"not on {expires_on.isoformat()}."
+            f"not on {expires_on.isoformat()}.",
+            field="expires_on",
         )
     with engine.begin() as connection:
         begin_writing(connection)

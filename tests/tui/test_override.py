@@ -99,3 +99,35 @@ async def test_a_refusal_is_seen_in_a_small_terminal(db_url: str, book: dict[str
         assert "reason" in text_of(error)
         box = form.query_one("#override").content_region  # inside its border
         assert box.contains_region(error.region) and error.region.height > 0
+
+
+async def test_a_refusal_puts_the_cursor_in_the_field_it_names(
+    db_url: str, engine: Engine, book: dict[str, int]
+) -> None:
+    """After 'An override needs a reason' the cursor stayed in the score: the reason
+    typed next went to that number field, which dropped its letters without a word
+    (found in tmux: '35', ctrl+s, then the reason, read '35e')."""
+    from core.models import HealthOverride
+
+    async with running(db_url) as (app, pilot):
+        form = await _override_form(app, pilot, book["Globex"])
+        await type_text(pilot, "35")
+        await press(app, pilot, "ctrl+s")
+        assert "needs a reason" in text_of(form.query_one("#override-error"))
+        await type_text(pilot, "Renewed verbally")
+        assert form.query_one("#reason", Input).value == "Renewed verbally"
+        assert form.query_one("#score", Input).value == "35"
+        form.query_one("#expires", Input).value = "yesterday"
+        await press(app, pilot, "ctrl+s")
+        assert "must expire after today" in text_of(form.query_one("#override-error"))
+        assert form.focused is form.query_one("#expires")
+        await pilot.press("ctrl+u")  # Input: delete to the start
+        await type_text(pilot, "+7d")
+        await press(app, pilot, "ctrl+s")
+        assert isinstance(app.screen, AccountScreen)
+    with Session(engine) as session:
+        saved = session.exec(
+            select(HealthOverride).where(HealthOverride.account_id == book["Globex"])
+        ).one()
+        assert (saved.score, saved.reason) == (35, "Renewed verbally")
+        assert saved.expires_on == TODAY + timedelta(days=7)

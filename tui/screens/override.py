@@ -16,6 +16,14 @@ from core.dates import parse_day
 from core.text import visible
 from tui.screens.dialog import Dialog
 
+FIELD_INPUTS = {
+    "score": "#score",
+    "band": "#band",
+    "reason": "#reason",
+    "expires_on": "#expires",
+}
+"""The input of each argument of core.health.overrides.set_override."""
+
 
 class OverrideScreen(Dialog[bool]):
     """Dismissed with True when an override was set or ended."""
@@ -91,12 +99,12 @@ class OverrideScreen(Dialog[bool]):
         try:
             score = float(score_text) if score_text else None
         except ValueError:
-            self._problem(f'The score "{score_text}" is not a number from 0 to 100')
+            self._problem(f'The score "{score_text}" is not a number from 0 to 100', "score")
             return
         try:
             expires = parse_day(self.query_one("#expires", Input).value, self.app.today, "Expiry")
         except ValueError as error:
-            self._problem(str(error))
+            self._problem(str(error), "expires_on")
             return
         self.write(
             score=score,
@@ -115,9 +123,13 @@ class OverrideScreen(Dialog[bool]):
 
         close_form(self, self.unsaved, False)
 
-    def _problem(self, text: str) -> None:
+    def _problem(self, text: str, field: str | None = None) -> None:
+        """Say what is wrong, and put the cursor in the field at fault (``field``:
+        a HealthOverrideError's), so that what is typed next goes there."""
         error = self.query_one("#override-error", Static)
         error.update(text)
+        if field in FIELD_INPUTS:
+            self.query_one(FIELD_INPUTS[field]).focus()
         self.call_after_refresh(error.scroll_visible, animate=False)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="override")
@@ -150,7 +162,7 @@ class OverrideScreen(Dialog[bool]):
                     as_of=app.today,
                 )
         except HealthOverrideError as error:
-            app.call_from_thread(self._problem, str(error))
+            app.call_from_thread(self._problem, str(error), error.field)
             return
         app.call_from_thread(self._saved)
 
