@@ -184,6 +184,34 @@ async def test_n_creates_a_manual_task_after_a_refusal(
         assert "Send the deck" in titles(screen)
 
 
+async def test_a_refusal_puts_the_cursor_in_the_field_it_names(
+    db_url: str, engine: Engine, book, tmp_path
+) -> None:
+    """'no account is named "0015"' was shown under the account while the cursor
+    stayed in the due date: the rest of the id typed next went there ('+2d-UOCOJ',
+    found in tmux on the telco book)."""
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
+        await press(app, pilot, "n")
+        form = app.screen
+        assert isinstance(form, TaskFormScreen)
+        await pilot.press(*"Hoo", "tab", *"Send the deck", "tab", "ctrl+u", *"+2d")
+        await press(app, pilot, "ctrl+s")
+        assert 'no account is named "Hoo"' in str(form.query_one("#account-error").render())
+        assert form.focused is form.query_one("#account")
+        await pilot.press(*"Hooli")  # over the name refused, selected
+        assert (form.value("account"), form.value("due_on")) == ("Hooli", "+2d")
+        await pilot.press("tab", "tab", "end", *" x")  # the due date
+        await press(app, pilot, "ctrl+s")
+        assert "is not a date" in str(form.query_one("#due_on-error").render())
+        assert form.focused is form.query_one("#due_on")
+        await pilot.press("backspace", "backspace")
+        await press(app, pilot, "ctrl+s")
+        assert app.screen is screen
+    added = task_queue(engine, TODAY).filter(task_queue(engine, TODAY)["title"] == "Send the deck")
+    assert added["account_name"].to_list() == ["Hooli"]
+    assert added["due_on"].to_list() == [TODAY + timedelta(days=2)]
+
+
 async def test_rules_on_app_start_create_tasks_and_a_broken_rule_is_a_warning(
     db_url: str, engine: Engine, book, tmp_path
 ) -> None:

@@ -82,7 +82,10 @@ class TaskFormScreen(Dialog[int | None]):
         return self.query_one(f"#{name}", Input).value
 
     def problem(self, field: str, text: str) -> None:
+        """Say what is wrong under ``field``, and put the cursor there: what is typed
+        next is its correction."""
         self.query_one(f"#{field}-error", Static).update(text)
+        self.query_one(f"#{field}", Input).focus()
 
     @on(Button.Pressed, "#save")
     def action_save(self) -> None:
