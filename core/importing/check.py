@@ -17,7 +17,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -369,10 +369,41 @@ def _typed_field(
     return value.alias(name), problems
 
 
+# The moments of what has happened, by kind: an interaction, an answer, a ticket's
+# steps, a purchase, a day of use. None of them can be later than now.
+_HAPPENED = {
+    "interactions": ("occurred_at",),
+    "surveys": ("answered_at",),
+    "tickets": ("opened_at", "first_response_at", "resolved_at"),
+    "purchases": ("purchased_at",),
+    "usage": ("day",),
+}
+# A moment without an offset is read as UTC; one written in local time east of UTC
+# (up to UTC+14) reads up to 14 hours late: within that, it may be now.
+_LOCAL_TIME_SLACK = timedelta(hours=14)
+
+
+def _after_now(typed: pl.DataFrame, names: tuple[str, ...]) -> list[tuple[str, pl.Series]]:
+    """For each of the moments ``names`` the file has, the rows dated after now (as
+    UTC, with ``_LOCAL_TIME_SLACK``)."""
+    latest = datetime.now(UTC).replace(tzinfo=None) + _LOCAL_TIME_SLACK
+    found = []
+    for name in names:
+        if name in typed.columns:
+            column = typed[name]
+            limit = latest if column.dtype == pl.Datetime else latest.date()
+            found.append((name, column > limit))
+    return found
+
+
 def _row_rules(plan: Plan, typed: pl.DataFrame) -> tuple[pl.DataFrame, list[Problem]]:
-    """Checks across fields: score ranges by survey kind, MRR movement signs."""
+    """Checks across fields: score ranges by survey kind, MRR movement signs, nothing
+    that has happened dated after now (as ``cxtui log`` refuses a call not made yet)."""
     kind = plan.kind
     problems: list[Problem] = []
+    for name, late in _after_now(typed, _HAPPENED.get(kind.name, ())):
+        reason = "dated after now: only what has happened is imported (not a meeting planned)"
+        problems.append((kind.field(name), late, reason))
     if kind.name == "surveys":
         score, which = typed["score"], typed["kind"]
         for survey, low, high in (("nps", 0, 10), ("csat", 1, 5)):

@@ -4,7 +4,7 @@ and bad input that writes nothing. Runs on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -647,3 +647,38 @@ def test_a_field_made_meanwhile_with_another_type_refuses_the_import(
     with pytest.raises(FileError, match='column "Region": a field of that name was made as'):
         import_file(engine, "accounts", sam, progress=dana_writes_first)
     assert counts(engine)["account"] == 2  # Dana's alone
+
+
+@pytest.mark.parametrize(
+    ("kind", "header", "row", "column"),
+    [
+        ("interactions", "account_id,kind,occurred_at,summary", "{id},meeting,{at},QBR",
+         "occurred_at"),
+        ("surveys", "account_id,kind,score,answered_at", "{id},nps,9,{at}", "answered_at"),
+        ("tickets", "account_id,opened_at,resolved_at", "{id},{past},{at}", "resolved_at"),
+        ("purchases", "account_id,purchased_at,amount", "{id},{at},10.00", "purchased_at"),
+        ("usage", "account_id,day,active_users", "{id},{day},3", "day"),
+    ],
+)  # fmt: skip
+def test_what_has_not_happened_yet_is_refused(
+    book: Engine, tmp_path: Path, kind: str, header: str, row: str, column: str
+) -> None:
+    """A meeting planned for March imported as a meeting held: `cxtui log` refuses a
+    call dated after now, an import took it (a HubSpot meetings export lists the ones
+    scheduled). A moment up to 14 hours ahead may be local time read as UTC: taken."""
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    later, soon = now + timedelta(days=2), now + timedelta(hours=1)
+    past = now - timedelta(days=3)
+    fill = {"id": "7590-VHVEG", "past": past, "at": later, "day": later.date()}
+    path = write(tmp_path, "later.csv", f"{header}\n{row.format(**fill)}\n")
+    with pytest.raises(ImportRejected) as caught:
+        import_file(book, kind, path)
+    [error] = caught.value.errors
+    assert (error.row, error.column) == (2, column)
+    assert error.reason.startswith("dated after now: only what has happened is imported")
+    with book.connect() as connection:
+        table = {"surveys": "survey_response", "usage": "daily_usage"}.get(kind, kind[:-1])
+        assert connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() == 0
+    fill |= {"at": soon if kind != "usage" else past, "day": soon.date()}
+    path = write(tmp_path, "soon.csv", f"{header}\n{row.format(**fill)}\n")
+    assert import_file(book, kind, path).inserted == 1
