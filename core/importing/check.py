@@ -164,6 +164,7 @@ class Checked:
     by_name: int = 0  # rows whose account was found by its name, not its external id
     left_out: int = 0  # rows without an account, left out (``skip_without_account``)
     blank: list[int] = field(default_factory=list)  # the rows whose every cell is empty
+    planned: list[int] = field(default_factory=list)  # interactions dated after now
     low: Any = None
     high: Any = None
     ranks: pl.DataFrame | None = None  # events: ROW -> RANK for repeated keys (see spec)
@@ -180,7 +181,7 @@ class Checked:
     @property
     def kept(self) -> int:
         """The rows to write: the file's, less those left out and the empty ones."""
-        return self.rows - self.left_out - len(self.blank)
+        return self.rows - self.left_out - len(self.blank) - len(self.planned)
 
     def unknown_accounts(self) -> list[str]:
         return self.unknown
@@ -369,10 +370,11 @@ def _typed_field(
     return value.alias(name), problems
 
 
-# The moments of what has happened, by kind: an interaction, an answer, a ticket's
-# steps, a purchase, a day of use. None of them can be later than now.
+# The moments of what has happened, by kind: an answer, a ticket's steps, a purchase, a
+# day of use. None of them can be later than now. An interaction dated later is one
+# planned (a CRM's meetings export lists those scheduled): left out, and said
+# (``Checked.planned``).
 _HAPPENED = {
-    "interactions": ("occurred_at",),
     "surveys": ("answered_at",),
     "tickets": ("opened_at", "first_response_at", "resolved_at"),
     "purchases": ("purchased_at",),
@@ -608,6 +610,7 @@ class _Batch:
     by_name: int  # rows whose account was found by its name
     left_out: int  # rows without an account, left out (skip_without_account)
     blank: list[int]  # rows whose every cell is empty, left out
+    planned: list[int]  # interactions dated after now, left out
 
 
 def _check_and_spill(plan: Plan, raw: pl.DataFrame, accounts: AccountKeys, path: Path) -> _Batch:
@@ -621,6 +624,11 @@ def _check_and_spill(plan: Plan, raw: pl.DataFrame, accounts: AccountKeys, path:
         left_out = int(empty.sum())
         raw = raw.filter(~empty)
     typed, frames, found = _check_batch(plan, raw, accounts)
+    planned: list[int] = []
+    if plan.kind.name == "interactions":  # one planned is not one held (``_HAPPENED``)
+        for _, late in _after_now(typed, ("occurred_at",)):
+            planned = typed.filter(late)[ROW].to_list()
+            typed = typed.filter(~late)
     by_name = 0
     if _BY_NAME in typed.columns:
         by_name = int(typed[_BY_NAME].sum())
@@ -634,7 +642,9 @@ def _check_and_spill(plan: Plan, raw: pl.DataFrame, accounts: AccountKeys, path:
     dated = _dated_key(plan)
     low = typed[dated].min() if dated is not None else None
     high = typed[dated].max() if dated is not None else None
-    return _Batch(path, rows, hashes, unknown, low, high, frames, found, by_name, left_out, blank)
+    return _Batch(
+        path, rows, hashes, unknown, low, high, frames, found, by_name, left_out, blank, planned
+    )
 
 
 def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progress) -> Checked:
@@ -670,6 +680,7 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
         checked.by_name += batch.by_name
         checked.left_out += batch.left_out
         checked.blank += batch.blank
+        checked.planned += batch.planned
         checked.low = _extreme(min, checked.low, batch.low)
         checked.high = _extreme(max, checked.high, batch.high)
         problem_frames.extend(batch.problems)

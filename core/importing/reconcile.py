@@ -103,6 +103,13 @@ def reconcile(checked: Checked, effective: date) -> Reconciliation:
             f"{_plural(len(checked.blank), 'empty row')} left out (every cell empty: row"
             f"{'s' if len(checked.blank) > 1 else ''} {shown}{more})"
         )
+    if checked.planned:
+        shown = ", ".join(f"{row:,}" for row in checked.planned[:5])
+        more = ", ..." if len(checked.planned) > 5 else ""
+        result.assumptions.append(
+            f"{_plural(len(checked.planned), 'interaction')} dated after now left out: planned,"
+            f" not held yet (row{'s' if len(checked.planned) > 1 else ''} {shown}{more})"
+        )
     if checked.left_out:
         empty = f"column {plan.column('account')}"
         if plan.account_names:

@@ -652,8 +652,6 @@ def test_a_field_made_meanwhile_with_another_type_refuses_the_import(
 @pytest.mark.parametrize(
     ("kind", "header", "row", "column"),
     [
-        ("interactions", "account_id,kind,occurred_at,summary", "{id},meeting,{at},QBR",
-         "occurred_at"),
         ("surveys", "account_id,kind,score,answered_at", "{id},nps,9,{at}", "answered_at"),
         ("tickets", "account_id,opened_at,resolved_at", "{id},{past},{at}", "resolved_at"),
         ("purchases", "account_id,purchased_at,amount", "{id},{at},10.00", "purchased_at"),
@@ -663,9 +661,9 @@ def test_a_field_made_meanwhile_with_another_type_refuses_the_import(
 def test_what_has_not_happened_yet_is_refused(
     book: Engine, tmp_path: Path, kind: str, header: str, row: str, column: str
 ) -> None:
-    """A meeting planned for March imported as a meeting held: `cxtui log` refuses a
-    call dated after now, an import took it (a HubSpot meetings export lists the ones
-    scheduled). A moment up to 14 hours ahead may be local time read as UTC: taken."""
+    """An answer, a ticket's resolution, a purchase or a day of use dated after now
+    was taken (as `cxtui log` refuses a call dated after now). A moment up to 14
+    hours ahead may be local time read as UTC: taken."""
     now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     later, soon = now + timedelta(days=2), now + timedelta(hours=1)
     past = now - timedelta(days=3)
@@ -682,3 +680,29 @@ def test_what_has_not_happened_yet_is_refused(
     fill |= {"at": soon if kind != "usage" else past, "day": soon.date()}
     path = write(tmp_path, "soon.csv", f"{header}\n{row.format(**fill)}\n")
     assert import_file(book, kind, path).inserted == 1
+
+
+def test_an_interaction_dated_after_now_is_left_out_as_planned(
+    book: Engine, tmp_path: Path
+) -> None:
+    """A meeting planned for March imported as a meeting held (a CRM's meetings export
+    lists the scheduled ones): its "last touch" and the rules read it as done. Left
+    out and said, with its row; the meetings held are imported."""
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    rows = [
+        ("meeting", now + timedelta(days=80), "QBR planned"),
+        ("call", now - timedelta(days=6), "Renewal call"),
+        ("meeting", now + timedelta(days=2), "Kick-off planned"),
+        ("email", now + timedelta(hours=1), "Sent (local time east of UTC)"),
+    ]
+    lines = [f"7590-VHVEG,{kind},{at},{summary}" for kind, at, summary in rows]
+    path = write(
+        tmp_path, "meetings.csv", "\n".join(["account_id,kind,occurred_at,summary", *lines])
+    )
+    result = import_file(book, "interactions", path)
+    assert result.inserted == 2
+    said = "2 interactions dated after now left out: planned, not held yet (rows 2, 4)"
+    assert result.reconciliation is not None
+    assert said in result.reconciliation.assumptions
+    stored = read_frame(book, select(Interaction.summary).order_by(Interaction.occurred_at))
+    assert stored["summary"].to_list() == ["Renewal call", "Sent (local time east of UTC)"]
