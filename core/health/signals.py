@@ -116,12 +116,16 @@ def largest_drag(components: dict[str, Any]) -> str | None:
 
 def largest_drags(engine: Engine, account_ids: list[int], today: date) -> dict[int, str]:
     """``largest_drag`` of each account's latest snapshot up to ``today`` (accounts
-    without a snapshot, or with nothing costing a point, are left out)."""
+    without a snapshot, or with nothing costing a point, are left out); for an
+    account whose score is overridden on ``today``, who overrode it and why: the
+    computed score's components did not make its band."""
     import json
 
     from core.health.in_force import latest_snapshots_query
+    from core.health.store import active_overrides
     from core.models import HealthSnapshot
     from core.store.frames import read_frame
+    from core.text import shortened
 
     if not account_ids:
         return {}
@@ -136,4 +140,7 @@ def largest_drags(engine: Engine, account_ids: list[int], today: date) -> dict[i
         drag = largest_drag(json.loads(row["components"] or "{}"))
         if drag is not None:
             drags[row["account_id"]] = drag
+    for row in active_overrides(engine, today, account_ids).iter_rows(named=True):
+        by = f" by {shortened(row['override_set_by'], 40)}" if row["override_set_by"] else ""
+        drags[row["account_id"]] = f"overridden{by}: {shortened(row['override_reason'])}"
     return drags

@@ -151,6 +151,22 @@ async def test_enter_on_an_at_risk_account_opens_its_360(db_url: str, engine: En
         assert account.account_id == ids["Globex"]
 
 
+async def test_an_overridden_account_at_risk_says_the_override_is_why(
+    db_url: str, engine: Engine
+) -> None:
+    """Hooli is red by Dana's override ('Champion left the company'), its computed
+    score 64 yellow. Its why read 'red · usage -N pts: ...', a component of the
+    computed score that did not make it red (found on the telco book: an account
+    overridden to red for a detractor answer, computed 72 green)."""
+    make_book(engine)
+    async with running(db_url) as (app, pilot):
+        screen = await open_dashboard(app, pilot)
+        table = screen.query_one("#at-risk", DataTable)
+        assert str(table.get_row_at(0)[0]) == "Hooli"
+        why = str(table.get_row_at(0)[3])
+        assert why == "red · overridden by Dana Scully: Champion left the company", why
+
+
 async def test_health_tiles_follow_the_recompute_that_runs_after_opening(engine: Engine) -> None:
     """A new day has no scores yet: the dashboard opens first, the app computes
     today's scores in the background, and the band tiles then show them."""
