@@ -184,18 +184,11 @@ async def test_a_segment_and_owner_that_look_like_markup_are_shown_as_typed_in_t
     lost its brackets."""
     from textual.command import CommandList
 
+    from tests.rows import new_account
+
     make_book(engine)
     with Session(engine) as session:
-        session.add(
-            Account(
-                external_id="MK-1",
-                name="Markup Co",
-                segment="[b]Key[/b]",
-                plan="Pro",
-                owner="[/] Ops",
-                start_date=TODAY,
-            )
-        )
+        new_account(session, "MK-1", name="Markup Co", segment="[b]Key[/b]", owner="[/] Ops")
         session.commit()
     async with running(db_url) as (app, pilot):
         await press(app, pilot, "ctrl+p")
