@@ -451,18 +451,26 @@ USAGE_USERS = "active_users (from each day's column)"
 _DAY_NAME = re.compile(r"^\s*(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})([ T].*)?$")
 
 
+def columns_of_days(spec: Kind, columns: list[str], overrides: dict[str, str]) -> list[str]:
+    """The columns named by a day (two or more) of a usage file with its dates across
+    and no day column (``_days_as_rows``), none for any other file or when the day or
+    the active users are mapped by hand (``overrides``)."""
+    if spec.name != "usage" or {"day", "active_users"} & set(overrides):
+        return []
+    day_names = spec.field("day").names()
+    if any(normalise(c) in day_names for c in columns):
+        return []
+    days = [c for c in columns if _DAY_NAME.match(c)]
+    return days if len(days) >= 2 else []
+
+
 def _days_as_rows(spec: Kind, source: Source, options: ImportOptions) -> str | None:
     """A usage file with one column per day (an analytics tool's chart exported with
     its dates across: one row per account) and no day column, turned into one row
     per account and day: each cell is that day's active users, an empty cell no
     row. Returns the assumption in words, or None when the file is not so shaped."""
-    if spec.name != "usage" or {"day", "active_users"} & set(options.columns):
-        return None
-    day_names = spec.field("day").names()
-    if any(normalise(c) in day_names for c in source.columns):
-        return None
-    days = [c for c in source.columns if _DAY_NAME.match(c)]
-    if len(days) < 2:
+    days = columns_of_days(spec, source.columns, options.columns)
+    if not days:
         return None
     kept = [c for c in source.columns if c not in days]
     frame = _numbered(source).unpivot(
@@ -584,6 +592,8 @@ __all__ = [
     "KINDS",
     "MAX_REPORTED",
     "PRESETS",
+    "USAGE_DAY",
+    "USAGE_USERS",
     "Changes",
     "Checked",
     "FileError",
@@ -600,6 +610,7 @@ __all__ = [
     "RowError",
     "Source",
     "check_rows",
+    "columns_of_days",
     "import_file",
     "kind_for",
     "load_mapping_file",

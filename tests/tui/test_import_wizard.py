@@ -14,6 +14,7 @@ from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, ProgressBar, Select, Static
 
 from core.config.settings import Settings
+from core.importing import USAGE_DAY, USAGE_USERS
 from core.models import Interaction
 from tests.rows import count
 from tests.tui.conftest import press, settle, started, text_of
@@ -490,3 +491,23 @@ async def test_amounts_in_cents_are_said_and_read_so_by_a_key(
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT amount_cents FROM purchase ORDER BY 1"))
         assert [cents for (cents,) in stored] == [1999, 4900]
+
+
+async def test_a_usage_chart_with_its_dates_across_shows_its_day_as_read(
+    db_url: str, engine: Engine, book, tmp_path: Path
+) -> None:
+    """An analytics chart with one column per day imports (its day from the column
+    names), but the mapping showed day and active_users '— not mapped —' in red, as
+    if the import could not go on."""
+    path = written(
+        tmp_path,
+        "usage.csv",
+        "Account,2026-06-01,2026-06-02,2026-06-03\nEXT-1000,4,5,\nEXT-1005,2,,3\n",
+    )
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        screen.query_one("#kind", Select).value = "usage"
+        await pilot.pause()
+        shown = mapping(screen)
+        assert (shown["day"], shown["active_users"]) == (USAGE_DAY, USAGE_USERS)
+        await press(app, pilot, "ctrl+r")
+        assert "4 would be inserted" in status(screen)

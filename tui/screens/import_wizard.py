@@ -370,12 +370,16 @@ class ImportWizardScreen(Screen[None]):
         if self.file is None:
             return
         kind = self.kind
+        from core.importing import USAGE_DAY, USAGE_USERS, columns_of_days
         from core.importing.presets import recognise
 
         preset = recognise(kind.name, self.file.columns)
         derived = preset.derivable(self.file.columns)[0] if preset else {}
         columns = [*self.file.columns, *derived]
         preset_columns = {} if preset is None else preset.mapping(columns)
+        if columns_of_days(kind, self.file.columns, self.overrides):  # dates across
+            preset_columns |= {"day": USAGE_DAY, "active_users": USAGE_USERS}
+            columns += [USAGE_DAY, USAGE_USERS]
         mapping = relaxed_mapping(kind, columns, {**preset_columns, **self.overrides})
         title = "Mapping (enter: choose a field's column · v: map its values)"
         if preset is not None:
