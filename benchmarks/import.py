@@ -111,15 +111,16 @@ def make_csv(path: Path, rows: int, ids: list[str], start: datetime, seed: int =
 
 def copy_book(source: Path, target: Path) -> tuple[list[str], datetime]:
     """A copy of a generated book (at the current schema), its accounts' external ids
-    and a start one year before its newest interaction, so that the file's two years
-    overlap the stored ones."""
+    and a start two years before its newest interaction, so that the file's two years
+    overlap the stored ones and end with them (an interaction dated after now is one
+    planned, left out by the import)."""
     shutil.copyfile(source, target)
     open_engine(sqlite_url(target)).dispose()  # migrates the copy to the current schema
     with sqlite3.connect(target) as connection:
         ids = [row[0] for row in connection.execute("SELECT external_id FROM account")]
         newest = connection.execute("SELECT max(occurred_at) FROM interaction").fetchone()[0]
         stored = connection.execute("SELECT count(*) FROM interaction").fetchone()[0]
-    start = datetime.fromisoformat(newest[:10]) - timedelta(days=365) if newest else START
+    start = datetime.fromisoformat(newest[:10]) - timedelta(days=730) if newest else START
     print(f"Book {source}: {len(ids):,} accounts, {stored:,} interactions stored")
     return ids, start
 
