@@ -174,7 +174,8 @@ class CxtuiApp(App[None]):
         """The scratch folder of the demo copy the app moved to (``use_demo_database``),
         removed when the app ends."""
         self.last_account_id: int | None = None
-        """The account last shown in the 360, where the list's cursor goes back to."""
+        """The account last shown in the 360, where the list's cursor goes back to
+        (once: the list clears it)."""
         self.book_signal: Signal[pl.DataFrame] = Signal(self, "book")
         """Published with the accounts frame each time it is (re)loaded."""
         self.health_signal: Signal[date] = Signal(self, "health")
