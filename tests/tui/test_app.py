@@ -494,6 +494,32 @@ async def test_l_on_the_list_logs_for_the_account_under_the_cursor(
     assert any(s.startswith("Checked in from the list") for s in timeline["summary"])
 
 
+async def test_after_a_360_the_cursor_moved_on_the_list_stays_where_it_was_moved(
+    db_url: str, book, engine: Engine
+) -> None:
+    """The list went back to the account last opened in a 360 each time it was shown
+    again, also after a dialog of its own: after a 360, g, then l and escape, the
+    cursor was back on that account, and the next l logged a call for it, not for
+    the account the user had moved to (found in tmux on the telco book: 'Logged call
+    for 8985-OOPOS' where 0004-TLHLJ was meant)."""
+    from tui.screens.log_form import LogInteractionScreen
+
+    async with running(db_url) as (app, pilot):
+        await press(app, pilot, "G", "enter")  # the 360 of the last account
+        await press(app, pilot, "escape")
+        table = _accounts(app).table
+        assert table.cursor_row == len(NAMES) - 1  # back on the account last shown
+        await press(app, pilot, "g", "j")
+        await press(app, pilot, "l")
+        assert isinstance(app.screen, LogInteractionScreen)
+        assert app.screen.account_name == NAMES[1]
+        await press(app, pilot, "escape")
+        assert table.cursor_row == 1
+        await press(app, pilot, "l")
+        assert isinstance(app.screen, LogInteractionScreen)
+        assert app.screen.account_name == NAMES[1]
+
+
 async def test_x_on_the_list_exports_exactly_the_accounts_shown(
     db_url: str, book, tmp_path: Path
 ) -> None:

@@ -163,7 +163,10 @@ class AccountsScreen(Screen[None]):
             self._book_loaded(book)
 
     def on_screen_resume(self) -> None:
-        last = self.app.last_account_id
+        """Back from a 360, the cursor goes to the account it showed last ([ ] may
+        have walked on), once: back from a dialog of the list, it stays where the
+        user moved it."""
+        last, self.app.last_account_id = self.app.last_account_id, None
         if last is not None and self.app.book is not None:
             self.table.move_to_account(last)
 
