@@ -14,7 +14,7 @@ import polars as pl
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
-from core.models import Account, Task, TaskEvent, utcnow
+from core.models import Account, Interaction, Task, TaskEvent, utcnow
 from core.store.frames import read_frame
 from core.store.locks import begin_writing
 
@@ -42,7 +42,8 @@ def task_queue(
     """Open tasks, ranked: overdue and due today first, then upcoming by day; within
     a day, by MRR at stake (highest first), then health (lowest first). Snoozed tasks
     (``snoozed_until`` after today) are left out, or with ``snoozed_only`` the only
-    ones listed."""
+    ones listed. The follow-up of a deleted interaction is left out (undoing the
+    delete brings it back)."""
     from core.health.store import current_health
 
     query = select(
@@ -59,6 +60,9 @@ def task_queue(
         col(Account.name).label("account_name"),
         Account.mrr_cents,
     ).join(Account, col(Task.account_id) == col(Account.id), isouter=True)
+    query = query.outerjoin(Interaction, col(Task.interaction_id) == col(Interaction.id)).where(
+        col(Interaction.deleted_at).is_(None)
+    )
     if owner:
         query = query.where(Task.owner == owner)
     if source:

@@ -202,3 +202,27 @@ def test_account_named_by_name_or_external_id(engine: Engine, accounts: dict[str
     with pytest.raises(TaskError, match='no account is named "Nobody"') as refused:
         account_named(engine, "Nobody")
     assert refused.value.field == "account"
+
+
+def test_the_follow_up_of_a_deleted_interaction_leaves_the_queue_until_undone(
+    engine: Engine, accounts: dict[str, int]
+) -> None:
+    """A call logged on the wrong account and deleted kept its follow-up task in the
+    queue, for an entry the timeline no longer shows (found in tmux on the telco
+    book). The queue leaves out the follow-ups of deleted interactions; undoing the
+    delete brings the task back, as it was."""
+    from core.interactions import EntryForm, log_entry, set_deleted
+
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    form = EntryForm(kind="call", summary="Pricing", follow_up="2026-11-25")
+    logged = log_entry(engine, accounts["small"], form, "Sam", now)
+    add_manual_task(engine, "Send the deck", TODAY, "Sam", accounts["small"])
+
+    def titles() -> list[str]:
+        return sorted(task_queue(engine, TODAY)["title"])
+
+    assert titles() == ["Follow up with Small: Pricing", "Send the deck"]
+    set_deleted(engine, logged.entry_id, True, now)
+    assert titles() == ["Send the deck"]
+    set_deleted(engine, logged.entry_id, False, now)
+    assert titles() == ["Follow up with Small: Pricing", "Send the deck"]
