@@ -76,6 +76,8 @@ LIVE = ("active", "onboarding")
 UNASSIGNED = "unassigned"
 """The owner of the tasks of accounts without one: a queue anyone can take from."""
 _TITLE_MAX = 300
+ANSWER_KEY = "survey:"
+"""How a detractor task's occurrence key starts: the NPS answer's id follows."""
 
 
 def task_owner(account_owner: str | None) -> str:
@@ -472,7 +474,7 @@ def _detractors(
     )
     answered_on = pl.col("answered_at").dt.date()
     return answers.join(accounts, on="account_id").with_columns(
-        pl.format("survey:{}", "survey_id").alias("occurrence_key"),
+        pl.format(ANSWER_KEY + "{}", "survey_id").alias("occurrence_key"),
         pl.format(
             "Call {}: NPS {} on {}, no follow-up yet",
             "name",

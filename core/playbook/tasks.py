@@ -42,8 +42,8 @@ def task_queue(
     """Open tasks, ranked: overdue and due today first, then upcoming by day; within
     a day, by MRR at stake (highest first), then health (lowest first). Snoozed tasks
     (``snoozed_until`` after today) are left out, or with ``snoozed_only`` the only
-    ones listed. The follow-up of a deleted interaction is left out (undoing the
-    delete brings it back)."""
+    ones listed. The follow-up of a deleted interaction, and the call of a deleted
+    detractor answer, are left out (undoing the delete brings them back)."""
     from core.health.store import current_health
 
     query = select(
@@ -54,6 +54,7 @@ def task_queue(
         Task.due_on,
         Task.source,
         Task.rule,
+        Task.occurrence_key,
         Task.completed_at,
         Task.snoozed_until,
         Account.external_id,
@@ -71,7 +72,7 @@ def task_queue(
         query = query.where(Task.source == source)
     if not include_done:
         query = query.where(col(Task.completed_at).is_(None))
-    frame = read_frame(engine, query)
+    frame = _without_deleted_answers(engine, read_frame(engine, query))
     snoozed = pl.col("snoozed_until").is_not_null() & (pl.col("snoozed_until") > today)
     if snoozed_only:
         frame = frame.filter(snoozed)
@@ -102,6 +103,26 @@ def task_queue(
         )
         .drop("_rank_day")
     )
+
+
+def _without_deleted_answers(engine: Engine, tasks: pl.DataFrame) -> pl.DataFrame:
+    """``tasks`` without the detractor tasks of NPS answers deleted since (their
+    occurrence key names the answer: ``core.playbook.rules.ANSWER_KEY``), and
+    without the key."""
+    from core.models import SurveyResponse
+    from core.playbook.rules import ANSWER_KEY
+
+    key = pl.col("occurrence_key").str.strip_prefix(ANSWER_KEY).cast(pl.Int64, strict=False)
+    tasks = tasks.with_columns(pl.when(pl.col("rule") == "detractor").then(key).alias("answer_id"))
+    ids = tasks["answer_id"].drop_nulls().to_list()
+    deleted: list[int] = []
+    if ids:
+        query = select(SurveyResponse.id).where(
+            col(SurveyResponse.id).in_(ids), col(SurveyResponse.deleted_at).is_not(None)
+        )
+        deleted = read_frame(engine, query)["id"].to_list()
+    gone = pl.col("answer_id").is_in(deleted).fill_null(False)
+    return tasks.filter(~gone).drop("occurrence_key", "answer_id")
 
 
 def task_records(queue: pl.DataFrame, today: date) -> list[dict[str, Any]]:

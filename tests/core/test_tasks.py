@@ -226,3 +226,32 @@ def test_the_follow_up_of_a_deleted_interaction_leaves_the_queue_until_undone(
     assert titles() == ["Send the deck"]
     set_deleted(engine, logged.entry_id, False, now)
     assert titles() == ["Follow up with Small: Pricing", "Send the deck"]
+
+
+def test_the_call_of_a_deleted_detractor_answer_leaves_the_queue_until_undone(
+    engine: Engine, accounts: dict[str, int]
+) -> None:
+    """An NPS 5 logged by mistake and deleted kept its 'Call Small: NPS 5 ..., no
+    follow-up yet' task from the playbook in the queue."""
+    from core.interactions import EntryForm, log_entry, set_deleted
+    from core.playbook.runs import run_rules
+
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    answer = log_entry(engine, accounts["small"], EntryForm(kind="nps", score="5"), "Sam", now)
+    log_entry(engine, accounts["big"], EntryForm(kind="nps", score="2"), "Sam", now)
+    assert run_rules(engine, TODAY)["detractor"] == 2
+
+    def titles() -> list[str]:
+        queue = task_queue(engine, TODAY)
+        return sorted(queue.filter(queue["rule"] == "detractor")["title"])
+
+    both = [
+        "Call Big: NPS 2 on 2026-11-23, no follow-up yet",
+        "Call Small: NPS 5 on 2026-11-23, no follow-up yet",
+    ]
+    assert titles() == both
+    set_deleted(engine, answer.entry_id, True, now, source="survey")
+    assert titles() == both[:1]
+    assert "occurrence_key" not in task_queue(engine, TODAY).columns
+    set_deleted(engine, answer.entry_id, False, now, source="survey")
+    assert titles() == both
