@@ -121,7 +121,8 @@ def _without_deleted_answers(engine: Engine, tasks: pl.DataFrame) -> pl.DataFram
             col(SurveyResponse.id).in_(ids), col(SurveyResponse.deleted_at).is_not(None)
         )
         deleted = read_frame(engine, query)["id"].to_list()
-    gone = pl.col("answer_id").is_in(deleted).fill_null(False)
+    gone = pl.col("answer_id").is_in(pl.Series(deleted, dtype=pl.Int64).implode())
+    gone = gone.fill_null(False)
     return tasks.filter(~gone).drop("occurrence_key", "answer_id")
 
 
