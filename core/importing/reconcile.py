@@ -53,6 +53,12 @@ class Reconciliation:
         }
 
 
+def _rows_said(rows: list[int]) -> str:
+    """The first five of ``rows`` (the file's row numbers): "rows 3, 5, 7, ..."."""
+    shown = ", ".join(f"{row:,}" for row in rows[:5]) + (", ..." if len(rows) > 5 else "")
+    return f"row{'s' if len(rows) > 1 else ''} {shown}"
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
@@ -97,18 +103,14 @@ def reconcile(checked: Checked, effective: date) -> Reconciliation:
             " on its first event in it"
         )
     if checked.blank:
-        shown = ", ".join(f"{row:,}" for row in checked.blank[:5])
-        more = ", ..." if len(checked.blank) > 5 else ""
         result.assumptions.append(
-            f"{_plural(len(checked.blank), 'empty row')} left out (every cell empty: row"
-            f"{'s' if len(checked.blank) > 1 else ''} {shown}{more})"
+            f"{_plural(len(checked.blank), 'empty row')} left out (every cell empty:"
+            f" {_rows_said(checked.blank)})"
         )
     if checked.planned:
-        shown = ", ".join(f"{row:,}" for row in checked.planned[:5])
-        more = ", ..." if len(checked.planned) > 5 else ""
         result.assumptions.append(
             f"{_plural(len(checked.planned), 'interaction')} dated after now left out: planned,"
-            f" not held yet (row{'s' if len(checked.planned) > 1 else ''} {shown}{more})"
+            f" not held yet ({_rows_said(checked.planned)})"
         )
     if checked.left_out:
         empty = f"column {plan.column('account')}"
