@@ -446,7 +446,8 @@ def log_entry(
 def _follow_up_task(session: Session, interaction: Interaction) -> Task | None:
     """The open follow-up task of ``interaction``, due on its follow-up day: moved
     there when there is one, else made for the account's owner. None when the
-    interaction has no follow-up (a task it had is left as it is)."""
+    interaction has no follow-up (a task it had is left as it is, out of the queue:
+    ``core.playbook.tasks.task_queue``)."""
     from core.playbook.rules import task_owner
 
     if interaction.follow_up_on is None:

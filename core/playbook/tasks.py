@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, or_
 from sqlmodel import Session, col, select
 
 from core.models import Account, Interaction, Task, TaskEvent, utcnow
@@ -43,7 +43,9 @@ def task_queue(
     a day, by MRR at stake (highest first), then health (lowest first). Snoozed tasks
     (``snoozed_until`` after today) are left out, or with ``snoozed_only`` the only
     ones listed. The follow-up of a deleted interaction, and the call of a deleted
-    detractor answer, are left out (undoing the delete brings them back)."""
+    detractor answer, are left out (undoing the delete brings them back); so is the
+    follow-up of an interaction whose follow-up day was cleared (setting one again
+    brings it back, on that day)."""
     from core.health.store import current_health
 
     query = select(
@@ -62,7 +64,9 @@ def task_queue(
         Account.mrr_cents,
     ).join(Account, col(Task.account_id) == col(Account.id), isouter=True)
     query = query.outerjoin(Interaction, col(Task.interaction_id) == col(Interaction.id)).where(
-        col(Interaction.deleted_at).is_(None)
+        col(Interaction.deleted_at).is_(None),
+        # a follow-up is its interaction's: cleared there, it is no longer due
+        or_(col(Task.interaction_id).is_(None), col(Interaction.follow_up_on).is_not(None)),
     )
     if owner:
         query = query.where(Task.owner == owner)

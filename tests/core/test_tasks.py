@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -255,3 +256,29 @@ def test_the_call_of_a_deleted_detractor_answer_leaves_the_queue_until_undone(
     assert "occurrence_key" not in task_queue(engine, TODAY).columns
     set_deleted(engine, answer.entry_id, False, now, source="survey")
     assert titles() == both
+
+
+def test_the_follow_up_of_an_interaction_whose_follow_up_was_cleared_leaves_the_queue(
+    engine: Engine, accounts: dict[str, int]
+) -> None:
+    """An edit that cleared a call's follow-up day kept its task in the queue, due on
+    the day no longer asked for. Set again, the follow-up is back on its new day."""
+    from core.interactions import EntryForm, edit_entry, log_entry
+
+    now = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+    form = EntryForm(
+        kind="call", summary="Pricing", when="2026-11-23 09:00", follow_up="2026-11-25"
+    )
+    logged = log_entry(engine, accounts["small"], form, "Sam", now)
+    add_manual_task(engine, "Send the deck", TODAY, "Sam", accounts["small"])
+
+    def queue() -> list[tuple[str, date]]:
+        frame = task_queue(engine, TODAY).sort("title")
+        return list(zip(frame["title"], frame["due_on"], strict=True))
+
+    deck = ("Send the deck", TODAY)
+    assert queue() == [("Follow up with Small: Pricing", date(2026, 11, 25)), deck]
+    edit_entry(engine, logged.entry_id, replace(form, follow_up=""), "Sam", now)
+    assert queue() == [deck]
+    edit_entry(engine, logged.entry_id, replace(form, follow_up="2026-11-30"), "Sam", now)
+    assert queue() == [("Follow up with Small: Pricing", date(2026, 11, 30)), deck]
