@@ -574,8 +574,12 @@ def _check_batch(
         reason = "several accounts have this name; name the account by its external id"
         problems.append((account, ambiguous, reason))
         lost = typed["account_id"].is_null() & ~ambiguous
+        # a CRM cell naming several companies ("Acme;Globex"): no account to find or make
+        several = lost & typed[ACCOUNT_REF].str.contains(";", literal=True).fill_null(False)
+        reason = "names several accounts (separated by ;): a row is one account's; split it"
+        problems.append((account, several, reason))
         if not plan.options.create_missing_accounts:
-            unknown = typed[ACCOUNT_REF].is_not_null() & lost
+            unknown = typed[ACCOUNT_REF].is_not_null() & lost & ~several
             reason = f"no account has this external id or name; {plan.options.hints.create_missing}"
             problems.append((account, unknown, reason))
         if named is not None:  # a name alone, which no account has: nothing to create it by

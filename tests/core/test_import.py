@@ -706,3 +706,27 @@ def test_an_interaction_dated_after_now_is_left_out_as_planned(
     assert said in result.reconciliation.assumptions
     stored = read_frame(book, select(Interaction.summary).order_by(Interaction.occurred_at))
     assert stored["summary"].to_list() == ["Renewal call", "Sent (local time east of UTC)"]
+
+
+@pytest.mark.parametrize("create", [False, True])
+def test_a_row_naming_several_companies_is_refused_in_words(
+    book: Engine, tmp_path: Path, create: bool
+) -> None:
+    """HubSpot's 'Associated Company' holds every company of an activity ('Acme
+    Corp;Globex'): the refusal offered --create-missing-accounts, which would make
+    one account named 'Acme Corp;Globex'."""
+    path = write(
+        tmp_path,
+        "calls.csv",
+        "account,kind,occurred_at,summary\n"
+        "Acme Corp,call,2026-11-02 10:00,Renewal\n"
+        "Acme Corp;Globex,call,2026-11-03 10:00,Joint call\n",
+    )
+    options = ImportOptions(create_missing_accounts=create)
+    with pytest.raises(ImportRejected) as caught:
+        import_file(book, "interactions", path, options)
+    [error] = caught.value.errors
+    assert (error.row, error.value) == (3, "Acme Corp;Globex")
+    assert error.reason.startswith("names several accounts (separated by ;)")
+    assert counts(book)["interaction"] == 0
+    assert counts(book)["account"] == 3
