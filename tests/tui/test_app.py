@@ -158,6 +158,23 @@ async def test_my_book(db_url: str, book) -> None:
         assert names(app) == NAMES
 
 
+async def test_an_empty_my_book_says_why(
+    db_url: str, book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a user who owns no account (an imported book without owners: IBM's telco
+    sample), m showed an empty list without a word."""
+    monkeypatch.setenv("CXTUI_USER", "Nobody Here")
+    async with running(db_url) as (app, pilot):
+        await press(app, pilot, "m")
+        assert names(app) == []
+        owners = sorted({row[2] for row in ROWS if row[2]})
+        said = [str(n.message) for n in app._notifications]
+        assert any(
+            "No account is owned by Nobody Here. The owners here: " + ", ".join(owners[:5]) in words
+            for words in said
+        ), said
+
+
 async def test_my_book_without_a_user_says_how_to_set_one(
     db_url: str, book, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -512,6 +512,21 @@ class AccountsScreen(Screen[None]):
                 return
             self.where = replace(self.where, my_book=user)
         self.refresh_list(keep_account=self.table.current_account_id())
+        if self.where.my_book and self.shown == 0:
+            self._say_why_my_book_is_empty(self.where.my_book)
+
+    def _say_why_my_book_is_empty(self, user: str) -> None:
+        """An empty "my book" says why: no account has an owner (an imported book
+        without an owner column), or none is this user's."""
+        book = self.app.book
+        owners = [] if book is None else book["owner"].drop_nulls().unique().to_list()
+        owners = sorted(owner for owner in owners if owner.strip())
+        if not owners:
+            words = "No account of this book has an owner: import an owner column to have books."
+        else:
+            named = ", ".join(owners[:5]) + (", …" if len(owners) > 5 else "")
+            words = f"No account is owned by {user}. The owners here: {named}."
+        self.notify(words, title="My book is empty", severity="warning", markup=False)
 
     def action_filters(self) -> None:
         from tui.screens.filters import FiltersScreen
