@@ -453,12 +453,14 @@ class Task(SQLModel, table=True):
 
 class TaskEvent(SQLModel, table=True):
     """Who did what to a task, and when: made by hand, done, reopened, snoozed (with
-    the day it comes back). The task keeps its current state; this keeps the history."""
+    the day it comes back), woken (back before that day). The task keeps its current
+    state; this keeps the history."""
 
     __tablename__ = "task_event"
     __table_args__ = (
         CheckConstraint(
-            "action IN ('created', 'done', 'reopened', 'snoozed')", name="ck_task_event_action"
+            "action IN ('created', 'done', 'reopened', 'snoozed', 'woken')",
+            name="ck_task_event_action",
         ),
         Index("ix_task_event_task", "task_id"),
     )
