@@ -2,7 +2,7 @@
 
 Tasks come from playbook rules, from follow-up dates of logged interactions, and
 by hand. Completing is undoable (``reopen``); snoozing moves a task out of sight
-until a day, without changing its due date.
+until a day, without changing its due date, and ``wake`` brings it back sooner.
 """
 
 from __future__ import annotations
@@ -38,11 +38,13 @@ def task_queue(
     include_done: bool = False,
     include_snoozed: bool = False,
     snoozed_only: bool = False,
+    done_only: bool = False,
 ) -> pl.DataFrame:
     """Open tasks, ranked: overdue and due today first, then upcoming by day; within
     a day, by MRR at stake (highest first), then health (lowest first). Snoozed tasks
-    (``snoozed_until`` after today) are left out, or with ``snoozed_only`` the only
-    ones listed. The follow-up of a deleted interaction, and the call of a deleted
+    (open, ``snoozed_until`` after today) are left out, or with ``snoozed_only`` the
+    only ones listed; with ``done_only`` the done ones are (with both flags, both).
+    The follow-up of a deleted interaction, and the call of a deleted
     detractor answer, are left out (undoing the delete brings them back); so is the
     follow-up of an interaction whose follow-up day was cleared (setting one again
     brings it back, on that day)."""
@@ -74,12 +76,13 @@ def task_queue(
         if source not in SOURCES:
             raise TaskError(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
         query = query.where(Task.source == source)
-    if not include_done:
+    if not (include_done or done_only):
         query = query.where(col(Task.completed_at).is_(None))
     frame = _without_deleted_answers(engine, read_frame(engine, query))
-    snoozed = pl.col("snoozed_until").is_not_null() & (pl.col("snoozed_until") > today)
-    if snoozed_only:
-        frame = frame.filter(snoozed)
+    done = pl.col("completed_at").is_not_null()
+    snoozed = ~done & pl.col("snoozed_until").is_not_null() & (pl.col("snoozed_until") > today)
+    if snoozed_only or done_only:
+        frame = frame.filter((snoozed & snoozed_only) | (done & done_only))
     elif not include_snoozed:
         frame = frame.filter(~snoozed)
     ids = frame["account_id"].drop_nulls().unique().to_list()
@@ -89,7 +92,7 @@ def task_queue(
         else pl.DataFrame(schema={"account_id": pl.Int64, "score": pl.Float64, "band": pl.String})
     )
     due = pl.col("due_on")
-    return (
+    ranked = (
         frame.join(health, on="account_id", how="left")
         .with_columns(
             pl.when(due < today)
@@ -107,6 +110,11 @@ def task_queue(
         )
         .drop("_rank_day")
     )
+    if not done_only:
+        return ranked
+    # the done ones after the rest, the latest done first: the one just done by mistake
+    latest_done = ranked.filter(done).sort("completed_at", descending=True, maintain_order=True)
+    return pl.concat([ranked.filter(~done), latest_done])
 
 
 def _without_deleted_answers(engine: Engine, tasks: pl.DataFrame) -> pl.DataFrame:
@@ -149,8 +157,13 @@ def task_records(queue: pl.DataFrame, today: date) -> list[dict[str, Any]]:
             "health": row["score"],
             "band": row["band"],
             "snoozed_until": None
-            if row["snoozed_until"] is None or row["snoozed_until"] <= today
+            if row["snoozed_until"] is None
+            or row["snoozed_until"] <= today
+            or row["completed_at"] is not None
             else row["snoozed_until"].isoformat(),
+            "done_at": None
+            if row["completed_at"] is None
+            else row["completed_at"].isoformat(timespec="seconds"),
         }
         for row in queue.iter_rows(named=True)
     ]
@@ -198,13 +211,28 @@ def complete(engine: Engine, task_id: int, by: str) -> None:
         session.commit()
 
 
+UNRECORDED = "(not recorded)"
+"""Who marked a task done, when no event says (done by the demo book's generator,
+or before task events were kept)."""
+
+
 def reopen(engine: Engine, task_id: int, by: str) -> None:
     """Undo a completion, recorded as reopened by ``by``; TaskError for a task that
-    is not done."""
+    is not done. A completion no event records (``UNRECORDED``) is recorded first,
+    at its time, so that reopening does not lose when the task was done."""
     with Session(engine) as session:
         task = _task(session, task_id)
         if task.completed_at is None:
             raise TaskError(f"task #{task_id} is not done: nothing to reopen")
+        last = session.exec(
+            select(TaskEvent.action)
+            .where(TaskEvent.task_id == task_id, col(TaskEvent.action).in_(("done", "reopened")))
+            .order_by(col(TaskEvent.at).desc(), col(TaskEvent.id).desc())
+        ).first()
+        if last != "done":
+            session.add(
+                TaskEvent(task_id=task_id, action="done", at=task.completed_at, by=UNRECORDED)
+            )
         task.completed_at = None
         _record(session, task_id, "reopened", by)
         session.commit()
@@ -217,6 +245,18 @@ def snooze(engine: Engine, task_id: int, until: date, today: date, by: str) -> N
     with Session(engine) as session:
         _open_task(session, task_id, "snooze").snoozed_until = until
         _record(session, task_id, "snoozed", by, until)
+        session.commit()
+
+
+def wake(engine: Engine, task_id: int, today: date, by: str) -> None:
+    """Bring a snoozed task back to the queue today, recorded as woken by ``by``; its
+    due date stays. TaskError for a task that is not snoozed (or done)."""
+    with Session(engine) as session:
+        task = _open_task(session, task_id, "wake")
+        if task.snoozed_until is None or task.snoozed_until <= today:
+            raise TaskError(f"task #{task_id} is not snoozed: it is in the queue already")
+        task.snoozed_until = None
+        _record(session, task_id, "woken", by)
         session.commit()
 
 

@@ -1,4 +1,4 @@
-"""The task queue: ranking, complete and undo, snooze, manual tasks."""
+"""The task queue: ranking, complete and undo, snooze and wake, manual tasks."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session
 
 from core import models as m
 from core.playbook.tasks import (
+    UNRECORDED,
     TaskError,
     add_manual_task,
     complete,
@@ -19,6 +20,8 @@ from core.playbook.tasks import (
     snooze,
     task_history,
     task_queue,
+    task_records,
+    wake,
 )
 from core.store.locks import begin_writing
 from tests.rows import new_account
@@ -146,6 +149,97 @@ def test_snooze_hides_until_the_day(engine: Engine, accounts: dict[str, int]) ->
         ("Dana", TODAY + timedelta(days=7)),
         ("Sam", TODAY + timedelta(days=9)),
     ]
+
+
+def test_wake_brings_a_snoozed_task_back_today(engine: Engine, accounts: dict[str, int]) -> None:
+    """A task snoozed for a week could not be brought back before its day: a manager
+    who wanted to act on it today had no way."""
+    task = add_manual_task(engine, "Call", TODAY + timedelta(days=2), "Dana", accounts["big"])
+    with pytest.raises(TaskError, match=f"task #{task} is not snoozed"):
+        wake(engine, task, TODAY, "Sam")
+    snooze(engine, task, TODAY + timedelta(days=7), TODAY, "Dana")
+    wake(engine, task, TODAY, "Sam")
+    queue = task_queue(engine, TODAY)
+    assert queue.select("id", "due_on", "snoozed_until").rows() == [
+        (task, TODAY + timedelta(days=2), None)  # its due date stays
+    ]
+    assert task_history(engine, task).select("action", "by").rows()[1:] == [
+        ("snoozed", "Dana"),
+        ("woken", "Sam"),
+    ]
+    with pytest.raises(TaskError, match="not snoozed"):
+        wake(engine, task, TODAY, "Sam")
+    snooze(engine, task, TODAY + timedelta(days=7), TODAY, "Dana")
+    complete(engine, task, "Dana")
+    with pytest.raises(TaskError, match="done already"):
+        wake(engine, task, TODAY, "Sam")
+    assert task_history(engine, task)["action"].to_list()[-1] == "done"
+
+
+def test_done_and_snoozed_tasks_are_listed_the_latest_done_first(
+    engine: Engine, accounts: dict[str, int]
+) -> None:
+    """The done tasks could not be listed, so not reopened but by a number known
+    beforehand. Checked against the task table read in SQL."""
+    ids = [add_manual_task(engine, f"T{n}", TODAY, "Dana", accounts["big"]) for n in range(5)]
+    for task in (ids[3], ids[0]):
+        complete(engine, task, "Dana")
+    snooze(engine, ids[1], TODAY + timedelta(days=3), TODAY, "Dana")
+    snooze(engine, ids[4], TODAY + timedelta(days=5), TODAY, "Dana")
+    complete(engine, ids[4], "Dana")  # done after a snooze: done, not snoozed
+    with engine.connect() as connection:
+        done = connection.execute(
+            text("SELECT id FROM task WHERE completed_at IS NOT NULL ORDER BY completed_at DESC")
+        ).scalars()
+        asleep = connection.execute(
+            text("SELECT id FROM task WHERE completed_at IS NULL AND snoozed_until > :today"),
+            {"today": TODAY},
+        ).scalars()
+        expected_done, expected_asleep = list(done), list(asleep)
+    assert expected_done == [ids[4], ids[0], ids[3]] and expected_asleep == [ids[1]]
+    assert task_queue(engine, TODAY, done_only=True)["id"].to_list() == expected_done
+    assert task_queue(engine, TODAY, snoozed_only=True)["id"].to_list() == expected_asleep
+    both = task_queue(engine, TODAY, snoozed_only=True, done_only=True)
+    assert both["id"].to_list() == expected_asleep + expected_done
+    assert task_queue(engine, TODAY)["id"].to_list() == [ids[2]]
+    records = {record["id"]: record for record in task_records(both, TODAY)}
+    assert records[ids[1]]["done_at"] is None
+    assert records[ids[1]]["snoozed_until"] == str(TODAY + timedelta(days=3))
+    assert records[ids[4]]["snoozed_until"] is None  # done: its snooze is over
+    assert records[ids[4]]["done_at"] is not None
+
+
+def test_reopening_a_task_done_with_no_event_keeps_when_it_was_done(
+    engine: Engine, accounts: dict[str, int]
+) -> None:
+    """The demo book's done follow-ups (and tasks done before task events were kept)
+    have a completion time and no "done" event: reopening one cleared the time, and
+    nothing said any more that it had been done."""
+    done_at = datetime(2026, 11, 20, 15, tzinfo=UTC)
+    with Session(engine) as session:
+        task = m.Task(
+            account_id=accounts["big"],
+            owner="Dana",
+            title="Follow up",
+            due_on=TODAY,
+            source="follow_up",
+            completed_at=done_at,
+        )
+        session.add(task)
+        session.commit()
+        task_id = task.id
+    assert task_id is not None
+    reopen(engine, task_id, "Sam")
+    complete(engine, task_id, "Dana")
+    reopen(engine, task_id, "Sam")
+    history = task_history(engine, task_id).select("action", "at", "by").rows()
+    assert [(action, by) for action, _, by in history] == [
+        ("done", UNRECORDED),
+        ("reopened", "Sam"),
+        ("done", "Dana"),  # recorded when it was done: not recorded twice
+        ("reopened", "Sam"),
+    ]
+    assert history[0][1] == done_at.replace(tzinfo=None)  # read as UTC
 
 
 def test_manual_task_needs_a_title(engine: Engine) -> None:
@@ -282,3 +376,31 @@ def test_the_follow_up_of_an_interaction_whose_follow_up_was_cleared_leaves_the_
     assert queue() == [deck]
     edit_entry(engine, logged.entry_id, replace(form, follow_up="2026-11-30"), "Sam", now)
     assert queue() == [("Follow up with Small: Pricing", date(2026, 11, 30)), deck]
+
+
+def test_migration_0016_keeps_task_events_and_admits_woken(db_url: str) -> None:
+    from alembic import command
+
+    from core.store.db import make_engine
+    from core.store.migrate import alembic_config, migrate
+
+    engine = make_engine(db_url)
+
+    def upgrade_to(revision: str, downgrade: bool = False) -> None:
+        with engine.begin() as connection:
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            (command.downgrade if downgrade else command.upgrade)(config, revision)
+
+    upgrade_to("0015")
+    with Session(engine) as session:
+        account = new_account(session, "A-1", name="Acme", plan="p", mrr_cents=100)
+        session.commit()
+    task = add_manual_task(engine, "Call", TODAY, "Dana", account)
+    migrate(engine)
+    snooze(engine, task, TODAY + timedelta(days=3), TODAY, "Dana")
+    wake(engine, task, TODAY, "Sam")
+    assert task_history(engine, task)["action"].to_list() == ["created", "snoozed", "woken"]
+    upgrade_to("0015", downgrade=True)
+    assert task_history(engine, task)["action"].to_list() == ["created", "snoozed"]
+    engine.dispose()
