@@ -22,7 +22,8 @@ rules_app = typer.Typer(help="Playbook rules: signals that turn into tasks.", no
 
 
 task_app = typer.Typer(
-    help="One task of the queue: mark it done, reopen it or snooze it.",
+    help="One task of the queue: mark it done, reopen it, snooze it or wake it "
+    "(`cxtui tasks` lists them, `--done` and `--snoozed` those out of the queue).",
     no_args_is_help=True,
 )
 
@@ -88,6 +89,19 @@ def task_snooze(
         db,
         lambda engine, by: snooze(engine, task_id, day, today, by),
         f"Task #{task_id} is back on {day}.",
+    )
+
+
+@task_app.command("wake")
+def task_wake(task_id: TaskId, db: DbOption = None, as_of: AsOfOption = None) -> None:
+    """Bring a snoozed task back to the queue today, before its day; its due date stays."""
+    from core.playbook.tasks import wake
+
+    today = parse_day(as_of)
+    _on_task(
+        db,
+        lambda engine, by: wake(engine, task_id, today, by),
+        f"Task #{task_id} is back in the queue.",
     )
 
 
@@ -209,12 +223,21 @@ def tasks(
         bool,
         typer.Option("--snoozed", help="Only the snoozed tasks, with the day each comes back."),
     ] = False,
+    done: Annotated[
+        bool,
+        typer.Option(
+            "--done",
+            help="Only the done tasks, the latest done first, with when each was done "
+            "(with --snoozed: the snoozed ones, then the done).",
+        ),
+    ] = False,
     source: Source = None,
     db: DbOption = None,
     as_of: AsOfOption = None,
 ) -> None:
     """The task queue: overdue and due today first, then upcoming, ranked by MRR at
-    stake and health."""
+    stake and health. `cxtui task reopen ID` or `wake ID` puts a done or snoozed
+    task back."""
     from core.config.settings import load_settings
     from core.playbook.tasks import TaskError, task_queue, task_records
 
@@ -226,7 +249,9 @@ def tasks(
     today = parse_day(as_of)
     engine = open_db(db)
     try:
-        queue = task_queue(engine, today, owner=owner, source=source, snoozed_only=snoozed)
+        queue = task_queue(
+            engine, today, owner=owner, source=source, snoozed_only=snoozed, done_only=done
+        )
     except TaskError as error:
         fail(str(error))
     finally:
@@ -236,11 +261,16 @@ def tasks(
         typer.echo(json.dumps(records, indent=2))
         return
     if not records:
-        typer.echo("No snoozed tasks." if snoozed else "No open tasks.")
+        kinds = [kind for kind, asked in (("snoozed", snoozed), ("done", done)) if asked]
+        typer.echo(f"No {' or '.join(kinds or ['open'])} tasks.")
         return
     for record in records:
         account = visible(record["account_name"]) or "-"
-        when = f"back {record['snoozed_until']}" if snoozed else f"{record['when']:<8}"
+        when = f"{record['when']:<8}"
+        if record["done_at"] is not None:
+            when = f"done {record['done_at'][:10]}"
+        elif snoozed:
+            when = f"back {record['snoozed_until']}"
         typer.echo(
             f"#{record['id']:<6} {when} {record['due_on']}  "
             f"{visible(record['owner']):<16.16} {account:<24.24} {visible(record['title'])}"

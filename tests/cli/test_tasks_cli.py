@@ -123,3 +123,39 @@ def test_one_task_done_reopened_and_snoozed_from_the_command_line(
         ("snoozed", "Cli Person"),
     ]
     engine.dispose()
+
+
+def test_done_tasks_are_listed_and_a_snoozed_one_is_woken(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`cxtui tasks` listed no done task (the number to reopen was nowhere), and a
+    snoozed task could not be brought back before its day."""
+    from core.playbook.tasks import add_manual_task, complete, task_history, task_queue
+
+    monkeypatch.setenv("CXTUI_USER", "Cli Person")
+    path = tmp_path / "book.db"
+    engine = open_engine(sqlite_url(path))
+    today = date(2026, 11, 23)
+    first = add_manual_task(engine, "Send the QBR deck", today, "Test User")
+    second = add_manual_task(engine, "Call Initech", today, "Test User")
+    args = ["--db", str(path), "--as-of", today.isoformat()]
+    assert runner.invoke(app, ["tasks", "--done", *args]).output == "No done tasks.\n"
+    complete(engine, first, "Test User")
+    listed = runner.invoke(app, ["tasks", "--done", *args])
+    assert listed.exit_code == 0, listed.output
+    [line] = listed.output.splitlines()
+    assert line.startswith(f"#{first:<6} done 20") and line.endswith("Send the QBR deck")
+    [record] = json.loads(runner.invoke(app, ["tasks", "--done", "--json", *args]).output)
+    assert record["id"] == first and record["done_at"] is not None
+    not_asleep = runner.invoke(app, ["task", "wake", str(second), *args])
+    assert not_asleep.exit_code == 2 and f"task #{second} is not snoozed" in not_asleep.output
+    runner.invoke(app, ["task", "snooze", str(second), "+7d", *args])
+    both = runner.invoke(app, ["tasks", "--snoozed", "--done", *args]).output.splitlines()
+    assert [line.split()[:2] for line in both] == [[f"#{second}", "back"], [f"#{first}", "done"]]
+    woken = runner.invoke(app, ["task", "wake", str(second), *args])
+    assert woken.exit_code == 0 and f"Task #{second} is back in the queue." in woken.output
+    assert task_queue(engine, today)["id"].to_list() == [second]
+    assert task_history(engine, second)["action"].to_list() == ["created", "snoozed", "woken"]
+    helped = runner.invoke(app, ["task", "wake", "--help"])
+    assert "Bring a snoozed task back to the queue today" in helped.output
+    engine.dispose()
