@@ -73,6 +73,15 @@ def _stripe_mrr() -> pl.Expr:
     return _monthly("Amount", "Quantity", _col("Interval"))
 
 
+_STRIPE_NAME = "Name (Customer Name, else Customer Email)"
+
+
+def _stripe_name() -> pl.Expr:
+    """A customer's name, else its email (Stripe requires neither: the Dashboard
+    shows a customer without a name by its email)."""
+    return pl.coalesce(_col("Customer Name").replace("", None), _col("Customer Email"))
+
+
 @dataclass(frozen=True)
 class Subscriptions:
     """Where a billing system's subscriptions export says what ``_customers`` and
@@ -598,7 +607,7 @@ PRESETS: tuple[Preset, ...] = (
         ("Customer ID", "Status", "Amount", "Interval", "Start (UTC)"),
         {
             "external_id": "Customer ID",
-            "name": "Customer Name",
+            "name": (_STRIPE_NAME, "Customer Name"),
             "plan": "Plan",
             "seats": "Quantity",
             "mrr": _STRIPE_MRR,
@@ -618,13 +627,14 @@ PRESETS: tuple[Preset, ...] = (
                 "incomplete_expired": "churned",
             }
         },
-        {_STRIPE_MRR: _stripe_mrr},
+        {_STRIPE_MRR: _stripe_mrr, _STRIPE_NAME: _stripe_name},
         "Customer ID",
         partial(_customers, _STRIPE, _STRIPE_ENDED),
         _one_per_customer("Stripe"),
         history=partial(_history, _STRIPE),
         combined_out="customers none of whose subscriptions has paid yet (trials, failed"
         " first payments)",
+        optional=frozenset({_STRIPE_NAME}),
         caveats={
             "Coupon": "subscriptions with a coupon (column Coupon): {count:,}; their MRR is"
             " the price before the discount, which the export does not give"
