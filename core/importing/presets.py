@@ -234,6 +234,14 @@ def _one_per_customer(vendor: str) -> str:
     )
 
 
+_PRICE_TODAY = (
+    "the MRR history counts each subscription's price today from its start: the export"
+    " has no price or quantity changed within a subscription (an upgrade or seats added"
+    " in place, told by its invoices), only those of subscriptions started anew"
+)
+"""What ``_history`` cannot know, said with the MRR column of a preset that has one."""
+
+
 def _history(columns: Subscriptions, frame: pl.LazyFrame) -> pl.LazyFrame:
     """Each customer's MRR movements, day by day, from its subscriptions: each adds
     its MRR on the day it began to pay (its trial's end, else its start) and takes
@@ -635,6 +643,10 @@ PRESETS: tuple[Preset, ...] = (
         combined_out="customers none of whose subscriptions has paid yet (trials, failed"
         " first payments)",
         optional=frozenset({_STRIPE_NAME}),
+        said={
+            _STRIPE_MRR: "MRR is each subscription's Amount x Quantity by its Interval (a"
+            f" yearly price / 12); {_PRICE_TODAY}"
+        },
         caveats={
             "Coupon": "subscriptions with a coupon (column Coupon): {count:,}; their MRR is"
             " the price before the discount, which the export does not give"
@@ -693,11 +705,12 @@ PRESETS: tuple[Preset, ...] = (
         said={
             _CHARGEBEE_MONTHLY: "the export has no billing period"
             " (subscriptions.billing_period_unit): each plan's is read from its id (Yearly"
-            " or Annual / 12, Half-yearly / 6, Quarterly / 3, Weekly, Daily), else monthly",
+            " or Annual / 12, Half-yearly / 6, Quarterly / 3, Weekly, Daily), else monthly; "
+            + _PRICE_TODAY,
             _CHARGEBEE_MRR: "MRR is each plan's unit price x quantity by its billing period"
             " (subscriptions.billing_period_unit, every subscriptions.billing_period units):"
             " before coupons and discounts, add-ons left out; a paused subscription keeps"
-            " its MRR",
+            " its MRR; " + _PRICE_TODAY,
         },
     ),
     Preset(

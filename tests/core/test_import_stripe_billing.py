@@ -142,3 +142,19 @@ def test_the_books_figures_month_by_month_are_the_exports(book: Engine) -> None:
             elif key.endswith("_pct") and got[key] is not None:
                 got[key] = pytest.approx(got[key])
         assert got == expected, first
+
+
+def test_a_price_changed_within_a_subscription_is_said_to_be_unknown(engine: Engine) -> None:
+    """Stripe upgrades a subscription in place (Glacier Analytics, cus_029, went from
+    Pro to Business on 2026-02-16: its invoices show the proration, its
+    subscription only today's price). The MRR history counts today's price from
+    the start, as new MRR, with no expansion: the summary now says so, where it
+    said nothing of it."""
+    result = import_file(engine, "accounts", SUBSCRIPTIONS, ImportOptions(dry_run=True))
+    assert result.reconciliation is not None
+    assert (
+        "MRR is each subscription's Amount x Quantity by its Interval (a yearly price / 12);"
+        " the MRR history counts each subscription's price today from its start: the export"
+        " has no price or quantity changed within a subscription (an upgrade or seats added"
+        " in place, told by its invoices), only those of subscriptions started anew"
+    ) in result.reconciliation.assumptions
