@@ -145,9 +145,73 @@ async def test_snooze_a_day_a_week_a_date_and_not_the_past(
         assert len(titles(screen)) == 2
         await press(app, pilot, "z")  # the snoozed tasks, with the day each is back
         assert len(titles(screen)) == 3
-        assert "3 snoozed tasks" in text_of(screen.query_one("#listing-note"))
+        assert "3 snoozed, 0 done tasks" in text_of(screen.query_one("#listing-note"))
         await press(app, pilot, "z")
         assert len(titles(screen)) == 2
+
+
+async def test_done_and_snoozed_tasks_are_put_back_in_the_queue(
+    db_url: str, engine: Engine, book, tmp_path
+) -> None:
+    """A task marked done in an earlier session could not be reopened in the app (u
+    undid only this session's), and a snoozed one could not be brought back before
+    its day. z lists them; r reopens a done one, w wakes a snoozed one, u undoes."""
+    from core.playbook.tasks import complete, snooze
+
+    queued = task_queue(engine, TODAY).select("id", "title").rows()
+    ids = {title: task_id for task_id, title in queued}
+    complete(engine, ids["Call Globex"], "Dana Scully")
+    snooze(engine, ids["Renewal pack for Acme"], TODAY + timedelta(days=5), TODAY, "Test User")
+
+    def history(title: str) -> list[tuple[str, str]]:
+        return task_history(engine, ids[title]).select("action", "by").rows()
+
+    def footer() -> str:
+        """The keys the footer (and help) show."""
+        shown = [active.binding for active in screen.active_bindings.values()]
+        return " · ".join(f"{key.key} {key.description}" for key in shown if key.show)
+
+    def said() -> str:
+        return list(app._notifications)[-1].message
+
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
+        assert len(titles(screen)) == 3
+        assert "z Done & snoozed" in footer() and "Reopen" not in footer()
+        await press(app, pilot, "z")
+        assert titles(screen) == ["Renewal pack for Acme", "Call Globex"]
+        whens = [str(screen.table.get_row_at(row)[0]) for row in range(2)]
+        assert whens[0] == f"back {TODAY + timedelta(days=5):%b %d}"
+        assert whens[1].startswith("done ")
+        assert "1 snoozed, 1 done task " in note(screen)
+        assert "r Reopen" in footer() and "w Wake" in footer()
+        await press(app, pilot, "x")  # the export holds the open tasks: not these
+        assert said() == "Nothing to export on this screen."
+        await press(app, pilot, "r")  # on the snoozed task: nothing done, in words
+        assert "This task is not done: w wakes a snoozed task." in said()
+        await press(app, pilot, "j", "r")
+        assert titles(screen) == ["Renewal pack for Acme"]
+        assert "Call Globex" in task_queue(engine, TODAY)["title"].to_list()
+        assert history("Call Globex")[1:] == [("done", "Dana Scully"), ("reopened", "Test User")]
+        await press(app, pilot, "u")  # done again
+        assert titles(screen) == ["Renewal pack for Acme", "Call Globex"]
+        await press(app, pilot, "k", "w")
+        assert titles(screen) == ["Call Globex"]
+        assert "Back in the queue today" in said()
+        await press(app, pilot, "z")
+        assert titles(screen)[-1] == "Renewal pack for Acme"  # due in 3 days
+        await press(app, pilot, "u")  # snoozed again, to its day
+        assert "Renewal pack for Acme" not in titles(screen)
+        with Session(engine) as session:
+            task = session.get(Task, ids["Renewal pack for Acme"])
+            assert task is not None and task.snoozed_until == TODAY + timedelta(days=5)
+        assert [action for action, _ in history("Renewal pack for Acme")] == [
+            "created",
+            "snoozed",
+            "woken",
+            "snoozed",
+        ]
+        await press(app, pilot, "u")  # both changes undone
+        assert said() == "Nothing to undo."
 
 
 async def test_enter_opens_the_account(db_url: str, book, tmp_path) -> None:

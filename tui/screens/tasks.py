@@ -1,15 +1,17 @@
 """The task queue (key ``4``): overdue and due today first, then upcoming, ranked
 within a day by MRR at stake and health (``core.playbook.tasks.task_queue``).
 
-``space`` completes (``u`` undoes), ``s`` snoozes, ``enter`` opens the account,
-``n`` adds a task by hand; ``m`` switches between my tasks and the team's, ``f``
-cycles the source (rule, follow-up, manual); ``p`` opens the Playbook, the rules that
-make tasks. Every read and write runs in a worker.
+``space`` completes, ``s`` snoozes (``u`` undoes either), ``enter`` opens the
+account, ``n`` adds a task by hand; ``m`` switches between my tasks and the team's,
+``f`` cycles the source (rule, follow-up, manual); ``z`` shows the tasks out of the
+queue, done and snoozed, where ``r`` reopens a done one and ``w`` wakes a snoozed one;
+``p`` opens the Playbook, the rules that make tasks. Every read and write runs in a
+worker.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -52,25 +54,47 @@ COLUMNS = (  # label, width (the task's: at most)
 )
 
 
+ASIDE_COLUMNS = tuple((label, 11 if label == "When" else width) for label, width in COLUMNS)
+"""The columns of the done and snoozed tasks: When says "done Dec 05", "back Dec 09"."""
+
 TASK_MIN_WIDTH = 24
 
 
-def task_width(screen_width: int) -> int:
+def task_width(screen_width: int, columns: tuple[tuple[str, int], ...] = COLUMNS) -> int:
     """The Task column's width: the room the other columns leave when every column
     fits (a wide terminal shows whole titles, where 52 cells cut them at 200 columns);
     else its own 52, or less in a terminal too narrow for When, Due, Task and Account
     side by side, so that the account stays on screen (at 80 columns it was two
     letters of it); never below TASK_MIN_WIDTH."""
 
-    def room(columns: tuple[tuple[str, int], ...]) -> int:
+    def room(shown: tuple[tuple[str, int], ...]) -> int:
         # every cell has a column of padding each side; 2 more for the scrollbar
-        others = sum(width + 2 for label, width in columns if label != "Task")
+        others = sum(width + 2 for label, width in shown if label != "Task")
         return screen_width - others - 2 - 2
 
-    own = dict(COLUMNS)["Task"]
-    if room(COLUMNS) >= own:
-        return room(COLUMNS)
-    return max(TASK_MIN_WIDTH, min(own, room(COLUMNS[:4])))
+    own = dict(columns)["Task"]
+    if room(columns) >= own:
+        return room(columns)
+    return max(TASK_MIN_WIDTH, min(own, room(columns[:4])))
+
+
+@dataclass(frozen=True)
+class Change:
+    """A change made to a task here, which ``u`` undoes."""
+
+    what: str  # complete, reopen, snooze or wake
+    task_id: int
+    title: str
+    until: date | None = None  # snooze: the day the task is back
+    before: date | None = None  # snooze, wake: the day it was snoozed until before
+
+    def undoing(self, today: date) -> Change:
+        """The change that undoes this one."""
+        if self.what in ("complete", "reopen"):
+            return replace(self, what="reopen" if self.what == "complete" else "complete")
+        if self.before is not None and self.before > today:  # snoozed before: to that day
+            return replace(self, what="snooze", until=self.before, before=self.until)
+        return replace(self, what="wake", until=None, before=self.until)
 
 
 @dataclass
@@ -93,13 +117,15 @@ class TasksScreen(Screen[None]):
     AUTO_FOCUS = "DataTable"
     BINDINGS = [
         Binding("space", "complete", "Done", id="tasks.complete"),
-        Binding("u", "undo", "Undo done", id="tasks.undo"),
+        Binding("u", "undo", "Undo", id="tasks.undo"),
         Binding("s", "snooze", "Snooze", id="tasks.snooze"),
+        Binding("r", "reopen", "Reopen", id="tasks.reopen"),
+        Binding("w", "wake", "Wake", id="tasks.wake"),
         Binding("enter", "open", "Open account", id="tasks.open", show=False),
         Binding("n", "new", "New task", id="tasks.new"),
         Binding("m", "mine", "Mine / team", id="tasks.mine"),
         Binding("f", "cycle_source", "From", id="tasks.source"),
-        Binding("z", "snoozed", "Snoozed", id="tasks.snoozed"),
+        Binding("z", "aside", "Done & snoozed", id="tasks.aside"),
         Binding("p", "app.playbook", "Playbook", id="tasks.playbook"),
         *row_cursor_bindings("tasks"),
     ]
@@ -108,11 +134,11 @@ class TasksScreen(Screen[None]):
         super().__init__()
         self.mine = False
         self.source: str | None = None
-        self.snoozed = False  # the snoozed tasks instead of the queue
+        self.aside = False  # the done and snoozed tasks instead of the queue
         self.queue: pl.DataFrame | None = None
         self.task_width = dict(COLUMNS)["Task"]
-        self.done: list[tuple[int, str]] = []
-        """Tasks completed here, latest last: what ``u`` reopens."""
+        self.changes: list[Change] = []
+        """The changes made here, latest last: what ``u`` undoes."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -129,13 +155,17 @@ class TasksScreen(Screen[None]):
         self.watch(self.table, "scroll_x", lambda _x: self._update_note(), init=False)
         self.load()
 
+    @property
+    def columns(self) -> tuple[tuple[str, int], ...]:
+        return ASIDE_COLUMNS if self.aside else COLUMNS
+
     def _add_columns(self, screen_width: int) -> None:
-        self.task_width = task_width(screen_width)
-        for label, width in COLUMNS:
+        self.task_width = task_width(screen_width, self.columns)
+        for label, width in self.columns:
             self.table.add_column(label, width=self.task_width if label == "Task" else width)
 
     def on_resize(self, event: events.Resize) -> None:
-        if task_width(event.size.width) != self.task_width:
+        if task_width(event.size.width, self.columns) != self.task_width:
             self._fill(self.queue, screen_width=event.size.width)
         self.call_after_refresh(self._update_note)  # the columns out of view
 
@@ -154,8 +184,9 @@ class TasksScreen(Screen[None]):
         from core.playbook.tasks import task_queue
 
         app = self.app
+        aside = self.aside
         frame = task_queue(
-            app.database, app.today, self.owner, self.source, snoozed_only=self.snoozed
+            app.database, app.today, self.owner, self.source, snoozed_only=aside, done_only=aside
         )
         # A newer read replaced this one (a thread cannot be stopped): its rows, read
         # before the latest change (a snooze just written), must not win.
@@ -194,8 +225,10 @@ class TasksScreen(Screen[None]):
         colours = band_colours(self.app)
         overdue = task["when"] == "overdue"
         when = Text(task["when"], style=f"bold {colours['red']}" if overdue else "")
-        if self.snoozed and task["snoozed_until"] is not None:
-            when = Text(f"{task['snoozed_until']:%b %d}", style="dim")  # the day it is back
+        if task["completed_at"] is not None:
+            when = Text(f"done {task['completed_at']:%b %d}", style="dim")
+        elif self.aside and task["snoozed_until"] is not None:
+            when = Text(f"back {task['snoozed_until']:%b %d}", style="dim")
         score = task["score"]
         health = (
             Text(f"● {score:3.0f} {task['band']}", style=colours.get(task["band"]) or "")
@@ -215,17 +248,20 @@ class TasksScreen(Screen[None]):
 
     def _update_note(self) -> None:
         count = 0 if self.queue is None else self.queue.height
-        kind = "snoozed" if self.snoozed else "open"
-        parts = [
-            f"{count:,} {kind} task{'s' if count != 1 else ''}" if count else f"No {kind} tasks"
-        ]
+        if self.aside:
+            done = 0 if self.queue is None else self.queue["completed_at"].is_not_null().sum()
+            parts = [f"{count - done:,} snoozed, {done:,} done task{'s' if done != 1 else ''}"]
+        else:
+            parts = [
+                f"{count:,} open task{'s' if count != 1 else ''}" if count else "No open tasks"
+            ]
         if count > TASK_LIMIT:
             parts.append(f"showing the first {TASK_LIMIT:,}")
         parts.append(f"mine ({self.owner})" if self.mine else "team")
         parts.append(f"from {SOURCE_WORDS[self.source]}")
         parts.extend(self._out_of_view())
-        snoozed_hint = "When: the day each is back  ·  z: the queue"
-        parts.append(snoozed_hint if self.snoozed else "z: snoozed")
+        aside_hint = "r reopens a done task, w wakes a snoozed one  ·  z: the queue"
+        parts.append(aside_hint if self.aside else "z: done & snoozed")
         self.query_one("#listing-note", Static).update("  ·  ".join(parts))
 
     def _out_of_view(self) -> list[str]:
@@ -248,8 +284,12 @@ class TasksScreen(Screen[None]):
         return [more if len(sides) == 2 else f"{more}: {sides[0][0]} scrolls"]
 
     def _empty_text(self) -> str:
-        if self.snoozed:
-            return "No snoozed tasks. s on a task snoozes it; z goes back to the queue."
+        if self.aside:
+            return (
+                f"No done or snoozed tasks for {'you' if self.mine else 'the team'} from "
+                f"{SOURCE_WORDS[self.source]}. space marks a task done, s snoozes it; "
+                "z goes back to the queue."
+            )
         if self.mine or self.source:
             return (
                 f"No open tasks for {'you' if self.mine else 'the team'} from "
@@ -277,9 +317,14 @@ class TasksScreen(Screen[None]):
         found = self.queue.filter(pl.col("id") == task_id)
         return found.row(0, named=True) if found.height else None
 
-    def export_view(self) -> tuple[str, ExportFilters]:
+    def export_view(self) -> tuple[str, ExportFilters] | None:
+        """The open tasks shown, with their filters; None (nothing to export) for the
+        done and snoozed ones, which the export of tasks does not hold."""
         from core.exporting import ExportFilters
         from core.scope import Scope
+
+        if self.aside:
+            return None
 
         filters = ExportFilters(
             scope=Scope(owner=self.owner), source=self.source, as_of=self.app.today
@@ -305,10 +350,18 @@ class TasksScreen(Screen[None]):
         self.mine = not self.mine
         self.load()
 
-    def action_snoozed(self) -> None:
-        """Show the snoozed tasks (when each comes back), or the queue again."""
-        self.snoozed = not self.snoozed
+    def action_aside(self) -> None:
+        """Show the done and snoozed tasks (when each was done or comes back), or the
+        queue again."""
+        self.aside = not self.aside
+        self.queue = None
+        self._fill(None, screen_width=self.app.size.width)  # When is wider there
+        self.refresh_bindings()
         self.load()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``r`` and ``w`` only where the done and snoozed tasks are listed."""
+        return self.aside or action not in ("reopen", "wake")
 
     def action_cycle_source(self) -> None:
         self.source = SOURCE_CYCLE[(SOURCE_CYCLE.index(self.source) + 1) % len(SOURCE_CYCLE)]
@@ -317,14 +370,31 @@ class TasksScreen(Screen[None]):
     def action_complete(self) -> None:
         task = self.current_task()
         if task is not None:
-            self.write("complete", task["id"], task["title"])
+            self.write(Change("complete", task["id"], task["title"]))
+
+    def action_reopen(self) -> None:
+        task = self.current_task()
+        if task is None:
+            return
+        if task["completed_at"] is None:
+            self.notify("This task is not done: w wakes a snoozed task.", severity="warning")
+            return
+        self.write(Change("reopen", task["id"], task["title"]))
+
+    def action_wake(self) -> None:
+        task = self.current_task()
+        if task is None:
+            return
+        if task["completed_at"] is not None:
+            self.notify("This task is done, not snoozed: r reopens it.", severity="warning")
+            return
+        self.write(Change("wake", task["id"], task["title"], before=task["snoozed_until"]))
 
     def action_undo(self) -> None:
-        if not self.done:
+        if not self.changes:
             self.notify("Nothing to undo.")
             return
-        task_id, title = self.done.pop()
-        self.write("reopen", task_id, title)
+        self.write(self.changes.pop().undoing(self.app.today), undo=True)
 
     def action_snooze(self) -> None:
         from tui.screens.snooze import SnoozeScreen
@@ -335,7 +405,8 @@ class TasksScreen(Screen[None]):
 
         def chosen(until: date | None) -> None:
             if until is not None:
-                self.write("snooze", task["id"], task["title"], until)
+                before = task["snoozed_until"]
+                self.write(Change("snooze", task["id"], task["title"], until, before))
 
         self.app.push_screen(
             SnoozeScreen(task["title"], self.app.today, task["account_name"]), chosen
@@ -365,30 +436,38 @@ class TasksScreen(Screen[None]):
         self.app.push_screen(TaskFormScreen(), saved)
 
     @work(thread=True, exit_on_error=False, group="tasks-write", name="Updating a task")
-    def write(self, what: str, task_id: int, title: str, until: date | None = None) -> None:
+    def write(self, change: Change, undo: bool = False) -> None:
+        """Make ``change``; unless it is an ``undo``, ``u`` undoes it next."""
         from core.playbook import tasks
 
         app = self.app
+        database, task_id, by, today = app.database, change.task_id, app.settings.author, app.today
         try:
-            if what == "complete":
-                tasks.complete(app.database, task_id, app.settings.author)
-            elif what == "reopen":
-                tasks.reopen(app.database, task_id, app.settings.author)
+            if change.what == "complete":
+                tasks.complete(database, task_id, by)
+            elif change.what == "reopen":
+                tasks.reopen(database, task_id, by)
+            elif change.what == "wake":
+                tasks.wake(database, task_id, today, by)
             else:
-                assert until is not None
-                tasks.snooze(app.database, task_id, until, app.today, app.settings.author)
+                assert change.until is not None
+                tasks.snooze(database, task_id, change.until, today, by)
         except tasks.TaskError as error:  # e.g. done by another user meanwhile
             app.call_from_thread(self.notify, str(error), severity="warning")
             app.call_from_thread(self.load)
             return
-        app.call_from_thread(self._written, what, task_id, title, until)
+        app.call_from_thread(self._written, change, undo)
 
-    def _written(self, what: str, task_id: int, title: str, until: date | None) -> None:
-        if what == "complete":
-            self.done.append((task_id, title))
-            self.notify(f"Done: {title}. Press u to undo.", title="Task completed")
-        elif what == "reopen":
-            self.notify(f"Reopened: {title}.")
-        else:
-            self.notify(f"Snoozed until {until}: {title}.")
+    def _written(self, change: Change, undo: bool) -> None:
+        title = change.title
+        said = {
+            "complete": f"Done: {title}.",
+            "reopen": f"Reopened: {title}.",
+            "snooze": f"Snoozed until {change.until}: {title}.",
+            "wake": f"Back in the queue today: {title}.",
+        }[change.what]
+        if not undo:
+            self.changes.append(change)
+            said += " Press u to undo."
+        self.notify(said, title="Task completed" if change.what == "complete" else "")
         self.load()
