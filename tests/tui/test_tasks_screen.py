@@ -214,6 +214,28 @@ async def test_done_and_snoozed_tasks_are_put_back_in_the_queue(
         assert said() == "Nothing to undo."
 
 
+async def test_a_task_snoozed_then_done_is_reopened_snoozed_and_says_so(
+    db_url: str, engine: Engine, book, tmp_path
+) -> None:
+    """Snoozed, then done: r reopened it to its snooze, out of the queue, with the
+    toast 'Reopened: ...' only (seen in tmux on the telco book): where was it?"""
+    from core.playbook.tasks import complete, snooze
+
+    task_id = task_queue(engine, TODAY)["id"][0]
+    snooze(engine, task_id, TODAY + timedelta(days=7), TODAY, "Test User")
+    complete(engine, task_id, "Test User")
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
+        await press(app, pilot, "z", "r")
+        back = TODAY + timedelta(days=7)
+        message = list(app._notifications)[-1].message
+        assert message.startswith(
+            f"Reopened: QBR deck for Cyberdyne, snoozed until {back}: w wakes"
+        )
+        assert str(screen.table.get_row_at(0)[0]) == f"back {back:%b %d}"
+        await press(app, pilot, "w", "z")
+        assert titles(screen)[0] == "QBR deck for Cyberdyne"
+
+
 async def test_enter_opens_the_account(db_url: str, book, tmp_path) -> None:
     async with tasks_screen(db_url, tmp_path) as (app, pilot, _screen):
         await press(app, pilot, "j", "enter")

@@ -379,7 +379,7 @@ class TasksScreen(Screen[None]):
         if task["completed_at"] is None:
             self.notify("This task is not done: w wakes a snoozed task.", severity="warning")
             return
-        self.write(Change("reopen", task["id"], task["title"]))
+        self.write(Change("reopen", task["id"], task["title"], before=task["snoozed_until"]))
 
     def action_wake(self) -> None:
         task = self.current_task()
@@ -466,6 +466,9 @@ class TasksScreen(Screen[None]):
             "snooze": f"Snoozed until {change.until}: {title}.",
             "wake": f"Back in the queue today: {title}.",
         }[change.what]
+        asleep = change.what == "reopen" and change.before and change.before > self.app.today
+        if asleep:  # snoozed before it was done: it still is
+            said = f"Reopened: {title}, snoozed until {change.before}: w wakes it."
         if not undo:
             self.changes.append(change)
             said += " Press u to undo."
