@@ -44,6 +44,7 @@ from core.importing.check import (
     check_rows,
     make_plan,
     no_progress,
+    no_record,
 )
 from core.importing.fields import ExtraField, FieldCounts, plan_extras
 from core.importing.formats import FileError, Source, collect, open_source
@@ -209,6 +210,21 @@ def _with_preset(
 
 
 FILE_ROW = "row in the file"
+
+
+def _set_aside(source: Source) -> pl.LazyFrame | None:
+    """The rows that are no records (every cell empty, the header line again), taken
+    from ``source`` before anything is read from its rows: a preset's rules and
+    combining would count them as records (a customer who never paid, a subscription
+    with a coupon), the custom fields' types and the currencies as values. They are
+    put back for the check, which leaves them out and says so; None when there are
+    none."""
+    own = source.file_columns or source.columns
+    if not collect(source.frame.select(no_record(own).any()), source.path).item():
+        return None
+    frame = _numbered(source)
+    source.frame = frame.filter(~no_record(own))
+    return frame.filter(no_record(own))
 
 
 def _not_imported(
@@ -517,6 +533,7 @@ def import_file(
                 " was exported (--as-of); --effective gives another day"
             )
         own_columns = list(source.columns)
+        aside = _set_aside(source)
         preset, options = _with_preset(spec, source, options)
         rule = _orders_not_bought(spec, source, options, preset)
         if rule is not None:
@@ -548,6 +565,8 @@ def import_file(
             if needs_accounts
             else pl.DataFrame(schema={"external_id": pl.String, "id": pl.Int64, "name": pl.String})
         )
+        if aside is not None:
+            source.frame = pl.concat([source.frame, aside], how="diagonal_relaxed")
         checked = check_rows(plan, accounts, progress)
         if checked.error_count:
             raise ImportRejected(checked.errors, checked.error_count, checked.tallies)

@@ -164,6 +164,7 @@ class Checked:
     by_name: int = 0  # rows whose account was found by its name, not its external id
     left_out: int = 0  # rows without an account, left out (``skip_without_account``)
     blank: list[int] = field(default_factory=list)  # the rows whose every cell is empty
+    headers: list[int] = field(default_factory=list)  # the rows that repeat the header line
     planned: list[int] = field(default_factory=list)  # interactions dated after now
     low: Any = None
     high: Any = None
@@ -181,7 +182,7 @@ class Checked:
     @property
     def kept(self) -> int:
         """The rows to write: the file's, less those left out and the empty ones."""
-        return self.rows - self.left_out - len(self.blank) - len(self.planned)
+        return self.rows - self.left_out - len(self.blank) - len(self.headers) - len(self.planned)
 
     def unknown_accounts(self) -> list[str]:
         return self.unknown
@@ -467,6 +468,7 @@ def _problem_rows(
 
 _NAMED = "_accounts_named"
 _BLANK = "_blank"
+_HEADER = "_header"
 _BY_NAME = "_by_name"
 
 
@@ -614,14 +616,16 @@ class _Batch:
     by_name: int  # rows whose account was found by its name
     left_out: int  # rows without an account, left out (skip_without_account)
     blank: list[int]  # rows whose every cell is empty, left out
+    headers: list[int]  # rows that repeat the header line, left out
     planned: list[int]  # interactions dated after now, left out
 
 
 def _check_and_spill(plan: Plan, raw: pl.DataFrame, accounts: AccountKeys, path: Path) -> _Batch:
-    rows, left_out, blank = raw.height, 0, []
-    if _BLANK in raw.columns:  # a row of empty cells is no record
+    rows, left_out, blank, headers = raw.height, 0, [], []
+    if _BLANK in raw.columns:  # a row of empty cells, or the header again, is no record
         blank = raw.filter(pl.col(_BLANK))[ROW].to_list()
-        raw = raw.filter(~pl.col(_BLANK)).drop(_BLANK)
+        headers = raw.filter(pl.col(_HEADER))[ROW].to_list()
+        raw = raw.filter(~pl.col(_BLANK), ~pl.col(_HEADER)).drop(_BLANK, _HEADER)
     if plan.options.skip_without_account and "account" in plan.mapping.columns:
         columns = [plan.column("account"), *([plan.account_names] if plan.account_names else [])]
         empty = raw.select(pl.all_horizontal(parse.cleaned(c).is_null() for c in columns))[:, 0]
@@ -647,8 +651,43 @@ def _check_and_spill(plan: Plan, raw: pl.DataFrame, accounts: AccountKeys, path:
     low = typed[dated].min() if dated is not None else None
     high = typed[dated].max() if dated is not None else None
     return _Batch(
-        path, rows, hashes, unknown, low, high, frames, found, by_name, left_out, blank, planned
+        path,
+        rows,
+        hashes,
+        unknown,
+        low,
+        high,
+        frames,
+        found,
+        by_name,
+        left_out,
+        blank,
+        headers,
+        planned,
     )
+
+
+def blank_row(columns: list[str]) -> pl.Expr:
+    """Whether every cell of a row is empty (a null or empty test: far cheaper than
+    trimming)."""
+    return pl.all_horizontal(
+        pl.col(column).is_null() | (pl.col(column).str.len_bytes() == 0) for column in columns
+    )
+
+
+def header_again(columns: list[str]) -> pl.Expr:
+    """Whether a row is the header line again, each cell its column's name (the first
+    one's byte order mark aside): exports put one after another, as a monthly export
+    appended to the last one."""
+    first, *others = columns
+    cells = [pl.col(first).str.strip_chars_start("\ufeff") == first]
+    cells += [pl.col(column) == column for column in others]
+    return pl.all_horizontal(cells).fill_null(False)
+
+
+def no_record(columns: list[str]) -> pl.Expr:
+    """Whether a row is no record: every cell empty, or the header line again."""
+    return blank_row(columns) | header_again(columns)
 
 
 def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progress) -> Checked:
@@ -662,13 +701,11 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
     names = [plan.account_names] if plan.account_names else []
     wanted = list(dict.fromkeys([*plan.mapping.columns.values(), *twins, *kept, *names]))
     own = source.file_columns or source.columns
-    blank = pl.all_horizontal(  # (a null or empty test: far cheaper than trimming)
-        pl.col(column).is_null() | (pl.col(column).str.len_bytes() == 0) for column in own
-    ).alias(_BLANK)
+    flags = [blank_row(own).alias(_BLANK), header_again(own).alias(_HEADER)]
     if source.row_column is None:
-        lazy = source.frame.select(*wanted, blank).with_row_index(ROW, offset=source.first_row)
+        lazy = source.frame.select(*wanted, *flags).with_row_index(ROW, offset=source.first_row)
     else:  # rows left out or combined: each keeps its own number
-        lazy = source.frame.select(pl.col(source.row_column).alias(ROW), *wanted, blank)
+        lazy = source.frame.select(pl.col(source.row_column).alias(ROW), *wanted, *flags)
     keys = AccountKeys.of(accounts)
     folder = scratch_folder("import")
     source.temporary.append(folder)
@@ -684,6 +721,7 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
         checked.by_name += batch.by_name
         checked.left_out += batch.left_out
         checked.blank += batch.blank
+        checked.headers += batch.headers
         checked.planned += batch.planned
         checked.low = _extreme(min, checked.low, batch.low)
         checked.high = _extreme(max, checked.high, batch.high)
@@ -708,7 +746,7 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
                 batch.drop()
     except pl.exceptions.PolarsError as error:
         raise FileError(f"{source.path.name}: {str(error).strip().splitlines()[0]}") from None
-    if checked.rows == len(checked.blank):
+    if checked.rows == len(checked.blank) + len(checked.headers):
         raise FileError(f"{source.path.name} has a header but no rows")
     checked.unknown = list(unknown)
     repeated = _repeated_keys(plan, checked, pl.concat(hashes))

@@ -107,6 +107,11 @@ def reconcile(checked: Checked, effective: date) -> Reconciliation:
             f"{_plural(len(checked.blank), 'empty row')} left out (every cell empty:"
             f" {_rows_said(checked.blank)})"
         )
+    if checked.headers:
+        result.assumptions.append(
+            f"{_plural(len(checked.headers), 'row')} repeating the header line left out"
+            f" (files put one after another: {_rows_said(checked.headers)})"
+        )
     if checked.planned:
         result.assumptions.append(
             f"{_plural(len(checked.planned), 'interaction')} dated after now left out: planned,"

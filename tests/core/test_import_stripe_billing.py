@@ -8,6 +8,9 @@ compared with plain polars over the raw CSV, following /work/shared/domain.md.""
 
 from __future__ import annotations
 
+import csv
+import io
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -158,3 +161,68 @@ def test_a_price_changed_within_a_subscription_is_said_to_be_unknown(engine: Eng
         " has no price or quantity changed within a subscription (an upgrade or seats added"
         " in place, told by its invoices), only those of subscriptions started anew"
     ) in result.reconciliation.assumptions
+
+
+def _hostile(tmp_path: Path) -> tuple[Path, int, int]:
+    """The subscriptions export as two exports put one after another (its header line
+    again before the 21st subscription), written as a European spreadsheet saves it:
+    a byte order mark, semicolons, CRLF line ends, a description over two lines in
+    quotes, and an empty line at the end. Returns the file, the row of the header
+    line again and that of the empty line (the header is row 1)."""
+    rows = list(csv.reader(SUBSCRIPTIONS.open(newline="")))
+    rows[3][rows[0].index("Customer Description")] = "Key account;\nrenewals by finance"
+    joined = [*rows[:21], rows[0], *rows[21:]]
+    text = io.StringIO()
+    csv.writer(text, delimiter=";", lineterminator="\r\n").writerows(joined)
+    path = tmp_path / "subscriptions.csv"
+    path.write_text(text.getvalue() + "\r\n", encoding="utf-8-sig", newline="")
+    return path, 22, len(joined) + 1
+
+
+def test_a_hostile_copy_of_the_export_is_the_same_book(engine: Engine, tmp_path: Path) -> None:
+    """Before, the header line again was taken for a customer who never paid (4 left
+    out said where 2 are: the empty line was one too), a subscription with a coupon
+    (its Coupon cell says "Coupon"), a third currency ("CURRENCY 1 rows") and a value
+    of each custom field (the dates were typed as text). Now both lines are left out
+    and said by their rows, and the book, its summary and its custom fields are
+    those of the clean file."""
+    path, header, empty = _hostile(tmp_path)
+    options = ImportOptions(as_of=TODAY)
+    clean = import_file(engine, "accounts", SUBSCRIPTIONS, replace(options, dry_run=True))
+    result = import_file(engine, "accounts", path, options)
+    assert clean.reconciliation is not None and result.reconciliation is not None
+    said = result.reconciliation.assumptions
+    assert said[-2:] == [
+        f"1 empty row left out (every cell empty: row {empty})",
+        f"1 row repeating the header line left out (files put one after another: row {header})",
+    ]
+    assert said[:-2] == clean.reconciliation.assumptions
+    never_paid = _raw()["Customer ID"].n_unique() - _paid_subscriptions()["customer"].n_unique()
+    assert f"{never_paid} left out: customers none of whose subscriptions has paid yet" in (
+        " ".join(said)
+    )
+    kept = [(e.column, e.type, e.choices) for e in clean.fields]
+    assert [(e.column, e.type, e.choices) for e in result.fields] == kept
+    assert result.inserted == clean.inserted == _paid_subscriptions()["customer"].n_unique()
+    paid = _paid_subscriptions()
+    expected = sorted(
+        (customer, cents) for customer, cents in _mrr_at(paid, TODAY).items() if cents
+    )
+    live = (Account.status != "churned") & (Account.mrr_cents > 0)
+    stored = read_frame(engine, select(Account.external_id, Account.mrr_cents).where(live))
+    assert sorted(stored.rows()) == expected
+
+
+def test_the_header_line_again_is_no_account(engine: Engine, tmp_path: Path) -> None:
+    """A plain accounts file with its header line again in the middle: it made an
+    account named "name" (external id "external_id"), silently."""
+    path = tmp_path / "accounts.csv"
+    path.write_text("external_id,name\nA1,Acme\nexternal_id,name\nA2,Beta\n")
+    result = import_file(engine, "accounts", path)
+    stored = read_frame(engine, select(Account.external_id, Account.name))
+    assert sorted(stored.rows()) == [("A1", "Acme"), ("A2", "Beta")]
+    assert result.reconciliation is not None
+    assert (
+        "1 row repeating the header line left out (files put one after another: row 3)"
+        in result.reconciliation.assumptions
+    )
