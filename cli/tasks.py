@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -39,20 +40,23 @@ TaskId = Annotated[
 ]
 
 
-def _on_task(db: Path | None, change: Callable[[Engine, str], object], done: str) -> None:
-    """Run ``change`` on the database, as your cxtui user, and print ``done``; a
-    refusal (no such task, a day not after today) is one line and exit 2."""
+def _on_task(
+    db: Path | None, change: Callable[[Engine, str], Any], done: str | Callable[[Any], str]
+) -> None:
+    """Run ``change`` on the database, as your cxtui user, and print ``done`` (or
+    ``done`` of what the change returned); a refusal (no such task, a day not after
+    today) is one line and exit 2."""
     from core.config.settings import load_settings
     from core.playbook.tasks import TaskError
 
     engine = open_db(db)
     try:
-        change(engine, load_settings().author)
+        result = change(engine, load_settings().author)
     except TaskError as error:
         fail(str(error))
     finally:
         engine.dispose()
-    typer.echo(done)
+    typer.echo(done if isinstance(done, str) else done(result))
 
 
 @task_app.command("done")
@@ -64,11 +68,22 @@ def task_done(task_id: TaskId, db: DbOption = None) -> None:
 
 
 @task_app.command("reopen")
-def task_reopen(task_id: TaskId, db: DbOption = None) -> None:
-    """Put a task that was marked done back in the queue."""
+def task_reopen(task_id: TaskId, db: DbOption = None, as_of: AsOfOption = None) -> None:
+    """Put a task that was marked done back in the queue (or back to its snooze, if
+    it was snoozed until a later day when it was done)."""
     from core.playbook.tasks import reopen
 
-    _on_task(db, lambda engine, by: reopen(engine, task_id, by), f"Task #{task_id} is open again.")
+    today = parse_day(as_of)
+
+    def said(snoozed_until: date | None) -> str:
+        if snoozed_until is None or snoozed_until <= today:
+            return f"Task #{task_id} is open again."
+        return (
+            f"Task #{task_id} is open again, snoozed until {snoozed_until} "
+            f"(cxtui task wake {task_id} brings it back today)."
+        )
+
+    _on_task(db, lambda engine, by: reopen(engine, task_id, by), said)
 
 
 @task_app.command("snooze")

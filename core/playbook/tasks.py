@@ -216,10 +216,11 @@ UNRECORDED = "(not recorded)"
 or before task events were kept)."""
 
 
-def reopen(engine: Engine, task_id: int, by: str) -> None:
+def reopen(engine: Engine, task_id: int, by: str) -> date | None:
     """Undo a completion, recorded as reopened by ``by``; TaskError for a task that
     is not done. A completion no event records (``UNRECORDED``) is recorded first,
-    at its time, so that reopening does not lose when the task was done."""
+    at its time, so that reopening does not lose when the task was done. Returns the
+    day the task was snoozed until before it was done (it still is, if after today)."""
     with Session(engine) as session:
         task = _task(session, task_id)
         if task.completed_at is None:
@@ -236,6 +237,7 @@ def reopen(engine: Engine, task_id: int, by: str) -> None:
         task.completed_at = None
         _record(session, task_id, "reopened", by)
         session.commit()
+        return task.snoozed_until
 
 
 def snooze(engine: Engine, task_id: int, until: date, today: date, by: str) -> None:

@@ -156,6 +156,17 @@ def test_done_tasks_are_listed_and_a_snoozed_one_is_woken(
     assert woken.exit_code == 0 and f"Task #{second} is back in the queue." in woken.output
     assert task_queue(engine, today)["id"].to_list() == [second]
     assert task_history(engine, second)["action"].to_list() == ["created", "snoozed", "woken"]
+    # snoozed, then done: reopened, it is back to its snooze, and says so
+    runner.invoke(app, ["task", "snooze", str(second), "+7d", *args])
+    runner.invoke(app, ["task", "done", str(second), "--db", str(path)])
+    reopened = runner.invoke(app, ["task", "reopen", str(second), *args])
+    assert reopened.output == (
+        f"Task #{second} is open again, snoozed until 2026-11-30 "
+        f"(cxtui task wake {second} brings it back today).\n"
+    )
+    assert runner.invoke(app, ["task", "reopen", str(first), *args]).output == (
+        f"Task #{first} is open again.\n"
+    )
     helped = runner.invoke(app, ["task", "wake", "--help"])
     assert "Bring a snoozed task back to the queue today" in helped.output
     engine.dispose()
