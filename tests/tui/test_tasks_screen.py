@@ -188,7 +188,10 @@ async def test_done_and_snoozed_tasks_are_put_back_in_the_queue(
         assert said() == "Nothing to export on this screen."
         await press(app, pilot, "r")  # on the snoozed task: nothing done, in words
         assert "This task is not done: w wakes a snoozed task." in said()
-        await press(app, pilot, "j", "r")
+        await press(app, pilot, "j", "s")  # a done task: no day asked for, to be refused
+        assert app.screen is screen
+        assert said() == "This task is done: r reopens it, then s snoozes it."
+        await press(app, pilot, "r")
         assert titles(screen) == ["Renewal pack for Acme"]
         assert "Call Globex" in task_queue(engine, TODAY)["title"].to_list()
         assert history("Call Globex")[1:] == [("done", "Dana Scully"), ("reopened", "Test User")]

@@ -402,6 +402,9 @@ class TasksScreen(Screen[None]):
         task = self.current_task()
         if task is None:
             return
+        if task["completed_at"] is not None:  # refused before a day is asked for
+            self.notify("This task is done: r reopens it, then s snoozes it.", severity="warning")
+            return
 
         def chosen(until: date | None) -> None:
             if until is not None:
