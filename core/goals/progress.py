@@ -185,7 +185,8 @@ def metric_values(engine: Engine, goals: list[Goal], today: date) -> dict[int, D
     for (start, due, as_of, segment, owner), members in groups.items():
         keys = sorted({goal.metric for goal in members if goal.metric})
         period = Period(start, due)
-        book = load_book(engine, period, as_of, Scope(segment=segment, owner=owner), keys=keys)
+        scope = Scope(segment=segment, owner=owner)
+        book = load_book(engine, period, as_of, scope, keys=keys, per_account=False)
         computed = book.values(period, keys, as_of)
         for goal in members:
             value = computed.get(goal.metric or "")

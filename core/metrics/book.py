@@ -177,12 +177,17 @@ def load_book(
     scope: Scope | None = None,
     options: MetricOptions | None = None,
     keys: Iterable[str] | None = None,
+    per_account: bool = True,
 ) -> Book:
     """Read, once, everything the metrics of ``window`` (seen as of ``as_of``) need
     for the accounts in ``scope``; with ``keys``, only what those metrics need (see
     ``Book.values``). Nothing after ``as_of`` is read. ``db``: the engine, or a SQLite
-    file read without it (``core.store.sqlite_file``) for a scope ``file_can_scope``."""
+    file read without it (``core.store.sqlite_file``) for a scope ``file_can_scope``.
+    Without ``per_account``, for the figures of the whole book only (no breakdown,
+    ``Book.metrics(by=...)``), its tickets and usage are read with fewer cells
+    (``book_queries.whole_book``); a narrower scope is read per account."""
     scope = scope or Scope()
+    per_account = per_account or not scope.is_whole_book
     tables = tables_for(keys)
     if window.start > as_of:
         raise ValueError(f"the period {window.label} starts after the as-of date {as_of}")
@@ -196,7 +201,9 @@ def load_book(
     file, frames = _compiled_file(db, scope), None
     if file is not None:
         try:
-            frames = _read_file(file, wanted, window.start, data_end, as_of, scope, tables)
+            frames = _read_file(
+                file, wanted, window.start, data_end, as_of, scope, tables, per_account
+            )
         except FileReadError:
             if file is db:
                 raise
@@ -206,7 +213,9 @@ def load_book(
         from core.metrics.book_queries import book_queries
         from core.store.frames import read_frames
 
-        queries = book_queries(db.dialect.name, window.start, data_end, as_of, scope, tables)
+        queries = book_queries(
+            db.dialect.name, window.start, data_end, as_of, scope, tables, per_account
+        )
         frames = read_frames(
             db,
             {
@@ -235,6 +244,7 @@ def load_book(
         costs=frames.pop("costs", None),
         recorded=frames.pop("recorded"),
         usage=pl.concat(usage) if usage else _NO_USAGE,
+        per_account=per_account,
         **frames,
     )
 
@@ -341,10 +351,18 @@ def _read_file(
     as_of: date,
     scope: Scope,
     tables: frozenset[str],
+    per_account: bool,
 ) -> dict[str, pl.DataFrame]:
     """``names``' queries (and the usage parts) compiled ahead (``book_sql``) on these
     days, read from ``file`` for the whole book, then narrowed to ``scope`` in polars
-    by ``Scope.filter``'s rule, the one ``Scope.restrict`` applies in SQL."""
+    by ``Scope.filter``'s rule, the one ``Scope.restrict`` applies in SQL. Without
+    ``per_account``, the whole book's reads of ``book_queries.whole_book``."""
+
+    def compiled(name: str, days: dict[str, date]) -> tuple[str, dict[str, str]]:
+        if not per_account and f"{name}_whole_book" in BOOK_SQL:
+            name = f"{name}_whole_book"
+        return substituted(name, days), BOOK_SQL[name][1]
+
     if not file_can_scope(scope):
         raise ValueError(f"a book read from a file cannot be narrowed to {scope}")
     days = {
@@ -353,7 +371,7 @@ def _read_file(
         "data_end": data_end,
         "middle": middle_of(window_start, data_end),
     }
-    queries = {name: (substituted(name, days), BOOK_SQL[name][1]) for name in names}
+    queries = {name: compiled(name, days) for name in names}
     if "usage" in tables:
         monthly, daily = usage_edges(window_start, data_end)
         parts = (
@@ -363,7 +381,7 @@ def _read_file(
         )
         parts += [("usage_days", {"low": low, "high": high}) for low, high in daily]
         for index, (name, edges) in enumerate(parts):
-            queries[f"usage{index}"] = (substituted(name, edges), BOOK_SQL[name][1])
+            queries[f"usage{index}"] = compiled(name, edges)
     frames = file.read(queries)
     if scope.is_whole_book:
         return frames
@@ -404,17 +422,20 @@ class Book:
     events: pl.DataFrame  # account_id, day, inflow, dated: see core.accounts.customers
     movements: pl.DataFrame  # account_id, occurred_on, kind, amount_cents (signed), undated
     surveys: pl.DataFrame  # account_id, kind, score, answered_at
-    tickets: pl.DataFrame  # account_id, opened_at, first_response_at, resolved_at
+    tickets: pl.DataFrame  # (account_id,) opened_at, first_response_at, resolved_at
     purchase_days: pl.DataFrame  # account_id, day, amount_cents: one row per customer-day
     purchase_spans: pl.DataFrame  # account_id, first_day, last_day: purchases before the window
     engagement: pl.DataFrame  # account_id, kind, occurred_at: referrals, trainings, events
-    usage: pl.DataFrame  # account_id, month (its 1st), users_sum, users_max, day_bits
+    usage: pl.DataFrame  # (account_id,) month (its 1st), users_sum, users_max, day_bits
     costs: pl.DataFrame | None  # incurred_on, amount_cents; None when scoped or not read
     tables: frozenset[str]  # the optional tables read (TABLE_KEYS); the others are empty
     recorded: frozenset[str]
     """What the whole book records at all, in any period, whatever the scope
     (``book_queries.recorded_query``): "surveys", "engagement", "onboarding", "churn",
     "purchases", "subscriptions"."""
+    per_account: bool = True
+    """False: the tickets and the usage were read for the whole book's figures,
+    without their accounts (``load_book``); no breakdown can be computed."""
     latest_on: date | None = None
     """The day of the whole book's latest MRR movement, purchase, ticket or survey
     answer (None: none, or not read): a period after it has nothing to show."""
@@ -443,6 +464,7 @@ class Book:
         engagement: pl.DataFrame | None = None,
         tables: frozenset[str] = frozenset(TABLE_KEYS),
         recorded: pl.DataFrame | None = None,
+        per_account: bool = True,
     ) -> Book:
         movements = pl.concat([movements, _implied_movements(accounts, movements, as_of)])
         movements = mark_undated(movements, accounts)
@@ -470,6 +492,7 @@ class Book:
             costs=costs,
             engagement=_NO_ENGAGEMENT if engagement is None else engagement,
             tables=tables,
+            per_account=per_account,
             recorded=_RECORDED_SOURCES if recorded is None else _recorded(recorded),
             latest_on=None if recorded is None else _latest(recorded),
         )
@@ -559,6 +582,8 @@ class Book:
         self, period: Period, as_of: date | None, by: str | None, groups: pl.DataFrame | None
     ) -> list[tuple[str | None, MetricSet]]:
         as_of = as_of or self.as_of
+        if (by is not None or groups is not None) and not self.per_account:
+            raise ValueError("this book was read for the whole book: read it per account")
         if by is not None and groups is None and by not in BREAKDOWNS:
             raise ValueError(f"cannot break down by {by!r}: use {' or '.join(BREAKDOWNS)}")
         if as_of > self.as_of:

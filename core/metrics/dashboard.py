@@ -269,7 +269,8 @@ def period_figures(
     previous = period.previous()
 
     def metrics() -> tuple[Book, dict[str, Any], dict[str, Any]]:
-        book = load_book(db, Period(previous.start, period.end), today, scope, keys=keys)
+        window = Period(previous.start, period.end)
+        book = load_book(db, window, today, scope, keys=keys, per_account=False)
         return book, book.values(period, keys, today), book.values(previous, keys, today)
 
     (book, now, before), (bands_now, bands_before) = side_by_side(
@@ -318,7 +319,7 @@ def read_months(
     window = Period(periods[0].start, periods[-1].end)
     book, bands = side_by_side(
         [
-            partial(load_book, db, window, as_of, scope, keys=keys),
+            partial(load_book, db, window, as_of, scope, keys=keys, per_account=False),
             partial(months_bands, db, as_of, scope, months),
         ]
     )

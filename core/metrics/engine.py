@@ -48,7 +48,7 @@ def compute_metrics(
     ``as_of`` (default: today), read through the engine or from a SQLite file
     (``load_book``)."""
     as_of = as_of or date.today()
-    book = load_book(db, period, as_of, scope, options)
+    book = load_book(db, period, as_of, scope, options, per_account=False)
     [(_, metrics)] = book.metrics(period, as_of)
     return metrics
 
@@ -214,7 +214,8 @@ def monthly_series(
         raise ValueError(f"a series needs at least one month, not {months}")
     as_of = as_of or date.today()
     periods = last_months(as_of, months)
-    book = load_book(db, Period(periods[0].start, periods[-1].end), as_of, scope, options)
+    window = Period(periods[0].start, periods[-1].end)
+    book = load_book(db, window, as_of, scope, options, per_account=False)
     return series_frame(book, periods)
 
 

@@ -402,3 +402,76 @@ def test_a_whole_book_read_through_a_sqlite_engine_compiles_no_select(
     assert all(
         frames(load_book(engine, WINDOW, AS_OF))[name].equals(whole[name]) for name in tables
     )
+
+
+def test_a_whole_books_usage_is_summed_in_the_order_of_its_index(
+    engine: Engine, sqlite_only: None
+) -> None:
+    """The whole book's read of the usage rollup sums it by month and days of data as
+    the index by month hands the rows over: no sort of the window's rows first."""
+    from core.metrics.book_queries import monthly_usage_query, whole_book
+    from core.metrics.book_sql import substituted
+    from core.store.frames import compile_query
+
+    first, after = date(2024, 1, 1), date(2024, 4, 1)
+    summed = whole_book("usage0", monthly_usage_query(first, after))
+    reads = {
+        "file": substituted(
+            "usage_months_whole_book", {"first_whole": first, "after_whole": after}
+        ),
+        "engine": compile_query(engine.dialect, summed)[0],
+    }
+    with engine.connect() as connection:
+        for name, sql in reads.items():
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
+            assert [row[-1] for row in plan] == [
+                "SEARCH monthly_usage USING COVERING INDEX ix_monthly_usage_month"
+                " (month>? AND month<?)"
+            ], name
+
+
+@pytest.mark.parametrize("way", ["file", "engine"])
+def test_a_book_read_for_the_whole_book_gives_the_same_figures_with_fewer_cells(
+    sparse_usage: BookWriter, monkeypatch: pytest.MonkeyPatch, way: str
+) -> None:
+    """The whole book's figures from tickets without their account and usage summed
+    by month and days of data are those of the rows per account, for whole and cut
+    months; such a book refuses a breakdown."""
+    from core.metrics.book import load_book
+    from core.store.sqlite_file import FileReadError, SqliteFile
+
+    book, engine = sparse_usage, sparse_usage.engine
+    accounts = read_frame(engine, select_accounts())["account_id"].to_list()
+    for index, account in enumerate(accounts):
+        opened = datetime(2023, 12, 30) + timedelta(days=9 * index, hours=index)
+        responded, resolved = opened + timedelta(hours=3 + index), opened + timedelta(days=3)
+        book.ticket(account, opened, responded, resolved)
+        book.ticket(account, opened + timedelta(days=20), opened + timedelta(days=20, hours=50))
+        for day in (1, 2, 16):  # the same days of data for every account: one row summed
+            book.usage(account, date(2024, 3, day), index)
+    book.save()
+    if way == "engine" or engine.dialect.name != "sqlite":
+
+        def unreadable(file: SqliteFile, queries: Any) -> Any:
+            raise FileReadError(f"{file.path}: database is locked")
+
+        monkeypatch.setattr(SqliteFile, "read", unreadable)
+    window = Period(date(2024, 1, 1), date(2024, 3, 20))
+    as_of = date(2024, 3, 20)
+    per_account = load_book(engine, window, as_of)
+    whole = load_book(engine, window, as_of, per_account=False)
+    assert "account_id" in per_account.tickets.columns
+    assert "account_id" not in whole.tickets.columns
+    assert whole.tickets.height == per_account.tickets.height == 8
+    assert whole.usage.height < per_account.usage.height
+    for period in (
+        window,
+        Period.month_of(date(2024, 1, 1)),
+        Period.month_of(date(2024, 2, 1)),
+        Period(date(2024, 3, 1), as_of),
+    ):
+        figures = whole.metrics(period, as_of)
+        assert figures == per_account.metrics(period, as_of)
+        assert figures[0][1].stickiness_pct is not None
+    with pytest.raises(ValueError, match="read it per account"):
+        whole.metrics(window, as_of, "owner")
