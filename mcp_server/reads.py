@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
+from core.accounts.customers import BEFORE_RECORDS
 from mcp_server.book import (
     ID_MAX,
     PAGE_DEFAULT,
@@ -370,13 +371,19 @@ def _fields(row: dict[str, Any]) -> dict[str, Any]:
 
 def _event(row: dict[str, Any]) -> dict[str, Any]:
     return {
-        "at": _iso(row["at"].date()) if row["source"] == "mrr" else _moment(row["at"]),
+        "at": _mrr_day(row["at"].date()) if row["source"] == "mrr" else _moment(row["at"]),
         "source": row["source"],
         "kind": row["kind"],
         "summary": cut(row["summary"]),
         "sentiment": row["sentiment"],
         "id": row["id"],
     }
+
+
+def _mrr_day(day: date) -> str | None:
+    """An MRR change's day; None for the opening MRR of an account whose start is
+    unknown (``BEFORE_RECORDS``: no real day, "before the records" in the app)."""
+    return None if day == BEFORE_RECORDS else _iso(day)
 
 
 def _ticket(row: dict[str, Any]) -> dict[str, Any]:

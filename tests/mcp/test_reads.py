@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from core.config.saved_filters import SavedFilter, save_filter
 from mcp_server.book import PAGE_MAX, TEXT_MAX
-from tests.mcp.conftest import Connect, count, error_text
+from tests.mcp.conftest import Connect, change, count, error_text
 
 READ_TOOLS = {"find_accounts", "account_360", "metrics", "tasks", "goals"}
 WRITE_TOOLS = {"log_interaction", "add_goal_checkin", "complete_task", "snooze_task"}
@@ -208,3 +208,24 @@ def test_text_is_cut() -> None:
 
     assert cut("x" * 10_000) == "x" * (TEXT_MAX - 1) + "…"
     assert cut("short") == "short"
+
+
+async def test_the_opening_mrr_of_an_account_of_unknown_start_has_no_day(
+    connect: Connect, book_copy: Path
+) -> None:
+    """An account whose start date is unknown (an imported churn sample) opens its MRR
+    before the records: its timeline says no day for it (it said 1900-01-01), and the
+    other MRR changes keep theirs."""
+    account = count(book_copy, "SELECT id FROM account WHERE external_id = 'ACC-00003'")
+    change(book_copy, f"UPDATE account SET start_date = NULL WHERE id = {account}")
+    # as an accounts import writes it (core.accounts.mrr): one opening on 1900-01-01
+    change(book_copy, f"DELETE FROM mrr_movement WHERE account_id = {account} AND kind <> 'new'")
+    change(
+        book_copy,
+        f"UPDATE mrr_movement SET occurred_on = '1900-01-01' WHERE account_id = {account}",
+    )
+    async with connect(book_copy) as client:
+        view = await _call(client, "account_360", account="ACC-00003", timeline_limit=100)
+    mrr = [event for event in view["timeline"]["items"] if event["source"] == "mrr"]
+    assert [event["at"] for event in mrr] == [None], mrr
+    assert mrr[0]["summary"] and view["account"]["start_date"] is None
