@@ -299,15 +299,21 @@ def test_a_windows_months_of_usage_are_sought_not_scanned(
 ) -> None:
     """The monthly usage rollup's rows of a window's months come through the index by
     month, which holds every column they are read with: the other months (a book's
-    whole history) are not visited, from the file or through the engine."""
-    from core.metrics.book_queries import monthly_usage_query
+    whole history) are not visited, from the file or through the engine. The whole
+    book's read sums them by month and days of data as the index hands them over:
+    no sort of the window's rows first."""
+    from core.metrics.book_queries import monthly_usage_query, whole_book
     from core.metrics.book_sql import substituted
     from core.store.frames import compile_query
 
     first, after = date(2024, 1, 1), date(2024, 4, 1)
+    days = {"first_whole": first, "after_whole": after}
+    query = monthly_usage_query(first, after)
     reads = {
-        "file": substituted("usage_months", {"first_whole": first, "after_whole": after}),
-        "engine": compile_query(engine.dialect, monthly_usage_query(first, after))[0],
+        "file": substituted("usage_months", days),
+        "engine": compile_query(engine.dialect, query)[0],
+        "whole book, file": substituted("usage_months_whole_book", days),
+        "whole book, engine": compile_query(engine.dialect, whole_book("usage0", query))[0],
     }
     with engine.connect() as connection:
         for name, sql in reads.items():
@@ -402,32 +408,6 @@ def test_a_whole_book_read_through_a_sqlite_engine_compiles_no_select(
     assert all(
         frames(load_book(engine, WINDOW, AS_OF))[name].equals(whole[name]) for name in tables
     )
-
-
-def test_a_whole_books_usage_is_summed_in_the_order_of_its_index(
-    engine: Engine, sqlite_only: None
-) -> None:
-    """The whole book's read of the usage rollup sums it by month and days of data as
-    the index by month hands the rows over: no sort of the window's rows first."""
-    from core.metrics.book_queries import monthly_usage_query, whole_book
-    from core.metrics.book_sql import substituted
-    from core.store.frames import compile_query
-
-    first, after = date(2024, 1, 1), date(2024, 4, 1)
-    summed = whole_book("usage0", monthly_usage_query(first, after))
-    reads = {
-        "file": substituted(
-            "usage_months_whole_book", {"first_whole": first, "after_whole": after}
-        ),
-        "engine": compile_query(engine.dialect, summed)[0],
-    }
-    with engine.connect() as connection:
-        for name, sql in reads.items():
-            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
-            assert [row[-1] for row in plan] == [
-                "SEARCH monthly_usage USING COVERING INDEX ix_monthly_usage_month"
-                " (month>? AND month<?)"
-            ], name
 
 
 @pytest.mark.parametrize("way", ["file", "engine"])
