@@ -108,6 +108,17 @@ def copy_migrated_sqlite(template: Path, target: Path) -> None:
 
 
 @pytest.fixture
+def book_file(tmp_path: Path, _migrated_sqlite_template: Path | None) -> Path:
+    """``tmp_path / "book.db"``: an empty SQLite file at the newest revision (a copy of
+    the session's migrated template; without one, on PostgreSQL, not yet made: it is
+    migrated when first opened), for a test that writes its own book on a file."""
+    path = tmp_path / "book.db"
+    if _migrated_sqlite_template is not None:
+        copy_migrated_sqlite(_migrated_sqlite_template, path)
+    return path
+
+
+@pytest.fixture
 def engine(db_url: str, _migrated_sqlite_template: Path | None) -> Iterator[Engine]:
     """A migrated engine on a fresh database (on SQLite a copy of the session's
     migrated template, which ``open_engine`` checks and finds current)."""

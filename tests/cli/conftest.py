@@ -32,10 +32,10 @@ def import_csv(db: Path, kind: str, text: str, *args: str) -> str:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
+def db(book_file: Path) -> Path:
     """Two segments and owners; in January 2024 one account of four churns and one
     NPS promoter answers."""
-    path = tmp_path / "book.db"
+    path = book_file
     engine = open_engine(sqlite_url(path))
     book = BookWriter(engine)
     first = book.account(date(2023, 3, 1), mrr=123456, segment="Enterprise", owner="Dana")

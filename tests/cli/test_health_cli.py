@@ -23,8 +23,8 @@ DAY = ["--as-of", AS_OF.isoformat()]
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "book.db"
+def db(book_file: Path) -> Path:
+    path = book_file
     engine = open_engine(sqlite_url(path))
     book = Book(engine)
     healthy(book)  # ACC-001

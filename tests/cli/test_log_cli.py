@@ -16,8 +16,8 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "book.db"
+def db(book_file: Path) -> Path:
+    path = book_file
     with engine_on(path) as engine, Session(engine) as session:
         new_account(
             session, "ACC-7", name="Globex", segment="Enterprise", plan="Scale", owner="Dana Reyes"

@@ -18,8 +18,8 @@ CHURN = ["--value", "status:Yes=churned", "--value", "status:No=active"]
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    path = tmp_path / "book.db"
+def db(book_file: Path) -> Path:
+    path = book_file
     result = runner.invoke(
         app, ["import", "accounts", str(FIXTURES / "accounts.csv"), "--db", str(path), *CHURN]
     )
