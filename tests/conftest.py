@@ -88,11 +88,16 @@ def _migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path 
         return None
     path = tmp_path_factory.mktemp("template") / "cxtui.db"
     open_engine(sqlite_url(path)).dispose()  # page size and WAL mode as core.store.db sets them
-    # Everything into the main file, so that the main file alone is the database.
+    return checkpointed(path)
+
+
+def checkpointed(path: Path) -> Path:
+    """``path``, a closed SQLite file, with everything in its main file (its WAL
+    checkpointed and emptied), so that the main file alone is the database, to copy."""
     connection = sqlite3.connect(path)
     try:
         busy, _, _ = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        assert busy == 0, "the template database is still in use"
+        assert busy == 0, f"{path} is still in use"
     finally:
         connection.close()
     wal = path.with_name(path.name + "-wal")

@@ -16,7 +16,7 @@ from cli.main import app
 from core.store.db import open_engine, sqlite_url
 from mcp_server.book import Book
 from mcp_server.server import build_server
-from tests.conftest import copy_migrated_sqlite
+from tests.conftest import checkpointed, copy_migrated_sqlite
 
 AUTHOR = "Test User via assistant"
 
@@ -29,10 +29,7 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for command in (["demo"], ["health", "--recompute", "--json"]):
         result = CliRunner().invoke(app, [*command, "--db", str(path)])
         assert result.exit_code == 0, result.output
-    connection = sqlite3.connect(path)  # everything into the main file, to copy it
-    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    connection.close()
-    return path
+    return checkpointed(path)
 
 
 @pytest.fixture
