@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from core.health.in_force import newest, with_bands
+from core.health.in_force import newest, override_set, with_bands
 from core.health.trend import trend_expr
 from core.scope import Scope
 from core.text import visible_columns
@@ -42,6 +42,7 @@ LIST_COLUMNS = {
     "health_band": pl.String,
     "computed_score": pl.Float64,
     "overridden": pl.Boolean,
+    "override": pl.String,
     "trend_30d": pl.Float64,
     "trend": pl.String,
     "last_interaction_at": pl.Datetime("us"),
@@ -98,6 +99,7 @@ def list_frame(parts: dict[str, pl.DataFrame], today: date) -> pl.DataFrame:
         pl.when(alive).then(pl.col(column)).alias(column)
         for column in ("computed_score", "band", "score_30d_ago", "override_score", "override_band")
     )
+    override = override_set(pl.col("override_score"), pl.col("override_band"))
     return frame.select(
         "id",
         "external_id",
@@ -112,9 +114,8 @@ def list_frame(parts: dict[str, pl.DataFrame], today: date) -> pl.DataFrame:
         pl.coalesce("override_score", "computed_score").alias("health_score"),
         pl.coalesce("override_band", "band").alias("health_band"),
         "computed_score",
-        (pl.col("override_score").is_not_null() | pl.col("override_band").is_not_null()).alias(
-            "overridden"
-        ),
+        override.is_not_null().alias("overridden"),
+        override.alias("override"),
         (pl.col("computed_score") - pl.col("score_30d_ago")).alias("trend_30d"),
         trend_expr(pl.col("computed_score"), pl.col("score_30d_ago")).alias("trend"),
         pl.lit(None, pl.Datetime("us")).alias("last_interaction_at"),

@@ -7,6 +7,7 @@ the override in force, and the band of a score.
   newest (greatest id) should there be two. An override that set only a score has
   the band of that score.
 - The band of a score: ``HealthModelConfig.band_of`` / ``band_expr``.
+- The health in force in words, the same on every screen: ``health_words``.
 
 Light at import (polars only when called, SQLAlchemy and the models only inside the
 query builders), because the accounts list is drawn with these rules before the
@@ -117,3 +118,41 @@ def with_bands(overrides: pl.DataFrame, model: HealthModelConfig | None = None) 
     return overrides.with_columns(
         pl.col("override_band").fill_null(pl.when(score.is_not_null()).then(model.band_expr(score)))
     )
+
+
+OVERRIDE_SCORE = "score"
+OVERRIDE_BAND = "band"
+"""What an override in force set, as ``health_words`` takes it: its score (with a band
+or not), or the band alone (the score in force is then the computed one)."""
+
+
+def override_set(score: pl.Expr, band: pl.Expr) -> pl.Expr:
+    """``OVERRIDE_SCORE`` or ``OVERRIDE_BAND`` from an override's score and band
+    columns (null: no override in force)."""
+    import polars as pl
+
+    return (
+        pl.when(score.is_not_null())
+        .then(pl.lit(OVERRIDE_SCORE))
+        .when(band.is_not_null())
+        .then(pl.lit(OVERRIDE_BAND))
+    )
+
+
+def health_words(
+    score: float | None, band: str | None, override: str | None = None, score_width: int = 0
+) -> str:
+    """The health in force as the accounts list, the 360 and the dashboard show it:
+    "72 green"; under an override a "*" after the band: "30 red*" (the override's
+    score and band), or "72→red*" for an override that set the band alone (the
+    computed score, and the band set over it: the 72 is not the override's, and its
+    own band may differ). "—" stands for no score; "no score" when there is neither
+    a score nor an override. ``score_width``: the score right-aligned in that many
+    characters, as in a column."""
+    if score is None and override is None:
+        return "no score"
+    shown = ("—" if score is None else f"{score:.0f}").rjust(score_width)
+    if override == OVERRIDE_BAND and score is not None:
+        return f"{shown}→{band}*"
+    words = f"{shown} {band}" if band else shown
+    return words + ("*" if override else "")

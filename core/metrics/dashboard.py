@@ -58,6 +58,7 @@ AT_RISK_COLUMNS = (
     "mrr_cents",
     "health_score",
     "health_band",
+    "override",
     "trend_30d",
     "reason",
 )
@@ -71,6 +72,7 @@ RENEWAL_COLUMNS = (
     "mrr_cents",
     "health_score",
     "health_band",
+    "override",
 )
 
 

@@ -276,7 +276,7 @@ async def test_the_dashboard_lists_and_goals_read_at_80_columns(
         await settle(app, pilot)
         at_risk = text_of(app.screen.query_one("#at-risk", DataTable))
         renewals = text_of(app.screen.query_one("#renewals", DataTable))
-        assert "yellow 45" in at_risk and "Why" in at_risk, at_risk
+        assert "45 yellow" in at_risk and "Why" in at_risk, at_risk
         assert re.search(r"\b2026-12-\d\d\b", renewals), renewals
         rows = [text_of(row) for row in app.screen.query(GoalProgress)]
         assert len(rows) == 6

@@ -36,6 +36,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from core.health.in_force import health_words
 from core.metrics.registry import BY_KEY
 from core.text import visible
 from tui.app import CxtuiApp
@@ -129,8 +130,7 @@ def _value(metrics: dict[str, Any], bands: dict[str, int], key: str) -> Any:
 
 
 def _health(row: dict[str, Any]) -> str:
-    score = row["health_score"]
-    return "no score" if score is None else f"{row['health_band']} {score:.0f}"
+    return health_words(row["health_score"], row["health_band"], row["override"])
 
 
 def _at_risk_cells(row: dict[str, Any]) -> tuple[Any, ...]:

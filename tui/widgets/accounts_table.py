@@ -29,6 +29,7 @@ from textual_fastdatatable import DataTable, DataTableBackend
 
 from core.churn import RISK
 from core.config.list_columns import CHOSEN_ONLY, LIST_COLUMNS
+from core.health.in_force import health_words
 from tui import private_api
 from tui.format import band_colours, days_ago, money, trend_arrow
 
@@ -82,7 +83,7 @@ _BY_NAME = {
     for column in (
         ListColumn("name", "Name", "name", 28),
         ListColumn("mrr", "MRR", "mrr_cents", 11, right=True),
-        ListColumn("health", "Health", "health_score", 12),
+        ListColumn("health", "Health", "health_score", 13),
         ListColumn("trend", "30d", "trend_30d", 6, about="health trend over 30 days"),
         ListColumn("renewal", "Renewal", "days_to_renewal", 18),
         ListColumn("last_touch", "Last touch", "days_since_interaction", 10, right=True),
@@ -141,7 +142,7 @@ SOURCE_COLUMNS = (
     "mrr_cents",
     "health_score",
     "health_band",
-    "overridden",
+    "override",
     "trend_30d",
     "trend",
     "renewal_date",
@@ -156,12 +157,13 @@ TREND_COLOURS = {"up": "green", "down": "red"}
 
 
 def health_text(
-    score: float | None, band: str | None, overridden: bool, status: str, style: Style
+    score: float | None, band: str | None, override: str | None, status: str, style: Style
 ) -> Text:
-    if score is None:
+    """The Health cell: ``core.health.in_force.health_words`` after a dot in the band's
+    colour, the score right-aligned."""
+    if score is None and override is None:
         return Text("churned" if status == "churned" else "no data", style="dim")
-    mark = "*" if overridden else " "
-    return Text(f"● {score:3.0f}{mark}{band or ''}", style=style)
+    return Text(f"● {health_words(score, band, override, score_width=3)}", style=style)
 
 
 class AccountsBackend(DataTableBackend[pl.DataFrame]):
@@ -235,7 +237,7 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
             "health_score": health_text(
                 row["health_score"],
                 row["health_band"],
-                row["overridden"],
+                row["override"],
                 row["status"],
                 self._styles.get(row["health_band"] or "", NO_STYLE),
             ),

@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from core.health.in_force import OVERRIDE_BAND, OVERRIDE_SCORE, health_words
 from core.text import visible
 from tui.format import band_colours, bar, countdown, sparkline
 
@@ -68,15 +69,18 @@ class HealthPanel(Static):
         lines: list[Any] = []
         headline = Text()
         if override is not None:
-            score = override["score"]
-            band = override["band"] or _band_word(score)
-            headline.append(f"● {_score(score)} {band}", style=f"bold {self.band_colour(band)}")
+            band = override["band"]
+            if override["score"] is None:  # the band alone: the computed score in force
+                words = health_words(health["score"] if health else None, band, OVERRIDE_BAND)
+            else:
+                words = health_words(override["score"], band, OVERRIDE_SCORE)
+            headline.append(f"● {words}", style=f"bold {self.band_colour(band)}")
             headline.append("  overridden", style="italic")
         if health is not None:
             if override is not None:
                 headline.append("   computed ", style="dim")
             headline.append(
-                f"● {_score(health['score'])} {health['band']}",
+                f"● {health_words(health['score'], health['band'])}",
                 style=("dim " if override else "bold ") + self.band_colour(health["band"]),
             )
             headline.append(f"  ({health['day'].isoformat()})", style="dim")
@@ -167,10 +171,6 @@ def _component_row(
 
 def _figure(value: float | None, spec: str) -> str:
     return "—" if value is None else spec.format(float(value))
-
-
-def _score(score: float | None) -> str:
-    return "—" if score is None else f"{score:.0f}"
 
 
 def _band_word(score: float | None) -> str:
