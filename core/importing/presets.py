@@ -645,7 +645,11 @@ PRESETS: tuple[Preset, ...] = (
         optional=frozenset({_STRIPE_NAME}),
         said={
             _STRIPE_MRR: "MRR is each subscription's Amount x Quantity by its Interval (a"
-            f" yearly price / 12); {_PRICE_TODAY}"
+            f" yearly price / 12); {_PRICE_TODAY}",
+            "Current Period End (UTC)": "renewal dates are each subscription's Current Period"
+            " End, the day it is next billed: a monthly plan's renewal is next month's bill,"
+            " so every monthly customer renews within 30 days (in the renewals and their"
+            " playbook rules)",
         },
         caveats={
             "Coupon": "subscriptions with a coupon (column Coupon): {count:,}; their MRR is"

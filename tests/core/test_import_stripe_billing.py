@@ -226,3 +226,17 @@ def test_the_header_line_again_is_no_account(engine: Engine, tmp_path: Path) -> 
         "1 row repeating the header line left out (files put one after another: row 3)"
         in result.reconciliation.assumptions
     )
+
+
+def test_a_monthly_plans_renewal_is_said_to_be_its_next_bill(engine: Engine) -> None:
+    """Stripe's Current Period End is a subscription's next bill, read as its renewal
+    date: every monthly customer then renews within 30 days, and the renewal rules
+    made two tasks for each when this book was imported in the app (66 for 38
+    accounts). Nothing said so; the summary now does."""
+    result = import_file(engine, "accounts", SUBSCRIPTIONS, ImportOptions(dry_run=True))
+    assert result.reconciliation is not None
+    assert (
+        "renewal dates are each subscription's Current Period End, the day it is next billed:"
+        " a monthly plan's renewal is next month's bill, so every monthly customer renews"
+        " within 30 days (in the renewals and their playbook rules)"
+    ) in result.reconciliation.assumptions
