@@ -43,10 +43,11 @@ def _col(name: str) -> pl.Expr:
 
 def _monthly(amount: str, quantity: str, unit: pl.Expr, every: pl.Expr | None = None) -> pl.Expr:
     """A price x quantity as a monthly amount, exactly (decimals, never floats), by
-    its billing period: ``unit`` (day, week, month or year; any other is a month)
-    and, when given, ``every`` such units (a plan billed every 3 months is / 3). A
-    yearly price / 12, weekly x 52 / 12, daily x 365 / 12. A price that is not a
-    number stays as it is, for the check to name its row."""
+    its billing period: ``unit`` (day, week, month or year; none is a month) and,
+    when given, ``every`` such units (a plan billed every 3 months is / 3). A yearly
+    price / 12, weekly x 52 / 12, daily x 365 / 12. A price that is not a number
+    stays as it is, and one of another unit is written "49.00 per fortnight", for
+    the check to name its row."""
     text = _col(amount)
     price = text.str.replace_all(r"[$,\s]", "").cast(pl.Decimal(20, 2), strict=False)
     count = _col(quantity).cast(pl.Decimal(20, 0), strict=False).fill_null(1)
@@ -65,7 +66,11 @@ def _monthly(amount: str, quantity: str, unit: pl.Expr, every: pl.Expr | None = 
         units = every.cast(pl.Decimal(20, 0), strict=False)
         per_year = per_year / pl.when(units > 0).then(units).otherwise(1)
     mrr = (price * count * per_year / 12).round(2).cast(pl.String)
-    return pl.when(price.is_null() & (text != "")).then(text).otherwise(mrr)
+    known = period.is_null() | period.is_in(["", "day", "week", "month", "year"])
+    unread = pl.format("{} per {}", text, unit.str.strip_chars())
+    return (
+        pl.when(price.is_null() & (text != "")).then(text).when(~known).then(unread).otherwise(mrr)
+    )
 
 
 def _stripe_mrr() -> pl.Expr:

@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 from sqlalchemy import Engine, select
 
-from core.importing import ImportOptions, import_file
+from core.importing import ImportOptions, ImportRejected, import_file
 from core.metrics import Period, compute_metrics
 from core.models import Account
 from core.store.frames import read_frame
@@ -240,3 +240,23 @@ def test_a_monthly_plans_renewal_is_said_to_be_its_next_bill(engine: Engine) -> 
         " a monthly plan's renewal is next month's bill, so every monthly customer renews"
         " within 30 days (in the renewals and their playbook rules)"
     ) in result.reconciliation.assumptions
+
+
+def test_a_billing_interval_stripe_has_not_is_refused_by_its_row(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """Stripe bills by day, week, month or year. An Interval of another word was read
+    as a month, silently ("fortnight": 49.00 a fortnight imported as $49 MRR); now
+    the row is refused, naming its row and what was read, and nothing is written."""
+    rows = list(csv.reader(SUBSCRIPTIONS.open(newline="")))
+    rows[2][rows[0].index("Interval")] = "fortnight"
+    path = tmp_path / "subscriptions.csv"
+    with path.open("w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(engine, "accounts", path)
+    [error] = rejected.value.errors
+    amount = rows[2][rows[0].index("Amount")]
+    assert (error.row, error.value) == (3, f"{amount} per fortnight")
+    assert error.column == "MRR (from amount, quantity and interval)"
+    assert read_frame(engine, select(Account.id)).height == 0
