@@ -44,6 +44,14 @@ def iso_day(text: str, what: str = "the date") -> date:
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _SHIFT = re.compile(r"^([+-])\s*(\d{1,5})\s*([dw]?)$")
 DAY_GRAMMAR = "YYYY-MM-DD, today, tomorrow, yesterday, +7d, -2d, +2w or next monday"
+DAY_HINT = "YYYY-MM-DD, today, +14d"
+"""What a date field's label says it takes, briefly: a few of ``DAY_GRAMMAR``'s forms
+(a refused day names them all)."""
+
+
+def day_label(what: str) -> str:
+    """The label of a date field that ``parse_day`` reads: "Due (YYYY-MM-DD, today, +14d)"."""
+    return f"{what} ({DAY_HINT})"
 
 
 def parse_day(text: str, today: date, what: str = "the date") -> date:

@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
+from core.dates import day_label
 from core.goals import GoalError, format_value
 from tui.screens.dialog import save_cancel_buttons
 from tui.screens.goal_form import GoalDialog
@@ -48,7 +49,7 @@ class CheckInScreen(GoalDialog):
                 yield self.text_field(
                     "value", "Value", placeholder=PLACEHOLDERS.get(goal.target_type, "")
                 )
-                yield self.text_field("checked_on", "Date (YYYY-MM-DD)", today.isoformat())
+                yield self.text_field("checked_on", day_label("Date"), today.isoformat())
             yield self.text_field("comment", "Comment", placeholder="What changed")
             yield Static("", id="dialog-error", classes="field-error", markup=False)
             yield save_cancel_buttons()

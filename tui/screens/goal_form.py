@@ -17,6 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
+from core.dates import DAY_HINT
 from core.goals import (
     DIRECTIONS,
     LINKABLE_METRICS,
@@ -177,8 +178,13 @@ class GoalFormScreen(GoalDialog):
                         PERIOD_CHOICES,
                         _period_kind(form.start_date, form.due_date, today),
                     )
-                    yield self.text_field("start_date", "Start (YYYY-MM-DD)", form.start_date)
-                    yield self.text_field("due_date", "Due (YYYY-MM-DD)", form.due_date)
+                    yield self.text_field("start_date", "Start", form.start_date, DAY_HINT)
+                    yield self.text_field("due_date", "Due", form.due_date, DAY_HINT)
+                # the hint on a line of its own: beside "Period", in a third of 80
+                # columns, "Start (YYYY-MM-DD, ...)" was cut
+                yield Label(
+                    f"Start and due: {DAY_HINT}", classes="field-label dates-hint", markup=False
+                )
                 with Horizontal(classes="form-row values"):
                     yield self.text_field("start", "Start value", form.start, "0")
                     yield self.text_field(

@@ -22,6 +22,7 @@ from textual.suggester import SuggestFromList
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static, TextArea
 
+from core.dates import DAY_HINT
 from core.interactions import (
     EntryForm,
     FieldError,
@@ -295,7 +296,7 @@ class LogInteractionScreen(Dialog[bool]):
                     "Follow up on",
                     Input(
                         shown.follow_up,
-                        placeholder="optional: 2026-03-08, tomorrow, +7d (a task for the owner)",
+                        placeholder=f"optional: {DAY_HINT} (a task for the owner)",
                         id="follow-up",
                     ),
                 )

@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
 from core.accounts.queries import BANDS, AccountDetail
-from core.dates import parse_day
+from core.dates import day_label, parse_day
 from core.text import visible
 from tui.screens.dialog import Dialog
 
@@ -67,7 +67,7 @@ class OverrideScreen(Dialog[bool]):
                 yield Select([(band, band) for band in BANDS], prompt="none", id="band")
             yield Label("Reason", markup=False)
             yield Input(placeholder="Why the computed score is wrong", id="reason")
-            yield Label("Expires on (YYYY-MM-DD)", markup=False)
+            yield Label(day_label("Expires on"), markup=False)
             yield Input((today + timedelta(days=30)).isoformat(), id="expires")
             yield Static("", id="override-error", classes="dialog-text", markup=False)
             with Horizontal(classes="dialog-buttons"):

@@ -12,13 +12,13 @@ from textual.containers import Vertical
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Static
 
-from core.dates import parse_day
+from core.dates import day_label, parse_day
 from tui.screens.dialog import Dialog, save_cancel_bindings, save_cancel_buttons
 
 FIELDS = (
     ("account", "Account (name or external id; empty for none)", "start typing a name"),
     ("title", "Task", "what to do, e.g. Send the QBR deck"),
-    ("due_on", "Due (YYYY-MM-DD, tomorrow, +N days)", ""),
+    ("due_on", day_label("Due"), ""),
     ("owner", "Owner", "who does it"),
 )
 
