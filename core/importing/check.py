@@ -426,6 +426,10 @@ def _row_rules(plan: Plan, typed: pl.DataFrame) -> tuple[pl.DataFrame, list[Prob
             .otherwise(pl.col("amount_cents"))
             .alias("amount_cents")
         )
+    elif kind.name == "accounts" and {"start_date", "churned_at"} <= set(typed.columns):
+        early = typed["churned_at"] < typed["start_date"]
+        reason = "the account churned before its start date"
+        problems.append((kind.field("churned_at"), early, reason))
     elif kind.name == "tickets":
         opened = typed["opened_at"]
         for name, words in (("first_response_at", "answered"), ("resolved_at", "resolved")):

@@ -144,8 +144,9 @@ def _ended(columns: Subscriptions, names: list[str]) -> pl.Expr:
 def _paid(columns: Subscriptions, names: list[str]) -> tuple[pl.Expr, pl.Expr]:
     """When a subscription began to pay (its trial's end, else its start), and
     whether it ever paid: a paying one has; a trial or an incomplete one has not
-    yet; an ended one has unless it ended within its trial or its first payment
-    failed. Without a trial end column, every ended one paid."""
+    yet; an ended one has unless it ended within its trial or on its start, or its
+    first payment failed. One that ended before it started did not end in its trial:
+    it counts as paid, for the check to name its end (the churn before the start)."""
     start = _col(columns.start)
     trial = (
         _col(columns.trial_end).replace("", None)
@@ -156,7 +157,8 @@ def _paid(columns: Subscriptions, names: list[str]) -> tuple[pl.Expr, pl.Expr]:
     end = _ended(columns, names)
     rank = _rank(columns)
     failed = _status(columns) == columns.failed if columns.failed else pl.lit(False)
-    ended_paid = (rank == 2) & ~failed & (end.is_null() | (end > paid_from)).fill_null(True)
+    within = (end <= paid_from) & (end >= start)  # its trial, or at its start
+    ended_paid = (rank == 2) & ~failed & ~within.fill_null(False)
     return paid_from, (rank == 0) | ended_paid
 
 

@@ -260,3 +260,33 @@ def test_a_billing_interval_stripe_has_not_is_refused_by_its_row(
     assert (error.row, error.value) == (3, f"{amount} per fortnight")
     assert error.column == "MRR (from amount, quantity and interval)"
     assert read_frame(engine, select(Account.id)).height == 0
+
+
+def test_a_subscription_that_ended_before_it_started_is_refused(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """A canceled subscription whose Ended At is before its Start: its customer was
+    left out as one "none of whose subscriptions has paid yet (trials, failed first
+    payments)", and an accounts file churned before its start date was imported as
+    it said. Both are refused now, naming the row and the end's column."""
+    rows = list(csv.reader(SUBSCRIPTIONS.open(newline="")))
+    column = {name: place for place, name in enumerate(rows[0])}
+    rows[1][column["Status"]] = "canceled"
+    rows[1][column["Ended At (UTC)"]] = "2024-01-01 00:00:00"
+    path = tmp_path / "subscriptions.csv"
+    with path.open("w", newline="") as handle:
+        csv.writer(handle).writerows(rows[:3])
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(engine, "accounts", path)
+    [error] = rejected.value.errors
+    assert (error.row, error.column) == (2, "Ended (Ended At, else Canceled At)")
+    assert error.reason == "the account churned before its start date"
+    plain = tmp_path / "accounts.csv"
+    plain.write_text(
+        "external_id,name,status,start_date,churned_at\nA1,Acme,churned,2025-05-01,2024-01-01\n"
+    )
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(engine, "accounts", plain)
+    [error] = rejected.value.errors
+    assert (error.row, error.column, error.value) == (2, "churned_at", "2024-01-01")
+    assert read_frame(engine, select(Account.id)).height == 0
