@@ -846,9 +846,13 @@ class CxtuiApp(App[None]):
             answer,
         )
 
-    def open_account(self, account_id: int, ids: list[int] | None = None) -> None:
+    def open_account(
+        self, account_id: int, ids: list[int] | None = None, back_to: str | None = None
+    ) -> None:
         """Show the account 360 on top of the accounts list; asked while the database
-        opens (the list works before it), once it is open: the key is kept."""
+        opens (the list works before it), once it is open: the key is kept. Asked from
+        another screen (the task queue, the dashboard), escape goes back to it
+        (``back_to``: its mode)."""
         from tui.screens.account import AccountScreen
 
         if self.engine is None:
@@ -858,15 +862,16 @@ class CxtuiApp(App[None]):
         if self.current_mode != "accounts" or not self.screen.is_mounted:
             # the list may not exist yet (the app opens on the dashboard): once it
             # is mounted, the 360 goes on top of it and [ ] walk its order
+            back_to = back_to or (self.current_mode if self.screen.is_mounted else None)
             self.switch_mode("accounts")
-            self.call_after_refresh(self.open_account, account_id, ids)
+            self.call_after_refresh(self.open_account, account_id, ids, back_to)
             return
         while len(self.screen_stack) > 1:
             self.pop_screen()
         if ids is None:
             ids = getattr(self.screen, "visible_account_ids", list)()
         self.last_account_id = account_id
-        self.push_screen(AccountScreen(account_id, ids))
+        self.push_screen(AccountScreen(account_id, ids, back_to))
 
 
 def _types_tabs(widget: object) -> bool:

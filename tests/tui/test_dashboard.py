@@ -149,6 +149,8 @@ async def test_enter_on_an_at_risk_account_opens_its_360(db_url: str, engine: En
         account = app.screen
         assert isinstance(account, AccountScreen), account
         assert account.account_id == ids["Globex"]
+        await press(app, pilot, "escape")  # back to the dashboard, not the accounts list
+        assert app.screen is screen and app.current_mode == "dashboard"
 
 
 async def test_an_overridden_account_at_risk_says_the_override_is_why(

@@ -240,10 +240,13 @@ async def test_a_task_snoozed_then_done_is_reopened_snoozed_and_says_so(
 
 
 async def test_enter_opens_the_account(db_url: str, book, tmp_path) -> None:
-    async with tasks_screen(db_url, tmp_path) as (app, pilot, _screen):
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
         await press(app, pilot, "j", "enter")
         assert isinstance(app.screen, AccountScreen)
         assert app.screen.account_id == book["Globex"]
+        # escape goes back to the queue the manager is working, not the accounts list
+        await press(app, pilot, "escape")
+        assert app.screen is screen and app.current_mode == "tasks"
 
 
 async def test_n_creates_a_manual_task_after_a_refusal(

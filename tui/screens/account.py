@@ -34,6 +34,7 @@ from tui.messages import BookChanged
 from tui.screens.revisions import local_moment
 from tui.widgets.goal_progress import GoalProgress
 from tui.widgets.health import HealthPanel
+from tui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
     import polars as pl
@@ -67,7 +68,7 @@ class AccountScreen(Screen[None]):
     CSS_PATH = "account.tcss"
     AUTO_FOCUS = "#timeline"  # not the Fields panel above it (tab reaches that)
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Back", id="account.back"),
+        Binding("escape", "back", "Back", id="account.back"),
         *step_bindings("account", "Previous", "Next"),
         Binding("o", "override", "Override health", id="account.override"),
         Binding("t", "timeline_kind", "Timeline kind", id="account.timeline_kind"),
@@ -86,10 +87,12 @@ class AccountScreen(Screen[None]):
     GOALS_SHOWN = 5
     """Goals listed in the panel at most; the rest are counted (the goals screen has all)."""
 
-    def __init__(self, account_id: int, ids: list[int]) -> None:
+    def __init__(self, account_id: int, ids: list[int], back_to: str | None = None) -> None:
         super().__init__()
         self.account_id = account_id
         self.ids = ids
+        self.back_to = back_to
+        """The mode (screen) the 360 was opened from, escape's way back; None: the list."""
         self.detail: AccountDetail | None = None
         self.timeline_kind: str | None = None
         self.show_deleted = False
@@ -113,12 +116,12 @@ class AccountScreen(Screen[None]):
             with Vertical(id="a360-left"):
                 yield HealthPanel(id="health")
                 with Vertical(id="fields-box", classes="box"):
-                    yield DataTable(id="fields", cursor_type="row", show_header=False)
+                    yield RowTable(id="fields", cursor_type="row", show_header=False)
                 yield Static("", id="contacts", classes="box", markup=False)
                 yield Static("", id="tickets", classes="box", markup=False)
             with Vertical(id="a360-right"):
                 yield Static("", id="timeline-bar", markup=False)
-                yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
+                yield RowTable(id="timeline", cursor_type="row", zebra_stripes=True)
                 with Horizontal(id="a360-history"):
                     yield Static("", id="surveys", classes="box", markup=False)
                     yield Static("", id="mrr", classes="box", markup=False)
@@ -361,6 +364,12 @@ class AccountScreen(Screen[None]):
         )
 
     # ------------------------------------------------------------------ actions
+
+    def action_back(self) -> None:
+        """Back to the accounts list, or to the screen the 360 was opened from."""
+        self.app.pop_screen()
+        if self.back_to is not None and self.back_to in self.app.MODES:
+            self.app.switch_mode(self.back_to)
 
     def action_step(self, step: int) -> None:
         if self.account_id not in self.ids:
