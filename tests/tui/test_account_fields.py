@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable
 
 from core.interactions import account_id_of
-from tests.tui.conftest import on_account, press, running, settle
+from tests.tui.conftest import on_account, press, running, settle, text_of
 from tui.app import CxtuiApp
 from tui.screens.account import ADD_FIELD, AccountScreen
 
@@ -187,3 +187,31 @@ async def test_escape_in_the_field_dialogs_asks_before_dropping_what_was_typed(
         table.move_cursor(row=table.row_count - 1)  # + Add a field
         await press(app, pilot, "e")
         await _escape_asks(app, pilot, AddFieldScreen, "new-field-name", "Region")
+
+
+async def test_home_and_end_go_to_the_panels_first_and_last_row(
+    db_url: str, book: dict[str, int], telco: Engine
+) -> None:
+    """On the Fields panel (17 fields, then "+ Add a field") end went nowhere: a
+    Textual table scrolls sideways on home and end. They go to the first and last
+    row, as on the accounts list, and ? lists them; the timeline's too."""
+    from tui.screens.help import HelpScreen
+
+    async with on_telco_account(db_url, telco) as (app, pilot, screen):
+        fields = screen.query_one("#fields", DataTable)
+        fields.focus()
+        await press(app, pilot, "end")
+        assert fields.cursor_row == 17 and str(fields.get_row_at(17)[0]) == ADD_FIELD
+        await press(app, pilot, "home")
+        assert fields.cursor_row == 0
+        await press(app, pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        keys = text_of(app.screen.query_one("#help-keys"))
+        assert "Last row" in keys and "First row" in keys, keys
+        await press(app, pilot, "escape")
+        app.open_account(book["Acme Corp"])
+        await settle(app, pilot)
+        timeline = app.screen.query_one("#timeline", DataTable)
+        timeline.focus()
+        await press(app, pilot, "end")
+        assert timeline.row_count > 1 and timeline.cursor_row == timeline.row_count - 1
