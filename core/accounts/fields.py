@@ -335,6 +335,8 @@ def parse_field_value(field: FieldRow | dict[str, Any], text: str) -> str | None
         raise FieldValueError(f"{label} is one of: {', '.join(choices)}; not {text!r}")
     from core.importing import parse
 
+    if field_type == MONEY and (ambiguous := parse.ambiguous_amount(text)):
+        raise FieldValueError(f"{label}: {ambiguous}")
     typed = pl.Series([text], dtype=pl.String)
     # "89,90" or "1.234,56" can only be a decimal comma; "1.200" is read with a point.
     comma = field_type in (NUMBER, MONEY) and parse.decimal_comma(typed)

@@ -99,6 +99,7 @@ def parse_value(target_type: str, text: str, what: str = "value") -> Decimal:
     """A value typed for a goal of ``target_type``: "$20,000", "3.5%", "42"; commas
     as a custom field's number reads them ("1,5" is 1.5, "1,500" is 1500)."""
     from core.accounts.fields import NUMBER_PATTERN
+    from core.importing.parse import ambiguous_amount
 
     raw = text.strip()
     shown = shortened(raw, 40)  # as quoted back: a 10,000-character paste is not repeated
@@ -108,6 +109,8 @@ def parse_value(target_type: str, text: str, what: str = "value") -> Decimal:
         raise GoalError(what, f'"{shown}" is an amount; a percent goal takes a percentage')
     if target_type in ("number", "done", "tasks") and (raw.endswith("%") or raw.startswith("$")):
         raise GoalError(what, f'"{shown}": a {target_type} goal takes a plain number')
+    if target_type == "currency" and (ambiguous := ambiguous_amount(raw)):
+        raise GoalError(what, ambiguous)
     cleaned = _with_point(re.sub(r"[\s$%]", "", raw))
     if "," in cleaned and not re.fullmatch(NUMBER_PATTERN, cleaned):
         raise GoalError(

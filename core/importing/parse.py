@@ -211,6 +211,14 @@ POINT_DECIMAL = r"^[+-]?(\d*\.(\d{1,2}|\d{4,})|\d{1,3}(,\d{3})+\.\d+)$"
 """A number only a decimal point can write: "89.9", "0.12345", "1,234.5"."""
 
 
+AMBIGUOUS_AMOUNT = r"^[+-]?[1-9]\d{0,2}\.\d\d0$"
+"""An amount typed alone with one dot before three digits, the last a zero: "1.000",
+"$12.500". A decimal comma writes a thousand that way (1000), a decimal point an
+amount with a needless third decimal (1.00): a column decides by its other values
+(``decimal_comma``), a value typed alone cannot (``ambiguous_amount``). Three decimals
+not ending in zero are fractions of a cent, refused as such."""
+
+
 CURRENCY_CODES = (
     *("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "NZD", "JPY", "CNY", "INR"),
     *("BRL", "MXN", "SEK", "NOK", "DKK", "PLN", "CZK", "SGD", "HKD", "ZAR"),
@@ -223,6 +231,18 @@ def bare_number(text: pl.Expr) -> pl.Expr:
     """A number's text without spaces or currency signs and codes ("USD 1,234.50",
     "1.234,50 €", "R$ 1.234,50")."""
     return text.str.replace_all(rf"\s|{CURRENCY_MARK}", "")
+
+
+def ambiguous_amount(text: str) -> str | None:
+    """Why an amount typed alone (a form's, not a column's) is not read, when it is
+    ``AMBIGUOUS_AMOUNT``: "1.000 is ambiguous: write 1000 or 1.00"; else None."""
+    import re
+
+    bare = re.sub(rf"\s|{CURRENCY_MARK}", "", text)
+    if not re.fullmatch(AMBIGUOUS_AMOUNT, bare):
+        return None
+    whole, decimals = bare.split(".")
+    return f"{bare} is ambiguous: write {whole}{decimals} or {whole}.{decimals[:2]}"
 
 
 def comma_decimals(only_comma: int, only_point: int) -> bool:
