@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
@@ -16,9 +17,9 @@ from core.accounts.fields import FieldValueError, account_fields, set_field_valu
 from core.goals import GoalError, check_in, checkin_history, create_goal, list_goals, validate_goal
 from core.importing import ImportOptions, import_file
 from core.importing.parse import ambiguous_amount
-from tests.core.test_custom_fields import OPTIONS, TELCO
 from tests.rows import goal_form
 
+TELCO = Path(__file__).parents[1] / "fixtures" / "import" / "telco_churn.csv"
 ONE_THOUSAND = "1.000 is ambiguous: write 1000 or 1.00"
 
 
@@ -66,7 +67,9 @@ def test_a_money_check_in_of_1_000_writes_nothing(engine: Engine) -> None:
 
 
 def test_a_money_field_of_1_000_is_refused_naming_it(engine: Engine) -> None:
-    import_file(engine, "accounts", TELCO, ImportOptions(**OPTIONS))  # type: ignore[arg-type]
+    columns = {"external_id": "customerID", "name": "customerID"}
+    statuses = {"status": {"Yes": "churned", "No": "active"}}
+    import_file(engine, "accounts", TELCO, ImportOptions(columns=columns, values=statuses))
     with engine.connect() as connection:
         account = connection.execute(
             text("SELECT id FROM account WHERE external_id = '7590-VHVEG'")
