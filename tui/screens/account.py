@@ -226,7 +226,7 @@ class AccountScreen(Screen[None]):
         renewal = account["renewal_date"]
         position = ""
         if self.account_id in self.ids:
-            position = f"  ·  {self.ids.index(self.account_id) + 1} of {len(self.ids)}"
+            position = f"  ·  {self.ids.index(self.account_id) + 1:,} of {len(self.ids):,}"
         header = Text.assemble(
             (visible(account["name"]), "bold"),
             (f"  {account['external_id']}", "dim"),
