@@ -47,9 +47,21 @@ def _monthly(amount: str, quantity: str, unit: pl.Expr, every: pl.Expr | None = 
     when given, ``every`` such units (a plan billed every 3 months is / 3). A yearly
     price / 12, weekly x 52 / 12, daily x 365 / 12. A price that is not a number
     stays as it is, and one of another unit is written "49.00 per fortnight", for
-    the check to name its row."""
+    the check to name its row. Prices written with a decimal comma ("49,00", as a
+    spreadsheet in a European locale saves the export) are read so, by the rule
+    the check reads any column by (``parse.comma_decimals``); beside prices with a
+    decimal point, one only a decimal comma writes ("19,00") cannot be read."""
     text = _col(amount)
-    price = text.str.replace_all(r"[$,\s]", "").cast(pl.Decimal(20, 2), strict=False)
+    bare = parse.bare_number(text)
+    only_comma = bare.str.contains(parse.COMMA_DECIMAL)
+    comma = only_comma.any() & ~bare.str.contains(parse.POINT_DECIMAL).any()
+    number = (
+        pl.when(comma)
+        .then(parse.pointed(text))
+        .when(~only_comma)
+        .then(bare.str.replace_all(",", ""))
+    )
+    price = number.cast(pl.Decimal(20, 2), strict=False)
     count = _col(quantity).cast(pl.Decimal(20, 0), strict=False).fill_null(1)
     period = unit.str.strip_chars().str.to_lowercase()
     per_year = (

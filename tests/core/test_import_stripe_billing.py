@@ -290,3 +290,32 @@ def test_a_subscription_that_ended_before_it_started_is_refused(
     [error] = rejected.value.errors
     assert (error.row, error.column, error.value) == (2, "churned_at", "2024-01-01")
     assert read_frame(engine, select(Account.id)).height == 0
+
+
+def test_prices_written_with_a_decimal_comma_are_read_so(engine: Engine, tmp_path: Path) -> None:
+    """The export saved again by a spreadsheet in a German locale: semicolons, and
+    each Amount with a decimal comma ("49,00", "1.490,00"). Its MRR was read 100
+    times too large, silently (7,313.17 of active MRR became 731,316.67). Each
+    account's MRR and its history are now those of the file read as plain polars
+    reads it."""
+    rows = list(csv.reader(SUBSCRIPTIONS.open(newline="")))
+    place = rows[0].index("Amount")
+    for row in rows[1:]:
+        whole, cents = row[place].split(".")
+        row[place] = f"{int(whole):,}".replace(",", ".") + f",{cents}"
+    assert "1.490,00" in {row[place] for row in rows}
+    text = io.StringIO()
+    csv.writer(text, delimiter=";").writerows(rows)
+    path = tmp_path / "subscriptions.csv"
+    path.write_text(text.getvalue(), encoding="utf-8-sig")
+    import_file(engine, "accounts", path, ImportOptions(as_of=TODAY))
+    paid = _paid_subscriptions()
+    live = (Account.status != "churned") & (Account.mrr_cents > 0)
+    stored = read_frame(engine, select(Account.external_id, Account.mrr_cents).where(live))
+    expected = sorted(
+        (customer, cents) for customer, cents in _mrr_at(paid, TODAY).items() if cents
+    )
+    assert sorted(stored.rows()) == expected
+    for first in (date(2025, 12, 1), date(2026, 3, 1)):
+        figures = compute_metrics(engine, Period.month_of(first), as_of=TODAY)
+        assert _cents(figures.mrr) == _month(paid, first)["mrr"]
