@@ -147,20 +147,40 @@ def test_the_books_figures_month_by_month_are_the_exports(book: Engine) -> None:
         assert got == expected, first
 
 
+def _said(engine: Engine) -> list[str]:
+    """What a dry run of the subscriptions export assumes, in words."""
+    result = import_file(engine, "accounts", SUBSCRIPTIONS, ImportOptions(dry_run=True))
+    assert result.reconciliation is not None
+    return result.reconciliation.assumptions
+
+
 def test_a_price_changed_within_a_subscription_is_said_to_be_unknown(engine: Engine) -> None:
     """Stripe upgrades a subscription in place (Glacier Analytics, cus_029, went from
     Pro to Business on 2026-02-16: its invoices show the proration, its
     subscription only today's price). The MRR history counts today's price from
     the start, as new MRR, with no expansion: the summary now says so, where it
     said nothing of it."""
-    result = import_file(engine, "accounts", SUBSCRIPTIONS, ImportOptions(dry_run=True))
-    assert result.reconciliation is not None
     assert (
         "MRR is each subscription's Amount x Quantity by its Interval (a yearly price / 12);"
         " the MRR history counts each subscription's price today from its start: the export"
         " has no price or quantity changed within a subscription (an upgrade or seats added"
         " in place, told by its invoices), only those of subscriptions started anew"
-    ) in result.reconciliation.assumptions
+    ) in _said(engine)
+
+
+def _rows() -> list[list[str]]:
+    """The subscriptions export's lines as cells, its header first."""
+    return list(csv.reader(SUBSCRIPTIONS.open(newline="")))
+
+
+def _written(tmp_path: Path, rows: list[list[str]], separator: str = ",", end: str = "") -> Path:
+    """``rows`` as a CSV file of ``separator`` and CRLF line ends, with a byte order
+    mark, and ``end`` after its last line."""
+    text = io.StringIO()
+    csv.writer(text, delimiter=separator, lineterminator="\r\n").writerows(rows)
+    path = tmp_path / "subscriptions.csv"
+    path.write_text(text.getvalue() + end, encoding="utf-8-sig", newline="")
+    return path
 
 
 def _hostile(tmp_path: Path) -> tuple[Path, int, int]:
@@ -169,14 +189,10 @@ def _hostile(tmp_path: Path) -> tuple[Path, int, int]:
     a byte order mark, semicolons, CRLF line ends, a description over two lines in
     quotes, and an empty line at the end. Returns the file, the row of the header
     line again and that of the empty line (the header is row 1)."""
-    rows = list(csv.reader(SUBSCRIPTIONS.open(newline="")))
+    rows = _rows()
     rows[3][rows[0].index("Customer Description")] = "Key account;\nrenewals by finance"
     joined = [*rows[:21], rows[0], *rows[21:]]
-    text = io.StringIO()
-    csv.writer(text, delimiter=";", lineterminator="\r\n").writerows(joined)
-    path = tmp_path / "subscriptions.csv"
-    path.write_text(text.getvalue() + "\r\n", encoding="utf-8-sig", newline="")
-    return path, 22, len(joined) + 1
+    return _written(tmp_path, joined, ";", "\r\n"), 22, len(joined) + 1
 
 
 def test_a_hostile_copy_of_the_export_is_the_same_book(engine: Engine, tmp_path: Path) -> None:
@@ -233,13 +249,11 @@ def test_a_monthly_plans_renewal_is_said_to_be_its_next_bill(engine: Engine) -> 
     date: every monthly customer then renews within 30 days, and the renewal rules
     made two tasks for each when this book was imported in the app (66 for 38
     accounts). Nothing said so; the summary now does."""
-    result = import_file(engine, "accounts", SUBSCRIPTIONS, ImportOptions(dry_run=True))
-    assert result.reconciliation is not None
     assert (
         "renewal dates are each subscription's Current Period End, the day it is next billed:"
         " a monthly plan's renewal is next month's bill, so every monthly customer renews"
         " within 30 days (in the renewals and their playbook rules)"
-    ) in result.reconciliation.assumptions
+    ) in _said(engine)
 
 
 def test_a_billing_interval_stripe_has_not_is_refused_by_its_row(
@@ -248,13 +262,10 @@ def test_a_billing_interval_stripe_has_not_is_refused_by_its_row(
     """Stripe bills by day, week, month or year. An Interval of another word was read
     as a month, silently ("fortnight": 49.00 a fortnight imported as $49 MRR); now
     the row is refused, naming its row and what was read, and nothing is written."""
-    rows = list(csv.reader(SUBSCRIPTIONS.open(newline="")))
+    rows = _rows()
     rows[2][rows[0].index("Interval")] = "fortnight"
-    path = tmp_path / "subscriptions.csv"
-    with path.open("w", newline="") as handle:
-        csv.writer(handle).writerows(rows)
     with pytest.raises(ImportRejected) as rejected:
-        import_file(engine, "accounts", path)
+        import_file(engine, "accounts", _written(tmp_path, rows))
     [error] = rejected.value.errors
     amount = rows[2][rows[0].index("Amount")]
     assert (error.row, error.value) == (3, f"{amount} per fortnight")
@@ -269,15 +280,12 @@ def test_a_subscription_that_ended_before_it_started_is_refused(
     left out as one "none of whose subscriptions has paid yet (trials, failed first
     payments)", and an accounts file churned before its start date was imported as
     it said. Both are refused now, naming the row and the end's column."""
-    rows = list(csv.reader(SUBSCRIPTIONS.open(newline="")))
+    rows = _rows()
     column = {name: place for place, name in enumerate(rows[0])}
     rows[1][column["Status"]] = "canceled"
     rows[1][column["Ended At (UTC)"]] = "2024-01-01 00:00:00"
-    path = tmp_path / "subscriptions.csv"
-    with path.open("w", newline="") as handle:
-        csv.writer(handle).writerows(rows[:3])
     with pytest.raises(ImportRejected) as rejected:
-        import_file(engine, "accounts", path)
+        import_file(engine, "accounts", _written(tmp_path, rows[:3]))
     [error] = rejected.value.errors
     assert (error.row, error.column) == (2, "Ended (Ended At, else Canceled At)")
     assert error.reason == "the account churned before its start date"
@@ -298,17 +306,13 @@ def test_prices_written_with_a_decimal_comma_are_read_so(engine: Engine, tmp_pat
     times too large, silently (7,313.17 of active MRR became 731,316.67). Each
     account's MRR and its history are now those of the file read as plain polars
     reads it."""
-    rows = list(csv.reader(SUBSCRIPTIONS.open(newline="")))
+    rows = _rows()
     place = rows[0].index("Amount")
     for row in rows[1:]:
         whole, cents = row[place].split(".")
         row[place] = f"{int(whole):,}".replace(",", ".") + f",{cents}"
     assert "1.490,00" in {row[place] for row in rows}
-    text = io.StringIO()
-    csv.writer(text, delimiter=";").writerows(rows)
-    path = tmp_path / "subscriptions.csv"
-    path.write_text(text.getvalue(), encoding="utf-8-sig")
-    import_file(engine, "accounts", path, ImportOptions(as_of=TODAY))
+    import_file(engine, "accounts", _written(tmp_path, rows, ";"), ImportOptions(as_of=TODAY))
     paid = _paid_subscriptions()
     live = (Account.status != "churned") & (Account.mrr_cents > 0)
     stored = read_frame(engine, select(Account.external_id, Account.mrr_cents).where(live))
