@@ -34,7 +34,6 @@ from tui.messages import BookChanged
 from tui.screens.revisions import local_moment
 from tui.widgets.goal_progress import GoalProgress
 from tui.widgets.health import HealthPanel
-from tui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
     import polars as pl
@@ -80,6 +79,9 @@ class AccountScreen(Screen[None]):
         Binding("u", "undo", "Undo delete", id="account.undo", show=False),
         Binding("D", "toggle_deleted", "Show deleted", id="account.show_deleted", show=False),
         Binding("h", "history", "Entry history", id="account.history", show=False),
+        # before the focused table's own home and end, which scroll a Textual table sideways
+        Binding("home", "row(0)", "First row", id="account.first_row", show=False, priority=True),
+        Binding("end", "row(-1)", "Last row", id="account.last_row", show=False, priority=True),
     ]
     UNDO_SECONDS = 10
     """How long the notification of a delete shows (``u`` restores for as long as the
@@ -116,12 +118,12 @@ class AccountScreen(Screen[None]):
             with Vertical(id="a360-left"):
                 yield HealthPanel(id="health")
                 with Vertical(id="fields-box", classes="box"):
-                    yield RowTable(id="fields", cursor_type="row", show_header=False)
+                    yield DataTable(id="fields", cursor_type="row", show_header=False)
                 yield Static("", id="contacts", classes="box", markup=False)
                 yield Static("", id="tickets", classes="box", markup=False)
             with Vertical(id="a360-right"):
                 yield Static("", id="timeline-bar", markup=False)
-                yield RowTable(id="timeline", cursor_type="row", zebra_stripes=True)
+                yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
                 with Horizontal(id="a360-history"):
                     yield Static("", id="surveys", classes="box", markup=False)
                     yield Static("", id="mrr", classes="box", markup=False)
@@ -382,6 +384,13 @@ class AccountScreen(Screen[None]):
         self.app.last_account_id = self.account_id
         self.query_one(LoadingIndicator).display = True
         self.load()
+
+    def action_row(self, index: int) -> None:
+        """home / end: the first or last row (``index`` 0 or -1) of the table in focus,
+        the timeline or the Fields panel."""
+        table = self.focused
+        if isinstance(table, DataTable) and table.row_count:
+            table.move_cursor(row=index % table.row_count, animate=False)
 
     def action_timeline_kind(self) -> None:
         kinds: list[str | None] = [None, *TIMELINE_KINDS]
