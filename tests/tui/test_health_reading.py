@@ -65,3 +65,24 @@ async def test_a_band_override_reads_the_same_everywhere(db_url: str, engine: En
     exported = exported.filter(pl.col("name").is_in(list(want)))
     shown = {row["name"]: f"{row['health']:.0f} {row['band']}" for row in exported.to_dicts()}
     assert shown == {"Acme Corp": "82 red", "Hooli": "30 red", "Globex": "35 red"}
+
+
+async def test_an_account_without_a_score_reads_no_score_on_the_list_and_the_360(
+    db_url: str, engine: Engine
+) -> None:
+    """The list said "no data" where the 360 and the dashboard's lists say "no score"."""
+    from sqlmodel import Session
+
+    from tests.rows import new_account
+
+    make_book(engine)
+    with Session(engine) as session:
+        unscored = new_account(session, "Nova Ltd", mrr_cents=50_000)
+        session.commit()
+    async with running(db_url) as (app, pilot):
+        accounts = app.screen
+        assert isinstance(accounts, AccountsScreen)
+        assert "no score" in _line_of(text_of(accounts.table), "Nova Ltd")
+        app.open_account(unscored)
+        await settle(app, pilot)
+        assert "No health score yet" in text_of(app.screen.query_one("#health"))

@@ -162,7 +162,7 @@ def health_text(
     """The Health cell: ``core.health.in_force.health_words`` after a dot in the band's
     colour, the score right-aligned."""
     if score is None and override is None:
-        return Text("churned" if status == "churned" else "no data", style="dim")
+        return Text("churned" if status == "churned" else health_words(None, None), style="dim")
     return Text(f"● {health_words(score, band, override, score_width=3)}", style=style)
 
 
