@@ -600,7 +600,8 @@ def _facts(account: dict[str, Any]) -> str:
         visible(account["segment"]) if account["segment"] else "no segment",
         f"{visible(account['plan'])} plan" if account["plan"] else "no plan",
         f"owner {visible(account['owner'])}" if account["owner"] else "no owner",
-        f"MRR {money(account['mrr_cents'])}",
+        # a churned account's movements sum to 0 (its MRR panel's $0): its MRR is what it lost
+        f"MRR {'lost ' if account['status'] == 'churned' else ''}{money(account['mrr_cents'])}",
         account["status"],
     ]
     return " · ".join(parts) + " · renewal "
