@@ -58,7 +58,14 @@ from core.importing.mapping import (
     parse_value_option,
     propose_mapping,
 )
-from core.importing.presets import PRESETS, LeaveOut, Preset, preset_named, recognise
+from core.importing.presets import (
+    PRESETS,
+    LeaveOut,
+    Preset,
+    moment_column,
+    preset_named,
+    recognise,
+)
 from core.importing.reconcile import Reconciliation, reconcile
 from core.importing.spec import ACCOUNT, KINDS, MONEY, Kind, kind_for, normalise
 from core.importing.write import Changes, plan_changes, write_checked
@@ -249,7 +256,8 @@ def _combine(preset: Preset, source: Source, options: ImportOptions) -> None:
     of each combined row is kept for the errors, and what was done is said with the
     other assumptions: when some record had several, and how many were left out as
     no customers (unless ``options.every_row``). The preset's history is read from
-    the rows before they are combined."""
+    the rows before they are combined, their dates read in the file's order."""
+    _read_moments(preset, source, options)
     if preset.history is not None:
         source.mrr_history = preset.history(source.frame)
     per_record = source.frame.group_by(preset.combine_by).len()
@@ -274,6 +282,32 @@ def _combine(preset: Preset, source: Source, options: ImportOptions) -> None:
             source.notes.append(
                 f"{left:,} left out: {preset.combined_out}; {options.hints.every_row}"
             )
+
+
+def _read_moments(preset: Preset, source: Source, options: ImportOptions) -> None:
+    """The moments of the preset's date columns (``Preset.dates``), beside them, in
+    the order the user gave (--date-format), else the one their dates all read in
+    (year-month-day unless they read only as day/month/year, or only as
+    month/day/year, as a spreadsheet in another locale saves the export)."""
+    present = [c for c in preset.dates if c in source.columns]
+    if not present:
+        return
+    order = options.date_format
+    if order is None:
+        sample = collect(
+            source.frame.select(pl.concat_list(present).alias("_dates"))
+            .explode("_dates")
+            .head(_DATE_SAMPLE),
+            source.path,
+        )["_dates"]
+        fits = parse.orders_that_parse(sample)
+        order = fits[0] if len(fits) == 1 else "iso"
+    source.frame = source.frame.with_columns(
+        parse.order_moments(pl.col(c), order).alias(moment_column(c)) for c in present
+    )
+
+
+_DATE_SAMPLE = 10_000
 
 
 def _numbered(source: Source) -> pl.LazyFrame:

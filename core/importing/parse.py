@@ -135,7 +135,13 @@ def _full_moment(order: str) -> Callable[[pl.Expr], pl.Expr]:
 def iso_moments(text: pl.Expr) -> pl.Expr:
     """Naive UTC datetimes from text written year-month-day (any of the ``iso``
     order's shapes, a zone or an offset included); null where it is not."""
-    return _full_moment("iso")(text.str.strip_chars())
+    return order_moments(text, "iso")
+
+
+def order_moments(text: pl.Expr, order: str) -> pl.Expr:
+    """Naive UTC datetimes from text in a date order (or strftime pattern); null
+    where it does not read so."""
+    return _full_moment(order)(text.str.strip_chars())
 
 
 def fast_pattern(sample: pl.Series, order: str) -> str | None:

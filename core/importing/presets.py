@@ -145,33 +145,51 @@ def _rank(columns: Subscriptions) -> pl.Expr:
     return _status(columns).replace_strict(columns.live, default=2, return_dtype=pl.Int8)
 
 
-def _ended(columns: Subscriptions, names: list[str]) -> pl.Expr:
-    """When a subscription ended: the first of its end columns that has a value
-    (Stripe's Ended At, else its Canceled At: a cancellation at the period's end is
-    asked for before the subscription ends)."""
-    ended = [_col(c) for c in columns.ended if c in names]
-    return pl.coalesce(ended).replace("", None) if ended else pl.lit(None, pl.String)
+def moment_column(name: str) -> str:
+    """The column of the moments a date column of a subscriptions export says, read
+    in the file's date order by the import before it combines the rows."""
+    return f"{name} (moment)"
 
 
-def _paid(columns: Subscriptions, names: list[str]) -> tuple[pl.Expr, pl.Expr]:
-    """When a subscription began to pay (its trial's end, else its start), and
-    whether it ever paid: a paying one has; a trial or an incomplete one has not
-    yet; an ended one has unless it ended within its trial or on its start, or its
-    first payment failed. One that ended before it started did not end in its trial:
-    it counts as paid, for the check to name its end (the churn before the start)."""
-    start = _col(columns.start)
-    trial = (
-        _col(columns.trial_end).replace("", None)
-        if columns.trial_end in names
-        else pl.lit(None, pl.String)
-    )
-    paid_from = pl.when(trial > start).then(trial).otherwise(start)
-    end = _ended(columns, names)
+def _moment(name: str, names: list[str]) -> pl.Expr:
+    """The moment each cell of the date column ``name`` says (``moment_column``,
+    else read year-month-day): dates are compared so, never as text ("02.04.2026"
+    is after "20.06.2025")."""
+    if name not in names:
+        return pl.lit(None, pl.Datetime("us"))
+    read = moment_column(name)
+    return pl.col(read) if read in names else parse.iso_moments(_col(name))
+
+
+def _ended(columns: Subscriptions, names: list[str]) -> tuple[pl.Expr, pl.Expr]:
+    """When a subscription ended, as text and as a moment: the first of its end
+    columns that has a value (Stripe's Ended At, else its Canceled At: a
+    cancellation at the period's end is asked for before the subscription ends)."""
+    present = [c for c in columns.ended if c in names]
+    if not present:
+        return pl.lit(None, pl.String), pl.lit(None, pl.Datetime("us"))
+    text = pl.coalesce(_col(c).replace("", None) for c in present)
+    return text, pl.coalesce(_moment(c, names) for c in present)
+
+
+def _paid(columns: Subscriptions, names: list[str]) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """When a subscription began to pay (its trial's end, else its start), as text
+    and as a moment, and whether it ever paid: a paying one has; a trial or an
+    incomplete one has not yet; an ended one has unless it ended within its trial or
+    on its start, or its first payment failed. One that ended before it started did
+    not end in its trial: it counts as paid, for the check to name its end (the
+    churn before the start)."""
+    start, started = _col(columns.start), _moment(columns.start, names)
+    trial = _col(columns.trial_end) if columns.trial_end in names else pl.lit(None, pl.String)
+    later = (_moment(columns.trial_end, names) > started).fill_null(False)
+    paid_from = pl.when(later).then(trial).otherwise(start)
+    paid_at = pl.when(later).then(_moment(columns.trial_end, names)).otherwise(started)
+    end = _ended(columns, names)[1]
     rank = _rank(columns)
     failed = _status(columns) == columns.failed if columns.failed else pl.lit(False)
-    within = (end <= paid_from) & (end >= start)  # its trial, or at its start
+    within = (end <= paid_at) & (end >= started)  # its trial, or at its start
     ended_paid = (rank == 2) & ~failed & ~within.fill_null(False)
-    return paid_from, (rank == 0) | ended_paid
+    return paid_from, paid_at, (rank == 0) | ended_paid
 
 
 def _customers(
@@ -193,24 +211,39 @@ def _customers(
     names = frame.collect_schema().names()
     customer, start = columns.customer, columns.start
     mrr = next(c for c in columns.mrr if c in names)
-    paid_from, paid = _paid(columns, names)
+    paid_from, paid_at, paid = _paid(columns, names)
+    end, end_at = _ended(columns, names)
     frame = frame.with_columns(
         _rank=_rank(columns),
         _mrr=pl.col(mrr).cast(pl.Decimal(20, 2), strict=False),
         _seats=_col(columns.quantity).cast(pl.Int64, strict=False).fill_null(1)
         if columns.quantity in names
         else pl.lit(1),
-        _end=_ended(columns, names),
+        _end=end,
+        _end_at=end_at,
         _paid=paid,
         _paid_from=paid_from,
+        _paid_at=paid_at,
+        _start_at=_moment(start, names),
     )
     live = pl.col("_rank").min().over(customer) < 2
-    last_paid = pl.col("_end").filter("_paid").max().over(customer)
+    last_paid = pl.col("_end_at").filter("_paid").max().over(customer)
     counted = (
         pl.when(live)
         .then(pl.col("_rank") < 2)
-        .otherwise(pl.col("_paid") & pl.col("_end").eq_missing(last_paid))
+        .otherwise(pl.col("_paid") & pl.col("_end_at").eq_missing(last_paid))
     )
+
+    def earliest(text: str, moment: str, among: pl.Expr) -> pl.Expr:
+        """The text of the earliest moment among the rows ``among`` (the text of one
+        that is no moment last, for the check to name)."""
+        return (
+            pl.col(text)
+            .filter(among)
+            .sort_by(pl.col(moment).filter(among), nulls_last=True)
+            .first()
+        )
+
     paying_mrr = pl.when(pl.col("_rank") == 1).then(pl.lit(0, pl.Decimal(20, 2))).otherwise("_mrr")
     frame = frame.with_columns(_counted=counted)
     main = pl.all().sort_by("_rank", -pl.col("_mrr").fill_null(0), row).first()
@@ -222,9 +255,13 @@ def _customers(
         _unreadable_text=pl.col(mrr).sort_by(row).filter(unreadable.sort_by(row)).first(),
         _seat_total=pl.col("_seats").filter("_counted").sum(),
         _first_start=pl.coalesce(
-            pl.col("_paid_from").filter("_paid").min(), _col(start).replace("", None).min()
+            earliest("_paid_from", "_paid_at", pl.col("_paid")),
+            earliest(start, "_start_at", _col(start).fill_null("") != ""),
         ),
-        _last_end=pl.col("_end").filter("_paid").max(),
+        _last_end=pl.col("_end")
+        .filter("_paid")
+        .sort_by(pl.col("_end_at").filter("_paid"), nulls_last=False)
+        .last(),
         _live=pl.col("_rank").min() < 2,
         _ever_paid=pl.col("_paid").any(),
     )
@@ -274,17 +311,14 @@ def _history(columns: Subscriptions, frame: pl.LazyFrame) -> pl.LazyFrame:
     amount_cents."""
     names = frame.collect_schema().names()
 
-    def day(text: pl.Expr) -> pl.Expr:
-        return text.str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False)
-
     customer = pl.col("external_id")
     mrr = next(c for c in columns.mrr if c in names)
     ended = _rank(columns) == 2
-    paid_from, paid = _paid(columns, names)
+    _, paid_at, paid = _paid(columns, names)
     subscriptions = frame.select(
         external_id=_col(columns.customer),
-        start=day(paid_from),
-        end=pl.when(ended).then(day(_ended(columns, names))),
+        start=paid_at.dt.date(),
+        end=pl.when(ended).then(_ended(columns, names)[1].dt.date()),
         ended=ended,
         paid=paid,
         cents=(pl.col(mrr).cast(pl.Decimal(20, 2), strict=False) * 100).cast(pl.Int64),
@@ -503,6 +537,9 @@ class Preset:
     history: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None
     """Each account's MRR movements, from the file's rows before they are combined
     (external_id, occurred_on, kind, amount_cents: Stripe's subscriptions)."""
+    dates: tuple[str, ...] = ()
+    """The date columns ``combine`` and ``history`` compare, read as moments in the
+    file's date order first (``moment_column``)."""
     account_names: str = ""
     """A column naming each row's account by name, looked up when the account column
     finds no account (Intercom's own company ids beside the companies' names)."""
@@ -659,6 +696,7 @@ PRESETS: tuple[Preset, ...] = (
         partial(_customers, _STRIPE, _STRIPE_ENDED),
         _one_per_customer("Stripe"),
         history=partial(_history, _STRIPE),
+        dates=(_STRIPE.start, _STRIPE.trial_end, *_STRIPE.ended),
         combined_out="customers none of whose subscriptions has paid yet (trials, failed"
         " first payments)",
         optional=frozenset({_STRIPE_NAME}),
@@ -723,6 +761,7 @@ PRESETS: tuple[Preset, ...] = (
         partial(_customers, _CHARGEBEE, _CHARGEBEE_ENDED),
         _one_per_customer("Chargebee"),
         history=partial(_history, _CHARGEBEE),
+        dates=(_CHARGEBEE.start, _CHARGEBEE.trial_end, *_CHARGEBEE.ended),
         combined_out="customers none of whose subscriptions has paid yet (trials, future starts)",
         optional=frozenset({_CHARGEBEE_MRR, _CHARGEBEE_NAME}),
         said={

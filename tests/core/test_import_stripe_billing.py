@@ -323,3 +323,32 @@ def test_prices_written_with_a_decimal_comma_are_read_so(engine: Engine, tmp_pat
     for first in (date(2025, 12, 1), date(2026, 3, 1)):
         figures = compute_metrics(engine, Period.month_of(first), as_of=TODAY)
         assert _cents(figures.mrr) == _month(paid, first)["mrr"]
+
+
+def test_dates_written_day_first_are_compared_as_dates(engine: Engine, tmp_path: Path) -> None:
+    """The export saved again by a spreadsheet in a German locale writes its moments
+    day first ("20.06.2025 10:00"), imported with --date-format dmy. The preset
+    compared them as text: Ironclad Security (cus_031), a customer since 2025-06-20
+    who came back on 2026-04-02, started on "02.04.2026", the smaller text, and every
+    account's MRR history was given up for one opening movement. Its start dates
+    and its 18 months of figures are now those of the ISO file, by plain polars."""
+    rows = _rows()
+    for row in rows[1:]:
+        for place, cell in enumerate(row):
+            if cell[:4].isdigit() and cell[4:5] == "-":
+                row[place] = f"{cell[8:10]}.{cell[5:7]}.{cell[:4]} {cell[11:16]}"
+    path = _written(tmp_path, rows, ";")
+    import_file(engine, "accounts", path, ImportOptions(as_of=TODAY, date_format="dmy"))
+    paid = _paid_subscriptions()
+    starts = paid.group_by("customer").agg(pl.col("paid_from").min()).sort("customer")
+    stored = read_frame(
+        engine, select(Account.external_id, Account.start_date).order_by(Account.external_id)
+    )
+    assert stored.rows() == starts.rows()
+    for month in range(18):
+        first = date(2025 + (5 + month) // 12, (5 + month) % 12 + 1, 1)
+        figures = compute_metrics(engine, Period.month_of(first), as_of=TODAY)
+        expected = _month(paid, first)
+        assert _cents(figures.mrr_reactivation) == expected["mrr_reactivation"], first
+        assert _cents(figures.mrr_new) == expected["mrr_new"], first
+        assert _cents(figures.mrr) == expected["mrr"], first
