@@ -43,7 +43,7 @@ async def test_every_date_field_says_what_it_takes(
         assert f"Expires on {hint}" in _labels(app.screen), _labels(app.screen)
         await press(app, pilot, "escape", "l")
         follow_up = app.screen.query_one("#follow-up", Input)
-        assert follow_up.placeholder == f"optional: {DAY_HINT} (a task for the owner)"
+        assert follow_up.placeholder == f"optional, a task: {DAY_HINT}"
         await press(app, pilot, "escape", "escape", "4", "n")
         assert f"Due {hint}" in _labels(app.screen), _labels(app.screen)
         await press(app, pilot, "escape", "3", "n")
@@ -52,3 +52,22 @@ async def test_every_date_field_says_what_it_takes(
             assert app.screen.query_one(f"#{name}", Input).placeholder == DAY_HINT
         await press(app, pilot, "escape", "enter")  # a check-in of the goal
         assert f"Date {hint}" in _labels(app.screen), _labels(app.screen)
+
+
+async def test_the_log_forms_hints_fit_at_80_columns(db_url: str, book: dict[str, int]) -> None:
+    """At 80 columns the When field's hint lost its last word ("... 2026-03-01 14:0")."""
+    from rich.cells import cell_len
+
+    from core.config.settings import Settings
+    from tests.tui.conftest import SMALL, settle
+    from tui.app import make_app
+
+    app = make_app(db_url, today=TODAY, settings=Settings(), recompute_health=False)
+    async with app.run_test(size=SMALL) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "2", "enter", "l")
+        fields = [field for field in app.screen.query(Input) if field.region.width]  # shown
+        assert any(field.id == "when" for field in fields)
+        for field in fields:
+            room = field.content_size.width - 1  # the cursor's cell after the text
+            assert cell_len(field.placeholder) <= room, (field.id, field.placeholder, room)

@@ -268,7 +268,7 @@ class LogInteractionScreen(Dialog[bool]):
                 "When",
                 Input(
                     self._when_text(),
-                    placeholder="now · today 14:00 · yesterday · -2d · 2026-03-01 14:00",
+                    placeholder="now · today 14:00 · -2d · 2026-03-01 14:00",
                     id="when",
                 ),
             )
@@ -296,7 +296,7 @@ class LogInteractionScreen(Dialog[bool]):
                     "Follow up on",
                     Input(
                         shown.follow_up,
-                        placeholder=f"optional: {DAY_HINT} (a task for the owner)",
+                        placeholder=f"optional, a task: {DAY_HINT}",
                         id="follow-up",
                     ),
                 )
