@@ -251,6 +251,10 @@ class Reads:
         snoozed: Annotated[
             bool, Field(description="Only the snoozed tasks, with the day each comes back.")
         ] = False,
+        done: Annotated[
+            bool,
+            Field(description="Only the done tasks, the latest first (with snoozed: both)."),
+        ] = False,
         source: Annotated[
             Literal["rule", "follow_up", "manual"] | None, Field(description="Only this source.")
         ] = None,
@@ -259,7 +263,8 @@ class Reads:
         limit: Limit = PAGE_DEFAULT,
     ) -> dict[str, Any]:
         """The task queue, as `cxtui tasks --json`: open tasks, overdue and due today
-        first, then upcoming, ranked by MRR at stake and health; one page of it."""
+        first, then upcoming, ranked by MRR at stake and health; one page of it. The
+        snoozed or done tasks instead, as `--snoozed` and `--done` list them."""
         from core.playbook.tasks import TaskError, task_queue, task_records
 
         today = _day(as_of, self.book.today(), "as_of")
@@ -267,7 +272,12 @@ class Reads:
             owner = _task_owner(self.book, owner, today)
         try:
             queue = task_queue(
-                self.book.engine, today, owner=owner, source=source, snoozed_only=snoozed
+                self.book.engine,
+                today,
+                owner=owner,
+                source=source,
+                snoozed_only=snoozed,
+                done_only=done,
             )
         except TaskError as error:
             raise Refused(str(error)) from None

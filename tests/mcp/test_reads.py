@@ -140,6 +140,10 @@ async def test_tasks_and_goals_are_the_command_lines(connect: Connect, demo_file
         assert mine["items"] and {task["owner"] for task in mine["items"]} == {owner}
         typed = await _call(client, "tasks", owner=f" {owner.upper()} ", limit=100)
         assert typed == mine  # as find_accounts and metrics take an owner
+        done = await _call(client, "tasks", done=True, limit=100)
+        done_sql = "SELECT count(*) FROM task WHERE completed_at IS NOT NULL"
+        assert done["total"] == count(demo_file, done_sql) > 0
+        assert done["items"] == _cli_json("tasks", "--json", "--done", "--db", str(demo_file))[:100]
         goals = await _call(client, "goals", limit=100)
         assert goals["items"] == _cli_json("goals", "--json", "--db", str(demo_file))
         page = await _call(client, "goals", limit=2, offset=2)
