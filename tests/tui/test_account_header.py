@@ -1,11 +1,11 @@
-"""The 360's header counts as the accounts list does: its position in a long list
-read "1 of 7043" under a list of "7,043 of 7,043 accounts" (the Telco book)."""
+"""The 360's header and timeline read right: its position counted as the accounts
+list counts, a churned account's MRR said to be lost, a summary cut with "…"."""
 
 from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from tests.tui.conftest import account_header, running, settle
+from tests.tui.conftest import account_header, running, settle, text_of
 
 
 async def test_the_position_has_thousands_separators(
@@ -43,3 +43,35 @@ async def test_a_churned_accounts_mrr_is_said_to_be_lost(
         app.open_account(book["Acme Corp"])
         await settle(app, pilot)
         assert "MRR $12,000 · active" in account_header(app), account_header(app)
+
+
+async def test_a_summary_wider_than_its_column_ends_in_an_ellipsis(
+    db_url: str, engine: Engine, book: dict[str, int]
+) -> None:
+    """The timeline's Summary column cut a long summary without a mark, so it read
+    as the whole line ("Email: invoice question answered — Lucas Fer" on the demo)."""
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session
+
+    from core.models import Interaction
+
+    summary = "Call: renewal terms discussed with the CFO and the procurement team at length"
+    with Session(engine) as session:
+        session.add(
+            Interaction(
+                account_id=book["Acme Corp"],
+                kind="call",
+                occurred_at=datetime(2026, 6, 14, 10, tzinfo=UTC),
+                logged_by="Test User",
+                summary=summary,
+                sentiment=0,
+            )
+        )
+        session.commit()
+    async with running(db_url) as (app, pilot):
+        app.open_account(book["Acme Corp"])
+        await settle(app, pilot)
+        timeline = text_of(app.screen.query_one("#timeline"))
+        line = next(line for line in timeline.splitlines() if "renewal terms" in line)
+        assert "Call: renewal terms discussed with the CFO …" in line, line

@@ -338,8 +338,10 @@ class AccountScreen(Screen[None]):
             style = "dim strike" if deleted else ""
             # an MRR movement has a day; the others a moment, shown in the user's zone
             when = day_words(at.date()) if source == "mrr" else local_moment(at)
+            # a summary wider than its column ends in "…": cut, it read as a whole line
             cells = [
-                Text(visible(part), style=style) for part in (when, label, summary, sentiment or "")
+                Text(visible(part), style=style, overflow="ellipsis", no_wrap=True)
+                for part in (when, label, summary, sentiment or "")
             ]
             if deleted:
                 cells[1] = Text(f"{visible(label)} (deleted)", style="dim")
