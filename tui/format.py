@@ -73,7 +73,7 @@ def trend_arrow(trend: str | None, delta: float | None, scored: bool = True) -> 
     if trend is None or delta is None:
         return "new" if scored else "—"
     arrow = {"up": "▲", "down": "▼"}.get(trend, "▶")
-    return f"{arrow} {delta:+.0f}"
+    return f"{arrow} {round(delta):+d}"  # a whole number: -0.3 is +0, never "-0"
 
 
 def bar(fraction: float, width: int) -> str:
