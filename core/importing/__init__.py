@@ -68,7 +68,7 @@ from core.importing.presets import (
 )
 from core.importing.reconcile import Reconciliation, reconcile
 from core.importing.spec import ACCOUNT, KINDS, MONEY, Kind, kind_for, normalise
-from core.importing.write import Changes, plan_changes, write_checked
+from core.importing.write import Changes, kept_note, plan_changes, write_checked
 from core.models import Account
 from core.store.frames import read_frame
 
@@ -614,12 +614,14 @@ def import_file(
             changes = plan_changes(engine, checked)
             inserted, updated = changes.new, changes.changed
             skipped, created = changes.skipped, len(changes.missing_accounts)
+            reconciliation.assumptions += kept_note(changes.kept)
         else:
             written = write_checked(engine, checked, progress)
             inserted, updated = written.inserted, written.updated
             skipped, created = written.skipped, written.created_accounts
             recorded = written.mrr.describe() if written.mrr else []
             field_counts = written.fields
+            reconciliation.assumptions += kept_note(written.kept)
     return ImportResult(
         spec.name,
         Path(path),

@@ -59,6 +59,14 @@ SAMPLE_ROWS = 2_000
 ACCOUNT_REF = "_account"  # the external id a row names, beside the looked-up account_id
 ROW = "_row"
 RANK = "_rank"  # events: a row's rank among the rows with its key (0 for the first)
+EMPTY = "_empty:"
+"""Before a field's target: true where the file's cell was empty, for the kinds whose
+stored rows keep their value then (``KEEPS_STORED``; ``core.importing.write``)."""
+KEEPS_STORED = frozenset({"accounts"})
+"""The kinds whose existing rows an empty cell changes nothing of: an accounts export
+without a status or a plan (a customers export after a subscriptions one) made
+churned accounts active again and cleared every plan, the fields' defaults standing
+in for what the file did not say. A new row takes the default."""
 
 # progress(stage, rows done, rows in all or None): stages "read", "validated", "written".
 Progress = Callable[[str, int, int | None], None]
@@ -556,6 +564,8 @@ def _check_batch(
         value, found = _typed_field(plan, spec, text, named if spec.type == ACCOUNT else None)
         columns.append(value)
         problems.extend(found)
+        if plan.kind.name in KEEPS_STORED and name not in plan.kind.key:
+            columns.append(text.is_null().alias(f"{EMPTY}{spec.target}"))
     for name, twins in plan.twins.items():
         mine = raw.select(parse.cleaned(plan.column(name)))[:, 0]
         for twin in twins:

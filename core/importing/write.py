@@ -14,16 +14,18 @@ the imported fields: different rows are updated, identical rows skipped.
 from __future__ import annotations
 
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date
 from typing import Any
 
 import polars as pl
+import polars.selectors as cs
 from sqlalchemy import Engine, Select, Table, and_, func, select
 
 from core.accounts.mrr import Recorded, record_movements, sync_accounts_to_movements
 from core.importing.check import (
     ACCOUNT_REF,
+    EMPTY,
     RANK,
     ROW,
     Checked,
@@ -64,6 +66,7 @@ class Changes:
     changed: int
     skipped: int
     missing_accounts: list[str]
+    kept: dict[str, int] = field(default_factory=dict)  # ``Written.kept``
 
 
 @dataclass
@@ -74,6 +77,9 @@ class Written:
     created_accounts: int
     mrr: Recorded | None = None  # the MRR movements written to explain accounts' MRR
     fields: FieldCounts | None = None  # custom field values written (accounts)
+    kept: dict[str, int] = field(default_factory=dict)
+    """By field: the stored rows whose value an empty cell left as it was, where the
+    field's default would have changed it (``_kept_stored``)."""
 
     @property
     def done(self) -> int:
@@ -177,14 +183,15 @@ def _same(left: str, right: str, dtype: pl.DataType) -> pl.Expr:
 
 def _split(
     plan: Plan, table: Table, batch: pl.DataFrame, stored: pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame, int]:
+) -> tuple[pl.DataFrame, pl.DataFrame, int, dict[str, int]]:
     """A batch of checked rows as new rows, changed rows (compared columns and the
-    stored identity) and the number of unchanged ones."""
+    stored identity), the number of unchanged ones and, by field, the stored values
+    an empty cell kept (``_kept_stored``)."""
     compared = _compared(plan)
     identity = [column.name for column in table.primary_key]
     if stored.height == 0:  # nothing stored can share a key: every row is new
-        return batch, stored.clear().select(list(dict.fromkeys(compared + identity))), 0
-    joined = _joined(batch, stored, _match_keys(plan))
+        return batch, stored.clear().select(list(dict.fromkeys(compared + identity))), 0, {}
+    joined, kept = _kept_stored(_joined(batch, stored, _match_keys(plan)), compared)
     same = pl.all_horizontal(
         [_same(name, f"{name}_old", batch.schema[name]) for name in compared] or [pl.lit(True)]
     )
@@ -192,7 +199,46 @@ def _split(
     new = joined.filter(~pl.col(_EXISTS)).select(batch.columns)
     changed = joined.filter(pl.col(_EXISTS) & ~pl.col("_same"))
     skipped = joined.filter(pl.col(_EXISTS) & pl.col("_same")).height
-    return new, changed.select(list(dict.fromkeys(compared + identity))), skipped
+    return new, changed.select(list(dict.fromkeys(compared + identity))), skipped, kept
+
+
+def _kept_stored(joined: pl.DataFrame, compared: list[str]) -> tuple[pl.DataFrame, dict[str, int]]:
+    """Of a stored row, each compared column whose cell the file left empty keeps the
+    stored value (``check.KEEPS_STORED``): an empty cell says nothing, not the field's
+    default. A churn date left empty on a row whose status the file gives, other than
+    churned, is cleared: the file says the account is not churned. Also, by field,
+    how many stored values were kept that the default would have changed."""
+    masks = {name: f"{EMPTY}{name}" for name in compared if f"{EMPTY}{name}" in joined.columns}
+    if not masks:
+        return joined, {}
+    exists = pl.col(_EXISTS).fill_null(False)
+    keep = {name: pl.col(mask) & exists for name, mask in masks.items()}
+    if "churned_at" in keep and "status" in masks:
+        said = ~pl.col(masks["status"]) & (pl.col("status").cast(pl.String) != "churned")
+        keep["churned_at"] = keep["churned_at"] & ~said
+    counted = joined.select(
+        (kept & ~_same(name, f"{name}_old", joined.schema[name])).sum().alias(name)
+        for name, kept in keep.items()
+    ).row(0, named=True)
+    kept_frame = joined.with_columns(
+        pl.when(kept)
+        .then(pl.col(f"{name}_old").cast(joined.schema[name]))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name, kept in keep.items()
+    )
+    return kept_frame, {name: int(count) for name, count in counted.items() if count}
+
+
+def kept_note(kept: dict[str, int]) -> list[str]:
+    """The stored values empty cells kept (``Written.kept``), in words: none, or one line."""
+    if not kept:
+        return []
+    listed = ", ".join(f"{name}: {count:,}" for name, count in kept.items())
+    return [
+        f"empty cells left the stored values of accounts already in the book as they were"
+        f" ({listed}): an empty cell changes nothing stored"
+    ]
 
 
 def plan_changes(engine: Engine, checked: Checked) -> Changes:
@@ -201,11 +247,17 @@ def plan_changes(engine: Engine, checked: Checked) -> Changes:
     stored = _stored(engine, checked, table)
     changes = Changes(0, 0, 0, checked.unknown_accounts())
     for batch in checked.batches():
-        new, changed, skipped = _split(checked.plan, table, batch, stored)
+        new, changed, skipped, kept = _split(checked.plan, table, batch, stored)
         changes.new += new.height
         changes.changed += changed.height
         changes.skipped += skipped
+        _add(changes.kept, kept)
     return changes
+
+
+def _add(total: dict[str, int], more: dict[str, int]) -> None:
+    for name, count in more.items():
+        total[name] = total.get(name, 0) + count
 
 
 def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Written:
@@ -256,8 +308,9 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
         ):
             dropped = False
             for batch in checked.batches():
-                new, changed, skipped = _split(plan, table, batch, stored)
+                new, changed, skipped, kept = _split(plan, table, batch, stored)
                 written.skipped += skipped
+                _add(written.kept, kept)
                 if created is not None:
                     new = new.join(created, on=ACCOUNT_REF, how="left", maintain_order="left")
                     new = new.with_columns(
@@ -320,6 +373,7 @@ def _fields_fingerprint(raw: Any) -> tuple[Any, ...]:
 def _insertable(plan: Plan, new: pl.DataFrame) -> pl.DataFrame:
     """New rows with the defaults of the fields the file does not have."""
     frame = new.drop([ROW, ACCOUNT_REF, RANK, *plan.extra_columns], strict=False)
+    frame = frame.drop(cs.starts_with(EMPTY))
     for spec in plan.kind.fields:
         if spec.name not in plan.mapping.columns and spec.default is not None:
             frame = frame.with_columns(

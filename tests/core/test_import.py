@@ -463,6 +463,53 @@ def test_reimport_updates_and_never_duplicates(tmp_path: Path, book: Engine) -> 
     assert counts(book)["interaction"] == 3
 
 
+def test_an_empty_cell_changes_nothing_stored(tmp_path: Path, book: Engine) -> None:
+    """A second export of the same accounts with empty status, plan and start cells (a
+    customers export after a subscriptions one) keeps what is stored: it made the
+    churned Initech active again and cleared every plan and start date. A status the
+    file gives still applies (a churn date left empty is then cleared), and a new
+    account takes the defaults."""
+
+    def stored() -> dict[str, tuple[object, ...]]:
+        with book.connect() as connection:
+            rows = connection.execute(
+                text("SELECT external_id, status, plan, start_date, churned_at FROM account")
+            ).all()
+        return {row[0]: tuple(str(value) if value else None for value in row[1:]) for row in rows}
+
+    def movements() -> int:
+        return counts(book)["mrr_movement"]
+
+    before, moved = stored(), movements()
+    assert before["3668-QPYBK"][0] == "churned" and before["7590-VHVEG"][1] == "Month-to-month"
+    path = write(
+        tmp_path,
+        "customers.csv",
+        "customerID,Name,Contract,Churn,Start Date\n"
+        "7590-VHVEG,Acme Corp,,,\n5575-GNVDE,Globex,,,\n3668-QPYBK,Initech,,,\n"
+        "4000-NEW,New Co,,,\n",
+    )
+    result = import_file(book, "accounts", path, ImportOptions(values=CHURN))
+    assert (result.inserted, result.updated, result.skipped) == (1, 0, 3)
+    said = [note for note in result.reconciliation.assumptions if "empty cell" in note]
+    assert said == [
+        "empty cells left the stored values of accounts already in the book as they were"
+        " (plan: 3, start_date: 3, status: 1): an empty cell changes nothing stored"
+    ]
+    after = stored()
+    assert {key: after[key] for key in before} == before
+    assert after["4000-NEW"][:2] == ("active", None)
+    assert movements() == moved  # no reactivation recorded
+
+    book_churn = text("UPDATE account SET churned_at = '2024-03-01' WHERE external_id = :id")
+    with book.begin() as connection:
+        connection.execute(book_churn, {"id": "3668-QPYBK"})
+    path = write(tmp_path, "back.csv", "customerID,Name,Churn,Churn Date\n3668-QPYBK,Initech,No,\n")
+    result = import_file(book, "accounts", path, ImportOptions(values=CHURN))
+    assert result.updated == 1
+    assert stored()["3668-QPYBK"][0::3] == ("active", None)  # the file says: not churned
+
+
 def test_dry_run_writes_nothing(book: Engine) -> None:
     before = counts(book)
     result = import_file(
