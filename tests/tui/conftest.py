@@ -60,9 +60,17 @@ async def started(
     db_url: str, settings: Settings, **options: Any
 ) -> AsyncIterator[tuple[CxtuiApp, Pilot]]:
     """The app on ``db_url`` on TODAY with ``settings`` and ``options`` (``make_app``'s),
-    its health scores not recomputed, running at SIZE, settled."""
+    its health scores not recomputed, running at SIZE, its database open, settled."""
     app = make_app(db_url, today=TODAY, settings=settings, recompute_health=False, **options)
     async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        # The engine opens on a thread of its own, which no worker waits for: a key
+        # pressed before it is open is answered "Opening the database…" (a loaded
+        # machine made a test that pressed 3 at once see that note).
+        for _ in range(1000):
+            if app._engine_open.is_set():
+                break
+            await pilot.pause(0.01)
         await settle(app, pilot)
         yield app, pilot
 
