@@ -48,6 +48,7 @@ def task_queue(
     detractor answer, are left out (undoing the delete brings them back); so is the
     follow-up of an interaction whose follow-up day was cleared (setting one again
     brings it back, on that day)."""
+    from core.health.in_force import override_set
     from core.health.store import current_health
 
     query = select(
@@ -87,9 +88,21 @@ def task_queue(
         frame = frame.filter(~snoozed)
     ids = frame["account_id"].drop_nulls().unique().to_list()
     health = (
-        current_health(engine, today, ids).select("account_id", "score", "band")
+        current_health(engine, today, ids).select(
+            "account_id",
+            "score",
+            "band",
+            override_set(pl.col("override_score"), pl.col("override_band")).alias("override"),
+        )
         if ids
-        else pl.DataFrame(schema={"account_id": pl.Int64, "score": pl.Float64, "band": pl.String})
+        else pl.DataFrame(
+            schema={
+                "account_id": pl.Int64,
+                "score": pl.Float64,
+                "band": pl.String,
+                "override": pl.String,
+            }
+        )
     )
     due = pl.col("due_on")
     ranked = (

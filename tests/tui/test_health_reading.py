@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import polars as pl
 from sqlalchemy import Engine
+from textual.widgets import DataTable
 
 from core.exporting import ExportFilters, export_frame
 from core.health.in_force import OVERRIDE_BAND, OVERRIDE_SCORE, health_words
 from core.health.overrides import set_override
+from core.playbook.tasks import add_manual_task
 from tests.tui.book import TODAY, make_book
 from tests.tui.conftest import press, running, settle, text_of
 from tui.screens.account import AccountScreen
@@ -41,6 +43,8 @@ async def test_a_band_override_reads_the_same_everywhere(db_url: str, engine: En
     ids = make_book(engine)
     set_override(engine, ids["Acme Corp"], reason="Champion left", band="red", as_of=TODAY)
     want = {"Acme Corp": "82→red*", "Hooli": "30 red*", "Globex": "35 red"}
+    for name in want:
+        add_manual_task(engine, f"Call {name}", TODAY, "Test User", ids[name])
     async with running(db_url) as (app, pilot):
         accounts = app.screen
         assert isinstance(accounts, AccountsScreen)
@@ -61,6 +65,10 @@ async def test_a_band_override_reads_the_same_everywhere(db_url: str, engine: En
         at_risk = text_of(dashboard.query_one("#at-risk"))
         for name, words in want.items():
             assert f" {words} " in _line_of(at_risk, name), _line_of(at_risk, name)
+        await press(app, pilot, "4")  # the task queue read "● 82 red" for Acme Corp
+        queue = text_of(app.screen.query_one(DataTable))
+        for name, words in want.items():
+            assert f"● {words} " in _line_of(queue, f"Call {name}"), _line_of(queue, name)
     exported = export_frame(engine, "accounts", ExportFilters(as_of=TODAY))
     exported = exported.filter(pl.col("name").is_in(list(want)))
     shown = {row["name"]: f"{row['health']:.0f} {row['band']}" for row in exported.to_dicts()}

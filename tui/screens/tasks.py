@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
 from textual.worker import get_current_worker
 
+from core.health.in_force import health_words
 from core.text import visible
 from tui.app import CxtuiApp
 from tui.bindings import row_cursor_bindings
@@ -231,7 +232,10 @@ class TasksScreen(Screen[None]):
             when = Text(f"back {task['snoozed_until']:%b %d}", style="dim")
         score = task["score"]
         health = (
-            Text(f"● {score:3.0f} {task['band']}", style=colours.get(task["band"]) or "")
+            Text(
+                f"● {health_words(score, task['band'], task['override'], score_width=3)}",
+                style=colours.get(task["band"]) or "",
+            )
             if score is not None
             else Text("", style="dim")
         )
