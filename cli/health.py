@@ -21,7 +21,7 @@ from cli.common import (
     sqlite_file,
 )
 from cli.options import band_option, json_option
-from core.dates import MAX_HORIZON_DAYS
+from core.dates import DAY_HINT, MAX_HORIZON_DAYS
 from core.health.config import BANDS
 from core.text import visible
 
@@ -383,7 +383,7 @@ def override(
     ] = None,
     expires: Annotated[
         str | None,
-        typer.Option("--expires", help="Day the override ends (YYYY-MM-DD); default in 30 days."),
+        typer.Option("--expires", help=f"Day the override ends ({DAY_HINT}); default in 30 days."),
     ] = None,
     end: Annotated[
         bool, typer.Option("--end", help="End the account's active override now.")

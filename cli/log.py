@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from cli.common import DbOption, fail, open_db
+from core.dates import DAY_HINT
 from core.text import visible
 
 
@@ -32,7 +33,8 @@ def log(
         str, typer.Option("--sentiment", help="-1, 0, 1 (or negative, neutral, positive).")
     ] = "",
     follow_up: Annotated[
-        str, typer.Option("--follow-up", help="YYYY-MM-DD: creates a task for the owner.")
+        str,
+        typer.Option("--follow-up", help=f"A day ({DAY_HINT}): creates a task for the owner."),
     ] = "",
     contact: Annotated[str, typer.Option("--contact", help="A contact's name.")] = "",
     score: Annotated[str, typer.Option("--score", help="NPS 0-10 or CSAT 1-5.")] = "",

@@ -47,6 +47,8 @@ def test_log_a_call(db: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Logged call" in result.output and "Follow-up task" in result.output
     assert count_in(db, m.Interaction) == 1 and count_in(db, m.Task) == 1
+    # the help says the day may be written as above (it said YYYY-MM-DD only)
+    assert "(YYYY-MM-DD, today, +14d)" in runner.invoke(app, ["log", "--help"]).output
 
 
 def test_log_an_nps_answer(db: Path) -> None:
