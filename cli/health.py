@@ -302,8 +302,12 @@ def _table(objects: list[dict[str, Any]]) -> None:
     for item in objects:
         override = item["override"]
         marker = ""
-        if override is not None:
-            marker = f"* computed {_number(item['computed_score'])}, until {override['expires_on']}"
+        if override is not None:  # what it set: a score, or the band over the computed one
+            what = "band set" if override["score"] is None else "score set"
+            marker = (
+                f"* {what}, computed {_number(item['computed_score'])},"
+                f" until {override['expires_on']}"
+            )
         table.add_row(  # names as Text: a string would be read as markup
             Text(visible(item["account"])),
             Text(visible(item["name"])),

@@ -104,7 +104,7 @@ def test_table_shows_score_band_and_override_marker(db: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = {line.split()[0]: line for line in result.stdout.splitlines() if "ACC-" in line}
     assert "100.0" in lines["ACC-001"] and "green" in lines["ACC-001"]
-    assert "75.0" in lines["ACC-002"] and "* computed" in lines["ACC-002"]
+    assert "75.0" in lines["ACC-002"] and "* score set, computed" in lines["ACC-002"]
     assert "ACC-003" not in lines  # churned: not a live account
 
 
@@ -121,6 +121,9 @@ def test_override_shows_beside_the_computed_score_and_ends(db: Path) -> None:
         "expires_on": "2026-07-15",
     }
     assert at_risk["band"] == "yellow" and at_risk["score"] == at_risk["computed_score"]
+    table = runner.invoke(app, ["health", "--db", str(db), *DAY]).stdout
+    line = next(line for line in table.splitlines() if "ACC-002" in line)
+    assert "yellow" in line and "* band set, computed" in line  # the score is the computed one
     assert _override(db, "--end").exit_code == 0
     assert _json(db, "--account", "ACC-002")[0]["override"] is None
 
