@@ -13,6 +13,7 @@ from core.playbook.tasks import add_manual_task, task_history, task_queue
 from tests.tui.book import TODAY, make_book
 from tests.tui.conftest import SMALL, press, settle, tasks_screen, text_of
 from tui.screens.account import AccountScreen
+from tui.screens.help import HelpScreen
 from tui.screens.snooze import SnoozeScreen
 from tui.screens.task_form import TaskFormScreen
 from tui.screens.tasks import TasksScreen
@@ -393,3 +394,19 @@ async def test_at_80_columns_the_note_counts_the_columns_out_of_view(
         await pilot.resize_terminal(160, 50)
         await settle(app, pilot)
         assert off_screen() == [] and "more column" not in note(screen)
+
+
+async def test_home_and_end_go_to_the_first_and_last_task(db_url: str, book, tmp_path) -> None:
+    """A Textual table scrolls sideways on home and end: on a queue of thousands (an
+    imported book's first rules) end went nowhere. The help lists both keys."""
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
+        rows = screen.table.row_count
+        assert rows > 2
+        await press(app, pilot, "end")
+        assert screen.table.cursor_row == rows - 1
+        await press(app, pilot, "home")
+        assert screen.table.cursor_row == 0
+        await press(app, pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen), app.screen
+        keys = text_of(app.screen.query_one("#help-keys"))
+        assert "First row" in keys and "Last row" in keys, keys

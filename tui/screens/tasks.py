@@ -129,6 +129,13 @@ class TasksScreen(Screen[None]):
         Binding("z", "aside", "Done & snoozed", id="tasks.aside"),
         Binding("p", "app.playbook", "Playbook", id="tasks.playbook"),
         *row_cursor_bindings("tasks"),
+        # before the table's own home and end, which scroll a Textual table sideways
+        Binding(
+            "home", "cursor('top')", "First row", id="tasks.first_row", show=False, priority=True
+        ),
+        Binding(
+            "end", "cursor('bottom')", "Last row", id="tasks.last_row", show=False, priority=True
+        ),
     ]
 
     def __init__(self) -> None:
@@ -338,10 +345,13 @@ class TasksScreen(Screen[None]):
     # ------------------------------------------------------------------ actions
 
     def action_cursor(self, where: str) -> None:
+        table = self.table
         if where == "down":
-            self.table.action_cursor_down()
-        else:
-            self.table.action_cursor_up()
+            table.action_cursor_down()
+        elif where == "up":
+            table.action_cursor_up()
+        else:  # top, bottom
+            table.move_cursor(row=0 if where == "top" else max(0, table.row_count - 1))
 
     def action_mine(self) -> None:
         if not self.mine and not self.app.settings.current_user:
