@@ -322,6 +322,34 @@ def test_the_telco_sample_exported_on_a_day_counts_its_customers_on_that_day(
     assert metrics["churned_accounts"] == 0  # (their dates are unknown)
 
 
+def test_the_telco_sample_again_without_its_churn_column_keeps_every_status(
+    telco_churn: Path, tmp_path: Path
+) -> None:
+    """A second export of the same customers whose Churn cells are empty (an export
+    of another system) says nothing of their status: the churned stay churned, as
+    plain polars counts them in the first file, and the summary says so. Before, the
+    empty cells stood for the default status and made all of them active again."""
+    db, again = tmp_path / "telco.db", tmp_path / "again.csv"
+    options = [
+        "--db", str(db), "--drop-extra", "--map", "name=customerID",
+        "--map", "external_id=customerID", "--value", "status:Yes=churned",
+        "--value", "status:No=active", "--as-of", "2020-01-01", "--json",
+    ]  # fmt: skip
+    run_ok("import", "accounts", str(telco_churn), *options)
+    raw = pl.read_csv(telco_churn, infer_schema_length=0)
+    raw.with_columns(pl.lit(None, pl.String).alias("Churn")).write_csv(again)
+    report = json.loads(run_ok("import", "accounts", str(again), *options))
+    churned = raw.filter(pl.col("Churn") == "Yes").height
+    assert (report["updated"], report["skipped"]) == (0, raw.height)
+    assert (
+        "empty cells left the stored values of accounts already in the book as they were"
+        f" (status: {churned:,}): an empty cell changes nothing stored"
+    ) in report["reconciliation"]["assumptions"]
+    with closing(sqlite3.connect(db)) as connection:
+        stored = dict(connection.execute("SELECT status, count(*) FROM account GROUP BY status"))
+    assert stored == {"churned": churned, "active": raw.height - churned}
+
+
 CANCELLED = (
     "rows left out: orders that are no purchase (cancelled, refunded, failed, declined,"
     " void or unpaid)"
