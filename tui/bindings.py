@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from textual.actions import SkipAction
 from textual.binding import Binding, BindingType
+
+if TYPE_CHECKING:
+    from textual.widget import Widget
 
 
 def row_cursor_bindings(prefix: str) -> list[BindingType]:
@@ -13,6 +19,29 @@ def row_cursor_bindings(prefix: str) -> list[BindingType]:
         Binding("j", "cursor('down')", "Down", id=f"{prefix}.down", show=False),
         Binding("k", "cursor('up')", "Up", id=f"{prefix}.up", show=False),
     ]
+
+
+def row_end_bindings(prefix: str) -> list[BindingType]:
+    """``home`` and ``end`` (not shown in the footer; ``?`` lists them as "First row"
+    and "Last row") run the screen's ``action_row(0)`` and ``action_row(-1)``, which
+    ``go_to_row`` does. Priority bindings: they come before the focused table's own
+    ``home`` and ``end``, which scroll a Textual table sideways. Their ids are
+    ``PREFIX.first_row`` and ``PREFIX.last_row``."""
+    return [
+        Binding("home", "row(0)", "First row", id=f"{prefix}.first_row", show=False, priority=True),
+        Binding("end", "row(-1)", "Last row", id=f"{prefix}.last_row", show=False, priority=True),
+    ]
+
+
+def go_to_row(focused: Widget | None, index: int) -> None:
+    """The cursor of the table in focus on its row ``index`` (0 the first, -1 the
+    last). Anywhere else (a field, a tile) the key does what it does there."""
+    from textual.widgets import DataTable  # not on the way to the first frame
+
+    if not isinstance(focused, DataTable):
+        raise SkipAction()
+    if focused.row_count:
+        focused.move_cursor(row=index % focused.row_count, animate=False)
 
 
 def step_bindings(prefix: str, previous: str, next_: str) -> list[BindingType]:

@@ -676,3 +676,35 @@ async def test_the_figures_follow_an_answer_logged_elsewhere(db_url: str, engine
         assert app.screen is screen
         await settle(app, pilot)
         assert shown(screen)["nps"] == expected(engine, month)["nps"] != before
+
+
+async def test_home_and_end_go_to_the_first_and_last_row_of_the_lists_and_the_drill(
+    db_url: str, engine: Engine
+) -> None:
+    """A Textual table scrolls sideways on home and end: on the at-risk and renewals
+    lists and the drill-through, end went nowhere. The help lists both keys."""
+    make_book(engine)
+    async with running(db_url) as (app, pilot):
+        screen = await open_dashboard(app, pilot)
+        for name in ("at-risk", "renewals"):
+            table = screen.query_one(f"#{name}", DataTable)
+            assert table.row_count > 1, name
+            table.focus()
+            await press(app, pilot, "end")
+            assert table.cursor_row == table.row_count - 1, name
+            await press(app, pilot, "home")
+            assert table.cursor_row == 0, name
+        await press(app, pilot, "question_mark")
+        keys = text_of(app.screen.query_one("#help-keys"))
+        assert "First row" in keys and "Last row" in keys, keys
+        await press(app, pilot, "escape")
+        screen.query_one(KpiTile).focus()
+        await press(app, pilot, "enter")
+        drill = app.screen
+        assert isinstance(drill, DrillScreen), drill
+        table = drill.query_one(DataTable)
+        assert table.row_count > 1
+        await press(app, pilot, "end")
+        assert table.cursor_row == table.row_count - 1
+        await press(app, pilot, "home")
+        assert table.cursor_row == 0

@@ -28,7 +28,7 @@ from core.churn.risk import risk_words
 from core.goals import GoalView, goals_in_scope
 from core.text import visible
 from tui.app import CxtuiApp
-from tui.bindings import step_bindings
+from tui.bindings import go_to_row, row_end_bindings, step_bindings
 from tui.format import countdown, money
 from tui.messages import BookChanged
 from tui.screens.revisions import local_moment
@@ -79,9 +79,7 @@ class AccountScreen(Screen[None]):
         Binding("u", "undo", "Undo delete", id="account.undo", show=False),
         Binding("D", "toggle_deleted", "Show deleted", id="account.show_deleted", show=False),
         Binding("h", "history", "Entry history", id="account.history", show=False),
-        # before the focused table's own home and end, which scroll a Textual table sideways
-        Binding("home", "row(0)", "First row", id="account.first_row", show=False, priority=True),
-        Binding("end", "row(-1)", "Last row", id="account.last_row", show=False, priority=True),
+        *row_end_bindings("account"),
     ]
     UNDO_SECONDS = 10
     """How long the notification of a delete shows (``u`` restores for as long as the
@@ -388,11 +386,8 @@ class AccountScreen(Screen[None]):
         self.load()
 
     def action_row(self, index: int) -> None:
-        """home / end: the first or last row (``index`` 0 or -1) of the table in focus,
-        the timeline or the Fields panel."""
-        table = self.focused
-        if isinstance(table, DataTable) and table.row_count:
-            table.move_cursor(row=index % table.row_count, animate=False)
+        """The timeline's or the Fields panel's, whichever is in focus."""
+        go_to_row(self.focused, index)
 
     def action_timeline_kind(self) -> None:
         kinds: list[str | None] = [None, *TIMELINE_KINDS]

@@ -40,7 +40,7 @@ from core.health.in_force import health_words
 from core.metrics.registry import BY_KEY
 from core.text import visible
 from tui.app import CxtuiApp
-from tui.bindings import step_bindings
+from tui.bindings import go_to_row, row_end_bindings, step_bindings
 from tui.format import compact_money, literal, money
 from tui.messages import OpenAccount
 from tui.screens.dashboard_data import (
@@ -273,6 +273,7 @@ class DashboardScreen(Screen[None]):
         *step_bindings("dashboard", "Previous period", "Next period"),
         Binding("s", "cycle_scope", "Scope", id="dashboard.scope"),
         Binding("t", "this_period", "This period", show=False, id="dashboard.today"),
+        *row_end_bindings("dashboard"),
     ]
 
     def __init__(self) -> None:
@@ -827,6 +828,9 @@ class DashboardScreen(Screen[None]):
         table = event.data_table
         ids = [int(str(row.value)) for row in table.rows]
         self.post_message(OpenAccount(account_id=int(event.row_key.value), ids=ids))
+
+    def action_row(self, index: int) -> None:
+        go_to_row(self.focused, index)
 
     def action_cycle_period(self) -> None:
         from core.periods import Period

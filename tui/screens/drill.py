@@ -12,6 +12,7 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from tui.bindings import go_to_row, row_end_bindings
 from tui.format import literal
 from tui.messages import OpenAccount
 
@@ -53,6 +54,7 @@ class DrillScreen(Screen[None]):
     DrillScreen #drill-note { padding: 0 2; color: $text-muted; }
     DrillScreen DataTable { height: 1fr; margin: 0 1; }
     """
+    BINDINGS = row_end_bindings("drill")
 
     def __init__(self, drill: Drill, context: str) -> None:
         super().__init__()
@@ -87,6 +89,9 @@ class DrillScreen(Screen[None]):
             note = f"{rows.height:,} rows · enter opens the account"
         self.query_one("#drill-note", Static).update(note)
         table.focus()
+
+    def action_row(self, index: int) -> None:
+        go_to_row(self.focused, index)
 
     @on(DataTable.RowSelected)
     def _open(self, event: DataTable.RowSelected) -> None:

@@ -27,7 +27,7 @@ from textual.worker import get_current_worker
 from core.health.in_force import health_words
 from core.text import visible
 from tui.app import CxtuiApp
-from tui.bindings import row_cursor_bindings
+from tui.bindings import go_to_row, row_cursor_bindings, row_end_bindings
 from tui.format import band_colours, literal, money
 from tui.messages import OpenAccount
 from tui.widgets.accounts_table import columns_in_view
@@ -129,13 +129,7 @@ class TasksScreen(Screen[None]):
         Binding("z", "aside", "Done & snoozed", id="tasks.aside"),
         Binding("p", "app.playbook", "Playbook", id="tasks.playbook"),
         *row_cursor_bindings("tasks"),
-        # before the table's own home and end, which scroll a Textual table sideways
-        Binding(
-            "home", "cursor('top')", "First row", id="tasks.first_row", show=False, priority=True
-        ),
-        Binding(
-            "end", "cursor('bottom')", "Last row", id="tasks.last_row", show=False, priority=True
-        ),
+        *row_end_bindings("tasks"),
     ]
 
     def __init__(self) -> None:
@@ -345,13 +339,13 @@ class TasksScreen(Screen[None]):
     # ------------------------------------------------------------------ actions
 
     def action_cursor(self, where: str) -> None:
-        table = self.table
         if where == "down":
-            table.action_cursor_down()
-        elif where == "up":
-            table.action_cursor_up()
-        else:  # top, bottom
-            table.move_cursor(row=0 if where == "top" else max(0, table.row_count - 1))
+            self.table.action_cursor_down()
+        else:
+            self.table.action_cursor_up()
+
+    def action_row(self, index: int) -> None:
+        go_to_row(self.focused, index)
 
     def action_mine(self) -> None:
         if not self.mine and not self.app.settings.current_user:
