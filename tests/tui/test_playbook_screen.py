@@ -91,3 +91,17 @@ async def test_escape_asks_before_dropping_a_changed_setting(
         await press(app, pilot, "escape", "y")
         assert isinstance(app.screen, PlaybookScreen)
     assert not config.exists() or "72" not in config.read_text()
+
+
+async def test_home_and_end_go_to_the_first_and_last_rule(
+    db_url: str, book: dict[str, int], tmp_path: Path
+) -> None:
+    """A Textual table scrolls sideways on home and end: end stayed on the first rule."""
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, _tasks):
+        await press(app, pilot, "p")
+        screen = app.screen
+        assert isinstance(screen, PlaybookScreen)
+        await press(app, pilot, "end")
+        assert screen.table.cursor_row == len(RULE_TITLES) - 1
+        await press(app, pilot, "home")
+        assert screen.table.cursor_row == 0

@@ -20,7 +20,7 @@ from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Sta
 
 from core.text import visible
 from tui.app import CxtuiApp
-from tui.bindings import row_cursor_bindings
+from tui.bindings import go_to_row, row_cursor_bindings, row_end_bindings
 from tui.screens.dialog import Dialog, save_cancel_bindings, save_cancel_buttons
 
 if TYPE_CHECKING:
@@ -49,6 +49,7 @@ class PlaybookScreen(Screen[None]):
         Binding("d", "dry_run", "Dry run", id="playbook.dry_run"),
         Binding("r", "run", "Run now", id="playbook.run"),
         *row_cursor_bindings("playbook"),
+        *row_end_bindings("playbook"),
     ]
 
     def __init__(self) -> None:
@@ -131,6 +132,9 @@ class PlaybookScreen(Screen[None]):
 
     def action_cursor(self, direction: str) -> None:
         getattr(self.table, f"action_cursor_{direction}")()
+
+    def action_row(self, index: int) -> None:
+        go_to_row(self.focused, index)
 
     def action_toggle(self) -> None:
         if (status := self.current) is not None:
