@@ -75,3 +75,20 @@ async def test_a_summary_wider_than_its_column_ends_in_an_ellipsis(
         timeline = text_of(app.screen.query_one("#timeline"))
         line = next(line for line in timeline.splitlines() if "renewal terms" in line)
         assert "Call: renewal terms discussed with the CFO …" in line, line
+
+
+async def test_an_external_id_the_same_as_the_name_is_not_said_twice(
+    db_url: str, telco: Engine
+) -> None:
+    """IBM's telco sample is imported with its customerID as both name and external
+    id (the README's way): the header read '7590-VHVEG  7590-VHVEG  ·  1 of 30'."""
+    import polars as pl
+
+    from tests.tui.conftest import TELCO
+
+    first = pl.read_csv(TELCO, infer_schema=False)["customerID"].sort()[0]
+    async with running(db_url) as (app, pilot):
+        await pilot.press("enter")
+        await settle(app, pilot)
+        line = account_header(app).splitlines()[0]
+        assert line.split() == [first, "·", "1", "of", "30"], line

@@ -222,14 +222,15 @@ class AccountScreen(Screen[None]):
     def _render_detail(self, detail: AccountDetail) -> None:
         today = self.app.today
         account = detail.account
-        self.sub_title = visible(account["name"])
         renewal = account["renewal_date"]
         position = ""
         if self.account_id in self.ids:
             position = f"  ·  {self.ids.index(self.account_id) + 1:,} of {len(self.ids):,}"
+        name, external_id = visible(account["name"]), visible(account["external_id"])
+        self.sub_title = name
         header = Text.assemble(
-            (visible(account["name"]), "bold"),
-            (f"  {account['external_id']}", "dim"),
+            (name, "bold"),
+            ("" if external_id == name else f"  {external_id}", "dim"),  # telco: name = id
             position,
             "\n",
             _facts(account),
