@@ -92,17 +92,21 @@ def sparkline(values: list[float], low: float = 0.0, high: float = 100.0) -> str
     return "".join(ticks[max(0, min(7, int((value - low) / span * 7.999)))] for value in values)
 
 
-def literal(cell: Any) -> Any:
+def literal(cell: Any, wrap: bool = False) -> Any:
     """A table cell from the book shown as it is: a string as Text, its control
     characters escaped (a DataTable reads a string cell as Rich markup: a name such
-    as "[/] Evil" closed the app, "[red]x[/red]" lost its brackets); any other cell
-    (Text, a number, None) as it is."""
+    as "[/] Evil" closed the app, "[red]x[/red]" lost its brackets), on one line that
+    ends in "…" when cut (cut silently, a task's title read as whole); with ``wrap``
+    (an option of a list, which has the lines) on as many lines as it takes. Any
+    other cell (Text, a number, None) as it is."""
     if isinstance(cell, str):
         from rich.text import Text
 
         from core.text import visible
 
-        return Text(visible(cell))
+        if wrap:
+            return Text(visible(cell))
+        return Text(visible(cell), overflow="ellipsis", no_wrap=True)
     return cell
 
 

@@ -410,3 +410,19 @@ async def test_home_and_end_go_to_the_first_and_last_task(db_url: str, book, tmp
         assert isinstance(app.screen, HelpScreen), app.screen
         keys = text_of(app.screen.query_one("#help-keys"))
         assert "First row" in keys and "Last row" in keys, keys
+
+
+async def test_a_title_wider_than_its_column_ends_in_an_ellipsis(
+    db_url: str, engine: Engine, book, tmp_path
+) -> None:
+    """At 80 columns the Task column is 30 cells: 'Follow up: send the pricing sheet'
+    read 'Follow up: send the pricing sh', as if whole (on the demo book at 160
+    columns, 'Call Meridian Bakery Group: NPS 5 on 2026-11-27, no fol' too)."""
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
+        await pilot.resize_terminal(*SMALL)
+        await settle(app, pilot)
+        width = screen.task_width
+        title = "Follow up: send the pricing sheet"
+        assert len(title) > width
+        shown = [line for line in text_of(screen.table).splitlines() if "Follow up" in line]
+        assert len(shown) == 1 and f" {title[: width - 1]}… " in shown[0], shown

@@ -105,7 +105,10 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
                     with Vertical(classes="filter-list"):
                         yield Label(label, markup=False)
                         yield SelectionList[str](
-                            *[(literal(value), value, value in chosen) for value in values],
+                            *[
+                                (literal(value, wrap=True), value, value in chosen)
+                                for value in values
+                            ],
                             id=field,
                         )
             with Horizontal(id="filter-days", classes="filter-row"):
@@ -124,7 +127,7 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
                 yield Input(placeholder="a value, or >= 12, <= 2026-01-31", id="field-value")
             yield SelectionList[int](
                 *[
-                    (literal(c.describe()), index, True)
+                    (literal(c.describe(), wrap=True), index, True)
                     for index, c in enumerate(self.where.fields)
                 ],
                 id="field-conditions",
@@ -158,7 +161,7 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
         options.clear_options()
         for name in self.saved.names():
             parts = "; ".join(self.saved.filters[name].describe()) or "all accounts"
-            options.add_option(Option(literal(f"{name}  ·  {parts}"), id=name))
+            options.add_option(Option(literal(f"{name}  ·  {parts}", wrap=True), id=name))
         if self.saved.filters:
             options.highlighted = 0  # tab to the list, enter: the first one applies
         else:
