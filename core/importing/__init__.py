@@ -615,6 +615,7 @@ def import_file(
             inserted, updated = changes.new, changes.changed
             skipped, created = changes.skipped, len(changes.missing_accounts)
             reconciliation.assumptions += kept_note(changes.kept)
+            reconciliation.settle(changes.statuses, plan)
         else:
             written = write_checked(engine, checked, progress)
             inserted, updated = written.inserted, written.updated
@@ -622,6 +623,7 @@ def import_file(
             recorded = written.mrr.describe() if written.mrr else []
             field_counts = written.fields
             reconciliation.assumptions += kept_note(written.kept)
+            reconciliation.settle(written.statuses, plan)
     return ImportResult(
         spec.name,
         Path(path),

@@ -14,15 +14,17 @@ from typing import Any
 
 import polars as pl
 
-from core.importing.check import Checked, _dated_key
+from core.importing.check import Checked, Plan, _dated_key
 from core.importing.parse import ORDER_WORDS
 from core.importing.spec import MONEY
+from core.importing.write import Statuses
 
 
 @dataclass
 class Reconciliation:
     rows: int
-    by_status: dict[str, tuple[int, int]] = field(default_factory=dict)  # status -> (n, cents)
+    # status -> (accounts, MRR cents), once written (``settle``)
+    by_status: dict[str, tuple[int, int]] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)  # money field -> cents
     first: date | None = None  # the file's earliest and latest dates
     last: date | None = None
@@ -38,6 +40,25 @@ class Reconciliation:
         if self.first is not None:
             lines.append(f"dates from {self.first} to {self.last}")
         return lines + [f"assumed: {text}" for text in self.assumptions]
+
+    def settle(self, statuses: Statuses, plan: Plan) -> None:
+        """Accounts: count them by the status they have once written (``statuses``),
+        not by the file's cells alone: an empty cell keeps a stored account's status
+        and gives a new one the default, which is said."""
+        if plan.kind.name != "accounts":
+            return
+        self.by_status = dict(statuses.by_status)
+        if statuses.defaulted:
+            default = plan.kind.field("status").default
+            where = (
+                f"column {plan.column('status')} empty"
+                if "status" in plan.mapping.columns
+                else "no column gives it; map status to read one"
+            )
+            self.assumptions.append(
+                f"{_plural(statuses.defaulted, 'new account')} without a status ({where}):"
+                f" {default}, the default"
+            )
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -179,13 +200,6 @@ def _accounts(
     rows = result.rows
     status = frame["status"] if "status" in frame.columns else pl.Series([None] * rows)
     status = status.fill_null("active")
-    mrr = frame["mrr_cents"] if "mrr_cents" in frame.columns else pl.Series([0] * rows)
-    summed = (
-        pl.DataFrame({"status": status, "mrr": mrr.fill_null(0)})
-        .group_by("status")
-        .agg(pl.len(), pl.col("mrr").sum())
-    )
-    result.by_status = {s: (int(n), int(c)) for s, n, c in summed.iter_rows()}
     dated = "start_date" in mapped
     unknown_start = int(frame["start_date"].null_count()) if dated else rows
     if unknown_start:

@@ -55,6 +55,23 @@ WRITE_BATCH_ROWS = 50_000
 _EXISTS = "_exists"
 _KEY_HASH = "_key_hash"
 _HALVES_MIN_IDS = 100_000  # a smaller table is read in one query
+_OUTCOME = ("status", "mrr_cents")  # what ``_statuses`` reads of an account
+
+
+@dataclass
+class Statuses:
+    """Accounts: the file's accounts by the status they have once written (the file's,
+    the stored one an empty cell kept, or the default of a new account), with their
+    MRR in cents, and how many new accounts took the default status."""
+
+    by_status: dict[str, tuple[int, int]] = field(default_factory=dict)
+    defaulted: int = 0
+
+    def add(self, more: Statuses) -> None:
+        for status, (count, cents) in more.by_status.items():
+            was = self.by_status.get(status, (0, 0))
+            self.by_status[status] = (was[0] + count, was[1] + cents)
+        self.defaulted += more.defaulted
 
 
 @dataclass
@@ -67,6 +84,7 @@ class Changes:
     skipped: int
     missing_accounts: list[str]
     kept: dict[str, int] = field(default_factory=dict)  # ``Written.kept``
+    statuses: Statuses = field(default_factory=Statuses)
 
 
 @dataclass
@@ -80,6 +98,7 @@ class Written:
     kept: dict[str, int] = field(default_factory=dict)
     """By field: the stored rows whose value an empty cell left as it was, where the
     field's default would have changed it (``_kept_stored``)."""
+    statuses: Statuses = field(default_factory=Statuses)
 
     @property
     def done(self) -> int:
@@ -112,7 +131,8 @@ def _stored(engine: Engine, checked: Checked, table: Table) -> pl.DataFrame:
     has a date."""
     plan = checked.plan
     identity = [column.name for column in table.primary_key]
-    names = list(dict.fromkeys(identity + _key_targets(plan) + _compared(plan)))
+    outcome = list(_OUTCOME) if table.name == "account" else []
+    names = list(dict.fromkeys(identity + _key_targets(plan) + _compared(plan) + outcome))
     query = select(*[table.c[name] for name in names])
     for name in plan.kind.key:
         spec = plan.kind.field(name)
@@ -183,15 +203,17 @@ def _same(left: str, right: str, dtype: pl.DataType) -> pl.Expr:
 
 def _split(
     plan: Plan, table: Table, batch: pl.DataFrame, stored: pl.DataFrame
-) -> tuple[pl.DataFrame, pl.DataFrame, int, dict[str, int]]:
+) -> tuple[pl.DataFrame, pl.DataFrame, int, dict[str, int], Statuses]:
     """A batch of checked rows as new rows, changed rows (compared columns and the
-    stored identity), the number of unchanged ones and, by field, the stored values
-    an empty cell kept (``_kept_stored``)."""
+    stored identity), the number of unchanged ones, by field the stored values an
+    empty cell kept (``_kept_stored``) and, of accounts, their statuses once written."""
     compared = _compared(plan)
     identity = [column.name for column in table.primary_key]
     if stored.height == 0:  # nothing stored can share a key: every row is new
-        return batch, stored.clear().select(list(dict.fromkeys(compared + identity))), 0, {}
+        changed = stored.clear().select(list(dict.fromkeys(compared + identity)))
+        return batch, changed, 0, {}, _statuses(plan, table, batch)
     joined, kept = _kept_stored(_joined(batch, stored, _match_keys(plan)), compared)
+    statuses = _statuses(plan, table, joined)
     same = pl.all_horizontal(
         [_same(name, f"{name}_old", batch.schema[name]) for name in compared] or [pl.lit(True)]
     )
@@ -199,7 +221,35 @@ def _split(
     new = joined.filter(~pl.col(_EXISTS)).select(batch.columns)
     changed = joined.filter(pl.col(_EXISTS) & ~pl.col("_same"))
     skipped = joined.filter(pl.col(_EXISTS) & pl.col("_same")).height
-    return new, changed.select(list(dict.fromkeys(compared + identity))), skipped, kept
+    return new, changed.select(list(dict.fromkeys(compared + identity))), skipped, kept, statuses
+
+
+def _statuses(plan: Plan, table: Table, rows: pl.DataFrame) -> Statuses:
+    """The accounts of ``rows`` (a batch, joined to the stored accounts with the kept
+    values in place) by the status they have once written, with their MRR: a stored
+    account's status and MRR where the file has no such column, a new account's
+    default where its cell is empty (as the check fills it) or there is no column."""
+    if table.name != "account":
+        return Statuses()
+    exists = pl.col(_EXISTS).fill_null(False) if _EXISTS in rows.columns else pl.lit(False)
+    defaults = {spec.target: spec.default for spec in plan.kind.fields}
+    values = [
+        (pl.col(name).cast(type(defaults[name])) if name in rows.columns else pl.lit(None))
+        .fill_null(defaults[name])
+        .alias(name)
+        for name in _OUTCOME
+    ]
+    empty = f"{EMPTY}status"  # beside a mapped status (check.KEEPS_STORED)
+    cell_empty = pl.col(empty) if empty in rows.columns else pl.lit(True)
+    summed = (
+        rows.with_columns(*values, (~exists & cell_empty).alias("_defaulted"))
+        .group_by("status")
+        .agg(pl.len(), pl.col("mrr_cents").sum(), pl.col("_defaulted").sum())
+    )
+    return Statuses(
+        {status: (int(n), int(cents)) for status, n, cents, _ in summed.iter_rows()},
+        int(summed["_defaulted"].sum()),
+    )
 
 
 def _kept_stored(joined: pl.DataFrame, compared: list[str]) -> tuple[pl.DataFrame, dict[str, int]]:
@@ -247,11 +297,12 @@ def plan_changes(engine: Engine, checked: Checked) -> Changes:
     stored = _stored(engine, checked, table)
     changes = Changes(0, 0, 0, checked.unknown_accounts())
     for batch in checked.batches():
-        new, changed, skipped, kept = _split(checked.plan, table, batch, stored)
+        new, changed, skipped, kept, statuses = _split(checked.plan, table, batch, stored)
         changes.new += new.height
         changes.changed += changed.height
         changes.skipped += skipped
         _add(changes.kept, kept)
+        changes.statuses.add(statuses)
     return changes
 
 
@@ -308,9 +359,10 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
         ):
             dropped = False
             for batch in checked.batches():
-                new, changed, skipped, kept = _split(plan, table, batch, stored)
+                new, changed, skipped, kept, statuses = _split(plan, table, batch, stored)
                 written.skipped += skipped
                 _add(written.kept, kept)
+                written.statuses.add(statuses)
                 if created is not None:
                     new = new.join(created, on=ACCOUNT_REF, how="left", maintain_order="left")
                     new = new.with_columns(

@@ -325,29 +325,48 @@ def test_the_telco_sample_exported_on_a_day_counts_its_customers_on_that_day(
 def test_the_telco_sample_again_without_its_churn_column_keeps_every_status(
     telco_churn: Path, tmp_path: Path
 ) -> None:
-    """A second export of the same customers whose Churn cells are empty (an export
-    of another system) says nothing of their status: the churned stay churned, as
-    plain polars counts them in the first file, and the summary says so. Before, the
-    empty cells stood for the default status and made all of them active again."""
-    db, again = tmp_path / "telco.db", tmp_path / "again.csv"
+    """A second export of the customers whose Churn cells are empty (an export of
+    another system), after a first file of its first 5,000: the churned stay churned,
+    as plain polars counts them in the first file, and the summary says so; the
+    2,043 new ones take the default, active, which is said. The summary counts the
+    accounts by the status they have once written, with their MRR, as does a third
+    export without the column: before, it read 'active: 7,043 accounts' beside the
+    line saying 1,313 statuses were kept."""
+    db, first, again = tmp_path / "telco.db", tmp_path / "first.csv", tmp_path / "again.csv"
     options = [
         "--db", str(db), "--drop-extra", "--map", "name=customerID",
         "--map", "external_id=customerID", "--value", "status:Yes=churned",
         "--value", "status:No=active", "--as-of", "2020-01-01", "--json",
     ]  # fmt: skip
-    run_ok("import", "accounts", str(telco_churn), *options)
     raw = pl.read_csv(telco_churn, infer_schema_length=0)
+    raw.head(5_000).write_csv(first)
+    run_ok("import", "accounts", str(first), *options)
     raw.with_columns(pl.lit(None, pl.String).alias("Churn")).write_csv(again)
+    checked = json.loads(run_ok("import", "accounts", str(again), *options, "--dry-run"))
     report = json.loads(run_ok("import", "accounts", str(again), *options))
-    churned = raw.filter(pl.col("Churn") == "Yes").height
-    assert (report["updated"], report["skipped"]) == (0, raw.height)
+    stays = raw.head(5_000).filter(pl.col("Churn") == "Yes")
+    cents = (pl.col("MonthlyCharges").str.to_decimal(scale=2) * 100).cast(pl.Int64).sum()
+    churned_cents, all_cents = stays.select(cents).item(), raw.select(cents).item()
+    assert (report["inserted"], report["updated"], report["skipped"]) == (2_043, 0, 5_000)
+    assert report["reconciliation"]["by_status"] == {
+        "active": {"accounts": raw.height - stays.height, "mrr": (all_cents - churned_cents) / 100},
+        "churned": {"accounts": stays.height, "mrr": churned_cents / 100},
+    }
+    assert checked["reconciliation"]["by_status"] == report["reconciliation"]["by_status"]
+    assumed = report["reconciliation"]["assumptions"]
     assert (
         "empty cells left the stored values of accounts already in the book as they were"
-        f" (status: {churned:,}): an empty cell changes nothing stored"
-    ) in report["reconciliation"]["assumptions"]
+        f" (status: {stays.height:,}): an empty cell changes nothing stored"
+    ) in assumed
+    assert (
+        "2,043 new accounts without a status (column Churn empty): active, the default" in assumed
+    )
     with closing(sqlite3.connect(db)) as connection:
         stored = dict(connection.execute("SELECT status, count(*) FROM account GROUP BY status"))
-    assert stored == {"churned": churned, "active": raw.height - churned}
+    assert stored == {"churned": stays.height, "active": raw.height - stays.height}
+    raw.drop("Churn").write_csv(again)  # no status column at all: the same
+    again_report = json.loads(run_ok("import", "accounts", str(again), *options))
+    assert again_report["reconciliation"]["by_status"] == report["reconciliation"]["by_status"]
 
 
 CANCELLED = (
