@@ -17,7 +17,7 @@ from textual.widgets import DataTable
 
 from core.config.settings import Settings
 from core.metrics import Scope, compute_metrics
-from core.models import HealthSnapshot
+from core.models import Account, HealthSnapshot
 from core.periods import Period, last_months
 from tests.tui.book import TODAY, make_book
 from tests.tui.conftest import SIZE, press, running, settle, text_of
@@ -113,7 +113,13 @@ async def test_drill_through_lists_what_is_behind_the_number(db_url: str, engine
         formula = text_of(drill.query_one("#drill-formula"))
         assert f"= the sum over {metrics.active_accounts} customers" in formula
         assert f"MRR ${metrics.mrr:,.2f}" in formula
-        assert drill.query_one(DataTable).row_count == metrics.active_accounts
+        table = drill.query_one(DataTable)
+        assert table.row_count == metrics.active_accounts
+        # the database's ids are no one's business: the first column is the name
+        assert [str(column.label) for column in table.columns.values()] == ["name", "owner", "mrr"]
+        with Session(engine) as session:
+            names = set(session.exec(select(Account.name)).all())
+        assert {str(table.get_row_at(i)[0]) for i in range(table.row_count)} <= names
         await press(app, pilot, "escape")
         assert app.screen is screen
 
@@ -363,7 +369,7 @@ async def test_the_forecast_tile_shows_the_mrr_expected_to_stay_and_drills_into_
             for i in range(table.row_count)
         ]
         assert shown_losses == sorted(shown_losses, reverse=True)
-        assert str(table.get_row_at(0)[1]) == largest["name"][0]
+        assert str(table.get_row_at(0)[0]) == largest["name"][0]
 
         await press(app, pilot, "enter")  # the first row: the account that moves it most
         account = app.screen
@@ -620,7 +626,7 @@ async def test_names_from_the_book_show_as_typed_in_the_lists_and_the_drill(
         drill = app.screen
         assert isinstance(drill, DrillScreen), drill
         table = drill.query_one(DataTable)
-        shown = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
+        shown = {str(table.get_row_at(i)[0]) for i in range(table.row_count)}
         assert "[/] Hooli [red]x[/red]\\x1b" in shown
 
 

@@ -43,8 +43,7 @@ def exact_money(cents: int) -> str:
 
 
 def heading(column: str) -> str:
-    label = column.removesuffix("_cents").replace("_", " ")
-    return "account" if column == "account_id" else label
+    return column.removesuffix("_cents").replace("_", " ")
 
 
 class DrillScreen(Screen[None]):
@@ -74,19 +73,21 @@ class DrillScreen(Screen[None]):
         self.sub_title = "Drill-through"
         rows = self.drill.rows
         table = self.query_one(DataTable)
-        columns = rows.columns
-        table.add_columns(*[heading(column) for column in columns])
-        for index, row in enumerate(rows.head(ROW_CAP).iter_rows()):
-            key = str(row[0]) if columns[0] == "account_id" else None
+        # an account's id keys its row (enter opens it), never shown: its name says which
+        shown = [column for column in rows.columns if column != "account_id"]
+        table.add_columns(*[heading(column) for column in shown])
+        for index, row in enumerate(rows.head(ROW_CAP).iter_rows(named=True)):
+            account = row.get("account_id")
             table.add_row(
-                *[literal(cell(column, value)) for column, value in zip(columns, row, strict=True)],
-                key=f"{key}:{index}" if key else None,
+                *[literal(cell(column, row[column])) for column in shown],
+                key=None if account is None else f"{account}:{index}",
             )
         note = "Nothing behind this number in the period." if rows.is_empty() else ""
+        opens = " · enter opens the account" if "account_id" in rows.columns else ""
         if rows.height > ROW_CAP:
-            note = f"Showing the first {ROW_CAP:,} of {rows.height:,} rows."
+            note = f"Showing the first {ROW_CAP:,} of {rows.height:,} rows{opens}"
         elif rows.height:
-            note = f"{rows.height:,} rows · enter opens the account"
+            note = f"{rows.height:,} rows{opens}"
         self.query_one("#drill-note", Static).update(note)
         table.focus()
 
