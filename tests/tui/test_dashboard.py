@@ -714,3 +714,23 @@ async def test_home_and_end_go_to_the_first_and_last_row_of_the_lists_and_the_dr
         assert table.cursor_row == table.row_count - 1
         await press(app, pilot, "home")
         assert table.cursor_row == 0
+
+
+async def test_empty_lists_say_why_on_a_book_without_scores_or_renewal_dates(
+    db_url: str, telco: Engine
+) -> None:
+    """IBM's telco sample has no usage, interaction, survey or ticket to score health
+    from, and no renewal date: its lists read 'No account at risk in this scope.' and
+    'No renewal in the next 90 days in this scope.', as if all were well."""
+    from tests.tui.conftest import TELCO
+
+    columns = pl.read_csv(TELCO, n_rows=1).columns
+    assert not any("renew" in column.lower() for column in columns)
+    with Session(telco) as session:
+        assert session.exec(select(HealthSnapshot)).first() is None
+    async with running(db_url) as (app, pilot):
+        screen = await open_dashboard(app, pilot)
+        at_risk = text_of(screen.query_one("#at-risk-note"))
+        assert "No account in this scope has a health score yet" in at_risk, at_risk
+        renewals = text_of(screen.query_one("#renewals-note"))
+        assert "No account in this scope has a renewal date" in renewals, renewals

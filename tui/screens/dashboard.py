@@ -49,6 +49,7 @@ from tui.screens.dashboard_data import (
     TILE_METRICS,
     DashboardData,
     View,
+    start_figures,
 )
 from tui.screens.styling import mark_styled
 from tui.widgets.charts import HealthChart, MrrMovementsChart, NpsChart
@@ -147,6 +148,23 @@ def _renewal_cells(row: dict[str, Any]) -> tuple[Any, ...]:
         money(row["mrr_cents"]),
         _health(row),
     )
+
+
+def _none_at_risk(live: pl.DataFrame) -> str:
+    """The at-risk list's note when it is empty: none scored is not none at risk."""
+    if live["health_band"].null_count() == live.height:
+        return (
+            "No account in this scope has a health score yet: scores need usage,"
+            " interactions, surveys or tickets."
+        )
+    return "No account at risk in this scope."
+
+
+def _no_renewal(live: pl.DataFrame) -> str:
+    """The renewals list's note when it is empty: no renewal date is not no renewal."""
+    if live["renewal_date"].null_count() == live.height:
+        return "No account in this scope has a renewal date: import one to see renewals here."
+    return "No renewal in the next 90 days in this scope."
 
 
 def _list_panel(table: DataTable[Any], title: str) -> Vertical:
@@ -277,14 +295,11 @@ class DashboardScreen(Screen[None]):
     ]
 
     def __init__(self) -> None:
-        from core.metrics import Scope
-        from core.periods import Period
-
         super().__init__()
         mark_styled(self)
         self.data = DashboardData(self.app)
         """The dashboard's reads (run in this screen's workers)."""
-        self.view = View(Period.month_of(self.today), Scope(), "team")
+        self.view = View.first(self.today)
         self.book: Book | None = None
         """The metrics book of the tiles shown (for drill-through), None while loading."""
         self.goal_views: list[GoalView] | None = None
@@ -301,12 +316,14 @@ class DashboardScreen(Screen[None]):
         self._panels_started = False
         self._first_figures = True
         """True until the first figures arrive (``_fit_first_view_to_book``)."""
-        # The first figures need no widget: their reads start now, on core's threads
+        # The first figures need no widget: their reads started when the file was
+        # found (``CxtuiApp.first_figures``), or start now, on core's threads
         # (``core.store.threads``), as Textual runs a thread worker only once its
         # event loop is back (after it has built the screen: ~0.1 s later). Not on
         # the workers' threads: there they could wait behind workers that wait.
         view = self.view
-        self.load_numbers(view, self.data.start_figures(view))
+        first = self.app.first_figures(view) or start_figures(self.app.reads, view, self.today)
+        self.load_numbers(view, first)
 
     @property
     def today(self) -> date:
@@ -772,14 +789,15 @@ class DashboardScreen(Screen[None]):
     def _show_lists(self, accounts: pl.DataFrame) -> None:
         if not self.panels_mounted:
             return
+        import polars as pl
+
         scope = self.view.scope
+        live = scope.filter(accounts).filter(pl.col("status") != "churned")
         at_risk = self.data.at_risk(accounts, scope)
-        self._fill_list("at-risk", at_risk, _at_risk_cells, "No account at risk in this scope.")
+        self._fill_list("at-risk", at_risk, _at_risk_cells, _none_at_risk(live))
         self.load_why(at_risk.head(LIST_CAP)["id"].to_list())
         renewals = self.data.renewals(accounts, scope)
-        self._fill_list(
-            "renewals", renewals, _renewal_cells, "No renewal in the next 90 days in this scope."
-        )
+        self._fill_list("renewals", renewals, _renewal_cells, _no_renewal(live))
         self.load_forecast(renewals.select("id", "mrr_cents"))
 
     def _fill_list(
