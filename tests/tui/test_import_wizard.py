@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import polars as pl
 import pytest
 from sqlalchemy import Engine, text
 from sqlmodel import Session, select
@@ -272,6 +273,41 @@ async def test_values_mapped_by_keys_let_a_crm_export_in(
     with Session(engine) as session:
         churned = session.exec(select(Account.name).where(col(Account.status) == "churned")).all()
     assert churned == ["Initech"]
+
+
+async def test_one_column_chosen_for_two_fields_feeds_both(
+    db_url: str, engine: Engine, tmp_path: Path, pytestconfig: pytest.Config
+) -> None:
+    """IBM's telco sample has one id column and no name: customerID chosen for name,
+    then for external_id, feeds both, as --map does on the command line and as the
+    check's words say ('a column can feed both'). Before, the second choice took it
+    from the first, and the file could not be imported from the app."""
+    from core.models import Account
+    from tests.conftest import public_file
+    from tui.screens.import_wizard import ValueMapScreen
+
+    path = public_file(pytestconfig, "telco_churn")
+    raw = pl.read_csv(path, infer_schema=False)
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        assert list(mapping(screen))[:2] == ["external_id", "name"]
+        assert mapping(screen)["external_id"] == "customerID"  # proposed from its name
+        screen.query_one("#mapping", DataTable).focus()
+        down_to = ["down"] * raw.columns.index("customerID")
+        await press(app, pilot, "down", "enter", "home", *down_to, "enter")  # name
+        await press(app, pilot, "up", "enter", "home", *down_to, "enter")  # external_id
+        assert (mapping(screen)["name"], mapping(screen)["external_id"]) == ("customerID",) * 2
+        await press(app, pilot, *["down"] * list(mapping(screen)).index("status"), "v")
+        values = app.screen
+        assert isinstance(values, ValueMapScreen) and values.unknown == ["No", "Yes"]
+        values.query_one("#value-0", Select).value = "active"
+        values.query_one("#value-1", Select).value = "churned"
+        await press(app, pilot, "ctrl+s", "ctrl+s")
+        assert f"{raw.height:,} were inserted" in status(screen)
+    with Session(engine) as session:
+        stored = session.exec(select(Account.external_id, Account.name, Account.status)).all()
+    churned = {(i, i) for i in raw.filter(pl.col("Churn") == "Yes")["customerID"]}
+    assert {(i, n) for i, n, s in stored if s == "churned"} == churned
+    assert {(i, n) for i, n, _s in stored} == {(i, i) for i in raw["customerID"]}
 
 
 async def test_the_welcome_screen_offers_the_import(db_url: str, engine: Engine, tmp_path) -> None:

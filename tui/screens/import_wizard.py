@@ -425,8 +425,7 @@ class ImportWizardScreen(Screen[None]):
         def chosen(column: str | None) -> None:
             if column is None:
                 return
-            self.overrides = {f: c for f, c in self.overrides.items() if c != column}
-            self.overrides[field] = column
+            self.overrides[field] = column  # a column may feed several fields
             self.values.pop(field, None)
             self._reset_results()
             self.show_mapping()
