@@ -34,14 +34,20 @@ def row_end_bindings(prefix: str) -> list[BindingType]:
 
 
 def go_to_row(focused: Widget | None, index: int) -> None:
-    """The cursor of the table in focus on its row ``index`` (0 the first, -1 the
-    last). Anywhere else (a field, a tile) the key does what it does there."""
-    from textual.widgets import DataTable  # not on the way to the first frame
+    """The cursor of the table or list in focus on its row ``index`` (0 the first, -1
+    the last; in a list, of the items it can highlight: not a heading). Anywhere else
+    (a field, a tile) the key does what it does there."""
+    from textual.widgets import DataTable, ListView  # not on the way to the first frame
 
-    if not isinstance(focused, DataTable):
+    if isinstance(focused, DataTable):
+        if focused.row_count:
+            focused.move_cursor(row=index % focused.row_count, animate=False)
+    elif isinstance(focused, ListView):
+        items = [row for row, item in enumerate(focused.children) if not item.disabled]
+        if items:
+            focused.index = items[index]
+    else:
         raise SkipAction()
-    if focused.row_count:
-        focused.move_cursor(row=index % focused.row_count, animate=False)
 
 
 def step_bindings(prefix: str, previous: str, next_: str) -> list[BindingType]:

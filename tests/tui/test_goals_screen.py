@@ -751,3 +751,22 @@ async def test_the_forms_dates_read_today_and_plus_days_as_the_command_does(
     new = stored_goals(engine)[-1]
     tomorrow = TODAY + timedelta(days=1)
     assert (new.start_date, new.due_date) == (tomorrow, tomorrow + timedelta(days=30))
+
+
+async def test_home_and_end_go_to_the_first_and_last_goal(
+    db_url: str, goals: dict[str, int]
+) -> None:
+    """home and end scrolled the list and left the highlight where it was. The owners'
+    headings take no highlight, so home is the first goal, not the first line."""
+    async with running(db_url) as (app, pilot):
+        screen = await goals_screen(app, pilot)
+        items = list(screen.goal_list.children)
+        chosen = [index for index, item in enumerate(items) if not item.disabled]
+        assert items[0].disabled and len(chosen) > 2
+        await press(app, pilot, "end")
+        assert screen.goal_list.index == chosen[-1]
+        await press(app, pilot, "home")
+        assert screen.goal_list.index == chosen[0]
+        await press(app, pilot, "question_mark")
+        keys = text_of(app.screen.query_one("#help-keys"))
+        assert "First row" in keys and "Last row" in keys, keys

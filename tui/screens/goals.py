@@ -24,7 +24,7 @@ from textual.widgets import Footer, Header, Label, ListItem, ListView, LoadingIn
 
 from core.goals import STATUSES, GoalConflict, GoalError, GoalFilter, GoalView
 from tui.app import CxtuiApp
-from tui.bindings import row_cursor_bindings
+from tui.bindings import go_to_row, row_cursor_bindings, row_end_bindings
 from tui.messages import BookChanged
 from tui.widgets.goal_progress import GoalProgress
 
@@ -102,6 +102,7 @@ class GoalsScreen(Screen[None]):
         Binding("s", "cycle_status", "Next status", id="goals.status", show=False),
         Binding("A", "archived", "Active or archived", id="goals.archived", show=False),
         *row_cursor_bindings("goals"),
+        *row_end_bindings("goals"),
     ]
 
     def __init__(self) -> None:
@@ -282,6 +283,9 @@ class GoalsScreen(Screen[None]):
             self.goal_list.action_cursor_down()
         else:
             self.goal_list.action_cursor_up()
+
+    def action_row(self, index: int) -> None:
+        go_to_row(self.focused, index)
 
     def action_who(self, who: str) -> None:
         self.where = replace(self.where, who="all" if self.where.who == who else who)
