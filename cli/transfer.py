@@ -295,7 +295,8 @@ def import_command(
         typer.echo("Nothing was written.", err=True)
         raise typer.Exit(2) from None
     except ImportRejected as error:
-        typer.echo(f"cxtui: {file.name}: {error.count:,} errors; nothing was written.", err=True)
+        errors = f"{error.count:,} error{'' if error.count == 1 else 's'}"
+        typer.echo(f"cxtui: {file.name}: {errors}; nothing was written.", err=True)
         typer.echo(str(error), err=True)
         raise typer.Exit(2) from None
     finally:

@@ -33,7 +33,7 @@ class Reconciliation:
     def lines(self) -> list[str]:
         """The reconciliation in words, one fact per line."""
         lines = [
-            f"{status}: {count:,} accounts, MRR {cents / 100:,.2f}"
+            f"{status}: {_plural(count, 'account')}, MRR {cents / 100:,.2f}"
             for status, (count, cents) in sorted(self.by_status.items())
         ]
         lines += [f"total {name}: {cents / 100:,.2f}" for name, cents in self.totals.items()]

@@ -73,6 +73,24 @@ def test_stripe_subscriptions(tmp_path: Path) -> None:
     assert october["churned_undated_accounts"] == 0
 
 
+def test_a_count_of_one_reads_in_the_singular(tmp_path: Path) -> None:
+    """The summary of the Stripe export says 'churned: 1 account' (it read '1
+    accounts'), and the invoices of a customer not in the book '1 error' ('1 errors')."""
+    db = tmp_path / "stripe.db"
+    path = PRESETS / "stripe_subscriptions.csv"
+    out = run_ok("import", "accounts", str(path), "--db", str(db), *AS_OF)
+    raw = pl.read_csv(path, infer_schema=False)
+    canceled = raw.filter(pl.col("Status") == "canceled")
+    assert canceled.height == 1
+    amount = Decimal(canceled["Amount"].item()) * int(canceled["Quantity"].item())
+    assert f"  churned: 1 account, MRR {amount:,.2f}\n" in out
+    invoices = PRESETS / "stripe_invoices.csv"
+    refused = runner.invoke(app, ["import", "purchases", str(invoices), "--db", str(db)])
+    assert refused.exit_code == 2  # Globex is no customer of this book: its one row
+    assert refused.stderr.count('value "cus_QA002": no account has this external id') == 1
+    assert "stripe_invoices.csv: 1 error; nothing was written." in refused.stderr
+
+
 def _ended(row: dict) -> str:
     """When a Stripe subscription ended, as its export writes it: Ended At, else
     Canceled At (a cancellation at the period's end is asked for before)."""
