@@ -92,3 +92,23 @@ async def test_an_external_id_the_same_as_the_name_is_not_said_twice(
         await settle(app, pilot)
         line = account_header(app).splitlines()[0]
         assert line.split() == [first, "·", "1", "of", "30"], line
+
+
+async def test_the_timeline_bar_says_every_kind_at_80_columns(
+    db_url: str, engine: Engine, book: dict[str, int]
+) -> None:
+    """At 80x24 the bar above the timeline read 'Timeline: everything (N events)  ·  t:
+    all / interaction / survey / ticket', cut: purchase and mrr, which t also shows,
+    were gone, and with deleted entries shown (D) the note saying d restores one."""
+    from core.accounts.queries import TIMELINE_KINDS
+    from tests.tui.conftest import SMALL
+
+    async with running(db_url) as (app, pilot):
+        await pilot.resize_terminal(*SMALL)
+        app.open_account(book["Acme Corp"])
+        await settle(app, pilot)
+        await pilot.press("D")
+        await settle(app, pilot)
+        shown = " ".join(text_of(app.screen.query_one("#timeline-bar")).split())
+        assert "t: " + " / ".join(("all", *TIMELINE_KINDS)) in shown, shown
+        assert shown.endswith("deleted shown: d restores one"), shown
