@@ -74,6 +74,8 @@ class Recorded:
     undated_churns: int
     histories: int = 0  # accounts whose movements are the file's history
     untold: int = 0  # accounts the file gives no whole history of (an opening instead)
+    moved_openings: int = 0  # accounts whose opening moved to their new start date
+    kept_openings: int = 0  # accounts given a new start date after other movements
 
     def describe(self) -> list[str]:
         """In words, for an import's summary."""
@@ -96,6 +98,18 @@ class Recorded:
                 f" {'has' if self.untold == 1 else 'have'} a subscription without a readable"
                 " start, amount or end date: one opening movement of its MRR on its start"
                 " stands for its history",
+            )
+        if self.moved_openings:
+            lines.append(
+                f"{self.moved_openings:,} account{'s' if self.moved_openings != 1 else ''}"
+                " given another start date: the opening MRR movement moved to it"
+            )
+        if self.kept_openings:
+            lines.append(
+                f"Assumed: {self.kept_openings:,} account"
+                f"{'s' if self.kept_openings != 1 else ''} given a start date after"
+                " MRR movements already recorded: the MRR history kept as it was, so it"
+                " begins before the start date"
             )
         return lines
 
@@ -135,14 +149,18 @@ def record_movements(
     effective: date,
     account_ids: Iterable[int] | None = None,
     history: pl.DataFrame | None = None,
+    starts: pl.DataFrame | None = None,
 ) -> Recorded:
     """Inside the caller's transaction on ``raw`` (a DB-API connection): record the
     undated churns of ``account_ids`` (every account when None) on ``effective``
     and write the MRR movements that make each account's movements explain its MRR.
     ``history``: movements by external_id (occurred_on, kind, amount_cents), written
     first: an account's whole history when it has no movement yet, else what
-    follows its last one (``_history_to_write``)."""
+    follows its last one (``_history_to_write``). ``starts``: the accounts whose
+    start date was changed (account_id, was, start_date), their openings moved first
+    (``_move_openings``)."""
     mark = _mark(dialect)
+    moved, kept = _move_openings(raw, dialect, starts) if starts is not None else (0, 0)
     told = _history_to_write(raw, history) if history is not None else None
     untold = 0
     if told is not None:
@@ -176,7 +194,41 @@ def record_movements(
         max(undated, 0),
         histories=0 if told is None else told["account_id"].n_unique(),
         untold=untold,
+        moved_openings=moved,
+        kept_openings=kept,
     )
+
+
+def _move_openings(raw: Any, dialect: str, starts: pl.DataFrame) -> tuple[int, int]:
+    """Accounts whose start date changed (``starts``: account_id, was, start_date;
+    null for unknown): the opening movement on the old start, a ``new`` and the
+    first, moves to the new one, as an opening is on its account's start. When
+    another movement of the account is dated before the new start (a churn, an
+    expansion), the history stays as it was. Returns how many moved, and how many
+    kept movements dated before their new start."""
+    mark = _mark(dialect)
+    sql = (
+        f"UPDATE mrr_movement SET occurred_on = {mark} WHERE account_id = {mark}"
+        f" AND kind = 'new' AND occurred_on = {mark} AND NOT EXISTS (SELECT 1 FROM"
+        f" mrr_movement o WHERE o.account_id = {mark} AND o.id <> mrr_movement.id"
+        f" AND (o.occurred_on < {mark} OR o.occurred_on < {mark}))"
+    )
+    day = (lambda d: d.isoformat()) if mark == "?" else (lambda d: d)
+    moved = kept = 0
+    cursor = raw.cursor()
+    for account_id, was, start in starts.select("account_id", "was", "start_date").rows():
+        was, start = day(was or BEFORE_RECORDS), day(start or BEFORE_RECORDS)
+        cursor.execute(sql, (start, account_id, was, account_id, was, start))
+        if cursor.rowcount > 0:
+            moved += 1
+            continue
+        cursor.execute(
+            f"SELECT count(*) FROM mrr_movement WHERE account_id = {mark} AND occurred_on < {mark}",
+            (account_id, start),
+        )
+        kept += cursor.fetchone()[0] > 0
+    cursor.close()
+    return moved, kept
 
 
 def _history_to_write(raw: Any, history: pl.DataFrame) -> pl.DataFrame:

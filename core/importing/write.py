@@ -224,6 +224,22 @@ def _split(
     return new, changed.select(list(dict.fromkeys(compared + identity))), skipped, kept, statuses
 
 
+_STARTS = pl.DataFrame(schema={"account_id": pl.Int64, "was": pl.Date, "start_date": pl.Date})
+
+
+def _changed_starts(changed: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame:
+    """Of the changed accounts, those whose start date changes: account_id, the
+    stored start (``was``) and the new one (``core.accounts.mrr._move_openings``)."""
+    was = stored.select("id", pl.col("start_date").alias("was"))
+    return (
+        changed.select("id", "start_date")
+        .join(was, on="id")
+        .filter(pl.col("start_date").ne_missing(pl.col("was")))
+        .select(pl.col("id").alias("account_id"), "was", "start_date")
+        .cast(_STARTS.schema)  # type: ignore[arg-type]
+    )
+
+
 def _statuses(plan: Plan, table: Table, rows: pl.DataFrame) -> Statuses:
     """The accounts of ``rows`` (a batch, joined to the stored accounts with the kept
     values in place) by the status they have once written, with their MRR: a stored
@@ -358,8 +374,11 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
             frame_writer(raw, engine, table, checked.kept, on_batch) as write,
         ):
             dropped = False
+            starts = [_STARTS.clear()]  # accounts whose start date the file changes
             for batch in checked.batches():
                 new, changed, skipped, kept, statuses = _split(plan, table, batch, stored)
+                if table.name == "account" and "start_date" in changed.columns:
+                    starts.append(_changed_starts(changed, stored))
                 written.skipped += skipped
                 _add(written.kept, kept)
                 written.statuses.add(statuses)
@@ -378,7 +397,9 @@ def write_checked(engine: Engine, checked: Checked, progress: Progress) -> Writt
                 write(_insertable(plan, new))
                 progress("written", written.done, checked.kept)
         if table.name == "account":
-            written.mrr = record_movements(raw, engine.dialect.name, effective, history=history)
+            written.mrr = record_movements(
+                raw, engine.dialect.name, effective, history=history, starts=pl.concat(starts)
+            )
             if stored_fields is not None:
                 changed = _fields_fingerprint(raw) != seen_fields
                 written.fields = write_extras(

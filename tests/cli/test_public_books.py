@@ -369,6 +369,50 @@ def test_the_telco_sample_again_without_its_churn_column_keeps_every_status(
     assert again_report["reconciliation"]["by_status"] == report["reconciliation"]["by_status"]
 
 
+def test_the_telco_sample_given_another_export_day_moves_each_opening_mrr_with_its_start(
+    telco_churn: Path, tmp_path: Path
+) -> None:
+    """The sample imported again with another --as-of (the day it was exported, which
+    its tenures count back from) moves every start date two months: each account's
+    opening MRR movement moves with it, as MRR has one truth. Before, the openings
+    stayed on the old starts: New MRR came two months before the new customers and
+    the bridge broke (MRR at start + New MRR was not MRR at the end). A churned
+    account whose churn (recorded on the first export's day) is before its new start
+    keeps its history, and the summary says how many."""
+    db = tmp_path / "telco.db"
+    options = [
+        "--db", str(db), "--drop-extra", "--map", "name=customerID",
+        "--map", "external_id=customerID", "--value", "status:Yes=churned",
+        "--value", "status:No=active", "--json",
+    ]  # fmt: skip
+    run_ok("import", "accounts", str(telco_churn), *options, "--as-of", "2020-01-01")
+    again = json.loads(
+        run_ok("import", "accounts", str(telco_churn), *options, "--as-of", "2020-03-01")
+    )
+    raw = pl.read_csv(telco_churn, infer_schema_length=0).with_columns(
+        pl.lit(date(2020, 3, 1)).dt.offset_by(pl.format("-{}mo", "tenure")).alias("start"),
+        pl.col("tenure").cast(pl.Int64),
+        (pl.col("MonthlyCharges").str.to_decimal(scale=2) * 100).cast(pl.Int64).alias("cents"),
+    )
+    kept = raw.filter(pl.col("Churn") == "Yes", pl.col("tenure") < 2).height  # after 2020-01-01
+    assert kept > 0
+    assert again["recorded"][-2:] == [
+        f"{raw.height - kept:,} accounts given another start date: the opening MRR movement"
+        " moved to it",
+        f"Assumed: {kept:,} accounts given a start date after MRR movements already recorded:"
+        " the MRR history kept as it was, so it begins before the start date",
+    ]
+    for month in ("2019-06", "2019-09", "2019-11"):
+        first = date.fromisoformat(f"{month}-01")
+        metrics = json.loads(
+            run_ok("metrics", "--db", str(db), "--json", "--period", month, "--as-of", "2020-03-31")
+        )["metrics"]
+        new = raw.filter(pl.col("start").dt.month_start() == first)
+        assert metrics["new_accounts"] == new.height
+        assert round(metrics["mrr_new"] * 100) == new["cents"].sum()
+        assert round((metrics["mrr"] - metrics["mrr_at_start"] - metrics["mrr_new"]) * 100) == 0
+
+
 CANCELLED = (
     "rows left out: orders that are no purchase (cancelled, refunded, failed, declined,"
     " void or unpaid)"
