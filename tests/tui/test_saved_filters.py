@@ -146,3 +146,20 @@ async def test_the_form_filters_by_plan(db_url: str, book) -> None:
         assert "plan: Starter" in bar(app)
         form = await open_form(app, pilot)
         assert form.query_one("#plans", SelectionList).selected == ["Starter"]
+
+
+async def test_a_list_the_book_has_no_value_for_says_so(db_url: str, telco) -> None:
+    """IBM's telco sample has no segment and no owner: the form showed two empty boxes
+    under 'Segment' and 'Owner', the first one in focus, as if still loading."""
+    import polars as pl
+
+    from tests.tui.conftest import TELCO
+
+    columns = pl.read_csv(TELCO, n_rows=1).columns
+    assert not {"segment", "owner"} & {column.lower() for column in columns}
+    async with running(db_url) as (app, pilot):
+        form = await open_form(app, pilot)
+        labels = [str(label.render()) for label in form.query("#filter-lists Label")]
+        assert labels[:3] == ["Segment: none in this book", "Owner: none in this book", "Plan"]
+        assert form.query_one("#segments", SelectionList).disabled
+        assert app.focused is form.query_one("#plans", SelectionList)

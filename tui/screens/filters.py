@@ -103,13 +103,17 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
                     values = list(BANDS) if column == "health_band" else choices(self.book, column)
                     chosen = getattr(self.where, field)
                     with Vertical(classes="filter-list"):
-                        yield Label(label, markup=False)
+                        # an empty box read as still loading (the Telco sample's segment)
+                        yield Label(
+                            label if values else f"{label}: none in this book", markup=False
+                        )
                         yield SelectionList[str](
                             *[
                                 (literal(value, wrap=True), value, value in chosen)
                                 for value in values
                             ],
                             id=field,
+                            disabled=not values,
                         )
             with Horizontal(id="filter-days", classes="filter-row"):
                 yield Label("Renewal within (days)", markup=False)
@@ -152,7 +156,9 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
     def on_mount(self) -> None:
         self._show_saved()
         self.query_one("#field-conditions").display = bool(self.where.fields)
-        self.query_one("#segments", SelectionList).focus()
+        lists = [box for box in self.query("#filter-lists SelectionList") if not box.disabled]
+        if lists:
+            lists[0].focus()
 
     def _show_saved(self) -> None:
         """Read the saved filters again and list them (a tiny file: read here)."""
