@@ -12,7 +12,10 @@ if TYPE_CHECKING:
     import polars as pl
     from sqlalchemy import Engine
 
+    from core.metrics.dashboard import Figures
     from core.store.sqlite_file import SqliteFile
+    from core.store.threads import Started
+    from tui.screens.dashboard_data import View
 
 
 @dataclass
@@ -30,6 +33,8 @@ class FileOpened(Message):
     can be read from it before the engine is open (``core.store.sqlite_file``)."""
 
     file: SqliteFile
+    figures: tuple[View, Started[Figures]] | None = None
+    """The dashboard's first figures, already being read from it (its first view's)."""
 
 
 @dataclass

@@ -49,6 +49,7 @@ from tui.screens.dashboard_data import (
     TILE_METRICS,
     DashboardData,
     View,
+    start_figures,
 )
 from tui.screens.styling import mark_styled
 from tui.widgets.charts import HealthChart, MrrMovementsChart, NpsChart
@@ -294,14 +295,11 @@ class DashboardScreen(Screen[None]):
     ]
 
     def __init__(self) -> None:
-        from core.metrics import Scope
-        from core.periods import Period
-
         super().__init__()
         mark_styled(self)
         self.data = DashboardData(self.app)
         """The dashboard's reads (run in this screen's workers)."""
-        self.view = View(Period.month_of(self.today), Scope(), "team")
+        self.view = View.first(self.today)
         self.book: Book | None = None
         """The metrics book of the tiles shown (for drill-through), None while loading."""
         self.goal_views: list[GoalView] | None = None
@@ -318,12 +316,14 @@ class DashboardScreen(Screen[None]):
         self._panels_started = False
         self._first_figures = True
         """True until the first figures arrive (``_fit_first_view_to_book``)."""
-        # The first figures need no widget: their reads start now, on core's threads
+        # The first figures need no widget: their reads started when the file was
+        # found (``CxtuiApp.first_figures``), or start now, on core's threads
         # (``core.store.threads``), as Textual runs a thread worker only once its
         # event loop is back (after it has built the screen: ~0.1 s later). Not on
         # the workers' threads: there they could wait behind workers that wait.
         view = self.view
-        self.load_numbers(view, self.data.start_figures(view))
+        first = self.app.first_figures(view) or start_figures(self.app.reads, view, self.today)
+        self.load_numbers(view, first)
 
     @property
     def today(self) -> date:

@@ -21,6 +21,7 @@ from core.store.threads import Started, start
 
 if TYPE_CHECKING:
     import polars as pl
+    from sqlalchemy import Engine
 
     from core.churn.forecast import RenewalWindow
     from core.goals import GoalView
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from core.metrics.dashboard import Figures, MonthlyFigures, MonthlyReads
     from core.metrics.drill import Drill
     from core.periods import Period
+    from core.store.sqlite_file import SqliteFile
     from tui.app import CxtuiApp
 
 # The metric tiles, in the grid's order; their titles, units and which way is good
@@ -71,6 +73,14 @@ class View:
         """The day the period is seen at: its end, or today while it runs."""
         return min(self.period.end, today)
 
+    @classmethod
+    def first(cls, today: date) -> View:
+        """The view the dashboard opens on: this month, the whole book."""
+        from core.metrics import Scope
+        from core.periods import Period
+
+        return cls(Period.month_of(today), Scope(), "team")
+
     @property
     def series_keys(self) -> tuple[str, ...]:
         """The metrics the tiles show, and with the charts' the ones the series
@@ -95,24 +105,9 @@ class DashboardData:
 
     # ------------------------------------------------------------------ figures
 
-    def _figures_read(self, view: View) -> Callable[[], Figures]:
-        """The read of the tiles' figures of ``view`` (its period and the one before),
-        its database (the file or the engine) chosen now."""
-        from core.metrics.dashboard import period_figures
-
-        return partial(
-            period_figures, self.app.reads, view.period, view.scope, self.today, view.tiles
-        )
-
-    def start_figures(self, view: View) -> Started[Figures]:
-        """(Any thread.) The tiles' figures of ``view``, started now on core's threads
-        (``core.store.threads``), not the app's workers': there they could wait behind
-        workers that wait."""
-        return start(self._figures_read(view))
-
     def figures(self, view: View) -> Figures:
         """The tiles' figures of ``view``: its period and the one before."""
-        return self._figures_read(view)()
+        return figures_read(self.app.reads, view, self.today)()
 
     def read_series(self, view: View) -> MonthlyReads:
         """The database reads of the 12-month series up to ``view``'s as-of day."""
@@ -244,3 +239,17 @@ class DashboardData:
         if accounts is None:
             return None
         return forecast_drill(engine, self.today, self.renewals(accounts, scope))
+
+
+def figures_read(db: Engine | SqliteFile, view: View, today: date) -> Callable[[], Figures]:
+    """The read of the tiles' figures of ``view`` (its period and the one before)."""
+    from core.metrics.dashboard import period_figures
+
+    return partial(period_figures, db, view.period, view.scope, today, view.tiles)
+
+
+def start_figures(db: Engine | SqliteFile, view: View, today: date) -> Started[Figures]:
+    """(Any thread.) The tiles' figures of ``view``, started now on core's threads
+    (``core.store.threads``), not the app's workers': there they could wait behind
+    workers that wait."""
+    return start(figures_read(db, view, today))
