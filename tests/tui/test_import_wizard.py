@@ -356,7 +356,7 @@ async def test_a_vendor_export_is_recognised_and_reconciled_before_writing(
         shown = status(screen)
         assert "4 would be inserted" in shown and "preset: Stripe subscriptions" in shown
         assert "1 left out: customers none of whose subscriptions has paid yet" in shown
-        assert "churned: 1 accounts" in shown
+        assert "churned: 1 account, MRR 19.00" in shown
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM account")).scalar_one() == 0
 
