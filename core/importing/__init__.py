@@ -604,7 +604,7 @@ def import_file(
         checked = check_rows(plan, accounts, progress)
         if checked.error_count:
             raise ImportRejected(checked.errors, checked.error_count, checked.tallies)
-        reconciliation = reconcile(checked, options.effective or date.today())
+        reconciliation = reconcile(checked)
         if tenure is not None:
             reconciliation.assumptions.insert(0, tenure)
         reconciliation.assumptions[:0] = source.notes
@@ -614,16 +614,16 @@ def import_file(
             changes = plan_changes(engine, checked)
             inserted, updated = changes.new, changes.changed
             skipped, created = changes.skipped, len(changes.missing_accounts)
+            reconciliation.settle(changes.statuses, plan, options.effective or date.today())
             reconciliation.assumptions += kept_note(changes.kept)
-            reconciliation.settle(changes.statuses, plan)
         else:
             written = write_checked(engine, checked, progress)
             inserted, updated = written.inserted, written.updated
             skipped, created = written.skipped, written.created_accounts
             recorded = written.mrr.describe() if written.mrr else []
             field_counts = written.fields
+            reconciliation.settle(written.statuses, plan, options.effective or date.today())
             reconciliation.assumptions += kept_note(written.kept)
-            reconciliation.settle(written.statuses, plan)
     return ImportResult(
         spec.name,
         Path(path),

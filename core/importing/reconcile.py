@@ -41,13 +41,35 @@ class Reconciliation:
             lines.append(f"dates from {self.first} to {self.last}")
         return lines + [f"assumed: {text}" for text in self.assumptions]
 
-    def settle(self, statuses: Statuses, plan: Plan) -> None:
+    def settle(self, statuses: Statuses, plan: Plan, effective: date) -> None:
         """Accounts: count them by the status they have once written (``statuses``),
-        not by the file's cells alone: an empty cell keeps a stored account's status
-        and gives a new one the default, which is said."""
+        not by the file's cells alone (an empty cell keeps a stored account's status
+        and gives a new one the default, which is said), and say which rest on an
+        assumption once written: no start date, or a churn without a date, recorded
+        on ``effective`` or, by an earlier import, before."""
         if plan.kind.name != "accounts":
             return
         self.by_status = dict(statuses.by_status)
+        if statuses.start_unknown:
+            self.assumptions.append(
+                f"{_plural(statuses.start_unknown, 'account')} without a start date: customers"
+                " since before the records begin, never counted as new (map start_date, or a"
+                " tenure, to date them)"
+            )
+        if statuses.undated:
+            self.assumptions.append(
+                f"{_plural(statuses.undated, 'churned account')} without a churn date: not"
+                f" customers from {effective} on, in no period's churn; map churned_at to date"
+                " them"
+            )
+        if before := statuses.recorded_before:
+            days = sorted(before)
+            on = f"on {days[0]}" if len(days) == 1 else f"from {days[0]} to {days[-1]}"
+            self.assumptions.append(
+                f"{_plural(sum(before.values()), 'churned account')} without a churn date whose"
+                f" churn an earlier import recorded ({on}): not customers from that day on, as"
+                " before"
+            )
         if statuses.defaulted:
             default = plan.kind.field("status").default
             where = (
@@ -84,9 +106,9 @@ def _plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
-def reconcile(checked: Checked, effective: date) -> Reconciliation:
+def reconcile(checked: Checked) -> Reconciliation:
     """Sum the checked rows (reading only the columns it needs from the spilled
-    batches) and say what the import assumes."""
+    batches) and say what the import assumes (of accounts, once written: ``settle``)."""
     plan = checked.plan
     mapped = set(plan.mapping.columns)
     result = Reconciliation(checked.kept)
@@ -95,8 +117,6 @@ def reconcile(checked: Checked, effective: date) -> Reconciliation:
     if plan.kind.name == "accounts":
         dated = "start_date" if "start_date" in mapped else None
     wanted = {f.target for f in money} | ({dated} if dated else set())
-    if plan.kind.name == "accounts":
-        wanted |= {"status", "churned_at", "start_date"} & _targets(plan)
     frame = _scan(checked, sorted(wanted))
     for spec in money:
         result.totals[spec.name] = int(frame[spec.target].sum() or 0)
@@ -116,9 +136,7 @@ def reconcile(checked: Checked, effective: date) -> Reconciliation:
         days = frame[dated].cast(pl.Date, strict=False).drop_nulls()
         if days.len():
             result.first, result.last = days.min(), days.max()  # type: ignore[assignment]
-    if plan.kind.name == "accounts":
-        _accounts(result, frame, mapped, effective)
-    elif checked.unknown and plan.options.create_missing_accounts:
+    if plan.kind.name != "accounts" and checked.unknown and plan.options.create_missing_accounts:
         result.assumptions.append(
             f"{_plural(len(checked.unknown), 'account')} created from this file: each starts"
             " on its first event in it"
@@ -184,36 +202,7 @@ def _date_orders(plan: Any) -> list[str]:
     ]
 
 
-def _targets(plan: Any) -> set[str]:
-    return {plan.kind.field(name).target for name in plan.mapping.columns}
-
-
 def _scan(checked: Checked, columns: list[str]) -> pl.DataFrame:
     if not columns or not checked.spilled:
         return pl.DataFrame()
     return pl.scan_ipc(checked.spilled).select(columns).collect()
-
-
-def _accounts(
-    result: Reconciliation, frame: pl.DataFrame, mapped: set[str], effective: date
-) -> None:
-    rows = result.rows
-    status = frame["status"] if "status" in frame.columns else pl.Series([None] * rows)
-    status = status.fill_null("active")
-    dated = "start_date" in mapped
-    unknown_start = int(frame["start_date"].null_count()) if dated else rows
-    if unknown_start:
-        result.assumptions.append(
-            f"{_plural(unknown_start, 'account')} without a start date: customers since before"
-            " the records begin, never counted as new (map start_date, or a tenure, to date"
-            " them)"
-        )
-    churned = status == "churned"
-    if "churned_at" in frame.columns:
-        churned = churned & frame["churned_at"].is_null()
-    undated = int(churned.sum())
-    if undated:
-        result.assumptions.append(
-            f"{_plural(undated, 'churned account')} without a churn date: not customers from"
-            f" {effective} on, in no period's churn; map churned_at to date them"
-        )

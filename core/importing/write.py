@@ -55,23 +55,33 @@ WRITE_BATCH_ROWS = 50_000
 _EXISTS = "_exists"
 _KEY_HASH = "_key_hash"
 _HALVES_MIN_IDS = 100_000  # a smaller table is read in one query
-_OUTCOME = ("status", "mrr_cents")  # what ``_statuses`` reads of an account
+# what ``_statuses`` reads of an account
+_OUTCOME = ("status", "mrr_cents", "start_date", "churned_at", "churn_recorded_on")
 
 
 @dataclass
 class Statuses:
     """Accounts: the file's accounts by the status they have once written (the file's,
     the stored one an empty cell kept, or the default of a new account), with their
-    MRR in cents, and how many new accounts took the default status."""
+    MRR in cents; how many new accounts took the default status; and those resting
+    on an assumption once written: without a start date, churned without a churn
+    date (recorded by this import, or on an earlier day by an earlier one)."""
 
     by_status: dict[str, tuple[int, int]] = field(default_factory=dict)
     defaulted: int = 0
+    start_unknown: int = 0
+    undated: int = 0
+    recorded_before: dict[date, int] = field(default_factory=dict)
 
     def add(self, more: Statuses) -> None:
         for status, (count, cents) in more.by_status.items():
             was = self.by_status.get(status, (0, 0))
             self.by_status[status] = (was[0] + count, was[1] + cents)
         self.defaulted += more.defaulted
+        self.start_unknown += more.start_unknown
+        self.undated += more.undated
+        for day, count in more.recorded_before.items():
+            self.recorded_before[day] = self.recorded_before.get(day, 0) + count
 
 
 @dataclass
@@ -242,29 +252,36 @@ def _changed_starts(changed: pl.DataFrame, stored: pl.DataFrame) -> pl.DataFrame
 
 def _statuses(plan: Plan, table: Table, rows: pl.DataFrame) -> Statuses:
     """The accounts of ``rows`` (a batch, joined to the stored accounts with the kept
-    values in place) by the status they have once written, with their MRR: a stored
-    account's status and MRR where the file has no such column, a new account's
-    default where its cell is empty (as the check fills it) or there is no column."""
+    values in place) as they are once written: by status with their MRR (a stored
+    account's where the file has no such column, a new account's default where its
+    cell is empty, as the check fills it, or there is no column), without a start
+    date, and churned without a churn date: recorded now, or by an earlier import."""
     if table.name != "account":
         return Statuses()
+
+    def stored(name: str) -> pl.Expr:
+        return pl.col(name) if name in rows.columns else pl.lit(None)
+
     exists = pl.col(_EXISTS).fill_null(False) if _EXISTS in rows.columns else pl.lit(False)
-    defaults = {spec.target: spec.default for spec in plan.kind.fields}
-    values = [
-        (pl.col(name).cast(type(defaults[name])) if name in rows.columns else pl.lit(None))
-        .fill_null(defaults[name])
-        .alias(name)
-        for name in _OUTCOME
-    ]
     empty = f"{EMPTY}status"  # beside a mapped status (check.KEEPS_STORED)
     cell_empty = pl.col(empty) if empty in rows.columns else pl.lit(True)
-    summed = (
-        rows.with_columns(*values, (~exists & cell_empty).alias("_defaulted"))
-        .group_by("status")
-        .agg(pl.len(), pl.col("mrr_cents").sum(), pl.col("_defaulted").sum())
-    )
+    default = plan.kind.field("status").default
+    frame = rows.select(
+        stored("status").cast(pl.String).fill_null(default).alias("status"),
+        stored("mrr_cents").cast(pl.Int64).fill_null(0).alias("mrr_cents"),
+        (~exists & cell_empty).alias("defaulted"),
+        stored("start_date").is_null().alias("no_start"),
+        stored("churned_at").is_null().alias("no_churn_date"),
+        stored("churn_recorded_on").cast(pl.Date).alias("recorded"),
+    ).with_columns(undated=(pl.col("status") == "churned") & pl.col("no_churn_date"))
+    summed = frame.group_by("status").agg(pl.len(), pl.col("mrr_cents").sum())
+    before = frame.filter(pl.col("undated"), pl.col("recorded").is_not_null())
     return Statuses(
-        {status: (int(n), int(cents)) for status, n, cents, _ in summed.iter_rows()},
-        int(summed["_defaulted"].sum()),
+        {status: (int(n), int(cents)) for status, n, cents in summed.iter_rows()},
+        int(frame["defaulted"].sum()),
+        int(frame["no_start"].sum()),
+        int((frame["undated"] & frame["recorded"].is_null()).sum()),
+        dict(before.group_by("recorded").len().iter_rows()),
     )
 
 

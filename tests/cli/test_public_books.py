@@ -364,9 +364,17 @@ def test_the_telco_sample_again_without_its_churn_column_keeps_every_status(
     with closing(sqlite3.connect(db)) as connection:
         stored = dict(connection.execute("SELECT status, count(*) FROM account GROUP BY status"))
     assert stored == {"churned": stays.height, "active": raw.height - stays.height}
-    raw.drop("Churn").write_csv(again)  # no status column at all: the same
+    # No status column at all, tenures empty: the same; the stored starts and the
+    # churns the first import recorded stay, and are said as they are.
+    raw.drop("Churn").with_columns(pl.lit(None, pl.String).alias("tenure")).write_csv(again)
     again_report = json.loads(run_ok("import", "accounts", str(again), *options))
     assert again_report["reconciliation"]["by_status"] == report["reconciliation"]["by_status"]
+    assumed = again_report["reconciliation"]["assumptions"]
+    assert not [line for line in assumed if "without a start date" in line]
+    assert (
+        f"{stays.height:,} churned accounts without a churn date whose churn an earlier import"
+        " recorded (on 2020-01-01): not customers from that day on, as before"
+    ) in assumed
 
 
 def test_the_telco_sample_given_another_export_day_moves_each_opening_mrr_with_its_start(
@@ -402,6 +410,21 @@ def test_the_telco_sample_given_another_export_day_moves_each_opening_mrr_with_i
         f"Assumed: {kept:,} accounts given a start date after MRR movements already recorded:"
         " the MRR history kept as it was, so it begins before the start date",
     ]
+    churned = raw.filter(pl.col("Churn") == "Yes").height
+    assumed = again["reconciliation"]["assumptions"]
+    assert (
+        f"{churned:,} churned accounts without a churn date whose churn an earlier import"
+        " recorded (on 2020-01-01): not customers from that day on, as before"
+    ) in assumed
+    assert not [line for line in assumed if "not customers from 2020-03-01" in line]
+    february = json.loads(
+        run_ok("metrics", "--db", str(db), "--json", "--period", "2020-02", "--as-of", "2020-03-31")
+    )["metrics"]  # the churned left on 2020-01-01, the day the first import recorded
+    stay = raw.filter(pl.col("Churn") == "No", pl.col("start") <= date(2020, 2, 29))
+    # (but for the kept ones, started in February after their recorded churn: the
+    # contradiction the summary names, counted from their start)
+    again_in = raw.filter(pl.col("Churn") == "Yes", pl.col("start") == date(2020, 2, 1))
+    assert february["active_accounts"] == stay.height + again_in.height
     for month in ("2019-06", "2019-09", "2019-11"):
         first = date.fromisoformat(f"{month}-01")
         metrics = json.loads(
