@@ -50,13 +50,26 @@ def go_to_row(focused: Widget | None, index: int) -> None:
         raise SkipAction()
 
 
-def step_bindings(prefix: str, previous: str, next_: str) -> list[BindingType]:
+def step_bindings(prefix: str, previous: str, next_: str, both: str) -> list[BindingType]:
     """``[`` and ``]`` run the screen's ``action_step(-1)`` and ``action_step(1)``,
-    shown as ``previous`` and ``next_``; their ids are ``PREFIX.previous`` and
-    ``PREFIX.next``."""
+    described as ``previous`` and ``next_`` (in ``?``), shown together in the footer as
+    ``[ ] both``; their ids are ``PREFIX.previous`` and ``PREFIX.next``."""
+    group = Binding.Group(both)
     return [
         Binding(
-            "left_square_bracket", "step(-1)", previous, id=f"{prefix}.previous", key_display="["
+            "left_square_bracket",
+            "step(-1)",
+            previous,
+            id=f"{prefix}.previous",
+            key_display="[",
+            group=group,
         ),
-        Binding("right_square_bracket", "step(1)", next_, id=f"{prefix}.next", key_display="]"),
+        Binding(
+            "right_square_bracket",
+            "step(1)",
+            next_,
+            id=f"{prefix}.next",
+            key_display="]",
+            group=group,
+        ),
     ]

@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
+from textual.widgets import DataTable, Header, LoadingIndicator, Static
 
 from core.accounts.customers import day_words
 from core.accounts.queries import TIMELINE_KINDS, AccountDetail, account_detail
@@ -32,6 +32,7 @@ from tui.bindings import go_to_row, row_end_bindings, step_bindings
 from tui.format import countdown, money
 from tui.messages import BookChanged
 from tui.screens.revisions import local_moment
+from tui.widgets.footer import KeysFooter
 from tui.widgets.goal_progress import GoalProgress
 from tui.widgets.health import HealthPanel
 
@@ -68,7 +69,7 @@ class AccountScreen(Screen[None]):
     AUTO_FOCUS = "#timeline"  # not the Fields panel above it (tab reaches that)
     BINDINGS = [
         Binding("escape", "back", "Back", id="account.back"),
-        *step_bindings("account", "Previous", "Next"),
+        *step_bindings("account", "Previous", "Next", "Prev/next account"),
         Binding("o", "override", "Override health", id="account.override"),
         Binding("t", "timeline_kind", "Timeline kind", id="account.timeline_kind"),
         Binding("l", "log", "Log", id="account.log"),
@@ -125,7 +126,7 @@ class AccountScreen(Screen[None]):
                 with Horizontal(id="a360-history"):
                     yield Static("", id="surveys", classes="box", markup=False)
                     yield Static("", id="mrr", classes="box", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_resize(self, event: events.Resize) -> None:
         """Below STACK_BELOW columns the panels stack instead of squeezing the timeline."""

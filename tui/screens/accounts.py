@@ -13,7 +13,7 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, LoadingIndicator, Static
+from textual.widgets import Header, Input, LoadingIndicator, Static
 
 from core.accounts.field_names import field_column
 from core.accounts.listing import (
@@ -39,6 +39,7 @@ from tui.widgets.accounts_table import (
     list_columns,
     post_refresh_now,
 )
+from tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     import polars as pl
@@ -184,8 +185,8 @@ class AccountsScreen(Screen[None]):
     async def _mount_footer(self) -> None:
         """The footer, once the first rows are drawn (see compose), unless the screen
         is gone meanwhile (the app quit)."""
-        if self.is_attached and not self.query(Footer):
-            await self.mount(Footer())
+        if self.is_attached and not self.query(KeysFooter):
+            await self.mount(KeysFooter())
             self.refresh_bindings()  # the footer shows the keys once told they are there
 
     # ------------------------------------------------------------ custom fields

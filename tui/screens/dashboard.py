@@ -33,7 +33,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.widgets import DataTable, Header, Label, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from core.health.in_force import health_words
@@ -53,6 +53,7 @@ from tui.screens.dashboard_data import (
 )
 from tui.screens.styling import mark_styled
 from tui.widgets.charts import HealthChart, MrrMovementsChart, NpsChart
+from tui.widgets.footer import KeysFooter
 from tui.widgets.kpi_tile import KpiTile, TileSpec
 
 if TYPE_CHECKING:
@@ -288,7 +289,7 @@ class DashboardScreen(Screen[None]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("p", "cycle_period", "Month/quarter", id="dashboard.period"),
-        *step_bindings("dashboard", "Previous period", "Next period"),
+        *step_bindings("dashboard", "Previous period", "Next period", "Prev/next period"),
         Binding("s", "cycle_scope", "Scope", id="dashboard.scope"),
         Binding("t", "this_period", "This period", show=False, id="dashboard.today"),
         *row_end_bindings("dashboard"),
@@ -386,7 +387,7 @@ class DashboardScreen(Screen[None]):
                         Static("Loading…", classes="panel-note", id="goals-note", markup=False),
                     ]
                 ),
-                self.mount(Footer()),
+                self.mount(KeysFooter()),
             ]
             for mounting in mounted:
                 await mounting

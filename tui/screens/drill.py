@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from tui.bindings import go_to_row, row_end_bindings
 from tui.format import literal
 from tui.messages import OpenAccount
+from tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from core.metrics.drill import Drill
@@ -67,7 +68,7 @@ class DrillScreen(Screen[None]):
         yield Static(self.drill.formula, id="drill-formula", markup=False)
         yield DataTable(cursor_type="row", zebra_stripes=True)
         yield Static("", id="drill-note", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Drill-through"

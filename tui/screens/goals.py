@@ -20,12 +20,13 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, Label, ListItem, ListView, LoadingIndicator, Static
+from textual.widgets import Header, Label, ListItem, ListView, LoadingIndicator, Static
 
 from core.goals import STATUSES, GoalConflict, GoalError, GoalFilter, GoalView
 from tui.app import CxtuiApp
 from tui.bindings import go_to_row, row_cursor_bindings, row_end_bindings
 from tui.messages import BookChanged
+from tui.widgets.footer import KeysFooter
 from tui.widgets.goal_progress import GoalProgress
 
 if TYPE_CHECKING:
@@ -83,6 +84,10 @@ class GoalList(ListView):
     BINDINGS = [Binding("enter", "select_cursor", "Check in", id="goals.check_in")]
 
 
+STEP_KEYS = Binding.Group("Step")
+"""``+`` and ``-`` side by side in the footer: ``+ - Step`` (? says up and down)."""
+
+
 class GoalsScreen(Screen[None]):
     app = getters.app(CxtuiApp)
     goal_list = getters.query_one("#goal-list", ListView)
@@ -92,8 +97,10 @@ class GoalsScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "new", "New", id="goals.new"),
         Binding("e", "edit", "Edit", id="goals.edit"),
-        Binding("plus", "step(1)", "Step up", id="goals.step_up", key_display="+"),
-        Binding("minus", "step(-1)", "Step down", id="goals.step_down", key_display="-"),
+        Binding("plus", "step(1)", "Step up", id="goals.step_up", key_display="+", group=STEP_KEYS),
+        Binding(
+            "minus", "step(-1)", "Step down", id="goals.step_down", key_display="-", group=STEP_KEYS
+        ),
         Binding("space", "toggle", "Toggle", id="goals.toggle"),
         Binding("h", "history", "History", id="goals.history"),
         Binding("a", "archive", "Archive or restore", id="goals.archive", show=False),
@@ -124,7 +131,7 @@ class GoalsScreen(Screen[None]):
         yield Static("", id="goals-empty", markup=False)
         yield GoalList(id="goal-list")
         yield Static("", id="goal-why", markup=False)
-        yield Footer()
+        yield KeysFooter()
 
     def on_unmount(self) -> None:
         """The app is closing (or the screen goes): write the presses waiting now."""

@@ -16,12 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Static
+from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
 from core.text import visible
 from tui.app import CxtuiApp
 from tui.bindings import go_to_row, row_cursor_bindings, row_end_bindings
 from tui.screens.dialog import Dialog, save_cancel_bindings, save_cancel_buttons
+from tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     from core.playbook.runs import RuleStatus
@@ -66,7 +67,7 @@ class PlaybookScreen(Screen[None]):
             id="dry-run",
             markup=False,
         )
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Playbook"

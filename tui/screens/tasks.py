@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, LoadingIndicator, Static
+from textual.widgets import DataTable, Header, LoadingIndicator, Static
 from textual.worker import get_current_worker
 
 from core.health.in_force import health_words
@@ -31,6 +31,7 @@ from tui.bindings import go_to_row, row_cursor_bindings, row_end_bindings
 from tui.format import band_colours, literal, money
 from tui.messages import OpenAccount
 from tui.widgets.accounts_table import columns_in_view
+from tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     import polars as pl
@@ -148,7 +149,7 @@ class TasksScreen(Screen[None]):
         yield LoadingIndicator()
         yield Static("", id="tasks-empty", markup=False)
         yield DataTable(cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Tasks"
