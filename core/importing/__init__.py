@@ -41,6 +41,7 @@ from core.importing.check import (
     Plan,
     Progress,
     RowError,
+    Tally,
     check_rows,
     make_plan,
     no_progress,
@@ -485,7 +486,10 @@ def _start_from_tenure(spec: Kind, source: Source, options: ImportOptions) -> st
         return None
     column, unit = found[0]
     exported = options.as_of or date.today()
-    months = pl.col(column).str.strip_chars().cast(pl.Int64, strict=False)
+    text = pl.col(column).str.strip_chars()
+    number = text.cast(pl.Float64, strict=False)
+    _refuse_tenures(source, column, text, number, "months" if unit == "mo" else "days")
+    months = number.cast(pl.Int64)
     start = pl.lit(exported).dt.offset_by(pl.format(f"-{{}}{unit}", months))
     source.frame = source.frame.with_columns(start.dt.strftime("%Y-%m-%d").alias(TENURE_START))
     source.columns = [*source.columns, TENURE_START]
@@ -494,6 +498,27 @@ def _start_from_tenure(spec: Kind, source: Source, options: ImportOptions) -> st
         f"start dates from column {column}: {words} before {exported} (the export's day;"
         " give another with --as-of)"
     )
+
+
+def _refuse_tenures(source: Source, column: str, text: pl.Expr, number: pl.Expr, unit: str) -> None:
+    """Refuse the file, naming the rows, when a tenure cell is no whole number of
+    ``unit``, 0 or more ('-3', 'n/a'), rather than give the account no start (an
+    empty cell gives none; a line repeating the header is left out by the check)."""
+    bad = (
+        text.is_not_null()
+        & (text != "")
+        & (text.str.to_lowercase() != column.lower())
+        & (number.is_null() | (number < 0) | (number != number.floor()))
+    )
+    row = source.row_column or FILE_ROW
+    frame = source.frame
+    if source.row_column is None:
+        frame = frame.with_row_index(FILE_ROW, offset=source.first_row)
+    found = frame.filter(bad).select(pl.col(row).cast(pl.Int64), pl.col(column)).collect()
+    if found.height:
+        reason = f"not a tenure: a whole number of {unit}, 0 or more"
+        errors = [RowError(r, column, v, reason) for r, v in found.head(MAX_REPORTED).rows()]
+        raise ImportRejected(errors, found.height, [Tally(column, reason, found.height)])
 
 
 USAGE_DAY = "day (from the column names)"

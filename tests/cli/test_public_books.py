@@ -436,6 +436,38 @@ def test_the_telco_sample_given_another_export_day_moves_each_opening_mrr_with_i
         assert round((metrics["mrr"] - metrics["mrr_at_start"] - metrics["mrr_new"]) * 100) == 0
 
 
+def test_a_tenure_that_is_no_number_of_months_is_named_at_its_row(
+    telco_churn: Path, tmp_path: Path
+) -> None:
+    """The sample with a tenure cell of -3 and one of n/a is refused, each named at
+    its row (the header is row 1); an empty one is a start unknown, said. Before,
+    -3 stopped the import with polars' words ('duration string can only have a
+    single '-' sign') and n/a gave its account no start without naming it."""
+    db, edited = tmp_path / "telco.db", tmp_path / "edited.csv"
+    raw = pl.read_csv(telco_churn, infer_schema_length=0)
+    tenure = raw["tenure"].scatter([30, 4_000], ["-3", "n/a"]).scatter(5_000, None)
+    raw.with_columns(tenure).write_csv(edited)
+    options = [
+        "--db", str(db), "--map", "name=customerID", "--map", "external_id=customerID",
+        "--value", "status:Yes=churned", "--value", "status:No=active",
+        "--as-of", "2020-01-01",
+    ]  # fmt: skip
+    refused = runner.invoke(app, ["import", "accounts", str(edited), *options])
+    assert refused.exit_code == 2
+    reason = "not a tenure: a whole number of months, 0 or more"
+    assert refused.stderr.splitlines()[1:3] == [
+        f'row {index + 2}, column "tenure", value "{value}": {reason}'
+        for index, value in ((30, "-3"), (4_000, "n/a"))
+    ]
+    raw.with_columns(raw["tenure"].scatter(5_000, None)).write_csv(edited)
+    report = json.loads(run_ok("import", "accounts", str(edited), *options, "--json"))
+    assert report["inserted"] == raw.height
+    assert (
+        "1 account without a start date: customers since before the records begin, never"
+        " counted as new (map start_date, or a tenure, to date them)"
+    ) in report["reconciliation"]["assumptions"]
+
+
 CANCELLED = (
     "rows left out: orders that are no purchase (cancelled, refunded, failed, declined,"
     " void or unpaid)"
