@@ -496,7 +496,7 @@ def _start_from_tenure(spec: Kind, source: Source, options: ImportOptions) -> st
     words = "months" if unit == "mo" else "days"
     return (
         f"start dates from column {column}: {words} before {exported} (the export's day;"
-        " give another with --as-of)"
+        f" {options.hints.as_of})"
     )
 
 

@@ -50,6 +50,7 @@ class Hints:
     drop_extra: str = "--drop-extra leaves them out"
     every_row: str = "--every-row imports them"
     cents: str = "if they are cents, --cents {field} reads them so"
+    as_of: str = "give another with --as-of"  # the export's day, a tenure counts back from
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 
 import polars as pl
@@ -303,6 +304,11 @@ async def test_one_column_chosen_for_two_fields_feeds_both(
         values.query_one("#value-1", Select).value = "churned"
         await press(app, pilot, "ctrl+s", "ctrl+s")
         assert f"{raw.height:,} were inserted" in status(screen)
+        # its starts count back from today, said in the app's words (no --as-of here)
+        assert (
+            f"start dates from column tenure: months before {date.today()} (the export's day;"
+            " the command line's cxtui import --as-of gives another)"
+        ) in " ".join(status(screen).split())
     with Session(engine) as session:
         stored = session.exec(select(Account.external_id, Account.name, Account.status)).all()
     churned = {(i, i) for i in raw.filter(pl.col("Churn") == "Yes")["customerID"]}

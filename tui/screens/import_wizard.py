@@ -60,6 +60,7 @@ APP_HINTS = {
     "drop_extra": '"Drop other columns" leaves them out',
     "every_row": "the command line's cxtui import --every-row imports them",
     "cents": "if they are cents, press c on {field} in the mapping",
+    "as_of": "the command line's cxtui import --as-of gives another",
 }
 
 
