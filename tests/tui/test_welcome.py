@@ -44,3 +44,22 @@ async def test_the_demo_goes_into_its_own_file_and_the_app_follows(
         assert "your own database is untouched" in said
         assert _accounts_in(mine) == 0  # the user's file: still empty
     assert not demo.parent.exists()  # the copy goes with the app, as cxtui --demo's
+
+
+async def test_an_empty_list_says_how_to_fill_it(tmp_path: Path) -> None:
+    """'Start empty' led to a list that read 'No accounts yet.' and nothing more,
+    while i (not in the footer) imports a file from there."""
+    from textual.widgets import Static
+
+    from tests.tui.conftest import press, text_of
+    from tui.screens.import_wizard import ImportWizardScreen
+
+    async with running(f"sqlite:///{tmp_path / 'mine.db'}") as (app, pilot):
+        assert isinstance(app.screen, WelcomeScreen)
+        await press(app, pilot, "escape")
+        assert isinstance(app.screen, AccountsScreen), app.screen
+        said = " ".join(text_of(app.screen.query_one("#empty", Static)).split())
+        assert "No accounts yet: i imports a file" in said, said
+        assert "cxtui --demo" in said, said
+        await press(app, pilot, "i")
+        assert isinstance(app.screen, ImportWizardScreen), app.screen

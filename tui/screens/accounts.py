@@ -83,7 +83,7 @@ class AccountsScreen(Screen[None]):
     AccountsScreen.-empty #empty {
         display: block;
     }
-    AccountsScreen.-empty AccountsTable {
+    AccountsScreen.-empty AccountsTable, AccountsScreen.-empty #search {
         display: none;
     }
     AccountsScreen LoadingIndicator {
@@ -143,7 +143,12 @@ class AccountsScreen(Screen[None]):
         # what the search and filters hold, as typed: not markup
         yield Static("Loading the accounts…", id="filter-bar", markup=False)
         yield LoadingIndicator()
-        yield Static("No accounts yet.", id="empty", markup=False)
+        yield Static(
+            "No accounts yet: i imports a file (CSV, TSV, XLSX, Parquet or JSON lines);"
+            " cxtui --demo opens the demo book to look around.",
+            id="empty",
+            markup=False,
+        )
         yield AccountsTable(id="accounts", columns=self._columns(self.chosen.columns))
         # the footer comes once the rows are drawn (_book_loaded): its keys are a
         # dozen widgets to style, work the first rows need not wait for
@@ -365,6 +370,10 @@ class AccountsScreen(Screen[None]):
         self._view = (ordered, self.where, view)
         self.shown = view.height
         self.set_class(book.height == 0, "-empty")
+        if book.height == 0:  # nothing to search: i, f and the rest are the screen's keys
+            self.set_focus(None)
+        elif self.focused is None:
+            self.table.focus()
         self.table.show(view, keep_account=keep_account)
         self._update_bar()
 
