@@ -116,7 +116,8 @@ async def test_drill_through_lists_what_is_behind_the_number(db_url: str, engine
         table = drill.query_one(DataTable)
         assert table.row_count == metrics.active_accounts
         # the database's ids are no one's business: the first column is the name
-        assert [str(column.label) for column in table.columns.values()] == ["name", "owner", "mrr"]
+        assert [str(column.label) for column in table.columns.values()] == ["Name", "Owner", "MRR"]
+        assert table.get_row_at(0)[2].justify == "right"  # an amount, as the list's MRR
         with Session(engine) as session:
             names = set(session.exec(select(Account.name)).all())
         assert {str(table.get_row_at(i)[0]) for i in range(table.row_count)} <= names
@@ -363,7 +364,7 @@ async def test_the_forecast_tile_shows_the_mrr_expected_to_stay_and_drills_into_
         assert f"over {due.height} renewals in the next 90 days" in formula
         table = drill.query_one(DataTable)
         assert table.row_count == due.height
-        column = [str(c.label) for c in table.columns.values()].index("expected loss")
+        column = [str(c.label) for c in table.columns.values()].index("Expected loss")
         shown_losses = [
             float(str(table.get_row_at(i)[column]).lstrip("$").replace(",", ""))
             for i in range(table.row_count)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.screen import Screen
@@ -43,8 +44,23 @@ def exact_money(cents: int) -> str:
     return f"{sign}${abs(cents) // 100:,}.{abs(cents) % 100:02d}"
 
 
+ACRONYMS = {"mrr": "MRR", "nps": "NPS", "csat": "CSAT"}
+
+
 def heading(column: str) -> str:
-    return column.removesuffix("_cents").replace("_", " ")
+    """A column's heading as the other tables write theirs: "start_mrr_cents" is
+    "Start MRR" (it read "start mrr", a frame's column name)."""
+    words = [ACRONYMS.get(word, word) for word in column.removesuffix("_cents").split("_")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
+
+
+def _shown(column: str, value: Any) -> Text:
+    """A cell as shown: an amount right-aligned, as the accounts list's MRR."""
+    text: Text = literal(cell(column, value))
+    if column.endswith("_cents"):
+        text.justify = "right"
+    return text
 
 
 class DrillScreen(Screen[None]):
@@ -80,7 +96,7 @@ class DrillScreen(Screen[None]):
         for index, row in enumerate(rows.head(ROW_CAP).iter_rows(named=True)):
             account = row.get("account_id")
             table.add_row(
-                *[literal(cell(column, row[column])) for column in shown],
+                *[_shown(column, row[column]) for column in shown],
                 key=None if account is None else f"{account}:{index}",
             )
         note = "Nothing behind this number in the period." if rows.is_empty() else ""
