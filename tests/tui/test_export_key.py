@@ -104,3 +104,24 @@ async def test_x_on_the_accounts_list_exports_it_as_shown(
     written = pl.read_csv(out)
     assert written["name"].to_list() == shown == ["Vandelay Industries", "Initech"]
     assert {"health", "band", "last_touch"} <= set(written.columns)
+
+
+async def test_x_on_the_dashboard_says_the_period_it_exports(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """The dialog said 'With the screen's filters: none' while it exports the figures
+    of the period shown, which p and [ ] change; the file held that period's alone."""
+    from core.periods import Period
+
+    make_book(engine)
+    out = tmp_path / "metrics.csv"
+    async with started(db_url, Settings(path=tmp_path / "c.toml")) as (app, pilot):
+        await press(app, pilot, "1", "left_square_bracket", "x")
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        period = Period.month_of(TODAY).previous().label
+        said = " ".join(str(widget.render()) for widget in dialog.query(".dialog-text"))
+        assert f"period {period}" in said, said
+        dialog.query_one("#path", Input).value = str(out)
+        await press(app, pilot, "enter")
+    assert set(pl.read_csv(out)["period"]) == {period}

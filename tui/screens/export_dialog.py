@@ -45,6 +45,8 @@ class ExportDialog(Dialog[Path | None]):
     def compose(self) -> ComposeResult:
         today: date = self.app.today
         shown = self.filters.describe()
+        if self.kind == "metrics":  # the figures of the period the dashboard shows
+            shown = [f"period {self.filters.period}", *shown]
         with Vertical(classes="dialog", id="export"):
             yield Static(f"Export {self.kind}", classes="dialog-title", markup=False)
             yield Static(
