@@ -426,3 +426,16 @@ async def test_a_title_wider_than_its_column_ends_in_an_ellipsis(
         assert len(title) > width
         shown = [line for line in text_of(screen.table).splitlines() if "Follow up" in line]
         assert len(shown) == 1 and f" {title[: width - 1]}… " in shown[0], shown
+
+
+async def test_at_80_columns_the_note_wraps_instead_of_being_cut(
+    db_url: str, engine: Engine, book, tmp_path
+) -> None:
+    """The note above the tasks is one line: at 80 columns, among the done and snoozed
+    tasks (z), it stopped at '... · r reopens a done' (seen on the demo book), the keys
+    that act there and the way back to the queue cut without a mark."""
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
+        await pilot.resize_terminal(*SMALL)
+        await press(app, pilot, "space", "z")  # one task done, then the done ones
+        shown = " ".join(text_of(screen.query_one("#listing-note")).split())
+        assert shown.endswith("r reopens a done task, w wakes a snoozed one · z: the queue"), shown

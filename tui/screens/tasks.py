@@ -109,7 +109,9 @@ class TasksScreen(Screen[None]):
     table = getters.query_one(DataTable)
 
     DEFAULT_CSS = """
-    TasksScreen #listing-note { height: 1; padding: 0 1; background: $boost; color: $text-muted; }
+    TasksScreen #listing-note {  /* wraps in a narrow terminal, not cut */
+        height: auto; padding: 0 1; background: $boost; color: $text-muted;
+    }
     TasksScreen #tasks-empty { padding: 2 4; color: $text-muted; display: none; }
     TasksScreen.-empty #tasks-empty { display: block; }
     TasksScreen.-empty DataTable { display: none; }
