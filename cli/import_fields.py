@@ -20,6 +20,7 @@ FIELDS: dict[str, tuple[tuple[str, bool], ...]] = {
         ("status", False),
         ("churned_at", False),
         ("onboarding_completed_at", False),
+        ("churn_recorded_on", False),
     ),
     "contacts": (
         ("account", True),

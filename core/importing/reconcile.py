@@ -63,12 +63,17 @@ class Reconciliation:
                 " them"
             )
         if before := statuses.recorded_before:
-            days = sorted(before)
-            on = f"on {days[0]}" if len(days) == 1 else f"from {days[0]} to {days[-1]}"
             self.assumptions.append(
                 f"{_plural(sum(before.values()), 'churned account')} without a churn date whose"
-                f" churn an earlier import recorded ({on}): not customers from that day on, as"
-                " before"
+                f" churn an earlier import recorded ({_days(before)}): not customers from that"
+                " day on, as before"
+            )
+        if given := statuses.recorded_given:
+            self.assumptions.append(
+                f"{_plural(sum(given.values()), 'churned account')} without a churn date whose"
+                f" churn was recorded {_days(given)} (column"
+                f" {plan.column('churn_recorded_on')}): not customers from that day on, in no"
+                " period's churn"
             )
         if statuses.defaulted:
             default = plan.kind.field("status").default
@@ -100,6 +105,12 @@ def _rows_said(rows: list[int]) -> str:
     """The first five of ``rows`` (the file's row numbers): "rows 3, 5, 7, ..."."""
     shown = ", ".join(f"{row:,}" for row in rows[:5]) + (", ..." if len(rows) > 5 else "")
     return f"row{'s' if len(rows) > 1 else ''} {shown}"
+
+
+def _days(counts: dict[date, int]) -> str:
+    """The days of ``counts`` in words: "on 2020-01-01", "from 2020-01-01 to 2020-03-01"."""
+    days = sorted(counts)
+    return f"on {days[0]}" if len(days) == 1 else f"from {days[0]} to {days[-1]}"
 
 
 def _plural(count: int, word: str) -> str:

@@ -196,6 +196,9 @@ KINDS: dict[str, Kind] = {
                 ),
                 Field("churned_at", DATE, synonyms=("churn_date", "churned_on")),
                 Field("onboarding_completed_at", DATE, synonyms=("onboarded", "onboarded_at")),
+                # The day an undated churn was recorded (an accounts export carries it):
+                # not a customer from that day on; empty, the import's --effective day.
+                Field("churn_recorded_on", DATE, synonyms=("churn_recorded",)),
             ),
             ("external_id",),
         ),

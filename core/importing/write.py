@@ -65,13 +65,15 @@ class Statuses:
     the stored one an empty cell kept, or the default of a new account), with their
     MRR in cents; how many new accounts took the default status; and those resting
     on an assumption once written: without a start date, churned without a churn
-    date (recorded by this import, or on an earlier day by an earlier one)."""
+    date (recorded by this import, on an earlier day by an earlier one, or on the
+    day the file's churn_recorded_on gives: an export of another book)."""
 
     by_status: dict[str, tuple[int, int]] = field(default_factory=dict)
     defaulted: int = 0
     start_unknown: int = 0
     undated: int = 0
     recorded_before: dict[date, int] = field(default_factory=dict)
+    recorded_given: dict[date, int] = field(default_factory=dict)
 
     def add(self, more: Statuses) -> None:
         for status, (count, cents) in more.by_status.items():
@@ -80,8 +82,12 @@ class Statuses:
         self.defaulted += more.defaulted
         self.start_unknown += more.start_unknown
         self.undated += more.undated
-        for day, count in more.recorded_before.items():
-            self.recorded_before[day] = self.recorded_before.get(day, 0) + count
+        for mine, theirs in (
+            (self.recorded_before, more.recorded_before),
+            (self.recorded_given, more.recorded_given),
+        ):
+            for day, count in theirs.items():
+                mine[day] = mine.get(day, 0) + count
 
 
 @dataclass
@@ -255,7 +261,8 @@ def _statuses(plan: Plan, table: Table, rows: pl.DataFrame) -> Statuses:
     values in place) as they are once written: by status with their MRR (a stored
     account's where the file has no such column, a new account's default where its
     cell is empty, as the check fills it, or there is no column), without a start
-    date, and churned without a churn date: recorded now, or by an earlier import."""
+    date, and churned without a churn date: recorded now, by an earlier import, or on
+    the day the file's churn_recorded_on cell gives."""
     if table.name != "account":
         return Statuses()
 
@@ -265,6 +272,8 @@ def _statuses(plan: Plan, table: Table, rows: pl.DataFrame) -> Statuses:
     exists = pl.col(_EXISTS).fill_null(False) if _EXISTS in rows.columns else pl.lit(False)
     empty = f"{EMPTY}status"  # beside a mapped status (check.KEEPS_STORED)
     cell_empty = pl.col(empty) if empty in rows.columns else pl.lit(True)
+    recorded_empty = f"{EMPTY}churn_recorded_on"
+    given = ~pl.col(recorded_empty) if recorded_empty in rows.columns else pl.lit(False)
     default = plan.kind.field("status").default
     frame = rows.select(
         stored("status").cast(pl.String).fill_null(default).alias("status"),
@@ -273,15 +282,23 @@ def _statuses(plan: Plan, table: Table, rows: pl.DataFrame) -> Statuses:
         stored("start_date").is_null().alias("no_start"),
         stored("churned_at").is_null().alias("no_churn_date"),
         stored("churn_recorded_on").cast(pl.Date).alias("recorded"),
+        given.alias("given"),
     ).with_columns(undated=(pl.col("status") == "churned") & pl.col("no_churn_date"))
     summed = frame.group_by("status").agg(pl.len(), pl.col("mrr_cents").sum())
     before = frame.filter(pl.col("undated"), pl.col("recorded").is_not_null())
+    by_day = {  # recorded by an import (stored), or on the day the file gives
+        from_file: dict(
+            before.filter(pl.col("given") == from_file).group_by("recorded").len().rows()
+        )
+        for from_file in (False, True)
+    }
     return Statuses(
         {status: (int(n), int(cents)) for status, n, cents in summed.iter_rows()},
         int(frame["defaulted"].sum()),
         int(frame["no_start"].sum()),
         int((frame["undated"] & frame["recorded"].is_null()).sum()),
-        dict(before.group_by("recorded").len().iter_rows()),
+        by_day[False],
+        by_day[True],
     )
 
 
