@@ -66,13 +66,17 @@ metric, so that ``avg_purchase_value x purchases_per_customer`` is the revenue p
 buyer. ``customers_with_purchases`` is the accounts with a purchase in the period,
 the base of ``repeat_purchase_rate_pct`` (those with two purchases or more).
 ``clv`` = average purchase value x purchases a year x lifespan in years, where
-purchases a year = purchases per customer / period length in years, and lifespan =
-``MetricOptions.lifespan_years`` or else 1 / annual churn rate, the annual churn rate
-being the period's churn rate / period length in years (a month is 1/12 year, a
-range is days / 365.25). So with the default, ``clv`` = revenue per buyer in the
-period / period churn rate. No churn, no lifespan: ``clv`` is None. The API also
-has ``clv_subscription`` = ARPA (``mrr`` / ``active_accounts``) x 12 x lifespan, the
-same as ARPA x 12 / annual churn rate.
+average purchase value x purchases a year = the revenue per buyer of the year up to
+the period's end (``book.year_to``: the 12 months to its last day), whatever the
+period's length, so a month, a quarter and a year ending on one day have one CLV;
+when the purchases begin later than a year before, the revenue per buyer of the
+months there are, not scaled (``clv_window_months`` says how many, and a note says
+so). The lifespan is ``MetricOptions.lifespan_years`` or else 1 / the annual churn
+rate of the ``churn_window_months`` (12) up to the period's end, or else, in a book
+without churn to measure, the average first-to-last purchase span of its buyers up
+to then (``clv_lifespan_buyers``). No buyer in that year, or no lifespan: ``clv`` is
+None. The API also has ``clv_subscription`` = ARPA (``mrr`` / ``active_accounts``)
+x 12 x lifespan, the same as ARPA x 12 / annual churn rate.
 
 Customer retention cost (API only, ``retention_cost_per_customer``): retention
 costs incurred in the period / customers at the start; None when no cost is

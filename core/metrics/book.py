@@ -136,10 +136,21 @@ _COUNT_COLUMNS = (
     *ENGAGED_COLUMNS.values(),
     "lifespan_days",
     "lifespan_buyers",
+    "year_buyers",
+    "year_purchase_cents",
 )
 
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+
+
+def year_to(day: date) -> date:
+    """The first day of the year that ends on ``day`` (the day after it, a year
+    before): the purchase CLV's purchases a year are counted from there to ``day``."""
+    after = day + _ONE_DAY
+    if (after.month, after.day) == (2, 29):
+        return date(after.year - 1, 3, 1)
+    return after.replace(year=after.year - 1)
 
 
 def _naive(day: date) -> datetime:
@@ -423,8 +434,10 @@ class Book:
     movements: pl.DataFrame  # account_id, occurred_on, kind, amount_cents (signed), undated
     surveys: pl.DataFrame  # account_id, kind, score, answered_at
     tickets: pl.DataFrame  # (account_id,) opened_at, first_response_at, resolved_at
-    purchase_days: pl.DataFrame  # account_id, day, amount_cents: one row per customer-day
-    purchase_spans: pl.DataFrame  # account_id, first_day, last_day: purchases before the window
+    # account_id, day, amount_cents: one row per customer-day, from a year before the
+    # window (``book_sql.purchases_from``) to its end
+    purchase_days: pl.DataFrame
+    purchase_spans: pl.DataFrame  # account_id, first_day, last_day: purchases before those
     engagement: pl.DataFrame  # account_id, kind, occurred_at: referrals, trainings, events
     usage: pl.DataFrame  # (account_id,) month (its 1st), users_sum, users_max, day_bits
     costs: pl.DataFrame | None  # incurred_on, amount_cents; None when scoped or not read
@@ -824,18 +837,26 @@ class Book:
             pl.col("days").sum().alias("purchases"),
             pl.col("amount_cents").sum().alias("purchase_cents"),
         )
-        return totals.join(
-            self._purchase_lifespans(ref, groups),
-            on="group",
-            how="full",
-            coalesce=True,
-            nulls_equal=True,
+        # The year up to ``ref``, behind the purchase CLV, whatever the period's length.
+        year = (
+            self.purchase_days.lazy()
+            .filter(pl.col("day").is_between(year_to(ref), ref))
+            .pipe(_grouped, groups)
+            .group_by("group")
+            .agg(
+                pl.col("account_id").n_unique().alias("year_buyers"),
+                pl.col("amount_cents").sum().alias("year_purchase_cents"),
+            )
         )
+        for part in (year, self._purchase_lifespans(ref, groups)):
+            totals = totals.join(part, on="group", how="full", coalesce=True, nulls_equal=True)
+        return totals
 
     def _purchase_lifespans(self, ref: date, groups: pl.LazyFrame | None) -> pl.LazyFrame:
         """Of every buyer up to ``ref``, the days from its first purchase to its last,
         summed: the lifespan observed in the purchase history (``lifespan_days`` over
-        ``lifespan_buyers``), behind the CLV of a book without subscription churn."""
+        ``lifespan_buyers``), behind the CLV of a book without subscription churn; and
+        the first purchase of all (``first_purchase``: where the history begins)."""
         days = self.purchase_days.lazy().filter(pl.col("day") <= ref)
         spans = (
             pl.concat(
@@ -856,6 +877,7 @@ class Book:
                 .sum()
                 .alias("lifespan_days"),
                 pl.len().alias("lifespan_buyers"),
+                pl.col("first_day").min().alias("first_purchase"),
             )
         )
 
@@ -1069,6 +1091,15 @@ def _implied_movements(
     )
 
 
+def clv_window_months(first_purchase: date | None, ref: date) -> float:
+    """The months of purchase history behind the purchase CLV's purchases a year up
+    to ``ref``: 12, or fewer when the first purchase is later than ``year_to(ref)``
+    (its days, in months of 365.25 / 12 days)."""
+    if first_purchase is None or first_purchase <= year_to(ref):
+        return 12.0
+    return ((ref - first_purchase).days + 1) * 12 / 365.25
+
+
 def _assemble(
     row: dict[str, Any],
     period: Period,
@@ -1112,9 +1143,13 @@ def _assemble(
     if lifespan is None and not trailing_lost and row["lifespan_days"] and row["lifespan_buyers"]:
         days_each = Fraction(row["lifespan_days"], row["lifespan_buyers"])
         buying_lifespan, from_purchases = days_each / Fraction(36525, 100), True
-    clv = clv_subscription = None
-    if buying_lifespan is not None and buyers:
-        clv = money(Fraction(purchase_cents, buyers) / period.years * buying_lifespan)
+    # Average purchase value x purchases a year = the revenue per buyer of the year up
+    # to the period's end (year_to), the same for a month, a quarter and a year ending
+    # on one day; over the months there are when the purchase history is shorter.
+    clv = clv_subscription = window_months = None
+    if buying_lifespan is not None and row["year_buyers"]:
+        clv = money(Fraction(row["year_purchase_cents"], row["year_buyers"]) * buying_lifespan)
+        window_months = clv_window_months(row.get("first_purchase"), period.end)
     if lifespan is not None and end:
         clv_subscription = money(Fraction(row["mrr_cents"], end) * 12 * lifespan)
     renewals = {}
@@ -1157,6 +1192,7 @@ def _assemble(
         clv_purchases=clv,
         clv_lifespan_years=None if buying_lifespan is None else float(buying_lifespan),
         clv_lifespan_buyers=row["lifespan_buyers"] if from_purchases else 0,
+        clv_window_months=window_months,
         stickiness_pct=pct(row.get("sticky_days") or 0, row.get("usage_days") or 0),
         first_response_hours_median=row.get("first_response_hours_median"),
         first_response_hours_p90=row.get("first_response_hours_p90"),

@@ -37,7 +37,7 @@ from sqlalchemy.orm import aliased
 from core.dates import moment
 from core.interactions.queries import answers_query
 from core.kinds import AccountStatus
-from core.metrics.book_sql import PLACEHOLDERS, middle_of, usage_edges
+from core.metrics.book_sql import PLACEHOLDERS, middle_of, purchases_from, usage_edges
 from core.models import (
     ENGAGEMENT_KINDS_SQL,
     Account,
@@ -62,15 +62,16 @@ def table_queries(
 ) -> dict[str, Select[Any]]:
     """One query per table for the whole book: the accounts, the MRR movements up to
     ``as_of``, and the rows of ``window_start`` to ``data_end`` (both included) of the
-    other tables; ``purchase_history``: each buyer's first and last purchase before
-    the window (with the window's own purchases, the span of purchase history behind
-    a purchase-only CLV lifespan); ``costs`` belong to no account. The survey
-    answers and the tickets are read in two halves, cut at ``middle``
-    (``book_sql.middle_of``): ``surveys`` and ``surveys_late``, ``tickets`` and
-    ``tickets_late``; the tickets opened before the window and still open at its
+    other tables; the purchases from a year before (``book_sql.purchases_from``: the
+    purchase CLV counts the year up to a period's end); ``purchase_history``: each
+    buyer's first and last purchase before those (with the purchases read, the span of
+    purchase history behind a purchase-only CLV lifespan); ``costs`` belong to no
+    account. The survey answers and the tickets are read in two halves, cut at
+    ``middle`` (``book_sql.middle_of``): ``surveys`` and ``surveys_late``, ``tickets``
+    and ``tickets_late``; the tickets opened before the window and still open at its
     start apart, ``tickets_unresolved`` and ``tickets_resolved_in``."""
     start, end = moment(window_start), moment(data_end + _ONE_DAY)
-    cut = moment(middle)
+    cut, bought_from = moment(middle), moment(purchases_from(window_start))
     tickets = select(
         Ticket.account_id, Ticket.opened_at, Ticket.first_response_at, Ticket.resolved_at
     )
@@ -115,13 +116,13 @@ def table_queries(
         ),
         "purchases": select(
             Purchase.account_id, Purchase.purchased_at, Purchase.amount_cents
-        ).where(Purchase.purchased_at >= start, Purchase.purchased_at < end),
+        ).where(Purchase.purchased_at >= bought_from, Purchase.purchased_at < end),
         "purchase_history": select(
             Purchase.account_id,
             func.min(Purchase.purchased_at).label("first_at"),
             func.max(Purchase.purchased_at).label("last_at"),
         )
-        .where(Purchase.purchased_at < start)
+        .where(Purchase.purchased_at < bought_from)
         .group_by(Purchase.account_id),
         "costs": select(RetentionCost.incurred_on, RetentionCost.amount_cents).where(
             RetentionCost.incurred_on >= window_start, RetentionCost.incurred_on <= data_end

@@ -53,14 +53,26 @@ def middle_of(start: date, end: date) -> date:
     return start + (end - start) // 2
 
 
+def purchases_from(window_start: date) -> date:
+    """The first day the purchases of a window starting on ``window_start`` are read
+    from: the first of its month a year before, so that the year up to any day of the
+    window (behind the purchase CLV, ``core.metrics.book.year_to``) is read."""
+    return date(window_start.year - 1, window_start.month, 1)
+
+
 def substituted(name: str, days: dict[str, date]) -> str:
     """The SQL of ``BOOK_SQL[name]`` on ``days`` (by the names of ``PLACEHOLDERS``):
-    each placeholder day and its first instant, and the first instant after
-    ``data_end`` (where the window's moments end)."""
+    each placeholder day and its first instant, the first instant after ``data_end``
+    (where the window's moments end) and ``purchases_from`` the window's start."""
     sql = BOOK_SQL[name][0]
-    if "data_end" in days:
-        after = {"after": PLACEHOLDERS["data_end"] + _ONE_DAY}
-        sql = with_days(sql, after, {"after": days["data_end"] + _ONE_DAY})
+    derived = {
+        "after": (lambda day: day + _ONE_DAY, "data_end"),
+        "purchases_from": (purchases_from, "window_start"),
+    }
+    for key, (derive, source) in derived.items():
+        if source in days:
+            placeholder = {key: derive(PLACEHOLDERS[source])}
+            sql = with_days(sql, placeholder, {key: derive(days[source])})
     return with_days(sql, PLACEHOLDERS, days)
 
 

@@ -22,6 +22,7 @@ import polars as pl
 from sqlalchemy import Engine, select
 
 from core.metrics import Book, Period, Scope
+from core.metrics.book import year_to
 from core.metrics.dashboard import bands_on
 from core.metrics.model import money, pct
 from core.models import Account, MrrMovementKind, SurveyKind
@@ -316,27 +317,33 @@ def _repeat_purchases(book: Book, window: _Window) -> Drill:
 
 
 def _purchase_clv(book: Book, window: _Window) -> Drill:
-    """CLV = average purchase value x purchases a year x lifespan (``core.metrics``)."""
-    rows = _buyers_of(book, window)
-    period = Period(window.start, window.ref)
-    keys = ["clv", "clv_lifespan_years", "purchases_per_customer", "avg_purchase_value"]
-    m = book.values(period, keys, window.ref)
+    """CLV = average purchase value x purchases a year x lifespan (``core.metrics``),
+    the first two over the year up to the period's end (``year_to``): its buyers."""
+    first = year_to(window.ref)
+    rows = _buyers_of(book, _Window(first, window.ref, first - _ONE_DAY))
+    total, purchases = int(rows["amount_cents"].sum()), int(rows["purchases"].sum())
+    keys = ["clv", "clv_lifespan_years", "clv_window_months"]
+    m = book.values(Period(window.start, window.ref), keys, window.ref)
     if m["clv"] is None:
-        formula = "CLV no data: no buyer in the period, or no lifespan (no churn to measure it)"
-    else:
-        per_year = m["purchases_per_customer"] / float(period.years)
-        lifespan = m["clv_lifespan_years"]
         formula = (
-            f"CLV ${m['clv']:,.2f} = average purchase ${m['avg_purchase_value']:,.2f}"
-            f" x {per_year:,.2f} purchases a year"
-            + ("" if lifespan is None else f" x a lifespan of {lifespan:.2f} years")
+            f"CLV no data: no buyer from {first.isoformat()} to {window.ref.isoformat()},"
+            " or no lifespan (no churn to measure it)"
         )
-    total = int(rows["amount_cents"].sum())
+    else:
+        months = m["clv_window_months"]
+        over = "a year" if months >= 12 else f"in the {months:.1f} months of purchase history"
+        formula = (
+            f"CLV ${m['clv']:,.2f} = average purchase ${money(Fraction(total, purchases)):,.2f}"
+            f" x {purchases / rows.height:,.2f} purchases {over}"
+            f" x a lifespan of {m['clv_lifespan_years']:.2f} years; {_dollars(total)} from"
+            f" {purchases:,} purchases of {rows.height:,} buyers, {first.isoformat()} to"
+            f" {window.ref.isoformat()}"
+        )
     return Drill(
-        "CLV (purchases): the buyers of the period",
+        "CLV (purchases): the buyers of the year up to the period's end",
         formula,
         rows,
-        {"amount_cents": total, "buyers": rows.height},
+        {"amount_cents": total, "purchases": purchases, "buyers": rows.height},
     )
 
 

@@ -124,6 +124,10 @@ class MetricSet:
     # them (0 when the lifespan does not come from the purchase history).
     clv_lifespan_years: float | None
     clv_lifespan_buyers: int
+    # The months of purchase history behind the purchase CLV's "average purchase value
+    # x purchases a year", the revenue per buyer of the year up to the period's end:
+    # 12, fewer when the purchases begin later than a year before (None: no CLV).
+    clv_window_months: float | None
     feedback_rate_pct: float | None
     referral_rate_pct: float | None
     community_participation_pct: float | None
@@ -158,6 +162,18 @@ def lifespan_note(m: MetricSet) -> str | None:
         f"Assumed: a CLV lifespan of {m.clv_lifespan_years:.1f} years, the average time"
         f" from first to last purchase of {m.clv_lifespan_buyers:,} buyers (no churn to"
         " measure it from; set [metrics] lifespan_years to choose one)."
+    )
+
+
+def clv_window_note(m: MetricSet) -> str | None:
+    """What the purchase CLV assumes when less than a year of purchase history
+    precedes the period's end, in words; None otherwise."""
+    if m.clv_window_months is None or m.clv_window_months >= 12:
+        return None
+    return (
+        f"Assumed: CLV's purchases a year are those of the {m.clv_window_months:.1f} months"
+        " of purchase history up to the period's end (less than a year of purchases is"
+        " recorded)."
     )
 
 

@@ -259,6 +259,7 @@ METRICS: tuple[Metric, ...] = (
     Metric(
         "clv_lifespan_buyers", "CLV lifespan from purchases, buyers", None, "count", contract=False
     ),
+    Metric("clv_window_months", "CLV purchases a year, months of history", None, "ratio"),
     Metric(
         "accounts_churn_unrecorded",
         "Accounts counted as staying, no churn recorded",
@@ -332,6 +333,7 @@ CONTRACT_KEYS: tuple[str, ...] = (
     "education_completion_pct",
     "accounts_churn_unrecorded",
     "onboarding_due_unrecorded",
+    "clv_window_months",
 )
 
 BY_KEY: dict[str, Metric] = {metric.key: metric for metric in METRICS}

@@ -212,32 +212,45 @@ def test_a_file_given_without_its_kind_is_told_what_to_type(
     assert not Path(db).exists()
 
 
+@pytest.mark.parametrize(
+    ("period", "as_of", "first"),
+    [
+        ("1998-Q2", date(1998, 6, 30), date(1997, 7, 1)),
+        ("1998-06", date(1998, 6, 30), date(1997, 7, 1)),
+        ("1998", date(1998, 6, 30), date(1997, 7, 1)),
+        ("1997-03", date(1997, 3, 31), date(1996, 4, 1)),  # 3 months of history
+    ],
+)
 def test_a_purchase_only_book_gets_a_clv_from_its_own_history(
-    cdnow_master: Path, cdnow: tuple[Path, dict]
+    cdnow_master: Path, cdnow: tuple[Path, dict], period: str, as_of: date, first: date
 ) -> None:
-    """No subscriptions, no churn: CLV = average purchase value x purchases a year x
-    the lifespan observed in the file (each buyer's first to last purchase day, on
-    average), all computed here from the raw lines."""
+    """No subscriptions, no churn: CLV = average purchase value x purchases a year
+    (the revenue per buyer of the year up to the period's end, from ``first``) x the
+    lifespan observed in the file (each buyer's first to last purchase day up to then,
+    on average), all computed here from the raw lines: the same for a month, a quarter
+    and a year ending on one day. The log begins in January 1997: March's CLV rests on
+    its first 3 months, and says so."""
     raw = cdnow_frame(cdnow_master, ["customer_id", "date", "cds", "dollars"])
     db, _ = cdnow
-    as_of = date(1998, 6, 30)
-    quarter = raw.filter(pl.col("date").is_between(date(1998, 4, 1), as_of))
-    days = quarter.group_by("customer_id", "date").agg(pl.col("cents").sum())
-    buyers = days["customer_id"].n_unique()
-    spans = raw.group_by("customer_id").agg(pl.col("date").max() - pl.col("date").min())
+    year = raw.filter(pl.col("date").is_between(first, as_of))
+    upto = raw.filter(pl.col("date") <= as_of)
+    spans = upto.group_by("customer_id").agg(pl.col("date").max() - pl.col("date").min())
     lifespan_years = spans["date"].dt.total_days().mean() / 365.25
-    quarter_years = 3 / 12  # whole months
-    expected = quarter["cents"].sum() / 100 / buyers / quarter_years * lifespan_years
-    result = runner.invoke(
-        app, ["metrics", "--db", str(db), "--json", "--period", "1998-Q2", "--as-of", "1998-06-30"]
-    )
-    metrics = json.loads(result.stdout)["metrics"]
+    expected = year["cents"].sum() / 100 / year["customer_id"].n_unique() * lifespan_years
+    days = (as_of - max(first, raw["date"].min())).days + 1
+    months = 12 if days >= 365 else days * 12 / 365.25
+    args = ("metrics", "--db", str(db), "--period", period, "--as-of", as_of.isoformat())
+    document = json.loads(run_ok(*args, "--json"))
+    metrics = document["metrics"]
     assert metrics["clv"] == pytest.approx(expected, abs=0.01)
+    assert metrics["clv_window_months"] == pytest.approx(months)
     assert metrics["clv_subscription"] is None  # no MRR: no subscription CLV
-    table = run_ok("metrics", "--db", str(db), "--period", "1998-Q2", "--as-of", "1998-06-30")
-    words = " ".join(table.split())
+    words = " ".join(run_ok(*args).split())
     assert f"CLV lifespan of {lifespan_years:.1f} years" in words
-    assert f"first to last purchase of {raw['customer_id'].n_unique():,} buyers" in words
+    assert f"first to last purchase of {upto['customer_id'].n_unique():,} buyers" in words
+    short = f"CLV's purchases a year are those of the {months:.1f} months of purchase history"
+    assert (short in words) == (months < 12)
+    assert (short in " ".join(document["notes"])) == (months < 12)
 
 
 def test_an_order_log_records_no_churn_and_the_figures_say_so(
@@ -594,26 +607,32 @@ def test_the_shops_purchase_metrics_match_the_raw_file(
     assert metrics["churned_accounts"] == 0 and metrics["mrr"] == 0
 
 
-def test_the_shops_clv_comes_from_its_own_history(
-    electronic_sales: Path, shop: tuple[Path, dict]
+@pytest.mark.parametrize("period", ["2024-09", "2024-Q3", "2024"])
+def test_the_shops_clv_is_the_same_for_a_month_a_quarter_and_a_year(
+    electronic_sales: Path, shop: tuple[Path, dict], period: str
 ) -> None:
-    """CLV = average purchase value x purchases a year x the lifespan observed in the
-    file (each buyer's first to last purchase day, on average), here for 2024-Q2."""
+    """Found here: as of 2024-09-30, the CLV read $4,471 for 2024-09, $1,576 for
+    2024-Q3 and $634 for 2024 (each period's revenue per buyer scaled to a year by
+    its length: a one-off buyer in September bought 12 times a year). CLV = average
+    purchase value x purchases a year (the revenue per buyer of the year up to the
+    period's end, 2023-10-01 to 2024-09-30) x the lifespan observed in the file (each
+    buyer's first to last purchase day up to then, on average)."""
     raw = orders(electronic_sales).filter(pl.col("Order Status") == "Completed")
     db, _ = shop
-    quarter = raw.filter(pl.col("date").is_between(date(2024, 4, 1), date(2024, 6, 30)))
-    buyers = quarter["customer"].n_unique()
-    upto = raw.filter(pl.col("date") <= date(2024, 6, 30))
+    as_of = date(2024, 9, 30)
+    year = raw.filter(pl.col("date").is_between(date(2023, 10, 1), as_of))
+    upto = raw.filter(pl.col("date") <= as_of)
     spans = upto.group_by("customer").agg(pl.col("date").max() - pl.col("date").min())
     lifespan_years = spans["date"].dt.total_days().mean() / 365.25
-    expected = quarter["cents"].sum() / 100 / buyers / (3 / 12) * lifespan_years
+    expected = year["cents"].sum() / 100 / year["customer"].n_unique() * lifespan_years
     metrics = json.loads(
         run_ok(
-            "metrics", "--db", str(db), "--json", "--period", "2024-Q2",
-            "--as-of", "2024-06-30",
+            "metrics", "--db", str(db), "--json", "--period", period,
+            "--as-of", as_of.isoformat(),
         )
     )["metrics"]  # fmt: skip
     assert metrics["clv"] == pytest.approx(expected, abs=0.01)
+    assert metrics["clv_window_months"] == 12
 
 
 def test_card_payments_in_whole_numbers_say_their_unit_is_assumed(

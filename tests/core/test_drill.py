@@ -4,6 +4,7 @@ own numerator and denominator, on the demo book and on a hand-made one."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 from fractions import Fraction
 
 import pytest
@@ -100,6 +101,12 @@ def check_drills(engine: Engine, period: Period, as_of: date, scope: Scope | Non
     assert repeat.rows["repeat"].sum() == repeat.terms["repeat_buyers"]
     clv = d["clv"]
     assert clv.formula.startswith("CLV no data" if m.clv is None else f"CLV ${m.clv:,.2f} =")
+    assert clv.terms["buyers"] == clv.rows.height
+    assert clv.terms["amount_cents"] == clv.rows["amount_cents"].sum()
+    assert clv.terms["purchases"] == clv.rows["purchases"].sum()
+    if m.clv is not None:  # revenue per buyer of the year x lifespan, to the cent
+        per_buyer = Fraction(clv.terms["amount_cents"], clv.terms["buyers"])
+        assert abs(money(per_buyer * Fraction(m.clv_lifespan_years)) - m.clv) <= Decimal("0.01")
 
 
 def test_demo_drills_equal_the_metrics(engine: Engine) -> None:
@@ -165,6 +172,26 @@ def test_an_empty_period_says_no_data(engine: Engine) -> None:
     assert drill(loaded, "clv", JAN).formula.startswith("CLV no data")
     with pytest.raises(KeyError, match="no drill-through for 'stickiness_pct'"):
         drill(loaded, "stickiness_pct", JAN)
+
+
+def test_the_clv_drill_shows_the_year_behind_it(book: BookWriter) -> None:
+    """January's CLV rests on the purchases of the year to its end: the drill lists
+    that year's buyers (not January's alone) with the terms of the figure."""
+    buyers = book.accounts(19, date(2023, 1, 1))
+    book.accounts(1, date(2023, 1, 1), churned=date(2024, 1, 9))  # lifespan 20 years
+    book.purchase(buyers[0], at(date(2024, 1, 4)), 3000)
+    book.purchase(buyers[0], at(date(2024, 1, 20)), 1000)
+    book.purchase(buyers[1], at(date(2023, 3, 10)), 8000)
+    book.purchase(buyers[2], at(date(2023, 1, 15)), 5000)  # before the year
+    book.save()
+    loaded = load_book(book.engine, JAN, LATER)
+    clv = drill(loaded, "clv", JAN)
+    assert clv.formula == (
+        "CLV $1,200.00 = average purchase $40.00 x 1.50 purchases a year x a lifespan of"
+        " 20.00 years; $120.00 from 3 purchases of 2 buyers, 2023-02-01 to 2024-01-31"
+    )
+    assert clv.terms == {"amount_cents": 12000, "purchases": 3, "buyers": 2}
+    assert clv.rows["account_id"].to_list() == [buyers[1], buyers[0]]
 
 
 def test_band_drill_counts_the_band_in_force(surveyed: BookWriter) -> None:

@@ -22,6 +22,7 @@ from core.metrics import (
     load_book,
     monthly_series,
 )
+from core.metrics.model import clv_window_note
 from core.periods import Period
 from core.store.sqlite_file import SqliteFile
 from tests.core.metrics_book import FEB, JAN, LATER, MAR, Q1, BookWriter, at
@@ -105,24 +106,46 @@ def test_clv_50_dollars_4_purchases_a_year_5_years_is_1000(book: BookWriter) -> 
     assert fixed.clv == Decimal("500.00")
 
 
-def test_clv_over_a_month_annualises_purchases_and_churn(book: BookWriter) -> None:
+def test_clv_over_a_month_counts_the_purchases_of_the_year_to_its_end(book: BookWriter) -> None:
     buyers = book.accounts(19, date(2023, 1, 1), mrr=10000)
     book.accounts(1, date(2023, 1, 1), mrr=10000, churned=date(2024, 1, 9))
     book.purchase(buyers[0], at(date(2024, 1, 4)), 3000)
     book.purchase(buyers[0], at(date(2024, 1, 20)), 1000)
+    book.purchase(buyers[1], at(date(2023, 3, 10)), 8000)  # in the year to January's end
+    book.purchase(buyers[2], at(date(2023, 1, 15)), 5000)  # before it
     book.save()
     metrics = compute_metrics(book.engine, JAN, as_of=LATER)
     # The churn behind the lifespan is the trailing 12 months' (Feb 2023 - Jan 2024):
-    # 1 of 20 left, annual churn 1/20, lifespan 20 years. Buyer revenue $40 a month
-    # is $480 a year: CLV = 480 x 20 = $9,600.
-    assert metrics.clv == metrics.clv_purchases == Decimal("9600.00")
+    # 1 of 20 left, annual churn 1/20, lifespan 20 years. Average purchase value x
+    # purchases a year is the revenue per buyer of the same year: ($40 + $80) / 2
+    # buyers = $60, not January's $40 x 12: CLV = 60 x 20 = $1,200.
+    assert metrics.clv == metrics.clv_purchases == Decimal("1200.00")
+    assert metrics.clv_window_months == 12
     # Subscription form: ARPA $100 x 12 / annual churn 0.05 = $24,000.
     assert metrics.clv_subscription == Decimal("24000.00")
     # With a 1-month window, the month's own churn: 1/20 a month, 12/20 a year.
     monthly = compute_metrics(
         book.engine, JAN, as_of=LATER, options=MetricOptions(churn_window_months=1)
     )
-    assert monthly.clv == Decimal("800.00") and monthly.clv_subscription == Decimal("2000.00")
+    assert monthly.clv == Decimal("100.00") and monthly.clv_subscription == Decimal("2000.00")
+
+
+def test_clv_over_a_short_purchase_history_says_its_months(book: BookWriter) -> None:
+    """Purchases recorded from 4 January only: January's CLV is the revenue per buyer
+    of those 28 days (not scaled to a year), and says it rests on 0.9 months."""
+    buyers = book.accounts(3, date(2023, 1, 1))
+    book.purchase(buyers[0], at(date(2024, 1, 4)), 3000)
+    book.purchase(buyers[1], at(date(2024, 1, 20)), 1000)
+    book.save()
+    options = MetricOptions(lifespan_years=2)
+    metrics = compute_metrics(book.engine, JAN, as_of=LATER, options=options)
+    assert metrics.clv == Decimal("40.00")  # $40 / 2 buyers x 2 years
+    assert metrics.clv_window_months == pytest.approx(28 * 12 / 365.25)
+    assert clv_window_note(metrics) == (
+        "Assumed: CLV's purchases a year are those of the 0.9 months of purchase history up"
+        " to the period's end (less than a year of purchases is recorded)."
+    )
+    assert clv_window_note(compute_metrics(book.engine, JAN, as_of=LATER)) is None  # no CLV
 
 
 def test_clv_does_not_swing_with_the_period_length(book: BookWriter) -> None:
