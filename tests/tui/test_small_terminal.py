@@ -298,3 +298,16 @@ async def test_the_footer_shows_the_help_key_at_80_columns(
         palette = footer_keys["ctrl+p"].region
         help_key = footer_keys["question_mark"].region
         assert help_key.width and help_key.right <= palette.x, (help_key, palette)
+
+
+async def test_the_accounts_bar_wraps_instead_of_being_cut_at_80_columns(
+    demo_url: str, tmp_path: Path
+) -> None:
+    """The bar above the list is one line: with my book, a search and a sort on, at
+    80 columns it stopped at '... · sorted by', the sort's column and direction and the
+    columns out of view ('→ 5 more columns: c to choose') cut without a mark."""
+    async with demo_app(demo_url, tmp_path, SMALL, start="accounts") as (app, pilot):
+        await press(app, pilot, "m", "s", "s", "slash", "H", "a", "r", "b", "o", "r", "enter")
+        shown = " ".join(text_of(app.screen.query_one("#filter-bar")).split())
+        assert 'search "Harbor" · sorted by MRR ↑ · → ' in shown, shown
+        assert shown.endswith("more columns: c to choose"), shown

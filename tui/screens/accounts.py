@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -70,7 +71,7 @@ class AccountsScreen(Screen[None]):
     }
     AccountsScreen #filter-bar {
         width: 100%;
-        height: 1;
+        height: 1;  /* more when the text takes more (_update_bar) */
         padding: 0 1;
         background: $boost;
         color: $text-muted;
@@ -126,6 +127,8 @@ class AccountsScreen(Screen[None]):
         """The sorted book, the filter and the rows it kept, last shown."""
         self.shown = 0
         self.total = 0
+        self._bar_lines = 1
+        """How many lines the bar above the list takes (its CSS height: 1)."""
         self.chosen = load_list_columns(self.app.settings.path)
         """The columns chosen in the config file (``c`` changes them)."""
         self.field_data: ListFieldValues | None = None
@@ -423,9 +426,17 @@ class AccountsScreen(Screen[None]):
         if hidden > 0 and table.size.width:
             more = f"{hidden} more column{'s' if hidden != 1 else ''}"
             parts.append(f"→ {more}: c to choose")
-        # one line of fixed size (DEFAULT_CSS): no layout after each keystroke
+        text = "  ·  ".join(parts)
         bar = self.query_one("#filter-bar", Static)
-        bar.update("  ·  ".join(parts), layout=False)
+        # as many lines as the text takes (one line cut the sort and the columns out of
+        # view at 80 columns), laid out again only when that changes: no layout after
+        # each keystroke
+        if width := bar.content_size.width:
+            lines = len(Text(text).wrap(self.app.console, width))
+            if lines != self._bar_lines:
+                self._bar_lines = lines
+                bar.styles.height = lines
+        bar.update(text, layout=False)
         post_refresh_now(bar)
 
     def visible_account_ids(self) -> list[int]:
