@@ -636,6 +636,7 @@ class _Batch:
 
 def _check_and_spill(plan: Plan, raw: pl.DataFrame, accounts: AccountKeys, path: Path) -> _Batch:
     rows, left_out, blank, headers = raw.height, 0, [], []
+    raw = parse.unneutralised(raw)  # an export's '-X1 is -X1
     if _BLANK in raw.columns:  # a row of empty cells, or the header again, is no record
         blank = raw.filter(pl.col(_BLANK))[ROW].to_list()
         headers = raw.filter(pl.col(_HEADER))[ROW].to_list()

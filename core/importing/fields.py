@@ -203,7 +203,7 @@ def _stats(frame: pl.LazyFrame, columns: list[str]) -> dict[str, dict[str, Any]]
             "point_decimals": row[f"p{i}"],
             "currency_signs": row[f"s{i}"],
             "distinct": row[f"u{i}"],
-            "values": row[f"v{i}"],
+            "values": _unquoted(row[f"v{i}"]),
         }
         for i, column in enumerate(columns)
     }
@@ -322,8 +322,15 @@ def plan_extras(plan: Plan, columns: list[str], stored: pl.DataFrame) -> list[Ex
     return extras
 
 
+def _unquoted(values: list[str]) -> list[str]:
+    """Distinct cells as the batches read them (``parse.unneutralised``: '-low is -low)."""
+    frame = parse.unneutralised(pl.DataFrame({"v": values}, schema={"v": pl.String}))
+    return frame["v"].unique(maintain_order=True).to_list()
+
+
 def _distinct(frame: pl.LazyFrame, column: str) -> list[str]:
     values = frame.select(parse.cleaned(column).alias(column)).drop_nulls().unique().collect()
+    values = parse.unneutralised(values).unique()  # as the batches read them
     return sorted(v for v in values[column].to_list() if len(v) <= MAX_TEXT)
 
 

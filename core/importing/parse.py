@@ -57,6 +57,29 @@ def cleaned(column: str) -> pl.Expr:
     return pl.when(text.str.len_bytes() > 0).then(text)
 
 
+_NEUTRALISED = r"^'[=+\-@\t\r]"
+
+
+def unneutralised(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` without the ``'`` that an export (``core.exporting.neutralised``) or a
+    spreadsheet puts before a cell starting with =, +, -, @, a tab or a carriage
+    return, so a spreadsheet does not run it: '-X1 reads as -X1, and an export imported
+    back is the text it was. Only the text columns that have a cell starting with '
+    (a quick scan) are rewritten."""
+    quoted = [
+        name
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String and frame[name].str.starts_with("'").any()
+    ]
+    return frame.with_columns(
+        pl.when(pl.col(name).str.contains(_NEUTRALISED))
+        .then(pl.col(name).str.slice(1))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name in quoted
+    )
+
+
 def with_fallback(
     text: pl.Series, fast: Callable[[pl.Expr], pl.Expr], full: Callable[[pl.Expr], pl.Expr]
 ) -> pl.Series:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import polars as pl
@@ -146,3 +149,50 @@ def test_help(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
     assert "Usage" in result.stdout
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_text_a_spreadsheet_would_run_comes_back_as_it_was(tmp_path: Path, suffix: str) -> None:
+    """An export writes text starting with =, +, - or @ after a ' (so a spreadsheet does
+    not run it as a formula); an import takes that ' off. Before, an export imported
+    back read '-X1, '=SUM(A1), '@dana: another external id (a second account on a
+    re-import), name, owner and custom field values, and the choices '+high, '-low."""
+    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    exported, source = tmp_path / f"accounts{suffix}", tmp_path / "source.csv"
+    codes = ["-low", "+high", "mid"]
+    rows = [
+        ("-X1", "=SUM(A1)", "@dana", "+Plus", "10.00", "-careful"),
+        *((f"A{i}", f"Co {i}", "Lee", "SMB", f"{i}.50", "fine") for i in range(30)),
+    ]
+    pl.DataFrame(
+        [(*row, codes[i % 3]) for i, row in enumerate(rows)],
+        schema=["external_id", "name", "owner", "segment", "mrr", "note", "tier_code"],
+        orient="row",
+    ).write_csv(source)
+    for args in (
+        ["import", "accounts", str(source), "--db", str(first)],
+        ["export", "accounts", "--db", str(first), "--out", str(exported)],
+        ["import", "accounts", str(exported), "--db", str(second)],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+    if suffix == ".csv":  # the export holds the ' (read here with polars)
+        assert pl.read_csv(exported, infer_schema_length=0)["external_id"][0] == "'-X1"
+    raw = pl.read_csv(source, infer_schema_length=0).sort("external_id")
+    for db in (first, second):
+        with closing(sqlite3.connect(db)) as connection:
+            accounts = pl.read_database(
+                "SELECT external_id, name, owner, segment FROM account ORDER BY external_id",
+                connection,
+            )
+            note = connection.execute(
+                "SELECT v.value FROM account_field_value v JOIN custom_field f ON f.id ="
+                " v.field_id JOIN account a ON a.id = v.account_id WHERE f.name = 'note'"
+                " AND a.external_id = '-X1'"
+            ).fetchone()
+            (choices,) = connection.execute(
+                "SELECT choices FROM custom_field WHERE name = 'tier_code'"
+            ).fetchone()
+        assert accounts.equals(raw.select(accounts.columns)), db.name
+        assert note == ("-careful",)
+        assert sorted(json.loads(choices)) == sorted(codes)
