@@ -373,6 +373,12 @@ async def test_history_shows_the_check_ins_and_a_sparkline(
         assert "3 check-ins from 2026-06-03 to 2026-06-12: 25 → 30" in text_of(
             history.query_one("#history-note")
         )
+        # home and end: the first and last check-in (a Textual table scrolls sideways)
+        assert app.focused is table
+        await press(app, pilot, "end")
+        assert table.cursor_row == 2
+        await press(app, pilot, "home")
+        assert table.cursor_row == 0
         await press(app, pilot, "escape")
         assert app.screen is screen
 

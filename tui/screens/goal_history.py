@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Sparkline, Static
 
 from core.goals import format_value, not_counted
+from tui.bindings import go_to_row, row_end_bindings
 from tui.format import literal
 from tui.screens.dialog import Dialog
 
@@ -43,7 +44,10 @@ class HistoryLoaded(Message):
 
 class GoalHistoryScreen(Dialog[None]):
     CSS_PATH = ["dialog.tcss", "goal_dialog.tcss"]
-    BINDINGS = [Binding("escape,h", "close", "Close", id="goal_history.close")]
+    BINDINGS = [
+        Binding("escape,h", "close", "Close", id="goal_history.close"),
+        *row_end_bindings("goal_history"),
+    ]
     DEFAULT_CSS = """
     GoalHistoryScreen #history-edits-body { height: auto; max-height: 12; margin-top: 1; }
     """
@@ -119,6 +123,9 @@ class GoalHistoryScreen(Dialog[None]):
             )
             table.add_row(*map(literal, cells))
         self.query_one("#history-edits", Static).update(_edits(message.edits))
+
+    def action_row(self, index: int) -> None:
+        go_to_row(self.focused, index)
 
     def action_close(self) -> None:
         self.dismiss(None)
