@@ -452,6 +452,9 @@ class Book:
     latest_on: date | None = None
     """The day of the whole book's latest MRR movement, purchase, ticket or survey
     answer (None: none, or not read): a period after it has nothing to show."""
+    first_purchase_on: date | None = None
+    """The day of the whole book's first purchase (None: none, or not read): the
+    purchase CLV's year up to a day before a year of purchases rests on fewer months."""
     edges: dict[date, tuple[pl.DataFrame, pl.DataFrame]] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -508,6 +511,7 @@ class Book:
             per_account=per_account,
             recorded=_RECORDED_SOURCES if recorded is None else _recorded(recorded),
             latest_on=None if recorded is None else _latest(recorded),
+            first_purchase_on=None if recorded is None else _first_purchase(recorded),
         )
 
     # -- who is a customer, and their MRR ------------------------------------------
@@ -639,7 +643,12 @@ class Book:
         effective = Period(period.start, ref)
         cost = self._retention_cost(period, ref) if by is None else None
         return [
-            (row["group"], _assemble(row, effective, self.options, cost, self.recorded))
+            (
+                row["group"],
+                _assemble(
+                    row, effective, self.options, cost, self.recorded, self.first_purchase_on
+                ),
+            )
             for row in table.collect(engine="in-memory").iter_rows(named=True)
         ]
 
@@ -855,8 +864,7 @@ class Book:
     def _purchase_lifespans(self, ref: date, groups: pl.LazyFrame | None) -> pl.LazyFrame:
         """Of every buyer up to ``ref``, the days from its first purchase to its last,
         summed: the lifespan observed in the purchase history (``lifespan_days`` over
-        ``lifespan_buyers``), behind the CLV of a book without subscription churn; and
-        the first purchase of all (``first_purchase``: where the history begins)."""
+        ``lifespan_buyers``), behind the CLV of a book without subscription churn."""
         days = self.purchase_days.lazy().filter(pl.col("day") <= ref)
         spans = (
             pl.concat(
@@ -877,7 +885,6 @@ class Book:
                 .sum()
                 .alias("lifespan_days"),
                 pl.len().alias("lifespan_buyers"),
-                pl.col("first_day").min().alias("first_purchase"),
             )
         )
 
@@ -1026,8 +1033,14 @@ def _recorded(recorded: pl.DataFrame) -> frozenset[str]:
     return frozenset(
         name
         for name, some in recorded.row(0, named=True).items()
-        if not name.startswith("latest_") and some
+        if not name.startswith(("latest_", "first_")) and some
     )
+
+
+def _first_purchase(recorded: pl.DataFrame) -> date | None:
+    """The day of the whole book's first purchase (``recorded_query``), None if none."""
+    value = recorded["first_purchase"][0]
+    return value if value is None or type(value) is date else value.date()
 
 
 def _latest(recorded: pl.DataFrame) -> date | None:
@@ -1093,8 +1106,8 @@ def _implied_movements(
 
 def clv_window_months(first_purchase: date | None, ref: date) -> float:
     """The months of purchase history behind the purchase CLV's purchases a year up
-    to ``ref``: 12, or fewer when the first purchase is later than ``year_to(ref)``
-    (its days, in months of 365.25 / 12 days)."""
+    to ``ref``: 12, or fewer when the book's first purchase is later than
+    ``year_to(ref)`` (its days, in months of 365.25 / 12 days)."""
     if first_purchase is None or first_purchase <= year_to(ref):
         return 12.0
     return ((ref - first_purchase).days + 1) * 12 / 365.25
@@ -1106,6 +1119,7 @@ def _assemble(
     options: MetricOptions,
     cost_cents: int | None,
     recorded: frozenset[str],
+    first_purchase: date | None = None,
 ) -> MetricSet:
     """One group's aggregates turned into metrics; ``period`` is the part of the
     period that has elapsed (it sets the annual churn rate); ``recorded``: what the
@@ -1149,7 +1163,7 @@ def _assemble(
     clv = clv_subscription = window_months = None
     if buying_lifespan is not None and row["year_buyers"]:
         clv = money(Fraction(row["year_purchase_cents"], row["year_buyers"]) * buying_lifespan)
-        window_months = clv_window_months(row.get("first_purchase"), period.end)
+        window_months = clv_window_months(first_purchase, period.end)
     if lifespan is not None and end:
         clv_subscription = money(Fraction(row["mrr_cents"], end) * 12 * lifespan)
     renewals = {}

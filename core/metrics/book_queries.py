@@ -158,7 +158,9 @@ def recorded_query() -> Select[Any]:
     purchases without subscriptions shows its purchases first. Then
     the latest day of each dated record that has an index to find it at once (MRR
     movements, purchases, tickets opened, survey answers): a book whose records all
-    end before a period has nothing to show in it (``Book.latest_on``)."""
+    end before a period has nothing to show in it (``Book.latest_on``); and the day of
+    its first purchase (``Book.first_purchase_on``: where its purchase history, behind
+    the purchase CLV, begins)."""
     surveys = select(SurveyResponse.id).where(SurveyResponse.deleted_at.is_(None))
     engagement = select(Interaction.id).where(
         text(ENGAGEMENT_KINDS_SQL),  # as the partial index says it: one index row read
@@ -186,6 +188,7 @@ def recorded_query() -> Select[Any]:
                 SurveyResponse.answered_at,
             )
         ),
+        select(func.min(Purchase.purchased_at)).scalar_subquery().label("first_purchase"),
     )
 
 

@@ -148,6 +148,25 @@ def test_clv_over_a_short_purchase_history_says_its_months(book: BookWriter) -> 
     assert clv_window_note(compute_metrics(book.engine, JAN, as_of=LATER)) is None  # no CLV
 
 
+def test_clv_months_are_the_books_not_a_segments(book: BookWriter) -> None:
+    """A purchase a year before January's end, by an account of another segment: the
+    book's purchase history is a year long, for every segment and scope (one without
+    earlier buyers had no purchases then, which is no want of records)."""
+    buyers = book.accounts(2, date(2023, 1, 1))
+    book.purchase(buyers[0], at(date(2024, 1, 4)), 3000)
+    book.purchase(buyers[1], at(date(2024, 1, 20)), 1000)
+    book.purchase(book.account(date(2022, 1, 1), segment="ent"), at(date(2022, 12, 1)), 5000)
+    book.save()
+    options = MetricOptions(lifespan_years=2)
+    scoped = compute_metrics(book.engine, JAN, Scope(segment="smb"), LATER, options)
+    assert (scoped.clv, scoped.clv_window_months) == (Decimal("40.00"), 12)
+    by_segment = dict(
+        compute_breakdown(book.engine, JAN, by="segment", as_of=LATER, options=options)
+    )
+    assert (by_segment["smb"].clv, by_segment["smb"].clv_window_months) == (Decimal("40.00"), 12)
+    assert by_segment["ent"].clv is None  # no buyer in the year to January's end
+
+
 def test_clv_does_not_swing_with_the_period_length(book: BookWriter) -> None:
     """A book losing about one account a month, none in June. The month's and the
     quarter's CLV agree (the same trailing churn), where the period's own churn rate
