@@ -446,7 +446,22 @@ def _row_rules(plan: Plan, typed: pl.DataFrame) -> tuple[pl.DataFrame, list[Prob
                 problems.append(
                     (kind.field(name), early, f"the ticket is {words} before it opened")
                 )
+    if kind.name == "accounts" and "churn_recorded_on" in typed.columns:
+        typed = _recorded_beside_churn(typed)
     return typed, problems
+
+
+def _recorded_beside_churn(typed: pl.DataFrame) -> pl.DataFrame:
+    """The day an undated churn was recorded is read only on a row whose status cell
+    says churned: elsewhere (an exported file whose status was edited to active) it is
+    an empty cell, so it cannot end an active account's days as a customer."""
+    churned = pl.col("status") == "churned" if "status" in typed.columns else pl.lit(False)
+    read = churned.fill_null(False)
+    empty = f"{EMPTY}churn_recorded_on"
+    return typed.with_columns(
+        pl.when(read).then(pl.col("churn_recorded_on")).alias("churn_recorded_on"),
+        (pl.col(empty) | ~read).alias(empty),
+    )
 
 
 def _problem_frame(plan: Plan, raw: pl.DataFrame, problem: Problem) -> pl.DataFrame | None:

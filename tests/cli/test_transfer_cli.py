@@ -196,3 +196,27 @@ def test_text_a_spreadsheet_would_run_comes_back_as_it_was(tmp_path: Path, suffi
         assert accounts.equals(raw.select(accounts.columns)), db.name
         assert note == ("-careful",)
         assert sorted(json.loads(choices)) == sorted(codes)
+
+
+def test_a_churn_recorded_day_is_read_only_beside_a_churned_status(tmp_path: Path) -> None:
+    """An exported file whose status was edited from churned to active still carries
+    the day the churn was recorded: it is left out (an active account has no such
+    day), so the account is a customer after it; the one still churned left on it.
+    Before, both stopped being customers on that day."""
+    db, path = tmp_path / "book.db", tmp_path / "edited.csv"
+    path.write_text(
+        "external_id,name,status,churn_recorded_on,mrr\n"
+        "E1,Edited,active,2026-01-05,10.00\n"
+        "E2,Left,churned,2026-01-05,5.00\n"
+    )
+    args = ["import", "accounts", str(path), "--db", str(db), "--as-of", "2026-11-01"]
+    assert runner.invoke(app, args).exit_code == 0
+    raw = pl.read_csv(path, infer_schema_length=0)
+    with closing(sqlite3.connect(db)) as connection:
+        stored = dict(connection.execute("SELECT external_id, churn_recorded_on FROM account"))
+    assert stored == {"E1": None, "E2": "2026-01-05"}
+    result = runner.invoke(
+        app, ["metrics", "--db", str(db), "--json", "--period", "2026-02", "--as-of", "2026-11-01"]
+    )
+    metrics = json.loads(result.stdout)["metrics"]
+    assert metrics["active_accounts"] == raw.filter(pl.col("status") != "churned").height
