@@ -723,12 +723,15 @@ async def test_empty_lists_say_why_on_a_book_without_scores_or_renewal_dates(
     """IBM's telco sample has no usage, interaction, survey or ticket to score health
     from, and no renewal date: its lists read 'No account at risk in this scope.' and
     'No renewal in the next 90 days in this scope.', as if all were well."""
+    from core.health.store import recompute_all
     from tests.tui.conftest import TELCO
 
     columns = pl.read_csv(TELCO, n_rows=1).columns
     assert not any("renew" in column.lower() for column in columns)
+    recompute_all(telco, as_of=TODAY)  # as the app does on launch: no signal, no score
     with Session(telco) as session:
-        assert session.exec(select(HealthSnapshot)).first() is None
+        snapshots = session.exec(select(HealthSnapshot)).all()
+    assert snapshots and {(s.score, s.band) for s in snapshots} == {(None, "no data")}
     async with running(db_url) as (app, pilot):
         screen = await open_dashboard(app, pilot)
         at_risk = text_of(screen.query_one("#at-risk-note"))

@@ -152,8 +152,9 @@ def _renewal_cells(row: dict[str, Any]) -> tuple[Any, ...]:
 
 
 def _none_at_risk(live: pl.DataFrame) -> str:
-    """The at-risk list's note when it is empty: none scored is not none at risk."""
-    if live["health_band"].null_count() == live.height:
+    """The at-risk list's note when it is empty: none scored is not none at risk (a
+    score computed without signals has the band "no data")."""
+    if not live["health_band"].is_in(BANDS).any():
         return (
             "No account in this scope has a health score yet: scores need usage,"
             " interactions, surveys or tickets."
