@@ -704,6 +704,8 @@ async def test_home_and_end_go_to_the_first_and_last_row_of_the_lists_and_the_dr
         await press(app, pilot, "question_mark")
         keys = text_of(app.screen.query_one("#help-keys"))
         assert "First row" in keys and "Last row" in keys, keys
+        # after the screen's own keys, not above them (where the table's home was)
+        assert keys.index("Month/quarter") < keys.index("First row"), keys
         await press(app, pilot, "escape")
         screen.query_one(KpiTile).focus()
         await press(app, pilot, "enter")

@@ -43,7 +43,7 @@ class HelpScreen(Dialog[None]):
         table.add_column("Does")
         table.add_column("Where")
         table.add_column("Id", style="dim")
-        rows: list[tuple[int, str, str, str, str]] = []
+        rows: list[tuple[int, bool, str, str, str, str]] = []
         seen: set[tuple[str, str]] = set()
         for key, active in self.under.active_bindings.items():
             binding = active.binding
@@ -54,9 +54,15 @@ class HelpScreen(Dialog[None]):
             group = 2 if not binding.id else 1 if everywhere else 0
             where = "everywhere" if everywhere else type(active.node).__name__
             key_shown = binding.key_display or self.app.get_key_display(binding)
-            rows.append((group, key_shown, binding.description, where, binding.id or ""))
+            # a screen's priority key (home, end) took the place of the focused table's
+            # own, above the screen's keys: it is listed after them
+            rows.append(
+                (group, binding.priority, key_shown, binding.description, where, binding.id or "")
+            )
         moving: set[str] = set()
-        for group, key_shown, description, where, binding_id in sorted(rows, key=lambda r: r[0]):
+        for group, _, key_shown, description, where, binding_id in sorted(
+            rows, key=lambda r: r[:2]
+        ):
             if group == 2:
                 if description in moving:
                     continue  # the same move by another key (shift+, ctrl+)
