@@ -345,7 +345,10 @@ ExportSource = source_option("Tasks: rule, follow_up or manual.")
 
 def export_command(
     what: Annotated[
-        str, typer.Argument(help="accounts, interactions, goals, metrics, health or tasks.")
+        str,
+        typer.Argument(
+            help="accounts, interactions, goals, metrics, health, tasks or mrr (movements)."
+        ),
     ],
     out: Annotated[
         Path, typer.Option("--out", help="The file: .csv, .xlsx or .parquet.", dir_okay=False)

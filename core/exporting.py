@@ -1,10 +1,11 @@
-"""Exports: accounts, interactions, goals, metrics, health and tasks to CSV, XLSX or Parquet,
-chosen by the file's extension, with the same filters as the screens.
+"""Exports: accounts, interactions, goals, metrics, health, tasks and MRR movements to
+CSV, XLSX or Parquet, chosen by the file's extension, with the same filters as the screens.
 
-Accounts and interactions are written in the shape ``cxtui import`` reads back
-(money in currency units as exact text, "1056.95"; the account of an interaction as
-its external id; an account's custom fields as columns named as the fields), so
-export -> import is a round trip.
+Accounts, interactions and MRR movements are written in the shape ``cxtui import``
+reads back (money in currency units as exact text, "1056.95"; the account of an
+interaction or a movement as its external id; an account's custom fields as columns
+named as the fields), so export -> import is a round trip: the accounts first, then
+their MRR movements (whose first ones the accounts' opening movements are).
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ from sqlalchemy import Engine, String, cast
 from sqlmodel import col, select
 
 from core.accounts.queries import ACCOUNT_IDENTITY
-from core.models import Account, Goal, Interaction
+from core.models import Account, Goal, Interaction, MrrMovement
 from core.scope import Scope
 from core.store.frames import read_frame
 
-EXPORTS = ("accounts", "interactions", "goals", "metrics", "health", "tasks")
+EXPORTS = ("accounts", "interactions", "goals", "metrics", "health", "tasks", "mrr")
 WRITERS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
 
 
@@ -209,6 +210,22 @@ def export_interactions(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
     return read_frame(engine, query)
 
 
+def export_mrr(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
+    """The MRR movements of the accounts in scope, in the order they happened, as
+    ``cxtui import mrr`` reads them: account (external id), occurred_on, kind, amount."""
+    query = filters.scope.restrict(
+        select(
+            Account.external_id.label("account"),
+            MrrMovement.occurred_on,
+            MrrMovement.kind,
+            MrrMovement.amount_cents,
+        )
+        .join(Account, Account.id == MrrMovement.account_id)
+        .order_by(MrrMovement.occurred_on, MrrMovement.id)
+    )
+    return read_frame(engine, query).with_columns(money_text("amount_cents")).drop("amount_cents")
+
+
 def export_goals(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
     query = select(
         Goal.id,
@@ -343,6 +360,7 @@ _EXPORTERS = {
     "metrics": export_metrics,
     "health": export_health,
     "tasks": export_tasks,
+    "mrr": export_mrr,
 }
 
 

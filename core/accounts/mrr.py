@@ -384,9 +384,11 @@ def sync_accounts_to_movements(raw: Any, dialect: str, account_ids: Iterable[int
         " THEN 'active' ELSE status END, churned_at = CASE WHEN status = 'churned'"
         f" THEN NULL ELSE churned_at END WHERE id = {mark}"
     )
+    # A churn on the day an undated churn was recorded is that churn: it stays undated.
     churn_sql = (
-        f"UPDATE account SET mrr_cents = {mark}, status = 'churned',"
-        f" churned_at = COALESCE(churned_at, {day}) WHERE id = {mark}"
+        f"UPDATE account SET mrr_cents = {mark}, status = 'churned', churned_at = CASE"
+        f" WHEN churned_at IS NULL AND churn_recorded_on = {day} THEN NULL"
+        f" ELSE COALESCE(churned_at, {day}) END WHERE id = {mark}"
     )
     cursor.executemany(
         live_sql,
@@ -395,7 +397,7 @@ def sync_accounts_to_movements(raw: Any, dialect: str, account_ids: Iterable[int
     cursor.executemany(
         churn_sql,
         [
-            (lost or 0, day, account)
+            (lost or 0, day, day, account)
             for account, day, lost in churned.select("account_id", "last_day", "lost").rows()
         ],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -220,3 +221,64 @@ def test_a_churn_recorded_day_is_read_only_beside_a_churned_status(tmp_path: Pat
     )
     metrics = json.loads(result.stdout)["metrics"]
     assert metrics["active_accounts"] == raw.filter(pl.col("status") != "churned").height
+
+
+def test_a_book_moved_by_its_accounts_and_mrr_exports_keeps_its_mrr_history(
+    tmp_path: Path,
+) -> None:
+    """`cxtui export mrr` writes the MRR movements as `cxtui import mrr` reads them:
+    the accounts export imported into a fresh book, then the movements, give the same
+    movements and figures, an undated churn staying undated. Before, there was no such
+    export (the expansion and contraction were lost, each account opening at its MRR of
+    today), and a churn movement imported on the day an undated churn was recorded
+    dated it (churned on that day, counted in its month's churn)."""
+    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    accounts, movements = tmp_path / "accounts.csv", tmp_path / "mrr.csv"
+    accounts.write_text(
+        "external_id,name,status,start_date,churned_at,mrr\n"
+        "A1,Alpha,active,2025-01-10,,100.00\n"
+        "A2,Beta,churned,2025-02-01,2025-06-15,50.00\n"
+        "A3,Gamma,churned,2025-03-01,,30.00\n"
+    )
+    movements.write_text(
+        "account,occurred_on,kind,amount\nA1,2025-04-01,expansion,20.00\nA1,2025-07-01,contraction,-10.00\n"
+    )
+    for args in (
+        ["import", "accounts", str(accounts), "--db", str(first), "--as-of", "2025-09-01"],
+        ["import", "mrr", str(movements), "--db", str(first)],
+        ["export", "accounts", "--db", str(first), "--out", str(tmp_path / "a.csv")],
+        ["export", "mrr", "--db", str(first), "--out", str(tmp_path / "m.csv")],
+        ["import", "accounts", str(tmp_path / "a.csv"), "--db", str(second)],
+        ["import", "mrr", str(tmp_path / "m.csv"), "--db", str(second)],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.output
+    stored = {}
+    for db in (first, second):
+        with closing(sqlite3.connect(db)) as connection:
+            stored[db] = (
+                connection.execute(
+                    "SELECT a.external_id, occurred_on, kind, amount_cents FROM mrr_movement m"
+                    " JOIN account a ON a.id = m.account_id ORDER BY 1, 2, 3"
+                ).fetchall(),
+                connection.execute(
+                    "SELECT external_id, status, mrr_cents, churned_at, churn_recorded_on"
+                    " FROM account ORDER BY 1"
+                ).fetchall(),
+            )
+    assert stored[second] == stored[first]
+
+    def metrics(db: Path, period: str) -> dict:
+        args = ["metrics", "--db", str(db), "--json", "--period", period, "--as-of", "2025-12-31"]
+        return json.loads(runner.invoke(app, args).stdout)["metrics"]
+
+    for period in ("2025-04", "2025-07", "2025-09", "2025"):
+        assert metrics(second, period) == metrics(first, period), period
+    # July's end, from the files: A1 opened at 100.00 and moved, A3 left in September
+    raw = pl.read_csv(accounts, infer_schema_length=0)
+    moved = pl.read_csv(movements, infer_schema_length=0)["amount"].cast(pl.Decimal(10, 2)).sum()
+    kept = raw.filter(pl.col("churned_at").is_null())["mrr"].cast(pl.Decimal(10, 2)).sum()
+    july = metrics(second, "2025-07")
+    assert Decimal(str(july["mrr"])) == kept + moved
+    assert july["mrr_expansion"] == 0 and metrics(second, "2025-04")["mrr_expansion"] == 20
+    assert metrics(second, "2025-09")["churned_accounts"] == 0  # A3's churn stays undated
