@@ -17,7 +17,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from textual import events, on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.signal import Signal
@@ -28,6 +28,7 @@ from tui.messages import BookChanged, BookLoaded, DatabaseOpened, FileOpened, Op
 from tui.threads import WorkerThreads
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
     from pathlib import Path
 
     import polars as pl
@@ -845,6 +846,18 @@ class CxtuiApp(App[None]):
     def action_back(self) -> None:
         if len(self.screen_stack) > 1:
             self.pop_screen()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Textual's commands in the palette, its "Keys" (Textual's own help panel,
+        beside ours, listing the widgets' keys rather than the screen's) replaced by
+        the help screen (?)."""
+        for command in super().get_system_commands(screen):
+            if command.title == "Keys":
+                yield SystemCommand(
+                    "Keys", "Every key of this screen, in words (?)", self.action_help
+                )
+            else:
+                yield command
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -17,6 +17,7 @@ from tests.tui.conftest import (
     bar,
     names,
     on_account,
+    palette,
     press,
     running,
     settle,
@@ -708,3 +709,14 @@ async def test_the_first_figures_are_read_from_when_the_file_is_found(
         screen = app.screen
         assert isinstance(screen, DashboardScreen) and screen.figures is not None
         assert screen.view == first
+
+
+async def test_keys_in_the_palette_opens_the_help_screen(db_url: str, book) -> None:
+    """The palette's "Keys" opens cxtui's help (?), not Textual's own key panel
+    beside it, which lists the focused widget's keys rather than the screen's."""
+    from tui.screens.help import HelpScreen
+
+    async with running(db_url) as (app, pilot):
+        await palette(app, pilot, "keys")
+        assert isinstance(app.screen, HelpScreen)
+        assert not app.query("HelpPanel")
