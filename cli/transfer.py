@@ -347,7 +347,8 @@ def export_command(
     what: Annotated[
         str,
         typer.Argument(
-            help="accounts, interactions, goals, metrics, health, tasks or mrr (movements)."
+            help="accounts, interactions, goals, metrics, health, tasks, or as cxtui import"
+            " reads them: mrr (movements), contacts, usage, surveys, tickets, purchases."
         ),
     ],
     out: Annotated[

@@ -1,11 +1,12 @@
-"""Exports: accounts, interactions, goals, metrics, health, tasks and MRR movements to
-CSV, XLSX or Parquet, chosen by the file's extension, with the same filters as the screens.
+"""Exports: accounts, interactions, goals, metrics, health, tasks, and MRR movements,
+contacts, usage, surveys, tickets and purchases to CSV, XLSX or Parquet, chosen by the
+file's extension, with the same filters as the screens.
 
-Accounts, interactions and MRR movements are written in the shape ``cxtui import``
-reads back (money in currency units as exact text, "1056.95"; the account of an
-interaction or a movement as its external id; an account's custom fields as columns
-named as the fields), so export -> import is a round trip: the accounts first, then
-their MRR movements (whose first ones the accounts' opening movements are).
+Accounts, interactions and the kinds of ``AS_IMPORTED`` are written in the shape
+``cxtui import`` reads back (money in currency units as exact text, "1056.95"; the
+account of a row as its external id; an account's custom fields as columns named as
+the fields), so export -> import is a round trip: the accounts first, then the rest
+(the first MRR movements are the accounts' opening ones).
 """
 
 from __future__ import annotations
@@ -20,11 +21,27 @@ from sqlalchemy import Engine, String, cast
 from sqlmodel import col, select
 
 from core.accounts.queries import ACCOUNT_IDENTITY
-from core.models import Account, Goal, Interaction, MrrMovement
+from core.models import Account, Goal, Interaction
 from core.scope import Scope
 from core.store.frames import read_frame
 
-EXPORTS = ("accounts", "interactions", "goals", "metrics", "health", "tasks", "mrr")
+EXPORTS = (
+    "accounts",
+    "interactions",
+    "goals",
+    "metrics",
+    "health",
+    "tasks",
+    "mrr",
+    "contacts",
+    "usage",
+    "surveys",
+    "tickets",
+    "purchases",
+)
+AS_IMPORTED = ("mrr", "contacts", "usage", "surveys", "tickets", "purchases")
+"""The exports written as ``cxtui import`` of the kind of that name reads them
+(``export_as_imported``), after the accounts they name."""
 WRITERS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
 
 
@@ -210,20 +227,27 @@ def export_interactions(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
     return read_frame(engine, query)
 
 
-def export_mrr(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
-    """The MRR movements of the accounts in scope, in the order they happened, as
-    ``cxtui import mrr`` reads them: account (external id), occurred_on, kind, amount."""
-    query = filters.scope.restrict(
-        select(
-            Account.external_id.label("account"),
-            MrrMovement.occurred_on,
-            MrrMovement.kind,
-            MrrMovement.amount_cents,
-        )
-        .join(Account, Account.id == MrrMovement.account_id)
-        .order_by(MrrMovement.occurred_on, MrrMovement.id)
-    )
-    return read_frame(engine, query).with_columns(money_text("amount_cents")).drop("amount_cents")
+def export_as_imported(engine: Engine, what: str, filters: ExportFilters) -> pl.DataFrame:
+    """The rows of the accounts in scope as ``cxtui import WHAT`` reads them: a column
+    per field of the kind (``core.importing.spec``), named as the field, the account
+    as its external id, money in currency units; in the order they were written (the
+    order a re-import matches identical events in). Deleted rows are left out."""
+    from core.importing.spec import ACCOUNT, MONEY, kind_for
+    from core.store.bulk import table_for
+
+    kind = kind_for(what)
+    table = table_for(kind.table)
+    columns = [
+        Account.external_id.label(f.name) if f.type == ACCOUNT else table.c[f.target].label(f.name)
+        for f in kind.fields
+    ]
+    query = select(*columns).join(Account, Account.id == table.c.account_id)
+    if "deleted_at" in table.c:
+        query = query.where(table.c.deleted_at.is_(None))
+    query = filters.scope.restrict(query.order_by(*table.primary_key.columns))
+    money = [f.name for f in kind.fields if f.type == MONEY]
+    frame = read_frame(engine, query)
+    return frame.with_columns(money_text(name).alias(name) for name in money)
 
 
 def export_goals(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
@@ -360,11 +384,12 @@ _EXPORTERS = {
     "metrics": export_metrics,
     "health": export_health,
     "tasks": export_tasks,
-    "mrr": export_mrr,
 }
 
 
 def export_frame(engine: Engine, what: str, filters: ExportFilters | None = None) -> pl.DataFrame:
+    if what in AS_IMPORTED:
+        return export_as_imported(engine, what, filters or ExportFilters())
     exporter = _EXPORTERS.get(what)
     if exporter is None:
         raise ExportError(f"cannot export {what!r}; choose one of: {', '.join(EXPORTS)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from contextlib import closing
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -282,3 +283,56 @@ def test_a_book_moved_by_its_accounts_and_mrr_exports_keeps_its_mrr_history(
     assert Decimal(str(july["mrr"])) == kept + moved
     assert july["mrr_expansion"] == 0 and metrics(second, "2025-04")["mrr_expansion"] == 20
     assert metrics(second, "2025-09")["churned_accounts"] == 0  # A3's churn stays undated
+
+
+MOVED = ("accounts", "interactions", "mrr", "contacts", "usage", "surveys", "tickets", "purchases")
+
+
+def test_the_demo_book_moved_by_its_exports_keeps_its_figures(tmp_path: Path) -> None:
+    """Every kind `cxtui import` reads has an export in its shape: the demo book's
+    accounts, then its interactions, MRR movements, contacts, usage, surveys, tickets
+    and purchases, exported and imported in that order into a fresh book, give the
+    same rows and figures (but for the retention costs, which no import reads).
+    Before, only accounts and interactions had one: the NPS, CSAT, support, usage
+    and purchase figures of the moved book were empty, its MRR history gone."""
+    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    today = date.today().isoformat()
+    commands = [["demo", "--db", str(first)]]
+    for what in MOVED:
+        out = str(tmp_path / f"{what}.csv")
+        commands.append(["export", what, "--db", str(first), "--out", out])
+        commands.append(["import", what, out, "--db", str(second)])
+    for args in commands:
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (args, result.output)
+    tables = ("account", "interaction", "mrr_movement", "contact", "daily_usage", "ticket")
+    counts = {}
+    for db in (first, second):
+        with closing(sqlite3.connect(db)) as connection:
+            counts[db] = [
+                connection.execute(f"SELECT count(*) FROM {t}").fetchone() for t in tables
+            ]
+    with closing(sqlite3.connect(first)) as connection:  # last month's NPS answers
+        scores = pl.read_database(
+            "SELECT score FROM survey_response WHERE kind = 'nps' AND deleted_at IS NULL"
+            " AND answered_at >= date('now', 'start of month', '-1 month')"
+            " AND answered_at < date('now', 'start of month')",
+            connection,
+        )["score"]
+    assert counts[second] == counts[first]
+    month = (date.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    for period in (month, "quarter", "year"):
+        args = ["metrics", "--json", "--period", period, "--as-of", today]
+        was = json.loads(runner.invoke(app, [*args, "--db", str(first)]).stdout)["metrics"]
+        now = json.loads(runner.invoke(app, [*args, "--db", str(second)]).stdout)["metrics"]
+        assert was.pop("retention_cost_per_customer") is not None
+        assert now.pop("retention_cost_per_customer") is None  # (no import reads costs)
+        assert now == was, period
+    nps = json.loads(
+        runner.invoke(
+            app, ["metrics", "--json", "--period", month, "--as-of", today, "--db", str(second)]
+        ).stdout
+    )["metrics"]["nps"]
+    promoters, detractors = (scores >= 9).sum(), (scores <= 6).sum()
+    assert scores.len() > 0
+    assert nps == pytest.approx((promoters - detractors) * 100 / scores.len())
