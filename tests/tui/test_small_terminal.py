@@ -285,15 +285,21 @@ async def test_the_dashboard_lists_and_goals_read_at_80_columns(
         assert len({match.end() for match in percent if match}) == 1, rows
 
 
-@pytest.mark.parametrize("keys", ["1", "2", "3"], ids=["dashboard", "accounts", "goals"])
+@pytest.mark.parametrize(
+    "keys",
+    ["1", "2", "3", "4", ("2", "enter")],
+    ids=["dashboard", "accounts", "goals", "tasks", "account 360"],
+)
 async def test_the_footer_shows_the_help_key_at_80_columns(
-    demo_url: str, tmp_path: Path, keys: str
+    demo_url: str, tmp_path: Path, keys: str | tuple[str, ...]
 ) -> None:
     """At 80 columns the footer's keys ran past its end: on the dashboard, the accounts
     list and the goals, '? Help' was cut or gone, as 'q Quit'. The footer is compact
-    there, and '[ ]' (dashboard) and '+ -' (goals) share one description."""
+    there, and '[ ]' (dashboard) and '+ -' (goals) share one description. The task
+    queue's and the 360's keys need ~110 columns: there '? Help' and 'q Quit' come
+    first."""
     async with demo_app(demo_url, tmp_path, SMALL) as (app, pilot):
-        await press(app, pilot, keys)
+        await press(app, pilot, *keys)
         footer_keys = {key.key: key for key in app.screen.query("FooterKey")}  # type: ignore[attr-defined]
         palette = footer_keys["ctrl+p"].region
         help_key = footer_keys["question_mark"].region
