@@ -105,7 +105,7 @@ LIST_EXPORTED: dict[str, tuple[str, ...]] = {
 """The accounts export's columns that show each column of the accounts list
 (``core.config.list_columns.LIST_COLUMNS``; the health trend and open tickets have
 none): an export of the list puts them first, in the list's order."""
-MONEY_COLUMNS = ("mrr",)
+MONEY_COLUMNS = ("mrr", "amount")
 """The money columns of the exports (``money_text``): numbers in a currency format in XLSX."""
 CURRENCY_FORMAT = "$#,##0.00"
 NUMBER_COLUMNS = ("value",)

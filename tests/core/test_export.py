@@ -259,3 +259,25 @@ def test_xlsx_writes_custom_fields_as_their_kind_and_reads_them_back(
         )
     finally:
         other.dispose()
+
+
+def test_xlsx_writes_amounts_as_numbers_that_an_import_reads_back(
+    book: Engine, tmp_path: Path
+) -> None:
+    """A purchases export's amount is a number in XLSX (as the accounts' MRR), which
+    the import of purchases reads back exactly. Before, XLSX held it as text."""
+    source = FIXTURES / "purchases.xlsx"
+    import_file(book, "purchases", source)
+    out = tmp_path / "purchases.xlsx"
+    export(book, "purchases", out)
+    cells = pl.read_excel(out)
+    assert cells.schema["amount"] == pl.Float64
+    assert cells["amount"].to_list() == pl.read_excel(source)["amount"].to_list()
+    other = _fresh(tmp_path, "other.db")
+    try:
+        export(book, "accounts", tmp_path / "accounts.csv")
+        import_file(other, "accounts", tmp_path / "accounts.csv")
+        import_file(other, "purchases", out)
+        assert export_frame(other, "purchases").equals(export_frame(book, "purchases"))
+    finally:
+        other.dispose()
