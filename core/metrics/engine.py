@@ -158,7 +158,7 @@ def metrics_notes(
     the whole book records) a book without MRR or a period after its data (``see``
     ends that note: ``BookRecords.notes``)."""
     from core.accounts.customers import assumption_notes
-    from core.metrics.model import clv_window_note, lifespan_note, unrecorded_notes
+    from core.metrics.model import clv_notes, unrecorded_notes
 
     if not results:
         return []
@@ -171,8 +171,7 @@ def metrics_notes(
         )
     )
     notes = assumption_notes(*counts)
-    first = results[0][1]
-    notes += [note for note in (lifespan_note(first), clv_window_note(first)) if note]
+    notes += clv_notes(results[0][1])
     notes += unrecorded_notes([values for _, values in results])
     return notes + (records.notes(period, see) if records is not None else [])
 

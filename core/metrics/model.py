@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -153,28 +154,39 @@ COUNT_KEYS = frozenset(metric.key for metric in METRICS if metric.unit == "count
 METRIC_KEYS: tuple[str, ...] = tuple(field.name for field in dataclasses.fields(MetricSet))
 
 
-def lifespan_note(m: MetricSet) -> str | None:
+CLV_TERMS = ("clv_lifespan_years", "clv_lifespan_buyers", "clv_window_months")
+"""The figures behind the purchase CLV's notes (``clv_notes``)."""
+
+
+def lifespan_note(m: MetricSet | Mapping[str, Any]) -> str | None:
     """What the purchase CLV assumes when its lifespan comes from the purchase history
     (a book without churn to measure), in words; None otherwise."""
-    if not m.clv_lifespan_buyers or m.clv_lifespan_years is None:
+    buyers, years = m.get("clv_lifespan_buyers"), m.get("clv_lifespan_years")
+    if not buyers or years is None:
         return None
     return (
-        f"Assumed: a CLV lifespan of {m.clv_lifespan_years:.1f} years, the average time"
-        f" from first to last purchase of {m.clv_lifespan_buyers:,} buyers (no churn to"
+        f"Assumed: a CLV lifespan of {years:.1f} years, the average time"
+        f" from first to last purchase of {buyers:,} buyers (no churn to"
         " measure it from; set [metrics] lifespan_years to choose one)."
     )
 
 
-def clv_window_note(m: MetricSet) -> str | None:
+def clv_window_note(m: MetricSet | Mapping[str, Any]) -> str | None:
     """What the purchase CLV assumes when less than a year of purchase history
     precedes the period's end, in words; None otherwise."""
-    if m.clv_window_months is None or m.clv_window_months >= 12:
+    months = m.get("clv_window_months")
+    if months is None or months >= 12:
         return None
     return (
-        f"Assumed: CLV's purchases a year are those of the {m.clv_window_months:.1f} months"
+        f"Assumed: CLV's purchases a year are those of the {months:.1f} months"
         " of purchase history up to the period's end (less than a year of purchases is"
         " recorded)."
     )
+
+
+def clv_notes(m: MetricSet | Mapping[str, Any]) -> list[str]:
+    """What the purchase CLV of ``m`` (its ``CLV_TERMS``) assumes, in words."""
+    return [note for note in (lifespan_note(m), clv_window_note(m)) if note]
 
 
 def unrecorded_notes(sets: list[MetricSet]) -> list[str]:

@@ -740,3 +740,32 @@ async def test_empty_lists_say_why_on_a_book_without_scores_or_renewal_dates(
         assert "No account in this scope has a health score yet" in at_risk, at_risk
         renewals = text_of(screen.query_one("#renewals-note"))
         assert "No account in this scope has a renewal date" in renewals, renewals
+
+
+async def test_an_order_logs_clv_tile_says_what_it_assumes(
+    cdnow_master: Path, tmp_path: Path
+) -> None:
+    """CDNOW's order log as of its third month: its CLV rests on the lifespan its
+    buyers showed (no churn to measure) and on the months of purchases there are (less
+    than a year); the dashboard says both under the period bar, as ``cxtui metrics``
+    does. It said neither."""
+    from core.importing import ImportOptions, import_file
+    from core.store.db import open_engine, sqlite_url
+    from tests.public_data import cdnow_frame
+
+    url = sqlite_url(tmp_path / "cdnow.db")
+    engine = open_engine(url)
+    options = ImportOptions(create_missing_accounts=True)
+    import_file(engine, "purchases", cdnow_master, options)
+    engine.dispose()
+    day = date(1997, 3, 31)
+    raw = cdnow_frame(cdnow_master, ["customer_id", "date", "cds", "dollars"])
+    months = ((day - raw["date"].min()).days + 1) * 12 / 365.25  # 365.25 / 12 days each
+    app = make_app(url, today=day, settings=Settings(), recompute_health=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen)
+        said = " ".join(text_of(screen.query_one("#assumptions")).split())
+        assert "Assumed: a CLV lifespan of" in said, said
+        assert f"those of the {months:.1f} months of purchase history" in said, said

@@ -447,11 +447,16 @@ class DashboardScreen(Screen[None]):
         if self.goal_views is not None:
             self._show_goals()
 
-    def _show_assumptions(self, book: Book) -> None:
-        """What the figures assume (accounts without dates), under the period bar."""
+    def _show_assumptions(self, figures: Figures) -> None:
+        """What the figures assume (accounts without dates, the CLV's lifespan and
+        months of purchases), under the period bar."""
         from core.accounts.customers import assumption_notes
+        from core.metrics.model import clv_notes
 
-        notes = assumption_notes(*book.assumed_counts()) + book.records.notes(self.view.period)
+        book = figures.book
+        notes = assumption_notes(*book.assumed_counts())
+        notes += clv_notes(figures.now) if "clv" in self.view.tiles else []
+        notes += book.records.notes(self.view.period)
         for note in self.query("#assumptions").results(Static):
             note.update("\n".join(notes))
             note.display = bool(notes)
@@ -621,7 +626,7 @@ class DashboardScreen(Screen[None]):
             self.load_series(self.view)
         else:  # month and quarter of one day share their months
             self.post_message(SeriesLoaded(view=self.view, figures=seen))
-        self._show_assumptions(figures.book)
+        self._show_assumptions(figures)
         self._show_values(figures, self._metric_tiles())
         if self.panels_mounted:
             self._show_charts()

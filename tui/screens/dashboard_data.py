@@ -82,6 +82,14 @@ class View:
         return cls(Period.month_of(today), Scope(), "team")
 
     @property
+    def figure_keys(self) -> tuple[str, ...]:
+        """The metrics read for the tiles: theirs, and with a CLV tile the terms its
+        notes say (what the CLV assumes: ``core.metrics.model.clv_notes``)."""
+        from core.metrics.model import CLV_TERMS
+
+        return (*self.tiles, *CLV_TERMS) if "clv" in self.tiles else self.tiles
+
+    @property
     def series_keys(self) -> tuple[str, ...]:
         """The metrics the tiles show, and with the charts' the ones the series
         needs: a metrics book read for these only skips the tables the others need."""
@@ -245,7 +253,7 @@ def figures_read(db: Engine | SqliteFile, view: View, today: date) -> Callable[[
     """The read of the tiles' figures of ``view`` (its period and the one before)."""
     from core.metrics.dashboard import period_figures
 
-    return partial(period_figures, db, view.period, view.scope, today, view.tiles)
+    return partial(period_figures, db, view.period, view.scope, today, view.figure_keys)
 
 
 def start_figures(db: Engine | SqliteFile, view: View, today: date) -> Started[Figures]:
