@@ -366,7 +366,7 @@ def export_command(
     db: DbOption = None,
 ) -> None:
     """Export to CSV, XLSX or Parquet (by the file's extension), with the screens' filters."""
-    from core.exporting import EXPORTS, ExportError, ExportFilters, export
+    from core.exporting import EXPORTS, ExportError, ExportFilters, export, rows_of
 
     if what not in EXPORTS:
         fail(f"cannot export {what!r}; choose one of: {', '.join(EXPORTS)}")
@@ -386,4 +386,4 @@ def export_command(
         fail(str(error))
     finally:
         engine.dispose()
-    typer.echo(f"Exported {rows:,} {what} rows to {out}.")
+    typer.echo(f"Exported {rows_of(rows, what)} to {out}.")

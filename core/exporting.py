@@ -487,6 +487,11 @@ def export(engine: Engine, what: str, path: Path, filters: ExportFilters | None 
     return frame.height
 
 
+def rows_of(rows: int, what: str) -> str:
+    """How many rows of ``what`` an export wrote, in words: "1,000 rows of accounts"."""
+    return f"{rows:,} {'row' if rows == 1 else 'rows'} of {what}"
+
+
 def _field_types(engine: Engine, columns: list[str]) -> dict[str, str]:
     """The custom field columns of an accounts export (``_with_custom_fields``: named
     as the field, or "NAME (field)"), with their field types."""

@@ -158,7 +158,7 @@ def test_export_with_a_saved_filter_on_custom_fields(book: Path, tmp_path: Path)
     )["customerID"]
     assert 0 < expected.len() < raw.height
     assert sorted(pl.read_csv(out, infer_schema=False)["external_id"]) == sorted(expected)
-    assert f"Exported {expected.len()} accounts rows" in said
+    assert f"Exported {expected.len():,} rows of accounts" in said
     # a field the book does not have: named, nothing written
     gone = tmp_path / "gone.csv"
     args = ["export", "accounts", "--db", str(book), "--out", str(gone), "--filter", "gone"]

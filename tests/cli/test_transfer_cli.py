@@ -118,7 +118,7 @@ def test_export_by_extension(tmp_path: Path, db: Path, suffix: str) -> None:
         app, ["export", "accounts", "--out", str(out), "--db", str(db), "--segment", "SMB"]
     )
     assert result.exit_code == 0, result.output
-    assert "Exported 2 accounts rows" in result.stdout
+    assert "Exported 2 rows of accounts" in result.stdout
     reader = {".csv": pl.read_csv, ".xlsx": pl.read_excel, ".parquet": pl.read_parquet}[suffix]
     assert sorted(reader(out)["external_id"]) == ["3668-QPYBK", "7590-VHVEG"]
 

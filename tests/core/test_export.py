@@ -132,7 +132,7 @@ def test_export_tasks_command(book: Engine, db_url: str, tmp_path: Path, sqlite_
     db = db_url.removeprefix("sqlite:///")
     result = CliRunner().invoke(app, ["export", "tasks", "--out", str(out), "--db", db])
     assert result.exit_code == 0, result.output
-    assert f"Exported 1 tasks rows to {out}" in result.output
+    assert f"Exported 1 row of tasks to {out}" in result.output
     assert pl.read_excel(out)["title"].to_list() == ["Call them"]
 
 

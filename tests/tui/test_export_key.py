@@ -40,7 +40,9 @@ async def test_x_on_the_tasks_screen_writes_what_it_shows(
         path.value = str(out)
         await press(app, pilot, "enter")
         assert not isinstance(app.screen, ExportDialog)
-        assert any(f"2 tasks rows written to {out}" in str(n.message) for n in app._notifications)
+        assert any(
+            f"2 rows of tasks written to {out}" in str(n.message) for n in app._notifications
+        )
     written = pl.read_csv(out)
     assert written["title"].to_list() == ["Paperwork", "QBR deck"]
     expected = export_frame(

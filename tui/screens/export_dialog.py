@@ -103,5 +103,7 @@ class ExportDialog(Dialog[Path | None]):
         self.query_one("#save", Button).disabled = False
 
     def _written(self, path: Path, rows: int) -> None:
-        self.notify(f"{rows:,} {self.kind} rows written to {path}", title="Exported")
+        from core.exporting import rows_of
+
+        self.notify(f"{rows_of(rows, self.kind)} written to {path}", title="Exported")
         self.dismiss(path)
