@@ -1,0 +1,252 @@
+"""A whole book copied into another database (``core.store.book_copy``): the demo
+book, with a row in every table it leaves empty, from a SQLite file into the test's
+database (a new SQLite file, or a PostgreSQL schema when CXTUI_DATABASE_URL is set).
+Every table is compared with plain SQL on both sides, not through cxtui."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlmodel import Session, select
+
+from core.models import (
+    Account,
+    AccountFieldRevision,
+    AccountFieldValue,
+    ChurnModel,
+    CustomField,
+    Goal,
+    GoalRevision,
+    HealthOverride,
+    Interaction,
+    InteractionRevision,
+    RetentionCost,
+    RuleRun,
+    SurveyResponse,
+    SurveyRevision,
+    Task,
+    TaskEvent,
+)
+from core.store.book_copy import CopyFailed, CopyRefused, copy_book
+from core.store.db import open_engine, sqlite_path, sqlite_url
+from tests.conftest import copy_migrated_sqlite
+
+pytestmark = pytest.mark.postgres
+
+ODD_TEXT = 'Zoë\'s "QBR"\nsecond line, 100 % ✓'
+
+
+@pytest.fixture
+def source(tmp_path: Path, _demo_template: Path) -> Path:
+    """The demo book in a SQLite file of its own, with a row (written by the ORM, as
+    the app writes them) in each table the demo leaves empty: edit histories, an
+    override, task events, a rule run, a churn model, a custom field with its value
+    and history. Odd text, microseconds and an aware moment among them."""
+    path = tmp_path / "source.db"
+    copy_migrated_sqlite(_demo_template, path)
+    engine = open_engine(sqlite_url(path))
+    moment = datetime(2026, 11, 19, 8, 30, 15, 123456, tzinfo=UTC)
+    with Session(engine) as session:
+        account = session.exec(select(Account).order_by(Account.id)).first()
+        interaction = session.exec(select(Interaction).order_by(Interaction.id)).first()
+        survey = session.exec(select(SurveyResponse).order_by(SurveyResponse.id)).first()
+        task = session.exec(select(Task).order_by(Task.id)).first()
+        goal = session.exec(select(Goal).order_by(Goal.id)).first()
+        assert account and interaction and survey and task and goal
+        assert account.id and interaction.id and survey.id and task.id and goal.id
+        interaction.notes = ODD_TEXT
+        field = CustomField(
+            key="tier",
+            name="Tier",
+            label="Tier",
+            type="choice",
+            choices='["Gold", "Silver"]',
+            created_at=moment,
+        )
+        session.add_all(
+            [
+                interaction,
+                InteractionRevision(
+                    interaction_id=interaction.id,
+                    edited_by="Zoë",
+                    changes='{"notes": [null, "x"]}',
+                    edited_at=moment,
+                ),
+                SurveyRevision(survey_id=survey.id, edited_by="Dana", changes='{"score": [7, 9]}'),
+                GoalRevision(goal_id=goal.id, version=1, edited_by="Dana", definition="{}"),
+                HealthOverride(
+                    account_id=account.id,
+                    score=12.5,
+                    reason=ODD_TEXT,
+                    set_by="Dana",
+                    starts_on=date(2026, 11, 1),
+                    expires_on=date(2026, 12, 1),
+                ),
+                HealthOverride(
+                    account_id=account.id,
+                    band="red",
+                    reason="r",
+                    starts_on=date(2026, 10, 1),
+                    expires_on=date(2026, 10, 30),
+                    ended_at=moment,
+                    ended_by="Lee",
+                ),
+                TaskEvent(task_id=task.id, action="done", by="Dana", at=moment),
+                TaskEvent(
+                    task_id=task.id, action="snoozed", by="Dana", snoozed_until=date(2026, 12, 24)
+                ),
+                RuleRun(rule="renewal_soon", created=3, ran_by="Dana"),
+                ChurnModel(
+                    fitted_by="Dana",
+                    history=True,
+                    auc=0.8123456789,
+                    validation="{}",
+                    definition='{"features": []}',
+                ),
+                RetentionCost(incurred_on=date(2026, 11, 2), amount_cents=-1, category="refund"),
+                field,
+            ]
+        )
+        session.flush()
+        assert field.id is not None
+        session.add_all(
+            [
+                AccountFieldValue(field_id=field.id, account_id=account.id, value="Gold"),
+                AccountFieldRevision(
+                    account_id=account.id,
+                    field_id=field.id,
+                    old_value="Silver",
+                    new_value="Gold",
+                    changed_by="Dana",
+                    source="edit",
+                ),
+            ]
+        )
+        session.commit()
+    engine.dispose()
+    return path
+
+
+def _tables(path: Path) -> list[str]:
+    with sqlite3.connect(path) as connection:
+        rows = connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version' ORDER BY name"
+        ).fetchall()
+    connection.close()
+    return [name for (name,) in rows]
+
+
+def _plain(value: Any) -> Any:
+    """A value read from PostgreSQL as SQLite holds it (SQLAlchemy's text forms)."""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return value
+
+
+def _rows(url: str, table: str) -> list[tuple[Any, ...]]:
+    """Every row of ``table``, in SQLite's text forms, sorted, by plain SQL."""
+    path = sqlite_path(url)
+    if path is not None:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+            rows = connection.execute(f'SELECT * FROM "{table}"').fetchall()
+        connection.close()
+    else:
+        engine = create_engine(url)
+        with engine.connect() as connection:
+            rows = [
+                tuple(map(_plain, row))
+                for row in connection.execute(text(f'SELECT * FROM "{table}"'))
+            ]
+        engine.dispose()
+    return sorted(rows, key=repr)
+
+
+def test_every_table_is_copied_as_it_is(source: Path, db_url: str) -> None:
+    engine = open_engine(sqlite_url(source))
+    try:
+        copied = copy_book(engine, db_url)
+    finally:
+        engine.dispose()
+    tables = _tables(source)
+    assert sorted(done.table for done in copied) == tables
+    for table in tables:
+        expected = _rows(sqlite_url(source), table)
+        assert _rows(db_url, table) == expected, table
+        assert {done.table: done.rows for done in copied}[table] == len(expected), table
+    # every table the demo leaves empty holds a row in this book
+    assert all(_rows(sqlite_url(source), table) for table in tables)
+
+
+def test_new_rows_take_ids_after_the_copied_ones(source: Path, db_url: str) -> None:
+    """Ids are kept, and the next row of a table gets the id after the largest copied
+    (on PostgreSQL the copy moves each id sequence past them)."""
+    engine = open_engine(sqlite_url(source))
+    copy_book(engine, db_url)
+    engine.dispose()
+    with sqlite3.connect(source) as connection:
+        largest = connection.execute("SELECT max(id) FROM retention_cost").fetchone()[0]
+        largest_rule_run = connection.execute("SELECT max(id) FROM rule_run").fetchone()[0]
+    connection.close()
+    dest = open_engine(db_url)
+    try:
+        with Session(dest) as session:
+            cost = RetentionCost(incurred_on=date(2026, 11, 30), amount_cents=100)
+            run = RuleRun(rule="x")
+            session.add_all([cost, run])
+            session.commit()
+            assert (cost.id, run.id) == (largest + 1, largest_rule_run + 1)
+    finally:
+        dest.dispose()
+
+
+def test_a_destination_holding_a_book_is_refused_and_left_alone(source: Path, db_url: str) -> None:
+    engine = open_engine(sqlite_url(source))
+    try:
+        copy_book(engine, db_url)
+        before = {table: _rows(db_url, table) for table in ("account", "task", "rule_run")}
+        with pytest.raises(CopyRefused, match="holds a book already"):
+            copy_book(engine, db_url)
+        assert {table: _rows(db_url, table) for table in before} == before
+        with pytest.raises(CopyRefused, match="is the book being copied"):
+            copy_book(engine, sqlite_url(source.parent / "." / source.name))
+    finally:
+        engine.dispose()
+
+
+def test_a_failure_midway_leaves_the_destination_without_the_book(
+    source: Path, db_url: str
+) -> None:
+    """A damaged book (a task event of a task that is not there, written with SQLite's
+    foreign keys off) fails on that table, after the tables before it were written:
+    the error names it and the destination holds none of the book."""
+    with sqlite3.connect(source) as connection:
+        connection.execute(
+            "INSERT INTO task_event (task_id, action, at, by) VALUES"
+            " (999999, 'done', '2026-11-19 08:00:00.000000', 'Dana')"
+        )
+    connection.close()
+    engine = open_engine(sqlite_url(source))
+    try:
+        with pytest.raises(CopyFailed, match="table task_event"):
+            copy_book(engine, db_url)
+    finally:
+        engine.dispose()
+    path = sqlite_path(db_url)
+    if path is not None:
+        assert not path.exists()
+        assert list(path.parent.glob(f".{path.name}*")) == []
+    else:
+        assert all(_rows(db_url, table) == [] for table in _tables(source))
