@@ -61,6 +61,7 @@ from core.importing.mapping import (
 )
 from core.importing.presets import (
     PRESETS,
+    Caveat,
     LeaveOut,
     Preset,
     moment_column,
@@ -367,18 +368,23 @@ def _orders_not_bought(
     return LeaveOut(column, _NOT_BOUGHT, False, what)
 
 
-def _caveats(caveats: dict[str, str], source: Source) -> list[str]:
-    """``Preset.caveats`` of the columns that have values, with how many rows do."""
+def _caveats(caveats: dict[str, Caveat], source: Source) -> list[str]:
+    """``Preset.caveats`` of the columns present that some rows are about, with how
+    many rows are."""
     present = [column for column in caveats if column in source.columns]
     if not present:
         return []
-    filled = collect(
-        source.frame.select(
-            (pl.col(c).str.strip_chars().fill_null("") != "").sum().alias(c) for c in present
-        ),
-        source.path,
+
+    def about(column: str) -> pl.Expr:
+        rows = caveats[column].rows
+        if rows is None:
+            return pl.col(column).str.strip_chars().fill_null("") != ""
+        return rows.fill_null(False)
+
+    counts = collect(
+        source.frame.select(about(c).sum().alias(c) for c in present), source.path
     ).row(0, named=True)
-    return [caveats[c].format(count=filled[c]) for c in present if filled[c]]
+    return [caveats[c].words.format(count=counts[c]) for c in present if counts[c]]
 
 
 def _tally(counts: list[tuple[str, int]]) -> str:

@@ -120,6 +120,22 @@ class Subscriptions:
     """The status of a subscription whose first payment failed (it never paid)."""
 
 
+@dataclass(frozen=True)
+class Caveat:
+    """What some rows of a column mean for the figures, said with how many they are."""
+
+    words: str
+    """The words, with ``{count}`` where the number of rows goes."""
+    rows: pl.Expr | None = None
+    """The rows it is about (the column's name is the preset's key); None: the rows
+    with a value in the column."""
+
+
+_CANCELLING = (
+    "they are customers, with their MRR, until then (their renewal date), and churn"
+    " after it: an export made after that day records it"
+)
+"""What a subscription set to cancel at its period's end is in the figures."""
 _STRIPE_MRR = "MRR (from amount, quantity and interval)"
 _STRIPE_ENDED = "Ended (Ended At, else Canceled At)"
 _STRIPE = Subscriptions(
@@ -547,9 +563,9 @@ class Preset:
     leave_out: LeaveOut | None = None
     said: dict[str, str] = field(default_factory=dict)
     """What reading a column assumes, said when the mapping takes it (column -> words)."""
-    caveats: dict[str, str] = field(default_factory=dict)
-    """Column -> what its rows with a value mean for the figures, said with how many
-    they are (``{count}``): a Stripe subscription with a coupon."""
+    caveats: dict[str, Caveat] = field(default_factory=dict)
+    """Column -> what some of its rows mean for the figures, said with how many they
+    are: a Stripe subscription with a coupon, one set to cancel at its period's end."""
     optional: frozenset[str] = frozenset()
     """Derived columns left underived when the file lacks what they are made of (the
     preset still applies; any other derived column needs its columns)."""
@@ -709,8 +725,15 @@ PRESETS: tuple[Preset, ...] = (
             " playbook rules)",
         },
         caveats={
-            "Coupon": "subscriptions with a coupon (column Coupon): {count:,}; their MRR is"
-            " the price before the discount, which the export does not give"
+            "Coupon": Caveat(
+                "subscriptions with a coupon (column Coupon): {count:,}; their MRR is"
+                " the price before the discount, which the export does not give"
+            ),
+            "Cancel At Period End": Caveat(
+                "subscriptions set to cancel at the end of their billing period (column"
+                f" Cancel At Period End): {{count:,}}; {_CANCELLING}",
+                (_col("Cancel At Period End").str.to_lowercase() == "true") & (_rank(_STRIPE) < 2),
+            ),
         },
         leave_out=LeaveOut(
             "Status",
@@ -763,6 +786,13 @@ PRESETS: tuple[Preset, ...] = (
         history=partial(_history, _CHARGEBEE),
         dates=(_CHARGEBEE.start, _CHARGEBEE.trial_end, *_CHARGEBEE.ended),
         combined_out="customers none of whose subscriptions has paid yet (trials, future starts)",
+        caveats={
+            "subscriptions.status": Caveat(
+                "subscriptions set to cancel at the end of their term (status non_renewing):"
+                f" {{count:,}}; {_CANCELLING}",
+                _status(_CHARGEBEE) == "non_renewing",
+            )
+        },
         optional=frozenset({_CHARGEBEE_MRR, _CHARGEBEE_NAME}),
         said={
             _CHARGEBEE_MONTHLY: "the export has no billing period"

@@ -705,6 +705,33 @@ def test_subscriptions_with_a_coupon_are_said_to_be_before_the_discount(
     ) in assumed
 
 
+def test_subscriptions_set_to_cancel_at_their_period_end_are_said(tmp_path: Path) -> None:
+    """Stripe's Cancel At Period End: a live subscription whose customer asked to
+    cancel is a customer, with its MRR and no churn date, until its period ends; the
+    summary says how many there are (not those that ended already)."""
+    raw = pl.read_csv(PRESETS / "stripe_subscriptions.csv", infer_schema=False)
+    flags = ["true", " TRUE ", "true", "false"] + ["false"] * (raw.height - 4)  # 3rd: ended
+    export = raw.with_columns(pl.Series("Cancel At Period End", flags))
+    live = ("active", "past_due", "unpaid", "trialing", "incomplete")
+    said = export.filter(
+        pl.col("Cancel At Period End").str.strip_chars().str.to_lowercase() == "true",
+        pl.col("Status").str.strip_chars().str.to_lowercase().is_in(live),
+    )
+    assert 0 < said.height < 3  # the ended one is left out
+    assumed = _assumed(export, tmp_path)
+    assert (
+        "subscriptions set to cancel at the end of their billing period (column Cancel At"
+        f" Period End): {said.height}; they are customers, with their MRR, until then (their"
+        " renewal date), and churn after it: an export made after that day records it"
+    ) in assumed
+    paying = said.filter(pl.col("Status").str.to_lowercase() == "active")["Customer ID"]
+    with closing(sqlite3.connect(tmp_path / "assumed.db")) as connection:
+        stored = connection.execute(
+            "SELECT external_id, status, churned_at FROM account WHERE mrr_cents > 0"
+        ).fetchall()
+    assert {(id_, "active", None) for id_ in paying} <= set(stored)
+
+
 SALESFORCE_FOOTER = [
     "",
     "",
