@@ -17,6 +17,13 @@ def money(cents: int | None) -> str:
     return f"{sign}${abs(cents) / 100:,.0f}"
 
 
+def account_mrr(cents: int | None, status: str) -> str:
+    """An account's MRR as the list says it: a churned account's is the MRR it had when
+    it left (its movements sum to 0), "lost $114", as its 360 says "MRR lost $114"."""
+    shown = money(cents)
+    return f"lost {shown}" if status == "churned" and shown else shown
+
+
 def compact_money(cents: int) -> str:
     """Money in a few characters: "$919.8k", "-$1.1k", "$2.4M", "$640"."""
     sign = "-" if cents < 0 else ""

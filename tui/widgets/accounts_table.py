@@ -31,7 +31,7 @@ from core.churn import RISK
 from core.config.list_columns import CHOSEN_ONLY, LIST_COLUMNS
 from core.health.in_force import health_words
 from tui import private_api
-from tui.format import band_colours, days_ago, money, trend_arrow
+from tui.format import account_mrr, band_colours, days_ago, trend_arrow
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,7 @@ _BY_NAME = {
     column.name: column
     for column in (
         ListColumn("name", "Name", "name", 28),
-        ListColumn("mrr", "MRR", "mrr_cents", 11, right=True),
+        ListColumn("mrr", "MRR", "mrr_cents", 12, right=True),  # "lost $39,468"
         ListColumn("health", "Health", "health_score", 13),
         ListColumn("trend", "30d", "trend_30d", 6, about="health trend over 30 days"),
         ListColumn("renewal", "Renewal", "days_to_renewal", 18),
@@ -233,7 +233,11 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
             "name": row["name"],
             "segment": row["segment"],
             "owner": row["owner"],
-            "mrr_cents": Text(money(row["mrr_cents"]), justify="right"),
+            "mrr_cents": Text(
+                account_mrr(row["mrr_cents"], row["status"]),
+                justify="right",
+                style="dim" if row["status"] == "churned" else "",
+            ),
             "health_score": health_text(
                 row["health_score"],
                 row["health_band"],

@@ -1,0 +1,51 @@
+"""The accounts list says its cells as a reader takes them: a churned account's MRR is
+the MRR it lost."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Engine, text
+from sqlmodel import Session
+
+from tests.rows import new_account
+from tests.tui.conftest import running, text_of
+from tui.app import CxtuiApp
+from tui.screens.accounts import AccountsScreen
+
+
+def _line_of(app: CxtuiApp, name: str) -> str:
+    """The list's line of the account ``name``, as drawn."""
+    screen = app.screen
+    assert isinstance(screen, AccountsScreen), screen
+    lines = [line for line in text_of(screen.table).splitlines() if f" {name} " in line]
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def _mrr_cents(engine: Engine, name: str) -> int:
+    """The account's MRR as stored, in plain SQL."""
+    with engine.connect() as connection:
+        query = text("SELECT mrr_cents FROM account WHERE name = :name")
+        return int(connection.execute(query, {"name": name}).scalar_one())
+
+
+async def test_a_churned_accounts_mrr_is_said_to_be_lost(
+    db_url: str, engine: Engine, book: dict[str, int]
+) -> None:
+    """It read "$114" (IBM's telco sample: "$74"), taken for what the account pays now;
+    its 360 says "MRR lost $114". The widest lost MRR of the demo book, $39,468, is
+    shown whole."""
+    with Session(engine) as session:
+        for name, cents in (("Gone Co", 11_356), ("Big Gone", 3_946_784)):
+            new_account(
+                session, name, status="churned", mrr_cents=cents, churned_at=date(2026, 4, 23)
+            )
+        session.commit()
+    async with running(db_url) as (app, _pilot):
+        for name in ("Gone Co", "Big Gone"):
+            lost = f"lost ${_mrr_cents(engine, name) / 100:,.0f}"
+            assert f" {lost}  churned " in _line_of(app, name), _line_of(app, name)
+        paying = f"${_mrr_cents(engine, 'Acme Corp') / 100:,.0f}"
+        line = _line_of(app, "Acme Corp")
+        assert f" {paying}  " in line and "lost" not in line, line
