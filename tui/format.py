@@ -73,12 +73,13 @@ def countdown(days: int | None) -> str:
     return _day_distance(days, "no date", "in {} days", "{} days ago")
 
 
-def trend_arrow(trend: str | None, delta: float | None, scored: bool = True) -> str:
+def trend_arrow(trend: str | None, delta: float | None) -> str:
     """▲, ▼ or ▶ (core.health's up / down / flat) with the 30-day change in points;
-    "new" for a score with no snapshot 30 days back, "—" for an account with no
-    score: never an empty cell."""
+    "—" without a score today or 30 days back (the help screen says so), never an
+    empty cell. It said "new" for a score with no snapshot 30 days back, which read as
+    a new account."""
     if trend is None or delta is None:
-        return "new" if scored else "—"
+        return "—"
     arrow = {"up": "▲", "down": "▼"}.get(trend, "▶")
     return f"{arrow} {round(delta):+d}"  # a whole number: -0.3 is +0, never "-0"
 

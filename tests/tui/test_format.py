@@ -8,13 +8,12 @@ from itertools import pairwise
 from tui.format import axis_money, axis_ticks, trend_arrow
 
 
-def test_the_trend_cell_says_new_or_no_score_instead_of_nothing() -> None:
+def test_the_trend_cell_says_a_dash_without_a_trend_instead_of_nothing() -> None:
     assert trend_arrow("up", 7.4) == "▲ +7"
     assert trend_arrow("down", -12.0) == "▼ -12"
     assert trend_arrow("flat", 0.4) == "▶ +0"
     assert trend_arrow("flat", -0.3) == "▶ +0"  # it read "▶ -0" (the demo's Brightwater)
-    assert trend_arrow(None, None) == "new"  # scored today, no snapshot 30 days back
-    assert trend_arrow(None, None, scored=False) == "—"
+    assert trend_arrow(None, None) == "—"  # no score today, or none 30 days back
 
 
 def test_an_axis_has_round_steps_through_zero_within_its_range() -> None:

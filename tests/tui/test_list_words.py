@@ -1,15 +1,18 @@
 """The accounts list says its cells as a reader takes them: a churned account's MRR is
-the MRR it lost."""
+the MRR it lost, a score with no past has no trend (not "new"), and the help screen
+(?) says what the columns' marks mean."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import Engine, text
 from sqlmodel import Session
 
+from core.models import HealthSnapshot
 from tests.rows import new_account
-from tests.tui.conftest import running, text_of
+from tests.tui.book import TODAY
+from tests.tui.conftest import press, running, text_of
 from tui.app import CxtuiApp
 from tui.screens.accounts import AccountsScreen
 
@@ -49,3 +52,32 @@ async def test_a_churned_accounts_mrr_is_said_to_be_lost(
         paying = f"${_mrr_cents(engine, 'Acme Corp') / 100:,.0f}"
         line = _line_of(app, "Acme Corp")
         assert f" {paying}  " in line and "lost" not in line, line
+
+
+async def test_a_score_without_one_30_days_back_has_no_trend_and_help_says_why(
+    db_url: str, engine: Engine, book: dict[str, int]
+) -> None:
+    """The 30d cell read "new" for an account scored today but not 30 to 60 days ago
+    (every account of a book imported less than a month ago), read as a new account.
+    It reads "—", and the help screen says what the column's marks mean."""
+    with Session(engine) as session:
+        fresh = new_account(session, "Fresh Co", start_date=TODAY - timedelta(days=400))
+        session.add(
+            HealthSnapshot(
+                account_id=fresh,
+                day=TODAY,
+                score=80.0,
+                band="green",
+                components="{}",
+                left_out="[]",
+            )
+        )
+        session.commit()
+    async with running(db_url) as (app, pilot):
+        line = _line_of(app, "Fresh Co")
+        assert "80 green    —  " in line and "new" not in line, line
+        assert "▲ +12" in _line_of(app, "Acme Corp")  # 82 today, 70 a month ago
+        await press(app, pilot, "question_mark")
+        legend = text_of(app.screen.query_one("#help-legend"))
+        assert "— no score now or 30 days ago" in " ".join(legend.split()), legend
+        assert "churned: what it paid when it left (lost $114)" in " ".join(legend.split())

@@ -442,6 +442,12 @@ class AccountsScreen(Screen[None]):
     def visible_account_ids(self) -> list[int]:
         return self.table.account_ids()
 
+    def help_legend(self) -> list[tuple[str, str]]:
+        """The shown columns' legends, for the help screen (``?``)."""
+        return [
+            (column.label, column.legend) for column in self.table.list_columns if column.legend
+        ]
+
     def export_view(self) -> tuple[str, ExportFilters]:
         """``x`` exports exactly the accounts listed, whatever narrows them, in the list's
         order, with the columns it shows first (every other column follows)."""

@@ -22,17 +22,35 @@ class HelpScreen(Dialog[None]):
         self.under = under
 
     def compose(self) -> ComposeResult:
+        legend = self.legend_table()
         with VerticalScroll(classes="dialog", id="help"):
             yield Static(
-                f"Keys: {self.under.sub_title or self.under.title or 'cxtui'}",
+                f"{'Columns and keys' if legend else 'Keys'}: "
+                f"{self.under.sub_title or self.under.title or 'cxtui'}",
                 classes="dialog-title",
                 markup=False,
             )
+            if legend is not None:  # first: the keys are many, the columns few
+                yield Static(legend, id="help-legend", classes="dialog-text", markup=False)
             yield Static(self.bindings_table(), id="help-keys", markup=False)
             yield Static(
                 Text("esc closes this help · ctrl+p opens the command palette", style="dim"),
                 markup=False,
             )
+
+    def legend_table(self) -> Table | None:
+        """What the columns of the screen underneath show, when it says
+        (``help_legend``: each column's label and its legend)."""
+        help_legend = getattr(self.under, "help_legend", None)
+        rows: list[tuple[str, str]] = help_legend() if help_legend is not None else []
+        if not rows:
+            return None
+        table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold")
+        table.add_column("Column", no_wrap=True)
+        table.add_column("Shows")
+        for label, legend in rows:
+            table.add_row(Text(label), Text(legend))
+        return table
 
     def bindings_table(self) -> Table:
         """cxtui's own keys first (those with an id: the screen's, then the app's),

@@ -30,6 +30,7 @@ from textual_fastdatatable import DataTable, DataTableBackend
 from core.churn import RISK
 from core.config.list_columns import CHOSEN_ONLY, LIST_COLUMNS
 from core.health.in_force import health_words
+from core.health.trend import TREND_FLAT_POINTS
 from tui import private_api
 from tui.format import account_mrr, band_colours, days_ago, trend_arrow
 
@@ -50,6 +51,8 @@ class ListColumn:
     read_later: bool = False
     """Its values are read after the list is shown (a custom field's, the churn
     risk's), in the screen's fields worker, and joined to the book."""
+    legend: str = ""
+    """What its cells' marks and words mean, in the help screen (``?``)."""
 
     @property
     def title(self) -> str:
@@ -82,14 +85,52 @@ _BY_NAME = {
     column.name: column
     for column in (
         ListColumn("name", "Name", "name", 28),
-        ListColumn("mrr", "MRR", "mrr_cents", 12, right=True),  # "lost $39,468"
-        ListColumn("health", "Health", "health_score", 13),
-        ListColumn("trend", "30d", "trend_30d", 6, about="health trend over 30 days"),
-        ListColumn("renewal", "Renewal", "days_to_renewal", 18),
-        ListColumn("last_touch", "Last touch", "days_since_interaction", 10, right=True),
+        ListColumn(
+            "mrr",
+            "MRR",
+            "mrr_cents",
+            12,  # "lost $39,468"
+            right=True,
+            legend="what it pays a month; churned: what it paid when it left (lost $114)",
+        ),
+        ListColumn(
+            "health",
+            "Health",
+            "health_score",
+            13,
+            legend="score and band; * an override by a CS manager; no score: no usage,"
+            " interactions, surveys or tickets yet",
+        ),
+        ListColumn(
+            "trend",
+            "30d",
+            "trend_30d",
+            6,
+            about="health trend over 30 days",
+            legend=f"the score's change in 30 days: ▲ up, ▼ down (more than"
+            f" {TREND_FLAT_POINTS:.0f} points), ▶ within {TREND_FLAT_POINTS:.0f}; — no score"
+            " now or 30 days ago",
+        ),
+        ListColumn("renewal", "Renewal", "days_to_renewal", 18, legend="date (days to go)"),
+        ListColumn(
+            "last_touch",
+            "Last touch",
+            "days_since_interaction",
+            10,
+            right=True,
+            legend="the last interaction logged",
+        ),
         ListColumn("owner", "Owner", "owner", 14),
         ListColumn("segment", "Segment", "segment", 11),
-        ListColumn("tickets", "Tickets", "open_tickets", 7, right=True, about="open tickets"),
+        ListColumn(
+            "tickets",
+            "Tickets",
+            "open_tickets",
+            7,
+            right=True,
+            about="open tickets",
+            legend="· none",
+        ),
         ListColumn(
             "churn_risk",
             "Churn risk",
@@ -246,7 +287,7 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
                 self._styles.get(row["health_band"] or "", NO_STYLE),
             ),
             "trend_30d": Text(
-                trend_arrow(row["trend"], row["trend_30d"], row["health_score"] is not None),
+                trend_arrow(row["trend"], row["trend_30d"]),
                 style=self._styles.get(TREND_COLOURS.get(row["trend"] or "", ""), NO_STYLE),
             ),
             "days_to_renewal": "" if renewal is None else f"{renewal.isoformat()} ({days:+d}d)",
