@@ -248,6 +248,16 @@ def _unscored(frame: pl.DataFrame, today: date) -> bool:
 
 
 SUMMARY_RISKIEST = 5
+NO_DATA = "no data"
+"""The band of an account without a score (``core.health.scoring.NO_DATA``), as the
+JSON says it; a person reads "no score", as the app says."""
+
+
+def band_words(band: str | None) -> str:
+    """A band as people read it: "no score" for the band of an account without one."""
+    return "no score" if band == NO_DATA else band or "-"
+
+
 NO_SCORE_WHY = (
     "no usage, interactions, surveys or tickets yet (commercial facts alone are not enough)"
 )
@@ -258,10 +268,10 @@ def _summary(frame: pl.DataFrame) -> None:
     import polars as pl
 
     counts = dict(frame.group_by("band").len().iter_rows())
-    parts = [f"{counts.get(band, 0):,} {band}" for band in (*BANDS[::-1], "no data")]
+    parts = [f"{counts.get(band, 0):,} {band_words(band)}" for band in (*BANDS[::-1], NO_DATA)]
     typer.echo(f"{frame.height:,} live accounts: " + ", ".join(parts) + ".")
-    if counts.get("no data", 0):
-        typer.echo(f"No score for {counts['no data']:,} of them: {NO_SCORE_WHY}.")
+    if counts.get(NO_DATA, 0):
+        typer.echo(f"No score for {counts[NO_DATA]:,} of them: {NO_SCORE_WHY}.")
     riskiest = frame.filter(pl.col("score").is_not_null()).head(SUMMARY_RISKIEST)
     if riskiest.height:
         typer.echo("Lowest scores:")
@@ -312,7 +322,7 @@ def _table(objects: list[dict[str, Any]]) -> None:
             Text(visible(item["account"])),
             Text(visible(item["name"])),
             _number(item["score"]),
-            item["band"] or "-",
+            band_words(item["band"]),
             (item["trend_30d"] or "-")
             + (" (red this week)" if item["dropped_to_red_this_week"] else ""),
             marker,
@@ -332,8 +342,13 @@ def _explain(item: dict[str, Any], day: date | None) -> None:
     console.print(  # Text, never markup: names and reasons are the book's
         Text.assemble(
             (visible(item["account"]), "bold"),
-            f" {visible(item['name'])}: score {_number(item['score'])}, "
-            f"{item['band'] or 'no band'}, 30-day trend {item['trend_30d'] or '-'}{when}",
+            f" {visible(item['name'])}: "
+            + (
+                "no score"
+                if item["band"] == NO_DATA
+                else f"score {_number(item['score'])}, {item['band'] or 'no band'}"
+            )
+            + f", 30-day trend {item['trend_30d'] or '-'}{when}",
         ),
         highlight=False,
     )

@@ -418,3 +418,29 @@ def test_backfill_refuses_a_number_of_weeks_out_of_range_or_a_day_ahead(db: Path
     ahead = runner.invoke(app, ["health", "backfill", "--as-of", "tomorrow", "--db", str(db)])
     assert ahead.exit_code == 2 and "only past days are scored" in ahead.output
     assert _snapshots_per_day(db) == before
+
+
+def test_an_account_without_a_score_reads_no_score_as_in_the_app(tmp_path: Path) -> None:
+    """`cxtui health` said "no data" (the table's Band, the recompute's summary, the
+    explanation of one account) where the accounts list and the 360 say "no score";
+    the JSON keeps the band "no data", its contract."""
+    from tests.cli.conftest import import_csv, run_ok
+
+    db = tmp_path / "book.db"
+    rows = ["A-1,Acme,2025-01-01,100", "A-2,Beta,2025-02-01,50"]
+    import_csv(db, "accounts", "external_id,name,start_date,mrr\n" + "\n".join(rows) + "\n")
+    objects = json.loads(run_ok("health", "--db", str(db), "--json"))
+    assert {(o["account"], o["score"], o["band"]) for o in objects} == {
+        (row.split(",")[0], None, "no data") for row in rows
+    }
+    table = run_ok("health", "--db", str(db))
+    for row in rows:
+        cells = [cell.strip() for cell in next(
+            line for line in table.splitlines() if line.startswith(f" {row.split(',')[0]} ")
+        ).split("│")]  # fmt: skip
+        assert cells[2:4] == ["-", "no score"], cells
+    summary = run_ok("health", "--db", str(db), "--recompute")
+    assert f"{len(rows)} live accounts: 0 red, 0 yellow, 0 green, {len(rows)} no score." in summary
+    told = run_ok("health", "--db", str(db), "--account", "A-1").splitlines()[0]
+    assert told.startswith("A-1 Acme: no score, 30-day trend -"), told
+    assert "no data" not in table + summary + told
