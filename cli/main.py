@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from cli.assistant import assistant_commands
+from cli.book_copy import copy_commands
 from cli.common import DbOption, fail
 from cli.config import config_commands
 from cli.data import data_commands
@@ -32,6 +33,7 @@ app = typer.Typer(
 )
 data_commands(app)
 transfer_commands(app)
+copy_commands(app)
 goal_commands(app)
 health_commands(app)
 metrics_commands(app)

@@ -39,7 +39,6 @@ from core.store.bulk import frame_writer, indexes_dropped, write_transaction
 from core.store.bulk_prepare import stored_dtype
 from core.store.db import (
     SQLITE_BUSY_TIMEOUT_MS,
-    DatabaseError,
     normalise_url,
     shown_url,
     sqlite_path,
@@ -80,29 +79,25 @@ def check_destination(source_url: str, dest_url: str) -> None:
     """Refuse (``CopyRefused``, in words) a destination that is the source, or that
     holds a book or another application's tables, before anything is written."""
     source_url, dest_url = normalise_url(source_url), normalise_url(dest_url)
+    dest = shown_destination(dest_url)
     if _same_database(source_url, dest_url):
-        raise CopyRefused(f"{_where(dest_url)} is the book being copied: give another database.")
+        raise CopyRefused(f"{dest} is the book being copied: give another database.")
     try:
         tables = _tables_with_rows(dest_url)
-    except (sqlite3.Error, OSError, DatabaseError) as error:
-        raise CopyRefused(f"{_where(dest_url)} cannot be read: {_first_line(error)}") from None
-    except Exception as error:  # SQLAlchemy's, or the driver's: a server, a password
-        raise CopyRefused(f"{_where(dest_url)} cannot be read: {_first_line(error)}") from None
+    except Exception as error:  # sqlite3's, SQLAlchemy's, the server's (a password...)
+        raise CopyRefused(f"{dest} cannot be read: {_first_line(error)}") from None
     if tables is None:
         return
     ours = {table.name for table in book_tables()} | {"alembic_version"}
-    foreign = sorted(set(tables) - ours)
-    if foreign:
-        raise CopyRefused(
-            f"{_where(dest_url)} holds another application's tables ({', '.join(foreign[:5])}):"
-            " copy into a new or empty database. Nothing was written."
-        )
-    filled = sorted(name for name, rows in tables.items() if rows and name != "alembic_version")
-    if filled:
+    refused = ""
+    if foreign := sorted(set(tables) - ours):
+        refused = f"holds another application's tables ({', '.join(foreign[:5])})"
+    elif filled := sorted(name for name in ours - {"alembic_version"} if tables.get(name)):
         more = f" and {len(filled) - 3} more tables" if len(filled) > 3 else ""
+        refused = f"holds a book already (rows in {', '.join(filled[:3])}{more})"
+    if refused:
         raise CopyRefused(
-            f"{_where(dest_url)} holds a book already (rows in {', '.join(filled[:3])}{more}):"
-            " copy into a new or empty database. Nothing was written."
+            f"{dest} {refused}: copy into a new or empty database. Nothing was written."
         )
 
 
@@ -127,7 +122,7 @@ def copy_book(source: Engine, dest_url: str, progress: Progress | None = None) -
             except Exception as error:
                 raise CopyFailed(
                     f"Copying the table {table.name} failed: {_first_line(error)}."
-                    f" {_where(dest_url)} holds none of the book."
+                    f" {shown_destination(dest_url)} holds none of the book."
                 ) from error
             copied.append(Copied(table.name, rows))
         copied.append(Copied(MONTHLY, _count(raw, MONTHLY)))
@@ -269,9 +264,10 @@ def _tables_with_rows(url: str) -> dict[str, bool] | None:
     if path is not None:
         if not path.exists() or path.stat().st_size == 0:
             return None
-        from urllib.request import pathname2url
-
-        with sqlite3.connect(f"file:{pathname2url(str(path))}?mode=ro", uri=True) as probe:
+        # Not mode=ro: a read-only connection to a file in WAL mode leaves a -wal and a
+        # -shm file beside it; the last connection, closing, removes them.
+        with sqlite3.connect(path) as probe:
+            probe.execute("PRAGMA query_only=ON")
             names = [row[0] for row in probe.execute(_SQLITE_TABLES)]
             found = {
                 name: _has_rows(lambda sql: probe.execute(sql).fetchone(), name) for name in names
@@ -318,11 +314,13 @@ def _same_database(a: str, b: str) -> bool:
     return where(url_a) == where(url_b)
 
 
-def _where(url: str) -> str:
-    """The destination as it is named to the user: its file, or its URL without the
-    password."""
+def shown_destination(url: str) -> str:
+    """A database as it is named to the user: its file, or its URL as typed
+    (``postgresql://``), without the password."""
     path = sqlite_path(url)
-    return str(path) if path is not None else shown_url(url)
+    if path is not None:
+        return str(path)
+    return shown_url(url).replace("postgresql+psycopg://", "postgresql://", 1)
 
 
 def _first_line(error: BaseException) -> str:
