@@ -114,20 +114,59 @@ def copy_book(source: Engine, dest_url: str, progress: Progress | None = None) -
         written_whole(dest_url) as dest,
         write_transaction(dest) as raw,
     ):
+        keys = _drop_foreign_keys(raw) if dest.dialect.name == "postgresql" else []
         for table in book_tables():
-            try:
-                if table.name == MONTHLY:  # built from daily_usage as it is written
-                    continue
-                rows = _copy_table(read, raw, dest, table, tell)
-            except Exception as error:
-                raise CopyFailed(
-                    f"Copying the table {table.name} failed: {_first_line(error)}."
-                    f" {shown_destination(dest_url)} holds none of the book."
-                ) from error
-            copied.append(Copied(table.name, rows))
+            if table.name == MONTHLY:  # built from daily_usage as it is written
+                continue
+            with _failing_on(table.name, dest_url):
+                copied.append(Copied(table.name, _copy_table(read, raw, dest, table, tell)))
+        for table_name, add in keys:
+            with _failing_on(table_name, dest_url):
+                _execute(raw, add)
         copied.append(Copied(MONTHLY, _count(raw, MONTHLY)))
     order = [table.name for table in book_tables()]
     return sorted(copied, key=lambda done: order.index(done.table))
+
+
+@contextmanager
+def _failing_on(table: str, dest_url: str) -> Iterator[None]:
+    """Any error of the block as a ``CopyFailed`` naming ``table``."""
+    try:
+        yield
+    except Exception as error:
+        raise CopyFailed(
+            f"Copying the table {table} failed: {_first_line(error)}."
+            f" {shown_destination(dest_url)} holds none of the book."
+        ) from error
+
+
+def _drop_foreign_keys(raw: Any) -> list[tuple[str, str]]:
+    """On PostgreSQL, in the open transaction: drop the foreign keys of the schema the
+    book is written in, and return (table, the ALTER TABLE that adds the key back).
+    Each key is then checked once over all the rows copied, as pg_restore does, instead
+    of once per row: the demo book in 2.3-5.6 s instead of 10-17 s (runs alternated on
+    a busy machine)."""
+    cursor = raw.cursor()
+    cursor.execute(
+        "SELECT conrelid::regclass::text, quote_ident(conname), pg_get_constraintdef(oid)"
+        " FROM pg_constraint WHERE contype = 'f'"
+        " AND connamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
+        " ORDER BY 1, 2"
+    )
+    keys = cursor.fetchall()
+    for table, name, _definition in keys:
+        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+    cursor.close()
+    return [
+        (table.strip('"'), f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+        for table, name, definition in keys
+    ]
+
+
+def _execute(raw: Any, sql: str) -> None:
+    cursor = raw.cursor()
+    cursor.execute(sql)
+    cursor.close()
 
 
 # -- one table ----------------------------------------------------------------------------

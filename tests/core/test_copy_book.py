@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from core.models import (
     Account,
@@ -188,6 +188,36 @@ def test_every_table_is_copied_as_it_is(source: Path, db_url: str) -> None:
         assert {done.table: done.rows for done in copied}[table] == len(expected), table
     # every table the demo leaves empty holds a row in this book
     assert all(_rows(sqlite_url(source), table) for table in tables)
+    if sqlite_path(db_url) is None:  # the foreign keys dropped for the copy are back
+        assert _foreign_keys(db_url) == _declared_foreign_keys()
+
+
+def _foreign_keys(url: str) -> set[tuple[str, str]]:
+    """PostgreSQL's foreign keys in the schema: (table, definition)."""
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        keys = connection.execute(
+            text(
+                "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint"
+                " WHERE contype = 'f' AND connamespace ="
+                " (SELECT oid FROM pg_namespace WHERE nspname = current_schema())"
+            )
+        ).all()
+    engine.dispose()
+    return {(table, definition) for table, definition in keys}
+
+
+def _declared_foreign_keys() -> set[tuple[str, str]]:
+    """The foreign keys core.models declares, as PostgreSQL writes them."""
+    return {
+        (
+            table.name,
+            f"FOREIGN KEY ({key.parent.name}) REFERENCES {key.column.table.name}({key.column.name})"
+            + (f" ON DELETE {key.ondelete}" if key.ondelete else ""),
+        )
+        for table in SQLModel.metadata.sorted_tables
+        for key in table.foreign_keys
+    }
 
 
 def test_new_rows_take_ids_after_the_copied_ones(source: Path, db_url: str) -> None:
