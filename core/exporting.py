@@ -58,9 +58,11 @@ class ExportFilters:
     months: int | None = None  # metrics: a monthly series of this many months instead
     as_of: date | None = None
     source: str | None = None  # tasks: rule, follow_up or manual
-    account_ids: frozenset[int] | None = None  # accounts: exactly these (a screen's list)
+    # The rows of exactly these accounts (a screen's list): all but metrics and goals.
+    account_ids: frozenset[int] | None = None
     account_order: tuple[int, ...] = ()  # accounts: in this order (the screen's sort)
-    listed: tuple[str, ...] = ()  # accounts: what narrowed the screen's list, in words
+    listed: tuple[str, ...] = ()  # what narrowed the screen's list, in words
+    sorted_by: str = ""  # accounts: the screen's sort, in words
     list_columns: tuple[str, ...] = ()  # accounts: the list's columns, first (LIST_EXPORTED)
 
     def describe(self) -> list[str]:
@@ -83,7 +85,7 @@ class ExportFilters:
                 ("source", self.source),
             )
             if value
-        ] + list(self.listed)
+        ] + [*self.listed, *([self.sorted_by] if self.sorted_by else [])]
 
     def in_band(self, frame: pl.DataFrame) -> pl.DataFrame:
         """The rows of ``frame`` whose ``band`` is the one asked for (all rows when none is)."""
@@ -123,12 +125,25 @@ def money_text(column: str) -> pl.Expr:
     return pl.concat_str([sign, units, pl.lit("."), fraction]).alias(column.removesuffix("_cents"))
 
 
-def _in_accounts(engine: Engine, frame: pl.DataFrame, scope: Scope) -> pl.DataFrame:
-    """The rows of ``frame`` whose ``account_id`` is in ``scope``."""
-    if scope.is_whole_book:
+def _in_accounts(
+    engine: Engine, frame: pl.DataFrame, scope: Scope, filters: ExportFilters
+) -> pl.DataFrame:
+    """The rows of ``frame`` whose ``account_id`` is in ``scope`` and among the
+    accounts ``filters`` lists, if it does."""
+    if not scope.is_whole_book:
+        ids = read_frame(engine, scope.restrict(select(Account.id)))["id"]
+        frame = frame.filter(pl.col("account_id").is_in(ids.implode()))
+    return _listed(frame, filters)
+
+
+def _listed(
+    frame: pl.DataFrame, filters: ExportFilters, column: str = "account_id"
+) -> pl.DataFrame:
+    """The rows of ``frame`` of the accounts ``filters`` lists (``account_ids``), all
+    when it lists none."""
+    if filters.account_ids is None:
         return frame
-    ids = read_frame(engine, scope.restrict(select(Account.id)))["id"]
-    return frame.filter(pl.col("account_id").is_in(ids.implode()))
+    return frame.filter(pl.col(column).is_in(list(filters.account_ids)))
 
 
 def _bands(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
@@ -154,8 +169,7 @@ def export_accounts(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
         ).order_by(Account.external_id)
     )
     frame = read_frame(engine, query).with_columns(money_text("mrr_cents")).drop("mrr_cents")
-    if filters.account_ids is not None:
-        frame = frame.filter(pl.col("id").is_in(list(filters.account_ids)))
+    frame = _listed(frame, filters, "id")
     # What the list shows beside the import's columns: health, band and last touch.
     frame = frame.join(_bands(engine, filters), on="id", how="left").join(
         _last_touch(engine), on="id", how="left"
@@ -219,12 +233,13 @@ def export_interactions(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
             Interaction.notes,
             Interaction.sentiment,
             Interaction.follow_up_on,
+            Interaction.account_id,
         )
         .join(Account, Account.id == Interaction.account_id)
         .where(col(Interaction.deleted_at).is_(None))
         .order_by(Interaction.occurred_at, Interaction.id)
     )
-    return read_frame(engine, query)
+    return _listed(read_frame(engine, query), filters).drop("account_id")
 
 
 def export_as_imported(engine: Engine, what: str, filters: ExportFilters) -> pl.DataFrame:
@@ -241,12 +256,14 @@ def export_as_imported(engine: Engine, what: str, filters: ExportFilters) -> pl.
         Account.external_id.label(f.name) if f.type == ACCOUNT else table.c[f.target].label(f.name)
         for f in kind.fields
     ]
+    listed = "_account_id"  # the account's id, to keep the listed accounts' rows
+    columns.append(table.c.account_id.label(listed))
     query = select(*columns).join(Account, Account.id == table.c.account_id)
     if "deleted_at" in table.c:
         query = query.where(table.c.deleted_at.is_(None))
     query = filters.scope.restrict(query.order_by(*table.primary_key.columns))
     money = [f.name for f in kind.fields if f.type == MONEY]
-    frame = read_frame(engine, query)
+    frame = _listed(read_frame(engine, query), filters, listed).drop(listed)
     return frame.with_columns(money_text(name).alias(name) for name in money)
 
 
@@ -331,7 +348,7 @@ def export_health(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
     from core.health.store import current_health
 
     health = current_health(engine, filters.as_of)
-    health = filters.in_band(_in_accounts(engine, health, filters.scope))
+    health = filters.in_band(_in_accounts(engine, health, filters.scope, filters))
     return health.select(
         "external_id",
         "name",
@@ -360,7 +377,9 @@ def export_tasks(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
     except TaskError as error:
         raise ExportError(str(error)) from None
     # The owner is the task's; the rest of the scope is about the accounts.
-    queue = filters.in_band(_in_accounts(engine, queue, replace(filters.scope, owner=None)))
+    queue = filters.in_band(
+        _in_accounts(engine, queue, replace(filters.scope, owner=None), filters)
+    )
     return queue.select(
         "id",
         "when",

@@ -150,6 +150,30 @@ def test_accounts_export_of_exactly_the_listed_ids(book: Engine) -> None:
     assert export_frame(book, "accounts", ExportFilters(account_ids=frozenset())).is_empty()
 
 
+@pytest.mark.parametrize("what", ["interactions", "mrr", "health"])
+def test_any_kind_of_account_rows_keeps_the_listed_accounts_rows(book: Engine, what: str) -> None:
+    """The app's export of another kind than the list's, from a narrowed list, holds
+    the listed accounts' rows alone (``account_ids``); the interactions as the raw
+    file has them."""
+    from sqlmodel import select
+
+    from core.health.store import recompute_all
+    from core.models import Account
+    from core.store.frames import read_frame
+
+    recompute_all(book)
+    raw = pl.read_csv(FIXTURES / "interactions.tsv", separator="\t")
+    first = raw["Account"][0]
+    ids = read_frame(book, select(Account.id).where(Account.external_id == first))["id"]
+    listed = export_frame(book, what, ExportFilters(account_ids=frozenset(ids)))
+    everyone = export_frame(book, what)
+    column = "external_id" if what == "health" else "account"
+    assert set(listed[column]) == {first} and listed.height > 0
+    assert listed.equals(everyone.filter(pl.col(column) == first))
+    if what == "interactions":
+        assert listed.height == raw.filter(pl.col("Account") == first).height
+
+
 def test_accounts_export_is_the_list_in_its_order_with_health_and_last_touch(
     book: Engine, tmp_path: Path
 ) -> None:

@@ -127,3 +127,69 @@ async def test_x_on_the_dashboard_says_the_period_it_exports(
         dialog.query_one("#path", Input).value = str(out)
         await press(app, pilot, "enter")
     assert set(pl.read_csv(out)["period"]) == {period}
+
+
+async def test_x_exports_any_kind_the_cli_does_with_the_lists_accounts(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """The dialog offered the screen's own kind alone: no support tickets, survey
+    answers, MRR movements... which `cxtui export` writes. Chosen by keys from "my
+    book", the tickets of the accounts listed are written, as plain SQL reads them."""
+    from sqlalchemy import text
+
+    from core.exporting import EXPORTS
+    from tests.tui.conftest import running
+
+    make_book(engine)
+    out = tmp_path / "my-tickets.csv"
+    async with running(db_url, path=tmp_path / "c.toml") as (app, pilot):
+        await press(app, pilot, "m", "x")  # my book: Test User's accounts
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        await press(app, pilot, "shift+tab", "enter")  # the kind's list, open
+        await press(app, pilot, *["down"] * EXPORTS.index("tickets"), "enter")
+        path = dialog.query_one("#path", Input)
+        assert path.value == str(default_export_path("tickets", TODAY))
+        said = " ".join(str(w.render()) for w in dialog.query(".dialog-title, .dialog-text"))
+        assert "Export tickets" in said and "my book (Test User)" in said, said
+        await press(app, pilot, "tab")
+        assert app.focused is path
+        path.value = str(out)
+        await press(app, pilot, "enter")
+        assert not isinstance(app.screen, ExportDialog)
+    with engine.connect() as connection:
+        expected = connection.execute(
+            text(
+                "SELECT a.external_id, t.subject FROM ticket t JOIN account a"
+                " ON a.id = t.account_id WHERE a.owner = 'Test User' ORDER BY t.id"
+            )
+        ).all()
+    written = pl.read_csv(out)
+    assert 0 < len(expected) < pl.read_database("SELECT id FROM ticket", engine).height
+    assert list(written.select("account", "subject").iter_rows()) == [tuple(r) for r in expected]
+
+
+async def test_the_lists_filters_not_carried_to_another_kind_are_said(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """The metrics take no list of accounts: from a list narrowed to my book, the
+    dialog says they are of the whole book, and the file holds the whole book's."""
+    from core.exporting import EXPORTS
+    from tests.tui.conftest import running
+
+    make_book(engine)
+    out = tmp_path / "metrics.csv"
+    async with running(db_url, path=tmp_path / "c.toml") as (app, pilot):
+        await press(app, pilot, "m", "x", "shift+tab", "enter")
+        await press(app, pilot, *["down"] * EXPORTS.index("metrics"), "enter")
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        said = " ".join(str(w.render()) for w in dialog.query(".dialog-title, .dialog-text"))
+        assert "The whole book: the screen's filters (my book (Test User))" in said, said
+        assert said.endswith(f"period {TODAY:%Y-%m}"), said
+        dialog.query_one("#path", Input).value = str(out)
+        await press(app, pilot, "tab", "enter")
+    written = pl.read_csv(out, schema_overrides={"value": pl.String})
+    customers = written.filter(pl.col("metric") == "customers_at_start")["value"]
+    every = pl.read_database("SELECT id FROM account WHERE status = 'active'", engine).height
+    assert customers.to_list() == [str(every)]  # not the 5 of my book

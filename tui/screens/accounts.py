@@ -454,11 +454,11 @@ class AccountsScreen(Screen[None]):
         from core.exporting import ExportFilters
 
         ids = self.visible_account_ids()
-        listed = (*self.where.describe(), self._sorted_by())
         return "accounts", ExportFilters(
             account_ids=frozenset(ids),
             account_order=tuple(ids),
-            listed=listed,
+            listed=tuple(self.where.describe()),
+            sorted_by=self._sorted_by(),
             list_columns=tuple(column.name for column in self.table.list_columns),
             as_of=self.app.today,
         )

@@ -1,8 +1,10 @@
 """``x``: export what the current screen shows, with its filters, to a file whose
-extension picks the format (.csv, .xlsx, .parquet), through core.exporting."""
+extension picks the format (.csv, .xlsx, .parquet), through core.exporting; or any
+other kind ``cxtui export`` writes, with the screen's filters where they apply."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,13 +12,49 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Label, Select, Static
 
 from tui.screens.confirm import close_form
 from tui.screens.dialog import Dialog, save_cancel_bindings, save_cancel_buttons
 
 if TYPE_CHECKING:
     from core.exporting import ExportFilters
+
+KIND_WORDS = {
+    "metrics": "the dashboard's figures",
+    "health": "health scores",
+    "mrr": "MRR movements",
+    "usage": "product usage",
+    "surveys": "survey answers",
+    "tickets": "support tickets",
+}
+"""What a kind of export holds, where its name alone does not say."""
+WHOLE_BOOK = ("metrics", "goals")
+"""The kinds that take no list of accounts (``ExportFilters.account_ids``)."""
+OWNED = ("goals", "tasks")
+"""The screens whose owner filter is a goal's or a task's, not an account's."""
+
+
+def carried(kind: str, shown: str, filters: ExportFilters) -> ExportFilters:
+    """The filters of an export of ``kind`` from the screen that exports ``shown`` with
+    ``filters``: all of them for its own kind; for another, those that mean the same
+    there, as ``cxtui export`` applies them: the accounts listed or in scope (not
+    from the goals' or the tasks' screen, whose owner is the goal's or the task's),
+    never the list's order or columns, and the period for metrics only."""
+    from core.exporting import ExportFilters
+
+    if kind == shown:
+        return filters
+    whole = ExportFilters(as_of=filters.as_of)
+    if shown in OWNED or (filters.listed and kind in WHOLE_BOOK):
+        return whole
+    return replace(
+        whole,
+        scope=filters.scope,
+        period=filters.period,
+        account_ids=filters.account_ids if filters.listed else None,
+        listed=filters.listed,
+    )
 
 
 def default_export_path(kind: str, today: date) -> Path:
@@ -39,21 +77,24 @@ class ExportDialog(Dialog[Path | None]):
 
     def __init__(self, kind: str, filters: ExportFilters) -> None:
         super().__init__()
+        self.shown_kind = kind
+        """What the screen shows (its own kind)."""
+        self.screen_filters = filters
         self.kind = kind
         self.filters = filters
 
     def compose(self) -> ComposeResult:
+        from core.exporting import EXPORTS
+
         today: date = self.app.today
-        shown = self.filters.describe()
-        if self.kind == "metrics":  # the figures of the period the dashboard shows
-            shown = [f"period {self.filters.period}", *shown]
+        kinds = [(f"{k} ({KIND_WORDS[k]})" if k in KIND_WORDS else k, k) for k in EXPORTS]
         with Vertical(classes="dialog", id="export"):
             yield Static(f"Export {self.kind}", classes="dialog-title", markup=False)
             yield Static(
-                "With the screen's filters: " + (", ".join(shown) if shown else "none"),
-                classes="dialog-text",
-                markup=False,
+                self._filters_text(), id="export-filters", classes="dialog-text", markup=False
             )
+            yield Label("What", markup=False)
+            yield Select(kinds, value=self.kind, allow_blank=False, id="kind")
             yield Label("File (.csv, .xlsx or .parquet)", markup=False)
             yield Input(str(default_export_path(self.kind, today)), id="path")
             yield Static("", id="export-error", markup=False)
@@ -61,6 +102,42 @@ class ExportDialog(Dialog[Path | None]):
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()
+
+    def _filters_text(self) -> str:
+        """The filters the export takes, in words; or why it is of the whole book."""
+        shown = self.filters.describe()
+        own = self.kind == self.shown_kind
+        period = f"period {self.filters.period}" if self.kind == "metrics" else ""
+        if period and own:  # the figures of the period the dashboard shows
+            shown = [period, *shown]
+        narrowed = replace(self.screen_filters, sorted_by="").describe()
+        if shown:
+            text = "With the screen's filters: " + ", ".join(shown)
+        elif not own and narrowed:
+            text = (
+                f"The whole book: the screen's filters ({', '.join(narrowed)}) do not apply"
+                f" to {self.kind}"
+            )
+        else:
+            text = "With the screen's filters: none"
+        if period and not own:  # the default period, "month": this month, by its name
+            from core.periods import Period
+
+            label = Period.parse(self.filters.period, self.filters.as_of or self.app.today).label
+            return f"{text}; period {label}"
+        return text
+
+    @on(Select.Changed, "#kind")
+    def _kind_changed(self, event: Select.Changed) -> None:
+        """Another kind: its filters, and its file name unless one was typed."""
+        path = self.query_one("#path", Input)
+        offered = path.value.strip() == str(default_export_path(self.kind, self.app.today))
+        self.kind = str(event.value)
+        self.filters = carried(self.kind, self.shown_kind, self.screen_filters)
+        self.query_one(".dialog-title", Static).update(f"Export {self.kind}")
+        self.query_one("#export-filters", Static).update(self._filters_text())
+        if offered:
+            path.value = str(default_export_path(self.kind, self.app.today))
 
     @on(Input.Changed)
     def _changed(self) -> None:
