@@ -30,10 +30,22 @@ from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, Table, create_engine, inspect, select, text
+from sqlalchemy import (
+    Column,
+    Engine,
+    String,
+    Table,
+    cast,
+    create_engine,
+    func,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
+from core.models import ExactDecimal
 from core.store.adbc import sqlite_datetime
 from core.store.bulk import frame_writer, indexes_dropped, write_transaction
 from core.store.bulk_prepare import stored_dtype
@@ -119,7 +131,10 @@ def copy_book(source: Engine, dest_url: str, progress: Progress | None = None) -
             if table.name == MONTHLY:  # built from daily_usage as it is written
                 continue
             with _failing_on(table.name, dest_url):
-                copied.append(Copied(table.name, _copy_table(read, raw, dest, table, tell)))
+                rows = _copy_table(
+                    read, raw, dest, table, tell, source.dialect.name == "postgresql"
+                )
+                copied.append(Copied(table.name, rows))
         for table_name, add in keys:
             with _failing_on(table_name, dest_url):
                 _execute(raw, add)
@@ -174,7 +189,9 @@ def _execute(raw: Any, sql: str) -> None:
 Reader = Callable[[Any], pl.DataFrame]
 
 
-def _copy_table(read: Reader, raw: Any, dest: Engine, table: Table, tell: Progress) -> int:
+def _copy_table(
+    read: Reader, raw: Any, dest: Engine, table: Table, tell: Progress, from_postgres: bool
+) -> int:
     """Every row of ``table``, read a chunk at a time (ranges of its first key column),
     written on the open transaction ``raw``; its indexes are built once, after them."""
     first = table.primary_key.columns.values()[0]
@@ -194,7 +211,8 @@ def _copy_table(read: Reader, raw: Any, dest: Engine, table: Table, tell: Progre
 
     with indexes_dropped(raw, dest, table), frame_writer(raw, dest, table, total, written) as write:
         for start, end in _ranges(low, high, total):
-            write(_as_stored(table, read(_chunk_query(table, first.name, start, end))))
+            query = _chunk_query(table, first.name, start, end, from_postgres)
+            write(_as_stored(table, read(query)))
     if done != total:  # a row outside the ranges read (a bug, not the book's)
         raise RuntimeError(f"{done:,} rows written of {total:,}")
     return total
@@ -209,10 +227,21 @@ def _ranges(low: int, high: int, total: int) -> Iterator[tuple[int, int]]:
         yield start, start + width
 
 
-def _chunk_query(table: Table, key: str, start: int, end: int) -> Any:
+def _chunk_query(table: Table, key: str, start: int, end: int, from_postgres: bool) -> Any:
     column = table.c[key]
     keys = list(table.primary_key.columns)
-    return select(*table.columns).where(column >= start, column < end).order_by(*keys)
+    columns = [_decimal_text(c) if from_postgres and _is_decimal(c) else c for c in table.columns]
+    return select(*columns).where(column >= start, column < end).order_by(*keys)
+
+
+def _is_decimal(column: Column[Any]) -> bool:
+    return isinstance(column.type, ExactDecimal)
+
+
+def _decimal_text(column: Column[Any]) -> Any:
+    """PostgreSQL's NUMERIC as the text SQLite keeps (5.100000 as 5.1): ADBC would
+    hand it over as an Arrow extension type that polars cannot read."""
+    return cast(func.trim_scale(column), String).label(column.name)
 
 
 def _as_stored(table: Table, frame: pl.DataFrame) -> pl.DataFrame:
