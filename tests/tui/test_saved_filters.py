@@ -161,5 +161,10 @@ async def test_a_list_the_book_has_no_value_for_says_so(db_url: str, telco) -> N
         form = await open_form(app, pilot)
         labels = [str(label.render()) for label in form.query("#filter-lists Label")]
         assert labels[:3] == ["Segment: none in this book", "Owner: none in this book", "Plan"]
+        # each wraps within its list's column: at 160x50 "Segment: none in this book"
+        # ran under the owner's label, "Segment: none Owner: none in this book"
+        for label in form.query("#filter-lists Label"):
+            column = label.parent.query_one(SelectionList).region  # type: ignore[union-attr]
+            assert label.region.right <= column.right, (label.region, column)
         assert form.query_one("#segments", SelectionList).disabled
         assert app.focused is form.query_one("#plans", SelectionList)
