@@ -3,9 +3,14 @@ the help and quit keys come first."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from textual import events
 from textual.app import ComposeResult
 from textual.widgets import Footer
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
 
 NARROW = 100
 """Below this many columns the footer is compact (a cell less each side of a key):
@@ -24,7 +29,30 @@ class KeysFooter(Footer):
     }
     """
 
+    _composed: tuple[Any, ...] | None = None
+    """What the keys composed last show (``_keys_shown``)."""
+
+    def _keys_shown(self, screen: Screen[Any]) -> tuple[Any, ...]:
+        """What the footer's keys show of ``screen``'s bindings: each key, its words,
+        whether it is enabled; the palette's key; the compact style."""
+        keys = tuple(
+            (binding.key, binding.action, binding.description, binding.group, enabled, tip)
+            for (_node, binding, enabled, tip) in screen.active_bindings.values()
+            if binding.show or binding.key == self.app.COMMAND_PALETTE_BINDING
+        )
+        return keys, self.compact, self.show_command_palette
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        """Composed again only when what its keys show changes. A screen shown again
+        (the 360 opened on another account, the list back from it) has the same keys,
+        and composing them anew was the largest part of opening the 360."""
+        shown = self._bindings_ready and screen is self.screen
+        if not (shown and self._keys_shown(screen) == self._composed):
+            super().bindings_changed(screen)
+
     def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            self._composed = self._keys_shown(self.screen)
         keys = list(super().compose())
         if self.compact:
             # the keys' widgets (Textual's FooterKey) say their action
