@@ -901,12 +901,12 @@ class CxtuiApp(App[None]):
             self.switch_mode("accounts")
             self.call_after_refresh(self.open_account, account_id, ids, back_to)
             return
-        while len(self.screen_stack) > 1:
-            self.pop_screen()
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, AccountScreen):
+            self.pop_screen()  # a 360 open stays, and shows the account
         if ids is None:
-            ids = getattr(self.screen, "visible_account_ids", list)()
+            ids = getattr(self.screen_stack[0], "visible_account_ids", list)()
         self.last_account_id = account_id
-        self.push_screen(AccountScreen(account_id, ids, back_to))
+        AccountScreen.open(self, account_id, ids, back_to)
 
 
 def _types_tabs(widget: object) -> bool:

@@ -45,11 +45,15 @@ if TYPE_CHECKING:
 
 STACK_BELOW = 120
 """Narrower than this many columns, the 360's panels stack above the timeline."""
+SCREEN_NAME = "account-360"
+"""The name the app's one 360 screen is installed under (``AccountScreen.open``)."""
 
 
 @dataclass
 class DetailLoaded(Message):
     detail: AccountDetail
+    goals: list[GoalView] | None = None
+    """The goals of the account's scope, read with it when the 360 opens on it."""
 
 
 @dataclass
@@ -87,6 +91,24 @@ class AccountScreen(Screen[None]):
     screen is open, and ``D`` then ``d`` restores any deleted entry)."""
     GOALS_SHOWN = 5
     """Goals listed in the panel at most; the rest are counted (the goals screen has all)."""
+
+    @classmethod
+    def open(
+        cls, app: CxtuiApp, account_id: int, ids: list[int], back_to: str | None = None
+    ) -> None:
+        """Show the 360 of ``account_id``: the app's one 360 screen, kept (installed)
+        when escape closes it and loaded with the next account opened, as ``[`` and
+        ``]`` load theirs (building its widgets again took most of the time to open
+        it); built the first time."""
+        if not app.is_screen_installed(SCREEN_NAME):
+            app.install_screen(cls(account_id, ids, back_to), SCREEN_NAME)
+            app.push_screen(SCREEN_NAME)
+            return
+        screen = app.get_screen(SCREEN_NAME)
+        assert isinstance(screen, AccountScreen)
+        screen.reopen(account_id, ids, back_to)
+        if app.screen is not screen:
+            app.push_screen(screen)
 
     def __init__(self, account_id: int, ids: list[int], back_to: str | None = None) -> None:
         super().__init__()
@@ -154,34 +176,77 @@ class AccountScreen(Screen[None]):
         self.query_one("#surveys").border_title = "NPS / CSAT"
         self.query_one("#mrr").border_title = "MRR history"
         self.query_one("#a360-goals").border_title = "Goals for this owner or segment"
-        self.load()
+        self.load(with_goals=True)
+
+    def reopen(self, account_id: int, ids: list[int], back_to: str | None) -> None:
+        """Another account in this 360, shown as a new 360 shows it: every kind on the
+        timeline, no deleted entry, nothing to undo, the first rows, the timeline in
+        focus. Its panels are hidden until it is read: nothing of the account shown
+        before shows under its name."""
+        self.ids, self.back_to = ids, back_to
+        self.timeline_kind, self.show_deleted, self.cursor_to = None, False, None
+        self.undo, self.rows = [], []
+        self.goals_scope = None  # read with the account, not again on resume
+        self.set_class(self.app.size.width < STACK_BELOW, "-stacked")
+        self.sub_title = ""
+        self.query_one("#a360-header", Static).update("")
+        for panel in self.query("#a360-goals, #a360-body"):
+            panel.display = False
+        timeline, fields = (
+            self.query_one("#timeline", DataTable),
+            self.query_one("#fields", DataTable),
+        )
+        fields.move_cursor(row=0, animate=False)
+        for scrolled in (
+            timeline,
+            fields,
+            self.query_one("#a360-left"),
+            self.query_one("#a360-body"),
+        ):
+            scrolled.scroll_home(animate=False, immediate=True)
+        self._go_to(account_id, with_goals=True)
+
+    def _go_to(self, account_id: int, with_goals: bool = False) -> None:
+        self.account_id = account_id
+        self.app.last_account_id = account_id
+        self.query_one(LoadingIndicator).display = True
+        self.load(with_goals)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="account")
-    def load(self) -> None:
-        engine = self.app.database
-        detail = account_detail(
-            engine,
-            self.account_id,
-            self.app.today,
-            include_deleted=self.show_deleted,
-        )
-        detail.extra["churn_risk"] = risk_words(engine, self.account_id, self.app.today)
-        self.post_message(DetailLoaded(detail=detail))
+    def load(self, with_goals: bool = False) -> None:
+        """Read the account (and, ``with_goals``, the goals of its owner or segment)."""
+        engine, today = self.app.database, self.app.today
+        detail = account_detail(engine, self.account_id, today, include_deleted=self.show_deleted)
+        detail.extra["churn_risk"] = risk_words(engine, self.account_id, today)
+        goals = None
+        if with_goals:
+            account = detail.account
+            goals = goals_in_scope(
+                engine, today, segment=account["segment"], owner=account["owner"]
+            )
+        self.post_message(DetailLoaded(detail=detail, goals=goals))
 
     @on(DetailLoaded)
-    def _loaded(self, message: DetailLoaded) -> None:
+    async def _loaded(self, message: DetailLoaded) -> None:
         if message.detail.account["id"] != self.account_id:
             return  # an older load, overtaken by [ or ]
         self.detail = message.detail
         self.query_one(LoadingIndicator).display = False
         self._render_detail(message.detail)
-        if self.has_class("-stacked"):  # the health first, the timeline below it
-            self.call_after_refresh(self.query_one("#a360-body").scroll_home, animate=False)
         account = message.detail.account
         scope = (account["segment"], account["owner"])
-        if scope != self.goals_scope:  # [ and ] to an account of the same scope: kept
+        if message.goals is not None:
+            self.goals_scope = scope
+            await self._show_goals(scope, message.goals)
+        elif scope != self.goals_scope:  # [ and ] to an account of the same scope: kept
             self.goals_scope = scope
             self.load_goals(scope)
+        for panel in self.query("#a360-goals, #a360-body"):
+            panel.display = True
+        if self.focused is None:  # hidden, the panels lost it
+            self.set_focus(self.query_one("#timeline"))
+        if self.has_class("-stacked"):  # the health first, the timeline below it
+            self.call_after_refresh(self.query_one("#a360-body").scroll_home, animate=False)
 
     def on_screen_resume(self) -> None:
         """Back from another screen (a goal may have been checked in): read the goals again."""
@@ -203,11 +268,14 @@ class AccountScreen(Screen[None]):
     async def _goals_loaded(self, message: GoalsLoaded) -> None:
         if message.scope != self.goals_scope:
             return  # an older load, overtaken by [ or ]
+        await self._show_goals(message.scope, message.views)
+
+    async def _show_goals(self, scope: tuple[str, str], goals: list[GoalView]) -> None:
         panel = self.query_one("#a360-goals")
         await panel.query(GoalProgress).remove()
-        views = message.views[: self.GOALS_SHOWN]
-        hidden = len(message.views) - len(views)
-        segment, owner = message.scope
+        views = goals[: self.GOALS_SHOWN]
+        hidden = len(goals) - len(views)
+        segment, owner = scope
         note = self.query_one("#goals-note", Static)
         if not views:
             who = ", ".join(visible(part) for part in (owner, segment) if part) or "none set"
@@ -382,10 +450,7 @@ class AccountScreen(Screen[None]):
         if not 0 <= index < len(self.ids):
             self.notify("No more accounts in the list" if step > 0 else "This is the first one")
             return
-        self.account_id = self.ids[index]
-        self.app.last_account_id = self.account_id
-        self.query_one(LoadingIndicator).display = True
-        self.load()
+        self._go_to(self.ids[index])
 
     def action_row(self, index: int) -> None:
         """The timeline's or the Fields panel's, whichever is in focus."""
