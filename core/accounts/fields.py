@@ -275,9 +275,12 @@ def account_fields(engine: Engine, account_id: int) -> list[FieldRow]:
     fields = custom_fields(engine)
     if fields.is_empty():
         return []
-    values = field_values(engine, account_ids=[account_id]).select(
-        pl.col("field_id").alias("id"), "value"
-    )
+    return field_rows(fields, field_values(engine, account_ids=[account_id]))
+
+
+def field_rows(fields: pl.DataFrame, values: pl.DataFrame) -> list[FieldRow]:
+    """``fields`` (``custom_fields``) with one account's ``values`` (``field_values``)."""
+    values = values.select(pl.col("field_id").alias("id"), "value")
     rows = fields.join(values, on="id", how="left", maintain_order="left")
     return [
         FieldRow(

@@ -95,8 +95,17 @@ def read_frames(
     each on its own connection in its own thread (the driver releases the GIL). On
     SQLite all of them go through ADBC, or all through ``sqlite3`` when ADBC is not
     allowed (see ``core.store.db.SqliteLibraryGate``)."""
-    is_sqlite = engine.dialect.name == "sqlite"
     compiled = {name: compile_query(engine.dialect, query) for name, query in queries.items()}
+    return read_compiled(engine, compiled, parallel)
+
+
+def read_compiled(
+    engine: Engine,
+    compiled: dict[str, tuple[str, dict[str, pl.DataType | None]]],
+    parallel: bool = False,
+) -> dict[str, pl.DataFrame]:
+    """``read_frames`` of queries compiled ahead (``compile_query``): their SQL and types."""
+    is_sqlite = engine.dialect.name == "sqlite"
     if not is_sqlite:
         return _read_postgres(engine, compiled)
     with SQLITE_GATE.try_adbc() as adbc_allowed:
