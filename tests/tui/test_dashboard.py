@@ -740,6 +740,12 @@ async def test_empty_lists_say_why_on_a_book_without_scores_or_renewal_dates(
         assert "No account in this scope has a health score yet" in at_risk, at_risk
         renewals = text_of(screen.query_one("#renewals-note"))
         assert "No account in this scope has a renewal date" in renewals, renewals
+        # the band tiles said "no data"; an account without a score is "no score"
+        from tui.widgets.kpi_tile import KpiTile
+
+        bands = [t for t in screen.query(KpiTile) if t.spec.key.startswith("band_")]
+        shown = [" ".join(text_of(tile).split()) for tile in bands]
+        assert len(shown) == 3 and all("no score" in t and "no data" not in t for t in shown)
 
 
 async def test_an_order_logs_clv_tile_says_what_it_assumes(

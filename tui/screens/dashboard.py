@@ -81,9 +81,10 @@ FORECAST_ID = "tile-renewals-kept"
 # from the metric registry, core.metrics.registry), the health bands', the forecast's.
 TILES = (
     *(TileSpec.of_metric(BY_KEY[key]) for key in TILE_METRICS),
-    TileSpec("band_green", "Health: green", "count", tiny="Green"),
-    TileSpec("band_yellow", "Health: yellow", "count", higher_is_better=False, tiny="Yellow"),
-    TileSpec("band_red", "Health: red", "count", higher_is_better=False, tiny="Red"),
+    # no account scored: "no score", as the list says of each account
+    TileSpec("band_green", "Health: green", "count", tiny="Green", empty="no score"),
+    TileSpec("band_yellow", "Health: yellow", "count", False, tiny="Yellow", empty="no score"),
+    TileSpec("band_red", "Health: red", "count", False, tiny="Red", empty="no score"),
     FORECAST,
 )
 BANDS = ("green", "yellow", "red")

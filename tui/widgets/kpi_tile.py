@@ -50,6 +50,8 @@ class TileSpec:
     higher_is_better: bool = True
     tiny: str = ""
     """The title on a narrow tile (default: the label)."""
+    empty: str = NO_DATA
+    """What it says without a value (a band count: "no score", none being scored)."""
 
     @classmethod
     def of_metric(cls, metric: Metric) -> TileSpec:
@@ -59,10 +61,13 @@ class TileSpec:
         )
 
 
-def format_value(unit: str, value: float | Decimal | int | None, compact: bool = False) -> str:
-    """The value as a tile shows it; ``compact``: money in a few characters."""
+def format_value(
+    unit: str, value: float | Decimal | int | None, compact: bool = False, empty: str = NO_DATA
+) -> str:
+    """The value as a tile shows it, ``empty`` for none; ``compact``: money in a few
+    characters."""
     if value is None:
-        return NO_DATA
+        return empty
     if unit == "money":
         cents = int(Decimal(value) * 100)
         return compact_money(cents) if compact else money(cents)
@@ -145,12 +150,12 @@ class KpiTile(Widget, can_focus=True):
         previous_label: str,
     ) -> None:
         spec = self.spec
-        self.value_text = format_value(spec.unit, value)
-        narrow_value = format_value(spec.unit, value, compact=True)
+        self.value_text = format_value(spec.unit, value, empty=spec.empty)
+        narrow_value = format_value(spec.unit, value, compact=True, empty=spec.empty)
         self.quality = "flat"
         if value is None or previous is None:
-            self.change_text = f"no data for {previous_label}" if previous is None else ""
-            changes = (NO_DATA,) if previous is None else ()
+            self.change_text = f"{spec.empty} for {previous_label}" if previous is None else ""
+            changes = (spec.empty,) if previous is None else ()
         else:
             change = value - previous
             self.quality = change_quality(change, spec.higher_is_better)
