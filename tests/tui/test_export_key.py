@@ -193,3 +193,39 @@ async def test_the_lists_filters_not_carried_to_another_kind_are_said(
     customers = written.filter(pl.col("metric") == "customers_at_start")["value"]
     every = pl.read_database("SELECT id FROM account WHERE status = 'active'", engine).height
     assert customers.to_list() == [str(every)]  # not the 5 of my book
+
+
+def test_the_filters_carried_to_another_kind_mean_the_same_there() -> None:
+    """The dashboard's scope is about accounts: another kind takes it, as `cxtui export
+    --owner` does. The tasks' and goals' owner is a task's or a goal's, not the
+    accounts': another kind is of the whole book. The list's order and columns stay
+    with the accounts export."""
+    from tui.screens.export_dialog import carried
+
+    scope = Scope(owner="Dana Scully", segment="SMB")
+    dashboard = ExportFilters(scope=scope, period="2026-05", as_of=TODAY)
+    assert carried("contacts", "metrics", dashboard) == _scoped(dashboard)
+    tasks = ExportFilters(scope=Scope(owner="Dana Scully"), source="rule", as_of=TODAY)
+    assert carried("tickets", "tasks", tasks) == ExportFilters(as_of=TODAY)
+    assert carried("tasks", "tasks", tasks) is tasks
+    listed = ExportFilters(
+        account_ids=frozenset({3, 1}),
+        account_order=(3, 1),
+        listed=("my book (Test User)",),
+        sorted_by="sorted by MRR ↓",
+        list_columns=("name", "mrr"),
+        as_of=TODAY,
+    )
+    surveys = carried("surveys", "accounts", listed)
+    assert (surveys.account_ids, surveys.account_order, surveys.list_columns) == (
+        frozenset({3, 1}),
+        (),
+        (),
+    )
+    assert surveys.describe() == ["my book (Test User)"]
+    assert carried("goals", "accounts", listed) == ExportFilters(as_of=TODAY)
+
+
+def _scoped(filters: ExportFilters) -> ExportFilters:
+    """``filters`` with the scope, period and day alone."""
+    return ExportFilters(scope=filters.scope, period=filters.period, as_of=filters.as_of)
