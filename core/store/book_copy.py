@@ -5,7 +5,8 @@ Every table is copied with its ids, in bulk: read in chunks through ADBC (Arrow,
 one read transaction on the source, so the copy is one moment of the book) and
 written through the one fast write path (``core.store.bulk.frame_writer``: staging
 files on SQLite, ``COPY`` on PostgreSQL, whose id sequences are then moved past the
-ids copied), in one write transaction on the destination. ``monthly_usage``, the
+ids copied and whose foreign keys are checked once each after the rows), in one write
+transaction on the destination. ``monthly_usage``, the
 rollup of ``daily_usage``, is not read: that write path builds it from the daily rows
 it writes, as every load does (``core.store.rollup``).
 
