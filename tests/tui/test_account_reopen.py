@@ -114,3 +114,31 @@ async def test_accounts_opened_in_a_row_each_show_their_own(demo_url: str, tmp_p
         await press(app, pilot, "escape")
         assert app.screen is listing
         assert listing.table.current_account_id() == ids[ids.index(second) + 1]
+
+
+async def test_keys_wait_for_the_account_being_read(demo_url: str, tmp_path: Path) -> None:
+    """Between opening another account (or ]) and its read, l logged a call for the
+    new account under the name of the one shown before: the 360 still held its data."""
+    from tui.screens.log_form import LogInteractionScreen
+
+    app = snapshot_app(demo_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(1000):  # the database opens on a thread of its own
+            if app.engine is not None and app.book_complete:
+                break
+            await pilot.pause(0.01)
+        await settle(app, pilot)
+        listing = app.screen
+        assert isinstance(listing, AccountsScreen)
+        await press(app, pilot, "enter")
+        screen = opened(app)
+        ids = screen.ids
+        for go_on in (lambda: app.open_account(ids[3]), lambda: screen.action_step(1)):
+            go_on()  # no await: its read has not come back
+            screen.action_log()
+            assert not isinstance(app.screen, LogInteractionScreen)
+            await settle(app, pilot)
+            await press(app, pilot, "l")  # once read: the form, with the account's name
+            assert isinstance(app.screen, LogInteractionScreen)
+            assert stored(tmp_path / "demo.db", screen.account_id).name in text_of(app.screen)
+            await press(app, pilot, "escape")
