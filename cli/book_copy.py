@@ -3,7 +3,6 @@ its SQLite file to a shared PostgreSQL server), ids and history kept."""
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -11,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cli.common import DbOption, fail, open_db, refuse_missing
+from cli.progress import StageBars
 
 if TYPE_CHECKING:
     from core.store.book_copy import Copied
@@ -60,7 +60,7 @@ def copy_command(dest: Dest, db: DbOption = None) -> None:
     engine = open_db(db)
     began = time.perf_counter()
     try:
-        with _Bars() as bars:
+        with StageBars(22) as bars:
             copied = copy_book(engine, dest_url, bars)
     except CopyRefused as error:
         fail(str(error))
@@ -96,39 +96,3 @@ def _summary(copied: list[Copied], dest: str, seconds: float) -> str:
     rate = f", {rows / seconds:,.0f} rows/s" if seconds > 0 and rows else ""
     head = f"Copied {rows:,} rows of {len(copied)} tables to {dest} in {seconds:.1f} s{rate}:"
     return "\n".join([head, *lines])
-
-
-class _Bars:
-    """A bar per table with rows on stderr while it is copied, on a terminal only
-    (the summary says the rest); cleared when the copy ends."""
-
-    def __init__(self) -> None:
-        self.bar = None
-        self.tasks: dict[str, int] = {}
-        if sys.stderr.isatty():
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-            self.bar = Progress(
-                TextColumn("{task.description:>22}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-
-    def __enter__(self) -> _Bars:
-        if self.bar is not None:
-            self.bar.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-    def __call__(self, table: str, done: int, total: int) -> None:
-        if self.bar is None or total == 0:
-            return
-        if table not in self.tasks:
-            self.tasks[table] = self.bar.add_task(table, total=total)
-        self.bar.update(self.tasks[table], completed=done, total=total)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 import time
 from datetime import date
 from pathlib import Path
@@ -22,6 +21,7 @@ from cli.options import (
     segment_option,
     source_option,
 )
+from cli.progress import StageBars
 
 if TYPE_CHECKING:
     from core.importing import ImportOptions
@@ -54,49 +54,6 @@ class _ImportCommand(TyperCommand):
                 f" where KIND is one of: {IMPORT_KINDS}."
             )
             raise
-
-
-class _Progress:
-    """Rows read, validated and written, on stderr: a live bar on a terminal, a line
-    per stage and per 100,000 rows otherwise (logs, CI, a parent process)."""
-
-    def __init__(self) -> None:
-        self.live = sys.stderr.isatty()
-        self.bar = None
-        self.tasks: dict[str, int] = {}
-        self.printed: dict[str, int] = {}
-        if self.live:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-            self.bar = Progress(
-                TextColumn("{task.description:>10}"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-
-    def __enter__(self) -> _Progress:
-        if self.bar is not None:
-            self.bar.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-    def __call__(self, stage: str, done: int, total: int | None) -> None:
-        if self.bar is not None:
-            if stage not in self.tasks:
-                self.tasks[stage] = self.bar.add_task(stage, total=total)
-            self.bar.update(self.tasks[stage], completed=done, total=total)
-            return
-        last = self.printed.get(stage)
-        if last is None or done - last >= _PLAIN_EVERY_ROWS or done == total:
-            self.printed[stage] = done
-            of = f" of {total:,}" if total is not None else ""
-            typer.echo(f"{stage}: {done:,}{of} rows", err=True)
 
 
 def _with_mapping(
@@ -286,7 +243,7 @@ def import_command(
     engine = open_db(db)
     started = time.perf_counter()
     try:
-        with _Progress() as progress:
+        with StageBars(10, _PLAIN_EVERY_ROWS) as progress:
             result = import_file(engine, kind.lower(), file, options, progress)
     except (FileError, MappingError) as error:
         problems = error.problems if isinstance(error, MappingError) else [str(error)]

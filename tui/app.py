@@ -143,6 +143,9 @@ class CxtuiApp(App[None]):
         calls ``threads.reading()``, and quitting does not wait for it."""
         self._engine_open = threading.Event()
         """Set once the engine is open (or could not be, or the app ends)."""
+        self.cannot_open = False
+        """True once the database could not be opened: the screens say so, not that
+        they are loading."""
         self._ending = False
         self._go_when_open: str | None = None
         """The screen asked for (``action_go``) while the engine was opening."""
@@ -452,7 +455,11 @@ class CxtuiApp(App[None]):
 
         with self._engine_lock:
             if self._opened is None or self._opened[0] != self.db_url:
-                self._opened = (self.db_url, open_engine(self.db_url, self._updating))
+                try:
+                    self._opened = (self.db_url, open_engine(self.db_url, self._updating))
+                except Exception:
+                    self._engine_open.set()  # it could not be: nothing waits for it
+                    raise
             return self._opened[1]
 
     def _updating(self, notice: str) -> None:
@@ -744,9 +751,22 @@ class CxtuiApp(App[None]):
         if is_database_failure(error):
             from tui.screens.error import ErrorScreen
 
+            if self.engine is None:
+                self._not_opening()
             self.push_screen(ErrorScreen("The database cannot be used", str(error)))
         else:
             self.notify(f"{context}: {error}", title="Error", severity="error", timeout=10)
+
+    def _not_opening(self) -> None:
+        """The database could not be opened: the screens stop saying it is opening or
+        loading, and their spinners stop (one kept turning under the error and after
+        it was closed, ~10 % of a CPU, and said "Opening the database…" for ever)."""
+        self.cannot_open = True
+        for screen in self.screen_stack:
+            for indicator in screen.query(LoadingIndicator):
+                indicator.display = False
+            for note in screen.query("#startup-status, #filter-bar").results(Static):
+                note.update("The database cannot be used.")
 
     def use_demo_database(self, url: str, folder: Path, engine: Engine) -> None:
         """Move the app to a fresh copy of the demo book (the welcome screen's "Load the

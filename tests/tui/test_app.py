@@ -431,14 +431,25 @@ async def test_empty_database_shows_the_welcome(db_url: str, engine: Engine) -> 
         assert "0 of 0 accounts" in bar(app)
 
 
-async def test_database_error_is_shown_in_words(tmp_path: Path) -> None:
+@pytest.mark.parametrize("start", ["accounts", "dashboard"])
+async def test_database_error_is_shown_in_words(tmp_path: Path, start: str) -> None:
+    """The error in words, and behind it, once closed, the screen says the database
+    cannot be used: no spinner, no "Opening the database…" for ever."""
+    from textual.widgets import LoadingIndicator, Static
+
     from tui.screens.error import ErrorScreen
 
     broken = tmp_path / "broken.db"
     broken.write_text("this is not a database")
-    async with running(f"sqlite:///{broken}") as (app, _pilot):
+    async with started(f"sqlite:///{broken}", Settings(), start=start) as (app, pilot):
         assert isinstance(app.screen, ErrorScreen)
-        assert app.is_running
+        assert "is not a SQLite database" in text_of(app.screen.query_one(".dialog-text"))
+        await press(app, pilot, "escape")
+        assert app.is_running and not isinstance(app.screen, ErrorScreen)
+        shown = " ".join(text_of(note) for note in app.screen.query(Static) if note.display)
+        assert "The database cannot be used." in shown
+        assert "Opening" not in shown and "Loading" not in shown
+        assert not [spinner for spinner in app.screen.query(LoadingIndicator) if spinner.display]
 
 
 async def test_theme_is_remembered(db_url: str, book, tmp_path: Path) -> None:

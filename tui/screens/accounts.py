@@ -411,6 +411,8 @@ class AccountsScreen(Screen[None]):
         return f"sorted by {label} {'↓' if self.descending else '↑'}"
 
     def _update_bar(self) -> None:
+        if self.app.cannot_open:  # the app said so (CxtuiApp._not_opening): nothing is read
+            return
         parts = [f"{self.shown:,} of {self.total:,} accounts", *self.where.describe()]
         if not self.app.book_complete:
             parts.append("reading last interactions…")
