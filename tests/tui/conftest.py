@@ -57,10 +57,11 @@ def book(engine: Engine) -> dict[str, int]:
 
 @asynccontextmanager
 async def started(
-    db_url: str, settings: Settings, **options: Any
+    db_url: str, settings: Settings, engine_opens: bool = True, **options: Any
 ) -> AsyncIterator[tuple[CxtuiApp, Pilot]]:
     """The app on ``db_url`` on TODAY with ``settings`` and ``options`` (``make_app``'s),
-    its health scores not recomputed, running at SIZE, its database open, settled."""
+    its health scores not recomputed, running at SIZE, its database open (or failed to
+    open; unless ``engine_opens`` is False: a test that keeps it from opening), settled."""
     app = make_app(db_url, today=TODAY, settings=settings, recompute_health=False, **options)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -68,7 +69,7 @@ async def started(
         # pressed before it is open is answered "Opening the database…" (a loaded
         # machine made a test that pressed 3 at once see that note).
         for _ in range(1000):
-            if app._engine_open.is_set():
+            if app._engine_open.is_set() or not engine_opens:
                 break
             await pilot.pause(0.01)
         await settle(app, pilot)

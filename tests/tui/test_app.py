@@ -395,7 +395,7 @@ async def test_until_the_engine_is_open_the_list_works_and_the_rest_waits(
     db_url: str, book, sqlite_only: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(CxtuiApp, "connect", lambda _app, _accounts: None)  # not yet
-    async with running(db_url) as (app, pilot):
+    async with started(db_url, Settings(), engine_opens=False, start="accounts") as (app, pilot):
         assert app.engine is None
         assert names(app) == NAMES
         assert "reading last interactions" in bar(app)
