@@ -88,3 +88,17 @@ def goal_form(**fields: object) -> GoalForm:
         "start": "0",
     }
     return GoalForm(**(values | fields))  # type: ignore[arg-type]
+
+
+def book_tables(path: Path) -> list[str]:
+    """The names of the book's tables in the SQLite file ``path`` (not SQLite's own
+    nor Alembic's), by name, read with plain sqlite3."""
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(path)) as connection:
+        names = connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version' ORDER BY name"
+        ).fetchall()
+    return [name for (name,) in names]

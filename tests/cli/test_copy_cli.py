@@ -23,6 +23,7 @@ from core.store.db import open_engine, sqlite_url
 from sample_data import load_demo
 from tests.cli.conftest import run_ok
 from tests.conftest import checkpointed
+from tests.rows import book_tables
 
 AS_OF = date(2026, 11, 20)
 PERIODS = ["month", "quarter", "year", "2026-02", "2025-12-01..2026-03-15"]
@@ -44,16 +45,6 @@ def demo(tmp_path: Path, demo_template: Path) -> Path:
     path = tmp_path / "demo.db"
     path.write_bytes(demo_template.read_bytes())
     return path
-
-
-def _tables(path: Path) -> list[str]:
-    with sqlite3.connect(path) as connection:
-        names = connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'"
-            " AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version' ORDER BY name"
-        ).fetchall()
-    connection.close()
-    return [name for (name,) in names]
 
 
 def _rows(path: Path, table: str) -> list[tuple[object, ...]]:
@@ -82,8 +73,8 @@ def test_the_demo_book_copied_has_the_same_rows_and_metrics(demo: Path, tmp_path
     shown = run_ok("copy", str(dest), "--db", str(demo))
     assert shown.startswith("Copied ") and f" to {dest} in " in shown.splitlines()[0]
     printed = _summary(shown)
-    tables = _tables(demo)
-    assert _tables(dest) == tables
+    tables = book_tables(demo)
+    assert book_tables(dest) == tables
     assert sorted(printed) == tables
     for table in tables:
         rows = _rows(demo, table)

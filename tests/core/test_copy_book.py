@@ -36,6 +36,7 @@ from core.models import (
 from core.store.book_copy import CopyFailed, CopyRefused, copy_book
 from core.store.db import open_engine, sqlite_path, sqlite_url
 from tests.conftest import copy_migrated_sqlite
+from tests.rows import book_tables
 
 pytestmark = pytest.mark.postgres
 
@@ -133,16 +134,6 @@ def source(tmp_path: Path, _demo_template: Path) -> Path:
     return path
 
 
-def _tables(path: Path) -> list[str]:
-    with sqlite3.connect(path) as connection:
-        rows = connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table'"
-            " AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version' ORDER BY name"
-        ).fetchall()
-    connection.close()
-    return [name for (name,) in rows]
-
-
 def _plain(value: Any) -> Any:
     """A value read from PostgreSQL as SQLite holds it (SQLAlchemy's text forms)."""
     if isinstance(value, datetime):
@@ -180,7 +171,7 @@ def test_every_table_is_copied_as_it_is(source: Path, db_url: str) -> None:
         copied = copy_book(engine, db_url)
     finally:
         engine.dispose()
-    tables = _tables(source)
+    tables = book_tables(source)
     assert sorted(done.table for done in copied) == tables
     for table in tables:
         expected = _rows(sqlite_url(source), table)
@@ -279,7 +270,7 @@ def test_a_failure_midway_leaves_the_destination_without_the_book(
         assert not path.exists()
         assert list(path.parent.glob(f".{path.name}*")) == []
     else:
-        assert all(_rows(db_url, table) == [] for table in _tables(source))
+        assert all(_rows(db_url, table) == [] for table in book_tables(source))
 
 
 def test_a_book_copied_there_and_back_is_the_same(
@@ -297,5 +288,5 @@ def test_a_book_copied_there_and_back_is_the_same(
         copy_book(there, back)
     finally:
         there.dispose()
-    for table in _tables(source):
+    for table in book_tables(source):
         assert _rows(back, table) == _rows(sqlite_url(source), table), table
