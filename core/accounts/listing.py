@@ -252,11 +252,16 @@ def sort_accounts(
     frame: pl.DataFrame, column: str, descending: bool, key: pl.Expr | None = None
 ) -> pl.DataFrame:
     """Sorted by ``column`` (missing values last), ties broken by name; by ``key``
-    when given (a custom field's typed value: ``core.accounts.field_views.sort_key``)."""
+    when given (a custom field's typed value: ``core.accounts.field_views.sort_key``).
+    By MRR, the churned accounts come after the others, by the MRR they lost: it is
+    not what they pay."""
     by: list[str | pl.Expr] = [column] if column == "name" and key is None else [column, "name"]
     if key is not None:
         by[0] = key
-    return frame.sort(by, descending=[descending, False][: len(by)], nulls_last=True)
+    order = [descending, False][: len(by)]
+    if column == "mrr_cents" and key is None:
+        by, order = [pl.col("status") == "churned", *by], [False, *order]
+    return frame.sort(by, descending=order, nulls_last=True)
 
 
 def with_fields(frame: pl.DataFrame, values: pl.DataFrame | None) -> pl.DataFrame:
