@@ -143,7 +143,7 @@ async def test_a_search_or_a_scope_that_looks_like_markup_is_shown_as_typed(
             if "[/]SMB" in text_of(dashboard.query_one("#switch-bar")):
                 break
             await press(app, pilot, "s")
-        assert "scope: segment [/]SMB s cycles" in text_of(dashboard.query_one("#switch-bar"))
+        assert "scope: segment [/]SMB (s)" in text_of(dashboard.query_one("#switch-bar"))
         await press(app, pilot, "enter")  # the MRR drill, in that scope
         assert isinstance(app.screen, DrillScreen)
         assert "[/]SMB" in text_of(app.screen.query_one("#drill-title"))

@@ -475,9 +475,9 @@ class DashboardScreen(Screen[None]):
             "   scope: ",
             (visible(view.scope_name), "bold"),
             " ",
-            ("s cycles", "dim"),
+            ("(s)", "dim"),
             "   ",
-            ("p month/quarter · [ ] previous/next", "dim"),
+            ("month/quarter (p) · previous/next ([ ])", "dim"),
         )
         for bar in self.query("#switch-bar").results(Static):  # none once the app exits
             bar.update(text)
