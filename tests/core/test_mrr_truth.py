@@ -17,6 +17,7 @@ from core.importing import ImportOptions, import_file
 from core.models import Account, MrrMovement
 from core.store.db import open_engine, sqlite_url
 from core.store.frames import read_frame
+from tests.conftest import copy_migrated_sqlite
 
 IDS = ["A-1", "A-2", "A-3"]
 
@@ -95,9 +96,14 @@ steps = st.lists(st.one_of(account_rows, mrr_rows), min_size=1, max_size=4)
 # Churned with an MRR of 0 (what was lost is the balance) or below the balance.
 @example([[("A-1", 14461, "active", None)], [("A-1", 0, "churned", None)]])
 @example([[("A-1", 10000, "active", None)], [("A-1", 5000, "churned", "2025-03-01")]])
-def test_every_write_path_keeps_mrr_equal_to_its_movements(sequence: list[list[tuple]]) -> None:
+def test_every_write_path_keeps_mrr_equal_to_its_movements(
+    _migrated_sqlite_template: Path | None, sequence: list[list[tuple]]
+) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        engine = open_engine(sqlite_url(Path(folder) / "book.db"))
+        path = Path(folder) / "book.db"
+        if _migrated_sqlite_template is not None:  # a fresh book, not migrated again
+            copy_migrated_sqlite(_migrated_sqlite_template, path)
+        engine = open_engine(sqlite_url(path))
         day = date(2026, 1, 1)
         try:
             for rows in sequence:
