@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -662,6 +664,34 @@ async def test_a_churned_account_says_why_it_has_no_score(demo_url: str, tmp_pat
         shown = text_of(app.screen.query_one(HealthPanel))
         assert "Churned: health is scored for live accounts only." in shown
         assert "No health score yet" not in shown
+
+
+async def test_a_churned_accounts_last_score_is_said_to_be_from_before(
+    demo_url: str, tmp_path: Path
+) -> None:
+    """A churned account scored before it left showed its last score ("● 100 green")
+    as if it were today's: the 360 says it is the last one it had as a customer."""
+    from tests.tui.conftest import snapshot_app
+    from tui.widgets.health import HealthPanel
+
+    with closing(sqlite3.connect(demo_url.removeprefix("sqlite:///"))) as connection:
+        [(score, day)] = connection.execute(
+            "SELECT h.score, h.day FROM health_snapshot h JOIN account a ON a.id = h.account_id"
+            " WHERE a.name = 'Acme Travel' AND a.status = 'churned'"
+            " ORDER BY h.day DESC LIMIT 1"
+        ).fetchall()
+    app = snapshot_app(demo_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "slash", *"Acme Travel", "enter")
+        assert "churned" in account_header(app)
+        panel = text_of(app.screen.query_one(HealthPanel)).translate(
+            str.maketrans("", "", "│╭╮╰╯─")
+        )
+        shown = " ".join(panel.split())
+        said = "Churned: its last score as a customer (live accounts only are scored)."
+        assert shown.startswith(f"Health {said} ●"), shown
+        assert f"{round(score)} " in shown and f"({day})" in shown
 
 
 async def test_the_engine_opens_once_the_dashboard_has_drawn_its_first_numbers(

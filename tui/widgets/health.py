@@ -67,6 +67,10 @@ class HealthPanel(Static):
                 style="dim",
             )
         lines: list[Any] = []
+        if churned:  # a score from before it left, which a reader would take for today's
+            lines.append(
+                Text("Churned: its last score as a customer (live accounts only are scored).")
+            )
         headline = Text()
         if override is not None:
             band = override["band"]
