@@ -23,6 +23,7 @@ from cli.serve_session import handshake
 LINK = re.compile(r"<link\b[^>]*\bhref=\"(https?://[^\"]*)\"[^>]*>", re.DOTALL)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SESSION_STOP_SECONDS = 10.0
+KILL_SECONDS = 5.0  # for a process killed after SESSION_STOP_SECONDS to be gone
 AHEAD_DELAY_SECONDS = 5.0  # a tab's app starting is not slowed by the next one's
 
 
@@ -176,7 +177,9 @@ class CxtuiServer(Server):
         if ahead is not None:
             ending.append(asyncio.create_task(end_ahead(ahead)))
         if ending:
-            await asyncio.wait(ending, timeout=SESSION_STOP_SECONDS)
+            # Each ending kills its process after SESSION_STOP_SECONDS: waited for a
+            # little longer, so that the server never exits before that kill.
+            await asyncio.wait(ending, timeout=SESSION_STOP_SECONDS + KILL_SECONDS)
 
     async def handle_index(self, request: web.Request) -> web.Response:
         """textual-serve's page, whose asset and websocket URLs follow the address the
