@@ -103,9 +103,10 @@ async def test_keys_pressed_while_the_engine_opens_are_kept(
         await until(lambda: app.screen.figures is not None)
         assert app.engine is None
         await pilot.press("3")
-        await pilot.pause(0.2)
+        await until(
+            lambda: any("Opening the database" in str(n.message) for n in app._notifications)
+        )
         assert isinstance(app.screen, DashboardScreen)
-        assert any("Opening the database" in str(n.message) for n in app._notifications)
         await pilot.press("2")
         await until(lambda: isinstance(app.screen, AccountsScreen) and app.screen.total == 250)
         await pilot.press("3")
