@@ -76,6 +76,16 @@ async def started(
         yield app, pilot
 
 
+async def book_open(app: CxtuiApp, pilot: Pilot) -> None:
+    """Until the database is open (on a thread of its own) and the book's list whole,
+    then settled: an app started by ``snapshot_app``."""
+    for _ in range(1000):
+        if app.engine is not None and app.book_complete:
+            break
+        await pilot.pause(0.01)
+    await settle(app, pilot)
+
+
 @asynccontextmanager
 async def running(db_url: str, **settings: object) -> AsyncIterator[tuple[CxtuiApp, Pilot]]:
     # most tests here are about the list; one checks the default

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from textual.widgets import DataTable
 
-from tests.tui.conftest import SIZE, press, settle, snapshot_app, text_of
+from tests.tui.conftest import SIZE, book_open, press, settle, snapshot_app, text_of
 from tui.app import CxtuiApp
 from tui.screens.account import AccountScreen
 from tui.screens.accounts import AccountsScreen
@@ -80,11 +80,7 @@ async def test_accounts_opened_in_a_row_each_show_their_own(demo_url: str, tmp_p
     book = tmp_path / "demo.db"
     app = snapshot_app(demo_url, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(1000):  # the database opens on a thread of its own
-            if app.engine is not None and app.book_complete:
-                break
-            await pilot.pause(0.01)
-        await settle(app, pilot)
+        await book_open(app, pilot)
         listing = app.screen
         assert isinstance(listing, AccountsScreen)
         await press(app, pilot, "j", "j", "j", "enter")
@@ -123,11 +119,7 @@ async def test_keys_wait_for_the_account_being_read(demo_url: str, tmp_path: Pat
 
     app = snapshot_app(demo_url, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(1000):  # the database opens on a thread of its own
-            if app.engine is not None and app.book_complete:
-                break
-            await pilot.pause(0.01)
-        await settle(app, pilot)
+        await book_open(app, pilot)
         listing = app.screen
         assert isinstance(listing, AccountsScreen)
         await press(app, pilot, "enter")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual.widgets._footer import FooterKey
 
-from tests.tui.conftest import SIZE, press, settle, snapshot_app
+from tests.tui.conftest import SIZE, book_open, press, snapshot_app
 from tui.app import CxtuiApp
 
 
@@ -23,11 +23,7 @@ def words(app: CxtuiApp) -> list[str]:
 async def test_the_same_keys_are_not_composed_again(demo_url: str, tmp_path: Path) -> None:
     app = snapshot_app(demo_url, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
-        for _ in range(1000):  # the database opens on a thread of its own
-            if app.engine is not None and app.book_complete:
-                break
-            await pilot.pause(0.01)
-        await settle(app, pilot)
+        await book_open(app, pilot)
         on_list = keys(app)
         assert "Open" in words(app)
         await press(app, pilot, "enter")
