@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 from textual.app import App
 from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.screen import Screen
 from textual.widget import Widget
 
 from core.config.settings import Settings
@@ -175,7 +176,10 @@ def _accounts(app: CxtuiApp) -> AccountsScreen:
 
 
 def text_of(widget: Widget) -> str:
-    """The text a widget shows on screen."""
+    """The text a widget shows on screen; of a screen, all that it shows (a screen
+    renders nothing of its own: its widgets are drawn by its compositor)."""
+    if isinstance(widget, Screen):
+        return "\n".join(strip.text for strip in widget._compositor.render_strips())
     width, height = widget.outer_size
     return "\n".join(strip.text for strip in widget.render_lines(Region(0, 0, width, height)))
 
