@@ -20,6 +20,7 @@ import shutil
 import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,20 @@ def _migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path 
         return None
     path = tmp_path_factory.mktemp("template") / "cxtui.db"
     open_engine(sqlite_url(path)).dispose()  # page size and WAL mode as core.store.db sets them
+    return checkpointed(path)
+
+
+def written_demo(path: Path, as_of: date) -> Path:
+    """The demo book ending on ``as_of`` written into a new SQLite file ``path``
+    through an engine, checkpointed to be copied (``checkpointed``)."""
+    from core.store.db import open_engine, sqlite_url
+    from sample_data import load_demo
+
+    engine = open_engine(sqlite_url(path))
+    try:
+        load_demo(engine, as_of)
+    finally:
+        engine.dispose()
     return checkpointed(path)
 
 

@@ -19,10 +19,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from core.store.db import open_engine, sqlite_url
-from sample_data import load_demo
 from tests.cli.conftest import run_ok
-from tests.conftest import checkpointed
+from tests.conftest import written_demo
 from tests.rows import book_tables
 
 AS_OF = date(2026, 11, 20)
@@ -31,13 +29,7 @@ PERIODS = ["month", "quarter", "year", "2026-02", "2025-12-01..2026-03-15"]
 
 @pytest.fixture(scope="module")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("copy-demo") / "demo.db"
-    engine = open_engine(sqlite_url(path))
-    try:
-        load_demo(engine, AS_OF)
-    finally:
-        engine.dispose()
-    return checkpointed(path)
+    return written_demo(tmp_path_factory.mktemp("copy-demo") / "demo.db", AS_OF)
 
 
 @pytest.fixture

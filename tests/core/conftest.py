@@ -14,11 +14,10 @@ import pytest
 from sqlalchemy import Engine, Select
 from sqlalchemy.dialects import sqlite
 
-from core.store.db import open_engine, sqlite_path, sqlite_url
+from core.store.db import sqlite_path
 from core.store.frames import compile_query
 from core.store.sqlite_file import SqliteFile, open_sqlite_file
-from sample_data import load_demo
-from tests.conftest import checkpointed, copy_migrated_sqlite
+from tests.conftest import copy_migrated_sqlite, written_demo
 from tests.core.metrics_book import BookWriter, write_three_months
 
 DEMO_AS_OF = date(2026, 11, 20)
@@ -42,13 +41,7 @@ def three_months(book: BookWriter) -> BookWriter:
 def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo book ending on DEMO_AS_OF in a SQLite file, written through an engine
     once per session (per xdist worker), to copy: ~0.5 s each time it is written."""
-    path = tmp_path_factory.mktemp("demo-template") / "cxtui.db"
-    engine = open_engine(sqlite_url(path))
-    try:
-        load_demo(engine, DEMO_AS_OF)
-    finally:
-        engine.dispose()
-    return checkpointed(path)
+    return written_demo(tmp_path_factory.mktemp("demo-template") / "cxtui.db", DEMO_AS_OF)
 
 
 @pytest.fixture
