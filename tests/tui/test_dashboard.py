@@ -4,6 +4,7 @@ shown (checked against core.metrics), a drill-through, and opening an account.""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
@@ -563,7 +564,6 @@ async def test_the_charts_label_their_axes_as_money_counts_and_scores(
     the largest movement of a kind in a month (read here with plain SQL); the
     health chart's in whole accounts; NPS on its own scale, -100 to 100. Not
     plotext's "60140.7"."""
-    import re
     import sqlite3
 
     from tests.tui.conftest import SNAPSHOT_DAY, snapshot_app
@@ -746,6 +746,12 @@ async def test_empty_lists_say_why_on_a_book_without_scores_or_renewal_dates(
         bands = [t for t in screen.query(KpiTile) if t.spec.key.startswith("band_")]
         shown = [" ".join(text_of(tile).split()) for tile in bands]
         assert len(shown) == 3 and all("no score" in t and "no data" not in t for t in shown)
+        # and the health chart's title, as the tiles say it, within its width
+        from tui.widgets.charts import HealthChart
+
+        chart = screen.query_one(HealthChart)
+        canvas = re.sub(r"\x1b\[[0-9;]*m", "", chart.plt.build())
+        assert "no account scored" in canvas and "no data" not in canvas, canvas[:300]
 
 
 async def test_an_order_logs_clv_tile_says_what_it_assumes(

@@ -19,6 +19,8 @@ class Chart(PlotextPlot):
     """A plot with a title; ``loading_title()`` clears it back to its placeholder."""
 
     TITLE = ""
+    EMPTY_TITLE = ""
+    """The title when there is nothing to draw; empty: the title and ": no data"."""
     loaded = False
     """True once ``show`` gave it its data (its plot may still say there is none)."""
 
@@ -37,7 +39,7 @@ class Chart(PlotextPlot):
         self.loaded = True
         self.plt.clear_data()
         self.plt.clear_figure()
-        self.plt.title(f"{self.TITLE}: no data" if empty else self.TITLE)
+        self.plt.title((self.EMPTY_TITLE or f"{self.TITLE}: no data") if empty else self.TITLE)
 
 
 class MrrMovementsChart(Chart):
@@ -66,6 +68,7 @@ class MrrMovementsChart(Chart):
 
 class HealthChart(Chart):
     TITLE = "Health distribution (accounts)"
+    EMPTY_TITLE = "Health: no account scored"  # the list's and the tiles' "no score"
 
     def show(self, counts: dict[str, int]) -> None:
         empty = not any(counts.values())
