@@ -14,6 +14,7 @@ import polars as pl
 from sqlalchemy import Engine, func, or_
 from sqlmodel import Session, col, select
 
+from core.kinds import AccountStatus
 from core.models import Account, Interaction, Task, TaskEvent, utcnow
 from core.store.frames import read_frame
 from core.store.locks import begin_writing
@@ -41,7 +42,8 @@ def task_queue(
     done_only: bool = False,
 ) -> pl.DataFrame:
     """Open tasks, ranked: overdue and due today first, then upcoming by day; within
-    a day, by MRR at stake (highest first), then health (lowest first). Snoozed tasks
+    a day, by MRR at stake (highest first; a churned account's, the MRR it lost, after
+    every live account's), then health (lowest first). Snoozed tasks
     (open, ``snoozed_until`` after today) are left out, or with ``snoozed_only`` the
     only ones listed; with ``done_only`` the done ones are (with both flags, both).
     The follow-up of a deleted interaction, and the call of a deleted
@@ -65,6 +67,7 @@ def task_queue(
         Account.external_id,
         col(Account.name).label("account_name"),
         Account.mrr_cents,
+        col(Account.status).label("account_status"),
     ).join(Account, col(Task.account_id) == col(Account.id), isouter=True)
     query = query.outerjoin(Interaction, col(Task.interaction_id) == col(Interaction.id)).where(
         col(Interaction.deleted_at).is_(None),
@@ -115,13 +118,16 @@ def task_queue(
             .otherwise(pl.lit("upcoming"))
             .alias("when"),
             pl.when(due <= today).then(pl.lit(today)).otherwise(due).alias("_rank_day"),
+            (pl.col("account_status") == AccountStatus.CHURNED.value)
+            .fill_null(False)
+            .alias("_churned"),
         )
         .sort(
-            ["_rank_day", "mrr_cents", "score", "id"],
-            descending=[False, True, False, False],
+            ["_rank_day", "_churned", "mrr_cents", "score", "id"],
+            descending=[False, False, True, False, False],
             nulls_last=True,
         )
-        .drop("_rank_day")
+        .drop("_rank_day", "_churned")
     )
     if not done_only:
         return ranked

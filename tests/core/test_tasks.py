@@ -24,7 +24,7 @@ from core.playbook.tasks import (
     wake,
 )
 from core.store.locks import begin_writing
-from tests.rows import new_account
+from tests.rows import new_account, older_account
 
 TODAY = date(2026, 11, 23)
 
@@ -276,6 +276,29 @@ def test_queue_ranks_within_a_day_by_mrr_then_lowest_health(engine: Engine) -> N
     assert task_queue(engine, TODAY)["id"].to_list() == [sick, healthy, no_account]
 
 
+def test_a_churned_accounts_task_comes_after_the_live_ones_of_its_day(engine: Engine) -> None:
+    """A churned account's MRR is the MRR it lost: its win-back call ranked above a live
+    account's renewal call for $9,000 lost against $100 at stake today."""
+    with Session(engine) as session:
+        live = new_account(session, "live", plan="p", mrr_cents=10_000)
+        gone = new_account(
+            session,
+            "gone",
+            plan="p",
+            mrr_cents=900_000,
+            status="churned",
+            churned_at=TODAY - timedelta(days=40),
+        )
+        session.commit()
+    win_back = add_manual_task(engine, "Win back", TODAY, "Dana", gone)
+    renewal = add_manual_task(engine, "Renewal", TODAY, "Dana", live)
+    overdue_win_back = add_manual_task(engine, "Old", TODAY - timedelta(days=1), "Dana", gone)
+    queue = task_queue(engine, TODAY)
+    # overdue and today share a rank day: the live account first, then the churned ones
+    assert queue["id"].to_list() == [renewal, win_back, overdue_win_back]
+    assert [record["mrr"] for record in task_records(queue, TODAY)] == [100.0, 9000.0, 9000.0]
+
+
 def test_manual_task_refusals_name_their_field(engine: Engine, accounts: dict[str, int]) -> None:
     for title, owner, due, field in (
         ("", "Dana", TODAY, "title"),
@@ -394,7 +417,10 @@ def test_migration_0016_keeps_task_events_and_admits_woken(db_url: str) -> None:
 
     upgrade_to("0015")
     with Session(engine) as session:
-        account = new_account(session, "A-1", name="Acme", plan="p", mrr_cents=100)
+        account = older_account(
+            session,
+            m.Account(external_id="A-1", name="Acme", segment="SMB", plan="p", owner="Dana"),
+        )
         session.commit()
     task = add_manual_task(engine, "Call", TODAY, "Dana", account)
     migrate(engine)

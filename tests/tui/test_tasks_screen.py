@@ -67,6 +67,29 @@ async def test_ranking_shown_matches_the_core(db_url: str, engine: Engine, book,
         assert "5 open tasks" in note(screen) and "team" in note(screen)
 
 
+async def test_a_churned_accounts_mrr_reads_as_lost(
+    db_url: str, engine: Engine, book, tmp_path
+) -> None:
+    """A task of a churned account showed the MRR it lost as if it paid it ("$20,000"),
+    and ranked above the live accounts' by it."""
+    from core.models import Account
+
+    with Session(engine) as session:
+        cyberdyne = session.get(Account, book["Cyberdyne"])
+        assert cyberdyne is not None
+        cyberdyne.status, cyberdyne.churned_at = "churned", TODAY - timedelta(days=10)
+        session.add(cyberdyne)
+        session.commit()
+    async with tasks_screen(db_url, tmp_path) as (_app, _pilot, screen):
+        assert titles(screen)[:3] == [
+            "Call Globex",
+            "Follow up: send the pricing sheet",
+            "QBR deck for Cyberdyne",  # churned: after the live ones of its day
+        ]
+        assert str(screen.table.get_row_at(2)[4]) == "lost $20,000"
+        assert str(screen.table.get_row_at(0)[4]) == "$9,500"
+
+
 async def test_filters_mine_and_source(db_url: str, book, tmp_path) -> None:
     async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
         await press(app, pilot, "m")

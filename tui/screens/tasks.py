@@ -28,7 +28,7 @@ from core.health.in_force import health_words
 from core.text import visible
 from tui.app import CxtuiApp
 from tui.bindings import go_to_row, row_cursor_bindings, row_end_bindings
-from tui.format import band_colours, literal, money
+from tui.format import account_mrr, band_colours, literal
 from tui.messages import OpenAccount
 from tui.widgets.accounts_table import columns_in_view
 from tui.widgets.footer import KeysFooter
@@ -49,7 +49,7 @@ COLUMNS = (  # label, width (the task's: at most)
     ("Due", 10),
     ("Task", 52),
     ("Account", 22),
-    ("MRR", 9),
+    ("MRR", 11),  # a churned account's: "lost $1,200"
     ("Health", 13),
     ("Owner", 16),
     ("From", 9),
@@ -248,7 +248,7 @@ class TasksScreen(Screen[None]):
             task["due_on"].isoformat(),
             visible(task["title"]),
             visible(task["account_name"]),
-            Text(money(task["mrr_cents"]), justify="right"),
+            Text(account_mrr(task["mrr_cents"], task["account_status"]), justify="right"),
             health,
             task["owner"],
             SOURCE_LABELS.get(task["source"], task["source"]),
