@@ -298,6 +298,15 @@ ExportOwner = owner_option("Only this owner's book.")
 ExportBand = band_option("Only green, yellow or red health (accounts, health).")
 ExportPeriod = period_option("Metrics: month, quarter, year, 2025-03, 2025-Q1 or FROM..TO.")
 ExportSource = source_option("Tasks: rule, follow_up or manual.")
+ExportAccounts = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--account",
+        metavar="EXTERNAL_ID",
+        help="Only the rows of the account of this external id (as the 360 exports them);"
+        " repeat for several. Not for metrics or goals, which are the book's.",
+    ),
+]
 
 
 def export_command(
@@ -320,22 +329,39 @@ def export_command(
         int | None, typer.Option("--months", help="Metrics: a monthly series of N months.")
     ] = None,
     source: ExportSource = None,
+    account: ExportAccounts = None,
     db: DbOption = None,
 ) -> None:
     """Export to CSV, XLSX or Parquet (by the file's extension), with the screens' filters."""
-    from core.exporting import EXPORTS, ExportError, ExportFilters, export, rows_of
+    from core.exporting import (
+        EXPORTS,
+        WHOLE_BOOK,
+        ExportError,
+        ExportFilters,
+        accounts_named,
+        export,
+        rows_of,
+    )
 
     if what not in EXPORTS:
         fail(f"cannot export {what!r}; choose one of: {', '.join(EXPORTS)}")
+    if account and what in WHOLE_BOOK:
+        fail(f"--account: {what} are the whole book's, not an account's; leave --account out")
     check_band(band)
     engine = open_db(db)
     scope = book_scope(engine, segment, owner, saved_filter, "the export")
+    try:
+        ids = accounts_named(engine, account) if account else None
+    except ExportError as error:
+        engine.dispose()
+        fail(f"--account: {error}")
     filters = ExportFilters(
         scope=scope,
         band=band,
         period=period,
         months=months,
         source=source,
+        account_ids=ids,
     )
     try:
         rows = export(engine, what, out, filters)

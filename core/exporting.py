@@ -42,6 +42,9 @@ EXPORTS = (
 AS_IMPORTED = ("mrr", "contacts", "usage", "surveys", "tickets", "purchases")
 """The exports written as ``cxtui import`` of the kind of that name reads them
 (``export_as_imported``), after the accounts they name."""
+WHOLE_BOOK = ("metrics", "goals")
+"""The exports that take no list of accounts (``ExportFilters.account_ids``): the
+book's figures and goals (or a segment's, an owner's), not some accounts'."""
 WRITERS = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
 
 
@@ -144,6 +147,25 @@ def _listed(
     if filters.account_ids is None:
         return frame
     return frame.filter(pl.col(column).is_in(list(filters.account_ids)))
+
+
+def accounts_named(engine: Engine, external_ids: list[str]) -> frozenset[int]:
+    """The ids of the accounts with these external ids (as the book spells them);
+    ``ExportError`` naming those the book has no account for."""
+    from core.text import shortened
+
+    found = dict(
+        read_frame(
+            engine,
+            select(Account.external_id, Account.id).where(
+                col(Account.external_id).in_(sorted(set(external_ids)))
+            ),
+        ).iter_rows()
+    )
+    if missing := [name for name in dict.fromkeys(external_ids) if name not in found]:
+        words = ", ".join(f'"{shortened(name)}"' for name in missing)
+        raise ExportError(f"the book has no account with external id {words}")
+    return frozenset(int(found[name]) for name in external_ids)
 
 
 def _bands(engine: Engine, filters: ExportFilters) -> pl.DataFrame:

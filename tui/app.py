@@ -831,11 +831,12 @@ class CxtuiApp(App[None]):
             self.push_screen(ImportWizardScreen())
 
     def action_export(self) -> None:
-        """``x``: export what the current screen shows, with its filters."""
+        """``x``: export what the current screen shows, with its filters (a screen's
+        ``export_view``: the kind shown and its filters, or why it cannot export yet)."""
         export_view = getattr(self.screen, "export_view", None)
         view = export_view() if export_view is not None and self.engine is not None else None
-        if view is None:
-            self.notify("Nothing to export on this screen.")
+        if view is None or isinstance(view, str):
+            self.notify(view or "Nothing to export on this screen.")
             return
         from tui.screens.export_dialog import ExportDialog
 

@@ -123,6 +123,41 @@ def test_export_by_extension(tmp_path: Path, db: Path, suffix: str) -> None:
     assert sorted(reader(out)["external_id"]) == ["3668-QPYBK", "7590-VHVEG"]
 
 
+def test_export_of_some_accounts_by_their_external_ids(tmp_path: Path, db: Path) -> None:
+    """``--account``, repeated: the interactions of those accounts alone, as plain SQL
+    reads them. An id the book lacks, or --account with the metrics (the book's),
+    exits 2 saying so, and writes no file."""
+    imported = runner.invoke(
+        app, ["import", "interactions", str(FIXTURES / "interactions.tsv"), "--db", str(db)]
+    )
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / "two.csv"
+    chosen = ["--account", "7590-VHVEG", "--account", "3668-QPYBK"]
+    result = runner.invoke(
+        app, ["export", "interactions", "--out", str(out), "--db", str(db), *chosen]
+    )
+    assert result.exit_code == 0, result.output
+    with closing(sqlite3.connect(db)) as raw:
+        expected = raw.execute(
+            "SELECT a.external_id, i.summary FROM interaction i JOIN account a"
+            " ON a.id = i.account_id WHERE a.external_id IN ('7590-VHVEG', '3668-QPYBK')"
+            " ORDER BY i.occurred_at, i.id"
+        ).fetchall()
+        every = raw.execute("SELECT count(*) FROM interaction").fetchone()[0]
+    assert 0 < len(expected) < every
+    assert list(pl.read_csv(out).select("account", "summary").iter_rows()) == expected
+    for what, given, said in (
+        ("interactions", "NOPE-1", 'the book has no account with external id "NOPE-1"'),
+        ("metrics", "7590-VHVEG", "--account: metrics are the whole book's"),
+    ):
+        refused = tmp_path / f"{what}.csv"
+        args = ["export", what, "--out", str(refused), "--db", str(db), "--account", given]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert said in result.stderr
+        assert not refused.exists()
+
+
 @pytest.mark.parametrize("option", ["--segment", "--owner"])
 def test_export_refuses_an_empty_segment_or_owner(tmp_path: Path, db: Path, option: str) -> None:
     """``--segment ""`` (a script's unset variable) names no segment, as it does for

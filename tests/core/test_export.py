@@ -305,3 +305,64 @@ def test_xlsx_writes_amounts_as_numbers_that_an_import_reads_back(
         assert export_frame(other, "purchases").equals(export_frame(book, "purchases"))
     finally:
         other.dispose()
+
+
+ONE_ACCOUNT_ROWS = (
+    # (kind, table, the column compared, the export's name for it, the rows' SQL order)
+    ("interactions", "interaction", "summary", "summary", "occurred_at, id"),
+    ("mrr", "mrr_movement", "kind", "kind", "id"),
+    ("contacts", "contact", "name", "name", "id"),
+    ("usage", "daily_usage", "logins", "logins", "account_id, day"),
+    ("surveys", "survey_response", "score", "score", "id"),
+    ("tickets", "ticket", "subject", "subject", "id"),
+    ("purchases", "purchase", "amount_cents", "amount", "id"),
+)
+
+
+def test_one_accounts_rows_of_every_kind_as_plain_sql_reads_them(
+    sqlite_only: None, demo: object, db_url: str
+) -> None:
+    """The 360's export (``x``) and ``cxtui export --account``: of the demo book's
+    account with the most purchases, every kind holds that account's rows alone,
+    those plain SQL reads from the file (deleted ones left out). An external id the
+    book lacks is named."""
+    import sqlite3
+
+    from core.exporting import accounts_named
+    from core.store.db import sqlite_path
+
+    path = sqlite_path(db_url)
+    assert path is not None
+    raw = sqlite3.connect(path)
+    external_id, account_id = raw.execute(
+        "SELECT a.external_id, a.id FROM account a JOIN purchase p ON p.account_id = a.id"
+        " GROUP BY a.id ORDER BY count(*) DESC, a.id LIMIT 1"
+    ).fetchone()
+    engine = open_engine(db_url)
+    try:
+        filters = ExportFilters(account_ids=accounts_named(engine, [external_id]))
+        assert filters.account_ids == {account_id}
+        for kind, table, column, exported, order in ONE_ACCOUNT_ROWS:
+            live = " AND deleted_at IS NULL" if kind in ("interactions", "surveys") else ""
+            expected = [
+                value
+                for (value,) in raw.execute(
+                    f"SELECT {column} FROM {table} WHERE account_id = ?{live} ORDER BY {order}",
+                    (account_id,),
+                )
+            ]
+            frame = export_frame(engine, kind, filters)
+            assert frame.height == len(expected) > 0, kind
+            assert set(frame["account"]) == {external_id}, kind
+            values = frame[exported].to_list()
+            if exported == "amount":  # "12.50": currency units, as text
+                values = [round(float(value) * 100) for value in values]
+            assert values == expected, kind
+        for kind in ("accounts", "health"):
+            assert export_frame(engine, kind, filters)["external_id"].to_list() == [external_id]
+        assert set(export_frame(engine, "tasks", filters)["account"]) <= {external_id}
+        with pytest.raises(ExportError, match='no account with external id "NOPE-1"'):
+            accounts_named(engine, [external_id, "NOPE-1"])
+    finally:
+        engine.dispose()
+        raw.close()

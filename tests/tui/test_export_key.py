@@ -229,3 +229,64 @@ def test_the_filters_carried_to_another_kind_mean_the_same_there() -> None:
 def _scoped(filters: ExportFilters) -> ExportFilters:
     """``filters`` with the scope, period and day alone."""
     return ExportFilters(scope=filters.scope, period=filters.period, as_of=filters.as_of)
+
+
+async def test_x_on_the_360_exports_that_accounts_rows(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """``x`` on an account's 360 said "Nothing to export on this screen". It offers the
+    account's interactions (its log), named in the dialog, and any other kind of that
+    account: the files hold its rows alone, as plain SQL reads them. Until the account
+    is read (``]`` pressed), it says so and opens nothing."""
+    from sqlalchemy import text
+
+    from core.exporting import EXPORTS
+    from tests.tui.conftest import on_account, text_of
+
+    make_book(engine)
+    log, tickets = tmp_path / "log.csv", tmp_path / "out" / "tickets.parquet"
+    async with on_account(db_url, engine, "EXT-1001") as (app, pilot, screen):
+        await press(app, pilot, "x")
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        said = text_of(dialog)
+        assert "Export interactions" in said, said
+        assert "With the screen's filters: the account Globex (EXT-1001)" in said, said
+        dialog.query_one("#path", Input).value = str(log)
+        await press(app, pilot, "enter")
+        assert app.screen is screen
+        await press(app, pilot, "x", "shift+tab", "enter")
+        steps = EXPORTS.index("tickets") - EXPORTS.index("interactions")
+        await press(app, pilot, *["down"] * steps, "enter")
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        assert "Export tickets" in text_of(dialog)
+        dialog.query_one("#path", Input).value = str(tickets)
+        await press(app, pilot, "tab", "enter")
+        assert app.screen is screen
+        screen.action_step(1)  # the next account, not read yet
+        app.action_export()
+        assert app.screen is screen
+        await pilot.pause()
+        assert any("Still reading the account" in str(n.message) for n in app._notifications)
+    with engine.connect() as connection:
+        calls, opened = (
+            connection.execute(
+                text(
+                    f"SELECT a.external_id, x.{column} FROM {table} x JOIN account a"
+                    f" ON a.id = x.account_id WHERE a.external_id = 'EXT-1001' ORDER BY {order}"
+                )
+            ).all()
+            for table, column, order in (
+                ("interaction", "summary", "x.occurred_at, x.id"),
+                ("ticket", "subject", "x.id"),
+            )
+        )
+    assert 0 < len(calls) < pl.read_database("SELECT id FROM interaction", engine).height
+    assert list(pl.read_csv(log).select("account", "summary").iter_rows()) == [
+        tuple(row) for row in calls
+    ]
+    assert 0 < len(opened) < pl.read_database("SELECT id FROM ticket", engine).height
+    assert list(pl.read_parquet(tickets).select("account", "subject").iter_rows()) == [
+        tuple(row) for row in opened
+    ]

@@ -39,6 +39,7 @@ from tui.widgets.health import HealthPanel
 if TYPE_CHECKING:
     import polars as pl
 
+    from core.exporting import ExportFilters
     from core.interactions import Source
     from tui.screens.log_form import LogInteractionScreen
 
@@ -434,6 +435,21 @@ class AccountScreen(Screen[None]):
         self.query_one("#timeline-bar", Static).update(
             f"Timeline: {shown} ({events.height:,} event{'' if events.height == 1 else 's'})"
             "  ·  t: " + " / ".join(("all", *TIMELINE_KINDS)) + deleted_note
+        )
+
+    def export_view(self) -> tuple[str, ExportFilters] | str:
+        """``x`` exports this account's rows: its interactions (the timeline's log) at
+        first, any other kind of the account once chosen; until the account is read
+        (``_go_to``), why not yet (its name is not known)."""
+        from core.exporting import ExportFilters
+
+        if self.detail is None:
+            return "Still reading the account: export it once it shows."
+        account = self.detail.account
+        return "interactions", ExportFilters(
+            account_ids=frozenset({self.account_id}),
+            listed=(f"the account {visible(account['name'])} ({visible(account['external_id'])})",),
+            as_of=self.app.today,
         )
 
     # ------------------------------------------------------------------ actions

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Button, Input, Label, Select, Static
 
+from core.exporting import WHOLE_BOOK
 from tui.screens.confirm import close_form
 from tui.screens.dialog import Dialog, save_cancel_bindings, save_cancel_buttons
 
@@ -29,8 +30,6 @@ KIND_WORDS = {
     "tickets": "support tickets",
 }
 """What a kind of export holds, where its name alone does not say."""
-WHOLE_BOOK = ("metrics", "goals")
-"""The kinds that take no list of accounts (``ExportFilters.account_ids``)."""
 OWNED = ("goals", "tasks")
 """The screens whose owner filter is a goal's or a task's, not an account's."""
 
