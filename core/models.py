@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
     event,
+    false,
     inspect,
     text,
 )
@@ -90,6 +91,9 @@ class Account(SQLModel, table=True):
     # The day cxtui learned of a churn whose date is unknown (churned_at None).
     churn_recorded_on: date | None = None
     onboarding_completed_at: date | None = None
+    # The customer asked to cancel: it pays until its renewal date and leaves then
+    # (Stripe's Cancel At Period End, Chargebee's non_renewing; migration 0018).
+    cancels_at_renewal: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, column, func, table
 from sqlmodel import Session, select
 
 from core import models as m
@@ -34,6 +34,20 @@ def new_account(session: Session, external_id: str, **values: Any) -> int:
     session.flush()
     assert account.id is not None
     return account.id
+
+
+LATER_ACCOUNT_COLUMNS = ("churn_recorded_on", "cancels_at_renewal")
+"""The account's columns that migrations after 0001 added (0006, 0018)."""
+
+
+def older_account(session: Session, account: m.Account) -> int:
+    """``account`` inserted into the account table of an older revision (0001's
+    columns only: the model's own insert would add the later ones, with their
+    defaults): its id."""
+    values = account.model_dump(exclude={"id", *LATER_ACCOUNT_COLUMNS})
+    columns = m.Account.__table__.columns  # type: ignore[attr-defined]
+    older = table("account", *(column(name, columns[name].type) for name in ["id", *values]))
+    return session.execute(older.insert().values(values).returning(older.c.id)).scalar_one()
 
 
 def new_override(

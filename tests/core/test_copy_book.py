@@ -48,7 +48,8 @@ def source(tmp_path: Path, _demo_template: Path) -> Path:
     """The demo book in a SQLite file of its own, with a row (written by the ORM, as
     the app writes them) in each table the demo leaves empty: edit histories, an
     override, task events, a rule run, a churn model, a custom field with its value
-    and history. Odd text, microseconds and an aware moment among them."""
+    and history; an account set to cancel at its renewal. Odd text, microseconds and
+    an aware moment among them."""
     path = tmp_path / "source.db"
     copy_migrated_sqlite(_demo_template, path)
     engine = open_engine(sqlite_url(path))
@@ -62,6 +63,7 @@ def source(tmp_path: Path, _demo_template: Path) -> Path:
         assert account and interaction and survey and task and goal
         assert account.id and interaction.id and survey.id and task.id and goal.id
         interaction.notes = ODD_TEXT
+        account.cancels_at_renewal = True  # the demo sets none to cancel
         field = CustomField(
             key="tier",
             name="Tier",
@@ -72,6 +74,7 @@ def source(tmp_path: Path, _demo_template: Path) -> Path:
         )
         session.add_all(
             [
+                account,
                 interaction,
                 InteractionRevision(
                     interaction_id=interaction.id,

@@ -31,6 +31,7 @@ from core.store.db import (
 )
 from core.store.migrate import current_revision, head_revision, migrate
 from core.store.sqlite_moments import MICROS_ON_SQLITE
+from tests.rows import older_account
 
 
 def _one_of_everything(session: Session, current: bool = True) -> m.Account:
@@ -54,9 +55,7 @@ def _one_of_everything(session: Session, current: bool = True) -> m.Account:
         session.add(account)
         session.flush()
     else:  # the columns of 0001's account table only
-        values = account.model_dump(exclude={"id", "churn_recorded_on"})
-        inserted = session.execute(m.Account.__table__.insert().values(values))  # type: ignore[attr-defined]
-        account.id = inserted.inserted_primary_key[0]
+        account.id = older_account(session, account)
     assert account.id is not None
     contact = m.Contact(account_id=account.id, name="Ada", email="ada@acme.test", is_primary=True)
     session.add(contact)
