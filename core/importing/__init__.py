@@ -237,12 +237,17 @@ def _set_aside(source: Source) -> pl.LazyFrame | None:
 
 
 def _not_imported(
-    plan: Plan, own_columns: list[str], preset: Preset | None, rule: LeaveOut | None
+    plan: Plan,
+    own_columns: list[str],
+    preset: Preset | None,
+    rule: LeaveOut | None,
+    counted: set[str],
 ) -> list[str]:
     """The file's own columns that feed no field: neither mapped, nor kept as custom
     fields, nor read by a column the preset derives (not the derived ones either), nor
-    read to leave rows out (an order log's status, a call's outcome)."""
-    read = {e.column for e in plan.extras} | ({rule.column} if rule else set())
+    read to leave rows out (an order log's status, a call's outcome), nor ``counted``
+    (a usage event log's users and sessions)."""
+    read = {e.column for e in plan.extras} | ({rule.column} if rule else set()) | counted
     if preset is not None:
         read |= preset.read_through_derived(own_columns)
     return [c for c in plan.mapping.ignored if c in own_columns and c not in read]
@@ -569,6 +574,104 @@ def _days_as_rows(spec: Kind, source: Source, options: ImportOptions) -> str | N
     )
 
 
+USAGE_EVENT_USERS = "active_users (from the events)"
+USAGE_EVENT_LOGINS = "logins (from the events' sessions)"
+_USER_COLUMNS = {
+    "user",
+    "userid",
+    "username",
+    "useremail",
+    "email",
+    "personid",
+    "distinctid",
+    "visitorid",
+    "anonymousid",
+    "memberid",
+    "contactid",
+}
+_SESSION_COLUMNS = {"session", "sessionid", "visitid"}
+
+
+@dataclass
+class _UsageEvents:
+    """What ``_events_as_days`` did: the assumption in words, and the fields it reads
+    from columns it added (with the file's columns they were read from)."""
+
+    said: str
+    columns: dict[str, str]
+    read: set[str]
+
+
+def _events_as_days(plan: Plan, source: Source) -> _UsageEvents | None:
+    """A usage file that counts neither active users nor logins: each row is a day
+    the account used the product, or one event of that day (a product analytics
+    tool's event log, many rows per account and day). The rows of one account and
+    day become one: its active users are the distinct users of the day when the file
+    names them (a user column other than the account's), else 1, the account itself;
+    its logins the distinct sessions when the file has a session column. Before, each
+    row stored 0 active users (the field's default) without a word, and an event log
+    was refused at every event after a day's first. A row whose account is empty or
+    whose day does not read stays on its own, for the check to name. None for any
+    other file."""
+    if plan.kind.name != "usage" or {"active_users", "logins"} & set(plan.mapping.columns):
+        return None
+    account, day = plan.column("account"), plan.column("day")
+    users = next(
+        (c for c in source.columns if normalise(c) in _USER_COLUMNS and c != account), None
+    )
+    sessions = next((c for c in source.columns if normalise(c) in _SESSION_COLUMNS), None)
+    own = list(source.file_columns or source.columns)
+    moment = parse.order_moments(parse.cleaned(day), plan.dates["day"][0]).dt.date()
+    readable = moment.is_not_null() & parse.cleaned(account).is_not_null()
+    keys = [
+        parse.cleaned(account).alias("_account"),
+        moment.alias("_day"),
+        pl.when(~readable).then(pl.col(FILE_ROW)).alias("_alone"),
+    ]
+    counted = [
+        pl.lit(1) if users is None else parse.cleaned(users).drop_nulls().n_unique()
+    ]  # (a day whose events name no user was still someone's)
+    added = {"active_users": USAGE_EVENT_USERS}
+    if sessions is not None:
+        counted.append(parse.cleaned(sessions).drop_nulls().n_unique())
+        added["logins"] = USAGE_EVENT_LOGINS
+    frame = _numbered(source)
+    rows = collect(frame.select(pl.len()), source.path).item()
+    grouped = collect(
+        frame.group_by(keys, maintain_order=True).agg(
+            pl.all().first(),
+            *(
+                pl.max_horizontal(count, 1).cast(pl.String).alias(name)
+                for count, name in zip(counted, added.values(), strict=True)
+            ),
+        ),
+        source.path,
+    )
+    source.frame = grouped.drop("_account", "_day", "_alone").lazy()
+    source.columns = [*source.columns, *added.values()]
+    source.file_columns = own
+    days = grouped.height
+    if days < rows:
+        shape = (
+            f"the file's {rows:,} rows are events, read as {days:,} usage rows (one per"
+            " account and day); each counts"
+        )
+    else:
+        shape = f"each of the {days:,} rows is a day of its account's use; each counts"
+    if users is None:
+        who = f"1 active user (no column names users besides {account})"
+    else:
+        who = f"as active users the distinct {users} of the day"
+    if sessions is not None:
+        who += f", and as logins the distinct {sessions}"
+    return _UsageEvents(
+        f"no column counts active users: {shape} {who} (a column of counts:"
+        f" {plan.options.hints.map_column.format(field='active_users')})",
+        added,
+        {column for column in (users, sessions) if column is not None},
+    )
+
+
 def stored_accounts(engine: Engine) -> pl.DataFrame:
     """external_id, id and name of every stored account (what a file's account
     column is looked up in, ``check.AccountKeys``)."""
@@ -613,6 +716,10 @@ def import_file(
         if tenure is not None:
             options = replace(options, columns={**options.columns, "start_date": TENURE_START})
         plan = make_plan(spec, source, options)
+        if (events := _events_as_days(plan, source)) is not None:
+            source.notes.append(events.said)
+            options = replace(options, columns={**options.columns, **events.columns})
+            plan = make_plan(spec, source, options)
         money = [c for n, c in plan.mapping.columns.items() if plan.kind.field(n).type == MONEY]
         if money:
             source.notes += _currencies(source, money)
@@ -664,7 +771,13 @@ def import_file(
         skipped,
         created,
         options.dry_run,
-        _not_imported(plan, own_columns, preset, rule or _rule_applied(preset, options)),
+        _not_imported(
+            plan,
+            own_columns,
+            preset,
+            rule or _rule_applied(preset, options),
+            events.read if events is not None else set(),
+        ),
         time.perf_counter() - started,
         reconciliation,
         recorded,

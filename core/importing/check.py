@@ -836,7 +836,9 @@ def _repeated_keys(plan: Plan, checked: Checked, hashes: pl.DataFrame) -> pl.Dat
         batch.filter(pl.col(ROW).is_in(candidates.implode())).select(ROW, *keys)
         for batch in checked.batches()
     )
-    repeated = frame.filter(pl.struct(keys).is_duplicated())
+    # A key with an empty or unreadable part is already an error at its row, not a
+    # repeat of another row's.
+    repeated = frame.drop_nulls(keys).filter(pl.struct(keys).is_duplicated())
     return None if repeated.is_empty() else repeated
 
 

@@ -1,0 +1,155 @@
+"""Public event logs no one here wrote, imported as they come through ``cxtui import``;
+every figure checked against plain polars over the raw file: a web shop's product
+events (retentioneering's demo clickstream), imported as usage."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from contextlib import closing
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from tests.cli.conftest import run_ok
+from tests.conftest import public_file
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def ecom_events(pytestconfig: pytest.Config) -> Path:
+    return public_file(pytestconfig, "ecom_events")
+
+
+def events(path: Path) -> pl.DataFrame:
+    """The event log as the file writes it, with ``day`` the date of its timestamp."""
+    raw = pl.read_csv(path, infer_schema=False)
+    day = pl.col("timestamp").str.to_datetime("%Y-%m-%d %H:%M:%S").dt.date()
+    return raw.with_columns(day.alias("day"))
+
+
+def stored_usage(db: Path) -> pl.DataFrame:
+    with closing(sqlite3.connect(db)) as connection:
+        rows = connection.execute(
+            "SELECT a.external_id, u.day, u.active_users, u.logins FROM daily_usage u"
+            " JOIN account a ON a.id = u.account_id"
+        ).fetchall()
+    schema = {"account": pl.String, "day": pl.String, "active_users": pl.Int64, "logins": pl.Int64}
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    return frame.with_columns(pl.col("day").str.to_date()).sort("account", "day")
+
+
+USERS = ("--map", "account=user_id", "--map", "day=timestamp", "--create-missing-accounts")
+
+
+@pytest.fixture(scope="module")
+def shop_usage(ecom_events: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    db = tmp_path_factory.mktemp("usage") / "usage.db"
+    out = run_ok("import", "usage", str(ecom_events), "--db", str(db), *USERS, "--json")
+    return db, json.loads(out)
+
+
+def test_an_event_log_is_one_usage_row_per_user_and_day(
+    ecom_events: Path, shop_usage: tuple[Path, dict]
+) -> None:
+    """Found here: the log (one row per event, no count of active users) was refused
+    at 27,501 rows, each 'same account + day as row N'; its days alone, one row each,
+    were stored with 0 active users without a word. Now each user's day is one usage
+    row of 1 active user, its logins the day's distinct sessions, and the summary
+    says so."""
+    raw = events(ecom_events)
+    days = raw.group_by("user_id", "day").agg(pl.col("session_id").n_unique().alias("logins"))
+    db, report = shop_usage
+    assert report["rows"] == report["inserted"] == days.height < raw.height
+    assert report["created_accounts"] == raw["user_id"].n_unique()
+    assert (
+        f"no column counts active users: the file's {raw.height:,} rows are events, read as"
+        f" {days.height:,} usage rows (one per account and day); each counts 1 active user"
+        " (no column names users besides user_id), and as logins the distinct session_id"
+        " (a column of counts: name it with --map active_users=COLUMN)"
+    ) in report["reconciliation"]["assumptions"]
+    assert "session_id" not in report["ignored_columns"]
+    expected = days.select(
+        pl.col("user_id").alias("account"), "day", pl.lit(1).alias("active_users"), "logins"
+    )
+    assert stored_usage(db).equals(expected.sort("account", "day"), null_equal=False)
+
+
+@pytest.mark.parametrize("month", ["2024-02", "2024-06"])
+def test_the_event_logs_stickiness_matches_the_raw_file(
+    ecom_events: Path, shop_usage: tuple[Path, dict], month: str
+) -> None:
+    """DAU/MAU of a month: each day's users over the month's, on the days with events."""
+    start = date.fromisoformat(f"{month}-01")
+    after = date(start.year, start.month + 1, 1)
+    inside = events(ecom_events).filter(pl.col("day").is_between(start, after, "left"))
+    daily = inside.group_by("day").agg(pl.col("user_id").n_unique())
+    expected = (daily["user_id"] / inside["user_id"].n_unique()).mean() * 100
+    db, _ = shop_usage
+    args = ("metrics", "--db", str(db), "--json", "--period", month, "--as-of", "2024-06-30")
+    assert json.loads(run_ok(*args))["metrics"]["stickiness_pct"] == pytest.approx(expected)
+
+
+def test_the_event_log_again_changes_nothing(
+    ecom_events: Path, shop_usage: tuple[Path, dict]
+) -> None:
+    db, report = shop_usage
+    again = json.loads(
+        run_ok("import", "usage", str(ecom_events), "--db", str(db), *USERS, "--json")
+    )
+    assert (again["inserted"], again["updated"], again["skipped"]) == (0, 0, report["rows"])
+
+
+def test_events_of_a_companys_users_count_its_distinct_users_a_day(
+    ecom_events: Path, tmp_path: Path
+) -> None:
+    """The B2B shape: each event names its company (here the user's acquisition
+    channel stands for one) and its user: a company's day counts its distinct users
+    and their distinct sessions."""
+    raw = events(ecom_events)
+    db = tmp_path / "channels.db"
+    args = ["--map", "account=acquisition_channel", "--map", "day=timestamp"]
+    report = json.loads(
+        run_ok(
+            "import", "usage", str(ecom_events), "--db", str(db), *args,
+            "--create-missing-accounts", "--json",
+        )
+    )  # fmt: skip
+    assert any(
+        "each counts as active users the distinct user_id of the day, and as logins the"
+        " distinct session_id" in line
+        for line in report["reconciliation"]["assumptions"]
+    )
+    expected = raw.group_by(pl.col("acquisition_channel").alias("account"), "day").agg(
+        pl.col("user_id").n_unique().alias("active_users"),
+        pl.col("session_id").n_unique().alias("logins"),
+    )
+    assert stored_usage(db).equals(expected.sort("account", "day"))
+
+
+def test_a_bad_event_is_named_at_its_own_row(ecom_events: Path, tmp_path: Path) -> None:
+    """The rows of one user's day are read as one, but a row whose day does not read,
+    or whose user is empty, is named at its own row (the header is row 1), and each
+    counts; nothing is written."""
+    raw = pl.read_csv(ecom_events, infer_schema=False)
+    edited, db = tmp_path / "events.csv", tmp_path / "bad.db"
+    raw.with_columns(
+        raw["timestamp"].scatter([4, 5], ["13/13/2024 10:21", "n/a"]),
+        raw["user_id"].scatter(7, None),
+    ).write_csv(edited)
+    refused = runner.invoke(app, ["import", "usage", str(edited), "--db", str(db), *USERS])
+    assert refused.exit_code == 2
+    not_a_date = "day is not a date (year-month-day, like 2024-03-05 or 2024-03-05 14:30)"
+    assert refused.stderr.splitlines()[2:] == [
+        "cxtui: events.csv: 3 errors; nothing was written.",
+        f'row 6, column "timestamp", value "13/13/2024 10:21": {not_a_date}',
+        f'row 7, column "timestamp", value "n/a": {not_a_date}',
+        'row 9, column "user_id", value "": account is required; leave such rows out with'
+        " --skip-without-account",
+    ]
+    assert not db.exists() or stored_usage(db).is_empty()
