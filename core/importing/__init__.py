@@ -35,6 +35,7 @@ from sqlmodel import select
 from core.accounts.fields import custom_fields
 from core.importing import parse
 from core.importing.check import (
+    EVENTS,
     MAX_REPORTED,
     Checked,
     ImportRejected,
@@ -640,6 +641,7 @@ def _events_as_days(plan: Plan, source: Source) -> _UsageEvents | None:
     grouped = collect(
         frame.group_by(keys, maintain_order=True).agg(
             pl.all().first(),
+            pl.len().alias(EVENTS),
             *(
                 pl.max_horizontal(count, 1).cast(pl.String).alias(name)
                 for count, name in zip(counted, added.values(), strict=True)
@@ -648,7 +650,7 @@ def _events_as_days(plan: Plan, source: Source) -> _UsageEvents | None:
         source.path,
     )
     source.frame = grouped.drop("_account", "_day", "_alone").lazy()
-    source.columns = [*source.columns, *added.values()]
+    source.columns = [*source.columns, *added.values(), EVENTS]
     source.file_columns = own
     days = grouped.height
     if days < rows:

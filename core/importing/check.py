@@ -365,7 +365,11 @@ def _typed_field(
     elif spec.type == ENUM:
         values = plan.values[spec.name]
         value = parse.choices(text, values, _enum_dtype(values))
-        allowed = ", ".join(dict.fromkeys(str(v) for v in spec.values.values()))
+        allowed = (
+            "yes, no, true, false, 1, 0"
+            if all(isinstance(v, bool) for v in spec.values.values())
+            else ", ".join(dict.fromkeys(str(v) for v in spec.values.values()))
+        )
         reason = (
             f"not a known {spec.name}; {plan.options.hints.map_values.format(field=spec.name)} "
             f"(one of: {allowed})"
@@ -480,6 +484,8 @@ def _problem_rows(
     if not mask.any():
         return None
     hits = raw.filter(mask).head(MAX_REPORTED)
+    # A row that stands for several of the file's (a usage event log's day) counts them all.
+    count = int(raw.filter(mask)[EVENTS].sum()) if EVENTS in raw.columns else int(mask.sum())
     return pl.DataFrame(
         {
             "row": hits[ROW].cast(pl.Int64),
@@ -487,13 +493,16 @@ def _problem_rows(
             "column": [column] * hits.height,
             "value": hits[column].cast(pl.String),
             "reason": [reason] * hits.height,
-            "count": [int(mask.sum())] * hits.height,
+            "count": [count] * hits.height,
             "tally": [reason] * hits.height,
         }
     )
 
 
 _NAMED = "_accounts_named"
+EVENTS = "_events"
+"""A source's column of how many of the file's rows each row stands for, when rows were
+combined into one (``core.importing._events_as_days``): what the errors count."""
 _BLANK = "_blank"
 _HEADER = "_header"
 _BY_NAME = "_by_name"
@@ -729,6 +738,7 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
     twins = [column for columns in plan.twins.values() for column in columns]
     kept = [extra.column for extra in plan.extras]
     names = [plan.account_names] if plan.account_names else []
+    names += [EVENTS] if EVENTS in source.columns else []
     wanted = list(dict.fromkeys([*plan.mapping.columns.values(), *twins, *kept, *names]))
     own = source.file_columns or source.columns
     flags = [blank_row(own).alias(_BLANK), header_again(own).alias(_HEADER)]

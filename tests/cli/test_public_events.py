@@ -153,3 +153,22 @@ def test_a_bad_event_is_named_at_its_own_row(ecom_events: Path, tmp_path: Path) 
         " --skip-without-account",
     ]
     assert not db.exists() or stored_usage(db).is_empty()
+
+
+def test_an_event_log_of_unknown_users_counts_every_event_refused(
+    ecom_events: Path, tmp_path: Path
+) -> None:
+    """Into an empty book, each of the file's events names an unknown account: the
+    errors count the file's rows (not its 3,605 users' days), and name the first row
+    of each day."""
+    raw = events(ecom_events)
+    db = tmp_path / "empty.db"
+    args = ["--map", "account=user_id", "--map", "day=timestamp"]
+    refused = runner.invoke(app, ["import", "usage", str(ecom_events), "--db", str(db), *args])
+    assert refused.exit_code == 2
+    words = refused.stderr
+    assert f"{raw.height:,} errors; nothing was written" in words
+    assert f'In all:\n  {raw.height:,} rows, column "user_id": no account has this' in words
+    firsts = raw.with_row_index("row", offset=2).group_by("user_id", "day").agg(pl.col("row").min())
+    named = [int(line.split(",")[0].removeprefix("row ")) for line in words.splitlines()[3:23]]
+    assert named == sorted(firsts["row"])[:20]
