@@ -21,6 +21,7 @@ FIELDS: dict[str, tuple[tuple[str, bool], ...]] = {
         ("churned_at", False),
         ("onboarding_completed_at", False),
         ("churn_recorded_on", False),
+        ("cancels_at_renewal", False),
     ),
     "contacts": (
         ("account", True),

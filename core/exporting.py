@@ -188,6 +188,7 @@ def export_accounts(engine: Engine, filters: ExportFilters) -> pl.DataFrame:
             Account.churned_at,
             Account.onboarding_completed_at,
             Account.churn_recorded_on,  # an undated churn's day, so a re-import keeps it
+            Account.cancels_at_renewal,
         ).order_by(Account.external_id)
     )
     frame = read_frame(engine, query).with_columns(money_text("mrr_cents")).drop("mrr_cents")

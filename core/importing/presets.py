@@ -118,6 +118,9 @@ class Subscriptions:
     any other is one that ended."""
     failed: str = ""
     """The status of a subscription whose first payment failed (it never paid)."""
+    cancels: str = ""
+    """The derived column that says "yes" of a live subscription set to cancel at its
+    period's end (``_cancelling``), "no" of any other."""
 
 
 @dataclass(frozen=True)
@@ -136,8 +139,16 @@ _CANCELLING = (
     " after it: an export made after that day records it"
 )
 """What a subscription set to cancel at its period's end is in the figures."""
+_CANCELS_WORDS = (
+    "an account is set to cancel at its renewal when every live subscription of its"
+    " customer is ({}): the renewal forecast expects it to leave; a customer who keeps"
+    " another subscription is not (that is a contraction), and a later export where it"
+    " is no longer set to cancel clears it"
+)
+"""What the preset's column of accounts set to cancel reads, with the vendor's words."""
 _STRIPE_MRR = "MRR (from amount, quantity and interval)"
 _STRIPE_ENDED = "Ended (Ended At, else Canceled At)"
+_STRIPE_CANCELS = "Set to cancel (Cancel At Period End of every live subscription)"
 _STRIPE = Subscriptions(
     "Customer ID",
     "Status",
@@ -148,6 +159,7 @@ _STRIPE = Subscriptions(
     (_STRIPE_MRR,),
     {"active": 0, "past_due": 0, "unpaid": 0, "trialing": 1, "incomplete": 1},
     "incomplete_expired",
+    _STRIPE_CANCELS,
 )
 
 
@@ -159,6 +171,22 @@ def _status(columns: Subscriptions) -> pl.Expr:
 def _rank(columns: Subscriptions) -> pl.Expr:
     """0 for a paying subscription, 1 for a trial, 2 for one that has ended."""
     return _status(columns).replace_strict(columns.live, default=2, return_dtype=pl.Int8)
+
+
+def _stripe_set_to_cancel() -> pl.Expr:
+    """A live Stripe subscription whose Cancel At Period End is true."""
+    return (_col("Cancel At Period End").str.to_lowercase() == "true") & (_rank(_STRIPE) < 2)
+
+
+def _chargebee_set_to_cancel() -> pl.Expr:
+    """A Chargebee subscription that is non_renewing (live until its term's end)."""
+    return _status(_CHARGEBEE) == "non_renewing"
+
+
+def _cancelling(set_to_cancel: Callable[[], pl.Expr]) -> Derived:
+    """``Subscriptions.cancels``: "yes" for a subscription ``set_to_cancel`` says,
+    else "no" (``_customers`` makes it its customer's)."""
+    return lambda: pl.when(set_to_cancel()).then(pl.lit("yes")).otherwise(pl.lit("no"))
 
 
 def moment_column(name: str) -> str:
@@ -221,7 +249,8 @@ def _customers(
     the last paid one ended (``ended_column``, the churn date). A customer none of
     whose subscriptions has paid yet (a trial, running or ended, a failed first
     payment) is no customer: left out, unless ``every_row`` (then a running trial's
-    is onboarding, with no MRR). ``row``: the file row of each subscription, kept
+    is onboarding, with no MRR). Set to cancel (``columns.cancels``) when every live
+    subscription is. ``row``: the file row of each subscription, kept
     for the main one; an amount that cannot be read on any of them is the MRR, at
     that one's row, for the check to name."""
     names = frame.collect_schema().names()
@@ -280,6 +309,9 @@ def _customers(
         .last(),
         _live=pl.col("_rank").min() < 2,
         _ever_paid=pl.col("_paid").any(),
+        _all_cancel=(pl.col(columns.cancels) == "yes").filter(pl.col("_rank") < 2).all()
+        if columns.cancels in names
+        else pl.lit(False),
     )
     if not every_row:
         combined = combined.filter("_ever_paid")
@@ -293,6 +325,9 @@ def _customers(
     }
     if columns.quantity in names:
         overrides[columns.quantity] = pl.col("_seat_total").cast(pl.String)
+    if columns.cancels in names:  # every live subscription set to cancel
+        cancels = pl.col("_live") & pl.col("_all_cancel")
+        overrides[columns.cancels] = pl.when(cancels).then(pl.lit("yes")).otherwise(pl.lit("no"))
     kept = [*names, ended_column]
     return combined.with_columns(e.alias(n) for n, e in overrides.items()).select(kept)
 
@@ -387,6 +422,7 @@ _CHARGEBEE_MRR = "MRR (from plan unit price, quantity and billing period)"
 _CHARGEBEE_MONTHLY = "MRR (from plan unit price and quantity, monthly)"
 _CHARGEBEE_ENDED = "Ended (cancelled_at)"
 _CHARGEBEE_NAME = "Name (company, else first and last name, else email)"
+_CHARGEBEE_CANCELS = "Set to cancel (every live subscription non_renewing)"
 _CHARGEBEE = Subscriptions(
     "customers.id",
     "subscriptions.status",
@@ -396,6 +432,7 @@ _CHARGEBEE = Subscriptions(
     "subscriptions.plan_quantity",
     (_CHARGEBEE_MRR, _CHARGEBEE_MONTHLY),
     {"active": 0, "non_renewing": 0, "paused": 0, "in_trial": 1, "future": 1},
+    cancels=_CHARGEBEE_CANCELS,
 )
 
 
@@ -695,6 +732,7 @@ PRESETS: tuple[Preset, ...] = (
             "start_date": "Start (UTC)",
             "churned_at": _STRIPE_ENDED,
             "renewal_date": "Current Period End (UTC)",
+            "cancels_at_renewal": _STRIPE_CANCELS,
         },
         {
             "status": {
@@ -707,7 +745,11 @@ PRESETS: tuple[Preset, ...] = (
                 "incomplete_expired": "churned",
             }
         },
-        {_STRIPE_MRR: _stripe_mrr, _STRIPE_NAME: _stripe_name},
+        {
+            _STRIPE_MRR: _stripe_mrr,
+            _STRIPE_NAME: _stripe_name,
+            _STRIPE_CANCELS: _cancelling(_stripe_set_to_cancel),
+        },
         "Customer ID",
         partial(_customers, _STRIPE, _STRIPE_ENDED),
         _one_per_customer("Stripe"),
@@ -715,7 +757,7 @@ PRESETS: tuple[Preset, ...] = (
         dates=(_STRIPE.start, _STRIPE.trial_end, *_STRIPE.ended),
         combined_out="customers none of whose subscriptions has paid yet (trials, failed"
         " first payments)",
-        optional=frozenset({_STRIPE_NAME}),
+        optional=frozenset({_STRIPE_NAME, _STRIPE_CANCELS}),
         said={
             _STRIPE_MRR: "MRR is each subscription's Amount x Quantity by its Interval (a"
             f" yearly price / 12); {_PRICE_TODAY}",
@@ -723,6 +765,7 @@ PRESETS: tuple[Preset, ...] = (
             " End, the day it is next billed: a monthly plan's renewal is next month's bill,"
             " so every monthly customer renews within 30 days (in the renewals and their"
             " playbook rules)",
+            _STRIPE_CANCELS: _CANCELS_WORDS.format("Cancel At Period End true"),
         },
         caveats={
             "Coupon": Caveat(
@@ -732,7 +775,7 @@ PRESETS: tuple[Preset, ...] = (
             "Cancel At Period End": Caveat(
                 "subscriptions set to cancel at the end of their billing period (column"
                 f" Cancel At Period End): {{count:,}}; {_CANCELLING}",
-                (_col("Cancel At Period End").str.to_lowercase() == "true") & (_rank(_STRIPE) < 2),
+                _stripe_set_to_cancel(),
             ),
         },
         leave_out=LeaveOut(
@@ -762,6 +805,7 @@ PRESETS: tuple[Preset, ...] = (
             "start_date": "subscriptions.started_at",
             "churned_at": _CHARGEBEE_ENDED,
             "renewal_date": "subscriptions.current_term_end",
+            "cancels_at_renewal": _CHARGEBEE_CANCELS,
         },
         {
             "status": {
@@ -779,6 +823,7 @@ PRESETS: tuple[Preset, ...] = (
             _CHARGEBEE_MRR: _chargebee_mrr,
             _CHARGEBEE_MONTHLY: _chargebee_monthly,
             _CHARGEBEE_NAME: _chargebee_name,
+            _CHARGEBEE_CANCELS: _cancelling(_chargebee_set_to_cancel),
         },
         "customers.id",
         partial(_customers, _CHARGEBEE, _CHARGEBEE_ENDED),
@@ -790,11 +835,12 @@ PRESETS: tuple[Preset, ...] = (
             "subscriptions.status": Caveat(
                 "subscriptions set to cancel at the end of their term (status non_renewing):"
                 f" {{count:,}}; {_CANCELLING}",
-                _status(_CHARGEBEE) == "non_renewing",
+                _chargebee_set_to_cancel(),
             )
         },
         optional=frozenset({_CHARGEBEE_MRR, _CHARGEBEE_NAME}),
         said={
+            _CHARGEBEE_CANCELS: _CANCELS_WORDS.format("non_renewing"),
             _CHARGEBEE_MONTHLY: "the export has no billing period"
             " (subscriptions.billing_period_unit): each plan's is read from its id (Yearly"
             " or Annual / 12, Half-yearly / 6, Quarterly / 3, Weekly, Daily), else monthly; "

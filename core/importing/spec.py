@@ -199,6 +199,14 @@ KINDS: dict[str, Kind] = {
                 # The day an undated churn was recorded (an accounts export carries it):
                 # not a customer from that day on; empty, the import's --effective day.
                 Field("churn_recorded_on", DATE, synonyms=("churn_recorded",)),
+                # The customer asked to cancel: it leaves at its renewal (yes/no).
+                Field(
+                    "cancels_at_renewal",
+                    ENUM,
+                    synonyms=("set_to_cancel", "non_renewing"),
+                    values=BOOLEANS,
+                    default=False,
+                ),
             ),
             ("external_id",),
         ),
