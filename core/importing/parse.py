@@ -337,10 +337,30 @@ def bare_integers(sample: pl.Series) -> bool:
     return values.len() > 0 and bool(values.str.contains(r"^[+-]?\d+$").all())
 
 
+_FLOAT_NOISE = 1e-6
+"""How far from a whole cent a float's rounding leaves an amount, at most, in cents."""
+
+
+def _cents_of_float(text: pl.Expr) -> pl.Expr:
+    """Cents from an amount a program wrote as the float it computed: 0.1 + 0.2 as
+    "0.30000000000000004", 1.10 - 1.00 - 0.10 as "2.220446e-16" (a Parquet file's
+    float column, pandas' CSV), within a millionth of a cent of a whole cent; null
+    for anything else (3.495 is a fraction of a cent, not a float's rounding)."""
+    number = bare_number(text).cast(pl.Float64, strict=False)
+    scaled = number * 100
+    whole = scaled.round(0)
+    near = (scaled - whole).abs() < _FLOAT_NOISE
+    return pl.when(near & (number.abs() < 1e13)).then(whole.cast(pl.Int64))
+
+
 def cents(text: pl.Series) -> pl.Series:
-    """Integer cents from currency units: "1,234.50", "1234.5", "$12", "-3.10".
-    More than two decimals that are not zeros do not parse (no silent rounding)."""
-    return with_fallback(text, _cents_fast, _cents_full)
+    """Integer cents from currency units: "1,234.50", "1234.5", "$12", "-3.10", and
+    the float a program computed ("0.30000000000000004" is 30). More than two
+    decimals that are not zeros nor a float's rounding do not parse (no silent
+    rounding)."""
+    return with_fallback(
+        text, _cents_fast, lambda t: pl.coalesce(_cents_full(t), _cents_of_float(t))
+    )
 
 
 def choices(text: pl.Series, values: dict[str, object], dtype: pl.DataType) -> pl.Series:

@@ -1,6 +1,7 @@
 """Public event logs no one here wrote, imported as they come through ``cxtui import``;
 every figure checked against plain polars over the raw file: a web shop's product
-events (retentioneering's demo clickstream), imported as usage."""
+events (retentioneering's demo clickstream), imported as usage, and a grocer's till
+lines (84.51's Complete Journey, a Parquet file), imported as purchases."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from tests.cli.conftest import run_ok
 from tests.conftest import public_file
+from tests.public_data import check_purchase_metrics
 
 runner = CliRunner()
 
@@ -172,3 +174,53 @@ def test_an_event_log_of_unknown_users_counts_every_event_refused(
     firsts = raw.with_row_index("row", offset=2).group_by("user_id", "day").agg(pl.col("row").min())
     named = [int(line.split(",")[0].removeprefix("row ")) for line in words.splitlines()[3:23]]
     assert named == sorted(firsts["row"])[:20]
+
+
+@pytest.fixture(scope="module")
+def grocery_transactions(pytestconfig: pytest.Config) -> Path:
+    return public_file(pytestconfig, "grocery_transactions")
+
+
+def test_a_parquet_till_log_with_float_amounts_imports_to_the_cent(
+    grocery_transactions: Path, tmp_path: Path
+) -> None:
+    """Found here: 20 of the file's 1,469,307 amounts are a float's leftovers of a
+    discount taken off a price (2.220446e-16, a Parquet float written as text), and
+    the whole file was refused at them: 'amount is not an amount'. Now an amount
+    within a millionth of a cent of a whole cent reads as that cent: those are $0.00.
+    The lines of the 20 households that have one (a slice, to stay fast), imported as
+    a new user maps them: every line a purchase, each amount the float rounded to the
+    cent, and the purchase metrics of two months as plain polars computes them."""
+    raw = pl.scan_parquet(grocery_transactions)
+    odd = raw.filter(pl.col("sales_value").cast(pl.String).str.contains("e"))
+    odd = odd.select("household_id").collect()["household_id"]
+    lines = raw.filter(pl.col("household_id").is_in(odd.implode())).collect()
+    path, db = tmp_path / "lines.parquet", tmp_path / "grocer.db"
+    lines.write_parquet(path)
+    report = json.loads(
+        run_ok(
+            "import", "purchases", str(path), "--db", str(db), "--map", "account=household_id",
+            "--map", "purchased_at=transaction_timestamp", "--map", "amount=sales_value",
+            "--create-missing-accounts", "--json",
+        )
+    )  # fmt: skip
+    expected = lines.select(
+        pl.col("household_id").cast(pl.String).alias("customer"),
+        pl.col("transaction_timestamp").dt.date().alias("date"),
+        (pl.col("sales_value") * 100).round(0).cast(pl.Int64).alias("cents"),
+    )
+    assert odd.len() == 20 and report["inserted"] == lines.height
+    assert report["created_accounts"] == 20
+    assert round(report["reconciliation"]["totals"]["amount"] * 100) == expected["cents"].sum()
+    with closing(sqlite3.connect(db)) as connection:
+        stored = connection.execute(
+            "SELECT a.external_id, sum(p.amount_cents), count(*) FROM purchase p"
+            " JOIN account a ON a.id = p.account_id GROUP BY a.external_id"
+        ).fetchall()
+    per_household = expected.group_by("customer").agg(pl.col("cents").sum(), pl.len())
+    assert sorted(stored) == sorted(per_household.rows())
+    for month in ("2017-03", "2017-11"):
+        metrics = json.loads(
+            run_ok("metrics", "--db", str(db), "--json", "--period", month, "--as-of", "2017-12-31")
+        )["metrics"]
+        check_purchase_metrics(metrics, expected, month)
