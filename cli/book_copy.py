@@ -3,6 +3,7 @@ its SQLite file to a shared PostgreSQL server), ids and history kept."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cli.common import DbOption, fail, open_db, refuse_missing
+from cli.options import json_option
 from cli.progress import StageBars
 
 if TYPE_CHECKING:
@@ -32,7 +34,13 @@ def copy_commands(app: typer.Typer) -> None:
     app.command("copy")(copy_command)
 
 
-def copy_command(dest: Dest, db: DbOption = None) -> None:
+Json = json_option(
+    "Print what was copied as JSON: the destination, the rows per table and in all, the"
+    " seconds (see docs/json.md)."
+)
+
+
+def copy_command(dest: Dest, db: DbOption = None, as_json: Json = False) -> None:
     """Copy the whole book (--db PATH, or CXTUI_DATABASE_URL) into DEST: every table,
     accounts and their history, health scores and overrides, tasks, goals and
     check-ins, custom fields, edit histories, with their ids, in one transaction.
@@ -41,7 +49,7 @@ def copy_command(dest: Dest, db: DbOption = None) -> None:
     without any of the book and the error names the table. Saved filters, rules'
     settings and the health model live in the config file, not the book: they stay
     where they are (cxtui config path). Shows a bar per table on a terminal, then the
-    rows copied per table."""
+    rows copied per table (with --json, as JSON)."""
     from core.store.book_copy import (
         CopyFailed,
         CopyRefused,
@@ -69,7 +77,11 @@ def copy_command(dest: Dest, db: DbOption = None) -> None:
     finally:
         engine.dispose()
     seconds = time.perf_counter() - began
-    typer.echo(_summary(copied, shown_destination(dest_url), seconds))
+    shown = shown_destination(dest_url)
+    if as_json:
+        typer.echo(json.dumps(_as_json(copied, shown, seconds), indent=2, ensure_ascii=False))
+    else:
+        typer.echo(_summary(copied, shown, seconds))
 
 
 def _dest_url(dest: str) -> str:
@@ -96,3 +108,12 @@ def _summary(copied: list[Copied], dest: str, seconds: float) -> str:
     rate = f", {rows / seconds:,.0f} rows/s" if seconds > 0 and rows else ""
     head = f"Copied {rows:,} rows of {len(copied)} tables to {dest} in {seconds:.1f} s{rate}:"
     return "\n".join([head, *lines])
+
+
+def _as_json(copied: list[Copied], dest: str, seconds: float) -> dict[str, object]:
+    return {
+        "destination": dest,
+        "rows": sum(done.rows for done in copied),
+        "seconds": round(seconds, 3),
+        "tables": [{"table": done.table, "rows": done.rows} for done in copied],
+    }

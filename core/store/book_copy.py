@@ -10,6 +10,15 @@ transaction on the destination. ``monthly_usage``, the
 rollup of ``daily_usage``, is not read: that write path builds it from the daily rows
 it writes, as every load does (``core.store.rollup``).
 
+From one SQLite file to another, SQLite copies the book itself (``_sqlite_file_copy``):
+a page copy of the file (``VACUUM INTO``) when its schema is the one the destination
+is migrated to, else ``INSERT ... SELECT`` per table from the file attached; then the
+copy's foreign keys and constraints are checked, and a book that fails them (a damaged
+one) is copied again as above, whose error names the table and the row. On the S book
+(450,024 rows) a copy takes 1.1 s of CPU instead of 3.7 s (0.6x SQLite's own INSERT ...
+SELECT, which took 2.2x): migrating the destination ~0.5 s, the page copy 0.13 s, the
+check of every page and constraint (``PRAGMA quick_check``) 0.64 s.
+
 The destination is migrated first and must hold no book. On any failure nothing of
 the book stays in it: a SQLite file is written beside it and put in its place once
 complete (``core.store.db.written_whole``: a new file is not created at all); on
@@ -18,7 +27,8 @@ leaving the migrated, empty tables.
 
 The source is read through ADBC while the destination file is open in ``sqlite3``:
 the two SQLite libraries never open one file at once (the same file is refused), so
-the process-wide gate of ``core.store.sqlite_gate`` is not needed here.
+the process-wide gate of ``core.store.sqlite_gate`` is not needed there. The copy of
+a SQLite file by SQLite opens both files in ``sqlite3`` alone, through the gate.
 """
 
 from __future__ import annotations
@@ -28,6 +38,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -121,6 +132,12 @@ def copy_book(source: Engine, dest_url: str, progress: Progress | None = None) -
     holds none of the book."""
     check_destination(source.url.render_as_string(hide_password=False), dest_url)
     tell = progress or (lambda _table, _done, _total: None)
+    source_file, dest_file = sqlite_path(str(source.url)), sqlite_path(normalise_url(dest_url))
+    if source_file is not None and dest_file is not None:
+        try:
+            return _sqlite_file_copy(source_file, dest_url, tell)
+        except _NotAsIs:
+            pass  # a damaged book: copied below, which names the table and row at fault
     copied: list[Copied] = []
     with (
         _source_reader(source) as read,
@@ -145,15 +162,176 @@ def copy_book(source: Engine, dest_url: str, progress: Progress | None = None) -
 
 
 @contextmanager
-def _failing_on(table: str, dest_url: str) -> Iterator[None]:
-    """Any error of the block as a ``CopyFailed`` naming ``table``."""
+def _failing_on(table: str | None, dest_url: str) -> Iterator[None]:
+    """Any error of the block as a ``CopyFailed`` naming ``table`` (None: the copy of
+    the whole file)."""
     try:
         yield
+    except (_NotAsIs, CopyFailed):
+        raise
     except Exception as error:
+        what = "the book" if table is None else f"the table {table}"
         raise CopyFailed(
-            f"Copying the table {table} failed: {_first_line(error)}."
+            f"Copying {what} failed: {_first_line(error)}."
             f" {shown_destination(dest_url)} holds none of the book."
         ) from error
+
+
+# -- SQLite file to SQLite file -------------------------------------------------------------
+
+
+class _NotAsIs(Exception):
+    """The book copied file to file fails SQLite's checks (a foreign key naming no row,
+    a value its CHECK or NOT NULL refuses): it is copied again through ``frame_writer``,
+    whose error names the table and the row."""
+
+
+def _sqlite_file_copy(source_file: Path, dest_url: str, tell: Progress) -> list[Copied]:
+    """The book of one SQLite file copied into another by SQLite itself: a page copy of
+    the file (``VACUUM INTO``: a consistent snapshot, ids, sequences and every value as
+    stored) when its schema is the one the destination is migrated to (with the same
+    page size), else every table by ``INSERT ... SELECT`` from the file attached, in
+    one transaction. Then the copy is checked (its foreign keys, CHECK and NOT NULL
+    constraints: ``_NotAsIs`` when they fail) and set in WAL mode, as a new book is.
+    ``monthly_usage`` is copied as it is, not built again from ``daily_usage``."""
+    with written_whole(dest_url) as dest, _failing_on(None, dest_url):
+        partial = sqlite_path(str(dest.url))
+        assert partial is not None
+        dest.dispose()
+        with _plain_sqlite(source_file) as read:
+            as_is = _layout(read) == _layout_of(partial)
+            if as_is:
+                for end in ("-wal", "-shm"):
+                    Path(f"{partial}{end}").unlink(missing_ok=True)
+                os.truncate(partial, 0)  # VACUUM INTO writes into an empty file only
+                read.execute("VACUUM INTO ?", (str(partial),))
+        with _plain_sqlite(partial) as written:
+            if not as_is:
+                _insert_select(written, source_file, dest_url, tell)
+            return _checked(written, tell)
+
+
+_LAYOUT_PRAGMAS = ("page_size", "auto_vacuum", "encoding")
+
+
+def _layout(connection: sqlite3.Connection) -> tuple[Any, ...]:
+    """What a page copy of the file keeps of it: its schema (tables, indexes, triggers:
+    ``_schema_shape``), its page size, auto-vacuum and text encoding."""
+    schema = connection.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master"
+        " WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name"
+    ).fetchall()
+    shapes = tuple((kind, name, table, _schema_shape(sql)) for kind, name, table, sql in schema)
+    pragmas = [connection.execute(f"PRAGMA {name}").fetchone()[0] for name in _LAYOUT_PRAGMAS]
+    return shapes, tuple(pragmas)
+
+
+_TABLE_CONSTRAINTS = ("CONSTRAINT ", "PRIMARY KEY", "FOREIGN KEY", "UNIQUE (", "CHECK (")
+
+
+def _schema_shape(sql: str | None) -> Any:
+    """The SQL of a table, index or trigger, its spacing aside; a table's columns in
+    their order and its constraints in any order: two files migrated alike by Alembic
+    list a table's constraints in an order of their own (its batch operations rebuild a
+    table from a set: ``ck_account_status`` before ``ck_account_mrr_non_negative`` in
+    one, after it in the other)."""
+    if sql is None:
+        return None
+    text = " ".join(sql.split())
+    head, opened, body = text.partition("(")
+    if not head.upper().startswith("CREATE TABLE") or not opened:
+        return text
+    items = _top_level_items(body[: body.rindex(")")])
+    constraints = sorted(item for item in items if item.upper().startswith(_TABLE_CONSTRAINTS))
+    columns = [item for item in items if not item.upper().startswith(_TABLE_CONSTRAINTS)]
+    return head.strip(), tuple(columns), tuple(constraints), body[body.rindex(")") :]
+
+
+def _top_level_items(body: str) -> list[str]:
+    """The parts of a CREATE TABLE's list between commas outside brackets and quotes."""
+    items, start, depth, quote = [], 0, 0, ""
+    for index, char in enumerate(body):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"`[":
+            quote = "]" if char == "[" else char
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "," and depth == 0:
+            items.append(body[start:index].strip())
+            start = index + 1
+    items.append(body[start:].strip())
+    return items
+
+
+def _layout_of(path: Path) -> tuple[Any, ...]:
+    with _plain_sqlite(path) as connection:
+        return _layout(connection)
+
+
+def _insert_select(
+    written: sqlite3.Connection, source_file: Path, dest_url: str, tell: Progress
+) -> None:
+    """Every table's rows from the source attached, by column name, in one transaction
+    (one moment of the book), without a journal (a failed copy's file is dropped) nor
+    foreign keys (``_checked`` checks them after). A row the destination's
+    constraints refuse is ``_NotAsIs``."""
+    written.execute("PRAGMA foreign_keys=OFF")
+    written.execute("PRAGMA journal_mode=OFF")
+    written.execute("ATTACH DATABASE ? AS source", (str(source_file),))
+    written.execute("BEGIN IMMEDIATE")
+    for table in book_tables():
+        columns = ", ".join(f'"{column.name}"' for column in table.columns)
+        with _failing_on(table.name, dest_url):
+            try:
+                rows = written.execute(
+                    f'INSERT INTO main."{table.name}" ({columns})'
+                    f' SELECT {columns} FROM source."{table.name}"'
+                ).rowcount
+            except sqlite3.IntegrityError as error:
+                raise _NotAsIs(str(error)) from error
+        tell(table.name, rows, rows)
+    written.execute("COMMIT")
+    written.execute("DETACH DATABASE source")
+
+
+def _checked(written: sqlite3.Connection, tell: Progress) -> list[Copied]:
+    """The rows per table of the book copied on ``written``, once its foreign keys and
+    its CHECK and NOT NULL constraints hold (``_NotAsIs`` otherwise); the file in WAL
+    mode, as ``core.store.db`` makes every book."""
+    if written.execute("PRAGMA foreign_key_check").fetchone() is not None:
+        raise _NotAsIs("a foreign key names no row")
+    if written.execute("PRAGMA quick_check").fetchall() != [("ok",)]:
+        raise _NotAsIs("a value breaks a constraint")
+    written.execute("PRAGMA journal_mode=WAL")
+    copied = []
+    for table in book_tables():
+        [rows] = written.execute(f'SELECT count(*) FROM "{table.name}"').fetchone()
+        tell(table.name, rows, rows)
+        copied.append(Copied(table.name, rows))
+    return copied
+
+
+@contextmanager
+def _plain_sqlite(path: Path) -> Iterator[sqlite3.Connection]:
+    """A ``sqlite3`` connection to ``path`` in autocommit mode (no transaction begun
+    for it), which waits while an ADBC read of this process runs
+    (``core.store.sqlite_gate``)."""
+    from core.store.sqlite_gate import SQLITE_GATE
+
+    SQLITE_GATE.sqlite_opening()
+    try:
+        connection = sqlite3.connect(
+            path, isolation_level=None, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000
+        )
+        try:
+            yield connection
+        finally:
+            connection.close()
+    finally:
+        SQLITE_GATE.sqlite_closed()
 
 
 def _drop_foreign_keys(raw: Any) -> list[tuple[str, str]]:

@@ -12,6 +12,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import suppress
 from datetime import date
 from pathlib import Path
 
@@ -98,6 +99,25 @@ def test_the_demo_book_copied_has_the_same_rows_and_metrics(demo: Path, tmp_path
     assert by_segment[0] == by_segment[1]
 
 
+def test_json_says_the_rows_copied_per_table_and_where(demo: Path, tmp_path: Path) -> None:
+    """``--json``: the destination, the rows per table (as plain SQL counts them in
+    DEST) and in all, the seconds. Before, ``cxtui copy`` had no --json."""
+    dest = tmp_path / "copy.db"
+    copied = json.loads(run_ok("copy", str(dest), "--db", str(demo), "--json"))
+    assert list(copied) == ["destination", "rows", "seconds", "tables"]
+    assert copied["destination"] == str(dest)
+    with sqlite3.connect(dest) as connection:
+        counts = {
+            table: connection.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+            for table in book_tables(dest)
+        }
+    connection.close()
+    per_table = {done["table"]: done["rows"] for done in copied["tables"]}
+    assert per_table == counts and per_table["daily_usage"] > 100_000
+    assert copied["rows"] == sum(counts.values())
+    assert 0 < copied["seconds"] < 600
+
+
 def test_a_dest_holding_a_book_or_foreign_or_the_source_is_refused_untouched(
     demo: Path, tmp_path: Path
 ) -> None:
@@ -131,20 +151,29 @@ def test_a_missing_source_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_a_copy_killed_half_way_leaves_no_dest(demo: Path, tmp_path: Path) -> None:
-    """The installed command is killed once rows are being written (the write-ahead
-    log of the file written beside DEST has grown): DEST does not exist, and the next
-    copy (which removes what the killed one left) gives the whole book."""
+    """The installed command is killed once rows are being written (the file written
+    beside DEST, or its write-ahead log, has grown past a migrated empty book): DEST
+    does not exist, and the next copy (which removes what the killed one left) gives
+    the whole book."""
     dest = tmp_path / "copy.db"
-    wal = tmp_path / ".copy.db.partial-wal"
+    partial = tmp_path / ".copy.db.partial"
     script = Path(sys.executable).with_name("cxtui")
     process = subprocess.Popen(
         [script, "copy", str(dest), "--db", str(demo)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+
+    def written() -> int:
+        size = 0
+        for path in (partial, partial.with_name(f"{partial.name}-wal")):
+            with suppress(FileNotFoundError):  # not yet, or renamed to DEST
+                size += path.stat().st_size
+        return size
+
     try:
         deadline = time.monotonic() + 60
-        while not (wal.exists() and wal.stat().st_size > 2_000_000):
+        while written() <= 2_000_000:
             assert process.poll() is None, "the copy ended before it was killed"
             assert time.monotonic() < deadline
             time.sleep(0.01)

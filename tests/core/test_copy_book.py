@@ -293,3 +293,73 @@ def test_a_book_copied_there_and_back_is_the_same(
         there.dispose()
     for table in book_tables(source):
         assert _rows(back, table) == _rows(sqlite_url(source), table), table
+
+
+def _schema(path: Path) -> dict[str, Any]:
+    """The schema of a SQLite file as SQLite describes it, each table's constraints in
+    any order (two files migrated alike list them in orders of their own): per table
+    its columns, foreign keys, indexes and CHECK constraints; the page size."""
+    import re
+
+    with sqlite3.connect(path) as connection:
+        tables = connection.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        ).fetchall()
+        shape: dict[str, Any] = {
+            "page_size": connection.execute("PRAGMA page_size").fetchone(),
+            "triggers": connection.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'"
+            ).fetchone(),
+        }
+        for name, sql in tables:
+            indexes = connection.execute(f'PRAGMA index_list("{name}")').fetchall()
+            shape[name] = (
+                connection.execute(f'PRAGMA table_xinfo("{name}")').fetchall(),
+                sorted(row[2:] for row in connection.execute(f'PRAGMA foreign_key_list("{name}")')),
+                sorted(
+                    (index[1:], connection.execute(f'PRAGMA index_xinfo("{index[1]}")').fetchall())
+                    for index in indexes
+                ),
+                sorted(re.findall(r"CONSTRAINT \w+ CHECK \(.*\)", sql)),
+            )
+    connection.close()
+    return shape
+
+
+@pytest.mark.parametrize("apart", [False, True], ids=["as migrated", "an index more"])
+def test_a_sqlite_file_is_copied_by_sqlite_itself(
+    source: Path, tmp_path: Path, book_file: Path, monkeypatch: pytest.MonkeyPatch, apart: bool
+) -> None:
+    """SQLite to SQLite, the rows are not read into Python table by table (which took
+    2.1x the time of SQLite's own INSERT ... SELECT on the S book): a page copy of the
+    file when its schema is the one a new book is migrated to, else INSERT ... SELECT.
+    Either way every row is as in the source, and the copy is a book of this cxtui's
+    schema (not the source's index more), in WAL mode, readable by its owner only."""
+    from core.store import book_copy
+
+    def by_rows(*_args: object) -> int:
+        raise AssertionError("copied through frame_writer")
+
+    monkeypatch.setattr(book_copy, "_copy_table", by_rows)
+    if apart:
+        with sqlite3.connect(source) as connection:
+            connection.execute("CREATE INDEX not_ours ON account (name)")
+        connection.close()
+    open_engine(sqlite_url(book_file)).dispose()  # a new book, migrated
+    dest = tmp_path / "copy.db"
+    engine = open_engine(sqlite_url(source))
+    try:
+        copied = copy_book(engine, sqlite_url(dest))
+    finally:
+        engine.dispose()
+    assert (_schema(source) != _schema(book_file)) is apart  # its index more
+    assert _schema(dest) == _schema(book_file)
+    for table in book_tables(source):
+        rows = _rows(sqlite_url(source), table)
+        assert _rows(sqlite_url(dest), table) == rows, table
+        assert {done.table: done.rows for done in copied}[table] == len(rows), table
+    with sqlite3.connect(dest) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    connection.close()
+    assert dest.stat().st_mode & 0o777 == 0o600
+    assert sorted(path.name for path in tmp_path.iterdir() if "copy" in path.name) == ["copy.db"]
