@@ -363,3 +363,26 @@ def test_a_sqlite_file_is_copied_by_sqlite_itself(
     connection.close()
     assert dest.stat().st_mode & 0o777 == 0o600
     assert sorted(path.name for path in tmp_path.iterdir() if "copy" in path.name) == ["copy.db"]
+
+
+@pytest.mark.parametrize("apart", [False, True], ids=["as migrated", "an index more"])
+def test_a_damaged_sqlite_file_fails_naming_the_row(
+    source: Path, tmp_path: Path, apart: bool
+) -> None:
+    """A survey answer scored 42 (written past SQLite's checks): SQLite's own copy
+    (page copy or INSERT ... SELECT) would keep or refuse it without naming it; the
+    copy fails naming its table and row, and leaves no file."""
+    with sqlite3.connect(source) as connection:
+        connection.execute("PRAGMA ignore_check_constraints=ON")
+        connection.execute("UPDATE survey_response SET score = 42 WHERE id = 7")
+        if apart:
+            connection.execute("CREATE INDEX not_ours ON account (name)")
+    connection.close()
+    dest = tmp_path / "copy.db"
+    engine = open_engine(sqlite_url(source))
+    try:
+        with pytest.raises(CopyFailed, match="table survey_response failed: survey_response row 7"):
+            copy_book(engine, sqlite_url(dest))
+    finally:
+        engine.dispose()
+    assert sorted(path.name for path in tmp_path.iterdir() if "copy" in path.name) == []
