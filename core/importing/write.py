@@ -275,7 +275,9 @@ def _statuses(plan: Plan, table: Table, rows: pl.DataFrame) -> Statuses:
     recorded_empty = f"{EMPTY}churn_recorded_on"
     given = ~pl.col(recorded_empty) if recorded_empty in rows.columns else pl.lit(False)
     default = plan.kind.field("status").default
-    frame = rows.select(
+    # (with_columns, not select: where the file has none of these columns, every
+    # expression is a literal, and a select of literals alone is one row, not a batch)
+    counted = [
         stored("status").cast(pl.String).fill_null(default).alias("status"),
         stored("mrr_cents").cast(pl.Int64).fill_null(0).alias("mrr_cents"),
         (~exists & cell_empty).alias("defaulted"),
@@ -283,7 +285,12 @@ def _statuses(plan: Plan, table: Table, rows: pl.DataFrame) -> Statuses:
         stored("churned_at").is_null().alias("no_churn_date"),
         stored("churn_recorded_on").cast(pl.Date).alias("recorded"),
         given.alias("given"),
-    ).with_columns(undated=(pl.col("status") == "churned") & pl.col("no_churn_date"))
+    ]
+    frame = (
+        rows.with_columns(counted)
+        .select(expression.meta.output_name() for expression in counted)
+        .with_columns(undated=(pl.col("status") == "churned") & pl.col("no_churn_date"))
+    )
     summed = frame.group_by("status").agg(pl.len(), pl.col("mrr_cents").sum())
     before = frame.filter(pl.col("undated"), pl.col("recorded").is_not_null())
     by_day = {  # recorded by an import (stored), or on the day the file gives

@@ -224,3 +224,71 @@ def test_a_parquet_till_log_with_float_amounts_imports_to_the_cent(
             run_ok("metrics", "--db", str(db), "--json", "--period", month, "--as-of", "2017-12-31")
         )["metrics"]
         check_purchase_metrics(metrics, expected, month)
+
+
+@pytest.fixture(scope="module")
+def grocery_households(pytestconfig: pytest.Config) -> Path:
+    return public_file(pytestconfig, "grocery_households")
+
+
+def test_the_grocers_households_are_accounts_its_figures_broken_down_by_age(
+    grocery_households: Path, grocery_transactions: Path, tmp_path: Path
+) -> None:
+    """The households file (an id and seven bands, no name, status, MRR or date)
+    imported as accounts, then the till lines of 30 of them: the summary counts the
+    801 accounts (found here: 'active: 1 account', '1 account without a start date'
+    and '1 new account without a status', whenever the file had none of the status,
+    MRR and date columns), the bands are choice fields, and December 2017 broken
+    down by age matches plain polars over both files."""
+    households = pl.read_parquet(grocery_households)
+    db = tmp_path / "grocer.db"
+    ids = ("--map", "external_id=household_id", "--map", "name=household_id")
+    out = run_ok("import", "accounts", str(grocery_households), "--db", str(db), *ids, "--json")
+    report = json.loads(out)
+    count = households.height
+    assert report["inserted"] == count == 801
+    assert report["reconciliation"]["by_status"] == {"active": {"accounts": count, "mrr": 0.0}}
+    assumed = report["reconciliation"]["assumptions"]
+    assert f"{count} accounts without a start date" in " ".join(assumed)
+    assert (
+        f"{count} new accounts without a status (no column gives it; map status to read one):"
+        " active, the default"
+    ) in assumed
+    bands = [c for c in households.columns if c != "household_id"]
+    assert [(f["name"], f["type"]) for f in report["custom_fields"]] == [
+        (band, "choice") for band in bands
+    ]
+    assert report["custom_fields"][0]["choices"] == sorted(households["age"].unique())
+    cells = sum(households[band].drop_nulls().len() for band in bands)
+    assert report["custom_field_values"]["set"] == cells
+
+    chosen = households["household_id"].sort().head(30)
+    lines = (
+        pl.scan_parquet(grocery_transactions)
+        .filter(pl.col("household_id").is_in(chosen.implode()))
+        .collect()
+    )
+    path = tmp_path / "lines.parquet"
+    lines.write_parquet(path)
+    run_ok(
+        "import", "purchases", str(path), "--db", str(db), "--map", "account=household_id",
+        "--map", "purchased_at=transaction_timestamp", "--map", "amount=sales_value",
+    )  # fmt: skip
+    args = ("--period", "2017-12", "--as-of", "2017-12-31", "--by", "age", "--json")
+    groups = json.loads(run_ok("metrics", "--db", str(db), *args))["metrics"]
+    december = lines.filter(
+        pl.col("transaction_timestamp").dt.date().is_between(date(2017, 12, 1), date(2017, 12, 31))
+    ).join(households.select("household_id", "age"), on="household_id")
+    days = december.group_by("age", "household_id").agg(
+        pl.col("transaction_timestamp").dt.date().n_unique().alias("days"),
+        (pl.col("sales_value") * 100).round(0).sum().alias("cents"),
+    )
+    for group in groups:
+        age, metrics = group["group"], group["metrics"]
+        bought = days.filter(pl.col("age") == age)
+        assert metrics["active_accounts"] == households.filter(pl.col("age") == age).height
+        assert metrics["customers_with_purchases"] == bought.height
+        if bought.height:
+            average = round(bought["cents"].sum() / bought["days"].sum()) / 100  # to the cent
+            assert metrics["avg_purchase_value"] == pytest.approx(average)
+    assert sorted(group["group"] for group in groups) == sorted(households["age"].unique())
