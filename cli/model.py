@@ -165,9 +165,10 @@ def restore(db: DbOption = None, as_of: AsOfOption = None) -> None:
 def forecast(db: DbOption = None, as_of: AsOfOption = None, as_json: Json = False) -> None:
     """The renewals of the next 30, 60 and 90 days: the MRR up for renewal, the MRR
     expected to stay (each account's MRR x its chance of staying, from the churn
-    model in force) with a 95 % interval, and the accounts that move it most."""
+    model in force; none for an account set to cancel at its renewal) with a 95 %
+    interval, and the accounts that move it most."""
     from core.churn.features import NotEnoughData
-    from core.churn.forecast import renewal_forecast
+    from core.churn.forecast import cancelling_words, renewal_forecast
 
     today = parse_day(as_of)
     engine = open_db(db)
@@ -182,12 +183,14 @@ def forecast(db: DbOption = None, as_of: AsOfOption = None, as_json: Json = Fals
         return
     typer.echo(
         "Renewal forecast: each account's chance of staying is 1 - its 90-day churn risk "
-        "(the churn model in force), whatever the window."
+        "(the churn model in force), whatever the window; 0 when it is set to cancel."
     )
     for window in windows:
         typer.echo(
             f"Next {window.days} days: {window.renewals:,} renewals, {money(window.mrr_up)} "
-            f"MRR up; expected to stay {money(window.expected_retained)} "
+            f"MRR up"
+            + (f", {cancelling_words(window)}" if window.set_to_cancel else "")
+            + f"; expected to stay {money(window.expected_retained)} "
             f"(95 %: {money(window.retained_low)} to {money(window.retained_high)})"
             + (
                 f"; {window.without_risk:,} without a churn risk, counted as staying"
@@ -201,8 +204,13 @@ def forecast(db: DbOption = None, as_of: AsOfOption = None, as_json: Json = Fals
         for mover in movers:
             typer.echo(
                 f"  {visible(mover.name)} ({mover.external_id}), renews {mover.renewal_date}: "
-                f"{money(mover.mrr)} MRR, risk {mover.churn_risk_90d * 100:.0f} %, "
-                f"{money(mover.expected_loss)} expected lost"
+                f"{money(mover.mrr)} MRR, "
+                + (
+                    "set to cancel"
+                    if mover.set_to_cancel
+                    else f"risk {mover.churn_risk_90d * 100:.0f} %"
+                )
+                + f", {money(mover.expected_loss)} expected lost"
             )
 
 

@@ -10,6 +10,12 @@ normal approximation of a sum of independent renew-or-not outcomes (1.96 standar
 deviations, at most the MRR up and at least 0). The accounts that move the forecast
 most are those with the largest expected loss (MRR x risk).
 
+An account set to cancel at its renewal (``Account.cancels_at_renewal``: the customer
+asked to cancel) is expected to leave whatever its churn risk: its chance of staying
+is 0, its expected loss its whole MRR, and it adds nothing to the interval. Each
+window says how many renewals are set to cancel and their MRR; the drill lists them
+first.
+
 The dashboard's tile takes the renewals of its list (its scope) instead of the whole
 book: ``retained_of`` gives their figures, ``forecast_drill`` what is behind them.
 """
@@ -21,7 +27,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, true
 
 from core.accounts.customers import is_customer_on
 from core.churn.features import NotEnoughData
@@ -39,6 +45,10 @@ Z_95 = 1.96
 NO_MODEL = "no churn model has been fitted yet: run `cxtui model fit` first"
 
 
+SET_TO_CANCEL = "set_to_cancel"
+"""The renewals' column: the account is set to cancel at its renewal."""
+
+
 @dataclass(frozen=True)
 class Mover:
     external_id: str
@@ -46,7 +56,8 @@ class Mover:
     renewal_date: str
     mrr: float
     churn_risk_90d: float
-    expected_loss: float
+    expected_loss: float  # its whole MRR when it is set to cancel
+    set_to_cancel: bool
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,8 @@ class RenewalWindow:
     retained_high: float
     movers: list[Mover]
     without_risk: int  # renewals the model gave no risk: counted as staying
+    set_to_cancel: int  # renewals set to cancel: expected to leave
+    mrr_set_to_cancel: float
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -82,6 +95,7 @@ def renewals_with_risk(engine: Engine, as_of: date, model: HealthModelConfig) ->
             Account.status,
             Account.churned_at,
             Account.churn_recorded_on,
+            Account.cancels_at_renewal.label(SET_TO_CANCEL),  # type: ignore[attr-defined]
         ),
     ).filter(
         is_customer_on(as_of)
@@ -95,6 +109,7 @@ def renewals_with_risk(engine: Engine, as_of: date, model: HealthModelConfig) ->
         "name",
         "renewal_date",
         (pl.col("mrr_cents") / 100).alias("mrr"),
+        pl.col(SET_TO_CANCEL).cast(pl.Boolean),
     )
     if risk is None:
         return frame.with_columns(pl.lit(None, pl.Float64).alias(RISK))
@@ -119,10 +134,11 @@ def forecast_drill(
 ) -> Drill:
     """What is behind the dashboard's forecast tile: one row per renewal of
     ``renewals`` (``id``, ``name``, ``owner``, ``renewal_date``, ``mrr_cents``: the
-    dashboard's list in its scope) with its expected loss (MRR x risk, in cents) and
-    churn risk (%), the largest expected loss first, as those move the forecast most;
-    the formula with the figures of each window. NotEnoughData without a churn
-    model."""
+    dashboard's list in its scope) with its expected loss (MRR x risk, in cents; its
+    whole MRR when it is set to cancel), churn risk (%) and whether it is set to
+    cancel: those set to cancel first, then the largest expected loss, as those move
+    the forecast most; the formula with the figures of each window. NotEnoughData
+    without a churn model."""
     from core.metrics.drill import Drill
 
     in_force = model_in_force(engine)
@@ -137,14 +153,15 @@ def forecast_drill(
     rows = due.select(
         "account_id",
         "name",
-        (pl.col("mrr_cents") * pl.col(RISK)).round().cast(pl.Int64).alias("expected_loss_cents"),
+        (pl.col("mrr_cents") * _leaving()).round().cast(pl.Int64).alias("expected_loss_cents"),
         (pl.col(RISK) * 100).round(1).alias("churn_risk_pct"),
+        SET_TO_CANCEL,
         "mrr_cents",
         "renewal_date",
         "owner",
     ).sort(
-        ["expected_loss_cents", "renewal_date", "name"],
-        descending=[True, False, False],
+        [SET_TO_CANCEL, "expected_loss_cents", "renewal_date", "name"],
+        descending=[True, True, False, False],
         nulls_last=True,
     )
     whole = windows[-1]
@@ -153,6 +170,7 @@ def forecast_drill(
         f"{_count(whole.renewals)} in the next {whole.days} days = "
         f"{_dollars(whole.expected_retained)} of {_dollars(whole.mrr_up)} up for renewal; "
         f"95 % interval {_dollars(whole.retained_low)} to {_dollars(whole.retained_high)}.",
+        *([f"{cancelling_words(whole)}, expected to leave."] if whole.set_to_cancel else []),
         " · ".join(
             f"within {window.days} days: {_count(window.renewals)}, "
             f"{_dollars(window.expected_retained)} kept of {_dollars(window.mrr_up)}"
@@ -174,14 +192,16 @@ def forecast_drill(
             f"renewals{suffix}": window.renewals,
             f"mrr_up{suffix}": round(window.mrr_up * 100),
             f"kept{suffix}": round(window.expected_retained * 100),
+            f"set_to_cancel{suffix}": window.set_to_cancel,
+            f"mrr_set_to_cancel{suffix}": round(window.mrr_set_to_cancel * 100),
         }
     terms |= {
         "kept_low": round(whole.retained_low * 100),
         "kept_high": round(whole.retained_high * 100),
     }
     return Drill(
-        f"Renewals in the next {whole.days} days: the MRR expected to stay, the largest "
-        "expected losses first",
+        f"Renewals in the next {whole.days} days: the MRR expected to stay, those set to "
+        "cancel first, then the largest expected losses",
         "\n".join(lines),
         rows,
         terms,
@@ -195,10 +215,15 @@ def _with_risk(
     model: HealthModelConfig | None,
     in_force: ModelInForce,
 ) -> pl.DataFrame:
-    """``renewals`` with ``id`` as ``account_id``, ``mrr`` in currency units and the
-    churn risk (null for an account the model gives none)."""
+    """``renewals`` with ``id`` as ``account_id``, ``mrr`` in currency units, whether
+    each is set to cancel and the churn risk (null for an account the model gives
+    none)."""
+    cancelling = read_frame(engine, select(Account.id).where(Account.cancels_at_renewal == true()))[
+        "id"
+    ]
     due = renewals.rename({"id": "account_id"}).with_columns(
-        (pl.col("mrr_cents") / 100).alias("mrr")
+        (pl.col("mrr_cents") / 100).alias("mrr"),
+        pl.col("account_id").is_in(cancelling.implode()).alias(SET_TO_CANCEL),
     )
     if due.is_empty():
         return due.with_columns(pl.lit(None, pl.Float64).alias(RISK))
@@ -212,6 +237,17 @@ def _with_risk(
 
 def _count(renewals: int) -> str:
     return f"{renewals:,} renewal{'' if renewals == 1 else 's'}"
+
+
+def cancelling_words(window: RenewalWindow) -> str:
+    """ "2 set to cancel: $1,200.00 MRR" (of the window's renewals)."""
+    return f"{window.set_to_cancel:,} set to cancel: {_dollars(window.mrr_set_to_cancel)} MRR"
+
+
+def _leaving() -> pl.Expr:
+    """Each renewal's chance of leaving: 1 when it is set to cancel, else its churn
+    risk (0 when the model gave none)."""
+    return pl.when(pl.col(SET_TO_CANCEL)).then(1.0).otherwise(pl.col(RISK).fill_null(0.0))
 
 
 def _dollars(amount: float) -> str:
@@ -228,18 +264,20 @@ def renewal_forecast(engine: Engine, as_of: date, model: HealthModelConfig) -> l
 
 
 def _window(days: int, inside: pl.DataFrame) -> RenewalWindow:
-    """The figures of the renewals ``inside`` (mrr and the risk; movers need
-    external_id, name, renewal_date too). A renewal the model gave no risk is
-    counted as staying, and counted in ``without_risk``."""
+    """The figures of the renewals ``inside`` (mrr, set to cancel and the risk; movers
+    need external_id, name, renewal_date too). A renewal set to cancel leaves; one
+    the model gave no risk is counted as staying, and counted in ``without_risk``."""
     inside = inside.with_columns(
-        pl.col(RISK).fill_null(0.0).alias("p"),
-        (pl.col("mrr") * pl.col(RISK).fill_null(0.0)).alias("expected_loss"),
+        _leaving().alias("p"), (pl.col("mrr") * _leaving()).alias("expected_loss")
     )
     totals = inside.select(
         pl.len().alias("n"),
         pl.col("mrr").sum().alias("up"),
         (pl.col("mrr") * (1 - pl.col("p"))).sum().alias("kept"),
         (pl.col("mrr") ** 2 * pl.col("p") * (1 - pl.col("p"))).sum().sqrt().alias("sd"),
+        pl.col(SET_TO_CANCEL).sum().alias("cancelling"),
+        pl.col("mrr").filter(pl.col(SET_TO_CANCEL)).sum().alias("mrr_cancelling"),
+        (pl.col(RISK).is_null() & ~pl.col(SET_TO_CANCEL)).sum().alias("without"),
     ).row(0, named=True)
     up, kept, spread = totals["up"] or 0.0, totals["kept"] or 0.0, Z_95 * (totals["sd"] or 0)
     movers = [
@@ -248,8 +286,9 @@ def _window(days: int, inside: pl.DataFrame) -> RenewalWindow:
             row["name"],
             row["renewal_date"].isoformat(),
             round(row["mrr"], 2),
-            round(row["p"], 4),
+            round(row[RISK] or 0.0, 4),
             round(row["expected_loss"], 2),
+            row[SET_TO_CANCEL],
         )
         for row in inside.sort("expected_loss", descending=True).head(MOVERS).to_dicts()
         if "external_id" in row
@@ -262,5 +301,7 @@ def _window(days: int, inside: pl.DataFrame) -> RenewalWindow:
         retained_low=round(max(0.0, kept - spread), 2),
         retained_high=round(min(up, kept + spread), 2),
         movers=movers,
-        without_risk=inside[RISK].null_count(),
+        without_risk=int(totals["without"]),
+        set_to_cancel=int(totals["cancelling"]),
+        mrr_set_to_cancel=round(totals["mrr_cancelling"] or 0.0, 2),
     )

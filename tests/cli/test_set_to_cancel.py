@@ -6,12 +6,16 @@ back. What is stored is compared with plain polars over the raw files."""
 
 from __future__ import annotations
 
+import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
+import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
+from tests.cli.conftest import run_ok
 from tests.cli.test_first_day_exports import CHARGEBEE, _chargebee_rows, _write
 from tests.cli.test_vendor_exports import _import, _rows
 
@@ -138,3 +142,46 @@ def test_the_accounts_export_writes_it_and_reads_it_back(tmp_path: Path) -> None
     _import(again, "accounts", out)
     assert _stored(again) == {"cus_005", "cus_037"}
     assert _rows(again, "SELECT count(*) FROM account") == [(exported.height,)]
+
+
+def test_the_forecast_expects_the_stripe_customers_set_to_cancel_to_leave(tmp_path: Path) -> None:
+    """`cxtui forecast --json` on a book with a churn model and the Stripe export
+    imported: each window's renewals set to cancel and their MRR are those of the raw
+    file's customers set to cancel whose Current Period End falls in the window."""
+    from core.store.db import open_engine, sqlite_url
+    from tests.core.test_forecast import _write_book
+
+    db, path = tmp_path / "book.db", tmp_path / "subscriptions.csv"
+    engine = open_engine(sqlite_url(db))
+    _write_book(engine)  # accounts enough, 14 churned, for a churn model
+    engine.dispose()
+    as_of = "2026-12-07"
+    run_ok("model", "fit", "--db", str(db), "--as-of", as_of)
+    export = _flagged(FLAGS)
+    export.write_csv(path)
+    _import(db, "accounts", path, "--as-of", as_of)
+    windows = json.loads(run_ok("forecast", "--json", "--db", str(db), "--as-of", as_of))
+    live = export.filter(pl.col("Status").str.to_lowercase().is_in(LIVE))
+    leaving = live.filter(pl.col("Customer ID").is_in(list(_set_to_cancel(export)))).select(
+        renews=pl.col("Current Period End (UTC)").str.slice(0, 10).str.to_date(),
+        mrr=pl.col("Amount").cast(pl.Float64)
+        * pl.col("Quantity").cast(pl.Int64)
+        / pl.when(pl.col("Interval") == "year").then(12).otherwise(1),
+    )
+    start = date.fromisoformat(as_of)
+    for window in windows:
+        inside = leaving.filter(
+            pl.col("renews").is_between(start, start + timedelta(days=window["days"]))
+        )
+        assert window["set_to_cancel"] == inside.height
+        assert window["mrr_set_to_cancel"] == pytest.approx(inside["mrr"].sum(), abs=0.005)
+        staying_up = window["mrr_up"] - window["mrr_set_to_cancel"]
+        assert window["expected_retained"] <= staying_up + 0.005
+        for mover in window["movers"]:
+            if mover["set_to_cancel"]:
+                assert mover["expected_loss"] == mover["mrr"]
+    assert windows[0]["set_to_cancel"] == 2  # cus_005 and cus_037 renew within 30 days
+    text = run_ok("forecast", "--db", str(db), "--as-of", as_of)
+    mrr = windows[0]["mrr_set_to_cancel"]
+    assert f"Next 30 days: {windows[0]['renewals']:,} renewals" in text
+    assert f"2 set to cancel: ${mrr:,.2f} MRR" in text

@@ -3,12 +3,24 @@ migration that adds the column, and what the renewal forecast makes of them."""
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
+
+import polars as pl
 import pytest
 from alembic import command
 from sqlalchemy import Engine, text
 
+from core.accounts.queries import load_accounts
+from core.churn.features import book_features
+from core.churn.fit import fit_model
+from core.churn.forecast import forecast_drill, renewal_forecast, retained_of
+from core.churn.risk import keep_model
+from core.health.config import default_model
+from core.metrics.dashboard import renewals_due
 from core.store.db import make_engine
 from core.store.migrate import alembic_config, current_revision, head_revision, migrate
+from tests.core.test_forecast import TODAY, _kept, _raw_due, _write_book
 
 pytestmark = pytest.mark.postgres
 
@@ -49,3 +61,91 @@ def test_migration_0018_sets_no_stored_account_to_cancel_and_goes_back_keeping_r
         assert connection.execute(text("SELECT count(*) FROM contact")).scalar_one() == 1
         assert connection.execute(text("SELECT name FROM account")).all() == [("Acme",)]
     engine.dispose()
+
+
+@pytest.fixture
+def book(engine: Engine) -> Engine:
+    """The forecast tests' book (tests.core.test_forecast)."""
+    _write_book(engine)
+    return engine
+
+
+def _cancel(engine: Engine, renews_in: tuple[int, ...]) -> None:
+    """The first live account renewing in each of ``renews_in`` days from TODAY set to
+    cancel at its renewal, and one churned account (not a renewal: not counted)."""
+    with engine.begin() as connection:
+        for days in renews_in:
+            connection.execute(
+                text(
+                    "UPDATE account SET cancels_at_renewal = true WHERE id = (SELECT min(id)"
+                    " FROM account WHERE status <> 'churned' AND renewal_date = :day)"
+                ),
+                {"day": TODAY + timedelta(days=days)},
+            )
+        connection.execute(
+            text(
+                "UPDATE account SET cancels_at_renewal = true WHERE id = (SELECT min(id)"
+                " FROM account WHERE status = 'churned')"
+            )
+        )
+
+
+def _cancelling(engine: Engine) -> set[int]:
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT id FROM account WHERE cancels_at_renewal"))
+        return {row[0] for row in rows}
+
+
+def test_renewals_set_to_cancel_are_expected_to_leave(book: Engine) -> None:
+    model = default_model()
+    keep_model(book, fit_model(book_features(book, TODAY, model)), "Test")
+    _cancel(book, (3, 45, 90, 91))  # 91: after the longest window
+    cancelling = _cancelling(book)
+    renewals = renewals_due(load_accounts(book, TODAY), TODAY)
+    drill = forecast_drill(book, TODAY, renewals, model)
+    terms = drill.terms
+    for days, suffix in ((30, "_30"), (60, "_60"), (90, "")):
+        due = _raw_due(book, days).with_columns(pl.col("id").is_in(cancelling).alias("cancels"))
+        leaving, staying = due.filter("cancels"), due.filter(~pl.col("cancels"))
+        assert (
+            terms[f"set_to_cancel{suffix}"]
+            == leaving.height
+            == (1 if days < 45 else 2 if days < 90 else 3)
+        )
+        assert terms[f"mrr_set_to_cancel{suffix}"] == leaving["mrr_cents"].sum()
+        assert terms[f"renewals{suffix}"] == due.height
+        assert terms[f"mrr_up{suffix}"] == due["mrr_cents"].sum()
+        # kept: the others' MRR x (1 - risk); those set to cancel keep nothing
+        assert terms[f"kept{suffix}"] == pytest.approx(_kept(staying) * 100, abs=1)
+    due = _raw_due(book, 90).filter(~pl.col("id").is_in(cancelling))
+    kept, up = _kept(due), float(_raw_due(book, 90)["mrr_cents"].sum()) / 100
+    risk = due["churn_risk_90d"]
+    spread = 1.96 * math.sqrt(float(((due["mrr_cents"] / 100) ** 2 * risk * (1 - risk)).sum()))
+    assert terms["kept_low"] == pytest.approx(max(0.0, kept - spread) * 100, abs=1)
+    assert terms["kept_high"] == pytest.approx(min(up, kept + spread) * 100, abs=1)
+    leaving = _raw_due(book, 90).filter(pl.col("id").is_in(cancelling))
+    assert f"3 set to cancel: ${leaving['mrr_cents'].sum() / 100:,.2f} MRR" in drill.formula
+
+    # the drill lists them first, each losing its whole MRR
+    first = drill.rows.head(3)
+    assert first["set_to_cancel"].all() and not drill.rows["set_to_cancel"][3:].any()
+    assert set(first["account_id"]) == set(leaving["id"])
+    assert first["expected_loss_cents"].to_list() == first["mrr_cents"].to_list()
+
+    # the tile's and `cxtui forecast`'s figures are the drill's
+    window = retained_of(book, TODAY, renewals.select("id", "mrr_cents"), model)
+    assert window is not None and round(window.expected_retained * 100) == terms["kept"]
+    assert (window.set_to_cancel, round(window.mrr_set_to_cancel * 100)) == (
+        3,
+        terms["mrr_set_to_cancel"],
+    )
+    windows = renewal_forecast(book, TODAY, model)
+    for window in windows:
+        suffix = "" if window.days == 90 else f"_{window.days}"
+        assert round(window.expected_retained * 100) == terms[f"kept{suffix}"]
+        assert window.set_to_cancel == terms[f"set_to_cancel{suffix}"]
+        assert window.without_risk == 0
+    movers = {mover.external_id: mover for mover in windows[-1].movers}
+    for mover in movers.values():
+        if mover.set_to_cancel:
+            assert mover.expected_loss == mover.mrr

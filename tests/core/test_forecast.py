@@ -131,6 +131,7 @@ def test_the_drill_adds_up_the_renewals_from_their_risks(book: Engine) -> None:
         "name",
         "expected_loss_cents",
         "churn_risk_pct",
+        "set_to_cancel",
         "mrr_cents",
         "renewal_date",
         "owner",

@@ -544,19 +544,31 @@ class DashboardScreen(Screen[None]):
                 [f"no renewals in the next {days} days", f"no renewals in {days} d", "none due"],
             )
         else:
-            kept, up, low = (
+            kept, up, low, leaving = (
                 round(amount * 100)
-                for amount in (window.expected_retained, window.mrr_up, window.retained_low)
+                for amount in (
+                    window.expected_retained,
+                    window.mrr_up,
+                    window.retained_low,
+                    window.mrr_set_to_cancel,
+                )
             )
-            tile.show_note(
-                [money(kept), compact_money(kept)],
-                [
-                    f"of {money(up)} up · 95 % ≥ {money(low)}",
-                    f"of {compact_money(up)} up · 95 % ≥ {compact_money(low)}",
-                    f"of {compact_money(up)} up",
-                    f"of {compact_money(up)}",
-                ],
-            )
+            notes = [
+                f"of {money(up)} up · 95 % ≥ {money(low)}",
+                f"of {compact_money(up)} up · 95 % ≥ {compact_money(low)}",
+                f"of {compact_money(up)} up",
+                f"of {compact_money(up)}",
+            ]
+            if cancelling := window.set_to_cancel:  # said first: they are leaving
+                said = f"{cancelling:,} set to cancel"
+                notes = [
+                    f"of {money(up)} up · {said}: {money(leaving)} · 95 % ≥ {money(low)}",
+                    f"of {money(up)} up · {said}: {money(leaving)}",
+                    f"of {compact_money(up)} up · {said}: {compact_money(leaving)}",
+                    f"of {compact_money(up)} · {said}",
+                    said,
+                ]
+            tile.show_note([money(kept), compact_money(kept)], notes)
 
     def _show_why(self, drags: dict[int, str]) -> None:
         table = self.query_one("#at-risk", DataTable)

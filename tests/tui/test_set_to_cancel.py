@@ -1,0 +1,128 @@
+"""Accounts set to cancel at their renewal, as the app shows them: the 360 says it
+near the top; the forecast tile counts them and their MRR, and its drill lists them
+first, as leaving. Figures read here with plain SQL and the churn model's risks."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+from textual.widgets import DataTable
+
+from core.store.db import sqlite_path
+from tests.tui.conftest import account_header, running, settle, text_of
+from tests.tui.test_dashboard import _focus_by_tab, open_dashboard, press
+from tui.screens.drill import DrillScreen
+from tui.widgets.kpi_tile import KpiTile
+
+
+def _set_to_cancel(engine: Engine, account_id: int, status: str | None = None) -> date | None:
+    """The account set to cancel (and given ``status``): its renewal date."""
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE account SET cancels_at_renewal = true WHERE id = :id"), {"id": account_id}
+        )
+        if status:
+            connection.execute(
+                text("UPDATE account SET status = :status WHERE id = :id"),
+                {"id": account_id, "status": status},
+            )
+        renewal = connection.execute(
+            text("SELECT renewal_date FROM account WHERE id = :id"), {"id": account_id}
+        ).scalar_one()
+    return date.fromisoformat(str(renewal)) if renewal else None
+
+
+async def test_the_360_says_an_account_is_set_to_cancel(
+    db_url: str, engine: Engine, book: dict[str, int]
+) -> None:
+    acme, other = book["Acme Corp"], next(i for n, i in book.items() if n != "Acme Corp")
+    renewal = _set_to_cancel(engine, acme)
+    assert renewal is not None
+    async with running(db_url) as (app, pilot):
+        app.open_account(acme)
+        await settle(app, pilot)
+        lines = account_header(app).splitlines()
+        assert f"Set to cancel at renewal on {renewal.isoformat()}" in lines[2], lines
+        app.open_account(other)
+        await settle(app, pilot)
+        assert "Set to cancel" not in account_header(app)
+    # a churned account has left already: nothing to say
+    _set_to_cancel(engine, other, status="churned")
+    async with running(db_url) as (app, pilot):
+        app.open_account(other)
+        await settle(app, pilot)
+        assert "Set to cancel" not in account_header(app)
+
+
+async def test_the_forecast_tile_and_drill_say_which_renewals_are_set_to_cancel(
+    demo_url: str, tmp_path: Path
+) -> None:
+    from core.churn.features import book_features
+    from core.churn.fit import fit_model
+    from core.churn.risk import churn_risk, keep_model
+    from core.config.settings import Settings
+    from core.health.config import default_model
+    from core.store.db import open_engine
+    from tests.tui.conftest import SNAPSHOT_DAY
+    from tui.app import make_app
+    from tui.format import money
+
+    engine = open_engine(demo_url)
+    keep_model(engine, fit_model(book_features(engine, SNAPSHOT_DAY, default_model())), "Test")
+    path = sqlite_path(demo_url)
+    assert path is not None
+    window = (SNAPSHOT_DAY.isoformat(), date.fromordinal(SNAPSHOT_DAY.toordinal() + 90).isoformat())
+    with closing(sqlite3.connect(path)) as connection:
+        due = connection.execute(
+            "SELECT id, name, mrr_cents FROM account WHERE status <> 'churned'"
+            " AND renewal_date BETWEEN ? AND ? ORDER BY mrr_cents LIMIT 2",
+            window,
+        ).fetchall()
+    for account_id, _, _ in due:
+        _set_to_cancel(engine, account_id)
+    leaving = {account_id for account_id, _, _ in due}
+    with closing(sqlite3.connect(path)) as connection:
+        renewals = connection.execute(
+            "SELECT id, mrr_cents FROM account WHERE status <> 'churned'"
+            " AND renewal_date BETWEEN ? AND ?",
+            window,
+        ).fetchall()
+    risk = dict(churn_risk(engine, SNAPSHOT_DAY, default_model()).iter_rows())
+    engine.dispose()
+    kept = sum(cents * (1 - risk[i]) for i, cents in renewals if i not in leaving)
+    lost = sum(cents for _, _, cents in due)
+    app = make_app(
+        demo_url,
+        today=SNAPSHOT_DAY,
+        settings=Settings(path=tmp_path / "config.toml"),
+        recompute_health=False,
+    )
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        screen = await open_dashboard(app, pilot)
+        tile = screen.query_one("#tile-renewals-kept", KpiTile)
+        assert tile.value_text == money(round(kept))
+        assert f"2 set to cancel: {money(lost)}" in text_of(tile), text_of(tile)
+
+        await _focus_by_tab(app, pilot, "tile-renewals-kept")
+        await press(app, pilot, "enter")
+        drill = app.screen
+        assert isinstance(drill, DrillScreen), drill
+        exact = f"${lost // 100:,}.{lost % 100:02d}"
+        assert f"2 set to cancel: {exact} MRR, expected to leave." in text_of(
+            drill.query_one("#drill-formula")
+        )
+        table = drill.query_one(DataTable)
+        headings = [str(c.label) for c in table.columns.values()]
+        flag, loss = headings.index("Set to cancel"), headings.index("Expected loss")
+        first = [table.get_row_at(i) for i in range(2)]
+        assert {str(row[0]) for row in first} == {name for _, name, _ in due}
+        assert all(str(row[flag]) == "yes" for row in first)
+        assert str(table.get_row_at(2)[flag]) == ""
+        assert sorted(str(row[loss]) for row in first) == sorted(
+            f"${cents // 100:,}.{cents % 100:02d}" for _, _, cents in due
+        )
