@@ -259,7 +259,7 @@ def band_words(band: str | None) -> str:
 
 
 NO_SCORE_WHY = (
-    "no usage, interactions, surveys or tickets yet (commercial facts alone are not enough)"
+    "no recent usage, interactions, surveys or tickets (commercial facts alone are not enough)"
 )
 
 

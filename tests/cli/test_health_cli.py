@@ -292,7 +292,7 @@ def test_a_public_churn_sample_recomputed_from_the_shell(telco_churn: Path, tmp_
     assert result.returncode == 0, result.stderr
     assert f"Health recomputed for {live:,} live accounts" in result.stderr
     assert result.stdout.startswith(f"{live:,} live accounts: 0 red, 0 yellow, 0 green, {live:,}")
-    assert f"No score for {live:,} of them: no usage, interactions, surveys" in result.stdout
+    assert f"No score for {live:,} of them: no recent usage, interactions, surveys" in result.stdout
 
 
 def _snapshot_days(db: Path) -> set[str]:

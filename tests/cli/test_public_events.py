@@ -292,3 +292,22 @@ def test_the_grocers_households_are_accounts_its_figures_broken_down_by_age(
             average = round(bought["cents"].sum() / bought["days"].sum()) / 100  # to the cent
             assert metrics["avg_purchase_value"] == pytest.approx(average)
     assert sorted(group["group"] for group in groups) == sorted(households["age"].unique())
+
+
+def test_an_account_whose_usage_is_past_is_said_to_have_none_recent(
+    shop_usage: tuple[Path, dict], tmp_path: Path
+) -> None:
+    """Seen today, the 2024 clickstream's users have no score: their usage is older
+    than the score's windows. Before, the reason read 'no usage, interactions, surveys
+    or tickets yet', of accounts with days of use."""
+    db = tmp_path / "today.db"
+    db.write_bytes(shop_usage[0].read_bytes())
+    with closing(sqlite3.connect(db)) as connection:
+        used = connection.execute(
+            "SELECT count(*) FROM daily_usage u JOIN account a ON a.id = u.account_id"
+            " WHERE a.external_id = 'user_0000'"
+        ).fetchone()[0]
+    assert used > 0
+    words = " ".join(run_ok("health", "--db", str(db), "--account", "user_0000").split())
+    assert "No score: no recent usage, interactions, surveys or tickets" in words
+    assert "yet" not in words

@@ -98,8 +98,8 @@ _BY_NAME = {
             "Health",
             "health_score",
             13,
-            legend="score and band; * an override by a CS manager; no score: no usage,"
-            " interactions, surveys or tickets yet",
+            legend="score and band; * an override by a CS manager; no score: no recent"
+            " usage, interactions, surveys or tickets",
         ),
         ListColumn(
             "trend",

@@ -111,8 +111,8 @@ class HealthPanel(Static):
         if health is not None and health["score"] is None:
             lines.append(
                 Text(
-                    "Not enough signals to score: no usage, interactions, surveys or tickets"
-                    " yet. No data is not good news.",
+                    "Not enough signals to score: no recent usage, interactions, surveys or"
+                    " tickets. No data is not good news.",
                     style="dim",
                 )
             )
