@@ -218,12 +218,9 @@ def _with_risk(
     """``renewals`` with ``id`` as ``account_id``, ``mrr`` in currency units, whether
     each is set to cancel and the churn risk (null for an account the model gives
     none)."""
-    cancelling = read_frame(engine, select(Account.id).where(Account.cancels_at_renewal == true()))[
-        "id"
-    ]
     due = renewals.rename({"id": "account_id"}).with_columns(
         (pl.col("mrr_cents") / 100).alias("mrr"),
-        pl.col("account_id").is_in(cancelling.implode()).alias(SET_TO_CANCEL),
+        pl.col("account_id").is_in(_cancelling_ids(engine).implode()).alias(SET_TO_CANCEL),
     )
     if due.is_empty():
         return due.with_columns(pl.lit(None, pl.Float64).alias(RISK))
@@ -233,6 +230,20 @@ def _with_risk(
         model = load_model()[0]
     risk = churn_risk(engine, as_of, model, due["account_id"].to_list(), in_force)
     return due.join(risk, on="account_id", how="left", maintain_order="left")
+
+
+def _cancelling_ids(engine: Engine) -> pl.Series:
+    """The ids of the accounts set to cancel at their renewal (few: read them all)."""
+    query = select(Account.id).where(Account.cancels_at_renewal == true())
+    return read_frame(engine, query)["id"]
+
+
+def set_to_cancel_of(engine: Engine, renewals: pl.DataFrame) -> tuple[int, float]:
+    """Of ``renewals`` (``id``, ``mrr_cents``), those set to cancel: how many, and
+    their MRR in currency units. Known without a churn model (the dashboard's tile
+    says them when there is none)."""
+    leaving = renewals.filter(pl.col("id").is_in(_cancelling_ids(engine).implode()))
+    return leaving.height, float(leaving["mrr_cents"].sum()) / 100
 
 
 def _count(renewals: int) -> str:

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
+import polars as pl
 from sqlalchemy import Engine, text
 from textual.widgets import DataTable
 
@@ -126,3 +127,48 @@ async def test_the_forecast_tile_and_drill_say_which_renewals_are_set_to_cancel(
         assert sorted(str(row[loss]) for row in first) == sorted(
             f"${cents // 100:,}.{cents % 100:02d}" for _, _, cents in due
         )
+
+
+async def test_without_a_churn_model_the_tile_still_says_who_is_set_to_cancel(
+    tmp_path: Path,
+) -> None:
+    """A book of a Stripe export alone has no churn model (no churn to learn from): the
+    forecast tile said "no churn model" and nothing of the customers who asked to
+    cancel. It says how many of the renewals of the next 90 days are set to cancel and
+    their MRR, from the raw file."""
+    from core.config.settings import Settings
+    from tests.cli.conftest import run_ok
+    from tests.cli.test_set_to_cancel import FLAGS, LIVE, _flagged
+    from tui.app import make_app
+    from tui.format import money
+
+    today = date(2026, 12, 7)
+    db, path = tmp_path / "book.db", tmp_path / "subscriptions.csv"
+    export = _flagged(FLAGS)
+    export.write_csv(path)
+    run_ok("import", "accounts", str(path), "--db", str(db), "--as-of", today.isoformat())
+    flag = pl.col("Cancel At Period End").str.strip_chars().str.to_lowercase() == "true"
+    live = export.filter(pl.col("Status").str.to_lowercase().is_in(LIVE))
+    customers = live.group_by("Customer ID").agg(
+        flag.all().alias("leaving"),
+        pl.col("Current Period End (UTC)").first().str.slice(0, 10).str.to_date().alias("renews"),
+        (pl.col("Amount").cast(pl.Float64) * pl.col("Quantity").cast(pl.Int64)).sum().alias("mrr"),
+    )
+    leaving = customers.filter(
+        "leaving", pl.col("renews").is_between(today, today + timedelta(days=90))
+    )
+    assert leaving.height == 2
+    cents = round(leaving["mrr"].sum() * 100)
+    app = make_app(
+        f"sqlite:///{db}",
+        today=today,
+        settings=Settings(path=tmp_path / "config.toml"),
+        recompute_health=False,
+    )
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        screen = await open_dashboard(app, pilot)
+        tile = screen.query_one("#tile-renewals-kept", KpiTile)
+        shown = text_of(tile)
+        assert "no churn model" in shown
+        assert f"2 set to cancel: {money(cents)}" in shown, shown

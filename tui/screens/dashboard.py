@@ -525,18 +525,30 @@ class DashboardScreen(Screen[None]):
         in the scope), from the churn model in force, after the list."""
         self.app.threads.reading()
         window = self.data.forecast(renewals)
+        # without a churn model, those set to cancel are still known
+        cancelling = self.data.set_to_cancel(renewals) if window is None else (0, 0.0)
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show_forecast, window)
+            self.app.call_from_thread(self._show_forecast, window, cancelling)
 
-    def _show_forecast(self, window: RenewalWindow | None) -> None:
+    def _show_forecast(
+        self, window: RenewalWindow | None, cancelling: tuple[int, float] = (0, 0.0)
+    ) -> None:
         """Kept of up, and the 95 % lower bound, in as many words as the tile has room
-        for (the drill has the rest); without a churn model, how to get one."""
+        for (the drill has the rest); those set to cancel first; without a churn model,
+        how to get one (after ``cancelling``: how many are set to cancel, their MRR)."""
         tile = self.query_one(f"#{FORECAST_ID}", KpiTile)
         if window is None:
-            tile.show_note(
-                ["no churn model"],
-                ["ctrl+p: fit the churn model", "cxtui model fit", "model fit"],
-            )
+            how = ["ctrl+p: fit the churn model", "cxtui model fit", "model fit"]
+            if count := cancelling[0]:
+                said = f"{count:,} set to cancel"
+                leaving = round(cancelling[1] * 100)
+                how = [
+                    f"{said}: {money(leaving)} · ctrl+p: fit the churn model",
+                    f"{said}: {money(leaving)}",
+                    f"{said}: {compact_money(leaving)}",
+                    said,
+                ]
+            tile.show_note(["no churn model"], how)
         elif window.renewals == 0:
             days = window.days
             tile.show_note(

@@ -195,6 +195,13 @@ class DashboardData:
 
         return retained_of(self.app.opened_engine(), self.today, renewals)
 
+    def set_to_cancel(self, renewals: pl.DataFrame) -> tuple[int, float]:
+        """Of ``renewals`` (``id``, ``mrr_cents``), those set to cancel at their renewal:
+        how many, and their MRR (currency units); with or without a churn model."""
+        from core.churn.forecast import set_to_cancel_of
+
+        return set_to_cancel_of(self.app.opened_engine(), renewals)
+
     def goals(self) -> list[GoalView]:
         """Every goal with its progress today (``KeyError`` or ``ValueError`` for a
         goal linked to an unknown metric)."""
