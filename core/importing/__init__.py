@@ -622,11 +622,16 @@ def _events_as_days(plan: Plan, source: Source) -> _UsageEvents | None:
     )
     sessions = next((c for c in source.columns if normalise(c) in _SESSION_COLUMNS), None)
     own = list(source.file_columns or source.columns)
-    moment = parse.order_moments(parse.cleaned(day), plan.dates["day"][0]).dt.date()
-    readable = moment.is_not_null() & parse.cleaned(account).is_not_null()
+    frame = collect(_numbered(source), source.path)  # (grouping reads every row anyway)
+    # The day as the check reads it: the column's usual shape at full speed, then
+    # the other shapes only for the cells it did not read.
+    order, pattern = plan.dates["day"]
+    moment = parse.moments(frame.select(parse.cleaned(day))[:, 0], order, pattern).dt.date()
+    frame = frame.with_columns(moment.alias("_day"))
+    readable = pl.col("_day").is_not_null() & parse.cleaned(account).is_not_null()
     keys = [
         parse.cleaned(account).alias("_account"),
-        moment.alias("_day"),
+        pl.col("_day"),
         pl.when(~readable).then(pl.col(FILE_ROW)).alias("_alone"),
     ]
     counted = [
@@ -636,18 +641,14 @@ def _events_as_days(plan: Plan, source: Source) -> _UsageEvents | None:
     if sessions is not None:
         counted.append(parse.cleaned(sessions).drop_nulls().n_unique())
         added["logins"] = USAGE_EVENT_LOGINS
-    frame = _numbered(source)
-    rows = collect(frame.select(pl.len()), source.path).item()
-    grouped = collect(
-        frame.group_by(keys, maintain_order=True).agg(
-            pl.all().first(),
-            pl.len().alias(EVENTS),
-            *(
-                pl.max_horizontal(count, 1).cast(pl.String).alias(name)
-                for count, name in zip(counted, added.values(), strict=True)
-            ),
+    rows = frame.height
+    grouped = frame.group_by(keys, maintain_order=True).agg(
+        pl.all().exclude("_day").first(),
+        pl.len().alias(EVENTS),
+        *(
+            pl.max_horizontal(count, 1).cast(pl.String).alias(name)
+            for count, name in zip(counted, added.values(), strict=True)
         ),
-        source.path,
     )
     source.frame = grouped.drop("_account", "_day", "_alone").lazy()
     source.columns = [*source.columns, *added.values(), EVENTS]
