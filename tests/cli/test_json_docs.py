@@ -69,6 +69,7 @@ def test_every_json_command_is_documented() -> None:
         "config",
         "model",
         "forecast",
+        "copy",
     }
 
 
@@ -79,9 +80,10 @@ def _output(demo_book: Path, command: str) -> Any:
     config.write_text(
         '[filters."Enterprise renewals"]\nsegments = ["Enterprise"]\nrenewal_within_days = 90\n'
     )
-    args = [
-        str(demo_book / "accounts.csv") if arg == "FILE" else arg for arg in command.split()[1:]
-    ]
+    copy = demo_book / "copy.db"  # DEST, new each time
+    copy.unlink(missing_ok=True)
+    given = {"FILE": str(demo_book / "accounts.csv"), "DEST": str(copy)}
+    args = [given.get(arg, arg) for arg in command.split()[1:]]
     if args[0] not in ("filters", "config"):
         args += ["--db", str(demo_book / "demo.db")]
     if args[0] == "forecast":  # it needs a churn model
