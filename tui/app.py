@@ -832,7 +832,8 @@ class CxtuiApp(App[None]):
 
     def action_export(self) -> None:
         """``x``: export what the current screen shows, with its filters (a screen's
-        ``export_view``: the kind shown and its filters, or why it cannot export yet)."""
+        ``export_view``: the kind shown, its filters and, for a file named after it,
+        what the screen is of; or why it cannot export yet)."""
         export_view = getattr(self.screen, "export_view", None)
         view = export_view() if export_view is not None and self.engine is not None else None
         if view is None or isinstance(view, str):

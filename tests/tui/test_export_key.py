@@ -252,7 +252,10 @@ async def test_x_on_the_360_exports_that_accounts_rows(
         said = text_of(dialog)
         assert "Export interactions" in said, said
         assert "With the screen's filters: the account Globex (EXT-1001)" in said, said
-        dialog.query_one("#path", Input).value = str(log)
+        path = dialog.query_one("#path", Input)  # a file per account
+        assert path.value == str(default_export_path("interactions", TODAY, "EXT-1001"))
+        assert path.value.endswith(f"cxtui-EXT-1001-interactions-{TODAY}.csv")
+        path.value = str(log)
         await press(app, pilot, "enter")
         assert app.screen is screen
         await press(app, pilot, "x", "shift+tab", "enter")
@@ -261,7 +264,9 @@ async def test_x_on_the_360_exports_that_accounts_rows(
         dialog = app.screen
         assert isinstance(dialog, ExportDialog)
         assert "Export tickets" in text_of(dialog)
-        dialog.query_one("#path", Input).value = str(tickets)
+        path = dialog.query_one("#path", Input)
+        assert path.value == str(default_export_path("tickets", TODAY, "EXT-1001"))
+        path.value = str(tickets)
         await press(app, pilot, "tab", "enter")
         assert app.screen is screen
         screen.action_step(1)  # the next account, not read yet
@@ -290,3 +295,11 @@ async def test_x_on_the_360_exports_that_accounts_rows(
     assert list(pl.read_parquet(tickets).select("account", "subject").iter_rows()) == [
         tuple(row) for row in opened
     ]
+
+
+def test_a_file_named_after_what_is_exported_takes_only_plain_characters() -> None:
+    """An account's id in the file offered, what a file name cannot hold (or a shell
+    would read) replaced: 'a/b c' gives 'a-b-c'; nothing to name it after, none."""
+    assert default_export_path("tickets", TODAY, "a/b c").name == f"cxtui-a-b-c-tickets-{TODAY}.csv"
+    assert default_export_path("tickets", TODAY, "../").name == f"cxtui-tickets-{TODAY}.csv"
+    assert default_export_path("tickets", TODAY).name == f"cxtui-tickets-{TODAY}.csv"

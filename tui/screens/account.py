@@ -441,19 +441,25 @@ class AccountScreen(Screen[None]):
             "  ·  t: " + " / ".join(("all", *TIMELINE_KINDS)) + deleted_note
         )
 
-    def export_view(self) -> tuple[str, ExportFilters] | str:
+    def export_view(self) -> tuple[str, ExportFilters, str] | str:
         """``x`` exports this account's rows: its interactions (the timeline's log) at
-        first, any other kind of the account once chosen; until the account is read
-        (``_go_to``), why not yet (its name is not known)."""
+        first, any other kind of the account once chosen, into a file named after its
+        id; until the account is read (``_go_to``), why not yet (its name is not known)."""
         from core.exporting import ExportFilters
 
         if self.detail is None:
             return "Still reading the account: export it once it shows."
         account = self.detail.account
-        return "interactions", ExportFilters(
-            account_ids=frozenset({self.account_id}),
-            listed=(f"the account {visible(account['name'])} ({visible(account['external_id'])})",),
-            as_of=self.app.today,
+        return (
+            "interactions",
+            ExportFilters(
+                account_ids=frozenset({self.account_id}),
+                listed=(
+                    f"the account {visible(account['name'])} ({visible(account['external_id'])})",
+                ),
+                as_of=self.app.today,
+            ),
+            account["external_id"],
         )
 
     # ------------------------------------------------------------------ actions

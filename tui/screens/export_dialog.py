@@ -4,6 +4,7 @@ other kind ``cxtui export`` writes, with the screen's filters where they apply."
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -56,14 +57,17 @@ def carried(kind: str, shown: str, filters: ExportFilters) -> ExportFilters:
     )
 
 
-def default_export_path(kind: str, today: date) -> Path:
-    """``cxtui-<kind>-<date>.csv`` in the user's documents folder, else the current one."""
+def default_export_path(kind: str, today: date, of: str = "") -> Path:
+    """``cxtui-<kind>-<date>.csv`` (``cxtui-<of>-<kind>-<date>.csv`` when the export is
+    of one thing, an account's id: a file per account, none written over another's)
+    in the user's documents folder, else the current one."""
     from platformdirs import user_documents_path
 
     folder = user_documents_path()
     if not folder.is_dir():
         folder = Path.cwd()
-    return folder / f"cxtui-{kind}-{today.isoformat()}.csv"
+    named = re.sub(r"[^A-Za-z0-9._-]+", "-", of).strip("-.")
+    return folder / f"cxtui-{f'{named}-' if named else ''}{kind}-{today.isoformat()}.csv"
 
 
 class ExportDialog(Dialog[Path | None]):
@@ -74,10 +78,12 @@ class ExportDialog(Dialog[Path | None]):
     """
     BINDINGS = save_cancel_bindings("export", save="Export")
 
-    def __init__(self, kind: str, filters: ExportFilters) -> None:
+    def __init__(self, kind: str, filters: ExportFilters, of: str = "") -> None:
         super().__init__()
         self.shown_kind = kind
         """What the screen shows (its own kind)."""
+        self.of = of
+        """What the screen is of, for the file's name (the 360: its account's id)."""
         self.screen_filters = filters
         self.kind = kind
         self.filters = filters
@@ -85,7 +91,6 @@ class ExportDialog(Dialog[Path | None]):
     def compose(self) -> ComposeResult:
         from core.exporting import EXPORTS
 
-        today: date = self.app.today
         kinds = [(f"{k} ({KIND_WORDS[k]})" if k in KIND_WORDS else k, k) for k in EXPORTS]
         with Vertical(classes="dialog", id="export"):
             yield Static(f"Export {self.kind}", classes="dialog-title", markup=False)
@@ -95,7 +100,7 @@ class ExportDialog(Dialog[Path | None]):
             yield Label("What", markup=False)
             yield Select(kinds, value=self.kind, allow_blank=False, id="kind")
             yield Label("File (.csv, .xlsx or .parquet)", markup=False)
-            yield Input(str(default_export_path(self.kind, today)), id="path")
+            yield Input(str(self._offered()), id="path")
             yield Static("", id="export-error", markup=False)
             yield save_cancel_buttons("Export (enter)")
 
@@ -130,13 +135,13 @@ class ExportDialog(Dialog[Path | None]):
     def _kind_changed(self, event: Select.Changed) -> None:
         """Another kind: its filters, and its file name unless one was typed."""
         path = self.query_one("#path", Input)
-        offered = path.value.strip() == str(default_export_path(self.kind, self.app.today))
+        offered = path.value.strip() == str(self._offered())
         self.kind = str(event.value)
         self.filters = carried(self.kind, self.shown_kind, self.screen_filters)
         self.query_one(".dialog-title", Static).update(f"Export {self.kind}")
         self.query_one("#export-filters", Static).update(self._filters_text())
         if offered:
-            path.value = str(default_export_path(self.kind, self.app.today))
+            path.value = str(self._offered())
 
     @on(Input.Changed)
     def _changed(self) -> None:
@@ -155,8 +160,13 @@ class ExportDialog(Dialog[Path | None]):
     @property
     def unsaved(self) -> bool:
         """Whether the file typed differs from the one offered, which escape would lose."""
-        offered = str(default_export_path(self.kind, self.app.today))
-        return self.query_one("#path", Input).value.strip() != offered
+        return self.query_one("#path", Input).value.strip() != str(self._offered())
+
+    def _offered(self) -> Path:
+        """The file offered for the kind chosen (of the whole book: not named after
+        what the screen is of)."""
+        of = "" if self.kind in WHOLE_BOOK else self.of
+        return default_export_path(self.kind, self.app.today, of)
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
