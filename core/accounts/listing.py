@@ -37,6 +37,7 @@ LIST_COLUMNS = {
     "status": pl.String,
     "mrr_cents": pl.Int64,
     "renewal_date": pl.Date,
+    "cancels_at_renewal": pl.Boolean,
     "days_to_renewal": pl.Int64,
     "health_score": pl.Float64,
     "health_band": pl.String,
@@ -110,6 +111,7 @@ def list_frame(parts: dict[str, pl.DataFrame], today: date) -> pl.DataFrame:
         "status",
         "mrr_cents",
         "renewal_date",
+        pl.col("cancels_at_renewal").cast(pl.Boolean),
         (pl.col("renewal_date") - pl.lit(today)).dt.total_days().alias("days_to_renewal"),
         pl.coalesce("override_score", "computed_score").alias("health_score"),
         pl.coalesce("override_band", "band").alias("health_band"),
@@ -141,6 +143,8 @@ class Facets:
     statuses: frozenset[str] = frozenset()
     renewal_within_days: int | None = None
     no_interaction_days: int | None = None
+    set_to_cancel: bool = False
+    """Only the customers set to cancel at their renewal (``cancels_at_renewal``)."""
 
     def facets(self) -> dict[str, Any]:
         """The facets alone, by name (to carry them to another filter)."""
@@ -166,7 +170,7 @@ class AccountFilter(Facets):
             parts.append(f"my book ({self.my_book})")
         if self.search:
             parts.append(f'search "{self.search}"')
-        keys = ("segments", "owners", "plans", "bands", "statuses", *DAY_FILTERS)
+        keys = ("segments", "owners", "plans", "bands", "statuses", *DAY_FILTERS, SET_TO_CANCEL)
         parts += [words for key in keys if (words := filter_words(key, getattr(self, key)))]
         parts.extend(condition.describe() for condition in self.fields)
         return parts
@@ -191,6 +195,8 @@ CHOICE_LABELS = {
 """The filters that keep the accounts whose value is one of those chosen, by their
 name in ``AccountFilter`` (and a saved filter), with their word in the filter bar."""
 DAY_FILTERS = ("renewal_within_days", "no_interaction_days")
+SET_TO_CANCEL = "set_to_cancel"
+"""The filter of the customers set to cancel at their renewal (yes or any)."""
 
 
 def filter_words(key: str, value: Any) -> str | None:
@@ -198,6 +204,8 @@ def filter_words(key: str, value: Any) -> str | None:
     bar's words; None when it is not set (no choice, no number of days)."""
     if key in CHOICE_LABELS:
         return f"{CHOICE_LABELS[key]}: {', '.join(sorted(value))}" if value else None
+    if key == SET_TO_CANCEL:
+        return "set to cancel at renewal" if value else None
     if value is None:
         return None
     if key == "renewal_within_days":
@@ -243,6 +251,8 @@ def apply_filter(frame: pl.DataFrame, where: AccountFilter) -> pl.DataFrame:
             pl.col("days_since_interaction").is_null()
             | (pl.col("days_since_interaction") >= where.no_interaction_days)
         )
+    if where.set_to_cancel:  # a churned account has left already
+        conditions.append(pl.col("cancels_at_renewal") & (pl.col("status") != "churned"))
     if not conditions:
         return frame
     return frame.filter(pl.all_horizontal(conditions))

@@ -124,6 +124,7 @@ def list_part_queries(today: date) -> dict[str, Select[Any]]:
             Account.status,
             Account.mrr_cents,
             Account.renewal_date,
+            Account.cancels_at_renewal,
         ),
         "current": latest_snapshots_query(
             today,

@@ -8,6 +8,7 @@ tables, for the accounts list and as a metrics scope (``Scope.from_saved``).
     bands = ["red", "yellow"]
     renewal_within_days = 90
     no_interaction_days = 30
+    set_to_cancel = true
     fields = [{ field = "Contract", is = "Month-to-month" }, { field = "tenure", at_least = 12 }]
 
 ``segments``, ``owners``, ``plans`` and ``statuses`` are attributes of the account:
@@ -17,9 +18,10 @@ conditions on custom fields by the field's name: ``is`` a value (any type), or
 database's fields, so an unknown field is an error naming it when the filter is used
 (``core.accounts.field_views.resolve_rules``). ``bands``,
 ``renewal_within_days`` and ``no_interaction_days`` depend on the day and on the
-health scores: they narrow the accounts list only, and metrics for the filter
-ignore them. A list means "any of these", every key narrows further, and a missing
-or empty key means "any".
+health scores, and ``set_to_cancel`` (true: only the customers set to cancel at
+their renewal) is about the renewal: they narrow the accounts list only, and
+metrics for the filter ignore them. A list means "any of these", every key narrows
+further, and a missing or empty key means "any".
 
 A filter with a problem is reported with its file and line and left out; the others
 keep working. Saving and deleting rewrite the filter's own table only, keeping
@@ -40,7 +42,7 @@ import tomlkit
 from tomlkit.items import Table
 
 from core.accounts.field_views import SYMBOLS, FieldCondition, FieldRule
-from core.accounts.listing import DAY_FILTERS, Facets, filter_words
+from core.accounts.listing import DAY_FILTERS, SET_TO_CANCEL, Facets, filter_words
 from core.accounts.queries import BANDS, AccountFilter
 from core.config.file import Check, ConfigFileError, edit_config, read_config, rewrite_config
 from core.config.settings import config_path
@@ -55,10 +57,10 @@ MAX_NAME_LENGTH = 60
 LIST_KEYS = ("segments", "owners", "plans", "statuses", "bands")
 DAY_KEYS = DAY_FILTERS
 FIELDS_KEY = "fields"
-KEYS = (*LIST_KEYS, *DAY_KEYS, FIELDS_KEY)
+KEYS = (*LIST_KEYS, *DAY_KEYS, SET_TO_CANCEL, FIELDS_KEY)
 SCOPE_KEYS = ("segments", "owners", "plans", "statuses", FIELDS_KEY)
 """The keys that scope metrics (``Scope.from_saved``) as well as the accounts list."""
-LIST_ONLY_KEYS = ("bands", *DAY_KEYS)
+LIST_ONLY_KEYS = ("bands", *DAY_KEYS, SET_TO_CANCEL)
 """The keys that narrow the accounts list but do not scope metrics."""
 ALLOWED = {"statuses": tuple(AccountStatus), "bands": BANDS}
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -109,6 +111,8 @@ class SavedFilter(Facets):
                 result[key] = sorted(value)
             elif key in DAY_KEYS and value is not None:
                 result[key] = value
+            elif key == SET_TO_CANCEL and value:
+                result[key] = True
             elif key == FIELDS_KEY and value:
                 result[key] = [rule.as_dict() for rule in value]
         return result
@@ -295,6 +299,11 @@ def _parse(name: str, values: Any) -> SavedFilter | tuple[str | None, str]:
         if key in DAY_KEYS:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 return key, f"must be a whole number of days >= 0, not {value!r}"
+            parsed[key] = value
+            continue
+        if key == SET_TO_CANCEL:
+            if not isinstance(value, bool):
+                return key, f"must be true or false, not {value!r}"
             parsed[key] = value
             continue
         if key == FIELDS_KEY:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from datetime import timedelta
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -149,3 +150,21 @@ def test_renewals_set_to_cancel_are_expected_to_leave(book: Engine) -> None:
     for mover in movers.values():
         if mover.set_to_cancel:
             assert mover.expected_loss == mover.mrr
+
+
+def test_a_saved_filter_keeps_set_to_cancel_as_true_or_false(tmp_path: Path) -> None:
+    from core.config.saved_filters import SavedFilter, load_saved_filters, save_filter
+
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[filters.leaving]\nset_to_cancel = true\n\n[filters.bad]\nset_to_cancel = "yes"\n'
+    )
+    saved = load_saved_filters(path)
+    assert saved.filters == {"leaving": SavedFilter(name="leaving", set_to_cancel=True)}
+    assert saved.filters["leaving"].describe() == ["set to cancel at renewal"]
+    assert saved.broken["bad"].endswith(
+        "line 5: filters.bad.set_to_cancel must be true or false, not 'yes'; filter left out"
+    )
+    save_filter(SavedFilter(name="renewing", renewal_within_days=30, set_to_cancel=True), path)
+    again = load_saved_filters(path).filters["renewing"]
+    assert (again.renewal_within_days, again.set_to_cancel) == (30, True)

@@ -134,7 +134,7 @@ def test_a_broken_filter_is_reported_with_file_and_line_and_the_others_work(
         ">= 0, not -3; filter left out",
         f"{config}, line 20: filters.extra.colour is not a part of a saved filter (known: "
         "segments, owners, plans, statuses, bands, renewal_within_days, no_interaction_days, "
-        "fields); filter left out",
+        "set_to_cancel, fields); filter left out",
         f"{config}, line 23: filters.flat.segments must be a list of non-empty strings, "
         "not 'SMB'; filter left out",
     ]

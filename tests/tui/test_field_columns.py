@@ -75,8 +75,9 @@ async def test_a_condition_on_a_field_in_the_filter_form_narrows_the_list(
         assert len(names(app)) == 30
         await press(app, pilot, "f")
         assert isinstance(app.screen, FiltersScreen)
-        # past the three lists with values (no segment, no owner) and the two day counts
-        await pilot.press(*["tab"] * 5)
+        # past the three lists with values (no segment, no owner), the two day counts
+        # and "set to cancel at renewal"
+        await pilot.press(*["tab"] * 6)
         assert app.screen.focused is app.screen.query_one("#field-name")
         await type_text(pilot, "tenure")
         await pilot.press("tab")
@@ -96,5 +97,5 @@ async def test_a_condition_on_a_field_in_the_filter_form_narrows_the_list(
 
         # the condition in force is listed in the form; space drops it
         await press(app, pilot, "f")
-        await press(app, pilot, *["tab"] * 7, "space", "ctrl+s")
+        await press(app, pilot, *["tab"] * 8, "space", "ctrl+s")
         assert len(names(app)) == 30

@@ -172,3 +172,44 @@ async def test_without_a_churn_model_the_tile_still_says_who_is_set_to_cancel(
         shown = text_of(tile)
         assert "no churn model" in shown
         assert f"2 set to cancel: {money(cents)}" in shown, shown
+
+
+async def test_the_lists_filters_keep_the_accounts_set_to_cancel(
+    db_url: str, engine: Engine, book: dict[str, int]
+) -> None:
+    """The filter form's "Set to cancel at renewal" keeps the customers set to cancel
+    (not one that churned), says so in the filter bar, and saves as a filter that
+    applies again."""
+    from textual.widgets import Checkbox, Input
+
+    from core.config.saved_filters import SavedFilter, load_saved_filters
+    from tests.tui.conftest import bar, names, press
+    from tui.screens.filters import FiltersScreen
+
+    ids = list(book.values())
+    _set_to_cancel(engine, ids[0])
+    _set_to_cancel(engine, ids[1])
+    _set_to_cancel(engine, ids[2], status="churned")
+    with engine.connect() as connection:
+        expected = (
+            connection.execute(
+                text(
+                    "SELECT name FROM account WHERE cancels_at_renewal AND status <> 'churned'"
+                    " ORDER BY name"
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert len(expected) == 2
+    async with running(db_url) as (app, pilot):
+        await press(app, pilot, "f")
+        form = app.screen
+        assert isinstance(form, FiltersScreen)
+        form.query_one("#cancelling", Checkbox).value = True
+        form.query_one("#save-name", Input).value = "leaving"
+        await press(app, pilot, "ctrl+n", "ctrl+s")
+        assert sorted(names(app)) == expected
+        assert "set to cancel at renewal" in bar(app)
+    saved = load_saved_filters().filters
+    assert saved == {"leaving": SavedFilter(name="leaving", set_to_cancel=True)}

@@ -1,8 +1,9 @@
 """The filter form (``f`` on the accounts list): segment, owner, plan, health band, status,
-renewal within N days, no interaction for N days, a condition on a custom field (its
-name, and a value: ``Month-to-month``, ``yes``, ``>= 12``, ``<= 2026-01-31``; the
-conditions in force are listed, space drops one); saved filters to apply, and "Save
-as…" to name the form's filters (``core.config.saved_filters``, in the config file)."""
+renewal within N days, no interaction for N days, set to cancel at renewal, a condition
+on a custom field (its name, and a value: ``Month-to-month``, ``yes``, ``>= 12``,
+``<= 2026-01-31``; the conditions in force are listed, space drops one); saved filters
+to apply, and "Save as…" to name the form's filters (``core.config.saved_filters``, in
+the config file)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Input, Label, OptionList, SelectionList, Static
+from textual.widgets import Button, Checkbox, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from core.accounts.queries import BANDS, AccountFilter, choices
@@ -120,6 +121,9 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
                 yield _days_input(self.where.renewal_within_days, "renewal")
                 yield Label("No interaction for (days)", markup=False)
                 yield _days_input(self.where.no_interaction_days, "quiet")
+                yield Checkbox(
+                    "Set to cancel at renewal", self.where.set_to_cancel, id="cancelling"
+                )
             with Horizontal(id="filter-field", classes="filter-row"):
                 yield Label("Custom field", markup=False)
                 yield Input(
@@ -188,6 +192,7 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
             **values,
             renewal_within_days=_days(self.query_one("#renewal", Input).value),
             no_interaction_days=_days(self.query_one("#quiet", Input).value),
+            set_to_cancel=self.query_one("#cancelling", Checkbox).value,
             fields=self._field_conditions(),
         )
 
