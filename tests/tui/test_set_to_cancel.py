@@ -5,17 +5,21 @@ first, as leaving. Figures read here with plain SQL and the churn model's risks.
 from __future__ import annotations
 
 import sqlite3
-from contextlib import closing
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, closing
 from datetime import date, timedelta
 from pathlib import Path
 
 import polars as pl
 from sqlalchemy import Engine, text
+from textual.pilot import Pilot
 from textual.widgets import DataTable
 
+from core.config.settings import Settings
 from core.store.db import sqlite_path
 from tests.tui.conftest import account_header, running, settle, text_of
 from tests.tui.test_dashboard import _focus_by_tab, open_dashboard, press
+from tui.app import CxtuiApp, make_app
 from tui.screens.drill import DrillScreen
 from tui.widgets.kpi_tile import KpiTile
 
@@ -35,6 +39,20 @@ def _set_to_cancel(engine: Engine, account_id: int, status: str | None = None) -
             text("SELECT renewal_date FROM account WHERE id = :id"), {"id": account_id}
         ).scalar_one()
     return date.fromisoformat(str(renewal)) if renewal else None
+
+
+@asynccontextmanager
+async def _forecast_tile(
+    url: str, today: date, tmp_path: Path
+) -> AsyncIterator[tuple[CxtuiApp, Pilot, KpiTile]]:
+    """The app on ``url`` as of ``today``, on its dashboard: its forecast tile."""
+    app = make_app(
+        url, today=today, settings=Settings(path=tmp_path / "config.toml"), recompute_health=False
+    )
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        screen = await open_dashboard(app, pilot)
+        yield app, pilot, screen.query_one("#tile-renewals-kept", KpiTile)
 
 
 async def test_the_360_says_an_account_is_set_to_cancel(
@@ -65,11 +83,9 @@ async def test_the_forecast_tile_and_drill_say_which_renewals_are_set_to_cancel(
     from core.churn.features import book_features
     from core.churn.fit import fit_model
     from core.churn.risk import churn_risk, keep_model
-    from core.config.settings import Settings
     from core.health.config import default_model
     from core.store.db import open_engine
     from tests.tui.conftest import SNAPSHOT_DAY
-    from tui.app import make_app
     from tui.format import money
 
     engine = open_engine(demo_url)
@@ -96,16 +112,7 @@ async def test_the_forecast_tile_and_drill_say_which_renewals_are_set_to_cancel(
     engine.dispose()
     kept = sum(cents * (1 - risk[i]) for i, cents in renewals if i not in leaving)
     lost = sum(cents for _, _, cents in due)
-    app = make_app(
-        demo_url,
-        today=SNAPSHOT_DAY,
-        settings=Settings(path=tmp_path / "config.toml"),
-        recompute_health=False,
-    )
-    async with app.run_test(size=(160, 50)) as pilot:
-        await settle(app, pilot)
-        screen = await open_dashboard(app, pilot)
-        tile = screen.query_one("#tile-renewals-kept", KpiTile)
+    async with _forecast_tile(demo_url, SNAPSHOT_DAY, tmp_path) as (app, pilot, tile):
         assert tile.value_text == money(round(kept))
         assert f"2 set to cancel: {money(lost)}" in text_of(tile), text_of(tile)
 
@@ -136,10 +143,8 @@ async def test_without_a_churn_model_the_tile_still_says_who_is_set_to_cancel(
     forecast tile said "no churn model" and nothing of the customers who asked to
     cancel. It says how many of the renewals of the next 90 days are set to cancel and
     their MRR, from the raw file."""
-    from core.config.settings import Settings
     from tests.cli.conftest import run_ok
     from tests.cli.test_set_to_cancel import FLAGS, LIVE, _flagged
-    from tui.app import make_app
     from tui.format import money
 
     today = date(2026, 12, 7)
@@ -159,16 +164,7 @@ async def test_without_a_churn_model_the_tile_still_says_who_is_set_to_cancel(
     )
     assert leaving.height == 2
     cents = round(leaving["mrr"].sum() * 100)
-    app = make_app(
-        f"sqlite:///{db}",
-        today=today,
-        settings=Settings(path=tmp_path / "config.toml"),
-        recompute_health=False,
-    )
-    async with app.run_test(size=(160, 50)) as pilot:
-        await settle(app, pilot)
-        screen = await open_dashboard(app, pilot)
-        tile = screen.query_one("#tile-renewals-kept", KpiTile)
+    async with _forecast_tile(f"sqlite:///{db}", today, tmp_path) as (_app, _pilot, tile):
         shown = text_of(tile)
         assert "no churn model" in shown
         assert f"2 set to cancel: {money(cents)}" in shown, shown
