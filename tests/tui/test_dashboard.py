@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from textual.widgets import DataTable
 
 from core.config.settings import Settings
 from core.metrics import Scope, compute_metrics
-from core.models import Account, HealthSnapshot
+from core.models import Account, HealthSnapshot, Ticket
 from core.periods import Period, last_months
 from tests.tui.book import TODAY, make_book
 from tests.tui.conftest import SIZE, press, running, settle, text_of
@@ -417,20 +417,34 @@ async def test_the_dashboard_says_when_nothing_records_a_churn(db_url: str, engi
         assert f"so its {accounts:,} accounts count as staying" in note
 
 
+@pytest.mark.parametrize("last_ticket_on", [None, date(2026, 6, 20)])
 async def test_a_book_whose_records_ended_long_ago_opens_on_its_last_month(
-    db_url: str, engine: Engine
+    db_url: str, engine: Engine, last_ticket_on: date | None
 ) -> None:
     """Seen two years after its last record, the small book would open on an empty
     month: the dashboard opens on the month of its latest record instead (the latest
     MRR movement, purchase, ticket or survey answer, read here with plain SQL), and a
-    month after it says why it shows nothing."""
+    month after it says why it shows nothing. Records that end a few days into a month
+    (the small book's on 2026-06-13; a grocer's sample on the 1st) open on the month
+    before: a month of 13 days of records beside a whole one read as a collapse.
+    A ticket opened on 2026-06-20 makes June the month shown."""
     from datetime import timedelta
 
     from sqlalchemy import text
 
     from tui.app import make_app
 
-    make_book(engine)
+    ids = make_book(engine)
+    if last_ticket_on is not None:
+        with Session(engine) as session:
+            session.add(
+                Ticket(
+                    account_id=ids["Acme Corp"],
+                    subject="Late",
+                    opened_at=datetime(2026, 6, 20, 9, tzinfo=UTC),
+                )
+            )
+            session.commit()
     with engine.connect() as connection:
         latest = max(
             str(day)[:10]
@@ -444,20 +458,27 @@ async def test_a_book_whose_records_ended_long_ago_opens_on_its_last_month(
             ).scalars()
             if day is not None
         )
+    assert latest == (last_ticket_on or date(2026, 6, 13)).isoformat()
+    june = Period.month_of(date(2026, 6, 1))
+    opened = june if last_ticket_on else june.previous()
     later = TODAY + timedelta(days=730)
     app = make_app(db_url, today=later, recompute_health=False, start="dashboard")
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(app, pilot)
         screen = app.screen
         assert isinstance(screen, DashboardScreen)
-        assert screen.view.period == Period.month_of(date.fromisoformat(latest))
-        assert f"month {latest[:7]}" in text_of(screen.query_one("#switch-bar"))
+        assert screen.view.period == opened
+        assert f"month {opened.start:%Y-%m}" in text_of(screen.query_one("#switch-bar"))
         assert "Nothing in this book" not in text_of(screen.query_one("#assumptions"))
+        if opened != june:
+            await press(app, pilot, "right_square_bracket")
+            assert screen.view.period == june
+            assert "Nothing in this book" not in text_of(screen.query_one("#assumptions"))
         await press(app, pilot, "right_square_bracket")
         note = " ".join(text_of(screen.query_one("#assumptions")).split())
         assert f"Nothing in this book is dated after {latest}" in note
         await press(app, pilot, "left_square_bracket")
-        assert screen.view.period == Period.month_of(date.fromisoformat(latest))
+        assert screen.view.period == june
         await press(app, pilot, "p", "t")  # the quarter of the records, then today's
         assert screen.view.period == Period.quarter_of(later)
 

@@ -696,10 +696,22 @@ class DashboardScreen(Screen[None]):
         period = view.period
         if latest is not None and latest < period.previous().start:
             period = Period.month_of(latest)
-            said.append(
-                f"Opened on {latest:%Y-%m}, this book's last month with data: nothing in"
-                f" it is dated after {latest.isoformat()}. t goes to this period."
-            )
+            days = (latest - period.start).days + 1
+            if days * 2 < (period.end - period.start).days + 1:
+                # records cut a few days into a month (an export made on the 1st): its
+                # figures beside a whole month's read as a collapse
+                period = period.previous()
+                said.append(
+                    f"Opened on {period.start:%Y-%m}, this book's last month with data for"
+                    f" most of its days: nothing in it is dated after {latest.isoformat()},"
+                    f" {days} day{'s' if days != 1 else ''} into {latest:%Y-%m} (] shows it)."
+                    " t goes to this period."
+                )
+            else:
+                said.append(
+                    f"Opened on {latest:%Y-%m}, this book's last month with data: nothing in"
+                    f" it is dated after {latest.isoformat()}. t goes to this period."
+                )
         tiles = PURCHASE_TILE_METRICS if book.sells_by_purchase else view.tiles
         if tiles != view.tiles:
             self._replace_tiles(view.tiles, tiles)
