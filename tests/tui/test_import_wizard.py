@@ -124,6 +124,26 @@ async def test_import_a_file_end_to_end_after_mapping_a_field_by_keys(
         assert not isinstance(app.screen, ImportWizardScreen)
 
 
+@pytest.mark.parametrize("suffix", [".tsv", ".parquet"])
+async def test_the_file_note_names_a_text_files_encoding_only(
+    db_url: str, book, tmp_path: Path, suffix: str
+) -> None:
+    """A Parquet file was described as "PARQUET, utf-8": an encoding means nothing
+    for a file whose cells carry their own text."""
+    import polars as pl
+
+    path = written(tmp_path, "calls.tsv", HEADER + "".join(ROWS))
+    if suffix == ".parquet":
+        path = tmp_path / "calls.parquet"
+        pl.read_csv(tmp_path / "calls.tsv", separator="\t").write_parquet(path)
+    async with wizard(db_url, tmp_path, path) as (_app, _pilot, screen):
+        note = str(screen.query_one("#file-note").render())
+        if suffix == ".parquet":
+            assert note.startswith("calls.parquet: PARQUET, ") and "utf" not in note, note
+        else:
+            assert note.startswith("calls.tsv: TSV, utf-8, separated by"), note
+
+
 async def check_as(app: CxtuiApp, pilot: Pilot, screen: ImportWizardScreen, kind: str) -> None:
     """The file read as ``kind``, then checked (ctrl+r: a dry run)."""
     screen.query_one("#kind", Select).value = kind

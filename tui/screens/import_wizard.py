@@ -41,6 +41,8 @@ if TYPE_CHECKING:
 
     from core.importing import ImportOptions, ImportRejected, Kind, Mapping
 
+BINARY_FORMATS = ("xlsx", "parquet")
+"""Formats whose cells carry their own text: no encoding to say."""
 PREVIEW_ROWS = 8
 DATE_FORMATS = (
     ("dates: automatic", "auto"),
@@ -322,8 +324,10 @@ class ImportWizardScreen(Screen[None]):
             with open_source(path, header=self.header()) as source:
                 preview = source.preview(PREVIEW_ROWS)
                 separator = f", separated by {source.separator!r}" if source.separator else ""
+                # a text file's encoding; a spreadsheet's or Parquet's cells carry their own
+                encoding = "" if source.format in BINARY_FORMATS else f", {source.encoding}"
                 description = (
-                    f"{path.name}: {source.format.upper()}, {source.encoding}{separator}, "
+                    f"{path.name}: {source.format.upper()}{encoding}{separator}, "
                     f"{len(source.columns)} columns"
                 )
                 shown = FileShown(path, description, source.columns, preview)
