@@ -58,22 +58,29 @@ def test_flags_show_no_type_in_help() -> None:
 def test_db_before_the_command_is_used_by_the_command(tmp_path: Path) -> None:
     """``cxtui --db PATH demo`` writes into PATH, as ``cxtui demo --db PATH`` does (it
     once went silently to the default database), down to a command of a group; a
-    --db after the command wins."""
+    --db after the command wins. The demo runs in this process (``cxtui demo`` is run
+    as the installed command in test_data_cli); the group's command as the installed
+    command."""
     import os
     import sqlite3
 
     script = Path(sys.executable).with_name("cxtui")
-    env = os.environ | {"XDG_DATA_HOME": str(tmp_path / "data")}
+    env = {"XDG_DATA_HOME": str(tmp_path / "data")}
     before, after = tmp_path / "before.db", tmp_path / "after.db"
 
-    def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([script, *args], capture_output=True, text=True, env=env)
+    def demo(*args: str | Path) -> int:
+        return runner.invoke(app, [str(arg) for arg in args], env=env).exit_code
 
-    assert run("--db", before, "demo").returncode == 0
+    assert demo("--db", before, "demo") == 0
     accounts = sqlite3.connect(before).execute("SELECT count(*) FROM account").fetchone()
     assert accounts == (250,)
     assert not (tmp_path / "data").exists()  # the default database was not made
-    shown = run("--db", before, "rules", "list", "--json")
+    shown = subprocess.run(
+        [script, "--db", before, "rules", "list", "--json"],
+        capture_output=True,
+        text=True,
+        env=os.environ | env,
+    )
     assert shown.returncode == 0 and shown.stdout.startswith("["), shown.stderr
-    assert run("--db", before, "demo", "--db", after).returncode == 0
+    assert demo("--db", before, "demo", "--db", after) == 0
     assert sqlite3.connect(after).execute("SELECT count(*) FROM account").fetchone() == (250,)
