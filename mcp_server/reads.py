@@ -376,6 +376,8 @@ def _fields(row: dict[str, Any]) -> dict[str, Any]:
         "renewal_date": _iso(row["renewal_date"]),
         "churned_at": _iso(row["churned_at"]),
         "onboarding_completed_at": _iso(row["onboarding_completed_at"]),
+        # the customer asked to cancel: it leaves at its renewal
+        "cancels_at_renewal": bool(row["cancels_at_renewal"]),
     }
 
 

@@ -233,3 +233,13 @@ async def test_the_opening_mrr_of_an_account_of_unknown_start_has_no_day(
     mrr = [event for event in view["timeline"]["items"] if event["source"] == "mrr"]
     assert [event["at"] for event in mrr] == [None], mrr
     assert mrr[0]["summary"] and view["account"]["start_date"] is None
+
+
+async def test_the_360_says_an_account_is_set_to_cancel(connect: Connect, book_copy: Path) -> None:
+    account = count(book_copy, "SELECT id FROM account WHERE external_id = 'ACC-00003'")
+    change(book_copy, f"UPDATE account SET cancels_at_renewal = 1 WHERE id = {account}")
+    async with connect(book_copy) as client:
+        leaving = await _call(client, "account_360", account="ACC-00003")
+        staying = await _call(client, "account_360", account="ACC-00002")
+    assert leaving["account"]["cancels_at_renewal"] is True
+    assert staying["account"]["cancels_at_renewal"] is False
