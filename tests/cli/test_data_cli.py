@@ -39,14 +39,15 @@ def test_the_demo_holds_nothing_later_than_when_it_was_written(tmp_path: Path) -
     """`cxtui demo` wrote the whole of the book's last day, moved to today: calls,
     answers and resolved tickets later than now (the 360 timeline showed calls that
     had not happened yet). Read back with plain SQL, no stored moment is later than
-    the end of the command (moments are stored in UTC)."""
+    the end of the command (moments are stored in UTC). The command runs in this
+    process: the test above runs it as the installed command."""
     import sqlite3
     from datetime import UTC, datetime
 
     db = tmp_path / "demo.db"
-    result = _run("demo", "--db", str(db))
+    result = CliRunner().invoke(app, ["demo", "--db", str(db)])
     written = f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S.%f}"
-    assert result.returncode == 0, result.stderr
+    assert result.exit_code == 0, result.output
     with sqlite3.connect(db) as connection:
         tables = [name for (name,) in connection.execute("SELECT name FROM sqlite_master")]
         moments = [
