@@ -6,6 +6,7 @@ raw file, never against cxtui's own output."""
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -108,11 +109,17 @@ def test_boosting_and_words(telco_book: Path) -> None:
     assert wrong.exit_code == 2 and "forest" in wrong.output
 
 
-def test_a_book_with_history_trains_on_earlier_cutoffs(tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
+@pytest.fixture(scope="module")
+def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("history") / "demo.db"
     engine = open_engine(sqlite_url(db))
     load_demo(engine, as_of=date(2026, 11, 30))
     engine.dispose()
+    return db
+
+
+def test_a_book_with_history_trains_on_earlier_cutoffs(demo_book: Path, tmp_path: Path) -> None:
+    db = Path(shutil.copy(demo_book, tmp_path / "demo.db"))
     report = _fit(db, "--as-of", AS_OF)
     assert report["validation"].startswith("trained on ")
     assert "tested on the " in report["validation"] and "90 days" in report["validation"]
@@ -150,15 +157,6 @@ def test_the_drivers_name_categories_by_value() -> None:
     matrix = to_matrix(features)
     assert matrix.names == ["MRR", "plan = Gold", "plan = Silver", "plan = no data"]
     assert np.isnan(matrix.values[1, 0]) and matrix.values[1, 3] == 1.0
-
-
-@pytest.fixture(scope="module")
-def demo_book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    db = tmp_path_factory.mktemp("history") / "demo.db"
-    engine = open_engine(sqlite_url(db))
-    load_demo(engine, as_of=date(2026, 11, 30))
-    engine.dispose()
-    return db
 
 
 def test_fitted_weights_score_the_later_cutoffs_as_the_app_would(demo_book: Path) -> None:
@@ -255,7 +253,6 @@ def test_the_kept_model_scores_as_scikit_learn_does(demo_book: Path) -> None:
 def test_each_live_account_gets_its_churn_risk(
     telco_churn: Path, telco_book: Path, tmp_path: Path
 ) -> None:
-    import shutil
     import sqlite3
 
     book = Path(shutil.copy(telco_book, tmp_path / "telco.db"))
@@ -312,7 +309,6 @@ def test_the_renewal_forecast_adds_up_from_the_accounts_risks(
 ) -> None:
     """Expected MRR kept = sum of MRR x (1 - churn_risk_90d) over the renewals of each
     window: recomputed here from SQL on the file and `health --json`'s risks."""
-    import shutil
     import sqlite3
     from datetime import timedelta
 
