@@ -304,6 +304,11 @@ async def test_the_footer_shows_the_help_key_at_80_columns(
         palette = footer_keys["ctrl+p"].region
         help_key = footer_keys["question_mark"].region
         assert help_key.width and help_key.right <= palette.x, (help_key, palette)
+        # Textual's compact footer gives every key a cell of margin after it, the
+        # palette's (docked right) too: the 360's 'l Log' showed its 'l' in that cell,
+        # past '^p palette'
+        assert palette.right == SMALL[0], palette
+        assert text_of(app.screen).splitlines()[-1].endswith("^p palette")
 
 
 async def test_the_accounts_bar_wraps_instead_of_being_cut_at_80_columns(

@@ -27,6 +27,11 @@ class KeysFooter(Footer):
     KeysFooter.-compact FooterLabel {
         margin: 0 1 0 0;  /* Textual's compact footer ran '[ ] Prev/next period' into 's' */
     }
+    KeysFooter.-compact FooterKey.-command-palette {
+        /* docked right: Textual's margin after each key left the last cell to the key
+        under it (the 360's 'l Log' showed its 'l' past '^p palette') */
+        margin: 0;
+    }
     """
 
     _composed: tuple[Any, ...] | None = None
