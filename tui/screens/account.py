@@ -312,11 +312,13 @@ class AccountScreen(Screen[None]):
                 "bold",
             ),
         )
-        if account["cancels_at_renewal"] and account["status"] != "churned":
-            # the customer asked to cancel: it leaves at its renewal
+        cancelling = account["cancels_at_renewal"] and account["status"] != "churned"
+        if cancelling:  # the customer asked to cancel: it leaves at its renewal
             on = f" on {renewal.isoformat()}" if renewal else " (no renewal date)"
             header.append(f"\nSet to cancel at renewal{on}", style="bold red")
-        self.query_one("#a360-header", Static).update(header)
+        shown = self.query_one("#a360-header", Static)
+        shown.set_class(bool(cancelling), "-cancelling")
+        shown.update(header)
         self.query_one(HealthPanel).show(
             detail.health,
             detail.override,
