@@ -356,14 +356,26 @@ def test_upgrading_an_older_schema_backs_up_first_and_keeps_the_data(
     copy.close()
 
 
+def _at_0014(engine: Engine) -> None:
+    """A book at the newest revision taken back to 0014 by the migrations' downgrades
+    (0015 added ix_monthly_usage_month, 0018 a column of account): the schema of 0014
+    as it was, whatever migrations come later."""
+    from alembic import command
+
+    from core.store.migrate import alembic_config
+
+    migrate(engine)
+    with engine.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0014")
+
+
 def test_an_index_only_migration_backs_up_first_too(tmp_path: Path, sqlite_only) -> None:
     """Migration 0015 only adds an index; the file is still copied before it runs, as
     before any migration of an existing file (``core.store.migrate``)."""
     engine = make_engine(sqlite_url(tmp_path / "cxtui.db"))
-    migrate(engine)
-    with engine.begin() as connection:
-        connection.execute(text("DROP INDEX ix_monthly_usage_month"))
-        connection.execute(text("UPDATE alembic_version SET version_num = '0014'"))
+    _at_0014(engine)
     backup = migrate(engine)
     indexes = {index["name"] for index in inspect(engine).get_indexes("monthly_usage")}
     engine.dispose()
@@ -381,10 +393,8 @@ def test_a_migration_that_fails_leaves_the_file_as_it_was(tmp_path: Path, sqlite
     on "index ix_monthly_usage_month already exists". Now nothing of a failed
     migration stays, and the file opens once the cause is gone."""
     engine = make_engine(sqlite_url(tmp_path / "cxtui.db"))
-    migrate(engine)
+    _at_0014(engine)
     with engine.begin() as connection:
-        connection.execute(text("DROP INDEX ix_monthly_usage_month"))
-        connection.execute(text("UPDATE alembic_version SET version_num = '0014'"))
         connection.execute(
             text(
                 "CREATE TRIGGER full_disk BEFORE UPDATE ON alembic_version "
