@@ -8,8 +8,9 @@ Each round copies the book SQLite to SQLite with ``core.store.book_copy.copy_boo
 (into a new file: migrated, then a page copy of the book by SQLite, checked), and a
 copy of the book whose schema is apart from the migrated one (an index more: copied
 table by table, INSERT ... SELECT, then checked), and with two baselines, all
-alternated so that the machine's load falls on each alike: SQLite's ``VACUUM INTO`` (a page-level copy of
-the file, no value looked at: a ceiling, not a rival), and SQLite alone copying the
+alternated so that the machine's load falls on each alike: SQLite's ``VACUUM INTO``
+(a page-level copy of the file, no value looked at: a ceiling, not a rival), and SQLite
+alone copying the
 rows, ``INSERT INTO t SELECT * FROM source.t`` per table through ``ATTACH`` in one
 transaction into a migrated file (its migration not timed; no check, no progress;
 every index kept up to date as the rows go in). With --postgres (an
