@@ -128,14 +128,27 @@ def copy_migrated_sqlite(template: Path, target: Path) -> None:
 
 
 @pytest.fixture
-def book_file(tmp_path: Path, _migrated_sqlite_template: Path | None) -> Path:
-    """``tmp_path / "book.db"``: an empty SQLite file at the newest revision (a copy of
-    the session's migrated template; without one, on PostgreSQL, not yet made: it is
-    migrated when first opened), for a test that writes its own book on a file."""
-    path = tmp_path / "book.db"
-    if _migrated_sqlite_template is not None:
-        copy_migrated_sqlite(_migrated_sqlite_template, path)
-    return path
+def new_books(tmp_path: Path, _migrated_sqlite_template: Path | None) -> Callable[[str], Path]:
+    """``new_books(name)``: ``tmp_path / name``, an empty SQLite file at the newest
+    revision (a copy of the session's migrated template; without one, on PostgreSQL,
+    not yet made: it is migrated when first opened), for a test that writes books on
+    files, as a command's first use of a new file would make it (~0.3 s of migrations
+    each, saved). Call it once per file: it copies the empty book over the path."""
+
+    def made(name: str) -> Path:
+        path = tmp_path / name
+        if _migrated_sqlite_template is not None:
+            copy_migrated_sqlite(_migrated_sqlite_template, path)
+        return path
+
+    return made
+
+
+@pytest.fixture
+def book_file(new_books: Callable[[str], Path]) -> Path:
+    """``tmp_path / "book.db"``: an empty SQLite file at the newest revision
+    (``new_books``), for a test that writes its own book on a file."""
+    return new_books("book.db")
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from datetime import date, timedelta
 from decimal import Decimal
@@ -32,8 +33,8 @@ def _metrics(db: Path, *args: str) -> dict:
     return json.loads(run_ok("metrics", "--db", str(db), "--json", *args))["metrics"]
 
 
-def test_stripe_subscriptions(tmp_path: Path) -> None:
-    db = tmp_path / "stripe.db"
+def test_stripe_subscriptions(new_books: Callable[[str], Path]) -> None:
+    db = new_books("stripe.db")
     report = _import(db, "accounts", "stripe_subscriptions.csv")
     assert report["preset"] == "Stripe subscriptions"
     raw = pl.read_csv(PRESETS / "stripe_subscriptions.csv", infer_schema=False)
@@ -73,10 +74,10 @@ def test_stripe_subscriptions(tmp_path: Path) -> None:
     assert october["churned_undated_accounts"] == 0
 
 
-def test_a_count_of_one_reads_in_the_singular(tmp_path: Path) -> None:
+def test_a_count_of_one_reads_in_the_singular(new_books: Callable[[str], Path]) -> None:
     """The summary of the Stripe export says 'churned: 1 account' (it read '1
     accounts'), and the invoices of a customer not in the book '1 error' ('1 errors')."""
-    db = tmp_path / "stripe.db"
+    db = new_books("stripe.db")
     path = PRESETS / "stripe_subscriptions.csv"
     out = run_ok("import", "accounts", str(path), "--db", str(db), *AS_OF)
     raw = pl.read_csv(path, infer_schema=False)
@@ -97,11 +98,11 @@ def _ended(row: dict) -> str:
     return row["Ended At (UTC)"] or row["Canceled At (UTC)"] or ""
 
 
-def test_stripe_customers_with_several_subscriptions(tmp_path: Path) -> None:
+def test_stripe_customers_with_several_subscriptions(new_books: Callable[[str], Path]) -> None:
     """A real Stripe export lists subscriptions, several per customer when one
     upgraded to a new subscription, bought an add-on or left twice: one account per
     customer, each figure computed here from the raw rows."""
-    db = tmp_path / "stripe.db"
+    db = new_books("stripe.db")
     report = _import(db, "accounts", "stripe_subscriptions_history.csv")
     raw = pl.read_csv(PRESETS / "stripe_subscriptions_history.csv", infer_schema=False)
     per_year = {"month": 12, "year": 1, "week": 52, "day": 365}
@@ -237,10 +238,12 @@ def _months_match_the_walk(db: Path, raw: pl.DataFrame) -> list[str]:
     return months
 
 
-def test_stripe_subscriptions_become_the_accounts_mrr_history(tmp_path: Path) -> None:
+def test_stripe_subscriptions_become_the_accounts_mrr_history(
+    new_books: Callable[[str], Path],
+) -> None:
     """Each Stripe customer's MRR day by day from its subscriptions, month by month
     against a walk over the raw export's days."""
-    db = tmp_path / "stripe.db"
+    db = new_books("stripe.db")
     report = _import(db, "accounts", "stripe_subscriptions_history.csv")
     raw = pl.read_csv(PRESETS / "stripe_subscriptions_history.csv", infer_schema=False)
     subscriptions = _subscriptions(raw)
@@ -271,7 +274,9 @@ TRIALS = [  # id, customer, name, status, start, trial end, canceled, ended
 ]
 
 
-def test_a_trial_pays_nothing_until_it_ends(tmp_path: Path) -> None:
+def test_a_trial_pays_nothing_until_it_ends(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """Stripe's MRR leaves trials out: a subscription adds its MRR on its trial's
     end (Trial End), not its start; one in its trial adds none yet; a customer
     whose only subscription ended within its trial never paid and is no customer
@@ -302,7 +307,7 @@ def test_a_trial_pays_nothing_until_it_ends(tmp_path: Path) -> None:
     )
     path = tmp_path / "stripe.csv"
     export.write_csv(path)
-    db = tmp_path / "trials.db"
+    db = new_books("trials.db")
     report = json.loads(run_ok("import", "accounts", str(path), "--db", str(db), "--json"))
     assert (  # Echo Media and Vesta Vans, in their trials, Umber Ink, whose trial ended
         "3 left out: customers none of whose subscriptions has paid yet (trials, failed"
@@ -321,7 +326,7 @@ def test_a_trial_pays_nothing_until_it_ends(tmp_path: Path) -> None:
         "cus_T4": "churned 9800 2025-12-15",
         "cus_T5": "active 9800 2025-08-01",  # a trial it left, then a paid subscription
     }
-    every = tmp_path / "every.db"
+    every = new_books("every.db")
     run_ok("import", "accounts", str(path), "--db", str(every), "--every-row")
     with closing(sqlite3.connect(every)) as connection:
         kept = connection.execute(
@@ -339,7 +344,9 @@ def _movements(db: Path) -> list[tuple]:
         ).fetchall()
 
 
-def test_a_later_stripe_export_adds_what_followed(tmp_path: Path) -> None:
+def test_a_later_stripe_export_adds_what_followed(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """The export as it stood on 2025-06-15 (later subscriptions absent, those that
     ended later still live), then today's: each account's movements are those of
     today's export imported at once, each on its own day (none on the import's)."""
@@ -356,10 +363,10 @@ def test_a_later_stripe_export_adds_what_followed(tmp_path: Path) -> None:
     )
     assert 0 < then.height < raw.height
     then.write_csv(tmp_path / "then.csv")
-    db = tmp_path / "monthly.db"
+    db = new_books("monthly.db")
     run_ok("import", "accounts", str(tmp_path / "then.csv"), "--db", str(db))
     _import(db, "accounts", "stripe_subscriptions_history.csv")
-    once = tmp_path / "once.db"
+    once = new_books("once.db")
     _import(once, "accounts", "stripe_subscriptions_history.csv")
     assert _movements(db) == _movements(once)
     reactivated = [m for m in _movements(db) if m[2] == "reactivation"]
@@ -425,13 +432,15 @@ def _tickets_per_account(db: Path) -> dict[str, int]:
         )
 
 
-def test_tickets_naming_companies_find_the_crm_accounts_by_name(tmp_path: Path) -> None:
+def test_tickets_naming_companies_find_the_crm_accounts_by_name(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """Accounts from HubSpot (its record ids), tickets from Zendesk (organization
     names, written with other case and spaces): each ticket goes to the one account
     of that name, counted here from the raw files; no account is created for them,
     and the summary says the rows were matched by name. A name two accounts share
     is refused at its row."""
-    db = tmp_path / "book.db"
+    db = new_books("book.db")
     _import(db, "accounts", "hubspot_companies.csv")
     companies = pl.read_csv(PRESETS / "hubspot_companies.csv", infer_schema=False)
     names = companies["Company name"].to_list()
@@ -454,11 +463,13 @@ def test_tickets_naming_companies_find_the_crm_accounts_by_name(tmp_path: Path) 
     assert f'value "{names[0]}": several accounts have this name' in refused.stderr
 
 
-def test_tickets_without_an_organization_are_left_out_only_when_asked(tmp_path: Path) -> None:
+def test_tickets_without_an_organization_are_left_out_only_when_asked(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """A Zendesk export holds tickets from people of no organization: refused, with
     the way out named; with --skip-without-account, the others are imported and the
     left-out ones counted (both counted here from the raw file)."""
-    db = tmp_path / "book.db"
+    db = new_books("book.db")
     tickets = pl.read_csv(PRESETS / "zendesk_tickets.csv", infer_schema=False)
     orphans = pl.Series("Organization", [None if i % 2 else name for i, name in enumerate(
         tickets["Organization"])])  # fmt: skip
@@ -485,11 +496,13 @@ def test_tickets_without_an_organization_are_left_out_only_when_asked(tmp_path: 
         )
 
 
-def test_intercom_conversations_find_the_crm_accounts_by_company_name(tmp_path: Path) -> None:
+def test_intercom_conversations_find_the_crm_accounts_by_company_name(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """Intercom's own company ids name no account of a book from HubSpot; the
     conversations' "Company name" column does, and is tried second: each one goes to
     the account of that name, counted here from the raw files, none created."""
-    db = tmp_path / "book.db"
+    db = new_books("book.db")
     _import(db, "accounts", "hubspot_companies.csv")
     names = pl.read_csv(PRESETS / "hubspot_companies.csv", infer_schema=False)["Company name"]
     talks = pl.read_csv(PRESETS / "intercom_conversations.csv", infer_schema=False)
@@ -504,12 +517,14 @@ def test_intercom_conversations_find_the_crm_accounts_by_company_name(tmp_path: 
     }
 
 
-def test_a_conversation_without_company_id_finds_its_account_by_name(tmp_path: Path) -> None:
+def test_a_conversation_without_company_id_finds_its_account_by_name(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """Intercom leaves Company ID empty on some conversations that still name their
     company: those go to the account of that name. One whose name no account has is
     refused at its row (there is no id to create an account by), and nothing is
     written; without it, every other row is written."""
-    db = tmp_path / "book.db"
+    db = new_books("book.db")
     _import(db, "accounts", "hubspot_companies.csv")
     names = pl.read_csv(PRESETS / "hubspot_companies.csv", infer_schema=False)["Company name"]
     talks = pl.read_csv(PRESETS / "intercom_conversations.csv", infer_schema=False)
@@ -542,12 +557,17 @@ def test_a_conversation_without_company_id_finds_its_account_by_name(tmp_path: P
     ],
 )
 def test_crm_accounts(
-    tmp_path: Path, name: str, id_column: str, owner_column: str, created: str
+    tmp_path: Path,
+    new_books: Callable[[str], Path],
+    name: str,
+    id_column: str,
+    owner_column: str,
+    created: str,
 ) -> None:
     """Every start date is known: the record's creation day, which the summary says
     is no customer's start (the one assumption, with a status the export does not
     give: Salesforce's accounts have none, and take the default, said)."""
-    db = tmp_path / "crm.db"
+    db = new_books("crm.db")
     report = _import(db, "accounts", name)
     assert report["preset"] in ("HubSpot companies", "Salesforce accounts")
     raw = pl.read_csv(PRESETS / name, infer_schema=False)
@@ -574,7 +594,7 @@ def test_crm_accounts(
     }
 
 
-def test_a_crm_export_keeps_its_customers(tmp_path: Path) -> None:
+def test_a_crm_export_keeps_its_customers(tmp_path: Path, new_books: Callable[[str], Path]) -> None:
     """A HubSpot export of every company: leads and opportunities are no customers
     of the book, left out and counted by stage; a company of no stage is kept;
     start dates are when each became a customer. --every-row imports them all, and a
@@ -588,7 +608,7 @@ def test_a_crm_export_keeps_its_customers(tmp_path: Path) -> None:
     )
     path = tmp_path / "hubspot.csv"
     companies.write_csv(path)
-    db = tmp_path / "crm.db"
+    db = new_books("crm.db")
     report = json.loads(run_ok("import", "accounts", str(path), "--db", str(db), "--json"))
     kept = companies.filter(~pl.col("Lifecycle Stage").is_in(["Lead", "Opportunity"]))
     assert report["inserted"] == kept.height
@@ -628,7 +648,9 @@ def test_a_crm_export_keeps_its_customers(tmp_path: Path) -> None:
     assert "every row is left out: companies that are not customers" in refused.stderr
 
 
-def test_a_stripe_subscription_that_never_started_is_no_customer(tmp_path: Path) -> None:
+def test_a_stripe_subscription_that_never_started_is_no_customer(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """Stripe's incomplete_expired: the first payment failed, the subscription never
     started. Such a customer is no account and no churn; one who paid for another
     subscription keeps that one's history alone."""
@@ -642,7 +664,7 @@ def test_a_stripe_subscription_that_never_started_is_no_customer(tmp_path: Path)
     )
     path = tmp_path / "stripe.csv"
     path.write_text(source + failed)
-    db, once = tmp_path / "s.db", tmp_path / "once.db"
+    db, once = new_books("s.db"), new_books("once.db")
     report = json.loads(run_ok("import", "accounts", str(path), "--db", str(db), "--json"))
     assert any(
         line.startswith("2 rows left out: subscriptions that never started")
@@ -750,7 +772,9 @@ SALESFORCE_TITLE = ["Accounts by Owner", "Filtered By: Type equals Customer", ""
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_a_salesforce_reports_title_and_footer_are_left_out(tmp_path: Path, suffix: str) -> None:
+def test_a_salesforce_reports_title_and_footer_are_left_out(
+    tmp_path: Path, new_books: Callable[[str], Path], suffix: str
+) -> None:
     """A Salesforce report export has its title and filters above the column names
     and a footer under the records: blank lines, then one cell a line (the
     copyright, "Confidential Information", who ran it). Its records are imported,
@@ -784,7 +808,7 @@ def test_a_salesforce_reports_title_and_footer_are_left_out(tmp_path: Path, suff
         )
         return path
 
-    db = tmp_path / "sf.db"
+    db = new_books("sf.db")
     refused = runner.invoke(app, ["import", "accounts", str(report(bad)), "--db", str(db)])
     header = len(SALESFORCE_TITLE) + 1
     assert f'row {header + 2}, column "Created Date", value "not a date"' in refused.stderr
@@ -806,7 +830,9 @@ def test_a_salesforce_reports_title_and_footer_are_left_out(tmp_path: Path, suff
     assert stored == sorted(records.select("Account ID", "Account Name").rows())
 
 
-def test_empty_rows_are_left_out_and_a_last_record_is_never_a_footer(tmp_path: Path) -> None:
+def test_empty_rows_are_left_out_and_a_last_record_is_never_a_footer(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """Rows whose every cell is empty (a blank line, a spreadsheet's ",,,,") are no
     records: left out and named. A last record whose quoted notes run over lines,
     the last of them one cell, is still a record."""
@@ -819,7 +845,7 @@ def test_empty_rows_are_left_out_and_a_last_record_is_never_a_footer(tmp_path: P
     body = [lines[0], lines[1], "", *lines[2:-1], empty, notes.write_csv().split("\n", 1)[1]]
     path = tmp_path / "hubspot.csv"
     path.write_text("\n".join(body) + empty + "\n")
-    db = tmp_path / "h.db"
+    db = new_books("h.db")
     result = json.loads(run_ok("import", "accounts", str(path), "--db", str(db), "--json"))
     after = records.height + 2  # the blank line after the records but the last
     [said] = [line for line in result["reconciliation"]["assumptions"] if "empty row" in line]
@@ -831,11 +857,11 @@ def test_empty_rows_are_left_out_and_a_last_record_is_never_a_footer(tmp_path: P
     assert stored == expected
 
 
-def test_a_book_without_mrr_says_so(tmp_path: Path) -> None:
+def test_a_book_without_mrr_says_so(new_books: Callable[[str], Path]) -> None:
     """A CRM export carries no MRR: the metrics table says MRR is 0 for want of
     records, not that the customers pay nothing; a Stripe book does not say it."""
     said = "No MRR is recorded in this book"
-    crm, stripe = tmp_path / "crm.db", tmp_path / "stripe.db"
+    crm, stripe = new_books("crm.db"), new_books("stripe.db")
     _import(crm, "accounts", "hubspot_companies.csv")
     _import(stripe, "accounts", "stripe_subscriptions.csv")
     table = " ".join(run_ok("metrics", "--db", str(crm), *AS_OF).split())
@@ -843,8 +869,8 @@ def test_a_book_without_mrr_says_so(tmp_path: Path) -> None:
     assert said not in " ".join(run_ok("metrics", "--db", str(stripe), *AS_OF).split())
 
 
-def test_zendesk_tickets(tmp_path: Path) -> None:
-    db = tmp_path / "zendesk.db"
+def test_zendesk_tickets(new_books: Callable[[str], Path]) -> None:
+    db = new_books("zendesk.db")
     report = _import(db, "tickets", "zendesk_tickets.csv", "--create-missing-accounts")
     assert report["preset"] == "Zendesk tickets"
     raw = pl.read_csv(PRESETS / "zendesk_tickets.csv", infer_schema=False)
@@ -857,7 +883,9 @@ def test_zendesk_tickets(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("as_of", ["2026-12-02", "2026-12-06"])
-def test_zendesk_tickets_still_open_from_before_the_period(tmp_path: Path, as_of: str) -> None:
+def test_zendesk_tickets_still_open_from_before_the_period(
+    tmp_path: Path, new_books: Callable[[str], Path], as_of: str
+) -> None:
     """Zendesk tickets created before the period (December) or before a health
     score's 90 days: those not solved by its end count among the tickets open over
     48 h and an account's open tickets, those solved before do not; counted here
@@ -881,7 +909,7 @@ def test_zendesk_tickets_still_open_from_before_the_period(tmp_path: Path, as_of
     book = pl.concat([raw, pl.DataFrame(rows, schema=raw.schema)])
     path = tmp_path / "zendesk.csv"
     book.write_csv(path)
-    db = tmp_path / "zendesk.db"
+    db = new_books("zendesk.db")
     run_ok("import", "tickets", str(path), "--db", str(db), "--create-missing-accounts")
 
     end = date.fromisoformat(as_of) + timedelta(days=1)
@@ -907,8 +935,8 @@ def test_zendesk_tickets_still_open_from_before_the_period(tmp_path: Path, as_of
     assert open_tickets == {name: float(count) for name, count in expected.iter_rows()}
 
 
-def test_intercom_conversations(tmp_path: Path) -> None:
-    db = tmp_path / "intercom.db"
+def test_intercom_conversations(new_books: Callable[[str], Path]) -> None:
+    db = new_books("intercom.db")
     report = _import(db, "tickets", "intercom_conversations.csv", "--create-missing-accounts")
     assert report["preset"] == "Intercom conversations"
     raw = pl.read_csv(PRESETS / "intercom_conversations.csv", infer_schema=False)
@@ -918,8 +946,8 @@ def test_intercom_conversations(tmp_path: Path) -> None:
     assert november["first_response_hours_median"] == pytest.approx(hours.median())
 
 
-def test_delighted_nps(tmp_path: Path) -> None:
-    db = tmp_path / "nps.db"
+def test_delighted_nps(new_books: Callable[[str], Path]) -> None:
+    db = new_books("nps.db")
     report = _import(db, "surveys", "delighted_nps.csv", "--create-missing-accounts")
     assert report["preset"] == "Delighted / SurveyMonkey NPS responses"
     scores = pl.read_csv(PRESETS / "delighted_nps.csv")["Score"]
@@ -941,11 +969,11 @@ def test_a_preset_can_be_turned_off_or_forced(tmp_path: Path) -> None:
     assert wrong.exit_code == 2 and "no preset 'nope'" in wrong.output
 
 
-def test_stripe_invoices_import_only_what_was_paid(tmp_path: Path) -> None:
+def test_stripe_invoices_import_only_what_was_paid(new_books: Callable[[str], Path]) -> None:
     """A Stripe invoices export holds drafts, open, void and uncollectible invoices and
     $0 ones (a trial's): none is a purchase. Only the paid ones, for what was paid,
     are imported, and the summary says what was left out, by status."""
-    db = tmp_path / "invoices.db"
+    db = new_books("invoices.db")
     report = _import(db, "purchases", "stripe_invoices.csv", "--create-missing-accounts")
     assert report["preset"] == "Stripe invoices"
     raw = pl.read_csv(PRESETS / "stripe_invoices.csv", infer_schema=False)
