@@ -322,3 +322,26 @@ async def test_the_accounts_bar_wraps_instead_of_being_cut_at_80_columns(
         shown = " ".join(text_of(app.screen.query_one("#filter-bar")).split())
         assert 'search "Harbor" · sorted by MRR ↑ · → ' in shown, shown
         assert shown.endswith("more columns: c to choose"), shown
+
+
+OPENED_AT_TOP = {
+    **DIALOGS,
+    "log form": ("2", "enter", "l"),
+    "export": ("2", "x"),
+    "override": ("2", "enter", "o"),
+}
+
+
+@pytest.mark.parametrize("dialog", list(OPENED_AT_TOP))
+async def test_a_dialog_opens_on_its_title_at_80x24(
+    demo_url: str, tmp_path: Path, dialog: str
+) -> None:
+    """At 80x24 the new goal form opened scrolled three lines down: 'New goal' and
+    the label 'Title' above its first field were out of view, the form began with a
+    bare input reading 'e.g. NPS above 50'; the new task form four lines down."""
+    async with demo_app(demo_url, tmp_path, SMALL) as (app, pilot):
+        await press(app, pilot, *OPENED_AT_TOP[dialog])
+        assert app.screen.is_modal
+        box = app.screen.query_one(".dialog")
+        title = box.query(".dialog-title").first()
+        assert box.scroll_y == 0 and on_screen(app, title), (box.scroll_y, text_of(app.screen))

@@ -31,6 +31,9 @@ class TaskFormScreen(Dialog[int | None]):
     TaskFormScreen .field-error { color: $error; height: auto; }
     """
     BINDINGS = save_cancel_bindings("task_form")
+    AUTO_FOCUS = ""  # not None: that is the app's AUTO_FOCUS
+    """The account takes the focus in ``on_mount``, not scrolled to (GoalFormScreen's
+    AUTO_FOCUS: the form opened four lines down at 80x24)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -64,7 +67,7 @@ class TaskFormScreen(Dialog[int | None]):
             yield save_cancel_buttons()
 
     def on_mount(self) -> None:
-        self.query_one("#account", Input).focus()
+        self.query_one("#account", Input).focus(scroll_visible=False)
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
