@@ -3,6 +3,8 @@ bindings (so remapped or added keys show up here by themselves)."""
 
 from __future__ import annotations
 
+import re
+
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,6 +14,27 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from tui.screens.dialog import Dialog
+
+WIDGET_WORDS = {
+    "AccountsTable": "the list",
+    "GoalList": "the list",
+    "DataTable": "the table",
+    "KpiTile": "a tile",
+    "VerticalScroll": "the page",
+}
+"""Where the keys of a widget work, said of its class (another class: its name's words,
+'the text area')."""
+
+
+def where_words(node: object, under: Screen, app: object) -> str:
+    """Where a key bound on ``node`` works, in words: the help listed 'PlaybookScreen',
+    'AccountsTable', 'KpiTile'."""
+    if node is app:
+        return "everywhere"
+    if node is under:
+        return "this screen"
+    name = type(node).__name__
+    return WIDGET_WORDS.get(name) or "the " + " ".join(re.findall(r"[A-Z][a-z]*", name)).lower()
 
 
 class HelpScreen(Dialog[None]):
@@ -70,7 +93,7 @@ class HelpScreen(Dialog[None]):
             seen.add((binding.action, key))
             everywhere = active.node is self.app
             group = 2 if not binding.id else 1 if everywhere else 0
-            where = "everywhere" if everywhere else type(active.node).__name__
+            where = where_words(active.node, self.under, self.app)
             key_shown = binding.key_display or self.app.get_key_display(binding)
             # a screen's priority key (home, end) took the place of the focused table's
             # own, above the screen's keys: it is listed after them
