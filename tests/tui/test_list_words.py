@@ -81,3 +81,30 @@ async def test_a_score_without_one_30_days_back_has_no_trend_and_help_says_why(
         legend = text_of(app.screen.query_one("#help-legend"))
         assert "— no score now or 30 days ago" in " ".join(legend.split()), legend
         assert "churned: what it paid when it left (lost $114)" in " ".join(legend.split())
+
+
+async def test_a_list_left_empty_says_which_keys_widen_it(
+    db_url: str, book: dict[str, int]
+) -> None:
+    """A search that matched nothing showed an empty table under '0 of 5 accounts ·
+    search "zzzz"', nothing saying how to get the accounts back. The bar says it with
+    the keys that undo what narrows the list (escape, m, f)."""
+    from tests.tui.conftest import bar, type_text
+
+    async with running(db_url) as (app, pilot):
+        assert "no account matches" not in bar(app)
+        await press(app, pilot, "slash")
+        await type_text(pilot, "zzzz")
+        await press(app, pilot, "enter")
+        words = " ".join(bar(app).split())
+        assert words.startswith("0 of "), words
+        assert "no account matches: escape clears the search ·" in words, words
+
+        await press(app, pilot, "escape")
+        assert "no account matches" not in bar(app)
+
+        await press(app, pilot, "m", "slash")
+        await type_text(pilot, "Globex")  # Dana Scully's, not Test User's
+        await press(app, pilot, "enter")
+        words = " ".join(bar(app).split())
+        assert "no account matches: escape clears the search, m shows the team's" in words

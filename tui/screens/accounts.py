@@ -404,6 +404,19 @@ class AccountsScreen(Screen[None]):
     def on_resize(self) -> None:
         self.call_after_refresh(self._update_bar)  # the columns out of view
 
+    def _undo_words(self) -> str:
+        """The keys that widen a list its search and filters left empty ("" when
+        nothing narrows it): the list showed an empty table and '0 of 7,043 accounts'."""
+        where = self.where
+        keys = []
+        if where.search:
+            keys.append("escape clears the search")
+        if where.my_book:
+            keys.append("m shows the team's accounts")
+        if replace(where, search="", my_book=None).describe():
+            keys.append("f changes the filters")
+        return ", ".join(keys)
+
     def _sorted_by(self) -> str:
         """The sort in words: "sorted by MRR ↓" (the column may be hidden)."""
         columns = (*COLUMNS, *self.table.list_columns)
@@ -414,6 +427,8 @@ class AccountsScreen(Screen[None]):
         if self.app.cannot_open:  # the app said so (CxtuiApp._not_opening): nothing is read
             return
         parts = [f"{self.shown:,} of {self.total:,} accounts", *self.where.describe()]
+        if self.shown == 0 and self.total and (undo := self._undo_words()):
+            parts.append(f"no account matches: {undo}")
         if not self.app.book_complete:
             parts.append("reading last interactions…")
         missing = self._missing_fields()
