@@ -6,6 +6,7 @@ the raw Telco-shaped file."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -53,8 +54,8 @@ def test_the_import_lists_the_fields_it_keeps_with_their_types(tmp_path: Path) -
     assert f"custom field values: {cells:,} set, 0 changed and 0 cleared" in out
 
 
-def test_drop_extra_keeps_today_s_message(tmp_path: Path) -> None:
-    db = tmp_path / "b.db"
+def test_drop_extra_keeps_today_s_message(new_books: Callable[[str], Path]) -> None:
+    db = new_books("b.db")
     out = run_ok(*IMPORT, "--db", str(db), "--drop-extra")
     assert "Columns not imported: gender, SeniorCitizen, Partner, Dependents, tenure," in out
     assert "custom field" not in out

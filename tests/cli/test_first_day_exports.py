@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from datetime import date, timedelta
 from decimal import Decimal
@@ -151,9 +152,11 @@ def _expected_chargebee(raw: pl.DataFrame) -> dict[str, tuple[str, Decimal, str 
     return expected
 
 
-def test_chargebee_subscriptions_become_accounts_with_their_mrr(tmp_path: Path) -> None:
+def test_chargebee_subscriptions_become_accounts_with_their_mrr(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     path = _write(tmp_path / "Subscriptions.csv", CHARGEBEE, _chargebee_rows())
-    db = tmp_path / "chargebee.db"
+    db = new_books("chargebee.db")
     report = _import(db, "accounts", path, "--as-of", "2026-11-30")
     assert report["preset"] == "Chargebee subscriptions"
     raw = pl.read_csv(path, infer_schema=False)
@@ -198,7 +201,9 @@ def test_chargebee_subscriptions_become_accounts_with_their_mrr(tmp_path: Path) 
     assert october["mrr_churned"] == -float(sum(in_october))
 
 
-def test_chargebee_billing_periods_are_read_when_the_export_has_them(tmp_path: Path) -> None:
+def test_chargebee_billing_periods_are_read_when_the_export_has_them(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """With subscriptions.billing_period and billing_period_unit (a plan billed every
     3 months, every year), those say the period, whatever the plan's id."""
     header = [*CHARGEBEE, "subscriptions.billing_period", "subscriptions.billing_period_unit"]
@@ -211,7 +216,7 @@ def test_chargebee_billing_periods_are_read_when_the_export_has_them(tmp_path: P
         )
     ]
     path = _write(tmp_path / "Subscriptions.csv", header, rows)
-    db = tmp_path / "cb.db"
+    db = new_books("cb.db")
     report = _import(db, "accounts", path)
     raw = pl.read_csv(path, infer_schema=False).with_columns(
         per_year=pl.col("subscriptions.billing_period_unit").replace_strict(
@@ -236,7 +241,9 @@ def test_chargebee_billing_periods_are_read_when_the_export_has_them(tmp_path: P
     assert not any("no billing period" in a for a in report["reconciliation"]["assumptions"])
 
 
-def test_chargebee_statuses_written_as_the_app_shows_them(tmp_path: Path) -> None:
+def test_chargebee_statuses_written_as_the_app_shows_them(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """An export may write a status as Chargebee's pages show it ("Non Renewing",
     "In Trial"): read as the API's non_renewing and in_trial."""
     rows = _chargebee_rows()
@@ -244,7 +251,7 @@ def test_chargebee_statuses_written_as_the_app_shows_them(tmp_path: Path) -> Non
     for row in rows:
         row[9] = labels.get(row[9], row[9].title())
     path = _write(tmp_path / "Subscriptions.csv", CHARGEBEE, rows)
-    db = tmp_path / "labels.db"
+    db = new_books("labels.db")
     report = _import(db, "accounts", path, "--as-of", "2026-11-30")
     raw = pl.read_csv(path, infer_schema=False).with_columns(
         pl.col("subscriptions.status").str.to_lowercase().str.replace(" ", "_")
@@ -309,8 +316,10 @@ def _salesforce_rows() -> list[list[str]]:
     return rows
 
 
-def test_a_salesforce_activities_report_becomes_interactions(tmp_path: Path) -> None:
-    db = tmp_path / "sf.db"
+def test_a_salesforce_activities_report_becomes_interactions(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
+    db = new_books("sf.db")
     _import(db, "accounts", PRESETS / "salesforce_accounts.csv")
     path = _write(tmp_path / "activities.csv", SALESFORCE, _salesforce_rows())
     footer = '\n\n"Copyright (c) 2000-2026 salesforce.com, inc. All rights reserved."\n'
@@ -387,9 +396,9 @@ outcomes written; those whose activity did not take place; the other column's va
 
 @pytest.mark.parametrize("kind", list(HUBSPOT))
 def test_hubspot_activities_become_interactions_when_they_took_place(
-    tmp_path: Path, kind: str
+    tmp_path: Path, new_books: Callable[[str], Path], kind: str
 ) -> None:
-    db = tmp_path / "hs.db"
+    db = new_books("hs.db")
     _import(db, "accounts", PRESETS / "hubspot_companies.csv")
     companies = pl.read_csv(PRESETS / "hubspot_companies.csv", infer_schema=False)
     names = companies.filter(pl.col("Lifecycle Stage") == "customer")["Company name"].to_list()

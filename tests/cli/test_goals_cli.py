@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -16,8 +17,8 @@ from core.store.db import open_engine, sqlite_url
 runner = CliRunner()
 
 
-def test_checkin_then_list(tmp_path: Path) -> None:
-    path = tmp_path / "book.db"
+def test_checkin_then_list(new_books: Callable[[str], Path]) -> None:
+    path = new_books("book.db")
     engine = open_engine(sqlite_url(path))
     today = date.today()
     goal_id = create_goal(
@@ -59,10 +60,10 @@ def test_checkin_then_list(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_create_validates_as_the_form_does(tmp_path: Path) -> None:
+def test_create_validates_as_the_form_does(new_books: Callable[[str], Path]) -> None:
     from core.goals import list_goals
 
-    path = tmp_path / "book.db"
+    path = new_books("book.db")
     args = ["--db", str(path)]
     made = runner.invoke(
         app,
@@ -116,12 +117,12 @@ def test_create_validates_as_the_form_does(tmp_path: Path) -> None:
     assert views["Launch kit"].goal.owner == "team" and views["Launch kit"].goal.target_value == 2
 
 
-def test_the_list_says_which_goals_are_archived_or_ended(tmp_path: Path) -> None:
+def test_the_list_says_which_goals_are_archived_or_ended(new_books: Callable[[str], Path]) -> None:
     """`cxtui goals --archived` listed an archived goal as "(31 days left, ...)", like
     the live ones, and an ended goal as "(-281 days left, ...)"."""
     from core.goals import archive, get_goal
 
-    path = tmp_path / "book.db"
+    path = new_books("book.db")
     engine = open_engine(sqlite_url(path))
     today = date.today()
 
@@ -175,9 +176,9 @@ def _history(path: Path, goal_id: int) -> list:
         engine.dispose()
 
 
-def test_a_check_in_before_the_goals_start_is_refused(tmp_path: Path) -> None:
+def test_a_check_in_before_the_goals_start_is_refused(new_books: Callable[[str], Path]) -> None:
     """`cxtui goal checkin 1 5000 --on -10d` on a goal begun 2 days ago was taken."""
-    path = tmp_path / "book.db"
+    path = new_books("book.db")
     start = date.today() - timedelta(days=2)
     goal_id = _goal(path, start)
     early = (start - timedelta(days=1)).isoformat()
@@ -189,9 +190,9 @@ def test_a_check_in_before_the_goals_start_is_refused(tmp_path: Path) -> None:
     assert _history(path, goal_id) == []
 
 
-def test_a_negative_amount_is_refused_on_a_currency_goal(tmp_path: Path) -> None:
+def test_a_negative_amount_is_refused_on_a_currency_goal(new_books: Callable[[str], Path]) -> None:
     """`cxtui goal create MRR --type currency --target -500` made an MRR goal of -$500."""
-    path = tmp_path / "book.db"
+    path = new_books("book.db")
     args = ["--db", str(path)]
     made = runner.invoke(
         app, ["goal", "create", "MRR", "--type", "currency", "--target", "-500", *args]
@@ -205,10 +206,12 @@ def test_a_negative_amount_is_refused_on_a_currency_goal(tmp_path: Path) -> None
     assert [goal["title"] for goal in listed] == ["Expansion MRR"]
 
 
-def test_a_decimal_comma_is_read_as_a_custom_field_reads_it(tmp_path: Path) -> None:
+def test_a_decimal_comma_is_read_as_a_custom_field_reads_it(
+    new_books: Callable[[str], Path],
+) -> None:
     """`cxtui goal checkin 1 "1.234,50"` was refused ("a comma separates thousands")
     while the 360's number fields take it; "$1,500" stays fifteen hundred dollars."""
-    path = tmp_path / "book.db"
+    path = new_books("book.db")
     goal_id = _goal(path, date.today() - timedelta(days=2))
     args = ["--db", str(path)]
     for typed in ("1.234,50", "$1,500"):
@@ -217,9 +220,9 @@ def test_a_decimal_comma_is_read_as_a_custom_field_reads_it(tmp_path: Path) -> N
     assert [c.value for c in _history(path, goal_id)] == [Decimal("1234.50"), Decimal(1500)]
 
 
-def test_a_target_not_reached_never_lists_as_100_percent(tmp_path: Path) -> None:
+def test_a_target_not_reached_never_lists_as_100_percent(new_books: Callable[[str], Path]) -> None:
     """A goal of $20,000 at $19,999 was listed "100.0 %" beside "on track"."""
-    path = tmp_path / "book.db"
+    path = new_books("book.db")
     goal_id = _goal(path, date.today() - timedelta(days=2))
     args = ["--db", str(path)]
     assert runner.invoke(app, ["goal", "checkin", str(goal_id), "$19,999", *args]).exit_code == 0
@@ -227,19 +230,19 @@ def test_a_target_not_reached_never_lists_as_100_percent(tmp_path: Path) -> None
     assert " 99.9 %  on track" in listed and "on track: 99 % done" in listed, listed
 
 
-def test_a_goal_to_raise_churn_is_refused(tmp_path: Path) -> None:
+def test_a_goal_to_raise_churn_is_refused(new_books: Callable[[str], Path]) -> None:
     """`cxtui goal create Churn --type percent --metric churn_rate_pct --start 2
     --target 3` made a goal whose progress was churn going up."""
-    path = tmp_path / "book.db"
+    path = new_books("book.db")
     churn = ["--type", "percent", "--metric", "churn_rate_pct", "--start", "2", "--target", "3"]
     made = runner.invoke(app, ["goal", "create", "Churn", *churn, "--db", str(path)])
     assert made.exit_code == 2 and "--lower: Churn rate is better lower" in made.output
 
 
-def test_an_option_the_goal_has_no_use_for_is_refused(tmp_path: Path) -> None:
+def test_an_option_the_goal_has_no_use_for_is_refused(new_books: Callable[[str], Path]) -> None:
     """`cxtui goal create Kit --type done --target 5` made a done goal and dropped the
     5 without a word; so were a task list's --start, a number goal's --task."""
-    path = tmp_path / "book.db"
+    path = new_books("book.db")
     for options, words in (
         (["--type", "done", "--target", "5"], "--target: a goal of --type done takes no"),
         (["--type", "tasks", "--task", "a", "--start", "2"], "--start: a goal of --type tasks"),

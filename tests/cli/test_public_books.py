@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from datetime import date
 from decimal import Decimal
@@ -88,7 +89,7 @@ def test_a_second_import_changes_nothing(cdnow_master: Path, cdnow: tuple[Path, 
 
 
 def test_a_log_of_unknown_customers_is_refused_with_how_many_rows_each_problem_has(
-    cdnow_master: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cdnow_master: Path, new_books: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Into an empty book, every purchase names an unknown customer: after the first
     20 errors, one line counts them all (the raw file's lines), summed over the
@@ -97,7 +98,7 @@ def test_a_log_of_unknown_customers_is_refused_with_how_many_rows_each_problem_h
 
     monkeypatch.setattr(core.importing.check, "BATCH_ROWS", 10_000)  # 7 batches
     raw = cdnow_frame(cdnow_master, ["customer_id", "date", "cds", "dollars"])
-    db = tmp_path / "empty.db"
+    db = new_books("empty.db")
     refused = runner.invoke(app, ["import", "purchases", str(cdnow_master), "--db", str(db)])
     assert refused.exit_code == 2
     assert f"{raw.height:,} errors; nothing was written" in refused.stderr
@@ -147,11 +148,11 @@ def test_a_period_after_the_order_log_says_where_its_data_ends(
 
 
 def test_an_order_log_without_amounts_is_refused_naming_its_columns(
-    lifetimes_transactions: Path, tmp_path: Path
+    lifetimes_transactions: Path, new_books: Callable[[str], Path]
 ) -> None:
     """A purchase is a date and an amount (domain.md): a log of dates alone is refused,
     nothing written, and the message shows the file's own columns to map from."""
-    db = tmp_path / "log.db"
+    db = new_books("log.db")
     header = lifetimes_transactions.read_text().splitlines()[0].split(",")
     refused = runner.invoke(
         app, ["import", "purchases", str(lifetimes_transactions), "--db", str(db),
@@ -167,12 +168,12 @@ def test_an_order_log_without_amounts_is_refused_naming_its_columns(
 
 
 def test_the_telco_samples_one_id_column_given_to_the_name_is_named_for_the_id(
-    telco_churn: Path, tmp_path: Path
+    telco_churn: Path, new_books: Callable[[str], Path]
 ) -> None:
     """IBM's sample has one id column, customerID, which the id's matching finds: given
     to the name alone, the import says it could feed the id too, and writes nothing;
     given to both, every row of the file is an account."""
-    db = tmp_path / "telco.db"
+    db = new_books("telco.db")
     refused = runner.invoke(
         app, ["import", "accounts", str(telco_churn), "--db", str(db),
               "--map", "name=customerID"],
@@ -270,12 +271,12 @@ def test_an_order_log_records_no_churn_and_the_figures_say_so(
 
 
 def test_the_telco_sample_as_it_comes_makes_no_figure_of_what_it_lacks(
-    telco_churn: Path, tmp_path: Path
+    telco_churn: Path, new_books: Callable[[str], Path]
 ) -> None:
     """IBM's sample has statuses and tenures but no interaction, survey, onboarding
     or renewal column: no 'no interaction' task on a first run of the rules, and no
     onboarding or feedback rate, the accounts due counted from the raw tenures."""
-    db = tmp_path / "telco.db"
+    db = new_books("telco.db")
     run_ok(
         "import", "accounts", str(telco_churn), "--db", str(db), "--as-of", "2026-11-30",
         "--map", "external_id=customerID", "--map", "name=customerID",
@@ -304,7 +305,7 @@ def test_the_telco_sample_as_it_comes_makes_no_figure_of_what_it_lacks(
 
 
 def test_the_telco_sample_exported_on_a_day_counts_its_customers_on_that_day(
-    telco_churn: Path, tmp_path: Path
+    telco_churn: Path, new_books: Callable[[str], Path]
 ) -> None:
     """IBM's sample tells each customer's status as of the day it was exported
     (--as-of, from which its tenures count back). Its churned customers, whose churn
@@ -312,7 +313,7 @@ def test_the_telco_sample_exported_on_a_day_counts_its_customers_on_that_day(
     export ends with the file's active customers and their MRR, as plain polars
     counts them. Before, they stayed customers until the day of the import (7,043
     customers and MRR 456,116.60 at the end of the export's month)."""
-    db = tmp_path / "telco.db"
+    db = new_books("telco.db")
     out = run_ok(
         "import", "accounts", str(telco_churn), "--db", str(db), "--drop-extra",
         "--map", "name=customerID", "--map", "external_id=customerID",
@@ -391,7 +392,7 @@ def test_the_telco_sample_again_without_its_churn_column_keeps_every_status(
 
 
 def test_the_telco_sample_given_another_export_day_moves_each_opening_mrr_with_its_start(
-    telco_churn: Path, tmp_path: Path
+    telco_churn: Path, new_books: Callable[[str], Path]
 ) -> None:
     """The sample imported again with another --as-of (the day it was exported, which
     its tenures count back from) moves every start date two months: each account's
@@ -400,7 +401,7 @@ def test_the_telco_sample_given_another_export_day_moves_each_opening_mrr_with_i
     the bridge broke (MRR at start + New MRR was not MRR at the end). A churned
     account whose churn (recorded on the first export's day) is before its new start
     keeps its history, and the summary says how many."""
-    db = tmp_path / "telco.db"
+    db = new_books("telco.db")
     options = [
         "--db", str(db), "--drop-extra", "--map", "name=customerID",
         "--map", "external_id=customerID", "--value", "status:Yes=churned",

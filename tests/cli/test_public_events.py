@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from datetime import date
 from pathlib import Path
@@ -108,13 +109,13 @@ def test_the_event_log_again_changes_nothing(
 
 
 def test_events_of_a_companys_users_count_its_distinct_users_a_day(
-    ecom_events: Path, tmp_path: Path
+    ecom_events: Path, new_books: Callable[[str], Path]
 ) -> None:
     """The B2B shape: each event names its company (here the user's acquisition
     channel stands for one) and its user: a company's day counts its distinct users
     and their distinct sessions."""
     raw = events(ecom_events)
-    db = tmp_path / "channels.db"
+    db = new_books("channels.db")
     args = ["--map", "account=acquisition_channel", "--map", "day=timestamp"]
     report = json.loads(
         run_ok(
@@ -158,13 +159,13 @@ def test_a_bad_event_is_named_at_its_own_row(ecom_events: Path, tmp_path: Path) 
 
 
 def test_an_event_log_of_unknown_users_counts_every_event_refused(
-    ecom_events: Path, tmp_path: Path
+    ecom_events: Path, new_books: Callable[[str], Path]
 ) -> None:
     """Into an empty book, each of the file's events names an unknown account: the
     errors count the file's rows (not its 3,605 users' days), and name the first row
     of each day."""
     raw = events(ecom_events)
-    db = tmp_path / "empty.db"
+    db = new_books("empty.db")
     args = ["--map", "account=user_id", "--map", "day=timestamp"]
     refused = runner.invoke(app, ["import", "usage", str(ecom_events), "--db", str(db), *args])
     assert refused.exit_code == 2
@@ -232,7 +233,10 @@ def grocery_households(pytestconfig: pytest.Config) -> Path:
 
 
 def test_the_grocers_households_are_accounts_its_figures_broken_down_by_age(
-    grocery_households: Path, grocery_transactions: Path, tmp_path: Path
+    grocery_households: Path,
+    grocery_transactions: Path,
+    tmp_path: Path,
+    new_books: Callable[[str], Path],
 ) -> None:
     """The households file (an id and seven bands, no name, status, MRR or date)
     imported as accounts, then the till lines of 30 of them: the summary counts the
@@ -241,7 +245,7 @@ def test_the_grocers_households_are_accounts_its_figures_broken_down_by_age(
     MRR and date columns), the bands are choice fields, and December 2017 broken
     down by age matches plain polars over both files."""
     households = pl.read_parquet(grocery_households)
-    db = tmp_path / "grocer.db"
+    db = new_books("grocer.db")
     ids = ("--map", "external_id=household_id", "--map", "name=household_id")
     out = run_ok("import", "accounts", str(grocery_households), "--db", str(db), *ids, "--json")
     report = json.loads(out)
@@ -295,12 +299,12 @@ def test_the_grocers_households_are_accounts_its_figures_broken_down_by_age(
 
 
 def test_an_account_whose_usage_is_past_is_said_to_have_none_recent(
-    shop_usage: tuple[Path, dict], tmp_path: Path
+    shop_usage: tuple[Path, dict], new_books: Callable[[str], Path]
 ) -> None:
     """Seen today, the 2024 clickstream's users have no score: their usage is older
     than the score's windows. Before, the reason read 'no usage, interactions, surveys
     or tickets yet', of accounts with days of use."""
-    db = tmp_path / "today.db"
+    db = new_books("today.db")
     db.write_bytes(shop_usage[0].read_bytes())
     with closing(sqlite3.connect(db)) as connection:
         used = connection.execute(

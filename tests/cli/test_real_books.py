@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -104,6 +105,7 @@ def test_the_import_says_what_it_assumed(tmp_path: Path) -> None:
 
 def test_accounts_created_from_a_purchase_log_start_on_their_first_purchase(
     tmp_path: Path,
+    new_books: Callable[[str], Path],
 ) -> None:
     rows = [
         ("00001", "1997-01-01", "11.77"),
@@ -116,7 +118,7 @@ def test_accounts_created_from_a_purchase_log_start_on_their_first_purchase(
     path.write_text(
         "customer_id,order_date,amount\n" + "".join(f"{a},{d},{v}\n" for a, d, v in rows)
     )
-    db = tmp_path / "orders.db"
+    db = new_books("orders.db")
     run_ok("import", "purchases", str(path), "--db", str(db), "--create-missing-accounts")
     raw = pl.read_csv(path, schema_overrides={"customer_id": pl.String}, try_parse_dates=True)
     firsts = raw.group_by("customer_id").agg(pl.col("order_date").min())
@@ -131,8 +133,8 @@ def test_accounts_created_from_a_purchase_log_start_on_their_first_purchase(
     assert _metrics(db)["new_accounts"] == 0
 
 
-def test_an_account_mrr_and_its_movements_are_one_truth(tmp_path: Path) -> None:
-    db = tmp_path / "book.db"
+def test_an_account_mrr_and_its_movements_are_one_truth(new_books: Callable[[str], Path]) -> None:
+    db = new_books("book.db")
     header = "external_id,name,start_date,mrr\n"
     import_csv(db, "accounts", header + "A-1,Acme,2025-01-01,100\n")
     assert _metrics(db)["mrr"] == 100.0
@@ -151,8 +153,8 @@ def test_an_account_mrr_and_its_movements_are_one_truth(tmp_path: Path) -> None:
     assert _metrics(db)["mrr"] == 90.0
 
 
-def test_health_on_no_data_is_no_score(tmp_path: Path) -> None:
-    db = tmp_path / "book.db"
+def test_health_on_no_data_is_no_score(new_books: Callable[[str], Path]) -> None:
+    db = new_books("book.db")
     import_csv(
         db,
         "accounts",
@@ -177,10 +179,12 @@ def test_health_on_no_data_is_no_score(tmp_path: Path) -> None:
     assert engagement["days_since_last_interaction"] == 0
 
 
-def test_a_tenure_column_dates_the_starts_back_from_the_export(tmp_path: Path) -> None:
+def test_a_tenure_column_dates_the_starts_back_from_the_export(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     path = tmp_path / "telco.csv"
     path.write_text(TELCO, encoding="utf-8")
-    db = tmp_path / "tenure.db"
+    db = new_books("tenure.db")
     out = run_ok(
         "import", "accounts", str(path), "--db", str(db), *CHURN, "--as-of", "2026-11-30",
         "--map", "external_id=customerID", "--map", "name=customerID",
@@ -209,14 +213,14 @@ def test_a_tenure_column_dates_the_starts_back_from_the_export(tmp_path: Path) -
 
 
 def test_after_a_first_import_red_accounts_and_detractors_get_their_tasks(
-    tmp_path: Path,
+    new_books: Callable[[str], Path],
 ) -> None:
     """A first import, then a health recompute and one run of the rules: the accounts
     red at that moment get a task (the rule meets them red; no drop is needed), and
     so does the detractor nobody has called back."""
     import sqlite3
 
-    db = tmp_path / "book.db"
+    db = new_books("book.db")
     files = {
         "accounts": "external_id,name,start_date,mrr,renewal_date\n"
         "A-1,Acme,2024-01-01,100,2027-01-01\n"

@@ -7,6 +7,7 @@ back. What is stored is compared with plain polars over the raw files."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -90,8 +91,10 @@ def test_stripe_customers_set_to_cancel_are_stored_and_cleared(tmp_path: Path) -
     assert _stored(db) == {"cus_036", "cus_037"}
 
 
-def test_chargebee_non_renewing_customers_are_set_to_cancel(tmp_path: Path) -> None:
-    db = tmp_path / "book.db"
+def test_chargebee_non_renewing_customers_are_set_to_cancel(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
+    db = new_books("book.db")
     rows = _chargebee_rows()
     path = _write(tmp_path / "Subscriptions.csv", CHARGEBEE, rows)
     _import(db, "accounts", path, "--as-of", "2026-11-30")
@@ -127,7 +130,9 @@ def test_an_accounts_files_column_sets_clears_and_refuses(tmp_path: Path) -> Non
     assert _rows(db, "SELECT * FROM account ORDER BY id") == before
 
 
-def test_the_accounts_export_writes_it_and_reads_it_back(tmp_path: Path) -> None:
+def test_the_accounts_export_writes_it_and_reads_it_back(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     db, path = tmp_path / "book.db", tmp_path / "subscriptions.csv"
     _flagged(FLAGS).write_csv(path)
     _import(db, "accounts", path)
@@ -138,7 +143,7 @@ def test_the_accounts_export_writes_it_and_reads_it_back(tmp_path: Path) -> None
     written = exported.filter(pl.col("cancels_at_renewal") == "true")["external_id"]
     assert set(written) == {"cus_005", "cus_037"}
     assert set(exported["cancels_at_renewal"]) == {"true", "false"}
-    again = tmp_path / "again.db"
+    again = new_books("again.db")
     _import(again, "accounts", out)
     assert _stored(again) == {"cus_005", "cus_037"}
     assert _rows(again, "SELECT count(*) FROM account") == [(exported.height,)]

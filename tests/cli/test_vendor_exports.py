@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
@@ -33,13 +34,15 @@ def _rows(db: Path, sql: str) -> list[tuple]:
         return connection.execute(sql).fetchall()
 
 
-def test_a_salesforce_reports_totals_and_footer_are_no_purchases(tmp_path: Path) -> None:
+def test_a_salesforce_reports_totals_and_footer_are_no_purchases(
+    new_books: Callable[[str], Path],
+) -> None:
     """A Salesforce opportunity report, exported as CSV: its title, then the records,
     then "Grand Totals (4 records)" with the sum of the amounts, blank lines and the
     footer, whose copyright ("salesforce.com, inc.") and company name hold a comma
     inside their quotes. The totals and the footer are left out and said; the
     purchases are the report's records."""
-    db = tmp_path / "sf.db"
+    db = new_books("sf.db")
     _import(db, "accounts", FIXTURES / "presets" / "salesforce_accounts.csv")
     report = VENDORS / "salesforce_opportunities_report.csv"
     result = _import(
@@ -70,12 +73,12 @@ def test_a_salesforce_reports_totals_and_footer_are_no_purchases(tmp_path: Path)
     assert sum(cents for _, cents in stored) == 1_775_075  # the report's Grand Totals
 
 
-def test_stripe_dates_that_name_their_zone_are_read(tmp_path: Path) -> None:
+def test_stripe_dates_that_name_their_zone_are_read(new_books: Callable[[str], Path]) -> None:
     """Stripe's subscriptions export, with every documented column and its moments
     written "2024-02-01 10:00:00 UTC": each customer's start (the day it first paid:
     its trial's end, else its start), renewal, churn date and MRR are the file's.
     Before, every date was refused as "not a date"."""
-    db = tmp_path / "stripe.db"
+    db = new_books("stripe.db")
     path = VENDORS / "stripe_subscriptions_utc.csv"
     result = _import(db, "accounts", path)
     assert result["preset"] == "Stripe subscriptions"
@@ -101,11 +104,13 @@ def test_stripe_dates_that_name_their_zone_are_read(tmp_path: Path) -> None:
     assert stored == expected.rows()
 
 
-def test_unix_times_of_an_api_export_are_read(tmp_path: Path) -> None:
+def test_unix_times_of_an_api_export_are_read(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """Conversations taken from Intercom's API as JSON lines write their moments as
     seconds since 1970 ("created_at": 1709296496). They are read as such, and said;
     the first-response figures equal plain polars over the file."""
-    db = tmp_path / "intercom.db"
+    db = new_books("intercom.db")
     accounts = tmp_path / "accounts.csv"
     accounts.write_text(
         "external_id,name\nacme-rockets,Acme Rockets\nbeta-labs,Beta Labs\ncobalt-co,Cobalt Co\n"
@@ -139,13 +144,15 @@ def test_unix_times_of_an_api_export_are_read(tmp_path: Path) -> None:
     assert metrics["first_response_hours_median"] == hours.median()
 
 
-def test_zendesk_moments_with_their_offset_give_each_first_response(tmp_path: Path) -> None:
+def test_zendesk_moments_with_their_offset_give_each_first_response(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """A Zendesk tickets export with its full set of columns and moments written with
     their offset ("2024-11-02 09:00:00 +0100"). Each ticket opens, is first answered
     (Created at + First reply time in minutes) and is solved at the moment polars
     reads, in UTC. Before, the import stopped on polars' own words ("a time zone is
     part of the data") and wrote nothing."""
-    db = tmp_path / "zendesk.db"
+    db = new_books("zendesk.db")
     accounts = tmp_path / "accounts.csv"
     accounts.write_text("external_id,name\nA1,Acme Rockets\nB1,Beta Labs\n")
     _import(db, "accounts", accounts)
@@ -173,11 +180,13 @@ def test_zendesk_moments_with_their_offset_give_each_first_response(tmp_path: Pa
     assert [tuple(m and m[:19] for m in row) for row in stored] == expected.rows()
 
 
-def test_intercom_moments_in_utc_give_each_first_response(tmp_path: Path) -> None:
+def test_intercom_moments_in_utc_give_each_first_response(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """Intercom's conversations export writes its moments "2026-11-03 11:00:00 UTC":
     the first response (started at + First response time in seconds) is each
     conversation's, where the import stopped on polars' words."""
-    db = tmp_path / "intercom.db"
+    db = new_books("intercom.db")
     raw = pl.read_csv(FIXTURES / "presets" / "intercom_conversations.csv", infer_schema=False)
     moments = ["Conversation started at", "Conversation last closed at"]
     path = tmp_path / "intercom.csv"
@@ -194,11 +203,13 @@ def test_intercom_moments_in_utc_give_each_first_response(tmp_path: Path) -> Non
     assert [tuple(m and m[:19] for m in row) for row in stored] == expected.rows()
 
 
-def test_a_first_response_that_cannot_be_computed_is_named_at_its_row(tmp_path: Path) -> None:
+def test_a_first_response_that_cannot_be_computed_is_named_at_its_row(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """A ticket whose Created at is not written year-month-day, beside a first reply
     time: its first response cannot be computed, and the row is refused naming it,
     where it was left empty without a word."""
-    db = tmp_path / "zendesk.db"
+    db = new_books("zendesk.db")
     raw = pl.read_csv(VENDORS / "zendesk_tickets_offsets.csv", infer_schema=False)
     odd = raw.with_columns(
         pl.when(pl.col("Id") == "4103")
@@ -256,14 +267,14 @@ def _spreadsheet(path: Path) -> Path:
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_a_spreadsheets_repeated_and_nameless_columns_are_named_and_said(
-    tmp_path: Path, suffix: str
+    tmp_path: Path, new_books: Callable[[str], Path], suffix: str
 ) -> None:
     """A second column named Email is kept as "Email (2)", a nameless one with values
     as "column 5", and the nameless columns without a value are left out; each is
     said. Before, polars' own names became custom fields ("Email_duplicated_0", and
     "_duplicated_0" for an empty trailing column; "Email_1" and "__UNNAMED__4" from a
     workbook) without a word."""
-    db = tmp_path / "crm.db"
+    db = new_books("crm.db")
     result = _import(db, "accounts", _spreadsheet(tmp_path / f"accounts{suffix}"))
     assumed = result["reconciliation"]["assumptions"]
     if suffix == ".csv":  # (a workbook's columns end with its last value)
@@ -287,11 +298,13 @@ def test_a_spreadsheets_repeated_and_nameless_columns_are_named_and_said(
     assert stored == expected
 
 
-def test_amounts_written_with_their_currency_code_are_read_and_said(tmp_path: Path) -> None:
+def test_amounts_written_with_their_currency_code_are_read_and_said(
+    new_books: Callable[[str], Path],
+) -> None:
     """A Salesforce org with several currencies writes each amount with its code
     ("USD 12,500.00", "EUR 980.00"). The amounts are read (before, each was refused
     as "not an amount"), and the summary says they mix two currencies, by rows."""
-    db = tmp_path / "sf.db"
+    db = new_books("sf.db")
     _import(db, "accounts", FIXTURES / "presets" / "salesforce_accounts.csv")
     path = VENDORS / "salesforce_opportunities_multicurrency.csv"
     result = _import(
@@ -337,12 +350,14 @@ def test_amounts_in_another_currency_than_the_apps_are_said(tmp_path: Path) -> N
     assert not [line for line in dollars["reconciliation"]["assumptions"] if "amounts" in line]
 
 
-def test_headers_that_name_their_zone_or_unit_are_matched(tmp_path: Path) -> None:
+def test_headers_that_name_their_zone_or_unit_are_matched(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """Billing and finance exports name a column's zone or money unit in brackets:
     "Order Date (UTC)", "Total (USD)", "MRR (cents)". Each is matched to its field
     as its bare name would be (the cents still read as cents), where the import
     asked for a --map of every one of them ("missing required column")."""
-    db = tmp_path / "orders.db"
+    db = new_books("orders.db")
     accounts = tmp_path / "accounts.csv"
     accounts.write_text("Account ID,Name,MRR (cents)\ncus_A1,Acme,4900\ncus_B2,Beta,19900\n")
     result = _import(db, "accounts", accounts)
@@ -362,11 +377,13 @@ def test_headers_that_name_their_zone_or_unit_are_matched(tmp_path: Path) -> Non
     ]
 
 
-def test_the_import_says_which_column_each_field_was_read_from(tmp_path: Path) -> None:
+def test_the_import_says_which_column_each_field_was_read_from(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """The columns matched by their names are an assumption like any other ("users"
     read as seats): the summary names each field's column as --map writes it, given
     or matched, where it named only the columns not imported."""
-    db = tmp_path / "orders.db"
+    db = new_books("orders.db")
     accounts = tmp_path / "accounts.csv"
     accounts.write_text("customer_id,company,users\ncus_A1,Acme,12\n")
     out = run_ok("import", "accounts", str(accounts), "--db", str(db))
@@ -431,11 +448,13 @@ def test_a_last_record_named_total_is_a_record(tmp_path: Path) -> None:
     )
 
 
-def test_an_export_days_changes_are_dated_and_said(tmp_path: Path) -> None:
+def test_an_export_days_changes_are_dated_and_said(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """An accounts file imported again with --as-of (the day it was exported) and no
     --effective: its MRR changes are dated that day, and the summary says so, as it
     says every default; it said nothing of the day the changes were given."""
-    db = tmp_path / "book.db"
+    db = new_books("book.db")
     first, second = tmp_path / "june.csv", tmp_path / "october.csv"
     first.write_text("external_id,name,mrr\nA1,Acme,100\nA2,Beta,50\n")
     second.write_text("external_id,name,mrr\nA1,Acme,150\nA2,Beta,50\n")
@@ -478,12 +497,14 @@ def test_a_unix_time_out_of_its_columns_range_is_named_at_its_row(tmp_path: Path
     assert "nothing was written" in refused.stderr
 
 
-def test_zendesk_satisfaction_ratings_become_the_csat(tmp_path: Path) -> None:
+def test_zendesk_satisfaction_ratings_become_the_csat(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """The Satisfaction Score of a Zendesk tickets export (Good, Bad; Offered and
     Unoffered are no answer) imports as CSAT answers dated by Solved at: the month's
     CSAT is the share of Good ratings among the rated tickets solved in it, as plain
     polars computes over the file."""
-    db = tmp_path / "zendesk.db"
+    db = new_books("zendesk.db")
     path = VENDORS / "zendesk_satisfaction.csv"
     accounts = tmp_path / "accounts.csv"
     accounts.write_text("external_id,name\nA1,Acme Rockets\nB1,Beta Labs\nC1,Cobalt Health\n")
@@ -514,7 +535,9 @@ def test_zendesk_satisfaction_ratings_become_the_csat(tmp_path: Path) -> None:
     ) == [(rated.height, rated.filter(pl.col("Satisfaction Score") == "Good").height)]
 
 
-def test_amounts_in_cents_from_an_api_are_said_and_read_so_when_told(tmp_path: Path) -> None:
+def test_amounts_in_cents_from_an_api_are_said_and_read_so_when_told(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """Stripe's API writes a charge's amount in cents, under the plain name "amount"
     (1999 is $19.99), as do many billing systems' API exports. Nothing in the file says
     so: the import reads them as dollars but says it, with the option that reads them
@@ -545,7 +568,7 @@ def test_amounts_in_cents_from_an_api_are_said_and_read_so_when_told(tmp_path: P
         " (1999 is 1,999.00, not 19.99) and its name does not say cents; if they are"
         " cents, --cents amount reads them so"
     ) in first["reconciliation"]["assumptions"]
-    db = tmp_path / "b.db"
+    db = new_books("b.db")
     told = _import(db, "purchases", path, *read, "--cents", "amount")
     assert told["reconciliation"]["totals"] == {"amount": raw["amount"].sum() / 100}
     assert not [line for line in told["reconciliation"]["assumptions"] if "not cents" in line]
