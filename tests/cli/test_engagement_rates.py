@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 
@@ -29,8 +30,8 @@ def _expected(db: Path, numerator: str) -> float | None:
     return part / base * 100 if base else None
 
 
-def test_engagement_rates_against_sql(tmp_path: Path) -> None:
-    db = tmp_path / "book.db"
+def test_engagement_rates_against_sql(new_books: Callable[[str], Path]) -> None:
+    db = new_books("book.db")
     import_csv(
         db,
         "accounts",
@@ -84,11 +85,13 @@ def test_engagement_rates_against_sql(tmp_path: Path) -> None:
     assert metrics["referral_rate_pct"] == 25.0  # A of A-D; E churned, F not yet started
 
 
-def test_rates_of_what_the_book_does_not_record_are_no_data(tmp_path: Path) -> None:
+def test_rates_of_what_the_book_does_not_record_are_no_data(
+    new_books: Callable[[str], Path],
+) -> None:
     """An accounts list alone: no survey answer and no referral, community or training
     interaction anywhere, so those rates are no data (null, and said under the table),
     not 0 %. Once one is recorded, even in another month, November's rate is 0 %."""
-    db = tmp_path / "book.db"
+    db = new_books("book.db")
     import_csv(
         db,
         "accounts",
@@ -121,12 +124,12 @@ def test_rates_of_what_the_book_does_not_record_are_no_data(tmp_path: Path) -> N
     assert "No data" not in run_ok("metrics", *november)
 
 
-def test_metric_settings_come_from_the_config_file(tmp_path: Path) -> None:
+def test_metric_settings_come_from_the_config_file(new_books: Callable[[str], Path]) -> None:
     """``[metrics] csat_satisfied_min = 5`` counts only 5s as satisfied (checked with
     SQL); a broken setting is named with its line and its default used."""
     import os
 
-    db = tmp_path / "book.db"
+    db = new_books("book.db")
     import_csv(db, "accounts", "external_id,name,start_date,mrr\nA,Acme,2025-01-01,1\n")
     import_csv(
         db,

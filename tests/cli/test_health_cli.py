@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -265,7 +266,9 @@ def test_the_file_prints_what_the_engine_prints(
     assert on_file.output.strip()
 
 
-def test_a_public_churn_sample_recomputed_from_the_shell(telco_churn: Path, tmp_path: Path) -> None:
+def test_a_public_churn_sample_recomputed_from_the_shell(
+    telco_churn: Path, new_books: Callable[[str], Path]
+) -> None:
     """The public Telco churn sample imported as it comes, then `cxtui health
     --recompute` as a user runs it (its own process, on the file without SQLAlchemy):
     every customer that did not churn (counted here from the raw file) is live, and
@@ -275,7 +278,7 @@ def test_a_public_churn_sample_recomputed_from_the_shell(telco_churn: Path, tmp_
 
     import polars as pl
 
-    db = tmp_path / "telco.db"
+    db = new_books("telco.db")
     imported = runner.invoke(
         app,
         ["import", "accounts", str(telco_churn), "--db", str(db),
@@ -357,10 +360,12 @@ def test_read_only_refuses_recompute_and_a_missing_file(db: Path, tmp_path: Path
     assert not missing.exists()
 
 
-def test_names_and_reasons_that_look_like_markup_are_printed_as_they_are(tmp_path: Path) -> None:
+def test_names_and_reasons_that_look_like_markup_are_printed_as_they_are(
+    new_books: Callable[[str], Path],
+) -> None:
     """An account named "[/] Bracket Co" (an import) made ``cxtui health`` fail with a
     MarkupError traceback: names, reasons and ids went through Rich markup."""
-    path = tmp_path / "book.db"
+    path = new_books("book.db")
     engine = open_engine(sqlite_url(path))
     book = Book(engine)
     account = book.account(name="[/] Bracket [red]Co[/red]", external_id="[b]X-1")
@@ -420,13 +425,15 @@ def test_backfill_refuses_a_number_of_weeks_out_of_range_or_a_day_ahead(db: Path
     assert _snapshots_per_day(db) == before
 
 
-def test_an_account_without_a_score_reads_no_score_as_in_the_app(tmp_path: Path) -> None:
+def test_an_account_without_a_score_reads_no_score_as_in_the_app(
+    new_books: Callable[[str], Path],
+) -> None:
     """`cxtui health` said "no data" (the table's Band, the recompute's summary, the
     explanation of one account) where the accounts list and the 360 say "no score";
     the JSON keeps the band "no data", its contract."""
     from tests.cli.conftest import import_csv, run_ok
 
-    db = tmp_path / "book.db"
+    db = new_books("book.db")
     rows = ["A-1,Acme,2025-01-01,100", "A-2,Beta,2025-02-01,50"]
     import_csv(db, "accounts", "external_id,name,start_date,mrr\n" + "\n".join(rows) + "\n")
     objects = json.loads(run_ok("health", "--db", str(db), "--json"))

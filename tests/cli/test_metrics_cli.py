@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -20,13 +21,15 @@ def run(db: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_json_says_what_the_figures_assume(tmp_path: Path) -> None:
+def test_json_says_what_the_figures_assume(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """A script or an assistant reads the JSON alone: the assumptions printed under
     the table (accounts without a start date are customers since before the records)
     are in it too, as ``notes``; they were on the table only."""
     accounts = tmp_path / "accounts.csv"
     accounts.write_text("external_id,name,mrr\nA-1,Alpha,100\nA-2,Beta,50\nA-3,Gamma,\n")
-    db = tmp_path / "book.db"
+    db = new_books("book.db")
     imported = runner.invoke(app, ["import", "accounts", str(accounts), "--db", str(db)])
     assert imported.exit_code == 0, imported.output
     code, output = run(db, "--json")
@@ -182,14 +185,14 @@ def test_a_sqlite_file_is_read_without_sqlalchemy_or_the_models(db: Path) -> Non
 
 
 def test_a_breakdown_by_words_that_look_like_markup_prints_them_as_they_are(
-    tmp_path: Path,
+    new_books: Callable[[str], Path],
 ) -> None:
     """A segment named '[/]SMB' ended --by segment in a MarkupError traceback; an owner
     '[b]Lee[/b]' lost its brackets (the table's headings read them as markup)."""
     from core.store.db import open_engine, sqlite_url
     from tests.core.metrics_book import BookWriter
 
-    path = tmp_path / "book.db"
+    path = new_books("book.db")
     engine = open_engine(sqlite_url(path))
     book = BookWriter(engine)
     book.account(date(2023, 3, 1), mrr=50000, segment="[/]SMB", owner="[b]Lee[/b]")

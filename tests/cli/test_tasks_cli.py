@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -18,8 +19,8 @@ from tests.rows import engine_on, new_account
 runner = CliRunner()
 
 
-def test_rules_run_then_tasks(tmp_path: Path) -> None:
-    path = tmp_path / "book.db"
+def test_rules_run_then_tasks(new_books: Callable[[str], Path]) -> None:
+    path = new_books("book.db")
     today = date(2026, 11, 23)
     with engine_on(path) as engine, Session(engine) as session:
         account_id = new_account(
@@ -90,12 +91,12 @@ def test_bad_as_of(tmp_path: Path) -> None:
 
 
 def test_one_task_done_reopened_and_snoozed_from_the_command_line(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    new_books: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from core.playbook.tasks import add_manual_task, task_history, task_queue
 
     monkeypatch.setenv("CXTUI_USER", "Cli Person")
-    path = tmp_path / "book.db"
+    path = new_books("book.db")
     engine = open_engine(sqlite_url(path))
     today = date(2026, 11, 23)
     task_id = add_manual_task(engine, "Send the QBR deck", today, "Test User")
@@ -126,14 +127,14 @@ def test_one_task_done_reopened_and_snoozed_from_the_command_line(
 
 
 def test_done_tasks_are_listed_and_a_snoozed_one_is_woken(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    new_books: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`cxtui tasks` listed no done task (the number to reopen was nowhere), and a
     snoozed task could not be brought back before its day."""
     from core.playbook.tasks import add_manual_task, complete, task_history, task_queue
 
     monkeypatch.setenv("CXTUI_USER", "Cli Person")
-    path = tmp_path / "book.db"
+    path = new_books("book.db")
     engine = open_engine(sqlite_url(path))
     today = date(2026, 11, 23)
     first = add_manual_task(engine, "Send the QBR deck", today, "Test User")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from datetime import date, timedelta
 from decimal import Decimal
@@ -189,12 +190,14 @@ def test_help(command: str) -> None:
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
-def test_text_a_spreadsheet_would_run_comes_back_as_it_was(tmp_path: Path, suffix: str) -> None:
+def test_text_a_spreadsheet_would_run_comes_back_as_it_was(
+    tmp_path: Path, new_books: Callable[[str], Path], suffix: str
+) -> None:
     """An export writes text starting with =, +, - or @ after a ' (so a spreadsheet does
     not run it as a formula); an import takes that ' off. Before, an export imported
     back read '-X1, '=SUM(A1), '@dana: another external id (a second account on a
     re-import), name, owner and custom field values, and the choices '+high, '-low."""
-    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    first, second = new_books("first.db"), new_books("second.db")
     exported, source = tmp_path / f"accounts{suffix}", tmp_path / "source.csv"
     codes = ["-low", "+high", "mid"]
     rows = [
@@ -261,6 +264,7 @@ def test_a_churn_recorded_day_is_read_only_beside_a_churned_status(tmp_path: Pat
 
 def test_a_book_moved_by_its_accounts_and_mrr_exports_keeps_its_mrr_history(
     tmp_path: Path,
+    new_books: Callable[[str], Path],
 ) -> None:
     """`cxtui export mrr` writes the MRR movements as `cxtui import mrr` reads them:
     the accounts export imported into a fresh book, then the movements, give the same
@@ -268,7 +272,7 @@ def test_a_book_moved_by_its_accounts_and_mrr_exports_keeps_its_mrr_history(
     export (the expansion and contraction were lost, each account opening at its MRR of
     today), and a churn movement imported on the day an undated churn was recorded
     dated it (churned on that day, counted in its month's churn)."""
-    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    first, second = new_books("first.db"), new_books("second.db")
     accounts, movements = tmp_path / "accounts.csv", tmp_path / "mrr.csv"
     accounts.write_text(
         "external_id,name,status,start_date,churned_at,mrr\n"
@@ -323,14 +327,16 @@ def test_a_book_moved_by_its_accounts_and_mrr_exports_keeps_its_mrr_history(
 MOVED = ("accounts", "interactions", "mrr", "contacts", "usage", "surveys", "tickets", "purchases")
 
 
-def test_the_demo_book_moved_by_its_exports_keeps_its_figures(tmp_path: Path) -> None:
+def test_the_demo_book_moved_by_its_exports_keeps_its_figures(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
     """Every kind `cxtui import` reads has an export in its shape: the demo book's
     accounts, then its interactions, MRR movements, contacts, usage, surveys, tickets
     and purchases, exported and imported in that order into a fresh book, give the
     same rows and figures (but for the retention costs, which no import reads).
     Before, only accounts and interactions had one: the NPS, CSAT, support, usage
     and purchase figures of the moved book were empty, its MRR history gone."""
-    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    first, second = new_books("first.db"), new_books("second.db")
     today = date.today().isoformat()
     commands = [["demo", "--db", str(first)]]
     for what in MOVED:
