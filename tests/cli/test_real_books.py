@@ -170,7 +170,7 @@ def test_health_on_no_data_is_no_score(new_books: Callable[[str], Path]) -> None
     assert "engagement" in one["left_out"]
     assert all(part["weight_pct"] is None for part in one["components"].values())
     told = run_ok("health", "--db", str(db), "--account", "A-1")
-    assert "No score: no usage, interactions" in told
+    assert "No score: no recent usage, interactions" in told
     # One logged call is a signal: the account is scored, and the call is 0 days ago.
     run_ok("log", "A-1", "--db", str(db), "--kind", "call", "--summary", "Kick-off")
     one = json.loads(run_ok("health", "--db", str(db), "--json", "--account", "A-1"))[0]
