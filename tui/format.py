@@ -129,4 +129,16 @@ def band_colours(app: App[Any]) -> dict[str, str]:
         variables = app.theme_variables
         colours = (variables["text-success"], variables["text-warning"], variables["text-error"])
     bands = ("green", "yellow", "red")
-    return {band: colour or "" for band, colour in zip(bands, colours, strict=True)}
+    return {band: rich_colour(colour) for band, colour in zip(bands, colours, strict=True)}
+
+
+def rich_colour(colour: str | None) -> str:
+    """A theme's colour as Rich reads it ("" for none). An ANSI theme's colours are
+    Textual's names ('ansi_green'), which Rich refuses: the accounts list failed in
+    ansi-dark and ansi-light. They become the terminal's colour ('color(2)')."""
+    if not colour:
+        return ""
+    from textual.color import Color
+
+    parsed = Color.parse(colour)
+    return parsed.rich_color.name if parsed.ansi is not None else colour

@@ -17,7 +17,7 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 
 from core.config.settings import Settings
-from tests.tui.conftest import SMALL, SNAPSHOT_DAY, press, settle, text_of
+from tests.tui.conftest import SIZE, SMALL, SNAPSHOT_DAY, press, settle, text_of
 from tui.app import CxtuiApp, make_app
 
 
@@ -345,3 +345,29 @@ async def test_a_dialog_opens_on_its_title_at_80x24(
         box = app.screen.query_one(".dialog")
         title = box.query(".dialog-title").first()
         assert box.scroll_y == 0 and on_screen(app, title), (box.scroll_y, text_of(app.screen))
+
+
+@pytest.mark.parametrize("theme", ["ansi-dark", "ansi-light"])
+async def test_every_screen_opens_in_an_ansi_theme(
+    demo_url: str, tmp_path: Path, theme: str
+) -> None:
+    """The palette offers the terminal's own colours (ansi-dark, ansi-light). Chosen,
+    the accounts list failed as it drew its rows ("'ansi_green' is not a valid color":
+    the theme's colours are Textual's names, the bands' words took them as Rich's);
+    in tmux the app then took no key but ctrl+p, and opened so again, the theme
+    being saved. The bands' words take the terminal's green, yellow and red."""
+    async with demo_app(demo_url, tmp_path, SIZE) as (app, pilot):
+        app.theme = theme
+        opened = {}
+        for key in ("2", "enter", "3", "4", "1"):
+            await press(app, pilot, key)
+            opened[key] = type(app.screen).__name__
+            if key == "2":
+                assert " green " in text_of(app.screen.query_one("#accounts"))
+        assert opened == {
+            "2": "AccountsScreen",
+            "enter": "AccountScreen",
+            "3": "GoalsScreen",
+            "4": "TasksScreen",
+            "1": "DashboardScreen",
+        }

@@ -14,7 +14,7 @@ from textual.widgets import Static
 
 from core.health.in_force import OVERRIDE_BAND, OVERRIDE_SCORE, health_words
 from core.text import visible
-from tui.format import band_colours, bar, countdown, sparkline
+from tui.format import band_colours, bar, countdown, rich_colour, sparkline
 
 COMPONENT_ORDER = ("usage", "engagement", "sentiment", "support", "commercial")
 
@@ -33,7 +33,8 @@ class HealthPanel(Static):
         self._shown: Shown | None = None
 
     def band_colour(self, band: str | None) -> str:
-        return band_colours(self.app).get(band or "") or self.app.current_theme.foreground or ""
+        theme = self.app.current_theme
+        return band_colours(self.app).get(band or "") or rich_colour(theme.foreground)
 
     def show(
         self,
