@@ -26,8 +26,8 @@ IMPORT = [
 
 
 @pytest.fixture
-def book(tmp_path: Path) -> Path:
-    db = tmp_path / "telco.db"
+def book(new_books: Callable[[str], Path]) -> Path:
+    db = new_books("telco.db")
     run_ok(*IMPORT, "--db", str(db))
     return db
 
