@@ -373,3 +373,23 @@ async def test_every_screen_opens_in_an_ansi_theme(
             "4": "TasksScreen",
             "1": "DashboardScreen",
         }
+
+
+async def test_the_footer_under_a_dialog_keeps_its_keys_at_80x24(
+    demo_url: str, tmp_path: Path
+) -> None:
+    """The footer stays in view under a dialog at 80x24. Composed again as the new goal
+    form opened, it listed the goals screen's keys without the app's: '⏎ Check in n New
+    e Edit + - Step…', no '? Help', 'q Quit' nor '^p palette'. It keeps what it showed."""
+    async with demo_app(demo_url, tmp_path, SMALL) as (app, pilot):
+        await press(app, pilot, "3")
+        before = text_of(app.screen).splitlines()[-1]
+        assert before.startswith("? Help q Quit") and before.endswith("^p palette"), before
+        for key in ("n", "escape", "enter"):  # the new goal form, then a check-in
+            await press(app, pilot, key)
+            await pilot.pause(0.2)
+            await settle(app, pilot)
+            under = app.screen_stack[-2] if app.screen.is_modal else app.screen
+            assert text_of(under).splitlines()[-1] == before, key
+        await press(app, pilot, "escape")
+        assert text_of(app.screen).splitlines()[-1] == before

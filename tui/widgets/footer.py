@@ -55,6 +55,13 @@ class KeysFooter(Footer):
         if not (shown and self._keys_shown(screen) == self._composed):
             super().bindings_changed(screen)
 
+    async def recompose(self) -> None:
+        """Not under a dialog: there its screen's keys lack the app's, and the footer,
+        still in view, read '⏎ Check in n New e Edit…' without '? Help', 'q Quit' and
+        the palette's key. Back on top, its keys are composed if they changed."""
+        if self.screen is self.app.screen:
+            await super().recompose()
+
     def compose(self) -> ComposeResult:
         if self._bindings_ready:
             self._composed = self._keys_shown(self.screen)
