@@ -41,3 +41,20 @@ async def test_the_same_keys_are_not_composed_again(demo_url: str, tmp_path: Pat
         assert "Open" in words(app) and "Sort" in words(app)
         await press(app, pilot, "4", "z")  # the task queue's done and snoozed tasks
         assert "Reopen" in words(app) and "Wake" in words(app)
+
+
+async def test_the_drill_through_shows_its_way_back(demo_url: str, tmp_path: Path) -> None:
+    """A tile's drill-through (enter on the dashboard) showed '? Help q Quit' alone in
+    its footer: escape went back, unsaid. The footer shows 'esc Back'."""
+    from tui.screens.dashboard import DashboardScreen
+    from tui.screens.drill import DrillScreen
+
+    app = snapshot_app(demo_url, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await book_open(app, pilot)
+        await press(app, pilot, "1")
+        await press(app, pilot, "enter")
+        assert isinstance(app.screen, DrillScreen)
+        assert "Back" in words(app), words(app)
+        await press(app, pilot, "escape")
+        assert isinstance(app.screen, DashboardScreen)

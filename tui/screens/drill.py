@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Header, Static
 
@@ -70,7 +71,11 @@ class DrillScreen(Screen[None]):
     DrillScreen #drill-note { padding: 0 2; color: $text-muted; }
     DrillScreen DataTable { height: 1fr; margin: 0 1; }
     """
-    BINDINGS = row_end_bindings("drill")
+    BINDINGS = [
+        # shown: the footer said '? Help q Quit' alone, no way back to the dashboard
+        Binding("escape", "app.back", "Back", id="drill.back"),
+        *row_end_bindings("drill"),
+    ]
 
     def __init__(self, drill: Drill, context: str) -> None:
         super().__init__()
