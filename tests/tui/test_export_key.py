@@ -303,3 +303,22 @@ def test_a_file_named_after_what_is_exported_takes_only_plain_characters() -> No
     assert default_export_path("tickets", TODAY, "a/b c").name == f"cxtui-a-b-c-tickets-{TODAY}.csv"
     assert default_export_path("tickets", TODAY, "../").name == f"cxtui-tickets-{TODAY}.csv"
     assert default_export_path("tickets", TODAY).name == f"cxtui-tickets-{TODAY}.csv"
+
+
+async def test_x_on_the_360_names_an_account_named_by_its_id_once(
+    db_url: str, engine: Engine
+) -> None:
+    """IBM's telco book, imported with its customerID as name and id, read 'the account
+    7569-NMZYQ (7569-NMZYQ)' in the 360's export dialog."""
+    from sqlmodel import Session
+
+    from tests.rows import new_account
+    from tests.tui.conftest import on_account, text_of
+
+    with Session(engine) as session:
+        new_account(session, "7569-NMZYQ")
+        session.commit()
+    async with on_account(db_url, engine, "7569-NMZYQ") as (app, pilot, _screen):
+        await press(app, pilot, "x")
+        said = " ".join(text_of(app.screen).split())
+        assert "the account 7569-NMZYQ" in said and "(7569-NMZYQ)" not in said, said

@@ -456,9 +456,7 @@ class AccountScreen(Screen[None]):
             "interactions",
             ExportFilters(
                 account_ids=frozenset({self.account_id}),
-                listed=(
-                    f"the account {visible(account['name'])} ({visible(account['external_id'])})",
-                ),
+                listed=(f"the account {_named(account['name'], account['external_id'])}",),
                 as_of=self.app.today,
             ),
             account["external_id"],
@@ -698,3 +696,11 @@ def _facts(account: dict[str, Any]) -> str:
         account["status"],
     ]
     return " · ".join(parts) + " · renewal "
+
+
+def _named(name: str, external_id: str) -> str:
+    """An account as the export dialog names it: "Globex (EXT-1001)", its id once when
+    it is its name (IBM's telco book: "7569-NMZYQ (7569-NMZYQ)")."""
+    if name == external_id:
+        return visible(name)
+    return f"{visible(name)} ({visible(external_id)})"
