@@ -100,20 +100,16 @@ async def test_the_forecast_tile_and_drill_say_which_renewals_are_set_to_cancel(
     assert path is not None
     window = (SNAPSHOT_DAY.isoformat(), date.fromordinal(SNAPSHOT_DAY.toordinal() + 90).isoformat())
     with closing(sqlite3.connect(path)) as connection:
-        due = connection.execute(
+        every = connection.execute(
             "SELECT id, name, mrr_cents FROM account WHERE status <> 'churned'"
-            " AND renewal_date BETWEEN ? AND ? ORDER BY mrr_cents LIMIT 2",
+            " AND renewal_date BETWEEN ? AND ? ORDER BY mrr_cents",
             window,
         ).fetchall()
+    due = every[:2]  # the two smallest renewals are set to cancel
     for account_id, _, _ in due:
         _set_to_cancel(engine, account_id)
     leaving = {account_id for account_id, _, _ in due}
-    with closing(sqlite3.connect(path)) as connection:
-        renewals = connection.execute(
-            "SELECT id, mrr_cents FROM account WHERE status <> 'churned'"
-            " AND renewal_date BETWEEN ? AND ?",
-            window,
-        ).fetchall()
+    renewals = [(account_id, cents) for account_id, _, cents in every]
     risk = dict(churn_risk(engine, SNAPSHOT_DAY, default_model()).iter_rows())
     engine.dispose()
     kept = sum(cents * (1 - risk[i]) for i, cents in renewals if i not in leaving)
