@@ -237,6 +237,30 @@ class CxtuiApp(App[None]):
         self._engine_open.set()
         super().exit(*args, **kwargs)
 
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's (``tui.private_api.APP_HOOKS``): an error no one handled ends the
+        app, its traceback printed with each frame's local variables. Should drawing
+        one of them fail too (a ``__rich_repr__`` that raises as it is read), the app
+        still ends, its traceback printed without them; that second error escaped
+        Textual's handler and left the app running without a screen until q."""
+        try:
+            super()._handle_exception(error)
+        except Exception:
+            import traceback
+
+            import rich
+            from rich.text import Text
+            from rich.traceback import Traceback
+
+            try:
+                self.panic(
+                    Traceback.from_exception(
+                        type(error), error, error.__traceback__, width=None, suppress=[rich]
+                    )
+                )
+            except Exception:
+                self.panic(Text("".join(traceback.format_exception(error))))
+
     async def on_event(self, event: events.Event) -> None:
         """Keys that move the focus run their binding here, before the next key is
         routed: tab and shift+tab everywhere (unless the focused widget types them),

@@ -7,8 +7,9 @@ both libraries below their next minor version for this reason; check this module
 (and run that test) before raising a pin. No private name of rich is used.
 
 Besides the functions, ``AccountsTable`` overrides private methods of
-textual-fastdatatable's ``DataTable`` (``TABLE_HOOKS``): an override must keep the
-name and signature of the method it replaces, so those stay in the table's class.
+textual-fastdatatable's ``DataTable`` (``TABLE_HOOKS``), and ``CxtuiApp`` one of
+Textual's ``App`` (``APP_HOOKS``): an override must keep the name and signature of
+the method it replaces, so those stay in their classes.
 
 Its imports are for type checking only: importing it loads nothing more (the
 app's first frame comes before the table library is loaded).
@@ -34,6 +35,11 @@ overrides: drawing a body row in one pass (the library renders each cell through
 rich's ``Console.render_lines``), the scrollable size from the row count alone,
 and no refresh of the scrollbars on a layout that changed no size. Their docstrings
 in ``accounts_table`` say why."""
+
+APP_HOOKS = ("_handle_exception",)
+"""Private methods of Textual's ``App`` that ``tui.app.CxtuiApp`` overrides: what
+becomes of an error no one handled (the app ends, its traceback printed), made to
+end the app even when drawing the traceback fails. Its docstring says why."""
 
 
 # ---------------------------------------------------------------- Textual: App

@@ -15,6 +15,7 @@ from textual.widget import Widget
 from textual_fastdatatable import DataTable
 
 from tui import private_api
+from tui.app import CxtuiApp
 from tui.widgets.accounts_table import AccountsTable
 
 CLASS_NAMES: list[tuple[type, str]] = [
@@ -26,6 +27,7 @@ CLASS_NAMES: list[tuple[type, str]] = [
     (DataTable, "_row_label_column_width"),
     (DataTable, "_clear_caches"),
     *((DataTable, hook) for hook in private_api.TABLE_HOOKS),
+    *((App, hook) for hook in private_api.APP_HOOKS),
 ]
 """Methods and properties, looked up on the class."""
 
@@ -64,6 +66,15 @@ def test_table_hooks_keep_their_parameters(hook: str) -> None:
     theirs = inspect.signature(getattr(DataTable, hook)).parameters
     assert list(ours) == list(theirs), f"DataTable.{hook} changed: see tui/private_api.py"
     assert hook in vars(AccountsTable)
+
+
+@pytest.mark.parametrize("hook", private_api.APP_HOOKS)
+def test_app_hooks_keep_their_parameters(hook: str) -> None:
+    """An override is only called if Textual still calls it the same way."""
+    ours = inspect.signature(getattr(CxtuiApp, hook)).parameters
+    theirs = inspect.signature(getattr(App, hook)).parameters
+    assert list(ours) == list(theirs), f"App.{hook} changed: see tui/private_api.py"
+    assert hook in vars(CxtuiApp)
 
 
 def test_every_private_name_is_checked() -> None:
