@@ -59,22 +59,23 @@ def test_instance_name_exists(owner: type, name: str) -> None:
     assert hasattr(owner(), name), f"{_id((owner, name))} is gone: see tui/private_api.py"
 
 
-@pytest.mark.parametrize("hook", private_api.TABLE_HOOKS)
-def test_table_hooks_keep_their_parameters(hook: str) -> None:
+HOOKS: list[tuple[type, type, str]] = [
+    *((DataTable, AccountsTable, hook) for hook in private_api.TABLE_HOOKS),
+    *((App, CxtuiApp, hook) for hook in private_api.APP_HOOKS),
+]
+"""Private methods a class of ours overrides: the library's class, ours, the name."""
+
+
+@pytest.mark.parametrize(
+    "theirs_class, ours_class, hook", HOOKS, ids=[_id((t, h)) for t, _o, h in HOOKS]
+)
+def test_overrides_keep_their_parameters(theirs_class: type, ours_class: type, hook: str) -> None:
     """An override is only called if the library still calls it the same way."""
-    ours = inspect.signature(getattr(AccountsTable, hook)).parameters
-    theirs = inspect.signature(getattr(DataTable, hook)).parameters
-    assert list(ours) == list(theirs), f"DataTable.{hook} changed: see tui/private_api.py"
-    assert hook in vars(AccountsTable)
-
-
-@pytest.mark.parametrize("hook", private_api.APP_HOOKS)
-def test_app_hooks_keep_their_parameters(hook: str) -> None:
-    """An override is only called if Textual still calls it the same way."""
-    ours = inspect.signature(getattr(CxtuiApp, hook)).parameters
-    theirs = inspect.signature(getattr(App, hook)).parameters
-    assert list(ours) == list(theirs), f"App.{hook} changed: see tui/private_api.py"
-    assert hook in vars(CxtuiApp)
+    ours = inspect.signature(getattr(ours_class, hook)).parameters
+    theirs = inspect.signature(getattr(theirs_class, hook)).parameters
+    changed = f"{theirs_class.__name__}.{hook} changed: see tui/private_api.py"
+    assert list(ours) == list(theirs), changed
+    assert hook in vars(ours_class)
 
 
 def test_every_private_name_is_checked() -> None:
