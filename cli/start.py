@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 
 def run() -> None:
@@ -32,7 +33,7 @@ def open_app(db: Path | None, demo: bool = False) -> None:
 
         app = make_app(database_url(db), ask_user=True)
         app.run()
-        end_now(app.threads.only_reads())
+        end_now(app.threads.only_reads(), app.return_code)
     import shutil
 
     from sample_data import fresh_demo_database
@@ -43,7 +44,7 @@ def open_app(db: Path | None, demo: bool = False) -> None:
         app.run()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    end_now(app.threads.only_reads())
+    end_now(app.threads.only_reads(), app.return_code)
 
 
 def return_freed_memory() -> None:
@@ -79,14 +80,16 @@ def return_freed_memory() -> None:
             libc.mallopt(m_mmap_threshold, 128 * 1024)
 
 
-def end_now(only_reads: bool) -> None:
-    """After the app: end the process at once. By then every write is done (the
-    app's workers ran in asyncio's executor, which its loop shut down and joined
-    before ``run`` returned, unless they only read: ``only_reads``, see
-    ``tui.threads``); what is left is Python's teardown of every module and frame,
-    about 0.4 s after the screen is gone (benchmarks/startup.py). Logs and output
-    are flushed first. Should other worker threads still be alive (a Textual that
-    no longer runs the app with ``asyncio.run``), the usual exit waits for them."""
+def end_now(only_reads: bool, status: int | None) -> NoReturn:
+    """After the app: end the process at once, with the app's ``status`` (its return
+    code: 1 after a crash, which had ended with 0 as if all went well). By then every
+    write is done (the app's workers ran in asyncio's executor, which its loop shut
+    down and joined before ``run`` returned, unless they only read: ``only_reads``,
+    see ``tui.threads``); what is left is Python's teardown of every module and
+    frame, about 0.4 s after the screen is gone (benchmarks/startup.py). Logs and
+    output are flushed first. Should other worker threads still be alive (a Textual
+    that no longer runs the app with ``asyncio.run``), the usual exit waits for them
+    (it returned, and ``open_app`` went on to open the demo book)."""
     import logging
     import os
     import sys
@@ -94,11 +97,11 @@ def end_now(only_reads: bool) -> None:
 
     alive = any(thread.name.startswith("asyncio_") for thread in threading.enumerate())
     if alive and not only_reads:
-        return
+        sys.exit(status)
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0)
+    os._exit(status or 0)
 
 
 def _app_arguments(arguments: list[str]) -> tuple[Path | None, bool] | None:

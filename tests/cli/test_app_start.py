@@ -63,6 +63,31 @@ def test_the_app_starts_before_sqlalchemy_or_the_commands_are_loaded(tmp_path: P
     assert url == sqlite_url(tmp_path / "b?.db")
 
 
+@pytest.mark.parametrize("arguments", [["--db", "book.db"], ["--demo"]])
+def test_the_command_ends_with_the_apps_return_code(arguments: list[str]) -> None:
+    """An app that crashed returns 1 (Textual's return code after an error no one
+    handled); ``cxtui`` ended with 0 whatever the app returned, so a script saw
+    success. The app here is a stand-in that returns 1 as it ends: what is checked
+    is what the command does with it."""
+    script = (
+        "import sys\n"
+        "import sample_data, tui.app\n"
+        "class Crashed:\n"
+        "    return_code = 1\n"
+        "    class threads:\n"
+        "        only_reads = staticmethod(lambda: True)\n"
+        "    def run(self):\n"
+        "        print('ran')\n"
+        "tui.app.make_app = lambda url, **options: Crashed()\n"
+        "sample_data.fresh_demo_database = lambda: ('sqlite://', '/nonexistent')\n"
+        "from cli.start import run\n"
+        f"sys.argv = ['cxtui', *{arguments!r}]\n"
+        "run()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert (result.returncode, result.stdout) == (1, "ran\n"), result.stderr
+
+
 @pytest.mark.parametrize("name", ["book.db", "a b/book?v2.db", "100%#x.db", "é+ñ.db"])
 def test_a_sqlite_url_is_sqlalchemys(tmp_path: Path, name: str) -> None:
     path = tmp_path / name
