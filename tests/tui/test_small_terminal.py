@@ -233,6 +233,30 @@ async def test_the_playbook_explains_its_columns_at_80_columns(
         assert "New: tasks made by the last run · Made: in all" in note, note
 
 
+async def test_the_playbook_shows_each_rules_settings_whole_at_80x24(
+    demo_url: str, tmp_path: Path
+) -> None:
+    """At 80x24 the Playbook's Settings column was cut at the screen's edge ('7 days
+    after · looks back 7 days ·'), Last ran, New and Made off screen without a word.
+    The settings wrap in a column that fits; the note counts the columns out of view,
+    and every rule's row is on screen."""
+    from core.playbook.rules import DEFAULT_RULES, describe_settings
+
+    async with demo_app(demo_url, tmp_path, SMALL) as (app, pilot):
+        await press(app, pilot, "4", "p")
+        lines = text_of(app.screen).splitlines()
+        top = next(row for row, line in enumerate(lines) if " Settings" in line)
+        start = lines[top].index("Settings")
+        after = lines[top][start + len("Settings") :]  # up to the next label, if any
+        end = start + len("Settings") + (len(after) - len(after.lstrip()) if after.strip() else 99)
+        shown = " ".join(" ".join(line[start:end] for line in lines[top + 1 :]).split())
+        for rule, settings in DEFAULT_RULES.items():
+            words = describe_settings(rule, settings)
+            assert words in shown, (rule, words, shown)
+        note = " ".join(text_of(app.screen.query_one("#playbook-note")).split())
+        assert "→ 3 more columns: → scrolls" in note, note
+
+
 async def test_the_goals_filter_bar_shows_the_archived_count_at_80_columns(
     demo_url: str, tmp_path: Path
 ) -> None:

@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
-from textual import getters, on, work
+from textual import events, getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, DataTable, Header, Input, Label, Static
 
@@ -23,6 +23,7 @@ from tui.app import CxtuiApp
 from tui.bindings import go_to_row, row_cursor_bindings, row_end_bindings
 from tui.screens.dialog import Dialog, save_cancel_bindings, save_cancel_buttons
 from tui.widgets.footer import KeysFooter
+from tui.widgets.table_width import flexible_width, out_of_view
 
 if TYPE_CHECKING:
     from core.playbook.runs import RuleStatus
@@ -30,6 +31,15 @@ if TYPE_CHECKING:
 DRY_RUN_SHOWN = 3
 """How many of each rule's would-be tasks the dry run lists."""
 COLUMNS = (("On", 4), ("Rule", 36), ("Settings", 62), ("Last ran", 16), ("New", 5), ("Made", 6))
+SETTINGS_MIN_WIDTH = 24
+"""The Settings column is never narrower (its words wrap in it)."""
+
+
+def settings_width(screen_width: int) -> int:
+    """The Settings column's width: the room the others leave when every column fits;
+    else On, Rule and Settings side by side, their settings wrapped (at 80 columns it
+    was cut after 'open over 48 h · due in 1 d', Last ran, New and Made off screen)."""
+    return flexible_width(screen_width, COLUMNS, "Settings", keep=3, minimum=SETTINGS_MIN_WIDTH)
 
 
 class PlaybookScreen(Screen[None]):
@@ -40,8 +50,9 @@ class PlaybookScreen(Screen[None]):
     PlaybookScreen #playbook-note {  /* wraps in a narrow terminal, not cut */
         height: auto; padding: 0 1; background: $boost; color: $text-muted;
     }
-    PlaybookScreen DataTable { height: auto; max-height: 14; }
-    PlaybookScreen #dry-run { padding: 1 2; height: 1fr; overflow-y: auto; }
+    PlaybookScreen DataTable { height: auto; max-height: 16; }
+    PlaybookScreen #dry-run-box { height: 1fr; }  /* tab, then up / down: a long dry run */
+    PlaybookScreen #dry-run { padding: 1 2; }
     """
     AUTO_FOCUS = "DataTable"
     BINDINGS = [
@@ -56,25 +67,42 @@ class PlaybookScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.statuses: list[RuleStatus] = []
+        self.settings_width = dict(COLUMNS)["Settings"]
+        self.note: list[str] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Reading the rules…", id="playbook-note", markup=False)
         yield DataTable(cursor_type="row", zebra_stripes=True)
-        yield Static(
-            "Rules turn how accounts are into tasks for their owners, once per occurrence. "
-            "d shows what a run would create now, without writing anything.",
-            id="dry-run",
-            markup=False,
-        )
+        with VerticalScroll(id="dry-run-box"):
+            yield Static(
+                "Rules turn how accounts are into tasks for their owners, once per "
+                "occurrence. d shows what a run would create now, without writing anything.",
+                id="dry-run",
+                markup=False,
+            )
         yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Playbook"
-        for label, width in COLUMNS:
-            self.table.add_column(label, width=width)
+        self._add_columns(self.app.size.width)
         self.app.rules_signal.subscribe(self, self._ran)
+        self.watch(self.table, "scroll_x", lambda _x: self._update_note(), init=False)
         self.load()
+
+    def _add_columns(self, screen_width: int) -> None:
+        self.settings_width = settings_width(screen_width)
+        for label, width in COLUMNS:
+            self.table.add_column(
+                label, width=self.settings_width if label == "Settings" else width
+            )
+
+    def on_resize(self, event: events.Resize) -> None:
+        if settings_width(event.size.width) != self.settings_width:
+            self.table.clear(columns=True)
+            self._add_columns(event.size.width)
+            self._fill()
+        self.call_after_refresh(self._update_note)  # the columns out of view
 
     def _ran(self, created: int) -> None:
         """The rules ran (``r``, the palette or the launch): say what they made."""
@@ -103,33 +131,47 @@ class PlaybookScreen(Screen[None]):
         self.app.call_from_thread(self._show, statuses, config.problems, config.run_on_launch)
 
     def _show(self, statuses: list[RuleStatus], problems: list[str], on_launch: bool) -> None:
+        self.statuses = statuses
+        self._fill()
+        on = sum(status.enabled for status in statuses)
+        self.note = [f"{on} of {len(statuses)} rules on"]
+        self.note.append(
+            "run on launch" if on_launch else "not run on launch ([rules] run_on_launch)"
+        )
+        self.note.append("Last ran: UTC · New: tasks made by the last run · Made: in all")
+        self._update_note()
+        for problem in problems:
+            self.notify(problem, title="Playbook rules", severity="warning", timeout=15)
+
+    def _update_note(self) -> None:
+        if self.note:
+            more = out_of_view(self.table)
+            words = "  ·  ".join([*self.note, *([more] if more else [])])
+            self.query_one("#playbook-note", Static).update(words)
+
+    def _fill(self) -> None:
+        """The table shows the rules read, the cursor kept on its row; the settings
+        wrap in their column (a row as high as they take)."""
         from core.playbook.rules import describe_settings
 
-        self.statuses = statuses
         table = self.table
         row = table.cursor_row
         table.clear()
-        for status in statuses:
+        for status in self.statuses:
             last = "never" if status.last_ran_at is None else f"{status.last_ran_at:%Y-%m-%d %H:%M}"
             table.add_row(
                 Text("on", style="bold") if status.enabled else Text("off", style="dim"),
-                status.title,
-                describe_settings(status.name, status.settings),
+                Text(status.title),
+                Text(describe_settings(status.name, status.settings)),
                 last,
                 Text(
                     "" if status.last_created is None else str(status.last_created), justify="right"
                 ),
                 Text(f"{status.tasks_made:,}", justify="right"),
                 key=status.name,
+                height=None,
             )
-        table.move_cursor(row=max(0, min(row, len(statuses) - 1)), animate=False)
-        on = sum(status.enabled for status in statuses)
-        note = [f"{on} of {len(statuses)} rules on"]
-        note.append("run on launch" if on_launch else "not run on launch ([rules] run_on_launch)")
-        note.append("Last ran: UTC · New: tasks made by the last run · Made: in all")
-        self.query_one("#playbook-note", Static).update("  ·  ".join(note))
-        for problem in problems:
-            self.notify(problem, title="Playbook rules", severity="warning", timeout=15)
+        table.move_cursor(row=max(0, min(row, len(self.statuses) - 1)), animate=False)
 
     def action_cursor(self, direction: str) -> None:
         getattr(self.table, f"action_cursor_{direction}")()

@@ -30,8 +30,8 @@ from tui.app import CxtuiApp
 from tui.bindings import go_to_row, row_cursor_bindings, row_end_bindings
 from tui.format import account_mrr, band_colours, literal
 from tui.messages import OpenAccount
-from tui.widgets.accounts_table import columns_in_view
 from tui.widgets.footer import KeysFooter
+from tui.widgets.table_width import flexible_width, out_of_view
 
 if TYPE_CHECKING:
     import polars as pl
@@ -68,16 +68,7 @@ def task_width(screen_width: int, columns: tuple[tuple[str, int], ...] = COLUMNS
     else its own 52, or less in a terminal too narrow for When, Due, Task and Account
     side by side, so that the account stays on screen (at 80 columns it was two
     letters of it); never below TASK_MIN_WIDTH."""
-
-    def room(shown: tuple[tuple[str, int], ...]) -> int:
-        # every cell has a column of padding each side; 2 more for the scrollbar
-        others = sum(width + 2 for label, width in shown if label != "Task")
-        return screen_width - others - 2 - 2
-
-    own = dict(columns)["Task"]
-    if room(columns) >= own:
-        return room(columns)
-    return max(TASK_MIN_WIDTH, min(own, room(columns[:4])))
+    return flexible_width(screen_width, columns, "Task", keep=4, minimum=TASK_MIN_WIDTH)
 
 
 @dataclass(frozen=True)
@@ -273,23 +264,11 @@ class TasksScreen(Screen[None]):
         self.query_one("#listing-note", Static).update("  ·  ".join(parts))
 
     def _out_of_view(self) -> list[str]:
-        """The columns out of view, as the accounts list says those on its right
-        ("→ 4 more columns", with the key that scrolls to them), either side: at 80
-        columns MRR, Health, Owner and From were off screen without a word. One cut
-        on the right is out of view, as there; one on the left when no more than its
-        padding cell shows."""
-        table = self.table
-        if not table.size.width or self.queue is None or self.queue.is_empty():
+        """The columns out of view, as the accounts list says those on its right: at 80
+        columns MRR, Health, Owner and From were off screen without a word."""
+        if self.queue is None or self.queue.is_empty():
             return []
-        columns = table.ordered_columns
-        scrolled = round(table.scroll_x)
-        seen = columns_in_view(scrolled + table.scrollable_content_region.width, columns)
-        left, right = columns_in_view(scrolled + 1, columns), len(columns) - seen
-        sides = [f"{arrow} {count}" for arrow, count in (("←", left), ("→", right)) if count]
-        if not sides:
-            return []
-        more = f"{' · '.join(sides)} more column{'s' if left + right != 1 else ''}"
-        return [more if len(sides) == 2 else f"{more}: {sides[0][0]} scrolls"]
+        return [words] if (words := out_of_view(self.table)) else []
 
     def _empty_text(self) -> str:
         if self.aside:
