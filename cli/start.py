@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import sys
 from pathlib import Path
-from typing import NoReturn
 
 
 def run() -> None:
@@ -80,7 +79,7 @@ def return_freed_memory() -> None:
             libc.mallopt(m_mmap_threshold, 128 * 1024)
 
 
-def end_now(only_reads: bool, status: int | None) -> NoReturn:
+def end_now(only_reads: bool, status: int | None) -> None:
     """After the app: end the process at once, with the app's ``status`` (its return
     code: 1 after a crash, which had ended with 0 as if all went well). By then every
     write is done (the app's workers ran in asyncio's executor, which its loop shut
