@@ -35,6 +35,7 @@ from typing import Any
 import polars as pl
 
 from core.accounts.customers import BEFORE_RECORDS
+from core.metrics.model import dollars
 
 _STATE_SQL = """
 SELECT a.id, a.mrr_cents, a.status, a.start_date, a.churned_at, a.churn_recorded_on,
@@ -80,8 +81,7 @@ class Recorded:
     def describe(self) -> list[str]:
         """In words, for an import's summary."""
         lines = [
-            f"{count:,} {kind} MRR movement{'s' if count != 1 else ''} recorded"
-            f" ({cents / 100:,.2f})"
+            f"{count:,} {kind} MRR movement{'s' if count != 1 else ''} recorded ({dollars(cents)})"
             for kind, (count, cents) in sorted(self.movements.items())
         ]
         if self.histories:

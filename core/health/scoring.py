@@ -232,6 +232,15 @@ def _signals(
         & (days_to_renewal <= model.settings["renewal_window_days"])
         & (never_contacted | (since_contact > model.settings["no_contact_days"]))
     )
+    # No subscription (no MRR, no MRR movement, no renewal date: a buyer of an order
+    # log): no MRR to contract and no renewal to attend to. Its commercial signals are
+    # no data, left out (domain.md), not "no contraction" and its first day's
+    # anniversary taken for a renewal.
+    subscribed = (
+        pl.col("mrr_then").is_not_null()
+        | (pl.col("mrr_cents").fill_null(0) != 0)
+        | pl.col("renewal_date").is_not_null()
+    )
     frame = (
         accounts.join(usage, on="account_id", how="left")
         .join(recent, on="account_id", how="left")
@@ -248,11 +257,15 @@ def _signals(
             .cast(pl.Float64)
             .alias("engagement.meetings_90d"),
             pl.col("sentiment").alias("sentiment.interaction_sentiment"),
-            pl.when(before > 0)
+            pl.when(~subscribed)
+            .then(None)
+            .when(before > 0)
             .then(contracted / before * 100)
             .otherwise(0.0)
             .alias("commercial.contraction_pct"),
-            unattended.fill_null(False).cast(pl.Float64).alias("commercial.renewal_unattended"),
+            pl.when(subscribed)
+            .then(unattended.fill_null(False).cast(pl.Float64))
+            .alias("commercial.renewal_unattended"),
         )
     )
     signal_columns = [f"{c}.{s}" for c in COMPONENTS for s in SIGNALS[c]]

@@ -18,6 +18,7 @@ from core.importing.check import Checked, Plan, _dated_key
 from core.importing.parse import ORDER_WORDS
 from core.importing.spec import MONEY
 from core.importing.write import Statuses
+from core.metrics.model import dollars
 
 
 @dataclass
@@ -26,6 +27,7 @@ class Reconciliation:
     # status -> (accounts, MRR cents), once written (``settle``)
     by_status: dict[str, tuple[int, int]] = field(default_factory=dict)
     totals: dict[str, int] = field(default_factory=dict)  # money field -> cents
+    words: dict[str, str] = field(default_factory=dict)  # money field -> its name in words
     first: date | None = None  # the file's earliest and latest dates
     last: date | None = None
     assumptions: list[str] = field(default_factory=list)
@@ -33,10 +35,13 @@ class Reconciliation:
     def lines(self) -> list[str]:
         """The reconciliation in words, one fact per line."""
         lines = [
-            f"{status}: {_plural(count, 'account')}, MRR {cents / 100:,.2f}"
+            f"{status}: {_plural(count, 'account')}, {_mrr_of(status)} {dollars(cents)}"
             for status, (count, cents) in sorted(self.by_status.items())
         ]
-        lines += [f"total {name}: {cents / 100:,.2f}" for name, cents in self.totals.items()]
+        lines += [
+            f"total {self.words.get(name, name)} in the file: {dollars(cents)}"
+            for name, cents in self.totals.items()
+        ]
         if self.first is not None:
             lines.append(f"dates from {self.first} to {self.last}")
         return lines + [f"assumed: {text}" for text in self.assumptions]
@@ -101,6 +106,12 @@ class Reconciliation:
         }
 
 
+def _mrr_of(status: str) -> str:
+    """What the MRR of accounts of ``status`` is: a churned account's is the MRR it
+    had when it left, "MRR lost" as its 360 says it."""
+    return "MRR lost" if status == "churned" else "MRR"
+
+
 def _rows_said(rows: list[int]) -> str:
     """The first five of ``rows`` (the file's row numbers): "rows 3, 5, 7, ..."."""
     shown = ", ".join(f"{row:,}" for row in rows[:5]) + (", ..." if len(rows) > 5 else "")
@@ -131,10 +142,11 @@ def reconcile(checked: Checked) -> Reconciliation:
     frame = _scan(checked, sorted(wanted))
     for spec in money:
         result.totals[spec.name] = int(frame[spec.target].sum() or 0)
+        result.words[spec.name] = spec.words
         if spec.name in plan.cents:
             column = plan.column(spec.name)
-            total = result.totals[spec.name] / 100
-            result.assumptions.append(f"column {column} read as cents: total {total:,.2f}")
+            total = dollars(result.totals[spec.name])
+            result.assumptions.append(f"column {column} read as cents: total {total}")
         elif spec.name in plan.decimal_comma:
             column = plan.column(spec.name)
             result.assumptions.append(
@@ -193,11 +205,11 @@ def _bare(plan: Any, name: str, values: pl.Series) -> str | None:
     values = values.drop_nulls()
     if not values.len() or (values % 100 != 0).any():
         return None
-    first = int(values[0]) // 100
+    first = int(values[0])
     return (
         f"column {plan.column(name)} read as currency units, not cents: its values are"
-        f" whole numbers ({first} is {first:,}.00, not {first / 100:,.2f}) and its name"
-        f" does not say cents; {plan.options.hints.cents.format(field=name)}"
+        f" whole numbers ({first // 100} is {dollars(first)}, not {dollars(first // 100)})"
+        f" and its name does not say cents; {plan.options.hints.cents.format(field=name)}"
     )
 
 

@@ -24,7 +24,7 @@ from sqlalchemy import Engine, select
 from core.metrics import Book, Period, Scope
 from core.metrics.book import year_to
 from core.metrics.dashboard import bands_on
-from core.metrics.model import money, pct
+from core.metrics.model import dollars, money, pct
 from core.models import Account, MrrMovementKind, SurveyKind
 from core.store.frames import read_frame
 
@@ -41,11 +41,6 @@ class Drill:
     formula: str
     rows: pl.DataFrame
     terms: dict[str, int] = field(default_factory=dict)
-
-
-def _dollars(cents: int) -> str:
-    amount = money(cents)
-    return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
 
 
 def _rate(value: float | None, unit: str = " %") -> str:
@@ -130,7 +125,7 @@ def _mrr(book: Book, window: _Window) -> Drill:
     total = int(rows["mrr_cents"].sum())
     return Drill(
         "MRR: each customer's MRR at the end of the period",
-        f"MRR {_dollars(total)} = the sum over {rows.height:,} customers"
+        f"MRR {dollars(total)} = the sum over {rows.height:,} customers"
         f" at {window.ref.isoformat()}",
         rows.sort(["mrr_cents", "account_id"], descending=[True, False]),
         {"mrr_cents": total, "customers": rows.height},
@@ -150,10 +145,10 @@ def _net_new(book: Book, window: _Window) -> Drill:
         for kind in MrrMovementKind
     }
     total = sum(sums.values())
-    parts = " + ".join(f"{_KIND_WORDS[kind]} {_dollars(cents)}" for kind, cents in sums.items())
+    parts = " + ".join(f"{_KIND_WORDS[kind]} {dollars(cents)}" for kind, cents in sums.items())
     return Drill(
         "Net new MRR: the MRR movements of the period",
-        f"net new MRR {_dollars(total)} = {parts} ({rows.height:,} movements)",
+        f"net new MRR {dollars(total)} = {parts} ({rows.height:,} movements)",
         rows,
         {f"{kind}_cents": cents for kind, cents in sums.items()} | {"movements": rows.height},
     )
@@ -191,9 +186,9 @@ def _grr(book: Book, window: _Window) -> Drill:
     kept = start + t["contraction_cents"] + t["churn_cents"]
     return Drill(
         "Gross revenue retention: the customers at the start and their MRR movements",
-        f"GRR {_rate(pct(kept, start))} = ({_dollars(start)} start"
-        f" - {_dollars(-t['contraction_cents'])} contraction"
-        f" - {_dollars(-t['churn_cents'])} churned) / {_dollars(start)} start MRR"
+        f"GRR {_rate(pct(kept, start))} = ({dollars(start)} start"
+        f" - {dollars(-t['contraction_cents'])} contraction"
+        f" - {dollars(-t['churn_cents'])} churned) / {dollars(start)} start MRR"
         f" of {t['customers']:,} customers",
         rows,
         t,
@@ -206,10 +201,10 @@ def _nrr(book: Book, window: _Window) -> Drill:
     kept = start + t["expansion_cents"] + t["contraction_cents"] + t["churn_cents"]
     return Drill(
         "Net revenue retention: the customers at the start and their MRR movements",
-        f"NRR {_rate(pct(kept, start))} = ({_dollars(start)} start"
-        f" + {_dollars(t['expansion_cents'])} expansion"
-        f" - {_dollars(-t['contraction_cents'])} contraction"
-        f" - {_dollars(-t['churn_cents'])} churned) / {_dollars(start)} start MRR"
+        f"NRR {_rate(pct(kept, start))} = ({dollars(start)} start"
+        f" + {dollars(t['expansion_cents'])} expansion"
+        f" - {dollars(-t['contraction_cents'])} contraction"
+        f" - {dollars(-t['churn_cents'])} churned) / {dollars(start)} start MRR"
         f" of {t['customers']:,} customers",
         rows.sort(pl.col("expansion_cents"), "account_id", descending=[True, False]),
         t,
@@ -296,7 +291,7 @@ def _average_purchase(book: Book, window: _Window) -> Drill:
     average = f"${money(Fraction(total, purchases)):,.2f}" if purchases else "no data"
     return Drill(
         "Average purchase value: the buyers' purchases of the period",
-        f"average purchase {average} = {_dollars(total)} / {purchases:,} purchases"
+        f"average purchase {average} = {dollars(total)} / {purchases:,} purchases"
         " (one per customer and day)",
         rows,
         {"amount_cents": total, "purchases": purchases},
@@ -335,7 +330,7 @@ def _purchase_clv(book: Book, window: _Window) -> Drill:
         formula = (
             f"CLV ${m['clv']:,.2f} = average purchase ${money(Fraction(total, purchases)):,.2f}"
             f" x {purchases / rows.height:,.2f} purchases {over}"
-            f" x a lifespan of {m['clv_lifespan_years']:.2f} years; {_dollars(total)} from"
+            f" x a lifespan of {m['clv_lifespan_years']:.2f} years; {dollars(total)} from"
             f" {purchases:,} purchases of {rows.height:,} buyers, {first.isoformat()} to"
             f" {window.ref.isoformat()}"
         )

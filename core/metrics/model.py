@@ -242,6 +242,13 @@ def money(value: int | Fraction) -> Decimal:
     )
 
 
+def dollars(cents: int) -> str:
+    """Cents as the product writes money in words: "$1,234.56", "-$795.00" (``money``,
+    to the cent, with the $ sign the app gives the book's amounts)."""
+    amount = money(cents)
+    return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
+
+
 def pct(part: int | float, whole: int | float) -> float | None:
     """``part / whole`` in percent, or None over an empty base."""
     if not whole:

@@ -84,7 +84,7 @@ def test_a_count_of_one_reads_in_the_singular(new_books: Callable[[str], Path]) 
     canceled = raw.filter(pl.col("Status") == "canceled")
     assert canceled.height == 1
     amount = Decimal(canceled["Amount"].item()) * int(canceled["Quantity"].item())
-    assert f"  churned: 1 account, MRR {amount:,.2f}\n" in out
+    assert f"  churned: 1 account, MRR lost ${amount:,.2f}\n" in out
     invoices = PRESETS / "stripe_invoices.csv"
     refused = runner.invoke(app, ["import", "purchases", str(invoices), "--db", str(db)])
     assert refused.exit_code == 2  # Globex is no customer of this book: its one row

@@ -144,7 +144,7 @@ def test_an_account_mrr_and_its_movements_are_one_truth(new_books: Callable[[str
     out = import_csv(
         db, "accounts", header + "A-1,Acme,2025-01-01,150\n", "--effective", "2026-01-15"
     )
-    assert "expansion MRR movement recorded (30.00)" in out
+    assert "expansion MRR movement recorded ($30.00)" in out
     assert _metrics(db)["mrr"] == 150.0
     january = _metrics(db, "--period", "2026-01", "--as-of", "2026-01-31")
     assert january["mrr_expansion"] == 30.0

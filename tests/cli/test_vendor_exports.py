@@ -565,7 +565,7 @@ def test_amounts_in_cents_from_an_api_are_said_and_read_so_when_told(
     first = _import(tmp_path / "a.db", "purchases", path, *read)
     assert (
         "column amount read as currency units, not cents: its values are whole numbers"
-        " (1999 is 1,999.00, not 19.99) and its name does not say cents; if they are"
+        " (1999 is $1,999.00, not $19.99) and its name does not say cents; if they are"
         " cents, --cents amount reads them so"
     ) in first["reconciliation"]["assumptions"]
     db = new_books("b.db")

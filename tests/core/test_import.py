@@ -195,7 +195,7 @@ def test_only_bare_whole_amounts_are_said_to_be_read_as_units(
 
     assert said("bare.csv", ["1999", "4999", "1999"]) == [
         "assumed: column amount read as currency units, not cents: its values are whole"
-        " numbers (1999 is 1,999.00, not 19.99) and its name does not say cents; if they are"
+        " numbers (1999 is $1,999.00, not $19.99) and its name does not say cents; if they are"
         " cents, --cents amount reads them so"
     ]
     for written in (["19.99", "49"], ["$1,999", "$49"], ["1999.00", "4999.00"]):
@@ -212,7 +212,7 @@ def test_cents_given_for_an_amount_column_whose_name_does_not_say_so(
     result = import_file(engine, "purchases", path, options)
     stored = read_frame(engine, select(Purchase.amount_cents))["amount_cents"].to_list()
     assert stored == [1999]
-    assert "assumed: column amount read as cents: total 19.99" in result.details()
+    assert "assumed: column amount read as cents: total $19.99" in result.details()
     for name, problem in (
         ("description", "purchases have no amount 'description'; their amounts: amount"),
         ("mrr", "purchases have no amount 'mrr'; their amounts: amount"),

@@ -382,7 +382,7 @@ async def test_a_vendor_export_is_recognised_and_reconciled_before_writing(
         shown = status(screen)
         assert "4 would be inserted" in shown and "preset: Stripe subscriptions" in shown
         assert "1 left out: customers none of whose subscriptions has paid yet" in shown
-        assert "churned: 1 account, MRR 19.00" in shown
+        assert "churned: 1 account, MRR lost $19.00" in shown
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM account")).scalar_one() == 0
 
@@ -543,13 +543,13 @@ async def test_amounts_in_cents_are_said_and_read_so_by_a_key(
     )
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
         await press(app, pilot, "ctrl+r")
-        assert "(1999 is 1,999.00, not 19.99)" in status(screen)
+        assert "(1999 is $1,999.00, not $19.99)" in status(screen)
         assert "if they are cents, press c on amount in the mapping" in status(screen)
         screen.query_one("#mapping", DataTable).focus()
         await press(app, pilot, "home", *["down"] * list(mapping(screen)).index("amount"), "c")
         assert mapping(screen)["amount"] == "amount (in cents)"
         await press(app, pilot, "ctrl+s")
-        assert "column amount read as cents: total 68.99" in status(screen)
+        assert "column amount read as cents: total $68.99" in status(screen)
     with engine.connect() as connection:
         stored = connection.execute(text("SELECT amount_cents FROM purchase ORDER BY 1"))
         assert [cents for (cents,) in stored] == [1999, 4900]

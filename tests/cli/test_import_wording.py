@@ -1,0 +1,84 @@
+"""The words and figures of ``cxtui import``'s summary and progress, on real files:
+money is written with its $ sign (as the app and the forecast write it), a vendor
+export's accounts set to cancel are counted as accounts (the book keeps it per
+account), and an event log's progress counts the file's events, not the usage rows
+they make. Every figure is checked against plain polars over the raw file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import polars as pl
+
+from tests.cli.conftest import run_ok
+
+TELCO = (
+    "--as-of", "2026-11-30", "--map", "name=customerID", "--map", "external_id=customerID",
+    "--value", "status:Yes=churned", "--value", "status:No=active",
+)  # fmt: skip
+BARE_AMOUNT = re.compile(r"(?<![$\d,.])-?\d{1,3}(,\d{3})*\.\d\d\b")
+"""An amount to the cent written without its $ sign ("316,985.75")."""
+
+
+def _dollars(amount: Decimal) -> str:
+    return f"-${-amount:,.2f}" if amount < 0 else f"${amount:,.2f}"
+
+
+def test_the_telco_summary_writes_its_money_in_dollars(
+    telco_churn: Path, new_books: Callable[[str], Path]
+) -> None:
+    """IBM's telco book read 'active: 5,174 accounts, MRR 316,985.75', 'total mrr:
+    456,116.60' and '1,869 churn MRR movements recorded (-139,130.85)': amounts without
+    their unit, a field's internal name, and a churned account's MRR (the MRR it lost)
+    said as MRR."""
+    db = new_books("telco.db")
+    out = run_ok("import", "accounts", str(telco_churn), "--db", str(db), *TELCO)
+    raw = pl.read_csv(telco_churn, infer_schema=False)
+
+    def mrr(churn: str) -> tuple[int, Decimal]:
+        rows = raw.filter(pl.col("Churn") == churn)["MonthlyCharges"]
+        return rows.len(), sum((Decimal(value) for value in rows), Decimal(0))
+
+    (active, kept), (churned, lost) = mrr("No"), mrr("Yes")
+    assert f"  active: {active:,} accounts, MRR {_dollars(kept)}\n" in out
+    assert f"  churned: {churned:,} accounts, MRR lost {_dollars(lost)}\n" in out
+    assert f"  total MRR in the file: {_dollars(kept + lost)}\n" in out
+    assert f"  {churned:,} churn MRR movements recorded ({_dollars(-lost)})\n" in out
+    assert f"  {raw.height:,} new MRR movements recorded ({_dollars(kept + lost)})\n" in out
+    assert not [line for line in out.splitlines() if BARE_AMOUNT.search(line)], out
+
+
+def test_purchases_in_cents_and_bare_amounts_say_their_dollars(
+    new_books: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """A purchase log's total, its amounts read as cents and the whole numbers read
+    as dollars: each amount with its $ sign."""
+    db = new_books("shop.db")
+    run_ok(
+        "import", "accounts",
+        str(_csv(tmp_path, "accounts.csv", "external_id,name\nA-1,Acme\nA-2,Beta\n")),
+        "--db", str(db),
+    )  # fmt: skip
+    cents = _csv(
+        tmp_path,
+        "cents.csv",
+        "account,date,amount_cents\nA-1,2026-01-02,123456\nA-2,2026-01-03,2099\n",
+    )
+    out = run_ok("import", "purchases", str(cents), "--db", str(db))
+    raw = pl.read_csv(cents)
+    total = Decimal(int(raw["amount_cents"].sum())) / 100
+    assert f"  total amount in the file: {_dollars(total)}\n" in out
+    assert f"column amount_cents read as cents: total {_dollars(total)}" in out
+    bare = _csv(tmp_path, "bare.csv", "account,date,amount\nA-1,2026-02-02,1999\n")
+    out = run_ok("import", "purchases", str(bare), "--db", str(db))
+    assert "(1999 is $1,999.00, not $19.99)" in out
+    assert not [line for line in out.splitlines() if BARE_AMOUNT.search(line)], out
+
+
+def _csv(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text)
+    return path
