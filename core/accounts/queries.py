@@ -235,6 +235,56 @@ class AccountDetail:
     extra: dict[str, Any] = field(default_factory=dict)
     fields: list[FieldRow] = field(default_factory=list)
     """Every custom field, in order, with this account's value (``core.accounts.fields``)."""
+    purchases: PurchaseSummary | None = None
+    """Its purchases in sum (``purchase_summary``); None without any."""
+
+    @property
+    def sells_by_purchase(self) -> bool:
+        """Whether the account buys by purchase and has no subscription (purchases, no
+        MRR and no MRR movement): its purchases say what it brings, not its MRR $0."""
+        return (
+            self.purchases is not None
+            and not self.account["mrr_cents"]
+            and self.mrr_history.is_empty()
+        )
+
+
+@dataclass(frozen=True)
+class PurchaseSummary:
+    """An account's purchases, counted as the metrics count them: one purchase per
+    customer and day (domain.md), days in UTC as ``core.metrics.Book.purchase_days``."""
+
+    purchases: int
+    """Days with a purchase, all time."""
+    amount_cents: int
+    first_day: date
+    last_day: date
+    year_purchases: int
+    """Of those, the days in the year up to today (``core.metrics.book.year_to``)."""
+    year_cents: int
+
+
+def purchase_summary(purchases: pl.DataFrame, today: date) -> PurchaseSummary | None:
+    """``PurchaseSummary`` of an account's purchases (purchased_at, amount_cents, up to
+    ``today``); None without any."""
+    from core.metrics.book import year_to
+
+    days = (
+        purchases.filter(pl.col("purchased_at").dt.date() <= today)
+        .group_by(pl.col("purchased_at").dt.date().alias("day"))
+        .agg(pl.col("amount_cents").sum())
+    )
+    if days.is_empty():
+        return None
+    year = days.filter(pl.col("day") >= year_to(today))
+    return PurchaseSummary(
+        purchases=days.height,
+        amount_cents=int(days["amount_cents"].sum()),
+        first_day=days["day"].min(),  # type: ignore[arg-type]
+        last_day=days["day"].max(),  # type: ignore[arg-type]
+        year_purchases=year.height,
+        year_cents=int(year["amount_cents"].sum()),
+    )
 
 
 def account_detail(
@@ -285,6 +335,7 @@ def account_detail(
         surveys=surveys.filter(pl.col("deleted_at").is_null()),
         mrr_history=movements.sort("occurred_on", descending=True),
         fields=field_rows(fields, read["field_values"]) if fields.height else [],
+        purchases=purchase_summary(read["purchase_days"], today),
     )
 
 
@@ -308,8 +359,9 @@ def account_detail_queries(
 ) -> dict[str, Select[Any]]:
     """What the 360 of ``account_id`` reads (``account_detail``): the account, its
     latest health snapshot and those of the last HEALTH_HISTORY_DAYS, the overrides in
-    force, contacts, tickets, survey answers, purchases, MRR movements, interactions,
-    the custom fields and its values of them."""
+    force, contacts, tickets, survey answers, purchases (the latest, and every one's
+    moment and amount for their sum), MRR movements, interactions, the custom fields
+    and its values of them."""
     return {
         "account": select(Account).where(Account.id == account_id),
         "latest": select(
@@ -356,6 +408,10 @@ def account_detail_queries(
         .where(Purchase.account_id == account_id)
         .order_by(Purchase.purchased_at.desc())
         .limit(TIMELINE_LIMIT),
+        # every purchase, for their sum (the timeline's are the latest TIMELINE_LIMIT)
+        "purchase_days": select(Purchase.purchased_at, Purchase.amount_cents).where(
+            Purchase.account_id == account_id
+        ),
         "movements": select(MrrMovement.occurred_on, MrrMovement.kind, MrrMovement.amount_cents)
         .where(MrrMovement.account_id == account_id)
         .order_by(MrrMovement.occurred_on, MrrMovement.id),

@@ -9,7 +9,7 @@ MRR come from elsewhere). On the Fields panel (tab), ``e`` edits the field's val
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from rich.table import Table
@@ -23,7 +23,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Header, LoadingIndicator, Static
 
 from core.accounts.customers import day_words
-from core.accounts.queries import TIMELINE_KINDS, AccountDetail, account_detail
+from core.accounts.queries import (
+    TIMELINE_KINDS,
+    AccountDetail,
+    PurchaseSummary,
+    account_detail,
+)
 from core.churn.risk import risk_words
 from core.goals import GoalView, goals_in_scope
 from core.text import visible
@@ -304,20 +309,26 @@ class AccountScreen(Screen[None]):
             ("" if external_id == name else f"  {external_id}", "dim"),  # telco: name = id
             position,
             "\n",
-            _facts(account),
-            (
+        )
+        by_purchase = detail.purchases if detail.sells_by_purchase else None
+        if by_purchase is not None:  # a buyer without subscription: no "MRR $0", no renewal
+            header.append(_facts(account, mrr=False) + " · ")
+            header.append_text(_purchase_facts(by_purchase, today))
+        else:
+            header.append(_facts(account) + " · renewal ")
+            header.append(
                 f"{renewal.isoformat()} ({countdown((renewal - today).days)})"
                 if renewal
                 else "none",
-                "bold",
-            ),
-        )
+                style="bold",
+            )
         cancelling = account["cancels_at_renewal"] and account["status"] != "churned"
         if cancelling:  # the customer asked to cancel: it leaves at its renewal
             on = f" on {renewal.isoformat()}" if renewal else " (no renewal date)"
             header.append(f"\nSet to cancel at renewal{on}", style="bold red")
         shown = self.query_one("#a360-header", Static)
         shown.set_class(bool(cancelling), "-cancelling")
+        shown.set_class(by_purchase is not None, "-purchases")
         shown.update(header)
         self.query_one(HealthPanel).show(
             detail.health,
@@ -684,9 +695,10 @@ def _local_day(moment: datetime) -> str:
     return local_moment(moment, "%Y-%m-%d")
 
 
-def _facts(account: dict[str, Any]) -> str:
-    """ "SMB · Pro plan · owner Ana · MRR $1,200 · active · renewal ": the parts that
-    are set, in words (an imported account may have no segment, plan or owner)."""
+def _facts(account: dict[str, Any], mrr: bool = True) -> str:
+    """ "SMB · Pro plan · owner Ana · MRR $1,200 · active": the parts that are set, in
+    words (an imported account may have no segment, plan or owner); without ``mrr``,
+    the MRR left out (an account that buys by purchase has none)."""
     parts = [
         visible(account["segment"]) if account["segment"] else "no segment",
         f"{visible(account['plan'])} plan" if account["plan"] else "no plan",
@@ -695,7 +707,30 @@ def _facts(account: dict[str, Any]) -> str:
         f"MRR {'lost ' if account['status'] == 'churned' else ''}{money(account['mrr_cents'])}",
         account["status"],
     ]
-    return " · ".join(parts) + " · renewal "
+    return " · ".join(parts if mrr else parts[:3] + parts[4:])
+
+
+def _purchase_facts(bought: PurchaseSummary, today: date) -> Text:
+    """An account's purchases as its header leads with them: "last purchase 2017-12-26
+    (3281 days ago) · 138 purchase days, $12,368 since 2017-01-01 · none in the last 12
+    months" (purchase days: one purchase per day, as the dashboard counts them)."""
+    last = bought.last_day
+    year = (
+        f"{money(bought.year_cents)} over {_days(bought.year_purchases)} in the last 12 months"
+        if bought.year_purchases
+        else "none in the last 12 months"
+    )
+    return Text.assemble(
+        ("last purchase ", "bold"),
+        (f"{last.isoformat()} ({countdown((last - today).days)})", "bold"),
+        f" · {_days(bought.purchases)}, {money(bought.amount_cents)}"
+        f" since {bought.first_day.isoformat()} · ",
+        (year, "bold"),
+    )
+
+
+def _days(count: int) -> str:
+    return f"{count:,} purchase day{'s' if count != 1 else ''}"
 
 
 def _named(name: str, external_id: str) -> str:
