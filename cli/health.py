@@ -20,7 +20,7 @@ from cli.common import (
     say,
     sqlite_file,
 )
-from cli.options import band_option, json_option
+from cli.options import as_of_option, band_option, json_option
 from core.dates import DAY_HINT, MAX_HORIZON_DAYS
 from core.health.config import BANDS
 from core.text import visible
@@ -39,11 +39,18 @@ if TYPE_CHECKING:
 Json = json_option("Print JSON instead of a table.")
 ListedBand = band_option("Only accounts in this band: red, yellow, green.")
 OverrideBand = band_option("The band to show instead: red, yellow, green.")
+ReadAsOf = as_of_option(
+    "The day (YYYY-MM-DD; default today) whose scores are shown: those in force then, "
+    "the latest computed on or before it. Saved for it only with --recompute, or when "
+    "the book has no score at all; today's when today has none."
+)
 
 
 def health_commands(app: typer.Typer) -> None:
     group = typer.Typer(
-        help="Customer health scores: why each score is what it is, overrides, backtest.",
+        help="Customer health scores: why each score is what it is, overrides, backtest. "
+        "Listing them saves today's scores first when today has none, as the app does; "
+        "--read-only saves nothing.",
         no_args_is_help=False,
     )
     group.callback(invoke_without_command=True)(health)
@@ -150,7 +157,7 @@ def health(
     every: Annotated[
         bool, typer.Option("--all", help="With --recompute: list every account, not a summary.")
     ] = False,
-    as_of: AsOfOption = None,
+    as_of: ReadAsOf = None,
     read_only: Annotated[
         bool,
         typer.Option(
@@ -228,9 +235,14 @@ def _say_stored_day(frame: pl.DataFrame, today: date) -> None:
     if days.is_empty():
         say("--read-only: no health score is stored yet; without it they are computed")
     elif days.max() < today:
+        saving = (
+            "without --read-only they are computed and saved"
+            if today == date.today()
+            else f"--recompute --as-of {today.isoformat()} computes and saves them"
+        )
         say(
             f"--read-only: the scores are of {days.max()}; none is stored for "
-            f"{today.isoformat()} (without --read-only they are computed and saved)"
+            f"{today.isoformat()} ({saving})"
         )
 
 

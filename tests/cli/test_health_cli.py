@@ -348,6 +348,33 @@ def test_read_only_saves_nothing_and_says_of_which_day_the_scores_are(
         assert f"(computed on {AS_OF.isoformat()})" in result.stdout
 
 
+def test_help_and_read_only_say_when_a_day_asked_is_saved(db: Path) -> None:
+    """``cxtui health --as-of DAY`` reads the scores in force that day and saves none
+    (unless the book has none at all): its help said only "Run as of this day", and
+    --read-only's note on a past day said that without it they would be computed and
+    saved, which they were not. The help says when scores are saved, and the note
+    names the command that saves them."""
+    import re
+
+    shown = runner.invoke(app, ["health", "--help"])
+    words = " ".join(re.sub("[│╭╮╰╯─]", " ", shown.output).split())
+    assert "Listing them saves today's scores first when today has none" in words, words
+    assert "Saved for it only with --recompute, or when the book has no score" in words, words
+    _json(db)  # scores of AS_OF
+    later = (AS_OF + timedelta(days=10)).isoformat()
+    read = ["health", "--db", str(db), "--as-of", later]
+    result = runner.invoke(app, [*read, "--read-only"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"cxtui: --read-only: the scores are of {AS_OF.isoformat()}; none is stored for "
+        f"{later} (--recompute --as-of {later} computes and saves them)\n"
+    )
+    assert runner.invoke(app, read).exit_code == 0
+    assert _snapshot_days(db) == {AS_OF.isoformat()}  # as the note says: not saved
+    assert runner.invoke(app, [*read, "--recompute"]).exit_code == 0
+    assert _snapshot_days(db) == {AS_OF.isoformat(), later}
+
+
 def test_read_only_refuses_recompute_and_a_missing_file(db: Path, tmp_path: Path) -> None:
     both = runner.invoke(app, ["health", "--db", str(db), "--read-only", "--recompute"])
     assert both.exit_code == 2, both.output
