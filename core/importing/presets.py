@@ -135,8 +135,8 @@ class Caveat:
 
 
 _CANCELLING = (
-    "they are customers, with their MRR, until then (their renewal date), and churn"
-    " after it: an export made after that day records it"
+    "each keeps its MRR until then (its renewal date) and ends after it, which an export"
+    " made after that day records (the accounts set to cancel are counted above)"
 )
 """What a subscription set to cancel at its period's end is in the figures."""
 _CANCELS_WORDS = (
@@ -773,8 +773,8 @@ PRESETS: tuple[Preset, ...] = (
                 " the price before the discount, which the export does not give"
             ),
             "Cancel At Period End": Caveat(
-                "subscriptions set to cancel at the end of their billing period (column"
-                f" Cancel At Period End): {{count:,}}; {_CANCELLING}",
+                "{count:,} of the file's live subscriptions set to cancel at the end of"
+                f" their billing period (column Cancel At Period End): {_CANCELLING}",
                 _stripe_set_to_cancel(),
             ),
         },
@@ -833,8 +833,8 @@ PRESETS: tuple[Preset, ...] = (
         combined_out="customers none of whose subscriptions has paid yet (trials, future starts)",
         caveats={
             "subscriptions.status": Caveat(
-                "subscriptions set to cancel at the end of their term (status non_renewing):"
-                f" {{count:,}}; {_CANCELLING}",
+                "{count:,} of the file's subscriptions set to cancel at the end of their"
+                f" term (status non_renewing): {_CANCELLING}",
                 _chargebee_set_to_cancel(),
             )
         },

@@ -31,6 +31,8 @@ class Reconciliation:
     first: date | None = None  # the file's earliest and latest dates
     last: date | None = None
     assumptions: list[str] = field(default_factory=list)
+    # accounts set to cancel at their renewal once written; None: the file does not say
+    cancelling: int | None = None
 
     def lines(self) -> list[str]:
         """The reconciliation in words, one fact per line."""
@@ -38,6 +40,8 @@ class Reconciliation:
             f"{status}: {_plural(count, 'account')}, {_mrr_of(status)} {dollars(cents)}"
             for status, (count, cents) in sorted(self.by_status.items())
         ]
+        if self.cancelling is not None:
+            lines.append(f"set to cancel at their renewal: {_plural(self.cancelling, 'account')}")
         lines += [
             f"total {self.words.get(name, name)} in the file: {dollars(cents)}"
             for name, cents in self.totals.items()
@@ -55,6 +59,8 @@ class Reconciliation:
         if plan.kind.name != "accounts":
             return
         self.by_status = dict(statuses.by_status)
+        if "cancels_at_renewal" in plan.mapping.columns:
+            self.cancelling = statuses.cancelling
         if statuses.start_unknown:
             self.assumptions.append(
                 f"{_plural(statuses.start_unknown, 'account')} without a start date: customers"

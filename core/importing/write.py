@@ -74,6 +74,7 @@ class Statuses:
     undated: int = 0
     recorded_before: dict[date, int] = field(default_factory=dict)
     recorded_given: dict[date, int] = field(default_factory=dict)
+    cancelling: int = 0  # set to cancel at their renewal (cancels_at_renewal)
 
     def add(self, more: Statuses) -> None:
         for status, (count, cents) in more.by_status.items():
@@ -82,6 +83,7 @@ class Statuses:
         self.defaulted += more.defaulted
         self.start_unknown += more.start_unknown
         self.undated += more.undated
+        self.cancelling += more.cancelling
         for mine, theirs in (
             (self.recorded_before, more.recorded_before),
             (self.recorded_given, more.recorded_given),
@@ -261,8 +263,8 @@ def _statuses(plan: Plan, table: Table, rows: pl.DataFrame) -> Statuses:
     values in place) as they are once written: by status with their MRR (a stored
     account's where the file has no such column, a new account's default where its
     cell is empty, as the check fills it, or there is no column), without a start
-    date, and churned without a churn date: recorded now, by an earlier import, or on
-    the day the file's churn_recorded_on cell gives."""
+    date, churned without a churn date (recorded now, by an earlier import, or on
+    the day the file's churn_recorded_on cell gives), and set to cancel at renewal."""
     if table.name != "account":
         return Statuses()
 
@@ -285,6 +287,7 @@ def _statuses(plan: Plan, table: Table, rows: pl.DataFrame) -> Statuses:
         stored("churned_at").is_null().alias("no_churn_date"),
         stored("churn_recorded_on").cast(pl.Date).alias("recorded"),
         given.alias("given"),
+        stored("cancels_at_renewal").cast(pl.Boolean).fill_null(False).alias("cancelling"),
     ]
     frame = (
         rows.with_columns(counted)
@@ -306,6 +309,7 @@ def _statuses(plan: Plan, table: Table, rows: pl.DataFrame) -> Statuses:
         int((frame["undated"] & frame["recorded"].is_null()).sum()),
         by_day[False],
         by_day[True],
+        int(frame["cancelling"].sum()),
     )
 
 

@@ -170,9 +170,10 @@ def test_chargebee_subscriptions_become_accounts_with_their_mrr(
     assert any(line.startswith("the export has no billing period") for line in assumptions)
     cancelling = raw.filter(pl.col("subscriptions.status") == "non_renewing").height
     assert (
-        "subscriptions set to cancel at the end of their term (status non_renewing):"
-        f" {cancelling}; they are customers, with their MRR, until then (their renewal date),"
-        " and churn after it: an export made after that day records it"
+        f"{cancelling} of the file's subscriptions set to cancel at the end of their term"
+        " (status non_renewing): each keeps its MRR until then (its renewal date) and ends"
+        " after it, which an export made after that day records (the accounts set to cancel"
+        " are counted above)"
     ) in assumptions
     several = raw.group_by("customers.id").len().filter(pl.col("len") > 1).height
     assert any(f"({several:,} with several subscriptions)" in line for line in assumptions)

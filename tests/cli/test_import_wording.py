@@ -14,6 +14,8 @@ from pathlib import Path
 import polars as pl
 
 from tests.cli.conftest import run_ok
+from tests.cli.test_first_day_exports import CHARGEBEE, _chargebee_rows, _write
+from tests.cli.test_set_to_cancel import FLAGS, LIVE, _flag, _flagged, _set_to_cancel
 
 TELCO = (
     "--as-of", "2026-11-30", "--map", "name=customerID", "--map", "external_id=customerID",
@@ -82,3 +84,52 @@ def _csv(folder: Path, name: str, text: str) -> Path:
     path = folder / name
     path.write_text(text)
     return path
+
+
+def test_a_stripe_export_says_how_many_accounts_are_set_to_cancel(
+    new_books: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """The summary counted the live subscriptions set to cancel ('... (column Cancel At
+    Period End): 3'), read as the accounts that will leave; the book sets an account to
+    cancel when every live subscription of its customer is: 2 here (a customer keeps
+    one of its two)."""
+    db, path = new_books("stripe.db"), tmp_path / "subscriptions.csv"
+    export = _flagged(FLAGS)
+    export.write_csv(path)
+    out = run_ok("import", "accounts", str(path), "--db", str(db), "--as-of", "2026-12-07")
+    accounts = len(_set_to_cancel(export))
+    subscriptions = export.filter(_flag(), pl.col("Status").str.to_lowercase().is_in(LIVE)).height
+    assert (accounts, subscriptions) == (2, 3)
+    assert f"  set to cancel at their renewal: {accounts} accounts\n" in out
+    assert (
+        f"assumed: {subscriptions} of the file's live subscriptions set to cancel at the"
+        " end of their billing period (column Cancel At Period End)"
+    ) in out
+    assert not [line for line in out.splitlines() if BARE_AMOUNT.search(line)], out
+    # a dry run says the same of what would be written
+    dry = run_ok("import", "accounts", str(path), "--db", str(db), "--dry-run")
+    assert f"  set to cancel at their renewal: {accounts} accounts\n" in dry
+
+
+def test_a_chargebee_export_says_how_many_accounts_are_set_to_cancel(
+    new_books: Callable[[str], Path], tmp_path: Path
+) -> None:
+    db = new_books("chargebee.db")
+    path = _write(tmp_path / "Subscriptions.csv", CHARGEBEE, _chargebee_rows())
+    out = run_ok("import", "accounts", str(path), "--db", str(db), "--as-of", "2026-11-30")
+    raw = pl.read_csv(path, infer_schema=False)
+    status = pl.col("subscriptions.status")
+    live = raw.filter(status.is_in(["active", "non_renewing", "paused"]))
+    accounts = (
+        live.group_by("customers.id")
+        .agg((status == "non_renewing").all().alias("all"))["all"]
+        .sum()
+    )
+    subscriptions = raw.filter(status == "non_renewing").height
+    assert accounts and subscriptions
+    plural = "" if accounts == 1 else "s"
+    assert f"  set to cancel at their renewal: {accounts} account{plural}\n" in out
+    assert (
+        f"assumed: {subscriptions} of the file's subscriptions set to cancel at the end of"
+        " their term (status non_renewing)"
+    ) in out
