@@ -164,7 +164,25 @@ async def test_a_list_the_book_has_no_value_for_says_so(db_url: str, telco) -> N
         # each wraps within its list's column: at 160x50 "Segment: none in this book"
         # ran under the owner's label, "Segment: none Owner: none in this book"
         for label in form.query("#filter-lists Label"):
-            column = label.parent.query_one(SelectionList).region  # type: ignore[union-attr]
+            column = label.parent.region  # type: ignore[union-attr]
             assert label.region.right <= column.right, (label.region, column)
         assert form.query_one("#segments", SelectionList).disabled
         assert app.focused is form.query_one("#plans", SelectionList)
+
+
+async def test_a_list_the_book_has_no_value_for_draws_no_empty_box(db_url: str, telco) -> None:
+    """On IBM's telco sample the form said 'Segment: none in this book' and 'Owner: none
+    in this book' above two large empty boxes (eight blank lines in a frame). Under
+    those words the lists' columns are blank; Plan's box lists the book's contracts."""
+    async with running(db_url) as (app, pilot):
+        form = await open_form(app, pilot)
+        lines = text_of(form).splitlines()
+        columns = [column.region for column in form.query("#filter-lists .filter-list")]
+        for column, label in zip(columns, ("Segment", "Owner", "Plan"), strict=False):
+            drawn = [line[column.x : column.right] for line in lines[column.y : column.bottom]]
+            assert drawn[0].startswith(label), drawn
+            under = "".join(drawn[1:]) if label == "Plan" else "".join(drawn[2:])
+            if label == "Plan":
+                assert "Month-to-month" in under and "▔" in under, drawn
+            else:
+                assert not under.strip(), drawn

@@ -104,11 +104,12 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
                     values = list(BANDS) if column == "health_band" else choices(self.book, column)
                     chosen = getattr(self.where, field)
                     with Vertical(classes="filter-list"):
-                        # an empty box read as still loading (the Telco sample's segment)
+                        # an empty box read as still loading (the Telco sample's segment):
+                        # the words say there is none, and no box is drawn
                         yield Label(
                             label if values else f"{label}: none in this book", markup=False
                         )
-                        yield SelectionList[str](
+                        box = SelectionList[str](
                             *[
                                 (literal(value, wrap=True), value, value in chosen)
                                 for value in values
@@ -116,6 +117,8 @@ class FiltersScreen(ModalScreen[AccountFilter | None]):
                             id=field,
                             disabled=not values,
                         )
+                        box.display = bool(values)
+                        yield box
             with Horizontal(id="filter-days", classes="filter-row"):
                 yield Label("Renewal within (days)", markup=False)
                 yield _days_input(self.where.renewal_within_days, "renewal")
