@@ -52,6 +52,31 @@ async def test_x_on_the_tasks_screen_writes_what_it_shows(
     assert set(written["owner"]) == {"Test User"}
 
 
+async def test_the_export_button_names_the_forms_save_key(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """The export dialog's button read 'Export (enter)' where every form's reads
+    '(ctrl+s)': it reads 'Export (ctrl+s)', and ctrl+s exports from any field (here the
+    kind's list, where enter opens the list)."""
+    from textual.widgets import Button, Select
+
+    ids = make_book(engine)
+    add_manual_task(engine, "Call Globex", TODAY, "Dana Scully", ids["Globex"])
+    out = tmp_path / "tasks.csv"
+    async with started(db_url, Settings(path=tmp_path / "c.toml")) as (app, pilot):
+        await press(app, pilot, "4", "x")
+        dialog = app.screen
+        assert isinstance(dialog, ExportDialog)
+        assert str(dialog.query_one("#save", Button).label) == "Export (ctrl+s)"
+        assert str(dialog.query_one("#cancel", Button).label) == "Cancel (esc)"
+        dialog.query_one("#path", Input).value = str(out)
+        await press(app, pilot, "shift+tab")
+        assert isinstance(app.focused, Select)
+        await press(app, pilot, "ctrl+s")
+        assert not isinstance(app.screen, ExportDialog)
+    assert pl.read_csv(out)["title"].to_list() == ["Call Globex"]
+
+
 async def test_x_refuses_a_bad_extension_in_words(
     db_url: str, engine: Engine, tmp_path: Path
 ) -> None:

@@ -24,19 +24,24 @@ class Dialog(ModalScreen[ScreenResultType]):
     CSS_PATH = "dialog.tcss"
 
 
+SAVE_KEY = "ctrl+s"
+"""The key that saves a form (or exports, applies, imports), as every button says."""
+
+
 def save_cancel_bindings(prefix: str, save: str = "Save") -> list[BindingType]:
     """``ctrl+s`` runs ``action_save`` (shown as ``save``) and ``escape``
     ``action_cancel``; their ids are ``PREFIX.save`` and ``PREFIX.cancel``."""
     return [
-        Binding("ctrl+s", "save", save, id=f"{prefix}.save"),
+        Binding(SAVE_KEY, "save", save, id=f"{prefix}.save"),
         Binding("escape", "cancel", "Cancel", id=f"{prefix}.cancel"),
     ]
 
 
-def save_cancel_buttons(save: str = "Save (ctrl+s)") -> Horizontal:
-    """The primary button ``#save`` (labelled ``save``) and ``#cancel``."""
+def save_cancel_buttons(save: str = "Save") -> Horizontal:
+    """The primary button ``#save`` (``save`` and its key: "Save (ctrl+s)") and
+    ``#cancel``."""
     return Horizontal(
-        Button(save, variant="primary", id="save"),
+        Button(f"{save} ({SAVE_KEY})", variant="primary", id="save"),
         Button("Cancel (esc)", id="cancel"),
         classes="dialog-buttons",
     )

@@ -102,7 +102,7 @@ class ExportDialog(Dialog[Path | None]):
             yield Label("File (.csv, .xlsx or .parquet)", markup=False)
             yield Input(str(self._offered()), id="path")
             yield Static("", id="export-error", markup=False)
-            yield save_cancel_buttons("Export (enter)")
+            yield save_cancel_buttons("Export")
 
     def on_mount(self) -> None:
         self.query_one("#path", Input).focus()
