@@ -44,8 +44,8 @@ async def test_a_crash_whose_traceback_cannot_be_drawn_still_ends_the_app(
 ) -> None:
     """Textual prints the traceback of an error no one handled with each frame's
     local variables; a local whose ``__rich_repr__`` raised as it was drawn made that
-    fail too, and the app kept running with no screen until q. It ends within a few
-    seconds, the error printed (without the locals)."""
+    fail too, and the app kept running with no screen until q. It ends within seconds,
+    the error printed (without the locals)."""
     app = make_app(db_url, today=TODAY, settings=Settings(), recompute_health=False)
     ended_after: float | None = None
     with pytest.raises(ValueError, match="drawing failed"):  # run_test raises it again
@@ -54,11 +54,11 @@ async def test_a_crash_whose_traceback_cannot_be_drawn_still_ends_the_app(
             capsys.readouterr()
             app.push_screen(CrashingScreen())
             began = monotonic()
-            while app.is_running and monotonic() - began < 5:
+            while app.is_running and monotonic() - began < 10:  # ~3 s on 2 busy cores
                 await pilot.pause(0.05)
             if not app.is_running:
                 ended_after = monotonic() - began
-    assert ended_after is not None, "the app still ran 5 s after the crash"
+    assert ended_after is not None, "the app still ran 10 s after the crash"
     printed = capsys.readouterr().err
     assert "ValueError: drawing failed with HalfBuilt at hand" in printed, printed
     assert "in render" in printed and "Traceback" in printed, printed
