@@ -267,8 +267,9 @@ def import_command(
     typer.echo(f"Columns read: {result.mapping_line()}")
     if result.ignored_columns:
         typer.echo(f"Columns not imported: {', '.join(result.ignored_columns)}")
-    if not dry_run and result.rows >= _PLAIN_EVERY_ROWS:
-        rate = result.rows / max(time.perf_counter() - started, 1e-9)
+    read = max(result.rows, result.file_rows)  # an event log's events, not the rows they make
+    if not dry_run and read >= _PLAIN_EVERY_ROWS:
+        rate = read / max(time.perf_counter() - started, 1e-9)
         typer.echo(f"{rate:,.0f} rows/s")
 
 

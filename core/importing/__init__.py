@@ -95,11 +95,15 @@ class ImportResult:
     field_counts: FieldCounts | None = None  # their values written (None: dry run)
     leave_out: str = Hints().drop_extra  # how to leave them out, in the user's words
     mapping: dict[str, str] = field(default_factory=dict)  # field -> the column it was read from
+    file_rows: int = 0  # the file's rows, when they are more than ``rows`` (combined)
 
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
+        rows = f"{self.rows:,} rows of {self.kind}"
+        if self.file_rows > self.rows:  # an event log's events, a row per account and day
+            rows = f"{self.file_rows:,} rows of the file read as {rows} and"
         text = (
-            f"{self.rows:,} rows of {self.kind} checked: {self.inserted:,} {verb} inserted, "
+            f"{rows} checked: {self.inserted:,} {verb} inserted, "
             f"{self.updated:,} updated and {self.skipped:,} skipped (unchanged)"
         )
         if self.created_accounts:
@@ -789,6 +793,7 @@ def import_file(
         field_counts,
         options.hints.drop_extra,
         dict(plan.mapping.columns),
+        checked.file_rows,
     )
 
 

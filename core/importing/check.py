@@ -177,6 +177,9 @@ class Checked:
     low: Any = None
     high: Any = None
     ranks: pl.DataFrame | None = None  # events: ROW -> RANK for repeated keys (see spec)
+    # The file's rows read: more than ``rows`` when rows were combined into one (a
+    # usage event log's events into a row per account and day, ``EVENTS``).
+    file_rows: int = 0
 
     def batches(self) -> Iterator[pl.DataFrame]:
         """The typed rows, batch by batch: ROW, ACCOUNT_REF and the mapped columns
@@ -656,10 +659,12 @@ class _Batch:
     blank: list[int]  # rows whose every cell is empty, left out
     headers: list[int]  # rows that repeat the header line, left out
     planned: list[int]  # interactions dated after now, left out
+    events: int  # the file's rows these stand for (``EVENTS``)
 
 
 def _check_and_spill(plan: Plan, raw: pl.DataFrame, accounts: AccountKeys, path: Path) -> _Batch:
     rows, left_out, blank, headers = raw.height, 0, [], []
+    events = int(raw[EVENTS].fill_null(1).sum()) if EVENTS in raw.columns else rows
     raw = parse.unneutralised(raw)  # an export's '-X1 is -X1
     if _BLANK in raw.columns:  # a row of empty cells, or the header again, is no record
         blank = raw.filter(pl.col(_BLANK))[ROW].to_list()
@@ -703,6 +708,7 @@ def _check_and_spill(plan: Plan, raw: pl.DataFrame, accounts: AccountKeys, path:
         blank,
         headers,
         planned,
+        events,
     )
 
 
@@ -768,8 +774,10 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
         problem_frames.extend(batch.problems)
         checked.error_count += batch.problem_count
         checked.rows += batch.rows
-        progress("read", checked.rows, None)
-        progress("validated", checked.rows, None)
+        checked.file_rows += batch.events
+        # (the file's rows, as the user counts them: an event log's events)
+        progress("read", checked.file_rows, None)
+        progress("validated", checked.file_rows, None)
 
     try:
         running: deque[Started[_Batch]] = deque()

@@ -12,11 +12,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
+import pytest
+from typer.testing import CliRunner
 
+from cli.main import app
 from tests.cli.conftest import run_ok
 from tests.cli.test_first_day_exports import CHARGEBEE, _chargebee_rows, _write
 from tests.cli.test_set_to_cancel import FLAGS, LIVE, _flag, _flagged, _set_to_cancel
+from tests.conftest import public_file
 
+runner = CliRunner()
 TELCO = (
     "--as-of", "2026-11-30", "--map", "name=customerID", "--map", "external_id=customerID",
     "--value", "status:Yes=churned", "--value", "status:No=active",
@@ -133,3 +138,30 @@ def test_a_chargebee_export_says_how_many_accounts_are_set_to_cancel(
         f"assumed: {subscriptions} of the file's subscriptions set to cancel at the end of"
         " their term (status non_renewing)"
     ) in out
+
+
+@pytest.fixture(scope="module")
+def ecom_events(pytestconfig: pytest.Config) -> Path:
+    return public_file(pytestconfig, "ecom_events")
+
+
+def test_an_event_logs_progress_counts_its_events(ecom_events: Path, tmp_path: Path) -> None:
+    """retentioneering's clickstream, imported as usage: its progress said 'read: 3,605
+    rows' (the usage rows its events make) of a file of 31,106 events, and its summary
+    '3,605 rows of usage checked'."""
+    db = tmp_path / "usage.db"
+    args = ["--map", "account=user_id", "--map", "day=timestamp", "--create-missing-accounts"]
+    result = runner.invoke(app, ["import", "usage", str(ecom_events), "--db", str(db), *args])
+    assert result.exit_code == 0, result.output
+    raw = pl.read_csv(ecom_events, infer_schema=False)
+    day = pl.col("timestamp").str.slice(0, 10)
+    days = raw.select(pl.struct("user_id", day).n_unique()).item()
+    assert days < raw.height
+    progress = result.stderr.splitlines()
+    assert f"read: {raw.height:,} rows" in progress, progress
+    assert f"validated: {raw.height:,} rows" in progress, progress
+    assert f"written: {days:,} of {days:,} rows" in progress, progress
+    assert result.stdout.startswith(
+        f"{raw.height:,} rows of the file read as {days:,} rows of usage and checked:"
+        f" {days:,} were inserted"
+    ), result.stdout
