@@ -66,54 +66,107 @@ def _flag(frame: pl.DataFrame, ids: pl.DataFrame, name: str) -> pl.DataFrame:
     return frame.with_columns(pl.col("account_id").is_in(ids["account_id"].implode()).alias(name))
 
 
-def _customers(book: Book, window: _Window) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """(at start, lost, new) account ids, as ``core.metrics`` defines them."""
-    at_start = book.customers_at(window.before)
-    lost, new = book.lost_and_new(at_start, window.start, window.ref)
-    return at_start, lost, new
+@dataclass(frozen=True)
+class _Customers:
+    """Account ids of a window, as ``core.metrics`` defines them: the customers at
+    its start and at its end, those lost (on a known date), the new ones, and those
+    gone on an unknown date (a churn without a date recorded in the window: in no
+    churn figure, and out of the churn and retention rates' base)."""
+
+    at_start: pl.DataFrame
+    at_end: pl.DataFrame
+    lost: pl.DataFrame
+    new: pl.DataFrame
+    undated: pl.DataFrame
+
+    @classmethod
+    def of(cls, book: Book, window: _Window) -> _Customers:
+        at_start, at_end = book.customers_at(window.before), book.customers_at(window.ref)
+        lost, new = book.lost_and_new(at_start, window.start, window.ref)
+        return cls(at_start, at_end, lost, new, book.left_undated(at_start, at_end, lost))
+
+    @property
+    def base(self) -> int:
+        """The rates' customers at the start: those gone on an unknown date left out."""
+        return self.at_start.height - self.undated.height
+
+    def base_words(self) -> str:
+        """The base in words: "4 at start", or with churns of unknown date "5,163 at
+        start (7,032 less 1,869 churned without a date: in no period's churn)"."""
+        if not self.undated.height:
+            return f"{self.base:,} at start"
+        return (
+            f"{self.base:,} at start ({self.at_start.height:,} less"
+            f" {self.undated.height:,} {_UNDATED_WORDS})"
+        )
+
+    def flagged(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """``rows`` with ``churned_undated`` when any churn of the window has no date."""
+        return _flag(rows, self.undated, "churned_undated") if self.undated.height else rows
+
+
+_UNDATED_WORDS = "churned without a date: counted in no period's churn"
 
 
 def _churn(book: Book, window: _Window) -> Drill:
-    at_start, lost, _ = _customers(book, window)
+    c = _Customers.of(book, window)
     start_mrr = book.mrr_at(window.before)
     rows = (
-        _flag(at_start, lost, "lost")
+        c.flagged(_flag(c.at_start, c.lost, "lost"))
         .join(start_mrr, on="account_id", how="left")
         .rename({"mrr_cents": "start_mrr_cents"})
         .sort(["lost", "account_id"], descending=[True, False])
     )
-    s, lost_n = at_start.height, lost.height
+    lost_n = c.lost.height
     return Drill(
         "Churn rate: the customers at the start, those lost first",
-        f"churn {_rate(pct(lost_n, s))} = {lost_n:,} lost / {s:,} at start",
+        f"churn {_rate(pct(lost_n, c.base))} = {lost_n:,} lost / {c.base_words()}",
         rows,
-        {"lost": lost_n, "at_start": s},
+        {"lost": lost_n, "at_start": c.at_start.height, "churned_undated": c.undated.height},
     )
 
 
 def _retention(book: Book, window: _Window) -> Drill:
-    at_start, _, new = _customers(book, window)
-    at_end = book.customers_at(window.ref)
+    c = _Customers.of(book, window)
+    at_start, at_end, new = c.at_start, c.at_end, c.new
     everyone = pl.concat([at_start, at_end, new]).unique().sort("account_id")
     rows = _flag(_flag(_flag(everyone, at_start, "at_start"), at_end, "at_end"), new, "new")
-    rows = rows.sort(["at_end", "new", "account_id"], descending=[False, True, False])
-    s, e, n = at_start.height, at_end.height, new.height
+    rows = c.flagged(rows).sort(["at_end", "new", "account_id"], descending=[False, True, False])
+    e, n = at_end.height, new.height
     return Drill(
         "Retention rate: customers at the start and at the end, new ones flagged",
-        f"retention {_rate(pct(e - n, s))} = ({e:,} at end - {n:,} new) / {s:,} at start",
+        f"retention {_rate(pct(e - n, c.base))} = ({e:,} at end - {n:,} new) / {c.base_words()}",
         rows,
-        {"at_end": e, "new": n, "at_start": s},
+        {"at_end": e, "new": n, "at_start": at_start.height, "churned_undated": c.undated.height},
     )
 
 
 def _active(book: Book, window: _Window) -> Drill:
-    at_end = book.customers_at(window.ref)
+    """The customers at the end; when some left on an unknown date, the bridge from
+    the start that says where they went (the tile's change is no churn)."""
+    c = _Customers.of(book, window)
+    at_end = c.at_end
     rows = at_end.join(book.mrr_at(window.ref), on="account_id", how="left")
+    formula = f"customers = {at_end.height:,} at {window.ref.isoformat()}"
+    terms = {"at_end": at_end.height}
+    if c.undated.height:
+        joined = c.new.join(at_end, on="account_id", how="semi").height  # still customers
+        gone = c.lost.join(at_end, on="account_id", how="anti").height  # not back
+        terms |= {
+            "at_start": c.at_start.height,
+            "new": joined,
+            "lost": gone,
+            "churned_undated": c.undated.height,
+        }
+        formula += (
+            f" = {c.at_start.height:,} at start + {joined:,} new - {gone:,} lost"
+            f" - {c.undated.height:,} {_UNDATED_WORDS}"
+        )
     return Drill(
         "Customers at the end of the period",
-        f"customers = {at_end.height:,} at {window.ref.isoformat()}",
+        formula,
         rows.sort("mrr_cents", "account_id", descending=[True, False], nulls_last=True),
-        {"at_end": at_end.height},
+        terms,
     )
 
 
@@ -137,59 +190,95 @@ _KIND_WORDS = {"new": "new", "expansion": "expansion", "contraction": "contracti
 
 
 def _net_new(book: Book, window: _Window) -> Drill:
-    rows = book.movements.filter(pl.col("occurred_on").is_between(window.start, window.ref)).sort(
-        ["occurred_on", "account_id"]
-    )
+    """The period's MRR movements; the churns of unknown date (recorded in the
+    period) are in no period's churn, so not in net new MRR: said, and left out."""
+    moved = book.movements.filter(pl.col("occurred_on").is_between(window.start, window.ref))
+    undated = moved.filter("undated")
+    rows = moved.filter(~pl.col("undated")).drop("undated").sort(["occurred_on", "account_id"])
     sums = {
         kind.value: int(rows.filter(pl.col("kind") == kind.value)["amount_cents"].sum())
         for kind in MrrMovementKind
     }
     total = sum(sums.values())
     parts = " + ".join(f"{_KIND_WORDS[kind]} {dollars(cents)}" for kind, cents in sums.items())
+    left_out = int(undated["amount_cents"].sum())
+    aside = (
+        f"; not in it: {dollars(-left_out)} MRR of {undated.height:,} {_UNDATED_WORDS}"
+        if undated.height
+        else ""
+    )
     return Drill(
         "Net new MRR: the MRR movements of the period",
-        f"net new MRR {dollars(total)} = {parts} ({rows.height:,} movements)",
+        f"net new MRR {dollars(total)} = {parts} ({rows.height:,} movements){aside}",
         rows,
-        {f"{kind}_cents": cents for kind, cents in sums.items()} | {"movements": rows.height},
+        {f"{kind}_cents": cents for kind, cents in sums.items()}
+        | {"movements": rows.height, "undated_churn_cents": left_out},
     )
 
 
 def _cohort(book: Book, window: _Window) -> tuple[pl.DataFrame, dict[str, int]]:
     """The customers at the start with their start MRR and their expansion,
-    contraction and churn in the period (cents, signed as stored)."""
+    contraction and churn in the period (cents, signed as stored); a churn of unknown
+    date apart (``undated_churn_cents``): its MRR leaves the start MRR, as in
+    ``core.metrics``, and its customers the cohort's count (``customers`` less
+    ``undated_customers``)."""
     at_start = book.customers_at(window.before)
     moved = book.movements.filter(pl.col("occurred_on").is_between(window.start, window.ref)).join(
         at_start, on="account_id", how="semi"
     )
     kinds = ("expansion", "contraction", "churn")
+    dated = ~pl.col("undated")
     per_account = moved.group_by("account_id").agg(
-        pl.col("amount_cents").filter(pl.col("kind") == kind).sum().alias(f"{kind}_cents")
-        for kind in kinds
+        *(
+            pl.col("amount_cents")
+            .filter(dated, pl.col("kind") == kind)
+            .sum()
+            .alias(f"{kind}_cents")
+            for kind in kinds
+        ),
+        pl.col("amount_cents").filter("undated").sum().alias("undated_churn_cents"),
     )
+    columns = ("start_mrr_cents", *(f"{kind}_cents" for kind in kinds), "undated_churn_cents")
     rows = (
         at_start.join(book.mrr_at(window.before), on="account_id", how="left")
         .rename({"mrr_cents": "start_mrr_cents"})
         .join(per_account, on="account_id", how="left")
-        .with_columns(
-            pl.col(column).fill_null(0)
-            for column in ("start_mrr_cents", *(f"{kind}_cents" for kind in kinds))
-        )
+        .with_columns(pl.col(column).fill_null(0) for column in columns)
     )
-    terms = {column: int(rows[column].sum()) for column in rows.columns if column != "account_id"}
+    terms = {column: int(rows[column].sum()) for column in columns}
+    terms |= {
+        "customers": rows.height,
+        "undated_customers": moved.filter("undated")["account_id"].n_unique(),
+    }
+    if not terms["undated_customers"]:
+        rows = rows.drop("undated_churn_cents")
     order = pl.col("contraction_cents") + pl.col("churn_cents")
-    return rows.sort(order, "account_id"), terms | {"customers": rows.height}
+    return rows.sort(order, "account_id"), terms
+
+
+def _start_words(t: dict[str, int]) -> str:
+    """The cohort's start MRR and customers: "$720.00 start MRR of 4 customers", with
+    churns of unknown date what was left out of them."""
+    start = t["start_mrr_cents"] + t["undated_churn_cents"]
+    undated = t["undated_customers"]
+    words = f"{dollars(start)} start MRR of {t['customers'] - undated:,} customers"
+    if undated:
+        words += (
+            f" ({dollars(t['start_mrr_cents'])} of {t['customers']:,} less"
+            f" {dollars(-t['undated_churn_cents'])} of {undated:,} {_UNDATED_WORDS})"
+        )
+    return words
 
 
 def _grr(book: Book, window: _Window) -> Drill:
     rows, t = _cohort(book, window)
-    start = t["start_mrr_cents"]
+    start = t["start_mrr_cents"] + t["undated_churn_cents"]
     kept = start + t["contraction_cents"] + t["churn_cents"]
     return Drill(
         "Gross revenue retention: the customers at the start and their MRR movements",
         f"GRR {_rate(pct(kept, start))} = ({dollars(start)} start"
         f" - {dollars(-t['contraction_cents'])} contraction"
-        f" - {dollars(-t['churn_cents'])} churned) / {dollars(start)} start MRR"
-        f" of {t['customers']:,} customers",
+        f" - {dollars(-t['churn_cents'])} churned) / {_start_words(t)}",
         rows,
         t,
     )
@@ -197,15 +286,14 @@ def _grr(book: Book, window: _Window) -> Drill:
 
 def _nrr(book: Book, window: _Window) -> Drill:
     rows, t = _cohort(book, window)
-    start = t["start_mrr_cents"]
+    start = t["start_mrr_cents"] + t["undated_churn_cents"]
     kept = start + t["expansion_cents"] + t["contraction_cents"] + t["churn_cents"]
     return Drill(
         "Net revenue retention: the customers at the start and their MRR movements",
         f"NRR {_rate(pct(kept, start))} = ({dollars(start)} start"
         f" + {dollars(t['expansion_cents'])} expansion"
         f" - {dollars(-t['contraction_cents'])} contraction"
-        f" - {dollars(-t['churn_cents'])} churned) / {dollars(start)} start MRR"
-        f" of {t['customers']:,} customers",
+        f" - {dollars(-t['churn_cents'])} churned) / {_start_words(t)}",
         rows.sort(pl.col("expansion_cents"), "account_id", descending=[True, False]),
         t,
     )

@@ -6,14 +6,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
+import polars as pl
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
 
 from core.metrics import MetricSet, Scope, compute_metrics, load_book
 from core.metrics.drill import DRILL_KEYS, band_drill, drill, with_names
-from core.metrics.model import money, pct
+from core.metrics.model import dollars, money, pct
 from core.models import HealthSnapshot
 from core.periods import Period
 from sample_data import load_demo
@@ -21,6 +23,7 @@ from tests.core.metrics_book import JAN, LATER, MAR, BookWriter, at
 from tests.rows import new_override
 
 DEMO_DAY = date(2026, 11, 30)
+NOV_30 = date(2026, 11, 30)
 
 
 def _close(a: float | None, b: float | None) -> bool:
@@ -33,23 +36,39 @@ def check_drills(engine: Engine, period: Period, as_of: date, scope: Scope | Non
     loaded = load_book(engine, Period(period.previous().start, period.end), as_of, scope)
     d = {key: drill(loaded, key, period) for key in DRILL_KEYS}
 
+    # the rates' base: the customers at the start less those gone on an unknown date
+    undated = m.churned_undated_accounts
+    base = m.customers_at_start - undated
     churn = d["churn_rate_pct"]
-    assert churn.terms == {"lost": m.churned_accounts, "at_start": m.customers_at_start}
+    assert churn.terms == {
+        "lost": m.churned_accounts,
+        "at_start": m.customers_at_start,
+        "churned_undated": undated,
+    }
     assert churn.rows.height == m.customers_at_start
     assert churn.rows["lost"].sum() == m.churned_accounts
-    assert _close(pct(churn.terms["lost"], churn.terms["at_start"]), m.churn_rate_pct)
+    assert _close(pct(churn.terms["lost"], base), m.churn_rate_pct)
 
     kept = d["retention_rate_pct"]
     assert kept.terms == {
         "at_end": m.active_accounts,
         "new": m.new_accounts,
         "at_start": m.customers_at_start,
+        "churned_undated": undated,
     }
     assert kept.rows["at_end"].sum() == m.active_accounts
     assert kept.rows["new"].sum() == m.new_accounts
     assert kept.rows["at_start"].sum() == m.customers_at_start
+    assert _close(pct(m.active_accounts - m.new_accounts, base), m.retention_rate_pct)
+    for rows in (churn.rows, kept.rows):
+        assert (rows["churned_undated"].sum() if undated else 0) == undated
 
-    assert d["active_accounts"].rows.height == m.active_accounts
+    active = d["active_accounts"]
+    assert active.rows.height == m.active_accounts
+    if undated:  # the bridge from the start says where they went
+        t = active.terms
+        assert t["at_start"] + t["new"] - t["lost"] - t["churned_undated"] == m.active_accounts
+        assert (t["at_start"], t["churned_undated"]) == (m.customers_at_start, undated)
 
     mrr = d["mrr"]
     assert money(mrr.terms["mrr_cents"]) == m.mrr
@@ -66,6 +85,7 @@ def check_drills(engine: Engine, period: Period, as_of: date, scope: Scope | Non
     ):
         assert money(net.terms[f"{kind}_cents"]) == metric, kind
     assert money(int(net.rows["amount_cents"].sum())) == m.net_new_mrr
+    assert money(net.terms["undated_churn_cents"]) == m.mrr_churned_undated
 
     for key, metric in (("grr_pct", m.grr_pct), ("nrr_pct", m.nrr_pct)):
         t = d[key].terms
@@ -73,7 +93,8 @@ def check_drills(engine: Engine, period: Period, as_of: date, scope: Scope | Non
         assert t["customers"] == d[key].rows.height == m.customers_at_start
         gained = t["expansion_cents"] if key == "nrr_pct" else 0
         loss = t["contraction_cents"] + t["churn_cents"]
-        assert _close(pct(t["start_mrr_cents"] + gained + loss, t["start_mrr_cents"]), metric)
+        start = t["start_mrr_cents"] + t["undated_churn_cents"]  # the churns of no date out
+        assert _close(pct(start + gained + loss, start), metric)
 
     nps = d["nps"]
     assert (nps.terms["promoters"], nps.terms["passives"], nps.terms["detractors"]) == (
@@ -246,3 +267,56 @@ def test_purchase_drills_by_hand(three_months: BookWriter) -> None:
         "repeat purchase rate 50.0 % = 1 with two purchases or more / 2 buyers"
     )
     assert repeat.rows["account_id"].to_list() == [a, b]  # the repeat buyer first
+
+
+def test_the_telco_samples_undated_churns_are_said_by_the_drills(
+    engine: Engine, telco_churn: Path
+) -> None:
+    """IBM's telco sample (Yes/No churn, no dates) imported as of 2026-11-30: its
+    1,869 churns have no date, so November's churn is 0.0 % while its customers fall
+    by 1,858 (domain.md: a churn without a date counts in no period's churn). The
+    drills said 'churn 0.0 % = 0 lost / 7,032 at start', 'retention 73.4 %' and 'GRR
+    69.5 %' beside tiles of 100.0 %, and the customers' drill said nothing of where
+    1,869 customers went. Each now counts as its tile does and says why; the counts
+    are plain polars over the raw file (tenure 0: new in November)."""
+    from core.importing import ImportOptions, import_file
+
+    options = ImportOptions(
+        columns={"external_id": "customerID", "name": "customerID"},
+        values={"status": {"Yes": "churned", "No": "active"}},
+        as_of=NOV_30,
+    )
+    import_file(engine, "accounts", telco_churn, options)
+    raw = pl.read_csv(telco_churn, infer_schema_length=0).with_columns(
+        pl.col("tenure").cast(pl.Int64),
+        (pl.col("MonthlyCharges").cast(pl.Decimal(12, 2)) * 100).cast(pl.Int64).alias("cents"),
+    )
+    churned = raw.filter(pl.col("Churn") == "Yes")
+    new = raw.filter(pl.col("tenure") == 0)
+    undated, at_start = churned.height, raw.height - new.height
+    lost_mrr = int(churned["cents"].sum())
+    assert (undated, at_start, new.height) == (1_869, 7_032, 11)
+
+    november = Period.month_of(NOV_30)
+    check_drills(engine, november, NOV_30)
+    loaded = load_book(engine, Period(november.previous().start, november.end), NOV_30)
+    said = f"{undated:,} churned without a date: counted in no period's churn"
+    base = f"{at_start - undated:,} at start ({at_start:,} less {said})"
+    assert drill(loaded, "churn_rate_pct", november).formula == f"churn 0.0 % = 0 lost / {base}"
+    assert drill(loaded, "retention_rate_pct", november).formula == (
+        f"retention 100.0 % = ({raw.height - undated:,} at end - {new.height} new) / {base}"
+    )
+    assert drill(loaded, "active_accounts", november).formula == (
+        f"customers = {raw.height - undated:,} at 2026-11-30 = {at_start:,} at start"
+        f" + {new.height} new - 0 lost - {said}"
+    )
+    grr = drill(loaded, "grr_pct", november)
+    assert grr.formula.startswith("GRR 100.0 % = (")
+    assert f" less {dollars(lost_mrr)} of {said})" in grr.formula
+    assert money(grr.terms["undated_churn_cents"]) == -money(lost_mrr)
+    net = drill(loaded, "net_new_mrr", november)
+    assert net.formula.endswith(f"; not in it: {dollars(lost_mrr)} MRR of {said}")
+    assert net.terms["new_cents"] == new["cents"].sum()
+    # October: nobody left on an unknown date, nothing more said
+    for key in ("churn_rate_pct", "active_accounts", "grr_pct", "net_new_mrr"):
+        assert "without a date" not in drill(loaded, key, november.previous()).formula, key

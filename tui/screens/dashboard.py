@@ -132,6 +132,25 @@ def _value(metrics: dict[str, Any], bands: dict[str, int], key: str) -> Any:
     return metrics.get(key)
 
 
+UNDATED_KEYS = ("mrr", "churn_rate_pct", "active_accounts")
+"""The tiles a churn of unknown date makes read wrong: customers and MRR fall, churn
+does not (nor net new MRR, GRR and NRR, whose drills say why)."""
+
+
+def _undated_aside(undated: int) -> tuple[str, ...]:
+    """Beside the change of ``UNDATED_KEYS``' tiles, when ``undated`` customers at the
+    start left on an unknown date (counted in no period's churn, domain.md): why, in
+    wordings longest first; the last points to the drill, which says it whole."""
+    if not undated:
+        return ()
+    return (
+        f"{undated:,} churned without a date: counted in no period's churn",
+        f"{undated:,} churned without a date",
+        f"{undated:,} undated",
+        "⏎ why",
+    )
+
+
 def _health(row: dict[str, Any]) -> str:
     return health_words(row["health_score"], row["health_band"], row["override"])
 
@@ -660,12 +679,14 @@ class DashboardScreen(Screen[None]):
 
     def _show_values(self, figures: Figures, tiles: list[KpiTile]) -> None:
         previous = self.view.period.previous().label
+        undated = figures.now.get("churned_undated_accounts") or 0
         for tile in tiles:
             key = tile.spec.key
             tile.show_value(
                 _value(figures.now, figures.bands_now, key),
                 _value(figures.before, figures.bands_before, key),
                 previous,
+                _undated_aside(undated) if key in UNDATED_KEYS else (),
             )
 
     @on(BandsLoaded)

@@ -83,11 +83,13 @@ class View:
 
     @property
     def figure_keys(self) -> tuple[str, ...]:
-        """The metrics read for the tiles: theirs, and with a CLV tile the terms its
-        notes say (what the CLV assumes: ``core.metrics.model.clv_notes``)."""
+        """The metrics read for the tiles: theirs, with a CLV tile the terms its notes
+        say (what the CLV assumes: ``core.metrics.model.clv_notes``), and the churns of
+        unknown date the customers' and churn's tiles say beside their change."""
         from core.metrics.model import CLV_TERMS
 
-        return (*self.tiles, *CLV_TERMS) if "clv" in self.tiles else self.tiles
+        clv = CLV_TERMS if "clv" in self.tiles else ()
+        return (*self.tiles, *clv, "churned_undated_accounts")
 
     @property
     def series_keys(self) -> tuple[str, ...]:

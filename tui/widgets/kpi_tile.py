@@ -148,7 +148,11 @@ class KpiTile(Widget, can_focus=True):
         value: float | Decimal | int | None,
         previous: float | Decimal | int | None,
         previous_label: str,
+        aside: Sequence[str] = (),
     ) -> None:
+        """The value and its change against ``previous``; ``aside``: what the change
+        needs said beside it, in wordings longest first (the shortest that fits
+        follows the change on a narrow tile)."""
         spec = self.spec
         self.value_text = format_value(spec.unit, value, empty=spec.empty)
         narrow_value = format_value(spec.unit, value, compact=True, empty=spec.empty)
@@ -165,6 +169,10 @@ class KpiTile(Widget, can_focus=True):
             narrow = f"{arrow}{format_change(spec.unit, change, compact=True)}"
             # "▲+$27.2k" on the narrowest tile: "▲+27.2k"
             changes = (whole, narrow, narrow.replace("$", ""))
+            if aside:
+                self.change_text += f" · {aside[0]}"
+                said = [f"{change} · {words}" for change in changes for words in aside]
+                changes = (*sorted(said, key=len, reverse=True), *changes)
         self.shorter = ((narrow_value,), changes)
         self.refresh()
 
