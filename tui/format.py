@@ -17,6 +17,12 @@ def money(cents: int | None) -> str:
     return f"{sign}${abs(cents) / 100:,.0f}"
 
 
+def signed_money(cents: int) -> str:
+    """``money`` with its sign: an MRR movement of 6560 cents is "+$66", -6560 "-$66"
+    (the 360's timeline, as its MRR history rounds it)."""
+    return f"{'+' if cents >= 0 else ''}{money(cents)}"
+
+
 def account_mrr(cents: int | None, status: str) -> str:
     """An account's MRR as the list says it: a churned account's is the MRR it had when
     it left (its movements sum to 0), "lost $114", as its 360 says "MRR lost $114"."""

@@ -444,7 +444,9 @@ def _timeline(
     movements: pl.DataFrame,
 ) -> pl.DataFrame:
     """Every event of the account, newest first: at, source, kind, summary, sentiment,
-    id (of the interaction, survey answer, ticket or purchase; null for MRR), deleted."""
+    id (of the interaction, survey answer, ticket or purchase; null for MRR), deleted,
+    amount_cents (of an MRR movement or a purchase; null for the others: the app
+    writes an MRR movement's in whole dollars, as its MRR history does)."""
     sentiment_words = {-1: "negative", 0: "neutral", 1: "positive"}
     parts = [
         interactions.select(
@@ -455,6 +457,7 @@ def _timeline(
             pl.col("sentiment").replace_strict(sentiment_words, default=None).alias("sentiment"),
             pl.col("id"),
             pl.col("deleted_at").is_not_null().alias("deleted"),
+            pl.lit(None, pl.Int64).alias("amount_cents"),
         ),
         surveys.select(
             pl.col("answered_at").alias("at"),
@@ -470,6 +473,7 @@ def _timeline(
             pl.lit(None, pl.String).alias("sentiment"),
             pl.col("id"),
             pl.col("deleted_at").is_not_null().alias("deleted"),
+            pl.lit(None, pl.Int64).alias("amount_cents"),
         ),
         tickets.select(
             pl.col("opened_at").alias("at"),
@@ -484,6 +488,7 @@ def _timeline(
             pl.lit(None, pl.String).alias("sentiment"),
             pl.col("id"),
             pl.lit(False).alias("deleted"),
+            pl.lit(None, pl.Int64).alias("amount_cents"),
         ),
         purchases.select(
             pl.col("purchased_at").alias("at"),
@@ -499,6 +504,7 @@ def _timeline(
             pl.lit(None, pl.String).alias("sentiment"),
             pl.col("id"),
             pl.lit(False).alias("deleted"),
+            pl.col("amount_cents").cast(pl.Int64),
         ),
         movements.select(
             pl.col("occurred_on").cast(pl.Datetime("us")).alias("at"),
@@ -512,6 +518,7 @@ def _timeline(
             pl.lit(None, pl.String).alias("sentiment"),
             pl.lit(None, pl.Int64).alias("id"),
             pl.lit(False).alias("deleted"),
+            pl.col("amount_cents").cast(pl.Int64),
         ),
     ]
     return pl.concat(parts, how="vertical_relaxed").sort("at", descending=True)

@@ -51,3 +51,39 @@ async def test_purchases_are_on_the_timeline(db_url: str, engine: Engine) -> Non
     async with on_account(db_url, engine, "cus_QA002") as (_app, _pilot, screen):
         shown = [summary for _when, label, summary, _s in _timeline(screen) if label == "purchase"]
         assert shown == expected
+
+
+async def test_the_timeline_rounds_an_mrr_movement_as_the_mrr_history_does(
+    demo_url: str,
+) -> None:
+    """Granite Dental's first MRR (16,198 cents) read 'new +$161.98' on its timeline
+    and '$162' in its MRR history, as the list and the header say MRR: whole dollars.
+    Both say each movement in whole dollars, rounded from the book's cents here."""
+    from decimal import ROUND_HALF_EVEN, Decimal
+
+    from core.store.db import open_engine
+
+    engine = open_engine(demo_url)
+    with engine.connect() as connection:
+        movements = connection.exec_driver_sql(
+            "SELECT kind, amount_cents FROM mrr_movement JOIN account"
+            " ON account.id = mrr_movement.account_id WHERE external_id = 'ACC-00003'"
+        ).all()
+    assert {cents % 100 for _kind, cents in movements} - {0, 50}, movements  # cents to round
+
+    def dollars(cents: int) -> str:
+        whole = (Decimal(abs(cents)) / 100).quantize(Decimal(1), rounding=ROUND_HALF_EVEN)
+        return f"{'-' if cents < 0 else '+'}${whole:,}"
+
+    async with on_account(demo_url, engine, "ACC-00003") as (_app, _pilot, screen):
+        shown = [(label, summary) for _when, label, summary, _s in _timeline(screen)]
+        moves = [(label, summary) for label, summary in shown if label.startswith("mrr ")]
+        assert sorted(moves) == sorted(
+            (f"mrr {kind}", f"{kind} {dollars(cents)}") for kind, cents in movements
+        )
+        console = Console(width=120, record=True, file=io.StringIO())
+        console.print(screen.query_one("#mrr", Static).content)
+        history = console.export_text()
+        for _kind, cents in movements:
+            assert dollars(cents).lstrip("+") in history, (cents, history)
+    engine.dispose()

@@ -34,7 +34,7 @@ from core.goals import GoalView, goals_in_scope
 from core.text import visible
 from tui.app import CxtuiApp
 from tui.bindings import go_to_row, row_end_bindings, step_bindings
-from tui.format import countdown, money
+from tui.format import countdown, money, signed_money
 from tui.messages import BookChanged
 from tui.screens.revisions import local_moment
 from tui.widgets.footer import KeysFooter
@@ -415,12 +415,14 @@ class AccountScreen(Screen[None]):
             self.cursor_to = None
         table.clear()
         self.rows = []
-        for at, source, kind, summary, sentiment, entry_id, deleted in events.select(
-            "at", "source", "kind", "summary", "sentiment", "id", "deleted"
+        for at, source, kind, summary, sentiment, entry_id, deleted, cents in events.select(
+            "at", "source", "kind", "summary", "sentiment", "id", "deleted", "amount_cents"
         ).iter_rows():
             label = {"interaction": kind, "survey": kind.upper(), "purchase": "purchase"}.get(
                 source, f"{source} {kind}"
             )
+            if source == "mrr":  # whole dollars, as the MRR history and the list say it
+                summary = f"{kind} {signed_money(cents)}"
             # Text, never a string: a DataTable reads a string as markup
             style = "dim strike" if deleted else ""
             # an MRR movement has a day; the others a moment, shown in the user's zone
