@@ -166,8 +166,9 @@ def reconcile(checked: Checked) -> Reconciliation:
         if days.len():
             result.first, result.last = days.min(), days.max()  # type: ignore[assignment]
     if plan.kind.name != "accounts" and checked.unknown and plan.options.create_missing_accounts:
+        created = "would be created" if plan.options.dry_run else "created"
         result.assumptions.append(
-            f"{_plural(len(checked.unknown), 'account')} created from this file: each starts"
+            f"{_plural(len(checked.unknown), 'account')} {created} from this file: each starts"
             " on its first event in it"
         )
     if checked.blank:

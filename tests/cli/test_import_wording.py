@@ -165,3 +165,25 @@ def test_an_event_logs_progress_counts_its_events(ecom_events: Path, tmp_path: P
         f"{raw.height:,} rows of the file read as {days:,} rows of usage and checked:"
         f" {days:,} were inserted"
     ), result.stdout
+
+
+def test_a_dry_run_says_the_accounts_it_would_create(
+    new_books: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """The grocer's purchase log, checked with --dry-run --create-missing-accounts,
+    read '2,469 new accounts would be created. Dry run: nothing was written.' and,
+    under it, 'assumed: 2,469 accounts created from this file'."""
+    db = new_books("shop.db")
+    log = _csv(
+        tmp_path,
+        "purchases.csv",
+        "account,date,amount\nH-1,2026-01-02,10.50\nH-2,2026-01-03,4.00\nH-1,2026-01-09,2.25\n",
+    )
+    args = ("--create-missing-accounts", "--db", str(db))
+    out = run_ok("import", "purchases", str(log), "--dry-run", *args)
+    households = pl.read_csv(log)["account"].n_unique()
+    assert f"; {households} new accounts would be created. Dry run" in out
+    assert f"assumed: {households} accounts would be created from this file:" in out
+    assert " created from this file" not in out.replace("would be created from", "")
+    out = run_ok("import", "purchases", str(log), *args)
+    assert f"assumed: {households} accounts created from this file:" in out
