@@ -82,9 +82,8 @@ class HelpScreen(Dialog[None]):
         table = Table(box=None, padding=(0, 2), show_header=True, header_style="bold")
         table.add_column("Key")
         table.add_column("Does")
-        table.add_column("Where")
-        table.add_column("Id", style="dim")
-        rows: list[tuple[int, bool, str, str, str, str]] = []
+        table.add_column("Where")  # no keymap ids: nothing the user can do takes one
+        rows: list[tuple[int, bool, str, str, str]] = []
         seen: set[tuple[str, str]] = set()
         for key, active in self.under.active_bindings.items():
             binding = active.binding
@@ -97,16 +96,12 @@ class HelpScreen(Dialog[None]):
             key_shown = binding.key_display or self.app.get_key_display(binding)
             # a screen's priority key (home, end) took the place of the focused table's
             # own, above the screen's keys: it is listed after them
-            rows.append(
-                (group, binding.priority, key_shown, binding.description, where, binding.id or "")
-            )
+            rows.append((group, binding.priority, key_shown, binding.description, where))
         moving: set[str] = set()
-        for group, _, key_shown, description, where, binding_id in sorted(
-            rows, key=lambda r: r[:2]
-        ):
+        for group, _, key_shown, description, where in sorted(rows, key=lambda r: r[:2]):
             if group == 2:
                 if description in moving:
                     continue  # the same move by another key (shift+, ctrl+)
                 moving.add(description)
-            table.add_row(key_shown, description, where, binding_id)
+            table.add_row(key_shown, description, where)
         return table
