@@ -33,11 +33,12 @@ class Reconciliation:
     assumptions: list[str] = field(default_factory=list)
     # accounts set to cancel at their renewal once written; None: the file does not say
     cancelling: int | None = None
+    mrr_given: bool = True  # the file has an MRR column (else the stored MRR is kept)
 
     def lines(self) -> list[str]:
         """The reconciliation in words, one fact per line."""
         lines = [
-            f"{status}: {_plural(count, 'account')}, {_mrr_of(status)} {dollars(cents)}"
+            f"{status}: {_plural(count, 'account')}{self._mrr_said(status, cents)}"
             for status, (count, cents) in sorted(self.by_status.items())
         ]
         if self.cancelling is not None:
@@ -50,6 +51,16 @@ class Reconciliation:
             lines.append(f"dates from {self.first} to {self.last}")
         return lines + [f"assumed: {text}" for text in self.assumptions]
 
+    def _mrr_said(self, status: str, cents: int) -> str:
+        """The MRR of a status's accounts after their count: none said when the file
+        gives no MRR and none is stored (a CRM's companies read 'MRR $0.00', as if the
+        file said they pay nothing)."""
+        if self.mrr_given:
+            return f", {_mrr_of(status)} {dollars(cents)}"
+        if cents:
+            return f", {_mrr_of(status)} {dollars(cents)} as stored (the file gives no MRR)"
+        return " (the file gives no MRR)"
+
     def settle(self, statuses: Statuses, plan: Plan, effective: date) -> None:
         """Accounts: count them by the status they have once written (``statuses``),
         not by the file's cells alone (an empty cell keeps a stored account's status
@@ -59,6 +70,7 @@ class Reconciliation:
         if plan.kind.name != "accounts":
             return
         self.by_status = dict(statuses.by_status)
+        self.mrr_given = "mrr" in plan.mapping.columns
         if "cancels_at_renewal" in plan.mapping.columns:
             self.cancelling = statuses.cancelling
         if statuses.start_unknown:

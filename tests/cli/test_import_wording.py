@@ -187,3 +187,22 @@ def test_a_dry_run_says_the_accounts_it_would_create(
     assert " created from this file" not in out.replace("would be created from", "")
     out = run_ok("import", "purchases", str(log), *args)
     assert f"assumed: {households} accounts created from this file:" in out
+
+
+def test_a_file_without_mrr_does_not_say_its_accounts_pay_nothing(
+    new_books: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """HubSpot's companies export has no MRR column: its summary read 'active: 3
+    accounts, MRR $0.00', as if the file said they pay nothing. A stored MRR the file
+    leaves as it is is said as stored."""
+    db = new_books("crm.db")
+    companies = Path(__file__).parents[1] / "fixtures" / "import" / "presets"
+    path = companies / "hubspot_companies.csv"
+    out = run_ok("import", "accounts", str(path), "--db", str(db))
+    count = pl.read_csv(path, infer_schema=False).height
+    assert f"  active: {count} accounts (the file gives no MRR)\n" in out
+    first = _csv(tmp_path, "mrr.csv", "external_id,name,mrr\nA-1,Acme,1200.50\n")
+    run_ok("import", "accounts", str(first), "--db", str(db))
+    again = _csv(tmp_path, "again.csv", "external_id,name\nA-1,Acme Inc\n")
+    out = run_ok("import", "accounts", str(again), "--db", str(db))
+    assert "  active: 1 account, MRR $1,200.50 as stored (the file gives no MRR)\n" in out
