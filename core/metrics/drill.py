@@ -108,6 +108,17 @@ class _Customers:
 _UNDATED_WORDS = "churned without a date: counted in no period's churn"
 
 
+def _unrecorded(book: Book) -> str:
+    """After the churn and retention formulas of a book in which nothing records a
+    churn (an order log): that their 0 % and 100 % are for want of data."""
+    if book.records_churn() or book.accounts.is_empty():
+        return ""
+    return (
+        "; nothing in this book records a churn (no churned status, churn date or churn"
+        " movement): every account counts as staying"
+    )
+
+
 def _churn(book: Book, window: _Window) -> Drill:
     c = _Customers.of(book, window)
     start_mrr = book.mrr_at(window.before)
@@ -120,7 +131,8 @@ def _churn(book: Book, window: _Window) -> Drill:
     lost_n = c.lost.height
     return Drill(
         "Churn rate: the customers at the start, those lost first",
-        f"churn {_rate(pct(lost_n, c.base))} = {lost_n:,} lost / {c.base_words()}",
+        f"churn {_rate(pct(lost_n, c.base))} = {lost_n:,} lost / {c.base_words()}"
+        f"{_unrecorded(book)}",
         rows,
         {"lost": lost_n, "at_start": c.at_start.height, "churned_undated": c.undated.height},
     )
@@ -135,7 +147,8 @@ def _retention(book: Book, window: _Window) -> Drill:
     e, n = at_end.height, new.height
     return Drill(
         "Retention rate: customers at the start and at the end, new ones flagged",
-        f"retention {_rate(pct(e - n, c.base))} = ({e:,} at end - {n:,} new) / {c.base_words()}",
+        f"retention {_rate(pct(e - n, c.base))} = ({e:,} at end - {n:,} new) / {c.base_words()}"
+        f"{_unrecorded(book)}",
         rows,
         {"at_end": e, "new": n, "at_start": at_start.height, "churned_undated": c.undated.height},
     )

@@ -320,3 +320,26 @@ def test_the_telco_samples_undated_churns_are_said_by_the_drills(
     # October: nobody left on an unknown date, nothing more said
     for key in ("churn_rate_pct", "active_accounts", "grr_pct", "net_new_mrr"):
         assert "without a date" not in drill(loaded, key, november.previous()).formula, key
+
+
+def test_a_book_that_records_no_churn_says_its_rates_are_for_want_of_data(
+    book: BookWriter,
+) -> None:
+    """An order log's churn drill read 'churn 0.0 % = 0 lost / 3 at start' as if
+    measured; nothing in the book records a churn, so every account counts as staying
+    (domain.md), and the churn and retention drills now say so."""
+    buyers = book.accounts(3, date(2023, 1, 1))
+    book.purchase(buyers[0], at(date(2024, 1, 4)), 3000)
+    book.save()
+    loaded = load_book(book.engine, Period(date(2023, 12, 1), JAN.end), LATER)
+    staying = (
+        "; nothing in this book records a churn (no churned status, churn date or churn"
+        " movement): every account counts as staying"
+    )
+    assert (
+        drill(loaded, "churn_rate_pct", JAN).formula
+        == f"churn 0.0 % = 0 lost / 3 at start{staying}"
+    )
+    assert drill(loaded, "retention_rate_pct", JAN).formula == (
+        f"retention 100.0 % = (3 at end - 0 new) / 3 at start{staying}"
+    )

@@ -152,3 +152,39 @@ async def test_a_households_health_speaks_of_no_renewal(
         health = _one_line(text_of(app.screen.query_one("#health")))
         assert "renewal" not in health and "contraction" not in health, health
         assert "commercial left out" in health, health
+
+
+async def test_the_grocers_dashboard_says_what_it_cannot_measure(
+    db_url: str, engine: Engine, grocer: pl.DataFrame
+) -> None:
+    """The grocer's book records no churn and no renewal date: its churn tile read 0.0 %
+    and its retention 100.0 % as if measured, and the renewal forecast said 'no churn
+    model · ctrl+p: fit the churn model', which would forecast nothing. The rate tiles
+    point to their drills, which say the rates are for want of data, and the forecast
+    says no renewal is dated."""
+    from tui.screens.dashboard import DashboardScreen
+    from tui.screens.drill import DrillScreen
+    from tui.widgets.kpi_tile import KpiTile
+
+    app = make_app(db_url, today=TODAY, settings=Settings(), recompute_health=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen), screen
+        tiles = {tile.spec.key: tile for tile in screen.query(KpiTile)}
+        forecast = _one_line(text_of(tiles["renewals_kept"]))
+        assert "no renewal dates" in forecast and "churn model" not in forecast, forecast
+        for key in ("churn_rate_pct", "retention_rate_pct"):
+            assert "· ⏎ why" in _one_line(text_of(tiles[key])), key
+        tiles["churn_rate_pct"].focus()
+        await pilot.press("enter")
+        await settle(app, pilot)
+        drill = app.screen
+        assert isinstance(drill, DrillScreen), drill
+        households = grocer["household_id"].n_unique()
+        formula = _one_line(text_of(drill.query_one("#drill-formula")))
+        assert formula == (
+            f"churn 0.0 % = 0 lost / {households} at start; nothing in this book records a"
+            " churn (no churned status, churn date or churn movement): every account counts"
+            " as staying"
+        ), formula

@@ -62,6 +62,8 @@ async def test_the_customers_tile_says_why_it_fell_without_churn(
             assert "· ⏎ why" in _tile(screen, "churn_rate_pct")
             assert "· ⏎ why" in _tile(screen, "mrr")
         assert "why" not in _tile(screen, "retention_rate_pct")  # its drill's base says it
+        # no renewal is dated: it said "no churn model · ctrl+p: fit the churn model"
+        assert "no renewal dates" in _tile(screen, "renewals_kept")
 
         customers_tile = next(t for t in screen.query(KpiTile) if t.spec.key == "active_accounts")
         customers_tile.focus()

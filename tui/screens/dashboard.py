@@ -137,6 +137,11 @@ UNDATED_KEYS = ("mrr", "churn_rate_pct", "active_accounts")
 does not (nor net new MRR, GRR and NRR, whose drills say why)."""
 
 
+UNRECORDED_KEYS = ("churn_rate_pct", "retention_rate_pct")
+"""The tiles that read 0 % and 100 % for want of data in a book that records no churn
+(an order log): their drills say so."""
+
+
 def _undated_aside(undated: int) -> tuple[str, ...]:
     """Beside the change of ``UNDATED_KEYS``' tiles, when ``undated`` customers at the
     start left on an unknown date (counted in no period's churn, domain.md): why, in
@@ -680,13 +685,17 @@ class DashboardScreen(Screen[None]):
     def _show_values(self, figures: Figures, tiles: list[KpiTile]) -> None:
         previous = self.view.period.previous().label
         undated = figures.now.get("churned_undated_accounts") or 0
+        unrecorded = bool(figures.now.get("accounts_churn_unrecorded"))
         for tile in tiles:
             key = tile.spec.key
+            aside = _undated_aside(undated) if key in UNDATED_KEYS else ()
+            if unrecorded and key in UNRECORDED_KEYS:
+                aside = ("no churn is recorded in this book", "no churn recorded", "⏎ why")
             tile.show_value(
                 _value(figures.now, figures.bands_now, key),
                 _value(figures.before, figures.bands_before, key),
                 previous,
-                _undated_aside(undated) if key in UNDATED_KEYS else (),
+                aside,
             )
 
     @on(BandsLoaded)
@@ -863,6 +872,20 @@ class DashboardScreen(Screen[None]):
         self.load_why(at_risk.head(LIST_CAP)["id"].to_list())
         renewals = self.data.renewals(accounts, scope)
         self._fill_list("renewals", renewals, _renewal_cells, _no_renewal(live))
+        if live.height and live["renewal_date"].null_count() == live.height:
+            # a churn model would forecast nothing: no renewal is dated (it said "no churn
+            # model · ctrl+p: fit the churn model" on the telco and grocer books)
+            self.workers.cancel_group(self, "dashboard-forecast")
+            self.query_one(f"#{FORECAST_ID}", KpiTile).show_note(
+                ["no renewal dates"],
+                [
+                    "no account has a renewal date: import them to forecast",
+                    "import renewal dates to forecast",
+                    "import renewal dates",
+                    "no dates",
+                ],
+            )
+            return
         self.load_forecast(renewals.select("id", "mrr_cents"))
 
     def _fill_list(

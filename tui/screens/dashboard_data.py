@@ -85,11 +85,11 @@ class View:
     def figure_keys(self) -> tuple[str, ...]:
         """The metrics read for the tiles: theirs, with a CLV tile the terms its notes
         say (what the CLV assumes: ``core.metrics.model.clv_notes``), and the churns of
-        unknown date the customers' and churn's tiles say beside their change."""
+        unknown date, or none recorded at all, that tiles say beside their change."""
         from core.metrics.model import CLV_TERMS
 
         clv = CLV_TERMS if "clv" in self.tiles else ()
-        return (*self.tiles, *clv, "churned_undated_accounts")
+        return (*self.tiles, *clv, "churned_undated_accounts", "accounts_churn_unrecorded")
 
     @property
     def series_keys(self) -> tuple[str, ...]:
