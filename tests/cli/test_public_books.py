@@ -652,7 +652,7 @@ def test_card_payments_in_whole_numbers_say_their_unit_is_assumed(
     assumed = first["reconciliation"]["assumptions"]
     assert (
         f"column amount read as currency units, not cents: its values are whole numbers"
-        f" ({shown} is {shown:,}.00, not {shown / 100:,.2f}) and its name does not say cents;"
+        f" ({shown} is ${shown:,}.00, not ${shown / 100:,.2f}) and its name does not say cents;"
         " if they are cents, --cents amount reads them so"
     ) in assumed
     codes = raw["currency"].n_unique()
