@@ -24,13 +24,22 @@ The rules, and what an occurrence is:
   ``grace_days`` (30) that nobody has followed up: no interaction logged for the
   account since. One per answer, due ``follow_up_days`` (7) after the answer.
 - ``renewal_no_qbr``: a renewal within ``days`` (60) and no QBR in the last
-  ``qbr_days`` (90); one per account and renewal date.
+  ``qbr_days`` (90); one per account and renewal date. Not for an account set to
+  cancel at its renewal while ``set_to_cancel`` is on (its save call is the work).
 - ``no_interaction``: an active account with no interaction for ``days`` (30); one
   per account and silent spell (keyed by the last interaction's day). An account
   never contacted is silent since it started or since the book's interactions
   begin, whichever is later: in a book with no interaction recorded before the
   cutoff (an accounts list just imported), it gets no task.
 - ``renewal_due``: a renewal date within ``days`` (60); one per account and date.
+  Not for an account set to cancel at its renewal while ``set_to_cancel`` is on.
+- ``set_to_cancel``: a live account set to cancel at its renewal
+  (``Account.cancels_at_renewal``: the customer asked to cancel), its renewal date
+  today or later: a save call before that date, due in ``due_in_days`` (3) and no
+  later than the renewal. One per account and renewal date: a re-import that keeps
+  it set makes no new task; set to cancel again at a later renewal date, a new one.
+  An account set to cancel without a renewal date, or whose date has passed, gets
+  none (there is no date to save it before).
 
 The rules are configured in the ``[rules.NAME]`` tables of the config file
 (``enabled``, thresholds, ``due_in_days``). A rule whose configuration is broken
@@ -58,6 +67,7 @@ from core.health.in_force import (
     overrides_query,
     with_bands,
 )
+from core.metrics.model import dollars
 from core.models import (
     Account,
     HealthSnapshot,
@@ -105,7 +115,13 @@ DEFAULT_RULES: dict[str, dict[str, Any]] = {
     "no_interaction": {"enabled": True, "days": 30, "due_in_days": 3},
     "renewal_due": {"enabled": True, "days": 60, "due_in_days": 7},
     "renewal_no_qbr": {"enabled": True, "days": 60, "qbr_days": 90, "due_in_days": 7},
+    "set_to_cancel": {"enabled": True, "due_in_days": 3},
 }
+
+SAVE_CALL = "set_to_cancel"
+"""The rule whose save call replaces the renewal rules' tasks of an account set to cancel."""
+SAVE_CALL_REPLACES = ("renewal_due", "renewal_no_qbr")
+"""The rules that, while ``SAVE_CALL`` is on, leave out the accounts set to cancel."""
 
 # Each rule in words, for what a person reads (its key names its config table).
 RULE_TITLES: dict[str, str] = {
@@ -117,6 +133,7 @@ RULE_TITLES: dict[str, str] = {
     "no_interaction": "No interaction for a while",
     "renewal_due": "Renewal coming up",
     "renewal_no_qbr": "Renewal coming up and no recent QBR",
+    "set_to_cancel": "Customer set to cancel: save call",
 }
 
 
@@ -278,7 +295,7 @@ class Occurrences:
 
 
 def _accounts(engine: Engine) -> pl.DataFrame:
-    return read_frame(
+    accounts = read_frame(
         engine,
         select(
             col(Account.id).label("account_id"),
@@ -287,8 +304,12 @@ def _accounts(engine: Engine) -> pl.DataFrame:
             Account.status,
             Account.start_date,
             Account.renewal_date,
+            Account.mrr_cents,
+            Account.cancels_at_renewal,
         ).where(col(Account.status).in_(LIVE)),
     )
+    # a boolean as SQLite stores it is 0 or 1
+    return accounts.with_columns(pl.col("cancels_at_renewal").cast(pl.Boolean))
 
 
 def find_occurrences(
@@ -306,10 +327,16 @@ def find_occurrences(
         "no_interaction": _silent,
         "renewal_due": _renewal_due,
         "renewal_no_qbr": _renewal_no_qbr,
+        SAVE_CALL: _set_to_cancel,
     }
+    # while the save call is on, it is the work for an account set to cancel: not
+    # the renewal's preparation
+    saving = SAVE_CALL in config.enabled()
+    not_cancelling = accounts.filter(~pl.col("cancels_at_renewal")) if saving else accounts
     found = []
     for name in config.enabled():
-        frame = finders[name](engine, accounts, today, now, config.settings[name])
+        seen = not_cancelling if name in SAVE_CALL_REPLACES else accounts
+        frame = finders[name](engine, seen, today, now, config.settings[name])
         owner = pl.col("owner").str.strip_chars()
         if "due_on" not in frame.columns:
             frame = frame.with_columns(
@@ -589,6 +616,23 @@ def _renewal_no_qbr(
             "name",
             "renewal_date",
             pl.lit(cfg["qbr_days"]),
+        ).alias("title"),
+        due_on=_before_renewal(today, cfg),
+    )
+
+
+def _set_to_cancel(
+    engine: Engine, accounts: pl.DataFrame, today: date, now: datetime, cfg: dict[str, Any]
+) -> pl.DataFrame:
+    leaving = accounts.filter(pl.col("cancels_at_renewal"), pl.col("renewal_date") >= today)
+    at_stake = [dollars(cents) for cents in leaving["mrr_cents"]]
+    return leaving.with_columns(pl.Series("at_stake", at_stake, dtype=pl.String)).with_columns(
+        pl.format("set_to_cancel:{}:{}", "account_id", "renewal_date").alias("occurrence_key"),
+        pl.format(
+            "Save call with {}: set to cancel at their renewal on {}, {} MRR at stake",
+            "name",
+            "renewal_date",
+            "at_stake",
         ).alias("title"),
         due_on=_before_renewal(today, cfg),
     )

@@ -1,0 +1,106 @@
+"""A Stripe subscriptions export imported, then ``cxtui rules run``: a save call for
+each customer set to cancel at its renewal, none again after a re-import that keeps
+them set, and no "renewal coming up" task for them. Expected figures come from plain
+polars over the raw file."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import polars as pl
+
+from tests.cli.conftest import run_ok
+from tests.cli.test_set_to_cancel import LIVE, _flagged
+from tests.cli.test_vendor_exports import _import, _rows
+
+AS_OF = date(2026, 12, 1)
+UNPAID = ("trialing", "incomplete")
+FLAGS = {
+    "cus_005": ["true"],
+    "cus_037": ["true"],
+    "cus_036": ["true", "false"],  # one of its two live subscriptions: it stays
+    "cus_040": ["true"],  # yearly, renews in June
+    "cus_004": ["true"],  # canceled already
+}
+
+
+def _customers(export: pl.DataFrame) -> pl.DataFrame:
+    """Per customer with a live subscription: set to cancel (every live one is), its
+    renewal (the latest period end) and its MRR in dollars (a year's amount / 12).
+    A customer none of whose subscriptions has paid yet (a trial) is left out, as the
+    import leaves it out."""
+    status = pl.col("Status").str.to_lowercase()
+    live = export.filter(status.is_in(LIVE))
+    rows = live.with_columns(
+        cancels=pl.col("Cancel At Period End").str.strip_chars().str.to_lowercase() == "true",
+        renewal=pl.col("Current Period End (UTC)").str.slice(0, 10).str.to_date(),
+        paid=~status.is_in(UNPAID),
+    )
+    customers = rows.group_by("Customer ID").agg(
+        pl.col("cancels").all(),
+        pl.col("paid").any(),
+        pl.col("renewal").max(),
+        pl.col("Amount"),
+        pl.col("Quantity"),
+        pl.col("Interval"),
+    )
+    mrr = [
+        str(
+            sum(
+                Decimal(amount) * int(quantity) / (12 if interval == "year" else 1)
+                for amount, quantity, interval in zip(*row, strict=True)
+            ).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        )
+        for row in customers.select("Amount", "Quantity", "Interval").iter_rows()
+    ]
+    return customers.with_columns(pl.Series("mrr", mrr, dtype=pl.String)).filter("paid")
+
+
+def test_a_stripe_import_gives_save_calls_once(tmp_path: Path) -> None:
+    db, path = tmp_path / "book.db", tmp_path / "subscriptions.csv"
+    export = _flagged(FLAGS)
+    export.write_csv(path)
+    _import(db, "accounts", path)
+    customers = _customers(export)
+    leaving = customers.filter("cancels", pl.col("renewal") >= AS_OF)
+    assert sorted(leaving["Customer ID"]) == ["cus_005", "cus_037", "cus_040"]
+
+    output = run_ok("rules", "run", "--db", str(db), "--as-of", AS_OF.isoformat())
+    counts = {
+        " ".join(line.split()[:-3]): int(line.split()[-3])
+        for line in output.splitlines()
+        if line.rstrip().endswith(("new task", "new tasks"))
+    }
+    assert counts["Customer set to cancel: save call"] == leaving.height
+    # the renewal rules: every other live customer renewing within 60 days (no QBRs here)
+    window = customers.filter(
+        ~pl.col("cancels"), pl.col("renewal").is_between(AS_OF, AS_OF + timedelta(days=60))
+    )
+    assert counts["Renewal coming up"] == window.height
+    assert counts["Renewal coming up and no recent QBR"] == window.height
+
+    made = _rows(
+        db,
+        "SELECT a.external_id, t.title, t.owner, t.due_on FROM task t"
+        " JOIN account a ON a.id = t.account_id WHERE t.rule = 'set_to_cancel'",
+    )
+    assert {row[0] for row in made} == set(leaving["Customer ID"])
+    for external_id, title, _owner, due_on in made:
+        row = leaving.row(by_predicate=pl.col("Customer ID") == external_id, named=True)
+        assert f"set to cancel at their renewal on {row['renewal']}," in title
+        assert title.endswith(f", ${Decimal(row['mrr']):,} MRR at stake"), title
+        assert date.fromisoformat(due_on) == min(AS_OF + timedelta(days=3), row["renewal"])
+    renewing = _rows(
+        db,
+        "SELECT DISTINCT a.external_id FROM task t JOIN account a ON a.id = t.account_id"
+        " WHERE t.rule IN ('renewal_due', 'renewal_no_qbr')",
+    )
+    assert {row[0] for row in renewing} == set(window["Customer ID"])
+
+    # the same file imported again: still set to cancel, no second save call
+    _import(db, "accounts", path)
+    again = run_ok("rules", "run", "--db", str(db), "--as-of", AS_OF.isoformat())
+    assert again.splitlines()[-1].split() == ["Total", "0"], again
+    assert len(_rows(db, "SELECT id FROM task WHERE rule = 'set_to_cancel'")) == leaving.height
