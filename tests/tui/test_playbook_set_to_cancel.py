@@ -1,0 +1,101 @@
+"""The Playbook lists the save call for customers set to cancel (``set_to_cancel``):
+its row and settings at 160x50 and 80x24, its dry run and run, on and off."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+from textual.pilot import Pilot
+
+from core.config.settings import Settings
+from core.models import Task
+from tests.rows import new_account
+from tests.tui.book import TODAY
+from tests.tui.conftest import SIZE, SMALL, press, settle, text_of
+from tui.app import CxtuiApp, make_app
+from tui.screens.playbook import PlaybookScreen
+
+TITLE = "Customer set to cancel: save call"
+RENEWAL = TODAY + timedelta(days=20)
+
+
+@pytest.fixture
+def leaving(engine: Engine) -> int:
+    """Acme, set to cancel at its renewal in 20 days ($250.00 MRR), and Beta renewing
+    then too: Acme's id."""
+    with Session(engine) as session:
+        acme = new_account(
+            session,
+            "A-1",
+            name="Acme",
+            owner="Dana",
+            mrr_cents=25000,
+            renewal_date=RENEWAL,
+            status="active",
+            cancels_at_renewal=True,
+        )
+        new_account(session, "B-1", name="Beta", owner="Lee", renewal_date=RENEWAL, status="active")
+        session.commit()
+    return acme
+
+
+@asynccontextmanager
+async def playbook(
+    db_url: str, config: Path, size: tuple[int, int]
+) -> AsyncIterator[tuple[CxtuiApp, Pilot, PlaybookScreen]]:
+    """The app at ``size`` on the Playbook (the task queue's p), its rules not run."""
+    settings = Settings(path=config, user="Tester")
+    app = make_app(db_url, today=TODAY, settings=settings, recompute_health=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        await press(app, pilot, "4", "p")
+        screen = app.screen
+        assert isinstance(screen, PlaybookScreen)
+        yield app, pilot, screen
+
+
+@pytest.mark.parametrize("size", [SIZE, SMALL], ids=["160x50", "80x24"])
+async def test_the_playbook_lists_the_save_call(
+    db_url: str, engine: Engine, leaving: int, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    config = tmp_path / "config.toml"
+    async with playbook(db_url, config, size) as (app, pilot, screen):
+        lines = text_of(screen).splitlines()
+        [row] = [line for line in lines if TITLE in line]  # on screen, whole
+        assert row.split(TITLE)[0].split()[-1] == "on"
+        assert "due in 3 days" in row
+        await press(app, pilot, "end")
+        assert screen.current is not None and screen.current.name == "set_to_cancel"
+
+        # d: the save call for Acme; Beta's renewal prepared, Acme's not
+        await press(app, pilot, "d")
+        dry_run = text_of(screen.query_one("#dry-run"))
+        said = " ".join(dry_run.split())
+        assert f"{TITLE}: 1" in said, dry_run
+        assert (
+            f"due {TODAY + timedelta(days=3)} Dana: Save call with Acme: set to cancel at "
+            f"their renewal on {RENEWAL}, $250.00 MRR at stake"
+        ) in said, dry_run
+        assert "Prepare the renewal of Beta" in said and "renewal of Acme" not in said
+
+        # space: off, written to the config file; Acme's renewal is then prepared as any
+        await press(app, pilot, "space")
+        assert tomllib.loads(config.read_text())["rules"]["set_to_cancel"] == {"enabled": False}
+        [row] = [line for line in text_of(screen.table).splitlines() if TITLE in line]
+        assert row.split(TITLE)[0].split()[-1] == "off"
+        await press(app, pilot, "d")
+        said = " ".join(text_of(screen.query_one("#dry-run")).split())
+        assert "Prepare the renewal of Acme" in said and "Save call" not in said
+
+        # on again, r: the save call made, for Acme's owner
+        await press(app, pilot, "space", "r")
+        with Session(engine) as session:
+            made = session.exec(select(Task).where(Task.rule == "set_to_cancel")).all()
+        assert [(task.account_id, task.owner) for task in made] == [(leaving, "Dana")]
