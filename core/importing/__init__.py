@@ -75,6 +75,9 @@ from core.importing.write import Changes, kept_note, plan_changes, write_checked
 from core.models import Account
 from core.store.frames import read_frame
 
+_KIND_WORDS = {"mrr": "MRR movements"}
+"""A kind in the summary's words, where its name is not them (``cxtui import mrr``)."""
+
 
 @dataclass
 class ImportResult:
@@ -99,7 +102,7 @@ class ImportResult:
 
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
-        rows = f"{self.rows:,} rows of {self.kind}"
+        rows = f"{self.rows:,} rows of {_KIND_WORDS.get(self.kind, self.kind)}"
         if self.file_rows > self.rows:  # an event log's events, a row per account and day
             rows = f"{self.file_rows:,} rows of the file read as {rows} and"
         text = (

@@ -206,3 +206,23 @@ def test_a_file_without_mrr_does_not_say_its_accounts_pay_nothing(
     again = _csv(tmp_path, "again.csv", "external_id,name\nA-1,Acme Inc\n")
     out = run_ok("import", "accounts", str(again), "--db", str(db))
     assert "  active: 1 account, MRR $1,200.50 as stored (the file gives no MRR)\n" in out
+
+
+def test_an_mrr_movements_summary_names_them(
+    new_books: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """It read '3 rows of mrr checked' (the kind as typed) and 'total amount: -29.50'."""
+    db = new_books("mrr.db")
+    accounts = "external_id,name,mrr,start_date\nA-1,Acme,100,2025-01-01\nA-2,Beta,50,2025-02-01\n"
+    run_ok("import", "accounts", str(_csv(tmp_path, "accounts.csv", accounts)), "--db", str(db))
+    path = _csv(
+        tmp_path,
+        "movements.csv",
+        "account,date,type,amount\nA-1,2025-06-01,expansion,20.5\nA-2,2025-07-01,contraction,-10\n"
+        "A-2,2025-08-01,churn,-40\n",
+    )
+    out = run_ok("import", "mrr", str(path), "--db", str(db))
+    raw = pl.read_csv(path, infer_schema=False)
+    total = sum((Decimal(value) for value in raw["amount"]), Decimal(0))
+    assert out.startswith(f"{raw.height} rows of MRR movements checked:"), out
+    assert f"  total amount in the file: {_dollars(total)}\n" in out
