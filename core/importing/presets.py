@@ -136,7 +136,7 @@ class Caveat:
 
 _CANCELLING = (
     "each keeps its MRR until then (its renewal date) and ends after it, which an export"
-    " made after that day records (the accounts set to cancel are counted above)"
+    " made after that day records"
 )
 """What a subscription set to cancel at its period's end is in the figures."""
 _CANCELS_WORDS = (

@@ -744,8 +744,7 @@ def test_subscriptions_set_to_cancel_at_their_period_end_are_said(tmp_path: Path
     assert (
         f"{said.height} of the file's live subscriptions set to cancel at the end of their"
         " billing period (column Cancel At Period End): each keeps its MRR until then (its"
-        " renewal date) and ends after it, which an export made after that day records (the"
-        " accounts set to cancel are counted above)"
+        " renewal date) and ends after it, which an export made after that day records"
     ) in assumed
     paying = said.filter(pl.col("Status").str.to_lowercase() == "active")["Customer ID"]
     with closing(sqlite3.connect(tmp_path / "assumed.db")) as connection:
