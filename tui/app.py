@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
     from textual.command import Provider
     from textual.notifications import SeverityLevel
+    from textual.widget import Widget
 
     from core.config.settings import Settings
     from core.metrics.dashboard import Figures
@@ -266,31 +267,47 @@ class CxtuiApp(App[None]):
         routed: tab and shift+tab everywhere (unless the focused widget types them),
         and every key of a widget marked ``BINDINGS_FIRST`` (the accounts list); a
         widget with a ``key_first`` method (a choice picked by its letter) handles
-        its keys here too.
+        its keys here too. A text field's own editing keys (backspace, home, ctrl+u...
+        of an Input or TextArea) run in the field's queue, after the keys routed to it
+        before them (``_run_in_field``).
         Textual routes each key to the focused widget at once and looks up bindings
         later, when the key bubbles up; so in "/harbor" typed in one burst, "harbor"
-        went to the list before "/" had moved the focus to the search, and text
-        typed right after a tab landed in the field the tab was leaving."""
+        went to the list before "/" had moved the focus to the search, text typed
+        right after a tab landed in the field the tab was leaving, and "abc",
+        backspace, "d" read "abc" (Textualize/textual#6605)."""
         if isinstance(event, events.Key) and not event.is_forwarded:
-            key_first = getattr(self.focused, "key_first", None)
+            focused = self.focused
+            key_first = getattr(focused, "key_first", None)
             if key_first is not None and key_first(event):
                 return  # handled by the focused widget now (a choice picked by letter)
-        if (
-            isinstance(event, events.Key)
-            and not event.is_forwarded
-            and (
-                getattr(self.focused, "BINDINGS_FIRST", False)
-                or (event.key in ("tab", "shift+tab") and not _types_tabs(self.focused))
-            )
-        ):
+            in_field = _field_action(self.screen, focused, event)
+            if (
+                in_field is not None
+                or getattr(focused, "BINDINGS_FIRST", False)
+                or (event.key in ("tab", "shift+tab") and not _types_tabs(focused))
+            ):
+                from tui.private_api import check_bindings
+
+                self.app_focus = True
+                if await check_bindings(self, event.key, priority=True):
+                    return
+                if focused is not None and in_field is not None:
+                    focused.call_later(self._run_in_field, focused, event.key, in_field)
+                    return
+                if await check_bindings(self, event.key):
+                    return
+        await super().on_event(event)
+
+    async def _run_in_field(self, field: Widget, key: str, action: str) -> None:
+        """Run ``field``'s own binding of ``key`` (its ``action``), called in the
+        field's message queue: after the characters routed to the field before the
+        key are typed, before those routed after it. An action that did not run (ctrl+c
+        with nothing selected) leaves the key to the bindings of the focused widget
+        and its screen, as Textual does with a key no widget handles."""
+        if not await self.run_action(action, field):
             from tui.private_api import check_bindings
 
-            self.app_focus = True
-            if await check_bindings(self, event.key, priority=True):
-                return
-            if await check_bindings(self, event.key):
-                return
-        await super().on_event(event)
+            await check_bindings(self, key)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -953,6 +970,18 @@ class CxtuiApp(App[None]):
             ids = getattr(self.screen_stack[0], "visible_account_ids", list)()
         self.last_account_id = account_id
         AccountScreen.open(self, account_id, ids, back_to)
+
+
+def _field_action(screen: Screen[Any], focused: Widget | None, event: events.Key) -> str | None:
+    """The action ``focused`` binds to the key itself when it is a widget that types
+    characters (Textual's ``check_consume_key``: an Input, a TextArea) and the key
+    not one it types; None otherwise, or when a priority binding comes first."""
+    if focused is None or event.is_printable or not focused.check_consume_key("a", "a"):
+        return None
+    active = screen.active_bindings.get(event.key)
+    if active is None or active.node is not focused or active.binding.priority:
+        return None
+    return active.binding.action
 
 
 def _types_tabs(widget: object) -> bool:
