@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Engine
 from textual import events
 from textual.keys import key_to_character
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 
 from tests.tui.conftest import on_account, press, running, settle
 from tui.app import CxtuiApp
@@ -38,16 +38,19 @@ async def test_a_backspace_typed_in_a_burst_deletes_where_it_was_typed(
     db_url: str, engine: Engine, book: dict[str, int]
 ) -> None:
     """The log form's summary: "abc", backspace, "d" read "abc" (the backspace ran
-    after the "d", deleting it); "abd" now."""
+    after the "d", deleting it); "abd" now. Then tab to the notes (a TextArea),
+    "wxy", left, backspace, end, "z": "wxz" before, "wyz" now."""
     async with on_account(db_url, engine, "EXT-1001") as (app, pilot, _screen):
         await press(app, pilot, "l", "c")  # the log form; a call: on to the summary
         form = app.screen
         assert isinstance(form, LogInteractionScreen)
         summary = form.query_one("#summary", Input)
         assert app.focused is summary
-        burst(app, *"abc", "backspace", "d")
+        burst(app, *"abc", "backspace", "d", "tab", *"wxy", "left", "backspace", "end", "z")
         await settle(app, pilot)
         assert summary.value == "abd"
+        notes = form.query_one("#notes", TextArea)  # a TextArea: the same
+        assert (app.focused, notes.text) == (notes, "wyz")
 
 
 async def test_a_date_typed_after_tab_and_ctrl_u_is_kept(
