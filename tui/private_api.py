@@ -49,8 +49,9 @@ async def check_bindings(app: App[Any], key: str, priority: bool = False) -> boo
     """Run the binding of ``key`` now (``App._check_bindings``), True if one ran.
 
     ``CxtuiApp.on_event`` runs the bindings of focus-moving keys before the next key
-    is routed; Textual has no public way to run the bindings of a key (``simulate_key``
-    posts it and goes through the same routing that came too late)."""
+    is routed (and ``_run_in_field`` the rest of a key whose text field's own action
+    did not run); Textual has no public way to run the bindings of a key
+    (``simulate_key`` posts it and goes through the same routing that came too late)."""
     return await app._check_bindings(key, priority=priority)
 
 
