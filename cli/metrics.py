@@ -156,14 +156,16 @@ def describe_scope(scope: Scope) -> str:
 
 
 def format_value(key: str, value: Any) -> str:
-    """A metric as a person reads it: thousands separators, one decimal for rates."""
+    """A metric as a person reads it: thousands separators, money with its $ sign
+    (as the app and the import's summary write it), one decimal for rates."""
+    from core.metrics.model import dollars
     from core.metrics.registry import unit
 
     if value is None:
         return NO_DATA
     kind = unit(key)
     if kind == "money":
-        return f"{value:,.2f}"
+        return dollars(round(value * 100))
     if kind == "count":
         return f"{value:,}"
     if kind == "pct":

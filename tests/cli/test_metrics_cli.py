@@ -202,3 +202,26 @@ def test_a_breakdown_by_words_that_look_like_markup_prints_them_as_they_are(
         code, output = run(path, "--as-of", "2024-01-31", "--by", by)
         assert code == 0, output
         assert word in output
+
+
+def test_the_table_writes_money_with_its_dollar_sign(db: Path) -> None:
+    """Money in the table reads as the app and the import's summary write it: "$1,984.56",
+    "-$12.00"; each row holds the JSON's figure of the same command."""
+    from core.metrics.registry import LABELS, unit
+
+    code, output = run(db, "--as-of", "2024-02-15", "--period", "2024-01")
+    assert code == 0, output
+    code, text = run(db, "--as-of", "2024-02-15", "--period", "2024-01", "--json")
+    assert code == 0, text
+    figures = json.loads(text)["metrics"]
+    rows = {
+        line.split("│")[0].strip(): line.split("│")[1].strip()
+        for line in output.splitlines()
+        if "│" in line
+    }
+    money = [key for key in figures if unit(key) == "money" and figures[key] is not None]
+    assert money
+    for key in money:
+        value = figures[key]
+        expected = f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
+        assert rows[LABELS[key]] == expected, (key, rows[LABELS[key]])
