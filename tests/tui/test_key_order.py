@@ -96,3 +96,17 @@ async def test_screen_keys_typed_in_the_search_after_home_stay_text(
         await settle(app, pilot)
         assert isinstance(app.screen, AccountScreen)
         assert app.screen.account_id == book["Globex"]
+
+
+async def test_a_field_key_whose_action_does_not_run_goes_on_to_the_app(
+    db_url: str, book: dict[str, int]
+) -> None:
+    """ctrl+c in the search with nothing selected: the field's copy does not run, so
+    the key goes on to the app's binding, which says how to quit, as it did before
+    the field's keys ran in its queue; the text typed around it is kept in order."""
+    async with running(db_url) as (app, pilot):
+        burst(app, "/", *"ab", "ctrl+c", "backspace", "c")
+        await settle(app, pilot)
+        assert app.screen.query_one("#search", Input).value == "ac"
+        told = [str(notification.message) for notification in app._notifications]
+        assert any("to quit" in message for message in told), told
