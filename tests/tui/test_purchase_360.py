@@ -188,3 +188,32 @@ async def test_the_grocers_dashboard_says_what_it_cannot_measure(
             " churn (no churned status, churn date or churn movement): every account counts"
             " as staying"
         ), formula
+
+
+async def test_the_timeline_says_when_it_shows_only_the_latest_purchases(
+    db_url: str, engine: Engine, grocer: pl.DataFrame
+) -> None:
+    """Household 1111's 4,193 till lines: the timeline reads each kind up to its latest
+    1,000 and said "1,000 events" as if that were all; it says which kind it cut.
+    Household 2500 (973 lines) is shown whole, without the note."""
+    from core.accounts.queries import TIMELINE_LIMIT
+
+    app = make_app(
+        db_url, today=TODAY, settings=Settings(), recompute_health=False, start="accounts"
+    )
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(app, pilot)
+        for household in HOUSEHOLDS:
+            lines = grocer.filter(pl.col("household_id") == household).height
+            account = account_id_of(engine, str(household))
+            assert account is not None
+            app.open_account(account)
+            await settle(app, pilot)
+            bar = _one_line(text_of(app.screen.query_one("#timeline-bar")))
+            if lines > TIMELINE_LIMIT:
+                assert (
+                    f"({TIMELINE_LIMIT:,} events; the latest {TIMELINE_LIMIT:,} purchases only:"
+                    " x exports them all)" in bar
+                ), bar
+            else:
+                assert f"({lines:,} events)" in bar, bar

@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Header, LoadingIndicator, Static
 from core.accounts.customers import day_words
 from core.accounts.queries import (
     TIMELINE_KINDS,
+    TIMELINE_LIMIT,
     AccountDetail,
     PurchaseSummary,
     account_detail,
@@ -452,7 +453,8 @@ class AccountScreen(Screen[None]):
         shown = self.timeline_kind or "everything"
         deleted_note = "  ·  deleted shown: d restores one" if self.show_deleted else ""
         self.query_one("#timeline-bar", Static).update(
-            f"Timeline: {shown} ({events.height:,} event{'' if events.height == 1 else 's'})"
+            f"Timeline: {shown} ({events.height:,} event{'' if events.height == 1 else 's'}"
+            f"{_capped_note(events)})"
             "  ·  t: " + " / ".join(("all", *TIMELINE_KINDS)) + deleted_note
         )
 
@@ -741,3 +743,18 @@ def _named(name: str, external_id: str) -> str:
     if name == external_id:
         return visible(name)
     return f"{visible(name)} ({visible(external_id)})"
+
+
+def _capped_note(events: pl.DataFrame) -> str:
+    """Which kinds the timeline shows only the latest ``TIMELINE_LIMIT`` of (each kind
+    is read up to it): a grocer's household of 4,193 till lines read "1,000 events" as
+    if that were all."""
+    capped = sorted(
+        source
+        for source, count in events.group_by("source").len().iter_rows()
+        if count >= TIMELINE_LIMIT
+    )
+    if not capped:
+        return ""
+    kinds = " and ".join(f"{source}s" for source in capped)
+    return f"; the latest {TIMELINE_LIMIT:,} {kinds} only: x exports them all"
