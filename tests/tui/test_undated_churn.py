@@ -76,3 +76,38 @@ async def test_the_customers_tile_says_why_it_fell_without_churn(
             f" + {new} new - 0 lost - {undated:,} churned without a date: counted in no"
             " period's churn"
         ) in formula, formula
+
+
+async def test_a_churned_accounts_360_says_its_churn_date_is_unknown(
+    db_url: str, engine: Engine, telco_book: pl.DataFrame
+) -> None:
+    """A customer with Churn "Yes" read "MRR lost $54 · churned" and, on its timeline,
+    "2026-11-30 churn -$54", as if it had left that day: the day is the export's, when the
+    churn was recorded. The header and the timeline say the date is unknown; a customer
+    who stays reads "active", as before."""
+    from decimal import ROUND_HALF_EVEN, Decimal
+
+    from core.interactions import account_id_of
+    from tests.tui.conftest import account_header
+
+    first = telco_book.filter(pl.col("Churn") == "Yes").row(0, named=True)
+    churned = first["customerID"]
+    lost = Decimal(first["MonthlyCharges"]).quantize(Decimal(1), ROUND_HALF_EVEN)
+    stays = telco_book.filter(pl.col("Churn") == "No")["customerID"][0]
+    app = make_app(
+        db_url, today=NOV_30, settings=Settings(), recompute_health=False, start="accounts"
+    )
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for customer in (churned, stays):
+            account = account_id_of(engine, customer)
+            assert account is not None
+            app.open_account(account)
+            await settle(app, pilot)
+            header = " ".join(account_header(app).split())
+            timeline = " ".join(text_of(app.screen.query_one("#timeline")).split())
+            if customer == churned:
+                assert "· churned, date unknown (recorded 2026-11-30) ·" in header, header
+                assert f"2026-11-30 mrr churn churn -${lost} · date unknown" in timeline, timeline
+            else:
+                assert "· active ·" in header and "unknown" not in timeline, (header, timeline)

@@ -416,6 +416,7 @@ class AccountScreen(Screen[None]):
             self.cursor_to = None
         table.clear()
         self.rows = []
+        undated = _undated_churn(self.detail.account)
         for at, source, kind, summary, sentiment, entry_id, deleted, cents in events.select(
             "at", "source", "kind", "summary", "sentiment", "id", "deleted", "amount_cents"
         ).iter_rows():
@@ -424,6 +425,8 @@ class AccountScreen(Screen[None]):
             )
             if source == "mrr":  # whole dollars, as the MRR history and the list say it
                 summary = f"{kind} {signed_money(cents)}"
+                if kind == "churn" and at.date() == undated:
+                    summary += " · date unknown"
             # Text, never a string: a DataTable reads a string as markup
             style = "dim strike" if deleted else ""
             # an MRR movement has a day; the others a moment, shown in the user's zone
@@ -709,9 +712,26 @@ def _facts(account: dict[str, Any], mrr: bool = True) -> str:
         f"owner {visible(account['owner'])}" if account["owner"] else "no owner",
         # a churned account's movements sum to 0 (its MRR panel's $0): its MRR is what it lost
         f"MRR {'lost ' if account['status'] == 'churned' else ''}{money(account['mrr_cents'])}",
-        account["status"],
+        _status(account),
     ]
     return " · ".join(parts if mrr else parts[:3] + parts[4:])
+
+
+def _undated_churn(account: dict[str, Any]) -> date | None:
+    """The day a churned account's churn was recorded when its churn date is unknown
+    (a status without a date, as in IBM's telco sample), else None: such a churn
+    counts in no period's churn (domain.md), and its movement stands on that day."""
+    if account["status"] == "churned" and account["churned_at"] is None:
+        return account["churn_recorded_on"]
+    return None
+
+
+def _status(account: dict[str, Any]) -> str:
+    """ "active", "churned", or "churned, date unknown (recorded 2026-11-30)"."""
+    recorded = _undated_churn(account)
+    if recorded is None:
+        return str(account["status"])
+    return f"churned, date unknown (recorded {recorded.isoformat()})"
 
 
 def _purchase_facts(bought: PurchaseSummary, today: date) -> Text:
