@@ -14,7 +14,7 @@ from core.metrics.dashboard import period_figures
 from core.store.db import open_engine
 from tests.tui.conftest import SIZE, SNAPSHOT_DAY, settle
 from tui.app import AppClosing, make_app
-from tui.screens.dashboard import TILE_METRICS, DashboardScreen
+from tui.screens.dashboard import DashboardScreen
 from tui.threads import WorkerThreads
 
 
@@ -64,7 +64,7 @@ async def test_the_dashboard_opens_on_the_file_with_the_engines_figures(
         assert figures is not None
         engine = open_engine(demo_url)
         expected = period_figures(
-            engine, screen.view.period, screen.view.scope, app.today, TILE_METRICS
+            engine, screen.view.period, screen.view.scope, app.today, screen.view.figure_keys
         )
         engine.dispose()
         assert (figures.now, figures.before) == (expected.now, expected.before)
