@@ -58,6 +58,7 @@ TABLE_KEYS: dict[str, frozenset[str]] = {
             "avg_purchase_value",
             "purchases_per_customer",
             "clv",
+            "purchase_revenue",
         )
     ),
     "usage": frozenset(("stickiness_pct",)),
@@ -1202,6 +1203,7 @@ def _assemble(
         repeat_purchase_rate_pct=pct(row["repeat_buyers"], buyers),
         avg_purchase_value=money(Fraction(purchase_cents, purchases)) if purchases else None,
         purchases_per_customer=purchases / buyers if buyers else None,
+        purchase_revenue=money(purchase_cents),
         clv=clv,
         clv_purchases=clv,
         clv_lifespan_years=None if buying_lifespan is None else float(buying_lifespan),

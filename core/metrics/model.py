@@ -133,6 +133,9 @@ class MetricSet:
     referral_rate_pct: float | None
     community_participation_pct: float | None
     education_completion_pct: float | None
+    # The purchases' amounts in the period, summed (the dashboard's chart of an order
+    # log, month by month).
+    purchase_revenue: Decimal
 
     def get(self, key: str) -> Any:
         """A metric by its key (goals link to metrics this way)."""

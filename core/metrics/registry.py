@@ -196,6 +196,7 @@ METRICS: tuple[Metric, ...] = (
         tiny="Avg buy",
     ),
     Metric("purchases_per_customer", "Purchases per customer", "Purchases", "ratio"),
+    Metric("purchase_revenue", "Purchase revenue", "Purchases", "money", short="Revenue"),
     Metric("clv", "CLV (purchases)", "Purchases", "money", tiny="CLV"),
     # Engagement
     Metric("stickiness_pct", "Stickiness (DAU/MAU)", "Engagement", "pct", goal=True),
@@ -334,6 +335,7 @@ CONTRACT_KEYS: tuple[str, ...] = (
     "accounts_churn_unrecorded",
     "onboarding_due_unrecorded",
     "clv_window_months",
+    "purchase_revenue",
 )
 
 BY_KEY: dict[str, Metric] = {metric.key: metric for metric in METRICS}

@@ -6,6 +6,7 @@ a renewal or a contraction it cannot have. Checked on the public grocer's till l
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -217,3 +218,45 @@ async def test_the_timeline_says_when_it_shows_only_the_latest_purchases(
                 ), bar
             else:
                 assert f"({lines:,} events)" in bar, bar
+
+
+@pytest.mark.parametrize("size", [(160, 50), SMALL])
+async def test_the_grocers_dashboard_charts_its_purchase_revenue(
+    db_url: str, engine: Engine, grocer: pl.DataFrame, size: tuple[int, int]
+) -> None:
+    """Its first chart read 'MRR movements per month: no data': an order log has no
+    subscription. It charts what it has, the purchases' revenue per month, from the
+    metrics' monthly series: held here for two months to plain polars over the raw
+    till lines (each line's amount in cents, summed by the month of its timestamp)."""
+    import re
+
+    from tui.screens.dashboard import DashboardScreen
+
+    cents = grocer.group_by(
+        pl.col("transaction_timestamp").dt.truncate("1mo").dt.date().alias("month")
+    ).agg((pl.col("sales_value") * 100).round(0).sum().cast(pl.Int64).alias("cents"))
+    expected = {row["month"]: Decimal(row["cents"]) / 100 for row in cents.iter_rows(named=True)}
+    app = make_app(db_url, today=TODAY, settings=Settings(), recompute_health=False)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, DashboardScreen), screen
+        screen.query_one("#charts").scroll_visible(top=True, animate=False)  # at 80x24
+        await settle(app, pilot)
+        shown_text = text_of(screen)
+        assert "MRR movements" not in shown_text, shown_text
+        assert "Purchase revenue per month" in shown_text, shown_text
+        from tui.widgets.charts import MrrMovementsChart, PurchasesChart
+
+        chart = screen.query_one(PurchasesChart)
+        assert chart.display and not screen.query_one(MrrMovementsChart).display
+        title = _one_line(text_of(chart))
+        assert "Purchase revenue per month" in title and "no data" not in title, title
+        assert screen.monthly is not None
+        series = screen.monthly.metrics
+        shown = dict(zip(series["month"], series["purchase_revenue"], strict=True))
+        for month in (date(2017, 6, 1), date(2017, 12, 1)):
+            assert shown[month] == expected[month] > 0, month
+        canvas = re.sub(r"\x1b\[[0-9;]*m", "", chart.plt.build())
+        labels = re.findall(r"^\s*(\S+)┤", canvas, flags=re.MULTILINE)
+        assert "$0" in labels and all(label.startswith("$") for label in labels), labels

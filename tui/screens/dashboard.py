@@ -2,10 +2,11 @@
 
 KPI tiles (value, change against the previous period, 12-month sparkline), the
 renewal forecast's tile (the MRR expected to stay among the renewals of the next 90
-days, whatever the period), charts (MRR movements, health distribution, NPS over
-time), and lists (at risk, renewals in 90 days, goals). ``p`` switches month /
-quarter, ``[`` and ``]`` step periods, ``s`` cycles the scope (team, my book, each
-segment). ``enter`` on a tile drills through; on an account in a list, opens its 360.
+days, whatever the period), charts (MRR movements, or in a book of purchases without
+subscriptions their revenue; health distribution, NPS over time), and lists (at
+risk, renewals in 90 days, goals). ``p`` switches month / quarter, ``[`` and ``]``
+step periods, ``s`` cycles the scope (team, my book, each segment). ``enter`` on a
+tile drills through; on an account in a list, opens its 360.
 
 Everything is read in thread workers: first the current and previous period (one
 ``core.metrics`` book read for the tiles' metrics only: accounts, MRR movements and
@@ -46,13 +47,14 @@ from tui.messages import OpenAccount
 from tui.screens.dashboard_data import (
     MOVEMENTS,
     PURCHASE_TILE_METRICS,
+    PURCHASES_CHART,
     TILE_METRICS,
     DashboardData,
     View,
     start_figures,
 )
 from tui.screens.styling import mark_styled
-from tui.widgets.charts import HealthChart, MrrMovementsChart, NpsChart
+from tui.widgets.charts import HealthChart, MrrMovementsChart, NpsChart, PurchasesChart
 from tui.widgets.footer import KeysFooter
 from tui.widgets.kpi_tile import KpiTile, TileSpec
 
@@ -258,7 +260,7 @@ class DashboardScreen(Screen[None]):
         padding: 0 1;
     }
 
-    #chart-mrr {
+    #chart-mrr, #chart-purchases {
         width: 2fr;
     }
 
@@ -387,6 +389,13 @@ class DashboardScreen(Screen[None]):
             return
         self._panels_started = True
         at_risk = DataTable(id="at-risk", cursor_type="row", zebra_stripes=True)
+        # the first chart: MRR movements, or an order log's purchases (the other hidden)
+        by_purchase = self.view.sells_by_purchase
+        movements, purchases = (
+            MrrMovementsChart(id="chart-mrr"),
+            PurchasesChart(id="chart-purchases"),
+        )
+        movements.display, purchases.display = not by_purchase, by_purchase
         renewals = DataTable(id="renewals", cursor_type="row", zebra_stripes=True)
         # one layout and paint for all of it, not one per part (each repaints the
         # whole screen)
@@ -394,7 +403,8 @@ class DashboardScreen(Screen[None]):
             mounted = [
                 self.query_one("#charts").mount_all(
                     [
-                        MrrMovementsChart(id="chart-mrr"),
+                        movements,
+                        purchases,
                         HealthChart(id="chart-health"),
                         NpsChart(id="chart-nps"),
                     ]
@@ -824,17 +834,22 @@ class DashboardScreen(Screen[None]):
             health.loading_title()
         else:
             health.show(self.figures.bands_now)
-        movements, nps = self.query_one(MrrMovementsChart), self.query_one(NpsChart)
+        movements, purchases = self.query_one(MrrMovementsChart), self.query_one(PurchasesChart)
+        by_purchase = self.view.sells_by_purchase
+        movements.display, purchases.display = not by_purchase, by_purchase
+        first: MrrMovementsChart | PurchasesChart = purchases if by_purchase else movements
+        nps = self.query_one(NpsChart)
         if self.monthly is None:
-            movements.loading_title()
+            first.loading_title()
             nps.loading_title()
             return
         series = self.monthly.metrics
         months = [f"{month:%b}" for month in series["month"].to_list()]
-        movements.show(
-            months,
-            {kind: [float(v) for v in series[key].to_list()] for kind, key in MOVEMENTS.items()},
-        )
+        if by_purchase:
+            purchases.show(months, [float(v) for v in series[PURCHASES_CHART]])
+        else:
+            dollars = {kind: [float(v) for v in series[key]] for kind, key in MOVEMENTS.items()}
+            movements.show(months, dollars)
         nps.show(months, series["nps"].to_list())
 
     @on(GoalsLoaded)

@@ -56,6 +56,9 @@ PURCHASE_TILE_METRICS = (
 )
 MOVEMENTS = {"new": "mrr_new", "expansion": "mrr_expansion",
              "contraction": "mrr_contraction", "churn": "mrr_churned"}  # fmt: skip
+# The first chart of a book of purchases without subscriptions, in place of its MRR
+# movements (none): its purchases' revenue per month.
+PURCHASES_CHART = "purchase_revenue"
 SERIES_KEPT = 4  # series kept for switching back (each holds 12 months of figures)
 
 
@@ -92,10 +95,17 @@ class View:
         return (*self.tiles, *clv, "churned_undated_accounts", "accounts_churn_unrecorded")
 
     @property
+    def sells_by_purchase(self) -> bool:
+        """Whether it shows a book of purchases without subscriptions (its purchases'
+        tiles, ``Book.sells_by_purchase``): its first chart is their revenue."""
+        return self.tiles == PURCHASE_TILE_METRICS
+
+    @property
     def series_keys(self) -> tuple[str, ...]:
         """The metrics the tiles show, and with the charts' the ones the series
         needs: a metrics book read for these only skips the tables the others need."""
-        return (*self.tiles, *MOVEMENTS.values())
+        charts = (PURCHASES_CHART,) if self.sells_by_purchase else tuple(MOVEMENTS.values())
+        return (*self.tiles, *charts)
 
 
 class DashboardData:

@@ -1,4 +1,5 @@
-"""The dashboard's charts (textual-plotext): MRR movements per month, the health
+"""The dashboard's charts (textual-plotext): MRR movements per month (a book of
+purchases without subscriptions: its purchases' revenue per month), the health
 distribution, and NPS over time. Each shows a title saying it is loading until its
 data arrives, and says so in words when there is nothing to draw."""
 
@@ -41,6 +42,13 @@ class Chart(PlotextPlot):
         self.plt.clear_figure()
         self.plt.title((self.EMPTY_TITLE or f"{self.TITLE}: no data") if empty else self.TITLE)
 
+    def _money_axis(self, amounts: Sequence[float]) -> None:
+        """The y axis from 0 (or the lowest of ``amounts``) to the highest, in dollars."""
+        low, high = min(0, *amounts), max(0, *amounts)
+        ticks = axis_ticks(low, high)
+        self.plt.ylim(low, high)
+        self.plt.yticks(ticks, [axis_money(tick) for tick in ticks])
+
 
 class MrrMovementsChart(Chart):
     TITLE = "MRR movements per month"
@@ -58,11 +66,20 @@ class MrrMovementsChart(Chart):
                 labels=kinds,
                 color=[MOVEMENT_COLOURS.get(kind, "white") for kind in kinds],
             )
-            amounts = [amount for values in movements.values() for amount in values]
-            low, high = min(0, *amounts), max(0, *amounts)
-            ticks = axis_ticks(low, high)
-            self.plt.ylim(low, high)
-            self.plt.yticks(ticks, [axis_money(tick) for tick in ticks])
+            self._money_axis([amount for values in movements.values() for amount in values])
+        self.refresh()
+
+
+class PurchasesChart(Chart):
+    TITLE = "Purchase revenue per month"
+
+    def show(self, months: Sequence[str], revenue: Sequence[float]) -> None:
+        """``revenue``: one dollar amount per month, the purchases' amounts summed."""
+        empty = not any(revenue)
+        self._start(empty)
+        if not empty:
+            self.plt.bar(list(months), list(revenue), color=MOVEMENT_COLOURS["new"], width=0.6)
+            self._money_axis(revenue)
         self.refresh()
 
 
