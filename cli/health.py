@@ -270,11 +270,6 @@ def band_words(band: str | None) -> str:
     return "no score" if band == NO_DATA else band or "-"
 
 
-NO_SCORE_WHY = (
-    "no recent usage, interactions, surveys or tickets (commercial facts alone are not enough)"
-)
-
-
 def _summary(frame: pl.DataFrame) -> None:
     """After a recompute: how many accounts in each band, and the riskiest few."""
     import polars as pl
@@ -283,7 +278,12 @@ def _summary(frame: pl.DataFrame) -> None:
     parts = [f"{counts.get(band, 0):,} {band_words(band)}" for band in (*BANDS[::-1], NO_DATA)]
     typer.echo(f"{frame.height:,} live accounts: " + ", ".join(parts) + ".")
     if counts.get(NO_DATA, 0):
-        typer.echo(f"No score for {counts[NO_DATA]:,} of them: {NO_SCORE_WHY}.")
+        from core.health.signals import no_score_why
+
+        unscored = frame.filter(pl.col("band") == NO_DATA)
+        unsubscribed = unscored["left_out"].str.contains('"commercial"').sum()
+        why = no_score_why(unscored.height, unsubscribed)
+        typer.echo(f"No score for {counts[NO_DATA]:,} of them: {why}.")
     riskiest = frame.filter(pl.col("score").is_not_null()).head(SUMMARY_RISKIEST)
     if riskiest.height:
         typer.echo("Lowest scores:")
@@ -399,7 +399,10 @@ def _explain(item: dict[str, Any], day: date | None) -> None:
     if item["left_out"]:
         console.print(f"Left out (no data): {', '.join(item['left_out'])}", highlight=False)
     if item["score"] is None and item["override"] is None:
-        console.print(f"No score: {NO_SCORE_WHY}. No data is not good news.", highlight=False)
+        from core.health.signals import no_score_why
+
+        why = no_score_why(1, int("commercial" in item["left_out"]))
+        console.print(f"No score: {why}. No data is not good news.", highlight=False)
 
 
 def override(

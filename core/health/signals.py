@@ -70,6 +70,32 @@ def _assumed_renewal(value: float) -> str | None:
     )
 
 
+NO_SUBSCRIPTION = "no subscription (no MRR, MRR movement or renewal date)"
+"""Why an account's commercial component is left out: its signals (contraction,
+an unattended renewal) need a subscription (``core.health.scoring``)."""
+_NO_BEHAVIOUR = "no recent usage, interactions, surveys or tickets"
+
+
+def left_out_words(component: str) -> str:
+    """A component left out of a score (no data), in words: the commercial one says
+    why, an account without a subscription having none of its signals."""
+    return "left out: no subscription" if component == "commercial" else "left out: no data"
+
+
+def no_score_why(accounts: int, unsubscribed: int) -> str:
+    """Why ``accounts`` accounts have no score, ``unsubscribed`` of them without a
+    subscription (their commercial component left out): no behaviour signal, and,
+    for those, no commercial one either (a buyer of an order log)."""
+    if not unsubscribed:
+        return f"{_NO_BEHAVIOUR} (commercial facts alone are not enough)"
+    if unsubscribed == accounts:
+        return f"{_NO_BEHAVIOUR}, and {NO_SUBSCRIPTION}"
+    return (
+        f"{_NO_BEHAVIOUR} (commercial facts alone are not enough; {unsubscribed:,} of them"
+        f" {'has' if unsubscribed == 1 else 'have'} {NO_SUBSCRIPTION} either)"
+    )
+
+
 def signal_words(raw: Any) -> list[str]:
     """A component's raw signals in words, in their order; signals without data and
     those that say nothing (no tickets over 48 h) are left out, and so is anything

@@ -478,3 +478,66 @@ def test_an_account_without_a_score_reads_no_score_as_in_the_app(
     told = run_ok("health", "--db", str(db), "--account", "A-1").splitlines()[0]
     assert told.startswith("A-1 Acme: no score, 30-day trend -"), told
     assert "no data" not in table + summary + told
+
+
+def test_the_summary_says_which_accounts_have_no_subscription_either(db: Path) -> None:
+    """Of the accounts without a score, those without a subscription have no commercial
+    signal either: '(commercial facts alone are not enough)' said of them all wrongly
+    that they had some."""
+    engine = open_engine(sqlite_url(db))
+    book = Book(engine)
+    book.account(id=4, external_id="ACC-004")  # an MRR, no other signal
+    book.account(id=5, external_id="ACC-005", mrr=0)  # nothing at all
+    book.save()
+    engine.dispose()
+    result = runner.invoke(app, ["health", "--db", str(db), *DAY, "--recompute"])
+    assert result.exit_code == 0, result.output
+    assert (
+        "No score for 2 of them: no recent usage, interactions, surveys or tickets"
+        " (commercial facts alone are not enough; 1 of them has no subscription (no MRR,"
+        " MRR movement or renewal date) either)." in result.stdout
+    ), result.stdout
+    alone = runner.invoke(app, ["health", "--db", str(db), *DAY, "--account", "ACC-005"])
+    assert (
+        "No score: no recent usage, interactions, surveys or tickets, and no subscription"
+        " (no MRR, MRR movement or renewal date). No data is not good news." in alone.stdout
+    ), alone.stdout
+
+
+def test_the_grocers_summary_says_its_households_have_no_subscription(
+    tmp_path: Path, pytestconfig: pytest.Config
+) -> None:
+    """The public grocer's till lines (3 households, imported as a user imports them):
+    purchases only. The summary said '(commercial facts alone are not enough)' of
+    households that have no commercial fact at all; it says what the book lacks."""
+    import polars as pl
+
+    from tests.conftest import public_file
+
+    lines = tmp_path / "lines.parquet"
+    households = (1111, 2500, 718)
+    pl.scan_parquet(public_file(pytestconfig, "grocery_transactions")).filter(
+        pl.col("household_id").is_in(households)
+    ).collect().write_parquet(lines)
+    path = str(tmp_path / "grocer.db")
+    mapped = ["account=household_id", "purchased_at=transaction_timestamp", "amount=sales_value"]
+    imported = runner.invoke(
+        app,
+        [
+            "import",
+            "purchases",
+            str(lines),
+            "--db",
+            path,
+            *(part for pair in mapped for part in ("--map", pair)),
+            "--create-missing-accounts",
+        ],
+    )
+    assert imported.exit_code == 0, imported.output
+    result = runner.invoke(app, ["health", "--db", path, "--as-of", "2017-12-31", "--recompute"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[:2] == [
+        "3 live accounts: 0 red, 0 yellow, 0 green, 3 no score.",
+        "No score for 3 of them: no recent usage, interactions, surveys or tickets, and no"
+        " subscription (no MRR, MRR movement or renewal date).",
+    ], result.stdout

@@ -139,7 +139,8 @@ async def test_a_households_health_speaks_of_no_renewal(
     taken as the start date's anniversary (no renewal date), and nobody in touch': the
     anniversary of its first purchase taken for a renewal, and no MRR taken for no
     contraction. Without a subscription both are no data, left out (domain.md: a
-    component without data is left out; no data is not good news)."""
+    component without data is left out; no data is not good news), and it says why:
+    'commercial left out: no subscription', not 'no data'."""
     recompute_all(engine, as_of=date(2017, 12, 31))
     app = make_app(
         db_url, today=TODAY, settings=Settings(), recompute_health=False, start="accounts"
@@ -152,7 +153,7 @@ async def test_a_households_health_speaks_of_no_renewal(
         await settle(app, pilot)
         health = _one_line(text_of(app.screen.query_one("#health")))
         assert "renewal" not in health and "contraction" not in health, health
-        assert "commercial left out" in health, health
+        assert "commercial left out: no subscription" in health, health
 
 
 async def test_the_grocers_dashboard_says_what_it_cannot_measure(

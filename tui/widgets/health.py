@@ -154,9 +154,7 @@ class HealthPanel(Static):
             if words:
                 parts.append(Padding(Text(" · ".join(words), style="dim"), (0, 0, 0, 3)))
         for name in health["left_out"]:
-            parts.append(
-                _component_row(Text(name, style="dim"), Text("left out: no data", style="dim"))
-            )
+            parts.append(_left_out_row(name))
         return Group(*parts)
 
 
@@ -171,6 +169,18 @@ def _component_row(
     table.add_column("adds", width=5, justify="right")
     style = "bold" if header else ""
     table.add_row(name, score, weight, adds, style=style)
+    return table
+
+
+def _left_out_row(name: str) -> Table:
+    """A component left out of the score, and why, across the score, weight and adds
+    columns (``_component_row``'s): "left out: no subscription" is wider than a score."""
+    from core.health.signals import left_out_words
+
+    table = Table(box=None, padding=(0, 1), show_edge=False, show_header=False, expand=False)
+    table.add_column("component", width=11)
+    table.add_column("why", width=22 + 2 + 6 + 2 + 5)
+    table.add_row(name, left_out_words(name), style="dim")
     return table
 
 
