@@ -98,12 +98,15 @@ class ImportResult:
     field_counts: FieldCounts | None = None  # their values written (None: dry run)
     leave_out: str = Hints().drop_extra  # how to leave them out, in the user's words
     mapping: dict[str, str] = field(default_factory=dict)  # field -> the column it was read from
-    file_rows: int = 0  # the file's rows, when they are more than ``rows`` (combined)
+    file_rows: int = 0
+    """The file's rows read, when they are more than ``rows``: combined (an event log's
+    events into days, a customer's subscriptions into one account) or left out
+    before the check (``Reconciliation.left_out`` says why)."""
 
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
         rows = f"{self.rows:,} rows of {_KIND_WORDS.get(self.kind, self.kind)}"
-        if self.file_rows > self.rows:  # an event log's events, a row per account and day
+        if self.file_rows > self.rows:
             rows = f"{self.file_rows:,} rows of the file read as {rows} and"
         text = (
             f"{rows} checked: {self.inserted:,} {verb} inserted, "
@@ -119,8 +122,11 @@ class ImportResult:
         return text
 
     def details(self) -> list[str]:
-        """The reconciliation and what was recorded beside the rows, one per line."""
-        lines = [f"preset: {self.preset}"] if self.preset else []
+        """The rows left out or combined, one line per reason (with the rows checked
+        they add up to the rows read), the reconciliation and what was recorded
+        beside the rows, one per line."""
+        lines = list(self.reconciliation.left_out) if self.reconciliation else []
+        lines += [f"preset: {self.preset}"] if self.preset else []
         lines += self.reconciliation.lines() if self.reconciliation else []
         return lines + self.recorded + self.field_lines()
 
@@ -268,35 +274,44 @@ def _rule_applied(preset: Preset | None, options: ImportOptions) -> LeaveOut | N
 
 def _combine(preset: Preset, source: Source, options: ImportOptions) -> None:
     """The rows of one record (``preset.combine_by``) combined into one; the file row
-    of each combined row is kept for the errors, and what was done is said with the
-    other assumptions: when some record had several, and how many were left out as
-    no customers (unless ``options.every_row``). The preset's history is read from
-    the rows before they are combined, their dates read in the file's order."""
+    of each combined row is kept for the errors. How many rows were combined into
+    another, and how many were left out as no customers (unless
+    ``options.every_row``), is said with the rows set apart (``Source.apart``). The
+    preset's history is read from the rows before they are combined, their dates
+    read in the file's order."""
     _read_moments(preset, source, options)
     if preset.history is not None:
         source.mrr_history = preset.history(source.frame)
-    per_record = source.frame.group_by(preset.combine_by).len()
-    several, records = collect(
-        per_record.select((pl.col("len") > 1).sum().alias("several"), pl.len().alias("records")),
-        source.path,
-    ).row(0)
+    key = preset.combine_by
+    per_record = source.frame.group_by(key).len()
     assert preset.combine is not None
     source.frame = preset.combine(_numbered(source), FILE_ROW, options.every_row)
     added = source.frame.collect_schema().names()
     source.columns += [c for c in added if c not in source.columns and c != FILE_ROW]
-    if several:
-        source.notes.append(preset.combined.format(count=several))
-    if not options.every_row and preset.combined_out:
-        left = records - collect(source.frame.select(pl.len()), source.path).item()
-        if left and left == records:
-            raise FileError(
-                f"{source.path.name}: every row is left out: {preset.combined_out};"
-                f" {options.hints.every_row}"
-            )
-        if left:
-            source.notes.append(
-                f"{left:,} left out: {preset.combined_out}; {options.hints.every_row}"
-            )
+    kept = source.frame.select(key, _kept=pl.lit(True))
+    mine = pl.col("_kept").is_not_null()
+    records, several, left, left_rows, combined = collect(
+        per_record.join(kept, on=key, how="left", nulls_equal=True).select(
+            records=pl.len(),
+            several=((pl.col("len") > 1) & mine).sum(),
+            left=(~mine).sum(),
+            left_rows=pl.col("len").filter(~mine).sum(),
+            combined=(pl.col("len") - 1).filter(mine).sum(),
+        ),
+        source.path,
+    ).row(0)
+    if combined:
+        source.apart.append((combined, preset.combined.format(rows=_rows(combined), count=several)))
+    if not left:
+        return
+    out = preset.combined_out.format(count=left, s="" if left == 1 else "s")
+    if left == records:
+        raise FileError(
+            f"{source.path.name}: every row is left out: {out}; {options.hints.every_row}"
+        )
+    source.apart.append(
+        (left_rows, f"{_rows(left_rows)} left out: {out}; {options.hints.every_row}")
+    )
 
 
 def _read_moments(preset: Preset, source: Source, options: ImportOptions) -> None:
@@ -357,8 +372,12 @@ def _leave_out(rule: LeaveOut, source: Source, hint: str) -> None:
     if counts.height == left.height:
         raise FileError(f"{source.path.name}: every row is left out: {said}; {hint}")
     source.frame = frame.filter(~pl.col("_left_out")).drop("_left_out")
-    rows = "row" if total == 1 else "rows"
-    source.notes.append(f"{total:,} {rows} left out: {said}; {hint}")
+    source.apart.append((total, f"{_rows(total)} left out: {said}; {hint}"))
+
+
+def _rows(count: int) -> str:
+    """'1 row', '1,234 rows'."""
+    return f"{count:,} row{'' if count == 1 else 's'}"
 
 
 _ORDER_STATUS = {"status", "orderstatus", "paymentstatus", "transactionstatus"}
@@ -756,6 +775,7 @@ def import_file(
         if tenure is not None:
             reconciliation.assumptions.insert(0, tenure)
         reconciliation.assumptions[:0] = source.notes
+        reconciliation.left_out[:0] = [said for _rows, said in source.apart]
         recorded: list[str] = []
         field_counts = None
         if options.dry_run:

@@ -178,7 +178,8 @@ class Checked:
     high: Any = None
     ranks: pl.DataFrame | None = None  # events: ROW -> RANK for repeated keys (see spec)
     # The file's rows read: more than ``rows`` when rows were combined into one (a
-    # usage event log's events into a row per account and day, ``EVENTS``).
+    # usage event log's events into a row per account and day, ``EVENTS``) or set
+    # apart before the check (``Source.apart``: left out by a preset's rule...).
     file_rows: int = 0
 
     def batches(self) -> Iterator[pl.DataFrame]:
@@ -756,6 +757,7 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
     folder = scratch_folder("import")
     source.temporary.append(folder)
     checked = Checked(plan, 0, [], [])
+    apart = sum(rows for rows, _ in source.apart)
     hashes: list[pl.DataFrame] = []
     problem_frames: list[pl.DataFrame] = []
     unknown: dict[str, None] = {}
@@ -775,8 +777,9 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
         checked.error_count += batch.problem_count
         checked.rows += batch.rows
         checked.file_rows += batch.events
-        # (the file's rows, as the user counts them: an event log's events)
-        progress("read", checked.file_rows, None)
+        # (the file's rows, as the user counts them: an event log's events, and the
+        # rows set apart before the check, left out or combined into another)
+        progress("read", apart + checked.file_rows, None)
         progress("validated", checked.file_rows, None)
 
     try:
@@ -796,6 +799,7 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
         raise FileError(f"{source.path.name}: {str(error).strip().splitlines()[0]}") from None
     if checked.rows == len(checked.blank) + len(checked.headers):
         raise FileError(f"{source.path.name} has a header but no rows")
+    checked.file_rows += apart
     checked.unknown = list(unknown)
     repeated = _repeated_keys(plan, checked, pl.concat(hashes))
     if repeated is not None and plan.kind.repeats:

@@ -58,6 +58,11 @@ class Source:
     separator: str | None = None
     temporary: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what reading it assumed, in words
+    apart: list[tuple[int, str]] = field(default_factory=list)
+    """The file's rows not checked as rows of their own, one entry per reason: how
+    many, and in words, their count first: left out before the check (a report's
+    footer, a preset's rule) or combined into another row (a customer's
+    subscriptions into one account)."""
     row_column: str | None = None
     """A column of ``frame`` with each row's number in the file, when rows were
     combined (``core.importing.presets``); None: the rows follow from ``first_row``."""
@@ -208,9 +213,13 @@ def _leave_out_footer(source: Source) -> None:
     first = source.first_row + total - run
     cells = [cell.strip() for cell in tail[source.columns[0]][-run:].drop_nulls() if cell.strip()]
 
-    source.notes.append(
-        f"rows {first:,} to {first + run - 1:,} at the end are a report's footer, not records"
-        f" ({_quoted(cells)}): left out"
+    where = f"row {first:,}" if run == 1 else f"rows {first:,} to {first + run - 1:,}"
+    source.apart.append(
+        (
+            run,
+            f"{run:,} row{'' if run == 1 else 's'} left out at the end ({where}): a report's"
+            f" footer, not records ({_quoted(cells)})",
+        )
     )
 
 

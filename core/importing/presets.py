@@ -335,9 +335,10 @@ def _customers(
 def _one_per_customer(vendor: str) -> str:
     """What ``_customers`` did, in words (``Preset.combined``)."""
     return (
-        f"one account per {vendor} customer ({{count:,}} with several subscriptions): its"
-        " MRR and seats are those of its live subscriptions added up (with none live, of"
-        " those that ended last), its start its first subscription's"
+        "{rows} combined with another subscription of their customer: one account per"
+        f" {vendor} customer ({{count:,}} with several subscriptions), its MRR and seats"
+        " those of its live subscriptions added up (with none live, of those that ended"
+        " last), its start its first subscription's"
     )
 
 
@@ -584,9 +585,11 @@ class Preset:
     name of its file-row column, which the result keeps, and whether every record is
     kept: else those that are no customers are left out)."""
     combined: str = ""
-    """What ``combine`` did, in words (``{count}``: the records of several rows)."""
+    """What ``combine`` did, in words (``{rows}``: how many rows were combined with
+    another, as "3 rows"; ``{count}``: the records of several rows)."""
     combined_out: str = ""
-    """What the records ``combine`` left out are, in words."""
+    """What the records ``combine`` left out are, in words (``{count}``: how many;
+    ``{s}``: "s" unless one)."""
     history: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None
     """Each account's MRR movements, from the file's rows before they are combined
     (external_id, occurred_on, kind, amount_cents: Stripe's subscriptions)."""
@@ -755,8 +758,8 @@ PRESETS: tuple[Preset, ...] = (
         _one_per_customer("Stripe"),
         history=partial(_history, _STRIPE),
         dates=(_STRIPE.start, _STRIPE.trial_end, *_STRIPE.ended),
-        combined_out="customers none of whose subscriptions has paid yet (trials, failed"
-        " first payments)",
+        combined_out="{count:,} customer{s} none of whose subscriptions has paid yet (trials,"
+        " failed first payments)",
         optional=frozenset({_STRIPE_NAME, _STRIPE_CANCELS}),
         said={
             _STRIPE_MRR: "MRR is each subscription's Amount x Quantity by its Interval (a"
@@ -830,7 +833,8 @@ PRESETS: tuple[Preset, ...] = (
         _one_per_customer("Chargebee"),
         history=partial(_history, _CHARGEBEE),
         dates=(_CHARGEBEE.start, _CHARGEBEE.trial_end, *_CHARGEBEE.ended),
-        combined_out="customers none of whose subscriptions has paid yet (trials, future starts)",
+        combined_out="{count:,} customer{s} none of whose subscriptions has paid yet (trials,"
+        " future starts)",
         caveats={
             "subscriptions.status": Caveat(
                 "{count:,} of the file's subscriptions set to cancel at the end of their"

@@ -31,6 +31,10 @@ class Reconciliation:
     first: date | None = None  # the file's earliest and latest dates
     last: date | None = None
     assumptions: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+    """The file's rows not written as rows of their own, one line per reason with
+    their count first: left out (an empty row, a preset's rule) or combined into
+    another; with the rows checked, they add up to the rows read."""
     # accounts set to cancel at their renewal once written; None: the file does not say
     cancelling: int | None = None
     mrr_given: bool = True  # the file has an MRR column (else the stored MRR is kept)
@@ -120,7 +124,7 @@ class Reconciliation:
             "totals": {name: cents / 100 for name, cents in self.totals.items()},
             "first_date": None if self.first is None else self.first.isoformat(),
             "last_date": None if self.last is None else self.last.isoformat(),
-            "assumptions": self.assumptions,
+            "assumptions": [*self.left_out, *self.assumptions],
         }
 
 
@@ -184,17 +188,17 @@ def reconcile(checked: Checked) -> Reconciliation:
             " on its first event in it"
         )
     if checked.blank:
-        result.assumptions.append(
+        result.left_out.append(
             f"{_plural(len(checked.blank), 'empty row')} left out (every cell empty:"
             f" {_rows_said(checked.blank)})"
         )
     if checked.headers:
-        result.assumptions.append(
+        result.left_out.append(
             f"{_plural(len(checked.headers), 'row')} repeating the header line left out"
             f" (files put one after another: {_rows_said(checked.headers)})"
         )
     if checked.planned:
-        result.assumptions.append(
+        result.left_out.append(
             f"{_plural(len(checked.planned), 'interaction')} dated after now left out: planned,"
             f" not held yet ({_rows_said(checked.planned)})"
         )
@@ -202,7 +206,7 @@ def reconcile(checked: Checked) -> Reconciliation:
         empty = f"column {plan.column('account')}"
         if plan.account_names:
             empty = f"columns {plan.column('account')} and {plan.account_names}"
-        result.assumptions.append(
+        result.left_out.append(
             f"{_plural(checked.left_out, 'row')} without an account ({empty} empty) left out,"
             " as asked"
         )

@@ -161,10 +161,13 @@ def test_chargebee_subscriptions_become_accounts_with_their_mrr(
     assert report["preset"] == "Chargebee subscriptions"
     raw = pl.read_csv(path, infer_schema=False)
     expected = _expected_chargebee(raw)
-    trials = raw.filter(pl.col("subscriptions.status") == "in_trial")["customers.id"].n_unique()
+    in_trial = raw.filter(pl.col("subscriptions.status") == "in_trial")
+    trials = in_trial["customers.id"].n_unique()
+    rows = raw.filter(pl.col("customers.id").is_in(in_trial["customers.id"].implode())).height
     assumptions = report["reconciliation"]["assumptions"]
     assert (
-        f"{trials} left out: customers none of whose subscriptions has paid yet (trials,"
+        f"{rows} row{'' if rows == 1 else 's'} left out: {trials} customer"
+        f"{'' if trials == 1 else 's'} none of whose subscriptions has paid yet (trials,"
         " future starts); --every-row imports them"
     ) in assumptions
     assert any(line.startswith("the export has no billing period") for line in assumptions)

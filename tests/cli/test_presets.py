@@ -41,8 +41,9 @@ def test_stripe_subscriptions(new_books: Callable[[str], Path]) -> None:
     # A customer in its trial has paid nothing yet: no customer of the book (as in
     # Stripe's own MRR and subscriber counts).
     trials = raw.filter(pl.col("Status") == "trialing")
+    assert trials.height == trials["Customer ID"].n_unique() == 1
     assert (
-        f"{trials.height} left out: customers none of whose subscriptions has paid yet (trials,"
+        "1 row left out: 1 customer none of whose subscriptions has paid yet (trials,"
         " failed first payments); --every-row imports them"
     ) in report["reconciliation"]["assumptions"]
     raw = raw.filter(pl.col("Status") != "trialing")
@@ -310,8 +311,8 @@ def test_a_trial_pays_nothing_until_it_ends(
     db = new_books("trials.db")
     report = json.loads(run_ok("import", "accounts", str(path), "--db", str(db), "--json"))
     assert (  # Echo Media and Vesta Vans, in their trials, Umber Ink, whose trial ended
-        "3 left out: customers none of whose subscriptions has paid yet (trials, failed"
-        " first payments); --every-row imports them"
+        "3 rows left out: 3 customers none of whose subscriptions has paid yet (trials,"
+        " failed first payments); --every-row imports them"
     ) in report["reconciliation"]["assumptions"]
     assert "2026-01" in _months_match_the_walk(db, export)  # Tango's first payment
     with closing(sqlite3.connect(db)) as connection:
@@ -823,7 +824,10 @@ def test_a_salesforce_reports_title_and_footer_are_left_out(
     )
     first = header + records.height + 1
     [footer] = [line for line in assumed if "footer" in line]
-    assert footer.startswith(f"rows {first} to {first + len(SALESFORCE_FOOTER) - 1} at the end")
+    last = first + len(SALESFORCE_FOOTER) - 1
+    assert footer.startswith(
+        f"{len(SALESFORCE_FOOTER)} rows left out at the end (rows {first} to {last})"
+    )
     assert '("Salesforce.com", "Copyright (c) 2000-2026' in footer
     with closing(sqlite3.connect(db)) as connection:
         stored = connection.execute("SELECT external_id, name FROM account ORDER BY 1").fetchall()

@@ -60,7 +60,10 @@ def test_a_salesforce_reports_totals_and_footer_are_no_purchases(
     assert result["inserted"] == records.height == 4
     first = 4 + records.height + 1  # the title's 3 lines, the header, the records
     [footer] = [line for line in result["reconciliation"]["assumptions"] if "footer" in line]
-    assert footer.startswith(f"rows {first} to {len(lines)} at the end are a report's footer")
+    assert footer.startswith(
+        f"{len(lines) - first + 1} rows left out at the end (rows {first} to {len(lines)}):"
+        " a report's footer"
+    )
     assert '("Grand Totals (4 records)", "Salesforce.com", ...)' in footer
     expected = sorted(
         records.select(
@@ -443,7 +446,7 @@ def test_a_last_record_named_total_is_a_record(tmp_path: Path) -> None:
     result = _import(tmp_path / "summed.db", "accounts", path)
     assert result["inserted"] == 2
     assert (
-        'rows 4 to 4 at the end are a report\'s footer, not records ("Total"): left out'
+        '1 row left out at the end (row 4): a report\'s footer, not records ("Total")'
         in result["reconciliation"]["assumptions"]
     )
 

@@ -242,7 +242,7 @@ def test_orders_whose_status_says_nothing_was_bought_are_left_out_and_said(
     assert (result.rows, result.reconciliation.totals) == (2, {"amount": 6899})
     assert result.ignored_columns == []  # the status was read, to leave rows out
     assert (
-        "assumed: 3 rows left out: orders that are no purchase (cancelled, refunded, failed,"
+        "3 rows left out: orders that are no purchase (cancelled, refunded, failed,"
         " declined, void or unpaid) (order_status: Cancelled 1, Payment failed 1, Refunded 1);"
         " --every-row imports them"
     ) in result.details()
@@ -750,7 +750,7 @@ def test_an_interaction_dated_after_now_is_left_out_as_planned(
     assert result.inserted == 2
     said = "2 interactions dated after now left out: planned, not held yet (rows 2, 4)"
     assert result.reconciliation is not None
-    assert said in result.reconciliation.assumptions
+    assert said in result.reconciliation.left_out
     stored = read_frame(book, select(Interaction.summary).order_by(Interaction.occurred_at))
     assert stored["summary"].to_list() == ["Renewal call", "Sent (local time east of UTC)"]
 

@@ -381,7 +381,7 @@ async def test_a_vendor_export_is_recognised_and_reconciled_before_writing(
         await press(app, pilot, "ctrl+r")
         shown = status(screen)
         assert "4 would be inserted" in shown and "preset: Stripe subscriptions" in shown
-        assert "1 left out: customers none of whose subscriptions has paid yet" in shown
+        assert "1 row left out: 1 customer none of whose subscriptions has paid yet" in shown
         assert "churned: 1 account, MRR lost $19.00" in shown
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM account")).scalar_one() == 0
@@ -423,7 +423,7 @@ async def test_a_long_summary_scrolls_by_keys_on_a_small_terminal(
     db_url: str, tmp_path: Path
 ) -> None:
     """At 80x24 the summary of a CRM export runs past the screen: shift+tab from the
-    path reaches it, and end shows its last line (the rows left out)."""
+    path reaches it, and end shows its last line."""
     companies = (PRESETS / "hubspot_companies.csv").read_text().splitlines()
     leads = [line.replace(",customer,", ",lead,") for line in companies[1:]]
     path = written(tmp_path, "hubspot.csv", "\n".join([*companies, *leads]) + "\n")
