@@ -30,6 +30,8 @@ class Reconciliation:
     words: dict[str, str] = field(default_factory=dict)  # money field -> its name in words
     first: date | None = None  # the file's earliest and latest dates
     last: date | None = None
+    dated: str = "dates"  # which dates they are, in words: "start dates"
+    dated_column: str = ""  # the file's column they were read from (none: derived)
     assumptions: list[str] = field(default_factory=list)
     left_out: list[str] = field(default_factory=list)
     """The file's rows not written as rows of their own, one line per reason with
@@ -52,7 +54,8 @@ class Reconciliation:
             for name, cents in self.totals.items()
         ]
         if self.first is not None:
-            lines.append(f"dates from {self.first} to {self.last}")
+            column = f" (column {self.dated_column})" if self.dated_column else ""
+            lines.append(f"{self.dated} from {self.first} to {self.last}{column}")
         return lines + [f"assumed: {text}" for text in self.assumptions]
 
     def _mrr_said(self, status: str, cents: int) -> str:
@@ -181,6 +184,10 @@ def reconcile(checked: Checked) -> Reconciliation:
         days = frame[dated].cast(pl.Date, strict=False).drop_nulls()
         if days.len():
             result.first, result.last = days.min(), days.max()  # type: ignore[assignment]
+            name = next(f.name for f in plan.kind.fields if f.target == dated)
+            result.dated = _DATE_WORDS.get(name, f"{name} dates")
+            if plan.column(name) in (plan.source.file_columns or plan.source.columns):
+                result.dated_column = plan.column(name)
     if plan.kind.name != "accounts" and checked.unknown and plan.options.create_missing_accounts:
         created = "would be created" if plan.options.dry_run else "created"
         result.assumptions.append(
@@ -219,6 +226,19 @@ def reconcile(checked: Checked) -> Reconciliation:
             " has that name (case and extra spaces aside)"
         )
     return result
+
+
+_DATE_WORDS = {
+    "start_date": "start dates",
+    "occurred_at": "interaction dates",
+    "day": "usage days",
+    "answered_at": "answer dates",
+    "opened_at": "dates opened",
+    "occurred_on": "movement dates",
+    "purchased_at": "purchase dates",
+}
+"""What the dates of the summary's "... from D1 to D2" are, by the field they are
+read from (an account's start, an event's own date)."""
 
 
 def _bare(plan: Any, name: str, values: pl.Series) -> str | None:
