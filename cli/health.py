@@ -397,7 +397,10 @@ def _explain(item: dict[str, Any], day: date | None) -> None:
         )
     console.print(table)
     if item["left_out"]:
-        console.print(f"Left out (no data): {', '.join(item['left_out'])}", highlight=False)
+        from core.health.signals import left_out_why
+
+        why = [f"{component} ({left_out_why(component)})" for component in item["left_out"]]
+        console.print(f"Left out: {', '.join(why)}", highlight=False)
     if item["score"] is None and item["override"] is None:
         from core.health.signals import no_score_why
 

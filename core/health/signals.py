@@ -79,7 +79,13 @@ _NO_BEHAVIOUR = "no recent usage, interactions, surveys or tickets"
 def left_out_words(component: str) -> str:
     """A component left out of a score (no data), in words: the commercial one says
     why, an account without a subscription having none of its signals."""
-    return "left out: no subscription" if component == "commercial" else "left out: no data"
+    return f"left out: {left_out_why(component)}"
+
+
+def left_out_why(component: str) -> str:
+    """Why a component was left out: "no subscription" for the commercial one (none of
+    its signals without an MRR, a movement or a renewal date), else "no data"."""
+    return "no subscription" if component == "commercial" else "no data"
 
 
 def no_score_why(accounts: int, unsubscribed: int) -> str:

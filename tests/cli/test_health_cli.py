@@ -502,6 +502,11 @@ def test_the_summary_says_which_accounts_have_no_subscription_either(db: Path) -
         "No score: no recent usage, interactions, surveys or tickets, and no subscription"
         " (no MRR, MRR movement or renewal date). No data is not good news." in alone.stdout
     ), alone.stdout
+    # the line above it said "Left out (no data): ..., commercial", not why
+    assert (
+        "Left out: usage (no data), engagement (no data), sentiment (no data), support (no"
+        " data), commercial (no subscription)" in " ".join(alone.stdout.split())
+    ), alone.stdout
 
 
 def test_the_grocers_summary_says_its_households_have_no_subscription(
