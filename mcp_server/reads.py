@@ -356,7 +356,7 @@ def account_360(
         "account": _fields(detail.account),
         "health": health_object(health.row(0, named=True)) if health.height else None,
         "timeline": page(
-            [_event(row) for row in timeline.iter_rows(named=True)],
+            [_event(row, found.start_date) for row in timeline.iter_rows(named=True)],
             detail.timeline.height,
             timeline_offset,
             timeline_limit,
@@ -381,9 +381,11 @@ def _fields(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _event(row: dict[str, Any]) -> dict[str, Any]:
+def _event(row: dict[str, Any], start: date | None) -> dict[str, Any]:
+    """A timeline row; ``start``: its account's start date (None: unknown)."""
+    mrr = row["source"] == "mrr"
     return {
-        "at": _mrr_day(row["at"].date()) if row["source"] == "mrr" else _moment(row["at"]),
+        "at": _mrr_day(row["at"].date(), start) if mrr else _moment(row["at"]),
         "source": row["source"],
         "kind": row["kind"],
         "summary": cut(row["summary"]),
@@ -392,10 +394,14 @@ def _event(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _mrr_day(day: date) -> str | None:
-    """An MRR change's day; None for the opening MRR of an account whose start is
-    unknown (``BEFORE_RECORDS``: no real day, "before the records" in the app)."""
-    return None if day == BEFORE_RECORDS else _iso(day)
+def _mrr_day(day: date, start: date | None) -> str | None:
+    """An MRR change's day. The opening MRR recorded before the records
+    (``BEFORE_RECORDS``: no real day, "before the records" in the app) is dated the
+    account's start date when it is known (an account given its start date after its
+    MRR had moved keeps its opening there), else None."""
+    if day == BEFORE_RECORDS:
+        return _iso(start)
+    return _iso(day)
 
 
 def _ticket(row: dict[str, Any]) -> dict[str, Any]:

@@ -243,3 +243,32 @@ async def test_the_360_says_an_account_is_set_to_cancel(connect: Connect, book_c
         staying = await _call(client, "account_360", account="ACC-00002")
     assert leaving["account"]["cancels_at_renewal"] is True
     assert staying["account"]["cancels_at_renewal"] is False
+
+
+async def test_the_opening_mrr_before_the_records_is_dated_the_known_start(
+    connect: Connect, book_copy: Path
+) -> None:
+    """An account given its start date after its MRR had moved (an import that kept
+    its opening before the records, ``core.accounts.mrr._move_openings``) keeps its
+    opening on 1900-01-01: the timeline said that day; it says the start date."""
+    account = count(book_copy, "SELECT id FROM account WHERE external_id = 'ACC-00003'")
+    # as such an import leaves it: the first movement, the opening, before the records
+    change(
+        book_copy,
+        "UPDATE mrr_movement SET occurred_on = '1900-01-01' WHERE id = (SELECT id FROM"
+        f" mrr_movement WHERE account_id = {account} ORDER BY occurred_on, id LIMIT 1)",
+    )
+    start = count(book_copy, f"SELECT start_date FROM account WHERE id = {account}")
+    others = count(
+        book_copy,
+        f"SELECT count(*) FROM mrr_movement WHERE account_id = {account}"
+        " AND occurred_on <> '1900-01-01'",
+    )
+    assert start is not None
+    async with connect(book_copy) as client:
+        view = await _call(client, "account_360", account="ACC-00003", timeline_limit=100)
+    mrr = [event for event in view["timeline"]["items"] if event["source"] == "mrr"]
+    assert len(mrr) == others + 1, mrr
+    assert (mrr[-1]["kind"], mrr[-1]["at"]) == ("new", start[:10]), mrr  # the oldest: last
+    assert None not in [event["at"] for event in mrr]
+    assert view["account"]["start_date"] == start[:10]
