@@ -461,25 +461,46 @@ def _marks(column: str) -> pl.Expr:
     return mark.fill_null(pl.when(given).then(pl.lit(named)))
 
 
-def _currencies(source: Source, money: list[str]) -> list[str]:
+def _file_rows(records: pl.LazyFrame, preset: Preset | None, columns: list[str]) -> pl.LazyFrame:
+    """The file's records as read (``records``: before a rule left rows out or a preset
+    combined them), with the columns the preset derives from ``columns`` (Chargebee's
+    MRR from its unit price)."""
+    if preset is None:
+        return records
+    made = preset.derivable(columns)[0]
+    return records.with_columns(e.alias(n) for n, e in made.items())
+
+
+def _currencies(source: Source, records: pl.LazyFrame, money: list[str]) -> list[str]:
     """What the file says of its amounts' currency, in words. The book holds amounts
     without a currency, and the app writes them with a $ sign: amounts in another
     currency are said to be imported as they are, and amounts in several (a Stripe
     account billing in USD and EUR) to be added as they are, never converted (there
-    is no exchange rate). The currency is the file's currency column's, else the
-    signs or codes written beside the amounts of ``money`` (the mapped columns)."""
-    column = next((c for c in source.columns if normalise(c) in _CURRENCY_COLUMNS), None)
+    is no exchange rate), with how many of the file's rows are in each: ``records``,
+    every row of the file, those a rule leaves out and those combined with another
+    (a customer's subscriptions) too, as a user counts them in the file. The currency
+    is the file's currency column's, else the signs or codes written beside the
+    amounts of ``money`` (the mapped columns; a row counted once per currency)."""
+    names = records.collect_schema().names()
+    column = next((c for c in names if normalise(c) in _CURRENCY_COLUMNS), None)
     if column is not None:
-        codes = source.frame.select(pl.col(column).str.strip_chars().str.to_uppercase())
+        codes = records.select(pl.col(column).str.strip_chars().str.to_uppercase().alias("_code"))
         where = f"column {column}"
     else:
-        marks = source.frame.select(_marks(c) for c in money).unpivot(value_name="_mark")
-        codes = marks.select(pl.col("_mark").replace_strict(_MARKS, default=pl.col("_mark")))
+        money = [c for c in money if c in names]
+        if not money:
+            return []
+        marks = (
+            records.with_row_index("_row")
+            .select("_row", *(_marks(c) for c in money))
+            .unpivot(index="_row", value_name="_mark")
+        )
+        codes = marks.select(
+            "_row", pl.col("_mark").replace_strict(_MARKS, default=pl.col("_mark")).alias("_code")
+        ).unique()
         where = f"column{'s' if len(money) > 1 else ''} {', '.join(money)}"
-    code = pl.first().alias("_code")
     counts = collect(
-        codes.select(code)
-        .filter(pl.col("_code").is_not_null() & (pl.col("_code") != ""))
+        codes.filter(pl.col("_code").is_not_null() & (pl.col("_code") != ""))
         .group_by("_code")
         .len()
         .sort("len", "_code", descending=[True, False]),
@@ -487,9 +508,9 @@ def _currencies(source: Source, money: list[str]) -> list[str]:
     )
     if counts.height >= 2:
         return [
-            f"amounts in {counts.height} currencies ({where}: {_tally(counts.rows())} rows)"
-            " are added as they are, not converted: MRR and revenue mix them; import one"
-            " currency per book to keep them apart"
+            f"amounts in {counts.height} currencies ({where}: {_tally(counts.rows())} rows of"
+            " the file) are added as they are, not converted: MRR and revenue mix them;"
+            " import one currency per book to keep them apart"
         ]
     if counts.height == 1 and counts["_code"][0] != "USD":
         return [
@@ -731,6 +752,7 @@ def import_file(
             )
         own_columns = list(source.columns)
         aside = _set_aside(source)
+        records = source.frame  # every record of the file, before any is left out
         preset, options = _with_preset(spec, source, options)
         rule = _orders_not_bought(spec, source, options, preset)
         if rule is not None:
@@ -751,7 +773,8 @@ def import_file(
             plan = make_plan(spec, source, options)
         money = [c for n, c in plan.mapping.columns.items() if plan.kind.field(n).type == MONEY]
         if money:
-            source.notes += _currencies(source, money)
+            file_rows = _file_rows(records, preset, own_columns)
+            source.notes += _currencies(source, file_rows, money)
         if (
             preset is not None
             and preset.account_names in source.columns

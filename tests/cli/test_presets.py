@@ -706,8 +706,9 @@ def test_amounts_in_several_currencies_are_said_to_be_mixed(
         []
         if len(currencies) == 1
         else [
-            f"amounts in 2 currencies (column Currency: {said} rows) are added as they are, not"
-            " converted: MRR and revenue mix them; import one currency per book to keep them apart"
+            f"amounts in 2 currencies (column Currency: {said} rows of the file) are added as they"
+            " are, not converted: MRR and revenue mix them; import one currency per book to keep"
+            " them apart"
         ]
     )
     assert mixed == expected

@@ -324,8 +324,9 @@ def test_amounts_written_with_their_currency_code_are_read_and_said(
     tally = raw.group_by(code.alias("code")).len().sort("len", "code", descending=[True, False])
     words = ", ".join(f"{code} {count}" for code, count in tally.rows())
     assert (
-        f"amounts in 2 currencies (column Amount: {words} rows) are added as they are, not"
-        " converted: MRR and revenue mix them; import one currency per book to keep them apart"
+        f"amounts in 2 currencies (column Amount: {words} rows of the file) are added as they"
+        " are, not converted: MRR and revenue mix them; import one currency per book to keep"
+        " them apart"
     ) in result["reconciliation"]["assumptions"]
 
 
@@ -414,9 +415,9 @@ def test_amounts_in_dollars_and_euros_are_said_to_mix_currencies(tmp_path: Path)
     dollars = sum(1 for *_, mrr in rows if mrr.startswith("$"))
     euros = sum(1 for *_, mrr in rows if mrr.startswith("€"))
     assert (
-        f"amounts in 2 currencies (column mrr: USD {dollars}, EUR {euros} rows) are added as"
-        " they are, not converted: MRR and revenue mix them; import one currency per book to"
-        " keep them apart"
+        f"amounts in 2 currencies (column mrr: USD {dollars}, EUR {euros} rows of the file) are"
+        " added as they are, not converted: MRR and revenue mix them; import one currency per"
+        " book to keep them apart"
     ) in result["reconciliation"]["assumptions"]
     path = tmp_path / "euros.csv"
     path.write_text("external_id,name,mrr (EUR)\nA1,Acme,100.00\nA2,Beta,90.00\n")
