@@ -7,12 +7,16 @@ assumption that says how they are read. Each figure is plain polars over the raw
 from __future__ import annotations
 
 import json
+import re
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import polars as pl
 from typer.testing import CliRunner
 
 from cli.main import app
+from tests.cli.test_first_day_exports import CHARGEBEE, _chargebee_rows, _write
 
 runner = CliRunner()
 TESTS = Path(__file__).parents[1]
@@ -99,3 +103,111 @@ def test_an_order_logs_currencies_count_its_cancelled_orders_too(tmp_path: Path)
     report = _report("purchases", path, tmp_path / "orders.db", "--create-missing-accounts")
     assert report["inserted"] == raw.filter(pl.col("order_status") == "Completed").height
     assert _currencies_said(report) == _mixed("currency", tally)
+
+
+# Set to cancel at renewal: an account whose customer's every live subscription is
+# (Stripe: Cancel At Period End true on a live one; Chargebee: non_renewing).
+STRIPE_LIVE = ["active", "past_due", "unpaid", "trialing", "incomplete"]
+CHARGEBEE_LIVE = ["active", "non_renewing", "paused", "in_trial", "future"]
+SET_TO_CANCEL = re.compile(r"  set to cancel at their renewal: (\d+) accounts?$")
+RULE = "assumed: an account is set to cancel at its renewal when every live subscription of"
+
+
+def _day(column: str) -> pl.Expr:
+    return pl.col(column).str.slice(0, 10).str.to_date(strict=False)
+
+
+def _summary(path: Path, db: Path, *extra: str) -> list[str]:
+    args = ["import", "accounts", str(path), "--db", str(db), "--as-of", "2026-12-01", *extra]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return result.stdout.splitlines()
+
+
+def _said_set_to_cancel(summary: list[str]) -> int:
+    """The summary's count of accounts set to cancel, said beside the rule it follows."""
+    [count] = [int(m[1]) for line in summary if (m := SET_TO_CANCEL.match(line))]
+    assert [line for line in summary if line.strip().startswith(RULE)], summary
+    return count
+
+
+def _stored_set_to_cancel(db: Path) -> set[str]:
+    with closing(sqlite3.connect(db)) as connection:
+        rows = connection.execute("SELECT external_id FROM account WHERE cancels_at_renewal")
+        return {external_id for (external_id,) in rows}
+
+
+def _every_live_one(
+    raw: pl.DataFrame, customer: str, status: str, live: list[str], flag: pl.Expr
+) -> set[str]:
+    """The customers of ``raw`` with a live subscription, every one of them ``flag``."""
+    lived = raw.filter(pl.col(status).str.strip_chars().str.to_lowercase().is_in(live))
+    every = lived.group_by(customer).agg(flag.all().alias("every")).filter("every")
+    return set(every[customer])
+
+
+def test_stripe_accounts_set_to_cancel_agree_with_the_file(tmp_path: Path) -> None:
+    """Stripe: the summary's accounts set to cancel, the rule said beside it and the
+    accounts stored are the customers every live subscription of whom is set to
+    cancel, among those imported: a customer whose two live subscriptions both are;
+    one whose ended subscription alone is not; one who keeps a trial of another
+    product is not; a trial set to cancel of a customer who never paid is no account
+    (but is one, set to cancel, with --every-row)."""
+    raw = pl.read_csv(STRIPE_BILLING, infer_schema=False)
+    trial = raw.filter(pl.col("Customer ID") == "cus_005").with_columns(
+        pl.lit("sub_9999").alias("id"),
+        pl.lit("trialing").alias("Status"),
+        pl.lit("prod_Seats").alias("Product"),
+    )
+    flagged = {"cus_005", "cus_032", "cus_036"}
+    ended_flagged = (pl.col("Customer ID") == "cus_031") & (pl.col("Status") == "canceled")
+    raw = pl.concat([raw, trial]).with_columns(
+        pl.when(pl.col("Customer ID").is_in(flagged) & (pl.col("id") != "sub_9999") | ended_flagged)
+        .then(pl.lit("true"))
+        .otherwise("Cancel At Period End")
+        .alias("Cancel At Period End")
+    )
+    path = tmp_path / "subscriptions.csv"
+    raw.write_csv(path)
+    flag = pl.col("Cancel At Period End").str.strip_chars().str.to_lowercase() == "true"
+    every = _every_live_one(raw, "Customer ID", "Status", STRIPE_LIVE, flag)
+    # a customer who paid: a subscription that was no trial and did not end by the day
+    # it began to pay (its trial's end, else its start)
+    began = pl.max_horizontal(_day("Start (UTC)"), _day("Trial End (UTC)"))
+    ended = pl.coalesce(_day("Ended At (UTC)"), _day("Canceled At (UTC)"))
+    paid = (pl.col("Status") != "trialing") & (
+        (pl.col("Status") != "canceled") | (ended > began).fill_null(False)
+    )
+    paying = set(raw.filter(paid)["Customer ID"])
+    assert every == {"cus_032", "cus_036", "cus_040"}
+    assert every - paying == {"cus_032"}
+    db = tmp_path / "stripe.db"
+    assert _said_set_to_cancel(_summary(path, db)) == len(every & paying)
+    assert _stored_set_to_cancel(db) == every & paying
+    db = tmp_path / "every.db"
+    assert _said_set_to_cancel(_summary(path, db, "--every-row")) == len(every)
+    assert _stored_set_to_cancel(db) == every
+
+
+def test_chargebee_accounts_set_to_cancel_agree_with_the_file(tmp_path: Path) -> None:
+    """Chargebee: the same, non_renewing the subscription set to cancel; a customer
+    who keeps an active subscription beside it, or a trial of another plan, is not."""
+    rows = _chargebee_rows()
+    [cus_009] = [row for row in rows if row[1] == "cus_009"]
+    assert cus_009[9] == "non_renewing"
+    trial = [*cus_009[:6], "Basic-USD-Monthly", "1", "19.00", "in_trial"]
+    rows.append(["sub_201", *trial[1:], "2026-11-20 09:30:00", "2026-12-04", "", ""])
+    path = _write(tmp_path / "Subscriptions.csv", CHARGEBEE, rows)
+    raw = pl.read_csv(path, infer_schema=False)
+    status = pl.col("subscriptions.status")
+    flag = status == "non_renewing"
+    every = _every_live_one(raw, "customers.id", "subscriptions.status", CHARGEBEE_LIVE, flag)
+    trials_only = raw.group_by("customers.id").agg((status == "in_trial").all().alias("t"))
+    customers = set(trials_only.filter(~pl.col("t"))["customers.id"])
+    non_renewing = set(raw.filter(flag)["customers.id"])
+    assert "cus_009" in non_renewing - every and "cus_002" in non_renewing - every
+    expected = every & customers
+    assert expected
+    db = tmp_path / "chargebee.db"
+    assert _said_set_to_cancel(_summary(path, db)) == len(expected)
+    assert _stored_set_to_cancel(db) == expected
