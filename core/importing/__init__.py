@@ -426,6 +426,14 @@ def _tally(counts: list[tuple[str, int]]) -> str:
 
 
 _CURRENCY_COLUMNS = {"currency", "currencycode", "curr"}
+
+
+def _currency_column(column: str) -> bool:
+    """A column of currency codes: its name, or its last part after a dot (Chargebee's
+    subscriptions.currency_code), is one of ``_CURRENCY_COLUMNS``."""
+    return any(normalise(name) in _CURRENCY_COLUMNS for name in (column, column.rsplit(".", 1)[-1]))
+
+
 _MARKS = {
     "US$": "USD",
     "CA$": "CAD",
@@ -482,7 +490,7 @@ def _currencies(source: Source, records: pl.LazyFrame, money: list[str]) -> list
     is the file's currency column's, else the signs or codes written beside the
     amounts of ``money`` (the mapped columns; a row counted once per currency)."""
     names = records.collect_schema().names()
-    column = next((c for c in names if normalise(c) in _CURRENCY_COLUMNS), None)
+    column = next((c for c in names if _currency_column(c)), None)
     if column is not None:
         codes = records.select(pl.col(column).str.strip_chars().str.to_uppercase().alias("_code"))
         where = f"column {column}"

@@ -211,3 +211,21 @@ def test_chargebee_accounts_set_to_cancel_agree_with_the_file(tmp_path: Path) ->
     db = tmp_path / "chargebee.db"
     assert _said_set_to_cancel(_summary(path, db)) == len(expected)
     assert _stored_set_to_cancel(db) == expected
+
+
+def test_chargebee_currencies_count_the_files_subscriptions(tmp_path: Path) -> None:
+    """Chargebee's export names its currency subscriptions.currency_code: nothing was
+    said of amounts in two currencies. Now they are, by the file's rows (subscriptions
+    combined into their customer's and trials left out too)."""
+    rows = _chargebee_rows()
+    codes = ["EUR" if n % 4 == 1 else "USD" for n in range(len(rows))]
+    path = _write(
+        tmp_path / "Subscriptions.csv",
+        [*CHARGEBEE, "subscriptions.currency_code"],
+        [[*row, code] for row, code in zip(rows, codes, strict=True)],
+    )
+    raw = pl.read_csv(path, infer_schema=False)
+    column = raw["subscriptions.currency_code"]
+    report = _report("accounts", path, tmp_path / "cb.db", "--as-of", "2026-11-30")
+    assert report["rows"] < raw.height
+    assert _currencies_said(report) == _mixed(column.name, _by_currency(column))
