@@ -35,11 +35,13 @@ The rules, and what an occurrence is:
   Not for an account set to cancel at its renewal while ``set_to_cancel`` is on.
 - ``set_to_cancel``: a live account set to cancel at its renewal
   (``Account.cancels_at_renewal``: the customer asked to cancel), its renewal date
-  today or later: a save call before that date, due in ``due_in_days`` (3) and no
-  later than the renewal. One per account and renewal date: a re-import that keeps
-  it set makes no new task; set to cancel again at a later renewal date, a new one.
-  An account set to cancel without a renewal date, or whose date has passed, gets
-  none (there is no date to save it before).
+  within ``days`` (60, as ``renewal_due``'s): a save call before that date, due in
+  ``due_in_days`` (3) and no later than the renewal. A yearly customer who asks to
+  cancel eleven months ahead gets its call when its renewal comes within the window,
+  not a call due in 3 days and nothing near the renewal. One per account and renewal
+  date: a re-import that keeps it set makes no new task; set to cancel again at a
+  later renewal date, a new one. An account set to cancel without a renewal date, or
+  whose date has passed, gets none (there is no date to save it before).
 
 The rules are configured in the ``[rules.NAME]`` tables of the config file
 (``enabled``, thresholds, ``due_in_days``). A rule whose configuration is broken
@@ -115,7 +117,7 @@ DEFAULT_RULES: dict[str, dict[str, Any]] = {
     "no_interaction": {"enabled": True, "days": 30, "due_in_days": 3},
     "renewal_due": {"enabled": True, "days": 60, "due_in_days": 7},
     "renewal_no_qbr": {"enabled": True, "days": 60, "qbr_days": 90, "due_in_days": 7},
-    "set_to_cancel": {"enabled": True, "due_in_days": 3},
+    "set_to_cancel": {"enabled": True, "days": 60, "due_in_days": 3},
 }
 
 SAVE_CALL = "set_to_cancel"
@@ -155,6 +157,7 @@ _RULE_SETTING_WORDS: dict[tuple[str, str], tuple[str, str]] = {
     ("no_interaction", "days"): ("Days without an interaction", "silent {} day{s}"),
     ("renewal_due", "days"): _RENEWAL_DAYS,
     ("renewal_no_qbr", "days"): _RENEWAL_DAYS,
+    ("set_to_cancel", "days"): _RENEWAL_DAYS,
 }
 
 
@@ -624,7 +627,10 @@ def _renewal_no_qbr(
 def _set_to_cancel(
     engine: Engine, accounts: pl.DataFrame, today: date, now: datetime, cfg: dict[str, Any]
 ) -> pl.DataFrame:
-    leaving = accounts.filter(pl.col("cancels_at_renewal"), pl.col("renewal_date") >= today)
+    leaving = accounts.filter(
+        pl.col("cancels_at_renewal"),
+        pl.col("renewal_date").is_between(today, today + timedelta(days=cfg["days"])),
+    )
     at_stake = [dollars(cents) for cents in leaving["mrr_cents"]]
     return leaving.with_columns(pl.Series("at_stake", at_stake, dtype=pl.String)).with_columns(
         pl.format("set_to_cancel:{}:{}", "account_id", "renewal_date").alias("occurrence_key"),

@@ -1,7 +1,8 @@
 """A Stripe subscriptions export imported, then ``cxtui rules run``: a save call for
-each customer set to cancel at its renewal, none again after a re-import that keeps
-them set, and no "renewal coming up" task for them. Expected figures come from plain
-polars over the raw file."""
+each customer set to cancel at a renewal within 60 days (a yearly one renewing in June,
+when June is that near), none again after a re-import that keeps them set, and no
+"renewal coming up" task for them. Expected figures come from plain polars over the raw
+file."""
 
 from __future__ import annotations
 
@@ -64,8 +65,12 @@ def test_a_stripe_import_gives_save_calls_once(tmp_path: Path) -> None:
     export.write_csv(path)
     _import(db, "accounts", path)
     customers = _customers(export)
-    leaving = customers.filter("cancels", pl.col("renewal") >= AS_OF)
-    assert sorted(leaving["Customer ID"]) == ["cus_005", "cus_037", "cus_040"]
+    set_to_cancel = customers.filter("cancels", pl.col("renewal") >= AS_OF)
+    assert sorted(set_to_cancel["Customer ID"]) == ["cus_005", "cus_037", "cus_040"]
+    # the save calls of now: the renewals within the rule's 60 days (cus_040's in June
+    # comes later)
+    leaving = set_to_cancel.filter(pl.col("renewal") <= AS_OF + timedelta(days=60))
+    assert sorted(leaving["Customer ID"]) == ["cus_005", "cus_037"]
 
     output = run_ok("rules", "run", "--db", str(db), "--as-of", AS_OF.isoformat())
     counts = {
@@ -104,3 +109,22 @@ def test_a_stripe_import_gives_save_calls_once(tmp_path: Path) -> None:
     again = run_ok("rules", "run", "--db", str(db), "--as-of", AS_OF.isoformat())
     assert again.splitlines()[-1].split() == ["Total", "0"], again
     assert len(_rows(db, "SELECT id FROM task WHERE rule = 'set_to_cancel'")) == leaving.height
+
+    # 60 days before cus_040's renewal in June: its save call, due 3 days later
+    june = set_to_cancel.row(by_predicate=pl.col("Customer ID") == "cus_040", named=True)
+    opens = june["renewal"] - timedelta(days=60)
+    run_ok("rules", "run", "--db", str(db), "--as-of", opens.isoformat())
+    [(title, due_on)] = _rows(
+        db,
+        "SELECT t.title, t.due_on FROM task t JOIN account a ON a.id = t.account_id"
+        " WHERE t.rule = 'set_to_cancel' AND a.external_id = 'cus_040'",
+    )
+    assert f"set to cancel at their renewal on {june['renewal']}," in title
+    assert date.fromisoformat(due_on) == opens + timedelta(days=3)
+
+    # cxtui rules list says the window
+    listed = run_ok("rules", "list", "--db", str(db)).splitlines()
+    start = listed.index(
+        "on   Customer set to cancel: save call  [rules.set_to_cancel] days = 60, due_in_days = 3"
+    )
+    assert listed[start + 1].strip() == "renewal within 60 days · due in 3 days"

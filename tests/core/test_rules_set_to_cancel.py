@@ -60,7 +60,9 @@ def test_a_save_call_once_per_renewal_date_set_to_cancel(engine: Engine) -> None
             churned_at=TODAY - timedelta(days=3),
         )
         session.commit()
-    assert run_rules(engine, TODAY, only(SAVE), NOW) == {SAVE: 3}
+    # B renews in 200 days: past the window (60 days), its save call comes later
+    assert run_rules(engine, TODAY, only(SAVE), NOW) == {SAVE: 2}
+    assert run_rules(engine, later - timedelta(days=60), only(SAVE), NOW) == {SAVE: 1}
     made = {task.account_id: task for task in tasks(engine)}
     assert set(made) == {leaving, far, tomorrow}
     assert made[leaving].title == (
@@ -89,9 +91,12 @@ def test_a_save_call_once_per_renewal_date_set_to_cancel(engine: Engine) -> None
     assert run_rules(engine, TODAY, only(SAVE), NOW) == {SAVE: 0}
     _set(engine, leaving, True)
     assert run_rules(engine, TODAY, only(SAVE), NOW) == {SAVE: 0}
-    # renewed after all, then set to cancel at its next renewal: a new save call
-    _set(engine, leaving, True, soon + timedelta(days=365))
-    assert run_rules(engine, TODAY, only(SAVE), NOW) == {SAVE: 1}
+    # renewed after all, then set to cancel at its next renewal: a new save call, when
+    # that renewal comes within the window
+    next_year = soon + timedelta(days=365)
+    _set(engine, leaving, True, next_year)
+    assert run_rules(engine, TODAY, only(SAVE), NOW) == {SAVE: 0}
+    assert run_rules(engine, next_year - timedelta(days=60), only(SAVE), NOW) == {SAVE: 1}
     assert len(tasks(engine)) == 4
 
 
@@ -118,6 +123,7 @@ def test_the_renewal_rules_leave_a_save_call_alone(engine: Engine) -> None:
     # as configured: on by default, switched off in the config file
     assert load_rules_config(Path("/nonexistent/config.toml")).settings[SAVE] == {
         "enabled": True,
+        "days": 60,
         "due_in_days": 3,
     }
     made = run_rules(engine, TODAY, RulesConfig({k: dict(v) for k, v in DEFAULT_RULES.items()}))
@@ -129,9 +135,13 @@ def test_its_config_table_is_read_written_and_checked(engine: Engine, tmp_path: 
     path.write_text("# mine\n")
     change_rule(SAVE, {"due_in_days": 1}, path)
     assert path.read_text() == "# mine\n\n[rules.set_to_cancel]\ndue_in_days = 1\n"
-    assert load_rules_config(path).settings[SAVE] == {"enabled": True, "due_in_days": 1}
-    with pytest.raises(ValueError, match="Customer set to cancel: save call: days is not a set"):
-        change_rule(SAVE, {"days": 30}, path)
+    assert load_rules_config(path).settings[SAVE] == {
+        "enabled": True,
+        "days": 60,
+        "due_in_days": 1,
+    }
+    with pytest.raises(ValueError, match="save call: qbr_days is not a setting"):
+        change_rule(SAVE, {"qbr_days": 30}, path)
     change_rule(SAVE, {"enabled": False}, path)
     assert SAVE not in load_rules_config(path).enabled()
 
@@ -148,3 +158,59 @@ def test_its_config_table_is_read_written_and_checked(engine: Engine, tmp_path: 
         session.commit()
     made = run_rules(engine, TODAY, broken, NOW)
     assert SAVE not in made and made["renewal_due"] == 1
+
+
+def _save_calls(engine: Engine) -> list[tuple[str, str]]:
+    """The save calls in the database: each account's external id and its due day."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT a.external_id, t.due_on FROM task t JOIN account a"
+                " ON a.id = t.account_id WHERE t.rule = 'set_to_cancel' ORDER BY a.external_id"
+            )
+        ).all()
+    return [(row[0], str(row[1])) for row in rows]
+
+
+def test_a_save_call_comes_when_the_renewal_is_near(engine: Engine, tmp_path: Path) -> None:
+    """A yearly customer who asked to cancel eleven months ahead got a save call due in
+    3 days, then nothing near its renewal. The call comes when the renewal is within the
+    rule's window (``days``, 60 as the renewal rules'), due 3 days after; the window is
+    the config file's."""
+    renewal = TODAY + timedelta(days=335)  # eleven months ahead
+    with Session(engine) as session:
+        add_account(session, "Y", renewal_date=renewal, cancels_at_renewal=True)
+        add_account(  # the window's last day
+            session, "Z", renewal_date=TODAY + timedelta(days=60), cancels_at_renewal=True
+        )
+        session.commit()
+    config = only(SAVE)
+    run_rules(engine, TODAY, config, NOW)
+    assert _save_calls(engine) == [("Z", str(TODAY + timedelta(days=3)))]
+    # each day up to 61 days before the renewal: none for Y
+    for day in (TODAY + timedelta(days=100), renewal - timedelta(days=61)):
+        run_rules(engine, day, config, NOW)
+        assert [row[0] for row in _save_calls(engine)] == ["Z"], day
+    # 60 days before: its call, due 3 days later; then no other
+    opens = renewal - timedelta(days=60)
+    run_rules(engine, opens, config, NOW)
+    assert _save_calls(engine) == [
+        ("Y", str(opens + timedelta(days=3))),
+        ("Z", str(TODAY + timedelta(days=3))),
+    ]
+    run_rules(engine, renewal - timedelta(days=1), config, NOW)
+    assert len(_save_calls(engine)) == 2
+
+    # the window as configured: 30 days, written by the playbook's form
+    path = tmp_path / "config.toml"
+    change_rule(SAVE, {"days": 30}, path)
+    assert path.read_text() == "[rules.set_to_cancel]\ndays = 30\n"
+    configured = load_rules_config(path)
+    assert configured.settings[SAVE]["days"] == 30
+    with Session(engine) as session:
+        add_account(session, "W", renewal_date=TODAY + timedelta(days=45), cancels_at_renewal=True)
+        session.commit()
+    run_rules(engine, TODAY, configured, NOW)
+    assert "W" not in [row[0] for row in _save_calls(engine)]
+    run_rules(engine, TODAY + timedelta(days=15), configured, NOW)
+    assert ("W", str(TODAY + timedelta(days=18))) in _save_calls(engine)

@@ -68,9 +68,14 @@ async def test_the_playbook_lists_the_save_call(
     config = tmp_path / "config.toml"
     async with playbook(db_url, config, size) as (app, pilot, screen):
         lines = text_of(screen).splitlines()
-        [row] = [line for line in lines if TITLE in line]  # on screen, whole
+        [at] = [index for index, line in enumerate(lines) if TITLE in line]  # on screen, whole
+        row = lines[at]
         assert row.split(TITLE)[0].split()[-1] == "on"
-        assert "due in 3 days" in row
+        # its settings, wrapped on the next line at 80 columns
+        start = next(line for line in lines if " Settings" in line).index("Settings")
+        cells = [line[start : start + screen.settings_width] for line in lines[at : at + 2]]
+        settings = " ".join(" ".join(cells).split())
+        assert settings.startswith("renewal within 60 days · due in 3 days"), settings
         await press(app, pilot, "end")
         assert screen.current is not None and screen.current.name == "set_to_cancel"
 

@@ -50,9 +50,10 @@ class PlaybookScreen(Screen[None]):
     PlaybookScreen #playbook-note {  /* wraps in a narrow terminal, not cut */
         height: auto; padding: 0 1; background: $boost; color: $text-muted;
     }
-    PlaybookScreen DataTable { height: auto; max-height: 16; }
+    /* at 80x24 every rule's row shows, and two lines of the dry run below */
+    PlaybookScreen DataTable { height: auto; max-height: 17; }
     PlaybookScreen #dry-run-box { height: 1fr; }  /* tab, then up / down: a long dry run */
-    PlaybookScreen #dry-run { padding: 1 2; }
+    PlaybookScreen #dry-run { padding: 1 2 0 2; }
     """
     AUTO_FOCUS = "DataTable"
     BINDINGS = [
