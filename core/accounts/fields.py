@@ -336,23 +336,40 @@ def parse_field_value(field: FieldRow | dict[str, Any], text: str) -> str | None
             if choice.casefold() == text.casefold():
                 return choice
         raise FieldValueError(f"{label} is one of: {', '.join(choices)}; not {text!r}")
-    from core.importing import parse
-
-    if field_type == MONEY and (ambiguous := parse.ambiguous_amount(text)):
-        raise FieldValueError(f"{label}: {ambiguous}")
+    if field_type in (NUMBER, MONEY):
+        return _typed_number(field_type, label, text)
     typed = pl.Series([text], dtype=pl.String)
-    # "89,90" or "1.234,56" can only be a decimal comma; "1.200" is read with a point.
-    comma = field_type in (NUMBER, MONEY) and parse.decimal_comma(typed)
-    value, bad = canonical(field_type, typed, decimal_comma=comma)
+    value, bad = canonical(field_type, typed)
     if bad[0]:
-        shapes = {
-            NUMBER: "a number (such as 12 or 3.5)",
-            MONEY: "an amount (such as 1234.50)",
-            YES_NO: "yes or no",
-            TEXT: f"at most {MAX_TEXT:,} characters",
-        }
+        shapes = {YES_NO: "yes or no", TEXT: f"at most {MAX_TEXT:,} characters"}
         raise FieldValueError(f"{label} must be {shapes[field_type]}; not {text!r}")
     return value[0]
+
+
+_MONEY_LIMIT = 10**15
+"""The amounts a money field reads (``core.importing.parse.cents``): 15 digits of units."""
+
+
+def _typed_number(field_type: str, label: str, text: str) -> str:
+    """The canonical value of a number or an amount typed for a field, read as every
+    typed number is (``core.numbers.typed_number``: "1,5" is 1.5, "1,500" is 1500;
+    "1e3", "1 500" and digits other than 0-9 are refused), or FieldValueError
+    naming the field."""
+    from core import numbers
+    from core.text import shortened
+
+    unit = numbers.AMOUNT if field_type == MONEY else numbers.NUMBER
+    try:
+        value = numbers.typed_number(text, unit)
+    except numbers.NumberError as error:
+        raise FieldValueError(f"{label}: {error}") from None
+    if field_type == MONEY:
+        if abs(value) >= _MONEY_LIMIT:
+            shown = shortened(text, 40)
+            raise FieldValueError(f'{label}: "{shown}" is out of range: at most 15 digits')
+        return f"{value:.2f}"
+    plain = format(value, "f")
+    return plain.rstrip("0").rstrip(".") if "." in plain else plain
 
 
 def set_field_value(engine: Engine, account_id: int, name: str, text: str, by: str) -> FieldChange:

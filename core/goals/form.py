@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from core.metrics.registry import GOAL_METRICS
@@ -81,52 +81,29 @@ class GoalForm:
 _VALUE_LIMIT = Decimal(10) ** 14
 
 
-def _with_point(text: str) -> str:
-    """A number as written with a decimal point, by the rule a custom field's number
-    follows (``core.importing.parse.decimal_comma``): "1,5" and "1.234,56" only a
-    decimal comma writes (1.5 and 1234.56); "1,500" and "1.200" are read with a point."""
-    import polars as pl
-
-    from core.importing import parse
-
-    typed = pl.Series([text], dtype=pl.String)
-    if not parse.decimal_comma(typed):
-        return text
-    return str(pl.select(parse.pointed(pl.lit(typed))).item())
-
-
 def parse_value(target_type: str, text: str, what: str = "value") -> Decimal:
-    """A value typed for a goal of ``target_type``: "$20,000", "3.5%", "42"; commas
-    as a custom field's number reads them ("1,5" is 1.5, "1,500" is 1500)."""
-    from core.accounts.fields import NUMBER_PATTERN
-    from core.importing.parse import ambiguous_amount
+    """A value typed for a goal of ``target_type``: "$20,000", "3.5%", "42"; read as
+    every typed number is (``core.numbers.typed_number``: "1,5" is 1.5, "1,500" is
+    1500; "1e3", "1 500" and other digits than 0-9 are refused), within what the
+    goal table stores. GoalError naming the field ``what`` otherwise."""
+    from core.numbers import AMOUNT, NUMBER, PERCENT, NumberError, typed_number
 
     raw = text.strip()
     shown = shortened(raw, 40)  # as quoted back: a 10,000-character paste is not repeated
+    signed = raw.lstrip("+-").lstrip()
     if target_type == "currency" and raw.endswith("%"):
         raise GoalError(what, f'"{shown}" is a percentage; a currency goal takes an amount')
-    if target_type == "percent" and raw.startswith("$"):
+    if target_type == "percent" and signed.startswith("$"):
         raise GoalError(what, f'"{shown}" is an amount; a percent goal takes a percentage')
-    if target_type in ("number", "done", "tasks") and (raw.endswith("%") or raw.startswith("$")):
+    if target_type in ("number", "done", "tasks") and (raw.endswith("%") or signed.startswith("$")):
         raise GoalError(what, f'"{shown}": a {target_type} goal takes a plain number')
-    if target_type == "currency" and (ambiguous := ambiguous_amount(raw)):
-        raise GoalError(what, ambiguous)
-    cleaned = _with_point(re.sub(r"[\s$%]", "", raw))
-    if "," in cleaned and not re.fullmatch(NUMBER_PATTERN, cleaned):
-        raise GoalError(
-            what, f'"{shown}": a comma separates thousands (20,000) or, alone, decimals (1,5)'
-        )
-    cleaned = cleaned.replace(",", "")
+    unit = {"currency": AMOUNT, "percent": PERCENT}.get(target_type, NUMBER)
     try:
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise GoalError(what, f'"{shown}" is not a number') from None
-    if not value.is_finite():
-        raise GoalError(what, f'"{shown}" is not a number')
+        value = typed_number(raw, unit)
+    except NumberError as error:
+        raise GoalError(what, str(error)) from None
     if abs(value) >= _VALUE_LIMIT or value.as_tuple().exponent < -6:  # type: ignore[operator]
         raise GoalError(what, f'"{shown}" is out of range: at most 14 digits, 6 after the point')
-    if target_type == "currency" and value != value.quantize(Decimal("0.01")):
-        raise GoalError(what, f'"{shown}" has fractions of a cent')
     return value
 
 

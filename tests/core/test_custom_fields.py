@@ -347,7 +347,7 @@ def test_the_metrics_break_down_by_a_custom_field(engine: Engine) -> None:
         ("Tier", "colour", "", "", "one of: number, money"),
         ("Tier", "choice", " , ", "", "needs its choices"),
         ("Tier", "choice", "Bronze, Gold", "silver", "one of: Bronze, Gold"),
-        ("Seats bought", "number", "", "ten", "must be a number"),
+        ("Seats bought", "number", "", "ten", 'Seats bought: "ten" is not a number'),
     ],
 )
 def test_a_new_field_that_does_not_fit_is_refused_in_words(
@@ -395,7 +395,7 @@ def test_a_number_in_other_digits_is_refused_not_stored_unreadable(typed: str) -
     from core.accounts.fields import NUMBER, parse_field_value
 
     field = {"type": NUMBER, "label": "Seats", "choices": None}
-    with pytest.raises(FieldValueError, match="Seats must be a number"):
+    with pytest.raises(FieldValueError, match=r"Seats: .* type it with the digits 0 to 9"):
         parse_field_value(field, typed)
     assert infer_type("seats", _stats_of("seats", [typed, "\u0663"])) == "text"
 
