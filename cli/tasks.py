@@ -211,9 +211,13 @@ def list_rules(
         ]
         typer.echo(json.dumps(records, indent=2))
         return
-    from core.playbook.rules import describe_settings
+    from core.playbook.rules import describe_settings, left_out
 
+    enabled = {status.name for status in statuses if status.enabled}
     for status in statuses:
+        words = describe_settings(status.name, status.settings)
+        if leaves := left_out(status.name, enabled):
+            words += f" · {leaves} (they get the save call)"
         state = "on " if status.enabled else "off"
         settings = ", ".join(f"{key} = {value}" for key, value in status.settings.items())
         last = (
@@ -223,7 +227,7 @@ def list_rules(
         )
         typer.echo(
             f"{state}  {status.title}  [rules.{status.name}] {settings}\n"
-            f"     {describe_settings(status.name, status.settings)}\n"
+            f"     {words}\n"
             f"     {last}; {status.tasks_made:,} tasks made, {status.tasks_open:,} open"
         )
 

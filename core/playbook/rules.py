@@ -50,6 +50,7 @@ is switched off and reported with its line; the others keep working.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -124,6 +125,16 @@ SAVE_CALL = "set_to_cancel"
 """The rule whose save call replaces the renewal rules' tasks of an account set to cancel."""
 SAVE_CALL_REPLACES = ("renewal_due", "renewal_no_qbr")
 """The rules that, while ``SAVE_CALL`` is on, leave out the accounts set to cancel."""
+LEFT_TO_SAVE_CALL = "not for customers set to cancel"
+"""What a rule of ``SAVE_CALL_REPLACES`` says under its title while the save call is on
+(short: it fits under the title in the Playbook's Rule column)."""
+
+
+def left_out(rule: str, enabled: Collection[str]) -> str | None:
+    """The accounts ``rule`` leaves to another rule now on, in words, or None: the
+    renewal rules leave the customers set to cancel to the save call while it is on."""
+    return LEFT_TO_SAVE_CALL if rule in SAVE_CALL_REPLACES and SAVE_CALL in enabled else None
+
 
 # Each rule in words, for what a person reads (its key names its config table).
 RULE_TITLES: dict[str, str] = {

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
+from core.playbook.rules import change_rule
 from tests.cli.conftest import run_ok
 from tests.cli.test_set_to_cancel import LIVE, _flagged
 from tests.cli.test_vendor_exports import _import, _rows
@@ -128,3 +129,11 @@ def test_a_stripe_import_gives_save_calls_once(tmp_path: Path) -> None:
         "on   Customer set to cancel: save call  [rules.set_to_cancel] days = 60, due_in_days = 3"
     )
     assert listed[start + 1].strip() == "renewal within 60 days · due in 3 days"
+    # and that the renewal rules leave those set to cancel to it, while it is on
+    leaves = "not for customers set to cancel (they get the save call)"
+    for rule in ("renewal_due", "renewal_no_qbr"):
+        at = next(i for i, line in enumerate(listed) if f"[rules.{rule}]" in line)
+        assert listed[at + 1].endswith(f"due in 7 days · {leaves}"), listed[at + 1]
+    change_rule("set_to_cancel", {"enabled": False})
+    listed = run_ok("rules", "list", "--db", str(db)).splitlines()
+    assert not any(leaves in line for line in listed), listed

@@ -104,3 +104,43 @@ async def test_the_playbook_lists_the_save_call(
         with Session(engine) as session:
             made = session.exec(select(Task).where(Task.rule == "set_to_cancel")).all()
         assert [(task.account_id, task.owner) for task in made] == [(leaving, "Dana")]
+
+
+def _under_titles(screen: PlaybookScreen) -> dict[str, str]:
+    """Each rule's title in the Rule column as on screen, and what the line under it
+    says in that column (all of them: every row on screen)."""
+    from core.playbook.rules import RULE_TITLES
+
+    lines = text_of(screen).splitlines()
+    header = next(line for line in lines if " Settings" in line)
+    start, end = header.index("Rule"), header.index("Settings")
+    cells = [line[start:end].strip() for line in lines]
+    found = {cells[at]: cells[at + 1] for at in range(len(cells) - 1) if cells[at]}
+    titles = set(RULE_TITLES.values())
+    assert titles <= set(found), (titles - set(found), lines)
+    return {title: words for title, words in found.items() if title in titles}
+
+
+@pytest.mark.parametrize("size", [SIZE, SMALL], ids=["160x50", "80x24"])
+async def test_the_renewal_rules_say_they_leave_out_those_set_to_cancel(
+    db_url: str, engine: Engine, leaving: int, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """The Playbook did not say that "Renewal coming up" and its QBR rule skip the
+    customers set to cancel while the save call is on (docs/metrics.md says it): Acme,
+    set to cancel, had no renewal task and nothing on screen said why. Under those two
+    titles: "not for customers set to cancel", while the save call is on only; every
+    rule's row still on screen at 80x24."""
+    from core.playbook.rules import RULE_TITLES
+
+    note = "not for customers set to cancel"
+    renewals = {RULE_TITLES["renewal_due"], RULE_TITLES["renewal_no_qbr"]}
+    async with playbook(db_url, tmp_path / "config.toml", size) as (app, pilot, screen):
+        under = _under_titles(screen)
+        assert {title for title, words in under.items() if words == note} == renewals, under
+        # the save call off: the renewal rules fire for Acme too, and say nothing of it
+        await press(app, pilot, "end", "space")
+        under = _under_titles(screen)
+        assert not any(note in words for words in under.values()), under
+        await press(app, pilot, "space")
+        under = _under_titles(screen)
+        assert {title for title, words in under.items() if words == note} == renewals, under

@@ -153,16 +153,20 @@ class PlaybookScreen(Screen[None]):
     def _fill(self) -> None:
         """The table shows the rules read, the cursor kept on its row; the settings
         wrap in their column (a row as high as they take)."""
-        from core.playbook.rules import describe_settings
+        from core.playbook.rules import describe_settings, left_out
 
         table = self.table
         row = table.cursor_row
         table.clear()
+        enabled = {status.name for status in self.statuses if status.enabled}
         for status in self.statuses:
             last = "never" if status.last_ran_at is None else f"{status.last_ran_at:%Y-%m-%d %H:%M}"
+            title = Text(status.title)
+            if words := left_out(status.name, enabled):  # under the title: it fits there
+                title.append(f"\n{words}", style="dim")
             table.add_row(
                 Text("on", style="bold") if status.enabled else Text("off", style="dim"),
-                Text(status.title),
+                title,
                 Text(describe_settings(status.name, status.settings)),
                 last,
                 Text(
