@@ -83,8 +83,9 @@ async def test_a_churned_accounts_360_says_its_churn_date_is_unknown(
 ) -> None:
     """A customer with Churn "Yes" read "MRR lost $54 · churned" and, on its timeline,
     "2026-11-30 churn -$54", as if it had left that day: the day is the export's, when the
-    churn was recorded. The header and the timeline say the date is unknown; a customer
-    who stays reads "active", as before."""
+    churn was recorded. The header and the timeline say the date is unknown, and its MRR
+    history (which read "2026-11-30 churn -$54") has "date unknown" for the churn's day;
+    a customer who stays reads "active", as before."""
     from decimal import ROUND_HALF_EVEN, Decimal
 
     from core.interactions import account_id_of
@@ -106,8 +107,14 @@ async def test_a_churned_accounts_360_says_its_churn_date_is_unknown(
             await settle(app, pilot)
             header = " ".join(account_header(app).split())
             timeline = " ".join(text_of(app.screen.query_one("#timeline")).split())
+            panel = text_of(app.screen.query_one("#mrr")).replace("│", " ")  # its border
+            history = " ".join(panel.split())
             if customer == churned:
                 assert "· churned, date unknown (recorded 2026-11-30) ·" in header, header
                 assert f"2026-11-30 mrr churn churn -${lost} · date unknown" in timeline, timeline
+                # its MRR history read "2026-11-30 churn -$54 $0"
+                assert f"Date Movement Amount MRR date unknown churn -${lost} $0" in history
+                assert "2026-11-30" not in history, history
             else:
                 assert "· active ·" in header and "unknown" not in timeline, (header, timeline)
+                assert "unknown" not in history and "churn" not in history, history

@@ -371,15 +371,9 @@ class AccountScreen(Screen[None]):
                 empty="No survey answers.",
             )
         )
-        mrr = detail.mrr_history.head(12)
-        rows = mrr.with_columns(
-            day=mrr["occurred_on"].map_elements(day_words, return_dtype=str),
-            amount=mrr["amount_cents"].map_elements(money, return_dtype=str),
-            after=mrr["mrr_after_cents"].map_elements(money, return_dtype=str),
-        )
         self.query_one("#mrr", Static).update(
             _table(
-                rows,
+                _mrr_rows(detail.mrr_history.head(12), _undated_churn(detail.account)),
                 [("day", "Date"), ("kind", "Movement"), ("amount", "Amount"), ("after", "MRR")],
                 empty="No MRR movements.",
             )
@@ -425,8 +419,8 @@ class AccountScreen(Screen[None]):
             )
             if source == "mrr":  # whole dollars, as the MRR history and the list say it
                 summary = f"{kind} {signed_money(cents)}"
-                if kind == "churn" and at.date() == undated:
-                    summary += " · date unknown"
+                if _is_undated(kind, at.date(), undated):
+                    summary += f" · {DATE_UNKNOWN}"
             # Text, never a string: a DataTable reads a string as markup
             style = "dim strike" if deleted else ""
             # an MRR movement has a day; the others a moment, shown in the user's zone
@@ -726,12 +720,40 @@ def _undated_churn(account: dict[str, Any]) -> date | None:
     return None
 
 
+DATE_UNKNOWN = "date unknown"
+"""What the 360 says of a churn without its date: its header, timeline and MRR history."""
+
+
+def _mrr_rows(mrr: pl.DataFrame, undated: date | None) -> pl.DataFrame:
+    """The MRR history's rows in words: day, movement, amount and the MRR after; the
+    churn of an account whose churn date is unknown has "date unknown" for its day (it
+    stands on the day it was recorded, which the header says)."""
+    import polars as pl  # loaded already: the detail's frames are polars'
+
+    days = [
+        DATE_UNKNOWN if _is_undated(kind, day, undated) else day_words(day)
+        for kind, day in mrr.select("kind", "occurred_on").iter_rows()
+    ]
+    return mrr.with_columns(
+        pl.Series("day", days, dtype=pl.String),
+        amount=mrr["amount_cents"].map_elements(money, return_dtype=str),
+        after=mrr["mrr_after_cents"].map_elements(money, return_dtype=str),
+    )
+
+
+def _is_undated(kind: str, day: date, undated: date | None) -> bool:
+    """The MRR movement is the churn of an account whose churn date is unknown
+    (``undated``: the day it was recorded, ``_undated_churn``): its day is the
+    record's, not the churn's."""
+    return kind == "churn" and day == undated
+
+
 def _status(account: dict[str, Any]) -> str:
     """ "active", "churned", or "churned, date unknown (recorded 2026-11-30)"."""
     recorded = _undated_churn(account)
     if recorded is None:
         return str(account["status"])
-    return f"churned, date unknown (recorded {recorded.isoformat()})"
+    return f"churned, {DATE_UNKNOWN} (recorded {recorded.isoformat()})"
 
 
 def _purchase_facts(bought: PurchaseSummary, today: date) -> Text:
