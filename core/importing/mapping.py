@@ -30,10 +30,13 @@ from core.importing.spec import ENUM, Kind, normalise
 
 class MappingError(ValueError):
     """A mapping that cannot work (a missing required column, an unknown field...),
-    for the whole file, before any row is read. ``problems`` lists each in words."""
+    for the whole file, before any row is read. ``problems`` lists each in words;
+    ``fields``: the fields left without a column, where the user fixes it (the app
+    puts its mapping's cursor on the first)."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], fields: tuple[str, ...] = ()) -> None:
         self.problems = problems
+        self.fields = fields
         super().__init__("; ".join(problems))
 
 
@@ -202,7 +205,7 @@ def propose_mapping(
     if missing or any(column not in columns for column in overrides.values()):
         problems.append(f"the file's columns: {_listed(columns)}")
     if problems:
-        raise MappingError(problems)
+        raise MappingError(problems, tuple(spec_field.name for spec_field in missing))
     ordered = {f.name: chosen[f.name] for f in kind.fields if f.name in chosen}
     return Mapping(ordered, [column for column in columns if column not in used])
 

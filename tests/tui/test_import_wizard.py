@@ -98,11 +98,8 @@ async def test_import_a_file_end_to_end_after_mapping_a_field_by_keys(
         await press(app, pilot, "ctrl+s")
         assert "summary" in status(screen)
         assert count(engine, Interaction) == before
-        # choose its column with the keyboard: cursor to summary, enter, pick Topic
-        table = screen.query_one("#mapping", DataTable)
-        table.focus()
-        fields = list(mapping(screen))
-        await press(app, pilot, *["down"] * fields.index("summary"), "enter")
+        # choose its column with the keyboard: the cursor is on summary, enter, pick Topic
+        await press(app, pilot, "enter")
         picker = app.screen
         assert isinstance(picker, ColumnPicker)
         await press(app, pilot, "home", *["down"] * 3, "enter")  # Customer, Type, Date, Topic
@@ -573,3 +570,51 @@ async def test_a_usage_chart_with_its_dates_across_shows_its_day_as_read(
         assert (shown["day"], shown["active_users"]) == (USAGE_DAY, USAGE_USERS)
         await press(app, pilot, "ctrl+r")
         assert "4 would be inserted" in status(screen)
+
+
+async def test_a_missing_column_puts_the_cursor_on_its_field(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """A check refused for a required field without a column says "choose its column in
+    the mapping (enter on name)": the cursor is on that field's row, so enter asks for
+    its column at once. It was left on the first row (enter asked for external_id)."""
+    from core.models import Account
+    from tui.screens.import_wizard import ColumnPicker
+
+    path = written(tmp_path, "accounts.csv", "customerID,MonthlyCharges\nC-1,29.85\nC-2,56.95\n")
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        assert mapping(screen)["name"] == "— not mapped —"
+        await press(app, pilot, "ctrl+r")
+        assert "missing required column for name" in status(screen)
+        await press(app, pilot, "enter")
+        picker = app.screen
+        assert isinstance(picker, ColumnPicker), picker
+        assert "Which column holds name?" in text_of(picker)
+        await press(app, pilot, "escape")
+    assert count(engine, Account) == 0  # a check writes nothing
+
+
+async def test_v_on_a_refused_row_maps_the_values_of_its_field(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """A refused row says "not a known status; press v on status in the mapping": v
+    pressed in the list of refused rows maps the values of the field that the row's
+    column feeds. It mapped the field under the mapping's cursor instead (external_id:
+    "takes any value")."""
+    from core.models import Account
+    from tui.screens.import_wizard import ValueMapScreen
+
+    path = written(
+        tmp_path, "accounts.csv", "customer_id,name,status\nC-1,Aster,Yes\nC-2,Birch,No\n"
+    )
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        assert mapping(screen)["status"] == "status"
+        await press(app, pilot, "ctrl+r")
+        errors = screen.query_one("#errors", DataTable)
+        assert errors.has_focus and errors.row_count == 2
+        await press(app, pilot, "v")
+        values = app.screen
+        assert isinstance(values, ValueMapScreen), values
+        assert values.unknown == ["Yes", "No"]
+        await press(app, pilot, "escape")
+    assert count(engine, Account) == 0

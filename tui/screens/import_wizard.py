@@ -39,7 +39,7 @@ from tui.screens.confirm import close_form
 if TYPE_CHECKING:
     import polars as pl
 
-    from core.importing import ImportOptions, ImportRejected, Kind, Mapping
+    from core.importing import ImportOptions, ImportRejected, Kind, Mapping, MappingError
 
 BINARY_FORMATS = ("xlsx", "parquet")
 """Formats whose cells carry their own text: no encoding to say."""
@@ -444,7 +444,7 @@ class ImportWizardScreen(Screen[None]):
         column's unknown values to stored ones."""
         from core.importing.spec import ENUM
 
-        name = self._field_at_cursor()
+        name = self._field_at_cursor(ENUM)
         if self.file is None or name is None:
             return
         field = self.kind.field(name)
@@ -459,7 +459,7 @@ class ImportWizardScreen(Screen[None]):
         an API writes them); again: it holds currency units."""
         from core.importing.spec import MONEY
 
-        name = self._field_at_cursor()
+        name = self._field_at_cursor(MONEY)
         if self.file is None or name is None:
             return
         if self.kind.field(name).type != MONEY:
@@ -469,8 +469,18 @@ class ImportWizardScreen(Screen[None]):
         self._reset_results()
         self.show_mapping()
 
-    def _field_at_cursor(self) -> str | None:
-        """The field of the mapping's row under the cursor (None: no mapping shown)."""
+    def _field_at_cursor(self, wanted: str | None = None) -> str | None:
+        """The field of the mapping's row under the cursor (None: no mapping shown). In
+        the list of refused rows, the field that its row's column feeds (of type
+        ``wanted`` first), as its words say: "press v on status in the mapping"."""
+        errors = self.query_one("#errors", DataTable)
+        if errors.has_focus and errors.row_count and self.file is not None:
+            column = str(errors.get_row_at(errors.cursor_row)[1])
+            mapped = relaxed_mapping(self.kind, self.file.columns, self.overrides).columns
+            fed = [name for name, feeding in mapped.items() if feeding == column]
+            fed.sort(key=lambda name: self.kind.field(name).type != wanted)
+            if fed:
+                return fed[0]
         table = self.query_one("#mapping", DataTable)
         if not table.row_count:
             return None
@@ -581,7 +591,7 @@ class ImportWizardScreen(Screen[None]):
         except ImportRejected as error:
             app.call_from_thread(self._rejected, error, options.dry_run)
         except MappingError as error:
-            app.call_from_thread(self._finished, "\n".join(error.problems), True)
+            app.call_from_thread(self._mapping_refused, error)
         except FileError as error:
             app.call_from_thread(self._finished, str(error), True)
         else:
@@ -606,6 +616,17 @@ class ImportWizardScreen(Screen[None]):
         if bar.total is None:  # no stage knew the total: the bar stops, full
             bar.update(total=bar.progress or 1, progress=bar.progress or 1)
         self._status(text, error=error)
+
+    def _mapping_refused(self, error: MappingError) -> None:
+        """The problems in words; the mapping's cursor on the first field left without
+        a column, so that enter chooses it (the words say "enter on name")."""
+        self._finished("\n".join(error.problems), error=True)
+        table = self.query_one("#mapping", DataTable)
+        rows = [str(row.key.value) for row in table.ordered_rows]
+        missing = [name for name in error.fields if name in rows]
+        if missing:
+            table.move_cursor(row=rows.index(missing[0]), animate=False)
+            table.focus()
 
     def _rejected(self, rejected: ImportRejected, dry_run: bool) -> None:
         """The first errors in the table; above it, how many rows each problem has
