@@ -618,3 +618,38 @@ async def test_v_on_a_refused_row_maps_the_values_of_its_field(
         assert values.unknown == ["Yes", "No"]
         await press(app, pilot, "escape")
     assert count(engine, Account) == 0
+
+
+async def test_values_are_mapped_by_keys_as_soon_as_their_dialog_opens(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """v opens the values to map, each beside its list of stored values: the first
+    list has the keys, so enter opens it at once. The focus was on the dialog's
+    scrolling box: enter did nothing, and only tab reached the first list (found in
+    tmux with IBM's telco sample, its Churn column of Yes and No)."""
+    from core.models import Account
+    from tui.screens.import_wizard import ValueMapScreen
+
+    path = written(
+        tmp_path, "accounts.csv", "customer_id,name,status\nC-1,Aster,Yes\nC-2,Birch,No\n"
+    )
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        await press(app, pilot, "ctrl+r")  # refused: the cursor in the refused rows
+        await press(app, pilot, "v")
+        values = app.screen
+        assert isinstance(values, ValueMapScreen), values
+        assert values.unknown == ["Yes", "No"]
+        # leave as an error, active, onboarding, churned: Yes is churned, No active
+        await press(app, pilot, "enter", "down", "down", "down", "enter")
+        await press(app, pilot, "tab", "enter", "down", "enter")
+        await press(app, pilot, "ctrl+s")
+        assert app.screen is screen
+        assert mapping(screen)["status"] == "status (2 values mapped)"
+        await press(app, pilot, "ctrl+s")
+        assert "2 were inserted" in status(screen)
+    raw = pl.read_csv(path)
+    meant = {"Yes": "churned", "No": "active"}
+    expected = {(row["customer_id"], meant[row["status"]]) for row in raw.iter_rows(named=True)}
+    with Session(engine) as session:
+        stored = set(session.exec(select(Account.external_id, Account.status)).all())
+    assert stored == expected

@@ -218,6 +218,12 @@ class ValueMapScreen(ModalScreen[dict[str, str] | None]):
                         id=f"value-{index}",
                     )
 
+    def on_mount(self) -> None:
+        """The first value's list has the keys: enter opens it (the scrolling box
+        took the focus, and enter did nothing)."""
+        if self.unknown:
+            self.query_one("#value-0", Select).focus()
+
     def action_apply(self) -> None:
         chosen = {}
         for index, value in enumerate(self.unknown):
