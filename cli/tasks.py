@@ -213,11 +213,11 @@ def list_rules(
         return
     from core.playbook.rules import describe_settings, left_out
 
-    enabled = {status.name for status in statuses if status.enabled}
+    enabled = {status.name: status.settings for status in statuses if status.enabled}
     for status in statuses:
         words = describe_settings(status.name, status.settings)
-        if leaves := left_out(status.name, enabled):
-            words += f" · {leaves} (they get the save call)"
+        if leaves := left_out(status.name, enabled, full=True):
+            words += f" · {leaves}"
         state = "on " if status.enabled else "off"
         settings = ", ".join(f"{key} = {value}" for key, value in status.settings.items())
         last = (

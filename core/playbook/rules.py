@@ -25,14 +25,18 @@ The rules, and what an occurrence is:
   account since. One per answer, due ``follow_up_days`` (7) after the answer.
 - ``renewal_no_qbr``: a renewal within ``days`` (60) and no QBR in the last
   ``qbr_days`` (90); one per account and renewal date. Not for an account set to
-  cancel at its renewal while ``set_to_cancel`` is on (its save call is the work).
+  cancel at its renewal while ``set_to_cancel`` is on and its renewal is within the
+  save call's window (the call is the work); beyond it, the renewal is prepared.
 - ``no_interaction``: an active account with no interaction for ``days`` (30); one
   per account and silent spell (keyed by the last interaction's day). An account
   never contacted is silent since it started or since the book's interactions
   begin, whichever is later: in a book with no interaction recorded before the
   cutoff (an accounts list just imported), it gets no task.
 - ``renewal_due``: a renewal date within ``days`` (60); one per account and date.
-  Not for an account set to cancel at its renewal while ``set_to_cancel`` is on.
+  Not for an account set to cancel at its renewal while ``set_to_cancel`` is on and
+  its renewal is within the save call's window: with that window shorter (30 days
+  against 60), an account set to cancel renewing in 45 days gets this rule's task,
+  and its save call when the renewal comes within 30 days.
 - ``set_to_cancel``: a live account set to cancel at its renewal
   (``Account.cancels_at_renewal``: the customer asked to cancel), its renewal date
   within ``days`` (60, as ``renewal_due``'s): a save call before that date, due in
@@ -50,7 +54,7 @@ is switched off and reported with its line; the others keep working.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -128,12 +132,32 @@ SAVE_CALL_REPLACES = ("renewal_due", "renewal_no_qbr")
 LEFT_TO_SAVE_CALL = "not for customers set to cancel"
 """What a rule of ``SAVE_CALL_REPLACES`` says under its title while the save call is on
 (short: it fits under the title in the Playbook's Rule column)."""
+LEFT_WITHIN = "not if set to cancel within {} day{s}"
+"""The same when the save call's window is shorter than the rule's: the rule leaves
+out only those whose renewal is within the call's window (36 characters at most for a
+window up to 999 days: it fits under the title too)."""
 
 
-def left_out(rule: str, enabled: Collection[str]) -> str | None:
+def left_out(
+    rule: str, enabled: Mapping[str, Mapping[str, Any]], *, full: bool = False
+) -> str | None:
     """The accounts ``rule`` leaves to another rule now on, in words, or None: the
-    renewal rules leave the customers set to cancel to the save call while it is on."""
-    return LEFT_TO_SAVE_CALL if rule in SAVE_CALL_REPLACES and SAVE_CALL in enabled else None
+    renewal rules leave the customers set to cancel to the save call while it is on,
+    those whose renewal is within the call's window (all the rule sees when the call's
+    window is as long as the rule's). ``enabled``: the settings of the rules on; ``full``:
+    the words of a line with room (``cxtui rules list``), else those under a title."""
+    if rule not in SAVE_CALL_REPLACES or SAVE_CALL not in enabled:
+        return None
+    window = enabled[SAVE_CALL]["days"]
+    days = f"{window} day{'' if window == 1 else 's'}"
+    if window >= enabled[rule]["days"]:
+        return f"{LEFT_TO_SAVE_CALL} (they get the save call)" if full else LEFT_TO_SAVE_CALL
+    if full:
+        return (
+            f"{LEFT_TO_SAVE_CALL} whose renewal is within {days} (they get the save"
+            f" call; renewing later, this rule's task)"
+        )
+    return LEFT_WITHIN.format(window, s="" if window == 1 else "s")
 
 
 # Each rule in words, for what a person reads (its key names its config table).
@@ -343,10 +367,13 @@ def find_occurrences(
         "renewal_no_qbr": _renewal_no_qbr,
         SAVE_CALL: _set_to_cancel,
     }
-    # while the save call is on, it is the work for an account set to cancel: not
-    # the renewal's preparation
-    saving = SAVE_CALL in config.enabled()
-    not_cancelling = accounts.filter(~pl.col("cancels_at_renewal")) if saving else accounts
+    # while the save call is on, it is the work for an account set to cancel whose
+    # renewal is within its window: not the renewal's preparation (beyond the window,
+    # a renewal rule's longer window still prepares the renewal: a task either way)
+    not_cancelling = accounts
+    if SAVE_CALL in config.enabled():
+        covered = _set_to_cancel_within(accounts, today, config.settings[SAVE_CALL])
+        not_cancelling = accounts.join(covered, on="account_id", how="anti")
     found = []
     for name in config.enabled():
         seen = not_cancelling if name in SAVE_CALL_REPLACES else accounts
@@ -635,13 +662,18 @@ def _renewal_no_qbr(
     )
 
 
-def _set_to_cancel(
-    engine: Engine, accounts: pl.DataFrame, today: date, now: datetime, cfg: dict[str, Any]
-) -> pl.DataFrame:
-    leaving = accounts.filter(
+def _set_to_cancel_within(accounts: pl.DataFrame, today: date, cfg: dict[str, Any]) -> pl.DataFrame:
+    """The accounts set to cancel whose renewal is within the save call's window."""
+    return accounts.filter(
         pl.col("cancels_at_renewal"),
         pl.col("renewal_date").is_between(today, today + timedelta(days=cfg["days"])),
     )
+
+
+def _set_to_cancel(
+    engine: Engine, accounts: pl.DataFrame, today: date, now: datetime, cfg: dict[str, Any]
+) -> pl.DataFrame:
+    leaving = _set_to_cancel_within(accounts, today, cfg)
     at_stake = [dollars(cents) for cents in leaving["mrr_cents"]]
     return leaving.with_columns(pl.Series("at_stake", at_stake, dtype=pl.String)).with_columns(
         pl.format("set_to_cancel:{}:{}", "account_id", "renewal_date").alias("occurrence_key"),

@@ -137,3 +137,49 @@ def test_a_stripe_import_gives_save_calls_once(tmp_path: Path) -> None:
     change_rule("set_to_cancel", {"enabled": False})
     listed = run_ok("rules", "list", "--db", str(db)).splitlines()
     assert not any(leaves in line for line in listed), listed
+
+
+def test_a_shorter_save_call_window_leaves_the_others_to_the_renewal_rules(
+    tmp_path: Path,
+) -> None:
+    """With the save call's window (11 days) shorter than renewal_due's (60), the
+    renewal rules skipped every customer set to cancel: cus_005, renewing in 12 days,
+    got no task at all. Now those beyond the call's window get the renewal rules'
+    tasks, and ``cxtui rules list`` says which are left out."""
+    db, path = tmp_path / "book.db", tmp_path / "subscriptions.csv"
+    export = _flagged(FLAGS)
+    export.write_csv(path)
+    _import(db, "accounts", path)
+    change_rule("set_to_cancel", {"days": 11})
+    customers = _customers(export)
+    renewing = customers.filter(pl.col("renewal").is_between(AS_OF, AS_OF + timedelta(days=60)))
+    leaving = renewing.filter("cancels")
+    covered = leaving.filter(pl.col("renewal") <= AS_OF + timedelta(days=11))
+    assert sorted(leaving["Customer ID"]) == ["cus_005", "cus_037"]
+    assert covered["Customer ID"].to_list() == ["cus_037"]
+
+    run_ok("rules", "run", "--db", str(db), "--as-of", AS_OF.isoformat())
+    made = _rows(
+        db,
+        "SELECT a.external_id, t.rule FROM task t JOIN account a ON a.id = t.account_id"
+        " WHERE t.rule IN ('renewal_due', 'renewal_no_qbr', 'set_to_cancel')",
+    )
+    by_rule = {
+        rule: {external_id for external_id, made_by in made if made_by == rule}
+        for rule in ("renewal_due", "renewal_no_qbr", "set_to_cancel")
+    }
+    assert by_rule["set_to_cancel"] == set(covered["Customer ID"])
+    prepared = set(renewing["Customer ID"]) - set(covered["Customer ID"])
+    assert by_rule["renewal_due"] == prepared  # cus_005 among them
+    assert by_rule["renewal_no_qbr"] == prepared  # no QBRs here
+    # every customer renewing within 60 days has one of the two
+    assert by_rule["renewal_due"] | by_rule["set_to_cancel"] == set(renewing["Customer ID"])
+
+    listed = run_ok("rules", "list", "--db", str(db)).splitlines()
+    leaves = (
+        "not for customers set to cancel whose renewal is within 11 days"
+        " (they get the save call; renewing later, this rule's task)"
+    )
+    for rule in ("renewal_due", "renewal_no_qbr"):
+        at = next(i for i, line in enumerate(listed) if f"[rules.{rule}]" in line)
+        assert listed[at + 1].endswith(f"due in 7 days · {leaves}"), listed[at + 1]

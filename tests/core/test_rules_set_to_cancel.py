@@ -214,3 +214,63 @@ def test_a_save_call_comes_when_the_renewal_is_near(engine: Engine, tmp_path: Pa
     assert "W" not in [row[0] for row in _save_calls(engine)]
     run_rules(engine, TODAY + timedelta(days=15), configured, NOW)
     assert ("W", str(TODAY + timedelta(days=18))) in _save_calls(engine)
+
+
+def _renewal_work(engine: Engine) -> dict[str, list[str]]:
+    """Each account's tasks of the renewal rules and the save call, by plain SQL."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT a.external_id, t.rule FROM task t JOIN account a ON a.id = t.account_id"
+                " WHERE t.rule IN ('renewal_due', 'renewal_no_qbr', 'set_to_cancel')"
+                " ORDER BY a.external_id, t.rule"
+            )
+        ).all()
+    work: dict[str, list[str]] = {}
+    for external_id, rule in rows:
+        work.setdefault(external_id, []).append(rule)
+    return work
+
+
+def test_a_shorter_save_call_window_leaves_no_account_without_a_task(
+    engine: Engine, tmp_path: Path
+) -> None:
+    """The renewal rules skipped every account set to cancel while the save call was
+    on, but the save call fires only within its own window: with it at 30 days and
+    renewal_due at 60, an account set to cancel renewing in 45 days got no task at all.
+    The renewal rules now leave an account to the save call only when the call covers
+    it (its renewal within the call's window)."""
+    path = tmp_path / "config.toml"
+    change_rule(SAVE, {"days": 30}, path)
+    config = load_rules_config(path)
+    assert (config.settings[SAVE]["days"], config.settings["renewal_due"]["days"]) == (30, 60)
+    with Session(engine) as session:
+        for key, days in (("A", 45), ("B", 20), ("C", 30), ("D", 60)):
+            add_account(
+                session, key, renewal_date=TODAY + timedelta(days=days), cancels_at_renewal=True
+            )
+        add_account(session, "E", renewal_date=TODAY + timedelta(days=45))  # staying
+        session.commit()
+    run_rules(engine, TODAY, config, NOW)
+    renewals = ["renewal_due", "renewal_no_qbr"]
+    assert _renewal_work(engine) == {
+        "A": renewals,  # beyond the save call's 30 days: its renewal is prepared
+        "B": [SAVE],  # within them: the save call only
+        "C": [SAVE],  # the save call's last day
+        "D": renewals,
+        "E": renewals,
+    }
+    # 15 days on, A's renewal is within the save call's window: its save call comes too
+    run_rules(engine, TODAY + timedelta(days=15), config, NOW)
+    assert _renewal_work(engine)["A"] == [*renewals, SAVE]
+    # every account renewing within renewal_due's window has one of the two tasks
+    with engine.connect() as connection:
+        bare = connection.execute(
+            text(
+                "SELECT a.external_id FROM account a WHERE a.renewal_date <= :last"
+                " AND NOT EXISTS (SELECT 1 FROM task t WHERE t.account_id = a.id"
+                " AND t.rule IN ('renewal_due', 'set_to_cancel'))"
+            ),
+            {"last": TODAY + timedelta(days=75)},
+        ).all()
+    assert bare == []

@@ -144,3 +144,28 @@ async def test_the_renewal_rules_say_they_leave_out_those_set_to_cancel(
         await press(app, pilot, "space")
         under = _under_titles(screen)
         assert {title for title, words in under.items() if words == note} == renewals, under
+
+
+@pytest.mark.parametrize("size", [SIZE, SMALL], ids=["160x50", "80x24"])
+async def test_a_shorter_save_call_window_is_said_under_the_renewal_rules(
+    db_url: str, engine: Engine, leaving: int, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """With the save call's window at 30 days and the renewal rules' at 60, those rules
+    leave out only the customers set to cancel renewing within 30 days (the others get
+    the renewal's tasks): under their titles "not if set to cancel within 30 days", on
+    one line (every rule's row still on screen at 80x24)."""
+    from core.playbook.rules import RULE_TITLES, change_rule
+
+    config = tmp_path / "config.toml"
+    change_rule("set_to_cancel", {"days": 30}, config)
+    renewals = {RULE_TITLES["renewal_due"], RULE_TITLES["renewal_no_qbr"]}
+    async with playbook(db_url, config, size) as (_app, _pilot, screen):
+        under = _under_titles(screen)
+        said = {title: words for title, words in under.items() if "set to cancel" in words}
+        assert said == dict.fromkeys(renewals, "not if set to cancel within 30 days"), under
+    # the window made as long as theirs: all of them, as by default
+    change_rule("set_to_cancel", {"days": 60}, config)
+    async with playbook(db_url, config, size) as (_app, _pilot, screen):
+        under = _under_titles(screen)
+        said = {title: words for title, words in under.items() if "set to cancel" in words}
+        assert said == dict.fromkeys(renewals, "not for customers set to cancel"), under

@@ -158,7 +158,7 @@ class PlaybookScreen(Screen[None]):
         table = self.table
         row = table.cursor_row
         table.clear()
-        enabled = {status.name for status in self.statuses if status.enabled}
+        enabled = {status.name: status.settings for status in self.statuses if status.enabled}
         for status in self.statuses:
             last = "never" if status.last_ran_at is None else f"{status.last_ran_at:%Y-%m-%d %H:%M}"
             title = Text(status.title)
