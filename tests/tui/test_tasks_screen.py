@@ -463,3 +463,62 @@ async def test_at_80_columns_the_note_wraps_instead_of_being_cut(
         await press(app, pilot, "space", "z")  # one task done, then the done ones
         shown = " ".join(text_of(screen.query_one("#listing-note")).split())
         assert shown.endswith("r reopens a done task, w wakes a snoozed one · z: the queue"), shown
+
+
+async def test_enter_on_the_account_takes_the_completion_shown(
+    db_url: str, engine: Engine, book, tmp_path
+) -> None:
+    """Typed 'hoo', 'Hooli' shown as its completion, enter went on to the task and the
+    save was refused 'no account is named "hoo"' (found in tmux on the demo book: 'aster
+    fo'). Enter takes the name shown; the task is Hooli's."""
+    from sqlalchemy import text
+
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
+        await press(app, pilot, "n")
+        form = app.screen
+        assert isinstance(form, TaskFormScreen)
+        await press(app, pilot, *"hoo")
+        await press(app, pilot, "enter")
+        assert form.value("account") == "Hooli"
+        assert form.focused is form.query_one("#title")
+        await press(app, pilot, *"Send the deck", "enter", "enter", "enter")
+        assert app.screen is screen
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT a.name FROM task t JOIN account a ON a.id = t.account_id "
+                "WHERE t.title = 'Send the deck'"
+            )
+        ).all()
+    assert rows == [("Hooli",)]
+
+
+async def test_a_task_added_has_the_cursor(db_url: str, engine: Engine, book, tmp_path) -> None:
+    """After n, the task added was somewhere in the queue and the cursor stayed on the
+    first row: space or s then acted on another task. The cursor is on the new one;
+    one the view leaves out is said to be."""
+    from sqlalchemy import text
+
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
+        await press(app, pilot, "n")
+        await press(app, pilot, *"Initech", "tab", *"Renewal call prep", "tab", "ctrl+u")
+        await press(app, pilot, *"+5d", "ctrl+s")
+        assert app.screen is screen
+        with engine.connect() as connection:
+            (added,) = connection.execute(
+                text("SELECT id FROM task WHERE title = 'Renewal call prep'")
+            ).one()
+        assert screen.current_task_id() == added
+        assert screen.table.cursor_row > 0  # not the first row: it moved there
+        await press(app, pilot, "space")  # done: this one, no other
+        with engine.connect() as connection:
+            done = connection.execute(
+                text("SELECT title FROM task WHERE completed_at IS NOT NULL")
+            ).all()
+        assert done == [("Renewal call prep",)]
+
+        await press(app, pilot, "f")  # from rules only: a manual task is left out
+        await press(app, pilot, "n", *"Hooli", "tab", *"Out of view", "ctrl+s")
+        assert app.screen is screen
+        shown = [str(n.message) for n in app._notifications]
+        assert any("not in this view: m and f widen it" in words for words in shown), shown

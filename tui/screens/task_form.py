@@ -75,7 +75,12 @@ class TaskFormScreen(Dialog[int | None]):
 
     @on(Input.Submitted)
     def _next(self, event: Input.Submitted) -> None:
-        """Enter moves to the next field; on the last one it saves."""
+        """Enter moves to the next field; on the last one it saves. On the account, it
+        takes the name its completion shows first (typed 'aster fo', 'Aster Foods'
+        shown: enter then save refused 'no account is named "aster fo"')."""
+        if event.input.id == "account":
+            event.input.cursor_position = len(event.input.value)
+            event.input.action_cursor_right()  # Textual's: takes the completion shown
         if event.input.id == FIELDS[-1][0]:
             self.action_save()
         else:

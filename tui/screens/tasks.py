@@ -135,6 +135,8 @@ class TasksScreen(Screen[None]):
         self.task_width = dict(COLUMNS)["Task"]
         self.changes: list[Change] = []
         """The changes made here, latest last: what ``u`` undoes."""
+        self.cursor_to: int | None = None
+        """A task to put the cursor on once the queue is read again (one just added)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -193,13 +195,25 @@ class TasksScreen(Screen[None]):
     def _loaded(self, message: TasksLoaded) -> None:
         self.query_one(LoadingIndicator).display = False
         self.queue = message.frame
-        self._fill(message.frame)
+        added, self.cursor_to = self.cursor_to, None
+        self._fill(message.frame, cursor_to=added)
+        if added is not None and added not in self.task_ids():
+            widen = "z shows the queue" if self.aside else "m and f widen it"
+            self.notify(f"The task added is not in this view: {widen}.")
 
-    def _fill(self, frame: pl.DataFrame | None, screen_width: int | None = None) -> None:
+    def _fill(
+        self,
+        frame: pl.DataFrame | None,
+        screen_width: int | None = None,
+        cursor_to: int | None = None,
+    ) -> None:
         """The table shows ``frame``'s tasks (None: none yet), the cursor kept on its
-        task; with ``screen_width``, in columns laid out again for that width."""
+        task, or put on the task ``cursor_to`` when shown; with ``screen_width``, in
+        columns laid out again for that width."""
         table = self.table
         keep = self.current_task_id()
+        if cursor_to is not None:
+            keep = cursor_to
         row = table.cursor_row
         table.clear(columns=screen_width is not None)
         if screen_width is not None:
@@ -424,6 +438,7 @@ class TasksScreen(Screen[None]):
 
         def saved(task_id: int | None) -> None:
             if task_id is not None:
+                self.cursor_to = task_id  # where space or s acts next
                 self.load()
 
         self.app.push_screen(TaskFormScreen(), saved)
