@@ -653,3 +653,31 @@ async def test_values_are_mapped_by_keys_as_soon_as_their_dialog_opens(
     with Session(engine) as session:
         stored = set(session.exec(select(Account.external_id, Account.status)).all())
     assert stored == expected
+
+
+async def test_a_column_chosen_for_a_field_still_feeds_the_field_it_was_shown_feeding(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """A file with an id column and no name (IBM's telco sample): the mapping shows
+    customerID feeding external_id; the check asks for name's column, and customerID
+    chosen for it feeds both. It was taken from external_id ('— not mapped —'), and the
+    next check refused 'missing required column for external_id'."""
+    from core.models import Account
+
+    path = written(tmp_path, "accounts.csv", "customerID,MonthlyCharges\nC-1,29.85\nC-2,56.95\n")
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        assert mapping(screen)["external_id"] == "customerID"
+        await press(app, pilot, "ctrl+r")
+        assert "missing required column for name" in status(screen)
+        await press(app, pilot, "enter", "home", "enter")  # name: customerID, the first
+        assert app.screen is screen
+        assert mapping(screen)["name"] == "customerID"
+        assert mapping(screen)["external_id"] == "customerID"
+        await press(app, pilot, "ctrl+r")
+        assert "2 would be inserted" in status(screen)
+        await press(app, pilot, "ctrl+s")
+        assert "2 were inserted" in status(screen)
+    raw = pl.read_csv(path)
+    with Session(engine) as session:
+        stored = set(session.exec(select(Account.external_id, Account.name)).all())
+    assert stored == {(customer, customer) for customer in raw["customerID"]}

@@ -256,6 +256,8 @@ class ImportWizardScreen(Screen[None]):
         """Per enum field, file value -> stored value (``--value`` of the CLI)."""
         self.cents: set[str] = set()
         """The amounts whose column holds cents (``--cents`` of the CLI)."""
+        self.shown: dict[str, str] = {}
+        """The mapping on screen, field -> column: proposed, a preset's or chosen."""
         self.running = False
         self.stage_text = ""  # the last stage's rows, shown again when the work ends
         self.untouched: dict[str, object] = {}
@@ -392,6 +394,7 @@ class ImportWizardScreen(Screen[None]):
             preset_columns |= {"day": USAGE_DAY, "active_users": USAGE_USERS}
             columns += [USAGE_DAY, USAGE_USERS]
         mapping = relaxed_mapping(kind, columns, {**preset_columns, **self.overrides})
+        self.shown = dict(mapping.columns)
         title = "Mapping (enter: choose a field's column · v: map its values)"
         if preset is not None:
             title = f"Mapping: {preset.label} export, recognised from its header (enter: change)"
@@ -431,19 +434,21 @@ class ImportWizardScreen(Screen[None]):
         if self.file is None or event.row_key.value is None:
             return
         field = event.row_key.value
-        mapping = relaxed_mapping(self.kind, self.file.columns, self.overrides)
 
         def chosen(column: str | None) -> None:
             if column is None:
                 return
-            self.overrides[field] = column  # a column may feed several fields
+            # A column may feed several fields: the fields it was shown feeding keep it
+            # (customerID chosen for name took it from external_id, proposed from it).
+            for other, feeding in self.shown.items():
+                if feeding == column and other != field:
+                    self.overrides.setdefault(other, column)
+            self.overrides[field] = column
             self.values.pop(field, None)
             self._reset_results()
             self.show_mapping()
 
-        self.app.push_screen(
-            ColumnPicker(field, self.file.columns, mapping.columns.get(field)), chosen
-        )
+        self.app.push_screen(ColumnPicker(field, self.file.columns, self.shown.get(field)), chosen)
 
     def action_map_values(self) -> None:
         """``v`` on a field with fixed values (status, kind, sentiment...): map the
