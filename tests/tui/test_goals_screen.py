@@ -776,3 +776,41 @@ async def test_home_and_end_go_to_the_first_and_last_goal(
         await press(app, pilot, "question_mark")
         keys = text_of(app.screen.query_one("#help-keys"))
         assert "First row" in keys and "Last row" in keys, keys
+
+
+# ---------------------------------------------------------------------- what a save says
+
+
+def said(app: CxtuiApp) -> list[str]:
+    return [str(notification.message) for notification in app._notifications]
+
+
+async def test_a_check_in_and_a_goal_saved_say_so(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    """A check-in closed its dialog with nothing said but the row's new figure (seen in
+    tmux on the demo book: 42 % then 52 %, no word that it was written); a goal's edit
+    the same. Each now says what was saved."""
+    from sqlalchemy import text
+
+    async with running(db_url) as (app, pilot):
+        screen = await press_on(app, pilot, "Expansion MRR", "enter")
+        assert isinstance(app.screen, CheckInScreen)
+        await press(app, pilot, *"4,250", "tab", "tab", *"Two upsells", "ctrl+s")
+        assert app.screen is screen
+        with engine.connect() as connection:
+            value, day = connection.execute(
+                text("SELECT value, checked_on FROM goal_checkin WHERE comment = 'Two upsells'")
+            ).one()
+        assert f"Checked in: Expansion MRR at ${Decimal(str(value)):,.2f} on {day}." in said(app)
+
+        await press(app, pilot, "e")
+        assert isinstance(app.screen, GoalFormScreen)
+        await press(app, pilot, "end", *" (Q3)", "ctrl+s")
+        assert app.screen is screen
+        with engine.connect() as connection:
+            (title,) = connection.execute(
+                text("SELECT title FROM goal WHERE id = :id"), {"id": goals["Expansion MRR"]}
+            ).one()
+        assert title == "Expansion MRR (Q3)"
+        assert f"Goal saved: {title}." in said(app)

@@ -14,6 +14,7 @@ from textual.widgets import Input, Static
 
 from core.dates import day_label
 from core.goals import GoalError, format_value
+from core.text import visible
 from tui.screens.dialog import save_cancel_buttons
 from tui.screens.goal_form import GoalDialog
 
@@ -80,10 +81,11 @@ class CheckInScreen(GoalDialog):
         from core.goals import check_in
 
         app = self.app
+        goal = self.view.goal
         try:
-            check_in(
+            checkin = check_in(
                 app.database,
-                self.view.goal.id or 0,
+                goal.id or 0,
                 value,
                 app.settings.author,
                 checked_on=checked_on,
@@ -93,4 +95,6 @@ class CheckInScreen(GoalDialog):
         except GoalError as error:
             app.call_from_thread(self.show_refusal, error)
             return
-        app.call_from_thread(self.saved)
+        value = format_value(goal.target_type, checkin.value)
+        done = f"Checked in: {visible(goal.title)} at {value} on {checked_on}."
+        app.call_from_thread(self.saved, done)

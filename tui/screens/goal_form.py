@@ -27,6 +27,7 @@ from core.goals import (
     GoalForm,
 )
 from core.metrics.registry import BY_KEY
+from core.text import visible
 from tui.screens.dialog import Dialog, save_cancel_bindings, save_cancel_buttons
 
 if TYPE_CHECKING:
@@ -113,8 +114,12 @@ class GoalDialog(Dialog[bool]):
 
         close_form(self, self.unsaved, False)
 
-    def saved(self) -> None:
+    def saved(self, done: str = "") -> None:
+        """Closed, saved; ``done`` says what was saved (the list showed the new figure
+        alone: nothing said the check-in or the goal was written)."""
         self.unsaved = False
+        if done:
+            self.notify(done, markup=False)
         self.dismiss(True)
 
     def value(self, selector: str) -> str:
@@ -306,6 +311,8 @@ class GoalFormScreen(GoalDialog):
         from core.goals import create_goal, update_goal
 
         engine = self.app.database
+        title = visible(form.title.strip())
+        done = f"Goal created: {title}." if self.view is None else f"Goal saved: {title}."
         try:
             if self.view is None:
                 create_goal(engine, form)
@@ -323,7 +330,7 @@ class GoalFormScreen(GoalDialog):
         except GoalConflict as error:
             self.app.call_from_thread(self._conflict, error)
             return
-        self.app.call_from_thread(self.saved)
+        self.app.call_from_thread(self.saved, done)
 
     def _conflict(self, error: GoalConflict) -> None:
         """Somebody saved the goal meanwhile: say so; what was typed stays, and the
