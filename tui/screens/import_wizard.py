@@ -651,6 +651,7 @@ class ImportWizardScreen(Screen[None]):
             cells = (str(problem.row), problem.column, problem.value or "", problem.reason)
             table.add_row(*map(literal, cells))
         table.display = True
+        self.add_class("-refused")
         shown = f"; the first {len(errors)} are listed" if count > len(errors) else ""
         verb = "Checked" if dry_run else "Refused"
         tallies = [f"  {escape(str(tally))}" for tally in rejected.tallies] if shown else []
@@ -679,6 +680,7 @@ class ImportWizardScreen(Screen[None]):
         errors = self.query_one("#errors", DataTable)
         errors.clear()
         errors.display = False
+        self.remove_class("-refused")
         self.query_one("#progress-row").display = False
         self.query_one("#stage", Static).update("")
 
