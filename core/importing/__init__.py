@@ -354,10 +354,7 @@ def _leave_out(rule: LeaveOut, source: Source, hint: str) -> None:
     many, by value); a file with nothing else is refused."""
     if rule.column not in source.columns:
         return
-    value = pl.col(rule.column).str.strip_chars().str.to_lowercase()
-    matches = value.str.contains(rule.pattern)
-    out = (value != "") & (matches if not rule.keep else ~matches)
-    frame = _numbered(source).with_columns(out.fill_null(False).alias("_left_out"))
+    frame = _numbered(source).with_columns(_left_out_by(rule).alias("_left_out"))
     counts = collect(
         frame.group_by("_left_out", pl.col(rule.column).str.strip_chars().alias("_value"))
         .len()
@@ -373,6 +370,13 @@ def _leave_out(rule: LeaveOut, source: Source, hint: str) -> None:
         raise FileError(f"{source.path.name}: every row is left out: {said}; {hint}")
     source.frame = frame.filter(~pl.col("_left_out")).drop("_left_out")
     source.apart.append((total, f"{_rows(total)} left out: {said}; {hint}"))
+
+
+def _left_out_by(rule: LeaveOut) -> pl.Expr:
+    """True on the rows ``rule`` leaves out (an empty cell is kept)."""
+    value = pl.col(rule.column).str.strip_chars().str.to_lowercase()
+    matches = value.str.contains(rule.pattern)
+    return ((value != "") & (matches if not rule.keep else ~matches)).fill_null(False)
 
 
 def _rows(count: int) -> str:
@@ -479,6 +483,32 @@ def _file_rows(records: pl.LazyFrame, preset: Preset | None, columns: list[str])
     return records.with_columns(e.alias(n) for n, e in made.items())
 
 
+IMPORTED = "_imported"
+"""A file row's flag in ``_currencies``: the row is imported (no rule left it out)."""
+
+
+def _imported_rows(
+    rows: pl.LazyFrame, source: Source, preset: Preset | None, rules: list[LeaveOut]
+) -> pl.LazyFrame:
+    """The file's ``rows`` with ``IMPORTED``: not left out by ``rules`` (those that left
+    rows out: a preset's, an order log's) nor by combining (a customer none of whose
+    subscriptions has paid yet: its rows' record is not among ``source``'s). A row
+    combined into another is imported: its record is."""
+    names = rows.collect_schema().names()
+    kept = pl.lit(True)
+    for rule in rules:
+        if rule.column in names:
+            kept = kept & ~_left_out_by(rule)
+    rows = rows.with_columns(kept.alias(IMPORTED))
+    key = "" if preset is None or preset.combine is None else preset.combine_by
+    if key not in names or key not in source.frame.collect_schema().names():
+        return rows
+    records = source.frame.select(key).unique().with_columns(_record=pl.lit(True))
+    return rows.join(records, on=key, how="left", nulls_equal=True).with_columns(
+        pl.col(IMPORTED) & pl.col("_record").is_not_null()
+    )
+
+
 def _currencies(source: Source, records: pl.LazyFrame, money: list[str]) -> list[str]:
     """What the file says of its amounts' currency, in words. The book holds amounts
     without a currency, and the app writes them with a $ sign: amounts in another
@@ -486,13 +516,20 @@ def _currencies(source: Source, records: pl.LazyFrame, money: list[str]) -> list
     account billing in USD and EUR) to be added as they are, never converted (there
     is no exchange rate), with how many of the file's rows are in each: ``records``,
     every row of the file, those a rule leaves out and those combined with another
-    (a customer's subscriptions) too, as a user counts them in the file. The currency
-    is the file's currency column's, else the signs or codes written beside the
-    amounts of ``money`` (the mapped columns; a row counted once per currency)."""
+    (a customer's subscriptions) too, as a user counts them in the file. Whether
+    amounts are mixed is told by the rows imported (``IMPORTED``, else every row): a
+    currency only in rows left out (a Stripe export's EUR subscriptions that never
+    started) mixes nothing, and is said so. The currency is the file's currency
+    column's, else the signs or codes written beside the amounts of ``money`` (the
+    mapped columns; a row counted once per currency)."""
     names = records.collect_schema().names()
+    imported = pl.col(IMPORTED) if IMPORTED in names else pl.lit(True)
     column = next((c for c in names if _currency_column(c)), None)
     if column is not None:
-        codes = records.select(pl.col(column).str.strip_chars().str.to_uppercase().alias("_code"))
+        codes = records.select(
+            pl.col(column).str.strip_chars().str.to_uppercase().alias("_code"),
+            imported.alias(IMPORTED),
+        )
         where = f"column {column}"
     else:
         money = [c for c in money if c in names]
@@ -500,32 +537,52 @@ def _currencies(source: Source, records: pl.LazyFrame, money: list[str]) -> list
             return []
         marks = (
             records.with_row_index("_row")
-            .select("_row", *(_marks(c) for c in money))
-            .unpivot(index="_row", value_name="_mark")
+            .select("_row", imported.alias(IMPORTED), *(_marks(c) for c in money))
+            .unpivot(index=["_row", IMPORTED], value_name="_mark")
         )
         codes = marks.select(
-            "_row", pl.col("_mark").replace_strict(_MARKS, default=pl.col("_mark")).alias("_code")
+            "_row",
+            IMPORTED,
+            pl.col("_mark").replace_strict(_MARKS, default=pl.col("_mark")).alias("_code"),
         ).unique()
         where = f"column{'s' if len(money) > 1 else ''} {', '.join(money)}"
     counts = collect(
         codes.filter(pl.col("_code").is_not_null() & (pl.col("_code") != ""))
         .group_by("_code")
-        .len()
+        .agg(pl.len(), pl.col(IMPORTED).sum().alias("_imported_rows"))
         .sort("len", "_code", descending=[True, False]),
         source.path,
     )
-    if counts.height >= 2:
+    mixed = counts.filter(pl.col("_imported_rows") > 0)
+    gone = counts.filter(pl.col("_imported_rows") == 0)["_code"].to_list()
+    tally = f"{where}: {_tally(counts.select('_code', 'len').rows())} rows of the file"
+    if gone:
+        one = len(gone) == 1 and counts.filter(pl.col("_code") == gone[0])["len"][0] == 1
+        rows = "row left out" if one else "rows all left out"
+        tally += f"; the {' and '.join(gone[:4])}{', ...' if len(gone) > 4 else ''} {rows}"
+    if mixed.height >= 2:
         return [
-            f"amounts in {counts.height} currencies ({where}: {_tally(counts.rows())} rows of"
-            " the file) are added as they are, not converted: MRR and revenue mix them;"
-            " import one currency per book to keep them apart"
+            f"amounts in {mixed.height} currencies ({tally}) are added as they are, not"
+            " converted: MRR and revenue mix them; import one currency per book to keep"
+            " them apart"
         ]
-    if counts.height == 1 and counts["_code"][0] != "USD":
-        return [
-            f"amounts are in {counts['_code'][0]} ({where}): imported as they are, never"
+    notes = []
+    if gone and mixed.height:
+        notes.append(
+            f"amounts in {counts.height} currencies in the file ({tally}): the amounts"
+            f" imported are in {mixed['_code'][0]} only, none mixed"
+        )
+    elif gone:
+        notes.append(
+            f"amounts in the file are in {' and '.join(gone)} ({tally}): the amounts"
+            " imported name no currency"
+        )
+    if mixed.height == 1 and mixed["_code"][0] != "USD":
+        notes.append(
+            f"amounts are in {mixed['_code'][0]} ({where}): imported as they are, never"
             " converted; the app writes every amount with a $ sign"
-        ]
-    return []
+        )
+    return notes
 
 
 TENURE_START = "start_date (from tenure)"
@@ -781,7 +838,10 @@ def import_file(
             plan = make_plan(spec, source, options)
         money = [c for n, c in plan.mapping.columns.items() if plan.kind.field(n).type == MONEY]
         if money:
-            file_rows = _file_rows(records, preset, own_columns)
+            rules = [r for r in (_rule_applied(preset, options), rule) if r is not None]
+            file_rows = _imported_rows(
+                _file_rows(records, preset, own_columns), source, preset, rules
+            )
             source.notes += _currencies(source, file_rows, money)
         if (
             preset is not None

@@ -229,3 +229,110 @@ def test_chargebee_currencies_count_the_files_subscriptions(tmp_path: Path) -> N
     report = _report("accounts", path, tmp_path / "cb.db", "--as-of", "2026-11-30")
     assert report["rows"] < raw.height
     assert _currencies_said(report) == _mixed(column.name, _by_currency(column))
+
+
+def _amounts_said(report: dict) -> list[str]:
+    """What the import says of its amounts' currencies."""
+    return [line for line in report["reconciliation"]["assumptions"] if line.startswith("amounts")]
+
+
+def _only_left_out(column: str, tally: str, gone: str, kept: str) -> str:
+    return (
+        f"amounts in {len(tally.split(','))} currencies in the file (column {column}: {tally}"
+        f" rows of the file; the {gone}): the amounts imported are in {kept} only, none mixed"
+    )
+
+
+def _codes(codes: pl.Series) -> set[str]:
+    return set(codes.str.strip_chars().str.to_uppercase().drop_nulls())
+
+
+def test_stripe_euros_all_left_out_are_not_said_to_be_mixed(tmp_path: Path) -> None:
+    """A Stripe export whose EUR subscriptions all are left out (one that never started,
+    incomplete_expired; a trial of a customer who never paid) read 'amounts in 2
+    currencies ... are added as they are, not converted: MRR and revenue mix them',
+    where the amounts imported are all in USD. The claim is now decided on the rows
+    imported; the tally stays the file's rows. With --every-row, they are mixed."""
+    raw = pl.read_csv(STRIPE_BILLING, infer_schema=False)
+    never_paid = raw.group_by("Customer ID").agg(
+        (pl.col("Status") == "trialing").all().alias("never_paid")
+    )
+    raw = (
+        raw.join(never_paid, on="Customer ID")
+        .with_columns(
+            Status=pl.when(pl.col("Currency") == "eur")
+            .then(pl.lit("incomplete_expired"))
+            .otherwise("Status"),
+            Currency=pl.when("never_paid").then(pl.lit("eur")).otherwise("Currency"),
+        )
+        .drop("never_paid")
+    )
+    path = tmp_path / "subscriptions.csv"
+    raw.write_csv(path)
+    # by plain polars: the rows left out (never started, or of a customer who never paid)
+    trials_only = raw.group_by("Customer ID").agg((pl.col("Status") == "trialing").all())
+    left = raw.join(trials_only.filter("Status"), on="Customer ID", how="semi").vstack(
+        raw.filter(pl.col("Status") == "incomplete_expired")
+    )
+    imported = raw.join(left, on="id", how="anti")
+    assert _codes(left["Currency"]) == {"EUR"} and left.height == 2
+    assert _codes(imported["Currency"]) == {"USD"}
+    tally = _by_currency(raw["Currency"])
+    assert tally == "USD 41, EUR 2"
+
+    report = _report("accounts", path, tmp_path / "stripe.db", "--preset", "stripe-subscriptions")
+    assert _amounts_said(report) == [
+        _only_left_out("Currency", tally, "EUR rows all left out", "USD")
+    ]
+    every = _report(
+        "accounts", path, tmp_path / "every.db", "--preset", "stripe-subscriptions", "--every-row"
+    )
+    assert _amounts_said(every) == _mixed("Currency", tally)
+
+
+def test_an_order_logs_currencies_only_in_cancelled_orders_are_said_left_out(
+    tmp_path: Path,
+) -> None:
+    """An order log whose EUR and GBP orders are all cancelled: nothing is mixed, said
+    with the file's tally; whose USD orders all are, its amounts imported are in EUR
+    (the note on a currency other than dollars stays); with a third currency only in
+    a cancelled order beside two imported, they are mixed and the third is said left
+    out."""
+    header = "customer,order_date,total_price,currency,order_status\n"
+    files = {
+        "usd": "c1,2024-03-01,19.99,USD,Completed\nc1,2024-03-02,5.00,USD,Refunded\n"
+        "c2,2024-03-03,49.00,EUR,Cancelled\nc3,2024-03-05,12.00,eur,Cancelled\n"
+        "c3,2024-03-06,12.00,USD,Completed\nc4,2024-03-07,7.00,GBP,Cancelled\n",
+        "eur": "c1,2024-03-01,19.99,USD,Cancelled\nc2,2024-03-03,49.00,EUR,Completed\n"
+        "c3,2024-03-05,12.00,EUR,Completed\n",
+        "three": "c1,2024-03-01,19.99,USD,Completed\nc2,2024-03-03,49.00,EUR,Completed\n"
+        "c2,2024-03-04,49.00,EUR,Completed\nc3,2024-03-05,12.00,GBP,Cancelled\n",
+    }
+    said = {}
+    for name, rows in files.items():
+        path = tmp_path / f"{name}.csv"
+        path.write_text(header + rows)
+        raw = pl.read_csv(path, infer_schema=False)
+        bought = raw.filter(pl.col("order_status") == "Completed")
+        report = _report("purchases", path, tmp_path / f"{name}.db", "--create-missing-accounts")
+        assert report["inserted"] == bought.height
+        gone = _codes(raw["currency"]) - _codes(bought["currency"])
+        said[name] = (_by_currency(raw["currency"]), gone, _amounts_said(report))
+
+    tally, gone, lines = said["usd"]
+    assert (tally, gone) == ("USD 3, EUR 2, GBP 1", {"EUR", "GBP"})
+    assert lines == [_only_left_out("currency", tally, "EUR and GBP rows all left out", "USD")]
+    tally, gone, lines = said["eur"]
+    assert (tally, gone) == ("EUR 2, USD 1", {"USD"})
+    assert lines == [
+        _only_left_out("currency", tally, "USD row left out", "EUR"),
+        "amounts are in EUR (column currency): imported as they are, never converted; the"
+        " app writes every amount with a $ sign",
+    ]
+    tally, gone, lines = said["three"]
+    assert (tally, gone) == ("EUR 2, GBP 1, USD 1", {"GBP"})
+    assert lines == [
+        f"amounts in 2 currencies (column currency: {tally} rows of the file; the GBP row"
+        " left out) are added as they are, not converted: MRR and revenue mix them; import"
+        " one currency per book to keep them apart"
+    ]
