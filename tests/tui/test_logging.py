@@ -11,7 +11,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
-from textual.widgets import Input, TextArea
+from textual.widgets import DataTable, Input, TextArea
 
 from core.accounts.queries import account_detail
 from core.health.config import load_model
@@ -618,3 +618,30 @@ async def test_undo_after_moving_on_says_what_it_restored_and_where(
         restored = get_interaction(engine, row["id"])
         assert restored is not None and restored.deleted_at is None
         assert _notes(app) == ["Restored: Sent the onboarding guide — Dana Scully (Globex)."]
+
+
+@pytest.mark.parametrize(
+    ("letter", "stored", "shown"),
+    [("q", "qbr", "QBR"), ("t", "training", "training completed")],
+)
+async def test_the_timeline_names_a_kind_as_the_form_does(
+    db_url: str, engine: Engine, account_id: int, letter: str, stored: str, shown: str
+) -> None:
+    """A QBR logged by keys read 'qbr' in the timeline's Kind column (beside 'NPS' and
+    'CSAT'; seen in tmux on the demo book), a training 'training': the words the form
+    offers read there, 'QBR', 'training completed'."""
+    from sqlalchemy import text
+
+    async with on_account(db_url, account_id) as (app, pilot, screen):
+        await _open_form(app, pilot)
+        await pilot.press(letter, *TO_SUMMARY)
+        await type_text(pilot, "Walked through the roadmap")
+        await press(app, pilot, "ctrl+s")
+        assert app.screen is screen
+        timeline = screen.query_one("#timeline", DataTable)
+        assert str(timeline.get_row_at(timeline.cursor_row)[1]) == shown
+    with engine.connect() as connection:
+        kinds = connection.execute(
+            text("SELECT kind FROM interaction WHERE summary = 'Walked through the roadmap'")
+        ).all()
+    assert kinds == [(stored,)]

@@ -32,6 +32,7 @@ from core.accounts.queries import (
 )
 from core.churn.risk import risk_words
 from core.goals import GoalView, goals_in_scope
+from core.interactions import kind_words
 from core.text import visible
 from tui.app import CxtuiApp
 from tui.bindings import go_to_row, row_end_bindings, step_bindings
@@ -414,9 +415,12 @@ class AccountScreen(Screen[None]):
         for at, source, kind, summary, sentiment, entry_id, deleted, cents in events.select(
             "at", "source", "kind", "summary", "sentiment", "id", "deleted", "amount_cents"
         ).iter_rows():
-            label = {"interaction": kind, "survey": kind.upper(), "purchase": "purchase"}.get(
-                source, f"{source} {kind}"
-            )
+            # "QBR", "training completed", as the log form names them (was "qbr")
+            label = {
+                "interaction": kind_words(kind),
+                "survey": kind.upper(),
+                "purchase": "purchase",
+            }.get(source, f"{source} {kind}")
             if source == "mrr":  # whole dollars, as the MRR history and the list say it
                 summary = f"{kind} {signed_money(cents)}"
                 if _is_undated(kind, at.date(), undated):
