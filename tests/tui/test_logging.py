@@ -233,6 +233,34 @@ async def test_contact_completes_from_the_accounts_contacts(
     assert interaction is not None and interaction.contact_id is not None
 
 
+async def test_enter_on_the_contact_takes_the_completion_shown(
+    db_url: str, engine: Engine, account_id: int
+) -> None:
+    """Typed 'glo', 'Globex Champion' shown as its completion: enter did nothing, and
+    ctrl+s refused '"glo" is not a contact' (seen in tmux on the demo book, 'emi' for
+    Emil Larsen). Enter takes the name shown and goes on to the summary."""
+    from sqlalchemy import text
+
+    async with on_account(db_url, account_id) as (app, pilot, screen):
+        form = await _open_form(app, pilot)
+        await pilot.press("n", "shift+tab")  # from the summary back to the contact
+        await type_text(pilot, "glo")
+        await press(app, pilot, "enter")
+        assert form.query_one("#contact", Input).value == "Globex Champion"
+        assert form.focused is form.query_one("#summary")
+        await type_text(pilot, "Met the champion")
+        await press(app, pilot, "ctrl+s")
+        assert app.screen is screen
+    with engine.connect() as connection:
+        named = connection.execute(
+            text(
+                "SELECT c.name FROM interaction i JOIN contact c ON c.id = i.contact_id "
+                "WHERE i.summary = 'Met the champion'"
+            )
+        ).all()
+    assert named == [("Globex Champion",)]
+
+
 async def test_edit_keeps_history_and_shows_it(
     db_url: str, engine: Engine, account_id: int
 ) -> None:

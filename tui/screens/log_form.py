@@ -405,6 +405,16 @@ class LogInteractionScreen(Dialog[bool]):
         else:
             self.set_focus(self.query_one("#score", Input))
 
+    @on(Input.Submitted, "#contact")
+    def _contact_entered(self, event: Input.Submitted) -> None:
+        """Enter on the contact takes the name its completion shows, then goes on (it
+        did nothing: typed 'emi', 'Emil Larsen' shown, ctrl+s refused '"emi" is not a
+        contact')."""
+        contact = event.input
+        contact.cursor_position = len(contact.value)
+        contact.action_cursor_right()  # Textual's: takes the completion shown
+        self.focus_next()
+
     @on(Choice.Changed, "#kind, #survey")
     def _show_kind(self) -> None:
         survey = self.query_one("#kind", Choice).value == SURVEY
