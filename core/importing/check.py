@@ -98,7 +98,8 @@ class Tally:
 
     def __str__(self) -> str:
         reason = self.reason.replace("{value}", "VALUE")
-        return f'{self.rows:,} rows, column "{shortened(self.column)}": {reason}'
+        rows = f"{self.rows:,} row" + ("" if self.rows == 1 else "s")
+        return f'{rows}, column "{shortened(self.column)}": {reason}'
 
 
 class ImportRejected(ValueError):

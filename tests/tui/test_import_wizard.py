@@ -711,3 +711,51 @@ async def test_the_refused_rows_are_in_sight_at_80x24(
                 shown,
             )
     assert count(engine, Account) == 0
+
+
+async def test_a_refused_rows_reason_is_said_whole_above_the_list(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """Zendesk's tickets checked before their accounts were imported: the list's
+    Reason column ran off the screen ('... import the accounts first or tick "Create
+    mis' at 120 columns, '... import the acc' at 80), and the status read 'Checked: 4
+    errors. Nothing was written.' alone: the fix it names was never read whole. Each
+    problem is now said whole above the list, with its rows, however few."""
+    from core.models import Ticket
+
+    path = Path(__file__).parents[1] / "fixtures" / "import" / "vendors"
+    path = path / "zendesk_tickets_offsets.csv"
+    raw = pl.read_csv(path, infer_schema=False)
+    unknown = raw.filter(pl.col("Organization").is_not_null()).height
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        await pilot.resize_terminal(80, 24)
+        assert screen.query_one("#kind", Select).value == "tickets"
+        await press(app, pilot, "ctrl+r")
+        said = " ".join(status(screen).split())
+        assert f"Checked: {raw.height} errors. Nothing was written." in said
+        assert (
+            f'{unknown} rows, column "Organization": no account has this external id or name;'
+            ' import the accounts first or tick "Create missing accounts"'
+        ) in said, said
+        shown = " ".join(text_of(screen).split())
+        assert 'tick "Create missing accounts"' in shown, shown
+    assert count(engine, Ticket) == 0
+
+
+async def test_one_refused_row_is_said_in_the_singular(
+    db_url: str, engine: Engine, book, tmp_path: Path
+) -> None:
+    """One unknown account: 'Checked: 1 error' and '1 row, column "account": ...' (the
+    words read '1 errors' and, said whole now, '1 rows')."""
+    path = calls_file(tmp_path, "NOPE-1,call,2026-06-10,Who is this,neutral")
+    raw = pl.read_csv(path)
+    known = pl.read_database("select external_id from account", engine.connect())
+    unknown = raw.filter(~pl.col("account").is_in(known["external_id"].implode())).height
+    assert unknown == 1
+    before = count(engine, Interaction)
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        await check_as(app, pilot, screen, "interactions")
+        said = " ".join(status(screen).split())
+        assert "Checked: 1 error. Nothing was written." in said, said
+        assert '1 row, column "account": no account has this external id or name' in said
+    assert count(engine, Interaction) == before

@@ -640,8 +640,8 @@ class ImportWizardScreen(Screen[None]):
             table.focus()
 
     def _rejected(self, rejected: ImportRejected, dry_run: bool) -> None:
-        """The first errors in the table; above it, how many rows each problem has
-        when they are not all listed."""
+        """The first errors in the table; above it, each problem said whole with how
+        many rows have it (the table's Reason column runs off a narrow screen)."""
         from rich.markup import escape
 
         errors, count = rejected.errors, rejected.count
@@ -654,9 +654,10 @@ class ImportWizardScreen(Screen[None]):
         self.add_class("-refused")
         shown = f"; the first {len(errors)} are listed" if count > len(errors) else ""
         verb = "Checked" if dry_run else "Refused"
-        tallies = [f"  {escape(str(tally))}" for tally in rejected.tallies] if shown else []
+        said = f"{count:,} error{'' if count == 1 else 's'}"
+        tallies = [f"  {escape(str(tally))}" for tally in rejected.tallies]
         self._finished(
-            "\n".join([f"{verb}: {count:,} errors{shown}. Nothing was written.", *tallies]),
+            "\n".join([f"{verb}: {said}{shown}. Nothing was written.", *tallies]),
             error=True,
         )
         table.focus()
