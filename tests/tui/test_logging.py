@@ -673,3 +673,45 @@ async def test_the_timeline_names_a_kind_as_the_form_does(
             text("SELECT kind FROM interaction WHERE summary = 'Walked through the roadmap'")
         ).all()
     assert kinds == [(stored,)]
+
+
+async def test_at_80x24_d_shows_the_entry_before_it_deletes_it(
+    db_url: str, engine: Engine, book: dict[str, int]
+) -> None:
+    """At 80x24 the 360's panels stack and fill the screen as it opens, the timeline
+    below them: d deleted its first entry, never seen (found in tmux on the demo book:
+    'Deleted: Quick sync'). The first d brings the highlighted entry into view and
+    says so; the second deletes that entry, and the 360, read again, stays there (it
+    went back to the health panel)."""
+    from sqlalchemy import text
+
+    from tests.tui.conftest import SMALL
+
+    account_id = book["Initech"]  # no ticket: its latest entry is a call
+
+    def deleted() -> list[tuple[str]]:
+        with engine.connect() as connection:
+            return connection.execute(
+                text(
+                    "SELECT summary FROM interaction "
+                    "WHERE account_id = :id AND deleted_at IS NOT NULL"
+                ),
+                {"id": account_id},
+            ).all()
+
+    async with running(db_url) as (app, pilot):
+        await pilot.resize_terminal(*SMALL)
+        screen = await _open(app, pilot, account_id)
+        timeline = screen.query_one("#timeline", DataTable)
+        body = screen.query_one("#a360-body")
+        assert not body.can_view_partial(timeline)  # the panels above fill the screen
+        await press(app, pilot, "d")
+        assert deleted() == []
+        assert any("Press d again to delete it" in note for note in _notes(app))
+        assert body.can_view_partial(timeline)
+        assert screen._timeline_row_in_view()
+        highlighted = screen.current_row()
+        assert highlighted is not None
+        await press(app, pilot, "d")
+        assert body.can_view_partial(timeline)  # read again, the 360 stays on it
+    assert deleted() == [(highlighted["summary"].rsplit(" — ", 1)[0],)]

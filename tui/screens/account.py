@@ -134,6 +134,8 @@ class AccountScreen(Screen[None]):
         restores (source, id, and the words that name it: summary and account)."""
         self.cursor_to: tuple[str, int] | None = None
         """The entry the timeline's cursor goes to on the next load (one just saved)."""
+        self._delete_shown: tuple[str, int] | None = None
+        """The entry d brought into view (stacked): the next d deletes it."""
         self.goals_scope: tuple[str, str] | None = None
         """The (segment, owner) whose goals the panel shows (or is loading)."""
 
@@ -239,6 +241,8 @@ class AccountScreen(Screen[None]):
     async def _loaded(self, message: DetailLoaded) -> None:
         if message.detail.account["id"] != self.account_id:
             return  # an older load, overtaken by [ or ]
+        # read again (a save, a delete): the panels stay where they were scrolled to
+        again = self.detail is not None and self.detail.account["id"] == self.account_id
         self.detail = message.detail
         self.query_one(LoadingIndicator).display = False
         self._render_detail(message.detail)
@@ -254,7 +258,7 @@ class AccountScreen(Screen[None]):
             panel.display = True
         if self.focused is None:  # hidden, the panels lost it
             self.set_focus(self.query_one("#timeline"))
-        if self.has_class("-stacked"):  # the health first, the timeline below it
+        if self.has_class("-stacked") and not again:  # the health first, the timeline below
             self.call_after_refresh(self.query_one("#a360-body").scroll_home, animate=False)
 
     def on_screen_resume(self) -> None:
@@ -549,6 +553,34 @@ class AccountScreen(Screen[None]):
             return None
         return row
 
+    def _timeline_row_in_view(self) -> bool:
+        """Whether the timeline's highlighted row is on screen: stacked (a narrow
+        terminal), the panels above it fill the screen as the 360 opens, and d deleted
+        an entry the manager had not seen (found in tmux at 80x24)."""
+        table = self.query_one("#timeline", DataTable)
+        if not self.has_class("-stacked"):
+            return True
+        body = self.query_one("#a360-body")
+        if not body.can_view_partial(table):
+            return False
+        return body.region.y <= self._timeline_row_y() < body.region.bottom
+
+    def _timeline_row_y(self) -> int:
+        """The screen line of the timeline's highlighted row."""
+        table = self.query_one("#timeline", DataTable)
+        header = 1 if table.show_header else 0
+        return table.region.y + header + table.cursor_row - round(table.scroll_y)
+
+    def _show_timeline_row(self) -> None:
+        """Scroll the stacked 360 to the timeline (its bar on top), its highlighted row
+        in view: the timeline is taller than the room under the header at 80x24."""
+        table = self.query_one("#timeline", DataTable)
+        body = self.query_one("#a360-body")
+        top = self.query_one("#a360-right").virtual_region.y
+        header = 1 if table.show_header else 0
+        row = top + table.virtual_region.y + header + table.cursor_row - round(table.scroll_y)
+        body.scroll_to(y=max(top, row - body.scrollable_content_region.height + 1), animate=False)
+
     def _open_form(self, form: LogInteractionScreen) -> None:
         def done(saved: bool | None) -> None:
             if saved:
@@ -627,9 +659,19 @@ class AccountScreen(Screen[None]):
         self.app.call_from_thread(self._open_form, form)
 
     def action_delete(self) -> None:
-        """Soft-delete the highlighted entry (or bring back a deleted one)."""
+        """Soft-delete the highlighted entry (or bring back a deleted one); out of view
+        (stacked), it is shown first, and the next d deletes it."""
         row = self._entry_row("delete")
-        if row is not None:
+        shown = row is not None and (row["source"], row["id"]) == self._delete_shown
+        self._delete_shown = None
+        if row is not None and not shown and not self._timeline_row_in_view():
+            self._delete_shown = (row["source"], row["id"])
+            self._show_timeline_row()
+            self.notify(
+                "The timeline was out of view: its highlighted entry is shown now. "
+                "Press d again to delete it."
+            )
+        elif row is not None:
             self.set_deleted(row["source"], row["id"], not row["deleted"], row["summary"])
 
     def action_undo(self) -> None:
