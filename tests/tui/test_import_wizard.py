@@ -759,3 +759,29 @@ async def test_one_refused_row_is_said_in_the_singular(
         assert "Checked: 1 error. Nothing was written." in said, said
         assert '1 row, column "account": no account has this external id or name' in said
     assert count(engine, Interaction) == before
+
+
+async def test_brackets_in_a_files_columns_read_as_typed_in_the_status(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """The status shows its text as it is (no markup): a column "Stage [crm]" read
+    'Stage \\[crm]' in the summary's custom fields and in a refused row's problem, a
+    markup escape shown as typed."""
+    path = written(tmp_path, "accounts.csv", "external_id,name,Stage [crm]\nA-1,Aster,Yes\n")
+    columns = pl.read_csv(path).columns
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        await press(app, pilot, "ctrl+r")
+        said = status(screen)
+        assert "\\" not in said, said
+        assert "  Stage [crm]: " in said, said
+        fields = list(mapping(screen))
+        table = screen.query_one("#mapping", DataTable)
+        table.focus()
+        down = ["down"] * fields.index("status")
+        await press(app, pilot, "home", *down, "enter")  # the column of status
+        await press(app, pilot, "home", *["down"] * columns.index("Stage [crm]"), "enter")
+        assert mapping(screen)["status"] == "Stage [crm]"
+        await press(app, pilot, "ctrl+r")
+        said = " ".join(status(screen).split())
+        assert '1 row, column "Stage [crm]": not a known status' in said, said
+        assert "\\" not in said

@@ -642,8 +642,6 @@ class ImportWizardScreen(Screen[None]):
     def _rejected(self, rejected: ImportRejected, dry_run: bool) -> None:
         """The first errors in the table; above it, each problem said whole with how
         many rows have it (the table's Reason column runs off a narrow screen)."""
-        from rich.markup import escape
-
         errors, count = rejected.errors, rejected.count
         table = self.query_one("#errors", DataTable)
         table.clear()
@@ -655,7 +653,7 @@ class ImportWizardScreen(Screen[None]):
         shown = f"; the first {len(errors)} are listed" if count > len(errors) else ""
         verb = "Checked" if dry_run else "Refused"
         said = f"{count:,} error{'' if count == 1 else 's'}"
-        tallies = [f"  {escape(str(tally))}" for tally in rejected.tallies]
+        tallies = [f"  {tally}" for tally in rejected.tallies]  # the status shows no markup
         self._finished(
             "\n".join([f"{verb}: {said}{shown}. Nothing was written.", *tallies]),
             error=True,
@@ -665,9 +663,7 @@ class ImportWizardScreen(Screen[None]):
     def _imported(self, summary: str, details: list[str], dry_run: bool) -> None:
         """The summary, then the reconciliation and every assumption, one per line
         (a check shows them before anything is written)."""
-        from rich.markup import escape
-
-        self._finished("\n".join([summary, *(f"  {escape(line)}" for line in details)]))
+        self._finished("\n".join([summary, *(f"  {line}" for line in details)]))
         if dry_run:
             return
         self.untouched = self.choices()  # imported: closing loses nothing
