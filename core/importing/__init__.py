@@ -79,6 +79,11 @@ _KIND_WORDS = {"mrr": "MRR movements"}
 """A kind in the summary's words, where its name is not them (``cxtui import mrr``)."""
 
 
+def _rows(count: int) -> str:
+    """``count`` rows in words: "1 row", "2 rows"."""
+    return f"{count:,} row" + ("" if count == 1 else "s")
+
+
 @dataclass
 class ImportResult:
     kind: str
@@ -105,9 +110,9 @@ class ImportResult:
 
     def summary(self) -> str:
         verb = "would be" if self.dry_run else "were"
-        rows = f"{self.rows:,} rows of {_KIND_WORDS.get(self.kind, self.kind)}"
+        rows = f"{_rows(self.rows)} of {_KIND_WORDS.get(self.kind, self.kind)}"
         if self.file_rows > self.rows:
-            rows = f"{self.file_rows:,} rows of the file read as {rows} and"
+            rows = f"{_rows(self.file_rows)} of the file read as {rows} and"
         text = (
             f"{rows} checked: {self.inserted:,} {verb} inserted, "
             f"{self.updated:,} updated and {self.skipped:,} skipped (unchanged)"

@@ -785,3 +785,24 @@ async def test_brackets_in_a_files_columns_read_as_typed_in_the_status(
         said = " ".join(status(screen).split())
         assert '1 row, column "Stage [crm]": not a known status' in said, said
         assert "\\" not in said
+
+
+async def test_one_row_and_one_value_are_said_in_the_singular(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """A file of one account whose status reads 'Yes': its one value mapped read 'status
+    (1 values mapped)', and the summary '1 rows of accounts checked' (the CLI's words
+    too)."""
+    from tui.screens.import_wizard import ValueMapScreen
+
+    path = written(tmp_path, "accounts.csv", "external_id,name,status\nA-1,Aster,Yes\n")
+    assert pl.read_csv(path).height == 1
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        await press(app, pilot, "ctrl+r", "v")
+        values = app.screen
+        assert isinstance(values, ValueMapScreen) and values.unknown == ["Yes"]
+        values.query_one("#value-0", Select).value = "active"
+        await press(app, pilot, "ctrl+s")
+        assert mapping(screen)["status"] == "status (1 value mapped)"
+        await press(app, pilot, "ctrl+r")
+        assert status(screen).startswith("1 row of accounts checked: 1 would be inserted")

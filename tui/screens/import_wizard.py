@@ -410,7 +410,7 @@ class ImportWizardScreen(Screen[None]):
                 first = ""
             else:
                 mapped = len(self.values.get(field.name, {}))
-                said = f" ({mapped} values mapped)" if mapped else ""
+                said = f" ({mapped} value{'' if mapped == 1 else 's'} mapped)" if mapped else ""
                 shown = Text(column + said + (" (in cents)" if field.name in self.cents else ""))
                 preview = self.file.preview
                 derived = column not in preview.columns  # a preset computes it on import
