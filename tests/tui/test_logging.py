@@ -308,7 +308,7 @@ async def test_an_edit_says_what_changed_in_the_forms_words(
         await type_text(pilot, "1")
         await press(app, pilot, "ctrl+s")
         assert app.screen is screen
-        assert "Saved: when, follow-up changed." in _notes(app), _notes(app)
+        assert "Saved: when, follow-up changed. Press u to undo." in _notes(app), _notes(app)
         assert json.loads(revisions(engine, row["id"])[0].changes).keys() == {
             "occurred_at",
             "follow_up_on",
@@ -348,7 +348,7 @@ async def test_delete_and_undo(db_url: str, engine: Engine, account_id: int) -> 
         await _cursor_to(pilot, screen, "Check-in call with")
         await press(app, pilot, "d")
         app.clear_notifications()
-        deleted_ids = [entry_id for _source, entry_id, _named in screen.undo]
+        deleted_ids = [entry_id for _source, entry_id, *_named in screen.undo]
         assert len(set(deleted_ids)) == 2
         for entry_id in deleted_ids:
             entry = get_interaction(engine, entry_id)
@@ -715,3 +715,89 @@ async def test_at_80x24_d_shows_the_entry_before_it_deletes_it(
         await press(app, pilot, "d")
         assert body.can_view_partial(timeline)  # read again, the 360 stays on it
     assert deleted() == [(highlighted["summary"].rsplit(" — ", 1)[0],)]
+
+
+async def test_u_undoes_an_edit(db_url: str, engine: Engine, account_id: int) -> None:
+    """An edit saved said 'Saved: kind, summary changed.' and nothing undid it: u
+    restored deleted entries only (the brief's walk: edit an interaction, then undo).
+    The save now says 'Press u to undo.', and u saves the entry as it was, its
+    contact, moment and follow-up too; the history keeps the edit and its undoing."""
+    from sqlalchemy import text
+
+    def stored(entry_id: int) -> tuple:
+        with engine.connect() as connection:
+            return tuple(
+                connection.execute(
+                    text(
+                        "SELECT kind, summary, notes, sentiment, contact_id, occurred_at, "
+                        "follow_up_on FROM interaction WHERE id = :id"
+                    ),
+                    {"id": entry_id},
+                ).one()
+            )
+
+    async with on_account(db_url, account_id) as (app, pilot, screen):
+        row = await _cursor_to(pilot, screen, "Check-in call")
+        before = stored(row["id"])
+        await press(app, pilot, "e")
+        assert isinstance(app.screen, LogInteractionScreen)
+        await pilot.press("m", *TO_SUMMARY, "end")
+        await type_text(pilot, " (moved)")
+        await pilot.press("tab")
+        await type_text(pilot, "More notes")
+        await pilot.press("shift+tab", "shift+tab", "ctrl+u")  # the contact
+        await type_text(pilot, "glo")
+        await press(app, pilot, "enter", "ctrl+s")
+        assert app.screen is screen
+        after = stored(row["id"])
+        assert after[:2] == ("meeting", before[1] + " (moved)")
+        assert after[4] is not None and after[4] != before[4]  # Globex Champion
+        assert any(note.endswith("Press u to undo.") for note in _notes(app)), _notes(app)
+        await press(app, pilot, "u")
+        assert stored(row["id"]) == before
+        undone = f"Edit undone: {before[1]} (Globex) is as it was (h shows its history)."
+        assert undone in _notes(app), _notes(app)
+        assert screen.current_row()["id"] == row["id"]
+        await press(app, pilot, "u")
+        assert stored(row["id"]) == before  # nothing more to undo
+    with engine.connect() as connection:
+        (count,) = connection.execute(
+            text("SELECT count(*) FROM interaction_revision WHERE interaction_id = :id"),
+            {"id": row["id"]},
+        ).one()
+    assert count == 2
+
+
+async def test_u_undoes_the_edit_of_a_survey_answer(
+    db_url: str, engine: Engine, account_id: int
+) -> None:
+    """An NPS answer's score and comment edited, then u: the answer as it was."""
+    from sqlalchemy import text
+
+    def stored() -> tuple:
+        with engine.connect() as connection:
+            return tuple(
+                connection.execute(
+                    text(
+                        "SELECT kind, score, comment, contact_id, answered_at "
+                        "FROM survey_response WHERE account_id = :id"
+                    ),
+                    {"id": account_id},
+                ).one()
+            )
+
+    before = stored()
+    async with on_account(db_url, account_id) as (app, pilot, screen):
+        await _cursor_to(pilot, screen, "NPS")
+        await press(app, pilot, "e")
+        form = app.screen
+        assert isinstance(form, LogInteractionScreen)
+        form.query_one("#score", Input).focus()
+        await pilot.press("ctrl+u", "8", "tab", "ctrl+u")
+        await type_text(pilot, "Better now")
+        await press(app, pilot, "ctrl+s")
+        assert app.screen is screen
+        assert stored()[1:3] == (8, "Better now")
+        await press(app, pilot, "u")
+    assert stored() == before
+    assert any(f"Edit undone: NPS {before[1]} (Globex)" in note for note in _notes(app))

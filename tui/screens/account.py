@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     import polars as pl
 
     from core.exporting import ExportFilters
-    from core.interactions import Source
+    from core.interactions import EntryForm, Source
     from tui.screens.log_form import LogInteractionScreen
 
 
@@ -89,7 +89,7 @@ class AccountScreen(Screen[None]):
             "e", "edit", "Edit entry", id="account.edit", tooltip="the timeline entry or field"
         ),
         Binding("d", "delete", "Delete entry", id="account.delete"),
-        Binding("u", "undo", "Undo delete", id="account.undo", show=False),
+        Binding("u", "undo", "Undo delete or edit", id="account.undo", show=False),
         Binding("D", "toggle_deleted", "Show deleted", id="account.show_deleted", show=False),
         Binding("h", "history", "Entry history", id="account.history", show=False),
         *row_end_bindings("account"),
@@ -129,9 +129,10 @@ class AccountScreen(Screen[None]):
         self.show_deleted = False
         self.rows: list[dict[str, Any]] = []
         """The timeline rows as shown: source, id, deleted, summary."""
-        self.undo: list[tuple[Source, int, str]] = []
-        """The entries deleted while this screen is open, latest last: what ``u``
-        restores (source, id, and the words that name it: summary and account)."""
+        self.undo: list[tuple[Source, int, str, EntryForm | None]] = []
+        """The entries deleted or edited while this screen is open, latest last: what
+        ``u`` restores (source, id, the words that name it: summary and account, and
+        for an edit the form as it was before, which ``u`` saves again)."""
         self.cursor_to: tuple[str, int] | None = None
         """The entry the timeline's cursor goes to on the next load (one just saved)."""
         self._delete_shown: tuple[str, int] | None = None
@@ -585,6 +586,11 @@ class AccountScreen(Screen[None]):
         def done(saved: bool | None) -> None:
             if saved:
                 self.cursor_to = form.saved
+                if form.saved is not None and form.before is not None and form.changed:
+                    source: Source = "survey" if form.saved[0] == "survey" else "interaction"
+                    account = visible(self.detail.account["name"]) if self.detail else ""
+                    named = f"{form.named} ({account})"
+                    self.undo.append((source, form.saved[1], named, form.before))
                 self.load()
 
         self.app.push_screen(form, done)
@@ -675,12 +681,42 @@ class AccountScreen(Screen[None]):
             self.set_deleted(row["source"], row["id"], not row["deleted"], row["summary"])
 
     def action_undo(self) -> None:
-        """Restore the last entry deleted here, for as long as the screen is open."""
+        """Restore the last entry deleted here, or put back what the last edit here
+        changed, for as long as the screen is open."""
         if not self.undo:
             self.notify("Nothing to undo")
             return
-        source, entry_id, named = self.undo.pop()
-        self.set_deleted(source, entry_id, False, named)
+        source, entry_id, named, before = self.undo.pop()
+        if before is None:
+            self.set_deleted(source, entry_id, False, named)
+        else:
+            self.undo_edit(source, entry_id, named, before)
+
+    @work(thread=True, exit_on_error=False, group="account-entry")
+    def undo_edit(self, source: Source, entry_id: int, named: str, before: EntryForm) -> None:
+        """Save the entry as it was before the edit (a revision of its own: its history
+        keeps the edit and its undoing)."""
+        from core.interactions import InvalidInput, edit_entry
+        from tui.screens.log_form import app_now
+
+        app = self.app
+        try:
+            edit_entry(
+                app.database, entry_id, before, app.settings.author, app_now(app.today), source
+            )
+        except InvalidInput as error:
+            why = "; ".join(str(problem) for problem in error.errors)
+            app.call_from_thread(
+                self.notify, f"Cannot undo the edit of {named}: {why}", severity="warning"
+            )
+            return
+        app.call_from_thread(self._edit_undone, source, entry_id, named)
+
+    def _edit_undone(self, source: Source, entry_id: int, named: str) -> None:
+        self.notify(f"Edit undone: {named} is as it was (h shows its history).", markup=False)
+        self.cursor_to = (source, entry_id)
+        self.load()
+        self.app.post_message(BookChanged())
 
     @work(thread=True, exit_on_error=False, group="account-entry")
     def set_deleted(self, source: Source, entry_id: int, deleted: bool, summary: str) -> None:
@@ -694,7 +730,7 @@ class AccountScreen(Screen[None]):
     def _deleted(self, source: Source, entry_id: int, deleted: bool, summary: str) -> None:
         if deleted:
             account = visible(self.detail.account["name"]) if self.detail else ""
-            self.undo.append((source, entry_id, f"{summary} ({account})"))
+            self.undo.append((source, entry_id, f"{summary} ({account})", None))
             self.notify(
                 f"Deleted: {summary}. Press u to undo.",
                 title="Entry deleted",

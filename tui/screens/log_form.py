@@ -227,6 +227,13 @@ class LogInteractionScreen(Dialog[bool]):
         self._saving = False
         self.saved: tuple[str, int] | None = None
         """Once saved: the timeline source ("interaction" or "survey") and the entry's id."""
+        self.before: EntryForm | None = None
+        """An edited entry as the form was filled from it: saved again, it undoes the edit."""
+        self.changed = False
+        """Once an edit is saved: whether it changed anything."""
+        self.named = ""
+        """Once an edit is saved: the words that name the entry as it was (its summary,
+        an answer's score), which ``u`` brings back."""
 
     # ------------------------------------------------------------------ layout
 
@@ -348,6 +355,13 @@ class LogInteractionScreen(Dialog[bool]):
             contact.value = names.get(self.entry.contact_id, "")
             if self._initial is not None:
                 self._initial["contact"] = contact.value
+        if self.entry is not None:
+            self.before = replace(
+                _shown(self.entry),
+                kind=self.entry.kind,
+                when=self._when_exact,
+                contact=contact.value,
+            )
         self.templates = templates.templates
         for problem in templates.problems:
             self.notify(problem, title="Template", severity="warning", timeout=10)
@@ -511,8 +525,12 @@ class LogInteractionScreen(Dialog[bool]):
                 )
                 changes = edit_entry(engine, self.entry.id, form, user, now, source, self.entry)
                 self.saved = (source, self.entry.id)
+                self.changed = bool(changes)
+                self.named = _named(self.entry, self.before or form)  # as u restores it
                 changed = ", ".join(FIELD_LABELS.get(name, name) for name in changes)
                 done = f"Saved: {changed} changed." if changes else "Nothing changed."
+                if changes and self.before is not None:
+                    done += " Press u to undo."
         except InvalidInput as error:
             app.call_from_thread(self._show_errors, error.errors)
             return
@@ -548,6 +566,13 @@ def _shown(entry: Interaction | SurveyResponse | None) -> EntryForm:
     if isinstance(entry, SurveyResponse):
         return EntryForm(kind=entry.kind, score=str(entry.score), comment=entry.comment or "")
     return EntryForm(kind="")
+
+
+def _named(entry: Interaction | SurveyResponse, form: EntryForm) -> str:
+    """The words that name an edited entry: its summary, or an answer's kind and score."""
+    if isinstance(entry, SurveyResponse):
+        return f"{form.kind.upper()} {form.score.strip()}"
+    return visible(form.summary.strip())
 
 
 def _sentiment_word(value: int | None) -> str:
