@@ -814,3 +814,30 @@ async def test_a_check_in_and_a_goal_saved_say_so(
             ).one()
         assert title == "Expansion MRR (Q3)"
         assert f"Goal saved: {title}." in said(app)
+
+
+async def test_at_80x24_a_refusal_shows_its_field(db_url: str, engine: Engine) -> None:
+    """At 80x24 the new goal form shows its title, owner and scope: ctrl+s with no
+    target wrote its refusal under the target, out of view, the cursor left in the
+    title, and nothing on screen changed (seen in tmux on the demo book). The target
+    now comes into view with its refusal, the cursor in it; nothing is written."""
+    from sqlalchemy import text
+
+    from tests.tui.conftest import SMALL
+
+    make_book(engine)
+    async with running(db_url) as (app, pilot):
+        await pilot.resize_terminal(*SMALL)
+        form = await new_goal_form(app, pilot)
+        await press(app, pilot, *"Renewals saved", "ctrl+s")
+        assert app.screen is form
+        error = form.query_one("#error-target", Static)
+        assert str(error.render())  # refused: no target
+        assert form.focused is form.query_one("#target")
+        dialog = form.query_one(".dialog")
+        assert dialog.can_view_entire(error), (error.region, dialog.region)
+        await press(app, pilot, *"12", "ctrl+s")
+        assert app.screen is not form
+    with engine.connect() as connection:
+        titles = connection.execute(text("SELECT title, target_value FROM goal")).all()
+    assert [(title, float(target)) for title, target in titles] == [("Renewals saved", 12.0)]

@@ -88,11 +88,19 @@ class GoalDialog(Dialog[bool]):
         self.query_one("#dialog-error", Static).update("")
 
     def show_error(self, field: str, message: str) -> None:
-        """The refusal next to its field (or under the form when no field has it)."""
+        """The refusal next to its field (or under the form when no field has it),
+        the cursor in that field and the field in view: at 80x24 the new goal's target
+        is below the fold, and a refused ctrl+s changed nothing that could be seen."""
         self.clear_errors()
         found = self.query(f"#error-{field}")
         target = found.first(Static) if found else self.query_one("#dialog-error", Static)
         target.update(message)
+        typed = self.query(f"#{field}")
+        if typed and typed.first().focusable:
+            typed.first().focus(scroll_visible=False)
+        shown = self.query(f"#field-{field}")
+        # once laid out with the refusal's lines
+        self.call_after_refresh((shown.first() if shown else target).scroll_visible, animate=False)
 
     def show_refusal(self, error: GoalError) -> None:
         message = str(error).removeprefix(f"{error.field}: ")
