@@ -806,3 +806,73 @@ async def test_one_row_and_one_value_are_said_in_the_singular(
         assert mapping(screen)["status"] == "status (1 value mapped)"
         await press(app, pilot, "ctrl+r")
         assert status(screen).startswith("1 row of accounts checked: 1 would be inserted")
+
+
+async def test_a_zendesk_export_says_it_also_imports_its_ratings_as_surveys(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """A Zendesk tickets export holds each ticket's satisfaction rating: it opens as
+    tickets, and nothing said that as surveys it brings the CSAT (found in tmux with
+    its vendor export). The status under the mapping says so; the kind list beside the
+    path, reached by tab, imports the ratings."""
+    from core.importing import ImportOptions, import_file
+    from core.models import SurveyResponse
+
+    accounts = written(
+        tmp_path,
+        "accounts.csv",
+        "external_id,name\nA1,Acme Rockets\nB1,Beta Labs\nC1,Cobalt Health\n",
+    )
+    import_file(engine, "accounts", accounts, ImportOptions(as_of=date(2024, 10, 1)))
+    path = (
+        Path(__file__).parents[1] / "fixtures" / "import" / "vendors" / "zendesk_satisfaction.csv"
+    )
+    raw = pl.read_csv(path, infer_schema=False)
+    rated = raw.filter(pl.col("Satisfaction Score").is_in(["Good", "Bad"])).height
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        kind = screen.query_one("#kind", Select)
+        assert kind.value == "tickets"
+        note = " ".join(status(screen).split())
+        assert (
+            "Also a Zendesk satisfaction ratings export: choose surveys in the list beside the"
+            " path to import it as surveys." in note
+        ), note
+        for _ in range(3):
+            await press(app, pilot, "tab")
+            if kind.has_focus:
+                break
+        assert kind.has_focus, app.focused
+        await press(app, pilot, "enter", "up", "enter")  # tickets, then surveys above it
+        assert kind.value == "surveys"
+        note = " ".join(status(screen).split())
+        assert "Also a Zendesk tickets export: choose tickets" in note, note
+        await press(app, pilot, "ctrl+s")
+        said = " ".join(status(screen).split())
+        assert "preset: Zendesk satisfaction ratings" in said, said
+        assert f"{rated} were inserted" in said, said
+    assert count(engine, SurveyResponse) == rated
+
+
+async def test_a_file_whose_kind_nothing_tells_says_it_is_read_as_the_kind_shown(
+    db_url: str, engine: Engine, book, tmp_path: Path
+) -> None:
+    """Intercom's conversations from its API (JSON lines) opened right after a Stripe
+    invoices export were read as purchases, the kind list keeping the last file's,
+    and nothing said so. The status under the mapping says first that neither its name nor its
+    header tells what it holds, and what it is read as."""
+    invoices = tmp_path / "invoices.csv"
+    invoices.write_bytes((PRESETS / "stripe_invoices.csv").read_bytes())
+    vendors = Path(__file__).parents[1] / "fixtures" / "import" / "vendors"
+    async with wizard(db_url, tmp_path, invoices) as (app, pilot, screen):
+        assert screen.query_one("#kind", Select).value == "purchases"
+        assert "Neither" not in status(screen)
+        path = screen.query_one("#path", Input)
+        path.value = str(vendors / "intercom_conversations_api.jsonl")
+        path.focus()
+        await press(app, pilot, "enter")
+        assert screen.query_one("#kind", Select).value == "purchases"
+        note = " ".join(status(screen).split())
+        assert (
+            "Neither its name nor its header says what it holds: read as purchases; the list"
+            " beside the path chooses another." in note
+        ), note

@@ -128,12 +128,35 @@ def guess_kind(path: Path, columns: list[str]) -> str | None:
     return next((kind for kind in KINDS if stem.startswith(kind.rstrip("s"))), None)
 
 
+def kind_said(columns: list[str], guessed: str | None, kind: str) -> str:
+    """What the screen says of the kind a file is read as, when it is a choice: the
+    other kind a vendor's header also imports as (a Zendesk tickets export holds
+    its satisfaction ratings: surveys), or that nothing told it (the kind list
+    kept the last file's)."""
+    from core.importing.presets import PRESETS
+
+    other = next((p for p in PRESETS if p.kind != kind and p.matches(columns)), None)
+    if other is not None:
+        return (
+            f"Also a {other.label} export: choose {other.kind} in the list beside the path "
+            f"to import it as {other.kind}."
+        )
+    if guessed is None:
+        return (
+            f"Neither its name nor its header says what it holds: read as {kind}; "
+            "the list beside the path chooses another."
+        )
+    return ""
+
+
 @dataclass
 class FileShown:
     path: Path
     description: str
     columns: list[str]
     preview: pl.DataFrame
+    guessed: str | None = None
+    """The kind its name or header told (guess_kind), None when neither did."""
 
 
 class ColumnPicker(ModalScreen[str | None]):
@@ -353,10 +376,10 @@ class ImportWizardScreen(Screen[None]):
         table.add_columns(*map(literal, shown.columns))
         for row in shown.preview.iter_rows():
             table.add_row(*["" if value is None else literal(value) for value in row])
-        guessed = guess_kind(shown.path, shown.columns)
+        shown.guessed = guess_kind(shown.path, shown.columns)
         kind = self.query_one("#kind", Select)
-        if guessed and kind.value != guessed:
-            kind.value = guessed  # its Changed event shows the mapping
+        if shown.guessed and kind.value != shown.guessed:
+            kind.value = shown.guessed  # its Changed event shows the mapping
         else:
             self.show_mapping()
         self._reset_results()
@@ -419,14 +442,18 @@ class ImportWizardScreen(Screen[None]):
             table.add_row(label, shown, literal(first), key=field.name)
         kept = kind.name == "accounts" and not self.query_one("#drop-extra", Checkbox).value
         if mapping.ignored and kept:
-            self._status(
-                "Kept as custom fields, each typed from its data (ctrl+r shows the types): "
-                + ", ".join(mapping.ignored)
-            )
+            said = "Kept as custom fields, each typed from its data (ctrl+r shows the types): "
+            said += ", ".join(mapping.ignored)
         elif mapping.ignored:
-            self._status(f"Columns not imported: {', '.join(mapping.ignored)}")
+            said = f"Columns not imported: {', '.join(mapping.ignored)}"
         else:
-            self._status("Every column feeds a field.")
+            said = "Every column feeds a field."
+        # first, what the kind is read as when it is a choice
+        self._status(
+            "\n".join(
+                filter(None, [kind_said(self.file.columns, self.file.guessed, kind.name), said])
+            )
+        )
         table.move_cursor(row=max(0, min(row, table.row_count - 1)), animate=False)
 
     @on(DataTable.RowSelected, "#mapping")
