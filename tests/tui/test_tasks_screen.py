@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session, select
+from textual.widgets import Input
 
 from core.models import Task
 from core.playbook.tasks import add_manual_task, task_history, task_queue
@@ -522,3 +523,27 @@ async def test_a_task_added_has_the_cursor(db_url: str, engine: Engine, book, tm
         assert app.screen is screen
         shown = [str(n.message) for n in app._notifications]
         assert any("not in this view: m and f widen it" in words for words in shown), shown
+
+
+@pytest.mark.parametrize(("typed", "days"), [("+3d", 3), ("tomorrow", 1), ("2026-06-30", 15)])
+async def test_a_day_typed_at_once_in_the_snooze_dialog(
+    db_url: str, engine: Engine, book, tmp_path, typed: str, days: int
+) -> None:
+    """The snooze dialog opens on its '1 day' button: '+3d' or 'tomorrow' typed
+    there, then enter, did nothing (seen in tmux on the demo book). A day typed goes
+    to the day's field; 1 and w stay a day and a week."""
+    from sqlalchemy import text
+
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
+        task_id = screen.current_task_id()
+        await press(app, pilot, "s")
+        assert isinstance(app.screen, SnoozeScreen)
+        await press(app, pilot, *typed)
+        assert app.screen.query_one("#until", Input).value == typed
+        await press(app, pilot, "enter")
+        assert app.screen is screen
+    with engine.connect() as connection:
+        (until,) = connection.execute(
+            text("SELECT snoozed_until FROM task WHERE id = :id"), {"id": task_id}
+        ).one()
+    assert str(until) == str(TODAY + timedelta(days=days))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -49,11 +49,28 @@ class SnoozeScreen(Dialog[date | None]):
             yield Label(
                 "Or until a day (tomorrow, +7d, next monday, 2026-03-01), then enter", markup=False
             )
-            yield Input(placeholder=(self.today + timedelta(days=3)).isoformat(), id="until")
+            yield Input(
+                placeholder=(self.today + timedelta(days=3)).isoformat(),
+                id="until",
+                select_on_focus=False,  # the first letter typed on a button stays (on_key)
+            )
             yield Static("", id="snooze-error", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#day", Button).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """A day typed on the buttons goes to the day's field: typed '+3d' or
+        'tomorrow', then enter, did nothing (seen in tmux on the demo book), the
+        buttons had the focus. 1 and w stay the buttons' keys."""
+        until = self.query_one("#until", Input)
+        typed = event.character
+        if until.has_focus or not event.is_printable or not typed or typed in "1w ":
+            return
+        event.stop()
+        event.prevent_default()
+        until.focus()
+        until.insert_text_at_cursor(typed)
 
     @on(Button.Pressed, "#day")
     def _day(self) -> None:
