@@ -801,3 +801,20 @@ async def test_u_undoes_the_edit_of_a_survey_answer(
         await press(app, pilot, "u")
     assert stored() == before
     assert any(f"Edit undone: NPS {before[1]} (Globex)" in note for note in _notes(app))
+
+
+async def test_the_history_names_a_kind_as_the_form_does(
+    db_url: str, engine: Engine, account_id: int
+) -> None:
+    """A call edited into a QBR: its history (h) read 'kind  call  qbr' (seen in tmux
+    on the demo book); it reads 'QBR', as the form and the timeline name it."""
+    async with on_account(db_url, account_id) as (app, pilot, screen):
+        row = await _cursor_to(pilot, screen, "Check-in call")
+        await press(app, pilot, "e", "q", "ctrl+s")
+        assert app.screen is screen
+        assert json.loads(revisions(engine, row["id"])[0].changes)["kind"] == ["call", "qbr"]
+        await press(app, pilot, "h")
+        assert isinstance(app.screen, RevisionsScreen)
+        lines = text_of(app.screen.query_one("#revisions")).splitlines()
+        (kind,) = [line.split() for line in lines if "kind" in line.split()]
+        assert kind[-3:] == ["kind", "call", "QBR"], lines

@@ -141,4 +141,8 @@ def _value(name: str, value: Any, contacts: dict[int, str]) -> str:
         return SENTIMENT_WORDS.get(value, str(value))
     if name == "contact_id":
         return contacts.get(value, f"contact #{value}")
+    if name == "kind":  # "QBR", "training completed", as the form and timeline say
+        from core.interactions import kind_words
+
+        return kind_words(str(value))
     return str(value)
