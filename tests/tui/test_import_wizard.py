@@ -876,3 +876,34 @@ async def test_a_file_whose_kind_nothing_tells_says_it_is_read_as_the_kind_shown
             "Neither its name nor its header says what it holds: read as purchases; the list"
             " beside the path chooses another." in note
         ), note
+
+
+async def test_a_kind_chosen_puts_the_keys_in_its_mapping(
+    db_url: str, engine: Engine, book, tmp_path: Path
+) -> None:
+    """A till log whose name and header tell no kind opens as accounts: the kind
+    chosen in the list beside the path (tab, enter, the kind, enter), the keys are in
+    the new mapping, so enter chooses the first field's column. They stayed on the
+    list: enter opened it again (found in tmux with a grocer's parquet till log)."""
+    from core.importing import KINDS
+
+    path = written(tmp_path, "export.csv", "shopper,bought,paid\nEXT-1000,2026-06-01,12.50\n")
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        kind = screen.query_one("#kind", Select)
+        assert kind.value == "accounts"
+        for _ in range(3):
+            await press(app, pilot, "tab")
+            if kind.has_focus:
+                break
+        assert kind.has_focus, app.focused
+        downs = ["down"] * list(KINDS).index("purchases")
+        await press(app, pilot, "enter", *downs, "enter")
+        assert kind.value == "purchases"
+        assert next(iter(mapping(screen))) == "account"
+        assert screen.query_one("#mapping", DataTable).has_focus, app.focused
+        await press(app, pilot, "enter")
+        picker = app.screen
+        assert isinstance(picker, ColumnPicker), picker
+        assert "Which column holds account?" in text_of(picker)
+        await press(app, pilot, "home", "enter")  # shopper
+        assert mapping(screen)["account"] == "shopper"

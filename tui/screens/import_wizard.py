@@ -388,10 +388,13 @@ class ImportWizardScreen(Screen[None]):
         self.untouched.update(path=path, kind=kind_read, columns={}, values={}, cents=[])
 
     @on(Select.Changed, "#kind")
-    def _kind_changed(self) -> None:
+    def _kind_changed(self, event: Select.Changed) -> None:
         self.overrides, self.values, self.cents = {}, {}, set()
         self._reset_results()
         self.show_mapping()
+        if event.select.has_focus_within and self.file is not None:
+            # chosen by the user: what comes next is the mapping (enter on a field)
+            self.query_one("#mapping", DataTable).focus()
 
     @property
     def kind(self) -> Kind:
