@@ -708,6 +708,14 @@ async def test_at_80x24_d_shows_the_entry_before_it_deletes_it(
         await press(app, pilot, "d")
         assert deleted() == []
         assert any("Press d again to delete it" in note for note in _notes(app))
+        # to the next account and back: the 360 starts at the top, d shows it again
+        await press(app, pilot, "right_square_bracket", "left_square_bracket")
+        assert screen.account_id == account_id
+        assert not body.can_view_partial(timeline)
+        app.clear_notifications()
+        await press(app, pilot, "d")
+        assert deleted() == []
+        assert any("Press d again to delete it" in note for note in _notes(app))
         assert body.can_view_partial(timeline)
         assert screen._timeline_row_in_view()
         highlighted = screen.current_row()

@@ -220,6 +220,7 @@ class AccountScreen(Screen[None]):
     def _go_to(self, account_id: int, with_goals: bool = False) -> None:
         self.account_id = account_id
         self.detail = None  # until it is read, l, o and e wait: not the last one's name
+        self._delete_shown = None  # shown again on the next d: the 360 starts at the top
         self.app.last_account_id = account_id
         self.query_one(LoadingIndicator).display = True
         self.load(with_goals)
