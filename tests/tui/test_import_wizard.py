@@ -907,3 +907,42 @@ async def test_a_kind_chosen_puts_the_keys_in_its_mapping(
         assert "Which column holds account?" in text_of(picker)
         await press(app, pilot, "home", "enter")  # shopper
         assert mapping(screen)["account"] == "shopper"
+
+
+async def test_after_an_import_the_next_files_path_is_typed_at_once(
+    db_url: str, engine: Engine, tmp_path: Path
+) -> None:
+    """Accounts imported, nothing said what next: the keys stayed in the mapping and
+    the path field kept the file's path, so the next file (their interactions) took
+    two tabs and clearing the field. Now the note under the options says 'Imported.
+    The next file's path typed replaces this one; esc shows the book.' on one line at
+    80 columns, and what is typed replaces the path."""
+    from core.models import Account
+    from tests.tui.conftest import type_text
+
+    accounts = written(tmp_path, "accounts.csv", "external_id,name\nA-1,Aster\nB-2,Birch\n")
+    calls = written(
+        tmp_path,
+        "interactions.csv",
+        CALLS_HEADER + "A-1,call,2026-06-10,Fine,positive\n"
+        "B-2,email,2026-06-11,Quote sent,neutral\n",
+    )
+    async with wizard(db_url, tmp_path, accounts) as (app, pilot, screen):
+        await press(app, pilot, "ctrl+s")
+        assert "2 were inserted" in status(screen)
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        note = text_of(screen.query_one("#file-note")).strip()
+        assert note == (
+            "Imported. The next file's path typed replaces this one; esc shows the book."
+        ), note
+        assert screen.query_one("#path", Input).has_focus, app.focused
+        await type_text(pilot, str(calls))
+        await press(app, pilot, "enter")
+        assert screen.query_one("#path", Input).value == str(calls)
+        assert screen.query_one("#kind", Select).value == "interactions"
+        await press(app, pilot, "ctrl+s")
+        assert "2 were inserted" in status(screen)
+    raw = pl.read_csv(calls)
+    assert count(engine, Account) == 2
+    assert count(engine, Interaction) == raw.height

@@ -696,6 +696,13 @@ class ImportWizardScreen(Screen[None]):
         self._finished("\n".join([summary, *(f"  {line}" for line in details)]))
         if dry_run:
             return
+        if self.file is not None:  # what next: another file, or the book
+            self.query_one("#file-note", Static).update(  # one line at 80 columns
+                "Imported. The next file's path typed replaces this one; esc shows the book."
+            )
+            path = self.query_one("#path", Input)
+            path.focus()
+            path.select_all()
         self.untouched = self.choices()  # imported: closing loses nothing
         self.notify(summary, title="Imported")
         self.app.post_message(BookChanged())
