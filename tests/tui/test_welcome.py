@@ -63,3 +63,29 @@ async def test_an_empty_list_says_how_to_fill_it(tmp_path: Path) -> None:
         assert "cxtui --demo" in said, said
         await press(app, pilot, "i")
         assert isinstance(app.screen, ImportWizardScreen), app.screen
+
+
+async def test_the_welcome_says_how_to_import_more_files_later(tmp_path: Path) -> None:
+    """The welcome offers one import; after it closed, nothing said how to import the
+    next file (the dashboard, where the app opens, has no import key). It says that 2
+    then i does it, whole at 80x24 above its buttons, and those keys do."""
+    from textual.widgets import Button
+
+    from tests.tui.conftest import SMALL, press, text_of
+    from tui.screens.import_wizard import ImportWizardScreen
+
+    async with running(f"sqlite:///{tmp_path / 'mine.db'}") as (app, pilot):
+        await pilot.resize_terminal(*SMALL)
+        await settle(app, pilot)
+        welcome = app.screen
+        assert isinstance(welcome, WelcomeScreen)
+        shown = " ".join(text_of(welcome.query_one(".dialog-text")).split())
+        said = (
+            "To import more files later (interactions, tickets, surveys...): 2 shows the"
+            " accounts list, then i."
+        )
+        assert said in shown, shown
+        button = welcome.query_one("#import", Button)
+        assert button.region.bottom <= SMALL[1], button.region
+        await press(app, pilot, "escape", "1", "2", "i")
+        assert isinstance(app.screen, ImportWizardScreen), app.screen

@@ -25,7 +25,8 @@ Welcome to cxtui, a customer-success workspace for the terminal.
 This database has no accounts yet. Load the demo book (250 accounts with a year of \
 interactions, surveys, tickets and revenue) to look around in a copy of its own (your \
 database stays as it is), or import your own file (CSV, TSV, XLSX, Parquet or JSON \
-lines; `cxtui import --help` does it from the command line)."""
+lines; `cxtui import --help` does it from the command line). To import more files \
+later (interactions, tickets, surveys...): 2 shows the accounts list, then i."""
 
 
 class WelcomeScreen(Dialog[None]):
