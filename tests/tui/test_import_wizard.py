@@ -946,3 +946,22 @@ async def test_after_an_import_the_next_files_path_is_typed_at_once(
     raw = pl.read_csv(calls)
     assert count(engine, Account) == 2
     assert count(engine, Interaction) == raw.height
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_mappings_title_takes_one_line(
+    db_url: str, tmp_path: Path, size: tuple[int, int]
+) -> None:
+    """The mapping's title read 'Mapping (enter: choose a field's column · v: map its
+    values)' on two lines at 80 and 120 columns (found in tmux with IBM's telco
+    sample), one field's row fewer on a small screen. It says the same keys on one
+    line."""
+    header = "external_id,name,mrr,status"
+    path = written(tmp_path, "accounts.csv", f"{header}\nX1,Alpha Co,100,active\n")
+    async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
+        await pilot.resize_terminal(*size)
+        await settle(app, pilot)
+        title = screen.query_one("#mapping-box .box-title")
+        assert text_of(title).strip() == "Mapping (enter: its column · v: its values)"
+        assert title.region.height == 1, title.region
+        assert screen.query_one("#mapping").region.y == title.region.y + 1

@@ -52,6 +52,9 @@ DATE_FORMATS = (
     ("dates: 20240305", "%Y%m%d"),
 )
 NOT_MAPPED = "— not mapped —"
+MAPPING_TITLE = "Mapping (enter: its column · v: its values)"
+"""One line at 80 columns too (the mapping's 50 less its padding): the title said
+"choose a field's column · v: map its values" on two lines, a field's row fewer."""
 # How an error says to fix it, in the words of this screen (the CLI names its options).
 APP_HINTS = {
     "map_column": "choose its column in the mapping (enter on {field})",
@@ -319,7 +322,7 @@ class ImportWizardScreen(Screen[None]):
                 yield DataTable(id="preview", show_cursor=False)
             with Vertical(id="mapping-box"):
                 yield Static(
-                    "Mapping (enter: choose a field's column · v: map its values)",
+                    MAPPING_TITLE,
                     classes="box-title",
                     markup=False,
                 )
@@ -421,7 +424,7 @@ class ImportWizardScreen(Screen[None]):
             columns += [USAGE_DAY, USAGE_USERS]
         mapping = relaxed_mapping(kind, columns, {**preset_columns, **self.overrides})
         self.shown = dict(mapping.columns)
-        title = "Mapping (enter: choose a field's column · v: map its values)"
+        title = MAPPING_TITLE
         if preset is not None:
             title = f"Mapping: {preset.label} export, recognised from its header (enter: change)"
         self.query_one("#mapping-box .box-title", Static).update(title)
