@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import Engine, text
 from textual.widgets import Input, Select, Static
 
-from core.goals import GoalForm, create_goal
+from core.goals import create_goal
+from tests.rows import goal_form
 from tests.tui.book import make_book
 from tests.tui.conftest import press, running, type_text
 from tui.app import CxtuiApp
@@ -66,12 +67,11 @@ async def test_the_check_in_dialog_refuses_a_value_that_is_not_a_number(
     make_book(engine)
     goal_id = create_goal(
         engine,
-        GoalForm(
+        goal_form(
             title="Seats sold",
             owner="Test User",
             start_date="2026-06-01",
             due_date="2026-08-31",
-            target_type="number",
             target="5000",
         ),
     )

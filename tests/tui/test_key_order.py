@@ -58,17 +58,19 @@ async def test_a_date_typed_after_tab_and_ctrl_u_is_kept(
 ) -> None:
     """The goal check-in: tab to the date, ctrl+u to clear it, a date typed, in one
     burst, left the date empty (ctrl+u ran last); it holds the date typed now."""
-    from core.goals import GoalForm, create_goal
+    from core.goals import create_goal
+    from tests.rows import goal_form
 
-    form = GoalForm(
-        title="NPS above 50",
-        owner="Test User",
-        start_date="2026-06-01",
-        due_date="2026-08-31",
-        target_type="number",
-        target="50",
+    create_goal(
+        engine,
+        goal_form(
+            title="NPS above 50",
+            owner="Test User",
+            start_date="2026-06-01",
+            due_date="2026-08-31",
+            target="50",
+        ),
     )
-    create_goal(engine, form)
     async with running(db_url) as (app, pilot):
         await press(app, pilot, "3", "enter")  # the goals screen; check in the goal
         dialog = app.screen
