@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -21,6 +21,9 @@ from mcp_server.book import (
     cut,
     page,
 )
+
+if TYPE_CHECKING:
+    from polars import DataFrame
 
 # at most ID_MAX: polars slices with a 64-bit integer
 Offset = Annotated[int, Field(ge=0, le=ID_MAX, description="Rows to skip (the page's start).")]
@@ -351,12 +354,13 @@ def account_360(
     detail = account_detail(book.engine, found.id, today)
     health = current_health(book.engine, today, [found.id])
     timeline = detail.timeline.slice(timeline_offset, timeline_limit)
+    opened = _opening_day(detail.timeline, found.start_date)
     goals = goals_in_scope(book.engine, today, segment=found.segment, owner=found.owner)
     return {
         "account": _fields(detail.account),
         "health": health_object(health.row(0, named=True)) if health.height else None,
         "timeline": page(
-            [_event(row, found.start_date) for row in timeline.iter_rows(named=True)],
+            [_event(row, opened) for row in timeline.iter_rows(named=True)],
             detail.timeline.height,
             timeline_offset,
             timeline_limit,
@@ -381,11 +385,12 @@ def _fields(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _event(row: dict[str, Any], start: date | None) -> dict[str, Any]:
-    """A timeline row; ``start``: its account's start date (None: unknown)."""
+def _event(row: dict[str, Any], opened: date | None) -> dict[str, Any]:
+    """A timeline row; ``opened``: the day its account's opening MRR is dated
+    (``_opening_day``)."""
     mrr = row["source"] == "mrr"
     return {
-        "at": _mrr_day(row["at"].date(), start) if mrr else _moment(row["at"]),
+        "at": _mrr_day(row["at"].date(), opened) if mrr else _moment(row["at"]),
         "source": row["source"],
         "kind": row["kind"],
         "summary": cut(row["summary"]),
@@ -394,13 +399,23 @@ def _event(row: dict[str, Any], start: date | None) -> dict[str, Any]:
     }
 
 
-def _mrr_day(day: date, start: date | None) -> str | None:
-    """An MRR change's day. The opening MRR recorded before the records
-    (``BEFORE_RECORDS``: no real day, "before the records" in the app) is dated the
-    account's start date when it is known (an account given its start date after its
-    MRR had moved keeps its opening there), else None."""
+def _opening_day(timeline: DataFrame, start: date | None) -> date | None:
+    """The day an account's opening MRR recorded before the records (``BEFORE_RECORDS``:
+    no real day, "before the records" in the app) is dated: its start date (None:
+    unknown), unless another MRR change is dated before it (an account given its start
+    date after its MRR had moved keeps its opening before the records): then None, as
+    the start would put the opening after a change it came before."""
+    if start is None:
+        return None
+    days = timeline.filter(timeline["source"] == "mrr").get_column("at").dt.date()
+    moved = days.filter(days != BEFORE_RECORDS).min()
+    return None if moved is not None and moved < start else start
+
+
+def _mrr_day(day: date, opened: date | None) -> str | None:
+    """An MRR change's day; the opening before the records is dated ``opened``."""
     if day == BEFORE_RECORDS:
-        return _iso(start)
+        return _iso(opened)
     return _iso(day)
 
 

@@ -5,6 +5,7 @@ in the command line's words."""
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -272,3 +273,32 @@ async def test_the_opening_mrr_before_the_records_is_dated_the_known_start(
     assert (mrr[-1]["kind"], mrr[-1]["at"]) == ("new", start[:10]), mrr  # the oldest: last
     assert None not in [event["at"] for event in mrr]
     assert view["account"]["start_date"] == start[:10]
+
+
+async def test_an_opening_kept_before_later_changes_is_not_dated_after_them(
+    connect: Connect, book_copy: Path
+) -> None:
+    """An account given a start date after its MRR had moved (an import keeps its
+    opening before the records then, ``core.accounts.mrr._move_openings``): dated the
+    start date, the opening read as coming after changes it came before; it has no day."""
+    account = count(book_copy, "SELECT id FROM account WHERE external_id = 'ACC-00003'")
+    change(
+        book_copy,
+        "UPDATE mrr_movement SET occurred_on = '1900-01-01' WHERE id = (SELECT id FROM"
+        f" mrr_movement WHERE account_id = {account} ORDER BY occurred_on, id LIMIT 1)",
+    )
+    first_moved = count(
+        book_copy,
+        f"SELECT min(occurred_on) FROM mrr_movement WHERE account_id = {account}"
+        " AND occurred_on <> '1900-01-01'",
+    )
+    assert first_moved is not None
+    later = date.fromisoformat(first_moved[:10]) + timedelta(days=1)
+    change(book_copy, f"UPDATE account SET start_date = '{later}' WHERE id = {account}")
+    async with connect(book_copy) as client:
+        view = await _call(client, "account_360", account="ACC-00003", timeline_limit=100)
+    mrr = [event for event in view["timeline"]["items"] if event["source"] == "mrr"]
+    assert (mrr[-1]["kind"], mrr[-1]["at"]) == ("new", None), mrr  # the oldest: last
+    dated = [event["at"] for event in mrr[:-1]]
+    assert None not in dated and dated == sorted(dated, reverse=True), mrr
+    assert view["account"]["start_date"] == later.isoformat()
