@@ -832,11 +832,26 @@ class CxtuiApp(App[None]):
         from core.config.settings import save_settings
 
         self.settings = self.settings.with_theme(theme.name)
-        if self.settings.problem is None:
+        # A file broken at launch, or since (edited in another window while the app
+        # runs: the write raised ConfigFileError and the app quit): the theme is in
+        # use, the file as it was, and both are said.
+        problem = self.settings.problem
+        if problem is not None:
+            problem = problem.removesuffix("; using the defaults")
+        else:
             try:
                 save_settings(self.settings)
-            except OSError as error:
-                self.notify(f"Could not save the theme: {error}", severity="warning")
+            except (OSError, ValueError) as error:
+                problem = str(error)
+        if problem is not None:
+            self.notify(
+                f"{theme.name} is in use until you quit, not saved (the file is left as "
+                f"it is): {problem}",
+                title="Theme not saved",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
 
     # ------------------------------------------------------------------ actions
 

@@ -469,6 +469,34 @@ async def test_theme_is_remembered(db_url: str, book, tmp_path: Path) -> None:
     assert load_settings(path).theme == "nord"
 
 
+@pytest.mark.parametrize("when", ["since launch", "at launch"])
+async def test_a_theme_chosen_over_a_broken_config_file_is_said_not_saved(
+    db_url: str, book, tmp_path: Path, when: str
+) -> None:
+    """The config file broken in another window while the app runs: a theme chosen in
+    the palette quit the app with ConfigFileError's traceback. Now the theme is in use,
+    the file is as it was, and a warning names its line. A file broken at launch the
+    same (the theme was changed and not saved, unsaid)."""
+    from core.config.settings import load_settings
+
+    path = tmp_path / "config.toml"
+    broken = 'user = "Rosa"\n# mine\n[rules.no_interaction\ndays = 20\n'
+    path.write_text('user = "Rosa"\n' if when == "since launch" else broken)
+    settings = load_settings(path)
+    async with running(db_url, path=path, problem=settings.problem) as (app, pilot):
+        path.write_text(broken)
+        await palette(app, pilot, "theme")
+        await type_text(pilot, "dracula")
+        await settle(app, pilot)
+        await press(app, pilot, "enter")
+        assert app.is_running
+        assert app.theme == "dracula"
+        messages = [str(n.message) for n in app._notifications]
+        said = f"dracula is in use until you quit, not saved (the file is left as it is): {path}"
+        assert any(m.startswith(said) and "line 3" in m for m in messages), messages
+    assert path.read_text() == broken
+
+
 async def test_fast_rows_render_like_the_library(db_url: str, book) -> None:
     """The list's own row renderer gives the same text and styles as
     textual-fastdatatable's, for every row, cursor and hover rows included, whole
