@@ -23,7 +23,12 @@ def run() -> None:
 
 def open_app(db: Path | None, demo: bool = False) -> None:
     """The app on ``db`` (else the default database), or on a fresh copy of the demo
-    book; the process ends with it."""
+    book; the process ends with it. Refused (status 2) without a terminal to read keys
+    from (``needs_a_terminal``)."""
+    refusal = needs_a_terminal()
+    if refusal:
+        print(refusal, file=sys.stderr)
+        raise SystemExit(2)
     return_freed_memory()
     from tui.app import make_app
 
@@ -44,6 +49,23 @@ def open_app(db: Path | None, demo: bool = False) -> None:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     end_now(app.threads.only_reads(), app.return_code)
+
+
+def needs_a_terminal() -> str | None:
+    """Why the app cannot run here, when its input is not a terminal (``cxtui <
+    /dev/null``, a script's pipe), else None. Textual's terminal driver would draw the
+    app and read no key: at the input's end it polls it again without pause, and the
+    process spins a core until it is killed (Textual 8.2). A browser session of
+    ``cxtui serve`` reads its keys from a pipe through Textual's web driver, which
+    ``TEXTUAL_DRIVER`` names: it runs."""
+    import os
+
+    if sys.stdin.isatty() or os.environ.get("TEXTUAL_DRIVER"):
+        return None
+    return (
+        "cxtui: the app needs a terminal to read keys from, and its input is not one."
+        " In a script, use the commands instead (cxtui --help lists them)."
+    )
 
 
 def return_freed_memory() -> None:

@@ -4,6 +4,7 @@ first frame); anything else goes through typer, which says what is wrong."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,8 @@ def test_the_app_starts_before_sqlalchemy_or_the_commands_are_loaded(tmp_path: P
         "    print(url, loaded)\n"
         "    raise SystemExit(0)\n"
         "tui.app.make_app = opened\n"
+        "import cli.start\n"
+        "cli.start.needs_a_terminal = lambda: None  # a test's input is no terminal\n"
         "from cli.start import run\n"
         f"sys.argv = ['cxtui', '--db', {str(tmp_path / 'b?.db')!r}]\n"
         "run()\n"
@@ -80,6 +83,8 @@ def test_the_command_ends_with_the_apps_return_code(arguments: list[str]) -> Non
         "        print('ran')\n"
         "tui.app.make_app = lambda url, **options: Crashed()\n"
         "sample_data.fresh_demo_database = lambda: ('sqlite://', '/nonexistent')\n"
+        "import cli.start\n"
+        "cli.start.needs_a_terminal = lambda: None  # a test's input is no terminal\n"
         "from cli.start import run\n"
         f"sys.argv = ['cxtui', *{arguments!r}]\n"
         "run()\n"
@@ -175,3 +180,24 @@ def test_blocks_freed_from_glibcs_malloc_go_back_unless_told_otherwise() -> None
     assert _resident_after_freeing_blocks(base) < 100  # 200 MiB were in use
     own = base | {"MALLOC_MMAP_THRESHOLD_": str(32 << 20)}
     assert _resident_after_freeing_blocks(own) > 150  # the user's own setting: kept
+
+
+@pytest.mark.parametrize("arguments", [[], ["--demo"], ["--db", "book.db"]])
+def test_the_app_refuses_an_input_that_is_not_a_terminal(
+    tmp_path: Path, arguments: list[str]
+) -> None:
+    """``cxtui < /dev/null`` drew the app, read no key, and spun a core at the
+    input's end until killed; it says why it cannot run, writes nothing, and ends."""
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("cxtui")), *arguments],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "XDG_DATA_HOME": str(tmp_path / "data"), "TEXTUAL_DRIVER": ""},
+        timeout=60,
+    )
+    assert result.returncode == 2, result
+    assert "needs a terminal" in result.stderr and "cxtui --help" in result.stderr
+    assert result.stdout == ""
+    assert list(tmp_path.iterdir()) == []  # no database, no data folder
