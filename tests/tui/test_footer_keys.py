@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from textual.widgets import DataTable
 from textual.widgets._footer import FooterKey
 
-from tests.tui.conftest import SIZE, book_open, press, snapshot_app
+from tests.tui.conftest import SIZE, SMALL, book_open, press, snapshot_app, text_of
 from tui.app import CxtuiApp
 
 
@@ -58,3 +60,37 @@ async def test_the_drill_through_shows_its_way_back(demo_url: str, tmp_path: Pat
         assert "Back" in words(app), words(app)
         await press(app, pilot, "escape")
         assert isinstance(app.screen, DashboardScreen)
+
+
+DIALOG_KEYS = {
+    "log form": (("2", "enter", "l"), "^s Save esc Cancel ^t Template"),
+    "edit entry": (("2", "enter", "e"), "^s Save esc Cancel ^t Template"),
+    "snooze": (("4", "s"), "1 1 day w 1 week esc Cancel"),
+    "filters": (("2", "f"), "esc Cancel ^s Apply ^r Clear all"),
+    "help": (("question_mark",), "esc Close"),
+}
+
+
+@pytest.mark.parametrize("dialog", list(DIALOG_KEYS))
+async def test_a_dialog_shows_its_own_keys(demo_url: str, tmp_path: Path, dialog: str) -> None:
+    """Under a dialog the footer of the screen behind it stayed in view: the log form,
+    or the edit of a timeline entry, over the 360 read 'esc Back ... e Edit entry d
+    Delete entry', keys that do nothing there. A dialog shows its own keys, on the
+    last line, over that footer."""
+    from tui.screens.account import AccountScreen
+
+    *keys_pressed, last_key = DIALOG_KEYS[dialog][0]
+    app = snapshot_app(demo_url, tmp_path)
+    async with app.run_test(size=SMALL) as pilot:
+        await book_open(app, pilot)
+        await press(app, pilot, *keys_pressed)
+        if dialog == "edit entry":  # the timeline's first interaction (its first: MRR)
+            screen = app.screen
+            assert isinstance(screen, AccountScreen)
+            sources = [row["source"] for row in screen.rows]
+            timeline = screen.query_one("#timeline", DataTable)
+            timeline.move_cursor(row=sources.index("interaction"))
+        await press(app, pilot, last_key)
+        assert app.screen.is_modal, app.screen
+        last = " ".join(text_of(app.screen).splitlines()[-1].split())
+        assert last == DIALOG_KEYS[dialog][1], text_of(app.screen)

@@ -4,16 +4,31 @@ cancels, and the two buttons that say so."""
 
 from __future__ import annotations
 
-from textual import getters
+from textual import events, getters, on
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.screen import ModalScreen, ScreenResultType
 from textual.widgets import Button
 
 from tui.app import CxtuiApp
+from tui.widgets.footer import KeysFooter
 
 
-class Dialog(ModalScreen[ScreenResultType]):
+class KeysModal(ModalScreen[ScreenResultType]):
+    """A screen over another (a dialog, a picker) with a footer of its own: its keys
+    (``esc Cancel``, ``ctrl+s Save``...). Without one, the footer of the screen behind
+    showed through, with keys that do nothing under it (the 360's ``e Edit entry`` under
+    the log form)."""
+
+    @on(events.Mount)
+    async def _mount_footer(self) -> None:
+        # a handler of this class's own (not ``on_mount``, which dialogs define and
+        # chain with ``super()``): run once, whatever its subclasses do on mount
+        if not self.query(KeysFooter):
+            await self.mount(KeysFooter())
+
+
+class Dialog(KeysModal[ScreenResultType]):
     """A dialog of the app, centred over the screen it opens on and styled by
     ``dialog.tcss`` (its ``.dialog`` box, title, text and buttons). A dialog with a
     style file of its own lists both in its ``CSS_PATH``; the paths are read beside

@@ -15,7 +15,6 @@ from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
@@ -31,6 +30,7 @@ from core.config.saved_filters import (
 from tui.app import CxtuiApp
 from tui.format import literal
 from tui.screens.confirm import close_form
+from tui.screens.dialog import KeysModal
 
 if TYPE_CHECKING:
     import polars as pl
@@ -69,7 +69,7 @@ def saved_filter_applied(
     return saved.account_filter(where, conditions)
 
 
-class FiltersScreen(ModalScreen[AccountFilter | None]):
+class FiltersScreen(KeysModal[AccountFilter | None]):
     app = getters.app(CxtuiApp)
 
     CSS_PATH = "filters.tcss"

@@ -15,7 +15,7 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.widgets import (
     Checkbox,
@@ -35,6 +35,7 @@ from tui.app import CxtuiApp
 from tui.format import literal
 from tui.messages import BookChanged
 from tui.screens.confirm import close_form
+from tui.screens.dialog import KeysModal
 
 if TYPE_CHECKING:
     import polars as pl
@@ -162,7 +163,7 @@ class FileShown:
     """The kind its name or header told (guess_kind), None when neither did."""
 
 
-class ColumnPicker(ModalScreen[str | None]):
+class ColumnPicker(KeysModal[str | None]):
     """Choose the file column that feeds one field."""
 
     DEFAULT_CSS = """
@@ -197,7 +198,7 @@ class ColumnPicker(ModalScreen[str | None]):
         self.dismiss(event.option.id)
 
 
-class ValueMapScreen(ModalScreen[dict[str, str] | None]):
+class ValueMapScreen(KeysModal[dict[str, str] | None]):
     """Say which stored value each unknown value of an enum column means."""
 
     DEFAULT_CSS = """
