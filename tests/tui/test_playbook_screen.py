@@ -105,3 +105,30 @@ async def test_home_and_end_go_to_the_first_and_last_rule(
         assert screen.table.cursor_row == len(RULE_TITLES) - 1
         await press(app, pilot, "home")
         assert screen.table.cursor_row == 0
+
+
+async def test_the_footer_and_the_help_name_enter_for_a_rule_s_settings(
+    db_url: str, book: dict[str, int], tmp_path: Path
+) -> None:
+    """enter opens a rule's settings, yet the footer read 'space On / off  d Dry run
+    r Run now' and ? listed '⏎ Select the table': nothing said how to change a rule's
+    settings (seen in tmux on the demo book)."""
+    from textual.widgets._footer import FooterKey
+
+    from tui.screens.help import HelpScreen
+
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, _tasks):
+        await press(app, pilot, "p")
+        screen = app.screen
+        assert isinstance(screen, PlaybookScreen)
+        footer = [(key.key_display, key.description) for key in screen.query(FooterKey)]
+        assert ("⏎", "Settings") in footer, footer
+        await press(app, pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = [line.split() for line in text_of(app.screen.query_one("#help-keys")).splitlines()]
+        assert ["⏎", "Settings", "the", "rules", "table"] in rows, rows
+        assert not [row for row in rows if "Select" in row], rows
+        await press(app, pilot, "escape", "enter")  # the key named does what it says
+        assert isinstance(app.screen, RuleSettingsScreen)
+        title = text_of(app.screen.query_one(".dialog-title")).strip()
+        assert title == RULE_TITLES["ticket_unresolved"]

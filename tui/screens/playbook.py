@@ -42,9 +42,18 @@ def settings_width(screen_width: int) -> int:
     return flexible_width(screen_width, COLUMNS, "Settings", keep=3, minimum=SETTINGS_MIN_WIDTH)
 
 
+class RulesTable(DataTable[Any]):
+    """The rules; ``enter`` edits the highlighted rule's settings. Bound on the table
+    (as the goals' list binds its own): the screen's binding of ``enter`` was shadowed
+    by the table's, so neither the footer nor ``?`` named it (the help read
+    '⏎ Select the table')."""
+
+    BINDINGS = [Binding("enter", "select_cursor", "Settings", id="playbook.edit")]
+
+
 class PlaybookScreen(Screen[None]):
     app = getters.app(CxtuiApp)
-    table = getters.query_one(DataTable)
+    table = getters.query_one(RulesTable)
 
     DEFAULT_CSS = """
     PlaybookScreen #playbook-note {  /* wraps in a narrow terminal, not cut */
@@ -58,7 +67,6 @@ class PlaybookScreen(Screen[None]):
     AUTO_FOCUS = "DataTable"
     BINDINGS = [
         Binding("space", "toggle", "On / off", id="playbook.toggle"),
-        Binding("enter", "edit", "Settings", id="playbook.edit"),
         Binding("d", "dry_run", "Dry run", id="playbook.dry_run"),
         Binding("r", "run", "Run now", id="playbook.run"),
         *row_cursor_bindings("playbook"),
@@ -74,7 +82,7 @@ class PlaybookScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("Reading the rules…", id="playbook-note", markup=False)
-        yield DataTable(cursor_type="row", zebra_stripes=True)
+        yield RulesTable(cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="dry-run-box"):
             yield Static(
                 "Rules turn how accounts are into tasks for their owners, once per "
@@ -189,7 +197,7 @@ class PlaybookScreen(Screen[None]):
             self._change(status.name, {"enabled": not status.enabled})
 
     @on(DataTable.RowSelected)
-    def _selected(self) -> None:  # enter on the table: the table's binding comes first
+    def _selected(self) -> None:  # enter on the table (RulesTable)
         self.action_edit()
 
     def action_edit(self) -> None:
