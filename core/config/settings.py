@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,10 +19,20 @@ from platformdirs import user_config_path
 if TYPE_CHECKING:
     from tomlkit.toml_document import TOMLDocument
 
-from core.config.file import ConfigFileError, edit_config, permission_warning, read_config
+from core.config.file import (
+    ConfigFile,
+    ConfigFileError,
+    edit_config,
+    permission_warning,
+    read_config,
+)
 
 USER_ENV = "CXTUI_USER"
 DEFAULT_THEME = "textual-dark"
+KEYS = ("user", "theme")
+TABLES = ("filters", "metrics", "accounts_list", "rules", "templates")
+"""The tables of config.toml, each read by its own part (saved filters, metric options,
+the accounts list's columns, the playbook rules, interaction templates)."""
 
 
 @dataclass(frozen=True)
@@ -65,8 +76,9 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings(path=path, problem=f"{error}; using the defaults", warning=warning)
     if config is None:
         return Settings(path=path, warning=warning)
+    warning = "; ".join(filter(None, (warning, _unknown_keys(config))))
     values: dict[str, str] = {}
-    for key in ("user", "theme"):
+    for key in KEYS:
         if key not in config.data:
             continue
         value = config.data[key]
@@ -75,10 +87,35 @@ def load_settings(path: Path | None = None) -> Settings:
                 path=path,
                 problem=f"{config.where(config.line_of(key))}: {key!r} must be a non-empty "
                 "string; using the defaults",
-                warning=warning,
+                warning=warning or None,
             )
         values[key] = value.strip()
-    return Settings(path=path, warning=warning, **values)
+    return Settings(path=path, warning=warning or None, **values)
+
+
+def _unknown_keys(config: ConfigFile) -> str | None:
+    """The keys no part of cxtui reads, each with its line: ``them = "nord"`` (a typo
+    of ``theme``) or a ``[rule.x]`` table (of ``[rules.x]``) was left out unsaid, the
+    user's setting silently not in force."""
+    unknown = [key for key in config.data if key not in (*KEYS, *TABLES)]
+    if not unknown:
+        return None
+    known = ", ".join([*KEYS, *(f"[{table}]" for table in TABLES)])
+    named = "; ".join(
+        f"{config.where(_first_line(config, key))}: unknown key {key!r}" for key in unknown
+    )
+    return f"{named} (known: {known}); left out"
+
+
+def _first_line(config: ConfigFile, key: str) -> int | None:
+    """The first line that sets ``key`` (``key = ``, ``key.x = ``) or opens a table of it
+    (``[key]``, ``[key.x]``, ``[[key]]``)."""
+    setting = re.compile(rf"{re.escape(key)}\s*[=.]")
+    for number, line in enumerate(config.text.splitlines(), start=1):
+        stripped = line.strip()
+        if setting.match(stripped) or stripped.startswith((f"[{key}]", f"[{key}.", f"[[{key}")):
+            return number
+    return None
 
 
 def save_settings(settings: Settings) -> None:

@@ -82,3 +82,40 @@ def test_changes_are_recorded_as_the_current_user_or_the_login_name(monkeypatch)
     monkeypatch.delenv("CXTUI_USER")
     assert Settings(user="Fox Mulder").author == "Fox Mulder"
     assert Settings().author == getpass.getuser()
+
+
+def test_unknown_keys_are_named_with_their_line(tmp_path: Path) -> None:
+    """``them = "gruvbox"`` (a typo of theme) and a ``[rule.x]`` table (of ``[rules.x]``)
+    were left out unsaid: the user's setting not in force, nothing saying why. Now each
+    is named with its line in the warning; the file is still used, and not changed."""
+    from core.playbook.rules import load_rules_config
+
+    path = tmp_path / "config.toml"
+    text = (
+        'user = "Dana"\n# mine\nthem = "gruvbox"\n\n[rules.detractor]\nenabled = false\n'
+        "[rule.no_interaction]\ndays = 20\n"
+    )
+    path.write_text(text)
+    settings = load_settings(path)
+    assert (settings.user, settings.theme, settings.problem) == ("Dana", DEFAULT_THEME, None)
+    assert settings.warning is not None
+    assert f"{path}, line 3: unknown key 'them'" in settings.warning
+    assert f"{path}, line 7: unknown key 'rule'" in settings.warning
+    assert "(known: user, theme, [filters], [metrics]," in settings.warning
+    assert "detractor" not in load_rules_config(path).enabled()  # the known table is read
+    assert path.read_text() == text
+
+
+def test_every_table_of_the_config_file_is_known(tmp_path: Path) -> None:
+    """A table each part writes or reads is no unknown key."""
+    from core.config import list_columns, metric_options, saved_filters
+    from core.config.settings import TABLES
+
+    assert {saved_filters.TABLE, metric_options.TABLE, list_columns.TABLE} <= set(TABLES)
+    path = tmp_path / "config.toml"
+    path.write_text(
+        'user = "Dana"\ntheme = "nord"\n[filters.mine]\nowners = ["Dana"]\n'
+        "[metrics]\nopen_ticket_hours = 24\n[accounts_list]\ncolumns = []\n"
+        '[rules]\nrun_on_launch = false\n[templates.qbr]\nkind = "qbr"\n'
+    )
+    assert load_settings(path).warning is None
