@@ -370,8 +370,8 @@ async def test_history_shows_the_check_ins_and_a_sparkline(
             ["2026-06-08", "31", "Dana Scully", ""],
             ["2026-06-12", "30", "Dana Scully", "dip"],
         ]
-        assert "3 check-ins from 2026-06-03 to 2026-06-12: 25 → 30" in text_of(
-            history.query_one("#history-note")
+        assert text_of(history.query_one("#history-note")).strip() == (
+            "3 check-ins from 2026-06-03 to 2026-06-12: 25 → 30 (start 20, target 50)"
         )
         # home and end: the first and last check-in (a Textual table scrolls sideways)
         assert app.focused is table
@@ -381,6 +381,24 @@ async def test_history_shows_the_check_ins_and_a_sparkline(
         assert table.cursor_row == 0
         await press(app, pilot, "escape")
         assert app.screen is screen
+
+
+async def test_history_of_one_check_in_reads_as_one(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    """One check-in read '1 check-ins from 2026-06-08 to 2026-06-08: 31 → 31 (target
+    50)' (seen in tmux on the demo book): a plural, a span of one day, a move from a
+    value to itself, and not where the goal started."""
+    check_in(engine, goals["Expansion MRR"], "$1,250.50", "Test User", date(2026, 6, 8))
+    start = get_goal(engine, goals["Expansion MRR"]).start_value  # as stored
+    async with running(db_url) as (app, pilot):
+        await press_on(app, pilot, "Expansion MRR", "h")
+        history = app.screen
+        assert isinstance(history, GoalHistoryScreen)
+        assert text_of(history.query_one("#history-note")).strip() == (
+            f"1 check-in, on 2026-06-08: $1,250.50 (start ${start:,.2f}, target $20,000.00)"
+        )
+        assert not history.query_one(Sparkline).display  # one value draws no line
 
 
 async def test_history_marks_the_check_ins_the_goals_dates_no_longer_hold(

@@ -22,8 +22,10 @@ from tui.format import literal
 from tui.screens.dialog import Dialog
 
 if TYPE_CHECKING:
+    from decimal import Decimal
+
     from core.goals import GoalEdit, GoalView
-    from core.models import GoalCheckin
+    from core.models import Goal, GoalCheckin
 
 FIELD_LABELS = {
     "scope_segment": "segment",
@@ -101,13 +103,7 @@ class GoalHistoryScreen(Dialog[None]):
         elif not checkins:
             note.update("No check-ins yet: enter on the goal adds one.")
         else:
-            first, last = checkins[0], checkins[-1]
-            note.update(
-                f"{len(checkins)} check-ins from {first.checked_on} to {last.checked_on}: "
-                f"{format_value(goal.target_type, first.value)} → "
-                f"{format_value(goal.target_type, last.value)} "
-                f"(target {format_value(goal.target_type, goal.target_value)})"
-            )
+            note.update(_summary(goal, checkins))
         sparkline.data = [float(checkin.value) for checkin in checkins]
         sparkline.display = len(checkins) > 1
         table.display = bool(checkins)
@@ -129,6 +125,23 @@ class GoalHistoryScreen(Dialog[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+def _summary(goal: Goal, checkins: list[GoalCheckin]) -> str:
+    """The check-ins in a line, with where the goal started and is going: one read
+    '1 check-ins from 2026-12-07 to 2026-12-07: 31 → 31 (target 10)'."""
+
+    def shown(value: Decimal) -> str:
+        return format_value(goal.target_type, value)
+
+    first, last = checkins[0], checkins[-1]
+    ends = f"start {shown(goal.start_value)}, target {shown(goal.target_value)}"
+    if len(checkins) == 1:
+        return f"1 check-in, on {first.checked_on}: {shown(first.value)} ({ends})"
+    return (
+        f"{len(checkins)} check-ins from {first.checked_on} to {last.checked_on}: "
+        f"{shown(first.value)} → {shown(last.value)} ({ends})"
+    )
 
 
 def _edits(edits: list[GoalEdit]) -> Table | Text:
