@@ -435,6 +435,11 @@ async def test_archive_after_confirmation(
         await press(app, pilot, "y")
         assert "NPS above 50" not in rows(screen)
         assert get_goal(engine, goals["NPS above 50"]).archived_at is not None
+        # the goal gone from the list is said, and how to bring it back
+        said = [str(note.message) for note in app._notifications]
+        assert said[-1] == (
+            "Archived: NPS above 50. A shows the archived goals; a on it brings it back."
+        )
         await press(app, pilot, "A")
         assert rows(screen) == ["NPS above 50"]
         assert "archived" in row_text(screen, "NPS above 50")
@@ -444,6 +449,8 @@ async def test_archive_after_confirmation(
         await press(app, pilot, "y")
         assert rows(screen) == []
         assert get_goal(engine, goals["NPS above 50"]).archived_at is None
+        said = [str(note.message) for note in app._notifications]
+        assert said[-1] == "Restored: NPS above 50 is among the active goals again."
         await press(app, pilot, "A")
         assert "NPS above 50" in rows(screen)
 

@@ -23,6 +23,7 @@ from textual.timer import Timer
 from textual.widgets import Header, Label, ListItem, ListView, LoadingIndicator, Static
 
 from core.goals import STATUSES, GoalConflict, GoalError, GoalFilter, GoalView
+from core.text import visible
 from tui.app import CxtuiApp
 from tui.bindings import go_to_row, row_cursor_bindings, row_end_bindings
 from tui.messages import BookChanged
@@ -464,9 +465,16 @@ class GoalsScreen(Screen[None]):
         goal = view.goal
         restore = goal.archived_at is not None  # a on an archived goal undoes the archive
 
+        title = visible(goal.title)
+        done = (
+            f"Restored: {title} is among the active goals again."
+            if restore
+            else f"Archived: {title}. A shows the archived goals; a on it brings it back."
+        )
+
         def answer(yes: bool | None) -> None:
             if yes:
-                self.write(view, lambda engine, _now: archive(engine, goal, not restore))
+                self.write(view, lambda engine, _now: archive(engine, goal, not restore), done)
 
         self._modal = True
         question = (
@@ -482,10 +490,12 @@ class GoalsScreen(Screen[None]):
     # ------------------------------------------------------------------ writing
 
     @work(thread=True, exit_on_error=False, group="goals-write")
-    def write(self, view: GoalView, change: Callable[[Any, GoalView], object]) -> None:
+    def write(
+        self, view: GoalView, change: Callable[[Any, GoalView], object], done: str = ""
+    ) -> None:
         """Change one goal (one change at a time): ``change(engine, goal as it is now)``
         (so ``+ + +`` steps three times), then show that goal again. A refusal or a
-        conflict is told in words."""
+        conflict is told in words; a change made, in ``done``'s."""
         from core.goals import goal_view
 
         engine = self.app.database
@@ -498,6 +508,8 @@ class GoalsScreen(Screen[None]):
                 self.app.call_from_thread(self.notify, words, severity="warning")
             else:
                 self.app.post_message(BookChanged(detail="goals"))
+                if done:
+                    self.app.call_from_thread(self.notify, done, markup=False)
             self.post_message(GoalUpdated(view=goal_view(engine, goal_id, self.today)))
 
     @work(thread=True, exit_on_error=False, group="goals-write")
