@@ -86,3 +86,7 @@ def log(
     )
     if logged.task_id is not None:
         typer.echo(f"Follow-up task #{logged.task_id} created for {visible(account.owner)}.")
+    if logged.followed_up:
+        from core.playbook.followed_up import followed_up_words
+
+        typer.echo(visible(followed_up_words(logged.followed_up)))

@@ -18,6 +18,11 @@ def moment(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
+def aware(stored: datetime) -> datetime:
+    """A stored moment (UTC; naive as SQLite gives it back) made aware."""
+    return stored if stored.tzinfo is not None else stored.replace(tzinfo=UTC)
+
+
 class DateRangeError(ValueError):
     """A date outside ``FIRST_DAY`` .. ``LAST_DAY``, said in words."""
 

@@ -459,7 +459,8 @@ class Task(SQLModel, table=True):
 class TaskEvent(SQLModel, table=True):
     """Who did what to a task, and when: made by hand, done, reopened, snoozed (with
     the day it comes back), woken (back before that day). The task keeps its current
-    state; this keeps the history."""
+    state; this keeps the history. A rule's task done because a contact was logged
+    (``core.playbook.followed_up``) names that interaction (migration 0019)."""
 
     __tablename__ = "task_event"
     __table_args__ = (
@@ -476,6 +477,7 @@ class TaskEvent(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
     by: str = Field(max_length=80)
     snoozed_until: date | None = None
+    interaction_id: int | None = None  # no foreign key: interactions are deleted softly
 
 
 class ChurnModel(SQLModel, table=True):

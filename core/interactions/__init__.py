@@ -14,7 +14,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -34,6 +34,9 @@ from core.models import (
 )
 from core.store.locks import begin_writing
 from core.text import shortened, text_problem
+
+if TYPE_CHECKING:
+    from core.playbook.followed_up import FollowedUp
 
 INTERACTION_KINDS = tuple(kind.value for kind in InteractionKind)
 SURVEY_KINDS = tuple(kind.value for kind in SurveyKind)
@@ -118,6 +121,8 @@ class Logged:
     account_id: int
     task_id: int | None = None
     warnings: list[str] = field(default_factory=list)
+    followed_up: list[FollowedUp] = field(default_factory=list)
+    """The rules' tasks this contact followed up, marked done."""
 
 
 class LocalZone(tzinfo):
@@ -436,11 +441,21 @@ def log_entry(
         session.flush()
         assert interaction.id is not None
         task = _follow_up_task(session, interaction)
+        followed_up = _close_followed_up(session, account_id, now.date())
         session.commit()
         entry_id = interaction.id
         task_id = task.id if task else None
     rescore(engine, account_id, now.date())
-    return Logged(entry.kind, entry_id, account_id, task_id)
+    return Logged(entry.kind, entry_id, account_id, task_id, followed_up=followed_up)
+
+
+def _close_followed_up(session: Session, account_id: int, today: date) -> list[FollowedUp]:
+    """The account's rules' tasks the contact just logged follows up, marked done in
+    ``session``'s transaction (``core.playbook.followed_up``)."""
+    from core.playbook.followed_up import close_followed_up
+    from core.playbook.rules import load_rules_config
+
+    return close_followed_up(session.connection(), today, load_rules_config(), account_id)
 
 
 def _follow_up_task(session: Session, interaction: Interaction) -> Task | None:
@@ -508,7 +523,7 @@ def edit_entry(
             now,
             contact_names(engine, stored.account_id),
             kept_follow_up=None if survey else stored.follow_up_on,
-            kept_when=_aware(getattr(stored, when_column)),
+            kept_when=dates.aware(getattr(stored, when_column)),
         )
         own = ("score", "comment") if survey else ("summary", "notes", "sentiment", "follow_up_on")
         new_values = {"kind": entry.kind, when_column: entry.occurred_at}
@@ -563,7 +578,7 @@ def _typed_since(
 def _value(entry: Interaction | SurveyResponse, name: str) -> Any:
     """An entry's column as an edit compares it (a stored moment made aware)."""
     value = getattr(entry, name)
-    return _aware(value) if isinstance(value, datetime) else value
+    return dates.aware(value) if isinstance(value, datetime) else value
 
 
 def _now_words(value: Any) -> str:
@@ -603,11 +618,6 @@ def _save_edit(
     session.commit()
     rescore(engine, entry.account_id, now.date())
     return changes
-
-
-def _aware(moment: datetime) -> datetime:
-    """A stored moment (UTC; naive as SQLite gives it back) made aware."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _jsonable(value: Any) -> Any:
@@ -669,15 +679,25 @@ def set_deleted(
     deleted: bool,
     now: datetime | None = None,
     source: Source = "interaction",
+    by: str = "(not recorded)",
 ) -> None:
     """Soft-delete (or bring back) an interaction or a survey answer. Nothing is ever
-    removed; the metrics and health scores skip deleted survey answers."""
+    removed; the metrics and health scores skip deleted survey answers. A rule's task
+    a deleted contact had followed up is reopened (by ``by``), unless another contact
+    follows it up; one brought back follows up again (``core.playbook.followed_up``)."""
+    from core.playbook.followed_up import reopen_unfollowed
+
     now = now or local_now()
     with Session(engine) as session:
         entry = _entry(session, source, entry_id)
         entry.deleted_at = utcnow() if deleted else None
-        session.commit()
+        session.flush()
         account_id = entry.account_id
+        if source == "interaction":
+            if deleted:
+                reopen_unfollowed(session.connection(), entry_id, by)
+            _close_followed_up(session, account_id, now.date())
+        session.commit()
     rescore(engine, account_id, now.date())
 
 

@@ -22,7 +22,8 @@ The rules, and what an occurrence is:
   band silences it.
 - ``detractor``: an NPS answer of ``max_score`` (6) or less in the last
   ``grace_days`` (30) that nobody has followed up: no interaction logged for the
-  account since. One per answer, due ``follow_up_days`` (7) after the answer.
+  account since. One per answer, due ``follow_up_days`` (7) after the answer; done
+  once a contact is logged (``core.playbook.followed_up``, as the two below).
 - ``renewal_no_qbr``: a renewal within ``days`` (60) and no QBR in the last
   ``qbr_days`` (90); one per account and renewal date. Not for an account set to
   cancel at its renewal while ``set_to_cancel`` is on and its renewal is within the

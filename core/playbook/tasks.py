@@ -83,6 +83,8 @@ def task_queue(
     if not (include_done or done_only):
         query = query.where(col(Task.completed_at).is_(None))
     frame = _without_deleted_answers(engine, read_frame(engine, query))
+    if include_done or done_only:
+        frame = _with_followed_up(engine, frame)
     done = pl.col("completed_at").is_not_null()
     snoozed = ~done & pl.col("snoozed_until").is_not_null() & (pl.col("snoozed_until") > today)
     if snoozed_only or done_only:
@@ -155,6 +157,32 @@ def _without_deleted_answers(engine: Engine, tasks: pl.DataFrame) -> pl.DataFram
     gone = pl.col("answer_id").is_in(pl.Series(deleted, dtype=pl.Int64).implode())
     gone = gone.fill_null(False)
     return tasks.filter(~gone).drop("occurrence_key", "answer_id")
+
+
+def _with_followed_up(engine: Engine, tasks: pl.DataFrame) -> pl.DataFrame:
+    """``tasks`` with the kind and moment of the contact that followed each done one up
+    (``followed_up_kind``, ``followed_up_at``: its last 'done' event names it,
+    ``core.playbook.followed_up``), null for the others."""
+    latest = (
+        select(col(TaskEvent.task_id), func.max(TaskEvent.id).label("id"))
+        .join(Task, col(Task.id) == TaskEvent.task_id)
+        .where(col(Task.completed_at).is_not(None))
+        .where(col(TaskEvent.action).in_(("done", "reopened")))
+        .group_by(col(TaskEvent.task_id))
+        .subquery()
+    )
+    contacts = read_frame(
+        engine,
+        select(
+            col(TaskEvent.task_id).label("id"),
+            col(Interaction.kind).label("followed_up_kind"),
+            col(Interaction.occurred_at).label("followed_up_at"),
+        )
+        .join(latest, latest.c.id == TaskEvent.id)
+        .join(Interaction, col(Interaction.id) == TaskEvent.interaction_id)
+        .where(TaskEvent.action == "done"),
+    )
+    return tasks.join(contacts, on="id", how="left")
 
 
 def task_records(queue: pl.DataFrame, today: date) -> list[dict[str, Any]]:

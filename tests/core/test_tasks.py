@@ -421,8 +421,23 @@ def test_migration_0016_keeps_task_events_and_admits_woken(db_url: str) -> None:
             session,
             m.Account(external_id="A-1", name="Acme", segment="SMB", plan="p", owner="Dana"),
         )
+        # a task and its event as 0015 stores them (the models' inserts name the
+        # columns added since: task_event.interaction_id, 0019)
+        task = session.execute(
+            text(
+                "INSERT INTO task (account_id, owner, title, due_on, source, created_at)"
+                " VALUES (:account, 'Dana', 'Call', :due, 'manual', :at) RETURNING id"
+            ),
+            {"account": account, "due": TODAY.isoformat(), "at": "2026-11-01 00:00:00.000000"},
+        ).scalar_one()
+        session.execute(
+            text(
+                "INSERT INTO task_event (task_id, action, at, by)"
+                " VALUES (:task, 'created', :at, 'Dana')"
+            ),
+            {"task": task, "at": "2026-11-01 00:00:00.000000"},
+        )
         session.commit()
-    task = add_manual_task(engine, "Call", TODAY, "Dana", account)
     migrate(engine)
     snooze(engine, task, TODAY + timedelta(days=3), TODAY, "Dana")
     wake(engine, task, TODAY, "Sam")

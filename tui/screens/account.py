@@ -725,7 +725,14 @@ class AccountScreen(Screen[None]):
         from tui.screens.log_form import app_now
 
         app = self.app
-        set_deleted(app.database, entry_id, deleted, now=app_now(app.today), source=source)
+        set_deleted(
+            app.database,
+            entry_id,
+            deleted,
+            now=app_now(app.today),
+            source=source,
+            by=app.settings.author,
+        )
         app.call_from_thread(self._deleted, source, entry_id, deleted, summary)
 
     def _deleted(self, source: Source, entry_id: int, deleted: bool, summary: str) -> None:

@@ -518,6 +518,10 @@ class LogInteractionScreen(Dialog[bool]):
                 done = f"Logged {kind_words(logged.kind)} for {self.account_name}."
                 if logged.task_id is not None:
                     done += " Follow-up task created for the account's owner."
+                if logged.followed_up:
+                    from core.playbook.followed_up import followed_up_words
+
+                    done += " " + followed_up_words(logged.followed_up)
             else:
                 assert self.entry.id is not None
                 source: Source = (

@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Header, LoadingIndicator, Static
 from textual.worker import get_current_worker
 
 from core.health.in_force import health_words
+from core.interactions import kind_words
 from core.text import visible
 from tui.app import CxtuiApp
 from tui.bindings import go_to_row, row_cursor_bindings, row_end_bindings
@@ -248,10 +249,14 @@ class TasksScreen(Screen[None]):
             if score is not None
             else Text("", style="dim")
         )
+        title = visible(task["title"])
+        if task.get("followed_up_kind") is not None:  # done by a contact logged: say which
+            kind = kind_words(task["followed_up_kind"])
+            title = f"(followed up: {kind} {task['followed_up_at']:%b %d}) {title}"
         return [
             when,
             task["due_on"].isoformat(),
-            visible(task["title"]),
+            title,
             visible(task["account_name"]),
             Text(account_mrr(task["mrr_cents"], task["account_status"]), justify="right"),
             health,
