@@ -456,7 +456,7 @@ async def test_the_mapping_shows_each_fields_column_at_80_columns(
 ) -> None:
     """The mapping took two fifths of 80 columns, the field names 25 of them: the
     column feeding each field read 'exte', 'segm', 'owne', '— no' (found in tmux at
-    80x24 with an accounts CSV). The mapping is at least 50 columns wide."""
+    80x24 with an accounts CSV). The mapping is at least 58 columns wide."""
     header = "external_id,name,mrr,status,owner,segment,onboarding_completed_at"
     path = written(tmp_path, "accounts.csv", f"{header}\nX1,Alpha Co,100,active,Ana,SMB,\n")
     async with wizard(db_url, tmp_path, path) as (app, pilot, screen):
@@ -469,6 +469,30 @@ async def test_the_mapping_shows_each_fields_column_at_80_columns(
         assert len(seen) >= 5, shown
         for field, column in seen.items():
             assert column in rows[field], (field, column, shown)
+
+
+async def test_the_mapping_shows_each_first_value_whole_at_80_columns(
+    db_url: str, tmp_path: Path
+) -> None:
+    """At 80x24 the mapping's first values were cut to 6 characters: IBM's telco
+    file read '7590-V' for customerID and 'Month-' for Contract (found in tmux). Each
+    first value in sight now shows whole."""
+    telco = Path(__file__).parents[1] / "fixtures" / "import" / "telco_churn.csv"
+    async with wizard(db_url, tmp_path, telco) as (app, pilot, screen):
+        await pilot.resize_terminal(80, 24)
+        await settle(app, pilot)
+        table = screen.query_one("#mapping", DataTable)
+        shown = text_of(table)
+        firsts = [str(table.get_row_at(row)[2]) for row in range(table.row_count)]
+        in_sight = {line.split()[0] for line in shown.splitlines()[1:] if line.strip()}
+        checked = [
+            first
+            for field, first in zip(mapping(screen), firsts, strict=True)
+            if first and field in in_sight
+        ]
+        assert {"7590-VHVEG", "Month-to-month"} <= set(checked), shown
+        for first in checked:
+            assert first in shown, (first, shown)
 
 
 async def test_the_column_picker_shows_the_column_chosen_at_80x24(
