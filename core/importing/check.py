@@ -26,7 +26,7 @@ import polars as pl
 
 from core.importing import parse
 from core.importing.fields import ExtraField, check_extras, extra_column
-from core.importing.formats import FileError, Source
+from core.importing.formats import FileError, Source, read_error
 from core.importing.mapping import (
     Hints,
     ImportOptions,
@@ -797,7 +797,7 @@ def check_rows(plan: Plan, accounts: pl.DataFrame, progress: Progress = no_progr
             for batch in running:
                 batch.drop()
     except pl.exceptions.PolarsError as error:
-        raise FileError(f"{source.path.name}: {str(error).strip().splitlines()[0]}") from None
+        raise read_error(source.path, error) from None
     if checked.rows == len(checked.blank) + len(checked.headers):
         raise FileError(f"{source.path.name} has a header but no rows")
     checked.file_rows += apart

@@ -96,7 +96,58 @@ def collect(frame: pl.LazyFrame, path: Path) -> pl.DataFrame:
     try:
         return frame.collect()
     except pl.exceptions.PolarsError as error:
-        raise FileError(f"{path.name}: {_first_line(error)}") from None
+        raise read_error(path, error) from None
+
+
+def read_error(path: Path, error: BaseException) -> FileError:
+    """polars' error reading ``path`` in words: in a CSV or TSV file, the first row
+    with more fields than the header names, or whose quote is never closed, by its
+    row number (``_misshapen_row``); else the error's first line."""
+    text = _misshapen_row(path) if EXTENSIONS.get(path.suffix.lower()) in ("csv", "tsv") else None
+    return FileError(f"{path.name}: {text or _first_line(error)}")
+
+
+def _misshapen_row(path: Path) -> str | None:
+    """The first record of a text file that the reader cannot take, in words: one
+    with more fields than the header line ("$1,200.00" unquoted in a CSV), or a quote
+    opened and never closed. Rows are counted as ``_open_text`` counts them (the
+    header is row 1 below any title rows; a quoted line break stays in its row).
+    None when every record fits."""
+    encoding = detect_encoding(path)
+    head = _head_lines(path, encoding)
+    above = _title_lines(head)
+    separator = (
+        "\t" if EXTENSIONS.get(path.suffix.lower()) == "tsv" else sniff_separator(head[above:])
+    )
+    if separator == " ":
+        return None
+    csv.field_size_limit(_FIELD_LIMIT)
+    with path.open(encoding=encoding, errors="replace", newline="") as handle:
+        for _ in range(above):
+            handle.readline()
+        records = csv.reader(handle, delimiter=separator, strict=True)
+        row = above  # the last row read whole
+        try:
+            width = len(next(records, []))
+            row = above + 1
+            for row, cells in enumerate(records, start=above + 2):
+                if len(cells) > width:
+                    shown = separator.join(cells)
+                    return (
+                        f"row {row:,} has {len(cells)} fields where the header names"
+                        f" {width}: a value holding the separator ({_separator_words(separator)})"
+                        f" must be in double quotes ({_clipped(shown)})"
+                    )
+        except csv.Error:
+            return (
+                f"row {row + 1:,} opens a double quote that is not closed where its value"
+                " ends: the rest of the file would be read into that value"
+            )
+    return None
+
+
+def _separator_words(separator: str) -> str:
+    return {"\t": "a tab", ",": "a comma", ";": "a semicolon", "|": "a bar"}[separator]
 
 
 def open_source(
@@ -287,6 +338,16 @@ def sniff_separator(lines: list[str]) -> str:
             best, best_count = separator, count
     if best_count > 1:
         return best
+    # No separator splits every line alike (a row with a field too many): the one
+    # that splits the header into the most fields, as most lines are, so that the
+    # reading names the row that differs instead of finding one column.
+    for separator in _SEPARATORS:
+        widths = [len(row) for row in csv.reader(lines, delimiter=separator)]
+        alike = sum(width == widths[0] for width in widths)
+        if widths[0] > best_count and alike * 2 > len(widths):
+            best, best_count = separator, widths[0]
+    if best_count > 1:
+        return best
     counts = {len(_split_whitespace(line)) for line in lines}
     if len(counts) == 1 and counts.pop() > 1:
         return " "
@@ -334,7 +395,7 @@ def _open_text(path: Path, kind: str, header: list[str] | None = None) -> Source
         try:
             count = len(frame.collect_schema())
         except pl.exceptions.PolarsError as error:
-            raise FileError(f"{path.name}: {_first_line(error)}") from None
+            raise read_error(path, error) from None
         names = _named(header, count, path)
         frame = frame.rename(dict(zip(frame.collect_schema().names(), names, strict=True)))
     source = Source(
@@ -347,7 +408,7 @@ def _open_text(path: Path, kind: str, header: list[str] | None = None) -> Source
         source.columns = list(frame.collect_schema().names())
     except pl.exceptions.PolarsError as error:
         source.close()
-        raise FileError(f"{path.name}: {_first_line(error)}") from None
+        raise read_error(path, error) from None
     if header is None and separator != " " and above < len(head):
         _own_names(source, next(csv.reader([head[above]], delimiter=separator), []))
     return source
