@@ -648,7 +648,32 @@ async def test_the_highlighted_goal_says_why_it_has_its_status(
         await pilot.pause()
         view = screen.current_view()
         assert view is not None and view.why
-        assert text_of(screen.query_one("#goal-why")).strip() == f"{view.goal.title}: {view.why}"
+        due = f"due {DUE}, {(date.fromisoformat(DUE) - TODAY).days} days left"
+        assert text_of(screen.query_one("#goal-why")).strip() == (
+            f"{view.goal.title}: {view.why} · {due}"
+        )
+
+
+async def test_at_80x24_the_highlighted_goal_says_when_it_is_due(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    """Below ~100 columns a goal's row gives up its days left: at 80x24 nothing on the
+    goals screen said when a goal was due (seen in tmux on the demo book). The line
+    under the list says it, whole, for the goal highlighted; an archived one says so."""
+    from tests.tui.conftest import SMALL
+
+    async with running(db_url) as (app, pilot):
+        await pilot.resize_terminal(*SMALL)
+        screen = await press_on(app, pilot, "NPS above 50")
+        assert "days left" not in row_text(screen, "NPS above 50")  # the row gave it up
+        why = screen.query_one("#goal-why")
+        words = " ".join(text_of(why).split())
+        assert words.startswith("NPS above 50: ")
+        assert words.endswith(" · due 2026-08-31, 77 days left"), words  # 15 Jun to 31 Aug
+        assert screen.region.contains_region(why.region) and why.region.height <= 2
+        archive(engine, get_goal(engine, goals["NPS above 50"]))
+        await press(app, pilot, "1", "3", "A")  # the archived goals, read again
+        assert " ".join(text_of(why).split()).endswith(" · archived")
 
 
 async def test_history_shows_text_from_the_book_as_typed(

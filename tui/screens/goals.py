@@ -273,9 +273,21 @@ class GoalsScreen(Screen[None]):
 
     @on(ListView.Highlighted, "#goal-list")
     def _show_why(self) -> None:
-        """Under the list, why the highlighted goal has its status."""
+        """Under the list, why the highlighted goal has its status, and when it is due:
+        below ~100 columns its row gives up the days left, and at 80x24 nothing on the
+        screen said when a goal was due."""
+        from core.goals.progress import due_words
+
         view = self.current_view()
-        text = "" if view is None else f"{view.goal.title}: {view.why}" if view.why else ""
+        text = ""
+        if view is not None and view.why:
+            goal = view.goal
+            due = (
+                "archived"
+                if goal.archived_at is not None
+                else f"due {goal.due_date.isoformat()}, {due_words(goal.due_date, self.today)}"
+            )
+            text = f"{goal.title}: {view.why} · {due}"
         self.query_one("#goal-why", Static).update(Text(text))
 
     def _goal_or_say(self) -> GoalView | None:
