@@ -224,7 +224,9 @@ async def test_done_and_snoozed_tasks_are_put_back_in_the_queue(
         assert titles(screen) == ["Renewal pack for Acme", "Call Globex"]
         await press(app, pilot, "k", "w")
         assert titles(screen) == ["Call Globex"]
-        assert "Back in the queue today" in said()
+        # due in 3 days: back in the queue on that day's place, not "today"
+        due = TODAY + timedelta(days=3)
+        assert said() == f"Back in the queue, due {due}: Renewal pack for Acme. Press u to undo."
         await press(app, pilot, "z")
         assert titles(screen)[-1] == "Renewal pack for Acme"  # due in 3 days
         await press(app, pilot, "u")  # snoozed again, to its day
@@ -263,6 +265,41 @@ async def test_a_task_snoozed_then_done_is_reopened_snoozed_and_says_so(
         assert str(screen.table.get_row_at(0)[0]) == f"back {back:%b %d}"
         await press(app, pilot, "w", "z")
         assert titles(screen)[0] == "QBR deck for Cyberdyne"
+
+
+async def test_undo_says_where_the_task_is_back(
+    db_url: str, engine: Engine, book, tmp_path
+) -> None:
+    """u after a snooze said 'Back in the queue today: Wonka check-in.' of a task due
+    tomorrow; u after a snoozed task was marked done (space in the done & snoozed
+    view) said 'Reopened: ...', the task still snoozed, out of the queue."""
+    from core.playbook.tasks import snooze
+
+    def said() -> str:
+        return str(list(app._notifications)[-1].message)
+
+    ids = dict(task_queue(engine, TODAY).select("title", "id").rows())
+    back = TODAY + timedelta(days=4)
+    snooze(engine, ids["QBR deck for Cyberdyne"], back, TODAY, "Test User")
+    async with tasks_screen(db_url, tmp_path) as (app, pilot, screen):
+        screen.table.move_cursor(row=titles(screen).index("Wonka check-in"))
+        await press(app, pilot, "s", "1")
+        assert "Wonka check-in" not in titles(screen)
+        await press(app, pilot, "u")
+        tomorrow = TODAY + timedelta(days=1)
+        assert said() == f"Back in the queue, due {tomorrow}: Wonka check-in."
+        await press(app, pilot, "z")
+        assert titles(screen) == ["QBR deck for Cyberdyne"]
+        await press(app, pilot, "space", "u")
+        assert said() == f"Reopened: QBR deck for Cyberdyne, snoozed until {back}: w wakes it."
+        with Session(engine) as session:
+            task = session.get(Task, ids["QBR deck for Cyberdyne"])
+            assert task is not None and task.completed_at is None and task.snoozed_until == back
+        await press(app, pilot, "z")
+        screen.table.move_cursor(row=titles(screen).index("Call Globex"))  # 2 days overdue
+        await press(app, pilot, "s", "1", "u")
+        overdue = TODAY - timedelta(days=2)
+        assert said() == f"Back in the queue, overdue since {overdue}: Call Globex."
 
 
 async def test_enter_opens_the_account(db_url: str, book, tmp_path) -> None:

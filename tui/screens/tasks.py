@@ -80,7 +80,8 @@ class Change:
     task_id: int
     title: str
     until: date | None = None  # snooze: the day the task is back
-    before: date | None = None  # snooze, wake: the day it was snoozed until before
+    before: date | None = None  # snooze, wake, reopen: the day it was snoozed until before
+    due_on: date | None = None  # the task's due date, which a wake brings it back on
 
     def undoing(self, today: date) -> Change:
         """The change that undoes this one."""
@@ -94,6 +95,14 @@ class Change:
 @dataclass
 class TasksLoaded(Message):
     frame: pl.DataFrame
+
+
+def _due_words(due_on: date | None, today: date) -> str:
+    """When a task back in the queue is due: 'due today', 'overdue since 2026-12-01',
+    'due 2027-01-10' (woken, it was said to be back 'today' whatever its day)."""
+    if due_on is None or due_on == today:
+        return "due today"
+    return f"overdue since {due_on}" if due_on < today else f"due {due_on}"
 
 
 class TasksScreen(Screen[None]):
@@ -379,7 +388,7 @@ class TasksScreen(Screen[None]):
     def action_complete(self) -> None:
         task = self.current_task()
         if task is not None:
-            self.write(Change("complete", task["id"], task["title"]))
+            self.write(Change("complete", task["id"], task["title"], due_on=task["due_on"]))
 
     def action_reopen(self) -> None:
         task = self.current_task()
@@ -388,7 +397,7 @@ class TasksScreen(Screen[None]):
         if task["completed_at"] is None:
             self.notify("This task is not done: w wakes a snoozed task.", severity="warning")
             return
-        self.write(Change("reopen", task["id"], task["title"], before=task["snoozed_until"]))
+        self.write(Change("reopen", task["id"], task["title"], due_on=task["due_on"]))
 
     def action_wake(self) -> None:
         task = self.current_task()
@@ -397,7 +406,15 @@ class TasksScreen(Screen[None]):
         if task["completed_at"] is not None:
             self.notify("This task is done, not snoozed: r reopens it.", severity="warning")
             return
-        self.write(Change("wake", task["id"], task["title"], before=task["snoozed_until"]))
+        self.write(
+            Change(
+                "wake",
+                task["id"],
+                task["title"],
+                before=task["snoozed_until"],
+                due_on=task["due_on"],
+            )
+        )
 
     def action_undo(self) -> None:
         if not self.changes:
@@ -418,7 +435,8 @@ class TasksScreen(Screen[None]):
         def chosen(until: date | None) -> None:
             if until is not None:
                 before = task["snoozed_until"]
-                self.write(Change("snooze", task["id"], task["title"], until, before))
+                due = task["due_on"]
+                self.write(Change("snooze", task["id"], task["title"], until, before, due))
 
         self.app.push_screen(
             SnoozeScreen(task["title"], self.app.today, task["account_name"]), chosen
@@ -458,8 +476,8 @@ class TasksScreen(Screen[None]):
         try:
             if change.what == "complete":
                 tasks.complete(database, task_id, by)
-            elif change.what == "reopen":
-                tasks.reopen(database, task_id, by)
+            elif change.what == "reopen":  # still snoozed, if it was before it was done
+                change = replace(change, before=tasks.reopen(database, task_id, by))
             elif change.what == "wake":
                 tasks.wake(database, task_id, today, by)
             else:
@@ -477,7 +495,7 @@ class TasksScreen(Screen[None]):
             "complete": f"Done: {title}.",
             "reopen": f"Reopened: {title}.",
             "snooze": f"Snoozed until {change.until}: {title}.",
-            "wake": f"Back in the queue today: {title}.",
+            "wake": f"Back in the queue, {_due_words(change.due_on, self.app.today)}: {title}.",
         }[change.what]
         asleep = change.what == "reopen" and change.before and change.before > self.app.today
         if asleep:  # snoozed before it was done: it still is
