@@ -158,7 +158,7 @@ def metrics_notes(
     the whole book records) a book without MRR or a period after its data (``see``
     ends that note: ``BookRecords.notes``)."""
     from core.accounts.customers import assumption_notes
-    from core.metrics.model import clv_notes, unrecorded_notes
+    from core.metrics.model import clv_notes, undated_base_notes, unrecorded_notes
 
     if not results:
         return []
@@ -171,6 +171,7 @@ def metrics_notes(
         )
     )
     notes = assumption_notes(*counts)
+    notes += undated_base_notes([values for _, values in results])
     notes += clv_notes(results[0][1])
     notes += unrecorded_notes([values for _, values in results])
     return notes + (records.notes(period, see) if records is not None else [])

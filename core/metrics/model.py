@@ -215,6 +215,26 @@ def unrecorded_notes(sets: list[MetricSet]) -> list[str]:
     return notes
 
 
+def undated_base_notes(sets: list[MetricSet]) -> list[str]:
+    """How the churn and retention rates, GRR and NRR leave out the customers at the
+    start whose churn, of unknown date, was recorded in the period (their bases are
+    not the customers at the start shown), in words; over every set of a breakdown."""
+    undated = sum(m.churned_undated_accounts for m in sets)
+    if not undated:
+        return []
+    accounts = "account" if undated == 1 else "accounts"
+    if len(sets) == 1:
+        start = sets[0].customers_at_start
+        base = f" {start - undated:,} customers at the start ({start:,} less those {undated:,})"
+    else:
+        base = " each group's customers at the start less its own"
+    return [
+        f"Left out: {undated:,} {accounts} at the start whose churn, of unknown date, was"
+        f" recorded in this period: the churn and retention rates are over{base}, and"
+        " GRR and NRR over the MRR at the start less theirs."
+    ]
+
+
 def customer_bridge(m: MetricSet) -> int:
     """Customers at the end as the bridge computes them from the start; equal to
     ``active_accounts`` for any period and scope (a property test checks it)."""
