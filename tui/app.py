@@ -324,7 +324,16 @@ class CxtuiApp(App[None]):
         if self.settings.problem:
             self.notify(self.settings.problem, title="Config file", severity="warning")
         elif self.settings.theme not in self.available_themes:
-            self.notify(f"Unknown theme {self.settings.theme!r} in the config file")
+            from core.config.settings import where_set
+
+            self.notify(
+                f"{where_set(self.settings, 'theme')}: unknown theme {self.settings.theme!r}; "
+                f"using {self.theme} (ctrl+p, Theme, lists the themes)",
+                title="Config file",
+                severity="warning",
+                timeout=15,
+                markup=False,
+            )
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self._show_user()
         self.call_after_refresh(self._open)

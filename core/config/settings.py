@@ -118,6 +118,17 @@ def _first_line(config: ConfigFile, key: str) -> int | None:
     return None
 
 
+def where_set(settings: Settings, key: str) -> str:
+    """``PATH, line N`` where ``key`` is set in the settings' file (the path alone when
+    the line cannot be read), to point at a value found wrong after reading."""
+    path = settings.path or config_path()
+    try:
+        config = read_config(path)
+    except ConfigFileError:
+        return str(path)
+    return str(path) if config is None else config.where(config.line_of(key))
+
+
 def save_settings(settings: Settings) -> None:
     """Write ``user`` and ``theme`` back to the file, keeping every other line the user
     wrote (comments, ``[rules.*]`` tables, templates). A file that could not be read is

@@ -469,6 +469,24 @@ async def test_theme_is_remembered(db_url: str, book, tmp_path: Path) -> None:
     assert load_settings(path).theme == "nord"
 
 
+async def test_an_unknown_theme_is_named_with_its_line(db_url: str, book, tmp_path: Path) -> None:
+    """'theme = "gruvboxx"' (a typo) read 'Unknown theme 'gruvboxx' in the config file':
+    no file, no line, and not which theme was used instead nor where the themes are."""
+    from core.config.settings import load_settings
+
+    path = tmp_path / "config.toml"
+    text = 'user = "Rosa"\n# mine\ntheme = "gruvboxx"\n'
+    path.write_text(text)
+    settings = load_settings(path)
+    async with running(db_url, path=path, theme=settings.theme) as (app, _pilot):
+        messages = [str(n.message) for n in app._notifications]
+        assert f"{path}, line 3: unknown theme 'gruvboxx'; using textual-dark (ctrl+p, " in (
+            " ".join(messages)
+        ), messages
+        assert app.theme == "textual-dark"
+    assert path.read_text() == text
+
+
 @pytest.mark.parametrize("when", ["since launch", "at launch"])
 async def test_a_theme_chosen_over_a_broken_config_file_is_said_not_saved(
     db_url: str, book, tmp_path: Path, when: str
