@@ -7,11 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Input
 from textual.widgets._footer import FooterKey
 
-from tests.tui.conftest import SIZE, SMALL, book_open, press, snapshot_app, text_of
+from tests.tui.conftest import SIZE, SMALL, TELCO, book_open, press, snapshot_app, text_of
 from tui.app import CxtuiApp
+from tui.widgets.footer import KeysFooter
 
 
 def keys(app: CxtuiApp) -> list[FooterKey]:
@@ -63,9 +64,9 @@ async def test_the_drill_through_shows_its_way_back(demo_url: str, tmp_path: Pat
 
 
 DIALOG_KEYS = {
-    "log form": (("2", "enter", "l"), "^s Save esc Cancel ^t Template"),
-    "edit entry": (("2", "enter", "e"), "^s Save esc Cancel ^t Template"),
-    "snooze": (("4", "s"), "1 1 day w 1 week esc Cancel"),
+    "log form": (("2", "enter", "l"), "esc Cancel ^s Save ^t Template"),
+    "edit entry": (("2", "enter", "e"), "esc Cancel ^s Save ^t Template"),
+    "snooze": (("4", "s"), "esc Cancel 1 1 day w 1 week"),
     "filters": (("2", "f"), "esc Cancel ^s Apply ^r Clear all"),
     "help": (("question_mark",), "esc Close"),
 }
@@ -94,3 +95,51 @@ async def test_a_dialog_shows_its_own_keys(demo_url: str, tmp_path: Path, dialog
         assert app.screen.is_modal, app.screen
         last = " ".join(text_of(app.screen).splitlines()[-1].split())
         assert last == DIALOG_KEYS[dialog][1], text_of(app.screen)
+
+
+SCREENS = {
+    "dashboard": ("1",),
+    "accounts": ("2",),
+    "goals": ("3",),
+    "tasks": ("4",),
+    "account 360": ("2", "enter"),
+    "drill-through": ("1", "enter"),
+    "playbook": ("4", "p"),
+    "column chooser": ("2", "c"),
+    "import": ("2", "i"),  # then the Telco-shaped file read
+}
+
+
+@pytest.mark.parametrize("size", [SMALL, (100, 30), (120, 40)], ids=["80", "100", "120"])
+@pytest.mark.parametrize("shown", list(SCREENS))
+async def test_the_footer_shows_whole_keys_escape_and_help_first(
+    demo_url: str, tmp_path: Path, shown: str, size: tuple[int, int]
+) -> None:
+    """Keys that did not fit were cut where the line ended: at 80 columns the accounts
+    list ended in 'c Colu', the 360 in 't Time', the dashboard in 's'; at 120 the 360's
+    '? Help' read '?' and its 'q Quit' was gone, at 100 the task queue's too; the import
+    screen's 'esc Close' read 'esc Clos' at 80, a file read. A footer
+    too narrow for its keys is compact, its escape key ('esc Back'), '? Help' and
+    'q Quit' first; the keys that still do not fit are left out whole (? lists them)."""
+    app = snapshot_app(demo_url, tmp_path)
+    async with app.run_test(size=size) as pilot:
+        await book_open(app, pilot)
+        await press(app, pilot, *SCREENS[shown])
+        if shown == "import":  # its keys for a file read: 'v Map values', 'c In cents'
+            app.screen.query_one("#path", Input).value = str(TELCO)
+            await press(app, pilot, "enter")
+        footer = app.screen.query_one(KeysFooter)
+        palette = footer.query(".-command-palette")
+        end = palette.first().region.x if palette else size[0]
+        shown_keys = [
+            key for key in keys(app) if key.display and key.parent.display and key not in palette
+        ]
+        for key in shown_keys:
+            assert key.region.width > 0 and key.region.right <= end, (key, key.region, end)
+        actions = [key.action for key in shown_keys]
+        first = [key.action for key in keys(app) if key.key == "escape"]
+        first += [] if app.screen.is_modal else ["help", "quit"]  # a dialog's keys alone
+        assert set(first) <= set(actions), actions
+        if footer.compact:
+            assert actions[: len(first)] == first, actions
+        assert len(shown_keys) > len(first) or len(keys(app)) - len(palette) == len(first)

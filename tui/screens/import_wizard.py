@@ -20,7 +20,6 @@ from textual.suggester import Suggester
 from textual.widgets import (
     Checkbox,
     DataTable,
-    Footer,
     Header,
     Input,
     Label,
@@ -36,6 +35,7 @@ from tui.format import literal
 from tui.messages import BookChanged
 from tui.screens.confirm import close_form
 from tui.screens.dialog import KeysModal
+from tui.widgets.footer import KeysFooter
 
 if TYPE_CHECKING:
     import polars as pl
@@ -334,7 +334,7 @@ class ImportWizardScreen(Screen[None]):
             yield ProgressBar(id="progress", show_eta=False)
             yield Static("", id="stage", markup=False)
         yield DataTable(id="errors", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.sub_title = "Import a file"

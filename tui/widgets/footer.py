@@ -1,5 +1,6 @@
-"""The footer of cxtui's screens: Textual's, compact in a narrow terminal, where
-the help and quit keys come first."""
+"""The footer of cxtui's screens: Textual's, compact in a narrow terminal or when its
+keys do not fit, where the escape, help and quit keys come first and a key that does
+not fit whole is left out (``?`` lists them all)."""
 
 from __future__ import annotations
 
@@ -7,19 +8,23 @@ from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.app import ComposeResult
+from textual.geometry import Size
 from textual.widgets import Footer
+from textual.widgets._footer import KeyGroup
 
 if TYPE_CHECKING:
     from textual.screen import Screen
+    from textual.widget import Widget
 
 NARROW = 100
 """Below this many columns the footer is compact (a cell less each side of a key):
 at 80 columns the keys of the dashboard, the accounts list and the goals ran past
-the edge, ``? Help`` and ``q Quit`` with them."""
+the edge, ``? Help`` and ``q Quit`` with them. Wider, it is compact too when its
+keys do not fit (the 360's and the task queue's need ~130 columns)."""
 FIRST_WHEN_NARROW = ("help", "quit")
-"""The actions whose keys lead a narrow footer: the 360's and the task queue's keys
-need ~110 columns, and at 80 the ones past the edge (``? Help`` the first) were
-gone; ``?`` lists them all."""
+"""The actions whose keys lead a compact footer, after the escape key's (``esc
+Back``, ``esc Cancel``): the 360's and the task queue's keys need ~110 columns, and
+at 80 the ones past the edge (``? Help`` the first) were gone; ``?`` lists them all."""
 
 
 class KeysFooter(Footer):
@@ -67,9 +72,11 @@ class KeysFooter(Footer):
             self._composed = self._keys_shown(self.screen)
         keys = list(super().compose())
         if self.compact:
-            # the keys' widgets (Textual's FooterKey) say their action
-            first = [key for key in keys if getattr(key, "action", None) in FIRST_WHEN_NARROW]
+            # the keys' widgets (Textual's FooterKey) say their key and action
+            first = [key for key in keys if getattr(key, "key", None) == "escape"]
+            first += [key for key in keys if getattr(key, "action", None) in FIRST_WHEN_NARROW]
             keys = first + [key for key in keys if key not in first]
+        self.call_after_refresh(self._fit)
         yield from keys
 
     def on_resize(self, event: events.Resize) -> None:
@@ -77,3 +84,42 @@ class KeysFooter(Footer):
         if compact != self.compact:
             self.compact = compact
             self.refresh(recompose=True)
+        else:
+            self.call_after_refresh(self._fit)
+
+    def _fit(self) -> None:
+        """Compact when the keys run past the palette's key (or the edge); then the
+        keys that still do not fit whole are hidden, not cut: at 80 columns the
+        accounts list ended in 'c Colu', the 360 in 't Time'; at 120 the 360's
+        '? Help' was cut to '?'."""
+        width = self.size.width
+        if not width or not self.is_attached:
+            return  # laid out later: its resize fits it
+        keys = [key for key in self.children if not key.has_class("-command-palette")]
+        ends = _ends(keys)
+        limit = width - (_ends(list(self.query(".-command-palette"))) or [0])[-1]
+        if not self.compact and ends and ends[-1] > limit:
+            self.compact = True
+            self.refresh(recompose=True)
+            return
+        fits = True
+        for index, key in enumerate(keys):
+            # a group's keys ('[ ]') go with the words after them ('Prev/next period')
+            grouped = isinstance(key, KeyGroup) and index + 1 < len(keys)
+            fits = fits and ends[index + 1 if grouped else index] <= limit
+            key.display = fits
+
+
+def _ends(widgets: list[Widget]) -> list[int]:
+    """Where each of ``widgets``, laid out side by side, ends: from their widths and
+    margins (adjacent margins overlap, as in Textual's horizontal layout). Measured
+    from their text, not where they are drawn: a key past the footer's end is not
+    drawn, and has no region."""
+    ends, end, gap = [], 0, 0
+    for widget in widgets:
+        margin = widget.styles.margin
+        end += max(gap, margin.left) + widget.styles.gutter.width
+        end += widget.get_content_width(Size(0, 0), widget.app.size)
+        ends.append(end)
+        gap = margin.right
+    return ends
