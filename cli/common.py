@@ -111,6 +111,36 @@ def refuse_missing(db: Path | None, option: str) -> None:
         fail(f"{option}: there is no database at {path}; it writes none")
 
 
+def open_book(db: Path | None) -> Engine:
+    """``open_db`` for a command that reads a book: when the SQLite file of --db (or
+    the default) does not exist, exit 2 in words instead of creating an empty book
+    and showing nothing of it (a typo in --db read as a book without a customer)."""
+    need_book(db)
+    return open_db(db)
+
+
+def need_book(db: Path | None) -> None:
+    """Exit 2 when the SQLite file of --db (or the default) does not exist, naming it
+    and what writes one; PostgreSQL is not looked at. A file that exists is seen
+    without SQLAlchemy (~1 s of imports)."""
+    from core.store.first_read import sqlite_file as existing_file
+    from core.store.urls import database_url
+
+    url = database_url(db)
+    if existing_file(url) is not None:
+        return
+    from core.store.db import sqlite_path
+
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        if not path.parent.is_dir():
+            fail(f"--db {path}: the folder {path.parent} does not exist")
+        fail(
+            f"there is no database at {path}: nothing to read (is --db right? cxtui import"
+            " or cxtui demo --db PATH writes one)"
+        )
+
+
 def open_db(db: Path | None) -> Engine:
     """A migrated engine for --db / CXTUI_DATABASE_URL / the default file, or a clear
     message and exit status 2 when the database cannot be used."""

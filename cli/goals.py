@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DbOption, JsonOption, fail, open_db, parse_day
+from cli.common import DbOption, JsonOption, fail, open_book, open_db, parse_day
 from cli.options import segment_option
 from core.text import shortened, visible
 
@@ -29,7 +29,7 @@ def goals(
     from core.goals import format_value, goal_record, list_goals
     from core.goals.progress import due_words, progress_text
 
-    engine = open_db(db)
+    engine = open_book(db)
     today = date.today()
     views = list_goals(engine, today, include_archived=archived)
     engine.dispose()
@@ -83,7 +83,7 @@ def checkin(
     from core.goals import GoalError, check_in, format_value, get_goal
 
     checked_on = parse_day(on, "--on")
-    engine = open_db(db)
+    engine = open_book(db)
     try:
         goal = get_goal(engine, goal_id)
         user = load_settings().author

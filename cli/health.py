@@ -14,6 +14,7 @@ from cli.common import (
     check_band,
     fail,
     fraction_bar,
+    need_book,
     open_db,
     parse_day,
     refuse_missing,
@@ -185,6 +186,7 @@ def health(
         if recompute:
             fail("--read-only saves nothing: it cannot be used with --recompute")
         refuse_missing(db, "--read-only")
+    need_book(db)
     write = Write(recompute, when_missing=not (recompute or read_only))
     model = _model()
     summary = recompute and not (every or as_json or account or band)

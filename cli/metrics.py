@@ -13,6 +13,7 @@ from cli.common import (
     FilterOption,
     book_scope,
     fail,
+    need_book,
     open_db,
     parse_day,
     sqlite_file,
@@ -77,6 +78,7 @@ def metrics(
         chosen = metrics_period(period, day)
     except ValueError as error:
         fail(f"--period: {error}")
+    need_book(db)
     if by is None and saved_filter is None:
         file = sqlite_file(db)
         if file is not None:  # read without SQLAlchemy or the models (~1 s of imports)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cli.common import AsOfOption, DbOption, fail, open_db, parse_day
+from cli.common import AsOfOption, DbOption, fail, open_book, open_db, parse_day
 from cli.health import Json, _model
 from core.text import visible
 
@@ -171,7 +171,7 @@ def forecast(db: DbOption = None, as_of: AsOfOption = None, as_json: Json = Fals
     from core.churn.forecast import cancelling_words, renewal_forecast
 
     today = parse_day(as_of)
-    engine = open_db(db)
+    engine = open_book(db)
     try:
         windows = renewal_forecast(engine, today, _model())
     except NotEnoughData as error:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cli.common import AsOfOption, DbOption, JsonOption, fail, open_db, parse_day
+from cli.common import AsOfOption, DbOption, JsonOption, fail, open_book, parse_day
 from cli.options import source_option
 from core.text import visible
 
@@ -49,7 +49,7 @@ def _on_task(
     from core.config.settings import load_settings
     from core.playbook.tasks import TaskError
 
-    engine = open_db(db)
+    engine = open_book(db)
     try:
         result = change(engine, load_settings().author)
     except TaskError as error:
@@ -136,7 +136,7 @@ def run(
 
     today = parse_day(as_of)
     config = _rules_config()
-    engine = open_db(db)
+    engine = open_book(db)
     try:
         if dry_run:
             planned = new_tasks(engine, today, config)
@@ -188,7 +188,7 @@ def list_rules(
     from core.playbook.runs import rule_statuses
 
     config = _rules_config()
-    engine = open_db(db)
+    engine = open_book(db)
     try:
         statuses = rule_statuses(engine, config)
     finally:
@@ -266,7 +266,7 @@ def tasks(
         if not owner:
             fail("--mine needs to know who you are: set CXTUI_USER or user in the config file")
     today = parse_day(as_of)
-    engine = open_db(db)
+    engine = open_book(db)
     try:
         queue = task_queue(
             engine, today, owner=owner, source=source, snoozed_only=snoozed, done_only=done

@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from typer.core import TyperCommand
 
-from cli.common import DbOption, FilterOption, book_scope, check_band, fail, open_db, parse_day
+from cli.common import (
+    DbOption,
+    FilterOption,
+    book_scope,
+    check_band,
+    fail,
+    open_book,
+    open_db,
+    parse_day,
+)
 from cli.import_fields import FIELDS, fields_help
 from cli.options import (
     band_option,
@@ -349,7 +358,7 @@ def export_command(
     if account and what in WHOLE_BOOK:
         fail(f"--account: {what} are the whole book's, not an account's; leave --account out")
     check_band(band)
-    engine = open_db(db)
+    engine = open_book(db)
     scope = book_scope(engine, segment, owner, saved_filter, "the export")
     try:
         ids = accounts_named(engine, account) if account else None

@@ -1,0 +1,62 @@
+"""A command that reads a book, given a --db that names no file (a typo), says so and
+exits 2, creating nothing. Before, it created an empty book there and showed it:
+metrics of no customer, 'No goals yet.', 'No open tasks.', an export of 0 rows."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli.main import app
+from core.importing import import_file
+from core.store.db import open_engine, sqlite_url
+
+runner = CliRunner()
+
+READERS = [
+    ["metrics"],
+    ["metrics", "--by", "plan"],
+    ["goals"],
+    ["goal", "checkin", "1", "3"],
+    ["tasks"],
+    ["task", "done", "1"],
+    ["health"],
+    ["rules", "list"],
+    ["rules", "run"],
+    ["forecast"],
+    ["export", "accounts", "--out", "OUT"],
+]
+
+
+@pytest.mark.parametrize("args", READERS, ids=" ".join)
+def test_a_missing_book_is_said_and_not_created(tmp_path: Path, args: list[str]) -> None:
+    typo = tmp_path / "bok.db"
+    args = [str(tmp_path / "accounts.csv") if a == "OUT" else a for a in args]
+    result = runner.invoke(app, [*args, "--db", str(typo)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"cxtui: there is no database at {typo}: nothing to read (is --db right? cxtui"
+        " import or cxtui demo --db PATH writes one)\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_the_book_that_exists_is_read(tmp_path: Path) -> None:
+    """The same commands on the book itself read it: the accounts exported are its
+    accounts, counted with plain SQL."""
+    book = tmp_path / "book.db"
+    engine = open_engine(sqlite_url(book))
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("external_id,name,mrr\nA-1,Acme,100\nB-2,Beta,50\n")
+    import_file(engine, "accounts", accounts)
+    engine.dispose()
+    out = tmp_path / "out.csv"
+    result = runner.invoke(app, ["export", "accounts", "--out", str(out), "--db", str(book)])
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(book) as connection:
+        (count,) = connection.execute("SELECT count(*) FROM account").fetchone()
+    assert f"Exported {count} rows of accounts" in result.stdout
+    assert runner.invoke(app, ["metrics", "--db", str(book)]).exit_code == 0
