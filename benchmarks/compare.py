@@ -14,12 +14,13 @@ the load average before and after is printed with them. The rows:
 
 - first frame (demo book): the installed ``cxtui`` in a real 160x50 pty until its
   header is drawn, beside a bare Textual app (startup.py). Goal <= 1.2x.
-- ready (each book): until the dashboard's panels are drawn with their numbers,
-  beside ``harlequin -a sqlite FILE`` until its data catalog is drawn (the database,
-  whose tables it lists when opened) and it says the database is connected; it reads
-  no table's rows before a query, so its time hardly depends on the book, and it
-  keeps its catalog cache from run to run (in the scratch folder), as for a returning
-  user. Goal <= 1.0x on the demo book and M.
+- ready (each book): until the dashboard's tiles have their numbers and its at-risk
+  and renewals lists their rows (startup.py's mark), beside ``harlequin -a sqlite
+  FILE`` until its data catalog is drawn (the database, whose tables it lists when
+  opened) and it says the database is connected; it reads no table's rows before a
+  query, so its time hardly depends on the book, and it keeps its catalog cache from
+  run to run (in the scratch folder), as for a returning user. Goal <= 1.0x on the
+  demo book and M.
 - exit after q (demo book): from the key until the process has ended, beside the
   bare app. Goal <= 1.2x.
 - ``cxtui metrics --json`` (each book), the whole process, beside a fresh Python

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from core.store.threads import Started, start
 
@@ -60,6 +60,8 @@ MOVEMENTS = {"new": "mrr_new", "expansion": "mrr_expansion",
 # movements (none): its purchases' revenue per month.
 PURCHASES_CHART = "purchase_revenue"
 SERIES_KEPT = 4  # series kept for switching back (each holds 12 months of figures)
+LIST_CAP = 100  # rows shown in each of the at-risk and renewals lists
+BANDS = ("green", "yellow", "red")
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,29 @@ class View:
         needs: a metrics book read for these only skips the tables the others need."""
         charts = (PURCHASES_CHART,) if self.sells_by_purchase else tuple(MOVEMENTS.values())
         return (*self.tiles, *charts)
+
+
+@dataclass(frozen=True)
+class AccountList:
+    """One of the dashboard's lists, ready to show: its first ``LIST_CAP`` rows, how
+    many accounts it has, and its note when it has none."""
+
+    rows: list[dict[str, Any]]
+    count: int
+    empty: str
+
+
+@dataclass(frozen=True)
+class Lists:
+    """The at-risk and renewals lists of a scope (``DashboardData.lists``)."""
+
+    scope: Scope
+    at_risk: AccountList
+    renewals: AccountList
+    renewing: pl.DataFrame
+    """Every renewal of the list (``id``, ``mrr_cents``): the forecast's."""
+    undated: bool
+    """The scope has live accounts and none has a renewal date (nothing to forecast)."""
 
 
 class DashboardData:
@@ -181,17 +206,39 @@ class DashboardData:
 
     # ------------------------------------------------------------------ lists
 
-    def at_risk(self, accounts: pl.DataFrame, scope: Scope) -> pl.DataFrame:
-        """(No database read.) The accounts at risk in ``scope``, from the accounts frame."""
-        from core.metrics.dashboard import at_risk_accounts
+    def lists(self, accounts: pl.DataFrame, scope: Scope) -> Lists:
+        """(No database read.) The at-risk list and the renewals of the next 90 days
+        in ``scope``, from the accounts frame."""
+        import polars as pl
 
-        return at_risk_accounts(accounts, scope)
+        from core.metrics.dashboard import at_risk_accounts, renewals_due
 
-    def renewals(self, accounts: pl.DataFrame, scope: Scope) -> pl.DataFrame:
-        """(No database read.) The renewals of the next 90 days in ``scope``."""
-        from core.metrics.dashboard import renewals_due
-
-        return renewals_due(accounts, self.today, scope)
+        live = scope.filter(accounts).filter(pl.col("status") != "churned")
+        at_risk = at_risk_accounts(accounts, scope)
+        renewals = renewals_due(accounts, self.today, scope)
+        undated = live["renewal_date"].null_count() == live.height
+        if not live["health_band"].is_in(BANDS).any():
+            # none scored is not none at risk (a score computed without signals has
+            # the band "no data")
+            no_risk = (
+                "No account in this scope has a health score yet: scores need usage,"
+                " interactions, surveys or tickets."
+            )
+        else:
+            no_risk = "No account at risk in this scope."
+        if undated:  # no renewal date is not no renewal
+            no_renewal = (
+                "No account in this scope has a renewal date: import one to see renewals here."
+            )
+        else:
+            no_renewal = "No renewal in the next 90 days in this scope."
+        return Lists(
+            scope,
+            AccountList(at_risk.head(LIST_CAP).to_dicts(), at_risk.height, no_risk),
+            AccountList(renewals.head(LIST_CAP).to_dicts(), renewals.height, no_renewal),
+            renewals.select("id", "mrr_cents"),
+            undated=bool(live.height) and undated,
+        )
 
     def why(self, account_ids: list[int]) -> dict[int, str]:
         """The at-risk list's "why": after the band or drop, the component that costs
@@ -260,12 +307,13 @@ class DashboardData:
         None while the accounts are read again, ``NotEnoughData`` without a churn
         model."""
         from core.churn.forecast import forecast_drill
+        from core.metrics.dashboard import renewals_due
 
         engine = self.app.opened_engine()
         accounts = self.app.book
         if accounts is None:
             return None
-        return forecast_drill(engine, self.today, self.renewals(accounts, scope))
+        return forecast_drill(engine, self.today, renewals_due(accounts, self.today, scope))
 
 
 def figures_read(db: Engine | SqliteFile, view: View, today: date) -> Callable[[], Figures]:
