@@ -44,6 +44,13 @@ def text_problem(text: str, limit: int) -> str | None:
     return None
 
 
+def counted(count: int, one: str, many: str | None = None) -> str:
+    """``count`` and the words that follow it, singular or plural as it reads: "1
+    account", "2,000 accounts"; ``many`` when the plural is not ``one`` and an "s"
+    ("1 account has", "3 accounts have")."""
+    return f"{count:,} {one if count == 1 else many or one + 's'}"
+
+
 def has_control(text: str) -> bool:
     return _CONTROL.search(text) is not None
 

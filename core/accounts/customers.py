@@ -17,6 +17,8 @@ from datetime import date
 
 import polars as pl
 
+from core.text import counted
+
 BEFORE_RECORDS = date(1900, 1, 1)
 """The day an account of unknown start date is taken to have started."""
 
@@ -38,21 +40,26 @@ def assumption_notes(
     records a churn."""
     notes = []
     if churn_unrecorded:
+        staying = counted(churn_unrecorded, "account counts", "accounts count")
         notes.append(
             f"Assumed: nothing in this book records a churn (no churned status, churn date"
-            f" or churn movement), so its {churn_unrecorded:,} accounts count as staying"
-            " and no churn is counted. Import status or churned_at to measure it."
+            f" or churn movement), so its {staying} as staying and no churn is counted."
+            " Import status or churned_at to measure it."
         )
     if start_unknown:
+        one = start_unknown == 1
         notes.append(
-            f"Assumed: {start_unknown:,} accounts have no start date: customers since before"
-            " the records begin, never new. Import start_date (or a tenure) to date them."
+            f"Assumed: {counted(start_unknown, 'account has', 'accounts have')} no start"
+            f" date: {'a customer' if one else 'customers'} since before the records begin,"
+            f" never new. Import start_date (or a tenure) to date {'it' if one else 'them'}."
         )
     if churn_date_unknown:
+        one = churn_date_unknown == 1
+        undated = counted(churn_date_unknown, "churned account has", "churned accounts have")
         notes.append(
-            f"Assumed: {churn_date_unknown:,} churned accounts have no churn date: not"
-            " customers since the day their churn was recorded, in no period's churn."
-            " Import churned_at to date them."
+            f"Assumed: {undated} no churn date: not {'a customer' if one else 'customers'}"
+            f" since the day {'its' if one else 'their'} churn was recorded, in no period's"
+            f" churn. Import churned_at to date {'it' if one else 'them'}."
         )
     return notes
 

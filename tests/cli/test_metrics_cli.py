@@ -41,6 +41,42 @@ def test_json_says_what_the_figures_assume(
     )
 
 
+def test_one_account_assumed_is_said_in_the_singular(
+    tmp_path: Path, new_books: Callable[[str], Path]
+) -> None:
+    """A book with one churned account of unknown churn date read 'Assumed: 1 churned
+    accounts have no churn date: not customers since the day their churn was
+    recorded...', and one account without a start date '1 accounts have no start
+    date'. Said of one account, they read in the singular (of more, as before)."""
+    import polars as pl
+
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text(
+        "external_id,name,status,start_date,mrr\n"
+        "A-1,Alpha,active,2024-01-01,100\n"
+        "A-2,Beta,churned,2024-01-01,50\n"
+        "A-3,Gamma,active,,70\n"
+    )
+    db = new_books("book.db")
+    imported = runner.invoke(app, ["import", "accounts", str(accounts), "--db", str(db)])
+    assert imported.exit_code == 0, imported.output
+    raw = pl.read_csv(accounts)
+    undated = raw.filter(pl.col("status") == "churned").height  # no churned_at column
+    unstarted = raw["start_date"].null_count()
+    assert (undated, unstarted) == (1, 1)
+    code, output = run(db, "--json")
+    assert code == 0, output
+    notes = json.loads(output)["notes"]
+    assert (
+        "Assumed: 1 churned account has no churn date: not a customer since the day its"
+        " churn was recorded, in no period's churn. Import churned_at to date it."
+    ) in notes, notes
+    assert (
+        "Assumed: 1 account has no start date: a customer since before the records begin,"
+        " never new. Import start_date (or a tenure) to date it."
+    ) in notes, notes
+
+
 def test_json_has_exactly_the_contract_keys(db: Path) -> None:
     code, output = run(db, "--as-of", "2024-02-15", "--period", "2024-01", "--json")
     assert code == 0, output
