@@ -54,7 +54,9 @@ class _ImportCommand(TyperCommand):
             return super().parse_args(ctx, args)
         except typer.BadParameter as error:  # click's MissingParameter is one
             given = ctx.params.get("kind")
-            if error.param is None or error.param.name != "file" or given is None:
+            # A file given but refused (a folder, unreadable) is said in click's words.
+            refused = bool(error.message)
+            if error.param is None or error.param.name != "file" or given is None or refused:
                 raise
             error.message = (
                 f"Name the file to import: cxtui import {given} FILE."

@@ -60,3 +60,22 @@ def test_the_book_that_exists_is_read(tmp_path: Path) -> None:
         (count,) = connection.execute("SELECT count(*) FROM account").fetchone()
     assert f"Exported {count} rows of accounts" in result.stdout
     assert runner.invoke(app, ["metrics", "--db", str(book)]).exit_code == 0
+
+
+def test_a_folder_given_as_the_file_to_import_is_said_to_be_one(tmp_path: Path) -> None:
+    """``cxtui import accounts exports/`` read 'Invalid value for 'file': Name the file
+    to import: cxtui import accounts FILE.', as if no file had been named."""
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    wide = {"COLUMNS": "400"}  # the error's box unwrapped, whatever the path's length
+    args = ["import", "accounts", str(folder), "--db", str(tmp_path / "b.db")]
+    result = runner.invoke(app, args, env=wide)
+    assert result.exit_code == 2
+    words = " ".join(result.output.replace("│", " ").split())
+    assert f"File '{folder}' is a directory." in words, words
+    assert "Name the file to import" not in words
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exports"]
+    # No file named at all: told what to type, as before.
+    result = runner.invoke(app, ["import", "accounts"], env=wide)
+    words = " ".join(result.output.replace("│", " ").split())
+    assert "Name the file to import: cxtui import accounts FILE." in words, words
