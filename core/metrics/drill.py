@@ -27,6 +27,7 @@ from core.metrics.dashboard import bands_on
 from core.metrics.model import dollars, money, pct
 from core.models import Account, MrrMovementKind, SurveyKind
 from core.store.frames import read_frame
+from core.text import counted
 
 _ONE_DAY = timedelta(days=1)
 
@@ -191,7 +192,7 @@ def _mrr(book: Book, window: _Window) -> Drill:
     total = int(rows["mrr_cents"].sum())
     return Drill(
         "MRR: each customer's MRR at the end of the period",
-        f"MRR {dollars(total)} = the sum over {rows.height:,} customers"
+        f"MRR {dollars(total)} = the sum over {counted(rows.height, 'customer')}"
         f" at {window.ref.isoformat()}",
         rows.sort(["mrr_cents", "account_id"], descending=[True, False]),
         {"mrr_cents": total, "customers": rows.height},
@@ -222,7 +223,7 @@ def _net_new(book: Book, window: _Window) -> Drill:
     )
     return Drill(
         "Net new MRR: the MRR movements of the period",
-        f"net new MRR {dollars(total)} = {parts} ({rows.height:,} movements){aside}",
+        f"net new MRR {dollars(total)} = {parts} ({counted(rows.height, 'movement')}){aside}",
         rows,
         {f"{kind}_cents": cents for kind, cents in sums.items()}
         | {"movements": rows.height, "undated_churn_cents": left_out},
@@ -338,7 +339,7 @@ def _nps(book: Book, window: _Window) -> Drill:
     return Drill(
         "NPS: the answers of the period",
         f"NPS {_rate(nps, '')} = {_rate(pct(p, n))} promoters ({p:,})"
-        f" - {_rate(pct(d, n))} detractors ({d:,}) of {n:,} answers",
+        f" - {_rate(pct(d, n))} detractors ({d:,}) of {counted(n, 'answer')}",
         rows,
         {"promoters": p, "passives": n - p - d, "detractors": d, "answers": n},
     )
@@ -353,7 +354,7 @@ def _csat(book: Book, window: _Window) -> Drill:
     return Drill(
         f"CSAT: the answers of the period (satisfied: {threshold} or more)",
         f"CSAT {_rate(pct(satisfied, rows.height))} = {satisfied:,} satisfied"
-        f" / {rows.height:,} answers",
+        f" / {counted(rows.height, 'answer')}",
         rows,
         {"satisfied": satisfied, "answers": rows.height},
     )
@@ -379,7 +380,7 @@ def _buyers(book: Book, window: _Window) -> Drill:
     rows = _buyers_of(book, window)
     return Drill(
         "Customers with purchases: the buyers of the period, the largest first",
-        f"customers with purchases = {rows.height:,} accounts that bought from"
+        f"customers with purchases = {counted(rows.height, 'account')} that bought from"
         f" {window.start.isoformat()} to {window.ref.isoformat()}",
         rows,
         {"buyers": rows.height},
@@ -392,7 +393,7 @@ def _average_purchase(book: Book, window: _Window) -> Drill:
     average = f"${money(Fraction(total, purchases)):,.2f}" if purchases else "no data"
     return Drill(
         "Average purchase value: the buyers' purchases of the period",
-        f"average purchase {average} = {dollars(total)} / {purchases:,} purchases"
+        f"average purchase {average} = {dollars(total)} / {counted(purchases, 'purchase')}"
         " (one per customer and day)",
         rows,
         {"amount_cents": total, "purchases": purchases},
@@ -406,7 +407,7 @@ def _repeat_purchases(book: Book, window: _Window) -> Drill:
     return Drill(
         "Repeat purchase rate: the buyers of the period, repeat buyers first",
         f"repeat purchase rate {_rate(pct(repeat, rows.height))} = {repeat:,} with two"
-        f" purchases or more / {rows.height:,} buyers",
+        f" purchases or more / {counted(rows.height, 'buyer')}",
         rows,
         {"repeat_buyers": repeat, "buyers": rows.height},
     )

@@ -10,6 +10,7 @@ from fractions import Fraction
 from typing import Any
 
 from core.metrics.registry import CONTRACT_KEYS, METRICS
+from core.text import counted
 
 BREAKDOWNS = ("segment", "owner", "plan")
 """The account columns a breakdown groups by; a custom field's name does too."""
@@ -169,7 +170,7 @@ def lifespan_note(m: MetricSet | Mapping[str, Any]) -> str | None:
         return None
     return (
         f"Assumed: a CLV lifespan of {years:.1f} years, the average time"
-        f" from first to last purchase of {buyers:,} buyers (no churn to"
+        f" from first to last purchase of {counted(buyers, 'buyer')} (no churn to"
         " measure it from; set [metrics] lifespan_years to choose one)."
     )
 
@@ -201,7 +202,8 @@ def unrecorded_notes(sets: list[MetricSet]) -> list[str]:
     due = sum(m.onboarding_due_unrecorded for m in sets)
     if due:
         notes.append(
-            f"No data: onboarding success, {due:,} accounts were due to finish onboarding,"
+            f"No data: onboarding success, {counted(due, 'account was', 'accounts were')} due"
+            " to finish onboarding,"
             " but no account has an onboarding completion date (import"
             " onboarding_completed_at to measure it)."
         )

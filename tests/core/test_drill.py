@@ -19,7 +19,7 @@ from core.metrics.model import dollars, money, pct
 from core.models import HealthSnapshot
 from core.periods import Period
 from sample_data import load_demo
-from tests.core.metrics_book import JAN, LATER, MAR, BookWriter, at
+from tests.core.metrics_book import FEB, JAN, LATER, MAR, BookWriter, at
 from tests.rows import new_override
 
 DEMO_DAY = date(2026, 11, 30)
@@ -178,6 +178,18 @@ def test_january_by_hand(surveyed: BookWriter) -> None:
     named = with_names(engine, churn.rows)
     assert named.columns[:3] == ["account_id", "name", "owner"]
     assert named.filter("lost")["name"].to_list() == ["Account 4"]
+
+
+def test_a_count_of_one_is_said_in_the_singular(surveyed: BookWriter) -> None:
+    """February has one NPS answer (account B's 0): its drill read '... of 1 answers',
+    and with one CSAT answer '1 satisfied / 1 answers'. Counted from the drills' rows."""
+    surveyed.survey(3, "csat", 5, at(date(2024, 2, 10), 9))
+    surveyed.save()
+    loaded = load_book(surveyed.engine, Period(JAN.start, FEB.end), LATER)
+    nps, csat = drill(loaded, "nps", FEB), drill(loaded, "csat_pct", FEB)
+    assert (nps.rows.height, csat.rows.height) == (1, 1)
+    assert nps.formula.endswith("detractors (1) of 1 answer"), nps.formula
+    assert csat.formula == "CSAT 100.0 % = 1 satisfied / 1 answer", csat.formula
 
 
 def test_hand_made_drills_equal_the_metrics(surveyed: BookWriter) -> None:
