@@ -96,8 +96,7 @@ def _actions(app: CxtuiApp) -> list[tuple[str, str, Any]]:
             app.restore_health_model,
         ),
         ("Reload the accounts", "Read the database again", app.reload_book),
-        ("Show the keys", "Key ?", app.action_help),
-    ]
+    ]  # the keys (?): the system commands' "Keys" (CxtuiApp.get_system_commands)
     return actions + _saved_filter_actions(app)
 
 

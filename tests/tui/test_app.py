@@ -812,3 +812,11 @@ async def test_keys_in_the_palette_opens_the_help_screen(db_url: str, book) -> N
         await palette(app, pilot, "keys")
         assert isinstance(app.screen, HelpScreen)
         assert not app.query("HelpPanel")
+        # and it is the only command that does: 'Show the keys' was a second one
+        from tui.commands import _actions
+
+        offered = [
+            *(command.title for command in app.get_system_commands(app.screen)),
+            *(title for title, _help, _run in _actions(app)),
+        ]
+        assert [title for title in offered if "keys" in title.lower()] == ["Keys"], offered
