@@ -16,6 +16,7 @@ database stack is imported (``core.store.first_read``).
 
 from __future__ import annotations
 
+import math
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -139,6 +140,22 @@ def override_set(score: pl.Expr, band: pl.Expr) -> pl.Expr:
     )
 
 
+def score_figure(score: float, band: str | None) -> str:
+    """A health score in whole points, to the nearest, but never up to the score its
+    band ends below: a score of 69.6 is yellow (green starts at 70, by default), and
+    "70 yellow" contradicted the band, "69 yellow" does not. The bands of the health
+    model in force (``core.health.config``); a band it does not name (none, an
+    override's band over a score set alone) leaves the score to the nearest."""
+    shown = round(score)
+    if shown <= score or band not in ("yellow", "red"):
+        return str(shown)
+    from core.health.config import load_model
+
+    model = load_model()[0]
+    ends_at = model.green if band == "yellow" else model.yellow
+    return str(math.ceil(ends_at) - 1 if score < ends_at <= shown else shown)
+
+
 def health_words(
     score: float | None, band: str | None, override: str | None = None, score_width: int = 0
 ) -> str:
@@ -151,7 +168,9 @@ def health_words(
     characters, as in a column."""
     if score is None and override is None:
         return "no score"
-    shown = ("—" if score is None else f"{score:.0f}").rjust(score_width)
+    shown = (
+        "—" if score is None else score_figure(score, None if override == OVERRIDE_BAND else band)
+    ).rjust(score_width)
     if override == OVERRIDE_BAND and score is not None:
         return f"{shown}→{band}*"
     words = f"{shown} {band}" if band else shown

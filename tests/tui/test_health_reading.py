@@ -6,6 +6,8 @@ override's), "— red" on the 360 and "red 72" on the dashboard."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import polars as pl
 from sqlalchemy import Engine
 from textual.widgets import DataTable
@@ -94,3 +96,60 @@ async def test_an_account_without_a_score_reads_no_score_on_the_list_and_the_360
         app.open_account(unscored)
         await settle(app, pilot)
         assert "No health score yet" in text_of(app.screen.query_one("#health"))
+
+
+def test_a_score_is_never_rounded_up_into_the_next_band() -> None:
+    """69.6 is yellow (green starts at 70): it read "70 yellow"; 39.5 read "40 red"."""
+    assert health_words(69.6, "yellow") == "69 yellow"
+    assert health_words(39.5, "red") == "39 red"
+    assert health_words(69.4, "yellow") == "69 yellow"  # to the nearest, as before
+    assert health_words(70.6, "green") == "71 green"
+    assert health_words(47.6, "yellow") == "48 yellow"
+    assert health_words(69.6, "red", OVERRIDE_BAND) == "70→red*"  # the computed score
+
+
+IMPORTS = Path(__file__).parents[1] / "fixtures" / "import"
+
+
+async def test_a_score_just_under_a_configured_band_reads_in_its_band(
+    db_url: str, engine: Engine
+) -> None:
+    """IBM's telco accounts (the first 30 rows of its export) with a vendor's call log:
+    7590-VHVEG's call is 2 years old and it renews in 11 months, so its score is
+    46.67, by hand below. Green set to start at 47 (health.toml), it is yellow: the
+    list and the 360 read "47 yellow", a green figure beside a yellow band."""
+    from datetime import datetime, timedelta
+
+    from core.health.config import config_path
+    from core.health.store import recompute_all
+    from core.importing import ImportOptions, import_file
+    from core.interactions import account_id_of
+
+    config_path().parent.mkdir(parents=True, exist_ok=True)
+    config_path().write_text("[bands]\ngreen = 47\n", encoding="utf-8")
+    accounts = ImportOptions(
+        columns={"external_id": "customerID", "name": "customerID"},
+        values={"status": {"Yes": "churned", "No": "active"}},
+        as_of=TODAY,
+    )
+    import_file(engine, "accounts", IMPORTS / "telco_churn.csv", accounts)
+    import_file(engine, "interactions", IMPORTS / "interactions.tsv", ImportOptions())
+    recompute_all(engine, as_of=TODAY)
+
+    calls = pl.read_csv(IMPORTS / "interactions.tsv", separator="\t")
+    called = datetime.fromisoformat(calls.filter(pl.col("Account") == "7590-VHVEG")["Date"][0])
+    days = (datetime.combine(TODAY + timedelta(days=1), datetime.min.time()) - called).days
+    assert days >= 91  # days since the last interaction: scores 0 (weight 2)
+    engagement = (0 * 2 + 20 * 1) / 3  # no meeting in 90 days: 20 (weight 1)
+    commercial = 100  # no contraction; the start's anniversary is 11 months away
+    score = (engagement * 20 + commercial * 15) / 35  # usage, sentiment, support: no data
+    assert 46.5 <= score < 47  # yellow, to the nearest 47
+
+    async with running(db_url) as (app, pilot):
+        listed = _line_of(text_of(app.screen.query_one(DataTable)), "7590-VHVEG")
+        assert "● 46 yellow" in listed, listed
+        app.open_account(account_id_of(engine, "7590-VHVEG") or 0)
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        headline = " ".join(text_of(app.screen.query_one("#health")).splitlines()[1].split())
+        assert "● 46 yellow" in headline, headline
