@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input
+from textual.widgets import DataTable, Input, Label
 from textual.widgets._footer import FooterKey
 
 from tests.tui.conftest import SIZE, SMALL, TELCO, book_open, press, snapshot_app, text_of
@@ -136,6 +136,12 @@ async def test_the_footer_shows_whole_keys_escape_and_help_first(
         ]
         for key in shown_keys:
             assert key.region.width > 0 and key.region.right <= end, (key, key.region, end)
+        # a group's keys ('[ ]') are shown with their words ('Prev/next period')
+        children = list(footer.children)
+        for index, child in enumerate(children):
+            if child.display and child.has_class("-grouped"):
+                words = next(c for c in children[index:] if isinstance(c, Label))
+                assert words.display and words.region.right <= end, (words, end)
         actions = [key.action for key in shown_keys]
         first = [key.action for key in keys(app) if key.key == "escape"]
         first += [] if app.screen.is_modal else ["help", "quit"]  # a dialog's keys alone

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 from textual import events
 from textual.app import ComposeResult
 from textual.geometry import Size
-from textual.widgets import Footer
-from textual.widgets._footer import KeyGroup
+from textual.widgets import Footer, Label
 
 if TYPE_CHECKING:
     from textual.screen import Screen
@@ -104,9 +103,13 @@ class KeysFooter(Footer):
             return
         fits = True
         for index, key in enumerate(keys):
-            # a group's keys ('[ ]') go with the words after them ('Prev/next period')
-            grouped = isinstance(key, KeyGroup) and index + 1 < len(keys)
-            fits = fits and ends[index + 1 if grouped else index] <= limit
+            end = ends[index]
+            if key.has_class("-grouped"):
+                # a group's keys ('[ ]') go with the words after them ('Prev/next
+                # period'), the next label (Textual's FooterLabel)
+                labels = (ends[i] for i in range(index, len(keys)) if isinstance(keys[i], Label))
+                end = next(labels, end)
+            fits = fits and end <= limit
             key.display = fits
 
 
