@@ -141,6 +141,40 @@ def need_book(db: Path | None) -> None:
         )
 
 
+class NewBook:
+    """What opening --db (or the default) would create, when its SQLite file does not
+    exist yet: the file and the folders above it that are missing. Told before the
+    engine opens it, so a command that ends having written nothing (an import refused
+    or dry run) can take them away again: bad input changes nothing."""
+
+    def __init__(self, db: Path | None) -> None:
+        from core.store.db import database_url, sqlite_path
+
+        path = sqlite_path(database_url(db))
+        self.made: list[Path] = []
+        if path is None or path.exists():
+            return
+        self.made.append(path)
+        folder = path.parent
+        while not folder.exists() and folder != folder.parent:
+            self.made.append(folder)
+            folder = folder.parent
+
+    def remove(self) -> None:
+        """Remove the file (with its journal's) and the folders made for it, once the
+        engine on it is disposed; a folder something else was put in stays."""
+        if not self.made:
+            return
+        book, *folders = self.made
+        for path in (book, *(Path(f"{book}{end}") for end in ("-wal", "-shm", "-journal"))):
+            path.unlink(missing_ok=True)
+        for folder in folders:  # the deepest first
+            try:
+                folder.rmdir()
+            except OSError:
+                return
+
+
 def open_db(db: Path | None) -> Engine:
     """A migrated engine for --db / CXTUI_DATABASE_URL / the default file, or a clear
     message and exit status 2 when the database cannot be used."""

@@ -14,6 +14,7 @@ from typer.core import TyperCommand
 from cli.common import (
     DbOption,
     FilterOption,
+    NewBook,
     book_scope,
     check_band,
     fail,
@@ -33,7 +34,7 @@ from cli.options import (
 from cli.progress import StageBars
 
 if TYPE_CHECKING:
-    from core.importing import ImportOptions
+    from core.importing import ImportOptions, ImportResult
 
 IMPORT_KINDS = ", ".join(FIELDS)
 _PLAIN_EVERY_ROWS = 100_000
@@ -251,24 +252,21 @@ def import_command(
         options = _with_mapping(given, maps or [], mapping, values or [])
     except MappingError as error:
         fail(str(error))
+    new_book = NewBook(db)  # a book this import creates, taken away if it writes nothing
     engine = open_db(db)
     started = time.perf_counter()
+    result: ImportResult | None = None
     try:
         with StageBars(10, _PLAIN_EVERY_ROWS) as progress:
             result = import_file(engine, kind.lower(), file, options, progress)
-    except (FileError, MappingError) as error:
-        problems = error.problems if isinstance(error, MappingError) else [str(error)]
-        for problem in problems:
-            typer.echo(f"cxtui: {problem}", err=True)
-        typer.echo("Nothing was written.", err=True)
-        raise typer.Exit(2) from None
-    except ImportRejected as error:
-        errors = f"{error.count:,} error{'' if error.count == 1 else 's'}"
-        typer.echo(f"cxtui: {file.name}: {errors}; nothing was written.", err=True)
-        typer.echo(str(error), err=True)
-        raise typer.Exit(2) from None
+    except (FileError, MappingError, ImportRejected) as error:
+        _say_refused(error, file)
     finally:
         engine.dispose()
+    if result is None or dry_run:
+        new_book.remove()
+    if result is None:
+        raise typer.Exit(2)
     if as_json:
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
         return
@@ -282,6 +280,22 @@ def import_command(
     if not dry_run and read >= _PLAIN_EVERY_ROWS:
         rate = read / max(time.perf_counter() - started, 1e-9)
         typer.echo(f"{rate:,.0f} rows/s")
+
+
+def _say_refused(error: Exception, file: Path) -> None:
+    """Why the import was refused, on stderr: the file's or mapping's problems, or the
+    first bad rows and how many there are."""
+    from core.importing import ImportRejected, MappingError
+
+    if isinstance(error, ImportRejected):
+        errors = f"{error.count:,} error{'' if error.count == 1 else 's'}"
+        typer.echo(f"cxtui: {file.name}: {errors}; nothing was written.", err=True)
+        typer.echo(str(error), err=True)
+        return
+    problems = error.problems if isinstance(error, MappingError) else [str(error)]
+    for problem in problems:
+        typer.echo(f"cxtui: {problem}", err=True)
+    typer.echo("Nothing was written.", err=True)
 
 
 def _export_day(text: str) -> date:

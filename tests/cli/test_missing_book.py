@@ -79,3 +79,60 @@ def test_a_folder_given_as_the_file_to_import_is_said_to_be_one(tmp_path: Path) 
     result = runner.invoke(app, ["import", "accounts"], env=wide)
     words = " ".join(result.output.replace("│", " ").split())
     assert "Name the file to import: cxtui import accounts FILE." in words, words
+
+
+REFUSED_IMPORTS = {
+    "a bad row": ("external_id,name,mrr\nA-1,Acme,100\nB-2,Beta,lots\n", []),
+    "a missing column": ("external_id,mrr\nA-1,100\n", []),
+    "a dry run": ("external_id,name,mrr\nA-1,Acme,100\n", ["--dry-run"]),
+}
+
+
+@pytest.mark.parametrize("case", REFUSED_IMPORTS)
+def test_an_import_that_writes_nothing_leaves_no_book_behind(tmp_path: Path, case: str) -> None:
+    """A refused import, or a dry run, into a --db that did not exist left an empty
+    book there (1 MB of schema): bad input changes nothing."""
+    text, options = REFUSED_IMPORTS[case]
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    accounts = folder / "accounts.csv"
+    accounts.write_text(text)
+    book = folder / "new.db"
+    result = runner.invoke(app, ["import", "accounts", str(accounts), "--db", str(book), *options])
+    assert result.exit_code == (0 if options else 2), result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["accounts.csv"]
+
+
+def test_an_import_refused_into_the_default_book_leaves_no_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without --db the book is the data folder's cxtui.db: a refused first import
+    left that folder and an empty book in it."""
+    monkeypatch.delenv("CXTUI_DATABASE_URL", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("external_id,name,mrr\nA-1,Acme,lots\n")
+    result = runner.invoke(app, ["import", "accounts", str(accounts)])
+    assert result.exit_code == 2, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["accounts.csv"]
+
+
+def test_an_import_refused_into_a_book_leaves_it_as_it_was(tmp_path: Path) -> None:
+    """An existing book is not the import's to remove: a refused import leaves it, and
+    its accounts (counted with plain SQL), as they were."""
+    book = tmp_path / "book.db"
+    accounts = tmp_path / "accounts.csv"
+    accounts.write_text("external_id,name,mrr\nA-1,Acme,100\n")
+    assert (
+        runner.invoke(app, ["import", "accounts", str(accounts), "--db", str(book)]).exit_code == 0
+    )
+    accounts.write_text("external_id,name,mrr\nB-2,Beta,lots\n")
+    for options in ([], ["--dry-run"]):
+        result = runner.invoke(
+            app, ["import", "accounts", str(accounts), "--db", str(book), *options]
+        )
+        assert result.exit_code == 2, result.output
+        with sqlite3.connect(book) as connection:
+            rows = connection.execute("SELECT external_id FROM account").fetchall()
+        connection.close()
+        assert rows == [("A-1",)]
