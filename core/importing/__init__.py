@@ -594,11 +594,21 @@ TENURE_START = "start_date (from tenure)"
 _TENURE_COLUMNS = {"tenure": "mo", "tenuremonths": "mo", "tenureinmonths": "mo", "tenuredays": "d"}
 
 
-def _start_from_tenure(spec: Kind, source: Source, options: ImportOptions) -> str | None:
+@dataclass
+class _Tenure:
+    """What ``_start_from_tenure`` did: the assumption in words, and the rows whose
+    tenure is no number (None: none), refused with the check's own errors."""
+
+    said: str
+    bad: ImportRejected | None
+
+
+def _start_from_tenure(spec: Kind, source: Source, options: ImportOptions) -> _Tenure | None:
     """An accounts file with a tenure column (months, or days when its name says so)
     and no start date: each start date is the export's day (``options.as_of``, else
-    today) less the tenure, read from a column added to ``source``. Returns the
-    assumption in words, or None when there is nothing to derive."""
+    today) less the tenure, read from a column added to ``source`` (empty where the
+    tenure is no whole number, 0 or more: that row is refused). None when there is
+    nothing to derive."""
     if spec.name != "accounts" or "start_date" in options.columns:
         return None
     if (
@@ -617,37 +627,51 @@ def _start_from_tenure(spec: Kind, source: Source, options: ImportOptions) -> st
     exported = options.as_of or date.today()
     text = pl.col(column).str.strip_chars()
     number = text.cast(pl.Float64, strict=False)
-    _refuse_tenures(source, column, text, number, "months" if unit == "mo" else "days")
-    months = number.cast(pl.Int64)
-    start = pl.lit(exported).dt.offset_by(pl.format(f"-{{}}{unit}", months))
-    source.frame = source.frame.with_columns(start.dt.strftime("%Y-%m-%d").alias(TENURE_START))
-    source.columns = [*source.columns, TENURE_START]
     words = "months" if unit == "mo" else "days"
-    return (
-        f"start dates from column {column}: {words} before {exported} (the export's day;"
-        f" {options.hints.as_of})"
-    )
-
-
-def _refuse_tenures(source: Source, column: str, text: pl.Expr, number: pl.Expr, unit: str) -> None:
-    """Refuse the file, naming the rows, when a tenure cell is no whole number of
-    ``unit``, 0 or more ('-3', 'n/a'), rather than give the account no start (an
-    empty cell gives none; a line repeating the header is left out by the check)."""
     bad = (
         text.is_not_null()
         & (text != "")
-        & (text.str.to_lowercase() != column.lower())
+        & (text.str.to_lowercase() != column.lower())  # a header line again: the check's
         & (number.is_null() | (number < 0) | (number != number.floor()))
     )
+    refused = _bad_tenures(source, column, bad, words)
+    months = pl.when(~bad).then(number).cast(pl.Int64)
+    start = pl.lit(exported).dt.offset_by(pl.format(f"-{{}}{unit}", months))
+    source.frame = source.frame.with_columns(start.dt.strftime("%Y-%m-%d").alias(TENURE_START))
+    source.columns = [*source.columns, TENURE_START]
+    said = (
+        f"start dates from column {column}: {words} before {exported} (the export's day;"
+        f" {options.hints.as_of})"
+    )
+    return _Tenure(said, refused)
+
+
+def _bad_tenures(source: Source, column: str, bad: pl.Expr, unit: str) -> ImportRejected | None:
+    """The refusal of the rows whose tenure cell is no whole number of ``unit``, 0 or
+    more ('-3', 'n/a'), rather than give the account no start (an empty cell gives
+    none); None when there is none. It is raised with the check's other errors."""
     row = source.row_column or FILE_ROW
     frame = source.frame
     if source.row_column is None:
         frame = frame.with_row_index(FILE_ROW, offset=source.first_row)
     found = frame.filter(bad).select(pl.col(row).cast(pl.Int64), pl.col(column)).collect()
-    if found.height:
-        reason = f"not a tenure: a whole number of {unit}, 0 or more"
-        errors = [RowError(r, column, v, reason) for r, v in found.head(MAX_REPORTED).rows()]
-        raise ImportRejected(errors, found.height, [Tally(column, reason, found.height)])
+    if not found.height:
+        return None
+    reason = f"not a tenure: a whole number of {unit}, 0 or more"
+    errors = [RowError(r, column, v, reason) for r, v in found.head(MAX_REPORTED).rows()]
+    return ImportRejected(errors, found.height, [Tally(column, reason, found.height)])
+
+
+def _rejection(checked: Checked, before: ImportRejected | None) -> ImportRejected | None:
+    """The file's refusal, if any: the check's bad rows with those found before it
+    (``before``: tenures that are no number), the first ``MAX_REPORTED`` by row."""
+    if before is None:
+        if not checked.error_count:
+            return None
+        return ImportRejected(checked.errors, checked.error_count, checked.tallies)
+    errors = sorted([*before.errors, *checked.errors], key=lambda error: error.row)
+    tallies = sorted([*before.tallies, *checked.tallies], key=lambda tally: -tally.rows)
+    return ImportRejected(errors[:MAX_REPORTED], before.count + checked.error_count, tallies)
 
 
 USAGE_DAY = "day (from the column names)"
@@ -865,11 +889,11 @@ def import_file(
         if aside is not None:
             source.frame = pl.concat([source.frame, aside], how="diagonal_relaxed")
         checked = check_rows(plan, accounts, progress)
-        if checked.error_count:
-            raise ImportRejected(checked.errors, checked.error_count, checked.tallies)
+        if (rejected := _rejection(checked, tenure.bad if tenure else None)) is not None:
+            raise rejected
         reconciliation = reconcile(checked)
         if tenure is not None:
-            reconciliation.assumptions.insert(0, tenure)
+            reconciliation.assumptions.insert(0, tenure.said)
         reconciliation.assumptions[:0] = source.notes
         reconciliation.left_out[:0] = [said for _rows, said in source.apart]
         recorded: list[str] = []

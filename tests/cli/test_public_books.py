@@ -7,6 +7,7 @@ Kaggle sample) and card payments whose amounts are whole numbers in 164 currenci
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
@@ -469,7 +470,9 @@ def test_a_tenure_that_is_no_number_of_months_is_named_at_its_row(
     refused = runner.invoke(app, ["import", "accounts", str(edited), *options])
     assert refused.exit_code == 2
     reason = "not a tenure: a whole number of months, 0 or more"
-    assert refused.stderr.splitlines()[1:3] == [
+    lines = refused.stderr.splitlines()
+    lines = lines[next(i for i, line in enumerate(lines) if line.startswith("cxtui:")) :]
+    assert lines[1:3] == [
         f'row {index + 2}, column "tenure", value "{value}": {reason}'
         for index, value in ((30, "-3"), (4_000, "n/a"))
     ]
@@ -480,6 +483,62 @@ def test_a_tenure_that_is_no_number_of_months_is_named_at_its_row(
         "1 account without a start date: customers since before the records begin, never"
         " counted as new (map start_date, or a tenure, to date them)"
     ) in report["reconciliation"]["assumptions"]
+
+
+def test_bad_tenures_are_named_with_the_files_other_errors(
+    telco_churn: Path, tmp_path: Path
+) -> None:
+    """The sample with 25 tenure cells that are no number of months, 25 monthly
+    charges that are no amount and a churn that is neither Yes nor No: the errors are
+    said together, the first 20 by row, all of them counted. Before, the tenures
+    stopped the import alone (25 errors, the others found only once they were fixed)."""
+    db, edited = tmp_path / "telco.db", tmp_path / "edited.csv"
+    raw = pl.read_csv(telco_churn, infer_schema_length=0)
+    tenure_rows, charge_rows = list(range(3, 7_000, 280)), list(range(10, 7_000, 280))
+    raw = raw.with_columns(
+        raw["tenure"].scatter(tenure_rows, ["n/a", "-3", "2.5", "x", "1e"] * 5),
+        raw["MonthlyCharges"].scatter(charge_rows, "lots"),
+        raw["Churn"].scatter(17, "Maybe"),
+    )
+    raw.write_csv(edited)
+    options = [
+        "--db", str(db), "--map", "name=customerID", "--map", "external_id=customerID",
+        "--value", "status:Yes=churned", "--value", "status:No=active",
+        "--as-of", "2020-01-01", "--drop-extra",
+    ]  # fmt: skip
+    refused = runner.invoke(app, ["import", "accounts", str(edited), *options])
+    assert refused.exit_code == 2
+    # The bad cells by plain polars, each at its row in the file (the header is row 1).
+    months = pl.col("tenure").cast(pl.Float64, strict=False)
+    bad = {
+        "tenure": months.is_null() | (months < 0) | (months != months.floor()),
+        "MonthlyCharges": pl.col("MonthlyCharges").cast(pl.Float64, strict=False).is_null(),
+        "Churn": ~pl.col("Churn").is_in(["Yes", "No"]),
+    }
+    found = pl.concat(
+        raw.with_row_index("row", offset=2)
+        .filter(wrong)
+        .select(pl.col("row").cast(pl.Int64), pl.lit(column).alias("column"), pl.col(column))
+        .rename({column: "value"})
+        for column, wrong in bad.items()
+    ).sort("row", maintain_order=True)
+    assert found.height == 51
+    lines = refused.stderr.splitlines()  # after the check's progress
+    lines = lines[next(i for i, line in enumerate(lines) if line.startswith("cxtui:")) :]
+    assert lines[0] == f"cxtui: edited.csv: {found.height} errors; nothing was written."
+    said = [
+        re.match(r'row (\d+), column "([^"]+)", value "([^"]*)": ', line) for line in lines[1:21]
+    ]
+    assert [(int(m[1]), m[2], m[3]) for m in said if m] == found.head(20).rows()
+    assert lines[21] == f"and {found.height - 20} more"
+    assert lines[22:] == [
+        "In all:",
+        '  25 rows, column "tenure": not a tenure: a whole number of months, 0 or more',
+        '  25 rows, column "MonthlyCharges": MRR is not an amount (such as 1234.50)',
+        '  1 row, column "Churn": not a known status; map it with --value status:VALUE=VALUE'
+        " (one of: active, onboarding, churned)",
+    ]
+    assert not db.exists()
 
 
 def test_the_telco_book_exported_and_imported_into_a_fresh_book_keeps_its_figures(
