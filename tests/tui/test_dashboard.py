@@ -21,7 +21,7 @@ from core.metrics import Scope, compute_metrics
 from core.models import Account, HealthSnapshot, Ticket
 from core.periods import Period, last_months
 from tests.tui.book import TODAY, make_book
-from tests.tui.conftest import SIZE, press, running, settle, text_of
+from tests.tui.conftest import SIZE, SMALL, press, running, settle, text_of
 from tui.app import CxtuiApp, make_app
 from tui.screens.account import AccountScreen
 from tui.screens.dashboard import BANDS, DashboardScreen
@@ -832,3 +832,33 @@ async def test_an_order_logs_clv_tile_says_what_it_assumes(
         said = " ".join(text_of(screen.query_one("#assumptions")).split())
         assert "Assumed: a CLV lifespan of" in said, said
         assert f"those of the {months:.1f} months of purchase history" in said, said
+
+
+@pytest.mark.parametrize("size", [SIZE, SMALL], ids=["160x50", "80x24"])
+async def test_i_on_the_dashboard_opens_the_import_screen(
+    db_url: str, engine: Engine, size: tuple[int, int]
+) -> None:
+    """The welcome said '2 shows the accounts list, then i': on the dashboard, where
+    the app opens, i did nothing and no key named an import. i there opens the import
+    screen (the accounts list's), its footer and ? say so, and escape comes back."""
+    from textual.widgets._footer import FooterKey
+
+    from tui.screens.help import HelpScreen
+    from tui.screens.import_wizard import ImportWizardScreen
+
+    make_book(engine)
+    async with running(db_url) as (app, pilot):
+        await pilot.resize_terminal(*size)
+        screen = await open_dashboard(app, pilot)
+        footer = [
+            f"{key.key_display} {key.description}" for key in screen.query(FooterKey) if key.display
+        ]
+        assert "i Import" in footer, footer
+        await press(app, pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = [row.split() for row in text_of(app.screen.query_one("#help-keys")).splitlines()]
+        assert ["i", "Import", "this", "screen"] in rows, rows
+        await press(app, pilot, "escape", "i")
+        assert isinstance(app.screen, ImportWizardScreen), app.screen
+        await press(app, pilot, "escape")
+        assert app.screen is screen

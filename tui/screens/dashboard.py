@@ -6,7 +6,7 @@ days, whatever the period), charts (MRR movements, or in a book of purchases wit
 subscriptions their revenue; health distribution, NPS over time), and lists (at
 risk, renewals in 90 days, goals). ``p`` switches month / quarter, ``[`` and ``]``
 step periods, ``s`` cycles the scope (team, my book, each segment). ``enter`` on a
-tile drills through; on an account in a list, opens its 360.
+tile drills through; on an account in a list, opens its 360. ``i`` imports a file.
 
 Everything is read in thread workers: first the current and previous period (one
 ``core.metrics`` book read for the tiles' metrics only: accounts, MRR movements and
@@ -300,6 +300,9 @@ class DashboardScreen(Screen[None]):
     # the class -narrow below 100 columns (-wide, which nothing styles, takes it off)
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
+        # the accounts list's import (the welcome's 'Import a file' later): where the
+        # app opens, i did nothing
+        Binding("i", "app.import", "Import", id="dashboard.import"),
         Binding("p", "cycle_period", "Month/quarter", id="dashboard.period"),
         *step_bindings("dashboard", "Previous period", "Next period", "Prev/next period"),
         Binding("s", "cycle_scope", "Scope", id="dashboard.scope"),

@@ -26,7 +26,7 @@ This database has no accounts yet. Load the demo book (250 accounts with a year 
 interactions, surveys, tickets and revenue) to look around in a copy of its own (your \
 database stays as it is), or import your own file (CSV, TSV, XLSX, Parquet or JSON \
 lines; `cxtui import --help` does it from the command line). To import more files \
-later (interactions, tickets, surveys...): 2 shows the accounts list, then i."""
+later (interactions, tickets, surveys...): i, on the dashboard or the accounts list."""
 
 
 class WelcomeScreen(Dialog[None]):
