@@ -22,14 +22,31 @@ A deleted contact follows nothing up.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Row, insert, update
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Connection,
+    Integer,
+    ScalarSelect,
+    Select,
+    String,
+    and_,
+    cast,
+    column,
+    insert,
+    literal,
+    union_all,
+    update,
+    values,
+)
 from sqlmodel import col, select
+from sqlmodel.sql.sqltypes import UTCDateTime
 
-from core.dates import aware, moment
+from core.dates import moment
 from core.models import Interaction, SurveyResponse, Task, TaskEvent, utcnow
 from core.playbook.rules import ANSWER_KEY, RulesConfig
 
@@ -59,139 +76,148 @@ def close_followed_up(
     """Mark done every open task of ``FOLLOWED_UP_BY_CONTACT`` (of ``account_id``
     only, if given) whose contact has been logged since, in ``connection``'s
     transaction (which sees the contact just logged, not yet committed); the tasks
-    closed."""
+    closed.
+
+    Set-based: one statement finds, for each open task, the first contact that
+    follows it up (a correlated subquery per task, through the interactions'
+    (account_id, occurred_at) index); one UPDATE marks them done, one INSERT records
+    their events."""
     now = now or utcnow()
-    open_tasks = select(Task.id, Task.account_id, Task.rule, Task.occurrence_key, Task.title).where(
-        col(Task.rule).in_(FOLLOWED_UP_BY_CONTACT),
-        col(Task.completed_at).is_(None),
-        col(Task.account_id).is_not(None),
-    )
-    if account_id is not None:
-        open_tasks = open_tasks.where(Task.account_id == account_id)
-    bounds = _bounds(connection, connection.execute(open_tasks).all(), today, config)
-    if not bounds:
-        return []
-    contacts: dict[int, list[Row[Any]]] = {}
-    for contact in connection.execute(
+    found = union_all(*_first_contacts(connection, today, config, account_id)).subquery()
+    rows = connection.execute(
         select(
-            Interaction.id,
-            Interaction.account_id,
+            found.c.task_id,
+            found.c.title,
+            col(Interaction.id),
             Interaction.kind,
             Interaction.occurred_at,
             Interaction.logged_by,
         )
-        .where(
-            # the accounts of the open tasks, each through its (account_id, occurred_at) index
-            col(Interaction.account_id).in_(open_tasks.with_only_columns(Task.account_id)),
-            col(Interaction.deleted_at).is_(None),
-            Interaction.occurred_at >= min(bound.after for bound in bounds),
-            Interaction.occurred_at < moment(today + timedelta(days=1)),
-        )
-        .order_by(col(Interaction.occurred_at), col(Interaction.id))
-    ):
-        contacts.setdefault(contact.account_id, []).append(contact)
-    closed = []
-    for bound in bounds:
-        contact = next(
-            (
-                contact
-                for contact in contacts.get(bound.account_id, [])
-                if bound.follows(contact.occurred_at, contact.kind)
-            ),
-            None,
-        )
-        if contact is None:
-            continue
-        done = connection.execute(
-            update(Task)
-            .where(col(Task.id) == bound.task_id, col(Task.completed_at).is_(None))
-            .values(completed_at=now)
-        )
-        if not done.rowcount:  # done meanwhile by someone else
-            continue
+        .join(Interaction, col(Interaction.id) == found.c.interaction_id)
+        .order_by(found.c.task_id)
+    ).all()
+    if not rows:
+        return []
+    done = set(
         connection.execute(
-            insert(TaskEvent).values(
-                task_id=bound.task_id,
-                action="done",
-                at=now,
-                by=contact.logged_by[:80],
-                interaction_id=contact.id,
+            update(Task)
+            .where(
+                col(Task.id).in_([row.task_id for row in rows]),
+                col(Task.completed_at).is_(None),  # else done meanwhile by someone else
             )
-        )
-        closed.append(
-            FollowedUp(
-                bound.task_id,
-                bound.title,
-                contact.id,
-                contact.kind,
-                contact.occurred_at,
-                contact.logged_by,
-            )
+            .values(completed_at=now)
+            .returning(col(Task.id))
+        ).scalars()
+    )
+    closed = [
+        FollowedUp(row.task_id, row.title, row.id, row.kind, row.occurred_at, row.logged_by)
+        for row in rows
+        if row.task_id in done
+    ]
+    if closed:
+        connection.execute(
+            insert(TaskEvent),
+            [
+                {
+                    "task_id": task.task_id,
+                    "action": "done",
+                    "at": now,
+                    "by": task.by[:80],
+                    "interaction_id": task.interaction_id,
+                }
+                for task in closed
+            ],
         )
     return closed
 
 
-@dataclass(frozen=True)
-class _Bound:
-    """What follows a task up: a contact with its account after ``after`` (or at it,
-    unless ``strictly``), of ``kind`` (None: any)."""
+def _first_contacts(
+    connection: Connection, today: date, config: RulesConfig, account_id: int | None
+) -> list[Select[Any]]:
+    """Per rule, a query of its open tasks (``task_id``, ``title``) with the first
+    contact that follows each up (``interaction_id``, NULL for none)."""
 
-    task_id: int
-    account_id: int
-    title: str
-    after: datetime
-    strictly: bool = False
-    kind: str | None = None
+    def first_contact(*follows: ColumnElement[bool]) -> ScalarSelect[Any]:
+        return (
+            select(col(Interaction.id))
+            .where(
+                Interaction.account_id == Task.account_id,
+                col(Interaction.deleted_at).is_(None),
+                Interaction.occurred_at < moment(today + timedelta(days=1)),
+                *follows,
+            )
+            .order_by(col(Interaction.occurred_at), col(Interaction.id))
+            .limit(1)
+            .scalar_subquery()
+        )
 
-    def follows(self, occurred_at: datetime, kind: str) -> bool:
-        occurred_at = aware(occurred_at)
-        later = occurred_at > self.after if self.strictly else occurred_at >= self.after
-        return later and (self.kind is None or kind == self.kind)
+    def open_tasks(rule: str, *follows: ColumnElement[bool]) -> Select[Any]:
+        query = select(
+            col(Task.id).label("task_id"),
+            col(Task.title).label("title"),
+            first_contact(*follows).label("interaction_id"),
+        ).where(Task.rule == rule, col(Task.completed_at).is_(None))
+        if account_id is not None:
+            query = query.where(Task.account_id == account_id)
+        return query
+
+    qbr_since = moment(today - timedelta(days=config.settings["renewal_no_qbr"]["qbr_days"]))
+    queries = [
+        # a QBR within qbr_days
+        open_tasks(
+            "renewal_no_qbr", Interaction.kind == "qbr", Interaction.occurred_at >= qbr_since
+        ),
+        # any contact after the answer
+        open_tasks("detractor", Interaction.occurred_at > SurveyResponse.answered_at).join(
+            SurveyResponse,
+            and_(
+                SurveyResponse.account_id == Task.account_id,  # through its account's index
+                Task.occurrence_key == literal(ANSWER_KEY) + cast(SurveyResponse.id, String),
+            ),
+        ),
+    ]
+    silent = _silent_since(connection, account_id)
+    if silent is not None:
+        # any contact on a later day than the last one
+        queries.append(
+            open_tasks("no_interaction", Interaction.occurred_at >= silent.c.since).join(
+                silent, silent.c.task_id == Task.id
+            )
+        )
+    return queries
 
 
 _EVER = moment(date(1900, 1, 1))
 """A silent spell since an account's start (``silent:<id>:never``): any contact ends it."""
 
 
-def _bounds(
-    connection: Connection, tasks: Sequence[Row[Any]], today: date, config: RulesConfig
-) -> list[_Bound]:
-    """What follows up each of ``tasks`` (id, account_id, rule, occurrence_key,
-    title); a detractor task whose answer is unknown, or a key not understood, none."""
-    answer_ids = {
-        task.id: int(task.occurrence_key.removeprefix(ANSWER_KEY))
-        for task in tasks
-        if task.rule == "detractor" and task.occurrence_key.removeprefix(ANSWER_KEY).isdigit()
-    }
-    answered = dict(
-        connection.execute(
-            select(SurveyResponse.id, SurveyResponse.answered_at).where(
-                col(SurveyResponse.id).in_(list(answer_ids.values()))
-            )
-        ).all()
+def _silent_since(connection: Connection, account_id: int | None) -> CTE | None:
+    """The open ``no_interaction`` tasks (of ``account_id``, if given) with the moment
+    from which a contact ends their spell (``task_id``, ``since``): the day after the
+    last contact their key names (``silent:<account>:<day>``), or ``_EVER`` for
+    ``...:never``; a key not understood, none. None for no such task."""
+    query = select(Task.id, Task.occurrence_key).where(
+        Task.rule == "no_interaction", col(Task.completed_at).is_(None)
     )
-    qbr_since = moment(today - timedelta(days=config.settings["renewal_no_qbr"]["qbr_days"]))
+    if account_id is not None:
+        query = query.where(Task.account_id == account_id)
     bounds = []
-    for task in tasks:
-        bound = _Bound(task.id, task.account_id, task.title, qbr_since, kind="qbr")
-        if task.rule == "detractor":
-            answered_at = answered.get(answer_ids.get(task.id))
-            if answered_at is None:
-                continue
-            bound = replace(bound, after=aware(answered_at), strictly=True, kind=None)
-        elif task.rule == "no_interaction":
-            last_day = task.occurrence_key.rsplit(":", 1)[-1]
-            try:  # a contact on a later day than the last one
-                after = (
-                    _EVER
-                    if last_day == "never"
-                    else moment(date.fromisoformat(last_day) + timedelta(days=1))
-                )
-            except ValueError:
-                continue
-            bound = replace(bound, after=after, kind=None)
-        bounds.append(bound)
-    return bounds
+    for task_id, key in connection.execute(query):
+        last_day = key.rsplit(":", 1)[-1]
+        if last_day == "never":
+            bounds.append((task_id, _EVER))
+            continue
+        try:
+            bounds.append((task_id, moment(date.fromisoformat(last_day) + timedelta(days=1))))
+        except ValueError:
+            continue
+    if not bounds:
+        return None
+    return (
+        values(column("task_id", Integer), column("since", UTCDateTime()), name="silent")
+        .data(bounds)
+        .cte("silent")
+    )
 
 
 def reopen_unfollowed(

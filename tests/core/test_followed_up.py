@@ -169,3 +169,25 @@ def test_a_contact_deleted_reopens_the_task_it_closed(engine: Engine) -> None:
         ("reopened", "Ann", None),
         ("done", "Bo", right.entry_id),
     ]
+
+
+def test_any_contact_ends_a_silence_since_the_start(engine: Engine) -> None:
+    """An account never contacted ('silent:<id>:never'): a contact imported on any
+    day follows it up, even one older than the silence the rule looks for."""
+    ids = book(engine)
+    with Session(engine) as session:
+        never = new_account(session, "Never")
+        session.commit()
+    run_rules(engine, TODAY, every_rule(), NOW, ran_by="rules")
+    with engine.connect() as connection:
+        key = connection.execute(
+            text("SELECT occurrence_key FROM task WHERE account_id = :a"), {"a": never}
+        ).scalar_one()
+    assert key == f"silent:{never}:never"
+    with Session(engine) as session:
+        session.add(contact(never, 60, kind="email", by="Imported by Dee"))
+        session.commit()
+    run_rules(engine, TODAY, every_rule(), NOW, ran_by="rules")
+    # that spell is over (a new one, since that email 60 days ago, has its own task)
+    assert done_events(engine, never)[0][:3] == ("no_interaction", "done", "Imported by Dee")
+    assert open_tasks(engine, ids["silent"]) == ["no_interaction"]
