@@ -87,3 +87,30 @@ async def test_the_timeline_rounds_an_mrr_movement_as_the_mrr_history_does(
         for _kind, cents in movements:
             assert dollars(cents).lstrip("+") in history, (cents, history)
     engine.dispose()
+
+
+SUBSCRIPTIONS = INVOICES.with_name("stripe_subscriptions.csv")
+
+
+async def test_the_mrr_history_reads_whole_at_120_columns(db_url: str, engine: Engine) -> None:
+    """Stripe's subscriptions export: at 120x40 the NPS / CSAT and MRR history boxes
+    sat side by side in 58 columns, and Acme Rockets' MRR history read 'Date  Mov…
+    Amou…  MRR' over '202…  new  $147  $147'. Between 120 and 160 columns they sit one
+    above the other; at 160 side by side, as before."""
+    from tests.tui.conftest import settle, text_of
+
+    import_file(engine, "accounts", SUBSCRIPTIONS)
+    raw = pl.read_csv(SUBSCRIPTIONS, infer_schema=False).filter(pl.col("Customer ID") == "cus_A1")
+    start = raw["Start (UTC)"][0][:10]
+    mrr = f"${float(raw['Amount'][0]) * int(raw['Quantity'][0]):,.0f}"  # a monthly plan
+    async with on_account(db_url, engine, "cus_A1") as (app, pilot, screen):
+        for width, beside in ((120, False), (160, True)):
+            await pilot.resize_terminal(width, 40)
+            await settle(app, pilot)
+            history = screen.query_one("#mrr", Static)
+            lines = [" ".join(line.strip("│ ").split()) for line in text_of(history).splitlines()]
+            assert "Date Movement Amount MRR" in lines, lines
+            assert f"{start} new {mrr} {mrr}" in lines, lines
+            surveys = screen.query_one("#surveys", Static)
+            assert (surveys.region.y == history.region.y) is beside
+            assert history.region.right <= width

@@ -53,6 +53,11 @@ if TYPE_CHECKING:
 
 STACK_BELOW = 120
 """Narrower than this many columns, the 360's panels stack above the timeline."""
+HISTORY_BESIDE_FROM = 160
+"""From this many columns, the NPS / CSAT and MRR history boxes sit side by side
+under the timeline; narrower, with the panels beside the timeline (from
+``STACK_BELOW``), one above the other: side by side at 120 columns each had 29, and
+the MRR history read "202…" for its days, "Mov…" and "Amou…" for its columns."""
 SCREEN_NAME = "account-360"
 """The name the app's one 360 screen is installed under (``AccountScreen.open``)."""
 
@@ -163,7 +168,13 @@ class AccountScreen(Screen[None]):
 
     def on_resize(self, event: events.Resize) -> None:
         """Below STACK_BELOW columns the panels stack instead of squeezing the timeline."""
-        self.set_class(event.size.width < STACK_BELOW, "-stacked")
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        """The layout for a terminal ``width`` columns wide (``STACK_BELOW``,
+        ``HISTORY_BESIDE_FROM``)."""
+        self.set_class(width < STACK_BELOW, "-stacked")
+        self.set_class(STACK_BELOW <= width < HISTORY_BESIDE_FROM, "-narrow")
 
     @on(DataTable.RowHighlighted, "#timeline")
     def _timeline_moved(self, event: DataTable.RowHighlighted) -> None:
@@ -172,7 +183,7 @@ class AccountScreen(Screen[None]):
             event.data_table.scroll_visible(animate=False)
 
     def on_mount(self) -> None:
-        self.set_class(self.app.size.width < STACK_BELOW, "-stacked")
+        self._fit(self.app.size.width)
         table = self.query_one("#timeline", DataTable)
         table.add_column("When", width=16)
         table.add_column("Kind", width=18)
@@ -198,7 +209,7 @@ class AccountScreen(Screen[None]):
         self.timeline_kind, self.show_deleted, self.cursor_to = None, False, None
         self.undo, self.rows = [], []
         self.goals_scope = None  # read with the account, not again on resume
-        self.set_class(self.app.size.width < STACK_BELOW, "-stacked")
+        self._fit(self.app.size.width)
         self.sub_title = ""
         self.query_one("#a360-header", Static).update("")
         for panel in self.query("#a360-goals, #a360-body"):
