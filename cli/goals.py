@@ -110,7 +110,13 @@ def create(
         str, typer.Option("--target", metavar="VALUE", help='The target: 3.5%, "$20,000", 40.')
     ] = "",
     start: Annotated[
-        str, typer.Option("--start", metavar="VALUE", help="Where it starts (default 0).")
+        str,
+        typer.Option(
+            "--start",
+            metavar="VALUE",
+            help="Where it starts (default 0; with --metric, the metric over as many "
+            "days before --from as the goal runs).",
+        ),
     ] = "",
     lower: Annotated[
         bool, typer.Option("--lower", help="The value is to go down (churn), not up.")
@@ -153,8 +159,9 @@ def create(
 ) -> None:
     """Create a goal, validated as the app's goal form validates it."""
     from core.config.settings import load_settings
-    from core.goals import GoalError, GoalForm, create_goal
+    from core.goals import GoalError, GoalForm, create_goal, get_goal
     from core.goals.form import goal_dates
+    from core.goals.store import start_words, starts_from_metric
 
     _refuse_unused(kind, {"--target": target, "--start": start, "--task": tasks, "--lower": lower})
     try:
@@ -179,11 +186,15 @@ def create(
     engine = open_db(db)
     try:
         goal_id = create_goal(engine, form)
+        goal = get_goal(engine, goal_id)
     except GoalError as error:
         fail(f"{_OPTION_OF.get(error.field, f'--{error.field}')}: {error.problem}")
     finally:
         engine.dispose()
-    typer.echo(f'Created goal #{goal_id} "{shortened(title, 80)}", due {last.isoformat()}.')
+    said = f'Created goal #{goal_id} "{shortened(title, 80)}", due {last.isoformat()}'
+    if starts_from_metric(form):
+        said += f"; {start_words(goal)} (--start sets another)"
+    typer.echo(f"{said}.")
 
 
 _VALUED = ("--target", "--start", "--lower")

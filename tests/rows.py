@@ -116,3 +116,42 @@ def book_tables(path: Path) -> list[str]:
             " AND name NOT LIKE 'sqlite_%' AND name != 'alembic_version' ORDER BY name"
         ).fetchall()
     return [name for (name,) in names]
+
+
+def nrr_book(session: Session, first_day: date) -> None:
+    """A book whose NRR is 98.0 % over the 91 days before ``first_day`` and 103.9 % from
+    it (for a goal of up to 90 days after it, as of 30 days in): 10 accounts of $1,000
+    since a year before, one contracted by $200 60 days before ``first_day`` (9,800 /
+    10,000), another expanded by $382.20 14 days after it (10,182.20 / 9,800)."""
+    for number in range(10):
+        mrr = {0: 80_000, 1: 138_220}.get(number, 100_000)  # the movements' balance
+        account_id = new_account(
+            session, f"N-{number}", start_date=first_day - timedelta(365), mrr_cents=mrr
+        )
+        session.add(
+            m.MrrMovement(
+                account_id=account_id,
+                occurred_on=first_day - timedelta(365),
+                kind="new",
+                amount_cents=100_000,
+            )
+        )
+        if number == 0:
+            session.add(
+                m.MrrMovement(
+                    account_id=account_id,
+                    occurred_on=first_day - timedelta(60),
+                    kind="contraction",
+                    amount_cents=-20_000,
+                )
+            )
+        if number == 1:
+            session.add(
+                m.MrrMovement(
+                    account_id=account_id,
+                    occurred_on=first_day + timedelta(14),
+                    kind="expansion",
+                    amount_cents=38_220,
+                )
+            )
+    session.flush()

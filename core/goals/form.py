@@ -236,12 +236,31 @@ def _check_metric_range(metric: str, kind: str, values: dict[str, Decimal]) -> N
             )
 
 
+def check_start(
+    kind: str, metric: str | None, direction: str, start: Decimal, target: Decimal
+) -> None:
+    """GoalError for a start value the goal cannot go from to its target."""
+    check_amount(kind, metric, start, "start")
+    if target == start:
+        raise GoalError("target", "equals the start value: there would be nothing to do")
+    if (direction == "raise") != (target > start):
+        raise GoalError(
+            "direction",
+            f"a goal to {direction} from {format_value(kind, start)} cannot reach "
+            f"{format_value(kind, target)}",
+        )
+    if metric is not None:
+        _check_metric_range(metric, kind, {"start": start})
+
+
 def validate_goal(form: GoalForm, before: Goal | None = None, today: date | None = None) -> Goal:
     """A Goal from a form, or GoalError naming the first wrong field. ``before``: the
     goal an edit replaces, whose title and dates, left as they were, are not judged
     again (a goal stored before a rule, or loaded with the demo's shifted dates).
     ``today`` (default: the real one): what the dates typed as today or +90d count from
-    (``goal_dates``)."""
+    (``goal_dates``). A metric goal whose start is left blank is checked without one:
+    ``create_goal`` and ``update_goal`` give it the metric's value before the goal
+    (``core.goals.store.metric_start``) and check it then."""
     title = form.title.strip()
     if not title:
         raise GoalError("title", "a goal needs a title")
@@ -287,20 +306,15 @@ def validate_goal(form: GoalForm, before: Goal | None = None, today: date | None
         if not form.target.strip():
             raise GoalError("target", "a target is required")
         target = parse_value(kind, form.target, "target")
-        start = parse_value(kind, form.start, "start") if form.start.strip() else Decimal(0)
+        typed = form.start.strip()
+        start = parse_value(kind, form.start, "start") if typed else Decimal(0)
         check_amount(kind, metric, start, "start")
         check_amount(kind, metric, target, "target")
-        if target == start:
-            raise GoalError("target", "equals the start value: there would be nothing to do")
-        if (direction == "raise") != (target > start):
-            raise GoalError(
-                "direction",
-                f"a goal to {direction} from {format_value(kind, start)} cannot reach "
-                f"{format_value(kind, target)}",
-            )
+        if typed or metric is None:  # else create_goal reads it (metric_start)
+            check_start(kind, metric, direction, start, target)
     if metric is not None:
         _check_metric_direction(metric, direction)
-        _check_metric_range(metric, kind, {"target": target, "start": start})
+        _check_metric_range(metric, kind, {"target": target})
     step = parse_value(kind, form.step, "step") if form.step.strip() else None
     if step is not None and (kind not in ("number", "currency") or step <= 0):
         raise GoalError("step", "only number and currency goals step, by a positive amount")

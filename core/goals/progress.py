@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -75,19 +75,26 @@ def due_words(due: date, today: date) -> str:
 
 
 def status_of(
-    goal: Goal, progress: float, today: date, thresholds: StatusThresholds | None = None
+    goal: Goal,
+    progress: float,
+    today: date,
+    thresholds: StatusThresholds | None = None,
+    no_data: bool = False,
 ) -> str:
     """The goal's status, which never claims more than is true:
 
     - a target that cannot be undone (a number or amount reached, done, every task
       done) is achieved as soon as progress reaches 100 %;
     - a line to keep (``is_kept_line``) is on track while it is kept, and achieved or
-      missed only once the period is over;
+      missed only once the period is over; a line not kept so far is never on track:
+      at risk, or off track when its progress from the start lags the time gone by
+      more than ``at_risk_points`` (a metric with ``no_data`` yet: judged as below);
     - otherwise on track / at risk / off track against the time gone (within
       ``on_track_points`` / ``at_risk_points`` of it), missed after the due date."""
     thresholds = thresholds or StatusThresholds()
     over = is_over(goal, today)
-    if is_kept_line(goal):
+    kept_line = is_kept_line(goal)
+    if kept_line:
         if over:
             return "achieved" if progress >= 100 else "missed"
         if progress >= 100:
@@ -97,6 +104,8 @@ def status_of(
     if over:
         return "missed"
     behind = time_gone_pct(goal, today) - progress
+    if kept_line and not no_data:
+        return "at risk" if behind <= thresholds.at_risk_points else "off track"
     if behind <= thresholds.on_track_points:
         return "on track"
     if behind <= thresholds.at_risk_points:
@@ -105,21 +114,27 @@ def status_of(
 
 
 def status_reason(
-    goal: Goal, status: str, progress: float, today: date, no_data: bool = False
+    goal: Goal,
+    status: str,
+    progress: float,
+    today: date,
+    no_data: bool = False,
+    current: Decimal | None = None,
 ) -> str:
     """Why the status, in words: "on track: 42 % done, 38 % of time gone". ``no_data``:
-    the metric the goal follows has no value (no progress counted, and said so)."""
+    the metric the goal follows has no value (no progress counted, and said so). A
+    line to keep says its metric's value against the line: "at risk: NRR 103.9 % is
+    below the 105.0 % line so far, 40 % of time gone; it counts on 2027-03-31"."""
     due = goal.due_date.isoformat()
     if no_data and status not in ("achieved", "missed"):
         gone = time_gone_pct(goal, today)
         return f"{status}: no data for its metric yet, {gone:.0f} % of time gone"
     if is_kept_line(goal):
         if not is_over(goal, today):
-            side = "kept" if progress >= 100 else "not kept"
             gone = time_gone_pct(goal, today)
             return (
-                f"{status}: the line is {side} so far, {gone:.0f} % of time gone; "
-                f"it counts on {due}"
+                f"{status}: {_against_line(goal, current, progress >= 100)} so far, "
+                f"{gone:.0f} % of time gone; it counts on {due}"
             )
         return f"{status}: the line was {'kept' if status == 'achieved' else 'not kept'} to {due}"
     if status == "achieved":
@@ -128,6 +143,22 @@ def status_reason(
         return f"missed: {progress_text(progress)} % done by {due}"
     done = progress_text(progress)
     return f"{status}: {done} % done, {time_gone_pct(goal, today):.0f} % of time gone"
+
+
+def _against_line(goal: Goal, current: Decimal | None, kept: bool) -> str:
+    """The metric's value against the goal's line: "NRR 103.9 % is below the 105.0 %
+    line", "Churn rate 1.6 % keeps the 3.0 % line"."""
+    from core.goals.form import format_value
+    from core.metrics.registry import BY_KEY
+
+    line = format_value(goal.target_type, goal.target_value)
+    if current is None:  # a caller that did not say the value
+        return f"the {line} line is {'kept' if kept else 'not kept'}"
+    name = BY_KEY[goal.metric or ""].title.split(",")[0]  # "NRR", not "NRR, of start MRR"
+    value = f"{name} {format_value(goal.target_type, current)}"
+    if kept:
+        return f"{value} keeps the {line} line"
+    return f"{value} is {'below' if goal.direction == 'raise' else 'above'} the {line} line"
 
 
 @dataclass
@@ -171,8 +202,6 @@ def metric_values(engine: Engine, goals: list[Goal], today: date) -> dict[int, D
     """Each metric-linked goal's metric over its own dates, for its scope, as of
     today; none for a goal that has not begun (its period has no data yet). Goals
     that share dates and scope share one read of only the tables their metrics need."""
-    from core.metrics import Period, Scope, load_book
-
     values: dict[int, Decimal | None] = {}
     groups: dict[tuple[date, date, date, str | None, str | None], list[Goal]] = {}
     for goal in goals:
@@ -184,11 +213,47 @@ def metric_values(engine: Engine, goals: list[Goal], today: date) -> dict[int, D
             groups.setdefault(key, []).append(goal)
     for (start, due, as_of, segment, owner), members in groups.items():
         keys = sorted({goal.metric for goal in members if goal.metric})
-        period = Period(start, due)
-        scope = Scope(segment=segment, owner=owner)
-        book = load_book(engine, period, as_of, scope, keys=keys, per_account=False)
-        computed = book.values(period, keys, as_of)
+        computed = _metrics_over(engine, keys, start, due, as_of, segment, owner)
         for goal in members:
-            value = computed.get(goal.metric or "")
-            values[goal.id or 0] = None if value is None else Decimal(str(value))
+            values[goal.id or 0] = computed.get(goal.metric or "")
     return values
+
+
+def _metrics_over(
+    engine: Engine,
+    keys: list[str],
+    start: date,
+    end: date,
+    as_of: date,
+    segment: str | None,
+    owner: str | None,
+) -> dict[str, Decimal | None]:
+    """The metrics ``keys`` over ``start``..``end`` as of ``as_of``, for a scope."""
+    from core.metrics import Period, Scope, load_book
+
+    period = Period(start, end)
+    scope = Scope(segment=segment, owner=owner)
+    book = load_book(engine, period, as_of, scope, keys=keys, per_account=False)
+    computed = book.values(period, keys, as_of)
+    return {key: None if computed.get(key) is None else Decimal(str(computed[key])) for key in keys}
+
+
+def baseline_days(goal: Goal) -> tuple[date, date]:
+    """The days a metric goal's start value is read over when none is typed: as many
+    days as the goal runs, just before its first day (a quarter's goal starts from the
+    90-odd days before it)."""
+    length = goal.due_date - goal.start_date
+    return goal.start_date - length - timedelta(days=1), goal.start_date - timedelta(days=1)
+
+
+def baseline_value(engine: Engine, goal: Goal) -> Decimal | None:
+    """The goal's metric over ``baseline_days``, for its scope, rounded as the goal
+    shows it (0.1 for a percentage, 0.01 otherwise); None when it has no data."""
+    first, last = baseline_days(goal)
+    metric = goal.metric or ""
+    value = _metrics_over(
+        engine, [metric], first, last, last, goal.scope_segment, goal.scope_owner
+    )[metric]
+    if value is None:
+        return None
+    return value.quantize(Decimal("0.1") if goal.target_type == "percent" else Decimal("0.01"))

@@ -19,6 +19,7 @@ from core.goals.form import (
     GoalError,
     GoalForm,
     check_amount,
+    check_start,
     definition_of,
     format_value,
     parse_value,
@@ -27,6 +28,8 @@ from core.goals.form import (
 from core.goals.progress import (
     GoalView,
     StatusThresholds,
+    baseline_days,
+    baseline_value,
     is_over,
     metric_values,
     progress_pct,
@@ -59,9 +62,58 @@ def _spell_scope(engine: Engine, goal: Goal, stored: Goal | None = None) -> None
     goal.scope_owner = scope.owner or goal.scope_owner
 
 
+def starts_from_metric(form: GoalForm) -> bool:
+    """Whether the goal's start is its metric's value before it: a metric goal whose
+    start was left blank."""
+    return bool(form.metric.strip()) and not form.start.strip()
+
+
+def metric_start(engine: Engine, goal: Goal) -> Decimal:
+    """The start of a metric goal left blank: its metric over as many days as it runs,
+    just before its first day (``baseline_days``), for its scope. GoalError naming the
+    start when that has no value, or is already at or past the target (a start of 0
+    made "NRR above 105 %" 95 % done at 100 %)."""
+    from core.metrics.registry import BY_KEY
+
+    kind, target = goal.target_type, goal.target_value
+    value = baseline_value(engine, goal)
+    first, last = baseline_days(goal)
+    name = BY_KEY[goal.metric or ""].title.split(",")[0]
+    before = f"over {first.isoformat()} to {last.isoformat()}, as long before the goal as it runs"
+    if value is None:
+        raise GoalError("start", f"{name} has no value {before}: type the start value")
+    try:
+        check_start(kind, goal.metric, goal.direction, value, target)
+    except GoalError:
+        side = "above" if value > target else "below" if value < target else "at"
+        raise GoalError(
+            "start",
+            f"{name} was {format_value(kind, value)} {before}: already {side} the target "
+            f"{format_value(kind, target)}; type the start value",
+        ) from None
+    return value
+
+
+def start_words(goal: Goal) -> str:
+    """What a metric goal's start, read by ``metric_start``, is: "its start, 100.0 %, is
+    NRR over 2026-09-08 to 2026-12-06, as long before the goal as it runs"."""
+    from core.metrics.registry import BY_KEY
+
+    first, last = baseline_days(goal)
+    name = BY_KEY[goal.metric or ""].title.split(",")[0]
+    return (
+        f"its start, {format_value(goal.target_type, goal.start_value)}, is {name} over "
+        f"{first.isoformat()} to {last.isoformat()}, as long before the goal as it runs"
+    )
+
+
 def create_goal(engine: Engine, form: GoalForm) -> int:
+    """Store a new goal; a metric goal whose start is blank starts from its metric's
+    value before it (``metric_start``)."""
     goal = validate_goal(form)
     _spell_scope(engine, goal)
+    if starts_from_metric(form):
+        goal.start_value = metric_start(engine, goal)
     with Session(engine) as session:
         session.add(goal)
         session.flush()
@@ -85,6 +137,8 @@ def update_goal(
         stored = _locked_goal(session, goal_id)
         edited = validate_goal(form, stored)
         _spell_scope(engine, edited, stored)
+        if starts_from_metric(form):
+            edited.start_value = metric_start(engine, edited)
         if edited.target_type != stored.target_type:
             checkins = session.exec(
                 select(GoalCheckin.id).where(
@@ -249,7 +303,8 @@ def _views(
             current = latest.get(goal.id or 0, goal.start_value)
         done = sum(1 for task in goal_tasks if task.done_at is not None)
         progress = progress_pct(goal, current, done)
-        status = status_of(goal, progress, today, thresholds)
+        no_data = bool(goal.metric) and current is None
+        status = status_of(goal, progress, today, thresholds, no_data)
         views.append(
             GoalView(
                 goal=goal,
@@ -259,7 +314,12 @@ def _views(
                 days_left=(goal.due_date - today).days,
                 tasks=goal_tasks,
                 why=status_reason(
-                    goal, status, progress, today, no_data=bool(goal.metric) and current is None
+                    goal,
+                    status,
+                    progress,
+                    today,
+                    no_data=no_data,
+                    current=current,
                 ),
             )
         )

@@ -253,3 +253,31 @@ def test_an_option_the_goal_has_no_use_for_is_refused(new_books: Callable[[str],
         assert made.exit_code == 2 and words in made.output, (options, made.output)
     made = runner.invoke(app, ["goal", "create", "Kit", "--type", "done", "--db", str(path)])
     assert made.exit_code == 0, made.output
+
+
+def test_a_rate_goal_starts_from_its_metric_and_says_so(new_books: Callable[[str], Path]) -> None:
+    """`cxtui goal create "NRR above 105" --type percent --metric nrr_pct --target 105`
+    started from 0 unsaid (95 % done at NRR 100 %). It starts from NRR over the quarter
+    before (98.0 %: 9,800 / 10,000, the book's rows by hand) and says so."""
+    from sqlmodel import Session
+
+    from tests.rows import engine_on, nrr_book
+
+    path = new_books("book.db")
+    with engine_on(path) as engine, Session(engine) as session:
+        nrr_book(session, date(2025, 10, 1))
+        session.commit()
+    nrr = ["--type", "percent", "--metric", "nrr_pct", "--target", "105"]
+    dates = ["--from", "2025-10-01", "--due", "2025-12-31", "--db", str(path)]
+    made = runner.invoke(app, ["goal", "create", "NRR above 105", *nrr, *dates])
+    assert made.exit_code == 0, made.output
+    assert made.output == (
+        'Created goal #1 "NRR above 105", due 2025-12-31; its start, 98.0 %, is NRR over '
+        "2025-07-01 to 2025-09-30, as long before the goal as it runs (--start sets another).\n"
+    )
+    [listed] = json.loads(runner.invoke(app, ["goals", "--json", "--db", str(path)]).output)
+    assert Decimal(listed["start"]) == Decimal("98.0")
+    past = ["--target", "95", *dates]
+    refused = runner.invoke(app, ["goal", "create", "NRR 95", *nrr[:4], *past])
+    assert refused.exit_code == 2
+    assert "--start: NRR was 98.0 % over 2025-07-01 to 2025-09-30" in refused.output

@@ -1,7 +1,7 @@
 """Goal statuses never claim more than is true, for any goal, day and progress
 (hypothesis): a line to keep is never achieved before its period ends, a goal is
-missed only after its due date, achieved only at 100 %, and after the due date it is
-achieved or missed, nothing in between."""
+missed only after its due date, achieved only at 100 %, after the due date it is
+achieved or missed, nothing in between, and a line not kept is never on track."""
 
 from __future__ import annotations
 
@@ -54,3 +54,5 @@ def test_a_status_never_claims_more_than_is_true(goal: Goal, offset: int, progre
         assert status in ("achieved", "missed")
     if progress >= 100 and not is_kept_line(goal):
         assert status == "achieved"
+    if is_kept_line(goal) and progress < 100:  # below its line: "on track" would be a lie
+        assert status != "on track"

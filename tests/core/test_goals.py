@@ -891,3 +891,64 @@ def test_a_goals_dates_are_typed_as_every_date_is() -> None:
     assert goal_dates("tomorrow", "next friday", today) == (date(2026, 12, 8), date(2026, 12, 11))
     with pytest.raises(GoalError, match=r'^due_date: "soon" is not a date; type YYYY-MM-DD'):
         goal_dates("today", "soon", today)
+
+
+def test_a_rate_goal_starts_from_its_metric_and_is_never_on_track_below_its_line(
+    engine: Engine,
+) -> None:
+    """ "NRR above 105 %" created with its start left at 0 read "on track: the line is
+    not kept so far" at NRR 103.9 % (95 % done from 0). Its start is now NRR over the
+    quarter before (98.0 %), and below its line it is at risk, in words that say so."""
+    from tests.rows import nrr_book
+
+    with Session(engine) as session:
+        nrr_book(session, date(2026, 10, 1))
+        session.commit()
+    nrr = {"metric": "nrr_pct", "target_type": "percent", "target": "105"}
+    goal_id = create_goal(engine, goal_form(title="NRR above 105", start="", **nrr))
+    typed_zero = create_goal(engine, goal_form(title="From 0", start="0", **nrr))
+    assert get_goal(engine, goal_id).start_value == Decimal("98.0")  # 9,800 / 10,000
+    views = {view.goal.id: view for view in list_goals(engine, TODAY)}
+    view = views[goal_id]
+    assert float(view.current or 0) == pytest.approx(100 * 1_018_220 / 980_000)  # 103.9
+    assert view.progress == pytest.approx((float(view.current or 0) - 98) / (105 - 98) * 100)
+    gone = round(
+        100 * (TODAY - date(2026, 10, 1)).days / (date(2026, 12, 31) - date(2026, 10, 1)).days
+    )
+    assert view.status == "at risk"
+    assert view.why == (
+        f"at risk: NRR 103.9 % is below the 105.0 % line so far, {gone} % of time gone; "
+        "it counts on 2026-12-31"
+    )
+    assert views[typed_zero].status == "at risk"  # 99 % of the way from 0: still below
+    assert views[typed_zero].why.startswith("at risk: NRR 103.9 % is below the 105.0 % line")
+
+
+@pytest.mark.parametrize(
+    ("fields", "words"),
+    [
+        (
+            {"metric": "nrr_pct", "target": "95"},
+            "start: NRR was 98.0 % over 2026-07-01 to 2026-09-30, as long before the goal as "
+            "it runs: already above the target 95.0 %; type the start value",
+        ),
+        (
+            {"metric": "csat_pct", "target": "90"},
+            "start: CSAT has no value over 2026-07-01 to 2026-09-30",
+        ),
+    ],
+)
+def test_a_metric_goals_start_it_cannot_read_is_asked_for(
+    engine: Engine, fields: dict, words: str
+) -> None:
+    """A metric goal left without a start whose metric before it is past its target, or
+    has no data, is refused naming the start: nothing is written."""
+    from tests.rows import nrr_book
+
+    with Session(engine) as session:
+        nrr_book(session, date(2026, 10, 1))
+        session.commit()
+    with pytest.raises(GoalError) as refused:
+        create_goal(engine, goal_form(target_type="percent", start="", **fields))
+    assert str(refused.value).startswith(words)
+    assert list_goals(engine, TODAY, include_archived=True) == []

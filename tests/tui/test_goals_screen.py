@@ -569,7 +569,9 @@ async def test_export_view_follows_the_mine_filter(db_url: str, goals: dict[str,
 async def test_a_metric_linked_goal_records_its_value_and_takes_no_check_in(
     db_url: str, engine: Engine, goals: dict[str, int]
 ) -> None:
-    surveys_start = goal_form("NPS from surveys", "CS team", "number", target="60", metric="nps")
+    surveys_start = goal_form(
+        "NPS from surveys", "CS team", "number", target="60", metric="nps", start="0"
+    )
     surveys_start.start_date = "2026-05-01"  # the book's surveys were answered on 05-31
     goal_id = create_goal(engine, surveys_start)
     async with running(db_url) as (app, pilot):
@@ -891,3 +893,45 @@ async def test_at_80x24_a_refusal_shows_its_field(db_url: str, engine: Engine) -
     with engine.connect() as connection:
         titles = connection.execute(text("SELECT title, target_value FROM goal")).all()
     assert [(title, float(target)) for title, target in titles] == [("Renewals saved", 12.0)]
+
+
+async def test_a_rate_goal_starts_from_its_metric_and_says_why_below_its_line(
+    db_url: str, engine: Engine
+) -> None:
+    """A new "NRR above 105" goal with its start left blank (the placeholder said 0)
+    started from 0 and read "on track: the line is not kept so far" at NRR 103.9 %.
+    The placeholder says where it starts, the save says it (NRR over the 92 days
+    before: 9,800 / 10,000), and the goal reads at risk below its line."""
+    from tests.rows import nrr_book
+
+    with Session(engine) as session:
+        nrr_book(session, date(2026, 6, 1))
+        session.commit()
+    async with running(db_url) as (app, pilot):
+        form = await new_goal_form(app, pilot)
+        await press(app, pilot, *"NRR above 105")
+        form.query_one("#target_type", Select).value = "percent"
+        await pilot.pause()
+        assert form.query_one("#start", Input).placeholder == "0"
+        form.query_one("#metric", Select).value = "nrr_pct"
+        await pilot.pause()
+        assert form.query_one("#start", Input).placeholder == "the metric before the start"
+        form.query_one("#start_date", Input).value = START
+        form.query_one("#due_date", Input).value = DUE
+        form.query_one("#target", Input).value = "105"
+        await press(app, pilot, "ctrl+s")
+        screen = app.screen
+        assert isinstance(screen, GoalsScreen)
+        assert said(app)[-1] == (
+            "Goal created: NRR above 105: its start, 98.0 %, is NRR over 2026-03-01 to "
+            "2026-05-31, as long before the goal as it runs (e sets another)."
+        )
+        [goal] = stored_goals(engine)
+        assert goal.start_value == Decimal("98.0")
+        assert "at risk" in row_text(screen, "NRR above 105")
+        why = str(screen.query_one("#goal-why", Static).render())
+        gone = round(100 * 14 / 91)  # 1 to 15 June of 1 June to 31 August
+        assert why.startswith(
+            f"NRR above 105: at risk: NRR 103.9 % is below the 105.0 % line so far, "
+            f"{gone} % of time gone; it counts on {DUE}"
+        )

@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from core.goals import GoalView
 
 MANUAL = "manual"
+START_HINT = "0"
+METRIC_START_HINT = "the metric before the start"
 
 
 class GoalDialog(Dialog[bool]):
@@ -204,7 +206,12 @@ class GoalFormScreen(GoalDialog):
                     f"Start and due: {DAY_HINT}", classes="field-label dates-hint", markup=False
                 )
                 with Horizontal(classes="form-row values"):
-                    yield self.text_field("start", "Start value", form.start, "0")
+                    yield self.text_field(
+                        "start",
+                        "Start value",
+                        form.start,
+                        METRIC_START_HINT if form.metric else START_HINT,
+                    )
                     yield self.text_field(
                         "target", "Target value", form.target, "e.g. 50, $20,000, 3 %"
                     )
@@ -266,6 +273,13 @@ class GoalFormScreen(GoalDialog):
         metric.value = chosen if any(value == chosen for _, value in options) else MANUAL
         self._show_fields_of(kind)
 
+    @on(Select.Changed, "#metric")
+    def _metric_chosen(self, event: Select.Changed) -> None:
+        """A metric goal left without a start starts from its metric before it: the
+        start's placeholder says so (it said 0, which a rate never starts from)."""
+        by_hand = event.value == MANUAL
+        self.query_one("#start", Input).placeholder = START_HINT if by_hand else METRIC_START_HINT
+
     def _show_fields_of(self, kind: str) -> None:
         """Only the fields the target type uses."""
         self._shown_kind = kind
@@ -316,22 +330,20 @@ class GoalFormScreen(GoalDialog):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="goal-form")
     def write(self, form: GoalForm) -> None:
-        from core.goals import create_goal, update_goal
+        from core.goals import create_goal, get_goal, update_goal
+        from core.goals.store import start_words, starts_from_metric
 
         engine = self.app.database
         title = visible(form.title.strip())
         done = f"Goal created: {title}." if self.view is None else f"Goal saved: {title}."
         try:
             if self.view is None:
-                create_goal(engine, form)
+                goal_id = create_goal(engine, form)
             else:
-                update_goal(
-                    engine,
-                    self.view.goal.id or 0,
-                    form,
-                    self.version,
-                    edited_by=self.app.settings.author,
-                )
+                goal_id = self.view.goal.id or 0
+                update_goal(engine, goal_id, form, self.version, edited_by=self.app.settings.author)
+            if starts_from_metric(form):
+                done = f"{done[:-1]}: {start_words(get_goal(engine, goal_id))} (e sets another)."
         except GoalError as error:
             self.app.call_from_thread(self.show_refusal, error)
             return
