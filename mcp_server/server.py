@@ -12,6 +12,7 @@ from mcp.shared.exceptions import MCPError
 from mcp.types import INVALID_PARAMS, ToolAnnotations
 from pydantic import Field
 
+from core.health.in_force import score_figure
 from core.text import visible
 from mcp_server.book import Book, Refused
 from mcp_server.reads import Reads, account_360
@@ -86,11 +87,12 @@ def renewal_brief(view: dict[str, Any]) -> str:
     """The prompt of a renewal call: what to prepare, then the 360 as JSON."""
     fields = view["account"]
     health = view["health"]
-    standing = (
-        "no health score"
-        if health is None or health["score"] is None
-        else f"health {health['score']:.0f} ({health['band']})"
-    )
+    standing = "no health score"
+    if health is not None and health["score"] is not None:
+        # an override of the band alone: the computed score beside a band not its own
+        band_alone = health["override"] is not None and health["override"]["score"] is None
+        shown = score_figure(health["score"], None if band_alone else health["band"])
+        standing = f"health {shown} ({health['band']})"
     renewal = f"renewal {fields['renewal_date']}" if fields["renewal_date"] else "no renewal date"
     owner = f"owner {visible(fields['owner'])}" if fields["owner"] else "no owner"
     return (

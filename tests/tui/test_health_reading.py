@@ -6,10 +6,12 @@ override's), "— red" on the 360 and "red 72" on the dashboard."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 from sqlalchemy import Engine
+from textual.geometry import Region
 from textual.widgets import DataTable
 
 from core.exporting import ExportFilters, export_frame
@@ -111,22 +113,19 @@ def test_a_score_is_never_rounded_up_into_the_next_band() -> None:
 IMPORTS = Path(__file__).parents[1] / "fixtures" / "import"
 
 
-async def test_a_score_just_under_a_configured_band_reads_in_its_band(
-    db_url: str, engine: Engine
-) -> None:
-    """IBM's telco accounts (the first 30 rows of its export) with a vendor's call log:
-    7590-VHVEG's call is 2 years old and it renews in 11 months, so its score is
-    46.67, by hand below. Green set to start at 47 (health.toml), it is yellow: the
-    list and the 360 read "47 yellow", a green figure beside a yellow band."""
+def _telco_with_calls(engine: Engine, bands: str) -> dict[str, float]:
+    """IBM's telco accounts (the first 30 rows of its export) with a vendor's call log,
+    scored on TODAY under ``bands`` (health.toml's [bands]); 7590-VHVEG's score and
+    components, by hand from the raw files: its call is 2 years old and it renews in
+    11 months, so it scores 46.67."""
     from datetime import datetime, timedelta
 
     from core.health.config import config_path
     from core.health.store import recompute_all
     from core.importing import ImportOptions, import_file
-    from core.interactions import account_id_of
 
     config_path().parent.mkdir(parents=True, exist_ok=True)
-    config_path().write_text("[bands]\ngreen = 47\n", encoding="utf-8")
+    config_path().write_text(f"[bands]\n{bands}\n", encoding="utf-8")
     accounts = ImportOptions(
         columns={"external_id": "customerID", "name": "customerID"},
         values={"status": {"Yes": "churned", "No": "active"}},
@@ -143,8 +142,19 @@ async def test_a_score_just_under_a_configured_band_reads_in_its_band(
     engagement = (0 * 2 + 20 * 1) / 3  # no meeting in 90 days: 20 (weight 1)
     commercial = 100  # no contraction; the start's anniversary is 11 months away
     score = (engagement * 20 + commercial * 15) / 35  # usage, sentiment, support: no data
-    assert 46.5 <= score < 47  # yellow, to the nearest 47
+    assert 46.5 <= score < 47  # to the nearest 47
+    return {"score": score, "engagement": engagement, "commercial": commercial}
 
+
+async def test_a_score_just_under_a_configured_band_reads_in_its_band(
+    db_url: str, engine: Engine
+) -> None:
+    """7590-VHVEG scores 46.67 (``_telco_with_calls``). Green set to start at 47
+    (health.toml), it is yellow: the list and the 360 read "47 yellow", a green
+    figure beside a yellow band."""
+    from core.interactions import account_id_of
+
+    _telco_with_calls(engine, "green = 47")
     async with running(db_url) as (app, pilot):
         listed = _line_of(text_of(app.screen.query_one(DataTable)), "7590-VHVEG")
         assert "● 46 yellow" in listed, listed
@@ -153,3 +163,62 @@ async def test_a_score_just_under_a_configured_band_reads_in_its_band(
         assert isinstance(app.screen, AccountScreen)
         headline = " ".join(text_of(app.screen.query_one("#health")).splitlines()[1].split())
         assert "● 46 yellow" in headline, headline
+
+
+async def test_the_override_dialog_and_the_renewal_brief_read_the_score_in_its_band(
+    db_url: str, engine: Engine
+) -> None:
+    """7590-VHVEG's 46.67 under green from 47: the override dialog (o on the 360) said
+    "Computed score: 47 yellow" and the MCP's renewal brief "health 47 (yellow)",
+    each formatting the score itself; both now read it as the list does, 46."""
+    from core.interactions import account_id_of
+    from mcp_server.book import Book
+    from mcp_server.reads import account_360
+    from mcp_server.server import renewal_brief
+    from tui.screens.override import OverrideScreen
+
+    _telco_with_calls(engine, "green = 47")
+
+    class BookOnToday(Book):
+        def today(self) -> date:
+            return TODAY
+
+    brief = renewal_brief(account_360(BookOnToday(engine, "Test User"), "7590-VHVEG"))
+    assert ", health 46 (yellow), " in brief, brief.splitlines()[0]
+    async with running(db_url) as (app, pilot):
+        app.open_account(account_id_of(engine, "7590-VHVEG") or 0)
+        await settle(app, pilot)
+        await press(app, pilot, "o")
+        assert isinstance(app.screen, OverrideScreen)
+        shown = text_of(app.screen)
+        assert "Computed score: 46 yellow" in shown, shown
+
+
+async def test_the_component_bars_are_coloured_by_the_bands_in_force(
+    db_url: str, engine: Engine
+) -> None:
+    """Bands set to green from 50 and yellow from 5: 7590-VHVEG's engagement, 6.67,
+    is yellow by them; its bar was red, by the fixed 70/40 the panel kept. Its
+    commercial 100 is green either way."""
+    from rich.style import Style
+
+    from core.interactions import account_id_of
+    from tui.format import band_colours
+
+    by_hand = _telco_with_calls(engine, "green = 50\nyellow = 5")
+    assert 5 <= by_hand["engagement"] < 40  # red by the fixed bands, yellow by these
+    async with running(db_url) as (app, pilot):
+        app.open_account(account_id_of(engine, "7590-VHVEG") or 0)
+        await settle(app, pilot)
+        assert isinstance(app.screen, AccountScreen)
+        panel = app.screen.query_one("#health")
+        width, height = panel.outer_size
+        colours = band_colours(app)
+        bars = {}
+        for strip in panel.render_lines(Region(0, 0, width, height)):
+            words = strip.text.split()
+            if words[1:2] and words[1] in ("engagement", "commercial"):
+                [style] = {seg.style for seg in strip if "█" in seg.text}
+                bars[words[1]] = (style or Style()).color, words[3]  # after the bar
+        assert bars["engagement"] == (Style.parse(colours["yellow"]).color, "7"), bars
+        assert bars["commercial"][0] == Style.parse(colours["green"]).color, bars

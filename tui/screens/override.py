@@ -13,6 +13,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from core.accounts.queries import BANDS, AccountDetail
 from core.dates import day_label, parse_day
+from core.health.in_force import health_words
 from core.text import visible
 from tui.screens.dialog import Dialog
 
@@ -179,7 +180,7 @@ def _computed(detail: AccountDetail) -> str:
         return "none yet"
     if health["score"] is None:
         return "none, not enough signals yet"
-    return f"{health['score']:.0f} {health['band']}"
+    return health_words(health["score"], health["band"])
 
 
 def _shown(override: dict[str, object]) -> str:

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from core.health.in_force import OVERRIDE_BAND, OVERRIDE_SCORE, health_words
+from core.health.in_force import OVERRIDE_BAND, OVERRIDE_SCORE, health_words, score_figure
 from core.text import visible
 from tui.format import band_colours, bar, countdown, rich_colour, sparkline
 
@@ -123,8 +123,10 @@ class HealthPanel(Static):
 
     def _components(self, health: dict[str, Any]) -> Group:
         """Each component's bar, weight and points, with its signals in words under it."""
+        from core.health.config import load_model
         from core.health.signals import signal_words
 
+        model = load_model()[0]  # the bands in force colour the bars, as they band the score
         components: dict[str, Any] = health["components"]
         names = [name for name in COMPONENT_ORDER if name in components]
         names += [name for name in components if name not in COMPONENT_ORDER]
@@ -138,12 +140,13 @@ class HealthPanel(Static):
                     )
                 continue
             score = float(part["score"])
+            band = model.band_of(score)
             parts.append(
                 _component_row(
                     Text(name),
                     Text.assemble(
-                        (bar(score / 100, 16), self.band_colour(_band_word(score))),
-                        f" {score:3.0f}",
+                        (bar(score / 100, 16), self.band_colour(band)),
+                        f" {score_figure(score, band):>3}",
                     ),
                     # no score: no weight applies and nothing adds up (as the CLI's "-")
                     _figure(part.get("weight_pct"), "{:.0f}%"),
@@ -186,10 +189,3 @@ def _left_out_row(name: str) -> Table:
 
 def _figure(value: float | None, spec: str) -> str:
     return "—" if value is None else spec.format(float(value))
-
-
-def _band_word(score: float | None) -> str:
-    """Only for colouring bars; the bands themselves come from the health model."""
-    if score is None:
-        return ""
-    return "green" if score >= 70 else "yellow" if score >= 40 else "red"
