@@ -485,20 +485,37 @@ def can_step(goal: Goal) -> bool:
     return goal.target_type in ("number", "currency") and not goal.metric
 
 
-def step(engine: Engine, view: GoalView, steps: int, checked_by: str, today: date) -> None:
+def step_size(goal: Goal) -> Decimal:
+    """What one ``+`` / ``-`` adds: the goal's step, or, with none set, a twentieth of
+    the way from its start to its target rounded down to 1, 2 or 5 times a power of
+    ten, at least 1: $200 on a $5,000 goal, $1,000 on $20,000, 1 from 20 to 50 (a step
+    of $1 moved a $20,000 goal by nothing anyone meant)."""
+    if goal.step:
+        return goal.step
+    share = abs(goal.target_value - goal.start_value) / 20
+    if share <= 1:
+        return Decimal(1)
+    power = Decimal(10) ** (len(str(int(share))) - 1)
+    nice = max(m for m in (1, 2, 5) if m * power <= share)
+    return nice * power
+
+
+def step(
+    engine: Engine, view: GoalView, steps: int, checked_by: str, today: date
+) -> GoalCheckin | None:
     """``+`` / ``-`` pressed ``steps`` times (negative: down): one check-in that many
-    steps from the current value as stored when it is written (another user's step
-    meanwhile counts too); nothing for 0."""
+    steps (``step_size``) from the current value as stored when it is written (another
+    user's step meanwhile counts too), returned; nothing for 0."""
     if not can_step(view.goal):
         raise GoalError("step", "only hand-updated number and currency goals step")
     if steps == 0:
-        return
+        return None
     with Session(engine) as session:
         goal = _locked_goal(session, view.goal.id or 0)
-        amount = (goal.step or Decimal(1)) * steps
+        amount = step_size(goal) * steps
         current = _latest_checkins(session, [goal.id]).get(goal.id or 0, goal.start_value)
         comment = f"{'+' if steps > 0 else '-'}{format_value(goal.target_type, abs(amount))}"
-        _add_checkin(session, goal, current + amount, checked_by, today, comment, today)
+        return _add_checkin(session, goal, current + amount, checked_by, today, comment, today)
 
 
 def toggle_done(engine: Engine, view: GoalView, checked_by: str, today: date) -> None:

@@ -935,3 +935,29 @@ async def test_a_rate_goal_starts_from_its_metric_and_says_why_below_its_line(
             f"NRR above 105: at risk: NRR 103.9 % is below the 105.0 % line so far, "
             f"{gone} % of time gone; it counts on {DUE}"
         )
+
+
+async def test_plus_on_a_goal_without_a_step_moves_it_by_a_share_and_says_so(
+    db_url: str, engine: Engine
+) -> None:
+    """+ on a $20,000 goal with no step set moved it by $1, and the check-in was written
+    without a word once the presses paused. A step is now a twentieth of the way
+    ($1,000), the write is said, and u brings the value back (both kept)."""
+    make_book(engine)
+    goal_id = create_goal(engine, goal_form("Pipeline", "CS team", "currency", target="$20,000"))
+    async with running(db_url) as (app, pilot):
+        screen = await press_on(app, pilot, "Pipeline", "plus", "plus")
+        assert said(app)[-1].startswith("Pipeline: +$2,000.00 (+2 steps of $1,000.00), saved")
+        await pilot.pause(STEP_PAUSE + 0.3)
+        await settle(app, pilot)
+        assert said(app)[-1] == "Checked in: Pipeline at $2,000.00 (+$2,000.00). u undoes it."
+        assert "$2,000.00 / $20,000.00" in row_text(screen, "Pipeline")
+        await press(app, pilot, "u")
+        assert said(app)[-1] == (
+            "Undone: Pipeline is back at $0.00 (both check-ins stay in its history)."
+        )
+        assert "$0.00 / $20,000.00" in row_text(screen, "Pipeline")
+        await press(app, pilot, "u")
+        assert said(app)[-1] == "No + / - to undo."
+    values = [checkin.value for checkin in checkin_history(engine, goal_id)]
+    assert values == [Decimal(20_000) / 20 * 2, Decimal(0)]

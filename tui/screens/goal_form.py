@@ -224,7 +224,10 @@ class GoalFormScreen(GoalDialog):
                         form.metric or MANUAL,
                     )
                 yield self.text_field(
-                    "step", "Step for + / - (number and currency goals)", form.step, "1"
+                    "step",
+                    "Step for + / - (number and currency goals)",
+                    form.step,
+                    "a twentieth of start to target",
                 )
                 yield self.field(
                     "tasks",

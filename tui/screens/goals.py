@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, replace
+from decimal import Decimal
 from itertools import groupby
 from typing import TYPE_CHECKING, Any
 
@@ -109,6 +110,7 @@ class GoalsScreen(Screen[None]):
         Binding("t", "who('team')", "Team goals", id="goals.team", show=False),
         Binding("s", "cycle_status", "Next status", id="goals.status", show=False),
         Binding("A", "archived", "Active or archived", id="goals.archived", show=False),
+        Binding("u", "undo_step", "Undo the last + / -", id="goals.undo_step", show=False),
         *row_cursor_bindings("goals"),
         *row_end_bindings("goals"),
     ]
@@ -124,6 +126,8 @@ class GoalsScreen(Screen[None]):
         # + / - presses not written yet: goal id -> (the goal as pressed, steps)
         self._steps: dict[int, tuple[GoalView, int]] = {}
         self._steps_timer: Timer | None = None
+        # the last + / - written: goal id, the value before and after it, its words
+        self._last_step: tuple[int, Decimal, Decimal, str] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -394,7 +398,8 @@ class GoalsScreen(Screen[None]):
         """``+`` / ``-``: presses that come within ``STEP_PAUSE`` seconds of each other
         make one check-in (``+ + +`` is one check-in of three steps), written once
         the presses pause, or when the screen is left."""
-        from core.goals import can_step
+        from core.goals import can_step, format_value
+        from core.goals.store import step_size
 
         view = self._goal_or_say()
         if view is None:
@@ -408,10 +413,14 @@ class GoalsScreen(Screen[None]):
         _pressed, steps = self._steps.get(goal_id, (view, 0))
         self._steps[goal_id] = (view, steps + direction)
         total = steps + direction
+        size = step_size(view.goal)
+        amount = format_value(view.goal.target_type, abs(size * total))
         self.notify(
-            f"{view.goal.title}: {total:+d} step{'s' if abs(total) != 1 else ''}, "
-            "saved as one check-in when you pause",
+            f"{view.goal.title}: {'+' if total >= 0 else '-'}{amount} "
+            f"({total:+d} step{'s' if abs(total) != 1 else ''} of "
+            f"{format_value(view.goal.target_type, size)}), saved as one check-in when you pause",
             timeout=STEP_PAUSE,
+            markup=False,
         )
         if self._steps_timer is not None:
             self._steps_timer.stop()
@@ -431,7 +440,46 @@ class GoalsScreen(Screen[None]):
                 self.write(
                     view,
                     lambda engine, now, steps=steps: step(engine, now, steps, user, today),
+                    self._stepped,
                 )
+
+    def _stepped(self, view: GoalView, saved: Any) -> str:
+        """What a + / - check-in wrote, in words, kept for ``u``."""
+        from core.goals import format_value
+
+        kind = view.goal.target_type
+        before = view.current if view.current is not None else view.goal.start_value
+        words = f"{visible(view.goal.title)} at {format_value(kind, saved.value)} ({saved.comment})"
+        self._last_step = (view.goal.id or 0, before, saved.value, words)
+        return f"Checked in: {words}. u undoes it."
+
+    def action_undo_step(self) -> None:
+        """``u``: a check-in back to the value before the last + / - written (both stay
+        in the history), unless the goal's value changed since."""
+        from core.goals import check_in, format_value
+
+        if self._last_step is None:
+            self.notify("No + / - to undo.")
+            return
+        goal_id, before, after, words = self._last_step
+        self._last_step = None
+        view = next((view for view in self.views if view.goal.id == goal_id), None)
+        if view is None:
+            return
+        user, today, kind = self.app.settings.author, self.today, view.goal.target_type
+
+        def undo(engine: Any, now: GoalView) -> None:
+            if now.current != after:
+                shown = format_value(kind, now.current)
+                raise GoalError("goal", f"{visible(now.goal.title)} is now {shown}: not undone")
+            check_in(engine, goal_id, before, user, today, f"undo of {words}", today)
+
+        self.write(
+            view,
+            undo,
+            f"Undone: {visible(view.goal.title)} is back at {format_value(kind, before)} "
+            "(both check-ins stay in its history).",
+        )
 
     def on_screen_suspend(self) -> None:
         self.write_steps()  # leaving the screen loses no press
@@ -503,25 +551,31 @@ class GoalsScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="goals-write")
     def write(
-        self, view: GoalView, change: Callable[[Any, GoalView], object], done: str = ""
+        self,
+        view: GoalView,
+        change: Callable[[Any, GoalView], object],
+        done: str | Callable[[GoalView, Any], str] = "",
     ) -> None:
         """Change one goal (one change at a time): ``change(engine, goal as it is now)``
         (so ``+ + +`` steps three times), then show that goal again. A refusal or a
-        conflict is told in words; a change made, in ``done``'s."""
+        conflict is told in words; a change made, in ``done``'s (or those ``done`` makes
+        of the goal as it was and what ``change`` returned)."""
         from core.goals import goal_view
 
         engine = self.app.database
         goal_id = view.goal.id or 0
         with self._write_lock:
             try:
-                change(engine, goal_view(engine, goal_id, self.today))
+                now = goal_view(engine, goal_id, self.today)
+                result = change(engine, now)
             except (GoalError, GoalConflict) as error:  # a refusal's words, not its field
                 words = error.problem if isinstance(error, GoalError) else str(error)
                 self.app.call_from_thread(self.notify, words, severity="warning")
             else:
                 self.app.post_message(BookChanged(detail="goals"))
-                if done:
-                    self.app.call_from_thread(self.notify, done, markup=False)
+                said = done(now, result) if callable(done) else done
+                if said:
+                    self.app.call_from_thread(self.notify, said, markup=False)
             self.post_message(GoalUpdated(view=goal_view(engine, goal_id, self.today)))
 
     @work(thread=True, exit_on_error=False, group="goals-write")
