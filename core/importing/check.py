@@ -146,6 +146,9 @@ class Plan:
     twins: dict[str, list[str]] = field(default_factory=dict)
     # Accounts: the columns no field reads, kept as custom fields (core.importing.fields).
     extras: list[ExtraField] = field(default_factory=list)
+    # Moments whose sample has times of day that name no time zone, read as UTC (said):
+    # field -> the first such cell.
+    naive: dict[str, str] = field(default_factory=dict)
 
     def column(self, field_name: str) -> str:
         return self.mapping.columns[field_name]
@@ -218,13 +221,15 @@ def make_plan(kind: Kind, source: Source, options: ImportOptions) -> Plan:
     needs_sample = dated or units or kind.name == "accounts"
     sample = source.preview(SAMPLE_ROWS) if needs_sample else pl.DataFrame()
     dates: dict[str, tuple[str, str | None]] = {}
+    naive: dict[str, str] = {}
     if dated:
         problems = []
         for spec_field in dated:
-            texts = sample.select(parse.cleaned(mapping.columns[spec_field.name]))[:, 0]
-            order = options.date_format or _date_order(
-                texts, mapping.columns[spec_field.name], options.hints
-            )
+            column = mapping.columns[spec_field.name]
+            texts = sample.select(parse.cleaned(column))[:, 0]
+            if spec_field.type == DATETIME and (cell := _naive(column, source.file_columns, texts)):
+                naive[spec_field.name] = cell
+            order = options.date_format or _date_order(texts, column, options.hints)
             if order.startswith("ambiguous:"):
                 problems.append(order.removeprefix("ambiguous:"))
                 continue
@@ -233,6 +238,7 @@ def make_plan(kind: Kind, source: Source, options: ImportOptions) -> Plan:
             raise MappingError(problems)
     twins = _twins(kind, mapping, set(options.columns))
     plan = Plan(kind, source, mapping, values, dates, options, cents=cents, twins=twins)
+    plan.naive = naive
     if units or kind.name == "accounts":
         plan.comma_file = parse.comma_file(sample)
         texts = {name: sample.select(parse.cleaned(mapping.columns[name]))[:, 0] for name in units}
@@ -247,6 +253,19 @@ def make_plan(kind: Kind, source: Source, options: ImportOptions) -> Plan:
             if name not in plan.decimal_comma and parse.bare_integers(text)
         )
     return plan
+
+
+_SAYS_UTC = r"(?i)(^|[^a-z])(utc|gmt)([^a-z]|$)"
+
+
+def _naive(column: str, own: list[str], texts: pl.Series) -> str | None:
+    """The first of ``texts`` (``column``'s sample) read as UTC though nothing says it
+    is, if any: a time of day without a time zone, in a column whose name does not
+    say UTC ("Date (UTC)") and that the file has (``own``; a column a preset derives
+    is made in UTC from those it reads)."""
+    if column not in own or re.search(_SAYS_UTC, column):
+        return None
+    return parse.naive_time(texts)
 
 
 def _check_cents(kind: Kind, named: frozenset[str], money: list[str]) -> None:

@@ -191,6 +191,19 @@ def fast_pattern(sample: pl.Series, order: str) -> str | None:
     return None
 
 
+_TIME_OF_DAY = r"\d:\d\d"
+_ZONE = r"(?i)([+-]\d\d:?\d\d|z|utc|gmt)$"
+
+
+def naive_time(texts: pl.Series) -> str | None:
+    """The first of ``texts`` (cleaned cells) that gives a time of day and no time
+    zone ("2017-01-01 11:53:26", not "...Z", "... UTC" or "...+01:00"), if any:
+    such a moment is read as UTC, which the import says."""
+    given = texts.drop_nulls()
+    naive = given.filter(given.str.contains(_TIME_OF_DAY) & ~given.str.contains(_ZONE))
+    return naive[0] if naive.len() else None
+
+
 def moments(text: pl.Series, order: str, pattern: str | None) -> pl.Series:
     """Naive UTC datetimes from text in a date order (or strftime pattern)."""
     full = _full_moment(order)

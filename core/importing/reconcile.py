@@ -180,6 +180,7 @@ def reconcile(checked: Checked) -> Reconciliation:
         elif spec.name in plan.bare and (said := _bare(plan, spec.name, frame[spec.target])):
             result.assumptions.append(said)
     result.assumptions += _date_orders(plan)
+    result.assumptions += _naive_times(plan)
     if dated is not None and frame.height:
         days = frame[dated].cast(pl.Date, strict=False).drop_nulls()
         if days.len():
@@ -265,6 +266,22 @@ def _date_orders(plan: Any) -> list[str]:
         f"column {plan.column(name)} read as {ORDER_WORDS[order]} (as its values show)"
         for name, (order, _pattern) in plan.dates.items()
         if order != "iso" and order in ORDER_WORDS
+    ]
+
+
+def _naive_times(plan: Any) -> list[str]:
+    """That the times of day the file writes without a time zone are read (and
+    stored) as UTC, naming their columns and the first such cell."""
+    naive = [
+        (plan.column(f.name), plan.naive[f.name]) for f in plan.kind.fields if f.name in plan.naive
+    ]
+    if not naive:
+        return []
+    columns = ", ".join(column for column, _cell in naive)
+    named = f"column{'s' if len(naive) > 1 else ''} {columns}"
+    return [
+        f'times without a time zone read as UTC ({named}: "{naive[0][1]}" is taken as'
+        " UTC); a time written with its zone (+01:00, Z) is read in it"
     ]
 
 
