@@ -460,7 +460,9 @@ class TaskEvent(SQLModel, table=True):
     """Who did what to a task, and when: made by hand, done, reopened, snoozed (with
     the day it comes back), woken (back before that day). The task keeps its current
     state; this keeps the history. A rule's task done because a contact was logged
-    (``core.playbook.followed_up``) names that interaction (migration 0019)."""
+    (``core.playbook.followed_up``) names that interaction (migration 0019); one done
+    because its condition ended otherwise (``core.playbook.ended``) says why in
+    ``reason`` (migration 0020)."""
 
     __tablename__ = "task_event"
     __table_args__ = (
@@ -478,6 +480,7 @@ class TaskEvent(SQLModel, table=True):
     by: str = Field(max_length=80)
     snoozed_until: date | None = None
     interaction_id: int | None = None  # no foreign key: interactions are deleted softly
+    reason: str | None = Field(default=None, max_length=200)
 
 
 class ChurnModel(SQLModel, table=True):

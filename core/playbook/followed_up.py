@@ -81,7 +81,7 @@ def close_followed_up(
     Set-based: one statement finds, for each open task, the first contact that
     follows it up (a correlated subquery per task, through the interactions'
     (account_id, occurred_at) index); one UPDATE marks them done, one INSERT records
-    their events."""
+    their events (``mark_done``)."""
     now = now or utcnow()
     found = union_all(*_first_contacts(connection, today, config, account_id)).subquery()
     rows = connection.execute(
@@ -96,25 +96,47 @@ def close_followed_up(
         .join(Interaction, col(Interaction.id) == found.c.interaction_id)
         .order_by(found.c.task_id)
     ).all()
-    if not rows:
-        return []
+    done = mark_done(
+        connection,
+        [Closing(row.task_id, row.logged_by, interaction_id=row.id) for row in rows],
+        now,
+    )
+    return [
+        FollowedUp(row.task_id, row.title, row.id, row.kind, row.occurred_at, row.logged_by)
+        for row in rows
+        if row.task_id in done
+    ]
+
+
+@dataclass(frozen=True)
+class Closing:
+    """A rule's task to mark done, by whom, and why: the contact that followed it up
+    (``interaction_id``) or the words of what ended its condition (``reason``)."""
+
+    task_id: int
+    by: str
+    interaction_id: int | None = None
+    reason: str | None = None
+
+
+def mark_done(connection: Connection, closing: Sequence[Closing], now: datetime) -> set[int]:
+    """Mark ``closing``'s tasks done at ``now`` with one UPDATE, and record their 'done'
+    events with one INSERT; a task done meanwhile (by someone else) is left as it is.
+    The ids of the tasks marked done."""
+    if not closing:
+        return set()
     done = set(
         connection.execute(
             update(Task)
             .where(
-                col(Task.id).in_([row.task_id for row in rows]),
-                col(Task.completed_at).is_(None),  # else done meanwhile by someone else
+                col(Task.id).in_([task.task_id for task in closing]),
+                col(Task.completed_at).is_(None),
             )
             .values(completed_at=now)
             .returning(col(Task.id))
         ).scalars()
     )
-    closed = [
-        FollowedUp(row.task_id, row.title, row.id, row.kind, row.occurred_at, row.logged_by)
-        for row in rows
-        if row.task_id in done
-    ]
-    if closed:
+    if done:
         connection.execute(
             insert(TaskEvent),
             [
@@ -124,11 +146,13 @@ def close_followed_up(
                     "at": now,
                     "by": task.by[:80],
                     "interaction_id": task.interaction_id,
+                    "reason": task.reason,
                 }
-                for task in closed
+                for task in closing
+                if task.task_id in done
             ],
         )
-    return closed
+    return done
 
 
 def _first_contacts(

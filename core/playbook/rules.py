@@ -8,7 +8,8 @@ the rules run.
 
 The rules, and what an occurrence is:
 
-- ``ticket_unresolved``: a ticket open longer than ``hours`` (48); one per ticket.
+- ``ticket_unresolved``: a ticket open longer than ``hours`` (48); one per ticket;
+  done once the ticket is resolved (``core.playbook.ended``).
 - ``feedback_after_purchase``: ``days_after`` (7) days after a purchase; one per
   purchase. Only purchases whose day came in the last ``grace_days`` (7) fire, so a
   first run does not dig up years of history.
@@ -96,6 +97,8 @@ UNASSIGNED = "unassigned"
 _TITLE_MAX = 300
 ANSWER_KEY = "survey:"
 """How a detractor task's occurrence key starts: the NPS answer's id follows."""
+TICKET_KEY = "ticket:"
+"""How a ``ticket_unresolved`` task's occurrence key starts: the ticket's id follows."""
 
 
 def task_owner(account_owner: str | None) -> str:
@@ -413,7 +416,7 @@ def _tickets_unresolved(
         ),
     )
     return tickets.join(accounts, on="account_id").with_columns(
-        pl.format("ticket:{}", "ticket_id").alias("occurrence_key"),
+        pl.format(TICKET_KEY + "{}", "ticket_id").alias("occurrence_key"),
         pl.format(
             "Ticket #{} unresolved for over {} h: {}", "ticket_id", pl.lit(cfg["hours"]), "subject"
         ).alias("title"),

@@ -18,6 +18,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 
 from core.models import RuleRun, Task, utcnow
+from core.playbook.ended import close_ended
 from core.playbook.followed_up import close_followed_up
 from core.playbook.rules import RULE_TITLES, RulesConfig, find_occurrences, load_rules_config
 from core.store.frames import read_frame
@@ -54,7 +55,8 @@ def run_rules(
     """Create one task per new occurrence of every enabled rule and record the run.
     Returns the number of tasks each rule created (0 for an occurrence already seen).
     First, the open tasks a contact logged since has followed up are marked done
-    (``core.playbook.followed_up``).
+    (``core.playbook.followed_up``), and those whose condition ended otherwise, a
+    ticket resolved (``core.playbook.ended``).
 
     The insert's ``ON CONFLICT DO NOTHING`` on (rule, occurrence_key) settles a race
     with another process running the rules at the same moment; each rule's tasks are
@@ -77,10 +79,12 @@ def run_rules(
     created_at = utcnow()
     created: dict[str, int] = {}
     with engine.begin() as connection:
-        # the tasks contacts logged or imported since have followed up: done (read
-        # and written as one writer: no contact logged between the two)
+        # the tasks contacts logged or imported since have followed up, and those
+        # whose condition ended: done (read and written as one writer: no contact
+        # logged between the two)
         begin_writing(connection)
         close_followed_up(connection, today, config, now=created_at)
+        close_ended(connection, ran_by, created_at)
         for rule, rows in planned.items():
             created[rule] = 0
             if not rows.is_empty():

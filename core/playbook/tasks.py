@@ -162,7 +162,9 @@ def _without_deleted_answers(engine: Engine, tasks: pl.DataFrame) -> pl.DataFram
 def _with_followed_up(engine: Engine, tasks: pl.DataFrame) -> pl.DataFrame:
     """``tasks`` with the kind and moment of the contact that followed each done one up
     (``followed_up_kind``, ``followed_up_at``: its last 'done' event names it,
-    ``core.playbook.followed_up``), null for the others."""
+    ``core.playbook.followed_up``) and the words of what else ended its condition
+    (``done_reason``: its last 'done' event says it, ``core.playbook.ended``), null
+    for the others."""
     latest = (
         select(col(TaskEvent.task_id), func.max(TaskEvent.id).label("id"))
         .join(Task, col(Task.id) == TaskEvent.task_id)
@@ -177,10 +179,14 @@ def _with_followed_up(engine: Engine, tasks: pl.DataFrame) -> pl.DataFrame:
             col(TaskEvent.task_id).label("id"),
             col(Interaction.kind).label("followed_up_kind"),
             col(Interaction.occurred_at).label("followed_up_at"),
+            col(TaskEvent.reason).label("done_reason"),
         )
         .join(latest, latest.c.id == TaskEvent.id)
-        .join(Interaction, col(Interaction.id) == TaskEvent.interaction_id)
-        .where(TaskEvent.action == "done"),
+        .outerjoin(Interaction, col(Interaction.id) == TaskEvent.interaction_id)
+        .where(
+            TaskEvent.action == "done",
+            or_(col(TaskEvent.interaction_id).is_not(None), col(TaskEvent.reason).is_not(None)),
+        ),
     )
     return tasks.join(contacts, on="id", how="left")
 

@@ -262,6 +262,8 @@ class TasksScreen(Screen[None]):
         if task.get("followed_up_kind") is not None:  # done by a contact logged: say which
             kind = kind_words(task["followed_up_kind"])
             title = f"(followed up: {kind} {task['followed_up_at']:%b %d}) {title}"
+        elif task.get("done_reason") is not None:  # done as its condition ended: say why
+            title = f"({visible(task['done_reason'])}) {title}"
         return [
             when,
             task["due_on"].isoformat(),
