@@ -961,3 +961,24 @@ async def test_plus_on_a_goal_without_a_step_moves_it_by_a_share_and_says_so(
         assert said(app)[-1] == "No + / - to undo."
     values = [checkin.value for checkin in checkin_history(engine, goal_id)]
     assert values == [Decimal(20_000) / 20 * 2, Decimal(0)]
+
+
+async def test_a_new_goal_gets_the_cursor(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    """After n and ctrl+s the cursor stayed on the row it was on (the first goal), not
+    on the goal just created; it is on the new goal now, wherever its owner puts it."""
+    async with running(db_url) as (app, pilot):
+        form = await new_goal_form(app, pilot)
+        screen = app.screen_stack[-2]
+        assert isinstance(screen, GoalsScreen)
+        first = screen.current_view()
+        await press(app, pilot, *"Renewal calls", "tab", "ctrl+u", *"CS team")
+        form.query_one("#target", Input).value = "12"
+        await press(app, pilot, "ctrl+s")
+        assert app.screen is screen
+        [new] = [goal for goal in stored_goals(engine) if goal.title == "Renewal calls"]
+        highlighted = screen.current_view()
+        assert first is not None and first.goal.title != "Renewal calls"
+        assert highlighted is not None and highlighted.goal.id == new.id
+        assert rows(screen).index("Renewal calls") != 0

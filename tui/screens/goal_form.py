@@ -151,6 +151,8 @@ class GoalFormScreen(GoalDialog):
         self._shown_kind = ""
         self.version = view.goal.version if view is not None else 0
         """The version the edit is based on (moved on by a conflict)."""
+        self.goal_id: int | None = view.goal.id if view is not None else None
+        """The goal saved (a new one's once it is created)."""
 
     def compose(self) -> ComposeResult:
         from datetime import timedelta
@@ -341,7 +343,7 @@ class GoalFormScreen(GoalDialog):
         done = f"Goal created: {title}." if self.view is None else f"Goal saved: {title}."
         try:
             if self.view is None:
-                goal_id = create_goal(engine, form)
+                goal_id = self.goal_id = create_goal(engine, form)
             else:
                 goal_id = self.view.goal.id or 0
                 update_goal(engine, goal_id, form, self.version, edited_by=self.app.settings.author)

@@ -128,6 +128,8 @@ class GoalsScreen(Screen[None]):
         self._steps_timer: Timer | None = None
         # the last + / - written: goal id, the value before and after it, its words
         self._last_step: tuple[int, Decimal, Decimal, str] | None = None
+        self._go_to: int | None = None
+        """A goal to put the cursor on once the goals are read again (one created)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -211,6 +213,12 @@ class GoalsScreen(Screen[None]):
         await goal_list.clear()
         await goal_list.extend(items)
         ids = [item.id for item in items]
+        if self._go_to is not None:
+            keep, self._go_to = f"goal-{self._go_to}", None
+            if keep not in ids:
+                self.notify(
+                    "The new goal is not among those shown: m, t, s and A change the filters."
+                )
         if keep is not None and keep in ids:
             goal_list.index = ids.index(keep)
         elif items:  # the row that took its place, or the goal under that title
@@ -331,12 +339,14 @@ class GoalsScreen(Screen[None]):
         self.run_worker(self.show_goals(), group="goals-show", exclusive=True)
 
     def _open(self, screen: Screen[Any], goal_id: int | None = None) -> None:
-        """Show a dialog; once it saved, read that goal again (every goal for a new one)."""
+        """Show a dialog; once it saved, read that goal again (every goal for a new one,
+        the cursor then on it)."""
 
         def closed(saved: Any) -> None:
             if saved:
                 self.app.post_message(BookChanged(detail="goals"))
                 if goal_id is None:
+                    self._go_to = getattr(screen, "goal_id", None)
                     self.load()
                 else:
                     self.reload_goal(goal_id)
