@@ -377,10 +377,10 @@ class AccountScreen(Screen[None]):
                 empty="No open tickets.",
             )
         )
-        surveys = detail.surveys.head(12).with_columns(
-            answered=detail.surveys.head(12)["answered_at"].map_elements(
-                _local_day, return_dtype=str
-            )
+        surveys = detail.surveys.head(12)
+        surveys = surveys.with_columns(
+            answered=surveys["answered_at"].map_elements(_local_day, return_dtype=str),
+            kind=surveys["kind"].str.to_uppercase(),  # "NPS", as the timeline says it
         )
         self.query_one("#surveys", Static).update(
             _table(
@@ -435,7 +435,7 @@ class AccountScreen(Screen[None]):
             # "QBR", "training completed", as the log form names them (was "qbr")
             label = {
                 "interaction": kind_words(kind),
-                "survey": kind.upper(),
+                "survey": kind.upper(),  # "NPS", as the NPS / CSAT box says it
                 "purchase": "purchase",
             }.get(source, f"{source} {kind}")
             if source == "mrr":  # whole dollars, as the MRR history and the list say it
