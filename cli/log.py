@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DbOption, fail, open_db
+from cli.common import DbOption, fail, open_db, say
 from core.dates import DAY_HINT
 from core.text import visible
 
@@ -16,7 +16,12 @@ def log_commands(app: typer.Typer) -> None:
 
 
 def log(
-    external_id: Annotated[str, typer.Argument(help="The account's external id.")],
+    external_id: Annotated[
+        str,
+        typer.Argument(
+            help="The account's external id (in any case when only one account's fits)."
+        ),
+    ],
     kind: Annotated[
         str,
         typer.Option(
@@ -44,21 +49,20 @@ def log(
     """Log a call, email, meeting, QBR or note, a referral, a training completed or a
     community event, or an NPS / CSAT answer, for an account.
     Bad input writes nothing and exits with status 2."""
+    from core.accounts.typed import account_typed
     from core.config.settings import load_settings
-    from core.interactions import (
-        EntryForm,
-        InvalidInput,
-        account_by_external_id,
-        kind_words,
-        log_entry,
-    )
+    from core.interactions import EntryForm, InvalidInput, kind_words, log_entry
 
     engine = open_db(db)
     try:
-        account = account_by_external_id(engine, external_id)
+        typed = account_typed(engine, external_id)
     except LookupError as error:
+        engine.dispose()
         fail(str(error))
+    account = typed.account
     assert account.id is not None
+    if typed.note is not None:
+        say(typed.note)
     form = EntryForm(
         kind=kind,
         summary=summary,
@@ -82,7 +86,7 @@ def log(
         engine.dispose()
     typer.echo(
         f"Logged {kind_words(logged.kind)} #{logged.entry_id} for {visible(account.name)} "
-        f"({visible(external_id)})."
+        f"({visible(account.external_id)})."
     )
     if logged.task_id is not None:
         typer.echo(f"Follow-up task #{logged.task_id} created for {visible(account.owner)}.")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -98,3 +100,60 @@ def test_what_was_logged_is_said_in_words(db: Path, args: list[str], said: str) 
     result = runner.invoke(app, ["log", "ACC-7", *args, "--db", str(db)])
     assert result.exit_code == 0, result.output
     assert f"{said} for Globex (ACC-7)." in result.output
+
+
+def _log(db: Path, typed: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["log", typed, "--kind", "note", "--summary", "x", "--db", str(db)])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _logged_for(db: Path) -> list[str]:
+    """The external ids of the accounts the book's interactions are logged for."""
+    with closing(sqlite3.connect(db)) as connection:
+        rows = connection.execute(
+            "SELECT a.external_id FROM interaction i JOIN account a ON a.id = i.account_id"
+            " ORDER BY i.id"
+        ).fetchall()
+    return [external_id for (external_id,) in rows]
+
+
+def test_an_external_id_typed_in_another_case_is_taken_when_one_fits(db: Path) -> None:
+    """'cxtui log acc-7' said 'no account with external id "acc-7"' of the book's
+    ACC-7: it is logged for it, saying so."""
+    code, out, err = _log(db, "acc-7")
+    assert code == 0, err
+    assert err == 'cxtui: "acc-7" read as the external id ACC-7\n'
+    assert out.startswith("Logged note #1 for Globex (ACC-7).")
+    assert _logged_for(db) == ["ACC-7"]
+
+
+def test_a_name_typed_is_answered_with_the_external_id_to_type(db: Path) -> None:
+    code, _out, err = _log(db, "globex")
+    assert code == 2
+    assert err == (
+        'cxtui: no account with external id "globex"; the account named "Globex" has the'
+        " external id ACC-7: type that\n"
+    )
+    assert _logged_for(db) == []
+
+
+def test_several_accounts_that_fit_are_named_and_none_is_taken(db: Path) -> None:
+    with engine_on(db) as engine, Session(engine) as session:
+        new_account(session, "acme-1", name="Acme")
+        new_account(session, "ACME-1", name="Acme Labs")
+        new_account(session, "G-2", name="Globex ")  # a second Globex, spaced
+        session.commit()
+    code, _out, err = _log(db, "Acme-1")
+    assert code == 2
+    assert err == (
+        'cxtui: no account with external id "Acme-1"; in another case it is the external id'
+        " of ACME-1 (Acme Labs), acme-1 (Acme): type one as the book writes it\n"
+    )
+    code, _out, err = _log(db, "Globex")
+    assert code == 2
+    assert err == (
+        'cxtui: no account with external id "Globex"; accounts named "Globex": ACC-7'
+        " (Globex), G-2 (Globex ): type the external id of one\n"
+    )
+    assert _log(db, "acme-1")[0] == 0  # as the book writes it: that one
+    assert _logged_for(db) == ["acme-1"]
