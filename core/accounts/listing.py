@@ -26,6 +26,11 @@ if TYPE_CHECKING:
     from core.accounts.field_views import FieldCondition
 
 BANDS = ("green", "yellow", "red")
+NO_SCORE = "no score"
+"""The health filter's choice of the live accounts without a score in force (no
+signals to score them, nor an override), which the list's Health column says so."""
+HEALTH_CHOICES = (*BANDS, NO_SCORE)
+"""What the health filter keeps: the accounts of a band, or those of no score."""
 
 LIST_COLUMNS = {
     "id": pl.Int64,
@@ -243,7 +248,7 @@ def apply_filter(frame: pl.DataFrame, where: AccountFilter) -> pl.DataFrame:
     )
     conditions.extend(scope.conditions())
     if where.bands:
-        conditions.append(pl.col("health_band").is_in(sorted(where.bands)))
+        conditions.append(_health_kept(where.bands))
     if where.renewal_within_days is not None:
         conditions.append(pl.col("days_to_renewal").is_between(0, where.renewal_within_days))
     if where.no_interaction_days is not None:
@@ -256,6 +261,17 @@ def apply_filter(frame: pl.DataFrame, where: AccountFilter) -> pl.DataFrame:
     if not conditions:
         return frame
     return frame.filter(pl.all_horizontal(conditions))
+
+
+def _health_kept(choices: frozenset[str]) -> pl.Expr:
+    """The rows whose health in force is one of ``choices`` (``HEALTH_CHOICES``): a band,
+    or no score (a live account that reads "no score": neither a score nor an override;
+    a churned account reads "churned")."""
+    kept = pl.col("health_band").is_in(sorted(choices - {NO_SCORE}))
+    if NO_SCORE in choices:
+        unscored = pl.col("health_score").is_null() & pl.col("override").is_null()
+        kept = kept | (unscored & (pl.col("status") != "churned"))
+    return kept
 
 
 def sort_accounts(

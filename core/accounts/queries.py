@@ -22,9 +22,10 @@ from core.accounts.field_frames import tidy_fields
 from core.accounts.fields import FieldRow, custom_fields_query, field_rows, field_values_query
 
 # The list's frame, filters and sorting live in core.accounts.listing (no SQLAlchemy);
-# BANDS, AccountFilter, apply_filter, choices, sort_accounts are re-exported here.
+# BANDS, HEALTH_CHOICES, AccountFilter, apply_filter, choices, sort_accounts are re-exported.
 from core.accounts.listing import (  # noqa: F401
     BANDS,
+    HEALTH_CHOICES,
     LIST_COLUMNS,
     AccountFilter,
     accounts_part,

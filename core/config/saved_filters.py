@@ -5,7 +5,7 @@ tables, for the accounts list and as a metrics scope (``Scope.from_saved``).
     segments = ["Enterprise"]
     plans = ["Scale"]
     statuses = ["active", "onboarding"]
-    bands = ["red", "yellow"]
+    bands = ["red", "yellow"]          # or "no score": the live accounts without one
     renewal_within_days = 90
     no_interaction_days = 30
     set_to_cancel = true
@@ -43,7 +43,7 @@ from tomlkit.items import Table
 
 from core.accounts.field_views import SYMBOLS, FieldCondition, FieldRule
 from core.accounts.listing import DAY_FILTERS, SET_TO_CANCEL, Facets, filter_words
-from core.accounts.queries import BANDS, AccountFilter
+from core.accounts.queries import HEALTH_CHOICES, AccountFilter
 from core.config.file import Check, ConfigFileError, edit_config, read_config, rewrite_config
 from core.config.settings import config_path
 from core.models import AccountStatus
@@ -62,7 +62,7 @@ SCOPE_KEYS = ("segments", "owners", "plans", "statuses", FIELDS_KEY)
 """The keys that scope metrics (``Scope.from_saved``) as well as the accounts list."""
 LIST_ONLY_KEYS = ("bands", *DAY_KEYS, SET_TO_CANCEL)
 """The keys that narrow the accounts list but do not scope metrics."""
-ALLOWED = {"statuses": tuple(AccountStatus), "bands": BANDS}
+ALLOWED = {"statuses": tuple(AccountStatus), "bands": HEALTH_CHOICES}
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 

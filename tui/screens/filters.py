@@ -19,7 +19,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Checkbox, Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from core.accounts.queries import BANDS, AccountFilter, choices
+from core.accounts.queries import HEALTH_CHOICES, AccountFilter, choices
 from core.config.saved_filters import (
     SavedFilter,
     SavedFilters,
@@ -101,7 +101,11 @@ class FiltersScreen(KeysModal[AccountFilter | None]):
             yield Static("Filters", id="filters-title", markup=False)
             with Horizontal(id="filter-lists"):
                 for field, column, label in LISTS:
-                    values = list(BANDS) if column == "health_band" else choices(self.book, column)
+                    values = (
+                        list(HEALTH_CHOICES)
+                        if column == "health_band"
+                        else choices(self.book, column)
+                    )
                     chosen = getattr(self.where, field)
                     with Vertical(classes="filter-list"):
                         # an empty box read as still loading (the Telco sample's segment):
