@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Sparkline, Static, TextArea
 
@@ -982,3 +982,24 @@ async def test_a_new_goal_gets_the_cursor(
         assert first is not None and first.goal.title != "Renewal calls"
         assert highlighted is not None and highlighted.goal.id == new.id
         assert rows(screen).index("Renewal calls") != 0
+
+
+async def test_on_a_task_row_the_footer_says_enter_ticks_it(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    """On a task under a task-list goal the footer read '⏎ Check in' while enter ticked
+    the task. It reads '⏎ Tick / untick' there, and '⏎ Check in' on a goal's row."""
+    async with running(db_url) as (app, pilot):
+        screen = await press_on(app, pilot, "QBRs", "enter", "down")
+        assert isinstance(screen.current_item(), TaskItem)
+        footer = text_of(screen).splitlines()[-1]
+        assert "⏎ Tick / untick" in footer and "Check in" not in footer
+        await press(app, pilot, "enter")
+        with Session(engine) as session:
+            ticked = session.exec(
+                select(GoalTask.title).where(col(GoalTask.done_at).is_not(None))
+            ).all()
+        assert ticked == ["QBR with Acme"]
+        await press(app, pilot, "up")
+        footer = text_of(screen).splitlines()[-1]
+        assert "⏎ Check in" in footer and "Tick" not in footer

@@ -81,9 +81,28 @@ class OwnerHeader(ListItem):
 
 
 class GoalList(ListView):
-    """The goals and their tasks; ``enter`` checks in (or shows a task list's tasks)."""
+    """The goals and their tasks; ``enter`` checks in (or shows a task list's tasks),
+    and on a task ticks it: the footer names what it does on the row."""
 
-    BINDINGS = [Binding("enter", "select_cursor", "Check in", id="goals.check_in")]
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Check in", id="goals.check_in"),
+        Binding("enter", "tick", "Tick / untick", id="goals.tick"),
+    ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        on_task = isinstance(self.highlighted_child, TaskItem)
+        if action == "select_cursor":
+            return not on_task
+        if action == "tick":
+            return on_task
+        return True
+
+    def action_tick(self) -> None:
+        self.action_select_cursor()  # the screen ticks the task selected
+
+    def watch_index(self, old_index: int | None, new_index: int | None) -> None:
+        super().watch_index(old_index, new_index)
+        self.refresh_bindings()
 
 
 STEP_KEYS = Binding.Group("Step")
