@@ -4,6 +4,8 @@ rules run, the reason in their history.
 - ``ticket_unresolved``: the ticket is resolved (a help desk's export imported again
   gives it its resolution). Left open, "Ticket #6544 unresolved for over 48 h" read
   as work still to do on a ticket closed days ago.
+- ``renewal_due``, ``renewal_no_qbr``, ``set_to_cancel``: the account has churned;
+  there is no renewal left to prepare, hold a QBR before, or save.
 
 ``close_ended`` marks each such open task done, recorded as done by whoever ran the
 rules, its 'done' event saying why (``TaskEvent.reason``, "ticket resolved on
@@ -20,7 +22,8 @@ from sqlalchemy import Connection, String, and_, cast, literal
 from sqlmodel import col, select
 
 from core.dates import aware
-from core.models import Task, Ticket
+from core.kinds import AccountStatus
+from core.models import Account, Task, Ticket
 from core.playbook.followed_up import Closing, mark_done
 from core.playbook.rules import TICKET_KEY
 
@@ -34,10 +37,23 @@ class Ended:
     reason: str
 
 
+RENEWAL_RULES = ("renewal_due", "renewal_no_qbr", "set_to_cancel")
+"""The rules whose task is about an account's coming renewal: moot once it churned."""
+
+
 def close_ended(connection: Connection, by: str, now: datetime) -> list[Ended]:
     """Mark done, as done by ``by`` at ``now``, every open rule task whose condition
     has ended (see the module); the tasks closed."""
-    resolved = connection.execute(
+    ended = _tickets_resolved(connection) + _accounts_churned(connection)
+    done = mark_done(
+        connection, [Closing(task.task_id, by, reason=task.reason) for task in ended], now
+    )
+    return [task for task in ended if task.task_id in done]
+
+
+def _tickets_resolved(connection: Connection) -> list[Ended]:
+    """The open ``ticket_unresolved`` tasks whose ticket is resolved."""
+    rows = connection.execute(
         select(col(Task.id), Task.title, Ticket.resolved_at)
         .join(
             Ticket,
@@ -52,12 +68,26 @@ def close_ended(connection: Connection, by: str, now: datetime) -> list[Ended]:
             col(Ticket.resolved_at).is_not(None),
         )
         .order_by(col(Task.id))
-    ).all()
-    ended = [
-        Ended(task_id, title, f"ticket resolved on {aware(resolved_at):%Y-%m-%d}")
-        for task_id, title, resolved_at in resolved
-    ]
-    done = mark_done(
-        connection, [Closing(task.task_id, by, reason=task.reason) for task in ended], now
     )
-    return [task for task in ended if task.task_id in done]
+    return [
+        Ended(task_id, title, f"ticket resolved on {aware(resolved_at):%Y-%m-%d}")
+        for task_id, title, resolved_at in rows
+    ]
+
+
+def _accounts_churned(connection: Connection) -> list[Ended]:
+    """The open tasks of ``RENEWAL_RULES`` whose account has churned."""
+    rows = connection.execute(
+        select(col(Task.id), Task.title, Account.churned_at)
+        .join(Account, col(Account.id) == Task.account_id)
+        .where(
+            col(Task.rule).in_(RENEWAL_RULES),
+            col(Task.completed_at).is_(None),
+            Account.status == AccountStatus.CHURNED,
+        )
+        .order_by(col(Task.id))
+    )
+    return [
+        Ended(task_id, title, f"account churned on {day}" if day else "account churned")
+        for task_id, title, day in rows
+    ]

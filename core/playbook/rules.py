@@ -49,6 +49,9 @@ The rules, and what an occurrence is:
   later renewal date, a new one. An account set to cancel without a renewal date, or
   whose date has passed, gets none (there is no date to save it before).
 
+The three renewal rules' tasks of an account that has churned are done at the next
+run (``core.playbook.ended``): there is no renewal left.
+
 The rules are configured in the ``[rules.NAME]`` tables of the config file
 (``enabled``, thresholds, ``due_in_days``). A rule whose configuration is broken
 is switched off and reported with its line; the others keep working.

@@ -56,7 +56,7 @@ def run_rules(
     Returns the number of tasks each rule created (0 for an occurrence already seen).
     First, the open tasks a contact logged since has followed up are marked done
     (``core.playbook.followed_up``), and those whose condition ended otherwise, a
-    ticket resolved (``core.playbook.ended``).
+    ticket resolved, an account churned (``core.playbook.ended``).
 
     The insert's ``ON CONFLICT DO NOTHING`` on (rule, occurrence_key) settles a race
     with another process running the rules at the same moment; each rule's tasks are

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, text, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from core import models as m
 from core.playbook.rules import DEFAULT_RULES, RulesConfig
@@ -80,4 +80,42 @@ def test_a_resolved_ticket_closes_its_task_at_the_next_run(engine: Engine) -> No
     done = task_queue(engine, TODAY, done_only=True)
     assert done.select("title", "done_reason").rows() == [
         (fixed_title, "ticket resolved on 2026-11-22")
+    ]
+
+
+def test_an_account_churned_closes_its_renewal_tasks_at_the_next_run(engine: Engine) -> None:
+    """Renewing in 30 days: Leaving and Staying have a renewal to prepare and a QBR to
+    hold, Quitting (set to cancel) a save call. Leaving and Quitting churn."""
+    renewal = TODAY + timedelta(days=30)
+    with Session(engine) as session:
+        leaving, quitting, staying = (
+            new_account(session, name, renewal_date=renewal, cancels_at_renewal=cancels)
+            for name, cancels in (("Leaving", False), ("Quitting", True), ("Staying", False))
+        )
+        session.commit()
+    made = run_rules(engine, TODAY, every_rule(), NOW, ran_by="Rae")
+    assert (made["renewal_due"], made["renewal_no_qbr"], made["set_to_cancel"]) == (2, 2, 1)
+    with engine.begin() as connection:
+        connection.execute(
+            update(m.Account)
+            .where(col(m.Account.id).in_([leaving, quitting]))
+            .values(status="churned", churned_at=TODAY - timedelta(days=1))
+        )
+    run_rules(engine, TODAY, every_rule(), NOW + timedelta(hours=1), ran_by="Rae")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT t.account_id, t.rule, t.completed_at IS NOT NULL, e.by, e.reason"
+                " FROM task t LEFT JOIN task_event e ON e.task_id = t.id"
+                " WHERE t.rule IN ('renewal_due', 'renewal_no_qbr', 'set_to_cancel')"
+                " ORDER BY t.account_id, t.rule"
+            )
+        ).all()
+    churned = "account churned on 2026-11-22"
+    assert [tuple(row) for row in rows] == [
+        (leaving, "renewal_due", True, "Rae", churned),
+        (leaving, "renewal_no_qbr", True, "Rae", churned),
+        (quitting, "set_to_cancel", True, "Rae", churned),
+        (staying, "renewal_due", False, None, None),
+        (staying, "renewal_no_qbr", False, None, None),
     ]
