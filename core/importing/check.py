@@ -90,14 +90,17 @@ class RowError:
 
 @dataclass(frozen=True)
 class Tally:
-    """One problem of a file and how many of its rows have it."""
+    """One problem of a file and how many of its rows have it; ``example``: the cell
+    of its first row, which stands for "{value}" in ``reason`` (a --value to type)."""
 
     column: str
     reason: str
     rows: int
+    example: str | None = None
 
     def __str__(self) -> str:
-        reason = self.reason.replace("{value}", "VALUE")
+        example = shortened(self.example) if self.example else None
+        reason = self.reason.replace("{value}", example or "VALUE")
         rows = f"{self.rows:,} row" + ("" if self.rows == 1 else "s")
         return f'{rows}, column "{shortened(self.column)}": {reason}'
 
@@ -931,11 +934,16 @@ def _tallies(frames: list[pl.DataFrame]) -> list[Tally]:
     """How many rows each problem has in the whole file, the most first: each problem
     frame (a batch's, ``_problem_rows``) carries its count."""
     totals: dict[tuple[str, str], int] = {}
-    for frame in frames:
-        column, tally, count = frame.select("column", "tally", "count").row(0)
+    examples: dict[tuple[str, str], str | None] = {}
+    for frame in frames:  # in the file's order
+        column, tally, count, value = frame.select("column", "tally", "count", "value").row(0)
         totals[(column, tally)] = totals.get((column, tally), 0) + count
+        examples.setdefault((column, tally), value)
     ordered = sorted(totals.items(), key=lambda item: -item[1])
-    return [Tally(column, reason, count) for (column, reason), count in ordered]
+    return [
+        Tally(column, reason, count, examples[(column, reason)])
+        for (column, reason), count in ordered
+    ]
 
 
 def _first_errors(frames: list[pl.DataFrame]) -> list[RowError]:

@@ -535,10 +535,30 @@ def test_bad_tenures_are_named_with_the_files_other_errors(
         "In all:",
         '  25 rows, column "tenure": not a tenure: a whole number of months, 0 or more',
         '  25 rows, column "MonthlyCharges": MRR is not an amount (such as 1234.50)',
-        '  1 row, column "Churn": not a known status; map it with --value status:VALUE=VALUE'
+        '  1 row, column "Churn": not a known status; map it with --value status:Maybe=VALUE'
         " (one of: active, onboarding, churned)",
     ]
     assert not db.exists()
+
+
+def test_the_in_all_line_gives_a_value_of_the_file_to_map(
+    telco_churn: Path, tmp_path: Path
+) -> None:
+    """The sample imported without mapping its Yes/No churn: the 'In all:' line read
+    'map it with --value status:VALUE=VALUE', a placeholder where the file has the
+    value to type; it now names the first row's."""
+    raw = pl.read_csv(telco_churn, infer_schema_length=0)
+    args = [
+        "import", "accounts", str(telco_churn), "--db", str(tmp_path / "t.db"),
+        "--map", "name=customerID", "--map", "external_id=customerID", "--drop-extra",
+    ]  # fmt: skip
+    refused = runner.invoke(app, args)
+    assert refused.exit_code == 2
+    assert refused.stderr.splitlines()[-2:] == [
+        "In all:",
+        f'  {raw.height:,} rows, column "Churn": not a known status; map it with --value'
+        f" status:{raw['Churn'][0]}=VALUE (one of: active, onboarding, churned)",
+    ]
 
 
 def test_the_telco_book_exported_and_imported_into_a_fresh_book_keeps_its_figures(
