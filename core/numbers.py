@@ -64,7 +64,7 @@ def typed_number(text: str, unit: str = NUMBER) -> Decimal:
     elif _POINT.fullmatch(digits):
         plain = digits.replace(",", "")
     else:
-        raise NumberError(_why_not(shown, body))
+        raise NumberError(_why_not(shown, body, unit))
     value = Decimal(sign + plain)
     if value == 0:
         value = Decimal(0)  # -0 is 0
@@ -73,10 +73,18 @@ def typed_number(text: str, unit: str = NUMBER) -> Decimal:
     return value
 
 
-def _why_not(shown: str, body: str) -> str:
-    """Why ``body`` is not a number, and what to type instead."""
+_LIKE = {
+    NUMBER: "digits like 1500 or 1,500.50",
+    AMOUNT: "an amount like 1500 or $1,500.50",
+    PERCENT: "a percentage like 3.5 or 3.5%",
+}
+"""What to type instead of a text that is no number, by unit."""
+
+
+def _why_not(shown: str, body: str, unit: str) -> str:
+    """Why ``body`` is not a number (of ``unit``), and what to type instead."""
     if any(char.isdigit() and char not in _ASCII_DIGITS for char in body):
         return f'"{shown}" is not a number: type it with the digits 0 to 9, like 1500'
     if "," in body and re.fullmatch(r"[+-]?[0-9.,]+", body):
         return f'"{shown}": a comma separates thousands (20,000) or, alone, decimals (1,5)'
-    return f'"{shown}" is not a number; type digits like 1500 or 1,500.50'
+    return f'"{shown}" is not a number; type {_LIKE[unit]}'

@@ -76,3 +76,23 @@ def test_what_a_number_field_takes_a_check_in_takes(book: tuple[Path, int]) -> N
         assert result.exit_code == 0, result.output
     values = _rows(path, "SELECT value FROM goal_checkin ORDER BY id")
     assert [Decimal(str(value)) for (value,) in values] == [Decimal("1500.5"), Decimal("1234.5")]
+
+
+@pytest.mark.parametrize(
+    ("kind", "like"),
+    [
+        ("number", "digits like 1500 or 1,500.50"),
+        ("currency", "an amount like 1500 or $1,500.50"),
+        ("percent", "a percentage like 3.5 or 3.5%"),
+    ],
+)
+def test_a_target_that_is_not_a_number_is_answered_in_its_unit(
+    book: tuple[Path, int], kind: str, like: str
+) -> None:
+    """A percent goal's target 'abc' was told to be typed 'like 1500 or 1,500.50',
+    a number no percentage is."""
+    path, _ = book
+    args = ["goal", "create", "Churn", "--type", kind, "--target", "abc", "--db", str(path)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == f'cxtui: --target: "abc" is not a number; type {like}\n'
