@@ -422,7 +422,11 @@ def override(
     ] = None,
     expires: Annotated[
         str | None,
-        typer.Option("--expires", help=f"Day the override ends ({DAY_HINT}); default in 30 days."),
+        typer.Option(
+            "--expires",
+            metavar="DAY",
+            help=f"Day the override ends ({DAY_HINT}); default in 30 days.",
+        ),
     ] = None,
     end: Annotated[
         bool, typer.Option("--end", help="End the account's active override now.")

@@ -31,7 +31,10 @@ def log(
     ],
     summary: Annotated[str, typer.Option("--summary", help="One line (interactions).")] = "",
     when: Annotated[
-        str, typer.Option("--when", help='When: now, "today 14:00", yesterday, -2d, ISO.')
+        str,
+        typer.Option(
+            "--when", metavar="WHEN", help='When: now, "today 14:00", yesterday, -2d, ISO.'
+        ),
     ] = "now",
     notes: Annotated[str, typer.Option("--notes", help="Longer notes.")] = "",
     sentiment: Annotated[
@@ -39,7 +42,9 @@ def log(
     ] = "",
     follow_up: Annotated[
         str,
-        typer.Option("--follow-up", help=f"A day ({DAY_HINT}): creates a task for the owner."),
+        typer.Option(
+            "--follow-up", metavar="DAY", help=f"A day ({DAY_HINT}): creates a task for the owner."
+        ),
     ] = "",
     contact: Annotated[str, typer.Option("--contact", help="A contact's name.")] = "",
     score: Annotated[str, typer.Option("--score", help="NPS 0-10 or CSAT 1-5.")] = "",

@@ -10,8 +10,9 @@ from typing import Annotated, Any
 import typer
 
 
-def as_of_option(help_text: str, metavar: str | None = None) -> Any:
-    """The type of an ``--as-of DAY`` option: the day a command runs as of."""
+def as_of_option(help_text: str, metavar: str = "YYYY-MM-DD") -> Any:
+    """The type of an ``--as-of DAY`` option: the day a command runs as of (its help
+    shows ``metavar``, as every date option's does: not ``<str>``)."""
     return Annotated[str | None, typer.Option("--as-of", metavar=metavar, help=help_text)]
 
 
