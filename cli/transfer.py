@@ -267,8 +267,11 @@ def import_command(
         new_book.remove()
     if result is None:
         raise typer.Exit(2)
+    rescored = None if dry_run else _rescore_today(db, result)
     if as_json:
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False))
+        if rescored:
+            typer.echo(rescored, err=True)
         return
     typer.echo(result.summary())
     for line in result.details():
@@ -280,6 +283,31 @@ def import_command(
     if not dry_run and read >= _PLAIN_EVERY_ROWS:
         rate = read / max(time.perf_counter() - started, 1e-9)
         typer.echo(f"{rate:,.0f} rows/s")
+    if rescored:
+        typer.echo(rescored)
+
+
+def _rescore_today(db: Path | None, result: ImportResult) -> str | None:
+    """After an import that wrote rows, today's health scores again when today has
+    scores already (``core.health.store.rescore_if_scored``), in words; else None.
+    The app's import screen rescores the book after an import; this command did not,
+    and the scores of the day stayed those from before it."""
+    from core.health.store import rescore_if_scored
+
+    if not (result.inserted or result.updated or result.created_accounts):
+        return None
+    today = date.today()
+    engine = open_db(db)
+    try:
+        written = rescore_if_scored(engine, today)
+    finally:
+        engine.dispose()
+    if written is None:
+        return None
+    return (
+        f"Health: today's scores computed again for {written:,} live accounts, as the"
+        " import changed what they read."
+    )
 
 
 def _say_refused(error: Exception, file: Path) -> None:

@@ -294,6 +294,17 @@ def score_day_if_missing(engine: Engine, day: date) -> bool:
     return _write_snapshots(engine, scores, day, model, None, unless_scored=True) is not None
 
 
+def rescore_if_scored(engine: Engine, day: date) -> int | None:
+    """After data changed outside the app (``cxtui import``): when ``day`` has scores
+    already, score every live account again (they read what changed; left as they were,
+    the day kept the scores from before the change, as a 360 beside its own new call
+    said "no data"); the number of snapshots written. None when the day has no score:
+    its first reader scores it (the app at start, ``cxtui health``, the MCP server)."""
+    if not has_snapshots(engine, day):
+        return None
+    return recompute_all(engine, as_of=day)
+
+
 def has_churn_model(file: SqliteFile) -> bool:
     """Whether a churn model has been fitted (its risks are read through the engine:
     ``core.churn.risk``)."""
