@@ -45,6 +45,8 @@ class Settings:
     path: Path | None = None
     problem: str | None = None
     warning: str | None = None
+    left_out: tuple[str, ...] = ()
+    """The keys whose values could not be used (``theme = 3``), each said in ``warning``."""
 
     @property
     def current_user(self) -> str | None:
@@ -76,21 +78,35 @@ def load_settings(path: Path | None = None) -> Settings:
         return Settings(path=path, problem=f"{error}; using the defaults", warning=warning)
     if config is None:
         return Settings(path=path, warning=warning)
-    warning = "; ".join(filter(None, (warning, _unknown_keys(config))))
+    notes = [warning, _unknown_keys(config)]
     values: dict[str, str] = {}
+    left_out: list[str] = []
     for key in KEYS:
         if key not in config.data:
             continue
         value = config.data[key]
         if not isinstance(value, str) or not value.strip():
-            return Settings(
-                path=path,
-                problem=f"{config.where(config.line_of(key))}: {key!r} must be a non-empty "
-                "string; using the defaults",
-                warning=warning or None,
+            # that key alone is left out: the other (a user, a theme) is still in force
+            left_out.append(key)
+            instead = f"using {DEFAULT_THEME}" if key == "theme" else "no user set"
+            notes.append(
+                f"{config.where(config.line_of(key))}: {key!r} must be a non-empty string "
+                f"in double quotes, not {_as_written(value)}; left out ({instead})"
             )
+            continue
         values[key] = value.strip()
-    return Settings(path=path, warning=warning or None, **values)
+    warning = "; ".join(filter(None, notes))
+    return Settings(path=path, warning=warning or None, left_out=tuple(left_out), **values)
+
+
+def _as_written(value: object) -> str:
+    """A TOML value as the file writes it: 3, "", true, [...]."""
+    import json
+
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError):
+        return str(value)
 
 
 def _unknown_keys(config: ConfigFile) -> str | None:
@@ -140,7 +156,7 @@ def save_settings(settings: Settings) -> None:
         for key, value in (("user", settings.user), ("theme", settings.theme)):
             if value:
                 document[key] = value
-            elif key in document:
+            elif key in document and key not in settings.left_out:  # the user's line stays
                 del document[key]
 
     edit_config(settings.path or config_path(), change)

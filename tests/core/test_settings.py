@@ -47,9 +47,10 @@ def test_broken_file_is_reported_with_its_line(tmp_path: Path) -> None:
 def test_wrong_type_is_reported(tmp_path: Path) -> None:
     path = tmp_path / "config.toml"
     path.write_text("# mine\ntheme = 3\n")
-    settings = load_settings(path)
-    assert settings.problem is not None and "line 2" in settings.problem
-    assert "'theme'" in settings.problem
+    settings = load_settings(path)  # that key left out, the file still used
+    assert settings.problem is None
+    assert settings.warning is not None and "line 2" in settings.warning
+    assert "'theme'" in settings.warning
 
 
 def test_save_round_trips(tmp_path: Path) -> None:
@@ -119,3 +120,41 @@ def test_every_table_of_the_config_file_is_known(tmp_path: Path) -> None:
         '[rules]\nrun_on_launch = false\n[templates.qbr]\nkind = "qbr"\n'
     )
     assert load_settings(path).warning is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kept", "words"),
+    [
+        (
+            'user = "Dana Scully"\ntheme = 3\n',
+            ("Dana Scully", DEFAULT_THEME),
+            "line 2: 'theme' must be a non-empty string in double quotes, not 3; "
+            f"left out (using {DEFAULT_THEME})",
+        ),
+        (
+            'theme = "nord"\nuser = ""\n',
+            (None, "nord"),
+            "line 2: 'user' must be a non-empty string in double quotes, not \"\"; "
+            "left out (no user set)",
+        ),
+    ],
+)
+def test_a_bad_value_leaves_out_that_key_alone(
+    tmp_path: Path, text: str, kept: tuple[str | None, str], words: str
+) -> None:
+    """`theme = 3` or `user = ""` threw the whole file out for the session: the user and
+    the theme written beside it were not in force either. Only the bad key is left
+    out, named with its line; the file is not changed, and saving a theme keeps the
+    user's line."""
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    settings = load_settings(path)
+    assert (settings.user, settings.theme, settings.problem) == (*kept, None)
+    assert settings.warning == f"{path}, {words}"
+    assert path.read_text() == text
+    save_settings(settings.with_theme("dracula"))
+    lines = path.read_text().splitlines()
+    assert 'theme = "dracula"' in lines
+    assert [line for line in lines if line.startswith("user")] == [
+        line for line in text.splitlines() if line.startswith("user")
+    ]
