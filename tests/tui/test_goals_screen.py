@@ -1003,3 +1003,23 @@ async def test_on_a_task_row_the_footer_says_enter_ticks_it(
         await press(app, pilot, "up")
         footer = text_of(screen).splitlines()[-1]
         assert "⏎ Check in" in footer and "Tick" not in footer
+
+
+async def test_archive_acts_on_the_goal_as_it_is_when_written(
+    db_url: str, engine: Engine, goals: dict[str, int]
+) -> None:
+    """a, then someone's edit of the goal while the question was open, then y: the
+    archive was written on the goal as it was when a was pressed, and refused as a
+    conflict ('was changed by someone else'). It acts on the goal as it is now."""
+    from core.goals import form_of, update_goal
+
+    goal_id = goals["NPS above 50"]
+    async with running(db_url) as (app, pilot):
+        await press_on(app, pilot, "NPS above 50", "a")
+        stored = get_goal(engine, goal_id)
+        edited = replace(form_of(stored, []), target="60")
+        update_goal(engine, goal_id, edited, stored.version, edited_by="Dana Scully")
+        await press(app, pilot, "y")
+        assert said(app)[-1].startswith("Archived: NPS above 50.")
+    archived = get_goal(engine, goal_id)
+    assert archived.archived_at is not None and archived.target_value == 60

@@ -563,7 +563,7 @@ class GoalsScreen(Screen[None]):
 
         def answer(yes: bool | None) -> None:
             if yes:
-                self.write(view, lambda engine, _now: archive(engine, goal, not restore), done)
+                self.write(view, lambda engine, now: archive(engine, now.goal, not restore), done)
 
         self._modal = True
         question = (
