@@ -179,6 +179,8 @@ def reconcile(checked: Checked) -> Reconciliation:
             )
         elif spec.name in plan.bare and (said := _bare(plan, spec.name, frame[spec.target])):
             result.assumptions.append(said)
+    if plan.kind.name == "purchases" and "amount" in mapped:
+        result.assumptions += _free_purchases(plan, frame)
     result.assumptions += _date_orders(plan)
     result.assumptions += _naive_times(plan)
     if dated is not None and frame.height:
@@ -255,6 +257,22 @@ def _bare(plan: Any, name: str, values: pl.Series) -> str | None:
         f" whole numbers ({first // 100} is {dollars(first)}, not {dollars(first // 100)})"
         f" and its name does not say cents; {plan.options.hints.cents.format(field=name)}"
     )
+
+
+def _free_purchases(plan: Any, frame: pl.DataFrame) -> list[str]:
+    """That the purchases of $0.00 (a free or fully discounted item, a till line of
+    no quantity) are kept as purchases: a day of only such lines is a purchase day in
+    the repeat purchase rate, and they lower the average purchase value."""
+    target = plan.kind.field("amount").target
+    free = int((frame[target] == 0).sum()) if frame.height else 0
+    if not free:
+        return []
+    return [
+        f"{_plural(free, 'purchase')} of $0.00 (column {plan.column('amount')}) kept as"
+        " purchases, as the file records them: a day of only such lines counts as a"
+        " purchase day (repeat purchase rate, purchases a year) and they lower the"
+        " average purchase value"
+    ]
 
 
 def _date_orders(plan: Any) -> list[str]:
