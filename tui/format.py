@@ -23,9 +23,12 @@ def signed_money(cents: int) -> str:
     return f"{'+' if cents >= 0 else ''}{money(cents)}"
 
 
-def account_mrr(cents: int | None, status: str) -> str:
+def account_mrr(cents: int | None, status: str, recorded: bool = True) -> str:
     """An account's MRR as the list says it: a churned account's is the MRR it had when
-    it left (its movements sum to 0), "lost $114", as its 360 says "MRR lost $114"."""
+    it left (its movements sum to 0), "lost $114", as its 360 says "MRR lost $114";
+    "—" when none was ever ``recorded`` (no MRR movement: unknown, not $0)."""
+    if not recorded and not cents:
+        return "—"
     shown = money(cents)
     return f"lost {shown}" if status == "churned" and shown else shown
 

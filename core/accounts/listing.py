@@ -41,6 +41,7 @@ LIST_COLUMNS = {
     "owner": pl.String,
     "status": pl.String,
     "mrr_cents": pl.Int64,
+    "mrr_recorded": pl.Boolean,
     "renewal_date": pl.Date,
     "cancels_at_renewal": pl.Boolean,
     "days_to_renewal": pl.Int64,
@@ -115,6 +116,11 @@ def list_frame(parts: dict[str, pl.DataFrame], today: date) -> pl.DataFrame:
         "owner",
         "status",
         "mrr_cents",
+        # no MRR movement ever recorded and no MRR: its MRR is unknown (a CRM's company,
+        # a buyer), which the list says "—", not "$0" (the 360 says no MRR of a buyer)
+        (pl.col("mrr_recorded").cast(pl.Boolean) | (pl.col("mrr_cents") != 0)).alias(
+            "mrr_recorded"
+        ),
         "renewal_date",
         pl.col("cancels_at_renewal").cast(pl.Boolean),
         (pl.col("renewal_date") - pl.lit(today)).dt.total_days().alias("days_to_renewal"),
@@ -280,13 +286,15 @@ def sort_accounts(
     """Sorted by ``column`` (missing values last), ties broken by name; by ``key``
     when given (a custom field's typed value: ``core.accounts.field_views.sort_key``).
     By MRR, the churned accounts come after the others, by the MRR they lost: it is
-    not what they pay."""
+    not what they pay; and the accounts of no MRR recorded (``mrr_recorded``) last:
+    their MRR is unknown, not $0."""
     by: list[str | pl.Expr] = [column] if column == "name" and key is None else [column, "name"]
     if key is not None:
         by[0] = key
     order = [descending, False][: len(by)]
     if column == "mrr_cents" and key is None:
-        by, order = [pl.col("status") == "churned", *by], [False, *order]
+        first = [~pl.col("mrr_recorded"), pl.col("status") == "churned"]
+        by, order = [*first, *by], [False, False, *order]
     return frame.sort(by, descending=order, nulls_last=True)
 
 

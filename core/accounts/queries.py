@@ -126,6 +126,11 @@ def list_part_queries(today: date) -> dict[str, Select[Any]]:
             Account.mrr_cents,
             Account.renewal_date,
             Account.cancels_at_renewal,
+            # an MRR ever recorded (the balance of its movements): else unknown, not $0
+            select(MrrMovement.id)
+            .where(MrrMovement.account_id == Account.id)
+            .exists()
+            .label("mrr_recorded"),
         ),
         "current": latest_snapshots_query(
             today,

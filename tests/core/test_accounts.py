@@ -130,18 +130,20 @@ def test_sort_puts_missing_values_last(engine: Engine, book) -> None:
 @pytest.mark.parametrize("descending", [True, False])
 def test_by_mrr_churned_accounts_come_after_the_paying_ones(descending: bool) -> None:
     """A churned account's MRR is what it lost (the list says "lost $66"): sorted by
-    MRR it follows every live account, whichever way, not among those who pay $66."""
+    MRR it follows every live account, whichever way, not among those who pay $66.
+    An account of no MRR ever recorded (Echo, Foxtrot: "—", unknown) comes last."""
     frame = pl.DataFrame(
         {
-            "name": ["Alpha", "Bravo", "Charlie", "Delta", "Echo"],
-            "status": ["active", "churned", "active", "churned", "onboarding"],
-            "mrr_cents": [6_600, 6_600, 12_000, 50_000, None],
+            "name": ["Alpha", "Bravo", "Charlie", "Delta", "Foxtrot", "Echo"],
+            "status": ["active", "churned", "active", "churned", "churned", "onboarding"],
+            "mrr_cents": [6_600, 6_600, 12_000, 50_000, 0, 0],
+            "mrr_recorded": [True, True, True, True, False, False],
         }
     )
     ordered = sort_accounts(frame, "mrr_cents", descending)["name"].to_list()
     live = ["Charlie", "Alpha"] if descending else ["Alpha", "Charlie"]
     churned = ["Delta", "Bravo"] if descending else ["Bravo", "Delta"]
-    assert ordered == [*live, "Echo", *churned]
+    assert ordered == [*live, *churned, "Echo", "Foxtrot"]
 
 
 def test_book_summary(engine: Engine, book) -> None:

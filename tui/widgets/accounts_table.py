@@ -181,6 +181,7 @@ SOURCE_COLUMNS = (
     "owner",
     "status",
     "mrr_cents",
+    "mrr_recorded",
     "health_score",
     "health_band",
     "override",
@@ -275,9 +276,9 @@ class AccountsBackend(DataTableBackend[pl.DataFrame]):
             "segment": row["segment"],
             "owner": row["owner"],
             "mrr_cents": Text(
-                account_mrr(row["mrr_cents"], row["status"]),
+                account_mrr(row["mrr_cents"], row["status"], row["mrr_recorded"]),
                 justify="right",
-                style="dim" if row["status"] == "churned" else "",
+                style="dim" if row["status"] == "churned" or not row["mrr_recorded"] else "",
             ),
             "health_score": health_text(
                 row["health_score"],
