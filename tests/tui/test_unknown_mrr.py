@@ -57,3 +57,30 @@ async def test_an_mrr_never_recorded_reads_unknown_and_sorts_last(
     exported = export_frame(engine, "accounts", ExportFilters(as_of=TODAY))
     unknown = exported.filter(pl.col("name").is_in(companies))["mrr"].to_list()
     assert unknown == ["0.00"] * len(companies)  # the export's contract: as before
+
+
+async def test_the_360_says_no_mrr_recorded_as_the_list_says_unknown(
+    db_url: str, engine: Engine
+) -> None:
+    """HubSpot's Harbor Freight Labs: the 360's header read "MRR $0" where the list
+    says "—"; Stripe's Acme Rockets keeps its MRR (Amount x Quantity, from the file)."""
+    from core.interactions import account_id_of
+    from tests.tui.conftest import account_header, settle
+
+    for name in ("stripe_subscriptions.csv", "hubspot_companies.csv"):
+        import_file(engine, "accounts", PRESETS / name, ImportOptions(as_of=TODAY))
+    stripe = pl.read_csv(PRESETS / "stripe_subscriptions.csv").filter(
+        pl.col("Customer ID") == "cus_A1"
+    )
+    cents = int(stripe["Amount"][0] * 100) * int(stripe["Quantity"][0])
+    assert stripe["Interval"][0] == "month"
+    async with running(db_url) as (app, pilot):
+        for external_id, words in (
+            ("5012345001", " · no MRR recorded · active · "),
+            ("cus_A1", f" · MRR {money(cents)} · active · "),
+        ):
+            app.open_account(account_id_of(engine, external_id) or 0)
+            await settle(app, pilot)
+            header = account_header(app)
+            assert words in header and "$0" not in header, header
+            await press(app, pilot, "escape")

@@ -334,7 +334,8 @@ class AccountScreen(Screen[None]):
             header.append(_facts(account, mrr=False) + " · ")
             header.append_text(_purchase_facts(by_purchase, today))
         else:
-            header.append(_facts(account) + " · renewal ")
+            recorded = bool(account["mrr_cents"]) or not detail.mrr_history.is_empty()
+            header.append(_facts(account, mrr_recorded=recorded) + " · renewal ")
             header.append(
                 f"{renewal.isoformat()} ({countdown((renewal - today).days)})"
                 if renewal
@@ -797,16 +798,19 @@ def _local_day(moment: datetime) -> str:
     return local_moment(moment, "%Y-%m-%d")
 
 
-def _facts(account: dict[str, Any], mrr: bool = True) -> str:
+def _facts(account: dict[str, Any], mrr: bool = True, mrr_recorded: bool = True) -> str:
     """ "SMB · Pro plan · owner Ana · MRR $1,200 · active": the parts that are set, in
     words (an imported account may have no segment, plan or owner); without ``mrr``,
-    the MRR left out (an account that buys by purchase has none)."""
+    the MRR left out (an account that buys by purchase has none); "no MRR recorded"
+    when none ever was (``mrr_recorded``: no MRR movement, a CRM's company), as the
+    list says "—" for it, not "$0"."""
+    # a churned account's movements sum to 0 (its MRR panel's $0): its MRR is what it lost
+    lost = "lost " if account["status"] == "churned" else ""
     parts = [
         visible(account["segment"]) if account["segment"] else "no segment",
         f"{visible(account['plan'])} plan" if account["plan"] else "no plan",
         f"owner {visible(account['owner'])}" if account["owner"] else "no owner",
-        # a churned account's movements sum to 0 (its MRR panel's $0): its MRR is what it lost
-        f"MRR {'lost ' if account['status'] == 'churned' else ''}{money(account['mrr_cents'])}",
+        f"MRR {lost}{money(account['mrr_cents'])}" if mrr_recorded else "no MRR recorded",
         _status(account),
     ]
     return " · ".join(parts if mrr else parts[:3] + parts[4:])
