@@ -19,6 +19,7 @@ from core.importing.parse import ORDER_WORDS
 from core.importing.spec import MONEY
 from core.importing.write import Statuses
 from core.metrics.model import dollars
+from core.text import counted
 
 
 @dataclass
@@ -44,11 +45,11 @@ class Reconciliation:
     def lines(self) -> list[str]:
         """The reconciliation in words, one fact per line."""
         lines = [
-            f"{status}: {_plural(count, 'account')}{self._mrr_said(status, cents)}"
+            f"{status}: {counted(count, 'account')}{self._mrr_said(status, cents)}"
             for status, (count, cents) in sorted(self.by_status.items())
         ]
         if self.cancelling is not None:
-            lines.append(f"set to cancel at their renewal: {_plural(self.cancelling, 'account')}")
+            lines.append(f"set to cancel at their renewal: {counted(self.cancelling, 'account')}")
         lines += [
             f"total {self.words.get(name, name)} in the file: {dollars(cents)}"
             for name, cents in self.totals.items()
@@ -82,25 +83,25 @@ class Reconciliation:
             self.cancelling = statuses.cancelling
         if statuses.start_unknown:
             self.assumptions.append(
-                f"{_plural(statuses.start_unknown, 'account')} without a start date: customers"
+                f"{counted(statuses.start_unknown, 'account')} without a start date: customers"
                 " since before the records begin, never counted as new (map start_date, or a"
                 " tenure, to date them)"
             )
         if statuses.undated:
             self.assumptions.append(
-                f"{_plural(statuses.undated, 'churned account')} without a churn date: not"
+                f"{counted(statuses.undated, 'churned account')} without a churn date: not"
                 f" customers from {effective} on, in no period's churn; map churned_at to date"
                 " them"
             )
         if before := statuses.recorded_before:
             self.assumptions.append(
-                f"{_plural(sum(before.values()), 'churned account')} without a churn date whose"
+                f"{counted(sum(before.values()), 'churned account')} without a churn date whose"
                 f" churn an earlier import recorded ({_days(before)}): not customers from that"
                 " day on, as before"
             )
         if given := statuses.recorded_given:
             self.assumptions.append(
-                f"{_plural(sum(given.values()), 'churned account')} without a churn date whose"
+                f"{counted(sum(given.values()), 'churned account')} without a churn date whose"
                 f" churn was recorded {_days(given)} (column"
                 f" {plan.column('churn_recorded_on')}): not customers from that day on, in no"
                 " period's churn"
@@ -113,7 +114,7 @@ class Reconciliation:
                 else "no column gives it; map status to read one"
             )
             self.assumptions.append(
-                f"{_plural(statuses.defaulted, 'new account')} without a status ({where}):"
+                f"{counted(statuses.defaulted, 'new account')} without a status ({where}):"
                 f" {default}, the default"
             )
 
@@ -147,10 +148,6 @@ def _days(counts: dict[date, int]) -> str:
     """The days of ``counts`` in words: "on 2020-01-01", "from 2020-01-01 to 2020-03-01"."""
     days = sorted(counts)
     return f"on {days[0]}" if len(days) == 1 else f"from {days[0]} to {days[-1]}"
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
 
 
 def reconcile(checked: Checked) -> Reconciliation:
@@ -194,22 +191,22 @@ def reconcile(checked: Checked) -> Reconciliation:
     if plan.kind.name != "accounts" and checked.unknown and plan.options.create_missing_accounts:
         created = "would be created" if plan.options.dry_run else "created"
         result.assumptions.append(
-            f"{_plural(len(checked.unknown), 'account')} {created} from this file: each starts"
+            f"{counted(len(checked.unknown), 'account')} {created} from this file: each starts"
             " on its first event in it"
         )
     if checked.blank:
         result.left_out.append(
-            f"{_plural(len(checked.blank), 'empty row')} left out (every cell empty:"
+            f"{counted(len(checked.blank), 'empty row')} left out (every cell empty:"
             f" {_rows_said(checked.blank)})"
         )
     if checked.headers:
         result.left_out.append(
-            f"{_plural(len(checked.headers), 'row')} repeating the header line left out"
+            f"{counted(len(checked.headers), 'row')} repeating the header line left out"
             f" (files put one after another: {_rows_said(checked.headers)})"
         )
     if checked.planned:
         result.left_out.append(
-            f"{_plural(len(checked.planned), 'interaction')} dated after now left out: planned,"
+            f"{counted(len(checked.planned), 'interaction')} dated after now left out: planned,"
             f" not held yet ({_rows_said(checked.planned)})"
         )
     if checked.left_out:
@@ -217,14 +214,14 @@ def reconcile(checked: Checked) -> Reconciliation:
         if plan.account_names:
             empty = f"columns {plan.column('account')} and {plan.account_names}"
         result.left_out.append(
-            f"{_plural(checked.left_out, 'row')} without an account ({empty} empty) left out,"
+            f"{counted(checked.left_out, 'row')} without an account ({empty} empty) left out,"
             " as asked"
         )
     if checked.by_name:
         column = plan.column("account")
         named = f"column {column}" + (f" or {plan.account_names}" if plan.account_names else "")
         result.assumptions.append(
-            f"{_plural(checked.by_name, 'row')} found their account by its name ({named}):"
+            f"{counted(checked.by_name, 'row')} found their account by its name ({named}):"
             f" column {column} holds no account's external id there, and exactly one account"
             " has that name (case and extra spaces aside)"
         )
@@ -268,7 +265,7 @@ def _free_purchases(plan: Any, frame: pl.DataFrame) -> list[str]:
     if not free:
         return []
     return [
-        f"{_plural(free, 'purchase')} of $0.00 (column {plan.column('amount')}) kept as"
+        f"{counted(free, 'purchase')} of $0.00 (column {plan.column('amount')}) kept as"
         " purchases, as the file records them: a day of only such lines counts as a"
         " purchase day (repeat purchase rate, purchases a year) and they lower the"
         " average purchase value"
