@@ -74,7 +74,8 @@ async def test_a_summary_wider_than_its_column_ends_in_an_ellipsis(
         await settle(app, pilot)
         timeline = text_of(app.screen.query_one("#timeline"))
         line = next(line for line in timeline.splitlines() if "renewal terms" in line)
-        assert "Call: renewal terms discussed with the CFO …" in line, line
+        shown = line.split("…")[0].split("  ")[-1].strip()  # the summary up to its "…"
+        assert summary.startswith(shown) and len(shown) >= 40 and summary not in line, line
 
 
 async def test_an_external_id_the_same_as_the_name_is_not_said_twice(

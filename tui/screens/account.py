@@ -134,6 +134,8 @@ class AccountScreen(Screen[None]):
         self.show_deleted = False
         self.rows: list[dict[str, Any]] = []
         """The timeline rows as shown: source, id, deleted, summary."""
+        self._timeline_fitted_to = 0
+        """The room the timeline's columns were last fitted to (``_timeline_columns``)."""
         self.undo: list[tuple[Source, int, str, EntryForm | None]] = []
         """The entries deleted or edited while this screen is open, latest last: what
         ``u`` restores (source, id, the words that name it: summary and account, and
@@ -172,9 +174,24 @@ class AccountScreen(Screen[None]):
 
     def _fit(self, width: int) -> None:
         """The layout for a terminal ``width`` columns wide (``STACK_BELOW``,
-        ``HISTORY_BESIDE_FROM``)."""
+        ``HISTORY_BESIDE_FROM``), and the timeline's columns to its new width."""
         self.set_class(width < STACK_BELOW, "-stacked")
         self.set_class(STACK_BELOW <= width < HISTORY_BESIDE_FROM, "-narrow")
+        self.call_after_refresh(self._refit_timeline)
+
+    def _refit_timeline(self) -> None:
+        """The timeline drawn again when its width changed (``_timeline_columns``)."""
+        if self.detail is not None and self._timeline_room() != self._timeline_fitted_to:
+            self._render_timeline()
+
+    def _timeline_room(self, rows: int | None = None) -> int:
+        """The text cells the timeline's columns have: its width, less its scrollbar
+        when its ``rows`` (default: those it shows) and header are more than its
+        height."""
+        table = self.query_one("#timeline", DataTable)
+        rows = table.row_count if rows is None else rows
+        scrollbar = table.styles.scrollbar_size_vertical if rows + 1 > table.size.height else 0
+        return table.size.width - scrollbar
 
     @on(DataTable.RowHighlighted, "#timeline")
     def _timeline_moved(self, event: DataTable.RowHighlighted) -> None:
@@ -184,11 +201,6 @@ class AccountScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._fit(self.app.size.width)
-        table = self.query_one("#timeline", DataTable)
-        table.add_column("When", width=16)
-        table.add_column("Kind", width=18)
-        table.add_column("Summary", width=44)
-        table.add_column("Sentiment", width=9)
         fields = self.query_one("#fields", DataTable)
         fields.add_column("Field", key="label")
         fields.add_column("Value", key="value")
@@ -427,8 +439,8 @@ class AccountScreen(Screen[None]):
         if self.cursor_to is not None:
             current = {"source": self.cursor_to[0], "id": self.cursor_to[1]}
             self.cursor_to = None
-        table.clear()
         self.rows = []
+        lines: list[list[Text]] = []
         undated = _undated_churn(self.detail.account)
         for at, source, kind, summary, sentiment, entry_id, deleted, cents in events.select(
             "at", "source", "kind", "summary", "sentiment", "id", "deleted", "amount_cents"
@@ -454,10 +466,16 @@ class AccountScreen(Screen[None]):
             ]
             if deleted:
                 cells[1] = Text(f"{visible(label)} (deleted)", style="dim")
-            table.add_row(*cells)
+            lines.append(cells)
             self.rows.append(
                 {"source": source, "id": entry_id, "deleted": deleted, "summary": summary}
             )
+        table.clear(columns=True)
+        self._timeline_fitted_to = self._timeline_room(len(lines))
+        for header, width in _timeline_columns(lines, self._timeline_fitted_to):
+            table.add_column(header, width=width)
+        for cells in lines:
+            table.add_row(*cells)
         if current is not None:
             index = next(
                 (
@@ -796,6 +814,30 @@ def _table(
 
 def _local_day(moment: datetime) -> str:
     return local_moment(moment, "%Y-%m-%d")
+
+
+TIMELINE_COLUMNS = (("When", 18), ("Kind", 18), ("Summary", 1_000), ("Sentiment", 9))
+"""The timeline's columns and the most each takes: as wide as what it holds (its
+header at least), the Summary the room left (``SUMMARY_AT_LEAST`` at least)."""
+SUMMARY_AT_LEAST = 16
+"""Beside the panels at 120 columns the timeline has 58 cells, the When and Kind
+columns were 16 and 18 wide whatever they held and the Summary 44: the sentiment was
+off screen below 160 columns. Fitted, it shows from about 130 columns on the demo
+book's busiest accounts, and from 120 when the kinds are short (a call, an email)."""
+
+
+def _timeline_columns(lines: list[list[Text]], room: int) -> list[tuple[str, int]]:
+    """Each column of the timeline with its width, for ``lines`` of cells in ``room``
+    text cells (each column takes its width and a cell of padding either side)."""
+    widths = {
+        header: min(most, max([len(header), *(line[index].cell_len for line in lines)]))
+        for index, (header, most) in enumerate(TIMELINE_COLUMNS)
+    }
+    taken = sum(width for header, width in widths.items() if header != "Summary")
+    # at least SUMMARY_AT_LEAST, or the longest summary when all are shorter
+    at_least = min(SUMMARY_AT_LEAST, widths["Summary"])
+    widths["Summary"] = max(at_least, room - taken - 2 * len(widths))
+    return list(widths.items())
 
 
 def _facts(account: dict[str, Any], mrr: bool = True, mrr_recorded: bool = True) -> str:
