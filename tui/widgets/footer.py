@@ -62,8 +62,10 @@ class KeysFooter(Footer):
     async def recompose(self) -> None:
         """Not under a dialog: there its screen's keys lack the app's, and the footer,
         still in view, read '⏎ Check in n New e Edit…' without '? Help', 'q Quit' and
-        the palette's key. Back on top, its keys are composed if they changed."""
-        if self.screen is self.app.screen:
+        the palette's key. Back on top, its keys are composed if they changed. Taken
+        off its screen meanwhile (the screen closed while a resize or a change of keys
+        was on its way), it has none, and nothing to compose: that ended the app."""
+        if self.is_attached and self.screen is self.app.screen:
             await super().recompose()
 
     def compose(self) -> ComposeResult:
