@@ -161,36 +161,6 @@ async def test_enter_on_an_at_risk_account_opens_its_360(db_url: str, engine: En
         assert app.screen is screen and app.current_mode == "dashboard"
 
 
-async def test_the_lists_are_made_out_of_the_event_loop(
-    db_url: str, engine: Engine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Made on the event loop, the at-risk and renewals lists waited for polars'
-    threads while the first start's reads held them: the screen froze 0.15-0.2 s at
-    10k accounts (measured). They are made in a worker, for the first view and after a
-    switch of scope, and shown as before."""
-    import threading
-
-    import core.metrics.dashboard as dashboard
-
-    make_book(engine)
-    on_the_loop: list[bool] = []
-    for name in ("at_risk_accounts", "renewals_due"):
-        real = getattr(dashboard, name)
-
-        def made(*args: object, real: object = real, **kwargs: object) -> object:
-            on_the_loop.append(threading.current_thread() is threading.main_thread())
-            return real(*args, **kwargs)  # type: ignore[operator]
-
-        monkeypatch.setattr(dashboard, name, made)
-    async with running(db_url) as (app, pilot):
-        screen = await open_dashboard(app, pilot)
-        table = screen.query_one("#at-risk", DataTable)
-        assert table.row_count == 4
-        await press(app, pilot, "s")  # the next scope: the lists again
-        await settle(app, pilot)
-    assert len(on_the_loop) >= 4 and not any(on_the_loop), on_the_loop
-
-
 async def test_an_overridden_account_at_risk_says_the_override_is_why(
     db_url: str, engine: Engine
 ) -> None:

@@ -17,14 +17,16 @@ from tui.widgets.charts import Chart
 
 
 async def why_measured(pilot: Pilot) -> None:
-    """The at-risk list's Why column as wide as its cells: the "why" arrives after the
-    list, and the table widens the column on its next idle, which on a loaded machine
+    """The at-risk list with its "why" in every row, and its Why column as wide as its
+    cells: the why is read after the list (it can come after the other workers are
+    done), and the table widens the column on its next idle, which on a loaded machine
     came after the snapshot (the column cut at the width of the reasons alone)."""
     table = pilot.app.screen.query_one("#at-risk", DataTable)
     why = table.ordered_columns[-1]
-    for _ in range(200):
+    for _ in range(300):
         cells = [str(table.get_row_at(row)[-1]) for row in range(table.row_count)]
-        if why.content_width >= max(map(cell_len, cells), default=0):
+        told = cells and all(" · " in cell for cell in cells)
+        if told and why.content_width >= max(map(cell_len, cells)):
             break
         await pilot.pause(0.01)
     table.refresh(layout=True)  # drawn at that width

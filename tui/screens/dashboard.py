@@ -53,7 +53,6 @@ from tui.screens.dashboard_data import (
     TILE_METRICS,
     AccountList,
     DashboardData,
-    Lists,
     View,
     start_figures,
 )
@@ -70,7 +69,7 @@ if TYPE_CHECKING:
     from core.churn.forecast import RenewalWindow
     from core.exporting import ExportFilters
     from core.goals import GoalView
-    from core.metrics import Book, Scope
+    from core.metrics import Book
     from core.metrics.dashboard import Figures, MonthlyFigures
     from core.metrics.drill import Drill
     from core.store.threads import Started
@@ -863,22 +862,13 @@ class DashboardScreen(Screen[None]):
         panel.mount_all([GoalProgress(view, self.today) for view in views])
 
     def _show_lists(self, accounts: pl.DataFrame) -> None:
-        if self.panels_mounted:
-            self.load_lists(accounts, self.view.scope)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard-lists")
-    def load_lists(self, accounts: pl.DataFrame, scope: Scope) -> None:
-        """The at-risk and renewals lists of ``scope``, out of the event loop: made on
-        it, they waited for polars' threads while the first start's reads held them,
-        and the screen froze (0.15-0.2 s at 10k accounts, measured)."""
-        self.app.threads.reading()
-        lists = self.data.lists(accounts, scope)
-        if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._fill_lists, lists)
-
-    def _fill_lists(self, lists: Lists) -> None:
-        if lists.scope != self.view.scope:
-            return  # the lists of the scope now shown are on their way
+        """The at-risk and renewals lists of the scope shown. Made here, on the event
+        loop (~10 ms at 10k accounts): made in a worker, they waited for a free worker
+        thread behind the first start's reads, and the dashboard was ready 0.18 s later
+        on the demo book (benchmarks/startup.py's mark, A/B alternated)."""
+        if not self.panels_mounted:
+            return
+        lists = self.data.lists(accounts, self.view.scope)
         self._fill_list("at-risk", lists.at_risk, _at_risk_cells)
         self.load_why([row["id"] for row in lists.at_risk.rows])
         self._fill_list("renewals", lists.renewals, _renewal_cells)

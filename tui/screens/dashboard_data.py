@@ -124,7 +124,6 @@ class AccountList:
 class Lists:
     """The at-risk and renewals lists of a scope (``DashboardData.lists``)."""
 
-    scope: Scope
     at_risk: AccountList
     renewals: AccountList
     renewing: pl.DataFrame
@@ -233,7 +232,6 @@ class DashboardData:
         else:
             no_renewal = "No renewal in the next 90 days in this scope."
         return Lists(
-            scope,
             AccountList(at_risk.head(LIST_CAP).to_dicts(), at_risk.height, no_risk),
             AccountList(renewals.head(LIST_CAP).to_dicts(), renewals.height, no_renewal),
             renewals.select("id", "mrr_cents"),
