@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DbOption, fail, open_db, say
+from cli.common import DbOption, fail, open_book, say
 from core.dates import DAY_HINT
 from core.text import visible
 
@@ -58,7 +58,7 @@ def log(
     from core.config.settings import load_settings
     from core.interactions import EntryForm, InvalidInput, kind_words, log_entry
 
-    engine = open_db(db)
+    engine = open_book(db)  # a new book has no account to log for
     try:
         typed = account_typed(engine, external_id)
     except LookupError as error:

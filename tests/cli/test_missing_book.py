@@ -28,6 +28,7 @@ READERS = [
     ["rules", "run"],
     ["forecast"],
     ["export", "accounts", "--out", "OUT"],
+    ["log", "ACC-1", "--kind", "call", "--summary", "Kick-off"],  # needs an account
 ]
 
 
