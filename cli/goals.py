@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import DbOption, JsonOption, fail, open_book, open_db, parse_day
+from cli.common import DbOption, JsonOption, NewBook, fail, open_book, open_db, parse_day
 from cli.options import segment_option
 from core.text import shortened, visible
 
@@ -183,11 +183,14 @@ def create(
         step=step,
         tasks=list(tasks or []),
     )
+    new_book = NewBook(db)  # a book this goal creates, taken away if it is refused
     engine = open_db(db)
     try:
         goal_id = create_goal(engine, form)
         goal = get_goal(engine, goal_id)
     except GoalError as error:
+        engine.dispose()
+        new_book.remove()
         fail(f"{_OPTION_OF.get(error.field, f'--{error.field}')}: {error.problem}")
     finally:
         engine.dispose()

@@ -137,3 +137,26 @@ def test_an_import_refused_into_a_book_leaves_it_as_it_was(tmp_path: Path) -> No
             rows = connection.execute("SELECT external_id FROM account").fetchall()
         connection.close()
         assert rows == [("A-1",)]
+
+
+def test_a_goal_refused_into_a_new_book_leaves_no_book_behind(tmp_path: Path) -> None:
+    """'cxtui goal create' with a target that is no number, on a path that names no
+    file, was refused and left an empty book there; a goal that is valid still makes
+    the book, with the goal in it."""
+    book = tmp_path / "book.db"
+    refused = runner.invoke(
+        app,
+        ["goal", "create", "Churn", "--type", "percent", "--target", "abc", "--due", "+30d",
+         "--db", str(book)],
+    )  # fmt: skip
+    assert refused.exit_code == 2, refused.output
+    assert "--target" in refused.stderr
+    assert list(tmp_path.iterdir()) == []
+    made = runner.invoke(
+        app,
+        ["goal", "create", "Churn", "--type", "percent", "--target", "3", "--due", "+30d",
+         "--db", str(book)],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    with sqlite3.connect(book) as connection:
+        assert connection.execute("SELECT title FROM goal").fetchall() == [("Churn",)]
