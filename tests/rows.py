@@ -155,3 +155,17 @@ def nrr_book(session: Session, first_day: date) -> None:
                 )
             )
     session.flush()
+
+
+def one_account_book(folder: Path) -> Path:
+    """A SQLite book in ``folder`` holding the account A-1 (Acme, started 2025-01-01),
+    imported as a user would, and nothing else."""
+    from core.importing import import_file
+
+    path = folder / "book.db"
+    engine = open_engine(sqlite_url(path))
+    accounts = folder / "accounts.csv"
+    accounts.write_text("external_id,name,start_date\nA-1,Acme,2025-01-01\n")
+    import_file(engine, "accounts", accounts)
+    engine.dispose()
+    return path

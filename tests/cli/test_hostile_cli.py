@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from cli.main import app
 from core.importing import import_file
 from core.store.db import DATABASE_URL_ENV, normalise_url, open_engine, sqlite_url
+from tests.rows import one_account_book
 
 runner = CliRunner()
 HUGE = "9" * 30
@@ -26,20 +27,9 @@ MEGABYTE = "x" * 1_000_000
 ESCAPES = "Evil\x1b]0;pwned\x07 Co\x1b[2J"
 
 
-def _one_account_book(folder: Path) -> Path:
-    """A SQLite book holding the account A-1."""
-    path = folder / "book.db"
-    engine = open_engine(sqlite_url(path))
-    accounts = folder / "accounts.csv"
-    accounts.write_text("external_id,name,start_date\nA-1,Acme,2025-01-01\n")
-    import_file(engine, "accounts", accounts)
-    engine.dispose()
-    return path
-
-
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _one_account_book(tmp_path_factory.mktemp("hostile"))
+    return one_account_book(tmp_path_factory.mktemp("hostile"))
 
 
 @dataclass
@@ -69,7 +59,7 @@ class Book:
 def any_book(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Book]:
     server = os.environ.get(DATABASE_URL_ENV, "").strip()
     if not server.startswith("postgres"):
-        path = _one_account_book(tmp_path_factory.mktemp("hostile"))
+        path = one_account_book(tmp_path_factory.mktemp("hostile"))
         yield Book(sqlite_url(path), ["--db", str(path)])
         return
     server = normalise_url(server)
@@ -175,7 +165,7 @@ def test_broken_database_files_are_refused_untouched(tmp_path: Path) -> None:
 def test_a_broken_health_toml_never_half_writes_a_log(tmp_path: Path, content: bytes) -> None:
     from core.health.config import config_path
 
-    path = _one_account_book(tmp_path)
+    path = one_account_book(tmp_path)
     config_path().parent.mkdir(parents=True, exist_ok=True)
     config_path().write_bytes(content)
     result = runner.invoke(

@@ -11,8 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.main import app
-from core.importing import import_file
-from core.store.db import open_engine, sqlite_url
+from tests.rows import one_account_book
 
 runner = CliRunner()
 
@@ -20,13 +19,7 @@ runner = CliRunner()
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
     """A book holding the account A-1 and no purchase."""
-    path = tmp_path / "book.db"
-    engine = open_engine(sqlite_url(path))
-    accounts = tmp_path / "accounts.csv"
-    accounts.write_text("external_id,name\nA-1,Acme\n")
-    import_file(engine, "accounts", accounts)
-    engine.dispose()
-    return path
+    return one_account_book(tmp_path)
 
 
 def _refusal(book: Path, path: Path) -> str:

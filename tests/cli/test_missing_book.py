@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from cli.main import app
 from core.importing import import_file
@@ -144,19 +144,19 @@ def test_a_goal_refused_into_a_new_book_leaves_no_book_behind(tmp_path: Path) ->
     file, was refused and left an empty book there; a goal that is valid still makes
     the book, with the goal in it."""
     book = tmp_path / "book.db"
-    refused = runner.invoke(
-        app,
-        ["goal", "create", "Churn", "--type", "percent", "--target", "abc", "--due", "+30d",
-         "--db", str(book)],
-    )  # fmt: skip
+
+    def create(target: str) -> Result:
+        return runner.invoke(
+            app,
+            ["goal", "create", "Churn", "--type", "percent", "--target", target, "--due",
+             "+30d", "--db", str(book)],
+        )  # fmt: skip
+
+    refused = create("abc")
     assert refused.exit_code == 2, refused.output
     assert "--target" in refused.stderr
     assert list(tmp_path.iterdir()) == []
-    made = runner.invoke(
-        app,
-        ["goal", "create", "Churn", "--type", "percent", "--target", "3", "--due", "+30d",
-         "--db", str(book)],
-    )  # fmt: skip
+    made = create("3")
     assert made.exit_code == 0, made.output
     with sqlite3.connect(book) as connection:
         assert connection.execute("SELECT title FROM goal").fetchall() == [("Churn",)]
